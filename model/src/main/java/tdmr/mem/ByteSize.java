@@ -1,0 +1,47 @@
+package tdmr.mem;
+
+/** Byte quantities as people read them, and the alignment arithmetic the TDX rules use. */
+public final class ByteSize {
+  public static final long KiB = 1L << 10;
+  public static final long MiB = 1L << 20;
+  public static final long GiB = 1L << 30;
+  public static final long TiB = 1L << 40;
+
+  private ByteSize() {}
+
+  /** A size in the largest binary unit that keeps it readable: {@code 4 KiB}, {@code 1.5 GiB}. */
+  public static String human(long bytes) {
+    if (bytes < 0) {
+      return bytes + " B";
+    }
+    String[] units = {"B", "KiB", "MiB", "GiB", "TiB", "PiB"};
+    int unit = 0;
+    double value = bytes;
+    while (value >= 1024 && unit < units.length - 1) {
+      value /= 1024;
+      unit++;
+    }
+    if (unit == 0) {
+      return bytes + " B";
+    }
+    if (value == Math.rint(value)) {
+      return "%d %s".formatted((long) value, units[unit]);
+    }
+    return "%.2f %s".formatted(value, units[unit]);
+  }
+
+  public static boolean isAligned(long value, long alignment) {
+    return Long.remainderUnsigned(value, alignment) == 0;
+  }
+
+  /** Rounds down to a power-of-two alignment. */
+  public static long alignDown(long value, long alignment) {
+    return value & -alignment;
+  }
+
+  /** Rounds up to a power-of-two alignment; throws on overflow. */
+  public static long alignUp(long value, long alignment) {
+    long r = Math.addExact(value, alignment - 1) & -alignment;
+    return r;
+  }
+}

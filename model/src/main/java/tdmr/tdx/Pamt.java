@@ -1,0 +1,40 @@
+package tdmr.tdx;
+
+import java.util.List;
+
+/** The three Physical Address Metadata Tables of a TDMR, one per page size. */
+public record Pamt(PamtRange fourK, PamtRange twoM, PamtRange oneG) {
+
+  /**
+   * The kernel's layout: one contiguous chunk at {@code base} holding the 4K, 2M and 1G levels in
+   * that order, each of the kernel's size for a TDMR of {@code tdmrSize} bytes.
+   */
+  public static Pamt kernelChunk(long base, long tdmrSize, TdxLimits limits) {
+    long s4 = PamtSizing.levelBytes(tdmrSize, PageSize.SIZE_4K, limits);
+    long s2 = PamtSizing.levelBytes(tdmrSize, PageSize.SIZE_2M, limits);
+    long s1 = PamtSizing.levelBytes(tdmrSize, PageSize.SIZE_1G, limits);
+    return new Pamt(new PamtRange(base, s4), new PamtRange(base + s4, s2), new PamtRange(base + s4 + s2, s1));
+  }
+
+  public PamtRange level(PageSize pageSize) {
+    return switch (pageSize) {
+      case SIZE_4K -> fourK;
+      case SIZE_2M -> twoM;
+      case SIZE_1G -> oneG;
+    };
+  }
+
+  /** The levels in the order the module checks shapes (D1) and CMR containment (D6): 1G, 2M, 4K. */
+  public List<PageSize> moduleCheckOrder() {
+    return List.of(PageSize.SIZE_1G, PageSize.SIZE_2M, PageSize.SIZE_4K);
+  }
+
+  public long totalBytes() {
+    return fourK.size() + twoM.size() + oneG.size();
+  }
+
+  /** True when the three levels sit back to back as 4K, 2M, 1G (the kernel's chunk). */
+  public boolean isContiguousChunk() {
+    return fourK.end() == twoM.base() && twoM.end() == oneG.base();
+  }
+}

@@ -1,0 +1,50 @@
+package tdmr.tdx;
+
+/**
+ * The choices that define which layouts are acceptable beyond the module's rules (DESIGN.md, "The
+ * optimisation problem").
+ *
+ * @param holes which gaps inside a TDMR must be reserved
+ * @param pamt where each TDMR's PAMT may be placed
+ * @param coverage whether every memory block must be covered
+ */
+public record Policy(Holes holes, PamtPlacementPolicy pamt, Coverage coverage) {
+
+  public static final Policy DEFAULT = new Policy(Holes.MEMLIST, PamtPlacementPolicy.NODE_LOCAL, Coverage.ALL);
+
+  /** Which gaps inside a TDMR must become reserved areas. */
+  public enum Holes {
+    /** Every gap between TDX memory blocks, as mainline Linux does. */
+    MEMLIST,
+    /** Only the parts that are not convertible, as the TDX module requires (the unmerged CMR patch). */
+    CMR
+  }
+
+  /** Where a TDMR's PAMT may live. */
+  public enum PamtPlacementPolicy {
+    /** On the NUMA node the kernel's {@code tdmr_get_nid} picks for the TDMR. */
+    NODE_LOCAL,
+    /** Anywhere in TDX memory. */
+    ANY
+  }
+
+  /** How much of the TDX memory a layout must cover. */
+  public enum Coverage {
+    /** Every byte of every memory block. */
+    ALL,
+    /** As much as possible; what is left out is reported. */
+    MAX
+  }
+
+  public Policy withHoles(Holes h) {
+    return new Policy(h, pamt, coverage);
+  }
+
+  public Policy withPamt(PamtPlacementPolicy p) {
+    return new Policy(holes, p, coverage);
+  }
+
+  public Policy withCoverage(Coverage c) {
+    return new Policy(holes, pamt, c);
+  }
+}

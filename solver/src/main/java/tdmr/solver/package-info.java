@@ -1,0 +1,2 @@
+/** Solver-neutral problem, result types and the engines that read them. */
+package tdmr.solver;
