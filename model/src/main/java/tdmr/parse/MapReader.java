@@ -5,6 +5,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.regex.Pattern;
@@ -23,6 +24,11 @@ public final class MapReader {
 
   /** Reads a file; its path (as given) names it in messages. */
   public static MemoryMap read(Path file) throws InputException {
+    return readBytes(file.toString(), fileBytes(file));
+  }
+
+  /** The bytes of a file; a missing, directory or unreadable file is an input error. */
+  public static byte[] fileBytes(Path file) throws InputException {
     String name = file.toString();
     if (Files.isDirectory(file)) {
       throw new InputException(name, 0, "is a directory, not a memory map");
@@ -30,13 +36,13 @@ public final class MapReader {
     if (!Files.exists(file)) {
       throw new InputException(name, 0, "no such file");
     }
-    byte[] bytes;
     try {
-      bytes = Files.readAllBytes(file);
+      return Files.readAllBytes(file);
+    } catch (AccessDeniedException e) {
+      throw new InputException(name, 0, "permission denied");
     } catch (IOException e) {
       throw new InputException(name, 0, "cannot read: " + e.getMessage());
     }
-    return readBytes(name, bytes);
   }
 
   /** Reads raw bytes, rejecting binary data (NUL bytes, invalid UTF-8) with a clear message. */
@@ -62,9 +68,9 @@ public final class MapReader {
   /**
    * Decodes UTF-8 text. A memory map is text; a NUL byte or an invalid UTF-8 sequence means the
    * user passed a binary file (a TDMR_INFO dump, a compressed log), which we name instead of
-   * reporting a confusing parse error further down.
+   * reporting a confusing parse error further down. Layout readers use it too.
    */
-  static String text(String sourceName, byte[] bytes) throws InputException {
+  public static String text(String sourceName, byte[] bytes) throws InputException {
     for (int i = 0; i < bytes.length; i++) {
       if (bytes[i] == 0) {
         throw new InputException(
