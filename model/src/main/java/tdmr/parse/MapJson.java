@@ -1,8 +1,6 @@
 package tdmr.parse;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
@@ -151,11 +149,7 @@ public final class MapJson {
 
   /** The map as pretty-printed JSON text in the shared format, ending with a newline. */
   public static String write(MemoryMap map) {
-    try {
-      return JsonDocument.MAPPER.writer(SerializationFeature.INDENT_OUTPUT).writeValueAsString(toTree(map)) + "\n";
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException("a JSON tree of strings and numbers always serializes", e);
-    }
+    return LayoutJson.pretty(toTree(map));
   }
 
   /** An address or size as the shared formats write it: {@code "0x1f000"} (unsigned). */
