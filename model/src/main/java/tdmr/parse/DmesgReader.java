@@ -27,7 +27,6 @@ import tdmr.mem.MemoryMap;
 public final class DmesgReader {
   private static final String HEX = "(0x[0-9a-fA-F]+)";
 
-  private static final Pattern E820_TRIGGER = Pattern.compile("BIOS-e820:");
   private static final Pattern E820 =
       Pattern.compile("BIOS-e820: \\[mem " + HEX + "-" + HEX + "\\] (\\S.*?)\\s*$");
   /** Kernels before 3.9 printed exclusive ends: {@code BIOS-e820: 0000000000000000 - 000000000009f800 (usable)}. */
@@ -112,26 +111,26 @@ public final class DmesgReader {
       cmrs.interrupt();
       return;
     }
-    if (E820_TRIGGER.matcher(line).find()) {
+    if (line.contains("BIOS-e820:")) {
       e820.add(readE820(line, lineNo), lineNo);
       nodeLines.interrupt();
       cmrs.interrupt();
       return;
     }
     e820.interrupt();
-    if (NODE_TRIGGER.matcher(line).find()) {
+    if (line.contains("node") && NODE_TRIGGER.matcher(line).find()) {
       nodeLines.add(readNode(line, lineNo), lineNo);
       cmrs.interrupt();
       return;
     }
     nodeLines.interrupt();
-    if (SRAT_TRIGGER.matcher(line).find()) {
+    if (line.contains("SRAT: Node") && SRAT_TRIGGER.matcher(line).find()) {
       srat.add(readSrat(line, lineNo));
       cmrs.interrupt();
       return;
     }
     Matcher tdx = TDX_PREFIX.matcher(line);
-    if (tdx.find()) {
+    if (line.contains("tdx: ") && tdx.find()) {
       tdxLines.add(new LogLine(lineNo, trimmed));
       String content = line.substring(tdx.end()).strip();
       if (CMR_TRIGGER.matcher(content).find()) {
