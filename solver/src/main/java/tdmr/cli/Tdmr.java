@@ -56,12 +56,17 @@ public final class Tdmr implements Runnable {
 
   /** Runs the command line in-process; returns the exit status. */
   public static int run(String[] args, InputStream in, PrintStream out, PrintStream err) {
+    return commandLine(in, out, err).execute(args);
+  }
+
+  /** The configured command line, before execution (tests add commands to it). */
+  static CommandLine commandLine(InputStream in, PrintStream out, PrintStream err) {
     CommandLine cl = new CommandLine(new Tdmr(in));
     cl.setOut(new PrintWriter(out, true));
     cl.setErr(new PrintWriter(err, true));
     cl.setParameterExceptionHandler(Tdmr::usageError);
     cl.setExecutionExceptionHandler(Tdmr::executionError);
-    return cl.execute(args);
+    return cl;
   }
 
   /** Bad options or arguments: the message and where to find the usage, never the whole help. */
