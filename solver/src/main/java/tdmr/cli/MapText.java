@@ -19,7 +19,7 @@ final class MapText {
     StringBuilder s = new StringBuilder();
     s.append("Memory map of ").append(map.source()).append('\n');
     s.append('\n');
-    s.append("TDX memory: %d blocks on %s, %s%n".formatted(map.blocks().size(), nodes(map), total(map.totalBytes())));
+    s.append("TDX memory: %d blocks, %s, on %s%n".formatted(map.blocks().size(), total(map.totalBytes()), nodes(map)));
     List<E820Entry> firmware = map.firmwareMap();
     int cursor = 0;
     MemoryBlock previous = null;
@@ -83,9 +83,18 @@ final class MapText {
     }
   }
 
+  /** {@code node 0}, or each node with its share: {@code nodes 0 (4.00 GiB), 1 (4 GiB)}. */
   private static String nodes(MemoryMap map) {
     List<Integer> nodes = map.nodes();
-    return nodes.size() == 1 ? "node " + nodes.get(0) : "nodes " + nodes.toString().replaceAll("[\\[\\]]", "");
+    if (nodes.size() == 1) {
+      return "node " + nodes.get(0);
+    }
+    List<String> shares = new ArrayList<>();
+    for (int node : nodes) {
+      long bytes = map.blocks().stream().filter(b -> b.node() == node).mapToLong(MemoryBlock::size).sum();
+      shares.add("%d (%s)".formatted(node, ByteSize.human(bytes)));
+    }
+    return "nodes " + String.join(", ", shares);
   }
 
   private static String total(long bytes) {

@@ -20,7 +20,7 @@ class MapCommandTest {
     CliRun run = CliRun.of("map", EMR_135);
     assertEquals(0, run.exit(), run.err());
     // 16 blocks summing to 0x6a510000 = 1783693312 bytes (see RealMapsParseTest), all node 0.
-    assertTrue(run.out().contains("TDX memory: 16 blocks on node 0, 1.66 GiB (1783693312 bytes)"), run.out());
+    assertTrue(run.out().contains("TDX memory: 16 blocks, 1.66 GiB (1783693312 bytes), on node 0"), run.out());
     // The e820 ACPI NVS entry [0x5eb58000, 0x61358000) is the gap between two usable ranges:
     // 0x61358000 - 0x5eb58000 = 0x2800000 = 40 MiB.
     assertTrue(run.out().lines().anyMatch(l -> l.matches("\\s*gap\\s+\\[0x5eb58000, 0x61358000\\)\\s+40 MiB\\s+ACPI NVS")), run.out());
@@ -29,6 +29,19 @@ class MapCommandTest {
     assertTrue(run.out().contains("reserved areas exhausted"), run.out());
     assertTrue(run.out().contains("the first 1 MiB is not TDX memory"), run.out());
     assertEquals("", run.err());
+  }
+
+  @Test
+  void showsEachNodesShareOfAMultiNodeMap() {
+    // QEMU 4-node guest: node 0 = 0xbfedf000 + 0x40000000 = 0xffedf000 bytes (4 GiB less 1.13 MiB,
+    // printed 4.00 GiB); nodes 1-3 hold 0x100000000 = 4 GiB each. Total 0x3ffedf000 = 17178685440.
+    CliRun run = CliRun.of("map", RealMaps.path(RealMaps.QEMU_4NUMA).toString());
+    assertEquals(0, run.exit(), run.err());
+    assertTrue(
+        run.out().contains("TDX memory: 5 blocks, 16.00 GiB (17178685440 bytes), on nodes 0 (4.00 GiB), 1 (4 GiB), 2 (4 GiB), 3 (4 GiB)"),
+        run.out());
+    // Between 3 GiB and 4 GiB: e820 reserved [0xbffdf000, 0xc0000000) and [0xfeffc000, ...), nothing listed between.
+    assertTrue(run.out().contains("reserved, not in e820"), run.out());
   }
 
   @Test
@@ -55,7 +68,7 @@ class MapCommandTest {
       java.nio.file.Files.writeString(json, CliRun.of("map", "--json", EMR_135).out());
       CliRun run = CliRun.of("map", json.toString());
       assertEquals(0, run.exit(), run.err());
-      assertTrue(run.out().contains("TDX memory: 16 blocks on node 0"), run.out());
+      assertTrue(run.out().contains("TDX memory: 16 blocks, 1.66 GiB"), run.out());
       assertEquals(
           List.of(new MemoryBlock(0x100000, 0x5d169000, 0)),
           MapJson.read("x", CliRun.of("map", "--json", json.toString()).out()).blocks().subList(0, 1));
