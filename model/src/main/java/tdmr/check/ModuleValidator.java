@@ -325,14 +325,15 @@ public final class ModuleValidator {
      */
     private void pamtsOutsideUsableMemory(int i) {
       for (int j = 0; j <= i; j++) {
-        pamtsAgainstUsable(i, j);
+        pamtsAgainstUsable(i, i, j);
         if (j < i) {
-          pamtsAgainstUsable(j, i);
+          pamtsAgainstUsable(i, j, i);
         }
       }
     }
 
-    private void pamtsAgainstUsable(int owner, int target) {
+    /** While checking TDMR {@code current}: PAMTs of {@code owner} against usable memory of {@code target}. */
+    private void pamtsAgainstUsable(int current, int owner, int target) {
       if (!usableDefined[target]) {
         return;
       }
@@ -345,7 +346,7 @@ public final class ModuleValidator {
         for (long[] part : usable) {
           if (overlap(p.base(), p.size(), part[0], part[1] - part[0])) {
             String whose = owner == target ? "its own" : "TDMR %d %s's".formatted(target, range(tdmrs.get(target)));
-            report(TDX_PAMT_OVERLAP, "D5", owner, owner, level.level(), target,
+            report(TDX_PAMT_OVERLAP, "D5", current, owner, level.level(), target,
                 "%s: PAMT_%s %s overlaps %s usable (non-reserved) memory [0x%x, 0x%x) (rule D5)"
                     .formatted(name(owner), level.label(), p, whose, part[0], part[1]));
             break;
