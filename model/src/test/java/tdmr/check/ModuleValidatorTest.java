@@ -21,8 +21,13 @@ import static tdmr.check.TwoTdmrMachine.withReserved;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 import tdmr.mem.AddressRange;
 import tdmr.mem.ConvertibleMemory;
 import tdmr.tdx.Layout;
@@ -294,6 +299,18 @@ class ModuleValidatorTest {
   @Nested
   class PamtShapeAndSize {
     // TDX_INVALID_PAMT 0xC0000A1000000000, b0 = TDMR, b1 = level (4K 0, 2M 1, 1G 2).
+
+    /**
+     * Every D1 sub-condition on every level of TDMR 1, with HKID start bit 33 (KeyIDs from 8 GiB).
+     * Expected: TDX_INVALID_PAMT + b0 (1) + level << 8, i.e. 4K 0xC0000A1000000001, 2M
+     * 0xC0000A1000000101, 1G 0xC0000A1000000201.
+     */
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("tdmr.check.ModuleValidatorTest#d1Cases")
+    void eachShapeConditionOnEachLevelViolatesD1(PageSize level, String condition, long base, long size, String hex) {
+      TdxLimits keyIdsFrom8GiB = new TdxLimits(64, 16, 16, 16, 16, false, 33);
+      assertAlone(with(1, withLevel(TDMR1, level, base, size)), keyIdsFrom8GiB, hex, "D1");
+    }
 
     @Test
     void oneGOverflowViolatesD1() {
@@ -608,5 +625,24 @@ class ModuleValidatorTest {
     assertTrue(v.message().contains("PAMT_2M [0xc0000000, 0xc0004000)"), v.message());
     assertTrue(v.message().contains("rule D6"), v.message());
     assertEquals(ModuleError.TDX_PAMT_OUTSIDE_CMRS, v.error());
+  }
+
+  static Stream<Arguments> d1Cases() {
+    Map<PageSize, String> hex = Map.of(
+        PageSize.SIZE_4K, "0xC0000A1000000001",
+        PageSize.SIZE_2M, "0xC0000A1000000101",
+        PageSize.SIZE_1G, "0xC0000A1000000201");
+    List<Arguments> cases = new ArrayList<>();
+    for (PageSize level : PageSize.values()) {
+      long base = TDMR1.pamt().level(level).base();
+      long size = TDMR1.pamt().level(level).size();
+      String h = hex.get(level);
+      cases.add(Arguments.of(level, "base + size overflows", base, -base, h));
+      cases.add(Arguments.of(level, "base not 4 KiB aligned", base + 0x800, size, h));
+      cases.add(Arguments.of(level, "size not 4 KiB aligned", base, size + 0x800, h));
+      cases.add(Arguments.of(level, "base has KeyID bits", 8 * GiB, size, h));
+      cases.add(Arguments.of(level, "end has KeyID bits", 8 * GiB - 0x1000, size + 0x1000, h));
+    }
+    return cases.stream();
   }
 }

@@ -11,9 +11,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
@@ -124,15 +122,6 @@ class TdmrInfoCodecTest {
 
   @Provide
   Arbitrary<Layout> layouts() {
-    Arbitrary<Long> raw = Arbitraries.oneOf(
-        Arbitraries.longs(), Arbitraries.longs().between(0, 1L << 40), Arbitraries.of(0L, -1L, Long.MIN_VALUE));
-    Arbitrary<PamtRange> ranges = Combinators.combine(raw, raw).as(PamtRange::new);
-    Arbitrary<ReservedArea> areas = Combinators.combine(raw, raw).as(ReservedArea::new);
-    Arbitrary<List<ReservedArea>> slots = areas.list().ofMaxSize(16)
-        // The codec drops null slots after the last used one (the module ignores them).
-        .filter(l -> l.isEmpty() || !l.get(l.size() - 1).isNull());
-    Arbitrary<Tdmr> tdmrs = Combinators.combine(raw, raw, ranges, ranges, ranges, slots)
-        .as((base, size, p4, p2, p1, rsvd) -> new Tdmr(base, size, new Pamt(p4, p2, p1), rsvd));
-    return tdmrs.list().ofMinSize(1).ofMaxSize(6).map(Layout::new);
+    return RawLayouts.layouts();
   }
 }
