@@ -1,10 +1,7 @@
 package tdmr.cli;
 
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
-import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -17,9 +14,6 @@ import picocli.CommandLine.Spec;
 import tdmr.check.ModuleValidator;
 import tdmr.check.OsCoverageCheck;
 import tdmr.check.TdmrInfoCodec;
-import tdmr.check.Violation;
-import tdmr.mem.AddressRange;
-import tdmr.mem.ByteSize;
 import tdmr.mem.MemoryMap;
 import tdmr.parse.InputException;
 import tdmr.parse.LayoutJson;
@@ -121,21 +115,13 @@ final class CheckCommand implements Callable<Integer> {
     MemoryMap map = tdmr.input(mapArgument).readMap();
     TdxLimits limits = limits();
 
-    List<Violation> violations = new ModuleValidator(map.cmrs(), limits).allViolations(layout);
-    List<Violation> shown = all ? violations : violations.stream().limit(1).toList();
-    OsCoverageCheck.Verdict os = new OsCoverageCheck(map, holes).check(layout);
-    boolean moduleOk = violations.isEmpty();
-    boolean osOk = os.holds(coverage);
-
+    CheckReport report = new CheckReport(layoutInput.name(), map, layout, limits, holes, coverage,
+        new ModuleValidator(map.cmrs(), limits).allViolations(layout),
+        new OsCoverageCheck(map, holes).check(layout));
     PrintWriter out = spec.commandLine().getOut();
-    if (json) {
-      out.print(LayoutJson.pretty(jsonReport(layoutInput.name(), map, limits, layout, moduleOk, shown, os, osOk)));
-      out.println();
-    } else {
-      printText(out, layoutInput.name(), map, limits, layout, violations, shown, os, osOk);
-    }
+    out.print(json ? report.json(all) : report.text(all));
     out.flush();
-    return moduleOk && osOk ? 0 : 1;
+    return report.holds() ? 0 : 1;
   }
 
   /** JSON when the input starts with '{' (after white space), otherwise TDMR_INFO binary. */
@@ -158,78 +144,6 @@ final class CheckCommand implements Callable<Integer> {
     TdxLimits d = TdxLimits.DEFAULT;
     int bit = hkidStartBit != null ? hkidStartBit : dynamicPamt ? 48 : d.hkidStartBit();
     return new TdxLimits(maxTdmrs, maxReserved, d.pamtEntrySize4k(), d.pamtEntrySize2m(), d.pamtEntrySize1g(), dynamicPamt, bit);
-  }
-
-  private void printText(PrintWriter out, String layoutName, MemoryMap map, TdxLimits limits, Layout layout,
-      List<Violation> violations, List<Violation> shown, OsCoverageCheck.Verdict os, boolean osOk) {
-    out.printf("Layout %s: %d TDMRs, %d reserved areas, PAMT %s%n",
-        layoutName, layout.size(), layout.reservedAreaCount(), ByteSize.human(layout.pamtBytes()));
-    out.printf("Map %s: %d memory blocks (%s), %d CMRs%n",
-        map.source(), map.blocks().size(), ByteSize.human(map.totalBytes()), map.cmrs().cmrs().size());
-    out.printf("Limits: %d TDMRs, %d reserved areas per TDMR, Dynamic PAMT %s, HKID start bit %d%n%n",
-        limits.maxTdmrs(), limits.maxReservedPerTdmr(), limits.dynamicPamt() ? "on" : "off", limits.hkidStartBit());
-    if (violations.isEmpty()) {
-      out.println("TDX module (TDH.SYS.CONFIG): OK");
-    } else {
-      out.println("TDX module (TDH.SYS.CONFIG): FAIL");
-      for (Violation v : shown) {
-        out.println("  " + v);
-      }
-      if (!all && violations.size() > 1) {
-        out.printf("  (the module stops at the first error; %d more violation%s, --all lists them)%n",
-            violations.size() - 1, violations.size() > 2 ? "s" : "");
-      }
-    }
-    out.printf("Operating system (holes=%s, coverage=%s): %s%n",
-        holes.name().toLowerCase(), coverage.name().toLowerCase(), osOk ? "OK" : "FAIL");
-    for (String problem : os.problems()) {
-      out.println("  " + problem);
-    }
-    for (String uncovered : os.uncoveredMessages()) {
-      out.println("  " + uncovered + (coverage == Policy.Coverage.MAX ? " (allowed: coverage=max)" : ""));
-    }
-  }
-
-  private ObjectNode jsonReport(String layoutName, MemoryMap map, TdxLimits limits, Layout layout, boolean moduleOk,
-      List<Violation> shown, OsCoverageCheck.Verdict os, boolean osOk) {
-    ObjectNode root = LayoutJson.newObject();
-    root.put("layout", layoutName);
-    root.put("map", map.source());
-    root.put("ok", moduleOk && osOk);
-    ObjectNode lim = root.putObject("limits");
-    lim.put("maxTdmrs", limits.maxTdmrs());
-    lim.put("maxReservedPerTdmr", limits.maxReservedPerTdmr());
-    lim.put("dynamicPamt", limits.dynamicPamt());
-    lim.put("hkidStartBit", limits.hkidStartBit());
-    ObjectNode module = root.putObject("module");
-    module.put("ok", moduleOk);
-    ArrayNode vs = module.putArray("violations");
-    for (Violation v : shown) {
-      ObjectNode n = vs.addObject();
-      n.put("error", v.error().name());
-      if (v.error().fromModule()) {
-        n.put("code", v.hexCode());
-      } else {
-        n.putNull("code");
-      }
-      n.put("rule", v.rule());
-      n.put("tdmr", v.tdmrIndex());
-      n.put("message", v.message());
-    }
-    ObjectNode osNode = root.putObject("os");
-    osNode.put("ok", osOk);
-    osNode.put("holes", holes.name().toLowerCase());
-    osNode.put("coverage", coverage.name().toLowerCase());
-    ArrayNode uncovered = osNode.putArray("uncovered");
-    for (AddressRange r : os.uncoveredMemory()) {
-      ObjectNode n = uncovered.addObject();
-      n.put("start", "0x%x".formatted(r.start()));
-      n.put("end", "0x%x".formatted(r.end()));
-    }
-    osNode.put("uncoveredBytes", os.uncoveredBytes());
-    ArrayNode problems = osNode.putArray("problems");
-    os.problems().forEach(problems::add);
-    return root;
   }
 
   /** {@code memlist} or {@code cmr}. */
