@@ -27,18 +27,19 @@ import tdmr.tdx.TdxLimits;
     mixinStandardHelpOptions = true,
     header = "Check a TDMR layout against the TDX module's TDH.SYS.CONFIG rules and the OS's needs.",
     description = {
-      "Reads LAYOUT (a layout JSON file, 'tdmr plan --json' output, or a TDMR_INFO binary of",
-      "512-byte entries; '-' for standard input) and the memory map given by --map.",
-      "Module verdict: the error TDH.SYS.CONFIG would return, with its 64-bit status code, found by",
-      "applying the module's checks in the module's order (--all lists every violation).",
-      "OS verdict: every byte of TDX memory is usable TDMR memory or PAMT, every PAMT is TDX",
-      "memory, and (--holes memlist) every usable TDMR byte is TDX memory."
+      "Reads LAYOUT (a layout JSON file, 'tdmr plan --json' output, or a TDMR_INFO binary of 512-byte "
+          + "entries; '-' for standard input) and the memory map given by --map.",
+      "Module verdict: the error TDH.SYS.CONFIG would return, with its 64-bit status code, found by "
+          + "applying the module's checks in the module's order (--all lists every violation).",
+      "OS verdict: every byte of TDX memory is usable TDMR memory or PAMT, every PAMT is TDX memory, "
+          + "and with --holes memlist every usable TDMR byte is TDX memory."
     },
     exitCodeListHeading = "%nExit status:%n",
     exitCodeList = {
       "0:both verdicts hold",
       "1:the module would reject the layout, or the OS check fails",
-      "2:bad input or usage"
+      "2:bad input or usage",
+      "70:internal error"
     })
 final class CheckCommand implements Callable<Integer> {
   @ParentCommand Tdmr tdmr;
