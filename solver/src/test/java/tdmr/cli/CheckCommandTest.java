@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import tdmr.check.EagleStreamKernelLayout;
 import tdmr.check.TdmrInfoCodec;
 import tdmr.parse.LayoutJson;
 
@@ -184,5 +185,26 @@ class CheckCommandTest {
     CliRun max = run("check", onlyFirst.toString(), "--map", MAP, "--coverage", "max");
     assertEquals(0, max.exit(), max.out());
     assertTrue(max.out().contains("(allowed: coverage=max)"), max.out());
+  }
+
+  @Test
+  void kernelLayoutAsTdmrInfoBinaryPassesAgainstItsDmesg(@TempDir Path dir) throws Exception {
+    // The 33 TDMRs an early TDX kernel printed on Eagle Stream (reserved areas reconstructed, see
+    // EagleStreamKernelLayout), written as TDMR_INFO and checked against the dmesg they came from.
+    Path log = dir.resolve("eaglestream.txt");
+    try (var in = EagleStreamKernelLayout.class.getResourceAsStream(EagleStreamKernelLayout.FILE)) {
+      Files.write(log, in.readAllBytes());
+    }
+    Path bin = dir.resolve("tdmr_info.bin");
+    TdmrInfoCodec.write(EagleStreamKernelLayout.layout(), bin);
+    assertEquals(33 * 512, Files.size(bin));
+    CliRun r = run("check", bin.toString(), "--map", log.toString());
+    assertEquals(0, r.exit(), r.out() + r.err());
+    assertTrue(r.out().contains("33 TDMRs"), r.out());
+    // With 8 reserved areas per TDMR TDMR 0 still fits (5 areas); with 4 it does not.
+    assertEquals(0, run("check", bin.toString(), "--map", log.toString(), "--max-rsvd", "8").exit());
+    CliRun four = run("check", bin.toString(), "--map", log.toString(), "--max-rsvd", "4");
+    assertEquals(1, four.exit());
+    assertTrue(four.out().contains("RESERVED_AREAS_EXHAUSTED (host, no module status): TDMR 0"), four.out());
   }
 }
