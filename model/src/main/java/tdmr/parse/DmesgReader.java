@@ -21,7 +21,8 @@ import tdmr.mem.MemoryMap;
  * {@code SRAT: Node N PXM M [mem a-b]} lines and, after a {@code virt/tdx:} or {@code tdx:}
  * prefix, {@code CMR: [a, b)} lines, the module version, the PAMT total and failure lines. A line
  * that starts like one of these but does not parse is an error; every other line is skipped.
- * Lines whose first non-blank character is {@code #} are comments. {@link TdxMemory} then derives
+ * The kernel's later {@code e820: update} / {@code e820: remove} lines are applied to the usable
+ * RAM. Lines whose first non-blank character is {@code #} are comments. {@link TdxMemory} then derives
  * the TDX memory the way Linux does.
  */
 public final class DmesgReader {
@@ -32,6 +33,13 @@ public final class DmesgReader {
   /** Kernels before 3.9 printed exclusive ends: {@code BIOS-e820: 0000000000000000 - 000000000009f800 (usable)}. */
   private static final Pattern E820_LEGACY =
       Pattern.compile("BIOS-e820: ([0-9a-fA-F]+) - ([0-9a-fA-F]+) \\((.+)\\)\\s*$");
+
+  /** {@code e820__range_update()} and {@code e820__range_remove()} print these (KERN_DEBUG). */
+  private static final Pattern E820_CHANGE_TRIGGER = Pattern.compile("\\be820: (?:update|remove) \\[mem\\b");
+  private static final Pattern E820_UPDATE =
+      Pattern.compile("\\be820: update \\[mem " + HEX + "-" + HEX + "\\] (\\S.*?) ==> (\\S.*?)\\s*$");
+  private static final Pattern E820_REMOVE =
+      Pattern.compile("\\be820: remove \\[mem " + HEX + "-" + HEX + "\\](?: (\\S.*?))?\\s*$");
 
   private static final Pattern NODE_TRIGGER = Pattern.compile("\\bnode\\s+\\d+:\\s*\\[mem\\b");
   private static final Pattern NODE =
@@ -62,6 +70,7 @@ public final class DmesgReader {
   private final RepeatedLists<NodeRange> nodeLines;
   private final RepeatedLists<AddressRange> cmrs;
   private final List<NodeRange> srat = new ArrayList<>();
+  private final List<E820Change> e820Changes = new ArrayList<>();
   private final List<LogLine> tdxLines = new ArrayList<>();
   private Optional<String> moduleVersion = Optional.empty();
   private OptionalLong pamtKb = OptionalLong.empty();
@@ -118,6 +127,12 @@ public final class DmesgReader {
       return;
     }
     e820.interrupt();
+    if (line.contains("e820: ") && E820_CHANGE_TRIGGER.matcher(line).find()) {
+      e820Changes.add(readE820Change(line, lineNo));
+      nodeLines.interrupt();
+      cmrs.interrupt();
+      return;
+    }
     if (line.contains("node") && NODE_TRIGGER.matcher(line).find()) {
       nodeLines.add(readNode(line, lineNo), lineNo);
       cmrs.interrupt();
@@ -156,6 +171,25 @@ public final class DmesgReader {
       return new E820Entry(range(start, end, "e820 entry", lineNo), legacy.group(3), lineNo);
     }
     throw malformed("BIOS-e820 line", "BIOS-e820: [mem 0x0000000000100000-0x000000007fffffff] usable", lineNo);
+  }
+
+  private E820Change readE820Change(String line, int lineNo) throws InputException {
+    Matcher update = E820_UPDATE.matcher(line);
+    Matcher remove = E820_REMOVE.matcher(line);
+    Matcher m;
+    if (update.find()) {
+      m = update;
+    } else if (remove.find()) {
+      m = remove;
+    } else {
+      throw malformed("e820 update line", "e820: update [mem 0x00000000-0x00000fff] usable ==> reserved", lineNo);
+    }
+    long start = addresses.parse(m.group(1), lineNo);
+    long end = addresses.parseInclusiveEnd(m.group(2), lineNo);
+    AddressRange range = range(start, end, "e820 update", lineNo);
+    String from = m.group(3) == null ? "" : m.group(3);
+    String to = m == update ? update.group(4) : "";
+    return new E820Change(range, from, to, lineNo);
   }
 
   private NodeRange readNode(String line, int lineNo) throws InputException {
@@ -247,7 +281,7 @@ public final class DmesgReader {
     notes.addAll(e820.notes());
     notes.addAll(nodeLines.notes());
     notes.addAll(cmrs.notes());
-    return new TdxMemory(source, e820.entries(), nodeLines.entries(), srat, cmrs.entries(), facts, notes)
+    return new TdxMemory(source, e820.entries(), e820Changes, nodeLines.entries(), srat, cmrs.entries(), facts, notes)
         .derive();
   }
 }

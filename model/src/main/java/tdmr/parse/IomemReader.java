@@ -64,6 +64,6 @@ public final class IomemReader {
     }
     List<String> notes = new ArrayList<>();
     notes.add("read from /proc/iomem: 'System RAM' entries are the RAM; iomem has no NUMA information");
-    return new TdxMemory(source, entries, List.of(), List.of(), List.of(), LogFacts.NONE, notes).derive();
+    return new TdxMemory(source, entries, List.of(), List.of(), List.of(), List.of(), LogFacts.NONE, notes).derive();
   }
 }

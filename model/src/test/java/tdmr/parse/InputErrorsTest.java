@@ -98,9 +98,10 @@ class InputErrorsTest {
   }
 
   @Test
-  void malformedNodeAndSratLinesAreRejected() {
+  void malformedNodeSratAndUpdateLinesAreRejected() {
     assertError(readFails("  node   0: [mem 0x1000-]\n"), 1, "malformed memblock node line");
     assertError(readFails("ACPI: SRAT: Node 0 PXM 0 [mem 0x00000000]\n"), 1, "malformed SRAT line");
+    assertError(readFails("e820: update [mem 0x00000000-0x00000fff] usable -> reserved\n"), 1, "malformed e820 update line");
   }
 
   @Test
