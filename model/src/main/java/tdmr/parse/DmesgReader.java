@@ -50,9 +50,14 @@ public final class DmesgReader {
       Pattern.compile(
           "\\bSRAT: Node (\\d+) PXM (\\d+) \\[mem " + HEX + "-" + HEX + "\\](?: hotplug| non-volatile)*\\s*$");
 
+  /** Kernels before 4.x printed {@code SRAT: Node 0 PXM 0 0-80000000} with an exclusive end. */
+  private static final Pattern SRAT_LEGACY =
+      Pattern.compile("\\bSRAT: Node (\\d+) PXM (\\d+) ([0-9a-fA-F]+)-([0-9a-fA-F]+)(?: hotplug| non-volatile)*\\s*$");
+
   /** {@code virt/tdx:} (host, v6.8+) or {@code tdx:} (older trees, guests), not {@code foo_tdx:}. */
   private static final Pattern TDX_PREFIX = Pattern.compile("(?<![\\w/])(?:virt/)?tdx: ");
-  private static final Pattern CMR_TRIGGER = Pattern.compile("^CMR\\b");
+  /** A CMR range line; other lines that mention CMRs are kept as TDX lines only. */
+  private static final Pattern CMR_TRIGGER = Pattern.compile("^CMR(?:\\[\\d+\\])?:\\s*\\[");
   private static final Pattern CMR =
       Pattern.compile("^CMR(?:\\[\\d+\\])?: \\[" + HEX + ", " + HEX + "\\)\\s*$");
   private static final Pattern VERSION_ATTRIBUTES =
@@ -204,11 +209,19 @@ public final class DmesgReader {
 
   private NodeRange readSrat(String line, int lineNo) throws InputException {
     Matcher m = SRAT.matcher(line);
-    if (!m.find()) {
+    Matcher legacy = SRAT_LEGACY.matcher(line);
+    long start;
+    long end;
+    if (m.find()) {
+      start = addresses.parse(m.group(3), lineNo);
+      end = addresses.parseInclusiveEnd(m.group(4), lineNo);
+    } else if (legacy.find()) {
+      m = legacy;
+      start = addresses.parse(m.group(3), lineNo);
+      end = addresses.parse(m.group(4), lineNo);
+    } else {
       throw malformed("SRAT line", "SRAT: Node 0 PXM 0 [mem 0x00000000-0x7fffffff]", lineNo);
     }
-    long start = addresses.parse(m.group(3), lineNo);
-    long end = addresses.parseInclusiveEnd(m.group(4), lineNo);
     return new NodeRange(range(start, end, "SRAT range", lineNo), node(m.group(1), lineNo), lineNo);
   }
 

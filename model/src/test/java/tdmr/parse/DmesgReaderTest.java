@@ -125,6 +125,32 @@ class DmesgReaderTest {
   }
 
   @Test
+  void legacySratLinesWithExclusiveEndsAreRead() throws InputException {
+    // 2.6-era kernels: "SRAT: Node 1 PXM 1 100000000-200000000", end exclusive.
+    MemoryMap map =
+        read(
+            """
+            BIOS-e820: [mem 0x0000000000100000-0x00000001ffffffff] usable
+            SRAT: Node 0 PXM 0 0-100000000
+            SRAT: Node 1 PXM 1 100000000-200000000
+            """);
+    assertEquals(
+        List.of(new MemoryBlock(0x100000, 0x100000000L, 0), new MemoryBlock(0x100000000L, 0x200000000L, 1)), map.blocks());
+  }
+
+  @Test
+  void tdxLinesThatOnlyMentionCmrsAreNotRangeLines() throws InputException {
+    MemoryMap map =
+        read(
+            """
+            virt/tdx: CMR info not available
+            virt/tdx: CMR: [0x100000, 0x80000000)
+            """);
+    assertEquals(1, map.cmrs().cmrs().size());
+    assertEquals(2, map.facts().tdxLines().size());
+  }
+
+  @Test
   void ramOutsideEverySratRangeFallsBackToOneNode() throws InputException {
     MemoryMap map =
         read(
