@@ -20,6 +20,7 @@ public final class IomemReader {
 
   private IomemReader() {}
 
+  /** Reads the text of {@code /proc/iomem}; {@code source} names the input in messages. */
   public static MemoryMap read(String source, String text) throws InputException {
     AddressText addresses = new AddressText(source);
     RangeOrder order = new RangeOrder(source, "iomem entry");

@@ -148,6 +148,24 @@ class InputErrorsTest {
   }
 
   @Test
+  void e820TableWithoutUsableRamIsRejected() {
+    InputException e =
+        readFails(
+            """
+            Linux version 6.8
+            BIOS-e820: [mem 0x0000000000000000-0x000000000009ffff] reserved
+            BIOS-e820: [mem 0x0000000000100000-0x000000007fffffff] ACPI NVS
+            """);
+    assertError(e, 2, "no usable RAM");
+  }
+
+  @Test
+  void ramOnlyBelow1MiBIsRejected() {
+    InputException e = readFails("BIOS-e820: [mem 0x0000000000000000-0x000000000009efff] usable\n");
+    assertError(e, 0, "below 1 MiB");
+  }
+
+  @Test
   void conflictingRepeatedCmrListsAreRejected() {
     // Two logs in one file whose CMR lists disagree: the second list's first CMR differs.
     InputException e =
