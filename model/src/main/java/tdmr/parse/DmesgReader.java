@@ -120,46 +120,42 @@ public final class DmesgReader {
   private void readLine(String line, int lineNo) throws InputException {
     String trimmed = line.strip();
     if (trimmed.isEmpty() || trimmed.charAt(0) == '#') {
-      e820.interrupt();
-      nodeLines.interrupt();
-      cmrs.interrupt();
-      return;
-    }
-    if (line.contains("BIOS-e820:")) {
+      endRunsExcept(null);
+    } else if (line.contains("BIOS-e820:")) {
+      endRunsExcept(e820);
       e820.add(readE820(line, lineNo), lineNo);
-      nodeLines.interrupt();
-      cmrs.interrupt();
-      return;
-    }
-    e820.interrupt();
-    if (line.contains("e820: ") && E820_CHANGE_TRIGGER.matcher(line).find()) {
+    } else if (line.contains("e820: ") && E820_CHANGE_TRIGGER.matcher(line).find()) {
+      endRunsExcept(null);
       e820Changes.add(readE820Change(line, lineNo));
-      nodeLines.interrupt();
-      cmrs.interrupt();
-      return;
-    }
-    if (line.contains("node") && NODE_TRIGGER.matcher(line).find()) {
+    } else if (line.contains("node") && NODE_TRIGGER.matcher(line).find()) {
+      endRunsExcept(nodeLines);
       nodeLines.add(readNode(line, lineNo), lineNo);
-      cmrs.interrupt();
-      return;
-    }
-    nodeLines.interrupt();
-    if (line.contains("SRAT: Node") && SRAT_TRIGGER.matcher(line).find()) {
+    } else if (line.contains("SRAT: Node") && SRAT_TRIGGER.matcher(line).find()) {
+      endRunsExcept(null);
       srat.add(readSrat(line, lineNo));
-      cmrs.interrupt();
-      return;
-    }
-    Matcher tdx = TDX_PREFIX.matcher(line);
-    if (line.contains("tdx: ") && tdx.find()) {
-      tdxLines.add(new LogLine(lineNo, trimmed));
-      String content = line.substring(tdx.end()).strip();
-      if (CMR_TRIGGER.matcher(content).find()) {
-        cmrs.add(readCmr(content, lineNo), lineNo);
-        return;
+    } else {
+      Matcher tdx = TDX_PREFIX.matcher(line);
+      if (line.contains("tdx: ") && tdx.find()) {
+        tdxLines.add(new LogLine(lineNo, trimmed));
+        String content = line.substring(tdx.end()).strip();
+        if (CMR_TRIGGER.matcher(content).find()) {
+          endRunsExcept(cmrs);
+          cmrs.add(readCmr(content, lineNo), lineNo);
+          return;
+        }
+        readTdxFact(content, lineNo, trimmed);
       }
-      readTdxFact(content, lineNo, trimmed);
+      endRunsExcept(null);
     }
-    cmrs.interrupt();
+  }
+
+  /** Any line other than a list's own kind ends that list's current run (see {@link RepeatedLists}). */
+  private void endRunsExcept(RepeatedLists<?> current) throws InputException {
+    for (RepeatedLists<?> list : List.of(e820, nodeLines, cmrs)) {
+      if (list != current) {
+        list.interrupt();
+      }
+    }
   }
 
   private E820Entry readE820(String line, int lineNo) throws InputException {
