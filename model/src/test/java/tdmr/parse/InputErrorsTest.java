@@ -68,6 +68,29 @@ class InputErrorsTest {
   }
 
   @Test
+  void reversedAndUnsortedCmrsAreRejected() {
+    assertError(readFails("virt/tdx: CMR: [0x200000, 0x100000)\n"), 1, "CMR is reversed");
+    InputException unsorted =
+        readFails(
+            """
+            virt/tdx: CMR: [0x100000000, 0x107a000000)
+            virt/tdx: CMR: [0x100000, 0x6f800000)
+            """);
+    assertError(unsorted, 2, "out of order", "line 1");
+  }
+
+  @Test
+  void overlappingMemblockNodeLinesAreRejected() {
+    InputException e =
+        readFails(
+            """
+              node   0: [mem 0x0000000000100000-0x000000047fffffff]
+              node   1: [mem 0x0000000400000000-0x000000087fffffff]
+            """);
+    assertError(e, 2, "memblock node range [0x400000000, 0x880000000) overlaps [0x100000, 0x480000000) on line 1");
+  }
+
+  @Test
   void unsortedMemblockNodeLinesAreRejected() {
     InputException e =
         readFails(
