@@ -102,6 +102,7 @@ class CheckCommandTest {
     JsonNode root = new ObjectMapper().readTree(r.out());
     assertEquals(false, root.get("ok").asBoolean());
     JsonNode v = root.get("module").get("violations");
+    assertEquals(2, root.get("module").get("violationCount").asInt());
     assertEquals(2, v.size());
     assertEquals("0xC0000A0200000000", v.get(0).get("code").asText());
     assertEquals("E1", v.get(0).get("rule").asText());
@@ -109,6 +110,11 @@ class CheckCommandTest {
     assertEquals(1, v.get(1).get("tdmr").asInt());
     assertEquals("0x17f804000", root.get("os").get("uncovered").get(0).get("start").asText());
     assertEquals(4096, root.get("os").get("uncoveredBytes").asLong());
+    // Without --all the JSON holds the module's answer only, and still counts the rest.
+    JsonNode first = new ObjectMapper().readTree(run("check", BROKEN, "--map", MAP, "--json").out());
+    assertEquals(1, first.get("module").get("violations").size());
+    assertEquals(2, first.get("module").get("violationCount").asInt());
+    assertTrue(new ObjectMapper().readTree(run("check", GOOD, "--map", MAP, "--json").out()).get("ok").asBoolean());
   }
 
   @Test
