@@ -34,11 +34,11 @@ public record GreedyTdmr(
 
   /** The TDMR_INFO entry: reserved areas sorted by offset ("TDX requires reserved areas listed in address ascending order"). */
   public Tdmr toTdmr() {
-    List<ReservedArea> areas =
-        reservedUses.stream()
-            .map(u -> new ReservedArea(u.range().start() - range.start(), u.range().size()))
-            .sorted(Comparator.comparingLong(ReservedArea::offset))
-            .toList();
+    List<ReservedArea> areas = new java.util.ArrayList<>(reservedUses.size());
+    for (ReservedAreaUse u : reservedUses) {
+      areas.add(new ReservedArea(u.range().start() - range.start(), u.range().size()));
+    }
+    areas.sort(Comparator.comparingLong(ReservedArea::offset));
     return new Tdmr(
         range.start(),
         range.size(),

@@ -36,7 +36,8 @@ public final class KernelPamtPlacement implements PamtPlacement {
   public OptionalLong place(PamtRequest request, PamtArena arena) {
     for (int node : zonelistNodes(request.node(), arena)) {
       for (Zone zone : Zone.values()) {
-        OptionalLong base = searchZone(arena.pieces(node, zone), request.bytes(), arena);
+        OptionalLong base =
+            searchZone(arena.pieces(node, zone), request.bytes(), arena, new PamtArena.SearchKey(name(), node, zone, request.bytes()));
         if (base.isPresent()) {
           return base;
         }
@@ -65,14 +66,23 @@ public final class KernelPamtPlacement implements PamtPlacement {
    * (outside a block, or overlapping a placed chunk) instead of testing them one by one; the first
    * candidate that succeeds is the same.
    */
-  private static OptionalLong searchZone(PamtArena.Pieces zone, long bytes, PamtArena arena) {
+  private static OptionalLong searchZone(
+      PamtArena.Pieces zone, long bytes, PamtArena arena, PamtArena.SearchKey key) {
     if (zone.isEmpty() || bytes <= 0) {
       return OptionalLong.empty();
     }
     long nrPages = bytes / PAGE;
     long origin = kernelAlign(zone.first() / PAGE, nrPages) * PAGE;
+    // Candidates below where the last search of this size stopped were unusable then and still are.
+    long candidate = arena.resumeAt(key, origin);
+    OptionalLong found = searchFrom(candidate, origin, zone, bytes, arena);
+    arena.stoppedAt(key, found.isPresent() ? found.getAsLong() : Long.MAX_VALUE);
+    return found;
+  }
+
+  private static OptionalLong searchFrom(
+      long candidate, long origin, PamtArena.Pieces zone, long bytes, PamtArena arena) {
     long zoneEnd = zone.last();
-    long candidate = origin;
     while (candidate <= zoneEnd - bytes) {
       int i = zone.firstEndingAfter(candidate);
       if (i < 0) {

@@ -111,6 +111,24 @@ public final class LinuxGreedy {
     return out;
   }
 
+  /**
+   * {@code tdmr_get_nid}: the node of the first memory-list block that ends after the TDMR's base;
+   * empty when none does (the kernel then warns and uses node 0). Works for any engine's TDMR.
+   */
+  public static OptionalInt tdmrNode(List<MemoryBlock> memlist, long tdmrBase) {
+    int lo = 0;
+    int hi = memlist.size();
+    while (lo < hi) {
+      int mid = (lo + hi) >>> 1;
+      if (memlist.get(mid).end() > tdmrBase) {
+        hi = mid;
+      } else {
+        lo = mid + 1;
+      }
+    }
+    return lo < memlist.size() ? OptionalInt.of(memlist.get(lo).node()) : OptionalInt.empty();
+  }
+
   /** Runs the construction on one map under the given limits. */
   public GreedyResult construct(MemoryMap map, TdxLimits limits) {
     List<MemoryBlock> memlist = memoryList(map.blocks());
@@ -266,11 +284,7 @@ public final class LinuxGreedy {
       List<AddressRange> tdmrs, List<AddressRange> holeSource, Pamt[] pamts) {
     int n = tdmrs.size();
     // PAMT chunks by base; placed chunks are disjoint, so their ends ascend too.
-    Integer[] byBase = new Integer[n];
-    for (int i = 0; i < n; i++) {
-      byBase[i] = i;
-    }
-    Arrays.sort(byBase, Comparator.comparingLong(i -> pamts[i].fourK().base()));
+    int[] byBase = indicesByChunkBase(pamts);
     long[] chunkEnds = new long[n];
     for (int k = 0; k < n; k++) {
       Pamt p = pamts[byBase[k]];
@@ -315,11 +329,46 @@ public final class LinuxGreedy {
         pieces.add(ReservedAreaUse.pamt(
             new AddressRange(Math.max(pb, t.start()), Math.min(chunkEnds[k], t.end())), byBase[k]));
       }
-      pieces.sort(Comparator.comparingInt(ReservedAreaUse::pamtOwner));
+      if (pieces.size() > 1) {
+        pieces.sort(Comparator.comparingInt(ReservedAreaUse::pamtOwner));
+      }
       uses.addAll(pieces);
       out.add(uses);
     }
     return out;
+  }
+
+  /**
+   * TDMR indices ordered by their chunk's base. Chunk bases are 4 KiB aligned and below 2^52, so
+   * base / 4 KiB (40 bits) and the index (up to 23 bits) pack into one long and sort as primitives.
+   */
+  private static int[] indicesByChunkBase(Pamt[] pamts) {
+    int n = pamts.length;
+    int[] order = new int[n];
+    boolean packable = n < (1 << 23);
+    for (Pamt p : pamts) {
+      packable &= p.fourK().base() >= 0 && p.fourK().base() < (1L << 52);
+    }
+    if (packable) {
+      long[] keys = new long[n];
+      for (int i = 0; i < n; i++) {
+        keys[i] = ((pamts[i].fourK().base() >>> 12) << 23) | i;
+      }
+      Arrays.sort(keys);
+      for (int k = 0; k < n; k++) {
+        order[k] = (int) (keys[k] & ((1 << 23) - 1));
+      }
+      return order;
+    }
+    Integer[] boxed = new Integer[n];
+    for (int i = 0; i < n; i++) {
+      boxed[i] = i;
+    }
+    Arrays.sort(boxed, Comparator.comparingLong(i -> pamts[i].fourK().base()));
+    for (int k = 0; k < n; k++) {
+      order[k] = boxed[k];
+    }
+    return order;
   }
 
   private static int firstEndingAfter(long[] ends, long address) {

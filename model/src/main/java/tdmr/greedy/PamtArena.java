@@ -25,6 +25,16 @@ public final class PamtArena {
   private final Map<Integer, Map<Zone, Pieces>> pieces = new TreeMap<>();
   /** Placed chunks, coalesced when they touch: start -> end. */
   private final TreeMap<Long, Long> occupied = new TreeMap<>();
+  /** Where a search with the same key may resume; see {@link #resumeAt}. */
+  private final Map<SearchKey, Long> resume = new java.util.HashMap<>();
+
+  /**
+   * Identifies a repeated search: a placement strategy looking for {@code bytes} on one node and
+   * zone. Free memory only shrinks during a run, so every position a search with this key found
+   * unusable stays unusable, and the next search with the same key may resume where the last one
+   * stopped without changing its answer.
+   */
+  public record SearchKey(String strategy, int node, Zone zone, long bytes) {}
 
   /** An arena over the kernel's memory list (sorted, non-overlapping blocks). */
   public PamtArena(List<MemoryBlock> memlist) {
@@ -98,6 +108,16 @@ public final class PamtArena {
       return false;
     }
     return occupiedOverlap(base, size) == null;
+  }
+
+  /** Where the previous search with this key stopped, or {@code fallback} for the first one. */
+  public long resumeAt(SearchKey key, long fallback) {
+    return resume.getOrDefault(key, fallback);
+  }
+
+  /** Records where a search stopped: the position it returned, or a sentinel when it found none. */
+  public void stoppedAt(SearchKey key, long position) {
+    resume.put(key, position);
   }
 
   /** Records a placed chunk; it must be free (the greedy checks placements before recording). */

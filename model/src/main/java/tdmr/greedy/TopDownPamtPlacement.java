@@ -31,7 +31,9 @@ public final class TopDownPamtPlacement implements PamtPlacement {
     arena.nodes().stream().filter(n -> n != request.node()).forEach(order::add);
     for (int node : order) {
       for (Zone zone : Zone.values()) {
-        OptionalLong base = searchDown(arena.pieces(node, zone), request.bytes(), arena);
+        var key = new PamtArena.SearchKey(name(), node, zone, request.bytes());
+        OptionalLong base = searchDown(arena.pieces(node, zone), request.bytes(), arena, arena.resumeAt(key, Long.MAX_VALUE));
+        arena.stoppedAt(key, base.isPresent() ? base.getAsLong() : -1);
         if (base.isPresent()) {
           return base;
         }
@@ -40,10 +42,18 @@ public final class TopDownPamtPlacement implements PamtPlacement {
     return OptionalLong.empty();
   }
 
-  private static OptionalLong searchDown(PamtArena.Pieces zone, long bytes, PamtArena arena) {
-    int i = zone.previousAtLeast(zone.size() - 1, bytes);
+  /**
+   * Highest free position at or below {@code ceiling}; positions above it were found unusable by an
+   * earlier search for the same size and stay unusable (free memory only shrinks).
+   */
+  private static OptionalLong searchDown(PamtArena.Pieces zone, long bytes, PamtArena arena, long ceiling) {
+    if (ceiling < 0) {
+      return OptionalLong.empty();
+    }
+    int last = ceiling == Long.MAX_VALUE ? zone.size() - 1 : zone.lastStartingBefore(ceiling + 1);
+    int i = zone.previousAtLeast(last, bytes);
     while (i >= 0) {
-      long candidate = ByteSize.alignDown(zone.end(i) - bytes, PAGE);
+      long candidate = Math.min(ByteSize.alignDown(zone.end(i) - bytes, PAGE), ceiling);
       while (candidate >= zone.start(i)) {
         var taken = arena.occupiedOverlap(candidate, bytes);
         if (taken == null) {
