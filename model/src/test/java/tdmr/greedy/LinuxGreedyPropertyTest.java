@@ -59,6 +59,35 @@ class LinuxGreedyPropertyTest {
     }
   }
 
+  /**
+   * Maps of equal 1-3 GiB islands give many TDMRs of one size, so the placement's repeated searches
+   * (resumed where the previous one of that size stopped) are exercised against the oracle, which
+   * always starts from the zone start. Reserved-area limits are raised so most maps build.
+   */
+  @Property(tries = 60)
+  void repeatedSearchesOfOneSizeMatchTheLiteralKernelTranscription(
+      @ForAll("uniformMaps") MemoryMap map, @ForAll("limits") TdxLimits limits) {
+    greedyMatchesTheLiteralKernelTranscription(map, limits.withMaxReservedPerTdmr(16 + limits.maxReservedPerTdmr() * 4));
+  }
+
+  @Provide
+  Arbitrary<MemoryMap> uniformMaps() {
+    return Combinators.combine(
+            Arbitraries.integers().between(2, 40),
+            Arbitraries.integers().between(1, 3),
+            Arbitraries.integers().between(1, 4),
+            Arbitraries.integers().between(0, 3))
+        .as((count, gib, nodes, holeMiB) -> {
+          List<MemoryBlock> blocks = new ArrayList<>();
+          long g = 1L << 30;
+          for (int k = 0; k < count; k++) {
+            long start = k == 0 ? MiB : k * (gib + 1) * g + holeMiB * MiB;
+            blocks.add(new MemoryBlock(start, k * (gib + 1) * g + gib * g, k * nodes / count));
+          }
+          return MemoryMap.ofBlocks("uniform", blocks);
+        });
+  }
+
   /** Every block byte lies in a TDMR outside its reserved areas: the kernel's layout covers all TDX memory. */
   @Property(tries = 100)
   void builtLayoutsCoverEveryBlockOutsideReservedAreas(
