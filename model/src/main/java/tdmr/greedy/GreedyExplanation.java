@@ -18,6 +18,7 @@ import tdmr.tdx.TdxLimits;
  * hole) and whether the CMR-holes patch would have succeeded; on success, the headroom left.
  */
 public final class GreedyExplanation {
+  private static final long FIRST_MB = 1L << 20;
   private final MemoryMap map;
   private final TdxLimits limits;
   private final LinuxGreedy greedy;
@@ -57,13 +58,8 @@ public final class GreedyExplanation {
                 .thenComparing(t -> -t.index()))
             .orElseThrow();
     out.add(
-        "Headroom: %d of %d reserved areas used in the tightest TDMR, %s (%d holes, %d PAMT pieces)."
-            .formatted(
-                tightest.reservedUses().size(),
-                limits.maxReservedPerTdmr(),
-                tightest,
-                count(tightest, ReservedAreaUse.Kind.HOLE),
-                count(tightest, ReservedAreaUse.Kind.PAMT)));
+        "Headroom: %d of %d reserved areas used in the tightest TDMR, %s (%s)."
+            .formatted(tightest.reservedUses().size(), limits.maxReservedPerTdmr(), tightest, breakdown(tightest)));
     return out;
   }
 
@@ -86,19 +82,27 @@ public final class GreedyExplanation {
   private void explainReservedAreas(GreedyResult.Failed failed, List<String> out) {
     GreedyTdmr t = failed.tdmrs().get(failed.failingTdmr().orElseThrow());
     out.add(
-        "%s (%s, node %d) needs %d reserved areas (%d holes, %d PAMT pieces); the module allows %d:"
-            .formatted(t, ByteSize.human(t.range().size()), t.node(), t.reservedUses().size(),
-                count(t, ReservedAreaUse.Kind.HOLE), count(t, ReservedAreaUse.Kind.PAMT),
+        "%s (%s, node %d) needs %d reserved areas (%s); the module allows %d:"
+            .formatted(t, ByteSize.human(t.range().size()), t.node(), t.reservedUses().size(), breakdown(t),
                 limits.maxReservedPerTdmr()));
     int k = 1;
     for (ReservedAreaUse u : t.reservedUses()) {
       String what =
           u.kind() == ReservedAreaUse.Kind.HOLE
-              ? "hole  %s; e820: %s; %s".formatted(size(u.range()), firmwareTypes(u.range()), cmrCoverage(u.range()))
+              ? "hole  %s; e820: %s; %s%s".formatted(size(u.range()), firmwareTypes(u.range()), cmrCoverage(u.range()),
+                  u.range().start() < FIRST_MB ? "; the first MiB is never TDX memory" : "")
               : "PAMT of TDMR %d  %s".formatted(u.pamtOwner(), size(u.range()));
       String over = k > limits.maxReservedPerTdmr() ? "  <- over the limit" : "";
       out.add("  %2d  %-34s %s%s".formatted(k, u.range(), what, over));
       k++;
+    }
+    List<ReservedAreaUse> convertibleHoles = t.reservedUses().stream()
+        .filter(u -> u.kind() == ReservedAreaUse.Kind.HOLE && map.cmrs().covers(u.range()))
+        .toList();
+    if (!convertibleHoles.isEmpty()) {
+      out.add(("%s inside a CMR: convertible memory the firmware keeps for itself, which mainline Linux reserves"
+              + " only because it takes holes from the memory list.")
+          .formatted(plural(convertibleHoles.size(), "hole lies", "holes lie")));
     }
   }
 
@@ -108,10 +112,10 @@ public final class GreedyExplanation {
       GreedyTdmr tightest =
           b.tdmrs().stream().max(Comparator.comparingInt(t -> t.reservedUses().size())).orElseThrow();
       return ("With --holes cmr (holes from the CMRs, the unmerged patch \"Reduce TDMR's reserved areas by using CMRs"
-              + " to find memory holes\") the construction succeeds: %d TDMRs, at most %d of %d reserved areas"
+              + " to find memory holes\") the construction succeeds: %s, at most %d of %d reserved areas"
               + " (%s), %d KB allocated for PAMT.")
-          .formatted(b.layout().size(), tightest.reservedUses().size(), limits.maxReservedPerTdmr(), tightest,
-              b.pamtBytes() / 1024);
+          .formatted(plural(b.layout().size(), "TDMR", "TDMRs"), tightest.reservedUses().size(),
+              limits.maxReservedPerTdmr(), tightest, b.pamtBytes() / 1024);
     }
     List<String> m = cmr.messages();
     return "With --holes cmr (holes from the CMRs) the construction fails too: " + String.join(" / ", m);
@@ -142,6 +146,16 @@ public final class GreedyExplanation {
     }
     long outside = map.cmrs().uncovered(hole).stream().mapToLong(AddressRange::size).sum();
     return outside == hole.size() ? "outside the CMRs" : "partly inside a CMR";
+  }
+
+  /** {@code 2 holes, 1 PAMT piece}. */
+  private static String breakdown(GreedyTdmr t) {
+    return plural(count(t, ReservedAreaUse.Kind.HOLE), "hole", "holes") + ", "
+        + plural(count(t, ReservedAreaUse.Kind.PAMT), "PAMT piece", "PAMT pieces");
+  }
+
+  private static String plural(long n, String one, String many) {
+    return n + " " + (n == 1 ? one : many);
   }
 
   private static long count(GreedyTdmr t, ReservedAreaUse.Kind kind) {

@@ -58,8 +58,10 @@ class GreedyExplanationTest {
     assertTrue(lines.get(17).contains("[0x6f800000, 0x80000000)"), lines.get(17));
     assertTrue(lines.get(17).contains("e820: reserved; outside the CMRs"), lines.get(17));
     assertTrue(lines.get(17).endsWith("<- over the limit"), lines.get(17));
-    assertTrue(lines.get(18).startsWith("With --holes cmr"), lines.get(18));
-    assertTrue(lines.get(18).contains("succeeds"), lines.get(18));
+    // Holes 2..16 lie inside CMR[0] [1M, 0x6f800000); holes 1 and 17 do not.
+    assertTrue(lines.get(18).startsWith("15 holes lie inside a CMR"), lines.get(18));
+    assertTrue(lines.get(19).startsWith("With --holes cmr"), lines.get(19));
+    assertTrue(lines.get(19).contains("succeeds"), lines.get(19));
   }
 
   @Test
