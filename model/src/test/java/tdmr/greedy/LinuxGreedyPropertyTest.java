@@ -88,15 +88,21 @@ class LinuxGreedyPropertyTest {
         });
   }
 
-  /** Every block byte lies in a TDMR outside its reserved areas: the kernel's layout covers all TDX memory. */
+  /**
+   * Every built layout, for both hole sources and both PAMT placements, passes the module validator
+   * and the OS check, and every block byte lies in a TDMR outside its reserved areas except the
+   * bytes its PAMT chunks took.
+   */
   @Property(tries = 100)
-  void builtLayoutsCoverEveryBlockOutsideReservedAreas(
+  void builtLayoutsPassTheValidatorAndCoverEveryBlock(
       @ForAll("maps") MemoryMap map, @ForAll("limits") TdxLimits limits) {
     for (Policy.Holes holes : Policy.Holes.values()) {
-      GreedyResult r = new LinuxGreedy(holes, PamtPlacement.kernel()).construct(map, limits);
+     for (PamtPlacement placement : List.of(PamtPlacement.kernel(), PamtPlacement.topDown())) {
+      GreedyResult r = new LinuxGreedy(holes, placement).construct(map, limits);
       if (!(r instanceof GreedyResult.Built b)) {
         continue;
       }
+      tdmr.check.LayoutVerifier.requireValid(map, limits, Policy.DEFAULT.withHoles(holes), b.layout());
       for (MemoryBlock block : LinuxGreedy.memoryList(map.blocks())) {
         long covered = 0;
         for (Tdmr t : b.layout().tdmrs()) {
@@ -113,6 +119,7 @@ class LinuxGreedyPropertyTest {
         assertEquals(block.size() - pamtInside, covered, () -> "block " + block);
       }
       assertTrue(b.layout().maxReservedPerTdmr() <= limits.maxReservedPerTdmr());
+     }
     }
   }
 
@@ -144,6 +151,11 @@ class LinuxGreedyPropertyTest {
             Arbitraries.integers().between(1, 64),
             Arbitraries.integers().between(1, 16),
             Arbitraries.of(false, true))
-        .as((t, r, d) -> TdxLimits.DEFAULT.withMaxTdmrs(t).withMaxReservedPerTdmr(r).withDynamicPamt(d));
+        .as((t, r, d) -> d ? dynamicPamt(t, r) : TdxLimits.DEFAULT.withMaxTdmrs(t).withMaxReservedPerTdmr(r));
+  }
+
+  /** Dynamic PAMT needs HKID bits starting at or below bit 48 (rule A7); Linux enables it only then. */
+  private static TdxLimits dynamicPamt(int maxTdmrs, int maxRsvd) {
+    return new TdxLimits(maxTdmrs, maxRsvd, 16, 16, 16, true, 48);
   }
 }
