@@ -5,7 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import org.junit.jupiter.api.Test;
+import tdmr.mem.AddressRange;
+import tdmr.mem.MemoryBlock;
+import tdmr.mem.MemoryMap;
 
 /** One test per class of bad input: each names the file, the line and the problem. */
 class InputErrorsTest {
@@ -156,7 +160,29 @@ class InputErrorsTest {
     assertError(nul, 2, "binary input", "NUL byte at offset 34");
     byte[] notUtf8 = {'B', 'I', 'O', 'S', (byte) 0xff, (byte) 0xfe, '\n'};
     InputException latin = assertThrows(InputException.class, () -> MapReader.readBytes("bad.txt", notUtf8));
-    assertError(latin, 0, "binary input", "UTF-8");
+    // 0xff at offset 4 can never start a UTF-8 sequence; it is on line 1.
+    assertError(latin, 1, "binary input", "UTF-8", "offset 4");
+  }
+
+  @Test
+  void invalidUtf8IsReportedOnItsLine() {
+    // "ok\n" is 3 bytes, so the lone continuation byte 0x80 is at offset 3, on line 2.
+    byte[] bytes = {'o', 'k', '\n', (byte) 0x80, '\n'};
+    InputException e = assertThrows(InputException.class, () -> MapReader.readBytes("bad.txt", bytes));
+    assertError(e, 2, "not valid UTF-8", "offset 3");
+  }
+
+  @Test
+  void jsonMapWithAUtf8ByteOrderMarkIsReadAsJson() throws InputException {
+    // Notepad saves UTF-8 with EF BB BF first; before the fix the map was read as a kernel log
+    // and rejected with "no BIOS-e820 ... lines".
+    byte[] bom = {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF};
+    byte[] json = "{\"blocks\": [{\"start\": \"0x100000\", \"end\": \"0x80000000\"}]}".getBytes(StandardCharsets.UTF_8);
+    byte[] bytes = new byte[bom.length + json.length];
+    System.arraycopy(bom, 0, bytes, 0, bom.length);
+    System.arraycopy(json, 0, bytes, bom.length, json.length);
+    MemoryMap map = MapReader.readBytes("bom.json", bytes);
+    assertEquals(List.of(new MemoryBlock(new AddressRange(0x100000L, 0x80000000L), 0)), map.blocks());
   }
 
   @Test
@@ -239,4 +265,5 @@ class InputErrorsTest {
             """);
     assertError(e, 3, "SRAT range [0x80000000, 0x180000000) of node 1 overlaps");
   }
+
 }
