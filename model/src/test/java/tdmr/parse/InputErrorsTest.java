@@ -186,6 +186,13 @@ class InputErrorsTest {
   }
 
   @Test
+  void ramWithoutAWholePageAbove1MiBIsNotBlamedOnTheFirstMiB() {
+    // [0x100800, 0x101000) is above 1 MiB but rounds inward to nothing (no whole 4 KiB page).
+    InputException e = readFails("BIOS-e820: [mem 0x0000000000100800-0x0000000000100fff] usable\n");
+    assertError(e, 0, "no whole 4 KiB page above 1 MiB");
+  }
+
+  @Test
   void inputWithoutMemoryLinesIsRejected() {
     InputException e =
         readFails(
