@@ -273,4 +273,22 @@ class InputErrorsTest {
     assertError(e, 3, "SRAT range [0x80000000, 0x180000000) of node 1 overlaps");
   }
 
+  @Test
+  void repeatedJsonKeyIsAnErrorNotASilentLastValue() {
+    // Line 2 names "start" twice; keeping either value would be a guess.
+    InputException e =
+        readFails(
+            """
+            {"blocks": [
+              {"start": "0x100000", "start": "0x200000", "end": "0x80000000"}]}
+            """);
+    assertError(e, 2, "Duplicate field 'start'");
+  }
+
+  @Test
+  void truncatedJsonNamesWhereTheObjectOpenedWithoutParserInternals() {
+    InputException e = readFails("{\"blocks\": [{\"start\": \"0x100000\", \"end\": \"0x80000000\"}]\n");
+    assertError(e, 2, "malformed JSON", "start marker at line 1, column 1");
+    assertTrue(!e.getMessage().contains("REDACTED") && !e.getMessage().contains("StreamReadFeature"), e.getMessage());
+  }
 }
