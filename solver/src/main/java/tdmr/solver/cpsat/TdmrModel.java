@@ -1,0 +1,404 @@
+package tdmr.solver.cpsat;
+
+import com.google.ortools.sat.BoolVar;
+import com.google.ortools.sat.CpModel;
+import com.google.ortools.sat.CpSolver;
+import com.google.ortools.sat.IntVar;
+import com.google.ortools.sat.LinearExpr;
+import com.google.ortools.sat.LinearExprBuilder;
+import com.google.ortools.sat.Literal;
+import java.util.ArrayList;
+import java.util.List;
+import tdmr.solver.Problem;
+import tdmr.solver.Problem.Atom;
+import tdmr.solver.Problem.CandidateTdmr;
+import tdmr.solver.Problem.Cell;
+import tdmr.solver.Problem.Decision;
+import tdmr.solver.Problem.Side;
+import tdmr.solver.Problem.TdmrChoice;
+import tdmr.tdx.Policy;
+
+/**
+ * The CP-SAT encoding of one {@link Problem}. Sizes are counted in 4 KiB pages.
+ *
+ * <p>A TDMR is a literal per candidate run of cells, so alignment (rule B4), order and
+ * non-overlap (B2, B3) and the HKID limit (B5) hold by construction: candidates are built from
+ * 1 GiB aligned cells below the HKID limit, and at most one chosen candidate may hold each cell.
+ * The PAMT chunk of the TDMR that starts at cell {@code i} is placed by one literal per (allowed
+ * memory atom, side); its size is the chosen candidate's kernel chunk, so PAMT sizes per level
+ * (rules D2/D3, Dynamic PAMT included) follow from the TDMR size exactly. Reserved areas are
+ * counted by scanning atoms in address order: an area starts wherever a reserved piece follows a
+ * non-reserved piece or a TDMR base.
+ */
+final class TdmrModel {
+  private final Problem problem;
+  private final CpModel model = new CpModel();
+  private final List<Cell> cells;
+  private final List<Atom> atoms;
+  private final List<CandidateTdmr> candidates;
+
+  /** One literal per candidate TDMR: the TDMR is in the layout. */
+  private final List<BoolVar> used = new ArrayList<>();
+  /** Per cell: some chosen TDMR covers it. */
+  private final List<BoolVar> covered = new ArrayList<>();
+  /** Per cell: a chosen TDMR starts at it. */
+  private final List<LinearExpr> startsHere = new ArrayList<>();
+  /** Per memory atom: kept as TDX memory (always, under coverage all). Null for gaps. */
+  private final List<BoolVar> kept = new ArrayList<>();
+  /** Per atom: the whole atom is reserved (a hole, memory left out, or memory filled by chunks). */
+  private final List<BoolVar> whole = new ArrayList<>();
+  /** Per atom and side: some chunk is stacked against that end. Constant false for gaps. */
+  private final List<BoolVar[]> stacked = new ArrayList<>();
+  /** Per atom and side: pages of chunks stacked against that end. */
+  private final List<LinearExprBuilder[]> stackPages = new ArrayList<>();
+  /** Per atom: number of reserved areas that start inside it. */
+  private final List<IntVar> areaStarts = new ArrayList<>();
+  /** Placement literals of the chunk of the TDMR starting at a cell. */
+  private final List<Placement> placements = new ArrayList<>();
+
+  /** The chunk of the TDMR starting at {@code cell} sits against {@code side} of {@code atom}. */
+  private record Placement(int cell, int atom, Side side, BoolVar literal, IntVar pages) {}
+
+  private LinearExpr pamtPages;
+  private LinearExpr tdmrCount;
+  private LinearExpr areaCount;
+  private LinearExpr keptPages;
+
+  TdmrModel(Problem problem) {
+    this.problem = problem;
+    this.cells = problem.cells();
+    this.atoms = problem.atoms();
+    this.candidates = problem.candidates();
+    createVariables();
+    tdmrsTileTheCells();
+    atMostMaxTdmrs();
+    memoryIsCovered();
+    pamtChunksArePlaced();
+    reservedAreasAreCounted();
+    reservedAreasPerTdmrWithinLimit();
+    objectiveTerms();
+  }
+
+  CpModel model() {
+    return model;
+  }
+
+  LinearExpr pamtPages() {
+    return pamtPages;
+  }
+
+  LinearExpr tdmrCount() {
+    return tdmrCount;
+  }
+
+  LinearExpr areaCount() {
+    return areaCount;
+  }
+
+  LinearExpr keptPages() {
+    return keptPages;
+  }
+
+  private void createVariables() {
+    for (CandidateTdmr c : candidates) {
+      used.add(model.newBoolVar("tdmr_c%d_%d".formatted(c.firstCell(), c.endCell())));
+    }
+    for (Cell k : cells) {
+      covered.add(model.newBoolVar("covered_c" + k.index()));
+    }
+    for (Atom a : atoms) {
+      String suffix = "_a" + a.index();
+      kept.add(a.memory() ? model.newBoolVar("kept" + suffix) : null);
+      whole.add(model.newBoolVar("whole" + suffix));
+      stacked.add(new BoolVar[] {model.newBoolVar("low" + suffix), model.newBoolVar("high" + suffix)});
+      stackPages.add(new LinearExprBuilder[] {LinearExpr.newBuilder(), LinearExpr.newBuilder()});
+      areaStarts.add(model.newIntVar(0, 2, "areas" + suffix));
+    }
+  }
+
+  /**
+   * B2/B3: chosen TDMRs are disjoint runs of cells; a cell is covered exactly when one chosen TDMR
+   * holds it.
+   */
+  private void tdmrsTileTheCells() {
+    List<LinearExprBuilder> holders = new ArrayList<>();
+    List<LinearExprBuilder> starters = new ArrayList<>();
+    for (int k = 0; k < cells.size(); k++) {
+      holders.add(LinearExpr.newBuilder());
+      starters.add(LinearExpr.newBuilder());
+    }
+    for (CandidateTdmr c : candidates) {
+      for (int k = c.firstCell(); k < c.endCell(); k++) {
+        holders.get(k).add(used.get(c.index()));
+      }
+      starters.get(c.firstCell()).add(used.get(c.index()));
+    }
+    for (int k = 0; k < cells.size(); k++) {
+      model.addEquality(holders.get(k), covered.get(k));
+      startsHere.add(starters.get(k).build());
+    }
+  }
+
+  /** A4: at least one and at most {@code max_tdmrs} TDMRs. */
+  private void atMostMaxTdmrs() {
+    tdmrCount = LinearExpr.sum(used.toArray(new BoolVar[0]));
+    model.addLinearConstraint(tdmrCount, 1, problem.limits().maxTdmrs());
+  }
+
+  /**
+   * OS rule: every byte of TDX memory is covered (coverage {@code all}); under coverage {@code
+   * max} a memory atom is either kept and covered, or left out. Memory outside CMRs or above the
+   * HKID limit is always left out (rules E1, B5). Under node-local placement the first memory atom
+   * of a TDMR's first cell must be kept, so the kernel's {@code tdmr_get_nid} still finds that node.
+   */
+  private void memoryIsCovered() {
+    boolean all = problem.policy().coverage() == Policy.Coverage.ALL;
+    LinearExprBuilder keptSum = LinearExpr.newBuilder();
+    for (Atom a : atoms) {
+      if (!a.memory()) {
+        continue;
+      }
+      BoolVar k = kept.get(a.index());
+      if (a.mustDrop()) {
+        model.addEquality(k, 0);
+      } else if (all) {
+        model.addEquality(k, 1);
+      }
+      model.addImplication(k, covered.get(a.cell()));
+      keptSum.addTerm(k, a.pages());
+    }
+    for (Cell c : cells) {
+      if (c.holdsMemory() && c.firstAtom() < c.endAtom()) {
+        Atom first = firstMemoryAtom(c);
+        model.addLessOrEqual(startsHere.get(c.index()), kept.get(first.index()));
+      }
+    }
+    keptPages = keptSum.build();
+  }
+
+  private Atom firstMemoryAtom(Cell c) {
+    for (int a = c.firstAtom(); a < c.endAtom(); a++) {
+      if (atoms.get(a).memory()) {
+        return atoms.get(a);
+      }
+    }
+    throw new IllegalStateException("cell without memory " + c.range());
+  }
+
+  /**
+   * D2/D3: each TDMR's chunk has the kernel's size for the TDMR; D5/D6 and the node rule: it lies
+   * in one kept memory atom (TDX memory, inside CMRs) on the TDMR's node under node-local, stacked
+   * against one end of the atom; D4: stacks in an atom do not overlap, so all PAMTs are disjoint.
+   */
+  private void pamtChunksArePlaced() {
+    List<LinearExprBuilder> chunkPagesOfStart = new ArrayList<>();
+    for (int k = 0; k < cells.size(); k++) {
+      chunkPagesOfStart.add(LinearExpr.newBuilder());
+    }
+    long maxChunk = 1;
+    for (CandidateTdmr c : candidates) {
+      chunkPagesOfStart.get(c.firstCell()).addTerm(used.get(c.index()), c.pamtPages());
+      maxChunk = Math.max(maxChunk, c.pamtPages());
+    }
+    for (Cell cell : cells) {
+      if (!cell.holdsMemory()) {
+        continue;
+      }
+      CandidateTdmr representative = firstCandidateStartingAt(cell.index());
+      if (representative == null) {
+        continue;
+      }
+      LinearExpr chunkPages = chunkPagesOfStart.get(cell.index()).build();
+      LinearExprBuilder choices = LinearExpr.newBuilder();
+      for (Atom a : atoms) {
+        if (!problem.mayHoldChunk(representative, a)) {
+          continue;
+        }
+        for (Side side : Side.values()) {
+          String name = "pamt_c%d_a%d_%s".formatted(cell.index(), a.index(), side);
+          BoolVar at = model.newBoolVar(name);
+          IntVar pages = model.newIntVar(0, Math.min(maxChunk, a.pages()), name + "_pages");
+          model.addEquality(pages, chunkPages).onlyEnforceIf(at);
+          model.addEquality(pages, 0).onlyEnforceIf(at.not());
+          model.addImplication(at, stacked.get(a.index())[side.ordinal()]);
+          model.addImplication(at, kept.get(a.index()));
+          stackPages.get(a.index())[side.ordinal()].add(pages);
+          choices.add(at);
+          placements.add(new Placement(cell.index(), a.index(), side, at, pages));
+        }
+      }
+      model.addEquality(choices, startsHere.get(cell.index()));
+    }
+    for (Atom a : atoms) {
+      BoolVar[] st = stacked.get(a.index());
+      if (!a.memory()) {
+        model.addEquality(st[0], 0);
+        model.addEquality(st[1], 0);
+        continue;
+      }
+      LinearExpr low = stackPages.get(a.index())[0].build();
+      LinearExpr high = stackPages.get(a.index())[1].build();
+      // A stack exists exactly when some chunk is in it (chunks are never empty).
+      for (int s = 0; s < 2; s++) {
+        LinearExpr pages = s == 0 ? low : high;
+        model.addGreaterOrEqual(pages, 1).onlyEnforceIf(st[s]);
+        model.addEquality(pages, 0).onlyEnforceIf(st[s].not());
+      }
+      // D4: the two stacks of an atom do not overlap.
+      model.addLessOrEqual(LinearExpr.newBuilder().add(low).add(high), a.pages());
+    }
+  }
+
+  private CandidateTdmr firstCandidateStartingAt(int cell) {
+    for (CandidateTdmr c : candidates) {
+      if (c.firstCell() == cell) {
+        return c;
+      }
+    }
+    return null;
+  }
+
+  /**
+   * C (counting): which atoms are wholly reserved, and how many areas start in each atom.
+   *
+   * <p>A gap atom is wholly reserved when a TDMR covers it and the holes policy requires it; a
+   * convertible gap under holes {@code cmr} may be reserved to merge two areas. A memory atom is
+   * wholly reserved when chunks fill it, or when it is left out and the policy requires its hole.
+   * {@code joined[a]} says the piece just below atom {@code a} is reserved and in the same TDMR;
+   * areas starting in atom {@code a} are then {@code whole ∧ ¬joined}, or without {@code whole}:
+   * {@code (low ∧ ¬joined) + high}. The three inequalities below are lower bounds whose maximum is
+   * exactly that count; minimisation and the per-TDMR limit only ever need lower bounds.
+   */
+  private void reservedAreasAreCounted() {
+    for (Atom a : atoms) {
+      BoolVar w = whole.get(a.index());
+      BoolVar cov = covered.get(a.cell());
+      model.addImplication(w, cov);
+      if (!a.memory()) {
+        if (problem.mustReserve(a)) {
+          model.addEquality(w, cov);
+        }
+      } else {
+        BoolVar k = kept.get(a.index());
+        LinearExpr stacks = LinearExpr.newBuilder()
+            .add(stackPages.get(a.index())[0].build())
+            .add(stackPages.get(a.index())[1].build())
+            .build();
+        // Kept and wholly reserved: chunks fill the atom.
+        model.addEquality(stacks, a.pages()).onlyEnforceIf(new Literal[] {w, k});
+        if (problem.mustReserveDropped(a)) {
+          // Left out but covered: it is a hole now.
+          model.addBoolOr(new Literal[] {k, cov.not(), w});
+        }
+      }
+    }
+    for (Atom a : atoms) {
+      BoolVar w = whole.get(a.index());
+      BoolVar[] st = stacked.get(a.index());
+      IntVar s = areaStarts.get(a.index());
+      BoolVar joined = model.newBoolVar("joined_a" + a.index());
+      if (a.index() == 0) {
+        model.addEquality(joined, 0);
+      } else {
+        int prev = a.index() - 1;
+        model.addLessOrEqual(joined, LinearExpr.newBuilder().add(whole.get(prev)).add(stacked.get(prev)[1]));
+        Cell cell = cells.get(a.cell());
+        if (cell.firstAtom() == a.index()) {
+          // A TDMR base cuts any area (areas are clipped per TDMR).
+          model.addLessOrEqual(LinearExpr.newBuilder().add(joined).add(startsHere.get(cell.index())), 1);
+          model.addImplication(joined, covered.get(cell.index()));
+        }
+      }
+      model.addGreaterOrEqual(LinearExpr.newBuilder().add(s).add(joined), LinearExpr.newBuilder().add(w));
+      model.addGreaterOrEqual(LinearExpr.newBuilder().add(s).add(w), st[1]);
+      model.addGreaterOrEqual(
+          LinearExpr.newBuilder().add(s).add(joined).addTerm(w, 2),
+          LinearExpr.newBuilder().add(st[0]).add(st[1]));
+    }
+  }
+
+  /** C1: at most {@code max_reserved_per_tdmr} areas in every chosen TDMR. */
+  private void reservedAreasPerTdmrWithinLimit() {
+    // prefix[k] = areas starting in cells before k.
+    List<IntVar> prefix = new ArrayList<>();
+    long bound = 2L * atoms.size();
+    IntVar zero = model.newConstant(0);
+    prefix.add(zero);
+    for (Cell c : cells) {
+      IntVar next = model.newIntVar(0, bound, "areas_before_c" + (c.index() + 1));
+      LinearExprBuilder sum = LinearExpr.newBuilder().add(prefix.get(c.index()));
+      for (int a = c.firstAtom(); a < c.endAtom(); a++) {
+        sum.add(areaStarts.get(a));
+      }
+      model.addEquality(next, sum);
+      prefix.add(next);
+    }
+    for (CandidateTdmr c : candidates) {
+      model.addLessOrEqual(
+              LinearExpr.newBuilder().add(prefix.get(c.endCell())).addTerm(prefix.get(c.firstCell()), -1),
+              problem.limits().maxReservedPerTdmr())
+          .onlyEnforceIf(used.get(c.index()));
+    }
+    areaCount = LinearExpr.term(prefix.get(cells.size()), 1);
+  }
+
+  private void objectiveTerms() {
+    LinearExprBuilder pamt = LinearExpr.newBuilder();
+    for (CandidateTdmr c : candidates) {
+      pamt.addTerm(used.get(c.index()), c.pamtPages());
+    }
+    pamtPages = pamt.build();
+  }
+
+  /** Number of variables and constraints of the model. */
+  long variableCount() {
+    return model.model().getVariablesCount();
+  }
+
+  long constraintCount() {
+    return model.model().getConstraintsCount();
+  }
+
+  /** Hints the solver with a previous solution (the next stage starts from it). */
+  void hintFrom(CpSolver solver) {
+    model.clearHints();
+    for (BoolVar u : used) {
+      model.addHint(u, solver.booleanValue(u));
+    }
+    for (Placement p : placements) {
+      model.addHint(p.literal(), solver.booleanValue(p.literal()));
+    }
+    for (BoolVar k : kept) {
+      if (k != null) {
+        model.addHint(k, solver.booleanValue(k));
+      }
+    }
+  }
+
+  /** Reads the decision of a solved model; call only after a status with a solution. */
+  Decision decision(CpSolver solver) {
+    List<TdmrChoice> choices = new ArrayList<>();
+    for (CandidateTdmr c : candidates) {
+      if (!solver.booleanValue(used.get(c.index()))) {
+        continue;
+      }
+      Placement chosen = null;
+      for (Placement p : placements) {
+        if (p.cell() == c.firstCell() && solver.booleanValue(p.literal())) {
+          chosen = p;
+        }
+      }
+      if (chosen == null) {
+        throw new IllegalStateException("CP-SAT solution places no PAMT for " + c.range());
+      }
+      choices.add(new TdmrChoice(c.index(), chosen.atom(), chosen.side()));
+    }
+    List<Integer> dropped = new ArrayList<>();
+    for (Atom a : atoms) {
+      if (a.memory() && !solver.booleanValue(kept.get(a.index()))) {
+        dropped.add(a.index());
+      }
+    }
+    return new Decision(choices, dropped);
+  }
+}
