@@ -116,7 +116,7 @@ public final class CpSatEngine implements Engine {
         model.model().clearObjective();
         model.model().addGreaterOrEqual(model.keptPages(), keptPages);
       }
-      model.model().minimize(com.google.ortools.sat.LinearExpr.newBuilder()
+      if (!Boolean.getBoolean("tdmr.cpsat.noobj")) model.model().minimize(com.google.ortools.sat.LinearExpr.newBuilder()
           .addTerm(model.pamtPages(), w1)
           .addTerm(model.tdmrCount(), w2)
           .add(model.areaCount()));
@@ -181,7 +181,11 @@ public final class CpSatEngine implements Engine {
           .setMaxTimeInSeconds(Math.max(0.01, options.timeLimitSeconds() - elapsed))
           .setNumWorkers(options.threads())
           .setRandomSeed(options.seed())
-          .setLogSearchProgress(false);
+          .setLogSearchProgress(Boolean.getBoolean("tdmr.cpsat.log"))
+          .setCpModelProbingLevel(Integer.getInteger("tdmr.cpsat.probing", 2));
+      if (Boolean.getBoolean("tdmr.cpsat.log")) {
+        solver.setLogCallback(System.err::println);
+      }
       if (options.threads() > 1) {
         solver.getParameters().setInterleaveSearch(true);
       }

@@ -43,6 +43,8 @@ final class TdmrModel {
   private final List<BoolVar> covered = new ArrayList<>();
   /** Per cell: a chosen TDMR starts at it. */
   private final List<LinearExpr> startsHere = new ArrayList<>();
+  /** Per cell: a chosen TDMR starts at it, as a literal. */
+  private final List<BoolVar> startLiteral = new ArrayList<>();
   /** Per memory atom: kept as TDX memory (always, under coverage all). Null for gaps. */
   private final List<BoolVar> kept = new ArrayList<>();
   /** Per atom: the whole atom is reserved (a hole, memory left out, or memory filled by chunks). */
@@ -59,6 +61,9 @@ final class TdmrModel {
   /** The chunk of the TDMR starting at {@code cell} sits against {@code side} of {@code atom}. */
   private record Placement(int cell, int atom, Side side, BoolVar literal, IntVar pages) {}
 
+  /** Atoms with more pages than this never constrain chunk placement ({@link #pamtPagesUpperBound}). */
+  private final long roomyPages;
+
   private LinearExpr pamtPages;
   private LinearExpr tdmrCount;
   private LinearExpr areaCount;
@@ -69,6 +74,7 @@ final class TdmrModel {
     this.cells = problem.cells();
     this.atoms = problem.atoms();
     this.candidates = problem.candidates();
+    this.roomyPages = pamtPagesUpperBound();
     createVariables();
     tdmrsTileTheCells();
     atMostMaxTdmrs();
@@ -117,26 +123,37 @@ final class TdmrModel {
   }
 
   /**
-   * B2/B3: chosen TDMRs are disjoint runs of cells; a cell is covered exactly when one chosen TDMR
-   * holds it.
+   * B2/B3: chosen TDMRs are disjoint runs of cells. Counted as a flow along the cells: the number
+   * of chosen TDMRs holding cell {@code k} is the number that started at or before {@code k} minus
+   * those that ended at or before it, and it must be 0 or 1 ({@code covered[k]}).
    */
   private void tdmrsTileTheCells() {
-    List<LinearExprBuilder> holders = new ArrayList<>();
     List<LinearExprBuilder> starters = new ArrayList<>();
-    for (int k = 0; k < cells.size(); k++) {
-      holders.add(LinearExpr.newBuilder());
+    List<LinearExprBuilder> enders = new ArrayList<>();
+    for (int k = 0; k <= cells.size(); k++) {
       starters.add(LinearExpr.newBuilder());
+      enders.add(LinearExpr.newBuilder());
     }
     for (CandidateTdmr c : candidates) {
-      for (int k = c.firstCell(); k < c.endCell(); k++) {
-        holders.get(k).add(used.get(c.index()));
-      }
       starters.get(c.firstCell()).add(used.get(c.index()));
+      enders.get(c.endCell()).add(used.get(c.index()));
     }
     for (int k = 0; k < cells.size(); k++) {
-      model.addEquality(holders.get(k), covered.get(k));
-      startsHere.add(starters.get(k).build());
+      LinearExpr starts = starters.get(k).build();
+      startsHere.add(starts);
+      BoolVar startLit = model.newBoolVar("starts_c" + k);
+      model.addEquality(startLit, starts);
+      startLiteral.add(startLit);
+      // covered[k] = covered[k-1] + starts[k] - ends[k]
+      LinearExprBuilder flow = LinearExpr.newBuilder().add(covered.get(k)).addTerm(starts, -1).add(enders.get(k).build());
+      if (k > 0) {
+        flow.addTerm(covered.get(k - 1), -1);
+      }
+      model.addEquality(flow, 0);
     }
+    // Every TDMR ends by the last cell.
+    LinearExprBuilder last = LinearExpr.newBuilder().add(covered.get(cells.size() - 1)).addTerm(enders.get(cells.size()).build(), -1);
+    model.addEquality(last, 0);
   }
 
   /** A4: at least one and at most {@code max_tdmrs} TDMRs. */
@@ -189,40 +206,53 @@ final class TdmrModel {
    * D2/D3: each TDMR's chunk has the kernel's size for the TDMR; D5/D6 and the node rule: it lies
    * in one kept memory atom (TDX memory, inside CMRs) on the TDMR's node under node-local, stacked
    * against one end of the atom; D4: stacks in an atom do not overlap, so all PAMTs are disjoint.
+   *
+   * <p>An atom larger than {@link #pamtPagesUpperBound()} ("roomy") can hold every chunk of every
+   * layout at both ends at once and can never be filled, so it needs no page accounting: its
+   * placements are pure literals. Only the small ("tight") atoms get page variables.
    */
   private void pamtChunksArePlaced() {
     List<LinearExprBuilder> chunkPagesOfStart = new ArrayList<>();
+    long[] smallestChunkOfStart = new long[cells.size()];
+    long[] largestChunkOfStart = new long[cells.size()];
     for (int k = 0; k < cells.size(); k++) {
       chunkPagesOfStart.add(LinearExpr.newBuilder());
+      smallestChunkOfStart[k] = Long.MAX_VALUE;
     }
-    long maxChunk = 1;
     for (CandidateTdmr c : candidates) {
       chunkPagesOfStart.get(c.firstCell()).addTerm(used.get(c.index()), c.pamtPages());
-      maxChunk = Math.max(maxChunk, c.pamtPages());
+      smallestChunkOfStart[c.firstCell()] = Math.min(smallestChunkOfStart[c.firstCell()], c.pamtPages());
+      largestChunkOfStart[c.firstCell()] = Math.max(largestChunkOfStart[c.firstCell()], c.pamtPages());
+    }
+    long roomy = roomyPages;
+    List<List<BoolVar>> stackMembers = new ArrayList<>();
+    for (int a = 0; a < 2 * atoms.size(); a++) {
+      stackMembers.add(new ArrayList<>());
     }
     for (Cell cell : cells) {
-      if (!cell.holdsMemory()) {
-        continue;
-      }
       CandidateTdmr representative = firstCandidateStartingAt(cell.index());
       if (representative == null) {
         continue;
       }
-      LinearExpr chunkPages = chunkPagesOfStart.get(cell.index()).build();
+      IntVar chunkPages = model.newIntVar(0, largestChunkOfStart[cell.index()], "chunk_pages_c" + cell.index());
+      model.addEquality(chunkPages, chunkPagesOfStart.get(cell.index()));
       LinearExprBuilder choices = LinearExpr.newBuilder();
       for (Atom a : atoms) {
-        if (!problem.mayHoldChunk(representative, a)) {
+        if (!problem.mayHoldChunk(representative, a) || a.pages() < smallestChunkOfStart[cell.index()]) {
           continue;
         }
         for (Side side : Side.values()) {
           String name = "pamt_c%d_a%d_%s".formatted(cell.index(), a.index(), side);
           BoolVar at = model.newBoolVar(name);
-          IntVar pages = model.newIntVar(0, Math.min(maxChunk, a.pages()), name + "_pages");
-          model.addEquality(pages, chunkPages).onlyEnforceIf(at);
-          model.addEquality(pages, 0).onlyEnforceIf(at.not());
-          model.addImplication(at, stacked.get(a.index())[side.ordinal()]);
+          IntVar pages = null;
+          if (a.pages() <= roomy) {
+            pages = model.newIntVar(0, Math.min(largestChunkOfStart[cell.index()], a.pages()), name + "_pages");
+            model.addEquality(pages, chunkPages).onlyEnforceIf(at);
+            model.addEquality(pages, 0).onlyEnforceIf(at.not());
+            stackPages.get(a.index())[side.ordinal()].add(pages);
+          }
           model.addImplication(at, kept.get(a.index()));
-          stackPages.get(a.index())[side.ordinal()].add(pages);
+          stackMembers.get(2 * a.index() + side.ordinal()).add(at);
           choices.add(at);
           placements.add(new Placement(cell.index(), a.index(), side, at, pages));
         }
@@ -231,22 +261,35 @@ final class TdmrModel {
     }
     for (Atom a : atoms) {
       BoolVar[] st = stacked.get(a.index());
-      if (!a.memory()) {
-        model.addEquality(st[0], 0);
-        model.addEquality(st[1], 0);
-        continue;
-      }
-      LinearExpr low = stackPages.get(a.index())[0].build();
-      LinearExpr high = stackPages.get(a.index())[1].build();
-      // A stack exists exactly when some chunk is in it (chunks are never empty).
+      // A stack exists exactly when some chunk is in it.
       for (int s = 0; s < 2; s++) {
-        LinearExpr pages = s == 0 ? low : high;
-        model.addGreaterOrEqual(pages, 1).onlyEnforceIf(st[s]);
-        model.addEquality(pages, 0).onlyEnforceIf(st[s].not());
+        List<BoolVar> members = stackMembers.get(2 * a.index() + s);
+        for (BoolVar m : members) {
+          model.addImplication(m, st[s]);
+        }
+        model.addLessOrEqual(st[s], LinearExpr.sum(members.toArray(new BoolVar[0])));
       }
-      // D4: the two stacks of an atom do not overlap.
-      model.addLessOrEqual(LinearExpr.newBuilder().add(low).add(high), a.pages());
+      if (a.memory() && a.pages() <= roomy) {
+        // D4: the two stacks of an atom do not overlap.
+        LinearExpr both = LinearExpr.newBuilder()
+            .add(stackPages.get(a.index())[0].build())
+            .add(stackPages.get(a.index())[1].build())
+            .build();
+        model.addLessOrEqual(both, a.pages());
+      }
     }
+  }
+
+  /**
+   * No layout has more PAMT than one TDMR per cell: chunk sizes are subadditive in the TDMR size
+   * (each level is a 4 KiB round-up of a linear function), so merging cells never adds pages.
+   */
+  private long pamtPagesUpperBound() {
+    long total = 0;
+    for (Cell c : cells) {
+      total += problem.pamtBytes(c.range().size()) / 4096;
+    }
+    return total;
   }
 
   private CandidateTdmr firstCandidateStartingAt(int cell) {
@@ -261,13 +304,14 @@ final class TdmrModel {
   /**
    * C (counting): which atoms are wholly reserved, and how many areas start in each atom.
    *
-   * <p>A gap atom is wholly reserved when a TDMR covers it and the holes policy requires it; a
-   * convertible gap under holes {@code cmr} may be reserved to merge two areas. A memory atom is
-   * wholly reserved when chunks fill it, or when it is left out and the policy requires its hole.
-   * {@code joined[a]} says the piece just below atom {@code a} is reserved and in the same TDMR;
-   * areas starting in atom {@code a} are then {@code whole ∧ ¬joined}, or without {@code whole}:
-   * {@code (low ∧ ¬joined) + high}. The three inequalities below are lower bounds whose maximum is
-   * exactly that count; minimisation and the per-TDMR limit only ever need lower bounds.
+   * <p>A gap atom is wholly reserved exactly when a TDMR covers it and the holes policy requires it;
+   * a convertible gap under holes {@code cmr} may be reserved to merge two areas. A kept memory atom
+   * is wholly reserved exactly when chunks fill it; a left-out one when it is covered and the
+   * policy requires its hole. {@code joined[a]} says the piece just below atom {@code a} is
+   * reserved and in the same TDMR. The areas starting in atom {@code a} are then {@code whole ∧
+   * ¬joined}, plus, when the atom is not wholly reserved, {@code low ∧ ¬joined} and {@code high}.
+   * Every one of these is defined exactly (not just bounded), so the count is a function of the
+   * TDMRs, the chunk placements and the kept memory, and the search never guesses it.
    */
   private void reservedAreasAreCounted() {
     for (Atom a : atoms) {
@@ -278,43 +322,77 @@ final class TdmrModel {
         if (problem.mustReserve(a)) {
           model.addEquality(w, cov);
         }
+        continue;
+      }
+      BoolVar k = kept.get(a.index());
+      if (a.pages() > roomyPages) {
+        // Roomy atoms are never filled by chunks.
+        model.addBoolOr(new Literal[] {w.not(), k.not()});
       } else {
-        BoolVar k = kept.get(a.index());
         LinearExpr stacks = LinearExpr.newBuilder()
             .add(stackPages.get(a.index())[0].build())
             .add(stackPages.get(a.index())[1].build())
             .build();
-        // Kept and wholly reserved: chunks fill the atom.
         model.addEquality(stacks, a.pages()).onlyEnforceIf(new Literal[] {w, k});
-        if (problem.mustReserveDropped(a)) {
-          // Left out but covered: it is a hole now.
-          model.addBoolOr(new Literal[] {k, cov.not(), w});
-        }
+        model.addLessOrEqual(stacks, a.pages() - 1).onlyEnforceIf(new Literal[] {w.not(), k});
+      }
+      if (problem.mustReserveDropped(a)) {
+        // Left out but covered: it is a hole now.
+        model.addBoolOr(new Literal[] {k, cov.not(), w});
       }
     }
     for (Atom a : atoms) {
+      String suffix = "_a" + a.index();
       BoolVar w = whole.get(a.index());
       BoolVar[] st = stacked.get(a.index());
-      IntVar s = areaStarts.get(a.index());
-      BoolVar joined = model.newBoolVar("joined_a" + a.index());
+      BoolVar joined;
       if (a.index() == 0) {
+        joined = model.newBoolVar("joined" + suffix);
         model.addEquality(joined, 0);
       } else {
         int prev = a.index() - 1;
-        model.addLessOrEqual(joined, LinearExpr.newBuilder().add(whole.get(prev)).add(stacked.get(prev)[1]));
+        BoolVar highEndReserved = or("reserved_high_a" + prev, whole.get(prev), stacked.get(prev)[1]);
         Cell cell = cells.get(a.cell());
         if (cell.firstAtom() == a.index()) {
           // A TDMR base cuts any area (areas are clipped per TDMR).
-          model.addLessOrEqual(LinearExpr.newBuilder().add(joined).add(startsHere.get(cell.index())), 1);
-          model.addImplication(joined, covered.get(cell.index()));
+          joined = and("joined" + suffix, highEndReserved, startLiteral.get(cell.index()).not(), covered.get(cell.index()));
+        } else {
+          joined = and("joined" + suffix, highEndReserved);
         }
       }
-      model.addGreaterOrEqual(LinearExpr.newBuilder().add(s).add(joined), LinearExpr.newBuilder().add(w));
-      model.addGreaterOrEqual(LinearExpr.newBuilder().add(s).add(w), st[1]);
-      model.addGreaterOrEqual(
-          LinearExpr.newBuilder().add(s).add(joined).addTerm(w, 2),
-          LinearExpr.newBuilder().add(st[0]).add(st[1]));
+      LinearExprBuilder starts = LinearExpr.newBuilder().add(and("opens_whole" + suffix, w, joined.not()));
+      if (a.memory()) {
+        starts.add(and("opens_low" + suffix, st[0], joined.not(), w.not()));
+        starts.add(and("opens_high" + suffix, st[1], w.not()));
+      }
+      model.addEquality(areaStarts.get(a.index()), starts);
     }
+  }
+
+  /** A literal equal to the conjunction of {@code literals}. */
+  private BoolVar and(String name, Literal... literals) {
+    BoolVar r = model.newBoolVar(name);
+    Literal[] clause = new Literal[literals.length + 1];
+    for (int i = 0; i < literals.length; i++) {
+      model.addImplication(r, literals[i]);
+      clause[i] = literals[i].not();
+    }
+    clause[literals.length] = r;
+    model.addBoolOr(clause);
+    return r;
+  }
+
+  /** A literal equal to the disjunction of {@code literals}. */
+  private BoolVar or(String name, Literal... literals) {
+    BoolVar r = model.newBoolVar(name);
+    Literal[] clause = new Literal[literals.length + 1];
+    for (int i = 0; i < literals.length; i++) {
+      model.addImplication(literals[i], r);
+      clause[i] = literals[i];
+    }
+    clause[literals.length] = r.not();
+    model.addBoolOr(clause);
+    return r;
   }
 
   /** C1: at most {@code max_reserved_per_tdmr} areas in every chosen TDMR. */
