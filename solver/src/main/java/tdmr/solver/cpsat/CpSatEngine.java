@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
+import tdmr.check.LayoutVerifier;
 import tdmr.mem.AddressRange;
 import tdmr.mem.ByteSize;
 import tdmr.mem.MemoryMap;
@@ -139,6 +140,7 @@ public final class CpSatEngine implements Engine {
       }
       Decision decision = model.decision(solver);
       Layout layout = problem.buildLayout(decision);
+      requireValid(decision, layout);
       long boundPages = Math.floorDiv((long) Math.ceil(solver.bestObjectiveBound() - 1e-6), w1);
       long pamtBytes = layout.pamtBytes();
       long bound = Math.min(boundPages * 4096, pamtBytes);
@@ -163,6 +165,20 @@ public final class CpSatEngine implements Engine {
         for (AddressRange r : droppedRanges(problem, decision)) {
           messages.add("  %s %s".formatted(r, ByteSize.human(r.size())));
         }
+      }
+    }
+
+    /**
+     * The referee: the module's rules and the OS's on the input map; under coverage {@code max}
+     * also the OS's on the map that is left once the dropped memory is reserved, where every byte
+     * must be covered. A failure is a bug in this engine.
+     */
+    private void requireValid(Decision decision, Layout layout) {
+      Policy policy = problem.policy();
+      LayoutVerifier.requireValid(problem.map(), problem.limits(), policy, layout);
+      if (policy.coverage() == Policy.Coverage.MAX) {
+        LayoutVerifier.requireValid(problem.keptMap(decision.droppedAtoms()), problem.limits(),
+            policy.withCoverage(Policy.Coverage.ALL), layout);
       }
     }
 
