@@ -79,7 +79,7 @@ final class StartingLayout {
         k++;
         continue;
       }
-      if (firstMemoryAtom(cells.get(k)).mustDrop()) {
+      if (problem.nodeAtom(cells.get(k)).mustDrop()) {
         // tdmr_get_nid would see other memory than the cell's node: not a start of the family.
         return Optional.empty();
       }
@@ -107,15 +107,6 @@ final class StartingLayout {
       return Optional.empty();
     }
     return Optional.of(chosen);
-  }
-
-  private Atom firstMemoryAtom(Cell c) {
-    for (int a = c.firstAtom(); a < c.endAtom(); a++) {
-      if (atoms.get(a).memory()) {
-        return atoms.get(a);
-      }
-    }
-    throw new IllegalStateException("cell without memory " + c.range());
   }
 
   private Optional<Decision> placeChunks(List<CandidateTdmr> tdmrs) {

@@ -186,20 +186,11 @@ final class TdmrModel {
     }
     for (Cell c : cells) {
       if (c.holdsMemory() && c.firstAtom() < c.endAtom()) {
-        Atom first = firstMemoryAtom(c);
+        Atom first = problem.nodeAtom(c);
         model.addLessOrEqual(startsHere.get(c.index()), kept.get(first.index()));
       }
     }
     keptPages = keptSum.build();
-  }
-
-  private Atom firstMemoryAtom(Cell c) {
-    for (int a = c.firstAtom(); a < c.endAtom(); a++) {
-      if (atoms.get(a).memory()) {
-        return atoms.get(a);
-      }
-    }
-    throw new IllegalStateException("cell without memory " + c.range());
   }
 
   /**
