@@ -46,6 +46,9 @@ public final class CpSatEngine implements Engine {
       "layouts in which each TDMR's PAMT is one contiguous chunk (the kernel's 4K/2M/1G layout) and"
           + " TDMR boundaries are 1 GiB boundaries where the memory map changes";
 
+  /** Models up to this many variables are solved without presolve probing. */
+  private static final long SMALL_MODEL_VARIABLES = 1000;
+
   @Override
   public String name() {
     return "cpsat";
@@ -218,7 +221,9 @@ public final class CpSatEngine implements Engine {
           .setNumWorkers(options.threads())
           .setRandomSeed(options.seed())
           .setLogSearchProgress(Boolean.getBoolean("tdmr.cpsat.log"))
-          .setCpModelProbingLevel(Integer.getInteger("tdmr.cpsat.probing", 2));
+          // Probing in presolve costs more than it saves on the small models of real maps (measured
+          // in benchmarks/README.md); big synthetic models need it to find layouts at all.
+          .setCpModelProbingLevel(model.variableCount() <= SMALL_MODEL_VARIABLES ? 0 : 2);
       if (Boolean.getBoolean("tdmr.cpsat.log")) {
         solver.setLogCallback(System.err::println);
       }
