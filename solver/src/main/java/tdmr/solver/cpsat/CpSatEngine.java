@@ -43,8 +43,8 @@ import tdmr.tdx.TdxLimits;
 public final class CpSatEngine implements Engine {
   /** The claim every OPTIMAL/INFEASIBLE statement is about. */
   public static final String FAMILY =
-      "layouts in which each TDMR's PAMT is one contiguous chunk (the kernel's 4K/2M/1G layout) and"
-          + " TDMR boundaries are 1 GiB boundaries where the memory map changes";
+      "in which each TDMR's PAMT is one contiguous chunk (the kernel's 4K/2M/1G layout) and TDMR"
+          + " boundaries lie on 1 GiB boundaries where the memory map changes";
 
   /** Models up to this many variables are solved without presolve probing. */
   private static final long SMALL_MODEL_VARIABLES = 1000;
@@ -111,7 +111,7 @@ public final class CpSatEngine implements Engine {
           solver = newSolver();
           CpSolverStatus coverage = solver.solve(model.model());
           if (coverage == CpSolverStatus.INFEASIBLE) {
-            messages.add("proven: no " + FAMILY + " exists, even leaving memory out");
+            messages.add("proven: no layout " + FAMILY + " exists, even leaving memory out");
             return finish(Status.INFEASIBLE, null, OptionalLong.empty(), variables, constraints);
           }
           if (!hasSolution(coverage)) {
@@ -139,7 +139,7 @@ public final class CpSatEngine implements Engine {
       }
       if (status == CpSolverStatus.INFEASIBLE) {
         TdxLimits limits = problem.limits();
-        messages.add(("proven: no %s covers all TDX memory with at most %d TDMRs and %d reserved areas per"
+        messages.add(("proven: no layout %s covers all TDX memory with at most %d TDMRs and %d reserved areas per"
             + " TDMR (holes %s, PAMT %s)").formatted(FAMILY, limits.maxTdmrs(), limits.maxReservedPerTdmr(),
                 problem.policy().holes().name().toLowerCase(), problem.policy().pamt().name().toLowerCase().replace('_', '-')));
         messages.add("`tdmr fix` finds the least TDX memory to give up so that such a layout exists");
@@ -177,7 +177,7 @@ public final class CpSatEngine implements Engine {
       String what = "%d TDMRs, %d KB PAMT (%s), %d reserved areas".formatted(
           layout.size(), pamtBytes / 1024, ByteSize.human(pamtBytes), layout.reservedAreaCount());
       if (proven) {
-        messages.add("proven optimal among " + FAMILY + ": " + what);
+        messages.add("proven optimal among layouts " + FAMILY + ": " + what);
       } else {
         messages.add("time limit: best layout found: %s; proven bound %d KB, gap %.2f%%"
             .formatted(what, bound / 1024, 100.0 * (pamtBytes - bound) / pamtBytes));
