@@ -55,7 +55,7 @@ final class FixCommand implements Callable<Integer> {
   Policy.Holes holes;
 
   @Option(names = "--pamt", paramLabel = "node-local|any", defaultValue = "node-local",
-      converter = PamtConverter.class,
+      converter = PlanCommand.PamtConverter.class,
       description = "PAMT on the node the kernel picks for its TDMR (node-local), or anywhere in TDX memory (any). Default: ${DEFAULT-VALUE}.")
   Policy.PamtPlacementPolicy pamt;
 
@@ -156,17 +156,5 @@ final class FixCommand implements Callable<Integer> {
 
   private static String text(Enum<?> e) {
     return e.name().toLowerCase().replace('_', '-');
-  }
-
-  /** {@code node-local|any}. */
-  static final class PamtConverter implements CommandLine.ITypeConverter<Policy.PamtPlacementPolicy> {
-    @Override
-    public Policy.PamtPlacementPolicy convert(String value) {
-      return switch (value) {
-        case "node-local" -> Policy.PamtPlacementPolicy.NODE_LOCAL;
-        case "any" -> Policy.PamtPlacementPolicy.ANY;
-        default -> throw new CommandLine.TypeConversionException("expected node-local or any, got '" + value + "'");
-      };
-    }
   }
 }
