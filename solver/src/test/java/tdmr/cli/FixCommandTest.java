@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
+import tdmr.parse.RealMaps;
 
 /** {@code tdmr fix}: the least memory to give up, as ranges and memmap= parameters. */
 class FixCommandTest {
