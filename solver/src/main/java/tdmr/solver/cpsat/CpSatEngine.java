@@ -56,6 +56,8 @@ public final class CpSatEngine implements Engine {
 
   @Override
   public EngineResult solve(MemoryMap map, TdxLimits limits, Policy policy, SolveOptions options) {
+    // Loading the native library (once per JVM) is not part of the solve time.
+    Optional<String> nativeProblem = NativeLibrary.problem();
     long started = System.nanoTime();
     Problem problem = Problem.of(map, limits, policy);
     boolean max = policy.coverage() == Policy.Coverage.MAX;
@@ -68,7 +70,6 @@ public final class CpSatEngine implements Engine {
       return result(Status.INFEASIBLE, null, OptionalLong.empty(),
           List.of("no TDX memory is left that a TDMR could cover"), started, 0, 0, 0);
     }
-    Optional<String> nativeProblem = NativeLibrary.problem();
     if (nativeProblem.isPresent()) {
       return result(Status.UNKNOWN, null, OptionalLong.empty(), List.of(nativeProblem.get()), started, 0, 0, 0);
     }
