@@ -52,7 +52,7 @@ public final class CpSatRealMaps {
       try {
         map = MapReader.read(file);
       } catch (InputException e) {
-        out.printf("| %s | | not a memory map: %s | | | | | | | | |%n", file.getFileName(), e.getMessage());
+        out.printf("| %s | | not a memory map: %s | | | | | | | | |%n", shortName(file), e.problem());
         continue;
       }
       for (Policy.Holes holes : Policy.Holes.values()) {
