@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Supplier;
+import tdmr.solver.cpsat.CpSatEngine;
 import tdmr.tdx.Policy;
 
 /**
@@ -25,7 +26,8 @@ public final class Engines {
   private static final List<Registration> REGISTRY =
       List.of(
           new Registration("greedy", true, GreedyEngine::new),
-          new Registration("greedy-cmr", false, () -> new GreedyEngine(Policy.Holes.CMR)));
+          new Registration("greedy-cmr", false, () -> new GreedyEngine(Policy.Holes.CMR)),
+          new Registration("cpsat", true, CpSatEngine::new));
 
   private Engines() {}
 
