@@ -1,0 +1,451 @@
+package tdmr.solver;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.TreeSet;
+import tdmr.mem.AddressRange;
+import tdmr.mem.ByteSize;
+import tdmr.mem.MemoryBlock;
+import tdmr.mem.MemoryMap;
+import tdmr.tdx.Layout;
+import tdmr.tdx.PamtSizing;
+import tdmr.tdx.Policy;
+import tdmr.tdx.TdxLimits;
+
+/**
+ * The preprocessed, solver-neutral instance that every optimising engine (CP-SAT, Z3) reads: the
+ * address line cut into cells and atoms, the candidate TDMRs with their PAMT chunk sizes and NUMA
+ * nodes, and the reasons an input can have no layout at all.
+ *
+ * <h2>The layout family</h2>
+ *
+ * Engines search this family, and their {@code OPTIMAL}/{@code INFEASIBLE} claims are about it:
+ *
+ * <ul>
+ *   <li>TDMRs are unions of consecutive {@linkplain Cell cells}; every TDMR starts and ends in a
+ *       cell that holds memory. So TDMR bases and ends are on 1 GiB boundaries (rule B4) and
+ *       TDMRs are sorted and disjoint (B2, B3) by construction.
+ *   <li>Each TDMR's PAMT is ONE contiguous chunk laid out as the kernel does ({@link
+ *       tdmr.tdx.Pamt#kernelChunk}: 4K, 2M, 1G levels back to back, kernel sizes). A kernel could
+ *       adopt such a layout by changing only where it puts TDMR boundaries and PAMT chunks. (Splitting
+ *       the three levels apart, which rule D7 allows, can sometimes do better; it is out of scope.)
+ *   <li>A chunk lies inside one memory {@linkplain Atom atom} (a TDX memory block clipped to one
+ *       cell), stacked against the atom's low end or its high end. Chunks in the same stack sit back
+ *       to back in TDMR order.
+ * </ul>
+ *
+ * <h2>Why the model can be small</h2>
+ *
+ * <ul>
+ *   <li>PAMT bytes depend only on TDMR sizes ({@link PamtSizing#chunkBytes}: 4104·N + 4 KiB for an
+ *       N GiB TDMR, N ≤ 256), so the objective is a function of the TDMR set; where chunks go only
+ *       decides whether the reserved-area limit holds.
+ *   <li>Every TDX byte is covered (coverage {@code all}) and chunks lie in TDX memory, so every chunk
+ *       lies inside some TDMR and must be inside reserved areas there (rule D5); chunks never overlap
+ *       holes.
+ *   <li>The reserved areas of a TDMR are the connected components (touching counts) of its reserved
+ *       atoms and chunk pieces: scanning the atoms in address order, an area starts wherever a
+ *       reserved piece follows a non-reserved one or the TDMR base. A chunk stacked next to a
+ *       reserved hole costs nothing; chunks that fill a whole atom make it reserved, merging the
+ *       holes on both sides.
+ *   <li>Only 1 GiB boundaries where something changes can matter for TDMR boundaries. A granule is
+ *       <em>plain</em> when it lies wholly inside one block and one merged CMR; a maximal run of
+ *       plain granules of the same block is one cell, as is a maximal run of granules without
+ *       memory. Moving a boundary from inside a plain run of {@code d} GiB to the run's edge moves
+ *       {@code d} GiB from one TDMR to its neighbour; below 256 GiB per TDMR the PAMT bytes are
+ *       affine in the size, so the total is unchanged, no hole is added or removed (the run holds
+ *       none), and the node of the second TDMR is the run's block node either way. What can change
+ *       is whether the grown chunk still fits where the old one was, which only matters when a chunk
+ *       exactly fills a small island; this family does not look for such layouts. So the model has a
+ *       handful of cells on a 12 TiB machine, never one per GiB.
+ * </ul>
+ */
+public final class Problem {
+  private final MemoryMap map;
+  private final TdxLimits limits;
+  private final Policy policy;
+  private final List<Cell> cells;
+  private final List<Atom> atoms;
+  private final List<CandidateTdmr> candidates;
+  private final List<AddressRange> excludedMemory;
+  private final List<String> impossibilities;
+
+  /** What a cell is made of. */
+  public enum CellKind {
+    /** Granules without any TDX memory: one gap atom. */
+    EMPTY,
+    /** A run of granules wholly inside one block with no block or CMR edge inside: one memory atom. */
+    PLAIN,
+    /** One granule with a block or CMR edge strictly inside: memory and gap atoms alternate. */
+    MIXED
+  }
+
+  /**
+   * A run of 1 GiB granules that TDMR boundaries never split; its edges are the candidate TDMR
+   * boundaries.
+   *
+   * @param index position in {@link #cells()}
+   * @param range the granules, 1 GiB aligned
+   * @param firstAtom index of its first atom in {@link #atoms()}
+   * @param endAtom one past its last atom
+   * @param node the node {@code tdmr_get_nid} gives a TDMR starting at this cell (node of the first
+   *     block that ends after the cell's start), or -1 when the cell holds no memory
+   */
+  public record Cell(int index, AddressRange range, CellKind kind, int firstAtom, int endAtom, int node) {
+    public long sizeGiB() {
+      return range.size() / ByteSize.GiB;
+    }
+
+    public boolean holdsMemory() {
+      return node >= 0;
+    }
+  }
+
+  /**
+   * A piece of the address line inside one cell: either TDX memory of one block, or a gap between
+   * blocks.
+   *
+   * @param index position in {@link #atoms()} (address order)
+   * @param cell the cell holding it
+   * @param memory true for TDX memory, false for a gap
+   * @param node the block's NUMA node (memory), -1 for gaps
+   * @param block index of the block in the map (memory), -1 for gaps
+   * @param convertible whether the whole atom lies inside merged CMRs
+   * @param droppable memory only: whether coverage {@code max} may leave it out; false means it must
+   *     be left out (it is outside CMRs or above the HKID limit) when {@link #mustDrop()}
+   */
+  public record Atom(
+      int index, int cell, AddressRange range, boolean memory, int node, int block, boolean convertible) {
+
+    /** Memory that no layout can cover: not wholly convertible (rule E1/D6). */
+    public boolean mustDrop() {
+      return memory && !convertible;
+    }
+
+    /** Size in 4 KiB pages (all atom edges are page aligned). */
+    public long pages() {
+      return range.size() / PAGE;
+    }
+  }
+
+  /**
+   * A TDMR the family allows: cells {@code [firstCell, endCell)}.
+   *
+   * @param pamtBytes the kernel's chunk for this size ({@link PamtSizing#chunkBytes})
+   * @param node the node its chunk must be on under {@code node-local} ({@code tdmr_get_nid})
+   */
+  public record CandidateTdmr(int index, int firstCell, int endCell, AddressRange range, long pamtBytes, int node) {
+    public long pamtPages() {
+      return pamtBytes / PAGE;
+    }
+  }
+
+  /** Which end of a memory atom a chunk is stacked against. */
+  public enum Side {
+    LOW,
+    HIGH
+  }
+
+  /**
+   * An engine's decision for one TDMR: which candidate, and where its chunk goes.
+   *
+   * @param candidate index in {@link #candidates()}
+   * @param chunkAtom the memory atom holding the chunk
+   * @param side the end of the atom the chunk's stack is against
+   */
+  public record TdmrChoice(int candidate, int chunkAtom, Side side) {}
+
+  /**
+   * A complete decision: the TDMRs (in any order) and the memory atoms left out (coverage
+   * {@code max}).
+   */
+  public record Decision(List<TdmrChoice> tdmrs, List<Integer> droppedAtoms) {
+    public Decision {
+      tdmrs = List.copyOf(tdmrs);
+      droppedAtoms = List.copyOf(new TreeSet<>(droppedAtoms));
+    }
+  }
+
+  static final long PAGE = 4096;
+  private static final long GiB = ByteSize.GiB;
+
+  private Problem(MemoryMap map, TdxLimits limits, Policy policy) {
+    this.map = map;
+    this.limits = limits;
+    this.policy = policy;
+    this.excludedMemory = new ArrayList<>();
+    this.impossibilities = new ArrayList<>();
+    this.cells = new ArrayList<>();
+    this.atoms = new ArrayList<>();
+    this.candidates = new ArrayList<>();
+  }
+
+  /** Preprocesses one instance. */
+  public static Problem of(MemoryMap map, TdxLimits limits, Policy policy) {
+    Objects.requireNonNull(map, "map");
+    Objects.requireNonNull(limits, "limits");
+    Objects.requireNonNull(policy, "policy");
+    Problem p = new Problem(map, limits, policy);
+    p.findImpossibilities();
+    p.cutCells();
+    p.enumerateCandidates();
+    return p;
+  }
+
+  public MemoryMap map() {
+    return map;
+  }
+
+  public TdxLimits limits() {
+    return limits;
+  }
+
+  public Policy policy() {
+    return policy;
+  }
+
+  /** The cells in address order, from the first block's granule to the last block's. */
+  public List<Cell> cells() {
+    return List.copyOf(cells);
+  }
+
+  /** All atoms in address order. */
+  public List<Atom> atoms() {
+    return List.copyOf(atoms);
+  }
+
+  /** Candidate TDMRs, ordered by first cell then end cell. */
+  public List<CandidateTdmr> candidates() {
+    return List.copyOf(candidates);
+  }
+
+  /** TDX memory at or above the HKID limit: no TDMR can hold it (rule B5), so no cell does. */
+  public List<AddressRange> excludedMemory() {
+    return List.copyOf(excludedMemory);
+  }
+
+  /**
+   * Why no layout can exist under coverage {@code all}, one sentence per reason; empty when the
+   * input is fine in principle. Under coverage {@code max} these parts are simply left out.
+   */
+  public List<String> impossibilities() {
+    return List.copyOf(impossibilities);
+  }
+
+  /** The kernel's PAMT chunk size for a TDMR of {@code tdmrSize} bytes. */
+  public long pamtBytes(long tdmrSize) {
+    return PamtSizing.chunkBytes(tdmrSize, limits);
+  }
+
+  /**
+   * Whether a gap atom must be reserved whenever a TDMR covers it: every gap under holes
+   * {@code memlist}; only gaps not wholly convertible under {@code cmr} (the others may be reserved
+   * when that merges two areas, never must).
+   */
+  public boolean mustReserve(Atom gap) {
+    return policy.holes() == Policy.Holes.MEMLIST || !gap.convertible();
+  }
+
+  /**
+   * Whether a memory atom left out of TDX memory (coverage {@code max}) must be reserved where a
+   * TDMR covers it: it becomes a gap between blocks, so the same rule as for gaps applies.
+   */
+  public boolean mustReserveDropped(Atom memory) {
+    return policy.holes() == Policy.Holes.MEMLIST || !memory.convertible();
+  }
+
+  /** Whether TDMR {@code candidate}'s chunk may go into memory atom {@code atom} (node policy). */
+  public boolean mayHoldChunk(CandidateTdmr candidate, Atom atom) {
+    if (!atom.memory() || atom.mustDrop()) {
+      return false;
+    }
+    return policy.pamt() == Policy.PamtPlacementPolicy.ANY || atom.node() == candidate.node();
+  }
+
+  /** TDX memory bytes in atoms that cells hold (excluded memory not counted). */
+  public long memoryBytes() {
+    return atoms.stream().filter(Atom::memory).mapToLong(a -> a.range().size()).sum();
+  }
+
+  /** Turns a decision into a concrete layout; see {@link LayoutBuilder}. */
+  public Layout buildLayout(Decision decision) {
+    return new LayoutBuilder(this).build(decision);
+  }
+
+  /**
+   * The map without the dropped atoms and the excluded memory: the TDX memory a kernel would have
+   * after reserving them (what the OS check of a coverage {@code max} layout runs against).
+   */
+  public MemoryMap keptMap(List<Integer> droppedAtoms) {
+    TreeSet<Integer> dropped = new TreeSet<>(droppedAtoms);
+    List<MemoryBlock> kept = new ArrayList<>();
+    for (Atom a : atoms) {
+      if (!a.memory() || dropped.contains(a.index())) {
+        continue;
+      }
+      MemoryBlock last = kept.isEmpty() ? null : kept.get(kept.size() - 1);
+      if (last != null && last.end() == a.range().start() && last.node() == a.node()) {
+        kept.set(kept.size() - 1, new MemoryBlock(last.start(), a.range().end(), a.node()));
+      } else {
+        kept.add(new MemoryBlock(a.range(), a.node()));
+      }
+    }
+    return new MemoryMap(map.source(), kept, map.cmrs(), map.firmwareMap(), map.facts(), map.notes());
+  }
+
+  // ---- preprocessing ----------------------------------------------------------------------
+
+  /** Memory outside CMRs (rule E1) or above the HKID limit (rule B5) can never be covered. */
+  private void findImpossibilities() {
+    long hkid = limits.hkidLimit();
+    if (map.blocks().isEmpty()) {
+      impossibilities.add("the map has no TDX memory, and the module needs at least one TDMR");
+    }
+    for (MemoryBlock b : map.blocks()) {
+      for (AddressRange u : map.cmrs().uncovered(b.range())) {
+        impossibilities.add(
+            "TDX memory %s (%s, node %d) is not inside any CMR, so no TDMR may cover it (rule E1)"
+                .formatted(u, ByteSize.human(u.size()), b.node()));
+      }
+      if (b.end() > hkid) {
+        AddressRange above = new AddressRange(Math.max(b.start(), hkid), b.end());
+        excludedMemory.add(above);
+        impossibilities.add(
+            "TDX memory %s (%s) is at or above the HKID limit 0x%x, so no TDMR may cover it (rule B5)"
+                .formatted(above, ByteSize.human(above.size()), hkid));
+      }
+    }
+  }
+
+  /**
+   * Cuts {@code [alignDown(first block), alignUp(last block))} into cells. Every block edge and
+   * merged-CMR edge is a breakpoint: a granule with a breakpoint strictly inside is a MIXED cell;
+   * between such granules, a run with no breakpoint is uniform and becomes one PLAIN or EMPTY cell,
+   * split at breakpoints on granule boundaries (a block or CMR changes there).
+   */
+  private void cutCells() {
+    List<MemoryBlock> blocks = map.blocks();
+    if (blocks.isEmpty()) {
+      return;
+    }
+    long hkid = limits.hkidLimit();
+    long lo = ByteSize.alignDown(blocks.get(0).start(), GiB);
+    long hi = Math.min(ByteSize.alignUp(blocks.get(blocks.size() - 1).end(), GiB), hkid);
+    TreeSet<Long> edges = new TreeSet<>();
+    for (MemoryBlock b : blocks) {
+      edges.add(b.start());
+      edges.add(b.end());
+    }
+    for (AddressRange c : map.cmrs().merged()) {
+      edges.add(c.start());
+      edges.add(c.end());
+    }
+    long p = lo;
+    while (p < hi) {
+      Long next = edges.higher(p);
+      long e = next == null ? hi : Math.min(next, hi);
+      long runEnd = ByteSize.alignDown(e, GiB);
+      if (runEnd > p) {
+        addUniformCell(new AddressRange(p, runEnd));
+        p = runEnd;
+      } else {
+        addMixedCell(new AddressRange(p, Math.min(p + GiB, hi)));
+        p = Math.min(p + GiB, hi);
+      }
+    }
+  }
+
+  private void addUniformCell(AddressRange range) {
+    int blockIndex = blockAt(range.start());
+    int index = cells.size();
+    int first = atoms.size();
+    boolean convertible = map.cmrs().covers(range);
+    if (blockIndex < 0) {
+      atoms.add(new Atom(first, index, range, false, -1, -1, convertible));
+      cells.add(new Cell(index, range, CellKind.EMPTY, first, first + 1, -1));
+    } else {
+      int node = map.blocks().get(blockIndex).node();
+      atoms.add(new Atom(first, index, range, true, node, blockIndex, convertible));
+      cells.add(new Cell(index, range, CellKind.PLAIN, first, first + 1, node));
+    }
+  }
+
+  private void addMixedCell(AddressRange range) {
+    int index = cells.size();
+    int first = atoms.size();
+    long cursor = range.start();
+    int node = -1;
+    List<MemoryBlock> blocks = map.blocks();
+    for (int b = 0; b < blocks.size(); b++) {
+      AddressRange piece = blocks.get(b).range().intersect(range);
+      if (piece.isEmpty()) {
+        continue;
+      }
+      if (piece.start() > cursor) {
+        addGapAtom(index, new AddressRange(cursor, piece.start()));
+      }
+      if (node < 0) {
+        node = blocks.get(b).node();
+      }
+      atoms.add(new Atom(atoms.size(), index, piece, true, blocks.get(b).node(), b, map.cmrs().covers(piece)));
+      cursor = piece.end();
+    }
+    if (cursor < range.end()) {
+      addGapAtom(index, new AddressRange(cursor, range.end()));
+    }
+    cells.add(new Cell(index, range, node < 0 ? CellKind.EMPTY : CellKind.MIXED, first, atoms.size(), node));
+  }
+
+  private void addGapAtom(int cell, AddressRange range) {
+    atoms.add(new Atom(atoms.size(), cell, range, false, -1, -1, map.cmrs().covers(range)));
+  }
+
+  /** Index of the block holding {@code address}, or -1. */
+  private int blockAt(long address) {
+    List<MemoryBlock> blocks = map.blocks();
+    int lo = 0;
+    int hi = blocks.size() - 1;
+    while (lo <= hi) {
+      int mid = (lo + hi) >>> 1;
+      MemoryBlock b = blocks.get(mid);
+      if (address < b.start()) {
+        hi = mid - 1;
+      } else if (address >= b.end()) {
+        lo = mid + 1;
+      } else {
+        return mid;
+      }
+    }
+    return -1;
+  }
+
+  /**
+   * Every run of cells that starts and ends in a cell holding memory. A TDMR that started or ended
+   * in a cell without memory would cover only more holes and pay more PAMT.
+   */
+  private void enumerateCandidates() {
+    for (int i = 0; i < cells.size(); i++) {
+      Cell first = cells.get(i);
+      if (!first.holdsMemory()) {
+        continue;
+      }
+      for (int j = i + 1; j <= cells.size(); j++) {
+        Cell last = cells.get(j - 1);
+        if (!last.holdsMemory()) {
+          continue;
+        }
+        AddressRange range = new AddressRange(first.range().start(), last.range().end());
+        candidates.add(new CandidateTdmr(candidates.size(), i, j, range, pamtBytes(range.size()), first.node()));
+      }
+    }
+  }
+
+  /** One line describing the instance size, for messages and benchmarks. */
+  public String describe() {
+    long plain = cells.stream().filter(c -> c.kind() == CellKind.PLAIN).count();
+    long mixed = cells.stream().filter(c -> c.kind() == CellKind.MIXED).count();
+    return "%d cells (%d plain, %d mixed), %d atoms, %d candidate TDMRs"
+        .formatted(cells.size(), plain, mixed, atoms.size(), candidates.size());
+  }
+}

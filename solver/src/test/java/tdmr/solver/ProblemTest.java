@@ -1,0 +1,121 @@
+package tdmr.solver;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import tdmr.mem.AddressRange;
+import tdmr.mem.ByteSize;
+import tdmr.mem.MemoryBlock;
+import tdmr.mem.MemoryMap;
+import tdmr.solver.Problem.CellKind;
+import tdmr.solver.Problem.Decision;
+import tdmr.solver.Problem.Side;
+import tdmr.solver.Problem.TdmrChoice;
+import tdmr.tdx.Layout;
+import tdmr.tdx.Policy;
+import tdmr.tdx.Tdmr;
+import tdmr.tdx.TdxLimits;
+
+class ProblemTest {
+  private static final long KiB = ByteSize.KiB;
+  private static final long MiB = ByteSize.MiB;
+  private static final long GiB = ByteSize.GiB;
+
+  @Test
+  void tdx135MapHasTwoMixedCellsAndThreeCandidates() {
+    Problem p = Problem.of(Tdx135Map.map(), TdxLimits.DEFAULT, Policy.DEFAULT);
+    // [0,1G) holds the hole [0,1M) and the start of the first block; [1G,2G) holds 16 block
+    // pieces, 15 gaps between them and the tail gap [0x6f800000, 2G). Nothing lies above 2G.
+    assertEquals(2, p.cells().size());
+    assertEquals(CellKind.MIXED, p.cells().get(0).kind());
+    assertEquals(CellKind.MIXED, p.cells().get(1).kind());
+    assertEquals(2, p.cells().get(0).endAtom() - p.cells().get(0).firstAtom());
+    assertEquals(32, p.cells().get(1).endAtom() - p.cells().get(1).firstAtom());
+    // Candidates [0,1G), [0,2G), [1G,2G); 1 GiB costs 4104+4 KiB, 2 GiB 2*4104+4 KiB.
+    assertEquals(3, p.candidates().size());
+    assertEquals(new AddressRange(0, 2 * GiB), p.candidates().get(1).range());
+    assertEquals(4108 * KiB, p.candidates().get(0).pamtBytes());
+    assertEquals(8212 * KiB, p.candidates().get(1).pamtBytes());
+    assertTrue(p.impossibilities().isEmpty());
+  }
+
+  @Test
+  void twoChunksStackedAtTheLowHoleCostNoExtraArea() {
+    Problem p = Problem.of(Tdx135Map.map(), TdxLimits.DEFAULT, Policy.DEFAULT);
+    int firstMemory = 1; // atom 0 is the hole [0,1M), atom 1 is [1M,1G)
+    Layout layout = p.buildLayout(new Decision(
+        List.of(new TdmrChoice(0, firstMemory, Side.LOW), new TdmrChoice(2, firstMemory, Side.LOW)), List.of()));
+    Tdmr t0 = layout.tdmrs().get(0);
+    Tdmr t1 = layout.tdmrs().get(1);
+    // TDMR 0's chunk at 1M, TDMR 1's right after it: one area [0, 1M + 2*4108K).
+    assertEquals(MiB, t0.pamt().fourK().base());
+    assertEquals(MiB + 4108 * KiB, t1.pamt().fourK().base());
+    assertEquals(List.of(new AddressRange(0, MiB + 8216 * KiB)), t0.reservedRanges());
+    // TDMR 1: 15 gaps between its 16 block pieces plus the tail [0x6f800000, 0x80000000).
+    assertEquals(16, t1.reservedCount());
+    assertEquals(new AddressRange(0x6f800000L, 0x80000000L), t1.reservedRanges().get(15));
+    assertEquals(2 * 4108 * KiB, layout.pamtBytes());
+  }
+
+  @Test
+  void chunksFillingAnIslandMergeTheHolesAroundIt() {
+    // An island exactly the size of a 1 GiB TDMR's chunk (4108 KiB) between holes [0,1M) and
+    // [1M+4108K, 8M), then memory up to 1G.
+    long island = 4108 * KiB;
+    MemoryMap map = MemoryMap.ofBlocks("island", List.of(
+        new MemoryBlock(MiB, MiB + island, 0), new MemoryBlock(8 * MiB, GiB, 0)));
+    Problem p = Problem.of(map, TdxLimits.DEFAULT, Policy.DEFAULT);
+    Layout layout = p.buildLayout(new Decision(List.of(new TdmrChoice(0, 1, Side.HIGH)), List.of()));
+    // Holes [0,1M) and [1M+island, 8M) plus the chunk filling [1M, 1M+island): one area [0, 8M).
+    assertEquals(List.of(new AddressRange(0, 8 * MiB)), layout.tdmrs().get(0).reservedRanges());
+  }
+
+  @Test
+  void memoryOutsideCmrsOrAboveHkidLimitIsExplained() {
+    MemoryMap map = MemoryMap.of("bad", List.of(new MemoryBlock(MiB, 3 * GiB, 0)),
+        List.of(new AddressRange(MiB, 2 * GiB)));
+    Problem p = Problem.of(map, TdxLimits.DEFAULT, Policy.DEFAULT);
+    assertEquals(1, p.impossibilities().size());
+    assertTrue(p.impossibilities().get(0).contains("[0x80000000, 0xc0000000)"));
+    // The uniform run [2G,3G) is memory outside CMRs: it must be dropped.
+    assertTrue(p.atoms().stream().anyMatch(a -> a.mustDrop() && a.range().start() == 2 * GiB));
+
+    TdxLimits hkid31 = new TdxLimits(64, 16, 16, 16, 16, false, 31);
+    MemoryMap high = MemoryMap.ofBlocks("high", List.of(new MemoryBlock(MiB, 3 * GiB, 0)));
+    Problem q = Problem.of(high, hkid31, Policy.DEFAULT);
+    assertEquals(List.of(new AddressRange(2 * GiB, 3 * GiB)), q.excludedMemory());
+    assertEquals(2 * GiB, q.cells().get(q.cells().size() - 1).range().end());
+  }
+
+  @Test
+  void plainRunOfOneBlockIsOneCell() {
+    // [1M, 64G+512M): granule 0 is mixed (hole [0,1M)), [1G,64G) is one plain run, [64G,65G) mixed.
+    MemoryMap map = MemoryMap.ofBlocks("big", List.of(new MemoryBlock(MiB, 64 * GiB + 512 * MiB, 0)));
+    Problem p = Problem.of(map, TdxLimits.DEFAULT, Policy.DEFAULT);
+    assertEquals(3, p.cells().size());
+    assertEquals(CellKind.PLAIN, p.cells().get(1).kind());
+    assertEquals(63, p.cells().get(1).sizeGiB());
+    assertEquals(6, p.candidates().size());
+  }
+
+  @Test
+  void decisionLeavingMemoryUncoveredIsRejected() {
+    Problem p = Problem.of(Tdx135Map.map(), TdxLimits.DEFAULT, Policy.DEFAULT);
+    assertThrows(IllegalArgumentException.class,
+        () -> p.buildLayout(new Decision(List.of(new TdmrChoice(0, 1, Side.LOW)), List.of())));
+  }
+
+  @Test
+  void keptMapRemovesDroppedAtoms() {
+    Problem p = Problem.of(Tdx135Map.map(), TdxLimits.DEFAULT, Policy.DEFAULT);
+    int tiny = p.atoms().stream()
+        .filter(a -> a.range().equals(new AddressRange(0x64158000L, 0x64159000L))).findFirst().orElseThrow().index();
+    MemoryMap kept = p.keptMap(List.of(tiny));
+    assertEquals(Tdx135Map.map().totalBytes() - 4 * KiB, kept.totalBytes());
+    assertFalse(kept.blocks().stream().anyMatch(b -> b.start() == 0x64158000L));
+  }
+}
