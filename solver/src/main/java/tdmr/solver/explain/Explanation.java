@@ -3,7 +3,6 @@ package tdmr.solver.explain;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Optional;
 
 /**
  * Why no layout exists: a minimal set of constraint groups that cannot all hold (removing any one
@@ -18,38 +17,54 @@ public record Explanation(List<Reason> reasons) {
     reasons = List.copyOf(reasons);
   }
 
-  /** The reasons as sentences, most specific first; each ends with a period. */
+  /** The reasons as sentences, the numbers first; each ends with a period. */
   public List<String> sentences() {
     List<String> out = new ArrayList<>();
     List<Reason> rest = new ArrayList<>(reasons);
     rest.sort(Comparator.comparingInt(Explanation::rank));
-    while (!rest.isEmpty()) {
-      Reason r = rest.remove(0);
-      if (r instanceof Reason.GranuleHoles holes) {
-        Optional<Reason.ReservedLimit> limit = limitOf(rest, holes);
-        if (limit.isPresent()) {
-          rest.remove(limit.get());
-          out.add(
-              "the 1 GiB granule %s holds %d %s; each needs a reserved area of the TDMR that covers it, and at most %d %s allowed."
-                  .formatted(
-                      holes.granule(),
-                      holes.holes(),
-                      holes.holesNoun(),
-                      limit.get().limit(),
-                      limit.get().limit() == 1 ? "is" : "are"));
-          continue;
-        }
+    List<Reason.GranuleHoles> holes = new ArrayList<>();
+    List<Reason.ReservedLimit> limits = new ArrayList<>();
+    for (Reason r : rest) {
+      if (r instanceof Reason.GranuleHoles h) {
+        holes.add(h);
+      } else if (r instanceof Reason.ReservedLimit l) {
+        limits.add(l);
       }
+    }
+    if (!holes.isEmpty() && limits.size() == 1) {
+      out.add(holesAgainstLimit(holes, limits.get(0).limit()));
+      rest.removeAll(holes);
+      rest.removeAll(limits);
+    }
+    for (Reason r : rest) {
       out.add(r.sentence() + ".");
     }
     return out;
   }
 
-  private static Optional<Reason.ReservedLimit> limitOf(List<Reason> rest, Reason.GranuleHoles holes) {
-    return rest.stream()
-        .filter(r -> r instanceof Reason.ReservedLimit l && l.granule().equals(holes.granule()))
-        .map(r -> (Reason.ReservedLimit) r)
-        .findFirst();
+  /**
+   * One sentence for the usual cause: the holes of some granules, all in one TDMR, exceed the
+   * reserved-area limit.
+   */
+  private static String holesAgainstLimit(List<Reason.GranuleHoles> holes, int limit) {
+    String allowed = "at most %d %s allowed".formatted(limit, limit == 1 ? "is" : "are");
+    Reason.GranuleHoles first = holes.get(0);
+    if (holes.size() == 1) {
+      return "%s holds %d %s; each needs a reserved area of the TDMR that covers it, and %s."
+          .formatted(Reason.GranuleHoles.where(first.granule()), first.holes(), first.holesNoun(), allowed);
+    }
+    List<String> where = new ArrayList<>();
+    List<String> counts = new ArrayList<>();
+    int total = 0;
+    for (Reason.GranuleHoles h : holes) {
+      where.add(h.granule().toString());
+      counts.add(Integer.toString(h.holes()));
+      total += h.holes();
+    }
+    String noun = first.holeKind() == tdmr.tdx.Policy.Holes.CMR ? "non-convertible gaps" : "gaps";
+    return ("the granules %s hold %s %s between memory blocks (%d in all); each needs a reserved area"
+            + " of the TDMR that covers it, and a TDMR may have at most %d reserved areas.")
+        .formatted(String.join(" and ", where), String.join(" and ", counts), noun, total, limit);
   }
 
   /** Limits and demands first (they carry the numbers), the coverage duty that triggers them last. */

@@ -55,7 +55,7 @@ public sealed interface Reason
    * reserved area is one contiguous range, so each separate hole in the granule needs its own area
    * of whichever TDMR covers the granule.
    *
-   * @param granule the 1 GiB granule
+   * @param granule the 1 GiB granule (or a longer run of granules no TDMR boundary can split)
    * @param holes separate holes that start inside the granule
    * @param holeKind the hole policy, for the wording
    */
@@ -67,8 +67,13 @@ public sealed interface Reason
 
     @Override
     public String sentence() {
-      return "the 1 GiB granule %s holds %d %s; each needs a reserved area of the TDMR that covers it"
-          .formatted(granule, holes, holesNoun());
+      return "%s holds %d %s; each needs a reserved area of the TDMR that covers it"
+          .formatted(where(granule), holes, holesNoun());
+    }
+
+    /** "the 1 GiB granule [...)" or, for a run no TDMR boundary splits, "the range [...)". */
+    static String where(AddressRange r) {
+      return r.size() == 1L << 30 ? "the 1 GiB granule " + r : "the range " + r;
     }
 
     String holesNoun() {
