@@ -9,10 +9,8 @@ import java.util.Objects;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
 import java.util.Set;
-import tdmr.mem.MemoryBlock;
 import tdmr.mem.MemoryMap;
 import tdmr.tdx.Policy;
-import tdmr.tdx.Tdmr;
 import tdmr.tdx.TdxLimits;
 
 /**
@@ -25,12 +23,14 @@ import tdmr.tdx.TdxLimits;
  *
  * <ul>
  *   <li>A layout within {@code n} TDMRs is also within {@code n + 1}, so the least {@code R} never
- *       grows with {@code n}: the previous point's {@code R} is a known upper bound, and the usual
- *       answer (no change) costs one infeasibility proof at {@code R - 1}; below that, binary search.
+ *       grows with {@code n}: the point at the largest {@code n} is a lower bound for all, and the
+ *       previous point's {@code R} an upper bound; the usual answer (no change) costs one
+ *       infeasibility proof at {@code R - 1}; otherwise binary search between the bounds.
  *   <li>Feasibility is monotone in {@code R}, which is what makes the binary search sound.
- *   <li>An optimal layout never has a TDMR without memory (dropping it saves PAMT and costs nothing),
- *       so it never needs more TDMRs than there are 1 GiB granules holding memory; beyond that count
- *       every point equals the point at that count.
+ *   <li>The point at the largest {@code n} settles every {@code n} from the TDMR count {@code k} of
+ *       its optimal layout on: its {@code R} is a lower bound there and its layout fits, and its
+ *       PAMT is a lower bound (fewer TDMRs allowed only remove layouts) that its layout attains.
+ *       So only {@code n < k} needs solving, in ascending order.
  * </ul>
  *
  * <p>Engines are asked in order; when one answers {@link Status#UNKNOWN} (a time limit) the next one
@@ -54,24 +54,31 @@ public final class Frontier {
     if (maxTdmrsUpTo < 1) {
       throw new IllegalArgumentException("max TDMRs must be at least 1, got " + maxTdmrsUpTo);
     }
-    int usefulTdmrs = Math.max(1, granulesWithMemory(map));
+    FrontierPoint last = point(map, limits.withMaxTdmrs(maxTdmrsUpTo), policy, OptionalInt.empty(), 0);
+    // From the TDMR count of the last point's layout on, every point is the last point; when even
+    // the most TDMRs admit no layout, fewer admit none either.
+    int settledFrom =
+        last.status() == Status.INFEASIBLE ? 1 : last.tdmrsUsed().orElse(maxTdmrsUpTo);
+    int floor = last.minReserved().orElse(0);
     List<FrontierPoint> points = new ArrayList<>();
     OptionalInt previousMin = OptionalInt.empty();
-    for (int n = 1; n <= maxTdmrsUpTo; n++) {
-      if (n > usefulTdmrs) {
-        FrontierPoint at = points.get(usefulTdmrs - 1);
-        points.add(new FrontierPoint(n, at.status(), at.minReserved(), at.pamtBytes(), at.provedBy(), 0));
-        continue;
-      }
-      FrontierPoint p = point(map, limits.withMaxTdmrs(n), policy, previousMin);
+    for (int n = 1; n < settledFrom; n++) {
+      FrontierPoint p = point(map, limits.withMaxTdmrs(n), policy, previousMin, floor);
       points.add(p);
       previousMin = p.minReserved();
+    }
+    for (int n = settledFrom; n <= maxTdmrsUpTo; n++) {
+      points.add(last.at(n, n == maxTdmrsUpTo ? last.solves() : 0));
     }
     return points;
   }
 
-  /** One point; {@code knownFeasible} is an R proven feasible with fewer TDMRs (so also with these). */
-  private FrontierPoint point(MemoryMap map, TdxLimits limits, Policy policy, OptionalInt knownFeasible) {
+  /**
+   * One point; {@code knownFeasible} is an R proven feasible with fewer TDMRs (so also with these),
+   * {@code floor} an R below which nothing is feasible (the point with the most TDMRs).
+   */
+  private FrontierPoint point(
+      MemoryMap map, TdxLimits limits, Policy policy, OptionalInt knownFeasible, int floor) {
     Search s = new Search(map, limits, policy);
     int hi;
     if (knownFeasible.isPresent()) {
@@ -82,15 +89,15 @@ public final class Frontier {
       hi = map.gaps().size() + 2 + limits.maxTdmrs();
       Answer top = s.ask(hi);
       if (top.status() == Status.INFEASIBLE || top.status() == Status.UNKNOWN) {
-        return s.point(top.status(), OptionalInt.empty(), OptionalLong.empty());
+        return s.point(top.status(), OptionalInt.empty(), OptionalLong.empty(), OptionalInt.empty());
       }
     }
     // Invariant: a layout exists at hi; lo - 1 is proven infeasible (or lo is 0).
-    int lo = 0;
-    if (hi > 0) {
+    int lo = Math.min(floor, hi);
+    if (hi > lo) {
       Answer below = s.ask(hi - 1);
       if (below.status() == Status.UNKNOWN) {
-        return s.point(Status.UNKNOWN, OptionalInt.empty(), OptionalLong.empty());
+        return s.point(Status.UNKNOWN, OptionalInt.empty(), OptionalLong.empty(), OptionalInt.empty());
       }
       if (below.status() == Status.INFEASIBLE) {
         lo = hi;
@@ -102,7 +109,7 @@ public final class Frontier {
       int mid = lo + (hi - lo) / 2;
       Answer a = s.ask(mid);
       if (a.status() == Status.UNKNOWN) {
-        return s.point(Status.UNKNOWN, OptionalInt.empty(), OptionalLong.empty());
+        return s.point(Status.UNKNOWN, OptionalInt.empty(), OptionalLong.empty(), OptionalInt.empty());
       }
       if (a.status() == Status.INFEASIBLE) {
         lo = mid + 1;
@@ -117,20 +124,11 @@ public final class Frontier {
               .formatted(best.status(), lo));
     }
     // OPTIMAL: the PAMT is proven least; FEASIBLE: the reserved limit is proven, the PAMT is the best found.
-    return s.point(best.status(), OptionalInt.of(lo), best.result().pamtBytes());
-  }
-
-  private static int granulesWithMemory(MemoryMap map) {
-    Set<Long> granules = new LinkedHashSet<>();
-    for (MemoryBlock b : map.blocks()) {
-      if (b.size() == 0) {
-        continue;
-      }
-      for (long g = b.start() / Tdmr.ALIGNMENT; g <= (b.end() - 1) / Tdmr.ALIGNMENT; g++) {
-        granules.add(g);
-      }
-    }
-    return granules.size();
+    return s.point(
+        best.status(),
+        OptionalInt.of(lo),
+        best.result().pamtBytes(),
+        OptionalInt.of(best.result().layout().orElseThrow().size()));
   }
 
   private record Answer(Status status, EngineResult result) {}
@@ -171,9 +169,9 @@ public final class Frontier {
       return a;
     }
 
-    FrontierPoint point(Status status, OptionalInt minReserved, OptionalLong pamtBytes) {
+    FrontierPoint point(Status status, OptionalInt minReserved, OptionalLong pamtBytes, OptionalInt tdmrsUsed) {
       String by = provers.isEmpty() ? "none" : String.join("+", provers);
-      return new FrontierPoint(limits.maxTdmrs(), status, minReserved, pamtBytes, by, solves);
+      return new FrontierPoint(limits.maxTdmrs(), status, minReserved, pamtBytes, tdmrsUsed, by, solves);
     }
   }
 }

@@ -13,13 +13,25 @@ import java.util.OptionalLong;
  *     time limit stopped a proof (the numbers are then absent)
  * @param minReserved the least reserved-area limit with a layout (present when {@code OPTIMAL})
  * @param pamtBytes the least PAMT bytes at that limit (present when {@code OPTIMAL})
+ * @param tdmrsUsed TDMRs in the optimal layout at that point (present with a layout)
  * @param provedBy the engine whose answers prove this point, e.g. {@code z3}
  * @param solves how many engine calls this point took (0 when derived from another point)
  */
 public record FrontierPoint(
-    int maxTdmrs, Status status, OptionalInt minReserved, OptionalLong pamtBytes, String provedBy, int solves) {
+    int maxTdmrs,
+    Status status,
+    OptionalInt minReserved,
+    OptionalLong pamtBytes,
+    OptionalInt tdmrsUsed,
+    String provedBy,
+    int solves) {
 
-  /** True when this point states the same answer as {@code other} (ignoring the TDMR limit). */
+  /** The same answer stated for another TDMR limit (which it also holds for). */
+  public FrontierPoint at(int otherMaxTdmrs, int otherSolves) {
+    return new FrontierPoint(otherMaxTdmrs, status, minReserved, pamtBytes, tdmrsUsed, provedBy, otherSolves);
+  }
+
+  /** True when this point states the same answer as {@code other} (ignoring the TDMR limits). */
   public boolean sameAnswer(FrontierPoint other) {
     return status == other.status
         && minReserved.equals(other.minReserved)

@@ -31,7 +31,7 @@ public record Explanation(List<Reason> reasons) {
         limits.add(l);
       }
     }
-    if (!holes.isEmpty() && limits.size() == 1) {
+    if (!holes.isEmpty() && !limits.isEmpty()) {
       out.add(holesAgainstLimit(holes, limits.get(0).limit()));
       rest.removeAll(holes);
       rest.removeAll(limits);

@@ -82,25 +82,22 @@ public sealed interface Reason
     }
   }
 
-  /**
-   * Rule C1 with MAX_RESERVED_PER_TDMR: the TDMR that covers the granule has at most {@code limit}
-   * reserved areas.
-   */
-  record ReservedLimit(AddressRange granule, int limit) implements Reason {
+  /** Rule C1 with MAX_RESERVED_PER_TDMR: every TDMR has at most {@code limit} reserved areas. */
+  record ReservedLimit(int limit) implements Reason {
     @Override
     public String id() {
-      return "reserved-limit@0x%x".formatted(granule.start());
+      return "reserved-limit";
     }
 
     @Override
     public String sentence() {
-      return "the TDMR that covers %s may have at most %d reserved areas".formatted(granule, limit);
+      return "a TDMR may have at most %d reserved area%s".formatted(limit, limit == 1 ? "" : "s");
     }
   }
 
   /**
-   * Rules D6 and the OS's PAMT placement: each TDMR's PAMT is one chunk inside TDX memory (on the
-   * TDMR's node under the node-local policy), so the chunks of a node must fit in its blocks.
+   * Rules D4, D6 and the OS's PAMT placement: each TDMR's PAMT is one chunk inside TDX memory (on
+   * the TDMR's node under the node-local policy), and chunks do not overlap.
    *
    * @param node the NUMA node, or -1 for all TDX memory (policy {@code any})
    */

@@ -4,7 +4,6 @@ import com.microsoft.z3.BoolExpr;
 import com.microsoft.z3.Context;
 import com.microsoft.z3.Expr;
 import com.microsoft.z3.IntNum;
-import com.microsoft.z3.IntSort;
 import com.microsoft.z3.Model;
 import com.microsoft.z3.Optimize;
 import com.microsoft.z3.Params;
@@ -110,13 +109,14 @@ public final class Z3Engine implements Engine {
     model.background().forEach(opt::Add);
     model.groups().values().forEach(fs -> fs.forEach(opt::Add));
     boolean max = problem.policy().coverage() == Policy.Coverage.MAX;
+    // Lexicographic, in the order the objectives are stated (Z3's default priority "lex").
     if (max) {
-      opt.MkMaximize(model.keptPages());
+      soft(opt, model.keepMemory(), "uncovered-pages");
     }
-    Optimize.Handle<IntSort> pamt = opt.MkMinimize(model.pamtPages());
-    opt.MkMinimize(model.tdmrCount());
-    opt.MkMinimize(model.reservedAreaCount());
-    long constraints = model.background().size() + model.groups().values().stream().mapToLong(List::size).sum();
+    Optimize.Handle<?> pamt = soft(opt, model.leastPamt(), "pamt-pages");
+    soft(opt, model.fewestTdmrs(), "tdmrs");
+    soft(opt, model.fewestReservedAreas(), "reserved-areas");
+    long constraints = model.constraints();
 
     com.microsoft.z3.Status z3 = opt.Check();
     switch (z3) {
@@ -259,12 +259,21 @@ public final class Z3Engine implements Engine {
     }
   }
 
-  private static OptionalLong lowerBound(Optimize.Handle<IntSort> pamt) {
-    Expr<IntSort> lower = pamt.getLower();
+  private static OptionalLong lowerBound(Optimize.Handle<?> pamt) {
+    Expr<?> lower = pamt.getLower();
     if (lower instanceof IntNum n) {
       return OptionalLong.of(n.getInt64() * 4096);
     }
     return OptionalLong.empty();
+  }
+
+  /** States one objective: the total weight of the violated soft constraints, minimised. */
+  private static Optimize.Handle<?> soft(Optimize opt, List<Z3Model.Soft> softs, String objective) {
+    Optimize.Handle<?> handle = null;
+    for (Z3Model.Soft s : softs) {
+      handle = opt.AssertSoft(s.holds(), Long.toString(s.weight()), objective);
+    }
+    return handle;
   }
 
   private static Layout layoutOf(Z3Model model, Problem problem, Model m) {

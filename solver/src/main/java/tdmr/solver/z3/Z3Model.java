@@ -3,8 +3,6 @@ package tdmr.solver.z3;
 import com.microsoft.z3.ArithExpr;
 import com.microsoft.z3.BoolExpr;
 import com.microsoft.z3.Context;
-import com.microsoft.z3.Expr;
-import com.microsoft.z3.IntExpr;
 import com.microsoft.z3.IntSort;
 import com.microsoft.z3.Model;
 import java.util.ArrayList;
@@ -21,18 +19,22 @@ import tdmr.solver.explain.Reason;
 import tdmr.tdx.Policy;
 
 /**
- * The Z3 formulas of one {@link Problem}: variables, the module's rules by group, and the
- * lexicographic objective terms. Formulas are either background (definitions of the counting
- * variables, which always hold) or belong to a named {@link Reason} group, so the same formulas can
- * go into an {@code Optimize} when optimising and into tracked {@code Solver}s when explaining.
+ * The Z3 formulas of one {@link Problem}: Boolean variables, the module's rules by group as
+ * Boolean and pseudo-Boolean constraints, and the objectives as weighted soft constraints. Formulas
+ * are either background (definitions of helper variables, which always hold) or belong to a named
+ * {@link Reason} group, so the same formulas go into an {@code Optimize} when optimising and into
+ * tracked {@code Solver}s when explaining.
  *
  * <p>Units are chosen so that rules hold by construction: TDMRs are the problem's candidates (whole
- * cells, 1 GiB aligned: rule B4; below the HKID limit: B5), chunk sizes and atom sizes are counted
- * in 4 KiB pages (rule D1), and a chunk is one of the kernel's contiguous PAMT chunks (D2).
+ * cells, 1 GiB aligned: rule B4; below the HKID limit: B5), chunk and atom sizes are counted in
+ * 4 KiB pages (rule D1), and a chunk is one of the kernel's contiguous PAMT chunks (D2).
  *
  * <p>Reserved areas are counted as the module sees them: the connected components of reserved
- * pieces inside a TDMR. Scanning a TDMR's atoms in address order, a new area starts at a reserved
- * piece unless the piece before it, in the same TDMR, is reserved up to its end.
+ * pieces inside a TDMR. Scanning a TDMR's atoms in address order, an area starts at an atom's low
+ * end when a reserved piece is there (the whole atom, or a stack of chunks) and the piece before,
+ * in the same TDMR, is not reserved up to its end; and at a stack against an atom's high end when
+ * the atom is not wholly reserved (free memory lies below the stack). Each start is one Boolean, so
+ * "at most R areas" is a cardinality constraint, which Z3 solves natively.
  */
 final class Z3Model {
   private final Context ctx;
@@ -43,7 +45,7 @@ final class Z3Model {
   private final List<BoolExpr> background = new ArrayList<>();
   private final Map<Reason, List<BoolExpr>> groups = new LinkedHashMap<>();
 
-  /** {@code x[c]}: candidate TDMR c is in the layout. */
+  /** Candidate TDMR c is in the layout. */
   private final BoolExpr[] chosen;
   /** Cell k lies in some TDMR. */
   private final BoolExpr[] covered;
@@ -51,6 +53,8 @@ final class Z3Model {
   private final BoolExpr[] tdmrStarts;
   /** Chunk placements per candidate: atom and side. */
   private final Map<Integer, List<Placement>> placements = new LinkedHashMap<>();
+  /** Placements per memory atom. */
+  private final Map<Integer, List<Placement>> placementsIn = new LinkedHashMap<>();
   /** Per atom: the whole atom is reserved. */
   private final BoolExpr[] wholeReserved;
   /** Per memory atom: a LOW (HIGH) stack of chunks is there. */
@@ -58,10 +62,9 @@ final class Z3Model {
   private final BoolExpr[] highStack;
   /** Per memory atom: left out of TDX memory (coverage max only; false otherwise). */
   private final BoolExpr[] dropped;
-  /** Per atom: reserved areas that start inside it. */
-  private final IntExpr[] areaStarts;
-  /** Per cell: reserved areas of the current TDMR from its first cell through cell k. */
-  private final IntExpr[] areasSoFar;
+  /** Per atom: a reserved area starts at its low end / at its high stack. */
+  private final BoolExpr[] startsLow;
+  private final BoolExpr[] startsHigh;
 
   private int variables;
 
@@ -81,8 +84,8 @@ final class Z3Model {
     this.lowStack = new BoolExpr[atoms.size()];
     this.highStack = new BoolExpr[atoms.size()];
     this.dropped = new BoolExpr[atoms.size()];
-    this.areaStarts = new IntExpr[atoms.size()];
-    this.areasSoFar = new IntExpr[cells.size()];
+    this.startsLow = new BoolExpr[atoms.size()];
+    this.startsHigh = new BoolExpr[atoms.size()];
 
     tdmrGeometry();
     pamtPlacement();
@@ -112,20 +115,17 @@ final class Z3Model {
           from.add(chosen[c.index()]);
         }
       }
-      covered[k.index()] = bool("covered@0x%x".formatted(k.range().start()));
-      tdmrStarts[k.index()] = bool("starts@0x%x".formatted(k.range().start()));
-      hard(ctx.mkEq(covered[k.index()], or(over)));
-      hard(ctx.mkEq(tdmrStarts[k.index()], or(from)));
+      covered[k.index()] = define("covered@0x%x".formatted(k.range().start()), or(over));
+      tdmrStarts[k.index()] = define("starts@0x%x".formatted(k.range().start()), or(from));
       // B3: at most one TDMR over any cell.
       if (over.size() > 1) {
-        hard(ctx.mkAtMost(over.toArray(BoolExpr[]::new), 1));
+        background.add(ctx.mkAtMost(array(over), 1));
       }
     }
     // A4: 1 <= number of TDMRs <= MAX_TDMRS.
-    BoolExpr[] all = chosen.clone();
-    if (all.length > 0) {
-      hard(ctx.mkOr(all));
-      grouped(new Reason.MaxTdmrs(problem.limits().maxTdmrs()), ctx.mkAtMost(all, problem.limits().maxTdmrs()));
+    if (chosen.length > 0) {
+      background.add(ctx.mkOr(chosen));
+      grouped(new Reason.MaxTdmrs(problem.limits().maxTdmrs()), ctx.mkAtMost(chosen, problem.limits().maxTdmrs()));
     }
   }
 
@@ -137,9 +137,6 @@ final class Z3Model {
    * the TDMR holding it, which {@link #reservedAreas()} counts.
    */
   private void pamtPlacement() {
-    Map<Integer, List<ArithExpr<IntSort>>> pagesPerAtom = new LinkedHashMap<>();
-    Map<Integer, List<BoolExpr>> low = new LinkedHashMap<>();
-    Map<Integer, List<BoolExpr>> high = new LinkedHashMap<>();
     Map<Integer, List<BoolExpr>> placedPerNode = new LinkedHashMap<>();
     for (CandidateTdmr c : candidates) {
       List<Placement> ps = new ArrayList<>();
@@ -152,42 +149,35 @@ final class Z3Model {
               bool(
                   "pamt[0x%x,0x%x)@0x%x.%s"
                       .formatted(c.range().start(), c.range().end(), a.range().start(), s.name().toLowerCase()));
-          ps.add(new Placement(c.index(), a.index(), s, v));
+          Placement p = new Placement(c.index(), a.index(), s, v);
+          ps.add(p);
+          placementsIn.computeIfAbsent(a.index(), i -> new ArrayList<>()).add(p);
           // A chunk belongs to a chosen TDMR.
-          hard(ctx.mkImplies(v, chosen[c.index()]));
-          pagesPerAtom.computeIfAbsent(a.index(), i -> new ArrayList<>()).add(ite(v, c.pamtPages()));
-          (s == Side.LOW ? low : high).computeIfAbsent(a.index(), i -> new ArrayList<>()).add(v);
+          background.add(ctx.mkImplies(v, chosen[c.index()]));
         }
       }
       placements.put(c.index(), ps);
       // Exactly one place for the chunk of a chosen TDMR.
       BoolExpr[] vs = ps.stream().map(Placement::var).toArray(BoolExpr[]::new);
       BoolExpr once = vs.length == 0 ? ctx.mkFalse() : ctx.mkAnd(ctx.mkOr(vs), ctx.mkAtMost(vs, 1));
-      int node = problem.policy().pamt() == Policy.PamtPlacementPolicy.ANY ? -1 : c.node();
-      placedPerNode
-          .computeIfAbsent(node, n -> new ArrayList<>())
-          .add(ctx.mkImplies(chosen[c.index()], once));
+      placedPerNode.computeIfAbsent(roomNode(c.node()), n -> new ArrayList<>()).add(ctx.mkImplies(chosen[c.index()], once));
     }
     placedPerNode.forEach((node, fs) -> grouped(new Reason.PamtRoom(node), and(fs)));
-    Map<Integer, List<BoolExpr>> roomPerNode = new LinkedHashMap<>();
     for (Atom a : atoms) {
-      if (!a.memory()) {
-        lowStack[a.index()] = ctx.mkFalse();
-        highStack[a.index()] = ctx.mkFalse();
-        continue;
+      List<Placement> in = placementsIn.getOrDefault(a.index(), List.of());
+      List<BoolExpr> low = new ArrayList<>();
+      List<BoolExpr> high = new ArrayList<>();
+      for (Placement p : in) {
+        (p.side() == Side.LOW ? low : high).add(p.var());
       }
-      lowStack[a.index()] = or(low.getOrDefault(a.index(), List.of()));
-      highStack[a.index()] = or(high.getOrDefault(a.index(), List.of()));
-      List<ArithExpr<IntSort>> pages = pagesPerAtom.get(a.index());
-      if (pages != null && pages.size() > 1) {
-        // D4: the stacks of one atom fit in it, so no two chunks overlap.
-        int node = problem.policy().pamt() == Policy.PamtPlacementPolicy.ANY ? -1 : a.node();
-        roomPerNode
-            .computeIfAbsent(node, n -> new ArrayList<>())
-            .add(ctx.mkLe(sum(pages), ctx.mkInt(a.pages())));
+      lowStack[a.index()] = or(low);
+      highStack[a.index()] = or(high);
+      if (in.size() > 1 && pagesOf(in) > a.pages()) {
+        // D4: the stacks of one atom fit in it, so no two chunks overlap. A physical fact, never
+        // the thing to relax, so it is background: an explanation names the node's PAMT duty.
+        background.add(pagesAtMost(in, a.pages()));
       }
     }
-    roomPerNode.forEach((node, fs) -> grouped(new Reason.PamtRoom(node), and(fs)));
   }
 
   /**
@@ -207,9 +197,9 @@ final class Z3Model {
       BoolExpr cell = covered[a.cell()];
       if (max) {
         dropped[a.index()] = bool("dropped@0x%x".formatted(a.range().start()));
-        hard(ctx.mkImplies(ctx.mkNot(cell), dropped[a.index()]));
+        background.add(ctx.mkImplies(ctx.mkNot(cell), dropped[a.index()]));
         if (a.mustDrop()) {
-          hard(dropped[a.index()]);
+          background.add(dropped[a.index()]);
         }
       } else {
         dropped[a.index()] = ctx.mkFalse();
@@ -219,8 +209,7 @@ final class Z3Model {
     for (List<Placement> ps : placements.values()) {
       for (Placement p : ps) {
         // PAMTs are carved out of kept TDX memory.
-        hard(ctx.mkImplies(p.var(), ctx.mkNot(dropped[p.atom()])));
-        hard(ctx.mkImplies(p.var(), covered[atoms.get(p.atom()).cell()]));
+        background.add(ctx.mkImplies(p.var(), ctx.mkAnd(ctx.mkNot(dropped[p.atom()]), covered[atoms.get(p.atom()).cell()])));
       }
     }
     List<MemoryBlock> blocks = problem.map().blocks();
@@ -231,8 +220,8 @@ final class Z3Model {
    * Rule C1 with MAX_RESERVED_PER_TDMR, and the holes every TDMR must reserve (rule E1 for
    * non-convertible gaps; the kernel's memlist for every gap). A TDMR has at most the limit of
    * reserved areas; its areas are the connected components of its reserved pieces: holes, left-out
-   * memory, chunk stacks, and optional convertible gaps the layout chooses to reserve (allowed by
-   * rule C: reserved areas may cover convertible memory).
+   * memory, chunk stacks, and convertible gaps the layout may choose to reserve (rule C allows
+   * reserved areas over convertible memory; it pays off when it joins two areas).
    */
   private void reservedAreas() {
     Map<Integer, List<BoolExpr>> holesPerCell = new LinkedHashMap<>();
@@ -246,87 +235,96 @@ final class Z3Model {
         continue;
       }
       // A memory atom is wholly reserved when left out (a new gap), or when its chunk stacks fill it.
-      ArithExpr<IntSort> used = sum(stackPages(a.index()));
-      BoolExpr full = ctx.mkEq(used, ctx.mkInt(a.pages()));
+      List<Placement> in = placementsIn.getOrDefault(a.index(), List.of());
+      BoolExpr full = pagesOf(in) < a.pages() ? ctx.mkFalse() : ctx.mkNot(pagesAtMost(in, a.pages() - 1));
       BoolExpr mustWhenDropped = problem.mustReserveDropped(a) ? dropped[a.index()] : ctx.mkFalse();
-      hard(ctx.mkImplies(ctx.mkOr(full, mustWhenDropped), whole));
-      hard(ctx.mkImplies(ctx.mkAnd(ctx.mkNot(full), ctx.mkNot(dropped[a.index()])), ctx.mkNot(whole)));
+      background.add(ctx.mkImplies(ctx.mkOr(full, mustWhenDropped), whole));
+      background.add(ctx.mkImplies(ctx.mkAnd(ctx.mkNot(full), ctx.mkNot(dropped[a.index()])), ctx.mkNot(whole)));
     }
-    for (Map.Entry<Integer, List<BoolExpr>> e : holesPerCell.entrySet()) {
-      Cell k = cells.get(e.getKey());
-      grouped(new Reason.GranuleHoles(k.range(), e.getValue().size(), problem.policy().holes()), and(e.getValue()));
-    }
+    Policy.Holes kind = problem.policy().holes();
+    holesPerCell.forEach(
+        (k, hs) -> grouped(new Reason.GranuleHoles(cells.get(k).range(), hs.size(), kind), and(hs)));
     for (Atom a : atoms) {
       int i = a.index();
       Cell k = cells.get(a.cell());
       BoolExpr firstOfTdmr = i == k.firstAtom() ? tdmrStarts[k.index()] : ctx.mkFalse();
-      BoolExpr reservedToEndBefore =
-          i == 0 ? ctx.mkFalse() : ctx.mkOr(wholeReserved[i - 1], highStack[i - 1]);
+      BoolExpr reservedToEndBefore = i == 0 ? ctx.mkFalse() : ctx.mkOr(wholeReserved[i - 1], highStack[i - 1]);
       BoolExpr joinsPrevious = ctx.mkAnd(ctx.mkNot(firstOfTdmr), reservedToEndBefore);
-      // Whole atom: one piece. Otherwise a LOW stack (joins the piece before) and a HIGH stack
-      // (always after free memory of this atom).
-      Expr<IntSort> starts =
-          ctx.<IntSort>mkITE(
-              wholeReserved[i],
-              ite(ctx.mkNot(joinsPrevious), 1),
-              ctx.mkAdd(ite(ctx.mkAnd(lowStack[i], ctx.mkNot(joinsPrevious)), 1), ite(highStack[i], 1)));
-      areaStarts[i] = intVar("areas-from@0x%x".formatted(a.range().start()));
-      hard(ctx.mkEq(areaStarts[i], starts));
+      BoolExpr inTdmr = covered[k.index()];
+      startsLow[i] =
+          define(
+              "area-at@0x%x".formatted(a.range().start()),
+              ctx.mkAnd(inTdmr, ctx.mkOr(wholeReserved[i], lowStack[i]), ctx.mkNot(joinsPrevious)));
+      startsHigh[i] =
+          a.memory()
+              ? define(
+                  "area-below@0x%x".formatted(a.range().end()),
+                  ctx.mkAnd(inTdmr, highStack[i], ctx.mkNot(wholeReserved[i])))
+              : ctx.mkFalse();
     }
     int limit = problem.limits().maxReservedPerTdmr();
-    for (Cell k : cells) {
-      List<ArithExpr<IntSort>> here = new ArrayList<>();
-      for (int i = k.firstAtom(); i < k.endAtom(); i++) {
-        here.add(areaStarts[i]);
-      }
-      ArithExpr<IntSort> before = k.index() == 0 ? ctx.mkInt(0) : areasSoFar[k.index() - 1];
-      areasSoFar[k.index()] = intVar("areas-through@0x%x".formatted(k.range().start()));
-      hard(
-          ctx.mkEq(areasSoFar[k.index()], ctx.mkAdd(ctx.mkITE(tdmrStarts[k.index()], ctx.mkInt(0), before), sum(here))));
-      // The count only grows along a TDMR, so bounding it at every cell bounds the whole TDMR.
-      grouped(
-          new Reason.ReservedLimit(k.range(), limit),
-          ctx.mkImplies(covered[k.index()], ctx.mkLe(areasSoFar[k.index()], ctx.mkInt(limit))));
-    }
-  }
-
-  // ---- objective terms ---------------------------------------------------------------------
-
-  /** Kept TDX memory in pages (maximised first under coverage max). */
-  ArithExpr<IntSort> keptPages() {
-    List<ArithExpr<IntSort>> terms = new ArrayList<>();
-    for (Atom a : atoms) {
-      if (a.memory()) {
-        terms.add(ite(ctx.mkNot(dropped[a.index()]), a.pages()));
-      }
-    }
-    return sum(terms);
-  }
-
-  /** PAMT pages of the chosen TDMRs. */
-  ArithExpr<IntSort> pamtPages() {
-    List<ArithExpr<IntSort>> terms = new ArrayList<>();
+    List<BoolExpr> perTdmr = new ArrayList<>();
     for (CandidateTdmr c : candidates) {
-      terms.add(ite(chosen[c.index()], c.pamtPages()));
+      List<BoolExpr> starts = new ArrayList<>();
+      for (int k = c.firstCell(); k < c.endCell(); k++) {
+        for (int i = cells.get(k).firstAtom(); i < cells.get(k).endAtom(); i++) {
+          starts.add(startsLow[i]);
+          if (atoms.get(i).memory()) {
+            starts.add(startsHigh[i]);
+          }
+        }
+      }
+      if (starts.size() > limit) {
+        perTdmr.add(ctx.mkImplies(chosen[c.index()], ctx.mkAtMost(array(starts), limit)));
+      }
     }
-    return sum(terms);
+    grouped(new Reason.ReservedLimit(limit), and(perTdmr));
   }
 
-  ArithExpr<IntSort> tdmrCount() {
-    List<ArithExpr<IntSort>> terms = new ArrayList<>();
-    for (BoolExpr x : chosen) {
-      terms.add(ite(x, 1));
-    }
-    return sum(terms);
-  }
+  // ---- objectives, as weighted soft constraints (violating one costs its weight) -------------
 
-  /** Reserved areas over all TDMRs. */
-  ArithExpr<IntSort> reservedAreaCount() {
-    List<ArithExpr<IntSort>> terms = new ArrayList<>();
+  /** A soft constraint: {@code holds} should be true; violating it costs {@code weight}. */
+  record Soft(BoolExpr holds, long weight) {}
+
+  /** Memory kept as TDX memory, one page per unit (maximised first under coverage max). */
+  List<Soft> keepMemory() {
+    List<Soft> out = new ArrayList<>();
     for (Atom a : atoms) {
-      terms.add((ArithExpr<IntSort>) ctx.<IntSort>mkITE(covered[a.cell()], areaStarts[a.index()], ctx.mkInt(0)));
+      if (a.memory() && !a.mustDrop()) {
+        out.add(new Soft(ctx.mkNot(dropped[a.index()]), a.pages()));
+      }
     }
-    return sum(terms);
+    return out;
+  }
+
+  /** No TDMR: each chosen candidate costs its PAMT pages. */
+  List<Soft> leastPamt() {
+    List<Soft> out = new ArrayList<>();
+    for (CandidateTdmr c : candidates) {
+      out.add(new Soft(ctx.mkNot(chosen[c.index()]), c.pamtPages()));
+    }
+    return out;
+  }
+
+  /** Each chosen TDMR costs 1. */
+  List<Soft> fewestTdmrs() {
+    List<Soft> out = new ArrayList<>();
+    for (BoolExpr x : chosen) {
+      out.add(new Soft(ctx.mkNot(x), 1));
+    }
+    return out;
+  }
+
+  /** Each reserved area costs 1. */
+  List<Soft> fewestReservedAreas() {
+    List<Soft> out = new ArrayList<>();
+    for (Atom a : atoms) {
+      out.add(new Soft(ctx.mkNot(startsLow[a.index()]), 1));
+      if (a.memory()) {
+        out.add(new Soft(ctx.mkNot(startsHigh[a.index()]), 1));
+      }
+    }
+    return out;
   }
 
   // ---- reading a model ---------------------------------------------------------------------
@@ -354,18 +352,6 @@ final class Z3Model {
     return new Problem.Decision(tdmrs, left);
   }
 
-  long value(Model m, Expr<IntSort> e) {
-    return Long.parseLong(m.eval(e, true).toString());
-  }
-
-  int variables() {
-    return variables;
-  }
-
-  private boolean isTrue(Model m, BoolExpr e) {
-    return m.eval(e, true).isTrue();
-  }
-
   /** Formulas that always hold: definitions of the helper variables. */
   List<BoolExpr> background() {
     return List.copyOf(background);
@@ -376,26 +362,51 @@ final class Z3Model {
     return groups;
   }
 
+  int variables() {
+    return variables;
+  }
+
+  long constraints() {
+    return background.size() + groups.values().stream().mapToLong(List::size).sum();
+  }
+
   // ---- small builders ----------------------------------------------------------------------
 
-  private void hard(BoolExpr e) {
-    background.add(e);
+  private boolean isTrue(Model m, BoolExpr e) {
+    return m.eval(e, true).isTrue();
+  }
+
+  /** The node whose PAMT room a constraint is about: -1 (all memory) under PAMT policy any. */
+  private int roomNode(int node) {
+    return problem.policy().pamt() == Policy.PamtPlacementPolicy.ANY ? -1 : node;
+  }
+
+  private long pagesOf(List<Placement> ps) {
+    return ps.stream().mapToLong(p -> candidates.get(p.candidate()).pamtPages()).sum();
+  }
+
+  /**
+   * The chunks placed by {@code ps} take at most {@code bound} pages: a pseudo-Boolean constraint
+   * when the numbers fit Z3's 32-bit coefficients, linear arithmetic otherwise.
+   */
+  @SuppressWarnings("unchecked")
+  private BoolExpr pagesAtMost(List<Placement> ps, long bound) {
+    BoolExpr[] lits = ps.stream().map(Placement::var).toArray(BoolExpr[]::new);
+    long total = pagesOf(ps);
+    if (total <= Integer.MAX_VALUE && bound <= Integer.MAX_VALUE) {
+      int[] coeffs = ps.stream().mapToInt(p -> (int) candidates.get(p.candidate()).pamtPages()).toArray();
+      return ctx.mkPBLe(coeffs, lits, (int) bound);
+    }
+    ArithExpr<IntSort>[] terms = new ArithExpr[ps.size()];
+    for (int i = 0; i < ps.size(); i++) {
+      terms[i] = (ArithExpr<IntSort>) ctx.<IntSort>mkITE(
+          lits[i], ctx.mkInt(candidates.get(ps.get(i).candidate()).pamtPages()), ctx.mkInt(0));
+    }
+    return ctx.mkLe(ctx.mkAdd(terms), ctx.mkInt(bound));
   }
 
   private void grouped(Reason r, BoolExpr e) {
     groups.computeIfAbsent(r, k -> new ArrayList<>()).add(e);
-  }
-
-  private List<ArithExpr<IntSort>> stackPages(int atom) {
-    List<ArithExpr<IntSort>> out = new ArrayList<>();
-    for (List<Placement> ps : placements.values()) {
-      for (Placement p : ps) {
-        if (p.atom() == atom) {
-          out.add(ite(p.var(), candidates.get(p.candidate()).pamtPages()));
-        }
-      }
-    }
-    return out;
   }
 
   private BoolExpr bool(String name) {
@@ -403,31 +414,22 @@ final class Z3Model {
     return ctx.mkBoolConst(name);
   }
 
-  private IntExpr intVar(String name) {
-    variables++;
-    return ctx.mkIntConst(name);
+  /** A named Boolean equal to {@code value} (names make model dumps readable). */
+  private BoolExpr define(String name, BoolExpr value) {
+    BoolExpr b = bool(name);
+    background.add(ctx.mkEq(b, value));
+    return b;
   }
 
-  private ArithExpr<IntSort> ite(BoolExpr b, long value) {
-    return (ArithExpr<IntSort>) ctx.<IntSort>mkITE(b, ctx.mkInt(value), ctx.mkInt(0));
+  private static BoolExpr[] array(List<BoolExpr> xs) {
+    return xs.toArray(BoolExpr[]::new);
   }
 
   private BoolExpr or(List<BoolExpr> xs) {
-    return xs.isEmpty() ? ctx.mkFalse() : xs.size() == 1 ? xs.get(0) : ctx.mkOr(xs.toArray(BoolExpr[]::new));
+    return xs.isEmpty() ? ctx.mkFalse() : xs.size() == 1 ? xs.get(0) : ctx.mkOr(array(xs));
   }
 
   private BoolExpr and(List<BoolExpr> xs) {
-    return xs.isEmpty() ? ctx.mkTrue() : xs.size() == 1 ? xs.get(0) : ctx.mkAnd(xs.toArray(BoolExpr[]::new));
-  }
-
-  @SuppressWarnings("unchecked")
-  private ArithExpr<IntSort> sum(List<ArithExpr<IntSort>> xs) {
-    if (xs.isEmpty()) {
-      return ctx.mkInt(0);
-    }
-    if (xs.size() == 1) {
-      return xs.get(0);
-    }
-    return ctx.mkAdd(xs.toArray(ArithExpr[]::new));
+    return xs.isEmpty() ? ctx.mkTrue() : xs.size() == 1 ? xs.get(0) : ctx.mkAnd(array(xs));
   }
 }

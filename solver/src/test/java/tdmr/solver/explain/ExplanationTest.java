@@ -18,7 +18,7 @@ class ExplanationTest {
         new Explanation(
             List.of(
                 new Reason.BlockCoverage(new MemoryBlock(0x100000L, 0x5d169000L, 0)),
-                new Reason.ReservedLimit(SECOND_GIB, 15),
+                new Reason.ReservedLimit(15),
                 new Reason.GranuleHoles(SECOND_GIB, 16, Policy.Holes.MEMLIST)));
 
     assertEquals(
@@ -36,7 +36,7 @@ class ExplanationTest {
             List.of(
                 new Reason.GranuleHoles(new AddressRange(0, GiB), 1, Policy.Holes.MEMLIST),
                 new Reason.GranuleHoles(SECOND_GIB, 16, Policy.Holes.MEMLIST),
-                new Reason.ReservedLimit(SECOND_GIB, 16),
+                new Reason.ReservedLimit(16),
                 new Reason.MaxTdmrs(1)));
 
     assertEquals(
@@ -60,7 +60,7 @@ class ExplanationTest {
   @Test
   void trackerIdsAreUniquePerGroup() {
     assertEquals("holes@0x40000000", new Reason.GranuleHoles(SECOND_GIB, 2, Policy.Holes.CMR).id());
-    assertEquals("reserved-limit@0x40000000", new Reason.ReservedLimit(SECOND_GIB, 2).id());
+    assertEquals("reserved-limit", new Reason.ReservedLimit(2).id());
     assertEquals("pamt-room@node1", new Reason.PamtRoom(1).id());
     assertEquals("pamt-room", new Reason.PamtRoom(-1).id());
   }
