@@ -96,8 +96,9 @@ public sealed interface Reason
   }
 
   /**
-   * Rules D4, D6 and the OS's PAMT placement: each TDMR's PAMT is one chunk inside TDX memory (on
-   * the TDMR's node under the node-local policy), and chunks do not overlap.
+   * Rules D4, D5, D6 and the OS's PAMT placement: each TDMR's PAMT is one chunk inside TDX memory
+   * (on the TDMR's node under the node-local policy), chunks do not overlap, and a chunk inside a
+   * TDMR is reserved there.
    *
    * @param node the NUMA node, or -1 for all TDX memory (policy {@code any})
    */
@@ -110,8 +111,11 @@ public sealed interface Reason
     @Override
     public String sentence() {
       return node < 0
-          ? "each TDMR's PAMT must fit, as one contiguous chunk, inside one memory block"
-          : "each PAMT placed on node %d must fit, as one contiguous chunk, inside one of its memory blocks"
+          ? "each TDMR (the module needs at least one) has its PAMT as one contiguous chunk in TDX memory,"
+              + " and the chunk needs a reserved area of the TDMR it lies in unless it touches a hole there"
+          : ("each TDMR (the module needs at least one) whose PAMT belongs on node %d has it as one contiguous"
+                  + " chunk in that node's memory, and the chunk needs a reserved area of the TDMR it lies in"
+                  + " unless it touches a hole there")
               .formatted(node);
     }
   }

@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
+import tdmr.check.LayoutVerifier;
 import tdmr.mem.ByteSize;
 import tdmr.mem.MemoryMap;
 import tdmr.solver.Engine;
@@ -276,9 +277,15 @@ public final class Z3Engine implements Engine {
     return handle;
   }
 
+  /**
+   * The layout a model stands for, verified: the module's rules for the whole layout, and the OS
+   * check against the TDX memory it keeps (all of it, or what coverage max leaves in).
+   */
   private static Layout layoutOf(Z3Model model, Problem problem, Model m) {
     Problem.Decision decision = model.decision(m);
-    return problem.buildLayout(decision);
+    Layout layout = problem.buildLayout(decision);
+    LayoutVerifier.requireValid(problem.map(), problem.limits(), problem.policy(), layout);
+    return layout;
   }
 
   private static long uncoveredBytes(Problem problem, Model m, Z3Model model) {
