@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
 import org.junit.jupiter.api.Test;
+import tdmr.parse.RealMaps;
 import tdmr.solver.z3.Z3Engine;
 import tdmr.tdx.Policy;
 import tdmr.tdx.TdxLimits;
@@ -14,7 +15,7 @@ class FrontierTest {
   private static final long KiB = 1L << 10;
 
   /**
-   * canonical/tdx#135, derived by hand. TDX memory lies below 2 GiB: 16 e820 usable ranges above
+   * canonical/tdx#135 (realmaps/tdx-fail-emr-foxcreekpass-...-135.txt), derived by hand. TDX memory lies below 2 GiB: 16 e820 usable ranges above
    * 1 MiB, the first [0x100000, 0x5d169000) reaching across 1 GiB, the other 15 inside
    * [1G, 2G). Under holes memlist a TDMR reserves every stretch it covers outside the blocks:
    *
@@ -35,9 +36,9 @@ class FrontierTest {
    * only two granules with memory.
    */
   @Test
-  void tdx135FrontierIsSeventeenWithOneTdmrAndSixteenWithMore() {
+  void tdx135FrontierIsSeventeenWithOneTdmrAndSixteenWithMore() throws Exception {
     Frontier f = new Frontier(List.of(new Z3Engine()), SolveOptions.DEFAULT);
-    List<FrontierPoint> points = f.compute(Tdx135Map.map(), TdxLimits.DEFAULT, Policy.DEFAULT, 64);
+    List<FrontierPoint> points = f.compute(RealMaps.read(RealMaps.EMR_135), TdxLimits.DEFAULT, Policy.DEFAULT, 64);
 
     assertEquals(64, points.size());
     FrontierPoint one = points.get(0);
