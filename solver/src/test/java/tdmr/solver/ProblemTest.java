@@ -27,7 +27,7 @@ class ProblemTest {
 
   @Test
   void tdx135MapHasTwoMixedCellsAndThreeCandidates() {
-    Problem p = Problem.of(Tdx135Map.map(), TdxLimits.DEFAULT, Policy.DEFAULT);
+    Problem p = Problem.of(Tdx135MapFixture.map(), TdxLimits.DEFAULT, Policy.DEFAULT);
     // [0,1G) holds the hole [0,1M) and the start of the first block; [1G,2G) holds 16 block
     // pieces, 15 gaps between them and the tail gap [0x6f800000, 2G). Nothing lies above 2G.
     assertEquals(2, p.cells().size());
@@ -45,7 +45,7 @@ class ProblemTest {
 
   @Test
   void twoChunksStackedAtTheLowHoleCostNoExtraArea() {
-    Problem p = Problem.of(Tdx135Map.map(), TdxLimits.DEFAULT, Policy.DEFAULT);
+    Problem p = Problem.of(Tdx135MapFixture.map(), TdxLimits.DEFAULT, Policy.DEFAULT);
     int firstMemory = 1; // atom 0 is the hole [0,1M), atom 1 is [1M,1G)
     Layout layout = p.buildLayout(new Decision(
         List.of(new TdmrChoice(0, firstMemory, Side.LOW), new TdmrChoice(2, firstMemory, Side.LOW)), List.of()));
@@ -104,18 +104,18 @@ class ProblemTest {
 
   @Test
   void decisionLeavingMemoryUncoveredIsRejected() {
-    Problem p = Problem.of(Tdx135Map.map(), TdxLimits.DEFAULT, Policy.DEFAULT);
+    Problem p = Problem.of(Tdx135MapFixture.map(), TdxLimits.DEFAULT, Policy.DEFAULT);
     assertThrows(IllegalArgumentException.class,
         () -> p.buildLayout(new Decision(List.of(new TdmrChoice(0, 1, Side.LOW)), List.of())));
   }
 
   @Test
   void keptMapRemovesDroppedAtoms() {
-    Problem p = Problem.of(Tdx135Map.map(), TdxLimits.DEFAULT, Policy.DEFAULT);
+    Problem p = Problem.of(Tdx135MapFixture.map(), TdxLimits.DEFAULT, Policy.DEFAULT);
     int tiny = p.atoms().stream()
         .filter(a -> a.range().equals(new AddressRange(0x64158000L, 0x64159000L))).findFirst().orElseThrow().index();
     MemoryMap kept = p.keptMap(List.of(tiny));
-    assertEquals(Tdx135Map.map().totalBytes() - 4 * KiB, kept.totalBytes());
+    assertEquals(Tdx135MapFixture.map().totalBytes() - 4 * KiB, kept.totalBytes());
     assertFalse(kept.blocks().stream().anyMatch(b -> b.start() == 0x64158000L));
   }
 }

@@ -11,8 +11,8 @@ import tdmr.mem.MemoryMap;
  * transcribed by hand: the e820 {@code usable} ranges clipped at 1 MiB (the first one,
  * {@code [0x0, 0x9f000)}, vanishes), all on node 0, and the five CMRs of the log.
  */
-final class Tdx135Map {
-  private Tdx135Map() {}
+public final class Tdx135MapFixture {
+  private Tdx135MapFixture() {}
 
   static final long[][] USABLE = {
     {0x100000L, 0x5d169000L},
@@ -41,7 +41,7 @@ final class Tdx135Map {
     {0x3080000000L, 0x407c000000L},
   };
 
-  static MemoryMap map() {
+  public static MemoryMap map() {
     List<MemoryBlock> blocks = new ArrayList<>();
     for (long[] u : USABLE) {
       blocks.add(new MemoryBlock(u[0], u[1], 0));

@@ -1,0 +1,252 @@
+package tdmr.solver.cpsat;
+
+import com.google.ortools.sat.CpSolver;
+import com.google.ortools.sat.CpSolverStatus;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+import tdmr.check.LayoutVerifier;
+import tdmr.mem.AddressRange;
+import tdmr.mem.ByteSize;
+import tdmr.mem.MemoryMap;
+import tdmr.solver.Engine;
+import tdmr.solver.EngineResult;
+import tdmr.solver.Problem;
+import tdmr.solver.Problem.Atom;
+import tdmr.solver.Problem.Decision;
+import tdmr.solver.SolveOptions;
+import tdmr.solver.Status;
+import tdmr.tdx.Layout;
+import tdmr.tdx.Policy;
+import tdmr.tdx.TdxLimits;
+
+/**
+ * The optimal planner: finds the layout with the least total PAMT memory in the family of {@link
+ * Problem} (TDMRs on 1 GiB cell boundaries, each TDMR's PAMT one contiguous chunk as the kernel lays
+ * it out), or proves that the family has none.
+ *
+ * <p>The objective is lexicographic and solved exactly. Under coverage {@code max} a first solve
+ * maximises the kept TDX memory (in 4 KiB pages) and fixes it. A second solve minimises {@code
+ * W1·pamtPages + W2·tdmrs + areas} with {@code W2 = maxTdmrs·maxReserved + 1} and {@code W1 =
+ * W2·(maxTdmrs + 1)}: any layout has at most {@code maxTdmrs·maxReserved} areas and {@code
+ * maxTdmrs} TDMRs, so {@code W2·tdmrs + areas < W1} and one page of PAMT outweighs every TDMR and
+ * area, and one TDMR outweighs every area. The proven PAMT bound is {@code floor(bound / W1)}
+ * pages.
+ *
+ * <p>Determinism: with one thread (the default) CP-SAT runs a single deterministic worker. With
+ * {@code threads > 1} the workers run CP-SAT's interleaved search ({@code interleave_search}),
+ * which schedules the portfolio in deterministic batches across the threads, so the same input
+ * and options still give the same layout.
+ */
+public final class CpSatEngine implements Engine {
+  /** The claim every OPTIMAL/INFEASIBLE statement is about. */
+  public static final String FAMILY =
+      "layouts in which each TDMR's PAMT is one contiguous chunk (the kernel's 4K/2M/1G layout) and"
+          + " TDMR boundaries are 1 GiB boundaries where the memory map changes";
+
+  @Override
+  public String name() {
+    return "cpsat";
+  }
+
+  @Override
+  public EngineResult solve(MemoryMap map, TdxLimits limits, Policy policy, SolveOptions options) {
+    long started = System.nanoTime();
+    Problem problem = Problem.of(map, limits, policy);
+    boolean max = policy.coverage() == Policy.Coverage.MAX;
+    if (!max && !problem.impossibilities().isEmpty()) {
+      List<String> messages = new ArrayList<>(problem.impossibilities());
+      messages.add("no layout can cover all TDX memory; `tdmr fix` finds the least memory to give up");
+      return result(Status.INFEASIBLE, null, OptionalLong.empty(), messages, started, 0, 0, 0);
+    }
+    if (problem.candidates().isEmpty()) {
+      return result(Status.INFEASIBLE, null, OptionalLong.empty(),
+          List.of("no TDX memory is left that a TDMR could cover"), started, 0, 0, 0);
+    }
+    Optional<String> nativeProblem = NativeLibrary.problem();
+    if (nativeProblem.isPresent()) {
+      return result(Status.UNKNOWN, null, OptionalLong.empty(), List.of(nativeProblem.get()), started, 0, 0, 0);
+    }
+    return new Run(problem, options, started).solve();
+  }
+
+  /** One solve of one problem: the stages, the status and the messages. */
+  private final class Run {
+    private final Problem problem;
+    private final SolveOptions options;
+    private final long started;
+    private final TdmrModel model;
+    private final long w2;
+    private final long w1;
+    private final List<String> messages = new ArrayList<>();
+
+    Run(Problem problem, SolveOptions options, long started) {
+      this.problem = problem;
+      this.options = options;
+      this.started = started;
+      this.model = new TdmrModel(problem);
+      TdxLimits limits = problem.limits();
+      this.w2 = (long) limits.maxTdmrs() * limits.maxReservedPerTdmr() + 1;
+      this.w1 = w2 * (limits.maxTdmrs() + 1L);
+    }
+
+    EngineResult solve() {
+      long variables = model.variableCount();
+      long constraints = model.constraintCount();
+      boolean proven = true;
+      CpSolver solver;
+      if (problem.policy().coverage() == Policy.Coverage.MAX) {
+        model.model().maximize(model.keptPages());
+        solver = newSolver();
+        CpSolverStatus coverage = solver.solve(model.model());
+        if (coverage == CpSolverStatus.INFEASIBLE) {
+          messages.add("no " + FAMILY + " exists, even leaving memory out");
+          return finish(Status.INFEASIBLE, null, OptionalLong.empty(), variables, constraints);
+        }
+        if (!hasSolution(coverage)) {
+          messages.add("time limit: no layout found yet (" + coverage + ")");
+          return finish(Status.UNKNOWN, null, OptionalLong.empty(), variables, constraints);
+        }
+        long keptPages = Math.round(solver.objectiveValue());
+        proven = coverage == CpSolverStatus.OPTIMAL;
+        if (!proven) {
+          messages.add("time limit: the kept memory is the best found, not proven maximal");
+        }
+        model.hintFrom(solver);
+        model.model().clearObjective();
+        model.model().addGreaterOrEqual(model.keptPages(), keptPages);
+      }
+      if (!Boolean.getBoolean("tdmr.cpsat.noobj")) model.model().minimize(com.google.ortools.sat.LinearExpr.newBuilder()
+          .addTerm(model.pamtPages(), w1)
+          .addTerm(model.tdmrCount(), w2)
+          .add(model.areaCount()));
+      solver = newSolver();
+      CpSolverStatus status = solver.solve(model.model());
+      if (status == CpSolverStatus.MODEL_INVALID) {
+        throw new IllegalStateException("CP-SAT rejected the model: " + model.model().validate());
+      }
+      if (status == CpSolverStatus.INFEASIBLE) {
+        TdxLimits limits = problem.limits();
+        messages.add(("proven: no %s covers all TDX memory with at most %d TDMRs and %d reserved areas per"
+            + " TDMR (holes %s, PAMT %s)").formatted(FAMILY, limits.maxTdmrs(), limits.maxReservedPerTdmr(),
+                problem.policy().holes().name().toLowerCase(), problem.policy().pamt().name().toLowerCase().replace('_', '-')));
+        messages.add("`tdmr fix` finds the least TDX memory to give up so that such a layout exists");
+        return finish(Status.INFEASIBLE, null, OptionalLong.empty(), variables, constraints);
+      }
+      if (!hasSolution(status)) {
+        messages.add("time limit: no layout found and none ruled out");
+        return finish(Status.UNKNOWN, null, OptionalLong.empty(), variables, constraints);
+      }
+      Decision decision = model.decision(solver);
+      Layout layout = problem.buildLayout(decision);
+      requireValid(decision, layout);
+      long boundPages = Math.floorDiv((long) Math.ceil(solver.bestObjectiveBound() - 1e-6), w1);
+      long pamtBytes = layout.pamtBytes();
+      long bound = Math.min(boundPages * 4096, pamtBytes);
+      proven &= status == CpSolverStatus.OPTIMAL;
+      describe(layout, decision, proven, pamtBytes, bound);
+      return finish(proven ? Status.OPTIMAL : Status.FEASIBLE, layout, OptionalLong.of(bound), variables, constraints,
+          uncoveredBytes(decision));
+    }
+
+    private void describe(Layout layout, Decision decision, boolean proven, long pamtBytes, long bound) {
+      String what = "%d TDMRs, %d KB PAMT (%s), %d reserved areas".formatted(
+          layout.size(), pamtBytes / 1024, ByteSize.human(pamtBytes), layout.reservedAreaCount());
+      if (proven) {
+        messages.add("proven optimal among " + FAMILY + ": " + what);
+      } else {
+        messages.add("time limit: best layout found: %s; proven bound %d KB, gap %.2f%%"
+            .formatted(what, bound / 1024, 100.0 * (pamtBytes - bound) / pamtBytes));
+      }
+      long uncovered = uncoveredBytes(decision);
+      if (uncovered > 0) {
+        messages.add("left out %s of TDX memory:".formatted(ByteSize.human(uncovered)));
+        for (AddressRange r : droppedRanges(problem, decision)) {
+          messages.add("  %s %s".formatted(r, ByteSize.human(r.size())));
+        }
+      }
+    }
+
+    /**
+     * The referee: the module's rules and the OS's on the input map; under coverage {@code max}
+     * also the OS's on the map that is left once the dropped memory is reserved, where every byte
+     * must be covered. A failure is a bug in this engine.
+     */
+    private void requireValid(Decision decision, Layout layout) {
+      Policy policy = problem.policy();
+      LayoutVerifier.requireValid(problem.map(), problem.limits(), policy, layout);
+      if (policy.coverage() == Policy.Coverage.MAX) {
+        LayoutVerifier.requireValid(problem.keptMap(decision.droppedAtoms()), problem.limits(),
+            policy.withCoverage(Policy.Coverage.ALL), layout);
+      }
+    }
+
+    private long uncoveredBytes(Decision decision) {
+      long bytes = problem.excludedMemory().stream().mapToLong(AddressRange::size).sum();
+      for (int a : decision.droppedAtoms()) {
+        bytes += problem.atoms().get(a).range().size();
+      }
+      return bytes;
+    }
+
+    private CpSolver newSolver() {
+      CpSolver solver = new CpSolver();
+      double elapsed = (System.nanoTime() - started) / 1e9;
+      solver.getParameters()
+          .setMaxTimeInSeconds(Math.max(0.01, options.timeLimitSeconds() - elapsed))
+          .setNumWorkers(options.threads())
+          .setRandomSeed(options.seed())
+          .setLogSearchProgress(Boolean.getBoolean("tdmr.cpsat.log"))
+          .setCpModelProbingLevel(Integer.getInteger("tdmr.cpsat.probing", 2));
+      if (Boolean.getBoolean("tdmr.cpsat.log")) {
+        solver.setLogCallback(System.err::println);
+      }
+      if (options.threads() > 1) {
+        solver.getParameters().setInterleaveSearch(true);
+      }
+      return solver;
+    }
+
+    private EngineResult finish(Status status, Layout layout, OptionalLong bound, long variables, long constraints) {
+      return finish(status, layout, bound, variables, constraints, 0);
+    }
+
+    private EngineResult finish(
+        Status status, Layout layout, OptionalLong bound, long variables, long constraints, long uncovered) {
+      messages.add("model: %d variables, %d constraints; %s".formatted(variables, constraints, problem.describe()));
+      return result(status, layout, bound, messages, started, variables, constraints, uncovered);
+    }
+  }
+
+  private static boolean hasSolution(CpSolverStatus s) {
+    return s == CpSolverStatus.OPTIMAL || s == CpSolverStatus.FEASIBLE;
+  }
+
+  /** The memory left out by a decision (dropped atoms and memory above the HKID limit), merged. */
+  public static List<AddressRange> droppedRanges(Problem problem, Decision decision) {
+    List<AddressRange> out = new ArrayList<>(problem.excludedMemory());
+    for (int a : decision.droppedAtoms()) {
+      Atom atom = problem.atoms().get(a);
+      out.add(atom.range());
+    }
+    out.sort(AddressRange.ORDER);
+    List<AddressRange> merged = new ArrayList<>();
+    for (AddressRange r : out) {
+      if (!merged.isEmpty() && merged.get(merged.size() - 1).end() == r.start()) {
+        merged.set(merged.size() - 1, new AddressRange(merged.get(merged.size() - 1).start(), r.end()));
+      } else {
+        merged.add(r);
+      }
+    }
+    return merged;
+  }
+
+  private EngineResult result(Status status, Layout layout, OptionalLong bound, List<String> messages, long started,
+      long variables, long constraints, long uncovered) {
+    long millis = (System.nanoTime() - started) / 1_000_000;
+    return new EngineResult(name(), status, Optional.ofNullable(layout),
+        layout == null ? OptionalLong.empty() : OptionalLong.of(layout.pamtBytes()),
+        bound, messages, millis, variables, constraints, uncovered);
+  }
+}

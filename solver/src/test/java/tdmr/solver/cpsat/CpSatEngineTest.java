@@ -1,0 +1,80 @@
+package tdmr.solver.cpsat;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import tdmr.mem.AddressRange;
+import tdmr.mem.ByteSize;
+import tdmr.mem.MemoryMap;
+import tdmr.solver.EngineResult;
+import tdmr.solver.SolveOptions;
+import tdmr.solver.Status;
+import tdmr.solver.Tdx135MapFixture;
+import tdmr.tdx.Layout;
+import tdmr.tdx.Policy;
+import tdmr.tdx.Tdmr;
+import tdmr.tdx.TdxLimits;
+
+class CpSatEngineTest {
+  private static final long KiB = ByteSize.KiB;
+  private static final long GiB = ByteSize.GiB;
+  private final CpSatEngine engine = new CpSatEngine();
+
+  private EngineResult solve(MemoryMap map, TdxLimits limits, Policy policy) {
+    return engine.solve(map, limits, policy, new SolveOptions(30, 1, 0));
+  }
+
+  @Test
+  void tdx135IsSolvedOptimallyWithTwoOneGibTdmrs() {
+    // Derivation: TDMR [0,1G) has one hole [0,1M) and takes both chunks stacked next to it;
+    // TDMR [1G,2G) has 15 gaps between its 16 block pieces plus the tail [0x6f800000, 2G) = 16
+    // areas, the limit. One TDMR [0,2G) would need 1 + 16 = 17. PAMT = 2 x 4108 KiB.
+    EngineResult r = solve(Tdx135MapFixture.map(), TdxLimits.DEFAULT, Policy.DEFAULT);
+    assertEquals(Status.OPTIMAL, r.status(), r.messages().toString());
+    Layout layout = r.layout().orElseThrow();
+    assertEquals(List.of(new AddressRange(0, GiB), new AddressRange(GiB, 2 * GiB)),
+        layout.tdmrs().stream().map(Tdmr::range).toList());
+    assertEquals(2 * 4108 * KiB, r.pamtBytes().getAsLong());
+    assertEquals(2 * 4108 * KiB, r.pamtBoundBytes().getAsLong());
+    assertEquals(1, layout.tdmrs().get(0).reservedCount());
+    assertEquals(16, layout.tdmrs().get(1).reservedCount());
+  }
+
+  @Test
+  void tdx135WithFifteenAreasIsProvenInfeasible() {
+    // Every TDMR covering [1G,2G) holds its 15 gaps and the tail. Chunks could merge two of them
+    // only by filling the island between them exactly; with two cells the chunks are 4108 KiB
+    // each or one of 8212 KiB, so the fillable sizes are 4108, 8212 and 8216 KiB, and the islands
+    // there are 1680, 17700, 64, 5580, 3916, 424, 536, 8, 244, 8272, 3784, 3276, 4 and 172264 KiB.
+    EngineResult r = solve(Tdx135MapFixture.map(), TdxLimits.DEFAULT.withMaxReservedPerTdmr(15), Policy.DEFAULT);
+    assertEquals(Status.INFEASIBLE, r.status(), r.messages().toString());
+    assertTrue(r.messages().get(0).contains("one contiguous chunk"));
+  }
+
+  @Test
+  void tdx135WithSeventeenAreasUsesOneTwoGibTdmr() {
+    // [0,2G): hole [0,1M) with the chunk stacked on it, 15 gaps, the tail: 17 areas;
+    // PAMT 2*4104 + 4 = 8212 KiB < 8216 KiB.
+    EngineResult r = solve(Tdx135MapFixture.map(), TdxLimits.DEFAULT.withMaxReservedPerTdmr(17), Policy.DEFAULT);
+    assertEquals(Status.OPTIMAL, r.status(), r.messages().toString());
+    Layout layout = r.layout().orElseThrow();
+    assertEquals(1, layout.size());
+    assertEquals(new AddressRange(0, 2 * GiB), layout.tdmrs().get(0).range());
+    assertEquals(8212 * KiB, r.pamtBytes().getAsLong());
+    assertEquals(17, layout.tdmrs().get(0).reservedCount());
+  }
+
+  @Test
+  void coverageMaxGivesUpOneTinyIslandOfTdx135() {
+    // With 15 areas, leaving out one 4 KiB island between two gaps merges them: TDMR [1G,2G) then
+    // has 15 areas. The smallest islands are [0x64158000, 0x64159000) and [0x6f7ff000, 0x6f800000),
+    // 4 KiB each; no smaller loss is possible (atoms are page multiples).
+    EngineResult r = solve(Tdx135MapFixture.map(), TdxLimits.DEFAULT.withMaxReservedPerTdmr(15),
+        Policy.DEFAULT.withCoverage(Policy.Coverage.MAX));
+    assertEquals(Status.OPTIMAL, r.status(), r.messages().toString());
+    assertEquals(4 * KiB, r.uncoveredBytes());
+    assertEquals(2 * 4108 * KiB, r.pamtBytes().getAsLong());
+  }
+}
