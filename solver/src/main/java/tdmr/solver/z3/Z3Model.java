@@ -184,7 +184,8 @@ final class Z3Model {
    * Rule E1 and the OS's coverage. E1: the non-reserved part of a TDMR lies in CMRs, so memory not
    * inside CMRs is never kept TDX memory (the problem lists it as impossible under coverage all).
    * Coverage all: every block lies in TDMRs. Coverage max: memory of an uncovered cell, and memory
-   * outside CMRs, is left out; chunks only go into kept memory.
+   * outside CMRs, is left out; chunks only go into kept memory; a TDMR keeps the first memory of
+   * its first cell (so the node-local PAMT node stays the kernel's choice).
    */
   private void convertibleMemoryAndCoverage() {
     boolean max = problem.policy().coverage() == Policy.Coverage.MAX;
@@ -210,6 +211,18 @@ final class Z3Model {
       for (Placement p : ps) {
         // PAMTs are carved out of kept TDX memory.
         background.add(ctx.mkImplies(p.var(), ctx.mkAnd(ctx.mkNot(dropped[p.atom()]), covered[atoms.get(p.atom()).cell()])));
+      }
+    }
+    if (max) {
+      // The kernel's tdmr_get_nid picks the node of the first TDX block ending after the TDMR base;
+      // keeping the first memory of a TDMR's first cell keeps that the node the problem assigns.
+      for (Cell k : cells) {
+        for (int i = k.firstAtom(); i < k.endAtom(); i++) {
+          if (atoms.get(i).memory()) {
+            background.add(ctx.mkImplies(tdmrStarts[k.index()], ctx.mkNot(dropped[i])));
+            break;
+          }
+        }
       }
     }
     List<MemoryBlock> blocks = problem.map().blocks();
