@@ -52,14 +52,35 @@ import tdmr.tdx.TdxLimits;
  *   <li>Only 1 GiB boundaries where something changes can matter for TDMR boundaries. A granule is
  *       <em>plain</em> when it lies wholly inside one block and one merged CMR; a maximal run of
  *       plain granules of the same block is one cell, as is a maximal run of granules without
- *       memory. Moving a boundary from inside a plain run of {@code d} GiB to the run's edge moves
- *       {@code d} GiB from one TDMR to its neighbour; below 256 GiB per TDMR the PAMT bytes are
- *       affine in the size, so the total is unchanged, no hole is added or removed (the run holds
- *       none), and the node of the second TDMR is the run's block node either way. What can change
- *       is whether the grown chunk still fits where the old one was, which only matters when a chunk
- *       exactly fills a small island; this family does not look for such layouts. So the model has a
- *       handful of cells on a 12 TiB machine, never one per GiB.
+ *       memory. Why a boundary strictly inside a plain run {@code [r0, r1)} is not searched: moving
+ *       it to {@code r0} moves whole GiB from one TDMR to its touching neighbour. Up to 256 GiB per
+ *       TDMR the PAMT bytes are affine in the size ({@code 4104·N + 4} KiB), so the total is
+ *       unchanged; no hole is added or removed, because the run holds none; and the second TDMR's
+ *       node stays the run's block node, because that block is still the first one ending after
+ *       {@code r0}. What can change is whether the grown chunk still fits where it was, which
+ *       matters only when a chunk exactly fills a small island, and (above 256 GiB) the 1G level's
+ *       4 KiB rounding. Layouts that need such a boundary are outside the family. In exchange the
+ *       model has a handful of cells on a 12 TiB machine, never one per GiB.
+ *   <li>A TDMR that started or ended in a cell without memory would only cover more holes and pay
+ *       more PAMT, so candidates start and end in cells that hold memory.
  * </ul>
+ *
+ * <h2>Coverage {@code max}</h2>
+ *
+ * Memory is left out in whole memory atoms; a left-out atom becomes a gap (reserved under holes
+ * {@code memlist} and when not convertible, optional otherwise, see {@link #mustReserveDropped}).
+ * Chunks go only into kept atoms, and the first memory atom of a TDMR's first cell ({@link
+ * #nodeAtom}) is kept, so that the kernel's {@code tdmr_get_nid} still gives the TDMR that cell's
+ * node once the rest is given up with {@code memmap=}.
+ *
+ * <h2>How an engine uses it</h2>
+ *
+ * Choose candidates whose cell runs are disjoint and together cover every cell holding kept
+ * memory (at most {@code maxTdmrs}); for each, choose a memory atom with {@link #mayHoldChunk} and a
+ * side; keep the chunks of each atom's two stacks within the atom; count areas per TDMR as above
+ * (a required hole is reserved whenever its cell is covered, see {@link #mustReserve}; an optional
+ * one may be reserved); then hand the choices to {@link #buildLayout}, which places the chunks and
+ * computes the sorted, merged reserved areas the same way for every engine.
  */
 public final class Problem {
   private final MemoryMap map;
@@ -111,9 +132,8 @@ public final class Problem {
    * @param memory true for TDX memory, false for a gap
    * @param node the block's NUMA node (memory), -1 for gaps
    * @param block index of the block in the map (memory), -1 for gaps
-   * @param convertible whether the whole atom lies inside merged CMRs
-   * @param droppable memory only: whether coverage {@code max} may leave it out; false means it must
-   *     be left out (it is outside CMRs or above the HKID limit) when {@link #mustDrop()}
+   * @param convertible whether the whole atom lies inside merged CMRs; memory that is not can
+   *     never be covered ({@link #mustDrop()})
    */
   public record Atom(
       int index, int cell, AddressRange range, boolean memory, int node, int block, boolean convertible) {
@@ -253,6 +273,16 @@ public final class Problem {
    */
   public boolean mustReserveDropped(Atom memory) {
     return policy.holes() == Policy.Holes.MEMLIST || !memory.convertible();
+  }
+
+  /** The memory atom whose block {@code tdmr_get_nid} finds for a TDMR starting at {@code cell}. */
+  public Atom nodeAtom(Cell cell) {
+    for (int a = cell.firstAtom(); a < cell.endAtom(); a++) {
+      if (atoms.get(a).memory()) {
+        return atoms.get(a);
+      }
+    }
+    throw new IllegalArgumentException("cell " + cell.range() + " holds no memory");
   }
 
   /** Whether TDMR {@code candidate}'s chunk may go into memory atom {@code atom} (node policy). */

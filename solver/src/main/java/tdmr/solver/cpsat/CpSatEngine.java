@@ -2,6 +2,7 @@ package tdmr.solver.cpsat;
 
 import com.google.ortools.sat.CpSolver;
 import com.google.ortools.sat.CpSolverStatus;
+import com.google.ortools.sat.LinearExpr;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -95,29 +96,36 @@ public final class CpSatEngine implements Engine {
       long variables = model.variableCount();
       long constraints = model.constraintCount();
       boolean proven = true;
+      Optional<Decision> start = new StartingLayout(problem).find();
+      start.ifPresent(model::hint);
       CpSolver solver;
       if (problem.policy().coverage() == Policy.Coverage.MAX) {
-        model.model().maximize(model.keptPages());
-        solver = newSolver();
-        CpSolverStatus coverage = solver.solve(model.model());
-        if (coverage == CpSolverStatus.INFEASIBLE) {
-          messages.add("no " + FAMILY + " exists, even leaving memory out");
-          return finish(Status.INFEASIBLE, null, OptionalLong.empty(), variables, constraints);
+        if (start.isPresent()) {
+          // The starting layout keeps every atom that can be covered at all: coverage is maximal.
+          model.model().addEquality(model.keptPages(), coverablePages());
+        } else {
+          model.model().maximize(model.keptPages());
+          solver = newSolver();
+          CpSolverStatus coverage = solver.solve(model.model());
+          if (coverage == CpSolverStatus.INFEASIBLE) {
+            messages.add("proven: no " + FAMILY + " exists, even leaving memory out");
+            return finish(Status.INFEASIBLE, null, OptionalLong.empty(), variables, constraints);
+          }
+          if (!hasSolution(coverage)) {
+            messages.add("time limit: no layout found and none ruled out");
+            return finish(Status.UNKNOWN, null, OptionalLong.empty(), variables, constraints);
+          }
+          long keptPages = Math.round(solver.objectiveValue());
+          proven = coverage == CpSolverStatus.OPTIMAL;
+          if (!proven) {
+            messages.add("time limit: the kept memory is the most found, not proven maximal");
+          }
+          model.hintFrom(solver);
+          model.model().clearObjective();
+          model.model().addGreaterOrEqual(model.keptPages(), keptPages);
         }
-        if (!hasSolution(coverage)) {
-          messages.add("time limit: no layout found yet (" + coverage + ")");
-          return finish(Status.UNKNOWN, null, OptionalLong.empty(), variables, constraints);
-        }
-        long keptPages = Math.round(solver.objectiveValue());
-        proven = coverage == CpSolverStatus.OPTIMAL;
-        if (!proven) {
-          messages.add("time limit: the kept memory is the best found, not proven maximal");
-        }
-        model.hintFrom(solver);
-        model.model().clearObjective();
-        model.model().addGreaterOrEqual(model.keptPages(), keptPages);
       }
-      if (!Boolean.getBoolean("tdmr.cpsat.noobj")) model.model().minimize(com.google.ortools.sat.LinearExpr.newBuilder()
+      model.model().minimize(LinearExpr.newBuilder()
           .addTerm(model.pamtPages(), w1)
           .addTerm(model.tdmrCount(), w2)
           .add(model.areaCount()));
@@ -134,20 +142,32 @@ public final class CpSatEngine implements Engine {
         messages.add("`tdmr fix` finds the least TDX memory to give up so that such a layout exists");
         return finish(Status.INFEASIBLE, null, OptionalLong.empty(), variables, constraints);
       }
-      if (!hasSolution(status)) {
+      Decision decision;
+      if (hasSolution(status)) {
+        decision = model.decision(solver);
+        proven &= status == CpSolverStatus.OPTIMAL;
+      } else if (start.isPresent()) {
+        // The time limit struck before CP-SAT returned a solution: report the starting layout.
+        decision = start.get();
+        proven = false;
+      } else {
         messages.add("time limit: no layout found and none ruled out");
         return finish(Status.UNKNOWN, null, OptionalLong.empty(), variables, constraints);
       }
-      Decision decision = model.decision(solver);
       Layout layout = problem.buildLayout(decision);
       requireValid(decision, layout);
-      long boundPages = Math.floorDiv((long) Math.ceil(solver.bestObjectiveBound() - 1e-6), w1);
       long pamtBytes = layout.pamtBytes();
+      double objectiveBound = Math.max(0, solver.bestObjectiveBound());
+      long boundPages = Math.floorDiv((long) Math.ceil(objectiveBound - 1e-6), w1);
       long bound = Math.min(boundPages * 4096, pamtBytes);
-      proven &= status == CpSolverStatus.OPTIMAL;
       describe(layout, decision, proven, pamtBytes, bound);
       return finish(proven ? Status.OPTIMAL : Status.FEASIBLE, layout, OptionalLong.of(bound), variables, constraints,
           uncoveredBytes(decision));
+    }
+
+    /** Pages of every memory atom that a layout may keep (all but those outside CMRs). */
+    private long coverablePages() {
+      return problem.atoms().stream().filter(a -> a.memory() && !a.mustDrop()).mapToLong(Atom::pages).sum();
     }
 
     private void describe(Layout layout, Decision decision, boolean proven, long pamtBytes, long bound) {

@@ -186,20 +186,11 @@ final class TdmrModel {
     }
     for (Cell c : cells) {
       if (c.holdsMemory() && c.firstAtom() < c.endAtom()) {
-        Atom first = firstMemoryAtom(c);
+        Atom first = problem.nodeAtom(c);
         model.addLessOrEqual(startsHere.get(c.index()), kept.get(first.index()));
       }
     }
     keptPages = keptSum.build();
-  }
-
-  private Atom firstMemoryAtom(Cell c) {
-    for (int a = c.firstAtom(); a < c.endAtom(); a++) {
-      if (atoms.get(a).memory()) {
-        return atoms.get(a);
-      }
-    }
-    throw new IllegalStateException("cell without memory " + c.range());
   }
 
   /**
@@ -237,11 +228,15 @@ final class TdmrModel {
       IntVar chunkPages = model.newIntVar(0, largestChunkOfStart[cell.index()], "chunk_pages_c" + cell.index());
       model.addEquality(chunkPages, chunkPagesOfStart.get(cell.index()));
       LinearExprBuilder choices = LinearExpr.newBuilder();
+      Placement free = freeRoomySlot(representative);
       for (Atom a : atoms) {
         if (!problem.mayHoldChunk(representative, a) || a.pages() < smallestChunkOfStart[cell.index()]) {
           continue;
         }
         for (Side side : Side.values()) {
+          if (free != null && a.pages() > roomy && (free.atom() != a.index() || free.side() != side)) {
+            continue;
+          }
           String name = "pamt_c%d_a%d_%s".formatted(cell.index(), a.index(), side);
           BoolVar at = model.newBoolVar(name);
           IntVar pages = null;
@@ -278,6 +273,37 @@ final class TdmrModel {
         model.addLessOrEqual(both, a.pages());
       }
     }
+  }
+
+  /**
+   * Under coverage {@code all}, the first roomy atom side on the candidate's node that touches a
+   * required hole of the same cell, or null. Such a slot is always free: the hole is reserved (its
+   * cell is covered), in the same TDMR, and a roomy atom needs no capacity. Moving a chunk from any
+   * other roomy slot to it never adds an area (emptying a roomy stack removes at most its own
+   * area; roomy atoms are never filled), so the chunk's other roomy slots are left out of the model.
+   * Tight atoms keep all their slots: a chunk there may fill an island, or compete for room.
+   */
+  private Placement freeRoomySlot(CandidateTdmr representative) {
+    if (problem.policy().coverage() != Policy.Coverage.ALL) {
+      return null;
+    }
+    for (Atom a : atoms) {
+      if (a.pages() <= roomyPages || !problem.mayHoldChunk(representative, a)) {
+        continue;
+      }
+      Cell cell = cells.get(a.cell());
+      if (a.index() > cell.firstAtom() && isRequiredHole(atoms.get(a.index() - 1))) {
+        return new Placement(representative.firstCell(), a.index(), Side.LOW, null, null);
+      }
+      if (a.index() + 1 < cell.endAtom() && isRequiredHole(atoms.get(a.index() + 1))) {
+        return new Placement(representative.firstCell(), a.index(), Side.HIGH, null, null);
+      }
+    }
+    return null;
+  }
+
+  private boolean isRequiredHole(Atom a) {
+    return !a.memory() && problem.mustReserve(a);
   }
 
   /**
@@ -449,6 +475,30 @@ final class TdmrModel {
     for (BoolVar k : kept) {
       if (k != null) {
         model.addHint(k, solver.booleanValue(k));
+      }
+    }
+  }
+
+  /** Hints the solver with a decision of the family (a starting layout). */
+  void hint(Decision decision) {
+    model.clearHints();
+    java.util.Set<Integer> chosen = new java.util.HashSet<>();
+    java.util.Map<Integer, TdmrChoice> byStart = new java.util.HashMap<>();
+    for (TdmrChoice c : decision.tdmrs()) {
+      chosen.add(c.candidate());
+      byStart.put(candidates.get(c.candidate()).firstCell(), c);
+    }
+    for (CandidateTdmr c : candidates) {
+      model.addHint(used.get(c.index()), chosen.contains(c.index()));
+    }
+    for (Placement p : placements) {
+      TdmrChoice c = byStart.get(p.cell());
+      model.addHint(p.literal(), c != null && c.chunkAtom() == p.atom() && c.side() == p.side());
+    }
+    java.util.Set<Integer> dropped = new java.util.HashSet<>(decision.droppedAtoms());
+    for (Atom a : atoms) {
+      if (a.memory()) {
+        model.addHint(kept.get(a.index()), !dropped.contains(a.index()));
       }
     }
   }

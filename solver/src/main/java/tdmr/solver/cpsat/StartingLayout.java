@@ -1,0 +1,164 @@
+package tdmr.solver.cpsat;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import tdmr.solver.Problem;
+import tdmr.solver.Problem.Atom;
+import tdmr.solver.Problem.CandidateTdmr;
+import tdmr.solver.Problem.Cell;
+import tdmr.solver.Problem.Decision;
+import tdmr.solver.Problem.Side;
+import tdmr.solver.Problem.TdmrChoice;
+import tdmr.tdx.Layout;
+import tdmr.tdx.Tdmr;
+
+/**
+ * A quick layout of the family to start CP-SAT from (a solution hint), so that big maps get a
+ * FEASIBLE answer early. It is only a hint: the model decides optimality, and a hint that turns
+ * out invalid is simply not given.
+ *
+ * <p>TDMRs are grown left to right over the cells while the holes inside, plus one area for a
+ * chunk that finds no hole to stack on, stay within the reserved-area limit; first without
+ * bridging cells that hold no memory, and bridging them if that needs too many TDMRs. Each chunk
+ * goes into its own TDMR, on its node, stacked against a hole when one is adjacent.
+ */
+final class StartingLayout {
+  private final Problem problem;
+  private final List<Cell> cells;
+  private final List<Atom> atoms;
+
+  StartingLayout(Problem problem) {
+    this.problem = problem;
+    this.cells = problem.cells();
+    this.atoms = problem.atoms();
+  }
+
+  /** A valid decision covering all coverable memory, or empty when this simple method finds none. */
+  Optional<Decision> find() {
+    for (boolean bridge : new boolean[] {false, true}) {
+      Optional<Decision> d = partition(bridge).flatMap(this::placeChunks);
+      if (d.isPresent() && withinLimits(d.get())) {
+        return d;
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** Pieces reserved whenever covered: required holes, and memory that can never be covered. */
+  private boolean reservedHole(Atom a) {
+    return a.memory() ? a.mustDrop() && problem.mustReserveDropped(a) : problem.mustReserve(a);
+  }
+
+  /** Areas formed by the reserved holes of cells [first, end). */
+  private int holeAreas(int first, int end) {
+    int areas = 0;
+    boolean inArea = false;
+    for (int a = cells.get(first).firstAtom(); a < cells.get(end - 1).endAtom(); a++) {
+      boolean r = reservedHole(atoms.get(a));
+      if (r && !inArea) {
+        areas++;
+      }
+      inArea = r;
+    }
+    return areas;
+  }
+
+  private Optional<List<CandidateTdmr>> partition(boolean bridge) {
+    Map<Long, CandidateTdmr> byCells = new HashMap<>();
+    for (CandidateTdmr c : problem.candidates()) {
+      byCells.put(((long) c.firstCell() << 32) | c.endCell(), c);
+    }
+    int limit = problem.limits().maxReservedPerTdmr() - 1;
+    List<CandidateTdmr> chosen = new ArrayList<>();
+    int k = 0;
+    while (k < cells.size()) {
+      if (!cells.get(k).holdsMemory()) {
+        k++;
+        continue;
+      }
+      if (problem.nodeAtom(cells.get(k)).mustDrop()) {
+        // tdmr_get_nid would see other memory than the cell's node: not a start of the family.
+        return Optional.empty();
+      }
+      CandidateTdmr best = null;
+      for (int e = k + 1; e <= cells.size(); e++) {
+        if (!bridge && !cells.get(e - 1).holdsMemory()) {
+          break;
+        }
+        CandidateTdmr c = byCells.get(((long) k << 32) | e);
+        if (c == null) {
+          continue;
+        }
+        if (holeAreas(k, e) > limit) {
+          break;
+        }
+        best = c;
+      }
+      if (best == null) {
+        return Optional.empty();
+      }
+      chosen.add(best);
+      k = best.endCell();
+    }
+    if (chosen.isEmpty() || chosen.size() > problem.limits().maxTdmrs()) {
+      return Optional.empty();
+    }
+    return Optional.of(chosen);
+  }
+
+  private Optional<Decision> placeChunks(List<CandidateTdmr> tdmrs) {
+    long[][] used = new long[atoms.size()][2];
+    List<TdmrChoice> choices = new ArrayList<>();
+    for (CandidateTdmr t : tdmrs) {
+      TdmrChoice choice = null;
+      int first = cells.get(t.firstCell()).firstAtom();
+      int end = cells.get(t.endCell() - 1).endAtom();
+      for (int pass = 0; pass < 2 && choice == null; pass++) {
+        for (int a = first; a < end && choice == null; a++) {
+          Atom atom = atoms.get(a);
+          if (!problem.mayHoldChunk(t, atom)
+              || used[a][0] + used[a][1] + t.pamtBytes() >= atom.range().size()) {
+            continue;
+          }
+          // Pass 0: only against a hole of the same TDMR; pass 1: anywhere (a standalone area).
+          boolean holeBelow = a > first && reservedHole(atoms.get(a - 1));
+          boolean holeAbove = a + 1 < end && reservedHole(atoms.get(a + 1));
+          if (pass == 1 || holeBelow) {
+            choice = new TdmrChoice(t.index(), a, Side.LOW);
+          } else if (holeAbove) {
+            choice = new TdmrChoice(t.index(), a, Side.HIGH);
+          }
+        }
+      }
+      if (choice == null) {
+        return Optional.empty();
+      }
+      used[choice.chunkAtom()][choice.side().ordinal()] += t.pamtBytes();
+      choices.add(choice);
+    }
+    List<Integer> dropped = new ArrayList<>();
+    for (Atom a : atoms) {
+      if (a.mustDrop()) {
+        dropped.add(a.index());
+      }
+    }
+    return Optional.of(new Decision(choices, dropped));
+  }
+
+  private boolean withinLimits(Decision d) {
+    try {
+      Layout layout = problem.buildLayout(d);
+      for (Tdmr t : layout.tdmrs()) {
+        if (t.reservedCount() > problem.limits().maxReservedPerTdmr()) {
+          return false;
+        }
+      }
+      return true;
+    } catch (IllegalArgumentException outsideFamily) {
+      return false;
+    }
+  }
+}
