@@ -90,6 +90,8 @@ public final class CrossCheck {
     Optional<EngineResult> z3 = named(results, "z3");
     if (cpsat.isPresent() && z3.isPresent()) {
       compareExact(cpsat.get(), z3.get(), failures, notes);
+    } else {
+      notes.add("cpsat and z3 did not both run (use --solver all): their optima were not compared");
     }
     for (EngineResult greedy : results) {
       if (!greedy.solver().startsWith("greedy") || !greedy.status().hasLayout()) {
@@ -172,7 +174,8 @@ public final class CrossCheck {
     }
     Layout l = r.layout().get();
     String uncovered = r.uncoveredBytes() == 0 ? "" : ByteSize.human(r.uncoveredBytes()) + " uncovered, ";
-    return "%sPAMT %d bytes (%s), %d TDMRs, %d reserved areas"
-        .formatted(uncovered, l.pamtBytes(), ByteSize.human(l.pamtBytes()), l.size(), l.reservedAreaCount());
+    return "%sPAMT %d bytes (%s), %d TDMR%s, %d reserved areas"
+        .formatted(
+            uncovered, l.pamtBytes(), ByteSize.human(l.pamtBytes()), l.size(), l.size() == 1 ? "" : "s", l.reservedAreaCount());
   }
 }

@@ -58,7 +58,9 @@ public final class Z3Engine implements Engine {
     this(false);
   }
 
+  /** Loads Z3's native library (once); an {@link UnsatisfiedLinkError} says why it cannot. */
   private Z3Engine(boolean explain) {
+    Z3Native.requireLoaded();
     this.explain = explain;
   }
 
@@ -72,7 +74,7 @@ public final class Z3Engine implements Engine {
     return NAME;
   }
 
-  /** Z3's version, or an {@link IllegalStateException} saying why the native library did not load. */
+  /** Z3's version, or an {@link UnsatisfiedLinkError} saying why the native library did not load. */
   public static String z3Version() {
     return Z3Native.requireLoaded();
   }
@@ -80,7 +82,6 @@ public final class Z3Engine implements Engine {
   @Override
   public EngineResult solve(MemoryMap map, TdxLimits limits, Policy policy, SolveOptions options) {
     long started = System.nanoTime();
-    Z3Native.requireLoaded();
     Problem problem = Problem.of(map, limits, policy);
     if (policy.coverage() == Policy.Coverage.ALL && !problem.impossibilities().isEmpty()) {
       List<String> messages = new ArrayList<>();

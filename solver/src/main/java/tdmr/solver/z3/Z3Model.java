@@ -217,11 +217,9 @@ final class Z3Model {
       // The kernel's tdmr_get_nid picks the node of the first TDX block ending after the TDMR base;
       // keeping the first memory of a TDMR's first cell keeps that the node the problem assigns.
       for (Cell k : cells) {
-        for (int i = k.firstAtom(); i < k.endAtom(); i++) {
-          if (atoms.get(i).memory()) {
-            background.add(ctx.mkImplies(tdmrStarts[k.index()], ctx.mkNot(dropped[i])));
-            break;
-          }
+        if (k.holdsMemory()) {
+          Atom first = problem.nodeAtom(k);
+          background.add(ctx.mkImplies(tdmrStarts[k.index()], ctx.mkNot(dropped[first.index()])));
         }
       }
     }

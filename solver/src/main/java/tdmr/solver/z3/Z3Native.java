@@ -30,10 +30,10 @@ final class Z3Native {
 
   private Z3Native() {}
 
-  /** Returns Z3's version, or throws {@link IllegalStateException} saying why Z3 cannot load. */
+  /** Returns Z3's version, or throws {@link UnsatisfiedLinkError} saying why Z3 cannot load. */
   static String requireLoaded() {
     if (FAILURE != null) {
-      throw new IllegalStateException(FAILURE);
+      throw new UnsatisfiedLinkError(FAILURE);
     }
     return VERSION;
   }
