@@ -91,7 +91,7 @@ public final class CrossCheck {
     if (cpsat.isPresent() && z3.isPresent()) {
       compareExact(cpsat.get(), z3.get(), failures, notes);
     } else {
-      notes.add("cpsat and z3 did not both run (use --solver all): their optima were not compared");
+      notes.add("cpsat and z3 did not both run, so their optima were not compared");
     }
     for (EngineResult greedy : results) {
       if (!greedy.solver().startsWith("greedy") || !greedy.status().hasLayout()) {
