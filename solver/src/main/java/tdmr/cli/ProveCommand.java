@@ -90,8 +90,11 @@ final class ProveCommand implements Callable<Integer> {
       }
       case INFEASIBLE -> {
         out.printf("INFEASIBLE: no layout of %s has %s (%s), because:%n", map.source(), limitsText, options.describe());
-        r.messages().stream().skip(1).forEach(m -> out.println("  - " + m.strip()));
-        out.println("Proven by z3 (a minimal unsat core: drop any one of these facts and a layout exists).");
+        for (String m : r.messages().subList(1, r.messages().size())) {
+          // Facts as a list; the engine's remark on minimality in parentheses as it is.
+          out.println(m.strip().startsWith("(") ? m : "  - " + m.strip());
+        }
+        out.println("Proven by z3.");
       }
       default -> {
         out.printf("UNKNOWN: z3 stopped before a proof (%s).%n", String.join("; ", r.messages()));

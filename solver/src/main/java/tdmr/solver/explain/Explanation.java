@@ -5,14 +5,14 @@ import java.util.Comparator;
 import java.util.List;
 
 /**
- * Why no layout exists: a minimal set of constraint groups that cannot all hold (removing any one
- * of them makes the rest satisfiable), read as sentences.
+ * Why no layout exists: a set of constraint groups that cannot all hold, read as sentences; when
+ * {@code minimal}, removing any one of them makes the rest satisfiable.
  *
  * <p>A granule's hole demand and the reserved-area limit of the TDMR that covers it are printed
  * as one sentence, since together they are the usual cause ("the 1 GiB granule ... holds 16 gaps
  * ...; each needs a reserved area of the TDMR that covers it, and at most 15 are allowed").
  */
-public record Explanation(List<Reason> reasons) {
+public record Explanation(List<Reason> reasons, boolean minimal) {
   public Explanation {
     reasons = List.copyOf(reasons);
   }

@@ -146,6 +146,10 @@ public final class Z3Engine implements Engine {
           if (explain) {
             Explanation why = minimalCore(ctx, model, options, started);
             why.sentences().forEach(s -> messages.add("  " + s));
+            messages.add(
+                why.minimal()
+                    ? "  (each fact is needed: without any one of them a layout exists)"
+                    : "  (a time limit stopped the shrinking of this explanation; it may name more facts than needed)");
           }
           return result(
               Status.INFEASIBLE, Optional.empty(), OptionalLong.empty(), messages, started, model.variables(), constraints);
@@ -190,10 +194,12 @@ public final class Z3Engine implements Engine {
   private Explanation minimalCore(Context ctx, Z3Model model, SolveOptions options, long started) {
     Map<String, Reason> byId = new LinkedHashMap<>();
     model.groups().keySet().forEach(r -> byId.put(r.id(), r));
-    Set<Reason> core = unsatCore(ctx, model, model.groups().keySet(), options, started, byId);
-    if (core == null) {
-      return new Explanation(List.of());
+    Core first = unsatCore(ctx, model, model.groups().keySet(), options, started, byId);
+    if (first.reasons().isEmpty()) {
+      return new Explanation(List.of(), false);
     }
+    Set<Reason> core = first.reasons().get();
+    boolean minimal = true;
     List<Reason> order = new ArrayList<>(core);
     order.sort(Comparator.comparingLong(Z3Engine::deletionOrder));
     for (Reason r : order) {
@@ -202,9 +208,12 @@ public final class Z3Engine implements Engine {
       }
       Set<Reason> without = new LinkedHashSet<>(core);
       without.remove(r);
-      Set<Reason> smaller = unsatCore(ctx, model, without, options, started, byId);
-      if (smaller != null) {
-        core = smaller;
+      Core smaller = unsatCore(ctx, model, without, options, started, byId);
+      if (smaller.reasons().isPresent()) {
+        core = smaller.reasons().get();
+      } else if (smaller.unknown()) {
+        // The time limit stopped this check: r stays, and the core is not proven minimal.
+        minimal = false;
       }
     }
     List<Reason> kept = new ArrayList<>();
@@ -213,11 +222,14 @@ public final class Z3Engine implements Engine {
         kept.add(r);
       }
     }
-    return new Explanation(kept);
+    return new Explanation(kept, minimal);
   }
 
-  /** The tracked groups of an unsat core of {@code groups}, or null when they are satisfiable (or Z3 gave up). */
-  private Set<Reason> unsatCore(
+  /** An unsat core of some groups, absent when they are satisfiable or Z3 gave up ({@code unknown}). */
+  private record Core(Optional<Set<Reason>> reasons, boolean unknown) {}
+
+  /** The tracked groups of an unsat core of {@code groups}. */
+  private Core unsatCore(
       Context ctx, Z3Model model, Set<Reason> groups, SolveOptions options, long started, Map<String, Reason> byId) {
     Solver s = ctx.mkSolver();
     s.setParameters(params(ctx, options, started));
@@ -226,15 +238,16 @@ public final class Z3Engine implements Engine {
       List<BoolExpr> fs = model.groups().get(r);
       s.assertAndTrack(ctx.mkAnd(fs.toArray(BoolExpr[]::new)), ctx.mkBoolConst(TRACKER + r.id()));
     }
-    if (s.check() != com.microsoft.z3.Status.UNSATISFIABLE) {
-      return null;
+    com.microsoft.z3.Status status = s.check();
+    if (status != com.microsoft.z3.Status.UNSATISFIABLE) {
+      return new Core(Optional.empty(), status == com.microsoft.z3.Status.UNKNOWN);
     }
     Set<Reason> core = new LinkedHashSet<>();
     for (BoolExpr t : s.getUnsatCore()) {
       core.add(byId.get(t.getSExpr().replace("|", "").substring(TRACKER.length())));
     }
     core.remove(null);
-    return core;
+    return new Core(Optional.of(core), false);
   }
 
   /** Blocks are tried for deletion smallest first; the limits and demands last. */

@@ -19,7 +19,8 @@ class ExplanationTest {
             List.of(
                 new Reason.BlockCoverage(new MemoryBlock(0x100000L, 0x5d169000L, 0)),
                 new Reason.ReservedLimit(15),
-                new Reason.GranuleHoles(SECOND_GIB, 16, Policy.Holes.MEMLIST)));
+                new Reason.GranuleHoles(SECOND_GIB, 16, Policy.Holes.MEMLIST)),
+            true);
 
     assertEquals(
         List.of(
@@ -37,7 +38,8 @@ class ExplanationTest {
                 new Reason.GranuleHoles(new AddressRange(0, GiB), 1, Policy.Holes.MEMLIST),
                 new Reason.GranuleHoles(SECOND_GIB, 16, Policy.Holes.MEMLIST),
                 new Reason.ReservedLimit(16),
-                new Reason.MaxTdmrs(1)));
+                new Reason.MaxTdmrs(1)),
+            true);
 
     assertEquals(
         List.of(
