@@ -58,7 +58,7 @@ public final class Frontier {
     // From the TDMR count of the last point's layout on, every point is the last point; when even
     // the most TDMRs admit no layout, fewer admit none either.
     int settledFrom =
-        last.status() == Status.INFEASIBLE ? 1 : last.tdmrsUsed().orElse(maxTdmrsUpTo);
+        last.status() == Status.INFEASIBLE ? 1 : Math.max(1, last.tdmrsUsed().orElse(maxTdmrsUpTo));
     int floor = last.minReserved().orElse(0);
     List<FrontierPoint> points = new ArrayList<>();
     OptionalInt previousMin = OptionalInt.empty();
@@ -84,9 +84,9 @@ public final class Frontier {
     if (knownFeasible.isPresent()) {
       hi = knownFeasible.getAsInt();
     } else {
-      // Enough for any TDMR: every hole of the map once, plus one more at each end, plus one area
-      // for each TDMR's PAMT chunk.
-      hi = map.gaps().size() + 2 + limits.maxTdmrs();
+      // Enough for any layout: an area starts only at an atom's low end or at a chunk stack against
+      // its high end, so no TDMR has more than two per atom of the problem.
+      hi = 2 * Problem.of(map, limits, policy).atoms().size() + limits.maxTdmrs();
       Answer top = s.ask(hi);
       if (top.status() == Status.INFEASIBLE || top.status() == Status.UNKNOWN) {
         return s.point(top.status(), OptionalInt.empty(), OptionalLong.empty(), OptionalInt.empty());
