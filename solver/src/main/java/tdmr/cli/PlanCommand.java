@@ -26,6 +26,7 @@ import tdmr.mem.MemoryMap;
 import tdmr.parse.InputException;
 import tdmr.parse.LayoutJson;
 import tdmr.parse.MapReader;
+import tdmr.solver.CrossCheck;
 import tdmr.solver.Engine;
 import tdmr.solver.EngineResult;
 import tdmr.solver.Engines;
@@ -99,6 +100,11 @@ final class PlanCommand implements Callable<Integer> {
   @Option(names = "--json", description = "Print {\"results\": [...]} with the shared TDMR JSON.")
   boolean json;
 
+  @Option(names = "--cross-check",
+      description = "Check the engines against each other (use with --solver all): every layout verifies, CP-SAT and"
+          + " Z3 prove the same optimum or infeasibility, neither is worse than the greedy. A disagreement is a bug: exit 70.")
+  boolean crossCheck;
+
   @Option(names = "--tdmr-info", paramLabel = "FILE",
       description = "Write the first built layout as TDMR_INFO entries (the module's binary format).")
   Path tdmrInfo;
@@ -123,13 +129,22 @@ final class PlanCommand implements Callable<Integer> {
       results.add(engine.solve(map, limits, policy, options));
     }
 
+    Optional<CrossCheck.Report> check =
+        crossCheck ? Optional.of(CrossCheck.compare(map, limits, policy, results)) : Optional.empty();
     PrintWriter out = spec.commandLine().getOut();
     if (json) {
-      out.print(LayoutJson.pretty(jsonDocument(results)));
+      ObjectNode document = jsonDocument(results);
+      check.ifPresent(c -> document.set("crossCheck", crossCheckJson(c)));
+      out.print(LayoutJson.pretty(document));
     } else {
       out.print(new PlanText(map, limits, policy).render(results));
+      check.ifPresent(c -> c.lines().forEach(out::println));
     }
     out.flush();
+    if (check.isPresent() && !check.get().passed()) {
+      spec.commandLine().getErr().println("tdmr plan: the engines disagree; this is a bug in one of them, please report it");
+      return Tdmr.EXIT_INTERNAL;
+    }
 
     if (tdmrInfo != null) {
       Optional<Layout> layout = results.stream().flatMap(r -> r.layout().stream()).findFirst();
@@ -195,6 +210,16 @@ final class PlanCommand implements Callable<Integer> {
       String name = EXAMPLE.substring(EXAMPLE.lastIndexOf('/') + 1);
       return MapReader.read(name, new String(in.readAllBytes(), StandardCharsets.UTF_8));
     }
+  }
+
+  private static ObjectNode crossCheckJson(CrossCheck.Report report) {
+    ObjectNode o = LayoutJson.newObject();
+    o.put("passed", report.passed());
+    ArrayNode failures = o.putArray("failures");
+    report.failures().forEach(failures::add);
+    ArrayNode notes = o.putArray("notes");
+    report.notes().forEach(notes::add);
+    return o;
   }
 
   private static ObjectNode jsonDocument(List<EngineResult> results) {
