@@ -28,8 +28,15 @@ public final class SvgChart {
     }
   }
 
-  /** An axis: its label and whether it is logarithmic (base 10; values must then be positive). */
-  public record Axis(String label, boolean log) {}
+  /**
+   * An axis: its label, whether it is logarithmic (base 10; values must then be positive), and a
+   * value the axis always shows (NaN for none), such as 1.0 on a ratio axis.
+   */
+  public record Axis(String label, boolean log, double include) {
+    public Axis(String label, boolean log) {
+      this(label, log, Double.NaN);
+    }
+  }
 
   /** A named row of bar heights, one per category, in percent. */
   public record Bars(String name, List<Double> percents) {
@@ -52,6 +59,12 @@ public final class SvgChart {
         }
       }
     }
+    if (!Double.isNaN(xAxis.include())) {
+      xs.add(xAxis.include());
+    }
+    if (!Double.isNaN(yAxis.include())) {
+      ys.add(yAxis.include());
+    }
     Scale x = Scale.of(xs, xAxis.log(), LEFT, WIDTH - RIGHT);
     Scale y = Scale.of(ys, yAxis.log(), HEIGHT - BOTTOM, TOP);
     StringBuilder svg = header(title);
@@ -61,13 +74,27 @@ public final class SvgChart {
       svg.append("<g fill=\"").append(color).append("\" fill-opacity=\"0.65\" stroke=\"").append(color).append("\">\n");
       for (Point p : series.get(i).points()) {
         if (shown(p.x(), xAxis) && shown(p.y(), yAxis)) {
-          svg.append(f("<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3.5\"/>\n", x.at(p.x()), y.at(p.y())));
+          svg.append(marker(i, x.at(p.x()), y.at(p.y())));
         }
       }
       svg.append("</g>\n");
-      legend(svg, i, series.get(i).name() + " (" + series.get(i).points().size() + ")", color);
+      int ly = TOP + 10 + i * 20;
+      svg.append("<g fill=\"").append(color).append("\" stroke=\"").append(color).append("\">")
+          .append(marker(i, WIDTH - RIGHT + 20, ly + 6)).append("</g>\n");
+      svg.append(f("<text x=\"%d\" y=\"%d\" font-size=\"12\">%s</text>\n", WIDTH - RIGHT + 32, ly + 10,
+          escape(series.get(i).name() + " (" + series.get(i).points().size() + ")")));
     }
     return svg.append("</svg>\n").toString();
+  }
+
+  /** Series differ by shape as well as colour (circle, square, triangle, diamond), so overlaps and grey prints stay readable. */
+  private static String marker(int series, double cx, double cy) {
+    return switch (series % 4) {
+      case 0 -> f("<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3.5\"/>\n", cx, cy);
+      case 1 -> f("<rect x=\"%.1f\" y=\"%.1f\" width=\"6\" height=\"6\"/>\n", cx - 3, cy - 3);
+      case 2 -> f("<path d=\"M%.1f %.1fL%.1f %.1fL%.1f %.1fZ\"/>\n", cx, cy - 4, cx + 4, cy + 3, cx - 4, cy + 3);
+      default -> f("<path d=\"M%.1f %.1fL%.1f %.1fL%.1f %.1fL%.1f %.1fZ\"/>\n", cx, cy - 4.5, cx + 4.5, cy, cx, cy + 4.5, cx - 4.5, cy);
+    };
   }
 
   /** Grouped bars: for each category one bar per {@link Bars} row, heights in percent (0-100). */
@@ -90,12 +117,23 @@ public final class SvgChart {
           continue;
         }
         double top = y.at(v);
+        if (v == 0) {
+          svg.append(f("<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" font-size=\"9\" fill=\"%s\">0</text>\n",
+              gx + (r + 0.46) * barWidth, top - 2, COLORS[r % COLORS.length]));
+        }
         svg.append(f("<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"%s\"><title>%s: %.1f%%</title></rect>\n",
             gx + r * barWidth, top, barWidth * 0.92, (HEIGHT - BOTTOM) - top, COLORS[r % COLORS.length],
             escape(rows.get(r).name() + " " + categories.get(c)), v));
       }
+      // "label (n=12)" is drawn on two lines so neighbouring labels never run into each other
+      String[] parts = categories.get(c).split(" \\(", 2);
+      double cx = LEFT + (c + 0.5) * groupWidth;
       svg.append(f("<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\" font-size=\"11\">%s</text>\n",
-          LEFT + (c + 0.5) * groupWidth, HEIGHT - BOTTOM + 16, escape(categories.get(c))));
+          cx, HEIGHT - BOTTOM + 16, escape(parts[0])));
+      if (parts.length > 1) {
+        svg.append(f("<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\" font-size=\"10\" fill=\"#555\">%s</text>\n",
+            cx, HEIGHT - BOTTOM + 29, escape("(" + parts[1])));
+      }
     }
     svg.append(f("<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#333\"/>\n", LEFT, HEIGHT - BOTTOM, WIDTH - RIGHT, HEIGHT - BOTTOM));
     axisLabels(svg, xLabel, yLabel);
@@ -130,7 +168,7 @@ public final class SvgChart {
 
   private static void axisLabels(StringBuilder svg, String xLabel, String yLabel) {
     svg.append(f("<text x=\"%d\" y=\"%d\" text-anchor=\"middle\" font-size=\"12\">%s</text>\n",
-        (LEFT + WIDTH - RIGHT) / 2, HEIGHT - BOTTOM + 40, escape(xLabel)));
+        (LEFT + WIDTH - RIGHT) / 2, HEIGHT - BOTTOM + 48, escape(xLabel)));
     svg.append(f("<text transform=\"translate(18 %d) rotate(-90)\" text-anchor=\"middle\" font-size=\"12\">%s</text>\n",
         (TOP + HEIGHT - BOTTOM) / 2, escape(yLabel)));
   }

@@ -68,7 +68,7 @@ public final class SweepCharts {
     List<Series> series = new ArrayList<>();
     byOrigin.forEach((origin, points) -> series.add(new Series(origin, points)));
     return SvgChart.scatter("PAMT memory: greedy / proven optimum", new Axis("TDX memory of the map (GiB)", true),
-        new Axis("greedy PAMT / optimal PAMT", false), series);
+        new Axis("greedy PAMT / optimal PAMT (1 = optimal)", false, 1.0), series);
   }
 
   /** Solve time per map against its number of memory blocks, one series per engine. */
