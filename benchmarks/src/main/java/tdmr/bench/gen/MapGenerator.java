@@ -55,9 +55,13 @@ public final class MapGenerator {
 
   private MapGenerator() {}
 
-  /** A realistic machine: {@link MachineSpec#realistic} drawn from the seed, then generated. */
+  /**
+   * A realistic machine: {@link MachineSpec#realistic} drawn from the seed, then generated. The
+   * shape is drawn from the complemented seed so that it is independent of the draws of {@link
+   * #generate}, which start from the seed itself.
+   */
   public static SyntheticMachine realistic(long seed) {
-    return generate(MachineSpec.realistic(new SplittableRandom(seed).split()), seed);
+    return generate(MachineSpec.realistic(new SplittableRandom(~seed)), seed);
   }
 
   /** See {@link MachineSpec#fragmented}. */
