@@ -7,7 +7,7 @@ import java.util.OptionalLong;
 public final class ResultsCsv {
   /** The header line; sizes in bytes, times in milliseconds. */
   public static final String HEADER =
-      "map,origin,blocks,memory_bytes,holes_in_busiest_gib,engine,status,pamt_bytes,pamt_bound_bytes,"
+      "map,origin,blocks,memory_bytes,kernel_tdmr_holes,engine,status,pamt_bytes,pamt_bound_bytes,"
           + "tdmrs,max_reserved_areas,solve_ms,model_variables,model_constraints,message";
 
   private ResultsCsv() {}
@@ -18,7 +18,7 @@ public final class ResultsCsv {
     for (SweepRow r : rows) {
       out.append(String.join(",",
               quote(r.map()), quote(r.origin()), Integer.toString(r.blocks()), Long.toString(r.memoryBytes()),
-              Integer.toString(r.holesInBusiestGiB()), quote(r.engine()), r.status(), number(r.pamtBytes()),
+              Integer.toString(r.kernelTdmrHoles()), quote(r.engine()), r.status(), number(r.pamtBytes()),
               number(r.pamtBoundBytes()), Integer.toString(r.tdmrs()), Integer.toString(r.maxReserved()),
               Long.toString(r.solveMillis()), Long.toString(r.modelVariables()), Long.toString(r.modelConstraints()),
               quote(r.message())))

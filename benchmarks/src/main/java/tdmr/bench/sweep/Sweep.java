@@ -55,7 +55,7 @@ public final class Sweep {
     try {
       List<Future<SweepRow>> futures = new ArrayList<>();
       for (SweepMap map : maps) {
-        int holes = map.holesInBusiestGiB();
+        int holes = map.kernelTdmrHoles();
         for (Engine engine : engines) {
           futures.add(pool.submit(() -> {
             SweepRow row = solve(map, holes, engine);

@@ -13,7 +13,7 @@ import tdmr.bench.sweep.SvgChart.Series;
 
 /** The three figures of a sweep, as SVG text keyed by file name. */
 public final class SweepCharts {
-  /** Buckets of {@link SweepMap#holesInBusiestGiB()}: around 16, the reserved-area limit, finely. */
+  /** Buckets of {@link SweepMap#kernelTdmrHoles()}: around 16, the reserved-area limit, finely. */
   private static final int[][] BUCKETS = {{0, 4}, {5, 8}, {9, 12}, {13, 15}, {16, 16}, {17, 20}, {21, 32}, {33, 64}, {65, Integer.MAX_VALUE}};
 
   private SweepCharts() {}
@@ -27,14 +27,14 @@ public final class SweepCharts {
     return out;
   }
 
-  /** Share of maps with a layout per engine (and any engine), by holes in the busiest 1 GiB. */
+  /** Share of maps with a layout per engine (and any engine), by holes in the fullest kernel TDMR. */
   static String feasibility(List<SweepRow> rows, SweepSummary summary) {
     Map<String, List<SweepRow>> byMap = byMap(rows);
     List<String> categories = new ArrayList<>();
     List<List<List<SweepRow>>> buckets = new ArrayList<>();
     for (int[] b : BUCKETS) {
       List<List<SweepRow>> maps = byMap.values().stream()
-          .filter(rs -> rs.get(0).holesInBusiestGiB() >= b[0] && rs.get(0).holesInBusiestGiB() <= b[1]).toList();
+          .filter(rs -> rs.get(0).kernelTdmrHoles() >= b[0] && rs.get(0).kernelTdmrHoles() <= b[1]).toList();
       if (!maps.isEmpty()) {
         String range = b[0] == b[1] ? Integer.toString(b[0]) : b[1] == Integer.MAX_VALUE ? ">" + (b[0] - 1) : b[0] + "-" + b[1];
         categories.add(range + " (n=" + maps.size() + ")");
@@ -50,7 +50,7 @@ public final class SweepCharts {
       bars.add(new Bars("any engine", buckets.stream()
           .map(maps -> share(maps, rs -> rs.stream().anyMatch(SweepRow::hasLayout))).toList()));
     }
-    return SvgChart.bars("Maps with a layout, by fragmentation", "holes in the busiest 1 GiB window (memlist gaps)",
+    return SvgChart.bars("Maps with a layout, by fragmentation", "holes in the fullest TDMR the kernel draws (memlist gaps, PAMTs not counted)",
         "maps with a valid layout", categories, bars);
   }
 

@@ -2,10 +2,10 @@ package tdmr.bench.sweep;
 
 import static tdmr.mem.ByteSize.GiB;
 
-import java.util.HashMap;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import tdmr.mem.AddressRange;
+import tdmr.mem.ByteSize;
 import tdmr.mem.MemoryBlock;
 import tdmr.mem.MemoryMap;
 
@@ -23,41 +23,49 @@ public record SweepMap(String name, String origin, MemoryMap map) {
   }
 
   /**
-   * How fragmented the map is where it matters to the kernel: the largest number of holes (gaps
-   * without TDX memory) that one 1 GiB-aligned window holding TDX memory contains. A TDMR spanning
-   * that window needs at least that many reserved areas under the memlist policy, so values above
-   * 16 (MAX_RESERVED_AREAS, rule C4) cannot be handled by a 1 GiB TDMR there. The EMR host of
-   * canonical/tdx#135 scores 17 on {@code [0x40000000, 0x80000000)}.
+   * How fragmented the map is where it hurts the kernel: the most holes that one TDMR of the
+   * kernel's {@code fill_out_tdmrs} has to reserve under the memlist policy, PAMTs not counted.
+   * TDMRs are drawn as the kernel draws them (each block's 1 GiB-rounded extent, a new TDMR for
+   * every block reaching past the previous one, kernel-greedy.md §2) and holes counted as
+   * {@code tdmr_populate_rsvd_holes} counts them (§4.2): the gap before the first block, each gap
+   * between blocks, the gap after the last. Above 16 (MAX_RESERVED_AREAS, rule C4) the greedy
+   * must fail; at or below it may still fail once its PAMTs take their reserved areas. The EMR
+   * host of canonical/tdx#135 scores 17 on TDMR {@code [0x0, 0x80000000)}.
    */
-  public int holesInBusiestGiB() {
+  public int kernelTdmrHoles() {
     List<MemoryBlock> blocks = map.blocks();
-    if (blocks.isEmpty()) {
-      return 0;
+    List<AddressRange> tdmrs = new ArrayList<>();
+    for (MemoryBlock b : blocks) {
+      long start = ByteSize.alignDown(b.start(), GiB);
+      long end = ByteSize.alignUp(b.end(), GiB);
+      if (!tdmrs.isEmpty()) {
+        long lastEnd = tdmrs.get(tdmrs.size() - 1).end();
+        if (end <= lastEnd) {
+          continue;
+        }
+        start = Math.max(start, lastEnd);
+      }
+      tdmrs.add(new AddressRange(start, end));
     }
-    Map<Long, Integer> holesPerWindow = new HashMap<>();
-    long first = blocks.get(0).start();
-    countHole(new AddressRange(first & -GiB, first), holesPerWindow);
-    for (AddressRange gap : map.gaps()) {
-      countHole(gap, holesPerWindow);
+    int most = 0;
+    int first = 0;
+    for (AddressRange t : tdmrs) {
+      while (blocks.get(first).end() < t.start()) {
+        first++;
+      }
+      int holes = 0;
+      long prevEnd = t.start();
+      for (int i = first; i < blocks.size() && blocks.get(i).start() < t.end(); i++) {
+        if (blocks.get(i).start() > prevEnd) {
+          holes++;
+        }
+        prevEnd = Math.max(prevEnd, blocks.get(i).end());
+      }
+      if (prevEnd < t.end()) {
+        holes++;
+      }
+      most = Math.max(most, holes);
     }
-    long last = blocks.get(blocks.size() - 1).end();
-    countHole(new AddressRange(last, (last + GiB - 1) & -GiB), holesPerWindow);
-    return holesPerWindow.values().stream().mapToInt(Integer::intValue).max().orElse(0);
-  }
-
-  /** A hole counts in the windows at its two ends, unless it covers that window completely (then the window holds no memory). */
-  private static void countHole(AddressRange hole, Map<Long, Integer> holesPerWindow) {
-    if (hole.isEmpty()) {
-      return;
-    }
-    long firstWindow = hole.start() / GiB;
-    long lastWindow = (hole.end() - 1) / GiB;
-    boolean firstFullyCovered = hole.start() == firstWindow * GiB && hole.end() >= (firstWindow + 1) * GiB;
-    if (!firstFullyCovered) {
-      holesPerWindow.merge(firstWindow, 1, Integer::sum);
-    }
-    if (lastWindow != firstWindow && hole.end() != (lastWindow + 1) * GiB) {
-      holesPerWindow.merge(lastWindow, 1, Integer::sum);
-    }
+    return most;
   }
 }

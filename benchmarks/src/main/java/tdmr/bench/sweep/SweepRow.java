@@ -9,7 +9,7 @@ import java.util.OptionalLong;
  * @param origin {@code real} or the generator family
  * @param blocks TDX memory blocks of the map
  * @param memoryBytes TDX memory of the map
- * @param holesInBusiestGiB see {@link SweepMap#holesInBusiestGiB()}
+ * @param kernelTdmrHoles see {@link SweepMap#kernelTdmrHoles()}
  * @param engine engine name
  * @param status the engine's status, or {@code ERROR} when it threw
  * @param pamtBytes PAMT bytes of the layout, empty without one
@@ -26,7 +26,7 @@ public record SweepRow(
     String origin,
     int blocks,
     long memoryBytes,
-    int holesInBusiestGiB,
+    int kernelTdmrHoles,
     String engine,
     String status,
     OptionalLong pamtBytes,

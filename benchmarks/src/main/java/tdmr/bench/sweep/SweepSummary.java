@@ -208,13 +208,13 @@ public final class SweepSummary {
     }
     List<String> fails = greedyFailsButLayoutExists();
     if (!fails.isEmpty()) {
-      md.append("\n## Maps where the greedy fails but a layout exists\n\n| map | blocks | holes in busiest GiB | greedy says | best layout | PAMT |\n|---|---:|---:|---|---|---:|\n");
+      md.append("\n## Maps where the greedy fails but a layout exists\n\n| map | blocks | holes in fullest kernel TDMR | greedy says | best layout | PAMT |\n|---|---:|---:|---|---|---:|\n");
       for (String map : fails) {
         List<SweepRow> rs = byMap.get(map);
         SweepRow g = row(rs, GREEDY).orElseThrow();
         SweepRow best = rs.stream().filter(SweepRow::hasLayout)
             .min(Comparator.comparingLong(r -> r.pamtBytes().orElse(Long.MAX_VALUE))).orElseThrow();
-        md.append("| %s | %d | %d | %s | %s (%s) | %s |\n".formatted(map, g.blocks(), g.holesInBusiestGiB(),
+        md.append("| %s | %d | %d | %s | %s (%s) | %s |\n".formatted(map, g.blocks(), g.kernelTdmrHoles(),
             g.message().replace("|", "\\|"), best.engine(), best.status(),
             best.pamtBytes().isPresent() ? ByteSize.human(best.pamtBytes().getAsLong()) : "-"));
       }

@@ -100,7 +100,7 @@ class SweepSummaryTest {
       assertTrue(svg.startsWith("<svg xmlns=\"http://www.w3.org/2000/svg\""));
       assertTrue(svg.endsWith("</svg>\n"));
     }
-    // All three maps have 4 holes in their busiest GiB: one bucket "0-4 (n=3)"; greedy 1 of 3.
+    // All three maps have 4 holes in their fullest kernel TDMR: one bucket "0-4 (n=3)"; greedy 1 of 3.
     assertTrue(charts.get("feasibility.svg").contains(">0-4<") && charts.get("feasibility.svg").contains(">(n=3)<"));
     assertTrue(charts.get("feasibility.svg").contains("<title>greedy 0-4 (n=3): 33.3%</title>"));
     assertTrue(charts.get("feasibility.svg").contains("<title>any engine 0-4 (n=3): 66.7%</title>"));
