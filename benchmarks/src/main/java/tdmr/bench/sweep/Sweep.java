@@ -78,6 +78,18 @@ public final class Sweep {
     }
   }
 
+  /** The line that says most in one row: the kernel's failure line when there is one, else the first message. */
+  private static String headline(EngineResult r) {
+    if (!r.status().hasLayout()) {
+      for (String m : r.messages()) {
+        if (m.contains("exhausted") || m.contains("failed")) {
+          return m;
+        }
+      }
+    }
+    return r.messages().isEmpty() ? "" : r.messages().get(0);
+  }
+
   private SweepRow solve(SweepMap map, int holes, Engine engine) {
     try {
       EngineResult r = engine.solve(map.map(), limits, policy, options);
@@ -86,7 +98,7 @@ public final class Sweep {
           r.status().name(), r.pamtBytes(), r.pamtBoundBytes(),
           layout == null ? 0 : layout.size(), layout == null ? 0 : layout.maxReservedPerTdmr(),
           r.solveMillis(), r.modelVariables(), r.modelConstraints(),
-          r.messages().isEmpty() ? "" : r.messages().get(0));
+          headline(r));
     } catch (RuntimeException | LinkageError e) {
       // A sweep reports a broken engine as a row and goes on: one bad map or a missing native
       // library must not cost the other results of a ten-minute run.
