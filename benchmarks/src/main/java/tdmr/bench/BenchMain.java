@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
     version = "tdmr-bench 0.1.0",
     header = "Benchmarks of the tdmr engines: greedy against optimum over real and generated maps.",
     description = "JMH microbenchmarks run with `tdmr-bench jmh [JMH options]` (see benchmarks/README.md).",
-    subcommands = {CommandLine.HelpCommand.class})
+    subcommands = {SweepCommand.class, CommandLine.HelpCommand.class})
 public final class BenchMain implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
