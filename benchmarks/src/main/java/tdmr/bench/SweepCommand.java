@@ -120,7 +120,7 @@ public final class SweepCommand implements Callable<Integer> {
     Policy policy = Policy.DEFAULT.withHoles(holes);
     SolveOptions options = new SolveOptions(timeLimitSeconds, 1, (int) seed);
     Sweep sweep = new Sweep(limits, policy, options, threads);
-    Progress progress = new Progress(System.err, System.console() != null, maps.size() * engines.size());
+    Progress progress = new Progress(err, System.console() != null, maps.size() * engines.size());
     List<SweepRow> rows = sweep.run(maps, engines, progress);
     Duration took = Duration.between(started, Instant.now());
 

@@ -1,6 +1,6 @@
 package tdmr.bench.sweep;
 
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.time.Duration;
 
 /**
@@ -9,13 +9,13 @@ import java.time.Duration;
  */
 public final class Progress {
   private static final int BAR_WIDTH = 30;
-  private final PrintStream err;
+  private final PrintWriter err;
   private final boolean terminal;
   private final int total;
   private final long startNanos = System.nanoTime();
   private int done;
 
-  public Progress(PrintStream err, boolean terminal, int total) {
+  public Progress(PrintWriter err, boolean terminal, int total) {
     this.err = err;
     this.terminal = terminal;
     this.total = total;
