@@ -176,7 +176,7 @@ public final class SweepCommand implements Callable<Integer> {
       SolveOptions options, Duration took, Instant started) {
     Runtime rt = Runtime.getRuntime();
     StringBuilder p = new StringBuilder();
-    p.append("Command: `tdmr-bench sweep ").append(String.join(" ", spec.commandLine().getParseResult().originalArgs())).append("`\n\n");
+    p.append("Command: `tdmr-bench ").append(String.join(" ", spec.commandLine().getParseResult().originalArgs())).append("`\n\n");
     p.append("- Maps: %d real%s, %d generated (seed %d; the text of each is in `maps/`).\n".formatted(
         real, realDir == null ? "" : " from `" + realDir + "`", generatedCount, seed));
     if (!skipped.isEmpty()) {
