@@ -39,12 +39,10 @@ import tdmr.tdx.TdxLimits;
     name = "sweep",
     mixinStandardHelpOptions = true,
     header = "Run every registered engine on real and generated maps; write results.csv, summary.md and charts.",
-    description = {
-      "Solves each map with each engine on a fixed pool of threads (one solver thread per solve),",
-      "shows progress on stderr and writes, in a deterministic order: results.csv (one row per map",
-      "and engine), summary.md, feasibility.svg, pamt-ratio.svg, solve-time.svg, and maps/<name>.txt",
-      "for every generated map (readable by `tdmr plan`)."
-    },
+    description = "Solves each map with each engine on a fixed pool of threads (one solver thread per solve), "
+        + "shows progress on stderr and writes, in a deterministic order: results.csv (one row per map and engine), "
+        + "summary.md, feasibility.svg, pamt-ratio.svg, solve-time.svg, and maps/<name>.txt for every generated map "
+        + "(readable by `tdmr plan`).",
     exitCodeListHeading = "%nExit status:%n",
     exitCodeList = {"0:the sweep ran (whatever the engines answered)", "2:bad input or usage", "70:internal error"})
 public final class SweepCommand implements Callable<Integer> {
@@ -68,11 +66,19 @@ public final class SweepCommand implements Callable<Integer> {
   @Option(names = "--engines", paramLabel = "<name>", split = ",", description = "Engines to run (default: all registered).")
   List<String> engineNames = List.of();
 
-  @Option(names = "--holes", paramLabel = "<policy>", description = "Holes policy: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--holes", paramLabel = "<policy>", converter = HolesConverter.class, description = "Holes policy: memlist (what mainline Linux reserves) or cmr (default: memlist).")
   Policy.Holes holes = Policy.Holes.MEMLIST;
 
   @Option(names = "--out", paramLabel = "<dir>", required = true, description = "Output directory (created if missing).")
   Path out;
+
+  /** Reads {@code memlist} or {@code cmr}, whatever the case. */
+  static final class HolesConverter implements picocli.CommandLine.ITypeConverter<Policy.Holes> {
+    @Override
+    public Policy.Holes convert(String value) {
+      return Policy.Holes.valueOf(value.toUpperCase(java.util.Locale.ROOT));
+    }
+  }
 
   /** Registered engines that could not be created here (a native library missing), with the reason. */
   private final List<String> unavailable = new ArrayList<>();
