@@ -11,16 +11,21 @@ import tdmr.mem.AddressRange;
  * pixels that keeps a 4 KiB block below 2 GiB and a 1 TiB node visible on the same line.
  *
  * <p>The axis is cut at every address where something changes (a block, CMR, TDMR, reserved area
- * or PAMT starts or ends), so nothing starts or ends inside a piece. Every piece is drawn at one
- * common scale, with two exceptions: a piece narrower than {@link #MIN_PIECE_PX} is widened to that
- * width so it stays visible, and a piece wider than the cap (a long plain run) is shortened to the
- * cap and marked as a {@link Break}. The common scale is chosen so the pieces fill the target width.
+ * or PAMT starts or ends), so nothing starts or ends inside a piece. The largest pieces are
+ * shortened when they dwarf the rest: sorted by size, the top group ends at the first size that is
+ * at least {@link #OUTLIER_RATIO} times the next one, and it is shortened only if it holds more
+ * than twice the bytes of all other pieces together. Each shortened piece (a {@link Break}) gets
+ * {@code 1/(k + 4)} of the width for a top group of {@code k}; the other pieces share the rest at
+ * one common scale, except that a piece narrower than {@link #MIN_PIECE_PX} is widened to it.
  */
 final class AddressAxis {
   /** Narrowest piece drawn, in pixels: a 4 KiB hole must remain a visible sliver. */
   static final double MIN_PIECE_PX = 3;
 
-  /** A long piece drawn shorter than its scale would ask: the picture marks it with {@code ⫽}. */
+  /** How much larger than the next piece a piece must be to start the shortened top group. */
+  static final double OUTLIER_RATIO = 16;
+
+  /** A long piece drawn shorter than its scale would ask: the picture marks it with a break. */
   record Break(AddressRange range, double x0, double x1) {}
 
   private final long[] cuts;
@@ -42,49 +47,73 @@ final class AddressAxis {
     }
     cuts = all.stream().mapToLong(Long::longValue).toArray();
     int n = cuts.length - 1;
-    // No single run may take more than a sixth of the picture (unless there are fewer pieces).
-    double cap = Math.max(targetWidth / 6, targetWidth / n);
-    double scale = scaleFilling(targetWidth, cap);
+    double[] sizes = new double[n];
+    for (int i = 0; i < n; i++) {
+      sizes[i] = (double) (cuts[i + 1] - cuts[i]);
+    }
+    double threshold = shortenedFrom(sizes);
+    int shortened = 0;
+    for (double size : sizes) {
+      if (size >= threshold) {
+        shortened++;
+      }
+    }
+    double breakWidth = shortened == 0 ? 0 : targetWidth / (shortened + 4);
+    double scale = scaleFilling(sizes, threshold, targetWidth - shortened * breakWidth);
     bytesPerPixel = 1 / scale;
     xs = new double[cuts.length];
     for (int i = 0; i < n; i++) {
-      double size = (double) (cuts[i + 1] - cuts[i]);
-      double w = width(size, scale, cap);
+      double w;
+      if (sizes[i] >= threshold) {
+        w = breakWidth;
+        breaks.add(new Break(new AddressRange(cuts[i], cuts[i + 1]), xs[i], xs[i] + w));
+      } else {
+        w = Math.max(MIN_PIECE_PX, sizes[i] * scale);
+        if (sizes[i] * scale < MIN_PIECE_PX) {
+          widenedPieces++;
+        }
+      }
       xs[i + 1] = xs[i] + w;
-      if (size * scale < MIN_PIECE_PX) {
-        widenedPieces++;
-      }
-      if (size * scale > cap + 0.5) {
-        breaks.add(new Break(new AddressRange(cuts[i], cuts[i + 1]), xs[i], xs[i + 1]));
-      }
     }
   }
 
-  /** Pixels per byte such that the pieces add up to {@code target}; found by bisection (monotone). */
-  private double scaleFilling(double target, double cap) {
+  /** The smallest size that is shortened, or infinity when no group of pieces dwarfs the rest. */
+  private static double shortenedFrom(double[] sizes) {
+    double[] desc = sizes.clone();
+    java.util.Arrays.sort(desc);
+    double total = 0;
+    for (double s : desc) {
+      total += s;
+    }
+    double top = 0;
+    for (int i = desc.length - 1; i > 0; i--) {
+      top += desc[i];
+      if (desc[i] >= OUTLIER_RATIO * desc[i - 1]) {
+        return top > 2 * (total - top) ? desc[i] : Double.POSITIVE_INFINITY;
+      }
+    }
+    return Double.POSITIVE_INFINITY;
+  }
+
+  /** Pixels per byte such that the unshortened pieces add up to {@code target} (bisection; monotone). */
+  private static double scaleFilling(double[] sizes, double threshold, double target) {
     double lo = 1e-22;
     double hi = 1e3;
     for (int it = 0; it < 200; it++) {
       double mid = Math.sqrt(lo * hi);
-      if (total(mid, cap) < target) {
+      double sum = 0;
+      for (double size : sizes) {
+        if (size < threshold) {
+          sum += Math.max(MIN_PIECE_PX, size * mid);
+        }
+      }
+      if (sum < target) {
         lo = mid;
       } else {
         hi = mid;
       }
     }
     return lo;
-  }
-
-  private double total(double scale, double cap) {
-    double sum = 0;
-    for (int i = 0; i + 1 < cuts.length; i++) {
-      sum += width((double) (cuts[i + 1] - cuts[i]), scale, cap);
-    }
-    return sum;
-  }
-
-  private static double width(double size, double scale, double cap) {
-    return Math.min(cap, Math.max(MIN_PIECE_PX, size * scale));
   }
 
   /** The x position of an address; addresses between cut points are interpolated in their piece. */
