@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     version = "tdmr 0.1.0",
     header = "Compute, check and optimise the TDMR/PAMT layout of an Intel TDX host.",
-    subcommands = {},
+    subcommands = {CompletionCommand.class},
     exitCodeListHeading = "%nExit status:%n",
     exitCodeList = {
       "0:success",
