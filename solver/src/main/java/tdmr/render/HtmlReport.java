@@ -50,6 +50,9 @@ public final class HtmlReport {
       h.append("</ul>\n");
     }
     if (row.layout().isPresent()) {
+      if (row.failure().isPresent()) {
+        h.append("<p>The TDMRs as they stood when it failed:</p>\n");
+      }
       appendTdmrTable(h, row.layout().get());
     }
     h.append("</section>\n");

@@ -10,11 +10,12 @@ import tdmr.tdx.Layout;
 
 /**
  * One row of a picture: a layout with a label (which engine made it), or the failure of an engine
- * that produced none (the greedy failing as the kernel would), with the TDMR the kernel named.
+ * (the greedy failing as the kernel would) with the TDMR the kernel named and, when known, the
+ * TDMRs as they stood when it failed.
  *
  * @param label what the row is called in the picture: {@code greedy}, {@code cpsat (optimal)}, ...
- * @param layout the layout to draw, if there is one
- * @param failure the kernel's (or the engine's) message when there is no layout
+ * @param layout the layout to draw; with a failure, the TDMRs built before it (may break limits)
+ * @param failure the kernel's (or the engine's) message when the engine failed
  * @param failedTdmr the TDMR the failure message names, highlighted in the picture
  * @param notes further lines shown under the row (PAMT total, bound, ...)
  */
@@ -31,8 +32,8 @@ public record LabelledLayout(
 
   public LabelledLayout {
     notes = List.copyOf(notes);
-    if (layout.isPresent() == failure.isPresent()) {
-      throw new IllegalArgumentException("a row has either a layout or a failure: " + label);
+    if (layout.isEmpty() && failure.isEmpty()) {
+      throw new IllegalArgumentException("a row needs a layout or a failure: " + label);
     }
   }
 
@@ -47,6 +48,14 @@ public record LabelledLayout(
    */
   public static LabelledLayout failed(String label, String message) {
     return new LabelledLayout(label, Optional.empty(), Optional.of(message), tdmrNamedIn(message), List.of());
+  }
+
+  /**
+   * A row showing a failure and the TDMRs as they stood when it happened (the failing TDMR may hold
+   * more reserved areas than the module allows).
+   */
+  public static LabelledLayout failed(String label, String message, Layout asBuilt) {
+    return new LabelledLayout(label, Optional.of(asBuilt), Optional.of(message), tdmrNamedIn(message), List.of());
   }
 
   /** A row for an engine's answer: its layout, or its failure message. */

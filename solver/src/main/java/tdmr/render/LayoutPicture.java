@@ -281,9 +281,12 @@ public final class LayoutPicture {
       for (ReservedArea r : t.reserved()) {
         if (!r.isNull() && drawable(t.base(), r.offset()) && drawable(t.base() + r.offset(), r.size())) {
           AddressRange abs = AddressRange.ofSize(t.base() + r.offset(), r.size());
-          c.rect("reserved", x(abs.start()), y, x(abs.end()) - x(abs.start()), TDMR_H * 0.55,
-              "TDMR %d reserved area %d: %s, %s (offset 0x%x, size 0x%x)%s"
-                  .formatted(i, j, abs, ByteSize.human(abs.size()), r.offset(), r.size(), contents(abs, layout)));
+          boolean over = j >= limits.maxReservedPerTdmr();
+          c.rect(over ? "reserved over-limit" : "reserved", x(abs.start()), y, x(abs.end()) - x(abs.start()),
+              TDMR_H * 0.55,
+              "TDMR %d reserved area %d: %s, %s (offset 0x%x, size 0x%x)%s%s"
+                  .formatted(i, j, abs, ByteSize.human(abs.size()), r.offset(), r.size(), contents(abs, layout),
+                      over ? "; beyond the module's %d slots".formatted(limits.maxReservedPerTdmr()) : ""));
         }
         j++;
       }
@@ -353,9 +356,13 @@ public final class LayoutPicture {
 
   private String rowSummary(LabelledLayout row) {
     if (row.layout().isEmpty()) {
-      return "no layout";
+      return "failed, no layout";
     }
     Layout l = row.layout().get();
+    if (row.failure().isPresent()) {
+      return "failed; %d TDMR%s built, up to %d reserved areas in one TDMR (limit %d)"
+          .formatted(l.size(), l.size() == 1 ? "" : "s", l.maxReservedPerTdmr(), limits.maxReservedPerTdmr());
+    }
     return "%d TDMR%s (limit %d), %d reserved areas (at most %d in one TDMR, limit %d), PAMT %s (%d KB)"
         .formatted(
             l.size(),
@@ -523,8 +530,9 @@ public final class LayoutPicture {
         .tdmr.even { fill: #dbe7f3; } .tdmr.odd { fill: #c3d6ea; }
         .tdmr.over-limit { stroke: #d62728; stroke-width: 3; }
         .reserved { fill: #6b6b6b; fill-opacity: 0.65; stroke: #333; stroke-width: 0.5; }
+        .reserved.over-limit { fill: #d62728; fill-opacity: 0.8; }
         .pamt { fill: #f28e2b; stroke: #a04c00; stroke-width: 0.5; }
-        .failure { fill: #fbd0d0; stroke: #d62728; stroke-width: 3; }
+        .failure { fill: #d62728; fill-opacity: 0.2; stroke: #d62728; stroke-width: 3; }
         .failure-mark { fill: #d62728; font-size: 18px; font-weight: bold; }
         .failure-text { fill: #b00000; font-size: 13px; font-weight: bold; }
         .note { fill: #555; font-size: 12px; }

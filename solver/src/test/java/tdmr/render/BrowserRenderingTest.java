@@ -95,7 +95,36 @@ class BrowserRenderingTest {
     assertTrue(countPixels(image, 0x4e79a7) > 100, "node 0 blue drawn");
     assertTrue(countPixels(image, 0x59a14f) > 100, "node 1 green drawn");
     assertTrue(countPixels(image, 0xf28e2b) > 20, "PAMT orange drawn");
-    assertTrue(countPixels(image, 0xfbd0d0) > 100, "failing TDMR drawn");
+    assertTrue(countPixels(image, 0xd62728) > 100, "failing TDMR outlined in red");
+  }
+
+  @Test
+  void failingTdmrIsDrawnWithEveryReservedAreaItNeeded() throws Exception {
+    assumeTrue(chromium.isPresent(), HeadlessChromium.MISSING);
+    MemoryMap map = CodeBuiltLayouts.fragmentedFirstTwoGiB();
+    LayoutPicture picture =
+        new LayoutPicture(
+            map,
+            List.of(LabelledLayout.failed("greedy",
+                "initialization failed: TDMR [0x0, 0x80000000): reserved areas exhausted.",
+                CodeBuiltLayouts.fragmentedAsBuilt(map))),
+            TdxLimits.DEFAULT);
+    Files.createDirectories(OUT);
+    Path page = OUT.resolve("failure.html");
+    Files.writeString(page, new HtmlReport(picture).html(), StandardCharsets.UTF_8);
+    String dom = chromium.get().dumpDom(page);
+    // TDMR 0 = [0, 2 GiB) holds [0, 1 MiB), 17 gaps and the tail: 19 reserved areas, 3 over 16;
+    // TDMR 1 = [4 GiB, 64 GiB) holds the two PAMT chunks at 4 GiB: 2 areas.
+    assertEquals(21 - 3, count(dom, "<rect class=\"reserved\""));
+    assertEquals(3, count(dom, "<rect class=\"reserved over-limit\""));
+    assertEquals(1, count(dom, "<rect class=\"tdmr even over-limit\""));
+    assertTrue(hasText(dom, "19/16 reserved"), "TDMR 0 says it needs 19 of 16");
+    assertEquals(1, count(dom, "<rect class=\"failure\""));
+    assertTrue(dom.contains("✗ initialization failed: TDMR [0x0, 0x80000000): reserved areas exhausted."));
+    Path png = OUT.resolve("failure.png");
+    Files.deleteIfExists(png);
+    chromium.get().screenshot(page, png, 1500, 700);
+    assertTrue(countPixels(ImageIO.read(png.toFile()), 0xd62728) > 100, "failure outlined in red");
   }
 
   private static int count(String haystack, String needle) {

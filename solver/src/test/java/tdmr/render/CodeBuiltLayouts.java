@@ -113,4 +113,27 @@ final class CodeBuiltLayouts {
         List.of(new AddressRange(0, 2 * GiB), new AddressRange(4 * GiB, 512 * GiB), TIB_NODE.range()),
         List.of(tdmr0Pamt, tdmr1Pamt, tdmr2Pamt));
   }
+
+  /**
+   * Eighteen 32 MiB blocks every 64 MiB from 1 MiB up, then [4 GiB, 64 GiB), all on node 0; CMRs
+   * equal to the blocks. The kernel's TDMR [0, 2 GiB) needs 19 reserved areas: [0, 1 MiB), the 17
+   * gaps between the small blocks, and the tail from the last block's end to 2 GiB.
+   */
+  static MemoryMap fragmentedFirstTwoGiB() {
+    List<MemoryBlock> blocks = new ArrayList<>();
+    for (int k = 0; k < 18; k++) {
+      long start = MiB + k * 64 * MiB;
+      blocks.add(new MemoryBlock(start, start + 32 * MiB, 0));
+    }
+    blocks.add(new MemoryBlock(4 * GiB, 64 * GiB, 0));
+    return MemoryMap.ofBlocks("fragmented-first-2GiB", blocks);
+  }
+
+  /** The kernel's TDMRs for {@link #fragmentedFirstTwoGiB()}, PAMTs at 4 GiB: TDMR 0 breaks the limit. */
+  static Layout fragmentedAsBuilt(MemoryMap map) {
+    return kernelStyle(
+        map,
+        List.of(new AddressRange(0, 2 * GiB), new AddressRange(4 * GiB, 64 * GiB)),
+        List.of(4 * GiB, 4 * GiB + 16 * MiB));
+  }
 }
