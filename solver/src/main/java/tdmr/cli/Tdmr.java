@@ -1,9 +1,11 @@
 package tdmr.cli;
 
+import java.io.InputStream;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import tdmr.parse.InputException;
 
 /** The {@code tdmr} root command: lists the subcommands and the exit codes. */
 @Command(
@@ -11,7 +13,7 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     version = "tdmr 0.1.0",
     header = "Compute, check and optimise the TDMR/PAMT layout of an Intel TDX host.",
-    subcommands = {CompletionCommand.class},
+    subcommands = {MapCommand.class, CompletionCommand.class},
     exitCodeListHeading = "%nExit status:%n",
     exitCodeList = {
       "0:success",
@@ -21,18 +23,81 @@ import picocli.CommandLine.Command;
       "70:internal error"
     })
 public final class Tdmr implements Runnable {
+  /** Exit status for bad input or usage. */
+  public static final int EXIT_INPUT = 2;
+  /** Exit status for a bug (an unexpected exception). */
+  public static final int EXIT_INTERNAL = 70;
+
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  private final InputStream stdin;
+
+  private Tdmr(InputStream stdin) {
+    this.stdin = stdin;
+  }
 
   @Override
   public void run() {
     spec.commandLine().usage(spec.commandLine().getOut());
   }
 
-  /** Runs the command line in-process; returns the exit status. */
+  /**
+   * The INPUT argument of a subcommand: a path, or {@code -} for the standard input this command
+   * line was run with. Subcommands reach it through {@code @ParentCommand Tdmr tdmr}.
+   */
+  public InputSource input(String argument) {
+    return new InputSource(argument, stdin);
+  }
+
+  /** Runs the command line in-process with this process's standard input; returns the exit status. */
   public static int run(String[] args, PrintStream out, PrintStream err) {
-    CommandLine cl = new CommandLine(new Tdmr());
+    return run(args, System.in, out, err);
+  }
+
+  /** Runs the command line in-process; returns the exit status. */
+  public static int run(String[] args, InputStream in, PrintStream out, PrintStream err) {
+    return commandLine(in, out, err).execute(args);
+  }
+
+  /** The configured command line, before execution (tests add commands to it). */
+  static CommandLine commandLine(InputStream in, PrintStream out, PrintStream err) {
+    CommandLine cl = new CommandLine(new Tdmr(in));
     cl.setOut(new PrintWriter(out, true));
     cl.setErr(new PrintWriter(err, true));
-    return cl.execute(args);
+    cl.setParameterExceptionHandler(Tdmr::usageError);
+    cl.setExecutionExceptionHandler(Tdmr::executionError);
+    return cl;
+  }
+
+  /** Bad options or arguments: the message and where to find the usage, never the whole help. */
+  private static int usageError(CommandLine.ParameterException ex, String[] args) {
+    CommandLine cmd = ex.getCommandLine();
+    PrintWriter err = cmd.getErr();
+    err.println("tdmr: " + ex.getMessage());
+    CommandLine.UnmatchedArgumentException.printSuggestions(ex, err);
+    err.println("Try '%s --help' for usage.".formatted(cmd.getCommandSpec().qualifiedName()));
+    err.flush();
+    return EXIT_INPUT;
+  }
+
+  /**
+   * Bad input is the user's to fix: its message (file, line, problem) and exit 2. Anything else is
+   * a bug: one line and exit 70, with the stack trace only when {@code TDMR_DEBUG} is set.
+   */
+  private static int executionError(Exception ex, CommandLine cmd, CommandLine.ParseResult parsed) {
+    PrintWriter err = cmd.getErr();
+    if (ex instanceof InputException input) {
+      err.println(input.getMessage());
+      err.flush();
+      return EXIT_INPUT;
+    }
+    if (System.getenv("TDMR_DEBUG") != null) {
+      err.println("tdmr: internal error: " + ex);
+      ex.printStackTrace(err);
+    } else {
+      err.println("tdmr: internal error: " + ex + " (set TDMR_DEBUG=1 for the stack trace)");
+    }
+    err.flush();
+    return EXIT_INTERNAL;
   }
 }

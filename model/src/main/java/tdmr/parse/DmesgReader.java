@@ -1,0 +1,253 @@
+package tdmr.parse;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import tdmr.mem.AddressRange;
+import tdmr.mem.E820Entry;
+import tdmr.mem.LogFacts;
+import tdmr.mem.LogLine;
+import tdmr.mem.MemoryMap;
+
+/**
+ * Reads a kernel log ({@code dmesg}, {@code journalctl -k}, syslog) into a {@link MemoryMap}.
+ *
+ * <p>The reader looks for the lines the kernel prints about memory wherever they sit on the line,
+ * so timestamps ({@code [   10.444055]}) and syslog prefixes ({@code Jul  8 06:53:13 host kernel:})
+ * do not matter: {@code BIOS-e820:} entries, the memblock {@code node N: [mem a-b]} lines,
+ * {@code SRAT: Node N PXM M [mem a-b]} lines and, after a {@code virt/tdx:} or {@code tdx:}
+ * prefix, {@code CMR: [a, b)} lines, the module version, the PAMT total and failure lines. A line
+ * that starts like one of these but does not parse is an error; every other line is skipped.
+ * Lines whose first non-blank character is {@code #} are comments. {@link TdxMemory} then derives
+ * the TDX memory the way Linux does.
+ */
+public final class DmesgReader {
+  private static final String HEX = "(0x[0-9a-fA-F]+)";
+
+  private static final Pattern E820 =
+      Pattern.compile("BIOS-e820: \\[mem " + HEX + "-" + HEX + "\\] (\\S.*?)\\s*$");
+  /** Kernels before 3.9 printed exclusive ends: {@code BIOS-e820: 0000000000000000 - 000000000009f800 (usable)}. */
+  private static final Pattern E820_LEGACY =
+      Pattern.compile("BIOS-e820: ([0-9a-fA-F]+) - ([0-9a-fA-F]+) \\((.+)\\)\\s*$");
+
+  private static final Pattern NODE_TRIGGER = Pattern.compile("\\bnode\\s+\\d+:\\s*\\[mem\\b");
+  private static final Pattern NODE =
+      Pattern.compile("\\bnode\\s+(\\d+):\\s*\\[mem " + HEX + "-" + HEX + "\\]\\s*$");
+
+  private static final Pattern SRAT_TRIGGER = Pattern.compile("\\bSRAT: Node\\b");
+  private static final Pattern SRAT =
+      Pattern.compile(
+          "\\bSRAT: Node (\\d+) PXM (\\d+) \\[mem " + HEX + "-" + HEX + "\\](?: hotplug| non-volatile)*\\s*$");
+
+  /** {@code virt/tdx:} (host, v6.8+) or {@code tdx:} (older trees, guests), not {@code foo_tdx:}. */
+  private static final Pattern TDX_PREFIX = Pattern.compile("(?<![\\w/])(?:virt/)?tdx: ");
+  private static final Pattern CMR_TRIGGER = Pattern.compile("^CMR\\b");
+  private static final Pattern CMR =
+      Pattern.compile("^CMR(?:\\[\\d+\\])?: \\[" + HEX + ", " + HEX + "\\)\\s*$");
+  private static final Pattern VERSION_ATTRIBUTES =
+      Pattern.compile(
+          "^TDX module: attributes \\S+, vendor_id \\S+, major_version (\\d+), minor_version (\\d+),"
+              + " build_date (\\w+), build_num (\\d+)");
+  private static final Pattern VERSION_DOTTED =
+      Pattern.compile("^TDX module (\\d+(?:\\.\\d+)+), build number (\\d+), build date (\\w+)");
+  private static final Pattern PAMT_KB = Pattern.compile("^(\\d+) KBs? allocated for PAMT");
+  private static final Pattern FAILED = Pattern.compile("\\bfailed\\b");
+
+  private final String source;
+  private final AddressText addresses;
+  private final RepeatedLists<E820Entry> e820;
+  private final RepeatedLists<NodeRange> nodeLines;
+  private final RepeatedLists<AddressRange> cmrs;
+  private final List<NodeRange> srat = new ArrayList<>();
+  private final List<LogLine> tdxLines = new ArrayList<>();
+  private Optional<String> moduleVersion = Optional.empty();
+  private OptionalLong pamtKb = OptionalLong.empty();
+  private Optional<LogLine> failure = Optional.empty();
+
+  private DmesgReader(String source) {
+    this.source = source;
+    this.addresses = new AddressText(source);
+    this.e820 = new RepeatedLists<>(source, "e820 entry", E820Entry::range, DmesgReader::sameE820);
+    this.nodeLines = new RepeatedLists<>(source, "memblock node range", NodeRange::range, DmesgReader::sameNode);
+    this.cmrs = new RepeatedLists<>(source, "CMR", r -> r, AddressRange::equals);
+  }
+
+  private static boolean sameE820(E820Entry a, E820Entry b) {
+    return a.range().equals(b.range()) && a.type().equals(b.type());
+  }
+
+  private static boolean sameNode(NodeRange a, NodeRange b) {
+    return a.range().equals(b.range()) && a.node() == b.node();
+  }
+
+  /** Reads the lines of {@code text}; {@code source} names the input in messages. */
+  public static MemoryMap read(String source, String text) throws InputException {
+    DmesgReader reader = new DmesgReader(source);
+    int lineNo = 0;
+    int start = 0;
+    int length = text.length();
+    while (start < length) {
+      int newline = text.indexOf('\n', start);
+      int end = newline < 0 ? length : newline;
+      lineNo++;
+      String line = text.substring(start, end);
+      if (line.endsWith("\r")) {
+        line = line.substring(0, line.length() - 1);
+      }
+      reader.readLine(line, lineNo);
+      start = end + 1;
+    }
+    return reader.finish();
+  }
+
+  private void readLine(String line, int lineNo) throws InputException {
+    String trimmed = line.strip();
+    if (trimmed.isEmpty() || trimmed.charAt(0) == '#') {
+      e820.interrupt();
+      nodeLines.interrupt();
+      cmrs.interrupt();
+      return;
+    }
+    if (line.contains("BIOS-e820:")) {
+      e820.add(readE820(line, lineNo), lineNo);
+      nodeLines.interrupt();
+      cmrs.interrupt();
+      return;
+    }
+    e820.interrupt();
+    if (line.contains("node") && NODE_TRIGGER.matcher(line).find()) {
+      nodeLines.add(readNode(line, lineNo), lineNo);
+      cmrs.interrupt();
+      return;
+    }
+    nodeLines.interrupt();
+    if (line.contains("SRAT: Node") && SRAT_TRIGGER.matcher(line).find()) {
+      srat.add(readSrat(line, lineNo));
+      cmrs.interrupt();
+      return;
+    }
+    Matcher tdx = TDX_PREFIX.matcher(line);
+    if (line.contains("tdx: ") && tdx.find()) {
+      tdxLines.add(new LogLine(lineNo, trimmed));
+      String content = line.substring(tdx.end()).strip();
+      if (CMR_TRIGGER.matcher(content).find()) {
+        cmrs.add(readCmr(content, lineNo), lineNo);
+        return;
+      }
+      readTdxFact(content, lineNo, trimmed);
+    }
+    cmrs.interrupt();
+  }
+
+  private E820Entry readE820(String line, int lineNo) throws InputException {
+    Matcher m = E820.matcher(line);
+    if (m.find()) {
+      long start = addresses.parse(m.group(1), lineNo);
+      long end = addresses.parseInclusiveEnd(m.group(2), lineNo);
+      return new E820Entry(range(start, end, "e820 entry", lineNo), m.group(3), lineNo);
+    }
+    Matcher legacy = E820_LEGACY.matcher(line);
+    if (legacy.find()) {
+      long start = addresses.parse(legacy.group(1), lineNo);
+      long end = addresses.parse(legacy.group(2), lineNo);
+      return new E820Entry(range(start, end, "e820 entry", lineNo), legacy.group(3), lineNo);
+    }
+    throw malformed("BIOS-e820 line", "BIOS-e820: [mem 0x0000000000100000-0x000000007fffffff] usable", lineNo);
+  }
+
+  private NodeRange readNode(String line, int lineNo) throws InputException {
+    Matcher m = NODE.matcher(line);
+    if (!m.find()) {
+      throw malformed("memblock node line", "node   0: [mem 0x0000000000100000-0x000000007fffffff]", lineNo);
+    }
+    long start = addresses.parse(m.group(2), lineNo);
+    long end = addresses.parseInclusiveEnd(m.group(3), lineNo);
+    return new NodeRange(range(start, end, "memblock node range", lineNo), node(m.group(1), lineNo), lineNo);
+  }
+
+  private NodeRange readSrat(String line, int lineNo) throws InputException {
+    Matcher m = SRAT.matcher(line);
+    if (!m.find()) {
+      throw malformed("SRAT line", "SRAT: Node 0 PXM 0 [mem 0x00000000-0x7fffffff]", lineNo);
+    }
+    long start = addresses.parse(m.group(3), lineNo);
+    long end = addresses.parseInclusiveEnd(m.group(4), lineNo);
+    return new NodeRange(range(start, end, "SRAT range", lineNo), node(m.group(1), lineNo), lineNo);
+  }
+
+  private AddressRange readCmr(String content, int lineNo) throws InputException {
+    Matcher m = CMR.matcher(content);
+    if (!m.find()) {
+      throw malformed("CMR line", "virt/tdx: CMR: [0x100000, 0x77800000)", lineNo);
+    }
+    long start = addresses.parse(m.group(1), lineNo);
+    long end = addresses.parse(m.group(2), lineNo);
+    AddressRange cmr = range(start, end, "CMR", lineNo);
+    // The module reports CMRs at 4 KiB granularity (TDX module spec, CMR_INFO); anything else is a
+    // corrupt line, not a machine.
+    if ((start & 0xfff) != 0 || (end & 0xfff) != 0) {
+      throw new InputException(source, lineNo, "CMR %s is not 4 KiB aligned".formatted(cmr));
+    }
+    if (cmr.isEmpty()) {
+      throw new InputException(source, lineNo, "CMR %s is empty".formatted(cmr));
+    }
+    return cmr;
+  }
+
+  private void readTdxFact(String content, int lineNo, String verbatim) {
+    Matcher attributes = VERSION_ATTRIBUTES.matcher(content);
+    Matcher dotted = VERSION_DOTTED.matcher(content);
+    Matcher pamt = PAMT_KB.matcher(content);
+    if (attributes.find()) {
+      setVersion(
+          "%s.%s build_date %s build_num %s"
+              .formatted(attributes.group(1), attributes.group(2), attributes.group(3), attributes.group(4)));
+    } else if (dotted.find()) {
+      setVersion("%s build_num %s build_date %s".formatted(dotted.group(1), dotted.group(2), dotted.group(3)));
+    } else if (pamt.find() && pamtKb.isEmpty()) {
+      pamtKb = OptionalLong.of(Long.parseLong(pamt.group(1)));
+    } else if (FAILED.matcher(content).find() && failure.isEmpty()) {
+      failure = Optional.of(new LogLine(lineNo, verbatim));
+    }
+  }
+
+  private void setVersion(String version) {
+    if (moduleVersion.isEmpty()) {
+      moduleVersion = Optional.of(version);
+    }
+  }
+
+  private AddressRange range(long start, long end, String what, int lineNo) throws InputException {
+    if (end < start) {
+      throw new InputException(
+          source, lineNo, "%s is reversed: it ends (0x%x) before it starts (0x%x)".formatted(what, end, start));
+    }
+    return new AddressRange(start, end);
+  }
+
+  private int node(String digits, int lineNo) throws InputException {
+    try {
+      return Integer.parseInt(digits);
+    } catch (NumberFormatException e) {
+      throw new InputException(source, lineNo, "NUMA node " + digits + " is out of range");
+    }
+  }
+
+  private InputException malformed(String what, String example, int lineNo) {
+    return new InputException(
+        source, lineNo, "malformed %s (expected a line like \"%s\")".formatted(what, example));
+  }
+
+  private MemoryMap finish() throws InputException {
+    LogFacts facts = new LogFacts(tdxLines, moduleVersion, pamtKb, failure);
+    List<String> notes = new ArrayList<>();
+    notes.addAll(e820.notes());
+    notes.addAll(nodeLines.notes());
+    notes.addAll(cmrs.notes());
+    return new TdxMemory(source, e820.entries(), nodeLines.entries(), srat, cmrs.entries(), facts, notes)
+        .derive();
+  }
+}

@@ -1,0 +1,169 @@
+package tdmr.parse;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import tdmr.tdx.Layout;
+import tdmr.tdx.Pamt;
+import tdmr.tdx.PamtRange;
+import tdmr.tdx.ReservedArea;
+import tdmr.tdx.Tdmr;
+
+/**
+ * The JSON layout format. One TDMR is {@code {"base": "0x0", "size": "0x80000000", "pamt": {"4k":
+ * {"base": .., "size": ..}, "2m": {..}, "1g": {..}}, "reserved": [{"offset": .., "size": ..}]}}; a
+ * layout file is {@code {"tdmrs": [TDMR, ...]}}; a {@code plan --json} document is {@code
+ * {"results": [{"solver": "greedy", "tdmrs": [...], ...}]}}. Values are raw 64-bit fields written
+ * as hex strings (plain integers accepted), so a broken layout can be read and reported by the
+ * validator rather than rejected here.
+ */
+public final class LayoutJson {
+  private static final String[] LEVELS = {"4k", "2m", "1g"};
+
+  private LayoutJson() {}
+
+  /** Reads a layout file, or the first result that has TDMRs of a {@code plan --json} document. */
+  public static Layout read(String sourceName, String text) throws InputException {
+    return read(sourceName, text, Optional.empty());
+  }
+
+  /**
+   * Reads a layout file or a {@code plan --json} document; with {@code solver}, takes that solver's
+   * result from the document.
+   */
+  public static Layout read(String sourceName, String text, Optional<String> solver) throws InputException {
+    JsonDocument doc = JsonDocument.parse(sourceName, text);
+    JsonNode root = doc.root();
+    if (root.has("results")) {
+      return tdmrs(doc, result(doc, solver));
+    }
+    if (root.has("tdmrs")) {
+      if (solver.isPresent()) {
+        throw new InputException(
+            sourceName, 1, "--solver %s needs a plan --json document with \"results\"; this is a layout file".formatted(solver.get()));
+      }
+      return tdmrs(doc, root);
+    }
+    throw new InputException(
+        sourceName, 1, "not a layout: expected {\"tdmrs\": [...]} or a plan --json document {\"results\": [...]}");
+  }
+
+  private static JsonNode result(JsonDocument doc, Optional<String> solver) throws InputException {
+    List<JsonNode> results = doc.array(doc.root(), "results");
+    List<String> names = new ArrayList<>();
+    for (JsonNode r : results) {
+      String name = r.path("solver").asText("?");
+      names.add(name);
+      boolean wanted = solver.map(name::equals).orElse(true);
+      if (wanted && r.hasNonNull("tdmrs")) {
+        return r;
+      }
+      if (wanted && solver.isPresent()) {
+        throw new InputException(
+            doc.source(),
+            doc.lineOf(r),
+            "the %s result has no layout (status %s)".formatted(name, r.path("status").asText("not given")));
+      }
+    }
+    if (solver.isPresent()) {
+      throw new InputException(
+          doc.source(), doc.lineOf(doc.root()), "no result of solver %s in this document (solvers: %s)".formatted(solver.get(), names));
+    }
+    throw new InputException(doc.source(), doc.lineOf(doc.root()), "no result in this document has a layout (\"tdmrs\")");
+  }
+
+  private static Layout tdmrs(JsonDocument doc, JsonNode holder) throws InputException {
+    List<Tdmr> out = new ArrayList<>();
+    List<JsonNode> tdmrs = doc.array(holder, "tdmrs");
+    for (int i = 0; i < tdmrs.size(); i++) {
+      out.add(tdmr(doc, tdmrs.get(i), "tdmrs[%d]".formatted(i)));
+    }
+    return new Layout(out);
+  }
+
+  private static Tdmr tdmr(JsonDocument doc, JsonNode t, String where) throws InputException {
+    requireObject(doc, t, where);
+    long base = doc.unsigned(t, "base", where);
+    long size = doc.unsigned(t, "size", where);
+    JsonNode pamt = doc.required(t, "pamt", where);
+    requireObject(doc, pamt, where + ".pamt");
+    PamtRange[] levels = new PamtRange[LEVELS.length];
+    for (int l = 0; l < LEVELS.length; l++) {
+      String levelWhere = "%s.pamt.%s".formatted(where, LEVELS[l]);
+      JsonNode level = doc.required(pamt, LEVELS[l], where + ".pamt");
+      requireObject(doc, level, levelWhere);
+      levels[l] = new PamtRange(doc.unsigned(level, "base", levelWhere), doc.unsigned(level, "size", levelWhere));
+    }
+    List<ReservedArea> reserved = new ArrayList<>();
+    List<JsonNode> areas = doc.array(t, "reserved");
+    for (int r = 0; r < areas.size(); r++) {
+      String areaWhere = "%s.reserved[%d]".formatted(where, r);
+      JsonNode area = areas.get(r);
+      requireObject(doc, area, areaWhere);
+      reserved.add(new ReservedArea(doc.unsigned(area, "offset", areaWhere), doc.unsigned(area, "size", areaWhere)));
+    }
+    return new Tdmr(base, size, new Pamt(levels[0], levels[1], levels[2]), reserved);
+  }
+
+  private static void requireObject(JsonDocument doc, JsonNode node, String where) throws InputException {
+    if (!node.isObject()) {
+      throw new InputException(doc.source(), doc.lineOf(node), where + " must be an object");
+    }
+  }
+
+  /** One TDMR as a JSON object in the shared format, for embedding (e.g. in {@code plan --json}). */
+  public static ObjectNode tdmrTree(Tdmr tdmr) {
+    ObjectNode o = JsonDocument.MAPPER.createObjectNode();
+    o.put("base", MapJson.hex(tdmr.base()));
+    o.put("size", MapJson.hex(tdmr.size()));
+    ObjectNode pamt = o.putObject("pamt");
+    PamtRange[] levels = {tdmr.pamt().fourK(), tdmr.pamt().twoM(), tdmr.pamt().oneG()};
+    for (int l = 0; l < LEVELS.length; l++) {
+      ObjectNode level = pamt.putObject(LEVELS[l]);
+      level.put("base", MapJson.hex(levels[l].base()));
+      level.put("size", MapJson.hex(levels[l].size()));
+    }
+    ArrayNode reserved = o.putArray("reserved");
+    for (ReservedArea r : tdmr.reserved()) {
+      ObjectNode area = reserved.addObject();
+      area.put("offset", MapJson.hex(r.offset()));
+      area.put("size", MapJson.hex(r.size()));
+    }
+    return o;
+  }
+
+  /** The TDMRs of a layout as a JSON array, for a {@code "tdmrs"} field. */
+  public static ArrayNode tdmrsTree(Layout layout) {
+    ArrayNode a = JsonDocument.MAPPER.createArrayNode();
+    layout.tdmrs().forEach(t -> a.add(tdmrTree(t)));
+    return a;
+  }
+
+  /** A layout file tree: {@code {"tdmrs": [...]}}. */
+  public static ObjectNode toTree(Layout layout) {
+    ObjectNode o = JsonDocument.MAPPER.createObjectNode();
+    o.set("tdmrs", tdmrsTree(layout));
+    return o;
+  }
+
+  /** A layout file as pretty-printed JSON, ending with a newline. */
+  public static String write(Layout layout) {
+    return pretty(toTree(layout));
+  }
+
+  /**
+   * Any JSON tree (e.g. a {@code plan --json} document built around {@link #tdmrTree}) as text:
+   * what fits in 100 columns on one line, larger objects and arrays one member per line.
+   */
+  public static String pretty(JsonNode tree) {
+    return JsonText.write(tree);
+  }
+
+  /** A fresh object node, so callers can build documents around {@link #tdmrTree} without their own mapper. */
+  public static ObjectNode newObject() {
+    return JsonDocument.MAPPER.createObjectNode();
+  }
+}

@@ -1,0 +1,116 @@
+package tdmr.parse;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.regex.Pattern;
+import tdmr.mem.MemoryMap;
+
+/**
+ * Reads a memory map in any of the formats {@code tdmr} understands, telling them apart by their
+ * text: a JSON map ({@link MapJson}) starts with <code>{</code>; {@code /proc/iomem}
+ * ({@link IomemReader}) starts with lines like {@code 00100000-3fffffff : System RAM}; anything
+ * else is read as a kernel log ({@link DmesgReader}).
+ */
+public final class MapReader {
+  private static final Pattern IOMEM_LINE = Pattern.compile("^\\s*[0-9a-fA-F]+-[0-9a-fA-F]+ : ");
+
+  private MapReader() {}
+
+  /** Reads a file; its path (as given) names it in messages. */
+  public static MemoryMap read(Path file) throws InputException {
+    return readBytes(file.toString(), fileBytes(file));
+  }
+
+  /** The bytes of a file; a missing, directory or unreadable file is an input error. */
+  public static byte[] fileBytes(Path file) throws InputException {
+    String name = file.toString();
+    if (Files.isDirectory(file)) {
+      throw new InputException(name, 0, "is a directory, not a memory map");
+    }
+    if (!Files.exists(file)) {
+      throw new InputException(name, 0, "no such file");
+    }
+    try {
+      return Files.readAllBytes(file);
+    } catch (AccessDeniedException e) {
+      throw new InputException(name, 0, "permission denied");
+    } catch (IOException e) {
+      throw new InputException(name, 0, "cannot read: " + e.getMessage());
+    }
+  }
+
+  /** Reads raw bytes, rejecting binary data (NUL bytes, invalid UTF-8) with a clear message. */
+  public static MemoryMap readBytes(String sourceName, byte[] bytes) throws InputException {
+    return read(sourceName, text(sourceName, bytes));
+  }
+
+  /** Reads text, detecting its format. */
+  public static MemoryMap read(String sourceName, String text) throws InputException {
+    String first = firstContentLine(text);
+    if (first == null) {
+      throw new InputException(sourceName, 0, "empty input: no memory map in this input");
+    }
+    if (first.startsWith("{")) {
+      return MapJson.read(sourceName, text);
+    }
+    if (IOMEM_LINE.matcher(first).find()) {
+      return IomemReader.read(sourceName, text);
+    }
+    return DmesgReader.read(sourceName, text);
+  }
+
+  /**
+   * Decodes UTF-8 text. A memory map is text; a NUL byte or an invalid UTF-8 sequence means the
+   * user passed a binary file (a TDMR_INFO dump, a compressed log), which we name instead of
+   * reporting a confusing parse error further down. Layout readers use it too.
+   */
+  public static String text(String sourceName, byte[] bytes) throws InputException {
+    for (int i = 0; i < bytes.length; i++) {
+      if (bytes[i] == 0) {
+        throw new InputException(
+            sourceName, lineAt(bytes, i), "binary input (NUL byte at offset %d): expected a text log, /proc/iomem or JSON".formatted(i));
+      }
+    }
+    try {
+      return StandardCharsets.UTF_8
+          .newDecoder()
+          .onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT)
+          .decode(ByteBuffer.wrap(bytes))
+          .toString();
+    } catch (CharacterCodingException e) {
+      throw new InputException(sourceName, 0, "binary input (not valid UTF-8 text): expected a text log, /proc/iomem or JSON");
+    }
+  }
+
+  private static int lineAt(byte[] bytes, int offset) {
+    int line = 1;
+    for (int i = 0; i < offset; i++) {
+      if (bytes[i] == '\n') {
+        line++;
+      }
+    }
+    return line;
+  }
+
+  /** The first line with something other than blanks, or null. */
+  private static String firstContentLine(String text) {
+    int start = 0;
+    while (start < text.length()) {
+      int newline = text.indexOf('\n', start);
+      int end = newline < 0 ? text.length() : newline;
+      String line = text.substring(start, end).strip();
+      if (!line.isEmpty()) {
+        return line;
+      }
+      start = end + 1;
+    }
+    return null;
+  }
+}

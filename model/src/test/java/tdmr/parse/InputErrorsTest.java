@@ -1,0 +1,200 @@
+package tdmr.parse;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+
+/** One test per class of bad input: each names the file, the line and the problem. */
+class InputErrorsTest {
+  private static InputException readFails(String text) {
+    return assertThrows(InputException.class, () -> MapReader.read("bad.txt", text));
+  }
+
+  private static void assertError(InputException e, int line, String... fragments) {
+    assertEquals("bad.txt", e.file());
+    assertEquals(line, e.line(), e.getMessage());
+    for (String f : fragments) {
+      assertTrue(e.problem().contains(f), "expected \"" + f + "\" in: " + e.getMessage());
+    }
+    assertTrue(e.getMessage().startsWith(line > 0 ? "bad.txt:" + line + ": " : "bad.txt: "), e.getMessage());
+  }
+
+  @Test
+  void overlappingE820EntriesAreRejectedAtTheSecondEntry() {
+    InputException e =
+        readFails(
+            """
+            BIOS-e820: [mem 0x0000000000100000-0x000000007fffffff] usable
+            BIOS-e820: [mem 0x000000007ff00000-0x000000008fffffff] reserved
+            """);
+    // [0x7ff00000, 0x90000000) starts inside [0x100000, 0x80000000) of line 1.
+    assertError(e, 2, "overlaps", "[0x100000, 0x80000000)", "line 1");
+  }
+
+  @Test
+  void unsortedE820EntriesAreRejected() {
+    InputException e =
+        readFails(
+            """
+            BIOS-e820: [mem 0x0000000100000000-0x000000017fffffff] usable
+            BIOS-e820: [mem 0x0000000000100000-0x000000007fffffff] usable
+            """);
+    assertError(e, 2, "out of order", "line 1");
+  }
+
+  @Test
+  void reversedE820EntryIsRejected() {
+    InputException e =
+        readFails(
+            """
+            [    0.000000] BIOS-e820: [mem 0x0000000000100000-0x000000007fffffff] usable
+            [    0.000000] BIOS-e820: [mem 0x0000000090000000-0x000000008fffefff] reserved
+            """);
+    assertError(e, 2, "reversed");
+  }
+
+  @Test
+  void overlappingCmrsAreRejected() {
+    InputException e =
+        readFails(
+            """
+            virt/tdx: CMR: [0x100000, 0x80000000)
+            virt/tdx: CMR: [0x40000000, 0x100000000)
+            """);
+    assertError(e, 2, "CMR [0x40000000, 0x100000000) overlaps [0x100000, 0x80000000) on line 1");
+  }
+
+  @Test
+  void unsortedMemblockNodeLinesAreRejected() {
+    InputException e =
+        readFails(
+            """
+            Early memory node ranges
+              node   1: [mem 0x0000000480000000-0x000000087fffffff]
+              node   0: [mem 0x0000000100000000-0x000000047fffffff]
+            """);
+    assertError(e, 3, "memblock node range", "out of order", "line 2");
+  }
+
+  @Test
+  void malformedE820LineIsRejected() {
+    InputException e =
+        readFails(
+            """
+            BIOS-provided physical RAM map:
+            BIOS-e820: [mem 0x0000000000100000-0x000000007fffffff] usable
+            BIOS-e820: [mem 0x0000000080000000 0x000000008fffffff] reserved
+            """);
+    assertError(e, 3, "malformed BIOS-e820 line");
+  }
+
+  @Test
+  void malformedCmrLineIsRejected() {
+    InputException e = readFails("[   10.444059] virt/tdx: CMR: [0x100000 - 0x6f800000]\n");
+    assertError(e, 1, "malformed CMR line");
+  }
+
+  @Test
+  void malformedNodeAndSratLinesAreRejected() {
+    assertError(readFails("  node   0: [mem 0x1000-]\n"), 1, "malformed memblock node line");
+    assertError(readFails("ACPI: SRAT: Node 0 PXM 0 [mem 0x00000000]\n"), 1, "malformed SRAT line");
+  }
+
+  @Test
+  void misalignedCmrIsRejected() {
+    // 0x6f800800 is not a multiple of 0x1000.
+    InputException e = readFails("virt/tdx: CMR: [0x100000, 0x6f800800)\n");
+    assertError(e, 1, "not 4 KiB aligned");
+  }
+
+  @Test
+  void addressBeyond52BitsIsRejected() {
+    // 0x10000000000000 is 2^52; as an inclusive last byte it would end at 2^52 + 1.
+    InputException e = readFails("BIOS-e820: [mem 0x000fffff00000000-0x0010000000000000] usable\n");
+    assertError(e, 1, "beyond 52 bits");
+    InputException cmr = readFails("virt/tdx: CMR: [0x100000, 0xffffffffffffffffff)\n");
+    assertError(cmr, 1, "beyond 52 bits");
+  }
+
+  @Test
+  void emptyInputIsRejected() {
+    assertError(readFails(""), 0, "empty input");
+    assertError(readFails("\n  \n\n"), 0, "empty input");
+  }
+
+  @Test
+  void binaryInputIsRejected() {
+    byte[] withNul = "BIOS-e820: [mem 0x0-0xfff] usable\n\0\1\2".getBytes(StandardCharsets.ISO_8859_1);
+    InputException nul = assertThrows(InputException.class, () -> MapReader.readBytes("bad.txt", withNul));
+    assertError(nul, 2, "binary input", "NUL byte at offset 34");
+    byte[] notUtf8 = {'B', 'I', 'O', 'S', (byte) 0xff, (byte) 0xfe, '\n'};
+    InputException latin = assertThrows(InputException.class, () -> MapReader.readBytes("bad.txt", notUtf8));
+    assertError(latin, 0, "binary input", "UTF-8");
+  }
+
+  @Test
+  void inputWithoutMemoryLinesIsRejected() {
+    InputException e =
+        readFails(
+            """
+            [    0.000000] Linux version 6.8.0-1004-intel
+            [   10.620111] virt/tdx: BIOS enabled: private KeyID range [32, 64)
+            """);
+    assertError(e, 0, "no memory map in this input");
+  }
+
+  @Test
+  void conflictingRepeatedCmrListsAreRejected() {
+    // Two logs in one file whose CMR lists disagree: the second list's first CMR differs.
+    InputException e =
+        readFails(
+            """
+            virt/tdx: CMR: [0x100000, 0x77800000)
+            virt/tdx: CMR: [0x100000000, 0x206e000000)
+            virt/tdx: module initialized
+            virt/tdx: CMR: [0x100000, 0x6f800000)
+            virt/tdx: CMR: [0x100000000, 0x206e000000)
+            """);
+    assertError(e, 4, "differs from [0x100000, 0x77800000) on line 1", "two different maps");
+  }
+
+  @Test
+  void shorterRepeatedCmrListIsRejected() {
+    InputException e =
+        readFails(
+            """
+            virt/tdx: CMR: [0x100000, 0x77800000)
+            virt/tdx: CMR: [0x100000000, 0x206e000000)
+            virt/tdx: module initialized
+            virt/tdx: CMR: [0x100000, 0x77800000)
+            """);
+    assertError(e, 4, "has 1 entries but the one starting on line 1 has 2");
+  }
+
+  @Test
+  void iomemReadWithoutRootIsRejectedWithAHint() {
+    InputException e =
+        readFails(
+            """
+            00000000-00000000 : Reserved
+            00000000-00000000 : System RAM
+            00000000-00000000 : Reserved
+            """);
+    assertError(e, 0, "all addresses", "read it as root");
+  }
+
+  @Test
+  void sratRangesOfTwoNodesMustNotOverlap() {
+    InputException e =
+        readFails(
+            """
+            BIOS-e820: [mem 0x0000000000100000-0x000000017fffffff] usable
+            SRAT: Node 0 PXM 0 [mem 0x00000000-0xffffffff]
+            SRAT: Node 1 PXM 1 [mem 0x80000000-0x17fffffff]
+            """);
+    assertError(e, 3, "SRAT range [0x80000000, 0x180000000) of node 1 overlaps");
+  }
+}

@@ -1,0 +1,43 @@
+package tdmr.cli;
+
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+import tdmr.mem.MemoryMap;
+import tdmr.parse.MapJson;
+
+/** {@code tdmr map}: shows the memory map tdmr reads from an input, the way every command sees it. */
+@Command(
+    name = "map",
+    mixinStandardHelpOptions = true,
+    header = "Show the TDX memory blocks, CMRs and holes read from a log, /proc/iomem or JSON map.",
+    description = {
+      "Reads INPUT (dmesg text, /proc/iomem or a JSON map; '-' for standard input) and prints the",
+      "TDX memory blocks with their NUMA nodes, the gaps between them with the firmware (e820) type",
+      "found there, the CMRs, how the map was derived and the totals. --json prints the map in the",
+      "JSON map format that every tdmr command reads."
+    })
+final class MapCommand implements Callable<Integer> {
+  @ParentCommand Tdmr tdmr;
+
+  @Spec CommandSpec spec;
+
+  @Parameters(paramLabel = "INPUT", description = "Kernel log, /proc/iomem or JSON map; '-' reads standard input.")
+  String input;
+
+  @Option(names = "--json", description = "Print the map as JSON (the format every command reads).")
+  boolean json;
+
+  @Override
+  public Integer call() throws Exception {
+    MemoryMap map = tdmr.input(input).readMap();
+    var out = spec.commandLine().getOut();
+    out.print(json ? MapJson.write(map) : MapText.render(map));
+    out.flush();
+    return 0;
+  }
+}

@@ -1,0 +1,111 @@
+package tdmr.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine.Command;
+import tdmr.parse.RealMaps;
+
+/** Exit statuses and messages: bad input and usage exit 2 without a stack trace, bugs exit 70. */
+class ErrorHandlingTest {
+  @TempDir Path dir;
+
+  private static void assertNoStackTrace(CliRun run) {
+    assertFalse(run.err().contains("\tat "), run.err());
+    assertFalse(run.err().contains("Exception in"), run.err());
+  }
+
+  @Test
+  void bareTdmrPrintsUsage() {
+    CliRun run = CliRun.of();
+    assertEquals(0, run.exit());
+    assertTrue(run.out().startsWith("Compute, check and optimise"), run.out());
+    assertTrue(run.out().contains("map "), run.out());
+  }
+
+  @Test
+  void missingFileIsBadInput() {
+    String missing = dir.resolve("nope.txt").toString();
+    CliRun run = CliRun.of("map", missing);
+    assertEquals(2, run.exit());
+    assertEquals(missing + ": no such file\n", run.err());
+    assertNoStackTrace(run);
+  }
+
+  @Test
+  void directoryIsBadInput() {
+    CliRun run = CliRun.of("map", dir.toString());
+    assertEquals(2, run.exit());
+    assertTrue(run.err().contains("is a directory"), run.err());
+  }
+
+  @Test
+  void logWithoutAMapIsBadInputNamingTheFile() {
+    String file = RealMaps.path(RealMaps.GNR_415_NO_MAP).toString();
+    CliRun run = CliRun.of("map", file);
+    assertEquals(2, run.exit());
+    assertTrue(run.err().startsWith(file + ": no memory map in this input"), run.err());
+    assertEquals("", run.out());
+  }
+
+  @Test
+  void badLineIsReportedWithItsNumber() throws Exception {
+    Path log = dir.resolve("bad.txt");
+    Files.writeString(log, "[    0.0] Linux version 6.8\n[    0.0] BIOS-e820: [mem 0x100000-0x7fffffff]\n");
+    CliRun run = CliRun.of("map", log.toString());
+    assertEquals(2, run.exit());
+    assertTrue(run.err().startsWith(log + ":2: malformed BIOS-e820 line"), run.err());
+    assertNoStackTrace(run);
+  }
+
+  @Test
+  void binaryFileIsBadInput() throws Exception {
+    Path bin = dir.resolve("tdmr_info.bin");
+    Files.write(bin, new byte[] {0x00, 0x00, 0x00, 0x40, 0x00, 0x00, 0x00, 0x00});
+    CliRun run = CliRun.of("map", bin.toString());
+    assertEquals(2, run.exit());
+    assertTrue(run.err().contains("binary input"), run.err());
+  }
+
+  @Test
+  void unknownOptionIsAUsageErrorWithAHint() {
+    CliRun run = CliRun.of("map", "--bogus", "x");
+    assertEquals(2, run.exit());
+    assertTrue(run.err().contains("Unknown option: '--bogus'"), run.err());
+    assertTrue(run.err().contains("Try 'tdmr map --help' for usage."), run.err());
+    assertFalse(run.err().contains("Usage:"), run.err());
+  }
+
+  @Test
+  void missingArgumentIsAUsageError() {
+    CliRun run = CliRun.of("map");
+    assertEquals(2, run.exit());
+    assertTrue(run.err().contains("Missing required parameter: 'INPUT'"), run.err());
+  }
+
+  /** A command with a bug. */
+  @Command(name = "boom")
+  static final class Boom implements Callable<Integer> {
+    @Override
+    public Integer call() {
+      throw new IllegalStateException("invariant broken");
+    }
+  }
+
+  @Test
+  void unexpectedExceptionIsAnInternalErrorInOneLine() {
+    // Assumes TDMR_DEBUG is not set in the test environment (it only adds the stack trace).
+    CliRun run = CliRun.withExtraCommand("boom", new Boom(), "boom");
+    assertEquals(70, run.exit());
+    assertTrue(run.err().startsWith("tdmr: internal error: java.lang.IllegalStateException: invariant broken"), run.err());
+    if (System.getenv("TDMR_DEBUG") == null) {
+      assertEquals(1, run.err().lines().count(), run.err());
+    }
+  }
+}
