@@ -7,16 +7,16 @@ import java.util.Optional;
  * numbers of the kernel's {@code tdx.h} and what each one is for.
  */
 public enum SeamcallLeaf {
-  TDH_SYS_KEY_CONFIG(31, "TDH.SYS.KEY.CONFIG", "program the global private key on each package"),
-  TDH_SYS_INFO(32, "TDH.SYS.INFO", "read the module's limits and CMRs (TDX 1.0 interface)"),
-  TDH_SYS_INIT(33, "TDH.SYS.INIT", "global module initialization; the module checks the platform (CPUID, MSRs, SMRR)"),
-  TDH_SYS_RD(34, "TDH.SYS.RD", "read one global metadata field (limits, CMRs, features)"),
-  TDH_SYS_LP_INIT(35, "TDH.SYS.LP.INIT", "initialize the module on one logical CPU"),
-  TDH_SYS_TDMR_INIT(36, "TDH.SYS.TDMR.INIT", "initialize the PAMT of one TDMR"),
-  TDH_SYS_RDALL(37, "TDH.SYS.RDALL", "read all global metadata"),
-  TDH_SYS_CONFIG(45, "TDH.SYS.CONFIG", "hand the TDMRs, PAMTs and reserved areas to the module"),
-  TDH_SYS_SHUTDOWN(52, "TDH.SYS.SHUTDOWN", "shut the module down (before an update)"),
-  TDH_SYS_UPDATE(53, "TDH.SYS.UPDATE", "finish a module update");
+  TDH_SYS_KEY_CONFIG(31, "TDH.SYS.KEY.CONFIG", "programs the global private key on each package"),
+  TDH_SYS_INFO(32, "TDH.SYS.INFO", "reads the module's limits and CMRs, the TDX 1.0 way"),
+  TDH_SYS_INIT(33, "TDH.SYS.INIT", "initializes the module globally and checks the platform: CPUID, MSRs, SMRR"),
+  TDH_SYS_RD(34, "TDH.SYS.RD", "reads one global metadata field: a limit, a CMR or a feature"),
+  TDH_SYS_LP_INIT(35, "TDH.SYS.LP.INIT", "initializes the module on one logical CPU"),
+  TDH_SYS_TDMR_INIT(36, "TDH.SYS.TDMR.INIT", "initializes the PAMT of one TDMR"),
+  TDH_SYS_RDALL(37, "TDH.SYS.RDALL", "reads all global metadata"),
+  TDH_SYS_CONFIG(45, "TDH.SYS.CONFIG", "hands the TDMRs, PAMTs and reserved areas to the module"),
+  TDH_SYS_SHUTDOWN(52, "TDH.SYS.SHUTDOWN", "shuts the module down before an update"),
+  TDH_SYS_UPDATE(53, "TDH.SYS.UPDATE", "finishes a module update");
 
   private final long number;
   private final String apiName;

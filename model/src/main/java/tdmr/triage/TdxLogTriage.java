@@ -53,7 +53,9 @@ public final class TdxLogTriage {
   private static final Pattern PAMT_PAGES = Pattern.compile("(\\d+) pages allocated for PAMT");
   private static final Pattern RBP_BUG = Pattern.compile("RBP\\) clobber bug");
   private static final Pattern E820 = Pattern.compile("BIOS-e820: \\[mem ");
-  private static final Pattern TDX_RELATED = Pattern.compile("tdx|seam", Pattern.CASE_INSENSITIVE);
+  /** The TDX host code's prefixes ({@code virt/tdx:}, {@code tdx:}), SEAM lines, and KVM's TDX lines. */
+  private static final Pattern TDX_RELATED =
+      Pattern.compile("(?:^|[\\s\\]])(?:virt/)?tdx:|SEAMCALL|SEAMRR|kvm_intel:.*TDX", Pattern.CASE_INSENSITIVE);
 
   private TdxLogTriage() {}
 
@@ -290,7 +292,7 @@ public final class TdxLogTriage {
               + "platform loads it from (a BIOS update usually brings one).");
           todo.add("This is not a memory-layout problem: TDX stopped before any TDMR was built.");
         }
-        case SEAMCALL_FAILED -> explainSeamcall(module, happened, todo);
+        case SEAMCALL_FAILED -> explainSeamcall(happened, todo);
         case TDMRS_EXHAUSTED -> {
           happened.add("The kernel ran out of TDMRs while covering TDX memory (\"TDMRs exhausted\"): its "
               + "greedy opens one TDMR per run of memory, and the module allows only a fixed number.");
@@ -335,7 +337,7 @@ public final class TdxLogTriage {
       }
     }
 
-    private void explainSeamcall(String module, List<String> happened, List<String> todo) {
+    private void explainSeamcall(List<String> happened, List<String> todo) {
       SeamcallFailure s = seamcall.get();
       String leafPurpose = s.knownLeaf().map(l -> " (" + l.purpose() + ")").orElse("");
       String statusMeaning = s.knownStatus().map(st -> ": " + st.meaning()).orElse("");
@@ -349,10 +351,11 @@ public final class TdxLogTriage {
         }
         boolean oldModule = major.isPresent() && major.getAsInt() == 1 && minor.orElse(-1) == 0;
         if (s.field().isPresent()) {
-          happened.add(("So the kernel could not even read the module's limits. This kernel reads them with "
-              + "TDH.SYS.RD, and %s%s.")
-              .formatted(module, oldModule ? " is a TDX 1.0 module, older than this kernel expects"
-                  : " does not serve this field"));
+          happened.add(("So the kernel could not even read the module's limits: this kernel reads them with "
+              + "TDH.SYS.RD, and %s.")
+              .formatted(oldModule
+                  ? "the loaded module, " + version.orElse("1.0") + ", is a TDX 1.0 module, older than this kernel expects"
+                  : "the loaded module does not serve this field"));
         }
         todo.add("Update the TDX module (to 1.5 or later on this platform), usually with a BIOS update, "
             + "or boot a kernel that matches this module.");

@@ -19,7 +19,7 @@ public final class Prose {
     List<String> out = new ArrayList<>();
     StringBuilder line = new StringBuilder(first);
     int lineStart = first.length();
-    for (String word : text.strip().split("\\s+")) {
+    for (String word : words(text)) {
       if (line.length() > lineStart && line.length() + 1 + word.length() > WIDTH) {
         out.add(line.toString());
         line = new StringBuilder(rest);
@@ -31,6 +31,32 @@ public final class Prose {
       line.append(word);
     }
     out.add(line.toString());
+    return out;
+  }
+
+  /** The words of {@code text}; a range like {@code [0x0, 0x80000000)} is one word, never broken. */
+  static List<String> words(String text) {
+    List<String> out = new ArrayList<>();
+    StringBuilder word = new StringBuilder();
+    boolean inRange = false;
+    for (char c : text.strip().toCharArray()) {
+      if (c == '[') {
+        inRange = true;
+      } else if (c == ')' || c == ']') {
+        inRange = false;
+      }
+      if (Character.isWhitespace(c) && !inRange) {
+        if (word.length() > 0) {
+          out.add(word.toString());
+          word.setLength(0);
+        }
+      } else {
+        word.append(c);
+      }
+    }
+    if (word.length() > 0) {
+      out.add(word.toString());
+    }
     return out;
   }
 
