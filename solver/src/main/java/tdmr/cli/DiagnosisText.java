@@ -40,7 +40,7 @@ final class DiagnosisText {
       s.append('\n').append(terminal.bold("Layout analysis")).append('\n');
       for (String sentence : analysis) {
         if (sentence.startsWith("  ")) {
-          s.append(clip("  " + sentence)).append('\n');
+          s.append("  " + sentence).append('\n');
         } else {
           line(s, Prose.wrap(sentence, "  "));
         }
@@ -87,7 +87,20 @@ final class DiagnosisText {
         s.append("  ... and %d more%n".formatted(lines.size() - shown));
         break;
       }
-      s.append(terminal.dim(clip("  %5d  %s".formatted(l.line(), l.text().strip())))).append('\n');
+      // Verbatim and whole (register dumps matter to the last digit), folded at the width.
+      String text = l.text().strip();
+      String head = "  %5d  ".formatted(l.line());
+      int room = Prose.WIDTH - head.length();
+      String indent = head;
+      while (text.length() > room) {
+        int cut = text.lastIndexOf(' ', room);
+        cut = cut > room / 2 ? cut : room;
+        s.append(terminal.dim(indent + text.substring(0, cut))).append('\n');
+        text = text.substring(cut).stripLeading();
+        indent = " ".repeat(head.length() + 2);
+        room = Prose.WIDTH - indent.length();
+      }
+      s.append(terminal.dim(indent + text)).append('\n');
       shown++;
     }
   }
@@ -98,8 +111,4 @@ final class DiagnosisText {
     }
   }
 
-  /** A log line cut to the terminal width; the file has the rest. */
-  private static String clip(String text) {
-    return text.length() <= Prose.WIDTH ? text : text.substring(0, Prose.WIDTH - 3) + "...";
-  }
 }
