@@ -68,6 +68,13 @@ public final class LayoutPicture {
     return "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n" + svgElement();
   }
 
+  /** The input's file name without its directories (the full path is in the HTML page's title). */
+  String shortSource() {
+    String s = map.source();
+    int slash = Math.max(s.lastIndexOf('/'), s.lastIndexOf('\\'));
+    return slash >= 0 && slash < s.length() - 1 ? s.substring(slash + 1) : s;
+  }
+
   /** One line saying how the map looks: blocks, nodes, CMRs and their totals. */
   public String summary() {
     return "%d memory block%s on %d NUMA node%s, %s of TDX memory; %d CMR%s, %s convertible"
@@ -123,7 +130,7 @@ public final class LayoutPicture {
             .formatted(SvgCanvas.num(width), SvgCanvas.num(height), SvgCanvas.num(width), SvgCanvas.num(height)));
     c.raw(STYLE);
     c.rect("background", 0, 0, width, height, "");
-    c.text("title", 12, 24, "start", "Memory layout of " + map.source());
+    c.text("title", 12, 24, "start", "Memory layout of " + shortSource());
     c.text("summary", 12, 44, "start", summary());
     c.text("scale-note", 12, 62, "start", scaleNote());
 
