@@ -21,7 +21,8 @@ import tdmr.mem.MemoryMap;
  * {@code SRAT: Node N PXM M [mem a-b]} lines and, after a {@code virt/tdx:} or {@code tdx:}
  * prefix, {@code CMR: [a, b)} lines, the module version, the PAMT total and failure lines. A line
  * that starts like one of these but does not parse is an error; every other line is skipped.
- * Lines whose first non-blank character is {@code #} are comments. {@link TdxMemory} then derives
+ * The kernel's later {@code e820: update} / {@code e820: remove} lines are applied to the usable
+ * RAM. Lines whose first non-blank character is {@code #} are comments. {@link TdxMemory} then derives
  * the TDX memory the way Linux does.
  */
 public final class DmesgReader {
@@ -33,6 +34,13 @@ public final class DmesgReader {
   private static final Pattern E820_LEGACY =
       Pattern.compile("BIOS-e820: ([0-9a-fA-F]+) - ([0-9a-fA-F]+) \\((.+)\\)\\s*$");
 
+  /** {@code e820__range_update()} and {@code e820__range_remove()} print these (KERN_DEBUG). */
+  private static final Pattern E820_CHANGE_TRIGGER = Pattern.compile("\\be820: (?:update|remove) \\[mem\\b");
+  private static final Pattern E820_UPDATE =
+      Pattern.compile("\\be820: update \\[mem " + HEX + "-" + HEX + "\\] (\\S.*?) ==> (\\S.*?)\\s*$");
+  private static final Pattern E820_REMOVE =
+      Pattern.compile("\\be820: remove \\[mem " + HEX + "-" + HEX + "\\](?: (\\S.*?))?\\s*$");
+
   private static final Pattern NODE_TRIGGER = Pattern.compile("\\bnode\\s+\\d+:\\s*\\[mem\\b");
   private static final Pattern NODE =
       Pattern.compile("\\bnode\\s+(\\d+):\\s*\\[mem " + HEX + "-" + HEX + "\\]\\s*$");
@@ -42,9 +50,14 @@ public final class DmesgReader {
       Pattern.compile(
           "\\bSRAT: Node (\\d+) PXM (\\d+) \\[mem " + HEX + "-" + HEX + "\\](?: hotplug| non-volatile)*\\s*$");
 
+  /** Kernels before 4.x printed {@code SRAT: Node 0 PXM 0 0-80000000} with an exclusive end. */
+  private static final Pattern SRAT_LEGACY =
+      Pattern.compile("\\bSRAT: Node (\\d+) PXM (\\d+) ([0-9a-fA-F]+)-([0-9a-fA-F]+)(?: hotplug| non-volatile)*\\s*$");
+
   /** {@code virt/tdx:} (host, v6.8+) or {@code tdx:} (older trees, guests), not {@code foo_tdx:}. */
   private static final Pattern TDX_PREFIX = Pattern.compile("(?<![\\w/])(?:virt/)?tdx: ");
-  private static final Pattern CMR_TRIGGER = Pattern.compile("^CMR\\b");
+  /** A CMR range line; other lines that mention CMRs are kept as TDX lines only. */
+  private static final Pattern CMR_TRIGGER = Pattern.compile("^CMR(?:\\[\\d+\\])?:\\s*\\[");
   private static final Pattern CMR =
       Pattern.compile("^CMR(?:\\[\\d+\\])?: \\[" + HEX + ", " + HEX + "\\)\\s*$");
   private static final Pattern VERSION_ATTRIBUTES =
@@ -62,6 +75,7 @@ public final class DmesgReader {
   private final RepeatedLists<NodeRange> nodeLines;
   private final RepeatedLists<AddressRange> cmrs;
   private final List<NodeRange> srat = new ArrayList<>();
+  private final List<E820Change> e820Changes = new ArrayList<>();
   private final List<LogLine> tdxLines = new ArrayList<>();
   private Optional<String> moduleVersion = Optional.empty();
   private OptionalLong pamtKb = OptionalLong.empty();
@@ -106,40 +120,42 @@ public final class DmesgReader {
   private void readLine(String line, int lineNo) throws InputException {
     String trimmed = line.strip();
     if (trimmed.isEmpty() || trimmed.charAt(0) == '#') {
-      e820.interrupt();
-      nodeLines.interrupt();
-      cmrs.interrupt();
-      return;
-    }
-    if (line.contains("BIOS-e820:")) {
+      endRunsExcept(null);
+    } else if (line.contains("BIOS-e820:")) {
+      endRunsExcept(e820);
       e820.add(readE820(line, lineNo), lineNo);
-      nodeLines.interrupt();
-      cmrs.interrupt();
-      return;
-    }
-    e820.interrupt();
-    if (line.contains("node") && NODE_TRIGGER.matcher(line).find()) {
+    } else if (line.contains("e820: ") && E820_CHANGE_TRIGGER.matcher(line).find()) {
+      endRunsExcept(null);
+      e820Changes.add(readE820Change(line, lineNo));
+    } else if (line.contains("node") && NODE_TRIGGER.matcher(line).find()) {
+      endRunsExcept(nodeLines);
       nodeLines.add(readNode(line, lineNo), lineNo);
-      cmrs.interrupt();
-      return;
-    }
-    nodeLines.interrupt();
-    if (line.contains("SRAT: Node") && SRAT_TRIGGER.matcher(line).find()) {
+    } else if (line.contains("SRAT: Node") && SRAT_TRIGGER.matcher(line).find()) {
+      endRunsExcept(null);
       srat.add(readSrat(line, lineNo));
-      cmrs.interrupt();
-      return;
-    }
-    Matcher tdx = TDX_PREFIX.matcher(line);
-    if (line.contains("tdx: ") && tdx.find()) {
-      tdxLines.add(new LogLine(lineNo, trimmed));
-      String content = line.substring(tdx.end()).strip();
-      if (CMR_TRIGGER.matcher(content).find()) {
-        cmrs.add(readCmr(content, lineNo), lineNo);
-        return;
+    } else {
+      Matcher tdx = TDX_PREFIX.matcher(line);
+      if (line.contains("tdx: ") && tdx.find()) {
+        tdxLines.add(new LogLine(lineNo, trimmed));
+        String content = line.substring(tdx.end()).strip();
+        if (CMR_TRIGGER.matcher(content).find()) {
+          endRunsExcept(cmrs);
+          cmrs.add(readCmr(content, lineNo), lineNo);
+          return;
+        }
+        readTdxFact(content, lineNo, trimmed);
       }
-      readTdxFact(content, lineNo, trimmed);
+      endRunsExcept(null);
     }
-    cmrs.interrupt();
+  }
+
+  /** Any line other than a list's own kind ends that list's current run (see {@link RepeatedLists}). */
+  private void endRunsExcept(RepeatedLists<?> current) throws InputException {
+    for (RepeatedLists<?> list : List.of(e820, nodeLines, cmrs)) {
+      if (list != current) {
+        list.interrupt();
+      }
+    }
   }
 
   private E820Entry readE820(String line, int lineNo) throws InputException {
@@ -158,6 +174,25 @@ public final class DmesgReader {
     throw malformed("BIOS-e820 line", "BIOS-e820: [mem 0x0000000000100000-0x000000007fffffff] usable", lineNo);
   }
 
+  private E820Change readE820Change(String line, int lineNo) throws InputException {
+    Matcher update = E820_UPDATE.matcher(line);
+    Matcher remove = E820_REMOVE.matcher(line);
+    Matcher m;
+    if (update.find()) {
+      m = update;
+    } else if (remove.find()) {
+      m = remove;
+    } else {
+      throw malformed("e820 update line", "e820: update [mem 0x00000000-0x00000fff] usable ==> reserved", lineNo);
+    }
+    long start = addresses.parse(m.group(1), lineNo);
+    long end = addresses.parseInclusiveEnd(m.group(2), lineNo);
+    AddressRange range = range(start, end, "e820 update", lineNo);
+    String from = m.group(3) == null ? "" : m.group(3);
+    String to = m == update ? update.group(4) : "";
+    return new E820Change(range, from, to, lineNo);
+  }
+
   private NodeRange readNode(String line, int lineNo) throws InputException {
     Matcher m = NODE.matcher(line);
     if (!m.find()) {
@@ -170,11 +205,19 @@ public final class DmesgReader {
 
   private NodeRange readSrat(String line, int lineNo) throws InputException {
     Matcher m = SRAT.matcher(line);
-    if (!m.find()) {
+    Matcher legacy = SRAT_LEGACY.matcher(line);
+    long start;
+    long end;
+    if (m.find()) {
+      start = addresses.parse(m.group(3), lineNo);
+      end = addresses.parseInclusiveEnd(m.group(4), lineNo);
+    } else if (legacy.find()) {
+      m = legacy;
+      start = addresses.parse(m.group(3), lineNo);
+      end = addresses.parse(m.group(4), lineNo);
+    } else {
       throw malformed("SRAT line", "SRAT: Node 0 PXM 0 [mem 0x00000000-0x7fffffff]", lineNo);
     }
-    long start = addresses.parse(m.group(3), lineNo);
-    long end = addresses.parseInclusiveEnd(m.group(4), lineNo);
     return new NodeRange(range(start, end, "SRAT range", lineNo), node(m.group(1), lineNo), lineNo);
   }
 
@@ -247,7 +290,7 @@ public final class DmesgReader {
     notes.addAll(e820.notes());
     notes.addAll(nodeLines.notes());
     notes.addAll(cmrs.notes());
-    return new TdxMemory(source, e820.entries(), nodeLines.entries(), srat, cmrs.entries(), facts, notes)
+    return new TdxMemory(source, e820.entries(), e820Changes, nodeLines.entries(), srat, cmrs.entries(), facts, notes)
         .derive();
   }
 }

@@ -20,6 +20,7 @@ public final class IomemReader {
 
   private IomemReader() {}
 
+  /** Reads the text of {@code /proc/iomem}; {@code source} names the input in messages. */
   public static MemoryMap read(String source, String text) throws InputException {
     AddressText addresses = new AddressText(source);
     RangeOrder order = new RangeOrder(source, "iomem entry");
@@ -64,6 +65,6 @@ public final class IomemReader {
     }
     List<String> notes = new ArrayList<>();
     notes.add("read from /proc/iomem: 'System RAM' entries are the RAM; iomem has no NUMA information");
-    return new TdxMemory(source, entries, List.of(), List.of(), List.of(), LogFacts.NONE, notes).derive();
+    return new TdxMemory(source, entries, List.of(), List.of(), List.of(), List.of(), LogFacts.NONE, notes).derive();
   }
 }

@@ -26,6 +26,7 @@ final class TdxMemory {
 
   private final String source;
   private final List<E820Entry> e820;
+  private final List<E820Change> e820Changes;
   private final List<NodeRange> nodeLines;
   private final List<NodeRange> srat;
   private final List<AddressRange> cmrs;
@@ -35,6 +36,7 @@ final class TdxMemory {
   TdxMemory(
       String source,
       List<E820Entry> e820,
+      List<E820Change> e820Changes,
       List<NodeRange> nodeLines,
       List<NodeRange> srat,
       List<AddressRange> cmrs,
@@ -42,6 +44,7 @@ final class TdxMemory {
       List<String> notes) {
     this.source = source;
     this.e820 = e820;
+    this.e820Changes = e820Changes;
     this.nodeLines = nodeLines;
     this.srat = srat;
     this.cmrs = cmrs;
@@ -71,7 +74,7 @@ final class TdxMemory {
       notes.add("TDX memory from the %d memblock 'node N:' lines".formatted(nodeLines.size()));
       return nodeLines;
     }
-    List<AddressRange> usable = e820.stream().filter(E820Entry::isUsable).map(E820Entry::range).toList();
+    List<AddressRange> usable = applyChanges(e820.stream().filter(E820Entry::isUsable).map(E820Entry::range).toList());
     if (!usable.isEmpty()) {
       notes.add("TDX memory from the %d usable e820 entries (the log has no memblock 'node N:' lines)".formatted(usable.size()));
       return assignNodes(usable);
@@ -84,6 +87,63 @@ final class TdxMemory {
       throw new InputException(source, e820.get(0).line(), "the e820 table has no usable RAM");
     }
     throw new InputException(source, 0, "no memory map in this input (no BIOS-e820, memblock 'node N:' or TDX CMR lines)");
+  }
+
+  /**
+   * Applies the kernel's {@code e820: update/remove} lines, in log order, to the usable RAM: a change
+   * away from {@code usable} (or an untyped remove) takes the range out; a change of type T to
+   * {@code usable} adds the parts of the range the printed table lists as T.
+   */
+  private List<AddressRange> applyChanges(List<AddressRange> usable) {
+    if (e820Changes.isEmpty()) {
+      return usable;
+    }
+    List<AddressRange> ram = usable;
+    for (E820Change c : e820Changes) {
+      boolean fromUsable = c.fromType().isEmpty() || c.fromType().equals("usable");
+      boolean toUsable = c.toType().equals("usable");
+      if (fromUsable && !toUsable) {
+        ram = subtract(ram, c.range());
+      } else if (!fromUsable && toUsable) {
+        for (E820Entry e : e820) {
+          if (e.type().equals(c.fromType()) && e.range().overlaps(c.range())) {
+            ram = add(ram, e.range().intersect(c.range()));
+          }
+        }
+      }
+    }
+    notes.add(
+        "applied %d 'e820: update/remove' lines (lines %s) to the usable RAM"
+            .formatted(e820Changes.size(), summary(e820Changes.stream().map(c -> String.valueOf(c.line())).toList())));
+    return ram;
+  }
+
+  private static List<AddressRange> subtract(List<AddressRange> ranges, AddressRange cut) {
+    List<AddressRange> out = new ArrayList<>(ranges.size() + 1);
+    for (AddressRange r : ranges) {
+      if (!r.overlaps(cut)) {
+        out.add(r);
+        continue;
+      }
+      if (r.start() < cut.start()) {
+        out.add(new AddressRange(r.start(), cut.start()));
+      }
+      if (cut.end() < r.end()) {
+        out.add(new AddressRange(cut.end(), r.end()));
+      }
+    }
+    return out;
+  }
+
+  /** The sorted union of {@code ranges} and {@code extra}; touching ranges stay separate, as e820 keeps them. */
+  private static List<AddressRange> add(List<AddressRange> ranges, AddressRange extra) {
+    List<AddressRange> out = new ArrayList<>(subtract(ranges, extra));
+    int at = 0;
+    while (at < out.size() && out.get(at).start() < extra.start()) {
+      at++;
+    }
+    out.add(at, extra);
+    return out;
   }
 
   /** Nodes from SRAT when the log has it, else node 0; ranges are cut at node boundaries. */

@@ -54,6 +54,31 @@ class DmesgReaderTest {
   }
 
   @Test
+  void e820UpdateAndRemoveLinesChangeTheUsableRam() throws InputException {
+    // After the table: page 0 and [0xa0000, 0x100000) go (below 1 MiB anyway), the kernel takes
+    // [0x7f000000, 0x80000000) away, turns the reserved [0x80000000, 0x80100000) into RAM, and
+    // splits RAM for setup_data (usable ==> usable, no change). RAM above 1 MiB:
+    // [0x100000, 0x7f000000) and [0x80000000, 0x80100000).
+    MemoryMap map =
+        read(
+            """
+            [    0.000000] BIOS-e820: [mem 0x0000000000000000-0x000000000009ffff] usable
+            [    0.000000] BIOS-e820: [mem 0x0000000000100000-0x000000007fffffff] usable
+            [    0.000000] BIOS-e820: [mem 0x0000000080000000-0x00000000800fffff] reserved
+            [    0.000000] e820: update [mem 0x00000000-0x00000fff] usable ==> reserved
+            [    0.000000] e820: remove [mem 0x000a0000-0x000fffff] usable
+            [    0.000000] e820: update [mem 0x7f000000-0x7fffffff] usable ==> reserved
+            [    0.000000] e820: update [mem 0x80000000-0x800fffff] reserved ==> usable
+            [    0.000000] e820: update [mem 0x7b8c5018-0x7b8d3057] usable ==> usable
+            [    0.000000] e820: last_pfn = 0x80100 max_arch_pfn = 0x400000000
+            """);
+    assertEquals(
+        List.of(new MemoryBlock(0x100000, 0x7f000000L, 0), new MemoryBlock(0x80000000L, 0x80100000L, 0)), map.blocks());
+    assertEquals("reserved", map.firmwareTypeAt(0x80000000L));
+    assertTrue(map.notes().stream().anyMatch(n -> n.contains("applied 5 'e820: update/remove' lines")), map.notes().toString());
+  }
+
+  @Test
   void timestampsAndJournalPrefixesDoNotMatter() throws InputException {
     String bare = "BIOS-e820: [mem 0x0000000000100000-0x000000007fffffff] usable\nvirt/tdx: CMR: [0x100000, 0x80000000)\n";
     String stamped = "[    0.000000] BIOS-e820: [mem 0x0000000000100000-0x000000007fffffff] usable\n[   10.1] virt/tdx: CMR: [0x100000, 0x80000000)\n";
@@ -97,6 +122,32 @@ class DmesgReaderTest {
             new MemoryBlock(0x100000000L, 0x480000000L, 0),
             new MemoryBlock(0x480000000L, 0x880000000L, 1)),
         map.blocks());
+  }
+
+  @Test
+  void legacySratLinesWithExclusiveEndsAreRead() throws InputException {
+    // 2.6-era kernels: "SRAT: Node 1 PXM 1 100000000-200000000", end exclusive.
+    MemoryMap map =
+        read(
+            """
+            BIOS-e820: [mem 0x0000000000100000-0x00000001ffffffff] usable
+            SRAT: Node 0 PXM 0 0-100000000
+            SRAT: Node 1 PXM 1 100000000-200000000
+            """);
+    assertEquals(
+        List.of(new MemoryBlock(0x100000, 0x100000000L, 0), new MemoryBlock(0x100000000L, 0x200000000L, 1)), map.blocks());
+  }
+
+  @Test
+  void tdxLinesThatOnlyMentionCmrsAreNotRangeLines() throws InputException {
+    MemoryMap map =
+        read(
+            """
+            virt/tdx: CMR info not available
+            virt/tdx: CMR: [0x100000, 0x80000000)
+            """);
+    assertEquals(1, map.cmrs().cmrs().size());
+    assertEquals(2, map.facts().tdxLines().size());
   }
 
   @Test

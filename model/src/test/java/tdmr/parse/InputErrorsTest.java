@@ -68,6 +68,29 @@ class InputErrorsTest {
   }
 
   @Test
+  void reversedAndUnsortedCmrsAreRejected() {
+    assertError(readFails("virt/tdx: CMR: [0x200000, 0x100000)\n"), 1, "CMR is reversed");
+    InputException unsorted =
+        readFails(
+            """
+            virt/tdx: CMR: [0x100000000, 0x107a000000)
+            virt/tdx: CMR: [0x100000, 0x6f800000)
+            """);
+    assertError(unsorted, 2, "out of order", "line 1");
+  }
+
+  @Test
+  void overlappingMemblockNodeLinesAreRejected() {
+    InputException e =
+        readFails(
+            """
+              node   0: [mem 0x0000000000100000-0x000000047fffffff]
+              node   1: [mem 0x0000000400000000-0x000000087fffffff]
+            """);
+    assertError(e, 2, "memblock node range [0x400000000, 0x880000000) overlaps [0x100000, 0x480000000) on line 1");
+  }
+
+  @Test
   void unsortedMemblockNodeLinesAreRejected() {
     InputException e =
         readFails(
@@ -98,9 +121,10 @@ class InputErrorsTest {
   }
 
   @Test
-  void malformedNodeAndSratLinesAreRejected() {
+  void malformedNodeSratAndUpdateLinesAreRejected() {
     assertError(readFails("  node   0: [mem 0x1000-]\n"), 1, "malformed memblock node line");
     assertError(readFails("ACPI: SRAT: Node 0 PXM 0 [mem 0x00000000]\n"), 1, "malformed SRAT line");
+    assertError(readFails("e820: update [mem 0x00000000-0x00000fff] usable -> reserved\n"), 1, "malformed e820 update line");
   }
 
   @Test
@@ -144,6 +168,24 @@ class InputErrorsTest {
             [   10.620111] virt/tdx: BIOS enabled: private KeyID range [32, 64)
             """);
     assertError(e, 0, "no memory map in this input");
+  }
+
+  @Test
+  void e820TableWithoutUsableRamIsRejected() {
+    InputException e =
+        readFails(
+            """
+            Linux version 6.8
+            BIOS-e820: [mem 0x0000000000000000-0x000000000009ffff] reserved
+            BIOS-e820: [mem 0x0000000000100000-0x000000007fffffff] ACPI NVS
+            """);
+    assertError(e, 2, "no usable RAM");
+  }
+
+  @Test
+  void ramOnlyBelow1MiBIsRejected() {
+    InputException e = readFails("BIOS-e820: [mem 0x0000000000000000-0x000000000009efff] usable\n");
+    assertError(e, 0, "below 1 MiB");
   }
 
   @Test

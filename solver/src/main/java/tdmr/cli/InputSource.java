@@ -15,6 +15,7 @@ public final class InputSource {
   private final String argument;
   private final InputStream stdin;
 
+  /** The input named by {@code argument}, reading {@code stdin} when it is {@code -}. */
   public InputSource(String argument, InputStream stdin) {
     this.argument = argument;
     this.stdin = stdin;

@@ -29,7 +29,8 @@ final class MapText {
         while (cursor < firmware.size() && firmware.get(cursor).range().end() <= gap.start()) {
           cursor++;
         }
-        s.append("  %-5s %-34s %-8s %-10s %s%n".formatted("gap", gap, "", ByteSize.human(gap.size()), firmwareTypes(firmware, cursor, gap)));
+        String types = firmwareTypes(firmware, cursor, gap);
+        s.append("  %-5s %-34s %-8s %-10s %s".formatted("gap", gap, "", ByteSize.human(gap.size()), types).stripTrailing()).append('\n');
       }
       s.append("  %-5s %-34s %-8s %s%n".formatted("block", b.range(), "node " + b.node(), ByteSize.human(b.size())));
       previous = b;
