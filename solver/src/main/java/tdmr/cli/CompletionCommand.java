@@ -11,10 +11,9 @@ import picocli.CommandLine.Spec;
     name = "completion",
     mixinStandardHelpOptions = true,
     header = "Print a bash (and zsh) completion script for tdmr.",
-    description = {
-      "Prints a completion script for every tdmr subcommand and option. It is generated from the",
-      "command line itself, so it always matches this version of tdmr."
-    },
+    description =
+        "Prints a completion script for every tdmr subcommand and option. It is generated from the"
+            + " command line itself, so it always matches this version of tdmr.",
     footer = {
       "%nExamples:",
       "  Complete in this shell only:",

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -27,12 +28,13 @@ import tdmr.triage.Triage;
     mixinStandardHelpOptions = true,
     header = "Say what happened to TDX on a host, from its kernel log, and what to do next.",
     description = {
-      "Reads the TDX lines of a kernel log (dmesg, journalctl -k) and tells whether TDX came up.",
-      "If it did not, it says why in plain words: TDX off in the BIOS, no TDX module, a SEAMCALL",
-      "the module refused (leaf, status and metadata field decoded), or the kernel's TDMR layout",
-      "running out of TDMRs or reserved areas; and it says plainly when the memory layout is not",
-      "the problem. For a layout failure it rebuilds the layout from the memory map in the same",
-      "log; on success it checks the logged PAMT size against the map."
+      "Reads the TDX lines of a kernel log (dmesg, journalctl -k) and tells whether TDX came up. If it"
+          + " did not, it says why in plain words: TDX off in the BIOS, no TDX module, a SEAMCALL the"
+          + " module refused (leaf, status and metadata field decoded), or the kernel's TDMR layout"
+          + " running out of TDMRs or reserved areas; and it says plainly when the memory layout is not"
+          + " the problem.",
+      "For a layout failure it rebuilds the layout from the memory map in the same log; on success it"
+          + " checks the logged PAMT size against the map."
     },
     exitCodeListHeading = "%nExit status:%n",
     exitCodeList = {
@@ -62,8 +64,7 @@ final class DiagnoseCommand implements Callable<Integer> {
   @Option(names = "--json", description = "Print the findings as JSON.")
   boolean json;
 
-  @Option(names = "--no-color", description = "Never colour the output (it is coloured only on a terminal anyway).")
-  boolean noColor;
+  @Mixin ColorOption color;
 
   @Override
   public Integer call() throws Exception {
@@ -83,7 +84,7 @@ final class DiagnoseCommand implements Callable<Integer> {
     if (json) {
       out.print(DiagnosisJson.write(diagnosis));
     } else {
-      out.print(new DiagnosisText(Terminal.detect(noColor)).render(diagnosis));
+      out.print(new DiagnosisText(color.terminal()).render(diagnosis));
     }
     out.flush();
     return triage.exitCode();
