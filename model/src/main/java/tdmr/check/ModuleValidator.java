@@ -345,10 +345,13 @@ public final class ModuleValidator {
         PamtRange p = tdmrs.get(owner).pamt().level(level);
         for (long[] part : usable) {
           if (overlap(p.base(), p.size(), part[0], part[1] - part[0])) {
-            String whose = owner == target ? "its own" : "TDMR %d %s's".formatted(target, range(tdmrs.get(target)));
+            String usablePart = "usable (non-reserved) memory [0x%x, 0x%x)".formatted(part[0], part[1]);
+            String hit = owner == target
+                ? "its own " + usablePart
+                : "%s of TDMR %d %s".formatted(usablePart, target, range(tdmrs.get(target)));
             report(TDX_PAMT_OVERLAP, "D5", current, owner, level.level(), target,
-                "%s: PAMT_%s %s overlaps %s usable (non-reserved) memory [0x%x, 0x%x) (rule D5)"
-                    .formatted(name(owner), level.label(), p, whose, part[0], part[1]));
+                "%s: PAMT_%s %s overlaps %s (rule D5)"
+                    .formatted(name(owner), level.label(), p, hit));
             break;
           }
         }

@@ -1,0 +1,173 @@
+package tdmr.cli;
+
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+import tdmr.check.ModuleValidator;
+import tdmr.check.OsCoverageCheck;
+import tdmr.check.TdmrInfoCodec;
+import tdmr.mem.MemoryMap;
+import tdmr.parse.InputException;
+import tdmr.parse.LayoutJson;
+import tdmr.tdx.Layout;
+import tdmr.tdx.Policy;
+import tdmr.tdx.TdxLimits;
+
+/** {@code tdmr check}: would the TDX module accept this layout, and does it give the OS all its memory? */
+@Command(
+    name = "check",
+    mixinStandardHelpOptions = true,
+    header = "Check a TDMR layout against the TDX module's TDH.SYS.CONFIG rules and the OS's needs.",
+    description = {
+      "Reads LAYOUT (a layout JSON file, 'tdmr plan --json' output, or a TDMR_INFO binary of 512-byte "
+          + "entries; '-' for standard input) and the memory map given by --map.",
+      "Module verdict: the error TDH.SYS.CONFIG would return, with its 64-bit status code, found by "
+          + "applying the module's checks in the module's order (--all lists every violation).",
+      "OS verdict: every byte of TDX memory is usable TDMR memory or PAMT, every PAMT is TDX memory, "
+          + "and with --holes memlist every usable TDMR byte is TDX memory."
+    },
+    exitCodeListHeading = "%nExit status:%n",
+    exitCodeList = {
+      "0:both verdicts hold",
+      "1:the module would reject the layout, or the OS check fails",
+      "2:bad input or usage",
+      "70:internal error"
+    })
+final class CheckCommand implements Callable<Integer> {
+  @ParentCommand Tdmr tdmr;
+
+  @Spec CommandSpec spec;
+
+  @Parameters(paramLabel = "LAYOUT", description = "Layout JSON, plan --json output or TDMR_INFO binary; '-' reads standard input.")
+  String layoutArgument;
+
+  @Option(names = "--map", required = true, paramLabel = "INPUT",
+      description = "Memory map: kernel log, /proc/iomem or JSON map; '-' reads standard input.")
+  String mapArgument;
+
+  @Option(names = "--solver", paramLabel = "NAME", description = "Which result of a plan --json document to check (default: the first with TDMRs).")
+  String solver;
+
+  private int maxTdmrs = TdxLimits.DEFAULT.maxTdmrs();
+  private int maxReserved = TdxLimits.DEFAULT.maxReservedPerTdmr();
+  private Integer hkidStartBit;
+
+  @Option(names = "--max-tdmrs", paramLabel = "N", description = "MAX_TDMRS of the module (default: ${DEFAULT-VALUE}).", defaultValue = "64")
+  void maxTdmrs(int n) {
+    if (n < 1) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "--max-tdmrs must be at least 1, got " + n);
+    }
+    maxTdmrs = n;
+  }
+
+  @Option(names = "--max-rsvd", paramLabel = "N", description = "Reserved areas per TDMR (default: ${DEFAULT-VALUE}).", defaultValue = "16")
+  void maxReserved(int n) {
+    if (n < 0 || n > TdmrInfoCodec.RESERVED_SLOTS) {
+      throw new CommandLine.ParameterException(spec.commandLine(),
+          "--max-rsvd must be within 0..%d (TDMR_INFO has %d slots), got %d".formatted(
+              TdmrInfoCodec.RESERVED_SLOTS, TdmrInfoCodec.RESERVED_SLOTS, n));
+    }
+    maxReserved = n;
+  }
+
+  @Option(names = "--hkid-start-bit", paramLabel = "BIT",
+      description = "First physical address bit used for KeyIDs (31..52; default: 52, or 48 with --dpamt).")
+  void hkidStartBit(int bit) {
+    if (bit < 31 || bit > 52) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "--hkid-start-bit must be within 31..52, got " + bit);
+    }
+    hkidStartBit = bit;
+  }
+
+  @Option(names = "--dpamt", description = "Dynamic PAMT is on: the 4K PAMT is a bitmap of one bit per 4 KiB page.")
+  boolean dynamicPamt;
+
+  @Option(names = "--holes", paramLabel = "memlist|cmr", defaultValue = "memlist",
+      converter = HolesConverter.class,
+      description = "Which gaps must be reserved: every gap between memory blocks (memlist, mainline Linux) or only non-convertible ones (cmr). Default: ${DEFAULT-VALUE}.")
+  Policy.Holes holes;
+
+  @Option(names = "--coverage", paramLabel = "all|max", defaultValue = "all",
+      converter = CoverageConverter.class,
+      description = "all: every byte of TDX memory must be covered; max: uncovered memory is reported but allowed. Default: ${DEFAULT-VALUE}.")
+  Policy.Coverage coverage;
+
+  @Option(names = "--all", description = "List every module violation, not only the one the module would return.")
+  boolean all;
+
+  @Option(names = "--json", description = "Print the verdicts as JSON.")
+  boolean json;
+
+  @Override
+  public Integer call() throws Exception {
+    if (InputSource.STDIN.equals(layoutArgument) && InputSource.STDIN.equals(mapArgument)) {
+      throw new InputException("<stdin>", 0, "LAYOUT and --map cannot both read standard input");
+    }
+    InputSource layoutInput = tdmr.input(layoutArgument);
+    Layout layout = readLayout(layoutInput);
+    MemoryMap map = tdmr.input(mapArgument).readMap();
+    TdxLimits limits = limits();
+
+    CheckReport report = new CheckReport(layoutInput.name(), map, layout, limits, holes, coverage,
+        new ModuleValidator(map.cmrs(), limits).allViolations(layout),
+        new OsCoverageCheck(map, holes).check(layout));
+    PrintWriter out = spec.commandLine().getOut();
+    out.print(json ? report.json(all) : report.text(all));
+    out.flush();
+    return report.holds() ? 0 : 1;
+  }
+
+  /** JSON when the input starts with '{' (after white space), otherwise TDMR_INFO binary. */
+  private Layout readLayout(InputSource input) throws InputException {
+    byte[] bytes = input.bytes();
+    int k = 0;
+    while (k < bytes.length && Character.isWhitespace(bytes[k])) {
+      k++;
+    }
+    if (k < bytes.length && bytes[k] == '{') {
+      return LayoutJson.read(input.name(), new String(bytes, StandardCharsets.UTF_8), Optional.ofNullable(solver));
+    }
+    if (solver != null) {
+      throw new InputException(input.name(), 0, "--solver %s needs a plan --json document; this is a TDMR_INFO binary".formatted(solver));
+    }
+    return TdmrInfoCodec.decode(bytes, input.name());
+  }
+
+  private TdxLimits limits() {
+    TdxLimits d = TdxLimits.DEFAULT;
+    int bit = hkidStartBit != null ? hkidStartBit : dynamicPamt ? 48 : d.hkidStartBit();
+    return new TdxLimits(maxTdmrs, maxReserved, d.pamtEntrySize4k(), d.pamtEntrySize2m(), d.pamtEntrySize1g(), dynamicPamt, bit);
+  }
+
+  /** {@code memlist} or {@code cmr}. */
+  static final class HolesConverter implements CommandLine.ITypeConverter<Policy.Holes> {
+    @Override
+    public Policy.Holes convert(String value) {
+      return switch (value) {
+        case "memlist" -> Policy.Holes.MEMLIST;
+        case "cmr" -> Policy.Holes.CMR;
+        default -> throw new CommandLine.TypeConversionException("expected memlist or cmr, got '" + value + "'");
+      };
+    }
+  }
+
+  /** {@code all} or {@code max}. */
+  static final class CoverageConverter implements CommandLine.ITypeConverter<Policy.Coverage> {
+    @Override
+    public Policy.Coverage convert(String value) {
+      return switch (value) {
+        case "all" -> Policy.Coverage.ALL;
+        case "max" -> Policy.Coverage.MAX;
+        default -> throw new CommandLine.TypeConversionException("expected all or max, got '" + value + "'");
+      };
+    }
+  }
+}

@@ -1,0 +1,124 @@
+package tdmr.cli;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.List;
+import tdmr.check.OsCoverageCheck;
+import tdmr.check.Violation;
+import tdmr.mem.AddressRange;
+import tdmr.mem.ByteSize;
+import tdmr.mem.MemoryMap;
+import tdmr.parse.LayoutJson;
+import tdmr.tdx.Layout;
+import tdmr.tdx.Policy;
+import tdmr.tdx.TdxLimits;
+
+/**
+ * The two verdicts of {@code tdmr check}, printed for people or as JSON.
+ *
+ * @param layoutName the LAYOUT argument as given
+ * @param violations every module violation in the module's order; the first is what the module returns
+ * @param os the OS verdict
+ */
+record CheckReport(
+    String layoutName,
+    MemoryMap map,
+    Layout layout,
+    TdxLimits limits,
+    Policy.Holes holes,
+    Policy.Coverage coverage,
+    List<Violation> violations,
+    OsCoverageCheck.Verdict os) {
+
+  boolean moduleAccepts() {
+    return violations.isEmpty();
+  }
+
+  boolean osHolds() {
+    return os.holds(coverage);
+  }
+
+  /** Both verdicts hold. */
+  boolean holds() {
+    return moduleAccepts() && osHolds();
+  }
+
+  private List<Violation> shown(boolean all) {
+    return all ? violations : violations.stream().limit(1).toList();
+  }
+
+  String text(boolean all) {
+    StringBuilder b = new StringBuilder();
+    b.append("Layout %s: %d TDMRs, %d reserved areas, PAMT %s%n".formatted(
+        layoutName, layout.size(), layout.reservedAreaCount(), ByteSize.human(layout.pamtBytes())));
+    b.append("Map %s: %d memory blocks (%s), %d CMRs%n".formatted(
+        map.source(), map.blocks().size(), ByteSize.human(map.totalBytes()), map.cmrs().cmrs().size()));
+    b.append("Limits: %d TDMRs, %d reserved areas per TDMR, Dynamic PAMT %s, HKID start bit %d%n%n".formatted(
+        limits.maxTdmrs(), limits.maxReservedPerTdmr(), limits.dynamicPamt() ? "on" : "off", limits.hkidStartBit()));
+    b.append("TDX module (TDH.SYS.CONFIG): %s%n".formatted(moduleAccepts() ? "OK" : "FAIL"));
+    for (Violation v : shown(all)) {
+      b.append("  ").append(v).append(System.lineSeparator());
+    }
+    if (!all && violations.size() > 1) {
+      b.append("  (the module stops at the first error; %d more violation%s, --all lists them)%n".formatted(
+          violations.size() - 1, violations.size() > 2 ? "s" : ""));
+    }
+    b.append("Operating system (holes=%s, coverage=%s): %s%n".formatted(
+        name(holes), name(coverage), osHolds() ? "OK" : "FAIL"));
+    for (String problem : os.problems()) {
+      b.append("  ").append(problem).append(System.lineSeparator());
+    }
+    for (String uncovered : os.uncoveredMessages()) {
+      b.append("  ").append(uncovered)
+          .append(coverage == Policy.Coverage.MAX ? " (allowed: coverage=max)" : "")
+          .append(System.lineSeparator());
+    }
+    return b.toString();
+  }
+
+  String json(boolean all) {
+    ObjectNode root = LayoutJson.newObject();
+    root.put("layout", layoutName);
+    root.put("map", map.source());
+    root.put("ok", holds());
+    ObjectNode lim = root.putObject("limits");
+    lim.put("maxTdmrs", limits.maxTdmrs());
+    lim.put("maxReservedPerTdmr", limits.maxReservedPerTdmr());
+    lim.put("dynamicPamt", limits.dynamicPamt());
+    lim.put("hkidStartBit", limits.hkidStartBit());
+    ObjectNode module = root.putObject("module");
+    module.put("ok", moduleAccepts());
+    module.put("violationCount", violations.size());
+    ArrayNode vs = module.putArray("violations");
+    for (Violation v : shown(all)) {
+      ObjectNode n = vs.addObject();
+      n.put("error", v.error().name());
+      if (v.error().fromModule()) {
+        n.put("code", v.hexCode());
+      } else {
+        n.putNull("code");
+      }
+      n.put("rule", v.rule());
+      n.put("tdmr", v.tdmrIndex());
+      n.put("message", v.message());
+    }
+    ObjectNode osNode = root.putObject("os");
+    osNode.put("ok", osHolds());
+    osNode.put("holes", name(holes));
+    osNode.put("coverage", name(coverage));
+    ArrayNode uncovered = osNode.putArray("uncovered");
+    for (AddressRange r : os.uncoveredMemory()) {
+      ObjectNode n = uncovered.addObject();
+      n.put("start", "0x%x".formatted(r.start()));
+      n.put("end", "0x%x".formatted(r.end()));
+    }
+    osNode.put("uncoveredBytes", os.uncoveredBytes());
+    ArrayNode problems = osNode.putArray("problems");
+    os.problems().forEach(problems::add);
+    return LayoutJson.pretty(root) + System.lineSeparator();
+  }
+
+  private static String name(Enum<?> e) {
+    return e.name().toLowerCase(java.util.Locale.ROOT);
+  }
+}
