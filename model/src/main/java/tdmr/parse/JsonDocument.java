@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -33,7 +34,9 @@ final class JsonDocument {
   }
 
   static JsonDocument parse(String source, String text) throws InputException {
-    try (JsonParser parser = new JsonFactory().createParser(text)) {
+    // A repeated key would otherwise silently keep its last value: a guess, not a reading.
+    JsonFactory factory = JsonFactory.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
+    try (JsonParser parser = factory.createParser(text)) {
       parser.setCodec(MAPPER);
       Map<JsonNode, Integer> lines = new IdentityHashMap<>();
       JsonNode root = readNode(parser, parser.nextToken(), lines);
@@ -46,10 +49,21 @@ final class JsonDocument {
       return new JsonDocument(source, root, lines);
     } catch (JsonProcessingException e) {
       int line = e.getLocation() == null ? 0 : e.getLocation().getLineNr();
-      throw new InputException(source, line, "malformed JSON: " + e.getOriginalMessage());
+      throw new InputException(source, line, "malformed JSON: " + readable(e.getOriginalMessage()));
     } catch (IOException e) {
       throw new InputException(source, 0, "cannot read JSON: " + e.getMessage());
     }
+  }
+
+  /**
+   * Jackson's message without its internals: {@code [Source: REDACTED (`StreamReadFeature...`
+   * disabled); line: 1, column: 1]} becomes {@code line 1, column 1}, and the name of the
+   * constraint behind a limit is dropped.
+   */
+  static String readable(String message) {
+    return message
+        .replaceAll("\\[Source: [^\\]]*?line: (\\d+), column: (\\d+)\\]", "line $1, column $2")
+        .replaceAll(", from `[^`]*`", "");
   }
 
   /** Builds the tree by hand so that each object remembers its starting line. */

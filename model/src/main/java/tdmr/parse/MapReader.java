@@ -2,7 +2,9 @@ package tdmr.parse;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
+import java.nio.CharBuffer;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CoderResult;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
@@ -59,6 +61,7 @@ public final class MapReader {
     if (first.startsWith("{")) {
       return MapJson.read(sourceName, text);
     }
+
     if (IOMEM_LINE.matcher(first).find()) {
       return IomemReader.read(sourceName, text);
     }
@@ -68,7 +71,9 @@ public final class MapReader {
   /**
    * Decodes UTF-8 text. A memory map is text; a NUL byte or an invalid UTF-8 sequence means the
    * user passed a binary file (a TDMR_INFO dump, a compressed log), which we name instead of
-   * reporting a confusing parse error further down. Layout readers use it too.
+   * reporting a confusing parse error further down. Layout readers use it too. A leading UTF-8
+   * byte order mark (Windows editors write one) is dropped, so that a JSON map saved by Notepad is
+   * still detected as JSON.
    */
   public static String text(String sourceName, byte[] bytes) throws InputException {
     for (int i = 0; i < bytes.length; i++) {
@@ -77,15 +82,37 @@ public final class MapReader {
             sourceName, lineAt(bytes, i), "binary input (NUL byte at offset %d): expected a text log, /proc/iomem or JSON".formatted(i));
       }
     }
-    try {
-      return StandardCharsets.UTF_8
-          .newDecoder()
-          .onMalformedInput(CodingErrorAction.REPORT)
-          .onUnmappableCharacter(CodingErrorAction.REPORT)
-          .decode(ByteBuffer.wrap(bytes))
-          .toString();
-    } catch (CharacterCodingException e) {
-      throw new InputException(sourceName, 0, "binary input (not valid UTF-8 text): expected a text log, /proc/iomem or JSON");
+    int invalid = firstInvalidUtf8(bytes);
+    if (invalid >= 0) {
+      throw new InputException(
+          sourceName,
+          lineAt(bytes, invalid),
+          "binary input (not valid UTF-8 text at offset %d): expected a text log, /proc/iomem or JSON".formatted(invalid));
+    }
+    // Validated above, so nothing is replaced; decoding straight into a String keeps one copy of
+    // a large log in memory instead of three (bytes, a UTF-16 buffer and the String).
+    boolean bom = bytes.length >= 3 && bytes[0] == (byte) 0xEF && bytes[1] == (byte) 0xBB && bytes[2] == (byte) 0xBF;
+    return bom ? new String(bytes, 3, bytes.length - 3, StandardCharsets.UTF_8) : new String(bytes, StandardCharsets.UTF_8);
+  }
+
+  /** The offset of the first byte that is not valid UTF-8, or -1; decodes in small chunks. */
+  private static int firstInvalidUtf8(byte[] bytes) {
+    CharsetDecoder decoder =
+        StandardCharsets.UTF_8
+            .newDecoder()
+            .onMalformedInput(CodingErrorAction.REPORT)
+            .onUnmappableCharacter(CodingErrorAction.REPORT);
+    ByteBuffer in = ByteBuffer.wrap(bytes);
+    CharBuffer out = CharBuffer.allocate(8192);
+    while (true) {
+      CoderResult result = decoder.decode(in, out, true);
+      if (result.isError()) {
+        return in.position();
+      }
+      if (result.isUnderflow()) {
+        return -1;
+      }
+      out.clear();
     }
   }
 

@@ -56,7 +56,15 @@ final class TdxMemory {
     List<NodeRange> ram = ramRanges();
     List<MemoryBlock> blocks = mergeTouching(clipFirstMiB(roundToPages(ram)));
     if (blocks.isEmpty()) {
-      throw new InputException(source, 0, "no TDX memory: all RAM in this input lies below 1 MiB");
+      boolean allBelow1MiB = ram.stream().allMatch(r -> r.range().end() <= ByteSize.MiB);
+      // RAM above 1 MiB can still vanish when no entry holds a whole 4 KiB page (or all are empty);
+      // blaming the first MiB then would send the user looking in the wrong place.
+      throw new InputException(
+          source,
+          0,
+          allBelow1MiB
+              ? "no TDX memory: all RAM in this input lies below 1 MiB"
+              : "no TDX memory: the RAM in this input holds no whole 4 KiB page above 1 MiB");
     }
     ConvertibleMemory convertible;
     if (cmrs.isEmpty()) {

@@ -5,7 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import org.junit.jupiter.api.Test;
+import tdmr.mem.AddressRange;
+import tdmr.mem.MemoryBlock;
+import tdmr.mem.MemoryMap;
 
 /** One test per class of bad input: each names the file, the line and the problem. */
 class InputErrorsTest {
@@ -156,7 +160,36 @@ class InputErrorsTest {
     assertError(nul, 2, "binary input", "NUL byte at offset 34");
     byte[] notUtf8 = {'B', 'I', 'O', 'S', (byte) 0xff, (byte) 0xfe, '\n'};
     InputException latin = assertThrows(InputException.class, () -> MapReader.readBytes("bad.txt", notUtf8));
-    assertError(latin, 0, "binary input", "UTF-8");
+    // 0xff at offset 4 can never start a UTF-8 sequence; it is on line 1.
+    assertError(latin, 1, "binary input", "UTF-8", "offset 4");
+  }
+
+  @Test
+  void invalidUtf8IsReportedOnItsLine() {
+    // "ok\n" is 3 bytes, so the lone continuation byte 0x80 is at offset 3, on line 2.
+    byte[] bytes = {'o', 'k', '\n', (byte) 0x80, '\n'};
+    InputException e = assertThrows(InputException.class, () -> MapReader.readBytes("bad.txt", bytes));
+    assertError(e, 2, "not valid UTF-8", "offset 3");
+  }
+
+  @Test
+  void jsonMapWithAUtf8ByteOrderMarkIsReadAsJson() throws InputException {
+    // Notepad saves UTF-8 with EF BB BF first; before the fix the map was read as a kernel log
+    // and rejected with "no BIOS-e820 ... lines".
+    byte[] bom = {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF};
+    byte[] json = "{\"blocks\": [{\"start\": \"0x100000\", \"end\": \"0x80000000\"}]}".getBytes(StandardCharsets.UTF_8);
+    byte[] bytes = new byte[bom.length + json.length];
+    System.arraycopy(bom, 0, bytes, 0, bom.length);
+    System.arraycopy(json, 0, bytes, bom.length, json.length);
+    MemoryMap map = MapReader.readBytes("bom.json", bytes);
+    assertEquals(List.of(new MemoryBlock(new AddressRange(0x100000L, 0x80000000L), 0)), map.blocks());
+  }
+
+  @Test
+  void ramWithoutAWholePageAbove1MiBIsNotBlamedOnTheFirstMiB() {
+    // [0x100800, 0x101000) is above 1 MiB but rounds inward to nothing (no whole 4 KiB page).
+    InputException e = readFails("BIOS-e820: [mem 0x0000000000100800-0x0000000000100fff] usable\n");
+    assertError(e, 0, "no whole 4 KiB page above 1 MiB");
   }
 
   @Test
@@ -238,5 +271,24 @@ class InputErrorsTest {
             SRAT: Node 1 PXM 1 [mem 0x80000000-0x17fffffff]
             """);
     assertError(e, 3, "SRAT range [0x80000000, 0x180000000) of node 1 overlaps");
+  }
+
+  @Test
+  void repeatedJsonKeyIsAnErrorNotASilentLastValue() {
+    // Line 2 names "start" twice; keeping either value would be a guess.
+    InputException e =
+        readFails(
+            """
+            {"blocks": [
+              {"start": "0x100000", "start": "0x200000", "end": "0x80000000"}]}
+            """);
+    assertError(e, 2, "Duplicate field 'start'");
+  }
+
+  @Test
+  void truncatedJsonNamesWhereTheObjectOpenedWithoutParserInternals() {
+    InputException e = readFails("{\"blocks\": [{\"start\": \"0x100000\", \"end\": \"0x80000000\"}]\n");
+    assertError(e, 2, "malformed JSON", "start marker at line 1, column 1");
+    assertTrue(!e.getMessage().contains("REDACTED") && !e.getMessage().contains("StreamReadFeature"), e.getMessage());
   }
 }

@@ -17,6 +17,7 @@ import tdmr.check.TdmrInfoCodec;
 import tdmr.mem.MemoryMap;
 import tdmr.parse.InputException;
 import tdmr.parse.LayoutJson;
+import tdmr.parse.MapReader;
 import tdmr.tdx.Layout;
 import tdmr.tdx.Policy;
 import tdmr.tdx.TdxLimits;
@@ -125,20 +126,44 @@ final class CheckCommand implements Callable<Integer> {
     return report.holds() ? 0 : 1;
   }
 
-  /** JSON when the input starts with '{' (after white space), otherwise TDMR_INFO binary. */
+  /**
+   * JSON when the input starts with '{' (after a UTF-8 byte order mark and white space), otherwise
+   * TDMR_INFO binary. A TDMR_INFO entry always holds NUL bytes (addresses stay below 2^52, so the
+   * top byte of every field is 0), so input without any is text that is not a JSON layout; reading
+   * it as 512-byte entries would report nonsense or, at a multiple of 512 bytes, check garbage.
+   */
   private Layout readLayout(InputSource input) throws InputException {
     byte[] bytes = input.bytes();
-    int k = 0;
+    int k = startsWithUtf8Bom(bytes) ? 3 : 0;
     while (k < bytes.length && Character.isWhitespace(bytes[k])) {
       k++;
     }
     if (k < bytes.length && bytes[k] == '{') {
-      return LayoutJson.read(input.name(), new String(bytes, StandardCharsets.UTF_8), Optional.ofNullable(solver));
+      return LayoutJson.read(input.name(), MapReader.text(input.name(), bytes), Optional.ofNullable(solver));
+    }
+    if (bytes.length > 0 && !containsNul(bytes)) {
+      throw new InputException(
+          input.name(),
+          0,
+          "not a layout: expected a JSON layout {\"tdmrs\": [...]}, plan --json output or a TDMR_INFO binary (512-byte entries)");
     }
     if (solver != null) {
       throw new InputException(input.name(), 0, "--solver %s needs a plan --json document; this is a TDMR_INFO binary".formatted(solver));
     }
     return TdmrInfoCodec.decode(bytes, input.name());
+  }
+
+  private static boolean startsWithUtf8Bom(byte[] bytes) {
+    return bytes.length >= 3 && bytes[0] == (byte) 0xEF && bytes[1] == (byte) 0xBB && bytes[2] == (byte) 0xBF;
+  }
+
+  private static boolean containsNul(byte[] bytes) {
+    for (byte b : bytes) {
+      if (b == 0) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private TdxLimits limits() {

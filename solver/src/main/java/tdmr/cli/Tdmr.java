@@ -13,7 +13,7 @@ import tdmr.parse.InputException;
     mixinStandardHelpOptions = true,
     version = "tdmr 0.1.0",
     header = "Compute, check and optimise the TDMR/PAMT layout of an Intel TDX host.",
-    subcommands = {MapCommand.class, CheckCommand.class, DiagnoseCommand.class, CompletionCommand.class},
+    subcommands = {MapCommand.class, PlanCommand.class, CheckCommand.class, DiagnoseCommand.class, CompletionCommand.class},
     exitCodeListHeading = "%nExit status:%n",
     exitCodeList = {
       "0:success",
@@ -56,7 +56,26 @@ public final class Tdmr implements Runnable {
 
   /** Runs the command line in-process; returns the exit status. */
   public static int run(String[] args, InputStream in, PrintStream out, PrintStream err) {
-    return commandLine(in, out, err).execute(args);
+    return execute(commandLine(in, out, err), args);
+  }
+
+  /**
+   * Executes a configured command line. Running out of heap is an {@link Error}, which picocli does
+   * not hand to the execution exception handler: without this the JVM prints a stack trace and
+   * exits 1, which would read as a "no" answer. It is not bad input either, so it exits 70 with a
+   * message saying how to give the JVM more memory.
+   */
+  static int execute(CommandLine cl, String[] args) {
+    try {
+      return cl.execute(args);
+    } catch (OutOfMemoryError e) {
+      PrintWriter err = cl.getErr();
+      err.println(
+          "tdmr: out of memory (Java heap limit %d MiB); the input is too large for this heap: run with more, e.g. TDMR_JAVA_OPTS=-Xmx4g"
+              .formatted(Runtime.getRuntime().maxMemory() / (1024 * 1024)));
+      err.flush();
+      return EXIT_INTERNAL;
+    }
   }
 
   /** The configured command line, before execution (tests add commands to it). */

@@ -213,4 +213,31 @@ class CheckCommandTest {
     assertEquals(1, four.exit());
     assertTrue(four.out().contains("RESERVED_AREAS_EXHAUSTED (host, no module status): TDMR 0"), four.out());
   }
+
+  @Test
+  void layoutJsonWithAUtf8ByteOrderMarkIsReadAsJson(@TempDir Path dir) throws Exception {
+    // Before the fix the BOM made the file "binary": an error about 512-byte entries.
+    Path bom = dir.resolve("bom.json");
+    byte[] json = Files.readAllBytes(Path.of(GOOD));
+    byte[] bytes = new byte[json.length + 3];
+    bytes[0] = (byte) 0xEF;
+    bytes[1] = (byte) 0xBB;
+    bytes[2] = (byte) 0xBF;
+    System.arraycopy(json, 0, bytes, 3, json.length);
+    Files.write(bom, bytes);
+    CliRun r = run("check", bom.toString(), "--map", MAP);
+    assertEquals(0, r.exit(), r.out() + r.err());
+  }
+
+  @Test
+  void textThatIsNotJsonIsNotReadAsTdmrInfo(@TempDir Path dir) throws Exception {
+    // 512 bytes of text: a multiple of the entry size, but with no NUL byte it cannot be TDMR_INFO
+    // (every u64 field below 2^52 has a zero top byte). It used to be checked as one garbage TDMR.
+    Path text = dir.resolve("layout.txt");
+    Files.writeString(text, "tdmrs: ".repeat(73) + "x");
+    assertEquals(512, Files.size(text));
+    CliRun r = run("check", text.toString(), "--map", MAP);
+    assertEquals(2, r.exit(), r.out() + r.err());
+    assertTrue(r.err().startsWith(text + ": not a layout: expected a JSON layout"), r.err());
+  }
 }

@@ -35,7 +35,7 @@ public record CliRun(int exit, String out, String err) {
           // Streams reach only the subcommands present when they are set.
           cl.setOut(cl.getOut());
           cl.setErr(cl.getErr());
-          return cl.execute(args);
+          return Tdmr.execute(cl, args);
         });
   }
 

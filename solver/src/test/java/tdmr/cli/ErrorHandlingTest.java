@@ -108,4 +108,23 @@ class ErrorHandlingTest {
       assertEquals(1, run.err().lines().count(), run.err());
     }
   }
+
+  /** A command whose input does not fit in the heap. */
+  @Command(name = "hog")
+  static final class Hog implements Callable<Integer> {
+    @Override
+    public Integer call() {
+      throw new OutOfMemoryError("Java heap space");
+    }
+  }
+
+  @Test
+  void runningOutOfHeapIsAnInternalErrorWithAHintNotAStackTrace() {
+    // Before the fix the Error escaped picocli: the JVM printed a stack trace and exited 1 ("no").
+    CliRun run = CliRun.withExtraCommand("hog", new Hog(), "hog");
+    assertEquals(70, run.exit());
+    assertTrue(run.err().startsWith("tdmr: out of memory"), run.err());
+    assertTrue(run.err().contains("TDMR_JAVA_OPTS=-Xmx"), run.err());
+    assertNoStackTrace(run);
+  }
 }

@@ -1,0 +1,168 @@
+package tdmr.greedy;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import tdmr.mem.AddressRange;
+import tdmr.mem.ByteSize;
+import tdmr.mem.E820Entry;
+import tdmr.mem.MemoryMap;
+import tdmr.tdx.Policy;
+import tdmr.tdx.TdxLimits;
+
+/**
+ * Explains a greedy outcome so a person can act on it: on failure, what ran out and what took it
+ * (every hole and PAMT piece of the failing TDMR, with the firmware types and CMR coverage of each
+ * hole) and whether the CMR-holes patch would have succeeded; on success, the headroom left.
+ */
+public final class GreedyExplanation {
+  private static final long FIRST_MB = 1L << 20;
+  private final MemoryMap map;
+  private final TdxLimits limits;
+  private final LinuxGreedy greedy;
+
+  public GreedyExplanation(MemoryMap map, TdxLimits limits, LinuxGreedy greedy) {
+    this.map = map;
+    this.limits = limits;
+    this.greedy = greedy;
+  }
+
+  /** Lines for people (no kernel prefix), explaining {@code result} of {@code greedy} on the map. */
+  public List<String> explain(GreedyResult result) {
+    if (result instanceof GreedyResult.Built built) {
+      return headroom(built);
+    }
+    GreedyResult.Failed failed = (GreedyResult.Failed) result;
+    List<String> out = new ArrayList<>();
+    switch (failed.stage()) {
+      case MEMORY_LIST -> out.add("The memory list was rejected before any TDMR was built.");
+      case FILL_OUT_TDMRS -> explainTdmrsExhausted(out);
+      case PAMT_ALLOCATION -> explainPamtAllocation(failed, out);
+      case RESERVED_AREAS -> explainReservedAreas(failed, out);
+    }
+    if (greedy.holes() == Policy.Holes.MEMLIST && failed.stage() != GreedyResult.Stage.MEMORY_LIST) {
+      out.add(cmrVariantVerdict());
+    }
+    return out;
+  }
+
+  /** TDMRs used of the maximum, and reserved areas used of the maximum in the tightest TDMR. */
+  public List<String> headroom(GreedyResult.Built built) {
+    List<String> out = new ArrayList<>();
+    out.add("Headroom: %d of %d TDMRs used.".formatted(built.layout().size(), limits.maxTdmrs()));
+    GreedyTdmr tightest =
+        built.tdmrs().stream()
+            .max(Comparator.comparingInt((GreedyTdmr t) -> t.reservedUses().size())
+                .thenComparing(t -> -t.index()))
+            .orElseThrow();
+    out.add(
+        "Headroom: %d of %d reserved areas used in the tightest TDMR, %s (%s)."
+            .formatted(tightest.reservedUses().size(), limits.maxReservedPerTdmr(), tightest, breakdown(tightest)));
+    return out;
+  }
+
+  private void explainTdmrsExhausted(List<String> out) {
+    int needed = LinuxGreedy.fillOutTdmrs(LinuxGreedy.memoryList(map.blocks()), Integer.MAX_VALUE).size();
+    out.add(
+        "The memory list needs %d TDMRs (one per block whose 1 GiB-rounded end lies past the previous TDMR); the module allows %d."
+            .formatted(needed, limits.maxTdmrs()));
+  }
+
+  private void explainPamtAllocation(GreedyResult.Failed failed, List<String> out) {
+    GreedyTdmr t = failed.tdmrs().get(failed.failingTdmr().orElseThrow());
+    long chunk = tdmr.tdx.PamtSizing.chunkBytes(t.range().size(), limits);
+    out.add(
+        "%s (%s): no free range of %d bytes (%s) for its PAMT on node %d or any other node (PAMT placement: %s)."
+            .formatted(t, ByteSize.human(t.range().size()), chunk, ByteSize.human(chunk), t.node(),
+                greedy.placement().name()));
+  }
+
+  private void explainReservedAreas(GreedyResult.Failed failed, List<String> out) {
+    GreedyTdmr t = failed.tdmrs().get(failed.failingTdmr().orElseThrow());
+    out.add(
+        "%s (%s, node %d) needs %d reserved areas (%s); the module allows %d:"
+            .formatted(t, ByteSize.human(t.range().size()), t.node(), t.reservedUses().size(), breakdown(t),
+                limits.maxReservedPerTdmr()));
+    int k = 1;
+    for (ReservedAreaUse u : t.reservedUses()) {
+      String what =
+          u.kind() == ReservedAreaUse.Kind.HOLE
+              ? "hole  %s; e820: %s; %s%s".formatted(size(u.range()), firmwareTypes(u.range()), cmrCoverage(u.range()),
+                  u.range().start() < FIRST_MB ? "; the first MiB is never TDX memory" : "")
+              : "PAMT of TDMR %d  %s".formatted(u.pamtOwner(), size(u.range()));
+      String over = k > limits.maxReservedPerTdmr() ? "  <- over the limit" : "";
+      out.add("  %2d  %-34s %s%s".formatted(k, u.range(), what, over));
+      k++;
+    }
+    List<ReservedAreaUse> convertibleHoles = t.reservedUses().stream()
+        .filter(u -> u.kind() == ReservedAreaUse.Kind.HOLE && map.cmrs().covers(u.range()))
+        .toList();
+    if (!convertibleHoles.isEmpty()) {
+      out.add(("%s inside a CMR: convertible memory the firmware keeps for itself, which mainline Linux reserves"
+              + " only because it takes holes from the memory list.")
+          .formatted(plural(convertibleHoles.size(), "hole lies", "holes lie")));
+    }
+  }
+
+  private String cmrVariantVerdict() {
+    GreedyResult cmr = greedy.withHoles(Policy.Holes.CMR).construct(map, limits);
+    if (cmr instanceof GreedyResult.Built b) {
+      GreedyTdmr tightest =
+          b.tdmrs().stream().max(Comparator.comparingInt(t -> t.reservedUses().size())).orElseThrow();
+      return ("With --holes cmr (holes from the CMRs, the unmerged patch \"Reduce TDMR's reserved areas by using CMRs"
+              + " to find memory holes\") the construction succeeds: %s, at most %d of %d reserved areas"
+              + " (%s), %d KB allocated for PAMT.")
+          .formatted(plural(b.layout().size(), "TDMR", "TDMRs"), tightest.reservedUses().size(),
+              limits.maxReservedPerTdmr(), tightest, b.pamtBytes() / 1024);
+    }
+    List<String> m = cmr.messages();
+    return "With --holes cmr (holes from the CMRs) the construction fails too: " + String.join(" / ", m);
+  }
+
+  /** The e820 types of the firmware entries that share bytes with {@code hole}. */
+  private String firmwareTypes(AddressRange hole) {
+    if (map.firmwareMap().isEmpty()) {
+      return "no e820 in the input";
+    }
+    Set<String> types = new LinkedHashSet<>();
+    long covered = 0;
+    for (E820Entry e : map.firmwareMap()) {
+      if (e.range().overlaps(hole)) {
+        types.add(e.type());
+        covered += e.range().intersect(hole).size();
+      }
+    }
+    if (covered < hole.size()) {
+      types.add("not in e820");
+    }
+    return String.join(", ", types);
+  }
+
+  private String cmrCoverage(AddressRange hole) {
+    if (map.cmrs().covers(hole)) {
+      return "inside a CMR";
+    }
+    long outside = map.cmrs().uncovered(hole).stream().mapToLong(AddressRange::size).sum();
+    return outside == hole.size() ? "outside the CMRs" : "partly inside a CMR";
+  }
+
+  /** {@code 2 holes, 1 PAMT piece}. */
+  private static String breakdown(GreedyTdmr t) {
+    return plural(count(t, ReservedAreaUse.Kind.HOLE), "hole", "holes") + ", "
+        + plural(count(t, ReservedAreaUse.Kind.PAMT), "PAMT piece", "PAMT pieces");
+  }
+
+  private static String plural(long n, String one, String many) {
+    return n + " " + (n == 1 ? one : many);
+  }
+
+  private static long count(GreedyTdmr t, ReservedAreaUse.Kind kind) {
+    return t.reservedUses().stream().filter(u -> u.kind() == kind).count();
+  }
+
+  private static String size(AddressRange r) {
+    return ByteSize.human(r.size());
+  }
+}

@@ -1,0 +1,124 @@
+package tdmr.greedy;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.OptionalLong;
+
+/**
+ * A model of {@code alloc_contig_pages(nr_pages, GFP_KERNEL, nid, &node_online_map)} as the kernel
+ * calls it for a PAMT chunk (kernel-greedy.md §3.5).
+ *
+ * <p>Modelled: zones are tried in zonelist order, the TDMR's node first ({@link Zone#NORMAL}, memory
+ * at or above 4 GiB, then {@link Zone#DMA32}, memory below 4 GiB), then every other node in
+ * ascending node id. In each zone the search starts at {@code ALIGN(zone_start_pfn, nr_pages)} and
+ * steps by {@code nr_pages} upwards while the candidate's last page is inside the zone; the first
+ * candidate that lies wholly inside one memory-list block of that node and zone and overlaps no PAMT
+ * placed before is taken. {@code ALIGN} is the kernel macro {@code (x + a - 1) & ~(a - 1)}, applied
+ * as the kernel applies it even though {@code nr_pages} is rarely a power of two. The zone's start
+ * and end are the lowest and highest address of the node's memory-list blocks in that zone.
+ *
+ * <p>Not modelled: which pages are really free or migratable at the time (the kernel image, memmap,
+ * reserved memblock ranges, pinned or unmovable pages make {@code pfn_range_valid_contig} or the
+ * migration fail and move the real chunk higher); the real zonelist orders other nodes by NUMA
+ * distance, not by id; {@code ZONE_DMA} below 16 MiB and {@code ZONE_MOVABLE} are not separated.
+ * The answer is therefore the lowest position the allocator could return on an idle system, not a
+ * prediction of a live one.
+ */
+public final class KernelPamtPlacement implements PamtPlacement {
+  private static final long PAGE = 4096;
+
+  @Override
+  public String name() {
+    return "kernel";
+  }
+
+  @Override
+  public OptionalLong place(PamtRequest request, PamtArena arena) {
+    for (int node : zonelistNodes(request.node(), arena)) {
+      for (Zone zone : Zone.values()) {
+        OptionalLong base =
+            searchZone(arena.pieces(node, zone), request.bytes(), arena, new PamtArena.SearchKey(name(), node, zone, request.bytes()));
+        if (base.isPresent()) {
+          return base;
+        }
+      }
+    }
+    return OptionalLong.empty();
+  }
+
+  /** The preferred node, then the other nodes with memory in ascending id. */
+  private static List<Integer> zonelistNodes(int preferred, PamtArena arena) {
+    List<Integer> order = new ArrayList<>();
+    if (arena.nodes().contains(preferred)) {
+      order.add(preferred);
+    }
+    for (int n : arena.nodes()) {
+      if (n != preferred) {
+        order.add(n);
+      }
+    }
+    return order;
+  }
+
+  /**
+   * The kernel's loop {@code pfn = ALIGN(zone_start_pfn, nr_pages); while (zone_spans_last_pfn(..))
+   * { if (valid) return pfn; pfn += nr_pages; }}, jumping over candidates that are known to fail
+   * (outside a block, or overlapping a placed chunk) instead of testing them one by one; the first
+   * candidate that succeeds is the same.
+   */
+  private static OptionalLong searchZone(
+      PamtArena.Pieces zone, long bytes, PamtArena arena, PamtArena.SearchKey key) {
+    if (zone.isEmpty() || bytes <= 0) {
+      return OptionalLong.empty();
+    }
+    long nrPages = bytes / PAGE;
+    long origin = kernelAlign(zone.first() / PAGE, nrPages) * PAGE;
+    // Candidates below where the last search of this size stopped were unusable then and still are.
+    long candidate = arena.resumeAt(key, origin);
+    OptionalLong found = searchFrom(candidate, origin, zone, bytes, arena);
+    arena.stoppedAt(key, found.isPresent() ? found.getAsLong() : Long.MAX_VALUE);
+    return found;
+  }
+
+  private static OptionalLong searchFrom(
+      long candidate, long origin, PamtArena.Pieces zone, long bytes, PamtArena arena) {
+    long zoneEnd = zone.last();
+    while (candidate <= zoneEnd - bytes) {
+      int i = zone.firstEndingAfter(candidate);
+      if (i < 0) {
+        break;
+      }
+      if (zone.start(i) > candidate || zone.end(i) - candidate < bytes) {
+        // In a gap, or running past the end of its piece (so every later candidate in that piece
+        // does too): go to the first candidate in the next piece big enough for the chunk.
+        int next = zone.nextAtLeast(zone.start(i) > candidate ? i : i + 1, bytes);
+        if (next < 0) {
+          break;
+        }
+        candidate = gridAtOrAfter(origin, bytes, zone.start(next));
+        continue;
+      }
+      var taken = arena.occupiedOverlap(candidate, bytes);
+      if (taken != null) {
+        candidate = gridAtOrAfter(origin, bytes, taken.end());
+        continue;
+      }
+      return OptionalLong.of(candidate);
+    }
+    return OptionalLong.empty();
+  }
+
+  /** The kernel's {@code ALIGN(x, a)}: {@code (x + a - 1) & ~(a - 1)}, exact for any {@code a}. */
+  static long kernelAlign(long x, long a) {
+    return (x + a - 1) & ~(a - 1);
+  }
+
+  /** The first position {@code origin + k * step} (k ≥ 0) at or above {@code address}. */
+  private static long gridAtOrAfter(long origin, long step, long address) {
+    if (address <= origin) {
+      return origin;
+    }
+    long k = (address - origin + step - 1) / step;
+    return origin + k * step;
+  }
+}

@@ -1,0 +1,387 @@
+package tdmr.greedy;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.OptionalLong;
+import tdmr.mem.AddressRange;
+import tdmr.mem.ByteSize;
+import tdmr.mem.MemoryBlock;
+import tdmr.mem.MemoryMap;
+import tdmr.tdx.Layout;
+import tdmr.tdx.Pamt;
+import tdmr.tdx.PamtSizing;
+import tdmr.tdx.Policy;
+import tdmr.tdx.TdxLimits;
+import tdmr.tdx.Tdmr;
+
+/**
+ * The Linux kernel's TDMR construction ({@code construct_tdmrs} in {@code
+ * arch/x86/virt/vmx/tdx/tdx.c}, v6.8 up to the 2026 trees), step for step, with the kernel's
+ * messages and error numbers.
+ *
+ * <p>The steps are those of the kernel (kernel-greedy.md §9): the memory list ({@link
+ * #memoryList}); {@code fill_out_tdmrs}, one pass over the blocks that opens a new 1 GiB-aligned
+ * TDMR whenever a block ends past the current one and never merges TDMRs; {@code
+ * tdmrs_set_up_pamt_all}, one contiguous chunk per TDMR (4K, 2M, 1G levels, each rounded up to 4
+ * KiB) on the node of the first block that ends after the TDMR's base, placed by a {@link
+ * PamtPlacement}; {@code tdmrs_populate_rsvd_areas_all}, which gives every hole and every PAMT piece
+ * inside a TDMR its own reserved area (holes first, then PAMT pieces, never merged, then sorted by
+ * offset). Limits are checked exactly where the kernel checks them.
+ *
+ * <p>With {@link Policy.Holes#CMR} the holes come from the CMRs instead of the memory list, as in
+ * the unmerged patch "x86/virt/tdx: Reduce TDMR's reserved areas by using CMRs to find memory
+ * holes" (v8 8.2/9, 2024-12-09). That patch runs the unchanged hole loop over the CMRs as the
+ * module reports them; since the loop treats a range starting at the previous end as no gap,
+ * touching CMRs give the same holes as merged ones. It also rejects a memory-list block that is not
+ * inside the CMRs ({@code -EINVAL}), which this port does too.
+ *
+ * <p>Cost is linear in blocks plus TDMRs after the memory list is sorted, plus a logarithmic
+ * search per PAMT chunk; the kernel's quadratic scans (every block per TDMR, every chunk per TDMR)
+ * are replaced by cursors that visit the same elements in the same order.
+ */
+public final class LinuxGreedy {
+  /** The kernel's {@code pr_fmt} for the TDX host code. */
+  public static final String LOG_PREFIX = "virt/tdx: ";
+
+  /** {@code TDMR_NR_WARN}: warn when fewer than this many TDMRs are left unused. */
+  static final int TDMR_NR_WARN = 4;
+
+  private static final long PAGE = 4096;
+  private static final long FIRST_MB = 1L << 20;
+
+  private final Policy.Holes holes;
+  private final PamtPlacement placement;
+
+  public LinuxGreedy(Policy.Holes holes, PamtPlacement placement) {
+    this.holes = java.util.Objects.requireNonNull(holes, "holes");
+    this.placement = java.util.Objects.requireNonNull(placement, "placement");
+  }
+
+  /** Mainline Linux: holes from the memory list, PAMTs placed by the {@code alloc_contig_pages} model. */
+  public static LinuxGreedy mainline() {
+    return new LinuxGreedy(Policy.Holes.MEMLIST, PamtPlacement.kernel());
+  }
+
+  /** Mainline plus the unmerged CMR-holes patch. */
+  public static LinuxGreedy cmrHoles() {
+    return new LinuxGreedy(Policy.Holes.CMR, PamtPlacement.kernel());
+  }
+
+  public Policy.Holes holes() {
+    return holes;
+  }
+
+  public PamtPlacement placement() {
+    return placement;
+  }
+
+  /** The same construction with the other hole source. */
+  public LinuxGreedy withHoles(Policy.Holes h) {
+    return new LinuxGreedy(h, placement);
+  }
+
+  /**
+   * The kernel's memory list from a map's blocks, as {@code build_tdx_memlist} sees memblock:
+   * each block page-rounded inwards ({@code PFN_UP}/{@code PFN_DOWN}), clipped to start at 1 MiB
+   * ("The first 1MB is not reported as TDX convertible memory"), dropped when empty, and touching
+   * blocks of one node merged as {@code memblock_merge_regions} merges them. Blocks a reader
+   * produced are already in this form, so this is the identity for them.
+   */
+  public static List<MemoryBlock> memoryList(List<MemoryBlock> blocks) {
+    List<MemoryBlock> out = new ArrayList<>(blocks.size());
+    for (MemoryBlock b : blocks) {
+      long start = Math.max(ByteSize.alignUp(b.start(), PAGE), FIRST_MB);
+      long end = ByteSize.alignDown(b.end(), PAGE);
+      if (start >= end) {
+        continue;
+      }
+      if (!out.isEmpty()) {
+        MemoryBlock last = out.get(out.size() - 1);
+        if (last.end() == start && last.node() == b.node()) {
+          out.set(out.size() - 1, new MemoryBlock(last.start(), end, b.node()));
+          continue;
+        }
+      }
+      out.add(new MemoryBlock(start, end, b.node()));
+    }
+    return out;
+  }
+
+  /**
+   * {@code tdmr_get_nid}: the node of the first memory-list block that ends after the TDMR's base;
+   * empty when none does (the kernel then warns and uses node 0). Works for any engine's TDMR.
+   */
+  public static OptionalInt tdmrNode(List<MemoryBlock> memlist, long tdmrBase) {
+    int lo = 0;
+    int hi = memlist.size();
+    while (lo < hi) {
+      int mid = (lo + hi) >>> 1;
+      if (memlist.get(mid).end() > tdmrBase) {
+        hi = mid;
+      } else {
+        lo = mid + 1;
+      }
+    }
+    return lo < memlist.size() ? OptionalInt.of(memlist.get(lo).node()) : OptionalInt.empty();
+  }
+
+  /** Runs the construction on one map under the given limits. */
+  public GreedyResult construct(MemoryMap map, TdxLimits limits) {
+    List<MemoryBlock> memlist = memoryList(map.blocks());
+    List<String> log = new ArrayList<>();
+    if (memlist.isEmpty()) {
+      // Cannot happen on a booted system; the kernel would go on with one empty TDMR.
+      log.add("no TDX memory: the memory list is empty");
+      return failed(Errno.EINVAL, GreedyResult.Stage.MEMORY_LIST, OptionalInt.empty(), List.of(), log);
+    }
+    if (holes == Policy.Holes.CMR) {
+      for (MemoryBlock b : memlist) {
+        if (!map.cmrs().covers(b.range())) {
+          log.add("memory region [0x%x, 0x%x) is not TDX convertible memory.".formatted(b.start(), b.end()));
+          return failed(Errno.EINVAL, GreedyResult.Stage.MEMORY_LIST, OptionalInt.empty(), List.of(), log);
+        }
+      }
+    }
+
+    // --- fill_out_tdmrs ---
+    List<AddressRange> ranges = fillOutTdmrs(memlist, limits.maxTdmrs());
+    if (ranges.size() > limits.maxTdmrs()) {
+      log.add("initialization failed: TDMRs exhausted.");
+      List<GreedyTdmr> partial = new ArrayList<>();
+      for (int i = 0; i < limits.maxTdmrs(); i++) {
+        partial.add(new GreedyTdmr(i, ranges.get(i), -1, false, Optional.empty(), List.of()));
+      }
+      return failed(Errno.ENOSPC, GreedyResult.Stage.FILL_OUT_TDMRS, OptionalInt.empty(), partial, log);
+    }
+    int n = ranges.size();
+    if (limits.maxTdmrs() - n < TDMR_NR_WARN) {
+      log.add("consumed TDMRs reaching limit: %d used out of %d".formatted(n, limits.maxTdmrs()));
+    }
+
+    // --- tdmrs_set_up_pamt_all: one chunk per TDMR, in TDMR order ---
+    int[] nodes = new int[n];
+    boolean[] fallback = new boolean[n];
+    Pamt[] pamts = new Pamt[n];
+    PamtArena arena = new PamtArena(memlist);
+    int cursor = 0;
+    for (int i = 0; i < n; i++) {
+      AddressRange t = ranges.get(i);
+      // tdmr_get_nid: the node of the first block that ends after the TDMR base.
+      while (cursor < memlist.size() && memlist.get(cursor).end() <= t.start()) {
+        cursor++;
+      }
+      if (cursor < memlist.size()) {
+        nodes[i] = memlist.get(cursor).node();
+      } else {
+        fallback[i] = true;
+        log.add(
+            "TDMR [0x%x, 0x%x): unable to find local NUMA node for PAMT allocation, fallback to use node 0."
+                .formatted(t.start(), t.end()));
+      }
+      long chunk = PamtSizing.chunkBytes(t.size(), limits);
+      OptionalLong base = placement.place(new PamtRequest(i, t, nodes[i], chunk), arena);
+      if (base.isPresent() && (base.getAsLong() % PAGE != 0 || !arena.isFree(base.getAsLong(), chunk))) {
+        throw new IllegalStateException(
+            "PAMT placement %s returned 0x%x for %d bytes, which is not free TDX memory"
+                .formatted(placement.name(), base.getAsLong(), chunk));
+      }
+      if (base.isEmpty()) {
+        // alloc_contig_pages() returned NULL: -ENOMEM, no message of its own.
+        List<GreedyTdmr> partial = new ArrayList<>();
+        for (int j = 0; j < n; j++) {
+          partial.add(new GreedyTdmr(j, ranges.get(j), j <= i ? nodes[j] : -1, fallback[j],
+              Optional.ofNullable(j < i ? pamts[j] : null), List.of()));
+        }
+        return failed(Errno.ENOMEM, GreedyResult.Stage.PAMT_ALLOCATION, OptionalInt.of(i), partial, log);
+      }
+      arena.occupy(base.getAsLong(), chunk);
+      pamts[i] = Pamt.kernelChunk(base.getAsLong(), t.size(), limits);
+    }
+
+    // --- tdmrs_populate_rsvd_areas_all ---
+    List<AddressRange> holeSource =
+        holes == Policy.Holes.CMR ? map.cmrs().cmrs() : memlist.stream().map(MemoryBlock::range).toList();
+    List<List<ReservedAreaUse>> uses = reservedAreaUses(ranges, holeSource, pamts);
+    List<GreedyTdmr> built = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      built.add(new GreedyTdmr(i, ranges.get(i), nodes[i], fallback[i], Optional.of(pamts[i]), uses.get(i)));
+    }
+    for (int i = 0; i < n; i++) {
+      AddressRange t = ranges.get(i);
+      List<ReservedAreaUse> u = uses.get(i);
+      for (int k = 0; k < u.size(); k++) {
+        AddressRange r = u.get(k).range();
+        if (r.start() % PAGE != 0 || r.size() % PAGE != 0) {
+          // WARN_ON in tdmr_add_rsvd_area; only reachable with CMRs that are not 4 KiB aligned.
+          log.add("TDMR [0x%x, 0x%x): reserved area %s is not 4K aligned".formatted(t.start(), t.end(), r));
+          return failed(Errno.EINVAL, GreedyResult.Stage.RESERVED_AREAS, OptionalInt.of(i), built, log);
+        }
+        if (k >= limits.maxReservedPerTdmr()) {
+          log.add("initialization failed: TDMR [0x%x, 0x%x): reserved areas exhausted.".formatted(t.start(), t.end()));
+          return failed(Errno.ENOSPC, GreedyResult.Stage.RESERVED_AREAS, OptionalInt.of(i), built, log);
+        }
+      }
+    }
+
+    Layout layout = new Layout(built.stream().map(GreedyTdmr::toTdmr).toList());
+    log.add("%d KB allocated for PAMT".formatted(layout.pamtBytes() / 1024));
+    log.add("module initialized");
+    return new GreedyResult.Built(layout, built, log);
+  }
+
+  private static GreedyResult.Failed failed(
+      Errno errno, GreedyResult.Stage stage, OptionalInt tdmr, List<GreedyTdmr> tdmrs, List<String> log) {
+    log.add("module initialization failed (%d)".formatted(errno.value()));
+    return new GreedyResult.Failed(errno, stage, tdmr, tdmrs, log);
+  }
+
+  /**
+   * {@code fill_out_tdmrs}: one pass, no look-ahead. Returns the TDMRs; when the list holds more
+   * than {@code maxTdmrs} entries, the kernel ran out at entry {@code maxTdmrs} (it stops there, so
+   * only the first {@code maxTdmrs + 1} are computed).
+   */
+  static List<AddressRange> fillOutTdmrs(List<MemoryBlock> memlist, int maxTdmrs) {
+    List<AddressRange> tdmrs = new ArrayList<>();
+    long base = 0;
+    long end = 0;
+    boolean used = false;
+    for (MemoryBlock b : memlist) {
+      long start = ByteSize.alignDown(b.start(), Tdmr.ALIGNMENT);
+      long stop = ByteSize.alignUp(b.end(), Tdmr.ALIGNMENT);
+      if (used) {
+        if (stop <= end) {
+          continue;
+        }
+        if (start < end) {
+          start = end;
+        }
+        tdmrs.add(new AddressRange(base, end));
+        if (tdmrs.size() >= maxTdmrs) {
+          // tdmr_idx++ reached max_tdmrs: "TDMRs exhausted"; record the one that did not fit.
+          tdmrs.add(new AddressRange(start, stop));
+          return tdmrs;
+        }
+      }
+      base = start;
+      end = stop;
+      used = true;
+    }
+    if (used) {
+      tdmrs.add(new AddressRange(base, end));
+    }
+    return tdmrs;
+  }
+
+  /**
+   * Every reserved area {@code tdmr_populate_rsvd_holes} and {@code tdmr_populate_rsvd_pamts} add to
+   * each TDMR, in the kernel's order, without the limit (the caller applies it).
+   */
+  private static List<List<ReservedAreaUse>> reservedAreaUses(
+      List<AddressRange> tdmrs, List<AddressRange> holeSource, Pamt[] pamts) {
+    int n = tdmrs.size();
+    // PAMT chunks by base; placed chunks are disjoint, so their ends ascend too.
+    int[] byBase = indicesByChunkBase(pamts);
+    long[] chunkEnds = new long[n];
+    for (int k = 0; k < n; k++) {
+      Pamt p = pamts[byBase[k]];
+      chunkEnds[k] = p.fourK().base() + p.totalBytes();
+    }
+
+    List<List<ReservedAreaUse>> out = new ArrayList<>(n);
+    int cursor = 0;
+    for (AddressRange t : tdmrs) {
+      List<ReservedAreaUse> uses = new ArrayList<>();
+      // Holes: the kernel skips ranges with end < base (note '<'), so start at the first range
+      // ending at or after the base; TDMRs ascend, so the cursor only moves forward.
+      while (cursor < holeSource.size() && holeSource.get(cursor).end() < t.start()) {
+        cursor++;
+      }
+      long prevEnd = t.start();
+      for (int j = cursor; j < holeSource.size(); j++) {
+        AddressRange r = holeSource.get(j);
+        if (r.start() >= t.end()) {
+          break;
+        }
+        if (r.start() <= prevEnd) {
+          prevEnd = r.end();
+          continue;
+        }
+        uses.add(ReservedAreaUse.hole(new AddressRange(prevEnd, r.start())));
+        prevEnd = r.end();
+      }
+      if (prevEnd < t.end()) {
+        uses.add(ReservedAreaUse.hole(new AddressRange(prevEnd, t.end())));
+      }
+      // PAMT pieces: every chunk (this TDMR's included) that overlaps, clipped, one area each,
+      // added in TDMR order as the kernel's loop over tdmr_list does.
+      int first = firstEndingAfter(chunkEnds, t.start());
+      List<ReservedAreaUse> pieces = new ArrayList<>();
+      for (int k = first; k < n; k++) {
+        Pamt p = pamts[byBase[k]];
+        long pb = p.fourK().base();
+        if (pb >= t.end()) {
+          break;
+        }
+        pieces.add(ReservedAreaUse.pamt(
+            new AddressRange(Math.max(pb, t.start()), Math.min(chunkEnds[k], t.end())), byBase[k]));
+      }
+      if (pieces.size() > 1) {
+        pieces.sort(Comparator.comparingInt(ReservedAreaUse::pamtOwner));
+      }
+      uses.addAll(pieces);
+      out.add(uses);
+    }
+    return out;
+  }
+
+  /**
+   * TDMR indices ordered by their chunk's base. Chunk bases are 4 KiB aligned and below 2^52, so
+   * base / 4 KiB (40 bits) and the index (up to 23 bits) pack into one long and sort as primitives.
+   */
+  private static int[] indicesByChunkBase(Pamt[] pamts) {
+    int n = pamts.length;
+    int[] order = new int[n];
+    boolean packable = n < (1 << 23);
+    for (Pamt p : pamts) {
+      packable &= p.fourK().base() >= 0 && p.fourK().base() < (1L << 52);
+    }
+    if (packable) {
+      long[] keys = new long[n];
+      for (int i = 0; i < n; i++) {
+        keys[i] = ((pamts[i].fourK().base() >>> 12) << 23) | i;
+      }
+      Arrays.sort(keys);
+      for (int k = 0; k < n; k++) {
+        order[k] = (int) (keys[k] & ((1 << 23) - 1));
+      }
+      return order;
+    }
+    Integer[] boxed = new Integer[n];
+    for (int i = 0; i < n; i++) {
+      boxed[i] = i;
+    }
+    Arrays.sort(boxed, Comparator.comparingLong(i -> pamts[i].fourK().base()));
+    for (int k = 0; k < n; k++) {
+      order[k] = boxed[k];
+    }
+    return order;
+  }
+
+  private static int firstEndingAfter(long[] ends, long address) {
+    int lo = 0;
+    int hi = ends.length;
+    while (lo < hi) {
+      int mid = (lo + hi) >>> 1;
+      if (ends[mid] > address) {
+        hi = mid;
+      } else {
+        lo = mid + 1;
+      }
+    }
+    return lo;
+  }
+}

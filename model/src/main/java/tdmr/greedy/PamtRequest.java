@@ -1,0 +1,9 @@
+package tdmr.greedy;
+
+import tdmr.mem.AddressRange;
+
+/**
+ * One PAMT allocation the greedy asks for: the whole chunk of TDMR {@code tdmrIndex} ({@code
+ * bytes}, a multiple of 4 KiB) on the NUMA node {@code tdmr_get_nid} picked.
+ */
+public record PamtRequest(int tdmrIndex, AddressRange tdmr, int node, long bytes) {}

@@ -1,0 +1,241 @@
+package tdmr.cli;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+import tdmr.check.TdmrInfoCodec;
+import tdmr.mem.MemoryMap;
+import tdmr.parse.LayoutJson;
+import tdmr.parse.MapReader;
+import tdmr.solver.Engine;
+import tdmr.solver.EngineResult;
+import tdmr.solver.Engines;
+import tdmr.solver.SolveOptions;
+import tdmr.solver.Status;
+import tdmr.tdx.Layout;
+import tdmr.tdx.Policy;
+import tdmr.tdx.TdxLimits;
+
+/** {@code tdmr plan}: runs one or more engines on a memory map and shows their layouts. */
+@Command(
+    name = "plan",
+    mixinStandardHelpOptions = true,
+    header = "Build the TDMR/PAMT layout for a memory map: what Linux does (greedy) or the best one (cpsat, z3).",
+    description = {
+      "Reads INPUT (dmesg text, /proc/iomem or a JSON map; '-' for standard input; without INPUT the",
+      "bundled example of canonical/tdx#135, an Emerald Rapids host whose kernel failed) and runs the",
+      "chosen engines. --solver greedy replays the Linux kernel's construction with its messages.",
+      "Exit status: 0 when an engine built a layout, 1 when none did (the kernel would fail, or the map",
+      "is proven infeasible), 3 when a time limit stopped every engine, 2 on bad input."
+    })
+final class PlanCommand implements Callable<Integer> {
+  static final String EXAMPLE =
+      "examples/tdx-fail-emr-foxcreekpass-reserved-areas-exhausted-canonical-tdx-135.txt";
+
+  @ParentCommand Tdmr tdmr;
+
+  @Spec CommandSpec spec;
+
+  @Parameters(paramLabel = "INPUT", arity = "0..1",
+      description = "Kernel log, /proc/iomem or JSON map; '-' reads standard input (default: the bundled example).")
+  String input;
+
+  @Option(names = "--solver", paramLabel = "NAME", defaultValue = "greedy",
+      description = "greedy, greedy-cmr, cpsat, z3, all, or a comma-separated list (default: ${DEFAULT-VALUE}).")
+  String solver;
+
+  @Option(names = "--holes", paramLabel = "memlist|cmr", defaultValue = "memlist",
+      converter = HolesConverter.class,
+      description = "Gaps to reserve: every gap between memory blocks (memlist, mainline Linux) or only non-convertible ones (cmr).")
+  Policy.Holes holes;
+
+  @Option(names = "--pamt", paramLabel = "node-local|any", defaultValue = "node-local",
+      converter = PamtConverter.class, description = "Where PAMTs may go (optimising engines).")
+  Policy.PamtPlacementPolicy pamt;
+
+  @Option(names = "--coverage", paramLabel = "all|max", defaultValue = "all",
+      converter = CoverageConverter.class, description = "Cover all TDX memory, or as much as possible.")
+  Policy.Coverage coverage;
+
+  @Option(names = "--max-tdmrs", paramLabel = "N", description = "Module's MAX_TDMRS (default 64).")
+  Integer maxTdmrs;
+
+  @Option(names = "--max-rsvd", paramLabel = "N", description = "Module's MAX_RESERVED_PER_TDMR (default 16).")
+  Integer maxRsvd;
+
+  @Option(names = "--dpamt",
+      description = "Dynamic PAMT: the 4K PAMT is a bitmap of one bit per page. Implies HKID bits starting at bit 48 or below,"
+          + " as Linux enables it only when x86_phys_bits <= 48 (module rule A7).")
+  boolean dpamt;
+
+  @Option(names = "--time-limit", paramLabel = "S", defaultValue = "60", description = "Seconds per engine (default ${DEFAULT-VALUE}).")
+  double timeLimit;
+
+  @Option(names = "--threads", paramLabel = "N", defaultValue = "1", description = "Solver threads (default ${DEFAULT-VALUE}).")
+  int threads;
+
+  @Option(names = "--seed", paramLabel = "N", defaultValue = "0", description = "Solver random seed (default ${DEFAULT-VALUE}).")
+  int seed;
+
+  @Option(names = "--json", description = "Print {\"results\": [...]} with the shared TDMR JSON.")
+  boolean json;
+
+  @Option(names = "--tdmr-info", paramLabel = "FILE",
+      description = "Write the first built layout as TDMR_INFO entries (the module's binary format).")
+  Path tdmrInfo;
+
+  @Override
+  public Integer call() throws Exception {
+    List<Engine> engines;
+    TdxLimits limits;
+    SolveOptions options;
+    try {
+      engines = Engines.select(solver);
+      limits = limits();
+      options = new SolveOptions(timeLimit, threads, seed);
+    } catch (IllegalArgumentException e) {
+      throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+    }
+    MemoryMap map = input == null ? bundledExample() : tdmr.input(input).readMap();
+    Policy policy = new Policy(holes, pamt, coverage);
+
+    List<EngineResult> results = new ArrayList<>();
+    for (Engine engine : engines) {
+      results.add(engine.solve(map, limits, policy, options));
+    }
+
+    PrintWriter out = spec.commandLine().getOut();
+    if (json) {
+      out.print(LayoutJson.pretty(jsonDocument(results)));
+    } else {
+      out.print(new PlanText(map, limits, policy).render(results));
+    }
+    out.flush();
+
+    if (tdmrInfo != null) {
+      Optional<Layout> layout = results.stream().flatMap(r -> r.layout().stream()).findFirst();
+      if (layout.isPresent()) {
+        try {
+          TdmrInfoCodec.write(layout.get(), tdmrInfo);
+        } catch (IllegalArgumentException tooManySlots) {
+          // Limits raised past the module's 16 slots: the layout cannot be written in its format.
+          spec.commandLine().getErr().println("tdmr plan: cannot write %s: %s".formatted(tdmrInfo, tooManySlots.getMessage()));
+          return Tdmr.EXIT_INPUT;
+        }
+      } else {
+        spec.commandLine().getErr().println("tdmr plan: no engine built a layout; %s not written".formatted(tdmrInfo));
+      }
+    }
+    return exitStatus(results);
+  }
+
+  /** 0 when some engine built a layout; otherwise 3 if a time limit left any answer unknown, else 1. */
+  static int exitStatus(List<EngineResult> results) {
+    if (results.stream().anyMatch(r -> r.status().hasLayout())) {
+      return 0;
+    }
+    return results.stream().anyMatch(r -> r.status() == Status.UNKNOWN) ? 3 : 1;
+  }
+
+  private TdxLimits limits() {
+    TdxLimits l = TdxLimits.DEFAULT;
+    if (dpamt) {
+      l = new TdxLimits(l.maxTdmrs(), l.maxReservedPerTdmr(), l.pamtEntrySize4k(), l.pamtEntrySize2m(),
+          l.pamtEntrySize1g(), true, Math.min(l.hkidStartBit(), 48));
+    }
+    if (maxTdmrs != null) {
+      l = l.withMaxTdmrs(maxTdmrs);
+    }
+    if (maxRsvd != null) {
+      l = l.withMaxReservedPerTdmr(maxRsvd);
+    }
+    return l;
+  }
+
+  private static MemoryMap bundledExample() throws Exception {
+    try (InputStream in = PlanCommand.class.getClassLoader().getResourceAsStream(EXAMPLE)) {
+      if (in == null) {
+        throw new IOException("bundled example " + EXAMPLE + " is missing from the jar");
+      }
+      String name = EXAMPLE.substring(EXAMPLE.lastIndexOf('/') + 1);
+      return MapReader.read(name, new String(in.readAllBytes(), StandardCharsets.UTF_8));
+    }
+  }
+
+  private static ObjectNode jsonDocument(List<EngineResult> results) {
+    ObjectNode root = LayoutJson.newObject();
+    ArrayNode array = root.putArray("results");
+    for (EngineResult r : results) {
+      ObjectNode o = array.addObject();
+      o.put("solver", r.solver());
+      o.put("status", r.status().name());
+      if (r.pamtBytes().isPresent()) {
+        o.put("pamtBytes", r.pamtBytes().getAsLong());
+      } else {
+        o.putNull("pamtBytes");
+      }
+      if (r.pamtBoundBytes().isPresent()) {
+        o.put("pamtBoundBytes", r.pamtBoundBytes().getAsLong());
+      }
+      if (r.layout().isPresent()) {
+        o.set("tdmrs", LayoutJson.tdmrsTree(r.layout().get()));
+      }
+      ArrayNode messages = o.putArray("messages");
+      r.messages().forEach(messages::add);
+      o.put("solveMillis", r.solveMillis());
+      o.put("uncoveredBytes", r.uncoveredBytes());
+    }
+    return root;
+  }
+
+  /** {@code memlist|cmr}. */
+  static final class HolesConverter implements CommandLine.ITypeConverter<Policy.Holes> {
+    @Override
+    public Policy.Holes convert(String value) {
+      return switch (value) {
+        case "memlist" -> Policy.Holes.MEMLIST;
+        case "cmr" -> Policy.Holes.CMR;
+        default -> throw new CommandLine.TypeConversionException("expected memlist or cmr, got '" + value + "'");
+      };
+    }
+  }
+
+  /** {@code node-local|any}. */
+  static final class PamtConverter implements CommandLine.ITypeConverter<Policy.PamtPlacementPolicy> {
+    @Override
+    public Policy.PamtPlacementPolicy convert(String value) {
+      return switch (value) {
+        case "node-local" -> Policy.PamtPlacementPolicy.NODE_LOCAL;
+        case "any" -> Policy.PamtPlacementPolicy.ANY;
+        default -> throw new CommandLine.TypeConversionException("expected node-local or any, got '" + value + "'");
+      };
+    }
+  }
+
+  /** {@code all|max}. */
+  static final class CoverageConverter implements CommandLine.ITypeConverter<Policy.Coverage> {
+    @Override
+    public Policy.Coverage convert(String value) {
+      return switch (value) {
+        case "all" -> Policy.Coverage.ALL;
+        case "max" -> Policy.Coverage.MAX;
+        default -> throw new CommandLine.TypeConversionException("expected all or max, got '" + value + "'");
+      };
+    }
+  }
+}

@@ -1,0 +1,120 @@
+package tdmr.cli;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.OptionalInt;
+import tdmr.greedy.LinuxGreedy;
+import tdmr.mem.AddressRange;
+import tdmr.mem.ByteSize;
+import tdmr.mem.MemoryBlock;
+import tdmr.mem.MemoryMap;
+import tdmr.solver.EngineResult;
+import tdmr.tdx.Layout;
+import tdmr.tdx.Pamt;
+import tdmr.tdx.Policy;
+import tdmr.tdx.Tdmr;
+import tdmr.tdx.TdxLimits;
+
+/**
+ * The human output of {@code tdmr plan}: per engine its messages (the kernel's lines first for the
+ * greedy), then a table of TDMRs and the PAMT total; with several engines a side-by-side summary.
+ */
+final class PlanText {
+  private final MemoryMap map;
+  private final TdxLimits limits;
+  private final Policy policy;
+  private final List<MemoryBlock> memlist;
+
+  PlanText(MemoryMap map, TdxLimits limits, Policy policy) {
+    this.map = map;
+    this.limits = limits;
+    this.policy = policy;
+    this.memlist = LinuxGreedy.memoryList(map.blocks());
+  }
+
+  String render(List<EngineResult> results) {
+    StringBuilder sb = new StringBuilder();
+    sb.append("Map: %s: %d TDX memory blocks, %s, %d CMRs%n"
+        .formatted(map.source(), memlist.size(), ByteSize.human(map.totalBytes()), map.cmrs().cmrs().size()));
+    map.notes().forEach(n -> sb.append("  note: ").append(n).append('\n'));
+    sb.append("Limits: %d TDMRs, %d reserved areas per TDMR, PAMT entries %d/%d/%d B%s; holes: %s; PAMT: %s; coverage: %s%n"
+        .formatted(limits.maxTdmrs(), limits.maxReservedPerTdmr(), limits.pamtEntrySize4k(),
+            limits.pamtEntrySize2m(), limits.pamtEntrySize1g(), limits.dynamicPamt() ? ", Dynamic PAMT" : "",
+            policy.holes() == Policy.Holes.CMR ? "cmr" : "memlist",
+            policy.pamt() == Policy.PamtPlacementPolicy.ANY ? "any" : "node-local",
+            policy.coverage() == Policy.Coverage.MAX ? "max" : "all"));
+    for (EngineResult r : results) {
+      sb.append("%n== %s: %s (%d ms)%n".formatted(r.solver(), r.status(), r.solveMillis()));
+      r.messages().forEach(m -> sb.append(m).append('\n'));
+      r.layout().ifPresent(l -> table(sb, l));
+    }
+    if (results.size() > 1) {
+      summary(sb, results);
+    }
+    return sb.toString();
+  }
+
+  private void table(StringBuilder sb, Layout layout) {
+    List<String[]> rows = new ArrayList<>();
+    rows.add(new String[] {"#", "TDMR", "size", "node", "PAMT (4K, 2M, 1G back to back)", "PAMT size", "reserved"});
+    for (int i = 0; i < layout.size(); i++) {
+      Tdmr t = layout.tdmrs().get(i);
+      OptionalInt node = LinuxGreedy.tdmrNode(memlist, t.base());
+      Pamt p = t.pamt();
+      String pamt = p.isContiguousChunk()
+          ? new AddressRange(p.fourK().base(), p.oneG().end()).toString()
+          : "%s %s %s".formatted(p.fourK(), p.twoM(), p.oneG());
+      rows.add(new String[] {
+        Integer.toString(i),
+        "[0x%x, 0x%x)".formatted(t.base(), t.end()),
+        ByteSize.human(t.size()),
+        node.isPresent() ? Integer.toString(node.getAsInt()) : "-",
+        pamt,
+        ByteSize.human(p.totalBytes()),
+        t.reservedCount() + "/" + limits.maxReservedPerTdmr()
+      });
+    }
+    sb.append('\n');
+    columns(sb, rows, new boolean[] {true, false, true, true, false, true, true});
+    long pamt = layout.pamtBytes();
+    sb.append("PAMT total: %d bytes (%s, %d KB) in %d TDMR%s%n"
+        .formatted(pamt, ByteSize.human(pamt), pamt / 1024, layout.size(), layout.size() == 1 ? "" : "s"));
+  }
+
+  private void summary(StringBuilder sb, List<EngineResult> results) {
+    sb.append('\n').append("Summary").append('\n');
+    List<String[]> rows = new ArrayList<>();
+    rows.add(new String[] {"solver", "status", "TDMRs", "max reserved", "PAMT bytes", "PAMT", "time"});
+    for (EngineResult r : results) {
+      rows.add(new String[] {
+        r.solver(),
+        r.status().name(),
+        r.layout().map(l -> Integer.toString(l.size())).orElse("-"),
+        r.layout().map(l -> l.maxReservedPerTdmr() + "/" + limits.maxReservedPerTdmr()).orElse("-"),
+        r.pamtBytes().isPresent() ? Long.toString(r.pamtBytes().getAsLong()) : "-",
+        r.pamtBytes().isPresent() ? ByteSize.human(r.pamtBytes().getAsLong()) : "-",
+        r.solveMillis() + " ms"
+      });
+    }
+    columns(sb, rows, new boolean[] {false, false, true, true, true, true, true});
+  }
+
+  /** Rows padded to the widest cell of each column; numeric columns right-aligned. */
+  private static void columns(StringBuilder sb, List<String[]> rows, boolean[] right) {
+    int[] width = new int[rows.get(0).length];
+    for (String[] row : rows) {
+      for (int c = 0; c < row.length; c++) {
+        width[c] = Math.max(width[c], row[c].length());
+      }
+    }
+    for (String[] row : rows) {
+      StringBuilder line = new StringBuilder();
+      for (int c = 0; c < row.length; c++) {
+        String cell = right[c] ? " ".repeat(width[c] - row[c].length()) + row[c]
+            : row[c] + " ".repeat(width[c] - row[c].length());
+        line.append(c == 0 ? "" : "  ").append(cell);
+      }
+      sb.append(line.toString().stripTrailing()).append('\n');
+    }
+  }
+}

@@ -1,0 +1,91 @@
+package tdmr.solver;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+import tdmr.check.LayoutVerifier;
+import tdmr.greedy.GreedyExplanation;
+import tdmr.greedy.GreedyResult;
+import tdmr.greedy.LinuxGreedy;
+import tdmr.greedy.PamtPlacement;
+import tdmr.mem.MemoryMap;
+import tdmr.tdx.Policy;
+import tdmr.tdx.TdxLimits;
+
+/**
+ * The Linux kernel's construction ({@link LinuxGreedy}) as an engine: {@code FEASIBLE} with the
+ * kernel's layout, or {@code FAILED} where the kernel would fail. Messages are the kernel's lines
+ * (with its {@code virt/tdx: } prefix) followed by the explanation ({@link GreedyExplanation}).
+ *
+ * <p>The engine named {@code greedy} takes its holes from {@link Policy#holes()}; {@code greedy-cmr}
+ * always uses the CMR-holes patch. A built layout is checked by {@link LayoutVerifier}: a layout the
+ * module would reject (memory outside the CMRs) is the kernel failing at {@code TDH.SYS.CONFIG}
+ * with {@code -EIO}, reported as {@code FAILED}; any other verification failure is a bug and throws.
+ */
+public final class GreedyEngine implements Engine {
+  private final Optional<Policy.Holes> forcedHoles;
+  private final PamtPlacement placement;
+
+  /** The greedy honouring the policy's holes, with the kernel's PAMT placement model. */
+  public GreedyEngine() {
+    this(Optional.empty(), PamtPlacement.kernel());
+  }
+
+  /** The greedy always using {@code holes}, with the kernel's PAMT placement model. */
+  public GreedyEngine(Policy.Holes holes) {
+    this(Optional.of(holes), PamtPlacement.kernel());
+  }
+
+  /** The greedy with a chosen PAMT placement. */
+  public GreedyEngine(Optional<Policy.Holes> forcedHoles, PamtPlacement placement) {
+    this.forcedHoles = forcedHoles;
+    this.placement = placement;
+  }
+
+  @Override
+  public String name() {
+    return forcedHoles.filter(h -> h == Policy.Holes.CMR).isPresent() ? "greedy-cmr" : "greedy";
+  }
+
+  @Override
+  public EngineResult solve(MemoryMap map, TdxLimits limits, Policy policy, SolveOptions options) {
+    Policy.Holes holes = forcedHoles.orElse(policy.holes());
+    Policy effective = policy.withHoles(holes);
+    String solver = holes == Policy.Holes.CMR ? "greedy-cmr" : "greedy";
+    LinuxGreedy greedy = new LinuxGreedy(holes, placement);
+    long t0 = System.nanoTime();
+    GreedyResult result = greedy.construct(map, limits);
+    long millis = (System.nanoTime() - t0) / 1_000_000;
+    GreedyExplanation explanation = new GreedyExplanation(map, limits, greedy);
+
+    if (result instanceof GreedyResult.Built built) {
+      List<String> failures = LayoutVerifier.failures(map, limits, effective, built.layout());
+      List<String> moduleFailures =
+          failures.stream().filter(f -> f.startsWith("module: ")).toList();
+      if (!moduleFailures.isEmpty()) {
+        // The kernel hands this layout to TDH.SYS.CONFIG, which rejects it: -EIO, and the success
+        // lines ("... KB allocated for PAMT", "module initialized") are never printed.
+        List<String> messages = new ArrayList<>();
+        List<String> kernel = built.messages();
+        kernel.subList(0, kernel.size() - 2).forEach(m -> messages.add(LinuxGreedy.LOG_PREFIX + m));
+        messages.add("TDH.SYS.CONFIG rejects the kernel's layout: "
+            + moduleFailures.get(0).substring("module: ".length()));
+        messages.add(LinuxGreedy.LOG_PREFIX + "module initialization failed (-5)");
+        return new EngineResult(solver, Status.FAILED, Optional.empty(), OptionalLong.empty(),
+            OptionalLong.empty(), messages, millis, 0, 0, 0);
+      }
+      LayoutVerifier.requireValid(map, limits, effective, built.layout());
+      List<String> messages = new ArrayList<>();
+      built.messages().forEach(m -> messages.add(LinuxGreedy.LOG_PREFIX + m));
+      messages.addAll(explanation.explain(built));
+      return new EngineResult(solver, Status.FEASIBLE, Optional.of(built.layout()),
+          OptionalLong.of(built.pamtBytes()), OptionalLong.empty(), messages, millis, 0, 0, 0);
+    }
+    List<String> messages = new ArrayList<>();
+    result.messages().forEach(m -> messages.add(LinuxGreedy.LOG_PREFIX + m));
+    messages.addAll(explanation.explain(result));
+    return new EngineResult(solver, Status.FAILED, Optional.empty(), OptionalLong.empty(),
+        OptionalLong.empty(), messages, millis, 0, 0, 0);
+  }
+}

@@ -1,0 +1,128 @@
+package tdmr.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import tdmr.check.TdmrInfoCodec;
+import tdmr.parse.RealMaps;
+import tdmr.tdx.Layout;
+
+class PlanCommandTest {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  /** Without INPUT: the bundled canonical/tdx#135 log, failing as its kernel did (exit 1). */
+  @Test
+  void bundledExampleFailsLikeItsKernelWithExitOne() {
+    CliRun run = CliRun.of("plan");
+    assertEquals(1, run.exit(), run.err());
+    assertTrue(run.out().contains(
+        "virt/tdx: initialization failed: TDMR [0x0, 0x80000000): reserved areas exhausted.\n"
+            + "virt/tdx: module initialization failed (-28)\n"), run.out());
+    assertTrue(run.out().contains("needs 18 reserved areas (17 holes, 1 PAMT piece); the module allows 16:"), run.out());
+    assertTrue(run.out().contains("With --holes cmr"), run.out());
+  }
+
+  /** CMR holes: TDMR [0, 2G) keeps 3 areas; its 2 GiB PAMT is 8 MiB + 16 KiB + 4 KiB = 8212 KB = 8409088 bytes. */
+  @Test
+  void cmrHolesBuildTheExampleAndPrintTheTableAndTotal() {
+    CliRun run = CliRun.of("plan", "--holes", "cmr");
+    assertEquals(0, run.exit(), run.err());
+    assertTrue(run.out().contains("virt/tdx: 8212 KB allocated for PAMT\nvirt/tdx: module initialized\n"), run.out());
+    assertTrue(run.out().contains("0  [0x0, 0x80000000)  2 GiB     0  [0x100000, 0x905000)"), run.out());
+    assertTrue(run.out().contains("3/16"), run.out());
+    assertTrue(run.out().contains("PAMT total: 8409088 bytes (8.02 MiB, 8212 KB) in 1 TDMR\n"), run.out());
+  }
+
+  /** Dynamic PAMT: 2^19 pages of TDMR [0, 2G) at one bit each = 64 KiB, + 16 KiB (2M) + 4 KiB (1G) = 84 KB. */
+  @Test
+  void dynamicPamtShrinksTheExamplesPamtToEightyFourKb() {
+    CliRun run = CliRun.of("plan", "--holes", "cmr", "--dpamt");
+    assertEquals(0, run.exit(), run.out() + run.err());
+    assertTrue(run.out().contains("virt/tdx: 84 KB allocated for PAMT\n"), run.out());
+  }
+
+  @Test
+  void jsonCarriesStatusPamtBytesTdmrsAndMessages() throws Exception {
+    CliRun run = CliRun.of("plan", "--holes", "cmr", "--json");
+    assertEquals(0, run.exit(), run.err());
+    JsonNode result = JSON.readTree(run.out()).get("results").get(0);
+    assertEquals("greedy-cmr", result.get("solver").asText());
+    assertEquals("FEASIBLE", result.get("status").asText());
+    assertEquals(8409088, result.get("pamtBytes").asLong());
+    JsonNode tdmr = result.get("tdmrs").get(0);
+    assertEquals("0x0", tdmr.get("base").asText());
+    assertEquals("0x80000000", tdmr.get("size").asText());
+    assertEquals("0x100000", tdmr.get("pamt").get("4k").get("base").asText());
+    assertEquals("0x800000", tdmr.get("pamt").get("4k").get("size").asText());
+    assertEquals(3, tdmr.get("reserved").size());
+    assertEquals("virt/tdx: 8212 KB allocated for PAMT", result.get("messages").get(0).asText());
+  }
+
+  @Test
+  void failedJsonHasNoTdmrsAndANullPamtTotal() throws Exception {
+    CliRun run = CliRun.of("plan", "--json");
+    assertEquals(1, run.exit());
+    JsonNode result = JSON.readTree(run.out()).get("results").get(0);
+    assertEquals("FAILED", result.get("status").asText());
+    assertTrue(result.get("pamtBytes").isNull());
+    assertTrue(result.get("tdmrs") == null);
+  }
+
+  /** The README log (CMRs only): 5 TDMRs, 4202516 KB as its kernel printed; TDMR_INFO is 5 x 512 bytes. */
+  @Test
+  void tdmrInfoFileHoldsTheLayoutInTheModulesFormat(@TempDir Path dir) throws Exception {
+    Path info = dir.resolve("tdmr_info.bin");
+    CliRun run = CliRun.of("plan", RealMaps.path(RealMaps.README_1TIB).toString(), "--tdmr-info", info.toString());
+    assertEquals(0, run.exit(), run.err());
+    assertTrue(run.out().contains("virt/tdx: 4202516 KB allocated for PAMT"), run.out());
+    assertEquals(5 * 512, Files.size(info));
+    Layout layout = TdmrInfoCodec.read(info);
+    assertEquals(4202516L * 1024, layout.pamtBytes());
+  }
+
+  @Test
+  void severalEnginesEndWithASideBySideSummary() {
+    CliRun run = CliRun.of("plan", "--solver", "greedy,greedy-cmr");
+    assertEquals(0, run.exit(), run.err()); // greedy-cmr built a layout
+    assertTrue(run.out().contains("\nSummary\n"), run.out());
+    assertTrue(run.out().contains("greedy      FAILED"), run.out());
+    assertTrue(run.out().contains("greedy-cmr  FEASIBLE"), run.out());
+  }
+
+  @Test
+  void unknownSolverIsAUsageErrorNamingTheAvailableOnes() {
+    CliRun run = CliRun.of("plan", "--solver", "gurobi");
+    assertEquals(2, run.exit());
+    assertTrue(run.err().contains("unknown solver 'gurobi' (available in this build: greedy"), run.err());
+  }
+
+  @Test
+  void badLimitsAndHolesAreUsageErrors() {
+    assertEquals(2, CliRun.of("plan", "--max-tdmrs", "0").exit());
+    assertEquals(2, CliRun.of("plan", "--holes", "e820").exit());
+    assertEquals(2, CliRun.of("plan", "--time-limit", "0").exit());
+  }
+
+  @Test
+  void missingInputFileIsAnInputError() {
+    CliRun run = CliRun.of("plan", "/nonexistent/dmesg.txt");
+    assertEquals(2, run.exit());
+    assertTrue(run.err().contains("/nonexistent/dmesg.txt"), run.err());
+  }
+
+  /** --max-rsvd 18 lets the greedy through (18 areas); the module's binary format has 16 slots. */
+  @Test
+  void raisedLimitsBuildAndTdmrInfoRefusesMoreThanSixteenSlots(@TempDir Path dir) {
+    Path info = dir.resolve("x.bin");
+    CliRun run = CliRun.of("plan", "--max-rsvd", "18", "--tdmr-info", info.toString());
+    assertEquals(2, run.exit(), run.out() + run.err());
+    assertTrue(run.out().contains("18/18"), run.out());
+    assertTrue(run.err().contains("TDMR_INFO has 16 slots"), run.err());
+  }
+}
