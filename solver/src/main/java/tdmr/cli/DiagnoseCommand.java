@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -15,6 +16,8 @@ import picocli.CommandLine.Spec;
 import tdmr.mem.LogLine;
 import tdmr.parse.InputException;
 import tdmr.parse.MapReader;
+import tdmr.solver.SolveOptions;
+import tdmr.tdx.TdxLimits;
 import tdmr.triage.TdxLogTriage;
 import tdmr.triage.Triage;
 
@@ -64,6 +67,10 @@ final class DiagnoseCommand implements Callable<Integer> {
   @Option(names = "--json", description = "Print the findings as JSON.")
   boolean json;
 
+  @Option(names = "--time-limit", paramLabel = "S", defaultValue = "30",
+      description = "Seconds the optimiser may spend on a layout failure (default ${DEFAULT-VALUE}).")
+  double timeLimit;
+
   @Mixin ColorOption color;
 
   @Override
@@ -80,7 +87,19 @@ final class DiagnoseCommand implements Callable<Integer> {
     InputSource source = tdmr.input(input);
     String text = source.text();
     Triage triage = TdxLogTriage.of(lines(text));
-    Diagnosis diagnosis = Diagnosis.of(source.name(), triage, mapIn(source.name(), text));
+    Diagnosis.MapInLog mapInLog = mapIn(source.name(), text);
+    List<String> analysis = List.of();
+    if (mapInLog.map().isPresent()) {
+      SolveOptions options;
+      try {
+        options = new SolveOptions(timeLimit, 1, 0);
+      } catch (IllegalArgumentException e) {
+        throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+      }
+      analysis = new LayoutAnalysis(mapInLog.map().get(), TdxLimits.DEFAULT, options, spec.commandLine().getErr())
+          .analyse(triage);
+    }
+    Diagnosis diagnosis = new Diagnosis(source.name(), triage, mapInLog, analysis);
     if (json) {
       out.print(DiagnosisJson.write(diagnosis));
     } else {

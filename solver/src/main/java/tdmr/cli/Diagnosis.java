@@ -22,8 +22,4 @@ record Diagnosis(String source, Triage triage, MapInLog mapInLog, List<String> a
 
   /** The memory map in a log, or the reader's message saying why there is none. */
   record MapInLog(Optional<MemoryMap> map, Optional<String> problem) {}
-
-  static Diagnosis of(String source, Triage triage, MapInLog mapInLog) {
-    return new Diagnosis(source, triage, mapInLog, List.of());
-  }
 }

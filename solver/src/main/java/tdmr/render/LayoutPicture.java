@@ -367,7 +367,7 @@ public final class LayoutPicture {
     }
     Layout l = row.layout().get();
     if (row.failure().isPresent()) {
-      return "failed; %d TDMR%s built, up to %d reserved areas in one TDMR (limit %d)"
+      return "%d TDMR%s built before the failure, up to %d reserved areas in one TDMR (limit %d)"
           .formatted(l.size(), l.size() == 1 ? "" : "s", l.maxReservedPerTdmr(), limits.maxReservedPerTdmr());
     }
     return "%d TDMR%s (limit %d), %d reserved areas (at most %d in one TDMR, limit %d), PAMT %s (%d KB)"

@@ -54,6 +54,41 @@ class DiagnoseCommandTest {
   }
 
   @Test
+  void loggedPamtMatchesTheReplayOnTheLogsCmrs() {
+    // canonical/tdx#285 logs 1050636 KB. Its CMRs give the kernel's TDMRs [0, 2G), [4G, 130G),
+    // [130G, 258G) of 2, 126 and 128 GiB; a TDMR of N GiB costs 4104 N + 4 KiB of PAMT
+    // (PamtSizing), so 8212 + 517108 + 525316 = 1050636 KB: a match.
+    CliRun run = CliRun.of("diagnose", real(RealMaps.CMR_TWICE_285));
+    assertEquals(0, run.exit(), run.err());
+    assertTrue(run.out().contains("The logged 1050636 KB of PAMT is exactly what the kernel's construction gives"),
+        run.out());
+    assertTrue(run.out().contains("[0x2080000000, 0x4080000000)"), run.out());
+  }
+
+  @Test
+  void loggedPamtOfATebibyteHostMatchesToo() {
+    // canonical/tdx README: 4202516 KBs. TDMRs of 2, 254, 256, 256, 256 GiB (1024 GiB in 5 TDMRs):
+    // 4104 * 1024 + 4 * 5 = 4202516 KB.
+    CliRun run = CliRun.of("diagnose", real(RealMaps.README_1TIB));
+    assertEquals(0, run.exit(), run.err());
+    assertTrue(run.out().contains("The logged 4202516 KB of PAMT is exactly"), run.out());
+    assertTrue(run.out().contains("5 TDMRs"), run.out());
+  }
+
+  @Test
+  void reservedAreaFailureIsReplayedOnTheLogsMap() {
+    // canonical/tdx#135: the log's e820 below 2.25 GiB gives TDMR [0, 2G) 17 holes, so the replay
+    // fails in the same TDMR; with holes from the CMRs ([1M, 0x6f800000) covers them all) it
+    // needs only [0, 1M), the tail and its PAMT.
+    CliRun run = CliRun.of("diagnose", real(RealMaps.EMR_135));
+    assertEquals(1, run.exit(), run.err());
+    String flat = run.out().replaceAll("\\s+", " ");
+    assertTrue(flat.contains("the kernel's construction fails the same way"), run.out());
+    assertTrue(flat.contains("17 holes"), run.out());
+    assertTrue(flat.contains("With --holes cmr"), run.out());
+  }
+
+  @Test
   void standardInputIsTheDefault() {
     CliRun run = CliRun.withStdin(RealMaps.text(RealMaps.SEAMCALL_331), "diagnose");
     assertEquals(1, run.exit(), run.err());
