@@ -4,6 +4,7 @@ import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import tdmr.greedy.LinuxGreedy;
 import tdmr.mem.AddressRange;
 import tdmr.mem.MemoryMap;
 import tdmr.render.LabelledLayout;
@@ -63,7 +64,7 @@ final class LayoutAnalysis {
           + LabelledLayout.from(greedy).failure().orElse("") + (same ? "" : " (the log names another TDMR"
               + " or none; the log's map may be incomplete)."));
       greedy.messages().stream()
-          .filter(m -> m.startsWith("TDMR [") || m.startsWith("With --holes cmr") || m.startsWith("The memory list"))
+          .filter(m -> !m.startsWith(" ") && !m.startsWith(LinuxGreedy.LOG_PREFIX))
           .map(m -> m.endsWith(":") ? m.substring(0, m.length() - 1) + "." : m)
           .forEach(out::add);
     }

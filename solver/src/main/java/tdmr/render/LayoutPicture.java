@@ -146,8 +146,17 @@ public final class LayoutPicture {
     return c.toString();
   }
 
+  /** The notes drawn under a row: sentences only (indented table rows stay in the HTML page). */
+  private static List<String> pictureNotes(LabelledLayout row) {
+    return row.notes().stream()
+        .filter(n -> !n.startsWith(" "))
+        .map(n -> n.endsWith(":") ? n.substring(0, n.length() - 1) + "." : n)
+        .limit(MAX_NOTES)
+        .toList();
+  }
+
   private double rowHeight(LabelledLayout row) {
-    int notes = Math.min(row.notes().size(), MAX_NOTES);
+    int notes = pictureNotes(row).size();
     return 22 + TDMR_H + 74 + (row.failure().isPresent() ? 18 : 0) + notes * 15 + 10;
   }
 
@@ -258,7 +267,7 @@ public final class LayoutPicture {
       c.rotatedText("hex boundary-label", x(a) - 2, tdmrY + TDMR_H + 12, 45, hex(a),
           row.label() + ": TDMR boundary " + hex(a));
     }
-    for (String note : row.notes().subList(0, Math.min(row.notes().size(), MAX_NOTES))) {
+    for (String note : pictureNotes(row)) {
       c.text("note", LEFT, textY, "start", note.length() > 170 ? note.substring(0, 167) + "..." : note);
       textY += 15;
     }
