@@ -449,11 +449,13 @@ public final class LayoutPicture {
     byAlignment.sort(
         Comparator.comparingInt((Long a) -> a == 0 ? 64 : Long.numberOfTrailingZeros(a)).reversed()
             .thenComparingLong(a -> a));
-    List<Double> placed = new ArrayList<>();
+    java.util.TreeSet<Double> placed = new java.util.TreeSet<>();
     List<Long> out = new ArrayList<>();
     for (long a : byAlignment) {
       double ax = x(a);
-      if (placed.stream().allMatch(p -> Math.abs(p - ax) >= LABEL_SPACING)) {
+      Double below = placed.floor(ax);
+      Double above = placed.ceiling(ax);
+      if ((below == null || ax - below >= LABEL_SPACING) && (above == null || above - ax >= LABEL_SPACING)) {
         placed.add(ax);
         out.add(a);
       }
