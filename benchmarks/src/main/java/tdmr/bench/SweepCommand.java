@@ -130,7 +130,7 @@ public final class SweepCommand implements Callable<Integer> {
     List<SweepRow> rows = sweep.run(maps, engines, progress);
     Duration took = Duration.between(started, Instant.now());
 
-    SweepSummary summary = new SweepSummary(rows, limits);
+    SweepSummary summary = new SweepSummary(rows, limits, holes);
     write(out.resolve("results.csv"), ResultsCsv.write(rows));
     write(out.resolve("summary.md"), summary.markdown(preamble(engines, realCount, machines.size(), skipped, policy, options, took, started)));
     for (Map.Entry<String, String> chart : SweepCharts.all(rows, summary).entrySet()) {
