@@ -211,7 +211,7 @@ public final class SweepSummary {
     }
     md.append("\n## Results by map origin (maps with a layout)\n\n| origin | maps |");
     engines.forEach(e -> md.append(' ').append(e).append(" |"));
-    md.append(" any engine |\n|---|---:|");
+    md.append(" some engine, same rules |\n|---|---:|");
     engines.forEach(e -> md.append("---:|"));
     md.append("---:|\n");
     Map<String, List<List<SweepRow>>> byOrigin = new LinkedHashMap<>();
@@ -221,7 +221,8 @@ public final class SweepSummary {
       for (String e : engines) {
         md.append(' ').append(maps.stream().filter(rs -> row(rs, e).map(SweepRow::hasLayout).orElse(false)).count()).append(" |");
       }
-      md.append(' ').append(maps.stream().filter(rs -> rs.stream().anyMatch(SweepRow::hasLayout)).count()).append(" |\n");
+      md.append(' ').append(maps.stream().filter(rs -> rs.stream().anyMatch(r -> r.hasLayout() && sameRules(r.engine()))).count())
+          .append(" |\n");
     });
     md.append("\n## Status counts\n\n| engine |");
     STATUSES.forEach(s -> md.append(' ').append(s).append(" |"));
