@@ -49,6 +49,18 @@ public final class CpSatEngine implements Engine {
   /** Models up to this many variables are solved without presolve probing. */
   private static final long SMALL_MODEL_VARIABLES = 1000;
 
+  /**
+   * Loads OR-Tools' native library (once per JVM).
+   *
+   * @throws UnsatisfiedLinkError naming the platform and the cause when it cannot load; the engine
+   *     registry then reports {@code cpsat} as unavailable on this machine
+   */
+  public CpSatEngine() {
+    NativeLibrary.problem().ifPresent(problem -> {
+      throw new UnsatisfiedLinkError(problem);
+    });
+  }
+
   @Override
   public String name() {
     return "cpsat";
@@ -56,8 +68,6 @@ public final class CpSatEngine implements Engine {
 
   @Override
   public EngineResult solve(MemoryMap map, TdxLimits limits, Policy policy, SolveOptions options) {
-    // Loading the native library (once per JVM) is not part of the solve time.
-    Optional<String> nativeProblem = NativeLibrary.problem();
     long started = System.nanoTime();
     Problem problem = Problem.of(map, limits, policy);
     boolean max = policy.coverage() == Policy.Coverage.MAX;
@@ -69,9 +79,6 @@ public final class CpSatEngine implements Engine {
     if (problem.candidates().isEmpty()) {
       return result(Status.INFEASIBLE, null, OptionalLong.empty(),
           List.of("no TDX memory is left that a TDMR could cover"), started, 0, 0, 0);
-    }
-    if (nativeProblem.isPresent()) {
-      return result(Status.UNKNOWN, null, OptionalLong.empty(), List.of(nativeProblem.get()), started, 0, 0, 0);
     }
     return new Run(problem, options, started).solve();
   }
