@@ -6,6 +6,9 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,8 +23,10 @@ import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 import tdmr.check.TdmrInfoCodec;
 import tdmr.mem.MemoryMap;
+import tdmr.parse.InputException;
 import tdmr.parse.LayoutJson;
 import tdmr.parse.MapReader;
+import tdmr.solver.CrossCheck;
 import tdmr.solver.Engine;
 import tdmr.solver.EngineResult;
 import tdmr.solver.Engines;
@@ -95,6 +100,11 @@ final class PlanCommand implements Callable<Integer> {
   @Option(names = "--json", description = "Print {\"results\": [...]} with the shared TDMR JSON.")
   boolean json;
 
+  @Option(names = "--cross-check",
+      description = "Check the engines against each other (use with --solver all): every layout verifies, CP-SAT and"
+          + " Z3 prove the same optimum or infeasibility, neither is worse than the greedy. A disagreement is a bug: exit 70.")
+  boolean crossCheck;
+
   @Option(names = "--tdmr-info", paramLabel = "FILE",
       description = "Write the first built layout as TDMR_INFO entries (the module's binary format).")
   Path tdmrInfo;
@@ -119,13 +129,22 @@ final class PlanCommand implements Callable<Integer> {
       results.add(engine.solve(map, limits, policy, options));
     }
 
+    Optional<CrossCheck.Report> check =
+        crossCheck ? Optional.of(CrossCheck.compare(map, limits, policy, results)) : Optional.empty();
     PrintWriter out = spec.commandLine().getOut();
     if (json) {
-      out.print(LayoutJson.pretty(jsonDocument(results)));
+      ObjectNode document = jsonDocument(results);
+      check.ifPresent(c -> document.set("crossCheck", crossCheckJson(c)));
+      out.print(LayoutJson.pretty(document));
     } else {
       out.print(new PlanText(map, limits, policy).render(results));
+      check.ifPresent(c -> c.lines().forEach(out::println));
     }
     out.flush();
+    if (check.isPresent() && !check.get().passed()) {
+      spec.commandLine().getErr().println("tdmr plan: the engines disagree; this is a bug in one of them, please report it");
+      return Tdmr.EXIT_INTERNAL;
+    }
 
     if (tdmrInfo != null) {
       Optional<Layout> layout = results.stream().flatMap(r -> r.layout().stream()).findFirst();
@@ -136,12 +155,28 @@ final class PlanCommand implements Callable<Integer> {
           // Limits raised past the module's 16 slots: the layout cannot be written in its format.
           spec.commandLine().getErr().println("tdmr plan: cannot write %s: %s".formatted(tdmrInfo, tooManySlots.getMessage()));
           return Tdmr.EXIT_INPUT;
+        } catch (IOException e) {
+          // A directory or a missing parent is the user's to fix (exit 2), not a bug (exit 70).
+          throw new InputException(tdmrInfo.toString(), 0, "cannot write the TDMR_INFO file: " + reason(e));
         }
       } else {
         spec.commandLine().getErr().println("tdmr plan: no engine built a layout; %s not written".formatted(tdmrInfo));
       }
     }
     return exitStatus(results);
+  }
+
+  private static String reason(IOException e) {
+    if (e instanceof NoSuchFileException) {
+      return "no such directory";
+    }
+    if (e instanceof AccessDeniedException) {
+      return "permission denied";
+    }
+    if (e instanceof FileSystemException f && f.getReason() != null) {
+      return f.getReason();
+    }
+    return e.getMessage();
   }
 
   /** 0 when some engine built a layout; otherwise 3 if a time limit left any answer unknown, else 1. */
@@ -175,6 +210,16 @@ final class PlanCommand implements Callable<Integer> {
       String name = EXAMPLE.substring(EXAMPLE.lastIndexOf('/') + 1);
       return MapReader.read(name, new String(in.readAllBytes(), StandardCharsets.UTF_8));
     }
+  }
+
+  private static ObjectNode crossCheckJson(CrossCheck.Report report) {
+    ObjectNode o = LayoutJson.newObject();
+    o.put("passed", report.passed());
+    ArrayNode failures = o.putArray("failures");
+    report.failures().forEach(failures::add);
+    ArrayNode notes = o.putArray("notes");
+    report.notes().forEach(notes::add);
+    return o;
   }
 
   private static ObjectNode jsonDocument(List<EngineResult> results) {

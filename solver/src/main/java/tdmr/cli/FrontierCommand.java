@@ -1,0 +1,155 @@
+package tdmr.cli;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+import tdmr.mem.ByteSize;
+import tdmr.mem.MemoryMap;
+import tdmr.parse.LayoutJson;
+import tdmr.solver.Engine;
+import tdmr.solver.Engines;
+import tdmr.solver.Frontier;
+import tdmr.solver.FrontierPoint;
+import tdmr.solver.SolveOptions;
+import tdmr.solver.Status;
+import tdmr.tdx.TdxLimits;
+
+/** {@code tdmr frontier}: the least reserved-area limit for each TDMR limit, each point proven. */
+@Command(
+    name = "frontier",
+    mixinStandardHelpOptions = true,
+    header = "For each max TDMRs 1..64, the least max reserved areas per TDMR that admits a layout.",
+    description = {
+      "Each row is proven: a layout exists at that reserved-area limit and none at one less, and its",
+      "PAMT is the least at that point. Layouts: TDMRs on 1 GiB boundaries, each TDMR's PAMT one",
+      "contiguous chunk of the kernel's sizes. Rows with the same answer are joined (2..64)."
+    },
+    exitCodeListHeading = "%nExit status:%n",
+    exitCodeList = {
+      "0:every point proven",
+      "2:bad input or usage",
+      "3:a time limit left some point unknown"
+    })
+final class FrontierCommand implements Callable<Integer> {
+  @ParentCommand Tdmr root;
+
+  @Spec CommandSpec spec;
+
+  @Parameters(paramLabel = "INPUT", arity = "0..1",
+      description = "Kernel log, /proc/iomem or JSON map; '-' reads standard input (default: the bundled example).")
+  String input;
+
+  @Option(names = "--up-to", paramLabel = "N", defaultValue = "64",
+      description = "Largest max TDMRs to show (default ${DEFAULT-VALUE}, the module's MAX_TDMRS).")
+  int upTo;
+
+  @Option(names = "--solver", paramLabel = "NAMES", defaultValue = "z3",
+      description = "Exact engines that prove the points, in order (e.g. z3,cpsat); the next is asked when one runs"
+          + " out of time (default ${DEFAULT-VALUE}).")
+  String solver;
+
+  @Option(names = "--json", description = "Print {\"points\": [{\"maxTdmrs\", \"minReserved\", \"pamtBytes\"}, ...]}.")
+  boolean json;
+
+  @Mixin LimitOptions options;
+
+  @Override
+  public Integer call() throws Exception {
+    TdxLimits limits;
+    SolveOptions solve;
+    List<Engine> engines;
+    try {
+      if (upTo < 1) {
+        throw new IllegalArgumentException("--up-to must be at least 1, got " + upTo);
+      }
+      limits = options.limits(null, null);
+      solve = options.solveOptions();
+      engines = Engines.select(solver);
+      if (engines.stream().anyMatch(e -> e.name().startsWith("greedy"))) {
+        throw new IllegalArgumentException("the frontier needs exact engines (z3, cpsat); the greedy proves nothing");
+      }
+    } catch (IllegalArgumentException e) {
+      throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+    }
+    MemoryMap map = input == null ? BundledExample.map() : root.input(input).readMap();
+    List<FrontierPoint> points = new Frontier(engines, solve).compute(map, limits, options.policy(), upTo);
+
+    PrintWriter out = spec.commandLine().getOut();
+    if (json) {
+      out.print(LayoutJson.pretty(jsonDocument(points)));
+    } else {
+      out.printf("Limit frontier of %s (%s)%n", map.source(), options.describe());
+      table(points).forEach(out::println);
+    }
+    out.flush();
+    return points.stream().anyMatch(p -> p.status() == Status.UNKNOWN) ? 3 : 0;
+  }
+
+  /** Rows of at most 80 columns; consecutive points with the same answer share a row. */
+  static List<String> table(List<FrontierPoint> points) {
+    List<String> rows = new ArrayList<>();
+    rows.add("%-10s %-13s %-28s %s".formatted("max TDMRs", "min reserved", "least PAMT there", "proved by"));
+    int i = 0;
+    while (i < points.size()) {
+      int j = i;
+      while (j + 1 < points.size() && points.get(j + 1).sameAnswer(points.get(i))) {
+        j++;
+      }
+      FrontierPoint p = points.get(i);
+      String n = i == j ? Integer.toString(p.maxTdmrs()) : p.maxTdmrs() + ".." + points.get(j).maxTdmrs();
+      String reserved;
+      String pamt;
+      switch (p.status()) {
+        case OPTIMAL, FEASIBLE -> {
+          reserved = Integer.toString(p.minReserved().getAsInt());
+          long bytes = p.pamtBytes().getAsLong();
+          pamt = "%d (%s)%s".formatted(bytes, ByteSize.human(bytes), p.status() == Status.FEASIBLE ? " best found" : "");
+        }
+        case INFEASIBLE -> {
+          reserved = "none";
+          pamt = "no layout at any limit";
+        }
+        default -> {
+          reserved = "unknown";
+          pamt = "time limit";
+        }
+      }
+      rows.add("%-10s %-13s %-28s %s".formatted(n, reserved, pamt, p.provedBy()));
+      i = j + 1;
+    }
+    return rows;
+  }
+
+  private static ObjectNode jsonDocument(List<FrontierPoint> points) {
+    ObjectNode root = LayoutJson.newObject();
+    ArrayNode array = root.putArray("points");
+    for (FrontierPoint p : points) {
+      ObjectNode o = array.addObject();
+      o.put("maxTdmrs", p.maxTdmrs());
+      if (p.minReserved().isPresent()) {
+        o.put("minReserved", p.minReserved().getAsInt());
+      } else {
+        o.putNull("minReserved");
+      }
+      if (p.pamtBytes().isPresent()) {
+        o.put("pamtBytes", p.pamtBytes().getAsLong());
+      } else {
+        o.putNull("pamtBytes");
+      }
+      o.put("status", p.status().name());
+      o.put("provedBy", p.provedBy());
+    }
+    return root;
+  }
+}

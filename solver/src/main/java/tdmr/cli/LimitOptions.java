@@ -1,0 +1,66 @@
+package tdmr.cli;
+
+import picocli.CommandLine.Option;
+import tdmr.solver.SolveOptions;
+import tdmr.tdx.Policy;
+import tdmr.tdx.TdxLimits;
+
+/** The limit, policy and solver options shared by {@code tdmr prove} and {@code tdmr frontier}. */
+final class LimitOptions {
+  @Option(names = "--holes", paramLabel = "memlist|cmr", defaultValue = "memlist",
+      converter = PlanCommand.HolesConverter.class,
+      description = "Gaps to reserve: every gap between memory blocks (memlist, mainline Linux) or only non-convertible ones (cmr).")
+  Policy.Holes holes;
+
+  @Option(names = "--pamt", paramLabel = "node-local|any", defaultValue = "node-local",
+      converter = PlanCommand.PamtConverter.class,
+      description = "Each TDMR's PAMT on the node the kernel picks (node-local) or anywhere in TDX memory (any).")
+  Policy.PamtPlacementPolicy pamt;
+
+  @Option(names = "--coverage", paramLabel = "all|max", defaultValue = "all",
+      converter = PlanCommand.CoverageConverter.class,
+      description = "Cover all TDX memory, or as much as possible.")
+  Policy.Coverage coverage;
+
+  @Option(names = "--dpamt", description = "Dynamic PAMT: the 4K PAMT is a bitmap of one bit per page.")
+  boolean dpamt;
+
+  @Option(names = "--time-limit", paramLabel = "S", defaultValue = "60",
+      description = "Seconds per solve (default ${DEFAULT-VALUE}).")
+  double timeLimit;
+
+  @Option(names = "--seed", paramLabel = "N", defaultValue = "0", description = "Solver random seed (default ${DEFAULT-VALUE}).")
+  int seed;
+
+  Policy policy() {
+    return new Policy(holes, pamt, coverage);
+  }
+
+  /** The module's limits with the given overrides; throws IllegalArgumentException for bad values. */
+  TdxLimits limits(Integer maxTdmrs, Integer maxReserved) {
+    TdxLimits l = TdxLimits.DEFAULT;
+    if (dpamt) {
+      // Rule A7: Dynamic PAMT needs hkid_start_bit <= 48.
+      l = new TdxLimits(l.maxTdmrs(), l.maxReservedPerTdmr(), l.pamtEntrySize4k(), l.pamtEntrySize2m(),
+          l.pamtEntrySize1g(), true, Math.min(l.hkidStartBit(), 48));
+    }
+    if (maxTdmrs != null) {
+      l = l.withMaxTdmrs(maxTdmrs);
+    }
+    if (maxReserved != null) {
+      l = l.withMaxReservedPerTdmr(maxReserved);
+    }
+    return l;
+  }
+
+  SolveOptions solveOptions() {
+    return new SolveOptions(timeLimit, 1, seed);
+  }
+
+  /** "holes memlist, PAMT node-local, coverage all" for headings. */
+  String describe() {
+    return "holes %s, PAMT %s, coverage %s"
+        .formatted(
+            holes.name().toLowerCase(), pamt.name().toLowerCase().replace('_', '-'), coverage.name().toLowerCase());
+  }
+}

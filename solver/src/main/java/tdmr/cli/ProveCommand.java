@@ -1,0 +1,122 @@
+package tdmr.cli;
+
+import java.io.PrintWriter;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+import tdmr.mem.ByteSize;
+import tdmr.mem.MemoryMap;
+import tdmr.solver.EngineResult;
+import tdmr.solver.SolveOptions;
+import tdmr.solver.Status;
+import tdmr.solver.z3.Z3Engine;
+import tdmr.tdx.Layout;
+import tdmr.tdx.Policy;
+import tdmr.tdx.TdxLimits;
+
+/** {@code tdmr prove}: proves that a layout exists under the limits, or explains why none does. */
+@Command(
+    name = "prove",
+    mixinStandardHelpOptions = true,
+    header = "Prove whether any layout fits the limits: a validated witness, or why none exists.",
+    description = {
+      "Asks Z3 whether a layout (TDMRs on 1 GiB boundaries, each TDMR's PAMT one contiguous chunk of",
+      "the kernel's sizes) fits at most --max-tdmrs TDMRs with at most --max-rsvd reserved areas each.",
+      "FEASIBLE comes with a witness layout that passed the TDX module's checks; INFEASIBLE comes with",
+      "a minimal set of facts about the map that cannot all hold."
+    },
+    exitCodeListHeading = "%nExit status:%n",
+    exitCodeList = {
+      "0:FEASIBLE (a witness layout is printed)",
+      "1:INFEASIBLE (the explanation is printed)",
+      "2:bad input or usage",
+      "3:UNKNOWN (the time limit stopped Z3 before a proof)"
+    })
+final class ProveCommand implements Callable<Integer> {
+  @ParentCommand tdmr.cli.Tdmr root;
+
+  @Spec CommandSpec spec;
+
+  @Parameters(paramLabel = "INPUT", arity = "0..1",
+      description = "Kernel log, /proc/iomem or JSON map; '-' reads standard input (default: the bundled example).")
+  String input;
+
+  @Option(names = "--max-tdmrs", paramLabel = "N", description = "At most N TDMRs (default 64, the module's MAX_TDMRS).")
+  Integer maxTdmrs;
+
+  @Option(names = "--max-rsvd", paramLabel = "R", description = "At most R reserved areas per TDMR (default 16).")
+  Integer maxRsvd;
+
+  @Mixin LimitOptions options;
+
+  @Override
+  public Integer call() throws Exception {
+    TdxLimits limits;
+    SolveOptions solve;
+    try {
+      limits = options.limits(maxTdmrs, maxRsvd);
+      solve = options.solveOptions();
+    } catch (IllegalArgumentException e) {
+      throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+    }
+    MemoryMap map = input == null ? BundledExample.map() : root.input(input).readMap();
+    Policy policy = options.policy();
+    EngineResult r = Z3Engine.explaining().solve(map, limits, policy, solve);
+
+    PrintWriter out = spec.commandLine().getOut();
+    String limitsText =
+        "at most %d TDMR%s and at most %d reserved areas per TDMR"
+            .formatted(limits.maxTdmrs(), limits.maxTdmrs() == 1 ? "" : "s", limits.maxReservedPerTdmr());
+    switch (r.status()) {
+      case OPTIMAL, FEASIBLE -> {
+        out.printf("FEASIBLE: %s admits a layout with %s (%s).%n", map.source(), limitsText, options.describe());
+        out.println("Witness found by z3, checked against the TDX module's TDH.SYS.CONFIG rules and the OS coverage rule:");
+        printLayout(out, r.layout().orElseThrow());
+        long pamt = r.layout().get().pamtBytes();
+        out.printf(
+            "PAMT %d bytes (%s)%s.%n",
+            pamt,
+            ByteSize.human(pamt),
+            r.status() == Status.OPTIMAL ? ", the least any such layout needs" : ", the best found before the time limit");
+        if (r.uncoveredBytes() > 0) {
+          out.printf("TDX memory left out (coverage max): %s.%n", ByteSize.human(r.uncoveredBytes()));
+        }
+      }
+      case INFEASIBLE -> {
+        out.printf("INFEASIBLE: no layout of %s has %s (%s), because:%n", map.source(), limitsText, options.describe());
+        for (String m : r.messages().subList(1, r.messages().size())) {
+          // Facts as a list; the engine's remark on minimality in parentheses as it is.
+          out.println(m.strip().startsWith("(") ? m : "  - " + m.strip());
+        }
+        out.println("Proven by z3.");
+      }
+      default -> {
+        out.printf("UNKNOWN: z3 stopped before a proof (%s).%n", String.join("; ", r.messages()));
+        out.println("Try a longer --time-limit.");
+      }
+    }
+    out.flush();
+    return r.status().exitCode();
+  }
+
+  private static void printLayout(PrintWriter out, Layout layout) {
+    for (var t : layout.tdmrs()) {
+      long pamt = t.pamt().totalBytes();
+      out.printf(
+          "  %s %s: PAMT [0x%x, 0x%x) (%d KiB), %d reserved area%s%n",
+          t,
+          ByteSize.human(t.size()),
+          t.pamt().fourK().base(),
+          t.pamt().fourK().base() + pamt,
+          pamt / 1024,
+          t.reservedCount(),
+          t.reservedCount() == 1 ? "" : "s");
+    }
+  }
+}

@@ -1,0 +1,94 @@
+package tdmr.solver;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+import org.junit.jupiter.api.Test;
+import tdmr.mem.MemoryMap;
+import tdmr.parse.RealMaps;
+import tdmr.solver.cpsat.CpSatEngine;
+import tdmr.solver.z3.Z3Engine;
+import tdmr.tdx.Policy;
+import tdmr.tdx.TdxLimits;
+
+class CrossCheckTest {
+  private static List<Engine> engines() {
+    List<Engine> all = new ArrayList<>();
+    all.add(new GreedyEngine());
+    all.addAll(CrossCheckEngines.all());
+    return all;
+  }
+
+  @Test
+  void greedyCpsatAndZ3AgreeOnEveryRealMap() throws Exception {
+    for (String name : RealMaps.all()) {
+      if (name.equals(RealMaps.GNR_415_NO_MAP)) {
+        continue;
+      }
+      MemoryMap map = RealMaps.read(name);
+      for (Policy policy : List.of(Policy.DEFAULT, Policy.DEFAULT.withHoles(Policy.Holes.CMR))) {
+        CrossCheck.Report report = CrossCheck.run(map, TdxLimits.DEFAULT, policy, SolveOptions.DEFAULT, engines());
+        assertTrue(report.passed(), name + " " + policy + "\n" + String.join("\n", report.lines()));
+        assertEquals(3, report.results().size());
+      }
+    }
+  }
+
+  /**
+   * canonical/tdx#135: the kernel's greedy fails (TDMR [0, 2G) needs 17 areas plus its PAMT), while
+   * both exact engines prove 2 TDMRs with 2·4108 KiB = 8413184 bytes of PAMT optimal.
+   */
+  @Test
+  void tdx135GreedyFailsAndBothExactEnginesProveTheSameOptimum() throws Exception {
+    CrossCheck.Report report =
+        CrossCheck.run(RealMaps.read(RealMaps.EMR_135), TdxLimits.DEFAULT, Policy.DEFAULT, SolveOptions.DEFAULT, engines());
+    assertTrue(report.passed(), String.join("\n", report.lines()));
+    assertEquals(Status.FAILED, report.results().get(0).status());
+    assertEquals(OptionalLong.of(8413184), report.results().get(1).pamtBytes());
+    assertEquals(OptionalLong.of(8413184), report.results().get(2).pamtBytes());
+  }
+
+  @Test
+  void anInfeasibilityClaimAgainstABuiltLayoutIsAFailure() throws Exception {
+    MemoryMap map = RealMaps.read(RealMaps.EMR_135);
+    EngineResult z3 = new Z3Engine().solve(map, TdxLimits.DEFAULT, Policy.DEFAULT, SolveOptions.DEFAULT);
+    EngineResult wrong =
+        new EngineResult("cpsat", Status.INFEASIBLE, Optional.empty(), OptionalLong.empty(), OptionalLong.empty(),
+            List.of(), 0, 0, 0, 0);
+
+    CrossCheck.Report report = CrossCheck.compare(map, TdxLimits.DEFAULT, Policy.DEFAULT, List.of(wrong, z3));
+
+    assertFalse(report.passed());
+    assertEquals(
+        List.of("cpsat proves no layout exists, but z3 built one (PAMT 8413184 bytes (8.02 MiB), 2 TDMRs, 17 reserved areas)"),
+        report.failures());
+    assertTrue(report.lines().get(0).startsWith("cross-check FAILED on "), report.lines().get(0));
+  }
+
+  /**
+   * canonical/tdx#135 with 17 areas per TDMR: the single TDMR [0, 2G) (17 holes, 4104·2 + 4 =
+   * 8212 KiB) is optimal; a claimed optimum of two 1 GiB TDMRs (2·4108 = 8216 KiB) contradicts it.
+   */
+  @Test
+  void differentOptimaAreAFailure() throws Exception {
+    MemoryMap map = RealMaps.read(RealMaps.EMR_135);
+    TdxLimits seventeen = TdxLimits.DEFAULT.withMaxReservedPerTdmr(17);
+    EngineResult z3 = new Z3Engine().solve(map, seventeen, Policy.DEFAULT, SolveOptions.DEFAULT);
+    EngineResult twoTdmrs = new Z3Engine().solve(map, TdxLimits.DEFAULT, Policy.DEFAULT, SolveOptions.DEFAULT);
+    EngineResult claimed =
+        new EngineResult("cpsat", Status.OPTIMAL, twoTdmrs.layout(), twoTdmrs.pamtBytes(), twoTdmrs.pamtBytes(),
+            List.of(), 0, 0, 0, 0);
+
+    CrossCheck.Report report = CrossCheck.compare(map, seventeen, Policy.DEFAULT, List.of(claimed, z3));
+
+    assertEquals(
+        List.of("optima differ: cpsat proves PAMT 8413184 bytes (8.02 MiB), 2 TDMRs, 17 reserved areas,"
+            + " z3 proves PAMT 8409088 bytes (8.02 MiB), 1 TDMR, 17 reserved areas"),
+        report.failures());
+  }
+}
