@@ -39,6 +39,12 @@ import tdmr.tdx.TdxLimits;
  * {@code threads > 1} the workers run CP-SAT's interleaved search ({@code interleave_search}),
  * which schedules the portfolio in deterministic batches across the threads, so the same input
  * and options still give the same layout.
+ *
+ * <p>Before CP-SAT starts, a quick constructive layout of the family ({@link StartingLayout}) is
+ * given as a hint; when the time limit strikes before CP-SAT returns any solution, that layout is
+ * the {@code FEASIBLE} answer. Under coverage {@code max} it also proves the coverage stage: it
+ * keeps every byte that can be kept at all. The JVM property {@code tdmr.cpsat.log=true} prints
+ * CP-SAT's search log to standard error, for diagnosing slow maps.
  */
 public final class CpSatEngine implements Engine {
   /** The claim every OPTIMAL/INFEASIBLE statement is about. */
