@@ -77,7 +77,7 @@ public final class SweepCharts {
     List<Series> series = new ArrayList<>();
     for (String engine : summary.engines()) {
       // A log axis cannot show 0 ms: solves under a millisecond are drawn at 1 ms.
-      series.add(new Series(engine, rows.stream().filter(r -> r.engine().equals(engine) && !r.status().equals(SweepRow.ERROR))
+      series.add(new Series(engine, rows.stream().filter(r -> r.engine().equals(engine) && !r.status().equals(SweepRow.ERROR) && !r.status().equals(SweepRow.SKIPPED))
           .map(r -> new Point(Math.max(1, r.blocks()), Math.max(1, r.solveMillis()))).toList()));
     }
     return SvgChart.scatter("Solve time against map size", new Axis("TDX memory blocks", true),

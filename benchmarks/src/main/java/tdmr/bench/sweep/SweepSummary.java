@@ -30,7 +30,7 @@ public final class SweepSummary {
   /** The engine name of the greedy with the CMR-holes patch, whatever the sweep's policy. */
   public static final String GREEDY_CMR = "greedy-cmr";
   /** Statuses in the order the tables show them. */
-  public static final List<String> STATUSES = List.of("OPTIMAL", "FEASIBLE", "INFEASIBLE", "FAILED", "UNKNOWN", SweepRow.ERROR);
+  public static final List<String> STATUSES = List.of("OPTIMAL", "FEASIBLE", "INFEASIBLE", "FAILED", "UNKNOWN", SweepRow.ERROR, SweepRow.SKIPPED);
 
   private final List<SweepRow> rows;
   private final TdxLimits limits;
@@ -151,9 +151,9 @@ public final class SweepSummary {
     return out;
   }
 
-  /** Solve times of the engine's rows (errors excluded), ascending. */
+  /** Solve times of the engine's rows (errors and skipped maps excluded), ascending. */
   public List<Long> solveMillis(String engine) {
-    return rowsOf(engine).stream().filter(r -> !r.status().equals(SweepRow.ERROR))
+    return rowsOf(engine).stream().filter(r -> !r.status().equals(SweepRow.ERROR) && !r.status().equals(SweepRow.SKIPPED))
         .map(SweepRow::solveMillis).sorted().toList();
   }
 

@@ -81,9 +81,9 @@ class SweepSummaryTest {
 
   @Test
   void statusCountsListEveryStatus() {
-    assertEquals(Map.of("OPTIMAL", 0, "FEASIBLE", 1, "INFEASIBLE", 0, "FAILED", 3, "UNKNOWN", 0, "ERROR", 0),
+    assertEquals(Map.of("OPTIMAL", 0, "FEASIBLE", 1, "INFEASIBLE", 0, "FAILED", 3, "UNKNOWN", 0, "ERROR", 0, "SKIPPED", 0),
         summary.statusCounts("greedy"));
-    assertEquals(Map.of("OPTIMAL", 2, "FEASIBLE", 0, "INFEASIBLE", 2, "FAILED", 0, "UNKNOWN", 0, "ERROR", 0),
+    assertEquals(Map.of("OPTIMAL", 2, "FEASIBLE", 0, "INFEASIBLE", 2, "FAILED", 0, "UNKNOWN", 0, "ERROR", 0, "SKIPPED", 0),
         summary.statusCounts("cpsat"));
   }
 
@@ -95,7 +95,7 @@ class SweepSummaryTest {
     assertTrue(md.contains("| greedy fails; only the CMR-holes greedy finds a layout | 1 map |"), md);
     assertTrue(md.contains("| proven to have no layout under the same rules (within the solvers' layout family) | 2 maps |"), md);
     assertTrue(md.contains("| PAMT greedy / optimal | median 1.1000, p90 1.1000, max 1.1000 over 1 map with a proven optimum |"), md);
-    assertTrue(md.contains("| greedy | 0 | 1 | 0 | 3 | 0 | 0 |"), md);
+    assertTrue(md.contains("| greedy | 0 | 1 | 0 | 3 | 0 | 0 | 0 |"), md);
     assertTrue(md.contains("| cpsat | 40 | 4000 | 4000 | 4000 |"), md);
     assertTrue(md.contains("| b | 3 | 4 | TDMR [0x0, 0x80000000): reserved areas exhausted. | cpsat OPTIMAL | 200 B (cpsat) |"), md);
     assertTrue(md.contains("| d | 3 | 4 | TDMR [0x0, 0x80000000): reserved areas exhausted. | greedy-cmr FEASIBLE | 300 B (greedy-cmr) |"), md);
