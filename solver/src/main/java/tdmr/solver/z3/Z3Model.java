@@ -408,6 +408,7 @@ final class Z3Model {
       int[] coeffs = ps.stream().mapToInt(p -> (int) candidates.get(p.candidate()).pamtPages()).toArray();
       return ctx.mkPBLe(coeffs, lits, (int) bound);
     }
+    @SuppressWarnings("rawtypes")
     ArithExpr<IntSort>[] terms = new ArithExpr[ps.size()];
     for (int i = 0; i < ps.size(); i++) {
       terms[i] = (ArithExpr<IntSort>) ctx.<IntSort>mkITE(
