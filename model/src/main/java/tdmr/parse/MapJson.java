@@ -33,6 +33,10 @@ public final class MapJson {
     List<MemoryBlock> blocks = blocks(doc);
     List<String> notes = new ArrayList<>();
     for (JsonNode n : doc.array(root, "notes")) {
+      if (!n.isTextual()) {
+        // asText() of an object or array is "", which would drop the note without a word.
+        throw new InputException(sourceName, doc.lineOf(root), "\"notes\" must be an array of strings");
+      }
       notes.add(n.asText());
     }
     ConvertibleMemory cmrs;
@@ -43,6 +47,9 @@ public final class MapJson {
       notes.add("no \"cmrs\" in the JSON map: the CMRs are taken to equal the TDX memory blocks");
     }
     JsonNode source = root.get("source");
+    if (source != null && !source.isNull() && !source.isTextual()) {
+      throw new InputException(sourceName, doc.lineOf(root), "\"source\" must be a string naming where the map came from");
+    }
     String name = source != null && source.isTextual() ? source.asText() : sourceName;
     return new MemoryMap(name, blocks, cmrs, List.of(), LogFacts.NONE, notes);
   }

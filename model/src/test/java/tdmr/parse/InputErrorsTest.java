@@ -291,4 +291,13 @@ class InputErrorsTest {
     assertError(e, 2, "malformed JSON", "start marker at line 1, column 1");
     assertTrue(!e.getMessage().contains("REDACTED") && !e.getMessage().contains("StreamReadFeature"), e.getMessage());
   }
+
+  @Test
+  void jsonMapNotesAndSourceOfTheWrongTypeAreRejected() {
+    // An object as a note used to become an empty string; a numeric source was silently replaced
+    // by the file name.
+    String blocks = "\"blocks\": [{\"start\": \"0x100000\", \"end\": \"0x80000000\"}]";
+    assertError(readFails("{" + blocks + ", \"notes\": [{\"a\": 1}]}"), 1, "\"notes\" must be an array of strings");
+    assertError(readFails("{" + blocks + ", \"source\": 5}"), 1, "\"source\" must be a string");
+  }
 }

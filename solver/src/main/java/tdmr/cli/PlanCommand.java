@@ -6,6 +6,9 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,6 +23,7 @@ import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 import tdmr.check.TdmrInfoCodec;
 import tdmr.mem.MemoryMap;
+import tdmr.parse.InputException;
 import tdmr.parse.LayoutJson;
 import tdmr.parse.MapReader;
 import tdmr.solver.CrossCheck;
@@ -151,12 +155,28 @@ final class PlanCommand implements Callable<Integer> {
           // Limits raised past the module's 16 slots: the layout cannot be written in its format.
           spec.commandLine().getErr().println("tdmr plan: cannot write %s: %s".formatted(tdmrInfo, tooManySlots.getMessage()));
           return Tdmr.EXIT_INPUT;
+        } catch (IOException e) {
+          // A directory or a missing parent is the user's to fix (exit 2), not a bug (exit 70).
+          throw new InputException(tdmrInfo.toString(), 0, "cannot write the TDMR_INFO file: " + reason(e));
         }
       } else {
         spec.commandLine().getErr().println("tdmr plan: no engine built a layout; %s not written".formatted(tdmrInfo));
       }
     }
     return exitStatus(results);
+  }
+
+  private static String reason(IOException e) {
+    if (e instanceof NoSuchFileException) {
+      return "no such directory";
+    }
+    if (e instanceof AccessDeniedException) {
+      return "permission denied";
+    }
+    if (e instanceof FileSystemException f && f.getReason() != null) {
+      return f.getReason();
+    }
+    return e.getMessage();
   }
 
   /** 0 when some engine built a layout; otherwise 3 if a time limit left any answer unknown, else 1. */

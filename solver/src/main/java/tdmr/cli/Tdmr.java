@@ -13,7 +13,7 @@ import tdmr.parse.InputException;
     mixinStandardHelpOptions = true,
     version = "tdmr 0.1.0",
     header = "Compute, check and optimise the TDMR/PAMT layout of an Intel TDX host.",
-    subcommands = {MapCommand.class, PlanCommand.class, CheckCommand.class, ProveCommand.class, FrontierCommand.class},
+    subcommands = {MapCommand.class, PlanCommand.class, CheckCommand.class, FixCommand.class, ProveCommand.class, FrontierCommand.class},
     exitCodeListHeading = "%nExit status:%n",
     exitCodeList = {
       "0:success",

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Supplier;
+import tdmr.solver.cpsat.CpSatEngine;
 import tdmr.solver.z3.Z3Engine;
 import tdmr.tdx.Policy;
 
@@ -27,6 +28,7 @@ public final class Engines {
       List.of(
           new Registration("greedy", true, GreedyEngine::new),
           new Registration("greedy-cmr", false, () -> new GreedyEngine(Policy.Holes.CMR)),
+          new Registration("cpsat", true, CpSatEngine::new),
           new Registration(Z3Engine.NAME, true, Z3Engine::new));
 
   private Engines() {}

@@ -125,4 +125,17 @@ class PlanCommandTest {
     assertTrue(run.out().contains("18/18"), run.out());
     assertTrue(run.err().contains("TDMR_INFO has 16 slots"), run.err());
   }
+
+  @Test
+  void tdmrInfoPathThatCannotBeWrittenIsBadInputNotABug(@TempDir Path dir) {
+    // A directory, and a file in a directory that does not exist: both used to exit 70.
+    String map = RealMaps.path(RealMaps.README_1TIB).toString(); // greedy builds a layout for it
+    CliRun intoDirectory = CliRun.of("plan", map, "--tdmr-info", dir.toString());
+    assertEquals(2, intoDirectory.exit(), intoDirectory.err());
+    assertTrue(intoDirectory.err().startsWith(dir + ": cannot write the TDMR_INFO file"), intoDirectory.err());
+    String missing = dir.resolve("no/such/dir/x.bin").toString();
+    CliRun intoMissing = CliRun.of("plan", map, "--tdmr-info", missing);
+    assertEquals(2, intoMissing.exit(), intoMissing.err());
+    assertEquals(missing + ": cannot write the TDMR_INFO file: no such directory\n", intoMissing.err());
+  }
 }

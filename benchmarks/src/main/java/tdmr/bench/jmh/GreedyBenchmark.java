@@ -25,20 +25,22 @@ import tdmr.tdx.TdxLimits;
  * Time of one {@link LinuxGreedy#construct} (memory list, TDMRs, PAMT placement, reserved areas)
  * on maps of 10, 1 000 and 100 000 blocks.
  *
- * <p>The map: 8 NUMA nodes, each owning an equal run of blocks; block {@code k} is {@code [3k GiB +
- * 4 MiB, 3(k+1) GiB)} (the first starts at 1 MiB), so every block opens its own 3 GiB TDMR with one
- * hole, and each TDMR's 12 MiB PAMT chunk goes through the allocator model on its node. Real
- * module limits (64 TDMRs, 16 reserved areas) cannot hold more than a few dozen such blocks, so the
- * limits are raised to fit the map: {@code maxTdmrs} = blocks, {@code maxReservedPerTdmr} = 300 (a 3
- * GiB TDMR can host up to 256 chunks of other TDMRs). The greedy's work does not depend on the
- * limits beyond these checks. The layout is built and validated once in {@link #build()}, outside
- * the measured method, so a fast wrong answer cannot win.
+ * <p>The map: windows of 1 GiB, each holding up to 100 blocks of 8 MiB separated by 2 MiB holes
+ * (the fragmentation of a firmware map's low memory, repeated), spread over 8 NUMA nodes. Every
+ * window becomes one TDMR with one reserved area per hole (101), and each TDMR's PAMT chunk goes through
+ * the allocator model on its node; chunks pile up in each node's lowest windows and cost those
+ * TDMRs one reserved area each. Real module limits (64 TDMRs, 16 reserved areas) cannot hold such
+ * maps, so the limits are raised to fit them ({@code maxTdmrs} at least the TDMR count,
+ * {@code maxReservedPerTdmr} = 512); the greedy's work does not depend on the limits beyond these
+ * checks. The layout is built and validated (module rules and OS check) once in {@link #build()},
+ * outside the measured method, so a fast wrong answer cannot win.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 public class GreedyBenchmark {
   private static final int NODES = 8;
+  private static final int BLOCKS_PER_WINDOW = 100;
 
   @Param({"10", "1000", "100000"})
   public int blocks;
@@ -49,20 +51,30 @@ public class GreedyBenchmark {
 
   @Setup(Level.Trial)
   public void build() {
-    List<MemoryBlock> list = new ArrayList<>(blocks);
-    int perNode = Math.max(1, (blocks + NODES - 1) / NODES);
-    for (int k = 0; k < blocks; k++) {
-      long start = k == 0 ? ByteSize.MiB : 3L * k * ByteSize.GiB + 4 * ByteSize.MiB;
-      long end = 3L * (k + 1) * ByteSize.GiB;
-      list.add(new MemoryBlock(start, end, k / perNode));
-    }
-    map = MemoryMap.ofBlocks("jmh-" + blocks, list);
-    limits = TdxLimits.DEFAULT.withMaxTdmrs(Math.max(64, blocks)).withMaxReservedPerTdmr(300);
+    map = MemoryMap.ofBlocks("jmh-" + blocks, blocks(blocks));
+    int windows = (blocks + BLOCKS_PER_WINDOW - 1) / BLOCKS_PER_WINDOW;
+    limits = TdxLimits.DEFAULT.withMaxTdmrs(Math.max(64, windows)).withMaxReservedPerTdmr(512);
     GreedyResult r = greedy.construct(map, limits);
     if (!(r instanceof GreedyResult.Built built)) {
       throw new IllegalStateException("benchmark map does not build: " + r.messages());
     }
     LayoutVerifier.requireValid(map, limits, Policy.DEFAULT, built.layout());
+  }
+
+  /** {@code count} blocks: block j of window w is [w GiB + 10j MiB + 2 MiB, w GiB + 10(j+1) MiB). */
+  static List<MemoryBlock> blocks(int count) {
+    int windows = (count + BLOCKS_PER_WINDOW - 1) / BLOCKS_PER_WINDOW;
+    int windowsPerNode = Math.max(1, (windows + NODES - 1) / NODES);
+    List<MemoryBlock> list = new ArrayList<>(count);
+    for (int k = 0; k < count; k++) {
+      int w = k / BLOCKS_PER_WINDOW;
+      int j = k % BLOCKS_PER_WINDOW;
+      long window = w * ByteSize.GiB;
+      long start = Math.max(ByteSize.MiB, window + 10L * j * ByteSize.MiB + 2 * ByteSize.MiB);
+      long end = window + 10L * (j + 1) * ByteSize.MiB;
+      list.add(new MemoryBlock(start, end, w / windowsPerNode));
+    }
+    return list;
   }
 
   @Benchmark

@@ -43,8 +43,11 @@ import tdmr.tdx.TdxLimits;
 public final class CpSatEngine implements Engine {
   /** The claim every OPTIMAL/INFEASIBLE statement is about. */
   public static final String FAMILY =
-      "layouts in which each TDMR's PAMT is one contiguous chunk (the kernel's 4K/2M/1G layout) and"
-          + " TDMR boundaries are 1 GiB boundaries where the memory map changes";
+      "in which each TDMR's PAMT is one contiguous chunk (the kernel's 4K/2M/1G layout) and TDMR"
+          + " boundaries lie on 1 GiB boundaries where the memory map changes";
+
+  /** Models up to this many variables are solved without presolve probing. */
+  private static final long SMALL_MODEL_VARIABLES = 1000;
 
   @Override
   public String name() {
@@ -53,6 +56,8 @@ public final class CpSatEngine implements Engine {
 
   @Override
   public EngineResult solve(MemoryMap map, TdxLimits limits, Policy policy, SolveOptions options) {
+    // Loading the native library (once per JVM) is not part of the solve time.
+    Optional<String> nativeProblem = NativeLibrary.problem();
     long started = System.nanoTime();
     Problem problem = Problem.of(map, limits, policy);
     boolean max = policy.coverage() == Policy.Coverage.MAX;
@@ -65,7 +70,6 @@ public final class CpSatEngine implements Engine {
       return result(Status.INFEASIBLE, null, OptionalLong.empty(),
           List.of("no TDX memory is left that a TDMR could cover"), started, 0, 0, 0);
     }
-    Optional<String> nativeProblem = NativeLibrary.problem();
     if (nativeProblem.isPresent()) {
       return result(Status.UNKNOWN, null, OptionalLong.empty(), List.of(nativeProblem.get()), started, 0, 0, 0);
     }
@@ -108,7 +112,7 @@ public final class CpSatEngine implements Engine {
           solver = newSolver();
           CpSolverStatus coverage = solver.solve(model.model());
           if (coverage == CpSolverStatus.INFEASIBLE) {
-            messages.add("proven: no " + FAMILY + " exists, even leaving memory out");
+            messages.add("proven: no layout " + FAMILY + " exists, even leaving memory out");
             return finish(Status.INFEASIBLE, null, OptionalLong.empty(), variables, constraints);
           }
           if (!hasSolution(coverage)) {
@@ -136,7 +140,7 @@ public final class CpSatEngine implements Engine {
       }
       if (status == CpSolverStatus.INFEASIBLE) {
         TdxLimits limits = problem.limits();
-        messages.add(("proven: no %s covers all TDX memory with at most %d TDMRs and %d reserved areas per"
+        messages.add(("proven: no layout %s covers all TDX memory with at most %d TDMRs and %d reserved areas per"
             + " TDMR (holes %s, PAMT %s)").formatted(FAMILY, limits.maxTdmrs(), limits.maxReservedPerTdmr(),
                 problem.policy().holes().name().toLowerCase(), problem.policy().pamt().name().toLowerCase().replace('_', '-')));
         messages.add("`tdmr fix` finds the least TDX memory to give up so that such a layout exists");
@@ -174,7 +178,7 @@ public final class CpSatEngine implements Engine {
       String what = "%d TDMRs, %d KB PAMT (%s), %d reserved areas".formatted(
           layout.size(), pamtBytes / 1024, ByteSize.human(pamtBytes), layout.reservedAreaCount());
       if (proven) {
-        messages.add("proven optimal among " + FAMILY + ": " + what);
+        messages.add("proven optimal among layouts " + FAMILY + ": " + what);
       } else {
         messages.add("time limit: best layout found: %s; proven bound %d KB, gap %.2f%%"
             .formatted(what, bound / 1024, 100.0 * (pamtBytes - bound) / pamtBytes));
@@ -218,7 +222,9 @@ public final class CpSatEngine implements Engine {
           .setNumWorkers(options.threads())
           .setRandomSeed(options.seed())
           .setLogSearchProgress(Boolean.getBoolean("tdmr.cpsat.log"))
-          .setCpModelProbingLevel(Integer.getInteger("tdmr.cpsat.probing", 2));
+          // Probing in presolve costs more than it saves on the small models of real maps (measured
+          // in benchmarks/README.md); big synthetic models need it to find layouts at all.
+          .setCpModelProbingLevel(model.variableCount() <= SMALL_MODEL_VARIABLES ? 0 : 2);
       if (Boolean.getBoolean("tdmr.cpsat.log")) {
         solver.setLogCallback(System.err::println);
       }

@@ -77,4 +77,30 @@ class CpSatEngineTest {
     assertEquals(4 * KiB, r.uncoveredBytes());
     assertEquals(2 * 4108 * KiB, r.pamtBytes().getAsLong());
   }
+
+  @Test
+  void sameInputAndOptionsGiveTheSameLayout() {
+    // tdx#135 with 17 areas has several optimal chunk positions; runs must agree on one.
+    TdxLimits limits = TdxLimits.DEFAULT.withMaxReservedPerTdmr(17);
+    for (int threads : new int[] {1, 2}) {
+      SolveOptions options = new SolveOptions(30, threads, 7);
+      EngineResult first = engine.solve(Tdx135MapFixture.map(), limits, Policy.DEFAULT, options);
+      EngineResult second = engine.solve(Tdx135MapFixture.map(), limits, Policy.DEFAULT, options);
+      assertEquals(first.layout(), second.layout(), "threads=" + threads);
+    }
+  }
+
+  @Test
+  void memoryOutsideCmrsIsInfeasibleWithItsReason() {
+    // [2G,3G) of the block is outside the only CMR: rule E1 forbids covering it.
+    MemoryMap map = MemoryMap.of("outside", List.of(new tdmr.mem.MemoryBlock(1L << 20, 3 * GiB, 0)),
+        List.of(new AddressRange(1L << 20, 2 * GiB)));
+    EngineResult r = solve(map, TdxLimits.DEFAULT, Policy.DEFAULT);
+    assertEquals(Status.INFEASIBLE, r.status());
+    assertTrue(r.messages().get(0).contains("[0x80000000, 0xc0000000)"), r.messages().toString());
+    // With coverage max that GiB is left out and the rest is planned.
+    EngineResult max = solve(map, TdxLimits.DEFAULT, Policy.DEFAULT.withCoverage(Policy.Coverage.MAX));
+    assertEquals(Status.OPTIMAL, max.status(), max.messages().toString());
+    assertEquals(GiB, max.uncoveredBytes());
+  }
 }
