@@ -20,7 +20,7 @@ import tdmr.tdx.TdxLimits;
  * the report notes what could not be compared.
  */
 public final class CrossCheck {
-  /** The engines a cross-check runs, by their registered names. */
+  /** The engines a cross-check runs, by their {@link Engines} names. */
   public static final List<String> ENGINES = List.of("greedy", "cpsat", "z3");
 
   /**
@@ -59,7 +59,12 @@ public final class CrossCheck {
 
   private CrossCheck() {}
 
-  /** Runs the engines (normally greedy, CP-SAT and Z3, {@link #ENGINES}) and compares them. */
+  /** Runs greedy, CP-SAT and Z3 from the {@link Engines} registry and compares them. */
+  public static Report run(MemoryMap map, TdxLimits limits, Policy policy, SolveOptions options) {
+    return run(map, limits, policy, options, Engines.select(String.join(",", ENGINES)));
+  }
+
+  /** Runs the given engines (normally greedy, CP-SAT and Z3, {@link #ENGINES}) and compares them. */
   public static Report run(
       MemoryMap map, TdxLimits limits, Policy policy, SolveOptions options, List<Engine> engines) {
     List<EngineResult> results = new ArrayList<>();

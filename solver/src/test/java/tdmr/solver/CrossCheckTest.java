@@ -4,26 +4,17 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
 import org.junit.jupiter.api.Test;
 import tdmr.mem.MemoryMap;
 import tdmr.parse.RealMaps;
-import tdmr.solver.cpsat.CpSatEngine;
 import tdmr.solver.z3.Z3Engine;
 import tdmr.tdx.Policy;
 import tdmr.tdx.TdxLimits;
 
 class CrossCheckTest {
-  private static List<Engine> engines() {
-    List<Engine> all = new ArrayList<>();
-    all.add(new GreedyEngine());
-    all.addAll(CrossCheckEngines.all());
-    return all;
-  }
-
   @Test
   void greedyCpsatAndZ3AgreeOnEveryRealMap() throws Exception {
     for (String name : RealMaps.all()) {
@@ -32,7 +23,7 @@ class CrossCheckTest {
       }
       MemoryMap map = RealMaps.read(name);
       for (Policy policy : List.of(Policy.DEFAULT, Policy.DEFAULT.withHoles(Policy.Holes.CMR))) {
-        CrossCheck.Report report = CrossCheck.run(map, TdxLimits.DEFAULT, policy, SolveOptions.DEFAULT, engines());
+        CrossCheck.Report report = CrossCheck.run(map, TdxLimits.DEFAULT, policy, SolveOptions.DEFAULT);
         assertTrue(report.passed(), name + " " + policy + "\n" + String.join("\n", report.lines()));
         assertEquals(3, report.results().size());
       }
@@ -46,7 +37,7 @@ class CrossCheckTest {
   @Test
   void tdx135GreedyFailsAndBothExactEnginesProveTheSameOptimum() throws Exception {
     CrossCheck.Report report =
-        CrossCheck.run(RealMaps.read(RealMaps.EMR_135), TdxLimits.DEFAULT, Policy.DEFAULT, SolveOptions.DEFAULT, engines());
+        CrossCheck.run(RealMaps.read(RealMaps.EMR_135), TdxLimits.DEFAULT, Policy.DEFAULT, SolveOptions.DEFAULT);
     assertTrue(report.passed(), String.join("\n", report.lines()));
     assertEquals(Status.FAILED, report.results().get(0).status());
     assertEquals(OptionalLong.of(8413184), report.results().get(1).pamtBytes());
