@@ -161,7 +161,7 @@ public final class Z3Engine implements Engine {
       default:
         {
           String reason = opt.getReasonUnknown();
-          Optional<Model> found = bestSoFar(opt);
+          Optional<Model> found = bestSoFar(opt).filter(model::satisfiedBy);
           if (found.isPresent()) {
             Layout layout = layoutOf(model, problem, found.get());
             OptionalLong bound = max ? OptionalLong.empty() : lowerBound(pamt);

@@ -363,6 +363,17 @@ final class Z3Model {
     return new Problem.Decision(tdmrs, left);
   }
 
+  /**
+   * Whether a model (say the best one an interrupted optimisation left) satisfies every formula,
+   * so that its layout may be trusted before the validator sees it.
+   */
+  boolean satisfiedBy(Model m) {
+    if (!background.stream().allMatch(f -> isTrue(m, f))) {
+      return false;
+    }
+    return groups.values().stream().flatMap(List::stream).allMatch(f -> isTrue(m, f));
+  }
+
   /** Formulas that always hold: definitions of the helper variables. */
   List<BoolExpr> background() {
     return List.copyOf(background);
