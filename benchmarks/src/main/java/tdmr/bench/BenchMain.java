@@ -1,10 +1,31 @@
 package tdmr.bench;
 
-/** Entry point of {@code bin/tdmr-bench}. */
-public final class BenchMain {
-  private BenchMain() {}
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** Entry point of {@code bin/tdmr-bench}: lists its subcommands. */
+@Command(
+    name = "tdmr-bench",
+    mixinStandardHelpOptions = true,
+    version = "tdmr-bench 0.1.0",
+    header = "Benchmarks of the tdmr engines: greedy against optimum over real and generated maps.",
+    description = "JMH microbenchmarks run with `tdmr-bench jmh [JMH options]` (see benchmarks/README.md).",
+    subcommands = {SweepCommand.class, CommandLine.HelpCommand.class})
+public final class BenchMain implements Runnable {
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(spec.commandLine().getOut());
+  }
 
   public static void main(String[] args) {
-    System.out.println("usage: tdmr-bench sweep ...");
+    CommandLine cl = new CommandLine(new BenchMain());
+    // Anything a command throws is a bug or an unwritable output directory: one line, exit 70.
+    cl.setExecutionExceptionHandler((e, line, parsed) -> {
+      line.getErr().println("tdmr-bench: " + e);
+      return 70;
+    });
+    System.exit(cl.execute(args));
   }
 }

@@ -202,7 +202,7 @@ final class PlanCommand implements Callable<Integer> {
     return l;
   }
 
-  private static MemoryMap bundledExample() throws Exception {
+  static MemoryMap bundledExample() throws Exception {
     try (InputStream in = PlanCommand.class.getClassLoader().getResourceAsStream(EXAMPLE)) {
       if (in == null) {
         throw new IOException("bundled example " + EXAMPLE + " is missing from the jar");

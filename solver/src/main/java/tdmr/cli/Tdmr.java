@@ -13,7 +13,17 @@ import tdmr.parse.InputException;
     mixinStandardHelpOptions = true,
     version = "tdmr 0.1.0",
     header = "Compute, check and optimise the TDMR/PAMT layout of an Intel TDX host.",
-    subcommands = {MapCommand.class, PlanCommand.class, CheckCommand.class, FixCommand.class, ProveCommand.class, FrontierCommand.class},
+    subcommands = {
+      MapCommand.class,
+      PlanCommand.class,
+      CheckCommand.class,
+      FixCommand.class,
+      ProveCommand.class,
+      FrontierCommand.class,
+      RenderCommand.class,
+      DiagnoseCommand.class,
+      CompletionCommand.class
+    },
     exitCodeListHeading = "%nExit status:%n",
     exitCodeList = {
       "0:success",
@@ -21,6 +31,18 @@ import tdmr.parse.InputException;
       "2:bad input or usage",
       "3:unknown (a time limit stopped the solver before a proof)",
       "70:internal error"
+    },
+    footer = {
+      "%nStart here:",
+      "  sudo dmesg | tdmr diagnose          Did TDX come up on this host? If not, why?",
+      "  tdmr plan dmesg.txt                 The layout Linux builds from this map",
+      "  tdmr plan dmesg.txt --solver all    ... and the best layout (CP-SAT, Z3)",
+      "  tdmr render dmesg.txt -o map.html   A picture of the map and its layouts",
+      "  tdmr check layout.json --map dmesg.txt",
+      "",
+      "INPUT is a kernel log, /proc/iomem or a JSON map ('-' reads standard input).",
+      "'tdmr COMMAND --help' shows each command's options and examples.",
+      "Shell completion: source <(tdmr completion)"
     })
 public final class Tdmr implements Runnable {
   /** Exit status for bad input or usage. */

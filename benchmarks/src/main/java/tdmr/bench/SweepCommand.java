@@ -1,0 +1,218 @@
+package tdmr.bench;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import tdmr.bench.gen.DmesgWriter;
+import tdmr.bench.gen.SyntheticMachine;
+import tdmr.bench.sweep.GeneratedMaps;
+import tdmr.bench.sweep.MapFiles;
+import tdmr.bench.sweep.Progress;
+import tdmr.bench.sweep.ResultsCsv;
+import tdmr.bench.sweep.Sweep;
+import tdmr.bench.sweep.SweepCharts;
+import tdmr.bench.sweep.SweepMap;
+import tdmr.bench.sweep.SweepRow;
+import tdmr.bench.sweep.SweepSummary;
+import tdmr.parse.InputException;
+import tdmr.solver.Engine;
+import tdmr.solver.Engines;
+import tdmr.solver.SolveOptions;
+import tdmr.tdx.Policy;
+import tdmr.tdx.TdxLimits;
+
+/** {@code tdmr-bench sweep}: every engine on every map, written as CSV, Markdown and SVG. */
+@Command(
+    name = "sweep",
+    mixinStandardHelpOptions = true,
+    header = "Run every registered engine on real and generated maps; write results.csv, summary.md and charts.",
+    description = "Solves each map with each engine on a fixed pool of threads (one solver thread per solve), "
+        + "shows progress on stderr and writes, in a deterministic order: results.csv (one row per map and engine), "
+        + "summary.md, feasibility.svg, pamt-ratio.svg, solve-time.svg, and maps/<name>.txt for every generated map "
+        + "(readable by `tdmr plan`).",
+    exitCodeListHeading = "%nExit status:%n",
+    exitCodeList = {"0:the sweep ran (whatever the engines answered)", "2:bad input or usage", "70:internal error"})
+public final class SweepCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+
+  @Option(names = "--real", paramLabel = "<dir>", description = "Directory of real memory maps (dmesg, /proc/iomem or JSON).")
+  Path realDir;
+
+  @Option(names = "--generated", paramLabel = "<n>", description = "Number of generated maps (default: ${DEFAULT-VALUE}).")
+  int generated = 0;
+
+  @Option(names = "--seed", paramLabel = "<s>", description = "Seed of the generated maps and of the solvers (default: ${DEFAULT-VALUE}).")
+  long seed = 1;
+
+  @Option(names = "--time-limit", paramLabel = "<seconds>", description = "Time limit per solve (default: ${DEFAULT-VALUE}).")
+  double timeLimitSeconds = 10;
+
+  @Option(names = "--threads", paramLabel = "<n>", description = "Solves run in parallel (default: the number of processors).")
+  int threads = Runtime.getRuntime().availableProcessors();
+
+  @Option(names = "--engines", paramLabel = "<name>", split = ",", description = "Engines to run (default: all registered).")
+  List<String> engineNames = List.of();
+
+  @Option(names = "--holes", paramLabel = "<policy>", converter = HolesConverter.class, description = "Holes policy: memlist (what mainline Linux reserves) or cmr (default: memlist).")
+  Policy.Holes holes = Policy.Holes.MEMLIST;
+
+  @Option(names = "--out", paramLabel = "<dir>", required = true, description = "Output directory (created if missing).")
+  Path out;
+
+  /** Reads {@code memlist} or {@code cmr}, whatever the case. */
+  static final class HolesConverter implements picocli.CommandLine.ITypeConverter<Policy.Holes> {
+    @Override
+    public Policy.Holes convert(String value) {
+      return Policy.Holes.valueOf(value.toUpperCase(java.util.Locale.ROOT));
+    }
+  }
+
+  /** Registered engines that could not be created here (a native library missing), with the reason. */
+  private final List<String> unavailable = new ArrayList<>();
+
+  @Override
+  public Integer call() throws IOException, InterruptedException {
+    PrintWriter err = spec.commandLine().getErr();
+    if (generated < 0 || threads < 1 || !(timeLimitSeconds > 0)) {
+      err.println("tdmr-bench sweep: --generated must be >= 0, --threads >= 1 and --time-limit > 0");
+      return 2;
+    }
+    if (realDir == null && generated == 0) {
+      err.println("tdmr-bench sweep: nothing to do: give --real <dir> and/or --generated <n>");
+      return 2;
+    }
+    List<Engine> engines = selectEngines(err);
+    if (engines == null) {
+      return 2;
+    }
+    Instant started = Instant.now();
+    List<SweepMap> maps = new ArrayList<>();
+    List<String> skipped = new ArrayList<>();
+    if (realDir != null) {
+      try {
+        MapFiles.Loaded loaded = MapFiles.read(realDir);
+        maps.addAll(loaded.maps());
+        skipped.addAll(loaded.skipped());
+      } catch (InputException e) {
+        err.println("tdmr-bench sweep: " + e.getMessage());
+        return 2;
+      }
+    }
+    int realCount = maps.size();
+    Files.createDirectories(out);
+    List<SyntheticMachine> machines = GeneratedMaps.generate(generated, seed);
+    if (!machines.isEmpty()) {
+      Files.createDirectories(out.resolve("maps"));
+    }
+    for (SyntheticMachine m : machines) {
+      DmesgWriter.write(m, out.resolve("maps").resolve(m.name() + ".txt"));
+      maps.add(new SweepMap(m.name(), GeneratedMaps.family(m), m.memoryMap()));
+    }
+
+    TdxLimits limits = TdxLimits.DEFAULT;
+    Policy policy = Policy.DEFAULT.withHoles(holes);
+    SolveOptions options = new SolveOptions(timeLimitSeconds, 1, (int) seed);
+    Sweep sweep = new Sweep(limits, policy, options, threads);
+    Progress progress = new Progress(err, System.console() != null, maps.size() * engines.size());
+    List<SweepRow> rows = sweep.run(maps, engines, progress);
+    Duration took = Duration.between(started, Instant.now());
+
+    SweepSummary summary = new SweepSummary(rows, limits);
+    write(out.resolve("results.csv"), ResultsCsv.write(rows));
+    write(out.resolve("summary.md"), summary.markdown(preamble(engines, realCount, machines.size(), skipped, policy, options, took, started)));
+    for (Map.Entry<String, String> chart : SweepCharts.all(rows, summary).entrySet()) {
+      write(out.resolve(chart.getKey()), chart.getValue());
+    }
+    PrintWriter o = spec.commandLine().getOut();
+    o.printf("%d maps x %d engines in %s; wrote %s (results.csv, summary.md, 3 charts)%n",
+        maps.size(), engines.size(), clock(took), out);
+    if (summary.greedyRuns() > 0) {
+      o.printf("greedy succeeds on %d of %d maps; fails although a layout exists on %d%n",
+          summary.greedySuccesses(), summary.greedyRuns(), summary.greedyFailsButLayoutExists().size());
+    }
+    return 0;
+  }
+
+  /**
+   * The engines asked for (default: every engine registered in {@link Engines}), in registry order.
+   * An engine that cannot be created on this machine is left out and named in the summary, unless
+   * it was asked for by name; returns null (after a message) for a usage error.
+   */
+  private List<Engine> selectEngines(PrintWriter err) {
+    List<String> known = Engines.names();
+    for (String n : engineNames) {
+      if (!known.contains(n)) {
+        err.println("tdmr-bench sweep: unknown engine '%s'; registered: %s".formatted(n, String.join(", ", known)));
+        return null;
+      }
+    }
+    List<Engine> engines = new ArrayList<>();
+    for (String n : known) {
+      if (!engineNames.isEmpty() && !engineNames.contains(n)) {
+        continue;
+      }
+      try {
+        Engines.byName(n).ifPresent(engines::add);
+      } catch (IllegalArgumentException e) {
+        if (!engineNames.isEmpty()) {
+          err.println("tdmr-bench sweep: " + e.getMessage());
+          return null;
+        }
+        unavailable.add(n + ": " + e.getMessage());
+        err.println("tdmr-bench sweep: leaving out " + e.getMessage());
+      }
+    }
+    return engines;
+  }
+
+  private String preamble(List<Engine> engines, int real, int generatedCount, List<String> skipped, Policy policy,
+      SolveOptions options, Duration took, Instant started) {
+    Runtime rt = Runtime.getRuntime();
+    StringBuilder p = new StringBuilder();
+    p.append("Command: `tdmr-bench ").append(String.join(" ", spec.commandLine().getParseResult().originalArgs())).append("`\n\n");
+    p.append("- Maps: %d real%s, %d generated (seed %d; the text of each is in `maps/`).\n".formatted(
+        real, realDir == null ? "" : " from `" + realDir + "`", generatedCount, seed));
+    if (!skipped.isEmpty()) {
+      p.append("- Skipped files (not memory maps): ").append(skipped.size()).append('\n');
+      skipped.forEach(s -> p.append("  - ").append(s).append('\n'));
+    }
+    p.append("- Engines: ").append(String.join(", ", engines.stream().map(Engine::name).toList()))
+        .append(" (registered in `tdmr.solver.Engines`: ").append(String.join(", ", Engines.names())).append(")\n");
+    unavailable.forEach(u -> p.append("  - not available here: ").append(u).append('\n'));
+    p.append("- Limits: TDX module 1.5 defaults (64 TDMRs, 16 reserved areas per TDMR, 16-byte PAMT entries, no Dynamic PAMT).\n");
+    p.append("- Policy: holes %s, PAMT %s, coverage %s.\n".formatted(
+        policy.holes().name().toLowerCase(), policy.pamt().name().toLowerCase().replace('_', '-'), policy.coverage().name().toLowerCase()));
+    p.append("- Time limit %s s per solve, 1 solver thread per solve, %d solves in parallel.\n".formatted(
+        stripZeros(options.timeLimitSeconds()), threads));
+    p.append("- Machine: %d processors, max heap %d MiB, Java %s (%s), %s %s.\n".formatted(
+        rt.availableProcessors(), rt.maxMemory() >> 20, System.getProperty("java.version"),
+        System.getProperty("java.vendor"), System.getProperty("os.name"), System.getProperty("os.arch")));
+    p.append("- Started %s, took %s.".formatted(started.truncatedTo(ChronoUnit.SECONDS), clock(took)));
+    return p.toString();
+  }
+
+  private static String stripZeros(double v) {
+    return v == Math.rint(v) ? Long.toString((long) v) : Double.toString(v);
+  }
+
+  private static String clock(Duration d) {
+    return "%dm%02ds".formatted(d.toMinutes(), d.toSecondsPart());
+  }
+
+  private static void write(Path file, String text) throws IOException {
+    Files.writeString(file, text, StandardCharsets.UTF_8);
+  }
+}

@@ -1,0 +1,95 @@
+package tdmr.bench.sweep;
+
+import static tdmr.mem.ByteSize.GiB;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import tdmr.bench.sweep.SvgChart.Axis;
+import tdmr.bench.sweep.SvgChart.Bars;
+import tdmr.bench.sweep.SvgChart.Point;
+import tdmr.bench.sweep.SvgChart.Series;
+
+/** The three figures of a sweep, as SVG text keyed by file name. */
+public final class SweepCharts {
+  /** Buckets of {@link SweepMap#kernelTdmrHoles()}: around 16, the reserved-area limit, finely. */
+  private static final int[][] BUCKETS = {{0, 4}, {5, 8}, {9, 12}, {13, 15}, {16, 16}, {17, 20}, {21, 32}, {33, 64}, {65, Integer.MAX_VALUE}};
+
+  private SweepCharts() {}
+
+  /** {@code feasibility.svg}, {@code pamt-ratio.svg} and {@code solve-time.svg}. */
+  public static Map<String, String> all(List<SweepRow> rows, SweepSummary summary) {
+    Map<String, String> out = new LinkedHashMap<>();
+    out.put("feasibility.svg", feasibility(rows, summary));
+    out.put("pamt-ratio.svg", pamtRatio(rows, summary));
+    out.put("solve-time.svg", solveTime(rows, summary));
+    return out;
+  }
+
+  /** Share of maps with a layout per engine (and any engine), by holes in the fullest kernel TDMR. */
+  static String feasibility(List<SweepRow> rows, SweepSummary summary) {
+    Map<String, List<SweepRow>> byMap = byMap(rows);
+    List<String> categories = new ArrayList<>();
+    List<List<List<SweepRow>>> buckets = new ArrayList<>();
+    for (int[] b : BUCKETS) {
+      List<List<SweepRow>> maps = byMap.values().stream()
+          .filter(rs -> rs.get(0).kernelTdmrHoles() >= b[0] && rs.get(0).kernelTdmrHoles() <= b[1]).toList();
+      if (!maps.isEmpty()) {
+        String range = b[0] == b[1] ? Integer.toString(b[0]) : b[1] == Integer.MAX_VALUE ? ">" + (b[0] - 1) : b[0] + "-" + b[1];
+        categories.add(range + " (n=" + maps.size() + ")");
+        buckets.add(maps);
+      }
+    }
+    List<Bars> bars = new ArrayList<>();
+    for (String engine : summary.engines()) {
+      bars.add(new Bars(engine, buckets.stream()
+          .map(maps -> share(maps, rs -> rs.stream().anyMatch(r -> r.engine().equals(engine) && r.hasLayout()))).toList()));
+    }
+    if (summary.engines().size() > 1) {
+      bars.add(new Bars("any engine", buckets.stream()
+          .map(maps -> share(maps, rs -> rs.stream().anyMatch(SweepRow::hasLayout))).toList()));
+    }
+    return SvgChart.bars("Maps with a layout, by fragmentation", "holes in the fullest TDMR the kernel draws (memlist gaps, PAMTs not counted)",
+        "maps with a valid layout", categories, bars);
+  }
+
+  /** Greedy PAMT over optimal PAMT, per map with a proven optimum, against the map's TDX memory. */
+  static String pamtRatio(List<SweepRow> rows, SweepSummary summary) {
+    Map<String, Double> ratios = summary.pamtRatios();
+    Map<String, List<Point>> byOrigin = new LinkedHashMap<>();
+    byMap(rows).forEach((map, rs) -> {
+      Double ratio = ratios.get(map);
+      if (ratio != null) {
+        byOrigin.computeIfAbsent(rs.get(0).origin(), k -> new ArrayList<>())
+            .add(new Point(rs.get(0).memoryBytes() / (double) GiB, ratio));
+      }
+    });
+    List<Series> series = new ArrayList<>();
+    byOrigin.forEach((origin, points) -> series.add(new Series(origin, points)));
+    return SvgChart.scatter("PAMT memory: greedy / proven optimum", new Axis("TDX memory of the map (GiB)", true),
+        new Axis("greedy PAMT / optimal PAMT (1 = optimal)", false, 1.0), series);
+  }
+
+  /** Solve time per map against its number of memory blocks, one series per engine. */
+  static String solveTime(List<SweepRow> rows, SweepSummary summary) {
+    List<Series> series = new ArrayList<>();
+    for (String engine : summary.engines()) {
+      // A log axis cannot show 0 ms: solves under a millisecond are drawn at 1 ms.
+      series.add(new Series(engine, rows.stream().filter(r -> r.engine().equals(engine) && !r.status().equals(SweepRow.ERROR))
+          .map(r -> new Point(Math.max(1, r.blocks()), Math.max(1, r.solveMillis()))).toList()));
+    }
+    return SvgChart.scatter("Solve time against map size", new Axis("TDX memory blocks", true),
+        new Axis("solve time (ms, below 1 ms drawn at 1)", true), series);
+  }
+
+  private static Map<String, List<SweepRow>> byMap(List<SweepRow> rows) {
+    Map<String, List<SweepRow>> out = new LinkedHashMap<>();
+    rows.forEach(r -> out.computeIfAbsent(r.map(), k -> new ArrayList<>()).add(r));
+    return out;
+  }
+
+  private static double share(List<List<SweepRow>> maps, java.util.function.Predicate<List<SweepRow>> test) {
+    return 100.0 * maps.stream().filter(test).count() / maps.size();
+  }
+}

@@ -1,0 +1,241 @@
+package tdmr.bench.sweep;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import tdmr.mem.ByteSize;
+import tdmr.tdx.TdxLimits;
+
+/**
+ * The numbers a kernel maintainer asks of a sweep: how often the greedy succeeds, where it fails
+ * although a layout exists, how much PAMT it wastes against the proven optimum, how close it gets
+ * to the TDMR and reserved-area limits, and how long each engine takes.
+ *
+ * <p>"Optimum" is the least PAMT among rows with status {@code OPTIMAL} (a solver's proof); "a
+ * layout exists" means some engine returned a validated layout. Percentiles use the nearest-rank
+ * method (the smallest value with at least p% of the values at or below it).
+ */
+public final class SweepSummary {
+  /** The engine name of the mainline kernel greedy. */
+  public static final String GREEDY = "greedy";
+  /** Statuses in the order the tables show them. */
+  public static final List<String> STATUSES = List.of("OPTIMAL", "FEASIBLE", "INFEASIBLE", "FAILED", "UNKNOWN", SweepRow.ERROR);
+
+  private final List<SweepRow> rows;
+  private final TdxLimits limits;
+  private final Map<String, List<SweepRow>> byMap = new LinkedHashMap<>();
+  private final List<String> engines;
+
+  public SweepSummary(List<SweepRow> rows, TdxLimits limits) {
+    this.rows = List.copyOf(rows);
+    this.limits = limits;
+    LinkedHashSet<String> e = new LinkedHashSet<>();
+    for (SweepRow r : rows) {
+      byMap.computeIfAbsent(r.map(), k -> new ArrayList<>()).add(r);
+      e.add(r.engine());
+    }
+    this.engines = List.copyOf(e);
+  }
+
+  public int mapCount() {
+    return byMap.size();
+  }
+
+  public List<String> engines() {
+    return engines;
+  }
+
+  /** Maps on which the greedy returned a layout. */
+  public int greedySuccesses() {
+    return (int) byMap.values().stream().filter(rs -> row(rs, GREEDY).map(SweepRow::hasLayout).orElse(false)).count();
+  }
+
+  /** Maps on which the greedy ran. */
+  public int greedyRuns() {
+    return (int) byMap.values().stream().filter(rs -> row(rs, GREEDY).isPresent()).count();
+  }
+
+  /** Maps where the greedy gave no layout but another engine did, in map order. */
+  public List<String> greedyFailsButLayoutExists() {
+    List<String> out = new ArrayList<>();
+    byMap.forEach((map, rs) -> {
+      boolean greedyFailed = row(rs, GREEDY).map(r -> !r.hasLayout()).orElse(false);
+      if (greedyFailed && rs.stream().anyMatch(SweepRow::hasLayout)) {
+        out.add(map);
+      }
+    });
+    return out;
+  }
+
+  /** Maps some engine proved to have no layout at all, in map order. */
+  public List<String> provenInfeasible() {
+    List<String> out = new ArrayList<>();
+    byMap.forEach((map, rs) -> {
+      if (rs.stream().anyMatch(r -> r.status().equals("INFEASIBLE"))) {
+        out.add(map);
+      }
+    });
+    return out;
+  }
+
+  /** The proven-optimal row with the least PAMT of a map, if any engine proved optimality. */
+  public Optional<SweepRow> optimum(String map) {
+    return byMap.getOrDefault(map, List.of()).stream()
+        .filter(r -> r.status().equals("OPTIMAL") && r.pamtBytes().isPresent())
+        .min(Comparator.comparingLong(r -> r.pamtBytes().getAsLong()));
+  }
+
+  /** Greedy PAMT bytes divided by optimal PAMT bytes, for each map where both exist, in map order. */
+  public Map<String, Double> pamtRatios() {
+    Map<String, Double> out = new LinkedHashMap<>();
+    byMap.forEach((map, rs) -> {
+      Optional<SweepRow> greedy = row(rs, GREEDY).filter(SweepRow::hasLayout);
+      Optional<SweepRow> best = optimum(map);
+      if (greedy.isPresent() && best.isPresent() && best.get().pamtBytes().getAsLong() > 0) {
+        out.put(map, greedy.get().pamtBytes().getAsLong() / (double) best.get().pamtBytes().getAsLong());
+      }
+    });
+    return out;
+  }
+
+  /** Unused TDMRs ({@code maxTdmrs - used}) of the engine's layouts, one per map with a layout. */
+  public List<Long> tdmrHeadroom(String engine) {
+    return rowsOf(engine).stream().filter(SweepRow::hasLayout).map(r -> (long) (limits.maxTdmrs() - r.tdmrs())).toList();
+  }
+
+  /** Unused reserved areas in the fullest TDMR of the engine's layouts, one per map with a layout. */
+  public List<Long> reservedHeadroom(String engine) {
+    return rowsOf(engine).stream().filter(SweepRow::hasLayout)
+        .map(r -> (long) (limits.maxReservedPerTdmr() - r.maxReserved())).toList();
+  }
+
+  /** How many rows of the engine have each status, in {@link #STATUSES} order. */
+  public Map<String, Integer> statusCounts(String engine) {
+    Map<String, Integer> out = new LinkedHashMap<>();
+    for (String s : STATUSES) {
+      out.put(s, (int) rowsOf(engine).stream().filter(r -> r.status().equals(s)).count());
+    }
+    return out;
+  }
+
+  /** Solve times of the engine's rows (errors excluded), ascending. */
+  public List<Long> solveMillis(String engine) {
+    return rowsOf(engine).stream().filter(r -> !r.status().equals(SweepRow.ERROR))
+        .map(SweepRow::solveMillis).sorted().toList();
+  }
+
+  /** Nearest-rank percentile of ascending values; 0 for an empty list. */
+  public static long percentile(List<Long> ascending, double p) {
+    if (ascending.isEmpty()) {
+      return 0;
+    }
+    int rank = (int) Math.ceil(p / 100.0 * ascending.size());
+    return ascending.get(Math.max(0, rank - 1));
+  }
+
+  /** Nearest-rank percentile of unsorted doubles; NaN for an empty collection. */
+  public static double percentileOf(java.util.Collection<Double> values, double p) {
+    List<Double> sorted = values.stream().sorted().toList();
+    if (sorted.isEmpty()) {
+      return Double.NaN;
+    }
+    int rank = (int) Math.ceil(p / 100.0 * sorted.size());
+    return sorted.get(Math.max(0, rank - 1));
+  }
+
+  /** The summary as Markdown; {@code preamble} (what was run, on which machine) goes first. */
+  public String markdown(String preamble) {
+    StringBuilder md = new StringBuilder("# tdmr-bench sweep\n\n").append(preamble).append("\n\n");
+    md.append("## Headline\n\n| question | answer |\n|---|---|\n");
+    int runs = greedyRuns();
+    if (runs > 0) {
+      md.append("| greedy (mainline) succeeds | %d of %d maps (%s) |\n".formatted(greedySuccesses(), runs, percent(greedySuccesses(), runs)));
+    } else {
+      md.append("| greedy (mainline) succeeds | greedy not run |\n");
+    }
+    md.append("| greedy fails although a layout exists | %d maps |\n".formatted(greedyFailsButLayoutExists().size()));
+    md.append("| proven to have no layout at all | %d maps |\n".formatted(provenInfeasible().size()));
+    Map<String, Double> ratios = pamtRatios();
+    if (ratios.isEmpty()) {
+      md.append("| PAMT greedy / optimal | no map with both a greedy layout and a proven optimum |\n");
+    } else {
+      md.append(String.format(Locale.ROOT, "| PAMT greedy / optimal | median %.4f, p90 %.4f, max %.4f over %d maps with a proven optimum |\n",
+          percentileOf(ratios.values(), 50), percentileOf(ratios.values(), 90),
+          percentileOf(ratios.values(), 100), ratios.size()));
+    }
+    for (String engine : engines) {
+      List<Long> t = tdmrHeadroom(engine).stream().sorted().toList();
+      List<Long> r = reservedHeadroom(engine).stream().sorted().toList();
+      if (!t.isEmpty()) {
+        md.append("| %s headroom: unused TDMRs | min %d, median %d of %d |\n".formatted(engine, t.get(0), percentile(t, 50), limits.maxTdmrs()));
+        md.append("| %s headroom: unused reserved areas in the fullest TDMR | min %d, median %d of %d |\n".formatted(
+            engine, r.get(0), percentile(r, 50), limits.maxReservedPerTdmr()));
+      }
+    }
+    md.append("\n## Results by map origin (maps with a layout)\n\n| origin | maps |");
+    engines.forEach(e -> md.append(' ').append(e).append(" |"));
+    md.append(" any engine |\n|---|---:|");
+    engines.forEach(e -> md.append("---:|"));
+    md.append("---:|\n");
+    Map<String, List<List<SweepRow>>> byOrigin = new LinkedHashMap<>();
+    byMap.values().forEach(rs -> byOrigin.computeIfAbsent(rs.get(0).origin(), k -> new ArrayList<>()).add(rs));
+    byOrigin.forEach((origin, maps) -> {
+      md.append("| ").append(origin).append(" | ").append(maps.size()).append(" |");
+      for (String e : engines) {
+        md.append(' ').append(maps.stream().filter(rs -> row(rs, e).map(SweepRow::hasLayout).orElse(false)).count()).append(" |");
+      }
+      md.append(' ').append(maps.stream().filter(rs -> rs.stream().anyMatch(SweepRow::hasLayout)).count()).append(" |\n");
+    });
+    md.append("\n## Status counts\n\n| engine |");
+    STATUSES.forEach(s -> md.append(' ').append(s).append(" |"));
+    md.append("\n|---|");
+    STATUSES.forEach(s -> md.append("---:|"));
+    md.append('\n');
+    for (String e : engines) {
+      md.append("| ").append(e).append(" |");
+      statusCounts(e).values().forEach(c -> md.append(' ').append(c).append(" |"));
+      md.append('\n');
+    }
+    md.append("\n## Solve time per map (ms, wall clock, one solver thread per solve)\n\n| engine | p50 | p90 | p99 | max |\n|---|---:|---:|---:|---:|\n");
+    for (String e : engines) {
+      List<Long> t = solveMillis(e);
+      md.append("| %s | %d | %d | %d | %d |\n".formatted(e, percentile(t, 50), percentile(t, 90), percentile(t, 99), percentile(t, 100)));
+    }
+    List<String> fails = greedyFailsButLayoutExists();
+    if (!fails.isEmpty()) {
+      md.append("\n## Maps where the greedy fails but a layout exists\n\n| map | blocks | holes in fullest kernel TDMR | greedy says | best layout | PAMT |\n|---|---:|---:|---|---|---:|\n");
+      for (String map : fails) {
+        List<SweepRow> rs = byMap.get(map);
+        SweepRow g = row(rs, GREEDY).orElseThrow();
+        SweepRow best = rs.stream().filter(SweepRow::hasLayout)
+            .min(Comparator.comparingLong(r -> r.pamtBytes().orElse(Long.MAX_VALUE))).orElseThrow();
+        md.append("| %s | %d | %d | %s | %s (%s) | %s |\n".formatted(map, g.blocks(), g.kernelTdmrHoles(),
+            g.message().replace("|", "\\|"), best.engine(), best.status(),
+            best.pamtBytes().isPresent() ? ByteSize.human(best.pamtBytes().getAsLong()) : "-"));
+      }
+    }
+    List<String> infeasible = provenInfeasible();
+    if (!infeasible.isEmpty()) {
+      md.append("\n## Maps proven to have no layout\n\n");
+      infeasible.forEach(m -> md.append("- ").append(m).append('\n'));
+    }
+    return md.toString();
+  }
+
+  private List<SweepRow> rowsOf(String engine) {
+    return rows.stream().filter(r -> r.engine().equals(engine)).toList();
+  }
+
+  private static Optional<SweepRow> row(List<SweepRow> rowsOfMap, String engine) {
+    return rowsOfMap.stream().filter(r -> r.engine().equals(engine)).findFirst();
+  }
+
+  private static String percent(int part, int whole) {
+    return String.format(Locale.ROOT, "%.1f%%", 100.0 * part / whole);
+  }
+}

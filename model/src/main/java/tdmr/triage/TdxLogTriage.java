@@ -1,0 +1,404 @@
+package tdmr.triage;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.OptionalLong;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import tdmr.mem.AddressRange;
+import tdmr.mem.ByteSize;
+import tdmr.mem.LogLine;
+
+/**
+ * Reads the TDX lines of a host's kernel log and says what happened: TDX off in the BIOS, no
+ * module, a SEAMCALL the module refused (leaf and status decoded), the kernel's TDMR construction
+ * running out of TDMRs or reserved areas, or success with the PAMT size.
+ *
+ * <p>A log may hold several boots. The last line that ends an initialization attempt
+ * ({@code module initialized} or {@code module initialization failed}) decides the outcome, and the
+ * reason is looked for among the lines since the attempt before it. Lines starting with {@code #}
+ * are annotations (a kernel log line never starts with one) and are skipped.
+ */
+public final class TdxLogTriage {
+  private static final Pattern BIOS_ENABLED = Pattern.compile("BIOS enabled: private KeyID range (\\[\\d+, \\d+\\))");
+  private static final Pattern TOO_FEW_KEYIDS = Pattern.compile("too few private KeyIDs", Pattern.CASE_INSENSITIVE);
+  private static final Pattern NOT_LOADED = Pattern.compile("module not loaded", Pattern.CASE_INSENSITIVE);
+  private static final Pattern SEAMRR =
+      Pattern.compile("SEAMRR.*(?:not|disabled|lock bit 0)", Pattern.CASE_INSENSITIVE);
+  private static final Pattern VERSION_1_5 =
+      Pattern.compile("major_version (\\d+), minor_version (\\d+), build_date (\\d+), build_num (\\d+)");
+  private static final Pattern VERSION_2 =
+      Pattern.compile("TDX module (\\d+)\\.(\\d+)[\\d.]*, build number (\\d+)");
+  private static final Pattern VERSION_TEXT = Pattern.compile("TDX module (\\d+\\.\\d+[\\d.]*)");
+  private static final Pattern VERSION_MD = Pattern.compile("Module version: (\\d+)\\.(\\d+)\\.(\\d+)");
+  private static final Pattern CMR = Pattern.compile("CMR: \\[0x([0-9a-fA-F]+), 0x([0-9a-fA-F]+)\\)");
+  private static final Pattern SEAMCALL_HEX =
+      Pattern.compile("SEAMCALL \\(0x([0-9a-fA-F]+)\\) failed: 0x([0-9a-fA-F]+)");
+  private static final Pattern SEAMCALL_DEC =
+      Pattern.compile("SEAMCALL failed: leaf (\\d+), error 0x([0-9a-fA-F]+)");
+  private static final Pattern REGISTER = Pattern.compile("\\b(RCX|RDX|R0?8|R0?9|R1[01]) 0x([0-9a-fA-F]+)");
+  private static final Pattern TDMRS_EXHAUSTED = Pattern.compile("TDMRs exhausted");
+  private static final Pattern RESERVED_EXHAUSTED =
+      Pattern.compile("TDMR \\[0x([0-9a-fA-F]+), 0x([0-9a-fA-F]+)\\): reserved areas exhausted");
+  private static final Pattern INIT_FAILED =
+      Pattern.compile("(?:module|TDX-Module) initialization failed \\((-?\\d+)\\)", Pattern.CASE_INSENSITIVE);
+  private static final Pattern INITIALIZED = Pattern.compile("(?:module|TDX-Module) initialized", Pattern.CASE_INSENSITIVE);
+  private static final Pattern PAMT_KB = Pattern.compile("(\\d+) KBs? allocated for PAMT");
+  private static final Pattern PAMT_PAGES = Pattern.compile("(\\d+) pages allocated for PAMT");
+  private static final Pattern RBP_BUG = Pattern.compile("RBP\\) clobber bug");
+  private static final Pattern E820 = Pattern.compile("BIOS-e820: \\[mem ");
+  /** The TDX host code's prefixes ({@code virt/tdx:}, {@code tdx:}), SEAM lines, and KVM's TDX lines. */
+  private static final Pattern TDX_RELATED =
+      Pattern.compile("(?:^|[\\s\\]])(?:virt/)?tdx:|SEAMCALL|SEAMRR|kvm_intel:.*TDX", Pattern.CASE_INSENSITIVE);
+
+  private TdxLogTriage() {}
+
+  /** Triage of the given log lines (the whole log, or only its TDX lines). */
+  public static Triage of(List<LogLine> lines) {
+    List<LogLine> tdx = new ArrayList<>();
+    int e820 = 0;
+    for (LogLine l : lines) {
+      String t = l.text().strip();
+      if (t.startsWith("#")) {
+        continue;
+      }
+      if (E820.matcher(t).find()) {
+        e820++;
+      } else if (TDX_RELATED.matcher(t).find()) {
+        tdx.add(l);
+      }
+    }
+    return new Scan(tdx, e820).triage();
+  }
+
+  /** One pass over the TDX lines, collecting facts; then the verdict and its words. */
+  private static final class Scan {
+    private final List<LogLine> tdx;
+    private final int e820Lines;
+    private Optional<String> keyIds = Optional.empty();
+    private Optional<String> version = Optional.empty();
+    private OptionalInt major = OptionalInt.empty();
+    private OptionalInt minor = OptionalInt.empty();
+    private final TreeSet<AddressRange> cmrs = new TreeSet<>();
+    private Optional<SeamcallFailure> seamcall = Optional.empty();
+    private Optional<LogLine> failure = Optional.empty();
+    private Optional<AddressRange> failedTdmr = Optional.empty();
+    private Optional<Outcome> failureKind = Optional.empty();
+    private OptionalInt errno = OptionalInt.empty();
+    private OptionalLong pamtKb = OptionalLong.empty();
+    private boolean initialized;
+    private boolean tooFewKeyIds;
+    private boolean notLoaded;
+    private boolean seamrr;
+    private boolean rbpBug;
+
+    Scan(List<LogLine> tdx, int e820Lines) {
+      this.tdx = tdx;
+      this.e820Lines = e820Lines;
+    }
+
+    Triage triage() {
+      int from = attemptStart();
+      for (int i = 0; i < tdx.size(); i++) {
+        readAlways(tdx.get(i).text());
+        if (i >= from) {
+          i = readAttempt(i);
+        }
+      }
+      Outcome outcome = outcome();
+      List<String> happened = new ArrayList<>();
+      List<String> todo = new ArrayList<>();
+      explain(outcome, happened, todo);
+      return new Triage(outcome, keyIds, version, major, minor, List.copyOf(cmrs), seamcall, failure, failedTdmr,
+          errno, pamtKb, e820Lines, happened, todo, tdx);
+    }
+
+    /** Index of the first line of the last attempt: just after the terminal line before the last one. */
+    private int attemptStart() {
+      List<Integer> terminals = new ArrayList<>();
+      for (int i = 0; i < tdx.size(); i++) {
+        String t = tdx.get(i).text();
+        if (INIT_FAILED.matcher(t).find() || INITIALIZED.matcher(t).find()) {
+          terminals.add(i);
+        }
+      }
+      return terminals.size() < 2 ? 0 : terminals.get(terminals.size() - 2) + 1;
+    }
+
+    /** Facts that hold for the machine whichever boot they come from. */
+    private void readAlways(String t) {
+      Matcher m;
+      if ((m = BIOS_ENABLED.matcher(t)).find()) {
+        keyIds = Optional.of(m.group(1));
+      }
+      if ((m = CMR.matcher(t)).find()) {
+        long s = Long.parseUnsignedLong(m.group(1), 16);
+        long e = Long.parseUnsignedLong(m.group(2), 16);
+        if (s >= 0 && e > s) {
+          cmrs.add(new AddressRange(s, e));
+        }
+      }
+      if ((m = VERSION_1_5.matcher(t)).find()) {
+        major = OptionalInt.of(Integer.parseInt(m.group(1)));
+        minor = OptionalInt.of(Integer.parseInt(m.group(2)));
+        version = Optional.of("%s.%s (build_date %s, build_num %s)".formatted(m.group(1), m.group(2), m.group(3), m.group(4)));
+      } else if ((m = VERSION_2.matcher(t)).find()) {
+        major = OptionalInt.of(Integer.parseInt(m.group(1)));
+        minor = OptionalInt.of(Integer.parseInt(m.group(2)));
+        Matcher v = VERSION_TEXT.matcher(t);
+        version = Optional.of((v.find() ? v.group(1) : m.group(1) + "." + m.group(2)) + " (build " + m.group(3) + ")");
+      } else if ((m = VERSION_MD.matcher(t)).find()) {
+        major = OptionalInt.of(Integer.parseInt(m.group(1)));
+        minor = OptionalInt.of(Integer.parseInt(m.group(2)));
+        version = Optional.of(m.group(1) + "." + m.group(2) + "." + m.group(3));
+      }
+    }
+
+    /** Facts of the last attempt; returns the index of the last line it consumed. */
+    private int readAttempt(int i) {
+      LogLine line = tdx.get(i);
+      String t = line.text();
+      Matcher m;
+      if (TOO_FEW_KEYIDS.matcher(t).find()) {
+        tooFewKeyIds = true;
+      }
+      if (NOT_LOADED.matcher(t).find()) {
+        notLoaded = true;
+      }
+      if (SEAMRR.matcher(t).find()) {
+        seamrr = true;
+      }
+      if (RBP_BUG.matcher(t).find()) {
+        rbpBug = true;
+      }
+      if (seamcall.isEmpty()
+          && ((m = SEAMCALL_HEX.matcher(t)).find() || (m = SEAMCALL_DEC.matcher(t)).find())) {
+        boolean hex = m.pattern() == SEAMCALL_HEX;
+        long leaf = hex ? Long.parseUnsignedLong(m.group(1), 16) : Long.parseLong(m.group(1));
+        long status = Long.parseUnsignedLong(m.group(2), 16);
+        Map<String, Long> regs = new HashMap<>();
+        int j = i + 1;
+        while (j < tdx.size() && registers(tdx.get(j).text(), regs)) {
+          j++;
+        }
+        seamcall = Optional.of(new SeamcallFailure(line, leaf, status, regs));
+        return j - 1;
+      }
+      if (failure.isEmpty() && TDMRS_EXHAUSTED.matcher(t).find()) {
+        failure = Optional.of(line);
+        failureKind = Optional.of(Outcome.TDMRS_EXHAUSTED);
+      } else if (failure.isEmpty() && (m = RESERVED_EXHAUSTED.matcher(t)).find()) {
+        failure = Optional.of(line);
+        failureKind = Optional.of(Outcome.RESERVED_AREAS_EXHAUSTED);
+        long s = Long.parseUnsignedLong(m.group(1), 16);
+        long e = Long.parseUnsignedLong(m.group(2), 16);
+        if (s >= 0 && e > s) {
+          failedTdmr = Optional.of(new AddressRange(s, e));
+        }
+      }
+      if ((m = INIT_FAILED.matcher(t)).find()) {
+        errno = OptionalInt.of(Integer.parseInt(m.group(1)));
+        if (failure.isEmpty()) {
+          failure = Optional.of(line);
+        }
+      } else if (INITIALIZED.matcher(t).find()) {
+        initialized = true;
+      }
+      if ((m = PAMT_KB.matcher(t)).find()) {
+        pamtKb = OptionalLong.of(Long.parseLong(m.group(1)));
+      } else if ((m = PAMT_PAGES.matcher(t)).find()) {
+        pamtKb = OptionalLong.of(Long.parseLong(m.group(1)) * 4);
+      }
+      return i;
+    }
+
+    private static boolean registers(String t, Map<String, Long> regs) {
+      Matcher m = REGISTER.matcher(t);
+      boolean any = false;
+      while (m.find()) {
+        String name = m.group(1).replace("R0", "R");
+        regs.put(name, Long.parseUnsignedLong(m.group(2), 16));
+        any = true;
+      }
+      return any;
+    }
+
+    private Outcome outcome() {
+      boolean failed = errno.isPresent() || failure.isPresent() || seamcall.isPresent();
+      if (initialized && !failed) {
+        return Outcome.INITIALIZED;
+      }
+      if (failureKind.isPresent()) {
+        return failureKind.get();
+      }
+      if (seamcall.isPresent()) {
+        return Outcome.SEAMCALL_FAILED;
+      }
+      if (notLoaded || seamrr) {
+        return Outcome.MODULE_NOT_LOADED;
+      }
+      if (tooFewKeyIds || keyIds.isEmpty()) {
+        return Outcome.NOT_ENABLED_IN_BIOS;
+      }
+      if (errno.isPresent() && errno.getAsInt() == -12) {
+        return Outcome.PAMT_ALLOCATION_FAILED;
+      }
+      if (errno.isPresent() || failure.isPresent()) {
+        return Outcome.OTHER_FAILURE;
+      }
+      return Outcome.NOT_ATTEMPTED;
+    }
+
+    // ---- words ----
+
+    private void explain(Outcome outcome, List<String> happened, List<String> todo) {
+      String module = version.map(v -> "TDX module " + v).orElse("the TDX module (version not in the log)");
+      switch (outcome) {
+        case INITIALIZED -> {
+          happened.add("TDX came up: %s is initialized%s.".formatted(module,
+              keyIds.map(k -> ", with private KeyIDs " + k).orElse("")));
+          if (pamtKb.isPresent()) {
+            happened.add("The kernel set aside %d KB (%s) for PAMTs, the module's metadata for all TDX memory."
+                .formatted(pamtKb.getAsLong(), ByteSize.human(pamtKb.getAsLong() * 1024)));
+          }
+          todo.add("Nothing to fix.");
+        }
+        case NOT_ENABLED_IN_BIOS -> {
+          if (tooFewKeyIds) {
+            happened.add("The BIOS gave TDX too few private KeyIDs (at least 2 are needed).");
+            todo.add("In the BIOS, raise the TME-MT/TDX key split so TDX gets private KeyIDs.");
+          } else {
+            happened.add("The log has no \"BIOS enabled: private KeyID range\" line: the kernel found no TDX "
+                + "private KeyIDs, so TDX is off in the BIOS (or this kernel was built without TDX host "
+                + "support, CONFIG_INTEL_TDX_HOST).");
+            todo.add("In the BIOS enable TME, TME-MT (multi-key), TDX and the SEAM loader, set a non-zero "
+                + "TME-MT/TDX key split, and disable \"Limit CPU PA to 46 bits\"; populate every memory "
+                + "channel the same way on every socket.");
+            todo.add("After a reboot, `dmesg | grep -i tdx` should show \"BIOS enabled: private KeyID range\".");
+          }
+          todo.add("This is not a memory-layout problem.");
+        }
+        case MODULE_NOT_LOADED -> {
+          happened.add("The BIOS enabled TDX%s, but no TDX module is loaded%s."
+              .formatted(keyIds.map(k -> " (private KeyIDs " + k + ")").orElse(""),
+                  seamrr ? " (the SEAM range register, SEAMRR, is not set up)" : ""));
+          todo.add("Enable the SEAM loader in the BIOS and make sure a TDX module is installed where the "
+              + "platform loads it from (a BIOS update usually brings one).");
+          todo.add("This is not a memory-layout problem: TDX stopped before any TDMR was built.");
+        }
+        case SEAMCALL_FAILED -> explainSeamcall(happened, todo);
+        case TDMRS_EXHAUSTED -> {
+          happened.add("The kernel ran out of TDMRs while covering TDX memory (\"TDMRs exhausted\"): its "
+              + "greedy opens one TDMR per run of memory, and the module allows only a fixed number.");
+          todo.add("This is a memory-layout problem; the layout analysis below says whether a better "
+              + "layout exists under the same limits.");
+        }
+        case RESERVED_AREAS_EXHAUSTED -> {
+          happened.add("The kernel's TDMR %s needed more reserved areas than the module allows (16 on "
+              .formatted(failedTdmr.map(AddressRange::toString).orElse("(unnamed)"))
+              + "current modules): the kernel reserves every hole between memory blocks in it, plus "
+              + "the PAMTs inside it, one area each.");
+          todo.add("This is a memory-layout problem; the layout analysis below says whether a better "
+              + "layout exists under the same limits.");
+          todo.add("Kernels that take holes from the CMRs instead (the \"Reduce TDMR's reserved areas by "
+              + "using CMRs\" patch, carried by Ubuntu's 24.04 -intel kernels per canonical/tdx#415) need "
+              + "far fewer reserved areas.");
+        }
+        case PAMT_ALLOCATION_FAILED -> {
+          happened.add("The kernel could not allocate physically contiguous memory for the PAMTs "
+              + "(module initialization failed (-12), ENOMEM).");
+          todo.add("Initialize TDX early, before memory fragments: load kvm_intel with tdx=1 at boot "
+              + "(kernels from 7.1 initialize TDX at boot).");
+          todo.add("The layout itself was built; its size is not the problem unless memory is nearly full.");
+        }
+        case OTHER_FAILURE -> {
+          happened.add("TDX initialization failed%s, and the log does not say why."
+              .formatted(errno.isPresent() ? " (" + errnoText(errno.getAsInt()) + ")" : ""));
+          todo.add("Collect the whole kernel log of the boot (`journalctl -k -b`) and look at the TDX and "
+              + "SEAMCALL lines before the failure.");
+        }
+        case NOT_ATTEMPTED -> {
+          happened.add("The BIOS enabled TDX%s, but the log shows no attempt to initialize the module "
+              .formatted(keyIds.map(k -> " (private KeyIDs " + k + ")").orElse(""))
+              + "(neither \"module initialized\" nor a failure).");
+          todo.add("Kernels before 7.1 initialize TDX when kvm_intel loads with tdx=1: boot with "
+              + "kvm_intel.tdx=1 (check /sys/module/kvm_intel/parameters/tdx), then look again.");
+          todo.add("If the log was cut, collect all of it: `journalctl -k -b | grep -iE 'tdx|seam'`.");
+        }
+      }
+      if (rbpBug) {
+        todo.add("The kernel also reports the module's RBP clobber bug: update the TDX module.");
+      }
+    }
+
+    private void explainSeamcall(List<String> happened, List<String> todo) {
+      SeamcallFailure s = seamcall.get();
+      String leafPurpose = s.knownLeaf().map(l -> " (" + l.purpose() + ")").orElse("");
+      String statusMeaning = s.knownStatus().map(st -> ": " + st.meaning()).orElse("");
+      happened.add("The TDX module refused a SEAMCALL: leaf %s%s returned %s%s."
+          .formatted(s.leafText(), leafPurpose, s.statusText(), statusMeaning));
+      if (s.leaf() == SeamcallLeaf.TDH_SYS_RD.number()) {
+        OptionalLong rdx = s.register("RDX");
+        if (rdx.isPresent()) {
+          happened.add("The kernel was reading metadata field 0x%016x%s."
+              .formatted(rdx.getAsLong(), s.field().map(f -> " = " + f.name()).orElse("")));
+        }
+        boolean oldModule = major.isPresent() && major.getAsInt() == 1 && minor.orElse(-1) == 0;
+        if (s.field().isPresent()) {
+          happened.add(("So the kernel could not even read the module's limits: this kernel reads them with "
+              + "TDH.SYS.RD, and %s.")
+              .formatted(oldModule
+                  ? "the loaded module, " + version.orElse("1.0") + ", is a TDX 1.0 module, older than this kernel expects"
+                  : "the loaded module does not serve this field"));
+        }
+        todo.add("Update the TDX module (to 1.5 or later on this platform), usually with a BIOS update, "
+            + "or boot a kernel that matches this module.");
+      } else if (s.leaf() == SeamcallLeaf.TDH_SYS_CONFIG.number()
+          && s.knownStatus().map(TdxStatus::isLayoutRule).orElse(false)) {
+        happened.add("The module rejected the kernel's TDMR layout (TDMR index %d in the detail bytes)."
+            .formatted(s.detail() & 0xff));
+        todo.add("This is a memory-layout problem: run `tdmr check` on the layout, or `tdmr plan` on "
+            + "this host's memory map.");
+        return;
+      } else if (s.leaf() == SeamcallLeaf.TDH_SYS_INIT.number()
+          || s.leaf() == SeamcallLeaf.TDH_SYS_LP_INIT.number()
+          || s.leaf() == SeamcallLeaf.TDH_SYS_INFO.number()) {
+        todo.add("The module rejected the platform's configuration: update the BIOS (and CPU microcode), "
+            + "then re-check the TDX BIOS settings (TME-MT, TDX, SEAM loader, key split).");
+      } else {
+        todo.add("Update the TDX module and the BIOS; if the error persists, report it with the full log.");
+      }
+      boolean beforeLayout =
+          s.knownLeaf()
+              .map(l -> l == SeamcallLeaf.TDH_SYS_INIT || l == SeamcallLeaf.TDH_SYS_LP_INIT
+                  || l == SeamcallLeaf.TDH_SYS_RD || l == SeamcallLeaf.TDH_SYS_RDALL
+                  || l == SeamcallLeaf.TDH_SYS_INFO)
+              .orElse(false);
+      todo.add(beforeLayout
+          ? "This is not a memory-layout problem: TDX stopped before any TDMR was built."
+          : "This is not a memory-layout problem: the failing call is not the one that checks the layout.");
+    }
+  }
+
+  /** {@code -28 (ENOSPC)}. */
+  static String errnoText(int errno) {
+    String name = switch (-errno) {
+      case 5 -> "EIO";
+      case 12 -> "ENOMEM";
+      case 13 -> "EACCES";
+      case 16 -> "EBUSY";
+      case 19 -> "ENODEV";
+      case 22 -> "EINVAL";
+      case 28 -> "ENOSPC";
+      case 95 -> "EOPNOTSUPP";
+      default -> "";
+    };
+    return name.isEmpty() ? Integer.toString(errno) : errno + ", " + name.toUpperCase(Locale.ROOT);
+  }
+}

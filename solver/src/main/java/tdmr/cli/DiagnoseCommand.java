@@ -1,0 +1,133 @@
+package tdmr.cli;
+
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+import tdmr.mem.LogLine;
+import tdmr.parse.InputException;
+import tdmr.parse.MapReader;
+import tdmr.solver.SolveOptions;
+import tdmr.tdx.TdxLimits;
+import tdmr.triage.TdxLogTriage;
+import tdmr.triage.Triage;
+
+/**
+ * {@code tdmr diagnose}: reads a host's kernel log and says, in plain words, whether TDX came up,
+ * what went wrong if not, and what to do; for a layout failure it also analyses the memory map
+ * found in the same log.
+ */
+@Command(
+    name = "diagnose",
+    mixinStandardHelpOptions = true,
+    header = "Say what happened to TDX on a host, from its kernel log, and what to do next.",
+    description = {
+      "Reads the TDX lines of a kernel log (dmesg, journalctl -k) and tells whether TDX came up. If it"
+          + " did not, it says why in plain words: TDX off in the BIOS, no TDX module, a SEAMCALL the"
+          + " module refused (leaf, status and metadata field decoded), or the kernel's TDMR layout"
+          + " running out of TDMRs or reserved areas; and it says plainly when the memory layout is not"
+          + " the problem.",
+      "For a layout failure it rebuilds the layout from the memory map in the same log; on success it"
+          + " checks the logged PAMT size against the map."
+    },
+    exitCodeListHeading = "%nExit status:%n",
+    exitCodeList = {
+      "0:TDX came up",
+      "1:TDX did not come up (or the log shows no attempt)",
+      "2:bad input or usage"
+    },
+    footer = {
+      "%nExamples:",
+      "  sudo dmesg | tdmr diagnose",
+      "  journalctl -k -b | tdmr diagnose -",
+      "  tdmr diagnose saved-dmesg.txt",
+      "  tdmr diagnose --json saved-dmesg.txt     (for scripts and fleets)"
+    })
+final class DiagnoseCommand implements Callable<Integer> {
+  @ParentCommand Tdmr tdmr;
+
+  @Spec CommandSpec spec;
+
+  @Parameters(
+      paramLabel = "DMESG",
+      arity = "0..1",
+      defaultValue = InputSource.STDIN,
+      description = "Kernel log to read; '-' or nothing reads standard input.")
+  String input;
+
+  @Option(names = "--json", description = "Print the findings as JSON.")
+  boolean json;
+
+  @Option(names = "--time-limit", paramLabel = "S", defaultValue = "30",
+      description = "Seconds the optimiser may spend on a layout failure (default ${DEFAULT-VALUE}).")
+  double timeLimit;
+
+  @Mixin ColorOption color;
+
+  @Override
+  public Integer call() throws Exception {
+    PrintWriter out = spec.commandLine().getOut();
+    if (input.equals(InputSource.STDIN) && Terminal.isInteractive()) {
+      PrintWriter err = spec.commandLine().getErr();
+      err.println("tdmr diagnose: give a kernel log, or pipe one in:");
+      err.println("  sudo dmesg | tdmr diagnose");
+      err.println("  tdmr diagnose saved-dmesg.txt");
+      err.flush();
+      return Tdmr.EXIT_INPUT;
+    }
+    InputSource source = tdmr.input(input);
+    String text = source.text();
+    Triage triage = TdxLogTriage.of(lines(text));
+    Diagnosis.MapInLog mapInLog = mapIn(source.name(), text);
+    List<String> analysis = List.of();
+    if (mapInLog.map().isPresent()) {
+      SolveOptions options;
+      try {
+        options = new SolveOptions(timeLimit, 1, 0);
+      } catch (IllegalArgumentException e) {
+        throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+      }
+      analysis = new LayoutAnalysis(mapInLog.map().get(), TdxLimits.DEFAULT, options, spec.commandLine().getErr())
+          .analyse(triage);
+    }
+    Diagnosis diagnosis = new Diagnosis(source.name(), triage, mapInLog, analysis);
+    if (json) {
+      out.print(DiagnosisJson.write(diagnosis));
+    } else {
+      out.print(new DiagnosisText(color.terminal()).render(diagnosis));
+    }
+    out.flush();
+    return triage.exitCode();
+  }
+
+  static List<LogLine> lines(String text) {
+    String[] raw = text.split("\r?\n", -1);
+    List<LogLine> out = new ArrayList<>(raw.length);
+    for (int i = 0; i < raw.length; i++) {
+      out.add(new LogLine(i + 1, raw[i]));
+    }
+    return out;
+  }
+
+  /**
+   * The memory map in the same log, or why there is none. A log without a usable map is not bad
+   * input here: people often save only the TDX lines, and the triage stands on its own.
+   */
+  private static Diagnosis.MapInLog mapIn(String name, String text) {
+    try {
+      return new Diagnosis.MapInLog(Optional.of(MapReader.read(name, text)), Optional.empty());
+    } catch (InputException e) {
+      return new Diagnosis.MapInLog(Optional.empty(),
+          Optional.of(e.line() > 0 ? "line %d: %s".formatted(e.line(), e.problem()) : e.problem()));
+    }
+  }
+}

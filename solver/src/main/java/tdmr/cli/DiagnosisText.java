@@ -1,0 +1,114 @@
+package tdmr.cli;
+
+import java.util.List;
+import tdmr.mem.LogLine;
+import tdmr.triage.Outcome;
+import tdmr.triage.Triage;
+
+/** {@code tdmr diagnose} for people: a headline, what happened, what to do, the analysis, the evidence. */
+final class DiagnosisText {
+  /** Evidence lines shown; the rest are counted. */
+  private static final int MAX_EVIDENCE = 14;
+
+  private final Terminal terminal;
+
+  DiagnosisText(Terminal terminal) {
+    this.terminal = terminal;
+  }
+
+  String render(Diagnosis d) {
+    Triage t = d.triage();
+    StringBuilder s = new StringBuilder();
+    String headline = t.outcome().tdxUp()
+        ? terminal.good("TDX came up.")
+        : terminal.bad("TDX did not come up: " + t.outcome().summary() + ".");
+    s.append(headline).append('\n');
+    s.append("Log: ").append(d.source()).append('\n');
+    if (!moduleAndKeys(t).isEmpty()) {
+      line(s, Prose.wrap(moduleAndKeys(t), "     "));
+    }
+    s.append('\n').append(terminal.bold("What happened")).append('\n');
+    for (String sentence : t.whatHappened()) {
+      line(s, Prose.wrap(sentence, "  "));
+    }
+    s.append('\n').append(terminal.bold("What to do")).append('\n');
+    for (String sentence : t.whatToDo()) {
+      line(s, Prose.wrap(sentence, "  - ", "    "));
+    }
+    List<String> analysis = analysis(d);
+    if (!analysis.isEmpty()) {
+      s.append('\n').append(terminal.bold("Layout analysis")).append('\n');
+      for (String sentence : analysis) {
+        if (sentence.startsWith("  ")) {
+          s.append("  " + sentence).append('\n');
+        } else {
+          line(s, Prose.wrap(sentence, "  "));
+        }
+      }
+    }
+    evidence(s, t.evidence());
+    return s.toString();
+  }
+
+  /** The engines' analysis, or, for a layout failure without a map, which lines to collect. */
+  private static List<String> analysis(Diagnosis d) {
+    Outcome o = d.triage().outcome();
+    if (o.isLayoutFailure() && d.mapInLog().map().isEmpty()) {
+      return List.of(
+          "tdmr cannot rebuild the kernel's layout from this log, nor look for a better one: "
+              + d.mapInLog().problem().orElse("it has no memory map") + ".",
+          "Collect the whole kernel log of a boot on that host, from its first line: `journalctl -k -b"
+              + " > dmesg.txt` (or `sudo dmesg > dmesg.txt` soon after boot). It holds the firmware memory"
+              + " map (`BIOS-e820:` lines), the NUMA node ranges (`node N: [mem ...]`) and, on kernels that"
+              + " print them, the `virt/tdx: CMR:` lines. `sudo cat /proc/iomem` gives the memory ranges"
+              + " too.",
+          "Then run `tdmr diagnose dmesg.txt` again, or `tdmr plan dmesg.txt`.");
+    }
+    return d.analysis();
+  }
+
+  private static String moduleAndKeys(Triage t) {
+    List<String> parts = new java.util.ArrayList<>();
+    t.moduleVersion().ifPresent(v -> parts.add("TDX module " + v));
+    t.keyIds().ifPresent(k -> parts.add("private KeyIDs " + k));
+    return String.join("; ", parts);
+  }
+
+  private void evidence(StringBuilder s, List<LogLine> lines) {
+    if (lines.isEmpty()) {
+      s.append('\n').append(terminal.bold("Log lines")).append('\n');
+      s.append("  (no TDX lines in this log)\n");
+      return;
+    }
+    s.append('\n').append(terminal.bold("Log lines")).append(" (the TDX lines read)").append('\n');
+    int shown = 0;
+    for (LogLine l : lines) {
+      if (shown == MAX_EVIDENCE) {
+        s.append("  ... and %d more%n".formatted(lines.size() - shown));
+        break;
+      }
+      // Verbatim and whole (register dumps matter to the last digit), folded at the width.
+      String text = l.text().strip();
+      String head = "  %5d  ".formatted(l.line());
+      int room = Prose.WIDTH - head.length();
+      String indent = head;
+      while (text.length() > room) {
+        int cut = text.lastIndexOf(' ', room);
+        cut = cut > room / 2 ? cut : room;
+        s.append(terminal.dim(indent + text.substring(0, cut))).append('\n');
+        text = text.substring(cut).stripLeading();
+        indent = " ".repeat(head.length() + 2);
+        room = Prose.WIDTH - indent.length();
+      }
+      s.append(terminal.dim(indent + text)).append('\n');
+      shown++;
+    }
+  }
+
+  private static void line(StringBuilder s, List<String> lines) {
+    for (String l : lines) {
+      s.append(l).append('\n');
+    }
+  }
+
+}

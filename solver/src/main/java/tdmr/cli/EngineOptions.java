@@ -1,0 +1,132 @@
+package tdmr.cli;
+
+import java.util.List;
+import picocli.CommandLine;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import tdmr.solver.Engine;
+import tdmr.solver.Engines;
+import tdmr.solver.SolveOptions;
+import tdmr.tdx.Policy;
+import tdmr.tdx.TdxLimits;
+
+/**
+ * The options of every command that runs engines ({@code @Mixin}): which engines, the policy
+ * (holes, PAMT placement, coverage), the module's limits and the solver's budget.
+ */
+public final class EngineOptions {
+  @Spec(Spec.Target.MIXEE) CommandSpec spec;
+
+  @Option(names = "--solver", paramLabel = "NAME", defaultValue = "greedy",
+      description = "greedy, greedy-cmr, cpsat, z3, all, or a comma-separated list (default: ${DEFAULT-VALUE}).")
+  String solver;
+
+  @Option(names = "--holes", paramLabel = "memlist|cmr", defaultValue = "memlist", converter = HolesConverter.class,
+      description = "Gaps to reserve: every gap between memory blocks (memlist, mainline Linux) or only non-convertible ones (cmr).")
+  Policy.Holes holes;
+
+  @Option(names = "--pamt", paramLabel = "node-local|any", defaultValue = "node-local", converter = PamtConverter.class,
+      description = "Where PAMTs may go (optimising engines).")
+  Policy.PamtPlacementPolicy pamt;
+
+  @Option(names = "--coverage", paramLabel = "all|max", defaultValue = "all", converter = CoverageConverter.class,
+      description = "Cover all TDX memory, or as much as possible.")
+  Policy.Coverage coverage;
+
+  @Option(names = "--max-tdmrs", paramLabel = "N", description = "Module's MAX_TDMRS (default 64).")
+  Integer maxTdmrs;
+
+  @Option(names = "--max-rsvd", paramLabel = "N", description = "Module's MAX_RESERVED_PER_TDMR (default 16).")
+  Integer maxRsvd;
+
+  @Option(names = "--dpamt",
+      description = "Dynamic PAMT: the 4K PAMT is a bitmap of one bit per page (HKID bits from bit 48 or below, rule A7).")
+  boolean dpamt;
+
+  @Option(names = "--time-limit", paramLabel = "S", defaultValue = "60", description = "Seconds per engine (default ${DEFAULT-VALUE}).")
+  double timeLimit;
+
+  @Option(names = "--threads", paramLabel = "N", defaultValue = "1", description = "Solver threads (default ${DEFAULT-VALUE}).")
+  int threads;
+
+  @Option(names = "--seed", paramLabel = "N", defaultValue = "0", description = "Solver random seed (default ${DEFAULT-VALUE}).")
+  int seed;
+
+  /** The engines named by {@code --solver}; an unknown or unavailable one is a usage error. */
+  public List<Engine> engines() {
+    try {
+      return Engines.select(solver);
+    } catch (IllegalArgumentException e) {
+      throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+    }
+  }
+
+  public Policy policy() {
+    return new Policy(holes, pamt, coverage);
+  }
+
+  /** The module's limits after {@code --max-tdmrs}, {@code --max-rsvd} and {@code --dpamt}. */
+  public TdxLimits limits() {
+    try {
+      TdxLimits l = TdxLimits.DEFAULT;
+      if (dpamt) {
+        l = new TdxLimits(l.maxTdmrs(), l.maxReservedPerTdmr(), l.pamtEntrySize4k(), l.pamtEntrySize2m(),
+            l.pamtEntrySize1g(), true, Math.min(l.hkidStartBit(), 48));
+      }
+      if (maxTdmrs != null) {
+        l = l.withMaxTdmrs(maxTdmrs);
+      }
+      if (maxRsvd != null) {
+        l = l.withMaxReservedPerTdmr(maxRsvd);
+      }
+      return l;
+    } catch (IllegalArgumentException e) {
+      throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+    }
+  }
+
+  public SolveOptions solveOptions() {
+    try {
+      return new SolveOptions(timeLimit, threads, seed);
+    } catch (IllegalArgumentException e) {
+      throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+    }
+  }
+
+  /** {@code memlist|cmr}. */
+  static final class HolesConverter implements CommandLine.ITypeConverter<Policy.Holes> {
+    @Override
+    public Policy.Holes convert(String value) {
+      return switch (value) {
+        case "memlist" -> Policy.Holes.MEMLIST;
+        case "cmr" -> Policy.Holes.CMR;
+        default -> throw new CommandLine.TypeConversionException("expected memlist or cmr, got '" + value + "'");
+      };
+    }
+  }
+
+  /** {@code node-local|any}. */
+  static final class PamtConverter implements CommandLine.ITypeConverter<Policy.PamtPlacementPolicy> {
+    @Override
+    public Policy.PamtPlacementPolicy convert(String value) {
+      return switch (value) {
+        case "node-local" -> Policy.PamtPlacementPolicy.NODE_LOCAL;
+        case "any" -> Policy.PamtPlacementPolicy.ANY;
+        default -> throw new CommandLine.TypeConversionException("expected node-local or any, got '" + value + "'");
+      };
+    }
+  }
+
+  /** {@code all|max}. */
+  static final class CoverageConverter implements CommandLine.ITypeConverter<Policy.Coverage> {
+    @Override
+    public Policy.Coverage convert(String value) {
+      return switch (value) {
+        case "all" -> Policy.Coverage.ALL;
+        case "max" -> Policy.Coverage.MAX;
+        default -> throw new CommandLine.TypeConversionException("expected all or max, got '" + value + "'");
+      };
+    }
+  }
+}

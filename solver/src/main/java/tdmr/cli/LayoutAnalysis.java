@@ -1,0 +1,140 @@
+package tdmr.cli;
+
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import tdmr.greedy.LinuxGreedy;
+import tdmr.mem.AddressRange;
+import tdmr.mem.MemoryMap;
+import tdmr.render.LabelledLayout;
+import tdmr.solver.Engine;
+import tdmr.solver.EngineResult;
+import tdmr.solver.Engines;
+import tdmr.solver.SolveOptions;
+import tdmr.tdx.Layout;
+import tdmr.tdx.Policy;
+import tdmr.tdx.TdxLimits;
+import tdmr.triage.Triage;
+
+/**
+ * What {@code tdmr diagnose} adds to a triage from the memory map in the same log: for a layout
+ * failure, whether the kernel's construction replayed on that map fails the same way and whether
+ * a layout within the module's limits exists (CP-SAT); on success, whether the logged PAMT size
+ * matches the replay.
+ */
+final class LayoutAnalysis {
+  private final MemoryMap map;
+  private final TdxLimits limits;
+  private final SolveOptions options;
+  private final PrintWriter err;
+
+  LayoutAnalysis(MemoryMap map, TdxLimits limits, SolveOptions options, PrintWriter err) {
+    this.map = map;
+    this.limits = limits;
+    this.options = options;
+    this.err = err;
+  }
+
+  /** Sentences for people; empty when the outcome is not about the layout. */
+  List<String> analyse(Triage triage) {
+    if (triage.outcome().isLayoutFailure()) {
+      return failure(triage);
+    }
+    if (triage.outcome().tdxUp() && triage.pamtKb().isPresent()) {
+      return pamtCheck(triage.pamtKb().getAsLong());
+    }
+    return List.of();
+  }
+
+  private List<String> failure(Triage triage) {
+    List<String> out = new ArrayList<>();
+    EngineResult greedy = run("greedy");
+    if (greedy.status().hasLayout()) {
+      out.add("Replayed on the memory map in this log, the kernel's construction succeeds (%d TDMRs, %d KB"
+          .formatted(greedy.layout().get().size(), greedy.pamtBytes().getAsLong() / 1024)
+          + " of PAMT), so this map is not the one the kernel saw: the log's map is incomplete or"
+          + " differs (see `tdmr map` on this log).");
+    } else {
+      Optional<AddressRange> replayed = LabelledLayout.from(greedy).failedTdmr();
+      boolean same = replayed.isPresent() && replayed.equals(triage.failedTdmr());
+      out.add((same
+              ? "Replayed on the memory map in this log, the kernel's construction fails the same way: "
+              : "Replayed on the memory map in this log, the kernel's construction fails: ")
+          + LabelledLayout.from(greedy).failure().orElse("") + (same ? "" : " (the log names another TDMR"
+              + " or none; the log's map may be incomplete)."));
+      greedy.messages().stream()
+          .filter(m -> !m.startsWith(" ") && !m.startsWith(LinuxGreedy.LOG_PREFIX))
+          .map(m -> m.endsWith(":") ? m.substring(0, m.length() - 1) + "." : m)
+          .forEach(out::add);
+    }
+    out.addAll(optimum());
+    return out;
+  }
+
+  /** What CP-SAT says about the same map under the same limits (kernel policy). */
+  private List<String> optimum() {
+    EngineResult r;
+    try {
+      r = run("cpsat");
+    } catch (IllegalArgumentException unavailable) {
+      return List.of("No optimising engine is available in this build (" + unavailable.getMessage() + ").");
+    }
+    return switch (r.status()) {
+      case OPTIMAL, FEASIBLE -> {
+        Layout l = r.layout().get();
+        yield List.of(
+            ("A layout within the module's limits exists (cpsat, %s): %d TDMRs, at most %d reserved areas in"
+                    + " one TDMR (limit %d), %d KB of PAMT. The machine can run TDX; the kernel's simple"
+                    + " construction is what fails.")
+                .formatted(r.status().name().toLowerCase(java.util.Locale.ROOT), l.size(), l.maxReservedPerTdmr(),
+                    limits.maxReservedPerTdmr(), r.pamtBytes().getAsLong() / 1024),
+            "See both layouts with `tdmr render LOG --solver greedy,cpsat -o layout.html`; `tdmr plan LOG"
+                + " --solver cpsat` lists the TDMRs.");
+      }
+      case INFEASIBLE -> {
+        List<String> out = new ArrayList<>();
+        out.add("cpsat proves that no layout within the module's limits covers this map (under the kernel's"
+            + " rules for holes and PAMT placement):");
+        r.messages().stream().limit(4).forEach(out::add);
+        out.add("Try the CMR-holes rule: `tdmr plan LOG --solver cpsat --holes cmr`.");
+        yield out;
+      }
+      case UNKNOWN, FAILED -> List.of("cpsat found no answer within %.0f s; try `tdmr plan LOG --solver cpsat --time-limit 600`."
+          .formatted(options.timeLimitSeconds()));
+    };
+  }
+
+  private List<String> pamtCheck(long loggedKb) {
+    EngineResult greedy = run("greedy");
+    if (!greedy.status().hasLayout()) {
+      return List.of("The kernel's construction replayed on the map in this log fails ("
+          + LabelledLayout.from(greedy).failure().orElse("") + "), yet the kernel succeeded: the log's map"
+          + " is not the one the kernel saw.");
+    }
+    Layout l = greedy.layout().get();
+    long predictedKb = greedy.pamtBytes().getAsLong() / 1024;
+    StringBuilder tdmrs = new StringBuilder();
+    for (var t : l.tdmrs()) {
+      tdmrs.append(tdmrs.length() == 0 ? "" : ", ").append(t.range());
+    }
+    if (predictedKb == loggedKb) {
+      return List.of(
+          "The logged %d KB of PAMT is exactly what the kernel's construction gives on the map in this log:"
+              .formatted(loggedKb)
+              + " %d TDMRs (%s), so this map is the one the kernel used.".formatted(l.size(), tdmrs));
+    }
+    return List.of(
+        ("The logged %d KB of PAMT differs from the %d KB the kernel's construction gives on the map in this"
+                + " log (%d TDMRs: %s), by %d KB; the kernel saw a different memory map (for a log without e820"
+                + " lines, tdmr takes the CMRs as the TDX memory).")
+            .formatted(loggedKb, predictedKb, l.size(), tdmrs, Math.abs(loggedKb - predictedKb)));
+  }
+
+  private EngineResult run(String name) {
+    Engine engine = Engines.select(name).get(0);
+    try (Progress p = Progress.start(err, "tdmr diagnose: " + name + " solving", Terminal.isInteractive())) {
+      return engine.solve(map, limits, Policy.DEFAULT, options);
+    }
+  }
+}

@@ -1,0 +1,120 @@
+package tdmr.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.Test;
+import tdmr.parse.RealMaps;
+
+/**
+ * {@code tdmr diagnose} on the real host logs, checked against what the logs themselves say (see
+ * TdxLogTriageTest for the decoding) and against the exit-status contract: 0 up, 1 not up, 2 bad input.
+ */
+class DiagnoseCommandTest {
+  private static String real(String name) {
+    return RealMaps.path(name).toString();
+  }
+
+  @Test
+  void seamcallFailureIsDecodedAndNotBlamedOnTheLayout() {
+    CliRun run = CliRun.of("diagnose", real(RealMaps.SEAMCALL_331));
+    assertEquals(1, run.exit(), run.err());
+    assertTrue(run.out().startsWith("TDX did not come up: the TDX module refused a SEAMCALL."), run.out());
+    assertTrue(run.out().contains("0x22 = TDH.SYS.RD"), run.out());
+    assertTrue(run.out().contains("0xc000050500000000 ="), run.out());
+    assertTrue(run.out().contains("TDX_SYS_NOT_READY"), run.out());
+    assertTrue(run.out().contains("0x9100000100000008 = MAX_TDMRS"), run.out());
+    assertTrue(run.out().contains("This is not a memory-layout problem"), run.out());
+    assertFalse(run.out().contains("Layout analysis"), run.out());
+    // Every line but the one naming the (long) log path fits an 80-column terminal.
+    assertTrue(run.out().lines().filter(l -> !l.startsWith("Log: ")).allMatch(l -> l.length() <= 80),
+        "fits 80 columns:\n" + run.out());
+  }
+
+  @Test
+  void failureLogWithoutAMapSaysWhichLinesToCollect() {
+    CliRun run = CliRun.of("diagnose", real(RealMaps.GNR_415_NO_MAP));
+    assertEquals(1, run.exit(), run.err());
+    assertTrue(run.out().contains("TDMR [0x40000000, 0x80000000)"), run.out());
+    assertTrue(run.out().contains("no memory map in this input"), run.out());
+    assertTrue(run.out().contains("journalctl -k -b"), run.out());
+    assertTrue(run.out().contains("BIOS-e820:"), run.out());
+    assertTrue(run.out().contains("virt/tdx: CMR:"), run.out());
+  }
+
+  @Test
+  void successExitsZero() {
+    CliRun run = CliRun.of("diagnose", real(RealMaps.CMR_TWICE_285));
+    assertEquals(0, run.exit(), run.err());
+    assertTrue(run.out().startsWith("TDX came up."), run.out());
+    assertTrue(run.out().contains("1050636 KB"), run.out());
+  }
+
+  @Test
+  void loggedPamtMatchesTheReplayOnTheLogsCmrs() {
+    // canonical/tdx#285 logs 1050636 KB. Its CMRs give the kernel's TDMRs [0, 2G), [4G, 130G),
+    // [130G, 258G) of 2, 126 and 128 GiB; a TDMR of N GiB costs 4104 N + 4 KiB of PAMT
+    // (PamtSizing), so 8212 + 517108 + 525316 = 1050636 KB: a match.
+    CliRun run = CliRun.of("diagnose", real(RealMaps.CMR_TWICE_285));
+    assertEquals(0, run.exit(), run.err());
+    assertTrue(run.out().contains("The logged 1050636 KB of PAMT is exactly what the kernel's construction gives"),
+        run.out());
+    assertTrue(run.out().contains("[0x2080000000, 0x4080000000)"), run.out());
+  }
+
+  @Test
+  void loggedPamtOfATebibyteHostMatchesToo() {
+    // canonical/tdx README: 4202516 KBs. TDMRs of 2, 254, 256, 256, 256 GiB (1024 GiB in 5 TDMRs):
+    // 4104 * 1024 + 4 * 5 = 4202516 KB.
+    CliRun run = CliRun.of("diagnose", real(RealMaps.README_1TIB));
+    assertEquals(0, run.exit(), run.err());
+    assertTrue(run.out().contains("The logged 4202516 KB of PAMT is exactly"), run.out());
+    assertTrue(run.out().contains("5 TDMRs"), run.out());
+  }
+
+  @Test
+  void reservedAreaFailureIsReplayedOnTheLogsMap() {
+    // canonical/tdx#135: the log's e820 below 2.25 GiB gives TDMR [0, 2G) 17 holes, so the replay
+    // fails in the same TDMR; with holes from the CMRs ([1M, 0x6f800000) covers them all) it
+    // needs only [0, 1M), the tail and its PAMT.
+    CliRun run = CliRun.of("diagnose", real(RealMaps.EMR_135));
+    assertEquals(1, run.exit(), run.err());
+    String flat = run.out().replaceAll("\\s+", " ");
+    assertTrue(flat.contains("the kernel's construction fails the same way"), run.out());
+    assertTrue(flat.contains("17 holes"), run.out());
+    assertTrue(flat.contains("With --holes cmr"), run.out());
+  }
+
+  @Test
+  void standardInputIsTheDefault() {
+    CliRun run = CliRun.withStdin(RealMaps.text(RealMaps.SEAMCALL_331), "diagnose");
+    assertEquals(1, run.exit(), run.err());
+    assertTrue(run.out().contains("Log: <stdin>"), run.out());
+  }
+
+  @Test
+  void jsonCarriesTheDecodedFacts() throws Exception {
+    CliRun run = CliRun.of("diagnose", "--json", real(RealMaps.SEAMCALL_331));
+    assertEquals(1, run.exit(), run.err());
+    JsonNode j = new ObjectMapper().readTree(run.out());
+    assertEquals("SEAMCALL_FAILED", j.get("outcome").asText());
+    assertFalse(j.get("tdxUp").asBoolean());
+    assertEquals("0x22", j.at("/seamcall/leaf").asText());
+    assertEquals("TDH.SYS.RD", j.at("/seamcall/leafName").asText());
+    assertEquals("TDX_SYS_NOT_READY", j.at("/seamcall/statusName").asText());
+    assertEquals("MAX_TDMRS", j.at("/seamcall/field").asText());
+    assertEquals("0x9100000100000008", j.at("/seamcall/registers/RDX").asText());
+    assertEquals(4, j.get("cmrs").size());
+    assertEquals(-5, j.get("errno").asInt());
+  }
+
+  @Test
+  void missingFileIsBadInput() {
+    CliRun run = CliRun.of("diagnose", "/nonexistent/dmesg.txt");
+    assertEquals(2, run.exit());
+    assertTrue(run.err().contains("/nonexistent/dmesg.txt: no such file"), run.err());
+  }
+}

@@ -1,0 +1,27 @@
+package tdmr.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Wrapping for an 80-column terminal. */
+class ProseTest {
+  @Test
+  void rangesAreNeverBrokenAcrossLines() {
+    assertEquals(List.of("TDMR", "[0x40000000, 0x80000000)", "ran", "out", "(16", "allowed)."),
+        Prose.words("TDMR [0x40000000, 0x80000000) ran out (16 allowed)."));
+  }
+
+  @Test
+  void linesFitTheWidthAndKeepTheirIndent() {
+    String text = "word ".repeat(60).strip();
+    List<String> lines = Prose.wrap(text, "  - ", "    ");
+    assertTrue(lines.size() > 1);
+    assertTrue(lines.get(0).startsWith("  - word"));
+    assertTrue(lines.stream().skip(1).allMatch(l -> l.startsWith("    word")));
+    assertTrue(lines.stream().allMatch(l -> l.length() <= Prose.WIDTH));
+    assertEquals(60, lines.stream().mapToInt(l -> l.strip().replace("- ", "").split(" ").length).sum());
+  }
+}
