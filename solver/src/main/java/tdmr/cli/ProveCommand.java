@@ -26,10 +26,10 @@ import tdmr.tdx.TdxLimits;
     mixinStandardHelpOptions = true,
     header = "Prove whether any layout fits the limits: a validated witness, or why none exists.",
     description = {
-      "Asks Z3 whether a layout (TDMRs on 1 GiB boundaries, each TDMR's PAMT one contiguous chunk of",
-      "the kernel's sizes) fits at most --max-tdmrs TDMRs with at most --max-rsvd reserved areas each.",
-      "FEASIBLE comes with a witness layout that passed the TDX module's checks; INFEASIBLE comes with",
-      "a minimal set of facts about the map that cannot all hold."
+      "Asks Z3 whether a layout (TDMRs on 1 GiB boundaries, each TDMR's PAMT one contiguous chunk"
+          + " of the kernel's sizes) fits at most --max-tdmrs TDMRs with at most --max-rsvd reserved"
+          + " areas each. FEASIBLE comes with a witness layout that passed the TDX module's checks;"
+          + " INFEASIBLE comes with a minimal set of facts about the map that cannot all hold."
     },
     exitCodeListHeading = "%nExit status:%n",
     exitCodeList = {
