@@ -92,7 +92,13 @@ final class FixCommand implements Callable<Integer> {
     }
     MemoryMap map = tdmr.input(input).readMap();
     Policy policy = new Policy(holes, pamt, Policy.Coverage.MAX);
-    MemoryFix fix = MemoryFix.find(map, limits, policy, options);
+    MemoryFix fix;
+    try {
+      fix = MemoryFix.find(map, limits, policy, options);
+    } catch (UnsatisfiedLinkError e) {
+      spec.commandLine().getErr().println("tdmr fix: " + e.getMessage());
+      return Tdmr.EXIT_INPUT;
+    }
 
     PrintWriter out = spec.commandLine().getOut();
     out.printf("%s: %d TDMRs, %d reserved areas per TDMR, holes %s, PAMT %s%n", map.source(), limits.maxTdmrs(),
