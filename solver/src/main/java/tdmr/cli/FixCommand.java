@@ -27,11 +27,12 @@ import tdmr.tdx.TdxLimits;
     mixinStandardHelpOptions = true,
     header = "Find the least TDX memory to give up (with memmap=) so that a TDMR layout exists under the limits.",
     description = {
-      "Reads INPUT (kernel log, /proc/iomem or JSON map; '-' for standard input) and asks the CP-SAT",
-      "planner for a layout covering all TDX memory. If none exists, it finds the least memory to leave",
-      "out (in whole pieces of memory blocks within one GiB, or runs of whole GiB) and prints it as ranges",
-      "and as memmap=SIZE$ADDRESS kernel parameters, with the layout that then exists. Claims are about",
-      "layouts in which each TDMR's PAMT is one contiguous chunk, as the kernel allocates it."
+      "Reads INPUT (kernel log, /proc/iomem or JSON map; '-' for standard input) and asks the"
+          + " CP-SAT planner for a layout covering all TDX memory. If none exists, it finds the least"
+          + " memory to leave out (in whole pieces of memory blocks within one GiB, or runs of whole"
+          + " GiB) and prints it as ranges and as memmap=SIZE$ADDRESS kernel parameters, with the layout"
+          + " that then exists. Claims are about layouts in which each TDMR's PAMT is one contiguous"
+          + " chunk, as the kernel allocates it."
     },
     exitCodeListHeading = "%nExit status:%n",
     exitCodeList = {

@@ -31,9 +31,9 @@ import tdmr.tdx.TdxLimits;
     mixinStandardHelpOptions = true,
     header = "For each max TDMRs 1..64, the least max reserved areas per TDMR that admits a layout.",
     description = {
-      "Each row is proven: a layout exists at that reserved-area limit and none at one less, and its",
-      "PAMT is the least at that point. Layouts: TDMRs on 1 GiB boundaries, each TDMR's PAMT one",
-      "contiguous chunk of the kernel's sizes. Rows with the same answer are joined (2..64)."
+      "Each row is proven: a layout exists at that reserved-area limit and none at one less, and"
+          + " its PAMT is the least at that point. Layouts: TDMRs on 1 GiB boundaries, each TDMR's PAMT"
+          + " one contiguous chunk of the kernel's sizes. Rows with the same answer are joined (2..64)."
     },
     exitCodeListHeading = "%nExit status:%n",
     exitCodeList = {

@@ -42,11 +42,12 @@ import tdmr.tdx.TdxLimits;
     mixinStandardHelpOptions = true,
     header = "Build the TDMR/PAMT layout for a memory map: what Linux does (greedy) or the best one (cpsat, z3).",
     description = {
-      "Reads INPUT (dmesg text, /proc/iomem or a JSON map; '-' for standard input; without INPUT the",
-      "bundled example of canonical/tdx#135, an Emerald Rapids host whose kernel failed) and runs the",
-      "chosen engines. --solver greedy replays the Linux kernel's construction with its messages.",
-      "Exit status: 0 when an engine built a layout, 1 when none did (the kernel would fail, or the map",
-      "is proven infeasible), 3 when a time limit stopped every engine, 2 on bad input."
+      "Reads INPUT (dmesg text, /proc/iomem or a JSON map; '-' for standard input; without INPUT"
+          + " the bundled example of canonical/tdx#135, an Emerald Rapids host whose kernel failed) and"
+          + " runs the chosen engines. --solver greedy replays the Linux kernel's construction with its"
+          + " messages.",
+      "Exit status: 0 when an engine built a layout, 1 when none did (the kernel would fail, or"
+          + " the map is proven infeasible), 3 when a time limit stopped every engine, 2 on bad input."
     })
 final class PlanCommand implements Callable<Integer> {
   static final String EXAMPLE =
