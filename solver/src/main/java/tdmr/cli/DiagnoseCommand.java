@@ -96,7 +96,8 @@ final class DiagnoseCommand implements Callable<Integer> {
       } catch (IllegalArgumentException e) {
         throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
       }
-      analysis = new LayoutAnalysis(mapInLog.map().get(), TdxLimits.DEFAULT, options, spec.commandLine().getErr())
+      analysis = new LayoutAnalysis(mapInLog.map().get(), source.name(), TdxLimits.DEFAULT, options,
+          spec.commandLine().getErr())
           .analyse(triage);
     }
     Diagnosis diagnosis = new Diagnosis(source.name(), triage, mapInLog, analysis);

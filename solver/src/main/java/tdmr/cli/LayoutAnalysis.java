@@ -25,12 +25,14 @@ import tdmr.triage.Triage;
  */
 final class LayoutAnalysis {
   private final MemoryMap map;
+  private final String logName;
   private final TdxLimits limits;
   private final SolveOptions options;
   private final PrintWriter err;
 
-  LayoutAnalysis(MemoryMap map, TdxLimits limits, SolveOptions options, PrintWriter err) {
+  LayoutAnalysis(MemoryMap map, String logName, TdxLimits limits, SolveOptions options, PrintWriter err) {
     this.map = map;
+    this.logName = logName.equals("<stdin>") ? "dmesg.txt" : logName;
     this.limits = limits;
     this.options = options;
     this.err = err;
@@ -89,7 +91,8 @@ final class LayoutAnalysis {
                     + " construction is what fails.")
                 .formatted(r.status().name().toLowerCase(java.util.Locale.ROOT), l.size(), l.maxReservedPerTdmr(),
                     limits.maxReservedPerTdmr(), r.pamtBytes().getAsLong() / 1024),
-            "See both layouts with `tdmr render LOG --solver greedy,cpsat -o layout.html`; `tdmr plan LOG"
+            "See both layouts with `tdmr render %s --solver greedy,cpsat -o layout.html`; `tdmr plan %s"
+                .formatted(logName, logName)
                 + " --solver cpsat` lists the TDMRs.");
       }
       case INFEASIBLE -> {
@@ -97,11 +100,12 @@ final class LayoutAnalysis {
         out.add("cpsat proves that no layout within the module's limits covers this map (under the kernel's"
             + " rules for holes and PAMT placement):");
         r.messages().stream().limit(4).forEach(out::add);
-        out.add("Try the CMR-holes rule: `tdmr plan LOG --solver cpsat --holes cmr`.");
+        out.add("Try the CMR-holes rule (`tdmr plan %s --solver cpsat --holes cmr`); `tdmr fix %s` finds the least"
+            .formatted(logName, logName) + " memory to give up (memmap=) so that a layout exists.");
         yield out;
       }
-      case UNKNOWN, FAILED -> List.of("cpsat found no answer within %.0f s; try `tdmr plan LOG --solver cpsat --time-limit 600`."
-          .formatted(options.timeLimitSeconds()));
+      case UNKNOWN, FAILED -> List.of("cpsat found no answer within %.0f s; try `tdmr plan %s --solver cpsat --time-limit 600`."
+          .formatted(options.timeLimitSeconds(), logName));
     };
   }
 
