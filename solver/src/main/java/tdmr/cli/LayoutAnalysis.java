@@ -91,21 +91,22 @@ final class LayoutAnalysis {
                     + " construction is what fails.")
                 .formatted(r.status().name().toLowerCase(java.util.Locale.ROOT), l.size(), l.maxReservedPerTdmr(),
                     limits.maxReservedPerTdmr(), r.pamtBytes().getAsLong() / 1024),
-            "See both layouts with `tdmr render %s --solver greedy,cpsat -o layout.html`; `tdmr plan %s"
-                .formatted(logName, logName)
-                + " --solver cpsat` lists the TDMRs.");
+            "To see both layouts, and to list the TDMRs:",
+            "  tdmr render %s --solver greedy,cpsat -o layout.html".formatted(logName),
+            "  tdmr plan %s --solver cpsat".formatted(logName));
       }
       case INFEASIBLE -> {
         List<String> out = new ArrayList<>();
         out.add("cpsat proves that no layout within the module's limits covers this map (under the kernel's"
             + " rules for holes and PAMT placement):");
-        r.messages().stream().limit(4).forEach(out::add);
-        out.add("Try the CMR-holes rule (`tdmr plan %s --solver cpsat --holes cmr`); `tdmr fix %s` finds the least"
-            .formatted(logName, logName) + " memory to give up (memmap=) so that a layout exists.");
+        r.messages().stream().limit(4).map(String::strip).forEach(out::add);
+        out.add("Try the CMR-holes rule, or find the least memory to give up (memmap=) so that a layout exists:");
+        out.add("  tdmr plan %s --solver cpsat --holes cmr".formatted(logName));
+        out.add("  tdmr fix %s".formatted(logName));
         yield out;
       }
-      case UNKNOWN, FAILED -> List.of("cpsat found no answer within %.0f s; try `tdmr plan %s --solver cpsat --time-limit 600`."
-          .formatted(options.timeLimitSeconds(), logName));
+      case UNKNOWN, FAILED -> List.of("cpsat found no answer within %.0f s; give it longer:"
+          .formatted(options.timeLimitSeconds()), "  tdmr plan %s --solver cpsat --time-limit 600".formatted(logName));
     };
   }
 
