@@ -41,6 +41,13 @@ import tdmr.tdx.TdxLimits;
       "1:the module would reject the layout, or the OS check fails",
       "2:bad input or usage",
       "70:internal error"
+    },
+    footer = {
+      "%nExamples:",
+      "  tdmr plan dmesg.txt --solver cpsat --json > plan.json",
+      "  tdmr check plan.json --map dmesg.txt",
+      "  tdmr check tdmr_info.bin --map dmesg.txt --all     every violation",
+      "  tdmr check layout.json --map map.json --holes cmr --json"
     })
 final class CheckCommand implements Callable<Integer> {
   @ParentCommand Tdmr tdmr;

@@ -41,12 +41,27 @@ import tdmr.tdx.TdxLimits;
     name = "plan",
     mixinStandardHelpOptions = true,
     header = "Build the TDMR/PAMT layout for a memory map: what Linux does (greedy) or the best one (cpsat, z3).",
-    description = {
-      "Reads INPUT (dmesg text, /proc/iomem or a JSON map; '-' for standard input; without INPUT the",
-      "bundled example of canonical/tdx#135, an Emerald Rapids host whose kernel failed) and runs the",
-      "chosen engines. --solver greedy replays the Linux kernel's construction with its messages.",
-      "Exit status: 0 when an engine built a layout, 1 when none did (the kernel would fail, or the map",
-      "is proven infeasible), 3 when a time limit stopped every engine, 2 on bad input."
+    description =
+        "Reads INPUT (dmesg text, /proc/iomem or a JSON map; '-' for standard input; without"
+            + " INPUT the bundled example of canonical/tdx#135, an Emerald Rapids host whose kernel"
+            + " failed) and runs the chosen engines. --solver greedy replays the Linux kernel's"
+            + " construction with its messages.",
+    exitCodeListHeading = "%nExit status:%n",
+    exitCodeList = {
+      "0:an engine built a layout",
+      "1:none did (the kernel would fail, or the map is proven infeasible)",
+      "2:bad input or usage",
+      "3:a time limit stopped every engine before an answer",
+      "70:internal error"
+    },
+    footer = {
+      "%nExamples:",
+      "  tdmr plan                                  the bundled canonical/tdx#135 log",
+      "  tdmr plan dmesg.txt --solver all           greedy, then the best (cpsat, z3)",
+      "  tdmr plan dmesg.txt --holes cmr            a kernel with the CMR-holes patch",
+      "  tdmr plan dmesg.txt --solver cpsat --json > plan.json",
+      "  tdmr plan dmesg.txt --tdmr-info tdmr_info.bin",
+      "See it: tdmr render dmesg.txt --solver all -o layout.html"
     })
 final class PlanCommand implements Callable<Integer> {
   static final String EXAMPLE =
