@@ -128,7 +128,7 @@ final class CheckCommand implements Callable<Integer> {
         new ModuleValidator(map.cmrs(), limits).allViolations(layout),
         new OsCoverageCheck(map, holes).check(layout));
     PrintWriter out = spec.commandLine().getOut();
-    out.print(json ? report.json(all) : report.text(all));
+    out.print(json ? report.json(all) : Prose.fold(report.text(all)));
     out.flush();
     return report.holds() ? 0 : 1;
   }

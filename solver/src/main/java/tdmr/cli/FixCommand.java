@@ -96,9 +96,12 @@ final class FixCommand implements Callable<Integer> {
     }
     MemoryMap map = tdmr.input(input).readMap();
     Policy policy = new Policy(holes, pamt, Policy.Coverage.MAX);
-    MemoryFix fix = MemoryFix.find(map, limits, policy, options);
+    MemoryFix fix;
+    try (Progress p = Progress.start(spec.commandLine().getErr(), "tdmr fix: cpsat solving", Terminal.isInteractive())) {
+      fix = MemoryFix.find(map, limits, policy, options);
+    }
 
-    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter out = FoldingWriter.over(spec.commandLine().getOut());
     out.printf("%s: %d TDMRs, %d reserved areas per TDMR, holes %s, PAMT %s%n", map.source(), limits.maxTdmrs(),
         limits.maxReservedPerTdmr(), text(holes), text(pamt));
     int status;

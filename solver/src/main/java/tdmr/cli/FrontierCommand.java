@@ -88,13 +88,17 @@ final class FrontierCommand implements Callable<Integer> {
       throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
     }
     MemoryMap map = input == null ? BundledExample.map() : root.input(input).readMap();
-    List<FrontierPoint> points = new Frontier(engines, solve).compute(map, limits, options.policy(), upTo);
+    List<FrontierPoint> points;
+    try (Progress p = Progress.start(spec.commandLine().getErr(), "tdmr frontier: solving up to " + upTo + " TDMRs",
+        Terminal.isInteractive())) {
+      points = new Frontier(engines, solve).compute(map, limits, options.policy(), upTo);
+    }
 
     PrintWriter out = spec.commandLine().getOut();
     if (json) {
       out.print(LayoutJson.pretty(jsonDocument(points)));
     } else {
-      out.printf("Limit frontier of %s (%s)%n", map.source(), options.describe());
+      out.printf("Limit frontier of %s%n  (%s)%n", map.source(), options.describe());
       table(points).forEach(out::println);
     }
     out.flush();

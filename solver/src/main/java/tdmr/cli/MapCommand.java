@@ -41,7 +41,7 @@ final class MapCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     MemoryMap map = tdmr.input(input).readMap();
     var out = spec.commandLine().getOut();
-    out.print(json ? MapJson.write(map) : MapText.render(map));
+    out.print(json ? MapJson.write(map) : Prose.fold(MapText.render(map)));
     out.flush();
     return 0;
   }

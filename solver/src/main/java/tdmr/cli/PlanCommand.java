@@ -3,9 +3,7 @@ package tdmr.cli;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileSystemException;
 import java.nio.file.NoSuchFileException;
@@ -25,7 +23,6 @@ import tdmr.check.TdmrInfoCodec;
 import tdmr.mem.MemoryMap;
 import tdmr.parse.InputException;
 import tdmr.parse.LayoutJson;
-import tdmr.parse.MapReader;
 import tdmr.solver.CrossCheck;
 import tdmr.solver.Engine;
 import tdmr.solver.EngineResult;
@@ -136,12 +133,15 @@ final class PlanCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
     }
-    MemoryMap map = input == null ? bundledExample() : tdmr.input(input).readMap();
+    MemoryMap map = input == null ? BundledExample.map() : tdmr.input(input).readMap();
     Policy policy = new Policy(holes, pamt, coverage);
 
     List<EngineResult> results = new ArrayList<>();
     for (Engine engine : engines) {
-      results.add(engine.solve(map, limits, policy, options));
+      try (Progress p = Progress.start(spec.commandLine().getErr(), "tdmr plan: " + engine.name() + " solving",
+          Terminal.isInteractive())) {
+        results.add(engine.solve(map, limits, policy, options));
+      }
     }
 
     Optional<CrossCheck.Report> check =
@@ -215,16 +215,6 @@ final class PlanCommand implements Callable<Integer> {
       l = l.withMaxReservedPerTdmr(maxRsvd);
     }
     return l;
-  }
-
-  static MemoryMap bundledExample() throws Exception {
-    try (InputStream in = PlanCommand.class.getClassLoader().getResourceAsStream(EXAMPLE)) {
-      if (in == null) {
-        throw new IOException("bundled example " + EXAMPLE + " is missing from the jar");
-      }
-      String name = EXAMPLE.substring(EXAMPLE.lastIndexOf('/') + 1);
-      return MapReader.read(name, new String(in.readAllBytes(), StandardCharsets.UTF_8));
-    }
   }
 
   private static ObjectNode crossCheckJson(CrossCheck.Report report) {

@@ -71,9 +71,12 @@ final class ProveCommand implements Callable<Integer> {
     }
     MemoryMap map = input == null ? BundledExample.map() : root.input(input).readMap();
     Policy policy = options.policy();
-    EngineResult r = Z3Engine.explaining().solve(map, limits, policy, solve);
+    EngineResult r;
+    try (Progress p = Progress.start(spec.commandLine().getErr(), "tdmr prove: z3 solving", Terminal.isInteractive())) {
+      r = Z3Engine.explaining().solve(map, limits, policy, solve);
+    }
 
-    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter out = FoldingWriter.over(spec.commandLine().getOut());
     String limitsText =
         "at most %d TDMR%s and at most %d reserved areas per TDMR"
             .formatted(limits.maxTdmrs(), limits.maxTdmrs() == 1 ? "" : "s", limits.maxReservedPerTdmr());

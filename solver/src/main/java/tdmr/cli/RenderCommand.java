@@ -80,7 +80,7 @@ final class RenderCommand implements Callable<Integer> {
     List<Engine> chosen = engines.engines();
     TdxLimits limits = engines.limits();
     Policy policy = engines.policy();
-    MemoryMap map = input == null ? PlanCommand.bundledExample() : tdmr.input(input).readMap();
+    MemoryMap map = input == null ? BundledExample.map() : tdmr.input(input).readMap();
 
     List<EngineResult> results = new ArrayList<>();
     PrintWriter err = spec.commandLine().getErr();
