@@ -42,11 +42,26 @@ public final class RealMaps {
     if (url == null) {
       throw new IllegalArgumentException("no real map " + name);
     }
-    try {
-      return Path.of(url.toURI());
-    } catch (URISyntaxException e) {
-      throw new IllegalStateException(e);
+    if ("file".equals(url.getProtocol())) {
+      try {
+        return Path.of(url.toURI());
+      } catch (URISyntaxException e) {
+        throw new IllegalStateException(e);
+      }
     }
+    // Under `mvn verify` other modules see this fixture inside the packaged test-jar, where a
+    // resource is no file; the same bytes are in the source tree, which tests run inside.
+    return sourceDirectory().resolve(name);
+  }
+
+  private static Path sourceDirectory() {
+    for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
+      Path candidate = dir.resolve("model/src/test/resources/realmaps");
+      if (Files.isDirectory(candidate)) {
+        return candidate;
+      }
+    }
+    throw new IllegalStateException("model/src/test/resources/realmaps not found above " + Path.of("").toAbsolutePath());
   }
 
   public static String text(String name) {
