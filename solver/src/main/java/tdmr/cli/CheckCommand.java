@@ -129,6 +129,12 @@ final class CheckCommand implements Callable<Integer> {
         new OsCoverageCheck(map, holes).check(layout));
     PrintWriter out = spec.commandLine().getOut();
     out.print(json ? report.json(all) : Prose.fold(report.text(all)));
+    if (!json && !report.holds() && !mapArgument.equals(InputSource.STDIN)) {
+      out.println();
+      out.println("Next: build a layout that passes both checks, and check it:");
+      out.println("  tdmr plan %s --solver cpsat --json > plan.json".formatted(mapArgument));
+      out.println("  tdmr check plan.json --map %s".formatted(mapArgument));
+    }
     out.flush();
     return report.holds() ? 0 : 1;
   }

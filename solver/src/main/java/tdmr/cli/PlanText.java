@@ -32,6 +32,57 @@ final class PlanText {
   }
 
   String render(List<EngineResult> results) {
+    return render(results, new Terminal(false), "");
+  }
+
+  /**
+   * The text, status words coloured when {@code terminal} allows, ending with what to run next when
+   * no engine built a layout; {@code input} is how the user named the map (empty for the bundled
+   * example), so the suggested commands can be pasted as they are.
+   */
+  String render(List<EngineResult> results, Terminal terminal, String input) {
+    String text = body(results, terminal);
+    List<String> next = nextSteps(results, input);
+    if (next.isEmpty()) {
+      return text;
+    }
+    StringBuilder sb = new StringBuilder(text).append('\n').append(terminal.bold("Next")).append('\n');
+    next.forEach(l -> sb.append(l).append('\n'));
+    return sb.toString();
+  }
+
+  /** Commands that answer the question a failure raises; empty when some engine built a layout. */
+  List<String> nextSteps(List<EngineResult> results, String input) {
+    List<String> out = new ArrayList<>();
+    if (results.stream().anyMatch(r -> r.status().hasLayout())) {
+      return out;
+    }
+    String in = input.isEmpty() ? "" : " " + input;
+    boolean optimiserRan = results.stream().anyMatch(r -> !r.solver().startsWith("greedy"));
+    boolean unknown = results.stream().anyMatch(r -> r.status() == tdmr.solver.Status.UNKNOWN);
+    boolean proven = results.stream().anyMatch(r -> r.status() == tdmr.solver.Status.INFEASIBLE);
+    if (unknown) {
+      out.add("  A time limit stopped the solver; give it longer:");
+      out.add("    tdmr plan%s --solver cpsat --time-limit 600".formatted(in));
+    }
+    if (!optimiserRan) {
+      out.add("  Is there a layout within the limits that the kernel's construction misses?");
+      out.add("    tdmr plan%s --solver cpsat".formatted(in));
+      if (policy.holes() == Policy.Holes.MEMLIST) {
+        out.add("  Would a kernel that takes holes from the CMRs succeed?");
+        out.add("    tdmr plan%s --holes cmr".formatted(in));
+      }
+    }
+    if ((proven || !optimiserRan) && !in.isEmpty()) {
+      out.add("  Which memory to give up (memmap=) so that a layout exists:");
+      out.add("    tdmr fix%s".formatted(in));
+    }
+    out.add("  See the layouts:");
+    out.add("    tdmr render%s --solver greedy,cpsat -o layout.html".formatted(in));
+    return out;
+  }
+
+  private String body(List<EngineResult> results, Terminal terminal) {
     StringBuilder sb = new StringBuilder();
     sb.append("Map: %s%n".formatted(map.source()));
     sb.append("  %d TDX memory blocks, %s, %d CMRs%n"
@@ -44,7 +95,9 @@ final class PlanText {
             policy.pamt() == Policy.PamtPlacementPolicy.ANY ? "any" : "node-local",
             policy.coverage() == Policy.Coverage.MAX ? "max" : "all"));
     for (EngineResult r : results) {
-      sb.append("%n== %s: %s (%d ms)%n".formatted(r.solver(), r.status(), r.solveMillis()));
+      String status = r.status().hasLayout() ? terminal.good(r.status().name())
+          : r.status() == tdmr.solver.Status.UNKNOWN ? terminal.warn(r.status().name()) : terminal.bad(r.status().name());
+      sb.append("%n== %s: %s (%d ms)%n".formatted(r.solver(), status, r.solveMillis()));
       r.messages().forEach(m -> sb.append(m).append('\n'));
       r.layout().ifPresent(l -> table(sb, l));
     }
