@@ -99,6 +99,9 @@ final class FixCommand implements Callable<Integer> {
     MemoryFix fix;
     try (Progress p = Progress.start(spec.commandLine().getErr(), "tdmr fix: cpsat solving", Terminal.isInteractive())) {
       fix = MemoryFix.find(map, limits, policy, options);
+    } catch (UnsatisfiedLinkError e) {
+      spec.commandLine().getErr().println("tdmr fix: " + e.getMessage());
+      return Tdmr.EXIT_INPUT;
     }
 
     PrintWriter out = FoldingWriter.over(spec.commandLine().getOut());

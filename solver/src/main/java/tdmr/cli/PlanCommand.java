@@ -251,6 +251,11 @@ final class PlanCommand implements Callable<Integer> {
       ArrayNode messages = o.putArray("messages");
       r.messages().forEach(messages::add);
       o.put("solveMillis", r.solveMillis());
+      if (r.modelVariables() > 0) {
+        // Size of the optimising engines' models (the greedy has none).
+        o.put("modelVariables", r.modelVariables());
+        o.put("modelConstraints", r.modelConstraints());
+      }
       o.put("uncoveredBytes", r.uncoveredBytes());
     }
     return root;

@@ -1,6 +1,7 @@
 package tdmr.solver;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
 import java.util.TreeSet;
@@ -227,17 +228,17 @@ public final class Problem {
 
   /** The cells in address order, from the first block's granule to the last block's. */
   public List<Cell> cells() {
-    return List.copyOf(cells);
+    return Collections.unmodifiableList(cells);
   }
 
   /** All atoms in address order. */
   public List<Atom> atoms() {
-    return List.copyOf(atoms);
+    return Collections.unmodifiableList(atoms);
   }
 
   /** Candidate TDMRs, ordered by first cell then end cell. */
   public List<CandidateTdmr> candidates() {
-    return List.copyOf(candidates);
+    return Collections.unmodifiableList(candidates);
   }
 
   /** TDX memory at or above the HKID limit: no TDMR can hold it (rule B5), so no cell does. */

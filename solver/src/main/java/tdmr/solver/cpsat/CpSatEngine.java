@@ -28,17 +28,25 @@ import tdmr.tdx.TdxLimits;
  * it out), or proves that the family has none.
  *
  * <p>The objective is lexicographic and solved exactly. Under coverage {@code max} a first solve
- * maximises the kept TDX memory (in 4 KiB pages) and fixes it. A second solve minimises {@code
- * W1·pamtPages + W2·tdmrs + areas} with {@code W2 = maxTdmrs·maxReserved + 1} and {@code W1 =
- * W2·(maxTdmrs + 1)}: any layout has at most {@code maxTdmrs·maxReserved} areas and {@code
- * maxTdmrs} TDMRs, so {@code W2·tdmrs + areas < W1} and one page of PAMT outweighs every TDMR and
- * area, and one TDMR outweighs every area. The proven PAMT bound is {@code floor(bound / W1)}
- * pages.
+ * maximises the kept TDX memory (in 4 KiB pages) and fixes it. For small models (real maps) a
+ * second solve minimises {@code W1·pamtPages + W2·tdmrs + areas} with {@code W2 =
+ * maxTdmrs·maxReserved + 1} and {@code W1 = W2·(maxTdmrs + 1)}: any layout has at most {@code
+ * maxTdmrs·maxReserved} areas and {@code maxTdmrs} TDMRs, so {@code W2·tdmrs + areas < W1} and one
+ * page of PAMT outweighs every TDMR and area, and one TDMR outweighs every area; the proven PAMT
+ * bound is {@code floor(bound / W1)} pages. Big models first minimise PAMT pages alone (its bound
+ * is then direct, and CP-SAT proves it about twice as fast there), fix them, and minimise
+ * {@code W2·tdmrs + areas}.
  *
  * <p>Determinism: with one thread (the default) CP-SAT runs a single deterministic worker. With
  * {@code threads > 1} the workers run CP-SAT's interleaved search ({@code interleave_search}),
  * which schedules the portfolio in deterministic batches across the threads, so the same input
  * and options still give the same layout.
+ *
+ * <p>Before CP-SAT starts, a quick constructive layout of the family ({@link StartingLayout}) is
+ * given as a hint; when the time limit strikes before CP-SAT returns any solution, that layout is
+ * the {@code FEASIBLE} answer. Under coverage {@code max} it also proves the coverage stage: it
+ * keeps every byte that can be kept at all. The JVM property {@code tdmr.cpsat.log=true} prints
+ * CP-SAT's search log to standard error, for diagnosing slow maps.
  */
 public final class CpSatEngine implements Engine {
   /** The claim every OPTIMAL/INFEASIBLE statement is about. */
@@ -46,8 +54,34 @@ public final class CpSatEngine implements Engine {
       "in which each TDMR's PAMT is one contiguous chunk (the kernel's 4K/2M/1G layout) and TDMR"
           + " boundaries lie on 1 GiB boundaries where the memory map changes";
 
-  /** Models up to this many variables are solved without presolve probing. */
+  /**
+   * Models up to this many variables are solved without presolve probing and with the weighted
+   * objective in one solve; bigger ones with probing and the objective in sequence.
+   */
   private static final long SMALL_MODEL_VARIABLES = 1000;
+
+  private final boolean sequentialObjective;
+
+  /**
+   * Loads OR-Tools' native library (once per JVM).
+   *
+   * @throws UnsatisfiedLinkError naming the platform and the cause when it cannot load; the engine
+   *     registry then reports {@code cpsat} as unavailable on this machine
+   */
+  public CpSatEngine() {
+    this(false);
+  }
+
+  /**
+   * An engine that always solves the objective in sequence (least PAMT, then fewest TDMRs and
+   * areas) instead of only for big models; for tests of that path.
+   */
+  CpSatEngine(boolean sequentialObjective) {
+    NativeLibrary.problem().ifPresent(problem -> {
+      throw new UnsatisfiedLinkError(problem);
+    });
+    this.sequentialObjective = sequentialObjective;
+  }
 
   @Override
   public String name() {
@@ -56,8 +90,6 @@ public final class CpSatEngine implements Engine {
 
   @Override
   public EngineResult solve(MemoryMap map, TdxLimits limits, Policy policy, SolveOptions options) {
-    // Loading the native library (once per JVM) is not part of the solve time.
-    Optional<String> nativeProblem = NativeLibrary.problem();
     long started = System.nanoTime();
     Problem problem = Problem.of(map, limits, policy);
     boolean max = policy.coverage() == Policy.Coverage.MAX;
@@ -69,9 +101,6 @@ public final class CpSatEngine implements Engine {
     if (problem.candidates().isEmpty()) {
       return result(Status.INFEASIBLE, null, OptionalLong.empty(),
           List.of("no TDX memory is left that a TDMR could cover"), started, 0, 0, 0);
-    }
-    if (nativeProblem.isPresent()) {
-      return result(Status.UNKNOWN, null, OptionalLong.empty(), List.of(nativeProblem.get()), started, 0, 0, 0);
     }
     return new Run(problem, options, started).solve();
   }
@@ -129,10 +158,15 @@ public final class CpSatEngine implements Engine {
           model.model().addGreaterOrEqual(model.keptPages(), keptPages);
         }
       }
-      model.model().minimize(LinearExpr.newBuilder()
-          .addTerm(model.pamtPages(), w1)
-          .addTerm(model.tdmrCount(), w2)
-          .add(model.areaCount()));
+      boolean sequential = sequentialObjective || variables > SMALL_MODEL_VARIABLES;
+      if (sequential) {
+        model.model().minimize(model.pamtPages());
+      } else {
+        model.model().minimize(LinearExpr.newBuilder()
+            .addTerm(model.pamtPages(), w1)
+            .addTerm(model.tdmrCount(), w2)
+            .add(model.areaCount()));
+      }
       solver = newSolver();
       CpSolverStatus status = solver.solve(model.model());
       if (status == CpSolverStatus.MODEL_INVALID) {
@@ -146,10 +180,31 @@ public final class CpSatEngine implements Engine {
         messages.add("`tdmr fix` finds the least TDX memory to give up so that such a layout exists");
         return finish(Status.INFEASIBLE, null, OptionalLong.empty(), variables, constraints);
       }
+      double objectiveBound = Math.max(0, solver.bestObjectiveBound());
+      long boundPages = sequential
+          ? (long) Math.ceil(objectiveBound - 1e-6)
+          : Math.floorDiv((long) Math.ceil(objectiveBound - 1e-6), w1);
       Decision decision;
       if (hasSolution(status)) {
         decision = model.decision(solver);
         proven &= status == CpSolverStatus.OPTIMAL;
+        if (sequential && status == CpSolverStatus.OPTIMAL) {
+          // Least PAMT proven; now the fewest TDMRs, then the fewest areas, at that PAMT.
+          long pamtPages = solver.value(model.pamtPages());
+          model.hintFrom(solver);
+          model.model().clearObjective();
+          model.model().addEquality(model.pamtPages(), pamtPages);
+          model.model().minimize(LinearExpr.newBuilder().addTerm(model.tdmrCount(), w2).add(model.areaCount()));
+          CpSolver tiers = newSolver();
+          CpSolverStatus tierStatus = tiers.solve(model.model());
+          if (hasSolution(tierStatus)) {
+            decision = model.decision(tiers);
+          }
+          proven &= tierStatus == CpSolverStatus.OPTIMAL;
+          if (tierStatus != CpSolverStatus.OPTIMAL) {
+            messages.add("least PAMT proven; the time limit struck before the fewest TDMRs and areas were");
+          }
+        }
       } else if (start.isPresent()) {
         // The time limit struck before CP-SAT returned a solution: report the starting layout.
         decision = start.get();
@@ -161,8 +216,6 @@ public final class CpSatEngine implements Engine {
       Layout layout = problem.buildLayout(decision);
       requireValid(decision, layout);
       long pamtBytes = layout.pamtBytes();
-      double objectiveBound = Math.max(0, solver.bestObjectiveBound());
-      long boundPages = Math.floorDiv((long) Math.ceil(objectiveBound - 1e-6), w1);
       long bound = Math.min(boundPages * 4096, pamtBytes);
       describe(layout, decision, proven, pamtBytes, bound);
       return finish(proven ? Status.OPTIMAL : Status.FEASIBLE, layout, OptionalLong.of(bound), variables, constraints,

@@ -8,6 +8,7 @@ import tdmr.mem.ByteSize;
 import tdmr.mem.MemoryMap;
 import tdmr.solver.EngineResult;
 import tdmr.solver.SolveOptions;
+import tdmr.solver.Status;
 import tdmr.tdx.Policy;
 import tdmr.tdx.TdxLimits;
 
@@ -36,7 +37,7 @@ public record MemoryFix(EngineResult full, Optional<EngineResult> reduced, List<
     CpSatEngine engine = new CpSatEngine();
     Policy all = policy.withCoverage(Policy.Coverage.ALL);
     EngineResult full = engine.solve(map, limits, all, options);
-    if (full.status() != tdmr.solver.Status.INFEASIBLE) {
+    if (full.status() != Status.INFEASIBLE) {
       return new MemoryFix(full, Optional.empty(), List.of());
     }
     EngineResult reduced = engine.solve(map, limits, policy.withCoverage(Policy.Coverage.MAX), options);

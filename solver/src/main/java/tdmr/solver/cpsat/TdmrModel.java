@@ -8,7 +8,11 @@ import com.google.ortools.sat.LinearExpr;
 import com.google.ortools.sat.LinearExprBuilder;
 import com.google.ortools.sat.Literal;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import tdmr.solver.Problem;
 import tdmr.solver.Problem.Atom;
 import tdmr.solver.Problem.CandidateTdmr;
@@ -482,8 +486,8 @@ final class TdmrModel {
   /** Hints the solver with a decision of the family (a starting layout). */
   void hint(Decision decision) {
     model.clearHints();
-    java.util.Set<Integer> chosen = new java.util.HashSet<>();
-    java.util.Map<Integer, TdmrChoice> byStart = new java.util.HashMap<>();
+    Set<Integer> chosen = new HashSet<>();
+    Map<Integer, TdmrChoice> byStart = new HashMap<>();
     for (TdmrChoice c : decision.tdmrs()) {
       chosen.add(c.candidate());
       byStart.put(candidates.get(c.candidate()).firstCell(), c);
@@ -495,7 +499,7 @@ final class TdmrModel {
       TdmrChoice c = byStart.get(p.cell());
       model.addHint(p.literal(), c != null && c.chunkAtom() == p.atom() && c.side() == p.side());
     }
-    java.util.Set<Integer> dropped = new java.util.HashSet<>(decision.droppedAtoms());
+    Set<Integer> dropped = new HashSet<>(decision.droppedAtoms());
     for (Atom a : atoms) {
       if (a.memory()) {
         model.addHint(kept.get(a.index()), !dropped.contains(a.index()));

@@ -7,6 +7,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import tdmr.mem.AddressRange;
 import tdmr.mem.ByteSize;
+import tdmr.mem.MemoryBlock;
 import tdmr.mem.MemoryMap;
 import tdmr.solver.EngineResult;
 import tdmr.solver.SolveOptions;
@@ -93,7 +94,7 @@ class CpSatEngineTest {
   @Test
   void memoryOutsideCmrsIsInfeasibleWithItsReason() {
     // [2G,3G) of the block is outside the only CMR: rule E1 forbids covering it.
-    MemoryMap map = MemoryMap.of("outside", List.of(new tdmr.mem.MemoryBlock(1L << 20, 3 * GiB, 0)),
+    MemoryMap map = MemoryMap.of("outside", List.of(new MemoryBlock(1L << 20, 3 * GiB, 0)),
         List.of(new AddressRange(1L << 20, 2 * GiB)));
     EngineResult r = solve(map, TdxLimits.DEFAULT, Policy.DEFAULT);
     assertEquals(Status.INFEASIBLE, r.status());

@@ -37,7 +37,17 @@ class CpSatFamilyProperties {
 
   @Property(tries = 60)
   void optimumEqualsExhaustiveSearch(@ForAll("tinyCases") Case c) {
-    EngineResult r = new CpSatEngine().solve(c.map(), c.limits(), c.policy(), new SolveOptions(20, 1, 0));
+    assertSameOptimum(new CpSatEngine(), c);
+  }
+
+  /** The sequential objective (used for big models) reaches the same lexicographic optimum. */
+  @Property(tries = 40)
+  void sequentialObjectiveEqualsExhaustiveSearch(@ForAll("tinyCases") Case c) {
+    assertSameOptimum(new CpSatEngine(true), c);
+  }
+
+  private static void assertSameOptimum(CpSatEngine engine, Case c) {
+    EngineResult r = engine.solve(c.map(), c.limits(), c.policy(), new SolveOptions(20, 1, 0));
     Statistics.label("status").collect(r.status());
     Optional<ExhaustiveFamilySearch.Score> expected =
         new ExhaustiveFamilySearch(c.map(), c.limits(), c.policy()).best();
@@ -50,6 +60,7 @@ class CpSatFamilyProperties {
     assertEquals(expected.get(),
         new ExhaustiveFamilySearch.Score(layout.pamtBytes(), layout.size(), layout.reservedAreaCount()),
         c.map().blocks() + " " + r.messages());
+    assertEquals(layout.pamtBytes(), r.pamtBoundBytes().getAsLong());
   }
 
   @Property(tries = 60)

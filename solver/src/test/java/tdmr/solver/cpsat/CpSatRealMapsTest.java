@@ -3,9 +3,6 @@ package tdmr.solver.cpsat;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Assumptions;
@@ -14,7 +11,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import tdmr.mem.MemoryMap;
 import tdmr.parse.InputException;
-import tdmr.parse.MapReader;
+import tdmr.parse.RealMaps;
 import tdmr.solver.EngineResult;
 import tdmr.solver.GreedyEngine;
 import tdmr.solver.SolveOptions;
@@ -25,18 +22,13 @@ import tdmr.tdx.TdxLimits;
 
 /** The CP-SAT engine on every real map of the repository. */
 class CpSatRealMapsTest {
-  private static final Path REALMAPS = Path.of("../model/src/test/resources/realmaps");
-
-  static Stream<Path> realMaps() throws IOException {
-    try (Stream<Path> files = Files.list(REALMAPS)) {
-      return files.filter(p -> p.toString().endsWith(".txt")).sorted().toList().stream();
-    }
+  static Stream<String> realMaps() {
+    return RealMaps.all().stream();
   }
 
   @Test
   void parsedTdx135MapEqualsTheHandTranscription() throws InputException {
-    MemoryMap parsed = MapReader.read(
-        REALMAPS.resolve("tdx-fail-emr-foxcreekpass-reserved-areas-exhausted-canonical-tdx-135.txt"));
+    MemoryMap parsed = RealMaps.read(RealMaps.EMR_135);
     MemoryMap hand = Tdx135MapFixture.map();
     assertEquals(hand.blocks(), parsed.blocks());
     assertEquals(hand.cmrs(), parsed.cmrs());
@@ -54,10 +46,10 @@ class CpSatRealMapsTest {
   /** Every real map: proven either way, and never worse than the greedy where the greedy succeeds. */
   @ParameterizedTest
   @MethodSource("realMaps")
-  void everyRealMapIsProvenEitherWay(Path file) throws InputException {
+  void everyRealMapIsProvenEitherWay(String file) throws InputException {
     MemoryMap map;
     try {
-      map = MapReader.read(file);
+      map = RealMaps.read(file);
     } catch (InputException e) {
       // tdx#415 is a failure report without a memory map; the reader says so.
       Assumptions.abort(e.getMessage());
