@@ -8,6 +8,11 @@ public final class Prose {
   /** Width of the lines we print: an 80-column terminal minus a margin for the cursor. */
   public static final int WIDTH = 79;
 
+  private static final List<String> UNITS = List.of("B", "KiB", "MiB", "GiB", "TiB", "KB", "KBs", "ms", "bytes");
+
+  /** The prefix of the kernel's TDX lines, which are quoted whole. */
+  private static final String KERNEL_PREFIX = "virt/tdx: ";
+
   private Prose() {}
 
   /**
@@ -36,9 +41,9 @@ public final class Prose {
 
   /**
    * Every line of {@code text} longer than {@link #WIDTH} folded at word boundaries, its
-   * continuation lines indented four columns deeper than the line itself; shorter lines, and words
-   * that cannot be broken (paths, ranges), stay as they are. For human output whose lines were
-   * written without a width in mind.
+   * continuation lines indented four columns deeper than the line itself; shorter lines, the
+   * kernel's own {@code virt/tdx:} lines and words that cannot be broken (paths, ranges) stay as they
+   * are. For human output whose lines were written without a width in mind.
    */
   public static String fold(String text) {
     StringBuilder out = new StringBuilder(text.length() + 64);
@@ -57,7 +62,8 @@ public final class Prose {
    * too long for any line (a long path) keeps a line of its own and folding goes on after it.
    */
   private static void foldLine(String line, StringBuilder out) {
-    if (line.length() <= WIDTH) {
+    // The kernel's own lines are quotes: people grep for them, so they stay whole.
+    if (line.length() <= WIDTH || line.startsWith(KERNEL_PREFIX)) {
       out.append(line);
       return;
     }
@@ -120,11 +126,22 @@ public final class Prose {
         inRange = true;
       } else if (c == ')' || c == ']') {
         inRange = false;
-      } else if (c == ' ' && !inRange && line.charAt(i - 1) != ' ') {
+      } else if (c == ' ' && !inRange && line.charAt(i - 1) != ' ' && !unitFollows(line, i + 1)) {
         out.add(i);
       }
     }
     return out;
+  }
+
+  /** True when a size unit starts at {@code at}: "4108 KiB" is read as one word. */
+  private static boolean unitFollows(String line, int at) {
+    for (String unit : UNITS) {
+      if (line.startsWith(unit, at)
+          && (at + unit.length() == line.length() || !Character.isLetter(line.charAt(at + unit.length())))) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** The words of {@code text}; a range like {@code [0x0, 0x80000000)} is one word, never broken. */
