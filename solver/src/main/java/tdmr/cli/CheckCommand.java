@@ -6,6 +6,7 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -56,6 +57,8 @@ final class CheckCommand implements Callable<Integer> {
 
   @Parameters(paramLabel = "LAYOUT", description = "Layout JSON, plan --json output or TDMR_INFO binary; '-' reads standard input.")
   String layoutArgument;
+
+  @Mixin ColorOption color;
 
   @Option(names = "--map", required = true, paramLabel = "INPUT",
       description = "Memory map: kernel log, /proc/iomem or JSON map; '-' reads standard input.")
@@ -128,7 +131,7 @@ final class CheckCommand implements Callable<Integer> {
         new ModuleValidator(map.cmrs(), limits).allViolations(layout),
         new OsCoverageCheck(map, holes).check(layout));
     PrintWriter out = spec.commandLine().getOut();
-    out.print(json ? report.json(all) : Prose.fold(report.text(all)));
+    out.print(json ? report.json(all) : verdictsColoured(Prose.fold(report.text(all)), color.terminal()));
     if (!json && !report.holds() && !mapArgument.equals(InputSource.STDIN)) {
       out.println();
       out.println("Next: build a layout that passes both checks, and check it:");
@@ -207,5 +210,22 @@ final class CheckCommand implements Callable<Integer> {
         default -> throw new CommandLine.TypeConversionException("expected all or max, got '" + value + "'");
       };
     }
+  }
+
+  /** The verdict words ({@code : OK}, {@code : FAIL} at a line's end) in colour on a terminal. */
+  private static String verdictsColoured(String text, Terminal terminal) {
+    if (!terminal.colour()) {
+      return text;
+    }
+    StringBuilder out = new StringBuilder();
+    for (String line : text.split("\n", -1)) {
+      if (line.endsWith(": OK")) {
+        line = line.substring(0, line.length() - 2) + terminal.good("OK");
+      } else if (line.endsWith(": FAIL")) {
+        line = line.substring(0, line.length() - 4) + terminal.bad("FAIL");
+      }
+      out.append(line).append('\n');
+    }
+    return out.substring(0, out.length() - 1);
   }
 }
