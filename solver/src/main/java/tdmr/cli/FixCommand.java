@@ -97,7 +97,7 @@ final class FixCommand implements Callable<Integer> {
     MemoryMap map = tdmr.input(input).readMap();
     Policy policy = new Policy(holes, pamt, Policy.Coverage.MAX);
     MemoryFix fix;
-    try (Progress p = Progress.start(spec.commandLine().getErr(), "tdmr fix: cpsat solving", Terminal.isInteractive())) {
+    try (Progress p = Progress.start(spec.commandLine().getErr(), "tdmr fix: cpsat solving", Terminal.stderrIsTerminal())) {
       fix = MemoryFix.find(map, limits, policy, options);
     } catch (UnsatisfiedLinkError e) {
       spec.commandLine().getErr().println("tdmr fix: " + e.getMessage());

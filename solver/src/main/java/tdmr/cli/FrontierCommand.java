@@ -90,7 +90,7 @@ final class FrontierCommand implements Callable<Integer> {
     MemoryMap map = input == null ? BundledExample.map() : root.input(input).readMap();
     List<FrontierPoint> points;
     try (Progress p = Progress.start(spec.commandLine().getErr(), "tdmr frontier: solving up to " + upTo + " TDMRs",
-        Terminal.isInteractive())) {
+        Terminal.stderrIsTerminal())) {
       points = new Frontier(engines, solve).compute(map, limits, options.policy(), upTo);
     }
 

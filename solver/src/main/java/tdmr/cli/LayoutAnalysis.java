@@ -138,7 +138,7 @@ final class LayoutAnalysis {
 
   private EngineResult run(String name) {
     Engine engine = Engines.select(name).get(0);
-    try (Progress p = Progress.start(err, "tdmr diagnose: " + name + " solving", Terminal.isInteractive())) {
+    try (Progress p = Progress.start(err, "tdmr diagnose: " + name + " solving", Terminal.stderrIsTerminal())) {
       return engine.solve(map, limits, Policy.DEFAULT, options);
     }
   }

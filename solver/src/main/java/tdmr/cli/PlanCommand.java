@@ -142,7 +142,7 @@ final class PlanCommand implements Callable<Integer> {
     List<EngineResult> results = new ArrayList<>();
     for (Engine engine : engines) {
       try (Progress p = Progress.start(spec.commandLine().getErr(), "tdmr plan: " + engine.name() + " solving",
-          Terminal.isInteractive())) {
+          Terminal.stderrIsTerminal())) {
         results.add(engine.solve(map, limits, policy, options));
       }
     }

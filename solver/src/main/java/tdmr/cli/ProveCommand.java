@@ -72,7 +72,7 @@ final class ProveCommand implements Callable<Integer> {
     MemoryMap map = input == null ? BundledExample.map() : root.input(input).readMap();
     Policy policy = options.policy();
     EngineResult r;
-    try (Progress p = Progress.start(spec.commandLine().getErr(), "tdmr prove: z3 solving", Terminal.isInteractive())) {
+    try (Progress p = Progress.start(spec.commandLine().getErr(), "tdmr prove: z3 solving", Terminal.stderrIsTerminal())) {
       r = Z3Engine.explaining().solve(map, limits, policy, solve);
     }
 

@@ -85,7 +85,7 @@ final class RenderCommand implements Callable<Integer> {
     List<EngineResult> results = new ArrayList<>();
     PrintWriter err = spec.commandLine().getErr();
     for (Engine engine : chosen) {
-      try (Progress p = Progress.start(err, "tdmr render: " + engine.name() + " solving", Terminal.isInteractive())) {
+      try (Progress p = Progress.start(err, "tdmr render: " + engine.name() + " solving", Terminal.stderrIsTerminal())) {
         results.add(engine.solve(map, limits, policy, engines.solveOptions()));
       }
     }
