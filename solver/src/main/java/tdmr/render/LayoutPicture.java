@@ -376,6 +376,10 @@ public final class LayoutPicture {
   }
 
   private String tdmrDetail(String label, int i, Tdmr t) {
+    if (t.pamt().totalBytes() == 0) {
+      return "%s: TDMR %d %s, %s; no PAMT yet (the construction stopped before placing PAMTs)"
+          .formatted(label, i, t.range(), ByteSize.human(t.size()));
+    }
     return "%s: TDMR %d %s, %s; %d of %d reserved areas; PAMT %s (4K %s, 2M %s, 1G %s)"
         .formatted(
             label,
