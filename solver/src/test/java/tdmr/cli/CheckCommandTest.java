@@ -252,6 +252,6 @@ class CheckCommandTest {
     String layout = DIR.resolve("emr-135-one-tdmr-split-pamt.json").toString();
     CliRun r = run("check", layout, "--map", tdmr.parse.RealMaps.path(tdmr.parse.RealMaps.EMR_135).toString());
     assertEquals(0, r.exit(), r.out() + r.err());
-    assertTrue(r.out().contains(" 16 reserved areas, PAMT 8.02 MiB"), r.out());
+    assertTrue(r.flatOut().contains(" 16 reserved areas, PAMT 8.02 MiB"), r.out());
   }
 }
