@@ -145,8 +145,9 @@ public final class SweepCommand implements Callable<Integer> {
     o.printf("%d maps x %d engines in %s; wrote %s (results.csv, summary.md, 3 charts)%n",
         maps.size(), engines.size(), clock(took), out);
     if (summary.greedyRuns() > 0) {
-      o.printf("greedy succeeds on %d of %d maps; fails although a layout exists on %d%n",
-          summary.greedySuccesses(), summary.greedyRuns(), summary.greedyFailsButLayoutExists().size());
+      o.printf("greedy succeeds on %d of %d maps; where it fails, a layout exists under the same rules on %d, only with CMR holes on %d%n",
+          summary.greedySuccesses(), summary.greedyRuns(), summary.greedyFailsButLayoutExists().size(),
+          summary.greedyFailsOnlyCmrHolesHelp().size());
     }
     return 0;
   }
