@@ -157,7 +157,7 @@ public final class Z3Engine implements Engine {
       default:
         {
           String reason = opt.getReasonUnknown();
-          Optional<Model> found = bestSoFar(opt);
+          Optional<Model> found = bestSoFar(opt).filter(m -> satisfiesHardConstraints(opt, m));
           if (found.isPresent()) {
             Layout layout = layoutOf(model, problem, found.get());
             OptionalLong bound = max ? OptionalLong.empty() : lowerBound(pamt);
@@ -272,6 +272,21 @@ public final class Z3Engine implements Engine {
       // No model: Z3 stopped before finding any layout.
       return Optional.empty();
     }
+  }
+
+  /**
+   * After a time limit, Optimize may hand back a model that breaks hard constraints (seen on maps
+   * with hundreds of blocks: its layout left memory uncovered and building it failed with exit 70).
+   * Only a model that satisfies every assertion stands for a layout; otherwise the answer is
+   * UNKNOWN.
+   */
+  static boolean satisfiesHardConstraints(Optimize opt, Model m) {
+    for (BoolExpr assertion : opt.getAssertions()) {
+      if (!m.eval(assertion, true).isTrue()) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static OptionalLong lowerBound(Optimize.Handle<?> pamt) {
