@@ -80,7 +80,7 @@ final class DiagnoseCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
-    if (input.equals(InputSource.STDIN) && Terminal.isInteractive()) {
+    if (input.equals(InputSource.STDIN) && tdmr.stdinIsTerminal()) {
       PrintWriter err = spec.commandLine().getErr();
       err.println("tdmr diagnose: give a kernel log, or pipe one in:");
       err.println("  sudo dmesg | tdmr diagnose");
@@ -101,7 +101,8 @@ final class DiagnoseCommand implements Callable<Integer> {
       } catch (IllegalArgumentException e) {
         throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
       }
-      analysis = new LayoutAnalysis(mapInLog.map().get(), TdxLimits.DEFAULT, options, spec.commandLine().getErr())
+      analysis = new LayoutAnalysis(mapInLog.map().get(), source.name(), TdxLimits.DEFAULT, options,
+          spec.commandLine().getErr())
           .analyse(triage);
     }
     Diagnosis diagnosis = new Diagnosis(source.name(), triage, mapInLog, analysis);

@@ -37,7 +37,9 @@ public final class LayoutPicture {
   private static final double CMR_H = 14;
   private static final double FIRST_ROW_Y = 226;
   private static final double TDMR_H = 32;
-  private static final int MAX_NOTES = 4;
+  private static final int MAX_NOTES = 6;
+  /** Characters of a note line: about the width of the axis at 12 px. */
+  private static final int NOTE_CHARS = 160;
 
   private final MemoryMap map;
   private final List<LabelledLayout> rows;
@@ -146,13 +148,31 @@ public final class LayoutPicture {
     return c.toString();
   }
 
-  /** The notes drawn under a row: sentences only (indented table rows stay in the HTML page). */
+  /**
+   * The note lines drawn under a row: sentences only (indented table rows stay in the HTML page),
+   * folded at {@link #NOTE_CHARS} characters, at most {@link #MAX_NOTES} lines.
+   */
   private static List<String> pictureNotes(LabelledLayout row) {
-    return row.notes().stream()
-        .filter(n -> !n.startsWith(" "))
-        .map(n -> n.endsWith(":") ? n.substring(0, n.length() - 1) + "." : n)
-        .limit(MAX_NOTES)
-        .toList();
+    List<String> lines = new ArrayList<>();
+    for (String n : row.notes()) {
+      if (n.startsWith(" ")) {
+        continue;
+      }
+      String rest = n.endsWith(":") ? n.substring(0, n.length() - 1) + "." : n;
+      while (rest.length() > NOTE_CHARS) {
+        int cut = rest.lastIndexOf(' ', NOTE_CHARS);
+        cut = cut > NOTE_CHARS / 2 ? cut : NOTE_CHARS;
+        lines.add(rest.substring(0, cut));
+        rest = "   " + rest.substring(cut).strip();
+      }
+      lines.add(rest);
+    }
+    if (lines.size() > MAX_NOTES) {
+      List<String> kept = new ArrayList<>(lines.subList(0, MAX_NOTES - 1));
+      kept.add("(%d more lines in the HTML page and in `tdmr plan`)".formatted(lines.size() - MAX_NOTES + 1));
+      return kept;
+    }
+    return lines;
   }
 
   private double rowHeight(LabelledLayout row) {
@@ -268,7 +288,7 @@ public final class LayoutPicture {
           row.label() + ": TDMR boundary " + hex(a));
     }
     for (String note : pictureNotes(row)) {
-      c.text("note", LEFT, textY, "start", note.length() > 170 ? note.substring(0, 167) + "..." : note);
+      c.text("note", LEFT, textY, "start", note);
       textY += 15;
     }
   }
@@ -356,6 +376,10 @@ public final class LayoutPicture {
   }
 
   private String tdmrDetail(String label, int i, Tdmr t) {
+    if (t.pamt().totalBytes() == 0) {
+      return "%s: TDMR %d %s, %s; no PAMT yet (the construction stopped before placing PAMTs)"
+          .formatted(label, i, t.range(), ByteSize.human(t.size()));
+    }
     return "%s: TDMR %d %s, %s; %d of %d reserved areas; PAMT %s (4K %s, 2M %s, 1G %s)"
         .formatted(
             label,

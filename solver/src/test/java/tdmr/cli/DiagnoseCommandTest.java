@@ -86,6 +86,12 @@ class DiagnoseCommandTest {
     assertTrue(flat.contains("the kernel's construction fails the same way"), run.out());
     assertTrue(flat.contains("17 holes"), run.out());
     assertTrue(flat.contains("With --holes cmr"), run.out());
+    // A layout within 16 areas exists: TDMRs [0, 1G) and [1G, 2G). Block [1M, 0x5d169000) runs
+    // across 1 GiB, so [0, 1G) has one hole, [0, 1M), and room for both PAMT chunks next to it in
+    // the same reserved area; [1G, 2G) has the other 15 gaps and the tail [0x6f800000, 2G): 16.
+    // PAMT: two 1 GiB TDMRs cost 2 * (4104 + 4) = 8216 KB.
+    assertTrue(flat.contains("A layout within the module's limits exists (cpsat, optimal): 2 TDMRs, at most 16"
+        + " reserved areas in one TDMR (limit 16), 8216 KB of PAMT."), run.out());
   }
 
   @Test
