@@ -86,6 +86,7 @@ final class DiagnoseCommand implements Callable<Integer> {
     }
     InputSource source = tdmr.input(input);
     String text = source.text();
+    notALog(source.name(), text);
     Triage triage = TdxLogTriage.of(lines(text));
     Diagnosis.MapInLog mapInLog = mapIn(source.name(), text);
     List<String> analysis = List.of();
@@ -108,6 +109,22 @@ final class DiagnoseCommand implements Callable<Integer> {
     }
     out.flush();
     return triage.exitCode();
+  }
+
+  /**
+   * A JSON map or /proc/iomem has no TDX lines at all, so reading it as a log would wrongly say
+   * "TDX is off in the BIOS": name the mix-up instead (bad input, exit 2).
+   */
+  private static void notALog(String name, String text) throws InputException {
+    String first = text.strip().lines().findFirst().orElse("").strip();
+    if (first.startsWith("{")) {
+      throw new InputException(name, 1, "this is a JSON map, not a kernel log; diagnose reads dmesg"
+          + " (`tdmr plan` reads maps)");
+    }
+    if (first.matches("[0-9a-fA-F]+-[0-9a-fA-F]+ : .*")) {
+      throw new InputException(name, 1, "this is /proc/iomem, not a kernel log; diagnose reads dmesg"
+          + " (`tdmr plan` reads /proc/iomem)");
+    }
   }
 
   static List<LogLine> lines(String text) {

@@ -118,6 +118,16 @@ class DiagnoseCommandTest {
   }
 
   @Test
+  void aMapInsteadOfALogIsBadInputNotABiosVerdict() {
+    CliRun json = CliRun.withStdin("{\"blocks\": []}\n", "diagnose", "-");
+    assertEquals(2, json.exit());
+    assertTrue(json.err().contains("this is a JSON map, not a kernel log"), json.err());
+    CliRun iomem = CliRun.withStdin("00100000-7fffffff : System RAM\n", "diagnose", "-");
+    assertEquals(2, iomem.exit());
+    assertTrue(iomem.err().contains("this is /proc/iomem, not a kernel log"), iomem.err());
+  }
+
+  @Test
   void missingFileIsBadInput() {
     CliRun run = CliRun.of("diagnose", "/nonexistent/dmesg.txt");
     assertEquals(2, run.exit());
