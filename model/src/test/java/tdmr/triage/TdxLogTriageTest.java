@@ -183,4 +183,25 @@ class TdxLogTriageTest {
     assertEquals(Outcome.NOT_ATTEMPTED, t.outcome());
     assertEquals(1, t.exitCode());
   }
+
+  @Test
+  void guestLogIsNotBlamedOnTheHostBios() throws IOException {
+    // A TD's own log: line 9 is "tdx: Guest detected". Linux prints no TDX line when the BIOS left
+    // TDX off, so "TDX is off in the BIOS" (with BIOS advice) was wrong for it.
+    Triage t = TdxLogTriage.of(realLog("memblock-vm-tdx-guest-tdvf-4GiB-intel-tdx-linux-5.txt"));
+    assertEquals(Outcome.UNRECOGNISED, t.outcome());
+    assertTrue(says(t.whatHappened(), "TDX guest"), t.whatHappened().toString());
+    assertFalse(says(t.whatToDo(), "BIOS"), t.whatToDo().toString());
+    assertEquals(1, t.exitCode());
+  }
+
+  @Test
+  void preUpstreamHostLogWithTdmrLinesIsNotBlamedOnTheBios() throws IOException {
+    // The Eagle Stream log (lines 45-111) shows the kernel building 33 TDMRs with "tdx: TDX
+    // TDMR[i]" lines, so TDX was on in the BIOS; it just has no "BIOS enabled" line.
+    Triage t = TdxLogTriage.of(realLog("tdx-tdmr-pamt-2socket-spr-intel-eaglestream-linuxhw.txt"));
+    assertEquals(Outcome.UNRECOGNISED, t.outcome());
+    assertTrue(says(t.whatHappened(), "no \"BIOS enabled: private KeyID range\" line"), t.whatHappened().toString());
+    assertFalse(says(t.whatToDo(), "In the BIOS"), t.whatToDo().toString());
+  }
 }

@@ -59,9 +59,9 @@ final class FrontierCommand implements Callable<Integer> {
       description = "Largest max TDMRs to show (default ${DEFAULT-VALUE}, the module's MAX_TDMRS).")
   int upTo;
 
-  @Option(names = "--solver", paramLabel = "NAMES", defaultValue = "z3",
-      description = "Exact engines that prove the points, in order (e.g. z3,cpsat); the next is asked when one runs"
-          + " out of time (default ${DEFAULT-VALUE}).")
+  @Option(names = "--solver", paramLabel = "NAMES", defaultValue = "z3,cpsat",
+      description = "Exact engines that prove the points, in order; the next is asked when one runs out of time"
+          + " (default ${DEFAULT-VALUE}).")
   String solver;
 
   @Option(names = "--json", description = "Print {\"points\": [{\"maxTdmrs\", \"minReserved\", \"pamtBytes\"}, ...]}.")

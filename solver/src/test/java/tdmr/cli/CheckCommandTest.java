@@ -240,4 +240,18 @@ class CheckCommandTest {
     assertEquals(2, r.exit(), r.out() + r.err());
     assertTrue(r.err().startsWith(text + ": not a layout: expected a JSON layout"), r.err());
   }
+
+  @Test
+  void oneTdmrWithSplitPamtLevelsFitsSixteenAreasOnTheEmr135Map() {
+    // canonical/tdx#135: TDMR [0, 2G) has 17 holes. PAMT_1G (32 B -> 4 KiB) fills the 4 KiB block
+    // [0x64158000, 0x64159000), so holes [0x63d58000, 0x64158000) and [0x64159000, 0x64195000)
+    // become one area that also takes PAMT_2M (16 KiB at 0x64195000) and PAMT_4K (8 MiB at
+    // 0x64199000): 16 areas. Every PAMT is TDX memory inside CMR [0x100000, 0x6f800000), reserved,
+    // and pairwise disjoint (D4-D6); usable memory is the 16 blocks minus the PAMT (E1). This is
+    // the layout outside the kernel's shape that prove's INFEASIBLE for 1 TDMR does not cover.
+    String layout = DIR.resolve("emr-135-one-tdmr-split-pamt.json").toString();
+    CliRun r = run("check", layout, "--map", tdmr.parse.RealMaps.path(tdmr.parse.RealMaps.EMR_135).toString());
+    assertEquals(0, r.exit(), r.out() + r.err());
+    assertTrue(r.flatOut().contains(" 16 reserved areas, PAMT 8.02 MiB"), r.out());
+  }
 }

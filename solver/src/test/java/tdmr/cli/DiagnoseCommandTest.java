@@ -118,19 +118,29 @@ class DiagnoseCommandTest {
   }
 
   @Test
-  void aMapInsteadOfALogIsBadInputNotABiosVerdict() {
-    CliRun json = CliRun.withStdin("{\"blocks\": []}\n", "diagnose", "-");
-    assertEquals(2, json.exit());
-    assertTrue(json.err().contains("this is a JSON map, not a kernel log"), json.err());
-    CliRun iomem = CliRun.withStdin("00100000-7fffffff : System RAM\n", "diagnose", "-");
-    assertEquals(2, iomem.exit());
-    assertTrue(iomem.err().contains("this is /proc/iomem, not a kernel log"), iomem.err());
-  }
-
-  @Test
   void missingFileIsBadInput() {
     CliRun run = CliRun.of("diagnose", "/nonexistent/dmesg.txt");
     assertEquals(2, run.exit());
     assertTrue(run.err().contains("/nonexistent/dmesg.txt: no such file"), run.err());
+  }
+
+  @Test
+  void emptyInputIsBadInputNotTdxOffInTheBios() {
+    // `dmesg | tdmr diagnose` as a normal user pipes nothing; it used to say "TDX is not enabled in
+    // the BIOS" and exit 1.
+    CliRun run = CliRun.withStdin("", "diagnose", "-");
+    assertEquals(2, run.exit(), run.out() + run.err());
+    assertTrue(run.err().startsWith("<stdin>: empty input: no kernel log to diagnose"), run.err());
+    assertEquals("", run.out());
+  }
+
+  @Test
+  void aMapThatIsNotALogIsBadInput() {
+    CliRun json = CliRun.withStdin("{\"blocks\": [{\"start\": \"0x100000\", \"end\": \"0x80000000\"}]}\n", "diagnose", "-");
+    assertEquals(2, json.exit(), json.out() + json.err());
+    assertTrue(json.err().contains("not a kernel log"), json.err());
+    CliRun iomem = CliRun.withStdin("00100000-7fffffff : System RAM\n", "diagnose", "-");
+    assertEquals(2, iomem.exit(), iomem.out() + iomem.err());
+    assertTrue(iomem.err().contains("this is /proc/iomem, not a kernel log"), iomem.err());
   }
 }
