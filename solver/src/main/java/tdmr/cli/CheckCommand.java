@@ -102,12 +102,12 @@ final class CheckCommand implements Callable<Integer> {
   boolean dynamicPamt;
 
   @Option(names = "--holes", paramLabel = "memlist|cmr", defaultValue = "memlist",
-      converter = HolesConverter.class,
+      converter = PolicyConverters.HolesConverter.class,
       description = "Which gaps must be reserved: every gap between memory blocks (memlist, mainline Linux) or only non-convertible ones (cmr). Default: ${DEFAULT-VALUE}.")
   Policy.Holes holes;
 
   @Option(names = "--coverage", paramLabel = "all|max", defaultValue = "all",
-      converter = CoverageConverter.class,
+      converter = PolicyConverters.CoverageConverter.class,
       description = "all: every byte of TDX memory must be covered; max: uncovered memory is reported but allowed. Default: ${DEFAULT-VALUE}.")
   Policy.Coverage coverage;
 
@@ -186,30 +186,6 @@ final class CheckCommand implements Callable<Integer> {
     TdxLimits d = TdxLimits.DEFAULT;
     int bit = hkidStartBit != null ? hkidStartBit : dynamicPamt ? 48 : d.hkidStartBit();
     return new TdxLimits(maxTdmrs, maxReserved, d.pamtEntrySize4k(), d.pamtEntrySize2m(), d.pamtEntrySize1g(), dynamicPamt, bit);
-  }
-
-  /** {@code memlist} or {@code cmr}. */
-  static final class HolesConverter implements CommandLine.ITypeConverter<Policy.Holes> {
-    @Override
-    public Policy.Holes convert(String value) {
-      return switch (value) {
-        case "memlist" -> Policy.Holes.MEMLIST;
-        case "cmr" -> Policy.Holes.CMR;
-        default -> throw new CommandLine.TypeConversionException("expected memlist or cmr, got '" + value + "'");
-      };
-    }
-  }
-
-  /** {@code all} or {@code max}. */
-  static final class CoverageConverter implements CommandLine.ITypeConverter<Policy.Coverage> {
-    @Override
-    public Policy.Coverage convert(String value) {
-      return switch (value) {
-        case "all" -> Policy.Coverage.ALL;
-        case "max" -> Policy.Coverage.MAX;
-        default -> throw new CommandLine.TypeConversionException("expected all or max, got '" + value + "'");
-      };
-    }
   }
 
   /** The verdict words ({@code : OK}, {@code : FAIL} at a line's end) in colour on a terminal. */

@@ -22,15 +22,15 @@ public final class EngineOptions {
       description = "greedy, greedy-cmr, cpsat, z3, all, or a comma-separated list (default: ${DEFAULT-VALUE}).")
   String solver;
 
-  @Option(names = "--holes", paramLabel = "memlist|cmr", defaultValue = "memlist", converter = PlanCommand.HolesConverter.class,
+  @Option(names = "--holes", paramLabel = "memlist|cmr", defaultValue = "memlist", converter = PolicyConverters.HolesConverter.class,
       description = "Gaps to reserve: every gap between memory blocks (memlist, mainline Linux) or only non-convertible ones (cmr).")
   Policy.Holes holes;
 
-  @Option(names = "--pamt", paramLabel = "node-local|any", defaultValue = "node-local", converter = PlanCommand.PamtConverter.class,
+  @Option(names = "--pamt", paramLabel = "node-local|any", defaultValue = "node-local", converter = PolicyConverters.PamtConverter.class,
       description = "Where PAMTs may go (optimising engines).")
   Policy.PamtPlacementPolicy pamt;
 
-  @Option(names = "--coverage", paramLabel = "all|max", defaultValue = "all", converter = PlanCommand.CoverageConverter.class,
+  @Option(names = "--coverage", paramLabel = "all|max", defaultValue = "all", converter = PolicyConverters.CoverageConverter.class,
       description = "Cover all TDX memory, or as much as possible.")
   Policy.Coverage coverage;
 

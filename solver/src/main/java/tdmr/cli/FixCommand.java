@@ -55,12 +55,12 @@ final class FixCommand implements Callable<Integer> {
   String input;
 
   @Option(names = "--holes", paramLabel = "memlist|cmr", defaultValue = "memlist",
-      converter = CheckCommand.HolesConverter.class,
+      converter = PolicyConverters.HolesConverter.class,
       description = "Gaps to reserve: every gap between memory blocks (memlist, mainline Linux) or only non-convertible ones (cmr). Default: ${DEFAULT-VALUE}.")
   Policy.Holes holes;
 
   @Option(names = "--pamt", paramLabel = "node-local|any", defaultValue = "node-local",
-      converter = PlanCommand.PamtConverter.class,
+      converter = PolicyConverters.PamtConverter.class,
       description = "PAMT on the node the kernel picks for its TDMR (node-local), or anywhere in TDX memory (any). Default: ${DEFAULT-VALUE}.")
   Policy.PamtPlacementPolicy pamt;
 

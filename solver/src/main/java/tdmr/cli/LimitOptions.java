@@ -8,17 +8,17 @@ import tdmr.tdx.TdxLimits;
 /** The limit, policy and solver options shared by {@code tdmr prove} and {@code tdmr frontier}. */
 final class LimitOptions {
   @Option(names = "--holes", paramLabel = "memlist|cmr", defaultValue = "memlist",
-      converter = PlanCommand.HolesConverter.class,
+      converter = PolicyConverters.HolesConverter.class,
       description = "Gaps to reserve: every gap between memory blocks (memlist, mainline Linux) or only non-convertible ones (cmr).")
   Policy.Holes holes;
 
   @Option(names = "--pamt", paramLabel = "node-local|any", defaultValue = "node-local",
-      converter = PlanCommand.PamtConverter.class,
+      converter = PolicyConverters.PamtConverter.class,
       description = "Each TDMR's PAMT on the node the kernel picks (node-local) or anywhere in TDX memory (any).")
   Policy.PamtPlacementPolicy pamt;
 
   @Option(names = "--coverage", paramLabel = "all|max", defaultValue = "all",
-      converter = PlanCommand.CoverageConverter.class,
+      converter = PolicyConverters.CoverageConverter.class,
       description = "Cover all TDX memory, or as much as possible.")
   Policy.Coverage coverage;
 

@@ -78,16 +78,16 @@ final class PlanCommand implements Callable<Integer> {
   String solver;
 
   @Option(names = "--holes", paramLabel = "memlist|cmr", defaultValue = "memlist",
-      converter = HolesConverter.class,
+      converter = PolicyConverters.HolesConverter.class,
       description = "Gaps to reserve: every gap between memory blocks (memlist, mainline Linux) or only non-convertible ones (cmr).")
   Policy.Holes holes;
 
   @Option(names = "--pamt", paramLabel = "node-local|any", defaultValue = "node-local",
-      converter = PamtConverter.class, description = "Where PAMTs may go (optimising engines).")
+      converter = PolicyConverters.PamtConverter.class, description = "Where PAMTs may go (optimising engines).")
   Policy.PamtPlacementPolicy pamt;
 
   @Option(names = "--coverage", paramLabel = "all|max", defaultValue = "all",
-      converter = CoverageConverter.class, description = "Cover all TDX memory, or as much as possible.")
+      converter = PolicyConverters.CoverageConverter.class, description = "Cover all TDX memory, or as much as possible.")
   Policy.Coverage coverage;
 
   @Option(names = "--max-tdmrs", paramLabel = "N", description = "Module's MAX_TDMRS (default 64).")
@@ -259,41 +259,5 @@ final class PlanCommand implements Callable<Integer> {
       o.put("uncoveredBytes", r.uncoveredBytes());
     }
     return root;
-  }
-
-  /** {@code memlist|cmr}. */
-  static final class HolesConverter implements CommandLine.ITypeConverter<Policy.Holes> {
-    @Override
-    public Policy.Holes convert(String value) {
-      return switch (value) {
-        case "memlist" -> Policy.Holes.MEMLIST;
-        case "cmr" -> Policy.Holes.CMR;
-        default -> throw new CommandLine.TypeConversionException("expected memlist or cmr, got '" + value + "'");
-      };
-    }
-  }
-
-  /** {@code node-local|any}. */
-  static final class PamtConverter implements CommandLine.ITypeConverter<Policy.PamtPlacementPolicy> {
-    @Override
-    public Policy.PamtPlacementPolicy convert(String value) {
-      return switch (value) {
-        case "node-local" -> Policy.PamtPlacementPolicy.NODE_LOCAL;
-        case "any" -> Policy.PamtPlacementPolicy.ANY;
-        default -> throw new CommandLine.TypeConversionException("expected node-local or any, got '" + value + "'");
-      };
-    }
-  }
-
-  /** {@code all|max}. */
-  static final class CoverageConverter implements CommandLine.ITypeConverter<Policy.Coverage> {
-    @Override
-    public Policy.Coverage convert(String value) {
-      return switch (value) {
-        case "all" -> Policy.Coverage.ALL;
-        case "max" -> Policy.Coverage.MAX;
-        default -> throw new CommandLine.TypeConversionException("expected all or max, got '" + value + "'");
-      };
-    }
   }
 }
