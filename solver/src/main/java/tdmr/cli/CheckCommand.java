@@ -125,7 +125,7 @@ final class CheckCommand implements Callable<Integer> {
     InputSource layoutInput = tdmr.input(layoutArgument);
     Layout layout = readLayout(layoutInput);
     MemoryMap map = tdmr.input(mapArgument).readMap();
-    TdxLimits limits = limits();
+    TdxLimits limits = new LimitOverrides(maxTdmrs, maxReserved, dynamicPamt, hkidStartBit).limits();
 
     CheckReport report = new CheckReport(layoutInput.name(), map, layout, limits, holes, coverage,
         new ModuleValidator(map.cmrs(), limits).allViolations(layout),
@@ -180,12 +180,6 @@ final class CheckCommand implements Callable<Integer> {
       }
     }
     return false;
-  }
-
-  private TdxLimits limits() {
-    TdxLimits d = TdxLimits.DEFAULT;
-    int bit = hkidStartBit != null ? hkidStartBit : dynamicPamt ? 48 : d.hkidStartBit();
-    return new TdxLimits(maxTdmrs, maxReserved, d.pamtEntrySize4k(), d.pamtEntrySize2m(), d.pamtEntrySize1g(), dynamicPamt, bit);
   }
 
   /** The verdict words ({@code : OK}, {@code : FAIL} at a line's end) in colour on a terminal. */

@@ -69,18 +69,7 @@ public final class EngineOptions {
   /** The module's limits after {@code --max-tdmrs}, {@code --max-rsvd} and {@code --dpamt}. */
   public TdxLimits limits() {
     try {
-      TdxLimits l = TdxLimits.DEFAULT;
-      if (dpamt) {
-        l = new TdxLimits(l.maxTdmrs(), l.maxReservedPerTdmr(), l.pamtEntrySize4k(), l.pamtEntrySize2m(),
-            l.pamtEntrySize1g(), true, Math.min(l.hkidStartBit(), 48));
-      }
-      if (maxTdmrs != null) {
-        l = l.withMaxTdmrs(maxTdmrs);
-      }
-      if (maxRsvd != null) {
-        l = l.withMaxReservedPerTdmr(maxRsvd);
-      }
-      return l;
+      return new LimitOverrides(maxTdmrs, maxRsvd, dpamt, null).limits();
     } catch (IllegalArgumentException e) {
       throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
     }

@@ -87,9 +87,7 @@ final class FixCommand implements Callable<Integer> {
     TdxLimits limits;
     SolveOptions options;
     try {
-      TdxLimits d = TdxLimits.DEFAULT;
-      limits = new TdxLimits(maxTdmrs, maxReserved, d.pamtEntrySize4k(), d.pamtEntrySize2m(), d.pamtEntrySize1g(),
-          dynamicPamt, dynamicPamt ? 48 : d.hkidStartBit());
+      limits = new LimitOverrides(maxTdmrs, maxReserved, dynamicPamt, null).limits();
       options = new SolveOptions(timeLimit, threads, seed);
     } catch (IllegalArgumentException e) {
       throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());

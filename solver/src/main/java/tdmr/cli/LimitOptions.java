@@ -38,19 +38,7 @@ final class LimitOptions {
 
   /** The module's limits with the given overrides; throws IllegalArgumentException for bad values. */
   TdxLimits limits(Integer maxTdmrs, Integer maxReserved) {
-    TdxLimits l = TdxLimits.DEFAULT;
-    if (dpamt) {
-      // Rule A7: Dynamic PAMT needs hkid_start_bit <= 48.
-      l = new TdxLimits(l.maxTdmrs(), l.maxReservedPerTdmr(), l.pamtEntrySize4k(), l.pamtEntrySize2m(),
-          l.pamtEntrySize1g(), true, Math.min(l.hkidStartBit(), 48));
-    }
-    if (maxTdmrs != null) {
-      l = l.withMaxTdmrs(maxTdmrs);
-    }
-    if (maxReserved != null) {
-      l = l.withMaxReservedPerTdmr(maxReserved);
-    }
-    return l;
+    return new LimitOverrides(maxTdmrs, maxReserved, dpamt, null).limits();
   }
 
   SolveOptions solveOptions() {

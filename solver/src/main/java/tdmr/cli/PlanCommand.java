@@ -131,7 +131,7 @@ final class PlanCommand implements Callable<Integer> {
     SolveOptions options;
     try {
       engines = Engines.select(solver);
-      limits = limits();
+      limits = new LimitOverrides(maxTdmrs, maxRsvd, dpamt, null).limits();
       options = new SolveOptions(timeLimit, threads, seed);
     } catch (IllegalArgumentException e) {
       throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
@@ -203,21 +203,6 @@ final class PlanCommand implements Callable<Integer> {
       return 0;
     }
     return results.stream().anyMatch(r -> r.status() == Status.UNKNOWN) ? 3 : 1;
-  }
-
-  private TdxLimits limits() {
-    TdxLimits l = TdxLimits.DEFAULT;
-    if (dpamt) {
-      l = new TdxLimits(l.maxTdmrs(), l.maxReservedPerTdmr(), l.pamtEntrySize4k(), l.pamtEntrySize2m(),
-          l.pamtEntrySize1g(), true, Math.min(l.hkidStartBit(), 48));
-    }
-    if (maxTdmrs != null) {
-      l = l.withMaxTdmrs(maxTdmrs);
-    }
-    if (maxRsvd != null) {
-      l = l.withMaxReservedPerTdmr(maxRsvd);
-    }
-    return l;
   }
 
   private static ObjectNode crossCheckJson(CrossCheck.Report report) {
