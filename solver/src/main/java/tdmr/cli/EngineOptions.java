@@ -13,7 +13,7 @@ import tdmr.tdx.TdxLimits;
 
 /**
  * The options of every command that runs engines ({@code @Mixin}): which engines, the policy
- * (holes, PAMT placement, coverage), the module's limits and the solver's budget.
+ * (holes, PAMT placement, coverage), the module's limits but {@code --dpamt}, and the solver's budget.
  */
 public final class EngineOptions {
   @Spec(Spec.Target.MIXEE) CommandSpec spec;
@@ -40,10 +40,6 @@ public final class EngineOptions {
   @Option(names = "--max-rsvd", paramLabel = "N", description = "Module's MAX_RESERVED_PER_TDMR (default 16).")
   Integer maxRsvd;
 
-  @Option(names = "--dpamt",
-      description = "Dynamic PAMT: the 4K PAMT is a bitmap of one bit per page (HKID bits from bit 48 or below, rule A7).")
-  boolean dpamt;
-
   @Option(names = "--time-limit", paramLabel = "S", defaultValue = "60", description = "Seconds per engine (default ${DEFAULT-VALUE}).")
   double timeLimit;
 
@@ -66,10 +62,13 @@ public final class EngineOptions {
     return new Policy(holes, pamt, coverage);
   }
 
-  /** The module's limits after {@code --max-tdmrs}, {@code --max-rsvd} and {@code --dpamt}. */
-  public TdxLimits limits() {
+  /**
+   * The module's limits after {@code --max-tdmrs}, {@code --max-rsvd} and the command's own
+   * {@code --dpamt} (declared by each command: plan and render describe it differently).
+   */
+  public TdxLimits limits(boolean dynamicPamt) {
     try {
-      return new LimitOverrides(maxTdmrs, maxRsvd, dpamt, null).limits();
+      return new LimitOverrides(maxTdmrs, maxRsvd, dynamicPamt, null).limits();
     } catch (IllegalArgumentException e) {
       throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
     }

@@ -12,7 +12,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -27,7 +26,6 @@ import tdmr.parse.LayoutJson;
 import tdmr.solver.CrossCheck;
 import tdmr.solver.Engine;
 import tdmr.solver.EngineResult;
-import tdmr.solver.Engines;
 import tdmr.solver.SolveOptions;
 import tdmr.solver.Status;
 import tdmr.tdx.Layout;
@@ -73,42 +71,12 @@ final class PlanCommand implements Callable<Integer> {
       description = "Kernel log, /proc/iomem or JSON map; '-' reads standard input (default: the bundled example).")
   String input;
 
-  @Option(names = "--solver", paramLabel = "NAME", defaultValue = "greedy",
-      description = "greedy, greedy-cmr, cpsat, z3, all, or a comma-separated list (default: ${DEFAULT-VALUE}).")
-  String solver;
-
-  @Option(names = "--holes", paramLabel = "memlist|cmr", defaultValue = "memlist",
-      converter = PolicyConverters.HolesConverter.class,
-      description = "Gaps to reserve: every gap between memory blocks (memlist, mainline Linux) or only non-convertible ones (cmr).")
-  Policy.Holes holes;
-
-  @Option(names = "--pamt", paramLabel = "node-local|any", defaultValue = "node-local",
-      converter = PolicyConverters.PamtConverter.class, description = "Where PAMTs may go (optimising engines).")
-  Policy.PamtPlacementPolicy pamt;
-
-  @Option(names = "--coverage", paramLabel = "all|max", defaultValue = "all",
-      converter = PolicyConverters.CoverageConverter.class, description = "Cover all TDX memory, or as much as possible.")
-  Policy.Coverage coverage;
-
-  @Option(names = "--max-tdmrs", paramLabel = "N", description = "Module's MAX_TDMRS (default 64).")
-  Integer maxTdmrs;
-
-  @Option(names = "--max-rsvd", paramLabel = "N", description = "Module's MAX_RESERVED_PER_TDMR (default 16).")
-  Integer maxRsvd;
+  @Mixin EngineOptions engineOptions;
 
   @Option(names = "--dpamt",
       description = "Dynamic PAMT: the 4K PAMT is a bitmap of one bit per page. Implies HKID bits starting at bit 48 or below,"
           + " as Linux enables it only when x86_phys_bits <= 48 (module rule A7).")
   boolean dpamt;
-
-  @Option(names = "--time-limit", paramLabel = "S", defaultValue = "60", description = "Seconds per engine (default ${DEFAULT-VALUE}).")
-  double timeLimit;
-
-  @Option(names = "--threads", paramLabel = "N", defaultValue = "1", description = "Solver threads (default ${DEFAULT-VALUE}).")
-  int threads;
-
-  @Option(names = "--seed", paramLabel = "N", defaultValue = "0", description = "Solver random seed (default ${DEFAULT-VALUE}).")
-  int seed;
 
   @Mixin ColorOption color;
 
@@ -126,18 +94,11 @@ final class PlanCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    List<Engine> engines;
-    TdxLimits limits;
-    SolveOptions options;
-    try {
-      engines = Engines.select(solver);
-      limits = new LimitOverrides(maxTdmrs, maxRsvd, dpamt, null).limits();
-      options = new SolveOptions(timeLimit, threads, seed);
-    } catch (IllegalArgumentException e) {
-      throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
-    }
+    List<Engine> engines = engineOptions.engines();
+    TdxLimits limits = engineOptions.limits(dpamt);
+    SolveOptions options = engineOptions.solveOptions();
     MemoryMap map = input == null ? BundledExample.map() : tdmr.input(input).readMap();
-    Policy policy = new Policy(holes, pamt, coverage);
+    Policy policy = engineOptions.policy();
 
     List<EngineResult> results = new ArrayList<>();
     for (Engine engine : engines) {

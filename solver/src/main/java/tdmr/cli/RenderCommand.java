@@ -74,11 +74,15 @@ final class RenderCommand implements Callable<Integer> {
 
   @Mixin EngineOptions engines;
 
+  @Option(names = "--dpamt",
+      description = "Dynamic PAMT: the 4K PAMT is a bitmap of one bit per page (HKID bits from bit 48 or below, rule A7).")
+  boolean dpamt;
+
   @Override
   public Integer call() throws Exception {
     boolean html = isHtml(output);
     List<Engine> chosen = engines.engines();
-    TdxLimits limits = engines.limits();
+    TdxLimits limits = engines.limits(dpamt);
     Policy policy = engines.policy();
     MemoryMap map = input == null ? BundledExample.map() : tdmr.input(input).readMap();
 
