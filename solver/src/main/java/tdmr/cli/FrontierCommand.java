@@ -11,7 +11,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 import tdmr.mem.ByteSize;
@@ -51,9 +50,7 @@ final class FrontierCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
-  @Parameters(paramLabel = "INPUT", arity = "0..1",
-      description = "Kernel log, /proc/iomem or JSON map; '-' reads standard input (default: the bundled example).")
-  String input;
+  @Mixin MapInput input;
 
   @Option(names = "--up-to", paramLabel = "N", defaultValue = "64",
       description = "Largest max TDMRs to show (default ${DEFAULT-VALUE}, the module's MAX_TDMRS).")
@@ -87,7 +84,7 @@ final class FrontierCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
     }
-    MemoryMap map = input == null ? BundledExample.map() : root.input(input).readMap();
+    MemoryMap map = input.read(root);
     List<FrontierPoint> points;
     try (Progress p = Progress.start(spec.commandLine().getErr(), "tdmr frontier: solving up to " + upTo + " TDMRs",
         Terminal.stderrIsTerminal())) {

@@ -16,7 +16,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 import tdmr.check.TdmrInfoCodec;
@@ -67,9 +66,7 @@ final class PlanCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
-  @Parameters(paramLabel = "INPUT", arity = "0..1",
-      description = "Kernel log, /proc/iomem or JSON map; '-' reads standard input (default: the bundled example).")
-  String input;
+  @Mixin MapInput input;
 
   @Mixin EngineOptions engineOptions;
 
@@ -97,7 +94,7 @@ final class PlanCommand implements Callable<Integer> {
     List<Engine> engines = engineOptions.engines();
     TdxLimits limits = engineOptions.limits(dpamt);
     SolveOptions options = engineOptions.solveOptions();
-    MemoryMap map = input == null ? BundledExample.map() : tdmr.input(input).readMap();
+    MemoryMap map = input.read(tdmr);
     Policy policy = engineOptions.policy();
 
     List<EngineResult> results = new ArrayList<>();
@@ -116,7 +113,7 @@ final class PlanCommand implements Callable<Integer> {
       check.ifPresent(c -> document.set("crossCheck", crossCheckJson(c)));
       out.print(LayoutJson.pretty(document));
     } else {
-      out.print(new PlanText(map, limits, policy).render(results, color.terminal(), input == null ? "" : input));
+      out.print(new PlanText(map, limits, policy).render(results, color.terminal(), input.argument == null ? "" : input.argument));
       check.ifPresent(c -> c.lines().forEach(out::println));
     }
     out.flush();

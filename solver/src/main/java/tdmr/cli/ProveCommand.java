@@ -7,7 +7,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 import tdmr.mem.ByteSize;
@@ -47,9 +46,7 @@ final class ProveCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
-  @Parameters(paramLabel = "INPUT", arity = "0..1",
-      description = "Kernel log, /proc/iomem or JSON map; '-' reads standard input (default: the bundled example).")
-  String input;
+  @Mixin MapInput input;
 
   @Option(names = "--max-tdmrs", paramLabel = "N", description = "At most N TDMRs (default 64, the module's MAX_TDMRS).")
   Integer maxTdmrs;
@@ -69,7 +66,7 @@ final class ProveCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
     }
-    MemoryMap map = input == null ? BundledExample.map() : root.input(input).readMap();
+    MemoryMap map = input.read(root);
     Policy policy = options.policy();
     EngineResult r;
     try (Progress p = Progress.start(spec.commandLine().getErr(), "tdmr prove: z3 solving", Terminal.stderrIsTerminal())) {

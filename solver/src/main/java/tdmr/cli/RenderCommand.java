@@ -14,7 +14,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 import tdmr.mem.MemoryMap;
@@ -64,9 +63,7 @@ final class RenderCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
-  @Parameters(paramLabel = "INPUT", arity = "0..1",
-      description = "Kernel log, /proc/iomem or JSON map; '-' reads standard input (default: the bundled example).")
-  String input;
+  @Mixin MapInput input;
 
   @Option(names = {"-o", "--output"}, required = true, paramLabel = "FILE.svg|FILE.html",
       description = "Where to write the picture; the extension picks SVG or HTML.")
@@ -84,7 +81,7 @@ final class RenderCommand implements Callable<Integer> {
     List<Engine> chosen = engines.engines();
     TdxLimits limits = engines.limits(dpamt);
     Policy policy = engines.policy();
-    MemoryMap map = input == null ? BundledExample.map() : tdmr.input(input).readMap();
+    MemoryMap map = input.read(tdmr);
 
     List<EngineResult> results = new ArrayList<>();
     PrintWriter err = spec.commandLine().getErr();
