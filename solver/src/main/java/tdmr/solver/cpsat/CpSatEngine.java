@@ -98,7 +98,7 @@ public final class CpSatEngine implements Engine {
       messages.add("no layout can cover all TDX memory; `tdmr fix` finds the least memory to give up");
       return result(Status.INFEASIBLE, null, OptionalLong.empty(), messages, started, 0, 0, 0);
     }
-    if (problem.candidates().isEmpty()) {
+    if (problem.candidateCount() == 0) {
       return result(Status.INFEASIBLE, null, OptionalLong.empty(),
           List.of("no TDX memory is left that a TDMR could cover"), started, 0, 0, 0);
     }

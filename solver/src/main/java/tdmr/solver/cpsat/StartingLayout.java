@@ -1,9 +1,7 @@
 package tdmr.solver.cpsat;
 
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import tdmr.solver.Problem;
 import tdmr.solver.Problem.Atom;
@@ -52,25 +50,28 @@ final class StartingLayout {
     return a.memory() ? a.mustDrop() && problem.mustReserveDropped(a) : problem.mustReserve(a);
   }
 
-  /** Areas formed by the reserved holes of cells [first, end). */
-  private int holeAreas(int first, int end) {
-    int areas = 0;
-    boolean inArea = false;
-    for (int a = cells.get(first).firstAtom(); a < cells.get(end - 1).endAtom(); a++) {
-      boolean r = reservedHole(atoms.get(a));
-      if (r && !inArea) {
-        areas++;
+  /**
+   * Counts the areas formed by the reserved holes of a run of cells, one cell at a time, so that
+   * growing a TDMR over n cells costs one pass over their atoms.
+   */
+  private final class HoleAreas {
+    private int areas;
+    private boolean inArea;
+
+    /** The areas of the run after extending it by {@code cell}. */
+    int extend(Cell cell) {
+      for (int a = cell.firstAtom(); a < cell.endAtom(); a++) {
+        boolean r = reservedHole(atoms.get(a));
+        if (r && !inArea) {
+          areas++;
+        }
+        inArea = r;
       }
-      inArea = r;
+      return areas;
     }
-    return areas;
   }
 
   private Optional<List<CandidateTdmr>> partition(boolean bridge) {
-    Map<Long, CandidateTdmr> byCells = new HashMap<>();
-    for (CandidateTdmr c : problem.candidates()) {
-      byCells.put(((long) c.firstCell() << 32) | c.endCell(), c);
-    }
     int limit = problem.limits().maxReservedPerTdmr() - 1;
     List<CandidateTdmr> chosen = new ArrayList<>();
     int k = 0;
@@ -84,18 +85,19 @@ final class StartingLayout {
         return Optional.empty();
       }
       CandidateTdmr best = null;
+      HoleAreas holes = new HoleAreas();
       for (int e = k + 1; e <= cells.size(); e++) {
         if (!bridge && !cells.get(e - 1).holdsMemory()) {
           break;
         }
-        CandidateTdmr c = byCells.get(((long) k << 32) | e);
-        if (c == null) {
-          continue;
-        }
-        if (holeAreas(k, e) > limit) {
+        // The hole areas only grow with the run, so the first run over the limit ends the search.
+        if (holes.extend(cells.get(e - 1)) > limit) {
           break;
         }
-        best = c;
+        int c = problem.candidateIndex(k, e);
+        if (c >= 0) {
+          best = problem.candidate(c);
+        }
       }
       if (best == null) {
         return Optional.empty();
