@@ -34,8 +34,8 @@ import tdmr.tdx.TdxLimits;
  * realistic} machines drawn as {@link MapGenerator#realistic} does and then given as many {@code
  * memmap=} holes as it takes to reach about {@code BLOCKS} blocks.
  *
- * <p>Usage: {@code CpSatScaling [SEEDS [BLOCKS [THREADS [LIMIT_S]]]]} (defaults: 20 seeds, 1000
- * blocks, 2 threads, 10 s).
+ * <p>Usage: {@code CpSatScaling [SEEDS [BLOCKS [THREADS [LIMIT_S [FAMILIES]]]]]} (defaults: 20
+ * seeds, 1000 blocks, 2 threads, 10 s, all four families; FAMILIES is a comma-separated subset).
  */
 public final class CpSatScaling {
   private CpSatScaling() {}
@@ -45,15 +45,19 @@ public final class CpSatScaling {
     int blocks = args.length > 1 ? Integer.parseInt(args[1]) : 1000;
     int threads = args.length > 2 ? Integer.parseInt(args[2]) : 2;
     double limit = args.length > 3 ? Double.parseDouble(args[3]) : 10;
-    measure(seeds, blocks, new SolveOptions(limit, threads, 0), System.out);
+    List<String> only = args.length > 4 ? List.of(args[4].split(",")) : List.of();
+    measure(seeds, blocks, new SolveOptions(limit, threads, 0), only, System.out);
   }
 
-  static void measure(int seeds, int blocks, SolveOptions options, PrintStream out) {
+  static void measure(int seeds, int blocks, SolveOptions options, List<String> only, PrintStream out) {
     Map<String, LongFunction<SyntheticMachine>> families = new LinkedHashMap<>();
     families.put("fragmented", seed -> MapGenerator.fragmented(blocks, seed));
     families.put("manyNodes", seed -> MapGenerator.manyNodes(blocks, seed));
     families.put("memmap", seed -> MapGenerator.memmapFragmented(blocks, seed));
     families.put("realistic", seed -> realisticScaled(blocks, seed));
+    if (!only.isEmpty()) {
+      families.keySet().retainAll(only);
+    }
     CpSatEngine engine = new CpSatEngine();
     // Warm-up: loads the native library so that the first row does not pay for it.
     engine.solve(MapGenerator.realistic(0).memoryMap(), TdxLimits.DEFAULT, Policy.DEFAULT, options);

@@ -60,6 +60,13 @@ public final class CpSatEngine implements Engine {
    */
   private static final long SMALL_MODEL_VARIABLES = 1000;
 
+  /**
+   * Models with more PAMT placement literals than this are not built: at about a kilobyte of
+   * protocol buffer per placement they would not fit a default JVM heap, and CP-SAT could not
+   * prove them within minutes anyway (benchmarks/README.md, "CP-SAT at 1 000 blocks").
+   */
+  private static final long MAX_PLACEMENTS = 1_500_000;
+
   private final boolean sequentialObjective;
 
   /**
@@ -102,7 +109,41 @@ public final class CpSatEngine implements Engine {
       return result(Status.INFEASIBLE, null, OptionalLong.empty(),
           List.of("no TDX memory is left that a TDMR could cover"), started, 0, 0, 0);
     }
+    long placements = TdmrModel.placementBound(problem);
+    if (placements > MAX_PLACEMENTS) {
+      return tooBig(problem, placements, started);
+    }
     return new Run(problem, options, started).solve();
+  }
+
+  /**
+   * The answer when the model would not fit in memory: the starting layout, validated, as a
+   * {@code FEASIBLE} answer without a bound, or {@code UNKNOWN}. Nothing is claimed proven.
+   */
+  private EngineResult tooBig(Problem problem, long placements, long started) {
+    List<String> messages = new ArrayList<>();
+    messages.add(("the model would need about %d PAMT placement literals (more than %d): CP-SAT was not run,"
+        + " nothing is proven").formatted(placements, MAX_PLACEMENTS));
+    Optional<Decision> start = new StartingLayout(problem).find();
+    if (start.isEmpty()) {
+      messages.add("no quick layout found either");
+      messages.add("model: not built; " + problem.describe());
+      return result(Status.UNKNOWN, null, OptionalLong.empty(), messages, started, 0, 0, 0);
+    }
+    Layout layout = problem.buildLayout(start.get());
+    LayoutVerifier.requireValid(problem.map(), problem.limits(), problem.policy(), layout);
+    if (problem.policy().coverage() == Policy.Coverage.MAX) {
+      LayoutVerifier.requireValid(problem.keptMap(start.get().droppedAtoms()), problem.limits(),
+          problem.policy().withCoverage(Policy.Coverage.ALL), layout);
+    }
+    messages.add("quick layout (not proven optimal): %d TDMRs, %d KB PAMT (%s), %d reserved areas".formatted(
+        layout.size(), layout.pamtBytes() / 1024, ByteSize.human(layout.pamtBytes()), layout.reservedAreaCount()));
+    messages.add("model: not built; " + problem.describe());
+    long uncovered = problem.excludedMemory().stream().mapToLong(AddressRange::size).sum();
+    for (int a : start.get().droppedAtoms()) {
+      uncovered += problem.atoms().get(a).range().size();
+    }
+    return result(Status.FEASIBLE, layout, OptionalLong.empty(), messages, started, 0, 0, uncovered);
   }
 
   /** One solve of one problem: the stages, the status and the messages. */

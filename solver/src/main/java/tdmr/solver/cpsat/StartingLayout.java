@@ -19,7 +19,8 @@ import tdmr.tdx.Tdmr;
  * out invalid is simply not given.
  *
  * <p>TDMRs are grown left to right over the cells while the holes inside, plus one area for a
- * chunk that finds no hole to stack on, stay within the reserved-area limit; first without
+ * chunk that finds no hole to stack on, stay within the reserved-area limit and while the TDMR's
+ * chunk fits into one memory atom inside it that its node allows; first without
  * bridging cells that hold no memory, and bridging them if that needs too many TDMRs. Each chunk
  * goes into its own TDMR, on its node, stacked against a hole when one is adjacent.
  */
@@ -86,16 +87,24 @@ final class StartingLayout {
       }
       CandidateTdmr best = null;
       HoleAreas holes = new HoleAreas();
+      long roomiest = 0;
       for (int e = k + 1; e <= cells.size(); e++) {
-        if (!bridge && !cells.get(e - 1).holdsMemory()) {
+        Cell last = cells.get(e - 1);
+        if (!bridge && !last.holdsMemory()) {
           break;
         }
         // The hole areas only grow with the run, so the first run over the limit ends the search.
-        if (holes.extend(cells.get(e - 1)) > limit) {
+        if (holes.extend(last) > limit) {
           break;
         }
+        for (int a = last.firstAtom(); a < last.endAtom(); a++) {
+          if (problem.mayHoldChunk(cells.get(k), atoms.get(a))) {
+            roomiest = Math.max(roomiest, atoms.get(a).range().size());
+          }
+        }
         int c = problem.candidateIndex(k, e);
-        if (c >= 0) {
+        // placeChunks looks for room inside the TDMR: grow it only while its chunk fits there.
+        if (c >= 0 && problem.candidate(c).pamtBytes() < roomiest) {
           best = problem.candidate(c);
         }
       }

@@ -108,6 +108,27 @@ final class TdmrModel {
     objectiveTerms();
   }
 
+  /**
+   * An upper bound on the number of PAMT placement literals the model would get (two per start
+   * cell and allowed memory atom at least as large as the start cell's own chunk), counted
+   * without building anything.
+   */
+  static long placementBound(Problem problem) {
+    long count = 0;
+    for (Cell cell : problem.cells()) {
+      if (!cell.holdsMemory()) {
+        continue;
+      }
+      long smallestChunk = problem.pamtBytes(cell.range().size()) / PAGE;
+      for (Atom a : problem.atoms()) {
+        if (problem.mayHoldChunk(cell, a) && a.pages() >= smallestChunk) {
+          count += 2;
+        }
+      }
+    }
+    return count;
+  }
+
   CpModel model() {
     return model;
   }
@@ -275,15 +296,15 @@ final class TdmrModel {
           if (free != null && a.pages() > roomy && (free.atom() != a.index() || free.side() != side)) {
             continue;
           }
-          String name = "pamt_c%d_a%d_%s".formatted(cell.index(), a.index(), side);
-          BoolVar at = model.newBoolVar(name);
+          // Unnamed: there can be millions of placements, and names would cost more than the model.
+          BoolVar at = model.newBoolVar("");
           IntVar pages = null;
           if (a.pages() <= roomy) {
             if (chunkPages == null) {
               chunkPages = model.newIntVar(0, largestChunk, "chunk_pages_c" + cell.index());
               model.addEquality(chunkPages, chunkPagesOfStart(cell.index()));
             }
-            pages = model.newIntVar(0, Math.min(largestChunk, a.pages()), name + "_pages");
+            pages = model.newIntVar(0, Math.min(largestChunk, a.pages()), "");
             model.addEquality(pages, chunkPages).onlyEnforceIf(at);
             model.addEquality(pages, 0).onlyEnforceIf(at.not());
             stackPages.get(a.index())[side.ordinal()].add(pages);
