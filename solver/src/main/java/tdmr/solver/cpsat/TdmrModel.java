@@ -217,6 +217,12 @@ final class TdmrModel {
       model.addEquality(startSize.get(k), suf).onlyEnforceIf(start.get(k));
       model.addEquality(startSize.get(k), 0).onlyEnforceIf(start.get(k).not());
     }
+    // Redundant: the TDMRs partition the covered cells, so their sizes add up to the covered GiB.
+    LinearExprBuilder sizes = LinearExpr.newBuilder();
+    for (int k = 0; k < n; k++) {
+      sizes.add(startSize.get(k)).addTerm(covered.get(k), -cells.get(k).sizeGiB());
+    }
+    model.addEquality(sizes, 0);
   }
 
   /** A4: at least one and at most {@code max_tdmrs} TDMRs. */
@@ -288,7 +294,11 @@ final class TdmrModel {
       IntVar chunkPages = null;
       LinearExprBuilder choices = LinearExpr.newBuilder();
       Placement free = freeRoomySlot(cell);
+      long roomiest = 0;
       for (Atom a : atoms) {
+        if (problem.mayHoldChunk(cell, a)) {
+          roomiest = Math.max(roomiest, a.pages());
+        }
         if (!problem.mayHoldChunk(cell, a) || a.pages() < smallestChunk) {
           continue;
         }
@@ -316,6 +326,7 @@ final class TdmrModel {
         }
       }
       model.addEquality(choices, start.get(cell.index()));
+      tdmrFitsItsChunk(cell, roomiest);
     }
     for (Atom a : atoms) {
       BoolVar[] st = stacked.get(a.index());
@@ -336,6 +347,28 @@ final class TdmrModel {
         model.addLessOrEqual(both, a.pages());
       }
     }
+  }
+
+  /**
+   * Redundant: the chunk of a TDMR starting at {@code cell} lies in one allowed memory atom, so the
+   * TDMR is at most as large as the largest TDMR whose chunk fits into the roomiest such atom
+   * ({@code roomiest} pages). Chunk sizes grow with the TDMR size, so that size is found by
+   * bisection. Stated as {@code startSize ≤ most · start}, it lets the search bound the number of
+   * TDMRs from the GiB to cover (see {@link #tdmrsTileTheCells}) before any placement is fixed.
+   */
+  private void tdmrFitsItsChunk(Cell cell, long roomiest) {
+    IntVar size = startSize.get(cell.index());
+    long lo = 0;
+    long hi = size.getDomain().max();
+    while (lo < hi) {
+      long mid = (lo + hi + 1) >>> 1;
+      if (problem.pamtBytes(mid * ByteSize.GiB) / PAGE <= roomiest) {
+        lo = mid;
+      } else {
+        hi = mid - 1;
+      }
+    }
+    model.addLessOrEqual(LinearExpr.newBuilder().add(size).addTerm(start.get(cell.index()), -lo), 0);
   }
 
   /**
@@ -501,6 +534,8 @@ final class TdmrModel {
       previous = run;
     }
     areaCount = total.build();
+    // Redundant: every area is counted in exactly one TDMR, and each TDMR has at most the limit.
+    model.addLessOrEqual(LinearExpr.newBuilder().add(areaCount).addTerm(tdmrCount, -limit), 0);
   }
 
   /**
