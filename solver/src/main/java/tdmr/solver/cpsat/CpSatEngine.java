@@ -111,19 +111,26 @@ public final class CpSatEngine implements Engine {
     }
     long placements = TdmrModel.placementBound(problem);
     if (placements > MAX_PLACEMENTS) {
-      return tooBig(problem, placements, started);
+      return quickOnly(problem, ("the model would need about %d PAMT placement literals (more than %d):"
+          + " CP-SAT was not run, nothing is proven").formatted(placements, MAX_PLACEMENTS), started);
     }
-    return new Run(problem, options, started).solve();
+    Run run;
+    try {
+      run = new Run(problem, options, started);
+    } catch (TdmrModel.TimeLimitWhileBuilding e) {
+      return quickOnly(problem, "time limit: it struck while the model was being built (about %d PAMT placement"
+          .formatted(placements) + " literals); CP-SAT was not run, nothing is proven", started);
+    }
+    return run.solve();
   }
 
   /**
-   * The answer when the model would not fit in memory: the starting layout, validated, as a
+   * The answer when the model would not fit in memory or time: the starting layout, validated, as a
    * {@code FEASIBLE} answer without a bound, or {@code UNKNOWN}. Nothing is claimed proven.
    */
-  private EngineResult tooBig(Problem problem, long placements, long started) {
+  private EngineResult quickOnly(Problem problem, String reason, long started) {
     List<String> messages = new ArrayList<>();
-    messages.add(("the model would need about %d PAMT placement literals (more than %d): CP-SAT was not run,"
-        + " nothing is proven").formatted(placements, MAX_PLACEMENTS));
+    messages.add(reason);
     Optional<Decision> start = new StartingLayout(problem).find();
     if (start.isEmpty()) {
       messages.add("no quick layout found either");
@@ -160,7 +167,7 @@ public final class CpSatEngine implements Engine {
       this.problem = problem;
       this.options = options;
       this.started = started;
-      this.model = new TdmrModel(problem);
+      this.model = new TdmrModel(problem, started + Math.round(options.timeLimitSeconds() * 1e9));
       TdxLimits limits = problem.limits();
       this.w2 = (long) limits.maxTdmrs() * limits.maxReservedPerTdmr() + 1;
       this.w1 = w2 * (limits.maxTdmrs() + 1L);

@@ -93,8 +93,22 @@ final class TdmrModel {
   private record LevelOfStart(int cell, long bytesPerGiB) {}
   private static final long PAGE = 4096;
 
-  TdmrModel(Problem problem) {
+  /** Thrown when the time limit strikes before the model is complete. */
+  static final class TimeLimitWhileBuilding extends RuntimeException {
+    TimeLimitWhileBuilding() {
+      super("time limit while building the CP-SAT model", null, false, false);
+    }
+  }
+
+  private final long deadlineNanos;
+
+  /**
+   * Builds the model; throws {@link TimeLimitWhileBuilding} when {@code System.nanoTime()} passes
+   * {@code deadlineNanos} first (the chunk placements, quadratic in the map's size, take the time).
+   */
+  TdmrModel(Problem problem, long deadlineNanos) {
     this.problem = problem;
+    this.deadlineNanos = deadlineNanos;
     this.cells = problem.cells();
     this.atoms = problem.atoms();
     this.roomyPages = pamtPagesUpperBound();
@@ -286,6 +300,9 @@ final class TdmrModel {
     for (Cell cell : cells) {
       if (!cell.holdsMemory()) {
         continue;
+      }
+      if (System.nanoTime() - deadlineNanos > 0) {
+        throw new TimeLimitWhileBuilding();
       }
       // The chunks of the shortest and the longest TDMR that may start here.
       long smallestChunk = problem.pamtBytes(cell.range().size()) / PAGE;
