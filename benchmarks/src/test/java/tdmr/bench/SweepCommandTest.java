@@ -85,7 +85,7 @@ class SweepCommandTest {
 
     String summary = Files.readString(out.resolve("summary.md"));
     assertTrue(summary.contains("| greedy (mainline) succeeds | 1 of 3 maps (33.3%) |"), summary);
-    assertTrue(summary.contains("| greedy | 0 | 1 | 0 | 2 | 0 | 0 |"), summary);
+    assertTrue(summary.contains("| greedy | 0 | 1 | 0 | 2 | 0 | 0 | 0 |"), summary);
     assertTrue(summary.contains("| greedy headroom: unused TDMRs | min 62, median 62 of 64 |"), summary);
     assertTrue(summary.contains("| greedy headroom: unused reserved areas in the fullest TDMR | min 14, median 14 of 16 |"), summary);
     for (String chart : List.of("feasibility.svg", "pamt-ratio.svg", "solve-time.svg")) {
@@ -106,6 +106,20 @@ class SweepCommandTest {
       MemoryMap read = MapReader.read(out.resolve("maps").resolve(m.name() + ".txt"));
       assertEquals(m.blocks(), read.blocks());
     }
+  }
+
+  @Test
+  void enginesOtherThanTheGreediesSkipMapsAboveMaxBlocks() throws Exception {
+    Path maps = dir.resolve("in");
+    Files.createDirectories(maps);
+    // fragmented(15): 16 usable ranges below 2 GiB and two nodes: 18 blocks, above the limit of 17
+    DmesgWriter.write(MapGenerator.fragmented(15, 5), maps.resolve("f.txt"));
+    Path out = dir.resolve("out");
+    assertEquals(0, run("sweep", "--real", maps.toString(), "--engines", "greedy,cpsat", "--max-blocks", "17", "--out", out.toString()));
+    List<String> csv = Files.readAllLines(out.resolve("results.csv"));
+    assertEquals(3, csv.size());
+    assertTrue(csv.get(1).startsWith("f,real,18,") && csv.get(1).contains(",greedy,FAILED,"), csv.get(1));
+    assertTrue(csv.get(2).contains(",cpsat,SKIPPED,") && csv.get(2).endsWith("\"not run: 18 blocks, above --max-blocks 17\""), csv.get(2));
   }
 
   @Test

@@ -34,6 +34,14 @@ public final class DmesgReader {
   private static final Pattern E820_LEGACY =
       Pattern.compile("BIOS-e820: ([0-9a-fA-F]+) - ([0-9a-fA-F]+) \\((.+)\\)\\s*$");
 
+  /**
+   * After {@code memmap=} or {@code mem=} the kernel prints the table it really uses, {@code e820:
+   * user-defined physical RAM map:} and then {@code user: [mem a-b] type} lines; it replaces the
+   * firmware's table (what {@code tdmr fix} tells people to do must show up when they check again).
+   */
+  private static final Pattern E820_USER =
+      Pattern.compile("\\buser: \\[mem " + HEX + "-" + HEX + "\\] (\\S.*?)\\s*$");
+
   /** {@code e820__range_update()} and {@code e820__range_remove()} print these (KERN_DEBUG). */
   private static final Pattern E820_CHANGE_TRIGGER = Pattern.compile("\\be820: (?:update|remove) \\[mem\\b");
   private static final Pattern E820_UPDATE =
@@ -72,6 +80,7 @@ public final class DmesgReader {
   private final String source;
   private final AddressText addresses;
   private final RepeatedLists<E820Entry> e820;
+  private final RepeatedLists<E820Entry> userE820;
   private final RepeatedLists<NodeRange> nodeLines;
   private final RepeatedLists<AddressRange> cmrs;
   private final List<NodeRange> srat = new ArrayList<>();
@@ -85,6 +94,7 @@ public final class DmesgReader {
     this.source = source;
     this.addresses = new AddressText(source);
     this.e820 = new RepeatedLists<>(source, "e820 entry", E820Entry::range, DmesgReader::sameE820);
+    this.userE820 = new RepeatedLists<>(source, "user-defined e820 entry", E820Entry::range, DmesgReader::sameE820);
     this.nodeLines = new RepeatedLists<>(source, "memblock node range", NodeRange::range, DmesgReader::sameNode);
     this.cmrs = new RepeatedLists<>(source, "CMR", r -> r, AddressRange::equals);
   }
@@ -124,6 +134,9 @@ public final class DmesgReader {
     } else if (line.contains("BIOS-e820:")) {
       endRunsExcept(e820);
       e820.add(readE820(line, lineNo), lineNo);
+    } else if (line.contains("user: [mem")) {
+      endRunsExcept(userE820);
+      userE820.add(readUserE820(line, lineNo), lineNo);
     } else if (line.contains("e820: ") && E820_CHANGE_TRIGGER.matcher(line).find()) {
       endRunsExcept(null);
       e820Changes.add(readE820Change(line, lineNo));
@@ -151,7 +164,7 @@ public final class DmesgReader {
 
   /** Any line other than a list's own kind ends that list's current run (see {@link RepeatedLists}). */
   private void endRunsExcept(RepeatedLists<?> current) throws InputException {
-    for (RepeatedLists<?> list : List.of(e820, nodeLines, cmrs)) {
+    for (RepeatedLists<?> list : List.of(e820, userE820, nodeLines, cmrs)) {
       if (list != current) {
         list.interrupt();
       }
@@ -172,6 +185,16 @@ public final class DmesgReader {
       return new E820Entry(range(start, end, "e820 entry", lineNo), legacy.group(3), lineNo);
     }
     throw malformed("BIOS-e820 line", "BIOS-e820: [mem 0x0000000000100000-0x000000007fffffff] usable", lineNo);
+  }
+
+  private E820Entry readUserE820(String line, int lineNo) throws InputException {
+    Matcher m = E820_USER.matcher(line);
+    if (!m.find()) {
+      throw malformed("user-defined e820 line", "user: [mem 0x0000000000100000-0x000000007fffffff] usable", lineNo);
+    }
+    long start = addresses.parse(m.group(1), lineNo);
+    long end = addresses.parseInclusiveEnd(m.group(2), lineNo);
+    return new E820Entry(range(start, end, "user-defined e820 entry", lineNo), m.group(3), lineNo);
   }
 
   private E820Change readE820Change(String line, int lineNo) throws InputException {
@@ -288,9 +311,17 @@ public final class DmesgReader {
     LogFacts facts = new LogFacts(tdxLines, moduleVersion, pamtKb, failure);
     List<String> notes = new ArrayList<>();
     notes.addAll(e820.notes());
+    notes.addAll(userE820.notes());
+    List<E820Entry> table = e820.entries();
+    if (!userE820.entries().isEmpty()) {
+      table = userE820.entries();
+      notes.add(
+          "the user-defined e820 table (memmap=/mem=, %d 'user:' lines from line %d) replaces the firmware's, as in the kernel"
+              .formatted(table.size(), table.get(0).line()));
+    }
     notes.addAll(nodeLines.notes());
     notes.addAll(cmrs.notes());
-    return new TdxMemory(source, e820.entries(), e820Changes, nodeLines.entries(), srat, cmrs.entries(), facts, notes)
+    return new TdxMemory(source, table, e820Changes, nodeLines.entries(), srat, cmrs.entries(), facts, notes)
         .derive();
   }
 }

@@ -19,7 +19,12 @@ public enum Outcome {
   /** Initialization failed for a reason the log does not spell out. */
   OTHER_FAILURE(false, "initialization failed"),
   /** TDX is enabled in the BIOS and the log shows no attempt to initialize the module. */
-  NOT_ATTEMPTED(false, "the log shows no attempt to initialize TDX");
+  NOT_ATTEMPTED(false, "the log shows no attempt to initialize TDX"),
+  /**
+   * The log has TDX lines but neither the KeyID line nor an ending this tool knows: a TDX guest,
+   * an older or vendor kernel with other messages, or a cut log. Nothing about the BIOS follows.
+   */
+  UNRECOGNISED(false, "its TDX lines do not say whether TDX came up");
 
   private final boolean tdxUp;
   private final String summary;

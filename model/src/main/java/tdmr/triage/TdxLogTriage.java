@@ -26,6 +26,9 @@ import tdmr.mem.LogLine;
  * are annotations (a kernel log line never starts with one) and are skipped.
  */
 public final class TdxLogTriage {
+  /** A line the kernel's own TDX code printed (not a KVM or SEAMRR line about TDX). */
+  private static final Pattern TDX_PREFIX = Pattern.compile("(?:^|[\\s\\]])(?:virt/)?tdx:");
+  private static final Pattern GUEST = Pattern.compile("\\btdx: Guest detected");
   private static final Pattern BIOS_ENABLED = Pattern.compile("BIOS enabled: private KeyID range (\\[\\d+, \\d+\\))");
   private static final Pattern TOO_FEW_KEYIDS = Pattern.compile("too few private KeyIDs", Pattern.CASE_INSENSITIVE);
   private static final Pattern NOT_LOADED = Pattern.compile("module not loaded", Pattern.CASE_INSENSITIVE);
@@ -70,11 +73,21 @@ public final class TdxLogTriage {
       }
       if (E820.matcher(t).find()) {
         e820++;
-      } else if (TDX_RELATED.matcher(t).find()) {
+      } else if (mayBeTdxRelated(t) && TDX_RELATED.matcher(t).find()) {
         tdx.add(l);
       }
     }
     return new Scan(tdx, e820).triage();
+  }
+
+  /**
+   * A cheap superset of {@link #TDX_RELATED}: every match contains "tdx:", "seam" or "kvm_intel:"
+   * in some case. A case-insensitive regex search over every line of a million-line log costs
+   * seconds; most lines fail this test at once.
+   */
+  private static boolean mayBeTdxRelated(String line) {
+    String lower = line.toLowerCase(Locale.ROOT);
+    return lower.contains("tdx:") || lower.contains("seam") || lower.contains("kvm_intel:");
   }
 
   /** One pass over the TDX lines, collecting facts; then the verdict and its words. */
@@ -243,6 +256,12 @@ public final class TdxLogTriage {
       if (notLoaded || seamrr) {
         return Outcome.MODULE_NOT_LOADED;
       }
+      if (keyIds.isEmpty() && !tooFewKeyIds && tdx.stream().anyMatch(l -> TDX_PREFIX.matcher(l.text()).find())) {
+        // Linux prints no TDX line at all when the BIOS left TDX off (tdx_init returns before its
+        // first pr_info), so TDX lines without the KeyID line come from something else: a guest
+        // ("tdx: Guest detected"), a pre-upstream host kernel, or a log cut before that line.
+        return Outcome.UNRECOGNISED;
+      }
       if (tooFewKeyIds || keyIds.isEmpty()) {
         return Outcome.NOT_ENABLED_IN_BIOS;
       }
@@ -330,6 +349,20 @@ public final class TdxLogTriage {
           todo.add("Kernels before 7.1 initialize TDX when kvm_intel loads with tdx=1: boot with "
               + "kvm_intel.tdx=1 (check /sys/module/kvm_intel/parameters/tdx), then look again.");
           todo.add("If the log was cut, collect all of it: `journalctl -k -b | grep -iE 'tdx|seam'`.");
+        }
+        case UNRECOGNISED -> {
+          if (tdx.stream().anyMatch(l -> GUEST.matcher(l.text()).find())) {
+            happened.add("This log is from a TDX guest (\"tdx: Guest detected\"), a confidential VM, not "
+                + "from a TDX host: the host builds the TDMRs, and the guest's log says nothing about them.");
+            todo.add("Run tdmr diagnose on the host's kernel log.");
+          } else {
+            happened.add("The log has %d TDX line%s, but no \"BIOS enabled: private KeyID range\" line and no "
+                .formatted(tdx.size(), tdx.size() == 1 ? "" : "s")
+                + "line saying how initialization ended: the kernel's messages differ from the ones this "
+                + "tool reads (an older or vendor kernel), or the log is cut.");
+            todo.add("Collect the whole kernel log of a boot (`journalctl -k -b`) and run tdmr diagnose "
+                + "again; `tdmr plan` works on the same log if it holds the memory map.");
+          }
         }
       }
       if (rbpBug) {

@@ -252,4 +252,26 @@ class DmesgReaderTest {
     assertEquals(50_000, map.blocks().size());
     assertEquals(0xc3500000L, map.totalBytes());
   }
+
+  @Test
+  void userDefinedE820TableReplacesTheFirmwareTable() throws InputException {
+    // memmap=4K$0x70000000 (what tdmr fix prints) makes the kernel print its user-defined table,
+    // which it then uses: [0x70000000, 0x70001000) is reserved, so the RAM above 1 MiB is
+    // [0x100000, 0x70000000) and [0x70001000, 0x80000000). The BIOS-e820 lines alone show no hole.
+    MemoryMap map =
+        read(
+            """
+            [    0.000000] BIOS-e820: [mem 0x0000000000000000-0x000000000009ffff] usable
+            [    0.000000] BIOS-e820: [mem 0x0000000000100000-0x000000007fffffff] usable
+            [    0.000000] e820: user-defined physical RAM map:
+            [    0.000000] user: [mem 0x0000000000000000-0x000000000009ffff] usable
+            [    0.000000] user: [mem 0x0000000000100000-0x000000006fffffff] usable
+            [    0.000000] user: [mem 0x0000000070000000-0x0000000070000fff] reserved
+            [    0.000000] user: [mem 0x0000000070001000-0x000000007fffffff] usable
+            """);
+    assertEquals(
+        List.of(
+            new AddressRange(0x100000L, 0x70000000L), new AddressRange(0x70001000L, 0x80000000L)),
+        map.blocks().stream().map(MemoryBlock::range).toList());
+  }
 }

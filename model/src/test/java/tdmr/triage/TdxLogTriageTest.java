@@ -183,4 +183,39 @@ class TdxLogTriageTest {
     assertEquals(Outcome.NOT_ATTEMPTED, t.outcome());
     assertEquals(1, t.exitCode());
   }
+
+  @Test
+  void guestLogIsNotBlamedOnTheHostBios() throws IOException {
+    // A TD's own log: line 9 is "tdx: Guest detected". Linux prints no TDX line when the BIOS left
+    // TDX off, so "TDX is off in the BIOS" (with BIOS advice) was wrong for it.
+    Triage t = TdxLogTriage.of(realLog("memblock-vm-tdx-guest-tdvf-4GiB-intel-tdx-linux-5.txt"));
+    assertEquals(Outcome.UNRECOGNISED, t.outcome());
+    assertTrue(says(t.whatHappened(), "TDX guest"), t.whatHappened().toString());
+    assertFalse(says(t.whatToDo(), "BIOS"), t.whatToDo().toString());
+    assertEquals(1, t.exitCode());
+  }
+
+  @Test
+  void preUpstreamHostLogWithTdmrLinesIsNotBlamedOnTheBios() throws IOException {
+    // The Eagle Stream log (lines 45-111) shows the kernel building 33 TDMRs with "tdx: TDX
+    // TDMR[i]" lines, so TDX was on in the BIOS; it just has no "BIOS enabled" line.
+    Triage t = TdxLogTriage.of(realLog("tdx-tdmr-pamt-2socket-spr-intel-eaglestream-linuxhw.txt"));
+    assertEquals(Outcome.UNRECOGNISED, t.outcome());
+    assertTrue(says(t.whatHappened(), "no \"BIOS enabled: private KeyID range\" line"), t.whatHappened().toString());
+    assertFalse(says(t.whatToDo(), "In the BIOS"), t.whatToDo().toString());
+  }
+
+  @Test
+  void tdxLinesAreFoundInAnyCaseAmongOtherLines() {
+    // The line filter matches case-insensitively; a quick pre-test (for million-line logs) must
+    // not drop "VIRT/TDX:" or "Seamcall" lines. Lines 2 and 4 are TDX lines, 1 and 3 are not.
+    Triage t =
+        TdxLogTriage.of(
+            log(
+                "[    0.1] usb 1-1: new high-speed USB device number 2 using xhci_hcd",
+                "[    1.0] VIRT/TDX: BIOS enabled: private KeyID range [32, 64)",
+                "[    1.1] kvm: tdx is mentioned here without a colon",
+                "[    2.0] Seamcall (0x22) failed: 0xc000050500000000"));
+    assertEquals(List.of(2, 4), t.evidence().stream().map(LogLine::line).toList());
+  }
 }

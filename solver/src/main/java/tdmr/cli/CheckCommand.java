@@ -6,6 +6,7 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -41,6 +42,13 @@ import tdmr.tdx.TdxLimits;
       "1:the module would reject the layout, or the OS check fails",
       "2:bad input or usage",
       "70:internal error"
+    },
+    footer = {
+      "%nExamples:",
+      "  tdmr plan dmesg.txt --solver cpsat --json > plan.json",
+      "  tdmr check plan.json --map dmesg.txt",
+      "  tdmr check tdmr_info.bin --map dmesg.txt --all     every violation",
+      "  tdmr check layout.json --map map.json --holes cmr --json"
     })
 final class CheckCommand implements Callable<Integer> {
   @ParentCommand Tdmr tdmr;
@@ -49,6 +57,8 @@ final class CheckCommand implements Callable<Integer> {
 
   @Parameters(paramLabel = "LAYOUT", description = "Layout JSON, plan --json output or TDMR_INFO binary; '-' reads standard input.")
   String layoutArgument;
+
+  @Mixin ColorOption color;
 
   @Option(names = "--map", required = true, paramLabel = "INPUT",
       description = "Memory map: kernel log, /proc/iomem or JSON map; '-' reads standard input.")
@@ -69,12 +79,12 @@ final class CheckCommand implements Callable<Integer> {
     maxTdmrs = n;
   }
 
-  @Option(names = "--max-rsvd", paramLabel = "N", description = "Reserved areas per TDMR (default: ${DEFAULT-VALUE}).", defaultValue = "16")
+  @Option(names = "--max-rsvd", paramLabel = "N", defaultValue = "16",
+      description = "Reserved areas per TDMR (default: ${DEFAULT-VALUE}; more than 16 is a what-if for a"
+          + " module that reports more, as with tdmr plan; a TDMR_INFO file holds at most 16).")
   void maxReserved(int n) {
-    if (n < 0 || n > TdmrInfoCodec.RESERVED_SLOTS) {
-      throw new CommandLine.ParameterException(spec.commandLine(),
-          "--max-rsvd must be within 0..%d (TDMR_INFO has %d slots), got %d".formatted(
-              TdmrInfoCodec.RESERVED_SLOTS, TdmrInfoCodec.RESERVED_SLOTS, n));
+    if (n < 0) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "--max-rsvd must not be negative, got " + n);
     }
     maxReserved = n;
   }
@@ -121,7 +131,13 @@ final class CheckCommand implements Callable<Integer> {
         new ModuleValidator(map.cmrs(), limits).allViolations(layout),
         new OsCoverageCheck(map, holes).check(layout));
     PrintWriter out = spec.commandLine().getOut();
-    out.print(json ? report.json(all) : report.text(all));
+    out.print(json ? report.json(all) : verdictsColoured(Prose.fold(report.text(all)), color.terminal()));
+    if (!json && !report.holds() && !mapArgument.equals(InputSource.STDIN)) {
+      out.println();
+      out.println("Next: build a layout that passes both checks, and check it:");
+      out.println("  tdmr plan %s --solver cpsat --json > plan.json".formatted(mapArgument));
+      out.println("  tdmr check plan.json --map %s".formatted(mapArgument));
+    }
     out.flush();
     return report.holds() ? 0 : 1;
   }
@@ -194,5 +210,22 @@ final class CheckCommand implements Callable<Integer> {
         default -> throw new CommandLine.TypeConversionException("expected all or max, got '" + value + "'");
       };
     }
+  }
+
+  /** The verdict words ({@code : OK}, {@code : FAIL} at a line's end) in colour on a terminal. */
+  private static String verdictsColoured(String text, Terminal terminal) {
+    if (!terminal.colour()) {
+      return text;
+    }
+    StringBuilder out = new StringBuilder();
+    for (String line : text.split("\n", -1)) {
+      if (line.endsWith(": OK")) {
+        line = line.substring(0, line.length() - 2) + terminal.good("OK");
+      } else if (line.endsWith(": FAIL")) {
+        line = line.substring(0, line.length() - 4) + terminal.bad("FAIL");
+      }
+      out.append(line).append('\n');
+    }
+    return out.substring(0, out.length() - 1);
   }
 }

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.regex.Pattern;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -53,6 +54,9 @@ import tdmr.triage.Triage;
       "  tdmr diagnose --json saved-dmesg.txt     (for scripts and fleets)"
     })
 final class DiagnoseCommand implements Callable<Integer> {
+  /** How {@code /proc/iomem} lines start (as {@code MapReader} detects them). */
+  private static final Pattern IOMEM_LINE = Pattern.compile("^[0-9a-fA-F]+-[0-9a-fA-F]+ : ");
+
   @ParentCommand Tdmr tdmr;
 
   @Spec CommandSpec spec;
@@ -76,7 +80,7 @@ final class DiagnoseCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
-    if (input.equals(InputSource.STDIN) && Terminal.isInteractive()) {
+    if (input.equals(InputSource.STDIN) && tdmr.stdinIsTerminal()) {
       PrintWriter err = spec.commandLine().getErr();
       err.println("tdmr diagnose: give a kernel log, or pipe one in:");
       err.println("  sudo dmesg | tdmr diagnose");
@@ -86,6 +90,7 @@ final class DiagnoseCommand implements Callable<Integer> {
     }
     InputSource source = tdmr.input(input);
     String text = source.text();
+    requireKernelLog(source.name(), text);
     Triage triage = TdxLogTriage.of(lines(text));
     Diagnosis.MapInLog mapInLog = mapIn(source.name(), text);
     List<String> analysis = List.of();
@@ -96,7 +101,8 @@ final class DiagnoseCommand implements Callable<Integer> {
       } catch (IllegalArgumentException e) {
         throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
       }
-      analysis = new LayoutAnalysis(mapInLog.map().get(), TdxLimits.DEFAULT, options, spec.commandLine().getErr())
+      analysis = new LayoutAnalysis(mapInLog.map().get(), source.name(), TdxLimits.DEFAULT, options,
+          spec.commandLine().getErr())
           .analyse(triage);
     }
     Diagnosis diagnosis = new Diagnosis(source.name(), triage, mapInLog, analysis);
@@ -107,6 +113,25 @@ final class DiagnoseCommand implements Callable<Integer> {
     }
     out.flush();
     return triage.exitCode();
+  }
+
+  /**
+   * An empty input or a map that is not a log would otherwise read as "no TDX lines", that is "TDX
+   * is not enabled in the BIOS": a confident wrong answer. Empty input is common, since a non-root
+   * {@code dmesg} prints nothing to the pipe ("Operation not permitted" goes to its stderr).
+   */
+  private static void requireKernelLog(String name, String text) throws InputException {
+    String first = text.lines().map(String::strip).filter(l -> !l.isEmpty()).findFirst().orElse(null);
+    if (first == null) {
+      throw new InputException(
+          name, 0, "empty input: no kernel log to diagnose (without root, dmesg prints nothing; use sudo dmesg)");
+    }
+    if (first.startsWith("{")) {
+      throw new InputException(name, 1, "this is a JSON file, not a kernel log; diagnose reads dmesg or journalctl -k output");
+    }
+    if (IOMEM_LINE.matcher(first).find()) {
+      throw new InputException(name, 1, "this is /proc/iomem, not a kernel log; diagnose reads dmesg or journalctl -k output");
+    }
   }
 
   static List<LogLine> lines(String text) {

@@ -22,15 +22,15 @@ public final class EngineOptions {
       description = "greedy, greedy-cmr, cpsat, z3, all, or a comma-separated list (default: ${DEFAULT-VALUE}).")
   String solver;
 
-  @Option(names = "--holes", paramLabel = "memlist|cmr", defaultValue = "memlist", converter = HolesConverter.class,
+  @Option(names = "--holes", paramLabel = "memlist|cmr", defaultValue = "memlist", converter = PlanCommand.HolesConverter.class,
       description = "Gaps to reserve: every gap between memory blocks (memlist, mainline Linux) or only non-convertible ones (cmr).")
   Policy.Holes holes;
 
-  @Option(names = "--pamt", paramLabel = "node-local|any", defaultValue = "node-local", converter = PamtConverter.class,
+  @Option(names = "--pamt", paramLabel = "node-local|any", defaultValue = "node-local", converter = PlanCommand.PamtConverter.class,
       description = "Where PAMTs may go (optimising engines).")
   Policy.PamtPlacementPolicy pamt;
 
-  @Option(names = "--coverage", paramLabel = "all|max", defaultValue = "all", converter = CoverageConverter.class,
+  @Option(names = "--coverage", paramLabel = "all|max", defaultValue = "all", converter = PlanCommand.CoverageConverter.class,
       description = "Cover all TDX memory, or as much as possible.")
   Policy.Coverage coverage;
 
@@ -91,42 +91,6 @@ public final class EngineOptions {
       return new SolveOptions(timeLimit, threads, seed);
     } catch (IllegalArgumentException e) {
       throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
-    }
-  }
-
-  /** {@code memlist|cmr}. */
-  static final class HolesConverter implements CommandLine.ITypeConverter<Policy.Holes> {
-    @Override
-    public Policy.Holes convert(String value) {
-      return switch (value) {
-        case "memlist" -> Policy.Holes.MEMLIST;
-        case "cmr" -> Policy.Holes.CMR;
-        default -> throw new CommandLine.TypeConversionException("expected memlist or cmr, got '" + value + "'");
-      };
-    }
-  }
-
-  /** {@code node-local|any}. */
-  static final class PamtConverter implements CommandLine.ITypeConverter<Policy.PamtPlacementPolicy> {
-    @Override
-    public Policy.PamtPlacementPolicy convert(String value) {
-      return switch (value) {
-        case "node-local" -> Policy.PamtPlacementPolicy.NODE_LOCAL;
-        case "any" -> Policy.PamtPlacementPolicy.ANY;
-        default -> throw new CommandLine.TypeConversionException("expected node-local or any, got '" + value + "'");
-      };
-    }
-  }
-
-  /** {@code all|max}. */
-  static final class CoverageConverter implements CommandLine.ITypeConverter<Policy.Coverage> {
-    @Override
-    public Policy.Coverage convert(String value) {
-      return switch (value) {
-        case "all" -> Policy.Coverage.ALL;
-        case "max" -> Policy.Coverage.MAX;
-        default -> throw new CommandLine.TypeConversionException("expected all or max, got '" + value + "'");
-      };
     }
   }
 }

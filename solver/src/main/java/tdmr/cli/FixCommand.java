@@ -26,13 +26,13 @@ import tdmr.tdx.TdxLimits;
     name = "fix",
     mixinStandardHelpOptions = true,
     header = "Find the least TDX memory to give up (with memmap=) so that a TDMR layout exists under the limits.",
-    description = {
-      "Reads INPUT (kernel log, /proc/iomem or JSON map; '-' for standard input) and asks the CP-SAT",
-      "planner for a layout covering all TDX memory. If none exists, it finds the least memory to leave",
-      "out (in whole pieces of memory blocks within one GiB, or runs of whole GiB) and prints it as ranges",
-      "and as memmap=SIZE$ADDRESS kernel parameters, with the layout that then exists. Claims are about",
-      "layouts in which each TDMR's PAMT is one contiguous chunk, as the kernel allocates it."
-    },
+    description =
+        "Reads INPUT (kernel log, /proc/iomem or JSON map; '-' for standard input) and asks the"
+            + " CP-SAT planner for a layout covering all TDX memory. If none exists, it finds the least"
+            + " memory to leave out (in whole pieces of memory blocks within one GiB, or runs of whole"
+            + " GiB) and prints it as ranges and as memmap=SIZE$ADDRESS kernel parameters, with the"
+            + " layout that then exists. Claims are about layouts in which each TDMR's PAMT is one"
+            + " contiguous chunk, as the kernel allocates it.",
     exitCodeListHeading = "%nExit status:%n",
     exitCodeList = {
       "0:the map has a layout, or giving up the listed memory gives it one",
@@ -40,6 +40,11 @@ import tdmr.tdx.TdxLimits;
       "2:bad input or usage",
       "3:a time limit stopped the solver before an answer",
       "70:internal error"
+    },
+    footer = {
+      "%nExamples:",
+      "  tdmr fix dmesg.txt",
+      "  tdmr fix dmesg.txt --holes cmr --time-limit 300"
     })
 final class FixCommand implements Callable<Integer> {
   @ParentCommand Tdmr tdmr;
@@ -92,14 +97,14 @@ final class FixCommand implements Callable<Integer> {
     MemoryMap map = tdmr.input(input).readMap();
     Policy policy = new Policy(holes, pamt, Policy.Coverage.MAX);
     MemoryFix fix;
-    try {
+    try (Progress p = Progress.start(spec.commandLine().getErr(), "tdmr fix: cpsat solving", Terminal.stderrIsTerminal())) {
       fix = MemoryFix.find(map, limits, policy, options);
     } catch (UnsatisfiedLinkError e) {
       spec.commandLine().getErr().println("tdmr fix: " + e.getMessage());
       return Tdmr.EXIT_INPUT;
     }
 
-    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter out = FoldingWriter.over(spec.commandLine().getOut());
     out.printf("%s: %d TDMRs, %d reserved areas per TDMR, holes %s, PAMT %s%n", map.source(), limits.maxTdmrs(),
         limits.maxReservedPerTdmr(), text(holes), text(pamt));
     int status;

@@ -30,16 +30,21 @@ import tdmr.tdx.TdxLimits;
     name = "frontier",
     mixinStandardHelpOptions = true,
     header = "For each max TDMRs 1..64, the least max reserved areas per TDMR that admits a layout.",
-    description = {
-      "Each row is proven: a layout exists at that reserved-area limit and none at one less, and its",
-      "PAMT is the least at that point. Layouts: TDMRs on 1 GiB boundaries, each TDMR's PAMT one",
-      "contiguous chunk of the kernel's sizes. Rows with the same answer are joined (2..64)."
-    },
+    description =
+        "Each row is proven: a layout exists at that reserved-area limit and none at one less,"
+            + " and its PAMT is the least at that point. Layouts: TDMRs on 1 GiB boundaries, each TDMR's"
+            + " PAMT one contiguous chunk of the kernel's sizes. Rows with the same answer are joined"
+            + " (2..64).",
     exitCodeListHeading = "%nExit status:%n",
     exitCodeList = {
       "0:every point proven",
       "2:bad input or usage",
       "3:a time limit left some point unknown"
+    },
+    footer = {
+      "%nExamples:",
+      "  tdmr frontier dmesg.txt",
+      "  tdmr frontier dmesg.txt --up-to 8 --json"
     })
 final class FrontierCommand implements Callable<Integer> {
   @ParentCommand Tdmr root;
@@ -54,9 +59,9 @@ final class FrontierCommand implements Callable<Integer> {
       description = "Largest max TDMRs to show (default ${DEFAULT-VALUE}, the module's MAX_TDMRS).")
   int upTo;
 
-  @Option(names = "--solver", paramLabel = "NAMES", defaultValue = "z3",
-      description = "Exact engines that prove the points, in order (e.g. z3,cpsat); the next is asked when one runs"
-          + " out of time (default ${DEFAULT-VALUE}).")
+  @Option(names = "--solver", paramLabel = "NAMES", defaultValue = "z3,cpsat",
+      description = "Exact engines that prove the points, in order; the next is asked when one runs out of time"
+          + " (default ${DEFAULT-VALUE}).")
   String solver;
 
   @Option(names = "--json", description = "Print {\"points\": [{\"maxTdmrs\", \"minReserved\", \"pamtBytes\"}, ...]}.")
@@ -83,13 +88,17 @@ final class FrontierCommand implements Callable<Integer> {
       throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
     }
     MemoryMap map = input == null ? BundledExample.map() : root.input(input).readMap();
-    List<FrontierPoint> points = new Frontier(engines, solve).compute(map, limits, options.policy(), upTo);
+    List<FrontierPoint> points;
+    try (Progress p = Progress.start(spec.commandLine().getErr(), "tdmr frontier: solving up to " + upTo + " TDMRs",
+        Terminal.stderrIsTerminal())) {
+      points = new Frontier(engines, solve).compute(map, limits, options.policy(), upTo);
+    }
 
     PrintWriter out = spec.commandLine().getOut();
     if (json) {
       out.print(LayoutJson.pretty(jsonDocument(points)));
     } else {
-      out.printf("Limit frontier of %s (%s)%n", map.source(), options.describe());
+      out.printf("Limit frontier of %s%n  (%s)%n", map.source(), options.describe());
       table(points).forEach(out::println);
     }
     out.flush();

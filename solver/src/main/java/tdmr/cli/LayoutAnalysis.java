@@ -25,12 +25,14 @@ import tdmr.triage.Triage;
  */
 final class LayoutAnalysis {
   private final MemoryMap map;
+  private final String logName;
   private final TdxLimits limits;
   private final SolveOptions options;
   private final PrintWriter err;
 
-  LayoutAnalysis(MemoryMap map, TdxLimits limits, SolveOptions options, PrintWriter err) {
+  LayoutAnalysis(MemoryMap map, String logName, TdxLimits limits, SolveOptions options, PrintWriter err) {
     this.map = map;
+    this.logName = logName.equals("<stdin>") ? "dmesg.txt" : logName;
     this.limits = limits;
     this.options = options;
     this.err = err;
@@ -79,6 +81,9 @@ final class LayoutAnalysis {
       r = run("cpsat");
     } catch (IllegalArgumentException unavailable) {
       return List.of("No optimising engine is available in this build (" + unavailable.getMessage() + ").");
+    } catch (LinkageError nativeLibrary) {
+      // OR-Tools ships native code; a machine it cannot load on still gets the rest of the answer.
+      return List.of("The optimiser could not run on this machine (" + nativeLibrary.getMessage() + ").");
     }
     return switch (r.status()) {
       case OPTIMAL, FEASIBLE -> {
@@ -89,19 +94,22 @@ final class LayoutAnalysis {
                     + " construction is what fails.")
                 .formatted(r.status().name().toLowerCase(java.util.Locale.ROOT), l.size(), l.maxReservedPerTdmr(),
                     limits.maxReservedPerTdmr(), r.pamtBytes().getAsLong() / 1024),
-            "See both layouts with `tdmr render LOG --solver greedy,cpsat -o layout.html`; `tdmr plan LOG"
-                + " --solver cpsat` lists the TDMRs.");
+            "To see both layouts, and to list the TDMRs:",
+            "  tdmr render %s --solver greedy,cpsat -o layout.html".formatted(logName),
+            "  tdmr plan %s --solver cpsat".formatted(logName));
       }
       case INFEASIBLE -> {
         List<String> out = new ArrayList<>();
         out.add("cpsat proves that no layout within the module's limits covers this map (under the kernel's"
             + " rules for holes and PAMT placement):");
-        r.messages().stream().limit(4).forEach(out::add);
-        out.add("Try the CMR-holes rule: `tdmr plan LOG --solver cpsat --holes cmr`.");
+        r.messages().stream().limit(4).map(String::strip).forEach(out::add);
+        out.add("Try the CMR-holes rule, or find the least memory to give up (memmap=) so that a layout exists:");
+        out.add("  tdmr plan %s --solver cpsat --holes cmr".formatted(logName));
+        out.add("  tdmr fix %s".formatted(logName));
         yield out;
       }
-      case UNKNOWN, FAILED -> List.of("cpsat found no answer within %.0f s; try `tdmr plan LOG --solver cpsat --time-limit 600`."
-          .formatted(options.timeLimitSeconds()));
+      case UNKNOWN, FAILED -> List.of("cpsat found no answer within %.0f s; give it longer:"
+          .formatted(options.timeLimitSeconds()), "  tdmr plan %s --solver cpsat --time-limit 600".formatted(logName));
     };
   }
 
@@ -133,7 +141,7 @@ final class LayoutAnalysis {
 
   private EngineResult run(String name) {
     Engine engine = Engines.select(name).get(0);
-    try (Progress p = Progress.start(err, "tdmr diagnose: " + name + " solving", Terminal.isInteractive())) {
+    try (Progress p = Progress.start(err, "tdmr diagnose: " + name + " solving", Terminal.stderrIsTerminal())) {
       return engine.solve(map, limits, Policy.DEFAULT, options);
     }
   }

@@ -15,11 +15,16 @@ import tdmr.parse.MapJson;
     name = "map",
     mixinStandardHelpOptions = true,
     header = "Show the TDX memory blocks, CMRs and holes read from a log, /proc/iomem or JSON map.",
-    description = {
-      "Reads INPUT (dmesg text, /proc/iomem or a JSON map; '-' for standard input) and prints the",
-      "TDX memory blocks with their NUMA nodes, the gaps between them with the firmware (e820) type",
-      "found there, the CMRs, how the map was derived and the totals. --json prints the map in the",
-      "JSON map format that every tdmr command reads."
+    description =
+        "Reads INPUT (dmesg text, /proc/iomem or a JSON map; '-' for standard input) and prints"
+            + " the TDX memory blocks with their NUMA nodes, the gaps between them with the firmware"
+            + " (e820) type found there, the CMRs, how the map was derived and the totals. --json prints"
+            + " the map in the JSON map format that every tdmr command reads.",
+    footer = {
+      "%nExamples:",
+      "  tdmr map dmesg.txt                         blocks, gaps (e820 types), CMRs",
+      "  sudo cat /proc/iomem | tdmr map -",
+      "  tdmr map --json dmesg.txt > map.json       the JSON map every command reads"
     })
 final class MapCommand implements Callable<Integer> {
   @ParentCommand Tdmr tdmr;
@@ -36,7 +41,7 @@ final class MapCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     MemoryMap map = tdmr.input(input).readMap();
     var out = spec.commandLine().getOut();
-    out.print(json ? MapJson.write(map) : MapText.render(map));
+    out.print(json ? MapJson.write(map) : Prose.fold(MapText.render(map)));
     out.flush();
     return 0;
   }

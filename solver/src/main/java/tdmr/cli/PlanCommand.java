@@ -3,9 +3,7 @@ package tdmr.cli;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileSystemException;
 import java.nio.file.NoSuchFileException;
@@ -16,6 +14,7 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -25,7 +24,6 @@ import tdmr.check.TdmrInfoCodec;
 import tdmr.mem.MemoryMap;
 import tdmr.parse.InputException;
 import tdmr.parse.LayoutJson;
-import tdmr.parse.MapReader;
 import tdmr.solver.CrossCheck;
 import tdmr.solver.Engine;
 import tdmr.solver.EngineResult;
@@ -41,12 +39,27 @@ import tdmr.tdx.TdxLimits;
     name = "plan",
     mixinStandardHelpOptions = true,
     header = "Build the TDMR/PAMT layout for a memory map: what Linux does (greedy) or the best one (cpsat, z3).",
-    description = {
-      "Reads INPUT (dmesg text, /proc/iomem or a JSON map; '-' for standard input; without INPUT the",
-      "bundled example of canonical/tdx#135, an Emerald Rapids host whose kernel failed) and runs the",
-      "chosen engines. --solver greedy replays the Linux kernel's construction with its messages.",
-      "Exit status: 0 when an engine built a layout, 1 when none did (the kernel would fail, or the map",
-      "is proven infeasible), 3 when a time limit stopped every engine, 2 on bad input."
+    description =
+        "Reads INPUT (dmesg text, /proc/iomem or a JSON map; '-' for standard input; without"
+            + " INPUT the bundled example of canonical/tdx#135, an Emerald Rapids host whose kernel"
+            + " failed) and runs the chosen engines. --solver greedy replays the Linux kernel's"
+            + " construction with its messages.",
+    exitCodeListHeading = "%nExit status:%n",
+    exitCodeList = {
+      "0:an engine built a layout",
+      "1:none did (the kernel would fail, or the map is proven infeasible)",
+      "2:bad input or usage",
+      "3:a time limit stopped every engine before an answer",
+      "70:internal error"
+    },
+    footer = {
+      "%nExamples:",
+      "  tdmr plan                                  the bundled canonical/tdx#135 log",
+      "  tdmr plan dmesg.txt --solver all           greedy, then the best (cpsat, z3)",
+      "  tdmr plan dmesg.txt --holes cmr            a kernel with the CMR-holes patch",
+      "  tdmr plan dmesg.txt --solver cpsat --json > plan.json",
+      "  tdmr plan dmesg.txt --tdmr-info tdmr_info.bin",
+      "See it: tdmr render dmesg.txt --solver all -o layout.html"
     })
 final class PlanCommand implements Callable<Integer> {
   static final String EXAMPLE =
@@ -97,6 +110,8 @@ final class PlanCommand implements Callable<Integer> {
   @Option(names = "--seed", paramLabel = "N", defaultValue = "0", description = "Solver random seed (default ${DEFAULT-VALUE}).")
   int seed;
 
+  @Mixin ColorOption color;
+
   @Option(names = "--json", description = "Print {\"results\": [...]} with the shared TDMR JSON.")
   boolean json;
 
@@ -121,12 +136,15 @@ final class PlanCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
     }
-    MemoryMap map = input == null ? bundledExample() : tdmr.input(input).readMap();
+    MemoryMap map = input == null ? BundledExample.map() : tdmr.input(input).readMap();
     Policy policy = new Policy(holes, pamt, coverage);
 
     List<EngineResult> results = new ArrayList<>();
     for (Engine engine : engines) {
-      results.add(engine.solve(map, limits, policy, options));
+      try (Progress p = Progress.start(spec.commandLine().getErr(), "tdmr plan: " + engine.name() + " solving",
+          Terminal.stderrIsTerminal())) {
+        results.add(engine.solve(map, limits, policy, options));
+      }
     }
 
     Optional<CrossCheck.Report> check =
@@ -137,7 +155,7 @@ final class PlanCommand implements Callable<Integer> {
       check.ifPresent(c -> document.set("crossCheck", crossCheckJson(c)));
       out.print(LayoutJson.pretty(document));
     } else {
-      out.print(new PlanText(map, limits, policy).render(results));
+      out.print(new PlanText(map, limits, policy).render(results, color.terminal(), input == null ? "" : input));
       check.ifPresent(c -> c.lines().forEach(out::println));
     }
     out.flush();
@@ -200,16 +218,6 @@ final class PlanCommand implements Callable<Integer> {
       l = l.withMaxReservedPerTdmr(maxRsvd);
     }
     return l;
-  }
-
-  static MemoryMap bundledExample() throws Exception {
-    try (InputStream in = PlanCommand.class.getClassLoader().getResourceAsStream(EXAMPLE)) {
-      if (in == null) {
-        throw new IOException("bundled example " + EXAMPLE + " is missing from the jar");
-      }
-      String name = EXAMPLE.substring(EXAMPLE.lastIndexOf('/') + 1);
-      return MapReader.read(name, new String(in.readAllBytes(), StandardCharsets.UTF_8));
-    }
   }
 
   private static ObjectNode crossCheckJson(CrossCheck.Report report) {

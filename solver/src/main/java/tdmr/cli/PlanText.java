@@ -4,11 +4,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalInt;
 import tdmr.greedy.LinuxGreedy;
-import tdmr.mem.AddressRange;
 import tdmr.mem.ByteSize;
 import tdmr.mem.MemoryBlock;
 import tdmr.mem.MemoryMap;
 import tdmr.solver.EngineResult;
+import tdmr.solver.Status;
 import tdmr.tdx.Layout;
 import tdmr.tdx.Pamt;
 import tdmr.tdx.Policy;
@@ -33,49 +33,107 @@ final class PlanText {
   }
 
   String render(List<EngineResult> results) {
+    return render(results, new Terminal(false), "");
+  }
+
+  /**
+   * The text, status words coloured when {@code terminal} allows, ending with what to run next when
+   * no engine built a layout; {@code input} is how the user named the map (empty for the bundled
+   * example), so the suggested commands can be pasted as they are.
+   */
+  String render(List<EngineResult> results, Terminal terminal, String input) {
+    String text = body(results, terminal);
+    List<String> next = nextSteps(results, input);
+    if (next.isEmpty()) {
+      return text;
+    }
+    StringBuilder sb = new StringBuilder(text).append('\n').append(terminal.bold("Next")).append('\n');
+    next.forEach(l -> sb.append(l).append('\n'));
+    return sb.toString();
+  }
+
+  /** Commands that answer the question a failure raises; empty when some engine built a layout. */
+  List<String> nextSteps(List<EngineResult> results, String input) {
+    List<String> out = new ArrayList<>();
+    if (results.stream().anyMatch(r -> r.status().hasLayout())) {
+      return out;
+    }
+    String in = input.isEmpty() ? "" : " " + input;
+    boolean optimiserRan = results.stream().anyMatch(r -> !r.solver().startsWith("greedy"));
+    boolean unknown = results.stream().anyMatch(r -> r.status() == tdmr.solver.Status.UNKNOWN);
+    boolean proven = results.stream().anyMatch(r -> r.status() == tdmr.solver.Status.INFEASIBLE);
+    if (unknown) {
+      out.add("  A time limit stopped the solver; give it longer:");
+      out.add("    tdmr plan%s --solver cpsat --time-limit 600".formatted(in));
+    }
+    if (!optimiserRan) {
+      out.add("  Is there a layout within the limits that the kernel's construction misses?");
+      out.add("    tdmr plan%s --solver cpsat".formatted(in));
+      if (policy.holes() == Policy.Holes.MEMLIST) {
+        out.add("  Would a kernel that takes holes from the CMRs succeed?");
+        out.add("    tdmr plan%s --holes cmr".formatted(in));
+      }
+    }
+    if ((proven || !optimiserRan) && !in.isEmpty()) {
+      out.add("  Which memory to give up (memmap=) so that a layout exists:");
+      out.add("    tdmr fix%s".formatted(in));
+    }
+    out.add("  See the layouts:");
+    out.add("    tdmr render%s --solver greedy,cpsat -o layout.html".formatted(in));
+    return out;
+  }
+
+  private String body(List<EngineResult> results, Terminal terminal) {
     StringBuilder sb = new StringBuilder();
-    sb.append("Map: %s: %d TDX memory blocks, %s, %d CMRs%n"
-        .formatted(map.source(), memlist.size(), ByteSize.human(map.totalBytes()), map.cmrs().cmrs().size()));
+    sb.append("Map: %s%n".formatted(map.source()));
+    sb.append("  %d TDX memory blocks, %s, %d CMRs%n"
+        .formatted(memlist.size(), ByteSize.human(map.totalBytes()), map.cmrs().cmrs().size()));
     map.notes().forEach(n -> sb.append("  note: ").append(n).append('\n'));
-    sb.append("Limits: %d TDMRs, %d reserved areas per TDMR, PAMT entries %d/%d/%d B%s; holes: %s; PAMT: %s; coverage: %s%n"
+    sb.append("Limits: %d TDMRs, %d reserved areas per TDMR, PAMT entries %d/%d/%d B%s%nPolicy: holes %s, PAMT %s, coverage %s%n"
         .formatted(limits.maxTdmrs(), limits.maxReservedPerTdmr(), limits.pamtEntrySize4k(),
             limits.pamtEntrySize2m(), limits.pamtEntrySize1g(), limits.dynamicPamt() ? ", Dynamic PAMT" : "",
             policy.holes() == Policy.Holes.CMR ? "cmr" : "memlist",
             policy.pamt() == Policy.PamtPlacementPolicy.ANY ? "any" : "node-local",
             policy.coverage() == Policy.Coverage.MAX ? "max" : "all"));
     for (EngineResult r : results) {
-      sb.append("%n== %s: %s (%d ms)%n".formatted(r.solver(), r.status(), r.solveMillis()));
+      String status = r.status().hasLayout() ? terminal.good(r.status().name())
+          : r.status() == tdmr.solver.Status.UNKNOWN ? terminal.warn(r.status().name()) : terminal.bad(r.status().name());
+      sb.append("%n== %s: %s (%d ms)%n".formatted(r.solver(), status, r.solveMillis()));
       r.messages().forEach(m -> sb.append(m).append('\n'));
       r.layout().ifPresent(l -> table(sb, l));
     }
     if (results.size() > 1) {
       summary(sb, results);
     }
-    return sb.toString();
+    return Prose.fold(sb.toString());
   }
 
   private void table(StringBuilder sb, Layout layout) {
     List<String[]> rows = new ArrayList<>();
-    rows.add(new String[] {"#", "TDMR", "size", "node", "PAMT (4K, 2M, 1G back to back)", "PAMT size", "reserved"});
+    List<String> split = new ArrayList<>();
+    rows.add(new String[] {"#", "TDMR", "size", "node", "reserved", "PAMT", "PAMT at"});
     for (int i = 0; i < layout.size(); i++) {
       Tdmr t = layout.tdmrs().get(i);
       OptionalInt node = LinuxGreedy.tdmrNode(memlist, t.base());
       Pamt p = t.pamt();
-      String pamt = p.isContiguousChunk()
-          ? new AddressRange(p.fourK().base(), p.oneG().end()).toString()
-          : "%s %s %s".formatted(p.fourK(), p.twoM(), p.oneG());
+      // The chunk's base is enough beside its size; levels placed apart are listed under the table.
+      String pamt = p.isContiguousChunk() ? "0x%x".formatted(p.fourK().base()) : "split, see below";
+      if (!p.isContiguousChunk()) {
+        split.add("  TDMR %d PAMT: 4K %s, 2M %s, 1G %s".formatted(i, p.fourK(), p.twoM(), p.oneG()));
+      }
       rows.add(new String[] {
         Integer.toString(i),
         "[0x%x, 0x%x)".formatted(t.base(), t.end()),
         ByteSize.human(t.size()),
         node.isPresent() ? Integer.toString(node.getAsInt()) : "-",
-        pamt,
-        ByteSize.human(p.totalBytes()),
-        t.reservedCount() + "/" + limits.maxReservedPerTdmr()
+        t.reservedCount() + "/" + limits.maxReservedPerTdmr(),
+        compact(p.totalBytes()),
+        pamt
       });
     }
     sb.append('\n');
-    columns(sb, rows, new boolean[] {true, false, true, true, false, true, true});
+    columns(sb, rows, new boolean[] {true, false, true, true, true, true, false});
+    split.forEach(l -> sb.append(l).append('\n'));
     long pamt = layout.pamtBytes();
     sb.append("PAMT total: %d bytes (%s, %d KB) in %d TDMR%s%n"
         .formatted(pamt, ByteSize.human(pamt), pamt / 1024, layout.size(), layout.size() == 1 ? "" : "s"));
@@ -97,6 +155,26 @@ final class PlanText {
       });
     }
     columns(sb, rows, new boolean[] {false, false, true, true, true, true, true});
+    if (results.stream().anyMatch(r -> r.status() == Status.OPTIMAL || r.status() == Status.INFEASIBLE)) {
+      // The proofs are about the kernel's layout shape; say so where the status words stand.
+      sb.append("OPTIMAL and INFEASIBLE are proven for layouts of the kernel's shape: TDMRs on\n")
+          .append("1 GiB boundaries, each TDMR's PAMT one contiguous 4K/2M/1G chunk. Layouts that\n")
+          .append("split a TDMR's PAMT levels apart (allowed by the module, rule D7) are not searched.\n");
+    }
+  }
+
+  /** A size short enough for a table cell: {@code 8.02 MiB}, {@code 50.5 MiB}, {@code 1018 MiB}. */
+  static String compact(long bytes) {
+    String[] units = {"B", "KiB", "MiB", "GiB", "TiB"};
+    double v = bytes;
+    int u = 0;
+    while (v >= 1024 && u < units.length - 1) {
+      v /= 1024;
+      u++;
+    }
+    String number = u == 0 ? Long.toString(bytes)
+        : String.format(java.util.Locale.ROOT, v >= 100 ? "%.0f" : v >= 10 ? "%.1f" : "%.2f", v);
+    return number + " " + units[u];
   }
 
   /** Rows padded to the widest cell of each column; numeric columns right-aligned. */

@@ -8,6 +8,11 @@ public final class Prose {
   /** Width of the lines we print: an 80-column terminal minus a margin for the cursor. */
   public static final int WIDTH = 79;
 
+  private static final List<String> UNITS = List.of("B", "KiB", "MiB", "GiB", "TiB", "KB", "KBs", "ms", "bytes");
+
+  /** The prefix of the kernel's TDX lines, which are quoted whole. */
+  private static final String KERNEL_PREFIX = "virt/tdx: ";
+
   private Prose() {}
 
   /**
@@ -32,6 +37,111 @@ public final class Prose {
     }
     out.add(line.toString());
     return out;
+  }
+
+  /**
+   * Every line of {@code text} longer than {@link #WIDTH} folded at word boundaries, its
+   * continuation lines indented four columns deeper than the line itself; shorter lines, the
+   * kernel's own {@code virt/tdx:} lines and words that cannot be broken (paths, ranges) stay as they
+   * are. For human output whose lines were written without a width in mind.
+   */
+  public static String fold(String text) {
+    StringBuilder out = new StringBuilder(text.length() + 64);
+    String[] lines = text.split("\n", -1);
+    for (int i = 0; i < lines.length; i++) {
+      foldLine(lines[i], out);
+      if (i < lines.length - 1) {
+        out.append('\n');
+      }
+    }
+    return out.toString();
+  }
+
+  /**
+   * One line folded: breaks only at a space outside a range and keeps the line's own spacing. A word
+   * too long for any line (a long path) keeps a line of its own and folding goes on after it.
+   */
+  private static void foldLine(String line, StringBuilder out) {
+    // The kernel's own lines are quotes: people grep for them, so they stay whole.
+    if (line.length() <= WIDTH || line.startsWith(KERNEL_PREFIX)) {
+      out.append(line);
+      return;
+    }
+    int indentLength = line.length() - line.stripLeading().length();
+    String more = " ".repeat(Math.min(indentLength + 4, WIDTH / 2));
+    List<Integer> breaks = breaks(line, indentLength);
+    int from = 0;
+    String prefix = "";
+    while (prefix.length() + line.length() - from > WIDTH) {
+      int limit = from + WIDTH - prefix.length();
+      int cut = -1;
+      for (int b : breaks) {
+        if (b > from && b <= limit) {
+          cut = b;
+        } else if (b > limit) {
+          if (cut < 0) {
+            cut = b;
+          }
+          break;
+        }
+      }
+      if (cut < 0) {
+        break;
+      }
+      // A word after the cut that fits no line (a long path) stays with what precedes it.
+      int next = nextBreak(breaks, cut);
+      int wordEnd = next < 0 ? line.length() : next;
+      if (more.length() + wordEnd - cut - 1 > WIDTH) {
+        if (next < 0) {
+          break;
+        }
+        cut = next;
+      }
+      out.append(prefix).append(line, from, cut).append('\n');
+      from = cut + 1;
+      while (from < line.length() && line.charAt(from) == ' ') {
+        from++;
+      }
+      prefix = more;
+    }
+    out.append(prefix).append(line, from, line.length());
+  }
+
+  private static int nextBreak(List<Integer> breaks, int after) {
+    for (int b : breaks) {
+      if (b > after) {
+        return b;
+      }
+    }
+    return -1;
+  }
+
+  /** Positions of the spaces a line may break at: after a word, past the indent, outside a range. */
+  private static List<Integer> breaks(String line, int indentLength) {
+    List<Integer> out = new ArrayList<>();
+    boolean inRange = false;
+    for (int i = indentLength + 1; i < line.length(); i++) {
+      char c = line.charAt(i);
+      if (c == '[') {
+        inRange = true;
+      } else if (c == ')' || c == ']') {
+        inRange = false;
+      } else if (c == ' ' && !inRange && line.charAt(i - 1) != ' ' && !unitFollows(line, i + 1)) {
+        out.add(i);
+      }
+    }
+    return out;
+  }
+
+  /** True when a size unit starts at {@code at}: "4108 KiB" is read as one word. */
+  private static boolean unitFollows(String line, int at) {
+    for (String unit : UNITS) {
+      if (line.startsWith(unit, at)
+          && (at + unit.length() == line.length() || !Character.isLetter(line.charAt(at + unit.length())))) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** The words of {@code text}; a range like {@code [0x0, 0x80000000)} is one word, never broken. */

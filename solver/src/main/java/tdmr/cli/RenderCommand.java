@@ -80,12 +80,12 @@ final class RenderCommand implements Callable<Integer> {
     List<Engine> chosen = engines.engines();
     TdxLimits limits = engines.limits();
     Policy policy = engines.policy();
-    MemoryMap map = input == null ? PlanCommand.bundledExample() : tdmr.input(input).readMap();
+    MemoryMap map = input == null ? BundledExample.map() : tdmr.input(input).readMap();
 
     List<EngineResult> results = new ArrayList<>();
     PrintWriter err = spec.commandLine().getErr();
     for (Engine engine : chosen) {
-      try (Progress p = Progress.start(err, "tdmr render: " + engine.name() + " solving", Terminal.isInteractive())) {
+      try (Progress p = Progress.start(err, "tdmr render: " + engine.name() + " solving", Terminal.stderrIsTerminal())) {
         results.add(engine.solve(map, limits, policy, engines.solveOptions()));
       }
     }

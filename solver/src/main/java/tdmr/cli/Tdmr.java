@@ -71,6 +71,11 @@ public final class Tdmr implements Runnable {
     return new InputSource(argument, stdin);
   }
 
+  /** True when {@code -} reads a terminal: this process's own standard input, and nothing piped in. */
+  public boolean stdinIsTerminal() {
+    return stdin == System.in && Terminal.stdinIsTerminal();
+  }
+
   /** Runs the command line in-process with this process's standard input; returns the exit status. */
   public static int run(String[] args, PrintStream out, PrintStream err) {
     return run(args, System.in, out, err);

@@ -13,20 +13,39 @@ public final class Terminal {
     this.colour = colour;
   }
 
-  /** Colour when this process writes to a terminal and nothing asked for plain text. */
+  /** Colour when standard output is a terminal and nothing asked for plain text. */
   public static Terminal detect(boolean noColorOption) {
     String noColor = System.getenv("NO_COLOR");
     boolean wanted =
         !noColorOption
             && (noColor == null || noColor.isEmpty())
             && !"dumb".equals(System.getenv("TERM"))
-            && isInteractive();
+            && isTerminal(1);
     return new Terminal(wanted);
   }
 
-  /** True when standard input and output are both a terminal (Java 17's {@code System.console()}). */
-  public static boolean isInteractive() {
-    return System.console() != null;
+  /** True when standard input is a terminal: nothing is piped in, so reading it would wait for typing. */
+  public static boolean stdinIsTerminal() {
+    return isTerminal(0);
+  }
+
+  /** True when standard error is a terminal, so a progress line can be redrawn in place. */
+  public static boolean stderrIsTerminal() {
+    return isTerminal(2);
+  }
+
+  /**
+   * True when file descriptor {@code fd} of this process is a terminal. Linux names it in
+   * {@code /proc/self/fd}; elsewhere, {@code System.console()} (both stdin and stdout) decides.
+   */
+  private static boolean isTerminal(int fd) {
+    try {
+      String target = java.nio.file.Files.readSymbolicLink(java.nio.file.Path.of("/proc/self/fd/" + fd)).toString();
+      return target.startsWith("/dev/pts/") || target.startsWith("/dev/tty");
+    } catch (java.io.IOException | UnsupportedOperationException | SecurityException e) {
+      // No /proc (macOS, Windows): fall back to what the JDK knows.
+      return System.console() != null;
+    }
   }
 
   public boolean colour() {

@@ -11,14 +11,16 @@ import tdmr.mem.MemoryMap;
 import tdmr.solver.EngineResult;
 import tdmr.solver.Status;
 import tdmr.tdx.Layout;
+import tdmr.tdx.Pamt;
+import tdmr.tdx.PamtRange;
 import tdmr.tdx.Policy;
 import tdmr.tdx.Tdmr;
 import tdmr.tdx.TdxLimits;
 
 /**
  * The TDMRs of a failed kernel construction as they stood when it failed, so a picture can show
- * the failing TDMR with every reserved area it asked for. Only failures after the PAMTs were placed
- * (reserved areas exhausted) have TDMRs complete enough to draw.
+ * the failing TDMR with every reserved area it asked for, or the TDMRs that fit before the kernel
+ * ran out of them.
  */
 public final class GreedyAsBuilt {
   private GreedyAsBuilt() {}
@@ -43,17 +45,28 @@ public final class GreedyAsBuilt {
     return rows;
   }
 
-  /** The TDMRs of a construction that failed for lack of reserved areas, as they stood. */
+  /**
+   * The TDMRs of a failed construction as they stood: for lack of reserved areas, complete with
+   * PAMTs and every area asked for; for lack of TDMRs, the TDMRs that fit, before any PAMT (drawn
+   * without one).
+   */
   static Optional<Layout> of(GreedyResult result) {
-    if (!(result instanceof GreedyResult.Failed failed) || failed.stage() != GreedyResult.Stage.RESERVED_AREAS) {
+    if (!(result instanceof GreedyResult.Failed failed)) {
       return Optional.empty();
     }
     List<Tdmr> tdmrs = new ArrayList<>();
-    for (GreedyTdmr t : failed.tdmrs()) {
-      if (t.pamt().isEmpty()) {
-        return Optional.empty();
+    if (failed.stage() == GreedyResult.Stage.FILL_OUT_TDMRS) {
+      PamtRange none = new PamtRange(0, 0);
+      for (GreedyTdmr t : failed.tdmrs()) {
+        tdmrs.add(new Tdmr(t.range().start(), t.range().size(), new Pamt(none, none, none), List.of()));
       }
-      tdmrs.add(t.toTdmr());
+    } else if (failed.stage() == GreedyResult.Stage.RESERVED_AREAS) {
+      for (GreedyTdmr t : failed.tdmrs()) {
+        if (t.pamt().isEmpty()) {
+          return Optional.empty();
+        }
+        tdmrs.add(t.toTdmr());
+      }
     }
     return tdmrs.isEmpty() ? Optional.empty() : Optional.of(new Layout(tdmrs));
   }

@@ -37,7 +37,9 @@ public final class LayoutPicture {
   private static final double CMR_H = 14;
   private static final double FIRST_ROW_Y = 226;
   private static final double TDMR_H = 32;
-  private static final int MAX_NOTES = 4;
+  private static final int MAX_NOTES = 6;
+  /** Characters of a note line: about the width of the axis at 12 px. */
+  private static final int NOTE_CHARS = 160;
 
   private final MemoryMap map;
   private final List<LabelledLayout> rows;
@@ -146,18 +148,55 @@ public final class LayoutPicture {
     return c.toString();
   }
 
-  /** The notes drawn under a row: sentences only (indented table rows stay in the HTML page). */
+  /**
+   * The note lines drawn under a row: sentences only (indented table rows stay in the HTML page),
+   * folded at {@link #NOTE_CHARS} characters, at most {@link #MAX_NOTES} lines.
+   */
   private static List<String> pictureNotes(LabelledLayout row) {
-    return row.notes().stream()
-        .filter(n -> !n.startsWith(" "))
-        .map(n -> n.endsWith(":") ? n.substring(0, n.length() - 1) + "." : n)
-        .limit(MAX_NOTES)
-        .toList();
+    List<String> lines = new ArrayList<>();
+    for (String n : row.notes()) {
+      if (n.startsWith(" ")) {
+        continue;
+      }
+      lines.addAll(fold(n.endsWith(":") ? n.substring(0, n.length() - 1) + "." : n, NOTE_CHARS));
+    }
+    if (lines.size() > MAX_NOTES) {
+      List<String> kept = new ArrayList<>(lines.subList(0, MAX_NOTES - 1));
+      kept.add("(%d more lines in the HTML page and in `tdmr plan`)".formatted(lines.size() - MAX_NOTES + 1));
+      return kept;
+    }
+    return lines;
   }
 
   private double rowHeight(LabelledLayout row) {
     int notes = pictureNotes(row).size();
-    return 22 + TDMR_H + 74 + (row.failure().isPresent() ? 18 : 0) + notes * 15 + 10;
+    return 22 + TDMR_H + labelSpace(row) + failureLines(row).size() * 18 + notes * 15 + 10;
+  }
+
+  /** Room under a row for its 45° hex labels; a row without TDMRs needs none. */
+  private static double labelSpace(LabelledLayout row) {
+    boolean labels = row.failedTdmr().isPresent()
+        || row.layout().map(l -> !l.tdmrs().isEmpty()).orElse(false);
+    return labels ? 74 : 16;
+  }
+
+  /** The failure message, folded to the width of the picture (bold text is wider than notes). */
+  private static List<String> failureLines(LabelledLayout row) {
+    return row.failure().map(f -> fold("✗ " + f, NOTE_CHARS * 5 / 6)).orElse(List.of());
+  }
+
+  /** {@code text} cut at spaces into lines of at most {@code width} characters, continuations indented. */
+  private static List<String> fold(String text, int width) {
+    List<String> lines = new ArrayList<>();
+    String rest = text;
+    while (rest.length() > width) {
+      int cut = rest.lastIndexOf(' ', width);
+      cut = cut > width / 2 ? cut : width;
+      lines.add(rest.substring(0, cut));
+      rest = "   " + rest.substring(cut).strip();
+    }
+    lines.add(rest);
+    return lines;
   }
 
   private double x(long address) {
@@ -247,7 +286,7 @@ public final class LayoutPicture {
     if (row.layout().isPresent()) {
       drawLayout(c, row.label(), row.layout().get(), tdmrY, boundaries);
     }
-    double textY = tdmrY + TDMR_H + 74;
+    double textY = tdmrY + TDMR_H + labelSpace(row);
     if (row.failure().isPresent()) {
       String message = row.failure().get();
       if (row.failedTdmr().isPresent()) {
@@ -259,8 +298,10 @@ public final class LayoutPicture {
         boundaries.add(f.start());
         boundaries.add(f.end());
       }
-      c.text("failure-text", LEFT, textY, "start", "✗ " + message);
-      textY += 18;
+      for (String line : failureLines(row)) {
+        c.text("failure-text", LEFT, textY, "start", line);
+        textY += 18;
+      }
     }
     for (long a : placeLabels(boundaries)) {
       c.line("tick", x(a), tdmrY + TDMR_H, x(a), tdmrY + TDMR_H + 5);
@@ -268,7 +309,7 @@ public final class LayoutPicture {
           row.label() + ": TDMR boundary " + hex(a));
     }
     for (String note : pictureNotes(row)) {
-      c.text("note", LEFT, textY, "start", note.length() > 170 ? note.substring(0, 167) + "..." : note);
+      c.text("note", LEFT, textY, "start", note);
       textY += 15;
     }
   }
@@ -356,6 +397,10 @@ public final class LayoutPicture {
   }
 
   private String tdmrDetail(String label, int i, Tdmr t) {
+    if (t.pamt().totalBytes() == 0) {
+      return "%s: TDMR %d %s, %s; no PAMT yet (the construction stopped before placing PAMTs)"
+          .formatted(label, i, t.range(), ByteSize.human(t.size()));
+    }
     return "%s: TDMR %d %s, %s; %d of %d reserved areas; PAMT %s (4K %s, 2M %s, 1G %s)"
         .formatted(
             label,
@@ -372,7 +417,7 @@ public final class LayoutPicture {
 
   private String rowSummary(LabelledLayout row) {
     if (row.layout().isEmpty()) {
-      return "failed, no layout";
+      return "no layout";
     }
     Layout l = row.layout().get();
     if (row.failure().isPresent()) {
@@ -421,7 +466,7 @@ public final class LayoutPicture {
     keys.add(new Key("reserved", "reserved area"));
     keys.add(new Key("pamt", "PAMT"));
     if (rows.stream().anyMatch(r -> r.failure().isPresent())) {
-      keys.add(new Key("failure", "where the kernel fails"));
+      keys.add(new Key("failure", "where it fails"));
     }
     c.text("legend-title", 12, y + 14, "start", "Legend");
     double lx = 80;

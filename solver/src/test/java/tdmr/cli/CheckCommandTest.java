@@ -31,10 +31,10 @@ class CheckCommandTest {
   void validLayoutPassesBothVerdicts() {
     CliRun r = run("check", GOOD, "--map", MAP);
     assertEquals(0, r.exit(), r.out() + r.err());
-    assertTrue(r.out().contains("TDX module (TDH.SYS.CONFIG): OK"), r.out());
-    assertTrue(r.out().contains("Operating system (holes=memlist, coverage=all): OK"), r.out());
+    assertTrue(r.flatOut().contains("TDX module (TDH.SYS.CONFIG): OK"), r.out());
+    assertTrue(r.flatOut().contains("Operating system (holes=memlist, coverage=all): OK"), r.out());
     // 2 TDMRs of 2 GiB: PAMT 2 * 0x805000 = 16,818,176 bytes = 16.04 MiB; 3 reserved areas.
-    assertTrue(r.out().contains("2 TDMRs, 3 reserved areas, PAMT 16.04 MiB"), r.out());
+    assertTrue(r.flatOut().contains("2 TDMRs, 3 reserved areas, PAMT 16.04 MiB"), r.out());
   }
 
   @Test
@@ -43,9 +43,9 @@ class CheckCommandTest {
     // b0 = 0. TDMR 1's PAMT_1G in TDMR 0's usable memory (D5, 0xC0000A1200000201) comes later.
     CliRun r = run("check", BROKEN, "--map", MAP);
     assertEquals(1, r.exit(), r.out() + r.err());
-    assertTrue(r.out().contains("TDX_TDMR_OUTSIDE_CMRS 0xC0000A0200000000: TDMR 0 [0x0, 0x80000000)"), r.out());
-    assertTrue(r.out().contains("1 more violation, --all lists them"), r.out());
-    assertTrue(!r.out().contains("0xC0000A1200000201"), r.out());
+    assertTrue(r.flatOut().contains("TDX_TDMR_OUTSIDE_CMRS 0xC0000A0200000000: TDMR 0 [0x0, 0x80000000)"), r.out());
+    assertTrue(r.flatOut().contains("1 more violation, --all lists them"), r.out());
+    assertTrue(!r.flatOut().contains("0xC0000A1200000201"), r.out());
   }
 
   @Test
@@ -62,9 +62,9 @@ class CheckCommandTest {
     CliRun r = run("check", BROKEN, "--map", MAP);
     // [0, 1 MiB) is usable TDMR memory but not TDX memory (memlist); TDMR 1's old PAMT_1G page
     // [0x17f804000, 0x17f805000) is reserved and now holds nothing.
-    assertTrue(r.out().contains("Operating system (holes=memlist, coverage=all): FAIL"), r.out());
-    assertTrue(r.out().contains("usable memory [0x0, 0x100000) (1 MiB) is not TDX memory"), r.out());
-    assertTrue(r.out().contains("TDX memory [0x17f804000, 0x17f805000) (4 KiB) is in no TDMR's usable memory"), r.out());
+    assertTrue(r.flatOut().contains("Operating system (holes=memlist, coverage=all): FAIL"), r.out());
+    assertTrue(r.flatOut().contains("usable memory [0x0, 0x100000) (1 MiB) is not TDX memory"), r.out());
+    assertTrue(r.flatOut().contains("TDX memory [0x17f804000, 0x17f805000) (4 KiB) is in no TDMR's usable memory"), r.out());
   }
 
   @Test
@@ -73,7 +73,7 @@ class CheckCommandTest {
     TdmrInfoCodec.write(LayoutJson.read(BROKEN, Files.readString(Path.of(BROKEN))), bin);
     CliRun r = run("check", bin.toString(), "--map", MAP, "--all");
     assertEquals(1, r.exit());
-    assertTrue(r.out().contains("0xC0000A0200000000") && r.out().contains("0xC0000A1200000201"), r.out());
+    assertTrue(r.flatOut().contains("0xC0000A0200000000") && r.flatOut().contains("0xC0000A1200000201"), r.out());
     TdmrInfoCodec.write(LayoutJson.read(GOOD, Files.readString(Path.of(GOOD))), bin);
     assertEquals(0, run("check", bin.toString(), "--map", MAP).exit());
   }
@@ -122,14 +122,14 @@ class CheckCommandTest {
     // TDMR 0 lists 2 areas; with --max-rsvd 1 the layout cannot be written into TDMR_INFO.
     CliRun r = run("check", GOOD, "--map", MAP, "--max-rsvd", "1");
     assertEquals(1, r.exit());
-    assertTrue(r.out().contains("RESERVED_AREAS_EXHAUSTED"), r.out());
+    assertTrue(r.flatOut().contains("RESERVED_AREAS_EXHAUSTED"), r.out());
   }
 
   @Test
   void maxTdmrsBelowLayoutSizeViolatesA4() {
     CliRun r = run("check", GOOD, "--map", MAP, "--max-tdmrs", "1");
     assertEquals(1, r.exit());
-    assertTrue(r.out().contains("TDX_OPERAND_INVALID 0xC000010000000002"), r.out());
+    assertTrue(r.flatOut().contains("TDX_OPERAND_INVALID 0xC000010000000002"), r.out());
   }
 
   @Test
@@ -137,9 +137,9 @@ class CheckCommandTest {
     // The 8 MiB PAMT_4K is larger than the 64 KiB bitmap 2 GiB needs (rule D3).
     CliRun r = run("check", GOOD, "--map", MAP, "--dpamt");
     assertEquals(0, r.exit(), r.out());
-    assertTrue(r.out().contains("Dynamic PAMT on, HKID start bit 48"), r.out());
+    assertTrue(r.flatOut().contains("Dynamic PAMT on, HKID start bit 48"), r.out());
     CliRun a7 = run("check", GOOD, "--map", MAP, "--dpamt", "--hkid-start-bit", "52");
-    assertTrue(a7.out().contains("0xC000010000000008"), a7.out());
+    assertTrue(a7.flatOut().contains("0xC000010000000008"), a7.out());
   }
 
   @Test
@@ -153,7 +153,9 @@ class CheckCommandTest {
 
     assertEquals(2, run("check", GOOD).exit()); // --map missing
     assertEquals(2, run("check", GOOD, "--map", MAP, "--holes", "all").exit());
-    assertEquals(2, run("check", GOOD, "--map", MAP, "--max-rsvd", "17").exit());
+    assertEquals(2, run("check", GOOD, "--map", MAP, "--max-rsvd", "-1").exit());
+    // Raised limits are a what-if, accepted as by tdmr plan, so a plan made under them can be checked.
+    assertEquals(0, run("check", GOOD, "--map", MAP, "--max-rsvd", "17").exit());
     assertEquals(2, run("check", "-", "--map", "-").exit());
     assertEquals(2, run("check", dir.resolve("missing.json").toString(), "--map", MAP).exit());
   }
@@ -178,7 +180,7 @@ class CheckCommandTest {
     Files.writeString(l, layout);
     CliRun memlist = run("check", l.toString(), "--map", m.toString());
     assertEquals(1, memlist.exit());
-    assertTrue(memlist.out().contains("usable memory [0x40000000, 0x40200000) (2 MiB) is not TDX memory"), memlist.out());
+    assertTrue(memlist.flatOut().contains("usable memory [0x40000000, 0x40200000) (2 MiB) is not TDX memory"), memlist.out());
     assertEquals(0, run("check", l.toString(), "--map", m.toString(), "--holes", "cmr").exit());
   }
 
@@ -206,12 +208,12 @@ class CheckCommandTest {
     assertEquals(33 * 512, Files.size(bin));
     CliRun r = run("check", bin.toString(), "--map", log.toString());
     assertEquals(0, r.exit(), r.out() + r.err());
-    assertTrue(r.out().contains("33 TDMRs"), r.out());
+    assertTrue(r.flatOut().contains("33 TDMRs"), r.out());
     // With 8 reserved areas per TDMR TDMR 0 still fits (5 areas); with 4 it does not.
     assertEquals(0, run("check", bin.toString(), "--map", log.toString(), "--max-rsvd", "8").exit());
     CliRun four = run("check", bin.toString(), "--map", log.toString(), "--max-rsvd", "4");
     assertEquals(1, four.exit());
-    assertTrue(four.out().contains("RESERVED_AREAS_EXHAUSTED (host, no module status): TDMR 0"), four.out());
+    assertTrue(four.flatOut().contains("RESERVED_AREAS_EXHAUSTED (host, no module status): TDMR 0"), four.out());
   }
 
   @Test
@@ -239,5 +241,32 @@ class CheckCommandTest {
     CliRun r = run("check", text.toString(), "--map", MAP);
     assertEquals(2, r.exit(), r.out() + r.err());
     assertTrue(r.err().startsWith(text + ": not a layout: expected a JSON layout"), r.err());
+  }
+
+  @Test
+  void oneTdmrWithSplitPamtLevelsFitsSixteenAreasOnTheEmr135Map() {
+    // canonical/tdx#135: TDMR [0, 2G) has 17 holes. PAMT_1G (32 B -> 4 KiB) fills the 4 KiB block
+    // [0x64158000, 0x64159000), so holes [0x63d58000, 0x64158000) and [0x64159000, 0x64195000)
+    // become one area that also takes PAMT_2M (16 KiB at 0x64195000) and PAMT_4K (8 MiB at
+    // 0x64199000): 16 areas. Every PAMT is TDX memory inside CMR [0x100000, 0x6f800000), reserved,
+    // and pairwise disjoint (D4-D6); usable memory is the 16 blocks minus the PAMT (E1). This is
+    // the layout outside the kernel's shape that prove's INFEASIBLE for 1 TDMR does not cover.
+    String layout = DIR.resolve("emr-135-one-tdmr-split-pamt.json").toString();
+    CliRun r = run("check", layout, "--map", tdmr.parse.RealMaps.path(tdmr.parse.RealMaps.EMR_135).toString());
+    assertEquals(0, r.exit(), r.out() + r.err());
+    assertTrue(r.flatOut().contains(" 16 reserved areas, PAMT 8.02 MiB"), r.out());
+  }
+
+  @Test
+  void splitPamtLevelsFitFifteenAreasOnTheEmr135MapWithoutGivingUpMemory() {
+    // TDMR [1G, 2G) holds 16 holes of canonical/tdx#135. Its PAMT_1G (4 KiB) fills the 4 KiB block
+    // [0x64158000, 0x64159000), merging [0x63d58000, 0x64158000) and [0x64159000, 0x64195000):
+    // 15 areas. The other four PAMT levels sit from 1 MiB up, next to the hole [0, 1 MiB) of TDMR
+    // [0, 1G): one area [0, 0x90a000). So at 15 areas per TDMR no memory has to be given up,
+    // although `tdmr fix --max-rsvd 15` (proven only for one contiguous PAMT chunk per TDMR)
+    // asks for 4 KiB.
+    String layout = DIR.resolve("emr-135-two-tdmrs-15-areas-split-pamt.json").toString();
+    CliRun r = run("check", layout, "--map", tdmr.parse.RealMaps.path(tdmr.parse.RealMaps.EMR_135).toString(), "--max-rsvd", "15");
+    assertEquals(0, r.exit(), r.out() + r.err());
   }
 }

@@ -15,6 +15,19 @@ import picocli.CommandLine;
  * @param err what it printed on standard error
  */
 public record CliRun(int exit, String out, String err) {
+  /**
+   * Standard output with every run of white space made one space: human output is folded to 80
+   * columns, so a sentence may span lines; tests of what it says compare flattened text ({@link #flat(String)}).
+   */
+  public String flatOut() {
+    return flat(out);
+  }
+
+  /** {@code text} with every run of white space made one space, trimmed. */
+  public static String flat(String text) {
+    return text.replaceAll("\\s+", " ").strip();
+  }
+
   /** Runs {@code tdmr args...} with empty standard input. */
   public static CliRun of(String... args) {
     return withStdin("", args);

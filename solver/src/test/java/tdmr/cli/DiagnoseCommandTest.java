@@ -86,6 +86,12 @@ class DiagnoseCommandTest {
     assertTrue(flat.contains("the kernel's construction fails the same way"), run.out());
     assertTrue(flat.contains("17 holes"), run.out());
     assertTrue(flat.contains("With --holes cmr"), run.out());
+    // A layout within 16 areas exists: TDMRs [0, 1G) and [1G, 2G). Block [1M, 0x5d169000) runs
+    // across 1 GiB, so [0, 1G) has one hole, [0, 1M), and room for both PAMT chunks next to it in
+    // the same reserved area; [1G, 2G) has the other 15 gaps and the tail [0x6f800000, 2G): 16.
+    // PAMT: two 1 GiB TDMRs cost 2 * (4104 + 4) = 8216 KB.
+    assertTrue(flat.contains("A layout within the module's limits exists (cpsat, optimal): 2 TDMRs, at most 16"
+        + " reserved areas in one TDMR (limit 16), 8216 KB of PAMT."), run.out());
   }
 
   @Test
@@ -116,5 +122,25 @@ class DiagnoseCommandTest {
     CliRun run = CliRun.of("diagnose", "/nonexistent/dmesg.txt");
     assertEquals(2, run.exit());
     assertTrue(run.err().contains("/nonexistent/dmesg.txt: no such file"), run.err());
+  }
+
+  @Test
+  void emptyInputIsBadInputNotTdxOffInTheBios() {
+    // `dmesg | tdmr diagnose` as a normal user pipes nothing; it used to say "TDX is not enabled in
+    // the BIOS" and exit 1.
+    CliRun run = CliRun.withStdin("", "diagnose", "-");
+    assertEquals(2, run.exit(), run.out() + run.err());
+    assertTrue(run.err().startsWith("<stdin>: empty input: no kernel log to diagnose"), run.err());
+    assertEquals("", run.out());
+  }
+
+  @Test
+  void aMapThatIsNotALogIsBadInput() {
+    CliRun json = CliRun.withStdin("{\"blocks\": [{\"start\": \"0x100000\", \"end\": \"0x80000000\"}]}\n", "diagnose", "-");
+    assertEquals(2, json.exit(), json.out() + json.err());
+    assertTrue(json.err().contains("not a kernel log"), json.err());
+    CliRun iomem = CliRun.withStdin("00100000-7fffffff : System RAM\n", "diagnose", "-");
+    assertEquals(2, iomem.exit(), iomem.out() + iomem.err());
+    assertTrue(iomem.err().contains("this is /proc/iomem, not a kernel log"), iomem.err());
   }
 }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -126,5 +127,22 @@ class ErrorHandlingTest {
     assertTrue(run.err().startsWith("tdmr: out of memory"), run.err());
     assertTrue(run.err().contains("TDMR_JAVA_OPTS=-Xmx"), run.err());
     assertNoStackTrace(run);
+  }
+
+  @Test
+  void helpDescriptionsReadAsParagraphsNotRaggedLines() {
+    // Descriptions written as hard-wrapped ~95-column lines were re-wrapped by picocli at 80
+    // columns into "... and prints the" / "TDX memory blocks ..." stubs. A ragged stub is a short
+    // unindented line whose sentence goes on in lower case on the next line.
+    for (String command : List.of("map", "plan", "check", "fix", "prove", "frontier", "render", "diagnose")) {
+      List<String> lines = CliRun.of(command, "--help").out().lines().toList();
+      for (int i = 0; i + 1 < lines.size(); i++) {
+        String line = lines.get(i);
+        String next = lines.get(i + 1);
+        boolean unindented = !line.isEmpty() && !Character.isWhitespace(line.charAt(0));
+        boolean continues = !next.isEmpty() && Character.isLowerCase(next.charAt(0));
+        assertFalse(unindented && continues && line.length() < 60, command + " --help, line " + (i + 1) + ": " + line);
+      }
+    }
   }
 }

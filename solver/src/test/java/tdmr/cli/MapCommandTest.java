@@ -38,10 +38,10 @@ class MapCommandTest {
     CliRun run = CliRun.of("map", RealMaps.path(RealMaps.QEMU_4NUMA).toString());
     assertEquals(0, run.exit(), run.err());
     assertTrue(
-        run.out().contains("TDX memory: 5 blocks, 16.00 GiB (17178685440 bytes), on nodes 0 (4.00 GiB), 1 (4 GiB), 2 (4 GiB), 3 (4 GiB)"),
+        run.flatOut().contains("TDX memory: 5 blocks, 16.00 GiB (17178685440 bytes), on nodes 0 (4.00 GiB), 1 (4 GiB), 2 (4 GiB), 3 (4 GiB)"),
         run.out());
     // Between 3 GiB and 4 GiB: e820 reserved [0xbffdf000, 0xc0000000) and [0xfeffc000, ...), nothing listed between.
-    assertTrue(run.out().contains("reserved, not in e820"), run.out());
+    assertTrue(run.flatOut().contains("reserved, not in e820"), run.out());
   }
 
   @Test

@@ -21,10 +21,10 @@ class PlanCommandTest {
   void bundledExampleFailsLikeItsKernelWithExitOne() {
     CliRun run = CliRun.of("plan");
     assertEquals(1, run.exit(), run.err());
-    assertTrue(run.out().contains(
-        "virt/tdx: initialization failed: TDMR [0x0, 0x80000000): reserved areas exhausted.\n"
-            + "virt/tdx: module initialization failed (-28)\n"), run.out());
-    assertTrue(run.out().contains("needs 18 reserved areas (17 holes, 1 PAMT piece); the module allows 16:"), run.out());
+    assertTrue(run.flatOut().contains(
+        "virt/tdx: initialization failed: TDMR [0x0, 0x80000000): reserved areas exhausted."
+            + " virt/tdx: module initialization failed (-28)"), run.out());
+    assertTrue(run.flatOut().contains("needs 18 reserved areas (17 holes, 1 PAMT piece); the module allows 16:"), run.out());
     assertTrue(run.out().contains("With --holes cmr"), run.out());
   }
 
@@ -34,8 +34,8 @@ class PlanCommandTest {
     CliRun run = CliRun.of("plan", "--holes", "cmr");
     assertEquals(0, run.exit(), run.err());
     assertTrue(run.out().contains("virt/tdx: 8212 KB allocated for PAMT\nvirt/tdx: module initialized\n"), run.out());
-    assertTrue(run.out().contains("0  [0x0, 0x80000000)  2 GiB     0  [0x100000, 0x905000)"), run.out());
-    assertTrue(run.out().contains("3/16"), run.out());
+    // The row: TDMR [0, 2 GiB), node 0, 3 of 16 reserved areas, its 8.02 MiB PAMT chunk at 1 MiB.
+    assertTrue(run.out().contains("0  [0x0, 0x80000000)  2 GiB     0      3/16  8.02 MiB  0x100000"), run.out());
     assertTrue(run.out().contains("PAMT total: 8409088 bytes (8.02 MiB, 8212 KB) in 1 TDMR\n"), run.out());
   }
 

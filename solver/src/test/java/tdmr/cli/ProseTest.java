@@ -24,4 +24,18 @@ class ProseTest {
     assertTrue(lines.stream().allMatch(l -> l.length() <= Prose.WIDTH));
     assertEquals(60, lines.stream().mapToInt(l -> l.strip().replace("- ", "").split(" ").length).sum());
   }
+
+  @Test
+  void foldKeepsShortLinesAndIndentsContinuations() {
+    String long1 = "  - " + "word ".repeat(30).strip();
+    String text = "short\n" + long1 + "\nend\n";
+    String folded = Prose.fold(text);
+    List<String> lines = folded.lines().toList();
+    assertEquals("short", lines.get(0));
+    assertTrue(lines.get(1).startsWith("  - word"));
+    assertTrue(lines.get(2).startsWith("      word"), lines.get(2));
+    assertEquals("end", lines.get(lines.size() - 1));
+    assertTrue(folded.endsWith("end\n"));
+    assertTrue(lines.stream().allMatch(l -> l.length() <= Prose.WIDTH));
+  }
 }

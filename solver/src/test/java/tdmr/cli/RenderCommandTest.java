@@ -57,6 +57,21 @@ class RenderCommandTest {
   }
 
   @Test
+  void runningOutOfTdmrsShowsTheTdmrsThatFit(@TempDir Path dir) throws Exception {
+    Path svg = dir.resolve("tdmrs.svg");
+    // canonical/tdx#285 needs three TDMRs ([0, 2G), [4G, 130G), [130G, 258G)); with two allowed
+    // the kernel fails in fill_out_tdmrs after building the first two.
+    CliRun run = CliRun.of("render", RealMaps.path(RealMaps.CMR_TWICE_285).toString(), "--max-tdmrs", "2",
+        "-o", svg.toString());
+    assertEquals(1, run.exit(), run.err());
+    String picture = Files.readString(svg);
+    assertTrue(picture.contains("initialization failed: TDMRs exhausted."), "the kernel's message");
+    assertEquals(2, count(picture, "<rect class=\"tdmr "));
+    assertTrue(picture.contains(">0x100000000</text>") && picture.contains(">0x2080000000</text>"));
+    assertEquals(0, count(picture, "<rect class=\"pamt\""));
+  }
+
+  @Test
   void outputMustBeSvgOrHtml(@TempDir Path dir) {
     CliRun run = CliRun.of("render", "-o", dir.resolve("layout.png").toString());
     assertEquals(2, run.exit());

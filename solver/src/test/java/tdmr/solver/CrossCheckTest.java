@@ -4,26 +4,17 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
 import org.junit.jupiter.api.Test;
 import tdmr.mem.MemoryMap;
 import tdmr.parse.RealMaps;
-import tdmr.solver.cpsat.CpSatEngine;
 import tdmr.solver.z3.Z3Engine;
 import tdmr.tdx.Policy;
 import tdmr.tdx.TdxLimits;
 
 class CrossCheckTest {
-  private static List<Engine> engines() {
-    List<Engine> all = new ArrayList<>();
-    all.add(new GreedyEngine());
-    all.addAll(CrossCheckEngines.all());
-    return all;
-  }
-
   @Test
   void greedyCpsatAndZ3AgreeOnEveryRealMap() throws Exception {
     for (String name : RealMaps.all()) {
@@ -32,7 +23,7 @@ class CrossCheckTest {
       }
       MemoryMap map = RealMaps.read(name);
       for (Policy policy : List.of(Policy.DEFAULT, Policy.DEFAULT.withHoles(Policy.Holes.CMR))) {
-        CrossCheck.Report report = CrossCheck.run(map, TdxLimits.DEFAULT, policy, SolveOptions.DEFAULT, engines());
+        CrossCheck.Report report = CrossCheck.run(map, TdxLimits.DEFAULT, policy, SolveOptions.DEFAULT);
         assertTrue(report.passed(), name + " " + policy + "\n" + String.join("\n", report.lines()));
         assertEquals(3, report.results().size());
       }
@@ -46,7 +37,7 @@ class CrossCheckTest {
   @Test
   void tdx135GreedyFailsAndBothExactEnginesProveTheSameOptimum() throws Exception {
     CrossCheck.Report report =
-        CrossCheck.run(RealMaps.read(RealMaps.EMR_135), TdxLimits.DEFAULT, Policy.DEFAULT, SolveOptions.DEFAULT, engines());
+        CrossCheck.run(RealMaps.read(RealMaps.EMR_135), TdxLimits.DEFAULT, Policy.DEFAULT, SolveOptions.DEFAULT);
     assertTrue(report.passed(), String.join("\n", report.lines()));
     assertEquals(Status.FAILED, report.results().get(0).status());
     assertEquals(OptionalLong.of(8413184), report.results().get(1).pamtBytes());
@@ -90,5 +81,32 @@ class CrossCheckTest {
         List.of("optima differ: cpsat proves PAMT 8413184 bytes (8.02 MiB), 2 TDMRs, 17 reserved areas,"
             + " z3 proves PAMT 8409088 bytes (8.02 MiB), 1 TDMR, 17 reserved areas"),
         report.failures());
+  }
+
+  /**
+   * Blocks [1M, 2M) on node 0 and [0x201000, 0xa06000) on node 1: tdmr_get_nid gives TDMR [0, 1G)
+   * node 0, whose 1 MiB cannot hold a 4108 KiB PAMT, so no node-local layout exists; the kernel's
+   * allocator falls back to node 1 and succeeds. That layout is outside the exact engines' family:
+   * noted, not a disagreement.
+   */
+  @Test
+  void aGreedyPamtOffItsNodeIsNotComparedWithTheNodeLocalFamily() {
+    MemoryMap map =
+        MemoryMap.of(
+            "off-node",
+            List.of(new tdmr.mem.MemoryBlock(0x100000L, 0x200000L, 0), new tdmr.mem.MemoryBlock(0x201000L, 0xa06000L, 1)),
+            List.of(new tdmr.mem.AddressRange(0x100000L, 0xa06000L)));
+    TdxLimits limits = TdxLimits.DEFAULT.withMaxReservedPerTdmr(4);
+    CrossCheck.Report report = CrossCheck.run(map, limits, Policy.DEFAULT, SolveOptions.DEFAULT);
+
+    assertTrue(report.passed(), String.join("\n", report.lines()));
+    assertEquals(Status.FEASIBLE, report.results().get(0).status());
+    assertEquals(Status.INFEASIBLE, report.results().get(1).status());
+    assertEquals(Status.INFEASIBLE, report.results().get(2).status());
+    assertTrue(
+        report.notes().contains(
+            "greedy's layout is not compared with the exact engines: the PAMT of TDMR [0x0, 0x40000000) is not on"
+                + " node 0, the node tdmr_get_nid picks (the kernel's allocator fell back)"),
+        report.notes().toString());
   }
 }

@@ -155,11 +155,11 @@ public final class SvgChart {
   private static void axes(StringBuilder svg, Scale x, Scale y, String xLabel, String yLabel) {
     for (double t : x.ticks()) {
       svg.append(f("<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" stroke=\"#ddd\"/>\n", x.at(t), TOP, x.at(t), HEIGHT - BOTTOM));
-      svg.append(f("<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\" font-size=\"11\">%s</text>\n", x.at(t), HEIGHT - BOTTOM + 16, label(t)));
+      svg.append(f("<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\" font-size=\"11\">%s</text>\n", x.at(t), HEIGHT - BOTTOM + 16, x.label(t)));
     }
     for (double t : y.ticks()) {
       svg.append(f("<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"#ddd\"/>\n", LEFT, y.at(t), WIDTH - RIGHT, y.at(t)));
-      svg.append(f("<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\" font-size=\"11\">%s</text>\n", LEFT - 6, y.at(t) + 4, label(t)));
+      svg.append(f("<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\" font-size=\"11\">%s</text>\n", LEFT - 6, y.at(t) + 4, y.label(t)));
     }
     svg.append(f("<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"none\" stroke=\"#333\"/>\n",
         LEFT, TOP, WIDTH - RIGHT - LEFT, HEIGHT - BOTTOM - TOP));
@@ -183,13 +183,6 @@ public final class SvgChart {
     return Double.isFinite(v) && (!axis.log() || v > 0);
   }
 
-  private static String label(double v) {
-    if (v == Math.rint(v) && Math.abs(v) < 1e15) {
-      long l = (long) v;
-      return l >= 1_000_000 && l % 1_000_000 == 0 ? (l / 1_000_000) + "M" : l >= 1000 && l % 1000 == 0 ? (l / 1000) + "k" : Long.toString(l);
-    }
-    return f("%.3g", v);
-  }
 
   private static String escape(String s) {
     return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
@@ -239,6 +232,17 @@ public final class SvgChart {
         }
       }
       return out;
+    }
+
+    /** A tick label: whole numbers with k/M, fractions with as many decimals as the tick step needs. */
+    String label(double v) {
+      if (v == Math.rint(v) && Math.abs(v) < 1e15) {
+        long l = (long) v;
+        return l >= 1_000_000 && l % 1_000_000 == 0 ? (l / 1_000_000) + "M" : l >= 1000 && l % 1000 == 0 ? (l / 1000) + "k" : Long.toString(l);
+      }
+      double step = log ? v : niceStep(max - min);
+      int decimals = (int) Math.max(0, Math.min(9, -Math.floor(Math.log10(step))));
+      return f("%." + decimals + "f", v);
     }
 
     /** A 1-2-5 step giving about five intervals. */

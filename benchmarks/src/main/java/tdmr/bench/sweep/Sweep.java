@@ -3,6 +3,7 @@ package tdmr.bench.sweep;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalLong;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -26,15 +27,30 @@ public final class Sweep {
   private final Policy policy;
   private final SolveOptions options;
   private final int threads;
+  private final int maxBlocks;
+  private final Set<String> unlimited;
 
+  /** A sweep that runs every engine on every map. */
   public Sweep(TdxLimits limits, Policy policy, SolveOptions options, int threads) {
-    if (threads < 1) {
-      throw new IllegalArgumentException("threads must be at least 1, got " + threads);
+    this(limits, policy, options, threads, 0, Set.of());
+  }
+
+  /**
+   * A sweep in which engines not named in {@code unlimited} skip maps with more than {@code
+   * maxBlocks} blocks (0: no limit), giving {@code SKIPPED} rows. A solver's native memory is
+   * outside the JVM heap and a time limit does not bound it, so this is how a sweep on a shared
+   * machine keeps the exact engines to the maps they can hold.
+   */
+  public Sweep(TdxLimits limits, Policy policy, SolveOptions options, int threads, int maxBlocks, Set<String> unlimited) {
+    if (threads < 1 || maxBlocks < 0) {
+      throw new IllegalArgumentException("threads must be at least 1 and max blocks at least 0, got %d and %d".formatted(threads, maxBlocks));
     }
     this.limits = limits;
     this.policy = policy;
     this.options = options;
     this.threads = threads;
+    this.maxBlocks = maxBlocks;
+    this.unlimited = Set.copyOf(unlimited);
   }
 
   public TdxLimits limits() {
@@ -91,6 +107,11 @@ public final class Sweep {
   }
 
   private SweepRow solve(SweepMap map, int holes, Engine engine) {
+    if (maxBlocks > 0 && map.blocks() > maxBlocks && !unlimited.contains(engine.name())) {
+      return new SweepRow(map.name(), map.origin(), map.blocks(), map.map().totalBytes(), holes, engine.name(),
+          SweepRow.SKIPPED, OptionalLong.empty(), OptionalLong.empty(), 0, 0, 0, 0, 0,
+          "not run: %d blocks, above --max-blocks %d".formatted(map.blocks(), maxBlocks));
+    }
     try {
       EngineResult r = engine.solve(map.map(), limits, policy, options);
       Layout layout = r.layout().orElse(null);

@@ -11,7 +11,8 @@ import java.util.OptionalLong;
  * @param memoryBytes TDX memory of the map
  * @param kernelTdmrHoles see {@link SweepMap#kernelTdmrHoles()}
  * @param engine engine name
- * @param status the engine's status, or {@code ERROR} when it threw
+ * @param status the engine's status, {@code ERROR} when it threw, {@code SKIPPED} when the map was
+ *     above the sweep's block limit for this engine
  * @param pamtBytes PAMT bytes of the layout, empty without one
  * @param pamtBoundBytes proven lower bound, empty when the engine proved none
  * @param tdmrs TDMRs of the layout, 0 without one
@@ -40,6 +41,8 @@ public record SweepRow(
 
   /** Status text of an engine that threw instead of answering. */
   public static final String ERROR = "ERROR";
+  /** Status text of an engine the sweep did not run on a map (above {@code --max-blocks}). */
+  public static final String SKIPPED = "SKIPPED";
 
   /** True when the engine returned a (validated) layout. */
   public boolean hasLayout() {

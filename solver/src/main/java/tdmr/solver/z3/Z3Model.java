@@ -87,13 +87,15 @@ final class Z3Model {
     this.startsLow = new BoolExpr[atoms.size()];
     this.startsHigh = new BoolExpr[atoms.size()];
 
+    // Stated in the order the counting needs: reserved areas (C) count the chunk stacks of D and
+    // the left-out memory of E; the methods below follow the rule list (B, C, D, E).
     tdmrGeometry();
     pamtPlacement();
     convertibleMemoryAndCoverage();
     reservedAreas();
   }
 
-  // ---- rule groups, in the module's order -------------------------------------------------
+  // ---- rule groups, in the order of the rule list (B, C, D, E) ----------------------------
 
   /**
    * Rules A4, B2, B3 (B4, B5 hold by construction). A4: the layout has at least one and at most
@@ -127,6 +129,71 @@ final class Z3Model {
       background.add(ctx.mkOr(chosen));
       grouped(new Reason.MaxTdmrs(problem.limits().maxTdmrs()), ctx.mkAtMost(chosen, problem.limits().maxTdmrs()));
     }
+  }
+
+  /**
+   * Rule C1 with MAX_RESERVED_PER_TDMR, and the holes every TDMR must reserve (rule E1 for
+   * non-convertible gaps; the kernel's memlist for every gap). A TDMR has at most the limit of
+   * reserved areas; its areas are the connected components of its reserved pieces: holes, left-out
+   * memory, chunk stacks, and convertible gaps the layout may choose to reserve (rule C allows
+   * reserved areas over convertible memory; it pays off when it joins two areas).
+   */
+  private void reservedAreas() {
+    Map<Integer, List<BoolExpr>> holesPerCell = new LinkedHashMap<>();
+    for (Atom a : atoms) {
+      BoolExpr whole = bool("reserved@0x%x".formatted(a.range().start()));
+      wholeReserved[a.index()] = whole;
+      if (!a.memory()) {
+        if (problem.mustReserve(a)) {
+          holesPerCell.computeIfAbsent(a.cell(), k -> new ArrayList<>()).add(whole);
+        }
+        continue;
+      }
+      // A memory atom is wholly reserved when left out (a new gap), or when its chunk stacks fill it.
+      List<Placement> in = placementsIn.getOrDefault(a.index(), List.of());
+      BoolExpr full = pagesOf(in) < a.pages() ? ctx.mkFalse() : ctx.mkNot(pagesAtMost(in, a.pages() - 1));
+      BoolExpr mustWhenDropped = problem.mustReserveDropped(a) ? dropped[a.index()] : ctx.mkFalse();
+      background.add(ctx.mkImplies(ctx.mkOr(full, mustWhenDropped), whole));
+      background.add(ctx.mkImplies(ctx.mkAnd(ctx.mkNot(full), ctx.mkNot(dropped[a.index()])), ctx.mkNot(whole)));
+    }
+    Policy.Holes kind = problem.policy().holes();
+    holesPerCell.forEach(
+        (k, hs) -> grouped(new Reason.GranuleHoles(cells.get(k).range(), hs.size(), kind), and(hs)));
+    for (Atom a : atoms) {
+      int i = a.index();
+      Cell k = cells.get(a.cell());
+      BoolExpr firstOfTdmr = i == k.firstAtom() ? tdmrStarts[k.index()] : ctx.mkFalse();
+      BoolExpr reservedToEndBefore = i == 0 ? ctx.mkFalse() : ctx.mkOr(wholeReserved[i - 1], highStack[i - 1]);
+      BoolExpr joinsPrevious = ctx.mkAnd(ctx.mkNot(firstOfTdmr), reservedToEndBefore);
+      BoolExpr inTdmr = covered[k.index()];
+      startsLow[i] =
+          define(
+              "area-at@0x%x".formatted(a.range().start()),
+              ctx.mkAnd(inTdmr, ctx.mkOr(wholeReserved[i], lowStack[i]), ctx.mkNot(joinsPrevious)));
+      startsHigh[i] =
+          a.memory()
+              ? define(
+                  "area-below@0x%x".formatted(a.range().end()),
+                  ctx.mkAnd(inTdmr, highStack[i], ctx.mkNot(wholeReserved[i])))
+              : ctx.mkFalse();
+    }
+    int limit = problem.limits().maxReservedPerTdmr();
+    List<BoolExpr> perTdmr = new ArrayList<>();
+    for (CandidateTdmr c : candidates) {
+      List<BoolExpr> starts = new ArrayList<>();
+      for (int k = c.firstCell(); k < c.endCell(); k++) {
+        for (int i = cells.get(k).firstAtom(); i < cells.get(k).endAtom(); i++) {
+          starts.add(startsLow[i]);
+          if (atoms.get(i).memory()) {
+            starts.add(startsHigh[i]);
+          }
+        }
+      }
+      if (starts.size() > limit) {
+        perTdmr.add(ctx.mkImplies(chosen[c.index()], ctx.mkAtMost(array(starts), limit)));
+      }
+    }
+    grouped(new Reason.ReservedLimit(limit), and(perTdmr));
   }
 
   /**
@@ -227,71 +294,6 @@ final class Z3Model {
     coveragePerBlock.forEach((b, fs) -> grouped(new Reason.BlockCoverage(blocks.get(b)), and(fs)));
   }
 
-  /**
-   * Rule C1 with MAX_RESERVED_PER_TDMR, and the holes every TDMR must reserve (rule E1 for
-   * non-convertible gaps; the kernel's memlist for every gap). A TDMR has at most the limit of
-   * reserved areas; its areas are the connected components of its reserved pieces: holes, left-out
-   * memory, chunk stacks, and convertible gaps the layout may choose to reserve (rule C allows
-   * reserved areas over convertible memory; it pays off when it joins two areas).
-   */
-  private void reservedAreas() {
-    Map<Integer, List<BoolExpr>> holesPerCell = new LinkedHashMap<>();
-    for (Atom a : atoms) {
-      BoolExpr whole = bool("reserved@0x%x".formatted(a.range().start()));
-      wholeReserved[a.index()] = whole;
-      if (!a.memory()) {
-        if (problem.mustReserve(a)) {
-          holesPerCell.computeIfAbsent(a.cell(), k -> new ArrayList<>()).add(whole);
-        }
-        continue;
-      }
-      // A memory atom is wholly reserved when left out (a new gap), or when its chunk stacks fill it.
-      List<Placement> in = placementsIn.getOrDefault(a.index(), List.of());
-      BoolExpr full = pagesOf(in) < a.pages() ? ctx.mkFalse() : ctx.mkNot(pagesAtMost(in, a.pages() - 1));
-      BoolExpr mustWhenDropped = problem.mustReserveDropped(a) ? dropped[a.index()] : ctx.mkFalse();
-      background.add(ctx.mkImplies(ctx.mkOr(full, mustWhenDropped), whole));
-      background.add(ctx.mkImplies(ctx.mkAnd(ctx.mkNot(full), ctx.mkNot(dropped[a.index()])), ctx.mkNot(whole)));
-    }
-    Policy.Holes kind = problem.policy().holes();
-    holesPerCell.forEach(
-        (k, hs) -> grouped(new Reason.GranuleHoles(cells.get(k).range(), hs.size(), kind), and(hs)));
-    for (Atom a : atoms) {
-      int i = a.index();
-      Cell k = cells.get(a.cell());
-      BoolExpr firstOfTdmr = i == k.firstAtom() ? tdmrStarts[k.index()] : ctx.mkFalse();
-      BoolExpr reservedToEndBefore = i == 0 ? ctx.mkFalse() : ctx.mkOr(wholeReserved[i - 1], highStack[i - 1]);
-      BoolExpr joinsPrevious = ctx.mkAnd(ctx.mkNot(firstOfTdmr), reservedToEndBefore);
-      BoolExpr inTdmr = covered[k.index()];
-      startsLow[i] =
-          define(
-              "area-at@0x%x".formatted(a.range().start()),
-              ctx.mkAnd(inTdmr, ctx.mkOr(wholeReserved[i], lowStack[i]), ctx.mkNot(joinsPrevious)));
-      startsHigh[i] =
-          a.memory()
-              ? define(
-                  "area-below@0x%x".formatted(a.range().end()),
-                  ctx.mkAnd(inTdmr, highStack[i], ctx.mkNot(wholeReserved[i])))
-              : ctx.mkFalse();
-    }
-    int limit = problem.limits().maxReservedPerTdmr();
-    List<BoolExpr> perTdmr = new ArrayList<>();
-    for (CandidateTdmr c : candidates) {
-      List<BoolExpr> starts = new ArrayList<>();
-      for (int k = c.firstCell(); k < c.endCell(); k++) {
-        for (int i = cells.get(k).firstAtom(); i < cells.get(k).endAtom(); i++) {
-          starts.add(startsLow[i]);
-          if (atoms.get(i).memory()) {
-            starts.add(startsHigh[i]);
-          }
-        }
-      }
-      if (starts.size() > limit) {
-        perTdmr.add(ctx.mkImplies(chosen[c.index()], ctx.mkAtMost(array(starts), limit)));
-      }
-    }
-    grouped(new Reason.ReservedLimit(limit), and(perTdmr));
-  }
-
   // ---- objectives, as weighted soft constraints (violating one costs its weight) -------------
 
   /** A soft constraint: {@code holds} should be true; violating it costs {@code weight}. */
@@ -363,6 +365,17 @@ final class Z3Model {
     return new Problem.Decision(tdmrs, left);
   }
 
+  /**
+   * Whether a model (say the best one an interrupted optimisation left) satisfies every formula,
+   * so that its layout may be trusted before the validator sees it.
+   */
+  boolean satisfiedBy(Model m) {
+    if (!background.stream().allMatch(f -> isTrue(m, f))) {
+      return false;
+    }
+    return groups.values().stream().flatMap(List::stream).allMatch(f -> isTrue(m, f));
+  }
+
   /** Formulas that always hold: definitions of the helper variables. */
   List<BoolExpr> background() {
     return List.copyOf(background);
@@ -408,6 +421,7 @@ final class Z3Model {
       int[] coeffs = ps.stream().mapToInt(p -> (int) candidates.get(p.candidate()).pamtPages()).toArray();
       return ctx.mkPBLe(coeffs, lits, (int) bound);
     }
+    @SuppressWarnings("rawtypes")
     ArithExpr<IntSort>[] terms = new ArithExpr[ps.size()];
     for (int i = 0; i < ps.size(); i++) {
       terms[i] = (ArithExpr<IntSort>) ctx.<IntSort>mkITE(

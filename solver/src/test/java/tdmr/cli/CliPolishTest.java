@@ -1,0 +1,66 @@
+package tdmr.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+/** The command line as a whole: help with examples, 80 columns, no colour when piped, next steps. */
+class CliPolishTest {
+
+  @Test
+  void everySubcommandHelpHasExamplesAndFitsEightyColumns() {
+    CommandLine root =
+        Tdmr.commandLine(new java.io.ByteArrayInputStream(new byte[0]), new PrintStream(new ByteArrayOutputStream()),
+            new PrintStream(new ByteArrayOutputStream()));
+    assertFalse(root.getSubcommands().isEmpty());
+    for (String name : root.getSubcommands().keySet()) {
+      CliRun run = CliRun.of(name, "--help");
+      assertEquals(0, run.exit(), name + ": " + run.err());
+      assertTrue(run.out().contains("Examples:"), name + " --help has examples:\n" + run.out());
+      for (String line : run.out().split("\n")) {
+        assertTrue(line.length() <= 80, name + " --help line of " + line.length() + " columns: " + line);
+      }
+    }
+  }
+
+  @Test
+  void pipedOutputHasNoColourCodes() {
+    // Tests run with standard output captured, as when piped: no escape sequences.
+    CliRun run = CliRun.of("plan");
+    assertFalse(run.out().contains("\u001b["), run.out());
+  }
+
+  @Test
+  void failedGreedySaysWhatToRunNext() {
+    CliRun run = CliRun.of("plan");
+    assertEquals(1, run.exit());
+    assertTrue(run.out().contains("\nNext\n"), run.out());
+    assertTrue(run.out().contains("    tdmr plan --solver cpsat\n"), run.out());
+    assertTrue(run.out().contains("    tdmr plan --holes cmr\n"), run.out());
+    assertTrue(run.out().contains("    tdmr render --solver greedy,cpsat -o layout.html\n"), run.out());
+  }
+
+  @Test
+  void aLayoutNeedsNoNextSteps() {
+    CliRun run = CliRun.of("plan", "--holes", "cmr");
+    assertEquals(0, run.exit(), run.err());
+    assertFalse(run.out().contains("\nNext\n"), run.out());
+  }
+
+  @Test
+  void colourIsOnlyUsedWhenAsked() {
+    Terminal plain = new Terminal(false);
+    assertEquals("FAILED", plain.bad("FAILED"));
+    Terminal colour = new Terminal(true);
+    assertEquals("\u001b[1;31mFAILED\u001b[0m", colour.bad("FAILED"));
+    assertEquals(
+        new String("x".getBytes(StandardCharsets.UTF_8), StandardCharsets.UTF_8),
+        Terminal.detect(true).bad("x"), "--no-color always wins");
+  }
+}
