@@ -204,4 +204,18 @@ class TdxLogTriageTest {
     assertTrue(says(t.whatHappened(), "no \"BIOS enabled: private KeyID range\" line"), t.whatHappened().toString());
     assertFalse(says(t.whatToDo(), "In the BIOS"), t.whatToDo().toString());
   }
+
+  @Test
+  void tdxLinesAreFoundInAnyCaseAmongOtherLines() {
+    // The line filter matches case-insensitively; a quick pre-test (for million-line logs) must
+    // not drop "VIRT/TDX:" or "Seamcall" lines. Lines 2 and 4 are TDX lines, 1 and 3 are not.
+    Triage t =
+        TdxLogTriage.of(
+            log(
+                "[    0.1] usb 1-1: new high-speed USB device number 2 using xhci_hcd",
+                "[    1.0] VIRT/TDX: BIOS enabled: private KeyID range [32, 64)",
+                "[    1.1] kvm: tdx is mentioned here without a colon",
+                "[    2.0] Seamcall (0x22) failed: 0xc000050500000000"));
+    assertEquals(List.of(2, 4), t.evidence().stream().map(LogLine::line).toList());
+  }
 }

@@ -81,6 +81,9 @@ final class LayoutAnalysis {
       r = run("cpsat");
     } catch (IllegalArgumentException unavailable) {
       return List.of("No optimising engine is available in this build (" + unavailable.getMessage() + ").");
+    } catch (LinkageError nativeLibrary) {
+      // OR-Tools ships native code; a machine it cannot load on still gets the rest of the answer.
+      return List.of("The optimiser could not run on this machine (" + nativeLibrary.getMessage() + ").");
     }
     return switch (r.status()) {
       case OPTIMAL, FEASIBLE -> {

@@ -158,14 +158,7 @@ public final class LayoutPicture {
       if (n.startsWith(" ")) {
         continue;
       }
-      String rest = n.endsWith(":") ? n.substring(0, n.length() - 1) + "." : n;
-      while (rest.length() > NOTE_CHARS) {
-        int cut = rest.lastIndexOf(' ', NOTE_CHARS);
-        cut = cut > NOTE_CHARS / 2 ? cut : NOTE_CHARS;
-        lines.add(rest.substring(0, cut));
-        rest = "   " + rest.substring(cut).strip();
-      }
-      lines.add(rest);
+      lines.addAll(fold(n.endsWith(":") ? n.substring(0, n.length() - 1) + "." : n, NOTE_CHARS));
     }
     if (lines.size() > MAX_NOTES) {
       List<String> kept = new ArrayList<>(lines.subList(0, MAX_NOTES - 1));
@@ -177,7 +170,33 @@ public final class LayoutPicture {
 
   private double rowHeight(LabelledLayout row) {
     int notes = pictureNotes(row).size();
-    return 22 + TDMR_H + 74 + (row.failure().isPresent() ? 18 : 0) + notes * 15 + 10;
+    return 22 + TDMR_H + labelSpace(row) + failureLines(row).size() * 18 + notes * 15 + 10;
+  }
+
+  /** Room under a row for its 45° hex labels; a row without TDMRs needs none. */
+  private static double labelSpace(LabelledLayout row) {
+    boolean labels = row.failedTdmr().isPresent()
+        || row.layout().map(l -> !l.tdmrs().isEmpty()).orElse(false);
+    return labels ? 74 : 16;
+  }
+
+  /** The failure message, folded to the width of the picture (bold text is wider than notes). */
+  private static List<String> failureLines(LabelledLayout row) {
+    return row.failure().map(f -> fold("✗ " + f, NOTE_CHARS * 5 / 6)).orElse(List.of());
+  }
+
+  /** {@code text} cut at spaces into lines of at most {@code width} characters, continuations indented. */
+  private static List<String> fold(String text, int width) {
+    List<String> lines = new ArrayList<>();
+    String rest = text;
+    while (rest.length() > width) {
+      int cut = rest.lastIndexOf(' ', width);
+      cut = cut > width / 2 ? cut : width;
+      lines.add(rest.substring(0, cut));
+      rest = "   " + rest.substring(cut).strip();
+    }
+    lines.add(rest);
+    return lines;
   }
 
   private double x(long address) {
@@ -267,7 +286,7 @@ public final class LayoutPicture {
     if (row.layout().isPresent()) {
       drawLayout(c, row.label(), row.layout().get(), tdmrY, boundaries);
     }
-    double textY = tdmrY + TDMR_H + 74;
+    double textY = tdmrY + TDMR_H + labelSpace(row);
     if (row.failure().isPresent()) {
       String message = row.failure().get();
       if (row.failedTdmr().isPresent()) {
@@ -279,8 +298,10 @@ public final class LayoutPicture {
         boundaries.add(f.start());
         boundaries.add(f.end());
       }
-      c.text("failure-text", LEFT, textY, "start", "✗ " + message);
-      textY += 18;
+      for (String line : failureLines(row)) {
+        c.text("failure-text", LEFT, textY, "start", line);
+        textY += 18;
+      }
     }
     for (long a : placeLabels(boundaries)) {
       c.line("tick", x(a), tdmrY + TDMR_H, x(a), tdmrY + TDMR_H + 5);
@@ -396,7 +417,7 @@ public final class LayoutPicture {
 
   private String rowSummary(LabelledLayout row) {
     if (row.layout().isEmpty()) {
-      return "failed, no layout";
+      return "no layout";
     }
     Layout l = row.layout().get();
     if (row.failure().isPresent()) {
@@ -445,7 +466,7 @@ public final class LayoutPicture {
     keys.add(new Key("reserved", "reserved area"));
     keys.add(new Key("pamt", "PAMT"));
     if (rows.stream().anyMatch(r -> r.failure().isPresent())) {
-      keys.add(new Key("failure", "where the kernel fails"));
+      keys.add(new Key("failure", "where it fails"));
     }
     c.text("legend-title", 12, y + 14, "start", "Legend");
     double lx = 80;
