@@ -8,6 +8,7 @@ import tdmr.mem.ByteSize;
 import tdmr.mem.MemoryBlock;
 import tdmr.mem.MemoryMap;
 import tdmr.solver.EngineResult;
+import tdmr.solver.Status;
 import tdmr.tdx.Layout;
 import tdmr.tdx.Pamt;
 import tdmr.tdx.Policy;
@@ -154,6 +155,12 @@ final class PlanText {
       });
     }
     columns(sb, rows, new boolean[] {false, false, true, true, true, true, true});
+    if (results.stream().anyMatch(r -> r.status() == Status.OPTIMAL || r.status() == Status.INFEASIBLE)) {
+      // The proofs are about the kernel's layout shape; say so where the status words stand.
+      sb.append("OPTIMAL and INFEASIBLE are proven for layouts of the kernel's shape: TDMRs on\n")
+          .append("1 GiB boundaries, each TDMR's PAMT one contiguous 4K/2M/1G chunk. Layouts that\n")
+          .append("split a TDMR's PAMT levels apart (allowed by the module, rule D7) are not searched.\n");
+    }
   }
 
   /** A size short enough for a table cell: {@code 8.02 MiB}, {@code 50.5 MiB}, {@code 1018 MiB}. */

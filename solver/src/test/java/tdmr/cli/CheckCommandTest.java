@@ -153,7 +153,9 @@ class CheckCommandTest {
 
     assertEquals(2, run("check", GOOD).exit()); // --map missing
     assertEquals(2, run("check", GOOD, "--map", MAP, "--holes", "all").exit());
-    assertEquals(2, run("check", GOOD, "--map", MAP, "--max-rsvd", "17").exit());
+    assertEquals(2, run("check", GOOD, "--map", MAP, "--max-rsvd", "-1").exit());
+    // Raised limits are a what-if, accepted as by tdmr plan, so a plan made under them can be checked.
+    assertEquals(0, run("check", GOOD, "--map", MAP, "--max-rsvd", "17").exit());
     assertEquals(2, run("check", "-", "--map", "-").exit());
     assertEquals(2, run("check", dir.resolve("missing.json").toString(), "--map", MAP).exit());
   }
@@ -253,5 +255,18 @@ class CheckCommandTest {
     CliRun r = run("check", layout, "--map", tdmr.parse.RealMaps.path(tdmr.parse.RealMaps.EMR_135).toString());
     assertEquals(0, r.exit(), r.out() + r.err());
     assertTrue(r.flatOut().contains(" 16 reserved areas, PAMT 8.02 MiB"), r.out());
+  }
+
+  @Test
+  void splitPamtLevelsFitFifteenAreasOnTheEmr135MapWithoutGivingUpMemory() {
+    // TDMR [1G, 2G) holds 16 holes of canonical/tdx#135. Its PAMT_1G (4 KiB) fills the 4 KiB block
+    // [0x64158000, 0x64159000), merging [0x63d58000, 0x64158000) and [0x64159000, 0x64195000):
+    // 15 areas. The other four PAMT levels sit from 1 MiB up, next to the hole [0, 1 MiB) of TDMR
+    // [0, 1G): one area [0, 0x90a000). So at 15 areas per TDMR no memory has to be given up,
+    // although `tdmr fix --max-rsvd 15` (proven only for one contiguous PAMT chunk per TDMR)
+    // asks for 4 KiB.
+    String layout = DIR.resolve("emr-135-two-tdmrs-15-areas-split-pamt.json").toString();
+    CliRun r = run("check", layout, "--map", tdmr.parse.RealMaps.path(tdmr.parse.RealMaps.EMR_135).toString(), "--max-rsvd", "15");
+    assertEquals(0, r.exit(), r.out() + r.err());
   }
 }
