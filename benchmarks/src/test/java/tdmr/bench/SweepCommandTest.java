@@ -109,6 +109,25 @@ class SweepCommandTest {
   }
 
   @Test
+  void twoRunsOnTwoThreadsWriteTheSameRowsInTheSameOrder() throws Exception {
+    Path first = dir.resolve("first");
+    Path second = dir.resolve("second");
+    assertEquals(0, run("sweep", "--generated", "10", "--seed", "4", "--engines", "greedy,greedy-cmr", "--threads", "2", "--out", first.toString()));
+    assertEquals(0, run("sweep", "--generated", "10", "--seed", "4", "--engines", "greedy,greedy-cmr", "--threads", "2", "--out", second.toString()));
+    // Everything but the measured solve time (column 12) is the same.
+    assertEquals(withoutSolveTime(first.resolve("results.csv")), withoutSolveTime(second.resolve("results.csv")));
+    assertEquals(21, Files.readAllLines(first.resolve("results.csv")).size());
+  }
+
+  private static List<String> withoutSolveTime(Path csv) throws java.io.IOException {
+    return Files.readAllLines(csv).stream().map(l -> {
+      String[] f = l.split(",", -1);
+      f[11] = "";
+      return String.join(",", f);
+    }).toList();
+  }
+
+  @Test
   void enginesOtherThanTheGreediesSkipMapsAboveMaxBlocks() throws Exception {
     Path maps = dir.resolve("in");
     Files.createDirectories(maps);

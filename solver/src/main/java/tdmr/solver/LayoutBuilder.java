@@ -47,18 +47,17 @@ public final class LayoutBuilder {
 
   /** Builds the layout; throws {@link IllegalArgumentException} for a decision outside the family. */
   public Layout build(Decision decision) {
-    List<CandidateTdmr> candidates = problem.candidates();
     List<Atom> atoms = problem.atoms();
     Set<Integer> dropped = new HashSet<>(decision.droppedAtoms());
     List<TdmrChoice> choices = new ArrayList<>(decision.tdmrs());
-    choices.sort(Comparator.comparingInt(c -> candidates.get(c.candidate()).firstCell()));
+    choices.sort(Comparator.comparingInt(c -> problem.candidate(c.candidate()).firstCell()));
     checkShape(choices, dropped);
 
     // Chunk positions: stacks in TDMR order.
     Map<TdmrChoice, Long> chunkBase = new LinkedHashMap<>();
     Map<Integer, long[]> load = new LinkedHashMap<>();
     for (TdmrChoice c : choices) {
-      long bytes = candidates.get(c.candidate()).pamtBytes();
+      long bytes = problem.candidate(c.candidate()).pamtBytes();
       load.computeIfAbsent(c.chunkAtom(), k -> new long[2])[c.side().ordinal()] += bytes;
     }
     Map<Integer, long[]> cursor = new LinkedHashMap<>();
@@ -74,7 +73,7 @@ public final class LayoutBuilder {
     List<AddressRange> chunks = new ArrayList<>();
     for (TdmrChoice c : choices) {
       long[] cur = cursor.get(c.chunkAtom());
-      long bytes = candidates.get(c.candidate()).pamtBytes();
+      long bytes = problem.candidate(c.candidate()).pamtBytes();
       int side = c.side().ordinal();
       chunkBase.put(c, cur[side]);
       chunks.add(AddressRange.ofSize(cur[side], bytes));
@@ -84,7 +83,7 @@ public final class LayoutBuilder {
 
     List<Tdmr> tdmrs = new ArrayList<>();
     for (TdmrChoice c : choices) {
-      CandidateTdmr t = candidates.get(c.candidate());
+      CandidateTdmr t = problem.candidate(c.candidate());
       List<AddressRange> reserved = reservedAreas(t, dropped, chunks);
       List<ReservedArea> areas = new ArrayList<>();
       for (AddressRange r : reserved) {
@@ -101,11 +100,10 @@ public final class LayoutBuilder {
 
   /** TDMRs disjoint, chunks in allowed memory, every kept memory atom covered. */
   private void checkShape(List<TdmrChoice> choices, Set<Integer> dropped) {
-    List<CandidateTdmr> candidates = problem.candidates();
     List<Atom> atoms = problem.atoms();
     boolean[] covered = new boolean[problem.cells().size()];
     for (TdmrChoice c : choices) {
-      CandidateTdmr t = candidates.get(c.candidate());
+      CandidateTdmr t = problem.candidate(c.candidate());
       for (int k = t.firstCell(); k < t.endCell(); k++) {
         if (covered[k]) {
           throw new IllegalArgumentException("two TDMRs cover cell " + problem.cells().get(k).range());

@@ -89,7 +89,12 @@ public final class Problem {
   private final Policy policy;
   private final List<Cell> cells;
   private final List<Atom> atoms;
-  private final List<CandidateTdmr> candidates;
+  /** Candidate TDMRs, built only when {@link #candidates()} is called. */
+  private List<CandidateTdmr> candidates;
+  /** Per cell: how many cells before it hold memory (one more entry for the end). */
+  private int[] memoryCellsBefore;
+  /** The cells that hold memory, in address order. */
+  private int[] memoryCells;
   private final List<AddressRange> excludedMemory;
   private final List<String> impossibilities;
 
@@ -199,7 +204,6 @@ public final class Problem {
     this.impossibilities = new ArrayList<>();
     this.cells = new ArrayList<>();
     this.atoms = new ArrayList<>();
-    this.candidates = new ArrayList<>();
   }
 
   /** Preprocesses one instance. */
@@ -210,7 +214,7 @@ public final class Problem {
     Problem p = new Problem(map, limits, policy);
     p.findImpossibilities();
     p.cutCells();
-    p.enumerateCandidates();
+    p.indexMemoryCells();
     return p;
   }
 
@@ -236,9 +240,70 @@ public final class Problem {
     return Collections.unmodifiableList(atoms);
   }
 
-  /** Candidate TDMRs, ordered by first cell then end cell. */
-  public List<CandidateTdmr> candidates() {
-    return Collections.unmodifiableList(candidates);
+  /**
+   * Candidate TDMRs, ordered by first cell then end cell: every run of cells that starts and ends
+   * in a cell holding memory (a TDMR that started or ended in a cell without memory would cover
+   * only more holes and pay more PAMT). There are quadratically many; engines that need only some
+   * use {@link #candidate(int)} and {@link #candidateIndex(int, int)}, which do not build the list.
+   */
+  public synchronized List<CandidateTdmr> candidates() {
+    if (candidates == null) {
+      List<CandidateTdmr> all = new ArrayList<>(candidateCount());
+      for (int i = 0; i < candidateCount(); i++) {
+        all.add(candidate(i));
+      }
+      candidates = Collections.unmodifiableList(all);
+    }
+    return candidates;
+  }
+
+  /** Number of candidate TDMRs (the size of {@link #candidates()}). */
+  public int candidateCount() {
+    long m = memoryCells.length;
+    return Math.toIntExact(m * (m + 1) / 2);
+  }
+
+  /**
+   * The index in {@link #candidates()} of the TDMR of cells {@code [firstCell, endCell)}, or -1
+   * when that run is not a candidate (its first or last cell holds no memory, or it is empty).
+   */
+  public int candidateIndex(int firstCell, int endCell) {
+    if (firstCell < 0 || endCell > cells.size() || firstCell >= endCell
+        || !cells.get(firstCell).holdsMemory() || !cells.get(endCell - 1).holdsMemory()) {
+      return -1;
+    }
+    int first = memoryCellsBefore[firstCell];
+    int last = memoryCellsBefore[endCell - 1];
+    return Math.toIntExact(candidatesBefore(first) + (last - first));
+  }
+
+  /** The candidate with index {@code index} in {@link #candidates()}, built on the spot. */
+  public CandidateTdmr candidate(int index) {
+    if (index < 0 || index >= candidateCount()) {
+      throw new IndexOutOfBoundsException("candidate " + index + " of " + candidateCount());
+    }
+    // The first memory cell f with candidatesBefore(f) <= index < candidatesBefore(f + 1).
+    int lo = 0;
+    int hi = memoryCells.length - 1;
+    while (lo < hi) {
+      int mid = (lo + hi + 1) >>> 1;
+      if (candidatesBefore(mid) <= index) {
+        lo = mid;
+      } else {
+        hi = mid - 1;
+      }
+    }
+    int last = lo + (int) (index - candidatesBefore(lo));
+    Cell first = cells.get(memoryCells[lo]);
+    int endCell = memoryCells[last] + 1;
+    AddressRange range = new AddressRange(first.range().start(), cells.get(endCell - 1).range().end());
+    return new CandidateTdmr(index, first.index(), endCell, range, pamtBytes(range.size()), first.node());
+  }
+
+  /** Candidates whose first cell is one of the first {@code f} memory cells. */
+  private long candidatesBefore(int f) {
+    long m = memoryCells.length;
+    return f * m - (long) f * (f - 1) / 2;
   }
 
   /** TDX memory at or above the HKID limit: no TDMR can hold it (rule B5), so no cell does. */
@@ -288,10 +353,18 @@ public final class Problem {
 
   /** Whether TDMR {@code candidate}'s chunk may go into memory atom {@code atom} (node policy). */
   public boolean mayHoldChunk(CandidateTdmr candidate, Atom atom) {
+    return mayHoldChunk(cells.get(candidate.firstCell()), atom);
+  }
+
+  /**
+   * Whether the chunk of a TDMR whose first cell is {@code start} may go into memory atom {@code
+   * atom}: the node policy only looks at the TDMR's node, the node of its first cell.
+   */
+  public boolean mayHoldChunk(Cell start, Atom atom) {
     if (!atom.memory() || atom.mustDrop()) {
       return false;
     }
-    return policy.pamt() == Policy.PamtPlacementPolicy.ANY || atom.node() == candidate.node();
+    return policy.pamt() == Policy.PamtPlacementPolicy.ANY || atom.node() == start.node();
   }
 
   /** TDX memory bytes in atoms that cells hold (excluded memory not counted). */
@@ -451,25 +524,18 @@ public final class Problem {
     return -1;
   }
 
-  /**
-   * Every run of cells that starts and ends in a cell holding memory. A TDMR that started or ended
-   * in a cell without memory would cover only more holes and pay more PAMT.
-   */
-  private void enumerateCandidates() {
-    for (int i = 0; i < cells.size(); i++) {
-      Cell first = cells.get(i);
-      if (!first.holdsMemory()) {
-        continue;
-      }
-      for (int j = i + 1; j <= cells.size(); j++) {
-        Cell last = cells.get(j - 1);
-        if (!last.holdsMemory()) {
-          continue;
-        }
-        AddressRange range = new AddressRange(first.range().start(), last.range().end());
-        candidates.add(new CandidateTdmr(candidates.size(), i, j, range, pamtBytes(range.size()), first.node()));
+  /** Numbers the cells that hold memory, for {@link #candidateIndex} and {@link #candidate}. */
+  private void indexMemoryCells() {
+    memoryCellsBefore = new int[cells.size() + 1];
+    List<Integer> memory = new ArrayList<>();
+    for (Cell c : cells) {
+      memoryCellsBefore[c.index()] = memory.size();
+      if (c.holdsMemory()) {
+        memory.add(c.index());
       }
     }
+    memoryCellsBefore[cells.size()] = memory.size();
+    memoryCells = memory.stream().mapToInt(Integer::intValue).toArray();
   }
 
   /** One line describing the instance size, for messages and benchmarks. */
@@ -477,6 +543,6 @@ public final class Problem {
     long plain = cells.stream().filter(c -> c.kind() == CellKind.PLAIN).count();
     long mixed = cells.stream().filter(c -> c.kind() == CellKind.MIXED).count();
     return "%d cells (%d plain, %d mixed), %d atoms, %d candidate TDMRs"
-        .formatted(cells.size(), plain, mixed, atoms.size(), candidates.size());
+        .formatted(cells.size(), plain, mixed, atoms.size(), candidateCount());
   }
 }

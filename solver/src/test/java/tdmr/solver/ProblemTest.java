@@ -103,6 +103,30 @@ class ProblemTest {
   }
 
   @Test
+  void candidatesAreNumberedByFirstCellThenEndCellWithoutBuildingTheList() {
+    // Blocks [1M, 3G) node 0 and [5G, 6G+512M) node 1: cells [0,1G) mixed, [1G,3G) plain,
+    // [3G,5G) empty, [5G,6G) plain, [6G,7G) mixed. Memory cells 0, 1, 3, 4: runs starting and
+    // ending in them are 4+3+2+1 = 10, numbered (0,1) (0,2) (0,4) (0,5) (1,2) (1,4) (1,5) (3,4)
+    // (3,5) (4,5) as [firstCell, endCell).
+    MemoryMap map = MemoryMap.ofBlocks("two", List.of(
+        new MemoryBlock(MiB, 3 * GiB, 0), new MemoryBlock(5 * GiB, 6 * GiB + 512 * MiB, 1)));
+    Problem p = Problem.of(map, TdxLimits.DEFAULT, Policy.DEFAULT);
+    assertEquals(5, p.cells().size());
+    assertEquals(10, p.candidateCount());
+    assertEquals(5, p.candidateIndex(1, 4));
+    assertEquals(9, p.candidateIndex(4, 5));
+    assertEquals(-1, p.candidateIndex(2, 4)); // starts in the empty cell
+    assertEquals(-1, p.candidateIndex(0, 3)); // ends in the empty cell
+    assertEquals(new AddressRange(GiB, 6 * GiB), p.candidate(5).range());
+    assertEquals(1, p.candidate(8).node());
+    for (int i = 0; i < p.candidateCount(); i++) {
+      Problem.CandidateTdmr c = p.candidates().get(i);
+      assertEquals(c, p.candidate(i));
+      assertEquals(i, p.candidateIndex(c.firstCell(), c.endCell()));
+    }
+  }
+
+  @Test
   void decisionLeavingMemoryUncoveredIsRejected() {
     Problem p = Problem.of(Tdx135MapFixture.map(), TdxLimits.DEFAULT, Policy.DEFAULT);
     assertThrows(IllegalArgumentException.class,

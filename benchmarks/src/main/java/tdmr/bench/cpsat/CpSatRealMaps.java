@@ -74,7 +74,7 @@ public final class CpSatRealMaps {
             r.pamtBytes().isPresent() ? Long.toString(r.pamtBytes().getAsLong() / 1024) : "",
             r.layout().map(l -> Integer.toString(l.size())).orElse(""),
             r.layout().map(l -> Integer.toString(l.reservedAreaCount())).orElse(""),
-            p.cells().size(), p.atoms().size(), p.candidates().size(),
+            p.cells().size(), p.atoms().size(), p.candidateCount(),
             r.modelVariables(), r.modelConstraints(), millis[runs / 2], millis[runs - 1]);
       }
     }

@@ -280,8 +280,9 @@ public final class MapGenerator {
     return out;
   }
 
+  /** StrictMath, not Math: Math.exp and Math.log may differ by an ulp between JVMs and CPUs. */
   private static double logUniform(SplittableRandom rng, double lo, double hi) {
-    return lo >= hi ? lo : Math.exp(rng.nextDouble(Math.log(lo), Math.log(hi)));
+    return lo >= hi ? lo : StrictMath.exp(rng.nextDouble(StrictMath.log(lo), StrictMath.log(hi)));
   }
 
   private static long pages(double bytes) {

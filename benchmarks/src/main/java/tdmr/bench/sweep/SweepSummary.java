@@ -182,9 +182,11 @@ public final class SweepSummary {
     md.append("## Headline\n\n| question | answer |\n|---|---|\n");
     int runs = greedyRuns();
     if (runs > 0) {
-      md.append("| greedy (mainline) succeeds | %d of %d maps (%s) |\n".formatted(greedySuccesses(), runs, percent(greedySuccesses(), runs)));
+      // under --holes cmr the engine named greedy takes the CMR holes too: it is then the patched kernel
+      String which = holes == Policy.Holes.MEMLIST ? "greedy (mainline)" : "greedy (with the CMR-holes patch)";
+      md.append("| %s succeeds | %d of %d maps (%s) |\n".formatted(which, greedySuccesses(), runs, percent(greedySuccesses(), runs)));
     } else {
-      md.append("| greedy (mainline) succeeds | greedy not run |\n");
+      md.append("| greedy succeeds | greedy not run |\n");
     }
     String rules = "holes " + holes.name().toLowerCase(Locale.ROOT);
     md.append("| greedy fails although a layout exists under the same rules (%s) | %s |\n".formatted(rules, maps(greedyFailsButLayoutExists().size())));

@@ -50,6 +50,7 @@ class SweepSummaryTest {
     SweepSummary cmr = new SweepSummary(rows, TdxLimits.DEFAULT, Policy.Holes.CMR);
     assertEquals(List.of("b", "d"), cmr.greedyFailsButLayoutExists());
     assertEquals(List.of(), cmr.greedyFailsOnlyCmrHolesHelp());
+    assertTrue(cmr.markdown("").contains("| greedy (with the CMR-holes patch) succeeds | 1 of 4 maps (25.0%) |"));
   }
 
   @Test

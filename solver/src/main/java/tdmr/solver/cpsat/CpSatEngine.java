@@ -60,6 +60,13 @@ public final class CpSatEngine implements Engine {
    */
   private static final long SMALL_MODEL_VARIABLES = 1000;
 
+  /**
+   * Models with more PAMT placement literals than this are not built: at about a kilobyte of
+   * protocol buffer per placement they would not fit a default JVM heap, and CP-SAT could not
+   * prove them within minutes anyway (benchmarks/README.md, "CP-SAT at 1 000 blocks").
+   */
+  private static final long MAX_PLACEMENTS = 1_500_000;
+
   private final boolean sequentialObjective;
 
   /**
@@ -98,11 +105,52 @@ public final class CpSatEngine implements Engine {
       messages.add("no layout can cover all TDX memory; `tdmr fix` finds the least memory to give up");
       return result(Status.INFEASIBLE, null, OptionalLong.empty(), messages, started, 0, 0, 0);
     }
-    if (problem.candidates().isEmpty()) {
+    if (problem.candidateCount() == 0) {
       return result(Status.INFEASIBLE, null, OptionalLong.empty(),
           List.of("no TDX memory is left that a TDMR could cover"), started, 0, 0, 0);
     }
-    return new Run(problem, options, started).solve();
+    long placements = TdmrModel.placementBound(problem);
+    if (placements > MAX_PLACEMENTS) {
+      return quickOnly(problem, ("the model would need about %d PAMT placement literals (more than %d):"
+          + " CP-SAT was not run, nothing is proven").formatted(placements, MAX_PLACEMENTS), started);
+    }
+    Run run;
+    try {
+      run = new Run(problem, options, started);
+    } catch (TdmrModel.TimeLimitWhileBuilding e) {
+      return quickOnly(problem, "time limit: it struck while the model was being built (about %d PAMT placement"
+          .formatted(placements) + " literals); CP-SAT was not run, nothing is proven", started);
+    }
+    return run.solve();
+  }
+
+  /**
+   * The answer when the model would not fit in memory or time: the starting layout, validated, as a
+   * {@code FEASIBLE} answer without a bound, or {@code UNKNOWN}. Nothing is claimed proven.
+   */
+  private EngineResult quickOnly(Problem problem, String reason, long started) {
+    List<String> messages = new ArrayList<>();
+    messages.add(reason);
+    Optional<Decision> start = new StartingLayout(problem).find();
+    if (start.isEmpty()) {
+      messages.add("no quick layout found either");
+      messages.add("model: not built; " + problem.describe());
+      return result(Status.UNKNOWN, null, OptionalLong.empty(), messages, started, 0, 0, 0);
+    }
+    Layout layout = problem.buildLayout(start.get());
+    LayoutVerifier.requireValid(problem.map(), problem.limits(), problem.policy(), layout);
+    if (problem.policy().coverage() == Policy.Coverage.MAX) {
+      LayoutVerifier.requireValid(problem.keptMap(start.get().droppedAtoms()), problem.limits(),
+          problem.policy().withCoverage(Policy.Coverage.ALL), layout);
+    }
+    messages.add("quick layout (not proven optimal): %d TDMRs, %d KB PAMT (%s), %d reserved areas".formatted(
+        layout.size(), layout.pamtBytes() / 1024, ByteSize.human(layout.pamtBytes()), layout.reservedAreaCount()));
+    messages.add("model: not built; " + problem.describe());
+    long uncovered = problem.excludedMemory().stream().mapToLong(AddressRange::size).sum();
+    for (int a : start.get().droppedAtoms()) {
+      uncovered += problem.atoms().get(a).range().size();
+    }
+    return result(Status.FEASIBLE, layout, OptionalLong.empty(), messages, started, 0, 0, uncovered);
   }
 
   /** One solve of one problem: the stages, the status and the messages. */
@@ -119,7 +167,7 @@ public final class CpSatEngine implements Engine {
       this.problem = problem;
       this.options = options;
       this.started = started;
-      this.model = new TdmrModel(problem);
+      this.model = new TdmrModel(problem, started + Math.round(options.timeLimitSeconds() * 1e9));
       TdxLimits limits = problem.limits();
       this.w2 = (long) limits.maxTdmrs() * limits.maxReservedPerTdmr() + 1;
       this.w1 = w2 * (limits.maxTdmrs() + 1L);

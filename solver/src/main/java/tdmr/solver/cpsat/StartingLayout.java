@@ -1,9 +1,7 @@
 package tdmr.solver.cpsat;
 
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import tdmr.solver.Problem;
 import tdmr.solver.Problem.Atom;
@@ -21,7 +19,8 @@ import tdmr.tdx.Tdmr;
  * out invalid is simply not given.
  *
  * <p>TDMRs are grown left to right over the cells while the holes inside, plus one area for a
- * chunk that finds no hole to stack on, stay within the reserved-area limit; first without
+ * chunk that finds no hole to stack on, stay within the reserved-area limit and while the TDMR's
+ * chunk fits into one memory atom inside it that its node allows; first without
  * bridging cells that hold no memory, and bridging them if that needs too many TDMRs. Each chunk
  * goes into its own TDMR, on its node, stacked against a hole when one is adjacent.
  */
@@ -52,25 +51,28 @@ final class StartingLayout {
     return a.memory() ? a.mustDrop() && problem.mustReserveDropped(a) : problem.mustReserve(a);
   }
 
-  /** Areas formed by the reserved holes of cells [first, end). */
-  private int holeAreas(int first, int end) {
-    int areas = 0;
-    boolean inArea = false;
-    for (int a = cells.get(first).firstAtom(); a < cells.get(end - 1).endAtom(); a++) {
-      boolean r = reservedHole(atoms.get(a));
-      if (r && !inArea) {
-        areas++;
+  /**
+   * Counts the areas formed by the reserved holes of a run of cells, one cell at a time, so that
+   * growing a TDMR over n cells costs one pass over their atoms.
+   */
+  private final class HoleAreas {
+    private int areas;
+    private boolean inArea;
+
+    /** The areas of the run after extending it by {@code cell}. */
+    int extend(Cell cell) {
+      for (int a = cell.firstAtom(); a < cell.endAtom(); a++) {
+        boolean r = reservedHole(atoms.get(a));
+        if (r && !inArea) {
+          areas++;
+        }
+        inArea = r;
       }
-      inArea = r;
+      return areas;
     }
-    return areas;
   }
 
   private Optional<List<CandidateTdmr>> partition(boolean bridge) {
-    Map<Long, CandidateTdmr> byCells = new HashMap<>();
-    for (CandidateTdmr c : problem.candidates()) {
-      byCells.put(((long) c.firstCell() << 32) | c.endCell(), c);
-    }
     int limit = problem.limits().maxReservedPerTdmr() - 1;
     List<CandidateTdmr> chosen = new ArrayList<>();
     int k = 0;
@@ -84,18 +86,27 @@ final class StartingLayout {
         return Optional.empty();
       }
       CandidateTdmr best = null;
+      HoleAreas holes = new HoleAreas();
+      long roomiest = 0;
       for (int e = k + 1; e <= cells.size(); e++) {
-        if (!bridge && !cells.get(e - 1).holdsMemory()) {
+        Cell last = cells.get(e - 1);
+        if (!bridge && !last.holdsMemory()) {
           break;
         }
-        CandidateTdmr c = byCells.get(((long) k << 32) | e);
-        if (c == null) {
-          continue;
-        }
-        if (holeAreas(k, e) > limit) {
+        // The hole areas only grow with the run, so the first run over the limit ends the search.
+        if (holes.extend(last) > limit) {
           break;
         }
-        best = c;
+        for (int a = last.firstAtom(); a < last.endAtom(); a++) {
+          if (problem.mayHoldChunk(cells.get(k), atoms.get(a))) {
+            roomiest = Math.max(roomiest, atoms.get(a).range().size());
+          }
+        }
+        int c = problem.candidateIndex(k, e);
+        // placeChunks looks for room inside the TDMR: grow it only while its chunk fits there.
+        if (c >= 0 && problem.candidate(c).pamtBytes() < roomiest) {
+          best = problem.candidate(c);
+        }
       }
       if (best == null) {
         return Optional.empty();

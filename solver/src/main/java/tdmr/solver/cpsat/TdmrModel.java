@@ -20,35 +20,49 @@ import tdmr.solver.Problem.Cell;
 import tdmr.solver.Problem.Decision;
 import tdmr.solver.Problem.Side;
 import tdmr.solver.Problem.TdmrChoice;
+import tdmr.mem.ByteSize;
+import tdmr.tdx.PageSize;
+import tdmr.tdx.PamtSizing;
 import tdmr.tdx.Policy;
+import tdmr.tdx.TdxLimits;
 
 /**
  * The CP-SAT encoding of one {@link Problem}. Sizes are counted in 4 KiB pages.
  *
- * <p>A TDMR is a literal per candidate run of cells, so alignment (rule B4), order and
- * non-overlap (B2, B3) and the HKID limit (B5) hold by construction: candidates are built from
- * 1 GiB aligned cells below the HKID limit, and at most one chosen candidate may hold each cell.
- * The PAMT chunk of the TDMR that starts at cell {@code i} is placed by one literal per (allowed
- * memory atom, side); its size is the chosen candidate's kernel chunk, so PAMT sizes per level
- * (rules D2/D3, Dynamic PAMT included) follow from the TDMR size exactly. Reserved areas are
- * counted by scanning atoms in address order: an area starts wherever a reserved piece follows a
- * non-reserved piece or a TDMR base.
+ * <p>TDMRs are encoded by their boundaries, not by one literal per candidate run of cells (there
+ * are quadratically many): per cell, {@code start} (a TDMR begins here), {@code end} (a TDMR ends
+ * here) and {@code cont} (this cell and the next are in the same TDMR). A cell is covered by
+ * exactly one TDMR or none: {@code covered[k] = start[k] + cont[k-1] = end[k] + cont[k]}. Every
+ * assignment of these literals is exactly one set of disjoint candidate runs (a run starts at a
+ * {@code start}, continues over {@code cont} and stops at the first {@code end}), so alignment
+ * (rule B4), order and non-overlap (B2, B3) and the HKID limit (B5) hold by construction, as
+ * candidates are built from 1 GiB aligned cells below the HKID limit. A TDMR's size in GiB is
+ * carried along it from its end back to its start ({@code suffix[k]}), which gives the chunk of
+ * the TDMR starting at each cell; the reserved areas are counted forward from its start ({@code
+ * run[k]}). The PAMT chunk of the TDMR that starts at cell {@code i} is placed by one literal per
+ * (allowed memory atom, side); its size is the kernel's chunk for the TDMR's size ({@link
+ * #levelBytesPerGiB}), so PAMT sizes per level (rules D2/D3, Dynamic PAMT included) follow from
+ * the TDMR size exactly. Reserved areas are counted by scanning atoms in address order: an area
+ * starts wherever a reserved piece follows a non-reserved piece or a TDMR base.
  */
 final class TdmrModel {
   private final Problem problem;
   private final CpModel model = new CpModel();
   private final List<Cell> cells;
   private final List<Atom> atoms;
-  private final List<CandidateTdmr> candidates;
 
-  /** One literal per candidate TDMR: the TDMR is in the layout. */
-  private final List<BoolVar> used = new ArrayList<>();
+  /** Per cell: a chosen TDMR starts at it. */
+  private final List<BoolVar> start = new ArrayList<>();
+  /** Per cell: a chosen TDMR ends with it. */
+  private final List<BoolVar> end = new ArrayList<>();
+  /** Per cell but the last: the cell and the next one are in the same chosen TDMR. */
+  private final List<BoolVar> cont = new ArrayList<>();
+  /** Per cell: GiB from the cell's start to the end of the TDMR covering it (0 when uncovered). */
+  private final List<IntVar> suffix = new ArrayList<>();
+  /** Per cell: the size in GiB of the TDMR starting at it, 0 when none does. */
+  private final List<IntVar> startSize = new ArrayList<>();
   /** Per cell: some chosen TDMR covers it. */
   private final List<BoolVar> covered = new ArrayList<>();
-  /** Per cell: a chosen TDMR starts at it. */
-  private final List<LinearExpr> startsHere = new ArrayList<>();
-  /** Per cell: a chosen TDMR starts at it, as a literal. */
-  private final List<BoolVar> startLiteral = new ArrayList<>();
   /** Per memory atom: kept as TDX memory (always, under coverage all). Null for gaps. */
   private final List<BoolVar> kept = new ArrayList<>();
   /** Per atom: the whole atom is reserved (a hole, memory left out, or memory filled by chunks). */
@@ -72,12 +86,31 @@ final class TdmrModel {
   private LinearExpr tdmrCount;
   private LinearExpr areaCount;
   private LinearExpr keptPages;
+  /** Rounded level pages per (cell, bytes per GiB); see {@link #roundedLevelPages}. */
+  private final Map<LevelOfStart, IntVar> roundedPages = new HashMap<>();
 
-  TdmrModel(Problem problem) {
+  /** A PAMT level (by its bytes per GiB) of the chunk of the TDMR starting at a cell. */
+  private record LevelOfStart(int cell, long bytesPerGiB) {}
+  private static final long PAGE = 4096;
+
+  /** Thrown when the time limit strikes before the model is complete. */
+  static final class TimeLimitWhileBuilding extends RuntimeException {
+    TimeLimitWhileBuilding() {
+      super("time limit while building the CP-SAT model", null, false, false);
+    }
+  }
+
+  private final long deadlineNanos;
+
+  /**
+   * Builds the model; throws {@link TimeLimitWhileBuilding} when {@code System.nanoTime()} passes
+   * {@code deadlineNanos} first (the chunk placements, quadratic in the map's size, take the time).
+   */
+  TdmrModel(Problem problem, long deadlineNanos) {
     this.problem = problem;
+    this.deadlineNanos = deadlineNanos;
     this.cells = problem.cells();
     this.atoms = problem.atoms();
-    this.candidates = problem.candidates();
     this.roomyPages = pamtPagesUpperBound();
     createVariables();
     tdmrsTileTheCells();
@@ -87,6 +120,27 @@ final class TdmrModel {
     reservedAreasAreCounted();
     reservedAreasPerTdmrWithinLimit();
     objectiveTerms();
+  }
+
+  /**
+   * An upper bound on the number of PAMT placement literals the model would get (two per start
+   * cell and allowed memory atom at least as large as the start cell's own chunk), counted
+   * without building anything.
+   */
+  static long placementBound(Problem problem) {
+    long count = 0;
+    for (Cell cell : problem.cells()) {
+      if (!cell.holdsMemory()) {
+        continue;
+      }
+      long smallestChunk = problem.pamtBytes(cell.range().size()) / PAGE;
+      for (Atom a : problem.atoms()) {
+        if (problem.mayHoldChunk(cell, a) && a.pages() >= smallestChunk) {
+          count += 2;
+        }
+      }
+    }
+    return count;
   }
 
   CpModel model() {
@@ -110,11 +164,22 @@ final class TdmrModel {
   }
 
   private void createVariables() {
-    for (CandidateTdmr c : candidates) {
-      used.add(model.newBoolVar("tdmr_c%d_%d".formatted(c.firstCell(), c.endCell())));
+    long giBToEnd = 0;
+    long[] giBFrom = new long[cells.size()];
+    for (int k = cells.size() - 1; k >= 0; k--) {
+      giBToEnd += cells.get(k).sizeGiB();
+      giBFrom[k] = giBToEnd;
     }
     for (Cell k : cells) {
-      covered.add(model.newBoolVar("covered_c" + k.index()));
+      String suffix = "_c" + k.index();
+      covered.add(model.newBoolVar("covered" + suffix));
+      start.add(model.newBoolVar("start" + suffix));
+      end.add(model.newBoolVar("end" + suffix));
+      if (k.index() + 1 < cells.size()) {
+        cont.add(model.newBoolVar("cont" + suffix));
+      }
+      this.suffix.add(model.newIntVar(0, giBFrom[k.index()], "suffix_gib" + suffix));
+      startSize.add(model.newIntVar(0, k.holdsMemory() ? giBFrom[k.index()] : 0, "start_gib" + suffix));
     }
     for (Atom a : atoms) {
       String suffix = "_a" + a.index();
@@ -127,42 +192,56 @@ final class TdmrModel {
   }
 
   /**
-   * B2/B3: chosen TDMRs are disjoint runs of cells. Counted as a flow along the cells: the number
-   * of chosen TDMRs holding cell {@code k} is the number that started at or before {@code k} minus
-   * those that ended at or before it, and it must be 0 or 1 ({@code covered[k]}).
+   * B2/B3: chosen TDMRs are disjoint runs of cells that start and end in cells holding memory.
+   * Each covered cell is entered exactly once (a TDMR starts at it, or the previous cell's TDMR
+   * continues into it) and left exactly once (its TDMR ends with it, or continues into the next
+   * cell); an uncovered cell is neither. Runs starting or ending in a cell without memory would
+   * only cover more holes and pay more PAMT, so they are outside the family ({@link Problem}).
+   *
+   * <p>The size of each TDMR is carried from its last cell back to its first: {@code suffix[k]}
+   * is the GiB from cell {@code k} to the end of its TDMR, so {@code startSize[k]} (the suffix
+   * where a TDMR starts, else 0) is the size of the TDMR starting at {@code k}.
    */
   private void tdmrsTileTheCells() {
-    List<LinearExprBuilder> starters = new ArrayList<>();
-    List<LinearExprBuilder> enders = new ArrayList<>();
-    for (int k = 0; k <= cells.size(); k++) {
-      starters.add(LinearExpr.newBuilder());
-      enders.add(LinearExpr.newBuilder());
-    }
-    for (CandidateTdmr c : candidates) {
-      starters.get(c.firstCell()).add(used.get(c.index()));
-      enders.get(c.endCell()).add(used.get(c.index()));
-    }
-    for (int k = 0; k < cells.size(); k++) {
-      LinearExpr starts = starters.get(k).build();
-      startsHere.add(starts);
-      BoolVar startLit = model.newBoolVar("starts_c" + k);
-      model.addEquality(startLit, starts);
-      startLiteral.add(startLit);
-      // covered[k] = covered[k-1] + starts[k] - ends[k]
-      LinearExprBuilder flow = LinearExpr.newBuilder().add(covered.get(k)).addTerm(starts, -1).add(enders.get(k).build());
+    int n = cells.size();
+    for (int k = 0; k < n; k++) {
+      Cell cell = cells.get(k);
+      BoolVar in = covered.get(k);
+      LinearExprBuilder entered = LinearExpr.newBuilder().add(start.get(k));
+      LinearExprBuilder left = LinearExpr.newBuilder().add(end.get(k));
       if (k > 0) {
-        flow.addTerm(covered.get(k - 1), -1);
+        entered.add(cont.get(k - 1));
       }
-      model.addEquality(flow, 0);
+      if (k + 1 < n) {
+        left.add(cont.get(k));
+      }
+      model.addEquality(entered, in);
+      model.addEquality(left, in);
+      if (!cell.holdsMemory()) {
+        model.addEquality(start.get(k), 0);
+        model.addEquality(end.get(k), 0);
+      }
+      IntVar suf = suffix.get(k);
+      if (k + 1 < n) {
+        model.addEquality(LinearExpr.newBuilder().add(suf).addTerm(suffix.get(k + 1), -1), cell.sizeGiB())
+            .onlyEnforceIf(cont.get(k));
+      }
+      model.addEquality(suf, cell.sizeGiB()).onlyEnforceIf(end.get(k));
+      model.addEquality(suf, 0).onlyEnforceIf(in.not());
+      model.addEquality(startSize.get(k), suf).onlyEnforceIf(start.get(k));
+      model.addEquality(startSize.get(k), 0).onlyEnforceIf(start.get(k).not());
     }
-    // Every TDMR ends by the last cell.
-    LinearExprBuilder last = LinearExpr.newBuilder().add(covered.get(cells.size() - 1)).addTerm(enders.get(cells.size()).build(), -1);
-    model.addEquality(last, 0);
+    // Redundant: the TDMRs partition the covered cells, so their sizes add up to the covered GiB.
+    LinearExprBuilder sizes = LinearExpr.newBuilder();
+    for (int k = 0; k < n; k++) {
+      sizes.add(startSize.get(k)).addTerm(covered.get(k), -cells.get(k).sizeGiB());
+    }
+    model.addEquality(sizes, 0);
   }
 
   /** A4: at least one and at most {@code max_tdmrs} TDMRs. */
   private void atMostMaxTdmrs() {
-    tdmrCount = LinearExpr.sum(used.toArray(new BoolVar[0]));
+    tdmrCount = LinearExpr.sum(start.toArray(new BoolVar[0]));
     model.addLinearConstraint(tdmrCount, 1, problem.limits().maxTdmrs());
   }
 
@@ -191,7 +270,7 @@ final class TdmrModel {
     for (Cell c : cells) {
       if (c.holdsMemory() && c.firstAtom() < c.endAtom()) {
         Atom first = problem.nodeAtom(c);
-        model.addLessOrEqual(startsHere.get(c.index()), kept.get(first.index()));
+        model.addLessOrEqual(start.get(c.index()), kept.get(first.index()));
       }
     }
     keptPages = keptSum.build();
@@ -207,17 +286,11 @@ final class TdmrModel {
    * placements are pure literals. Only the small ("tight") atoms get page variables.
    */
   private void pamtChunksArePlaced() {
-    List<LinearExprBuilder> chunkPagesOfStart = new ArrayList<>();
-    long[] smallestChunkOfStart = new long[cells.size()];
-    long[] largestChunkOfStart = new long[cells.size()];
-    for (int k = 0; k < cells.size(); k++) {
-      chunkPagesOfStart.add(LinearExpr.newBuilder());
-      smallestChunkOfStart[k] = Long.MAX_VALUE;
-    }
-    for (CandidateTdmr c : candidates) {
-      chunkPagesOfStart.get(c.firstCell()).addTerm(used.get(c.index()), c.pamtPages());
-      smallestChunkOfStart[c.firstCell()] = Math.min(smallestChunkOfStart[c.firstCell()], c.pamtPages());
-      largestChunkOfStart[c.firstCell()] = Math.max(largestChunkOfStart[c.firstCell()], c.pamtPages());
+    int lastMemoryCell = -1;
+    for (Cell c : cells) {
+      if (c.holdsMemory()) {
+        lastMemoryCell = c.index();
+      }
     }
     long roomy = roomyPages;
     List<List<BoolVar>> stackMembers = new ArrayList<>();
@@ -225,27 +298,40 @@ final class TdmrModel {
       stackMembers.add(new ArrayList<>());
     }
     for (Cell cell : cells) {
-      CandidateTdmr representative = firstCandidateStartingAt(cell.index());
-      if (representative == null) {
+      if (!cell.holdsMemory()) {
         continue;
       }
-      IntVar chunkPages = model.newIntVar(0, largestChunkOfStart[cell.index()], "chunk_pages_c" + cell.index());
-      model.addEquality(chunkPages, chunkPagesOfStart.get(cell.index()));
+      if (System.nanoTime() - deadlineNanos > 0) {
+        throw new TimeLimitWhileBuilding();
+      }
+      // The chunks of the shortest and the longest TDMR that may start here.
+      long smallestChunk = problem.pamtBytes(cell.range().size()) / PAGE;
+      long largestChunk =
+          problem.pamtBytes(cells.get(lastMemoryCell).range().end() - cell.range().start()) / PAGE;
+      IntVar chunkPages = null;
       LinearExprBuilder choices = LinearExpr.newBuilder();
-      Placement free = freeRoomySlot(representative);
+      Placement free = freeRoomySlot(cell);
+      long roomiest = 0;
       for (Atom a : atoms) {
-        if (!problem.mayHoldChunk(representative, a) || a.pages() < smallestChunkOfStart[cell.index()]) {
+        if (problem.mayHoldChunk(cell, a)) {
+          roomiest = Math.max(roomiest, a.pages());
+        }
+        if (!problem.mayHoldChunk(cell, a) || a.pages() < smallestChunk) {
           continue;
         }
         for (Side side : Side.values()) {
           if (free != null && a.pages() > roomy && (free.atom() != a.index() || free.side() != side)) {
             continue;
           }
-          String name = "pamt_c%d_a%d_%s".formatted(cell.index(), a.index(), side);
-          BoolVar at = model.newBoolVar(name);
+          // Unnamed: there can be millions of placements, and names would cost more than the model.
+          BoolVar at = model.newBoolVar("");
           IntVar pages = null;
           if (a.pages() <= roomy) {
-            pages = model.newIntVar(0, Math.min(largestChunkOfStart[cell.index()], a.pages()), name + "_pages");
+            if (chunkPages == null) {
+              chunkPages = model.newIntVar(0, largestChunk, "chunk_pages_c" + cell.index());
+              model.addEquality(chunkPages, chunkPagesOfStart(cell.index()));
+            }
+            pages = model.newIntVar(0, Math.min(largestChunk, a.pages()), "");
             model.addEquality(pages, chunkPages).onlyEnforceIf(at);
             model.addEquality(pages, 0).onlyEnforceIf(at.not());
             stackPages.get(a.index())[side.ordinal()].add(pages);
@@ -256,7 +342,8 @@ final class TdmrModel {
           placements.add(new Placement(cell.index(), a.index(), side, at, pages));
         }
       }
-      model.addEquality(choices, startsHere.get(cell.index()));
+      model.addEquality(choices, start.get(cell.index()));
+      tdmrFitsItsChunk(cell, roomiest);
     }
     for (Atom a : atoms) {
       BoolVar[] st = stacked.get(a.index());
@@ -280,6 +367,28 @@ final class TdmrModel {
   }
 
   /**
+   * Redundant: the chunk of a TDMR starting at {@code cell} lies in one allowed memory atom, so the
+   * TDMR is at most as large as the largest TDMR whose chunk fits into the roomiest such atom
+   * ({@code roomiest} pages). Chunk sizes grow with the TDMR size, so that size is found by
+   * bisection. Stated as {@code startSize ≤ most · start}, it lets the search bound the number of
+   * TDMRs from the GiB to cover (see {@link #tdmrsTileTheCells}) before any placement is fixed.
+   */
+  private void tdmrFitsItsChunk(Cell cell, long roomiest) {
+    IntVar size = startSize.get(cell.index());
+    long lo = 0;
+    long hi = size.getDomain().max();
+    while (lo < hi) {
+      long mid = (lo + hi + 1) >>> 1;
+      if (problem.pamtBytes(mid * ByteSize.GiB) / PAGE <= roomiest) {
+        lo = mid;
+      } else {
+        hi = mid - 1;
+      }
+    }
+    model.addLessOrEqual(LinearExpr.newBuilder().add(size).addTerm(start.get(cell.index()), -lo), 0);
+  }
+
+  /**
    * Under coverage {@code all}, the first roomy atom side on the candidate's node that touches a
    * required hole of the same cell, or null. Such a slot is always free: the hole is reserved (its
    * cell is covered), in the same TDMR, and a roomy atom needs no capacity. Moving a chunk from any
@@ -287,20 +396,20 @@ final class TdmrModel {
    * area; roomy atoms are never filled), so the chunk's other roomy slots are left out of the model.
    * Tight atoms keep all their slots: a chunk there may fill an island, or compete for room.
    */
-  private Placement freeRoomySlot(CandidateTdmr representative) {
+  private Placement freeRoomySlot(Cell start) {
     if (problem.policy().coverage() != Policy.Coverage.ALL) {
       return null;
     }
     for (Atom a : atoms) {
-      if (a.pages() <= roomyPages || !problem.mayHoldChunk(representative, a)) {
+      if (a.pages() <= roomyPages || !problem.mayHoldChunk(start, a)) {
         continue;
       }
       Cell cell = cells.get(a.cell());
       if (a.index() > cell.firstAtom() && isRequiredHole(atoms.get(a.index() - 1))) {
-        return new Placement(representative.firstCell(), a.index(), Side.LOW, null, null);
+        return new Placement(start.index(), a.index(), Side.LOW, null, null);
       }
       if (a.index() + 1 < cell.endAtom() && isRequiredHole(atoms.get(a.index() + 1))) {
-        return new Placement(representative.firstCell(), a.index(), Side.HIGH, null, null);
+        return new Placement(start.index(), a.index(), Side.HIGH, null, null);
       }
     }
     return null;
@@ -320,15 +429,6 @@ final class TdmrModel {
       total += problem.pamtBytes(c.range().size()) / 4096;
     }
     return total;
-  }
-
-  private CandidateTdmr firstCandidateStartingAt(int cell) {
-    for (CandidateTdmr c : candidates) {
-      if (c.firstCell() == cell) {
-        return c;
-      }
-    }
-    return null;
   }
 
   /**
@@ -385,7 +485,7 @@ final class TdmrModel {
         Cell cell = cells.get(a.cell());
         if (cell.firstAtom() == a.index()) {
           // A TDMR base cuts any area (areas are clipped per TDMR).
-          joined = and("joined" + suffix, highEndReserved, startLiteral.get(cell.index()).not(), covered.get(cell.index()));
+          joined = and("joined" + suffix, highEndReserved, start.get(cell.index()).not(), covered.get(cell.index()));
         } else {
           joined = and("joined" + suffix, highEndReserved);
         }
@@ -425,37 +525,107 @@ final class TdmrModel {
     return r;
   }
 
-  /** C1: at most {@code max_reserved_per_tdmr} areas in every chosen TDMR. */
+  /**
+   * C1: at most {@code max_reserved_per_tdmr} areas in every chosen TDMR. {@code run[k]} counts the
+   * areas starting in the cells of cell {@code k}'s TDMR from its first cell up to {@code k}; an
+   * area cut by a TDMR base counts again in the next TDMR, because an area starts at every base
+   * that reserved pieces follow ({@link #reservedAreasAreCounted}).
+   */
   private void reservedAreasPerTdmrWithinLimit() {
-    // prefix[k] = areas starting in cells before k.
-    List<IntVar> prefix = new ArrayList<>();
-    long bound = 2L * atoms.size();
-    IntVar zero = model.newConstant(0);
-    prefix.add(zero);
+    int limit = problem.limits().maxReservedPerTdmr();
+    LinearExprBuilder total = LinearExpr.newBuilder();
+    IntVar previous = null;
     for (Cell c : cells) {
-      IntVar next = model.newIntVar(0, bound, "areas_before_c" + (c.index() + 1));
-      LinearExprBuilder sum = LinearExpr.newBuilder().add(prefix.get(c.index()));
+      LinearExprBuilder inCell = LinearExpr.newBuilder();
       for (int a = c.firstAtom(); a < c.endAtom(); a++) {
-        sum.add(areaStarts.get(a));
+        inCell.add(areaStarts.get(a));
+        total.add(areaStarts.get(a));
       }
-      model.addEquality(next, sum);
-      prefix.add(next);
+      LinearExpr here = inCell.build();
+      IntVar run = model.newIntVar(0, limit, "areas_in_tdmr_c" + c.index());
+      model.addEquality(run, here).onlyEnforceIf(start.get(c.index()));
+      if (previous != null) {
+        model.addEquality(LinearExpr.newBuilder().add(run).addTerm(previous, -1).addTerm(here, -1), 0)
+            .onlyEnforceIf(cont.get(c.index() - 1));
+      }
+      previous = run;
     }
-    for (CandidateTdmr c : candidates) {
-      model.addLessOrEqual(
-              LinearExpr.newBuilder().add(prefix.get(c.endCell())).addTerm(prefix.get(c.firstCell()), -1),
-              problem.limits().maxReservedPerTdmr())
-          .onlyEnforceIf(used.get(c.index()));
-    }
-    areaCount = LinearExpr.term(prefix.get(cells.size()), 1);
+    areaCount = total.build();
+    // Redundant: every area is counted in exactly one TDMR, and each TDMR has at most the limit.
+    model.addLessOrEqual(LinearExpr.newBuilder().add(areaCount).addTerm(tdmrCount, -limit), 0);
   }
 
+  /**
+   * The objective's PAMT pages: per level, {@code ceil(N · bytesPerGiB / 4096)} pages for an N GiB
+   * TDMR. A level whose bytes per GiB are a whole number of pages costs the same per covered GiB
+   * whatever the TDMRs are, so it is summed over covered cells (exact, and a tight bound for the
+   * search); the others per TDMR from its size.
+   */
   private void objectiveTerms() {
     LinearExprBuilder pamt = LinearExpr.newBuilder();
-    for (CandidateTdmr c : candidates) {
-      pamt.addTerm(used.get(c.index()), c.pamtPages());
+    for (long bytes : levelBytesPerGiB(problem.limits())) {
+      if (bytes % PAGE == 0) {
+        for (Cell c : cells) {
+          pamt.addTerm(covered.get(c.index()), bytes / PAGE * c.sizeGiB());
+        }
+      } else {
+        for (Cell c : cells) {
+          if (c.holdsMemory()) {
+            pamt.add(roundedLevelPages(c.index(), bytes));
+          }
+        }
+      }
     }
     pamtPages = pamt.build();
+  }
+
+  /** Pages of the chunk of the TDMR starting at cell {@code k} (0 when none starts there). */
+  private LinearExpr chunkPagesOfStart(int k) {
+    LinearExprBuilder pages = LinearExpr.newBuilder();
+    for (long bytes : levelBytesPerGiB(problem.limits())) {
+      if (bytes % PAGE == 0) {
+        pages.addTerm(startSize.get(k), bytes / PAGE);
+      } else {
+        pages.add(roundedLevelPages(k, bytes));
+      }
+    }
+    return pages.build();
+  }
+
+  /**
+   * {@code ceil(startSize[k] · bytesPerGiB / 4096)}, one variable per cell and level, shared by the
+   * objective and the chunk placement.
+   */
+  private IntVar roundedLevelPages(int k, long bytesPerGiB) {
+    return roundedPages.computeIfAbsent(new LevelOfStart(k, bytesPerGiB), key -> {
+      IntVar size = startSize.get(k);
+      long most = Math.floorDiv(size.getDomain().max() * bytesPerGiB + PAGE - 1, PAGE);
+      IntVar q = model.newIntVar(0, most, "level_pages_c%d_%d".formatted(k, bytesPerGiB));
+      LinearExpr bytes = LinearExpr.term(size, bytesPerGiB);
+      model.addGreaterOrEqual(LinearExpr.term(q, PAGE), bytes);
+      model.addLessOrEqual(LinearExpr.term(q, PAGE), LinearExpr.affine(size, bytesPerGiB, PAGE - 1));
+      if (bytesPerGiB > 0) {
+        // Redundant (a TDMR is at least 1 GiB), but it gives the search the per-TDMR cost at once.
+        model.addGreaterOrEqual(q, start.get(k));
+      }
+      return q;
+    });
+  }
+
+  /**
+   * The module's minimum bytes per GiB of TDMR of each level (rules D2/D3). {@link
+   * PamtSizing#moduleMinimum} is linear in the TDMR size for whole GiB ({@code entries = size >>
+   * shift} and the Dynamic PAMT bitmap's {@code entries / 8} are exact), and the kernel rounds each
+   * level up to 4 KiB, so an N GiB TDMR's chunk is {@code sum over levels of ceil(N · perGiB /
+   * 4096)} pages: exactly {@link PamtSizing#chunkBytes}.
+   */
+  static long[] levelBytesPerGiB(TdxLimits limits) {
+    PageSize[] levels = PageSize.values();
+    long[] perGiB = new long[levels.length];
+    for (int i = 0; i < levels.length; i++) {
+      perGiB[i] = PamtSizing.moduleMinimum(ByteSize.GiB, levels[i], limits);
+    }
+    return perGiB;
   }
 
   /** Number of variables and constraints of the model. */
@@ -470,8 +640,10 @@ final class TdmrModel {
   /** Hints the solver with a previous solution (the next stage starts from it). */
   void hintFrom(CpSolver solver) {
     model.clearHints();
-    for (BoolVar u : used) {
-      model.addHint(u, solver.booleanValue(u));
+    for (List<BoolVar> literals : List.of(start, end, cont, covered)) {
+      for (BoolVar b : literals) {
+        model.addHint(b, solver.booleanValue(b));
+      }
     }
     for (Placement p : placements) {
       model.addHint(p.literal(), solver.booleanValue(p.literal()));
@@ -486,14 +658,26 @@ final class TdmrModel {
   /** Hints the solver with a decision of the family (a starting layout). */
   void hint(Decision decision) {
     model.clearHints();
-    Set<Integer> chosen = new HashSet<>();
+    boolean[] starts = new boolean[cells.size()];
+    boolean[] ends = new boolean[cells.size()];
+    boolean[] in = new boolean[cells.size()];
     Map<Integer, TdmrChoice> byStart = new HashMap<>();
     for (TdmrChoice c : decision.tdmrs()) {
-      chosen.add(c.candidate());
-      byStart.put(candidates.get(c.candidate()).firstCell(), c);
+      CandidateTdmr t = problem.candidate(c.candidate());
+      starts[t.firstCell()] = true;
+      ends[t.endCell() - 1] = true;
+      for (int k = t.firstCell(); k < t.endCell(); k++) {
+        in[k] = true;
+      }
+      byStart.put(t.firstCell(), c);
     }
-    for (CandidateTdmr c : candidates) {
-      model.addHint(used.get(c.index()), chosen.contains(c.index()));
+    for (int k = 0; k < cells.size(); k++) {
+      model.addHint(start.get(k), starts[k]);
+      model.addHint(end.get(k), ends[k]);
+      model.addHint(covered.get(k), in[k]);
+      if (k + 1 < cells.size()) {
+        model.addHint(cont.get(k), in[k] && !ends[k]);
+      }
     }
     for (Placement p : placements) {
       TdmrChoice c = byStart.get(p.cell());
@@ -509,21 +693,28 @@ final class TdmrModel {
 
   /** Reads the decision of a solved model; call only after a status with a solution. */
   Decision decision(CpSolver solver) {
+    Map<Integer, Placement> chunkOfStart = new HashMap<>();
+    for (Placement p : placements) {
+      if (solver.booleanValue(p.literal())) {
+        chunkOfStart.put(p.cell(), p);
+      }
+    }
     List<TdmrChoice> choices = new ArrayList<>();
-    for (CandidateTdmr c : candidates) {
-      if (!solver.booleanValue(used.get(c.index()))) {
+    for (int k = 0; k < cells.size(); k++) {
+      if (!solver.booleanValue(start.get(k))) {
         continue;
       }
-      Placement chosen = null;
-      for (Placement p : placements) {
-        if (p.cell() == c.firstCell() && solver.booleanValue(p.literal())) {
-          chosen = p;
-        }
+      int last = k;
+      while (!solver.booleanValue(end.get(last))) {
+        last++;
       }
-      if (chosen == null) {
-        throw new IllegalStateException("CP-SAT solution places no PAMT for " + c.range());
+      int candidate = problem.candidateIndex(k, last + 1);
+      Placement chosen = chunkOfStart.get(k);
+      if (candidate < 0 || chosen == null) {
+        throw new IllegalStateException("CP-SAT solution has no candidate TDMR or no PAMT at cell "
+            + cells.get(k).range());
       }
-      choices.add(new TdmrChoice(c.index(), chosen.atom(), chosen.side()));
+      choices.add(new TdmrChoice(candidate, chosen.atom(), chosen.side()));
     }
     List<Integer> dropped = new ArrayList<>();
     for (Atom a : atoms) {

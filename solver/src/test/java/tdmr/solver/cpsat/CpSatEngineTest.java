@@ -44,6 +44,22 @@ class CpSatEngineTest {
   }
 
   @Test
+  void tdmrOverTwoHundredFiftySixGibPaysASecondOneGibLevelPage() {
+    // Block [1M, 300G) on node 0: cells [0,1G) (hole [0,1M) and memory) and [1G,300G). One TDMR
+    // [0,300G) costs 4 MiB + 8 KiB per GiB plus ceil(300 * 16 / 4096) = 2 pages of 1G level:
+    // 4104 * 300 + 8 = 1231208 KiB. Two TDMRs [0,1G) and [1G,300G) cost (4104 + 4) +
+    // (4104 * 299 + 8) = 1231212 KiB, 4 KiB more. The one TDMR's chunk (about 1.17 GiB) fits only
+    // in [1G,300G), so it has two areas (the hole and the chunk), well within 16: it is the optimum.
+    MemoryMap map = MemoryMap.ofBlocks("big", List.of(new MemoryBlock(ByteSize.MiB, 300 * GiB, 0)));
+    EngineResult r = solve(map, TdxLimits.DEFAULT, Policy.DEFAULT);
+    assertEquals(Status.OPTIMAL, r.status(), r.messages().toString());
+    Layout layout = r.layout().orElseThrow();
+    assertEquals(List.of(new AddressRange(0, 300 * GiB)), layout.tdmrs().stream().map(Tdmr::range).toList());
+    assertEquals(1231208 * KiB, r.pamtBytes().getAsLong());
+    assertEquals(1231208 * KiB, r.pamtBoundBytes().getAsLong());
+  }
+
+  @Test
   void tdx135WithFifteenAreasIsProvenInfeasible() {
     // Every TDMR covering [1G,2G) holds its 15 gaps and the tail. Chunks could merge two of them
     // only by filling the island between them exactly; with two cells the chunks are 4108 KiB
