@@ -67,35 +67,29 @@ final class CheckCommand implements Callable<Integer> {
   @Option(names = "--solver", paramLabel = "NAME", description = "Which result of a plan --json document to check (default: the first with TDMRs).")
   String solver;
 
-  private int maxTdmrs = TdxLimits.DEFAULT.maxTdmrs();
-  private int maxReserved = TdxLimits.DEFAULT.maxReservedPerTdmr();
-  private Integer hkidStartBit;
-
   @Option(names = "--max-tdmrs", paramLabel = "N", description = "MAX_TDMRS of the module (default: ${DEFAULT-VALUE}).", defaultValue = "64")
-  void maxTdmrs(int n) {
-    if (n < 1) {
-      throw new CommandLine.ParameterException(spec.commandLine(), "--max-tdmrs must be at least 1, got " + n);
-    }
-    maxTdmrs = n;
-  }
+  int maxTdmrs;
 
   @Option(names = "--max-rsvd", paramLabel = "N", defaultValue = "16",
       description = "Reserved areas per TDMR (default: ${DEFAULT-VALUE}; more than 16 is a what-if for a"
           + " module that reports more, as with tdmr plan; a TDMR_INFO file holds at most 16).")
-  void maxReserved(int n) {
-    if (n < 0) {
-      throw new CommandLine.ParameterException(spec.commandLine(), "--max-rsvd must not be negative, got " + n);
-    }
-    maxReserved = n;
-  }
+  int maxReserved;
 
   @Option(names = "--hkid-start-bit", paramLabel = "BIT",
       description = "First physical address bit used for KeyIDs (31..52; default: 52, or 48 with --dpamt).")
-  void hkidStartBit(int bit) {
-    if (bit < 31 || bit > 52) {
-      throw new CommandLine.ParameterException(spec.commandLine(), "--hkid-start-bit must be within 31..52, got " + bit);
+  Integer hkidStartBit;
+
+  /** Range checks of the limit options; a bad value is a usage error (exit 2). */
+  private void requireValidLimits() {
+    if (maxTdmrs < 1) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "--max-tdmrs must be at least 1, got " + maxTdmrs);
     }
-    hkidStartBit = bit;
+    if (maxReserved < 0) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "--max-rsvd must not be negative, got " + maxReserved);
+    }
+    if (hkidStartBit != null && (hkidStartBit < 31 || hkidStartBit > 52)) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "--hkid-start-bit must be within 31..52, got " + hkidStartBit);
+    }
   }
 
   @Option(names = "--dpamt", description = "Dynamic PAMT is on: the 4K PAMT is a bitmap of one bit per 4 KiB page.")
@@ -119,6 +113,7 @@ final class CheckCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    requireValidLimits();
     if (InputSource.STDIN.equals(layoutArgument) && InputSource.STDIN.equals(mapArgument)) {
       throw new InputException("<stdin>", 0, "LAYOUT and --map cannot both read standard input");
     }

@@ -131,6 +131,10 @@ public final class Tdmr implements Runnable {
    * a bug: one line and exit 70, with the stack trace only when {@code TDMR_DEBUG} is set.
    */
   private static int executionError(Exception ex, CommandLine cmd, CommandLine.ParseResult parsed) {
+    if (ex instanceof CommandLine.ParameterException usage) {
+      // Option values validated after parsing (so that options stay fields, in a fixed order).
+      return usageError(usage, new String[0]);
+    }
     PrintWriter err = cmd.getErr();
     if (ex instanceof InputException input) {
       err.println(input.getMessage());

@@ -154,6 +154,12 @@ class CheckCommandTest {
     assertEquals(2, run("check", GOOD).exit()); // --map missing
     assertEquals(2, run("check", GOOD, "--map", MAP, "--holes", "all").exit());
     assertEquals(2, run("check", GOOD, "--map", MAP, "--max-rsvd", "-1").exit());
+    CliRun noTdmrs = run("check", GOOD, "--map", MAP, "--max-tdmrs", "0");
+    assertEquals(2, noTdmrs.exit());
+    assertTrue(noTdmrs.err().contains("--max-tdmrs must be at least 1, got 0"), noTdmrs.err());
+    CliRun bit = run("check", GOOD, "--map", MAP, "--hkid-start-bit", "53");
+    assertEquals(2, bit.exit());
+    assertTrue(bit.err().contains("--hkid-start-bit must be within 31..52, got 53"), bit.err());
     // Raised limits are a what-if, accepted as by tdmr plan, so a plan made under them can be checked.
     assertEquals(0, run("check", GOOD, "--map", MAP, "--max-rsvd", "17").exit());
     assertEquals(2, run("check", "-", "--map", "-").exit());
