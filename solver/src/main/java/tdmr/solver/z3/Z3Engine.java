@@ -102,7 +102,27 @@ public final class Z3Engine implements Engine {
     try (Context ctx = new Context(Map.of("model", "true"))) {
       Z3Model model = new Z3Model(ctx, problem);
       return optimise(ctx, model, problem, options, started);
+    } catch (Z3Exception e) {
+      if (!isOutOfMemory(e)) {
+        throw e;
+      }
+      return result(
+          Status.UNKNOWN,
+          Optional.empty(),
+          OptionalLong.empty(),
+          List.of(
+              "z3 stopped: it reached its native memory cap of %d MiB (%s) before a proof; raise it with -Dtdmr.z3.maxMemoryMb=N in TDMR_JAVA_OPTS"
+                  .formatted(Z3Native.MAX_MEMORY_MB, e.getMessage())),
+          started,
+          0,
+          0);
     }
+  }
+
+  /** Z3 reports its memory cap as a failed allocation or an exceeded maximum. */
+  private static boolean isOutOfMemory(Z3Exception e) {
+    String m = String.valueOf(e.getMessage()).toLowerCase(java.util.Locale.ROOT);
+    return m.contains("allocation failed") || m.contains("out of memory") || m.contains("max. memory");
   }
 
   private EngineResult optimise(Context ctx, Z3Model model, Problem problem, SolveOptions options, long started) {

@@ -1,5 +1,6 @@
 package tdmr.solver.z3;
 
+import com.microsoft.z3.Global;
 import com.microsoft.z3.Version;
 
 /**
@@ -14,11 +15,20 @@ final class Z3Native {
   private static final String VERSION;
   private static final String FAILURE;
 
+  /**
+   * Z3's native memory cap for the whole process, in MiB (system property {@code tdmr.z3.maxMemoryMb},
+   * default 6144). Z3's search on large generated maps grew past 5 GB in half a minute regardless of
+   * the time limit; with the cap it stops and the engine answers UNKNOWN instead of exhausting the
+   * machine.
+   */
+  static final long MAX_MEMORY_MB = Long.getLong("tdmr.z3.maxMemoryMb", 6144);
+
   static {
     String version = null;
     String failure = null;
     try {
       version = Version.getFullVersion();
+      Global.setParameter("memory_max_size", Long.toString(MAX_MEMORY_MB));
     } catch (LinkageError | SecurityException e) {
       failure =
           "the Z3 engine cannot run: Z3's native library (tools.aqua:z3-turnkey) did not load on %s/%s: %s"

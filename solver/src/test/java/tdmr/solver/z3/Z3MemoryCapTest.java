@@ -1,0 +1,30 @@
+package tdmr.solver.z3;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Z3's native memory cap is process-wide and set when Z3 loads, so it is exercised in a child JVM:
+ * with a cap of 1 MiB, Z3 cannot even build the model of the bundled tdx#135 example, and the
+ * answer must be UNKNOWN (exit 3) with the cap named, never an internal error (exit 70).
+ */
+class Z3MemoryCapTest {
+  @Test
+  void reachingTheMemoryCapIsUnknownNotABug() throws IOException, InterruptedException {
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    Process p = new ProcessBuilder(java, "-Dtdmr.z3.maxMemoryMb=1", "-cp", System.getProperty("java.class.path"),
+            "tdmr.cli.Main", "plan", "--solver", "z3", "--no-color")
+        .redirectErrorStream(true)
+        .start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    int exit = p.waitFor();
+    assertEquals(3, exit, out);
+    assertTrue(out.contains("== z3: UNKNOWN"), out);
+    assertTrue(out.replaceAll("\\s+", " ").contains("native memory cap of 1 MiB"), out);
+  }
+}
