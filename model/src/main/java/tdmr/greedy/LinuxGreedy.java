@@ -318,7 +318,7 @@ public final class LinuxGreedy {
       }
       // PAMT pieces: every chunk (this TDMR's included) that overlaps, clipped, one area each,
       // added in TDMR order as the kernel's loop over tdmr_list does.
-      int first = firstEndingAfter(chunkEnds, t.start());
+      int first = SortedEnds.firstEndingAfter(chunkEnds, t.start());
       List<ReservedAreaUse> pieces = new ArrayList<>();
       for (int k = first; k < n; k++) {
         Pamt p = pamts[byBase[k]];
@@ -369,19 +369,5 @@ public final class LinuxGreedy {
       order[k] = boxed[k];
     }
     return order;
-  }
-
-  private static int firstEndingAfter(long[] ends, long address) {
-    int lo = 0;
-    int hi = ends.length;
-    while (lo < hi) {
-      int mid = (lo + hi) >>> 1;
-      if (ends[mid] > address) {
-        hi = mid;
-      } else {
-        lo = mid + 1;
-      }
-    }
-    return lo;
   }
 }

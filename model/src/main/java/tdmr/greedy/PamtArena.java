@@ -201,17 +201,8 @@ public final class PamtArena {
 
     /** Index of the first piece that ends after {@code address}, or -1. */
     public int firstEndingAfter(long address) {
-      int lo = 0;
-      int hi = ends.length;
-      while (lo < hi) {
-        int mid = (lo + hi) >>> 1;
-        if (ends[mid] > address) {
-          hi = mid;
-        } else {
-          lo = mid + 1;
-        }
-      }
-      return lo < ends.length ? lo : -1;
+      int i = SortedEnds.firstEndingAfter(ends, address);
+      return i < ends.length ? i : -1;
     }
 
     /** Index of the last piece that starts before {@code address}, or -1. */
