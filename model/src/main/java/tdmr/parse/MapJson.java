@@ -160,7 +160,7 @@ public final class MapJson {
   }
 
   /** An address or size as the shared formats write it: {@code "0x1f000"} (unsigned). */
-  static String hex(long value) {
+  public static String hex(long value) {
     return "0x" + Long.toHexString(value);
   }
 }

@@ -1,7 +1,10 @@
 package tdmr.cli;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.PrintWriter;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -13,6 +16,8 @@ import picocli.CommandLine.Spec;
 import tdmr.mem.AddressRange;
 import tdmr.mem.ByteSize;
 import tdmr.mem.MemoryMap;
+import tdmr.parse.LayoutJson;
+import tdmr.parse.MapJson;
 import tdmr.solver.EngineResult;
 import tdmr.solver.SolveOptions;
 import tdmr.solver.Status;
@@ -44,7 +49,8 @@ import tdmr.tdx.TdxLimits;
     footer = {
       "%nExamples:",
       "  tdmr fix dmesg.txt",
-      "  tdmr fix dmesg.txt --holes cmr --time-limit 300"
+      "  tdmr fix dmesg.txt --holes cmr --time-limit 300",
+      "  tdmr fix dmesg.txt --max-rsvd 15 --json"
     })
 final class FixCommand implements Callable<Integer> {
   @ParentCommand Tdmr tdmr;
@@ -82,6 +88,46 @@ final class FixCommand implements Callable<Integer> {
   @Option(names = "--seed", paramLabel = "N", defaultValue = "0", description = "CP-SAT random seed (default ${DEFAULT-VALUE}).")
   int seed;
 
+  @Option(names = "--json",
+      description = "Print {\"status\", \"giveUp\", \"giveUpBytes\", \"memmap\", \"layout\", \"messages\"}; status is"
+          + " HAS_LAYOUT, FIXED, NOT_FIXABLE, UNKNOWN or FIX_UNKNOWN; exit status as without it.")
+  boolean json;
+
+  /** What the command decided, the {@code "status"} of {@code --json}. */
+  enum Outcome {
+    /** A layout covers all TDX memory; nothing to give up. */
+    HAS_LAYOUT(0),
+    /** No layout covers all TDX memory (proven); giving up {@code giveUp} yields one. */
+    FIXED(0),
+    /** No layout exists even when memory is given up (proven). */
+    NOT_FIXABLE(1),
+    /** The time limit stopped the first solve: whether a layout covers all memory is unknown. */
+    UNKNOWN(3),
+    /** No layout covers all memory (proven), but the time limit stopped the search for what to give up. */
+    FIX_UNKNOWN(3);
+
+    final int exitCode;
+
+    Outcome(int exitCode) {
+      this.exitCode = exitCode;
+    }
+
+    static Outcome of(MemoryFix fix) {
+      if (fix.alreadyHasLayout()) {
+        return HAS_LAYOUT;
+      }
+      if (fix.full().status() == Status.UNKNOWN) {
+        return UNKNOWN;
+      }
+      // MemoryFix solves again with coverage max only after the first solve proved INFEASIBLE.
+      Status reduced = fix.reduced().orElseThrow().status();
+      if (reduced.hasLayout()) {
+        return FIXED;
+      }
+      return reduced == Status.UNKNOWN ? FIX_UNKNOWN : NOT_FIXABLE;
+    }
+  }
+
   @Override
   public Integer call() throws Exception {
     TdxLimits limits;
@@ -102,35 +148,87 @@ final class FixCommand implements Callable<Integer> {
       return Tdmr.EXIT_INPUT;
     }
 
+    Outcome outcome = Outcome.of(fix);
+    if (json) {
+      PrintWriter out = spec.commandLine().getOut();
+      out.print(LayoutJson.pretty(jsonDocument(map, limits, fix, outcome)));
+      out.flush();
+      return outcome.exitCode;
+    }
     PrintWriter out = FoldingWriter.over(spec.commandLine().getOut());
     out.printf("%s: %d TDMRs, %d reserved areas per TDMR, holes %s, PAMT %s%n", map.source(), limits.maxTdmrs(),
         limits.maxReservedPerTdmr(), text(holes), text(pamt));
-    int status;
-    if (fix.alreadyHasLayout()) {
+    if (outcome == Outcome.HAS_LAYOUT) {
       out.println("Nothing to give up: a layout covers all TDX memory.");
       printLayout(out, fix.full());
-      status = 0;
-    } else if (fix.full().status() == Status.UNKNOWN) {
+    } else if (outcome == Outcome.UNKNOWN) {
       out.println("Unknown: the time limit stopped the solver before it found a layout or proved there is none.");
       fix.full().messages().forEach(m -> out.println("  " + m));
-      status = 3;
     } else {
       out.println("No layout covers all TDX memory:");
-      fix.full().messages().stream().filter(m -> !m.startsWith("`tdmr fix`")).forEach(m -> out.println("  " + m));
+      fullMessages(fix).forEach(m -> out.println("  " + m));
       EngineResult reduced = fix.reduced().orElseThrow();
-      status = reduced.status().exitCode();
-      if (reduced.layout().isPresent()) {
+      if (outcome == Outcome.FIXED) {
         printGiveUp(out, fix, reduced);
         printLayout(out, reduced);
       } else {
-        out.println(reduced.status() == Status.UNKNOWN
+        out.println(outcome == Outcome.FIX_UNKNOWN
             ? "Unknown: the time limit stopped the solver before it found what to give up."
             : "Giving up memory does not help: no layout exists even then.");
         reduced.messages().forEach(m -> out.println("  " + m));
       }
     }
     out.flush();
-    return status;
+    return outcome.exitCode;
+  }
+
+  /** The first solve's messages without its hint to run {@code tdmr fix}, which is what runs. */
+  private static List<String> fullMessages(MemoryFix fix) {
+    return fix.full().messages().stream().filter(m -> !m.startsWith("`tdmr fix`")).toList();
+  }
+
+  private ObjectNode jsonDocument(MemoryMap map, TdxLimits limits, MemoryFix fix, Outcome outcome) {
+    ObjectNode o = LayoutJson.newObject();
+    o.put("source", map.source());
+    o.put("status", outcome.name());
+    o.put("maxTdmrs", limits.maxTdmrs());
+    o.put("maxReserved", limits.maxReservedPerTdmr());
+    ObjectNode policy = o.putObject("policy");
+    policy.put("holes", text(holes));
+    policy.put("pamt", text(pamt));
+    ArrayNode giveUp = o.putArray("giveUp");
+    o.put("giveUpBytes", fix.giveUp().stream().mapToLong(AddressRange::size).sum());
+    if (outcome == Outcome.FIXED) {
+      // OPTIMAL: CP-SAT proved no smaller loss (in whole atoms) gives a layout.
+      o.put("giveUpProvenLeast", fix.reduced().orElseThrow().status() == Status.OPTIMAL);
+    }
+    ArrayNode memmap = o.putArray("memmap");
+    for (AddressRange r : fix.giveUp()) {
+      ObjectNode range = giveUp.addObject();
+      range.put("start", MapJson.hex(r.start()));
+      range.put("end", MapJson.hex(r.end()));
+      range.put("size", MapJson.hex(r.size()));
+      memmap.add(MemoryFix.memmapParameter(r));
+    }
+    Optional<EngineResult> withLayout = switch (outcome) {
+      case HAS_LAYOUT -> Optional.of(fix.full());
+      case FIXED -> fix.reduced();
+      default -> Optional.empty();
+    };
+    if (withLayout.isPresent()) {
+      EngineResult r = withLayout.get();
+      Layout layout = r.layout().orElseThrow();
+      ObjectNode l = o.putObject("layout");
+      l.put("status", r.status().name());
+      l.put("pamtBytes", layout.pamtBytes());
+      l.set("tdmrs", LayoutJson.tdmrsTree(layout));
+    } else {
+      o.putNull("layout");
+    }
+    ArrayNode messages = o.putArray("messages");
+    fullMessages(fix).forEach(messages::add);
+    fix.reduced().ifPresent(r -> r.messages().forEach(messages::add));
+    return o;
   }
 
   private static void printGiveUp(PrintWriter out, MemoryFix fix, EngineResult reduced) {

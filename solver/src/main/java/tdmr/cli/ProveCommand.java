@@ -1,6 +1,9 @@
 package tdmr.cli;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.PrintWriter;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -11,6 +14,7 @@ import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 import tdmr.mem.ByteSize;
 import tdmr.mem.MemoryMap;
+import tdmr.parse.LayoutJson;
 import tdmr.solver.EngineResult;
 import tdmr.solver.SolveOptions;
 import tdmr.solver.Status;
@@ -39,7 +43,8 @@ import tdmr.tdx.TdxLimits;
     footer = {
       "%nExamples:",
       "  tdmr prove dmesg.txt                       within 64 TDMRs, 16 areas each",
-      "  tdmr prove dmesg.txt --max-tdmrs 2 --max-rsvd 8"
+      "  tdmr prove dmesg.txt --max-tdmrs 2 --max-rsvd 8",
+      "  tdmr prove dmesg.txt --max-rsvd 15 --json"
     })
 final class ProveCommand implements Callable<Integer> {
   @ParentCommand tdmr.cli.Tdmr root;
@@ -53,6 +58,11 @@ final class ProveCommand implements Callable<Integer> {
 
   @Option(names = "--max-rsvd", paramLabel = "R", description = "At most R reserved areas per TDMR (default 16).")
   Integer maxRsvd;
+
+  @Option(names = "--json",
+      description = "Print {\"status\", \"maxTdmrs\", \"maxReserved\", \"policy\", \"family\", \"pamtBytes\","
+          + " \"tdmrs\" (the witness), \"explanation\", \"explanationMinimal\", \"messages\"}; exit status as without it.")
+  boolean json;
 
   @Mixin LimitOptions options;
 
@@ -73,6 +83,12 @@ final class ProveCommand implements Callable<Integer> {
       r = Z3Engine.explaining().solve(map, limits, policy, solve);
     }
 
+    if (json) {
+      PrintWriter out = spec.commandLine().getOut();
+      out.print(LayoutJson.pretty(jsonDocument(map, limits, r)));
+      out.flush();
+      return r.status().exitCode();
+    }
     PrintWriter out = FoldingWriter.over(spec.commandLine().getOut());
     String limitsText =
         "at most %d TDMR%s and at most %d reserved areas per TDMR"
@@ -98,9 +114,9 @@ final class ProveCommand implements Callable<Integer> {
         out.printf(
             "INFEASIBLE: no layout of %s of the kernel's shape (%s) has %s (%s), because:%n",
             map.source(), KERNEL_SHAPE, limitsText, options.describe());
-        for (String m : r.messages().subList(1, r.messages().size())) {
+        for (String m : explanationLines(r)) {
           // Facts as a list; the engine's remark on minimality in parentheses as it is.
-          out.println(m.strip().startsWith("(") ? m : "  - " + m.strip());
+          out.println(isRemark(m) ? m : "  - " + m.strip());
         }
         out.println("Proven by z3. Layouts that split a TDMR's PAMT levels apart (the module allows it, rule D7) are outside this proof.");
       }
@@ -115,6 +131,61 @@ final class ProveCommand implements Callable<Integer> {
 
   /** The layout family Z3 decides (see the README, "Proofs"). */
   private static final String KERNEL_SHAPE = "TDMRs on 1 GiB boundaries, each TDMR's PAMT one contiguous chunk";
+
+  /**
+   * The engine's INFEASIBLE messages after its headline: one line per fact, then (when Z3 shrank
+   * the core) a remark in parentheses saying whether the set is minimal.
+   */
+  private static List<String> explanationLines(EngineResult r) {
+    return r.messages().subList(1, r.messages().size());
+  }
+
+  private static boolean isRemark(String line) {
+    return line.strip().startsWith("(");
+  }
+
+  /**
+   * The verdict for programs. Status is FEASIBLE for both of the engine's layout answers; whether the
+   * PAMT is proven least is {@code pamtProvenLeast}.
+   */
+  private ObjectNode jsonDocument(MemoryMap map, TdxLimits limits, EngineResult r) {
+    ObjectNode o = LayoutJson.newObject();
+    o.put("source", map.source());
+    o.put("status", r.status().hasLayout() ? "FEASIBLE" : r.status().name());
+    o.put("maxTdmrs", limits.maxTdmrs());
+    o.put("maxReserved", limits.maxReservedPerTdmr());
+    ObjectNode policy = o.putObject("policy");
+    policy.put("holes", options.holes.name().toLowerCase());
+    policy.put("pamt", options.pamt.name().toLowerCase().replace('_', '-'));
+    policy.put("coverage", options.coverage.name().toLowerCase());
+    // Both verdicts hold only for this family (rule D7 allows split PAMT levels outside it).
+    o.put("family", KERNEL_SHAPE);
+    if (r.layout().isPresent()) {
+      Layout layout = r.layout().get();
+      o.put("pamtBytes", layout.pamtBytes());
+      o.put("pamtProvenLeast", r.status() == Status.OPTIMAL);
+      o.put("uncoveredBytes", r.uncoveredBytes());
+      o.set("tdmrs", LayoutJson.tdmrsTree(layout));
+    } else {
+      o.putNull("pamtBytes");
+    }
+    if (r.status() == Status.INFEASIBLE) {
+      ArrayNode explanation = o.putArray("explanation");
+      boolean minimal = false;
+      for (String line : explanationLines(r)) {
+        if (isRemark(line)) {
+          // Z3Engine's remark: "(each fact is needed: ...)" or a time limit stopped the shrinking.
+          minimal = line.strip().startsWith("(each fact is needed");
+        } else {
+          explanation.add(line.strip());
+        }
+      }
+      o.put("explanationMinimal", minimal);
+    }
+    ArrayNode messages = o.putArray("messages");
+    r.messages().forEach(m -> messages.add(m.strip()));
+    return o;
+  }
 
   private static void printLayout(PrintWriter out, Layout layout) {
     for (var t : layout.tdmrs()) {

@@ -3,6 +3,7 @@ package tdmr.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.Test;
 import tdmr.parse.RealMaps;
 
@@ -36,5 +37,63 @@ class FixCommandTest {
     CliRun run = CliRun.of("fix", EMR_135, "--max-rsvd", "0");
     assertEquals(1, run.exit(), run.out() + run.err());
     assertTrue(run.out().contains("Giving up memory does not help"), run.out());
+  }
+
+  /**
+   * At 15 areas TDMR [1G, 2G) has 16 gaps, one too many. The e820 map has two usable 4 KiB
+   * islands between gaps there: [0x64158000, 0x64159000) and [0x6f7ff000, 0x6f800000) (between
+   * ACPI data and the reserved [0x6f800000, 0x90000000)). Giving either up joins its two
+   * neighbouring gaps, leaving 15; nothing smaller than a page can be given up, so 4096 bytes is
+   * the least, and either island is a right answer. The layout is then the same two 1 GiB TDMRs:
+   * 2 × 4108 KiB = 8413184 bytes of PAMT.
+   */
+  @Test
+  void jsonFixGivesUpTheLastFourKibPage() throws Exception {
+    CliRun run = CliRun.of("fix", EMR_135, "--max-rsvd", "15", "--json");
+    assertEquals(0, run.exit(), run.err());
+    JsonNode doc = ProveCommandTest.json(run);
+    assertEquals("FIXED", doc.get("status").asText());
+    assertEquals(15, doc.get("maxReserved").asInt());
+    JsonNode giveUp = doc.get("giveUp");
+    assertEquals(1, giveUp.size(), giveUp.toString());
+    String start = giveUp.get(0).get("start").asText();
+    assertTrue(start.equals("0x6f7ff000") || start.equals("0x64158000"), start);
+    assertEquals(Long.toHexString(Long.decode(start) + 0x1000), giveUp.get(0).get("end").asText().substring(2));
+    assertEquals("0x1000", giveUp.get(0).get("size").asText());
+    assertEquals(4096, doc.get("giveUpBytes").asLong());
+    assertTrue(doc.get("giveUpProvenLeast").asBoolean());
+    assertEquals(1, doc.get("memmap").size());
+    assertEquals("memmap=4K$" + start, doc.get("memmap").get(0).asText());
+    JsonNode layout = doc.get("layout");
+    assertEquals("OPTIMAL", layout.get("status").asText());
+    assertEquals(8413184, layout.get("pamtBytes").asLong());
+    assertEquals(2, layout.get("tdmrs").size());
+    for (JsonNode t : layout.get("tdmrs")) {
+      assertTrue(t.get("reserved").size() <= 15, t.toString());
+    }
+  }
+
+  @Test
+  void jsonWithALayoutGivesNothingUp() throws Exception {
+    // Under the module's 16 areas two 1 GiB TDMRs fit (see mapWithALayoutNeedsNothingGivenUp).
+    CliRun run = CliRun.of("fix", EMR_135, "--json");
+    assertEquals(0, run.exit(), run.err());
+    JsonNode doc = ProveCommandTest.json(run);
+    assertEquals("HAS_LAYOUT", doc.get("status").asText());
+    assertEquals(0, doc.get("giveUp").size());
+    assertEquals(0, doc.get("giveUpBytes").asLong());
+    assertEquals(0, doc.get("memmap").size());
+    assertEquals(8413184, doc.get("layout").get("pamtBytes").asLong());
+  }
+
+  @Test
+  void jsonNoLayoutEvenGivingMemoryUpExitsOne() throws Exception {
+    // As noLayoutEvenGivingMemoryUpExitsOne: the hole [0, 1M) needs an area and none is allowed.
+    CliRun run = CliRun.of("fix", EMR_135, "--max-rsvd", "0", "--json");
+    assertEquals(1, run.exit(), run.out() + run.err());
+    JsonNode doc = ProveCommandTest.json(run);
+    assertEquals("NOT_FIXABLE", doc.get("status").asText());
+    assertTrue(doc.get("layout").isNull());
+    assertEquals(0, doc.get("giveUp").size());
   }
 }

@@ -1,8 +1,12 @@
 package tdmr.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import org.junit.jupiter.api.Test;
 import tdmr.parse.RealMaps;
 
@@ -65,5 +69,67 @@ class ProveCommandTest {
     CliRun run = CliRun.of("prove", EMR_135, "--max-tdmrs", "0");
     assertEquals(2, run.exit());
     assertTrue(run.err().contains("max TDMRs must be at least 1"), run.err());
+  }
+
+  /** Standard output as one JSON document: trailing text after it fails the parse. */
+  static JsonNode json(CliRun run) throws Exception {
+    return JsonMapper.builder().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS).build().readTree(run.out());
+  }
+
+  /** The same verdict as infeasibleLimitsExitOneWithTheGranuleThatBreaksThem, for programs. */
+  @Test
+  void jsonInfeasibleVerdictNamesTheGranuleAndExitsOne() throws Exception {
+    CliRun run = CliRun.of("prove", EMR_135, "--max-rsvd", "15", "--json");
+    assertEquals(1, run.exit(), run.err());
+    JsonNode doc = json(run);
+    assertEquals("INFEASIBLE", doc.get("status").asText());
+    assertEquals(64, doc.get("maxTdmrs").asInt());
+    assertEquals(15, doc.get("maxReserved").asInt());
+    assertEquals("memlist", doc.get("policy").get("holes").asText());
+    assertEquals("node-local", doc.get("policy").get("pamt").asText());
+    assertEquals("all", doc.get("policy").get("coverage").asText());
+    assertEquals("TDMRs on 1 GiB boundaries, each TDMR's PAMT one contiguous chunk", doc.get("family").asText());
+    assertTrue(doc.get("pamtBytes").isNull());
+    assertFalse(doc.has("tdmrs"));
+    // The two facts, each needed: 16 gaps in [1G, 2G) against 15 areas, and the first block
+    // reaching into that granule so a TDMR must cover it.
+    JsonNode explanation = doc.get("explanation");
+    assertEquals(2, explanation.size(), explanation.toString());
+    assertTrue(explanation.get(0).asText().startsWith("the 1 GiB granule [0x40000000, 0x80000000) holds 16 gaps"), explanation.toString());
+    assertEquals("memory block [0x100000, 0x5d169000) (node 0, 1.45 GiB) must lie inside a TDMR.", explanation.get(1).asText());
+    assertTrue(doc.get("explanationMinimal").asBoolean());
+    assertTrue(doc.get("messages").isArray());
+  }
+
+  /**
+   * At 16 areas: TDMRs [0, 1G) and [1G, 2G). Each 1 GiB TDMR's PAMT is 262144 4 KiB entries of
+   * 16 bytes (4 MiB = 0x400000), 512 2 MiB entries (8 KiB = 0x2000) and one 1 GiB entry rounded
+   * up to a page (0x1000): 4108 KiB, so 8216 KiB = 8413184 bytes in all. [0, 1G) reserves only
+   * [0, 1M) below the first block; [1G, 2G) reserves its 16 gaps.
+   */
+  @Test
+  void jsonFeasibleVerdictCarriesTheWitnessThatTdmrCheckAccepts() throws Exception {
+    CliRun run = CliRun.of("prove", EMR_135, "--max-rsvd", "16", "--json");
+    assertEquals(0, run.exit(), run.err());
+    JsonNode doc = json(run);
+    assertEquals("FEASIBLE", doc.get("status").asText());
+    assertEquals(8413184, doc.get("pamtBytes").asLong());
+    assertTrue(doc.get("pamtProvenLeast").asBoolean());
+    assertFalse(doc.has("explanation"));
+    JsonNode tdmrs = doc.get("tdmrs");
+    assertEquals(2, tdmrs.size());
+    assertEquals("0x0", tdmrs.get(0).get("base").asText());
+    assertEquals("0x40000000", tdmrs.get(1).get("base").asText());
+    for (JsonNode t : tdmrs) {
+      assertEquals("0x40000000", t.get("size").asText());
+      assertEquals("0x400000", t.get("pamt").get("4k").get("size").asText());
+      assertEquals("0x2000", t.get("pamt").get("2m").get("size").asText());
+      assertEquals("0x1000", t.get("pamt").get("1g").get("size").asText());
+    }
+    assertEquals(1, tdmrs.get(0).get("reserved").size());
+    assertEquals(16, tdmrs.get(1).get("reserved").size());
+    // The document holds "tdmrs" at its top, so it is a layout file the validator reads as is.
+    CliRun check = CliRun.withStdin(run.out(), "check", "--map", EMR_135, "-");
+    assertEquals(0, check.exit(), check.out() + check.err());
   }
 }
