@@ -174,9 +174,7 @@ public final class DmesgReader {
   private E820Entry readE820(String line, int lineNo) throws InputException {
     Matcher m = E820.matcher(line);
     if (m.find()) {
-      long start = addresses.parse(m.group(1), lineNo);
-      long end = addresses.parseInclusiveEnd(m.group(2), lineNo);
-      return new E820Entry(range(start, end, "e820 entry", lineNo), m.group(3), lineNo);
+      return new E820Entry(memRange(m, 1, "e820 entry", lineNo), m.group(3), lineNo);
     }
     Matcher legacy = E820_LEGACY.matcher(line);
     if (legacy.find()) {
@@ -192,9 +190,7 @@ public final class DmesgReader {
     if (!m.find()) {
       throw malformed("user-defined e820 line", "user: [mem 0x0000000000100000-0x000000007fffffff] usable", lineNo);
     }
-    long start = addresses.parse(m.group(1), lineNo);
-    long end = addresses.parseInclusiveEnd(m.group(2), lineNo);
-    return new E820Entry(range(start, end, "user-defined e820 entry", lineNo), m.group(3), lineNo);
+    return new E820Entry(memRange(m, 1, "user-defined e820 entry", lineNo), m.group(3), lineNo);
   }
 
   private E820Change readE820Change(String line, int lineNo) throws InputException {
@@ -208,9 +204,7 @@ public final class DmesgReader {
     } else {
       throw malformed("e820 update line", "e820: update [mem 0x00000000-0x00000fff] usable ==> reserved", lineNo);
     }
-    long start = addresses.parse(m.group(1), lineNo);
-    long end = addresses.parseInclusiveEnd(m.group(2), lineNo);
-    AddressRange range = range(start, end, "e820 update", lineNo);
+    AddressRange range = memRange(m, 1, "e820 update", lineNo);
     String from = m.group(3) == null ? "" : m.group(3);
     String to = m == update ? update.group(4) : "";
     return new E820Change(range, from, to, lineNo);
@@ -221,9 +215,7 @@ public final class DmesgReader {
     if (!m.find()) {
       throw malformed("memblock node line", "node   0: [mem 0x0000000000100000-0x000000007fffffff]", lineNo);
     }
-    long start = addresses.parse(m.group(2), lineNo);
-    long end = addresses.parseInclusiveEnd(m.group(3), lineNo);
-    return new NodeRange(range(start, end, "memblock node range", lineNo), node(m.group(1), lineNo), lineNo);
+    return new NodeRange(memRange(m, 2, "memblock node range", lineNo), node(m.group(1), lineNo), lineNo);
   }
 
   private NodeRange readSrat(String line, int lineNo) throws InputException {
@@ -284,6 +276,16 @@ public final class DmesgReader {
     if (moduleVersion.isEmpty()) {
       moduleVersion = Optional.of(version);
     }
+  }
+
+  /**
+   * The kernel's {@code [mem 0xstart-0xend]} form, whose end is inclusive: groups {@code first} and
+   * {@code first + 1} of {@code m} hold the two addresses.
+   */
+  private AddressRange memRange(Matcher m, int first, String what, int lineNo) throws InputException {
+    long start = addresses.parse(m.group(first), lineNo);
+    long end = addresses.parseInclusiveEnd(m.group(first + 1), lineNo);
+    return range(start, end, what, lineNo);
   }
 
   private AddressRange range(long start, long end, String what, int lineNo) throws InputException {
