@@ -166,4 +166,13 @@ public final class LayoutJson {
   public static ObjectNode newObject() {
     return JsonDocument.MAPPER.createObjectNode();
   }
+
+  /** Puts {@code value} under {@code field}, or JSON {@code null} when it is absent. */
+  public static void putOrNull(ObjectNode node, String field, java.util.OptionalLong value) {
+    if (value.isPresent()) {
+      node.put(field, value.getAsLong());
+    } else {
+      node.putNull(field);
+    }
+  }
 }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.OptionalLong;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -143,16 +144,9 @@ final class FrontierCommand implements Callable<Integer> {
     for (FrontierPoint p : points) {
       ObjectNode o = array.addObject();
       o.put("maxTdmrs", p.maxTdmrs());
-      if (p.minReserved().isPresent()) {
-        o.put("minReserved", p.minReserved().getAsInt());
-      } else {
-        o.putNull("minReserved");
-      }
-      if (p.pamtBytes().isPresent()) {
-        o.put("pamtBytes", p.pamtBytes().getAsLong());
-      } else {
-        o.putNull("pamtBytes");
-      }
+      LayoutJson.putOrNull(o, "minReserved",
+          p.minReserved().isPresent() ? OptionalLong.of(p.minReserved().getAsInt()) : OptionalLong.empty());
+      LayoutJson.putOrNull(o, "pamtBytes", p.pamtBytes());
       o.put("status", p.status().name());
       o.put("provedBy", p.provedBy());
     }

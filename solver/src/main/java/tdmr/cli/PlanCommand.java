@@ -180,11 +180,7 @@ final class PlanCommand implements Callable<Integer> {
       ObjectNode o = array.addObject();
       o.put("solver", r.solver());
       o.put("status", r.status().name());
-      if (r.pamtBytes().isPresent()) {
-        o.put("pamtBytes", r.pamtBytes().getAsLong());
-      } else {
-        o.putNull("pamtBytes");
-      }
+      LayoutJson.putOrNull(o, "pamtBytes", r.pamtBytes());
       if (r.pamtBoundBytes().isPresent()) {
         o.put("pamtBoundBytes", r.pamtBoundBytes().getAsLong());
       }
