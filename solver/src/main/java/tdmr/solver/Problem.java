@@ -4,12 +4,14 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.TreeSet;
 import tdmr.mem.AddressRange;
 import tdmr.mem.ByteSize;
 import tdmr.mem.MemoryBlock;
 import tdmr.mem.MemoryMap;
 import tdmr.tdx.Layout;
+import tdmr.tdx.PageSize;
 import tdmr.tdx.PamtSizing;
 import tdmr.tdx.Policy;
 import tdmr.tdx.TdxLimits;
@@ -97,6 +99,8 @@ public final class Problem {
   private int[] memoryCells;
   private final List<AddressRange> excludedMemory;
   private final List<String> impossibilities;
+  /** {@link #levelBytesPerGiB(TdxLimits)} of the limits. */
+  private final long[] levelBytesPerGiB;
 
   /** What a cell is made of. */
   public enum CellKind {
@@ -202,6 +206,7 @@ public final class Problem {
     this.policy = policy;
     this.excludedMemory = new ArrayList<>();
     this.impossibilities = new ArrayList<>();
+    this.levelBytesPerGiB = levelBytesPerGiB(limits);
     this.cells = new ArrayList<>();
     this.atoms = new ArrayList<>();
   }
@@ -339,6 +344,121 @@ public final class Problem {
    */
   public boolean mustReserveDropped(Atom memory) {
     return policy.holes() == Policy.Holes.MEMLIST || !memory.convertible();
+  }
+
+  /**
+   * The module's minimum bytes per GiB of TDMR of each PAMT level (rules D2/D3). {@link
+   * PamtSizing#moduleMinimum} is linear in the TDMR size for whole GiB ({@code entries = size >>
+   * shift} and the Dynamic PAMT bitmap's {@code entries / 8} are exact), and the kernel rounds each
+   * level up to 4 KiB, so an N GiB TDMR's chunk is {@code sum over levels of ceil(N · perGiB /
+   * 4096)} pages: exactly {@link PamtSizing#chunkBytes}.
+   */
+  public static long[] levelBytesPerGiB(TdxLimits limits) {
+    PageSize[] levels = PageSize.values();
+    long[] perGiB = new long[levels.length];
+    for (int i = 0; i < levels.length; i++) {
+      perGiB[i] = PamtSizing.moduleMinimum(GiB, levels[i], limits);
+    }
+    return perGiB;
+  }
+
+  /**
+   * Whether PAMT chunks of distinct TDMRs could fill memory atom {@code atom} exactly, which makes
+   * it wholly reserved and merges the reserved pieces on both sides. False is a proof that they
+   * cannot; true only means the arithmetic below does not rule it out.
+   *
+   * <p>Write each level's bytes per GiB as {@code 4096·q + r}. A chunk of N GiB has {@code N·Q +
+   * sum ceil(N·r/4096)} pages ({@code Q = sum q}), so k chunks of G GiB in total have {@code G·Q +
+   * S} pages, where per level the rounded parts add up to at least {@code ceil(G·r/4096)} and at
+   * most {@code ceil(G·r/4096) + k - 1} (ceilings are subadditive up to one per addend), with
+   * {@code k ≤ min(G, maxTdmrs)}. Both ends grow with G, so the G that could match the atom's
+   * pages form one interval, found by bisection.
+   */
+  public boolean mayBeFilled(Atom atom) {
+    long span = cells.isEmpty() ? 0 : (cells.get(cells.size() - 1).range().end() - cells.get(0).range().start()) / GiB;
+    return mayBeFilled(atom, span, span);
+  }
+
+  /**
+   * {@link #mayBeFilled(Atom)} when the TDMRs whose chunks could go into {@code atom} are known to
+   * be at most {@code totalGiB} GiB together and at most {@code largestGiB} GiB each. Then k chunks
+   * of G GiB in total need {@code k ≥ ceil(G / largestGiB)}, each adds at least one page per level
+   * with a remainder, and {@code G ≤ min(totalGiB, maxTdmrs · largestGiB)}.
+   */
+  public boolean mayBeFilled(Atom atom, long totalGiB, long largestGiB) {
+    if (!atom.memory() || atom.mustDrop() || largestGiB < 1) {
+      return false;
+    }
+    long pages = atom.pages();
+    long most = Math.min(totalGiB, limits.maxTdmrs() * largestGiB);
+    // The largest G whose fewest pages still fit, and the smallest G whose most pages reach the atom.
+    long lo = 0;
+    long hi = Math.max(0, most);
+    while (lo < hi) {
+      long mid = (lo + hi + 1) >>> 1;
+      if (fillPages(mid, largestGiB, false) <= pages) {
+        lo = mid;
+      } else {
+        hi = mid - 1;
+      }
+    }
+    long largest = lo;
+    lo = 1;
+    hi = Math.max(1, largest);
+    while (lo < hi) {
+      long mid = (lo + hi) >>> 1;
+      if (fillPages(mid, largestGiB, true) >= pages) {
+        hi = mid;
+      } else {
+        lo = mid + 1;
+      }
+    }
+    return largest >= 1 && fillPages(lo, largestGiB, true) >= pages && fillPages(lo, largestGiB, false) <= pages;
+  }
+
+  /**
+   * The fewest or the most pages that chunks of TDMRs of {@code giB} GiB in total, each at most
+   * {@code largestGiB}, can have: between {@code ceil(giB / largestGiB)} and {@code min(giB,
+   * maxTdmrs)} chunks.
+   */
+  private long fillPages(long giB, long largestGiB, boolean most) {
+    long fewestChunks = (giB + largestGiB - 1) / largestGiB;
+    long mostChunks = Math.min(giB, limits.maxTdmrs());
+    long pages = 0;
+    for (long perGiB : levelBytesPerGiB) {
+      long rem = perGiB % PAGE;
+      long rounded = Math.floorDiv(giB * rem + PAGE - 1, PAGE);
+      pages += giB * (perGiB / PAGE);
+      if (rem == 0) {
+        continue;
+      }
+      pages += most ? rounded + mostChunks - 1 : Math.max(rounded, fewestChunks);
+    }
+    return pages;
+  }
+
+
+  /**
+   * The end of memory atom {@code atom} that touches a required hole of the same cell (reserved
+   * whenever the atom is covered), LOW first; empty when neither does. A chunk stacked there adds
+   * no reserved area unless it joins pieces that were apart.
+   */
+  public Optional<Side> freeSide(Atom atom) {
+    if (!atom.memory()) {
+      return Optional.empty();
+    }
+    Cell cell = cells.get(atom.cell());
+    if (atom.index() > cell.firstAtom() && isRequiredGap(atoms.get(atom.index() - 1))) {
+      return Optional.of(Side.LOW);
+    }
+    if (atom.index() + 1 < cell.endAtom() && isRequiredGap(atoms.get(atom.index() + 1))) {
+      return Optional.of(Side.HIGH);
+    }
+    return Optional.empty();
+  }
+
+  private boolean isRequiredGap(Atom a) {
+    return !a.memory() && mustReserve(a);
   }
 
   /** The memory atom whose block {@code tdmr_get_nid} finds for a TDMR starting at {@code cell}. */

@@ -142,4 +142,49 @@ class ProblemTest {
     assertEquals(Tdx135MapFixture.map().totalBytes() - 4 * KiB, kept.totalBytes());
     assertFalse(kept.blocks().stream().anyMatch(b -> b.start() == 0x64158000L));
   }
+
+  /** A map whose first block, at 1 GiB, is {@code pages} pages long, then memory [2G, 4G). */
+  private static Problem islands(long pages) {
+    MemoryMap map = MemoryMap.ofBlocks("islands", List.of(
+        new MemoryBlock(GiB, GiB + pages * 4 * KiB, 0), new MemoryBlock(2 * GiB, 4 * GiB, 0)));
+    return Problem.of(map, TdxLimits.DEFAULT, Policy.DEFAULT);
+  }
+
+  private static boolean fillable(long pages) {
+    Problem p = islands(pages);
+    return p.mayBeFilled(p.atoms().stream().filter(a -> a.memory() && a.range().start() == GiB).findFirst().orElseThrow());
+  }
+
+  @Test
+  void atomsChunksCanFillExactlyFollowFromTheChunkSizes() {
+    // Default limits: an N GiB chunk (N <= 256) is 1024 N + 2 N + 1 pages, so k chunks of G GiB in
+    // total have 1026 G + k pages, with 1 <= k <= G.
+    assertTrue(fillable(1027)); // one 1 GiB chunk
+    assertTrue(fillable(2053)); // one 2 GiB chunk
+    assertTrue(fillable(2054)); // two 1 GiB chunks
+    assertFalse(fillable(1026)); // less than the smallest chunk
+    assertFalse(fillable(2055)); // G = 2 holds at most 2054 pages, G = 3 at least 3079
+    assertFalse(fillable(3078));
+    assertTrue(fillable(3079));
+    assertTrue(fillable(3081)); // three 1 GiB chunks
+    assertFalse(fillable(3082));
+    assertFalse(fillable(100));
+  }
+
+  @Test
+  void freeSideIsTheEndTouchingARequiredHoleOfTheSameCell() {
+    // [1G, 1G+64M) memory, [1G+64M, 1G+128M) hole, [1G+128M, 2G) memory: one mixed cell.
+    MemoryMap map = MemoryMap.ofBlocks("hole", List.of(
+        new MemoryBlock(GiB, GiB + 64 * MiB, 0), new MemoryBlock(GiB + 128 * MiB, 2 * GiB, 0)));
+    Problem memlist = Problem.of(map, TdxLimits.DEFAULT, Policy.DEFAULT);
+    List<Problem.Atom> atoms = memlist.atoms();
+    assertEquals(3, atoms.size());
+    assertEquals(Side.HIGH, memlist.freeSide(atoms.get(0)).orElseThrow());
+    assertEquals(Side.LOW, memlist.freeSide(atoms.get(2)).orElseThrow());
+    assertTrue(memlist.freeSide(atoms.get(1)).isEmpty(), "a gap has no free side");
+    // Under holes cmr a convertible gap need not be reserved, so it frees nothing.
+    MemoryMap convertible = MemoryMap.of("hole", map.blocks(), List.of(new AddressRange(GiB, 2 * GiB)));
+    Problem cmr = Problem.of(convertible, TdxLimits.DEFAULT, Policy.DEFAULT.withHoles(Policy.Holes.CMR));
+    assertTrue(cmr.freeSide(cmr.atoms().get(0)).isEmpty());
+  }
 }
