@@ -13,6 +13,7 @@ import tdmr.mem.ByteSize;
 import tdmr.mem.MemoryMap;
 import tdmr.solver.Engine;
 import tdmr.solver.EngineResult;
+import tdmr.solver.PamtLowerBound;
 import tdmr.solver.Problem;
 import tdmr.solver.Problem.Atom;
 import tdmr.solver.Problem.Decision;
@@ -42,8 +43,16 @@ import tdmr.tdx.TdxLimits;
  * which schedules the portfolio in deterministic batches across the threads, so the same input
  * and options still give the same layout.
  *
+ * <p>Under coverage {@code all}, {@link PamtLowerBound} first checks necessary conditions on single
+ * TDMRs: when no split of the memory meets them the answer is {@code INFEASIBLE} without a model;
+ * otherwise its bounds enter the model as redundant constraints, and a quick layout that meets them
+ * is proven without a search (the message says which tiers). {@link PlacementSlots} decides which
+ * chunk positions the model offers, and with fills counted per node ({@link
+ * PlacementSlots#fillsAggregated}) a solution whose fills have no exact assignment is solved again
+ * with a slot per fillable atom.
+ *
  * <p>Before CP-SAT starts, a quick constructive layout of the family ({@link StartingLayout}) is
- * given as a hint; when the time limit strikes before CP-SAT returns any solution, that layout is
+ * given as a complete hint; when the time limit strikes before CP-SAT returns any solution, that layout is
  * the {@code FEASIBLE} answer. Under coverage {@code max} it also proves the coverage stage: it
  * keeps every byte that can be kept at all. The JVM property {@code tdmr.cpsat.log=true} prints
  * CP-SAT's search log to standard error, for diagnosing slow maps.
@@ -109,29 +118,53 @@ public final class CpSatEngine implements Engine {
       return result(Status.INFEASIBLE, null, OptionalLong.empty(),
           List.of("no TDX memory is left that a TDMR could cover"), started, 0, 0, 0);
     }
-    long placements = TdmrModel.placementBound(problem);
+    Optional<PamtLowerBound> bound = max ? Optional.empty() : Optional.of(new PamtLowerBound(problem));
+    Optional<String> impossible = bound.flatMap(PamtLowerBound::infeasibility);
+    if (impossible.isPresent()) {
+      // Necessary conditions on single TDMRs already rule every split of the memory out.
+      return result(Status.INFEASIBLE, null, OptionalLong.empty(), List.of(
+          infeasibleSentence(problem) + ": " + impossible.get(),
+          "`tdmr fix` finds the least TDX memory to give up so that such a layout exists",
+          "model: not needed; " + problem.describe()), started, 0, 0, 0);
+    }
+    PlacementSlots slots = new PlacementSlots(problem, bound);
+    long placements = slots.literalCount();
     if (placements > MAX_PLACEMENTS) {
-      return quickOnly(problem, ("the model would need about %d PAMT placement literals (more than %d):"
+      return quickOnly(problem, slots, ("the model would need about %d PAMT placement literals (more than %d):"
           + " CP-SAT was not run, nothing is proven").formatted(placements, MAX_PLACEMENTS), started);
     }
     Run run;
     try {
-      run = new Run(problem, options, started);
+      run = new Run(problem, slots, bound, options, started);
     } catch (TdmrModel.TimeLimitWhileBuilding e) {
-      return quickOnly(problem, "time limit: it struck while the model was being built (about %d PAMT placement"
+      return quickOnly(problem, slots, "time limit: it struck while the model was being built (about %d PAMT placement"
           .formatted(placements) + " literals); CP-SAT was not run, nothing is proven", started);
     }
-    return run.solve();
+    try {
+      return run.solve();
+    } catch (TdmrModel.FillsNotRealizable e) {
+      // The relaxed fills of PlacementSlots#fillsAggregated found no exact assignment: decide with
+      // a slot per fillable atom instead, in the time that is left.
+      try {
+        run = new Run(problem, slots.withoutAggregatedFills(), bound, options, started);
+      } catch (TdmrModel.TimeLimitWhileBuilding again) {
+        return quickOnly(problem, slots, "time limit: it struck while the model with every fill slot was being built;"
+            + " CP-SAT was not run again, nothing is proven", started);
+      }
+      run.messages.add("the first model's fills (pages counted per node) had no exact assignment of chunks to"
+          + " atoms; solved again with a slot per atom that chunks may fill");
+      return run.solve();
+    }
   }
 
   /**
    * The answer when the model would not fit in memory or time: the starting layout, validated, as a
    * {@code FEASIBLE} answer without a bound, or {@code UNKNOWN}. Nothing is claimed proven.
    */
-  private EngineResult quickOnly(Problem problem, String reason, long started) {
+  private EngineResult quickOnly(Problem problem, PlacementSlots slots, String reason, long started) {
     List<String> messages = new ArrayList<>();
     messages.add(reason);
-    Optional<Decision> start = new StartingLayout(problem).find();
+    Optional<Decision> start = new StartingLayout(problem, slots).find();
     if (start.isEmpty()) {
       messages.add("no quick layout found either");
       messages.add("model: not built; " + problem.describe());
@@ -162,12 +195,21 @@ public final class CpSatEngine implements Engine {
     private final long w2;
     private final long w1;
     private final List<String> messages = new ArrayList<>();
+    /** Under coverage {@code all}: the relaxation's bounds ({@link PamtLowerBound}). */
+    private final Optional<PamtLowerBound> lowerBound;
+    private final PlacementSlots slots;
 
-    Run(Problem problem, SolveOptions options, long started) {
+    Run(Problem problem, PlacementSlots slots, Optional<PamtLowerBound> lowerBound, SolveOptions options,
+        long started) {
       this.problem = problem;
+      this.lowerBound = lowerBound;
+      this.slots = slots;
       this.options = options;
       this.started = started;
-      this.model = new TdmrModel(problem, started + Math.round(options.timeLimitSeconds() * 1e9));
+      this.model = new TdmrModel(problem, slots, started + Math.round(options.timeLimitSeconds() * 1e9));
+      // Redundant: no layout of the family has less PAMT than the relaxation (PamtLowerBound).
+      lowerBound.ifPresent(b -> b.leastPamtPages().ifPresent(
+          least -> model.model().addGreaterOrEqual(model.pamtPages(), least)));
       TdxLimits limits = problem.limits();
       this.w2 = (long) limits.maxTdmrs() * limits.maxReservedPerTdmr() + 1;
       this.w1 = w2 * (limits.maxTdmrs() + 1L);
@@ -177,8 +219,11 @@ public final class CpSatEngine implements Engine {
       long variables = model.variableCount();
       long constraints = model.constraintCount();
       boolean proven = true;
-      Optional<Decision> start = new StartingLayout(problem).find();
-      start.ifPresent(model::hint);
+      Optional<Decision> start = new StartingLayout(problem, slots).find();
+      if (start.isPresent()) {
+        model.hint(start.get());
+        model.completeHint(remainingSeconds() / 4);
+      }
       CpSolver solver;
       if (problem.policy().coverage() == Policy.Coverage.MAX) {
         if (start.isPresent()) {
@@ -207,59 +252,66 @@ public final class CpSatEngine implements Engine {
         }
       }
       boolean sequential = sequentialObjective || variables > SMALL_MODEL_VARIABLES;
-      if (sequential) {
-        model.model().minimize(model.pamtPages());
-      } else {
-        model.model().minimize(LinearExpr.newBuilder()
-            .addTerm(model.pamtPages(), w1)
-            .addTerm(model.tdmrCount(), w2)
-            .add(model.areaCount()));
-      }
-      solver = newSolver();
-      CpSolverStatus status = solver.solve(model.model());
-      if (status == CpSolverStatus.MODEL_INVALID) {
-        throw new IllegalStateException("CP-SAT rejected the model: " + model.model().validate());
-      }
-      if (status == CpSolverStatus.INFEASIBLE) {
-        TdxLimits limits = problem.limits();
-        messages.add(("proven: no layout %s covers all TDX memory with at most %d TDMRs and %d reserved areas per"
-            + " TDMR (holes %s, PAMT %s)").formatted(FAMILY, limits.maxTdmrs(), limits.maxReservedPerTdmr(),
-                problem.policy().holes().name().toLowerCase(), problem.policy().pamt().name().toLowerCase().replace('_', '-')));
-        messages.add("`tdmr fix` finds the least TDX memory to give up so that such a layout exists");
-        return finish(Status.INFEASIBLE, null, OptionalLong.empty(), variables, constraints);
-      }
-      double objectiveBound = Math.max(0, solver.bestObjectiveBound());
-      long boundPages = sequential
-          ? (long) Math.ceil(objectiveBound - 1e-6)
-          : Math.floorDiv((long) Math.ceil(objectiveBound - 1e-6), w1);
+      long boundPages;
       Decision decision;
-      if (hasSolution(status)) {
-        decision = model.decision(solver);
-        proven &= status == CpSolverStatus.OPTIMAL;
-        if (sequential && status == CpSolverStatus.OPTIMAL) {
-          // Least PAMT proven; now the fewest TDMRs, then the fewest areas, at that PAMT.
-          long pamtPages = solver.value(model.pamtPages());
-          model.hintFrom(solver);
-          model.model().clearObjective();
-          model.model().addEquality(model.pamtPages(), pamtPages);
-          model.model().minimize(LinearExpr.newBuilder().addTerm(model.tdmrCount(), w2).add(model.areaCount()));
-          CpSolver tiers = newSolver();
-          CpSolverStatus tierStatus = tiers.solve(model.model());
-          if (hasSolution(tierStatus)) {
-            decision = model.decision(tiers);
-          }
-          proven &= tierStatus == CpSolverStatus.OPTIMAL;
-          if (tierStatus != CpSolverStatus.OPTIMAL) {
-            messages.add("least PAMT proven; the time limit struck before the fewest TDMRs and areas were");
-          }
-        }
-      } else if (start.isPresent()) {
-        // The time limit struck before CP-SAT returned a solution: report the starting layout.
+      OptionalLong relaxed = lowerBound.isPresent() ? lowerBound.get().leastPamtPages() : OptionalLong.empty();
+      Layout quick = start.map(problem::buildLayout).orElse(null);
+      if (sequential && quick != null && relaxed.isPresent() && quick.pamtBytes() / 4096 == relaxed.getAsLong()) {
+        // The quick layout meets the lower bound: its PAMT is the least, without a search.
         decision = start.get();
-        proven = false;
+        boundPages = relaxed.getAsLong();
+        PamtLowerBound b = lowerBound.get();
+        if (b.fewestTdmrs(boundPages).orElse(-1) == quick.size()
+            && b.fewestAreas(boundPages, quick.size()).orElse(-1) == quick.reservedAreaCount()) {
+          // And its TDMRs and areas: every tier meets the bounds of the relaxation.
+          messages.add("proven by the lower bounds of PamtLowerBound (least PAMT, then fewest TDMRs and"
+              + " reserved areas), which the quick layout meets");
+        } else {
+          messages.add("least PAMT proven by the lower bound of PamtLowerBound, which the quick layout meets");
+          Optional<Decision> better = fewestTdmrsAndAreas(boundPages);
+          proven &= better.isPresent();
+          decision = better.orElse(decision);
+        }
       } else {
-        messages.add("time limit: no layout found and none ruled out");
-        return finish(Status.UNKNOWN, null, OptionalLong.empty(), variables, constraints);
+        if (sequential) {
+          model.model().minimize(model.pamtPages());
+        } else {
+          model.model().minimize(LinearExpr.newBuilder()
+              .addTerm(model.pamtPages(), w1)
+              .addTerm(model.tdmrCount(), w2)
+              .add(model.areaCount()));
+        }
+        solver = newSolver();
+        CpSolverStatus status = solver.solve(model.model());
+        if (status == CpSolverStatus.MODEL_INVALID) {
+          throw new IllegalStateException("CP-SAT rejected the model: " + model.model().validate());
+        }
+        if (status == CpSolverStatus.INFEASIBLE) {
+          messages.add(infeasibleSentence(problem));
+          messages.add("`tdmr fix` finds the least TDX memory to give up so that such a layout exists");
+          return finish(Status.INFEASIBLE, null, OptionalLong.empty(), variables, constraints);
+        }
+        double objectiveBound = Math.max(0, solver.bestObjectiveBound());
+        boundPages = sequential
+            ? (long) Math.ceil(objectiveBound - 1e-6)
+            : Math.floorDiv((long) Math.ceil(objectiveBound - 1e-6), w1);
+        if (hasSolution(status)) {
+          decision = model.decision(solver);
+          proven &= status == CpSolverStatus.OPTIMAL;
+          if (sequential && status == CpSolverStatus.OPTIMAL) {
+            model.hintFrom(solver);
+            Optional<Decision> better = fewestTdmrsAndAreas(solver.value(model.pamtPages()));
+            proven &= better.isPresent();
+            decision = better.orElse(decision);
+          }
+        } else if (start.isPresent()) {
+          // The time limit struck before CP-SAT returned a solution: report the starting layout.
+          decision = start.get();
+          proven = false;
+        } else {
+          messages.add("time limit: no layout found and none ruled out");
+          return finish(Status.UNKNOWN, null, OptionalLong.empty(), variables, constraints);
+        }
       }
       Layout layout = problem.buildLayout(decision);
       requireValid(decision, layout);
@@ -268,6 +320,37 @@ public final class CpSatEngine implements Engine {
       describe(layout, decision, proven, pamtBytes, bound);
       return finish(proven ? Status.OPTIMAL : Status.FEASIBLE, layout, OptionalLong.of(bound), variables, constraints,
           uncoveredBytes(decision));
+    }
+
+    /**
+     * The second and third tiers at the least PAMT: the fewest TDMRs, then the fewest areas, with
+     * PAMT fixed. Under coverage {@code all} the relaxation of {@link PamtLowerBound} also fixes which
+     * TDMRs can still take part (those on one of its splits within that PAMT) and bounds the number
+     * of TDMRs from below. Returns the proven best decision, or empty when the time limit struck
+     * first (the caller keeps the layout it has).
+     */
+    private Optional<Decision> fewestTdmrsAndAreas(long pamtPages) {
+      model.model().clearObjective();
+      model.model().addEquality(model.pamtPages(), pamtPages);
+      lowerBound.ifPresent(b -> {
+        int maxTdmrs = problem.limits().maxTdmrs();
+        model.restrictTdmrs(cell -> b.endsWithin(cell, pamtPages, maxTdmrs));
+        b.fewestTdmrs(pamtPages).ifPresent(fewest -> {
+          model.model().addGreaterOrEqual(model.tdmrCount(), fewest);
+          // A layout with the fewest TDMRs has at least the relaxation's areas; one with more TDMRs
+          // costs at least w2 more, which outweighs every area.
+          b.fewestAreas(pamtPages, fewest).ifPresent(areas -> model.model().addGreaterOrEqual(
+              LinearExpr.newBuilder().addTerm(model.tdmrCount(), w2).add(model.areaCount()), w2 * fewest + areas));
+        });
+      });
+      model.model().minimize(LinearExpr.newBuilder().addTerm(model.tdmrCount(), w2).add(model.areaCount()));
+      CpSolver tiers = newSolver();
+      CpSolverStatus tierStatus = tiers.solve(model.model());
+      if (tierStatus == CpSolverStatus.OPTIMAL) {
+        return Optional.of(model.decision(tiers));
+      }
+      messages.add("least PAMT proven; the time limit struck before the fewest TDMRs and areas were");
+      return Optional.empty();
     }
 
     /** Pages of every memory atom that a layout may keep (all but those outside CMRs). */
@@ -315,11 +398,14 @@ public final class CpSatEngine implements Engine {
       return bytes;
     }
 
+    private double remainingSeconds() {
+      return options.timeLimitSeconds() - (System.nanoTime() - started) / 1e9;
+    }
+
     private CpSolver newSolver() {
       CpSolver solver = new CpSolver();
-      double elapsed = (System.nanoTime() - started) / 1e9;
       solver.getParameters()
-          .setMaxTimeInSeconds(Math.max(0.01, options.timeLimitSeconds() - elapsed))
+          .setMaxTimeInSeconds(Math.max(0.01, remainingSeconds()))
           .setNumWorkers(options.threads())
           .setRandomSeed(options.seed())
           .setLogSearchProgress(Boolean.getBoolean("tdmr.cpsat.log"))
@@ -344,6 +430,15 @@ public final class CpSatEngine implements Engine {
       messages.add("model: %d variables, %d constraints; %s".formatted(variables, constraints, problem.describe()));
       return result(status, layout, bound, messages, started, variables, constraints, uncovered);
     }
+  }
+
+  /** The proven sentence of an {@code INFEASIBLE} answer under coverage {@code all}. */
+  private static String infeasibleSentence(Problem problem) {
+    TdxLimits limits = problem.limits();
+    return ("proven: no layout %s covers all TDX memory with at most %d TDMRs and %d reserved areas per"
+        + " TDMR (holes %s, PAMT %s)").formatted(FAMILY, limits.maxTdmrs(), limits.maxReservedPerTdmr(),
+            problem.policy().holes().name().toLowerCase(),
+            problem.policy().pamt().name().toLowerCase().replace('_', '-'));
   }
 
   private static boolean hasSolution(CpSolverStatus s) {

@@ -1,11 +1,15 @@
 package tdmr.solver.cpsat;
 
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import tdmr.solver.CellPartition;
 import tdmr.solver.Problem;
 import tdmr.solver.Problem.Atom;
-import tdmr.solver.Problem.CandidateTdmr;
 import tdmr.solver.Problem.Cell;
 import tdmr.solver.Problem.Decision;
 import tdmr.solver.Problem.Side;
@@ -14,36 +18,41 @@ import tdmr.tdx.Layout;
 import tdmr.tdx.Tdmr;
 
 /**
- * A quick layout of the family to start CP-SAT from (a solution hint), so that big maps get a
- * FEASIBLE answer early. It is only a hint: the model decides optimality, and a hint that turns
- * out invalid is simply not given.
+ * A quick layout of the family to start CP-SAT from (a solution hint), so that big maps get a good
+ * layout at once and CP-SAT's work is the proof. It is only a hint: the model decides optimality,
+ * and a hint that turns out invalid is simply not given.
  *
- * <p>TDMRs are grown left to right over the cells while the holes inside, plus one area for a
- * chunk that finds no hole to stack on, stay within the reserved-area limit and while the TDMR's
- * chunk fits into one memory atom inside it that its node allows; first without
- * bridging cells that hold no memory, and bridging them if that needs too many TDMRs. Each chunk
- * goes into its own TDMR, on its node, stacked against a hole when one is adjacent.
+ * <p>It is the best layout of a smaller family, found by dynamic programming over the cells: every
+ * TDMR's chunk goes to an atom of the pool of its node ({@link PlacementSlots}: atoms against a
+ * hole, one chunk each, never filled) when it is small enough, else into a memory atom inside the
+ * TDMR that its node allows. Then TDMRs do not interact (no two chunks share an atom), so the best
+ * layout is a shortest path: a state is the first cell holding memory that is not covered yet and
+ * the number of TDMRs so far, a step is one TDMR from that cell, and a step's cost is its PAMT,
+ * then its reserved areas. A TDMR's areas are its reserved holes (touching ones merged) plus one
+ * for a chunk inside it unless the chunk can stack against a hole of the same cell. The result minimises PAMT, then TDMRs, then areas in that
+ * family, which on the generated and real maps measured is usually the optimum of the whole family.
+ * Its cost is one pass over the atoms of every feasible TDMR (quadratic in the cells at worst, and
+ * far less when the reserved-area limit keeps TDMRs short) times the TDMR limit.
  */
 final class StartingLayout {
   private final Problem problem;
   private final List<Cell> cells;
   private final List<Atom> atoms;
+  private final PlacementSlots slots;
+  /** The tag of a step whose chunk goes to the pool ({@link PlacementSlots}). */
+  private static final int POOLED = -1;
 
-  StartingLayout(Problem problem) {
+  StartingLayout(Problem problem, PlacementSlots slots) {
     this.problem = problem;
+    this.slots = slots;
     this.cells = problem.cells();
     this.atoms = problem.atoms();
   }
 
-  /** A valid decision covering all coverable memory, or empty when this simple method finds none. */
+  /** A valid decision covering all coverable memory, or empty when this method finds none. */
   Optional<Decision> find() {
-    for (boolean bridge : new boolean[] {false, true}) {
-      Optional<Decision> d = partition(bridge).flatMap(this::placeChunks);
-      if (d.isPresent() && withinLimits(d.get())) {
-        return d;
-      }
-    }
-    return Optional.empty();
+    Optional<Decision> d = shortestPath();
+    return d.isPresent() && withinLimits(d.get()) ? d : Optional.empty();
   }
 
   /** Pieces reserved whenever covered: required holes, and memory that can never be covered. */
@@ -51,104 +60,46 @@ final class StartingLayout {
     return a.memory() ? a.mustDrop() && problem.mustReserveDropped(a) : problem.mustReserve(a);
   }
 
-  /**
-   * Counts the areas formed by the reserved holes of a run of cells, one cell at a time, so that
-   * growing a TDMR over n cells costs one pass over their atoms.
-   */
-  private final class HoleAreas {
-    private int areas;
-    private boolean inArea;
-
-    /** The areas of the run after extending it by {@code cell}. */
-    int extend(Cell cell) {
-      for (int a = cell.firstAtom(); a < cell.endAtom(); a++) {
-        boolean r = reservedHole(atoms.get(a));
-        if (r && !inArea) {
-          areas++;
-        }
-        inArea = r;
-      }
-      return areas;
-    }
-  }
-
-  private Optional<List<CandidateTdmr>> partition(boolean bridge) {
-    int limit = problem.limits().maxReservedPerTdmr() - 1;
-    List<CandidateTdmr> chosen = new ArrayList<>();
-    int k = 0;
-    while (k < cells.size()) {
-      if (!cells.get(k).holdsMemory()) {
-        k++;
-        continue;
-      }
-      if (problem.nodeAtom(cells.get(k)).mustDrop()) {
+  /** The best layout in which every TDMR keeps its own chunk, by {@link CellPartition}. */
+  private Optional<Decision> shortestPath() {
+    Map<Integer, Long> largest = new HashMap<>();
+    Optional<CellPartition.Best> best = new CellPartition(problem, (start, sink) -> {
+      Cell startCell = cells.get(start);
+      if (problem.nodeAtom(startCell).mustDrop()) {
         // tdmr_get_nid would see other memory than the cell's node: not a start of the family.
-        return Optional.empty();
+        return;
       }
-      CandidateTdmr best = null;
-      HoleAreas holes = new HoleAreas();
-      long roomiest = 0;
-      for (int e = k + 1; e <= cells.size(); e++) {
-        Cell last = cells.get(e - 1);
-        if (!bridge && !last.holdsMemory()) {
-          break;
-        }
-        // The hole areas only grow with the run, so the first run over the limit ends the search.
-        if (holes.extend(last) > limit) {
-          break;
-        }
-        for (int a = last.firstAtom(); a < last.endAtom(); a++) {
-          if (problem.mayHoldChunk(cells.get(k), atoms.get(a))) {
-            roomiest = Math.max(roomiest, atoms.get(a).range().size());
-          }
-        }
-        int c = problem.candidateIndex(k, e);
-        // placeChunks looks for room inside the TDMR: grow it only while its chunk fits there.
-        if (c >= 0 && problem.candidate(c).pamtBytes() < roomiest) {
-          best = problem.candidate(c);
-        }
-      }
-      if (best == null) {
-        return Optional.empty();
-      }
-      chosen.add(best);
-      k = best.endCell();
-    }
-    if (chosen.isEmpty() || chosen.size() > problem.limits().maxTdmrs()) {
+      long largestAllowed = largest.computeIfAbsent(startCell.node(), node -> atoms.stream()
+          .filter(a -> problem.mayHoldChunk(startCell, a))
+          .mapToLong(Atom::pages)
+          .max()
+          .orElse(0));
+      steps(startCell, largestAllowed, sink);
+    }).best();
+    if (best.isEmpty()) {
       return Optional.empty();
     }
-    return Optional.of(chosen);
-  }
-
-  private Optional<Decision> placeChunks(List<CandidateTdmr> tdmrs) {
-    long[][] used = new long[atoms.size()][2];
     List<TdmrChoice> choices = new ArrayList<>();
-    for (CandidateTdmr t : tdmrs) {
-      TdmrChoice choice = null;
-      int first = cells.get(t.firstCell()).firstAtom();
-      int end = cells.get(t.endCell() - 1).endAtom();
-      for (int pass = 0; pass < 2 && choice == null; pass++) {
-        for (int a = first; a < end && choice == null; a++) {
-          Atom atom = atoms.get(a);
-          if (!problem.mayHoldChunk(t, atom)
-              || used[a][0] + used[a][1] + t.pamtBytes() >= atom.range().size()) {
-            continue;
-          }
-          // Pass 0: only against a hole of the same TDMR; pass 1: anywhere (a standalone area).
-          boolean holeBelow = a > first && reservedHole(atoms.get(a - 1));
-          boolean holeAbove = a + 1 < end && reservedHole(atoms.get(a + 1));
-          if (pass == 1 || holeBelow) {
-            choice = new TdmrChoice(t.index(), a, Side.LOW);
-          } else if (holeAbove) {
-            choice = new TdmrChoice(t.index(), a, Side.HIGH);
-          }
-        }
+    Set<Integer> used = new HashSet<>();
+    for (CellPartition.Part part : best.get().parts()) {
+      if (part.tag() != POOLED) {
+        used.add(part.tag());
       }
-      if (choice == null) {
-        return Optional.empty();
+    }
+    for (CellPartition.Part part : best.get().parts()) {
+      int chunkAtom = part.tag();
+      if (chunkAtom == POOLED) {
+        // A pool atom no other chunk uses: there are maxTdmrs of them, and fewer other chunks.
+        chunkAtom = slots.pool(cells.get(part.start())).stream()
+            .filter(a -> !used.contains(a.index()))
+            .findFirst()
+            .orElseThrow()
+            .index();
+        used.add(chunkAtom);
       }
-      used[choice.chunkAtom()][choice.side().ordinal()] += t.pamtBytes();
-      choices.add(choice);
+      Atom atom = atoms.get(chunkAtom);
+      Side side = problem.freeSide(atom).orElse(Side.LOW);
+      choices.add(new TdmrChoice(problem.candidateIndex(part.start(), part.end()), atom.index(), side));
     }
     List<Integer> dropped = new ArrayList<>();
     for (Atom a : atoms) {
@@ -157,6 +108,59 @@ final class StartingLayout {
       }
     }
     return Optional.of(new Decision(choices, dropped));
+  }
+
+  /**
+   * The TDMRs from {@code startCell} whose own chunk fits into a memory atom inside them: each with
+   * its PAMT pages, its hole areas plus one unless the chunk stacks against a hole, and the atom
+   * (the roomiest such atom next to a hole, else the roomiest one) as its tag.
+   */
+  private void steps(Cell startCell, long largestAllowed, CellPartition.StepSink sink) {
+    int limit = problem.limits().maxReservedPerTdmr();
+    long poolLimit = slots.poolLimit(startCell).orElse(-1);
+    int holeAreas = 0;
+    boolean inArea = false;
+    long roomiestFree = 0;
+    int roomiestFreeAtom = -1;
+    long roomiest = 0;
+    int roomiestAtom = -1;
+    for (int e = startCell.index() + 1; e <= cells.size(); e++) {
+      Cell last = cells.get(e - 1);
+      for (int a = last.firstAtom(); a < last.endAtom(); a++) {
+        Atom atom = atoms.get(a);
+        boolean r = reservedHole(atom);
+        if (r && !inArea) {
+          holeAreas++;
+        }
+        inArea = r;
+        if (problem.mayHoldChunk(startCell, atom)) {
+          if (problem.freeSide(atom).isPresent() && atom.pages() > roomiestFree) {
+            roomiestFree = atom.pages();
+            roomiestFreeAtom = a;
+          }
+          if (atom.pages() > roomiest) {
+            roomiest = atom.pages();
+            roomiestAtom = a;
+          }
+        }
+      }
+      // Hole areas and chunks only grow with the TDMR: past either limit, stop.
+      long chunk = problem.pamtBytes(last.range().end() - startCell.range().start()) / 4096;
+      if (holeAreas > limit || chunk >= largestAllowed) {
+        return;
+      }
+      if (!last.holdsMemory()) {
+        continue;
+      }
+      // Strictly smaller than the atom, so that the chunk never fills it (which would merge areas).
+      if (chunk <= poolLimit) {
+        sink.step(e, chunk, holeAreas, POOLED);
+      } else if (chunk < roomiestFree && holeAreas <= limit) {
+        sink.step(e, chunk, holeAreas, roomiestFreeAtom);
+      } else if (chunk < roomiest && holeAreas + 1 <= limit) {
+        sink.step(e, chunk, holeAreas + 1, roomiestAtom);
+      }
+    }
   }
 
   private boolean withinLimits(Decision d) {

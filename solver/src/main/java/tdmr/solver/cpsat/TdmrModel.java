@@ -3,15 +3,19 @@ package tdmr.solver.cpsat;
 import com.google.ortools.sat.BoolVar;
 import com.google.ortools.sat.CpModel;
 import com.google.ortools.sat.CpSolver;
+import com.google.ortools.sat.CpSolverStatus;
+import com.google.ortools.util.Domain;
 import com.google.ortools.sat.IntVar;
 import com.google.ortools.sat.LinearExpr;
 import com.google.ortools.sat.LinearExprBuilder;
 import com.google.ortools.sat.Literal;
+import com.google.ortools.sat.PartialVariableAssignment;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.Set;
 import tdmr.solver.Problem;
 import tdmr.solver.Problem.Atom;
@@ -41,7 +45,7 @@ import tdmr.tdx.TdxLimits;
  * the TDMR starting at each cell; the reserved areas are counted forward from its start ({@code
  * run[k]}). The PAMT chunk of the TDMR that starts at cell {@code i} is placed by one literal per
  * (allowed memory atom, side); its size is the kernel's chunk for the TDMR's size ({@link
- * #levelBytesPerGiB}), so PAMT sizes per level (rules D2/D3, Dynamic PAMT included) follow from
+ * Problem#levelBytesPerGiB}), so PAMT sizes per level (rules D2/D3, Dynamic PAMT included) follow from
  * the TDMR size exactly. Reserved areas are counted by scanning atoms in address order: an area
  * starts wherever a reserved piece follows a non-reserved piece or a TDMR base.
  */
@@ -79,8 +83,25 @@ final class TdmrModel {
   /** The chunk of the TDMR starting at {@code cell} sits against {@code side} of {@code atom}. */
   private record Placement(int cell, int atom, Side side, BoolVar literal, IntVar pages) {}
 
-  /** Atoms with more pages than this never constrain chunk placement ({@link #pamtPagesUpperBound}). */
+  /** Where chunks may go ({@link PlacementSlots}). */
+  private final PlacementSlots slots;
+  /** Atoms with more pages than this never constrain chunk placement. */
   private final long roomyPages;
+  /** Per start cell that may pool its chunk: the literal saying it does. */
+  private final Map<Integer, BoolVar> pooled = new HashMap<>();
+  /** With fills aggregated: per start cell, the literal saying its chunk is in a fill, and its pages. */
+  private final Map<Integer, FillChunk> fillChunks = new HashMap<>();
+  /** With fills aggregated: per pool scope, the pages of the chunks in fills. */
+  private final Map<Integer, LinearExprBuilder> fillPagesOfScope = new HashMap<>();
+
+  private record FillChunk(BoolVar literal, IntVar chunkPages) {}
+
+  /** The solution's fills cannot be given to its chunks exactly; the full model must decide. */
+  static final class FillsNotRealizable extends RuntimeException {
+    FillsNotRealizable() {
+      super("the aggregated fills of the solution have no exact assignment", null, false, false);
+    }
+  }
 
   private LinearExpr pamtPages;
   private LinearExpr tdmrCount;
@@ -106,12 +127,13 @@ final class TdmrModel {
    * Builds the model; throws {@link TimeLimitWhileBuilding} when {@code System.nanoTime()} passes
    * {@code deadlineNanos} first (the chunk placements, quadratic in the map's size, take the time).
    */
-  TdmrModel(Problem problem, long deadlineNanos) {
+  TdmrModel(Problem problem, PlacementSlots slots, long deadlineNanos) {
     this.problem = problem;
     this.deadlineNanos = deadlineNanos;
     this.cells = problem.cells();
     this.atoms = problem.atoms();
-    this.roomyPages = pamtPagesUpperBound();
+    this.slots = slots;
+    this.roomyPages = slots.roomyPages();
     createVariables();
     tdmrsTileTheCells();
     atMostMaxTdmrs();
@@ -120,27 +142,6 @@ final class TdmrModel {
     reservedAreasAreCounted();
     reservedAreasPerTdmrWithinLimit();
     objectiveTerms();
-  }
-
-  /**
-   * An upper bound on the number of PAMT placement literals the model would get (two per start
-   * cell and allowed memory atom at least as large as the start cell's own chunk), counted
-   * without building anything.
-   */
-  static long placementBound(Problem problem) {
-    long count = 0;
-    for (Cell cell : problem.cells()) {
-      if (!cell.holdsMemory()) {
-        continue;
-      }
-      long smallestChunk = problem.pamtBytes(cell.range().size()) / PAGE;
-      for (Atom a : problem.atoms()) {
-        if (problem.mayHoldChunk(cell, a) && a.pages() >= smallestChunk) {
-          count += 2;
-        }
-      }
-    }
-    return count;
   }
 
   CpModel model() {
@@ -280,18 +281,14 @@ final class TdmrModel {
    * D2/D3: each TDMR's chunk has the kernel's size for the TDMR; D5/D6 and the node rule: it lies
    * in one kept memory atom (TDX memory, inside CMRs) on the TDMR's node under node-local, stacked
    * against one end of the atom; D4: stacks in an atom do not overlap, so all PAMTs are disjoint.
+   * The slots offered, and the pool, are those of {@link PlacementSlots}, which keep the model exact.
    *
-   * <p>An atom larger than {@link #pamtPagesUpperBound()} ("roomy") can hold every chunk of every
-   * layout at both ends at once and can never be filled, so it needs no page accounting: its
-   * placements are pure literals. Only the small ("tight") atoms get page variables.
+   * <p>An atom larger than {@link PlacementSlots#roomyPages()} ("roomy") can hold every chunk of
+   * every layout at both ends at once and can never be filled, so it needs no page accounting: its
+   * placements are pure literals. Only the small ("tight") atoms get page variables. A pooled chunk
+   * needs neither: it only has to be no larger than the smallest pool atom.
    */
   private void pamtChunksArePlaced() {
-    int lastMemoryCell = -1;
-    for (Cell c : cells) {
-      if (c.holdsMemory()) {
-        lastMemoryCell = c.index();
-      }
-    }
     long roomy = roomyPages;
     List<List<BoolVar>> stackMembers = new ArrayList<>();
     for (int a = 0; a < 2 * atoms.size(); a++) {
@@ -304,46 +301,69 @@ final class TdmrModel {
       if (System.nanoTime() - deadlineNanos > 0) {
         throw new TimeLimitWhileBuilding();
       }
-      // The chunks of the shortest and the longest TDMR that may start here.
-      long smallestChunk = problem.pamtBytes(cell.range().size()) / PAGE;
-      long largestChunk =
-          problem.pamtBytes(cells.get(lastMemoryCell).range().end() - cell.range().start()) / PAGE;
+      long largestChunk = slots.largestChunk(cell);
       IntVar chunkPages = null;
       LinearExprBuilder choices = LinearExpr.newBuilder();
-      Placement free = freeRoomySlot(cell);
-      long roomiest = 0;
-      for (Atom a : atoms) {
-        if (problem.mayHoldChunk(cell, a)) {
-          roomiest = Math.max(roomiest, a.pages());
+      OptionalLong poolLimit = slots.poolLimit(cell);
+      if (poolLimit.isPresent()) {
+        BoolVar in = model.newBoolVar("pooled_c" + cell.index());
+        chunkPages = chunkPagesVariable(cell, largestChunk);
+        model.addLessOrEqual(chunkPages, poolLimit.getAsLong()).onlyEnforceIf(in);
+        pooled.put(cell.index(), in);
+        choices.add(in);
+      }
+      if (slots.mayFill(cell)) {
+        // The relaxation of PlacementSlots#fillsAggregated: in some fill, pages counted per scope.
+        if (chunkPages == null) {
+          chunkPages = chunkPagesVariable(cell, largestChunk);
         }
-        if (!problem.mayHoldChunk(cell, a) || a.pages() < smallestChunk) {
-          continue;
-        }
-        for (Side side : Side.values()) {
-          if (free != null && a.pages() > roomy && (free.atom() != a.index() || free.side() != side)) {
-            continue;
+        BoolVar inFill = model.newBoolVar("in_fill_c" + cell.index());
+        IntVar pages = model.newIntVar(0, largestChunk, "fill_pages_c" + cell.index());
+        model.addEquality(pages, chunkPages).onlyEnforceIf(inFill);
+        model.addEquality(pages, 0).onlyEnforceIf(inFill.not());
+        fillChunks.put(cell.index(), new FillChunk(inFill, chunkPages));
+        fillPagesOfScope.computeIfAbsent(slots.scope(cell), k -> LinearExpr.newBuilder()).add(pages);
+        choices.add(inFill);
+      }
+      long roomiest = poolLimit.orElse(0);
+      for (PlacementSlots.Slot slot : slots.slots(cell)) {
+        Atom a = atoms.get(slot.atom());
+        roomiest = Math.max(roomiest, a.pages());
+        // Unnamed: there can be many placements, and names would cost more than the model.
+        BoolVar at = model.newBoolVar("");
+        IntVar pages = null;
+        if (a.pages() <= roomy) {
+          if (chunkPages == null) {
+            chunkPages = chunkPagesVariable(cell, largestChunk);
           }
-          // Unnamed: there can be millions of placements, and names would cost more than the model.
-          BoolVar at = model.newBoolVar("");
-          IntVar pages = null;
-          if (a.pages() <= roomy) {
-            if (chunkPages == null) {
-              chunkPages = model.newIntVar(0, largestChunk, "chunk_pages_c" + cell.index());
-              model.addEquality(chunkPages, chunkPagesOfStart(cell.index()));
-            }
-            pages = model.newIntVar(0, Math.min(largestChunk, a.pages()), "");
-            model.addEquality(pages, chunkPages).onlyEnforceIf(at);
-            model.addEquality(pages, 0).onlyEnforceIf(at.not());
-            stackPages.get(a.index())[side.ordinal()].add(pages);
-          }
-          model.addImplication(at, kept.get(a.index()));
-          stackMembers.get(2 * a.index() + side.ordinal()).add(at);
-          choices.add(at);
-          placements.add(new Placement(cell.index(), a.index(), side, at, pages));
+          pages = model.newIntVar(0, Math.min(largestChunk, a.pages()), "");
+          model.addEquality(pages, chunkPages).onlyEnforceIf(at);
+          model.addEquality(pages, 0).onlyEnforceIf(at.not());
+          stackPages.get(a.index())[slot.side().ordinal()].add(pages);
         }
+        model.addImplication(at, kept.get(a.index()));
+        stackMembers.get(2 * a.index() + slot.side().ordinal()).add(at);
+        choices.add(at);
+        placements.add(new Placement(cell.index(), a.index(), slot.side(), at, pages));
       }
       model.addEquality(choices, start.get(cell.index()));
       tdmrFitsItsChunk(cell, roomiest);
+    }
+    if (slots.fillsAggregated()) {
+      // The filled atoms of each scope have exactly the pages of the chunks in fills there.
+      Map<Integer, LinearExprBuilder> filledPages = new HashMap<>();
+      for (Atom a : atoms) {
+        if (a.memory() && slots.fillable(a)) {
+          filledPages.computeIfAbsent(slots.scope(a), k -> LinearExpr.newBuilder()).addTerm(whole.get(a.index()), a.pages());
+        }
+      }
+      Set<Integer> scopes = new HashSet<>(filledPages.keySet());
+      scopes.addAll(fillPagesOfScope.keySet());
+      for (int scope : scopes) {
+        LinearExprBuilder filled = filledPages.getOrDefault(scope, LinearExpr.newBuilder());
+        LinearExprBuilder chunks = fillPagesOfScope.getOrDefault(scope, LinearExpr.newBuilder());
+        model.addEquality(filled, chunks);
+      }
     }
     for (Atom a : atoms) {
       BoolVar[] st = stacked.get(a.index());
@@ -367,11 +387,13 @@ final class TdmrModel {
   }
 
   /**
-   * Redundant: the chunk of a TDMR starting at {@code cell} lies in one allowed memory atom, so the
-   * TDMR is at most as large as the largest TDMR whose chunk fits into the roomiest such atom
-   * ({@code roomiest} pages). Chunk sizes grow with the TDMR size, so that size is found by
-   * bisection. Stated as {@code startSize ≤ most · start}, it lets the search bound the number of
-   * TDMRs from the GiB to cover (see {@link #tdmrsTileTheCells}) before any placement is fixed.
+   * Redundant: the chunk of a TDMR starting at {@code cell} lies in one allowed memory atom (or a
+   * pool atom), so the TDMR is at most as large as the largest TDMR whose chunk fits into the
+   * roomiest such atom ({@code roomiest} pages). Chunk sizes grow with the TDMR size, so that size
+   * is found by bisection. The TDMR also ends no later than the necessary conditions of {@link
+   * tdmr.solver.PamtLowerBound} allow ({@link PlacementSlots#lastEnd}). Stated as {@code startSize ≤
+   * most · start}, it lets the search bound the number of TDMRs from the GiB to cover (see {@link
+   * #tdmrsTileTheCells}) before any placement is fixed.
    */
   private void tdmrFitsItsChunk(Cell cell, long roomiest) {
     IntVar size = startSize.get(cell.index());
@@ -385,50 +407,44 @@ final class TdmrModel {
         hi = mid - 1;
       }
     }
+    int lastEnd = slots.lastEnd(cell);
+    long reach = lastEnd <= cell.index() ? 0
+        : (cells.get(lastEnd - 1).range().end() - cell.range().start()) / ByteSize.GiB;
+    lo = Math.min(lo, reach);
     model.addLessOrEqual(LinearExpr.newBuilder().add(size).addTerm(start.get(cell.index()), -lo), 0);
+    if (lo == 0) {
+      model.addEquality(start.get(cell.index()), 0);
+    }
   }
 
   /**
-   * Under coverage {@code all}, the first roomy atom side on the candidate's node that touches a
-   * required hole of the same cell, or null. Such a slot is always free: the hole is reserved (its
-   * cell is covered), in the same TDMR, and a roomy atom needs no capacity. Moving a chunk from any
-   * other roomy slot to it never adds an area (emptying a roomy stack removes at most its own
-   * area; roomy atoms are never filled), so the chunk's other roomy slots are left out of the model.
-   * Tight atoms keep all their slots: a chunk there may fill an island, or compete for room.
+   * Lets a TDMR starting at cell {@code s} end only at the cells {@code endsFrom.apply(s)} (one past
+   * its last cell), and none start where that is empty. For redundant restrictions that a proof
+   * outside the model established ({@link tdmr.solver.PamtLowerBound#endsWithin}).
    */
-  private Placement freeRoomySlot(Cell start) {
-    if (problem.policy().coverage() != Policy.Coverage.ALL) {
-      return null;
-    }
-    for (Atom a : atoms) {
-      if (a.pages() <= roomyPages || !problem.mayHoldChunk(start, a)) {
+  void restrictTdmrs(java.util.function.IntFunction<int[]> endsFrom) {
+    for (Cell cell : cells) {
+      if (!cell.holdsMemory()) {
         continue;
       }
-      Cell cell = cells.get(a.cell());
-      if (a.index() > cell.firstAtom() && isRequiredHole(atoms.get(a.index() - 1))) {
-        return new Placement(start.index(), a.index(), Side.LOW, null, null);
+      int[] ends = endsFrom.apply(cell.index());
+      if (ends.length == 0) {
+        model.addEquality(start.get(cell.index()), 0);
+        continue;
       }
-      if (a.index() + 1 < cell.endAtom() && isRequiredHole(atoms.get(a.index() + 1))) {
-        return new Placement(start.index(), a.index(), Side.HIGH, null, null);
+      long[] sizes = new long[ends.length + 1];
+      for (int i = 0; i < ends.length; i++) {
+        sizes[i] = (cells.get(ends[i] - 1).range().end() - cell.range().start()) / ByteSize.GiB;
       }
+      model.addLinearExpressionInDomain(startSize.get(cell.index()), Domain.fromValues(sizes));
     }
-    return null;
   }
 
-  private boolean isRequiredHole(Atom a) {
-    return !a.memory() && problem.mustReserve(a);
-  }
-
-  /**
-   * No layout has more PAMT than one TDMR per cell: chunk sizes are subadditive in the TDMR size
-   * (each level is a 4 KiB round-up of a linear function), so merging cells never adds pages.
-   */
-  private long pamtPagesUpperBound() {
-    long total = 0;
-    for (Cell c : cells) {
-      total += problem.pamtBytes(c.range().size()) / 4096;
-    }
-    return total;
+  /** The pages of the chunk of the TDMR starting at {@code cell}, as one variable. */
+  private IntVar chunkPagesVariable(Cell cell, long largestChunk) {
+    IntVar chunkPages = model.newIntVar(0, largestChunk, "chunk_pages_c" + cell.index());
+    model.addEquality(chunkPages, chunkPagesOfStart(cell.index()));
+    return chunkPages;
   }
 
   /**
@@ -455,7 +471,24 @@ final class TdmrModel {
         continue;
       }
       BoolVar k = kept.get(a.index());
-      if (a.pages() > roomyPages) {
+      if (slots.fillsAggregated()) {
+        // Only chunks in fills fill an atom (counted per scope in pamtChunksArePlaced); stacks in
+        // slots never do, and a filled atom has none.
+        if (slots.fillable(a)) {
+          model.addImplication(w, k);
+          model.addImplication(w, stacked.get(a.index())[0].not());
+          model.addImplication(w, stacked.get(a.index())[1].not());
+        } else {
+          model.addEquality(w, 0);
+        }
+        if (a.pages() <= roomyPages) {
+          LinearExpr stacks = LinearExpr.newBuilder()
+              .add(stackPages.get(a.index())[0].build())
+              .add(stackPages.get(a.index())[1].build())
+              .build();
+          model.addLessOrEqual(stacks, a.pages() - 1);
+        }
+      } else if (a.pages() > roomyPages) {
         // Roomy atoms are never filled by chunks.
         model.addBoolOr(new Literal[] {w.not(), k.not()});
       } else {
@@ -563,7 +596,7 @@ final class TdmrModel {
    */
   private void objectiveTerms() {
     LinearExprBuilder pamt = LinearExpr.newBuilder();
-    for (long bytes : levelBytesPerGiB(problem.limits())) {
+    for (long bytes : Problem.levelBytesPerGiB(problem.limits())) {
       if (bytes % PAGE == 0) {
         for (Cell c : cells) {
           pamt.addTerm(covered.get(c.index()), bytes / PAGE * c.sizeGiB());
@@ -582,7 +615,7 @@ final class TdmrModel {
   /** Pages of the chunk of the TDMR starting at cell {@code k} (0 when none starts there). */
   private LinearExpr chunkPagesOfStart(int k) {
     LinearExprBuilder pages = LinearExpr.newBuilder();
-    for (long bytes : levelBytesPerGiB(problem.limits())) {
+    for (long bytes : Problem.levelBytesPerGiB(problem.limits())) {
       if (bytes % PAGE == 0) {
         pages.addTerm(startSize.get(k), bytes / PAGE);
       } else {
@@ -613,19 +646,64 @@ final class TdmrModel {
   }
 
   /**
-   * The module's minimum bytes per GiB of TDMR of each level (rules D2/D3). {@link
-   * PamtSizing#moduleMinimum} is linear in the TDMR size for whole GiB ({@code entries = size >>
-   * shift} and the Dynamic PAMT bitmap's {@code entries / 8} are exact), and the kernel rounds each
-   * level up to 4 KiB, so an N GiB TDMR's chunk is {@code sum over levels of ceil(N · perGiB /
-   * 4096)} pages: exactly {@link PamtSizing#chunkBytes}.
+   * Gives each pooled chunk, in address order, the first atom of its pool that no other chunk uses,
+   * against the atom's free side. There is always one: a pool has {@code maxTdmrs} atoms and there
+   * are fewer other chunks ({@link PlacementSlots}).
    */
-  static long[] levelBytesPerGiB(TdxLimits limits) {
-    PageSize[] levels = PageSize.values();
-    long[] perGiB = new long[levels.length];
-    for (int i = 0; i < levels.length; i++) {
-      perGiB[i] = PamtSizing.moduleMinimum(ByteSize.GiB, levels[i], limits);
+  private Map<Integer, PlacementSlots.Slot> poolSlots(CpSolver solver, Map<Integer, Placement> chunkOfStart) {
+    Set<Integer> used = new HashSet<>();
+    for (Placement p : chunkOfStart.values()) {
+      used.add(p.atom());
     }
-    return perGiB;
+    Map<Integer, PlacementSlots.Slot> out = new HashMap<>();
+    for (int k = 0; k < cells.size(); k++) {
+      BoolVar in = pooled.get(k);
+      if (in == null || !solver.booleanValue(in)) {
+        continue;
+      }
+      Atom free = slots.pool(cells.get(k)).stream()
+          .filter(a -> !used.contains(a.index()))
+          .findFirst()
+          .orElseThrow(() -> new IllegalStateException("pool exhausted"));
+      used.add(free.index());
+      out.put(k, new PlacementSlots.Slot(free.index(), problem.freeSide(free).orElseThrow()));
+    }
+    return out;
+  }
+
+  /**
+   * With fills aggregated, gives the chunks in fills to the filled atoms of their scope ({@link
+   * FillAssignment}), each stacked from the atom's low end.
+   *
+   * @throws FillsNotRealizable when some scope has no exact assignment
+   */
+  private Map<Integer, PlacementSlots.Slot> fillSlots(CpSolver solver) {
+    Map<Integer, List<FillAssignment.Hole>> filled = new HashMap<>();
+    Map<Integer, List<FillAssignment.Chunk>> inFills = new HashMap<>();
+    if (fillChunks.isEmpty()) {
+      return Map.of();
+    }
+    for (Atom a : atoms) {
+      if (a.memory() && slots.fillable(a) && solver.booleanValue(whole.get(a.index()))) {
+        filled.computeIfAbsent(slots.scope(a), k -> new ArrayList<>()).add(new FillAssignment.Hole(a.index(), a.pages()));
+      }
+    }
+    for (Map.Entry<Integer, FillChunk> e : fillChunks.entrySet()) {
+      if (solver.booleanValue(e.getValue().literal())) {
+        Cell cell = cells.get(e.getKey());
+        inFills.computeIfAbsent(slots.scope(cell), k -> new ArrayList<>())
+            .add(new FillAssignment.Chunk(cell.index(), solver.value(e.getValue().chunkPages())));
+      }
+    }
+    Map<Integer, PlacementSlots.Slot> out = new HashMap<>();
+    Set<Integer> scopes = new HashSet<>(filled.keySet());
+    scopes.addAll(inFills.keySet());
+    for (int scope : scopes) {
+      Map<Integer, Integer> given = FillAssignment.assign(filled.getOrDefault(scope, List.of()),
+          inFills.getOrDefault(scope, List.of())).orElseThrow(FillsNotRealizable::new);
+      given.forEach((cell, atom) -> out.put(cell, new PlacementSlots.Slot(atom, Side.LOW)));
+    }
+    return out;
   }
 
   /** Number of variables and constraints of the model. */
@@ -648,11 +726,45 @@ final class TdmrModel {
     for (Placement p : placements) {
       model.addHint(p.literal(), solver.booleanValue(p.literal()));
     }
+    for (BoolVar p : pooled.values()) {
+      model.addHint(p, solver.booleanValue(p));
+    }
+    for (FillChunk f : fillChunks.values()) {
+      model.addHint(f.literal(), solver.booleanValue(f.literal()));
+    }
     for (BoolVar k : kept) {
       if (k != null) {
         model.addHint(k, solver.booleanValue(k));
       }
     }
+  }
+
+  /**
+   * Completes the current hint into a value for every variable: one short solve with the hinted
+   * variables fixed, which leaves CP-SAT only propagation to do. A complete hint is taken by CP-SAT
+   * as its first solution at once, where a partial one must be repaired by search (on a 1 500-cell
+   * map it never was within 10 s). Returns false, leaving the hint as it was, when the hinted
+   * values are no solution or {@code seconds} pass first.
+   */
+  boolean completeHint(double seconds) {
+    CpSolver solver = new CpSolver();
+    solver.getParameters()
+        .setMaxTimeInSeconds(Math.max(0.01, seconds))
+        .setNumWorkers(1)
+        .setFixVariablesToTheirHintedValue(true)
+        .setStopAfterFirstSolution(true)
+        .setCpModelPresolve(false)
+        .setLinearizationLevel(0);
+    CpSolverStatus status = solver.solve(model);
+    if (status != CpSolverStatus.OPTIMAL && status != CpSolverStatus.FEASIBLE) {
+      return false;
+    }
+    List<Long> values = solver.response().getSolutionList();
+    PartialVariableAssignment.Builder hint = model.getBuilder().getSolutionHintBuilder().clear();
+    for (int v = 0; v < values.size(); v++) {
+      hint.addVars(v).addValues(values.get(v));
+    }
+    return true;
   }
 
   /** Hints the solver with a decision of the family (a starting layout). */
@@ -679,9 +791,24 @@ final class TdmrModel {
         model.addHint(cont.get(k), in[k] && !ends[k]);
       }
     }
+    // The decision's chunk as the model offers it: its slot, else the atom's other side (only one
+    // side of an atom with a free side is offered), else the pool.
+    Map<Integer, Placement> hinted = new HashMap<>();
     for (Placement p : placements) {
       TdmrChoice c = byStart.get(p.cell());
-      model.addHint(p.literal(), c != null && c.chunkAtom() == p.atom() && c.side() == p.side());
+      if (c != null && c.chunkAtom() == p.atom()
+          && (c.side() == p.side() || !hinted.containsKey(p.cell()))) {
+        hinted.put(p.cell(), p);
+      }
+    }
+    for (Placement p : placements) {
+      model.addHint(p.literal(), hinted.get(p.cell()) == p);
+    }
+    for (Map.Entry<Integer, BoolVar> p : pooled.entrySet()) {
+      model.addHint(p.getValue(), byStart.containsKey(p.getKey()) && !hinted.containsKey(p.getKey()));
+    }
+    for (FillChunk f : fillChunks.values()) {
+      model.addHint(f.literal(), false);
     }
     Set<Integer> dropped = new HashSet<>(decision.droppedAtoms());
     for (Atom a : atoms) {
@@ -699,6 +826,8 @@ final class TdmrModel {
         chunkOfStart.put(p.cell(), p);
       }
     }
+    Map<Integer, PlacementSlots.Slot> poolSlots = poolSlots(solver, chunkOfStart);
+    poolSlots.putAll(fillSlots(solver));
     List<TdmrChoice> choices = new ArrayList<>();
     for (int k = 0; k < cells.size(); k++) {
       if (!solver.booleanValue(start.get(k))) {
@@ -710,11 +839,12 @@ final class TdmrModel {
       }
       int candidate = problem.candidateIndex(k, last + 1);
       Placement chosen = chunkOfStart.get(k);
-      if (candidate < 0 || chosen == null) {
+      PlacementSlots.Slot slot = chosen != null ? new PlacementSlots.Slot(chosen.atom(), chosen.side()) : poolSlots.get(k);
+      if (candidate < 0 || slot == null) {
         throw new IllegalStateException("CP-SAT solution has no candidate TDMR or no PAMT at cell "
             + cells.get(k).range());
       }
-      choices.add(new TdmrChoice(candidate, chosen.atom(), chosen.side()));
+      choices.add(new TdmrChoice(candidate, slot.atom(), slot.side()));
     }
     List<Integer> dropped = new ArrayList<>();
     for (Atom a : atoms) {
