@@ -68,7 +68,7 @@ public final class SweepCommand implements Callable<Integer> {
   List<String> engineNames = List.of();
 
   @Option(names = "--max-blocks", paramLabel = "<n>",
-      description = "Engines other than greedy and greedy-cmr skip maps with more blocks (default: 0, no limit).")
+      description = "Engines other than greedy, greedy-cmr and cpsat skip maps with more blocks (default: 0, no limit).")
   int maxBlocks = 0;
 
   @Option(names = "--holes", paramLabel = "<policy>", converter = HolesConverter.class, description = "Holes policy: memlist (what mainline Linux reserves) or cmr (default: memlist).")
@@ -130,7 +130,7 @@ public final class SweepCommand implements Callable<Integer> {
     TdxLimits limits = TdxLimits.DEFAULT;
     Policy policy = Policy.DEFAULT.withHoles(holes);
     SolveOptions options = new SolveOptions(timeLimitSeconds, 1, (int) seed);
-    Sweep sweep = new Sweep(limits, policy, options, threads, maxBlocks, Set.of(SweepSummary.GREEDY, SweepSummary.GREEDY_CMR));
+    Sweep sweep = new Sweep(limits, policy, options, threads, maxBlocks, Set.of(SweepSummary.GREEDY, SweepSummary.GREEDY_CMR, "cpsat"));
     Progress progress = new Progress(err, System.console() != null, maps.size() * engines.size());
     List<SweepRow> rows = sweep.run(maps, engines, progress);
     Duration took = Duration.between(started, Instant.now());
@@ -204,7 +204,7 @@ public final class SweepCommand implements Callable<Integer> {
     p.append("- Time limit %s s per solve, 1 solver thread per solve, %d solves in parallel.\n".formatted(
         stripZeros(options.timeLimitSeconds()), threads));
     if (maxBlocks > 0) {
-      p.append("- Engines other than greedy and greedy-cmr were not run on maps with more than %d blocks (status SKIPPED).\n".formatted(maxBlocks));
+      p.append("- Engines other than greedy, greedy-cmr and cpsat were not run on maps with more than %d blocks (status SKIPPED).\n".formatted(maxBlocks));
     }
     p.append("- Machine: %d processors, max heap %d MiB, Java %s (%s), %s %s.\n".formatted(
         rt.availableProcessors(), rt.maxMemory() >> 20, System.getProperty("java.version"),
