@@ -184,9 +184,34 @@ final class TdxMemory {
     if (out.size() > ranges.size()) {
       notes.add(
           "memory split at SRAT node boundaries into %d ranges on nodes %s"
-              .formatted(out.size(), out.stream().map(NodeRange::node).distinct().sorted().toList()));
+              .formatted(out.size(), nodeList(out.stream().map(NodeRange::node).distinct().sorted().toList())));
     }
     return out;
+  }
+
+  /**
+   * Sorted node numbers with runs of three or more written as ranges: {@code [0, 1, 2, 3, 5]} is
+   * {@code "0-3, 5"}, so a map of a thousand nodes does not print a thousand numbers.
+   */
+  static String nodeList(List<Integer> sorted) {
+    StringBuilder out = new StringBuilder();
+    for (int i = 0; i < sorted.size(); ) {
+      int j = i;
+      while (j + 1 < sorted.size() && sorted.get(j + 1) == sorted.get(j) + 1) {
+        j++;
+      }
+      if (out.length() > 0) {
+        out.append(", ");
+      }
+      out.append(sorted.get(i));
+      if (j - i >= 2) {
+        out.append('-').append(sorted.get(j));
+      } else if (j == i + 1) {
+        out.append(", ").append(sorted.get(j));
+      }
+      i = j + 1;
+    }
+    return out.toString();
   }
 
   /**
