@@ -157,7 +157,7 @@ public final class PamtLowerBound {
     }
     Cell cell = cells.get(Math.max(stuck, first));
     return Optional.of(("no TDMR starting at %s can keep its required holes within %d reserved areas and its PAMT"
-        + " chunk (at least %s) within one memory atom its node allows, and no TDMR from before can reach past it")
+        + " chunk (at least %s) within one piece of TDX memory of its node, and no TDMR from before can reach past it")
         .formatted(cell.range(), limit, ByteSize.human(problem.pamtBytes(cell.range().size()))));
   }
 
