@@ -58,7 +58,8 @@ final class PlanText {
     if (results.stream().anyMatch(r -> r.status().hasLayout())) {
       return out;
     }
-    String in = input.isEmpty() ? "" : " " + input;
+    // The user's limits and policy travel with every suggested command, so it answers the same question.
+    String in = (input.isEmpty() ? "" : " " + input) + sameQuestion();
     boolean optimiserRan = results.stream().anyMatch(r -> !r.solver().startsWith("greedy"));
     boolean unknown = results.stream().anyMatch(r -> r.status() == tdmr.solver.Status.UNKNOWN);
     boolean proven = results.stream().anyMatch(r -> r.status() == tdmr.solver.Status.INFEASIBLE);
@@ -81,6 +82,27 @@ final class PlanText {
     out.add("  See the layouts:");
     out.add("    tdmr render%s --solver greedy,cpsat -o layout.html".formatted(in));
     return out;
+  }
+
+  /** The options that give the suggested commands this run's limits and policy (holes, PAMT). */
+  private String sameQuestion() {
+    StringBuilder o = new StringBuilder();
+    if (limits.maxTdmrs() != TdxLimits.DEFAULT.maxTdmrs()) {
+      o.append(" --max-tdmrs ").append(limits.maxTdmrs());
+    }
+    if (limits.maxReservedPerTdmr() != TdxLimits.DEFAULT.maxReservedPerTdmr()) {
+      o.append(" --max-rsvd ").append(limits.maxReservedPerTdmr());
+    }
+    if (limits.dynamicPamt()) {
+      o.append(" --dpamt");
+    }
+    if (policy.holes() == Policy.Holes.CMR) {
+      o.append(" --holes cmr");
+    }
+    if (policy.pamt() == Policy.PamtPlacementPolicy.ANY) {
+      o.append(" --pamt any");
+    }
+    return o.toString();
   }
 
   private String body(List<EngineResult> results, Terminal terminal) {

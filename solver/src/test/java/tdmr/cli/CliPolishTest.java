@@ -47,6 +47,15 @@ class CliPolishTest {
   }
 
   @Test
+  void nextStepsKeepTheLimitsAndPolicyOfTheRun() {
+    // With 15 areas CP-SAT proves the bundled map infeasible; the suggestions must ask the same question.
+    CliRun run = CliRun.of("plan", "--solver", "greedy,cpsat", "--max-rsvd", "15", "--pamt", "any");
+    assertEquals(1, run.exit());
+    assertTrue(run.out().contains("    tdmr render --max-rsvd 15 --pamt any --solver greedy,cpsat -o layout.html\n"),
+        run.out());
+  }
+
+  @Test
   void aLayoutNeedsNoNextSteps() {
     CliRun run = CliRun.of("plan", "--holes", "cmr");
     assertEquals(0, run.exit(), run.err());
