@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Set;
 import tdmr.mem.AddressRange;
 import tdmr.mem.ByteSize;
+import tdmr.mem.Count;
 import tdmr.mem.E820Entry;
 import tdmr.mem.MemoryMap;
 import tdmr.tdx.Policy;
@@ -102,7 +103,7 @@ public final class GreedyExplanation {
     if (!convertibleHoles.isEmpty()) {
       out.add(("%s inside a CMR: convertible memory the firmware keeps for itself, which mainline Linux reserves"
               + " only because it takes holes from the memory list.")
-          .formatted(plural(convertibleHoles.size(), "hole lies", "holes lie")));
+          .formatted(Count.of(convertibleHoles.size(), "hole lies", "holes lie")));
     }
   }
 
@@ -114,7 +115,7 @@ public final class GreedyExplanation {
       return ("With --holes cmr (holes from the CMRs, the unmerged patch \"Reduce TDMR's reserved areas by using CMRs"
               + " to find memory holes\") the construction succeeds: %s, at most %d of %d reserved areas"
               + " (%s), %d KB allocated for PAMT.")
-          .formatted(plural(b.layout().size(), "TDMR", "TDMRs"), tightest.reservedUses().size(),
+          .formatted(Count.of(b.layout().size(), "TDMR", "TDMRs"), tightest.reservedUses().size(),
               limits.maxReservedPerTdmr(), tightest, b.pamtBytes() / 1024);
     }
     List<String> m = cmr.messages();
@@ -150,12 +151,8 @@ public final class GreedyExplanation {
 
   /** {@code 2 holes, 1 PAMT piece}. */
   private static String breakdown(GreedyTdmr t) {
-    return plural(count(t, ReservedAreaUse.Kind.HOLE), "hole", "holes") + ", "
-        + plural(count(t, ReservedAreaUse.Kind.PAMT), "PAMT piece", "PAMT pieces");
-  }
-
-  private static String plural(long n, String one, String many) {
-    return n + " " + (n == 1 ? one : many);
+    return Count.of(count(t, ReservedAreaUse.Kind.HOLE), "hole", "holes") + ", "
+        + Count.of(count(t, ReservedAreaUse.Kind.PAMT), "PAMT piece", "PAMT pieces");
   }
 
   private static long count(GreedyTdmr t, ReservedAreaUse.Kind kind) {

@@ -7,6 +7,7 @@ import tdmr.check.OsCoverageCheck;
 import tdmr.check.Violation;
 import tdmr.mem.AddressRange;
 import tdmr.mem.ByteSize;
+import tdmr.mem.Count;
 import tdmr.mem.MemoryMap;
 import tdmr.parse.LayoutJson;
 import tdmr.tdx.Layout;
@@ -49,10 +50,10 @@ record CheckReport(
 
   String text(boolean all) {
     StringBuilder b = new StringBuilder();
-    b.append("Layout %s: %d TDMRs, %d reserved areas, PAMT %s%n".formatted(
-        layoutName, layout.size(), layout.reservedAreaCount(), ByteSize.human(layout.pamtBytes())));
-    b.append("Map %s: %d memory blocks (%s), %d CMRs%n".formatted(
-        map.source(), map.blocks().size(), ByteSize.human(map.totalBytes()), map.cmrs().cmrs().size()));
+    b.append("Layout %s: %s, %s, PAMT %s%n".formatted(layoutName, Count.of(layout.size(), "TDMR"),
+        Count.of(layout.reservedAreaCount(), "reserved area"), ByteSize.human(layout.pamtBytes())));
+    b.append("Map %s: %s (%s), %s%n".formatted(map.source(), Count.of(map.blocks().size(), "memory block"),
+        ByteSize.human(map.totalBytes()), Count.of(map.cmrs().cmrs().size(), "CMR")));
     b.append("Limits: %d TDMRs, %d reserved areas per TDMR, Dynamic PAMT %s, HKID start bit %d%n%n".formatted(
         limits.maxTdmrs(), limits.maxReservedPerTdmr(), limits.dynamicPamt() ? "on" : "off", limits.hkidStartBit()));
     b.append("TDX module (TDH.SYS.CONFIG): %s%n".formatted(moduleAccepts() ? "OK" : "FAIL"));

@@ -6,15 +6,16 @@ import java.io.PrintWriter;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
+import picocli.CommandLine;
 import tdmr.mem.AddressRange;
 import tdmr.mem.ByteSize;
+import tdmr.mem.Count;
 import tdmr.mem.MemoryMap;
 import tdmr.parse.LayoutJson;
 import tdmr.parse.MapJson;
@@ -250,8 +251,8 @@ final class FixCommand implements Callable<Integer> {
 
   private static void printLayout(PrintWriter out, EngineResult r) {
     Layout layout = r.layout().orElseThrow();
-    out.printf("%nLayout (%s, %d KB PAMT, %d TDMRs, %d reserved areas):%n", r.status(),
-        layout.pamtBytes() / 1024, layout.size(), layout.reservedAreaCount());
+    out.printf("%nLayout (%s, %d KB PAMT, %s, %s):%n", r.status(), layout.pamtBytes() / 1024,
+        Count.of(layout.size(), "TDMR"), Count.of(layout.reservedAreaCount(), "reserved area"));
     for (tdmr.tdx.Tdmr t : layout.tdmrs()) {
       AddressRange pamt = new AddressRange(t.pamt().fourK().base(), t.pamt().oneG().end());
       out.printf("  TDMR %s %s: PAMT %s %d KB, %d reserved area%s%n", t.range(), ByteSize.human(t.size()), pamt,

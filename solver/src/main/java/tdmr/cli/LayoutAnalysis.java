@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Optional;
 import tdmr.greedy.LinuxGreedy;
 import tdmr.mem.AddressRange;
+import tdmr.mem.Count;
 import tdmr.mem.MemoryMap;
 import tdmr.render.LabelledLayout;
 import tdmr.solver.Engine;
@@ -53,8 +54,8 @@ final class LayoutAnalysis {
     List<String> out = new ArrayList<>();
     EngineResult greedy = run("greedy");
     if (greedy.status().hasLayout()) {
-      out.add("Replayed on the memory map in this log, the kernel's construction succeeds (%d TDMRs, %d KB"
-          .formatted(greedy.layout().get().size(), greedy.pamtBytes().getAsLong() / 1024)
+      out.add("Replayed on the memory map in this log, the kernel's construction succeeds (%s, %d KB"
+          .formatted(Count.of(greedy.layout().get().size(), "TDMR"), greedy.pamtBytes().getAsLong() / 1024)
           + " of PAMT), so this map is not the one the kernel saw: the log's map is incomplete or"
           + " differs (see `tdmr map` on this log).");
     } else {
@@ -89,10 +90,10 @@ final class LayoutAnalysis {
       case OPTIMAL, FEASIBLE -> {
         Layout l = r.layout().get();
         yield List.of(
-            ("A layout within the module's limits exists (cpsat, %s): %d TDMRs, at most %d reserved areas in"
+            ("A layout within the module's limits exists (cpsat, %s): %s, at most %d reserved areas in"
                     + " one TDMR (limit %d), %d KB of PAMT. The machine can run TDX; the kernel's simple"
                     + " construction is what fails.")
-                .formatted(r.status().name().toLowerCase(java.util.Locale.ROOT), l.size(), l.maxReservedPerTdmr(),
+                .formatted(r.status().name().toLowerCase(java.util.Locale.ROOT), Count.of(l.size(), "TDMR"), l.maxReservedPerTdmr(),
                     limits.maxReservedPerTdmr(), r.pamtBytes().getAsLong() / 1024),
             "To see both layouts, and to list the TDMRs:",
             "  tdmr render %s --solver greedy,cpsat -o layout.html".formatted(logName),

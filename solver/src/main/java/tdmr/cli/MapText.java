@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Set;
 import tdmr.mem.AddressRange;
 import tdmr.mem.ByteSize;
+import tdmr.mem.Count;
 import tdmr.mem.E820Entry;
 import tdmr.mem.LogFacts;
 import tdmr.mem.MemoryBlock;
@@ -19,7 +20,7 @@ final class MapText {
     StringBuilder s = new StringBuilder();
     s.append("Memory map of ").append(map.source()).append('\n');
     s.append('\n');
-    s.append("TDX memory: %d blocks, %s, on %s%n".formatted(map.blocks().size(), total(map.totalBytes()), nodes(map)));
+    s.append("TDX memory: %s, %s, on %s%n".formatted(Count.of(map.blocks().size(), "block"), total(map.totalBytes()), nodes(map)));
     List<E820Entry> firmware = map.firmwareMap();
     int cursor = 0;
     MemoryBlock previous = null;

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.OptionalInt;
 import tdmr.greedy.LinuxGreedy;
 import tdmr.mem.ByteSize;
+import tdmr.mem.Count;
 import tdmr.mem.MemoryBlock;
 import tdmr.mem.MemoryMap;
 import tdmr.solver.EngineResult;
@@ -108,8 +109,8 @@ final class PlanText {
   private String body(List<EngineResult> results, Terminal terminal) {
     StringBuilder sb = new StringBuilder();
     sb.append("Map: %s%n".formatted(map.source()));
-    sb.append("  %d TDX memory blocks, %s, %d CMRs%n"
-        .formatted(memlist.size(), ByteSize.human(map.totalBytes()), map.cmrs().cmrs().size()));
+    sb.append("  %s, %s, %s%n".formatted(Count.of(memlist.size(), "TDX memory block"),
+        ByteSize.human(map.totalBytes()), Count.of(map.cmrs().cmrs().size(), "CMR")));
     map.notes().forEach(n -> sb.append("  note: ").append(n).append('\n'));
     sb.append("Limits: %d TDMRs, %d reserved areas per TDMR, PAMT entries %d/%d/%d B%s%nPolicy: holes %s, PAMT %s, coverage %s%n"
         .formatted(limits.maxTdmrs(), limits.maxReservedPerTdmr(), limits.pamtEntrySize4k(),

@@ -10,13 +10,14 @@ import java.util.OptionalLong;
 import tdmr.check.LayoutVerifier;
 import tdmr.mem.AddressRange;
 import tdmr.mem.ByteSize;
+import tdmr.mem.Count;
 import tdmr.mem.MemoryMap;
 import tdmr.solver.Engine;
 import tdmr.solver.EngineResult;
 import tdmr.solver.PamtLowerBound;
-import tdmr.solver.Problem;
 import tdmr.solver.Problem.Atom;
 import tdmr.solver.Problem.Decision;
+import tdmr.solver.Problem;
 import tdmr.solver.SolveOptions;
 import tdmr.solver.Status;
 import tdmr.tdx.Layout;
@@ -176,8 +177,9 @@ public final class CpSatEngine implements Engine {
       LayoutVerifier.requireValid(problem.keptMap(start.get().droppedAtoms()), problem.limits(),
           problem.policy().withCoverage(Policy.Coverage.ALL), layout);
     }
-    messages.add("quick layout (not proven optimal): %d TDMRs, %d KB PAMT (%s), %d reserved areas".formatted(
-        layout.size(), layout.pamtBytes() / 1024, ByteSize.human(layout.pamtBytes()), layout.reservedAreaCount()));
+    messages.add("quick layout (not proven optimal): %s, %d KB PAMT (%s), %s".formatted(
+        Count.of(layout.size(), "TDMR"), layout.pamtBytes() / 1024, ByteSize.human(layout.pamtBytes()),
+        Count.of(layout.reservedAreaCount(), "reserved area")));
     messages.add("model: not built; " + problem.describe());
     long uncovered = problem.excludedMemory().stream().mapToLong(AddressRange::size).sum();
     for (int a : start.get().droppedAtoms()) {
@@ -359,8 +361,8 @@ public final class CpSatEngine implements Engine {
     }
 
     private void describe(Layout layout, Decision decision, boolean proven, long pamtBytes, long bound) {
-      String what = "%d TDMRs, %d KB PAMT (%s), %d reserved areas".formatted(
-          layout.size(), pamtBytes / 1024, ByteSize.human(pamtBytes), layout.reservedAreaCount());
+      String what = "%s, %d KB PAMT (%s), %s".formatted(Count.of(layout.size(), "TDMR"), pamtBytes / 1024,
+          ByteSize.human(pamtBytes), Count.of(layout.reservedAreaCount(), "reserved area"));
       if (proven) {
         messages.add("proven optimal among layouts " + FAMILY + ": " + what);
       } else {
