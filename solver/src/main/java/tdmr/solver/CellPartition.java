@@ -177,6 +177,20 @@ public final class CellPartition {
     return OptionalInt.empty();
   }
 
+  /** The fewest areas of any path within the TDMR limit, whatever its PAMT and TDMRs. */
+  public OptionalLong fewestAreasOfAnyPath() {
+    long[] last = forward[n];
+    long best = NONE;
+    if (last != null) {
+      for (int t = 1; t <= maxTdmrs; t++) {
+        if (last[t] != NONE) {
+          best = Math.min(best, forwardAreas[n][t]);
+        }
+      }
+    }
+    return best == NONE ? OptionalLong.empty() : OptionalLong.of(best);
+  }
+
   /**
    * The fewest areas of a path with exactly {@code tdmrs} TDMRs, when the least PAMT of such paths
    * is {@code pamtPages}; empty when it is not.

@@ -3,11 +3,13 @@ package tdmr.solver;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
+import java.util.Set;
 import tdmr.mem.ByteSize;
 import tdmr.solver.Problem.Atom;
 import tdmr.solver.Problem.Cell;
@@ -78,6 +80,14 @@ public final class PamtLowerBound {
   /** The least PAMT pages of any layout of the family, or empty when the conditions allow none. */
   public OptionalLong leastPamtPages() {
     return leastPamtPages;
+  }
+
+  /**
+   * The TDMRs of the relaxation's best split (least PAMT, then fewest TDMRs, then fewest hole
+   * clusters), as cell runs; empty when there is none.
+   */
+  public Optional<List<CellPartition.Part>> bestSplit() {
+    return paths.best().map(CellPartition.Best::parts);
   }
 
   /** The fewest TDMRs any layout with at most {@code pamtPages} PAMT pages can have. */
@@ -187,13 +197,16 @@ public final class PamtLowerBound {
         r[1] = Math.max(r[1], end);
         r[2] = Math.max(r[2], end - c.range().start());
       }
+      Map<Integer, Long> chunks = mostChunksPerScope(any);
       boolean changed = false;
       for (Atom a : atoms) {
         if (!a.memory() || separator[a.index()]) {
           continue;
         }
-        long[] r = reach.get(any ? -1 : a.node());
-        if (r == null || !problem.mayBeFilled(a, (r[1] - r[0]) / ByteSize.GiB, r[2] / ByteSize.GiB)) {
+        int scope = any ? -1 : a.node();
+        long[] r = reach.get(scope);
+        if (r == null || !problem.mayBeFilled(a, (r[1] - r[0]) / ByteSize.GiB, r[2] / ByteSize.GiB,
+            chunks.getOrDefault(scope, (long) problem.limits().maxTdmrs()))) {
           separator[a.index()] = true;
           changed = true;
         }
@@ -202,6 +215,45 @@ public final class PamtLowerBound {
         return;
       }
     }
+  }
+
+  /**
+   * The most chunks a scope's atoms can get (under PAMT {@code node-local}, where chunks stay on
+   * their TDMR's node): {@code maxTdmrs} less the fewest TDMRs that every split starts in the other
+   * scopes, each found by a shortest path that counts only the TDMRs starting in that scope. Only
+   * computed when some atom is still fillable, for at most 64 scopes.
+   */
+  private Map<Integer, Long> mostChunksPerScope(boolean any) {
+    Map<Integer, Long> out = new HashMap<>();
+    if (any) {
+      return out;
+    }
+    Set<Integer> scopes = new HashSet<>();
+    Set<Integer> fillable = new HashSet<>();
+    for (Cell c : cells) {
+      if (c.holdsMemory()) {
+        scopes.add(c.node());
+      }
+    }
+    for (Atom a : atoms) {
+      if (a.memory() && !separator[a.index()]) {
+        fillable.add(a.node());
+      }
+    }
+    if (fillable.isEmpty() || scopes.size() > 64) {
+      return out;
+    }
+    Map<Integer, Long> fewest = new HashMap<>();
+    for (int scope : scopes) {
+      CellPartition counting = new CellPartition(problem, (start, sink) -> allowed(start,
+          (e, pamt, areas, tag) -> sink.step(e, 0, cells.get(start).node() == scope ? 1 : 0, 0)));
+      fewest.put(scope, counting.fewestAreasOfAnyPath().orElse(0));
+    }
+    long all = fewest.values().stream().mapToLong(Long::longValue).sum();
+    for (int scope : fillable) {
+      out.put(scope, problem.limits().maxTdmrs() - (all - fewest.getOrDefault(scope, 0L)));
+    }
+    return out;
   }
 
   /**

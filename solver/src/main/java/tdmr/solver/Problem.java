@@ -386,17 +386,25 @@ public final class Problem {
    * with a remainder, and {@code G ≤ min(totalGiB, maxTdmrs · largestGiB)}.
    */
   public boolean mayBeFilled(Atom atom, long totalGiB, long largestGiB) {
-    if (!atom.memory() || atom.mustDrop() || largestGiB < 1) {
+    return mayBeFilled(atom, totalGiB, largestGiB, limits.maxTdmrs());
+  }
+
+  /**
+   * {@link #mayBeFilled(Atom, long, long)} when at most {@code mostChunks} chunks can reach the atom
+   * (fewer than {@code maxTdmrs} when other nodes need TDMRs of their own).
+   */
+  public boolean mayBeFilled(Atom atom, long totalGiB, long largestGiB, long mostChunks) {
+    if (!atom.memory() || atom.mustDrop() || largestGiB < 1 || mostChunks < 1) {
       return false;
     }
     long pages = atom.pages();
-    long most = Math.min(totalGiB, limits.maxTdmrs() * largestGiB);
+    long most = Math.min(totalGiB, mostChunks * largestGiB);
     // The largest G whose fewest pages still fit, and the smallest G whose most pages reach the atom.
     long lo = 0;
     long hi = Math.max(0, most);
     while (lo < hi) {
       long mid = (lo + hi + 1) >>> 1;
-      if (fillPages(mid, largestGiB, false) <= pages) {
+      if (fillPages(mid, largestGiB, mostChunks, false) <= pages) {
         lo = mid;
       } else {
         hi = mid - 1;
@@ -407,13 +415,13 @@ public final class Problem {
     hi = Math.max(1, largest);
     while (lo < hi) {
       long mid = (lo + hi) >>> 1;
-      if (fillPages(mid, largestGiB, true) >= pages) {
+      if (fillPages(mid, largestGiB, mostChunks, true) >= pages) {
         hi = mid;
       } else {
         lo = mid + 1;
       }
     }
-    return largest >= 1 && fillPages(lo, largestGiB, true) >= pages && fillPages(lo, largestGiB, false) <= pages;
+    return largest >= 1 && fillPages(lo, largestGiB, mostChunks, true) >= pages && fillPages(lo, largestGiB, mostChunks, false) <= pages;
   }
 
   /**
@@ -421,9 +429,9 @@ public final class Problem {
    * {@code largestGiB}, can have: between {@code ceil(giB / largestGiB)} and {@code min(giB,
    * maxTdmrs)} chunks.
    */
-  private long fillPages(long giB, long largestGiB, boolean most) {
+  private long fillPages(long giB, long largestGiB, long chunkLimit, boolean most) {
     long fewestChunks = (giB + largestGiB - 1) / largestGiB;
-    long mostChunks = Math.min(giB, limits.maxTdmrs());
+    long mostChunks = Math.min(giB, chunkLimit);
     long pages = 0;
     for (long perGiB : levelBytesPerGiB) {
       long rem = perGiB % PAGE;

@@ -26,9 +26,12 @@ final class FillAssignment {
   private final List<Hole> atoms;
   private final List<Chunk> chunks;
   private final int[] owner;
+  /** Whether every chunk must be used ({@link #assign}) or some may be left over ({@link #assignSome}). */
+  private final boolean useAll;
   private int steps;
 
-  private FillAssignment(List<Hole> atoms, List<Chunk> chunks) {
+  private FillAssignment(List<Hole> atoms, List<Chunk> chunks, boolean useAll) {
+    this.useAll = useAll;
     this.atoms = new ArrayList<>(atoms);
     this.atoms.sort(Comparator.comparingLong(Hole::pages).reversed().thenComparingInt(Hole::atom));
     this.chunks = new ArrayList<>(chunks);
@@ -42,13 +45,26 @@ final class FillAssignment {
    * exactly (or the search gave up).
    */
   static Optional<Map<Integer, Integer>> assign(List<Hole> atoms, List<Chunk> chunks) {
-    FillAssignment f = new FillAssignment(atoms, chunks);
-    if (!f.fill(0)) {
+    return new FillAssignment(atoms, chunks, true).run();
+  }
+
+  /**
+   * Like {@link #assign}, but chunks may be left over: the atom each used chunk's start cell goes
+   * to (unused chunks are not in the map), or empty when the atoms cannot all be filled exactly.
+   */
+  static Optional<Map<Integer, Integer>> assignSome(List<Hole> atoms, List<Chunk> chunks) {
+    return new FillAssignment(atoms, chunks, false).run();
+  }
+
+  private Optional<Map<Integer, Integer>> run() {
+    if (!fill(0)) {
       return Optional.empty();
     }
     Map<Integer, Integer> out = new HashMap<>();
-    for (int i = 0; i < f.chunks.size(); i++) {
-      out.put(f.chunks.get(i).startCell(), f.atoms.get(f.owner[i]).atom());
+    for (int i = 0; i < chunks.size(); i++) {
+      if (owner[i] >= 0) {
+        out.put(chunks.get(i).startCell(), atoms.get(owner[i]).atom());
+      }
     }
     return Optional.of(out);
   }
@@ -56,6 +72,9 @@ final class FillAssignment {
   /** Fills atoms {@code a..} with the chunks not used yet; every chunk must be used. */
   private boolean fill(int a) {
     if (a == atoms.size()) {
+      if (!useAll) {
+        return true;
+      }
       for (int o : owner) {
         if (o < 0) {
           return false;

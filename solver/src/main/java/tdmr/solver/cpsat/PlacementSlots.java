@@ -61,9 +61,11 @@ final class PlacementSlots {
   private final Map<Integer, List<Atom>> pools = new HashMap<>();
   private final boolean[] fillable;
   private final boolean fillsAggregated;
+  private final Optional<PamtLowerBound> bound;
 
   PlacementSlots(Problem problem, Optional<PamtLowerBound> bound) {
     this.problem = problem;
+    this.bound = bound;
     this.cells = problem.cells();
     this.atoms = problem.atoms();
     this.lastEnd = new int[cells.size()];
@@ -132,6 +134,11 @@ final class PlacementSlots {
     return false;
   }
 
+  /** The relaxation the slots were cut with, under coverage {@code all}. */
+  Optional<PamtLowerBound> bound() {
+    return bound;
+  }
+
   /** Whether chunks may fill memory atom {@code atom} exactly ({@link Problem#mayBeFilled}). */
   boolean fillable(Atom atom) {
     return fillable[atom.index()];
@@ -154,6 +161,7 @@ final class PlacementSlots {
 
   private PlacementSlots(PlacementSlots other, boolean fillsAggregated) {
     this.problem = other.problem;
+    this.bound = other.bound;
     this.cells = other.cells;
     this.atoms = other.atoms;
     this.lastEnd = other.lastEnd;

@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import tdmr.solver.CellPartition;
+import tdmr.solver.PamtLowerBound;
 import tdmr.solver.Problem;
 import tdmr.solver.Problem.Atom;
 import tdmr.solver.Problem.Cell;
@@ -49,10 +50,39 @@ final class StartingLayout {
     this.atoms = problem.atoms();
   }
 
-  /** A valid decision covering all coverable memory, or empty when this method finds none. */
+  /**
+   * A valid decision covering all coverable memory, or empty when this method finds none: the
+   * shortest path above, or, when that misses the bounds of {@link PamtLowerBound}, the layout of
+   * {@link FilledSplit} if it is better.
+   */
   Optional<Decision> find() {
-    Optional<Decision> d = shortestPath();
-    return d.isPresent() && withinLimits(d.get()) ? d : Optional.empty();
+    Optional<Decision> own = shortestPath().filter(this::withinLimits);
+    Optional<PamtLowerBound> bound = slots.bound();
+    if (bound.isEmpty() || bound.get().leastPamtPages().isEmpty()
+        || own.isPresent() && meetsBounds(problem.buildLayout(own.get()), bound.get())) {
+      return own;
+    }
+    // The relaxation promises better: try its split, filling pieces between holes where it must.
+    Optional<Decision> filled = new FilledSplit(problem, slots).find(bound.get()).filter(this::withinLimits);
+    if (filled.isEmpty()) {
+      return own;
+    }
+    if (own.isEmpty()) {
+      return filled;
+    }
+    Layout a = problem.buildLayout(own.get());
+    Layout b = problem.buildLayout(filled.get());
+    boolean filledBetter = b.pamtBytes() < a.pamtBytes() || b.pamtBytes() == a.pamtBytes()
+        && (b.size() < a.size() || b.size() == a.size() && b.reservedAreaCount() < a.reservedAreaCount());
+    return filledBetter ? filled : own;
+  }
+
+  /** Whether {@code layout} has the least PAMT, fewest TDMRs and fewest areas {@code bound} allows. */
+  private static boolean meetsBounds(Layout layout, PamtLowerBound bound) {
+    long pages = layout.pamtBytes() / 4096;
+    return pages == bound.leastPamtPages().getAsLong()
+        && bound.fewestTdmrs(pages).orElse(-1) == layout.size()
+        && bound.fewestAreas(pages, layout.size()).orElse(-1) == layout.reservedAreaCount();
   }
 
   /** Pieces reserved whenever covered: required holes, and memory that can never be covered. */

@@ -30,6 +30,16 @@ class FillAssignmentTest {
   }
 
   @Test
+  void someChunksMayBeLeftOverWhenAskedForSome() {
+    // Atom of 7 pages; chunks 5, 4, 3: 4 + 3 fill it, 5 is left for the pool.
+    Map<Integer, Integer> given = FillAssignment.assignSome(List.of(new Hole(9, 7)),
+        List.of(new Chunk(0, 5), new Chunk(1, 4), new Chunk(2, 3))).orElseThrow();
+    assertEquals(Map.of(1, 9, 2, 9), given);
+    assertTrue(FillAssignment.assign(List.of(new Hole(9, 7)),
+        List.of(new Chunk(0, 5), new Chunk(1, 4), new Chunk(2, 3))).isEmpty());
+  }
+
+  @Test
   void nothingToFillIsTrivial() {
     assertEquals(Map.of(), FillAssignment.assign(List.of(), List.of()).orElseThrow());
   }
