@@ -69,7 +69,9 @@ public final class CellPartition {
   public CellPartition(Problem problem, Steps steps) {
     List<Cell> cells = problem.cells();
     this.n = cells.size();
-    this.maxTdmrs = problem.limits().maxTdmrs();
+    // No split has more TDMRs than cells holding memory; this keeps the tables small under a huge limit.
+    int memoryCells = (int) cells.stream().filter(Cell::holdsMemory).count();
+    this.maxTdmrs = Math.min(problem.limits().maxTdmrs(), Math.max(1, memoryCells));
     this.nextMemory = new int[n + 1];
     nextMemory[n] = n;
     for (int k = n - 1; k >= 0; k--) {
@@ -207,10 +209,11 @@ public final class CellPartition {
    * The ends of the steps from {@code start} that lie on some path with at most {@code pamtPages}
    * PAMT and at most {@code tdmrs} TDMRs; empty when {@code start} is on no such path.
    */
-  public int[] stepsOnPaths(int start, long pamtPages, int tdmrs) {
+  public int[] stepsOnPaths(int start, long pamtPages, int tdmrsAtMost) {
     if (stepEnds[start] == null) {
       return new int[0];
     }
+    int tdmrs = Math.min(tdmrsAtMost, maxTdmrs);
     buildBackward();
     long[] before = forward[start];
     int[] out = new int[stepEnds[start].length];

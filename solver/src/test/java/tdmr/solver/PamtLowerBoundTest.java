@@ -33,6 +33,15 @@ class PamtLowerBoundTest {
   }
 
   @Test
+  void aHugeTdmrLimitDoesNotGrowTheTables() {
+    // No split has more TDMRs than the 2 cells holding memory, whatever the limit says.
+    Problem p = Problem.of(Tdx135MapFixture.map(), TdxLimits.DEFAULT.withMaxTdmrs(1_000_000), Policy.DEFAULT);
+    PamtLowerBound bound = new PamtLowerBound(p);
+    assertEquals(2054, bound.leastPamtPages().getAsLong());
+    assertArrayEquals(new int[] {1}, bound.endsWithin(0, 2054, 1_000_000));
+  }
+
+  @Test
   void tdx135WithFifteenAreasNamesTheGranuleNoTdmrCanCover() {
     Problem p = Problem.of(Tdx135MapFixture.map(), TdxLimits.DEFAULT.withMaxReservedPerTdmr(15), Policy.DEFAULT);
     PamtLowerBound bound = new PamtLowerBound(p);
