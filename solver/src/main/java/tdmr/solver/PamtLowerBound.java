@@ -13,6 +13,7 @@ import java.util.Set;
 import tdmr.mem.ByteSize;
 import tdmr.solver.Problem.Atom;
 import tdmr.solver.Problem.Cell;
+import tdmr.tdx.Layout;
 import tdmr.tdx.Policy;
 
 /**
@@ -47,8 +48,6 @@ public final class PamtLowerBound {
   private final boolean[] requiredHole;
   /** Per atom: memory that chunks cannot fill, so it is never wholly reserved. */
   private final boolean[] separator;
-  /** Per start cell's node: pages of the largest memory atom that may hold its chunk. */
-  private final Map<Integer, Long> largestAtom = new HashMap<>();
   private final CellPartition paths;
   private final OptionalLong leastPamtPages;
 
@@ -88,6 +87,17 @@ public final class PamtLowerBound {
    */
   public Optional<List<CellPartition.Part>> bestSplit() {
     return paths.best().map(CellPartition.Best::parts);
+  }
+
+  /**
+   * Whether {@code layout} has the least PAMT, then the fewest TDMRs, then the fewest reserved areas
+   * that this bound allows: then it is optimal in the family, whatever else a search could find.
+   */
+  public boolean isMetBy(Layout layout) {
+    long pages = layout.pamtBytes() / Problem.PAGE;
+    return leastPamtPages.isPresent() && pages == leastPamtPages.getAsLong()
+        && fewestTdmrs(pages).orElse(-1) == layout.size()
+        && fewestAreas(pages, layout.size()).orElse(-1) == layout.reservedAreaCount();
   }
 
   /** The fewest TDMRs any layout with at most {@code pamtPages} PAMT pages can have. */
@@ -176,7 +186,7 @@ public final class PamtLowerBound {
    * {@code node-local}, all memory under {@code any}): the chunks in a scope's atoms come from TDMRs
    * starting in its cells, which are disjoint, so together they span at most from the scope's
    * first start cell to the farthest end any of them reaches, and each is at most the longest of
-   * them ({@link Problem#mayBeFilled(Atom, long, long)}). Fewer fillable atoms shorten the TDMRs,
+   * them ({@link Problem#mayBeFilled(Atom, long, long, long)}). Fewer fillable atoms shorten the TDMRs,
    * which can rule out more fills: repeated while anything changes, a few rounds at most.
    */
   private void refineFillable() {
@@ -258,7 +268,7 @@ public final class PamtLowerBound {
 
   /**
    * Whether chunks may fill memory atom {@code atom} exactly, by the arithmetic of {@link
-   * Problem#mayBeFilled(Atom, long, long)} and the TDMRs this bound allows.
+   * Problem#mayBeFilled(Atom, long, long, long)} and the TDMRs this bound allows.
    */
   public boolean mayBeFilled(Atom atom) {
     return atom.memory() && !separator[atom.index()];
@@ -266,11 +276,7 @@ public final class PamtLowerBound {
 
   private void allowed(int start, CellPartition.StepSink sink) {
     Cell startCell = cells.get(start);
-    long largest = largestAtom.computeIfAbsent(startCell.node(), node -> atoms.stream()
-        .filter(a -> problem.mayHoldChunk(startCell, a))
-        .mapToLong(Atom::pages)
-        .max()
-        .orElse(0));
+    long largest = problem.largestAtomPages(startCell);
     int limit = problem.limits().maxReservedPerTdmr();
     int clusters = 0;
     boolean inCluster = false;
@@ -287,7 +293,7 @@ public final class PamtLowerBound {
         }
         // Optional gaps and fillable memory may or may not be reserved: they neither add nor cut.
       }
-      long chunk = problem.pamtBytes(last.range().end() - startCell.range().start()) / Problem.PAGE;
+      long chunk = problem.chunkPages(start, e);
       if (clusters > limit || chunk > largest) {
         return;
       }

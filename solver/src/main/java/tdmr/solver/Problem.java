@@ -3,9 +3,11 @@ package tdmr.solver;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
 import tdmr.mem.AddressRange;
 import tdmr.mem.ByteSize;
 import tdmr.mem.MemoryBlock;
@@ -99,6 +101,8 @@ public final class Problem {
   private int[] memoryCells;
   private final List<AddressRange> excludedMemory;
   private final List<String> impossibilities;
+  /** Per node of a start cell: {@link #largestAtomPages}. */
+  private final Map<Integer, Long> largestAtomOfNode = new ConcurrentHashMap<>();
   /** {@link #levelBytesPerGiB(TdxLimits)} of the limits. */
   private final long[] levelBytesPerGiB;
 
@@ -376,22 +380,15 @@ public final class Problem {
    */
   public boolean mayBeFilled(Atom atom) {
     long span = cells.isEmpty() ? 0 : (cells.get(cells.size() - 1).range().end() - cells.get(0).range().start()) / GiB;
-    return mayBeFilled(atom, span, span);
+    return mayBeFilled(atom, span, span, limits.maxTdmrs());
   }
 
   /**
    * {@link #mayBeFilled(Atom)} when the TDMRs whose chunks could go into {@code atom} are known to
-   * be at most {@code totalGiB} GiB together and at most {@code largestGiB} GiB each. Then k chunks
-   * of G GiB in total need {@code k ≥ ceil(G / largestGiB)}, each adds at least one page per level
-   * with a remainder, and {@code G ≤ min(totalGiB, maxTdmrs · largestGiB)}.
-   */
-  public boolean mayBeFilled(Atom atom, long totalGiB, long largestGiB) {
-    return mayBeFilled(atom, totalGiB, largestGiB, limits.maxTdmrs());
-  }
-
-  /**
-   * {@link #mayBeFilled(Atom, long, long)} when at most {@code mostChunks} chunks can reach the atom
-   * (fewer than {@code maxTdmrs} when other nodes need TDMRs of their own).
+   * be at most {@code totalGiB} GiB together, at most {@code largestGiB} GiB each, and at most
+   * {@code mostChunks} of them (fewer than {@code maxTdmrs} when other nodes need TDMRs of their
+   * own). Then k chunks of G GiB in total need {@code k ≥ ceil(G / largestGiB)}, each adds at least
+   * one page per level with a remainder, and {@code G ≤ min(totalGiB, mostChunks · largestGiB)}.
    */
   public boolean mayBeFilled(Atom atom, long totalGiB, long largestGiB, long mostChunks) {
     if (!atom.memory() || atom.mustDrop() || largestGiB < 1 || mostChunks < 1) {
@@ -467,6 +464,23 @@ public final class Problem {
 
   private boolean isRequiredGap(Atom a) {
     return !a.memory() && mustReserve(a);
+  }
+
+  /** Pages of the PAMT chunk of the TDMR of cells {@code [firstCell, endCell)}. */
+  public long chunkPages(int firstCell, int endCell) {
+    return pamtBytes(cells.get(endCell - 1).range().end() - cells.get(firstCell).range().start()) / PAGE;
+  }
+
+  /**
+   * Pages of the largest memory atom that may hold the chunk of a TDMR starting at {@code start}
+   * ({@link #mayHoldChunk}), 0 when none may; computed once per node.
+   */
+  public long largestAtomPages(Cell start) {
+    return largestAtomOfNode.computeIfAbsent(start.node(), node -> atoms.stream()
+        .filter(a -> mayHoldChunk(start, a))
+        .mapToLong(Atom::pages)
+        .max()
+        .orElse(0));
   }
 
   /** The memory atom whose block {@code tdmr_get_nid} finds for a TDMR starting at {@code cell}. */

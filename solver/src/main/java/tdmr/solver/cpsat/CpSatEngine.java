@@ -262,9 +262,7 @@ public final class CpSatEngine implements Engine {
         // The quick layout meets the lower bound: its PAMT is the least, without a search.
         decision = start.get();
         boundPages = relaxed.getAsLong();
-        PamtLowerBound b = lowerBound.get();
-        if (b.fewestTdmrs(boundPages).orElse(-1) == quick.size()
-            && b.fewestAreas(boundPages, quick.size()).orElse(-1) == quick.reservedAreaCount()) {
+        if (lowerBound.get().isMetBy(quick)) {
           // And its TDMRs and areas: every tier meets the bounds of the relaxation.
           messages.add("proven by the lower bounds of PamtLowerBound (least PAMT, then fewest TDMRs and"
               + " reserved areas), which the quick layout meets");

@@ -61,12 +61,9 @@ final class FilledSplit {
       holes.computeIfAbsent(slots.scope(atom), k -> new ArrayList<>()).add(new FillAssignment.Hole(a, atom.pages()));
     }
     Map<Integer, List<FillAssignment.Chunk>> chunks = new HashMap<>();
-    Map<Integer, CellPartition.Part> byStart = new HashMap<>();
     for (CellPartition.Part t : split.get()) {
-      Cell start = cells.get(t.start());
-      long pages = problem.pamtBytes(cells.get(t.end() - 1).range().end() - start.range().start()) / 4096;
-      chunks.computeIfAbsent(slots.scope(start), k -> new ArrayList<>()).add(new FillAssignment.Chunk(t.start(), pages));
-      byStart.put(t.start(), t);
+      chunks.computeIfAbsent(slots.scope(cells.get(t.start())), k -> new ArrayList<>())
+          .add(new FillAssignment.Chunk(t.start(), problem.chunkPages(t.start(), t.end())));
     }
     Map<Integer, Integer> filledBy = new HashMap<>();
     for (Map.Entry<Integer, List<FillAssignment.Hole>> e : holes.entrySet()) {
@@ -86,9 +83,8 @@ final class FilledSplit {
         continue;
       }
       Cell start = cells.get(t.start());
-      long pages = problem.pamtBytes(cells.get(t.end() - 1).range().end() - start.range().start()) / 4096;
       OptionalLong m = slots.poolLimit(start);
-      if (m.isEmpty() || pages > m.getAsLong()) {
+      if (m.isEmpty() || problem.chunkPages(t.start(), t.end()) > m.getAsLong()) {
         return Optional.empty();
       }
       Optional<Atom> free = slots.pool(start).stream().filter(a -> !used.contains(a.index())).findFirst();

@@ -60,6 +60,10 @@ final class PlacementSlots {
   /** Per pool scope ({@link #scope}): the pool atoms, largest first. */
   private final Map<Integer, List<Atom>> pools = new HashMap<>();
   private final boolean[] fillable;
+  /** Per pool scope: pages of its largest atom that chunks may fill (scopes follow {@link Problem#mayHoldChunk}). */
+  private final Map<Integer, Long> largestFillable = new HashMap<>();
+  /** {@link #slots} per start cell, computed once: the engine counts them, then the model uses them. */
+  private final Map<Integer, List<Slot>> slotsOfStart = new HashMap<>();
   private final boolean fillsAggregated;
   private final Optional<PamtLowerBound> bound;
 
@@ -87,6 +91,9 @@ final class PlacementSlots {
     Map<Integer, List<Atom>> candidates = new HashMap<>();
     for (Atom a : atoms) {
       fillable[a.index()] = bound.isPresent() ? bound.get().mayBeFilled(a) : problem.mayBeFilled(a);
+      if (fillable[a.index()]) {
+        largestFillable.merge(scope(a.node()), a.pages(), Math::max);
+      }
       if (a.memory() && !a.mustDrop() && !fillable[a.index()] && problem.freeSide(a).isPresent()) {
         candidates.computeIfAbsent(scope(a.node()), k -> new ArrayList<>()).add(a);
       }
@@ -125,13 +132,7 @@ final class PlacementSlots {
     if (!fillsAggregated || !start.holdsMemory() || lastEnd(start) <= start.index()) {
       return false;
     }
-    long smallest = smallestChunk(start);
-    for (Atom a : atoms) {
-      if (fillable[a.index()] && a.pages() >= smallest && problem.mayHoldChunk(start, a)) {
-        return true;
-      }
-    }
-    return false;
+    return largestFillable.getOrDefault(scope(start), 0L) >= smallestChunk(start);
   }
 
   /** The relaxation the slots were cut with, under coverage {@code all}. */
@@ -168,6 +169,7 @@ final class PlacementSlots {
     this.roomyPages = other.roomyPages;
     this.pools.putAll(other.pools);
     this.fillable = other.fillable;
+    this.largestFillable.putAll(other.largestFillable);
     this.fillsAggregated = fillsAggregated;
   }
 
@@ -192,7 +194,7 @@ final class PlacementSlots {
     if (end <= start.index()) {
       return 0;
     }
-    return problem.pamtBytes(cells.get(end - 1).range().end() - start.range().start()) / 4096;
+    return problem.chunkPages(start.index(), end);
   }
 
   /** The pool for chunks of TDMRs starting at {@code start}, largest atom first; empty when none. */
@@ -212,6 +214,10 @@ final class PlacementSlots {
 
   /** The slots of the chunk of a TDMR starting at {@code start}, in atom order. */
   List<Slot> slots(Cell start) {
+    return slotsOfStart.computeIfAbsent(start.index(), k -> List.copyOf(slotsOf(start)));
+  }
+
+  private List<Slot> slotsOf(Cell start) {
     List<Slot> out = new ArrayList<>();
     if (!start.holdsMemory() || lastEnd(start) <= start.index()) {
       return out;

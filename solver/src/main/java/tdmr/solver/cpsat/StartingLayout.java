@@ -1,10 +1,8 @@
 package tdmr.solver.cpsat;
 
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import tdmr.solver.CellPartition;
@@ -59,7 +57,7 @@ final class StartingLayout {
     Optional<Decision> own = shortestPath().filter(this::withinLimits);
     Optional<PamtLowerBound> bound = slots.bound();
     if (bound.isEmpty() || bound.get().leastPamtPages().isEmpty()
-        || own.isPresent() && meetsBounds(problem.buildLayout(own.get()), bound.get())) {
+        || own.isPresent() && bound.get().isMetBy(problem.buildLayout(own.get()))) {
       return own;
     }
     // The relaxation promises better: try its split, filling pieces between holes where it must.
@@ -77,14 +75,6 @@ final class StartingLayout {
     return filledBetter ? filled : own;
   }
 
-  /** Whether {@code layout} has the least PAMT, fewest TDMRs and fewest areas {@code bound} allows. */
-  private static boolean meetsBounds(Layout layout, PamtLowerBound bound) {
-    long pages = layout.pamtBytes() / 4096;
-    return pages == bound.leastPamtPages().getAsLong()
-        && bound.fewestTdmrs(pages).orElse(-1) == layout.size()
-        && bound.fewestAreas(pages, layout.size()).orElse(-1) == layout.reservedAreaCount();
-  }
-
   /** Pieces reserved whenever covered: required holes, and memory that can never be covered. */
   private boolean reservedHole(Atom a) {
     return a.memory() ? a.mustDrop() && problem.mustReserveDropped(a) : problem.mustReserve(a);
@@ -92,19 +82,13 @@ final class StartingLayout {
 
   /** The best layout in which every TDMR keeps its own chunk, by {@link CellPartition}. */
   private Optional<Decision> shortestPath() {
-    Map<Integer, Long> largest = new HashMap<>();
     Optional<CellPartition.Best> best = new CellPartition(problem, (start, sink) -> {
       Cell startCell = cells.get(start);
       if (problem.nodeAtom(startCell).mustDrop()) {
         // tdmr_get_nid would see other memory than the cell's node: not a start of the family.
         return;
       }
-      long largestAllowed = largest.computeIfAbsent(startCell.node(), node -> atoms.stream()
-          .filter(a -> problem.mayHoldChunk(startCell, a))
-          .mapToLong(Atom::pages)
-          .max()
-          .orElse(0));
-      steps(startCell, largestAllowed, sink);
+      steps(startCell, problem.largestAtomPages(startCell), sink);
     }).best();
     if (best.isEmpty()) {
       return Optional.empty();
@@ -175,7 +159,7 @@ final class StartingLayout {
         }
       }
       // Hole areas and chunks only grow with the TDMR: past either limit, stop.
-      long chunk = problem.pamtBytes(last.range().end() - startCell.range().start()) / 4096;
+      long chunk = problem.chunkPages(startCell.index(), e);
       if (holeAreas > limit || chunk >= largestAllowed) {
         return;
       }
