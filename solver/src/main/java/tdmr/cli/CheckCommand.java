@@ -51,7 +51,7 @@ import tdmr.tdx.TdxLimits;
       "  tdmr check layout.json --map map.json --holes cmr --json"
     })
 final class CheckCommand implements Callable<Integer> {
-  @ParentCommand Tdmr tdmr;
+  @ParentCommand TdmrCommand tdmr;
 
   @Spec CommandSpec spec;
 

@@ -57,7 +57,7 @@ final class DiagnoseCommand implements Callable<Integer> {
   /** How {@code /proc/iomem} lines start (as {@code MapReader} detects them). */
   private static final Pattern IOMEM_LINE = Pattern.compile("^[0-9a-fA-F]+-[0-9a-fA-F]+ : ");
 
-  @ParentCommand Tdmr tdmr;
+  @ParentCommand TdmrCommand tdmr;
 
   @Spec CommandSpec spec;
 
@@ -86,7 +86,7 @@ final class DiagnoseCommand implements Callable<Integer> {
       err.println("  sudo dmesg | tdmr diagnose");
       err.println("  tdmr diagnose saved-dmesg.txt");
       err.flush();
-      return Tdmr.EXIT_INPUT;
+      return TdmrCommand.EXIT_INPUT;
     }
     InputSource source = tdmr.input(input);
     String text = source.text();

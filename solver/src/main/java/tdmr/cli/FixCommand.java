@@ -25,6 +25,7 @@ import tdmr.solver.Status;
 import tdmr.solver.cpsat.MemoryFix;
 import tdmr.tdx.Layout;
 import tdmr.tdx.Policy;
+import tdmr.tdx.Tdmr;
 import tdmr.tdx.TdxLimits;
 
 /** {@code tdmr fix}: the least TDX memory to give up so that a legal layout exists. */
@@ -54,7 +55,7 @@ import tdmr.tdx.TdxLimits;
       "  tdmr fix dmesg.txt --max-rsvd 15 --json"
     })
 final class FixCommand implements Callable<Integer> {
-  @ParentCommand Tdmr tdmr;
+  @ParentCommand TdmrCommand tdmr;
 
   @Spec CommandSpec spec;
 
@@ -146,7 +147,7 @@ final class FixCommand implements Callable<Integer> {
       fix = MemoryFix.find(map, limits, policy, options);
     } catch (UnsatisfiedLinkError e) {
       spec.commandLine().getErr().println("tdmr fix: " + e.getMessage());
-      return Tdmr.EXIT_INPUT;
+      return TdmrCommand.EXIT_INPUT;
     }
 
     Outcome outcome = Outcome.of(fix);
@@ -253,7 +254,7 @@ final class FixCommand implements Callable<Integer> {
     Layout layout = r.layout().orElseThrow();
     out.printf("%nLayout (%s, %d KB PAMT, %s, %s):%n", r.status(), layout.pamtBytes() / 1024,
         Count.of(layout.size(), "TDMR"), Count.of(layout.reservedAreaCount(), "reserved area"));
-    for (tdmr.tdx.Tdmr t : layout.tdmrs()) {
+    for (Tdmr t : layout.tdmrs()) {
       AddressRange pamt = new AddressRange(t.pamt().fourK().base(), t.pamt().oneG().end());
       out.printf("  TDMR %s %s: PAMT %s %d KB, %d reserved area%s%n", t.range(), ByteSize.human(t.size()), pamt,
           pamt.size() / 1024, t.reservedCount(), t.reservedCount() == 1 ? "" : "s");

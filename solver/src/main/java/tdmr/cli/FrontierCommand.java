@@ -47,7 +47,7 @@ import tdmr.tdx.TdxLimits;
       "  tdmr frontier dmesg.txt --up-to 8 --json"
     })
 final class FrontierCommand implements Callable<Integer> {
-  @ParentCommand Tdmr root;
+  @ParentCommand TdmrCommand root;
 
   @Spec CommandSpec spec;
 

@@ -62,7 +62,7 @@ final class PlanCommand implements Callable<Integer> {
   static final String EXAMPLE =
       "examples/tdx-fail-emr-foxcreekpass-reserved-areas-exhausted-canonical-tdx-135.txt";
 
-  @ParentCommand Tdmr tdmr;
+  @ParentCommand TdmrCommand tdmr;
 
   @Spec CommandSpec spec;
 
@@ -119,7 +119,7 @@ final class PlanCommand implements Callable<Integer> {
     out.flush();
     if (check.isPresent() && !check.get().passed()) {
       spec.commandLine().getErr().println("tdmr plan: the engines disagree; this is a bug in one of them, please report it");
-      return Tdmr.EXIT_INTERNAL;
+      return TdmrCommand.EXIT_INTERNAL;
     }
 
     if (tdmrInfo != null) {
@@ -130,7 +130,7 @@ final class PlanCommand implements Callable<Integer> {
         } catch (IllegalArgumentException tooManySlots) {
           // Limits raised past the module's 16 slots: the layout cannot be written in its format.
           spec.commandLine().getErr().println("tdmr plan: cannot write %s: %s".formatted(tdmrInfo, tooManySlots.getMessage()));
-          return Tdmr.EXIT_INPUT;
+          return TdmrCommand.EXIT_INPUT;
         } catch (IOException e) {
           // A directory or a missing parent is the user's to fix (exit 2), not a bug (exit 70).
           throw new InputException(tdmrInfo.toString(), 0, "cannot write the TDMR_INFO file: " + reason(e));

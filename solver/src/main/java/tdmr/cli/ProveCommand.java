@@ -47,7 +47,7 @@ import tdmr.tdx.TdxLimits;
       "  tdmr prove dmesg.txt --max-rsvd 15 --json"
     })
 final class ProveCommand implements Callable<Integer> {
-  @ParentCommand tdmr.cli.Tdmr root;
+  @ParentCommand TdmrCommand root;
 
   @Spec CommandSpec spec;
 

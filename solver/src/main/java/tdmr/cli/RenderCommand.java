@@ -59,7 +59,7 @@ import tdmr.tdx.TdxLimits;
       "  sudo cat /proc/iomem | tdmr render - -o iomem.svg"
     })
 final class RenderCommand implements Callable<Integer> {
-  @ParentCommand Tdmr tdmr;
+  @ParentCommand TdmrCommand tdmr;
 
   @Spec CommandSpec spec;
 
