@@ -40,7 +40,8 @@ public final class EngineOptions {
   @Option(names = "--max-rsvd", paramLabel = "N", description = "Module's MAX_RESERVED_PER_TDMR (default 16).")
   Integer maxRsvd;
 
-  @Option(names = "--time-limit", paramLabel = "S", defaultValue = "60", description = "Seconds per engine (default ${DEFAULT-VALUE}).")
+  @Option(names = "--time-limit", paramLabel = "S", defaultValue = "60",
+      description = "Seconds for the whole command, model building included; the engines share them (default ${DEFAULT-VALUE}).")
   double timeLimit;
 
   @Option(names = "--threads", paramLabel = "N", defaultValue = "1", description = "Solver threads (default ${DEFAULT-VALUE}).")
@@ -74,9 +75,10 @@ public final class EngineOptions {
     }
   }
 
+  /** The solver's budget; the command's deadline starts now, so call this when the command starts. */
   public SolveOptions solveOptions() {
     try {
-      return new SolveOptions(timeLimit, threads, seed);
+      return SolveOptions.forCommand(timeLimit, threads, seed);
     } catch (IllegalArgumentException e) {
       throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
     }

@@ -81,7 +81,7 @@ final class FixCommand implements Callable<Integer> {
   @Option(names = "--dpamt", description = "Dynamic PAMT: the 4K PAMT is a bitmap of one bit per 4 KiB page (HKID bits from bit 48).")
   boolean dynamicPamt;
 
-  @Option(names = "--time-limit", paramLabel = "S", defaultValue = "60", description = "Seconds per solve (default ${DEFAULT-VALUE}).")
+  @Option(names = "--time-limit", paramLabel = "S", defaultValue = "60", description = "Seconds for the whole command, shared by its two solves (default ${DEFAULT-VALUE}).")
   double timeLimit;
 
   @Option(names = "--threads", paramLabel = "N", defaultValue = "1", description = "CP-SAT worker threads (default ${DEFAULT-VALUE}).")
@@ -136,7 +136,7 @@ final class FixCommand implements Callable<Integer> {
     SolveOptions options;
     try {
       limits = new LimitOverrides(maxTdmrs, maxReserved, dynamicPamt, null).limits();
-      options = new SolveOptions(timeLimit, threads, seed);
+      options = SolveOptions.forCommand(timeLimit, threads, seed);
     } catch (IllegalArgumentException e) {
       throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
     }

@@ -26,7 +26,7 @@ final class LimitOptions {
   boolean dpamt;
 
   @Option(names = "--time-limit", paramLabel = "S", defaultValue = "60",
-      description = "Seconds per solve (default ${DEFAULT-VALUE}).")
+      description = "Seconds for the whole command, model building included (default ${DEFAULT-VALUE}).")
   double timeLimit;
 
   @Option(names = "--seed", paramLabel = "N", defaultValue = "0", description = "Solver random seed (default ${DEFAULT-VALUE}).")
@@ -42,7 +42,7 @@ final class LimitOptions {
   }
 
   SolveOptions solveOptions() {
-    return new SolveOptions(timeLimit, 1, seed);
+    return SolveOptions.forCommand(timeLimit, 1, seed);
   }
 
   /** "holes memlist, PAMT node-local, coverage all" for headings. */

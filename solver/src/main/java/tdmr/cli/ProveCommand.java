@@ -15,6 +15,7 @@ import picocli.CommandLine.Spec;
 import tdmr.mem.ByteSize;
 import tdmr.mem.MemoryMap;
 import tdmr.parse.LayoutJson;
+import tdmr.solver.DeadlineGuard;
 import tdmr.solver.EngineResult;
 import tdmr.solver.SolveOptions;
 import tdmr.solver.Status;
@@ -80,7 +81,7 @@ final class ProveCommand implements Callable<Integer> {
     Policy policy = options.policy();
     EngineResult r;
     try (Progress p = Progress.start(spec.commandLine().getErr(), "tdmr prove: z3 solving", Terminal.stderrIsTerminal())) {
-      r = Z3Engine.explaining().solve(map, limits, policy, solve);
+      r = DeadlineGuard.of(Z3Engine.explaining()).solve(map, limits, policy, solve);
     }
 
     if (json) {

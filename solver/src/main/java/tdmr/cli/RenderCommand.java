@@ -24,6 +24,7 @@ import tdmr.render.LabelledLayout;
 import tdmr.render.LayoutPicture;
 import tdmr.solver.Engine;
 import tdmr.solver.EngineResult;
+import tdmr.solver.SolveOptions;
 import tdmr.tdx.Policy;
 import tdmr.tdx.TdxLimits;
 
@@ -79,15 +80,18 @@ final class RenderCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     boolean html = isHtml(output);
     List<Engine> chosen = engines.engines();
+    SolveOptions options = engines.solveOptions();
     TdxLimits limits = engines.limits(dpamt);
     Policy policy = engines.policy();
     MemoryMap map = input.read(tdmr);
 
     List<EngineResult> results = new ArrayList<>();
     PrintWriter err = spec.commandLine().getErr();
-    for (Engine engine : chosen) {
+    for (int i = 0; i < chosen.size(); i++) {
+      Engine engine = chosen.get(i);
       try (Progress p = Progress.start(err, "tdmr render: " + engine.name() + " solving", Terminal.stderrIsTerminal())) {
-        results.add(engine.solve(map, limits, policy, engines.solveOptions()));
+        // --time-limit bounds the whole command: each engine may take an equal share of what is left.
+        results.add(engine.solve(map, limits, policy, options.withDeadline(options.deadline().share(chosen.size() - i))));
       }
     }
     List<LabelledLayout> rows = GreedyAsBuilt.rows(results, map, limits, policy);
