@@ -17,6 +17,7 @@ import tdmr.mem.AddressRange;
 import tdmr.mem.ByteSize;
 import tdmr.mem.Count;
 import tdmr.mem.MemoryMap;
+import tdmr.parse.JsonContract;
 import tdmr.parse.LayoutJson;
 import tdmr.parse.MapJson;
 import tdmr.solver.EngineResult;
@@ -165,7 +166,7 @@ final class FixCommand implements Callable<Integer> {
   }
 
   private ObjectNode jsonDocument(MemoryMap map, TdxLimits limits, MemoryFix fix, Outcome outcome) {
-    ObjectNode o = LayoutJson.newObject();
+    ObjectNode o = JsonContract.document("fix");
     o.put("source", map.source());
     o.put("status", outcome.name());
     o.put("maxTdmrs", limits.maxTdmrs());

@@ -15,6 +15,7 @@ import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 import tdmr.mem.ByteSize;
 import tdmr.mem.MemoryMap;
+import tdmr.parse.JsonContract;
 import tdmr.parse.LayoutJson;
 import tdmr.solver.Engine;
 import tdmr.solver.Engines;
@@ -151,7 +152,7 @@ final class FrontierCommand implements Callable<Integer> {
   }
 
   private static ObjectNode jsonDocument(List<FrontierPoint> points) {
-    ObjectNode root = LayoutJson.newObject();
+    ObjectNode root = JsonContract.document("frontier");
     ArrayNode array = root.putArray("points");
     for (FrontierPoint p : points) {
       ObjectNode o = array.addObject();

@@ -21,6 +21,7 @@ import picocli.CommandLine.Spec;
 import tdmr.check.TdmrInfoCodec;
 import tdmr.mem.MemoryMap;
 import tdmr.parse.InputException;
+import tdmr.parse.JsonContract;
 import tdmr.parse.LayoutJson;
 import tdmr.solver.CrossCheck;
 import tdmr.solver.Engine;
@@ -169,7 +170,7 @@ final class PlanCommand implements Callable<Integer> {
   }
 
   private static ObjectNode jsonDocument(List<EngineResult> results) {
-    ObjectNode root = LayoutJson.newObject();
+    ObjectNode root = JsonContract.document("plan");
     ArrayNode array = root.putArray("results");
     for (EngineResult r : results) {
       ObjectNode o = array.addObject();

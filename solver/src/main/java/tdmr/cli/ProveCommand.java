@@ -13,6 +13,7 @@ import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 import tdmr.mem.ByteSize;
 import tdmr.mem.MemoryMap;
+import tdmr.parse.JsonContract;
 import tdmr.parse.LayoutJson;
 import tdmr.solver.EngineResult;
 import tdmr.solver.SolveOptions;
@@ -141,7 +142,7 @@ final class ProveCommand implements Callable<Integer> {
    * PAMT is proven least is {@code pamtProvenLeast}.
    */
   private static ObjectNode jsonDocument(MemoryMap map, TdxLimits limits, Policy policy, EngineResult r) {
-    ObjectNode o = LayoutJson.newObject();
+    ObjectNode o = JsonContract.document("prove");
     o.put("source", map.source());
     o.put("status", r.status().hasLayout() ? "FEASIBLE" : r.status().name());
     o.put("maxTdmrs", limits.maxTdmrs());
