@@ -24,6 +24,7 @@ import tdmr.render.LabelledLayout;
 import tdmr.render.LayoutPicture;
 import tdmr.solver.Engine;
 import tdmr.solver.EngineResult;
+import tdmr.solver.SolveOptions;
 import tdmr.tdx.Policy;
 import tdmr.tdx.TdxLimits;
 
@@ -71,23 +72,20 @@ final class RenderCommand implements Callable<Integer> {
 
   @Mixin EngineOptions engines;
 
-  @Option(names = "--dpamt",
-      description = "Dynamic PAMT: the 4K PAMT is a bitmap of one bit per page (HKID bits from bit 48 or below, rule A7).")
-  boolean dpamt;
-
   @Override
   public Integer call() throws Exception {
     boolean html = isHtml(output);
     List<Engine> chosen = engines.engines();
-    TdxLimits limits = engines.limits(dpamt);
+    TdxLimits limits = engines.limits();
     Policy policy = engines.policy();
+    SolveOptions options = engines.solveOptions();
     MemoryMap map = input.read(tdmr);
 
     List<EngineResult> results = new ArrayList<>();
     PrintWriter err = spec.commandLine().getErr();
     for (Engine engine : chosen) {
       try (Progress p = Progress.start(err, "tdmr render: " + engine.name() + " solving", Terminal.stderrIsTerminal())) {
-        results.add(engine.solve(map, limits, policy, engines.solveOptions()));
+        results.add(engine.solve(map, limits, policy, options));
       }
     }
     List<LabelledLayout> rows = GreedyAsBuilt.rows(results, map, limits, policy);
