@@ -9,6 +9,7 @@ import tdmr.mem.AddressRange;
 import tdmr.mem.ByteSize;
 import tdmr.mem.Count;
 import tdmr.mem.MemoryMap;
+import tdmr.parse.JsonContract;
 import tdmr.parse.LayoutJson;
 import tdmr.tdx.Layout;
 import tdmr.tdx.Policy;
@@ -78,7 +79,7 @@ record CheckReport(
   }
 
   String json(boolean all) {
-    ObjectNode root = LayoutJson.newObject();
+    ObjectNode root = JsonContract.document("check");
     root.put("layout", layoutName);
     root.put("map", map.source());
     root.put("ok", holds());

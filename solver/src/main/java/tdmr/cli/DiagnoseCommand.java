@@ -5,7 +5,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.regex.Pattern;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -70,21 +69,13 @@ final class DiagnoseCommand implements Callable<Integer> {
   @Option(names = "--json", description = "Print the findings as JSON.")
   boolean json;
 
-  @Option(names = "--time-limit", paramLabel = "S", defaultValue = "30",
-      description = "Seconds the whole command may take (replaying the kernel and optimising a layout failure; default ${DEFAULT-VALUE}).")
-  double timeLimit;
+  /** The budget of the whole command: the greedy's replay and the CP-SAT solve that analyses a layout failure. */
+  @Mixin BudgetOptions budget;
 
   @Mixin ColorOption color;
 
   @Override
   public Integer call() throws Exception {
-    SolveOptions options;
-    try {
-      // --time-limit bounds the whole command from here on.
-      options = SolveOptions.forCommand(timeLimit, 1, 0);
-    } catch (IllegalArgumentException e) {
-      throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
-    }
     PrintWriter out = spec.commandLine().getOut();
     if (input.equals(InputSource.STDIN) && tdmr.stdinIsTerminal()) {
       PrintWriter err = spec.commandLine().getErr();
@@ -94,6 +85,7 @@ final class DiagnoseCommand implements Callable<Integer> {
       err.flush();
       return TdmrCommand.EXIT_INPUT;
     }
+    SolveOptions options = budget.solveOptions();
     InputSource source = tdmr.input(input);
     String text = source.text();
     requireKernelLog(source.name(), text);

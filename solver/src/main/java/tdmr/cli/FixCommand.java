@@ -8,15 +8,16 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine;
 import tdmr.mem.AddressRange;
 import tdmr.mem.ByteSize;
 import tdmr.mem.Count;
 import tdmr.mem.MemoryMap;
+import tdmr.parse.JsonContract;
 import tdmr.parse.LayoutJson;
 import tdmr.parse.MapJson;
 import tdmr.solver.EngineResult;
@@ -62,33 +63,13 @@ final class FixCommand implements Callable<Integer> {
   @Parameters(paramLabel = "INPUT", description = "Kernel log, /proc/iomem or JSON map; '-' reads standard input.")
   String input;
 
-  @Option(names = "--holes", paramLabel = "memlist|cmr", defaultValue = "memlist",
-      converter = PolicyConverters.HolesConverter.class,
-      description = "Gaps to reserve: every gap between memory blocks (memlist, mainline Linux) or only non-convertible ones (cmr). Default: ${DEFAULT-VALUE}.")
-  Policy.Holes holes;
+  @Mixin PolicyOptions.Holes holes;
 
-  @Option(names = "--pamt", paramLabel = "node-local|any", defaultValue = "node-local",
-      converter = PolicyConverters.PamtConverter.class,
-      description = "PAMT on the node the kernel picks for its TDMR (node-local), or anywhere in TDX memory (any). Default: ${DEFAULT-VALUE}.")
-  Policy.PamtPlacementPolicy pamt;
+  @Mixin PolicyOptions.Pamt pamt;
 
-  @Option(names = "--max-tdmrs", paramLabel = "N", defaultValue = "64", description = "Module's MAX_TDMRS (default ${DEFAULT-VALUE}).")
-  int maxTdmrs;
+  @Mixin LimitOptions limitOptions;
 
-  @Option(names = "--max-rsvd", paramLabel = "N", defaultValue = "16", description = "Reserved areas per TDMR (default ${DEFAULT-VALUE}).")
-  int maxReserved;
-
-  @Option(names = "--dpamt", description = "Dynamic PAMT: the 4K PAMT is a bitmap of one bit per 4 KiB page (HKID bits from bit 48).")
-  boolean dynamicPamt;
-
-  @Option(names = "--time-limit", paramLabel = "S", defaultValue = "60", description = "Seconds for the whole command, shared by its two solves (default ${DEFAULT-VALUE}).")
-  double timeLimit;
-
-  @Option(names = "--threads", paramLabel = "N", defaultValue = "1", description = "CP-SAT worker threads (default ${DEFAULT-VALUE}).")
-  int threads;
-
-  @Option(names = "--seed", paramLabel = "N", defaultValue = "0", description = "CP-SAT random seed (default ${DEFAULT-VALUE}).")
-  int seed;
+  @Mixin BudgetOptions budget;
 
   @Option(names = "--json",
       description = "Print {\"status\", \"giveUp\", \"giveUpBytes\", \"memmap\", \"layout\", \"messages\"}; status is"
@@ -132,16 +113,11 @@ final class FixCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    TdxLimits limits;
-    SolveOptions options;
-    try {
-      limits = new LimitOverrides(maxTdmrs, maxReserved, dynamicPamt, null).limits();
-      options = SolveOptions.forCommand(timeLimit, threads, seed);
-    } catch (IllegalArgumentException e) {
-      throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
-    }
+    TdxLimits limits = limitOptions.limits();
+    SolveOptions options = budget.solveOptions();
     MemoryMap map = tdmr.input(input).readMap();
-    Policy policy = new Policy(holes, pamt, Policy.Coverage.MAX);
+    // Coverage is the question fix answers, not an option: all first, then max if that is infeasible.
+    Policy policy = new Policy(holes.value(), pamt.value(), Policy.Coverage.MAX);
     MemoryFix fix;
     try (Progress p = Progress.start(spec.commandLine().getErr(), "tdmr fix: cpsat solving", Terminal.stderrIsTerminal())) {
       fix = MemoryFix.find(map, limits, policy, options);
@@ -159,7 +135,7 @@ final class FixCommand implements Callable<Integer> {
     }
     PrintWriter out = FoldingWriter.over(spec.commandLine().getOut());
     out.printf("%s: %d TDMRs, %d reserved areas per TDMR, holes %s, PAMT %s%n", map.source(), limits.maxTdmrs(),
-        limits.maxReservedPerTdmr(), text(holes), text(pamt));
+        limits.maxReservedPerTdmr(), holes.value().text(), pamt.value().text());
     if (outcome == Outcome.HAS_LAYOUT) {
       out.println("Nothing to give up: a layout covers all TDX memory.");
       printLayout(out, fix.full());
@@ -190,14 +166,14 @@ final class FixCommand implements Callable<Integer> {
   }
 
   private ObjectNode jsonDocument(MemoryMap map, TdxLimits limits, MemoryFix fix, Outcome outcome) {
-    ObjectNode o = LayoutJson.newObject();
+    ObjectNode o = JsonContract.document("fix");
     o.put("source", map.source());
     o.put("status", outcome.name());
     o.put("maxTdmrs", limits.maxTdmrs());
     o.put("maxReserved", limits.maxReservedPerTdmr());
     ObjectNode policy = o.putObject("policy");
-    policy.put("holes", text(holes));
-    policy.put("pamt", text(pamt));
+    policy.put("holes", holes.value().text());
+    policy.put("pamt", pamt.value().text());
     ArrayNode giveUp = o.putArray("giveUp");
     o.put("giveUpBytes", fix.giveUp().stream().mapToLong(AddressRange::size).sum());
     if (outcome == Outcome.FIXED) {
@@ -261,9 +237,5 @@ final class FixCommand implements Callable<Integer> {
     }
     List<String> messages = r.messages();
     messages.stream().filter(m -> m.startsWith("model:")).forEach(m -> out.println("  " + m));
-  }
-
-  private static String text(Enum<?> e) {
-    return e.name().toLowerCase().replace('_', '-');
   }
 }

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -14,6 +13,7 @@ import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 import tdmr.mem.ByteSize;
 import tdmr.mem.MemoryMap;
+import tdmr.parse.JsonContract;
 import tdmr.parse.LayoutJson;
 import tdmr.solver.DeadlineGuard;
 import tdmr.solver.EngineResult;
@@ -54,31 +54,24 @@ final class ProveCommand implements Callable<Integer> {
 
   @Mixin MapInput input;
 
-  @Option(names = "--max-tdmrs", paramLabel = "N", description = "At most N TDMRs (default 64, the module's MAX_TDMRS).")
-  Integer maxTdmrs;
-
-  @Option(names = "--max-rsvd", paramLabel = "R", description = "At most R reserved areas per TDMR (default 16).")
-  Integer maxRsvd;
-
   @Option(names = "--json",
       description = "Print {\"status\", \"maxTdmrs\", \"maxReserved\", \"policy\", \"family\", \"pamtBytes\","
           + " \"tdmrs\" (the witness), \"explanation\", \"explanationMinimal\", \"messages\"}; exit status as without it.")
   boolean json;
 
-  @Mixin LimitOptions options;
+  @Mixin PolicyOptions policyOptions;
+
+  @Mixin LimitOptions limitOptions;
+
+  /** Only the time limit: the Z3 engine has no worker threads or seed to set. */
+  @Mixin BudgetOptions.TimeLimit timeLimit;
 
   @Override
   public Integer call() throws Exception {
-    TdxLimits limits;
-    SolveOptions solve;
-    try {
-      limits = options.limits(maxTdmrs, maxRsvd);
-      solve = options.solveOptions();
-    } catch (IllegalArgumentException e) {
-      throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
-    }
+    TdxLimits limits = limitOptions.limits();
+    SolveOptions solve = timeLimit.solveOptions();
+    Policy policy = policyOptions.policy();
     MemoryMap map = input.read(root);
-    Policy policy = options.policy();
     EngineResult r;
     try (Progress p = Progress.start(spec.commandLine().getErr(), "tdmr prove: z3 solving", Terminal.stderrIsTerminal())) {
       r = DeadlineGuard.of(Z3Engine.explaining()).solve(map, limits, policy, solve);
@@ -86,7 +79,7 @@ final class ProveCommand implements Callable<Integer> {
 
     if (json) {
       PrintWriter out = spec.commandLine().getOut();
-      out.print(LayoutJson.pretty(jsonDocument(map, limits, r)));
+      out.print(LayoutJson.pretty(jsonDocument(map, limits, policy, r)));
       out.flush();
       return r.status().exitCode();
     }
@@ -96,7 +89,7 @@ final class ProveCommand implements Callable<Integer> {
             .formatted(limits.maxTdmrs(), limits.maxTdmrs() == 1 ? "" : "s", limits.maxReservedPerTdmr());
     switch (r.status()) {
       case OPTIMAL, FEASIBLE -> {
-        out.printf("FEASIBLE: %s admits a layout with %s (%s).%n", map.source(), limitsText, options.describe());
+        out.printf("FEASIBLE: %s admits a layout with %s (%s).%n", map.source(), limitsText, policy.describe());
         out.println("Witness found by z3, checked against the TDX module's TDH.SYS.CONFIG rules and the OS coverage rule:");
         printLayout(out, r.layout().orElseThrow());
         long pamt = r.layout().get().pamtBytes();
@@ -114,7 +107,7 @@ final class ProveCommand implements Callable<Integer> {
         // (rule D7) can need fewer reserved areas, so the claim names its family.
         out.printf(
             "INFEASIBLE: no layout of %s of the kernel's shape (%s) has %s (%s), because:%n",
-            map.source(), KERNEL_SHAPE, limitsText, options.describe());
+            map.source(), KERNEL_SHAPE, limitsText, policy.describe());
         for (String m : explanationLines(r)) {
           // Facts as a list; the engine's remark on minimality in parentheses as it is.
           out.println(isRemark(m) ? m : "  - " + m.strip());
@@ -149,16 +142,16 @@ final class ProveCommand implements Callable<Integer> {
    * The verdict for programs. Status is FEASIBLE for both of the engine's layout answers; whether the
    * PAMT is proven least is {@code pamtProvenLeast}.
    */
-  private ObjectNode jsonDocument(MemoryMap map, TdxLimits limits, EngineResult r) {
-    ObjectNode o = LayoutJson.newObject();
+  private static ObjectNode jsonDocument(MemoryMap map, TdxLimits limits, Policy policy, EngineResult r) {
+    ObjectNode o = JsonContract.document("prove");
     o.put("source", map.source());
     o.put("status", r.status().hasLayout() ? "FEASIBLE" : r.status().name());
     o.put("maxTdmrs", limits.maxTdmrs());
     o.put("maxReserved", limits.maxReservedPerTdmr());
-    ObjectNode policy = o.putObject("policy");
-    policy.put("holes", options.holes.name().toLowerCase());
-    policy.put("pamt", options.pamt.name().toLowerCase().replace('_', '-'));
-    policy.put("coverage", options.coverage.name().toLowerCase());
+    ObjectNode policyNode = o.putObject("policy");
+    policyNode.put("holes", policy.holes().text());
+    policyNode.put("pamt", policy.pamt().text());
+    policyNode.put("coverage", policy.coverage().text());
     // Both verdicts hold only for this family (rule D7 allows split PAMT levels outside it).
     o.put("family", KERNEL_SHAPE);
     if (r.layout().isPresent()) {

@@ -72,17 +72,13 @@ final class RenderCommand implements Callable<Integer> {
 
   @Mixin EngineOptions engines;
 
-  @Option(names = "--dpamt",
-      description = "Dynamic PAMT: the 4K PAMT is a bitmap of one bit per page (HKID bits from bit 48 or below, rule A7).")
-  boolean dpamt;
-
   @Override
   public Integer call() throws Exception {
     boolean html = isHtml(output);
     List<Engine> chosen = engines.engines();
-    SolveOptions options = engines.solveOptions();
-    TdxLimits limits = engines.limits(dpamt);
+    TdxLimits limits = engines.limits();
     Policy policy = engines.policy();
+    SolveOptions options = engines.solveOptions();
     MemoryMap map = input.read(tdmr);
 
     List<EngineResult> results = new ArrayList<>();
