@@ -21,6 +21,7 @@ import tdmr.parse.JsonContract;
 import tdmr.parse.LayoutJson;
 import tdmr.parse.MapJson;
 import tdmr.solver.EngineResult;
+import tdmr.solver.Infeasibility;
 import tdmr.solver.SolveOptions;
 import tdmr.solver.Status;
 import tdmr.solver.cpsat.MemoryFix;
@@ -144,7 +145,7 @@ final class FixCommand implements Callable<Integer> {
       fix.full().messages().forEach(m -> out.println("  " + m));
     } else {
       out.println("No layout covers all TDX memory:");
-      fullMessages(fix).forEach(m -> out.println("  " + m));
+      whyNoLayout(fix).forEach(m -> out.println("  " + m));
       EngineResult reduced = fix.reduced().orElseThrow();
       if (outcome == Outcome.FIXED) {
         printGiveUp(out, fix, reduced);
@@ -160,9 +161,9 @@ final class FixCommand implements Callable<Integer> {
     return outcome.exitCode;
   }
 
-  /** The first solve's messages without its hint to run {@code tdmr fix}, which is what runs. */
-  private static List<String> fullMessages(MemoryFix fix) {
-    return fix.full().messages().stream().filter(m -> !m.startsWith("`tdmr fix`")).toList();
+  /** Why no layout covers all TDX memory: the facts of the first solve's proof. */
+  private static List<String> whyNoLayout(MemoryFix fix) {
+    return fix.full().infeasibility().map(Infeasibility::facts).orElse(List.of());
   }
 
   private ObjectNode jsonDocument(MemoryMap map, TdxLimits limits, MemoryFix fix, Outcome outcome) {
@@ -204,7 +205,11 @@ final class FixCommand implements Callable<Integer> {
       o.putNull("layout");
     }
     ArrayNode messages = o.putArray("messages");
-    fullMessages(fix).forEach(messages::add);
+    if (outcome == Outcome.HAS_LAYOUT || outcome == Outcome.UNKNOWN) {
+      fix.full().messages().forEach(messages::add);
+    } else {
+      whyNoLayout(fix).forEach(messages::add);
+    }
     fix.reduced().ifPresent(r -> r.messages().forEach(messages::add));
     return o;
   }
@@ -235,7 +240,8 @@ final class FixCommand implements Callable<Integer> {
       out.printf("  TDMR %s %s: PAMT %s %d KB, %d reserved area%s%n", t.range(), ByteSize.human(t.size()), pamt,
           pamt.size() / 1024, t.reservedCount(), t.reservedCount() == 1 ? "" : "s");
     }
-    List<String> messages = r.messages();
-    messages.stream().filter(m -> m.startsWith("model:")).forEach(m -> out.println("  " + m));
+    if (r.modelVariables() > 0) {
+      out.printf("  model: %d variables, %d constraints%n", r.modelVariables(), r.modelConstraints());
+    }
   }
 }

@@ -88,7 +88,7 @@ final class RenderCommand implements Callable<Integer> {
         results.add(engine.solve(map, limits, policy, options));
       }
     }
-    List<LabelledLayout> rows = GreedyAsBuilt.rows(results, map, limits, policy);
+    List<LabelledLayout> rows = GreedyAsBuilt.rows(results);
     LayoutPicture picture = new LayoutPicture(map, rows, limits);
     String text = html ? new HtmlReport(picture).html() : picture.svg();
     try {

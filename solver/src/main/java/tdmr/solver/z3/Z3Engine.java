@@ -23,6 +23,7 @@ import tdmr.mem.ByteSize;
 import tdmr.mem.MemoryMap;
 import tdmr.solver.Engine;
 import tdmr.solver.EngineResult;
+import tdmr.solver.Infeasibility;
 import tdmr.solver.Problem;
 import tdmr.solver.SolveOptions;
 import tdmr.solver.Status;
@@ -86,18 +87,22 @@ public final class Z3Engine implements Engine {
     if (policy.coverage() == Policy.Coverage.ALL && !problem.impossibilities().isEmpty()) {
       List<String> messages = new ArrayList<>();
       messages.add(infeasibleHeadline(policy, limits));
-      problem.impossibilities().forEach(s -> messages.add("  " + s + "."));
-      return result(Status.INFEASIBLE, Optional.empty(), OptionalLong.empty(), messages, started, 0, 0);
+      Infeasibility why = Infeasibility.ofFacts(problem.impossibilities());
+      why.facts().forEach(s -> messages.add("  " + s));
+      return result(Status.INFEASIBLE, Optional.empty(), OptionalLong.empty(), messages, started, 0, 0)
+          .withInfeasibility(why);
     }
     if (problem.candidates().isEmpty()) {
+      Infeasibility why = Infeasibility.ofFacts(List.of("no TDX memory can be covered by any TDMR"));
       return result(
           Status.INFEASIBLE,
           Optional.empty(),
           OptionalLong.empty(),
-          List.of(infeasibleHeadline(policy, limits), "  no TDX memory can be covered by any TDMR."),
+          List.of(infeasibleHeadline(policy, limits), "  " + why.facts().get(0)),
           started,
           0,
-          0);
+          0)
+          .withInfeasibility(why);
     }
     try (Context ctx = new Context(Map.of("model", "true"))) {
       Z3Model model = new Z3Model(ctx, problem);
@@ -172,16 +177,15 @@ public final class Z3Engine implements Engine {
         {
           List<String> messages = new ArrayList<>();
           messages.add(infeasibleHeadline(problem.policy(), problem.limits()));
+          Optional<Infeasibility> why = Optional.empty();
           if (explain) {
-            Explanation why = minimalCore(ctx, model, options, started);
-            why.sentences().forEach(s -> messages.add("  " + s));
-            messages.add(
-                why.minimal()
-                    ? "  (each fact is needed: without any one of them a layout exists)"
-                    : "  (a time limit stopped the shrinking of this explanation; it may name more facts than needed)");
+            why = Optional.of(Infeasibility.of(minimalCore(ctx, model, options, started)));
+            why.get().facts().forEach(s -> messages.add("  " + s));
+            why.get().remark().ifPresent(remark -> messages.add("  " + remark));
           }
-          return result(
+          EngineResult r = result(
               Status.INFEASIBLE, Optional.empty(), OptionalLong.empty(), messages, started, model.variables(), constraints);
+          return why.map(r::withInfeasibility).orElse(r);
         }
       default:
         {
