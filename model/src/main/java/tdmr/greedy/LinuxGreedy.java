@@ -1,5 +1,7 @@
 package tdmr.greedy;
 
+import static tdmr.mem.ByteSize.PAGE;
+
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -52,7 +54,6 @@ public final class LinuxGreedy {
   /** {@code TDMR_NR_WARN}: warn when fewer than this many TDMRs are left unused. */
   static final int TDMR_NR_WARN = 4;
 
-  private static final long PAGE = 4096;
   private static final long FIRST_MB = 1L << 20;
 
   private final Policy.Holes holes;
@@ -341,34 +342,20 @@ public final class LinuxGreedy {
   }
 
   /**
-   * TDMR indices ordered by their chunk's base. Chunk bases are 4 KiB aligned and below 2^52, so
-   * base / 4 KiB (40 bits) and the index (up to 23 bits) pack into one long and sort as primitives.
+   * TDMR indices ordered by their chunk's base. Placed chunks are disjoint and not empty, so their
+   * bases are distinct: sorting the bases and finding each chunk's base among them gives its rank.
    */
   private static int[] indicesByChunkBase(Pamt[] pamts) {
     int n = pamts.length;
-    int[] order = new int[n];
-    boolean packable = n < (1 << 23);
-    for (Pamt p : pamts) {
-      packable &= p.fourK().base() >= 0 && p.fourK().base() < (1L << 52);
-    }
-    if (packable) {
-      long[] keys = new long[n];
-      for (int i = 0; i < n; i++) {
-        keys[i] = ((pamts[i].fourK().base() >>> 12) << 23) | i;
-      }
-      Arrays.sort(keys);
-      for (int k = 0; k < n; k++) {
-        order[k] = (int) (keys[k] & ((1 << 23) - 1));
-      }
-      return order;
-    }
-    Integer[] boxed = new Integer[n];
+    long[] bases = new long[n];
     for (int i = 0; i < n; i++) {
-      boxed[i] = i;
+      bases[i] = pamts[i].fourK().base();
     }
-    Arrays.sort(boxed, Comparator.comparingLong(i -> pamts[i].fourK().base()));
-    for (int k = 0; k < n; k++) {
-      order[k] = boxed[k];
+    long[] sorted = bases.clone();
+    Arrays.sort(sorted);
+    int[] order = new int[n];
+    for (int i = 0; i < n; i++) {
+      order[Arrays.binarySearch(sorted, bases[i])] = i;
     }
     return order;
   }

@@ -135,8 +135,8 @@ final class FixCommand implements Callable<Integer> {
       return outcome.exitCode;
     }
     PrintWriter out = FoldingWriter.over(spec.commandLine().getOut());
-    out.printf("%s: %d TDMRs, %d reserved areas per TDMR, holes %s, PAMT %s%n", map.source(), limits.maxTdmrs(),
-        limits.maxReservedPerTdmr(), holes.value().text(), pamt.value().text());
+    out.printf("%s: %s, %s per TDMR, holes %s, PAMT %s%n", map.source(), Count.of(limits.maxTdmrs(), "TDMR"),
+        Count.of(limits.maxReservedPerTdmr(), "reserved area"), holes.value().text(), pamt.value().text());
     if (outcome == Outcome.HAS_LAYOUT) {
       out.println("Nothing to give up: a layout covers all TDX memory.");
       printLayout(out, fix.full());
@@ -216,9 +216,9 @@ final class FixCommand implements Callable<Integer> {
 
   private static void printGiveUp(PrintWriter out, MemoryFix fix, EngineResult reduced) {
     long bytes = fix.giveUp().stream().mapToLong(AddressRange::size).sum();
-    out.printf("%nGive up %s of TDX memory (%s) in %d range%s:%n", ByteSize.human(bytes),
+    out.printf("%nGive up %s of TDX memory (%s) in %s:%n", ByteSize.human(bytes),
         reduced.status() == Status.OPTIMAL ? "proven the least" : "the least found before the time limit, not proven",
-        fix.giveUp().size(), fix.giveUp().size() == 1 ? "" : "s");
+        Count.of(fix.giveUp().size(), "range"));
     for (AddressRange r : fix.giveUp()) {
       out.printf("  %s %s%n", r, ByteSize.human(r.size()));
     }
@@ -237,8 +237,8 @@ final class FixCommand implements Callable<Integer> {
         Count.of(layout.size(), "TDMR"), Count.of(layout.reservedAreaCount(), "reserved area"));
     for (Tdmr t : layout.tdmrs()) {
       AddressRange pamt = new AddressRange(t.pamt().fourK().base(), t.pamt().oneG().end());
-      out.printf("  TDMR %s %s: PAMT %s %d KB, %d reserved area%s%n", t.range(), ByteSize.human(t.size()), pamt,
-          pamt.size() / 1024, t.reservedCount(), t.reservedCount() == 1 ? "" : "s");
+      out.printf("  TDMR %s %s: PAMT %s %d KB, %s%n", t.range(), ByteSize.human(t.size()), pamt,
+          pamt.size() / 1024, Count.of(t.reservedCount(), "reserved area"));
     }
     if (r.modelVariables() > 0) {
       out.printf("  model: %d variables, %d constraints%n", r.modelVariables(), r.modelConstraints());

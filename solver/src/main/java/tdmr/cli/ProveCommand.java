@@ -12,6 +12,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 import tdmr.mem.ByteSize;
+import tdmr.mem.Count;
 import tdmr.mem.MemoryMap;
 import tdmr.parse.JsonContract;
 import tdmr.parse.LayoutJson;
@@ -85,8 +86,8 @@ final class ProveCommand implements Callable<Integer> {
     }
     PrintWriter out = FoldingWriter.over(spec.commandLine().getOut());
     String limitsText =
-        "at most %d TDMR%s and at most %d reserved areas per TDMR"
-            .formatted(limits.maxTdmrs(), limits.maxTdmrs() == 1 ? "" : "s", limits.maxReservedPerTdmr());
+        "at most %s and at most %s per TDMR"
+            .formatted(Count.of(limits.maxTdmrs(), "TDMR"), Count.of(limits.maxReservedPerTdmr(), "reserved area"));
     switch (r.status()) {
       case OPTIMAL, FEASIBLE -> {
         out.printf("FEASIBLE: %s admits a layout with %s (%s).%n", map.source(), limitsText, policy.describe());
@@ -165,14 +166,13 @@ final class ProveCommand implements Callable<Integer> {
     for (var t : layout.tdmrs()) {
       long pamt = t.pamt().totalBytes();
       out.printf(
-          "  %s %s: PAMT [0x%x, 0x%x) (%d KiB), %d reserved area%s%n",
+          "  %s %s: PAMT [0x%x, 0x%x) (%d KiB), %s%n",
           t,
           ByteSize.human(t.size()),
           t.pamt().fourK().base(),
           t.pamt().fourK().base() + pamt,
           pamt / 1024,
-          t.reservedCount(),
-          t.reservedCount() == 1 ? "" : "s");
+          Count.of(t.reservedCount(), "reserved area"));
     }
   }
 }

@@ -264,7 +264,7 @@ public final class CpSatEngine implements Engine {
       Decision decision;
       OptionalLong relaxed = lowerBound.isPresent() ? lowerBound.get().leastPamtPages() : OptionalLong.empty();
       Layout quick = start.map(problem::buildLayout).orElse(null);
-      if (sequential && quick != null && relaxed.isPresent() && quick.pamtBytes() / 4096 == relaxed.getAsLong()) {
+      if (sequential && quick != null && relaxed.isPresent() && quick.pamtBytes() / ByteSize.PAGE == relaxed.getAsLong()) {
         // The quick layout meets the lower bound: its PAMT is the least, without a search.
         decision = start.get();
         boundPages = relaxed.getAsLong();
@@ -323,7 +323,7 @@ public final class CpSatEngine implements Engine {
       Layout layout = problem.buildLayout(decision);
       requireValid(decision, layout);
       long pamtBytes = layout.pamtBytes();
-      long bound = Math.min(boundPages * 4096, pamtBytes);
+      long bound = Math.min(boundPages * ByteSize.PAGE, pamtBytes);
       describe(layout, decision, proven, pamtBytes, bound);
       return finish(proven ? Status.OPTIMAL : Status.FEASIBLE, layout, OptionalLong.of(bound), variables, constraints,
           uncoveredBytes(decision));
@@ -442,10 +442,10 @@ public final class CpSatEngine implements Engine {
   /** The proven sentence of an {@code INFEASIBLE} answer under coverage {@code all}. */
   private static String infeasibleSentence(Problem problem) {
     TdxLimits limits = problem.limits();
-    return ("proven: no layout %s covers all TDX memory with at most %d TDMRs and %d reserved areas per"
-        + " TDMR (holes %s, PAMT %s)").formatted(FAMILY, limits.maxTdmrs(), limits.maxReservedPerTdmr(),
-            problem.policy().holes().name().toLowerCase(),
-            problem.policy().pamt().name().toLowerCase().replace('_', '-'));
+    return ("proven: no layout %s covers all TDX memory with at most %s and %s per"
+        + " TDMR (holes %s, PAMT %s)").formatted(FAMILY, Count.of(limits.maxTdmrs(), "TDMR"),
+            Count.of(limits.maxReservedPerTdmr(), "reserved area"), problem.policy().holes().text(),
+            problem.policy().pamt().text());
   }
 
   private static boolean hasSolution(CpSolverStatus s) {

@@ -20,6 +20,7 @@ import java.util.OptionalLong;
 import java.util.Set;
 import tdmr.check.LayoutVerifier;
 import tdmr.mem.ByteSize;
+import tdmr.mem.Count;
 import tdmr.mem.MemoryMap;
 import tdmr.solver.Engine;
 import tdmr.solver.EngineResult;
@@ -310,7 +311,7 @@ public final class Z3Engine implements Engine {
   private static OptionalLong lowerBound(Optimize.Handle<?> pamt) {
     Expr<?> lower = pamt.getLower();
     if (lower instanceof IntNum n) {
-      return OptionalLong.of(n.getInt64() * 4096);
+      return OptionalLong.of(n.getInt64() * ByteSize.PAGE);
     }
     return OptionalLong.empty();
   }
@@ -343,12 +344,12 @@ public final class Z3Engine implements Engine {
   private static String family(Policy policy) {
     return "TDMRs on 1 GiB boundaries, one contiguous kernel-sized PAMT chunk per TDMR"
         + (policy.pamt() == Policy.PamtPlacementPolicy.NODE_LOCAL ? " on the TDMR's NUMA node" : "")
-        + ", holes " + policy.holes().name().toLowerCase();
+        + ", holes " + policy.holes().text();
   }
 
   private static String infeasibleHeadline(Policy policy, TdxLimits limits) {
-    return "z3: proven: no layout (%s) has at most %d TDMRs and at most %d reserved areas per TDMR"
-        .formatted(family(policy), limits.maxTdmrs(), limits.maxReservedPerTdmr());
+    return "z3: proven: no layout (%s) has at most %s and at most %s per TDMR"
+        .formatted(family(policy), Count.of(limits.maxTdmrs(), "TDMR"), Count.of(limits.maxReservedPerTdmr(), "reserved area"));
   }
 
   private static String optimalLine(Problem problem, Layout layout) {
@@ -356,13 +357,12 @@ public final class Z3Engine implements Engine {
   }
 
   private static String summary(Layout layout) {
-    return "%d TDMR%s, PAMT %d bytes (%s), %d reserved areas (at most %d in one TDMR)"
+    return "%s, PAMT %d bytes (%s), %s (at most %d in one TDMR)"
         .formatted(
-            layout.size(),
-            layout.size() == 1 ? "" : "s",
+            Count.of(layout.size(), "TDMR"),
             layout.pamtBytes(),
             ByteSize.human(layout.pamtBytes()),
-            layout.reservedAreaCount(),
+            Count.of(layout.reservedAreaCount(), "reserved area"),
             layout.maxReservedPerTdmr());
   }
 
