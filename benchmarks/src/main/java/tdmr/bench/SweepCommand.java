@@ -128,10 +128,10 @@ public final class SweepCommand implements Callable<Integer> {
     List<SweepRow> rows = sweep.run(maps, engines, progress);
     Duration took = Duration.between(started, Instant.now());
 
-    SweepSummary summary = new SweepSummary(rows, limits, holes.value());
+    SweepSummary summary = new SweepSummary(rows, limits, holes.value(), timeLimitSeconds);
     write(out.resolve("results.csv"), ResultsCsv.write(rows));
     write(out.resolve("summary.md"), summary.markdown(preamble(engines, realCount, machines.size(), skipped, policy, options, took, started)));
-    for (Map.Entry<String, String> chart : SweepCharts.all(rows, summary).entrySet()) {
+    for (Map.Entry<String, String> chart : SweepCharts.all(rows, summary, timeLimitSeconds).entrySet()) {
       write(out.resolve(chart.getKey()), chart.getValue());
     }
     PrintWriter o = spec.commandLine().getOut();
