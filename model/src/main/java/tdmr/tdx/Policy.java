@@ -32,7 +32,12 @@ public record Policy(Holes holes, PamtPlacementPolicy pamt, Coverage coverage, F
     /** Every gap between TDX memory blocks, as mainline Linux does. */
     MEMLIST,
     /** Only the parts that are not convertible, as the TDX module requires (the unmerged CMR patch). */
-    CMR
+    CMR;
+
+    /** The value as the command line and JSON write it: {@code memlist}, {@code cmr}. */
+    public String text() {
+      return Policy.text(this);
+    }
   }
 
   /**
@@ -47,7 +52,12 @@ public record Policy(Holes holes, PamtPlacementPolicy pamt, Coverage coverage, F
     /** Each PAMT level on the NUMA node of the memory its TDMR covers, wherever the limits allow. */
     NODE_LOCAL,
     /** Anywhere in TDX memory. */
-    ANY
+    ANY;
+
+    /** The value as the command line and JSON write it: {@code node-local}, {@code any}. */
+    public String text() {
+      return Policy.text(this);
+    }
   }
 
   /** How much of the TDX memory a layout must cover. */
@@ -55,7 +65,21 @@ public record Policy(Holes holes, PamtPlacementPolicy pamt, Coverage coverage, F
     /** Every byte of every memory block. */
     ALL,
     /** As much as possible; what is left out is reported. */
-    MAX
+    MAX;
+
+    /** The value as the command line and JSON write it: {@code all}, {@code max}. */
+    public String text() {
+      return Policy.text(this);
+    }
+  }
+
+  /** "holes memlist, PAMT node-local, coverage all": the policy in the command line's words. */
+  public String describe() {
+    return "holes %s, PAMT %s, coverage %s".formatted(holes.text(), pamt.text(), coverage.text());
+  }
+
+  private static String text(Enum<?> value) {
+    return value.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
   }
 
   /**

@@ -5,6 +5,6 @@ public final class Main {
   private Main() {}
 
   public static void main(String[] args) {
-    System.exit(Tdmr.run(args, System.out, System.err));
+    System.exit(TdmrCommand.run(args, System.out, System.err));
   }
 }

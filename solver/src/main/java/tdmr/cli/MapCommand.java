@@ -27,7 +27,7 @@ import tdmr.parse.MapJson;
       "  tdmr map --json dmesg.txt > map.json       the JSON map every command reads"
     })
 final class MapCommand implements Callable<Integer> {
-  @ParentCommand Tdmr tdmr;
+  @ParentCommand TdmrCommand tdmr;
 
   @Spec CommandSpec spec;
 

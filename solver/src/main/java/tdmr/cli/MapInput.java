@@ -12,7 +12,7 @@ final class MapInput {
   String argument;
 
   /** The map INPUT names (read through {@code root}, which owns standard input), or the bundled example without INPUT. */
-  MemoryMap read(Tdmr root) throws IOException, InputException {
+  MemoryMap read(TdmrCommand root) throws IOException, InputException {
     return argument == null ? BundledExample.map() : root.input(argument).readMap();
   }
 }

@@ -21,6 +21,7 @@ import picocli.CommandLine.Spec;
 import tdmr.check.TdmrInfoCodec;
 import tdmr.mem.MemoryMap;
 import tdmr.parse.InputException;
+import tdmr.parse.JsonContract;
 import tdmr.parse.LayoutJson;
 import tdmr.solver.CrossCheck;
 import tdmr.solver.Engine;
@@ -62,18 +63,13 @@ final class PlanCommand implements Callable<Integer> {
   static final String EXAMPLE =
       "examples/tdx-fail-emr-foxcreekpass-reserved-areas-exhausted-canonical-tdx-135.txt";
 
-  @ParentCommand Tdmr tdmr;
+  @ParentCommand TdmrCommand tdmr;
 
   @Spec CommandSpec spec;
 
   @Mixin MapInput input;
 
   @Mixin EngineOptions engineOptions;
-
-  @Option(names = "--dpamt",
-      description = "Dynamic PAMT: the 4K PAMT is a bitmap of one bit per page. Implies HKID bits starting at bit 48 or below,"
-          + " as Linux enables it only when x86_phys_bits <= 48 (module rule A7).")
-  boolean dpamt;
 
   @Mixin ColorOption color;
 
@@ -92,7 +88,7 @@ final class PlanCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     List<Engine> engines = engineOptions.engines();
-    TdxLimits limits = engineOptions.limits(dpamt);
+    TdxLimits limits = engineOptions.limits();
     SolveOptions options = engineOptions.solveOptions();
     MemoryMap map = input.read(tdmr);
     Policy policy = engineOptions.policy();
@@ -119,7 +115,7 @@ final class PlanCommand implements Callable<Integer> {
     out.flush();
     if (check.isPresent() && !check.get().passed()) {
       spec.commandLine().getErr().println("tdmr plan: the engines disagree; this is a bug in one of them, please report it");
-      return Tdmr.EXIT_INTERNAL;
+      return TdmrCommand.EXIT_INTERNAL;
     }
 
     if (tdmrInfo != null) {
@@ -130,7 +126,7 @@ final class PlanCommand implements Callable<Integer> {
         } catch (IllegalArgumentException tooManySlots) {
           // Limits raised past the module's 16 slots: the layout cannot be written in its format.
           spec.commandLine().getErr().println("tdmr plan: cannot write %s: %s".formatted(tdmrInfo, tooManySlots.getMessage()));
-          return Tdmr.EXIT_INPUT;
+          return TdmrCommand.EXIT_INPUT;
         } catch (IOException e) {
           // A directory or a missing parent is the user's to fix (exit 2), not a bug (exit 70).
           throw new InputException(tdmrInfo.toString(), 0, "cannot write the TDMR_INFO file: " + reason(e));
@@ -173,8 +169,8 @@ final class PlanCommand implements Callable<Integer> {
     return o;
   }
 
-  private static ObjectNode jsonDocument(List<EngineResult> results) {
-    ObjectNode root = LayoutJson.newObject();
+  static ObjectNode jsonDocument(List<EngineResult> results) {
+    ObjectNode root = JsonContract.document("plan");
     ArrayNode array = root.putArray("results");
     for (EngineResult r : results) {
       ObjectNode o = array.addObject();

@@ -16,7 +16,7 @@ class CliPolishTest {
   @Test
   void everySubcommandHelpHasExamplesAndFitsEightyColumns() {
     CommandLine root =
-        Tdmr.commandLine(new java.io.ByteArrayInputStream(new byte[0]), new PrintStream(new ByteArrayOutputStream()),
+        TdmrCommand.commandLine(new java.io.ByteArrayInputStream(new byte[0]), new PrintStream(new ByteArrayOutputStream()),
             new PrintStream(new ByteArrayOutputStream()));
     assertFalse(root.getSubcommands().isEmpty());
     for (String name : root.getSubcommands().keySet()) {

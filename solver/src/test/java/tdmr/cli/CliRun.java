@@ -35,7 +35,7 @@ public record CliRun(int exit, String out, String err) {
 
   /** Runs {@code tdmr args...} with {@code stdin} as standard input. */
   public static CliRun withStdin(String stdin, String... args) {
-    return capture(stdin, (in, out, err) -> Tdmr.run(args, in, out, err));
+    return capture(stdin, (in, out, err) -> TdmrCommand.run(args, in, out, err));
   }
 
   /** Runs {@code args} on the configured command line with one extra subcommand (for error paths). */
@@ -43,12 +43,12 @@ public record CliRun(int exit, String out, String err) {
     return capture(
         "",
         (in, out, err) -> {
-          CommandLine cl = Tdmr.commandLine(in, out, err);
+          CommandLine cl = TdmrCommand.commandLine(in, out, err);
           cl.addSubcommand(name, command);
           // Streams reach only the subcommands present when they are set.
           cl.setOut(cl.getOut());
           cl.setErr(cl.getErr());
-          return Tdmr.execute(cl, args);
+          return TdmrCommand.execute(cl, args);
         });
   }
 

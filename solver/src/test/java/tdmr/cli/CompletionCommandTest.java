@@ -20,7 +20,7 @@ class CompletionCommandTest {
   static String completionScript() {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ByteArrayOutputStream err = new ByteArrayOutputStream();
-    int status = Tdmr.run(new String[] {"completion"}, new PrintStream(out, true, StandardCharsets.UTF_8),
+    int status = TdmrCommand.run(new String[] {"completion"}, new PrintStream(out, true, StandardCharsets.UTF_8),
         new PrintStream(err, true, StandardCharsets.UTF_8));
     assertEquals(0, status, err.toString(StandardCharsets.UTF_8));
     return out.toString(StandardCharsets.UTF_8);

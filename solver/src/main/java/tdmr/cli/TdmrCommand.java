@@ -44,7 +44,7 @@ import tdmr.parse.InputException;
       "'tdmr COMMAND --help' shows each command's options and examples.",
       "Shell completion: source <(tdmr completion)"
     })
-public final class Tdmr implements Runnable {
+public final class TdmrCommand implements Runnable {
   /** Exit status for bad input or usage. */
   public static final int EXIT_INPUT = 2;
   /** Exit status for a bug (an unexpected exception). */
@@ -54,7 +54,7 @@ public final class Tdmr implements Runnable {
 
   private final InputStream stdin;
 
-  private Tdmr(InputStream stdin) {
+  private TdmrCommand(InputStream stdin) {
     this.stdin = stdin;
   }
 
@@ -65,7 +65,7 @@ public final class Tdmr implements Runnable {
 
   /**
    * The INPUT argument of a subcommand: a path, or {@code -} for the standard input this command
-   * line was run with. Subcommands reach it through {@code @ParentCommand Tdmr tdmr}.
+   * line was run with. Subcommands reach it through {@code @ParentCommand TdmrCommand tdmr}.
    */
   public InputSource input(String argument) {
     return new InputSource(argument, stdin);
@@ -107,11 +107,11 @@ public final class Tdmr implements Runnable {
 
   /** The configured command line, before execution (tests add commands to it). */
   static CommandLine commandLine(InputStream in, PrintStream out, PrintStream err) {
-    CommandLine cl = new CommandLine(new Tdmr(in));
+    CommandLine cl = new CommandLine(new TdmrCommand(in));
     cl.setOut(new PrintWriter(out, true));
     cl.setErr(new PrintWriter(err, true));
-    cl.setParameterExceptionHandler(Tdmr::usageError);
-    cl.setExecutionExceptionHandler(Tdmr::executionError);
+    cl.setParameterExceptionHandler(TdmrCommand::usageError);
+    cl.setExecutionExceptionHandler(TdmrCommand::executionError);
     return cl;
   }
 
@@ -134,6 +134,9 @@ public final class Tdmr implements Runnable {
     if (ex instanceof CommandLine.ParameterException usage) {
       // Option values validated after parsing (so that options stay fields, in a fixed order).
       return usageError(usage, new String[0]);
+    }
+    if (ex instanceof OptionValueException badValue) {
+      return usageError(new CommandLine.ParameterException(cmd, badValue.getMessage()), new String[0]);
     }
     PrintWriter err = cmd.getErr();
     if (ex instanceof InputException input) {
