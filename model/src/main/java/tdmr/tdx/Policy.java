@@ -109,7 +109,12 @@ public record Policy(Holes holes, PamtPlacementPolicy pamt, Coverage coverage, F
      * NUMA node without a gap, where {@code alloc_contig_pages} takes it from). TDMR boundaries lie
      * on any 1 GiB boundary, and the chunk anywhere legal, also outside every TDMR.
      */
-    KERNEL
+    KERNEL;
+
+    /** The value as the command line and JSON write it: {@code module}, {@code kernel}. */
+    public String text() {
+      return Policy.text(this);
+    }
   }
 
   public Policy withHoles(Holes h) {
