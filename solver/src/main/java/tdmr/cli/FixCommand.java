@@ -21,6 +21,7 @@ import tdmr.parse.JsonContract;
 import tdmr.parse.LayoutJson;
 import tdmr.parse.MapJson;
 import tdmr.solver.EngineResult;
+import tdmr.solver.Infeasibility;
 import tdmr.solver.SolveOptions;
 import tdmr.solver.Status;
 import tdmr.solver.cpsat.MemoryFix;
@@ -134,8 +135,8 @@ final class FixCommand implements Callable<Integer> {
       return outcome.exitCode;
     }
     PrintWriter out = FoldingWriter.over(spec.commandLine().getOut());
-    out.printf("%s: %d TDMRs, %d reserved areas per TDMR, holes %s, PAMT %s%n", map.source(), limits.maxTdmrs(),
-        limits.maxReservedPerTdmr(), holes.value().text(), pamt.value().text());
+    out.printf("%s: %s, %s per TDMR, holes %s, PAMT %s%n", map.source(), Count.of(limits.maxTdmrs(), "TDMR"),
+        Count.of(limits.maxReservedPerTdmr(), "reserved area"), holes.value().text(), pamt.value().text());
     if (outcome == Outcome.HAS_LAYOUT) {
       out.println("Nothing to give up: a layout covers all TDX memory.");
       printLayout(out, fix.full());
@@ -144,7 +145,7 @@ final class FixCommand implements Callable<Integer> {
       fix.full().messages().forEach(m -> out.println("  " + m));
     } else {
       out.println("No layout covers all TDX memory:");
-      fullMessages(fix).forEach(m -> out.println("  " + m));
+      whyNoLayout(fix).forEach(m -> out.println("  " + m));
       EngineResult reduced = fix.reduced().orElseThrow();
       if (outcome == Outcome.FIXED) {
         printGiveUp(out, fix, reduced);
@@ -160,9 +161,9 @@ final class FixCommand implements Callable<Integer> {
     return outcome.exitCode;
   }
 
-  /** The first solve's messages without its hint to run {@code tdmr fix}, which is what runs. */
-  private static List<String> fullMessages(MemoryFix fix) {
-    return fix.full().messages().stream().filter(m -> !m.startsWith("`tdmr fix`")).toList();
+  /** Why no layout covers all TDX memory: the facts of the first solve's proof. */
+  private static List<String> whyNoLayout(MemoryFix fix) {
+    return fix.full().infeasibility().map(Infeasibility::facts).orElse(List.of());
   }
 
   private ObjectNode jsonDocument(MemoryMap map, TdxLimits limits, MemoryFix fix, Outcome outcome) {
@@ -204,16 +205,20 @@ final class FixCommand implements Callable<Integer> {
       o.putNull("layout");
     }
     ArrayNode messages = o.putArray("messages");
-    fullMessages(fix).forEach(messages::add);
+    if (outcome == Outcome.HAS_LAYOUT || outcome == Outcome.UNKNOWN) {
+      fix.full().messages().forEach(messages::add);
+    } else {
+      whyNoLayout(fix).forEach(messages::add);
+    }
     fix.reduced().ifPresent(r -> r.messages().forEach(messages::add));
     return o;
   }
 
   private static void printGiveUp(PrintWriter out, MemoryFix fix, EngineResult reduced) {
     long bytes = fix.giveUp().stream().mapToLong(AddressRange::size).sum();
-    out.printf("%nGive up %s of TDX memory (%s) in %d range%s:%n", ByteSize.human(bytes),
+    out.printf("%nGive up %s of TDX memory (%s) in %s:%n", ByteSize.human(bytes),
         reduced.status() == Status.OPTIMAL ? "proven the least" : "the least found before the time limit, not proven",
-        fix.giveUp().size(), fix.giveUp().size() == 1 ? "" : "s");
+        Count.of(fix.giveUp().size(), "range"));
     for (AddressRange r : fix.giveUp()) {
       out.printf("  %s %s%n", r, ByteSize.human(r.size()));
     }
@@ -232,10 +237,11 @@ final class FixCommand implements Callable<Integer> {
         Count.of(layout.size(), "TDMR"), Count.of(layout.reservedAreaCount(), "reserved area"));
     for (Tdmr t : layout.tdmrs()) {
       AddressRange pamt = new AddressRange(t.pamt().fourK().base(), t.pamt().oneG().end());
-      out.printf("  TDMR %s %s: PAMT %s %d KB, %d reserved area%s%n", t.range(), ByteSize.human(t.size()), pamt,
-          pamt.size() / 1024, t.reservedCount(), t.reservedCount() == 1 ? "" : "s");
+      out.printf("  TDMR %s %s: PAMT %s %d KB, %s%n", t.range(), ByteSize.human(t.size()), pamt,
+          pamt.size() / 1024, Count.of(t.reservedCount(), "reserved area"));
     }
-    List<String> messages = r.messages();
-    messages.stream().filter(m -> m.startsWith("model:")).forEach(m -> out.println("  " + m));
+    if (r.modelVariables() > 0) {
+      out.printf("  model: %d variables, %d constraints%n", r.modelVariables(), r.modelConstraints());
+    }
   }
 }

@@ -171,7 +171,7 @@ final class PlanCommand implements Callable<Integer> {
     return o;
   }
 
-  private static ObjectNode jsonDocument(List<EngineResult> results) {
+  static ObjectNode jsonDocument(List<EngineResult> results) {
     ObjectNode root = JsonContract.document("plan");
     ArrayNode array = root.putArray("results");
     for (EngineResult r : results) {

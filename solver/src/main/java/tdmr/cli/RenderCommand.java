@@ -16,6 +16,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
+import tdmr.mem.Count;
 import tdmr.mem.MemoryMap;
 import tdmr.parse.InputException;
 import tdmr.render.GreedyAsBuilt;
@@ -90,7 +91,7 @@ final class RenderCommand implements Callable<Integer> {
         results.add(engine.solve(map, limits, policy, options.withDeadline(options.deadline().share(chosen.size() - i))));
       }
     }
-    List<LabelledLayout> rows = GreedyAsBuilt.rows(results, map, limits, policy);
+    List<LabelledLayout> rows = GreedyAsBuilt.rows(results);
     LayoutPicture picture = new LayoutPicture(map, rows, limits);
     String text = html ? new HtmlReport(picture).html() : picture.svg();
     try {
@@ -100,8 +101,8 @@ final class RenderCommand implements Callable<Integer> {
     }
 
     PrintWriter out = spec.commandLine().getOut();
-    out.println("Wrote %s (%s, %d layout row%s): %s".formatted(output, html ? "HTML" : "SVG", rows.size(),
-        rows.size() == 1 ? "" : "s", summary(results)));
+    out.println("Wrote %s (%s, %s): %s".formatted(output, html ? "HTML" : "SVG", Count.of(rows.size(), "layout row"),
+        summary(results)));
     out.println(html ? "Open it in a browser, e.g. xdg-open " + output : "Open it in a browser or an image viewer.");
     out.flush();
     return PlanCommand.exitStatus(results);
