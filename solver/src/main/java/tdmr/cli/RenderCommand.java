@@ -71,6 +71,8 @@ final class RenderCommand implements Callable<Integer> {
 
   @Mixin EngineOptions engines;
 
+  @Mixin WhatIfOptions whatIf;
+
   @Option(names = "--dpamt",
       description = "Dynamic PAMT: the 4K PAMT is a bitmap of one bit per page (HKID bits from bit 48 or below, rule A7).")
   boolean dpamt;
@@ -81,7 +83,7 @@ final class RenderCommand implements Callable<Integer> {
     List<Engine> chosen = engines.engines();
     TdxLimits limits = engines.limits(dpamt);
     Policy policy = engines.policy();
-    MemoryMap map = input.read(tdmr);
+    MemoryMap map = whatIf.apply(input.read(tdmr));
 
     List<EngineResult> results = new ArrayList<>();
     PrintWriter err = spec.commandLine().getErr();
