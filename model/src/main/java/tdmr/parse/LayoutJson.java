@@ -195,10 +195,6 @@ public final class LayoutJson {
 
   /** Puts {@code value} under {@code field}, or JSON {@code null} when it is absent. */
   public static void putOrNull(ObjectNode node, String field, java.util.OptionalLong value) {
-    if (value.isPresent()) {
-      node.put(field, value.getAsLong());
-    } else {
-      node.putNull(field);
-    }
+    JsonContract.putOrNull(node, field, value);
   }
 }

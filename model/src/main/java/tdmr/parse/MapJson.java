@@ -134,7 +134,7 @@ public final class MapJson {
 
   /** The map as a JSON tree in the shared format. */
   public static ObjectNode toTree(MemoryMap map) {
-    ObjectNode root = JsonDocument.MAPPER.createObjectNode();
+    ObjectNode root = JsonContract.document("map");
     root.put("source", map.source());
     ArrayNode blocks = root.putArray("blocks");
     for (MemoryBlock b : map.blocks()) {
@@ -161,6 +161,6 @@ public final class MapJson {
 
   /** An address or size as the shared formats write it: {@code "0x1f000"} (unsigned). */
   public static String hex(long value) {
-    return "0x" + Long.toHexString(value);
+    return JsonContract.hex(value);
   }
 }

@@ -10,6 +10,7 @@ import tdmr.mem.AddressRange;
 import tdmr.mem.ByteSize;
 import tdmr.mem.Count;
 import tdmr.mem.MemoryMap;
+import tdmr.parse.JsonContract;
 import tdmr.parse.LayoutJson;
 import tdmr.tdx.Layout;
 import tdmr.tdx.Policy;
@@ -56,8 +57,9 @@ record CheckReport(
     b.append("Map %s: %s (%s), %s%n".formatted(map.source(), Count.of(map.blocks().size(), "memory block"),
         ByteSize.human(map.totalBytes()), Count.of(map.cmrs().cmrs().size(), "CMR")));
     whatIfs().forEach(w -> b.append("  ").append(w).append(System.lineSeparator()));
-    b.append("Limits: %d TDMRs, %d reserved areas per TDMR, Dynamic PAMT %s, HKID start bit %d%n%n".formatted(
-        limits.maxTdmrs(), limits.maxReservedPerTdmr(), limits.dynamicPamt() ? "on" : "off", limits.hkidStartBit()));
+    b.append("Limits: %s, %s per TDMR, Dynamic PAMT %s, HKID start bit %d%n%n".formatted(
+        Count.of(limits.maxTdmrs(), "TDMR"), Count.of(limits.maxReservedPerTdmr(), "reserved area"),
+        limits.dynamicPamt() ? "on" : "off", limits.hkidStartBit()));
     b.append("TDX module (TDH.SYS.CONFIG): %s%n".formatted(moduleAccepts() ? "OK" : "FAIL"));
     for (Violation v : shown(all)) {
       b.append("  ").append(v).append(System.lineSeparator());
@@ -80,7 +82,7 @@ record CheckReport(
   }
 
   String json(boolean all) {
-    ObjectNode root = LayoutJson.newObject();
+    ObjectNode root = JsonContract.document("check");
     root.put("layout", layoutName);
     root.put("map", map.source());
     ArrayNode whatIf = root.putArray("whatIf");

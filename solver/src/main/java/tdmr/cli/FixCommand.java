@@ -6,7 +6,6 @@ import java.io.PrintWriter;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -17,11 +16,12 @@ import tdmr.mem.AddressRange;
 import tdmr.mem.ByteSize;
 import tdmr.mem.Count;
 import tdmr.mem.MemoryMap;
+import tdmr.parse.JsonContract;
 import tdmr.parse.LayoutJson;
-import tdmr.parse.MapJson;
 import tdmr.solver.Engine;
 import tdmr.solver.EngineResult;
 import tdmr.solver.Engines;
+import tdmr.solver.Infeasibility;
 import tdmr.solver.SolveOptions;
 import tdmr.solver.Status;
 import tdmr.solver.cpsat.MemoryFix;
@@ -85,33 +85,15 @@ final class FixCommand implements Callable<Integer> {
           + " construction, or any layout of the planner's family (layout).")
   String target;
 
-  @Option(names = "--holes", paramLabel = "memlist|cmr", converter = PolicyConverters.HolesConverter.class,
-      description = "With --for layout: gaps to reserve, every gap between memory blocks (memlist, the default) or"
-          + " only non-convertible ones (cmr). Alone, --holes cmr means --for greedy-cmr.")
-  Policy.Holes holes;
+  /** With {@code --for layout} the gaps to reserve; given alone, {@code --holes cmr} means {@code --for greedy-cmr}. */
+  @Mixin PolicyOptions.Holes holes;
 
-  @Option(names = "--pamt", paramLabel = "node-local|any", defaultValue = "node-local",
-      converter = PolicyConverters.PamtConverter.class,
-      description = "With --for layout: PAMT on the node the kernel picks for its TDMR (node-local), or anywhere (any). Default: ${DEFAULT-VALUE}.")
-  Policy.PamtPlacementPolicy pamt;
+  /** With {@code --for layout}: where PAMTs may go (the kernel's constructions always use node-local). */
+  @Mixin PolicyOptions.Pamt pamt;
 
-  @Option(names = "--max-tdmrs", paramLabel = "N", defaultValue = "64", description = "Module's MAX_TDMRS (default ${DEFAULT-VALUE}).")
-  int maxTdmrs;
+  @Mixin LimitOptions limitOptions;
 
-  @Option(names = "--max-rsvd", paramLabel = "N", defaultValue = "16", description = "Reserved areas per TDMR (default ${DEFAULT-VALUE}).")
-  int maxReserved;
-
-  @Option(names = "--dpamt", description = "Dynamic PAMT: the 4K PAMT is a bitmap of one bit per 4 KiB page (HKID bits from bit 48).")
-  boolean dynamicPamt;
-
-  @Option(names = "--time-limit", paramLabel = "S", defaultValue = "60", description = "Seconds per search or solve (default ${DEFAULT-VALUE}).")
-  double timeLimit;
-
-  @Option(names = "--threads", paramLabel = "N", defaultValue = "1", description = "CP-SAT worker threads, --for layout (default ${DEFAULT-VALUE}).")
-  int threads;
-
-  @Option(names = "--seed", paramLabel = "N", defaultValue = "0", description = "CP-SAT random seed, --for layout (default ${DEFAULT-VALUE}).")
-  int seed;
+  @Mixin BudgetOptions budget;
 
   @Option(names = "--json",
       description = "Print {\"status\", \"giveUp\", \"giveUpBytes\", \"memmap\", \"layout\", ...}; status is HAS_LAYOUT,"
@@ -166,14 +148,8 @@ final class FixCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    TdxLimits limits;
-    SolveOptions options;
-    try {
-      limits = new LimitOverrides(maxTdmrs, maxReserved, dynamicPamt, null).limits();
-      options = new SolveOptions(timeLimit, threads, seed);
-    } catch (IllegalArgumentException e) {
-      throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
-    }
+    TdxLimits limits = limitOptions.limits();
+    SolveOptions options = budget.solveOptions();
     String construction = construction();
     Optional<Engine> engine = construction.equals(LAYOUT) ? Optional.empty() : Optional.of(engine(construction));
     MemoryMap map = whatIf.apply(input.read(tdmr));
@@ -185,7 +161,7 @@ final class FixCommand implements Callable<Integer> {
       Outcome outcome = Outcome.of(fix);
       PrintWriter out = spec.commandLine().getOut();
       if (json) {
-        out.print(LayoutJson.pretty(new GreedyFixReport(map, limits, fix, outcome).json()));
+        out.print(JsonContract.pretty(new GreedyFixReport(map, limits, fix, outcome).json()));
       } else {
         PrintWriter folded = FoldingWriter.over(out);
         folded.print(new GreedyFixReport(map, limits, fix, outcome).text(inputWords()));
@@ -199,15 +175,17 @@ final class FixCommand implements Callable<Integer> {
 
   /** The construction {@code --for} names, checked against {@code --holes}. */
   private String construction() {
+    boolean holesGiven = spec.commandLine().getParseResult().hasMatchedOption("--holes");
+    Policy.Holes h = holes.value();
     if (target == null) {
-      return holes == Policy.Holes.CMR ? "greedy-cmr" : "greedy";
+      return h == Policy.Holes.CMR ? "greedy-cmr" : "greedy";
     }
-    if (target.equals("greedy") && holes == Policy.Holes.CMR) {
-      throw new CommandLine.ParameterException(spec.commandLine(),
+    if (target.equals("greedy") && h == Policy.Holes.CMR) {
+      throw new OptionValueException(
           "--for greedy takes holes from the memory list, as mainline Linux does; for a kernel with the CMR-holes patch use --for greedy-cmr");
     }
-    if (target.equals("greedy-cmr") && holes == Policy.Holes.MEMLIST) {
-      throw new CommandLine.ParameterException(spec.commandLine(), "--for greedy-cmr takes holes from the CMRs; drop --holes memlist");
+    if (target.equals("greedy-cmr") && holesGiven && h == Policy.Holes.MEMLIST) {
+      throw new OptionValueException("--for greedy-cmr takes holes from the CMRs; drop --holes memlist");
     }
     return target;
   }
@@ -216,8 +194,7 @@ final class FixCommand implements Callable<Integer> {
   private Engine engine(String name) {
     List<String> greedies = Engines.names().stream().filter(n -> n.startsWith("greedy")).toList();
     if (!greedies.contains(name)) {
-      throw new CommandLine.ParameterException(spec.commandLine(),
-          "--for %s: expected %s or %s".formatted(name, String.join(", ", greedies), LAYOUT));
+      throw new OptionValueException("--for %s: expected %s or %s".formatted(name, String.join(", ", greedies), LAYOUT));
     }
     return Engines.byName(name).orElseThrow();
   }
@@ -228,8 +205,8 @@ final class FixCommand implements Callable<Integer> {
   }
 
   private int layoutFix(MemoryMap map, TdxLimits limits, SolveOptions options) {
-    Policy.Holes h = holes == null ? Policy.Holes.MEMLIST : holes;
-    Policy policy = new Policy(h, pamt, Policy.Coverage.MAX);
+    // Coverage is the question fix answers, not an option: all first, then max if that is infeasible.
+    Policy policy = new Policy(holes.value(), pamt.value(), Policy.Coverage.MAX);
     MemoryFix fix;
     try (Progress p = Progress.start(spec.commandLine().getErr(), "tdmr fix: cpsat solving", Terminal.stderrIsTerminal())) {
       fix = MemoryFix.find(map, limits, policy, options);
@@ -241,13 +218,13 @@ final class FixCommand implements Callable<Integer> {
     Outcome outcome = Outcome.of(fix);
     if (json) {
       PrintWriter out = spec.commandLine().getOut();
-      out.print(LayoutJson.pretty(jsonDocument(map, limits, h, fix, outcome)));
+      out.print(JsonContract.pretty(jsonDocument(map, limits, fix, outcome)));
       out.flush();
       return outcome.exitCode;
     }
     PrintWriter out = FoldingWriter.over(spec.commandLine().getOut());
-    out.printf("%s: %d TDMRs, %d reserved areas per TDMR, holes %s, PAMT %s (--for layout)%n", map.source(), limits.maxTdmrs(),
-        limits.maxReservedPerTdmr(), text(h), text(pamt));
+    out.printf("%s: %s, %s per TDMR, holes %s, PAMT %s (--for layout)%n", map.source(), Count.of(limits.maxTdmrs(), "TDMR"),
+        Count.of(limits.maxReservedPerTdmr(), "reserved area"), holes.value().text(), pamt.value().text());
     if (outcome == Outcome.HAS_LAYOUT) {
       out.println("Nothing to give up: a layout covers all TDX memory.");
       printLayout(out, fix.full());
@@ -256,7 +233,7 @@ final class FixCommand implements Callable<Integer> {
       fix.full().messages().forEach(m -> out.println("  " + m));
     } else {
       out.println("No layout covers all TDX memory:");
-      fullMessages(fix).forEach(m -> out.println("  " + m));
+      whyNoLayout(fix).forEach(m -> out.println("  " + m));
       EngineResult reduced = fix.reduced().orElseThrow();
       if (outcome == Outcome.FIXED) {
         printGiveUp(out, fix, reduced);
@@ -272,21 +249,21 @@ final class FixCommand implements Callable<Integer> {
     return outcome.exitCode;
   }
 
-  /** The first solve's messages without its hint to run {@code tdmr fix}, which is what runs. */
-  private static List<String> fullMessages(MemoryFix fix) {
-    return fix.full().messages().stream().filter(m -> !m.startsWith("`tdmr fix`")).toList();
+  /** Why no layout covers all TDX memory: the facts of the first solve's proof. */
+  private static List<String> whyNoLayout(MemoryFix fix) {
+    return fix.full().infeasibility().map(Infeasibility::facts).orElse(List.of());
   }
 
-  private ObjectNode jsonDocument(MemoryMap map, TdxLimits limits, Policy.Holes h, MemoryFix fix, Outcome outcome) {
-    ObjectNode o = LayoutJson.newObject();
+  private ObjectNode jsonDocument(MemoryMap map, TdxLimits limits, MemoryFix fix, Outcome outcome) {
+    ObjectNode o = JsonContract.document("fix");
     o.put("source", map.source());
     o.put("for", LAYOUT);
     o.put("status", outcome.name());
     o.put("maxTdmrs", limits.maxTdmrs());
     o.put("maxReservedPerTdmr", limits.maxReservedPerTdmr());
     ObjectNode policy = o.putObject("policy");
-    policy.put("holes", text(h));
-    policy.put("pamt", text(pamt));
+    policy.put("holes", holes.value().text());
+    policy.put("pamt", pamt.value().text());
     GreedyFixReport.giveUpJson(o, fix.giveUp(), range -> null);
     if (outcome == Outcome.FIXED) {
       // OPTIMAL: CP-SAT proved no smaller loss (in whole atoms) gives a layout.
@@ -310,7 +287,11 @@ final class FixCommand implements Callable<Integer> {
       o.putNull("layout");
     }
     ArrayNode messages = o.putArray("messages");
-    fullMessages(fix).forEach(messages::add);
+    if (outcome == Outcome.HAS_LAYOUT || outcome == Outcome.UNKNOWN) {
+      fix.full().messages().forEach(messages::add);
+    } else {
+      whyNoLayout(fix).forEach(messages::add);
+    }
     fix.reduced().ifPresent(r -> r.messages().forEach(messages::add));
     return o;
   }
@@ -336,11 +317,8 @@ final class FixCommand implements Callable<Integer> {
       out.printf("  TDMR %s %s: PAMT %s %d KB, %s%n", t.range(), ByteSize.human(t.size()), pamt,
           pamt.size() / 1024, Count.of(t.reservedCount(), "reserved area"));
     }
-    List<String> messages = r.messages();
-    messages.stream().filter(m -> m.startsWith("model:")).forEach(m -> out.println("  " + m));
-  }
-
-  static String text(Enum<?> e) {
-    return e.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+    if (r.modelVariables() > 0) {
+      out.printf("  model: %d variables, %d constraints%n", r.modelVariables(), r.modelConstraints());
+    }
   }
 }

@@ -13,7 +13,7 @@ import tdmr.mem.ByteSize;
 import tdmr.mem.Count;
 import tdmr.mem.MemoryMap;
 import tdmr.parse.LayoutJson;
-import tdmr.parse.MapJson;
+import tdmr.parse.JsonContract;
 import tdmr.solver.EngineResult;
 import tdmr.solver.Status;
 import tdmr.solver.fix.GiveUpSearch;
@@ -130,7 +130,7 @@ final class GreedyFixReport {
   }
 
   ObjectNode json() {
-    ObjectNode o = LayoutJson.newObject();
+    ObjectNode o = JsonContract.document("fix");
     o.put("source", map.source());
     o.put("for", fix.construction());
     o.put("status", outcome.name());
@@ -187,9 +187,7 @@ final class GreedyFixReport {
     ArrayNode ranges = o.putArray("giveUp");
     for (AddressRange r : giveUp) {
       ObjectNode range = ranges.addObject();
-      range.put("start", MapJson.hex(r.start()));
-      range.put("end", MapJson.hex(r.end()));
-      range.put("sizeBytes", r.size());
+      JsonContract.putRange(range, r);
       GreedyFix.Piece piece = kind.apply(r);
       range.put("kind", piece == null ? null : piece.kind());
       range.put("description", piece == null ? null : piece.description());
@@ -200,7 +198,7 @@ final class GreedyFixReport {
   }
 
   private static ObjectNode replay(EngineResult r) {
-    ObjectNode o = LayoutJson.newObject();
+    ObjectNode o = JsonContract.object();
     o.put("status", r.status().name());
     LayoutJson.putOrNull(o, "pamtBytes", r.pamtBytes());
     ArrayNode messages = o.putArray("messages");

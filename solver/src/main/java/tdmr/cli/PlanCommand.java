@@ -21,6 +21,7 @@ import picocli.CommandLine.Spec;
 import tdmr.check.TdmrInfoCodec;
 import tdmr.mem.MemoryMap;
 import tdmr.parse.InputException;
+import tdmr.parse.JsonContract;
 import tdmr.parse.LayoutJson;
 import tdmr.solver.CrossCheck;
 import tdmr.solver.Engine;
@@ -73,11 +74,6 @@ final class PlanCommand implements Callable<Integer> {
 
   @Mixin WhatIfOptions whatIf;
 
-  @Option(names = "--dpamt",
-      description = "Dynamic PAMT: the 4K PAMT is a bitmap of one bit per page. Implies HKID bits starting at bit 48 or below,"
-          + " as Linux enables it only when x86_phys_bits <= 48 (module rule A7).")
-  boolean dpamt;
-
   @Mixin ColorOption color;
 
   @Option(names = "--json", description = "Print {\"results\": [...]} with the shared TDMR JSON.")
@@ -95,7 +91,7 @@ final class PlanCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     List<Engine> engines = engineOptions.engines();
-    TdxLimits limits = engineOptions.limits(dpamt);
+    TdxLimits limits = engineOptions.limits();
     SolveOptions options = engineOptions.solveOptions();
     MemoryMap map = whatIf.apply(input.read(tdmr));
     Policy policy = engineOptions.policy();
@@ -176,8 +172,8 @@ final class PlanCommand implements Callable<Integer> {
     return o;
   }
 
-  private static ObjectNode jsonDocument(List<EngineResult> results) {
-    ObjectNode root = LayoutJson.newObject();
+  static ObjectNode jsonDocument(List<EngineResult> results) {
+    ObjectNode root = JsonContract.document("plan");
     ArrayNode array = root.putArray("results");
     for (EngineResult r : results) {
       ObjectNode o = array.addObject();

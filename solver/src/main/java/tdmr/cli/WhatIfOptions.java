@@ -2,10 +2,7 @@ package tdmr.cli;
 
 import java.util.ArrayList;
 import java.util.List;
-import picocli.CommandLine;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 import tdmr.boot.KernelParameters;
 import tdmr.boot.MemmapEdit;
 import tdmr.boot.MemoryWhatIf;
@@ -17,8 +14,6 @@ import tdmr.mem.MemoryMap;
  * them ({@link MemoryWhatIf}). Bad values are usage errors naming the option.
  */
 final class WhatIfOptions {
-  @Spec(Spec.Target.MIXEE) CommandSpec spec;
-
   @Option(names = "--memmap", paramLabel = "SIZE$ADDRESS",
       description = "What if the kernel booted with memmap=VALUE: SIZE$ADDRESS reserves memory (what `tdmr fix`"
           + " proposes), SIZE@ADDRESS adds RAM, SIZE!ADDRESS marks it persistent, SIZE alone drops RAM above SIZE."
@@ -86,7 +81,7 @@ final class WhatIfOptions {
     return cmdline != null && memmap.isEmpty() ? "--cmdline" : cmdline == null ? "--memmap" : "--cmdline, --memmap";
   }
 
-  private CommandLine.ParameterException usage(String message) {
-    return new CommandLine.ParameterException(spec.commandLine(), message);
+  private OptionValueException usage(String message) {
+    return new OptionValueException(message);
   }
 }

@@ -7,6 +7,7 @@ import java.util.Locale;
 import java.util.TreeSet;
 import tdmr.mem.AddressRange;
 import tdmr.mem.ByteSize;
+import tdmr.mem.Count;
 import tdmr.mem.MemoryBlock;
 import tdmr.mem.MemoryMap;
 import tdmr.tdx.Layout;
@@ -79,15 +80,12 @@ public final class LayoutPicture {
 
   /** One line saying how the map looks: blocks, nodes, CMRs and their totals. */
   public String summary() {
-    return "%d memory block%s on %d NUMA node%s, %s of TDX memory; %d CMR%s, %s convertible"
+    return "%s on %s, %s of TDX memory; %s, %s convertible"
         .formatted(
-            map.blocks().size(),
-            map.blocks().size() == 1 ? "" : "s",
-            map.nodes().size(),
-            map.nodes().size() == 1 ? "" : "s",
+            Count.of(map.blocks().size(), "memory block"),
+            Count.of(map.nodes().size(), "NUMA node"),
             ByteSize.human(map.totalBytes()),
-            map.cmrs().cmrs().size(),
-            map.cmrs().cmrs().size() == 1 ? "" : "s",
+            Count.of(map.cmrs().cmrs().size(), "CMR"),
             ByteSize.human(map.cmrs().totalBytes()));
   }
 
@@ -96,21 +94,16 @@ public final class LayoutPicture {
     String widened =
         axis.widenedPieces() == 0
             ? ""
-            : "; %d range%s too small to see %s widened to %.0f px"
+            : "; %s too small to see %s widened to %.0f px"
                 .formatted(
-                    axis.widenedPieces(),
-                    axis.widenedPieces() == 1 ? "" : "s",
+                    Count.of(axis.widenedPieces(), "range"),
                     axis.widenedPieces() == 1 ? "is" : "are",
                     AddressAxis.MIN_PIECE_PX);
     if (axis.breaks().isEmpty()) {
       return "Drawn to scale" + widened + ".";
     }
-    return "Not to scale: ≈ %s of plain address space compressed at %d break mark%s (//)%s."
-        .formatted(
-            approx(axis.compressedBytes()),
-            axis.breaks().size(),
-            axis.breaks().size() == 1 ? "" : "s",
-            widened);
+    return "Not to scale: ≈ %s of plain address space compressed at %s (//)%s."
+        .formatted(approx(axis.compressedBytes()), Count.of(axis.breaks().size(), "break mark"), widened);
   }
 
   /** The {@code <svg>} element, for embedding in HTML. */
@@ -421,15 +414,15 @@ public final class LayoutPicture {
     }
     Layout l = row.layout().get();
     if (row.failure().isPresent()) {
-      return "%d TDMR%s built before the failure, up to %d reserved areas in one TDMR (limit %d)"
-          .formatted(l.size(), l.size() == 1 ? "" : "s", l.maxReservedPerTdmr(), limits.maxReservedPerTdmr());
+      return "%s built before the failure, up to %s in one TDMR (limit %d)"
+          .formatted(Count.of(l.size(), "TDMR"), Count.of(l.maxReservedPerTdmr(), "reserved area"),
+              limits.maxReservedPerTdmr());
     }
-    return "%d TDMR%s (limit %d), %d reserved areas (at most %d in one TDMR, limit %d), PAMT %s (%d KB)"
+    return "%s (limit %d), %s (at most %d in one TDMR, limit %d), PAMT %s (%d KB)"
         .formatted(
-            l.size(),
-            l.size() == 1 ? "" : "s",
+            Count.of(l.size(), "TDMR"),
             limits.maxTdmrs(),
-            l.reservedAreaCount(),
+            Count.of(l.reservedAreaCount(), "reserved area"),
             l.maxReservedPerTdmr(),
             limits.maxReservedPerTdmr(),
             ByteSize.human(l.pamtBytes()),

@@ -265,10 +265,9 @@ public final class GiveUpSearch {
       if (!(result instanceof GreedyResult.Failed failed)) {
         return Optional.empty();
       }
-      Optional<AddressRange> within = switch (failed.stage()) {
-        case RESERVED_AREAS -> failed.failingTdmr().isPresent()
-            ? Optional.of(failed.tdmrs().get(failed.failingTdmr().getAsInt()).range()) : Optional.empty();
-        case FILL_OUT_TDMRS -> Optional.of(new AddressRange(0, Long.MAX_VALUE));
+      Optional<AddressRange> within = switch (failed.cause()) {
+        case RESERVED_AREAS_EXHAUSTED -> failed.failingTdmrRange();
+        case TDMRS_EXHAUSTED -> Optional.of(new AddressRange(0, Long.MAX_VALUE));
         default -> Optional.empty();
       };
       if (within.isEmpty()) {
