@@ -7,6 +7,8 @@ import tdmr.greedy.GreedyResult;
 import tdmr.greedy.GreedyTdmr;
 import tdmr.greedy.LinuxGreedy;
 import tdmr.greedy.PamtPlacement;
+import tdmr.greedy.ReservedAreaUse;
+import tdmr.mem.AddressRange;
 import tdmr.mem.MemoryMap;
 import tdmr.solver.EngineResult;
 import tdmr.solver.Status;
@@ -35,14 +37,25 @@ public final class GreedyAsBuilt {
       LabelledLayout row = LabelledLayout.from(r);
       if (r.status() == Status.FAILED && r.solver().startsWith("greedy") && row.failure().isPresent()) {
         Policy.Holes holes = r.solver().equals("greedy-cmr") ? Policy.Holes.CMR : policy.holes();
-        Optional<Layout> asBuilt = of(new LinuxGreedy(holes, PamtPlacement.kernel()).construct(map, limits));
+        GreedyResult replay = new LinuxGreedy(holes, PamtPlacement.kernel()).construct(map, limits);
+        Optional<Layout> asBuilt = of(replay);
         if (asBuilt.isPresent()) {
-          row = new LabelledLayout(row.label(), asBuilt, row.failure(), row.failedTdmr(), row.notes());
+          row = row.withAsBuilt(asBuilt.get(), failingAreas(replay));
         }
       }
       rows.add(row);
     }
     return rows;
+  }
+
+  /** The reserved areas the failing TDMR asked for, in the kernel's order; empty when none failed. */
+  private static List<AddressRange> failingAreas(GreedyResult result) {
+    if (result instanceof GreedyResult.Failed failed && failed.failingTdmr().isPresent()) {
+      return failed.tdmrs().get(failed.failingTdmr().getAsInt()).reservedUses().stream()
+          .map(ReservedAreaUse::range)
+          .toList();
+    }
+    return List.of();
   }
 
   /**
