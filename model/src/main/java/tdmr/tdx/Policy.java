@@ -17,7 +17,12 @@ public record Policy(Holes holes, PamtPlacementPolicy pamt, Coverage coverage) {
     /** Every gap between TDX memory blocks, as mainline Linux does. */
     MEMLIST,
     /** Only the parts that are not convertible, as the TDX module requires (the unmerged CMR patch). */
-    CMR
+    CMR;
+
+    /** The value as the command line and JSON write it: {@code memlist}, {@code cmr}. */
+    public String text() {
+      return Policy.text(this);
+    }
   }
 
   /** Where a TDMR's PAMT may live. */
@@ -25,7 +30,12 @@ public record Policy(Holes holes, PamtPlacementPolicy pamt, Coverage coverage) {
     /** On the NUMA node the kernel's {@code tdmr_get_nid} picks for the TDMR. */
     NODE_LOCAL,
     /** Anywhere in TDX memory. */
-    ANY
+    ANY;
+
+    /** The value as the command line and JSON write it: {@code node-local}, {@code any}. */
+    public String text() {
+      return Policy.text(this);
+    }
   }
 
   /** How much of the TDX memory a layout must cover. */
@@ -33,7 +43,21 @@ public record Policy(Holes holes, PamtPlacementPolicy pamt, Coverage coverage) {
     /** Every byte of every memory block. */
     ALL,
     /** As much as possible; what is left out is reported. */
-    MAX
+    MAX;
+
+    /** The value as the command line and JSON write it: {@code all}, {@code max}. */
+    public String text() {
+      return Policy.text(this);
+    }
+  }
+
+  /** "holes memlist, PAMT node-local, coverage all": the policy in the command line's words. */
+  public String describe() {
+    return "holes %s, PAMT %s, coverage %s".formatted(holes.text(), pamt.text(), coverage.text());
+  }
+
+  private static String text(Enum<?> value) {
+    return value.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
   }
 
   public Policy withHoles(Holes h) {

@@ -13,6 +13,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import tdmr.mem.AddressRange;
 import tdmr.mem.ByteSize;
+import tdmr.mem.Count;
 import tdmr.mem.LogLine;
 
 /**
@@ -356,8 +357,8 @@ public final class TdxLogTriage {
                 + "from a TDX host: the host builds the TDMRs, and the guest's log says nothing about them.");
             todo.add("Run tdmr diagnose on the host's kernel log.");
           } else {
-            happened.add("The log has %d TDX line%s, but no \"BIOS enabled: private KeyID range\" line and no "
-                .formatted(tdx.size(), tdx.size() == 1 ? "" : "s")
+            happened.add("The log has %s, but no \"BIOS enabled: private KeyID range\" line and no "
+                .formatted(Count.of(tdx.size(), "TDX line"))
                 + "line saying how initialization ended: the kernel's messages differ from the ones this "
                 + "tool reads (an older or vendor kernel), or the log is cut.");
             todo.add("Collect the whole kernel log of a boot (`journalctl -k -b`) and run tdmr diagnose "

@@ -67,43 +67,11 @@ final class CheckCommand implements Callable<Integer> {
   @Option(names = "--solver", paramLabel = "NAME", description = "Which result of a plan --json document to check (default: the first with TDMRs).")
   String solver;
 
-  @Option(names = "--max-tdmrs", paramLabel = "N", description = "MAX_TDMRS of the module (default: ${DEFAULT-VALUE}).", defaultValue = "64")
-  int maxTdmrs;
+  @Mixin LimitOptions limitOptions;
 
-  @Option(names = "--max-rsvd", paramLabel = "N", defaultValue = "16",
-      description = "Reserved areas per TDMR (default: ${DEFAULT-VALUE}; more than 16 is a what-if for a"
-          + " module that reports more, as with tdmr plan; a TDMR_INFO file holds at most 16).")
-  int maxReserved;
+  @Mixin PolicyOptions.Holes holes;
 
-  @Option(names = "--hkid-start-bit", paramLabel = "BIT",
-      description = "First physical address bit used for KeyIDs (31..52; default: 52, or 48 with --dpamt).")
-  Integer hkidStartBit;
-
-  /** Range checks of the limit options; a bad value is a usage error (exit 2). */
-  private void requireValidLimits() {
-    if (maxTdmrs < 1) {
-      throw new CommandLine.ParameterException(spec.commandLine(), "--max-tdmrs must be at least 1, got " + maxTdmrs);
-    }
-    if (maxReserved < 0) {
-      throw new CommandLine.ParameterException(spec.commandLine(), "--max-rsvd must not be negative, got " + maxReserved);
-    }
-    if (hkidStartBit != null && (hkidStartBit < 31 || hkidStartBit > 52)) {
-      throw new CommandLine.ParameterException(spec.commandLine(), "--hkid-start-bit must be within 31..52, got " + hkidStartBit);
-    }
-  }
-
-  @Option(names = "--dpamt", description = "Dynamic PAMT is on: the 4K PAMT is a bitmap of one bit per 4 KiB page.")
-  boolean dynamicPamt;
-
-  @Option(names = "--holes", paramLabel = "memlist|cmr", defaultValue = "memlist",
-      converter = PolicyConverters.HolesConverter.class,
-      description = "Which gaps must be reserved: every gap between memory blocks (memlist, mainline Linux) or only non-convertible ones (cmr). Default: ${DEFAULT-VALUE}.")
-  Policy.Holes holes;
-
-  @Option(names = "--coverage", paramLabel = "all|max", defaultValue = "all",
-      converter = PolicyConverters.CoverageConverter.class,
-      description = "all: every byte of TDX memory must be covered; max: uncovered memory is reported but allowed. Default: ${DEFAULT-VALUE}.")
-  Policy.Coverage coverage;
+  @Mixin PolicyOptions.Coverage coverage;
 
   @Option(names = "--all", description = "List every module violation, not only the one the module would return.")
   boolean all;
@@ -113,18 +81,17 @@ final class CheckCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    requireValidLimits();
+    TdxLimits limits = limitOptions.limits();
     if (InputSource.STDIN.equals(layoutArgument) && InputSource.STDIN.equals(mapArgument)) {
       throw new InputException("<stdin>", 0, "LAYOUT and --map cannot both read standard input");
     }
     InputSource layoutInput = tdmr.input(layoutArgument);
     Layout layout = readLayout(layoutInput);
     MemoryMap map = tdmr.input(mapArgument).readMap();
-    TdxLimits limits = new LimitOverrides(maxTdmrs, maxReserved, dynamicPamt, hkidStartBit).limits();
 
-    CheckReport report = new CheckReport(layoutInput.name(), map, layout, limits, holes, coverage,
+    CheckReport report = new CheckReport(layoutInput.name(), map, layout, limits, holes.value(), coverage.value(),
         new ModuleValidator(map.cmrs(), limits).allViolations(layout),
-        new OsCoverageCheck(map, holes).check(layout));
+        new OsCoverageCheck(map, holes.value()).check(layout));
     PrintWriter out = spec.commandLine().getOut();
     out.print(json ? report.json(all) : verdictsColoured(Prose.fold(report.text(all)), color.terminal()));
     if (!json && !report.holds() && !mapArgument.equals(InputSource.STDIN)) {

@@ -55,8 +55,9 @@ record CheckReport(
         Count.of(layout.reservedAreaCount(), "reserved area"), ByteSize.human(layout.pamtBytes())));
     b.append("Map %s: %s (%s), %s%n".formatted(map.source(), Count.of(map.blocks().size(), "memory block"),
         ByteSize.human(map.totalBytes()), Count.of(map.cmrs().cmrs().size(), "CMR")));
-    b.append("Limits: %d TDMRs, %d reserved areas per TDMR, Dynamic PAMT %s, HKID start bit %d%n%n".formatted(
-        limits.maxTdmrs(), limits.maxReservedPerTdmr(), limits.dynamicPamt() ? "on" : "off", limits.hkidStartBit()));
+    b.append("Limits: %s, %s per TDMR, Dynamic PAMT %s, HKID start bit %d%n%n".formatted(
+        Count.of(limits.maxTdmrs(), "TDMR"), Count.of(limits.maxReservedPerTdmr(), "reserved area"),
+        limits.dynamicPamt() ? "on" : "off", limits.hkidStartBit()));
     b.append("TDX module (TDH.SYS.CONFIG): %s%n".formatted(moduleAccepts() ? "OK" : "FAIL"));
     for (Violation v : shown(all)) {
       b.append("  ").append(v).append(System.lineSeparator());

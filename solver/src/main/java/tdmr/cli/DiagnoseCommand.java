@@ -6,7 +6,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.regex.Pattern;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -71,9 +70,8 @@ final class DiagnoseCommand implements Callable<Integer> {
   @Option(names = "--json", description = "Print the findings as JSON.")
   boolean json;
 
-  @Option(names = "--time-limit", paramLabel = "S", defaultValue = "30",
-      description = "Seconds the optimiser may spend on a layout failure (default ${DEFAULT-VALUE}).")
-  double timeLimit;
+  /** The budget of the CP-SAT solve that analyses a layout failure. */
+  @Mixin BudgetOptions budget;
 
   @Mixin ColorOption color;
 
@@ -88,6 +86,7 @@ final class DiagnoseCommand implements Callable<Integer> {
       err.flush();
       return TdmrCommand.EXIT_INPUT;
     }
+    SolveOptions options = budget.solveOptions();
     InputSource source = tdmr.input(input);
     String text = source.text();
     requireKernelLog(source.name(), text);
@@ -95,12 +94,6 @@ final class DiagnoseCommand implements Callable<Integer> {
     Diagnosis.MapInLog mapInLog = mapIn(source.name(), text);
     List<String> analysis = List.of();
     if (mapInLog.map().isPresent()) {
-      SolveOptions options;
-      try {
-        options = new SolveOptions(timeLimit, 1, 0);
-      } catch (IllegalArgumentException e) {
-        throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
-      }
       analysis = new LayoutAnalysis(mapInLog.map().get(), source.name(), TdxLimits.DEFAULT, options,
           spec.commandLine().getErr())
           .analyse(triage);

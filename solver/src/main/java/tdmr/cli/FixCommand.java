@@ -8,11 +8,11 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine;
 import tdmr.mem.AddressRange;
 import tdmr.mem.ByteSize;
 import tdmr.mem.Count;
@@ -21,6 +21,7 @@ import tdmr.parse.JsonContract;
 import tdmr.parse.LayoutJson;
 import tdmr.parse.MapJson;
 import tdmr.solver.EngineResult;
+import tdmr.solver.Infeasibility;
 import tdmr.solver.SolveOptions;
 import tdmr.solver.Status;
 import tdmr.solver.cpsat.MemoryFix;
@@ -63,33 +64,13 @@ final class FixCommand implements Callable<Integer> {
   @Parameters(paramLabel = "INPUT", description = "Kernel log, /proc/iomem or JSON map; '-' reads standard input.")
   String input;
 
-  @Option(names = "--holes", paramLabel = "memlist|cmr", defaultValue = "memlist",
-      converter = PolicyConverters.HolesConverter.class,
-      description = "Gaps to reserve: every gap between memory blocks (memlist, mainline Linux) or only non-convertible ones (cmr). Default: ${DEFAULT-VALUE}.")
-  Policy.Holes holes;
+  @Mixin PolicyOptions.Holes holes;
 
-  @Option(names = "--pamt", paramLabel = "node-local|any", defaultValue = "node-local",
-      converter = PolicyConverters.PamtConverter.class,
-      description = "PAMT on the node the kernel picks for its TDMR (node-local), or anywhere in TDX memory (any). Default: ${DEFAULT-VALUE}.")
-  Policy.PamtPlacementPolicy pamt;
+  @Mixin PolicyOptions.Pamt pamt;
 
-  @Option(names = "--max-tdmrs", paramLabel = "N", defaultValue = "64", description = "Module's MAX_TDMRS (default ${DEFAULT-VALUE}).")
-  int maxTdmrs;
+  @Mixin LimitOptions limitOptions;
 
-  @Option(names = "--max-rsvd", paramLabel = "N", defaultValue = "16", description = "Reserved areas per TDMR (default ${DEFAULT-VALUE}).")
-  int maxReserved;
-
-  @Option(names = "--dpamt", description = "Dynamic PAMT: the 4K PAMT is a bitmap of one bit per 4 KiB page (HKID bits from bit 48).")
-  boolean dynamicPamt;
-
-  @Option(names = "--time-limit", paramLabel = "S", defaultValue = "60", description = "Seconds per solve (default ${DEFAULT-VALUE}).")
-  double timeLimit;
-
-  @Option(names = "--threads", paramLabel = "N", defaultValue = "1", description = "CP-SAT worker threads (default ${DEFAULT-VALUE}).")
-  int threads;
-
-  @Option(names = "--seed", paramLabel = "N", defaultValue = "0", description = "CP-SAT random seed (default ${DEFAULT-VALUE}).")
-  int seed;
+  @Mixin BudgetOptions budget;
 
   @Option(names = "--json",
       description = "Print {\"status\", \"giveUp\", \"giveUpBytes\", \"memmap\", \"layout\", \"messages\"}; status is"
@@ -133,16 +114,11 @@ final class FixCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    TdxLimits limits;
-    SolveOptions options;
-    try {
-      limits = new LimitOverrides(maxTdmrs, maxReserved, dynamicPamt, null).limits();
-      options = new SolveOptions(timeLimit, threads, seed);
-    } catch (IllegalArgumentException e) {
-      throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
-    }
+    TdxLimits limits = limitOptions.limits();
+    SolveOptions options = budget.solveOptions();
     MemoryMap map = tdmr.input(input).readMap();
-    Policy policy = new Policy(holes, pamt, Policy.Coverage.MAX);
+    // Coverage is the question fix answers, not an option: all first, then max if that is infeasible.
+    Policy policy = new Policy(holes.value(), pamt.value(), Policy.Coverage.MAX);
     MemoryFix fix;
     try (Progress p = Progress.start(spec.commandLine().getErr(), "tdmr fix: cpsat solving", Terminal.stderrIsTerminal())) {
       fix = MemoryFix.find(map, limits, policy, options);
@@ -159,8 +135,8 @@ final class FixCommand implements Callable<Integer> {
       return outcome.exitCode;
     }
     PrintWriter out = FoldingWriter.over(spec.commandLine().getOut());
-    out.printf("%s: %d TDMRs, %d reserved areas per TDMR, holes %s, PAMT %s%n", map.source(), limits.maxTdmrs(),
-        limits.maxReservedPerTdmr(), text(holes), text(pamt));
+    out.printf("%s: %s, %s per TDMR, holes %s, PAMT %s%n", map.source(), Count.of(limits.maxTdmrs(), "TDMR"),
+        Count.of(limits.maxReservedPerTdmr(), "reserved area"), holes.value().text(), pamt.value().text());
     if (outcome == Outcome.HAS_LAYOUT) {
       out.println("Nothing to give up: a layout covers all TDX memory.");
       printLayout(out, fix.full());
@@ -169,7 +145,7 @@ final class FixCommand implements Callable<Integer> {
       fix.full().messages().forEach(m -> out.println("  " + m));
     } else {
       out.println("No layout covers all TDX memory:");
-      fullMessages(fix).forEach(m -> out.println("  " + m));
+      whyNoLayout(fix).forEach(m -> out.println("  " + m));
       EngineResult reduced = fix.reduced().orElseThrow();
       if (outcome == Outcome.FIXED) {
         printGiveUp(out, fix, reduced);
@@ -185,9 +161,9 @@ final class FixCommand implements Callable<Integer> {
     return outcome.exitCode;
   }
 
-  /** The first solve's messages without its hint to run {@code tdmr fix}, which is what runs. */
-  private static List<String> fullMessages(MemoryFix fix) {
-    return fix.full().messages().stream().filter(m -> !m.startsWith("`tdmr fix`")).toList();
+  /** Why no layout covers all TDX memory: the facts of the first solve's proof. */
+  private static List<String> whyNoLayout(MemoryFix fix) {
+    return fix.full().infeasibility().map(Infeasibility::facts).orElse(List.of());
   }
 
   private ObjectNode jsonDocument(MemoryMap map, TdxLimits limits, MemoryFix fix, Outcome outcome) {
@@ -197,8 +173,8 @@ final class FixCommand implements Callable<Integer> {
     o.put("maxTdmrs", limits.maxTdmrs());
     o.put("maxReserved", limits.maxReservedPerTdmr());
     ObjectNode policy = o.putObject("policy");
-    policy.put("holes", text(holes));
-    policy.put("pamt", text(pamt));
+    policy.put("holes", holes.value().text());
+    policy.put("pamt", pamt.value().text());
     ArrayNode giveUp = o.putArray("giveUp");
     o.put("giveUpBytes", fix.giveUp().stream().mapToLong(AddressRange::size).sum());
     if (outcome == Outcome.FIXED) {
@@ -229,16 +205,20 @@ final class FixCommand implements Callable<Integer> {
       o.putNull("layout");
     }
     ArrayNode messages = o.putArray("messages");
-    fullMessages(fix).forEach(messages::add);
+    if (outcome == Outcome.HAS_LAYOUT || outcome == Outcome.UNKNOWN) {
+      fix.full().messages().forEach(messages::add);
+    } else {
+      whyNoLayout(fix).forEach(messages::add);
+    }
     fix.reduced().ifPresent(r -> r.messages().forEach(messages::add));
     return o;
   }
 
   private static void printGiveUp(PrintWriter out, MemoryFix fix, EngineResult reduced) {
     long bytes = fix.giveUp().stream().mapToLong(AddressRange::size).sum();
-    out.printf("%nGive up %s of TDX memory (%s) in %d range%s:%n", ByteSize.human(bytes),
+    out.printf("%nGive up %s of TDX memory (%s) in %s:%n", ByteSize.human(bytes),
         reduced.status() == Status.OPTIMAL ? "proven the least" : "the least found before the time limit, not proven",
-        fix.giveUp().size(), fix.giveUp().size() == 1 ? "" : "s");
+        Count.of(fix.giveUp().size(), "range"));
     for (AddressRange r : fix.giveUp()) {
       out.printf("  %s %s%n", r, ByteSize.human(r.size()));
     }
@@ -257,14 +237,11 @@ final class FixCommand implements Callable<Integer> {
         Count.of(layout.size(), "TDMR"), Count.of(layout.reservedAreaCount(), "reserved area"));
     for (Tdmr t : layout.tdmrs()) {
       AddressRange pamt = new AddressRange(t.pamt().fourK().base(), t.pamt().oneG().end());
-      out.printf("  TDMR %s %s: PAMT %s %d KB, %d reserved area%s%n", t.range(), ByteSize.human(t.size()), pamt,
-          pamt.size() / 1024, t.reservedCount(), t.reservedCount() == 1 ? "" : "s");
+      out.printf("  TDMR %s %s: PAMT %s %d KB, %s%n", t.range(), ByteSize.human(t.size()), pamt,
+          pamt.size() / 1024, Count.of(t.reservedCount(), "reserved area"));
     }
-    List<String> messages = r.messages();
-    messages.stream().filter(m -> m.startsWith("model:")).forEach(m -> out.println("  " + m));
-  }
-
-  private static String text(Enum<?> e) {
-    return e.name().toLowerCase().replace('_', '-');
+    if (r.modelVariables() > 0) {
+      out.printf("  model: %d variables, %d constraints%n", r.modelVariables(), r.modelConstraints());
+    }
   }
 }

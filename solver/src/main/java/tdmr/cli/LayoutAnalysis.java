@@ -4,11 +4,12 @@ import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import tdmr.greedy.GreedyExplanation;
+import tdmr.greedy.GreedyResult;
 import tdmr.greedy.LinuxGreedy;
 import tdmr.mem.AddressRange;
 import tdmr.mem.Count;
 import tdmr.mem.MemoryMap;
-import tdmr.render.LabelledLayout;
 import tdmr.solver.Engine;
 import tdmr.solver.EngineResult;
 import tdmr.solver.Engines;
@@ -59,17 +60,15 @@ final class LayoutAnalysis {
           + " of PAMT), so this map is not the one the kernel saw: the log's map is incomplete or"
           + " differs (see `tdmr map` on this log).");
     } else {
-      Optional<AddressRange> replayed = LabelledLayout.from(greedy).failedTdmr();
+      GreedyResult.Failed failed = greedy.kernelFailure().orElseThrow();
+      Optional<AddressRange> replayed = failed.failingTdmrRange();
       boolean same = replayed.isPresent() && replayed.equals(triage.failedTdmr());
       out.add((same
               ? "Replayed on the memory map in this log, the kernel's construction fails the same way: "
               : "Replayed on the memory map in this log, the kernel's construction fails: ")
-          + LabelledLayout.from(greedy).failure().orElse("") + (same ? "" : " (the log names another TDMR"
+          + failed.failureLine() + (same ? "" : " (the log names another TDMR"
               + " or none; the log's map may be incomplete)."));
-      greedy.messages().stream()
-          .filter(m -> !m.startsWith(" ") && !m.startsWith(LinuxGreedy.LOG_PREFIX))
-          .map(m -> m.endsWith(":") ? m.substring(0, m.length() - 1) + "." : m)
-          .forEach(out::add);
+      out.addAll(new GreedyExplanation(map, limits, LinuxGreedy.mainline()).summary(failed));
     }
     out.addAll(optimum());
     return out;
@@ -103,7 +102,7 @@ final class LayoutAnalysis {
         List<String> out = new ArrayList<>();
         out.add("cpsat proves that no layout within the module's limits covers this map (under the kernel's"
             + " rules for holes and PAMT placement):");
-        r.messages().stream().limit(4).map(String::strip).forEach(out::add);
+        r.infeasibility().ifPresent(why -> out.addAll(why.facts()));
         out.add("Try the CMR-holes rule, or find the least memory to give up (memmap=) so that a layout exists:");
         out.add("  tdmr plan %s --solver cpsat --holes cmr".formatted(logName));
         out.add("  tdmr fix %s".formatted(logName));
@@ -118,7 +117,7 @@ final class LayoutAnalysis {
     EngineResult greedy = run("greedy");
     if (!greedy.status().hasLayout()) {
       return List.of("The kernel's construction replayed on the map in this log fails ("
-          + LabelledLayout.from(greedy).failure().orElse("") + "), yet the kernel succeeded: the log's map"
+          + greedy.kernelFailure().orElseThrow().failureLine() + "), yet the kernel succeeded: the log's map"
           + " is not the one the kernel saw.");
     }
     Layout l = greedy.layout().get();

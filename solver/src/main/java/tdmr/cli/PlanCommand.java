@@ -71,11 +71,6 @@ final class PlanCommand implements Callable<Integer> {
 
   @Mixin EngineOptions engineOptions;
 
-  @Option(names = "--dpamt",
-      description = "Dynamic PAMT: the 4K PAMT is a bitmap of one bit per page. Implies HKID bits starting at bit 48 or below,"
-          + " as Linux enables it only when x86_phys_bits <= 48 (module rule A7).")
-  boolean dpamt;
-
   @Mixin ColorOption color;
 
   @Option(names = "--json", description = "Print {\"results\": [...]} with the shared TDMR JSON.")
@@ -93,7 +88,7 @@ final class PlanCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     List<Engine> engines = engineOptions.engines();
-    TdxLimits limits = engineOptions.limits(dpamt);
+    TdxLimits limits = engineOptions.limits();
     SolveOptions options = engineOptions.solveOptions();
     MemoryMap map = input.read(tdmr);
     Policy policy = engineOptions.policy();
@@ -174,7 +169,7 @@ final class PlanCommand implements Callable<Integer> {
     return o;
   }
 
-  private static ObjectNode jsonDocument(List<EngineResult> results) {
+  static ObjectNode jsonDocument(List<EngineResult> results) {
     ObjectNode root = JsonContract.document("plan");
     ArrayNode array = root.putArray("results");
     for (EngineResult r : results) {

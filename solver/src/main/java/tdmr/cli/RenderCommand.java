@@ -16,6 +16,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
+import tdmr.mem.Count;
 import tdmr.mem.MemoryMap;
 import tdmr.parse.InputException;
 import tdmr.render.GreedyAsBuilt;
@@ -24,6 +25,7 @@ import tdmr.render.LabelledLayout;
 import tdmr.render.LayoutPicture;
 import tdmr.solver.Engine;
 import tdmr.solver.EngineResult;
+import tdmr.solver.SolveOptions;
 import tdmr.tdx.Policy;
 import tdmr.tdx.TdxLimits;
 
@@ -73,26 +75,23 @@ final class RenderCommand implements Callable<Integer> {
 
   @Mixin EngineOptions engines;
 
-  @Option(names = "--dpamt",
-      description = "Dynamic PAMT: the 4K PAMT is a bitmap of one bit per page (HKID bits from bit 48 or below, rule A7).")
-  boolean dpamt;
-
   @Override
   public Integer call() throws Exception {
     boolean html = isHtml(output);
     List<Engine> chosen = engines.engines();
-    TdxLimits limits = engines.limits(dpamt);
+    TdxLimits limits = engines.limits();
     Policy policy = engines.policy();
+    SolveOptions options = engines.solveOptions();
     MemoryMap map = input.read(tdmr);
 
     List<EngineResult> results = new ArrayList<>();
     PrintWriter err = spec.commandLine().getErr();
     for (Engine engine : chosen) {
       try (Progress p = Progress.start(err, "tdmr render: " + engine.name() + " solving", Terminal.stderrIsTerminal())) {
-        results.add(engine.solve(map, limits, policy, engines.solveOptions()));
+        results.add(engine.solve(map, limits, policy, options));
       }
     }
-    List<LabelledLayout> rows = GreedyAsBuilt.rows(results, map, limits, policy);
+    List<LabelledLayout> rows = GreedyAsBuilt.rows(results);
     LayoutPicture picture = new LayoutPicture(map, rows, limits);
     String text = html ? new HtmlReport(picture).html() : picture.svg();
     try {
@@ -102,8 +101,8 @@ final class RenderCommand implements Callable<Integer> {
     }
 
     PrintWriter out = spec.commandLine().getOut();
-    out.println("Wrote %s (%s, %d layout row%s): %s".formatted(output, html ? "HTML" : "SVG", rows.size(),
-        rows.size() == 1 ? "" : "s", summary(results)));
+    out.println("Wrote %s (%s, %s): %s".formatted(output, html ? "HTML" : "SVG", Count.of(rows.size(), "layout row"),
+        summary(results)));
     out.println(html ? "Open it in a browser, e.g. xdg-open " + output : "Open it in a browser or an image viewer.");
     out.flush();
     // The picture is the answer: a failing kernel is something it shows, not a failure to draw.

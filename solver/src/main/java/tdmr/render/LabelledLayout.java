@@ -5,6 +5,7 @@ import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import tdmr.mem.AddressRange;
+import tdmr.greedy.GreedyResult;
 import tdmr.solver.EngineResult;
 import tdmr.tdx.Layout;
 
@@ -63,19 +64,25 @@ public record LabelledLayout(
     return new LabelledLayout(label, Optional.of(asBuilt), Optional.of(message), tdmrNamedIn(message), List.of(), List.of());
   }
 
-  /** A row for an engine's answer: its layout, or its failure message. */
+  /**
+   * A row for an engine's answer: its layout, or its failure. A kernel failure names its TDMR and
+   * reads as the kernel's line (with the kernel's prefix where the kernel logs it); any other
+   * answer without a layout reads as the engine's first message.
+   */
   public static LabelledLayout from(EngineResult result) {
     String label = result.solver() + " (" + result.status().name().toLowerCase(java.util.Locale.ROOT) + ")";
     if (result.layout().isPresent()) {
       return of(label, result.layout().get()).withNotes(result.messages());
     }
-    String message =
-        result.messages().stream()
-            .filter(m -> TDMR_IN_MESSAGE.matcher(m).find() || m.contains("failed") || m.contains("exhausted"))
-            .findFirst()
-            .orElse(result.messages().isEmpty() ? "no layout" : result.messages().get(0));
-    LabelledLayout row = failed(label, message);
-    return row.withNotes(result.messages().stream().filter(m -> !m.equals(message)).toList());
+    if (result.kernelFailure().isPresent()) {
+      GreedyResult.Failed f = result.kernelFailure().get();
+      String message = f.headline();
+      return new LabelledLayout(label, Optional.empty(), Optional.of(message), f.failingTdmrRange(),
+          result.messages().stream().filter(m -> !m.equals(message)).toList(), List.of());
+    }
+    String message = result.messages().isEmpty() ? "no layout" : result.messages().get(0);
+    return new LabelledLayout(label, Optional.empty(), Optional.of(message), Optional.empty(),
+        result.messages().stream().skip(1).toList(), List.of());
   }
 
   public LabelledLayout withNotes(List<String> moreNotes) {

@@ -1,5 +1,7 @@
 package tdmr.solver;
 
+import static tdmr.mem.ByteSize.PAGE;
+
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -201,7 +203,6 @@ public final class Problem {
     }
   }
 
-  static final long PAGE = 4096;
   private static final long GiB = ByteSize.GiB;
 
   private Problem(MemoryMap map, TdxLimits limits, Policy policy) {

@@ -8,7 +8,10 @@ package tdmr.solver;
  * @param seed random seed handed to the solver
  */
 public record SolveOptions(double timeLimitSeconds, int threads, int seed) {
-  public static final SolveOptions DEFAULT = new SolveOptions(60, 1, 0);
+  /** The time limit of {@link #DEFAULT}, and of the command line's {@code --time-limit}. */
+  public static final int DEFAULT_TIME_LIMIT_SECONDS = 60;
+
+  public static final SolveOptions DEFAULT = new SolveOptions(DEFAULT_TIME_LIMIT_SECONDS, 1, 0);
 
   public SolveOptions {
     if (!(timeLimitSeconds > 0)) {

@@ -124,7 +124,7 @@ class PictureGeometryTest {
     for (Engine e : Engines.select(engines)) {
       results.add(e.solve(map, limits, Policy.DEFAULT, new SolveOptions(30, 1, 0)));
     }
-    LayoutPicture picture = new LayoutPicture(map, GreedyAsBuilt.rows(results, map, limits, Policy.DEFAULT), limits);
+    LayoutPicture picture = new LayoutPicture(map, GreedyAsBuilt.rows(results), limits);
     Files.createDirectories(OUT);
     String html = new HtmlReport(picture).html();
     Files.writeString(OUT.resolve(name + ".html"), html, StandardCharsets.UTF_8);

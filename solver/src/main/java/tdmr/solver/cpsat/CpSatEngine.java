@@ -14,6 +14,7 @@ import tdmr.mem.Count;
 import tdmr.mem.MemoryMap;
 import tdmr.solver.Engine;
 import tdmr.solver.EngineResult;
+import tdmr.solver.Infeasibility;
 import tdmr.solver.PamtLowerBound;
 import tdmr.solver.Problem.Atom;
 import tdmr.solver.Problem.Decision;
@@ -113,11 +114,13 @@ public final class CpSatEngine implements Engine {
     if (!max && !problem.impossibilities().isEmpty()) {
       List<String> messages = new ArrayList<>(problem.impossibilities());
       messages.add("no layout can cover all TDX memory; `tdmr fix` finds the least memory to give up");
-      return result(Status.INFEASIBLE, null, OptionalLong.empty(), messages, started, 0, 0, 0);
+      return result(Status.INFEASIBLE, null, OptionalLong.empty(), messages, started, 0, 0, 0)
+          .withInfeasibility(Infeasibility.ofFacts(problem.impossibilities()));
     }
     if (problem.candidateCount() == 0) {
       return result(Status.INFEASIBLE, null, OptionalLong.empty(),
-          List.of("no TDX memory is left that a TDMR could cover"), started, 0, 0, 0);
+          List.of("no TDX memory is left that a TDMR could cover"), started, 0, 0, 0)
+          .withInfeasibility(Infeasibility.ofFacts(List.of("no TDX memory is left that a TDMR could cover")));
     }
     Optional<PamtLowerBound> bound = max ? Optional.empty() : Optional.of(new PamtLowerBound(problem));
     Optional<String> impossible = bound.flatMap(PamtLowerBound::infeasibility);
@@ -126,7 +129,8 @@ public final class CpSatEngine implements Engine {
       return result(Status.INFEASIBLE, null, OptionalLong.empty(), List.of(
           infeasibleSentence(problem) + ": " + impossible.get(),
           "`tdmr fix` finds the least TDX memory to give up so that such a layout exists",
-          "model: not needed; " + problem.describe()), started, 0, 0, 0);
+          "model: not needed; " + problem.describe()), started, 0, 0, 0)
+          .withInfeasibility(Infeasibility.ofFacts(List.of(infeasibleSentence(problem) + ": " + impossible.get())));
     }
     PlacementSlots slots = new PlacementSlots(problem, bound);
     long placements = slots.literalCount();
@@ -236,8 +240,10 @@ public final class CpSatEngine implements Engine {
           solver = newSolver();
           CpSolverStatus coverage = solver.solve(model.model());
           if (coverage == CpSolverStatus.INFEASIBLE) {
-            messages.add("proven: no layout " + FAMILY + " exists, even leaving memory out");
-            return finish(Status.INFEASIBLE, null, OptionalLong.empty(), variables, constraints);
+            String proof = "proven: no layout " + FAMILY + " exists, even leaving memory out";
+            messages.add(proof);
+            return finish(Status.INFEASIBLE, null, OptionalLong.empty(), variables, constraints)
+                .withInfeasibility(Infeasibility.ofFacts(List.of(proof)));
           }
           if (!hasSolution(coverage)) {
             messages.add("time limit: no layout found and none ruled out");
@@ -258,7 +264,7 @@ public final class CpSatEngine implements Engine {
       Decision decision;
       OptionalLong relaxed = lowerBound.isPresent() ? lowerBound.get().leastPamtPages() : OptionalLong.empty();
       Layout quick = start.map(problem::buildLayout).orElse(null);
-      if (sequential && quick != null && relaxed.isPresent() && quick.pamtBytes() / 4096 == relaxed.getAsLong()) {
+      if (sequential && quick != null && relaxed.isPresent() && quick.pamtBytes() / ByteSize.PAGE == relaxed.getAsLong()) {
         // The quick layout meets the lower bound: its PAMT is the least, without a search.
         decision = start.get();
         boundPages = relaxed.getAsLong();
@@ -289,7 +295,8 @@ public final class CpSatEngine implements Engine {
         if (status == CpSolverStatus.INFEASIBLE) {
           messages.add(infeasibleSentence(problem));
           messages.add("`tdmr fix` finds the least TDX memory to give up so that such a layout exists");
-          return finish(Status.INFEASIBLE, null, OptionalLong.empty(), variables, constraints);
+          return finish(Status.INFEASIBLE, null, OptionalLong.empty(), variables, constraints)
+              .withInfeasibility(Infeasibility.ofFacts(List.of(infeasibleSentence(problem))));
         }
         double objectiveBound = Math.max(0, solver.bestObjectiveBound());
         boundPages = sequential
@@ -316,7 +323,7 @@ public final class CpSatEngine implements Engine {
       Layout layout = problem.buildLayout(decision);
       requireValid(decision, layout);
       long pamtBytes = layout.pamtBytes();
-      long bound = Math.min(boundPages * 4096, pamtBytes);
+      long bound = Math.min(boundPages * ByteSize.PAGE, pamtBytes);
       describe(layout, decision, proven, pamtBytes, bound);
       return finish(proven ? Status.OPTIMAL : Status.FEASIBLE, layout, OptionalLong.of(bound), variables, constraints,
           uncoveredBytes(decision));
@@ -435,10 +442,10 @@ public final class CpSatEngine implements Engine {
   /** The proven sentence of an {@code INFEASIBLE} answer under coverage {@code all}. */
   private static String infeasibleSentence(Problem problem) {
     TdxLimits limits = problem.limits();
-    return ("proven: no layout %s covers all TDX memory with at most %d TDMRs and %d reserved areas per"
-        + " TDMR (holes %s, PAMT %s)").formatted(FAMILY, limits.maxTdmrs(), limits.maxReservedPerTdmr(),
-            problem.policy().holes().name().toLowerCase(),
-            problem.policy().pamt().name().toLowerCase().replace('_', '-'));
+    return ("proven: no layout %s covers all TDX memory with at most %s and %s per"
+        + " TDMR (holes %s, PAMT %s)").formatted(FAMILY, Count.of(limits.maxTdmrs(), "TDMR"),
+            Count.of(limits.maxReservedPerTdmr(), "reserved area"), problem.policy().holes().text(),
+            problem.policy().pamt().text());
   }
 
   private static boolean hasSolution(CpSolverStatus s) {

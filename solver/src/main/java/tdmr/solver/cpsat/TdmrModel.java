@@ -1,5 +1,7 @@
 package tdmr.solver.cpsat;
 
+import static tdmr.mem.ByteSize.PAGE;
+
 import com.google.ortools.sat.BoolVar;
 import com.google.ortools.sat.CpModel;
 import com.google.ortools.sat.CpSolver;
@@ -112,7 +114,6 @@ final class TdmrModel {
 
   /** A PAMT level (by its bytes per GiB) of the chunk of the TDMR starting at a cell. */
   private record LevelOfStart(int cell, long bytesPerGiB) {}
-  private static final long PAGE = 4096;
 
   /** Thrown when the time limit strikes before the model is complete. */
   static final class TimeLimitWhileBuilding extends RuntimeException {
