@@ -81,6 +81,8 @@ public final class DmesgReader {
       Pattern.compile("^TDX module (\\d++(?:\\.\\d++)++), build number (\\d++), build date (\\w++)");
   private static final Pattern PAMT_KB = Pattern.compile("^(\\d++) KBs? allocated for PAMT");
   private static final Pattern FAILED = Pattern.compile("\\bfailed\\b");
+  /** {@code Command line: ...} (early in boot) and {@code Kernel command line: ...} (a little later). */
+  private static final Pattern COMMAND_LINE = Pattern.compile("\\b[Cc]ommand line: (.*?)\\s*$");
 
   private final String source;
   private final NumberText numbers;
@@ -94,6 +96,7 @@ public final class DmesgReader {
   private Optional<String> moduleVersion = Optional.empty();
   private OptionalLong pamtKb = OptionalLong.empty();
   private Optional<LogLine> failure = Optional.empty();
+  private Optional<LogLine> commandLine = Optional.empty();
 
   private DmesgReader(String source) {
     this.source = source;
@@ -139,6 +142,13 @@ public final class DmesgReader {
     } else if (line.contains("node") && NODE_TRIGGER.matcher(line).find()) {
       endRunsExcept(nodeLines);
       nodeLines.add(readNode(line, lineNo), lineNo);
+    } else if (line.contains("ommand line: ") && COMMAND_LINE.matcher(line).find()) {
+      endRunsExcept(null);
+      if (commandLine.isEmpty()) {
+        Matcher m = COMMAND_LINE.matcher(line);
+        m.find();
+        commandLine = Optional.of(new LogLine(lineNo, m.group(1)));
+      }
     } else if (line.contains("SRAT: Node") && SRAT_TRIGGER.matcher(line).find()) {
       endRunsExcept(null);
       srat.add(readSrat(line, lineNo));
@@ -311,7 +321,7 @@ public final class DmesgReader {
   }
 
   private MemoryMap finish() throws InputException {
-    LogFacts facts = new LogFacts(tdxLines, moduleVersion, pamtKb, failure);
+    LogFacts facts = new LogFacts(tdxLines, moduleVersion, pamtKb, failure, commandLine);
     List<String> notes = new ArrayList<>();
     notes.addAll(e820.notes());
     notes.addAll(userE820.notes());
@@ -321,6 +331,10 @@ public final class DmesgReader {
       notes.add(
           "the user-defined e820 table (memmap=/mem=, %d 'user:' lines from line %d) replaces the firmware's, as in the kernel"
               .formatted(table.size(), table.get(0).line()));
+    }
+    if (commandLine.isPresent()) {
+      table = BootedCommandLine.apply(commandLine.get(), table, !userE820.entries().isEmpty(),
+          !nodeLines.entries().isEmpty(), notes);
     }
     notes.addAll(nodeLines.notes());
     notes.addAll(cmrs.notes());

@@ -51,6 +51,13 @@ public final class LayoutJson {
     if (root.has("results")) {
       return tdmrs(doc, result(doc, solver));
     }
+    if (!root.has("tdmrs") && root.path("layout").has("tdmrs")) {
+      // A tdmr fix --json document: its layout, built on the map with its "memmap" parameters.
+      if (solver.isPresent()) {
+        throw new InputException(sourceName, 1, "--solver %s needs a plan --json document; this is a fix document".formatted(solver.get()));
+      }
+      return tdmrs(doc, root.get("layout"));
+    }
     if (root.has("tdmrs")) {
       if (solver.isPresent()) {
         throw new InputException(
@@ -58,8 +65,27 @@ public final class LayoutJson {
       }
       return tdmrs(doc, root);
     }
-    throw new InputException(
-        sourceName, 1, "not a layout: expected {\"tdmrs\": [...]} or a plan --json document {\"results\": [...]}");
+    throw new InputException(sourceName, 1, "not a layout: expected {\"tdmrs\": [...]}, a plan --json document"
+        + " {\"results\": [...]} or a fix --json document with a \"layout\"");
+  }
+
+  /**
+   * The boot parameters a layout document says its layout assumes: its top-level {@code "memmap"}
+   * array of {@code memmap=...} strings ({@code tdmr fix --json} writes one); empty without it.
+   */
+  public static List<String> bootParameters(String sourceName, String text) throws InputException {
+    JsonDocument doc = JsonDocument.parse(sourceName, text);
+    if (!doc.root().has("memmap") || doc.root().get("memmap").isNull()) {
+      return List.of();
+    }
+    List<String> out = new ArrayList<>();
+    for (JsonNode p : doc.array(doc.root(), "memmap")) {
+      if (!p.isTextual()) {
+        throw new InputException(sourceName, doc.lineOf(p), "\"memmap\" must list strings like \"memmap=4K$0x64158000\"");
+      }
+      out.add(p.asText());
+    }
+    return out;
   }
 
   private static JsonNode result(JsonDocument doc, Optional<String> solver) throws InputException {

@@ -4,7 +4,6 @@ import java.util.List;
 import java.util.Optional;
 import tdmr.check.OsCoverageCheck;
 import tdmr.mem.AddressRange;
-import tdmr.mem.ByteSize;
 import tdmr.mem.MemoryMap;
 import tdmr.solver.DeadlineGuard;
 import tdmr.solver.Engine;
@@ -66,16 +65,6 @@ public record MemoryFix(EngineResult full, Optional<EngineResult> reduced, List<
    * largest of K, M, G that divides it exactly.
    */
   public static String memmapParameter(AddressRange range) {
-    return "memmap=%s$0x%x".formatted(sizeText(range.size()), range.start());
-  }
-
-  private static String sizeText(long bytes) {
-    if (bytes % ByteSize.GiB == 0) {
-      return bytes / ByteSize.GiB + "G";
-    }
-    if (bytes % ByteSize.MiB == 0) {
-      return bytes / ByteSize.MiB + "M";
-    }
-    return bytes / ByteSize.KiB + "K";
+    return tdmr.boot.KernelParameters.reserving(range);
   }
 }
