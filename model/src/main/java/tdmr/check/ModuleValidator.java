@@ -1,5 +1,7 @@
 package tdmr.check;
 
+import static tdmr.mem.ByteSize.PAGE;
+
 import static tdmr.check.ModuleError.RESERVED_AREAS_EXHAUSTED;
 import static tdmr.check.ModuleError.TDX_INVALID_PAMT;
 import static tdmr.check.ModuleError.TDX_INVALID_RESERVED_IN_TDMR;
@@ -59,7 +61,6 @@ import tdmr.tdx.TdxLimits;
  * The TDX 1.0-only tail quirk E3 is not modelled: this validator follows modules 1.5 and 2.0.
  */
 public final class ModuleValidator {
-  private static final long PAGE_4K = 4096;
   /** MAX_DYNAMIC_PAMT_HKID_START_BIT of module 2.0 (rule A7). */
   private static final int MAX_DYNAMIC_PAMT_HKID_START_BIT = 48;
   /** D1, D2 and D6 walk the levels 1G, 2M, 4K. */
@@ -226,7 +227,7 @@ public final class ModuleValidator {
           return false;
         }
       }
-      if (!aligned(a.offset(), PAGE_4K) || !aligned(a.size(), PAGE_4K)) {
+      if (!aligned(a.offset(), PAGE) || !aligned(a.size(), PAGE)) {
         report(TDX_INVALID_RESERVED_IN_TDMR, "C5", i, i, j, 0,
             "%s: reserved area %d %s: offset and size must be multiples of 4 KiB (rule C5)"
                 .formatted(name(i), j, a));
@@ -253,7 +254,7 @@ public final class ModuleValidator {
           report(TDX_INVALID_PAMT, "D1", i, i, level.level(), 0, what + ": base + size overflows 64 bits (rule D1)");
           continue;
         }
-        if (!aligned(p.base(), PAGE_4K) || !aligned(p.size(), PAGE_4K)) {
+        if (!aligned(p.base(), PAGE) || !aligned(p.size(), PAGE)) {
           report(TDX_INVALID_PAMT, "D1", i, i, level.level(), 0,
               what + ": base and size must be multiples of 4 KiB (rule D1)");
           continue;
@@ -334,7 +335,9 @@ public final class ModuleValidator {
 
     /** While checking TDMR {@code current}: PAMTs of {@code owner} against usable memory of {@code target}. */
     private void pamtsAgainstUsable(int current, int owner, int target) {
-      if (!usableDefined[target]) {
+      if (!usableDefined[target] || !anyPamtOverlaps(owner, tdmrs.get(target))) {
+        // Usable parts lie inside their TDMR: a PAMT outside it overlaps none (and on layouts of
+        // hundreds of TDMRs most pairs are far apart, so this keeps the check fast).
         return;
       }
       List<long[]> usable = usableParts(tdmrs.get(target));
@@ -356,6 +359,19 @@ public final class ModuleValidator {
           }
         }
       }
+    }
+
+    /** True when some defined PAMT level of TDMR {@code owner} overlaps the range of {@code target}. */
+    private boolean anyPamtOverlaps(int owner, Tdmr target) {
+      for (PageSize level : OVERLAP_ORDER) {
+        if (pamtDefined[owner][level.ordinal()]) {
+          PamtRange p = tdmrs.get(owner).pamt().level(level);
+          if (overlap(p.base(), p.size(), target.base(), target.size())) {
+            return true;
+          }
+        }
+      }
+      return false;
     }
 
     /** D6: each PAMT range lies inside one merged CMR, levels 1G, 2M, 4K. */

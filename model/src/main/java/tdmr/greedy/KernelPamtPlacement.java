@@ -1,5 +1,7 @@
 package tdmr.greedy;
 
+import static tdmr.mem.ByteSize.PAGE;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalLong;
@@ -25,7 +27,6 @@ import java.util.OptionalLong;
  * prediction of a live one.
  */
 public final class KernelPamtPlacement implements PamtPlacement {
-  private static final long PAGE = 4096;
 
   @Override
   public String name() {

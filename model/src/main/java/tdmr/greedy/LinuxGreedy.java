@@ -1,5 +1,7 @@
 package tdmr.greedy;
 
+import static tdmr.mem.ByteSize.PAGE;
+
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -11,6 +13,8 @@ import tdmr.mem.AddressRange;
 import tdmr.mem.ByteSize;
 import tdmr.mem.MemoryBlock;
 import tdmr.mem.MemoryMap;
+import tdmr.greedy.GreedyResult.Cause;
+import tdmr.tdx.Headroom;
 import tdmr.tdx.Layout;
 import tdmr.tdx.Pamt;
 import tdmr.tdx.PamtSizing;
@@ -50,7 +54,6 @@ public final class LinuxGreedy {
   /** {@code TDMR_NR_WARN}: warn when fewer than this many TDMRs are left unused. */
   static final int TDMR_NR_WARN = 4;
 
-  private static final long PAGE = 4096;
   private static final long FIRST_MB = 1L << 20;
 
   private final Policy.Holes holes;
@@ -135,14 +138,12 @@ public final class LinuxGreedy {
     List<String> log = new ArrayList<>();
     if (memlist.isEmpty()) {
       // Cannot happen on a booted system; the kernel would go on with one empty TDMR.
-      log.add("no TDX memory: the memory list is empty");
-      return failed(Errno.EINVAL, GreedyResult.Stage.MEMORY_LIST, OptionalInt.empty(), List.of(), log);
+      return failed(Cause.EMPTY_MEMORY_LIST, OptionalInt.empty(), Optional.empty(), List.of(), log);
     }
     if (holes == Policy.Holes.CMR) {
       for (MemoryBlock b : memlist) {
         if (!map.cmrs().covers(b.range())) {
-          log.add("memory region [0x%x, 0x%x) is not TDX convertible memory.".formatted(b.start(), b.end()));
-          return failed(Errno.EINVAL, GreedyResult.Stage.MEMORY_LIST, OptionalInt.empty(), List.of(), log);
+          return failed(Cause.MEMORY_OUTSIDE_CMRS, OptionalInt.empty(), Optional.of(b.range()), List.of(), log);
         }
       }
     }
@@ -150,12 +151,11 @@ public final class LinuxGreedy {
     // --- fill_out_tdmrs ---
     List<AddressRange> ranges = fillOutTdmrs(memlist, limits.maxTdmrs());
     if (ranges.size() > limits.maxTdmrs()) {
-      log.add("initialization failed: TDMRs exhausted.");
       List<GreedyTdmr> partial = new ArrayList<>();
       for (int i = 0; i < limits.maxTdmrs(); i++) {
         partial.add(new GreedyTdmr(i, ranges.get(i), -1, false, Optional.empty(), List.of()));
       }
-      return failed(Errno.ENOSPC, GreedyResult.Stage.FILL_OUT_TDMRS, OptionalInt.empty(), partial, log);
+      return failed(Cause.TDMRS_EXHAUSTED, OptionalInt.empty(), Optional.of(ranges.get(limits.maxTdmrs())), partial, log);
     }
     int n = ranges.size();
     if (limits.maxTdmrs() - n < TDMR_NR_WARN) {
@@ -196,7 +196,7 @@ public final class LinuxGreedy {
           partial.add(new GreedyTdmr(j, ranges.get(j), j <= i ? nodes[j] : -1, fallback[j],
               Optional.ofNullable(j < i ? pamts[j] : null), List.of()));
         }
-        return failed(Errno.ENOMEM, GreedyResult.Stage.PAMT_ALLOCATION, OptionalInt.of(i), partial, log);
+        return failed(Cause.PAMT_ALLOCATION, OptionalInt.of(i), Optional.empty(), partial, log);
       }
       arena.occupy(base.getAsLong(), chunk);
       pamts[i] = Pamt.kernelChunk(base.getAsLong(), t.size(), limits);
@@ -211,32 +211,35 @@ public final class LinuxGreedy {
       built.add(new GreedyTdmr(i, ranges.get(i), nodes[i], fallback[i], Optional.of(pamts[i]), uses.get(i)));
     }
     for (int i = 0; i < n; i++) {
-      AddressRange t = ranges.get(i);
       List<ReservedAreaUse> u = uses.get(i);
       for (int k = 0; k < u.size(); k++) {
         AddressRange r = u.get(k).range();
         if (r.start() % PAGE != 0 || r.size() % PAGE != 0) {
           // WARN_ON in tdmr_add_rsvd_area; only reachable with CMRs that are not 4 KiB aligned.
-          log.add("TDMR [0x%x, 0x%x): reserved area %s is not 4K aligned".formatted(t.start(), t.end(), r));
-          return failed(Errno.EINVAL, GreedyResult.Stage.RESERVED_AREAS, OptionalInt.of(i), built, log);
+          return failed(Cause.RESERVED_AREA_MISALIGNED, OptionalInt.of(i), Optional.of(r), built, log);
         }
         if (k >= limits.maxReservedPerTdmr()) {
-          log.add("initialization failed: TDMR [0x%x, 0x%x): reserved areas exhausted.".formatted(t.start(), t.end()));
-          return failed(Errno.ENOSPC, GreedyResult.Stage.RESERVED_AREAS, OptionalInt.of(i), built, log);
+          return failed(Cause.RESERVED_AREAS_EXHAUSTED, OptionalInt.of(i), Optional.empty(), built, log);
         }
       }
     }
 
     Layout layout = new Layout(built.stream().map(GreedyTdmr::toTdmr).toList());
-    log.add("%d KB allocated for PAMT".formatted(layout.pamtBytes() / 1024));
-    log.add("module initialized");
-    return new GreedyResult.Built(layout, built, log);
+    return new GreedyResult.Built(layout, built, Headroom.of(layout, limits), log);
   }
 
+  /**
+   * The failure with the kernel's lines: its own line for the failure (made from the failure's
+   * fields) where it prints one, then the error number.
+   */
   private static GreedyResult.Failed failed(
-      Errno errno, GreedyResult.Stage stage, OptionalInt tdmr, List<GreedyTdmr> tdmrs, List<String> log) {
-    log.add("module initialization failed (%d)".formatted(errno.value()));
-    return new GreedyResult.Failed(errno, stage, tdmr, tdmrs, log);
+      Cause cause, OptionalInt tdmr, Optional<AddressRange> range, List<GreedyTdmr> tdmrs, List<String> log) {
+    GreedyResult.Failed failure = new GreedyResult.Failed(cause, tdmr, range, tdmrs, List.of(), List.of());
+    if (cause.loggedByKernel()) {
+      log.add(failure.failureLine());
+    }
+    log.add("module initialization failed (%d)".formatted(cause.errno().value()));
+    return new GreedyResult.Failed(cause, tdmr, range, tdmrs, List.of(), log);
   }
 
   /**
@@ -339,34 +342,20 @@ public final class LinuxGreedy {
   }
 
   /**
-   * TDMR indices ordered by their chunk's base. Chunk bases are 4 KiB aligned and below 2^52, so
-   * base / 4 KiB (40 bits) and the index (up to 23 bits) pack into one long and sort as primitives.
+   * TDMR indices ordered by their chunk's base. Placed chunks are disjoint and not empty, so their
+   * bases are distinct: sorting the bases and finding each chunk's base among them gives its rank.
    */
   private static int[] indicesByChunkBase(Pamt[] pamts) {
     int n = pamts.length;
-    int[] order = new int[n];
-    boolean packable = n < (1 << 23);
-    for (Pamt p : pamts) {
-      packable &= p.fourK().base() >= 0 && p.fourK().base() < (1L << 52);
-    }
-    if (packable) {
-      long[] keys = new long[n];
-      for (int i = 0; i < n; i++) {
-        keys[i] = ((pamts[i].fourK().base() >>> 12) << 23) | i;
-      }
-      Arrays.sort(keys);
-      for (int k = 0; k < n; k++) {
-        order[k] = (int) (keys[k] & ((1 << 23) - 1));
-      }
-      return order;
-    }
-    Integer[] boxed = new Integer[n];
+    long[] bases = new long[n];
     for (int i = 0; i < n; i++) {
-      boxed[i] = i;
+      bases[i] = pamts[i].fourK().base();
     }
-    Arrays.sort(boxed, Comparator.comparingLong(i -> pamts[i].fourK().base()));
-    for (int k = 0; k < n; k++) {
-      order[k] = boxed[k];
+    long[] sorted = bases.clone();
+    Arrays.sort(sorted);
+    int[] order = new int[n];
+    for (int i = 0; i < n; i++) {
+      order[Arrays.binarySearch(sorted, bases[i])] = i;
     }
     return order;
   }

@@ -53,11 +53,6 @@ public enum TdxStatus {
     this.meaning = meaning;
   }
 
-  /** Bits 63:32 of the status. */
-  public long statusClass() {
-    return statusClass;
-  }
-
   public String meaning() {
     return meaning;
   }

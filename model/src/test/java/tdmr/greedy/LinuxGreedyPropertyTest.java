@@ -1,5 +1,7 @@
 package tdmr.greedy;
 
+import static tdmr.mem.ByteSize.PAGE;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -21,7 +23,6 @@ import tdmr.tdx.TdxLimits;
 
 /** The greedy against the literal transcription of the kernel, on generated maps. */
 class LinuxGreedyPropertyTest {
-  private static final long PAGE = 4096;
   private static final long MiB = 1L << 20;
 
   @Property(tries = 150)
@@ -97,7 +98,7 @@ class LinuxGreedyPropertyTest {
   void builtLayoutsPassTheValidatorAndCoverEveryBlock(
       @ForAll("maps") MemoryMap map, @ForAll("limits") TdxLimits limits) {
     for (Policy.Holes holes : Policy.Holes.values()) {
-     for (PamtPlacement placement : List.of(PamtPlacement.kernel(), PamtPlacement.topDown())) {
+     for (PamtPlacement placement : List.of(PamtPlacement.kernel(), new TopDownPamtPlacement())) {
       GreedyResult r = new LinuxGreedy(holes, placement).construct(map, limits);
       if (!(r instanceof GreedyResult.Built b)) {
         continue;

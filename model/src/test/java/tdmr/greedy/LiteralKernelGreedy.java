@@ -1,5 +1,7 @@
 package tdmr.greedy;
 
+import static tdmr.mem.ByteSize.PAGE;
+
 import java.util.ArrayList;
 import java.util.List;
 import tdmr.mem.AddressRange;
@@ -13,7 +15,6 @@ import tdmr.tdx.TdxLimits;
  * cursors and jumps. It returns only what the kernel would print and the TDMR_INFO numbers.
  */
 final class LiteralKernelGreedy {
-  private static final long PAGE = 4096;
   private static final long G1 = 1L << 30;
   private static final long G4 = 4L << 30;
 

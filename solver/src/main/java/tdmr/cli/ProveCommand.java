@@ -12,10 +12,13 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 import tdmr.mem.ByteSize;
+import tdmr.mem.Count;
 import tdmr.mem.MemoryMap;
 import tdmr.parse.JsonContract;
 import tdmr.parse.LayoutJson;
+import tdmr.solver.DeadlineGuard;
 import tdmr.solver.EngineResult;
+import tdmr.solver.Infeasibility;
 import tdmr.solver.SolveOptions;
 import tdmr.solver.Status;
 import tdmr.solver.z3.Z3Engine;
@@ -73,7 +76,7 @@ final class ProveCommand implements Callable<Integer> {
     MemoryMap map = input.read(root);
     EngineResult r;
     try (Progress p = Progress.start(spec.commandLine().getErr(), "tdmr prove: z3 solving", Terminal.stderrIsTerminal())) {
-      r = Z3Engine.explaining().solve(map, limits, policy, solve);
+      r = DeadlineGuard.of(Z3Engine.explaining()).solve(map, limits, policy, solve);
     }
 
     if (json) {
@@ -84,8 +87,8 @@ final class ProveCommand implements Callable<Integer> {
     }
     PrintWriter out = FoldingWriter.over(spec.commandLine().getOut());
     String limitsText =
-        "at most %d TDMR%s and at most %d reserved areas per TDMR"
-            .formatted(limits.maxTdmrs(), limits.maxTdmrs() == 1 ? "" : "s", limits.maxReservedPerTdmr());
+        "at most %s and at most %s per TDMR"
+            .formatted(Count.of(limits.maxTdmrs(), "TDMR"), Count.of(limits.maxReservedPerTdmr(), "reserved area"));
     switch (r.status()) {
       case OPTIMAL, FEASIBLE -> {
         out.printf("FEASIBLE: %s admits a layout with %s (%s).%n", map.source(), limitsText, policy.describe());
@@ -107,10 +110,10 @@ final class ProveCommand implements Callable<Integer> {
         out.printf(
             "INFEASIBLE: no layout of %s of the kernel's shape (%s) has %s (%s), because:%n",
             map.source(), KERNEL_SHAPE, limitsText, policy.describe());
-        for (String m : explanationLines(r)) {
-          // Facts as a list; the engine's remark on minimality in parentheses as it is.
-          out.println(isRemark(m) ? m : "  - " + m.strip());
-        }
+        r.infeasibility().ifPresent(why -> {
+          why.facts().forEach(f -> out.println("  - " + f));
+          why.remark().ifPresent(remark -> out.println("  " + remark));
+        });
         out.println("Proven by z3. Layouts that split a TDMR's PAMT levels apart (the module allows it, rule D7) are outside this proof.");
       }
       default -> {
@@ -126,22 +129,10 @@ final class ProveCommand implements Callable<Integer> {
   private static final String KERNEL_SHAPE = "TDMRs on 1 GiB boundaries, each TDMR's PAMT one contiguous chunk";
 
   /**
-   * The engine's INFEASIBLE messages after its headline: one line per fact, then (when Z3 shrank
-   * the core) a remark in parentheses saying whether the set is minimal.
-   */
-  private static List<String> explanationLines(EngineResult r) {
-    return r.messages().subList(1, r.messages().size());
-  }
-
-  private static boolean isRemark(String line) {
-    return line.strip().startsWith("(");
-  }
-
-  /**
    * The verdict for programs. Status is FEASIBLE for both of the engine's layout answers; whether the
    * PAMT is proven least is {@code pamtProvenLeast}.
    */
-  private static ObjectNode jsonDocument(MemoryMap map, TdxLimits limits, Policy policy, EngineResult r) {
+  static ObjectNode jsonDocument(MemoryMap map, TdxLimits limits, Policy policy, EngineResult r) {
     ObjectNode o = JsonContract.document("prove");
     o.put("source", map.source());
     o.put("status", r.status().hasLayout() ? "FEASIBLE" : r.status().name());
@@ -164,16 +155,8 @@ final class ProveCommand implements Callable<Integer> {
     }
     if (r.status() == Status.INFEASIBLE) {
       ArrayNode explanation = o.putArray("explanation");
-      boolean minimal = false;
-      for (String line : explanationLines(r)) {
-        if (isRemark(line)) {
-          // Z3Engine's remark: "(each fact is needed: ...)" or a time limit stopped the shrinking.
-          minimal = line.strip().startsWith("(each fact is needed");
-        } else {
-          explanation.add(line.strip());
-        }
-      }
-      o.put("explanationMinimal", minimal);
+      r.infeasibility().ifPresent(why -> why.facts().forEach(explanation::add));
+      o.put("explanationMinimal", r.infeasibility().map(Infeasibility::minimal).orElse(false));
     }
     ArrayNode messages = o.putArray("messages");
     r.messages().forEach(m -> messages.add(m.strip()));
@@ -184,14 +167,13 @@ final class ProveCommand implements Callable<Integer> {
     for (var t : layout.tdmrs()) {
       long pamt = t.pamt().totalBytes();
       out.printf(
-          "  %s %s: PAMT [0x%x, 0x%x) (%d KiB), %d reserved area%s%n",
+          "  %s %s: PAMT [0x%x, 0x%x) (%d KiB), %s%n",
           t,
           ByteSize.human(t.size()),
           t.pamt().fourK().base(),
           t.pamt().fourK().base() + pamt,
           pamt / 1024,
-          t.reservedCount(),
-          t.reservedCount() == 1 ? "" : "s");
+          Count.of(t.reservedCount(), "reserved area"));
     }
   }
 }

@@ -2,6 +2,7 @@ package tdmr.solver.explain;
 
 import tdmr.mem.AddressRange;
 import tdmr.mem.ByteSize;
+import tdmr.mem.Count;
 import tdmr.mem.MemoryBlock;
 import tdmr.tdx.Policy;
 
@@ -32,7 +33,7 @@ public sealed interface Reason
 
     @Override
     public String sentence() {
-      return "at most %d TDMR%s allowed".formatted(limit, limit == 1 ? " is" : "s are");
+      return "at most %s %s allowed".formatted(Count.of(limit, "TDMR"), limit == 1 ? "is" : "are");
     }
   }
 
@@ -67,8 +68,7 @@ public sealed interface Reason
 
     @Override
     public String sentence() {
-      return "%s holds %d %s; each needs a reserved area of the TDMR that covers it"
-          .formatted(where(granule), holes, holesNoun());
+      return "%s holds %s; each needs a reserved area of the TDMR that covers it".formatted(where(granule), holesPhrase());
     }
 
     /** "the 1 GiB granule [...)" or, for a run no TDMR boundary splits, "the range [...)". */
@@ -76,9 +76,9 @@ public sealed interface Reason
       return r.size() == 1L << 30 ? "the 1 GiB granule " + r : "the range " + r;
     }
 
-    String holesNoun() {
-      String noun = holeKind == Policy.Holes.CMR ? "non-convertible gap" : "gap";
-      return noun + (holes == 1 ? "" : "s") + " between memory blocks";
+    /** "3 gaps between memory blocks", "1 non-convertible gap between memory blocks". */
+    String holesPhrase() {
+      return Count.of(holes, holeKind == Policy.Holes.CMR ? "non-convertible gap" : "gap") + " between memory blocks";
     }
   }
 
@@ -91,7 +91,7 @@ public sealed interface Reason
 
     @Override
     public String sentence() {
-      return "a TDMR may have at most %d reserved area%s".formatted(limit, limit == 1 ? "" : "s");
+      return "a TDMR may have at most " + Count.of(limit, "reserved area");
     }
   }
 

@@ -13,6 +13,7 @@ import com.microsoft.z3.Status;
 import com.microsoft.z3.Z3Exception;
 import java.util.List;
 import java.util.Optional;
+import tdmr.time.Deadline;
 
 /**
  * A lexicographic objective solved one tier at a time on one Z3 {@code Optimize} that holds a
@@ -48,12 +49,12 @@ final class TierSearch {
   private final Context ctx;
   private final Optimize opt;
   private final Z3Model model;
-  private final long deadlineNanos;
+  private final Deadline deadline;
 
-  TierSearch(Context ctx, Z3Model model, long deadlineNanos) {
+  TierSearch(Context ctx, Z3Model model, Deadline deadline) {
     this.ctx = ctx;
     this.model = model;
-    this.deadlineNanos = deadlineNanos;
+    this.deadline = deadline;
     this.opt = ctx.mkOptimize();
     for (BoolExpr f : model.background()) {
       opt.Add(f);
@@ -195,14 +196,9 @@ final class TierSearch {
     return sum;
   }
 
-  /** Nanoseconds left before the deadline. */
-  long nanosLeft() {
-    return deadlineNanos - System.nanoTime();
-  }
-
   /** One check with the time that is left (Z3 takes its timeout in milliseconds). */
   private Status run() {
-    long millis = Math.max(1, nanosLeft() / 1_000_000);
+    long millis = Math.max(1, deadline.remainingMillis());
     Params p = ctx.mkParams();
     p.add("timeout", (int) Math.min(Integer.MAX_VALUE, millis));
     // Z3's weighted MaxSAT engine "wmax" (complete, like the default "maxres") suits these

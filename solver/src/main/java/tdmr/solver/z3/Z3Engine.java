@@ -20,18 +20,22 @@ import java.util.stream.IntStream;
 import tdmr.check.LayoutVerifier;
 import tdmr.mem.AddressRange;
 import tdmr.mem.ByteSize;
+import tdmr.mem.Count;
 import tdmr.mem.MemoryMap;
 import tdmr.solver.Engine;
 import tdmr.solver.EngineResult;
+import tdmr.solver.Infeasibility;
 import tdmr.solver.PamtLowerBound;
 import tdmr.solver.Problem;
 import tdmr.solver.SolveOptions;
 import tdmr.solver.Status;
+import tdmr.solver.Watchdog;
 import tdmr.solver.explain.Explanation;
 import tdmr.solver.explain.Reason;
 import tdmr.tdx.Layout;
 import tdmr.tdx.Policy;
 import tdmr.tdx.TdxLimits;
+import tdmr.time.Deadline;
 
 /**
  * The Z3 engine: an SMT encoding of the layout family over the shared {@link Problem} ({@link
@@ -100,25 +104,29 @@ public final class Z3Engine implements Engine {
   @Override
   public EngineResult solve(MemoryMap map, TdxLimits limits, Policy policy, SolveOptions options) {
     long started = System.nanoTime();
-    Problem problem = Problem.of(map, limits, policy);
+    try {
+      return solve(map, limits, policy, options, started);
+    } catch (Deadline.Exceeded e) {
+      return result(Status.UNKNOWN, Optional.empty(), OptionalLong.empty(),
+          List.of("z3 stopped (time limit) while its model was being built, before a search; nothing is proven"),
+          started, 0, 0);
+    }
+  }
+
+  private EngineResult solve(MemoryMap map, TdxLimits limits, Policy policy, SolveOptions options, long started) {
+    // The whole solve (preprocessing, model building, search, explanation) ends by this deadline.
+    Deadline deadline = options.solveDeadline();
+    Problem problem = Problem.of(map, limits, policy, deadline);
     if (policy.coverage() == Policy.Coverage.ALL && !problem.impossibilities().isEmpty()) {
-      List<String> messages = new ArrayList<>();
-      messages.add(infeasibleHeadline(policy, limits));
-      problem.impossibilities().forEach(s -> messages.add("  " + s + "."));
-      return result(Status.INFEASIBLE, Optional.empty(), OptionalLong.empty(), messages, started, 0, 0);
+      return infeasible(policy, limits, Infeasibility.ofFacts(problem.impossibilities()), started, 0, 0);
     }
     if (problem.candidateCount() == 0) {
-      return result(
-          Status.INFEASIBLE,
-          Optional.empty(),
-          OptionalLong.empty(),
-          List.of(infeasibleHeadline(policy, limits), "  no TDX memory can be covered by any TDMR."),
-          started,
-          0,
-          0);
+      return infeasible(policy, limits, Infeasibility.ofFacts(List.of("no TDX memory can be covered by any TDMR")),
+          started, 0, 0);
     }
-    long deadline = started + Math.round(options.timeLimitSeconds() * 1e9);
-    try (Context ctx = new Context(Map.of("model", "true"))) {
+    try (Context ctx = new Context(Map.of("model", "true"));
+        // Z3 checks its "timeout" only in some phases; the watchdog stops the others at the deadline.
+        Watchdog watchdog = Watchdog.at(deadline, ctx::interrupt)) {
       return new Run(ctx, problem, options, started, deadline).solve();
     } catch (Z3Exception e) {
       if (!isOutOfMemory(e)) {
@@ -137,6 +145,17 @@ public final class Z3Engine implements Engine {
     }
   }
 
+  /** An {@code INFEASIBLE} answer: the headline, then the facts and the remark on their shrinking. */
+  private static EngineResult infeasible(
+      Policy policy, TdxLimits limits, Infeasibility why, long started, long variables, long constraints) {
+    List<String> messages = new ArrayList<>();
+    messages.add(infeasibleHeadline(policy, limits));
+    why.facts().forEach(f -> messages.add("  " + f));
+    why.remark().ifPresent(remark -> messages.add("  " + remark));
+    return result(Status.INFEASIBLE, Optional.empty(), OptionalLong.empty(), messages, started, variables, constraints)
+        .withInfeasibility(why);
+  }
+
   /** Z3 reports its memory cap as a failed allocation or an exceeded maximum. */
   private static boolean isOutOfMemory(Z3Exception e) {
     String m = String.valueOf(e.getMessage()).toLowerCase(java.util.Locale.ROOT);
@@ -152,7 +171,7 @@ public final class Z3Engine implements Engine {
     private final Problem problem;
     private final SolveOptions options;
     private final long started;
-    private final long deadline;
+    private final Deadline deadline;
     /** Under coverage all: the relaxation's bounds and the TDMRs it allows. */
     private final Optional<PamtLowerBound> bound;
     /** How each tier was settled, for the answer's messages. */
@@ -160,7 +179,7 @@ public final class Z3Engine implements Engine {
     private long variables;
     private long constraints;
 
-    Run(Context ctx, Problem problem, SolveOptions options, long started, long deadline) {
+    Run(Context ctx, Problem problem, SolveOptions options, long started, Deadline deadline) {
       this.ctx = ctx;
       this.problem = problem;
       this.options = options;
@@ -366,20 +385,15 @@ public final class Z3Engine implements Engine {
      * names rules, not the bound's restriction.
      */
     private EngineResult infeasible(Optional<String> why) {
-      List<String> messages = new ArrayList<>();
-      messages.add(infeasibleHeadline(problem.policy(), problem.limits()));
+      Infeasibility facts;
       if (explain) {
         Z3Model all = model(this::allEnds);
-        Explanation e = minimalCore(ctx, all, options, started);
-        e.sentences().forEach(s -> messages.add("  " + s));
-        messages.add(
-            e.minimal()
-                ? "  (each fact is needed: without any one of them a layout exists)"
-                : "  (a time limit stopped the shrinking of this explanation; it may name more facts than needed)");
+        facts = Infeasibility.of(minimalCore(ctx, all, options, started));
       } else {
-        why.ifPresent(w -> messages.add("  " + w + " (proven by the necessary conditions of PamtLowerBound)."));
+        facts = Infeasibility.ofFacts(why.map(w -> List.of(w + " (proven by the necessary conditions of PamtLowerBound)"))
+            .orElse(List.of()));
       }
-      return result(Status.INFEASIBLE, Optional.empty(), OptionalLong.empty(), messages, started, variables, constraints);
+      return Z3Engine.infeasible(problem.policy(), problem.limits(), facts, started, variables, constraints);
     }
   }
 
@@ -401,6 +415,11 @@ public final class Z3Engine implements Engine {
     List<Reason> order = new ArrayList<>(core);
     order.sort(Comparator.comparingLong(Z3Engine::deletionOrder));
     for (Reason r : order) {
+      if (remainingMillis(options, started) <= 0) {
+        // Out of time: the rest stay, and the core is not proven minimal.
+        minimal = false;
+        break;
+      }
       if (!core.contains(r)) {
         continue;
       }
@@ -458,9 +477,14 @@ public final class Z3Engine implements Engine {
 
   private Params params(Context ctx, SolveOptions options, long started) {
     Params p = ctx.mkParams();
-    long left = (long) (options.timeLimitSeconds() * 1000) - millisSince(started);
-    p.add("timeout", (int) Math.max(1, Math.min(Integer.MAX_VALUE, left)));
+    p.add("timeout", (int) Math.max(1, Math.min(Integer.MAX_VALUE, remainingMillis(options, started))));
     return p;
+  }
+
+  /** Time left of the solve: its own limit and the command's deadline, whichever comes first. */
+  private static long remainingMillis(SolveOptions options, long started) {
+    return Math.min(options.deadline().remainingMillis(),
+        (long) (options.timeLimitSeconds() * 1000) - millisSince(started));
   }
 
   /**
@@ -486,12 +510,12 @@ public final class Z3Engine implements Engine {
   private static String family(Policy policy) {
     return "TDMRs on 1 GiB boundaries, one contiguous kernel-sized PAMT chunk per TDMR"
         + (policy.pamt() == Policy.PamtPlacementPolicy.NODE_LOCAL ? " on the TDMR's NUMA node" : "")
-        + ", holes " + policy.holes().name().toLowerCase();
+        + ", holes " + policy.holes().text();
   }
 
   private static String infeasibleHeadline(Policy policy, TdxLimits limits) {
-    return "z3: proven: no layout (%s) has at most %d TDMRs and at most %d reserved areas per TDMR"
-        .formatted(family(policy), limits.maxTdmrs(), limits.maxReservedPerTdmr());
+    return "z3: proven: no layout (%s) has at most %s and at most %s per TDMR"
+        .formatted(family(policy), Count.of(limits.maxTdmrs(), "TDMR"), Count.of(limits.maxReservedPerTdmr(), "reserved area"));
   }
 
   private static String optimalLine(Problem problem, Layout layout) {
@@ -499,13 +523,12 @@ public final class Z3Engine implements Engine {
   }
 
   private static String summary(Layout layout) {
-    return "%d TDMR%s, PAMT %d bytes (%s), %d reserved areas (at most %d in one TDMR)"
+    return "%s, PAMT %d bytes (%s), %s (at most %d in one TDMR)"
         .formatted(
-            layout.size(),
-            layout.size() == 1 ? "" : "s",
+            Count.of(layout.size(), "TDMR"),
             layout.pamtBytes(),
             ByteSize.human(layout.pamtBytes()),
-            layout.reservedAreaCount(),
+            Count.of(layout.reservedAreaCount(), "reserved area"),
             layout.maxReservedPerTdmr());
   }
 
@@ -520,7 +543,7 @@ public final class Z3Engine implements Engine {
     return new EngineResult(NAME, status, layout, pamt, pamt, messages, millisSince(started), variables, constraints, 0);
   }
 
-  private static final long PAGE = 4096;
+  private static final long PAGE = ByteSize.PAGE;
 
   private static long millisSince(long started) {
     return (System.nanoTime() - started) / 1_000_000;

@@ -983,7 +983,7 @@ final class Z3Model {
 
   // ---- small builders ----------------------------------------------------------------------
 
-  private static final long PAGE = 4096;
+  private static final long PAGE = ByteSize.PAGE;
 
   private long chunkPages(int start, int endIndex) {
     return problem.chunkPages(start, ends[start][endIndex]);
@@ -1013,6 +1013,8 @@ final class Z3Model {
   }
 
   private BoolExpr bool(String name) {
+    // Every loop of the model creates variables: checking here bounds the building by the deadline.
+    problem.deadline().check();
     variables++;
     return ctx.mkBoolConst(name);
   }
