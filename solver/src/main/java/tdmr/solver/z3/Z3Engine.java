@@ -371,12 +371,17 @@ public final class Z3Engine implements Engine {
         OptionalLong lower = pamtBound.isPresent()
             ? OptionalLong.of(Math.min(pamtBound.getAsLong(), layout.pamtBytes())) : OptionalLong.empty();
         return new EngineResult(NAME, Status.FEASIBLE, Optional.of(layout), OptionalLong.of(layout.pamtBytes()), lower,
-            List.of("z3 stopped (" + o.reason() + ") before proving optimality; best layout found: " + summary(layout)),
+            List.of("z3 stopped (" + why(o) + ") before proving optimality; best layout found: " + summary(layout)),
             millisSince(started), variables, constraints, uncoveredBytes(problem, decision));
       }
       return result(Status.UNKNOWN, Optional.empty(), OptionalLong.empty(),
-          List.of("z3 stopped (" + o.reason() + ") before finding a layout or proving that none exists"),
+          List.of("z3 stopped (" + why(o) + ") before finding a layout or proving that none exists"),
           started, variables, constraints);
+    }
+
+    /** Why a tier stopped: the time limit, or what Z3 said (interrupted by the watchdog it says "canceled"). */
+    private String why(TierSearch.Outcome o) {
+      return deadline.expired() ? "time limit" : o.reason();
     }
 
     /**
