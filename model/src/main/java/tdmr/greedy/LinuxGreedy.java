@@ -27,7 +27,7 @@ import tdmr.tdx.Tdmr;
  * arch/x86/virt/vmx/tdx/tdx.c}, v6.8 up to the 2026 trees), step for step, with the kernel's
  * messages and error numbers.
  *
- * <p>The steps are those of the kernel (kernel-greedy.md §9): the memory list ({@link
+ * <p>The steps are those of the kernel's {@code construct_tdmrs}: the memory list ({@link
  * #memoryList}); {@code fill_out_tdmrs}, one pass over the blocks that opens a new 1 GiB-aligned
  * TDMR whenever a block ends past the current one and never merges TDMRs; {@code
  * tdmrs_set_up_pamt_all}, one contiguous chunk per TDMR (4K, 2M, 1G levels, each rounded up to 4

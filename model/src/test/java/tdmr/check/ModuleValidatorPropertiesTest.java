@@ -61,7 +61,7 @@ class ModuleValidatorPropertiesTest {
     // Earlier TDMRs and slots are untouched and the moved area still starts after its predecessor,
     // so the first failure is C5 on this slot: TDX_INVALID_RESERVED_IN_TDMR + i + (j << 8).
     Violation v = new ModuleValidator(c.cmrs(), TdxLimits.DEFAULT).firstViolation(broken).orElseThrow();
-    assertEquals("C5", v.rule(), v::toString);
+    assertEquals(Rule.C5_RESERVED_4K_ALIGNED, v.rule(), v::toString);
     assertEquals(0xC0000A2000000000L + at[0] + ((long) at[1] << 8), v.code(), v::toString);
   }
 
@@ -78,7 +78,7 @@ class ModuleValidatorPropertiesTest {
     // Slot j now holds the later area (fine against j - 1); slot j + 1 starts below it: C3,
     // TDX_NON_ORDERED_RESERVED_IN_TDMR + i + ((j + 1) << 8).
     Violation v = new ModuleValidator(c.cmrs(), TdxLimits.DEFAULT).firstViolation(broken).orElseThrow();
-    assertEquals("C3", v.rule(), v::toString);
+    assertEquals(Rule.C3_RESERVED_SORTED, v.rule(), v::toString);
     assertEquals(0xC0000A2100000000L + at[0] + ((long) (at[1] + 1) << 8), v.code(), v::toString);
   }
 
