@@ -63,8 +63,8 @@ record CheckReport(
       b.append("  ").append(v).append(System.lineSeparator());
     }
     if (!all && violations.size() > 1) {
-      b.append("  (the module stops at the first error; %s more, --all lists them)%n".formatted(
-          Count.of(violations.size() - 1, "violation")));
+      b.append("  (the module stops at the first error; %s, --all lists them)%n".formatted(
+          Count.of(violations.size() - 1, "more violation", "more violations")));
     }
     b.append("Operating system (holes=%s, coverage=%s): %s%n".formatted(
         name(holes), name(coverage), osHolds() ? "OK" : "FAIL"));
