@@ -337,7 +337,9 @@ public final class ModuleValidator {
 
     /** While checking TDMR {@code current}: PAMTs of {@code owner} against usable memory of {@code target}. */
     private void pamtsAgainstUsable(int current, int owner, int target) {
-      if (!usableDefined[target]) {
+      if (!usableDefined[target] || !anyPamtOverlaps(owner, tdmrs.get(target))) {
+        // Usable parts lie inside their TDMR: a PAMT outside it overlaps none (and on layouts of
+        // hundreds of TDMRs most pairs are far apart, so this keeps the check fast).
         return;
       }
       List<long[]> usable = usableParts(tdmrs.get(target));
@@ -359,6 +361,19 @@ public final class ModuleValidator {
           }
         }
       }
+    }
+
+    /** True when some defined PAMT level of TDMR {@code owner} overlaps the range of {@code target}. */
+    private boolean anyPamtOverlaps(int owner, Tdmr target) {
+      for (PageSize level : OVERLAP_ORDER) {
+        if (pamtDefined[owner][level.ordinal()]) {
+          PamtRange p = tdmrs.get(owner).pamt().level(level);
+          if (overlap(p.base(), p.size(), target.base(), target.size())) {
+            return true;
+          }
+        }
+      }
+      return false;
     }
 
     /** D6: each PAMT range lies inside one merged CMR, levels 1G, 2M, 4K. */

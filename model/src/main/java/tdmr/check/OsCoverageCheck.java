@@ -177,7 +177,10 @@ public final class OsCoverageCheck {
     List<AddressRange> out = new ArrayList<>();
     for (AddressRange r : ranges) {
       long cursor = r.start();
-      for (AddressRange h : holes) {
+      // Holes are sorted and disjoint: start at the first one ending after r starts (a scan from
+      // the first hole for every range was quadratic on maps of thousands of blocks).
+      for (int i = firstEndingAfter(holes, cursor); i < holes.size(); i++) {
+        AddressRange h = holes.get(i);
         if (h.end() <= cursor) {
           continue;
         }
@@ -194,6 +197,21 @@ public final class OsCoverageCheck {
       }
     }
     return out;
+  }
+
+  /** Index of the first of the sorted, disjoint {@code ranges} whose end lies above {@code address}. */
+  private static int firstEndingAfter(List<AddressRange> ranges, long address) {
+    int lo = 0;
+    int hi = ranges.size();
+    while (lo < hi) {
+      int mid = (lo + hi) >>> 1;
+      if (ranges.get(mid).end() <= address) {
+        lo = mid + 1;
+      } else {
+        hi = mid;
+      }
+    }
+    return lo;
   }
 
   private static String tdmrRange(Tdmr t) {

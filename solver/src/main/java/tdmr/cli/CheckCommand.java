@@ -2,6 +2,8 @@ package tdmr.cli;
 
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -12,6 +14,9 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
+import tdmr.boot.KernelParameters;
+import tdmr.boot.MemmapEdit;
+import tdmr.boot.MemoryWhatIf;
 import tdmr.check.ModuleValidator;
 import tdmr.check.OsCoverageCheck;
 import tdmr.check.TdmrInfoCodec;
@@ -79,6 +84,11 @@ final class CheckCommand implements Callable<Integer> {
   @Option(names = "--json", description = "Print the verdicts as JSON.")
   boolean json;
 
+  @Mixin WhatIfOptions whatIf;
+
+  /** The {@code memmap=} parameters the layout document assumes ({@code tdmr fix --json} lists them). */
+  private List<String> documentMemmap = List.of();
+
   @Override
   public Integer call() throws Exception {
     TdxLimits limits = limitOptions.limits();
@@ -87,7 +97,7 @@ final class CheckCommand implements Callable<Integer> {
     }
     InputSource layoutInput = tdmr.input(layoutArgument);
     Layout layout = readLayout(layoutInput);
-    MemoryMap map = tdmr.input(mapArgument).readMap();
+    MemoryMap map = withDocumentMemmap(whatIf.apply(tdmr.input(mapArgument).readMap()), layoutInput.name(), documentMemmap);
 
     CheckReport report = new CheckReport(layoutInput.name(), map, layout, limits, holes.value(), coverage.value(),
         new ModuleValidator(map.cmrs(), limits).allViolations(layout),
@@ -117,7 +127,9 @@ final class CheckCommand implements Callable<Integer> {
       k++;
     }
     if (k < bytes.length && bytes[k] == '{') {
-      return LayoutJson.read(input.name(), MapReader.text(input.name(), bytes), Optional.ofNullable(solver));
+      String text = MapReader.text(input.name(), bytes);
+      documentMemmap = LayoutJson.bootParameters(input.name(), text);
+      return LayoutJson.read(input.name(), text, Optional.ofNullable(solver));
     }
     if (bytes.length > 0 && !containsNul(bytes)) {
       throw new InputException(
@@ -129,6 +141,26 @@ final class CheckCommand implements Callable<Integer> {
       throw new InputException(input.name(), 0, "--solver %s needs a plan --json document; this is a TDMR_INFO binary".formatted(solver));
     }
     return TdmrInfoCodec.decode(bytes, input.name());
+  }
+
+  /**
+   * The map as the layout's kernel sees it: a layout {@code tdmr fix} proposes is built on the map
+   * with its {@code memmap=} parameters, so they are replayed first.
+   */
+  private static MemoryMap withDocumentMemmap(MemoryMap map, String layoutName, List<String> parameters)
+      throws InputException {
+    if (parameters.isEmpty()) {
+      return map;
+    }
+    List<MemmapEdit> edits = new ArrayList<>();
+    try {
+      for (String p : parameters) {
+        edits.addAll(KernelParameters.ofCommandLine(p));
+      }
+      return MemoryWhatIf.apply(map, edits, "the layout document's memmap");
+    } catch (IllegalArgumentException e) {
+      throw new InputException(layoutName, 0, "\"memmap\": " + e.getMessage());
+    }
   }
 
   private static boolean startsWithUtf8Bom(byte[] bytes) {

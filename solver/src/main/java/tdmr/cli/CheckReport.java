@@ -3,6 +3,7 @@ package tdmr.cli;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.List;
+import tdmr.boot.MemoryWhatIf;
 import tdmr.check.OsCoverageCheck;
 import tdmr.check.Violation;
 import tdmr.mem.AddressRange;
@@ -55,6 +56,7 @@ record CheckReport(
         Count.of(layout.reservedAreaCount(), "reserved area"), ByteSize.human(layout.pamtBytes())));
     b.append("Map %s: %s (%s), %s%n".formatted(map.source(), Count.of(map.blocks().size(), "memory block"),
         ByteSize.human(map.totalBytes()), Count.of(map.cmrs().cmrs().size(), "CMR")));
+    whatIfs().forEach(w -> b.append("  ").append(w).append(System.lineSeparator()));
     b.append("Limits: %s, %s per TDMR, Dynamic PAMT %s, HKID start bit %d%n%n".formatted(
         Count.of(limits.maxTdmrs(), "TDMR"), Count.of(limits.maxReservedPerTdmr(), "reserved area"),
         limits.dynamicPamt() ? "on" : "off", limits.hkidStartBit()));
@@ -83,6 +85,8 @@ record CheckReport(
     ObjectNode root = JsonContract.document("check");
     root.put("layout", layoutName);
     root.put("map", map.source());
+    ArrayNode whatIf = root.putArray("whatIf");
+    whatIfs().forEach(whatIf::add);
     root.put("ok", holds());
     ObjectNode lim = root.putObject("limits");
     lim.put("maxTdmrs", limits.maxTdmrs());
@@ -119,6 +123,11 @@ record CheckReport(
     ArrayNode problems = osNode.putArray("problems");
     os.problems().forEach(p -> problems.add(p.message()));
     return LayoutJson.pretty(root) + System.lineSeparator();
+  }
+
+  /** The map's what-if notes: the boot parameters replayed on it before the check. */
+  private List<String> whatIfs() {
+    return map.notes().stream().filter(n -> n.startsWith(MemoryWhatIf.NOTE_PREFIX)).toList();
   }
 
   private static String name(Enum<?> e) {

@@ -14,6 +14,7 @@ import tdmr.solver.Engine;
 import tdmr.solver.EngineResult;
 import tdmr.solver.Engines;
 import tdmr.solver.SolveOptions;
+import tdmr.solver.Status;
 import tdmr.tdx.Layout;
 import tdmr.tdx.Policy;
 import tdmr.tdx.TdxLimits;
@@ -54,7 +55,10 @@ final class LayoutAnalysis {
   private List<String> failure(Triage triage) {
     List<String> out = new ArrayList<>();
     EngineResult greedy = run("greedy");
-    if (greedy.status().hasLayout()) {
+    if (greedy.status() == Status.UNKNOWN) {
+      out.add("The time limit stopped the replay of the kernel's construction on the memory map in this log"
+          + " (--time-limit).");
+    } else if (greedy.status().hasLayout()) {
       out.add("Replayed on the memory map in this log, the kernel's construction succeeds (%s, %d KB"
           .formatted(Count.of(greedy.layout().get().size(), "TDMR"), greedy.pamtBytes().getAsLong() / 1024)
           + " of PAMT), so this map is not the one the kernel saw: the log's map is incomplete or"
@@ -115,6 +119,10 @@ final class LayoutAnalysis {
 
   private List<String> pamtCheck(long loggedKb) {
     EngineResult greedy = run("greedy");
+    if (greedy.status() == Status.UNKNOWN) {
+      return List.of("The time limit stopped the replay of the kernel's construction before the logged PAMT"
+          + " size could be checked (--time-limit).");
+    }
     if (!greedy.status().hasLayout()) {
       return List.of("The kernel's construction replayed on the map in this log fails ("
           + greedy.kernelFailure().orElseThrow().failureLine() + "), yet the kernel succeeded: the log's map"
@@ -142,7 +150,8 @@ final class LayoutAnalysis {
   private EngineResult run(String name) {
     Engine engine = Engines.select(name).get(0);
     try (Progress p = Progress.start(err, "tdmr diagnose: " + name + " solving", Terminal.stderrIsTerminal())) {
-      return engine.solve(map, limits, Policy.DEFAULT, options);
+      // The greedy replay first, then the optimiser with what is left of the command's time.
+      return engine.solve(map, limits, Policy.DEFAULT, options.withDeadline(options.deadline().share(name.equals("greedy") ? 2 : 1)));
     }
   }
 }

@@ -55,6 +55,7 @@ import tdmr.tdx.TdxLimits;
       "  tdmr plan                                  the bundled canonical/tdx#135 log",
       "  tdmr plan dmesg.txt --solver all           greedy, then the best (cpsat, z3)",
       "  tdmr plan dmesg.txt --holes cmr            a kernel with the CMR-holes patch",
+      "  tdmr plan dmesg.txt --memmap '4K$0x64158000'   what if the kernel booted with memmap=4K$0x64158000",
       "  tdmr plan dmesg.txt --solver cpsat --json > plan.json",
       "  tdmr plan dmesg.txt --tdmr-info tdmr_info.bin",
       "See it: tdmr render dmesg.txt --solver all -o layout.html"
@@ -70,6 +71,8 @@ final class PlanCommand implements Callable<Integer> {
   @Mixin MapInput input;
 
   @Mixin EngineOptions engineOptions;
+
+  @Mixin WhatIfOptions whatIf;
 
   @Mixin ColorOption color;
 
@@ -90,14 +93,16 @@ final class PlanCommand implements Callable<Integer> {
     List<Engine> engines = engineOptions.engines();
     TdxLimits limits = engineOptions.limits();
     SolveOptions options = engineOptions.solveOptions();
-    MemoryMap map = input.read(tdmr);
+    MemoryMap map = whatIf.apply(input.read(tdmr));
     Policy policy = engineOptions.policy();
 
     List<EngineResult> results = new ArrayList<>();
-    for (Engine engine : engines) {
+    for (int i = 0; i < engines.size(); i++) {
+      Engine engine = engines.get(i);
       try (Progress p = Progress.start(spec.commandLine().getErr(), "tdmr plan: " + engine.name() + " solving",
           Terminal.stderrIsTerminal())) {
-        results.add(engine.solve(map, limits, policy, options));
+        // --time-limit bounds the whole command: each engine may take an equal share of what is left.
+        results.add(engine.solve(map, limits, policy, options.withDeadline(options.deadline().share(engines.size() - i))));
       }
     }
 
@@ -109,7 +114,7 @@ final class PlanCommand implements Callable<Integer> {
       check.ifPresent(c -> document.set("crossCheck", crossCheckJson(c)));
       out.print(LayoutJson.pretty(document));
     } else {
-      out.print(new PlanText(map, limits, policy).render(results, color.terminal(), input.argument == null ? "" : input.argument));
+      out.print(new PlanText(map, limits, policy).render(results, color.terminal(), (input.argument == null ? "" : input.argument) + whatIf.asArguments()));
       check.ifPresent(c -> c.lines().forEach(out::println));
     }
     out.flush();

@@ -20,6 +20,7 @@ import java.util.Map;
 import java.util.OptionalLong;
 import java.util.Set;
 import tdmr.solver.Problem;
+import tdmr.solver.Watchdog;
 import tdmr.solver.Problem.Atom;
 import tdmr.solver.Problem.CandidateTdmr;
 import tdmr.solver.Problem.Cell;
@@ -122,27 +123,35 @@ final class TdmrModel {
     }
   }
 
-  private final long deadlineNanos;
-
   /**
-   * Builds the model; throws {@link TimeLimitWhileBuilding} when {@code System.nanoTime()} passes
-   * {@code deadlineNanos} first (the chunk placements, quadratic in the map's size, take the time).
+   * Builds the model; throws {@link TimeLimitWhileBuilding} when the problem's deadline ({@link
+   * Problem#deadline()}) passes first (the chunk placements, quadratic in the map's size, take the time).
    */
-  TdmrModel(Problem problem, PlacementSlots slots, long deadlineNanos) {
+  TdmrModel(Problem problem, PlacementSlots slots) {
     this.problem = problem;
-    this.deadlineNanos = deadlineNanos;
     this.cells = problem.cells();
     this.atoms = problem.atoms();
     this.slots = slots;
     this.roomyPages = slots.roomyPages();
     createVariables();
+    checkDeadline();
     tdmrsTileTheCells();
     atMostMaxTdmrs();
     memoryIsCovered();
+    checkDeadline();
     pamtChunksArePlaced();
+    checkDeadline();
     reservedAreasAreCounted();
+    checkDeadline();
     reservedAreasPerTdmrWithinLimit();
     objectiveTerms();
+    checkDeadline();
+  }
+
+  private void checkDeadline() {
+    if (problem.deadline().expired()) {
+      throw new TimeLimitWhileBuilding();
+    }
   }
 
   CpModel model() {
@@ -299,9 +308,7 @@ final class TdmrModel {
       if (!cell.holdsMemory()) {
         continue;
       }
-      if (System.nanoTime() - deadlineNanos > 0) {
-        throw new TimeLimitWhileBuilding();
-      }
+      checkDeadline();
       long largestChunk = slots.largestChunk(cell);
       IntVar chunkPages = null;
       LinearExprBuilder choices = LinearExpr.newBuilder();
@@ -756,7 +763,10 @@ final class TdmrModel {
         .setStopAfterFirstSolution(true)
         .setCpModelPresolve(false)
         .setLinearizationLevel(0);
-    CpSolverStatus status = solver.solve(model);
+    CpSolverStatus status;
+    try (Watchdog w = Watchdog.at(problem.deadline(), solver::stopSearch)) {
+      status = solver.solve(model);
+    }
     if (status != CpSolverStatus.OPTIMAL && status != CpSolverStatus.FEASIBLE) {
       return false;
     }
