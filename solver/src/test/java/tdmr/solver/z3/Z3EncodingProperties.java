@@ -39,7 +39,7 @@ class Z3EncodingProperties {
 
   record Case(MemoryMap map, TdxLimits limits, Policy policy) {}
 
-  @Property(tries = 25)
+  @Property(tries = 25, seed = "20261203")
   void everyEncodingGivesTheSameAnswer(@ForAll("cases") Case c) {
     agree(c);
   }
@@ -49,7 +49,7 @@ class Z3EncodingProperties {
    * TDMRs (4108 and 8212 KiB) fit such pieces one or two at a time, so a model that only counts
    * chunks overflows some (the lazy sums are then added) and stacks against the gaps save areas.
    */
-  @Property(tries = 50)
+  @Property(tries = 50, seed = "20261203")
   void everyEncodingGivesTheSameAnswerOnSmallPieces(@ForAll("smallPieces") Case c) {
     agree(c);
   }
