@@ -50,8 +50,15 @@ class TimeLimitTest {
   }
 
   @Test
-  void fixSaysUnknown() {
+  void fixForTheKernelSaysUnknown() {
     CliRun run = CliRun.of("fix", map, "--time-limit", "0.5");
+    assertEquals(3, run.exit(), run.out() + run.err());
+    assertTrue(CliRun.flat(run.out()).contains("Unknown: the time limit stopped the search"), run.out());
+  }
+
+  @Test
+  void fixForALayoutSaysUnknown() {
+    CliRun run = CliRun.of("fix", map, "--for", "layout", "--time-limit", "0.5");
     assertEquals(3, run.exit(), run.out() + run.err());
     assertTrue(run.out().contains("Unknown: the time limit stopped the solver"), run.out());
   }
