@@ -24,7 +24,7 @@ import tdmr.parse.InputException;
       RenderCommand.class,
       DiagnoseCommand.class,
       CompletionCommand.class,
-      CommandLine.HelpCommand.class
+      HelpCommand.class
     },
     exitCodeListHeading = "%nExit status:%n",
     exitCodeList = {
