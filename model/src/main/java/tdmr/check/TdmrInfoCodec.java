@@ -18,7 +18,7 @@ import tdmr.tdx.Tdmr;
 
 /**
  * Reads and writes layouts in the module's binary ABI: consecutive 512-byte TDMR_INFO entries of
- * little-endian u64 fields ({@code tdmr_info_entry_t}, research/tdx-module-rules.md rule A9).
+ * little-endian u64 fields ({@code tdmr_info_entry_t}, docs/tdx-module-rules.md, "TDMR_INFO").
  *
  * <pre>
  *   offset  field

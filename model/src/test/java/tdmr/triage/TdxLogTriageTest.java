@@ -18,8 +18,8 @@ import tdmr.mem.LogLine;
 
 /**
  * Triage of real host logs (model/src/test/resources/realmaps, published by the people who hit
- * them) and of small hand-written logs, against the facts stated in the logs and in
- * user-needs.md P1, P2, P5, P6.
+ * them) and of small hand-written logs, against the facts stated in the logs and the failures users
+ * report most (TDX off in the BIOS, no module, a refused SEAMCALL, a layout failure).
  */
 class TdxLogTriageTest {
 
@@ -144,7 +144,7 @@ class TdxLogTriageTest {
 
   @Test
   void sysInitCpuidFailureIsAPlatformProblem() throws Exception {
-    // canonical/tdx#161 (user-needs P6): "SEAMCALL (0x21) failed: 0xc000090000000000"; leaf 33 is
+    // canonical/tdx#161: "SEAMCALL (0x21) failed: 0xc000090000000000"; leaf 33 is
     // TDH.SYS.INIT, status class 0xC0000900 is TDX_INCORRECT_CPUID_VALUE.
     Triage t = TdxLogTriage.of("dmesg.txt", log("[ 1.0] virt/tdx: BIOS enabled: private KeyID range [64, 128)",
         "[ 8.0] virt/tdx: SEAMCALL (0x21) failed: 0xc000090000000000",

@@ -67,16 +67,16 @@ record CheckReport(
     }
     boolean capped = violations.size() >= ModuleValidator.MAX_VIOLATIONS;
     if (!all && violations.size() > 1) {
-      b.append("  (the module stops at the first error; %s%d more violation%s, --all lists them)%n".formatted(
-          capped ? "at least " : "", violations.size() - 1, violations.size() > 2 ? "s" : ""));
+      b.append("  (the module stops at the first error; %s%s, --all lists them)%n".formatted(
+          capped ? "at least " : "", Count.of(violations.size() - 1, "more violation", "more violations")));
     }
     if (all && capped) {
       b.append("  (counting stopped at %d violations)%n".formatted(ModuleValidator.MAX_VIOLATIONS));
     }
     b.append("Operating system (holes=%s, coverage=%s): %s%n".formatted(
         name(holes), name(coverage), osHolds() ? "OK" : "FAIL"));
-    for (String problem : os.problems()) {
-      b.append("  ").append(problem).append(System.lineSeparator());
+    for (OsCoverageCheck.Problem problem : os.problems()) {
+      b.append("  ").append(problem.message()).append(System.lineSeparator());
     }
     for (String uncovered : os.uncoveredMessages()) {
       b.append("  ").append(uncovered)
@@ -110,7 +110,7 @@ record CheckReport(
       } else {
         n.putNull("code");
       }
-      n.put("rule", v.rule());
+      n.put("rule", v.rule().id());
       n.put("tdmr", v.tdmrIndex());
       n.put("message", v.message());
     }
@@ -126,7 +126,7 @@ record CheckReport(
     }
     osNode.put("uncoveredBytes", os.uncoveredBytes());
     ArrayNode problems = osNode.putArray("problems");
-    os.problems().forEach(problems::add);
+    os.problems().forEach(p -> problems.add(p.message()));
     return LayoutJson.pretty(root) + System.lineSeparator();
   }
 
