@@ -67,6 +67,6 @@ class InputLimitsTest {
   void aFileNameThatIsNoPathIsBadInput() {
     CliRun run = CliRun.of("map", "bad\0name");
     assertEquals(2, run.exit(), run.err());
-    assertTrue(run.err().contains("not a file name"), run.err());
+    assertTrue(run.err().contains("Nul character not allowed"), run.err());
   }
 }
