@@ -114,6 +114,7 @@ public final class TdmrCommand implements Runnable {
    */
   static int execute(CommandLine cl, String[] args) {
     int status;
+    long started = System.nanoTime();
     try {
       status = cl.execute(args);
     } catch (OutOfMemoryError e) {
@@ -127,6 +128,12 @@ public final class TdmrCommand implements Runnable {
       status = EXIT_INTERNAL;
     }
     cl.getOut().flush();
+    if (Boolean.getBoolean("tdmr.timing")) {
+      // For benchmarks/fleet-sizes.sh: how long the command itself took, JVM start-up aside.
+      cl.getErr().println("tdmr: timing: %d ms from the command's start to its end".formatted(
+          (System.nanoTime() - started) / 1_000_000));
+      cl.getErr().flush();
+    }
     StandardOutput stdout = ((TdmrCommand) cl.getCommand()).stdout;
     if (stdout != null && stdout.failure().isPresent() && !stdout.readerClosed() && status != EXIT_INTERNAL) {
       cl.getErr().println("tdmr: cannot write standard output: %s (%d bytes written before the error)"
