@@ -155,6 +155,7 @@ final class FixCommand implements Callable<Integer> {
     String construction = construction();
     Optional<Engine> engine = construction.equals(LAYOUT) ? Optional.empty() : Optional.of(engine(construction));
     MemoryMap map = whatIf.apply(input.read(tdmr));
+    limits = LimitOptions.usefulFor(limits, map, spec.commandLine().getErr(), "tdmr fix");
     if (engine.isPresent()) {
       GreedyFix fix;
       try (Progress p = Progress.start(spec.commandLine().getErr(), "tdmr fix: searching", Terminal.stderrIsTerminal())) {

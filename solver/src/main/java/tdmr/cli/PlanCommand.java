@@ -4,9 +4,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.AccessDeniedException;
-import java.nio.file.FileSystemException;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -97,6 +94,7 @@ final class PlanCommand implements Callable<Integer> {
     TdxLimits limits = engineOptions.limits();
     SolveOptions options = engineOptions.solveOptions();
     MemoryMap map = whatIf.apply(input.read(tdmr));
+    limits = LimitOptions.usefulFor(limits, map, spec.commandLine().getErr(), "tdmr plan");
     Policy policy = engineOptions.policy();
 
     List<EngineResult> results = new ArrayList<>();
@@ -130,33 +128,22 @@ final class PlanCommand implements Callable<Integer> {
       Optional<Layout> layout = results.stream().flatMap(r -> r.layout().stream()).findFirst();
       if (layout.isPresent()) {
         try {
-          TdmrInfoCodec.write(layout.get(), tdmrInfo);
+          // Whole or not at all: a TDMR_INFO cut short is a whole number of entries, a valid smaller layout.
+          AtomicFile.write(tdmrInfo, TdmrInfoCodec.encode(layout.get()));
         } catch (IllegalArgumentException tooManySlots) {
           // Limits raised past the module's 16 slots: the layout cannot be written in its format.
           spec.commandLine().getErr().println("tdmr plan: cannot write %s: %s".formatted(tdmrInfo, tooManySlots.getMessage()));
           return TdmrCommand.EXIT_INPUT;
         } catch (IOException e) {
           // A directory or a missing parent is the user's to fix (exit 2), not a bug (exit 70).
-          throw new InputException(tdmrInfo.toString(), 0, "cannot write the TDMR_INFO file: " + reason(e));
+          throw new InputException(tdmrInfo.toString(), 0,
+              "cannot write the TDMR_INFO file: %s; nothing written".formatted(AtomicFile.reason(e)));
         }
       } else {
         spec.commandLine().getErr().println("tdmr plan: no engine built a layout; %s not written".formatted(tdmrInfo));
       }
     }
     return exitStatus(results);
-  }
-
-  private static String reason(IOException e) {
-    if (e instanceof NoSuchFileException) {
-      return "no such directory";
-    }
-    if (e instanceof AccessDeniedException) {
-      return "permission denied";
-    }
-    if (e instanceof FileSystemException f && f.getReason() != null) {
-      return f.getReason();
-    }
-    return e.getMessage();
   }
 
   /** 0 when some engine built a layout; otherwise 3 if a time limit left any answer unknown, else 1. */

@@ -75,6 +75,7 @@ final class ProveCommand implements Callable<Integer> {
     SolveOptions solve = timeLimit.solveOptions();
     Policy policy = policyOptions.policy();
     MemoryMap map = input.read(root);
+    limits = LimitOptions.usefulFor(limits, map, spec.commandLine().getErr(), "tdmr prove");
     EngineResult r;
     try (Progress p = Progress.start(spec.commandLine().getErr(), "tdmr prove: z3 solving", Terminal.stderrIsTerminal())) {
       r = DeadlineGuard.of(Z3Engine.explaining()).solve(map, limits, policy, solve);

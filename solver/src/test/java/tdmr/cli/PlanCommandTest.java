@@ -136,6 +136,6 @@ class PlanCommandTest {
     String missing = dir.resolve("no/such/dir/x.bin").toString();
     CliRun intoMissing = CliRun.of("plan", map, "--tdmr-info", missing);
     assertEquals(2, intoMissing.exit(), intoMissing.err());
-    assertEquals(missing + ": cannot write the TDMR_INFO file: no such directory\n", intoMissing.err());
+    assertEquals(missing + ": cannot write the TDMR_INFO file: no such directory; nothing written\n", intoMissing.err());
   }
 }

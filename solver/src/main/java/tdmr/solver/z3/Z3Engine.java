@@ -129,6 +129,12 @@ public final class Z3Engine implements Engine {
         Watchdog watchdog = Watchdog.at(deadline, ctx::interrupt)) {
       return new Run(ctx, problem, options, started, deadline).solve();
     } catch (Z3Exception e) {
+      if (deadline.expired()) {
+        // The watchdog's interrupt cancels whatever Z3 was doing, not only a check: "canceled".
+        return result(Status.UNKNOWN, Optional.empty(), OptionalLong.empty(),
+            List.of("z3 stopped (time limit: %s) before finding a layout or proving that none exists".formatted(e.getMessage())),
+            started, 0, 0);
+      }
       if (!isOutOfMemory(e)) {
         throw e;
       }
@@ -185,13 +191,13 @@ public final class Z3Engine implements Engine {
       this.options = options;
       this.started = started;
       this.deadline = deadline;
-      this.bound = problem.policy().coverage() == Policy.Coverage.ALL
+      this.bound = problem.policy().coverage() == Policy.Coverage.ALL && encoding.sharedBounds()
           ? Optional.of(new PamtLowerBound(problem)) : Optional.empty();
     }
 
     EngineResult solve() {
       if (bound.isEmpty()) {
-        return optimiseCoverageMax();
+        return optimiseAlone();
       }
       Optional<String> impossible = bound.get().infeasibility();
       return impossible.isPresent() ? infeasible(impossible) : optimiseCoverageAll(bound.get());
@@ -296,10 +302,11 @@ public final class Z3Engine implements Engine {
     }
 
     /**
-     * Coverage max: the most memory kept first (checked first at all memory that can be kept at
-     * all), then PAMT, TDMRs and areas, each fixed before the next, over every TDMR of the family.
+     * Every tier by Z3 alone, over every TDMR of the family: (coverage max) the most memory kept,
+     * then PAMT, TDMRs and areas, each fixed before the next. Used under coverage {@code max}, where
+     * {@link PamtLowerBound} does not apply, and without the shared bounds.
      */
-    private EngineResult optimiseCoverageMax() {
+    private EngineResult optimiseAlone() {
       Z3Model all = model(this::allEnds);
       TierSearch search = new TierSearch(ctx, all, deadline);
       List<Z3Model.Soft> keep = all.keepMemory();

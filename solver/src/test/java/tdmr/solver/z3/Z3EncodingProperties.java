@@ -21,9 +21,11 @@ import tdmr.tdx.TdxLimits;
 
 /**
  * The Z3 model's equivalent encodings give the same answers: the area limit per TDMR as one
- * cardinality constraint per TDMR or as one counter along the address line, and the chunk sums
- * of atoms stated at once or only where a model overflows them. The engine picks per model; each
- * answer is verified, so a wrong encoding shows as a different optimum or a rejected layout.
+ * cardinality constraint per TDMR or as one counter along the address line, the chunk sums of
+ * atoms stated at once or only where a model overflows them, and the search started from the
+ * shared bounds of {@code PamtLowerBound} or by Z3 alone (so the bounds meet a proof that does not
+ * use them). The engine picks per model; each answer is verified, so a wrong encoding shows as a
+ * different optimum or a rejected layout.
  */
 class Z3EncodingProperties {
   private static final long K = 1024;
@@ -32,9 +34,9 @@ class Z3EncodingProperties {
   private static final SolveOptions OPTIONS = new SolveOptions(20, 1, 0);
 
   private static final List<Z3Model.Encoding> ENCODINGS = List.of(
-      new Z3Model.Encoding(Z3Model.AreaLimit.PER_TDMR, false),
-      new Z3Model.Encoding(Z3Model.AreaLimit.COUNTER, true),
-      new Z3Model.Encoding(Z3Model.AreaLimit.COUNTER, false),
+      new Z3Model.Encoding(Z3Model.AreaLimit.PER_TDMR, false, false),
+      new Z3Model.Encoding(Z3Model.AreaLimit.COUNTER, true, false),
+      new Z3Model.Encoding(Z3Model.AreaLimit.COUNTER, false, true),
       Z3Model.Encoding.FAST);
 
   record Case(MemoryMap map, TdxLimits limits, Policy policy) {}
@@ -58,7 +60,8 @@ class Z3EncodingProperties {
     List<String> answers = new ArrayList<>();
     for (Z3Model.Encoding e : ENCODINGS) {
       EngineResult r = new Z3Engine(false, e).solve(c.map(), c.limits(), c.policy(), OPTIONS);
-      Statistics.label(e.areaLimit() + (e.lazyFits() ? " lazy" : " exact")).collect(r.status());
+      Statistics.label(e.areaLimit() + (e.lazyFits() ? " lazy" : " exact") + (e.sharedBounds() ? " bounds" : " alone"))
+          .collect(r.status());
       answers.add(r.status() + r.layout().map(l -> " PAMT %d, %d TDMRs, %d areas".formatted(
           l.pamtBytes(), l.size(), l.reservedAreaCount())).orElse(""));
     }
