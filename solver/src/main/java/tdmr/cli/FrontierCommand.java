@@ -40,7 +40,8 @@ import tdmr.tdx.TdxLimits;
     exitCodeList = {
       "0:every point proven",
       "2:bad input or usage",
-      "3:a time limit left some point unknown"
+      "3:a time limit left some point unknown",
+      "70:internal error"
     },
     footerHeading = "%nExamples:%n",
     footer = {

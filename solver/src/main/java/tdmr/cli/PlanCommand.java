@@ -41,11 +41,12 @@ import tdmr.tdx.TdxLimits;
             + " construction with its messages.",
     exitCodeListHeading = "%nExit status:%n",
     exitCodeList = {
-      "0:an engine built a layout",
-      "1:none did (the kernel would fail, or the map is proven infeasible)",
+      "0:an engine built a layout (with several engines, one is enough; ask --solver greedy alone whether"
+          + " the kernel succeeds)",
+      "1:no engine built one, and each answered (the kernel would fail, the map is proven infeasible)",
       "2:bad input or usage",
-      "3:a time limit stopped every engine before an answer",
-      "70:internal error"
+      "3:no engine built one, and a time limit stopped at least one before an answer",
+      "70:internal error (also: --cross-check found the engines disagreeing)"
     },
     footerHeading = "%nExamples:%n",
     footer = {
@@ -72,6 +73,8 @@ final class PlanCommand implements Callable<Integer> {
   @Mixin WhatIfOptions whatIf;
 
   @Mixin ColorOption color;
+
+  @Mixin VerboseOption verbose;
 
   @Option(names = "--json", description = "Print {\"results\": [...]} with the shared TDMR JSON.")
   boolean json;
@@ -113,7 +116,7 @@ final class PlanCommand implements Callable<Integer> {
       check.ifPresent(c -> document.set("crossCheck", crossCheckJson(c)));
       out.print(LayoutJson.pretty(document));
     } else {
-      out.print(new PlanText(map, limits, policy).render(results, color.terminal(), (input.argument == null ? "" : input.argument) + whatIf.asArguments()));
+      out.print(new PlanText(map, limits, policy, verbose).render(results, color.terminal(), (input.argument == null ? "" : input.argument) + whatIf.asArguments()));
       check.ifPresent(c -> c.lines().forEach(out::println));
     }
     out.flush();
@@ -178,6 +181,7 @@ final class PlanCommand implements Callable<Integer> {
       }
       ArrayNode messages = o.putArray("messages");
       r.messages().forEach(messages::add);
+      o.set("details", JsonContract.strings(r.details()));
       o.put("solveMillis", r.solveMillis());
       if (r.modelVariables() > 0) {
         // Size of the optimising engines' models (the greedy has none).

@@ -41,7 +41,8 @@ import tdmr.tdx.TdxLimits;
       "0:FEASIBLE (a witness layout is printed)",
       "1:INFEASIBLE (the explanation is printed)",
       "2:bad input or usage",
-      "3:UNKNOWN (the time limit stopped Z3 before a proof)"
+      "3:UNKNOWN (the time limit stopped Z3 before a proof)",
+      "70:internal error"
     },
     footerHeading = "%nExamples:%n",
     footer = {
