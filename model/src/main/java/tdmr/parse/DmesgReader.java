@@ -82,7 +82,7 @@ public final class DmesgReader {
   private static final Pattern PAMT_KB = Pattern.compile("^(\\d++) KBs? allocated for PAMT");
   private static final Pattern FAILED = Pattern.compile("\\bfailed\\b");
   /** {@code Command line: ...} (early in boot) and {@code Kernel command line: ...} (a little later). */
-  private static final Pattern COMMAND_LINE = Pattern.compile("\\b[Cc]ommand line: (.*?)\\s*$");
+  private static final Pattern COMMAND_LINE = Pattern.compile("\\b[Cc]ommand line: (.*+)$", Pattern.DOTALL);
 
   private final String source;
   private final NumberText numbers;
@@ -147,7 +147,8 @@ public final class DmesgReader {
       if (commandLine.isEmpty()) {
         Matcher m = COMMAND_LINE.matcher(line);
         m.find();
-        commandLine = Optional.of(new LogLine(lineNo, m.group(1)));
+        // The line is stripped at its end already; a lazy group before trailing blanks was quadratic.
+        commandLine = Optional.of(new LogLine(lineNo, m.group(1).strip()));
       }
     } else if (line.contains("SRAT: Node") && SRAT_TRIGGER.matcher(line).find()) {
       endRunsExcept(null);
