@@ -30,7 +30,7 @@ class InputLimitsTest {
     }
     CliRun run = CliRun.of("map", huge.toString());
     assertEquals(2, run.exit());
-    assertEquals(huge + ": is 3 GiB; tdmr reads inputs of at most 64 MiB; a kernel log of one boot is far smaller"
+    assertEquals(huge + ": is 3 GiB (3221225472 bytes); tdmr reads inputs of at most 64 MiB; a kernel log of one boot is far smaller"
         + " (journalctl -k -b)\n", run.err());
   }
 
