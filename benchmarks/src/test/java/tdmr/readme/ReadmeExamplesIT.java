@@ -49,8 +49,9 @@ class ReadmeExamplesIT {
       int first = i + 1;
       StringBuilder joined = new StringBuilder(line);
       while (joined.toString().endsWith("\\") && i + 1 < readme.size()) {
-        joined.setLength(joined.length() - 1);
-        joined.append(' ').append(readme.get(++i).strip());
+        String head = joined.substring(0, joined.length() - 1).stripTrailing();
+        joined.setLength(0);
+        joined.append(head).append(' ').append(readme.get(++i).strip());
       }
       Matcher m = EXAMPLE.matcher(joined.toString());
       assertTrue(m.matches(), "README.md:%d: an example must end with its exit status, e.g. '$ tdmr plan  # exit 1': %s"
