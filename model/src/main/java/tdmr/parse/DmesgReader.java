@@ -74,6 +74,8 @@ public final class DmesgReader {
               + " build_date (\\w+), build_num (\\d+)");
   private static final Pattern VERSION_DOTTED =
       Pattern.compile("^TDX module (\\d+(?:\\.\\d+)+), build number (\\d+), build date (\\w+)");
+  /** {@code TDX module version: 1.5.24}, {@code Module version: 1.5.06}, {@code module verson: 1.5.0.0} (a debug patch's typo). */
+  private static final Pattern VERSION_LINE = Pattern.compile("^(?:TDX )?[Mm]odule vers?i?on: (\\d+(?:\\.\\d+)+)");
   private static final Pattern PAMT_KB = Pattern.compile("^(\\d+) KBs? allocated for PAMT");
   private static final Pattern FAILED = Pattern.compile("\\bfailed\\b");
   /** {@code Command line: ...} (early in boot) and {@code Kernel command line: ...} (a little later). */
@@ -268,6 +270,7 @@ public final class DmesgReader {
   private void readTdxFact(String content, int lineNo, String verbatim) {
     Matcher attributes = VERSION_ATTRIBUTES.matcher(content);
     Matcher dotted = VERSION_DOTTED.matcher(content);
+    Matcher versionLine = VERSION_LINE.matcher(content);
     Matcher pamt = PAMT_KB.matcher(content);
     if (attributes.find()) {
       setVersion(
@@ -275,6 +278,8 @@ public final class DmesgReader {
               .formatted(attributes.group(1), attributes.group(2), attributes.group(3), attributes.group(4)));
     } else if (dotted.find()) {
       setVersion("%s build_num %s build_date %s".formatted(dotted.group(1), dotted.group(2), dotted.group(3)));
+    } else if (versionLine.find()) {
+      setVersion(versionLine.group(1));
     } else if (pamt.find() && pamtKb.isEmpty()) {
       pamtKb = OptionalLong.of(Long.parseLong(pamt.group(1)));
     } else if (FAILED.matcher(content).find() && failure.isEmpty()) {

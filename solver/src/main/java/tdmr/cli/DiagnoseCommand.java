@@ -18,6 +18,7 @@ import tdmr.parse.InputException;
 import tdmr.parse.MapReader;
 import tdmr.solver.SolveOptions;
 import tdmr.tdx.TdxLimits;
+import tdmr.triage.LogCompleteness;
 import tdmr.triage.TdxLogTriage;
 import tdmr.triage.Triage;
 
@@ -75,6 +76,8 @@ final class DiagnoseCommand implements Callable<Integer> {
 
   @Mixin ColorOption color;
 
+  @Mixin WhatIfOptions whatIf;
+
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
@@ -92,13 +95,19 @@ final class DiagnoseCommand implements Callable<Integer> {
     requireKernelLog(source.name(), text);
     Triage triage = TdxLogTriage.of(lines(text));
     Diagnosis.MapInLog mapInLog = mapIn(source.name(), text);
-    List<String> analysis = List.of();
+    List<LogCompleteness.Note> completeness = LogCompleteness.check(triage.boot(), triage.cmrs(), mapInLog.map());
     if (mapInLog.map().isPresent()) {
-      analysis = new LayoutAnalysis(mapInLog.map().get(), source.name(), TdxLimits.DEFAULT, options,
+      mapInLog = new Diagnosis.MapInLog(Optional.of(whatIf.apply(mapInLog.map().get())), Optional.empty());
+    }
+    LayoutAnalysis.Findings findings = LayoutAnalysis.Findings.NONE;
+    if (mapInLog.map().isPresent()) {
+      String logWords = " " + (source.name().equals("<stdin>") ? "dmesg.txt" : source.name()) + whatIf.asArguments();
+      findings = new LayoutAnalysis(mapInLog.map().get(), completeness, logWords, TdxLimits.DEFAULT, options,
           spec.commandLine().getErr())
           .analyse(triage);
     }
-    Diagnosis diagnosis = new Diagnosis(source.name(), triage, mapInLog, analysis);
+    List<String> whatToDo = findings.remedies().isEmpty() ? triage.whatToDo() : findings.remedies();
+    Diagnosis diagnosis = new Diagnosis(source.name(), completeness, triage, mapInLog, findings.analysis(), whatToDo);
     if (json) {
       out.print(DiagnosisJson.write(diagnosis));
     } else {

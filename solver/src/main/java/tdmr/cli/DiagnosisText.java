@@ -1,7 +1,9 @@
 package tdmr.cli;
 
 import java.util.List;
+import tdmr.boot.MemoryWhatIf;
 import tdmr.mem.LogLine;
+import tdmr.triage.LogCompleteness;
 import tdmr.triage.Outcome;
 import tdmr.triage.Triage;
 
@@ -27,13 +29,28 @@ final class DiagnosisText {
     if (!moduleAndKeys(t).isEmpty()) {
       line(s, Prose.wrap(moduleAndKeys(t), "     "));
     }
+    t.boot().commandLine().ifPresent(c -> line(s, Prose.wrap("Command line (line %d): %s".formatted(c.line(), c.text()), "     ")));
+    d.mapInLog().map().ifPresent(m -> m.notes().stream().filter(n -> n.startsWith(MemoryWhatIf.NOTE_PREFIX))
+        .forEach(n -> line(s, Prose.wrap(n, "     "))));
+    if (d.completeness().stream().anyMatch(n -> !restatesTheOutcome(n, t))) {
+      s.append('\n').append(terminal.bold("About this log")).append('\n');
+      for (LogCompleteness.Note n : d.completeness()) {
+        if (!restatesTheOutcome(n, t)) {
+          line(s, Prose.wrap(n.text(), "  - ", "    "));
+        }
+      }
+    }
     s.append('\n').append(terminal.bold("What happened")).append('\n');
     for (String sentence : t.whatHappened()) {
       line(s, Prose.wrap(sentence, "  "));
     }
     s.append('\n').append(terminal.bold("What to do")).append('\n');
-    for (String sentence : t.whatToDo()) {
-      line(s, Prose.wrap(sentence, "  - ", "    "));
+    for (String sentence : d.whatToDo()) {
+      if (sentence.startsWith("  ")) {
+        s.append("  ").append(sentence).append('\n'); // a command to paste, kept whole
+      } else {
+        line(s, Prose.wrap(sentence, "  - ", "    "));
+      }
     }
     List<String> analysis = analysis(d);
     if (!analysis.isEmpty()) {
@@ -65,6 +82,16 @@ final class DiagnosisText {
           "Then run `tdmr diagnose dmesg.txt` again, or `tdmr plan dmesg.txt`.");
     }
     return d.analysis();
+  }
+
+  /** A note that says what the headline says (a guest's, a VM's, another maker's log) is not printed twice. */
+  private static boolean restatesTheOutcome(LogCompleteness.Note n, Triage t) {
+    return switch (n.check()) {
+      case TDX_GUEST -> t.outcome() == Outcome.TDX_GUEST;
+      case VIRTUAL_MACHINE -> t.outcome() == Outcome.VIRTUAL_MACHINE;
+      case NOT_INTEL_CPU -> t.outcome() == Outcome.NOT_INTEL_CPU;
+      default -> false;
+    };
   }
 
   private static String moduleAndKeys(Triage t) {
