@@ -47,8 +47,7 @@ public record BootLog(
   /** A syslog or journal prefix and the kernel's timestamp, before the message itself. */
   private static final Pattern PREFIX =
       Pattern.compile("^\\s*(?:[A-Z][a-z]{2}\\s+\\d+\\s+[\\d:]+\\s+\\S+\\s+kernel:\\s*)?(?:\\[\\s*\\d+\\.\\d+\\]\\s*)?");
-  private static final Pattern COMMAND_LINE = Pattern.compile("\\b[Cc]ommand line: (.*?)\\s*$");
-  private static final Pattern SMPBOOT_CPU = Pattern.compile("smpboot: CPU0: (.+?)\\s*(?:\\(family|$)");
+  private static final Pattern COMMAND_LINE = Pattern.compile("\\b[Cc]ommand line: (.*+)");
   private static final Pattern NODE = Pattern.compile("\\bnode\\s+\\d+:\\s*\\[mem\\b");
   private static final Pattern TDX_GUEST =
       Pattern.compile("tdx: Guest detected|Memory Encryption Features active: Intel TDX");
@@ -95,17 +94,20 @@ public record BootLog(
       if (kernelVersion == null && t.contains("Linux version ")) {
         kernelVersion = new LogLine(l.line(), t.substring(t.indexOf("Linux version ")).strip());
       } else if (commandLine == null && t.contains("ommand line: ") && (m = COMMAND_LINE.matcher(t)).find()) {
-        commandLine = new LogLine(l.line(), m.group(1));
-      } else if (cpu == null && t.contains("smpboot: CPU0: ") && (m = SMPBOOT_CPU.matcher(t)).find()) {
-        cpu = new LogLine(l.line(), m.group(1).strip());
-        vendor = new Vendor(vendorOf(m.group(1)), cpu);
+        commandLine = new LogLine(l.line(), m.group(1).strip());
+      } else if (cpu == null && t.contains("smpboot: CPU0: ")) {
+        String name = t.substring(t.indexOf("smpboot: CPU0: ") + "smpboot: CPU0: ".length());
+        int family = name.indexOf(" (family");
+        cpu = new LogLine(l.line(), (family >= 0 ? name.substring(0, family) : name).strip());
+        vendor = new Vendor(vendorOf(cpu.text()), cpu);
       } else if (hypervisor == null && t.contains("Hypervisor detected:")) {
         hypervisor = new LogLine(l.line(), t.substring(t.indexOf("Hypervisor detected:")).strip());
       } else if (guest == null && (t.contains("Guest detected") || t.contains("Intel TDX")) && TDX_GUEST.matcher(t).find()) {
         guest = new LogLine(l.line(), message(t));
       } else if (tmeOff == null && t.contains("x86/tme: not enabled by BIOS")) {
         tmeOff = new LogLine(l.line(), message(t));
-      } else if (completed == null && BOOT_COMPLETED.matcher(t).find()) {
+      } else if (completed == null && (t.contains("Freeing unused") || t.contains(" as init process")
+          || t.contains("systemd[1]")) && BOOT_COMPLETED.matcher(t).find()) {
         completed = new LogLine(l.line(), message(t));
       }
       if (markerVendor == null) {

@@ -12,7 +12,7 @@ import tdmr.parse.RealMaps;
 /** The completeness checks on real logs, against what their headers say about them. */
 class LogCompletenessTest {
   private static List<LogCompleteness.Check> checks(String name) throws Exception {
-    Triage t = TdxLogTriage.of(realLog(name));
+    Triage t = TdxLogTriage.of("dmesg.txt", realLog(name));
     Optional<tdmr.mem.MemoryMap> map;
     try {
       map = Optional.of(RealMaps.read(name));
@@ -29,7 +29,7 @@ class LogCompletenessTest {
    */
   @Test
   void theTruncatedE820OfCanonicalTdx135IsFound() throws Exception {
-    Triage t = TdxLogTriage.of(realLog(RealMaps.EMR_135));
+    Triage t = TdxLogTriage.of("dmesg.txt", realLog(RealMaps.EMR_135));
     List<LogCompleteness.Note> notes = LogCompleteness.check(t.boot(), t.cmrs(), Optional.of(RealMaps.read(RealMaps.EMR_135)));
     assertEquals(List.of(LogCompleteness.Check.MAP_CUT_SHORT), notes.stream().map(LogCompleteness.Note::check).toList());
     assertTrue(notes.get(0).text().contains("end at 0x90000000 (2.25 GiB)"), notes.get(0).text());

@@ -65,13 +65,13 @@ record CheckReport(
       b.append("  ").append(v).append(System.lineSeparator());
     }
     if (!all && violations.size() > 1) {
-      b.append("  (the module stops at the first error; %d more violation%s, --all lists them)%n".formatted(
-          violations.size() - 1, violations.size() > 2 ? "s" : ""));
+      b.append("  (the module stops at the first error; %s, --all lists them)%n".formatted(
+          Count.of(violations.size() - 1, "more violation", "more violations")));
     }
     b.append("Operating system (holes=%s, coverage=%s): %s%n".formatted(
         name(holes), name(coverage), osHolds() ? "OK" : "FAIL"));
-    for (String problem : os.problems()) {
-      b.append("  ").append(problem).append(System.lineSeparator());
+    for (OsCoverageCheck.Problem problem : os.problems()) {
+      b.append("  ").append(problem.message()).append(System.lineSeparator());
     }
     for (String uncovered : os.uncoveredMessages()) {
       b.append("  ").append(uncovered)
@@ -105,7 +105,7 @@ record CheckReport(
       } else {
         n.putNull("code");
       }
-      n.put("rule", v.rule());
+      n.put("rule", v.rule().id());
       n.put("tdmr", v.tdmrIndex());
       n.put("message", v.message());
     }
@@ -121,7 +121,7 @@ record CheckReport(
     }
     osNode.put("uncoveredBytes", os.uncoveredBytes());
     ArrayNode problems = osNode.putArray("problems");
-    os.problems().forEach(problems::add);
+    os.problems().forEach(p -> problems.add(p.message()));
     return LayoutJson.pretty(root) + System.lineSeparator();
   }
 

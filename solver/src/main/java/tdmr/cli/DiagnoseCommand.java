@@ -1,7 +1,6 @@
 package tdmr.cli;
 
 import java.io.PrintWriter;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -13,9 +12,9 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
-import tdmr.mem.LogLine;
 import tdmr.parse.InputException;
 import tdmr.parse.MapReader;
+import tdmr.parse.TextLines;
 import tdmr.solver.SolveOptions;
 import tdmr.tdx.TdxLimits;
 import tdmr.triage.LogCompleteness;
@@ -55,7 +54,7 @@ import tdmr.triage.Triage;
     })
 final class DiagnoseCommand implements Callable<Integer> {
   /** How {@code /proc/iomem} lines start (as {@code MapReader} detects them). */
-  private static final Pattern IOMEM_LINE = Pattern.compile("^[0-9a-fA-F]+-[0-9a-fA-F]+ : ");
+  private static final Pattern IOMEM_LINE = Pattern.compile("^[0-9a-fA-F]++-[0-9a-fA-F]++ : ");
 
   @ParentCommand TdmrCommand tdmr;
 
@@ -71,7 +70,7 @@ final class DiagnoseCommand implements Callable<Integer> {
   @Option(names = "--json", description = "Print the findings as JSON.")
   boolean json;
 
-  /** The budget of the CP-SAT solve that analyses a layout failure. */
+  /** The budget of the whole command: the greedy's replay and the CP-SAT solve that analyses a layout failure. */
   @Mixin BudgetOptions budget;
 
   @Mixin ColorOption color;
@@ -93,7 +92,7 @@ final class DiagnoseCommand implements Callable<Integer> {
     InputSource source = tdmr.input(input);
     String text = source.text();
     requireKernelLog(source.name(), text);
-    Triage triage = TdxLogTriage.of(lines(text));
+    Triage triage = TdxLogTriage.of(source.name(), TextLines.of(source.name(), text));
     Diagnosis.MapInLog mapInLog = mapIn(source.name(), text);
     List<LogCompleteness.Note> completeness = LogCompleteness.check(triage.boot(), triage.cmrs(), mapInLog.map());
     if (mapInLog.map().isPresent()) {
@@ -123,7 +122,7 @@ final class DiagnoseCommand implements Callable<Integer> {
    * {@code dmesg} prints nothing to the pipe ("Operation not permitted" goes to its stderr).
    */
   private static void requireKernelLog(String name, String text) throws InputException {
-    String first = text.lines().map(String::strip).filter(l -> !l.isEmpty()).findFirst().orElse(null);
+    String first = TextLines.firstContentLine(text);
     if (first == null) {
       throw new InputException(
           name, 0, "empty input: no kernel log to diagnose (without root, dmesg prints nothing; use sudo dmesg)");
@@ -134,15 +133,6 @@ final class DiagnoseCommand implements Callable<Integer> {
     if (IOMEM_LINE.matcher(first).find()) {
       throw new InputException(name, 1, "this is /proc/iomem, not a kernel log; diagnose reads dmesg or journalctl -k output");
     }
-  }
-
-  static List<LogLine> lines(String text) {
-    String[] raw = text.split("\r?\n", -1);
-    List<LogLine> out = new ArrayList<>(raw.length);
-    for (int i = 0; i < raw.length; i++) {
-      out.add(new LogLine(i + 1, raw[i]));
-    }
-    return out;
   }
 
   /**

@@ -50,8 +50,13 @@ final class GreedyFixReport {
       indented(out, fix.before().messages());
       return buffer.toString();
     }
-    out.println("The kernel's construction fails on this map (replayed):");
-    indented(out, kernelLines(fix.before()));
+    if (fix.before().status() == tdmr.solver.Status.UNKNOWN) {
+      out.println("The time limit stopped the replay of the kernel's construction on this map:");
+      indented(out, fix.before().messages());
+    } else {
+      out.println("The kernel's construction fails on this map (replayed):");
+      indented(out, kernelLines(fix.before()));
+    }
     GiveUpSearch.Result r = fix.search().orElseThrow();
     out.println();
     switch (outcome) {

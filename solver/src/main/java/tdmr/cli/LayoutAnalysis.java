@@ -84,6 +84,10 @@ final class LayoutAnalysis {
     List<String> out = new ArrayList<>();
     GreedyFix fix = fixForTheRunningKernel();
     EngineResult greedy = fix.before();
+    if (greedy.status() == Status.UNKNOWN) {
+      out.add("The time limit stopped the replay of the kernel's construction on %s (--time-limit).".formatted(scope()));
+      return new Findings(out, List.of());
+    }
     if (greedy.status().hasLayout()) {
       out.add(partial
           ? "Replayed on %s, the kernel's construction succeeds: the failure lies in memory the log does not show."
@@ -207,6 +211,10 @@ final class LayoutAnalysis {
 
   private List<String> pamtCheck(long loggedKb) {
     EngineResult greedy = run("greedy");
+    if (greedy.status() == Status.UNKNOWN) {
+      return List.of("The time limit stopped the replay of the kernel's construction before the logged PAMT"
+          + " size could be checked (--time-limit).");
+    }
     if (!greedy.status().hasLayout()) {
       return List.of("The kernel's construction replayed on %s fails (".formatted(scope())
           + greedy.kernelFailure().orElseThrow().failureLine() + "), yet the kernel succeeded: the log's map"
@@ -239,7 +247,8 @@ final class LayoutAnalysis {
   private EngineResult run(String name) {
     Engine engine = Engines.select(name).get(0);
     try (Progress p = Progress.start(err, "tdmr diagnose: " + name + " solving", Terminal.stderrIsTerminal())) {
-      return engine.solve(map, limits, Policy.DEFAULT, options);
+      // The greedy replay first, then the optimiser with what is left of the command's time.
+      return engine.solve(map, limits, Policy.DEFAULT, options.withDeadline(options.deadline().share(name.equals("greedy") ? 2 : 1)));
     }
   }
 }

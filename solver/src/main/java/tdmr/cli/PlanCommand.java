@@ -97,10 +97,12 @@ final class PlanCommand implements Callable<Integer> {
     Policy policy = engineOptions.policy();
 
     List<EngineResult> results = new ArrayList<>();
-    for (Engine engine : engines) {
+    for (int i = 0; i < engines.size(); i++) {
+      Engine engine = engines.get(i);
       try (Progress p = Progress.start(spec.commandLine().getErr(), "tdmr plan: " + engine.name() + " solving",
           Terminal.stderrIsTerminal())) {
-        results.add(engine.solve(map, limits, policy, options));
+        // --time-limit bounds the whole command: each engine may take an equal share of what is left.
+        results.add(engine.solve(map, limits, policy, options.withDeadline(options.deadline().share(engines.size() - i))));
       }
     }
 

@@ -16,6 +16,7 @@ import tdmr.mem.Count;
 import tdmr.mem.MemoryMap;
 import tdmr.parse.JsonContract;
 import tdmr.parse.LayoutJson;
+import tdmr.solver.DeadlineGuard;
 import tdmr.solver.EngineResult;
 import tdmr.solver.Infeasibility;
 import tdmr.solver.SolveOptions;
@@ -75,7 +76,7 @@ final class ProveCommand implements Callable<Integer> {
     MemoryMap map = input.read(root);
     EngineResult r;
     try (Progress p = Progress.start(spec.commandLine().getErr(), "tdmr prove: z3 solving", Terminal.stderrIsTerminal())) {
-      r = Z3Engine.explaining().solve(map, limits, policy, solve);
+      r = DeadlineGuard.of(Z3Engine.explaining()).solve(map, limits, policy, solve);
     }
 
     if (json) {

@@ -88,9 +88,11 @@ final class RenderCommand implements Callable<Integer> {
 
     List<EngineResult> results = new ArrayList<>();
     PrintWriter err = spec.commandLine().getErr();
-    for (Engine engine : chosen) {
+    for (int i = 0; i < chosen.size(); i++) {
+      Engine engine = chosen.get(i);
       try (Progress p = Progress.start(err, "tdmr render: " + engine.name() + " solving", Terminal.stderrIsTerminal())) {
-        results.add(engine.solve(map, limits, policy, options));
+        // --time-limit bounds the whole command: each engine may take an equal share of what is left.
+        results.add(engine.solve(map, limits, policy, options.withDeadline(options.deadline().share(chosen.size() - i))));
       }
     }
     List<LabelledLayout> rows = GreedyAsBuilt.rows(results);

@@ -95,7 +95,7 @@ class SharedOptionsTest {
     String help = CliRun.flat(CliRun.of("plan", "--help").out());
     assertTrue(help.contains("MAX_TDMRS (default 64)"), help);
     assertTrue(help.contains("MAX_RESERVED_PER_TDMR (default 16;"), help);
-    assertTrue(help.contains("found so far (default 60)"), help);
+    assertTrue(help.contains("several solves share them (default 60)"), help);
     assertTrue(help.contains("(default 1; 1 gives the same answer on every run)"), help);
     assertTrue(help.contains("CP-SAT random seed (default 0)"), help);
     assertTrue(help.contains("Default: memlist"), help);

@@ -115,7 +115,7 @@ public final class GiveUpSearch {
   private Result search(long budgetNanos) {
     long deadline = System.nanoTime() + budgetNanos;
     long forcedBytes = forced.stream().mapToLong(AddressRange::size).sum();
-    Optional<List<AddressRange>> incumbent = repair();
+    Optional<List<AddressRange>> incumbent = repair(deadline);
     long best = incumbent.map(GiveUpSearch::bytes).orElse(Long.MAX_VALUE) - (incumbent.isPresent() ? forcedBytes : 0);
 
     PriorityQueue<Node> open = new PriorityQueue<>(
@@ -130,7 +130,8 @@ public final class GiveUpSearch {
         open.clear(); // every choice left gives up at least as much as the answer in hand
         break;
       }
-      if ((++polls & 255) == 0 && System.nanoTime() > deadline) {
+      // Each complete choice replays the construction (linear in the map): look at the clock then too.
+      if (((++polls & 255) == 0 || node.depth == blocks.size()) && System.nanoTime() > deadline) {
         return stopped(incumbent, forcedBytes, node.bound, "the time limit");
       }
       if (open.size() > MAX_OPEN) {
@@ -249,13 +250,17 @@ public final class GiveUpSearch {
    * A first answer for linux constructions: while the replay fails with reserved areas exhausted in
    * a TDMR, give up the smallest block inside it; while it runs out of TDMRs, the smallest block.
    */
-  private Optional<List<AddressRange>> repair() {
+  private Optional<List<AddressRange>> repair(long deadline) {
     if (rules.isEmpty()) {
       return Optional.empty();
     }
     LinuxGreedy greedy = new LinuxGreedy(rules.get().holes(), PamtPlacement.kernel());
     List<AddressRange> giveUp = new ArrayList<>(forced);
     for (int step = 0; step <= blocks.size(); step++) {
+      if (System.nanoTime() > deadline) {
+        // Each step replays the construction twice: on large maps the time limit strikes here.
+        return Optional.empty();
+      }
       MemoryMap candidate = without(map, AddressRange.union(giveUp));
       replayed++;
       if (construction.succeeds(candidate)) {

@@ -12,8 +12,10 @@ import tdmr.mem.MemoryMap;
 import tdmr.solver.Engine;
 import tdmr.solver.EngineResult;
 import tdmr.solver.SolveOptions;
+import tdmr.solver.Status;
 import tdmr.tdx.Policy;
 import tdmr.tdx.TdxLimits;
+import tdmr.time.Deadline;
 
 /**
  * What {@code tdmr fix --for greedy} answers for a kernel that cannot be changed: does its own
@@ -46,7 +48,13 @@ public record GreedyFix(
    *     applies it, does not succeed (a bug: the search and the what-if disagree)
    */
   public static GreedyFix find(MemoryMap map, Engine engine, TdxLimits limits, SolveOptions options) {
-    EngineResult before = engine.solve(map, limits, Policy.DEFAULT, options);
+    // The replay, the search and the replay of the answer share the time limit (tdmr.time.Deadline).
+    Deadline deadline = options.solveDeadline();
+    EngineResult before = engine.solve(map, limits, Policy.DEFAULT, options.withDeadline(deadline.share(3)));
+    if (before.status() == Status.UNKNOWN) {
+      return new GreedyFix(engine.name(), before, Optional.of(new GiveUpSearch.Result(Status.UNKNOWN,
+          List.of(), 0, 0, List.of(), 0, Optional.of("the time limit"))), List.of(), Optional.empty(), Optional.empty());
+    }
     if (before.status().hasLayout()) {
       return new GreedyFix(engine.name(), before, Optional.empty(), List.of(), Optional.empty(), Optional.empty());
     }
@@ -55,7 +63,7 @@ public record GreedyFix(
       case "greedy-cmr" -> Construction.linux(Policy.Holes.CMR, limits);
       default -> Construction.engine(engine, limits, options);
     };
-    GiveUpSearch.Result result = GiveUpSearch.run(map, construction, limits, options.timeLimitSeconds());
+    GiveUpSearch.Result result = GiveUpSearch.run(map, construction, limits, deadline.share(2).remainingSeconds());
     if (result.giveUp().isEmpty()) {
       return new GreedyFix(engine.name(), before, Optional.of(result), List.of(), Optional.empty(), Optional.empty());
     }
@@ -63,7 +71,13 @@ public record GreedyFix(
     List<MemmapEdit> edits = new ArrayList<>();
     memmap.forEach(p -> edits.addAll(KernelParameters.ofCommandLine(p)));
     MemoryMap fixed = MemoryWhatIf.apply(map, edits, "tdmr fix");
-    EngineResult after = engine.solve(fixed, limits, Policy.DEFAULT, options);
+    EngineResult after = engine.solve(fixed, limits, Policy.DEFAULT, options.withDeadline(deadline));
+    if (after.status() == Status.UNKNOWN) {
+      // The answer could not be replayed within the time limit: it is not confirmed, so not given.
+      GiveUpSearch.Result unconfirmed = new GiveUpSearch.Result(Status.UNKNOWN, List.of(), 0,
+          result.boundBytes(), result.forced(), result.replayed(), Optional.of("the time limit"));
+      return new GreedyFix(engine.name(), before, Optional.of(unconfirmed), List.of(), Optional.empty(), Optional.empty());
+    }
     if (!after.status().hasLayout()) {
       throw new IllegalStateException("%s fails on %s with %s although the search accepted it: %s"
           .formatted(engine.name(), map.source(), String.join(" ", memmap), String.join(" / ", after.messages())));

@@ -28,11 +28,13 @@ import tdmr.solver.Infeasibility;
 import tdmr.solver.Problem;
 import tdmr.solver.SolveOptions;
 import tdmr.solver.Status;
+import tdmr.solver.Watchdog;
 import tdmr.solver.explain.Explanation;
 import tdmr.solver.explain.Reason;
 import tdmr.tdx.Layout;
 import tdmr.tdx.Policy;
 import tdmr.tdx.TdxLimits;
+import tdmr.time.Deadline;
 
 /**
  * The Z3 engine: an SMT encoding of the layout family over the shared {@link Problem}, written
@@ -84,7 +86,19 @@ public final class Z3Engine implements Engine {
   @Override
   public EngineResult solve(MemoryMap map, TdxLimits limits, Policy policy, SolveOptions options) {
     long started = System.nanoTime();
-    Problem problem = Problem.of(map, limits, policy);
+    try {
+      return solve(map, limits, policy, options, started);
+    } catch (Deadline.Exceeded e) {
+      return result(Status.UNKNOWN, Optional.empty(), OptionalLong.empty(),
+          List.of("z3 stopped (time limit) while its model was being built, before a search; nothing is proven"),
+          started, 0, 0);
+    }
+  }
+
+  private EngineResult solve(MemoryMap map, TdxLimits limits, Policy policy, SolveOptions options, long started) {
+    // The whole solve (preprocessing, model building, search, explanation) ends by this deadline.
+    Deadline deadline = options.solveDeadline();
+    Problem problem = Problem.of(map, limits, policy, deadline);
     if (policy.coverage() == Policy.Coverage.ALL && !problem.impossibilities().isEmpty()) {
       List<String> messages = new ArrayList<>();
       messages.add(infeasibleHeadline(policy, limits));
@@ -105,7 +119,9 @@ public final class Z3Engine implements Engine {
           0)
           .withInfeasibility(why);
     }
-    try (Context ctx = new Context(Map.of("model", "true"))) {
+    try (Context ctx = new Context(Map.of("model", "true"));
+        // Z3 checks its "timeout" only in some phases; the watchdog stops the others at the deadline.
+        Watchdog watchdog = Watchdog.at(deadline, ctx::interrupt)) {
       Z3Model model = new Z3Model(ctx, problem);
       return optimise(ctx, model, problem, options, started);
     } catch (Z3Exception e) {
@@ -237,6 +253,11 @@ public final class Z3Engine implements Engine {
     List<Reason> order = new ArrayList<>(core);
     order.sort(Comparator.comparingLong(Z3Engine::deletionOrder));
     for (Reason r : order) {
+      if (remainingMillis(options, started) <= 0) {
+        // Out of time: the rest stay, and the core is not proven minimal.
+        minimal = false;
+        break;
+      }
       if (!core.contains(r)) {
         continue;
       }
@@ -294,9 +315,14 @@ public final class Z3Engine implements Engine {
 
   private Params params(Context ctx, SolveOptions options, long started) {
     Params p = ctx.mkParams();
-    long left = (long) (options.timeLimitSeconds() * 1000) - millisSince(started);
-    p.add("timeout", (int) Math.max(1, Math.min(Integer.MAX_VALUE, left)));
+    p.add("timeout", (int) Math.max(1, Math.min(Integer.MAX_VALUE, remainingMillis(options, started))));
     return p;
+  }
+
+  /** Time left of the solve: its own limit and the command's deadline, whichever comes first. */
+  private static long remainingMillis(SolveOptions options, long started) {
+    return Math.min(options.deadline().remainingMillis(),
+        (long) (options.timeLimitSeconds() * 1000) - millisSince(started));
   }
 
   private static Optional<Model> bestSoFar(Optimize opt) {
