@@ -122,6 +122,11 @@ public final class DmesgReader {
    * TextLines#MAX_LINE_CHARS} characters a line); {@code source} names the input in messages.
    */
   public static MemoryMap read(String source, String text) throws InputException {
+    return parse(source, text).derive();
+  }
+
+  /** What the lines say, before the TDX memory is derived (a {@link Bundle} adds what its other sections say). */
+  static TdxMemory parse(String source, String text) throws InputException {
     DmesgReader reader = new DmesgReader(source);
     TextLines.forEach(source, text, (line, number) -> reader.readLine(line.strip(), number));
     return reader.finish();
@@ -325,7 +330,7 @@ public final class DmesgReader {
         source, lineNo, "malformed %s (expected a line like \"%s\")".formatted(what, example));
   }
 
-  private MemoryMap finish() throws InputException {
+  private TdxMemory finish() throws InputException {
     LogFacts facts = new LogFacts(tdxLines, moduleVersion, pamtKb, failure, commandLine);
     List<String> notes = new ArrayList<>();
     notes.addAll(e820.notes());
@@ -343,7 +348,6 @@ public final class DmesgReader {
     }
     notes.addAll(nodeLines.notes());
     notes.addAll(cmrs.notes());
-    return new TdxMemory(source, table, e820Changes, nodeLines.entries(), srat, cmrs.entries(), facts, notes)
-        .derive();
+    return new TdxMemory(source, table, e820Changes, nodeLines.entries(), srat, cmrs.entries(), facts, notes);
   }
 }

@@ -148,9 +148,36 @@ public record BootLog(
     return cpuName.strip().split("\\s+")[0];
   }
 
-  /** True when the lines the kernel prints first (version, command line, firmware map) are in the log. */
+  /**
+   * These facts completed by a {@code tdmr gather} bundle's other parts: its {@code /proc/cmdline}
+   * and its {@code /proc/cpuinfo} lines stand in for lines the kernel log lacks (a rotated log has
+   * neither its command line nor its CPU line).
+   */
+  public BootLog completedBy(Optional<LogLine> cmdline, Optional<LogLine> vendorId, Optional<LogLine> modelName) {
+    Optional<LogLine> cmd = commandLine.isPresent() ? commandLine : cmdline;
+    Optional<LogLine> model = cpu.isPresent() ? cpu : modelName;
+    Optional<Vendor> v = vendor;
+    if (vendor.isEmpty() && vendorId.isPresent()) {
+      String id = vendorId.get().text();
+      String name = switch (id) {
+        case "GenuineIntel" -> "Intel";
+        case "AuthenticAMD" -> "AMD";
+        case "HygonGenuine" -> "Hygon";
+        case "CentaurHauls", "Shanghai" -> "Zhaoxin";
+        default -> id;
+      };
+      v = Optional.of(new Vendor(name, new LogLine(vendorId.get().line(), "vendor_id : " + id)));
+    }
+    return new BootLog(kernelVersion, cmd, firmwareMapLines, nodeLines, model, v, hypervisor, tdxGuest, tmeOff,
+        bootCompleted);
+  }
+
+  /**
+   * True when the lines the kernel prints first (its version, its firmware map, its memblock node
+   * ranges) are in the log; a command line alone may come from a bundle's {@code /proc/cmdline}.
+   */
   public boolean hasEarlyBoot() {
-    return kernelVersion.isPresent() || commandLine.isPresent() || firmwareMapLines > 0;
+    return kernelVersion.isPresent() || firmwareMapLines > 0 || nodeLines > 0;
   }
 
   /** True when the log shows a CPU made by someone other than Intel. */

@@ -8,6 +8,7 @@ import tdmr.mem.ByteSize;
 import tdmr.mem.E820Entry;
 import tdmr.mem.MemoryBlock;
 import tdmr.mem.MemoryMap;
+import tdmr.parse.Bundle;
 
 /**
  * What a log lacks before anything is concluded from it: a memory map cut short, CMRs without RAM
@@ -40,10 +41,20 @@ public final class LogCompleteness {
   /** A check that applies, in words. */
   public record Note(Check check, String text) {}
 
-  /** Every check that applies, in the order of {@link Check}. */
+  /** Every check that applies to a kernel log, in the order of {@link Check}. */
   public static List<Note> check(BootLog boot, List<AddressRange> cmrs, Optional<MemoryMap> map) {
+    return check(boot, cmrs, map, Optional.empty());
+  }
+
+  /**
+   * Every check that applies, in the order of {@link Check}; a {@code tdmr gather} bundle may hold
+   * the RAM the kernel log lacks (its firmware table or {@code /proc/iomem}).
+   */
+  public static List<Note> check(BootLog boot, List<AddressRange> cmrs, Optional<MemoryMap> map, Optional<Bundle> bundle) {
     List<Note> out = new ArrayList<>();
-    boolean ramLines = boot.firmwareMapLines() > 0 || boot.nodeLines() > 0;
+    boolean ramElsewhere = bundle.isPresent()
+        && (hasLines(bundle.get(), Bundle.Part.FIRMWARE_MEMMAP) || hasLines(bundle.get(), Bundle.Part.PROC_IOMEM));
+    boolean ramLines = boot.firmwareMapLines() > 0 || boot.nodeLines() > 0 || ramElsewhere;
     if (!cmrs.isEmpty() && ramLines && map.isPresent()) {
       cutShort(cmrs, map.get()).ifPresent(out::add);
     }
@@ -52,7 +63,11 @@ public final class LogCompleteness {
           + " 'node N:' lines), as a `dmesg | grep tdx` report has: the TDX memory is taken to equal the CMRs, which"
           + " a real machine's never quite does, so the layout below is an estimate, not the kernel's."));
     }
-    if (!boot.hasEarlyBoot()) {
+    if (!boot.hasEarlyBoot() && bundle.isPresent()) {
+      out.add(new Note(Check.NO_EARLY_BOOT, "The bundle's kernel log lacks the boot's first lines (the ring buffer was"
+          + " rotated)%s; TDX lines printed early in the boot may be gone too.".formatted(ramElsewhere
+              ? ": the memory map comes from the bundle's firmware table or /proc/iomem instead" : "")));
+    } else if (!boot.hasEarlyBoot()) {
       out.add(new Note(Check.NO_EARLY_BOOT, "The log has no early-boot lines (no 'Linux version', 'Command line:'"
           + " or 'BIOS-e820:' line): the kernel's ring buffer was rotated, or this is an excerpt. The boot's memory"
           + " map and command line are not in it; `journalctl -k -b` or `sudo tdmr gather` collects them."));
@@ -70,6 +85,10 @@ public final class LogCompleteness {
           .formatted(v.evidence().line(), v.evidence().text(), v.name())));
     }
     return out;
+  }
+
+  private static boolean hasLines(Bundle bundle, Bundle.Part part) {
+    return bundle.section(part).filter(s -> s.missing().isEmpty() && !s.lines().isEmpty()).isPresent();
   }
 
   /** Convertible memory above the last address the RAM lines reach, when it is more than a little. */

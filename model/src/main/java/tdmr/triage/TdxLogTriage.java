@@ -80,6 +80,11 @@ public final class TdxLogTriage {
    * size beyond the address space) is bad input naming the line and the field.
    */
   public static Triage of(String source, List<LogLine> lines) throws InputException {
+    return of(source, lines, BootLog.scan(lines));
+  }
+
+  /** Triage with the boot facts given (a bundle completes the log's with its other parts). */
+  public static Triage of(String source, List<LogLine> lines, BootLog boot) throws InputException {
     List<LogLine> tdx = new ArrayList<>();
     int e820 = 0;
     for (LogLine l : lines) {
@@ -93,7 +98,7 @@ public final class TdxLogTriage {
         tdx.add(l);
       }
     }
-    return new Scan(new NumberText(source), tdx, e820, BootLog.scan(lines)).triage();
+    return new Scan(new NumberText(source), tdx, e820, boot).triage();
   }
 
   /** True for the TDX host code's lines, SEAM lines and KVM's TDX lines ({@code kvm_intel: ... TDX ...}). */
@@ -414,7 +419,7 @@ public final class TdxLogTriage {
               + "greedy opens one TDMR per run of memory, and the module allows only a fixed number.");
           todo.add("This is a memory-layout problem: what to change (memory to give up with memmap=, a kernel with"
               + " the CMR-holes patch) follows from the host's memory map. If this log lacks it, collect it with"
-              + " `sudo tdmr gather > host.txt` on the host and run `tdmr diagnose host.txt`.");
+              + " `sudo tdmr gather -o host.txt` on the host and run `tdmr diagnose host.txt`.");
         }
         case RESERVED_AREAS_EXHAUSTED -> {
           happened.add("The kernel's TDMR %s needed more reserved areas than the module allows (16 on "
@@ -423,7 +428,7 @@ public final class TdxLogTriage {
               + "the PAMTs inside it, one area each.");
           todo.add("This is a memory-layout problem: what to change (memory to give up with memmap=, a kernel with"
               + " the CMR-holes patch) follows from the host's memory map. If this log lacks it, collect it with"
-              + " `sudo tdmr gather > host.txt` on the host and run `tdmr diagnose host.txt`.");
+              + " `sudo tdmr gather -o host.txt` on the host and run `tdmr diagnose host.txt`.");
           todo.add("Kernels that take holes from the CMRs instead (the \"Reduce TDMR's reserved areas by "
               + "using CMRs\" patch, carried by Ubuntu's 24.04 -intel kernels per canonical/tdx#415) need "
               + "far fewer reserved areas.");

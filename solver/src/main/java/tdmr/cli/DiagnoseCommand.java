@@ -17,6 +17,8 @@ import tdmr.parse.MapReader;
 import tdmr.parse.TextLines;
 import tdmr.solver.SolveOptions;
 import tdmr.tdx.TdxLimits;
+import tdmr.parse.Bundle;
+import tdmr.triage.BootLog;
 import tdmr.triage.LogCompleteness;
 import tdmr.triage.TdxLogTriage;
 import tdmr.triage.Triage;
@@ -92,9 +94,20 @@ final class DiagnoseCommand implements Callable<Integer> {
     InputSource source = tdmr.input(input);
     String text = source.text();
     requireKernelLog(source.name(), text);
-    Triage triage = TdxLogTriage.of(source.name(), TextLines.of(source.name(), text));
+    Optional<Bundle> bundle = Bundle.isBundle(text) ? Optional.of(Bundle.read(source.name(), text)) : Optional.empty();
+    Triage triage;
+    if (bundle.isPresent()) {
+      // A bundle's kernel log, with its /proc/cmdline and /proc/cpuinfo for what the log lacks.
+      Bundle b = bundle.get();
+      BootLog boot = BootLog.scan(b.kernelLog())
+          .completedBy(b.commandLine(), b.cpuField("vendor_id"), b.cpuField("model name"));
+      triage = TdxLogTriage.of(source.name(), b.kernelLog(), boot);
+    } else {
+      triage = TdxLogTriage.of(source.name(), TextLines.of(source.name(), text));
+    }
     Diagnosis.MapInLog mapInLog = mapIn(source.name(), text);
-    List<LogCompleteness.Note> completeness = LogCompleteness.check(triage.boot(), triage.cmrs(), mapInLog.map());
+    List<LogCompleteness.Note> completeness =
+        LogCompleteness.check(triage.boot(), triage.cmrs(), mapInLog.map(), bundle);
     if (mapInLog.map().isPresent()) {
       mapInLog = new Diagnosis.MapInLog(Optional.of(whatIf.apply(mapInLog.map().get())), Optional.empty());
     }

@@ -74,12 +74,12 @@ final class DiagnosisText {
       return List.of(
           "tdmr cannot rebuild the kernel's layout from this log, nor look for a better one: "
               + d.mapInLog().problem().orElse("it has no memory map") + ".",
-          "Collect the whole kernel log of a boot on that host, from its first line: `journalctl -k -b"
-              + " > dmesg.txt` (or `sudo dmesg > dmesg.txt` soon after boot). It holds the firmware memory"
-              + " map (`BIOS-e820:` lines), the NUMA node ranges (`node N: [mem ...]`) and, on kernels that"
-              + " print them, the `virt/tdx: CMR:` lines. `sudo cat /proc/iomem` gives the memory ranges"
-              + " too.",
-          "Then run `tdmr diagnose dmesg.txt` again, or `tdmr plan dmesg.txt`.");
+          "Collect what tdmr needs from that host in one file: `sudo tdmr gather -o host.txt` (the kernel log,"
+              + " the firmware memory map from /sys/firmware/memmap, the NUMA nodes, /proc/cmdline). Without tdmr"
+              + " on the host, the whole kernel log of a boot does it too, from its first line: `journalctl -k -b"
+              + " > dmesg.txt`; it holds the firmware memory map (`BIOS-e820:` lines), the NUMA node ranges"
+              + " (`node N: [mem ...]`) and, on kernels that print them, the `virt/tdx: CMR:` lines.",
+          "Then run `tdmr diagnose host.txt` (or dmesg.txt) again.");
     }
     return d.analysis();
   }

@@ -120,8 +120,8 @@ final class LayoutAnalysis {
     List<String> out = new ArrayList<>();
     GiveUpSearch.Result r = fix.search().orElseThrow();
     String caveat = partial
-        ? " This is computed on the part of the map in this log; the whole map may need other memory given up:"
-            + " run `sudo tdmr gather > host.txt` on the host, then `tdmr fix host.txt`."
+        ? " The whole map may need other memory given up: on the host, `sudo tdmr gather -o host.txt`, then"
+            + " `tdmr fix host.txt`."
         : "";
     switch (r.status()) {
       case OPTIMAL, FEASIBLE -> {
@@ -129,7 +129,7 @@ final class LayoutAnalysis {
                 + " construction then succeeds on %s (%s).%s The GRUB syntax, and a replay:")
             .formatted(String.join(" ", fix.memmap()), ByteSize.human(r.giveUpBytes()),
                 r.status() == Status.OPTIMAL ? "proven the least" : "the least found in the time limit",
-                partial ? "the part of the map in this log" : "this map", headroom(fix.after().orElseThrow()), caveat));
+                partial ? "the memory in this log" : "this map", headroom(fix.after().orElseThrow()), caveat));
         out.add("  tdmr fix" + logName);
         out.add("  tdmr plan" + logName + memmapOptions(fix.memmap()));
       }

@@ -22,6 +22,7 @@ import tdmr.parse.InputException;
       FrontierCommand.class,
       RenderCommand.class,
       DiagnoseCommand.class,
+      GatherCommand.class,
       CompletionCommand.class
     },
     exitCodeListHeading = "%nExit status:%n",
@@ -35,6 +36,7 @@ import tdmr.parse.InputException;
     footer = {
       "%nStart here:",
       "  sudo dmesg | tdmr diagnose          Did TDX come up on this host? If not, why?",
+      "  sudo tdmr gather -o host.txt        Everything tdmr needs from a host, in one file",
       "  tdmr plan dmesg.txt                 The layout Linux builds from this map",
       "  tdmr plan dmesg.txt --solver all    ... and the best layout (CP-SAT, Z3)",
       "  tdmr render dmesg.txt -o map.html   A picture of the map and its layouts",
