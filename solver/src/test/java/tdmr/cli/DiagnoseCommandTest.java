@@ -167,7 +167,7 @@ class DiagnoseCommandTest {
     int cmr = flat.indexOf("Or boot a kernel with the CMR-holes patch");
     int info = flat.indexOf("For information (kernel and module developers)");
     assertTrue(memmap > happened && cmr > memmap && info > cmr, run.out());
-    assertTrue(flat.contains("sudo tdmr gather > host.txt"), run.out());
+    assertTrue(flat.contains("sudo tdmr gather -o host.txt"), run.out());
     assertTrue(run.out().contains("    tdmr plan " + real(RealMaps.EMR_135) + " --memmap '4K$0x64158000' --memmap '4K$0x6f7ff000'\n"),
         run.out());
   }
