@@ -92,7 +92,7 @@ final class LayoutAnalysis {
       out.add(partial
           ? "Replayed on %s, the kernel's construction succeeds: the failure lies in memory the log does not show."
               .formatted(scope())
-          : "Replayed on the memory map in this log, the kernel's construction succeeds (%s, %d KB of PAMT), so this"
+          : "Replayed on the memory map in this log, the kernel's construction succeeds (%s, %d KiB of PAMT), so this"
               .formatted(Count.of(greedy.layout().get().size(), "TDMR"), greedy.pamtBytes().getAsLong() / 1024)
               + " map is not the one the kernel saw: the log's map is incomplete or differs (see `tdmr map` on"
               + " this log).");
@@ -146,7 +146,7 @@ final class LayoutAnalysis {
         : ("A kernel with the CMR-holes patch fails too on %s: %s").formatted(scope(),
             cmr.kernelFailure().map(GreedyResult.Failed::failureLine).orElse(cmr.status().name())));
     best.ifPresent(b -> out.add(("For information (kernel and module developers): a layout within the module's"
-        + " limits exists for %s (cpsat, %s: %s, at most %d reserved areas in one TDMR, %d KB of PAMT), which the"
+        + " limits exists for %s (cpsat, %s: %s, at most %d reserved areas in one TDMR, %d KiB of PAMT), which the"
         + " kernel's one-pass construction does not find (see the layout analysis).")
         .formatted(partial ? "the memory in this log" : "this map", b.status().name().toLowerCase(java.util.Locale.ROOT),
             Count.of(b.layout().get().size(), "TDMR"), b.layout().get().maxReservedPerTdmr(),
@@ -160,10 +160,10 @@ final class LayoutAnalysis {
     return s.toString();
   }
 
-  /** {@code 1 TDMR, 16 of 16 reserved areas in the fullest, 8212 KB of PAMT}. */
+  /** {@code 1 TDMR, 16 of 16 reserved areas in the fullest, 8212 KiB of PAMT}. */
   private String headroom(EngineResult built) {
     Layout l = built.layout().orElseThrow();
-    return "%s, %d of %d reserved areas in the fullest, %d KB of PAMT".formatted(Count.of(l.size(), "TDMR"),
+    return "%s, %d of %d reserved areas in the fullest, %d KiB of PAMT".formatted(Count.of(l.size(), "TDMR"),
         l.maxReservedPerTdmr(), limits.maxReservedPerTdmr(), l.pamtBytes() / 1024);
   }
 
@@ -184,7 +184,7 @@ final class LayoutAnalysis {
       case OPTIMAL, FEASIBLE -> {
         Layout l = r.layout().get();
         out.add(("%s within the module's limits exists (cpsat, %s): %s, at most %d reserved areas in one TDMR (limit"
-                + " %d), %d KB of PAMT. %s")
+                + " %d), %d KiB of PAMT. %s")
             .formatted(partial ? "For the memory in this log, a layout" : "A layout",
                 r.status().name().toLowerCase(java.util.Locale.ROOT), Count.of(l.size(), "TDMR"), l.maxReservedPerTdmr(),
                 limits.maxReservedPerTdmr(), r.pamtBytes().getAsLong() / 1024,
@@ -228,17 +228,17 @@ final class LayoutAnalysis {
     }
     if (predictedKb == loggedKb) {
       return List.of(cmrsAsMemory
-          ? ("The logged %d KB of PAMT is what the kernel's construction gives when the TDX memory is taken to be"
+          ? ("The logged %d KiB of PAMT is what the kernel's construction gives when the TDX memory is taken to be"
               + " the CMRs: %s (%s). That is consistent with the log, not proof of the map the kernel used.")
               .formatted(loggedKb, Count.of(l.size(), "TDMR"), tdmrs)
           : partial
-              ? ("The logged %d KB of PAMT is what the kernel's construction gives on %s: %s (%s).")
+              ? ("The logged %d KiB of PAMT is what the kernel's construction gives on %s: %s (%s).")
                   .formatted(loggedKb, scope(), Count.of(l.size(), "TDMR"), tdmrs)
-              : ("The logged %d KB of PAMT is exactly what the kernel's construction gives on the map in this log:"
+              : ("The logged %d KiB of PAMT is exactly what the kernel's construction gives on the map in this log:"
                   + " %s (%s), so this map is the one the kernel used.").formatted(loggedKb, Count.of(l.size(), "TDMR"), tdmrs));
     }
     return List.of(
-        ("The logged %d KB of PAMT differs from the %d KB the kernel's construction gives on %s (%s: %s), by %d KB;"
+        ("The logged %d KiB of PAMT differs from the %d KiB the kernel's construction gives on %s (%s: %s), by %d KiB;"
                 + " the kernel saw a different memory map%s.")
             .formatted(loggedKb, predictedKb, scope(), Count.of(l.size(), "TDMR"), tdmrs, Math.abs(loggedKb - predictedKb),
                 partial ? " (the log's map is not the whole machine's)" : ""));
