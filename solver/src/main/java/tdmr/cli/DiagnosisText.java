@@ -29,14 +29,14 @@ final class DiagnosisText {
     if (!moduleAndKeys(t).isEmpty()) {
       line(s, Prose.wrap(moduleAndKeys(t), "     ", "     ", terminal.width()));
     }
-    t.boot().commandLine().ifPresent(c -> line(s, Prose.wrap("Command line (line %d): %s".formatted(c.line(), c.text()), "     ")));
+    t.boot().commandLine().ifPresent(c -> line(s, Prose.wrap("Command line (line %d): %s".formatted(c.line(), c.text()), "     ", "     ", terminal.width())));
     d.mapInLog().map().ifPresent(m -> m.notes().stream().filter(n -> n.startsWith(MemoryWhatIf.NOTE_PREFIX))
-        .forEach(n -> line(s, Prose.wrap(n, "     "))));
+        .forEach(n -> line(s, Prose.wrap(n, "     ", "     ", terminal.width()))));
     if (d.completeness().stream().anyMatch(n -> !restatesTheOutcome(n, t))) {
       s.append('\n').append(terminal.bold("About this log")).append('\n');
       for (LogCompleteness.Note n : d.completeness()) {
         if (!restatesTheOutcome(n, t)) {
-          line(s, Prose.wrap(n.text(), "  - ", "    "));
+          line(s, Prose.wrap(n.text(), "  - ", "    ", terminal.width()));
         }
       }
     }

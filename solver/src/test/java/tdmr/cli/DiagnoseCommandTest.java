@@ -23,8 +23,8 @@ class DiagnoseCommandTest {
     String log = real(RealMaps.SEAMCALL_331);
     String text = java.nio.file.Files.readString(java.nio.file.Path.of(log));
     tdmr.triage.Triage triage = tdmr.triage.TdxLogTriage.of(log, tdmr.parse.TextLines.of(log, text));
-    Diagnosis d = new Diagnosis(log, triage, new Diagnosis.MapInLog(java.util.Optional.empty(),
-        java.util.Optional.empty()), java.util.List.of());
+    Diagnosis d = new Diagnosis(log, java.util.List.of(), triage, new Diagnosis.MapInLog(java.util.Optional.empty(),
+        java.util.Optional.empty()), java.util.List.of(), triage.whatToDo());
     String out = new DiagnosisText(new Terminal(false, Prose.WIDTH)).render(d);
     // Every line but the one naming the (long) log path fits an 80-column terminal.
     assertTrue(out.lines().filter(l -> !l.startsWith("Log: ")).allMatch(l -> l.length() <= 80), "fits 80 columns:\n" + out);
