@@ -29,6 +29,7 @@ import tdmr.solver.NativeMemory;
       FrontierCommand.class,
       RenderCommand.class,
       DiagnoseCommand.class,
+      GatherCommand.class,
       CompletionCommand.class,
       HelpCommand.class
     },
@@ -43,6 +44,7 @@ import tdmr.solver.NativeMemory;
     footerHeading = "%nStart here:%n",
     footer = {
       "  sudo dmesg | tdmr diagnose          Did TDX come up on this host? If not, why?",
+      "  sudo tdmr gather -o host.txt        Everything tdmr needs from a host, in one file",
       "  tdmr plan dmesg.txt                 The layout Linux builds from this map",
       "  tdmr plan dmesg.txt --solver all    ... and the best layout (CP-SAT, Z3)",
       "  tdmr render dmesg.txt -o map.html   A picture of the map and its layouts",
