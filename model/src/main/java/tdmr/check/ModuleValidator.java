@@ -495,7 +495,8 @@ public final class ModuleValidator {
     }
     List<AddressRange> gaps = cmrs.uncovered(new AddressRange(start, end));
     if (gaps.isEmpty()) {
-      // Every byte is convertible but the range spans two CMRs that do not touch.
+      // An empty range (a PAMT level of size 0): no byte to name. A non-empty range that is in no
+      // merged CMR always has one, since CMRs are disjoint and touching ones are merged.
       return "";
     }
     return " (not convertible: " + gaps.stream().map(AddressRange::toString).reduce((a, b) -> a + ", " + b).orElse("") + ")";
