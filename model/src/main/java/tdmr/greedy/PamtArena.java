@@ -184,11 +184,6 @@ public final class PamtArena {
       return starts[0];
     }
 
-    /** Highest end of all pieces (the zone's end); only when not empty. */
-    public long last() {
-      return ends[ends.length - 1];
-    }
-
     /** Index of the first piece that ends after {@code address}, or -1. */
     public int firstEndingAfter(long address) {
       int i = SortedEnds.firstEndingAfter(ends, address);

@@ -129,4 +129,16 @@ class ViolationMessagesTest {
   void theFixtureHasNothingToSay() {
     assertEquals(List.of(), violations(LAYOUT, LIMITS));
   }
+
+  @Test
+  void aMinimumThatJustFitsSixtyFourBitsIsNotSaturated() {
+    // 1 MiB entries: a TDMR of (2^44 - 1) pages needs (2^44 - 1) * 2^20 = 2^64 - 2^20 bytes, the
+    // largest multiple of 2^20 below 2^64; it is printed as it is, not as 2^64 - 1.
+    TdxLimits wide = new TdxLimits(64, 16, 1 << 20, 16, 16, false, 52);
+    Tdmr huge = new Tdmr(0, ((1L << 44) - 1) << 12, TDMR0.pamt(), TDMR0.reserved());
+    Violation v = violations(new Layout(List.of(huge)), wide).stream()
+        .filter(x -> x.rule() == Rule.D2_PAMT_SIZE && x.code() == x.error().code(0, 0, 0)).findFirst().orElseThrow();
+    assertEquals("TDMR 0 [0x0, 0xfffffffffff000): PAMT_4K (base 0x7f000000, size 0x800000): 8 MiB is smaller"
+        + " than the 0xfffffffffff00000 bytes PAMT needs for a TDMR of 64.00 PiB (rule D2)", v.message());
+  }
 }

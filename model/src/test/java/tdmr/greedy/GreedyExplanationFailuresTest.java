@@ -127,4 +127,19 @@ class GreedyExplanationFailuresTest {
     assertEquals(List.of("TDH.SYS.CONFIG rejects the kernel's layout: TDX_OPERAND_INVALID 0xC000010000000002: too many TDMRs"),
         lines);
   }
+
+  @Test
+  void aHoleFromOneMibUpIsNotInTheFirstMib() {
+    // CMR holes with CMRs [0, 1M) and [2M, 1G) around the block [2M, 1G): TDMR [0, 1G) reserves the
+    // hole [1M, 2M) and its own chunk at 2M (ALIGN(512, 1027) = 0x602 & ~0x402 = 512); one area is
+    // allowed, so it fails and lists both. The hole starts at 1 MiB: no note about the first MiB.
+    MemoryMap map = MemoryMap.of("cmr at zero", List.of(new MemoryBlock(2 * MiB, GiB, 0)),
+        List.of(new AddressRange(0, MiB), new AddressRange(2 * MiB, GiB)));
+    LinuxGreedy g = LinuxGreedy.cmrHoles();
+    TdxLimits one = TdxLimits.DEFAULT.withMaxReservedPerTdmr(1);
+    List<String> lines = new GreedyExplanation(map, one, g).explain(g.construct(map, one));
+    assertEquals("   1  [0x100000, 0x200000)               hole  1 MiB; e820: no e820 in the input; outside the CMRs",
+        lines.get(1));
+    assertEquals("   2  [0x200000, 0x603000)               PAMT of TDMR 0  4.01 MiB  <- over the limit", lines.get(2));
+  }
 }

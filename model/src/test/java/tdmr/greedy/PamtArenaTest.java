@@ -73,7 +73,7 @@ class PamtArenaTest {
     assertFalse(FIVE.isEmpty());
     assertTrue(PamtArena.Pieces.EMPTY.isEmpty());
     assertEquals(0, FIVE.first());
-    assertEquals(100 * KiB, FIVE.last());
+    assertEquals(100 * KiB, FIVE.end(4));
     assertEquals(48 * KiB, FIVE.start(3));
     assertEquals(80 * KiB, FIVE.end(3));
   }
@@ -86,10 +86,10 @@ class PamtArenaTest {
     PamtArena.Pieces low = arena.pieces(1, Zone.DMA32);
     assertEquals(1, low.size());
     assertEquals(3 * GiB, low.first());
-    assertEquals(4 * GiB, low.last());
+    assertEquals(4 * GiB, low.end(0));
     PamtArena.Pieces normal = arena.pieces(1, Zone.NORMAL);
     assertEquals(4 * GiB, normal.first());
-    assertEquals(6 * GiB, normal.last());
+    assertEquals(6 * GiB, normal.end(normal.size() - 1));
     assertTrue(arena.pieces(0, Zone.DMA32).isEmpty(), "node 0 has nothing below 4 GiB");
     assertEquals(8 * GiB, arena.pieces(0, Zone.NORMAL).first());
     assertTrue(arena.pieces(2, Zone.NORMAL).isEmpty(), "node 2 has no memory at all");
