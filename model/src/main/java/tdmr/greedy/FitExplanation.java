@@ -1,0 +1,49 @@
+package tdmr.greedy;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import tdmr.mem.Count;
+import tdmr.tdx.Layout;
+import tdmr.tdx.TdxLimits;
+import tdmr.tdx.Tdmr;
+
+/**
+ * Explains an outcome of a kernel variant whose reserved areas may each hold a hole and the PAMT
+ * chunks stacked against it ({@link GreedyFit}, {@link GreedyMerge}): the headroom of a layout,
+ * counted in the layout's own areas, or what the failure means.
+ */
+final class FitExplanation {
+  private FitExplanation() {}
+
+  static List<String> explain(TdxLimits limits, GreedyResult result) {
+    if (result instanceof GreedyResult.Built built) {
+      return headroom(limits, built.layout());
+    }
+    GreedyResult.Failed failed = (GreedyResult.Failed) result;
+    List<String> out = new ArrayList<>();
+    switch (failed.stage()) {
+      case MEMORY_LIST -> out.add("The memory list was rejected before any TDMR was built.");
+      case FILL_OUT_TDMRS -> out.add(
+          "No TDMR list of the kernel's shape was found within %s and %s per TDMR: see the line above."
+              .formatted(Count.of(limits.maxTdmrs(), "TDMR", "TDMRs"),
+                  Count.of(limits.maxReservedPerTdmr(), "reserved area", "reserved areas")));
+      case PAMT_ALLOCATION -> out.add(
+          "A PAMT chunk found no free memory on its node, next to a hole or in a TDMR with a reserved area to spare.");
+      case RESERVED_AREAS -> out.add("A TDMR needs more reserved areas than the module allows.");
+    }
+    return out;
+  }
+
+  /** TDMRs used of the maximum, and reserved areas used of the maximum in the tightest TDMR. */
+  static List<String> headroom(TdxLimits limits, Layout layout) {
+    List<String> out = new ArrayList<>();
+    out.add("Headroom: %d of %d TDMRs used.".formatted(layout.size(), limits.maxTdmrs()));
+    Tdmr tightest = layout.tdmrs().stream()
+        .max(Comparator.comparingInt(Tdmr::reservedCount).thenComparing(t -> -t.base()))
+        .orElseThrow();
+    out.add("Headroom: %d of %d reserved areas used in the tightest TDMR, %s."
+        .formatted(tightest.reservedCount(), limits.maxReservedPerTdmr(), tightest));
+    return out;
+  }
+}
