@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -28,6 +29,7 @@ import tdmr.bench.sweep.SweepCharts;
 import tdmr.bench.sweep.SweepMap;
 import tdmr.bench.sweep.SweepRow;
 import tdmr.bench.sweep.SweepSummary;
+import tdmr.cli.PolicyOptions;
 import tdmr.parse.InputException;
 import tdmr.solver.Engine;
 import tdmr.solver.Engines;
@@ -58,10 +60,10 @@ public final class SweepCommand implements Callable<Integer> {
   @Option(names = "--seed", paramLabel = "<s>", description = "Seed of the generated maps and of the solvers (default: ${DEFAULT-VALUE}).")
   long seed = 1;
 
-  @Option(names = "--time-limit", paramLabel = "<seconds>", description = "Time limit per solve (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--time-limit", paramLabel = "<seconds>", description = "Time limit per solve (default: ${DEFAULT-VALUE}, not tdmr's 60: a sweep runs every engine on every map).")
   double timeLimitSeconds = 10;
 
-  @Option(names = "--threads", paramLabel = "<n>", description = "Solves run in parallel (default: the number of processors).")
+  @Option(names = "--threads", paramLabel = "<n>", description = "Solves run in parallel, each with one solver thread (default: the number of processors).")
   int threads = Runtime.getRuntime().availableProcessors();
 
   @Option(names = "--engines", paramLabel = "<name>", split = ",", description = "Engines to run (default: all registered).")
@@ -71,19 +73,10 @@ public final class SweepCommand implements Callable<Integer> {
       description = "Engines other than greedy, greedy-cmr and cpsat skip maps with more blocks (default: 0, no limit).")
   int maxBlocks = 0;
 
-  @Option(names = "--holes", paramLabel = "<policy>", converter = HolesConverter.class, description = "Holes policy: memlist (what mainline Linux reserves) or cmr (default: memlist).")
-  Policy.Holes holes = Policy.Holes.MEMLIST;
+  @Mixin PolicyOptions.Holes holes;
 
   @Option(names = "--out", paramLabel = "<dir>", required = true, description = "Output directory (created if missing).")
   Path out;
-
-  /** Reads {@code memlist} or {@code cmr}, whatever the case. */
-  static final class HolesConverter implements picocli.CommandLine.ITypeConverter<Policy.Holes> {
-    @Override
-    public Policy.Holes convert(String value) {
-      return Policy.Holes.valueOf(value.toUpperCase(java.util.Locale.ROOT));
-    }
-  }
 
   /** Registered engines that could not be created here (a native library missing), with the reason. */
   private final List<String> unavailable = new ArrayList<>();
@@ -128,17 +121,17 @@ public final class SweepCommand implements Callable<Integer> {
     }
 
     TdxLimits limits = TdxLimits.DEFAULT;
-    Policy policy = Policy.DEFAULT.withHoles(holes);
+    Policy policy = Policy.DEFAULT.withHoles(holes.value());
     SolveOptions options = new SolveOptions(timeLimitSeconds, 1, (int) seed);
     Sweep sweep = new Sweep(limits, policy, options, threads, maxBlocks, Set.of(SweepSummary.GREEDY, SweepSummary.GREEDY_CMR, "cpsat"));
     Progress progress = new Progress(err, System.console() != null, maps.size() * engines.size());
     List<SweepRow> rows = sweep.run(maps, engines, progress);
     Duration took = Duration.between(started, Instant.now());
 
-    SweepSummary summary = new SweepSummary(rows, limits, holes);
+    SweepSummary summary = new SweepSummary(rows, limits, holes.value(), timeLimitSeconds);
     write(out.resolve("results.csv"), ResultsCsv.write(rows));
     write(out.resolve("summary.md"), summary.markdown(preamble(engines, realCount, machines.size(), skipped, policy, options, took, started)));
-    for (Map.Entry<String, String> chart : SweepCharts.all(rows, summary).entrySet()) {
+    for (Map.Entry<String, String> chart : SweepCharts.all(rows, summary, timeLimitSeconds).entrySet()) {
       write(out.resolve(chart.getKey()), chart.getValue());
     }
     PrintWriter o = spec.commandLine().getOut();
@@ -200,7 +193,7 @@ public final class SweepCommand implements Callable<Integer> {
     unavailable.forEach(u -> p.append("  - not available here: ").append(u).append('\n'));
     p.append("- Limits: TDX module 1.5 defaults (64 TDMRs, 16 reserved areas per TDMR, 16-byte PAMT entries, no Dynamic PAMT).\n");
     p.append("- Policy: holes %s, PAMT %s, coverage %s.\n".formatted(
-        policy.holes().name().toLowerCase(), policy.pamt().name().toLowerCase().replace('_', '-'), policy.coverage().name().toLowerCase()));
+        policy.holes().text(), policy.pamt().text(), policy.coverage().text()));
     p.append("- Time limit %s s per solve, 1 solver thread per solve, %d solves in parallel.\n".formatted(
         stripZeros(options.timeLimitSeconds()), threads));
     if (maxBlocks > 0) {

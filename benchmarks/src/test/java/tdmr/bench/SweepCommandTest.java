@@ -149,4 +149,24 @@ class SweepCommandTest {
     assertEquals(2, run("sweep", "--generated", "1", "--engines", "nosuch", "--out", dir.toString()));
     assertEquals(2, run("sweep", "--out", dir.toString()));
   }
+
+  /** One map with a number too large for its field is reported as bad input; the sweep goes on (issue #17). */
+  @Test
+  void aMapWithABadLineIsSkippedAndTheSweepGoesOn() throws Exception {
+    Path maps = dir.resolve("in");
+    Files.createDirectories(maps);
+    DmesgWriter.write(MapGenerator.fragmented(15, 5), maps.resolve("a-good.txt"));
+    Files.writeString(maps.resolve("b-bad.txt"), Files.readString(maps.resolve("a-good.txt"))
+        + "[   99.1] virt/tdx: 99999999999999999999 KB allocated for PAMT\n");
+    Path out = dir.resolve("out");
+
+    assertEquals(0, run("sweep", "--real", maps.toString(), "--engines", "greedy", "--out", out.toString()));
+
+    List<String> csv = Files.readAllLines(out.resolve("results.csv"));
+    assertEquals(2, csv.size(), csv.toString());
+    assertTrue(csv.get(1).startsWith("a-good,"), csv.get(1));
+    String summary = Files.readString(out.resolve("summary.md"));
+    int badLine = (int) Files.readString(maps.resolve("b-bad.txt")).lines().count();
+    assertTrue(summary.contains("b-bad.txt:" + badLine + ": PAMT size in KB 99999999999999999999 is out of range"), summary);
+  }
 }

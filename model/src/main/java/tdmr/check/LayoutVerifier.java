@@ -28,15 +28,42 @@ public final class LayoutVerifier {
     }
   }
 
-  /** Every module violation (prefixed {@code module:}) and OS problem (prefixed {@code os:}), in order. */
+  /**
+   * The verdict on a layout.
+   *
+   * @param module every module violation, in the module's order (the first is what TDH.SYS.CONFIG returns)
+   * @param os the OS's verdict
+   * @param coverage the coverage policy the OS verdict is read under
+   */
+  public record Verification(List<Violation> module, OsCoverageCheck.Verdict os, Policy.Coverage coverage) {
+    public Verification {
+      module = List.copyOf(module);
+    }
+
+    /** True when the module accepts the layout and the OS has all it needs. */
+    public boolean holds() {
+      return module.isEmpty() && os.holds(coverage);
+    }
+
+    /** Every failure in one sentence, for people: module violations, then OS problems. */
+    public List<String> failures() {
+      List<String> failures = new ArrayList<>();
+      module.forEach(v -> failures.add("module: " + v));
+      os.failures(coverage).forEach(p -> failures.add("os: " + p));
+      return failures;
+    }
+  }
+
+  /** The module's and the OS's verdicts on {@code layout}. */
+  public static Verification verify(MemoryMap map, TdxLimits limits, Policy policy, Layout layout) {
+    return new Verification(
+        new ModuleValidator(map.cmrs(), limits).allViolations(layout),
+        new OsCoverageCheck(map, policy.holes()).check(layout),
+        policy.coverage());
+  }
+
+  /** Every failure of {@link #verify}, one sentence each, for people. */
   public static List<String> failures(MemoryMap map, TdxLimits limits, Policy policy, Layout layout) {
-    List<String> failures = new ArrayList<>();
-    for (Violation v : new ModuleValidator(map.cmrs(), limits).allViolations(layout)) {
-      failures.add("module: " + v);
-    }
-    for (String problem : new OsCoverageCheck(map, policy.holes()).check(layout).failures(policy.coverage())) {
-      failures.add("os: " + problem);
-    }
-    return failures;
+    return verify(map, limits, policy, layout).failures();
   }
 }

@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import tdmr.parse.InputException;
+import tdmr.parse.LayoutJson;
 import tdmr.tdx.Layout;
 import tdmr.tdx.Pamt;
 import tdmr.tdx.PamtRange;
@@ -16,7 +17,7 @@ import tdmr.tdx.Tdmr;
 
 /**
  * Reads and writes layouts in the module's binary ABI: consecutive 512-byte TDMR_INFO entries of
- * little-endian u64 fields ({@code tdmr_info_entry_t}, research/tdx-module-rules.md rule A9).
+ * little-endian u64 fields ({@code tdmr_info_entry_t}, docs/tdx-module-rules.md, "TDMR_INFO").
  *
  * <pre>
  *   offset  field
@@ -74,6 +75,10 @@ public final class TdmrInfoCodec {
     if (bytes.length == 0 || bytes.length % ENTRY_BYTES != 0) {
       throw new InputException(source, 0,
           "TDMR_INFO binary must be a positive multiple of %d bytes, got %d bytes".formatted(ENTRY_BYTES, bytes.length));
+    }
+    if (bytes.length / ENTRY_BYTES > LayoutJson.MAX_TDMRS) {
+      throw new InputException(source, 0, "TDMR_INFO binary of %d entries; tdmr reads at most %d (the TDX module accepts at most 64)"
+          .formatted(bytes.length / ENTRY_BYTES, LayoutJson.MAX_TDMRS));
     }
     ByteBuffer buf = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
     List<Tdmr> tdmrs = new ArrayList<>();

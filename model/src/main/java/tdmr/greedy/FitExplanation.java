@@ -1,12 +1,10 @@
 package tdmr.greedy;
 
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import tdmr.mem.Count;
-import tdmr.tdx.Layout;
+import tdmr.tdx.Headroom;
 import tdmr.tdx.TdxLimits;
-import tdmr.tdx.Tdmr;
 
 /**
  * Explains an outcome of a kernel variant whose reserved areas may each hold a hole and the PAMT
@@ -18,7 +16,7 @@ final class FitExplanation {
 
   static List<String> explain(TdxLimits limits, GreedyResult result) {
     if (result instanceof GreedyResult.Built built) {
-      return headroom(limits, built.layout());
+      return headroom(built);
     }
     GreedyResult.Failed failed = (GreedyResult.Failed) result;
     List<String> out = new ArrayList<>();
@@ -30,20 +28,19 @@ final class FitExplanation {
                   Count.of(limits.maxReservedPerTdmr(), "reserved area", "reserved areas")));
       case PAMT_ALLOCATION -> out.add(
           "A PAMT chunk found no free memory on its node, next to a hole or in a TDMR with a reserved area to spare.");
-      case RESERVED_AREAS -> out.add("A TDMR needs more reserved areas than the module allows.");
+      case RESERVED_AREAS -> out.add(
+          "A 1 GiB granule holds more holes than a TDMR may reserve; no split at a 1 GiB boundary helps.");
+      case MODULE_CONFIG -> out.add(failed.failureLine());
     }
     return out;
   }
 
   /** TDMRs used of the maximum, and reserved areas used of the maximum in the tightest TDMR. */
-  static List<String> headroom(TdxLimits limits, Layout layout) {
-    List<String> out = new ArrayList<>();
-    out.add("Headroom: %d of %d TDMRs used.".formatted(layout.size(), limits.maxTdmrs()));
-    Tdmr tightest = layout.tdmrs().stream()
-        .max(Comparator.comparingInt(Tdmr::reservedCount).thenComparing(t -> -t.base()))
-        .orElseThrow();
-    out.add("Headroom: %d of %d reserved areas used in the tightest TDMR, %s."
-        .formatted(tightest.reservedCount(), limits.maxReservedPerTdmr(), tightest));
-    return out;
+  static List<String> headroom(GreedyResult.Built built) {
+    Headroom h = built.headroom();
+    return List.of(
+        "Headroom: %d of %d TDMRs used.".formatted(h.tdmrs(), h.maxTdmrs()),
+        "Headroom: %d of %d reserved areas used in the tightest TDMR, %s."
+            .formatted(h.reservedInTightest(), h.maxReservedPerTdmr(), built.layout().tdmrs().get(h.tightestTdmr())));
   }
 }

@@ -352,7 +352,8 @@ final class FitTdmrs {
    * Joins neighbouring runs while the TDMRs are too many: cheapest candidate first, a candidate
    * being up to {@link #JOIN_WINDOW} consecutive runs cut again as one range; it is kept when that
    * needs fewer TDMRs than the runs apart. A window that saves nothing is offered again one run
-   * wider (the bounded part of the search: a join can pay off only together with the next one).
+   * wider on each side (the bounded part of the search: a join can pay off only together with a
+   * neighbouring one).
    */
   private List<Run> join(List<Run> runs, List<Join> joins) {
     int n = runs.size();
@@ -385,9 +386,15 @@ final class FitTdmrs {
       }
       Run joined = cutJoined(window);
       if (joined == null) {
+        // Offered again one run wider on either side, as long as the window stays small.
         if (c.runs < JOIN_WINDOW && next[c.last] >= 0) {
           int wider = next[c.last];
           heap.add(new Candidate(c.gapGiB + gapGiB(run[c.last], run[wider]), c.first, wider, c.runs + 1,
+              c.stamp + stamp[wider]));
+        }
+        if (c.runs < JOIN_WINDOW && prev[c.first] >= 0) {
+          int wider = prev[c.first];
+          heap.add(new Candidate(c.gapGiB + gapGiB(run[wider], run[c.first]), wider, c.last, c.runs + 1,
               c.stamp + stamp[wider]));
         }
         continue;

@@ -1,7 +1,6 @@
 package tdmr.greedy;
 
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -10,6 +9,7 @@ import tdmr.mem.ByteSize;
 import tdmr.mem.Count;
 import tdmr.mem.E820Entry;
 import tdmr.mem.MemoryMap;
+import tdmr.tdx.Headroom;
 import tdmr.tdx.Policy;
 import tdmr.tdx.TdxLimits;
 
@@ -35,15 +35,29 @@ public final class GreedyExplanation {
     if (result instanceof GreedyResult.Built built) {
       return headroom(built);
     }
-    GreedyResult.Failed failed = (GreedyResult.Failed) result;
+    return lines((GreedyResult.Failed) result, true);
+  }
+
+  /**
+   * The explanation of a failure in sentences, without the list of every reserved area the failing
+   * TDMR asked for.
+   */
+  public List<String> summary(GreedyResult.Failed failed) {
+    return lines(failed, false);
+  }
+
+  private List<String> lines(GreedyResult.Failed failed, boolean everyArea) {
     List<String> out = new ArrayList<>();
     switch (failed.stage()) {
       case MEMORY_LIST -> out.add("The memory list was rejected before any TDMR was built.");
       case FILL_OUT_TDMRS -> explainTdmrsExhausted(out);
       case PAMT_ALLOCATION -> explainPamtAllocation(failed, out);
-      case RESERVED_AREAS -> explainReservedAreas(failed, out);
+      case RESERVED_AREAS -> explainReservedAreas(failed, out, everyArea);
+      case MODULE_CONFIG -> out.add(failed.failureLine());
     }
-    if (greedy.holes() == Policy.Holes.MEMLIST && failed.stage() != GreedyResult.Stage.MEMORY_LIST) {
+    if (greedy.holes() == Policy.Holes.MEMLIST
+        && failed.stage() != GreedyResult.Stage.MEMORY_LIST
+        && failed.stage() != GreedyResult.Stage.MODULE_CONFIG) {
       out.add(cmrVariantVerdict());
     }
     return out;
@@ -51,17 +65,12 @@ public final class GreedyExplanation {
 
   /** TDMRs used of the maximum, and reserved areas used of the maximum in the tightest TDMR. */
   public List<String> headroom(GreedyResult.Built built) {
-    List<String> out = new ArrayList<>();
-    out.add("Headroom: %d of %d TDMRs used.".formatted(built.layout().size(), limits.maxTdmrs()));
-    GreedyTdmr tightest =
-        built.tdmrs().stream()
-            .max(Comparator.comparingInt((GreedyTdmr t) -> t.reservedUses().size())
-                .thenComparing(t -> -t.index()))
-            .orElseThrow();
-    out.add(
+    Headroom h = built.headroom();
+    GreedyTdmr tightest = built.tdmrs().get(h.tightestTdmr());
+    return List.of(
+        "Headroom: %d of %d TDMRs used.".formatted(h.tdmrs(), h.maxTdmrs()),
         "Headroom: %d of %d reserved areas used in the tightest TDMR, %s (%s)."
-            .formatted(tightest.reservedUses().size(), limits.maxReservedPerTdmr(), tightest, breakdown(tightest)));
-    return out;
+            .formatted(h.reservedInTightest(), h.maxReservedPerTdmr(), tightest, breakdown(tightest)));
   }
 
   private void explainTdmrsExhausted(List<String> out) {
@@ -80,14 +89,14 @@ public final class GreedyExplanation {
                 greedy.placement().name()));
   }
 
-  private void explainReservedAreas(GreedyResult.Failed failed, List<String> out) {
+  private void explainReservedAreas(GreedyResult.Failed failed, List<String> out, boolean everyArea) {
     GreedyTdmr t = failed.tdmrs().get(failed.failingTdmr().orElseThrow());
     out.add(
-        "%s (%s, node %d) needs %d reserved areas (%s); the module allows %d:"
+        "%s (%s, node %d) needs %d reserved areas (%s); the module allows %d%s"
             .formatted(t, ByteSize.human(t.range().size()), t.node(), t.reservedUses().size(), breakdown(t),
-                limits.maxReservedPerTdmr()));
+                limits.maxReservedPerTdmr(), everyArea ? ":" : "."));
     int k = 1;
-    for (ReservedAreaUse u : t.reservedUses()) {
+    for (ReservedAreaUse u : everyArea ? t.reservedUses() : List.<ReservedAreaUse>of()) {
       String what =
           u.kind() == ReservedAreaUse.Kind.HOLE
               ? "hole  %s; e820: %s; %s%s".formatted(size(u.range()), firmwareTypes(u.range()), cmrCoverage(u.range()),
@@ -110,13 +119,13 @@ public final class GreedyExplanation {
   private String cmrVariantVerdict() {
     GreedyResult cmr = greedy.withHoles(Policy.Holes.CMR).construct(map, limits);
     if (cmr instanceof GreedyResult.Built b) {
-      GreedyTdmr tightest =
-          b.tdmrs().stream().max(Comparator.comparingInt(t -> t.reservedUses().size())).orElseThrow();
+      Headroom h = b.headroom();
+      GreedyTdmr tightest = b.tdmrs().get(h.tightestTdmr());
       return ("With --holes cmr (holes from the CMRs, the unmerged patch \"Reduce TDMR's reserved areas by using CMRs"
               + " to find memory holes\") the construction succeeds: %s, at most %d of %d reserved areas"
               + " (%s), %d KB allocated for PAMT.")
-          .formatted(Count.of(b.layout().size(), "TDMR", "TDMRs"), tightest.reservedUses().size(),
-              limits.maxReservedPerTdmr(), tightest, b.pamtBytes() / 1024);
+          .formatted(Count.of(h.tdmrs(), "TDMR", "TDMRs"), h.reservedInTightest(), h.maxReservedPerTdmr(), tightest,
+              b.pamtBytes() / 1024);
     }
     List<String> m = cmr.messages();
     return "With --holes cmr (holes from the CMRs) the construction fails too: " + String.join(" / ", m);

@@ -10,6 +10,8 @@ import tdmr.mem.AddressRange;
 import tdmr.mem.ByteSize;
 import tdmr.mem.MemoryBlock;
 import tdmr.mem.MemoryMap;
+import tdmr.greedy.GreedyResult.Cause;
+import tdmr.tdx.Headroom;
 import tdmr.tdx.Layout;
 import tdmr.tdx.Pamt;
 import tdmr.tdx.PamtSizing;
@@ -75,14 +77,12 @@ public final class GreedyFit implements KernelConstruction {
     List<MemoryBlock> memlist = LinuxGreedy.memoryList(map.blocks());
     List<String> log = new ArrayList<>();
     if (memlist.isEmpty()) {
-      log.add("no TDX memory: the memory list is empty");
-      return failed(Errno.EINVAL, GreedyResult.Stage.MEMORY_LIST, OptionalInt.empty(), List.of(), log);
+      return failed(Cause.EMPTY_MEMORY_LIST, OptionalInt.empty(), Optional.empty(), List.of(), log);
     }
     if (holes == Policy.Holes.CMR) {
       for (MemoryBlock b : memlist) {
         if (!map.cmrs().covers(b.range())) {
-          log.add("memory region [0x%x, 0x%x) is not TDX convertible memory.".formatted(b.start(), b.end()));
-          return failed(Errno.EINVAL, GreedyResult.Stage.MEMORY_LIST, OptionalInt.empty(), List.of(), log);
+          return failed(Cause.MEMORY_OUTSIDE_CMRS, OptionalInt.empty(), Optional.of(b.range()), List.of(), log);
         }
       }
     }
@@ -121,21 +121,30 @@ public final class GreedyFit implements KernelConstruction {
     FitTdmrs.Outcome fill = fitTdmrs.fillOut();
     reportSplitsAndJoins(fill, memlist, limits, budget, log);
     if (fill.overloadedGranule() != null) {
+      // No cut helps: one granule alone has more holes than areas. The failure names it as the
+      // smallest TDMR that could hold its memory.
       AddressRange g = fill.overloadedGranule();
-      log.add("initialization failed: [0x%x, 0x%x) holds %d holes, more than %d reserved areas."
+      log.add("TDMR [0x%x, 0x%x) holds %d holes, more than %d reserved areas, and cannot be split"
           .formatted(g.start(), g.end(), holeIndex.count(g.start(), g.end()), budget));
-      return failed(Errno.ENOSPC, GreedyResult.Stage.FILL_OUT_TDMRS, OptionalInt.empty(), partial(fill.tdmrs(), memlist), log);
+      List<AddressRange> asFar = new ArrayList<>(fill.tdmrs());
+      asFar.add(g);
+      return failed(Cause.RESERVED_AREAS_EXHAUSTED, OptionalInt.of(asFar.size() - 1), Optional.empty(),
+          partial(asFar, memlist), log);
     }
     if (fill.pamtTooLarge() >= 0) {
-      int node = LinuxGreedy.tdmrNode(memlist, fill.pamtTooLarge()).orElseThrow();
-      log.add("initialization failed: node %d has no block large enough for the PAMT of a TDMR at 0x%x."
-          .formatted(node, fill.pamtTooLarge()));
-      return failed(Errno.ENOMEM, GreedyResult.Stage.FILL_OUT_TDMRS, OptionalInt.empty(), partial(fill.tdmrs(), memlist), log);
+      long g = fill.pamtTooLarge();
+      int node = LinuxGreedy.tdmrNode(memlist, g).orElseThrow();
+      log.add("TDMR [0x%x, 0x%x): node %d has no block large enough for its PAMT, and no TDMR before it reaches it"
+          .formatted(g, g + Tdmr.ALIGNMENT, node));
+      List<AddressRange> asFar = new ArrayList<>(fill.tdmrs());
+      asFar.add(new AddressRange(g, g + Tdmr.ALIGNMENT));
+      return failed(Cause.PAMT_ALLOCATION, OptionalInt.of(asFar.size() - 1), Optional.empty(), partial(asFar, memlist), log);
     }
     List<AddressRange> ranges = new ArrayList<>(fill.tdmrs());
     if (ranges.size() > limits.maxTdmrs()) {
-      log.add("initialization failed: TDMRs exhausted.");
-      return failed(Errno.ENOSPC, GreedyResult.Stage.FILL_OUT_TDMRS, OptionalInt.empty(), partial(ranges, memlist), log);
+      log.add("%d TDMRs needed after joining runs of memory, %d allowed".formatted(ranges.size(), limits.maxTdmrs()));
+      return failed(Cause.TDMRS_EXHAUSTED, OptionalInt.empty(), Optional.of(ranges.get(limits.maxTdmrs())),
+          partial(ranges.subList(0, limits.maxTdmrs()), memlist), log);
     }
     HoleSidePlacement.Outcome placed = new HoleSidePlacement(memlist, holeIndex, ranges, pamt, limits).place();
     for (int repair = 0; placed.unplaced() >= 0 && repair < REPAIR_SPLITS && ranges.size() < limits.maxTdmrs(); repair++) {
@@ -155,10 +164,9 @@ public final class GreedyFit implements KernelConstruction {
     if (placed.unplaced() >= 0) {
       AddressRange t = ranges.get(placed.unplaced());
       int node = LinuxGreedy.tdmrNode(memlist, t.start()).orElseThrow();
-      log.add("initialization failed: TDMR [0x%x, 0x%x): no room for its %d KB PAMT on node %d."
+      log.add("TDMR [0x%x, 0x%x): no room for its %d KB PAMT on node %d, next to a hole or with a reserved area to spare"
           .formatted(t.start(), t.end(), PamtSizing.chunkBytes(t.size(), limits) / 1024, node));
-      return failed(Errno.ENOMEM, GreedyResult.Stage.PAMT_ALLOCATION, OptionalInt.of(placed.unplaced()),
-          partial(ranges, memlist), log);
+      return failed(Cause.PAMT_ALLOCATION, OptionalInt.of(placed.unplaced()), Optional.empty(), partial(ranges, memlist), log);
     }
     if (limits.maxTdmrs() - ranges.size() < LinuxGreedy.TDMR_NR_WARN) {
       log.add("consumed TDMRs reaching limit: %d used out of %d".formatted(ranges.size(), limits.maxTdmrs()));
@@ -197,17 +205,16 @@ public final class GreedyFit implements KernelConstruction {
       u.sort(Comparator.comparingLong((ReservedAreaUse x) -> x.range().start()));
       int node = LinuxGreedy.tdmrNode(memlist, t.start()).orElseThrow();
       built.add(new GreedyTdmr(k, t, node, false, Optional.of(pamts[k]), u));
-      List<ReservedArea> areas = mergedAreas(t, u);
-      if (areas.size() > limits.maxReservedPerTdmr()) {
-        log.add("initialization failed: TDMR [0x%x, 0x%x): reserved areas exhausted.".formatted(t.start(), t.end()));
-        return failed(Errno.ENOSPC, GreedyResult.Stage.RESERVED_AREAS, OptionalInt.of(k), built, log);
+      tdmrs.add(new Tdmr(t.start(), t.size(), pamts[k], mergedAreas(t, u)));
+    }
+    for (int k = 0; k < n; k++) {
+      // Placement leaves every TDMR within the limit; this is the kernel's own check, kept.
+      if (tdmrs.get(k).reservedCount() > limits.maxReservedPerTdmr()) {
+        return failed(Cause.RESERVED_AREAS_EXHAUSTED, OptionalInt.of(k), Optional.empty(), built, log);
       }
-      tdmrs.add(new Tdmr(t.start(), t.size(), pamts[k], areas));
     }
     Layout layout = new Layout(tdmrs);
-    log.add("%d KB allocated for PAMT".formatted(layout.pamtBytes() / 1024));
-    log.add("module initialized");
-    return new GreedyResult.Built(layout, built, log);
+    return new GreedyResult.Built(layout, built, Headroom.of(layout, limits), log);
   }
 
   /** The TDMR holding {@code address} (chunks lie wholly inside one TDMR). */
@@ -277,10 +284,15 @@ public final class GreedyFit implements KernelConstruction {
     return out;
   }
 
-  private static GreedyResult.Failed failed(
-      Errno errno, GreedyResult.Stage stage, OptionalInt tdmr, List<GreedyTdmr> tdmrs, List<String> log) {
-    log.add("module initialization failed (%d)".formatted(errno.value()));
-    return new GreedyResult.Failed(errno, stage, tdmr, tdmrs, log);
+  /** The failure with its lines: the kernel's own line for it where the kernel prints one, then the error number. */
+  static GreedyResult.Failed failed(
+      Cause cause, OptionalInt tdmr, Optional<AddressRange> range, List<GreedyTdmr> tdmrs, List<String> log) {
+    GreedyResult.Failed failure = new GreedyResult.Failed(cause, tdmr, range, tdmrs, List.of(), List.of());
+    if (cause.loggedByKernel()) {
+      log.add(failure.failureLine());
+    }
+    log.add("module initialization failed (%d)".formatted(cause.errno().value()));
+    return new GreedyResult.Failed(cause, tdmr, range, tdmrs, List.of(), log);
   }
 
   @Override

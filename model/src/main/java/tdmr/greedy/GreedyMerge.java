@@ -12,6 +12,8 @@ import tdmr.mem.AddressRange;
 import tdmr.mem.ByteSize;
 import tdmr.mem.MemoryBlock;
 import tdmr.mem.MemoryMap;
+import tdmr.greedy.GreedyResult.Cause;
+import tdmr.tdx.Headroom;
 import tdmr.tdx.Layout;
 import tdmr.tdx.Pamt;
 import tdmr.tdx.PamtSizing;
@@ -78,22 +80,24 @@ public final class GreedyMerge implements KernelConstruction {
     List<MemoryBlock> memlist = LinuxGreedy.memoryList(map.blocks());
     List<String> log = new ArrayList<>();
     if (memlist.isEmpty()) {
-      log.add("no TDX memory: the memory list is empty");
-      return failed(Errno.EINVAL, GreedyResult.Stage.MEMORY_LIST, OptionalInt.empty(), List.of(), log);
+      return GreedyFit.failed(Cause.EMPTY_MEMORY_LIST, OptionalInt.empty(), Optional.empty(), List.of(), log);
     }
     if (holes == Policy.Holes.CMR) {
       for (MemoryBlock b : memlist) {
         if (!map.cmrs().covers(b.range())) {
-          log.add("memory region [0x%x, 0x%x) is not TDX convertible memory.".formatted(b.start(), b.end()));
-          return failed(Errno.EINVAL, GreedyResult.Stage.MEMORY_LIST, OptionalInt.empty(), List.of(), log);
+          return GreedyFit.failed(Cause.MEMORY_OUTSIDE_CMRS, OptionalInt.empty(), Optional.of(b.range()), List.of(), log);
         }
       }
     }
     List<Range> ranges = shrink(tdmrRanges(memlist), limits.maxTdmrs(), log);
     List<AddressRange> tdmrs = distribute(ranges, limits.maxTdmrs());
     if (tdmrs.size() > limits.maxTdmrs()) {
-      log.add("initialization failed: TDMRs exhausted.");
-      return failed(Errno.ENOSPC, GreedyResult.Stage.FILL_OUT_TDMRS, OptionalInt.empty(), List.of(), log);
+      // The original WARNs here (more TDMRs distributed than the array holds).
+      List<GreedyTdmr> fit = new ArrayList<>();
+      for (int k = 0; k < limits.maxTdmrs(); k++) {
+        fit.add(new GreedyTdmr(k, tdmrs.get(k), -1, false, Optional.empty(), List.of()));
+      }
+      return GreedyFit.failed(Cause.TDMRS_EXHAUSTED, OptionalInt.empty(), Optional.of(tdmrs.get(limits.maxTdmrs())), fit, log);
     }
     HoleIndex holeIndex = new HoleIndex(holes == Policy.Holes.CMR
         ? map.cmrs().cmrs() : memlist.stream().map(MemoryBlock::range).toList());
@@ -212,7 +216,12 @@ public final class GreedyMerge implements KernelConstruction {
       int first = e.getValue().get(0);
       OptionalLong base = allocator.place(new PamtRequest(first, tdmrs.get(first), block.node(), poolBytes), arena);
       if (base.isEmpty()) {
-        return failed(Errno.ENOMEM, GreedyResult.Stage.PAMT_ALLOCATION, OptionalInt.of(first), List.of(), log);
+        List<GreedyTdmr> asFar = new ArrayList<>();
+        for (int k = 0; k < n; k++) {
+          asFar.add(new GreedyTdmr(k, tdmrs.get(k), LinuxGreedy.tdmrNode(memlist, tdmrs.get(k).start()).orElse(0), false,
+              Optional.empty(), List.of()));
+        }
+        return GreedyFit.failed(Cause.PAMT_ALLOCATION, OptionalInt.of(first), Optional.empty(), asFar, log);
       }
       arena.occupy(base.getAsLong(), poolBytes);
       pools.add(ReservedAreaUse.pamt(AddressRange.ofSize(base.getAsLong(), poolBytes), first));
@@ -237,8 +246,12 @@ public final class GreedyMerge implements KernelConstruction {
       Pamt pamt = Pamt.kernelChunk(bases[k], t.size(), limits);
       built.add(new GreedyTdmr(k, t, LinuxGreedy.tdmrNode(memlist, t.start()).orElse(0), false, Optional.of(pamt), uses));
       if (uses.size() > limits.maxReservedPerTdmr()) {
-        log.add("initialization failed: TDMR [0x%x, 0x%x): reserved areas exhausted.".formatted(t.start(), t.end()));
-        return failed(Errno.ENOSPC, GreedyResult.Stage.RESERVED_AREAS, OptionalInt.of(k), built, log);
+        for (int j = k + 1; j < n; j++) {
+          AddressRange later = tdmrs.get(j);
+          built.add(new GreedyTdmr(j, later, LinuxGreedy.tdmrNode(memlist, later.start()).orElse(0), false,
+              Optional.of(Pamt.kernelChunk(bases[j], later.size(), limits)), List.of()));
+        }
+        return GreedyFit.failed(Cause.RESERVED_AREAS_EXHAUSTED, OptionalInt.of(k), Optional.empty(), built, log);
       }
       List<ReservedArea> areas = new ArrayList<>();
       for (ReservedAreaUse u : uses) {
@@ -248,9 +261,7 @@ public final class GreedyMerge implements KernelConstruction {
       layout.add(new Tdmr(t.start(), t.size(), pamt, areas));
     }
     Layout result = new Layout(layout);
-    log.add("%d KB allocated for PAMT".formatted(result.pamtBytes() / 1024));
-    log.add("module initialized");
-    return new GreedyResult.Built(result, built, log);
+    return new GreedyResult.Built(result, built, Headroom.of(result, limits), log);
   }
 
   /**
@@ -272,12 +283,6 @@ public final class GreedyMerge implements KernelConstruction {
       }
     }
     return best;
-  }
-
-  private static GreedyResult.Failed failed(
-      Errno errno, GreedyResult.Stage stage, OptionalInt tdmr, List<GreedyTdmr> tdmrs, List<String> log) {
-    log.add("module initialization failed (%d)".formatted(errno.value()));
-    return new GreedyResult.Failed(errno, stage, tdmr, tdmrs, log);
   }
 
   @Override

@@ -1,12 +1,14 @@
 package tdmr.greedy;
 
+import static tdmr.mem.ByteSize.PAGE;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalLong;
 
 /**
  * A model of {@code alloc_contig_pages(nr_pages, GFP_KERNEL, nid, &node_online_map)} as the kernel
- * calls it for a PAMT chunk (kernel-greedy.md §3.5).
+ * calls it for a PAMT chunk.
  *
  * <p>Modelled: zones are tried in zonelist order, the TDMR's node first ({@link Zone#NORMAL}, memory
  * at or above 4 GiB, then {@link Zone#DMA32}, memory below 4 GiB), then every other node in
@@ -25,7 +27,6 @@ import java.util.OptionalLong;
  * prediction of a live one.
  */
 public final class KernelPamtPlacement implements PamtPlacement {
-  private static final long PAGE = 4096;
 
   @Override
   public String name() {

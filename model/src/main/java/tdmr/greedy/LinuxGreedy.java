@@ -1,5 +1,7 @@
 package tdmr.greedy;
 
+import static tdmr.mem.ByteSize.PAGE;
+
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -11,6 +13,8 @@ import tdmr.mem.AddressRange;
 import tdmr.mem.ByteSize;
 import tdmr.mem.MemoryBlock;
 import tdmr.mem.MemoryMap;
+import tdmr.greedy.GreedyResult.Cause;
+import tdmr.tdx.Headroom;
 import tdmr.tdx.Layout;
 import tdmr.tdx.Pamt;
 import tdmr.tdx.PamtSizing;
@@ -23,7 +27,7 @@ import tdmr.tdx.Tdmr;
  * arch/x86/virt/vmx/tdx/tdx.c}, v6.8 up to the 2026 trees), step for step, with the kernel's
  * messages and error numbers.
  *
- * <p>The steps are those of the kernel (kernel-greedy.md §9): the memory list ({@link
+ * <p>The steps are those of the kernel's {@code construct_tdmrs}: the memory list ({@link
  * #memoryList}); {@code fill_out_tdmrs}, one pass over the blocks that opens a new 1 GiB-aligned
  * TDMR whenever a block ends past the current one and never merges TDMRs; {@code
  * tdmrs_set_up_pamt_all}, one contiguous chunk per TDMR (4K, 2M, 1G levels, each rounded up to 4
@@ -50,7 +54,6 @@ public final class LinuxGreedy {
   /** {@code TDMR_NR_WARN}: warn when fewer than this many TDMRs are left unused. */
   static final int TDMR_NR_WARN = 4;
 
-  private static final long PAGE = 4096;
   private static final long FIRST_MB = 1L << 20;
 
   private final Policy.Holes holes;
@@ -129,43 +132,82 @@ public final class LinuxGreedy {
     return lo < memlist.size() ? OptionalInt.of(memlist.get(lo).node()) : OptionalInt.empty();
   }
 
-  /** Runs the construction on one map under the given limits. */
+  /**
+   * Runs the construction on one map under the given limits, as {@code construct_tdmrs} does:
+   * the memory list, then {@link #fillOutTdmrs}, {@link #setUpPamtAll} and {@link
+   * #populateReservedAreasAll}, each stopping the construction where the kernel stops.
+   */
   public GreedyResult construct(MemoryMap map, TdxLimits limits) {
     List<MemoryBlock> memlist = memoryList(map.blocks());
     List<String> log = new ArrayList<>();
     if (memlist.isEmpty()) {
       // Cannot happen on a booted system; the kernel would go on with one empty TDMR.
-      log.add("no TDX memory: the memory list is empty");
-      return failed(Errno.EINVAL, GreedyResult.Stage.MEMORY_LIST, OptionalInt.empty(), List.of(), log);
+      return failed(Cause.EMPTY_MEMORY_LIST, OptionalInt.empty(), Optional.empty(), List.of(), log);
     }
     if (holes == Policy.Holes.CMR) {
       for (MemoryBlock b : memlist) {
         if (!map.cmrs().covers(b.range())) {
-          log.add("memory region [0x%x, 0x%x) is not TDX convertible memory.".formatted(b.start(), b.end()));
-          return failed(Errno.EINVAL, GreedyResult.Stage.MEMORY_LIST, OptionalInt.empty(), List.of(), log);
+          return failed(Cause.MEMORY_OUTSIDE_CMRS, OptionalInt.empty(), Optional.of(b.range()), List.of(), log);
         }
       }
     }
 
-    // --- fill_out_tdmrs ---
     List<AddressRange> ranges = fillOutTdmrs(memlist, limits.maxTdmrs());
     if (ranges.size() > limits.maxTdmrs()) {
-      log.add("initialization failed: TDMRs exhausted.");
       List<GreedyTdmr> partial = new ArrayList<>();
       for (int i = 0; i < limits.maxTdmrs(); i++) {
         partial.add(new GreedyTdmr(i, ranges.get(i), -1, false, Optional.empty(), List.of()));
       }
-      return failed(Errno.ENOSPC, GreedyResult.Stage.FILL_OUT_TDMRS, OptionalInt.empty(), partial, log);
+      return failed(Cause.TDMRS_EXHAUSTED, OptionalInt.empty(), Optional.of(ranges.get(limits.maxTdmrs())), partial, log);
     }
     int n = ranges.size();
     if (limits.maxTdmrs() - n < TDMR_NR_WARN) {
       log.add("consumed TDMRs reaching limit: %d used out of %d".formatted(n, limits.maxTdmrs()));
     }
 
-    // --- tdmrs_set_up_pamt_all: one chunk per TDMR, in TDMR order ---
+    PamtSetUp setUp = setUpPamtAll(memlist, ranges, limits);
+    log.addAll(setUp.warnings());
+    if (setUp.failedTdmr().isPresent()) {
+      return failed(Cause.PAMT_ALLOCATION, setUp.failedTdmr(), Optional.empty(), setUp.tdmrs(), log);
+    }
+
+    List<AddressRange> holeSource =
+        holes == Policy.Holes.CMR ? map.cmrs().cmrs() : memlist.stream().map(MemoryBlock::range).toList();
+    List<GreedyTdmr> built = populateReservedAreasAll(setUp.tdmrs(), holeSource);
+    Optional<GreedyResult.Failed> overLimit = checkReservedAreas(built, limits, log);
+    if (overLimit.isPresent()) {
+      return overLimit.get();
+    }
+    Layout layout = new Layout(built.stream().map(GreedyTdmr::toTdmr).toList());
+    return new GreedyResult.Built(layout, built, Headroom.of(layout, limits), log);
+  }
+
+  /**
+   * What {@code tdmrs_set_up_pamt_all} leaves behind.
+   *
+   * @param tdmrs every TDMR with the node {@code tdmr_get_nid} picked and its PAMT; when allocation
+   *     failed, the TDMRs from the failing one on have no PAMT and those after it no node (-1)
+   * @param warnings the kernel's warnings, in order (no local node: fallback to node 0)
+   * @param failedTdmr the TDMR whose chunk found no room ({@code -ENOMEM}), if any
+   */
+  public record PamtSetUp(List<GreedyTdmr> tdmrs, List<String> warnings, OptionalInt failedTdmr) {
+    public PamtSetUp {
+      tdmrs = List.copyOf(tdmrs);
+      warnings = List.copyOf(warnings);
+    }
+  }
+
+  /**
+   * {@code tdmrs_set_up_pamt_all}: one PAMT chunk per TDMR, in TDMR order, on the node of the first
+   * memory-list block that ends after the TDMR's base, placed by this greedy's {@link
+   * PamtPlacement}; stops at the first chunk that finds no room.
+   */
+  public PamtSetUp setUpPamtAll(List<MemoryBlock> memlist, List<AddressRange> ranges, TdxLimits limits) {
+    int n = ranges.size();
     int[] nodes = new int[n];
     boolean[] fallback = new boolean[n];
     Pamt[] pamts = new Pamt[n];
+    List<String> warnings = new ArrayList<>();
     PamtArena arena = new PamtArena(memlist);
     int cursor = 0;
     for (int i = 0; i < n; i++) {
@@ -178,7 +220,7 @@ public final class LinuxGreedy {
         nodes[i] = memlist.get(cursor).node();
       } else {
         fallback[i] = true;
-        log.add(
+        warnings.add(
             "TDMR [0x%x, 0x%x): unable to find local NUMA node for PAMT allocation, fallback to use node 0."
                 .formatted(t.start(), t.end()));
       }
@@ -196,47 +238,72 @@ public final class LinuxGreedy {
           partial.add(new GreedyTdmr(j, ranges.get(j), j <= i ? nodes[j] : -1, fallback[j],
               Optional.ofNullable(j < i ? pamts[j] : null), List.of()));
         }
-        return failed(Errno.ENOMEM, GreedyResult.Stage.PAMT_ALLOCATION, OptionalInt.of(i), partial, log);
+        return new PamtSetUp(partial, warnings, OptionalInt.of(i));
       }
       arena.occupy(base.getAsLong(), chunk);
       pamts[i] = Pamt.kernelChunk(base.getAsLong(), t.size(), limits);
     }
-
-    // --- tdmrs_populate_rsvd_areas_all ---
-    List<AddressRange> holeSource =
-        holes == Policy.Holes.CMR ? map.cmrs().cmrs() : memlist.stream().map(MemoryBlock::range).toList();
-    List<List<ReservedAreaUse>> uses = reservedAreaUses(ranges, holeSource, pamts);
-    List<GreedyTdmr> built = new ArrayList<>(n);
+    List<GreedyTdmr> placed = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
-      built.add(new GreedyTdmr(i, ranges.get(i), nodes[i], fallback[i], Optional.of(pamts[i]), uses.get(i)));
+      placed.add(new GreedyTdmr(i, ranges.get(i), nodes[i], fallback[i], Optional.of(pamts[i]), List.of()));
     }
-    for (int i = 0; i < n; i++) {
-      AddressRange t = ranges.get(i);
-      List<ReservedAreaUse> u = uses.get(i);
+    return new PamtSetUp(placed, warnings, OptionalInt.empty());
+  }
+
+  /**
+   * {@code tdmrs_populate_rsvd_areas_all}: every TDMR (each with its PAMT placed) with every
+   * reserved area the kernel adds to it, in the kernel's order: the holes of {@code holeSource}
+   * inside it, then the pieces of every PAMT chunk inside it. The limit is not applied here; see
+   * {@link #checkReservedAreas}.
+   */
+  public static List<GreedyTdmr> populateReservedAreasAll(List<GreedyTdmr> tdmrs, List<AddressRange> holeSource) {
+    List<AddressRange> ranges = tdmrs.stream().map(GreedyTdmr::range).toList();
+    Pamt[] pamts = tdmrs.stream().map(t -> t.pamt().orElseThrow(() -> new IllegalArgumentException(t + " has no PAMT")))
+        .toArray(Pamt[]::new);
+    List<List<ReservedAreaUse>> uses = reservedAreaUses(ranges, holeSource, pamts);
+    List<GreedyTdmr> out = new ArrayList<>(tdmrs.size());
+    for (int i = 0; i < tdmrs.size(); i++) {
+      GreedyTdmr t = tdmrs.get(i);
+      out.add(new GreedyTdmr(t.index(), t.range(), t.node(), t.nodeFallback(), t.pamt(), uses.get(i)));
+    }
+    return out;
+  }
+
+  /**
+   * The checks {@code tdmr_add_rsvd_area} makes as it adds each area, TDMR by TDMR: every area 4
+   * KiB aligned ({@code -EINVAL}), at most {@code maxReservedPerTdmr} of them ({@code -ENOSPC},
+   * "reserved areas exhausted"). Empty when every TDMR passes.
+   */
+  private static Optional<GreedyResult.Failed> checkReservedAreas(
+      List<GreedyTdmr> tdmrs, TdxLimits limits, List<String> log) {
+    for (int i = 0; i < tdmrs.size(); i++) {
+      List<ReservedAreaUse> u = tdmrs.get(i).reservedUses();
       for (int k = 0; k < u.size(); k++) {
         AddressRange r = u.get(k).range();
         if (r.start() % PAGE != 0 || r.size() % PAGE != 0) {
           // WARN_ON in tdmr_add_rsvd_area; only reachable with CMRs that are not 4 KiB aligned.
-          log.add("TDMR [0x%x, 0x%x): reserved area %s is not 4K aligned".formatted(t.start(), t.end(), r));
-          return failed(Errno.EINVAL, GreedyResult.Stage.RESERVED_AREAS, OptionalInt.of(i), built, log);
+          return Optional.of(failed(Cause.RESERVED_AREA_MISALIGNED, OptionalInt.of(i), Optional.of(r), tdmrs, log));
         }
         if (k >= limits.maxReservedPerTdmr()) {
-          log.add("initialization failed: TDMR [0x%x, 0x%x): reserved areas exhausted.".formatted(t.start(), t.end()));
-          return failed(Errno.ENOSPC, GreedyResult.Stage.RESERVED_AREAS, OptionalInt.of(i), built, log);
+          return Optional.of(failed(Cause.RESERVED_AREAS_EXHAUSTED, OptionalInt.of(i), Optional.empty(), tdmrs, log));
         }
       }
     }
-
-    Layout layout = new Layout(built.stream().map(GreedyTdmr::toTdmr).toList());
-    log.add("%d KB allocated for PAMT".formatted(layout.pamtBytes() / 1024));
-    log.add("module initialized");
-    return new GreedyResult.Built(layout, built, log);
+    return Optional.empty();
   }
 
+  /**
+   * The failure with the kernel's lines: its own line for the failure (made from the failure's
+   * fields) where it prints one, then the error number.
+   */
   private static GreedyResult.Failed failed(
-      Errno errno, GreedyResult.Stage stage, OptionalInt tdmr, List<GreedyTdmr> tdmrs, List<String> log) {
-    log.add("module initialization failed (%d)".formatted(errno.value()));
-    return new GreedyResult.Failed(errno, stage, tdmr, tdmrs, log);
+      Cause cause, OptionalInt tdmr, Optional<AddressRange> range, List<GreedyTdmr> tdmrs, List<String> log) {
+    GreedyResult.Failed failure = new GreedyResult.Failed(cause, tdmr, range, tdmrs, List.of(), List.of());
+    if (cause.loggedByKernel()) {
+      log.add(failure.failureLine());
+    }
+    log.add("module initialization failed (%d)".formatted(cause.errno().value()));
+    return new GreedyResult.Failed(cause, tdmr, range, tdmrs, List.of(), log);
   }
 
   /**
@@ -244,7 +311,7 @@ public final class LinuxGreedy {
    * than {@code maxTdmrs} entries, the kernel ran out at entry {@code maxTdmrs} (it stops there, so
    * only the first {@code maxTdmrs + 1} are computed).
    */
-  static List<AddressRange> fillOutTdmrs(List<MemoryBlock> memlist, int maxTdmrs) {
+  public static List<AddressRange> fillOutTdmrs(List<MemoryBlock> memlist, int maxTdmrs) {
     List<AddressRange> tdmrs = new ArrayList<>();
     long base = 0;
     long end = 0;
@@ -339,34 +406,20 @@ public final class LinuxGreedy {
   }
 
   /**
-   * TDMR indices ordered by their chunk's base. Chunk bases are 4 KiB aligned and below 2^52, so
-   * base / 4 KiB (40 bits) and the index (up to 23 bits) pack into one long and sort as primitives.
+   * TDMR indices ordered by their chunk's base. Placed chunks are disjoint and not empty, so their
+   * bases are distinct: sorting the bases and finding each chunk's base among them gives its rank.
    */
   private static int[] indicesByChunkBase(Pamt[] pamts) {
     int n = pamts.length;
-    int[] order = new int[n];
-    boolean packable = n < (1 << 23);
-    for (Pamt p : pamts) {
-      packable &= p.fourK().base() >= 0 && p.fourK().base() < (1L << 52);
-    }
-    if (packable) {
-      long[] keys = new long[n];
-      for (int i = 0; i < n; i++) {
-        keys[i] = ((pamts[i].fourK().base() >>> 12) << 23) | i;
-      }
-      Arrays.sort(keys);
-      for (int k = 0; k < n; k++) {
-        order[k] = (int) (keys[k] & ((1 << 23) - 1));
-      }
-      return order;
-    }
-    Integer[] boxed = new Integer[n];
+    long[] bases = new long[n];
     for (int i = 0; i < n; i++) {
-      boxed[i] = i;
+      bases[i] = pamts[i].fourK().base();
     }
-    Arrays.sort(boxed, Comparator.comparingLong(i -> pamts[i].fourK().base()));
-    for (int k = 0; k < n; k++) {
-      order[k] = boxed[k];
+    long[] sorted = bases.clone();
+    Arrays.sort(sorted);
+    int[] order = new int[n];
+    for (int i = 0; i < n; i++) {
+      order[Arrays.binarySearch(sorted, bases[i])] = i;
     }
     return order;
   }

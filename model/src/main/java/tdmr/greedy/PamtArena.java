@@ -69,21 +69,11 @@ public final class PamtArena {
     return nodes;
   }
 
-  /** The memory list this arena was built from. */
-  public List<MemoryBlock> blocks() {
-    return blocks;
-  }
-
   /** The node's memory in one zone, as pieces of memory-list blocks; empty when it has none. */
   public Pieces pieces(int node, Zone zone) {
     Map<Zone, Pieces> byZone = pieces.get(node);
     Pieces p = byZone == null ? null : byZone.get(zone);
     return p == null ? Pieces.EMPTY : p;
-  }
-
-  /** The node's memory in both zones, ascending. */
-  public List<Pieces> piecesAscending(int node) {
-    return List.of(pieces(node, Zone.DMA32), pieces(node, Zone.NORMAL));
   }
 
   /** The placed chunk that overlaps {@code [base, base + size)} with the highest start, or null. */

@@ -1,6 +1,5 @@
 package tdmr.greedy;
 
-import java.util.List;
 import java.util.OptionalLong;
 
 /**
@@ -11,6 +10,7 @@ import java.util.OptionalLong;
  * <p>The greedy calls {@link #place} once per TDMR in TDMR order and records each answer in the
  * arena before asking for the next, exactly as {@code tdmrs_set_up_pamt_all} allocates one chunk
  * per TDMR in order. An empty answer is the allocator failing: the kernel returns {@code -ENOMEM}.
+ * Tests add strategies of their own (a top-down allocator, chunks at given addresses).
  */
 public interface PamtPlacement {
   /** A short name for output: {@code kernel}, {@code top-down}, {@code given}. */
@@ -25,15 +25,5 @@ public interface PamtPlacement {
   /** The default: the documented model of {@code alloc_contig_pages} ({@link KernelPamtPlacement}). */
   static PamtPlacement kernel() {
     return new KernelPamtPlacement();
-  }
-
-  /** Highest free address first, node-local first ({@link TopDownPamtPlacement}). */
-  static PamtPlacement topDown() {
-    return new TopDownPamtPlacement();
-  }
-
-  /** Chunk {@code i} at {@code bases.get(i)} ({@link GivenPamtPlacement}). */
-  static PamtPlacement given(List<Long> bases) {
-    return new GivenPamtPlacement(bases);
   }
 }

@@ -7,6 +7,12 @@ public final class ByteSize {
   public static final long GiB = 1L << 30;
   public static final long TiB = 1L << 40;
 
+  /**
+   * The 4 KiB page: the unit in which the kernel hands memory to TDX and the module sizes PAMTs
+   * and reserved areas.
+   */
+  public static final long PAGE = 4 * KiB;
+
   private ByteSize() {}
 
   /** A size in the largest binary unit that keeps it readable: {@code 4 KiB}, {@code 1.5 GiB}. */

@@ -80,8 +80,10 @@ public final class MapJson {
       JsonNode node = b.get("node");
       int nid = 0;
       if (node != null && !node.isNull()) {
-        if (!node.canConvertToInt() || !node.isIntegralNumber() || node.intValue() < 0) {
-          throw new InputException(file, line, "%s: \"node\" must be a NUMA node number >= 0".formatted(where));
+        if (!node.isIntegralNumber() || !node.canConvertToInt() || node.intValue() < 0
+            || node.intValue() > MemoryBlock.MAX_NODE) {
+          throw new InputException(file, line,
+              "%s: \"node\" must be a NUMA node number within 0..%d".formatted(where, MemoryBlock.MAX_NODE));
         }
         nid = node.intValue();
       }
@@ -134,7 +136,7 @@ public final class MapJson {
 
   /** The map as a JSON tree in the shared format. */
   public static ObjectNode toTree(MemoryMap map) {
-    ObjectNode root = JsonDocument.MAPPER.createObjectNode();
+    ObjectNode root = JsonContract.document("map");
     root.put("source", map.source());
     ArrayNode blocks = root.putArray("blocks");
     for (MemoryBlock b : map.blocks()) {
@@ -161,6 +163,6 @@ public final class MapJson {
 
   /** An address or size as the shared formats write it: {@code "0x1f000"} (unsigned). */
   public static String hex(long value) {
-    return "0x" + Long.toHexString(value);
+    return JsonContract.hex(value);
   }
 }

@@ -20,7 +20,7 @@ import tdmr.mem.MemoryMap;
  * else is read as a kernel log ({@link DmesgReader}).
  */
 public final class MapReader {
-  private static final Pattern IOMEM_LINE = Pattern.compile("^\\s*[0-9a-fA-F]+-[0-9a-fA-F]+ : ");
+  private static final Pattern IOMEM_LINE = Pattern.compile("^[0-9a-fA-F]++-[0-9a-fA-F]++ : ");
 
   private MapReader() {}
 
@@ -54,7 +54,7 @@ public final class MapReader {
 
   /** Reads text, detecting its format. */
   public static MemoryMap read(String sourceName, String text) throws InputException {
-    String first = firstContentLine(text);
+    String first = TextLines.firstContentLine(text);
     if (first == null) {
       throw new InputException(sourceName, 0, "empty input: no memory map in this input");
     }
@@ -126,18 +126,4 @@ public final class MapReader {
     return line;
   }
 
-  /** The first line with something other than blanks, or null. */
-  private static String firstContentLine(String text) {
-    int start = 0;
-    while (start < text.length()) {
-      int newline = text.indexOf('\n', start);
-      int end = newline < 0 ? text.length() : newline;
-      String line = text.substring(start, end).strip();
-      if (!line.isEmpty()) {
-        return line;
-      }
-      start = end + 1;
-    }
-    return null;
-  }
 }

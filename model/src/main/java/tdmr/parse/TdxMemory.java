@@ -13,7 +13,7 @@ import tdmr.mem.MemoryMap;
 
 /**
  * Derives the TDX memory blocks of a log the way Linux builds {@code tdx_memlist}
- * (kernel-greedy.md §1): from the memblock {@code node N:} ranges when the log has them,
+ * ({@code build_tdx_memlist}): from the memblock {@code node N:} ranges when the log has them,
  * otherwise from e820 {@code usable} RAM split at SRAT node boundaries, otherwise from the CMRs;
  * each range rounded inward to whole 4 KiB pages, the first 1 MiB clipped off, and touching ranges
  * of one node merged (as {@code memblock_merge_regions()} does). Every step that changes a range

@@ -1,6 +1,5 @@
 package tdmr.tdx;
 
-import java.util.List;
 
 /** The three Physical Address Metadata Tables of a TDMR, one per page size. */
 public record Pamt(PamtRange fourK, PamtRange twoM, PamtRange oneG) {
@@ -22,11 +21,6 @@ public record Pamt(PamtRange fourK, PamtRange twoM, PamtRange oneG) {
       case SIZE_2M -> twoM;
       case SIZE_1G -> oneG;
     };
-  }
-
-  /** The levels in the order the module checks shapes (D1) and CMR containment (D6): 1G, 2M, 4K. */
-  public List<PageSize> moduleCheckOrder() {
-    return List.of(PageSize.SIZE_1G, PageSize.SIZE_2M, PageSize.SIZE_4K);
   }
 
   public long totalBytes() {

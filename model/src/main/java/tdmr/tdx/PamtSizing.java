@@ -1,5 +1,7 @@
 package tdmr.tdx;
 
+import static tdmr.mem.ByteSize.PAGE;
+
 import tdmr.mem.ByteSize;
 
 /**
@@ -12,7 +14,6 @@ import tdmr.mem.ByteSize;
  * {@code 4104 N + 4} KiB with 16-byte entries.
  */
 public final class PamtSizing {
-  private static final long PAGE = 4096;
 
   private PamtSizing() {}
 

@@ -13,7 +13,10 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import tdmr.mem.AddressRange;
 import tdmr.mem.ByteSize;
+import tdmr.mem.Count;
 import tdmr.mem.LogLine;
+import tdmr.parse.InputException;
+import tdmr.parse.NumberText;
 
 /**
  * Reads the TDX lines of a host's kernel log and says what happened: TDX off in the BIOS, no
@@ -32,38 +35,42 @@ public final class TdxLogTriage {
   private static final Pattern BIOS_ENABLED = Pattern.compile("BIOS enabled: private KeyID range (\\[\\d+, \\d+\\))");
   private static final Pattern TOO_FEW_KEYIDS = Pattern.compile("too few private KeyIDs", Pattern.CASE_INSENSITIVE);
   private static final Pattern NOT_LOADED = Pattern.compile("module not loaded", Pattern.CASE_INSENSITIVE);
-  private static final Pattern SEAMRR =
-      Pattern.compile("SEAMRR.*(?:not|disabled|lock bit 0)", Pattern.CASE_INSENSITIVE);
   private static final Pattern VERSION_1_5 =
-      Pattern.compile("major_version (\\d+), minor_version (\\d+), build_date (\\d+), build_num (\\d+)");
+      Pattern.compile("major_version (\\d++), minor_version (\\d++), build_date (\\d++), build_num (\\d++)");
   private static final Pattern VERSION_2 =
-      Pattern.compile("TDX module (\\d+)\\.(\\d+)[\\d.]*, build number (\\d+)");
-  private static final Pattern VERSION_TEXT = Pattern.compile("TDX module (\\d+\\.\\d+[\\d.]*)");
-  private static final Pattern VERSION_MD = Pattern.compile("Module version: (\\d+)\\.(\\d+)\\.(\\d+)");
-  private static final Pattern CMR = Pattern.compile("CMR: \\[0x([0-9a-fA-F]+), 0x([0-9a-fA-F]+)\\)");
+      Pattern.compile("TDX module (\\d++)\\.(\\d++)[\\d.]*+, build number (\\d++)");
+  private static final Pattern VERSION_TEXT = Pattern.compile("TDX module (\\d++\\.\\d++[\\d.]*+)");
+  private static final Pattern VERSION_MD = Pattern.compile("Module version: (\\d++)\\.(\\d++)\\.(\\d++)");
+  private static final Pattern CMR = Pattern.compile("CMR: \\[(0x[0-9a-fA-F]++), (0x[0-9a-fA-F]++)\\)");
   private static final Pattern SEAMCALL_HEX =
-      Pattern.compile("SEAMCALL \\(0x([0-9a-fA-F]+)\\) failed: 0x([0-9a-fA-F]+)");
+      Pattern.compile("SEAMCALL \\((0x[0-9a-fA-F]++)\\) failed: (0x[0-9a-fA-F]++)");
   private static final Pattern SEAMCALL_DEC =
-      Pattern.compile("SEAMCALL failed: leaf (\\d+), error 0x([0-9a-fA-F]+)");
-  private static final Pattern REGISTER = Pattern.compile("\\b(RCX|RDX|R0?8|R0?9|R1[01]) 0x([0-9a-fA-F]+)");
+      Pattern.compile("SEAMCALL failed: leaf (\\d++), error (0x[0-9a-fA-F]++)");
+  private static final Pattern REGISTER = Pattern.compile("\\b(RCX|RDX|R0?8|R0?9|R1[01]) (0x[0-9a-fA-F]++)");
   private static final Pattern TDMRS_EXHAUSTED = Pattern.compile("TDMRs exhausted");
   private static final Pattern RESERVED_EXHAUSTED =
-      Pattern.compile("TDMR \\[0x([0-9a-fA-F]+), 0x([0-9a-fA-F]+)\\): reserved areas exhausted");
+      Pattern.compile("TDMR \\[(0x[0-9a-fA-F]++), (0x[0-9a-fA-F]++)\\): reserved areas exhausted");
   private static final Pattern INIT_FAILED =
-      Pattern.compile("(?:module|TDX-Module) initialization failed \\((-?\\d+)\\)", Pattern.CASE_INSENSITIVE);
+      Pattern.compile("(?:module|TDX-Module) initialization failed \\((-?\\d++)\\)", Pattern.CASE_INSENSITIVE);
   private static final Pattern INITIALIZED = Pattern.compile("(?:module|TDX-Module) initialized", Pattern.CASE_INSENSITIVE);
-  private static final Pattern PAMT_KB = Pattern.compile("(\\d+) KBs? allocated for PAMT");
-  private static final Pattern PAMT_PAGES = Pattern.compile("(\\d+) pages allocated for PAMT");
+  private static final Pattern PAMT_KB = Pattern.compile("(?<!\\d)(\\d++) KBs? allocated for PAMT");
+  private static final Pattern PAMT_PAGES = Pattern.compile("(?<!\\d)(\\d++) pages allocated for PAMT");
+  /** Kernel errnos lie within -MAX_ERRNO..0 (MAX_ERRNO is 4095); the sign is checked by the outcome. */
+  private static final int MAX_ERRNO = 4095;
   private static final Pattern RBP_BUG = Pattern.compile("RBP\\) clobber bug");
   private static final Pattern E820 = Pattern.compile("BIOS-e820: \\[mem ");
-  /** The TDX host code's prefixes ({@code virt/tdx:}, {@code tdx:}), SEAM lines, and KVM's TDX lines. */
+  /** The TDX host code's prefixes ({@code virt/tdx:}, {@code tdx:}) and SEAM lines ({@link #isTdxRelated} adds KVM's). */
   private static final Pattern TDX_RELATED =
-      Pattern.compile("(?:^|[\\s\\]])(?:virt/)?tdx:|SEAMCALL|SEAMRR|kvm_intel:.*TDX", Pattern.CASE_INSENSITIVE);
+      Pattern.compile("(?:^|[\\s\\]])(?:virt/)?tdx:|SEAMCALL|SEAMRR", Pattern.CASE_INSENSITIVE);
 
   private TdxLogTriage() {}
 
-  /** Triage of the given log lines (the whole log, or only its TDX lines). */
-  public static Triage of(List<LogLine> lines) {
+  /**
+   * Triage of the given log lines (the whole log, or only its TDX lines); {@code source} names the
+   * log in messages. A number in a TDX line that does not fit its field (a 17-digit status, a PAMT
+   * size beyond the address space) is bad input naming the line and the field.
+   */
+  public static Triage of(String source, List<LogLine> lines) throws InputException {
     List<LogLine> tdx = new ArrayList<>();
     int e820 = 0;
     for (LogLine l : lines) {
@@ -73,11 +80,37 @@ public final class TdxLogTriage {
       }
       if (E820.matcher(t).find()) {
         e820++;
-      } else if (mayBeTdxRelated(t) && TDX_RELATED.matcher(t).find()) {
+      } else if (isTdxRelated(t)) {
         tdx.add(l);
       }
     }
-    return new Scan(tdx, e820).triage();
+    return new Scan(new NumberText(source), tdx, e820).triage();
+  }
+
+  /** True for the TDX host code's lines, SEAM lines and KVM's TDX lines ({@code kvm_intel: ... TDX ...}). */
+  private static boolean isTdxRelated(String line) {
+    if (!mayBeTdxRelated(line)) {
+      return false;
+    }
+    if (TDX_RELATED.matcher(line).find()) {
+      return true;
+    }
+    // "kvm_intel:" with "TDX" anywhere after it, by index: a regex .* here backtracked quadratically.
+    String lower = line.toLowerCase(Locale.ROOT);
+    int kvm = lower.indexOf("kvm_intel:");
+    return kvm >= 0 && lower.indexOf("tdx", kvm + "kvm_intel:".length()) >= 0;
+  }
+
+  /** "SEAMRR" followed anywhere later by "not", "disabled" or "lock bit 0" (any case). */
+  private static boolean saysSeamrrIsOff(String line) {
+    String lower = line.toLowerCase(Locale.ROOT);
+    int seamrr = lower.indexOf("seamrr");
+    if (seamrr < 0) {
+      return false;
+    }
+    int after = seamrr + "seamrr".length();
+    return lower.indexOf("not", after) >= 0 || lower.indexOf("disabled", after) >= 0
+        || lower.indexOf("lock bit 0", after) >= 0;
   }
 
   /**
@@ -92,6 +125,7 @@ public final class TdxLogTriage {
 
   /** One pass over the TDX lines, collecting facts; then the verdict and its words. */
   private static final class Scan {
+    private final NumberText numbers;
     private final List<LogLine> tdx;
     private final int e820Lines;
     private Optional<String> keyIds = Optional.empty();
@@ -111,15 +145,16 @@ public final class TdxLogTriage {
     private boolean seamrr;
     private boolean rbpBug;
 
-    Scan(List<LogLine> tdx, int e820Lines) {
+    Scan(NumberText numbers, List<LogLine> tdx, int e820Lines) {
+      this.numbers = numbers;
       this.tdx = tdx;
       this.e820Lines = e820Lines;
     }
 
-    Triage triage() {
+    Triage triage() throws InputException {
       int from = attemptStart();
       for (int i = 0; i < tdx.size(); i++) {
-        readAlways(tdx.get(i).text());
+        readAlways(tdx.get(i));
         if (i >= from) {
           i = readAttempt(i);
         }
@@ -145,38 +180,46 @@ public final class TdxLogTriage {
     }
 
     /** Facts that hold for the machine whichever boot they come from. */
-    private void readAlways(String t) {
+    private void readAlways(LogLine line) throws InputException {
+      String t = line.text();
+      int n = line.line();
       Matcher m;
       if ((m = BIOS_ENABLED.matcher(t)).find()) {
         keyIds = Optional.of(m.group(1));
       }
       if ((m = CMR.matcher(t)).find()) {
-        long s = Long.parseUnsignedLong(m.group(1), 16);
-        long e = Long.parseUnsignedLong(m.group(2), 16);
-        if (s >= 0 && e > s) {
+        long s = numbers.address(m.group(1), n, "CMR start");
+        long e = numbers.address(m.group(2), n, "CMR end");
+        if (e > s) {
           cmrs.add(new AddressRange(s, e));
         }
       }
+      // The module's version fields are u16 (build_date a u32 yyyymmdd).
       if ((m = VERSION_1_5.matcher(t)).find()) {
-        major = OptionalInt.of(Integer.parseInt(m.group(1)));
-        minor = OptionalInt.of(Integer.parseInt(m.group(2)));
+        major = OptionalInt.of(numbers.decimalInt(m.group(1), n, "module major_version", 0, 0xffff));
+        minor = OptionalInt.of(numbers.decimalInt(m.group(2), n, "module minor_version", 0, 0xffff));
+        numbers.decimal(m.group(3), n, "module build_date", 0, 0xffffffffL);
+        numbers.decimal(m.group(4), n, "module build_num", 0, 0xffff);
         version = Optional.of("%s.%s (build_date %s, build_num %s)".formatted(m.group(1), m.group(2), m.group(3), m.group(4)));
       } else if ((m = VERSION_2.matcher(t)).find()) {
-        major = OptionalInt.of(Integer.parseInt(m.group(1)));
-        minor = OptionalInt.of(Integer.parseInt(m.group(2)));
+        major = OptionalInt.of(numbers.decimalInt(m.group(1), n, "module major version", 0, 0xffff));
+        minor = OptionalInt.of(numbers.decimalInt(m.group(2), n, "module minor version", 0, 0xffff));
+        numbers.decimal(m.group(3), n, "module build number", 0, 0xffff);
         Matcher v = VERSION_TEXT.matcher(t);
         version = Optional.of((v.find() ? v.group(1) : m.group(1) + "." + m.group(2)) + " (build " + m.group(3) + ")");
       } else if ((m = VERSION_MD.matcher(t)).find()) {
-        major = OptionalInt.of(Integer.parseInt(m.group(1)));
-        minor = OptionalInt.of(Integer.parseInt(m.group(2)));
+        major = OptionalInt.of(numbers.decimalInt(m.group(1), n, "module major version", 0, 0xffff));
+        minor = OptionalInt.of(numbers.decimalInt(m.group(2), n, "module minor version", 0, 0xffff));
+        numbers.decimal(m.group(3), n, "module update version", 0, 0xffff);
         version = Optional.of(m.group(1) + "." + m.group(2) + "." + m.group(3));
       }
     }
 
     /** Facts of the last attempt; returns the index of the last line it consumed. */
-    private int readAttempt(int i) {
+    private int readAttempt(int i) throws InputException {
       LogLine line = tdx.get(i);
       String t = line.text();
+      int n = line.line();
       Matcher m;
       if (TOO_FEW_KEYIDS.matcher(t).find()) {
         tooFewKeyIds = true;
@@ -184,7 +227,7 @@ public final class TdxLogTriage {
       if (NOT_LOADED.matcher(t).find()) {
         notLoaded = true;
       }
-      if (SEAMRR.matcher(t).find()) {
+      if (saysSeamrrIsOff(t)) {
         seamrr = true;
       }
       if (RBP_BUG.matcher(t).find()) {
@@ -193,11 +236,13 @@ public final class TdxLogTriage {
       if (seamcall.isEmpty()
           && ((m = SEAMCALL_HEX.matcher(t)).find() || (m = SEAMCALL_DEC.matcher(t)).find())) {
         boolean hex = m.pattern() == SEAMCALL_HEX;
-        long leaf = hex ? Long.parseUnsignedLong(m.group(1), 16) : Long.parseLong(m.group(1));
-        long status = Long.parseUnsignedLong(m.group(2), 16);
+        // RAX carries the leaf in bits 15:0 and its version in 23:16; the kernel prints all 64 bits.
+        long leaf = hex ? numbers.unsigned64(m.group(1), n, "SEAMCALL leaf")
+            : numbers.decimal(m.group(1), n, "SEAMCALL leaf", 0, Long.MAX_VALUE);
+        long status = numbers.unsigned64(m.group(2), n, "SEAMCALL status");
         Map<String, Long> regs = new HashMap<>();
         int j = i + 1;
-        while (j < tdx.size() && registers(tdx.get(j).text(), regs)) {
+        while (j < tdx.size() && registers(tdx.get(j), regs)) {
           j++;
         }
         seamcall = Optional.of(new SeamcallFailure(line, leaf, status, regs));
@@ -209,34 +254,35 @@ public final class TdxLogTriage {
       } else if (failure.isEmpty() && (m = RESERVED_EXHAUSTED.matcher(t)).find()) {
         failure = Optional.of(line);
         failureKind = Optional.of(Outcome.RESERVED_AREAS_EXHAUSTED);
-        long s = Long.parseUnsignedLong(m.group(1), 16);
-        long e = Long.parseUnsignedLong(m.group(2), 16);
-        if (s >= 0 && e > s) {
+        long s = numbers.address(m.group(1), n, "TDMR start");
+        long e = numbers.address(m.group(2), n, "TDMR end");
+        if (e > s) {
           failedTdmr = Optional.of(new AddressRange(s, e));
         }
       }
       if ((m = INIT_FAILED.matcher(t)).find()) {
-        errno = OptionalInt.of(Integer.parseInt(m.group(1)));
+        errno = OptionalInt.of(numbers.decimalInt(m.group(1), n, "errno", -MAX_ERRNO, MAX_ERRNO));
         if (failure.isEmpty()) {
           failure = Optional.of(line);
         }
       } else if (INITIALIZED.matcher(t).find()) {
         initialized = true;
       }
+      // PAMT never exceeds the memory it describes: at most the 2^52-byte physical address space.
       if ((m = PAMT_KB.matcher(t)).find()) {
-        pamtKb = OptionalLong.of(Long.parseLong(m.group(1)));
+        pamtKb = OptionalLong.of(numbers.decimal(m.group(1), n, "PAMT size in KB", 0, NumberText.ADDRESS_LIMIT / 1024));
       } else if ((m = PAMT_PAGES.matcher(t)).find()) {
-        pamtKb = OptionalLong.of(Long.parseLong(m.group(1)) * 4);
+        pamtKb = OptionalLong.of(4 * numbers.decimal(m.group(1), n, "PAMT pages", 0, NumberText.ADDRESS_LIMIT / 4096));
       }
       return i;
     }
 
-    private static boolean registers(String t, Map<String, Long> regs) {
-      Matcher m = REGISTER.matcher(t);
+    private boolean registers(LogLine line, Map<String, Long> regs) throws InputException {
+      Matcher m = REGISTER.matcher(line.text());
       boolean any = false;
       while (m.find()) {
         String name = m.group(1).replace("R0", "R");
-        regs.put(name, Long.parseUnsignedLong(m.group(2), 16));
+        regs.put(name, numbers.unsigned64(m.group(2), line.line(), "register " + name));
         any = true;
       }
       return any;
@@ -356,8 +402,8 @@ public final class TdxLogTriage {
                 + "from a TDX host: the host builds the TDMRs, and the guest's log says nothing about them.");
             todo.add("Run tdmr diagnose on the host's kernel log.");
           } else {
-            happened.add("The log has %d TDX line%s, but no \"BIOS enabled: private KeyID range\" line and no "
-                .formatted(tdx.size(), tdx.size() == 1 ? "" : "s")
+            happened.add("The log has %s, but no \"BIOS enabled: private KeyID range\" line and no "
+                .formatted(Count.of(tdx.size(), "TDX line"))
                 + "line saying how initialization ended: the kernel's messages differ from the ones this "
                 + "tool reads (an older or vendor kernel), or the log is cut.");
             todo.add("Collect the whole kernel log of a boot (`journalctl -k -b`) and run tdmr diagnose "

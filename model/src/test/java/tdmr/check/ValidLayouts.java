@@ -1,5 +1,7 @@
 package tdmr.check;
 
+import static tdmr.mem.ByteSize.PAGE;
+
 import java.util.ArrayList;
 import java.util.List;
 import net.jqwik.api.Arbitraries;
@@ -24,7 +26,6 @@ import tdmr.tdx.TdxLimits;
  */
 final class ValidLayouts {
   private static final long GiB = 1L << 30;
-  private static final long PAGE = 4096;
 
   /** A layout that passes, and the CMRs it passes against. */
   record Case(Layout layout, ConvertibleMemory cmrs) {}

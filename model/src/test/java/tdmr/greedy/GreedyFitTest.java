@@ -146,14 +146,16 @@ class GreedyFitTest {
         new MemoryBlock(5 * MiB, GiB, 0)));
     var f = assertInstanceOf(GreedyResult.Failed.class, FIT.construct(map, TdxLimits.DEFAULT.withMaxReservedPerTdmr(2)));
     assertEquals(Errno.ENOSPC, f.errno());
-    assertEquals(List.of("initialization failed: [0x0, 0x40000000) holds 3 holes, more than 2 reserved areas.",
+    assertEquals(GreedyResult.Cause.RESERVED_AREAS_EXHAUSTED, f.cause());
+    assertEquals(List.of("TDMR [0x0, 0x40000000) holds 3 holes, more than 2 reserved areas, and cannot be split",
+        "initialization failed: TDMR [0x0, 0x40000000): reserved areas exhausted.",
         "module initialization failed (-28)"), f.messages());
   }
 
   @Test
   void anEmptyMemoryListIsRejected() {
     var f = assertInstanceOf(GreedyResult.Failed.class, FIT.construct(MemoryMap.ofBlocks("empty", List.of()), TdxLimits.DEFAULT));
-    assertEquals(GreedyResult.Stage.MEMORY_LIST, f.stage());
+    assertEquals(GreedyResult.Cause.EMPTY_MEMORY_LIST, f.cause());
     assertEquals(Errno.EINVAL, f.errno());
   }
 

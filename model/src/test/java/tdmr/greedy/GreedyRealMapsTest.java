@@ -100,7 +100,7 @@ class GreedyRealMapsTest {
       }
       boolean insideCmrs = map.blocks().stream().allMatch(b -> map.cmrs().covers(b.range()));
       for (Policy.Holes holes : Policy.Holes.values()) {
-        for (PamtPlacement placement : List.of(PamtPlacement.kernel(), PamtPlacement.topDown())) {
+        for (PamtPlacement placement : List.of(PamtPlacement.kernel(), new TopDownPamtPlacement())) {
           GreedyResult r = new LinuxGreedy(holes, placement).construct(map, TdxLimits.DEFAULT);
           if (r instanceof GreedyResult.Built b) {
             List<String> failures =

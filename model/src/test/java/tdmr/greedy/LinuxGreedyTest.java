@@ -1,5 +1,7 @@
 package tdmr.greedy;
 
+import static tdmr.mem.ByteSize.PAGE;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -19,7 +21,6 @@ class LinuxGreedyTest {
   private static final long KiB = 1L << 10;
   private static final long MiB = 1L << 20;
   private static final long GiB = 1L << 30;
-  private static final long PAGE = 4096;
 
   private static MemoryMap map(MemoryBlock... blocks) {
     return MemoryMap.ofBlocks("test", List.of(blocks));
@@ -34,7 +35,7 @@ class LinuxGreedyTest {
   }
 
   /**
-   * kernel-greedy.md §10 vector 1: blocks [1M,2G) and [4G,34G) on node 0.
+   * The kernel's own example: blocks [1M,2G) and [4G,34G) on node 0.
    *
    * <p>TDMRs [0,2G) and [4G,34G). PAMT chunks: 2 GiB -> 8 MiB + 16 KiB + 4 KiB = 2053 pages; 30 GiB
    * -> 120 MiB + 240 KiB + 4 KiB = 30781 pages. Node 0's ZONE_NORMAL is [4G,34G), start pfn 2^20.
@@ -124,6 +125,7 @@ class LinuxGreedyTest {
     assertEquals(Errno.ENOSPC, r.errno());
     assertEquals(-28, r.errno().value());
     assertEquals(GreedyResult.Stage.RESERVED_AREAS, r.stage());
+    assertEquals(tdmr.check.Rule.C1_RESERVED_SLOTS, r.rule());
     assertEquals(0, r.failingTdmr().getAsInt());
     assertEquals(
         List.of(
@@ -147,6 +149,7 @@ class LinuxGreedyTest {
         LinuxGreedy.mainline().construct(islands(5), TdxLimits.DEFAULT.withMaxTdmrs(4)));
     assertEquals(Errno.ENOSPC, r.errno());
     assertEquals(GreedyResult.Stage.FILL_OUT_TDMRS, r.stage());
+    assertEquals(tdmr.check.Rule.A4_TDMR_COUNT, r.rule());
     assertEquals(List.of("initialization failed: TDMRs exhausted.", "module initialization failed (-28)"), r.messages());
   }
 
@@ -219,20 +222,20 @@ class LinuxGreedyTest {
   @Test
   void givenPositionsAreUsedAndRefusedWhenNotFree() {
     MemoryMap m = map(new MemoryBlock(MiB, 2 * GiB, 0));
-    var r = built(new LinuxGreedy(tdmr.tdx.Policy.Holes.MEMLIST, PamtPlacement.given(List.of(GiB)))
+    var r = built(new LinuxGreedy(tdmr.tdx.Policy.Holes.MEMLIST, new GivenPamtPlacement(List.of(GiB)))
         .construct(m, TdxLimits.DEFAULT));
     assertEquals(GiB, r.layout().tdmrs().get(0).pamt().fourK().base());
     // The reserved areas: hole [0,1M) and the chunk [1G, 1G + 2053 pages).
     assertEquals(List.of(new ReservedArea(0, MiB), new ReservedArea(GiB, 2053 * PAGE)),
         r.layout().tdmrs().get(0).reserved());
-    var outside = new LinuxGreedy(tdmr.tdx.Policy.Holes.MEMLIST, PamtPlacement.given(List.of(2 * GiB - PAGE)))
+    var outside = new LinuxGreedy(tdmr.tdx.Policy.Holes.MEMLIST, new GivenPamtPlacement(List.of(2 * GiB - PAGE)))
         .construct(m, TdxLimits.DEFAULT);
     assertEquals(Errno.ENOMEM, assertInstanceOf(GreedyResult.Failed.class, outside).errno());
   }
 
   @Test
   void topDownPutsTheFirstChunkAtTheTopOfTheNode() {
-    var r = built(new LinuxGreedy(tdmr.tdx.Policy.Holes.MEMLIST, PamtPlacement.topDown()).construct(
+    var r = built(new LinuxGreedy(tdmr.tdx.Policy.Holes.MEMLIST, new TopDownPamtPlacement()).construct(
         map(new MemoryBlock(MiB, 2 * GiB, 0), new MemoryBlock(4 * GiB, 34 * GiB, 0)), TdxLimits.DEFAULT));
     List<Tdmr> t = r.layout().tdmrs();
     assertEquals(34 * GiB - 2053 * PAGE, t.get(0).pamt().fourK().base());

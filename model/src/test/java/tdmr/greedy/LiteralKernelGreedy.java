@@ -1,5 +1,7 @@
 package tdmr.greedy;
 
+import static tdmr.mem.ByteSize.PAGE;
+
 import java.util.ArrayList;
 import java.util.List;
 import tdmr.mem.AddressRange;
@@ -8,12 +10,11 @@ import tdmr.tdx.PamtSizing;
 import tdmr.tdx.TdxLimits;
 
 /**
- * A second, deliberately naive transcription of kernel-greedy.md §9 (quadratic loops, the
+ * A second, deliberately naive transcription of the kernel's {@code construct_tdmrs} (quadratic loops, the
  * allocator stepping one candidate at a time), used as an oracle for {@link LinuxGreedy}'s
  * cursors and jumps. It returns only what the kernel would print and the TDMR_INFO numbers.
  */
 final class LiteralKernelGreedy {
-  private static final long PAGE = 4096;
   private static final long G1 = 1L << 30;
   private static final long G4 = 4L << 30;
 

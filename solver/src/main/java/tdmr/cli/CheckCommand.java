@@ -2,6 +2,8 @@ package tdmr.cli;
 
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -12,6 +14,9 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
+import tdmr.boot.KernelParameters;
+import tdmr.boot.MemmapEdit;
+import tdmr.boot.MemoryWhatIf;
 import tdmr.check.ModuleValidator;
 import tdmr.check.OsCoverageCheck;
 import tdmr.check.TdmrInfoCodec;
@@ -67,43 +72,11 @@ final class CheckCommand implements Callable<Integer> {
   @Option(names = "--solver", paramLabel = "NAME", description = "Which result of a plan --json document to check (default: the first with TDMRs).")
   String solver;
 
-  @Option(names = "--max-tdmrs", paramLabel = "N", description = "MAX_TDMRS of the module (default: ${DEFAULT-VALUE}).", defaultValue = "64")
-  int maxTdmrs;
+  @Mixin LimitOptions limitOptions;
 
-  @Option(names = "--max-rsvd", paramLabel = "N", defaultValue = "16",
-      description = "Reserved areas per TDMR (default: ${DEFAULT-VALUE}; more than 16 is a what-if for a"
-          + " module that reports more, as with tdmr plan; a TDMR_INFO file holds at most 16).")
-  int maxReserved;
+  @Mixin PolicyOptions.Holes holes;
 
-  @Option(names = "--hkid-start-bit", paramLabel = "BIT",
-      description = "First physical address bit used for KeyIDs (31..52; default: 52, or 48 with --dpamt).")
-  Integer hkidStartBit;
-
-  /** Range checks of the limit options; a bad value is a usage error (exit 2). */
-  private void requireValidLimits() {
-    if (maxTdmrs < 1) {
-      throw new CommandLine.ParameterException(spec.commandLine(), "--max-tdmrs must be at least 1, got " + maxTdmrs);
-    }
-    if (maxReserved < 0) {
-      throw new CommandLine.ParameterException(spec.commandLine(), "--max-rsvd must not be negative, got " + maxReserved);
-    }
-    if (hkidStartBit != null && (hkidStartBit < 31 || hkidStartBit > 52)) {
-      throw new CommandLine.ParameterException(spec.commandLine(), "--hkid-start-bit must be within 31..52, got " + hkidStartBit);
-    }
-  }
-
-  @Option(names = "--dpamt", description = "Dynamic PAMT is on: the 4K PAMT is a bitmap of one bit per 4 KiB page.")
-  boolean dynamicPamt;
-
-  @Option(names = "--holes", paramLabel = "memlist|cmr", defaultValue = "memlist",
-      converter = PolicyConverters.HolesConverter.class,
-      description = "Which gaps must be reserved: every gap between memory blocks (memlist, mainline Linux) or only non-convertible ones (cmr). Default: ${DEFAULT-VALUE}.")
-  Policy.Holes holes;
-
-  @Option(names = "--coverage", paramLabel = "all|max", defaultValue = "all",
-      converter = PolicyConverters.CoverageConverter.class,
-      description = "all: every byte of TDX memory must be covered; max: uncovered memory is reported but allowed. Default: ${DEFAULT-VALUE}.")
-  Policy.Coverage coverage;
+  @Mixin PolicyOptions.Coverage coverage;
 
   @Option(names = "--all", description = "List every module violation, not only the one the module would return.")
   boolean all;
@@ -111,20 +84,24 @@ final class CheckCommand implements Callable<Integer> {
   @Option(names = "--json", description = "Print the verdicts as JSON.")
   boolean json;
 
+  @Mixin WhatIfOptions whatIf;
+
+  /** The {@code memmap=} parameters the layout document assumes ({@code tdmr fix --json} lists them). */
+  private List<String> documentMemmap = List.of();
+
   @Override
   public Integer call() throws Exception {
-    requireValidLimits();
+    TdxLimits limits = limitOptions.limits();
     if (InputSource.STDIN.equals(layoutArgument) && InputSource.STDIN.equals(mapArgument)) {
       throw new InputException("<stdin>", 0, "LAYOUT and --map cannot both read standard input");
     }
     InputSource layoutInput = tdmr.input(layoutArgument);
     Layout layout = readLayout(layoutInput);
-    MemoryMap map = tdmr.input(mapArgument).readMap();
-    TdxLimits limits = new LimitOverrides(maxTdmrs, maxReserved, dynamicPamt, hkidStartBit).limits();
+    MemoryMap map = withDocumentMemmap(whatIf.apply(tdmr.input(mapArgument).readMap()), layoutInput.name(), documentMemmap);
 
-    CheckReport report = new CheckReport(layoutInput.name(), map, layout, limits, holes, coverage,
+    CheckReport report = new CheckReport(layoutInput.name(), map, layout, limits, holes.value(), coverage.value(),
         new ModuleValidator(map.cmrs(), limits).allViolations(layout),
-        new OsCoverageCheck(map, holes).check(layout));
+        new OsCoverageCheck(map, holes.value()).check(layout));
     PrintWriter out = spec.commandLine().getOut();
     out.print(json ? report.json(all) : verdictsColoured(Prose.fold(report.text(all)), color.terminal()));
     if (!json && !report.holds() && !mapArgument.equals(InputSource.STDIN)) {
@@ -150,7 +127,9 @@ final class CheckCommand implements Callable<Integer> {
       k++;
     }
     if (k < bytes.length && bytes[k] == '{') {
-      return LayoutJson.read(input.name(), MapReader.text(input.name(), bytes), Optional.ofNullable(solver));
+      String text = MapReader.text(input.name(), bytes);
+      documentMemmap = LayoutJson.bootParameters(input.name(), text);
+      return LayoutJson.read(input.name(), text, Optional.ofNullable(solver));
     }
     if (bytes.length > 0 && !containsNul(bytes)) {
       throw new InputException(
@@ -162,6 +141,26 @@ final class CheckCommand implements Callable<Integer> {
       throw new InputException(input.name(), 0, "--solver %s needs a plan --json document; this is a TDMR_INFO binary".formatted(solver));
     }
     return TdmrInfoCodec.decode(bytes, input.name());
+  }
+
+  /**
+   * The map as the layout's kernel sees it: a layout {@code tdmr fix} proposes is built on the map
+   * with its {@code memmap=} parameters, so they are replayed first.
+   */
+  private static MemoryMap withDocumentMemmap(MemoryMap map, String layoutName, List<String> parameters)
+      throws InputException {
+    if (parameters.isEmpty()) {
+      return map;
+    }
+    List<MemmapEdit> edits = new ArrayList<>();
+    try {
+      for (String p : parameters) {
+        edits.addAll(KernelParameters.ofCommandLine(p));
+      }
+      return MemoryWhatIf.apply(map, edits, "the layout document's memmap");
+    } catch (IllegalArgumentException e) {
+      throw new InputException(layoutName, 0, "\"memmap\": " + e.getMessage());
+    }
   }
 
   private static boolean startsWithUtf8Bom(byte[] bytes) {

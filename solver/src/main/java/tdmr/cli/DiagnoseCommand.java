@@ -1,12 +1,10 @@
 package tdmr.cli;
 
 import java.io.PrintWriter;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.regex.Pattern;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -14,9 +12,9 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
-import tdmr.mem.LogLine;
 import tdmr.parse.InputException;
 import tdmr.parse.MapReader;
+import tdmr.parse.TextLines;
 import tdmr.solver.SolveOptions;
 import tdmr.tdx.TdxLimits;
 import tdmr.triage.TdxLogTriage;
@@ -55,7 +53,7 @@ import tdmr.triage.Triage;
     })
 final class DiagnoseCommand implements Callable<Integer> {
   /** How {@code /proc/iomem} lines start (as {@code MapReader} detects them). */
-  private static final Pattern IOMEM_LINE = Pattern.compile("^[0-9a-fA-F]+-[0-9a-fA-F]+ : ");
+  private static final Pattern IOMEM_LINE = Pattern.compile("^[0-9a-fA-F]++-[0-9a-fA-F]++ : ");
 
   @ParentCommand TdmrCommand tdmr;
 
@@ -71,9 +69,8 @@ final class DiagnoseCommand implements Callable<Integer> {
   @Option(names = "--json", description = "Print the findings as JSON.")
   boolean json;
 
-  @Option(names = "--time-limit", paramLabel = "S", defaultValue = "30",
-      description = "Seconds the optimiser may spend on a layout failure (default ${DEFAULT-VALUE}).")
-  double timeLimit;
+  /** The budget of the whole command: the greedy's replay and the CP-SAT solve that analyses a layout failure. */
+  @Mixin BudgetOptions budget;
 
   @Mixin ColorOption color;
 
@@ -88,19 +85,14 @@ final class DiagnoseCommand implements Callable<Integer> {
       err.flush();
       return TdmrCommand.EXIT_INPUT;
     }
+    SolveOptions options = budget.solveOptions();
     InputSource source = tdmr.input(input);
     String text = source.text();
     requireKernelLog(source.name(), text);
-    Triage triage = TdxLogTriage.of(lines(text));
+    Triage triage = TdxLogTriage.of(source.name(), TextLines.of(source.name(), text));
     Diagnosis.MapInLog mapInLog = mapIn(source.name(), text);
     List<String> analysis = List.of();
     if (mapInLog.map().isPresent()) {
-      SolveOptions options;
-      try {
-        options = new SolveOptions(timeLimit, 1, 0);
-      } catch (IllegalArgumentException e) {
-        throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
-      }
       analysis = new LayoutAnalysis(mapInLog.map().get(), source.name(), TdxLimits.DEFAULT, options,
           spec.commandLine().getErr())
           .analyse(triage);
@@ -121,7 +113,7 @@ final class DiagnoseCommand implements Callable<Integer> {
    * {@code dmesg} prints nothing to the pipe ("Operation not permitted" goes to its stderr).
    */
   private static void requireKernelLog(String name, String text) throws InputException {
-    String first = text.lines().map(String::strip).filter(l -> !l.isEmpty()).findFirst().orElse(null);
+    String first = TextLines.firstContentLine(text);
     if (first == null) {
       throw new InputException(
           name, 0, "empty input: no kernel log to diagnose (without root, dmesg prints nothing; use sudo dmesg)");
@@ -132,15 +124,6 @@ final class DiagnoseCommand implements Callable<Integer> {
     if (IOMEM_LINE.matcher(first).find()) {
       throw new InputException(name, 1, "this is /proc/iomem, not a kernel log; diagnose reads dmesg or journalctl -k output");
     }
-  }
-
-  static List<LogLine> lines(String text) {
-    String[] raw = text.split("\r?\n", -1);
-    List<LogLine> out = new ArrayList<>(raw.length);
-    for (int i = 0; i < raw.length; i++) {
-      out.add(new LogLine(i + 1, raw[i]));
-    }
-    return out;
   }
 
   /**

@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import tdmr.mem.AddressRange;
+import tdmr.parse.JsonContract;
 import tdmr.triage.SeamcallFailure;
 import tdmr.triage.Triage;
 
@@ -19,6 +20,8 @@ final class DiagnosisJson {
   static String write(Diagnosis d) throws JsonProcessingException {
     Triage t = d.triage();
     Map<String, Object> o = new LinkedHashMap<>();
+    o.put("tdmrVersion", JsonContract.tdmrVersion());
+    o.put("schema", JsonContract.schema("diagnose"));
     o.put("source", d.source());
     o.put("tdxUp", t.outcome().tdxUp());
     o.put("outcome", t.outcome().name());

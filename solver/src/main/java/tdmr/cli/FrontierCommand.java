@@ -7,7 +7,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalLong;
 import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -16,6 +15,7 @@ import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 import tdmr.mem.ByteSize;
 import tdmr.mem.MemoryMap;
+import tdmr.parse.JsonContract;
 import tdmr.parse.LayoutJson;
 import tdmr.solver.Engine;
 import tdmr.solver.Engines;
@@ -23,6 +23,7 @@ import tdmr.solver.Frontier;
 import tdmr.solver.FrontierPoint;
 import tdmr.solver.SolveOptions;
 import tdmr.solver.Status;
+import tdmr.tdx.Policy;
 import tdmr.tdx.TdxLimits;
 
 /** {@code tdmr frontier}: the least reserved-area limit for each TDMR limit, each point proven. */
@@ -65,42 +66,54 @@ final class FrontierCommand implements Callable<Integer> {
   @Option(names = "--json", description = "Print {\"points\": [{\"maxTdmrs\", \"minReserved\", \"pamtBytes\"}, ...]}.")
   boolean json;
 
-  @Mixin LimitOptions options;
+  @Mixin PolicyOptions policyOptions;
+
+  /** Only these two limits: the frontier varies the TDMR and reserved-area limits itself. */
+  @Mixin LimitOptions.DynamicPamt dynamicPamt;
+
+  @Mixin LimitOptions.HkidStartBit hkidStartBit;
+
+  @Mixin BudgetOptions budget;
 
   @Override
   public Integer call() throws Exception {
-    TdxLimits limits;
-    SolveOptions solve;
-    List<Engine> engines;
-    try {
-      if (upTo < 1) {
-        throw new IllegalArgumentException("--up-to must be at least 1, got " + upTo);
-      }
-      limits = options.limits(null, null);
-      solve = options.solveOptions();
-      engines = Engines.select(solver);
-      if (engines.stream().anyMatch(e -> e.name().startsWith("greedy"))) {
-        throw new IllegalArgumentException("the frontier needs exact engines (z3, cpsat); the greedy proves nothing");
-      }
-    } catch (IllegalArgumentException e) {
-      throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+    if (upTo < 1) {
+      throw new OptionValueException("--up-to must be at least 1, got " + upTo);
     }
+    TdxLimits limits = LimitOptions.limits(dynamicPamt, hkidStartBit);
+    SolveOptions solve = budget.solveOptions();
+    Policy policy = policyOptions.policy();
+    List<Engine> engines = exactEngines();
     MemoryMap map = input.read(root);
     List<FrontierPoint> points;
     try (Progress p = Progress.start(spec.commandLine().getErr(), "tdmr frontier: solving up to " + upTo + " TDMRs",
         Terminal.stderrIsTerminal())) {
-      points = new Frontier(engines, solve).compute(map, limits, options.policy(), upTo);
+      points = new Frontier(engines, solve).compute(map, limits, policy, upTo);
     }
 
     PrintWriter out = spec.commandLine().getOut();
     if (json) {
       out.print(LayoutJson.pretty(jsonDocument(points)));
     } else {
-      out.printf("Limit frontier of %s%n  (%s)%n", map.source(), options.describe());
+      out.printf("Limit frontier of %s%n  (%s)%n", map.source(), policy.describe());
       table(points).forEach(out::println);
     }
     out.flush();
     return points.stream().anyMatch(p -> p.status() == Status.UNKNOWN) ? 3 : 0;
+  }
+
+  /** The engines of {@code --solver}; unknown ones and the greedy (which proves nothing) are usage errors. */
+  private List<Engine> exactEngines() {
+    List<Engine> engines;
+    try {
+      engines = Engines.select(solver);
+    } catch (IllegalArgumentException e) {
+      throw new OptionValueException(e.getMessage());
+    }
+    if (engines.stream().anyMatch(e -> e.name().startsWith("greedy"))) {
+      throw new OptionValueException("the frontier needs exact engines (z3, cpsat); the greedy proves nothing");
+    }
+    return engines;
   }
 
   /** Rows of at most 80 columns; consecutive points with the same answer share a row. */
@@ -139,7 +152,7 @@ final class FrontierCommand implements Callable<Integer> {
   }
 
   private static ObjectNode jsonDocument(List<FrontierPoint> points) {
-    ObjectNode root = LayoutJson.newObject();
+    ObjectNode root = JsonContract.document("frontier");
     ArrayNode array = root.putArray("points");
     for (FrontierPoint p : points) {
       ObjectNode o = array.addObject();

@@ -4,15 +4,17 @@ import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import tdmr.greedy.GreedyExplanation;
+import tdmr.greedy.GreedyResult;
 import tdmr.greedy.LinuxGreedy;
 import tdmr.mem.AddressRange;
 import tdmr.mem.Count;
 import tdmr.mem.MemoryMap;
-import tdmr.render.LabelledLayout;
 import tdmr.solver.Engine;
 import tdmr.solver.EngineResult;
 import tdmr.solver.Engines;
 import tdmr.solver.SolveOptions;
+import tdmr.solver.Status;
 import tdmr.tdx.Layout;
 import tdmr.tdx.Policy;
 import tdmr.tdx.TdxLimits;
@@ -53,23 +55,24 @@ final class LayoutAnalysis {
   private List<String> failure(Triage triage) {
     List<String> out = new ArrayList<>();
     EngineResult greedy = run("greedy");
-    if (greedy.status().hasLayout()) {
+    if (greedy.status() == Status.UNKNOWN) {
+      out.add("The time limit stopped the replay of the kernel's construction on the memory map in this log"
+          + " (--time-limit).");
+    } else if (greedy.status().hasLayout()) {
       out.add("Replayed on the memory map in this log, the kernel's construction succeeds (%s, %d KB"
           .formatted(Count.of(greedy.layout().get().size(), "TDMR"), greedy.pamtBytes().getAsLong() / 1024)
           + " of PAMT), so this map is not the one the kernel saw: the log's map is incomplete or"
           + " differs (see `tdmr map` on this log).");
     } else {
-      Optional<AddressRange> replayed = LabelledLayout.from(greedy).failedTdmr();
+      GreedyResult.Failed failed = greedy.kernelFailure().orElseThrow();
+      Optional<AddressRange> replayed = failed.failingTdmrRange();
       boolean same = replayed.isPresent() && replayed.equals(triage.failedTdmr());
       out.add((same
               ? "Replayed on the memory map in this log, the kernel's construction fails the same way: "
               : "Replayed on the memory map in this log, the kernel's construction fails: ")
-          + LabelledLayout.from(greedy).failure().orElse("") + (same ? "" : " (the log names another TDMR"
+          + failed.failureLine() + (same ? "" : " (the log names another TDMR"
               + " or none; the log's map may be incomplete)."));
-      greedy.messages().stream()
-          .filter(m -> !m.startsWith(" ") && !m.startsWith(LinuxGreedy.LOG_PREFIX))
-          .map(m -> m.endsWith(":") ? m.substring(0, m.length() - 1) + "." : m)
-          .forEach(out::add);
+      out.addAll(new GreedyExplanation(map, limits, LinuxGreedy.mainline()).summary(failed));
     }
     out.addAll(optimum());
     return out;
@@ -103,7 +106,7 @@ final class LayoutAnalysis {
         List<String> out = new ArrayList<>();
         out.add("cpsat proves that no layout within the module's limits covers this map (under the kernel's"
             + " rules for holes and PAMT placement):");
-        r.messages().stream().limit(4).map(String::strip).forEach(out::add);
+        r.infeasibility().ifPresent(why -> out.addAll(why.facts()));
         out.add("Try the CMR-holes rule, or find the least memory to give up (memmap=) so that a layout exists:");
         out.add("  tdmr plan %s --solver cpsat --holes cmr".formatted(logName));
         out.add("  tdmr fix %s".formatted(logName));
@@ -116,9 +119,13 @@ final class LayoutAnalysis {
 
   private List<String> pamtCheck(long loggedKb) {
     EngineResult greedy = run("greedy");
+    if (greedy.status() == Status.UNKNOWN) {
+      return List.of("The time limit stopped the replay of the kernel's construction before the logged PAMT"
+          + " size could be checked (--time-limit).");
+    }
     if (!greedy.status().hasLayout()) {
       return List.of("The kernel's construction replayed on the map in this log fails ("
-          + LabelledLayout.from(greedy).failure().orElse("") + "), yet the kernel succeeded: the log's map"
+          + greedy.kernelFailure().orElseThrow().failureLine() + "), yet the kernel succeeded: the log's map"
           + " is not the one the kernel saw.");
     }
     Layout l = greedy.layout().get();
@@ -143,7 +150,8 @@ final class LayoutAnalysis {
   private EngineResult run(String name) {
     Engine engine = Engines.select(name).get(0);
     try (Progress p = Progress.start(err, "tdmr diagnose: " + name + " solving", Terminal.stderrIsTerminal())) {
-      return engine.solve(map, limits, Policy.DEFAULT, options);
+      // The greedy replay first, then the optimiser with what is left of the command's time.
+      return engine.solve(map, limits, Policy.DEFAULT, options.withDeadline(options.deadline().share(name.equals("greedy") ? 2 : 1)));
     }
   }
 }

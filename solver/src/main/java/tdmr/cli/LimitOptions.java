@@ -1,54 +1,85 @@
 package tdmr.cli;
 
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import tdmr.solver.SolveOptions;
-import tdmr.tdx.Policy;
 import tdmr.tdx.TdxLimits;
 
-/** The limit, policy and solver options shared by {@code tdmr prove} and {@code tdmr frontier}. */
-final class LimitOptions {
-  @Option(names = "--holes", paramLabel = "memlist|cmr", defaultValue = "memlist",
-      converter = PolicyConverters.HolesConverter.class,
-      description = "Gaps to reserve: every gap between memory blocks (memlist, mainline Linux) or only non-convertible ones (cmr).")
-  Policy.Holes holes;
+/**
+ * The TDX module's limits as options, each declared here once: {@code --max-tdmrs},
+ * {@code --max-rsvd}, {@code --dpamt} and {@code --hkid-start-bit}, over {@link TdxLimits#DEFAULT}.
+ * Each is a mixin of its own, so that a command takes exactly the options it honours; {@code @Mixin
+ * LimitOptions} takes them all.
+ */
+public final class LimitOptions {
+  /** Linux enables Dynamic PAMT only when {@code x86_phys_bits <= 48} (rule A7). */
+  private static final int DYNAMIC_PAMT_HKID_START_BIT = 48;
 
-  @Option(names = "--pamt", paramLabel = "node-local|any", defaultValue = "node-local",
-      converter = PolicyConverters.PamtConverter.class,
-      description = "Each TDMR's PAMT on the node the kernel picks (node-local) or anywhere in TDX memory (any).")
-  Policy.PamtPlacementPolicy pamt;
+  @Mixin MaxTdmrs maxTdmrs;
+  @Mixin MaxReserved maxReserved;
+  @Mixin DynamicPamt dynamicPamt;
+  @Mixin HkidStartBit hkidStartBit;
 
-  @Option(names = "--coverage", paramLabel = "all|max", defaultValue = "all",
-      converter = PolicyConverters.CoverageConverter.class,
-      description = "Cover all TDX memory, or as much as possible.")
-  Policy.Coverage coverage;
-
-  @Option(names = "--dpamt", description = "Dynamic PAMT: the 4K PAMT is a bitmap of one bit per page.")
-  boolean dpamt;
-
-  @Option(names = "--time-limit", paramLabel = "S", defaultValue = "60",
-      description = "Seconds per solve (default ${DEFAULT-VALUE}).")
-  double timeLimit;
-
-  @Option(names = "--seed", paramLabel = "N", defaultValue = "0", description = "Solver random seed (default ${DEFAULT-VALUE}).")
-  int seed;
-
-  Policy policy() {
-    return new Policy(holes, pamt, coverage);
+  /** The limits the options give; a value no module has is a usage error. */
+  public TdxLimits limits() {
+    return limits(maxTdmrs.value, maxReserved.value, dynamicPamt, hkidStartBit);
   }
 
-  /** The module's limits with the given overrides; throws IllegalArgumentException for bad values. */
-  TdxLimits limits(Integer maxTdmrs, Integer maxReserved) {
-    return new LimitOverrides(maxTdmrs, maxReserved, dpamt, null).limits();
+  /**
+   * The default limits with only {@code --dpamt} and {@code --hkid-start-bit} applied, for a command
+   * that varies the TDMR and reserved-area limits itself.
+   */
+  static TdxLimits limits(DynamicPamt dynamicPamt, HkidStartBit hkidStartBit) {
+    TdxLimits d = TdxLimits.DEFAULT;
+    return limits(d.maxTdmrs(), d.maxReservedPerTdmr(), dynamicPamt, hkidStartBit);
   }
 
-  SolveOptions solveOptions() {
-    return new SolveOptions(timeLimit, 1, seed);
+  private static TdxLimits limits(int maxTdmrs, int maxReserved, DynamicPamt dynamicPamt, HkidStartBit hkidStartBit) {
+    if (maxTdmrs < 1) {
+      throw new OptionValueException("--max-tdmrs must be at least 1, got " + maxTdmrs);
+    }
+    if (maxReserved < 0) {
+      throw new OptionValueException("--max-rsvd must not be negative, got " + maxReserved);
+    }
+    Integer given = hkidStartBit.value;
+    if (given != null && (given < 31 || given > 52)) {
+      throw new OptionValueException("--hkid-start-bit must be within 31..52, got " + given);
+    }
+    TdxLimits d = TdxLimits.DEFAULT;
+    int bit = given != null ? given
+        : dynamicPamt.on ? Math.min(d.hkidStartBit(), DYNAMIC_PAMT_HKID_START_BIT) : d.hkidStartBit();
+    return new TdxLimits(maxTdmrs, maxReserved, d.pamtEntrySize4k(), d.pamtEntrySize2m(), d.pamtEntrySize1g(),
+        dynamicPamt.on, bit);
   }
 
-  /** "holes memlist, PAMT node-local, coverage all" for headings. */
-  String describe() {
-    return "holes %s, PAMT %s, coverage %s"
-        .formatted(
-            holes.name().toLowerCase(), pamt.name().toLowerCase().replace('_', '-'), coverage.name().toLowerCase());
+  /** {@code --max-tdmrs N}. */
+  public static final class MaxTdmrs {
+    @Option(names = "--max-tdmrs", paramLabel = "N",
+        description = "At most N TDMRs, the module's MAX_TDMRS (default ${DEFAULT-VALUE}).")
+    int value = TdxLimits.DEFAULT.maxTdmrs();
+  }
+
+  /** {@code --max-rsvd N}. */
+  public static final class MaxReserved {
+    @Option(names = "--max-rsvd", paramLabel = "N",
+        description = "At most N reserved areas per TDMR, the module's MAX_RESERVED_PER_TDMR (default"
+            + " ${DEFAULT-VALUE}; more asks what a module that reports more would allow; a TDMR_INFO file"
+            + " holds at most 16).")
+    int value = TdxLimits.DEFAULT.maxReservedPerTdmr();
+  }
+
+  /** {@code --dpamt}. */
+  public static final class DynamicPamt {
+    @Option(names = "--dpamt",
+        description = "Dynamic PAMT: the 4K PAMT is a bitmap of one bit per 4 KiB page. Linux enables it only"
+            + " when x86_phys_bits <= 48, so it implies --hkid-start-bit 48 unless that is given (rule A7).")
+    boolean on;
+  }
+
+  /** {@code --hkid-start-bit BIT}. */
+  public static final class HkidStartBit {
+    @Option(names = "--hkid-start-bit", paramLabel = "BIT",
+        description = "First physical address bit used for KeyIDs, 31..52 (default 52, or 48 with --dpamt);"
+            + " TDMRs and PAMTs must lie below 2^BIT.")
+    Integer value;
   }
 }

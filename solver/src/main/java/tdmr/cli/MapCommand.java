@@ -37,9 +37,11 @@ final class MapCommand implements Callable<Integer> {
   @Option(names = "--json", description = "Print the map as JSON (the format every command reads).")
   boolean json;
 
+  @picocli.CommandLine.Mixin WhatIfOptions whatIf;
+
   @Override
   public Integer call() throws Exception {
-    MemoryMap map = tdmr.input(input).readMap();
+    MemoryMap map = whatIf.apply(tdmr.input(input).readMap());
     var out = spec.commandLine().getOut();
     out.print(json ? MapJson.write(map) : Prose.fold(MapText.render(map)));
     out.flush();

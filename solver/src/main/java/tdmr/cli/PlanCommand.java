@@ -21,6 +21,7 @@ import picocli.CommandLine.Spec;
 import tdmr.check.TdmrInfoCodec;
 import tdmr.mem.MemoryMap;
 import tdmr.parse.InputException;
+import tdmr.parse.JsonContract;
 import tdmr.parse.LayoutJson;
 import tdmr.solver.CrossCheck;
 import tdmr.solver.Engine;
@@ -54,6 +55,7 @@ import tdmr.tdx.TdxLimits;
       "  tdmr plan                                  the bundled canonical/tdx#135 log",
       "  tdmr plan dmesg.txt --solver all           greedy, then the best (cpsat, z3)",
       "  tdmr plan dmesg.txt --holes cmr            a kernel with the CMR-holes patch",
+      "  tdmr plan dmesg.txt --memmap '4K$0x64158000'   what if the kernel booted with memmap=4K$0x64158000",
       "  tdmr plan dmesg.txt --solver cpsat --json > plan.json",
       "  tdmr plan dmesg.txt --tdmr-info tdmr_info.bin",
       "See it: tdmr render dmesg.txt --solver all -o layout.html"
@@ -70,10 +72,7 @@ final class PlanCommand implements Callable<Integer> {
 
   @Mixin EngineOptions engineOptions;
 
-  @Option(names = "--dpamt",
-      description = "Dynamic PAMT: the 4K PAMT is a bitmap of one bit per page. Implies HKID bits starting at bit 48 or below,"
-          + " as Linux enables it only when x86_phys_bits <= 48 (module rule A7).")
-  boolean dpamt;
+  @Mixin WhatIfOptions whatIf;
 
   @Mixin ColorOption color;
 
@@ -92,16 +91,18 @@ final class PlanCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     List<Engine> engines = engineOptions.engines();
-    TdxLimits limits = engineOptions.limits(dpamt);
+    TdxLimits limits = engineOptions.limits();
     SolveOptions options = engineOptions.solveOptions();
-    MemoryMap map = input.read(tdmr);
+    MemoryMap map = whatIf.apply(input.read(tdmr));
     Policy policy = engineOptions.policy();
 
     List<EngineResult> results = new ArrayList<>();
-    for (Engine engine : engines) {
+    for (int i = 0; i < engines.size(); i++) {
+      Engine engine = engines.get(i);
       try (Progress p = Progress.start(spec.commandLine().getErr(), "tdmr plan: " + engine.name() + " solving",
           Terminal.stderrIsTerminal())) {
-        results.add(engine.solve(map, limits, policy, options));
+        // --time-limit bounds the whole command: each engine may take an equal share of what is left.
+        results.add(engine.solve(map, limits, policy, options.withDeadline(options.deadline().share(engines.size() - i))));
       }
     }
 
@@ -113,7 +114,7 @@ final class PlanCommand implements Callable<Integer> {
       check.ifPresent(c -> document.set("crossCheck", crossCheckJson(c)));
       out.print(LayoutJson.pretty(document));
     } else {
-      out.print(new PlanText(map, limits, policy).render(results, color.terminal(), input.argument == null ? "" : input.argument));
+      out.print(new PlanText(map, limits, policy).render(results, color.terminal(), (input.argument == null ? "" : input.argument) + whatIf.asArguments()));
       check.ifPresent(c -> c.lines().forEach(out::println));
     }
     out.flush();
@@ -173,8 +174,8 @@ final class PlanCommand implements Callable<Integer> {
     return o;
   }
 
-  private static ObjectNode jsonDocument(List<EngineResult> results) {
-    ObjectNode root = LayoutJson.newObject();
+  static ObjectNode jsonDocument(List<EngineResult> results) {
+    ObjectNode root = JsonContract.document("plan");
     ArrayNode array = root.putArray("results");
     for (EngineResult r : results) {
       ObjectNode o = array.addObject();

@@ -112,12 +112,10 @@ final class PlanText {
     sb.append("  %s, %s, %s%n".formatted(Count.of(memlist.size(), "TDX memory block"),
         ByteSize.human(map.totalBytes()), Count.of(map.cmrs().cmrs().size(), "CMR")));
     map.notes().forEach(n -> sb.append("  note: ").append(n).append('\n'));
-    sb.append("Limits: %d TDMRs, %d reserved areas per TDMR, PAMT entries %d/%d/%d B%s%nPolicy: holes %s, PAMT %s, coverage %s%n"
-        .formatted(limits.maxTdmrs(), limits.maxReservedPerTdmr(), limits.pamtEntrySize4k(),
-            limits.pamtEntrySize2m(), limits.pamtEntrySize1g(), limits.dynamicPamt() ? ", Dynamic PAMT" : "",
-            policy.holes() == Policy.Holes.CMR ? "cmr" : "memlist",
-            policy.pamt() == Policy.PamtPlacementPolicy.ANY ? "any" : "node-local",
-            policy.coverage() == Policy.Coverage.MAX ? "max" : "all"));
+    sb.append("Limits: %s, %s per TDMR, PAMT entries %d/%d/%d B%s%nPolicy: %s%n"
+        .formatted(Count.of(limits.maxTdmrs(), "TDMR"), Count.of(limits.maxReservedPerTdmr(), "reserved area"),
+            limits.pamtEntrySize4k(), limits.pamtEntrySize2m(), limits.pamtEntrySize1g(),
+            limits.dynamicPamt() ? ", Dynamic PAMT" : "", policy.describe()));
     for (EngineResult r : results) {
       String status = r.status().hasLayout() ? terminal.good(r.status().name())
           : r.status() == tdmr.solver.Status.UNKNOWN ? terminal.warn(r.status().name()) : terminal.bad(r.status().name());
@@ -158,8 +156,8 @@ final class PlanText {
     columns(sb, rows, new boolean[] {true, false, true, true, true, true, false});
     split.forEach(l -> sb.append(l).append('\n'));
     long pamt = layout.pamtBytes();
-    sb.append("PAMT total: %d bytes (%s, %d KB) in %d TDMR%s%n"
-        .formatted(pamt, ByteSize.human(pamt), pamt / 1024, layout.size(), layout.size() == 1 ? "" : "s"));
+    sb.append("PAMT total: %d bytes (%s, %d KB) in %s%n"
+        .formatted(pamt, ByteSize.human(pamt), pamt / 1024, Count.of(layout.size(), "TDMR")));
   }
 
   private void summary(StringBuilder sb, List<EngineResult> results) {

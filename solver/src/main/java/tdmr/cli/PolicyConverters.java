@@ -1,9 +1,14 @@
 package tdmr.cli;
 
+import java.util.Arrays;
+import java.util.stream.Collectors;
 import picocli.CommandLine;
 import tdmr.tdx.Policy;
 
-/** The picocli converters of the policy options {@code --holes}, {@code --pamt} and {@code --coverage}. */
+/**
+ * The picocli converters of the policy options: each accepts exactly the values' {@code text()}
+ * ({@code memlist}, {@code node-local}, ...), as JSON writes them.
+ */
 final class PolicyConverters {
   private PolicyConverters() {}
 
@@ -11,11 +16,7 @@ final class PolicyConverters {
   static final class HolesConverter implements CommandLine.ITypeConverter<Policy.Holes> {
     @Override
     public Policy.Holes convert(String value) {
-      return switch (value) {
-        case "memlist" -> Policy.Holes.MEMLIST;
-        case "cmr" -> Policy.Holes.CMR;
-        default -> throw new CommandLine.TypeConversionException("expected memlist or cmr, got '" + value + "'");
-      };
+      return byText(Policy.Holes.values(), Policy.Holes::text, value);
     }
   }
 
@@ -23,11 +24,7 @@ final class PolicyConverters {
   static final class PamtConverter implements CommandLine.ITypeConverter<Policy.PamtPlacementPolicy> {
     @Override
     public Policy.PamtPlacementPolicy convert(String value) {
-      return switch (value) {
-        case "node-local" -> Policy.PamtPlacementPolicy.NODE_LOCAL;
-        case "any" -> Policy.PamtPlacementPolicy.ANY;
-        default -> throw new CommandLine.TypeConversionException("expected node-local or any, got '" + value + "'");
-      };
+      return byText(Policy.PamtPlacementPolicy.values(), Policy.PamtPlacementPolicy::text, value);
     }
   }
 
@@ -35,11 +32,17 @@ final class PolicyConverters {
   static final class CoverageConverter implements CommandLine.ITypeConverter<Policy.Coverage> {
     @Override
     public Policy.Coverage convert(String value) {
-      return switch (value) {
-        case "all" -> Policy.Coverage.ALL;
-        case "max" -> Policy.Coverage.MAX;
-        default -> throw new CommandLine.TypeConversionException("expected all or max, got '" + value + "'");
-      };
+      return byText(Policy.Coverage.values(), Policy.Coverage::text, value);
     }
+  }
+
+  private static <E> E byText(E[] values, java.util.function.Function<E, String> text, String value) {
+    for (E e : values) {
+      if (text.apply(e).equals(value)) {
+        return e;
+      }
+    }
+    String expected = Arrays.stream(values).map(text).collect(Collectors.joining(" or "));
+    throw new CommandLine.TypeConversionException("expected " + expected + ", got '" + value + "'");
   }
 }

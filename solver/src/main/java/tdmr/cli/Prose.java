@@ -13,6 +13,9 @@ public final class Prose {
   /** The prefix of the kernel's TDX lines, which are quoted whole. */
   private static final String KERNEL_PREFIX = "virt/tdx: ";
 
+  /** How lines meant to be pasted start (commands, boot parameters); they stay whole too. */
+  private static final List<String> PASTED = List.of("tdmr ", "sudo ", "memmap=", "GRUB_CMDLINE_LINUX");
+
   private Prose() {}
 
   /**
@@ -62,8 +65,9 @@ public final class Prose {
    * too long for any line (a long path) keeps a line of its own and folding goes on after it.
    */
   private static void foldLine(String line, StringBuilder out) {
-    // The kernel's own lines are quotes: people grep for them, so they stay whole.
-    if (line.length() <= WIDTH || line.startsWith(KERNEL_PREFIX)) {
+    // The kernel's own lines are quotes: people grep for them, so they stay whole; so do commands.
+    String content = line.stripLeading();
+    if (line.length() <= WIDTH || content.startsWith(KERNEL_PREFIX) || PASTED.stream().anyMatch(content::startsWith)) {
       out.append(line);
       return;
     }

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -13,9 +12,13 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 import tdmr.mem.ByteSize;
+import tdmr.mem.Count;
 import tdmr.mem.MemoryMap;
+import tdmr.parse.JsonContract;
 import tdmr.parse.LayoutJson;
+import tdmr.solver.DeadlineGuard;
 import tdmr.solver.EngineResult;
+import tdmr.solver.Infeasibility;
 import tdmr.solver.SolveOptions;
 import tdmr.solver.Status;
 import tdmr.solver.z3.Z3Engine;
@@ -53,49 +56,42 @@ final class ProveCommand implements Callable<Integer> {
 
   @Mixin MapInput input;
 
-  @Option(names = "--max-tdmrs", paramLabel = "N", description = "At most N TDMRs (default 64, the module's MAX_TDMRS).")
-  Integer maxTdmrs;
-
-  @Option(names = "--max-rsvd", paramLabel = "R", description = "At most R reserved areas per TDMR (default 16).")
-  Integer maxRsvd;
-
   @Option(names = "--json",
       description = "Print {\"status\", \"maxTdmrs\", \"maxReserved\", \"policy\", \"family\", \"pamtBytes\","
           + " \"tdmrs\" (the witness), \"explanation\", \"explanationMinimal\", \"messages\"}; exit status as without it.")
   boolean json;
 
-  @Mixin LimitOptions options;
+  @Mixin PolicyOptions policyOptions;
+
+  @Mixin LimitOptions limitOptions;
+
+  /** Only the time limit: the Z3 engine has no worker threads or seed to set. */
+  @Mixin BudgetOptions.TimeLimit timeLimit;
 
   @Override
   public Integer call() throws Exception {
-    TdxLimits limits;
-    SolveOptions solve;
-    try {
-      limits = options.limits(maxTdmrs, maxRsvd);
-      solve = options.solveOptions();
-    } catch (IllegalArgumentException e) {
-      throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
-    }
+    TdxLimits limits = limitOptions.limits();
+    SolveOptions solve = timeLimit.solveOptions();
+    Policy policy = policyOptions.policy();
     MemoryMap map = input.read(root);
-    Policy policy = options.policy();
     EngineResult r;
     try (Progress p = Progress.start(spec.commandLine().getErr(), "tdmr prove: z3 solving", Terminal.stderrIsTerminal())) {
-      r = Z3Engine.explaining().solve(map, limits, policy, solve);
+      r = DeadlineGuard.of(Z3Engine.explaining()).solve(map, limits, policy, solve);
     }
 
     if (json) {
       PrintWriter out = spec.commandLine().getOut();
-      out.print(LayoutJson.pretty(jsonDocument(map, limits, r)));
+      out.print(LayoutJson.pretty(jsonDocument(map, limits, policy, r)));
       out.flush();
       return r.status().exitCode();
     }
     PrintWriter out = FoldingWriter.over(spec.commandLine().getOut());
     String limitsText =
-        "at most %d TDMR%s and at most %d reserved areas per TDMR"
-            .formatted(limits.maxTdmrs(), limits.maxTdmrs() == 1 ? "" : "s", limits.maxReservedPerTdmr());
+        "at most %s and at most %s per TDMR"
+            .formatted(Count.of(limits.maxTdmrs(), "TDMR"), Count.of(limits.maxReservedPerTdmr(), "reserved area"));
     switch (r.status()) {
       case OPTIMAL, FEASIBLE -> {
-        out.printf("FEASIBLE: %s admits a layout with %s (%s).%n", map.source(), limitsText, options.describe());
+        out.printf("FEASIBLE: %s admits a layout with %s (%s).%n", map.source(), limitsText, policy.describe());
         out.println("Witness found by z3, checked against the TDX module's TDH.SYS.CONFIG rules and the OS coverage rule:");
         printLayout(out, r.layout().orElseThrow());
         long pamt = r.layout().get().pamtBytes();
@@ -113,11 +109,11 @@ final class ProveCommand implements Callable<Integer> {
         // (rule D7) can need fewer reserved areas, so the claim names its family.
         out.printf(
             "INFEASIBLE: no layout of %s of the kernel's shape (%s) has %s (%s), because:%n",
-            map.source(), KERNEL_SHAPE, limitsText, options.describe());
-        for (String m : explanationLines(r)) {
-          // Facts as a list; the engine's remark on minimality in parentheses as it is.
-          out.println(isRemark(m) ? m : "  - " + m.strip());
-        }
+            map.source(), KERNEL_SHAPE, limitsText, policy.describe());
+        r.infeasibility().ifPresent(why -> {
+          why.facts().forEach(f -> out.println("  - " + f));
+          why.remark().ifPresent(remark -> out.println("  " + remark));
+        });
         out.println("Proven by z3. Layouts that split a TDMR's PAMT levels apart (the module allows it, rule D7) are outside this proof.");
       }
       default -> {
@@ -133,31 +129,19 @@ final class ProveCommand implements Callable<Integer> {
   private static final String KERNEL_SHAPE = "TDMRs on 1 GiB boundaries, each TDMR's PAMT one contiguous chunk";
 
   /**
-   * The engine's INFEASIBLE messages after its headline: one line per fact, then (when Z3 shrank
-   * the core) a remark in parentheses saying whether the set is minimal.
-   */
-  private static List<String> explanationLines(EngineResult r) {
-    return r.messages().subList(1, r.messages().size());
-  }
-
-  private static boolean isRemark(String line) {
-    return line.strip().startsWith("(");
-  }
-
-  /**
    * The verdict for programs. Status is FEASIBLE for both of the engine's layout answers; whether the
    * PAMT is proven least is {@code pamtProvenLeast}.
    */
-  private ObjectNode jsonDocument(MemoryMap map, TdxLimits limits, EngineResult r) {
-    ObjectNode o = LayoutJson.newObject();
+  static ObjectNode jsonDocument(MemoryMap map, TdxLimits limits, Policy policy, EngineResult r) {
+    ObjectNode o = JsonContract.document("prove");
     o.put("source", map.source());
     o.put("status", r.status().hasLayout() ? "FEASIBLE" : r.status().name());
     o.put("maxTdmrs", limits.maxTdmrs());
     o.put("maxReserved", limits.maxReservedPerTdmr());
-    ObjectNode policy = o.putObject("policy");
-    policy.put("holes", options.holes.name().toLowerCase());
-    policy.put("pamt", options.pamt.name().toLowerCase().replace('_', '-'));
-    policy.put("coverage", options.coverage.name().toLowerCase());
+    ObjectNode policyNode = o.putObject("policy");
+    policyNode.put("holes", policy.holes().text());
+    policyNode.put("pamt", policy.pamt().text());
+    policyNode.put("coverage", policy.coverage().text());
     // Both verdicts hold only for this family (rule D7 allows split PAMT levels outside it).
     o.put("family", KERNEL_SHAPE);
     if (r.layout().isPresent()) {
@@ -171,16 +155,8 @@ final class ProveCommand implements Callable<Integer> {
     }
     if (r.status() == Status.INFEASIBLE) {
       ArrayNode explanation = o.putArray("explanation");
-      boolean minimal = false;
-      for (String line : explanationLines(r)) {
-        if (isRemark(line)) {
-          // Z3Engine's remark: "(each fact is needed: ...)" or a time limit stopped the shrinking.
-          minimal = line.strip().startsWith("(each fact is needed");
-        } else {
-          explanation.add(line.strip());
-        }
-      }
-      o.put("explanationMinimal", minimal);
+      r.infeasibility().ifPresent(why -> why.facts().forEach(explanation::add));
+      o.put("explanationMinimal", r.infeasibility().map(Infeasibility::minimal).orElse(false));
     }
     ArrayNode messages = o.putArray("messages");
     r.messages().forEach(m -> messages.add(m.strip()));
@@ -191,14 +167,13 @@ final class ProveCommand implements Callable<Integer> {
     for (var t : layout.tdmrs()) {
       long pamt = t.pamt().totalBytes();
       out.printf(
-          "  %s %s: PAMT [0x%x, 0x%x) (%d KiB), %d reserved area%s%n",
+          "  %s %s: PAMT [0x%x, 0x%x) (%d KiB), %s%n",
           t,
           ByteSize.human(t.size()),
           t.pamt().fourK().base(),
           t.pamt().fourK().base() + pamt,
           pamt / 1024,
-          t.reservedCount(),
-          t.reservedCount() == 1 ? "" : "s");
+          Count.of(t.reservedCount(), "reserved area"));
     }
   }
 }

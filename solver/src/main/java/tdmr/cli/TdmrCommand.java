@@ -135,6 +135,9 @@ public final class TdmrCommand implements Runnable {
       // Option values validated after parsing (so that options stay fields, in a fixed order).
       return usageError(usage, new String[0]);
     }
+    if (ex instanceof OptionValueException badValue) {
+      return usageError(new CommandLine.ParameterException(cmd, badValue.getMessage()), new String[0]);
+    }
     PrintWriter err = cmd.getErr();
     if (ex instanceof InputException input) {
       err.println(input.getMessage());

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Optional;
 import tdmr.check.LayoutVerifier;
 import tdmr.mem.ByteSize;
+import tdmr.mem.Count;
 import tdmr.mem.MemoryBlock;
 import tdmr.mem.MemoryMap;
 import tdmr.tdx.Layout;
@@ -54,8 +55,7 @@ public final class CrossCheck {
       out.add(
           passed()
               ? "cross-check passed: %s agree on %s".formatted(String.join(", ", names), source)
-              : "cross-check FAILED on %s: %d disagreement%s"
-                  .formatted(source, failures.size(), failures.size() == 1 ? "" : "s"));
+              : "cross-check FAILED on %s: %s".formatted(source, Count.of(failures.size(), "disagreement")));
       failures.forEach(f -> out.add("  FAIL " + f));
       notes.forEach(n -> out.add("  note " + n));
       return out;
@@ -216,8 +216,8 @@ public final class CrossCheck {
     }
     Layout l = r.layout().get();
     String uncovered = r.uncoveredBytes() == 0 ? "" : ByteSize.human(r.uncoveredBytes()) + " uncovered, ";
-    return "%sPAMT %d bytes (%s), %d TDMR%s, %d reserved areas"
-        .formatted(
-            uncovered, l.pamtBytes(), ByteSize.human(l.pamtBytes()), l.size(), l.size() == 1 ? "" : "s", l.reservedAreaCount());
+    return "%sPAMT %d bytes (%s), %s, %s"
+        .formatted(uncovered, l.pamtBytes(), ByteSize.human(l.pamtBytes()), Count.of(l.size(), "TDMR"),
+            Count.of(l.reservedAreaCount(), "reserved area"));
   }
 }

@@ -3,11 +3,16 @@ package tdmr.solver;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
+import tdmr.greedy.GreedyResult;
+import tdmr.tdx.Headroom;
 import tdmr.tdx.Layout;
+import tdmr.tdx.TdxLimits;
 
 /**
  * One engine's answer for one map, whatever the engine: the status, the best layout (always
- * validated before it is returned), the objective and its proven bound, and messages for people.
+ * validated before it is returned), the objective and its proven bound, why there is no layout
+ * (as values), and messages for people. Decisions and JSON fields read the typed components;
+ * {@link #messages()} is only ever shown.
  *
  * @param solver engine name as printed and in JSON: {@code greedy}, {@code greedy-cmr}, {@code cpsat}, {@code z3}
  * @param status see {@link Status}
@@ -20,6 +25,10 @@ import tdmr.tdx.Layout;
  * @param modelVariables size of the model (0 for the greedy)
  * @param modelConstraints size of the model (0 for the greedy)
  * @param uncoveredBytes bytes of TDX memory left out (coverage max), 0 otherwise
+ * @param kernelFailure for the greedy's {@code FAILED}: how the kernel fails (which TDMR, what ran
+ *     out or was rejected, the error number, the TDMRs as they stood)
+ * @param infeasibility for {@code INFEASIBLE}, when the engine says why: the facts and whether
+ *     they are a minimal set
  */
 public record EngineResult(
     String solver,
@@ -31,13 +40,54 @@ public record EngineResult(
     long solveMillis,
     long modelVariables,
     long modelConstraints,
-    long uncoveredBytes) {
+    long uncoveredBytes,
+    Optional<GreedyResult.Failed> kernelFailure,
+    Optional<Infeasibility> infeasibility) {
 
   public EngineResult {
     messages = List.copyOf(messages);
     if (status.hasLayout() != layout.isPresent()) {
       throw new IllegalArgumentException("status " + status + " with layout " + layout.isPresent());
     }
+    if (kernelFailure.isPresent() && status != Status.FAILED) {
+      throw new IllegalArgumentException("a kernel failure with status " + status);
+    }
+    if (infeasibility.isPresent() && status != Status.INFEASIBLE) {
+      throw new IllegalArgumentException("an explanation of infeasibility with status " + status);
+    }
+  }
+
+  /** A result without a kernel failure or an explanation of infeasibility. */
+  public EngineResult(
+      String solver,
+      Status status,
+      Optional<Layout> layout,
+      OptionalLong pamtBytes,
+      OptionalLong pamtBoundBytes,
+      List<String> messages,
+      long solveMillis,
+      long modelVariables,
+      long modelConstraints,
+      long uncoveredBytes) {
+    this(solver, status, layout, pamtBytes, pamtBoundBytes, messages, solveMillis, modelVariables, modelConstraints,
+        uncoveredBytes, Optional.empty(), Optional.empty());
+  }
+
+  /** This result with the kernel's failure. */
+  public EngineResult withKernelFailure(GreedyResult.Failed failure) {
+    return new EngineResult(solver, status, layout, pamtBytes, pamtBoundBytes, messages, solveMillis, modelVariables,
+        modelConstraints, uncoveredBytes, Optional.of(failure), infeasibility);
+  }
+
+  /** This result with why no layout exists. */
+  public EngineResult withInfeasibility(Infeasibility why) {
+    return new EngineResult(solver, status, layout, pamtBytes, pamtBoundBytes, messages, solveMillis, modelVariables,
+        modelConstraints, uncoveredBytes, kernelFailure, Optional.of(why));
+  }
+
+  /** How close the layout is to {@code limits}; empty without a layout. */
+  public Optional<Headroom> headroom(TdxLimits limits) {
+    return layout.map(l -> Headroom.of(l, limits));
   }
 
   /** Relative gap between the layout's PAMT bytes and the proven bound, when both exist. */

@@ -3,6 +3,7 @@ package tdmr.solver;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.OptionalLong;
 import java.util.function.Function;
 import tdmr.check.LayoutVerifier;
@@ -14,6 +15,7 @@ import tdmr.greedy.PamtPlacement;
 import tdmr.mem.MemoryMap;
 import tdmr.tdx.Policy;
 import tdmr.tdx.TdxLimits;
+import tdmr.time.Deadline;
 
 /**
  * A kernel construction ({@link LinuxGreedy} or a variant, any {@link KernelConstruction}) as an
@@ -22,8 +24,8 @@ import tdmr.tdx.TdxLimits;
  * construction's explanation.
  *
  * <p>The engine named {@code greedy} takes its holes from {@link Policy#holes()}; {@code greedy-cmr}
- * always uses the CMR-holes patch; a variant ({@link #variant}) takes the policy's holes. A built layout is checked by {@link LayoutVerifier}: a layout the
- * module would reject (memory outside the CMRs) is the kernel failing at {@code TDH.SYS.CONFIG}
+ * always uses the CMR-holes patch; a variant ({@link #variant}) takes the policy's holes. A built
+ * layout is checked by {@link LayoutVerifier}: a layout the module would reject (memory outside the CMRs) is the kernel failing at {@code TDH.SYS.CONFIG}
  * with {@code -EIO}, reported as {@code FAILED}; any other verification failure is a bug and throws.
  */
 public final class GreedyEngine implements Engine {
@@ -71,37 +73,56 @@ public final class GreedyEngine implements Engine {
     Policy effective = policy.withHoles(holes);
     KernelConstruction greedy = construction.apply(effective);
     String solver = variantName.orElse(greedy.name());
+    // The kernel's construction is linear in the map; with limits raised far past the module's its
+    // layout, and so the verification, can be large: each step checks the deadline.
+    Deadline deadline = options.solveDeadline();
     long t0 = System.nanoTime();
     GreedyResult result = greedy.construct(map, limits);
     long millis = (System.nanoTime() - t0) / 1_000_000;
+    deadline.check();
 
     if (result instanceof GreedyResult.Built built) {
-      List<String> failures = LayoutVerifier.failures(map, limits, effective, built.layout());
-      List<String> moduleFailures =
-          failures.stream().filter(f -> f.startsWith("module: ")).toList();
-      if (!moduleFailures.isEmpty()) {
-        // The kernel hands this layout to TDH.SYS.CONFIG, which rejects it: -EIO, and the success
-        // lines ("... KB allocated for PAMT", "module initialized") are never printed.
-        List<String> messages = new ArrayList<>();
-        List<String> kernel = built.messages();
-        kernel.subList(0, kernel.size() - 2).forEach(m -> messages.add(LinuxGreedy.LOG_PREFIX + m));
-        messages.add("TDH.SYS.CONFIG rejects the kernel's layout: "
-            + moduleFailures.get(0).substring("module: ".length()));
-        messages.add(LinuxGreedy.LOG_PREFIX + "module initialization failed (-5)");
-        return new EngineResult(solver, Status.FAILED, Optional.empty(), OptionalLong.empty(),
-            OptionalLong.empty(), messages, millis, 0, 0, 0);
+      LayoutVerifier.Verification verdict = LayoutVerifier.verify(map, limits, effective, built.layout());
+      deadline.check();
+      if (!verdict.module().isEmpty()) {
+        return rejectedByModule(solver, built, verdict, millis);
       }
-      LayoutVerifier.requireValid(map, limits, effective, built.layout());
+      if (!verdict.failures().isEmpty()) {
+        // The same verdict LayoutVerifier.requireValid gives, without verifying a second time.
+        throw new IllegalStateException("the kernel's layout for %s fails the OS check:%n  %s"
+            .formatted(map.source(), String.join(System.lineSeparator() + "  ", verdict.failures())));
+      }
       List<String> messages = new ArrayList<>();
       built.messages().forEach(m -> messages.add(LinuxGreedy.LOG_PREFIX + m));
       messages.addAll(greedy.explain(map, limits, built));
       return new EngineResult(solver, Status.FEASIBLE, Optional.of(built.layout()),
           OptionalLong.of(built.pamtBytes()), OptionalLong.empty(), messages, millis, 0, 0, 0);
     }
+    GreedyResult.Failed failed = (GreedyResult.Failed) result;
     List<String> messages = new ArrayList<>();
-    result.messages().forEach(m -> messages.add(LinuxGreedy.LOG_PREFIX + m));
-    messages.addAll(greedy.explain(map, limits, result));
+    failed.messages().forEach(m -> messages.add(LinuxGreedy.LOG_PREFIX + m));
+    messages.addAll(greedy.explain(map, limits, failed));
     return new EngineResult(solver, Status.FAILED, Optional.empty(), OptionalLong.empty(),
-        OptionalLong.empty(), messages, millis, 0, 0, 0);
+        OptionalLong.empty(), messages, millis, 0, 0, 0).withKernelFailure(failed);
+  }
+
+  /**
+   * The kernel hands the layout to TDH.SYS.CONFIG, which rejects it: {@code -EIO}, and the success
+   * lines ("... KB allocated for PAMT", "module initialized") are never printed.
+   */
+  private static EngineResult rejectedByModule(
+      String solver, GreedyResult.Built built, LayoutVerifier.Verification verdict, long millis) {
+    int tdmr = verdict.module().get(0).tdmrIndex();
+    List<String> kernel = built.constructionMessages();
+    List<String> log = new ArrayList<>(kernel);
+    log.add("module initialization failed (%d)".formatted(GreedyResult.Cause.MODULE_REJECTED.errno().value()));
+    GreedyResult.Failed failed = new GreedyResult.Failed(GreedyResult.Cause.MODULE_REJECTED,
+        tdmr >= 0 ? OptionalInt.of(tdmr) : OptionalInt.empty(), Optional.empty(), built.tdmrs(), verdict.module(), log);
+    List<String> messages = new ArrayList<>();
+    kernel.forEach(m -> messages.add(LinuxGreedy.LOG_PREFIX + m));
+    messages.add(failed.failureLine());
+    messages.add(LinuxGreedy.LOG_PREFIX + log.get(log.size() - 1));
+    return new EngineResult(solver, Status.FAILED, Optional.empty(), OptionalLong.empty(),
+        OptionalLong.empty(), messages, millis, 0, 0, 0).withKernelFailure(failed);
   }
 }

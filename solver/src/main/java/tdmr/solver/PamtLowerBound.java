@@ -94,7 +94,7 @@ public final class PamtLowerBound {
    * that this bound allows: then it is optimal in the family, whatever else a search could find.
    */
   public boolean isMetBy(Layout layout) {
-    long pages = layout.pamtBytes() / Problem.PAGE;
+    long pages = layout.pamtBytes() / ByteSize.PAGE;
     return leastPamtPages.isPresent() && pages == leastPamtPages.getAsLong()
         && fewestTdmrs(pages).orElse(-1) == layout.size()
         && fewestAreas(pages, layout.size()).orElse(-1) == layout.reservedAreaCount();

@@ -68,7 +68,7 @@ class ProveCommandTest {
   void aNegativeLimitIsAUsageError() {
     CliRun run = CliRun.of("prove", EMR_135, "--max-tdmrs", "0");
     assertEquals(2, run.exit());
-    assertTrue(run.err().contains("max TDMRs must be at least 1"), run.err());
+    assertTrue(run.err().contains("--max-tdmrs must be at least 1, got 0"), run.err());
   }
 
   /** Standard output as one JSON document: trailing text after it fails the parse. */

@@ -17,24 +17,35 @@ import tdmr.mem.MemoryMap;
 import tdmr.tdx.Policy;
 import tdmr.tdx.TdxLimits;
 
+/**
+ * greedy-fit against CP-SAT (the kernel family) on small hand-shaped maps under tight limits: where
+ * CP-SAT finds a layout, greedy-fit finds one too.
+ *
+ * <p>The maps mix tiny blocks (4 KiB, 1 MiB), blocks of a few MiB and of several GiB, gaps from 4
+ * KiB to 5 GiB, and node changes, so TDMRs run out of reserved areas, of TDMRs, and of room for
+ * their chunk on their node, alone and together. Two things are left out on purpose, because
+ * greedy-fit does not attempt them (docs/greedy-fit.md, "What it does not do"): blocks whose size is
+ * a sum of chunk sizes (4108, 8212 KiB, ...), which chunks could fill exactly to merge the holes on
+ * both sides (a subset-sum search), and a single reserved area per TDMR, where a layout often
+ * exists only by such a fill or by cutting TDMRs at one particular GiB.
+ */
 class GreedyFitProperties {
   private static final long K = 1024;
   private static final long M = 1024 * K;
   private static final long G = 1024 * M;
   private static final SolveOptions OPTIONS = new SolveOptions(20, 1, 0);
 
+  /** One generated instance. */
   record Case(MemoryMap map, TdxLimits limits, Policy policy) {}
 
-  @Property(tries = 3000)
-  void fitSucceedsWhereCpSatDoes(@ForAll("cases") Case c) {
-    EngineResult fit = Engines.byName("greedy-fit").orElseThrow().solve(c.map(), c.limits(), c.policy(), OPTIONS);
+  @Property(tries = 150, seed = "15")
+  void greedyFitFindsALayoutWheneverCpSatDoes(@ForAll("cases") Case c) {
     EngineResult cp = Engines.byName("cpsat").orElseThrow().solve(c.map(), c.limits(), c.policy(), OPTIONS);
-    Statistics.collect(fit.status().hasLayout(), cp.status());
-    if (cp.status().hasLayout() && !fit.status().hasLayout()) {
-      System.out.println("MISS " + c + "\n  " + String.join("\n  ", fit.messages()) + "\n  CP: " + cp.layout().get().tdmrs());
-    }
-    if (fit.status().hasLayout() && cp.status().hasLayout() && fit.pamtBytes().getAsLong() > cp.pamtBytes().getAsLong() * 1.001) {
-      System.out.println("RATIO " + c + " " + fit.pamtBytes().getAsLong() + " vs " + cp.pamtBytes().getAsLong());
+    EngineResult fit = Engines.byName("greedy-fit").orElseThrow().solve(c.map(), c.limits(), c.policy(), OPTIONS);
+    Statistics.collect(cp.status(), fit.status());
+    if (cp.status().hasLayout()) {
+      assertTrue(fit.status().hasLayout(),
+          () -> c + "\n" + String.join("\n", fit.messages()) + "\nCP-SAT: " + cp.layout().orElseThrow().tdmrs());
     }
   }
 
@@ -46,14 +57,19 @@ class GreedyFitProperties {
     Arbitrary<List<Long>> lengths = length.list().ofMinSize(1).ofMaxSize(maxBlocks);
     Arbitrary<List<Long>> gaps = gap.list().ofSize(maxBlocks);
     Arbitrary<List<Integer>> nodeSteps = Arbitraries.integers().between(0, 1).list().ofSize(maxBlocks);
-    Arbitrary<TdxLimits> limits = Combinators.combine(Arbitraries.integers().between(1, 5), Arbitraries.integers().between(1, 6))
+    Arbitrary<TdxLimits> limits = Combinators.combine(Arbitraries.integers().between(1, 5), Arbitraries.integers().between(2, 6))
         .as((t, r) -> TdxLimits.DEFAULT.withMaxTdmrs(t).withMaxReservedPerTdmr(r));
-    Arbitrary<Policy> policy = Arbitraries.of(Policy.Holes.class).map(h -> Policy.DEFAULT.withHoles(h));
+    Arbitrary<Policy> policy =
+        Arbitraries.of(Policy.Holes.class).map(h -> Policy.DEFAULT.withFamily(Policy.Family.KERNEL).withHoles(h));
     Arbitrary<Boolean> oneCmr = Arbitraries.of(true, false);
     return Combinators.combine(lengths, gaps, nodeSteps, limits, policy, oneCmr)
         .as((ls, gs, steps, l, p, spanning) -> new Case(map(ls, gs, steps, spanning), l, p));
   }
 
+  /**
+   * Blocks from 1 MiB up, nodes ascending; the CMRs are either the blocks themselves or one CMR
+   * spanning them all (every gap convertible, so holes cmr differ from memlist).
+   */
   private static MemoryMap map(List<Long> lengths, List<Long> gaps, List<Integer> nodeSteps, boolean spanning) {
     List<MemoryBlock> blocks = new ArrayList<>();
     long cursor = M;

@@ -17,16 +17,30 @@ public final class SvgChart {
   private static final int RIGHT = 170;
   private static final int TOP = 50;
   private static final int BOTTOM = 70;
+  /** Characters of 12 px text that fit the legend column. */
+  private static final int LEGEND_CHARS = 20;
 
   /** A point of a scatter series. */
   public record Point(double x, double y) {}
 
-  /** A named set of points, drawn in one colour. */
-  public record Series(String name, List<Point> points) {
+  /**
+   * A named set of points, drawn in one colour: the colour and marker shape of series number
+   * {@code style} (its position in the chart when negative), or crosses in that colour when {@code
+   * cross} (marks that are not measurements, such as solves stopped at a time limit).
+   */
+  public record Series(String name, List<Point> points, int style, boolean cross) {
     public Series {
       points = List.copyOf(points);
     }
+
+    /** Points in the colour and shape of the series' position. */
+    public Series(String name, List<Point> points) {
+      this(name, points, -1, false);
+    }
   }
+
+  /** A dashed horizontal line across a scatter plot at {@code y}, with a label (a time limit). */
+  public record Reference(double y, String label) {}
 
   /**
    * An axis: its label, whether it is logarithmic (base 10; values must then be positive), and a
@@ -38,10 +52,23 @@ public final class SvgChart {
     }
   }
 
-  /** A named row of bar heights, one per category, in percent. */
-  public record Bars(String name, List<Double> percents) {
+  /**
+   * A named row of bar heights, one per category, in percent, and on top of each bar a pale part
+   * (also in percent, possibly 0): the share the bar leaves open because no answer came, such as
+   * solves stopped by a time limit, which must not be read as part of the rest.
+   */
+  public record Bars(String name, List<Double> percents, List<Double> pale) {
     public Bars {
       percents = List.copyOf(percents);
+      pale = List.copyOf(pale);
+      if (pale.size() != percents.size()) {
+        throw new IllegalArgumentException("pale parts %d for %d bars".formatted(pale.size(), percents.size()));
+      }
+    }
+
+    /** Bars without pale parts. */
+    public Bars(String name, List<Double> percents) {
+      this(name, percents, percents.stream().map(p -> 0.0).toList());
     }
   }
 
@@ -49,6 +76,11 @@ public final class SvgChart {
 
   /** A scatter plot; points that a log axis cannot show (values at or below 0) are left out. */
   public static String scatter(String title, Axis xAxis, Axis yAxis, List<Series> series) {
+    return scatter(title, xAxis, yAxis, series, null);
+  }
+
+  /** A scatter plot with a dashed reference line ({@code reference} may be null). */
+  public static String scatter(String title, Axis xAxis, Axis yAxis, List<Series> series, Reference reference) {
     List<Double> xs = new ArrayList<>();
     List<Double> ys = new ArrayList<>();
     for (Series s : series) {
@@ -65,26 +97,65 @@ public final class SvgChart {
     if (!Double.isNaN(yAxis.include())) {
       ys.add(yAxis.include());
     }
+    if (reference != null && shown(reference.y(), yAxis)) {
+      ys.add(reference.y());
+    }
     Scale x = Scale.of(xs, xAxis.log(), LEFT, WIDTH - RIGHT);
     Scale y = Scale.of(ys, yAxis.log(), HEIGHT - BOTTOM, TOP);
     StringBuilder svg = header(title);
     axes(svg, x, y, xAxis.label(), yAxis.label());
+    if (reference != null && shown(reference.y(), yAxis)) {
+      double ry = y.at(reference.y());
+      svg.append(f("<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"#555\" stroke-dasharray=\"6 4\"/>\n",
+          LEFT, ry, WIDTH - RIGHT, ry));
+      svg.append(f("<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\" font-size=\"11\" fill=\"#555\">%s</text>\n",
+          WIDTH - RIGHT - 4, ry - 4, escape(reference.label())));
+    }
+    int line = 0;
     for (int i = 0; i < series.size(); i++) {
-      String color = COLORS[i % COLORS.length];
+      Series s = series.get(i);
+      int style = s.style() < 0 ? i : s.style();
+      String color = COLORS[style % COLORS.length];
       svg.append("<g fill=\"").append(color).append("\" fill-opacity=\"0.65\" stroke=\"").append(color).append("\">\n");
-      for (Point p : series.get(i).points()) {
+      for (Point p : s.points()) {
         if (shown(p.x(), xAxis) && shown(p.y(), yAxis)) {
-          svg.append(marker(i, x.at(p.x()), y.at(p.y())));
+          svg.append(s.cross() ? cross(x.at(p.x()), y.at(p.y())) : marker(style, x.at(p.x()), y.at(p.y())));
         }
       }
       svg.append("</g>\n");
-      int ly = TOP + 10 + i * 20;
+      int ly = TOP + 10 + line * 20;
       svg.append("<g fill=\"").append(color).append("\" stroke=\"").append(color).append("\">")
-          .append(marker(i, WIDTH - RIGHT + 20, ly + 6)).append("</g>\n");
-      svg.append(f("<text x=\"%d\" y=\"%d\" font-size=\"12\">%s</text>\n", WIDTH - RIGHT + 32, ly + 10,
-          escape(series.get(i).name() + " (" + series.get(i).points().size() + ")")));
+          .append(s.cross() ? cross(WIDTH - RIGHT + 20, ly + 6) : marker(style, WIDTH - RIGHT + 20, ly + 6)).append("</g>\n");
+      line += text(svg, WIDTH - RIGHT + 32, ly + 10, s.name() + " (" + s.points().size() + ")");
     }
     return svg.append("</svg>\n").toString();
+  }
+
+  /** An upright cross, for marks that are not measurements. */
+  private static String cross(double cx, double cy) {
+    return f("<path d=\"M%.1f %.1fL%.1f %.1fM%.1f %.1fL%.1f %.1f\" stroke-width=\"1.6\" fill=\"none\"/>\n",
+        cx - 4, cy - 4, cx + 4, cy + 4, cx - 4, cy + 4, cx + 4, cy - 4);
+  }
+
+  /**
+   * Legend text at {@code (x, y)}, wrapped at spaces into lines that fit the legend column; returns
+   * how many legend rows (20 px each) it takes.
+   */
+  private static int text(StringBuilder svg, int x, int y, String text) {
+    List<String> lines = new ArrayList<>();
+    StringBuilder line = new StringBuilder();
+    for (String word : text.split(" ")) {
+      if (line.length() > 0 && line.length() + 1 + word.length() > LEGEND_CHARS) {
+        lines.add(line.toString());
+        line.setLength(0);
+      }
+      line.append(line.length() > 0 ? " " : "").append(word);
+    }
+    lines.add(line.toString());
+    for (int i = 0; i < lines.size(); i++) {
+      svg.append(f("<text x=\"%d\" y=\"%d\" font-size=\"12\">%s</text>\n", x, y + i * 14, escape(lines.get(i))));
+    }
+    return 1 + (lines.size() * 14 - 6) / 20;
   }
 
   /** Series differ by shape as well as colour (circle, square, triangle, diamond), so overlaps and grey prints stay readable. */
@@ -97,8 +168,12 @@ public final class SvgChart {
     };
   }
 
-  /** Grouped bars: for each category one bar per {@link Bars} row, heights in percent (0-100). */
-  public static String bars(String title, String xLabel, String yLabel, List<String> categories, List<Bars> rows) {
+  /**
+   * Grouped bars: for each category one bar per {@link Bars} row, heights in percent (0-100), each
+   * with its pale part stacked on top and explained in the legend as {@code paleMeaning}.
+   */
+  public static String bars(String title, String xLabel, String yLabel, List<String> categories, List<Bars> rows,
+      String paleMeaning) {
     StringBuilder svg = header(title);
     Scale y = new Scale(0, 100, false, HEIGHT - BOTTOM, TOP);
     double plotWidth = WIDTH - RIGHT - LEFT;
@@ -124,6 +199,14 @@ public final class SvgChart {
         svg.append(f("<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"%s\"><title>%s: %.1f%%</title></rect>\n",
             gx + r * barWidth, top, barWidth * 0.92, (HEIGHT - BOTTOM) - top, COLORS[r % COLORS.length],
             escape(rows.get(r).name() + " " + categories.get(c)), v));
+        double pale = rows.get(r).pale().get(c);
+        if (pale > 0) {
+          double paleTop = y.at(Math.min(100, v + pale));
+          svg.append(f("<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"%s\" fill-opacity=\"0.25\" "
+                  + "stroke=\"%s\" stroke-dasharray=\"3 2\"><title>%s: %.1f%% %s</title></rect>\n",
+              gx + r * barWidth, paleTop, barWidth * 0.92, top - paleTop, COLORS[r % COLORS.length], COLORS[r % COLORS.length],
+              escape(rows.get(r).name() + " " + categories.get(c)), pale, escape(paleMeaning)));
+        }
       }
       // "label (n=12)" is drawn on two lines so neighbouring labels never run into each other
       String[] parts = categories.get(c).split(" \\(", 2);
@@ -139,6 +222,12 @@ public final class SvgChart {
     axisLabels(svg, xLabel, yLabel);
     for (int r = 0; r < rows.size(); r++) {
       legend(svg, r, rows.get(r).name(), COLORS[r % COLORS.length]);
+    }
+    if (rows.stream().anyMatch(b -> b.pale().stream().anyMatch(p -> p > 0))) {
+      int ly = TOP + 10 + rows.size() * 20 + 6;
+      svg.append(f("<rect x=\"%d\" y=\"%d\" width=\"12\" height=\"12\" fill=\"#888\" fill-opacity=\"0.25\" stroke=\"#888\" "
+          + "stroke-dasharray=\"3 2\"/>\n", WIDTH - RIGHT + 14, ly));
+      text(svg, WIDTH - RIGHT + 32, ly + 10, "pale: " + paleMeaning);
     }
     return svg.append("</svg>\n").toString();
   }

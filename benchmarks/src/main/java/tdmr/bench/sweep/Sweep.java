@@ -94,14 +94,10 @@ public final class Sweep {
     }
   }
 
-  /** The line that says most in one row: the kernel's failure line when there is one, else the first message. */
+  /** The line that says most in one row: the kernel's failure when there is one, else the first message. */
   private static String headline(EngineResult r) {
-    if (!r.status().hasLayout()) {
-      for (String m : r.messages()) {
-        if (m.contains("exhausted") || m.contains("failed")) {
-          return m;
-        }
-      }
+    if (r.kernelFailure().isPresent()) {
+      return r.kernelFailure().get().headline();
     }
     return r.messages().isEmpty() ? "" : r.messages().get(0);
   }

@@ -18,16 +18,24 @@ public final class SweepCharts {
 
   private SweepCharts() {}
 
-  /** {@code feasibility.svg}, {@code pamt-ratio.svg} and {@code solve-time.svg}. */
-  public static Map<String, String> all(List<SweepRow> rows, SweepSummary summary) {
+  /**
+   * {@code feasibility.svg}, {@code pamt-ratio.svg} and {@code solve-time.svg}; {@code
+   * timeLimitSeconds} is the sweep's limit per solve, where time-outs are drawn.
+   */
+  public static Map<String, String> all(List<SweepRow> rows, SweepSummary summary, double timeLimitSeconds) {
     Map<String, String> out = new LinkedHashMap<>();
     out.put("feasibility.svg", feasibility(rows, summary));
     out.put("pamt-ratio.svg", pamtRatio(rows, summary));
-    out.put("solve-time.svg", solveTime(rows, summary));
+    out.put("solve-time.svg", solveTime(rows, summary, timeLimitSeconds));
     return out;
   }
 
-  /** Share of maps with a layout per engine (and by some engine under the sweep's rules), by holes in the fullest kernel TDMR. */
+  /**
+   * Share of maps with a layout per engine (and by some engine under the sweep's rules), by holes in
+   * the fullest kernel TDMR. A map on which an engine timed out without a layout is not a map
+   * without a layout: it is the pale part on top of the engine's bar (for "some engine", a map no
+   * engine answered: none found a layout or proved there is none).
+   */
   static String feasibility(List<SweepRow> rows, SweepSummary summary) {
     Map<String, List<SweepRow>> byMap = byMap(rows);
     List<String> categories = new ArrayList<>();
@@ -43,16 +51,22 @@ public final class SweepCharts {
     }
     List<Bars> bars = new ArrayList<>();
     for (String engine : summary.engines()) {
-      bars.add(new Bars(engine, buckets.stream()
-          .map(maps -> share(maps, rs -> rs.stream().anyMatch(r -> r.engine().equals(engine) && r.hasLayout()))).toList()));
+      bars.add(new Bars(engine,
+          buckets.stream().map(maps -> share(maps, rs -> rs.stream().anyMatch(r -> r.engine().equals(engine) && r.hasLayout()))).toList(),
+          buckets.stream().map(maps -> share(maps, rs -> rs.stream().anyMatch(r -> r.engine().equals(engine) && r.timedOut() && !r.hasLayout())))
+              .toList()));
     }
     if (summary.engines().size() > 1) {
       // greedy-cmr plays by other rules under the memlist policy; its bar stands on its own
-      bars.add(new Bars("some engine, same rules", buckets.stream()
-          .map(maps -> share(maps, rs -> rs.stream().anyMatch(r -> r.hasLayout() && summary.sameRules(r.engine())))).toList()));
+      java.util.function.Predicate<List<SweepRow>> some = rs -> rs.stream().anyMatch(r -> r.hasLayout() && summary.sameRules(r.engine()));
+      java.util.function.Predicate<List<SweepRow>> unanswered = rs -> !some.test(rs)
+          && rs.stream().noneMatch(r -> r.status().equals("INFEASIBLE") && summary.sameRules(r.engine()))
+          && rs.stream().anyMatch(r -> r.timedOut() && summary.sameRules(r.engine()));
+      bars.add(new Bars("some engine, same rules", buckets.stream().map(maps -> share(maps, some)).toList(),
+          buckets.stream().map(maps -> share(maps, unanswered)).toList()));
     }
     return SvgChart.bars("Maps with a layout, by fragmentation", "holes in the fullest TDMR the kernel draws (memlist gaps, PAMTs not counted)",
-        "maps with a valid layout", categories, bars);
+        "maps with a valid layout", categories, bars, "time limit, no answer");
   }
 
   /** Greedy PAMT over optimal PAMT, per map with a proven optimum, against the map's TDX memory. */
@@ -72,16 +86,31 @@ public final class SweepCharts {
         new Axis("greedy PAMT / optimal PAMT (1 = optimal)", false, 1.0), series);
   }
 
-  /** Solve time per map against its number of memory blocks, one series per engine. */
-  static String solveTime(List<SweepRow> rows, SweepSummary summary) {
+  /**
+   * Solve time per map against its number of memory blocks, one series per engine. A time-out is
+   * not a solve time: it is drawn as a cross in the engine's colour on the time-limit line.
+   */
+  static String solveTime(List<SweepRow> rows, SweepSummary summary, double timeLimitSeconds) {
     List<Series> series = new ArrayList<>();
-    for (String engine : summary.engines()) {
+    List<Series> timeOuts = new ArrayList<>();
+    double limitMillis = timeLimitSeconds * 1000;
+    List<String> engines = summary.engines();
+    for (int i = 0; i < engines.size(); i++) {
+      String engine = engines.get(i);
+      List<SweepRow> ran = rows.stream()
+          .filter(r -> r.engine().equals(engine) && !r.status().equals(SweepRow.ERROR) && !r.status().equals(SweepRow.SKIPPED)).toList();
       // A log axis cannot show 0 ms: solves under a millisecond are drawn at 1 ms.
-      series.add(new Series(engine, rows.stream().filter(r -> r.engine().equals(engine) && !r.status().equals(SweepRow.ERROR) && !r.status().equals(SweepRow.SKIPPED))
-          .map(r -> new Point(Math.max(1, r.blocks()), Math.max(1, r.solveMillis()))).toList()));
+      series.add(new Series(engine, ran.stream().filter(r -> !r.timedOut())
+          .map(r -> new Point(Math.max(1, r.blocks()), Math.max(1, r.solveMillis()))).toList(), i, false));
+      List<Point> stopped = ran.stream().filter(SweepRow::timedOut).map(r -> new Point(Math.max(1, r.blocks()), limitMillis)).toList();
+      if (!stopped.isEmpty()) {
+        timeOuts.add(new Series(engine + " time-out", stopped, i, true));
+      }
     }
+    series.addAll(timeOuts);
     return SvgChart.scatter("Solve time against map size", new Axis("TDX memory blocks", true),
-        new Axis("solve time (ms, below 1 ms drawn at 1)", true), series);
+        new Axis("solve time (ms, below 1 ms drawn at 1)", true), series,
+        new SvgChart.Reference(limitMillis, "time limit %s s".formatted(SweepSummary.seconds(timeLimitSeconds))));
   }
 
   private static Map<String, List<SweepRow>> byMap(List<SweepRow> rows) {

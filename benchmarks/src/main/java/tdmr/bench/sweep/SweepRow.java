@@ -48,4 +48,15 @@ public record SweepRow(
   public boolean hasLayout() {
     return status.equals("OPTIMAL") || status.equals("FEASIBLE");
   }
+
+  /**
+   * True when the time limit stopped an optimising engine before a proof: {@code UNKNOWN} (no
+   * layout, none ruled out), or {@code FEASIBLE} from an engine other than a greedy (a layout
+   * without a proof of optimality). A greedy's {@code FEASIBLE} is its whole answer, and its
+   * {@code FAILED} is the kernel's; neither is a time-out. Such a row is neither "no layout" nor a
+   * solve time: the engine did not finish.
+   */
+  public boolean timedOut() {
+    return status.equals("UNKNOWN") || status.equals("FEASIBLE") && !engine.startsWith(SweepSummary.GREEDY);
+  }
 }

@@ -37,8 +37,11 @@ public final class SweepSummary {
   private final Policy.Holes holes;
   private final Map<String, List<SweepRow>> byMap = new LinkedHashMap<>();
   private final List<String> engines;
+  private final double timeLimitSeconds;
 
-  public SweepSummary(List<SweepRow> rows, TdxLimits limits, Policy.Holes holes) {
+  /** A summary of a sweep run with {@code timeLimitSeconds} per solve (where time-outs stopped). */
+  public SweepSummary(List<SweepRow> rows, TdxLimits limits, Policy.Holes holes, double timeLimitSeconds) {
+    this.timeLimitSeconds = timeLimitSeconds;
     this.rows = List.copyOf(rows);
     this.limits = limits;
     this.holes = holes;
@@ -151,6 +154,31 @@ public final class SweepSummary {
     return out;
   }
 
+  /** Rows of the engine that the time limit stopped before a proof ({@link SweepRow#timedOut()}). */
+  public List<SweepRow> timeOuts(String engine) {
+    return rowsOf(engine).stream().filter(SweepRow::timedOut).toList();
+  }
+
+  /**
+   * Nearest-rank percentile of the engine's solve times (errors and skipped maps excluded) where
+   * a time-out counts as longer than any solve: {@code ">10 s"} when the percentile falls on one.
+   */
+  public String solveTimePercentile(String engine, double p) {
+    List<SweepRow> ran = rowsOf(engine).stream()
+        .filter(r -> !r.status().equals(SweepRow.ERROR) && !r.status().equals(SweepRow.SKIPPED))
+        .sorted(Comparator.comparing(SweepRow::timedOut).thenComparingLong(SweepRow::solveMillis)).toList();
+    if (ran.isEmpty()) {
+      return "-";
+    }
+    SweepRow at = ran.get(Math.max(0, (int) Math.ceil(p / 100.0 * ran.size()) - 1));
+    return at.timedOut() ? ">" + seconds(timeLimitSeconds) + " s" : Long.toString(at.solveMillis());
+  }
+
+  /** Seconds as the command line takes them: {@code 10}, {@code 2.5}. */
+  public static String seconds(double s) {
+    return s == Math.rint(s) ? Long.toString((long) s) : Double.toString(s);
+  }
+
   /** Solve times of the engine's rows (errors and skipped maps excluded), ascending. */
   public List<Long> solveMillis(String engine) {
     return rowsOf(engine).stream().filter(r -> !r.status().equals(SweepRow.ERROR) && !r.status().equals(SweepRow.SKIPPED))
@@ -194,6 +222,14 @@ public final class SweepSummary {
       md.append("| greedy fails; only the CMR-holes greedy finds a layout | %s |\n".formatted(maps(greedyFailsOnlyCmrHolesHelp().size())));
     }
     md.append("| proven to have no layout under the same rules (within the solvers' layout family) | %s |\n".formatted(maps(provenInfeasible().size())));
+    for (String engine : engines) {
+      List<SweepRow> out = timeOuts(engine);
+      if (!out.isEmpty()) {
+        long without = out.stream().filter(r -> !r.hasLayout()).count();
+        md.append("| %s: the time limit (%s s) struck before a proof (not \"no layout\") | %s: %d without a layout, %d with an unproven one |\n"
+            .formatted(engine, seconds(timeLimitSeconds), maps(out.size()), without, out.size() - without));
+      }
+    }
     Map<String, Double> ratios = pamtRatios();
     if (ratios.isEmpty()) {
       md.append("| PAMT greedy / optimal | no map with both a greedy layout and a proven optimum |\n");
@@ -211,7 +247,7 @@ public final class SweepSummary {
             engine, r.get(0), percentile(r, 50), limits.maxReservedPerTdmr()));
       }
     }
-    md.append("\n## Results by map origin (maps with a layout)\n\n| origin | maps |");
+    md.append("\n## Results by map origin (maps with a layout; time-outs without one are not counted as \"no layout\")\n\n| origin | maps |");
     engines.forEach(e -> md.append(' ').append(e).append(" |"));
     md.append(" some engine, same rules |\n|---|---:|");
     engines.forEach(e -> md.append("---:|"));
@@ -221,7 +257,9 @@ public final class SweepSummary {
     byOrigin.forEach((origin, maps) -> {
       md.append("| ").append(origin).append(" | ").append(maps.size()).append(" |");
       for (String e : engines) {
-        md.append(' ').append(maps.stream().filter(rs -> row(rs, e).map(SweepRow::hasLayout).orElse(false)).count()).append(" |");
+        long stopped = maps.stream().filter(rs -> row(rs, e).map(r -> r.timedOut() && !r.hasLayout()).orElse(false)).count();
+        md.append(' ').append(maps.stream().filter(rs -> row(rs, e).map(SweepRow::hasLayout).orElse(false)).count())
+            .append(stopped > 0 ? " (+%d timed out)".formatted(stopped) : "").append(" |");
       }
       md.append(' ').append(maps.stream().filter(rs -> rs.stream().anyMatch(r -> r.hasLayout() && sameRules(r.engine()))).count())
           .append(" |\n");
@@ -236,11 +274,14 @@ public final class SweepSummary {
       statusCounts(e).values().forEach(c -> md.append(' ').append(c).append(" |"));
       md.append('\n');
     }
-    md.append("\n## Solve time per map (ms, wall clock, one solver thread per solve)\n\n| engine | p50 | p90 | p99 | max |\n|---|---:|---:|---:|---:|\n");
+    md.append("\n## Solve time per map (ms, wall clock, one solver thread per solve)\n\n"
+        + "A time-out counts as longer than every solve (`>%s s`), never as its solve time.\n\n".formatted(seconds(timeLimitSeconds))
+        + "| engine | solves | time-outs | p50 | p90 | p99 | max |\n|---|---:|---:|---:|---:|---:|---:|\n");
     for (String e : engines) {
-      List<Long> t = solveMillis(e);
-      md.append("| %s | %d | %d | %d | %d |\n".formatted(e, percentile(t, 50), percentile(t, 90), percentile(t, 99), percentile(t, 100)));
+      md.append("| %s | %d | %d | %s | %s | %s | %s |\n".formatted(e, solveMillis(e).size(), timeOuts(e).size(),
+          solveTimePercentile(e, 50), solveTimePercentile(e, 90), solveTimePercentile(e, 99), solveTimePercentile(e, 100)));
     }
+    md.append(byOriginSolveTimes());
     List<String> fails = new ArrayList<>(greedyFailsButLayoutExists());
     fails.addAll(greedyFailsOnlyCmrHolesHelp());
     if (!fails.isEmpty()) {
@@ -265,6 +306,34 @@ public final class SweepSummary {
       md.append("\n## Maps proven to have no layout under the same rules\n\n");
       infeasible.forEach(m -> md.append("- ").append(m).append('\n'));
     }
+    return md.toString();
+  }
+
+  /**
+   * Solve times of the optimising engines side by side per map origin: how many maps each proved
+   * ({@code OPTIMAL} or {@code INFEASIBLE}) and the median, 95th percentile and maximum of its solve
+   * time (time-outs counted as longer than every solve). Empty when no such engine ran.
+   */
+  private String byOriginSolveTimes() {
+    List<String> exact = engines.stream().filter(e -> !e.startsWith(GREEDY)).toList();
+    if (exact.isEmpty()) {
+      return "";
+    }
+    StringBuilder md = new StringBuilder("\n## Solve time by map origin (optimising engines; ms)\n\n| origin | maps |");
+    exact.forEach(e -> md.append(" %1$s proven | %1$s p50 | %1$s p95 | %1$s max |".formatted(e)));
+    md.append("\n|---|---:|").append("---:|---:|---:|---:|".repeat(exact.size())).append('\n');
+    Map<String, List<SweepRow>> byOrigin = new LinkedHashMap<>();
+    rows.forEach(r -> byOrigin.computeIfAbsent(r.origin(), k -> new ArrayList<>()).add(r));
+    byOrigin.forEach((origin, originRows) -> {
+      SweepSummary part = new SweepSummary(originRows, limits, holes, timeLimitSeconds);
+      md.append("| ").append(origin).append(" | ").append(part.mapCount()).append(" |");
+      for (String e : exact) {
+        long proven = part.rowsOf(e).stream().filter(r -> r.status().equals("OPTIMAL") || r.status().equals("INFEASIBLE")).count();
+        md.append(" %d | %s | %s | %s |".formatted(proven, part.solveTimePercentile(e, 50), part.solveTimePercentile(e, 95),
+            part.solveTimePercentile(e, 100)));
+      }
+      md.append('\n');
+    });
     return md.toString();
   }
 

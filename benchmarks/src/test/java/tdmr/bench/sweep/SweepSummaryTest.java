@@ -33,7 +33,7 @@ class SweepSummaryTest {
       row("d", "greedy", "FAILED", 0, 0, 0, 1),
       row("d", "greedy-cmr", "FEASIBLE", 300, 2, 3, 1),
       row("d", "cpsat", "INFEASIBLE", 0, 0, 0, 5));
-  private final SweepSummary summary = new SweepSummary(rows, TdxLimits.DEFAULT, Policy.Holes.MEMLIST);
+  private final SweepSummary summary = new SweepSummary(rows, TdxLimits.DEFAULT, Policy.Holes.MEMLIST, 10);
 
   @Test
   void countsGreedySuccessesAndMapsWhereOnlyAnotherEngineFindsALayout() {
@@ -47,7 +47,7 @@ class SweepSummaryTest {
 
   @Test
   void underTheCmrHolesPolicyEveryEngineSolvesTheSameProblem() {
-    SweepSummary cmr = new SweepSummary(rows, TdxLimits.DEFAULT, Policy.Holes.CMR);
+    SweepSummary cmr = new SweepSummary(rows, TdxLimits.DEFAULT, Policy.Holes.CMR, 10);
     assertEquals(List.of("b", "d"), cmr.greedyFailsButLayoutExists());
     assertEquals(List.of(), cmr.greedyFailsOnlyCmrHolesHelp());
     assertTrue(cmr.markdown("").contains("| greedy (with the CMR-holes patch) succeeds | 1 of 4 maps (25.0%) |"));
@@ -97,9 +97,65 @@ class SweepSummaryTest {
     assertTrue(md.contains("| proven to have no layout under the same rules (within the solvers' layout family) | 2 maps |"), md);
     assertTrue(md.contains("| PAMT greedy / optimal | median 1.1000, p90 1.1000, max 1.1000 over 1 map with a proven optimum |"), md);
     assertTrue(md.contains("| greedy | 0 | 1 | 0 | 3 | 0 | 0 | 0 |"), md);
-    assertTrue(md.contains("| cpsat | 40 | 4000 | 4000 | 4000 |"), md);
+    assertTrue(md.contains("| cpsat | 4 | 0 | 40 | 4000 | 4000 | 4000 |"), md);
     assertTrue(md.contains("| b | 3 | 4 | TDMR [0x0, 0x80000000): reserved areas exhausted. | cpsat OPTIMAL | 200 B (cpsat) |"), md);
     assertTrue(md.contains("| d | 3 | 4 | TDMR [0x0, 0x80000000): reserved areas exhausted. | greedy-cmr FEASIBLE | 300 B (greedy-cmr) |"), md);
+  }
+
+  // Time-outs, all four maps in one fragmentation bucket:
+  //   a: cpsat OPTIMAL;    z3 UNKNOWN (time limit, no layout)
+  //   b: cpsat OPTIMAL;    z3 FEASIBLE (time limit, layout without proof)
+  //   c: cpsat INFEASIBLE; z3 INFEASIBLE
+  //   d: cpsat UNKNOWN;    z3 UNKNOWN (no engine answered)
+  private final List<SweepRow> timeOutRows = List.of(
+      row("a", "cpsat", "OPTIMAL", 100, 2, 4, 40),
+      row("a", "z3", "UNKNOWN", 0, 0, 0, 10_020),
+      row("b", "cpsat", "OPTIMAL", 200, 1, 3, 50),
+      row("b", "z3", "FEASIBLE", 210, 2, 3, 10_030),
+      row("c", "cpsat", "INFEASIBLE", 0, 0, 0, 5),
+      row("c", "z3", "INFEASIBLE", 0, 0, 0, 70),
+      row("d", "cpsat", "UNKNOWN", 0, 0, 0, 10_010),
+      row("d", "z3", "UNKNOWN", 0, 0, 0, 10_040));
+
+  @Test
+  void aTimeOutIsNeitherNoLayoutNorASolveTime() {
+    SweepSummary s = new SweepSummary(timeOutRows, TdxLimits.DEFAULT, Policy.Holes.MEMLIST, 10);
+    assertEquals(3, s.timeOuts("z3").size());
+    assertEquals(1, s.timeOuts("cpsat").size());
+    // z3 finished one solve (70 ms); its three time-outs sort after it, so from p50 on the percentile is one
+    assertEquals("70", s.solveTimePercentile("z3", 25));
+    assertEquals(">10 s", s.solveTimePercentile("z3", 50));
+    assertEquals("50", s.solveTimePercentile("cpsat", 75));
+    assertEquals(">10 s", s.solveTimePercentile("cpsat", 100));
+    String md = s.markdown("");
+    assertTrue(md.contains("| z3: the time limit (10 s) struck before a proof (not \"no layout\") | 3 maps: 2 without a layout, 1 with an unproven one |"), md);
+    assertTrue(md.contains("| cpsat: the time limit (10 s) struck before a proof (not \"no layout\") | 1 map: 1 without a layout, 0 with an unproven one |"), md);
+    assertTrue(md.contains("| z3 | 4 | 3 | >10 s | >10 s | >10 s | >10 s |"), md);
+    // by origin: cpsat proved a, b, c; z3 proved c
+    assertTrue(md.contains("| test | 4 | 3 | 40 | >10 s | >10 s | 1 | >10 s | >10 s | >10 s |"), md);
+    // maps with a layout per origin, with the time-outs without one apart
+    assertTrue(md.contains("| test | 4 | 2 (+1 timed out) | 1 (+2 timed out) | 2 |"), md);
+  }
+
+  @Test
+  void chartsDrawTimeOutsApartFromNoLayoutAndFromSolveTimes() {
+    SweepSummary s = new SweepSummary(timeOutRows, TdxLimits.DEFAULT, Policy.Holes.MEMLIST, 10);
+    Map<String, String> charts = SweepCharts.all(timeOutRows, s, 10);
+    String feasibility = charts.get("feasibility.svg");
+    // z3 has a layout on b (25%); a and d (50%) are pale on top, not part of "no layout"
+    assertTrue(feasibility.contains("<title>z3 0-4 (n=4): 25.0%</title>"), feasibility);
+    assertTrue(feasibility.contains("<title>z3 0-4 (n=4): 50.0% time limit, no answer</title>"), feasibility);
+    assertTrue(feasibility.contains("<title>cpsat 0-4 (n=4): 25.0% time limit, no answer</title>"), feasibility);
+    // some engine: a layout on a and b; c is proven to have none; only d is unanswered
+    assertTrue(feasibility.contains("<title>some engine, same rules 0-4 (n=4): 50.0%</title>"), feasibility);
+    assertTrue(feasibility.contains("<title>some engine, same rules 0-4 (n=4): 25.0% time limit, no answer</title>"), feasibility);
+    assertTrue(feasibility.contains(">pale: time limit, no<"), feasibility);
+    String time = charts.get("solve-time.svg");
+    // one measured z3 solve; three time-outs as crosses on the 10 s line
+    assertTrue(time.contains(">z3 (1)<"), time);
+    assertTrue(time.contains(">z3 time-out (3)<"), time);
+    assertTrue(time.contains(">cpsat time-out (1)<"), time);
+    assertTrue(time.contains(">time limit 10 s<"), time);
   }
 
   @Test
@@ -112,7 +168,7 @@ class SweepSummaryTest {
 
   @Test
   void chartsAreSvgWithOneSeriesPerEngine() {
-    Map<String, String> charts = SweepCharts.all(rows, summary);
+    Map<String, String> charts = SweepCharts.all(rows, summary, 10);
     assertEquals(List.of("feasibility.svg", "pamt-ratio.svg", "solve-time.svg"), List.copyOf(charts.keySet()));
     for (String svg : charts.values()) {
       assertTrue(svg.startsWith("<svg xmlns=\"http://www.w3.org/2000/svg\""));

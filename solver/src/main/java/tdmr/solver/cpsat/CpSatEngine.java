@@ -14,15 +14,19 @@ import tdmr.mem.Count;
 import tdmr.mem.MemoryMap;
 import tdmr.solver.Engine;
 import tdmr.solver.EngineResult;
+import tdmr.solver.Infeasibility;
 import tdmr.solver.PamtLowerBound;
 import tdmr.solver.Problem.Atom;
 import tdmr.solver.Problem.Decision;
 import tdmr.solver.Problem;
 import tdmr.solver.SolveOptions;
 import tdmr.solver.Status;
+import tdmr.solver.NativeMemory;
+import tdmr.solver.Watchdog;
 import tdmr.tdx.Layout;
 import tdmr.tdx.Policy;
 import tdmr.tdx.TdxLimits;
+import tdmr.time.Deadline;
 
 /**
  * The optimal planner: finds the layout with the least total PAMT memory in the family of {@link
@@ -108,16 +112,38 @@ public final class CpSatEngine implements Engine {
   @Override
   public EngineResult solve(MemoryMap map, TdxLimits limits, Policy policy, SolveOptions options) {
     long started = System.nanoTime();
-    Problem problem = Problem.of(map, limits, policy);
+    // The whole solve (preprocessing, bounds, model building, the searches) ends by this deadline.
+    Deadline deadline = options.solveDeadline();
+    Problem problem;
+    try {
+      problem = Problem.of(map, limits, policy, deadline);
+    } catch (Deadline.Exceeded e) {
+      return result(Status.UNKNOWN, null, OptionalLong.empty(),
+          List.of("time limit: it struck while the map was being preprocessed; CP-SAT was not run, nothing is proven"),
+          started, 0, 0, 0);
+    }
+    try {
+      return solve(problem, options, started);
+    } catch (Deadline.Exceeded e) {
+      return result(Status.UNKNOWN, null, OptionalLong.empty(),
+          List.of("time limit: it struck while the model was being prepared (%s); CP-SAT was not run to the end,"
+              .formatted(problem.describe()) + " nothing is proven"), started, 0, 0, 0);
+    }
+  }
+
+  private EngineResult solve(Problem problem, SolveOptions options, long started) {
+    Policy policy = problem.policy();
     boolean max = policy.coverage() == Policy.Coverage.MAX;
     if (!max && !problem.impossibilities().isEmpty()) {
       List<String> messages = new ArrayList<>(problem.impossibilities());
       messages.add("no layout can cover all TDX memory; `tdmr fix` finds the least memory to give up");
-      return result(Status.INFEASIBLE, null, OptionalLong.empty(), messages, started, 0, 0, 0);
+      return result(Status.INFEASIBLE, null, OptionalLong.empty(), messages, started, 0, 0, 0)
+          .withInfeasibility(Infeasibility.ofFacts(problem.impossibilities()));
     }
     if (problem.candidateCount() == 0) {
       return result(Status.INFEASIBLE, null, OptionalLong.empty(),
-          List.of("no TDX memory is left that a TDMR could cover"), started, 0, 0, 0);
+          List.of("no TDX memory is left that a TDMR could cover"), started, 0, 0, 0)
+          .withInfeasibility(Infeasibility.ofFacts(List.of("no TDX memory is left that a TDMR could cover")));
     }
     Optional<PamtLowerBound> bound = max ? Optional.empty() : Optional.of(new PamtLowerBound(problem));
     Optional<String> impossible = bound.flatMap(PamtLowerBound::infeasibility);
@@ -126,7 +152,8 @@ public final class CpSatEngine implements Engine {
       return result(Status.INFEASIBLE, null, OptionalLong.empty(), List.of(
           infeasibleSentence(problem) + ": " + impossible.get(),
           "`tdmr fix` finds the least TDX memory to give up so that such a layout exists",
-          "model: not needed; " + problem.describe()), started, 0, 0, 0);
+          "model: not needed; " + problem.describe()), started, 0, 0, 0)
+          .withInfeasibility(Infeasibility.ofFacts(List.of(infeasibleSentence(problem) + ": " + impossible.get())));
     }
     PlacementSlots slots = new PlacementSlots(problem, bound);
     long placements = slots.literalCount();
@@ -208,13 +235,20 @@ public final class CpSatEngine implements Engine {
       this.slots = slots;
       this.options = options;
       this.started = started;
-      this.model = new TdmrModel(problem, slots, started + Math.round(options.timeLimitSeconds() * 1e9));
+      this.model = new TdmrModel(problem, slots);
       // Redundant: no layout of the family has less PAMT than the relaxation (PamtLowerBound).
       lowerBound.ifPresent(b -> b.leastPamtPages().ifPresent(
           least -> model.model().addGreaterOrEqual(model.pamtPages(), least)));
       TdxLimits limits = problem.limits();
       this.w2 = (long) limits.maxTdmrs() * limits.maxReservedPerTdmr() + 1;
-      this.w1 = w2 * (limits.maxTdmrs() + 1L);
+      // Saturates: a W1 that does not fit 64 bits only means the objectives go in sequence.
+      long weight;
+      try {
+        weight = Math.multiplyExact(w2, limits.maxTdmrs() + 1L);
+      } catch (ArithmeticException e) {
+        weight = Long.MAX_VALUE;
+      }
+      this.w1 = weight;
     }
 
     EngineResult solve() {
@@ -234,10 +268,12 @@ public final class CpSatEngine implements Engine {
         } else {
           model.model().maximize(model.keptPages());
           solver = newSolver();
-          CpSolverStatus coverage = solver.solve(model.model());
+          CpSolverStatus coverage = solveStoppable(solver);
           if (coverage == CpSolverStatus.INFEASIBLE) {
-            messages.add("proven: no layout " + FAMILY + " exists, even leaving memory out");
-            return finish(Status.INFEASIBLE, null, OptionalLong.empty(), variables, constraints);
+            String proof = "proven: no layout " + FAMILY + " exists, even leaving memory out";
+            messages.add(proof);
+            return finish(Status.INFEASIBLE, null, OptionalLong.empty(), variables, constraints)
+                .withInfeasibility(Infeasibility.ofFacts(List.of(proof)));
           }
           if (!hasSolution(coverage)) {
             messages.add("time limit: no layout found and none ruled out");
@@ -253,12 +289,14 @@ public final class CpSatEngine implements Engine {
           model.model().addGreaterOrEqual(model.keptPages(), keptPages);
         }
       }
-      boolean sequential = sequentialObjective || variables > SMALL_MODEL_VARIABLES;
+      // The weighted objective W1·pamtPages + W2·tdmrs + areas must fit CP-SAT's 64-bit objective;
+      // with limits raised far past the module's it would not, and the objectives go in sequence.
+      boolean sequential = sequentialObjective || variables > SMALL_MODEL_VARIABLES || !weightedObjectiveFits();
       long boundPages;
       Decision decision;
       OptionalLong relaxed = lowerBound.isPresent() ? lowerBound.get().leastPamtPages() : OptionalLong.empty();
       Layout quick = start.map(problem::buildLayout).orElse(null);
-      if (sequential && quick != null && relaxed.isPresent() && quick.pamtBytes() / 4096 == relaxed.getAsLong()) {
+      if (sequential && quick != null && relaxed.isPresent() && quick.pamtBytes() / ByteSize.PAGE == relaxed.getAsLong()) {
         // The quick layout meets the lower bound: its PAMT is the least, without a search.
         decision = start.get();
         boundPages = relaxed.getAsLong();
@@ -282,14 +320,15 @@ public final class CpSatEngine implements Engine {
               .add(model.areaCount()));
         }
         solver = newSolver();
-        CpSolverStatus status = solver.solve(model.model());
+        CpSolverStatus status = solveStoppable(solver);
         if (status == CpSolverStatus.MODEL_INVALID) {
           throw new IllegalStateException("CP-SAT rejected the model: " + model.model().validate());
         }
         if (status == CpSolverStatus.INFEASIBLE) {
           messages.add(infeasibleSentence(problem));
           messages.add("`tdmr fix` finds the least TDX memory to give up so that such a layout exists");
-          return finish(Status.INFEASIBLE, null, OptionalLong.empty(), variables, constraints);
+          return finish(Status.INFEASIBLE, null, OptionalLong.empty(), variables, constraints)
+              .withInfeasibility(Infeasibility.ofFacts(List.of(infeasibleSentence(problem))));
         }
         double objectiveBound = Math.max(0, solver.bestObjectiveBound());
         boundPages = sequential
@@ -316,7 +355,7 @@ public final class CpSatEngine implements Engine {
       Layout layout = problem.buildLayout(decision);
       requireValid(decision, layout);
       long pamtBytes = layout.pamtBytes();
-      long bound = Math.min(boundPages * 4096, pamtBytes);
+      long bound = Math.min(boundPages * ByteSize.PAGE, pamtBytes);
       describe(layout, decision, proven, pamtBytes, bound);
       return finish(proven ? Status.OPTIMAL : Status.FEASIBLE, layout, OptionalLong.of(bound), variables, constraints,
           uncoveredBytes(decision));
@@ -345,12 +384,29 @@ public final class CpSatEngine implements Engine {
       });
       model.model().minimize(LinearExpr.newBuilder().addTerm(model.tdmrCount(), w2).add(model.areaCount()));
       CpSolver tiers = newSolver();
-      CpSolverStatus tierStatus = tiers.solve(model.model());
+      CpSolverStatus tierStatus = solveStoppable(tiers);
       if (tierStatus == CpSolverStatus.OPTIMAL) {
         return Optional.of(model.decision(tiers));
       }
       messages.add("least PAMT proven; the time limit struck before the fewest TDMRs and areas were");
       return Optional.empty();
+    }
+
+    /**
+     * True when every value of {@code W1·pamtPages + W2·tdmrs + areas} stays below 2^53, so that
+     * CP-SAT (which also handles objectives as doubles) represents it exactly.
+     */
+    private boolean weightedObjectiveFits() {
+      // PAMT pages are at most one per 4 KiB page of memory covered, far more than any real PAMT.
+      long span = problem.cells().isEmpty() ? 0
+          : problem.cells().get(problem.cells().size() - 1).range().end() - problem.cells().get(0).range().start();
+      long maxPamtPages = span / 4096 + 1;
+      try {
+        long top = Math.addExact(Math.multiplyExact(w1, maxPamtPages), w1);
+        return top < (1L << 53);
+      } catch (ArithmeticException e) {
+        return false;
+      }
     }
 
     /** Pages of every memory atom that a layout may keep (all but those outside CMRs). */
@@ -399,13 +455,24 @@ public final class CpSatEngine implements Engine {
     }
 
     private double remainingSeconds() {
-      return options.timeLimitSeconds() - (System.nanoTime() - started) / 1e9;
+      return problem.deadline().remainingSeconds();
+    }
+
+    /**
+     * One CP-SAT solve of the model, stopped at the deadline: CP-SAT's own time limit is checked
+     * only between some steps of its presolve and search; the watchdog stops the others.
+     */
+    private CpSolverStatus solveStoppable(CpSolver solver) {
+      try (Watchdog w = Watchdog.at(problem.deadline(), solver::stopSearch)) {
+        return solver.solve(model.model());
+      }
     }
 
     private CpSolver newSolver() {
       CpSolver solver = new CpSolver();
       solver.getParameters()
           .setMaxTimeInSeconds(Math.max(0.01, remainingSeconds()))
+          .setMaxMemoryInMb(NativeMemory.budgetMb())
           .setNumWorkers(options.threads())
           .setRandomSeed(options.seed())
           .setLogSearchProgress(Boolean.getBoolean("tdmr.cpsat.log"))
@@ -435,10 +502,10 @@ public final class CpSatEngine implements Engine {
   /** The proven sentence of an {@code INFEASIBLE} answer under coverage {@code all}. */
   private static String infeasibleSentence(Problem problem) {
     TdxLimits limits = problem.limits();
-    return ("proven: no layout %s covers all TDX memory with at most %d TDMRs and %d reserved areas per"
-        + " TDMR (holes %s, PAMT %s)").formatted(FAMILY, limits.maxTdmrs(), limits.maxReservedPerTdmr(),
-            problem.policy().holes().name().toLowerCase(),
-            problem.policy().pamt().name().toLowerCase().replace('_', '-'));
+    return ("proven: no layout %s covers all TDX memory with at most %s and %s per"
+        + " TDMR (holes %s, PAMT %s)").formatted(FAMILY, Count.of(limits.maxTdmrs(), "TDMR"),
+            Count.of(limits.maxReservedPerTdmr(), "reserved area"), problem.policy().holes().text(),
+            problem.policy().pamt().text());
   }
 
   private static boolean hasSolution(CpSolverStatus s) {

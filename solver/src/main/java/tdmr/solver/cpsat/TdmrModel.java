@@ -1,5 +1,7 @@
 package tdmr.solver.cpsat;
 
+import static tdmr.mem.ByteSize.PAGE;
+
 import com.google.ortools.sat.BoolVar;
 import com.google.ortools.sat.CpModel;
 import com.google.ortools.sat.CpSolver;
@@ -18,6 +20,7 @@ import java.util.Map;
 import java.util.OptionalLong;
 import java.util.Set;
 import tdmr.solver.Problem;
+import tdmr.solver.Watchdog;
 import tdmr.solver.Problem.Atom;
 import tdmr.solver.Problem.CandidateTdmr;
 import tdmr.solver.Problem.Cell;
@@ -112,7 +115,6 @@ final class TdmrModel {
 
   /** A PAMT level (by its bytes per GiB) of the chunk of the TDMR starting at a cell. */
   private record LevelOfStart(int cell, long bytesPerGiB) {}
-  private static final long PAGE = 4096;
 
   /** Thrown when the time limit strikes before the model is complete. */
   static final class TimeLimitWhileBuilding extends RuntimeException {
@@ -121,27 +123,35 @@ final class TdmrModel {
     }
   }
 
-  private final long deadlineNanos;
-
   /**
-   * Builds the model; throws {@link TimeLimitWhileBuilding} when {@code System.nanoTime()} passes
-   * {@code deadlineNanos} first (the chunk placements, quadratic in the map's size, take the time).
+   * Builds the model; throws {@link TimeLimitWhileBuilding} when the problem's deadline ({@link
+   * Problem#deadline()}) passes first (the chunk placements, quadratic in the map's size, take the time).
    */
-  TdmrModel(Problem problem, PlacementSlots slots, long deadlineNanos) {
+  TdmrModel(Problem problem, PlacementSlots slots) {
     this.problem = problem;
-    this.deadlineNanos = deadlineNanos;
     this.cells = problem.cells();
     this.atoms = problem.atoms();
     this.slots = slots;
     this.roomyPages = slots.roomyPages();
     createVariables();
+    checkDeadline();
     tdmrsTileTheCells();
     atMostMaxTdmrs();
     memoryIsCovered();
+    checkDeadline();
     pamtChunksArePlaced();
+    checkDeadline();
     reservedAreasAreCounted();
+    checkDeadline();
     reservedAreasPerTdmrWithinLimit();
     objectiveTerms();
+    checkDeadline();
+  }
+
+  private void checkDeadline() {
+    if (problem.deadline().expired()) {
+      throw new TimeLimitWhileBuilding();
+    }
   }
 
   CpModel model() {
@@ -193,7 +203,7 @@ final class TdmrModel {
   }
 
   /**
-   * B2/B3: chosen TDMRs are disjoint runs of cells that start and end in cells holding memory.
+   * {@link tdmr.check.Rule#B2_TDMRS_SORTED B2}/{@link tdmr.check.Rule#B3_TDMRS_DISJOINT B3}: chosen TDMRs are disjoint runs of cells that start and end in cells holding memory.
    * Each covered cell is entered exactly once (a TDMR starts at it, or the previous cell's TDMR
    * continues into it) and left exactly once (its TDMR ends with it, or continues into the next
    * cell); an uncovered cell is neither. Runs starting or ending in a cell without memory would
@@ -240,14 +250,14 @@ final class TdmrModel {
     model.addEquality(sizes, 0);
   }
 
-  /** A4: at least one and at most {@code max_tdmrs} TDMRs. */
+  /** {@link tdmr.check.Rule#A4_TDMR_COUNT A4}: at least one and at most {@code max_tdmrs} TDMRs. */
   private void atMostMaxTdmrs() {
     tdmrCount = LinearExpr.sum(start.toArray(new BoolVar[0]));
     model.addLinearConstraint(tdmrCount, 1, problem.limits().maxTdmrs());
   }
 
   /**
-   * OS rule: every byte of TDX memory is covered (coverage {@code all}); under coverage {@code
+   * {@link tdmr.check.Rule#O1_TDX_MEMORY_COVERED O1}: every byte of TDX memory is covered (coverage {@code all}); under coverage {@code
    * max} a memory atom is either kept and covered, or left out. Memory outside CMRs or above the
    * HKID limit is always left out (rules E1, B5). Under node-local placement the first memory atom
    * of a TDMR's first cell must be kept, so the kernel's {@code tdmr_get_nid} still finds that node.
@@ -278,7 +288,7 @@ final class TdmrModel {
   }
 
   /**
-   * D2/D3: each TDMR's chunk has the kernel's size for the TDMR; D5/D6 and the node rule: it lies
+   * {@link tdmr.check.Rule#D2_PAMT_SIZE D2}/{@link tdmr.check.Rule#D3_DYNAMIC_PAMT_SIZE D3}: each TDMR's chunk has the kernel's size for the TDMR; D5/D6 and the node rule: it lies
    * in one kept memory atom (TDX memory, inside CMRs) on the TDMR's node under node-local, stacked
    * against one end of the atom; D4: stacks in an atom do not overlap, so all PAMTs are disjoint.
    * The slots offered, and the pool, are those of {@link PlacementSlots}, which keep the model exact.
@@ -298,9 +308,7 @@ final class TdmrModel {
       if (!cell.holdsMemory()) {
         continue;
       }
-      if (System.nanoTime() - deadlineNanos > 0) {
-        throw new TimeLimitWhileBuilding();
-      }
+      checkDeadline();
       long largestChunk = slots.largestChunk(cell);
       IntVar chunkPages = null;
       LinearExprBuilder choices = LinearExpr.newBuilder();
@@ -559,7 +567,7 @@ final class TdmrModel {
   }
 
   /**
-   * C1: at most {@code max_reserved_per_tdmr} areas in every chosen TDMR. {@code run[k]} counts the
+   * {@link tdmr.check.Rule#C1_RESERVED_SLOTS C1}: at most {@code max_reserved_per_tdmr} areas in every chosen TDMR. {@code run[k]} counts the
    * areas starting in the cells of cell {@code k}'s TDMR from its first cell up to {@code k}; an
    * area cut by a TDMR base counts again in the next TDMR, because an area starts at every base
    * that reserved pieces follow ({@link #reservedAreasAreCounted}).
@@ -755,7 +763,10 @@ final class TdmrModel {
         .setStopAfterFirstSolution(true)
         .setCpModelPresolve(false)
         .setLinearizationLevel(0);
-    CpSolverStatus status = solver.solve(model);
+    CpSolverStatus status;
+    try (Watchdog w = Watchdog.at(problem.deadline(), solver::stopSearch)) {
+      status = solver.solve(model);
+    }
     if (status != CpSolverStatus.OPTIMAL && status != CpSolverStatus.FEASIBLE) {
       return false;
     }

@@ -3,6 +3,7 @@ package tdmr.solver.explain;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import tdmr.mem.Count;
 
 /**
  * Why no layout exists: a set of constraint groups that cannot all hold, read as sentences; when
@@ -50,8 +51,8 @@ public record Explanation(List<Reason> reasons, boolean minimal) {
     String allowed = "at most %d %s allowed".formatted(limit, limit == 1 ? "is" : "are");
     Reason.GranuleHoles first = holes.get(0);
     if (holes.size() == 1) {
-      return "%s holds %d %s; each needs a reserved area of the TDMR that covers it, and %s."
-          .formatted(Reason.GranuleHoles.where(first.granule()), first.holes(), first.holesNoun(), allowed);
+      return "%s holds %s; each needs a reserved area of the TDMR that covers it, and %s."
+          .formatted(Reason.GranuleHoles.where(first.granule()), first.holesPhrase(), allowed);
     }
     List<String> where = new ArrayList<>();
     List<String> counts = new ArrayList<>();
@@ -63,8 +64,9 @@ public record Explanation(List<Reason> reasons, boolean minimal) {
     }
     String noun = first.holeKind() == tdmr.tdx.Policy.Holes.CMR ? "non-convertible gaps" : "gaps";
     return ("the granules %s hold %s %s between memory blocks (%d in all); each needs a reserved area"
-            + " of the TDMR that covers it, and a TDMR may have at most %d reserved areas.")
-        .formatted(String.join(" and ", where), String.join(" and ", counts), noun, total, limit);
+            + " of the TDMR that covers it, and a TDMR may have at most %s.")
+        .formatted(String.join(" and ", where), String.join(" and ", counts), noun, total,
+            Count.of(limit, "reserved area"));
   }
 
   /** Limits and demands first (they carry the numbers), the coverage duty that triggers them last. */

@@ -1,7 +1,9 @@
 package tdmr.solver.explain;
 
+import tdmr.check.Rule;
 import tdmr.mem.AddressRange;
 import tdmr.mem.ByteSize;
+import tdmr.mem.Count;
 import tdmr.mem.MemoryBlock;
 import tdmr.tdx.Policy;
 
@@ -20,6 +22,9 @@ public sealed interface Reason
   /** A stable name for the group, unique within one problem (used as the solver's tracking label). */
   String id();
 
+  /** The rule the group encodes (docs/tdx-module-rules.md). */
+  Rule rule();
+
   /** The group as one clause a person can check against the memory map. */
   String sentence();
 
@@ -31,8 +36,13 @@ public sealed interface Reason
     }
 
     @Override
+    public Rule rule() {
+      return Rule.A4_TDMR_COUNT;
+    }
+
+    @Override
     public String sentence() {
-      return "at most %d TDMR%s allowed".formatted(limit, limit == 1 ? " is" : "s are");
+      return "at most %s %s allowed".formatted(Count.of(limit, "TDMR"), limit == 1 ? "is" : "are");
     }
   }
 
@@ -41,6 +51,11 @@ public sealed interface Reason
     @Override
     public String id() {
       return "cover@0x%x".formatted(block.start());
+    }
+
+    @Override
+    public Rule rule() {
+      return Rule.O1_TDX_MEMORY_COVERED;
     }
 
     @Override
@@ -65,10 +80,15 @@ public sealed interface Reason
       return "holes@0x%x".formatted(granule.start());
     }
 
+    /** Non-convertible gaps must be reserved by E1; under memlist every gap is, by O3. */
+    @Override
+    public Rule rule() {
+      return holeKind == Policy.Holes.CMR ? Rule.E1_USABLE_MEMORY_IN_CMRS : Rule.O3_GAPS_RESERVED;
+    }
+
     @Override
     public String sentence() {
-      return "%s holds %d %s; each needs a reserved area of the TDMR that covers it"
-          .formatted(where(granule), holes, holesNoun());
+      return "%s holds %s; each needs a reserved area of the TDMR that covers it".formatted(where(granule), holesPhrase());
     }
 
     /** "the 1 GiB granule [...)" or, for a run no TDMR boundary splits, "the range [...)". */
@@ -76,9 +96,9 @@ public sealed interface Reason
       return r.size() == 1L << 30 ? "the 1 GiB granule " + r : "the range " + r;
     }
 
-    String holesNoun() {
-      String noun = holeKind == Policy.Holes.CMR ? "non-convertible gap" : "gap";
-      return noun + (holes == 1 ? "" : "s") + " between memory blocks";
+    /** "3 gaps between memory blocks", "1 non-convertible gap between memory blocks". */
+    String holesPhrase() {
+      return Count.of(holes, holeKind == Policy.Holes.CMR ? "non-convertible gap" : "gap") + " between memory blocks";
     }
   }
 
@@ -90,8 +110,13 @@ public sealed interface Reason
     }
 
     @Override
+    public Rule rule() {
+      return Rule.C1_RESERVED_SLOTS;
+    }
+
+    @Override
     public String sentence() {
-      return "a TDMR may have at most %d reserved area%s".formatted(limit, limit == 1 ? "" : "s");
+      return "a TDMR may have at most " + Count.of(limit, "reserved area");
     }
   }
 
@@ -106,6 +131,12 @@ public sealed interface Reason
     @Override
     public String id() {
       return node < 0 ? "pamt-room" : "pamt-room@node%d".formatted(node);
+    }
+
+    /** D5 (a chunk inside a TDMR is reserved there), with D4, D6, O2 and, per node, O4. */
+    @Override
+    public Rule rule() {
+      return Rule.D5_PAMT_NOT_IN_USABLE_MEMORY;
     }
 
     @Override

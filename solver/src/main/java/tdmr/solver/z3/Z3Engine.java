@@ -20,17 +20,21 @@ import java.util.OptionalLong;
 import java.util.Set;
 import tdmr.check.LayoutVerifier;
 import tdmr.mem.ByteSize;
+import tdmr.mem.Count;
 import tdmr.mem.MemoryMap;
 import tdmr.solver.Engine;
 import tdmr.solver.EngineResult;
+import tdmr.solver.Infeasibility;
 import tdmr.solver.Problem;
 import tdmr.solver.SolveOptions;
 import tdmr.solver.Status;
+import tdmr.solver.Watchdog;
 import tdmr.solver.explain.Explanation;
 import tdmr.solver.explain.Reason;
 import tdmr.tdx.Layout;
 import tdmr.tdx.Policy;
 import tdmr.tdx.TdxLimits;
+import tdmr.time.Deadline;
 
 /**
  * The Z3 engine: an SMT encoding of the layout family over the shared {@link Problem}, written
@@ -82,24 +86,42 @@ public final class Z3Engine implements Engine {
   @Override
   public EngineResult solve(MemoryMap map, TdxLimits limits, Policy policy, SolveOptions options) {
     long started = System.nanoTime();
-    Problem problem = Problem.of(map, limits, policy);
+    try {
+      return solve(map, limits, policy, options, started);
+    } catch (Deadline.Exceeded e) {
+      return result(Status.UNKNOWN, Optional.empty(), OptionalLong.empty(),
+          List.of("z3 stopped (time limit) while its model was being built, before a search; nothing is proven"),
+          started, 0, 0);
+    }
+  }
+
+  private EngineResult solve(MemoryMap map, TdxLimits limits, Policy policy, SolveOptions options, long started) {
+    // The whole solve (preprocessing, model building, search, explanation) ends by this deadline.
+    Deadline deadline = options.solveDeadline();
+    Problem problem = Problem.of(map, limits, policy, deadline);
     if (policy.coverage() == Policy.Coverage.ALL && !problem.impossibilities().isEmpty()) {
       List<String> messages = new ArrayList<>();
       messages.add(infeasibleHeadline(policy, limits));
-      problem.impossibilities().forEach(s -> messages.add("  " + s + "."));
-      return result(Status.INFEASIBLE, Optional.empty(), OptionalLong.empty(), messages, started, 0, 0);
+      Infeasibility why = Infeasibility.ofFacts(problem.impossibilities());
+      why.facts().forEach(s -> messages.add("  " + s));
+      return result(Status.INFEASIBLE, Optional.empty(), OptionalLong.empty(), messages, started, 0, 0)
+          .withInfeasibility(why);
     }
     if (problem.candidates().isEmpty()) {
+      Infeasibility why = Infeasibility.ofFacts(List.of("no TDX memory can be covered by any TDMR"));
       return result(
           Status.INFEASIBLE,
           Optional.empty(),
           OptionalLong.empty(),
-          List.of(infeasibleHeadline(policy, limits), "  no TDX memory can be covered by any TDMR."),
+          List.of(infeasibleHeadline(policy, limits), "  " + why.facts().get(0)),
           started,
           0,
-          0);
+          0)
+          .withInfeasibility(why);
     }
-    try (Context ctx = new Context(Map.of("model", "true"))) {
+    try (Context ctx = new Context(Map.of("model", "true"));
+        // Z3 checks its "timeout" only in some phases; the watchdog stops the others at the deadline.
+        Watchdog watchdog = Watchdog.at(deadline, ctx::interrupt)) {
       Z3Model model = new Z3Model(ctx, problem);
       return optimise(ctx, model, problem, options, started);
     } catch (Z3Exception e) {
@@ -172,16 +194,15 @@ public final class Z3Engine implements Engine {
         {
           List<String> messages = new ArrayList<>();
           messages.add(infeasibleHeadline(problem.policy(), problem.limits()));
+          Optional<Infeasibility> why = Optional.empty();
           if (explain) {
-            Explanation why = minimalCore(ctx, model, options, started);
-            why.sentences().forEach(s -> messages.add("  " + s));
-            messages.add(
-                why.minimal()
-                    ? "  (each fact is needed: without any one of them a layout exists)"
-                    : "  (a time limit stopped the shrinking of this explanation; it may name more facts than needed)");
+            why = Optional.of(Infeasibility.of(minimalCore(ctx, model, options, started)));
+            why.get().facts().forEach(s -> messages.add("  " + s));
+            why.get().remark().ifPresent(remark -> messages.add("  " + remark));
           }
-          return result(
+          EngineResult r = result(
               Status.INFEASIBLE, Optional.empty(), OptionalLong.empty(), messages, started, model.variables(), constraints);
+          return why.map(r::withInfeasibility).orElse(r);
         }
       default:
         {
@@ -232,6 +253,11 @@ public final class Z3Engine implements Engine {
     List<Reason> order = new ArrayList<>(core);
     order.sort(Comparator.comparingLong(Z3Engine::deletionOrder));
     for (Reason r : order) {
+      if (remainingMillis(options, started) <= 0) {
+        // Out of time: the rest stay, and the core is not proven minimal.
+        minimal = false;
+        break;
+      }
       if (!core.contains(r)) {
         continue;
       }
@@ -289,9 +315,14 @@ public final class Z3Engine implements Engine {
 
   private Params params(Context ctx, SolveOptions options, long started) {
     Params p = ctx.mkParams();
-    long left = (long) (options.timeLimitSeconds() * 1000) - millisSince(started);
-    p.add("timeout", (int) Math.max(1, Math.min(Integer.MAX_VALUE, left)));
+    p.add("timeout", (int) Math.max(1, Math.min(Integer.MAX_VALUE, remainingMillis(options, started))));
     return p;
+  }
+
+  /** Time left of the solve: its own limit and the command's deadline, whichever comes first. */
+  private static long remainingMillis(SolveOptions options, long started) {
+    return Math.min(options.deadline().remainingMillis(),
+        (long) (options.timeLimitSeconds() * 1000) - millisSince(started));
   }
 
   private static Optional<Model> bestSoFar(Optimize opt) {
@@ -306,7 +337,7 @@ public final class Z3Engine implements Engine {
   private static OptionalLong lowerBound(Optimize.Handle<?> pamt) {
     Expr<?> lower = pamt.getLower();
     if (lower instanceof IntNum n) {
-      return OptionalLong.of(n.getInt64() * 4096);
+      return OptionalLong.of(n.getInt64() * ByteSize.PAGE);
     }
     return OptionalLong.empty();
   }
@@ -339,12 +370,12 @@ public final class Z3Engine implements Engine {
   private static String family(Policy policy) {
     return "TDMRs on 1 GiB boundaries, one contiguous kernel-sized PAMT chunk per TDMR"
         + (policy.pamt() == Policy.PamtPlacementPolicy.NODE_LOCAL ? " on the TDMR's NUMA node" : "")
-        + ", holes " + policy.holes().name().toLowerCase();
+        + ", holes " + policy.holes().text();
   }
 
   private static String infeasibleHeadline(Policy policy, TdxLimits limits) {
-    return "z3: proven: no layout (%s) has at most %d TDMRs and at most %d reserved areas per TDMR"
-        .formatted(family(policy), limits.maxTdmrs(), limits.maxReservedPerTdmr());
+    return "z3: proven: no layout (%s) has at most %s and at most %s per TDMR"
+        .formatted(family(policy), Count.of(limits.maxTdmrs(), "TDMR"), Count.of(limits.maxReservedPerTdmr(), "reserved area"));
   }
 
   private static String optimalLine(Problem problem, Layout layout) {
@@ -352,13 +383,12 @@ public final class Z3Engine implements Engine {
   }
 
   private static String summary(Layout layout) {
-    return "%d TDMR%s, PAMT %d bytes (%s), %d reserved areas (at most %d in one TDMR)"
+    return "%s, PAMT %d bytes (%s), %s (at most %d in one TDMR)"
         .formatted(
-            layout.size(),
-            layout.size() == 1 ? "" : "s",
+            Count.of(layout.size(), "TDMR"),
             layout.pamtBytes(),
             ByteSize.human(layout.pamtBytes()),
-            layout.reservedAreaCount(),
+            Count.of(layout.reservedAreaCount(), "reserved area"),
             layout.maxReservedPerTdmr());
   }
 

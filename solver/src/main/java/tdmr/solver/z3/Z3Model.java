@@ -435,6 +435,8 @@ final class Z3Model {
   }
 
   private BoolExpr bool(String name) {
+    // Every loop of the model creates variables: checking here bounds the building by the deadline.
+    problem.deadline().check();
     variables++;
     return ctx.mkBoolConst(name);
   }

@@ -1,5 +1,7 @@
 package tdmr.greedy;
 
+import static tdmr.mem.ByteSize.PAGE;
+
 import java.util.List;
 import java.util.OptionalLong;
 
@@ -10,8 +12,7 @@ import java.util.OptionalLong;
  * refused, as the allocator would refuse memory it does not have: the greedy then fails with
  * {@code -ENOMEM}.
  */
-public final class GivenPamtPlacement implements PamtPlacement {
-  private static final long PAGE = 4096;
+final class GivenPamtPlacement implements PamtPlacement {
   private final List<Long> bases;
 
   public GivenPamtPlacement(List<Long> bases) {

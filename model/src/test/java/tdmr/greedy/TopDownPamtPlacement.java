@@ -1,5 +1,7 @@
 package tdmr.greedy;
 
+import static tdmr.mem.ByteSize.PAGE;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalLong;
@@ -14,8 +16,7 @@ import tdmr.mem.ByteSize;
  * <p>A chunk never straddles 4 GiB (each node's memory is searched per {@link Zone}, as the page
  * allocator does).
  */
-public final class TopDownPamtPlacement implements PamtPlacement {
-  private static final long PAGE = 4096;
+final class TopDownPamtPlacement implements PamtPlacement {
 
   @Override
   public String name() {

@@ -1,0 +1,1083 @@
+package tdmr.solver;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import tdmr.check.LayoutVerifier;
+import tdmr.mem.AddressRange;
+import tdmr.mem.MemoryBlock;
+import tdmr.mem.MemoryMap;
+import tdmr.tdx.Layout;
+import tdmr.tdx.PageSize;
+import tdmr.tdx.Pamt;
+import tdmr.tdx.PamtRange;
+import tdmr.tdx.PamtSizing;
+import tdmr.tdx.Policy;
+import tdmr.tdx.ReservedArea;
+import tdmr.tdx.Tdmr;
+import tdmr.tdx.TdxLimits;
+
+/**
+ * The referee: the best layout of a tiny map by exhaustive search, in either family ({@link
+ * Policy.Family}), under every holes, PAMT and coverage policy, written from the module's rules and
+ * the OS check and sharing no code with the engines (only {@link PamtSizing} for the sizes and the
+ * validator, which checks every witness). Maps must be tiny (a few GiB, a handful of blocks, at most
+ * two or three TDMRs): the work grows exponentially.
+ *
+ * <p>Positions are 4 KiB pages. The line is cut into <em>items</em> at every block edge, merged-CMR
+ * edge and 1 GiB boundary: memory atoms and gap pieces. The search enumerates the TDMR sets, then,
+ * per set, a <em>pattern</em> (for every memory atom: PAMT at its low end, at its high end, both,
+ * neither, or the whole atom, and whether the rest is kept or given up), then which PAMT piece goes
+ * into which maximal run of PAMT. It relies on these lemmas, none of which is a restriction of the
+ * families:
+ *
+ * <ol>
+ *   <li><b>Window.</b> A TDMR's 4K level (module) or chunk (kernel) needs contiguous memory of its
+ *       size, so no TDMR exceeds {@code maxGiB}, the largest size whose 4K level or chunk fits the
+ *       largest run of contiguous convertible memory (of one block, kernel). Every TDMR of a layout
+ *       therefore lies within {@code maxGiB} granules of memory, which bounds the window below and
+ *       above. Module family: a TDMR beyond every memory block and CMR holds neither memory nor
+ *       CMRs, so it is wholly reserved (one area under both holes policies) whatever its place, and
+ *       shrinking it to 1 GiB keeps its levels valid (they only have to be at least the minimum);
+ *       so {@code maxTdmrs} trailing granules past the last block and CMR stand for all of them.
+ *   <li><b>Slide.</b> Call a maximal run of touching PAMT pieces a chain. If neither end of a chain
+ *       is at an event point (block edge, merged-CMR edge or 1 GiB boundary), sliding it down by one
+ *       page changes no tier: the page below it is memory of the same block, CMR and granule, so
+ *       usable memory of the same TDMR (coverage {@code all}), which joins the chain's run; the top
+ *       page, of the same granule as the page above it, which is usable memory, becomes usable and
+ *       shrinks the run without splitting it; PAMT, TDMRs and coverage are unchanged, and every
+ *       level keeps the nodes it had, because its pages stay within the same blocks' memory except
+ *       at the chain's ends, which move within one block. Repeating ends, so some optimal layout has
+ *       every chain anchored: within every atom, PAMT lies only against its low end, its high end,
+ *       or covers it wholly. Under coverage {@code max} the same holds once the given-up memory is
+ *       taken as holes (lemma 4).
+ *   <li><b>Padding.</b> Padding a level only helps when its chain's free end then reaches
+ *       something: a chain with a free end can lose its padding without changing anything else. So
+ *       only chains fixed at both ends (by event points) carry padding, and how much is fixed by
+ *       their length; a chain with a free end is exactly the sum of its levels' minimums.
+ *   <li><b>Coverage max.</b> Memory given up (in no usable part and no PAMT) next to usable memory
+ *       of the same atom could be made usable without adding a reserved area, and next to a module
+ *       level it could be covered by padding that level; so in an optimum, within an atom, the memory
+ *       outside PAMT is either all usable or all given up.
+ *   <li><b>Reserved areas.</b> Given the reserved set of a TDMR, its fewest areas are its maximal
+ *       runs; an optional gap (convertible, holes {@code cmr}) is reserved exactly when reserved
+ *       pieces of the same TDMR touch it on both sides.
+ * </ol>
+ *
+ * <p>The score of every witness is recomputed by {@link LayoutScore#of} and the witness passes
+ * {@link LayoutVerifier}; a mismatch is a bug in this class and throws.
+ */
+public final class ExhaustiveSearch {
+  private static final long PAGE = 4096;
+  /** Pages per GiB. */
+  private static final long G = 1L << 18;
+
+  /** The best layout and its score. */
+  public record Result(LayoutScore score, Layout layout) {}
+
+  private enum State {
+    EMPTY, LOW, HIGH, BOTH, FULL;
+
+    boolean lowEnd() {
+      return this == LOW || this == BOTH || this == FULL;
+    }
+
+    boolean highEnd() {
+      return this == HIGH || this == BOTH || this == FULL;
+    }
+  }
+
+  /** A piece of the line between consecutive cut points. */
+  private record Item(int index, long start, long end, boolean memory, int node, int block, boolean convertible,
+      boolean excluded) {
+    long size() {
+      return end - start;
+    }
+
+    long granule() {
+      return start / G;
+    }
+
+    /** Memory that no layout may cover or hold PAMT in: outside CMRs or above the HKID limit. */
+    boolean dead() {
+      return memory && (!convertible || excluded);
+    }
+  }
+
+  /** A PAMT piece: one level (module) or one chunk (kernel) of TDMR {@code tdmr}. */
+  private record Piece(int tdmr, PageSize level, long req) {}
+
+  /**
+   * A maximal run of PAMT that pieces tile (split at block edges in the kernel family).
+   *
+   * @param atoms the memory atoms it touches, in order
+   * @param fixedPages pages of the atoms it covers wholly
+   * @param freeStart its start is inside its first atom (that atom's high part)
+   * @param freeEnd its end is inside its last atom (that atom's low part)
+   */
+  private record Unit(List<Integer> atoms, long fixedPages, boolean freeStart, boolean freeEnd) {
+    boolean fixed() {
+      return !freeStart && !freeEnd;
+    }
+  }
+
+  private final MemoryMap map;
+  private final TdxLimits limits;
+  private final Policy policy;
+  private final boolean module;
+  private final List<Item> items = new ArrayList<>();
+  private final List<Integer> memoryAtoms = new ArrayList<>();
+  private final long windowLo;
+  private final long windowHi;
+  private final int maxGiB;
+  private final Comparator<LayoutScore> order;
+
+  private Result best;
+
+  // Per TDMR set.
+  private List<long[]> tdmrs;
+  private int[] tdmrOfItem;
+  private List<Piece> pieces;
+  private List<List<Set<Integer>>> granuleNodes;
+  private State[] states;
+  private boolean[] dropped;
+
+  /** At most this many TDMRs: the TDMR sets grow exponentially with the limit. */
+  public static final int MOST_TDMRS = 4;
+
+  public ExhaustiveSearch(MemoryMap map, TdxLimits limits, Policy policy) {
+    if (limits.maxTdmrs() > MOST_TDMRS) {
+      throw new IllegalArgumentException("the exhaustive search is for at most " + MOST_TDMRS + " TDMRs");
+    }
+    this.map = map;
+    this.limits = limits;
+    this.policy = policy;
+    this.module = policy.family() == Policy.Family.MODULE;
+    this.order = LayoutScore.order(policy);
+    long hkid = limits.hkidLimit() / PAGE;
+    long lastMemory = map.blocks().isEmpty() ? 0 : map.blocks().get(map.blocks().size() - 1).end() / PAGE;
+    long firstMemory = map.blocks().isEmpty() ? 0 : map.blocks().get(0).start() / PAGE;
+    long lastCmr = map.cmrs().merged().isEmpty() ? 0
+        : map.cmrs().merged().get(map.cmrs().merged().size() - 1).end() / PAGE;
+    this.maxGiB = largestTdmr();
+    long lo;
+    long hi;
+    if (module) {
+      lo = 0;
+      hi = alignUp(Math.max(lastMemory, lastCmr)) + (long) limits.maxTdmrs() * G;
+    } else {
+      lo = Math.max(0, alignDown(firstMemory) - maxGiB * G);
+      hi = alignUp(lastMemory) + maxGiB * G;
+    }
+    this.windowLo = lo;
+    this.windowHi = Math.min(hi, alignDown(hkid));
+    cutItems(hkid);
+  }
+
+  /** The best layout, or empty when no layout of the family exists. */
+  public Optional<Result> best() {
+    best = null;
+    if (policy.coverage() == Policy.Coverage.ALL && memoryOutsideWindow() > 0) {
+      return Optional.empty();
+    }
+    List<List<long[]>> sets = new ArrayList<>();
+    tdmrSets(windowLo / G, new ArrayList<>(), sets);
+    List<Object[]> ranked = new ArrayList<>();
+    for (List<long[]> set : sets) {
+      ranked.add(new Object[] {set, lowerBound(set)});
+    }
+    ranked.sort((a, b) -> order.compare((LayoutScore) a[1], (LayoutScore) b[1]));
+    for (Object[] r : ranked) {
+      if (best != null && order.compare(best.score(), (LayoutScore) r[1]) <= 0) {
+        break;
+      }
+      @SuppressWarnings("unchecked")
+      List<long[]> set = (List<long[]>) r[0];
+      searchSet(set);
+    }
+    if (!module) {
+      for (Object[] r : ranked) {
+        @SuppressWarnings("unchecked")
+        List<long[]> set = (List<long[]>) r[0];
+        extend(set, (LayoutScore) r[1]);
+      }
+    }
+    return Optional.ofNullable(best);
+  }
+
+  /**
+   * Kernel family: the core set {@code core} (every TDMR starting and ending in a granule holding
+   * memory) with its TDMRs extended over empty granules, by ever more GiB in total, until the PAMT
+   * of the extension alone rules out beating the best found. Extending changes only the chunk sizes
+   * (empty granules describe nothing, cover nothing, hold no PAMT), so every tier but PAMT keeps its
+   * bound and PAMT grows by at least {@code chunk(1 GiB)} per GiB.
+   */
+  private void extend(List<long[]> core, LayoutScore coreBound) {
+    long perGiB = PamtSizing.chunkBytes(1L << 30, limits) - PamtSizing.levelBytes(1L << 30, PageSize.SIZE_1G, limits);
+    int n = core.size();
+    long[] leftRoom = new long[n];
+    long[] rightRoom = new long[n];
+    for (int t = 0; t < n; t++) {
+      long lo = t == 0 ? windowLo / G : core.get(t - 1)[1];
+      long hi = t + 1 == n ? windowHi / G : core.get(t + 1)[0];
+      leftRoom[t] = emptyRun(core.get(t)[0] - 1, -1, lo);
+      rightRoom[t] = emptyRun(core.get(t)[1], +1, hi);
+    }
+    for (long total = 1; ; total++) {
+      LayoutScore lb = new LayoutScore(coreBound.uncoveredBytes(), coreBound.remotePamtBytes(),
+          coreBound.pamtBytes() + total * perGiB, coreBound.tdmrs(), 0);
+      if (best != null && order.compare(best.score(), lb) <= 0) {
+        return;
+      }
+      List<List<long[]>> found = new ArrayList<>();
+      extensions(core, 0, total, new long[2 * n], leftRoom, rightRoom, found);
+      if (found.isEmpty()) {
+        return;
+      }
+      for (List<long[]> set : found) {
+        if (best == null || order.compare(best.score(), lowerBound(set)) > 0) {
+          searchSet(set);
+        }
+      }
+    }
+  }
+
+  /** Granules without memory from {@code g} on in direction {@code step}, stopping at {@code limit}. */
+  private long emptyRun(long g, int step, long limit) {
+    long count = 0;
+    while ((step > 0 ? g < limit : g >= limit) && !holdsMemory(g, g + 1)) {
+      count++;
+      g += step;
+    }
+    return count;
+  }
+
+  private void extensions(List<long[]> core, int k, long left, long[] ext, long[] leftRoom, long[] rightRoom,
+      List<List<long[]>> out) {
+    int n = core.size();
+    if (k == 2 * n) {
+      if (left == 0) {
+        List<long[]> set = new ArrayList<>();
+        for (int t = 0; t < n; t++) {
+          set.add(new long[] {core.get(t)[0] - ext[2 * t], core.get(t)[1] + ext[2 * t + 1]});
+        }
+        for (int t = 1; t < n; t++) {
+          if (set.get(t)[0] < set.get(t - 1)[1]) {
+            return;
+          }
+        }
+        for (long[] t : set) {
+          if (t[1] - t[0] > maxGiB) {
+            return;
+          }
+        }
+        out.add(set);
+      }
+      return;
+    }
+    int t = k / 2;
+    long room = k % 2 == 0 ? leftRoom[t] : rightRoom[t];
+    for (long e = 0; e <= Math.min(room, left); e++) {
+      ext[k] = e;
+      extensions(core, k + 1, left - e, ext, leftRoom, rightRoom, out);
+    }
+    ext[k] = 0;
+  }
+
+  /** TDX memory at or above the window's end (the HKID limit): no layout covers it. */
+  private long memoryOutsideWindow() {
+    long pages = 0;
+    for (MemoryBlock b : map.blocks()) {
+      long e = b.end() / PAGE;
+      long s = Math.max(b.start() / PAGE, windowHi);
+      if (e > s) {
+        pages += e - s;
+      }
+    }
+    return pages;
+  }
+
+  // ---- geometry -----------------------------------------------------------------------------
+
+  private static long alignUp(long pages) {
+    return (pages + G - 1) / G * G;
+  }
+
+  private static long alignDown(long pages) {
+    return pages / G * G;
+  }
+
+  /** The largest TDMR in GiB whose 4K level (module) or chunk (kernel) fits contiguous memory. */
+  private int largestTdmr() {
+    long longest = 0;
+    List<MemoryBlock> blocks = map.blocks();
+    long runStart = -1;
+    long runEnd = -1;
+    for (MemoryBlock b : blocks) {
+      for (AddressRange c : map.cmrs().merged()) {
+        AddressRange in = b.range().intersect(c);
+        if (in.isEmpty()) {
+          continue;
+        }
+        long s = in.start() / PAGE;
+        long e = in.end() / PAGE;
+        if (module && s == runEnd) {
+          runEnd = e;
+        } else {
+          runStart = s;
+          runEnd = e;
+        }
+        longest = Math.max(longest, runEnd - runStart);
+      }
+    }
+    int n = 0;
+    while (n < 4096 && pagesOf(n + 1) <= longest) {
+      n++;
+    }
+    return Math.max(n, 1);
+  }
+
+  /** Pages of the 4K level (module) or the chunk (kernel) of an {@code n} GiB TDMR. */
+  private long pagesOf(long n) {
+    long bytes = module ? PamtSizing.levelBytes(n << 30, PageSize.SIZE_4K, limits) : PamtSizing.chunkBytes(n << 30, limits);
+    return bytes / PAGE;
+  }
+
+  private void cutItems(long hkid) {
+    TreeSet<Long> cuts = new TreeSet<>();
+    cuts.add(windowLo);
+    cuts.add(windowHi);
+    for (long g = windowLo; g <= windowHi; g += G) {
+      cuts.add(g);
+    }
+    for (MemoryBlock b : map.blocks()) {
+      cuts.add(b.start() / PAGE);
+      cuts.add(b.end() / PAGE);
+    }
+    for (AddressRange c : map.cmrs().merged()) {
+      cuts.add(c.start() / PAGE);
+      cuts.add(c.end() / PAGE);
+    }
+    cuts.add(hkid);
+    Long prev = null;
+    for (long c : cuts) {
+      if (c < windowLo || c > windowHi) {
+        continue;
+      }
+      if (prev != null && c > prev) {
+        addItem(prev, c, hkid);
+      }
+      prev = c;
+    }
+  }
+
+  private void addItem(long s, long e, long hkid) {
+    int block = -1;
+    List<MemoryBlock> blocks = map.blocks();
+    for (int b = 0; b < blocks.size(); b++) {
+      if (blocks.get(b).start() / PAGE <= s && e <= blocks.get(b).end() / PAGE) {
+        block = b;
+      }
+    }
+    boolean convertible = map.cmrs().covers(new AddressRange(s * PAGE, e * PAGE));
+    Item item = new Item(items.size(), s, e, block >= 0, block >= 0 ? blocks.get(block).node() : -1, block,
+        convertible, e > hkid);
+    items.add(item);
+    if (item.memory()) {
+      memoryAtoms.add(item.index());
+    }
+  }
+
+  /** Whether atoms {@code a} and {@code b = a + 1} are contiguous memory one chain may cross. */
+  private boolean contiguous(Item a, Item b) {
+    return a.memory() && b.memory() && a.end() == b.start() && !a.dead() && !b.dead();
+  }
+
+  // ---- TDMR sets -------------------------------------------------------------------------------
+
+  private void tdmrSets(long g, List<long[]> chosen, List<List<long[]>> out) {
+    if (!chosen.isEmpty()) {
+      out.add(List.copyOf(chosen));
+    }
+    if (chosen.size() == limits.maxTdmrs()) {
+      return;
+    }
+    long last = windowHi / G;
+    for (long s = g; s < last; s++) {
+      for (long e = s + 1; e <= last && e - s <= maxGiB; e++) {
+        if (!module && !(holdsMemory(s, s + 1) && holdsMemory(e - 1, e))) {
+          continue;
+        }
+        chosen.add(new long[] {s, e});
+        tdmrSets(e, chosen, out);
+        chosen.remove(chosen.size() - 1);
+      }
+    }
+  }
+
+  /** Whether granules {@code [s, e)} hold TDX memory. */
+  private boolean holdsMemory(long s, long e) {
+    for (MemoryBlock b : map.blocks()) {
+      if (b.start() / PAGE < e * G && b.end() / PAGE > s * G) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Sound lower bound of every layout on this TDMR set. */
+  private LayoutScore lowerBound(List<long[]> set) {
+    prepare(set);
+    long remote = 0;
+    long pamt = 0;
+    for (Piece p : pieces) {
+      pamt += p.req();
+      long least = Long.MAX_VALUE;
+      for (int node : map.nodes()) {
+        least = Math.min(least, remoteOf(p, Set.of(node)));
+      }
+      remote += map.nodes().isEmpty() ? 0 : least;
+    }
+    long dead = 0;
+    long outside = 0;
+    for (int a : memoryAtoms) {
+      Item i = items.get(a);
+      if (i.dead()) {
+        dead += i.size();
+      } else if (tdmrOfItem[a] < 0) {
+        outside += i.size();
+      }
+    }
+    long uncovered = dead;
+    if (policy.coverage() == Policy.Coverage.ALL) {
+      pamt = Math.max(pamt, outside);
+    }
+    long aboveWindow = memoryOutsideWindow();
+    return new LayoutScore((uncovered + aboveWindow) * PAGE, remote, pamt * PAGE, set.size(), 0);
+  }
+
+  private void prepare(List<long[]> set) {
+    tdmrs = set;
+    tdmrOfItem = new int[items.size()];
+    Arrays.fill(tdmrOfItem, -1);
+    for (Item i : items) {
+      for (int t = 0; t < set.size(); t++) {
+        if (i.start() >= set.get(t)[0] * G && i.end() <= set.get(t)[1] * G) {
+          tdmrOfItem[i.index()] = t;
+        }
+      }
+    }
+    pieces = new ArrayList<>();
+    granuleNodes = new ArrayList<>();
+    for (int t = 0; t < set.size(); t++) {
+      long bytes = (set.get(t)[1] - set.get(t)[0]) << 30;
+      if (module) {
+        for (PageSize level : PageSize.values()) {
+          pieces.add(new Piece(t, level, PamtSizing.levelBytes(bytes, level, limits) / PAGE));
+        }
+      } else {
+        pieces.add(new Piece(t, null, PamtSizing.chunkBytes(bytes, limits) / PAGE));
+      }
+      List<Set<Integer>> nodes = new ArrayList<>();
+      for (long g = set.get(t)[0]; g < set.get(t)[1]; g++) {
+        Set<Integer> here = new TreeSet<>();
+        for (MemoryBlock b : map.blocks()) {
+          if (b.range().overlaps(new AddressRange(g << 30, (g + 1) << 30))) {
+            here.add(b.node());
+          }
+        }
+        if (!here.isEmpty()) {
+          nodes.add(here);
+        }
+      }
+      granuleNodes.add(nodes);
+    }
+    pieces.sort(Comparator.comparingLong(Piece::req).reversed().thenComparingInt(Piece::tdmr));
+  }
+
+  /** Remote bytes of a piece whose memory lies on {@code nodes} (RemotePamt's definition). */
+  private long remoteOf(Piece p, Set<Integer> nodes) {
+    long remote = 0;
+    for (PageSize level : p.level() != null ? List.of(p.level()) : List.of(PageSize.values())) {
+      long perGiB = PamtSizing.moduleMinimum(1L << 30, level, limits);
+      for (Set<Integer> g : granuleNodes.get(p.tdmr())) {
+        if (!g.containsAll(nodes)) {
+          remote += perGiB;
+        }
+      }
+    }
+    return remote;
+  }
+
+  // ---- patterns ------------------------------------------------------------------------------
+
+  private void searchSet(List<long[]> set) {
+    LayoutScore bound = lowerBound(set);
+    setRemoteBound = bound.remotePamtBytes();
+    setPamtBound = bound.pamtBytes() / PAGE;
+    states = new State[items.size()];
+    dropped = new boolean[items.size()];
+    Arrays.fill(states, State.EMPTY);
+    patterns(0, 0, 0, 0);
+  }
+
+  private long setRemoteBound;
+  private long setPamtBound;
+
+  /**
+   * Chooses the state of memory atom {@code k} and on; {@code fullPages} and {@code parts} (pages of
+   * whole atoms, number of partial parts so far) bound the PAMT from below, {@code droppedPages} the
+   * uncovered memory.
+   */
+  private void patterns(int k, long fullPages, int parts, long droppedPages) {
+    if (best != null) {
+      long pamtLb = Math.max(setPamtBound, fullPages + parts);
+      LayoutScore lb = new LayoutScore((droppedPages + deadPages()) * PAGE, setRemoteBound, pamtLb * PAGE,
+          tdmrs.size(), 0);
+      if (order.compare(best.score(), lb) <= 0) {
+        return;
+      }
+    }
+    if (k == memoryAtoms.size()) {
+      evaluatePattern();
+      return;
+    }
+    int a = memoryAtoms.get(k);
+    Item item = items.get(a);
+    boolean inTdmr = tdmrOfItem[a] >= 0;
+    boolean max = policy.coverage() == Policy.Coverage.MAX;
+    if (item.dead()) {
+      if (!max) {
+        return;
+      }
+      states[a] = State.EMPTY;
+      dropped[a] = true;
+      patterns(k + 1, fullPages, parts, droppedPages);
+      dropped[a] = false;
+      return;
+    }
+    for (State s : State.values()) {
+      if ((s == State.LOW || s == State.HIGH) && item.size() < 2 || s == State.BOTH && item.size() < 3) {
+        continue;
+      }
+      if (s != State.FULL && !inTdmr && !max) {
+        continue;
+      }
+      states[a] = s;
+      int partsHere = s == State.BOTH ? 2 : s == State.LOW || s == State.HIGH ? 1 : 0;
+      if (s == State.FULL) {
+        dropped[a] = false;
+        patterns(k + 1, fullPages + item.size(), parts, droppedPages);
+        continue;
+      }
+      for (boolean d : new boolean[] {false, true}) {
+        if (d && !max || !d && !inTdmr) {
+          continue;
+        }
+        dropped[a] = d;
+        patterns(k + 1, fullPages, parts + partsHere, droppedPages + (d ? (s == State.EMPTY ? item.size() : 1) : 0));
+      }
+    }
+    states[a] = State.EMPTY;
+    dropped[a] = false;
+  }
+
+  private long deadPages() {
+    long pages = memoryOutsideWindow();
+    for (int a : memoryAtoms) {
+      if (items.get(a).dead()) {
+        pages += items.get(a).size();
+      }
+    }
+    return pages;
+  }
+
+  private void evaluatePattern() {
+    List<Unit> units = units();
+    if (units == null || units.size() > pieces.size()) {
+      return;
+    }
+    int[] areas = areas();
+    int total = 0;
+    for (int n : areas) {
+      if (n > limits.maxReservedPerTdmr()) {
+        return;
+      }
+      total += n;
+    }
+    new Assignment(units, total).run();
+  }
+
+  /** The maximal PAMT runs the pattern makes, or null when one has two free ends (not canonical). */
+  private List<Unit> units() {
+    List<Unit> out = new ArrayList<>();
+    List<Integer> atoms = null;
+    long fixed = 0;
+    boolean freeStart = false;
+    for (int k = 0; k < memoryAtoms.size(); k++) {
+      int a = memoryAtoms.get(k);
+      Item item = items.get(a);
+      State s = states[a];
+      if (!s.lowEnd() && !s.highEnd()) {
+        continue;
+      }
+      boolean continues = atoms != null && k > 0 && memoryAtoms.get(k - 1) == a - 1
+          && contiguous(items.get(a - 1), item) && states[a - 1].highEnd() && s.lowEnd()
+          && (module || items.get(a - 1).block() == item.block());
+      if (s.lowEnd() && !continues && atoms != null) {
+        // The previous run ended at the previous atom's high end.
+        out.add(new Unit(atoms, fixed, freeStart, false));
+        atoms = null;
+      }
+      if (s == State.FULL) {
+        if (atoms == null) {
+          atoms = new ArrayList<>();
+          fixed = 0;
+          freeStart = false;
+        }
+        atoms.add(a);
+        fixed += item.size();
+        continue;
+      }
+      if (s.lowEnd()) {
+        // LOW or BOTH: a run ends inside this atom.
+        if (atoms == null) {
+          atoms = new ArrayList<>();
+          fixed = 0;
+          freeStart = false;
+        }
+        atoms.add(a);
+        if (freeStart) {
+          return null;
+        }
+        out.add(new Unit(atoms, fixed, false, true));
+        atoms = null;
+      } else if (atoms != null) {
+        out.add(new Unit(atoms, fixed, freeStart, false));
+        atoms = null;
+      }
+      if (s.highEnd()) {
+        // HIGH or BOTH: a run starts inside this atom.
+        atoms = new ArrayList<>(List.of(a));
+        fixed = 0;
+        freeStart = true;
+      }
+    }
+    if (atoms != null) {
+      out.add(new Unit(atoms, fixed, freeStart, false));
+    }
+    return out;
+  }
+
+  /** Reserved areas per TDMR of the pattern (lemma 5). */
+  private int[] areas() {
+    int[] out = new int[tdmrs.size()];
+    for (int t = 0; t < tdmrs.size(); t++) {
+      // Per item of the TDMR: a sequence of reserved (R), free (F) and optional (O) pieces.
+      StringBuilder seq = new StringBuilder();
+      for (Item i : items) {
+        if (tdmrOfItem[i.index()] != t) {
+          continue;
+        }
+        if (!i.memory()) {
+          seq.append(requiredGap(i) ? 'R' : 'O');
+        } else if (i.dead()) {
+          seq.append('R');
+        } else {
+          State s = states[i.index()];
+          if (s == State.FULL) {
+            seq.append('R');
+            continue;
+          }
+          if (s.lowEnd()) {
+            seq.append('R');
+          }
+          seq.append(dropped[i.index()] ? 'R' : 'F');
+          if (s.highEnd()) {
+            seq.append('R');
+          }
+        }
+      }
+      out[t] = countRuns(seq.toString());
+    }
+    return out;
+  }
+
+  private boolean requiredGap(Item gap) {
+    return policy.holes() == Policy.Holes.MEMLIST || !gap.convertible();
+  }
+
+  /** Maximal runs of R, where a run of O between two R joins them (and is reserved). */
+  private static int countRuns(String seq) {
+    char[] c = seq.toCharArray();
+    for (int i = 0; i < c.length; i++) {
+      if (c[i] != 'O') {
+        continue;
+      }
+      int j = i;
+      while (j < c.length && c[j] == 'O') {
+        j++;
+      }
+      char fill = i > 0 && c[i - 1] == 'R' && j < c.length && c[j] == 'R' ? 'R' : 'F';
+      Arrays.fill(c, i, j, fill);
+      i = j - 1;
+    }
+    int runs = 0;
+    for (int i = 0; i < c.length; i++) {
+      if (c[i] == 'R' && (i == 0 || c[i - 1] != 'R')) {
+        runs++;
+      }
+    }
+    return runs;
+  }
+
+  // ---- assignment of pieces to runs ------------------------------------------------------------
+
+  /** Which run each piece goes to, for one pattern. */
+  private final class Assignment {
+    private final List<Unit> units;
+    private final int areas;
+    private final int[] unitOf;
+    private final long[] reqSum;
+    private final int[] count;
+
+    Assignment(List<Unit> units, int areas) {
+      this.units = units;
+      this.areas = areas;
+      this.unitOf = new int[pieces.size()];
+      this.reqSum = new long[units.size()];
+      this.count = new int[units.size()];
+    }
+
+    void run() {
+      assign(0);
+    }
+
+    private void assign(int i) {
+      if (i == pieces.size()) {
+        evaluate();
+        return;
+      }
+      Piece p = pieces.get(i);
+      for (int u = 0; u < units.size(); u++) {
+        // Identical pieces of the same TDMR size class: keep them in unit order.
+        if (i > 0 && sameKind(pieces.get(i - 1), p) && unitOf[i - 1] > u) {
+          continue;
+        }
+        Unit unit = units.get(u);
+        long most = mostPages(unit);
+        if (reqSum[u] + p.req() > most) {
+          continue;
+        }
+        unitOf[i] = u;
+        reqSum[u] += p.req();
+        count[u]++;
+        assign(i + 1);
+        reqSum[u] -= p.req();
+        count[u]--;
+      }
+    }
+
+    private boolean sameKind(Piece a, Piece b) {
+      return a.req() == b.req() && a.level() == b.level()
+          && granuleNodes.get(a.tdmr()).equals(granuleNodes.get(b.tdmr()));
+    }
+
+    /** The most pages a run can hold: its fixed length, or up to its free end's atom. */
+    private long mostPages(Unit u) {
+      if (u.fixed()) {
+        return u.fixedPages();
+      }
+      int a = u.freeEnd() ? u.atoms().get(u.atoms().size() - 1) : u.atoms().get(0);
+      return u.fixedPages() + items.get(a).size() - 1;
+    }
+
+    private void evaluate() {
+      long[] flexible = new long[units.size()];
+      long padding = 0;
+      for (int u = 0; u < units.size(); u++) {
+        Unit unit = units.get(u);
+        if (count[u] == 0) {
+          return;
+        }
+        if (unit.fixed()) {
+          if (!module && reqSum[u] != unit.fixedPages()) {
+            return;
+          }
+          padding += unit.fixedPages() - reqSum[u];
+        } else {
+          flexible[u] = reqSum[u] - unit.fixedPages();
+          if (flexible[u] < 1) {
+            return;
+          }
+        }
+      }
+      // Partial parts of one atom must leave at least one page between them.
+      long[] low = new long[items.size()];
+      long[] high = new long[items.size()];
+      for (int u = 0; u < units.size(); u++) {
+        Unit unit = units.get(u);
+        if (unit.freeEnd()) {
+          low[unit.atoms().get(unit.atoms().size() - 1)] = flexible[u];
+        }
+        if (unit.freeStart()) {
+          high[unit.atoms().get(0)] = flexible[u];
+        }
+      }
+      long uncovered = 0;
+      for (Item i : items) {
+        if (!i.memory()) {
+          continue;
+        }
+        if (low[i.index()] + high[i.index()] >= i.size() && states[i.index()] != State.FULL) {
+          return;
+        }
+        if (dropped[i.index()]) {
+          uncovered += i.size() - low[i.index()] - high[i.index()];
+        }
+      }
+      for (MemoryBlock b : map.blocks()) {
+        long e = b.end() / PAGE;
+        long s = Math.max(b.start() / PAGE, windowHi);
+        if (e > s) {
+          uncovered += e - s;
+        }
+      }
+      long pamt = padding;
+      for (Piece p : pieces) {
+        pamt += p.req();
+      }
+      // Remote bytes: per run, the best order of its pieces (only runs across node edges care).
+      long remote = 0;
+      List<List<Integer>> members = new ArrayList<>();
+      for (int u = 0; u < units.size(); u++) {
+        members.add(new ArrayList<>());
+      }
+      for (int i = 0; i < pieces.size(); i++) {
+        members.get(unitOf[i]).add(i);
+      }
+      List<List<Integer>> orders = new ArrayList<>();
+      List<Integer> paddedPiece = new ArrayList<>();
+      for (int u = 0; u < units.size(); u++) {
+        Object[] bestOrder = bestOrder(units.get(u), members.get(u), flexible[u]);
+        remote += (Long) bestOrder[0];
+        @SuppressWarnings("unchecked")
+        List<Integer> o = (List<Integer>) bestOrder[1];
+        orders.add(o);
+        paddedPiece.add((Integer) bestOrder[2]);
+      }
+      LayoutScore score = new LayoutScore(uncovered * PAGE, remote, pamt * PAGE, tdmrs.size(), areas);
+      if (best != null && order.compare(score, best.score()) >= 0) {
+        return;
+      }
+      Layout layout = witness(units, orders, paddedPiece, flexible);
+      LayoutVerifier.requireValid(map, limits, policy, layout);
+      LayoutScore check = LayoutScore.of(map, limits, policy, layout);
+      if (!check.equals(score)) {
+        throw new IllegalStateException("referee scored %s but its witness scores %s: %s".formatted(score, check,
+            layout));
+      }
+      best = new Result(score, layout);
+    }
+
+    /**
+     * The order of a run's pieces (and which one carries the padding) with the least remote bytes:
+     * {remote, order, padded piece}.
+     */
+    private Object[] bestOrder(Unit unit, List<Integer> members, long flexible) {
+      List<Integer> order = new ArrayList<>(members);
+      boolean crosses = false;
+      for (int k = 1; k < unit.atoms().size(); k++) {
+        if (items.get(unit.atoms().get(k)).node() != items.get(unit.atoms().get(0)).node()) {
+          crosses = true;
+        }
+      }
+      if (!crosses) {
+        Set<Integer> nodes = Set.of(items.get(unit.atoms().get(0)).node());
+        long remote = 0;
+        for (int i : members) {
+          remote += remoteOf(pieces.get(i), nodes);
+        }
+        return new Object[] {remote, order, members.get(members.size() - 1)};
+      }
+      Object[] found = {Long.MAX_VALUE, order, members.get(0)};
+      permute(unit, order, 0, flexible, found);
+      return found;
+    }
+
+    private void permute(Unit unit, List<Integer> order, int k, long flexible, Object[] found) {
+      if (k == order.size()) {
+        for (int padded : order) {
+          long remote = 0;
+          long[] sizes = sizes(unit, order, padded);
+          long cursor = startOf(unit, flexible);
+          for (int j = 0; j < order.size(); j++) {
+            remote += remoteOf(pieces.get(order.get(j)), nodesOf(cursor, cursor + sizes[j]));
+            cursor += sizes[j];
+          }
+          if (remote < (Long) found[0]) {
+            found[0] = remote;
+            found[1] = new ArrayList<>(order);
+            found[2] = padded;
+          }
+        }
+        return;
+      }
+      for (int j = k; j < order.size(); j++) {
+        java.util.Collections.swap(order, k, j);
+        permute(unit, order, k + 1, flexible, found);
+        java.util.Collections.swap(order, k, j);
+      }
+    }
+
+    /** Sizes of the run's pieces in order, the padding on {@code padded}. */
+    private long[] sizes(Unit unit, List<Integer> order, int padded) {
+      long[] sizes = new long[order.size()];
+      long sum = 0;
+      for (int j = 0; j < order.size(); j++) {
+        sizes[j] = pieces.get(order.get(j)).req();
+        sum += sizes[j];
+      }
+      if (unit.fixed()) {
+        sizes[order.indexOf(padded)] += unit.fixedPages() - sum;
+      }
+      return sizes;
+    }
+
+    /** The first page of a run. */
+    private long startOf(Unit unit, long flexible) {
+      Item first = items.get(unit.atoms().get(0));
+      return unit.freeStart() ? first.end() - flexible : first.start();
+    }
+
+    private Set<Integer> nodesOf(long s, long e) {
+      Set<Integer> out = new TreeSet<>();
+      for (MemoryBlock b : map.blocks()) {
+        if (b.start() / PAGE < e && b.end() / PAGE > s) {
+          out.add(b.node());
+        }
+      }
+      return out;
+    }
+
+    /** The layout of this pattern and assignment. */
+    private Layout witness(List<Unit> units, List<List<Integer>> orders, List<Integer> padded, long[] flexible) {
+      long[][] where = new long[pieces.size()][];
+      List<long[]> pamtRanges = new ArrayList<>();
+      for (int u = 0; u < units.size(); u++) {
+        long[] sizes = sizes(units.get(u), orders.get(u), padded.get(u));
+        long cursor = startOf(units.get(u), flexible[u]);
+        for (int j = 0; j < orders.get(u).size(); j++) {
+          where[orders.get(u).get(j)] = new long[] {cursor, sizes[j]};
+          pamtRanges.add(new long[] {cursor, cursor + sizes[j]});
+          cursor += sizes[j];
+        }
+      }
+      List<Tdmr> out = new ArrayList<>();
+      for (int t = 0; t < tdmrs.size(); t++) {
+        long base = tdmrs.get(t)[0] * G;
+        long end = tdmrs.get(t)[1] * G;
+        Pamt pamt;
+        if (module) {
+          PamtRange[] levels = new PamtRange[3];
+          for (int i = 0; i < pieces.size(); i++) {
+            Piece p = pieces.get(i);
+            if (p.tdmr() == t) {
+              levels[p.level().ordinal()] = new PamtRange(where[i][0] * PAGE, where[i][1] * PAGE);
+            }
+          }
+          pamt = new Pamt(levels[0], levels[1], levels[2]);
+        } else {
+          int i = 0;
+          while (pieces.get(i).tdmr() != t) {
+            i++;
+          }
+          pamt = Pamt.kernelChunk(where[i][0] * PAGE, (end - base) * PAGE, limits);
+        }
+        out.add(new Tdmr(base * PAGE, (end - base) * PAGE, pamt, reserved(t, base, end, pamtRanges, flexible)));
+      }
+      return new Layout(out);
+    }
+
+    /** The TDMR's reserved areas: its reserved pieces, with bridging optional gaps, merged. */
+    private List<ReservedArea> reserved(int t, long base, long end, List<long[]> pamtRanges, long[] flexible) {
+      List<long[]> segments = new ArrayList<>();
+      List<Character> kinds = new ArrayList<>();
+      long[] low = new long[items.size()];
+      long[] high = new long[items.size()];
+      for (int u = 0; u < units.size(); u++) {
+        Unit unit = units.get(u);
+        if (unit.freeEnd()) {
+          low[unit.atoms().get(unit.atoms().size() - 1)] = flexible[u];
+        }
+        if (unit.freeStart()) {
+          high[unit.atoms().get(0)] = flexible[u];
+        }
+      }
+      for (Item i : items) {
+        if (tdmrOfItem[i.index()] != t) {
+          continue;
+        }
+        if (!i.memory()) {
+          segments.add(new long[] {i.start(), i.end()});
+          kinds.add(requiredGap(i) ? 'R' : 'O');
+          continue;
+        }
+        if (i.dead() || states[i.index()] == State.FULL) {
+          segments.add(new long[] {i.start(), i.end()});
+          kinds.add('R');
+          continue;
+        }
+        long lo = i.start() + low[i.index()];
+        long hi = i.end() - high[i.index()];
+        if (lo > i.start()) {
+          segments.add(new long[] {i.start(), lo});
+          kinds.add('R');
+        }
+        segments.add(new long[] {lo, hi});
+        kinds.add(dropped[i.index()] ? 'R' : 'F');
+        if (hi < i.end()) {
+          segments.add(new long[] {hi, i.end()});
+          kinds.add('R');
+        }
+      }
+      List<long[]> reserved = new ArrayList<>();
+      for (int k = 0; k < segments.size(); k++) {
+        char c = kinds.get(k);
+        if (c == 'R') {
+          reserved.add(segments.get(k));
+        } else if (c == 'O') {
+          int j = k;
+          while (j + 1 < segments.size() && kinds.get(j + 1) == 'O') {
+            j++;
+          }
+          if (k > 0 && kinds.get(k - 1) == 'R' && j + 1 < segments.size() && kinds.get(j + 1) == 'R') {
+            reserved.add(new long[] {segments.get(k)[0], segments.get(j)[1]});
+          }
+          k = j;
+        }
+      }
+      reserved.sort(Comparator.comparingLong(r -> r[0]));
+      List<ReservedArea> areas = new ArrayList<>();
+      long[] open = null;
+      for (long[] r : reserved) {
+        if (open != null && open[1] >= r[0]) {
+          open[1] = Math.max(open[1], r[1]);
+        } else {
+          if (open != null) {
+            areas.add(new ReservedArea((open[0] - base) * PAGE, (open[1] - open[0]) * PAGE));
+          }
+          open = new long[] {r[0], r[1]};
+        }
+      }
+      if (open != null) {
+        areas.add(new ReservedArea((open[0] - base) * PAGE, (open[1] - open[0]) * PAGE));
+      }
+      return areas;
+    }
+  }
+}
