@@ -1,5 +1,6 @@
 package tdmr.cli;
 
+import java.nio.file.Path;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -48,8 +49,8 @@ import tdmr.tdx.TdxLimits;
       "2:bad input or usage",
       "70:internal error"
     },
+    footerHeading = "%nExamples:%n",
     footer = {
-      "%nExamples:",
       "  tdmr plan dmesg.txt --solver cpsat --json > plan.json",
       "  tdmr check plan.json --map dmesg.txt",
       "  tdmr check tdmr_info.bin --map dmesg.txt --all     every violation",
@@ -61,15 +62,15 @@ final class CheckCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
   @Parameters(paramLabel = "LAYOUT", description = "Layout JSON, plan --json output or TDMR_INFO binary; '-' reads standard input.")
-  String layoutArgument;
+  Path layoutArgument;
 
   @Mixin ColorOption color;
 
   @Option(names = "--map", required = true, paramLabel = "INPUT",
       description = "Memory map: kernel log, /proc/iomem or JSON map; '-' reads standard input.")
-  String mapArgument;
+  Path mapArgument;
 
-  @Option(names = "--solver", paramLabel = "NAME", description = "Which result of a plan --json document to check (default: the first with TDMRs).")
+  @Option(names = "--solver", paramLabel = "NAME", completionCandidates = SolverNames.Results.class, description = "Which result of a plan --json document to check (default: the first with TDMRs).")
   String solver;
 
   @Mixin LimitOptions limitOptions;
@@ -92,7 +93,7 @@ final class CheckCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     TdxLimits limits = limitOptions.limits();
-    if (InputSource.STDIN.equals(layoutArgument) && InputSource.STDIN.equals(mapArgument)) {
+    if (InputSource.isStdin(layoutArgument) && InputSource.isStdin(mapArgument)) {
       throw new InputException("<stdin>", 0, "LAYOUT and --map cannot both read standard input");
     }
     InputSource layoutInput = tdmr.input(layoutArgument);
@@ -104,7 +105,7 @@ final class CheckCommand implements Callable<Integer> {
         new OsCoverageCheck(map, holes.value()).check(layout));
     PrintWriter out = spec.commandLine().getOut();
     out.print(json ? report.json(all) : verdictsColoured(Prose.fold(report.text(all)), color.terminal()));
-    if (!json && !report.holds() && !mapArgument.equals(InputSource.STDIN)) {
+    if (!json && !report.holds() && !InputSource.isStdin(mapArgument)) {
       out.println();
       out.println("Next: build a layout that passes both checks, and check it:");
       out.println("  tdmr plan %s --solver cpsat --json > plan.json".formatted(mapArgument));

@@ -14,8 +14,8 @@ import picocli.CommandLine.Spec;
     description =
         "Prints a completion script for every tdmr subcommand and option. It is generated from the"
             + " command line itself, so it always matches this version of tdmr.",
+    footerHeading = "%nExamples:%n",
     footer = {
-      "%nExamples:",
       "  Complete in this shell only:",
       "    source <(tdmr completion)",
       "  Complete in every new bash:",

@@ -1,5 +1,6 @@
 package tdmr.cli;
 
+import java.nio.file.Path;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.Optional;
@@ -44,8 +45,8 @@ import tdmr.triage.Triage;
       "1:TDX did not come up (or the log shows no attempt)",
       "2:bad input or usage"
     },
+    footerHeading = "%nExamples:%n",
     footer = {
-      "%nExamples:",
       "  sudo dmesg | tdmr diagnose",
       "  journalctl -k -b | tdmr diagnose -",
       "  tdmr diagnose saved-dmesg.txt",
@@ -64,7 +65,7 @@ final class DiagnoseCommand implements Callable<Integer> {
       arity = "0..1",
       defaultValue = InputSource.STDIN,
       description = "Kernel log to read; '-' or nothing reads standard input.")
-  String input;
+  Path input;
 
   @Option(names = "--json", description = "Print the findings as JSON.")
   boolean json;
@@ -77,7 +78,7 @@ final class DiagnoseCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
-    if (input.equals(InputSource.STDIN) && tdmr.stdinIsTerminal()) {
+    if (InputSource.isStdin(input) && tdmr.stdinIsTerminal()) {
       PrintWriter err = spec.commandLine().getErr();
       err.println("tdmr diagnose: give a kernel log, or pipe one in:");
       err.println("  sudo dmesg | tdmr diagnose");

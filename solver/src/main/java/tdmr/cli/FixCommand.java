@@ -59,8 +59,8 @@ import tdmr.tdx.TdxLimits;
       "3:a time limit stopped the search before an answer",
       "70:internal error"
     },
+    footerHeading = "%nExamples:%n",
     footer = {
-      "%nExamples:",
       "  tdmr fix dmesg.txt                     what the running kernel needs (memmap=)",
       "  tdmr fix dmesg.txt --for greedy-cmr    ... a kernel with the CMR-holes patch",
       "  tdmr fix dmesg.txt --for layout        ... any layout of the planner's family",

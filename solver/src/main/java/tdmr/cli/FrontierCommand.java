@@ -42,8 +42,8 @@ import tdmr.tdx.TdxLimits;
       "2:bad input or usage",
       "3:a time limit left some point unknown"
     },
+    footerHeading = "%nExamples:%n",
     footer = {
-      "%nExamples:",
       "  tdmr frontier dmesg.txt",
       "  tdmr frontier dmesg.txt --up-to 8 --json"
     })
@@ -59,6 +59,7 @@ final class FrontierCommand implements Callable<Integer> {
   int upTo;
 
   @Option(names = "--solver", paramLabel = "NAMES", defaultValue = "z3,cpsat",
+      completionCandidates = SolverNames.Proving.class,
       description = "Exact engines that prove the points, in order; the next is asked when one runs out of time"
           + " (default ${DEFAULT-VALUE}).")
   String solver;

@@ -21,6 +21,11 @@ public final class InputSource {
     this.stdin = stdin;
   }
 
+  /** True when a path argument is {@code -}, standard input. */
+  public static boolean isStdin(Path argument) {
+    return argument.toString().equals(STDIN);
+  }
+
   /** An input read from this process's standard input when the argument is {@code -}. */
   public static InputSource of(String argument) {
     return new InputSource(argument, System.in);

@@ -1,5 +1,6 @@
 package tdmr.cli;
 
+import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -20,8 +21,8 @@ import tdmr.parse.MapJson;
             + " the TDX memory blocks with their NUMA nodes, the gaps between them with the firmware"
             + " (e820) type found there, the CMRs, how the map was derived and the totals. --json prints"
             + " the map in the JSON map format that every tdmr command reads.",
+    footerHeading = "%nExamples:%n",
     footer = {
-      "%nExamples:",
       "  tdmr map dmesg.txt                         blocks, gaps (e820 types), CMRs",
       "  sudo cat /proc/iomem | tdmr map -",
       "  tdmr map --json dmesg.txt > map.json       the JSON map every command reads"
@@ -32,7 +33,7 @@ final class MapCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
   @Parameters(paramLabel = "INPUT", description = "Kernel log, /proc/iomem or JSON map; '-' reads standard input.")
-  String input;
+  Path input;
 
   @Option(names = "--json", description = "Print the map as JSON (the format every command reads).")
   boolean json;

@@ -1,6 +1,7 @@
 package tdmr.cli;
 
 import java.util.Arrays;
+import java.util.Iterator;
 import java.util.stream.Collectors;
 import picocli.CommandLine;
 import tdmr.tdx.Policy;
@@ -33,6 +34,30 @@ final class PolicyConverters {
     @Override
     public Policy.Coverage convert(String value) {
       return byText(Policy.Coverage.values(), Policy.Coverage::text, value);
+    }
+  }
+
+  /** What {@code --holes} accepts, for shell completion. */
+  static final class HolesValues implements Iterable<String> {
+    @Override
+    public Iterator<String> iterator() {
+      return Arrays.stream(Policy.Holes.values()).map(Policy.Holes::text).iterator();
+    }
+  }
+
+  /** What {@code --pamt} accepts, for shell completion. */
+  static final class PamtValues implements Iterable<String> {
+    @Override
+    public Iterator<String> iterator() {
+      return Arrays.stream(Policy.PamtPlacementPolicy.values()).map(Policy.PamtPlacementPolicy::text).iterator();
+    }
+  }
+
+  /** What {@code --coverage} accepts, for shell completion. */
+  static final class CoverageValues implements Iterable<String> {
+    @Override
+    public Iterator<String> iterator() {
+      return Arrays.stream(Policy.Coverage.values()).map(Policy.Coverage::text).iterator();
     }
   }
 

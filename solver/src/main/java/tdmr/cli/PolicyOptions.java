@@ -25,6 +25,7 @@ public final class PolicyOptions {
   public static final class Holes {
     @Option(names = "--holes", paramLabel = "memlist|cmr", defaultValue = "memlist",
         converter = PolicyConverters.HolesConverter.class,
+        completionCandidates = PolicyConverters.HolesValues.class,
         description = "Gaps to reserve: every gap between memory blocks (memlist, mainline Linux) or only"
             + " non-convertible ones (cmr, the CMR-holes patch). Default: ${DEFAULT-VALUE}.")
     Policy.Holes value;
@@ -38,6 +39,7 @@ public final class PolicyOptions {
   public static final class Pamt {
     @Option(names = "--pamt", paramLabel = "node-local|any", defaultValue = "node-local",
         converter = PolicyConverters.PamtConverter.class,
+        completionCandidates = PolicyConverters.PamtValues.class,
         description = "Each TDMR's PAMT on the NUMA node the kernel picks for it (node-local) or anywhere in"
             + " TDX memory (any). The kernel's own construction always uses node-local. Default: ${DEFAULT-VALUE}.")
     Policy.PamtPlacementPolicy value;
@@ -51,6 +53,7 @@ public final class PolicyOptions {
   public static final class Coverage {
     @Option(names = "--coverage", paramLabel = "all|max", defaultValue = "all",
         converter = PolicyConverters.CoverageConverter.class,
+        completionCandidates = PolicyConverters.CoverageValues.class,
         description = "Cover every byte of TDX memory (all), or as much as possible, reporting what is left"
             + " out (max). Default: ${DEFAULT-VALUE}.")
     Policy.Coverage value;

@@ -43,8 +43,8 @@ import tdmr.tdx.TdxLimits;
       "2:bad input or usage",
       "3:UNKNOWN (the time limit stopped Z3 before a proof)"
     },
+    footerHeading = "%nExamples:%n",
     footer = {
-      "%nExamples:",
       "  tdmr prove dmesg.txt                       within 64 TDMRs, 16 areas each",
       "  tdmr prove dmesg.txt --max-tdmrs 2 --max-rsvd 8",
       "  tdmr prove dmesg.txt --max-rsvd 15 --json"

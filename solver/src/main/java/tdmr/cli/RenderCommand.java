@@ -55,8 +55,8 @@ import tdmr.tdx.TdxLimits;
       "2:bad input or usage (nothing written)",
       "70:internal error"
     },
+    footerHeading = "%nExamples:%n",
     footer = {
-      "%nExamples:",
       "  tdmr render -o layout.html                      (the bundled example)",
       "  tdmr render dmesg.txt --solver all -o layout.html",
       "  tdmr render dmesg.txt --solver greedy,cpsat --holes cmr -o layout.svg",

@@ -1,5 +1,6 @@
 package tdmr.cli;
 
+import java.nio.file.Path;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.io.PrintWriter;
@@ -11,7 +12,7 @@ import tdmr.parse.InputException;
 @Command(
     name = "tdmr",
     mixinStandardHelpOptions = true,
-    version = "tdmr 0.1.0",
+    versionProvider = TdmrVersion.class,
     header = "Compute, check and optimise the TDMR/PAMT layout of an Intel TDX host.",
     subcommands = {
       MapCommand.class,
@@ -22,7 +23,8 @@ import tdmr.parse.InputException;
       FrontierCommand.class,
       RenderCommand.class,
       DiagnoseCommand.class,
-      CompletionCommand.class
+      CompletionCommand.class,
+      HelpCommand.class
     },
     exitCodeListHeading = "%nExit status:%n",
     exitCodeList = {
@@ -32,8 +34,8 @@ import tdmr.parse.InputException;
       "3:unknown (a time limit stopped the solver before a proof)",
       "70:internal error"
     },
+    footerHeading = "%nStart here:%n",
     footer = {
-      "%nStart here:",
       "  sudo dmesg | tdmr diagnose          Did TDX come up on this host? If not, why?",
       "  tdmr plan dmesg.txt                 The layout Linux builds from this map",
       "  tdmr plan dmesg.txt --solver all    ... and the best layout (CP-SAT, Z3)",
@@ -41,7 +43,7 @@ import tdmr.parse.InputException;
       "  tdmr check layout.json --map dmesg.txt",
       "",
       "INPUT is a kernel log, /proc/iomem or a JSON map ('-' reads standard input).",
-      "'tdmr COMMAND --help' shows each command's options and examples.",
+      "'tdmr help COMMAND' (or 'tdmr COMMAND --help') shows each command's options and examples.",
       "Shell completion: source <(tdmr completion)"
     })
 public final class TdmrCommand implements Runnable {
@@ -69,6 +71,11 @@ public final class TdmrCommand implements Runnable {
    */
   public InputSource input(String argument) {
     return new InputSource(argument, stdin);
+  }
+
+  /** The INPUT argument as picocli typed it (a {@code Path}, so that the shell completes file names). */
+  public InputSource input(Path argument) {
+    return input(argument.toString());
   }
 
   /** True when {@code -} reads a terminal: this process's own standard input, and nothing piped in. */
@@ -112,7 +119,16 @@ public final class TdmrCommand implements Runnable {
     cl.setErr(new PrintWriter(err, true));
     cl.setParameterExceptionHandler(TdmrCommand::usageError);
     cl.setExecutionExceptionHandler(TdmrCommand::executionError);
+    everyCommand(cl, sub -> sub.getCommandSpec().versionProvider(cl.getCommandSpec().versionProvider()));
     return cl;
+  }
+
+  /** Calls {@code action} on every subcommand, at any depth ({@code tdmr plan -V} shows tdmr's version). */
+  static void everyCommand(CommandLine cl, java.util.function.Consumer<CommandLine> action) {
+    for (CommandLine sub : cl.getSubcommands().values()) {
+      action.accept(sub);
+      everyCommand(sub, action);
+    }
   }
 
   /** Bad options or arguments: the message and where to find the usage, never the whole help. */

@@ -49,7 +49,8 @@ class SharedOptionsTest {
           "--threads", "--seed"),
       "diagnose", Set.of("--time-limit", "--threads", "--seed"),
       "map", Set.of(),
-      "completion", Set.of());
+      "completion", Set.of(),
+      "help", Set.of());
 
   private static CommandLine root() {
     return TdmrCommand.commandLine(new ByteArrayInputStream(new byte[0]), new PrintStream(new ByteArrayOutputStream()),
