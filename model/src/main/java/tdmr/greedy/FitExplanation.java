@@ -14,12 +14,18 @@ import tdmr.tdx.TdxLimits;
 final class FitExplanation {
   private FitExplanation() {}
 
-  static List<String> explain(TdxLimits limits, GreedyResult result) {
+  /**
+   * @param whoseLines a sentence saying which of the result's lines the variant prints itself and
+   *     which a mainline kernel prints too
+   */
+  static List<String> explain(TdxLimits limits, GreedyResult result, String whoseLines) {
+    List<String> out = new ArrayList<>();
+    out.add(whoseLines);
     if (result instanceof GreedyResult.Built built) {
-      return headroom(built);
+      out.addAll(headroom(built));
+      return out;
     }
     GreedyResult.Failed failed = (GreedyResult.Failed) result;
-    List<String> out = new ArrayList<>();
     switch (failed.stage()) {
       case MEMORY_LIST -> out.add("The memory list was rejected before any TDMR was built.");
       case FILL_OUT_TDMRS -> out.add(
@@ -31,6 +37,10 @@ final class FitExplanation {
       case RESERVED_AREAS -> out.add(
           "A 1 GiB granule holds more holes than a TDMR may reserve; no split at a 1 GiB boundary helps.");
       case MODULE_CONFIG -> out.add(failed.failureLine());
+    }
+    if (failed.stage() != GreedyResult.Stage.MEMORY_LIST && failed.stage() != GreedyResult.Stage.MODULE_CONFIG) {
+      out.add("This construction is a heuristic: its failure does not prove that no layout exists"
+          + " (tdmr plan --solver cpsat searches for one, tdmr prove proves it).");
     }
     return out;
   }

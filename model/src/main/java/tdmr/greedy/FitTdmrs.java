@@ -119,16 +119,21 @@ final class FitTdmrs {
         j++;
       }
       Run run = cut(runStart, runEnd);
-      if (run.failure != null && !runs.isEmpty()) {
-        // Some granule of this run cannot start a TDMR: a TDMR of the run before may still reach
-        // over the empty space and cover it.
-        Run before = runs.get(runs.size() - 1);
-        Run joined = cut(before.start, runEnd);
-        if (joined.failure == null) {
-          joins.add(new Join(new AddressRange(before.end, runStart)));
-          runs.set(runs.size() - 1, joined);
-          i = j;
-          continue;
+      if (run.failure != null) {
+        // Some granule of this run cannot start a TDMR: a TDMR of a run before may still reach
+        // over the empty space and cover it (looking back at most JOIN_WINDOW - 1 runs).
+        for (int back = 1; back < JOIN_WINDOW && back <= runs.size(); back++) {
+          Run from = runs.get(runs.size() - back);
+          Run joined = cut(from.start, runEnd);
+          if (joined.failure == null) {
+            for (int k = runs.size() - back; k < runs.size(); k++) {
+              long gapEnd = k + 1 < runs.size() ? runs.get(k + 1).start : runStart;
+              joins.add(new Join(new AddressRange(runs.get(k).end, gapEnd)));
+            }
+            runs.subList(runs.size() - back, runs.size()).clear();
+            run = joined;
+            break;
+          }
         }
       }
       if (run.failure != null) {
@@ -179,11 +184,12 @@ final class FitTdmrs {
    *
    * <p>The cut is the jump-game greedy: the {@linkplain #reach reach} of a start is how far a TDMR
    * starting there may go; while the current TDMR cannot reach {@code end}, the next one starts at
-   * the granule within the current reach whose own reach is furthest (the first such granule on a
-   * tie: the current TDMR, whose reach fell short, stays small, which leaves room on its node), and
-   * the current one ends there. Every start is looked at once, and only starts where the
-   * reach can grow are looked at: the last granule before a block or a hole ends (below it the
-   * reach's node and holes are the same, and a later start reaches further).
+   * the first granule within the current reach whose own reach is furthest, and the current one
+   * ends there (the current TDMR, whose reach fell short, stays small, which leaves room on its
+   * node). Every start is looked at once, and only where the reach can grow: the last granule
+   * before a block or a hole ends (below it the reach's node and holes are the same, and a later
+   * start reaches further); the first granule of that stretch reaching as far is then found by
+   * binary search.
    */
   private Run cut(long start, long end) {
     List<AddressRange> tdmrs = new ArrayList<>();
@@ -198,16 +204,21 @@ final class FitTdmrs {
       long q = memoryGranuleAtOrAbove(r);
       long best = -1;
       long bestReach = r;
+      long stretchStart = scanned + G;
+      long bestStretchStart = -1;
       for (long p : starts(scanned, q)) {
         long rp = reach(p, end);
         if (rp > bestReach) {
           best = p;
           bestReach = rp;
+          bestStretchStart = stretchStart;
         }
+        stretchStart = p + G;
       }
       if (best < 0) {
         return new Run(start, end, tdmrs, splits, cannotStart(q, tdmrs, splits));
       }
+      best = earliestReaching(bestStretchStart, best, bestReach, end);
       splits.add(new Split(new AddressRange(a, end), best, holeCut(a, end) == r ? SplitReason.HOLES : SplitReason.PAMT_SIZE,
           holes.count(a, end)));
       tdmrs.add(new AddressRange(a, memoryEndAtOrBelow(best)));
@@ -217,6 +228,27 @@ final class FitTdmrs {
     }
     tdmrs.add(new AddressRange(a, memoryEndAtOrBelow(end)));
     return new Run(start, end, tdmrs, splits, null);
+  }
+
+  /**
+   * The first memory granule in {@code [lo, hi]} from which a TDMR reaches {@code target} ({@code
+   * hi} does). Within one stretch between two looked-at starts the reach only grows with the start,
+   * so a binary search finds it; starting there keeps the TDMR before it, whose reach fell short,
+   * as small as possible, which leaves room on its node.
+   */
+  private long earliestReaching(long lo, long hi, long target, long end) {
+    long low = lo / G;
+    long high = hi / G;
+    while (low < high) {
+      long mid = (low + high) >>> 1;
+      long g = memoryGranuleAtOrAbove(mid * G);
+      if (g <= hi && reach(g, end) >= target) {
+        high = mid;
+      } else {
+        low = mid + 1;
+      }
+    }
+    return memoryGranuleAtOrAbove(low * G);
   }
 
   /** Why no TDMR can start at granule {@code g}: too many holes in it, or no block of its node holds a chunk. */

@@ -35,6 +35,10 @@ import tdmr.tdx.Tdmr;
  */
 public final class GreedyFit implements KernelConstruction {
   public static final String NAME = "greedy-fit";
+  /** Which lines of the result a mainline kernel prints too. */
+  static final String WHOSE_LINES = "The lines about splits, joins, PAMT room and PAMT placement are greedy-fit's own"
+      + " (pr_info of a patched kernel); the others a mainline kernel prints too.";
+
   /** At most this many TDMRs are cut for PAMT room before greedy-fit gives up. */
   static final int REPAIR_SPLITS = 8;
   /** At most this many TDMRs are kept back from the merge pass for those repair splits. */
@@ -297,6 +301,6 @@ public final class GreedyFit implements KernelConstruction {
 
   @Override
   public List<String> explain(MemoryMap map, TdxLimits limits, GreedyResult result) {
-    return FitExplanation.explain(limits, result);
+    return FitExplanation.explain(limits, result, WHOSE_LINES);
   }
 }

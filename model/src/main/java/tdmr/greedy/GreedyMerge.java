@@ -287,6 +287,8 @@ public final class GreedyMerge implements KernelConstruction {
 
   @Override
   public List<String> explain(MemoryMap map, TdxLimits limits, GreedyResult result) {
-    return FitExplanation.explain(limits, result);
+    return FitExplanation.explain(limits, result,
+        "The 'Merge TDMR ranges with hole' lines are the 2021 tree's own (it printed them with the prefix"
+            + " 'tdx: '); the others a mainline kernel prints too.");
   }
 }

@@ -6,7 +6,6 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeSet;
 import tdmr.mem.AddressRange;
 import tdmr.mem.MemoryBlock;
 import tdmr.tdx.PamtSizing;
@@ -21,18 +20,20 @@ import tdmr.tdx.TdxLimits;
  * <p>The memory is cut into <em>pieces</em>: a memory-list block clipped to one TDMR. A piece is
  * <em>open</em> on a side when a hole of the same TDMR touches it there; chunks stacked against an
  * open side, back to back, extend that hole's area. Chunks are placed largest first (ties by TDMR
- * index), each into the open piece of its node with the least room that still holds it (best fit
- * decreasing). A chunk that finds no open piece pays one reserved area: it goes into the piece of
+ * index), each into the lowest open piece of its node that still holds it (first fit decreasing,
+ * the order in which {@code alloc_contig_pages} looks too). A chunk that finds no open piece pays one reserved area: it goes into the piece of
  * its node with the most room, in a TDMR whose holes leave an area spare, and that side is open
  * from then on (so later chunks find the most room there). It is stacked against a neighbouring piece of the same TDMR (two
  * nodes' blocks that touch) when there is one, so that the neighbour's side opens too and a chunk
- * of the other node can share the area. Both searches are ordered sets, so placing T chunks over P pieces costs
- * {@code O((P + T) log P)}.
+ * of the other node can share the area. Both searches are max trees over the node's pieces ({@link
+ * RoomTree}), so placing T chunks over P pieces costs {@code O((P + T) log P)}.
  */
 final class HoleSidePlacement {
   /** A block clipped to one TDMR, with the chunks stacked at either end. */
   private static final class Piece {
     final int index;
+    /** Position among the pieces of its node, in address order. */
+    int slot;
     final int tdmr;
     final int node;
     final long start;
@@ -63,10 +64,6 @@ final class HoleSidePlacement {
     }
   }
 
-  /** Room first, then address: the best-fit order. */
-  private static final Comparator<Piece> BY_ROOM =
-      Comparator.comparingLong(Piece::room).thenComparingLong(p -> p.start);
-
   /**
    * Where the chunks went.
    *
@@ -83,8 +80,10 @@ final class HoleSidePlacement {
   private final Policy.PamtPlacementPolicy pamt;
   private final List<Piece> pieces = new ArrayList<>();
   private final List<List<Piece>> piecesOfTdmr = new ArrayList<>();
-  private final Map<Integer, TreeSet<Piece>> openByNode = new HashMap<>();
-  private final Map<Integer, TreeSet<Piece>> closedByNode = new HashMap<>();
+  /** Per node: its pieces in address order, the room of the open ones, and of the closed ones in TDMRs with an area to spare. */
+  private final Map<Integer, List<Piece>> piecesOfNode = new HashMap<>();
+  private final Map<Integer, RoomTree> openByNode = new HashMap<>();
+  private final Map<Integer, RoomTree> closedByNode = new HashMap<>();
   private final int[] spare;
 
   HoleSidePlacement(
@@ -121,27 +120,23 @@ final class HoleSidePlacement {
         }
         pieces.add(p);
         own.add(p);
-        file(p);
+        List<Piece> ofNode = piecesOfNode.computeIfAbsent(p.node, n -> new ArrayList<>());
+        p.slot = ofNode.size();
+        ofNode.add(p);
       }
       piecesOfTdmr.add(own);
     }
+    piecesOfNode.forEach((node, list) -> {
+      openByNode.put(node, new RoomTree(list.size()));
+      closedByNode.put(node, new RoomTree(list.size()));
+    });
+    pieces.forEach(this::file);
   }
 
-  private TreeSet<Piece> set(Map<Integer, TreeSet<Piece>> byNode, int node) {
-    return byNode.computeIfAbsent(node, n -> new TreeSet<>(BY_ROOM.thenComparingInt(p -> p.index)));
-  }
-
+  /** Offers the piece's room in the tree it belongs to now: open, or closed in a TDMR with an area to spare. */
   private void file(Piece p) {
-    if (p.open()) {
-      set(openByNode, p.node).add(p);
-    } else if (spare[p.tdmr] > 0) {
-      set(closedByNode, p.node).add(p);
-    }
-  }
-
-  private void unfile(Piece p) {
-    set(openByNode, p.node).remove(p);
-    set(closedByNode, p.node).remove(p);
+    openByNode.get(p.node).set(p.slot, p.open() ? p.room() : -1);
+    closedByNode.get(p.node).set(p.slot, !p.open() && spare[p.tdmr] > 0 ? p.room() : -1);
   }
 
   /** Places every chunk, largest first. */
@@ -162,9 +157,9 @@ final class HoleSidePlacement {
     for (int k : order) {
       Piece p = null;
       for (int candidateNode : nodesToTry(node[k])) {
-        p = smallestHolding(set(openByNode, candidateNode), chunk[k]);
+        p = lowestHolding(candidateNode, chunk[k]);
         if (p == null) {
-          p = roomiest(set(closedByNode, candidateNode), chunk[k]);
+          p = roomiest(candidateNode, chunk[k]);
           if (p != null) {
             payArea(p, paid);
           }
@@ -176,7 +171,6 @@ final class HoleSidePlacement {
       if (p == null) {
         return new Outcome(bases, paid, k);
       }
-      unfile(p);
       bases[k] = stack(p, chunk[k]);
       file(p);
     }
@@ -189,15 +183,29 @@ final class HoleSidePlacement {
       return List.of(local);
     }
     List<Integer> order = new ArrayList<>(List.of(local));
-    memlist.stream().map(MemoryBlock::node).distinct().sorted().filter(n -> n != local).forEach(order::add);
+    piecesOfNode.keySet().stream().sorted().filter(n -> n != local).forEach(order::add);
     return order;
   }
 
-  /** The piece with the least room that still holds {@code bytes}, or null. */
-  private static Piece smallestHolding(TreeSet<Piece> set, long bytes) {
-    // A key with exactly {@code bytes} of room, address 0 and index -1 sorts before every piece
-    // with that much room.
-    return set.ceiling(new Piece(-1, -1, -1, 0, bytes));
+  /** The lowest open piece of the node that holds {@code bytes}, or null. */
+  private Piece lowestHolding(int node, long bytes) {
+    RoomTree open = openByNode.get(node);
+    int i = open == null ? -1 : open.firstAtLeast(bytes);
+    return i < 0 ? null : piecesOfNode.get(node).get(i);
+  }
+
+  /**
+   * The node's closed piece with the most room, in a TDMR with an area to spare, or null when even
+   * it cannot hold {@code bytes}: an area bought for one chunk opens a side that later chunks use
+   * for free, so it goes where the most room is.
+   */
+  private Piece roomiest(int node, long bytes) {
+    RoomTree closed = closedByNode.get(node);
+    int i = closed == null ? -1 : closed.roomiest();
+    if (i < 0 || piecesOfNode.get(node).get(i).room() < bytes) {
+      return null;
+    }
+    return piecesOfNode.get(node).get(i);
   }
 
   /**
@@ -205,7 +213,6 @@ final class HoleSidePlacement {
    * neighbouring piece, which then opens too, or else the low side.
    */
   private void payArea(Piece p, int[] paid) {
-    unfile(p);
     if (p.above != null && p.below == null) {
       p.highOpen = true;
       openNeighbour(p.above, true);
@@ -218,25 +225,12 @@ final class HoleSidePlacement {
     paid[p.tdmr]++;
     spare[p.tdmr]--;
     if (spare[p.tdmr] == 0) {
-      for (Piece q : piecesOfTdmr.get(p.tdmr)) {
-        if (!q.open()) {
-          set(closedByNode, q.node).remove(q);
-        }
-      }
+      piecesOfTdmr.get(p.tdmr).forEach(this::file);
     }
-  }
-
-  /**
-   * The piece with the most room, or null when even it cannot hold {@code bytes}: an area bought
-   * for one chunk opens a side that later chunks use for free, so it goes where the most room is.
-   */
-  private static Piece roomiest(TreeSet<Piece> set, long bytes) {
-    return set.isEmpty() || set.last().room() < bytes ? null : set.last();
   }
 
   /** Opens {@code q}'s low (or high) side, which now touches a chunk stacked in its neighbour. */
   private void openNeighbour(Piece q, boolean low) {
-    unfile(q);
     if (low) {
       q.lowOpen = true;
     } else {
