@@ -85,7 +85,16 @@ public final class ModuleValidator {
     return all.isEmpty() ? Optional.empty() : Optional.of(all.get(0));
   }
 
-  /** Every violation, in the module's order (see the class comment for what is skipped). */
+  /**
+   * The most violations {@link #allViolations} lists. A layout of hundreds of copies of one TDMR has
+   * a violation for every pair of them (D4); listing them all took minutes and told nothing more.
+   */
+  public static final int MAX_VIOLATIONS = 1000;
+
+  /**
+   * Every violation, in the module's order (see the class comment for what is skipped), or the
+   * first {@link #MAX_VIOLATIONS} of them.
+   */
   public List<Violation> allViolations(Layout layout) {
     return new Run(layout.tdmrs()).check();
   }
@@ -93,6 +102,13 @@ public final class ModuleValidator {
   /** True when TDH.SYS.CONFIG would accept the layout. */
   public boolean accepts(Layout layout) {
     return firstViolation(layout).isEmpty();
+  }
+
+  /** Ends a run once {@link #MAX_VIOLATIONS} violations are found. */
+  private static final class Enough extends RuntimeException {
+    Enough() {
+      super(null, null, false, false);
+    }
   }
 
   /** One pass over one layout; holds what earlier checks established about each TDMR. */
@@ -114,17 +130,21 @@ public final class ModuleValidator {
     }
 
     List<Violation> check() {
-      callOperands();
-      for (int i = 0; i < tdmrs.size(); i++) {
-        if (!tdmrGeometry(i)) {
-          continue;
+      try {
+        callOperands();
+        for (int i = 0; i < tdmrs.size(); i++) {
+          if (!tdmrGeometry(i)) {
+            continue;
+          }
+          reservedAreas(i);
+          pamtShapes(i);
+          pamtsDisjoint(i);
+          pamtsOutsideUsableMemory(i);
+          pamtsInCmrs(i);
+          usableMemoryInCmrs(i);
         }
-        reservedAreas(i);
-        pamtShapes(i);
-        pamtsDisjoint(i);
-        pamtsOutsideUsableMemory(i);
-        pamtsInCmrs(i);
-        usableMemoryInCmrs(i);
+      } catch (Enough enough) {
+        // MAX_VIOLATIONS found: the list is complete up to there.
       }
       return List.copyOf(out);
     }
@@ -411,6 +431,9 @@ public final class ModuleValidator {
 
     private void report(ModuleError error, Rule rule, int tdmr, int b0, int b1, int b2, String message) {
       out.add(new Violation(error, error.code(b0, b1, b2), rule, tdmr, message));
+      if (out.size() >= MAX_VIOLATIONS) {
+        throw new Enough();
+      }
     }
 
     private String name(int i) {

@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import tdmr.parse.InputBytes;
 import tdmr.parse.InputException;
 import tdmr.parse.LayoutJson;
 import tdmr.tdx.Layout;
@@ -101,13 +102,7 @@ public final class TdmrInfoCodec {
 
   /** Reads a TDMR_INFO binary file. */
   public static Layout read(Path file) throws InputException {
-    byte[] bytes;
-    try {
-      bytes = Files.readAllBytes(file);
-    } catch (IOException e) {
-      throw new InputException(file.toString(), 0, "cannot read: " + e.getMessage());
-    }
-    return decode(bytes, file.toString());
+    return decode(InputBytes.ofFile(file), file.toString());
   }
 
   /** Writes the layout as a TDMR_INFO binary file. */

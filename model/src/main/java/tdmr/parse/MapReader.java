@@ -29,22 +29,12 @@ public final class MapReader {
     return readBytes(file.toString(), fileBytes(file));
   }
 
-  /** The bytes of a file; a missing, directory or unreadable file is an input error. */
+  /**
+   * The bytes of a file, within {@link InputBytes#MAX_BYTES}; a missing, directory, unreadable or
+   * too large file is an input error.
+   */
   public static byte[] fileBytes(Path file) throws InputException {
-    String name = file.toString();
-    if (Files.isDirectory(file)) {
-      throw new InputException(name, 0, "is a directory, not a memory map");
-    }
-    if (!Files.exists(file)) {
-      throw new InputException(name, 0, "no such file");
-    }
-    try {
-      return Files.readAllBytes(file);
-    } catch (AccessDeniedException e) {
-      throw new InputException(name, 0, "permission denied");
-    } catch (IOException e) {
-      throw new InputException(name, 0, "cannot read: " + e.getMessage());
-    }
+    return InputBytes.ofFile(file);
   }
 
   /** Reads raw bytes, rejecting binary data (NUL bytes, invalid UTF-8) with a clear message. */

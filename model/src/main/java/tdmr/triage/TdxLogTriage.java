@@ -329,7 +329,7 @@ public final class TdxLogTriage {
           happened.add("TDX came up: %s is initialized%s.".formatted(module,
               keyIds.map(k -> ", with private KeyIDs " + k).orElse("")));
           if (pamtKb.isPresent()) {
-            happened.add("The kernel set aside %d KB (%s) for PAMTs, the module's metadata for all TDX memory."
+            happened.add("The kernel set aside %d KiB (%s) for PAMTs, the module's metadata for all TDX memory."
                 .formatted(pamtKb.getAsLong(), ByteSize.human(pamtKb.getAsLong() * 1024)));
           }
           todo.add("Nothing to fix.");

@@ -165,4 +165,41 @@ class KernelFailuresTest {
     assertEquals(Policy.Holes.MEMLIST, LinuxGreedy.cmrHoles().withHoles(Policy.Holes.MEMLIST).holes());
     assertEquals("kernel", LinuxGreedy.cmrHoles().placement().name());
   }
+
+  /**
+   * tdmr_get_nid: the node of the first memory-list block that ends after the TDMR's base; none
+   * when every block ends at or before it (the kernel then warns and uses node 0).
+   */
+  @Test
+  void tdmrNodeIsTheNodeOfTheFirstBlockEndingAfterTheBase() {
+    List<MemoryBlock> memlist = List.of(new MemoryBlock(MiB, GiB, 0), new MemoryBlock(GiB, 3 * GiB, 1),
+        new MemoryBlock(4 * GiB, 5 * GiB, 2));
+    assertEquals(OptionalInt.of(0), LinuxGreedy.tdmrNode(memlist, 0));
+    assertEquals(OptionalInt.of(1), LinuxGreedy.tdmrNode(memlist, GiB), "the first block ends at 1G, not after it");
+    assertEquals(OptionalInt.of(1), LinuxGreedy.tdmrNode(memlist, 2 * GiB));
+    assertEquals(OptionalInt.of(2), LinuxGreedy.tdmrNode(memlist, 3 * GiB), "a base in a gap takes the next block's node");
+    assertEquals(OptionalInt.empty(), LinuxGreedy.tdmrNode(memlist, 5 * GiB));
+    assertEquals(OptionalInt.empty(), LinuxGreedy.tdmrNode(List.of(), 0));
+  }
+
+  /**
+   * The summary of a failure is the explanation without the list of areas: for canonical/tdx#135-like
+   * reserved-area exhaustion in TDMR 1 above, one sentence ending with a period, then the CMR-holes
+   * verdict.
+   */
+  @Test
+  void theSummaryLeavesTheListOfAreasOut() {
+    MemoryMap map = MemoryMap.ofBlocks("two", List.of(new MemoryBlock(MiB, 2 * GiB, 0),
+        new MemoryBlock(4 * GiB, 6 * GiB, 0)));
+    TdxLimits one = TdxLimits.DEFAULT.withMaxReservedPerTdmr(1);
+    GreedyResult.Failed f = failed(LinuxGreedy.mainline().construct(map, one));
+    GreedyExplanation why = new GreedyExplanation(map, one, LinuxGreedy.mainline());
+    List<String> summary = why.summary(f);
+    assertEquals("TDMR [0x100000000, 0x180000000) (2 GiB, node 0) needs 2 reserved areas (0 holes, 2 PAMT pieces);"
+        + " the module allows 1.", summary.get(0));
+    assertTrue(summary.get(summary.size() - 1).startsWith("With --holes cmr"), summary.toString());
+    List<String> full = why.explain(f);
+    assertEquals(summary.get(0).replaceAll("\\.$", ":"), full.get(0));
+    assertEquals(summary.size() + 2, full.size(), "the full explanation lists both areas");
+  }
 }

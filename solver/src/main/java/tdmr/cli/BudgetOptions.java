@@ -53,9 +53,17 @@ public final class BudgetOptions {
         description = "CP-SAT worker threads (default ${DEFAULT-VALUE}; 1 gives the same answer on every run).")
     int value = SolveOptions.DEFAULT.threads();
 
+    /** More threads than this many per processor only share the processors and multiply CP-SAT's memory. */
+    static final int PER_PROCESSOR = 4;
+
     int count() {
       if (value < 1) {
         throw new OptionValueException("--threads must be at least 1, got " + value);
+      }
+      int processors = Runtime.getRuntime().availableProcessors();
+      if (value > PER_PROCESSOR * processors) {
+        throw new OptionValueException("--threads %d is more than this machine can use: at most %d (%d per processor, %d processors)"
+            .formatted(value, PER_PROCESSOR * processors, PER_PROCESSOR, processors));
       }
       return value;
     }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.List;
 import tdmr.boot.MemoryWhatIf;
+import tdmr.check.ModuleValidator;
 import tdmr.check.OsCoverageCheck;
 import tdmr.check.Violation;
 import tdmr.mem.AddressRange;
@@ -64,9 +65,13 @@ record CheckReport(
     for (Violation v : shown(all)) {
       b.append("  ").append(v).append(System.lineSeparator());
     }
+    boolean capped = violations.size() >= ModuleValidator.MAX_VIOLATIONS;
     if (!all && violations.size() > 1) {
-      b.append("  (the module stops at the first error; %s, --all lists them)%n".formatted(
-          Count.of(violations.size() - 1, "more violation", "more violations")));
+      b.append("  (the module stops at the first error; %s%s, --all lists them)%n".formatted(
+          capped ? "at least " : "", Count.of(violations.size() - 1, "more violation", "more violations")));
+    }
+    if (all && capped) {
+      b.append("  (counting stopped at %d violations)%n".formatted(ModuleValidator.MAX_VIOLATIONS));
     }
     b.append("Operating system (holes=%s, coverage=%s): %s%n".formatted(
         name(holes), name(coverage), osHolds() ? "OK" : "FAIL"));

@@ -43,7 +43,8 @@ import tdmr.triage.Triage;
     exitCodeList = {
       "0:TDX came up",
       "1:TDX did not come up (or the log shows no attempt)",
-      "2:bad input or usage"
+      "2:bad input or usage (also an empty log: without root, dmesg prints nothing)",
+      "70:internal error"
     },
     footerHeading = "%nExamples:%n",
     footer = {

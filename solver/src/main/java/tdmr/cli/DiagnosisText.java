@@ -25,15 +25,15 @@ final class DiagnosisText {
     s.append(headline).append('\n');
     s.append("Log: ").append(d.source()).append('\n');
     if (!moduleAndKeys(t).isEmpty()) {
-      line(s, Prose.wrap(moduleAndKeys(t), "     "));
+      line(s, Prose.wrap(moduleAndKeys(t), "     ", "     ", terminal.width()));
     }
     s.append('\n').append(terminal.bold("What happened")).append('\n');
     for (String sentence : t.whatHappened()) {
-      line(s, Prose.wrap(sentence, "  "));
+      line(s, Prose.wrap(sentence, "  ", "  ", terminal.width()));
     }
     s.append('\n').append(terminal.bold("What to do")).append('\n');
     for (String sentence : t.whatToDo()) {
-      line(s, Prose.wrap(sentence, "  - ", "    "));
+      line(s, Prose.wrap(sentence, "  - ", "    ", terminal.width()));
     }
     List<String> analysis = analysis(d);
     if (!analysis.isEmpty()) {
@@ -42,7 +42,7 @@ final class DiagnosisText {
         if (sentence.startsWith("  ")) {
           s.append("  " + sentence).append('\n');
         } else {
-          line(s, Prose.wrap(sentence, "  "));
+          line(s, Prose.wrap(sentence, "  ", "  ", terminal.width()));
         }
       }
     }
@@ -90,7 +90,7 @@ final class DiagnosisText {
       // Verbatim and whole (register dumps matter to the last digit), folded at the width.
       String text = l.text().strip();
       String head = "  %5d  ".formatted(l.line());
-      int room = Prose.WIDTH - head.length();
+      int room = terminal.width() - head.length();
       String indent = head;
       while (text.length() > room) {
         int cut = text.lastIndexOf(' ', room);
@@ -98,7 +98,7 @@ final class DiagnosisText {
         s.append(terminal.dim(indent + text.substring(0, cut))).append('\n');
         text = text.substring(cut).stripLeading();
         indent = " ".repeat(head.length() + 2);
-        room = Prose.WIDTH - indent.length();
+        room = terminal.width() - indent.length();
       }
       s.append(terminal.dim(indent + text)).append('\n');
       shown++;

@@ -95,6 +95,8 @@ final class FixCommand implements Callable<Integer> {
 
   @Mixin BudgetOptions budget;
 
+  @Mixin VerboseOption verbose;
+
   @Option(names = "--json",
       description = "Print {\"status\", \"giveUp\", \"giveUpBytes\", \"memmap\", \"layout\", ...}; status is HAS_LAYOUT,"
           + " FIXED, NOT_FIXABLE, UNKNOWN or FIX_UNKNOWN; exit status as without it. tdmr check reads it as a layout.")
@@ -153,6 +155,7 @@ final class FixCommand implements Callable<Integer> {
     String construction = construction();
     Optional<Engine> engine = construction.equals(LAYOUT) ? Optional.empty() : Optional.of(engine(construction));
     MemoryMap map = whatIf.apply(input.read(tdmr));
+    limits = LimitOptions.usefulFor(limits, map, spec.commandLine().getErr(), "tdmr fix");
     if (engine.isPresent()) {
       GreedyFix fix;
       try (Progress p = Progress.start(spec.commandLine().getErr(), "tdmr fix: searching", Terminal.stderrIsTerminal())) {
@@ -308,17 +311,15 @@ final class FixCommand implements Callable<Integer> {
     GreedyFixReport.bootParameters(out, fix.giveUp().stream().map(MemoryFix::memmapParameter).toList());
   }
 
-  private static void printLayout(PrintWriter out, EngineResult r) {
+  private void printLayout(PrintWriter out, EngineResult r) {
     Layout layout = r.layout().orElseThrow();
-    out.printf("%nLayout (%s, %d KB PAMT, %s, %s):%n", r.status(), layout.pamtBytes() / 1024,
+    out.printf("%nLayout (%s, %d KiB PAMT, %s, %s):%n", r.status(), layout.pamtBytes() / 1024,
         Count.of(layout.size(), "TDMR"), Count.of(layout.reservedAreaCount(), "reserved area"));
     for (Tdmr t : layout.tdmrs()) {
       AddressRange pamt = new AddressRange(t.pamt().fourK().base(), t.pamt().oneG().end());
-      out.printf("  TDMR %s %s: PAMT %s %d KB, %s%n", t.range(), ByteSize.human(t.size()), pamt,
+      out.printf("  TDMR %s %s: PAMT %s %d KiB, %s%n", t.range(), ByteSize.human(t.size()), pamt,
           pamt.size() / 1024, Count.of(t.reservedCount(), "reserved area"));
     }
-    if (r.modelVariables() > 0) {
-      out.printf("  model: %d variables, %d constraints%n", r.modelVariables(), r.modelConstraints());
-    }
+    verbose.details(r).forEach(d -> out.println("  " + d));
   }
 }

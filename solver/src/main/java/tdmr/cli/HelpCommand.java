@@ -11,6 +11,8 @@ import picocli.CommandLine.Parameters;
     name = "help",
     helpCommand = true,
     header = "Show the usage of tdmr or of one command (the same as 'tdmr COMMAND --help').",
+    exitCodeListHeading = "%nExit status:%n",
+    exitCodeList = {"0:the usage was printed", "2:no such command"},
     footerHeading = "%nExamples:%n",
     footer = {
       "  tdmr help              the commands and where to start",

@@ -59,7 +59,7 @@ final class LayoutAnalysis {
       out.add("The time limit stopped the replay of the kernel's construction on the memory map in this log"
           + " (--time-limit).");
     } else if (greedy.status().hasLayout()) {
-      out.add("Replayed on the memory map in this log, the kernel's construction succeeds (%s, %d KB"
+      out.add("Replayed on the memory map in this log, the kernel's construction succeeds (%s, %d KiB"
           .formatted(Count.of(greedy.layout().get().size(), "TDMR"), greedy.pamtBytes().getAsLong() / 1024)
           + " of PAMT), so this map is not the one the kernel saw: the log's map is incomplete or"
           + " differs (see `tdmr map` on this log).");
@@ -94,7 +94,7 @@ final class LayoutAnalysis {
         Layout l = r.layout().get();
         yield List.of(
             ("A layout within the module's limits exists (cpsat, %s): %s, at most %d reserved areas in"
-                    + " one TDMR (limit %d), %d KB of PAMT. The machine can run TDX; the kernel's simple"
+                    + " one TDMR (limit %d), %d KiB of PAMT. The machine can run TDX; the kernel's simple"
                     + " construction is what fails.")
                 .formatted(r.status().name().toLowerCase(java.util.Locale.ROOT), Count.of(l.size(), "TDMR"), l.maxReservedPerTdmr(),
                     limits.maxReservedPerTdmr(), r.pamtBytes().getAsLong() / 1024),
@@ -136,15 +136,15 @@ final class LayoutAnalysis {
     }
     if (predictedKb == loggedKb) {
       return List.of(
-          "The logged %d KB of PAMT is exactly what the kernel's construction gives on the map in this log:"
+          "The logged %d KiB of PAMT is exactly what the kernel's construction gives on the map in this log:"
               .formatted(loggedKb)
-              + " %d TDMRs (%s), so this map is the one the kernel used.".formatted(l.size(), tdmrs));
+              + " %s (%s), so this map is the one the kernel used.".formatted(Count.of(l.size(), "TDMR"), tdmrs));
     }
     return List.of(
-        ("The logged %d KB of PAMT differs from the %d KB the kernel's construction gives on the map in this"
-                + " log (%d TDMRs: %s), by %d KB; the kernel saw a different memory map (for a log without e820"
+        ("The logged %d KiB of PAMT differs from the %d KiB the kernel's construction gives on the map in this"
+                + " log (%s: %s), by %d KiB; the kernel saw a different memory map (for a log without e820"
                 + " lines, tdmr takes the CMRs as the TDX memory).")
-            .formatted(loggedKb, predictedKb, l.size(), tdmrs, Math.abs(loggedKb - predictedKb)));
+            .formatted(loggedKb, predictedKb, Count.of(l.size(), "TDMR"), tdmrs, Math.abs(loggedKb - predictedKb)));
   }
 
   private EngineResult run(String name) {

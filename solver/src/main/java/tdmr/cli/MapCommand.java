@@ -21,6 +21,8 @@ import tdmr.parse.MapJson;
             + " the TDX memory blocks with their NUMA nodes, the gaps between them with the firmware"
             + " (e820) type found there, the CMRs, how the map was derived and the totals. --json prints"
             + " the map in the JSON map format that every tdmr command reads.",
+    exitCodeListHeading = "%nExit status:%n",
+    exitCodeList = {"0:the map was read and shown", "2:bad input or usage", "70:internal error"},
     footerHeading = "%nExamples:%n",
     footer = {
       "  tdmr map dmesg.txt                         blocks, gaps (e820 types), CMRs",

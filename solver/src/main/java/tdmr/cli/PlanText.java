@@ -25,12 +25,19 @@ final class PlanText {
   private final TdxLimits limits;
   private final Policy policy;
   private final List<MemoryBlock> memlist;
+  private final VerboseOption verbose;
 
   PlanText(MemoryMap map, TdxLimits limits, Policy policy) {
+    this(map, limits, policy, new VerboseOption());
+  }
+
+  /** With {@code --verbose}, each engine's details follow its messages. */
+  PlanText(MemoryMap map, TdxLimits limits, Policy policy, VerboseOption verbose) {
     this.map = map;
     this.limits = limits;
     this.policy = policy;
     this.memlist = LinuxGreedy.memoryList(map.blocks());
+    this.verbose = verbose;
   }
 
   String render(List<EngineResult> results) {
@@ -121,6 +128,7 @@ final class PlanText {
           : r.status() == tdmr.solver.Status.UNKNOWN ? terminal.warn(r.status().name()) : terminal.bad(r.status().name());
       sb.append("%n== %s: %s (%d ms)%n".formatted(r.solver(), status, r.solveMillis()));
       r.messages().forEach(m -> sb.append(m).append('\n'));
+      verbose.details(r).forEach(m -> sb.append(m).append('\n'));
       r.layout().ifPresent(l -> table(sb, l));
     }
     if (results.size() > 1) {
@@ -156,7 +164,7 @@ final class PlanText {
     columns(sb, rows, new boolean[] {true, false, true, true, true, true, false});
     split.forEach(l -> sb.append(l).append('\n'));
     long pamt = layout.pamtBytes();
-    sb.append("PAMT total: %d bytes (%s, %d KB) in %s%n"
+    sb.append("PAMT total: %d bytes (%s, %d KiB) in %s%n"
         .formatted(pamt, ByteSize.human(pamt), pamt / 1024, Count.of(layout.size(), "TDMR")));
   }
 
@@ -178,9 +186,9 @@ final class PlanText {
     columns(sb, rows, new boolean[] {false, false, true, true, true, true, true});
     if (results.stream().anyMatch(r -> r.status() == Status.OPTIMAL || r.status() == Status.INFEASIBLE)) {
       // The proofs are about the kernel's layout shape; say so where the status words stand.
-      sb.append("OPTIMAL and INFEASIBLE are proven for layouts of the kernel's shape: TDMRs on\n")
-          .append("1 GiB boundaries, each TDMR's PAMT one contiguous 4K/2M/1G chunk. Layouts that\n")
-          .append("split a TDMR's PAMT levels apart (allowed by the module, rule D7) are not searched.\n");
+      sb.append("OPTIMAL and INFEASIBLE are proven for layouts of the kernel's shape: TDMRs on 1 GiB boundaries,"
+              + " each TDMR's PAMT one contiguous 4K/2M/1G chunk.\n")
+          .append("Layouts that split a TDMR's PAMT levels apart (allowed by the module, rule D7) are not searched.\n");
     }
   }
 

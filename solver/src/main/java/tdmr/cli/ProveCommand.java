@@ -41,7 +41,8 @@ import tdmr.tdx.TdxLimits;
       "0:FEASIBLE (a witness layout is printed)",
       "1:INFEASIBLE (the explanation is printed)",
       "2:bad input or usage",
-      "3:UNKNOWN (the time limit stopped Z3 before a proof)"
+      "3:UNKNOWN (the time limit stopped Z3 before a proof)",
+      "70:internal error"
     },
     footerHeading = "%nExamples:%n",
     footer = {
@@ -74,6 +75,7 @@ final class ProveCommand implements Callable<Integer> {
     SolveOptions solve = timeLimit.solveOptions();
     Policy policy = policyOptions.policy();
     MemoryMap map = input.read(root);
+    limits = LimitOptions.usefulFor(limits, map, spec.commandLine().getErr(), "tdmr prove");
     EngineResult r;
     try (Progress p = Progress.start(spec.commandLine().getErr(), "tdmr prove: z3 solving", Terminal.stderrIsTerminal())) {
       r = DeadlineGuard.of(Z3Engine.explaining()).solve(map, limits, policy, solve);

@@ -3,7 +3,6 @@ package tdmr.cli;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -85,6 +84,7 @@ final class RenderCommand implements Callable<Integer> {
     Policy policy = engines.policy();
     SolveOptions options = engines.solveOptions();
     MemoryMap map = whatIf.apply(input.read(tdmr));
+    limits = LimitOptions.usefulFor(limits, map, spec.commandLine().getErr(), "tdmr render");
 
     List<EngineResult> results = new ArrayList<>();
     PrintWriter err = spec.commandLine().getErr();
@@ -99,9 +99,10 @@ final class RenderCommand implements Callable<Integer> {
     LayoutPicture picture = new LayoutPicture(map, rows, limits);
     String text = html ? new HtmlReport(picture).html() : picture.svg();
     try {
-      Files.writeString(output, text, StandardCharsets.UTF_8);
+      AtomicFile.write(output, text.getBytes(StandardCharsets.UTF_8));
     } catch (IOException e) {
-      throw new InputException(output.toString(), 0, "cannot write the picture: " + e.getMessage());
+      throw new InputException(output.toString(), 0,
+          "cannot write the picture: %s; nothing written".formatted(AtomicFile.reason(e)));
     }
 
     PrintWriter out = spec.commandLine().getOut();

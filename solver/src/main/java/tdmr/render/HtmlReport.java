@@ -77,7 +77,7 @@ public final class HtmlReport {
     h.append("</tbody>\n<tfoot><tr><td></td><td>").append(tdmrs.size()).append(" TDMRs</td><td></td><td>")
         .append(layout.reservedAreaCount()).append(" in all</td><td colspan=\"3\"></td><td>")
         .append(ByteSize.human(layout.pamtBytes())).append(" (").append(layout.pamtBytes() / 1024)
-        .append(" KB)</td></tr></tfoot>\n</table>\n");
+        .append(" KiB)</td></tr></tfoot>\n</table>\n");
   }
 
   private void appendMap(StringBuilder h) {

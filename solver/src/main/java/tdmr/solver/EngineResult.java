@@ -29,6 +29,8 @@ import tdmr.tdx.TdxLimits;
  *     out or was rejected, the error number, the TDMRs as they stood)
  * @param infeasibility for {@code INFEASIBLE}, when the engine says why: the facts and whether
  *     they are a minimal set
+ * @param details how the engine worked (model size, cells, atoms): for people who debug an
+ *     engine, shown only on request ({@code --verbose}), never part of the answer
  */
 public record EngineResult(
     String solver,
@@ -42,10 +44,12 @@ public record EngineResult(
     long modelConstraints,
     long uncoveredBytes,
     Optional<GreedyResult.Failed> kernelFailure,
-    Optional<Infeasibility> infeasibility) {
+    Optional<Infeasibility> infeasibility,
+    List<String> details) {
 
   public EngineResult {
     messages = List.copyOf(messages);
+    details = List.copyOf(details);
     if (status.hasLayout() != layout.isPresent()) {
       throw new IllegalArgumentException("status " + status + " with layout " + layout.isPresent());
     }
@@ -70,19 +74,25 @@ public record EngineResult(
       long modelConstraints,
       long uncoveredBytes) {
     this(solver, status, layout, pamtBytes, pamtBoundBytes, messages, solveMillis, modelVariables, modelConstraints,
-        uncoveredBytes, Optional.empty(), Optional.empty());
+        uncoveredBytes, Optional.empty(), Optional.empty(), List.of());
   }
 
   /** This result with the kernel's failure. */
   public EngineResult withKernelFailure(GreedyResult.Failed failure) {
     return new EngineResult(solver, status, layout, pamtBytes, pamtBoundBytes, messages, solveMillis, modelVariables,
-        modelConstraints, uncoveredBytes, Optional.of(failure), infeasibility);
+        modelConstraints, uncoveredBytes, Optional.of(failure), infeasibility, details);
   }
 
   /** This result with why no layout exists. */
   public EngineResult withInfeasibility(Infeasibility why) {
     return new EngineResult(solver, status, layout, pamtBytes, pamtBoundBytes, messages, solveMillis, modelVariables,
-        modelConstraints, uncoveredBytes, kernelFailure, Optional.of(why));
+        modelConstraints, uncoveredBytes, kernelFailure, Optional.of(why), details);
+  }
+
+  /** This result with how the engine worked ({@link #details()}). */
+  public EngineResult withDetails(List<String> moreDetails) {
+    return new EngineResult(solver, status, layout, pamtBytes, pamtBoundBytes, messages, solveMillis, modelVariables,
+        modelConstraints, uncoveredBytes, kernelFailure, infeasibility, moreDetails);
   }
 
   /** How close the layout is to {@code limits}; empty without a layout. */

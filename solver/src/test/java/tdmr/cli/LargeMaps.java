@@ -33,4 +33,23 @@ final class LargeMaps {
     Files.writeString(file, log(blocks));
     return file;
   }
+
+  /**
+   * A log of {@code blocks} usable ranges of 16 MiB with a 16 MiB reserved hole after each, 32 to a
+   * GiB from 4 GiB on (the issue's memmap-fragmented shape), after the low block [1 MiB, 2 GiB).
+   */
+  static Path writeDense(Path dir, int blocks) throws IOException {
+    StringBuilder s = new StringBuilder();
+    s.append("[    0.000000] BIOS-e820: [mem 0x0000000000000000-0x000000000009efff] usable\n");
+    s.append("[    0.000000] BIOS-e820: [mem 0x0000000000100000-0x000000007fffffff] usable\n");
+    long mib16 = 16L << 20;
+    for (int i = 0; i < blocks; i++) {
+      long start = 4 * GiB + 2 * i * mib16;
+      s.append("[    0.000000] BIOS-e820: [mem 0x%016x-0x%016x] usable\n".formatted(start, start + mib16 - 1));
+      s.append("[    0.000000] BIOS-e820: [mem 0x%016x-0x%016x] reserved\n".formatted(start + mib16, start + 2 * mib16 - 1));
+    }
+    Path file = dir.resolve("dense-" + blocks + ".txt");
+    Files.writeString(file, s);
+    return file;
+  }
 }

@@ -112,7 +112,7 @@ class SharedOptionsTest {
     "prove --time-limit 0               | --time-limit must be a positive number of seconds, got 0",
     "frontier --threads 0               | --threads must be at least 1, got 0",
     "diagnose --time-limit -1 x         | --time-limit must be a positive number of seconds, got -1",
-    "frontier --up-to 0                 | --up-to must be at least 1, got 0",
+    "frontier --up-to 0                 | --up-to must be within 1..64 (the module's MAX_TDMRS), got 0",
     "frontier --solver greedy           | the frontier needs exact engines",
     "plan --solver nosuch               | nosuch",
     "check x --map y --max-tdmrs 0      | --max-tdmrs must be at least 1, got 0",

@@ -151,9 +151,9 @@ public final class CpSatEngine implements Engine {
       // Necessary conditions on single TDMRs already rule every split of the memory out.
       return result(Status.INFEASIBLE, null, OptionalLong.empty(), List.of(
           infeasibleSentence(problem) + ": " + impossible.get(),
-          "`tdmr fix` finds the least TDX memory to give up so that such a layout exists",
-          "model: not needed; " + problem.describe()), started, 0, 0, 0)
-          .withInfeasibility(Infeasibility.ofFacts(List.of(infeasibleSentence(problem) + ": " + impossible.get())));
+          "`tdmr fix` finds the least TDX memory to give up so that such a layout exists"), started, 0, 0, 0)
+          .withInfeasibility(Infeasibility.ofFacts(List.of(infeasibleSentence(problem) + ": " + impossible.get())))
+          .withDetails(List.of("model: not needed; " + problem.describe()));
     }
     PlacementSlots slots = new PlacementSlots(problem, bound);
     long placements = slots.literalCount();
@@ -179,7 +179,7 @@ public final class CpSatEngine implements Engine {
         return quickOnly(problem, slots, "time limit: it struck while the model with every fill slot was being built;"
             + " CP-SAT was not run again, nothing is proven", started);
       }
-      run.messages.add("the first model's fills (pages counted per node) had no exact assignment of chunks to"
+      run.details.add("the first model's fills (pages counted per node) had no exact assignment of chunks to"
           + " atoms; solved again with a slot per atom that chunks may fill");
       return run.solve();
     }
@@ -195,8 +195,8 @@ public final class CpSatEngine implements Engine {
     Optional<Decision> start = new StartingLayout(problem, slots).find();
     if (start.isEmpty()) {
       messages.add("no quick layout found either");
-      messages.add("model: not built; " + problem.describe());
-      return result(Status.UNKNOWN, null, OptionalLong.empty(), messages, started, 0, 0, 0);
+      return result(Status.UNKNOWN, null, OptionalLong.empty(), messages, started, 0, 0, 0)
+          .withDetails(List.of("model: not built; " + problem.describe()));
     }
     Layout layout = problem.buildLayout(start.get());
     LayoutVerifier.requireValid(problem.map(), problem.limits(), problem.policy(), layout);
@@ -204,15 +204,15 @@ public final class CpSatEngine implements Engine {
       LayoutVerifier.requireValid(problem.keptMap(start.get().droppedAtoms()), problem.limits(),
           problem.policy().withCoverage(Policy.Coverage.ALL), layout);
     }
-    messages.add("quick layout (not proven optimal): %s, %d KB PAMT (%s), %s".formatted(
+    messages.add("quick layout (not proven optimal): %s, %d KiB PAMT (%s), %s".formatted(
         Count.of(layout.size(), "TDMR"), layout.pamtBytes() / 1024, ByteSize.human(layout.pamtBytes()),
         Count.of(layout.reservedAreaCount(), "reserved area")));
-    messages.add("model: not built; " + problem.describe());
     long uncovered = problem.excludedMemory().stream().mapToLong(AddressRange::size).sum();
     for (int a : start.get().droppedAtoms()) {
       uncovered += problem.atoms().get(a).range().size();
     }
-    return result(Status.FEASIBLE, layout, OptionalLong.empty(), messages, started, 0, 0, uncovered);
+    return result(Status.FEASIBLE, layout, OptionalLong.empty(), messages, started, 0, 0, uncovered)
+        .withDetails(List.of("model: not built; " + problem.describe()));
   }
 
   /** One solve of one problem: the stages, the status and the messages. */
@@ -224,6 +224,8 @@ public final class CpSatEngine implements Engine {
     private final long w2;
     private final long w1;
     private final List<String> messages = new ArrayList<>();
+    /** How the solve went, for {@code --verbose}: model size, cells and atoms, second attempts. */
+    private final List<String> details = new ArrayList<>();
     /** Under coverage {@code all}: the relaxation's bounds ({@link PamtLowerBound}). */
     private final Optional<PamtLowerBound> lowerBound;
     private final PlacementSlots slots;
@@ -415,12 +417,12 @@ public final class CpSatEngine implements Engine {
     }
 
     private void describe(Layout layout, Decision decision, boolean proven, long pamtBytes, long bound) {
-      String what = "%s, %d KB PAMT (%s), %s".formatted(Count.of(layout.size(), "TDMR"), pamtBytes / 1024,
+      String what = "%s, %d KiB PAMT (%s), %s".formatted(Count.of(layout.size(), "TDMR"), pamtBytes / 1024,
           ByteSize.human(pamtBytes), Count.of(layout.reservedAreaCount(), "reserved area"));
       if (proven) {
         messages.add("proven optimal among layouts " + FAMILY + ": " + what);
       } else {
-        messages.add("time limit: best layout found: %s; proven bound %d KB, gap %.2f%%"
+        messages.add("time limit: best layout found: %s; proven bound %d KiB, gap %.2f%%"
             .formatted(what, bound / 1024, 100.0 * (pamtBytes - bound) / pamtBytes));
       }
       long uncovered = uncoveredBytes(decision);
@@ -494,8 +496,8 @@ public final class CpSatEngine implements Engine {
 
     private EngineResult finish(
         Status status, Layout layout, OptionalLong bound, long variables, long constraints, long uncovered) {
-      messages.add("model: %d variables, %d constraints; %s".formatted(variables, constraints, problem.describe()));
-      return result(status, layout, bound, messages, started, variables, constraints, uncovered);
+      details.add("model: %d variables, %d constraints; %s".formatted(variables, constraints, problem.describe()));
+      return result(status, layout, bound, messages, started, variables, constraints, uncovered).withDetails(details);
     }
   }
 

@@ -129,6 +129,12 @@ public final class Z3Engine implements Engine {
         Watchdog watchdog = Watchdog.at(deadline, ctx::interrupt)) {
       return new Run(ctx, problem, options, started, deadline).solve();
     } catch (Z3Exception e) {
+      if (deadline.expired()) {
+        // The watchdog's interrupt cancels whatever Z3 was doing, not only a check: "canceled".
+        return result(Status.UNKNOWN, Optional.empty(), OptionalLong.empty(),
+            List.of("z3 stopped (time limit: %s) before finding a layout or proving that none exists".formatted(e.getMessage())),
+            started, 0, 0);
+      }
       if (!isOutOfMemory(e)) {
         throw e;
       }
