@@ -88,13 +88,18 @@ class GreedyMergeTest {
     assertEquals(MiB + 4108 * KiB, b.layout().tdmrs().get(1).pamt().fourK().base());
   }
 
-  /** A granule of 17 holes fails as mainline does, in the kernel's words. */
+  /**
+   * A granule of 17 holes fails as mainline does, in the kernel's words: 16 blocks of 1 MiB at
+   * [1M + 2k M, 2M + 2k M) and one block [33M, 1G) that holds the pool; the holes are [0, 1M) and
+   * the 16 gaps of 1 MiB after the small blocks, and the pool in the last block takes an 18th area.
+   */
   @Test
   void reservedAreasExhaustedIsTheKernelsFailure() {
     List<MemoryBlock> blocks = new java.util.ArrayList<>();
-    for (int k = 0; k < 17; k++) {
+    for (int k = 0; k < 16; k++) {
       blocks.add(new MemoryBlock(MiB + k * 2 * MiB, 2 * MiB + k * 2 * MiB, 0));
     }
+    blocks.add(new MemoryBlock(33 * MiB, GiB, 0));
     var f = assertInstanceOf(GreedyResult.Failed.class, MERGE.construct(MemoryMap.ofBlocks("holes", blocks), TdxLimits.DEFAULT));
     assertEquals(GreedyResult.Cause.RESERVED_AREAS_EXHAUSTED, f.cause());
     assertTrue(f.messages().contains("initialization failed: TDMR [0x0, 0x40000000): reserved areas exhausted."));
