@@ -79,10 +79,12 @@ public final class DmesgReader {
               + " build_date (\\w++), build_num (\\d++)");
   private static final Pattern VERSION_DOTTED =
       Pattern.compile("^TDX module (\\d++(?:\\.\\d++)++), build number (\\d++), build date (\\w++)");
+  /** {@code TDX module version: 1.5.24}, {@code Module version: 1.5.06}, {@code module verson: 1.5.0.0} (a debug patch's typo). */
+  private static final Pattern VERSION_LINE = Pattern.compile("^(?:TDX )?[Mm]odule vers?i?on: (\\d++(?:\\.\\d++)++)");
   private static final Pattern PAMT_KB = Pattern.compile("^(\\d++) KBs? allocated for PAMT");
   private static final Pattern FAILED = Pattern.compile("\\bfailed\\b");
   /** {@code Command line: ...} (early in boot) and {@code Kernel command line: ...} (a little later). */
-  private static final Pattern COMMAND_LINE = Pattern.compile("\\b[Cc]ommand line: (.*?)\\s*$");
+  private static final Pattern COMMAND_LINE = Pattern.compile("\\b[Cc]ommand line: (.*+)");
 
   private final String source;
   private final NumberText numbers;
@@ -120,6 +122,11 @@ public final class DmesgReader {
    * TextLines#MAX_LINE_CHARS} characters a line); {@code source} names the input in messages.
    */
   public static MemoryMap read(String source, String text) throws InputException {
+    return parse(source, text).derive();
+  }
+
+  /** What the lines say, before the TDX memory is derived (a {@link Bundle} adds what its other sections say). */
+  static TdxMemory parse(String source, String text) throws InputException {
     DmesgReader reader = new DmesgReader(source);
     TextLines.forEach(source, text, (line, number) -> reader.readLine(line.strip(), number));
     return reader.finish();
@@ -147,7 +154,7 @@ public final class DmesgReader {
       if (commandLine.isEmpty()) {
         Matcher m = COMMAND_LINE.matcher(line);
         m.find();
-        commandLine = Optional.of(new LogLine(lineNo, m.group(1)));
+        commandLine = Optional.of(new LogLine(lineNo, m.group(1).strip()));
       }
     } else if (line.contains("SRAT: Node") && SRAT_TRIGGER.matcher(line).find()) {
       endRunsExcept(null);
@@ -264,6 +271,7 @@ public final class DmesgReader {
   private void readTdxFact(String content, int lineNo, String verbatim) throws InputException {
     Matcher attributes = VERSION_ATTRIBUTES.matcher(content);
     Matcher dotted = VERSION_DOTTED.matcher(content);
+    Matcher versionLine = VERSION_LINE.matcher(content);
     Matcher pamt = PAMT_KB.matcher(content);
     if (attributes.find()) {
       // The module reports these as u16 fields (build_date a u32 yyyymmdd); kept as printed.
@@ -279,6 +287,8 @@ public final class DmesgReader {
         numbers.decimal(part, lineNo, "module version number", 0, 0xffff);
       }
       setVersion("%s build_num %s build_date %s".formatted(dotted.group(1), dotted.group(2), dotted.group(3)));
+    } else if (versionLine.find()) {
+      setVersion(versionLine.group(1));
     } else if (pamt.find() && pamtKb.isEmpty()) {
       // PAMT never exceeds the memory it describes: at most the 2^52-byte physical address space.
       pamtKb = OptionalLong.of(numbers.decimal(pamt.group(1), lineNo, "PAMT size in KB", 0, NumberText.ADDRESS_LIMIT / 1024));
@@ -320,7 +330,7 @@ public final class DmesgReader {
         source, lineNo, "malformed %s (expected a line like \"%s\")".formatted(what, example));
   }
 
-  private MemoryMap finish() throws InputException {
+  private TdxMemory finish() throws InputException {
     LogFacts facts = new LogFacts(tdxLines, moduleVersion, pamtKb, failure, commandLine);
     List<String> notes = new ArrayList<>();
     notes.addAll(e820.notes());
@@ -338,7 +348,6 @@ public final class DmesgReader {
     }
     notes.addAll(nodeLines.notes());
     notes.addAll(cmrs.notes());
-    return new TdxMemory(source, table, e820Changes, nodeLines.entries(), srat, cmrs.entries(), facts, notes)
-        .derive();
+    return new TdxMemory(source, table, e820Changes, nodeLines.entries(), srat, cmrs.entries(), facts, notes);
   }
 }

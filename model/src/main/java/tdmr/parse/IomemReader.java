@@ -27,6 +27,13 @@ public final class IomemReader {
    * in messages.
    */
   public static MemoryMap read(String source, String text) throws InputException {
+    List<String> notes = new ArrayList<>();
+    notes.add("read from /proc/iomem: 'System RAM' entries are the RAM; iomem has no NUMA information");
+    return new TdxMemory(source, entries(source, text), List.of(), List.of(), List.of(), List.of(), LogFacts.NONE, notes).derive();
+  }
+
+  /** The top-level entries, {@code System RAM} as {@code usable}, each with its line. */
+  static List<E820Entry> entries(String source, String text) throws InputException {
     NumberText numbers = new NumberText(source);
     RangeOrder order = new RangeOrder(source, "iomem entry");
     List<E820Entry> entries = new ArrayList<>();
@@ -62,8 +69,6 @@ public final class IomemReader {
     for (E820Entry e : entries) {
       order.next(e.range(), e.line());
     }
-    List<String> notes = new ArrayList<>();
-    notes.add("read from /proc/iomem: 'System RAM' entries are the RAM; iomem has no NUMA information");
-    return new TdxMemory(source, entries, List.of(), List.of(), List.of(), List.of(), LogFacts.NONE, notes).derive();
+    return entries;
   }
 }

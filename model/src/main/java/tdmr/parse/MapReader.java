@@ -15,7 +15,8 @@ import tdmr.mem.MemoryMap;
 
 /**
  * Reads a memory map in any of the formats {@code tdmr} understands, telling them apart by their
- * text: a JSON map ({@link MapJson}) starts with <code>{</code>; {@code /proc/iomem}
+ * text: a JSON map ({@link MapJson}) starts with <code>{</code>; a {@code tdmr gather} bundle
+ * ({@link Bundle}) with {@value Bundle#FIRST_LINE}; {@code /proc/iomem}
  * ({@link IomemReader}) starts with lines like {@code 00100000-3fffffff : System RAM}; anything
  * else is read as a kernel log ({@link DmesgReader}).
  */
@@ -50,6 +51,9 @@ public final class MapReader {
     }
     if (first.startsWith("{")) {
       return MapJson.read(sourceName, text);
+    }
+    if (Bundle.isBundle(text)) {
+      return Bundle.read(sourceName, text).map();
     }
 
     if (IOMEM_LINE.matcher(first).find()) {

@@ -52,6 +52,28 @@ final class TdxMemory {
     this.notes = new ArrayList<>(notes);
   }
 
+  /** True when the lines held RAM (e820 or memblock node lines), not only CMRs. */
+  boolean hasRamLines() {
+    return !e820.isEmpty() || !nodeLines.isEmpty();
+  }
+
+  /**
+   * The same facts and CMRs with the RAM taken from another source: a firmware table (and NUMA
+   * ranges to cut it at) instead of the log's lines, with notes saying so.
+   */
+  TdxMemory withRam(List<E820Entry> table, List<NodeRange> nodeRanges, List<String> moreNotes) {
+    List<String> all = new ArrayList<>(notes);
+    all.addAll(moreNotes);
+    return new TdxMemory(source, table, List.of(), List.of(), nodeRanges, cmrs, facts, all);
+  }
+
+  /** The same with more notes. */
+  TdxMemory withNotes(List<String> moreNotes) {
+    List<String> all = new ArrayList<>(notes);
+    all.addAll(moreNotes);
+    return new TdxMemory(source, e820, e820Changes, nodeLines, srat, cmrs, facts, all);
+  }
+
   MemoryMap derive() throws InputException {
     List<NodeRange> ram = ramRanges();
     List<MemoryBlock> blocks = mergeTouching(clipFirstMiB(roundToPages(ram)));

@@ -125,7 +125,9 @@ class TdxLogTriageTest {
   }
 
   @Test
-  void logWithoutTdxLinesMeansTdxIsOffInTheBios() throws Exception {
+  void logWithoutTdxLinesOfAnIntelBootMeansTdxIsOffInTheBios() throws Exception {
+    // The boot's first lines are here (BIOS-e820) and kvm_intel runs only on Intel's VMX: the
+    // kernel would have printed "BIOS enabled: private KeyID range" had the BIOS enabled TDX.
     Triage t = TdxLogTriage.of("dmesg.txt", log("[    0.000000] BIOS-e820: [mem 0x0000000000000000-0x000000000009efff] usable",
         "[    1.000000] kvm_intel: VMX supported"));
     assertEquals(Outcome.NOT_ENABLED_IN_BIOS, t.outcome());
@@ -177,10 +179,12 @@ class TdxLogTriageTest {
   }
 
   @Test
-  void biosEnabledButNoAttemptYet() throws Exception {
-    // canonical/tdx#391: the excerpt ends after the CMR lines.
+  void biosEnabledButTheLogEndsBeforeAnAttempt() throws Exception {
+    // canonical/tdx#391: the excerpt ends after the CMR lines; nothing shows the boot went on, so
+    // "no attempt" would be a guess.
     Triage t = TdxLogTriage.of("dmesg.txt", realLog("tdx-cmr-5cmr-256GiB-canonical-tdx-391.txt"));
-    assertEquals(Outcome.NOT_ATTEMPTED, t.outcome());
+    assertEquals(Outcome.ATTEMPT_NOT_IN_LOG, t.outcome());
+    assertTrue(says(t.whatToDo(), "journalctl -k -b"), t.whatToDo().toString());
     assertEquals(1, t.exitCode());
   }
 
@@ -189,7 +193,7 @@ class TdxLogTriageTest {
     // A TD's own log: line 9 is "tdx: Guest detected". Linux prints no TDX line when the BIOS left
     // TDX off, so "TDX is off in the BIOS" (with BIOS advice) was wrong for it.
     Triage t = TdxLogTriage.of("dmesg.txt", realLog("memblock-vm-tdx-guest-tdvf-4GiB-intel-tdx-linux-5.txt"));
-    assertEquals(Outcome.UNRECOGNISED, t.outcome());
+    assertEquals(Outcome.TDX_GUEST, t.outcome());
     assertTrue(says(t.whatHappened(), "TDX guest"), t.whatHappened().toString());
     assertFalse(says(t.whatToDo(), "BIOS"), t.whatToDo().toString());
     assertEquals(1, t.exitCode());

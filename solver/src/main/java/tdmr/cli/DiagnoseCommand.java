@@ -18,6 +18,9 @@ import tdmr.parse.MapReader;
 import tdmr.parse.TextLines;
 import tdmr.solver.SolveOptions;
 import tdmr.tdx.TdxLimits;
+import tdmr.parse.Bundle;
+import tdmr.triage.BootLog;
+import tdmr.triage.LogCompleteness;
 import tdmr.triage.TdxLogTriage;
 import tdmr.triage.Triage;
 
@@ -76,6 +79,8 @@ final class DiagnoseCommand implements Callable<Integer> {
 
   @Mixin ColorOption color;
 
+  @Mixin WhatIfOptions whatIf;
+
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
@@ -91,15 +96,32 @@ final class DiagnoseCommand implements Callable<Integer> {
     InputSource source = tdmr.input(input);
     String text = source.text();
     requireKernelLog(source.name(), text);
-    Triage triage = TdxLogTriage.of(source.name(), TextLines.of(source.name(), text));
+    Optional<Bundle> bundle = Bundle.isBundle(text) ? Optional.of(Bundle.read(source.name(), text)) : Optional.empty();
+    Triage triage;
+    if (bundle.isPresent()) {
+      // A bundle's kernel log, with its /proc/cmdline and /proc/cpuinfo for what the log lacks.
+      Bundle b = bundle.get();
+      BootLog boot = BootLog.scan(b.kernelLog())
+          .completedBy(b.commandLine(), b.cpuField("vendor_id"), b.cpuField("model name"));
+      triage = TdxLogTriage.of(source.name(), b.kernelLog(), boot);
+    } else {
+      triage = TdxLogTriage.of(source.name(), TextLines.of(source.name(), text));
+    }
     Diagnosis.MapInLog mapInLog = mapIn(source.name(), text);
-    List<String> analysis = List.of();
+    List<LogCompleteness.Note> completeness =
+        LogCompleteness.check(triage.boot(), triage.cmrs(), mapInLog.map(), bundle);
     if (mapInLog.map().isPresent()) {
-      analysis = new LayoutAnalysis(mapInLog.map().get(), source.name(), TdxLimits.DEFAULT, options,
+      mapInLog = new Diagnosis.MapInLog(Optional.of(whatIf.apply(mapInLog.map().get())), Optional.empty());
+    }
+    LayoutAnalysis.Findings findings = LayoutAnalysis.Findings.NONE;
+    if (mapInLog.map().isPresent()) {
+      String logWords = " " + (source.name().equals("<stdin>") ? "dmesg.txt" : source.name()) + whatIf.asArguments();
+      findings = new LayoutAnalysis(mapInLog.map().get(), completeness, logWords, TdxLimits.DEFAULT, options,
           spec.commandLine().getErr())
           .analyse(triage);
     }
-    Diagnosis diagnosis = new Diagnosis(source.name(), triage, mapInLog, analysis);
+    List<String> whatToDo = findings.remedies().isEmpty() ? triage.whatToDo() : findings.remedies();
+    Diagnosis diagnosis = new Diagnosis(source.name(), completeness, triage, mapInLog, findings.analysis(), whatToDo);
     if (json) {
       out.print(DiagnosisJson.write(diagnosis));
     } else {

@@ -26,6 +26,7 @@ import tdmr.parse.InputException;
       FrontierCommand.class,
       RenderCommand.class,
       DiagnoseCommand.class,
+      GatherCommand.class,
       CompletionCommand.class,
       HelpCommand.class
     },
@@ -40,6 +41,7 @@ import tdmr.parse.InputException;
     footerHeading = "%nStart here:%n",
     footer = {
       "  sudo dmesg | tdmr diagnose          Did TDX come up on this host? If not, why?",
+      "  sudo tdmr gather -o host.txt        Everything tdmr needs from a host, in one file",
       "  tdmr plan dmesg.txt                 The layout Linux builds from this map",
       "  tdmr plan dmesg.txt --solver all    ... and the best layout (CP-SAT, Z3)",
       "  tdmr render dmesg.txt -o map.html   A picture of the map and its layouts",

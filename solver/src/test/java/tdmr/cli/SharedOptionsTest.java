@@ -37,20 +37,21 @@ class SharedOptionsTest {
    * varies the TDMR and reserved-area limits itself; diagnose analyses with the module's default
    * limits and the kernel's policy.
    */
-  private static final Map<String, Set<String>> HONOURED = Map.of(
-      "plan", ALL,
-      "render", ALL,
-      "check", NO_BUDGET,
-      "fix", Set.of("--holes", "--pamt", "--max-tdmrs", "--max-rsvd", "--dpamt", "--hkid-start-bit",
-          "--time-limit", "--threads", "--seed"),
-      "prove", Set.of("--holes", "--pamt", "--coverage", "--max-tdmrs", "--max-rsvd", "--dpamt",
-          "--hkid-start-bit", "--time-limit"),
-      "frontier", Set.of("--holes", "--pamt", "--coverage", "--dpamt", "--hkid-start-bit", "--time-limit",
-          "--threads", "--seed"),
-      "diagnose", Set.of("--time-limit", "--threads", "--seed"),
-      "map", Set.of(),
-      "completion", Set.of(),
-      "help", Set.of());
+  private static final Map<String, Set<String>> HONOURED = Map.ofEntries(
+      Map.entry("plan", ALL),
+      Map.entry("render", ALL),
+      Map.entry("check", NO_BUDGET),
+      Map.entry("fix", Set.of("--holes", "--pamt", "--max-tdmrs", "--max-rsvd", "--dpamt", "--hkid-start-bit",
+          "--time-limit", "--threads", "--seed")),
+      Map.entry("prove", Set.of("--holes", "--pamt", "--coverage", "--max-tdmrs", "--max-rsvd", "--dpamt",
+          "--hkid-start-bit", "--time-limit")),
+      Map.entry("frontier", Set.of("--holes", "--pamt", "--coverage", "--dpamt", "--hkid-start-bit", "--time-limit",
+          "--threads", "--seed")),
+      Map.entry("diagnose", Set.of("--time-limit", "--threads", "--seed")),
+      Map.entry("map", Set.of()),
+      Map.entry("gather", Set.of()),
+      Map.entry("completion", Set.of()),
+      Map.entry("help", Set.of()));
 
   private static CommandLine root() {
     return TdmrCommand.commandLine(new ByteArrayInputStream(new byte[0]), new PrintStream(new ByteArrayOutputStream()),
