@@ -15,12 +15,18 @@ final class FitExplanation {
   private FitExplanation() {}
 
   /**
-   * @param whoseLines a sentence saying which of the result's lines the variant prints itself and
-   *     which a mainline kernel prints too
+   * @param variant the construction's name, as on the command line
+   * @param mainlineLines how many of the result's last lines a mainline kernel prints too; the
+   *     lines before them are the variant's own (a patched kernel's {@code pr_info})
    */
-  static List<String> explain(TdxLimits limits, GreedyResult result, String whoseLines) {
+  static List<String> explain(TdxLimits limits, GreedyResult result, String variant, int mainlineLines) {
     List<String> out = new ArrayList<>();
-    out.add(whoseLines);
+    int own = result.messages().size() - mainlineLines;
+    out.add(own <= 0
+        ? "A mainline kernel prints each of these lines too."
+        : "The first %s above %s %s's own (pr_info of a patched kernel); the last %s mainline prints too."
+            .formatted(own == 1 ? "line" : own + " lines", own == 1 ? "is" : "are", variant,
+                mainlineLines == 1 ? "one" : String.valueOf(mainlineLines)));
     if (result instanceof GreedyResult.Built built) {
       out.addAll(headroom(built));
       return out;
@@ -43,6 +49,23 @@ final class FitExplanation {
           + " (tdmr plan --solver cpsat searches for one, tdmr prove proves it).");
     }
     return out;
+  }
+
+  /**
+   * How many of the result's last lines a mainline kernel prints too: the two success lines (and
+   * {@code consumed TDMRs reaching limit} before them when {@code reachingLimit}), or the failure's
+   * own line where the kernel prints one and {@code module initialization failed}.
+   */
+  static int mainlineTail(GreedyResult result, boolean reachingLimit) {
+    int warning = reachingLimit ? 1 : 0;
+    if (result instanceof GreedyResult.Built) {
+      return 2 + warning;
+    }
+    GreedyResult.Failed failed = (GreedyResult.Failed) result;
+    if (failed.cause() == GreedyResult.Cause.MODULE_REJECTED) {
+      return 1 + warning;
+    }
+    return (failed.cause().loggedByKernel() ? 1 : 0) + 1;
   }
 
   /** TDMRs used of the maximum, and reserved areas used of the maximum in the tightest TDMR. */

@@ -35,10 +35,6 @@ import tdmr.tdx.Tdmr;
  */
 public final class GreedyFit implements KernelConstruction {
   public static final String NAME = "greedy-fit";
-  /** Which lines of the result a mainline kernel prints too. */
-  static final String WHOSE_LINES = "The lines about splits, joins, PAMT room and PAMT placement are greedy-fit's own"
-      + " (pr_info of a patched kernel); the others a mainline kernel prints too.";
-
   /** At most this many TDMRs are cut for PAMT room before greedy-fit gives up. */
   static final int REPAIR_SPLITS = 8;
   /** At most this many TDMRs are kept back from the merge pass for those repair splits. */
@@ -172,15 +168,16 @@ public final class GreedyFit implements KernelConstruction {
           .formatted(t.start(), t.end(), PamtSizing.chunkBytes(t.size(), limits) / 1024, node));
       return failed(Cause.PAMT_ALLOCATION, OptionalInt.of(placed.unplaced()), Optional.empty(), partial(ranges, memlist), log);
     }
-    if (limits.maxTdmrs() - ranges.size() < LinuxGreedy.TDMR_NR_WARN) {
-      log.add("consumed TDMRs reaching limit: %d used out of %d".formatted(ranges.size(), limits.maxTdmrs()));
-    }
     int paidTotal = 0;
     for (int p : placed.paidAreas()) {
       paidTotal += p;
     }
     log.add("PAMTs of %d TDMRs placed next to holes, %d in reserved areas of their own"
         .formatted(ranges.size() - paidTotal, paidTotal));
+    // Mainline's warning, last, so that greedy-fit's own lines come first (explain counts on it).
+    if (reachingLimit(ranges.size(), limits)) {
+      log.add("consumed TDMRs reaching limit: %d used out of %d".formatted(ranges.size(), limits.maxTdmrs()));
+    }
     return build(memlist, holeIndex, ranges, placed.bases(), limits, log);
   }
 
@@ -299,8 +296,16 @@ public final class GreedyFit implements KernelConstruction {
     return new GreedyResult.Failed(cause, tdmr, range, tdmrs, List.of(), log);
   }
 
+  /** Mainline's warning condition: fewer than {@code TDMR_NR_WARN} TDMRs left unused. */
+  private static boolean reachingLimit(int tdmrs, TdxLimits limits) {
+    return limits.maxTdmrs() - tdmrs < LinuxGreedy.TDMR_NR_WARN;
+  }
+
   @Override
   public List<String> explain(MemoryMap map, TdxLimits limits, GreedyResult result) {
-    return FitExplanation.explain(limits, result, WHOSE_LINES);
+    boolean built = result instanceof GreedyResult.Built
+        || ((GreedyResult.Failed) result).cause() == Cause.MODULE_REJECTED;
+    return FitExplanation.explain(limits, result, NAME,
+        FitExplanation.mainlineTail(result, built && reachingLimit(result.tdmrs().size(), limits)));
   }
 }

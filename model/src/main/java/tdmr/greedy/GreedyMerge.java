@@ -287,8 +287,7 @@ public final class GreedyMerge implements KernelConstruction {
 
   @Override
   public List<String> explain(MemoryMap map, TdxLimits limits, GreedyResult result) {
-    return FitExplanation.explain(limits, result,
-        "The 'Merge TDMR ranges with hole' lines are the 2021 tree's own (it printed them with the prefix"
-            + " 'tdx: '); the others a mainline kernel prints too.");
+    // The 'Merge TDMR ranges with hole' lines are the 2021 tree's own (printed with the prefix 'tdx: ').
+    return FitExplanation.explain(limits, result, NAME, FitExplanation.mainlineTail(result, false));
   }
 }

@@ -185,4 +185,42 @@ class GreedyFitTest {
     assertEquals(1, b.layout().tdmrs().get(0).reservedCount());
     assertEquals(8212 * KiB, b.pamtBytes());
   }
+
+  /**
+   * On #135 greedy-fit prints two lines of its own (the split, the placement summary) and then the
+   * two mainline prints on success; the explanation says so by count.
+   */
+  @Test
+  void theExplanationSaysWhichLinesAreGreedyFitsOwn() throws InputException {
+    MemoryMap map = RealMaps.read(RealMaps.EMR_135);
+    GreedyResult r = FIT.construct(map, TdxLimits.DEFAULT);
+    assertEquals(4, r.messages().size(), String.join("\n", r.messages()));
+    assertEquals("The first 2 lines above are greedy-fit's own (pr_info of a patched kernel); the last 2 mainline prints too.",
+        FIT.explain(map, TdxLimits.DEFAULT, r).get(0));
+  }
+
+  /**
+   * With 4 TDMRs allowed and 2 used, mainline's warning "consumed TDMRs reaching limit" (fewer than
+   * TDMR_NR_WARN = 4 left) comes after greedy-fit's own lines, and counts as mainline's.
+   */
+  @Test
+  void mainlinesReachingLimitWarningComesLastAndCountsAsMainlines() throws InputException {
+    MemoryMap map = RealMaps.read(RealMaps.EMR_135);
+    TdxLimits four = TdxLimits.DEFAULT.withMaxTdmrs(4);
+    GreedyResult r = FIT.construct(map, four);
+    assertEquals(List.of("consumed TDMRs reaching limit: 2 used out of 4", "8216 KB allocated for PAMT", "module initialized"),
+        r.messages().subList(r.messages().size() - 3, r.messages().size()));
+    assertEquals("The first 2 lines above are greedy-fit's own (pr_info of a patched kernel); the last 3 mainline prints too.",
+        FIT.explain(map, four, r).get(0));
+  }
+
+  /** A failure: greedy-fit's own line, then the kernel's ENOSPC line and the error number. */
+  @Test
+  void aFailuresOwnLineIsCountedApartFromTheKernelsTwo() {
+    MemoryMap map = MemoryMap.ofBlocks("granule", List.of(
+        new MemoryBlock(MiB, 2 * MiB, 0), new MemoryBlock(3 * MiB, 4 * MiB, 0), new MemoryBlock(5 * MiB, GiB, 0)));
+    TdxLimits two = TdxLimits.DEFAULT.withMaxReservedPerTdmr(2);
+    assertEquals("The first line above is greedy-fit's own (pr_info of a patched kernel); the last 2 mainline prints too.",
+        FIT.explain(map, two, FIT.construct(map, two)).get(0));
+  }
 }
