@@ -575,6 +575,7 @@ public final class Problem {
       impossibilities.add("the map has no TDX memory, and the module needs at least one TDMR");
     }
     for (MemoryBlock b : map.blocks()) {
+      deadline.check();
       for (AddressRange u : map.cmrs().uncovered(b.range())) {
         impossibilities.add(
             "TDX memory %s (%s, node %d) is not inside any CMR, so no TDMR may cover it (rule E1)"
