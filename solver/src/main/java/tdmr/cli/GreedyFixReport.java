@@ -141,7 +141,9 @@ final class GreedyFixReport {
     o.put("status", outcome.name());
     o.put("maxTdmrs", limits.maxTdmrs());
     o.put("maxReservedPerTdmr", limits.maxReservedPerTdmr());
-    o.put("family", GiveUpSearch.FAMILY);
+    // The claims here are about giving memory up, not about a layout family (that of --for layout).
+    o.putNull("family");
+    o.put("giveUpScope", GiveUpSearch.SCOPE);
     GiveUpSearch.Result r = fix.search().orElse(null);
     if (r == null) {
       o.putNull("searchStatus");

@@ -40,6 +40,9 @@ public final class GiveUpSearch {
   public static final String FAMILY =
       "among giving up whole memory blocks and the parts of blocks before their first or after their last 1 GiB boundary";
 
+  /** The same scope as a JSON value: the {@code kind}s of range an answer is made of. */
+  public static final String SCOPE = "blocks-and-1g-edges";
+
   /**
    * The answer.
    *
