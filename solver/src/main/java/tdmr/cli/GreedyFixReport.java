@@ -118,11 +118,16 @@ final class GreedyFixReport {
   static void bootParameters(PrintWriter out, List<String> memmap) {
     out.println("Kernel command line (add these parameters):");
     out.println("  " + String.join(" ", memmap));
-    String escaped = String.join(" ", memmap.stream().map(p -> p.replace("$", "\\\\\\$")).toList());
+    String escaped = grubEscaped(String.join(" ", memmap));
     out.println("In /etc/default/grub, where each $ must be written \\\\\\$:");
     out.println("  GRUB_CMDLINE_LINUX_DEFAULT=\"... " + escaped + "\"");
     out.println("then run update-grub (or grub2-mkconfig -o /boot/grub2/grub.cfg) and reboot; typed at the GRUB"
         + " prompt (e to edit the entry) each $ is \\$.");
+  }
+
+  /** Boot parameters as /etc/default/grub needs them: each {@code $} as {@code \\\$} (see {@link #bootParameters}). */
+  static String grubEscaped(String parameters) {
+    return parameters.replace("$", "\\\\\\$");
   }
 
   private static List<String> kernelLines(EngineResult r) {
