@@ -310,6 +310,7 @@ final class FixCommand implements Callable<Integer> {
     for (AddressRange r : fix.giveUp()) {
       out.printf("  %s %s%n", r, ByteSize.human(r.size()));
     }
+    GreedyFixReport.cautions(out, fix.giveUp());
     out.println();
     GreedyFixReport.bootParameters(out, fix.giveUp().stream().map(MemoryFix::memmapParameter).toList());
   }

@@ -4,6 +4,7 @@ import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import tdmr.boot.LowMemoryCaution;
 import tdmr.greedy.GreedyExplanation;
 import tdmr.greedy.GreedyResult;
 import tdmr.greedy.LinuxGreedy;
@@ -174,6 +175,7 @@ final class LayoutAnalysis {
                 partial ? "the memory in this log" : "this map", headroom(fix.after().orElseThrow()), caveat));
         out.add("  tdmr fix" + logName);
         out.add("  tdmr plan" + logName + memmapOptions(fix.memmap()));
+        LowMemoryCaution.of(r.giveUp()).forEach(c -> out.add("  Caution: " + c));
       }
       case INFEASIBLE -> out.add("For the running kernel, no memmap= reservation (whole memory blocks, or their parts"
           + " up to a 1 GiB boundary) makes its construction succeed on %s.".formatted(scope()));
