@@ -23,7 +23,8 @@ import tdmr.parse.MapJson;
       "Reads INPUT (dmesg text, /proc/iomem or a JSON map; '-' for standard input) and prints"
             + " the TDX memory blocks with their NUMA nodes, the gaps between them with the firmware"
             + " (e820) type found there, the CMRs, how the map was derived and the totals. --json prints"
-            + " the map in the JSON map format that every tdmr command reads.",
+            + " the map in the JSON map format that every tdmr command reads. With --memmap or --cmdline it"
+            + " also prints the e820 table the kernel would print with them (its 'user:' lines).",
       HostRunner.HELP
     },
     exitCodeListHeading = "%nExit status:%n",
@@ -34,6 +35,7 @@ import tdmr.parse.MapJson;
       "  tdmr map dmesg.txt                         blocks, gaps (e820 types), CMRs",
       "  sudo cat /proc/iomem | tdmr map -",
       "  tdmr map --json dmesg.txt > map.json       the JSON map every command reads",
+      "  tdmr map dmesg.txt --memmap '4K$0x64158000' | grep user:    the kernel's table then",
       "  tdmr map logs/                             every file under logs/, and a summary"
     })
 final class MapCommand implements Callable<Integer> {
@@ -63,6 +65,9 @@ final class MapCommand implements Callable<Integer> {
       host.document(MapJson.toTree(map));
     } else {
       host.out().print(Prose.fold(MapText.render(map)));
+      if (!whatIf.isEmpty()) {
+        host.out().print(MapText.userTable(map));
+      }
     }
     return new HostResult(0, "READ", "%s (%s) on %s, %s".formatted(Count.of(map.blocks().size(), "memory block"),
         ByteSize.human(map.totalBytes()), Count.of(map.nodes().size(), "node"), Count.of(map.cmrs().cmrs().size(), "CMR")),

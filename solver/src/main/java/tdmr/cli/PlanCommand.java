@@ -95,9 +95,10 @@ final class PlanCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    // Bad option values are usage errors before any input is read.
+    engineOptions.solveOptions();
     engineOptions.engines();
     engineOptions.limits();
-    engineOptions.solveOptions(); // bad option values are usage errors before any input is read
     if (tdmrInfo != null && HostInputs.many(inputs.arguments)) {
       throw new OptionValueException("--tdmr-info writes one layout: give one INPUT");
     }
@@ -106,9 +107,10 @@ final class PlanCommand implements Callable<Integer> {
 
   /** The engines' answers for one host; the time limit bounds each host's work. */
   private HostResult plan(Host host) throws Exception {
+    // The host's deadline starts first: loading the solvers' native libraries counts too.
+    SolveOptions options = engineOptions.solveOptions();
     List<Engine> engines = engineOptions.engines();
     TdxLimits limits = engineOptions.limits();
-    SolveOptions options = engineOptions.solveOptions();
     MemoryMap map = whatIf.apply(host.readMap());
     limits = LimitOptions.usefulFor(limits, map, host.err(), "tdmr plan");
     Policy policy = engineOptions.policy();
