@@ -177,7 +177,7 @@ final class FixCommand implements Callable<Integer> {
         fix = GreedyFix.find(map, engine.get(), limits, options);
       }
       Outcome outcome = Outcome.of(fix);
-      GreedyFixReport report = new GreedyFixReport(map, limits, fix, outcome);
+      GreedyFixReport report = new GreedyFixReport(map, limits, fix, outcome, whatIf.parameters());
       if (json) {
         host.document(report.json());
       } else {
@@ -294,7 +294,7 @@ final class FixCommand implements Callable<Integer> {
     ObjectNode policy = o.putObject("policy");
     policy.put("holes", holes.value().text());
     policy.put("pamt", pamt.value().text());
-    GreedyFixReport.giveUpJson(o, fix.giveUp(), range -> null);
+    GreedyFixReport.giveUpJson(o, fix.giveUp(), range -> null, whatIf.parameters());
     if (outcome == Outcome.FIXED) {
       // OPTIMAL: CP-SAT proved no smaller loss (in whole atoms) gives a layout.
       o.put("giveUpProvenLeast", fix.reduced().orElseThrow().status() == Status.OPTIMAL);
@@ -326,7 +326,7 @@ final class FixCommand implements Callable<Integer> {
     return o;
   }
 
-  private static void printGiveUp(PrintWriter out, MemoryFix fix, EngineResult reduced) {
+  private void printGiveUp(PrintWriter out, MemoryFix fix, EngineResult reduced) {
     long bytes = fix.giveUp().stream().mapToLong(AddressRange::size).sum();
     out.printf("%nGive up %s of TDX memory in %s (%s):%n", ByteSize.human(bytes), Count.of(fix.giveUp().size(), "range"),
         reduced.status() == Status.OPTIMAL
@@ -337,7 +337,7 @@ final class FixCommand implements Callable<Integer> {
     }
     GreedyFixReport.cautions(out, fix.giveUp());
     out.println();
-    GreedyFixReport.bootParameters(out, fix.giveUp().stream().map(MemoryFix::memmapParameter).toList());
+    GreedyFixReport.bootParameters(out, whatIf.parameters(), fix.giveUp().stream().map(MemoryFix::memmapParameter).toList());
   }
 
   private void printLayout(PrintWriter out, EngineResult r) {
