@@ -89,8 +89,15 @@ public final class Engines {
     try {
       return DeadlineGuard.of(r.factory().get());
     } catch (LinkageError e) {
+      // Under ulimit -v a native library may fail to map although the machine runs it otherwise.
+      String limit = NativeMemory.addressSpaceLimit()
+          .stream()
+          .mapToObj(bytes -> "; the address space is limited to %d KiB (ulimit -v), which may be too little for it"
+              .formatted(bytes >> 10))
+          .findFirst()
+          .orElse("");
       throw new IllegalArgumentException(
-          "solver '%s' is not available on this machine: %s".formatted(r.name(), e.getMessage()), e);
+          "solver '%s' is not available on this machine: %s%s".formatted(r.name(), e.getMessage(), limit), e);
     }
   }
 }
