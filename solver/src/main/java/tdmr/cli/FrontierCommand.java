@@ -65,7 +65,7 @@ final class FrontierCommand implements Callable<Integer> {
           + " (default ${DEFAULT-VALUE}).")
   String solver;
 
-  @Option(names = "--json", description = "Print {\"points\": [{\"maxTdmrs\", \"minReserved\", \"pamtBytes\"}, ...]}.")
+  @Option(names = "--json", description = "Print {\"points\": [{\"maxTdmrs\", \"leastMaxReservedPerTdmr\", \"pamtBytes\", \"status\", \"provedBy\"}, ...]}.")
   boolean json;
 
   @Mixin PolicyOptions policyOptions;
