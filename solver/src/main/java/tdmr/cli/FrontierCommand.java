@@ -65,7 +65,7 @@ final class FrontierCommand implements Callable<Integer> {
           + " (default ${DEFAULT-VALUE}).")
   String solver;
 
-  @Option(names = "--json", description = "Print {\"points\": [{\"maxTdmrs\", \"minReserved\", \"pamtBytes\"}, ...]}.")
+  @Option(names = "--json", description = "Print {\"points\": [{\"maxTdmrs\", \"leastMaxReservedPerTdmr\", \"pamtBytes\", \"status\", \"provedBy\"}, ...]}.")
   boolean json;
 
   @Mixin PolicyOptions policyOptions;
@@ -161,7 +161,7 @@ final class FrontierCommand implements Callable<Integer> {
     for (FrontierPoint p : points) {
       ObjectNode o = array.addObject();
       o.put("maxTdmrs", p.maxTdmrs());
-      LayoutJson.putOrNull(o, "minReserved",
+      LayoutJson.putOrNull(o, "leastMaxReservedPerTdmr",
           p.minReserved().isPresent() ? OptionalLong.of(p.minReserved().getAsInt()) : OptionalLong.empty());
       LayoutJson.putOrNull(o, "pamtBytes", p.pamtBytes());
       o.put("status", p.status().name());

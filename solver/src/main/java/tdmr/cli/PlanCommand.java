@@ -128,7 +128,7 @@ final class PlanCommand implements Callable<Integer> {
         crossCheck ? Optional.of(CrossCheck.compare(map, limits, policy, results)) : Optional.empty();
     PrintWriter out = host.out();
     if (json) {
-      ObjectNode document = jsonDocument(map.source(), results);
+      ObjectNode document = jsonDocument(map, limits, policy, results);
       check.ifPresent(c -> document.set("crossCheck", crossCheckJson(c)));
       host.document(document);
     } else {
@@ -208,32 +208,17 @@ final class PlanCommand implements Callable<Integer> {
     return o;
   }
 
-  static ObjectNode jsonDocument(String source, List<EngineResult> results) {
+  /** {@code plan --json}: the map's source and every engine's result (docs/schema/plan.schema.json). */
+  static ObjectNode jsonDocument(MemoryMap map, TdxLimits limits, Policy policy, List<EngineResult> results) {
     ObjectNode root = JsonContract.document("plan");
-    root.put("source", source);
+    root.put("source", map.source());
+    root.set("limits", JsonContract.limits(limits));
+    root.set("policy", JsonContract.policy(policy));
     ArrayNode array = root.putArray("results");
-    for (EngineResult r : results) {
-      ObjectNode o = array.addObject();
-      o.put("solver", r.solver());
-      o.put("status", r.status().name());
-      LayoutJson.putOrNull(o, "pamtBytes", r.pamtBytes());
-      if (r.pamtBoundBytes().isPresent()) {
-        o.put("pamtBoundBytes", r.pamtBoundBytes().getAsLong());
-      }
-      if (r.layout().isPresent()) {
-        o.set("tdmrs", LayoutJson.tdmrsTree(r.layout().get()));
-      }
-      ArrayNode messages = o.putArray("messages");
-      r.messages().forEach(messages::add);
-      o.set("details", JsonContract.strings(r.details()));
-      o.put("solveMillis", r.solveMillis());
-      if (r.modelVariables() > 0) {
-        // Size of the optimising engines' models (the greedy has none).
-        o.put("modelVariables", r.modelVariables());
-        o.put("modelConstraints", r.modelConstraints());
-      }
-      o.put("uncoveredBytes", r.uncoveredBytes());
-    }
+    EngineResultJson json = new EngineResultJson(map, limits);
+    results.forEach(r -> array.add(json.tree(r)));
+    root.putNull("crossCheck");
     return root;
   }
+
 }
