@@ -68,6 +68,8 @@ final class FixCommand implements Callable<Integer> {
 
   @Mixin PolicyOptions.Pamt pamt;
 
+  @Mixin PolicyOptions.FamilyForFix family;
+
   @Mixin LimitOptions limitOptions;
 
   @Mixin BudgetOptions budget;
@@ -118,7 +120,7 @@ final class FixCommand implements Callable<Integer> {
     SolveOptions options = budget.solveOptions();
     MemoryMap map = tdmr.input(input).readMap();
     // Coverage is the question fix answers, not an option: all first, then max if that is infeasible.
-    Policy policy = new Policy(holes.value(), pamt.value(), Policy.Coverage.MAX);
+    Policy policy = new Policy(holes.value(), pamt.value(), Policy.Coverage.MAX, family.value());
     MemoryFix fix;
     try (Progress p = Progress.start(spec.commandLine().getErr(), "tdmr fix: cpsat solving", Terminal.stderrIsTerminal())) {
       fix = MemoryFix.find(map, limits, policy, options);
@@ -135,8 +137,9 @@ final class FixCommand implements Callable<Integer> {
       return outcome.exitCode;
     }
     PrintWriter out = FoldingWriter.over(spec.commandLine().getOut());
-    out.printf("%s: %s, %s per TDMR, holes %s, PAMT %s%n", map.source(), Count.of(limits.maxTdmrs(), "TDMR"),
-        Count.of(limits.maxReservedPerTdmr(), "reserved area"), holes.value().text(), pamt.value().text());
+    out.printf("%s: %s, %s per TDMR, holes %s, PAMT %s, family %s%n", map.source(), Count.of(limits.maxTdmrs(), "TDMR"),
+        Count.of(limits.maxReservedPerTdmr(), "reserved area"), holes.value().text(), pamt.value().text(),
+        family.value().text());
     if (outcome == Outcome.HAS_LAYOUT) {
       out.println("Nothing to give up: a layout covers all TDX memory.");
       printLayout(out, fix.full());
@@ -175,6 +178,7 @@ final class FixCommand implements Callable<Integer> {
     ObjectNode policy = o.putObject("policy");
     policy.put("holes", holes.value().text());
     policy.put("pamt", pamt.value().text());
+    o.put("family", family.value().text());
     ArrayNode giveUp = o.putArray("giveUp");
     o.put("giveUpBytes", fix.giveUp().stream().mapToLong(AddressRange::size).sum());
     if (outcome == Outcome.FIXED) {

@@ -45,4 +45,16 @@ final class PolicyConverters {
     String expected = Arrays.stream(values).map(text).collect(Collectors.joining(" or "));
     throw new CommandLine.TypeConversionException("expected " + expected + ", got '" + value + "'");
   }
+
+  /** {@code module} or {@code kernel}. */
+  static final class FamilyConverter implements CommandLine.ITypeConverter<Policy.Family> {
+    @Override
+    public Policy.Family convert(String value) {
+      return switch (value) {
+        case "module" -> Policy.Family.MODULE;
+        case "kernel" -> Policy.Family.KERNEL;
+        default -> throw new CommandLine.TypeConversionException("expected module or kernel, got '" + value + "'");
+      };
+    }
+  }
 }

@@ -1,119 +1,150 @@
 package tdmr.solver.cpsat;
 
-import static tdmr.mem.ByteSize.PAGE;
-
 import com.google.ortools.sat.BoolVar;
 import com.google.ortools.sat.CpModel;
-import com.google.ortools.sat.CpSolver;
-import com.google.ortools.sat.CpSolverStatus;
-import com.google.ortools.util.Domain;
 import com.google.ortools.sat.IntVar;
+import com.google.ortools.sat.LinearArgument;
 import com.google.ortools.sat.LinearExpr;
 import com.google.ortools.sat.LinearExprBuilder;
 import com.google.ortools.sat.Literal;
-import com.google.ortools.sat.PartialVariableAssignment;
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
-import java.util.OptionalLong;
-import java.util.Set;
-import tdmr.solver.Problem;
-import tdmr.solver.Problem.Atom;
-import tdmr.solver.Problem.CandidateTdmr;
-import tdmr.solver.Problem.Cell;
-import tdmr.solver.Problem.Decision;
-import tdmr.solver.Problem.Side;
-import tdmr.solver.Problem.TdmrChoice;
-import tdmr.mem.ByteSize;
+import tdmr.mem.AddressRange;
+import tdmr.solver.Instance;
+import tdmr.solver.Instance.Atom;
+import tdmr.solver.Instance.Cell;
+import tdmr.solver.Instance.Kind;
+import tdmr.solver.Instance.Segment;
 import tdmr.tdx.PageSize;
-import tdmr.tdx.PamtSizing;
 import tdmr.tdx.Policy;
-import tdmr.tdx.TdxLimits;
 
 /**
- * The CP-SAT encoding of one {@link Problem}. Sizes are counted in 4 KiB pages.
+ * The CP-SAT encoding of one {@link Instance}, in either layout family. Sizes are 4 KiB pages, TDMR
+ * sizes whole GiB. Each method below encodes one group of rules and is named after it.
  *
- * <p>TDMRs are encoded by their boundaries, not by one literal per candidate run of cells (there
- * are quadratically many): per cell, {@code start} (a TDMR begins here), {@code end} (a TDMR ends
- * here) and {@code cont} (this cell and the next are in the same TDMR). A cell is covered by
- * exactly one TDMR or none: {@code covered[k] = start[k] + cont[k-1] = end[k] + cont[k]}. Every
- * assignment of these literals is exactly one set of disjoint candidate runs (a run starts at a
- * {@code start}, continues over {@code cont} and stops at the first {@code end}), so alignment
- * (rule B4), order and non-overlap (B2, B3) and the HKID limit (B5) hold by construction, as
- * candidates are built from 1 GiB aligned cells below the HKID limit. A TDMR's size in GiB is
- * carried along it from its end back to its start ({@code suffix[k]}), which gives the chunk of
- * the TDMR starting at each cell; the reserved areas are counted forward from its start ({@code
- * run[k]}). The PAMT chunk of the TDMR that starts at cell {@code i} is placed by one literal per
- * (allowed memory atom, side); its size is the kernel's chunk for the TDMR's size ({@link
- * Problem#levelBytesPerGiB}), so PAMT sizes per level (rules D2/D3, Dynamic PAMT included) follow from
- * the TDMR size exactly. Reserved areas are counted by scanning atoms in address order: an area
- * starts wherever a reserved piece follows a non-reserved piece or a TDMR base.
+ * <h2>TDMRs: any 1 GiB boundaries, encoded per cell</h2>
+ *
+ * Per cell {@code k} of {@code L} GiB: {@code a} GiB at its start covered by the TDMR covering its
+ * first granule, {@code b} GiB at its end covered by the TDMR covering its last granule, {@code
+ * whole} when one TDMR covers all of it, and {@code cont[k]} when one TDMR covers both sides of the
+ * boundary after it. A TDMR starts at the cell's start ({@code startA}: its first granule is covered
+ * and not from the cell before) or inside it ({@code startB}: a second TDMR covers its last {@code b}
+ * GiB). So a cell holds at most one TDMR boundary strictly inside: {@link CellVars} documents why
+ * that is a restriction of this model, named in its claims. Alignment (rule B4), order and
+ * disjointness (B2, B3) and the HKID limit (B5) hold by construction. A TDMR's size is carried from
+ * its end back to its start ({@code reach}).
+ *
+ * <h2>PAMT: stacks in segments</h2>
+ *
+ * Every PAMT piece (a level in the module family, a chunk in the kernel family) lies in a stack
+ * against one end of a memory atom; a stack may run past its atom's end into the next atoms of its
+ * segment (contiguous memory of one block in one merged CMR). This loses no layout: by the slide
+ * argument of {@code ExhaustiveSearch}, some optimal layout has every maximal run of PAMT touching a
+ * block, CMR or 1 GiB edge at one of its ends, i.e. an atom's end; only a piece straddling the edge
+ * between two touching blocks is left out (named in the claims when the map has such an edge). A
+ * stack's pages are its pieces' minimums plus its padding (module family only; it only pays where the
+ * stack then fills an atom exactly).
+ *
+ * <h2>Reserved areas</h2>
+ *
+ * Per memory atom: {@code lam} pages covered by PAMT from its low end, {@code eta} from its high end,
+ * {@code full} when they cover it all, {@code given} when the rest is given up (coverage {@code
+ * max}). An area starts at a reserved position whose predecessor is not reserved in the same TDMR:
+ * at an atom's low end, at the start of its high stack inside it, at a TDMR's base. Per cell the
+ * starts are split between the TDMR of its first part and that of its last part and summed along
+ * each TDMR ({@code areasSoFar}), which must stay within the limit (rule C1).
  */
 final class TdmrModel {
-  private final Problem problem;
-  private final CpModel model = new CpModel();
-  private final List<Cell> cells;
-  private final List<Atom> atoms;
+  private static final long G = Instance.GIB_PAGES;
 
-  /** Per cell: a chosen TDMR starts at it. */
-  private final List<BoolVar> start = new ArrayList<>();
-  /** Per cell: a chosen TDMR ends with it. */
-  private final List<BoolVar> end = new ArrayList<>();
-  /** Per cell but the last: the cell and the next one are in the same chosen TDMR. */
-  private final List<BoolVar> cont = new ArrayList<>();
-  /** Per cell: GiB from the cell's start to the end of the TDMR covering it (0 when uncovered). */
-  private final List<IntVar> suffix = new ArrayList<>();
-  /** Per cell: the size in GiB of the TDMR starting at it, 0 when none does. */
-  private final List<IntVar> startSize = new ArrayList<>();
-  /** Per cell: some chosen TDMR covers it. */
-  private final List<BoolVar> covered = new ArrayList<>();
-  /** Per memory atom: kept as TDX memory (always, under coverage all). Null for gaps. */
-  private final List<BoolVar> kept = new ArrayList<>();
-  /** Per atom: the whole atom is reserved (a hole, memory left out, or memory filled by chunks). */
-  private final List<BoolVar> whole = new ArrayList<>();
-  /** Per atom and side: some chunk is stacked against that end. Constant false for gaps. */
-  private final List<BoolVar[]> stacked = new ArrayList<>();
-  /** Per atom and side: pages of chunks stacked against that end. */
-  private final List<LinearExprBuilder[]> stackPages = new ArrayList<>();
-  /** Per atom: number of reserved areas that start inside it. */
-  private final List<IntVar> areaStarts = new ArrayList<>();
-  /** Placement literals of the chunk of the TDMR starting at a cell. */
-  private final List<Placement> placements = new ArrayList<>();
+  final Instance instance;
+  final CpModel model = new CpModel();
+  final List<CellVars> cells = new ArrayList<>();
+  final List<AtomVars> atoms = new ArrayList<>();
+  final List<StackVars> stacks = new ArrayList<>();
+  final List<Slot> slots = new ArrayList<>();
+  final List<PieceVars> pieces = new ArrayList<>();
+  final List<AddressRange> memorylessGranules;
+  /** Per cell boundary k | k+1: one TDMR covers both sides. */
+  final List<BoolVar> cont = new ArrayList<>();
+  private final long deadlineNanos;
+  private final int limit;
 
-  /** The chunk of the TDMR starting at {@code cell} sits against {@code side} of {@code atom}. */
-  private record Placement(int cell, int atom, Side side, BoolVar literal, IntVar pages) {}
+  LinearExpr uncoveredPages;
+  LinearExpr remoteBytes;
+  LinearExpr pamtPages;
+  LinearExpr tdmrCount;
+  LinearExpr areaCount;
 
-  /** Where chunks may go ({@link PlacementSlots}). */
-  private final PlacementSlots slots;
-  /** Atoms with more pages than this never constrain chunk placement. */
-  private final long roomyPages;
-  /** Per start cell that may pool its chunk: the literal saying it does. */
-  private final Map<Integer, BoolVar> pooled = new HashMap<>();
-  /** With fills aggregated: per start cell, the literal saying its chunk is in a fill, and its pages. */
-  private final Map<Integer, FillChunk> fillChunks = new HashMap<>();
-  /** With fills aggregated: per pool scope, the pages of the chunks in fills. */
-  private final Map<Integer, LinearExprBuilder> fillPagesOfScope = new HashMap<>();
+  /**
+   * The TDMR variables of one cell.
+   *
+   * <p>Why at most one boundary strictly inside a run: a run is a stretch of whole GiB of one block
+   * (or without memory), and the TDMRs inside it other than the ones reaching in from its ends hold
+   * no hole; they only ever help by lending their levels to fill memory between holes elsewhere or
+   * by keeping a neighbour small. This model leaves them out; {@code ExhaustiveSearch} does not, and
+   * the claim names the restriction where a run could hold such a TDMR.
+   *
+   * @param whole one TDMR covers the whole cell
+   * @param aCovered its first granule is covered
+   * @param bCovered its last granule is covered
+   * @param a GiB at its start covered by the TDMR of its first granule
+   * @param b GiB at its end covered by the TDMR of its last granule
+   * @param reach GiB from the cell's start to the end of the TDMR of its first granule
+   * @param startA a TDMR starts at the cell's start
+   * @param startB a second TDMR starts inside the cell (covering its last {@code b} GiB)
+   * @param lastReserved the cell's last page is reserved (PAMT, a hole or memory given up)
+   * @param areasA area starts in the first TDMR's part of the cell
+   * @param areasB area starts in the second TDMR's part
+   * @param areasSoFar areas of the TDMR covering the cell's last granule, from its base to the
+   *     cell's end
+   */
+  record CellVars(Cell cell, BoolVar whole, BoolVar aCovered, BoolVar bCovered, IntVar a, IntVar b, IntVar reach,
+      BoolVar startA, BoolVar startB, BoolVar lastReserved, LinearExprBuilder areasA, LinearExprBuilder areasB,
+      IntVar areasSoFar) {}
 
-  private record FillChunk(BoolVar literal, IntVar chunkPages) {}
+  /**
+   * The reserved state of one atom. Gaps use only {@code reserved}.
+   *
+   * @param lam pages covered by PAMT from the low end
+   * @param eta pages covered by PAMT from the high end
+   * @param full PAMT covers the whole atom
+   * @param given the memory not covered by PAMT is given up (coverage max)
+   * @param lowReserved the first page is reserved
+   * @param highReserved the last page is reserved
+   * @param uncovered pages of it given up
+   */
+  record AtomVars(Atom atom, IntVar lam, IntVar eta, BoolVar full, BoolVar given, BoolVar lowReserved,
+      BoolVar highReserved, IntVar uncovered) {}
 
-  /** The solution's fills cannot be given to its chunks exactly; the full model must decide. */
-  static final class FillsNotRealizable extends RuntimeException {
-    FillsNotRealizable() {
-      super("the aggregated fills of the solution have no exact assignment", null, false, false);
-    }
+  /** Which end of an atom a stack is against. */
+  enum Side {
+    LOW,
+    HIGH
   }
 
-  private LinearExpr pamtPages;
-  private LinearExpr tdmrCount;
-  private LinearExpr areaCount;
-  private LinearExpr keptPages;
-  /** Rounded level pages per (cell, bytes per GiB); see {@link #roundedLevelPages}. */
-  private final Map<LevelOfStart, IntVar> roundedPages = new HashMap<>();
+  /** One stack: {@code pages} of PAMT against {@code side} of {@code atom}, of which {@code padding} pad its pieces. */
+  record StackVars(int index, Atom atom, Side side, IntVar pages, BoolVar used, IntVar padding) {}
 
-  /** A PAMT level (by its bytes per GiB) of the chunk of the TDMR starting at a cell. */
-  private record LevelOfStart(int cell, long bytesPerGiB) {}
+  /** Which TDMR a slot is. */
+  enum Part {
+    /** The TDMR starting at a cell's start. */
+    A,
+    /** The TDMR starting inside a cell. */
+    B,
+    /** A TDMR holding no TDX memory, above every block (module family). */
+    MEMORYLESS
+  }
+
+  /** A TDMR of the model: where it starts (or which memoryless granule), whether it exists, its size. */
+  record Slot(int index, int cell, Part part, BoolVar used, IntVar sizeGiB, int areasIfMemoryless) {}
+
+  /** A PAMT piece (level or chunk) of a slot and the stacks it may go to. */
+  record PieceVars(int index, Slot slot, PageSize level, LinearExpr pages, long mostPages, IntVar remote,
+      List<Placement> placements) {}
+
+  /** Piece in stack: {@code at} and the pages it adds to the stack. */
+  record Placement(StackVars stack, BoolVar at, IntVar pages) {}
 
   /** Thrown when the time limit strikes before the model is complete. */
   static final class TimeLimitWhileBuilding extends RuntimeException {
@@ -122,419 +153,778 @@ final class TdmrModel {
     }
   }
 
-  private final long deadlineNanos;
-
-  /**
-   * Builds the model; throws {@link TimeLimitWhileBuilding} when {@code System.nanoTime()} passes
-   * {@code deadlineNanos} first (the chunk placements, quadratic in the map's size, take the time).
-   */
-  TdmrModel(Problem problem, PlacementSlots slots, long deadlineNanos) {
-    this.problem = problem;
+  TdmrModel(Instance instance, long deadlineNanos) {
+    this.instance = instance;
     this.deadlineNanos = deadlineNanos;
-    this.cells = problem.cells();
-    this.atoms = problem.atoms();
-    this.slots = slots;
-    this.roomyPages = slots.roomyPages();
-    createVariables();
-    tdmrsTileTheCells();
+    this.limit = instance.limits().maxReservedPerTdmr();
+    this.memorylessGranules = instance.moduleFamily() ? instance.memorylessGranules() : List.of();
+    tdmrsAreRunsOfGranules();
+    tdmrSizes();
     atMostMaxTdmrs();
+    stacksOfPamt();
+    pamtPiecesAreSizedAndPlaced();
     memoryIsCovered();
-    pamtChunksArePlaced();
     reservedAreasAreCounted();
     reservedAreasPerTdmrWithinLimit();
+    remotePamt();
     objectiveTerms();
   }
 
-  CpModel model() {
-    return model;
+  long variableCount() {
+    return model.model().getVariablesCount();
   }
 
-  LinearExpr pamtPages() {
-    return pamtPages;
+  long constraintCount() {
+    return model.model().getConstraintsCount();
   }
 
-  LinearExpr tdmrCount() {
-    return tdmrCount;
-  }
-
-  LinearExpr areaCount() {
-    return areaCount;
-  }
-
-  LinearExpr keptPages() {
-    return keptPages;
-  }
-
-  private void createVariables() {
-    long giBToEnd = 0;
-    long[] giBFrom = new long[cells.size()];
-    for (int k = cells.size() - 1; k >= 0; k--) {
-      giBToEnd += cells.get(k).sizeGiB();
-      giBFrom[k] = giBToEnd;
+  private void checkDeadline() {
+    if (System.nanoTime() - deadlineNanos > 0) {
+      throw new TimeLimitWhileBuilding();
     }
-    for (Cell k : cells) {
-      String suffix = "_c" + k.index();
-      covered.add(model.newBoolVar("covered" + suffix));
-      start.add(model.newBoolVar("start" + suffix));
-      end.add(model.newBoolVar("end" + suffix));
-      if (k.index() + 1 < cells.size()) {
-        cont.add(model.newBoolVar("cont" + suffix));
+  }
+
+  // ---- TDMRs ----------------------------------------------------------------------------------
+
+  /**
+   * Rules B2-B5: TDMRs are disjoint runs of whole granules. Per cell the first and last part, the
+   * links between neighbouring cells, and which families allow what: in the module family no TDMR
+   * starts or ends in a cell without memory (a TDMR can always shed such a granule at its ends and
+   * keep its levels, which then still meet the smaller minimums); in the kernel family every TDMR
+   * holds memory.
+   */
+  private void tdmrsAreRunsOfGranules() {
+    List<Cell> cs = instance.cells();
+    for (int k = 0; k + 1 < cs.size(); k++) {
+      cont.add(model.newBoolVar("cont_" + k));
+    }
+    for (Cell c : cs) {
+      long len = c.sizeGiB();
+      String s = "_c" + c.index();
+      BoolVar whole = model.newBoolVar("whole" + s);
+      BoolVar aCov = model.newBoolVar("a_cov" + s);
+      BoolVar bCov = model.newBoolVar("b_cov" + s);
+      IntVar a = model.newIntVar(0, len, "a" + s);
+      IntVar b = model.newIntVar(0, len, "b" + s);
+      IntVar reach = model.newIntVar(0, Math.min(instance.largestTdmrGiB(), giBFrom(c.index())), "reach" + s);
+      BoolVar startA = model.newBoolVar("start_a" + s);
+      BoolVar startB = model.newBoolVar("start_b" + s);
+      BoolVar lastReserved = model.newBoolVar("last_res" + s);
+      IntVar soFar = model.newIntVar(0, limit, "areas_so_far" + s);
+      CellVars v = new CellVars(c, whole, aCov, bCov, a, b, reach, startA, startB, lastReserved,
+          LinearExpr.newBuilder(), LinearExpr.newBuilder(), soFar);
+      cells.add(v);
+      Literal enter = c.index() > 0 ? cont.get(c.index() - 1) : model.falseLiteral();
+      Literal leave = c.index() + 1 < cs.size() ? cont.get(c.index()) : model.falseLiteral();
+      model.addGreaterOrEqual(a, 1).onlyEnforceIf(aCov);
+      model.addEquality(a, 0).onlyEnforceIf(aCov.not());
+      model.addGreaterOrEqual(b, 1).onlyEnforceIf(bCov);
+      model.addEquality(b, 0).onlyEnforceIf(bCov.not());
+      model.addEquality(a, len).onlyEnforceIf(whole);
+      model.addEquality(b, len).onlyEnforceIf(whole);
+      // Two TDMRs in one cell: the second starts strictly inside.
+      model.addLessOrEqual(LinearExpr.newBuilder().add(a).add(b), len).onlyEnforceIf(whole.not());
+      model.addLessOrEqual(b, len - 1).onlyEnforceIf(whole.not());
+      model.addImplication(enter, aCov);
+      model.addImplication(leave, bCov);
+      // startA: covered first granule not reached from the cell before.
+      model.addBoolOr(new Literal[] {aCov.not(), enter, startA});
+      model.addImplication(startA, aCov);
+      model.addImplication(startA, enter.not());
+      // startB: a second TDMR covers the last part.
+      model.addBoolOr(new Literal[] {bCov.not(), whole, startB});
+      model.addImplication(startB, bCov);
+      model.addImplication(startB, whole.not());
+      if (c.kind() == Kind.MIXED || len == 1) {
+        // One granule: covered whole or not at all.
+        model.addEquality(aCov, whole);
+        model.addEquality(bCov, whole);
       }
-      this.suffix.add(model.newIntVar(0, giBFrom[k.index()], "suffix_gib" + suffix));
-      startSize.add(model.newIntVar(0, k.holdsMemory() ? giBFrom[k.index()] : 0, "start_gib" + suffix));
+      if (c.kind() == Kind.EMPTY && instance.moduleFamily()) {
+        // Module family: a TDMR only bridges a cell without memory, never starts or ends in it.
+        model.addEquality(aCov, whole);
+        model.addEquality(bCov, whole);
+        model.addImplication(whole, enter);
+        model.addImplication(whole, leave);
+      }
     }
-    for (Atom a : atoms) {
-      String suffix = "_a" + a.index();
-      kept.add(a.memory() ? model.newBoolVar("kept" + suffix) : null);
-      whole.add(model.newBoolVar("whole" + suffix));
-      stacked.add(new BoolVar[] {model.newBoolVar("low" + suffix), model.newBoolVar("high" + suffix)});
-      stackPages.add(new LinearExprBuilder[] {LinearExpr.newBuilder(), LinearExpr.newBuilder()});
-      areaStarts.add(model.newIntVar(0, 2, "areas" + suffix));
+    if (!instance.moduleFamily()) {
+      everyTdmrHoldsMemory();
     }
+  }
+
+  /** Kernel family: a TDMR starting in a cell reaches a cell holding memory before it ends. */
+  private void everyTdmrHoldsMemory() {
+    int n = cells.size();
+    BoolVar[] memoryAhead = new BoolVar[n];
+    for (int k = n - 1; k >= 0; k--) {
+      CellVars v = cells.get(k);
+      Literal leave = k + 1 < n ? cont.get(k) : model.falseLiteral();
+      BoolVar ahead = model.newBoolVar("memory_ahead_c" + k);
+      // The TDMR covering this cell's first granule holds memory from here on.
+      if (v.cell().holdsMemory()) {
+        model.addEquality(ahead, v.aCovered());
+      } else if (k + 1 < n) {
+        BoolVar throughAndAhead = and("bridge_mem_c" + k, v.whole(), leave, memoryAhead[k + 1]);
+        model.addEquality(ahead, throughAndAhead);
+      } else {
+        model.addEquality(ahead, 0);
+      }
+      memoryAhead[k] = ahead;
+      model.addImplication(v.startA(), ahead);
+      if (!v.cell().holdsMemory()) {
+        Literal next = k + 1 < n ? memoryAhead[k + 1] : model.falseLiteral();
+        model.addBoolOr(new Literal[] {v.startB().not(), leave, model.falseLiteral()});
+        model.addImplication(v.startB(), next);
+      }
+    }
+  }
+
+  /** GiB from the start of cell {@code k} to the end of the last cell. */
+  private long giBFrom(int k) {
+    long sum = 0;
+    for (int i = k; i < instance.cells().size(); i++) {
+      sum += instance.cells().get(i).sizeGiB();
+    }
+    return sum;
   }
 
   /**
-   * B2/B3: chosen TDMRs are disjoint runs of cells that start and end in cells holding memory.
-   * Each covered cell is entered exactly once (a TDMR starts at it, or the previous cell's TDMR
-   * continues into it) and left exactly once (its TDMR ends with it, or continues into the next
-   * cell); an uncovered cell is neither. Runs starting or ending in a cell without memory would
-   * only cover more holes and pay more PAMT, so they are outside the family ({@link Problem}).
-   *
-   * <p>The size of each TDMR is carried from its last cell back to its first: {@code suffix[k]}
-   * is the GiB from cell {@code k} to the end of its TDMR, so {@code startSize[k]} (the suffix
-   * where a TDMR starts, else 0) is the size of the TDMR starting at {@code k}.
+   * TDMR sizes: {@code reach[k] = a[k]}, or {@code L + reach[k+1]} when one TDMR covers cell k whole
+   * and continues; the TDMR starting at cell k's start has {@code reach[k]} GiB, the one starting
+   * inside it {@code b[k]} plus {@code reach[k+1]} when it continues.
    */
-  private void tdmrsTileTheCells() {
+  private void tdmrSizes() {
     int n = cells.size();
-    for (int k = 0; k < n; k++) {
-      Cell cell = cells.get(k);
-      BoolVar in = covered.get(k);
-      LinearExprBuilder entered = LinearExpr.newBuilder().add(start.get(k));
-      LinearExprBuilder left = LinearExpr.newBuilder().add(end.get(k));
-      if (k > 0) {
-        entered.add(cont.get(k - 1));
-      }
+    for (int k = n - 1; k >= 0; k--) {
+      CellVars v = cells.get(k);
+      Literal leave = k + 1 < n ? cont.get(k) : model.falseLiteral();
+      BoolVar wholeOn = and("whole_on_c" + k, v.whole(), leave);
       if (k + 1 < n) {
-        left.add(cont.get(k));
+        model.addEquality(LinearExpr.newBuilder().add(v.reach()).addTerm(cells.get(k + 1).reach(), -1),
+            v.cell().sizeGiB()).onlyEnforceIf(wholeOn);
       }
-      model.addEquality(entered, in);
-      model.addEquality(left, in);
-      if (!cell.holdsMemory()) {
-        model.addEquality(start.get(k), 0);
-        model.addEquality(end.get(k), 0);
+      model.addEquality(v.reach(), v.a()).onlyEnforceIf(wholeOn.not());
+      long most = Math.min(instance.largestTdmrGiB(), giBFrom(k));
+      IntVar sizeA = model.newIntVar(0, most, "size_a_c" + k);
+      model.addEquality(sizeA, v.reach()).onlyEnforceIf(v.startA());
+      model.addEquality(sizeA, 0).onlyEnforceIf(v.startA().not());
+      slots.add(new Slot(slots.size(), k, Part.A, v.startA(), sizeA, 0));
+      if (v.cell().uniform() && v.cell().sizeGiB() > 1) {
+        IntVar sizeB = model.newIntVar(0, most, "size_b_c" + k);
+        BoolVar on = and("b_on_c" + k, v.startB(), leave);
+        if (k + 1 < n) {
+          model.addEquality(LinearExpr.newBuilder().add(sizeB).addTerm(v.b(), -1).addTerm(cells.get(k + 1).reach(), -1), 0)
+              .onlyEnforceIf(on);
+        }
+        model.addEquality(LinearExpr.newBuilder().add(sizeB).addTerm(v.b(), -1), 0)
+            .onlyEnforceIf(new Literal[] {v.startB(), leave.not()});
+        model.addEquality(sizeB, 0).onlyEnforceIf(v.startB().not());
+        slots.add(new Slot(slots.size(), k, Part.B, v.startB(), sizeB, 0));
+      } else {
+        model.addEquality(v.startB(), 0);
       }
-      IntVar suf = suffix.get(k);
-      if (k + 1 < n) {
-        model.addEquality(LinearExpr.newBuilder().add(suf).addTerm(suffix.get(k + 1), -1), cell.sizeGiB())
-            .onlyEnforceIf(cont.get(k));
-      }
-      model.addEquality(suf, cell.sizeGiB()).onlyEnforceIf(end.get(k));
-      model.addEquality(suf, 0).onlyEnforceIf(in.not());
-      model.addEquality(startSize.get(k), suf).onlyEnforceIf(start.get(k));
-      model.addEquality(startSize.get(k), 0).onlyEnforceIf(start.get(k).not());
     }
-    // Redundant: the TDMRs partition the covered cells, so their sizes add up to the covered GiB.
+    // At most one per memory atom: each must help fill one (else dropping it only gains), and two
+    // that help fill only the same atom can give way to one.
+    long memoryAtoms = instance.atoms().stream().filter(Atom::memory).count();
+    long memoryless = Math.min(Math.min(memorylessGranules.size(), instance.limits().maxTdmrs() - 1L), memoryAtoms);
+    for (int f = 0; f < memoryless; f++) {
+      BoolVar used = model.newBoolVar("memoryless_" + f);
+      IntVar size = model.newIntVar(0, 1, "memoryless_gib_" + f);
+      model.addEquality(size, used);
+      slots.add(new Slot(slots.size(), -1, Part.MEMORYLESS, used, size,
+          instance.memorylessAreas(memorylessGranules.get(f))));
+    }
+    // Memoryless TDMRs are interchangeable up to their granule: use them in order.
+    Slot previous = null;
+    for (Slot s : slots) {
+      if (s.part() == Part.MEMORYLESS) {
+        if (previous != null) {
+          model.addImplication(s.used(), previous.used());
+        }
+        previous = s;
+      }
+    }
+  }
+
+  /** Rule A4: at least one and at most {@code maxTdmrs} TDMRs. */
+  private void atMostMaxTdmrs() {
+    LinearExprBuilder count = LinearExpr.newBuilder();
+    for (Slot s : slots) {
+      count.add(s.used());
+    }
+    tdmrCount = count.build();
+    model.addLinearConstraint(tdmrCount, 1, instance.limits().maxTdmrs());
+  }
+
+  // ---- PAMT --------------------------------------------------------------------------------------
+
+  /**
+   * Rules D4 and D6 and the OS rule: PAMT lies in TDX memory within one merged CMR and pieces do not
+   * overlap. Per segment, a stack against each end of each atom; stacks of a segment are disjoint;
+   * {@code lam}/{@code eta} of each atom are what the stacks cover of it from either end.
+   */
+  private void stacksOfPamt() {
+    for (Atom a : instance.atoms()) {
+      String s = "_a" + a.index();
+      if (!a.memory()) {
+        atoms.add(new AtomVars(a, null, null, null, null, null, null, null));
+        continue;
+      }
+      IntVar lam = model.newIntVar(0, a.pages(), "lam" + s);
+      IntVar eta = model.newIntVar(0, a.pages(), "eta" + s);
+      BoolVar full = model.newBoolVar("full" + s);
+      BoolVar given = model.newBoolVar("given" + s);
+      BoolVar low = model.newBoolVar("low_res" + s);
+      BoolVar high = model.newBoolVar("high_res" + s);
+      IntVar uncovered = model.newIntVar(0, a.pages(), "uncovered" + s);
+      atoms.add(new AtomVars(a, lam, eta, full, given, low, high, uncovered));
+      if (a.dead()) {
+        model.addEquality(lam, 0);
+        model.addEquality(eta, 0);
+        model.addEquality(full, 0);
+        model.addEquality(given, 1);
+        continue;
+      }
+      for (Side side : Side.values()) {
+        long most = side == Side.LOW ? instance.segments().get(a.segment()).pages() - a.offset() : a.offset() + a.pages();
+        IntVar pages = model.newIntVar(0, most, (side == Side.LOW ? "low" : "high") + s);
+        BoolVar used = model.newBoolVar((side == Side.LOW ? "low_used" : "high_used") + s);
+        IntVar padding = model.newIntVar(0, instance.moduleFamily() ? most : 0, "pad" + s + side);
+        model.addGreaterOrEqual(pages, 1).onlyEnforceIf(used);
+        model.addEquality(pages, 0).onlyEnforceIf(used.not());
+        stacks.add(new StackVars(stacks.size(), a, side, pages, used, padding));
+      }
+    }
+    for (Segment seg : instance.segments()) {
+      stacksOfSegment(seg);
+    }
+  }
+
+  private StackVars stack(int atom, Side side) {
+    for (StackVars s : stacks) {
+      if (s.atom().index() == atom && s.side() == side) {
+        return s;
+      }
+    }
+    throw new IllegalStateException("no stack at atom " + atom);
+  }
+
+  /** One segment: disjoint stacks and what they cover of each atom. */
+  private void stacksOfSegment(Segment seg) {
+    List<Atom> in = instance.atoms().subList(seg.firstAtom(), seg.endAtom());
+    int m = in.size();
+    StackVars[] low = new StackVars[m];
+    StackVars[] high = new StackVars[m];
+    for (int i = 0; i < m; i++) {
+      low[i] = stack(in.get(i).index(), Side.LOW);
+      high[i] = stack(in.get(i).index(), Side.HIGH);
+    }
+    for (int i = 0; i < m; i++) {
+      Atom ai = in.get(i);
+      long startI = ai.offset();
+      long endI = ai.offset() + ai.pages();
+      for (int j = i + 1; j < m; j++) {
+        Atom aj = in.get(j);
+        // A low stack may pass the next low anchor only when that one is empty.
+        model.addLessOrEqual(low[i].pages(), aj.offset() - startI).onlyEnforceIf(low[j].used());
+        // Likewise for high stacks, from above.
+        model.addLessOrEqual(high[j].pages(), (aj.offset() + aj.pages()) - endI).onlyEnforceIf(high[i].used());
+      }
+      for (int j = i; j < m; j++) {
+        Atom aj = in.get(j);
+        model.addLessOrEqual(LinearExpr.newBuilder().add(low[i].pages()).add(high[j].pages()),
+            (aj.offset() + aj.pages()) - startI).onlyEnforceIf(new Literal[] {low[i].used(), high[j].used()});
+      }
+    }
+    for (int j = 0; j < m; j++) {
+      Atom aj = in.get(j);
+      AtomVars v = atoms.get(aj.index());
+      LinearExprBuilder lam = LinearExpr.newBuilder();
+      LinearExprBuilder eta = LinearExpr.newBuilder();
+      for (int i = 0; i <= j; i++) {
+        lam.add(clamp(low[i].pages(), aj.offset() - in.get(i).offset(), aj.pages(), "lam_" + i + "_" + aj.index()));
+      }
+      for (int i = j; i < m; i++) {
+        long endI = in.get(i).offset() + in.get(i).pages();
+        long endJ = aj.offset() + aj.pages();
+        eta.add(clamp(high[i].pages(), endI - endJ, aj.pages(), "eta_" + i + "_" + aj.index()));
+      }
+      model.addEquality(v.lam(), lam);
+      model.addEquality(v.eta(), eta);
+      model.addLessOrEqual(LinearExpr.newBuilder().add(v.lam()).add(v.eta()), aj.pages());
+    }
+  }
+
+  /** {@code max(0, min(x - shift, most))} as a variable (just {@code x} when it cannot leave the range). */
+  private LinearArgument clamp(IntVar x, long shift, long most, String name) {
+    long hi = x.getDomain().max();
+    if (shift == 0 && hi <= most) {
+      return x;
+    }
+    IntVar low = model.newIntVar(-shift, most, name + "_min");
+    model.addMinEquality(low, new LinearArgument[] {LinearExpr.affine(x, 1, -shift), LinearExpr.constant(most)});
+    IntVar out = model.newIntVar(0, most, name);
+    model.addMaxEquality(out, new LinearArgument[] {low, LinearExpr.constant(0)});
+    return out;
+  }
+
+  /**
+   * Rules D2/D3 and D7: each slot's pieces (three levels in the module family, one chunk in the
+   * kernel family) are at least the minimum for its size, and each existing piece lies in exactly
+   * one stack. A stack holds its pieces' minimums plus its padding, and is used exactly when it holds
+   * a piece.
+   */
+  private void pamtPiecesAreSizedAndPlaced() {
+    List<List<Placement>> inStack = new ArrayList<>();
+    for (int s = 0; s < stacks.size(); s++) {
+      inStack.add(new ArrayList<>());
+    }
+    for (Slot slot : slots) {
+      checkDeadline();
+      long mostGiB = slot.sizeGiB().getDomain().max();
+      for (PageSize level : instance.pieceLevels()) {
+        LinearExpr pages = piecePages(slot, level);
+        long most = instance.piecePages(mostGiB, level);
+        List<Placement> placements = new ArrayList<>();
+        LinearExprBuilder somewhere = LinearExpr.newBuilder();
+        for (StackVars st : stacks) {
+          if (st.pages().getDomain().max() < instance.piecePages(1, level)) {
+            continue;
+          }
+          BoolVar at = model.newBoolVar("");
+          IntVar p = model.newIntVar(0, Math.min(most, st.pages().getDomain().max()), "");
+          model.addEquality(p, pages).onlyEnforceIf(at);
+          model.addEquality(p, 0).onlyEnforceIf(at.not());
+          model.addImplication(at, st.used());
+          placements.add(new Placement(st, at, p));
+          inStack.get(st.index()).add(placements.get(placements.size() - 1));
+          somewhere.add(at);
+        }
+        model.addEquality(somewhere, slot.used());
+        IntVar remote = model.newIntVar(0, remoteBound(level, mostGiB), "remote_p" + pieces.size());
+        pieces.add(new PieceVars(pieces.size(), slot, level, pages, most, remote, placements));
+      }
+    }
+    for (StackVars st : stacks) {
+      List<Placement> members = inStack.get(st.index());
+      LinearExprBuilder sum = LinearExpr.newBuilder();
+      LinearExprBuilder count = LinearExpr.newBuilder();
+      for (Placement p : members) {
+        sum.add(p.pages());
+        count.add(p.at());
+      }
+      sum.add(st.padding());
+      model.addEquality(st.pages(), sum);
+      model.addLessOrEqual(st.used(), count);
+      // Padding pads pieces: a stack without one has none. And it only pays where the stack then
+      // reaches something (ExhaustiveSearch, lemma 3): its atom is wholly PAMT.
+      model.addEquality(st.padding(), 0).onlyEnforceIf(st.used().not());
+      model.addEquality(st.padding(), 0).onlyEnforceIf(atoms.get(st.atom().index()).full().not());
+    }
+  }
+
+  /** Pages of piece {@code level} of a slot, from its size: whole pages per GiB, or a rounded level. */
+  private LinearExpr piecePages(Slot slot, PageSize level) {
+    if (level == null) {
+      LinearExprBuilder chunk = LinearExpr.newBuilder();
+      for (PageSize l : PageSize.values()) {
+        chunk.add(piecePages(slot, l));
+      }
+      return chunk.build();
+    }
+    long perGiB = instance.perGiBBytes(level);
+    if (perGiB % 4096 == 0) {
+      return LinearExpr.term(slot.sizeGiB(), perGiB / 4096);
+    }
+    IntVar size = slot.sizeGiB();
+    long most = (size.getDomain().max() * perGiB + 4095) / 4096;
+    IntVar q = model.newIntVar(0, most, "level_pages_s" + slot.index() + "_" + level.label());
+    model.addGreaterOrEqual(LinearExpr.term(q, 4096), LinearExpr.term(size, perGiB));
+    model.addLessOrEqual(LinearExpr.term(q, 4096), LinearExpr.affine(size, perGiB, 4095));
+    return LinearExpr.term(q, 1);
+  }
+
+  private long remoteBound(PageSize level, long mostGiB) {
+    if (instance.policy().pamt() != Policy.PamtPlacementPolicy.NODE_LOCAL) {
+      return 0;
+    }
+    long perGiB = level == null
+        ? instance.perGiBBytes(PageSize.SIZE_4K) + instance.perGiBBytes(PageSize.SIZE_2M) + instance.perGiBBytes(PageSize.SIZE_1G)
+        : instance.perGiBBytes(level);
+    return perGiB * mostGiB;
+  }
+
+  // ---- coverage ----------------------------------------------------------------------------------
+
+  /**
+   * The OS rule: every byte of TDX memory is in a TDMR's usable part or in PAMT. Memory of a covered
+   * cell is usable unless PAMT or given up; memory outside every TDMR must be PAMT, under coverage
+   * {@code max} or given up. Under coverage {@code all} nothing is given up, and a run of whole GiB
+   * of memory is covered by TDMRs wholly (a restriction only in principle: leaving a whole GiB of
+   * memory to be filled by PAMT needs a gigabyte of PAMT pieces in it).
+   */
+  private void memoryIsCovered() {
+    boolean all = instance.policy().coverage() == Policy.Coverage.ALL;
+    LinearExprBuilder unc = LinearExpr.newBuilder();
+    for (AtomVars v : atoms) {
+      Atom a = v.atom();
+      if (!a.memory()) {
+        continue;
+      }
+      CellVars c = cells.get(a.cell());
+      // full: PAMT covers it all.
+      model.addEquality(LinearExpr.newBuilder().add(v.lam()).add(v.eta()), a.pages()).onlyEnforceIf(v.full());
+      model.addLessOrEqual(LinearExpr.newBuilder().add(v.lam()).add(v.eta()), a.pages() - 1).onlyEnforceIf(v.full().not());
+      if (!a.dead()) {
+        model.addImplication(v.full(), v.given().not());
+        // Given up: what PAMT does not cover.
+        model.addGreaterOrEqual(LinearExpr.newBuilder().add(v.uncovered()).add(v.lam()).add(v.eta()), a.pages())
+            .onlyEnforceIf(v.given());
+        model.addEquality(v.uncovered(), 0).onlyEnforceIf(v.given().not());
+        if (all) {
+          model.addEquality(v.given(), 0);
+        } else if (instance.moduleFamily()) {
+          // Module family: memory given up next to a level would rather be covered by padding it
+          // (ExhaustiveSearch, lemma 4), so an atom is given up only as a whole.
+          model.addEquality(v.lam(), 0).onlyEnforceIf(v.given());
+          model.addEquality(v.eta(), 0).onlyEnforceIf(v.given());
+        }
+      } else {
+        model.addEquality(v.uncovered(), a.pages());
+      }
+      unc.add(v.uncovered());
+      if (c.cell().kind() == Kind.PLAIN) {
+        // Covered wholly, or partly and then given up.
+        BoolVar parts = model.newBoolVar("parts_cover_c" + c.cell().index());
+        model.addEquality(LinearExpr.newBuilder().add(c.a()).add(c.b()), c.cell().sizeGiB()).onlyEnforceIf(parts);
+        model.addBoolOr(new Literal[] {c.whole(), parts, v.given(), v.full()});
+        if (all) {
+          model.addBoolOr(new Literal[] {c.whole(), parts});
+        }
+      } else {
+        // A MIXED cell: outside every TDMR its memory is PAMT or given up.
+        model.addBoolOr(new Literal[] {c.whole(), v.full(), v.given()});
+      }
+    }
+    uncoveredPages = unc.build();
+  }
+
+  // ---- reserved areas ------------------------------------------------------------------------------
+
+  /**
+   * Rules C and E1, D5 and the holes policy: which positions are reserved and where areas start.
+   * Gaps are reserved where covered (holes {@code memlist}, or outside CMRs), or by choice (convertible
+   * gaps under {@code cmr}); memory is reserved where PAMT or given up. See {@link CellVars}.
+   */
+  private void reservedAreasAreCounted() {
+    Literal previousLast = model.falseLiteral();
+    for (CellVars c : cells) {
+      checkDeadline();
+      Literal enter = c.cell().index() > 0 ? cont.get(c.cell().index() - 1) : model.falseLiteral();
+      BoolVar joinedFromBefore = and("joined_in_c" + c.cell().index(), previousLast, enter);
+      if (c.cell().kind() == Kind.MIXED || c.cell().sizeGiB() == 1 && c.cell().kind() != Kind.PLAIN) {
+        granuleAreas(c, joinedFromBefore);
+      } else {
+        runAreas(c, joinedFromBefore);
+      }
+      previousLast = c.lastReserved();
+    }
+  }
+
+  /** One granule, covered whole or not: area starts of its atoms in order. */
+  private void granuleAreas(CellVars c, BoolVar joinedFromBefore) {
+    BoolVar previous = joinedFromBefore;
+    BoolVar last = null;
+    boolean first = true;
+    for (int i = c.cell().firstAtom(); i < c.cell().endAtom(); i++) {
+      AtomVars v = atoms.get(i);
+      Atom a = v.atom();
+      String s = "_a" + a.index();
+      BoolVar joined = first ? joinedFromBefore : and("joined" + s, previous, c.whole());
+      first = false;
+      if (!a.memory()) {
+        BoolVar reserved = gapReserved(a, c.whole(), "res" + s);
+        c.areasA().add(and("opens" + s, reserved, joined.not()));
+        previous = reserved;
+        last = reserved;
+        continue;
+      }
+      memoryReserved(v);
+      c.areasA().add(and("opens_low" + s, v.lowReserved(), joined.not(), c.whole()));
+      c.areasA().add(and("opens_inside" + s, interior(v), c.whole()));
+      previous = v.highReserved();
+      last = v.highReserved();
+    }
+    model.addEquality(c.lastReserved(), last);
+  }
+
+  /** A run of whole GiB (one atom, memory or gap), possibly cut by one TDMR boundary inside. */
+  private void runAreas(CellVars c, BoolVar joinedFromBefore) {
+    AtomVars v = atoms.get(c.cell().firstAtom());
+    Atom a = v.atom();
+    String s = "_a" + a.index();
+    if (!a.memory()) {
+      if (instance.mustReserve(a)) {
+        c.areasA().add(and("opens_a" + s, c.aCovered(), joinedFromBefore.not()));
+        c.areasB().add(c.startB());
+        model.addEquality(c.lastReserved(), c.bCovered());
+      } else {
+        BoolVar resA = model.newBoolVar("res_a" + s);
+        BoolVar resB = model.newBoolVar("res_b" + s);
+        model.addImplication(resA, c.aCovered());
+        model.addImplication(resB, c.startB());
+        c.areasA().add(and("opens_a" + s, resA, joinedFromBefore.not()));
+        c.areasB().add(resB);
+        BoolVar last = model.newBoolVar("last" + s);
+        model.addEquality(last, resA).onlyEnforceIf(c.whole());
+        model.addEquality(last, resB).onlyEnforceIf(c.whole().not());
+        model.addEquality(c.lastReserved(), last);
+      }
+      return;
+    }
+    memoryReserved(v);
+    if (a.dead()) {
+      c.areasA().add(and("opens_a" + s, c.aCovered(), joinedFromBefore.not()));
+      c.areasB().add(c.startB());
+      model.addEquality(c.lastReserved(), 1);
+      return;
+    }
+    c.areasA().add(and("opens_low" + s, v.lowReserved(), joinedFromBefore.not(), c.aCovered()));
+    // The second TDMR's base lies b GiB below the run's end; the high stack reaches below it, starts
+    // exactly on it, or starts inside the second TDMR's part.
+    LinearExpr etaMinusB = LinearExpr.newBuilder().add(v.eta()).addTerm(c.b(), -G).build();
+    BoolVar below = model.newBoolVar("eta_below_base" + s);
+    model.addGreaterOrEqual(etaMinusB, 1).onlyEnforceIf(below);
+    model.addLessOrEqual(etaMinusB, 0).onlyEnforceIf(below.not());
+    BoolVar atOrBelow = model.newBoolVar("eta_reaches_base" + s);
+    model.addGreaterOrEqual(etaMinusB, 0).onlyEnforceIf(atOrBelow);
+    model.addLessOrEqual(etaMinusB, -1).onlyEnforceIf(atOrBelow.not());
+    BoolVar lamPast = model.newBoolVar("lam_past_base" + s);
+    LinearExpr lamMinusA = LinearExpr.newBuilder().add(v.lam()).addTerm(c.a(), -G).build();
+    model.addGreaterOrEqual(lamMinusA, 1).onlyEnforceIf(lamPast);
+    model.addLessOrEqual(lamMinusA, 0).onlyEnforceIf(lamPast.not());
+    BoolVar inside = interior(v);
+    // The high stack's start: in the first TDMR's part when there is no second TDMR or it reaches
+    // below the second's base; strictly inside the second's part when it does not reach its base.
+    c.areasA().add(and("inside_a" + s, inside, c.aCovered(), or("no_b_or_below" + s, c.startB().not(), below)));
+    c.areasB().add(and("inside_b" + s, inside, c.startB(), atOrBelow.not()));
+    // The second TDMR's base is reserved (PAMT over it, or the memory given up): an area starts there.
+    BoolVar etaOnBase = and("eta_on_base" + s, atOrBelow, positive(v.eta(), "eta_pos" + s));
+    BoolVar baseReserved = or("base_res" + s, lamPast, etaOnBase, v.full(), v.given());
+    c.areasB().add(and("opens_base" + s, c.startB(), baseReserved));
+    model.addEquality(c.lastReserved(), v.highReserved());
+  }
+
+  private final java.util.Map<IntVar, BoolVar> positives = new java.util.HashMap<>();
+
+  /** A literal equal to {@code x > 0}. */
+  private BoolVar positive(IntVar x, String name) {
+    return positives.computeIfAbsent(x, k -> {
+      BoolVar b = model.newBoolVar(name);
+      model.addGreaterOrEqual(x, 1).onlyEnforceIf(b);
+      model.addEquality(x, 0).onlyEnforceIf(b.not());
+      return b;
+    });
+  }
+
+  /** Defines the reserved ends of a memory atom from its PAMT and whether it is given up. */
+  private void memoryReserved(AtomVars v) {
+    String s = "_a" + v.atom().index();
+    BoolVar lamPos = positive(v.lam(), "lam_pos" + s);
+    BoolVar etaPos = positive(v.eta(), "eta_pos" + s);
+    model.addEquality(v.lowReserved(), or("low_or" + s, lamPos, v.full(), v.given()));
+    model.addEquality(v.highReserved(), or("high_or" + s, etaPos, v.full(), v.given()));
+  }
+
+  /** An area starts inside the atom: its high stack's start, not touching anything reserved below. */
+  private BoolVar interior(AtomVars v) {
+    String s = "_a" + v.atom().index();
+    return and("interior" + s, positive(v.eta(), "eta_pos" + s), v.full().not(), v.given().not());
+  }
+
+  /** A gap atom of a granule: reserved when covered (required) or by choice (optional, only when covered). */
+  private BoolVar gapReserved(Atom gap, BoolVar covered, String name) {
+    BoolVar r = model.newBoolVar(name);
+    if (instance.mustReserve(gap)) {
+      model.addEquality(r, covered);
+    } else {
+      model.addImplication(r, covered);
+    }
+    return r;
+  }
+
+  /**
+   * Rule C1: at most {@code max_reserved_per_tdmr} areas in every TDMR, summed along it: the TDMR
+   * covering a cell's last granule has {@code areasSoFar} areas up to the cell's end; one that ends
+   * inside a cell has its total checked there. Memoryless TDMRs have their own fixed count.
+   */
+  private void reservedAreasPerTdmrWithinLimit() {
+    LinearExprBuilder total = LinearExpr.newBuilder();
+    IntVar previous = null;
+    for (CellVars c : cells) {
+      Literal enter = c.cell().index() > 0 ? cont.get(c.cell().index() - 1) : model.falseLiteral();
+      LinearExpr inA = c.areasA().build();
+      LinearExpr inB = c.areasB().build();
+      total.add(inA).add(inB);
+      if (previous != null) {
+        model.addEquality(LinearExpr.newBuilder().add(c.areasSoFar()).addTerm(previous, -1).add(LinearExpr.term(inA, -1)), 0)
+            .onlyEnforceIf(new Literal[] {c.whole(), enter});
+        model.addLessOrEqual(LinearExpr.newBuilder().add(previous).add(inA), limit)
+            .onlyEnforceIf(new Literal[] {c.whole().not(), enter});
+      }
+      model.addEquality(c.areasSoFar(), inA).onlyEnforceIf(new Literal[] {c.whole(), enter.not()});
+      model.addLessOrEqual(inA, limit).onlyEnforceIf(new Literal[] {c.whole().not(), enter.not()});
+      model.addEquality(c.areasSoFar(), inB).onlyEnforceIf(c.whole().not());
+      previous = c.areasSoFar();
+    }
+    for (Slot s : slots) {
+      if (s.part() == Part.MEMORYLESS) {
+        if (s.areasIfMemoryless() > limit) {
+          model.addEquality(s.used(), 0);
+        }
+        total.addTerm(s.used(), s.areasIfMemoryless());
+      }
+    }
+    areaCount = total.build();
+  }
+
+  // ---- remote PAMT ---------------------------------------------------------------------------------
+
+  /**
+   * The node-local tier ({@link tdmr.check.RemotePamt}): a piece on node n of a TDMR costs, per
+   * level, its bytes per GiB for every granule of the TDMR holding memory but none of node n. Those
+   * granules are carried along each TDMR per node like its size; a piece's remote bytes are at least
+   * its node's count times its bytes per GiB (tight, as they are minimised).
+   */
+  private void remotePamt() {
+    LinearExprBuilder total = LinearExpr.newBuilder();
+    if (instance.policy().pamt() != Policy.PamtPlacementPolicy.NODE_LOCAL) {
+      remoteBytes = total.build();
+      return;
+    }
+    int n = cells.size();
+    List<Integer> nodes = instance.nodes();
+    // lacking[k][node]: granules from cell k's start to the end of its first TDMR lacking the node.
+    IntVar[][] lacking = new IntVar[n][nodes.size()];
+    IntVar[][] lackingB = new IntVar[n][nodes.size()];
+    for (int k = n - 1; k >= 0; k--) {
+      checkDeadline();
+      CellVars c = cells.get(k);
+      Literal leave = k + 1 < n ? cont.get(k) : model.falseLiteral();
+      for (int j = 0; j < nodes.size(); j++) {
+        long per = instance.lackingGranules(c.cell(), nodes.get(j));
+        long most = Math.min(instance.largestTdmrGiB(), giBFrom(k));
+        IntVar l = model.newIntVar(0, most, "lack_c" + k + "_n" + j);
+        BoolVar wholeOn = and("whole_on_l_c" + k + "_" + j, c.whole(), leave);
+        if (k + 1 < n) {
+          model.addEquality(LinearExpr.newBuilder().add(l).addTerm(lacking[k + 1][j], -1).addTerm(c.a(), -per), 0)
+              .onlyEnforceIf(wholeOn);
+        }
+        model.addEquality(LinearExpr.newBuilder().add(l).addTerm(c.a(), -per), 0).onlyEnforceIf(wholeOn.not());
+        lacking[k][j] = l;
+        IntVar lb = model.newIntVar(0, most, "lack_b_c" + k + "_n" + j);
+        BoolVar bOn = and("b_on_l_c" + k + "_" + j, c.startB(), leave);
+        if (k + 1 < n) {
+          model.addEquality(LinearExpr.newBuilder().add(lb).addTerm(lacking[k + 1][j], -1).addTerm(c.b(), -per), 0)
+              .onlyEnforceIf(bOn);
+        }
+        model.addEquality(LinearExpr.newBuilder().add(lb).addTerm(c.b(), -per), 0).onlyEnforceIf(bOn.not());
+        lackingB[k][j] = lb;
+      }
+    }
+    for (PieceVars p : pieces) {
+      Slot slot = p.slot();
+      if (slot.part() == Part.MEMORYLESS) {
+        model.addEquality(p.remote(), 0);
+        continue;
+      }
+      long perGiB = remoteBound(p.level(), 1);
+      for (int j = 0; j < nodes.size(); j++) {
+        int node = nodes.get(j);
+        LinearExprBuilder onNode = LinearExpr.newBuilder();
+        for (Placement pl : p.placements()) {
+          if (pl.stack().atom().node() == node) {
+            onNode.add(pl.at());
+          }
+        }
+        IntVar lack = slot.part() == Part.A ? lacking[slot.cell()][j] : lackingB[slot.cell()][j];
+        long big = perGiB * lack.getDomain().max();
+        // remote >= perGiB * lack - big * (1 - onNode)
+        model.addGreaterOrEqual(
+            LinearExpr.newBuilder().add(p.remote()).addTerm(lack, -perGiB).add(LinearExpr.term(onNode.build(), -big)), -big);
+      }
+      total.add(p.remote());
+    }
+    remoteBytes = total.build();
+  }
+
+  // ---- objective -----------------------------------------------------------------------------------
+
+  /**
+   * The tiers' expressions: uncovered pages, remote bytes, PAMT pages, TDMRs, areas. Two redundant
+   * equalities give the search the PAMT from the TDMR sizes at once: the stacks hold every piece's
+   * minimum plus their padding, and the TDMRs' sizes add up to the GiB the cells have covered.
+   */
+  private void objectiveTerms() {
+    LinearExprBuilder pamt = LinearExpr.newBuilder();
+    for (StackVars s : stacks) {
+      pamt.add(s.pages());
+    }
+    pamtPages = pamt.build();
+    LinearExprBuilder fromSizes = LinearExpr.newBuilder();
+    for (PieceVars p : pieces) {
+      fromSizes.add(p.pages());
+    }
+    for (StackVars s : stacks) {
+      fromSizes.add(s.padding());
+    }
+    model.addEquality(pamtPages, fromSizes);
+    // And the stacks cover, atom by atom, exactly their pages; a full atom is all PAMT.
+    LinearExprBuilder inAtoms = LinearExpr.newBuilder();
+    for (AtomVars v : atoms) {
+      if (v.atom().memory()) {
+        inAtoms.add(v.lam()).add(v.eta());
+        model.addGreaterOrEqual(LinearExpr.newBuilder().add(v.lam()).add(v.eta()).addTerm(v.full(), -v.atom().pages()), 0);
+      }
+    }
+    model.addEquality(pamtPages, inAtoms);
     LinearExprBuilder sizes = LinearExpr.newBuilder();
-    for (int k = 0; k < n; k++) {
-      sizes.add(startSize.get(k)).addTerm(covered.get(k), -cells.get(k).sizeGiB());
+    for (Slot s : slots) {
+      if (s.part() != Part.MEMORYLESS) {
+        sizes.add(s.sizeGiB());
+      }
+    }
+    for (CellVars c : cells) {
+      // Covered GiB of the cell: a + b, or L once when one TDMR covers it whole (a = b = L).
+      IntVar covered = model.newIntVar(0, c.cell().sizeGiB(), "covered_gib_c" + c.cell().index());
+      model.addEquality(covered, c.a()).onlyEnforceIf(c.whole());
+      model.addEquality(covered, LinearExpr.newBuilder().add(c.a()).add(c.b()).build()).onlyEnforceIf(c.whole().not());
+      if (c.cell().kind() == Kind.PLAIN && instance.policy().coverage() == Policy.Coverage.ALL) {
+        // Every GiB of a run of memory is covered (memoryIsCovered).
+        model.addEquality(covered, c.cell().sizeGiB());
+      } else if (c.cell().sizeGiB() == 1) {
+        model.addEquality(covered, c.whole());
+      }
+      // Linear forms of memoryIsCovered, for the relaxation: memory neither all PAMT nor given up is
+      // in a covered GiB.
+      for (int i = c.cell().firstAtom(); i < c.cell().endAtom(); i++) {
+        AtomVars v = atoms.get(i);
+        if (v.atom().memory() && !v.atom().dead()) {
+          long len = c.cell().kind() == Kind.PLAIN ? c.cell().sizeGiB() : 1;
+          model.addGreaterOrEqual(LinearExpr.newBuilder().add(covered).addTerm(v.full(), len).addTerm(v.given(), len), len);
+        }
+      }
+      sizes.addTerm(covered, -1);
     }
     model.addEquality(sizes, 0);
   }
 
-  /** A4: at least one and at most {@code max_tdmrs} TDMRs. */
-  private void atMostMaxTdmrs() {
-    tdmrCount = LinearExpr.sum(start.toArray(new BoolVar[0]));
-    model.addLinearConstraint(tdmrCount, 1, problem.limits().maxTdmrs());
-  }
-
-  /**
-   * OS rule: every byte of TDX memory is covered (coverage {@code all}); under coverage {@code
-   * max} a memory atom is either kept and covered, or left out. Memory outside CMRs or above the
-   * HKID limit is always left out (rules E1, B5). Under node-local placement the first memory atom
-   * of a TDMR's first cell must be kept, so the kernel's {@code tdmr_get_nid} still finds that node.
-   */
-  private void memoryIsCovered() {
-    boolean all = problem.policy().coverage() == Policy.Coverage.ALL;
-    LinearExprBuilder keptSum = LinearExpr.newBuilder();
-    for (Atom a : atoms) {
-      if (!a.memory()) {
-        continue;
-      }
-      BoolVar k = kept.get(a.index());
-      if (a.mustDrop()) {
-        model.addEquality(k, 0);
-      } else if (all) {
-        model.addEquality(k, 1);
-      }
-      model.addImplication(k, covered.get(a.cell()));
-      keptSum.addTerm(k, a.pages());
-    }
-    for (Cell c : cells) {
-      if (c.holdsMemory() && c.firstAtom() < c.endAtom()) {
-        Atom first = problem.nodeAtom(c);
-        model.addLessOrEqual(start.get(c.index()), kept.get(first.index()));
-      }
-    }
-    keptPages = keptSum.build();
-  }
-
-  /**
-   * D2/D3: each TDMR's chunk has the kernel's size for the TDMR; D5/D6 and the node rule: it lies
-   * in one kept memory atom (TDX memory, inside CMRs) on the TDMR's node under node-local, stacked
-   * against one end of the atom; D4: stacks in an atom do not overlap, so all PAMTs are disjoint.
-   * The slots offered, and the pool, are those of {@link PlacementSlots}, which keep the model exact.
-   *
-   * <p>An atom larger than {@link PlacementSlots#roomyPages()} ("roomy") can hold every chunk of
-   * every layout at both ends at once and can never be filled, so it needs no page accounting: its
-   * placements are pure literals. Only the small ("tight") atoms get page variables. A pooled chunk
-   * needs neither: it only has to be no larger than the smallest pool atom.
-   */
-  private void pamtChunksArePlaced() {
-    long roomy = roomyPages;
-    List<List<BoolVar>> stackMembers = new ArrayList<>();
-    for (int a = 0; a < 2 * atoms.size(); a++) {
-      stackMembers.add(new ArrayList<>());
-    }
-    for (Cell cell : cells) {
-      if (!cell.holdsMemory()) {
-        continue;
-      }
-      if (System.nanoTime() - deadlineNanos > 0) {
-        throw new TimeLimitWhileBuilding();
-      }
-      long largestChunk = slots.largestChunk(cell);
-      IntVar chunkPages = null;
-      LinearExprBuilder choices = LinearExpr.newBuilder();
-      OptionalLong poolLimit = slots.poolLimit(cell);
-      if (poolLimit.isPresent()) {
-        BoolVar in = model.newBoolVar("pooled_c" + cell.index());
-        chunkPages = chunkPagesVariable(cell, largestChunk);
-        model.addLessOrEqual(chunkPages, poolLimit.getAsLong()).onlyEnforceIf(in);
-        pooled.put(cell.index(), in);
-        choices.add(in);
-      }
-      if (slots.mayFill(cell)) {
-        // The relaxation of PlacementSlots#fillsAggregated: in some fill, pages counted per scope.
-        if (chunkPages == null) {
-          chunkPages = chunkPagesVariable(cell, largestChunk);
-        }
-        BoolVar inFill = model.newBoolVar("in_fill_c" + cell.index());
-        IntVar pages = model.newIntVar(0, largestChunk, "fill_pages_c" + cell.index());
-        model.addEquality(pages, chunkPages).onlyEnforceIf(inFill);
-        model.addEquality(pages, 0).onlyEnforceIf(inFill.not());
-        fillChunks.put(cell.index(), new FillChunk(inFill, chunkPages));
-        fillPagesOfScope.computeIfAbsent(slots.scope(cell), k -> LinearExpr.newBuilder()).add(pages);
-        choices.add(inFill);
-      }
-      long roomiest = poolLimit.orElse(0);
-      for (PlacementSlots.Slot slot : slots.slots(cell)) {
-        Atom a = atoms.get(slot.atom());
-        roomiest = Math.max(roomiest, a.pages());
-        // Unnamed: there can be many placements, and names would cost more than the model.
-        BoolVar at = model.newBoolVar("");
-        IntVar pages = null;
-        if (a.pages() <= roomy) {
-          if (chunkPages == null) {
-            chunkPages = chunkPagesVariable(cell, largestChunk);
-          }
-          pages = model.newIntVar(0, Math.min(largestChunk, a.pages()), "");
-          model.addEquality(pages, chunkPages).onlyEnforceIf(at);
-          model.addEquality(pages, 0).onlyEnforceIf(at.not());
-          stackPages.get(a.index())[slot.side().ordinal()].add(pages);
-        }
-        model.addImplication(at, kept.get(a.index()));
-        stackMembers.get(2 * a.index() + slot.side().ordinal()).add(at);
-        choices.add(at);
-        placements.add(new Placement(cell.index(), a.index(), slot.side(), at, pages));
-      }
-      model.addEquality(choices, start.get(cell.index()));
-      tdmrFitsItsChunk(cell, roomiest);
-    }
-    if (slots.fillsAggregated()) {
-      // The filled atoms of each scope have exactly the pages of the chunks in fills there.
-      Map<Integer, LinearExprBuilder> filledPages = new HashMap<>();
-      for (Atom a : atoms) {
-        if (a.memory() && slots.fillable(a)) {
-          filledPages.computeIfAbsent(slots.scope(a), k -> LinearExpr.newBuilder()).addTerm(whole.get(a.index()), a.pages());
-        }
-      }
-      Set<Integer> scopes = new HashSet<>(filledPages.keySet());
-      scopes.addAll(fillPagesOfScope.keySet());
-      for (int scope : scopes) {
-        LinearExprBuilder filled = filledPages.getOrDefault(scope, LinearExpr.newBuilder());
-        LinearExprBuilder chunks = fillPagesOfScope.getOrDefault(scope, LinearExpr.newBuilder());
-        model.addEquality(filled, chunks);
-      }
-    }
-    for (Atom a : atoms) {
-      BoolVar[] st = stacked.get(a.index());
-      // A stack exists exactly when some chunk is in it.
-      for (int s = 0; s < 2; s++) {
-        List<BoolVar> members = stackMembers.get(2 * a.index() + s);
-        for (BoolVar m : members) {
-          model.addImplication(m, st[s]);
-        }
-        model.addLessOrEqual(st[s], LinearExpr.sum(members.toArray(new BoolVar[0])));
-      }
-      if (a.memory() && a.pages() <= roomy) {
-        // D4: the two stacks of an atom do not overlap.
-        LinearExpr both = LinearExpr.newBuilder()
-            .add(stackPages.get(a.index())[0].build())
-            .add(stackPages.get(a.index())[1].build())
-            .build();
-        model.addLessOrEqual(both, a.pages());
-      }
-    }
-  }
-
-  /**
-   * Redundant: the chunk of a TDMR starting at {@code cell} lies in one allowed memory atom (or a
-   * pool atom), so the TDMR is at most as large as the largest TDMR whose chunk fits into the
-   * roomiest such atom ({@code roomiest} pages). Chunk sizes grow with the TDMR size, so that size
-   * is found by bisection. The TDMR also ends no later than the necessary conditions of {@link
-   * tdmr.solver.PamtLowerBound} allow ({@link PlacementSlots#lastEnd}). Stated as {@code startSize ≤
-   * most · start}, it lets the search bound the number of TDMRs from the GiB to cover (see {@link
-   * #tdmrsTileTheCells}) before any placement is fixed.
-   */
-  private void tdmrFitsItsChunk(Cell cell, long roomiest) {
-    IntVar size = startSize.get(cell.index());
-    long lo = 0;
-    long hi = size.getDomain().max();
-    while (lo < hi) {
-      long mid = (lo + hi + 1) >>> 1;
-      if (problem.pamtBytes(mid * ByteSize.GiB) / PAGE <= roomiest) {
-        lo = mid;
-      } else {
-        hi = mid - 1;
-      }
-    }
-    int lastEnd = slots.lastEnd(cell);
-    long reach = lastEnd <= cell.index() ? 0
-        : (cells.get(lastEnd - 1).range().end() - cell.range().start()) / ByteSize.GiB;
-    lo = Math.min(lo, reach);
-    model.addLessOrEqual(LinearExpr.newBuilder().add(size).addTerm(start.get(cell.index()), -lo), 0);
-    if (lo == 0) {
-      model.addEquality(start.get(cell.index()), 0);
-    }
-  }
-
-  /**
-   * Lets a TDMR starting at cell {@code s} end only at the cells {@code endsFrom.apply(s)} (one past
-   * its last cell), and none start where that is empty. For redundant restrictions that a proof
-   * outside the model established ({@link tdmr.solver.PamtLowerBound#endsWithin}).
-   */
-  void restrictTdmrs(java.util.function.IntFunction<int[]> endsFrom) {
-    for (Cell cell : cells) {
-      if (!cell.holdsMemory()) {
-        continue;
-      }
-      int[] ends = endsFrom.apply(cell.index());
-      if (ends.length == 0) {
-        model.addEquality(start.get(cell.index()), 0);
-        continue;
-      }
-      long[] sizes = new long[ends.length + 1];
-      for (int i = 0; i < ends.length; i++) {
-        sizes[i] = (cells.get(ends[i] - 1).range().end() - cell.range().start()) / ByteSize.GiB;
-      }
-      model.addLinearExpressionInDomain(startSize.get(cell.index()), Domain.fromValues(sizes));
-    }
-  }
-
-  /** The pages of the chunk of the TDMR starting at {@code cell}, as one variable. */
-  private IntVar chunkPagesVariable(Cell cell, long largestChunk) {
-    IntVar chunkPages = model.newIntVar(0, largestChunk, "chunk_pages_c" + cell.index());
-    model.addEquality(chunkPages, chunkPagesOfStart(cell.index()));
-    return chunkPages;
-  }
-
-  /**
-   * C (counting): which atoms are wholly reserved, and how many areas start in each atom.
-   *
-   * <p>A gap atom is wholly reserved exactly when a TDMR covers it and the holes policy requires it;
-   * a convertible gap under holes {@code cmr} may be reserved to merge two areas. A kept memory atom
-   * is wholly reserved exactly when chunks fill it; a left-out one when it is covered and the
-   * policy requires its hole. {@code joined[a]} says the piece just below atom {@code a} is
-   * reserved and in the same TDMR. The areas starting in atom {@code a} are then {@code whole ∧
-   * ¬joined}, plus, when the atom is not wholly reserved, {@code low ∧ ¬joined} and {@code high}.
-   * Every one of these is defined exactly (not just bounded), so the count is a function of the
-   * TDMRs, the chunk placements and the kept memory, and the search never guesses it.
-   */
-  private void reservedAreasAreCounted() {
-    for (Atom a : atoms) {
-      BoolVar w = whole.get(a.index());
-      BoolVar cov = covered.get(a.cell());
-      model.addImplication(w, cov);
-      if (!a.memory()) {
-        if (problem.mustReserve(a)) {
-          model.addEquality(w, cov);
-        }
-        continue;
-      }
-      BoolVar k = kept.get(a.index());
-      if (slots.fillsAggregated()) {
-        // Only chunks in fills fill an atom (counted per scope in pamtChunksArePlaced); stacks in
-        // slots never do, and a filled atom has none.
-        if (slots.fillable(a)) {
-          model.addImplication(w, k);
-          model.addImplication(w, stacked.get(a.index())[0].not());
-          model.addImplication(w, stacked.get(a.index())[1].not());
-        } else {
-          model.addEquality(w, 0);
-        }
-        if (a.pages() <= roomyPages) {
-          LinearExpr stacks = LinearExpr.newBuilder()
-              .add(stackPages.get(a.index())[0].build())
-              .add(stackPages.get(a.index())[1].build())
-              .build();
-          model.addLessOrEqual(stacks, a.pages() - 1);
-        }
-      } else if (a.pages() > roomyPages) {
-        // Roomy atoms are never filled by chunks.
-        model.addBoolOr(new Literal[] {w.not(), k.not()});
-      } else {
-        LinearExpr stacks = LinearExpr.newBuilder()
-            .add(stackPages.get(a.index())[0].build())
-            .add(stackPages.get(a.index())[1].build())
-            .build();
-        model.addEquality(stacks, a.pages()).onlyEnforceIf(new Literal[] {w, k});
-        model.addLessOrEqual(stacks, a.pages() - 1).onlyEnforceIf(new Literal[] {w.not(), k});
-      }
-      if (problem.mustReserveDropped(a)) {
-        // Left out but covered: it is a hole now.
-        model.addBoolOr(new Literal[] {k, cov.not(), w});
-      }
-    }
-    for (Atom a : atoms) {
-      String suffix = "_a" + a.index();
-      BoolVar w = whole.get(a.index());
-      BoolVar[] st = stacked.get(a.index());
-      BoolVar joined;
-      if (a.index() == 0) {
-        joined = model.newBoolVar("joined" + suffix);
-        model.addEquality(joined, 0);
-      } else {
-        int prev = a.index() - 1;
-        BoolVar highEndReserved = or("reserved_high_a" + prev, whole.get(prev), stacked.get(prev)[1]);
-        Cell cell = cells.get(a.cell());
-        if (cell.firstAtom() == a.index()) {
-          // A TDMR base cuts any area (areas are clipped per TDMR).
-          joined = and("joined" + suffix, highEndReserved, start.get(cell.index()).not(), covered.get(cell.index()));
-        } else {
-          joined = and("joined" + suffix, highEndReserved);
-        }
-      }
-      LinearExprBuilder starts = LinearExpr.newBuilder().add(and("opens_whole" + suffix, w, joined.not()));
-      if (a.memory()) {
-        starts.add(and("opens_low" + suffix, st[0], joined.not(), w.not()));
-        starts.add(and("opens_high" + suffix, st[1], w.not()));
-      }
-      model.addEquality(areaStarts.get(a.index()), starts);
-    }
-  }
+  // ---- literal helpers ------------------------------------------------------------------------------
 
   /** A literal equal to the conjunction of {@code literals}. */
-  private BoolVar and(String name, Literal... literals) {
+  BoolVar and(String name, Literal... literals) {
     BoolVar r = model.newBoolVar(name);
     Literal[] clause = new Literal[literals.length + 1];
     for (int i = 0; i < literals.length; i++) {
@@ -547,7 +937,7 @@ final class TdmrModel {
   }
 
   /** A literal equal to the disjunction of {@code literals}. */
-  private BoolVar or(String name, Literal... literals) {
+  BoolVar or(String name, Literal... literals) {
     BoolVar r = model.newBoolVar(name);
     Literal[] clause = new Literal[literals.length + 1];
     for (int i = 0; i < literals.length; i++) {
@@ -557,302 +947,5 @@ final class TdmrModel {
     clause[literals.length] = r.not();
     model.addBoolOr(clause);
     return r;
-  }
-
-  /**
-   * C1: at most {@code max_reserved_per_tdmr} areas in every chosen TDMR. {@code run[k]} counts the
-   * areas starting in the cells of cell {@code k}'s TDMR from its first cell up to {@code k}; an
-   * area cut by a TDMR base counts again in the next TDMR, because an area starts at every base
-   * that reserved pieces follow ({@link #reservedAreasAreCounted}).
-   */
-  private void reservedAreasPerTdmrWithinLimit() {
-    int limit = problem.limits().maxReservedPerTdmr();
-    LinearExprBuilder total = LinearExpr.newBuilder();
-    IntVar previous = null;
-    for (Cell c : cells) {
-      LinearExprBuilder inCell = LinearExpr.newBuilder();
-      for (int a = c.firstAtom(); a < c.endAtom(); a++) {
-        inCell.add(areaStarts.get(a));
-        total.add(areaStarts.get(a));
-      }
-      LinearExpr here = inCell.build();
-      IntVar run = model.newIntVar(0, limit, "areas_in_tdmr_c" + c.index());
-      model.addEquality(run, here).onlyEnforceIf(start.get(c.index()));
-      if (previous != null) {
-        model.addEquality(LinearExpr.newBuilder().add(run).addTerm(previous, -1).addTerm(here, -1), 0)
-            .onlyEnforceIf(cont.get(c.index() - 1));
-      }
-      previous = run;
-    }
-    areaCount = total.build();
-    // Redundant: every area is counted in exactly one TDMR, and each TDMR has at most the limit.
-    model.addLessOrEqual(LinearExpr.newBuilder().add(areaCount).addTerm(tdmrCount, -limit), 0);
-  }
-
-  /**
-   * The objective's PAMT pages: per level, {@code ceil(N · bytesPerGiB / 4096)} pages for an N GiB
-   * TDMR. A level whose bytes per GiB are a whole number of pages costs the same per covered GiB
-   * whatever the TDMRs are, so it is summed over covered cells (exact, and a tight bound for the
-   * search); the others per TDMR from its size.
-   */
-  private void objectiveTerms() {
-    LinearExprBuilder pamt = LinearExpr.newBuilder();
-    for (long bytes : Problem.levelBytesPerGiB(problem.limits())) {
-      if (bytes % PAGE == 0) {
-        for (Cell c : cells) {
-          pamt.addTerm(covered.get(c.index()), bytes / PAGE * c.sizeGiB());
-        }
-      } else {
-        for (Cell c : cells) {
-          if (c.holdsMemory()) {
-            pamt.add(roundedLevelPages(c.index(), bytes));
-          }
-        }
-      }
-    }
-    pamtPages = pamt.build();
-  }
-
-  /** Pages of the chunk of the TDMR starting at cell {@code k} (0 when none starts there). */
-  private LinearExpr chunkPagesOfStart(int k) {
-    LinearExprBuilder pages = LinearExpr.newBuilder();
-    for (long bytes : Problem.levelBytesPerGiB(problem.limits())) {
-      if (bytes % PAGE == 0) {
-        pages.addTerm(startSize.get(k), bytes / PAGE);
-      } else {
-        pages.add(roundedLevelPages(k, bytes));
-      }
-    }
-    return pages.build();
-  }
-
-  /**
-   * {@code ceil(startSize[k] · bytesPerGiB / 4096)}, one variable per cell and level, shared by the
-   * objective and the chunk placement.
-   */
-  private IntVar roundedLevelPages(int k, long bytesPerGiB) {
-    return roundedPages.computeIfAbsent(new LevelOfStart(k, bytesPerGiB), key -> {
-      IntVar size = startSize.get(k);
-      long most = Math.floorDiv(size.getDomain().max() * bytesPerGiB + PAGE - 1, PAGE);
-      IntVar q = model.newIntVar(0, most, "level_pages_c%d_%d".formatted(k, bytesPerGiB));
-      LinearExpr bytes = LinearExpr.term(size, bytesPerGiB);
-      model.addGreaterOrEqual(LinearExpr.term(q, PAGE), bytes);
-      model.addLessOrEqual(LinearExpr.term(q, PAGE), LinearExpr.affine(size, bytesPerGiB, PAGE - 1));
-      if (bytesPerGiB > 0) {
-        // Redundant (a TDMR is at least 1 GiB), but it gives the search the per-TDMR cost at once.
-        model.addGreaterOrEqual(q, start.get(k));
-      }
-      return q;
-    });
-  }
-
-  /**
-   * Gives each pooled chunk, in address order, the first atom of its pool that no other chunk uses,
-   * against the atom's free side. There is always one: a pool has {@code maxTdmrs} atoms and there
-   * are fewer other chunks ({@link PlacementSlots}).
-   */
-  private Map<Integer, PlacementSlots.Slot> poolSlots(CpSolver solver, Map<Integer, Placement> chunkOfStart) {
-    Set<Integer> used = new HashSet<>();
-    for (Placement p : chunkOfStart.values()) {
-      used.add(p.atom());
-    }
-    Map<Integer, PlacementSlots.Slot> out = new HashMap<>();
-    for (int k = 0; k < cells.size(); k++) {
-      BoolVar in = pooled.get(k);
-      if (in == null || !solver.booleanValue(in)) {
-        continue;
-      }
-      Atom free = slots.pool(cells.get(k)).stream()
-          .filter(a -> !used.contains(a.index()))
-          .findFirst()
-          .orElseThrow(() -> new IllegalStateException("pool exhausted"));
-      used.add(free.index());
-      out.put(k, new PlacementSlots.Slot(free.index(), problem.freeSide(free).orElseThrow()));
-    }
-    return out;
-  }
-
-  /**
-   * With fills aggregated, gives the chunks in fills to the filled atoms of their scope ({@link
-   * FillAssignment}), each stacked from the atom's low end.
-   *
-   * @throws FillsNotRealizable when some scope has no exact assignment
-   */
-  private Map<Integer, PlacementSlots.Slot> fillSlots(CpSolver solver) {
-    Map<Integer, List<FillAssignment.Hole>> filled = new HashMap<>();
-    Map<Integer, List<FillAssignment.Chunk>> inFills = new HashMap<>();
-    if (fillChunks.isEmpty()) {
-      return Map.of();
-    }
-    for (Atom a : atoms) {
-      if (a.memory() && slots.fillable(a) && solver.booleanValue(whole.get(a.index()))) {
-        filled.computeIfAbsent(slots.scope(a), k -> new ArrayList<>()).add(new FillAssignment.Hole(a.index(), a.pages()));
-      }
-    }
-    for (Map.Entry<Integer, FillChunk> e : fillChunks.entrySet()) {
-      if (solver.booleanValue(e.getValue().literal())) {
-        Cell cell = cells.get(e.getKey());
-        inFills.computeIfAbsent(slots.scope(cell), k -> new ArrayList<>())
-            .add(new FillAssignment.Chunk(cell.index(), solver.value(e.getValue().chunkPages())));
-      }
-    }
-    Map<Integer, PlacementSlots.Slot> out = new HashMap<>();
-    Set<Integer> scopes = new HashSet<>(filled.keySet());
-    scopes.addAll(inFills.keySet());
-    for (int scope : scopes) {
-      Map<Integer, Integer> given = FillAssignment.assign(filled.getOrDefault(scope, List.of()),
-          inFills.getOrDefault(scope, List.of())).orElseThrow(FillsNotRealizable::new);
-      given.forEach((cell, atom) -> out.put(cell, new PlacementSlots.Slot(atom, Side.LOW)));
-    }
-    return out;
-  }
-
-  /** Number of variables and constraints of the model. */
-  long variableCount() {
-    return model.model().getVariablesCount();
-  }
-
-  long constraintCount() {
-    return model.model().getConstraintsCount();
-  }
-
-  /** Hints the solver with a previous solution (the next stage starts from it). */
-  void hintFrom(CpSolver solver) {
-    model.clearHints();
-    for (List<BoolVar> literals : List.of(start, end, cont, covered)) {
-      for (BoolVar b : literals) {
-        model.addHint(b, solver.booleanValue(b));
-      }
-    }
-    for (Placement p : placements) {
-      model.addHint(p.literal(), solver.booleanValue(p.literal()));
-    }
-    for (BoolVar p : pooled.values()) {
-      model.addHint(p, solver.booleanValue(p));
-    }
-    for (FillChunk f : fillChunks.values()) {
-      model.addHint(f.literal(), solver.booleanValue(f.literal()));
-    }
-    for (BoolVar k : kept) {
-      if (k != null) {
-        model.addHint(k, solver.booleanValue(k));
-      }
-    }
-  }
-
-  /**
-   * Completes the current hint into a value for every variable: one short solve with the hinted
-   * variables fixed, which leaves CP-SAT only propagation to do. A complete hint is taken by CP-SAT
-   * as its first solution at once, where a partial one must be repaired by search (on a 1 500-cell
-   * map it never was within 10 s). Returns false, leaving the hint as it was, when the hinted
-   * values are no solution or {@code seconds} pass first.
-   */
-  boolean completeHint(double seconds) {
-    CpSolver solver = new CpSolver();
-    solver.getParameters()
-        .setMaxTimeInSeconds(Math.max(0.01, seconds))
-        .setNumWorkers(1)
-        .setFixVariablesToTheirHintedValue(true)
-        .setStopAfterFirstSolution(true)
-        .setCpModelPresolve(false)
-        .setLinearizationLevel(0);
-    CpSolverStatus status = solver.solve(model);
-    if (status != CpSolverStatus.OPTIMAL && status != CpSolverStatus.FEASIBLE) {
-      return false;
-    }
-    List<Long> values = solver.response().getSolutionList();
-    PartialVariableAssignment.Builder hint = model.getBuilder().getSolutionHintBuilder().clear();
-    for (int v = 0; v < values.size(); v++) {
-      hint.addVars(v).addValues(values.get(v));
-    }
-    return true;
-  }
-
-  /** Hints the solver with a decision of the family (a starting layout). */
-  void hint(Decision decision) {
-    model.clearHints();
-    boolean[] starts = new boolean[cells.size()];
-    boolean[] ends = new boolean[cells.size()];
-    boolean[] in = new boolean[cells.size()];
-    Map<Integer, TdmrChoice> byStart = new HashMap<>();
-    for (TdmrChoice c : decision.tdmrs()) {
-      CandidateTdmr t = problem.candidate(c.candidate());
-      starts[t.firstCell()] = true;
-      ends[t.endCell() - 1] = true;
-      for (int k = t.firstCell(); k < t.endCell(); k++) {
-        in[k] = true;
-      }
-      byStart.put(t.firstCell(), c);
-    }
-    for (int k = 0; k < cells.size(); k++) {
-      model.addHint(start.get(k), starts[k]);
-      model.addHint(end.get(k), ends[k]);
-      model.addHint(covered.get(k), in[k]);
-      if (k + 1 < cells.size()) {
-        model.addHint(cont.get(k), in[k] && !ends[k]);
-      }
-    }
-    // The decision's chunk as the model offers it: its slot, else the atom's other side (only one
-    // side of an atom with a free side is offered), else the pool.
-    Map<Integer, Placement> hinted = new HashMap<>();
-    for (Placement p : placements) {
-      TdmrChoice c = byStart.get(p.cell());
-      if (c != null && c.chunkAtom() == p.atom()
-          && (c.side() == p.side() || !hinted.containsKey(p.cell()))) {
-        hinted.put(p.cell(), p);
-      }
-    }
-    for (Placement p : placements) {
-      model.addHint(p.literal(), hinted.get(p.cell()) == p);
-    }
-    for (Map.Entry<Integer, BoolVar> p : pooled.entrySet()) {
-      model.addHint(p.getValue(), byStart.containsKey(p.getKey()) && !hinted.containsKey(p.getKey()));
-    }
-    for (FillChunk f : fillChunks.values()) {
-      model.addHint(f.literal(), false);
-    }
-    Set<Integer> dropped = new HashSet<>(decision.droppedAtoms());
-    for (Atom a : atoms) {
-      if (a.memory()) {
-        model.addHint(kept.get(a.index()), !dropped.contains(a.index()));
-      }
-    }
-  }
-
-  /** Reads the decision of a solved model; call only after a status with a solution. */
-  Decision decision(CpSolver solver) {
-    Map<Integer, Placement> chunkOfStart = new HashMap<>();
-    for (Placement p : placements) {
-      if (solver.booleanValue(p.literal())) {
-        chunkOfStart.put(p.cell(), p);
-      }
-    }
-    Map<Integer, PlacementSlots.Slot> poolSlots = poolSlots(solver, chunkOfStart);
-    poolSlots.putAll(fillSlots(solver));
-    List<TdmrChoice> choices = new ArrayList<>();
-    for (int k = 0; k < cells.size(); k++) {
-      if (!solver.booleanValue(start.get(k))) {
-        continue;
-      }
-      int last = k;
-      while (!solver.booleanValue(end.get(last))) {
-        last++;
-      }
-      int candidate = problem.candidateIndex(k, last + 1);
-      Placement chosen = chunkOfStart.get(k);
-      PlacementSlots.Slot slot = chosen != null ? new PlacementSlots.Slot(chosen.atom(), chosen.side()) : poolSlots.get(k);
-      if (candidate < 0 || slot == null) {
-        throw new IllegalStateException("CP-SAT solution has no candidate TDMR or no PAMT at cell "
-            + cells.get(k).range());
-      }
-      choices.add(new TdmrChoice(candidate, slot.atom(), slot.side()));
-    }
-    List<Integer> dropped = new ArrayList<>();
-    for (Atom a : atoms) {
-      if (a.memory() && !solver.booleanValue(kept.get(a.index()))) {
-        dropped.add(a.index());
-      }
-    }
-    return new Decision(choices, dropped);
   }
 }
