@@ -73,9 +73,10 @@ public record Policy(Holes holes, PamtPlacementPolicy pamt, Coverage coverage, F
     }
   }
 
-  /** "holes memlist, PAMT node-local, coverage all": the policy in the command line's words. */
+  /** "holes memlist, PAMT node-local, coverage all, family module": the policy in the command line's words. */
   public String describe() {
-    return "holes %s, PAMT %s, coverage %s".formatted(holes.text(), pamt.text(), coverage.text());
+    return "holes %s, PAMT %s, coverage %s, family %s".formatted(holes.text(), pamt.text(), coverage.text(),
+        family.text());
   }
 
   private static String text(Enum<?> value) {

@@ -102,10 +102,11 @@ final class PlanCommand implements Callable<Integer> {
     }
 
     Optional<CrossCheck.Report> check =
-        crossCheck ? Optional.of(CrossCheck.compare(map, limits, policy, results)) : Optional.empty();
+        crossCheck ? Optional.of(CrossCheck.compare(map, limits, policy, results, CrossCheck.provers(engines, policy)))
+            : Optional.empty();
     PrintWriter out = spec.commandLine().getOut();
     if (json) {
-      ObjectNode document = jsonDocument(results);
+      ObjectNode document = jsonDocument(map, limits, policy, results);
       check.ifPresent(c -> document.set("crossCheck", crossCheckJson(c)));
       out.print(LayoutJson.pretty(document));
     } else {
@@ -169,7 +170,7 @@ final class PlanCommand implements Callable<Integer> {
     return o;
   }
 
-  static ObjectNode jsonDocument(List<EngineResult> results) {
+  static ObjectNode jsonDocument(MemoryMap map, TdxLimits limits, Policy policy, List<EngineResult> results) {
     ObjectNode root = JsonContract.document("plan");
     ArrayNode array = root.putArray("results");
     for (EngineResult r : results) {
@@ -192,6 +193,15 @@ final class PlanCommand implements Callable<Integer> {
         o.put("modelConstraints", r.modelConstraints());
       }
       o.put("uncoveredBytes", r.uncoveredBytes());
+      // The family an exact engine's claim is about; the greedy replays the kernel and claims none.
+      if (r.solver().startsWith("greedy")) {
+        o.putNull("family");
+      } else {
+        o.put("family", policy.family().text());
+      }
+      LayoutJson.putOrNull(o, "remotePamtBytes", r.layout().isPresent()
+          ? java.util.OptionalLong.of(new tdmr.check.RemotePamt(map, limits).bytes(r.layout().get()))
+          : java.util.OptionalLong.empty());
     }
     return root;
   }

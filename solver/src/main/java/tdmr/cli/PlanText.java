@@ -3,6 +3,7 @@ package tdmr.cli;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalInt;
+import tdmr.check.RemotePamt;
 import tdmr.greedy.LinuxGreedy;
 import tdmr.mem.ByteSize;
 import tdmr.mem.Count;
@@ -156,14 +157,16 @@ final class PlanText {
     columns(sb, rows, new boolean[] {true, false, true, true, true, true, false});
     split.forEach(l -> sb.append(l).append('\n'));
     long pamt = layout.pamtBytes();
-    sb.append("PAMT total: %d bytes (%s, %d KB) in %s%n"
-        .formatted(pamt, ByteSize.human(pamt), pamt / 1024, Count.of(layout.size(), "TDMR")));
+    long remote = new RemotePamt(map, limits).bytes(layout);
+    sb.append("PAMT total: %d bytes (%s, %d KB) in %s; remote PAMT %d bytes%s%n"
+        .formatted(pamt, ByteSize.human(pamt), pamt / 1024, Count.of(layout.size(), "TDMR"), remote,
+            remote == 0 ? "" : " (" + ByteSize.human(remote) + " describing memory on other NUMA nodes)"));
   }
 
   private void summary(StringBuilder sb, List<EngineResult> results) {
     sb.append('\n').append("Summary").append('\n');
     List<String[]> rows = new ArrayList<>();
-    rows.add(new String[] {"solver", "status", "TDMRs", "max reserved", "PAMT bytes", "PAMT", "time"});
+    rows.add(new String[] {"solver", "status", "TDMRs", "max reserved", "PAMT bytes", "PAMT", "remote", "time"});
     for (EngineResult r : results) {
       rows.add(new String[] {
         r.solver(),
@@ -172,15 +175,20 @@ final class PlanText {
         r.layout().map(l -> l.maxReservedPerTdmr() + "/" + limits.maxReservedPerTdmr()).orElse("-"),
         r.pamtBytes().isPresent() ? Long.toString(r.pamtBytes().getAsLong()) : "-",
         r.pamtBytes().isPresent() ? ByteSize.human(r.pamtBytes().getAsLong()) : "-",
+        r.layout().map(l -> compact(new RemotePamt(map, limits).bytes(l))).orElse("-"),
         r.solveMillis() + " ms"
       });
     }
-    columns(sb, rows, new boolean[] {false, false, true, true, true, true, true});
+    columns(sb, rows, new boolean[] {false, false, true, true, true, true, true, true});
     if (results.stream().anyMatch(r -> r.status() == Status.OPTIMAL || r.status() == Status.INFEASIBLE)) {
-      // The proofs are about the kernel's layout shape; say so where the status words stand.
-      sb.append("OPTIMAL and INFEASIBLE are proven for layouts of the kernel's shape: TDMRs on\n")
-          .append("1 GiB boundaries, each TDMR's PAMT one contiguous 4K/2M/1G chunk. Layouts that\n")
-          .append("split a TDMR's PAMT levels apart (allowed by the module, rule D7) are not searched.\n");
+      // The proofs are about one layout family; say which where the status words stand.
+      sb.append(policy.family() == Policy.Family.MODULE
+          ? "OPTIMAL and INFEASIBLE are proven for the module family: every layout the TDX module and the OS check"
+              + " accept (TDMRs on any 1 GiB boundaries, each PAMT level placed on its own), as far as each engine's"
+              + " message says.\n"
+          : "OPTIMAL and INFEASIBLE are proven for the kernel family: each TDMR's PAMT one contiguous 4K/2M/1G chunk"
+              + " of the kernel's sizes in one memory block, TDMRs on any 1 GiB boundaries, as far as each engine's"
+              + " message says.\n");
     }
   }
 

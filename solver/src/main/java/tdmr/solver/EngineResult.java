@@ -29,6 +29,8 @@ import tdmr.tdx.TdxLimits;
  *     out or was rejected, the error number, the TDMRs as they stood)
  * @param infeasibility for {@code INFEASIBLE}, when the engine says why: the facts and whether
  *     they are a minimal set
+ * @param restrictions for {@code OPTIMAL} and {@code INFEASIBLE}: the restrictions of the engine's
+ *     model under which the proof holds, in words (empty: it holds for the policy's whole family)
  */
 public record EngineResult(
     String solver,
@@ -42,10 +44,12 @@ public record EngineResult(
     long modelConstraints,
     long uncoveredBytes,
     Optional<GreedyResult.Failed> kernelFailure,
-    Optional<Infeasibility> infeasibility) {
+    Optional<Infeasibility> infeasibility,
+    List<String> restrictions) {
 
   public EngineResult {
     messages = List.copyOf(messages);
+    restrictions = List.copyOf(restrictions);
     if (status.hasLayout() != layout.isPresent()) {
       throw new IllegalArgumentException("status " + status + " with layout " + layout.isPresent());
     }
@@ -73,16 +77,40 @@ public record EngineResult(
         uncoveredBytes, Optional.empty(), Optional.empty());
   }
 
+  /** A result whose proofs, if any, hold for the policy's whole family. */
+  public EngineResult(
+      String solver,
+      Status status,
+      Optional<Layout> layout,
+      OptionalLong pamtBytes,
+      OptionalLong pamtBoundBytes,
+      List<String> messages,
+      long solveMillis,
+      long modelVariables,
+      long modelConstraints,
+      long uncoveredBytes,
+      Optional<GreedyResult.Failed> kernelFailure,
+      Optional<Infeasibility> infeasibility) {
+    this(solver, status, layout, pamtBytes, pamtBoundBytes, messages, solveMillis, modelVariables, modelConstraints,
+        uncoveredBytes, kernelFailure, infeasibility, List.of());
+  }
+
+  /** This result with the restrictions its proof holds under. */
+  public EngineResult withRestrictions(List<String> restrictions) {
+    return new EngineResult(solver, status, layout, pamtBytes, pamtBoundBytes, messages, solveMillis, modelVariables,
+        modelConstraints, uncoveredBytes, kernelFailure, infeasibility, restrictions);
+  }
+
   /** This result with the kernel's failure. */
   public EngineResult withKernelFailure(GreedyResult.Failed failure) {
     return new EngineResult(solver, status, layout, pamtBytes, pamtBoundBytes, messages, solveMillis, modelVariables,
-        modelConstraints, uncoveredBytes, Optional.of(failure), infeasibility);
+        modelConstraints, uncoveredBytes, Optional.of(failure), infeasibility, restrictions);
   }
 
   /** This result with why no layout exists. */
   public EngineResult withInfeasibility(Infeasibility why) {
     return new EngineResult(solver, status, layout, pamtBytes, pamtBoundBytes, messages, solveMillis, modelVariables,
-        modelConstraints, uncoveredBytes, kernelFailure, Optional.of(why));
+        modelConstraints, uncoveredBytes, kernelFailure, Optional.of(why), restrictions);
   }
 
   /** How close the layout is to {@code limits}; empty without a layout. */

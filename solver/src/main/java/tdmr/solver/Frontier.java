@@ -9,6 +9,7 @@ import java.util.Objects;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
 import java.util.Set;
+import tdmr.check.RemotePamt;
 import tdmr.mem.MemoryMap;
 import tdmr.tdx.Policy;
 import tdmr.tdx.TdxLimits;
@@ -86,10 +87,11 @@ public final class Frontier {
     } else {
       // Enough for any layout: an area starts only at an atom's low end or at a chunk stack against
       // its high end, so no TDMR has more than two per atom of the problem.
-      hi = 2 * Problem.of(map, limits, policy).atoms().size() + limits.maxTdmrs();
+      // Enough for any layout: per TDMR an area starts at most twice per atom, and once per TDMR base.
+      hi = 2 * Instance.of(map, limits, policy).atoms().size() + limits.maxTdmrs() + 1;
       Answer top = s.ask(hi);
       if (top.status() == Status.INFEASIBLE || top.status() == Status.UNKNOWN) {
-        return s.point(top.status(), OptionalInt.empty(), OptionalLong.empty(), OptionalInt.empty());
+        return s.point(top.status(), OptionalInt.empty(), OptionalLong.empty(), OptionalInt.empty(), OptionalLong.empty());
       }
     }
     // Invariant: a layout exists at hi; lo - 1 is proven infeasible (or lo is 0).
@@ -97,7 +99,8 @@ public final class Frontier {
     if (hi > lo) {
       Answer below = s.ask(hi - 1);
       if (below.status() == Status.UNKNOWN) {
-        return s.point(Status.UNKNOWN, OptionalInt.empty(), OptionalLong.empty(), OptionalInt.empty());
+        return s.point(Status.UNKNOWN, OptionalInt.empty(), OptionalLong.empty(), OptionalInt.empty(),
+            OptionalLong.empty());
       }
       if (below.status() == Status.INFEASIBLE) {
         lo = hi;
@@ -109,7 +112,8 @@ public final class Frontier {
       int mid = lo + (hi - lo) / 2;
       Answer a = s.ask(mid);
       if (a.status() == Status.UNKNOWN) {
-        return s.point(Status.UNKNOWN, OptionalInt.empty(), OptionalLong.empty(), OptionalInt.empty());
+        return s.point(Status.UNKNOWN, OptionalInt.empty(), OptionalLong.empty(), OptionalInt.empty(),
+            OptionalLong.empty());
       }
       if (a.status() == Status.INFEASIBLE) {
         lo = mid + 1;
@@ -128,7 +132,8 @@ public final class Frontier {
         best.status(),
         OptionalInt.of(lo),
         best.result().pamtBytes(),
-        OptionalInt.of(best.result().layout().orElseThrow().size()));
+        OptionalInt.of(best.result().layout().orElseThrow().size()),
+        OptionalLong.of(new RemotePamt(map, limits).bytes(best.result().layout().orElseThrow())));
   }
 
   private record Answer(Status status, EngineResult result) {}
@@ -140,6 +145,7 @@ public final class Frontier {
     private final Policy policy;
     private final Map<Integer, Answer> answers = new HashMap<>();
     private final Set<String> provers = new LinkedHashSet<>();
+    private final Set<String> restrictions = new LinkedHashSet<>();
     private int solves;
 
     Search(MemoryMap map, TdxLimits limits, Policy policy) {
@@ -162,6 +168,7 @@ public final class Frontier {
         a = new Answer(st, r);
         if (st != Status.UNKNOWN) {
           provers.add(r.solver());
+          restrictions.addAll(r.restrictions());
           break;
         }
       }
@@ -169,9 +176,11 @@ public final class Frontier {
       return a;
     }
 
-    FrontierPoint point(Status status, OptionalInt minReserved, OptionalLong pamtBytes, OptionalInt tdmrsUsed) {
+    FrontierPoint point(Status status, OptionalInt minReserved, OptionalLong pamtBytes, OptionalInt tdmrsUsed,
+        OptionalLong remoteBytes) {
       String by = provers.isEmpty() ? "none" : String.join("+", provers);
-      return new FrontierPoint(limits.maxTdmrs(), status, minReserved, pamtBytes, tdmrsUsed, by, solves);
+      return new FrontierPoint(limits.maxTdmrs(), status, minReserved, pamtBytes, tdmrsUsed, by, solves, remoteBytes,
+          List.copyOf(restrictions));
     }
   }
 }

@@ -57,6 +57,12 @@ public final class CpSatEngine implements Engine {
     return "cpsat";
   }
 
+  /** CP-SAT implements both families. */
+  @Override
+  public boolean proves(Policy.Family family) {
+    return true;
+  }
+
   @Override
   public EngineResult solve(MemoryMap map, TdxLimits limits, Policy policy, SolveOptions options) {
     return new Run(Instance.of(map, limits, policy), options).solve();
@@ -73,6 +79,8 @@ public final class CpSatEngine implements Engine {
     private final List<String> messages = new ArrayList<>();
     private final Restrictions restrictions;
     private TdmrModel model;
+    /** The model's restrictions the proof holds under (named in the claim). */
+    private List<String> proofRestrictions = List.of();
 
     Run(Instance instance, SolveOptions options) {
       this.instance = instance;
@@ -135,7 +143,8 @@ public final class CpSatEngine implements Engine {
             throw new IllegalStateException("CP-SAT found no layout in tier " + tier.name() + " after one was found");
           }
           messages.add(infeasibleSentence());
-          restrictions.namedForInfeasible().ifPresent(messages::add);
+          proofRestrictions = restrictions.forInfeasible();
+          Restrictions.sentence(proofRestrictions).ifPresent(messages::add);
           if (instance.policy().coverage() == Policy.Coverage.ALL) {
             messages.add("`tdmr fix` finds the least TDX memory to give up so that such a layout exists");
           }
@@ -221,7 +230,8 @@ public final class CpSatEngine implements Engine {
       }
       if (proven) {
         messages.add("proven optimal among " + Restrictions.family(instance.policy()) + ": " + what);
-        restrictions.namedForOptimum(score).ifPresent(messages::add);
+        proofRestrictions = restrictions.forOptimum(score);
+        Restrictions.sentence(proofRestrictions).ifPresent(messages::add);
       } else {
         messages.add("best layout found: " + what);
       }
@@ -277,7 +287,7 @@ public final class CpSatEngine implements Engine {
       long cons = model == null ? 0 : model.constraintCount();
       return new EngineResult(name(), status, Optional.ofNullable(layout),
           layout == null ? OptionalLong.empty() : OptionalLong.of(layout.pamtBytes()),
-          bound, messages, millis, vars, cons, layout == null ? 0 : uncovered);
+          bound, messages, millis, vars, cons, layout == null ? 0 : uncovered).withRestrictions(proofRestrictions);
     }
   }
 }

@@ -46,17 +46,18 @@ final class Restrictions {
         : "the kernel family (each TDMR's PAMT one contiguous 4K/2M/1G chunk of the kernel's sizes in one memory block)";
   }
 
-  /** The restrictions that could hide a better layout than {@code found}, as one sentence, if any. */
-  Optional<String> namedForOptimum(LayoutScore found) {
-    return sentence(restrictions(Optional.of(found)));
+  /** The restrictions that could hide a better layout than {@code found}. */
+  List<String> forOptimum(LayoutScore found) {
+    return restrictions(Optional.of(found));
   }
 
-  /** The restrictions that could hide a layout, for an {@code INFEASIBLE} claim, as one sentence, if any. */
-  Optional<String> namedForInfeasible() {
-    return sentence(restrictions(Optional.empty()));
+  /** The restrictions that could hide a layout, for an {@code INFEASIBLE} claim. */
+  List<String> forInfeasible() {
+    return restrictions(Optional.empty());
   }
 
-  private static Optional<String> sentence(List<String> parts) {
+  /** The restrictions as one sentence for people, if any. */
+  static Optional<String> sentence(List<String> parts) {
     if (parts.isEmpty()) {
       return Optional.empty();
     }
