@@ -26,6 +26,13 @@ public final class BenchMain implements Runnable {
       line.getErr().println("tdmr-bench: " + e);
       return 70;
     });
-    System.exit(cl.execute(args));
+    int status = cl.execute(args);
+    if (cl.getOut().checkError()) {
+      // System.out keeps no reason; a full disk under `> out.txt` must still not exit 0.
+      cl.getErr().println("tdmr-bench: cannot write standard output");
+      cl.getErr().flush();
+      status = 2;
+    }
+    System.exit(status);
   }
 }

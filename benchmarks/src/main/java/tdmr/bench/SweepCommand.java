@@ -29,6 +29,7 @@ import tdmr.bench.sweep.SweepCharts;
 import tdmr.bench.sweep.SweepMap;
 import tdmr.bench.sweep.SweepRow;
 import tdmr.bench.sweep.SweepSummary;
+import tdmr.cli.AtomicFile;
 import tdmr.cli.PolicyOptions;
 import tdmr.parse.InputException;
 import tdmr.solver.Engine;
@@ -110,13 +111,8 @@ public final class SweepCommand implements Callable<Integer> {
       }
     }
     int realCount = maps.size();
-    Files.createDirectories(out);
     List<SyntheticMachine> machines = GeneratedMaps.generate(generated, seed);
-    if (!machines.isEmpty()) {
-      Files.createDirectories(out.resolve("maps"));
-    }
     for (SyntheticMachine m : machines) {
-      DmesgWriter.write(m, out.resolve("maps").resolve(m.name() + ".txt"));
       maps.add(new SweepMap(m.name(), GeneratedMaps.family(m), m.memoryMap()));
     }
 
@@ -129,10 +125,26 @@ public final class SweepCommand implements Callable<Integer> {
     Duration took = Duration.between(started, Instant.now());
 
     SweepSummary summary = new SweepSummary(rows, limits, holes.value(), timeLimitSeconds);
-    write(out.resolve("results.csv"), ResultsCsv.write(rows));
-    write(out.resolve("summary.md"), summary.markdown(preamble(engines, realCount, machines.size(), skipped, policy, options, took, started)));
-    for (Map.Entry<String, String> chart : SweepCharts.all(rows, summary, timeLimitSeconds).entrySet()) {
-      write(out.resolve(chart.getKey()), chart.getValue());
+    String markdown = summary.markdown(preamble(engines, realCount, machines.size(), skipped, policy, options, took, started));
+    try {
+      // The whole directory or nothing: a sweep that cannot finish writing leaves the old results.
+      AtomicFile.writeDirectory(out, dir -> {
+        if (!machines.isEmpty()) {
+          Files.createDirectories(dir.resolve("maps"));
+        }
+        for (SyntheticMachine m : machines) {
+          DmesgWriter.write(m, dir.resolve("maps").resolve(m.name() + ".txt"));
+        }
+        write(dir.resolve("results.csv"), ResultsCsv.write(rows));
+        write(dir.resolve("summary.md"), markdown);
+        for (Map.Entry<String, String> chart : SweepCharts.all(rows, summary, timeLimitSeconds).entrySet()) {
+          write(dir.resolve(chart.getKey()), chart.getValue());
+        }
+      });
+    } catch (IOException e) {
+      err.println("tdmr-bench sweep: cannot write %s: %s; nothing written (an old %s is unchanged)"
+          .formatted(out, AtomicFile.reason(e), out));
+      return 2;
     }
     PrintWriter o = spec.commandLine().getOut();
     o.printf("%d maps x %d engines in %s; wrote %s (results.csv, summary.md, 3 charts)%n",

@@ -149,4 +149,59 @@ class SweepCommandTest {
     assertEquals(2, run("sweep", "--generated", "1", "--engines", "nosuch", "--out", dir.toString()));
     assertEquals(2, run("sweep", "--out", dir.toString()));
   }
+
+  /** One map with a number too large for its field is reported as bad input; the sweep goes on (issue #17). */
+  @Test
+  void aMapWithABadLineIsSkippedAndTheSweepGoesOn() throws Exception {
+    Path maps = dir.resolve("in");
+    Files.createDirectories(maps);
+    DmesgWriter.write(MapGenerator.fragmented(15, 5), maps.resolve("a-good.txt"));
+    Files.writeString(maps.resolve("b-bad.txt"), Files.readString(maps.resolve("a-good.txt"))
+        + "[   99.1] virt/tdx: 99999999999999999999 KB allocated for PAMT\n");
+    Path out = dir.resolve("out");
+
+    assertEquals(0, run("sweep", "--real", maps.toString(), "--engines", "greedy", "--out", out.toString()));
+
+    List<String> csv = Files.readAllLines(out.resolve("results.csv"));
+    assertEquals(2, csv.size(), csv.toString());
+    assertTrue(csv.get(1).startsWith("a-good,"), csv.get(1));
+    String summary = Files.readString(out.resolve("summary.md"));
+    int badLine = (int) Files.readString(maps.resolve("b-bad.txt")).lines().count();
+    assertTrue(summary.contains("b-bad.txt:" + badLine + ": PAMT size in KB 99999999999999999999 is out of range"), summary);
+  }
+
+  /**
+   * The output directory is written whole or not at all (issue #17): on a full disk the sweep is
+   * exit 2 with a sentence, the old results stay as they were and no half-written directory is left.
+   * The full disk is a 64 KiB tmpfs, mounted when the tests run as root; skipped otherwise.
+   */
+  @Test
+  void aSweepThatCannotWriteItsResultsLeavesTheOldOnes() throws Exception {
+    Path disk = Files.createDirectory(dir.resolve("disk"));
+    org.junit.jupiter.api.Assumptions.assumeTrue("root".equals(System.getProperty("user.name")), "mounting a tmpfs needs root");
+    Process mount = new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", disk.toString())
+        .redirectErrorStream(true).start();
+    String why = new String(mount.getInputStream().readAllBytes());
+    org.junit.jupiter.api.Assumptions.assumeTrue(mount.waitFor() == 0, "cannot mount a tmpfs here: " + why);
+    try {
+      Path out = disk.resolve("results");
+      Files.createDirectories(out);
+      Files.writeString(out.resolve("summary.md"), "last week's results\n");
+      StringWriter err = new StringWriter();
+      CommandLine cl = new CommandLine(new BenchMain());
+      cl.setOut(new PrintWriter(new StringWriter()));
+      cl.setErr(new PrintWriter(err));
+      // 20 generated maps: their logs alone are far more than 64 KiB.
+      int exit = cl.execute("sweep", "--generated", "20", "--engines", "greedy", "--out", out.toString());
+      assertEquals(2, exit, err.toString());
+      assertTrue(err.toString().contains("tdmr-bench sweep: cannot write " + out + ": No space left on device;"
+          + " nothing written"), err.toString());
+      assertEquals("last week's results\n", Files.readString(out.resolve("summary.md")));
+      try (var files = Files.list(disk)) {
+        assertEquals(List.of("results"), files.map(p -> p.getFileName().toString()).toList());
+      }
+    } finally {
+      new ProcessBuilder("umount", disk.toString()).start().waitFor();
+    }
+  }
 }

@@ -2,7 +2,7 @@ package tdmr.check;
 
 /**
  * The errors TDH.SYS.CONFIG returns for a bad TDMR_INFO list, with the module's base status codes
- * ({@code tdx_error_codes_defs.h}, research/tdx-module-rules.md section H).
+ * ({@code tdx_error_codes_defs.h}, docs/tdx-module-rules.md, "Status codes").
  *
  * <p>The module adds detail bytes to the base code ({@code api_error_with_multiple_info}):
  * {@code code = base + b0 + (b1 << 8) + (b2 << 16)}, each byte truncated to 8 bits as the module

@@ -29,7 +29,8 @@ import tdmr.tdx.TdxLimits;
 
 /**
  * The TDX module's TDH.SYS.CONFIG checks on a TDMR list, applied offline in the module's order
- * (research/tdx-module-rules.md; {@code tdh_sys_config.c} of TDX module 1.5 and 2.0).
+ * (each a {@link Rule}, explained in docs/tdx-module-rules.md; {@code tdh_sys_config.c} of TDX module
+ * 1.5 and 2.0).
  *
  * <p>Order, as the module runs it: A4 (number of TDMRs), A7 (Dynamic PAMT needs HKID start bit ≤
  * 48); then for each TDMR in index order B1 → B2 → B3 → B4 → B5, the reserved-area slots one by one
@@ -84,7 +85,16 @@ public final class ModuleValidator {
     return all.isEmpty() ? Optional.empty() : Optional.of(all.get(0));
   }
 
-  /** Every violation, in the module's order (see the class comment for what is skipped). */
+  /**
+   * The most violations {@link #allViolations} lists. A layout of hundreds of copies of one TDMR has
+   * a violation for every pair of them (D4); listing them all took minutes and told nothing more.
+   */
+  public static final int MAX_VIOLATIONS = 1000;
+
+  /**
+   * Every violation, in the module's order (see the class comment for what is skipped), or the
+   * first {@link #MAX_VIOLATIONS} of them.
+   */
   public List<Violation> allViolations(Layout layout) {
     return new Run(layout.tdmrs()).check();
   }
@@ -92,6 +102,13 @@ public final class ModuleValidator {
   /** True when TDH.SYS.CONFIG would accept the layout. */
   public boolean accepts(Layout layout) {
     return firstViolation(layout).isEmpty();
+  }
+
+  /** Ends a run once {@link #MAX_VIOLATIONS} violations are found. */
+  private static final class Enough extends RuntimeException {
+    Enough() {
+      super(null, null, false, false);
+    }
   }
 
   /** One pass over one layout; holds what earlier checks established about each TDMR. */
@@ -113,17 +130,21 @@ public final class ModuleValidator {
     }
 
     List<Violation> check() {
-      callOperands();
-      for (int i = 0; i < tdmrs.size(); i++) {
-        if (!tdmrGeometry(i)) {
-          continue;
+      try {
+        callOperands();
+        for (int i = 0; i < tdmrs.size(); i++) {
+          if (!tdmrGeometry(i)) {
+            continue;
+          }
+          reservedAreas(i);
+          pamtShapes(i);
+          pamtsDisjoint(i);
+          pamtsOutsideUsableMemory(i);
+          pamtsInCmrs(i);
+          usableMemoryInCmrs(i);
         }
-        reservedAreas(i);
-        pamtShapes(i);
-        pamtsDisjoint(i);
-        pamtsOutsideUsableMemory(i);
-        pamtsInCmrs(i);
-        usableMemoryInCmrs(i);
+      } catch (Enough enough) {
+        // MAX_VIOLATIONS found: the list is complete up to there.
       }
       return List.copyOf(out);
     }
@@ -132,12 +153,12 @@ public final class ModuleValidator {
     private void callOperands() {
       int n = tdmrs.size();
       if (n < 1 || n > limits.maxTdmrs()) {
-        out.add(new Violation(TDX_OPERAND_INVALID, TDX_OPERAND_INVALID.code(2, 0, 0), "A4", -1,
+        out.add(new Violation(TDX_OPERAND_INVALID, TDX_OPERAND_INVALID.code(2, 0, 0), Rule.A4_TDMR_COUNT, -1,
             "the layout has %d TDMRs; the module accepts 1 to %d (RDX, rule A4)"
                 .formatted(n, limits.maxTdmrs())));
       }
       if (limits.dynamicPamt() && limits.hkidStartBit() > MAX_DYNAMIC_PAMT_HKID_START_BIT) {
-        out.add(new Violation(TDX_OPERAND_INVALID, TDX_OPERAND_INVALID.code(8, 0, 0), "A7", -1,
+        out.add(new Violation(TDX_OPERAND_INVALID, TDX_OPERAND_INVALID.code(8, 0, 0), Rule.A7_DYNAMIC_PAMT_HKID, -1,
             "Dynamic PAMT requires the HKID start bit to be at most %d, the platform's is %d (R8, rule A7)"
                 .formatted(MAX_DYNAMIC_PAMT_HKID_START_BIT, limits.hkidStartBit())));
       }
@@ -147,7 +168,7 @@ public final class ModuleValidator {
     private boolean tdmrGeometry(int i) {
       Tdmr t = tdmrs.get(i);
       if (!fitsIn64Bits(t.base(), t.size())) {
-        report(TDX_INVALID_TDMR, "B1", i, i, 0, 0,
+        report(TDX_INVALID_TDMR, Rule.B1_TDMR_NO_OVERFLOW, i, i, 0, 0,
             "TDMR %d (base 0x%x, size 0x%x): base + size overflows 64 bits (rule B1)"
                 .formatted(i, t.base(), t.size()));
         return false;
@@ -156,20 +177,20 @@ public final class ModuleValidator {
       if (i > 0) {
         Tdmr prev = tdmrs.get(i - 1);
         if (Long.compareUnsigned(t.base(), prev.base()) < 0) {
-          report(TDX_NON_ORDERED_TDMR, "B2", i, i, 0, 0,
+          report(TDX_NON_ORDERED_TDMR, Rule.B2_TDMRS_SORTED, i, i, 0, 0,
               "%s starts below TDMR %d %s; TDMRs must be sorted by base (rule B2)"
                   .formatted(name(i), i - 1, range(prev)));
         } else if (endDefined[i - 1] && Long.compareUnsigned(t.base(), prev.end()) < 0) {
-          report(TDX_NON_ORDERED_TDMR, "B3", i, i, 0, 0,
+          report(TDX_NON_ORDERED_TDMR, Rule.B3_TDMRS_DISJOINT, i, i, 0, 0,
               "%s overlaps TDMR %d %s (rule B3)".formatted(name(i), i - 1, range(prev)));
         }
       }
       if (!aligned(t.base(), Tdmr.ALIGNMENT) || !aligned(t.size(), Tdmr.ALIGNMENT) || t.size() == 0) {
-        report(TDX_INVALID_TDMR, "B4", i, i, 0, 0,
+        report(TDX_INVALID_TDMR, Rule.B4_TDMR_1G_ALIGNED, i, i, 0, 0,
             "%s: base and size must be non-zero multiples of 1 GiB (rule B4)".formatted(name(i)));
       }
       if (t.size() != 0 && (!keyIdFree(t.base()) || !keyIdFree(t.end() - 1))) {
-        report(TDX_INVALID_TDMR, "B5", i, i, 0, 0,
+        report(TDX_INVALID_TDMR, Rule.B5_TDMR_BELOW_HKID, i, i, 0, 0,
             "%s reaches at or above 0x%x, where KeyID bits start (HKID start bit %d, rule B5)"
                 .formatted(name(i), limits.hkidLimit(), limits.hkidStartBit()));
       }
@@ -182,7 +203,7 @@ public final class ModuleValidator {
       List<ReservedArea> slots = t.reserved();
       if (slots.size() > limits.maxReservedPerTdmr()) {
         // TDMR_INFO has maxReservedPerTdmr slots (rule C1: at most that many areas exist).
-        report(RESERVED_AREAS_EXHAUSTED, "C1", i, i, 0, 0,
+        report(RESERVED_AREAS_EXHAUSTED, Rule.C1_RESERVED_SLOTS, i, i, 0, 0,
             "%s lists %d reserved areas; TDMR_INFO has only %d slots (rule C1)"
                 .formatted(name(i), slots.size(), limits.maxReservedPerTdmr()));
       }
@@ -199,7 +220,7 @@ public final class ModuleValidator {
       ReservedArea a = slots.get(j);
       if (a.isNull()) {
         if (j + 1 < slots.size() && !slots.get(j + 1).isNull()) {
-          report(TDX_NON_ORDERED_RESERVED_IN_TDMR, "C1", i, i, j, 0,
+          report(TDX_NON_ORDERED_RESERVED_IN_TDMR, Rule.C1_RESERVED_SLOTS, i, i, j, 0,
               "%s: reserved slot %d is null (size 0) but slot %d is not; null slots must come last (rule C1)"
                   .formatted(name(i), j, j + 1));
           return false;
@@ -207,7 +228,7 @@ public final class ModuleValidator {
         return true;
       }
       if (!fitsIn64Bits(a.offset(), a.size())) {
-        report(TDX_INVALID_RESERVED_IN_TDMR, "C2", i, i, j, 0,
+        report(TDX_INVALID_RESERVED_IN_TDMR, Rule.C2_RESERVED_NO_OVERFLOW, i, i, j, 0,
             "%s: reserved area %d (offset 0x%x, size 0x%x): offset + size overflows 64 bits (rule C2)"
                 .formatted(name(i), j, a.offset(), a.size()));
         return false;
@@ -215,20 +236,20 @@ public final class ModuleValidator {
       ReservedArea prev = j > 0 ? slots.get(j - 1) : null;
       if (prev != null && !prev.isNull() && fitsIn64Bits(prev.offset(), prev.size())) {
         if (Long.compareUnsigned(a.offset(), prev.offset()) < 0) {
-          report(TDX_NON_ORDERED_RESERVED_IN_TDMR, "C3", i, i, j, 0,
+          report(TDX_NON_ORDERED_RESERVED_IN_TDMR, Rule.C3_RESERVED_SORTED, i, i, j, 0,
               "%s: reserved area %d %s starts below reserved area %d %s; areas must be sorted by offset (rule C3)"
                   .formatted(name(i), j, a, j - 1, prev));
           return false;
         }
         if (Long.compareUnsigned(a.offset(), prev.offset() + prev.size()) < 0) {
-          report(TDX_NON_ORDERED_RESERVED_IN_TDMR, "C4", i, i, j, 0,
+          report(TDX_NON_ORDERED_RESERVED_IN_TDMR, Rule.C4_RESERVED_DISJOINT, i, i, j, 0,
               "%s: reserved area %d %s overlaps reserved area %d %s (rule C4)"
                   .formatted(name(i), j, a, j - 1, prev));
           return false;
         }
       }
       if (!aligned(a.offset(), PAGE) || !aligned(a.size(), PAGE)) {
-        report(TDX_INVALID_RESERVED_IN_TDMR, "C5", i, i, j, 0,
+        report(TDX_INVALID_RESERVED_IN_TDMR, Rule.C5_RESERVED_4K_ALIGNED, i, i, j, 0,
             "%s: reserved area %d %s: offset and size must be multiples of 4 KiB (rule C5)"
                 .formatted(name(i), j, a));
         return false;
@@ -236,7 +257,7 @@ public final class ModuleValidator {
       if (!fitsIn64Bits(t.base(), a.offset())
           || !fitsIn64Bits(t.base() + a.offset(), a.size())
           || Long.compareUnsigned(t.base() + a.offset() + a.size(), t.end()) > 0) {
-        report(TDX_INVALID_RESERVED_IN_TDMR, "C6", i, i, j, 0,
+        report(TDX_INVALID_RESERVED_IN_TDMR, Rule.C6_RESERVED_INSIDE_TDMR, i, i, j, 0,
             "%s: reserved area %d %s does not fit inside the TDMR (size 0x%x, rule C6)"
                 .formatted(name(i), j, a, t.size()));
         return false;
@@ -251,17 +272,17 @@ public final class ModuleValidator {
         PamtRange p = t.pamt().level(level);
         String what = "%s: PAMT_%s (base 0x%x, size 0x%x)".formatted(name(i), level.label(), p.base(), p.size());
         if (!fitsIn64Bits(p.base(), p.size())) {
-          report(TDX_INVALID_PAMT, "D1", i, i, level.level(), 0, what + ": base + size overflows 64 bits (rule D1)");
+          report(TDX_INVALID_PAMT, Rule.D1_PAMT_SHAPE, i, i, level.level(), 0, what + ": base + size overflows 64 bits (rule D1)");
           continue;
         }
         if (!aligned(p.base(), PAGE) || !aligned(p.size(), PAGE)) {
-          report(TDX_INVALID_PAMT, "D1", i, i, level.level(), 0,
+          report(TDX_INVALID_PAMT, Rule.D1_PAMT_SHAPE, i, i, level.level(), 0,
               what + ": base and size must be multiples of 4 KiB (rule D1)");
           continue;
         }
         // The module tests base + size - 1 even for size 0, where it wraps below base (rule D1).
         if (!keyIdFree(p.base()) || !keyIdFree(p.base() + p.size() - 1)) {
-          report(TDX_INVALID_PAMT, "D1", i, i, level.level(), 0,
+          report(TDX_INVALID_PAMT, Rule.D1_PAMT_SHAPE, i, i, level.level(), 0,
               what + ": reaches at or above 0x%x, where KeyID bits start (HKID start bit %d, rule D1)"
                   .formatted(limits.hkidLimit(), limits.hkidStartBit()));
           continue;
@@ -270,11 +291,12 @@ public final class ModuleValidator {
         long required = requiredPamtBytes(t.size(), level);
         if (Long.compareUnsigned(p.size(), required) < 0) {
           boolean bitmap = level == PageSize.SIZE_4K && limits.dynamicPamt();
-          report(TDX_INVALID_PAMT, bitmap ? "D3" : "D2", i, i, level.level(), 0,
+          Rule rule = bitmap ? Rule.D3_DYNAMIC_PAMT_SIZE : Rule.D2_PAMT_SIZE;
+          report(TDX_INVALID_PAMT, rule, i, i, level.level(), 0,
               what + ": %s is smaller than the %s %s needs for a TDMR of %s (rule %s)"
                   .formatted(ByteSize.human(p.size()), humanUnsigned(required),
                       bitmap ? "Dynamic PAMT bitmap" : "PAMT",
-                      humanUnsigned(t.size()), bitmap ? "D3" : "D2"));
+                      humanUnsigned(t.size()), rule.id()));
         }
       }
     }
@@ -294,7 +316,7 @@ public final class ModuleValidator {
           for (PageSize other : OVERLAP_ORDER) {
             PamtRange theirs = tdmrs.get(j).pamt().level(other);
             if (pamtDefined[j][other.ordinal()] && overlap(mine, theirs)) {
-              report(TDX_PAMT_OVERLAP, "D4", i, i, level.level(), j,
+              report(TDX_PAMT_OVERLAP, Rule.D4_PAMTS_DISJOINT, i, i, level.level(), j,
                   "%s: PAMT_%s %s overlaps PAMT_%s %s of TDMR %d %s (rule D4)"
                       .formatted(name(i), level.label(), mine, other.label(), theirs, j, range(tdmrs.get(j))));
               break;
@@ -314,7 +336,7 @@ public final class ModuleValidator {
       PamtRange a = tdmrs.get(i).pamt().level(first);
       PamtRange b = tdmrs.get(i).pamt().level(second);
       if (overlap(a, b)) {
-        report(TDX_PAMT_OVERLAP, "D4", i, i, first.level(), i,
+        report(TDX_PAMT_OVERLAP, Rule.D4_PAMTS_DISJOINT, i, i, first.level(), i,
             "%s: its PAMT_%s %s overlaps its PAMT_%s %s (rule D4)"
                 .formatted(name(i), first.label(), a, second.label(), b));
       }
@@ -335,7 +357,9 @@ public final class ModuleValidator {
 
     /** While checking TDMR {@code current}: PAMTs of {@code owner} against usable memory of {@code target}. */
     private void pamtsAgainstUsable(int current, int owner, int target) {
-      if (!usableDefined[target]) {
+      if (!usableDefined[target] || !anyPamtOverlaps(owner, tdmrs.get(target))) {
+        // Usable parts lie inside their TDMR: a PAMT outside it overlaps none (and on layouts of
+        // hundreds of TDMRs most pairs are far apart, so this keeps the check fast).
         return;
       }
       List<long[]> usable = usableParts(tdmrs.get(target));
@@ -350,13 +374,26 @@ public final class ModuleValidator {
             String hit = owner == target
                 ? "its own " + usablePart
                 : "%s of TDMR %d %s".formatted(usablePart, target, range(tdmrs.get(target)));
-            report(TDX_PAMT_OVERLAP, "D5", current, owner, level.level(), target,
+            report(TDX_PAMT_OVERLAP, Rule.D5_PAMT_NOT_IN_USABLE_MEMORY, current, owner, level.level(), target,
                 "%s: PAMT_%s %s overlaps %s (rule D5)"
                     .formatted(name(owner), level.label(), p, hit));
             break;
           }
         }
       }
+    }
+
+    /** True when some defined PAMT level of TDMR {@code owner} overlaps the range of {@code target}. */
+    private boolean anyPamtOverlaps(int owner, Tdmr target) {
+      for (PageSize level : OVERLAP_ORDER) {
+        if (pamtDefined[owner][level.ordinal()]) {
+          PamtRange p = tdmrs.get(owner).pamt().level(level);
+          if (overlap(p.base(), p.size(), target.base(), target.size())) {
+            return true;
+          }
+        }
+      }
+      return false;
     }
 
     /** D6: each PAMT range lies inside one merged CMR, levels 1G, 2M, 4K. */
@@ -367,7 +404,7 @@ public final class ModuleValidator {
         }
         PamtRange p = tdmrs.get(i).pamt().level(level);
         if (!inCmr(p.base(), p.end())) {
-          report(TDX_PAMT_OUTSIDE_CMRS, "D6", i, i, level.level(), 0,
+          report(TDX_PAMT_OUTSIDE_CMRS, Rule.D6_PAMT_IN_CMRS, i, i, level.level(), 0,
               "%s: PAMT_%s %s is not inside one CMR%s (rule D6)"
                   .formatted(name(i), level.label(), p, notConvertible(p.base(), p.end())));
         }
@@ -386,14 +423,17 @@ public final class ModuleValidator {
         }
       }
       if (!outside.isEmpty()) {
-        report(TDX_TDMR_OUTSIDE_CMRS, "E1", i, i, 0, 0,
+        report(TDX_TDMR_OUTSIDE_CMRS, Rule.E1_USABLE_MEMORY_IN_CMRS, i, i, 0, 0,
             "%s: usable (non-reserved) memory %s is not inside one CMR; reserve it or shrink the TDMR (rule E1)"
                 .formatted(name(i), String.join(", ", outside)));
       }
     }
 
-    private void report(ModuleError error, String rule, int tdmr, int b0, int b1, int b2, String message) {
+    private void report(ModuleError error, Rule rule, int tdmr, int b0, int b1, int b2, String message) {
       out.add(new Violation(error, error.code(b0, b1, b2), rule, tdmr, message));
+      if (out.size() >= MAX_VIOLATIONS) {
+        throw new Enough();
+      }
     }
 
     private String name(int i) {

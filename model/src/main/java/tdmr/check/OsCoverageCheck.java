@@ -19,12 +19,12 @@ import tdmr.tdx.Tdmr;
  * What the operating system needs from a layout beyond the module's rules.
  *
  * <ol>
- *   <li>Every byte of TDX memory (the map's blocks) lies in the usable (non-reserved) part of some
+ *   <li>{@link Rule#O1_TDX_MEMORY_COVERED}: every byte of TDX memory (the map's blocks) lies in the usable (non-reserved) part of some
  *       TDMR, or inside a PAMT: memory outside both cannot be given to TDX guests, which the kernel
  *       refuses unless coverage {@code max} was asked for.
- *   <li>Every PAMT range lies inside TDX memory, because the kernel allocates PAMTs from it
+ *   <li>{@link Rule#O2_PAMT_IN_TDX_MEMORY}: every PAMT range lies inside TDX memory, because the kernel allocates PAMTs from it
  *       ({@code alloc_contig_pages}).
- *   <li>With holes policy {@code memlist}, every usable byte of every TDMR is TDX memory: mainline
+ *   <li>{@link Rule#O3_GAPS_RESERVED}: with holes policy {@code memlist}, every usable byte of every TDMR is TDX memory: mainline
  *       Linux reserves every gap between memory blocks, convertible or not.
  * </ol>
  *
@@ -43,10 +43,10 @@ public final class OsCoverageCheck {
   /**
    * The OS verdict on a layout.
    *
-   * @param uncoveredMemory TDX memory that is neither usable TDMR memory nor PAMT (rule 1), merged
-   * @param problems the other failures (rules 2 and 3), one sentence each
+   * @param uncoveredMemory TDX memory that is neither usable TDMR memory nor PAMT (rule O1), merged
+   * @param problems the other failures (rules O2 and O3)
    */
-  public record Verdict(List<AddressRange> uncoveredMemory, List<String> problems) {
+  public record Verdict(List<AddressRange> uncoveredMemory, List<Problem> problems) {
     public Verdict {
       uncoveredMemory = List.copyOf(uncoveredMemory);
       problems = List.copyOf(problems);
@@ -64,7 +64,8 @@ public final class OsCoverageCheck {
     /** One sentence per uncovered range. */
     public List<String> uncoveredMessages() {
       return uncoveredMemory.stream()
-          .map(r -> "TDX memory %s (%s) is in no TDMR's usable memory and in no PAMT".formatted(r, ByteSize.human(r.size())))
+          .map(r -> "TDX memory %s (%s) is in no TDMR's usable memory and in no PAMT (rule O1)"
+              .formatted(r, ByteSize.human(r.size())))
           .toList();
     }
 
@@ -74,8 +75,23 @@ public final class OsCoverageCheck {
       if (coverage == Policy.Coverage.ALL) {
         out.addAll(uncoveredMessages());
       }
-      out.addAll(problems);
+      problems.forEach(p -> out.add(p.message()));
       return out;
+    }
+  }
+
+  /**
+   * One failure of rule O2 or O3.
+   *
+   * @param rule the rule that fails
+   * @param tdmrIndex the TDMR it is about
+   * @param range the bytes that break it
+   * @param message a sentence naming the TDMR, the range and the rule, for people
+   */
+  public record Problem(Rule rule, int tdmrIndex, AddressRange range, String message) {
+    @Override
+    public String toString() {
+      return message;
     }
   }
 
@@ -83,7 +99,7 @@ public final class OsCoverageCheck {
   public Verdict check(Layout layout) {
     List<AddressRange> memory = normalize(map.blocks().stream().map(MemoryBlock::range).toList());
     List<AddressRange> usableOrPamt = new ArrayList<>();
-    List<String> problems = new ArrayList<>();
+    List<Problem> problems = new ArrayList<>();
     for (int i = 0; i < layout.tdmrs().size(); i++) {
       Tdmr t = layout.tdmrs().get(i);
       for (PageSize level : PageSize.values()) {
@@ -94,17 +110,19 @@ public final class OsCoverageCheck {
         }
         usableOrPamt.add(r);
         for (AddressRange outside : subtract(List.of(r), memory)) {
-          problems.add("TDMR %d %s: PAMT_%s %s: %s (%s) is not TDX memory; the kernel allocates PAMTs from TDX memory"
-              .formatted(i, tdmrRange(t), level.label(), p, outside, ByteSize.human(outside.size())));
+          problems.add(new Problem(Rule.O2_PAMT_IN_TDX_MEMORY, i, outside,
+              "TDMR %d %s: PAMT_%s %s: %s (%s) is not TDX memory; the kernel allocates PAMTs from TDX memory (rule O2)"
+                  .formatted(i, tdmrRange(t), level.label(), p, outside, ByteSize.human(outside.size()))));
         }
       }
       List<AddressRange> usable = usable(t);
       usableOrPamt.addAll(usable);
       if (holes == Policy.Holes.MEMLIST) {
         for (AddressRange notMemory : subtract(usable, memory)) {
-          problems.add(("TDMR %d %s: usable memory %s (%s) is not TDX memory; with holes=memlist every gap "
-                  + "between memory blocks must be reserved")
-              .formatted(i, tdmrRange(t), notMemory, ByteSize.human(notMemory.size())));
+          problems.add(new Problem(Rule.O3_GAPS_RESERVED, i, notMemory,
+              ("TDMR %d %s: usable memory %s (%s) is not TDX memory; with holes=memlist every gap "
+                      + "between memory blocks must be reserved (rule O3)")
+                  .formatted(i, tdmrRange(t), notMemory, ByteSize.human(notMemory.size()))));
         }
       }
     }
@@ -159,7 +177,10 @@ public final class OsCoverageCheck {
     List<AddressRange> out = new ArrayList<>();
     for (AddressRange r : ranges) {
       long cursor = r.start();
-      for (AddressRange h : holes) {
+      // Holes are sorted and disjoint: start at the first one ending after r starts (a scan from
+      // the first hole for every range was quadratic on maps of thousands of blocks).
+      for (int i = firstEndingAfter(holes, cursor); i < holes.size(); i++) {
+        AddressRange h = holes.get(i);
         if (h.end() <= cursor) {
           continue;
         }
@@ -176,6 +197,21 @@ public final class OsCoverageCheck {
       }
     }
     return out;
+  }
+
+  /** Index of the first of the sorted, disjoint {@code ranges} whose end lies above {@code address}. */
+  private static int firstEndingAfter(List<AddressRange> ranges, long address) {
+    int lo = 0;
+    int hi = ranges.size();
+    while (lo < hi) {
+      int mid = (lo + hi) >>> 1;
+      if (ranges.get(mid).end() <= address) {
+        lo = mid + 1;
+      } else {
+        hi = mid;
+      }
+    }
+    return lo;
   }
 
   private static String tdmrRange(Tdmr t) {

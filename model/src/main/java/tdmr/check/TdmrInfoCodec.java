@@ -7,7 +7,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import tdmr.parse.InputBytes;
 import tdmr.parse.InputException;
+import tdmr.parse.LayoutJson;
 import tdmr.tdx.Layout;
 import tdmr.tdx.Pamt;
 import tdmr.tdx.PamtRange;
@@ -16,7 +18,7 @@ import tdmr.tdx.Tdmr;
 
 /**
  * Reads and writes layouts in the module's binary ABI: consecutive 512-byte TDMR_INFO entries of
- * little-endian u64 fields ({@code tdmr_info_entry_t}, research/tdx-module-rules.md rule A9).
+ * little-endian u64 fields ({@code tdmr_info_entry_t}, docs/tdx-module-rules.md, "TDMR_INFO").
  *
  * <pre>
  *   offset  field
@@ -75,6 +77,10 @@ public final class TdmrInfoCodec {
       throw new InputException(source, 0,
           "TDMR_INFO binary must be a positive multiple of %d bytes, got %d bytes".formatted(ENTRY_BYTES, bytes.length));
     }
+    if (bytes.length / ENTRY_BYTES > LayoutJson.MAX_TDMRS) {
+      throw new InputException(source, 0, "TDMR_INFO binary of %d entries; tdmr reads at most %d (the TDX module accepts at most 64)"
+          .formatted(bytes.length / ENTRY_BYTES, LayoutJson.MAX_TDMRS));
+    }
     ByteBuffer buf = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
     List<Tdmr> tdmrs = new ArrayList<>();
     for (int at = 0; at < bytes.length; at += ENTRY_BYTES) {
@@ -96,13 +102,7 @@ public final class TdmrInfoCodec {
 
   /** Reads a TDMR_INFO binary file. */
   public static Layout read(Path file) throws InputException {
-    byte[] bytes;
-    try {
-      bytes = Files.readAllBytes(file);
-    } catch (IOException e) {
-      throw new InputException(file.toString(), 0, "cannot read: " + e.getMessage());
-    }
-    return decode(bytes, file.toString());
+    return decode(InputBytes.ofFile(file), file.toString());
   }
 
   /** Writes the layout as a TDMR_INFO binary file. */

@@ -123,7 +123,7 @@ public final class GreedyExplanation {
       GreedyTdmr tightest = b.tdmrs().get(h.tightestTdmr());
       return ("With --holes cmr (holes from the CMRs, the unmerged patch \"Reduce TDMR's reserved areas by using CMRs"
               + " to find memory holes\") the construction succeeds: %s, at most %d of %d reserved areas"
-              + " (%s), %d KB allocated for PAMT.")
+              + " (%s), %d KiB of PAMT.")
           .formatted(Count.of(h.tdmrs(), "TDMR", "TDMRs"), h.reservedInTightest(), h.maxReservedPerTdmr(), tightest,
               b.pamtBytes() / 1024);
     }

@@ -3,6 +3,7 @@ package tdmr.greedy;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
+import tdmr.check.Rule;
 import tdmr.check.Violation;
 import tdmr.mem.AddressRange;
 import tdmr.tdx.Headroom;
@@ -95,6 +96,11 @@ public sealed interface GreedyResult permits GreedyResult.Built, GreedyResult.Fa
       return cause.stage();
     }
 
+    /** The rule the failure runs into: the kernel's limit, or the first rule the module finds broken. */
+    public Rule rule() {
+      return cause == Cause.MODULE_REJECTED ? violations.get(0).rule() : cause.rule;
+    }
+
     /** The range of {@link #failingTdmr()}. */
     public Optional<AddressRange> failingTdmrRange() {
       return failingTdmr.isPresent() ? Optional.of(tdmrs.get(failingTdmr.getAsInt()).range()) : Optional.empty();
@@ -141,27 +147,29 @@ public sealed interface GreedyResult permits GreedyResult.Built, GreedyResult.Fa
 
   /** What failed, with the error number the kernel returns and the step it happens in. */
   enum Cause {
-    /** No TDX memory at all (cannot happen on a booted system). */
-    EMPTY_MEMORY_LIST(Errno.EINVAL, Stage.MEMORY_LIST),
-    /** CMR-holes patch: a memory-list block is not inside the CMRs. */
-    MEMORY_OUTSIDE_CMRS(Errno.EINVAL, Stage.MEMORY_LIST),
-    /** More TDMRs needed than MAX_TDMRS. */
-    TDMRS_EXHAUSTED(Errno.ENOSPC, Stage.FILL_OUT_TDMRS),
-    /** {@code alloc_contig_pages} found no room for a TDMR's PAMT chunk. */
-    PAMT_ALLOCATION(Errno.ENOMEM, Stage.PAMT_ALLOCATION),
-    /** A reserved area is not 4 KiB aligned (a WARN; only with CMRs that are not 4 KiB aligned). */
-    RESERVED_AREA_MISALIGNED(Errno.EINVAL, Stage.RESERVED_AREAS),
-    /** A TDMR needs more reserved areas than MAX_RESERVED_PER_TDMR. */
-    RESERVED_AREAS_EXHAUSTED(Errno.ENOSPC, Stage.RESERVED_AREAS),
-    /** The construction succeeded but TDH.SYS.CONFIG rejects the layout (memory outside the CMRs). */
-    MODULE_REJECTED(Errno.EIO, Stage.MODULE_CONFIG);
+    /** No TDX memory at all (cannot happen on a booted system); the module needs a TDMR (A4). */
+    EMPTY_MEMORY_LIST(Errno.EINVAL, Stage.MEMORY_LIST, Rule.A4_TDMR_COUNT),
+    /** CMR-holes patch: a memory-list block is not inside the CMRs (E1). */
+    MEMORY_OUTSIDE_CMRS(Errno.EINVAL, Stage.MEMORY_LIST, Rule.E1_USABLE_MEMORY_IN_CMRS),
+    /** More TDMRs needed than MAX_TDMRS (A4). */
+    TDMRS_EXHAUSTED(Errno.ENOSPC, Stage.FILL_OUT_TDMRS, Rule.A4_TDMR_COUNT),
+    /** {@code alloc_contig_pages} found no room in TDX memory for a TDMR's PAMT chunk (O2). */
+    PAMT_ALLOCATION(Errno.ENOMEM, Stage.PAMT_ALLOCATION, Rule.O2_PAMT_IN_TDX_MEMORY),
+    /** A reserved area is not 4 KiB aligned (C5; a WARN, only with CMRs that are not 4 KiB aligned). */
+    RESERVED_AREA_MISALIGNED(Errno.EINVAL, Stage.RESERVED_AREAS, Rule.C5_RESERVED_4K_ALIGNED),
+    /** A TDMR needs more reserved areas than MAX_RESERVED_PER_TDMR (C1). */
+    RESERVED_AREAS_EXHAUSTED(Errno.ENOSPC, Stage.RESERVED_AREAS, Rule.C1_RESERVED_SLOTS),
+    /** The construction succeeded but TDH.SYS.CONFIG rejects the layout; the rule is the violation's. */
+    MODULE_REJECTED(Errno.EIO, Stage.MODULE_CONFIG, null);
 
     private final Errno errno;
     private final Stage stage;
+    private final Rule rule;
 
-    Cause(Errno errno, Stage stage) {
+    Cause(Errno errno, Stage stage, Rule rule) {
       this.errno = errno;
       this.stage = stage;
+      this.rule = rule;
     }
 
     public Errno errno() {

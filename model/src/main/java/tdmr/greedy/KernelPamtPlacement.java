@@ -8,7 +8,7 @@ import java.util.OptionalLong;
 
 /**
  * A model of {@code alloc_contig_pages(nr_pages, GFP_KERNEL, nid, &node_online_map)} as the kernel
- * calls it for a PAMT chunk (kernel-greedy.md §3.5).
+ * calls it for a PAMT chunk.
  *
  * <p>Modelled: zones are tried in zonelist order, the TDMR's node first ({@link Zone#NORMAL}, memory
  * at or above 4 GiB, then {@link Zone#DMA32}, memory below 4 GiB), then every other node in

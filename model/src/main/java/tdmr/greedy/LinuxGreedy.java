@@ -27,7 +27,7 @@ import tdmr.tdx.Tdmr;
  * arch/x86/virt/vmx/tdx/tdx.c}, v6.8 up to the 2026 trees), step for step, with the kernel's
  * messages and error numbers.
  *
- * <p>The steps are those of the kernel (kernel-greedy.md §9): the memory list ({@link
+ * <p>The steps are those of the kernel's {@code construct_tdmrs}: the memory list ({@link
  * #memoryList}); {@code fill_out_tdmrs}, one pass over the blocks that opens a new 1 GiB-aligned
  * TDMR whenever a block ends past the current one and never merges TDMRs; {@code
  * tdmrs_set_up_pamt_all}, one contiguous chunk per TDMR (4K, 2M, 1G levels, each rounded up to 4
@@ -132,7 +132,11 @@ public final class LinuxGreedy {
     return lo < memlist.size() ? OptionalInt.of(memlist.get(lo).node()) : OptionalInt.empty();
   }
 
-  /** Runs the construction on one map under the given limits. */
+  /**
+   * Runs the construction on one map under the given limits, as {@code construct_tdmrs} does:
+   * the memory list, then {@link #fillOutTdmrs}, {@link #setUpPamtAll} and {@link
+   * #populateReservedAreasAll}, each stopping the construction where the kernel stops.
+   */
   public GreedyResult construct(MemoryMap map, TdxLimits limits) {
     List<MemoryBlock> memlist = memoryList(map.blocks());
     List<String> log = new ArrayList<>();
@@ -148,7 +152,6 @@ public final class LinuxGreedy {
       }
     }
 
-    // --- fill_out_tdmrs ---
     List<AddressRange> ranges = fillOutTdmrs(memlist, limits.maxTdmrs());
     if (ranges.size() > limits.maxTdmrs()) {
       List<GreedyTdmr> partial = new ArrayList<>();
@@ -162,10 +165,49 @@ public final class LinuxGreedy {
       log.add("consumed TDMRs reaching limit: %d used out of %d".formatted(n, limits.maxTdmrs()));
     }
 
-    // --- tdmrs_set_up_pamt_all: one chunk per TDMR, in TDMR order ---
+    PamtSetUp setUp = setUpPamtAll(memlist, ranges, limits);
+    log.addAll(setUp.warnings());
+    if (setUp.failedTdmr().isPresent()) {
+      return failed(Cause.PAMT_ALLOCATION, setUp.failedTdmr(), Optional.empty(), setUp.tdmrs(), log);
+    }
+
+    List<AddressRange> holeSource =
+        holes == Policy.Holes.CMR ? map.cmrs().cmrs() : memlist.stream().map(MemoryBlock::range).toList();
+    List<GreedyTdmr> built = populateReservedAreasAll(setUp.tdmrs(), holeSource);
+    Optional<GreedyResult.Failed> overLimit = checkReservedAreas(built, limits, log);
+    if (overLimit.isPresent()) {
+      return overLimit.get();
+    }
+    Layout layout = new Layout(built.stream().map(GreedyTdmr::toTdmr).toList());
+    return new GreedyResult.Built(layout, built, Headroom.of(layout, limits), log);
+  }
+
+  /**
+   * What {@code tdmrs_set_up_pamt_all} leaves behind.
+   *
+   * @param tdmrs every TDMR with the node {@code tdmr_get_nid} picked and its PAMT; when allocation
+   *     failed, the TDMRs from the failing one on have no PAMT and those after it no node (-1)
+   * @param warnings the kernel's warnings, in order (no local node: fallback to node 0)
+   * @param failedTdmr the TDMR whose chunk found no room ({@code -ENOMEM}), if any
+   */
+  public record PamtSetUp(List<GreedyTdmr> tdmrs, List<String> warnings, OptionalInt failedTdmr) {
+    public PamtSetUp {
+      tdmrs = List.copyOf(tdmrs);
+      warnings = List.copyOf(warnings);
+    }
+  }
+
+  /**
+   * {@code tdmrs_set_up_pamt_all}: one PAMT chunk per TDMR, in TDMR order, on the node of the first
+   * memory-list block that ends after the TDMR's base, placed by this greedy's {@link
+   * PamtPlacement}; stops at the first chunk that finds no room.
+   */
+  public PamtSetUp setUpPamtAll(List<MemoryBlock> memlist, List<AddressRange> ranges, TdxLimits limits) {
+    int n = ranges.size();
     int[] nodes = new int[n];
     boolean[] fallback = new boolean[n];
     Pamt[] pamts = new Pamt[n];
+    List<String> warnings = new ArrayList<>();
     PamtArena arena = new PamtArena(memlist);
     int cursor = 0;
     for (int i = 0; i < n; i++) {
@@ -178,7 +220,7 @@ public final class LinuxGreedy {
         nodes[i] = memlist.get(cursor).node();
       } else {
         fallback[i] = true;
-        log.add(
+        warnings.add(
             "TDMR [0x%x, 0x%x): unable to find local NUMA node for PAMT allocation, fallback to use node 0."
                 .formatted(t.start(), t.end()));
       }
@@ -196,36 +238,58 @@ public final class LinuxGreedy {
           partial.add(new GreedyTdmr(j, ranges.get(j), j <= i ? nodes[j] : -1, fallback[j],
               Optional.ofNullable(j < i ? pamts[j] : null), List.of()));
         }
-        return failed(Cause.PAMT_ALLOCATION, OptionalInt.of(i), Optional.empty(), partial, log);
+        return new PamtSetUp(partial, warnings, OptionalInt.of(i));
       }
       arena.occupy(base.getAsLong(), chunk);
       pamts[i] = Pamt.kernelChunk(base.getAsLong(), t.size(), limits);
     }
-
-    // --- tdmrs_populate_rsvd_areas_all ---
-    List<AddressRange> holeSource =
-        holes == Policy.Holes.CMR ? map.cmrs().cmrs() : memlist.stream().map(MemoryBlock::range).toList();
-    List<List<ReservedAreaUse>> uses = reservedAreaUses(ranges, holeSource, pamts);
-    List<GreedyTdmr> built = new ArrayList<>(n);
+    List<GreedyTdmr> placed = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
-      built.add(new GreedyTdmr(i, ranges.get(i), nodes[i], fallback[i], Optional.of(pamts[i]), uses.get(i)));
+      placed.add(new GreedyTdmr(i, ranges.get(i), nodes[i], fallback[i], Optional.of(pamts[i]), List.of()));
     }
-    for (int i = 0; i < n; i++) {
-      List<ReservedAreaUse> u = uses.get(i);
+    return new PamtSetUp(placed, warnings, OptionalInt.empty());
+  }
+
+  /**
+   * {@code tdmrs_populate_rsvd_areas_all}: every TDMR (each with its PAMT placed) with every
+   * reserved area the kernel adds to it, in the kernel's order: the holes of {@code holeSource}
+   * inside it, then the pieces of every PAMT chunk inside it. The limit is not applied here; see
+   * {@link #checkReservedAreas}.
+   */
+  public static List<GreedyTdmr> populateReservedAreasAll(List<GreedyTdmr> tdmrs, List<AddressRange> holeSource) {
+    List<AddressRange> ranges = tdmrs.stream().map(GreedyTdmr::range).toList();
+    Pamt[] pamts = tdmrs.stream().map(t -> t.pamt().orElseThrow(() -> new IllegalArgumentException(t + " has no PAMT")))
+        .toArray(Pamt[]::new);
+    List<List<ReservedAreaUse>> uses = reservedAreaUses(ranges, holeSource, pamts);
+    List<GreedyTdmr> out = new ArrayList<>(tdmrs.size());
+    for (int i = 0; i < tdmrs.size(); i++) {
+      GreedyTdmr t = tdmrs.get(i);
+      out.add(new GreedyTdmr(t.index(), t.range(), t.node(), t.nodeFallback(), t.pamt(), uses.get(i)));
+    }
+    return out;
+  }
+
+  /**
+   * The checks {@code tdmr_add_rsvd_area} makes as it adds each area, TDMR by TDMR: every area 4
+   * KiB aligned ({@code -EINVAL}), at most {@code maxReservedPerTdmr} of them ({@code -ENOSPC},
+   * "reserved areas exhausted"). Empty when every TDMR passes.
+   */
+  private static Optional<GreedyResult.Failed> checkReservedAreas(
+      List<GreedyTdmr> tdmrs, TdxLimits limits, List<String> log) {
+    for (int i = 0; i < tdmrs.size(); i++) {
+      List<ReservedAreaUse> u = tdmrs.get(i).reservedUses();
       for (int k = 0; k < u.size(); k++) {
         AddressRange r = u.get(k).range();
         if (r.start() % PAGE != 0 || r.size() % PAGE != 0) {
           // WARN_ON in tdmr_add_rsvd_area; only reachable with CMRs that are not 4 KiB aligned.
-          return failed(Cause.RESERVED_AREA_MISALIGNED, OptionalInt.of(i), Optional.of(r), built, log);
+          return Optional.of(failed(Cause.RESERVED_AREA_MISALIGNED, OptionalInt.of(i), Optional.of(r), tdmrs, log));
         }
         if (k >= limits.maxReservedPerTdmr()) {
-          return failed(Cause.RESERVED_AREAS_EXHAUSTED, OptionalInt.of(i), Optional.empty(), built, log);
+          return Optional.of(failed(Cause.RESERVED_AREAS_EXHAUSTED, OptionalInt.of(i), Optional.empty(), tdmrs, log));
         }
       }
     }
-
-    Layout layout = new Layout(built.stream().map(GreedyTdmr::toTdmr).toList());
-    return new GreedyResult.Built(layout, built, Headroom.of(layout, limits), log);
+    return Optional.empty();
   }
 
   /**
@@ -247,7 +311,7 @@ public final class LinuxGreedy {
    * than {@code maxTdmrs} entries, the kernel ran out at entry {@code maxTdmrs} (it stops there, so
    * only the first {@code maxTdmrs + 1} are computed).
    */
-  static List<AddressRange> fillOutTdmrs(List<MemoryBlock> memlist, int maxTdmrs) {
+  public static List<AddressRange> fillOutTdmrs(List<MemoryBlock> memlist, int maxTdmrs) {
     List<AddressRange> tdmrs = new ArrayList<>();
     long base = 0;
     long end = 0;

@@ -1,6 +1,8 @@
 package tdmr.mem;
 
+import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.List;
 
 /**
  * A half-open physical address range {@code [start, end)}, in bytes.
@@ -62,6 +64,51 @@ public record AddressRange(long start, long end) implements Comparable<AddressRa
     long s = Math.max(start, other.start);
     long e = Math.min(end, other.end);
     return e > s ? new AddressRange(s, e) : new AddressRange(s, s);
+  }
+
+  /** The union of {@code ranges} as sorted, disjoint ranges; overlapping or touching ranges are joined. */
+  public static List<AddressRange> union(List<AddressRange> ranges) {
+    List<AddressRange> sorted = new ArrayList<>(ranges);
+    sorted.sort(ORDER);
+    List<AddressRange> out = new ArrayList<>(sorted.size());
+    for (AddressRange r : sorted) {
+      if (r.isEmpty()) {
+        continue;
+      }
+      int last = out.size() - 1;
+      if (last >= 0 && out.get(last).end >= r.start) {
+        out.set(last, new AddressRange(out.get(last).start, Math.max(out.get(last).end, r.end)));
+      } else {
+        out.add(r);
+      }
+    }
+    return out;
+  }
+
+  /** The parts of {@code ranges} outside every range of {@code cuts}, sorted and disjoint. */
+  public static List<AddressRange> minus(List<AddressRange> ranges, List<AddressRange> cuts) {
+    List<AddressRange> from = union(ranges);
+    List<AddressRange> cut = union(cuts);
+    List<AddressRange> out = new ArrayList<>(from.size());
+    int c = 0;
+    for (AddressRange r : from) {
+      long start = r.start;
+      while (c < cut.size() && cut.get(c).end <= start) {
+        c++;
+      }
+      int k = c;
+      while (k < cut.size() && cut.get(k).start < r.end) {
+        if (cut.get(k).start > start) {
+          out.add(new AddressRange(start, cut.get(k).start));
+        }
+        start = Math.max(start, cut.get(k).end);
+        k++;
+      }
+      if (start < r.end) {
+        out.add(new AddressRange(start, r.end));
+      }
+    }
+    return out;
   }
 
   @Override

@@ -12,11 +12,17 @@ import java.util.OptionalLong;
  *     {@code 1.5.06.00.0744}), if the log printed one
  * @param pamtKb the kernel's {@code N KB allocated for PAMT}, if printed
  * @param failure the kernel's TDX failure line ({@code initialization failed: ...}), if printed
+ * @param commandLine the kernel's command line (the text after {@code Command line:}), if printed
  */
 public record LogFacts(
-    List<LogLine> tdxLines, Optional<String> moduleVersion, OptionalLong pamtKb, Optional<LogLine> failure) {
+    List<LogLine> tdxLines,
+    Optional<String> moduleVersion,
+    OptionalLong pamtKb,
+    Optional<LogLine> failure,
+    Optional<LogLine> commandLine) {
 
-  public static final LogFacts NONE = new LogFacts(List.of(), Optional.empty(), OptionalLong.empty(), Optional.empty());
+  public static final LogFacts NONE =
+      new LogFacts(List.of(), Optional.empty(), OptionalLong.empty(), Optional.empty(), Optional.empty());
 
   public LogFacts {
     tdxLines = List.copyOf(tdxLines);

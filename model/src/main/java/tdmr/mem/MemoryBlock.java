@@ -5,6 +5,12 @@ package tdmr.mem;
  * kernel's {@code struct tdx_memblock}.
  */
 public record MemoryBlock(AddressRange range, int node) {
+  /**
+   * The largest NUMA node number the readers accept. Linux has at most 1 024 nodes (NODES_SHIFT
+   * 10); what-if maps of fleets and generators go to 10 000, and anything past this is a corrupt line.
+   */
+  public static final int MAX_NODE = 65_535;
+
   public MemoryBlock {
     if (range == null) {
       throw new IllegalArgumentException("range is null");

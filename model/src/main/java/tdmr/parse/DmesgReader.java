@@ -10,6 +10,7 @@ import tdmr.mem.AddressRange;
 import tdmr.mem.E820Entry;
 import tdmr.mem.LogFacts;
 import tdmr.mem.LogLine;
+import tdmr.mem.MemoryBlock;
 import tdmr.mem.MemoryMap;
 
 /**
@@ -26,13 +27,17 @@ import tdmr.mem.MemoryMap;
  * the TDX memory the way Linux does.
  */
 public final class DmesgReader {
-  private static final String HEX = "(0x[0-9a-fA-F]+)";
+  // Every pattern is matched against a line stripped of white space at both ends, and uses
+  // possessive quantifiers (++, *+) wherever white space or digits repeat, and DOTALL where a type
+  // runs to the line's end (so that no character stops it short of $): matching is linear in the
+  // line's length (a run of 100 000 blanks once took 27 s to reject).
+  private static final String HEX = "(0x[0-9a-fA-F]++)";
 
   private static final Pattern E820 =
-      Pattern.compile("BIOS-e820: \\[mem " + HEX + "-" + HEX + "\\] (\\S.*?)\\s*$");
+      Pattern.compile("BIOS-e820: \\[mem " + HEX + "-" + HEX + "\\] (\\S.*+)$", Pattern.DOTALL);
   /** Kernels before 3.9 printed exclusive ends: {@code BIOS-e820: 0000000000000000 - 000000000009f800 (usable)}. */
   private static final Pattern E820_LEGACY =
-      Pattern.compile("BIOS-e820: ([0-9a-fA-F]+) - ([0-9a-fA-F]+) \\((.+)\\)\\s*$");
+      Pattern.compile("BIOS-e820: ([0-9a-fA-F]++) - ([0-9a-fA-F]++) \\((.+)\\)$", Pattern.DOTALL);
 
   /**
    * After {@code memmap=} or {@code mem=} the kernel prints the table it really uses, {@code e820:
@@ -40,45 +45,49 @@ public final class DmesgReader {
    * firmware's table (what {@code tdmr fix} tells people to do must show up when they check again).
    */
   private static final Pattern E820_USER =
-      Pattern.compile("\\buser: \\[mem " + HEX + "-" + HEX + "\\] (\\S.*?)\\s*$");
+      Pattern.compile("\\buser: \\[mem " + HEX + "-" + HEX + "\\] (\\S.*+)$", Pattern.DOTALL);
 
   /** {@code e820__range_update()} and {@code e820__range_remove()} print these (KERN_DEBUG). */
   private static final Pattern E820_CHANGE_TRIGGER = Pattern.compile("\\be820: (?:update|remove) \\[mem\\b");
   private static final Pattern E820_UPDATE =
-      Pattern.compile("\\be820: update \\[mem " + HEX + "-" + HEX + "\\] (\\S.*?) ==> (\\S.*?)\\s*$");
+      Pattern.compile("\\be820: update \\[mem " + HEX + "-" + HEX + "\\] (\\S.*?) ==> (\\S.*+)$", Pattern.DOTALL);
   private static final Pattern E820_REMOVE =
-      Pattern.compile("\\be820: remove \\[mem " + HEX + "-" + HEX + "\\](?: (\\S.*?))?\\s*$");
+      Pattern.compile("\\be820: remove \\[mem " + HEX + "-" + HEX + "\\](?: (\\S.*+))?$", Pattern.DOTALL);
 
-  private static final Pattern NODE_TRIGGER = Pattern.compile("\\bnode\\s+\\d+:\\s*\\[mem\\b");
+  private static final Pattern NODE_TRIGGER = Pattern.compile("\\bnode\\s++\\d++:\\s*+\\[mem\\b");
   private static final Pattern NODE =
-      Pattern.compile("\\bnode\\s+(\\d+):\\s*\\[mem " + HEX + "-" + HEX + "\\]\\s*$");
+      Pattern.compile("\\bnode\\s++(\\d++):\\s*+\\[mem " + HEX + "-" + HEX + "\\]$");
 
   private static final Pattern SRAT_TRIGGER = Pattern.compile("\\bSRAT: Node\\b");
   private static final Pattern SRAT =
       Pattern.compile(
-          "\\bSRAT: Node (\\d+) PXM (\\d+) \\[mem " + HEX + "-" + HEX + "\\](?: hotplug| non-volatile)*\\s*$");
+          "\\bSRAT: Node (\\d++) PXM (\\d++) \\[mem " + HEX + "-" + HEX + "\\](?: hotplug| non-volatile)*+$");
 
   /** Kernels before 4.x printed {@code SRAT: Node 0 PXM 0 0-80000000} with an exclusive end. */
   private static final Pattern SRAT_LEGACY =
-      Pattern.compile("\\bSRAT: Node (\\d+) PXM (\\d+) ([0-9a-fA-F]+)-([0-9a-fA-F]+)(?: hotplug| non-volatile)*\\s*$");
+      Pattern.compile("\\bSRAT: Node (\\d++) PXM (\\d++) ([0-9a-fA-F]++)-([0-9a-fA-F]++)(?: hotplug| non-volatile)*+$");
 
   /** {@code virt/tdx:} (host, v6.8+) or {@code tdx:} (older trees, guests), not {@code foo_tdx:}. */
   private static final Pattern TDX_PREFIX = Pattern.compile("(?<![\\w/])(?:virt/)?tdx: ");
   /** A CMR range line; other lines that mention CMRs are kept as TDX lines only. */
-  private static final Pattern CMR_TRIGGER = Pattern.compile("^CMR(?:\\[\\d+\\])?:\\s*\\[");
+  private static final Pattern CMR_TRIGGER = Pattern.compile("^CMR(?:\\[\\d++\\])?:\\s*+\\[");
   private static final Pattern CMR =
-      Pattern.compile("^CMR(?:\\[\\d+\\])?: \\[" + HEX + ", " + HEX + "\\)\\s*$");
+      Pattern.compile("^CMR(?:\\[\\d++\\])?: \\[" + HEX + ", " + HEX + "\\)$");
   private static final Pattern VERSION_ATTRIBUTES =
       Pattern.compile(
-          "^TDX module: attributes \\S+, vendor_id \\S+, major_version (\\d+), minor_version (\\d+),"
-              + " build_date (\\w+), build_num (\\d+)");
+          "^TDX module: attributes [^\\s,]++, vendor_id [^\\s,]++, major_version (\\d++), minor_version (\\d++),"
+              + " build_date (\\w++), build_num (\\d++)");
   private static final Pattern VERSION_DOTTED =
-      Pattern.compile("^TDX module (\\d+(?:\\.\\d+)+), build number (\\d+), build date (\\w+)");
-  private static final Pattern PAMT_KB = Pattern.compile("^(\\d+) KBs? allocated for PAMT");
+      Pattern.compile("^TDX module (\\d++(?:\\.\\d++)++), build number (\\d++), build date (\\w++)");
+  /** {@code TDX module version: 1.5.24}, {@code Module version: 1.5.06}, {@code module verson: 1.5.0.0} (a debug patch's typo). */
+  private static final Pattern VERSION_LINE = Pattern.compile("^(?:TDX )?[Mm]odule vers?i?on: (\\d++(?:\\.\\d++)++)");
+  private static final Pattern PAMT_KB = Pattern.compile("^(\\d++) KBs? allocated for PAMT");
   private static final Pattern FAILED = Pattern.compile("\\bfailed\\b");
+  /** {@code Command line: ...} (early in boot) and {@code Kernel command line: ...} (a little later). */
+  private static final Pattern COMMAND_LINE = Pattern.compile("\\b[Cc]ommand line: (.*+)");
 
   private final String source;
-  private final AddressText addresses;
+  private final NumberText numbers;
   private final RepeatedLists<E820Entry> e820;
   private final RepeatedLists<E820Entry> userE820;
   private final RepeatedLists<NodeRange> nodeLines;
@@ -89,10 +98,11 @@ public final class DmesgReader {
   private Optional<String> moduleVersion = Optional.empty();
   private OptionalLong pamtKb = OptionalLong.empty();
   private Optional<LogLine> failure = Optional.empty();
+  private Optional<LogLine> commandLine = Optional.empty();
 
   private DmesgReader(String source) {
     this.source = source;
-    this.addresses = new AddressText(source);
+    this.numbers = new NumberText(source);
     this.e820 = new RepeatedLists<>(source, "e820 entry", E820Entry::range, DmesgReader::sameE820);
     this.userE820 = new RepeatedLists<>(source, "user-defined e820 entry", E820Entry::range, DmesgReader::sameE820);
     this.nodeLines = new RepeatedLists<>(source, "memblock node range", NodeRange::range, DmesgReader::sameNode);
@@ -107,28 +117,24 @@ public final class DmesgReader {
     return a.range().equals(b.range()) && a.node() == b.node();
   }
 
-  /** Reads the lines of {@code text}; {@code source} names the input in messages. */
+  /**
+   * Reads the lines of {@code text} ({@link TextLines}: any line end, at most {@value
+   * TextLines#MAX_LINE_CHARS} characters a line); {@code source} names the input in messages.
+   */
   public static MemoryMap read(String source, String text) throws InputException {
+    return parse(source, text).derive();
+  }
+
+  /** What the lines say, before the TDX memory is derived (a {@link Bundle} adds what its other sections say). */
+  static TdxMemory parse(String source, String text) throws InputException {
     DmesgReader reader = new DmesgReader(source);
-    int lineNo = 0;
-    int start = 0;
-    int length = text.length();
-    while (start < length) {
-      int newline = text.indexOf('\n', start);
-      int end = newline < 0 ? length : newline;
-      lineNo++;
-      String line = text.substring(start, end);
-      if (line.endsWith("\r")) {
-        line = line.substring(0, line.length() - 1);
-      }
-      reader.readLine(line, lineNo);
-      start = end + 1;
-    }
+    TextLines.forEach(source, text, (line, number) -> reader.readLine(line.strip(), number));
     return reader.finish();
   }
 
+  /** One line, stripped of white space at both ends. */
   private void readLine(String line, int lineNo) throws InputException {
-    String trimmed = line.strip();
+    String trimmed = line;
     if (trimmed.isEmpty() || trimmed.charAt(0) == '#') {
       endRunsExcept(null);
     } else if (line.contains("BIOS-e820:")) {
@@ -143,6 +149,13 @@ public final class DmesgReader {
     } else if (line.contains("node") && NODE_TRIGGER.matcher(line).find()) {
       endRunsExcept(nodeLines);
       nodeLines.add(readNode(line, lineNo), lineNo);
+    } else if (line.contains("ommand line: ") && COMMAND_LINE.matcher(line).find()) {
+      endRunsExcept(null);
+      if (commandLine.isEmpty()) {
+        Matcher m = COMMAND_LINE.matcher(line);
+        m.find();
+        commandLine = Optional.of(new LogLine(lineNo, m.group(1).strip()));
+      }
     } else if (line.contains("SRAT: Node") && SRAT_TRIGGER.matcher(line).find()) {
       endRunsExcept(null);
       srat.add(readSrat(line, lineNo));
@@ -178,8 +191,8 @@ public final class DmesgReader {
     }
     Matcher legacy = E820_LEGACY.matcher(line);
     if (legacy.find()) {
-      long start = addresses.parse(legacy.group(1), lineNo);
-      long end = addresses.parse(legacy.group(2), lineNo);
+      long start = numbers.address(legacy.group(1), lineNo, "e820 entry start");
+      long end = numbers.address(legacy.group(2), lineNo, "e820 entry end");
       return new E820Entry(range(start, end, "e820 entry", lineNo), legacy.group(3), lineNo);
     }
     throw malformed("BIOS-e820 line", "BIOS-e820: [mem 0x0000000000100000-0x000000007fffffff] usable", lineNo);
@@ -224,12 +237,12 @@ public final class DmesgReader {
     long start;
     long end;
     if (m.find()) {
-      start = addresses.parse(m.group(3), lineNo);
-      end = addresses.parseInclusiveEnd(m.group(4), lineNo);
+      start = numbers.address(m.group(3), lineNo, "SRAT range start");
+      end = numbers.inclusiveEnd(m.group(4), lineNo, "SRAT range end");
     } else if (legacy.find()) {
       m = legacy;
-      start = addresses.parse(m.group(3), lineNo);
-      end = addresses.parse(m.group(4), lineNo);
+      start = numbers.address(m.group(3), lineNo, "SRAT range start");
+      end = numbers.address(m.group(4), lineNo, "SRAT range end");
     } else {
       throw malformed("SRAT line", "SRAT: Node 0 PXM 0 [mem 0x00000000-0x7fffffff]", lineNo);
     }
@@ -241,8 +254,8 @@ public final class DmesgReader {
     if (!m.find()) {
       throw malformed("CMR line", "virt/tdx: CMR: [0x100000, 0x77800000)", lineNo);
     }
-    long start = addresses.parse(m.group(1), lineNo);
-    long end = addresses.parse(m.group(2), lineNo);
+    long start = numbers.address(m.group(1), lineNo, "CMR start");
+    long end = numbers.address(m.group(2), lineNo, "CMR end");
     AddressRange cmr = range(start, end, "CMR", lineNo);
     // The module reports CMRs at 4 KiB granularity (TDX module spec, CMR_INFO); anything else is a
     // corrupt line, not a machine.
@@ -255,18 +268,30 @@ public final class DmesgReader {
     return cmr;
   }
 
-  private void readTdxFact(String content, int lineNo, String verbatim) {
+  private void readTdxFact(String content, int lineNo, String verbatim) throws InputException {
     Matcher attributes = VERSION_ATTRIBUTES.matcher(content);
     Matcher dotted = VERSION_DOTTED.matcher(content);
+    Matcher versionLine = VERSION_LINE.matcher(content);
     Matcher pamt = PAMT_KB.matcher(content);
     if (attributes.find()) {
+      // The module reports these as u16 fields (build_date a u32 yyyymmdd); kept as printed.
+      numbers.decimal(attributes.group(1), lineNo, "module major_version", 0, 0xffff);
+      numbers.decimal(attributes.group(2), lineNo, "module minor_version", 0, 0xffff);
+      numbers.decimal(attributes.group(4), lineNo, "module build_num", 0, 0xffff);
       setVersion(
           "%s.%s build_date %s build_num %s"
               .formatted(attributes.group(1), attributes.group(2), attributes.group(3), attributes.group(4)));
     } else if (dotted.find()) {
+      numbers.decimal(dotted.group(2), lineNo, "module build number", 0, 0xffff);
+      for (String part : dotted.group(1).split("\\.")) {
+        numbers.decimal(part, lineNo, "module version number", 0, 0xffff);
+      }
       setVersion("%s build_num %s build_date %s".formatted(dotted.group(1), dotted.group(2), dotted.group(3)));
+    } else if (versionLine.find()) {
+      setVersion(versionLine.group(1));
     } else if (pamt.find() && pamtKb.isEmpty()) {
-      pamtKb = OptionalLong.of(Long.parseLong(pamt.group(1)));
+      // PAMT never exceeds the memory it describes: at most the 2^52-byte physical address space.
+      pamtKb = OptionalLong.of(numbers.decimal(pamt.group(1), lineNo, "PAMT size in KB", 0, NumberText.ADDRESS_LIMIT / 1024));
     } else if (FAILED.matcher(content).find() && failure.isEmpty()) {
       failure = Optional.of(new LogLine(lineNo, verbatim));
     }
@@ -283,8 +308,8 @@ public final class DmesgReader {
    * {@code first + 1} of {@code m} hold the two addresses.
    */
   private AddressRange memRange(Matcher m, int first, String what, int lineNo) throws InputException {
-    long start = addresses.parse(m.group(first), lineNo);
-    long end = addresses.parseInclusiveEnd(m.group(first + 1), lineNo);
+    long start = numbers.address(m.group(first), lineNo, what + " start");
+    long end = numbers.inclusiveEnd(m.group(first + 1), lineNo, what + " end");
     return range(start, end, what, lineNo);
   }
 
@@ -297,11 +322,7 @@ public final class DmesgReader {
   }
 
   private int node(String digits, int lineNo) throws InputException {
-    try {
-      return Integer.parseInt(digits);
-    } catch (NumberFormatException e) {
-      throw new InputException(source, lineNo, "NUMA node " + digits + " is out of range");
-    }
+    return numbers.decimalInt(digits, lineNo, "NUMA node", 0, MemoryBlock.MAX_NODE);
   }
 
   private InputException malformed(String what, String example, int lineNo) {
@@ -309,8 +330,8 @@ public final class DmesgReader {
         source, lineNo, "malformed %s (expected a line like \"%s\")".formatted(what, example));
   }
 
-  private MemoryMap finish() throws InputException {
-    LogFacts facts = new LogFacts(tdxLines, moduleVersion, pamtKb, failure);
+  private TdxMemory finish() throws InputException {
+    LogFacts facts = new LogFacts(tdxLines, moduleVersion, pamtKb, failure, commandLine);
     List<String> notes = new ArrayList<>();
     notes.addAll(e820.notes());
     notes.addAll(userE820.notes());
@@ -321,9 +342,12 @@ public final class DmesgReader {
           "the user-defined e820 table (memmap=/mem=, %d 'user:' lines from line %d) replaces the firmware's, as in the kernel"
               .formatted(table.size(), table.get(0).line()));
     }
+    if (commandLine.isPresent()) {
+      table = BootedCommandLine.apply(commandLine.get(), table, !userE820.entries().isEmpty(),
+          !nodeLines.entries().isEmpty(), notes);
+    }
     notes.addAll(nodeLines.notes());
     notes.addAll(cmrs.notes());
-    return new TdxMemory(source, table, e820Changes, nodeLines.entries(), srat, cmrs.entries(), facts, notes)
-        .derive();
+    return new TdxMemory(source, table, e820Changes, nodeLines.entries(), srat, cmrs.entries(), facts, notes);
   }
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -22,6 +23,10 @@ import java.util.Map;
  */
 final class JsonDocument {
   static final ObjectMapper MAPPER = new ObjectMapper();
+  /** Deepest nesting of objects and arrays read; a plan --json document nests six levels. */
+  static final int MAX_DEPTH = 64;
+  /** Longest string read (a map's notes and source name are short sentences). */
+  static final int MAX_STRING_CHARS = 1 << 20;
 
   private final String source;
   private final JsonNode root;
@@ -34,8 +39,17 @@ final class JsonDocument {
   }
 
   static JsonDocument parse(String source, String text) throws InputException {
-    // A repeated key would otherwise silently keep its last value: a guess, not a reading.
-    JsonFactory factory = JsonFactory.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
+    // A repeated key would otherwise silently keep its last value: a guess, not a reading. Maps and
+    // layouts nest a few levels deep and hold short strings: anything far deeper or longer is not
+    // one, and is refused before it costs stack or memory.
+    JsonFactory factory = JsonFactory.builder()
+        .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+        .streamReadConstraints(StreamReadConstraints.builder()
+            .maxNestingDepth(MAX_DEPTH)
+            .maxStringLength(MAX_STRING_CHARS)
+            .maxNumberLength(100)
+            .build())
+        .build();
     try (JsonParser parser = factory.createParser(text)) {
       parser.setCodec(MAPPER);
       Map<JsonNode, Integer> lines = new IdentityHashMap<>();
@@ -162,12 +176,12 @@ final class JsonDocument {
   /** Like {@link #unsigned} but bounded to 2^52, the physical address limit. */
   long address(JsonNode object, String field, String where) throws InputException {
     long value = unsigned(object, field, where);
-    if (value < 0 || value > AddressText.LIMIT) {
+    if (value < 0 || value > NumberText.ADDRESS_LIMIT) {
       throw new InputException(
           source,
           lineOf(object),
           "%s: \"%s\" 0x%s is beyond 52 bits (physical addresses stay below 0x%x)"
-              .formatted(where, field, Long.toUnsignedString(value, 16), AddressText.LIMIT));
+              .formatted(where, field, Long.toUnsignedString(value, 16), NumberText.ADDRESS_LIMIT));
     }
     return value;
   }

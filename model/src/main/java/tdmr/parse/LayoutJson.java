@@ -21,6 +21,17 @@ import tdmr.tdx.Tdmr;
  * validator rather than rejected here.
  */
 public final class LayoutJson {
+  /**
+   * The most TDMRs a layout may list (JSON or TDMR_INFO), and the most reserved areas one TDMR may
+   * list in JSON. The module takes at most MAX_TDMRS (64 today) and 16 areas; these bounds leave room
+   * for what-if layouts of raised limits, and refuse a file that is no layout before checking it
+   * would take minutes.
+   */
+  public static final int MAX_TDMRS = 4096;
+
+  /** See {@link #MAX_TDMRS}. */
+  public static final int MAX_RESERVED = 4096;
+
   private static final String[] LEVELS = {"4k", "2m", "1g"};
 
   private LayoutJson() {}
@@ -40,6 +51,13 @@ public final class LayoutJson {
     if (root.has("results")) {
       return tdmrs(doc, result(doc, solver));
     }
+    if (!root.has("tdmrs") && root.path("layout").has("tdmrs")) {
+      // A tdmr fix --json document: its layout, built on the map with its "memmap" parameters.
+      if (solver.isPresent()) {
+        throw new InputException(sourceName, 1, "--solver %s needs a plan --json document; this is a fix document".formatted(solver.get()));
+      }
+      return tdmrs(doc, root.get("layout"));
+    }
     if (root.has("tdmrs")) {
       if (solver.isPresent()) {
         throw new InputException(
@@ -47,8 +65,27 @@ public final class LayoutJson {
       }
       return tdmrs(doc, root);
     }
-    throw new InputException(
-        sourceName, 1, "not a layout: expected {\"tdmrs\": [...]} or a plan --json document {\"results\": [...]}");
+    throw new InputException(sourceName, 1, "not a layout: expected {\"tdmrs\": [...]}, a plan --json document"
+        + " {\"results\": [...]} or a fix --json document with a \"layout\"");
+  }
+
+  /**
+   * The boot parameters a layout document says its layout assumes: its top-level {@code "memmap"}
+   * array of {@code memmap=...} strings ({@code tdmr fix --json} writes one); empty without it.
+   */
+  public static List<String> bootParameters(String sourceName, String text) throws InputException {
+    JsonDocument doc = JsonDocument.parse(sourceName, text);
+    if (!doc.root().has("memmap") || doc.root().get("memmap").isNull()) {
+      return List.of();
+    }
+    List<String> out = new ArrayList<>();
+    for (JsonNode p : doc.array(doc.root(), "memmap")) {
+      if (!p.isTextual()) {
+        throw new InputException(sourceName, doc.lineOf(p), "\"memmap\" must list strings like \"memmap=4K$0x64158000\"");
+      }
+      out.add(p.asText());
+    }
+    return out;
   }
 
   private static JsonNode result(JsonDocument doc, Optional<String> solver) throws InputException {
@@ -78,6 +115,10 @@ public final class LayoutJson {
   private static Layout tdmrs(JsonDocument doc, JsonNode holder) throws InputException {
     List<Tdmr> out = new ArrayList<>();
     List<JsonNode> tdmrs = doc.array(holder, "tdmrs");
+    if (tdmrs.size() > MAX_TDMRS) {
+      throw new InputException(doc.source(), doc.lineOf(holder),
+          "the layout lists %d TDMRs; tdmr reads at most %d (the TDX module accepts at most 64)".formatted(tdmrs.size(), MAX_TDMRS));
+    }
     for (int i = 0; i < tdmrs.size(); i++) {
       out.add(tdmr(doc, tdmrs.get(i), "tdmrs[%d]".formatted(i)));
     }
@@ -99,6 +140,10 @@ public final class LayoutJson {
     }
     List<ReservedArea> reserved = new ArrayList<>();
     List<JsonNode> areas = doc.array(t, "reserved");
+    if (areas.size() > MAX_RESERVED) {
+      throw new InputException(doc.source(), doc.lineOf(t),
+          "%s lists %d reserved areas; tdmr reads at most %d (the TDX module has 16 slots)".formatted(where, areas.size(), MAX_RESERVED));
+    }
     for (int r = 0; r < areas.size(); r++) {
       String areaWhere = "%s.reserved[%d]".formatted(where, r);
       JsonNode area = areas.get(r);

@@ -80,8 +80,10 @@ public final class MapJson {
       JsonNode node = b.get("node");
       int nid = 0;
       if (node != null && !node.isNull()) {
-        if (!node.canConvertToInt() || !node.isIntegralNumber() || node.intValue() < 0) {
-          throw new InputException(file, line, "%s: \"node\" must be a NUMA node number >= 0".formatted(where));
+        if (!node.isIntegralNumber() || !node.canConvertToInt() || node.intValue() < 0
+            || node.intValue() > MemoryBlock.MAX_NODE) {
+          throw new InputException(file, line,
+              "%s: \"node\" must be a NUMA node number within 0..%d".formatted(where, MemoryBlock.MAX_NODE));
         }
         nid = node.intValue();
       }

@@ -15,12 +15,13 @@ import tdmr.mem.MemoryMap;
 
 /**
  * Reads a memory map in any of the formats {@code tdmr} understands, telling them apart by their
- * text: a JSON map ({@link MapJson}) starts with <code>{</code>; {@code /proc/iomem}
+ * text: a JSON map ({@link MapJson}) starts with <code>{</code>; a {@code tdmr gather} bundle
+ * ({@link Bundle}) with {@value Bundle#FIRST_LINE}; {@code /proc/iomem}
  * ({@link IomemReader}) starts with lines like {@code 00100000-3fffffff : System RAM}; anything
  * else is read as a kernel log ({@link DmesgReader}).
  */
 public final class MapReader {
-  private static final Pattern IOMEM_LINE = Pattern.compile("^\\s*[0-9a-fA-F]+-[0-9a-fA-F]+ : ");
+  private static final Pattern IOMEM_LINE = Pattern.compile("^[0-9a-fA-F]++-[0-9a-fA-F]++ : ");
 
   private MapReader() {}
 
@@ -29,22 +30,12 @@ public final class MapReader {
     return readBytes(file.toString(), fileBytes(file));
   }
 
-  /** The bytes of a file; a missing, directory or unreadable file is an input error. */
+  /**
+   * The bytes of a file, within {@link InputBytes#MAX_BYTES}; a missing, directory, unreadable or
+   * too large file is an input error.
+   */
   public static byte[] fileBytes(Path file) throws InputException {
-    String name = file.toString();
-    if (Files.isDirectory(file)) {
-      throw new InputException(name, 0, "is a directory, not a memory map");
-    }
-    if (!Files.exists(file)) {
-      throw new InputException(name, 0, "no such file");
-    }
-    try {
-      return Files.readAllBytes(file);
-    } catch (AccessDeniedException e) {
-      throw new InputException(name, 0, "permission denied");
-    } catch (IOException e) {
-      throw new InputException(name, 0, "cannot read: " + e.getMessage());
-    }
+    return InputBytes.ofFile(file);
   }
 
   /** Reads raw bytes, rejecting binary data (NUL bytes, invalid UTF-8) with a clear message. */
@@ -54,12 +45,15 @@ public final class MapReader {
 
   /** Reads text, detecting its format. */
   public static MemoryMap read(String sourceName, String text) throws InputException {
-    String first = firstContentLine(text);
+    String first = TextLines.firstContentLine(text);
     if (first == null) {
       throw new InputException(sourceName, 0, "empty input: no memory map in this input");
     }
     if (first.startsWith("{")) {
       return MapJson.read(sourceName, text);
+    }
+    if (Bundle.isBundle(text)) {
+      return Bundle.read(sourceName, text).map();
     }
 
     if (IOMEM_LINE.matcher(first).find()) {
@@ -126,18 +120,4 @@ public final class MapReader {
     return line;
   }
 
-  /** The first line with something other than blanks, or null. */
-  private static String firstContentLine(String text) {
-    int start = 0;
-    while (start < text.length()) {
-      int newline = text.indexOf('\n', start);
-      int end = newline < 0 ? text.length() : newline;
-      String line = text.substring(start, end).strip();
-      if (!line.isEmpty()) {
-        return line;
-      }
-      start = end + 1;
-    }
-    return null;
-  }
 }

@@ -13,7 +13,7 @@ import tdmr.mem.MemoryMap;
 
 /**
  * Derives the TDX memory blocks of a log the way Linux builds {@code tdx_memlist}
- * (kernel-greedy.md §1): from the memblock {@code node N:} ranges when the log has them,
+ * ({@code build_tdx_memlist}): from the memblock {@code node N:} ranges when the log has them,
  * otherwise from e820 {@code usable} RAM split at SRAT node boundaries, otherwise from the CMRs;
  * each range rounded inward to whole 4 KiB pages, the first 1 MiB clipped off, and touching ranges
  * of one node merged (as {@code memblock_merge_regions()} does). Every step that changes a range
@@ -50,6 +50,28 @@ final class TdxMemory {
     this.cmrs = cmrs;
     this.facts = facts;
     this.notes = new ArrayList<>(notes);
+  }
+
+  /** True when the lines held RAM (e820 or memblock node lines), not only CMRs. */
+  boolean hasRamLines() {
+    return !e820.isEmpty() || !nodeLines.isEmpty();
+  }
+
+  /**
+   * The same facts and CMRs with the RAM taken from another source: a firmware table (and NUMA
+   * ranges to cut it at) instead of the log's lines, with notes saying so.
+   */
+  TdxMemory withRam(List<E820Entry> table, List<NodeRange> nodeRanges, List<String> moreNotes) {
+    List<String> all = new ArrayList<>(notes);
+    all.addAll(moreNotes);
+    return new TdxMemory(source, table, List.of(), List.of(), nodeRanges, cmrs, facts, all);
+  }
+
+  /** The same with more notes. */
+  TdxMemory withNotes(List<String> moreNotes) {
+    List<String> all = new ArrayList<>(notes);
+    all.addAll(moreNotes);
+    return new TdxMemory(source, e820, e820Changes, nodeLines, srat, cmrs, facts, all);
   }
 
   MemoryMap derive() throws InputException {

@@ -4,7 +4,7 @@ import java.util.Optional;
 
 /**
  * Global metadata fields the host kernel reads with TDH.SYS.RD while it brings TDX up
- * (tdx-module-rules.md section G).
+ * (the TDH.SYS.RD field IDs of the module's global metadata).
  */
 public enum MetadataField {
   MAX_TDMRS(0x9100000100000008L),

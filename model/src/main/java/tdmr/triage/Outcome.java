@@ -18,8 +18,20 @@ public enum Outcome {
   PAMT_ALLOCATION_FAILED(false, "the kernel could not allocate the PAMTs"),
   /** Initialization failed for a reason the log does not spell out. */
   OTHER_FAILURE(false, "initialization failed"),
-  /** TDX is enabled in the BIOS and the log shows no attempt to initialize the module. */
-  NOT_ATTEMPTED(false, "the log shows no attempt to initialize TDX"),
+  /** TDX is enabled in the BIOS and the log shows boot completed without an attempt to initialize the module. */
+  NOT_ATTEMPTED(false, "the boot went on without an attempt to initialize TDX"),
+  /** TDX is enabled in the BIOS and the log ends before any attempt (nothing shows the boot went on). */
+  ATTEMPT_NOT_IN_LOG(false, "the log ends before TDX was initialized"),
+  /** The kernel refused the module: it lacks the NO_RBP_MOD feature (the RBP clobber bug). */
+  MODULE_TOO_OLD(false, "the kernel refused the TDX module as too old"),
+  /** A TDX guest's log: the host's log is the one that says. */
+  TDX_GUEST(false, "this is a TDX guest's log, not a host's"),
+  /** A virtual machine's log. */
+  VIRTUAL_MACHINE(false, "this is a virtual machine's log"),
+  /** A CPU that is not Intel's. */
+  NOT_INTEL_CPU(false, "this is not an Intel CPU"),
+  /** No TDX line and no evidence why: BIOS, kernel, CPU or a cut log. */
+  NO_TDX_LINES(false, "the log has no TDX lines"),
   /**
    * The log has TDX lines but neither the KeyID line nor an ending this tool knows: a TDX guest,
    * an older or vendor kernel with other messages, or a cut log. Nothing about the BIOS follows.

@@ -4,7 +4,7 @@ import java.util.Optional;
 
 /**
  * The TDX module's completion statuses that can end host initialization (from the module's
- * {@code tdx_error_codes_defs.h}; tdx-module-rules.md section H for the TDH.SYS.CONFIG ones). The
+ * {@code tdx_error_codes_defs.h}; docs/tdx-module-rules.md, "Status codes", for the TDH.SYS.CONFIG ones). The
  * status class is bits 63:32 of RAX; bits 31:0 carry details (operand id, TDMR index, level).
  */
 public enum TdxStatus {

@@ -25,6 +25,7 @@ import tdmr.mem.LogLine;
  * @param whatHappened sentences for people, in order
  * @param whatToDo sentences for people, in order
  * @param evidence the TDX lines the triage read, verbatim
+ * @param boot what the whole log says about the boot (CPU, command line, early lines, ...)
  */
 public record Triage(
     Outcome outcome,
@@ -41,7 +42,8 @@ public record Triage(
     int e820Lines,
     List<String> whatHappened,
     List<String> whatToDo,
-    List<LogLine> evidence) {
+    List<LogLine> evidence,
+    BootLog boot) {
 
   public Triage {
     cmrs = List.copyOf(cmrs);

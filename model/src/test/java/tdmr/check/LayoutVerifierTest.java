@@ -2,10 +2,13 @@ package tdmr.check;
 
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static tdmr.check.TwoTdmrMachine.GiB;
 import static tdmr.check.TwoTdmrMachine.LAYOUT;
 import static tdmr.check.TwoTdmrMachine.MAP;
+import static tdmr.check.TwoTdmrMachine.MiB;
 import static tdmr.check.TwoTdmrMachine.PAMT_CHUNK;
 import static tdmr.check.TwoTdmrMachine.PAMT_OFFSET;
 import static tdmr.check.TwoTdmrMachine.TDMR0;
@@ -43,5 +46,50 @@ class LayoutVerifierTest {
     Policy max = Policy.DEFAULT.withCoverage(Policy.Coverage.MAX);
     assertDoesNotThrow(() -> LayoutVerifier.requireValid(MAP, TdxLimits.DEFAULT, max, onlyFirst));
     assertEquals(List.of(), LayoutVerifier.failures(MAP, TdxLimits.DEFAULT, max, onlyFirst));
+  }
+
+  /**
+   * The typed verdicts of the same three layouts: the valid fixture holds; without [0, 1 MiB)
+   * reserved, E1 fails in TDMR 0 (TDX_TDMR_OUTSIDE_CMRS, b0 = 0) and O3 fails on [0, 1 MiB); with
+   * TDMR 1 left out, TDX memory [4 GiB, 6 GiB) is uncovered (O1), which coverage max allows.
+   */
+  @Test
+  void theVerdictIsTyped() {
+    LayoutVerifier.Verification ok = LayoutVerifier.verify(MAP, TdxLimits.DEFAULT, Policy.DEFAULT, LAYOUT);
+    assertTrue(ok.holds());
+    assertEquals(List.of(), ok.failures());
+
+    Layout open = with(0, withReserved(TDMR0, new ReservedArea(PAMT_OFFSET, PAMT_CHUNK)));
+    LayoutVerifier.Verification broken = LayoutVerifier.verify(MAP, TdxLimits.DEFAULT, Policy.DEFAULT, open);
+    assertFalse(broken.holds());
+    assertEquals(List.of(Rule.E1_USABLE_MEMORY_IN_CMRS), broken.module().stream().map(Violation::rule).toList());
+    assertEquals(0xC0000A0200000000L, broken.module().get(0).code());
+    assertEquals(0, broken.module().get(0).tdmrIndex());
+    assertEquals(List.of(Rule.O3_GAPS_RESERVED), broken.os().problems().stream().map(OsCoverageCheck.Problem::rule).toList());
+    assertEquals(new tdmr.mem.AddressRange(0, MiB), broken.os().problems().get(0).range());
+    assertEquals(0, broken.os().problems().get(0).tdmrIndex());
+
+    Layout onlyFirst = new Layout(List.of(TDMR0));
+    LayoutVerifier.Verification all = LayoutVerifier.verify(MAP, TdxLimits.DEFAULT, Policy.DEFAULT, onlyFirst);
+    assertFalse(all.holds());
+    assertEquals(List.of(), all.module());
+    assertEquals(List.of(new tdmr.mem.AddressRange(4 * GiB, 6 * GiB)), all.os().uncoveredMemory());
+    assertEquals(2 * GiB, all.os().uncoveredBytes());
+    assertTrue(LayoutVerifier.verify(MAP, TdxLimits.DEFAULT, Policy.DEFAULT.withCoverage(Policy.Coverage.MAX), onlyFirst)
+        .holds());
+  }
+
+  /** Detail bytes are cut to 8 bits as the module casts them; the host-only error has no status. */
+  @Test
+  void statusCodesAddDetailBytesCutToEightBits() {
+    assertEquals(0xC0000A1200030201L, ModuleError.TDX_PAMT_OVERLAP.code(1, 2, 3));
+    assertEquals(0xC0000A1200000001L, ModuleError.TDX_PAMT_OVERLAP.code(257, 256, 512));
+    assertEquals(0L, ModuleError.RESERVED_AREAS_EXHAUSTED.code(1, 2, 3));
+    assertFalse(ModuleError.RESERVED_AREAS_EXHAUSTED.fromModule());
+    assertTrue(ModuleError.TDX_INVALID_TDMR.fromModule());
+    Violation host = new Violation(ModuleError.RESERVED_AREAS_EXHAUSTED, 0, Rule.C1_RESERVED_SLOTS, 0, "17 areas");
+    assertEquals("RESERVED_AREAS_EXHAUSTED (host, no module status): 17 areas", host.toString());
+    Violation module = new Violation(ModuleError.TDX_INVALID_TDMR, 0xC0000A0000000003L, Rule.B4_TDMR_1G_ALIGNED, 3, "x");
+    assertEquals("TDX_INVALID_TDMR 0xC0000A0000000003: x", module.toString());
   }
 }

@@ -22,14 +22,14 @@ import tdmr.tdx.TdxLimits;
 class ModuleValidatorPropertiesTest {
   private final ModuleValidator validator = new ModuleValidator(TwoTdmrMachine.CMRS_WITH_SPARE, TdxLimits.DEFAULT);
 
-  @Property(tries = 300)
+  @Property(tries = 300, seed = "20261203")
   void firstViolationIsTheHeadOfAllViolations(@ForAll("layouts") Layout layout) {
     List<Violation> all = validator.allViolations(layout);
     Optional<Violation> first = validator.firstViolation(layout);
     assertEquals(all.isEmpty() ? Optional.empty() : Optional.of(all.get(0)), first);
   }
 
-  @Property(tries = 300)
+  @Property(tries = 300, seed = "20261203")
   void everyViolationCarriesItsErrorsBaseCodeAndARuleInItsSentence(@ForAll("layouts") Layout layout) {
     for (Violation v : validator.allViolations(layout)) {
       // Detail bytes occupy bits 0..23 only.
@@ -43,12 +43,12 @@ class ModuleValidatorPropertiesTest {
     return RawLayouts.layouts();
   }
 
-  @Property(tries = 200)
+  @Property(tries = 200, seed = "20261203")
   void layoutsBuiltToObeyEveryRulePass(@ForAll("valid") ValidLayouts.Case c) {
     assertEquals(List.of(), new ModuleValidator(c.cmrs(), TdxLimits.DEFAULT).allViolations(c.layout()));
   }
 
-  @Property(tries = 200)
+  @Property(tries = 200, seed = "20261203")
   void misalignedAreaIsReportedAsC5AtItsSlot(@ForAll("valid") ValidLayouts.Case c, @ForAll @IntRange(max = 1000) int pick) {
     List<int[]> slots = slots(c.layout());
     Assume.that(!slots.isEmpty());
@@ -61,11 +61,11 @@ class ModuleValidatorPropertiesTest {
     // Earlier TDMRs and slots are untouched and the moved area still starts after its predecessor,
     // so the first failure is C5 on this slot: TDX_INVALID_RESERVED_IN_TDMR + i + (j << 8).
     Violation v = new ModuleValidator(c.cmrs(), TdxLimits.DEFAULT).firstViolation(broken).orElseThrow();
-    assertEquals("C5", v.rule(), v::toString);
+    assertEquals(Rule.C5_RESERVED_4K_ALIGNED, v.rule(), v::toString);
     assertEquals(0xC0000A2000000000L + at[0] + ((long) at[1] << 8), v.code(), v::toString);
   }
 
-  @Property(tries = 200)
+  @Property(tries = 200, seed = "20261203")
   void swappedAreasAreReportedAsC3AtTheSecondSlot(@ForAll("valid") ValidLayouts.Case c, @ForAll @IntRange(max = 1000) int pick) {
     List<int[]> pairs = slots(c.layout()).stream()
         .filter(s -> s[1] + 1 < c.layout().tdmrs().get(s[0]).reserved().size()).toList();
@@ -78,7 +78,7 @@ class ModuleValidatorPropertiesTest {
     // Slot j now holds the later area (fine against j - 1); slot j + 1 starts below it: C3,
     // TDX_NON_ORDERED_RESERVED_IN_TDMR + i + ((j + 1) << 8).
     Violation v = new ModuleValidator(c.cmrs(), TdxLimits.DEFAULT).firstViolation(broken).orElseThrow();
-    assertEquals("C3", v.rule(), v::toString);
+    assertEquals(Rule.C3_RESERVED_SORTED, v.rule(), v::toString);
     assertEquals(0xC0000A2100000000L + at[0] + ((long) (at[1] + 1) << 8), v.code(), v::toString);
   }
 

@@ -40,7 +40,7 @@ import tdmr.tdx.TdxLimits;
 /**
  * One layout per rule that breaks that rule alone, with the status the module would return.
  *
- * <p>Expected codes are derived from research/tdx-module-rules.md section H: code = base + b0 +
+ * <p>Expected codes are derived from the module's error codes (docs/tdx-module-rules.md): code = base + b0 +
  * (b1 << 8) + (b2 << 16); PAMT levels are 4K = 0, 2M = 1, 1G = 2.
  */
 class ModuleValidatorTest {
@@ -56,7 +56,7 @@ class ModuleValidatorTest {
     assertEquals(1, all.size(), () -> "expected one violation, got " + all);
     Violation v = all.get(0);
     assertEquals(hexCode, v.hexCode(), v::toString);
-    assertEquals(rule, v.rule(), v::toString);
+    assertEquals(rule, v.rule().id(), v::toString);
     assertEquals(v, validator(limits).firstViolation(layout).orElseThrow());
     return v;
   }
@@ -68,7 +68,7 @@ class ModuleValidatorTest {
   private static Violation assertFirst(Layout layout, TdxLimits limits, String hexCode, String rule) {
     Violation v = validator(limits).firstViolation(layout).orElseThrow();
     assertEquals(hexCode, v.hexCode(), v::toString);
-    assertEquals(rule, v.rule(), v::toString);
+    assertEquals(rule, v.rule().id(), v::toString);
     return v;
   }
 
@@ -610,7 +610,7 @@ class ModuleValidatorTest {
     }
 
     private List<String> rules(Layout layout) {
-      return validator(LIMITS).allViolations(layout).stream().map(Violation::rule).toList();
+      return validator(LIMITS).allViolations(layout).stream().map(v -> v.rule().id()).toList();
     }
 
     private List<String> codes(Layout layout) {

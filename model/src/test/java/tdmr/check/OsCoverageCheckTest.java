@@ -63,7 +63,8 @@ class OsCoverageCheckTest {
     OsCoverageCheck.Verdict v = MEMLIST.check(with(0, withLevel(TDMR0, PageSize.SIZE_2M, SPARE, 0x4000)));
     assertEquals(List.of(new AddressRange(0x7F800000L, 0x7F804000L)), v.uncoveredMemory());
     assertEquals(1, v.problems().size());
-    assertTrue(v.problems().get(0).contains("PAMT_2M [0xa0000000, 0xa0004000)"), v.problems().get(0));
+    assertTrue(v.problems().get(0).message().contains("PAMT_2M [0xa0000000, 0xa0004000)"), v.problems().get(0).message());
+    assertEquals(Rule.O2_PAMT_IN_TDX_MEMORY, v.problems().get(0).rule());
     assertFalse(v.holds(Policy.Coverage.MAX));
   }
 
@@ -77,7 +78,9 @@ class OsCoverageCheckTest {
     Layout layout = new Layout(List.of(TDMR0));
     OsCoverageCheck.Verdict memlist = new OsCoverageCheck(holey, Policy.Holes.MEMLIST).check(layout);
     assertEquals(1, memlist.problems().size());
-    assertTrue(memlist.problems().get(0).contains("[0x40000000, 0x40200000) (2 MiB)"), memlist.problems().get(0));
+    assertTrue(memlist.problems().get(0).message().contains("[0x40000000, 0x40200000) (2 MiB)"), memlist.problems().get(0).message());
+    assertEquals(Rule.O3_GAPS_RESERVED, memlist.problems().get(0).rule());
+    assertEquals(new tdmr.mem.AddressRange(0x40000000L, 0x40200000L), memlist.problems().get(0).range());
     assertTrue(new OsCoverageCheck(holey, Policy.Holes.CMR).check(layout).holds(Policy.Coverage.ALL));
     // Reserving the hole satisfies memlist too.
     Tdmr reservedHole = withReserved(TDMR0, new ReservedArea(0, MiB), new ReservedArea(GiB, 2 * MiB),

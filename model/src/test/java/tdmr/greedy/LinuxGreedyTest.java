@@ -35,7 +35,7 @@ class LinuxGreedyTest {
   }
 
   /**
-   * kernel-greedy.md §10 vector 1: blocks [1M,2G) and [4G,34G) on node 0.
+   * The kernel's own example: blocks [1M,2G) and [4G,34G) on node 0.
    *
    * <p>TDMRs [0,2G) and [4G,34G). PAMT chunks: 2 GiB -> 8 MiB + 16 KiB + 4 KiB = 2053 pages; 30 GiB
    * -> 120 MiB + 240 KiB + 4 KiB = 30781 pages. Node 0's ZONE_NORMAL is [4G,34G), start pfn 2^20.
@@ -125,6 +125,7 @@ class LinuxGreedyTest {
     assertEquals(Errno.ENOSPC, r.errno());
     assertEquals(-28, r.errno().value());
     assertEquals(GreedyResult.Stage.RESERVED_AREAS, r.stage());
+    assertEquals(tdmr.check.Rule.C1_RESERVED_SLOTS, r.rule());
     assertEquals(0, r.failingTdmr().getAsInt());
     assertEquals(
         List.of(
@@ -148,6 +149,7 @@ class LinuxGreedyTest {
         LinuxGreedy.mainline().construct(islands(5), TdxLimits.DEFAULT.withMaxTdmrs(4)));
     assertEquals(Errno.ENOSPC, r.errno());
     assertEquals(GreedyResult.Stage.FILL_OUT_TDMRS, r.stage());
+    assertEquals(tdmr.check.Rule.A4_TDMR_COUNT, r.rule());
     assertEquals(List.of("initialization failed: TDMRs exhausted.", "module initialization failed (-28)"), r.messages());
   }
 

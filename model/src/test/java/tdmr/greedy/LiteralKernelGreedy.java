@@ -10,7 +10,7 @@ import tdmr.tdx.PamtSizing;
 import tdmr.tdx.TdxLimits;
 
 /**
- * A second, deliberately naive transcription of kernel-greedy.md §9 (quadratic loops, the
+ * A second, deliberately naive transcription of the kernel's {@code construct_tdmrs} (quadratic loops, the
  * allocator stepping one candidate at a time), used as an oracle for {@link LinuxGreedy}'s
  * cursors and jumps. It returns only what the kernel would print and the TDMR_INFO numbers.
  */

@@ -15,17 +15,20 @@ public final class BudgetOptions {
   @Mixin Threads threads;
   @Mixin Seed seed;
 
-  /** The solve options the three give; a value no solver can use is a usage error. */
+  /**
+   * The solve options the three give; a value no solver can use is a usage error. The command's
+   * deadline starts now: call this when the command starts, before reading its input.
+   */
   public SolveOptions solveOptions() {
-    return new SolveOptions(timeLimit.seconds(), threads.count(), seed.value);
+    return SolveOptions.forCommand(timeLimit.seconds(), threads.count(), seed.value);
   }
 
   /** {@code --time-limit S}. */
   public static final class TimeLimit {
     @Option(names = "--time-limit", paramLabel = "S",
         defaultValue = "" + SolveOptions.DEFAULT_TIME_LIMIT_SECONDS,
-        description = "Seconds each solve may take before it answers UNKNOWN, or with the best layout found"
-            + " so far (default ${DEFAULT-VALUE}).")
+        description = "Seconds the whole command may take, model building included, before it answers UNKNOWN"
+            + " or with the best layout found so far; several solves share them (default ${DEFAULT-VALUE}).")
     double seconds;
 
     /** The time limit in seconds; not a positive number is a usage error. */
@@ -37,10 +40,10 @@ public final class BudgetOptions {
       return seconds;
     }
 
-    /** Solve options with this time limit and the default threads and seed. */
+    /** Solve options with this time limit for the command that starts now, and the default threads and seed. */
     public SolveOptions solveOptions() {
       SolveOptions d = SolveOptions.DEFAULT;
-      return new SolveOptions(seconds(), d.threads(), d.seed());
+      return SolveOptions.forCommand(seconds(), d.threads(), d.seed());
     }
   }
 
@@ -50,9 +53,17 @@ public final class BudgetOptions {
         description = "CP-SAT worker threads (default ${DEFAULT-VALUE}; 1 gives the same answer on every run).")
     int value = SolveOptions.DEFAULT.threads();
 
+    /** More threads than this many per processor only share the processors and multiply CP-SAT's memory. */
+    static final int PER_PROCESSOR = 4;
+
     int count() {
       if (value < 1) {
         throw new OptionValueException("--threads must be at least 1, got " + value);
+      }
+      int processors = Runtime.getRuntime().availableProcessors();
+      if (value > PER_PROCESSOR * processors) {
+        throw new OptionValueException("--threads %d is more than this machine can use: at most %d (%d per processor, %d processors)"
+            .formatted(value, PER_PROCESSOR * processors, PER_PROCESSOR, processors));
       }
       return value;
     }

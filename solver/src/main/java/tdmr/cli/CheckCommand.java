@@ -1,7 +1,10 @@
 package tdmr.cli;
 
+import java.nio.file.Path;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -12,6 +15,9 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
+import tdmr.boot.KernelParameters;
+import tdmr.boot.MemmapEdit;
+import tdmr.boot.MemoryWhatIf;
 import tdmr.check.ModuleValidator;
 import tdmr.check.OsCoverageCheck;
 import tdmr.check.TdmrInfoCodec;
@@ -43,8 +49,8 @@ import tdmr.tdx.TdxLimits;
       "2:bad input or usage",
       "70:internal error"
     },
+    footerHeading = "%nExamples:%n",
     footer = {
-      "%nExamples:",
       "  tdmr plan dmesg.txt --solver cpsat --json > plan.json",
       "  tdmr check plan.json --map dmesg.txt",
       "  tdmr check tdmr_info.bin --map dmesg.txt --all     every violation",
@@ -56,15 +62,15 @@ final class CheckCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
   @Parameters(paramLabel = "LAYOUT", description = "Layout JSON, plan --json output or TDMR_INFO binary; '-' reads standard input.")
-  String layoutArgument;
+  Path layoutArgument;
 
   @Mixin ColorOption color;
 
   @Option(names = "--map", required = true, paramLabel = "INPUT",
       description = "Memory map: kernel log, /proc/iomem or JSON map; '-' reads standard input.")
-  String mapArgument;
+  Path mapArgument;
 
-  @Option(names = "--solver", paramLabel = "NAME", description = "Which result of a plan --json document to check (default: the first with TDMRs).")
+  @Option(names = "--solver", paramLabel = "NAME", completionCandidates = SolverNames.Results.class, description = "Which result of a plan --json document to check (default: the first with TDMRs).")
   String solver;
 
   @Mixin LimitOptions limitOptions;
@@ -79,22 +85,27 @@ final class CheckCommand implements Callable<Integer> {
   @Option(names = "--json", description = "Print the verdicts as JSON.")
   boolean json;
 
+  @Mixin WhatIfOptions whatIf;
+
+  /** The {@code memmap=} parameters the layout document assumes ({@code tdmr fix --json} lists them). */
+  private List<String> documentMemmap = List.of();
+
   @Override
   public Integer call() throws Exception {
     TdxLimits limits = limitOptions.limits();
-    if (InputSource.STDIN.equals(layoutArgument) && InputSource.STDIN.equals(mapArgument)) {
+    if (InputSource.isStdin(layoutArgument) && InputSource.isStdin(mapArgument)) {
       throw new InputException("<stdin>", 0, "LAYOUT and --map cannot both read standard input");
     }
     InputSource layoutInput = tdmr.input(layoutArgument);
     Layout layout = readLayout(layoutInput);
-    MemoryMap map = tdmr.input(mapArgument).readMap();
+    MemoryMap map = withDocumentMemmap(whatIf.apply(tdmr.input(mapArgument).readMap()), layoutInput.name(), documentMemmap);
 
     CheckReport report = new CheckReport(layoutInput.name(), map, layout, limits, holes.value(), coverage.value(),
         new ModuleValidator(map.cmrs(), limits).allViolations(layout),
         new OsCoverageCheck(map, holes.value()).check(layout));
     PrintWriter out = spec.commandLine().getOut();
     out.print(json ? report.json(all) : verdictsColoured(Prose.fold(report.text(all)), color.terminal()));
-    if (!json && !report.holds() && !mapArgument.equals(InputSource.STDIN)) {
+    if (!json && !report.holds() && !InputSource.isStdin(mapArgument)) {
       out.println();
       out.println("Next: build a layout that passes both checks, and check it:");
       out.println("  tdmr plan %s --solver cpsat --json > plan.json".formatted(mapArgument));
@@ -117,7 +128,9 @@ final class CheckCommand implements Callable<Integer> {
       k++;
     }
     if (k < bytes.length && bytes[k] == '{') {
-      return LayoutJson.read(input.name(), MapReader.text(input.name(), bytes), Optional.ofNullable(solver));
+      String text = MapReader.text(input.name(), bytes);
+      documentMemmap = LayoutJson.bootParameters(input.name(), text);
+      return LayoutJson.read(input.name(), text, Optional.ofNullable(solver));
     }
     if (bytes.length > 0 && !containsNul(bytes)) {
       throw new InputException(
@@ -129,6 +142,26 @@ final class CheckCommand implements Callable<Integer> {
       throw new InputException(input.name(), 0, "--solver %s needs a plan --json document; this is a TDMR_INFO binary".formatted(solver));
     }
     return TdmrInfoCodec.decode(bytes, input.name());
+  }
+
+  /**
+   * The map as the layout's kernel sees it: a layout {@code tdmr fix} proposes is built on the map
+   * with its {@code memmap=} parameters, so they are replayed first.
+   */
+  private static MemoryMap withDocumentMemmap(MemoryMap map, String layoutName, List<String> parameters)
+      throws InputException {
+    if (parameters.isEmpty()) {
+      return map;
+    }
+    List<MemmapEdit> edits = new ArrayList<>();
+    try {
+      for (String p : parameters) {
+        edits.addAll(KernelParameters.ofCommandLine(p));
+      }
+      return MemoryWhatIf.apply(map, edits, "the layout document's memmap");
+    } catch (IllegalArgumentException e) {
+      throw new InputException(layoutName, 0, "\"memmap\": " + e.getMessage());
+    }
   }
 
   private static boolean startsWithUtf8Bom(byte[] bytes) {

@@ -3,6 +3,8 @@ package tdmr.cli;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.List;
+import tdmr.boot.MemoryWhatIf;
+import tdmr.check.ModuleValidator;
 import tdmr.check.OsCoverageCheck;
 import tdmr.check.Violation;
 import tdmr.mem.AddressRange;
@@ -55,6 +57,7 @@ record CheckReport(
         Count.of(layout.reservedAreaCount(), "reserved area"), ByteSize.human(layout.pamtBytes())));
     b.append("Map %s: %s (%s), %s%n".formatted(map.source(), Count.of(map.blocks().size(), "memory block"),
         ByteSize.human(map.totalBytes()), Count.of(map.cmrs().cmrs().size(), "CMR")));
+    whatIfs().forEach(w -> b.append("  ").append(w).append(System.lineSeparator()));
     b.append("Limits: %s, %s per TDMR, Dynamic PAMT %s, HKID start bit %d%n%n".formatted(
         Count.of(limits.maxTdmrs(), "TDMR"), Count.of(limits.maxReservedPerTdmr(), "reserved area"),
         limits.dynamicPamt() ? "on" : "off", limits.hkidStartBit()));
@@ -62,14 +65,18 @@ record CheckReport(
     for (Violation v : shown(all)) {
       b.append("  ").append(v).append(System.lineSeparator());
     }
+    boolean capped = violations.size() >= ModuleValidator.MAX_VIOLATIONS;
     if (!all && violations.size() > 1) {
-      b.append("  (the module stops at the first error; %d more violation%s, --all lists them)%n".formatted(
-          violations.size() - 1, violations.size() > 2 ? "s" : ""));
+      b.append("  (the module stops at the first error; %s%s, --all lists them)%n".formatted(
+          capped ? "at least " : "", Count.of(violations.size() - 1, "more violation", "more violations")));
+    }
+    if (all && capped) {
+      b.append("  (counting stopped at %d violations)%n".formatted(ModuleValidator.MAX_VIOLATIONS));
     }
     b.append("Operating system (holes=%s, coverage=%s): %s%n".formatted(
         name(holes), name(coverage), osHolds() ? "OK" : "FAIL"));
-    for (String problem : os.problems()) {
-      b.append("  ").append(problem).append(System.lineSeparator());
+    for (OsCoverageCheck.Problem problem : os.problems()) {
+      b.append("  ").append(problem.message()).append(System.lineSeparator());
     }
     for (String uncovered : os.uncoveredMessages()) {
       b.append("  ").append(uncovered)
@@ -83,6 +90,8 @@ record CheckReport(
     ObjectNode root = JsonContract.document("check");
     root.put("layout", layoutName);
     root.put("map", map.source());
+    ArrayNode whatIf = root.putArray("whatIf");
+    whatIfs().forEach(whatIf::add);
     root.put("ok", holds());
     ObjectNode lim = root.putObject("limits");
     lim.put("maxTdmrs", limits.maxTdmrs());
@@ -101,7 +110,7 @@ record CheckReport(
       } else {
         n.putNull("code");
       }
-      n.put("rule", v.rule());
+      n.put("rule", v.rule().id());
       n.put("tdmr", v.tdmrIndex());
       n.put("message", v.message());
     }
@@ -117,8 +126,13 @@ record CheckReport(
     }
     osNode.put("uncoveredBytes", os.uncoveredBytes());
     ArrayNode problems = osNode.putArray("problems");
-    os.problems().forEach(problems::add);
+    os.problems().forEach(p -> problems.add(p.message()));
     return LayoutJson.pretty(root) + System.lineSeparator();
+  }
+
+  /** The map's what-if notes: the boot parameters replayed on it before the check. */
+  private List<String> whatIfs() {
+    return map.notes().stream().filter(n -> n.startsWith(MemoryWhatIf.NOTE_PREFIX)).toList();
   }
 
   private static String name(Enum<?> e) {

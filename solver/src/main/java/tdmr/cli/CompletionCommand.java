@@ -14,8 +14,10 @@ import picocli.CommandLine.Spec;
     description =
         "Prints a completion script for every tdmr subcommand and option. It is generated from the"
             + " command line itself, so it always matches this version of tdmr.",
+    exitCodeListHeading = "%nExit status:%n",
+    exitCodeList = {"0:the script was printed", "2:usage"},
+    footerHeading = "%nExamples:%n",
     footer = {
-      "%nExamples:",
       "  Complete in this shell only:",
       "    source <(tdmr completion)",
       "  Complete in every new bash:",

@@ -1,7 +1,7 @@
 package tdmr.cli;
 
+import java.nio.file.Path;
 import java.io.PrintWriter;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -13,11 +13,14 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
-import tdmr.mem.LogLine;
 import tdmr.parse.InputException;
 import tdmr.parse.MapReader;
+import tdmr.parse.TextLines;
 import tdmr.solver.SolveOptions;
 import tdmr.tdx.TdxLimits;
+import tdmr.parse.Bundle;
+import tdmr.triage.BootLog;
+import tdmr.triage.LogCompleteness;
 import tdmr.triage.TdxLogTriage;
 import tdmr.triage.Triage;
 
@@ -43,10 +46,11 @@ import tdmr.triage.Triage;
     exitCodeList = {
       "0:TDX came up",
       "1:TDX did not come up (or the log shows no attempt)",
-      "2:bad input or usage"
+      "2:bad input or usage (also an empty log: without root, dmesg prints nothing)",
+      "70:internal error"
     },
+    footerHeading = "%nExamples:%n",
     footer = {
-      "%nExamples:",
       "  sudo dmesg | tdmr diagnose",
       "  journalctl -k -b | tdmr diagnose -",
       "  tdmr diagnose saved-dmesg.txt",
@@ -54,7 +58,7 @@ import tdmr.triage.Triage;
     })
 final class DiagnoseCommand implements Callable<Integer> {
   /** How {@code /proc/iomem} lines start (as {@code MapReader} detects them). */
-  private static final Pattern IOMEM_LINE = Pattern.compile("^[0-9a-fA-F]+-[0-9a-fA-F]+ : ");
+  private static final Pattern IOMEM_LINE = Pattern.compile("^[0-9a-fA-F]++-[0-9a-fA-F]++ : ");
 
   @ParentCommand TdmrCommand tdmr;
 
@@ -65,20 +69,22 @@ final class DiagnoseCommand implements Callable<Integer> {
       arity = "0..1",
       defaultValue = InputSource.STDIN,
       description = "Kernel log to read; '-' or nothing reads standard input.")
-  String input;
+  Path input;
 
   @Option(names = "--json", description = "Print the findings as JSON.")
   boolean json;
 
-  /** The budget of the CP-SAT solve that analyses a layout failure. */
+  /** The budget of the whole command: the greedy's replay and the CP-SAT solve that analyses a layout failure. */
   @Mixin BudgetOptions budget;
 
   @Mixin ColorOption color;
 
+  @Mixin WhatIfOptions whatIf;
+
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
-    if (input.equals(InputSource.STDIN) && tdmr.stdinIsTerminal()) {
+    if (InputSource.isStdin(input) && tdmr.stdinIsTerminal()) {
       PrintWriter err = spec.commandLine().getErr();
       err.println("tdmr diagnose: give a kernel log, or pipe one in:");
       err.println("  sudo dmesg | tdmr diagnose");
@@ -90,15 +96,32 @@ final class DiagnoseCommand implements Callable<Integer> {
     InputSource source = tdmr.input(input);
     String text = source.text();
     requireKernelLog(source.name(), text);
-    Triage triage = TdxLogTriage.of(lines(text));
+    Optional<Bundle> bundle = Bundle.isBundle(text) ? Optional.of(Bundle.read(source.name(), text)) : Optional.empty();
+    Triage triage;
+    if (bundle.isPresent()) {
+      // A bundle's kernel log, with its /proc/cmdline and /proc/cpuinfo for what the log lacks.
+      Bundle b = bundle.get();
+      BootLog boot = BootLog.scan(b.kernelLog())
+          .completedBy(b.commandLine(), b.cpuField("vendor_id"), b.cpuField("model name"));
+      triage = TdxLogTriage.of(source.name(), b.kernelLog(), boot);
+    } else {
+      triage = TdxLogTriage.of(source.name(), TextLines.of(source.name(), text));
+    }
     Diagnosis.MapInLog mapInLog = mapIn(source.name(), text);
-    List<String> analysis = List.of();
+    List<LogCompleteness.Note> completeness =
+        LogCompleteness.check(triage.boot(), triage.cmrs(), mapInLog.map(), bundle);
     if (mapInLog.map().isPresent()) {
-      analysis = new LayoutAnalysis(mapInLog.map().get(), source.name(), TdxLimits.DEFAULT, options,
+      mapInLog = new Diagnosis.MapInLog(Optional.of(whatIf.apply(mapInLog.map().get())), Optional.empty());
+    }
+    LayoutAnalysis.Findings findings = LayoutAnalysis.Findings.NONE;
+    if (mapInLog.map().isPresent()) {
+      String logWords = " " + (source.name().equals("<stdin>") ? "dmesg.txt" : source.name()) + whatIf.asArguments();
+      findings = new LayoutAnalysis(mapInLog.map().get(), completeness, logWords, TdxLimits.DEFAULT, options,
           spec.commandLine().getErr())
           .analyse(triage);
     }
-    Diagnosis diagnosis = new Diagnosis(source.name(), triage, mapInLog, analysis);
+    List<String> whatToDo = findings.remedies().isEmpty() ? triage.whatToDo() : findings.remedies();
+    Diagnosis diagnosis = new Diagnosis(source.name(), completeness, triage, mapInLog, findings.analysis(), whatToDo);
     if (json) {
       out.print(DiagnosisJson.write(diagnosis));
     } else {
@@ -114,7 +137,7 @@ final class DiagnoseCommand implements Callable<Integer> {
    * {@code dmesg} prints nothing to the pipe ("Operation not permitted" goes to its stderr).
    */
   private static void requireKernelLog(String name, String text) throws InputException {
-    String first = text.lines().map(String::strip).filter(l -> !l.isEmpty()).findFirst().orElse(null);
+    String first = TextLines.firstContentLine(text);
     if (first == null) {
       throw new InputException(
           name, 0, "empty input: no kernel log to diagnose (without root, dmesg prints nothing; use sudo dmesg)");
@@ -125,15 +148,6 @@ final class DiagnoseCommand implements Callable<Integer> {
     if (IOMEM_LINE.matcher(first).find()) {
       throw new InputException(name, 1, "this is /proc/iomem, not a kernel log; diagnose reads dmesg or journalctl -k output");
     }
-  }
-
-  static List<LogLine> lines(String text) {
-    String[] raw = text.split("\r?\n", -1);
-    List<LogLine> out = new ArrayList<>(raw.length);
-    for (int i = 0; i < raw.length; i++) {
-      out.add(new LogLine(i + 1, raw[i]));
-    }
-    return out;
   }
 
   /**

@@ -26,6 +26,10 @@ final class DiagnosisJson {
     o.put("tdxUp", t.outcome().tdxUp());
     o.put("outcome", t.outcome().name());
     o.put("summary", t.outcome().summary());
+    o.put("completeness", d.completeness().stream()
+        .map(n -> Map.of("check", n.check().name(), "note", n.text())).toList());
+    o.put("commandLine", t.boot().commandLine().map(c -> c.text()).orElse(null));
+    o.put("cpu", t.boot().cpu().map(c -> c.text()).orElse(null));
     t.moduleVersion().ifPresent(v -> o.put("moduleVersion", v));
     t.keyIds().ifPresent(k -> o.put("privateKeyIds", k));
     o.put("cmrs", t.cmrs().stream().map(DiagnosisJson::range).toList());
@@ -37,7 +41,7 @@ final class DiagnosisJson {
     o.put("mapInLog", d.mapInLog().map().isPresent());
     d.mapInLog().problem().ifPresent(p -> o.put("mapProblem", p));
     o.put("whatHappened", t.whatHappened());
-    o.put("whatToDo", t.whatToDo());
+    o.put("whatToDo", d.whatToDo());
     o.put("analysis", d.analysis());
     o.put("exitCode", t.exitCode());
     return JSON.writeValueAsString(o) + "\n";

@@ -1,7 +1,9 @@
 package tdmr.cli;
 
 import java.util.List;
+import tdmr.boot.MemoryWhatIf;
 import tdmr.mem.LogLine;
+import tdmr.triage.LogCompleteness;
 import tdmr.triage.Outcome;
 import tdmr.triage.Triage;
 
@@ -25,15 +27,30 @@ final class DiagnosisText {
     s.append(headline).append('\n');
     s.append("Log: ").append(d.source()).append('\n');
     if (!moduleAndKeys(t).isEmpty()) {
-      line(s, Prose.wrap(moduleAndKeys(t), "     "));
+      line(s, Prose.wrap(moduleAndKeys(t), "     ", "     ", terminal.width()));
+    }
+    t.boot().commandLine().ifPresent(c -> line(s, Prose.wrap("Command line (line %d): %s".formatted(c.line(), c.text()), "     ", "     ", terminal.width())));
+    d.mapInLog().map().ifPresent(m -> m.notes().stream().filter(n -> n.startsWith(MemoryWhatIf.NOTE_PREFIX))
+        .forEach(n -> line(s, Prose.wrap(n, "     ", "     ", terminal.width()))));
+    if (d.completeness().stream().anyMatch(n -> !restatesTheOutcome(n, t))) {
+      s.append('\n').append(terminal.bold("About this log")).append('\n');
+      for (LogCompleteness.Note n : d.completeness()) {
+        if (!restatesTheOutcome(n, t)) {
+          line(s, Prose.wrap(n.text(), "  - ", "    ", terminal.width()));
+        }
+      }
     }
     s.append('\n').append(terminal.bold("What happened")).append('\n');
     for (String sentence : t.whatHappened()) {
-      line(s, Prose.wrap(sentence, "  "));
+      line(s, Prose.wrap(sentence, "  ", "  ", terminal.width()));
     }
     s.append('\n').append(terminal.bold("What to do")).append('\n');
-    for (String sentence : t.whatToDo()) {
-      line(s, Prose.wrap(sentence, "  - ", "    "));
+    for (String sentence : d.whatToDo()) {
+      if (sentence.startsWith("  ")) {
+        s.append("  ").append(sentence).append('\n'); // a command to paste, kept whole
+      } else {
+        line(s, Prose.wrap(sentence, "  - ", "    ", terminal.width()));
+      }
     }
     List<String> analysis = analysis(d);
     if (!analysis.isEmpty()) {
@@ -42,7 +59,7 @@ final class DiagnosisText {
         if (sentence.startsWith("  ")) {
           s.append("  " + sentence).append('\n');
         } else {
-          line(s, Prose.wrap(sentence, "  "));
+          line(s, Prose.wrap(sentence, "  ", "  ", terminal.width()));
         }
       }
     }
@@ -57,14 +74,24 @@ final class DiagnosisText {
       return List.of(
           "tdmr cannot rebuild the kernel's layout from this log, nor look for a better one: "
               + d.mapInLog().problem().orElse("it has no memory map") + ".",
-          "Collect the whole kernel log of a boot on that host, from its first line: `journalctl -k -b"
-              + " > dmesg.txt` (or `sudo dmesg > dmesg.txt` soon after boot). It holds the firmware memory"
-              + " map (`BIOS-e820:` lines), the NUMA node ranges (`node N: [mem ...]`) and, on kernels that"
-              + " print them, the `virt/tdx: CMR:` lines. `sudo cat /proc/iomem` gives the memory ranges"
-              + " too.",
-          "Then run `tdmr diagnose dmesg.txt` again, or `tdmr plan dmesg.txt`.");
+          "Collect what tdmr needs from that host in one file: `sudo tdmr gather -o host.txt` (the kernel log,"
+              + " the firmware memory map from /sys/firmware/memmap, the NUMA nodes, /proc/cmdline). Without tdmr"
+              + " on the host, the whole kernel log of a boot does it too, from its first line: `journalctl -k -b"
+              + " > dmesg.txt`; it holds the firmware memory map (`BIOS-e820:` lines), the NUMA node ranges"
+              + " (`node N: [mem ...]`) and, on kernels that print them, the `virt/tdx: CMR:` lines.",
+          "Then run `tdmr diagnose host.txt` (or dmesg.txt) again.");
     }
     return d.analysis();
+  }
+
+  /** A note that says what the headline says (a guest's, a VM's, another maker's log) is not printed twice. */
+  private static boolean restatesTheOutcome(LogCompleteness.Note n, Triage t) {
+    return switch (n.check()) {
+      case TDX_GUEST -> t.outcome() == Outcome.TDX_GUEST;
+      case VIRTUAL_MACHINE -> t.outcome() == Outcome.VIRTUAL_MACHINE;
+      case NOT_INTEL_CPU -> t.outcome() == Outcome.NOT_INTEL_CPU;
+      default -> false;
+    };
   }
 
   private static String moduleAndKeys(Triage t) {
@@ -90,7 +117,7 @@ final class DiagnosisText {
       // Verbatim and whole (register dumps matter to the last digit), folded at the width.
       String text = l.text().strip();
       String head = "  %5d  ".formatted(l.line());
-      int room = Prose.WIDTH - head.length();
+      int room = terminal.width() - head.length();
       String indent = head;
       while (text.length() > room) {
         int cut = text.lastIndexOf(' ', room);
@@ -98,7 +125,7 @@ final class DiagnosisText {
         s.append(terminal.dim(indent + text.substring(0, cut))).append('\n');
         text = text.substring(cut).stripLeading();
         indent = " ".repeat(head.length() + 2);
-        room = Prose.WIDTH - indent.length();
+        room = terminal.width() - indent.length();
       }
       s.append(terminal.dim(indent + text)).append('\n');
       shown++;

@@ -14,8 +14,8 @@ import tdmr.tdx.TdxLimits;
  * engines ({@code --solver}), the policy, the module's limits and the solvers' budget.
  */
 public final class EngineOptions {
-  @Option(names = "--solver", paramLabel = "NAME", defaultValue = "greedy",
-      description = "greedy, greedy-cmr, cpsat, z3, all, or a comma-separated list (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--solver", paramLabel = "NAME", defaultValue = "greedy", completionCandidates = SolverNames.class,
+      description = "${COMPLETION-CANDIDATES}, or a comma-separated list (default: ${DEFAULT-VALUE}).")
   String solver;
 
   @Mixin PolicyOptions policy;

@@ -7,10 +7,9 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 import tdmr.mem.AddressRange;
@@ -19,53 +18,77 @@ import tdmr.mem.Count;
 import tdmr.mem.MemoryMap;
 import tdmr.parse.JsonContract;
 import tdmr.parse.LayoutJson;
-import tdmr.parse.MapJson;
+import tdmr.solver.Engine;
 import tdmr.solver.EngineResult;
+import tdmr.solver.Engines;
 import tdmr.solver.Infeasibility;
 import tdmr.solver.SolveOptions;
 import tdmr.solver.Status;
 import tdmr.solver.cpsat.MemoryFix;
+import tdmr.solver.fix.GreedyFix;
 import tdmr.tdx.Layout;
 import tdmr.tdx.Policy;
 import tdmr.tdx.Tdmr;
 import tdmr.tdx.TdxLimits;
 
-/** {@code tdmr fix}: the least TDX memory to give up so that a legal layout exists. */
+/**
+ * {@code tdmr fix}: the least TDX memory to give up so that a construction succeeds: the kernel's
+ * own ({@code --for greedy}, {@code greedy-cmr}, other registered greedy constructions) or some
+ * layout of the planner's family ({@code --for layout}).
+ */
 @Command(
     name = "fix",
     mixinStandardHelpOptions = true,
-    header = "Find the least TDX memory to give up (with memmap=) so that a TDMR layout exists under the limits.",
-    description =
-        "Reads INPUT (kernel log, /proc/iomem or JSON map; '-' for standard input) and asks the"
-            + " CP-SAT planner for a layout covering all TDX memory. If none exists, it finds the least"
-            + " memory to leave out (in whole pieces of memory blocks within one GiB, or runs of whole"
-            + " GiB) and prints it as ranges and as memmap=SIZE$ADDRESS kernel parameters, with the"
-            + " layout that then exists. Claims are about layouts in which each TDMR's PAMT is one"
-            + " contiguous chunk, as the kernel allocates it.",
+    header = "Find the least TDX memory to give up (with memmap=) so that the kernel's TDMR construction succeeds.",
+    description = {
+      "Reads INPUT (kernel log, /proc/iomem or JSON map; '-' for standard input; without INPUT the bundled"
+          + " example of canonical/tdx#135) and replays the kernel's TDMR construction on it. If the"
+          + " construction fails, it finds the least memory to give up (whole memory blocks, or the parts of"
+          + " blocks before their first or after their last 1 GiB boundary) so that the construction succeeds,"
+          + " judging every candidate by replaying the construction on the map the kernel would see, and prints"
+          + " it as ranges and as memmap=SIZE$ADDRESS boot parameters, with the kernel's messages then.",
+      "--for greedy (default) answers for mainline Linux, --for greedy-cmr for a kernel with the CMR-holes"
+          + " patch, --for layout for any layout of the planner's family (each TDMR's PAMT one contiguous"
+          + " chunk; CP-SAT), which no stock kernel builds."
+    },
     exitCodeListHeading = "%nExit status:%n",
     exitCodeList = {
-      "0:the map has a layout, or giving up the listed memory gives it one",
-      "1:no layout exists even when memory is given up",
+      "0:nothing to give up, or giving up the listed memory makes the construction succeed",
+      "1:giving up memory does not help",
       "2:bad input or usage",
-      "3:a time limit stopped the solver before an answer",
+      "3:a time limit stopped the search before an answer",
       "70:internal error"
     },
+    footerHeading = "%nExamples:%n",
     footer = {
-      "%nExamples:",
-      "  tdmr fix dmesg.txt",
-      "  tdmr fix dmesg.txt --holes cmr --time-limit 300",
-      "  tdmr fix dmesg.txt --max-rsvd 15 --json"
+      "  tdmr fix dmesg.txt                     what the running kernel needs (memmap=)",
+      "  tdmr fix dmesg.txt --for greedy-cmr    ... a kernel with the CMR-holes patch",
+      "  tdmr fix dmesg.txt --for layout        ... any layout of the planner's family",
+      "  tdmr fix dmesg.txt --json > fix.json && tdmr check fix.json --map dmesg.txt",
+      "  tdmr plan dmesg.txt --memmap '4K$0x64158000'    check a fix by replaying it"
     })
 final class FixCommand implements Callable<Integer> {
+  /** {@code --for} value that asks for a layout of the planner's family rather than a kernel's construction. */
+  static final String LAYOUT = "layout";
+
   @ParentCommand TdmrCommand tdmr;
 
   @Spec CommandSpec spec;
 
-  @Parameters(paramLabel = "INPUT", description = "Kernel log, /proc/iomem or JSON map; '-' reads standard input.")
-  String input;
+  @Mixin MapInput input;
 
+  @Mixin WhatIfOptions whatIf;
+
+  @Option(names = "--for", paramLabel = "greedy|greedy-cmr|layout",
+      description = "Whose success to buy: the mainline kernel's construction (greedy, the default), a kernel with"
+          + " the CMR-holes patch (greedy-cmr; the default with --holes cmr), another registered greedy"
+          + " construction, or any layout of the planner's family (layout).")
+  String target;
+
+  /** With {@code --for layout} the gaps to reserve; given alone, {@code --holes cmr} means {@code --for greedy-cmr}. */
   @Mixin PolicyOptions.Holes holes;
 
+  /** With {@code --for layout}: where PAMTs may go (the kernel's constructions always use node-local). */
   @Mixin PolicyOptions.Pamt pamt;
 
   @Mixin PolicyOptions.FamilyForFix family;
@@ -74,22 +97,24 @@ final class FixCommand implements Callable<Integer> {
 
   @Mixin BudgetOptions budget;
 
+  @Mixin VerboseOption verbose;
+
   @Option(names = "--json",
-      description = "Print {\"status\", \"giveUp\", \"giveUpBytes\", \"memmap\", \"layout\", \"messages\"}; status is"
-          + " HAS_LAYOUT, FIXED, NOT_FIXABLE, UNKNOWN or FIX_UNKNOWN; exit status as without it.")
+      description = "Print {\"status\", \"giveUp\", \"giveUpBytes\", \"memmap\", \"layout\", ...}; status is HAS_LAYOUT,"
+          + " FIXED, NOT_FIXABLE, UNKNOWN or FIX_UNKNOWN; exit status as without it. tdmr check reads it as a layout.")
   boolean json;
 
   /** What the command decided, the {@code "status"} of {@code --json}. */
   enum Outcome {
-    /** A layout covers all TDX memory; nothing to give up. */
+    /** The construction succeeds (or a layout covers all TDX memory): nothing to give up. */
     HAS_LAYOUT(0),
-    /** No layout covers all TDX memory (proven); giving up {@code giveUp} yields one. */
+    /** It fails (proven); giving up {@code giveUp} makes it succeed. */
     FIXED(0),
-    /** No layout exists even when memory is given up (proven). */
+    /** Giving up memory does not help (proven). */
     NOT_FIXABLE(1),
     /** The time limit stopped the first solve: whether a layout covers all memory is unknown. */
     UNKNOWN(3),
-    /** No layout covers all memory (proven), but the time limit stopped the search for what to give up. */
+    /** It fails, but the limit stopped the search for what to give up before any answer. */
     FIX_UNKNOWN(3);
 
     final int exitCode;
@@ -112,13 +137,79 @@ final class FixCommand implements Callable<Integer> {
       }
       return reduced == Status.UNKNOWN ? FIX_UNKNOWN : NOT_FIXABLE;
     }
+
+    static Outcome of(GreedyFix fix) {
+      if (fix.search().isEmpty()) {
+        return HAS_LAYOUT;
+      }
+      return switch (fix.search().get().status()) {
+        case OPTIMAL, FEASIBLE -> FIXED;
+        case INFEASIBLE -> NOT_FIXABLE;
+        default -> FIX_UNKNOWN;
+      };
+    }
   }
 
   @Override
   public Integer call() throws Exception {
     TdxLimits limits = limitOptions.limits();
     SolveOptions options = budget.solveOptions();
-    MemoryMap map = tdmr.input(input).readMap();
+    String construction = construction();
+    Optional<Engine> engine = construction.equals(LAYOUT) ? Optional.empty() : Optional.of(engine(construction));
+    MemoryMap map = whatIf.apply(input.read(tdmr));
+    limits = LimitOptions.usefulFor(limits, map, spec.commandLine().getErr(), "tdmr fix");
+    if (engine.isPresent()) {
+      GreedyFix fix;
+      try (Progress p = Progress.start(spec.commandLine().getErr(), "tdmr fix: searching", Terminal.stderrIsTerminal())) {
+        fix = GreedyFix.find(map, engine.get(), limits, options);
+      }
+      Outcome outcome = Outcome.of(fix);
+      PrintWriter out = spec.commandLine().getOut();
+      if (json) {
+        out.print(JsonContract.pretty(new GreedyFixReport(map, limits, fix, outcome).json()));
+      } else {
+        PrintWriter folded = FoldingWriter.over(out);
+        folded.print(new GreedyFixReport(map, limits, fix, outcome).text(inputWords()));
+        folded.flush();
+      }
+      out.flush();
+      return outcome.exitCode;
+    }
+    return layoutFix(map, limits, options);
+  }
+
+  /** The construction {@code --for} names, checked against {@code --holes}. */
+  private String construction() {
+    boolean holesGiven = spec.commandLine().getParseResult().hasMatchedOption("--holes");
+    Policy.Holes h = holes.value();
+    if (target == null) {
+      return h == Policy.Holes.CMR ? "greedy-cmr" : "greedy";
+    }
+    if (target.equals("greedy") && h == Policy.Holes.CMR) {
+      throw new OptionValueException(
+          "--for greedy takes holes from the memory list, as mainline Linux does; for a kernel with the CMR-holes patch use --for greedy-cmr");
+    }
+    if (target.equals("greedy-cmr") && holesGiven && h == Policy.Holes.MEMLIST) {
+      throw new OptionValueException("--for greedy-cmr takes holes from the CMRs; drop --holes memlist");
+    }
+    return target;
+  }
+
+  /** The registered greedy construction of that name; anything else is a usage error. */
+  private Engine engine(String name) {
+    List<String> greedies = Engines.names().stream().filter(n -> n.startsWith("greedy")).toList();
+    if (!greedies.contains(name)) {
+      throw new OptionValueException("--for %s: expected %s or %s".formatted(name, String.join(", ", greedies), LAYOUT));
+    }
+    return Engines.byName(name).orElseThrow();
+  }
+
+  /** INPUT and the what-if options as the user typed them, for the commands suggested next. */
+  private String inputWords() {
+    return (input.argument == null ? "" : " " + input.argument) + whatIf.asArguments();
+  }
+
+  private int layoutFix(MemoryMap map, TdxLimits limits, SolveOptions options) {
     // Coverage is the question fix answers, not an option: all first, then max if that is infeasible.
     Policy policy = new Policy(holes.value(), pamt.value(), Policy.Coverage.MAX, family.value());
     MemoryFix fix;
@@ -132,14 +223,14 @@ final class FixCommand implements Callable<Integer> {
     Outcome outcome = Outcome.of(fix);
     if (json) {
       PrintWriter out = spec.commandLine().getOut();
-      out.print(LayoutJson.pretty(jsonDocument(map, limits, fix, outcome)));
+      out.print(JsonContract.pretty(jsonDocument(map, limits, fix, outcome)));
       out.flush();
       return outcome.exitCode;
     }
     PrintWriter out = FoldingWriter.over(spec.commandLine().getOut());
-    out.printf("%s: %s, %s per TDMR, holes %s, PAMT %s, family %s%n", map.source(), Count.of(limits.maxTdmrs(), "TDMR"),
-        Count.of(limits.maxReservedPerTdmr(), "reserved area"), holes.value().text(), pamt.value().text(),
-        family.value().text());
+    out.printf("%s: %s, %s per TDMR, holes %s, PAMT %s, family %s (--for layout)%n", map.source(),
+        Count.of(limits.maxTdmrs(), "TDMR"), Count.of(limits.maxReservedPerTdmr(), "reserved area"), holes.value().text(),
+        pamt.value().text(), family.value().text());
     if (outcome == Outcome.HAS_LAYOUT) {
       out.println("Nothing to give up: a layout covers all TDX memory.");
       printLayout(out, fix.full());
@@ -172,26 +263,20 @@ final class FixCommand implements Callable<Integer> {
   private ObjectNode jsonDocument(MemoryMap map, TdxLimits limits, MemoryFix fix, Outcome outcome) {
     ObjectNode o = JsonContract.document("fix");
     o.put("source", map.source());
+    o.put("for", LAYOUT);
     o.put("status", outcome.name());
     o.put("maxTdmrs", limits.maxTdmrs());
-    o.put("maxReserved", limits.maxReservedPerTdmr());
+    o.put("maxReservedPerTdmr", limits.maxReservedPerTdmr());
     ObjectNode policy = o.putObject("policy");
     policy.put("holes", holes.value().text());
     policy.put("pamt", pamt.value().text());
-    o.put("family", family.value().text());
-    ArrayNode giveUp = o.putArray("giveUp");
-    o.put("giveUpBytes", fix.giveUp().stream().mapToLong(AddressRange::size).sum());
+    policy.put("family", family.value().text());
+    GreedyFixReport.giveUpJson(o, fix.giveUp(), range -> null);
     if (outcome == Outcome.FIXED) {
       // OPTIMAL: CP-SAT proved no smaller loss (in whole atoms) gives a layout.
       o.put("giveUpProvenLeast", fix.reduced().orElseThrow().status() == Status.OPTIMAL);
-    }
-    ArrayNode memmap = o.putArray("memmap");
-    for (AddressRange r : fix.giveUp()) {
-      ObjectNode range = giveUp.addObject();
-      range.put("start", MapJson.hex(r.start()));
-      range.put("end", MapJson.hex(r.end()));
-      range.put("size", MapJson.hex(r.size()));
-      memmap.add(MemoryFix.memmapParameter(r));
+    } else {
+      o.putNull("giveUpProvenLeast");
     }
     Optional<EngineResult> withLayout = switch (outcome) {
       case HAS_LAYOUT -> Optional.of(fix.full());
@@ -226,26 +311,19 @@ final class FixCommand implements Callable<Integer> {
     for (AddressRange r : fix.giveUp()) {
       out.printf("  %s %s%n", r, ByteSize.human(r.size()));
     }
-    out.printf("%nKernel command line:%n ");
-    for (AddressRange r : fix.giveUp()) {
-      out.print(" " + MemoryFix.memmapParameter(r));
-    }
     out.println();
-    out.println("In /etc/default/grub write each $ as \\\\\\$ (GRUB_CMDLINE_LINUX=\"memmap=4K\\\\\\$0x...\");");
-    out.println("typed at the GRUB prompt it is \\$.");
+    GreedyFixReport.bootParameters(out, fix.giveUp().stream().map(MemoryFix::memmapParameter).toList());
   }
 
-  private static void printLayout(PrintWriter out, EngineResult r) {
+  private void printLayout(PrintWriter out, EngineResult r) {
     Layout layout = r.layout().orElseThrow();
-    out.printf("%nLayout (%s, %d KB PAMT, %s, %s):%n", r.status(), layout.pamtBytes() / 1024,
+    out.printf("%nLayout (%s, %d KiB PAMT, %s, %s):%n", r.status(), layout.pamtBytes() / 1024,
         Count.of(layout.size(), "TDMR"), Count.of(layout.reservedAreaCount(), "reserved area"));
     for (Tdmr t : layout.tdmrs()) {
       AddressRange pamt = new AddressRange(t.pamt().fourK().base(), t.pamt().oneG().end());
-      out.printf("  TDMR %s %s: PAMT %s %d KB, %s%n", t.range(), ByteSize.human(t.size()), pamt,
+      out.printf("  TDMR %s %s: PAMT %s %d KiB, %s%n", t.range(), ByteSize.human(t.size()), pamt,
           pamt.size() / 1024, Count.of(t.reservedCount(), "reserved area"));
     }
-    if (r.modelVariables() > 0) {
-      out.printf("  model: %d variables, %d constraints%n", r.modelVariables(), r.modelConstraints());
-    }
+    verbose.details(r).forEach(d -> out.println("  " + d));
   }
 }

@@ -5,7 +5,7 @@ import java.io.PrintWriter;
 import java.io.Writer;
 
 /**
- * A writer for human output that folds every finished line to an 80-column terminal ({@link
+ * A writer for human output that folds every finished line to the terminal's width ({@link
  * Prose#fold}) before passing it on. Never used for JSON, whose strings must stay on one line.
  */
 final class FoldingWriter extends Writer {

@@ -40,10 +40,11 @@ import tdmr.tdx.TdxLimits;
     exitCodeList = {
       "0:every point proven",
       "2:bad input or usage",
-      "3:a time limit left some point unknown"
+      "3:a time limit left some point unknown",
+      "70:internal error"
     },
+    footerHeading = "%nExamples:%n",
     footer = {
-      "%nExamples:",
       "  tdmr frontier dmesg.txt",
       "  tdmr frontier dmesg.txt --up-to 8 --json"
     })
@@ -59,6 +60,7 @@ final class FrontierCommand implements Callable<Integer> {
   int upTo;
 
   @Option(names = "--solver", paramLabel = "NAMES", defaultValue = "cpsat,z3",
+      completionCandidates = SolverNames.Proving.class,
       description = "Exact engines that prove the points, in order; the next is asked when one runs out of time;"
           + " engines that do not implement the --family are left out (default ${DEFAULT-VALUE}).")
   String solver;
@@ -77,8 +79,10 @@ final class FrontierCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    if (upTo < 1) {
-      throw new OptionValueException("--up-to must be at least 1, got " + upTo);
+    if (upTo < 1 || upTo > TdxLimits.DEFAULT.maxTdmrs()) {
+      // Each point is a search of its own: the module's 64 TDMRs bound the question and the work.
+      throw new OptionValueException("--up-to must be within 1..%d (the module's MAX_TDMRS), got %d"
+          .formatted(TdxLimits.DEFAULT.maxTdmrs(), upTo));
     }
     TdxLimits limits = LimitOptions.limits(dynamicPamt, hkidStartBit);
     SolveOptions solve = budget.solveOptions();

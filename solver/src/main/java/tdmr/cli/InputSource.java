@@ -1,9 +1,10 @@
 package tdmr.cli;
 
-import java.io.IOException;
 import java.io.InputStream;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import tdmr.mem.MemoryMap;
+import tdmr.parse.InputBytes;
 import tdmr.parse.InputException;
 import tdmr.parse.MapReader;
 
@@ -14,16 +15,37 @@ public final class InputSource {
 
   private final String argument;
   private final InputStream stdin;
+  private final boolean stdinClosed;
 
   /** The input named by {@code argument}, reading {@code stdin} when it is {@code -}. */
   public InputSource(String argument, InputStream stdin) {
+    this(argument, stdin, false);
+  }
+
+  /** As above; {@code stdinClosed} when the process was started with standard input closed. */
+  InputSource(String argument, InputStream stdin, boolean stdinClosed) {
     this.argument = argument;
     this.stdin = stdin;
+    this.stdinClosed = stdinClosed;
+  }
+
+  /** True when a path argument is {@code -}, standard input. */
+  public static boolean isStdin(Path argument) {
+    return argument.toString().equals(STDIN);
   }
 
   /** An input read from this process's standard input when the argument is {@code -}. */
   public static InputSource of(String argument) {
-    return new InputSource(argument, System.in);
+    return new InputSource(argument, System.in, stdinClosedAtStart());
+  }
+
+  /**
+   * True when this process was started with standard input closed ({@code <&-}): {@code bin/tdmr}
+   * then gives Java an empty one and says so with {@code -Dtdmr.stdin=closed}, since the JVM would
+   * otherwise reuse descriptor 0 for one of its own files.
+   */
+  static boolean stdinClosedAtStart() {
+    return "closed".equals(System.getProperty("tdmr.stdin"));
   }
 
   /** The name used in messages: the path as given, or {@code <stdin>}. */
@@ -31,16 +53,24 @@ public final class InputSource {
     return argument.equals(STDIN) ? "<stdin>" : argument;
   }
 
-  /** The raw bytes of the input; missing, directory and unreadable inputs are input errors. */
+  /**
+   * The raw bytes of the input, at most {@link InputBytes#MAX_BYTES}; missing, directory,
+   * unreadable and too large inputs are input errors, and so is a closed standard input.
+   */
   public byte[] bytes() throws InputException {
     if (argument.equals(STDIN)) {
-      try {
-        return stdin.readAllBytes();
-      } catch (IOException e) {
-        throw new InputException(name(), 0, "cannot read standard input: " + e.getMessage());
+      if (stdinClosed) {
+        throw new InputException(name(), 0, "no input: standard input is closed (give a file, or pipe a log in)");
       }
+      return InputBytes.ofStream(name(), stdin);
     }
-    return MapReader.fileBytes(Path.of(argument));
+    Path file;
+    try {
+      file = Path.of(argument);
+    } catch (InvalidPathException e) {
+      throw new InputException(name(), 0, "not a file name: " + e.getReason());
+    }
+    return MapReader.fileBytes(file);
   }
 
   /** The text of the input; binary input is rejected like {@link MapReader#readBytes} does. */

@@ -8,115 +8,215 @@ import tdmr.greedy.GreedyExplanation;
 import tdmr.greedy.GreedyResult;
 import tdmr.greedy.LinuxGreedy;
 import tdmr.mem.AddressRange;
+import tdmr.mem.ByteSize;
 import tdmr.mem.Count;
 import tdmr.mem.MemoryMap;
 import tdmr.solver.Engine;
 import tdmr.solver.EngineResult;
 import tdmr.solver.Engines;
 import tdmr.solver.SolveOptions;
+import tdmr.solver.Status;
+import tdmr.solver.fix.GiveUpSearch;
+import tdmr.solver.fix.GreedyFix;
 import tdmr.tdx.Layout;
 import tdmr.tdx.Policy;
 import tdmr.tdx.TdxLimits;
+import tdmr.triage.LogCompleteness;
 import tdmr.triage.Triage;
 
 /**
  * What {@code tdmr diagnose} adds to a triage from the memory map in the same log: for a layout
- * failure, whether the kernel's construction replayed on that map fails the same way and whether
- * a layout within the module's limits exists (CP-SAT); on success, whether the logged PAMT size
- * matches the replay.
+ * failure, whether the kernel's construction replayed on that map fails the same way, what an
+ * operator can do (the least memory to give up with {@code memmap=} for the running kernel, a kernel
+ * with the CMR-holes patch) and, as information, whether a layout within the module's limits exists
+ * (CP-SAT); on success, whether the logged PAMT size matches the replay. A map that does not
+ * describe the whole machine (cut short, or CMRs taken as memory) is analysed for what it shows, and
+ * the words say so.
  */
 final class LayoutAnalysis {
+  /**
+   * The analysis and, for a layout failure, the remedies in the order an operator tries them.
+   *
+   * @param remedies empty when the triage's own advice stands
+   */
+  record Findings(List<String> analysis, List<String> remedies) {
+    static final Findings NONE = new Findings(List.of(), List.of());
+  }
+
   private final MemoryMap map;
+  private final boolean partial;
+  private final boolean cmrsAsMemory;
   private final String logName;
   private final TdxLimits limits;
   private final SolveOptions options;
   private final PrintWriter err;
 
-  LayoutAnalysis(MemoryMap map, String logName, TdxLimits limits, SolveOptions options, PrintWriter err) {
+  /**
+   * @param completeness what the log lacks; a map cut short or taken from the CMRs is partial
+   * @param logWords how the user named the log and any what-if options, for the commands suggested
+   */
+  LayoutAnalysis(MemoryMap map, List<LogCompleteness.Note> completeness, String logWords, TdxLimits limits,
+      SolveOptions options, PrintWriter err) {
     this.map = map;
-    this.logName = logName.equals("<stdin>") ? "dmesg.txt" : logName;
+    this.partial = LogCompleteness.mapIsPartial(completeness);
+    this.cmrsAsMemory = completeness.stream().anyMatch(n -> n.check() == LogCompleteness.Check.CMRS_WITHOUT_RAM);
+    this.logName = logWords;
     this.limits = limits;
     this.options = options;
     this.err = err;
   }
 
-  /** Sentences for people; empty when the outcome is not about the layout. */
-  List<String> analyse(Triage triage) {
+  Findings analyse(Triage triage) {
     if (triage.outcome().isLayoutFailure()) {
       return failure(triage);
     }
     if (triage.outcome().tdxUp() && triage.pamtKb().isPresent()) {
-      return pamtCheck(triage.pamtKb().getAsLong());
+      return new Findings(pamtCheck(triage.pamtKb().getAsLong()), List.of());
     }
-    return List.of();
+    return Findings.NONE;
   }
 
-  private List<String> failure(Triage triage) {
+  private String scope() {
+    return partial ? "the part of the memory map in this log" : "the memory map in this log";
+  }
+
+  private Findings failure(Triage triage) {
     List<String> out = new ArrayList<>();
-    EngineResult greedy = run("greedy");
-    if (greedy.status().hasLayout()) {
-      out.add("Replayed on the memory map in this log, the kernel's construction succeeds (%s, %d KB"
-          .formatted(Count.of(greedy.layout().get().size(), "TDMR"), greedy.pamtBytes().getAsLong() / 1024)
-          + " of PAMT), so this map is not the one the kernel saw: the log's map is incomplete or"
-          + " differs (see `tdmr map` on this log).");
-    } else {
-      GreedyResult.Failed failed = greedy.kernelFailure().orElseThrow();
-      Optional<AddressRange> replayed = failed.failingTdmrRange();
-      boolean same = replayed.isPresent() && replayed.equals(triage.failedTdmr());
-      out.add((same
-              ? "Replayed on the memory map in this log, the kernel's construction fails the same way: "
-              : "Replayed on the memory map in this log, the kernel's construction fails: ")
-          + failed.failureLine() + (same ? "" : " (the log names another TDMR"
-              + " or none; the log's map may be incomplete)."));
-      out.addAll(new GreedyExplanation(map, limits, LinuxGreedy.mainline()).summary(failed));
+    GreedyFix fix = fixForTheRunningKernel();
+    EngineResult greedy = fix.before();
+    if (greedy.status() == Status.UNKNOWN) {
+      out.add("The time limit stopped the replay of the kernel's construction on %s (--time-limit).".formatted(scope()));
+      return new Findings(out, List.of());
     }
-    out.addAll(optimum());
+    if (greedy.status().hasLayout()) {
+      out.add(partial
+          ? "Replayed on %s, the kernel's construction succeeds: the failure lies in memory the log does not show."
+              .formatted(scope())
+          : "Replayed on the memory map in this log, the kernel's construction succeeds (%s, %d KiB of PAMT), so this"
+              .formatted(Count.of(greedy.layout().get().size(), "TDMR"), greedy.pamtBytes().getAsLong() / 1024)
+              + " map is not the one the kernel saw: the log's map is incomplete or differs (see `tdmr map` on"
+              + " this log).");
+      return new Findings(out, List.of());
+    }
+    GreedyResult.Failed failed = greedy.kernelFailure().orElseThrow();
+    Optional<AddressRange> replayed = failed.failingTdmrRange();
+    boolean same = replayed.isPresent() && replayed.equals(triage.failedTdmr());
+    out.add("Replayed on %s, the kernel's construction %s: %s".formatted(scope(),
+        same ? (partial ? "already fails the same way" : "fails the same way") : "fails", failed.failureLine())
+        + (same ? "" : " (the log names another TDMR or none; the log's map may be incomplete)."));
+    out.addAll(new GreedyExplanation(map, limits, LinuxGreedy.mainline()).summary(failed));
+    Optional<EngineResult> best = optimum(out);
+    return new Findings(out, remedies(fix, best));
+  }
+
+  private GreedyFix fixForTheRunningKernel() {
+    try (Progress p = Progress.start(err, "tdmr diagnose: searching for a memmap= fix", Terminal.stderrIsTerminal())) {
+      return GreedyFix.find(map, Engines.byName("greedy").orElseThrow(), limits, options);
+    }
+  }
+
+  /** What an operator can do, in order: memmap= for this kernel, a CMR-holes kernel, then the optimum as information. */
+  private List<String> remedies(GreedyFix fix, Optional<EngineResult> best) {
+    List<String> out = new ArrayList<>();
+    GiveUpSearch.Result r = fix.search().orElseThrow();
+    String caveat = partial
+        ? " The whole map may need other memory given up: on the host, `sudo tdmr gather -o host.txt`, then"
+            + " `tdmr fix host.txt`."
+        : "";
+    switch (r.status()) {
+      case OPTIMAL, FEASIBLE -> {
+        out.add(("For the running kernel, boot with %s: it gives up %s of TDX memory (%s), and the kernel's"
+                + " construction then succeeds on %s (%s).%s The GRUB syntax, and a replay:")
+            .formatted(String.join(" ", fix.memmap()), ByteSize.human(r.giveUpBytes()),
+                r.status() == Status.OPTIMAL ? "proven the least" : "the least found in the time limit",
+                partial ? "the memory in this log" : "this map", headroom(fix.after().orElseThrow()), caveat));
+        out.add("  tdmr fix" + logName);
+        out.add("  tdmr plan" + logName + memmapOptions(fix.memmap()));
+      }
+      case INFEASIBLE -> out.add("For the running kernel, no memmap= reservation (whole memory blocks, or their parts"
+          + " up to a 1 GiB boundary) makes its construction succeed on %s.".formatted(scope()));
+      default -> out.add(("For the running kernel, the search for a memmap= fix stopped at the time limit (at least %s"
+          + " must go): `tdmr fix%s --time-limit 600`.").formatted(ByteSize.human(r.boundBytes()), logName));
+    }
+    EngineResult cmr = run("greedy-cmr");
+    out.add(cmr.status().hasLayout()
+        ? ("Or boot a kernel with the CMR-holes patch (\"Reduce TDMR's reserved areas by using CMRs to find memory"
+            + " holes\"; Ubuntu's 24.04 -intel kernels carry it, per canonical/tdx#415): replayed on %s, its"
+            + " construction succeeds (%s) without giving up memory.").formatted(scope(), headroom(cmr))
+        : ("A kernel with the CMR-holes patch fails too on %s: %s").formatted(scope(),
+            cmr.kernelFailure().map(GreedyResult.Failed::failureLine).orElse(cmr.status().name())));
+    best.ifPresent(b -> out.add(("For information (kernel and module developers): a layout within the module's"
+        + " limits exists for %s (cpsat, %s: %s, at most %d reserved areas in one TDMR, %d KiB of PAMT), which the"
+        + " kernel's one-pass construction does not find (see the layout analysis).")
+        .formatted(partial ? "the memory in this log" : "this map", b.status().name().toLowerCase(java.util.Locale.ROOT),
+            Count.of(b.layout().get().size(), "TDMR"), b.layout().get().maxReservedPerTdmr(),
+            b.pamtBytes().getAsLong() / 1024)));
     return out;
   }
 
-  /** What CP-SAT says about the same map under the same limits (kernel policy). */
-  private List<String> optimum() {
+  private static String memmapOptions(List<String> memmap) {
+    StringBuilder s = new StringBuilder();
+    memmap.forEach(p -> s.append(" --memmap '").append(p.substring("memmap=".length())).append('\''));
+    return s.toString();
+  }
+
+  /** {@code 1 TDMR, 16 of 16 reserved areas in the fullest, 8212 KiB of PAMT}. */
+  private String headroom(EngineResult built) {
+    Layout l = built.layout().orElseThrow();
+    return "%s, %d of %d reserved areas in the fullest, %d KiB of PAMT".formatted(Count.of(l.size(), "TDMR"),
+        l.maxReservedPerTdmr(), limits.maxReservedPerTdmr(), l.pamtBytes() / 1024);
+  }
+
+  /** What CP-SAT says about the same map under the same limits (kernel policy); the result when it built a layout. */
+  private Optional<EngineResult> optimum(List<String> out) {
     EngineResult r;
     try {
       r = run("cpsat");
     } catch (IllegalArgumentException unavailable) {
-      return List.of("No optimising engine is available in this build (" + unavailable.getMessage() + ").");
+      out.add("No optimising engine is available in this build (" + unavailable.getMessage() + ").");
+      return Optional.empty();
     } catch (LinkageError nativeLibrary) {
       // OR-Tools ships native code; a machine it cannot load on still gets the rest of the answer.
-      return List.of("The optimiser could not run on this machine (" + nativeLibrary.getMessage() + ").");
+      out.add("The optimiser could not run on this machine (" + nativeLibrary.getMessage() + ").");
+      return Optional.empty();
     }
-    return switch (r.status()) {
+    switch (r.status()) {
       case OPTIMAL, FEASIBLE -> {
         Layout l = r.layout().get();
-        yield List.of(
-            ("A layout within the module's limits exists (cpsat, %s): %s, at most %d reserved areas in"
-                    + " one TDMR (limit %d), %d KB of PAMT. The machine can run TDX; the kernel's simple"
-                    + " construction is what fails.")
-                .formatted(r.status().name().toLowerCase(java.util.Locale.ROOT), Count.of(l.size(), "TDMR"), l.maxReservedPerTdmr(),
-                    limits.maxReservedPerTdmr(), r.pamtBytes().getAsLong() / 1024),
-            "To see both layouts, and to list the TDMRs:",
-            "  tdmr render %s --solver greedy,cpsat -o layout.html".formatted(logName),
-            "  tdmr plan %s --solver cpsat".formatted(logName));
+        out.add(("%s within the module's limits exists (cpsat, %s): %s, at most %d reserved areas in one TDMR (limit"
+                + " %d), %d KiB of PAMT. %s")
+            .formatted(partial ? "For the memory in this log, a layout" : "A layout",
+                r.status().name().toLowerCase(java.util.Locale.ROOT), Count.of(l.size(), "TDMR"), l.maxReservedPerTdmr(),
+                limits.maxReservedPerTdmr(), r.pamtBytes().getAsLong() / 1024,
+                partial ? "Whether the whole machine has one needs its whole memory map."
+                    : "The machine can run TDX; the kernel's simple construction is what fails."));
+        out.add("To see both layouts, and to list the TDMRs:");
+        out.add("  tdmr render%s --solver greedy,cpsat -o layout.html".formatted(logName));
+        out.add("  tdmr plan%s --solver cpsat".formatted(logName));
+        return Optional.of(r);
       }
       case INFEASIBLE -> {
-        List<String> out = new ArrayList<>();
-        out.add("cpsat proves that no layout within the module's limits covers this map (under the kernel's"
-            + " rules for holes and PAMT placement):");
+        out.add("cpsat proves that no layout within the module's limits covers %s (under the kernel's rules for holes"
+            .formatted(partial ? "the memory in this log" : "this map") + " and PAMT placement):");
         r.infeasibility().ifPresent(why -> out.addAll(why.facts()));
-        out.add("Try the CMR-holes rule, or find the least memory to give up (memmap=) so that a layout exists:");
-        out.add("  tdmr plan %s --solver cpsat --holes cmr".formatted(logName));
-        out.add("  tdmr fix %s".formatted(logName));
-        yield out;
+        return Optional.empty();
       }
-      case UNKNOWN, FAILED -> List.of("cpsat found no answer within %.0f s; give it longer:"
-          .formatted(options.timeLimitSeconds()), "  tdmr plan %s --solver cpsat --time-limit 600".formatted(logName));
-    };
+      default -> {
+        out.add("cpsat found no answer within %.0f s; give it longer:".formatted(options.timeLimitSeconds()));
+        out.add("  tdmr plan%s --solver cpsat --time-limit 600".formatted(logName));
+        return Optional.empty();
+      }
+    }
   }
 
   private List<String> pamtCheck(long loggedKb) {
     EngineResult greedy = run("greedy");
+    if (greedy.status() == Status.UNKNOWN) {
+      return List.of("The time limit stopped the replay of the kernel's construction before the logged PAMT"
+          + " size could be checked (--time-limit).");
+    }
     if (!greedy.status().hasLayout()) {
-      return List.of("The kernel's construction replayed on the map in this log fails ("
+      return List.of("The kernel's construction replayed on %s fails (".formatted(scope())
           + greedy.kernelFailure().orElseThrow().failureLine() + "), yet the kernel succeeded: the log's map"
           + " is not the one the kernel saw.");
     }
@@ -127,22 +227,28 @@ final class LayoutAnalysis {
       tdmrs.append(tdmrs.length() == 0 ? "" : ", ").append(t.range());
     }
     if (predictedKb == loggedKb) {
-      return List.of(
-          "The logged %d KB of PAMT is exactly what the kernel's construction gives on the map in this log:"
-              .formatted(loggedKb)
-              + " %d TDMRs (%s), so this map is the one the kernel used.".formatted(l.size(), tdmrs));
+      return List.of(cmrsAsMemory
+          ? ("The logged %d KiB of PAMT is what the kernel's construction gives when the TDX memory is taken to be"
+              + " the CMRs: %s (%s). That is consistent with the log, not proof of the map the kernel used.")
+              .formatted(loggedKb, Count.of(l.size(), "TDMR"), tdmrs)
+          : partial
+              ? ("The logged %d KiB of PAMT is what the kernel's construction gives on %s: %s (%s).")
+                  .formatted(loggedKb, scope(), Count.of(l.size(), "TDMR"), tdmrs)
+              : ("The logged %d KiB of PAMT is exactly what the kernel's construction gives on the map in this log:"
+                  + " %s (%s), so this map is the one the kernel used.").formatted(loggedKb, Count.of(l.size(), "TDMR"), tdmrs));
     }
     return List.of(
-        ("The logged %d KB of PAMT differs from the %d KB the kernel's construction gives on the map in this"
-                + " log (%d TDMRs: %s), by %d KB; the kernel saw a different memory map (for a log without e820"
-                + " lines, tdmr takes the CMRs as the TDX memory).")
-            .formatted(loggedKb, predictedKb, l.size(), tdmrs, Math.abs(loggedKb - predictedKb)));
+        ("The logged %d KiB of PAMT differs from the %d KiB the kernel's construction gives on %s (%s: %s), by %d KiB;"
+                + " the kernel saw a different memory map%s.")
+            .formatted(loggedKb, predictedKb, scope(), Count.of(l.size(), "TDMR"), tdmrs, Math.abs(loggedKb - predictedKb),
+                partial ? " (the log's map is not the whole machine's)" : ""));
   }
 
   private EngineResult run(String name) {
     Engine engine = Engines.select(name).get(0);
     try (Progress p = Progress.start(err, "tdmr diagnose: " + name + " solving", Terminal.stderrIsTerminal())) {
-      return engine.solve(map, limits, Policy.DEFAULT, options);
+      // The greedy replay first, then the optimiser with what is left of the command's time.
+      return engine.solve(map, limits, Policy.DEFAULT, options.withDeadline(options.deadline().share(name.equals("greedy") ? 2 : 1)));
     }
   }
 }

@@ -1,8 +1,11 @@
 package tdmr.cli;
 
+import java.io.PrintWriter;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import tdmr.mem.MemoryMap;
 import tdmr.tdx.TdxLimits;
+import tdmr.tdx.UsefulLimits;
 
 /**
  * The TDX module's limits as options, each declared here once: {@code --max-tdmrs},
@@ -49,6 +52,17 @@ public final class LimitOptions {
         : dynamicPamt.on ? Math.min(d.hkidStartBit(), DYNAMIC_PAMT_HKID_START_BIT) : d.hkidStartBit();
     return new TdxLimits(maxTdmrs, maxReserved, d.pamtEntrySize4k(), d.pamtEntrySize2m(), d.pamtEntrySize1g(),
         dynamicPamt.on, bit);
+  }
+
+  /**
+   * {@code limits} lowered to what {@code map} can use ({@link UsefulLimits}), each lowering said on
+   * {@code err} as a note: a limit far past the map's size would only size models and tables by it.
+   */
+  static TdxLimits usefulFor(TdxLimits limits, MemoryMap map, PrintWriter err, String command) {
+    UsefulLimits useful = UsefulLimits.of(limits, map);
+    useful.notes().forEach(n -> err.println("%s: note: %s".formatted(command, n)));
+    err.flush();
+    return useful.limits();
   }
 
   /** {@code --max-tdmrs N}. */

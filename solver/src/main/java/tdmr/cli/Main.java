@@ -1,10 +1,21 @@
 package tdmr.cli;
 
+import java.io.BufferedOutputStream;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.io.OutputStream;
+
 /** Entry point of the {@code tdmr} command line. */
 public final class Main {
   private Main() {}
 
+  /**
+   * Runs the command line on the process's own descriptors. Standard output is the raw descriptor
+   * (buffered), not {@code System.out}, which swallows write errors: {@link TdmrCommand#execute}
+   * must see a full disk to report it.
+   */
   public static void main(String[] args) {
-    System.exit(TdmrCommand.run(args, System.out, System.err));
+    OutputStream out = new BufferedOutputStream(new FileOutputStream(FileDescriptor.out), 1 << 16);
+    System.exit(TdmrCommand.run(args, System.in, out, System.err));
   }
 }

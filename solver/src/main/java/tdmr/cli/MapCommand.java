@@ -1,5 +1,6 @@
 package tdmr.cli;
 
+import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -20,8 +21,10 @@ import tdmr.parse.MapJson;
             + " the TDX memory blocks with their NUMA nodes, the gaps between them with the firmware"
             + " (e820) type found there, the CMRs, how the map was derived and the totals. --json prints"
             + " the map in the JSON map format that every tdmr command reads.",
+    exitCodeListHeading = "%nExit status:%n",
+    exitCodeList = {"0:the map was read and shown", "2:bad input or usage", "70:internal error"},
+    footerHeading = "%nExamples:%n",
     footer = {
-      "%nExamples:",
       "  tdmr map dmesg.txt                         blocks, gaps (e820 types), CMRs",
       "  sudo cat /proc/iomem | tdmr map -",
       "  tdmr map --json dmesg.txt > map.json       the JSON map every command reads"
@@ -32,14 +35,16 @@ final class MapCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
   @Parameters(paramLabel = "INPUT", description = "Kernel log, /proc/iomem or JSON map; '-' reads standard input.")
-  String input;
+  Path input;
 
   @Option(names = "--json", description = "Print the map as JSON (the format every command reads).")
   boolean json;
 
+  @picocli.CommandLine.Mixin WhatIfOptions whatIf;
+
   @Override
   public Integer call() throws Exception {
-    MemoryMap map = tdmr.input(input).readMap();
+    MemoryMap map = whatIf.apply(tdmr.input(input).readMap());
     var out = spec.commandLine().getOut();
     out.print(json ? MapJson.write(map) : Prose.fold(MapText.render(map)));
     out.flush();

@@ -1,5 +1,6 @@
 package tdmr.cli;
 
+import java.nio.file.Path;
 import java.io.IOException;
 import picocli.CommandLine.Parameters;
 import tdmr.mem.MemoryMap;
@@ -9,7 +10,7 @@ import tdmr.parse.InputException;
 final class MapInput {
   @Parameters(paramLabel = "INPUT", arity = "0..1",
       description = "Kernel log, /proc/iomem or JSON map; '-' reads standard input (default: the bundled example).")
-  String argument;
+  Path argument;
 
   /** The map INPUT names (read through {@code root}, which owns standard input), or the bundled example without INPUT. */
   MemoryMap read(TdmrCommand root) throws IOException, InputException {

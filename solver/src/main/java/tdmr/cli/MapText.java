@@ -76,6 +76,7 @@ final class MapText {
     facts.moduleVersion().ifPresent(v -> lines.add("TDX module " + v));
     facts.pamtKb().ifPresent(kb -> lines.add("kernel allocated %d KB for PAMT (%s)".formatted(kb, ByteSize.human(kb * ByteSize.KiB))));
     facts.failure().ifPresent(f -> lines.add("kernel failure, " + f));
+    facts.commandLine().ifPresent(c -> lines.add("kernel command line, " + c));
     if (lines.isEmpty()) {
       return;
     }

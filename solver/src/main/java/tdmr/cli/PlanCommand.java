@@ -4,9 +4,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.AccessDeniedException;
-import java.nio.file.FileSystemException;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -44,17 +41,19 @@ import tdmr.tdx.TdxLimits;
             + " construction with its messages.",
     exitCodeListHeading = "%nExit status:%n",
     exitCodeList = {
-      "0:an engine built a layout",
-      "1:none did (the kernel would fail, or the map is proven infeasible)",
+      "0:an engine built a layout (with several engines, one is enough; ask --solver greedy alone whether"
+          + " the kernel succeeds)",
+      "1:no engine built one, and each answered (the kernel would fail, the map is proven infeasible)",
       "2:bad input or usage",
-      "3:a time limit stopped every engine before an answer",
-      "70:internal error"
+      "3:no engine built one, and a time limit stopped at least one before an answer",
+      "70:internal error (also: --cross-check found the engines disagreeing)"
     },
+    footerHeading = "%nExamples:%n",
     footer = {
-      "%nExamples:",
       "  tdmr plan                                  the bundled canonical/tdx#135 log",
       "  tdmr plan dmesg.txt --solver all           greedy, then the best (cpsat, z3)",
       "  tdmr plan dmesg.txt --holes cmr            a kernel with the CMR-holes patch",
+      "  tdmr plan dmesg.txt --memmap '4K$0x64158000'   what if the kernel booted with memmap=4K$0x64158000",
       "  tdmr plan dmesg.txt --solver cpsat --json > plan.json",
       "  tdmr plan dmesg.txt --tdmr-info tdmr_info.bin",
       "See it: tdmr render dmesg.txt --solver all -o layout.html"
@@ -71,7 +70,11 @@ final class PlanCommand implements Callable<Integer> {
 
   @Mixin EngineOptions engineOptions;
 
+  @Mixin WhatIfOptions whatIf;
+
   @Mixin ColorOption color;
+
+  @Mixin VerboseOption verbose;
 
   @Option(names = "--json", description = "Print {\"results\": [...]} with the shared TDMR JSON.")
   boolean json;
@@ -90,14 +93,17 @@ final class PlanCommand implements Callable<Integer> {
     List<Engine> engines = engineOptions.engines();
     TdxLimits limits = engineOptions.limits();
     SolveOptions options = engineOptions.solveOptions();
-    MemoryMap map = input.read(tdmr);
+    MemoryMap map = whatIf.apply(input.read(tdmr));
+    limits = LimitOptions.usefulFor(limits, map, spec.commandLine().getErr(), "tdmr plan");
     Policy policy = engineOptions.policy();
 
     List<EngineResult> results = new ArrayList<>();
-    for (Engine engine : engines) {
+    for (int i = 0; i < engines.size(); i++) {
+      Engine engine = engines.get(i);
       try (Progress p = Progress.start(spec.commandLine().getErr(), "tdmr plan: " + engine.name() + " solving",
           Terminal.stderrIsTerminal())) {
-        results.add(engine.solve(map, limits, policy, options));
+        // --time-limit bounds the whole command: each engine may take an equal share of what is left.
+        results.add(engine.solve(map, limits, policy, options.withDeadline(options.deadline().share(engines.size() - i))));
       }
     }
 
@@ -110,7 +116,7 @@ final class PlanCommand implements Callable<Integer> {
       check.ifPresent(c -> document.set("crossCheck", crossCheckJson(c)));
       out.print(LayoutJson.pretty(document));
     } else {
-      out.print(new PlanText(map, limits, policy).render(results, color.terminal(), input.argument == null ? "" : input.argument));
+      out.print(new PlanText(map, limits, policy, verbose).render(results, color.terminal(), (input.argument == null ? "" : input.argument) + whatIf.asArguments()));
       check.ifPresent(c -> c.lines().forEach(out::println));
     }
     out.flush();
@@ -123,33 +129,22 @@ final class PlanCommand implements Callable<Integer> {
       Optional<Layout> layout = results.stream().flatMap(r -> r.layout().stream()).findFirst();
       if (layout.isPresent()) {
         try {
-          TdmrInfoCodec.write(layout.get(), tdmrInfo);
+          // Whole or not at all: a TDMR_INFO cut short is a whole number of entries, a valid smaller layout.
+          AtomicFile.write(tdmrInfo, TdmrInfoCodec.encode(layout.get()));
         } catch (IllegalArgumentException tooManySlots) {
           // Limits raised past the module's 16 slots: the layout cannot be written in its format.
           spec.commandLine().getErr().println("tdmr plan: cannot write %s: %s".formatted(tdmrInfo, tooManySlots.getMessage()));
           return TdmrCommand.EXIT_INPUT;
         } catch (IOException e) {
           // A directory or a missing parent is the user's to fix (exit 2), not a bug (exit 70).
-          throw new InputException(tdmrInfo.toString(), 0, "cannot write the TDMR_INFO file: " + reason(e));
+          throw new InputException(tdmrInfo.toString(), 0,
+              "cannot write the TDMR_INFO file: %s; nothing written".formatted(AtomicFile.reason(e)));
         }
       } else {
         spec.commandLine().getErr().println("tdmr plan: no engine built a layout; %s not written".formatted(tdmrInfo));
       }
     }
     return exitStatus(results);
-  }
-
-  private static String reason(IOException e) {
-    if (e instanceof NoSuchFileException) {
-      return "no such directory";
-    }
-    if (e instanceof AccessDeniedException) {
-      return "permission denied";
-    }
-    if (e instanceof FileSystemException f && f.getReason() != null) {
-      return f.getReason();
-    }
-    return e.getMessage();
   }
 
   /** 0 when some engine built a layout; otherwise 3 if a time limit left any answer unknown, else 1. */
@@ -186,6 +181,7 @@ final class PlanCommand implements Callable<Integer> {
       }
       ArrayNode messages = o.putArray("messages");
       r.messages().forEach(messages::add);
+      o.set("details", JsonContract.strings(r.details()));
       o.put("solveMillis", r.solveMillis());
       if (r.modelVariables() > 0) {
         // Size of the optimising engines' models (the greedy has none).

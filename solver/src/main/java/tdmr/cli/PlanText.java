@@ -26,12 +26,19 @@ final class PlanText {
   private final TdxLimits limits;
   private final Policy policy;
   private final List<MemoryBlock> memlist;
+  private final VerboseOption verbose;
 
   PlanText(MemoryMap map, TdxLimits limits, Policy policy) {
+    this(map, limits, policy, new VerboseOption());
+  }
+
+  /** With {@code --verbose}, each engine's details follow its messages. */
+  PlanText(MemoryMap map, TdxLimits limits, Policy policy, VerboseOption verbose) {
     this.map = map;
     this.limits = limits;
     this.policy = policy;
     this.memlist = LinuxGreedy.memoryList(map.blocks());
+    this.verbose = verbose;
   }
 
   String render(List<EngineResult> results) {
@@ -122,6 +129,7 @@ final class PlanText {
           : r.status() == tdmr.solver.Status.UNKNOWN ? terminal.warn(r.status().name()) : terminal.bad(r.status().name());
       sb.append("%n== %s: %s (%d ms)%n".formatted(r.solver(), status, r.solveMillis()));
       r.messages().forEach(m -> sb.append(m).append('\n'));
+      verbose.details(r).forEach(m -> sb.append(m).append('\n'));
       r.layout().ifPresent(l -> table(sb, l));
     }
     if (results.size() > 1) {
@@ -158,7 +166,7 @@ final class PlanText {
     split.forEach(l -> sb.append(l).append('\n'));
     long pamt = layout.pamtBytes();
     long remote = new RemotePamt(map, limits).bytes(layout);
-    sb.append("PAMT total: %d bytes (%s, %d KB) in %s; remote PAMT %d bytes%s%n"
+    sb.append("PAMT total: %d bytes (%s, %d KiB) in %s; remote PAMT %d bytes%s%n"
         .formatted(pamt, ByteSize.human(pamt), pamt / 1024, Count.of(layout.size(), "TDMR"), remote,
             remote == 0 ? "" : " (" + ByteSize.human(remote) + " describing memory on other NUMA nodes)"));
   }

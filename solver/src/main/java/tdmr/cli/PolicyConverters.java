@@ -1,6 +1,7 @@
 package tdmr.cli;
 
 import java.util.Arrays;
+import java.util.Iterator;
 import java.util.stream.Collectors;
 import picocli.CommandLine;
 import tdmr.tdx.Policy;
@@ -36,6 +37,30 @@ final class PolicyConverters {
     }
   }
 
+  /** What {@code --holes} accepts, for shell completion. */
+  static final class HolesValues implements Iterable<String> {
+    @Override
+    public Iterator<String> iterator() {
+      return Arrays.stream(Policy.Holes.values()).map(Policy.Holes::text).iterator();
+    }
+  }
+
+  /** What {@code --pamt} accepts, for shell completion. */
+  static final class PamtValues implements Iterable<String> {
+    @Override
+    public Iterator<String> iterator() {
+      return Arrays.stream(Policy.PamtPlacementPolicy.values()).map(Policy.PamtPlacementPolicy::text).iterator();
+    }
+  }
+
+  /** What {@code --coverage} accepts, for shell completion. */
+  static final class CoverageValues implements Iterable<String> {
+    @Override
+    public Iterator<String> iterator() {
+      return Arrays.stream(Policy.Coverage.values()).map(Policy.Coverage::text).iterator();
+    }
+  }
+
   private static <E> E byText(E[] values, java.util.function.Function<E, String> text, String value) {
     for (E e : values) {
       if (text.apply(e).equals(value)) {
@@ -50,11 +75,15 @@ final class PolicyConverters {
   static final class FamilyConverter implements CommandLine.ITypeConverter<Policy.Family> {
     @Override
     public Policy.Family convert(String value) {
-      return switch (value) {
-        case "module" -> Policy.Family.MODULE;
-        case "kernel" -> Policy.Family.KERNEL;
-        default -> throw new CommandLine.TypeConversionException("expected module or kernel, got '" + value + "'");
-      };
+      return byText(Policy.Family.values(), Policy.Family::text, value);
+    }
+  }
+
+  /** What {@code --family} accepts, for shell completion. */
+  static final class FamilyValues implements Iterable<String> {
+    @Override
+    public Iterator<String> iterator() {
+      return Arrays.stream(Policy.Family.values()).map(Policy.Family::text).iterator();
     }
   }
 }

@@ -26,6 +26,7 @@ public final class PolicyOptions {
   public static final class Holes {
     @Option(names = "--holes", paramLabel = "memlist|cmr", defaultValue = "memlist",
         converter = PolicyConverters.HolesConverter.class,
+        completionCandidates = PolicyConverters.HolesValues.class,
         description = "Gaps to reserve: every gap between memory blocks (memlist, mainline Linux) or only"
             + " non-convertible ones (cmr, the CMR-holes patch). Default: ${DEFAULT-VALUE}.")
     Policy.Holes value;
@@ -39,6 +40,7 @@ public final class PolicyOptions {
   public static final class Pamt {
     @Option(names = "--pamt", paramLabel = "node-local|any", defaultValue = "node-local",
         converter = PolicyConverters.PamtConverter.class,
+        completionCandidates = PolicyConverters.PamtValues.class,
         description = "node-local: rank layouts first by the PAMT bytes describing memory on another NUMA node than"
             + " the PAMT (0 whenever the limits allow; the kernel puts each TDMR's PAMT on the node of its first"
             + " block); any: ignore where PAMT lies. Default: ${DEFAULT-VALUE}.")
@@ -53,6 +55,7 @@ public final class PolicyOptions {
   public static final class Coverage {
     @Option(names = "--coverage", paramLabel = "all|max", defaultValue = "all",
         converter = PolicyConverters.CoverageConverter.class,
+        completionCandidates = PolicyConverters.CoverageValues.class,
         description = "Cover every byte of TDX memory (all), or as much as possible, reporting what is left"
             + " out (max). Default: ${DEFAULT-VALUE}.")
     Policy.Coverage value;
@@ -66,6 +69,7 @@ public final class PolicyOptions {
   public static final class Family {
     @Option(names = "--family", paramLabel = "module|kernel", defaultValue = "module",
         converter = PolicyConverters.FamilyConverter.class,
+        completionCandidates = PolicyConverters.FamilyValues.class,
         description = "Layouts the proof is about: module (every layout the TDX module accepts, each PAMT level"
             + " placed on its own, TDMRs on any 1 GiB boundary) or kernel (each TDMR's PAMT one 4K/2M/1G chunk of the"
             + " kernel's sizes in one memory block). Default: ${DEFAULT-VALUE}.")
@@ -85,6 +89,7 @@ public final class PolicyOptions {
   public static final class FamilyForFix {
     @Option(names = "--family", paramLabel = "module|kernel", defaultValue = "kernel",
         converter = PolicyConverters.FamilyConverter.class,
+        completionCandidates = PolicyConverters.FamilyValues.class,
         description = "Layouts that must exist once memory is given up: kernel (each TDMR's PAMT one 4K/2M/1G chunk,"
             + " as every kernel allocates it) or module (every layout the TDX module accepts). Default:"
             + " ${DEFAULT-VALUE}.")

@@ -3,9 +3,13 @@ package tdmr.cli;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Sentences laid out for an 80-column terminal: wrapped at word boundaries under an indent. */
+/**
+ * Sentences laid out for the terminal that shows them: wrapped at word boundaries under an indent
+ * to {@link Terminal#textWidth()}, and never wrapped into a pipe or a file, so that each fact stays
+ * on one line for {@code grep}.
+ */
 public final class Prose {
-  /** Width of the lines we print: an 80-column terminal minus a margin for the cursor. */
+  /** Width of an 80-column terminal minus a margin for the cursor (tests and fixed layouts). */
   public static final int WIDTH = 79;
 
   private static final List<String> UNITS = List.of("B", "KiB", "MiB", "GiB", "TiB", "KB", "KBs", "ms", "bytes");
@@ -13,19 +17,28 @@ public final class Prose {
   /** The prefix of the kernel's TDX lines, which are quoted whole. */
   private static final String KERNEL_PREFIX = "virt/tdx: ";
 
+  /** How lines meant to be pasted start (commands, boot parameters); they stay whole too. */
+  private static final List<String> PASTED = List.of("tdmr ", "sudo ", "memmap=", "GRUB_CMDLINE_LINUX");
+
   private Prose() {}
 
   /**
-   * {@code text} wrapped to {@link #WIDTH} columns, the first line starting with {@code first}
+   * {@code text} wrapped to this run's width ({@link Terminal#textWidth()}: the terminal's, or not at
+   * all into a pipe), the first line starting with {@code first}
    * and the others with {@code rest} (usually spaces of the same length). Words longer than a line
    * (hex ranges, paths) stay whole.
    */
   public static List<String> wrap(String text, String first, String rest) {
+    return wrap(text, first, rest, Terminal.textWidth());
+  }
+
+  /** {@link #wrap(String, String, String)} to {@code width} columns. */
+  public static List<String> wrap(String text, String first, String rest, int width) {
     List<String> out = new ArrayList<>();
     StringBuilder line = new StringBuilder(first);
     int lineStart = first.length();
     for (String word : words(text)) {
-      if (line.length() > lineStart && line.length() + 1 + word.length() > WIDTH) {
+      if (line.length() > lineStart && (long) line.length() + 1 + word.length() > width) {
         out.add(line.toString());
         line = new StringBuilder(rest);
         lineStart = rest.length();
@@ -40,16 +53,25 @@ public final class Prose {
   }
 
   /**
-   * Every line of {@code text} longer than {@link #WIDTH} folded at word boundaries, its
+   * Every line of {@code text} longer than this run's width ({@link Terminal#textWidth()}: the
+   * terminal's; into a pipe or file nothing is folded) folded at word boundaries, its
    * continuation lines indented four columns deeper than the line itself; shorter lines, the
    * kernel's own {@code virt/tdx:} lines and words that cannot be broken (paths, ranges) stay as they
    * are. For human output whose lines were written without a width in mind.
    */
   public static String fold(String text) {
+    return fold(text, Terminal.textWidth());
+  }
+
+  /** {@link #fold(String)} to {@code width} columns. */
+  public static String fold(String text, int width) {
+    if (width == Terminal.UNLIMITED) {
+      return text;
+    }
     StringBuilder out = new StringBuilder(text.length() + 64);
     String[] lines = text.split("\n", -1);
     for (int i = 0; i < lines.length; i++) {
-      foldLine(lines[i], out);
+      foldLine(lines[i], width, out);
       if (i < lines.length - 1) {
         out.append('\n');
       }
@@ -61,19 +83,20 @@ public final class Prose {
    * One line folded: breaks only at a space outside a range and keeps the line's own spacing. A word
    * too long for any line (a long path) keeps a line of its own and folding goes on after it.
    */
-  private static void foldLine(String line, StringBuilder out) {
-    // The kernel's own lines are quotes: people grep for them, so they stay whole.
-    if (line.length() <= WIDTH || line.startsWith(KERNEL_PREFIX)) {
+  private static void foldLine(String line, int width, StringBuilder out) {
+    // The kernel's own lines are quotes: people grep for them, so they stay whole; so do commands.
+    String content = line.stripLeading();
+    if (line.length() <= width || content.startsWith(KERNEL_PREFIX) || PASTED.stream().anyMatch(content::startsWith)) {
       out.append(line);
       return;
     }
     int indentLength = line.length() - line.stripLeading().length();
-    String more = " ".repeat(Math.min(indentLength + 4, WIDTH / 2));
+    String more = " ".repeat(Math.min(indentLength + 4, width / 2));
     List<Integer> breaks = breaks(line, indentLength);
     int from = 0;
     String prefix = "";
-    while (prefix.length() + line.length() - from > WIDTH) {
-      int limit = from + WIDTH - prefix.length();
+    while (prefix.length() + line.length() - from > width) {
+      int limit = from + width - prefix.length();
       int cut = -1;
       for (int b : breaks) {
         if (b > from && b <= limit) {
@@ -91,7 +114,7 @@ public final class Prose {
       // A word after the cut that fits no line (a long path) stays with what precedes it.
       int next = nextBreak(breaks, cut);
       int wordEnd = next < 0 ? line.length() : next;
-      if (more.length() + wordEnd - cut - 1 > WIDTH) {
+      if (more.length() + wordEnd - cut - 1 > width) {
         if (next < 0) {
           break;
         }
@@ -173,5 +196,10 @@ public final class Prose {
   /** {@code text} wrapped with the same indent on every line. */
   public static List<String> wrap(String text, String indent) {
     return wrap(text, indent, indent);
+  }
+
+  /** How wide this run's lines may be ({@link Terminal#textWidth()}). */
+  public static int width() {
+    return Terminal.textWidth();
   }
 }

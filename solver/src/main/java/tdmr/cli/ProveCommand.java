@@ -18,12 +18,12 @@ import tdmr.parse.JsonContract;
 import tdmr.parse.LayoutJson;
 import tdmr.check.RemotePamt;
 import tdmr.solver.Engine;
+import tdmr.solver.DeadlineGuard;
 import tdmr.solver.EngineResult;
 import tdmr.solver.Engines;
 import tdmr.solver.Infeasibility;
 import tdmr.solver.SolveOptions;
 import tdmr.solver.Status;
-import tdmr.solver.z3.Z3Engine;
 import tdmr.tdx.Layout;
 import tdmr.tdx.Policy;
 import tdmr.tdx.TdxLimits;
@@ -44,10 +44,11 @@ import tdmr.tdx.TdxLimits;
       "0:FEASIBLE (a witness layout is printed)",
       "1:INFEASIBLE (the explanation is printed)",
       "2:bad input or usage",
-      "3:UNKNOWN (the time limit stopped the solver before a proof)"
+      "3:UNKNOWN (the time limit stopped the solver before a proof)",
+      "70:internal error"
     },
+    footerHeading = "%nExamples:%n",
     footer = {
-      "%nExamples:",
       "  tdmr prove dmesg.txt                       within 64 TDMRs, 16 areas each",
       "  tdmr prove dmesg.txt --max-tdmrs 2 --max-rsvd 8",
       "  tdmr prove dmesg.txt --max-rsvd 15 --json"
@@ -77,11 +78,12 @@ final class ProveCommand implements Callable<Integer> {
     SolveOptions solve = timeLimit.solveOptions();
     Policy policy = policyOptions.policy();
     MemoryMap map = input.read(root);
-    Engine engine = prover(policy.family());
+    limits = LimitOptions.usefulFor(limits, map, spec.commandLine().getErr(), "tdmr prove");
+    Engine engine = Engines.select("cpsat").get(0);
     EngineResult r;
     try (Progress p = Progress.start(spec.commandLine().getErr(), "tdmr prove: " + engine.name() + " solving",
         Terminal.stderrIsTerminal())) {
-      r = engine.solve(map, limits, policy, solve);
+      r = DeadlineGuard.of(engine).solve(map, limits, policy, solve);
     }
 
     if (json) {
@@ -135,22 +137,6 @@ final class ProveCommand implements Callable<Integer> {
     }
     out.flush();
     return r.status().exitCode();
-  }
-
-  /**
-   * The engine that proves the family: Z3 (which explains infeasibility with a minimal set of facts)
-   * where it implements the family, else CP-SAT.
-   */
-  private static Engine prover(Policy.Family family) {
-    try {
-      Engine z3 = Z3Engine.explaining();
-      if (z3.proves(family)) {
-        return z3;
-      }
-    } catch (LinkageError unavailable) {
-      // Z3 cannot load here: CP-SAT proves alone.
-    }
-    return Engines.select("cpsat").get(0);
   }
 
   /** The family as the answer names it. */

@@ -3,7 +3,6 @@ package tdmr.cli;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -39,22 +38,24 @@ import tdmr.tdx.TdxLimits;
           + " bundled example of canonical/tdx#135), runs the chosen engines and draws the map and every"
           + " layout one above the other on one address axis: memory blocks coloured by NUMA node, holes,"
           + " CMRs, TDMRs with their boundaries in hex, reserved areas and PAMTs. Where an engine fails"
-          + " (the kernel's greedy running out of reserved areas) the failing TDMR is drawn in red with"
-          + " the kernel's message and every reserved area it asked for.",
-      "Long runs of plain memory are shortened at break marks (//) and the picture says how much; tiny"
-          + " ranges are widened so a 4 KiB block stays visible next to a 1 TiB node.",
+          + " (the kernel's greedy running out of reserved areas) the failing TDMR is outlined in red with"
+          + " the kernel's message, and a zoomed strip under it shows every reserved area it asked for,"
+          + " numbered in the kernel's order.",
+      "Long runs of plain memory are shortened at break marks (//), address space with neither memory"
+          + " nor a TDMR is drawn as a narrow gap, and the picture says how much; tiny ranges are widened"
+          + " so a 4 KiB block stays visible next to a 1 TiB node.",
       "-o decides the format: FILE.svg is a picture; FILE.html is one self-contained page (no external"
-          + " files) with the picture, details on hover, a legend and a table per layout."
+          + " files) with the picture, details on hover and on keyboard focus (Tab), a legend and a table"
+          + " per layout."
     },
     exitCodeListHeading = "%nExit status:%n",
     exitCodeList = {
-      "0:the picture was written and some engine built a layout",
-      "1:the picture was written; no engine built a layout (the kernel would fail)",
+      "0:the picture was written, whatever the engines answered (the picture and the line printed say it)",
       "2:bad input or usage (nothing written)",
-      "3:the picture was written; a time limit stopped every engine"
+      "70:internal error"
     },
+    footerHeading = "%nExamples:%n",
     footer = {
-      "%nExamples:",
       "  tdmr render -o layout.html                      (the bundled example)",
       "  tdmr render dmesg.txt --solver all -o layout.html",
       "  tdmr render dmesg.txt --solver greedy,cpsat --holes cmr -o layout.svg",
@@ -73,6 +74,8 @@ final class RenderCommand implements Callable<Integer> {
 
   @Mixin EngineOptions engines;
 
+  @Mixin WhatIfOptions whatIf;
+
   @Override
   public Integer call() throws Exception {
     boolean html = isHtml(output);
@@ -80,22 +83,26 @@ final class RenderCommand implements Callable<Integer> {
     TdxLimits limits = engines.limits();
     Policy policy = engines.policy();
     SolveOptions options = engines.solveOptions();
-    MemoryMap map = input.read(tdmr);
+    MemoryMap map = whatIf.apply(input.read(tdmr));
+    limits = LimitOptions.usefulFor(limits, map, spec.commandLine().getErr(), "tdmr render");
 
     List<EngineResult> results = new ArrayList<>();
     PrintWriter err = spec.commandLine().getErr();
-    for (Engine engine : chosen) {
+    for (int i = 0; i < chosen.size(); i++) {
+      Engine engine = chosen.get(i);
       try (Progress p = Progress.start(err, "tdmr render: " + engine.name() + " solving", Terminal.stderrIsTerminal())) {
-        results.add(engine.solve(map, limits, policy, options));
+        // --time-limit bounds the whole command: each engine may take an equal share of what is left.
+        results.add(engine.solve(map, limits, policy, options.withDeadline(options.deadline().share(chosen.size() - i))));
       }
     }
     List<LabelledLayout> rows = GreedyAsBuilt.rows(results);
     LayoutPicture picture = new LayoutPicture(map, rows, limits);
     String text = html ? new HtmlReport(picture).html() : picture.svg();
     try {
-      Files.writeString(output, text, StandardCharsets.UTF_8);
+      AtomicFile.write(output, text.getBytes(StandardCharsets.UTF_8));
     } catch (IOException e) {
-      throw new InputException(output.toString(), 0, "cannot write the picture: " + e.getMessage());
+      throw new InputException(output.toString(), 0,
+          "cannot write the picture: %s; nothing written".formatted(AtomicFile.reason(e)));
     }
 
     PrintWriter out = spec.commandLine().getOut();
@@ -103,7 +110,8 @@ final class RenderCommand implements Callable<Integer> {
         summary(results)));
     out.println(html ? "Open it in a browser, e.g. xdg-open " + output : "Open it in a browser or an image viewer.");
     out.flush();
-    return PlanCommand.exitStatus(results);
+    // The picture is the answer: a failing kernel is something it shows, not a failure to draw.
+    return 0;
   }
 
   private boolean isHtml(Path file) {

@@ -1,8 +1,12 @@
 package tdmr.cli;
 
+import java.nio.file.Path;
 import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.OutputStreamWriter;
 import java.io.PrintStream;
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import tdmr.parse.InputException;
@@ -11,7 +15,7 @@ import tdmr.parse.InputException;
 @Command(
     name = "tdmr",
     mixinStandardHelpOptions = true,
-    version = "tdmr 0.1.0",
+    versionProvider = TdmrVersion.class,
     header = "Compute, check and optimise the TDMR/PAMT layout of an Intel TDX host.",
     subcommands = {
       MapCommand.class,
@@ -22,7 +26,9 @@ import tdmr.parse.InputException;
       FrontierCommand.class,
       RenderCommand.class,
       DiagnoseCommand.class,
-      CompletionCommand.class
+      GatherCommand.class,
+      CompletionCommand.class,
+      HelpCommand.class
     },
     exitCodeListHeading = "%nExit status:%n",
     exitCodeList = {
@@ -32,16 +38,17 @@ import tdmr.parse.InputException;
       "3:unknown (a time limit stopped the solver before a proof)",
       "70:internal error"
     },
+    footerHeading = "%nStart here:%n",
     footer = {
-      "%nStart here:",
       "  sudo dmesg | tdmr diagnose          Did TDX come up on this host? If not, why?",
+      "  sudo tdmr gather -o host.txt        Everything tdmr needs from a host, in one file",
       "  tdmr plan dmesg.txt                 The layout Linux builds from this map",
       "  tdmr plan dmesg.txt --solver all    ... and the best layout (CP-SAT, Z3)",
       "  tdmr render dmesg.txt -o map.html   A picture of the map and its layouts",
       "  tdmr check layout.json --map dmesg.txt",
       "",
       "INPUT is a kernel log, /proc/iomem or a JSON map ('-' reads standard input).",
-      "'tdmr COMMAND --help' shows each command's options and examples.",
+      "'tdmr help COMMAND' (or 'tdmr COMMAND --help') shows each command's options and examples.",
       "Shell completion: source <(tdmr completion)"
     })
 public final class TdmrCommand implements Runnable {
@@ -53,9 +60,11 @@ public final class TdmrCommand implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   private final InputStream stdin;
+  private final StandardOutput stdout;
 
-  private TdmrCommand(InputStream stdin) {
+  private TdmrCommand(InputStream stdin, StandardOutput stdout) {
     this.stdin = stdin;
+    this.stdout = stdout;
   }
 
   @Override
@@ -68,7 +77,12 @@ public final class TdmrCommand implements Runnable {
    * line was run with. Subcommands reach it through {@code @ParentCommand TdmrCommand tdmr}.
    */
   public InputSource input(String argument) {
-    return new InputSource(argument, stdin);
+    return new InputSource(argument, stdin, stdin == System.in && InputSource.stdinClosedAtStart());
+  }
+
+  /** The INPUT argument as picocli typed it (a {@code Path}, so that the shell completes file names). */
+  public InputSource input(Path argument) {
+    return input(argument.toString());
   }
 
   /** True when {@code -} reads a terminal: this process's own standard input, and nothing piped in. */
@@ -77,42 +91,101 @@ public final class TdmrCommand implements Runnable {
   }
 
   /** Runs the command line in-process with this process's standard input; returns the exit status. */
-  public static int run(String[] args, PrintStream out, PrintStream err) {
+  public static int run(String[] args, OutputStream out, PrintStream err) {
     return run(args, System.in, out, err);
   }
 
-  /** Runs the command line in-process; returns the exit status. */
-  public static int run(String[] args, InputStream in, PrintStream out, PrintStream err) {
+  /**
+   * Runs the command line in-process; returns the exit status. Everything the command prints goes
+   * to {@code out} as UTF-8 through a {@link StandardOutput}, which keeps the first write error.
+   */
+  public static int run(String[] args, InputStream in, OutputStream out, PrintStream err) {
     return execute(commandLine(in, out, err), args);
   }
 
   /**
-   * Executes a configured command line. Running out of heap is an {@link Error}, which picocli does
-   * not hand to the execution exception handler: without this the JVM prints a stack trace and
-   * exits 1, which would read as a "no" answer. It is not bad input either, so it exits 70 with a
-   * message saying how to give the JVM more memory.
+   * Executes a configured command line, then looks at how its output went. An error writing
+   * standard output (a full disk) is exit 2 naming it, whatever the command answered: a document cut
+   * short must not pass for an answer. A reader that went away ({@code | head -1}) is not an error:
+   * the command's own status stands and nothing is said.
+   *
+   * <p>Running out of heap is an {@link Error}, which picocli does not hand to the execution
+   * exception handler: without this the JVM prints a stack trace and exits 1, which would read as a
+   * "no" answer. It is exit 2, with the heap that ran out and one that would be larger; any other
+   * error is a bug (exit 70).
    */
   static int execute(CommandLine cl, String[] args) {
+    int status;
     try {
-      return cl.execute(args);
+      status = cl.execute(args);
     } catch (OutOfMemoryError e) {
-      PrintWriter err = cl.getErr();
-      err.println(
-          "tdmr: out of memory (Java heap limit %d MiB); the input is too large for this heap: run with more, e.g. TDMR_JAVA_OPTS=-Xmx4g"
-              .formatted(Runtime.getRuntime().maxMemory() / (1024 * 1024)));
-      err.flush();
-      return EXIT_INTERNAL;
+      status = outOfMemory(cl.getErr());
+    } catch (StackOverflowError | InternalError | LinkageError e) {
+      cl.getErr().println("tdmr: internal error: " + e + " (set TDMR_DEBUG=1 for the stack trace)");
+      if (System.getenv("TDMR_DEBUG") != null) {
+        e.printStackTrace(cl.getErr());
+      }
+      cl.getErr().flush();
+      status = EXIT_INTERNAL;
     }
+    cl.getOut().flush();
+    StandardOutput stdout = ((TdmrCommand) cl.getCommand()).stdout;
+    if (stdout != null && stdout.failure().isPresent() && !stdout.readerClosed() && status != EXIT_INTERNAL) {
+      cl.getErr().println("tdmr: cannot write standard output: %s (%d bytes written before the error)"
+          .formatted(stdout.failure().get().getMessage(), stdout.written()));
+      cl.getErr().flush();
+      return EXIT_INPUT;
+    }
+    return status;
+  }
+
+  /**
+   * Out of heap: the heap's size, and a larger one to ask for (twice as large, but no more than
+   * three quarters of the machine), or, when the machine has no more, a smaller input or limits.
+   */
+  private static int outOfMemory(PrintWriter err) {
+    long heapMb = Runtime.getRuntime().maxMemory() >> 20;
+    long machineMb = physicalMemoryMb();
+    long suggestMb = Math.min(2 * heapMb, machineMb * 3 / 4);
+    if (suggestMb > heapMb * 5 / 4) {
+      err.println(("tdmr: out of memory: this input and these options need more than the Java heap of %d MiB;"
+          + " run with a larger heap, e.g. TDMR_JAVA_OPTS=-Xmx%dm (this machine has %d MiB)")
+          .formatted(heapMb, suggestMb, machineMb));
+    } else {
+      err.println(("tdmr: out of memory: this input and these options need more than the Java heap of %d MiB, and"
+          + " this machine (%d MiB) has little more to give; use a smaller input, or lower --max-tdmrs/--max-rsvd")
+          .formatted(heapMb, machineMb));
+    }
+    err.flush();
+    return EXIT_INPUT;
+  }
+
+  private static long physicalMemoryMb() {
+    if (java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+        instanceof com.sun.management.OperatingSystemMXBean os) {
+      return os.getTotalMemorySize() >> 20;
+    }
+    return Runtime.getRuntime().maxMemory() >> 19;
   }
 
   /** The configured command line, before execution (tests add commands to it). */
-  static CommandLine commandLine(InputStream in, PrintStream out, PrintStream err) {
-    CommandLine cl = new CommandLine(new TdmrCommand(in));
-    cl.setOut(new PrintWriter(out, true));
+  static CommandLine commandLine(InputStream in, OutputStream out, PrintStream err) {
+    StandardOutput stdout = new StandardOutput(out);
+    CommandLine cl = new CommandLine(new TdmrCommand(in, stdout));
+    cl.setOut(new PrintWriter(new OutputStreamWriter(stdout, StandardCharsets.UTF_8), true));
     cl.setErr(new PrintWriter(err, true));
     cl.setParameterExceptionHandler(TdmrCommand::usageError);
     cl.setExecutionExceptionHandler(TdmrCommand::executionError);
+    everyCommand(cl, sub -> sub.getCommandSpec().versionProvider(cl.getCommandSpec().versionProvider()));
     return cl;
+  }
+
+  /** Calls {@code action} on every subcommand, at any depth ({@code tdmr plan -V} shows tdmr's version). */
+  static void everyCommand(CommandLine cl, java.util.function.Consumer<CommandLine> action) {
+    for (CommandLine sub : cl.getSubcommands().values()) {
+      action.accept(sub);
+      everyCommand(sub, action);
+    }
   }
 
   /** Bad options or arguments: the message and where to find the usage, never the whole help. */

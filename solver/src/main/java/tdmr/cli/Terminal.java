@@ -2,15 +2,25 @@ package tdmr.cli;
 
 /**
  * How output reaches the person reading it: colour only when standard output is a terminal, and
- * never with {@code --no-color}, {@code NO_COLOR} set (no-color.org) or {@code TERM=dumb}.
+ * never with {@code --no-color}, {@code NO_COLOR} set (no-color.org) or {@code TERM=dumb}; text
+ * wrapped to the terminal's width on a terminal, and never into a pipe or a file, where every
+ * line must stay whole for {@code grep}.
  */
 public final class Terminal {
   private static final String RESET = "\u001b[0m";
 
   private final boolean colour;
+  private final int width;
 
+  /** This process's standard output, coloured or not: wrapped as {@link #textWidth()} says. */
   public Terminal(boolean colour) {
+    this(colour, textWidth());
+  }
+
+  /** A terminal of {@code width} columns for text ({@link #UNLIMITED}: no wrapping at all). */
+  public Terminal(boolean colour, int width) {
     this.colour = colour;
+    this.width = width;
   }
 
   /** Colour when standard output is a terminal and nothing asked for plain text. */
@@ -21,7 +31,50 @@ public final class Terminal {
             && (noColor == null || noColor.isEmpty())
             && !"dumb".equals(System.getenv("TERM"))
             && isTerminal(1);
-    return new Terminal(wanted);
+    return new Terminal(wanted, textWidth());
+  }
+
+  /** Lines are never wrapped: standard output is a pipe or a file. */
+  public static final int UNLIMITED = Integer.MAX_VALUE;
+
+  /** Columns assumed for a terminal that does not say how wide it is. */
+  private static final int DEFAULT_COLUMNS = 80;
+
+  /**
+   * How wide lines of text may be: one less than the terminal's columns when standard output is a
+   * terminal (at least 40), {@link #UNLIMITED} otherwise. Decided once per process.
+   */
+  public static int textWidth() {
+    return Width.TEXT;
+  }
+
+  /** The width, computed on first use: only a run that prints text to a terminal asks the terminal. */
+  private static final class Width {
+    static final int TEXT = isTerminal(1) ? Math.max(40, columns() - 1) : UNLIMITED;
+
+    /** {@code COLUMNS} when the shell exported it, else what {@code stty size} says of the terminal. */
+    private static int columns() {
+      String env = System.getenv("COLUMNS");
+      if (env != null && env.matches("\\d{1,4}")) {
+        return Integer.parseInt(env);
+      }
+      try {
+        Process p = new ProcessBuilder("stty", "size")
+            .redirectInput(new java.io.File("/dev/tty"))
+            .redirectError(ProcessBuilder.Redirect.DISCARD)
+            .start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).strip();
+        if (p.waitFor() == 0 && out.matches("\\d+ \\d+")) {
+          int columns = Integer.parseInt(out.split(" ")[1]);
+          return columns > 0 ? columns : DEFAULT_COLUMNS;
+        }
+      } catch (java.io.IOException e) {
+        // No stty (or no /dev/tty): assume the classic width.
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      return DEFAULT_COLUMNS;
+    }
   }
 
   /** True when standard input is a terminal: nothing is piped in, so reading it would wait for typing. */
@@ -50,6 +103,11 @@ public final class Terminal {
 
   public boolean colour() {
     return colour;
+  }
+
+  /** How wide text lines may be on this output. */
+  public int width() {
+    return width;
   }
 
   /** A failure or a "no" answer. */

@@ -5,6 +5,8 @@ import java.util.List;
 import java.util.Optional;
 import tdmr.greedy.GreedyResult;
 import tdmr.greedy.GreedyTdmr;
+import tdmr.greedy.ReservedAreaUse;
+import tdmr.mem.AddressRange;
 import tdmr.solver.EngineResult;
 import tdmr.tdx.Layout;
 import tdmr.tdx.Pamt;
@@ -29,11 +31,21 @@ public final class GreedyAsBuilt {
       LabelledLayout row = LabelledLayout.from(r);
       Optional<Layout> asBuilt = r.kernelFailure().flatMap(GreedyAsBuilt::of);
       if (asBuilt.isPresent()) {
-        row = new LabelledLayout(row.label(), asBuilt, row.failure(), row.failedTdmr(), row.notes());
+        row = row.withAsBuilt(asBuilt.get(), failingAreas(r.kernelFailure().orElseThrow()));
       }
       rows.add(row);
     }
     return rows;
+  }
+
+  /** The reserved areas the failing TDMR asked for, in the kernel's order; empty when none failed. */
+  private static List<AddressRange> failingAreas(GreedyResult.Failed failed) {
+    if (failed.failingTdmr().isPresent()) {
+      return failed.tdmrs().get(failed.failingTdmr().getAsInt()).reservedUses().stream()
+          .map(ReservedAreaUse::range)
+          .toList();
+    }
+    return List.of();
   }
 
   /**

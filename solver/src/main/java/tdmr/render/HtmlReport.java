@@ -28,7 +28,7 @@ public final class HtmlReport {
         .append(PAGE_STYLE)
         .append("</head>\n<body>\n")
         .append("<div class=\"picture\">\n").append(picture.svgElement()).append("</div>\n")
-        .append("<p id=\"detail\" class=\"detail\">Point at any shape in the picture for its exact range and size.</p>\n");
+        .append("<p id=\"detail\" class=\"detail\" aria-live=\"polite\">Point at any shape in the picture, or move to it with Tab, for its exact range and size.</p>\n");
     for (LabelledLayout row : picture.rows()) {
       appendRow(h, row);
     }
@@ -77,7 +77,7 @@ public final class HtmlReport {
     h.append("</tbody>\n<tfoot><tr><td></td><td>").append(tdmrs.size()).append(" TDMRs</td><td></td><td>")
         .append(layout.reservedAreaCount()).append(" in all</td><td colspan=\"3\"></td><td>")
         .append(ByteSize.human(layout.pamtBytes())).append(" (").append(layout.pamtBytes() / 1024)
-        .append(" KB)</td></tr></tfoot>\n</table>\n");
+        .append(" KiB)</td></tr></tfoot>\n</table>\n");
   }
 
   private void appendMap(StringBuilder h) {
@@ -125,7 +125,9 @@ public final class HtmlReport {
       (function () {
         var detail = document.getElementById('detail');
         document.querySelectorAll('[data-detail]').forEach(function (el) {
-          el.addEventListener('mouseenter', function () { detail.textContent = el.getAttribute('data-detail'); });
+          var show = function () { detail.textContent = el.getAttribute('data-detail'); };
+          el.addEventListener('mouseenter', show);
+          el.addEventListener('focus', show);
         });
       })();
       </script>

@@ -19,13 +19,17 @@ import tdmr.tdx.Layout;
  * @param failure the kernel's (or the engine's) message when the engine failed
  * @param failedTdmr the TDMR the failure message names, highlighted in the picture
  * @param notes further lines shown under the row (PAMT total, bound, ...)
+ * @param failedTdmrAreas the reserved areas the failing TDMR asked for, in the order the kernel
+ *     added them (holes, then PAMT pieces), so the picture numbers them as {@code tdmr plan} does;
+ *     empty when not known (then they are numbered by address)
  */
 public record LabelledLayout(
     String label,
     Optional<Layout> layout,
     Optional<String> failure,
     Optional<AddressRange> failedTdmr,
-    List<String> notes) {
+    List<String> notes,
+    List<AddressRange> failedTdmrAreas) {
 
   /** The kernel's way of naming a TDMR in a message: {@code TDMR [0x0, 0x80000000)}. */
   private static final Pattern TDMR_IN_MESSAGE =
@@ -33,6 +37,7 @@ public record LabelledLayout(
 
   public LabelledLayout {
     notes = List.copyOf(notes);
+    failedTdmrAreas = List.copyOf(failedTdmrAreas);
     if (layout.isEmpty() && failure.isEmpty()) {
       throw new IllegalArgumentException("a row needs a layout or a failure: " + label);
     }
@@ -40,7 +45,7 @@ public record LabelledLayout(
 
   /** A row showing a layout. */
   public static LabelledLayout of(String label, Layout layout) {
-    return new LabelledLayout(label, Optional.of(layout), Optional.empty(), Optional.empty(), List.of());
+    return new LabelledLayout(label, Optional.of(layout), Optional.empty(), Optional.empty(), List.of(), List.of());
   }
 
   /**
@@ -48,7 +53,7 @@ public record LabelledLayout(
    * areas exhausted.}) that TDMR is highlighted.
    */
   public static LabelledLayout failed(String label, String message) {
-    return new LabelledLayout(label, Optional.empty(), Optional.of(message), tdmrNamedIn(message), List.of());
+    return new LabelledLayout(label, Optional.empty(), Optional.of(message), tdmrNamedIn(message), List.of(), List.of());
   }
 
   /**
@@ -56,7 +61,7 @@ public record LabelledLayout(
    * more reserved areas than the module allows).
    */
   public static LabelledLayout failed(String label, String message, Layout asBuilt) {
-    return new LabelledLayout(label, Optional.of(asBuilt), Optional.of(message), tdmrNamedIn(message), List.of());
+    return new LabelledLayout(label, Optional.of(asBuilt), Optional.of(message), tdmrNamedIn(message), List.of(), List.of());
   }
 
   /**
@@ -73,15 +78,20 @@ public record LabelledLayout(
       GreedyResult.Failed f = result.kernelFailure().get();
       String message = f.headline();
       return new LabelledLayout(label, Optional.empty(), Optional.of(message), f.failingTdmrRange(),
-          result.messages().stream().filter(m -> !m.equals(message)).toList());
+          result.messages().stream().filter(m -> !m.equals(message)).toList(), List.of());
     }
     String message = result.messages().isEmpty() ? "no layout" : result.messages().get(0);
     return new LabelledLayout(label, Optional.empty(), Optional.of(message), Optional.empty(),
-        result.messages().stream().skip(1).toList());
+        result.messages().stream().skip(1).toList(), List.of());
   }
 
   public LabelledLayout withNotes(List<String> moreNotes) {
-    return new LabelledLayout(label, layout, failure, failedTdmr, moreNotes);
+    return new LabelledLayout(label, layout, failure, failedTdmr, moreNotes, failedTdmrAreas);
+  }
+
+  /** This failure row with the TDMRs as built and the failing TDMR's areas in the kernel's order. */
+  public LabelledLayout withAsBuilt(Layout asBuilt, List<AddressRange> areasInKernelOrder) {
+    return new LabelledLayout(label, Optional.of(asBuilt), failure, failedTdmr, notes, areasInKernelOrder);
   }
 
   static Optional<AddressRange> tdmrNamedIn(String message) {

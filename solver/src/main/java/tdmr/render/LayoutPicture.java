@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.TreeSet;
 import tdmr.mem.AddressRange;
 import tdmr.mem.ByteSize;
@@ -21,37 +22,65 @@ import tdmr.tdx.TdxLimits;
  * A picture of a memory map and of zero or more layouts of it, one row above the other on one
  * shared address axis: memory blocks coloured by NUMA node, holes, CMRs, then per layout its TDMRs
  * (boundaries labelled in hex), reserved areas and PAMTs, or the failing TDMR with the kernel's
- * message. Long plain runs of address space are shortened at visible break marks ({@link
- * AddressAxis}), and the picture says how much was left out.
+ * message and a zoomed strip of it ({@link FailingTdmrStrip}). Long plain runs of address space
+ * are shortened at visible break marks, address space with neither memory nor a TDMR is drawn as a
+ * narrow gap ({@link AddressAxis}), and the picture says how much was left out. Every label is
+ * placed where it overlaps no other ({@link LabelLine}) or left out, and the picture is as tall and
+ * wide as what it draws, legend included.
  */
 public final class LayoutPicture {
-  private static final double LEFT = 190;
+  private static final double MIN_LEFT = 190;
   private static final double RIGHT = 110;
   private static final double AXIS_WIDTH = 1100;
-  /** Labels are turned 45°, so two of them collide only when their anchors are this close. */
-  private static final double LABEL_SPACING = 11;
+  private static final double PAD = 12;
 
-  private static final double AXIS_Y = 148;
-  private static final double MEMORY_Y = 168;
+  private static final double HEX_PX = 10;
+  private static final double NOTE_PX = 12;
+  /**
+   * Labels are turned 45°: two parallel labels whose anchors are {@code d} apart are {@code d ·
+   * sin 45°} apart across their lines, which must be at least the 12 px a 10 px line is tall.
+   */
+  static final double ROTATED_LABEL_SPACING = 18;
+
   private static final double MEMORY_H = 24;
-  private static final double CMR_Y = 198;
   private static final double CMR_H = 14;
-  private static final double FIRST_ROW_Y = 226;
   private static final double TDMR_H = 32;
   private static final int MAX_NOTES = 6;
-  /** Characters of a note line: about the width of the axis at 12 px. */
-  private static final int NOTE_CHARS = 160;
+  /** Half the width of a break mark's slanted cut. */
+  private static final double BREAK_HALF_WIDTH = 7;
 
   private final MemoryMap map;
   private final List<LabelledLayout> rows;
   private final TdxLimits limits;
   private final AddressAxis axis;
+  private final double left;
+  /** Width of the widest axis: the overview's, or a zoomed strip's when its TDMR has many areas. */
+  private final double contentWidth;
 
   public LayoutPicture(MemoryMap map, List<LabelledLayout> rows, TdxLimits limits) {
     this.map = map;
     this.rows = List.copyOf(rows);
     this.limits = limits;
-    this.axis = new AddressAxis(cutPoints(map, this.rows), AXIS_WIDTH);
+    this.axis = new AddressAxis(cutPoints(map, this.rows), this::isGap, AXIS_WIDTH, AddressAxis.MIN_PIECE_PX);
+    double widestLabel = 0;
+    for (LabelledLayout row : this.rows) {
+      widestLabel = Math.max(widestLabel, SvgCanvas.textWidth(row.label(), 12, true));
+    }
+    this.left = Math.max(MIN_LEFT, PAD + widestLabel + 10);
+    double widest = axis.width();
+    for (LabelledLayout row : this.rows) {
+      Optional<FailingTdmrStrip> strip = strip(row);
+      if (strip.isPresent()) {
+        widest = Math.max(widest, strip.get().width());
+      }
+    }
+    this.contentWidth = widest;
+  }
+
+  /** The zoomed strip of the row's failing TDMR, when the row has the TDMRs as built. */
+  private Optional<FailingTdmrStrip> strip(LabelledLayout row) {
+    return failingTdmr(row).map(
+        t -> new FailingTdmrStrip(map, row.layout().orElseThrow(), t, kernelOrder(row, t), limits, axis.width()));
   }
 
   MemoryMap map() {
@@ -91,115 +120,104 @@ public final class LayoutPicture {
 
   /** What is not to scale in the picture, in one sentence. */
   public String scaleNote() {
-    String widened =
-        axis.widenedPieces() == 0
-            ? ""
-            : "; %s too small to see %s widened to %.0f px"
-                .formatted(
-                    Count.of(axis.widenedPieces(), "range"),
-                    axis.widenedPieces() == 1 ? "is" : "are",
-                    AddressAxis.MIN_PIECE_PX);
-    if (axis.breaks().isEmpty()) {
-      return "Drawn to scale" + widened + ".";
+    List<String> parts = new ArrayList<>();
+    if (!axis.breaks().isEmpty()) {
+      parts.add("≈ %s of plain address space compressed at %s (//)"
+          .formatted(approx(axis.compressedBytes()), Count.of(axis.breaks().size(), "break mark")));
     }
-    return "Not to scale: ≈ %s of plain address space compressed at %s (//)%s."
-        .formatted(approx(axis.compressedBytes()), Count.of(axis.breaks().size(), "break mark"), widened);
+    if (!axis.gaps().isEmpty()) {
+      parts.add("%s of address space with neither TDX memory nor a TDMR drawn as %s %.0f px wide"
+          .formatted(approx(axis.gapBytes()), axis.gaps().size() == 1 ? "a gap" : "gaps", AddressAxis.GAP_PX));
+    }
+    if (axis.widenedPieces() > 0) {
+      parts.add("%s too small to see %s widened to %.0f px"
+          .formatted(Count.of(axis.widenedPieces(), "range"), axis.widenedPieces() == 1 ? "is" : "are",
+              AddressAxis.MIN_PIECE_PX));
+    }
+    boolean toScale = axis.breaks().isEmpty() && axis.gaps().isEmpty();
+    return (toScale ? "Drawn to scale" : "Not to scale: ")
+        + (toScale && !parts.isEmpty() ? "; " : "")
+        + String.join("; ", parts)
+        + ".";
+  }
+
+  private double width() {
+    return left + contentWidth + RIGHT;
+  }
+
+  private double x(long address) {
+    return left + axis.x(address);
   }
 
   /** The {@code <svg>} element, for embedding in HTML. */
   String svgElement() {
+    double width = width();
     SvgCanvas c = new SvgCanvas();
-    double y = FIRST_ROW_Y;
-    List<Double> rowTops = new ArrayList<>();
-    for (LabelledLayout row : rows) {
-      rowTops.add(y);
-      y += rowHeight(row);
+    double y = 24;
+    List<String> header = new ArrayList<>();
+    header.addAll(fold(summary(), width - 2 * PAD, 13, false));
+    header.addAll(fold(scaleNote(), width - 2 * PAD, 13, false));
+    StringBuilder body = new StringBuilder();
+    SvgCanvas b = new SvgCanvas();
+    b.text("title", PAD, y, "start", "Memory layout of " + shortSource());
+    y += 20;
+    for (int i = 0; i < header.size(); i++) {
+      b.text(i == 0 ? "summary" : "summary scale-note", PAD, y, "start", header.get(i));
+      y += 18;
     }
-    double legendY = y + 10;
-    double height = legendY + 60;
-    double width = LEFT + axis.width() + RIGHT;
+    OverviewBands bands = new OverviewBands(y);
+    drawAxis(b, bands);
+    drawMemory(b, bands.memoryY);
+    drawCmrs(b, bands.cmrY);
+    y = bands.firstRowY;
+    List<double[]> rowBands = new ArrayList<>();
+    for (LabelledLayout row : rows) {
+      rowBands.add(new double[] {y + 20, y + 22 + TDMR_H + 2});
+      y = drawRow(b, row, y);
+    }
+    drawBreaksAndGaps(b, bands, rowBands);
+    Legend legend = new Legend(map.nodes(), rows.stream().anyMatch(r -> r.failure().isPresent()), width - 2 * PAD,
+        "Point at any shape for its exact range and size. Addresses are half-open [start, end), in hex.");
+    legend.draw(b, PAD, y + 10);
+    double height = y + 10 + legend.height() + PAD;
+    body.append(b);
 
     c.raw(
         ("<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"tdmr-picture\" width=\"%s\" height=\"%s\""
                 + " viewBox=\"0 0 %s %s\" font-family=\"DejaVu Sans, Arial, sans-serif\" font-size=\"12\">\n")
             .formatted(SvgCanvas.num(width), SvgCanvas.num(height), SvgCanvas.num(width), SvgCanvas.num(height)));
-    c.raw(STYLE);
+    c.raw(STYLE.replace("/*NODES*/", NodePalette.styleRules(map.nodes())));
     c.rect("background", 0, 0, width, height, "");
-    c.text("title", 12, 24, "start", "Memory layout of " + shortSource());
-    c.text("summary", 12, 44, "start", summary());
-    c.text("scale-note", 12, 62, "start", scaleNote());
-
-    drawAxis(c);
-    drawMemory(c);
-    drawCmrs(c);
-    for (int i = 0; i < rows.size(); i++) {
-      drawRow(c, rows.get(i), rowTops.get(i));
-    }
-    drawBreaks(c, rowTops);
-    drawLegend(c, legendY);
+    c.raw(body.toString());
     c.raw("</svg>\n");
     return c.toString();
   }
 
   /**
-   * The note lines drawn under a row: sentences only (indented table rows stay in the HTML page),
-   * folded at {@link #NOTE_CHARS} characters, at most {@link #MAX_NOTES} lines.
+   * The heights of the overview above the rows: room for the axis's turned labels, the axis, the
+   * break labels under it, the memory band and the CMR band.
    */
-  private static List<String> pictureNotes(LabelledLayout row) {
-    List<String> lines = new ArrayList<>();
-    for (String n : row.notes()) {
-      if (n.startsWith(" ")) {
-        continue;
-      }
-      lines.addAll(fold(n.endsWith(":") ? n.substring(0, n.length() - 1) + "." : n, NOTE_CHARS));
+  private final class OverviewBands {
+    final double axisY;
+    final double memoryY;
+    final double cmrY;
+    final double firstRowY;
+    final List<Long> axisLabels;
+
+    OverviewBands(double headerBottom) {
+      axisLabels = axisLabelAddresses();
+      double longest = axisLabels.stream().mapToDouble(a -> SvgCanvas.monoWidth(hex(a), HEX_PX)).max().orElse(0);
+      axisY = headerBottom + longest * Math.sqrt(0.5) + 22;
+      memoryY = axisY + 20;
+      cmrY = memoryY + MEMORY_H + 6;
+      firstRowY = cmrY + CMR_H + 14;
     }
-    if (lines.size() > MAX_NOTES) {
-      List<String> kept = new ArrayList<>(lines.subList(0, MAX_NOTES - 1));
-      kept.add("(%d more lines in the HTML page and in `tdmr plan`)".formatted(lines.size() - MAX_NOTES + 1));
-      return kept;
-    }
-    return lines;
   }
 
-  private double rowHeight(LabelledLayout row) {
-    int notes = pictureNotes(row).size();
-    return 22 + TDMR_H + labelSpace(row) + failureLines(row).size() * 18 + notes * 15 + 10;
-  }
+  // ---- the overview: axis, memory, CMRs ----
 
-  /** Room under a row for its 45° hex labels; a row without TDMRs needs none. */
-  private static double labelSpace(LabelledLayout row) {
-    boolean labels = row.failedTdmr().isPresent()
-        || row.layout().map(l -> !l.tdmrs().isEmpty()).orElse(false);
-    return labels ? 74 : 16;
-  }
-
-  /** The failure message, folded to the width of the picture (bold text is wider than notes). */
-  private static List<String> failureLines(LabelledLayout row) {
-    return row.failure().map(f -> fold("✗ " + f, NOTE_CHARS * 5 / 6)).orElse(List.of());
-  }
-
-  /** {@code text} cut at spaces into lines of at most {@code width} characters, continuations indented. */
-  private static List<String> fold(String text, int width) {
-    List<String> lines = new ArrayList<>();
-    String rest = text;
-    while (rest.length() > width) {
-      int cut = rest.lastIndexOf(' ', width);
-      cut = cut > width / 2 ? cut : width;
-      lines.add(rest.substring(0, cut));
-      rest = "   " + rest.substring(cut).strip();
-    }
-    lines.add(rest);
-    return lines;
-  }
-
-  private double x(long address) {
-    return LEFT + axis.x(address);
-  }
-
-  // ---- rows ----
-
-  private void drawAxis(SvgCanvas c) {
-    c.line("axis", x(axis.start()), AXIS_Y, x(axis.end()), AXIS_Y);
+  /** Block and CMR boundaries worth labelling above the axis, most-aligned first, without overlaps. */
+  private List<Long> axisLabelAddresses() {
     TreeSet<Long> candidates = new TreeSet<>();
     for (MemoryBlock b : map.blocks()) {
       candidates.add(b.start());
@@ -211,39 +229,81 @@ public final class LayoutPicture {
     }
     candidates.add(axis.start());
     candidates.add(axis.end());
-    for (long a : placeLabels(candidates)) {
-      c.line("tick", x(a), AXIS_Y - 4, x(a), AXIS_Y);
-      c.rotatedText("hex axis-label", x(a) + 2, AXIS_Y - 7, -45, hex(a), "address " + hex(a));
+    return spacedLabels(candidates, this::x);
+  }
+
+  private void drawAxis(SvgCanvas c, OverviewBands bands) {
+    c.line("axis", x(axis.start()), bands.axisY, x(axis.end()), bands.axisY);
+    for (long a : bands.axisLabels) {
+      c.line("tick", x(a), bands.axisY - 4, x(a), bands.axisY);
+      c.rotatedText("hex axis-label", x(a) + 2, bands.axisY - 7, -45, hex(a), "address " + hex(a));
     }
   }
 
-  private void drawMemory(SvgCanvas c) {
-    c.text("row-label", LEFT - 10, MEMORY_Y + 16, "end", "TDX memory");
+  private void drawMemory(SvgCanvas c, double memoryY) {
+    c.text("row-label", left - 10, memoryY + 16, "end", "TDX memory");
     long cursor = axis.start();
     for (MemoryBlock b : map.blocks()) {
       if (b.start() > cursor) {
-        drawHole(c, new AddressRange(cursor, b.start()));
+        AddressRange hole = new AddressRange(cursor, b.start());
+        drawHole(c, hole, x(hole.start()), x(hole.end()), memoryY, MEMORY_H);
       }
       double x0 = x(b.start());
       double w = x(b.end()) - x0;
-      c.rect(
-          "block node" + (b.node() % 8),
-          x0,
-          MEMORY_Y,
-          w,
-          MEMORY_H,
-          "memory block %s, %s, NUMA node %d".formatted(b.range(), ByteSize.human(b.size()), b.node()));
-      if (w > 48) {
-        c.text("in-label", x0 + w / 2, MEMORY_Y + 16, "middle", "node " + b.node());
-      }
+      drawBlock(c, b, x0, w, memoryY, MEMORY_H, unbroken(x0, x0 + w));
       cursor = b.end();
     }
     if (cursor < axis.end()) {
-      drawHole(c, new AddressRange(cursor, axis.end()));
+      AddressRange hole = new AddressRange(cursor, axis.end());
+      drawHole(c, hole, x(hole.start()), x(hole.end()), memoryY, MEMORY_H);
     }
   }
 
-  private void drawHole(SvgCanvas c, AddressRange hole) {
+  /** A memory block in its node's colour, with the node's number in it when it fits. */
+  void drawBlock(SvgCanvas c, MemoryBlock b, double x0, double w, double y, double h) {
+    drawBlock(c, b, x0, w, y, h, List.of(new double[] {x0, x0 + w}));
+  }
+
+  private void drawBlock(SvgCanvas c, MemoryBlock b, double x0, double w, double y, double h, List<double[]> room) {
+    c.rect("block " + NodePalette.cssClass(b.node()), x0, y, w, h,
+        "memory block %s, %s, NUMA node %d".formatted(b.range(), ByteSize.human(b.size()), b.node()));
+    double[] widest = room.stream().max(Comparator.comparingDouble(r -> r[1] - r[0])).orElseThrow();
+    for (String text : List.of("node " + b.node(), String.valueOf(b.node()))) {
+      if (SvgCanvas.textWidth(text, 11, false) + 6 <= widest[1] - widest[0]) {
+        c.text("in-label", (widest[0] + widest[1]) / 2, y + h / 2 + 4, "middle", text);
+        break;
+      }
+    }
+  }
+
+  /**
+   * The parts of {@code [x0, x1)} that no break mark crosses, left to right: where a label inside a
+   * shape can go without a break mark drawn through it.
+   */
+  private List<double[]> unbroken(double x0, double x1) {
+    List<double[]> spans = new ArrayList<>();
+    double from = x0;
+    for (AddressAxis.Break b : axis.breaks()) {
+      double cx = left + (b.x0() + b.x1()) / 2;
+      if (cx + BREAK_HALF_WIDTH <= from || cx - BREAK_HALF_WIDTH >= x1) {
+        continue;
+      }
+      if (cx - BREAK_HALF_WIDTH > from) {
+        spans.add(new double[] {from, cx - BREAK_HALF_WIDTH});
+      }
+      from = Math.max(from, cx + BREAK_HALF_WIDTH);
+    }
+    if (from < x1) {
+      spans.add(new double[] {from, x1});
+    }
+    if (spans.isEmpty()) {
+      spans.add(new double[] {x0, x0});
+    }
+    return spans;
+  }
+
+  /** A hole between memory blocks, with its e820 types and whether the module needs it reserved. */
+  void drawHole(SvgCanvas c, AddressRange hole, double x0, double x1, double y, double h) {
     StringBuilder d = new StringBuilder("hole %s, %s: not TDX memory".formatted(hole, ByteSize.human(hole.size())));
     if (!map.firmwareMap().isEmpty()) {
       d.append("; e820 at start: ").append(map.firmwareTypeAt(hole.start()));
@@ -257,88 +317,110 @@ public final class LayoutPicture {
     } else {
       d.append("; partly convertible: %s in no CMR".formatted(ByteSize.human(outsideBytes)));
     }
-    c.rect("hole", x(hole.start()), MEMORY_Y, x(hole.end()) - x(hole.start()), MEMORY_H, d.toString());
+    c.rect("hole", x0, y, x1 - x0, h, d.toString());
   }
 
-  private void drawCmrs(SvgCanvas c) {
-    c.text("row-label", LEFT - 10, CMR_Y + 11, "end", "CMRs");
+  private void drawCmrs(SvgCanvas c, double cmrY) {
+    c.text("row-label", left - 10, cmrY + 11, "end", "CMRs");
     List<AddressRange> cmrs = map.cmrs().cmrs();
     for (int k = 0; k < cmrs.size(); k++) {
       AddressRange r = cmrs.get(k);
-      c.rect("cmr", x(r.start()), CMR_Y, x(r.end()) - x(r.start()), CMR_H,
+      c.rect("cmr", x(r.start()), cmrY, x(r.end()) - x(r.start()), CMR_H,
           "CMR %d %s, %s".formatted(k, r, ByteSize.human(r.size())));
     }
   }
 
-  private void drawRow(SvgCanvas c, LabelledLayout row, double top) {
+  // ---- one row per layout ----
+
+  /** Draws one row from {@code top}; returns where the next row starts. */
+  private double drawRow(SvgCanvas c, LabelledLayout row, double top) {
     double tdmrY = top + 22;
-    c.text("row-title", 12, top + 14, "start", row.label() + ": " + rowSummary(row));
-    c.text("row-label", LEFT - 10, tdmrY + 20, "end", row.label());
+    double textWidth = width() - left - PAD;
+    c.text("row-title", PAD, top + 14, "start", row.label() + ": " + rowSummary(row));
+    c.text("row-label", left - 10, tdmrY + 20, "end", row.label());
     c.line("row-base", x(axis.start()), tdmrY + TDMR_H, x(axis.end()), tdmrY + TDMR_H);
     TreeSet<Long> boundaries = new TreeSet<>();
+    Optional<Tdmr> failing = failingTdmr(row);
     if (row.layout().isPresent()) {
-      drawLayout(c, row.label(), row.layout().get(), tdmrY, boundaries);
+      drawLayout(c, row, row.layout().get(), tdmrY, boundaries);
     }
-    double textY = tdmrY + TDMR_H + labelSpace(row);
-    if (row.failure().isPresent()) {
-      String message = row.failure().get();
-      if (row.failedTdmr().isPresent()) {
-        AddressRange f = row.failedTdmr().get();
-        double x0 = x(f.start());
-        double w = x(f.end()) - x0;
-        c.rect("failure", x0, tdmrY, w, TDMR_H, "the kernel fails here: " + message);
-        c.text("failure-mark", x0 + w / 2, tdmrY + 21, "middle", "✗");
-        boundaries.add(f.start());
-        boundaries.add(f.end());
-      }
-      for (String line : failureLines(row)) {
-        c.text("failure-text", LEFT, textY, "start", line);
-        textY += 18;
-      }
+    if (row.failure().isPresent() && row.failedTdmr().isPresent()) {
+      AddressRange f = row.failedTdmr().get();
+      // Over a drawn TDMR the outline only marks it: pointing at it reaches the areas below.
+      c.rect(failing.isPresent() ? "failure passive" : "failure", x(f.start()), tdmrY, x(f.end()) - x(f.start()),
+          TDMR_H, failing.isPresent() ? "" : "the kernel fails here: " + row.failure().get());
+      boundaries.add(f.start());
+      boundaries.add(f.end());
     }
-    for (long a : placeLabels(boundaries)) {
+    List<Long> labels = spacedLabels(boundaries, this::x);
+    for (long a : labels) {
       c.line("tick", x(a), tdmrY + TDMR_H, x(a), tdmrY + TDMR_H + 5);
       c.rotatedText("hex boundary-label", x(a) - 2, tdmrY + TDMR_H + 12, 45, hex(a),
           row.label() + ": TDMR boundary " + hex(a));
     }
-    for (String note : pictureNotes(row)) {
-      c.text("note", LEFT, textY, "start", note);
-      textY += 15;
+    double y = tdmrY + TDMR_H + turnedLabelRoom(labels) + 4;
+    for (String line : failureLines(row, textWidth)) {
+      y += 14;
+      c.text("failure-text", left, y, "start", line);
+      y += 4;
     }
+    Optional<FailingTdmrStrip> strip = strip(row);
+    if (strip.isPresent()) {
+      strip.get().draw(c, this, row.layout().orElseThrow(), left, y + 8);
+      y += 8 + strip.get().height();
+    }
+    for (String note : pictureNotes(row, textWidth)) {
+      y += 15;
+      c.text("note", left, y, "start", note);
+    }
+    return y + 16;
   }
 
-  private void drawLayout(SvgCanvas c, String label, Layout layout, double y, TreeSet<Long> boundaries) {
+  /** The drawn TDMR the row's failure names, when the row has the TDMRs as built. */
+  private static Optional<Tdmr> failingTdmr(LabelledLayout row) {
+    if (row.failure().isEmpty() || row.failedTdmr().isEmpty() || row.layout().isEmpty()) {
+      return Optional.empty();
+    }
+    AddressRange f = row.failedTdmr().get();
+    return row.layout().get().tdmrs().stream()
+        .filter(t -> drawable(t.base(), t.size()) && t.range().equals(f) && t.pamt().totalBytes() > 0)
+        .findFirst();
+  }
+
+  /** The failing TDMR's reserved areas in the kernel's order when known, else by address. */
+  private static List<AddressRange> kernelOrder(LabelledLayout row, Tdmr failing) {
+    return row.failedTdmrAreas().isEmpty() ? failing.reservedRanges() : row.failedTdmrAreas();
+  }
+
+  /** Height taken by labels turned 45° under a line: their longest run across. */
+  static double turnedLabelRoom(List<Long> labels) {
+    double longest = labels.stream().mapToDouble(a -> SvgCanvas.monoWidth(hex(a), HEX_PX)).max().orElse(0);
+    return labels.isEmpty() ? 6 : longest * Math.sqrt(0.5) + 22;
+  }
+
+  private void drawLayout(SvgCanvas c, LabelledLayout row, Layout layout, double y, TreeSet<Long> boundaries) {
     List<Tdmr> tdmrs = layout.tdmrs();
+    Optional<Tdmr> failing = failingTdmr(row);
     for (int i = 0; i < tdmrs.size(); i++) {
       Tdmr t = tdmrs.get(i);
       if (!drawable(t.base(), t.size())) {
         continue;
       }
       boolean over = t.reservedCount() > limits.maxReservedPerTdmr();
-      double x0 = x(t.base());
-      double w = x(t.end()) - x0;
-      c.rect("tdmr " + (i % 2 == 0 ? "even" : "odd") + (over ? " over-limit" : ""), x0, y, w, TDMR_H,
-          tdmrDetail(label, i, t));
+      String detail = tdmrDetail(row.label(), i, t);
+      if (failing.isPresent() && failing.get() == t) {
+        detail += "; the kernel fails here: " + row.failure().orElseThrow();
+      }
+      c.rect("tdmr " + (i % 2 == 0 ? "even" : "odd") + (over ? " over-limit" : ""), x(t.base()), y,
+          x(t.end()) - x(t.base()), TDMR_H, detail);
       boundaries.add(t.base());
       boundaries.add(t.end());
     }
     for (int i = 0; i < tdmrs.size(); i++) {
       Tdmr t = tdmrs.get(i);
-      if (!drawable(t.base(), t.size())) {
-        continue;
-      }
-      int j = 0;
-      for (ReservedArea r : t.reserved()) {
-        if (!r.isNull() && drawable(t.base(), r.offset()) && drawable(t.base() + r.offset(), r.size())) {
-          AddressRange abs = AddressRange.ofSize(t.base() + r.offset(), r.size());
-          boolean over = j >= limits.maxReservedPerTdmr();
-          c.rect(over ? "reserved over-limit" : "reserved", x(abs.start()), y, x(abs.end()) - x(abs.start()),
-              TDMR_H * 0.55,
-              "TDMR %d reserved area %d: %s, %s (offset 0x%x, size 0x%x)%s%s"
-                  .formatted(i, j, abs, ByteSize.human(abs.size()), r.offset(), r.size(), contents(abs, layout),
-                      over ? "; beyond the module's %d slots".formatted(limits.maxReservedPerTdmr()) : ""));
-        }
-        j++;
+      if (drawable(t.base(), t.size())) {
+        List<AddressRange> order = failing.isPresent() && failing.get() == t ? kernelOrder(row, t) : t.reservedRanges();
+        drawReservedAreas(c, layout, i, t, order, y);
       }
     }
     for (int i = 0; i < tdmrs.size(); i++) {
@@ -353,22 +435,74 @@ public final class LayoutPicture {
     }
     for (int i = 0; i < tdmrs.size(); i++) {
       Tdmr t = tdmrs.get(i);
-      if (!drawable(t.base(), t.size())) {
+      if (drawable(t.base(), t.size())) {
+        drawTdmrLabels(c, i, t, y, failing.isPresent() && failing.get() == t);
+      }
+    }
+  }
+
+  /**
+   * The reserved areas of TDMR {@code i}; an area is over the limit when the kernel added it after
+   * the module's last slot ({@code order} is the kernel's order for the failing TDMR, else by address).
+   */
+  private void drawReservedAreas(SvgCanvas c, Layout layout, int i, Tdmr t, List<AddressRange> order, double y) {
+    int slot = 0;
+    for (ReservedArea r : t.reserved()) {
+      slot++;
+      if (r.isNull() || !drawable(t.base(), r.offset()) || !drawable(t.base() + r.offset(), r.size())) {
         continue;
       }
-      double w = x(t.end()) - x(t.base());
-      if (w > 56) {
-        c.text("in-label", x(t.base()) + 4, y + 13, "start", "TDMR " + i);
+      AddressRange abs = AddressRange.ofSize(t.base() + r.offset(), r.size());
+      int number = order.indexOf(abs) + 1;
+      number = number == 0 ? slot : number;
+      boolean over = number > limits.maxReservedPerTdmr();
+      c.rect(over ? "reserved over-limit" : "reserved", x(abs.start()), y, x(abs.end()) - x(abs.start()),
+          TDMR_H * 0.55,
+          "TDMR %d reserved area %d: %s, %s (offset 0x%x, size 0x%x)%s%s"
+              .formatted(i, number, abs, ByteSize.human(abs.size()), r.offset(), r.size(), contents(abs, layout),
+                  over ? "; beyond the module's %d slots".formatted(limits.maxReservedPerTdmr()) : ""));
+    }
+  }
+
+  /**
+   * "TDMR i" at the left of a TDMR, "n/m reserved" at its right and ✗ between, each only where it
+   * fits and no break mark crosses it.
+   */
+  private void drawTdmrLabels(SvgCanvas c, int i, Tdmr t, double y, boolean failing) {
+    List<double[]> room = unbroken(x(t.base()), x(t.end()));
+    double[] first = room.get(0);
+    String name = "TDMR " + i;
+    String count = "%d/%d reserved".formatted(t.reservedCount(), limits.maxReservedPerTdmr());
+    double nameW = SvgCanvas.textWidth(name, 11, false) + 8;
+    double countW = SvgCanvas.textWidth(count, 10, false) + 8;
+    boolean showName = nameW <= first[1] - first[0];
+    // The count goes where there is most room left: after the name, or in a later unbroken part.
+    double[] countRoom = first;
+    double countFrom = first[0] + nameW;
+    for (double[] r : room.subList(1, room.size())) {
+      if (r[1] - r[0] > countRoom[1] - countFrom) {
+        countRoom = r;
+        countFrom = r[0];
       }
-      if (w > 120) {
-        c.text("in-label small", x(t.end()) - 4, y + 13, "end",
-            "%d/%d reserved".formatted(t.reservedCount(), limits.maxReservedPerTdmr()));
+    }
+    boolean showCount = showName && t.pamt().totalBytes() > 0 && countW <= countRoom[1] - countFrom;
+    if (showName) {
+      c.text("in-label", first[0] + 4, y + 13, "start", name);
+    }
+    if (showCount) {
+      c.text("in-label small", countRoom[1] - 4, y + 13, "end", count);
+    }
+    if (failing && room.size() == 1) {
+      double free0 = first[0] + (showName ? nameW : 0);
+      double free1 = first[1] - (showCount ? countW : 0);
+      if (free1 - free0 >= 48) {
+        c.text("failure-mark", (free0 + free1) / 2, y + 21, "middle", "✗");
       }
     }
   }
 
   /** What a reserved area covers: holes (no TDX memory) and the PAMTs that sit in it. */
-  private String contents(AddressRange area, Layout layout) {
+  String contents(AddressRange area, Layout layout) {
     List<String> parts = new ArrayList<>();
     long memory = 0;
     for (MemoryBlock b : map.blocks()) {
@@ -414,11 +548,14 @@ public final class LayoutPicture {
     }
     Layout l = row.layout().get();
     if (row.failure().isPresent()) {
-      return "%s built before the failure, up to %s in one TDMR (limit %d)"
-          .formatted(Count.of(l.size(), "TDMR"), Count.of(l.maxReservedPerTdmr(), "reserved area"),
-              limits.maxReservedPerTdmr());
+      boolean areasKnown = l.tdmrs().stream().anyMatch(t -> t.pamt().totalBytes() > 0);
+      return areasKnown
+          ? "%s built before the failure, up to %d reserved areas in one TDMR (limit %d)"
+              .formatted(Count.of(l.size(), "TDMR"), l.maxReservedPerTdmr(), limits.maxReservedPerTdmr())
+          : "%s built before the failure (limit %d), before any PAMT or reserved area"
+              .formatted(Count.of(l.size(), "TDMR"), limits.maxTdmrs());
     }
-    return "%s (limit %d), %s (at most %d in one TDMR, limit %d), PAMT %s (%d KB)"
+    return "%s (limit %d), %s (at most %d in one TDMR, limit %d), PAMT %s (%d KiB)"
         .formatted(
             Count.of(l.size(), "TDMR"),
             limits.maxTdmrs(),
@@ -429,72 +566,116 @@ public final class LayoutPicture {
             l.pamtBytes() / 1024);
   }
 
-  /** Break marks: a slanted white cut through every row, so a shortened run reads as interrupted. */
-  private void drawBreaks(SvgCanvas c, List<Double> rowTops) {
-    List<double[]> bands = new ArrayList<>();
-    bands.add(new double[] {MEMORY_Y - 2, MEMORY_Y + MEMORY_H + 2});
-    bands.add(new double[] {CMR_Y - 2, CMR_Y + CMR_H + 2});
-    for (double top : rowTops) {
-      bands.add(new double[] {top + 20, top + 22 + TDMR_H + 2});
+  /** The failure message, folded to the width of the picture. */
+  private static List<String> failureLines(LabelledLayout row, double width) {
+    return row.failure().map(f -> fold("✗ " + f, width, 13, true)).orElse(List.of());
+  }
+
+  /**
+   * The note lines drawn under a row: sentences only (indented table rows stay in the HTML page),
+   * folded to the picture's width, at most {@link #MAX_NOTES} lines.
+   */
+  private static List<String> pictureNotes(LabelledLayout row, double width) {
+    List<String> lines = new ArrayList<>();
+    for (String n : row.notes()) {
+      if (n.startsWith(" ")) {
+        continue;
+      }
+      lines.addAll(fold(n.endsWith(":") ? n.substring(0, n.length() - 1) + "." : n, width, NOTE_PX, false));
     }
+    if (lines.size() > MAX_NOTES) {
+      List<String> kept = new ArrayList<>(lines.subList(0, MAX_NOTES - 1));
+      kept.add("(%s more in the HTML page and in `tdmr plan`)".formatted(Count.of(lines.size() - MAX_NOTES + 1, "line")));
+      return kept;
+    }
+    return lines;
+  }
+
+  /** {@code text} cut at spaces into lines no wider than {@code width} pixels, continuations indented. */
+  static List<String> fold(String text, double width, double fontPx, boolean bold) {
+    List<String> lines = new ArrayList<>();
+    String rest = text;
+    while (SvgCanvas.textWidth(rest, fontPx, bold) > width) {
+      int cut = rest.length();
+      while (cut > 0 && SvgCanvas.textWidth(rest.substring(0, cut), fontPx, bold) > width) {
+        cut = rest.lastIndexOf(' ', cut - 1);
+      }
+      if (cut <= 3) {
+        // One word wider than the line: cut it where it fits.
+        cut = 1;
+        while (cut < rest.length() && SvgCanvas.textWidth(rest.substring(0, cut + 1), fontPx, bold) <= width) {
+          cut++;
+        }
+      }
+      lines.add(rest.substring(0, cut));
+      rest = "   " + rest.substring(cut).strip();
+    }
+    lines.add(rest);
+    return lines;
+  }
+
+  // ---- breaks and gaps ----
+
+  /** Break marks: a slanted white cut through every band, so a shortened run reads as interrupted. */
+  private void drawBreaksAndGaps(SvgCanvas c, OverviewBands bands, List<double[]> rowBands) {
+    List<double[]> all = new ArrayList<>();
+    all.add(new double[] {bands.memoryY - 2, bands.memoryY + MEMORY_H + 2});
+    all.add(new double[] {bands.cmrY - 2, bands.cmrY + CMR_H + 2});
+    all.addAll(rowBands);
+    LabelLine breakLabels = new LabelLine();
     for (AddressAxis.Break b : axis.breaks()) {
-      double cx = LEFT + (b.x0() + b.x1()) / 2;
+      double cx = left + (b.x0() + b.x1()) / 2;
       String detail = "%s, %s, drawn shortened".formatted(b.range(), ByteSize.human(b.range().size()));
-      c.text("break-label", cx, AXIS_Y + 13, "middle", "// ≈ " + approx(b.range().size()));
-      for (double[] band : bands) {
+      String label = "// ≈ " + approx(b.range().size());
+      double w = SvgCanvas.textWidth(label, 10, false) + 6;
+      if (breakLabels.place(cx - w / 2, cx + w / 2)) {
+        c.text("break-label", cx, bands.axisY + 13, "middle", label);
+      }
+      for (double[] band : all) {
         c.polygon("break", detail, cx - 6, band[0], cx, band[0], cx + 6, band[1], cx, band[1]);
       }
     }
+    for (AddressRange run : gapRuns()) {
+      double x0 = x(run.start());
+      double x1 = x(run.end());
+      String detail = "%s, %s: neither TDX memory nor a TDMR; drawn %.0f px wide whatever its size"
+          .formatted(run, approx(run.size()), x1 - x0);
+      c.rect("gap-mark", x0, bands.axisY - 3, x1 - x0, 6, detail);
+    }
   }
 
-  private void drawLegend(SvgCanvas c, double y) {
-    record Key(String cssClass, String text) {}
-    List<Key> keys = new ArrayList<>();
-    for (int node : map.nodes()) {
-      keys.add(new Key("block node" + (node % 8), "memory on NUMA node " + node));
-    }
-    keys.add(new Key("hole", "hole (no TDX memory)"));
-    keys.add(new Key("cmr", "CMR (convertible)"));
-    keys.add(new Key("tdmr even", "TDMR"));
-    keys.add(new Key("reserved", "reserved area"));
-    keys.add(new Key("pamt", "PAMT"));
-    if (rows.stream().anyMatch(r -> r.failure().isPresent())) {
-      keys.add(new Key("failure", "where it fails"));
-    }
-    c.text("legend-title", 12, y + 14, "start", "Legend");
-    double lx = 80;
-    double ly = y;
-    for (Key k : keys) {
-      double w = 24 + 7.0 * k.text().length() + 18;
-      if (lx + w > LEFT + axis.width() + RIGHT - 10) {
-        lx = 80;
-        ly += 22;
+  /** Runs of consecutive gaps, each marked once on the axis. */
+  private List<AddressRange> gapRuns() {
+    List<AddressRange> runs = new ArrayList<>();
+    for (AddressAxis.Gap g : axis.gaps()) {
+      AddressRange r = g.range();
+      if (!runs.isEmpty() && runs.get(runs.size() - 1).end() == r.start()) {
+        runs.set(runs.size() - 1, new AddressRange(runs.get(runs.size() - 1).start(), r.end()));
+      } else {
+        runs.add(r);
       }
-      c.rect("swatch " + k.cssClass(), lx, ly + 3, 18, 14, "");
-      c.text("legend", lx + 24, ly + 14, "start", k.text());
-      lx += w;
     }
-    c.text("legend", 12, ly + 40, "start",
-        "Point at any shape for its exact range and size. Addresses are half-open [start, end), in hex.");
+    return runs;
   }
 
   // ---- geometry helpers ----
 
-  private List<Long> placeLabels(TreeSet<Long> addresses) {
-    // Most-aligned addresses first (1 GiB TDMR boundaries win over 4 KiB hole edges), then any
-    // label that does not collide with one already placed.
+  /**
+   * Of {@code addresses}, those whose 45°-turned labels do not overlap: the most-aligned first (1
+   * GiB TDMR boundaries win over 4 KiB hole edges), then any label that leaves room for the ones
+   * placed, in address order.
+   */
+  static List<Long> spacedLabels(TreeSet<Long> addresses, java.util.function.LongToDoubleFunction x) {
     List<Long> byAlignment = new ArrayList<>(addresses);
     byAlignment.sort(
         Comparator.comparingInt((Long a) -> a == 0 ? 64 : Long.numberOfTrailingZeros(a)).reversed()
             .thenComparingLong(a -> a));
-    java.util.TreeSet<Double> placed = new java.util.TreeSet<>();
+    LabelLine line = new LabelLine();
     List<Long> out = new ArrayList<>();
+    double half = ROTATED_LABEL_SPACING / 2;
     for (long a : byAlignment) {
-      double ax = x(a);
-      Double below = placed.floor(ax);
-      Double above = placed.ceiling(ax);
-      if ((below == null || ax - below >= LABEL_SPACING) && (above == null || above - ax >= LABEL_SPACING)) {
-        placed.add(ax);
+      double ax = x.applyAsDouble(a);
+      if (line.place(ax - half, ax + half)) {
         out.add(a);
       }
     }
@@ -502,8 +683,28 @@ public final class LayoutPicture {
     return out;
   }
 
-  private static boolean drawable(long base, long size) {
+  static boolean drawable(long base, long size) {
     return base >= 0 && size >= 0 && base <= Long.MAX_VALUE - size;
+  }
+
+  /** True when no memory block and no TDMR of any row overlaps {@code piece}. */
+  private boolean isGap(AddressRange piece) {
+    for (MemoryBlock b : map.blocks()) {
+      if (b.range().overlaps(piece)) {
+        return false;
+      }
+    }
+    for (LabelledLayout row : rows) {
+      if (row.failedTdmr().map(f -> f.overlaps(piece)).orElse(false)) {
+        return false;
+      }
+      for (Tdmr t : row.layout().map(Layout::tdmrs).orElse(List.of())) {
+        if (drawable(t.base(), t.size()) && t.range().overlaps(piece)) {
+          return false;
+        }
+      }
+    }
+    return true;
   }
 
   private static TreeSet<Long> cutPoints(MemoryMap map, List<LabelledLayout> rows) {
@@ -569,17 +770,18 @@ public final class LayoutPicture {
       <style>
         .background { fill: #ffffff; }
         .title { font-size: 17px; font-weight: bold; fill: #222; }
-        .summary, .scale-note { font-size: 13px; fill: #333; }
+        .summary { font-size: 13px; fill: #333; }
         .scale-note { font-style: italic; }
         .axis, .row-base { stroke: #666; stroke-width: 1; }
         .row-base { stroke: #ccc; }
         .tick { stroke: #666; stroke-width: 1; }
         .hex { font-family: 'DejaVu Sans Mono', Menlo, Consolas, monospace; font-size: 10px; fill: #333; }
         .row-label { font-size: 12px; font-weight: bold; fill: #333; }
+        .row-label.small { font-size: 11px; font-weight: normal; }
+        .zoom-caption { font-size: 12px; font-weight: bold; fill: #b00000; }
         .row-title { font-size: 13px; font-weight: bold; fill: #222; }
         .block { stroke: #fff; stroke-width: 0.5; }
-        .node0 { fill: #4e79a7; } .node1 { fill: #59a14f; } .node2 { fill: #b07aa1; } .node3 { fill: #9c755f; }
-        .node4 { fill: #76b7b2; } .node5 { fill: #edc948; } .node6 { fill: #ff9da7; } .node7 { fill: #bab0ac; }
+      /*NODES*/
         .hole { fill: #eeeeee; stroke: #999; stroke-width: 0.5; stroke-dasharray: 2 2; }
         .cmr { fill: #a0cbe8; stroke: #2f6f9f; stroke-width: 1; }
         .tdmr { stroke: #1b3a5c; stroke-width: 1.5; }
@@ -589,16 +791,21 @@ public final class LayoutPicture {
         .reserved.over-limit { fill: #d62728; fill-opacity: 0.8; }
         .pamt { fill: #f28e2b; stroke: #a04c00; stroke-width: 0.5; }
         .failure { fill: #d62728; fill-opacity: 0.2; stroke: #d62728; stroke-width: 3; }
-        .failure-mark { fill: #d62728; font-size: 18px; font-weight: bold; }
+        .failure.passive { fill: none; pointer-events: none; }
+        .failure-mark { fill: #d62728; font-size: 18px; font-weight: bold; pointer-events: none; }
         .failure-text { fill: #b00000; font-size: 13px; font-weight: bold; }
         .note { fill: #555; font-size: 12px; }
-        .in-label { fill: #111; font-size: 11px; paint-order: stroke; stroke: #ffffff; stroke-width: 3px; }
+        .in-label { fill: #111; font-size: 11px; paint-order: stroke; stroke: #ffffff; stroke-width: 3px;
+                    pointer-events: none; }
         .in-label.small { font-size: 10px; }
+        .area-number { fill: #fff; font-size: 10px; font-weight: bold; pointer-events: none; }
         .break { fill: #ffffff; stroke: #444; stroke-width: 1; }
         .break-label { font-size: 10px; font-style: italic; fill: #444; }
+        .gap-mark { fill: #ffffff; stroke: #888; stroke-width: 1; stroke-dasharray: 2 1; }
+        .zoom-frame { fill: none; stroke: #d62728; stroke-width: 1; stroke-dasharray: 4 3; }
         .legend { font-size: 12px; fill: #333; }
         .legend-title { font-size: 12px; font-weight: bold; fill: #333; }
-        [data-detail]:hover { stroke: #000; stroke-width: 2; }
+        [data-detail]:hover, [data-detail]:focus { stroke: #000; stroke-width: 2; outline: none; }
       </style>
       """;
 }

@@ -5,6 +5,8 @@ import java.util.Locale;
 /**
  * An SVG fragment under construction: shapes and text with a class for styling, a {@code <title>}
  * for the browser's tooltip and a {@code data-detail} attribute for the HTML page's detail panel.
+ * Every shape with a detail can take keyboard focus ({@code tabindex="0"}), so the details can be
+ * read without a pointer.
  */
 final class SvgCanvas {
   private final StringBuilder out = new StringBuilder();
@@ -44,7 +46,7 @@ final class SvgCanvas {
         .append(num(y)).append("\" transform=\"rotate(").append(num(degrees)).append(' ').append(num(x))
         .append(' ').append(num(y)).append(")\"");
     if (!detail.isEmpty()) {
-      out.append(" data-detail=\"").append(escape(detail)).append("\"><title>").append(escape(detail)).append("</title>");
+      out.append(" tabindex=\"0\" data-detail=\"").append(escape(detail)).append("\"><title>").append(escape(detail)).append("</title>");
     } else {
       out.append('>');
     }
@@ -60,13 +62,40 @@ final class SvgCanvas {
       out.append("/>\n");
       return;
     }
-    out.append(" data-detail=\"").append(escape(detail)).append("\"><title>").append(escape(detail))
+    out.append(" tabindex=\"0\" data-detail=\"").append(escape(detail)).append("\"><title>").append(escape(detail))
         .append("</title></").append(element).append(">\n");
   }
 
   @Override
   public String toString() {
     return out.toString();
+  }
+
+  /**
+   * About how wide {@code text} is drawn in DejaVu Sans (or a narrower sans-serif) at {@code
+   * fontPx}, erring wide, so that labels placed by this estimate do not touch; {@code bold} text
+   * is a tenth wider.
+   */
+  static double textWidth(String text, double fontPx, boolean bold) {
+    double em = 0;
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (c == ' ') {
+        em += 0.32;
+      } else if ("ijlft.,:;'|!()[]/".indexOf(c) >= 0) {
+        em += 0.42;
+      } else if (Character.isUpperCase(c) || c == 'm' || c == 'w' || c == '%' || c == '≈' || c == '✗') {
+        em += 0.82;
+      } else {
+        em += 0.64;
+      }
+    }
+    return em * fontPx * (bold ? 1.1 : 1.0);
+  }
+
+  /** How wide {@code text} is drawn in DejaVu Sans Mono at {@code fontPx} (0.602 em a character). */
+  static double monoWidth(String text, double fontPx) {
+    return text.length() * 0.61 * fontPx;
   }
 
   static String num(double v) {

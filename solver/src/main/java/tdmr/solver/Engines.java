@@ -80,9 +80,10 @@ public final class Engines {
     return engines;
   }
 
+  /** Every engine made here ends by its deadline ({@link DeadlineGuard}). */
   private static Engine create(Registration r) {
     try {
-      return r.factory().get();
+      return DeadlineGuard.of(r.factory().get());
     } catch (LinkageError e) {
       throw new IllegalArgumentException(
           "solver '%s' is not available on this machine: %s".formatted(r.name(), e.getMessage()), e);

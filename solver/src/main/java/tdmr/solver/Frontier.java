@@ -13,6 +13,7 @@ import tdmr.check.RemotePamt;
 import tdmr.mem.MemoryMap;
 import tdmr.tdx.Policy;
 import tdmr.tdx.TdxLimits;
+import tdmr.time.Deadline;
 
 /**
  * The limit frontier of a memory map: for each TDMR limit {@code n}, the least
@@ -46,16 +47,23 @@ public final class Frontier {
     if (engines.isEmpty()) {
       throw new IllegalArgumentException("the frontier needs at least one engine");
     }
-    this.engines = List.copyOf(engines);
+    this.engines = engines.stream().map(DeadlineGuard::of).toList();
     this.options = Objects.requireNonNull(options, "options");
   }
 
-  /** The frontier points for TDMR limits 1..{@code maxTdmrsUpTo}, ascending. */
+  /**
+   * The frontier points for TDMR limits 1..{@code maxTdmrsUpTo}, ascending. All solves together end
+   * by the options' deadline ({@link SolveOptions#solveDeadline()}, taken once): the point at the
+   * largest limit may take half of the time, and each later point an equal share of what is left;
+   * points that get no time are {@code UNKNOWN}.
+   */
   public List<FrontierPoint> compute(MemoryMap map, TdxLimits limits, Policy policy, int maxTdmrsUpTo) {
     if (maxTdmrsUpTo < 1) {
       throw new IllegalArgumentException("max TDMRs must be at least 1, got " + maxTdmrsUpTo);
     }
-    FrontierPoint last = point(map, limits.withMaxTdmrs(maxTdmrsUpTo), policy, OptionalInt.empty(), 0);
+    Deadline deadline = options.solveDeadline();
+    FrontierPoint last =
+        point(map, limits.withMaxTdmrs(maxTdmrsUpTo), policy, OptionalInt.empty(), 0, deadline.share(2));
     // From the TDMR count of the last point's layout on, every point is the last point; when even
     // the most TDMRs admit no layout, fewer admit none either.
     int settledFrom =
@@ -64,7 +72,8 @@ public final class Frontier {
     List<FrontierPoint> points = new ArrayList<>();
     OptionalInt previousMin = OptionalInt.empty();
     for (int n = 1; n < settledFrom; n++) {
-      FrontierPoint p = point(map, limits.withMaxTdmrs(n), policy, previousMin, floor);
+      FrontierPoint p =
+          point(map, limits.withMaxTdmrs(n), policy, previousMin, floor, deadline.share(settledFrom - n));
       points.add(p);
       previousMin = p.minReserved();
     }
@@ -79,16 +88,22 @@ public final class Frontier {
    * {@code floor} an R below which nothing is feasible (the point with the most TDMRs).
    */
   private FrontierPoint point(
-      MemoryMap map, TdxLimits limits, Policy policy, OptionalInt knownFeasible, int floor) {
-    Search s = new Search(map, limits, policy);
+      MemoryMap map, TdxLimits limits, Policy policy, OptionalInt knownFeasible, int floor, Deadline deadline) {
+    Search s = new Search(map, limits, policy, deadline);
     int hi;
     if (knownFeasible.isPresent()) {
       hi = knownFeasible.getAsInt();
     } else {
       // Enough for any layout: an area starts only at an atom's low end or at a chunk stack against
       // its high end, so no TDMR has more than two per atom of the problem.
-      // Enough for any layout: per TDMR an area starts at most twice per atom, and once per TDMR base.
-      hi = 2 * Instance.of(map, limits, policy).atoms().size() + limits.maxTdmrs() + 1;
+      int atoms;
+      try {
+        atoms = Instance.of(map, limits, policy, deadline).atoms().size();
+      } catch (Deadline.Exceeded e) {
+        return s.point(Status.UNKNOWN, OptionalInt.empty(), OptionalLong.empty(), OptionalInt.empty(),
+            OptionalLong.empty());
+      }
+      hi = (int) Math.min(Integer.MAX_VALUE, 2L * atoms + limits.maxTdmrs());
       Answer top = s.ask(hi);
       if (top.status() == Status.INFEASIBLE || top.status() == Status.UNKNOWN) {
         return s.point(top.status(), OptionalInt.empty(), OptionalLong.empty(), OptionalInt.empty(), OptionalLong.empty());
@@ -143,15 +158,18 @@ public final class Frontier {
     private final MemoryMap map;
     private final TdxLimits limits;
     private final Policy policy;
+    /** The point's share of the frontier's time; its engines share it in turn. */
+    private final Deadline deadline;
     private final Map<Integer, Answer> answers = new HashMap<>();
     private final Set<String> provers = new LinkedHashSet<>();
     private final Set<String> restrictions = new LinkedHashSet<>();
     private int solves;
 
-    Search(MemoryMap map, TdxLimits limits, Policy policy) {
+    Search(MemoryMap map, TdxLimits limits, Policy policy, Deadline deadline) {
       this.map = map;
       this.limits = limits;
       this.policy = policy;
+      this.deadline = deadline;
     }
 
     Answer ask(int maxReserved) {
@@ -160,9 +178,12 @@ public final class Frontier {
         return known;
       }
       Answer a = null;
-      for (Engine e : engines) {
+      for (int i = 0; i < engines.size(); i++) {
+        Engine e = engines.get(i);
         solves++;
-        EngineResult r = e.solve(map, limits.withMaxReservedPerTdmr(maxReserved), policy, options);
+        // Each engine may take an equal share of what is left; the next ones get what it leaves.
+        SolveOptions share = options.withDeadline(deadline.share(engines.size() - i));
+        EngineResult r = e.solve(map, limits.withMaxReservedPerTdmr(maxReserved), policy, share);
         // A heuristic's FAILED proves nothing; only exact engines' answers count.
         Status st = r.status() == Status.FAILED ? Status.UNKNOWN : r.status();
         a = new Answer(st, r);

@@ -13,6 +13,7 @@ import tdmr.greedy.PamtPlacement;
 import tdmr.mem.MemoryMap;
 import tdmr.tdx.Policy;
 import tdmr.tdx.TdxLimits;
+import tdmr.time.Deadline;
 
 /**
  * The Linux kernel's construction ({@link LinuxGreedy}) as an engine: {@code FEASIBLE} with the
@@ -55,17 +56,26 @@ public final class GreedyEngine implements Engine {
     Policy effective = policy.withHoles(holes);
     String solver = holes == Policy.Holes.CMR ? "greedy-cmr" : "greedy";
     LinuxGreedy greedy = new LinuxGreedy(holes, placement);
+    // The kernel's construction is linear in the map; with limits raised far past the module's its
+    // layout, and so the verification, can be large: each step checks the deadline.
+    Deadline deadline = options.solveDeadline();
     long t0 = System.nanoTime();
     GreedyResult result = greedy.construct(map, limits);
     long millis = (System.nanoTime() - t0) / 1_000_000;
+    deadline.check();
     GreedyExplanation explanation = new GreedyExplanation(map, limits, greedy);
 
     if (result instanceof GreedyResult.Built built) {
       LayoutVerifier.Verification verdict = LayoutVerifier.verify(map, limits, effective, built.layout());
+      deadline.check();
       if (!verdict.module().isEmpty()) {
         return rejectedByModule(solver, built, verdict, millis);
       }
-      LayoutVerifier.requireValid(map, limits, effective, built.layout());
+      if (!verdict.failures().isEmpty()) {
+        // The same verdict LayoutVerifier.requireValid gives, without verifying a second time.
+        throw new IllegalStateException("the kernel's layout for %s fails the OS check:%n  %s"
+            .formatted(map.source(), String.join(System.lineSeparator() + "  ", verdict.failures())));
+      }
       List<String> messages = new ArrayList<>();
       built.messages().forEach(m -> messages.add(LinuxGreedy.LOG_PREFIX + m));
       messages.addAll(explanation.explain(built));

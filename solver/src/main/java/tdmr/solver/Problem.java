@@ -19,6 +19,7 @@ import tdmr.tdx.PageSize;
 import tdmr.tdx.PamtSizing;
 import tdmr.tdx.Policy;
 import tdmr.tdx.TdxLimits;
+import tdmr.time.Deadline;
 
 /**
  * The preprocessed, solver-neutral instance that every optimising engine (CP-SAT, Z3) reads: the
@@ -93,6 +94,8 @@ public final class Problem {
   private final MemoryMap map;
   private final TdxLimits limits;
   private final Policy policy;
+  /** The solve's deadline: preprocessing and every model built on this problem check it in their loops. */
+  private final Deadline deadline;
   private final List<Cell> cells;
   private final List<Atom> atoms;
   /** Candidate TDMRs, built only when {@link #candidates()} is called. */
@@ -205,10 +208,11 @@ public final class Problem {
 
   private static final long GiB = ByteSize.GiB;
 
-  private Problem(MemoryMap map, TdxLimits limits, Policy policy) {
+  private Problem(MemoryMap map, TdxLimits limits, Policy policy, Deadline deadline) {
     this.map = map;
     this.limits = limits;
     this.policy = policy;
+    this.deadline = deadline;
     this.excludedMemory = new ArrayList<>();
     this.impossibilities = new ArrayList<>();
     this.levelBytesPerGiB = levelBytesPerGiB(limits);
@@ -216,12 +220,21 @@ public final class Problem {
     this.atoms = new ArrayList<>();
   }
 
-  /** Preprocesses one instance. */
+  /** Preprocesses one instance, without a deadline. */
   public static Problem of(MemoryMap map, TdxLimits limits, Policy policy) {
+    return of(map, limits, policy, Deadline.none());
+  }
+
+  /**
+   * Preprocesses one instance within {@code deadline}; throws {@link Deadline.Exceeded} when it
+   * passes first. Engines pass their solve's deadline, which the problem then carries ({@link #deadline()}).
+   */
+  public static Problem of(MemoryMap map, TdxLimits limits, Policy policy, Deadline deadline) {
     Objects.requireNonNull(map, "map");
     Objects.requireNonNull(limits, "limits");
     Objects.requireNonNull(policy, "policy");
-    Problem p = new Problem(map, limits, policy);
+    Objects.requireNonNull(deadline, "deadline");
+    Problem p = new Problem(map, limits, policy, deadline);
     p.findImpossibilities();
     p.cutCells();
     p.indexMemoryCells();
@@ -238,6 +251,15 @@ public final class Problem {
 
   public Policy policy() {
     return policy;
+  }
+
+  /**
+   * The deadline of the solve this problem was made for. Model builders and searches over the
+   * problem call {@code deadline().check()} in their long loops, so that a time limit bounds the
+   * whole solve, model building included.
+   */
+  public Deadline deadline() {
+    return deadline;
   }
 
   /** The cells in address order, from the first block's granule to the last block's. */
@@ -260,6 +282,9 @@ public final class Problem {
     if (candidates == null) {
       List<CandidateTdmr> all = new ArrayList<>(candidateCount());
       for (int i = 0; i < candidateCount(); i++) {
+        if ((i & 1023) == 0) {
+          deadline.check();
+        }
         all.add(candidate(i));
       }
       candidates = Collections.unmodifiableList(all);
@@ -590,6 +615,7 @@ public final class Problem {
     }
     long p = lo;
     while (p < hi) {
+      deadline.check();
       Long next = edges.higher(p);
       long e = next == null ? hi : Math.min(next, hi);
       long runEnd = ByteSize.alignDown(e, GiB);
@@ -624,7 +650,9 @@ public final class Problem {
     long cursor = range.start();
     int node = -1;
     List<MemoryBlock> blocks = map.blocks();
-    for (int b = 0; b < blocks.size(); b++) {
+    // Blocks are sorted: start at the first one ending after the cell's start, stop past its end
+    // (a scan from block 0 for every cell was quadratic on maps of thousands of blocks).
+    for (int b = firstBlockEndingAfter(range.start()); b < blocks.size() && blocks.get(b).start() < range.end(); b++) {
       AddressRange piece = blocks.get(b).range().intersect(range);
       if (piece.isEmpty()) {
         continue;
@@ -646,6 +674,22 @@ public final class Problem {
 
   private void addGapAtom(int cell, AddressRange range) {
     atoms.add(new Atom(atoms.size(), cell, range, false, -1, -1, map.cmrs().covers(range)));
+  }
+
+  /** Index of the first block whose end lies above {@code address} (the number of blocks when none does). */
+  private int firstBlockEndingAfter(long address) {
+    List<MemoryBlock> blocks = map.blocks();
+    int lo = 0;
+    int hi = blocks.size();
+    while (lo < hi) {
+      int mid = (lo + hi) >>> 1;
+      if (blocks.get(mid).end() <= address) {
+        lo = mid + 1;
+      } else {
+        hi = mid;
+      }
+    }
+    return lo;
   }
 
   /** Index of the block holding {@code address}, or -1. */

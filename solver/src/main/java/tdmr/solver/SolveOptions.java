@@ -1,13 +1,19 @@
 package tdmr.solver;
 
+import java.util.Objects;
+import tdmr.time.Deadline;
+
 /**
  * How long and how hard an engine may work. The same options and input give the same answer.
  *
  * @param timeLimitSeconds wall-clock limit for one solve
  * @param threads solver worker threads (CP-SAT); 1 is fully deterministic
  * @param seed random seed handed to the solver
+ * @param deadline the deadline of the whole command (made from {@code --time-limit} when the
+ *     command starts), which no solve passes whatever its own limit; {@link Deadline#none()} for
+ *     callers that bound each solve by {@code timeLimitSeconds} alone
  */
-public record SolveOptions(double timeLimitSeconds, int threads, int seed) {
+public record SolveOptions(double timeLimitSeconds, int threads, int seed, Deadline deadline) {
   /** The time limit of {@link #DEFAULT}, and of the command line's {@code --time-limit}. */
   public static final int DEFAULT_TIME_LIMIT_SECONDS = 60;
 
@@ -20,5 +26,32 @@ public record SolveOptions(double timeLimitSeconds, int threads, int seed) {
     if (threads < 1) {
       throw new IllegalArgumentException("threads must be at least 1, got " + threads);
     }
+    Objects.requireNonNull(deadline, "deadline");
+  }
+
+  /** Options without a command deadline: each solve is bounded by {@code timeLimitSeconds}. */
+  public SolveOptions(double timeLimitSeconds, int threads, int seed) {
+    this(timeLimitSeconds, threads, seed, Deadline.none());
+  }
+
+  /**
+   * The options of a command that started now: every solve it runs ends by {@code
+   * timeLimitSeconds} from now, whatever work came before it.
+   */
+  public static SolveOptions forCommand(double timeLimitSeconds, int threads, int seed) {
+    return new SolveOptions(timeLimitSeconds, threads, seed, Deadline.in(timeLimitSeconds));
+  }
+
+  /**
+   * The deadline of one solve starting now: the command's deadline, or {@code timeLimitSeconds}
+   * from now when that comes first. Engines call this once, when their solve starts.
+   */
+  public Deadline solveDeadline() {
+    return deadline.within(timeLimitSeconds);
+  }
+
+  /** The same options with another deadline (a share of the command's, for one of several solves). */
+  public SolveOptions withDeadline(Deadline other) {
+    return new SolveOptions(timeLimitSeconds, threads, seed, other);
   }
 }

@@ -7,14 +7,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.Test;
 import tdmr.parse.RealMaps;
 
-/** {@code tdmr fix}: the least memory to give up, as ranges and memmap= parameters. */
+/** {@code tdmr fix --for layout}: the least memory to give up so that a layout of the planner's family exists. */
 class FixCommandTest {
   private static final String EMR_135 = RealMaps.path(RealMaps.EMR_135).toString();
 
   @Test
   void mapWithALayoutNeedsNothingGivenUp() {
     // tdx#135 under the module's 16 areas: two 1 GiB TDMRs fit (see CpSatEngineTest).
-    CliRun run = CliRun.of("fix", EMR_135);
+    CliRun run = CliRun.of("fix", EMR_135, "--for", "layout");
     assertEquals(0, run.exit(), run.err());
     assertTrue(run.out().contains("Nothing to give up"), run.out());
     assertTrue(run.out().contains("TDMR [0x40000000, 0x80000000) 1 GiB"), run.out());
@@ -23,7 +23,7 @@ class FixCommandTest {
   @Test
   void fourteenAreasCostTheTwoFourKibIslands() {
     // TDMR [1G,2G) holds 16 hole areas; reserving the two 4 KiB islands merges two pairs of holes.
-    CliRun run = CliRun.of("fix", EMR_135, "--max-rsvd", "14");
+    CliRun run = CliRun.of("fix", EMR_135, "--for", "layout", "--max-rsvd", "14");
     assertEquals(0, run.exit(), run.err());
     assertTrue(run.out().contains("Give up 8 KiB of TDX memory (proven the least) in 2 ranges"), run.out());
     assertTrue(run.out().contains("memmap=4K$0x64158000 memmap=4K$0x6f7ff000"), run.out());
@@ -34,7 +34,7 @@ class FixCommandTest {
   void noLayoutEvenGivingMemoryUpExitsOne() {
     // With no reserved area at all TDMR [0,1G) cannot reserve the hole [0,1M) below the first
     // block, and giving memory up only adds holes.
-    CliRun run = CliRun.of("fix", EMR_135, "--max-rsvd", "0");
+    CliRun run = CliRun.of("fix", EMR_135, "--for", "layout", "--max-rsvd", "0");
     assertEquals(1, run.exit(), run.out() + run.err());
     assertTrue(run.out().contains("Giving up memory does not help"), run.out());
   }
@@ -49,17 +49,17 @@ class FixCommandTest {
    */
   @Test
   void jsonFixGivesUpTheLastFourKibPage() throws Exception {
-    CliRun run = CliRun.of("fix", EMR_135, "--max-rsvd", "15", "--json");
+    CliRun run = CliRun.of("fix", EMR_135, "--for", "layout", "--max-rsvd", "15", "--json");
     assertEquals(0, run.exit(), run.err());
     JsonNode doc = ProveCommandTest.json(run);
     assertEquals("FIXED", doc.get("status").asText());
-    assertEquals(15, doc.get("maxReserved").asInt());
+    assertEquals(15, doc.get("maxReservedPerTdmr").asInt());
     JsonNode giveUp = doc.get("giveUp");
     assertEquals(1, giveUp.size(), giveUp.toString());
     String start = giveUp.get(0).get("start").asText();
     assertTrue(start.equals("0x6f7ff000") || start.equals("0x64158000"), start);
     assertEquals(Long.toHexString(Long.decode(start) + 0x1000), giveUp.get(0).get("end").asText().substring(2));
-    assertEquals("0x1000", giveUp.get(0).get("size").asText());
+    assertEquals(4096, giveUp.get(0).get("sizeBytes").asLong());
     assertEquals(4096, doc.get("giveUpBytes").asLong());
     assertTrue(doc.get("giveUpProvenLeast").asBoolean());
     assertEquals(1, doc.get("memmap").size());
@@ -76,7 +76,7 @@ class FixCommandTest {
   @Test
   void jsonWithALayoutGivesNothingUp() throws Exception {
     // Under the module's 16 areas two 1 GiB TDMRs fit (see mapWithALayoutNeedsNothingGivenUp).
-    CliRun run = CliRun.of("fix", EMR_135, "--json");
+    CliRun run = CliRun.of("fix", EMR_135, "--for", "layout", "--json");
     assertEquals(0, run.exit(), run.err());
     JsonNode doc = ProveCommandTest.json(run);
     assertEquals("HAS_LAYOUT", doc.get("status").asText());
@@ -89,7 +89,7 @@ class FixCommandTest {
   @Test
   void jsonNoLayoutEvenGivingMemoryUpExitsOne() throws Exception {
     // As noLayoutEvenGivingMemoryUpExitsOne: the hole [0, 1M) needs an area and none is allowed.
-    CliRun run = CliRun.of("fix", EMR_135, "--max-rsvd", "0", "--json");
+    CliRun run = CliRun.of("fix", EMR_135, "--for", "layout", "--max-rsvd", "0", "--json");
     assertEquals(1, run.exit(), run.out() + run.err());
     JsonNode doc = ProveCommandTest.json(run);
     assertEquals("NOT_FIXABLE", doc.get("status").asText());

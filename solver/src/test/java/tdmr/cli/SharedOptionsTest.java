@@ -37,19 +37,21 @@ class SharedOptionsTest {
    * varies the TDMR and reserved-area limits itself; diagnose analyses with the module's default
    * limits and the kernel's policy.
    */
-  private static final Map<String, Set<String>> HONOURED = Map.of(
-      "plan", ALL,
-      "render", ALL,
-      "check", NO_BUDGET,
-      "fix", Set.of("--holes", "--pamt", "--max-tdmrs", "--max-rsvd", "--dpamt", "--hkid-start-bit",
-          "--time-limit", "--threads", "--seed"),
-      "prove", Set.of("--holes", "--pamt", "--coverage", "--max-tdmrs", "--max-rsvd", "--dpamt",
-          "--hkid-start-bit", "--time-limit"),
-      "frontier", Set.of("--holes", "--pamt", "--coverage", "--dpamt", "--hkid-start-bit", "--time-limit",
-          "--threads", "--seed"),
-      "diagnose", Set.of("--time-limit", "--threads", "--seed"),
-      "map", Set.of(),
-      "completion", Set.of());
+  private static final Map<String, Set<String>> HONOURED = Map.ofEntries(
+      Map.entry("plan", ALL),
+      Map.entry("render", ALL),
+      Map.entry("check", NO_BUDGET),
+      Map.entry("fix", Set.of("--holes", "--pamt", "--max-tdmrs", "--max-rsvd", "--dpamt", "--hkid-start-bit",
+          "--time-limit", "--threads", "--seed")),
+      Map.entry("prove", Set.of("--holes", "--pamt", "--coverage", "--max-tdmrs", "--max-rsvd", "--dpamt",
+          "--hkid-start-bit", "--time-limit")),
+      Map.entry("frontier", Set.of("--holes", "--pamt", "--coverage", "--dpamt", "--hkid-start-bit", "--time-limit",
+          "--threads", "--seed")),
+      Map.entry("diagnose", Set.of("--time-limit", "--threads", "--seed")),
+      Map.entry("map", Set.of()),
+      Map.entry("gather", Set.of()),
+      Map.entry("completion", Set.of()),
+      Map.entry("help", Set.of()));
 
   private static CommandLine root() {
     return TdmrCommand.commandLine(new ByteArrayInputStream(new byte[0]), new PrintStream(new ByteArrayOutputStream()),
@@ -95,7 +97,7 @@ class SharedOptionsTest {
     String help = CliRun.flat(CliRun.of("plan", "--help").out());
     assertTrue(help.contains("MAX_TDMRS (default 64)"), help);
     assertTrue(help.contains("MAX_RESERVED_PER_TDMR (default 16;"), help);
-    assertTrue(help.contains("found so far (default 60)"), help);
+    assertTrue(help.contains("several solves share them (default 60)"), help);
     assertTrue(help.contains("(default 1; 1 gives the same answer on every run)"), help);
     assertTrue(help.contains("CP-SAT random seed (default 0)"), help);
     assertTrue(help.contains("Default: memlist"), help);
@@ -111,7 +113,7 @@ class SharedOptionsTest {
     "prove --time-limit 0               | --time-limit must be a positive number of seconds, got 0",
     "frontier --threads 0               | --threads must be at least 1, got 0",
     "diagnose --time-limit -1 x         | --time-limit must be a positive number of seconds, got -1",
-    "frontier --up-to 0                 | --up-to must be at least 1, got 0",
+    "frontier --up-to 0                 | --up-to must be within 1..64 (the module's MAX_TDMRS), got 0",
     "frontier --solver greedy           | the frontier needs exact engines",
     "plan --solver nosuch               | nosuch",
     "check x --map y --max-tdmrs 0      | --max-tdmrs must be at least 1, got 0",

@@ -38,7 +38,8 @@ class TypedResultsTest {
   private static EngineResult reworded(EngineResult r) {
     return new EngineResult(r.solver(), r.status(), r.layout(), r.pamtBytes(), r.pamtBoundBytes(),
         Collections.nCopies(r.messages().size(), "reworded"), r.solveMillis(), r.modelVariables(),
-        r.modelConstraints(), r.uncoveredBytes(), r.kernelFailure(), r.infeasibility());
+        r.modelConstraints(), r.uncoveredBytes(), r.kernelFailure(), r.infeasibility(),
+        Collections.nCopies(r.details().size(), "reworded"));
   }
 
   private static ObjectNode withoutMessages(ObjectNode document) {
@@ -85,7 +86,7 @@ class TypedResultsTest {
       List<String> lying = List.of("INFEASIBLE", shrinking == Infeasibility.Shrinking.MINIMAL
           ? "  (a time limit stopped the shrinking)" : "  (each fact is needed: without any one of them a layout exists)");
       EngineResult r = new EngineResult("z3", Status.INFEASIBLE, Optional.empty(), OptionalLong.empty(),
-          OptionalLong.empty(), lying, 1, 0, 0, 0, Optional.empty(), Optional.of(why));
+          OptionalLong.empty(), lying, 1, 0, 0, 0, Optional.empty(), Optional.of(why), List.of());
       ObjectNode doc = ProveCommand.jsonDocument(MAP, TdxLimits.DEFAULT, Policy.DEFAULT, r);
       ObjectNode reworded = ProveCommand.jsonDocument(MAP, TdxLimits.DEFAULT, Policy.DEFAULT, reworded(r));
       assertEquals(shrinking == Infeasibility.Shrinking.MINIMAL, doc.get("explanationMinimal").asBoolean(), shrinking.name());

@@ -43,6 +43,11 @@ final class HeadlessChromium {
     return run(page, List.of("--dump-dom"), Optional.empty());
   }
 
+  /** The page's DOM after its scripts ran in a window of {@code width} × {@code height} pixels. */
+  String dumpDom(Path page, int width, int height) throws IOException, InterruptedException {
+    return run(page, List.of("--dump-dom", "--window-size=" + width + "," + height), Optional.empty());
+  }
+
   /** Saves a PNG screenshot of the page, {@code width} × {@code height} pixels. */
   void screenshot(Path page, Path png, int width, int height) throws IOException, InterruptedException {
     run(page, List.of("--screenshot=" + png.toAbsolutePath(), "--window-size=" + width + "," + height,

@@ -50,6 +50,9 @@ public final class MapFiles {
         maps.add(new SweepMap(name, "real", map));
       } catch (InputException e) {
         skipped.add(f.getFileName() + (e.line() > 0 ? ":" + e.line() : "") + ": " + e.problem());
+      } catch (RuntimeException e) {
+        // A bug reading one file must not cost the other maps of a long sweep: say so and go on.
+        skipped.add(f.getFileName() + ": internal error while reading it (a bug in tdmr, please report it): " + e);
       }
     }
     return new Loaded(maps, skipped);

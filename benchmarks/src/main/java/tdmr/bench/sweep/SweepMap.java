@@ -26,7 +26,7 @@ public record SweepMap(String name, String origin, MemoryMap map) {
    * How fragmented the map is where it hurts the kernel: the most holes that one TDMR of the
    * kernel's {@code fill_out_tdmrs} has to reserve under the memlist policy, PAMTs not counted.
    * TDMRs are drawn as the kernel draws them (each block's 1 GiB-rounded extent, a new TDMR for
-   * every block reaching past the previous one, kernel-greedy.md §2) and holes counted as
+   * every block reaching past the previous one, as {@code fill_out_tdmrs} does) and holes counted as
    * {@code tdmr_populate_rsvd_holes} counts them (§4.2): the gap before the first block, each gap
    * between blocks, the gap after the last. Above 16 (MAX_RESERVED_AREAS, rule C4) the greedy
    * must fail; at or below it may still fail once its PAMTs take their reserved areas. The EMR

@@ -4,13 +4,15 @@ import java.util.List;
 import java.util.Optional;
 import tdmr.check.OsCoverageCheck;
 import tdmr.mem.AddressRange;
-import tdmr.mem.ByteSize;
 import tdmr.mem.MemoryMap;
+import tdmr.solver.DeadlineGuard;
+import tdmr.solver.Engine;
 import tdmr.solver.EngineResult;
 import tdmr.solver.SolveOptions;
 import tdmr.solver.Status;
 import tdmr.tdx.Policy;
 import tdmr.tdx.TdxLimits;
+import tdmr.time.Deadline;
 
 /**
  * What {@code tdmr fix} answers: does the map have a layout under the limits, and if not, the
@@ -32,15 +34,20 @@ public record MemoryFix(EngineResult full, Optional<EngineResult> reduced, List<
     giveUp = List.copyOf(giveUp);
   }
 
-  /** Solves the map as is, then, if that is proven impossible, with coverage {@code max}. */
+  /**
+   * Solves the map as is, then, if that is proven impossible, with coverage {@code max}. Both
+   * solves together end by the options' deadline: the first takes at most half of the time.
+   */
   public static MemoryFix find(MemoryMap map, TdxLimits limits, Policy policy, SolveOptions options) {
-    CpSatEngine engine = new CpSatEngine();
+    Engine engine = DeadlineGuard.of(new CpSatEngine());
+    Deadline deadline = options.solveDeadline();
     Policy all = policy.withCoverage(Policy.Coverage.ALL);
-    EngineResult full = engine.solve(map, limits, all, options);
+    EngineResult full = engine.solve(map, limits, all, options.withDeadline(deadline.share(2)));
     if (full.status() != Status.INFEASIBLE) {
       return new MemoryFix(full, Optional.empty(), List.of());
     }
-    EngineResult reduced = engine.solve(map, limits, policy.withCoverage(Policy.Coverage.MAX), options);
+    EngineResult reduced =
+        engine.solve(map, limits, policy.withCoverage(Policy.Coverage.MAX), options.withDeadline(deadline));
     // What the layout leaves out, as the OS check sees it: memory in no usable TDMR part and no PAMT.
     List<AddressRange> giveUp = reduced.layout()
         .map(layout -> new OsCoverageCheck(map, policy.holes()).check(layout).uncoveredMemory())
@@ -58,16 +65,6 @@ public record MemoryFix(EngineResult full, Optional<EngineResult> reduced, List<
    * largest of K, M, G that divides it exactly.
    */
   public static String memmapParameter(AddressRange range) {
-    return "memmap=%s$0x%x".formatted(sizeText(range.size()), range.start());
-  }
-
-  private static String sizeText(long bytes) {
-    if (bytes % ByteSize.GiB == 0) {
-      return bytes / ByteSize.GiB + "G";
-    }
-    if (bytes % ByteSize.MiB == 0) {
-      return bytes / ByteSize.MiB + "M";
-    }
-    return bytes / ByteSize.KiB + "K";
+    return tdmr.boot.KernelParameters.reserving(range);
   }
 }

@@ -1,5 +1,6 @@
 package tdmr.solver.explain;
 
+import tdmr.check.Rule;
 import tdmr.mem.AddressRange;
 import tdmr.mem.ByteSize;
 import tdmr.mem.Count;
@@ -21,6 +22,9 @@ public sealed interface Reason
   /** A stable name for the group, unique within one problem (used as the solver's tracking label). */
   String id();
 
+  /** The rule the group encodes (docs/tdx-module-rules.md). */
+  Rule rule();
+
   /** The group as one clause a person can check against the memory map. */
   String sentence();
 
@@ -29,6 +33,11 @@ public sealed interface Reason
     @Override
     public String id() {
       return "max-tdmrs";
+    }
+
+    @Override
+    public Rule rule() {
+      return Rule.A4_TDMR_COUNT;
     }
 
     @Override
@@ -42,6 +51,11 @@ public sealed interface Reason
     @Override
     public String id() {
       return "cover@0x%x".formatted(block.start());
+    }
+
+    @Override
+    public Rule rule() {
+      return Rule.O1_TDX_MEMORY_COVERED;
     }
 
     @Override
@@ -64,6 +78,12 @@ public sealed interface Reason
     @Override
     public String id() {
       return "holes@0x%x".formatted(granule.start());
+    }
+
+    /** Non-convertible gaps must be reserved by E1; under memlist every gap is, by O3. */
+    @Override
+    public Rule rule() {
+      return holeKind == Policy.Holes.CMR ? Rule.E1_USABLE_MEMORY_IN_CMRS : Rule.O3_GAPS_RESERVED;
     }
 
     @Override
@@ -90,6 +110,11 @@ public sealed interface Reason
     }
 
     @Override
+    public Rule rule() {
+      return Rule.C1_RESERVED_SLOTS;
+    }
+
+    @Override
     public String sentence() {
       return "a TDMR may have at most " + Count.of(limit, "reserved area");
     }
@@ -106,6 +131,12 @@ public sealed interface Reason
     @Override
     public String id() {
       return node < 0 ? "pamt-room" : "pamt-room@node%d".formatted(node);
+    }
+
+    /** D5 (a chunk inside a TDMR is reserved there), with D4, D6, O2 and, per node, O4. */
+    @Override
+    public Rule rule() {
+      return Rule.D5_PAMT_NOT_IN_USABLE_MEMORY;
     }
 
     @Override

@@ -2,10 +2,7 @@ package tdmr.solver.z3;
 
 import com.microsoft.z3.BoolExpr;
 import com.microsoft.z3.Context;
-import com.microsoft.z3.Expr;
-import com.microsoft.z3.IntNum;
 import com.microsoft.z3.Model;
-import com.microsoft.z3.Optimize;
 import com.microsoft.z3.Params;
 import com.microsoft.z3.Solver;
 import com.microsoft.z3.Z3Exception;
@@ -16,35 +13,53 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.OptionalLong;
 import java.util.Set;
+import java.util.stream.IntStream;
 import tdmr.check.LayoutVerifier;
+import tdmr.mem.AddressRange;
 import tdmr.mem.ByteSize;
 import tdmr.mem.Count;
 import tdmr.mem.MemoryMap;
 import tdmr.solver.Engine;
 import tdmr.solver.EngineResult;
 import tdmr.solver.Infeasibility;
+import tdmr.solver.PamtLowerBound;
 import tdmr.solver.Problem;
 import tdmr.solver.SolveOptions;
 import tdmr.solver.Status;
+import tdmr.solver.Watchdog;
 import tdmr.solver.explain.Explanation;
 import tdmr.solver.explain.Reason;
 import tdmr.tdx.Layout;
 import tdmr.tdx.Policy;
 import tdmr.tdx.TdxLimits;
+import tdmr.time.Deadline;
 
 /**
- * The Z3 engine: an SMT encoding of the layout family over the shared {@link Problem}, written
- * independently of the CP-SAT model, optimised with Z3's {@code Optimize} (lexicographically:
- * coverage under {@code max}, then least PAMT bytes, fewest TDMRs, fewest reserved areas).
+ * The Z3 engine: an SMT encoding of the layout family over the shared {@link Problem} ({@link
+ * Z3Model}), written independently of the CP-SAT model, with the lexicographic objective
+ * (coverage under {@code max}, then least PAMT bytes, fewest TDMRs, fewest reserved areas) solved
+ * one tier at a time ({@link TierSearch}).
  *
- * <p>Statuses are what Z3 proved: {@code OPTIMAL} when {@code Optimize} returned SAT (it then
- * proved every objective optimal), {@code INFEASIBLE} on UNSAT, {@code FEASIBLE} when the time
- * limit stopped it after a validated layout was found, {@code UNKNOWN} otherwise. With
- * {@link #explaining()}, an infeasible answer carries an {@link Explanation}: the constraint groups
- * of a minimal unsat core (found with {@code assertAndTrack}, then shrunk by deleting one group at
- * a time). Each solve runs in its own {@link Context}, closed before {@code solve} returns.
+ * <p>Under coverage {@code all}, the solver-neutral bounds of {@link PamtLowerBound} come first: its
+ * necessary conditions alone can prove that no layout exists, and its least PAMT, fewest TDMRs and
+ * fewest areas are lower bounds that Z3 checks before it optimises anything: a layout that meets
+ * all three is optimal. The check runs on the relaxation's own TDMRs (a small model), then on every
+ * TDMR of its paths within its least PAMT (a layout with that PAMT has no other), and only then
+ * tier by tier, each tier checked first at its bound. Every restriction of the TDMRs offered is one
+ * the bound proves to lose no layout at the PAMT in question; the answer's messages say which tier
+ * each proof came from.
+ *
+ * <p>Statuses are what was proved: {@code OPTIMAL} when every tier is, {@code INFEASIBLE} on UNSAT
+ * or by the bound's necessary conditions, {@code FEASIBLE} when the time limit stopped a tier after a
+ * validated layout was found, {@code UNKNOWN} otherwise. With {@link #explaining()}, an infeasible
+ * answer carries an {@link Explanation}: the constraint groups of a minimal unsat core (found with
+ * {@code assertAndTrack} on a model of every TDMR of the family, then shrunk by deleting one group
+ * at a time). Each solve runs in its own {@link Context}, closed before {@code solve} returns. The
+ * JVM property {@code tdmr.z3.log=true} prints each model's size and each check's time to standard
+ * error, for diagnosing slow maps.
  */
 public final class Z3Engine implements Engine {
   /** The engine's name in output and on the command line. */
@@ -54,21 +69,26 @@ public final class Z3Engine implements Engine {
   private static final String TRACKER = "why:";
 
   private final boolean explain;
+  private final Z3Model.Encoding encoding;
 
   /** An engine that optimises and does not explain infeasibility (tracking costs time). */
   public Z3Engine() {
-    this(false);
+    this(false, Z3Model.Encoding.FAST);
   }
 
-  /** Loads Z3's native library (once); an {@link UnsatisfiedLinkError} says why it cannot. */
-  private Z3Engine(boolean explain) {
+  /**
+   * Loads Z3's native library (once); an {@link UnsatisfiedLinkError} says why it cannot. Tests
+   * choose the {@code encoding}; every encoding states the same rules.
+   */
+  Z3Engine(boolean explain, Z3Model.Encoding encoding) {
     Z3Native.requireLoaded();
     this.explain = explain;
+    this.encoding = encoding;
   }
 
   /** An engine that, when no layout exists, also finds a minimal explanation. */
   public static Z3Engine explaining() {
-    return new Z3Engine(true);
+    return new Z3Engine(true, Z3Model.Encoding.FAST);
   }
 
   @Override
@@ -84,31 +104,37 @@ public final class Z3Engine implements Engine {
   @Override
   public EngineResult solve(MemoryMap map, TdxLimits limits, Policy policy, SolveOptions options) {
     long started = System.nanoTime();
-    Problem problem = Problem.of(map, limits, policy);
+    try {
+      return solve(map, limits, policy, options, started);
+    } catch (Deadline.Exceeded e) {
+      return result(Status.UNKNOWN, Optional.empty(), OptionalLong.empty(),
+          List.of("z3 stopped (time limit) while its model was being built, before a search; nothing is proven"),
+          started, 0, 0);
+    }
+  }
+
+  private EngineResult solve(MemoryMap map, TdxLimits limits, Policy policy, SolveOptions options, long started) {
+    // The whole solve (preprocessing, model building, search, explanation) ends by this deadline.
+    Deadline deadline = options.solveDeadline();
+    Problem problem = Problem.of(map, limits, policy, deadline);
     if (policy.coverage() == Policy.Coverage.ALL && !problem.impossibilities().isEmpty()) {
-      List<String> messages = new ArrayList<>();
-      messages.add(infeasibleHeadline(policy, limits));
-      Infeasibility why = Infeasibility.ofFacts(problem.impossibilities());
-      why.facts().forEach(s -> messages.add("  " + s));
-      return result(Status.INFEASIBLE, Optional.empty(), OptionalLong.empty(), messages, started, 0, 0)
-          .withInfeasibility(why);
+      return infeasible(policy, limits, Infeasibility.ofFacts(problem.impossibilities()), started, 0, 0);
     }
-    if (problem.candidates().isEmpty()) {
-      Infeasibility why = Infeasibility.ofFacts(List.of("no TDX memory can be covered by any TDMR"));
-      return result(
-          Status.INFEASIBLE,
-          Optional.empty(),
-          OptionalLong.empty(),
-          List.of(infeasibleHeadline(policy, limits), "  " + why.facts().get(0)),
-          started,
-          0,
-          0)
-          .withInfeasibility(why);
+    if (problem.candidateCount() == 0) {
+      return infeasible(policy, limits, Infeasibility.ofFacts(List.of("no TDX memory can be covered by any TDMR")),
+          started, 0, 0);
     }
-    try (Context ctx = new Context(Map.of("model", "true"))) {
-      Z3Model model = new Z3Model(ctx, problem);
-      return optimise(ctx, model, problem, options, started);
+    try (Context ctx = new Context(Map.of("model", "true"));
+        // Z3 checks its "timeout" only in some phases; the watchdog stops the others at the deadline.
+        Watchdog watchdog = Watchdog.at(deadline, ctx::interrupt)) {
+      return new Run(ctx, problem, options, started, deadline).solve();
     } catch (Z3Exception e) {
+      if (deadline.expired()) {
+        // The watchdog's interrupt cancels whatever Z3 was doing, not only a check: "canceled".
+        return result(Status.UNKNOWN, Optional.empty(), OptionalLong.empty(),
+            List.of("z3 stopped (time limit: %s) before finding a layout or proving that none exists".formatted(e.getMessage())),
+            started, 0, 0);
+      }
       if (!isOutOfMemory(e)) {
         throw e;
       }
@@ -125,97 +151,261 @@ public final class Z3Engine implements Engine {
     }
   }
 
+  /** An {@code INFEASIBLE} answer: the headline, then the facts and the remark on their shrinking. */
+  private static EngineResult infeasible(
+      Policy policy, TdxLimits limits, Infeasibility why, long started, long variables, long constraints) {
+    List<String> messages = new ArrayList<>();
+    messages.add(infeasibleHeadline(policy, limits));
+    why.facts().forEach(f -> messages.add("  " + f));
+    why.remark().ifPresent(remark -> messages.add("  " + remark));
+    return result(Status.INFEASIBLE, Optional.empty(), OptionalLong.empty(), messages, started, variables, constraints)
+        .withInfeasibility(why);
+  }
+
   /** Z3 reports its memory cap as a failed allocation or an exceeded maximum. */
   private static boolean isOutOfMemory(Z3Exception e) {
     String m = String.valueOf(e.getMessage()).toLowerCase(java.util.Locale.ROOT);
     return m.contains("allocation failed") || m.contains("out of memory") || m.contains("max. memory");
   }
 
-  private EngineResult optimise(Context ctx, Z3Model model, Problem problem, SolveOptions options, long started) {
-    Optimize opt = ctx.mkOptimize();
-    Params p = params(ctx, options, started);
-    // Z3's weighted MaxSAT engine "wmax" (complete, like the default "maxres") suits these
-    // objectives best: on 40 generated medium maps it took 2.3 s in all against 12.7 s for maxres,
-    // 0.5 s against 6.7 s on the slowest one.
-    p.add("maxsat_engine", "wmax");
-    opt.setParameters(p);
-    for (BoolExpr f : model.background()) {
-      opt.Add(new BoolExpr[] {f});
-    }
-    for (List<BoolExpr> fs : model.groups().values()) {
-      opt.Add(fs.toArray(BoolExpr[]::new));
-    }
-    boolean max = problem.policy().coverage() == Policy.Coverage.MAX;
-    // Lexicographic, in the order the objectives are stated (Z3's default priority "lex").
-    if (max) {
-      soft(opt, model.keepMemory(), "uncovered-pages");
-    }
-    Optimize.Handle<?> pamt = soft(opt, model.leastPamt(), "pamt-pages");
-    soft(opt, model.fewestTdmrs(), "tdmrs");
-    soft(opt, model.fewestReservedAreas(), "reserved-areas");
-    long constraints = model.constraints();
+  /**
+   * One solve: the tiers of the objective in order, each on a model whose TDMRs a proven bound
+   * allows, and the answer with what proved it.
+   */
+  private final class Run {
+    private final Context ctx;
+    private final Problem problem;
+    private final SolveOptions options;
+    private final long started;
+    private final Deadline deadline;
+    /** Under coverage all: the relaxation's bounds and the TDMRs it allows. */
+    private final Optional<PamtLowerBound> bound;
+    /** How each tier was settled, for the answer's messages. */
+    private final List<String> proofs = new ArrayList<>();
+    private long variables;
+    private long constraints;
 
-    com.microsoft.z3.Status z3 = opt.Check(new BoolExpr[0]);
-    switch (z3) {
-      case SATISFIABLE:
-        {
-          Model m = opt.getModel();
-          Layout layout = layoutOf(model, problem, m);
-          OptionalLong bytes = OptionalLong.of(layout.pamtBytes());
-          return new EngineResult(
-              NAME,
-              Status.OPTIMAL,
-              Optional.of(layout),
-              bytes,
-              bytes,
-              List.of(optimalLine(problem, layout)),
-              millisSince(started),
-              model.variables(),
-              constraints,
-              uncoveredBytes(problem, m, model));
+    Run(Context ctx, Problem problem, SolveOptions options, long started, Deadline deadline) {
+      this.ctx = ctx;
+      this.problem = problem;
+      this.options = options;
+      this.started = started;
+      this.deadline = deadline;
+      this.bound = problem.policy().coverage() == Policy.Coverage.ALL && encoding.sharedBounds()
+          ? Optional.of(new PamtLowerBound(problem)) : Optional.empty();
+    }
+
+    EngineResult solve() {
+      if (bound.isEmpty()) {
+        return optimiseAlone();
+      }
+      Optional<String> impossible = bound.get().infeasibility();
+      return impossible.isPresent() ? infeasible(impossible) : optimiseCoverageAll(bound.get());
+    }
+
+    /**
+     * Coverage all. Often a layout meets the lower bounds of {@link PamtLowerBound} on all three
+     * tiers at once, and one check proves them all: first among the relaxation's own TDMRs, where
+     * only the chunks are left to place (a small model), then among the TDMRs on its paths within
+     * its least PAMT (a layout with that PAMT has no others). Otherwise tier by tier.
+     */
+    private EngineResult optimiseCoverageAll(PamtLowerBound b) {
+      long least = b.leastPamtPages().getAsLong();
+      OptionalInt fewestTdmrs = b.fewestTdmrs(least);
+      OptionalLong fewestAreas = fewestTdmrs.isPresent() ? b.fewestAreas(least, fewestTdmrs.getAsInt()) : OptionalLong.empty();
+      if (fewestAreas.isPresent()) {
+        Map<Integer, Integer> split = new LinkedHashMap<>();
+        b.bestSplit().orElseThrow().forEach(p -> split.put(p.start(), p.end()));
+        Z3Model relaxed = model(s -> split.containsKey(s) ? new int[] {split.get(s)} : new int[0]);
+        Optional<EngineResult> met = meetsEveryBound(relaxed, least, fewestTdmrs.getAsInt(), fewestAreas.getAsLong());
+        if (met.isPresent()) {
+          return met.get();
         }
-      case UNSATISFIABLE:
-        {
-          List<String> messages = new ArrayList<>();
-          messages.add(infeasibleHeadline(problem.policy(), problem.limits()));
-          Optional<Infeasibility> why = Optional.empty();
-          if (explain) {
-            why = Optional.of(Infeasibility.of(minimalCore(ctx, model, options, started)));
-            why.get().facts().forEach(s -> messages.add("  " + s));
-            why.get().remark().ifPresent(remark -> messages.add("  " + remark));
-          }
-          EngineResult r = result(
-              Status.INFEASIBLE, Optional.empty(), OptionalLong.empty(), messages, started, model.variables(), constraints);
-          return why.map(r::withInfeasibility).orElse(r);
+      }
+      Z3Model narrow = model(s -> b.endsWithin(s, least, problem.limits().maxTdmrs()));
+      if (fewestAreas.isPresent()) {
+        Optional<EngineResult> met = meetsEveryBound(narrow, least, fewestTdmrs.getAsInt(), fewestAreas.getAsLong());
+        if (met.isPresent()) {
+          return met.get();
         }
-      default:
-        {
-          String reason = opt.getReasonUnknown();
-          Optional<Model> found = bestSoFar(opt).filter(model::satisfiedBy);
-          if (found.isPresent()) {
-            Layout layout = layoutOf(model, problem, found.get());
-            OptionalLong bound = max ? OptionalLong.empty() : lowerBound(pamt);
-            return new EngineResult(
-                NAME,
-                Status.FEASIBLE,
-                Optional.of(layout),
-                OptionalLong.of(layout.pamtBytes()),
-                bound,
-                List.of("z3 stopped (" + reason + ") before proving optimality; best layout found: " + summary(layout)),
-                millisSince(started),
-                model.variables(),
-                constraints,
-                uncoveredBytes(problem, found.get(), model));
-          }
-          return result(
-              Status.UNKNOWN,
-              Optional.empty(),
-              OptionalLong.empty(),
-              List.of("z3 stopped (" + reason + ") before finding a layout or proving that none exists"),
-              started,
-              model.variables(),
-              constraints);
+      }
+      return tierByTier(b, narrow, least);
+    }
+
+    /**
+     * The least PAMT (the bound when a layout of {@code narrow} meets it; otherwise Z3's optimum
+     * over every TDMR the relaxation allows, above the bound), then the fewest TDMRs and the fewest
+     * areas at that PAMT, each checked first at its lower bound.
+     */
+    private EngineResult tierByTier(PamtLowerBound b, Z3Model narrow, long least) {
+      TierSearch search = new TierSearch(ctx, narrow, deadline);
+      TierSearch.Outcome pamt = search.meets(narrow.leastPamt(), least - narrow.pamtPagesAlwaysPaid());
+      Z3Model used = narrow;
+      long pamtPages;
+      if (pamt.kind() == TierSearch.Kind.OPTIMAL) {
+        pamtPages = least;
+        proofs.add("least PAMT: the lower bound of PamtLowerBound, which a layout meets");
+      } else if (pamt.kind() == TierSearch.Kind.STOPPED) {
+        return stopped(narrow, pamt, OptionalLong.of(least * PAGE));
+      } else {
+        used = model(s -> allowedEnds(b, s));
+        search = new TierSearch(ctx, used, deadline);
+        pamt = search.minimise("pamt", used.leastPamt(), least + 1 - used.pamtPagesAlwaysPaid());
+        if (pamt.kind() == TierSearch.Kind.INFEASIBLE) {
+          return infeasible(Optional.empty());
         }
+        if (pamt.kind() == TierSearch.Kind.STOPPED) {
+          return stopped(used, pamt, OptionalLong.of((pamt.lowerBound() + used.pamtPagesAlwaysPaid()) * PAGE));
+        }
+        pamtPages = pamt.value() + used.pamtPagesAlwaysPaid();
+        proofs.add("least PAMT: z3 (no layout meets the lower bound of PamtLowerBound)");
+        // A layout with this PAMT only has TDMRs on the relaxation's paths within it.
+        long settled = pamtPages;
+        search.require(used.onlyWithin(s -> b.endsWithin(s, settled, problem.limits().maxTdmrs())));
+      }
+      search.fix(used.leastPamt(), pamtPages - used.pamtPagesAlwaysPaid());
+      TierSearch.Outcome tdmrs = search.minimise("tdmrs", used.fewestTdmrs(), b.fewestTdmrs(pamtPages).orElse(0));
+      if (tdmrs.kind() != TierSearch.Kind.OPTIMAL) {
+        return stopped(used, tdmrs.model().isPresent() ? tdmrs : pamt, OptionalLong.of(pamtPages * PAGE));
+      }
+      proofs.add(tdmrs.boundMet() ? "fewest TDMRs: the lower bound of PamtLowerBound" : "fewest TDMRs: z3");
+      search.fix(used.fewestTdmrs(), tdmrs.value());
+      OptionalLong fewestAreas = b.fewestAreas(pamtPages, (int) tdmrs.value());
+      TierSearch.Outcome areas = search.minimise("reserved-areas", used.fewestReservedAreas(), fewestAreas.orElse(0));
+      if (areas.kind() != TierSearch.Kind.OPTIMAL) {
+        return stopped(used, areas.model().isPresent() ? areas : tdmrs, OptionalLong.of(pamtPages * PAGE));
+      }
+      proofs.add(areas.boundMet() ? "fewest reserved areas: the lower bound of PamtLowerBound" : "fewest reserved areas: z3");
+      return optimal(used, areas.model().get());
+    }
+
+    /**
+     * The answer when a layout of {@code model} has the least PAMT, TDMRs and areas that {@link
+     * PamtLowerBound} allows (lower bounds, so then every tier is optimal); empty when none of
+     * its layouts meets them. The time limit striking gives the answer without a proof.
+     */
+    private Optional<EngineResult> meetsEveryBound(Z3Model model, long pamt, int tdmrs, long areas) {
+      TierSearch search = new TierSearch(ctx, model, deadline);
+      TierSearch.Outcome all = search.meets(List.of(
+          new TierSearch.Bound(model.leastPamt(), pamt - model.pamtPagesAlwaysPaid()),
+          new TierSearch.Bound(model.fewestTdmrs(), tdmrs),
+          new TierSearch.Bound(model.fewestReservedAreas(), areas)));
+      return switch (all.kind()) {
+        case OPTIMAL -> {
+          proofs.add("least PAMT, then fewest TDMRs, then fewest reserved areas: the lower bounds of PamtLowerBound,"
+              + " which a layout meets");
+          yield Optional.of(optimal(model, all.model().get()));
+        }
+        case STOPPED -> Optional.of(stopped(model, all, OptionalLong.of(pamt * PAGE)));
+        case INFEASIBLE -> Optional.empty();
+      };
+    }
+
+    /**
+     * Every tier by Z3 alone, over every TDMR of the family: (coverage max) the most memory kept,
+     * then PAMT, TDMRs and areas, each fixed before the next. Used under coverage {@code max}, where
+     * {@link PamtLowerBound} does not apply, and without the shared bounds.
+     */
+    private EngineResult optimiseAlone() {
+      Z3Model all = model(this::allEnds);
+      TierSearch search = new TierSearch(ctx, all, deadline);
+      List<Z3Model.Soft> keep = all.keepMemory();
+      TierSearch.Outcome kept = search.minimise("uncovered-pages", keep, 0);
+      if (kept.kind() == TierSearch.Kind.INFEASIBLE) {
+        return infeasible(Optional.empty());
+      }
+      if (kept.kind() != TierSearch.Kind.OPTIMAL) {
+        return stopped(all, kept, OptionalLong.empty());
+      }
+      search.fix(keep, kept.value());
+      TierSearch.Outcome last = kept;
+      for (String tier : List.of("pamt", "tdmrs", "reserved-areas")) {
+        List<Z3Model.Soft> softs = switch (tier) {
+          case "pamt" -> all.leastPamt();
+          case "tdmrs" -> all.fewestTdmrs();
+          default -> all.fewestReservedAreas();
+        };
+        TierSearch.Outcome o = search.minimise(tier, softs, 0);
+        if (o.kind() != TierSearch.Kind.OPTIMAL) {
+          return stopped(all, o.model().isPresent() ? o : last, OptionalLong.empty());
+        }
+        search.fix(softs, o.value());
+        last = o;
+      }
+      return optimal(all, last.model().get());
+    }
+
+    private Z3Model model(Z3Model.Scope scope) {
+      long t0 = System.nanoTime();
+      Z3Model m = new Z3Model(ctx, problem, scope, a -> bound.map(b -> b.mayBeFilled(a)).orElseGet(() -> problem.mayBeFilled(a)),
+          encoding);
+      variables += m.variables();
+      constraints += m.constraints();
+      if (TierSearch.LOG) {
+        System.err.printf("z3 model: %d variables, %d constraints, built in %d ms%n", m.variables(), m.constraints(),
+            (System.nanoTime() - t0) / 1_000_000);
+      }
+      return m;
+    }
+
+    /** Every TDMR of the family starting at cell {@code s}: ends after a cell holding memory. */
+    private int[] allEnds(int s) {
+      return IntStream.rangeClosed(s + 1, problem.cells().size())
+          .filter(e -> problem.cells().get(e - 1).holdsMemory()).toArray();
+    }
+
+    /** The TDMRs starting at {@code s} that meet the necessary conditions of {@link PamtLowerBound}. */
+    private int[] allowedEnds(PamtLowerBound b, int s) {
+      int last = b.lastEnd(s);
+      return IntStream.of(allEnds(s)).filter(e -> e <= last).toArray();
+    }
+
+    private EngineResult optimal(Z3Model model, Model m) {
+      Problem.Decision decision = model.decision(m);
+      Layout layout = layoutOf(problem, decision);
+      OptionalLong bytes = OptionalLong.of(layout.pamtBytes());
+      List<String> messages = new ArrayList<>();
+      messages.add(optimalLine(problem, layout));
+      messages.add("  proven: " + String.join("; ", proofs));
+      return new EngineResult(NAME, Status.OPTIMAL, Optional.of(layout), bytes, bytes, messages, millisSince(started),
+          variables, constraints, uncoveredBytes(problem, decision));
+    }
+
+    private EngineResult stopped(Z3Model model, TierSearch.Outcome o, OptionalLong pamtBound) {
+      if (o.model().isPresent()) {
+        Problem.Decision decision = model.decision(o.model().get());
+        Layout layout = layoutOf(problem, decision);
+        OptionalLong lower = pamtBound.isPresent()
+            ? OptionalLong.of(Math.min(pamtBound.getAsLong(), layout.pamtBytes())) : OptionalLong.empty();
+        return new EngineResult(NAME, Status.FEASIBLE, Optional.of(layout), OptionalLong.of(layout.pamtBytes()), lower,
+            List.of("z3 stopped (" + why(o) + ") before proving optimality; best layout found: " + summary(layout)),
+            millisSince(started), variables, constraints, uncoveredBytes(problem, decision));
+      }
+      return result(Status.UNKNOWN, Optional.empty(), OptionalLong.empty(),
+          List.of("z3 stopped (" + why(o) + ") before finding a layout or proving that none exists"),
+          started, variables, constraints);
+    }
+
+    /** Why a tier stopped: the time limit, or what Z3 said (interrupted by the watchdog it says "canceled"). */
+    private String why(TierSearch.Outcome o) {
+      return deadline.expired() ? "time limit" : o.reason();
+    }
+
+    /**
+     * No layout: by the necessary conditions of {@link PamtLowerBound} ({@code why}) or by Z3.
+     * When explaining, the minimal core comes from a model of every TDMR of the family, so that it
+     * names rules, not the bound's restriction.
+     */
+    private EngineResult infeasible(Optional<String> why) {
+      Infeasibility facts;
+      if (explain) {
+        Z3Model all = model(this::allEnds);
+        facts = Infeasibility.of(minimalCore(ctx, all, options, started));
+      } else {
+        facts = Infeasibility.ofFacts(why.map(w -> List.of(w + " (proven by the necessary conditions of PamtLowerBound)"))
+            .orElse(List.of()));
+      }
+      return Z3Engine.infeasible(problem.policy(), problem.limits(), facts, started, variables, constraints);
     }
   }
 
@@ -237,6 +427,11 @@ public final class Z3Engine implements Engine {
     List<Reason> order = new ArrayList<>(core);
     order.sort(Comparator.comparingLong(Z3Engine::deletionOrder));
     for (Reason r : order) {
+      if (remainingMillis(options, started) <= 0) {
+        // Out of time: the rest stay, and the core is not proven minimal.
+        minimal = false;
+        break;
+      }
       if (!core.contains(r)) {
         continue;
       }
@@ -294,51 +489,34 @@ public final class Z3Engine implements Engine {
 
   private Params params(Context ctx, SolveOptions options, long started) {
     Params p = ctx.mkParams();
-    long left = (long) (options.timeLimitSeconds() * 1000) - millisSince(started);
-    p.add("timeout", (int) Math.max(1, Math.min(Integer.MAX_VALUE, left)));
+    p.add("timeout", (int) Math.max(1, Math.min(Integer.MAX_VALUE, remainingMillis(options, started))));
     return p;
   }
 
-  private static Optional<Model> bestSoFar(Optimize opt) {
-    try {
-      return Optional.ofNullable(opt.getModel());
-    } catch (Z3Exception e) {
-      // No model: Z3 stopped before finding any layout.
-      return Optional.empty();
-    }
-  }
-
-  private static OptionalLong lowerBound(Optimize.Handle<?> pamt) {
-    Expr<?> lower = pamt.getLower();
-    if (lower instanceof IntNum n) {
-      return OptionalLong.of(n.getInt64() * ByteSize.PAGE);
-    }
-    return OptionalLong.empty();
-  }
-
-  /** States one objective: the total weight of the violated soft constraints, minimised. */
-  private static Optimize.Handle<?> soft(Optimize opt, List<Z3Model.Soft> softs, String objective) {
-    Optimize.Handle<?> handle = null;
-    for (Z3Model.Soft s : softs) {
-      handle = opt.AssertSoft(s.holds(), Long.toString(s.weight()), objective);
-    }
-    return handle;
+  /** Time left of the solve: its own limit and the command's deadline, whichever comes first. */
+  private static long remainingMillis(SolveOptions options, long started) {
+    return Math.min(options.deadline().remainingMillis(),
+        (long) (options.timeLimitSeconds() * 1000) - millisSince(started));
   }
 
   /**
-   * The layout a model stands for, verified: the module's rules for the whole layout, and the OS
+   * The layout a decision stands for, verified: the module's rules for the whole layout, and the OS
    * check against the TDX memory it keeps (all of it, or what coverage max leaves in).
    */
-  private static Layout layoutOf(Z3Model model, Problem problem, Model m) {
-    Problem.Decision decision = model.decision(m);
+  private static Layout layoutOf(Problem problem, Problem.Decision decision) {
     Layout layout = problem.buildLayout(decision);
     LayoutVerifier.requireValid(problem.map(), problem.limits(), problem.policy(), layout);
+    if (problem.policy().coverage() == Policy.Coverage.MAX) {
+      LayoutVerifier.requireValid(problem.keptMap(decision.droppedAtoms()), problem.limits(),
+          problem.policy().withCoverage(Policy.Coverage.ALL), layout);
+    }
     return layout;
   }
 
-  private static long uncoveredBytes(Problem problem, Model m, Z3Model model) {
-    Problem.Decision d = model.decision(m);
-    return d.droppedAtoms().stream().mapToLong(i -> problem.atoms().get(i).range().size()).sum();
+  /** TDX memory a decision leaves out: memory above the HKID limit and the dropped atoms. */
+  private static long uncoveredBytes(Problem problem, Problem.Decision d) {
+    long bytes = problem.excludedMemory().stream().mapToLong(AddressRange::size).sum();
+    return bytes + d.droppedAtoms().stream().mapToLong(i -> problem.atoms().get(i).range().size()).sum();
   }
 
   private static String family(Policy policy) {
@@ -376,6 +554,8 @@ public final class Z3Engine implements Engine {
       long constraints) {
     return new EngineResult(NAME, status, layout, pamt, pamt, messages, millisSince(started), variables, constraints, 0);
   }
+
+  private static final long PAGE = ByteSize.PAGE;
 
   private static long millisSince(long started) {
     return (System.nanoTime() - started) / 1_000_000;

@@ -2,6 +2,7 @@ package tdmr.solver.z3;
 
 import com.microsoft.z3.Global;
 import com.microsoft.z3.Version;
+import tdmr.solver.NativeMemory;
 
 /**
  * Loads Z3's native library once and turns a failure into one clear message.
@@ -16,12 +17,13 @@ final class Z3Native {
   private static final String FAILURE;
 
   /**
-   * Z3's native memory cap for the whole process, in MiB (system property {@code tdmr.z3.maxMemoryMb},
-   * default 6144). Z3's search on large generated maps grew past 5 GB in half a minute regardless of
-   * the time limit; with the cap it stops and the engine answers UNKNOWN instead of exhausting the
-   * machine.
+   * Z3's native memory cap for the whole process, in MiB: {@link NativeMemory#budgetMb()} (a
+   * quarter of the machine, within {@code ulimit -v}), or the system property {@code
+   * tdmr.z3.maxMemoryMb}. Z3's search on large generated maps grew past 5 GB in half a minute
+   * regardless of the time limit; with the cap it stops and the engine answers UNKNOWN instead of
+   * exhausting the machine.
    */
-  static final long MAX_MEMORY_MB = Long.getLong("tdmr.z3.maxMemoryMb", 6144);
+  static final long MAX_MEMORY_MB = Long.getLong("tdmr.z3.maxMemoryMb", NativeMemory.budgetMb());
 
   static {
     String version = null;

@@ -119,6 +119,23 @@ class Z3EngineTest {
   }
 
   /**
+   * Memory above the HKID limit is uncovered memory like any other under coverage max (CP-SAT
+   * counts it too). With HKID start bit 31 the limit is 2 GiB: of the block [1G, 3G), [2G, 3G) is
+   * out of reach (rule B5); the rest is one 1 GiB TDMR with its 4108 KiB chunk inside, one area.
+   */
+  @Test
+  void memoryAboveTheHkidLimitCountsAsUncovered() {
+    MemoryMap map = MemoryMap.ofBlocks("above-hkid", List.of(new MemoryBlock(GiB, 3 * GiB, 0)));
+    TdxLimits limits = new TdxLimits(64, 16, 16, 16, 16, false, 31);
+    EngineResult r = z3.solve(map, limits, Policy.DEFAULT.withCoverage(Policy.Coverage.MAX), SolveOptions.DEFAULT);
+
+    assertEquals(Status.OPTIMAL, r.status());
+    assertEquals(GiB, r.uncoveredBytes());
+    assertEquals(4108 * KiB, r.pamtBytes().getAsLong());
+    assertEquals(new AddressRange(GiB, 2 * GiB), r.layout().orElseThrow().tdmrs().get(0).range());
+  }
+
+  /**
    * A time limit too short to finish never yields a false claim: whatever Z3 reached is reported
    * as what it is. canonical/tdx#135's optimum is two 1 GiB TDMRs, 2·4108 KiB (Z3RealMapsTest).
    */

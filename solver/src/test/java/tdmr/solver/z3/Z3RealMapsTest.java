@@ -66,6 +66,29 @@ class Z3RealMapsTest {
   }
 
   /**
+   * On every real map, under both holes policies, Z3 proving every tier alone reaches the same
+   * optimum as Z3 starting from the solver-neutral bounds of PamtLowerBound (which CP-SAT shares): a
+   * check of those bounds by a proof that does not use them.
+   */
+  @Test
+  void everyRealMapHasTheSameOptimumWithAndWithoutTheSharedBounds() throws Exception {
+    Z3Engine alone = new Z3Engine(false, new Z3Model.Encoding(Z3Model.AreaLimit.SMALLER, true, false));
+    for (String name : RealMaps.all().stream().filter(n -> !n.equals(RealMaps.GNR_415_NO_MAP)).toList()) {
+      MemoryMap map = RealMaps.read(name);
+      for (Policy policy : List.of(Policy.DEFAULT, Policy.DEFAULT.withHoles(Policy.Holes.CMR))) {
+        EngineResult bounded = new Z3Engine().solve(map, TdxLimits.DEFAULT, policy, SolveOptions.DEFAULT);
+        EngineResult proven = alone.solve(map, TdxLimits.DEFAULT, policy, SolveOptions.DEFAULT);
+        assertEquals(Status.OPTIMAL, proven.status(), name);
+        assertEquals(bounded.status(), proven.status(), name);
+        Layout a = bounded.layout().orElseThrow();
+        Layout b = proven.layout().orElseThrow();
+        assertEquals(List.of(a.pamtBytes(), a.size(), a.reservedAreaCount()),
+            List.of(b.pamtBytes(), b.size(), b.reservedAreaCount()), name + " " + policy);
+      }
+    }
+  }
+
+  /**
    * Every real map with a memory map gets a proof and a verified layout under the module's limits.
    * Where the kernel printed its PAMT total ("N KB allocated for PAMT"), the optimum is at most that:
    * the kernel's own layout lies in the family (1 GiB-aligned TDMRs, one chunk of its sizes each).

@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# The fleet-size benchmark of benchmarks/README.md ("Fleet-sized inputs"): reading the largest
+# inputs real fleets produce, and plan/prove/frontier/fix with --time-limit 1 on the largest
+# generated maps, each in its own JVM under /usr/bin/time -v (wall time, peak RSS).
+# Usage: benchmarks/fleet-sizes.sh [DIR]   (DIR: where the inputs go, default /tmp/tdmr-fleet)
+set -euo pipefail
+here="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)"
+dir="${1:-/tmp/tdmr-fleet}"
+java -cp "$here/benchmarks/target/tdmr-bench.jar" tdmr.bench.gen.FleetInputs "$dir"
+
+measure() { # label, then the tdmr arguments
+  local label="$1"
+  shift
+  local log
+  log="$(mktemp)"
+  set +e
+  /usr/bin/time -v "$here/bin/tdmr" "$@" > /dev/null 2> "$log"
+  local status=$?
+  set -e
+  local wall rss
+  wall="$(grep 'Elapsed (wall clock)' "$log" | sed 's/.*: //')"
+  rss="$(grep 'Maximum resident set size' "$log" | sed 's/.*: //')"
+  printf '| %s | %s | %s | %d MiB |\n' "$label" "$status" "$wall" $((rss / 1024))
+  rm -f "$log"
+}
+
+echo "load before: $(uptime)"
+echo
+echo "| what | exit | wall | peak RSS |"
+echo "|---|---|---|---|"
+for f in e820-200000 memblock-100000 numa-10000 cmrs-10000 memmap-10000 fragmented-10000; do
+  measure "map $f" map "$dir/$f.txt"
+done
+for f in memmap-10000 numa-10000 fragmented-10000; do
+  for s in greedy cpsat z3; do
+    measure "plan $f --solver $s --time-limit 1" plan "$dir/$f.txt" --solver "$s" --time-limit 1
+  done
+  measure "plan $f --solver all --time-limit 1" plan "$dir/$f.txt" --solver all --time-limit 1
+  measure "prove $f --time-limit 1" prove "$dir/$f.txt" --time-limit 1
+  measure "frontier $f --time-limit 1" frontier "$dir/$f.txt" --time-limit 1
+  measure "fix $f --time-limit 1" fix "$dir/$f.txt" --time-limit 1
+  measure "fix $f --for layout --time-limit 1" fix "$dir/$f.txt" --for layout --time-limit 1
+done
+echo
+echo "load after: $(uptime)"

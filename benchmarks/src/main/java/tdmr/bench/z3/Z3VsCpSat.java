@@ -1,0 +1,118 @@
+package tdmr.bench.z3;
+
+import static tdmr.mem.ByteSize.GiB;
+import static tdmr.mem.ByteSize.MiB;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import tdmr.bench.gen.MachineSpec;
+import tdmr.bench.gen.MapGenerator;
+import tdmr.bench.sweep.MapFiles;
+import tdmr.bench.sweep.SweepMap;
+import tdmr.bench.sweep.SweepSummary;
+import tdmr.parse.InputException;
+import tdmr.solver.Engine;
+import tdmr.solver.EngineResult;
+import tdmr.solver.SolveOptions;
+import tdmr.solver.Status;
+import tdmr.solver.cpsat.CpSatEngine;
+import tdmr.solver.z3.Z3Engine;
+import tdmr.tdx.Policy;
+import tdmr.tdx.TdxLimits;
+
+/**
+ * The two exact engines side by side on the same maps in one run: every real map of a directory
+ * and generated multi-socket hosts of 2 to 16 NUMA nodes and up to 16 TiB (few blocks, many TiB:
+ * the maps where big PAMT numbers meet few cells). Each map is solved by CP-SAT, then by Z3, one
+ * at a time (no two solves compete for the cores), and the Markdown output has one row per map and
+ * a table per family of maps: how many each engine proved, and the median, 95th percentile
+ * (nearest rank) and maximum of its solve time. A measurement, not a test: nothing here asserts a
+ * time. A row whose optima differ is marked, since that is a bug in one of the engines.
+ *
+ * <p>Usage: {@code Z3VsCpSat REALMAPS_DIR [LIMIT_S [THREADS]]} (defaults: 10 s, 2 CP-SAT workers;
+ * Z3 always runs one thread).
+ */
+public final class Z3VsCpSat {
+  private Z3VsCpSat() {}
+
+  public static void main(String[] args) throws InputException {
+    Path real = Path.of(args.length > 0 ? args[0] : "model/src/test/resources/realmaps");
+    double limit = args.length > 1 ? Double.parseDouble(args[1]) : 10;
+    int threads = args.length > 2 ? Integer.parseInt(args[2]) : 2;
+    List<SweepMap> maps = new ArrayList<>(MapFiles.read(real).maps());
+    maps.addAll(multiSocket());
+    SolveOptions options = new SolveOptions(limit, threads, 0);
+    List<Engine> engines = List.of(new CpSatEngine(), new Z3Engine());
+    Policy policy = Policy.DEFAULT;
+    TdxLimits limits = TdxLimits.DEFAULT;
+    // Warm up both native libraries and the JIT on the first map, so the first row is not a load time.
+    for (Engine e : engines) {
+      e.solve(maps.get(0).map(), limits, policy, options);
+    }
+    System.out.println("| family | map | blocks | memory | cpsat | cpsat ms | z3 | z3 ms | PAMT bytes |");
+    System.out.println("|---|---|---:|---:|---|---:|---|---:|---:|");
+    Map<String, Map<String, List<EngineResult>>> byFamily = new LinkedHashMap<>();
+    for (SweepMap m : maps) {
+      List<EngineResult> rs = new ArrayList<>();
+      for (Engine e : engines) {
+        EngineResult r = e.solve(m.map(), limits, policy, options);
+        rs.add(r);
+        byFamily.computeIfAbsent(m.origin(), k -> new LinkedHashMap<>()).computeIfAbsent(e.name(), k -> new ArrayList<>()).add(r);
+      }
+      EngineResult c = rs.get(0);
+      EngineResult z = rs.get(1);
+      boolean bothOptimal = c.status() == Status.OPTIMAL && z.status() == Status.OPTIMAL;
+      String pamt = c.pamtBytes().isPresent() ? Long.toString(c.pamtBytes().getAsLong()) : "";
+      if (bothOptimal && c.pamtBytes().getAsLong() != z.pamtBytes().getAsLong()) {
+        pamt = "DIFFER: cpsat %d, z3 %d".formatted(c.pamtBytes().getAsLong(), z.pamtBytes().getAsLong());
+      }
+      System.out.printf(Locale.ROOT, "| %s | %s | %d | %d GiB | %s | %d | %s | %d | %s |%n", m.origin(), m.name(), m.blocks(),
+          m.map().totalBytes() / GiB, c.status(), c.solveMillis(), z.status(), z.solveMillis(), pamt);
+    }
+    System.out.println();
+    System.out.printf(Locale.ROOT, "Limit %s s per solve; proven = OPTIMAL or INFEASIBLE; times are the engines' solveMillis.%n%n", limit);
+    System.out.println("| family | maps | cpsat proven | cpsat median ms | cpsat p95 ms | cpsat max ms | z3 proven | z3 median ms | z3 p95 ms | z3 max ms |");
+    System.out.println("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    byFamily.forEach((family, perEngine) -> {
+      StringBuilder row = new StringBuilder("| " + family + " | " + perEngine.get("cpsat").size() + " |");
+      for (String e : List.of("cpsat", "z3")) {
+        List<EngineResult> rs = perEngine.get(e);
+        long proven = rs.stream().filter(r -> r.status() == Status.OPTIMAL || r.status() == Status.INFEASIBLE).count();
+        List<Long> ms = rs.stream().map(EngineResult::solveMillis).sorted().toList();
+        row.append(" %d | %d | %d | %d |".formatted(proven, SweepSummary.percentile(ms, 50), SweepSummary.percentile(ms, 95),
+            SweepSummary.percentile(ms, 100)));
+      }
+      System.out.println(row);
+    });
+    System.exit(0);
+  }
+
+  /**
+   * Multi-socket hosts: 2, 4, 8 and 16 sockets of one NUMA node each (and 8 sockets with sub-NUMA
+   * clustering 2), nodes of 128 GiB to 1 TiB, at most 16 TiB in all; SPR-like low memory (2 usable
+   * islands), reserved non-convertible tails at the top of each node's CMR, one CMR per node.
+   */
+  static List<SweepMap> multiSocket() {
+    List<SweepMap> out = new ArrayList<>();
+    long seed = 1;
+    for (int sockets : new int[] {2, 4, 8, 16}) {
+      for (long nodeGiB : new long[] {128, 256, 512, 768, 1024}) {
+        if (sockets * nodeGiB > 16384) {
+          continue;
+        }
+        MachineSpec spec = new MachineSpec("multisocket-%ds-%dGiB".formatted(sockets, nodeGiB), sockets, 1, nodeGiB * GiB,
+            0x77800000L, 2, 288 * MiB, 256 * MiB, 1, 0, 0, 0);
+        var machine = MapGenerator.generate(spec, seed++);
+        out.add(new SweepMap(machine.name(), "multisocket", machine.memoryMap()));
+      }
+    }
+    MachineSpec snc = new MachineSpec("multisocket-8s2n-512GiB", 8, 2, 512 * GiB, 0x6f800000L, 6, 96 * MiB, 64 * MiB, 1, 0, 0, 0);
+    var machine = MapGenerator.generate(snc, seed);
+    out.add(new SweepMap(machine.name(), "multisocket", machine.memoryMap()));
+    return out;
+  }
+}

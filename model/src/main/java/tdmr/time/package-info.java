@@ -1,0 +1,2 @@
+/** How long a command may work: the deadline every engine, model builder and search honours. */
+package tdmr.time;

@@ -1,0 +1,105 @@
+package tdmr.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import tdmr.parse.RealMaps;
+
+/**
+ * {@code tdmr fix --for greedy} (the default) on canonical/tdx#135: the kernel's TDMR [0, 2G) needs
+ * 17 holes and 1 PAMT piece; giving up the 4 KiB islands 0x64158000 and 0x6f7ff000 leaves 15 holes
+ * and the PAMT piece, 16 of 16 (derived in MemoryWhatIfTest and GiveUpSearchTest).
+ */
+class FixForGreedyCommandTest {
+  private static final String EMR_135 = RealMaps.path(RealMaps.EMR_135).toString();
+
+  @Test
+  void theRunningKernelNeedsTwoPages() {
+    CliRun run = CliRun.of("fix", EMR_135);
+    assertEquals(0, run.exit(), run.err());
+    String flat = run.flatOut();
+    assertTrue(flat.contains("virt/tdx: initialization failed: TDMR [0x0, 0x80000000): reserved areas exhausted."), flat);
+    assertTrue(flat.contains("Give up 8 KiB of TDX memory in 2 ranges (OPTIMAL: proven the least"), flat);
+    assertTrue(run.out().contains("\n  memmap=4K$0x64158000 memmap=4K$0x6f7ff000\n"), run.out());
+    assertTrue(run.out().contains("GRUB_CMDLINE_LINUX_DEFAULT=\"... memmap=4K\\\\\\$0x64158000 memmap=4K\\\\\\$0x6f7ff000\""), run.out());
+    assertTrue(flat.contains("virt/tdx: 8212 KB allocated for PAMT virt/tdx: module initialized"), flat);
+    assertTrue(flat.contains("16 of 16 reserved areas used in the tightest TDMR, TDMR [0x0, 0x80000000) (15 holes, 1 PAMT piece)"), flat);
+    assertTrue(run.out().contains("tdmr plan " + EMR_135 + " --memmap '4K$0x64158000' --memmap '4K$0x6f7ff000'"), run.out());
+  }
+
+  @Test
+  void theKernelsOwnLinesAreQuotedWhole() {
+    CliRun run = CliRun.of("fix", EMR_135);
+    assertTrue(run.out().contains("  virt/tdx: initialization failed: TDMR [0x0, 0x80000000): reserved areas exhausted.\n"), run.out());
+  }
+
+  @Test
+  void jsonIsALayoutCheckAccepts(@TempDir Path dir) throws Exception {
+    CliRun run = CliRun.of("fix", EMR_135, "--json");
+    assertEquals(0, run.exit(), run.err());
+    JsonNode doc = ProveCommandTest.json(run);
+    assertEquals("greedy", doc.get("for").asText());
+    assertEquals("FIXED", doc.get("status").asText());
+    assertEquals("OPTIMAL", doc.get("searchStatus").asText());
+    assertEquals(8192, doc.get("giveUpBytes").asLong());
+    assertEquals(8192, doc.get("giveUpBoundBytes").asLong());
+    assertEquals("memmap=4K$0x64158000", doc.get("memmap").get(0).asText());
+    assertEquals("memmap=4K$0x6f7ff000", doc.get("memmap").get(1).asText());
+    assertEquals("whole-block", doc.get("giveUp").get(0).get("kind").asText());
+    assertEquals("FAILED", doc.get("before").get("status").asText());
+    assertEquals("virt/tdx: 8212 KB allocated for PAMT", doc.get("after").get("messages").get(0).asText());
+    assertEquals(8409088, doc.get("layout").get("pamtBytes").asLong());
+
+    Path fix = dir.resolve("fix.json");
+    Files.writeString(fix, run.out());
+    CliRun check = CliRun.of("check", fix.toString(), "--map", EMR_135);
+    assertEquals(0, check.exit(), check.out() + check.err());
+    assertTrue(check.flatOut().contains("what-if (the layout document's memmap): memmap=4K$0x64158000 memmap=4K$0x6f7ff000"), check.out());
+    assertTrue(check.out().contains("TDX module (TDH.SYS.CONFIG): OK"), check.out());
+    assertTrue(check.out().contains("Operating system (holes=memlist, coverage=all): OK"), check.out());
+  }
+
+  @Test
+  void aKernelWithTheCmrHolesPatchNeedsNothing() {
+    CliRun run = CliRun.of("fix", EMR_135, "--for", "greedy-cmr");
+    assertEquals(0, run.exit(), run.err());
+    assertTrue(run.out().contains("Nothing to give up: the kernel's construction succeeds on this map"), run.out());
+    assertTrue(run.out().contains("virt/tdx: 8212 KB allocated for PAMT"), run.out());
+  }
+
+  @Test
+  void holesCmrAloneMeansTheCmrHolesKernel() {
+    assertTrue(CliRun.of("fix", EMR_135, "--holes", "cmr").out().contains("Fix for a kernel with the CMR-holes patch (--for greedy-cmr)"));
+  }
+
+  @Test
+  void contradictoryOrUnknownTargetsAreUsageErrors() {
+    CliRun both = CliRun.of("fix", EMR_135, "--for", "greedy", "--holes", "cmr");
+    assertEquals(2, both.exit());
+    assertTrue(both.err().contains("--for greedy-cmr"), both.err());
+    CliRun unknown = CliRun.of("fix", EMR_135, "--for", "cpsat");
+    assertEquals(2, unknown.exit());
+    assertTrue(unknown.err().contains("--for cpsat: expected greedy, greedy-cmr"), unknown.err());
+  }
+
+  @Test
+  void noAreaAtAllCannotBeBought() {
+    CliRun run = CliRun.of("fix", EMR_135, "--max-rsvd", "0");
+    assertEquals(1, run.exit(), run.out() + run.err());
+    assertTrue(run.flatOut().contains("Giving up memory does not help"), run.out());
+  }
+
+  @Test
+  void aWhatIfIsAppliedBeforeTheSearch() throws Exception {
+    // With one island already reserved, one more page is enough.
+    CliRun run = CliRun.of("fix", EMR_135, "--memmap", "4K$0x64158000", "--json");
+    JsonNode doc = ProveCommandTest.json(run);
+    assertEquals(4096, doc.get("giveUpBytes").asLong());
+    assertEquals("memmap=4K$0x6f7ff000", doc.get("memmap").get(0).asText());
+  }
+}

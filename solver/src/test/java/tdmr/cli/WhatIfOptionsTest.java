@@ -1,0 +1,61 @@
+package tdmr.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+import tdmr.parse.RealMaps;
+
+/** {@code --memmap} and {@code --cmdline} on plan, render, diagnose, map: the kernel replayed on its own parameters. */
+class WhatIfOptionsTest {
+  private static final String EMR_135 = RealMaps.path(RealMaps.EMR_135).toString();
+
+  /** canonical/tdx#135 with the two pages reserved: 15 holes and 1 PAMT piece, 8212 KB (see MemoryWhatIfTest). */
+  @Test
+  void planWithTheFixSucceedsWithTheKernelsMessages() {
+    CliRun run = CliRun.of("plan", EMR_135, "--memmap", "4K$0x64158000", "--memmap", "4K$0x6f7ff000");
+    assertEquals(0, run.exit(), run.out() + run.err());
+    assertTrue(run.out().contains("== greedy: FEASIBLE"), run.out());
+    assertTrue(run.out().contains("\nvirt/tdx: 8212 KB allocated for PAMT\nvirt/tdx: module initialized\n"), run.out());
+    assertTrue(run.out().contains("0  [0x0, 0x80000000)  2 GiB     0     16/16"), run.out());
+  }
+
+  @Test
+  void cmdlineReadsEveryMemmapInIt() {
+    CliRun run = CliRun.of("plan", EMR_135, "--cmdline",
+        "BOOT_IMAGE=/vmlinuz ro quiet memmap=4K$0x64158000 kvm_intel.tdx=1 memmap=4K\\$0x6f7ff000");
+    assertEquals(0, run.exit(), run.out() + run.err());
+    assertTrue(run.flatOut().contains("what-if (--cmdline): memmap=4K$0x64158000 memmap=4K$0x6f7ff000"), run.out());
+  }
+
+  @Test
+  void oneOfThePagesIsNotEnough() {
+    CliRun run = CliRun.of("plan", EMR_135, "--memmap", "4K$0x64158000");
+    assertEquals(1, run.exit());
+    assertTrue(run.out().contains("reserved areas exhausted"), run.out());
+  }
+
+  @Test
+  void badValuesNameTheOptionAndExitTwo() {
+    CliRun run = CliRun.of("plan", EMR_135, "--memmap", "4X$0x64158000");
+    assertEquals(2, run.exit());
+    assertTrue(run.err().contains("--memmap: memmap=4X$0x64158000: unexpected 'X$0x64158000' after the size"), run.err());
+    CliRun shell = CliRun.of("plan", EMR_135, "--memmap", "4Kbashx64158000");
+    assertEquals(2, shell.exit());
+    assertTrue(shell.err().contains("did the shell expand $0?"), shell.err());
+    CliRun cmdline = CliRun.of("render", EMR_135, "-o", "/tmp/x.svg", "--cmdline", "mem=0");
+    assertEquals(2, cmdline.exit());
+    assertTrue(cmdline.err().contains("--cmdline: mem=0: not a memory size"), cmdline.err());
+    CliRun empty = CliRun.of("plan", EMR_135, "--cmdline", "mem=1M");
+    assertEquals(2, empty.exit());
+    assertTrue(empty.err().contains("no TDX memory is left"), empty.err());
+  }
+
+  @Test
+  void mapShowsTheReplayedTable() {
+    CliRun run = CliRun.of("map", EMR_135, "--memmap", "4K$0x64158000");
+    assertEquals(0, run.exit(), run.err());
+    assertTrue(run.flatOut().contains("15 blocks"), run.out());
+    assertTrue(run.flatOut().contains("gap [0x63d58000, 0x64195000)"), run.out());
+  }
+}
