@@ -8,36 +8,42 @@ import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
 import tdmr.check.LayoutVerifier;
-import tdmr.mem.AddressRange;
 import tdmr.mem.ByteSize;
 import tdmr.mem.Count;
 import tdmr.mem.MemoryMap;
 import tdmr.solver.Engine;
 import tdmr.solver.EngineResult;
+import tdmr.solver.Infeasibility;
 import tdmr.solver.Instance;
 import tdmr.solver.LayoutScore;
+import tdmr.solver.NativeMemory;
+import tdmr.solver.Question;
 import tdmr.solver.SolveOptions;
 import tdmr.solver.Status;
+import tdmr.solver.Watchdog;
 import tdmr.tdx.Layout;
 import tdmr.tdx.Policy;
 import tdmr.tdx.TdxLimits;
+import tdmr.time.Deadline;
 
 /**
  * The optimal planner: the best layout of the policy's family ({@link Policy.Family}) under the
  * lexicographic objective of {@link LayoutScore}, or a proof that the family has none.
  *
- * <p>The stages: the instance and what no layout can cover ({@link Instance}); the model ({@link
- * TdmrModel}); then one CP-SAT solve per tier of the objective, in order (coverage under {@code
- * max}, remote PAMT under {@code node-local}, PAMT, TDMRs, reserved areas), each fixing the tier it
- * proved and starting from the previous solution. {@code OPTIMAL} needs every tier proven; a time
- * limit gives {@code FEASIBLE} with the best layout found and, once the tiers before PAMT are
- * proven, the PAMT bound, or {@code UNKNOWN}. Every layout is read by {@link SolutionLayout}, passes
- * the validator and the OS check, and is scored by {@link LayoutScore#of}, which must equal the
- * model's tiers (a mismatch is a bug).
+ * <p>The stages, each a method: {@link Run#prepare} (the {@link Instance}, and what no layout can
+ * cover), {@link Run#buildModel} ({@link TdmrModel}), {@link Run#solveTiers} (one CP-SAT solve per
+ * tier of the objective, in order: coverage under {@code max}, remote PAMT under {@code
+ * node-local}, PAMT, TDMRs, reserved areas; each fixes the tier it proved and starts from the
+ * previous solution), {@link Run#readLayout} ({@link SolutionLayout}; the layout passes the
+ * validator and the OS check, and its {@link LayoutScore} must equal the model's tiers, else it is a
+ * bug) and {@link Run#claim} (the answer, naming the family and, where they could matter on this
+ * map, the model's restrictions: {@link Restrictions}). {@code OPTIMAL} needs every tier proven; a
+ * time limit gives {@code FEASIBLE} with the best layout and, once the tiers before PAMT are
+ * proven, the PAMT bound; never a false {@code INFEASIBLE}.
  *
- * <p>The claims name the family and, where they could matter on the map, the model's restrictions
- * ({@link Restrictions}). Determinism: one thread runs one deterministic worker; more threads use
- * CP-SAT's interleaved search, deterministic too.
+ * <p>Determinism: one thread runs one deterministic worker; more threads use CP-SAT's interleaved
+ * search, deterministic too. The JVM property {@code tdmr.cpsat.log=true} prints CP-SAT's search
+ * log to standard error.
  */
 public final class CpSatEngine implements Engine {
   /**
@@ -57,65 +63,151 @@ public final class CpSatEngine implements Engine {
     return "cpsat";
   }
 
-  /** CP-SAT implements both families. */
-  @Override
-  public boolean proves(Policy.Family family) {
-    return true;
-  }
-
   @Override
   public EngineResult solve(MemoryMap map, TdxLimits limits, Policy policy, SolveOptions options) {
-    return new Run(Instance.of(map, limits, policy), options).solve();
+    return new Run(map, limits, policy, options).solve();
   }
 
   /** One tier of the objective: what it is called in messages and what is minimised. */
   private record Tier(String name, LinearExpr expr) {}
 
-  /** One solve of one instance. */
+  /** What the tiers gave: the last solution, whether every tier was proven, the PAMT bound. */
+  private record Tiers(CpSolver solver, boolean proven, OptionalLong pamtBoundPages) {}
+
+  /** One solve of one map. */
   private final class Run {
-    private final Instance instance;
+    private final MemoryMap map;
+    private final TdxLimits limits;
+    private final Policy policy;
     private final SolveOptions options;
+    private final Deadline deadline;
     private final long started = System.nanoTime();
     private final List<String> messages = new ArrayList<>();
-    private final Restrictions restrictions;
+    private final List<String> details = new ArrayList<>();
+    private Instance instance;
     private TdmrModel model;
-    /** The model's restrictions the proof holds under (named in the claim). */
-    private List<String> proofRestrictions = List.of();
+    private List<String> restrictions = List.of();
 
-    Run(Instance instance, SolveOptions options) {
-      this.instance = instance;
+    Run(MemoryMap map, TdxLimits limits, Policy policy, SolveOptions options) {
+      this.map = map;
+      this.limits = limits;
+      this.policy = policy;
       this.options = options;
-      this.restrictions = new Restrictions(instance);
+      this.deadline = options.solveDeadline();
     }
 
     EngineResult solve() {
-      Policy policy = instance.policy();
-      boolean all = policy.coverage() == Policy.Coverage.ALL;
-      if (all && !instance.impossibilities().isEmpty()) {
+      try {
+        Optional<EngineResult> early = prepare();
+        if (early.isPresent()) {
+          return early.get();
+        }
+        buildModel();
+      } catch (Deadline.Exceeded e) {
+        messages.add("time limit: it struck while the CP-SAT model was being built; CP-SAT was not run,"
+            + " nothing is proven");
+        return result(Status.UNKNOWN, null, OptionalLong.empty());
+      }
+      Optional<Tiers> tiers = solveTiers();
+      if (tiers.isEmpty()) {
+        return result(lastStatus, null, OptionalLong.empty());
+      }
+      Layout layout = readLayout(tiers.get());
+      return claim(layout, tiers.get());
+    }
+
+    /** The instance; an answer already when no layout can cover all memory or there is no memory. */
+    private Optional<EngineResult> prepare() {
+      instance = Instance.of(map, limits, policy, deadline);
+      if (policy.coverage() == Policy.Coverage.ALL && !instance.impossibilities().isEmpty()) {
         messages.addAll(instance.impossibilities());
         messages.add("no layout can cover all TDX memory; `tdmr fix` finds the least memory to give up");
-        return result(Status.INFEASIBLE, null, OptionalLong.empty(), 0);
+        return Optional.of(result(Status.INFEASIBLE, null, OptionalLong.empty())
+            .withInfeasibility(Infeasibility.ofFacts(instance.impossibilities())));
       }
       if (instance.cells().isEmpty()) {
-        messages.add("no TDX memory is left that a TDMR could cover");
-        return result(Status.INFEASIBLE, null, OptionalLong.empty(), 0);
+        String fact = "no TDX memory is left that a TDMR could cover";
+        messages.add(fact);
+        return Optional.of(result(Status.INFEASIBLE, null, OptionalLong.empty())
+            .withInfeasibility(Infeasibility.ofFacts(List.of(fact))));
       }
-      try {
-        model = new TdmrModel(instance, started + Math.round(options.timeLimitSeconds() * 1e9));
-      } catch (TdmrModel.TimeLimitWhileBuilding e) {
-        messages.add("time limit: it struck while the model was being built; CP-SAT was not run, nothing is proven");
-        messages.add("model: not built; " + instance.describe());
-        return result(Status.UNKNOWN, null, OptionalLong.empty(), 0);
+      return Optional.empty();
+    }
+
+    private void buildModel() {
+      model = new TdmrModel(instance);
+      details.add("model: %d variables, %d constraints; %s".formatted(model.variableCount(), model.constraintCount(),
+          instance.describe()));
+    }
+
+    private Status lastStatus = Status.UNKNOWN;
+
+    /**
+     * Solves tier by tier, each fixed at its proven value before the next. Empty when there is no
+     * layout to report ({@link #lastStatus} says why: {@code INFEASIBLE} or {@code UNKNOWN}).
+     */
+    private Optional<Tiers> solveTiers() {
+      CpSolver last = null;
+      OptionalLong pamtBound = OptionalLong.empty();
+      boolean proven = true;
+      for (Tier tier : tierList()) {
+        model.model.clearObjective();
+        model.model.minimize(tier.expr());
+        CpSolver solver = newSolver();
+        CpSolverStatus status;
+        try (Watchdog w = Watchdog.at(deadline, solver::stopSearch)) {
+          status = solver.solve(model.model);
+        }
+        if (status == CpSolverStatus.MODEL_INVALID) {
+          throw new IllegalStateException("CP-SAT rejected the model: " + model.model.validate());
+        }
+        if (status == CpSolverStatus.INFEASIBLE) {
+          if (last != null) {
+            throw new IllegalStateException("CP-SAT found no layout in the " + tier.name() + " tier after one was found");
+          }
+          String proof = infeasibleSentence();
+          messages.add(proof);
+          restrictions = new Restrictions(instance).forInfeasible();
+          Restrictions.sentence(restrictions).ifPresent(messages::add);
+          if (policy.coverage() == Policy.Coverage.ALL) {
+            messages.add("`tdmr fix` finds the least TDX memory to give up so that such a layout exists");
+          }
+          lastStatus = Status.INFEASIBLE;
+          return Optional.empty();
+        }
+        boolean found = status == CpSolverStatus.OPTIMAL || status == CpSolverStatus.FEASIBLE;
+        if (!found) {
+          if (last == null) {
+            messages.add("time limit: no layout found and none ruled out");
+            lastStatus = Status.UNKNOWN;
+            return Optional.empty();
+          }
+          messages.add("time limit: the " + tier.name() + " tier was not solved; the layout is the best of the earlier tiers");
+          proven = false;
+          break;
+        }
+        last = solver;
+        long bound = Math.max(0, (long) Math.ceil(solver.bestObjectiveBound() - 1e-6));
+        if (proven && tier.name().equals("PAMT")) {
+          pamtBound = OptionalLong.of(bound);
+        }
+        if (status != CpSolverStatus.OPTIMAL) {
+          messages.add("time limit: the %s tier is the best found, not proven (bound %d)".formatted(tier.name(), bound));
+          proven = false;
+          break;
+        }
+        model.model.addEquality(tier.expr(), Math.round(solver.objectiveValue()));
+        SolutionLayout.hint(model, solver);
       }
-      return tiers();
+      return Optional.of(new Tiers(last, proven, pamtBound));
     }
 
     private List<Tier> tierList() {
       List<Tier> tiers = new ArrayList<>();
-      if (instance.policy().coverage() == Policy.Coverage.MAX) {
+      if (policy.coverage() == Policy.Coverage.MAX) {
         tiers.add(new Tier("coverage", model.uncoveredPages));
       }
-      if (instance.policy().pamt() == Policy.PamtPlacementPolicy.NODE_LOCAL) {
+      if (policy.pamt() == Policy.PamtPlacementPolicy.NODE_LOCAL) {
         tiers.add(new Tier("remote PAMT", model.remoteBytes));
       }
       tiers.add(new Tier("PAMT", model.pamtPages));
@@ -124,79 +216,25 @@ public final class CpSatEngine implements Engine {
       return tiers;
     }
 
-    /** Solves tier by tier; the answer is the last solution found. */
-    private EngineResult tiers() {
-      List<Tier> tiers = tierList();
-      CpSolver last = null;
-      OptionalLong pamtBound = OptionalLong.empty();
-      boolean provenSoFar = true;
-      for (Tier tier : tiers) {
-        model.model.clearObjective();
-        model.model.minimize(tier.expr());
-        CpSolver solver = newSolver();
-        CpSolverStatus status = solver.solve(model.model);
-        if (status == CpSolverStatus.MODEL_INVALID) {
-          throw new IllegalStateException("CP-SAT rejected the model: " + model.model.validate());
-        }
-        if (status == CpSolverStatus.INFEASIBLE) {
-          if (last != null) {
-            throw new IllegalStateException("CP-SAT found no layout in tier " + tier.name() + " after one was found");
-          }
-          messages.add(infeasibleSentence());
-          proofRestrictions = restrictions.forInfeasible();
-          Restrictions.sentence(proofRestrictions).ifPresent(messages::add);
-          if (instance.policy().coverage() == Policy.Coverage.ALL) {
-            messages.add("`tdmr fix` finds the least TDX memory to give up so that such a layout exists");
-          }
-          return finish(Status.INFEASIBLE, null, OptionalLong.empty());
-        }
-        boolean found = status == CpSolverStatus.OPTIMAL || status == CpSolverStatus.FEASIBLE;
-        if (!found) {
-          if (last == null) {
-            messages.add("time limit: no layout found and none ruled out");
-            return finish(Status.UNKNOWN, null, OptionalLong.empty());
-          }
-          messages.add("time limit: the " + tier.name() + " tier was not reached; the layout is the best of the earlier tiers");
-          provenSoFar = false;
-          break;
-        }
-        last = solver;
-        long value = Math.round(solver.objectiveValue());
-        long boundValue = Math.max(0, (long) Math.ceil(solver.bestObjectiveBound() - 1e-6));
-        if (provenSoFar && tier.name().equals("PAMT")) {
-          pamtBound = OptionalLong.of(boundValue * ByteSize.PAGE);
-        }
-        if (status != CpSolverStatus.OPTIMAL) {
-          messages.add("time limit: the %s tier is the best found, not proven (bound %d)".formatted(tier.name(),
-              (long) Math.ceil(solver.bestObjectiveBound() - 1e-6)));
-          provenSoFar = false;
-          break;
-        }
-        model.model.addEquality(tier.expr(), value);
-        // SolutionLayout.hint(model, solver);
+    /** The solution's layout, validated; when every tier is proven its score must be the model's. */
+    private Layout readLayout(Tiers tiers) {
+      Layout layout = new SolutionLayout(model, tiers.solver()).layout();
+      LayoutVerifier.requireValid(map, limits, policy, layout);
+      if (tiers.proven()) {
+        requireScoreMatches(LayoutScore.of(map, limits, policy, layout), tiers.solver());
       }
-      SolutionLayout reader = new SolutionLayout(model, last);
-      Layout layout = reader.layout();
-      requireValid(layout, reader.givenUp());
-      LayoutScore score = LayoutScore.of(instance.map(), instance.limits(), instance.policy(), layout);
-      if (provenSoFar) {
-        requireScoreMatches(score, last);
-      }
-      describe(layout, score, provenSoFar);
-      OptionalLong bound = pamtBound.isPresent()
-          ? OptionalLong.of(Math.min(pamtBound.getAsLong(), layout.pamtBytes())) : OptionalLong.empty();
-      return finish(provenSoFar ? Status.OPTIMAL : Status.FEASIBLE, layout, bound, score.uncoveredBytes());
+      return layout;
     }
 
     /** The model's tiers must be the layout's score: the model counts what the layout has. */
     private void requireScoreMatches(LayoutScore score, CpSolver solver) {
-      long uncovered = solver.value(model.uncoveredPages) * ByteSize.PAGE + instance.deadMemory() - deadCountedInModel();
       List<String> wrong = new ArrayList<>();
+      long uncovered = solver.value(model.uncoveredPages) * ByteSize.PAGE
+          + instance.excludedMemory().stream().mapToLong(r -> r.size()).sum();
       if (uncovered != score.uncoveredBytes()) {
         wrong.add("uncovered " + uncovered + " != " + score.uncoveredBytes());
       }
-      if (instance.policy().pamt() == Policy.PamtPlacementPolicy.NODE_LOCAL
-          && solver.value(model.remoteBytes) != score.remotePamtBytes()) {
+      if (policy.pamt() == Policy.PamtPlacementPolicy.NODE_LOCAL && solver.value(model.remoteBytes) != score.remotePamtBytes()) {
         wrong.add("remote " + solver.value(model.remoteBytes) + " != " + score.remotePamtBytes());
       }
       if (solver.value(model.pamtPages) * ByteSize.PAGE != score.pamtBytes()) {
@@ -213,50 +251,43 @@ public final class CpSatEngine implements Engine {
       }
     }
 
-    /** Dead memory the model counts among its uncovered pages (atoms outside CMRs). */
-    private long deadCountedInModel() {
-      return instance.atoms().stream().filter(Instance.Atom::dead).mapToLong(a -> a.range().size()).sum();
-    }
-
-    private void requireValid(Layout layout, List<AddressRange> givenUp) {
-      LayoutVerifier.requireValid(instance.map(), instance.limits(), instance.policy(), layout);
-    }
-
-    private void describe(Layout layout, LayoutScore score, boolean proven) {
-      String what = "%s, %d KB PAMT (%s), %s".formatted(Count.of(layout.size(), "TDMR"), layout.pamtBytes() / 1024,
-          ByteSize.human(layout.pamtBytes()), Count.of(layout.reservedAreaCount(), "reserved area"));
-      if (instance.policy().pamt() == Policy.PamtPlacementPolicy.NODE_LOCAL || score.remotePamtBytes() > 0) {
-        what += ", remote PAMT " + ByteSize.human(score.remotePamtBytes());
-      }
-      if (proven) {
-        messages.add("proven optimal among " + Restrictions.family(instance.policy()) + ": " + what);
-        proofRestrictions = restrictions.forOptimum(score);
-        Restrictions.sentence(proofRestrictions).ifPresent(messages::add);
+    /** The answer: OPTIMAL with the family and the restrictions that could matter, or FEASIBLE. */
+    private EngineResult claim(Layout layout, Tiers tiers) {
+      LayoutScore score = LayoutScore.of(map, limits, policy, layout);
+      String what = "%s, %d KiB PAMT (%s), %s, remote PAMT %s".formatted(Count.of(layout.size(), "TDMR"),
+          layout.pamtBytes() / 1024, ByteSize.human(layout.pamtBytes()),
+          Count.of(layout.reservedAreaCount(), "reserved area"), ByteSize.human(score.remotePamtBytes()));
+      if (tiers.proven()) {
+        messages.add("proven optimal among " + Restrictions.family(policy) + ": " + what);
+        restrictions = new Restrictions(instance).forOptimum(score);
+        Restrictions.sentence(restrictions).ifPresent(messages::add);
       } else {
         messages.add("best layout found: " + what);
       }
       if (score.uncoveredBytes() > 0) {
         messages.add("left out %s of TDX memory".formatted(ByteSize.human(score.uncoveredBytes())));
       }
+      OptionalLong bound = tiers.pamtBoundPages().isPresent()
+          ? OptionalLong.of(Math.min(tiers.pamtBoundPages().getAsLong() * ByteSize.PAGE, layout.pamtBytes()))
+          : OptionalLong.empty();
+      EngineResult r = result(tiers.proven() ? Status.OPTIMAL : Status.FEASIBLE, layout, bound);
+      return new EngineResult(r.solver(), r.status(), r.layout(), r.pamtBytes(), r.pamtBoundBytes(), r.messages(),
+          r.solveMillis(), r.modelVariables(), r.modelConstraints(), score.uncoveredBytes(), r.kernelFailure(),
+          r.infeasibility(), r.details(), r.question());
     }
 
     private String infeasibleSentence() {
-      TdxLimits limits = instance.limits();
-      Policy p = instance.policy();
-      String cover = p.coverage() == Policy.Coverage.ALL ? "covers all TDX memory with" : "has";
+      String cover = policy.coverage() == Policy.Coverage.ALL ? "covers all TDX memory with" : "has";
       return "proven: no layout of %s %s at most %s and %s per TDMR (holes %s, PAMT %s)".formatted(
-          Restrictions.family(p), cover, Count.of(limits.maxTdmrs(), "TDMR"),
-          Count.of(limits.maxReservedPerTdmr(), "reserved area"), p.holes().text(), p.pamt().text());
-    }
-
-    private double remainingSeconds() {
-      return options.timeLimitSeconds() - (System.nanoTime() - started) / 1e9;
+          Restrictions.family(policy), cover, Count.of(limits.maxTdmrs(), "TDMR"),
+          Count.of(limits.maxReservedPerTdmr(), "reserved area"), policy.holes().text(), policy.pamt().text());
     }
 
     private CpSolver newSolver() {
       CpSolver solver = new CpSolver();
       solver.getParameters()
-          .setMaxTimeInSeconds(Math.max(0.01, remainingSeconds()))
+          .setMaxTimeInSeconds(Math.max(0.01, deadline.remainingSeconds()))
+          .setMaxMemoryInMb(NativeMemory.budgetMb())
           .setNumWorkers(options.threads())
           .setRandomSeed(options.seed())
           .setLogSearchProgress(Boolean.getBoolean("tdmr.cpsat.log"));
@@ -269,25 +300,15 @@ public final class CpSatEngine implements Engine {
       return solver;
     }
 
-    private EngineResult finish(Status status, Layout layout, OptionalLong bound) {
-      return finish(status, layout, bound, instance.deadMemory());
-    }
-
-    private EngineResult finish(Status status, Layout layout, OptionalLong bound, long uncovered) {
-      if (model != null) {
-        messages.add("model: %d variables, %d constraints; %s".formatted(model.variableCount(), model.constraintCount(),
-            instance.describe()));
-      }
-      return result(status, layout, bound, uncovered);
-    }
-
-    private EngineResult result(Status status, Layout layout, OptionalLong bound, long uncovered) {
+    private EngineResult result(Status status, Layout layout, OptionalLong bound) {
       long millis = (System.nanoTime() - started) / 1_000_000;
       long vars = model == null ? 0 : model.variableCount();
       long cons = model == null ? 0 : model.constraintCount();
       return new EngineResult(name(), status, Optional.ofNullable(layout),
           layout == null ? OptionalLong.empty() : OptionalLong.of(layout.pamtBytes()),
-          bound, messages, millis, vars, cons, layout == null ? 0 : uncovered).withRestrictions(proofRestrictions);
+          bound, messages, millis, vars, cons, 0)
+          .withDetails(details)
+          .withQuestion(new Question(policy.family(), restrictions));
     }
   }
 }

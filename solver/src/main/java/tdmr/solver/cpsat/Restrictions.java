@@ -12,23 +12,29 @@ import tdmr.solver.LayoutScore;
 import tdmr.tdx.Policy;
 
 /**
- * What the CP-SAT model leaves out of its family, and when that could change an answer, so that a
- * claim names exactly the restrictions that might matter on this map. Each restriction is checked
- * against the map (and, for an optimum, against what was found); when it provably cannot change the
- * answer it is not named.
+ * What the CP-SAT model ({@link TdmrModel}) leaves out of its family, and when that could change an
+ * answer, so that a claim names exactly the restrictions that might matter on this map. Each is
+ * checked against the map and, for an optimum, against what was found; where it provably cannot
+ * change the answer it is not named.
  *
  * <ul>
- *   <li><b>One boundary per run.</b> At most one TDMR boundary lies strictly inside a run of whole
- *       GiB of one memory block or without memory ({@link TdmrModel.CellVars}). It can only matter
- *       where a run is at least 3 GiB long, and three TDMRs (or memory given up) could meet in it.
+ *   <li><b>One boundary inside a run.</b> A TDMR lies wholly inside a run of whole GiB of one memory
+ *       block without touching its ends only outside the model. Such a TDMR holds no hole; it could
+ *       only lend its levels to fill memory elsewhere or hold PAMT in an area of its own. It needs
+ *       a run of at least 3 GiB.
  *   <li><b>No straddling</b> (module family). No PAMT level straddles the edge between two touching
- *       blocks (of two NUMA nodes); it can only matter where two blocks touch.
- *   <li><b>Whole GiB covered.</b> Memory of a run of whole GiB is never left to PAMT alone: that
- *       needs a gigabyte of PAMT in one granule, so it cannot matter for an optimum with less than 1
- *       GiB of PAMT, no remote PAMT and nothing uncovered that could be covered.
- *   <li><b>TDMRs without memory above it all</b> (module family). They lie above every block; only
- *       under holes {@code cmr}, with a wholly convertible granule without memory between blocks
- *       (which would need no area), can that cost a reserved area.
+ *       memory blocks (of two NUMA nodes). A straddling level only matters in a chain filling the
+ *       region of both blocks, which costs at least that region in PAMT; so not for an optimum with
+ *       less PAMT than the smallest such region, nothing uncovered that could be covered and no
+ *       remote PAMT.
+ *   <li><b>TDMRs without memory above the window</b> (module family). They only lend their levels;
+ *       where they lie matters only for how many fit below the HKID limit, and under holes {@code
+ *       cmr} for whether one needs an area.
+ *   <li><b>Chains of 1 GiB or more.</b> A chain against a granule boundary inside a block stays in
+ *       its run, and a run's middle left outside every TDMR is given up only while the chains stay in
+ *       the TDMRs' parts. Only chains of 1 GiB or more reach that far: not when no layout has that
+ *       much PAMT without padding, nor for an optimum with less than 1 GiB of PAMT, nothing
+ *       uncovered that could be covered and no remote PAMT.
  * </ul>
  */
 final class Restrictions {
@@ -66,50 +72,70 @@ final class Restrictions {
 
   private List<String> restrictions(Optional<LayoutScore> found) {
     List<String> out = new ArrayList<>();
-    Policy policy = instance.policy();
-    boolean longRun = false;
-    boolean plainRun = false;
-    for (Cell c : instance.cells()) {
-      if (c.uniform() && c.sizeGiB() >= 3) {
-        longRun = true;
-      }
-      if (c.kind() == Kind.PLAIN) {
-        plainRun = true;
-      }
+    boolean module = instance.moduleFamily();
+    // An optimum with nothing uncovered that could be covered and no remote PAMT can only be beaten
+    // by a layout with at most its PAMT.
+    long beatenBelow = found.filter(s -> s.uncoveredBytes() <= instance.deadMemory() && s.remotePamtBytes() == 0)
+        .map(LayoutScore::pamtBytes).orElse(Long.MAX_VALUE);
+    if (instance.cells().stream().anyMatch(c -> c.kind() == Kind.PLAIN && c.sizeGiB() >= 3)) {
+      out.add("no TDMR lies wholly inside a run of whole GiB of one memory block without reaching the run's ends");
     }
-    if (longRun && (instance.limits().maxTdmrs() >= 3 || policy.coverage() == Policy.Coverage.MAX)) {
-      out.add("at most one TDMR boundary lies inside any run of whole GiB of one memory block or without memory");
-    }
-    if (policy.family() == Policy.Family.MODULE && blocksTouch()) {
+    long touching = smallestTouchingRegion();
+    if (module && touching < Long.MAX_VALUE && (found.isEmpty() || beatenBelow >= touching)) {
       out.add("no PAMT level straddles the edge between two touching memory blocks");
     }
-    boolean cannotMatter = found.isPresent() && found.get().pamtBytes() < ByteSize.GiB
-        && found.get().remotePamtBytes() == 0 && found.get().uncoveredBytes() <= instance.deadMemory();
-    if (plainRun && !cannotMatter) {
-      out.add("every run of whole GiB of memory is covered by TDMRs (not left to PAMT alone)");
-    }
-    if (policy.family() == Policy.Family.MODULE && policy.holes() == Policy.Holes.CMR && convertibleEmptyGranule()) {
+    if (module && memorylessPlacementMatters()) {
       out.add("TDMRs without TDX memory lie above all of it");
+    }
+    boolean bigChains = instance.mostUnpaddedPamtPages() * ByteSize.PAGE >= ByteSize.GiB;
+    if (bigChains && (found.isEmpty() || beatenBelow >= ByteSize.GiB)) {
+      out.add("no chain of 1 GiB of PAMT or more lies against a 1 GiB boundary inside a memory block");
     }
     return out;
   }
 
-  private boolean blocksTouch() {
+  /** Bytes of the smallest run of touching memory blocks (two or more), or the largest long when none touch. */
+  private long smallestTouchingRegion() {
     List<MemoryBlock> blocks = instance.map().blocks();
-    for (int i = 1; i < blocks.size(); i++) {
-      if (blocks.get(i).start() == blocks.get(i - 1).end()) {
-        return true;
+    long smallest = Long.MAX_VALUE;
+    int i = 0;
+    while (i < blocks.size()) {
+      int j = i;
+      while (j + 1 < blocks.size() && blocks.get(j + 1).start() == blocks.get(j).end()) {
+        j++;
       }
+      if (j > i) {
+        smallest = Math.min(smallest, blocks.get(j).end() - blocks.get(i).start());
+      }
+      i = j + 1;
     }
-    return false;
+    return smallest;
   }
 
-  private boolean convertibleEmptyGranule() {
+  /**
+   * Whether TDMRs without memory below or inside the window could do what those above cannot: more
+   * of them fit (fewer granules above than the limit allows), or, under holes {@code cmr}, one
+   * needs no area there while not enough above need none.
+   */
+  private boolean memorylessPlacementMatters() {
+    int wanted = instance.limits().maxTdmrs() - 1;
+    boolean emptyBelowOrInside = instance.cells().stream().anyMatch(c -> c.kind() == Kind.EMPTY)
+        || !instance.cells().isEmpty() && instance.cells().get(0).range().start() > 0;
+    if (instance.memorylessGranules().size() < wanted && emptyBelowOrInside) {
+      return true;
+    }
+    if (instance.policy().holes() != Policy.Holes.CMR) {
+      return false;
+    }
+    long cheapAbove = instance.memorylessGranules().stream().filter(g -> instance.memorylessAreas(g) == 0).count();
+    if (cheapAbove >= wanted) {
+      return false;
+    }
     for (Cell c : instance.cells()) {
-      if (c.kind() == Kind.EMPTY && !c.extension() && instance.map().cmrs().covers(c.range())) {
+      if (c.kind() == Kind.EMPTY && instance.map().cmrs().covers(c.range())) {
         return true;
       }
     }
-    return false;
+    return instance.map().cmrs().merged().stream().anyMatch(r -> r.start() < instance.cells().get(0).range().start());
   }
 }
