@@ -20,6 +20,7 @@ import java.util.Optional;
 import tdmr.mem.AddressRange;
 import tdmr.mem.ByteSize;
 import tdmr.mem.ConvertibleMemory;
+import tdmr.mem.Count;
 import tdmr.tdx.Layout;
 import tdmr.tdx.PageSize;
 import tdmr.tdx.PamtRange;
@@ -204,8 +205,9 @@ public final class ModuleValidator {
       if (slots.size() > limits.maxReservedPerTdmr()) {
         // TDMR_INFO has maxReservedPerTdmr slots (rule C1: at most that many areas exist).
         report(RESERVED_AREAS_EXHAUSTED, Rule.C1_RESERVED_SLOTS, i, i, 0, 0,
-            "%s lists %d reserved areas; TDMR_INFO has only %d slots (rule C1)"
-                .formatted(name(i), slots.size(), limits.maxReservedPerTdmr()));
+            "%s lists %s; TDMR_INFO has only %s (rule C1)"
+                .formatted(name(i), Count.of(slots.size(), "reserved area"),
+                    Count.of(limits.maxReservedPerTdmr(), "slot")));
       }
       boolean allPassed = true;
       for (int j = 0; j < slots.size(); j++) {
@@ -490,12 +492,14 @@ public final class ModuleValidator {
 
   /** ", non-convertible: [..]" for ranges below 2^63, to show what a CMR misses. */
   private String notConvertible(long start, long end) {
-    if (start < 0 || end < 0 || end < start) {
+    if (start < 0 || end < start) {
+      // Raw fields past 2^63 (a negative end with start >= 0 is below start).
       return "";
     }
     List<AddressRange> gaps = cmrs.uncovered(new AddressRange(start, end));
     if (gaps.isEmpty()) {
-      // Every byte is convertible but the range spans two CMRs that do not touch.
+      // An empty range (a PAMT level of size 0): no byte to name. A non-empty range that is in no
+      // merged CMR always has one, since CMRs are disjoint and touching ones are merged.
       return "";
     }
     return " (not convertible: " + gaps.stream().map(AddressRange::toString).reduce((a, b) -> a + ", " + b).orElse("") + ")";

@@ -138,9 +138,10 @@ public final class OsCoverageCheck {
     }
     List<AddressRange> reserved = new ArrayList<>();
     for (ReservedArea a : t.reserved()) {
-      if (a.isNull() || a.offset() < 0 || t.base() > Long.MAX_VALUE - a.offset()) {
+      if (a.isNull() || a.offset() < 0) {
         continue;
       }
+      // A base + offset past 2^63 wraps below 0, which rangeOrNull refuses.
       AddressRange r = rangeOrNull(t.base() + a.offset(), a.size());
       if (r != null) {
         reserved.add(r.intersect(whole));
@@ -178,12 +179,10 @@ public final class OsCoverageCheck {
     for (AddressRange r : ranges) {
       long cursor = r.start();
       // Holes are sorted and disjoint: start at the first one ending after r starts (a scan from
-      // the first hole for every range was quadratic on maps of thousands of blocks).
+      // the first hole for every range was quadratic on maps of thousands of blocks); every later
+      // hole ends after the cursor too.
       for (int i = firstEndingAfter(holes, cursor); i < holes.size(); i++) {
         AddressRange h = holes.get(i);
-        if (h.end() <= cursor) {
-          continue;
-        }
         if (h.start() >= r.end()) {
           break;
         }

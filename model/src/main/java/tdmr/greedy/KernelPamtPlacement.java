@@ -69,7 +69,7 @@ public final class KernelPamtPlacement implements PamtPlacement {
    */
   private static OptionalLong searchZone(
       PamtArena.Pieces zone, long bytes, PamtArena arena, PamtArena.SearchKey key) {
-    if (zone.isEmpty() || bytes <= 0) {
+    if (zone.isEmpty()) {
       return OptionalLong.empty();
     }
     long nrPages = bytes / PAGE;
@@ -81,10 +81,14 @@ public final class KernelPamtPlacement implements PamtPlacement {
     return found;
   }
 
+  /**
+   * The search from {@code candidate} (on the grid from {@code origin}). The kernel's loop test
+   * {@code zone_spans_last_pfn} needs no test of its own here: a candidate is taken only inside a
+   * piece of the zone, and the search ends when no piece is left.
+   */
   private static OptionalLong searchFrom(
       long candidate, long origin, PamtArena.Pieces zone, long bytes, PamtArena arena) {
-    long zoneEnd = zone.last();
-    while (candidate <= zoneEnd - bytes) {
+    while (true) {
       int i = zone.firstEndingAfter(candidate);
       if (i < 0) {
         break;
@@ -114,11 +118,11 @@ public final class KernelPamtPlacement implements PamtPlacement {
     return (x + a - 1) & ~(a - 1);
   }
 
-  /** The first position {@code origin + k * step} (k ≥ 0) at or above {@code address}. */
+  /**
+   * The first position {@code origin + k * step} (k ≥ 0) at or above {@code address}; the search
+   * only moves upwards from {@code origin}, so {@code address} is never below it.
+   */
   private static long gridAtOrAfter(long origin, long step, long address) {
-    if (address <= origin) {
-      return origin;
-    }
     long k = (address - origin + step - 1) / step;
     return origin + k * step;
   }

@@ -236,7 +236,7 @@ public final class LinuxGreedy {
         List<GreedyTdmr> partial = new ArrayList<>();
         for (int j = 0; j < n; j++) {
           partial.add(new GreedyTdmr(j, ranges.get(j), j <= i ? nodes[j] : -1, fallback[j],
-              Optional.ofNullable(j < i ? pamts[j] : null), List.of()));
+              Optional.ofNullable(pamts[j]), List.of()));
         }
         return new PamtSetUp(partial, warnings, OptionalInt.of(i));
       }
@@ -396,9 +396,7 @@ public final class LinuxGreedy {
         pieces.add(ReservedAreaUse.pamt(
             new AddressRange(Math.max(pb, t.start()), Math.min(chunkEnds[k], t.end())), byBase[k]));
       }
-      if (pieces.size() > 1) {
-        pieces.sort(Comparator.comparingInt(ReservedAreaUse::pamtOwner));
-      }
+      pieces.sort(Comparator.comparingInt(ReservedAreaUse::pamtOwner));
       uses.addAll(pieces);
       out.add(uses);
     }

@@ -130,8 +130,8 @@ public final class PamtArena {
   }
 
   /**
-   * A sorted list of disjoint ranges with a max-size tree, so a search finds the next (or previous)
-   * range large enough for a chunk in logarithmic time.
+   * A sorted list of disjoint ranges with a max-size tree, so a search finds the next range large
+   * enough for a chunk in logarithmic time.
    */
   public static final class Pieces {
     static final Pieces EMPTY = new Pieces(List.of());
@@ -184,30 +184,10 @@ public final class PamtArena {
       return starts[0];
     }
 
-    /** Highest end of all pieces (the zone's end); only when not empty. */
-    public long last() {
-      return ends[ends.length - 1];
-    }
-
     /** Index of the first piece that ends after {@code address}, or -1. */
     public int firstEndingAfter(long address) {
       int i = SortedEnds.firstEndingAfter(ends, address);
       return i < ends.length ? i : -1;
-    }
-
-    /** Index of the last piece that starts before {@code address}, or -1. */
-    public int lastStartingBefore(long address) {
-      int lo = 0;
-      int hi = starts.length;
-      while (lo < hi) {
-        int mid = (lo + hi) >>> 1;
-        if (starts[mid] < address) {
-          lo = mid + 1;
-        } else {
-          hi = mid;
-        }
-      }
-      return lo - 1;
     }
 
     /** Index of the first piece at or after {@code from} whose size is at least {@code size}, or -1. */
@@ -218,36 +198,18 @@ public final class PamtArena {
       return descendNext(1, 0, leaves, from, size);
     }
 
-    /** Index of the last piece at or before {@code from} whose size is at least {@code size}, or -1. */
-    public int previousAtLeast(int from, long size) {
-      if (from < 0) {
-        return -1;
-      }
-      return descendPrevious(1, 0, leaves, Math.min(from, starts.length - 1), size);
-    }
-
     private int descendNext(int node, int lo, int hi, int from, long size) {
       if (hi <= from || tree[node] < size) {
         return -1;
       }
       if (hi - lo == 1) {
-        return lo < starts.length ? lo : -1;
+        // A leaf at or after from. Padding leaves (past the last piece) hold 0 and lie after the
+        // real leaf from, which any size a padding leaf could match matches first.
+        return lo;
       }
       int mid = (lo + hi) >>> 1;
       int r = descendNext(2 * node, lo, mid, from, size);
       return r >= 0 ? r : descendNext(2 * node + 1, mid, hi, from, size);
-    }
-
-    private int descendPrevious(int node, int lo, int hi, int from, long size) {
-      if (lo > from || tree[node] < size) {
-        return -1;
-      }
-      if (hi - lo == 1) {
-        return lo < starts.length ? lo : -1;
-      }
-      int mid = (lo + hi) >>> 1;
-      int r = descendPrevious(2 * node + 1, mid, hi, from, size);
-      return r >= 0 ? r : descendPrevious(2 * node, lo, mid, from, size);
     }
   }
 }

@@ -31,4 +31,11 @@ class RuleTest {
     assertEquals(ModuleError.TDX_PAMT_OVERLAP, Rule.D5_PAMT_NOT_IN_USABLE_MEMORY.error().orElseThrow());
     assertEquals(ModuleError.TDX_TDMR_OUTSIDE_CMRS, Rule.E1_USABLE_MEMORY_IN_CMRS.error().orElseThrow());
   }
+
+  @Test
+  void everyRuleSaysWhatItAsksInAFewWords() {
+    for (Rule r : Rule.values()) {
+      assertTrue(r.summary().length() > 10, r.name());
+    }
+  }
 }

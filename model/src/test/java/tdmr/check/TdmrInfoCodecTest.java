@@ -106,6 +106,24 @@ class TdmrInfoCodecTest {
   }
 
   @Test
+  void theBytesAfterTheSixteenSlotsAreNeverRead() throws InputException {
+    // Bytes 320..511 are padding: a non-zero value where a seventeenth slot's size would sit (328) is
+    // ignored, as the module ignores it.
+    byte[] b = TdmrInfoCodec.encode(new Layout(List.of(new Tdmr(0, 1L << 30, LAYOUT.tdmrs().get(0).pamt(), List.of()))));
+    b[328] = 1;
+    assertEquals(List.of(), TdmrInfoCodec.decode(b, "x").tdmrs().get(0).reserved());
+  }
+
+  @Test
+  void tdmrReadsUpTo4096Entries() throws InputException {
+    // 4096 entries of 512 bytes (2 MiB) are read; one more is refused before any is decoded.
+    assertEquals(4096, TdmrInfoCodec.decode(new byte[4096 * 512], "max.bin").size());
+    InputException e = assertThrows(InputException.class, () -> TdmrInfoCodec.decode(new byte[4097 * 512], "big.bin"));
+    assertEquals("TDMR_INFO binary of 4097 entries; tdmr reads at most 4096 (the TDX module accepts at most 64)",
+        e.problem());
+  }
+
+  @Test
   void fileRoundTripKeepsTheVerdict(@TempDir Path dir) throws Exception {
     Path file = dir.resolve("tdmr_info.bin");
     TdmrInfoCodec.write(LAYOUT, file);

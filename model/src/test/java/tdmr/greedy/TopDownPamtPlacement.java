@@ -45,15 +45,14 @@ final class TopDownPamtPlacement implements PamtPlacement {
 
   /**
    * Highest free position at or below {@code ceiling}; positions above it were found unusable by an
-   * earlier search for the same size and stay unusable (free memory only shrinks).
+   * earlier search for the same size and stay unusable (free memory only shrinks). Pieces are scanned
+   * from the top; this strategy serves tests, where maps have at most a few thousand pieces.
    */
   private static OptionalLong searchDown(PamtArena.Pieces zone, long bytes, PamtArena arena, long ceiling) {
-    if (ceiling < 0) {
-      return OptionalLong.empty();
-    }
-    int last = ceiling == Long.MAX_VALUE ? zone.size() - 1 : zone.lastStartingBefore(ceiling + 1);
-    int i = zone.previousAtLeast(last, bytes);
-    while (i >= 0) {
+    for (int i = zone.size() - 1; i >= 0 && ceiling >= 0; i--) {
+      if (zone.start(i) > ceiling || zone.end(i) - zone.start(i) < bytes) {
+        continue;
+      }
       long candidate = Math.min(ByteSize.alignDown(zone.end(i) - bytes, PAGE), ceiling);
       while (candidate >= zone.start(i)) {
         var taken = arena.occupiedOverlap(candidate, bytes);
@@ -62,7 +61,6 @@ final class TopDownPamtPlacement implements PamtPlacement {
         }
         candidate = ByteSize.alignDown(taken.start() - bytes, PAGE);
       }
-      i = zone.previousAtLeast(i - 1, bytes);
     }
     return OptionalLong.empty();
   }
