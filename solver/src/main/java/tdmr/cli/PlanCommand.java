@@ -193,7 +193,7 @@ final class PlanCommand implements Callable<Integer> {
       if (r.solver().startsWith("greedy")) {
         o.putNull("family");
       } else {
-        o.put("family", policy.family().text());
+        o.put("family", r.family().text());
       }
       LayoutJson.putOrNull(o, "remotePamtBytes", r.layout().isPresent()
           ? java.util.OptionalLong.of(new tdmr.check.RemotePamt(map, limits).bytes(r.layout().get()))

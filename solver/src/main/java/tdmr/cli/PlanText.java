@@ -188,16 +188,27 @@ final class PlanText {
       });
     }
     columns(sb, rows, new boolean[] {false, false, true, true, true, true, true, true});
-    if (results.stream().anyMatch(r -> r.status() == Status.OPTIMAL || r.status() == Status.INFEASIBLE)) {
-      // The proofs are about one layout family; say which where the status words stand.
-      sb.append(policy.family() == Policy.Family.MODULE
-          ? "OPTIMAL and INFEASIBLE are proven for the module family: every layout the TDX module and the OS check"
-              + " accept (TDMRs on any 1 GiB boundaries, each PAMT level placed on its own), as far as each engine's"
-              + " message says.\n"
-          : "OPTIMAL and INFEASIBLE are proven for the kernel family: each TDMR's PAMT one contiguous 4K/2M/1G chunk"
-              + " of the kernel's sizes in one memory block, TDMRs on any 1 GiB boundaries, as far as each engine's"
-              + " message says.\n");
+    // The proofs are about a layout family (each engine's own: z3 answers the kernel family only);
+    // say which where the status words stand.
+    for (Policy.Family family : Policy.Family.values()) {
+      List<String> provers = results.stream()
+          .filter(r -> !r.solver().startsWith("greedy") && r.family() == family)
+          .filter(r -> r.status() == Status.OPTIMAL || r.status() == Status.INFEASIBLE)
+          .map(EngineResult::solver).toList();
+      if (!provers.isEmpty()) {
+        sb.append(familyLine(family, String.join(", ", provers)));
+      }
     }
+  }
+
+  private static String familyLine(Policy.Family family, String engines) {
+    return family == Policy.Family.MODULE
+        ? ("OPTIMAL and INFEASIBLE (%s) are proven for the module family: every layout the TDX module and the OS"
+            + " check accept (TDMRs on any 1 GiB boundaries, each PAMT level placed on its own), up to the"
+            + " restrictions each engine's message names.\n").formatted(engines)
+        : ("OPTIMAL and INFEASIBLE (%s) are proven for the kernel family: each TDMR's PAMT one contiguous 4K/2M/1G"
+            + " chunk of the kernel's sizes in one memory block, TDMRs on 1 GiB boundaries, up to the restrictions"
+            + " each engine's message names.\n").formatted(engines);
   }
 
   /** A size short enough for a table cell: {@code 8.02 MiB}, {@code 50.5 MiB}, {@code 1018 MiB}. */

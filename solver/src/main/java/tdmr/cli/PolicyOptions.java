@@ -67,12 +67,13 @@ public final class PolicyOptions {
 
   /** {@code --family module|kernel}: which layouts an optimising engine's claims are about. */
   public static final class Family {
-    @Option(names = "--family", paramLabel = "module|kernel", defaultValue = "module",
+    @Option(names = "--family", paramLabel = "kernel|module", defaultValue = "kernel",
         converter = PolicyConverters.FamilyConverter.class,
         completionCandidates = PolicyConverters.FamilyValues.class,
-        description = "Layouts the proof is about: module (every layout the TDX module accepts, each PAMT level"
-            + " placed on its own, TDMRs on any 1 GiB boundary) or kernel (each TDMR's PAMT one 4K/2M/1G chunk of the"
-            + " kernel's sizes in one memory block). Default: ${DEFAULT-VALUE}.")
+        description = "Layouts the proof is about: kernel (each TDMR's PAMT one 4K/2M/1G chunk of the kernel's sizes"
+            + " in one memory block; cpsat and z3) or module (every layout the TDX module accepts, each PAMT level"
+            + " placed on its own, TDMRs on any 1 GiB boundary; cpsat only, slower). Each answer names the"
+            + " restrictions of the engine's model it holds under. Default: ${DEFAULT-VALUE}.")
     Policy.Family value;
 
     public Policy.Family value() {

@@ -24,6 +24,7 @@ import tdmr.solver.Engines;
 import tdmr.solver.Infeasibility;
 import tdmr.solver.SolveOptions;
 import tdmr.solver.Status;
+import tdmr.solver.z3.Z3Engine;
 import tdmr.tdx.Layout;
 import tdmr.tdx.Policy;
 import tdmr.tdx.TdxLimits;
@@ -79,7 +80,7 @@ final class ProveCommand implements Callable<Integer> {
     Policy policy = policyOptions.policy();
     MemoryMap map = input.read(root);
     limits = LimitOptions.usefulFor(limits, map, spec.commandLine().getErr(), "tdmr prove");
-    Engine engine = Engines.select("cpsat").get(0);
+    Engine engine = prover(policy.family());
     EngineResult r;
     try (Progress p = Progress.start(spec.commandLine().getErr(), "tdmr prove: " + engine.name() + " solving",
         Terminal.stderrIsTerminal())) {
@@ -96,7 +97,7 @@ final class ProveCommand implements Callable<Integer> {
     String limitsText =
         "at most %s and at most %s per TDMR"
             .formatted(Count.of(limits.maxTdmrs(), "TDMR"), Count.of(limits.maxReservedPerTdmr(), "reserved area"));
-    String family = familyText(policy.family());
+    String family = familyText(r.family());
     switch (r.status()) {
       case OPTIMAL, FEASIBLE -> {
         out.printf("FEASIBLE: %s admits a layout of %s with %s (%s).%n", map.source(), family, limitsText,
@@ -139,6 +140,14 @@ final class ProveCommand implements Callable<Integer> {
     return r.status().exitCode();
   }
 
+  /**
+   * The engine that proves the family: Z3 for the kernel family (it shrinks an infeasible answer to a
+   * minimal set of facts), CP-SAT for the module family (Z3 implements only the kernel family).
+   */
+  private static Engine prover(Policy.Family family) {
+    return family == Policy.Family.KERNEL ? Z3Engine.explaining() : Engines.select("cpsat").get(0);
+  }
+
   /** The family as the answer names it. */
   static String familyText(Policy.Family family) {
     return family == Policy.Family.MODULE
@@ -175,7 +184,7 @@ final class ProveCommand implements Callable<Integer> {
     policyNode.put("coverage", policy.coverage().text());
     policyNode.put("family", policy.family().text());
     // Both verdicts hold for this family, up to the model restrictions named in "restrictions".
-    o.put("family", policy.family().text());
+    o.put("family", r.family().text());
     ArrayNode restrictions = o.putArray("restrictions");
     r.restrictions().forEach(restrictions::add);
     o.put("solver", r.solver());

@@ -19,7 +19,7 @@ import tdmr.time.Deadline;
  * One instance of the layout problem as an optimising engine reads it, for both layout families
  * ({@link Policy.Family}): the address line cut into cells and atoms, the segments of contiguous
  * memory PAMT may lie in and the places PAMT is stacked at, and the PAMT sizes. It depends on no
- * solver: the CP-SAT model ({@code tdmr.solver.cpsat.TdmrModel}) encodes it, and a Z3 encoding can
+ * solver: the CP-SAT model ({@code tdmr.solver.cpsat.ModuleModel}) encodes it, and a Z3 encoding can
  * encode the same objects. Sizes are 4 KiB pages unless a name says GiB.
  *
  * <h2>Cells and atoms</h2>

@@ -8,18 +8,20 @@ import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
 import tdmr.check.LayoutVerifier;
+import tdmr.mem.AddressRange;
 import tdmr.mem.ByteSize;
 import tdmr.mem.Count;
 import tdmr.mem.MemoryMap;
 import tdmr.solver.Engine;
 import tdmr.solver.EngineResult;
 import tdmr.solver.Infeasibility;
-import tdmr.solver.Instance;
-import tdmr.solver.LayoutScore;
-import tdmr.solver.NativeMemory;
-import tdmr.solver.Question;
+import tdmr.solver.PamtLowerBound;
+import tdmr.solver.Problem.Atom;
+import tdmr.solver.Problem.Decision;
+import tdmr.solver.Problem;
 import tdmr.solver.SolveOptions;
 import tdmr.solver.Status;
+import tdmr.solver.NativeMemory;
 import tdmr.solver.Watchdog;
 import tdmr.tdx.Layout;
 import tdmr.tdx.Policy;
@@ -27,25 +29,60 @@ import tdmr.tdx.TdxLimits;
 import tdmr.time.Deadline;
 
 /**
- * The optimal planner: the best layout of the policy's family ({@link Policy.Family}) under the
- * lexicographic objective of {@link LayoutScore}, or a proof that the family has none.
+ * The optimal planner: finds the layout with the least total PAMT memory in the family of {@link
+ * Problem} (TDMRs on 1 GiB cell boundaries, each TDMR's PAMT one contiguous chunk as the kernel lays
+ * it out), or proves that the family has none.
  *
- * <p>The stages, each a method: {@link Run#prepare} (the {@link Instance}, and what no layout can
- * cover), {@link Run#buildModel} ({@link TdmrModel}), {@link Run#solveTiers} (one CP-SAT solve per
- * tier of the objective, in order: coverage under {@code max}, remote PAMT under {@code
- * node-local}, PAMT, TDMRs, reserved areas; each fixes the tier it proved and starts from the
- * previous solution), {@link Run#readLayout} ({@link SolutionLayout}; the layout passes the
- * validator and the OS check, and its {@link LayoutScore} must equal the model's tiers, else it is a
- * bug) and {@link Run#claim} (the answer, naming the family and, where they could matter on this
- * map, the model's restrictions: {@link Restrictions}). {@code OPTIMAL} needs every tier proven; a
- * time limit gives {@code FEASIBLE} with the best layout and, once the tiers before PAMT are
- * proven, the PAMT bound; never a false {@code INFEASIBLE}.
+ * <p>The objective is lexicographic and solved exactly. Under coverage {@code max} a first solve
+ * maximises the kept TDX memory (in 4 KiB pages) and fixes it. For small models (real maps) a
+ * second solve minimises {@code W1·pamtPages + W2·tdmrs + areas} with {@code W2 =
+ * maxTdmrs·maxReserved + 1} and {@code W1 = W2·(maxTdmrs + 1)}: any layout has at most {@code
+ * maxTdmrs·maxReserved} areas and {@code maxTdmrs} TDMRs, so {@code W2·tdmrs + areas < W1} and one
+ * page of PAMT outweighs every TDMR and area, and one TDMR outweighs every area; the proven PAMT
+ * bound is {@code floor(bound / W1)} pages. Big models first minimise PAMT pages alone (its bound
+ * is then direct, and CP-SAT proves it about twice as fast there), fix them, and minimise
+ * {@code W2·tdmrs + areas}.
  *
- * <p>Determinism: one thread runs one deterministic worker; more threads use CP-SAT's interleaved
- * search, deterministic too. The JVM property {@code tdmr.cpsat.log=true} prints CP-SAT's search
- * log to standard error.
+ * <p>Determinism: with one thread (the default) CP-SAT runs a single deterministic worker. With
+ * {@code threads > 1} the workers run CP-SAT's interleaved search ({@code interleave_search}),
+ * which schedules the portfolio in deterministic batches across the threads, so the same input
+ * and options still give the same layout.
+ *
+ * <p>Under coverage {@code all}, {@link PamtLowerBound} first checks necessary conditions on single
+ * TDMRs: when no split of the memory meets them the answer is {@code INFEASIBLE} without a model;
+ * otherwise its bounds enter the model as redundant constraints, and a quick layout that meets them
+ * is proven without a search (the message says which tiers). {@link PlacementSlots} decides which
+ * chunk positions the model offers, and with fills counted per node ({@link
+ * PlacementSlots#fillsAggregated}) a solution whose fills have no exact assignment is solved again
+ * with a slot per fillable atom.
+ *
+ * <p>Before CP-SAT starts, a quick constructive layout of the family ({@link StartingLayout}) is
+ * given as a complete hint; when the time limit strikes before CP-SAT returns any solution, that layout is
+ * the {@code FEASIBLE} answer. Under coverage {@code max} it also proves the coverage stage: it
+ * keeps every byte that can be kept at all. The JVM property {@code tdmr.cpsat.log=true} prints
+ * CP-SAT's search log to standard error, for diagnosing slow maps.
  */
 public final class CpSatEngine implements Engine {
+  /** The claim every OPTIMAL/INFEASIBLE statement is about. */
+  public static final String FAMILY =
+      "in which each TDMR's PAMT is one contiguous chunk (the kernel's 4K/2M/1G layout) and TDMR"
+          + " boundaries lie on 1 GiB boundaries where the memory map changes";
+
+  /**
+   * Models up to this many variables are solved without presolve probing and with the weighted
+   * objective in one solve; bigger ones with probing and the objective in sequence.
+   */
+  private static final long SMALL_MODEL_VARIABLES = 1000;
+
+  /**
+   * Models with more PAMT placement literals than this are not built: at about a kilobyte of
+   * protocol buffer per placement they would not fit a default JVM heap, and CP-SAT could not
+   * prove them within minutes anyway (benchmarks/README.md, "CP-SAT at 1 000 blocks").
+   */
+  private static final long MAX_PLACEMENTS = 1_500_000;
+
+  private final boolean sequentialObjective;
+
   /**
    * Loads OR-Tools' native library (once per JVM).
    *
@@ -53,9 +90,18 @@ public final class CpSatEngine implements Engine {
    *     registry then reports {@code cpsat} as unavailable on this machine
    */
   public CpSatEngine() {
+    this(false);
+  }
+
+  /**
+   * An engine that always solves the objective in sequence (least PAMT, then fewest TDMRs and
+   * areas) instead of only for big models; for tests of that path.
+   */
+  CpSatEngine(boolean sequentialObjective) {
     NativeLibrary.problem().ifPresent(problem -> {
       throw new UnsatisfiedLinkError(problem);
     });
+    this.sequentialObjective = sequentialObjective;
   }
 
   @Override
@@ -63,234 +109,390 @@ public final class CpSatEngine implements Engine {
     return "cpsat";
   }
 
+  /**
+   * Both families: the kernel family by {@link TdmrModel} over {@link Problem}, the module family by
+   * {@link ModuleFamilySolver}; each up to the restrictions its results name.
+   */
   @Override
-  public EngineResult solve(MemoryMap map, TdxLimits limits, Policy policy, SolveOptions options) {
-    return new Run(map, limits, policy, options).solve();
+  public boolean proves(Policy.Family family) {
+    return true;
   }
 
-  /** One tier of the objective: what it is called in messages and what is minimised. */
-  private record Tier(String name, LinearExpr expr) {}
+  @Override
+  public EngineResult solve(MemoryMap map, TdxLimits limits, Policy policy, SolveOptions options) {
+    if (policy.family() == Policy.Family.MODULE) {
+      return ModuleFamilySolver.solve(map, limits, policy, options);
+    }
+    long started = System.nanoTime();
+    // The whole solve (preprocessing, bounds, model building, the searches) ends by this deadline.
+    Deadline deadline = options.solveDeadline();
+    Problem problem;
+    try {
+      problem = Problem.of(map, limits, policy, deadline);
+    } catch (Deadline.Exceeded e) {
+      return result(Status.UNKNOWN, null, OptionalLong.empty(),
+          List.of("time limit: it struck while the map was being preprocessed; CP-SAT was not run, nothing is proven"),
+          started, 0, 0, 0);
+    }
+    try {
+      return solve(problem, options, started);
+    } catch (Deadline.Exceeded e) {
+      return result(Status.UNKNOWN, null, OptionalLong.empty(),
+          List.of("time limit: it struck while the model was being prepared (%s); CP-SAT was not run to the end,"
+              .formatted(problem.describe()) + " nothing is proven"), started, 0, 0, 0);
+    }
+  }
 
-  /** What the tiers gave: the last solution, whether every tier was proven, the PAMT bound. */
-  private record Tiers(CpSolver solver, boolean proven, OptionalLong pamtBoundPages) {}
+  private EngineResult solve(Problem problem, SolveOptions options, long started) {
+    Policy policy = problem.policy();
+    boolean max = policy.coverage() == Policy.Coverage.MAX;
+    if (!max && !problem.impossibilities().isEmpty()) {
+      List<String> messages = new ArrayList<>(problem.impossibilities());
+      messages.add("no layout can cover all TDX memory; `tdmr fix` finds the least memory to give up");
+      return result(Status.INFEASIBLE, null, OptionalLong.empty(), messages, started, 0, 0, 0)
+          .withInfeasibility(Infeasibility.ofFacts(problem.impossibilities()));
+    }
+    if (problem.candidateCount() == 0) {
+      return result(Status.INFEASIBLE, null, OptionalLong.empty(),
+          List.of("no TDX memory is left that a TDMR could cover"), started, 0, 0, 0)
+          .withInfeasibility(Infeasibility.ofFacts(List.of("no TDX memory is left that a TDMR could cover")));
+    }
+    Optional<PamtLowerBound> bound = max ? Optional.empty() : Optional.of(new PamtLowerBound(problem));
+    Optional<String> impossible = bound.flatMap(PamtLowerBound::infeasibility);
+    if (impossible.isPresent()) {
+      // Necessary conditions on single TDMRs already rule every split of the memory out.
+      return result(Status.INFEASIBLE, null, OptionalLong.empty(), List.of(
+          infeasibleSentence(problem) + ": " + impossible.get(),
+          "`tdmr fix` finds the least TDX memory to give up so that such a layout exists"), started, 0, 0, 0)
+          .withInfeasibility(Infeasibility.ofFacts(List.of(infeasibleSentence(problem) + ": " + impossible.get())))
+          .withDetails(List.of("model: not needed; " + problem.describe()));
+    }
+    PlacementSlots slots = new PlacementSlots(problem, bound);
+    long placements = slots.literalCount();
+    if (placements > MAX_PLACEMENTS) {
+      return quickOnly(problem, slots, ("the model would need about %d PAMT placement literals (more than %d):"
+          + " CP-SAT was not run, nothing is proven").formatted(placements, MAX_PLACEMENTS), started);
+    }
+    Run run;
+    try {
+      run = new Run(problem, slots, bound, options, started);
+    } catch (TdmrModel.TimeLimitWhileBuilding e) {
+      return quickOnly(problem, slots, "time limit: it struck while the model was being built (about %d PAMT placement"
+          .formatted(placements) + " literals); CP-SAT was not run, nothing is proven", started);
+    }
+    try {
+      return run.solve();
+    } catch (TdmrModel.FillsNotRealizable e) {
+      // The relaxed fills of PlacementSlots#fillsAggregated found no exact assignment: decide with
+      // a slot per fillable atom instead, in the time that is left.
+      try {
+        run = new Run(problem, slots.withoutAggregatedFills(), bound, options, started);
+      } catch (TdmrModel.TimeLimitWhileBuilding again) {
+        return quickOnly(problem, slots, "time limit: it struck while the model with every fill slot was being built;"
+            + " CP-SAT was not run again, nothing is proven", started);
+      }
+      run.details.add("the first model's fills (pages counted per node) had no exact assignment of chunks to"
+          + " atoms; solved again with a slot per atom that chunks may fill");
+      return run.solve();
+    }
+  }
 
-  /** One solve of one map. */
+  /**
+   * The answer when the model would not fit in memory or time: the starting layout, validated, as a
+   * {@code FEASIBLE} answer without a bound, or {@code UNKNOWN}. Nothing is claimed proven.
+   */
+  private EngineResult quickOnly(Problem problem, PlacementSlots slots, String reason, long started) {
+    List<String> messages = new ArrayList<>();
+    messages.add(reason);
+    Optional<Decision> start = new StartingLayout(problem, slots).find();
+    if (start.isEmpty()) {
+      messages.add("no quick layout found either");
+      return result(Status.UNKNOWN, null, OptionalLong.empty(), messages, started, 0, 0, 0)
+          .withDetails(List.of("model: not built; " + problem.describe()));
+    }
+    Layout layout = problem.buildLayout(start.get());
+    LayoutVerifier.requireValid(problem.map(), problem.limits(), problem.policy(), layout);
+    if (problem.policy().coverage() == Policy.Coverage.MAX) {
+      LayoutVerifier.requireValid(problem.keptMap(start.get().droppedAtoms()), problem.limits(),
+          problem.policy().withCoverage(Policy.Coverage.ALL), layout);
+    }
+    messages.add("quick layout (not proven optimal): %s, %d KiB PAMT (%s), %s".formatted(
+        Count.of(layout.size(), "TDMR"), layout.pamtBytes() / 1024, ByteSize.human(layout.pamtBytes()),
+        Count.of(layout.reservedAreaCount(), "reserved area")));
+    long uncovered = problem.excludedMemory().stream().mapToLong(AddressRange::size).sum();
+    for (int a : start.get().droppedAtoms()) {
+      uncovered += problem.atoms().get(a).range().size();
+    }
+    return result(Status.FEASIBLE, layout, OptionalLong.empty(), messages, started, 0, 0, uncovered)
+        .withDetails(List.of("model: not built; " + problem.describe()));
+  }
+
+  /** One solve of one problem: the stages, the status and the messages. */
   private final class Run {
-    private final MemoryMap map;
-    private final TdxLimits limits;
-    private final Policy policy;
+    private final Problem problem;
     private final SolveOptions options;
-    private final Deadline deadline;
-    private final long started = System.nanoTime();
+    private final long started;
+    private final TdmrModel model;
+    private final long w2;
+    private final long w1;
     private final List<String> messages = new ArrayList<>();
+    /** How the solve went, for {@code --verbose}: model size, cells and atoms, second attempts. */
     private final List<String> details = new ArrayList<>();
-    private Instance instance;
-    private TdmrModel model;
-    private List<String> restrictions = List.of();
+    /** Under coverage {@code all}: the relaxation's bounds ({@link PamtLowerBound}). */
+    private final Optional<PamtLowerBound> lowerBound;
+    private final PlacementSlots slots;
 
-    Run(MemoryMap map, TdxLimits limits, Policy policy, SolveOptions options) {
-      this.map = map;
-      this.limits = limits;
-      this.policy = policy;
+    Run(Problem problem, PlacementSlots slots, Optional<PamtLowerBound> lowerBound, SolveOptions options,
+        long started) {
+      this.problem = problem;
+      this.lowerBound = lowerBound;
+      this.slots = slots;
       this.options = options;
-      this.deadline = options.solveDeadline();
+      this.started = started;
+      this.model = new TdmrModel(problem, slots);
+      // Redundant: no layout of the family has less PAMT than the relaxation (PamtLowerBound).
+      lowerBound.ifPresent(b -> b.leastPamtPages().ifPresent(
+          least -> model.model().addGreaterOrEqual(model.pamtPages(), least)));
+      TdxLimits limits = problem.limits();
+      this.w2 = (long) limits.maxTdmrs() * limits.maxReservedPerTdmr() + 1;
+      // Saturates: a W1 that does not fit 64 bits only means the objectives go in sequence.
+      long weight;
+      try {
+        weight = Math.multiplyExact(w2, limits.maxTdmrs() + 1L);
+      } catch (ArithmeticException e) {
+        weight = Long.MAX_VALUE;
+      }
+      this.w1 = weight;
     }
 
     EngineResult solve() {
-      try {
-        Optional<EngineResult> early = prepare();
-        if (early.isPresent()) {
-          return early.get();
+      long variables = model.variableCount();
+      long constraints = model.constraintCount();
+      boolean proven = true;
+      Optional<Decision> start = new StartingLayout(problem, slots).find();
+      if (start.isPresent()) {
+        model.hint(start.get());
+        model.completeHint(remainingSeconds() / 4);
+      }
+      CpSolver solver;
+      if (problem.policy().coverage() == Policy.Coverage.MAX) {
+        if (start.isPresent()) {
+          // The starting layout keeps every atom that can be covered at all: coverage is maximal.
+          model.model().addEquality(model.keptPages(), coverablePages());
+        } else {
+          model.model().maximize(model.keptPages());
+          solver = newSolver();
+          CpSolverStatus coverage = solveStoppable(solver);
+          if (coverage == CpSolverStatus.INFEASIBLE) {
+            String proof = "proven: no layout " + FAMILY + " exists, even leaving memory out";
+            messages.add(proof);
+            return finish(Status.INFEASIBLE, null, OptionalLong.empty(), variables, constraints)
+                .withInfeasibility(Infeasibility.ofFacts(List.of(proof)));
+          }
+          if (!hasSolution(coverage)) {
+            messages.add("time limit: no layout found and none ruled out");
+            return finish(Status.UNKNOWN, null, OptionalLong.empty(), variables, constraints);
+          }
+          long keptPages = Math.round(solver.objectiveValue());
+          proven = coverage == CpSolverStatus.OPTIMAL;
+          if (!proven) {
+            messages.add("time limit: the kept memory is the most found, not proven maximal");
+          }
+          model.hintFrom(solver);
+          model.model().clearObjective();
+          model.model().addGreaterOrEqual(model.keptPages(), keptPages);
         }
-        buildModel();
-      } catch (Deadline.Exceeded e) {
-        messages.add("time limit: it struck while the CP-SAT model was being built; CP-SAT was not run,"
-            + " nothing is proven");
-        return result(Status.UNKNOWN, null, OptionalLong.empty());
       }
-      Optional<Tiers> tiers = solveTiers();
-      if (tiers.isEmpty()) {
-        return result(lastStatus, null, OptionalLong.empty());
+      // The weighted objective W1·pamtPages + W2·tdmrs + areas must fit CP-SAT's 64-bit objective;
+      // with limits raised far past the module's it would not, and the objectives go in sequence.
+      boolean sequential = sequentialObjective || variables > SMALL_MODEL_VARIABLES || !weightedObjectiveFits();
+      long boundPages;
+      Decision decision;
+      OptionalLong relaxed = lowerBound.isPresent() ? lowerBound.get().leastPamtPages() : OptionalLong.empty();
+      Layout quick = start.map(problem::buildLayout).orElse(null);
+      if (sequential && quick != null && relaxed.isPresent() && quick.pamtBytes() / ByteSize.PAGE == relaxed.getAsLong()) {
+        // The quick layout meets the lower bound: its PAMT is the least, without a search.
+        decision = start.get();
+        boundPages = relaxed.getAsLong();
+        if (lowerBound.get().isMetBy(quick)) {
+          // And its TDMRs and areas: every tier meets the bounds of the relaxation.
+          messages.add("proven by the lower bounds of PamtLowerBound (least PAMT, then fewest TDMRs and"
+              + " reserved areas), which the quick layout meets");
+        } else {
+          messages.add("least PAMT proven by the lower bound of PamtLowerBound, which the quick layout meets");
+          Optional<Decision> better = fewestTdmrsAndAreas(boundPages);
+          proven &= better.isPresent();
+          decision = better.orElse(decision);
+        }
+      } else {
+        if (sequential) {
+          model.model().minimize(model.pamtPages());
+        } else {
+          model.model().minimize(LinearExpr.newBuilder()
+              .addTerm(model.pamtPages(), w1)
+              .addTerm(model.tdmrCount(), w2)
+              .add(model.areaCount()));
+        }
+        solver = newSolver();
+        CpSolverStatus status = solveStoppable(solver);
+        if (status == CpSolverStatus.MODEL_INVALID) {
+          throw new IllegalStateException("CP-SAT rejected the model: " + model.model().validate());
+        }
+        if (status == CpSolverStatus.INFEASIBLE) {
+          messages.add(infeasibleSentence(problem));
+          messages.add("`tdmr fix` finds the least TDX memory to give up so that such a layout exists");
+          return finish(Status.INFEASIBLE, null, OptionalLong.empty(), variables, constraints)
+              .withInfeasibility(Infeasibility.ofFacts(List.of(infeasibleSentence(problem))));
+        }
+        double objectiveBound = Math.max(0, solver.bestObjectiveBound());
+        boundPages = sequential
+            ? (long) Math.ceil(objectiveBound - 1e-6)
+            : Math.floorDiv((long) Math.ceil(objectiveBound - 1e-6), w1);
+        if (hasSolution(status)) {
+          decision = model.decision(solver);
+          proven &= status == CpSolverStatus.OPTIMAL;
+          if (sequential && status == CpSolverStatus.OPTIMAL) {
+            model.hintFrom(solver);
+            Optional<Decision> better = fewestTdmrsAndAreas(solver.value(model.pamtPages()));
+            proven &= better.isPresent();
+            decision = better.orElse(decision);
+          }
+        } else if (start.isPresent()) {
+          // The time limit struck before CP-SAT returned a solution: report the starting layout.
+          decision = start.get();
+          proven = false;
+        } else {
+          messages.add("time limit: no layout found and none ruled out");
+          return finish(Status.UNKNOWN, null, OptionalLong.empty(), variables, constraints);
+        }
       }
-      Layout layout = readLayout(tiers.get());
-      return claim(layout, tiers.get());
+      Layout layout = problem.buildLayout(decision);
+      requireValid(decision, layout);
+      long pamtBytes = layout.pamtBytes();
+      long bound = Math.min(boundPages * ByteSize.PAGE, pamtBytes);
+      describe(layout, decision, proven, pamtBytes, bound);
+      return finish(proven ? Status.OPTIMAL : Status.FEASIBLE, layout, OptionalLong.of(bound), variables, constraints,
+          uncoveredBytes(decision));
     }
 
-    /** The instance; an answer already when no layout can cover all memory or there is no memory. */
-    private Optional<EngineResult> prepare() {
-      instance = Instance.of(map, limits, policy, deadline);
-      if (policy.coverage() == Policy.Coverage.ALL && !instance.impossibilities().isEmpty()) {
-        messages.addAll(instance.impossibilities());
-        messages.add("no layout can cover all TDX memory; `tdmr fix` finds the least memory to give up");
-        return Optional.of(result(Status.INFEASIBLE, null, OptionalLong.empty())
-            .withInfeasibility(Infeasibility.ofFacts(instance.impossibilities())));
+    /**
+     * The second and third tiers at the least PAMT: the fewest TDMRs, then the fewest areas, with
+     * PAMT fixed. Under coverage {@code all} the relaxation of {@link PamtLowerBound} also fixes which
+     * TDMRs can still take part (those on one of its splits within that PAMT) and bounds the number
+     * of TDMRs from below. Returns the proven best decision, or empty when the time limit struck
+     * first (the caller keeps the layout it has).
+     */
+    private Optional<Decision> fewestTdmrsAndAreas(long pamtPages) {
+      model.model().clearObjective();
+      model.model().addEquality(model.pamtPages(), pamtPages);
+      lowerBound.ifPresent(b -> {
+        int maxTdmrs = problem.limits().maxTdmrs();
+        model.restrictTdmrs(cell -> b.endsWithin(cell, pamtPages, maxTdmrs));
+        b.fewestTdmrs(pamtPages).ifPresent(fewest -> {
+          model.model().addGreaterOrEqual(model.tdmrCount(), fewest);
+          // A layout with the fewest TDMRs has at least the relaxation's areas; one with more TDMRs
+          // costs at least w2 more, which outweighs every area.
+          b.fewestAreas(pamtPages, fewest).ifPresent(areas -> model.model().addGreaterOrEqual(
+              LinearExpr.newBuilder().addTerm(model.tdmrCount(), w2).add(model.areaCount()), w2 * fewest + areas));
+        });
+      });
+      model.model().minimize(LinearExpr.newBuilder().addTerm(model.tdmrCount(), w2).add(model.areaCount()));
+      CpSolver tiers = newSolver();
+      CpSolverStatus tierStatus = solveStoppable(tiers);
+      if (tierStatus == CpSolverStatus.OPTIMAL) {
+        return Optional.of(model.decision(tiers));
       }
-      if (instance.cells().isEmpty()) {
-        String fact = "no TDX memory is left that a TDMR could cover";
-        messages.add(fact);
-        return Optional.of(result(Status.INFEASIBLE, null, OptionalLong.empty())
-            .withInfeasibility(Infeasibility.ofFacts(List.of(fact))));
-      }
+      messages.add("least PAMT proven; the time limit struck before the fewest TDMRs and areas were");
       return Optional.empty();
     }
 
-    private void buildModel() {
-      model = new TdmrModel(instance);
-      details.add("model: %d variables, %d constraints; %s".formatted(model.variableCount(), model.constraintCount(),
-          instance.describe()));
+    /**
+     * True when every value of {@code W1·pamtPages + W2·tdmrs + areas} stays below 2^53, so that
+     * CP-SAT (which also handles objectives as doubles) represents it exactly.
+     */
+    private boolean weightedObjectiveFits() {
+      // PAMT pages are at most one per 4 KiB page of memory covered, far more than any real PAMT.
+      long span = problem.cells().isEmpty() ? 0
+          : problem.cells().get(problem.cells().size() - 1).range().end() - problem.cells().get(0).range().start();
+      long maxPamtPages = span / 4096 + 1;
+      try {
+        long top = Math.addExact(Math.multiplyExact(w1, maxPamtPages), w1);
+        return top < (1L << 53);
+      } catch (ArithmeticException e) {
+        return false;
+      }
     }
 
-    private Status lastStatus = Status.UNKNOWN;
+    /** Pages of every memory atom that a layout may keep (all but those outside CMRs). */
+    private long coverablePages() {
+      return problem.atoms().stream().filter(a -> a.memory() && !a.mustDrop()).mapToLong(Atom::pages).sum();
+    }
+
+    private void describe(Layout layout, Decision decision, boolean proven, long pamtBytes, long bound) {
+      String what = "%s, %d KiB PAMT (%s), %s".formatted(Count.of(layout.size(), "TDMR"), pamtBytes / 1024,
+          ByteSize.human(pamtBytes), Count.of(layout.reservedAreaCount(), "reserved area"));
+      if (proven) {
+        messages.add("proven optimal among layouts " + FAMILY + ": " + what);
+      } else {
+        messages.add("time limit: best layout found: %s; proven bound %d KiB, gap %.2f%%"
+            .formatted(what, bound / 1024, 100.0 * (pamtBytes - bound) / pamtBytes));
+      }
+      long uncovered = uncoveredBytes(decision);
+      if (uncovered > 0) {
+        messages.add("left out %s of TDX memory:".formatted(ByteSize.human(uncovered)));
+        for (AddressRange r : droppedRanges(problem, decision)) {
+          messages.add("  %s %s".formatted(r, ByteSize.human(r.size())));
+        }
+      }
+    }
 
     /**
-     * Solves tier by tier, each fixed at its proven value before the next. Empty when there is no
-     * layout to report ({@link #lastStatus} says why: {@code INFEASIBLE} or {@code UNKNOWN}).
+     * The referee: the module's rules and the OS's on the input map; under coverage {@code max}
+     * also the OS's on the map that is left once the dropped memory is reserved, where every byte
+     * must be covered. A failure is a bug in this engine.
      */
-    private Optional<Tiers> solveTiers() {
-      CpSolver last = null;
-      OptionalLong pamtBound = OptionalLong.empty();
-      boolean proven = true;
-      for (Tier tier : tierList()) {
-        model.model.clearObjective();
-        model.model.minimize(tier.expr());
-        CpSolver solver = newSolver();
-        CpSolverStatus status;
-        try (Watchdog w = Watchdog.at(deadline, solver::stopSearch)) {
-          status = solver.solve(model.model);
-        }
-        if (status == CpSolverStatus.MODEL_INVALID) {
-          throw new IllegalStateException("CP-SAT rejected the model: " + model.model.validate());
-        }
-        if (status == CpSolverStatus.INFEASIBLE) {
-          if (last != null) {
-            throw new IllegalStateException("CP-SAT found no layout in the " + tier.name() + " tier after one was found");
-          }
-          String proof = infeasibleSentence();
-          messages.add(proof);
-          restrictions = new Restrictions(instance).forInfeasible();
-          Restrictions.sentence(restrictions).ifPresent(messages::add);
-          if (policy.coverage() == Policy.Coverage.ALL) {
-            messages.add("`tdmr fix` finds the least TDX memory to give up so that such a layout exists");
-          }
-          lastStatus = Status.INFEASIBLE;
-          return Optional.empty();
-        }
-        boolean found = status == CpSolverStatus.OPTIMAL || status == CpSolverStatus.FEASIBLE;
-        if (!found) {
-          if (last == null) {
-            messages.add("time limit: no layout found and none ruled out");
-            lastStatus = Status.UNKNOWN;
-            return Optional.empty();
-          }
-          messages.add("time limit: the " + tier.name() + " tier was not solved; the layout is the best of the earlier tiers");
-          proven = false;
-          break;
-        }
-        last = solver;
-        long bound = Math.max(0, (long) Math.ceil(solver.bestObjectiveBound() - 1e-6));
-        if (proven && tier.name().equals("PAMT")) {
-          pamtBound = OptionalLong.of(bound);
-        }
-        if (status != CpSolverStatus.OPTIMAL) {
-          messages.add("time limit: the %s tier is the best found, not proven (bound %d)".formatted(tier.name(), bound));
-          proven = false;
-          break;
-        }
-        model.model.addEquality(tier.expr(), Math.round(solver.objectiveValue()));
-        SolutionLayout.hint(model, solver);
-      }
-      return Optional.of(new Tiers(last, proven, pamtBound));
-    }
-
-    private List<Tier> tierList() {
-      List<Tier> tiers = new ArrayList<>();
+    private void requireValid(Decision decision, Layout layout) {
+      Policy policy = problem.policy();
+      LayoutVerifier.requireValid(problem.map(), problem.limits(), policy, layout);
       if (policy.coverage() == Policy.Coverage.MAX) {
-        tiers.add(new Tier("coverage", model.uncoveredPages));
-      }
-      if (policy.pamt() == Policy.PamtPlacementPolicy.NODE_LOCAL) {
-        tiers.add(new Tier("remote PAMT", model.remoteBytes));
-      }
-      tiers.add(new Tier("PAMT", model.pamtPages));
-      tiers.add(new Tier("TDMRs", model.tdmrCount));
-      tiers.add(new Tier("reserved areas", model.areaCount));
-      return tiers;
-    }
-
-    /** The solution's layout, validated; when every tier is proven its score must be the model's. */
-    private Layout readLayout(Tiers tiers) {
-      Layout layout = new SolutionLayout(model, tiers.solver()).layout();
-      LayoutVerifier.requireValid(map, limits, policy, layout);
-      if (tiers.proven()) {
-        requireScoreMatches(LayoutScore.of(map, limits, policy, layout), tiers.solver());
-      }
-      return layout;
-    }
-
-    /** The model's tiers must be the layout's score: the model counts what the layout has. */
-    private void requireScoreMatches(LayoutScore score, CpSolver solver) {
-      List<String> wrong = new ArrayList<>();
-      long uncovered = solver.value(model.uncoveredPages) * ByteSize.PAGE
-          + instance.excludedMemory().stream().mapToLong(r -> r.size()).sum();
-      if (uncovered != score.uncoveredBytes()) {
-        wrong.add("uncovered " + uncovered + " != " + score.uncoveredBytes());
-      }
-      if (policy.pamt() == Policy.PamtPlacementPolicy.NODE_LOCAL && solver.value(model.remoteBytes) != score.remotePamtBytes()) {
-        wrong.add("remote " + solver.value(model.remoteBytes) + " != " + score.remotePamtBytes());
-      }
-      if (solver.value(model.pamtPages) * ByteSize.PAGE != score.pamtBytes()) {
-        wrong.add("PAMT " + solver.value(model.pamtPages) * ByteSize.PAGE + " != " + score.pamtBytes());
-      }
-      if (solver.value(model.tdmrCount) != score.tdmrs()) {
-        wrong.add("TDMRs " + solver.value(model.tdmrCount) + " != " + score.tdmrs());
-      }
-      if (solver.value(model.areaCount) != score.reservedAreas()) {
-        wrong.add("reserved areas " + solver.value(model.areaCount) + " != " + score.reservedAreas());
-      }
-      if (!wrong.isEmpty()) {
-        throw new IllegalStateException("the CP-SAT model and its layout disagree: " + String.join(", ", wrong));
+        LayoutVerifier.requireValid(problem.keptMap(decision.droppedAtoms()), problem.limits(),
+            policy.withCoverage(Policy.Coverage.ALL), layout);
       }
     }
 
-    /** The answer: OPTIMAL with the family and the restrictions that could matter, or FEASIBLE. */
-    private EngineResult claim(Layout layout, Tiers tiers) {
-      LayoutScore score = LayoutScore.of(map, limits, policy, layout);
-      String what = "%s, %d KiB PAMT (%s), %s, remote PAMT %s".formatted(Count.of(layout.size(), "TDMR"),
-          layout.pamtBytes() / 1024, ByteSize.human(layout.pamtBytes()),
-          Count.of(layout.reservedAreaCount(), "reserved area"), ByteSize.human(score.remotePamtBytes()));
-      if (tiers.proven()) {
-        messages.add("proven optimal among " + Restrictions.family(policy) + ": " + what);
-        restrictions = new Restrictions(instance).forOptimum(score);
-        Restrictions.sentence(restrictions).ifPresent(messages::add);
-      } else {
-        messages.add("best layout found: " + what);
+    private long uncoveredBytes(Decision decision) {
+      long bytes = problem.excludedMemory().stream().mapToLong(AddressRange::size).sum();
+      for (int a : decision.droppedAtoms()) {
+        bytes += problem.atoms().get(a).range().size();
       }
-      if (score.uncoveredBytes() > 0) {
-        messages.add("left out %s of TDX memory".formatted(ByteSize.human(score.uncoveredBytes())));
-      }
-      OptionalLong bound = tiers.pamtBoundPages().isPresent()
-          ? OptionalLong.of(Math.min(tiers.pamtBoundPages().getAsLong() * ByteSize.PAGE, layout.pamtBytes()))
-          : OptionalLong.empty();
-      EngineResult r = result(tiers.proven() ? Status.OPTIMAL : Status.FEASIBLE, layout, bound);
-      return new EngineResult(r.solver(), r.status(), r.layout(), r.pamtBytes(), r.pamtBoundBytes(), r.messages(),
-          r.solveMillis(), r.modelVariables(), r.modelConstraints(), score.uncoveredBytes(), r.kernelFailure(),
-          r.infeasibility(), r.details(), r.question());
+      return bytes;
     }
 
-    private String infeasibleSentence() {
-      String cover = policy.coverage() == Policy.Coverage.ALL ? "covers all TDX memory with" : "has";
-      return "proven: no layout of %s %s at most %s and %s per TDMR (holes %s, PAMT %s)".formatted(
-          Restrictions.family(policy), cover, Count.of(limits.maxTdmrs(), "TDMR"),
-          Count.of(limits.maxReservedPerTdmr(), "reserved area"), policy.holes().text(), policy.pamt().text());
+    private double remainingSeconds() {
+      return problem.deadline().remainingSeconds();
+    }
+
+    /**
+     * One CP-SAT solve of the model, stopped at the deadline: CP-SAT's own time limit is checked
+     * only between some steps of its presolve and search; the watchdog stops the others.
+     */
+    private CpSolverStatus solveStoppable(CpSolver solver) {
+      try (Watchdog w = Watchdog.at(problem.deadline(), solver::stopSearch)) {
+        return solver.solve(model.model());
+      }
     }
 
     private CpSolver newSolver() {
       CpSolver solver = new CpSolver();
       solver.getParameters()
-          .setMaxTimeInSeconds(Math.max(0.01, deadline.remainingSeconds()))
+          .setMaxTimeInSeconds(Math.max(0.01, remainingSeconds()))
           .setMaxMemoryInMb(NativeMemory.budgetMb())
           .setNumWorkers(options.threads())
           .setRandomSeed(options.seed())
-          .setLogSearchProgress(Boolean.getBoolean("tdmr.cpsat.log"));
+          .setLogSearchProgress(Boolean.getBoolean("tdmr.cpsat.log"))
+          // Probing in presolve costs more than it saves on the small models of real maps (measured
+          // in benchmarks/README.md); big synthetic models need it to find layouts at all.
+          .setCpModelProbingLevel(model.variableCount() <= SMALL_MODEL_VARIABLES ? 0 : 2);
       if (Boolean.getBoolean("tdmr.cpsat.log")) {
         solver.setLogCallback(System.err::println);
       }
@@ -300,15 +502,54 @@ public final class CpSatEngine implements Engine {
       return solver;
     }
 
-    private EngineResult result(Status status, Layout layout, OptionalLong bound) {
-      long millis = (System.nanoTime() - started) / 1_000_000;
-      long vars = model == null ? 0 : model.variableCount();
-      long cons = model == null ? 0 : model.constraintCount();
-      return new EngineResult(name(), status, Optional.ofNullable(layout),
-          layout == null ? OptionalLong.empty() : OptionalLong.of(layout.pamtBytes()),
-          bound, messages, millis, vars, cons, 0)
-          .withDetails(details)
-          .withQuestion(new Question(policy.family(), restrictions));
+    private EngineResult finish(Status status, Layout layout, OptionalLong bound, long variables, long constraints) {
+      return finish(status, layout, bound, variables, constraints, 0);
     }
+
+    private EngineResult finish(
+        Status status, Layout layout, OptionalLong bound, long variables, long constraints, long uncovered) {
+      details.add("model: %d variables, %d constraints; %s".formatted(variables, constraints, problem.describe()));
+      return result(status, layout, bound, messages, started, variables, constraints, uncovered).withDetails(details);
+    }
+  }
+
+  /** The proven sentence of an {@code INFEASIBLE} answer under coverage {@code all}. */
+  private static String infeasibleSentence(Problem problem) {
+    TdxLimits limits = problem.limits();
+    return ("proven: no layout %s covers all TDX memory with at most %s and %s per"
+        + " TDMR (holes %s, PAMT %s)").formatted(FAMILY, Count.of(limits.maxTdmrs(), "TDMR"),
+            Count.of(limits.maxReservedPerTdmr(), "reserved area"), problem.policy().holes().text(),
+            problem.policy().pamt().text());
+  }
+
+  private static boolean hasSolution(CpSolverStatus s) {
+    return s == CpSolverStatus.OPTIMAL || s == CpSolverStatus.FEASIBLE;
+  }
+
+  /** The memory left out by a decision (dropped atoms and memory above the HKID limit), merged. */
+  public static List<AddressRange> droppedRanges(Problem problem, Decision decision) {
+    List<AddressRange> out = new ArrayList<>(problem.excludedMemory());
+    for (int a : decision.droppedAtoms()) {
+      Atom atom = problem.atoms().get(a);
+      out.add(atom.range());
+    }
+    out.sort(AddressRange.ORDER);
+    List<AddressRange> merged = new ArrayList<>();
+    for (AddressRange r : out) {
+      if (!merged.isEmpty() && merged.get(merged.size() - 1).end() == r.start()) {
+        merged.set(merged.size() - 1, new AddressRange(merged.get(merged.size() - 1).start(), r.end()));
+      } else {
+        merged.add(r);
+      }
+    }
+    return merged;
+  }
+
+  private EngineResult result(Status status, Layout layout, OptionalLong bound, List<String> messages, long started,
+      long variables, long constraints, long uncovered) {
+    long millis = (System.nanoTime() - started) / 1_000_000;
+    return new EngineResult(name(), status, Optional.ofNullable(layout),
+        layout == null ? OptionalLong.empty() : OptionalLong.of(layout.pamtBytes()),
+        bound, messages, millis, variables, constraints, uncovered).withQuestion(Problem.kernelQuestion());
   }
 }

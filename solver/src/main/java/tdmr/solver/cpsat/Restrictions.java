@@ -12,7 +12,7 @@ import tdmr.solver.LayoutScore;
 import tdmr.tdx.Policy;
 
 /**
- * What the CP-SAT model ({@link TdmrModel}) leaves out of its family, and when that could change an
+ * What the CP-SAT model ({@link ModuleModel}) leaves out of its family, and when that could change an
  * answer, so that a claim names exactly the restrictions that might matter on this map. Each is
  * checked against the map and, for an optimum, against what was found; where it provably cannot
  * change the answer it is not named.

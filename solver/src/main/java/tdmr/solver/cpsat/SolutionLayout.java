@@ -17,21 +17,21 @@ import tdmr.solver.Instance.Cell;
 import tdmr.solver.Instance.Place;
 import tdmr.solver.Instance.Segment;
 import tdmr.solver.ReservedAreas;
-import tdmr.solver.cpsat.TdmrModel.AtomVars;
-import tdmr.solver.cpsat.TdmrModel.CellVars;
-import tdmr.solver.cpsat.TdmrModel.Part;
-import tdmr.solver.cpsat.TdmrModel.PieceVars;
-import tdmr.solver.cpsat.TdmrModel.PlaceVars;
-import tdmr.solver.cpsat.TdmrModel.Placement;
-import tdmr.solver.cpsat.TdmrModel.PoolVars;
-import tdmr.solver.cpsat.TdmrModel.SlotVars;
+import tdmr.solver.cpsat.ModuleModel.AtomVars;
+import tdmr.solver.cpsat.ModuleModel.CellVars;
+import tdmr.solver.cpsat.ModuleModel.Part;
+import tdmr.solver.cpsat.ModuleModel.PieceVars;
+import tdmr.solver.cpsat.ModuleModel.PlaceVars;
+import tdmr.solver.cpsat.ModuleModel.Placement;
+import tdmr.solver.cpsat.ModuleModel.PoolVars;
+import tdmr.solver.cpsat.ModuleModel.SlotVars;
 import tdmr.tdx.Layout;
 import tdmr.tdx.PageSize;
 import tdmr.tdx.Pamt;
 import tdmr.tdx.PamtRange;
 
 /**
- * Reads a solved {@link TdmrModel} into a layout, and hands a solution to the next solve as its
+ * Reads a solved {@link ModuleModel} into a layout, and hands a solution to the next solve as its
  * hint. The TDMRs come from the cells' parts; the pieces are laid out in chains from each place's
  * anchor outwards (a tight place's padding on its last piece); the pieces in a node's pool go one
  * to each used roomy place and the rest to the first; the pieces filling roomy atoms one to each
@@ -42,7 +42,7 @@ import tdmr.tdx.PamtRange;
 final class SolutionLayout {
   private static final long PAGE = ByteSize.PAGE;
 
-  private final TdmrModel m;
+  private final ModuleModel m;
   private final CpSolver solver;
   private final Instance instance;
   /** Per slot index (and per memoryless TDMR, after the slots), its PAMT pieces' ranges. */
@@ -52,7 +52,7 @@ final class SolutionLayout {
   /** One piece to lay out: whose (slot index, or memoryless number), which level, how many pages. */
   private record Piece(int owner, PageSize level, long pages) {}
 
-  SolutionLayout(TdmrModel model, CpSolver solver) {
+  SolutionLayout(ModuleModel model, CpSolver solver) {
     this.m = model;
     this.solver = solver;
     this.instance = model.instance;
@@ -286,7 +286,7 @@ final class SolutionLayout {
   }
 
   /** Every variable's value in {@code solver}'s solution as the model's hint, so the next solve starts from it. */
-  static void hint(TdmrModel m, CpSolver solver) {
+  static void hint(ModuleModel m, CpSolver solver) {
     List<Long> values = solver.response().getSolutionList();
     PartialVariableAssignment.Builder hint = m.model.getBuilder().getSolutionHintBuilder().clear();
     for (int v = 0; v < values.size(); v++) {

@@ -1,1239 +1,547 @@
 package tdmr.solver.cpsat;
 
+import static tdmr.mem.ByteSize.PAGE;
+
 import com.google.ortools.sat.BoolVar;
 import com.google.ortools.sat.CpModel;
+import com.google.ortools.sat.CpSolver;
+import com.google.ortools.sat.CpSolverStatus;
+import com.google.ortools.util.Domain;
 import com.google.ortools.sat.IntVar;
 import com.google.ortools.sat.LinearExpr;
 import com.google.ortools.sat.LinearExprBuilder;
 import com.google.ortools.sat.Literal;
+import com.google.ortools.sat.PartialVariableAssignment;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
-import tdmr.mem.AddressRange;
-import tdmr.solver.Instance;
-import tdmr.solver.Instance.Anchor;
-import tdmr.solver.Instance.Atom;
-import tdmr.solver.Instance.Cell;
-import tdmr.solver.Instance.Kind;
-import tdmr.solver.Instance.Place;
-import tdmr.solver.Instance.Segment;
+import java.util.OptionalLong;
+import java.util.Set;
+import tdmr.solver.Problem;
+import tdmr.solver.Watchdog;
+import tdmr.solver.Problem.Atom;
+import tdmr.solver.Problem.CandidateTdmr;
+import tdmr.solver.Problem.Cell;
+import tdmr.solver.Problem.Decision;
+import tdmr.solver.Problem.Side;
+import tdmr.solver.Problem.TdmrChoice;
+import tdmr.mem.ByteSize;
 import tdmr.tdx.PageSize;
+import tdmr.tdx.PamtSizing;
 import tdmr.tdx.Policy;
+import tdmr.tdx.TdxLimits;
 
 /**
- * The CP-SAT encoding of one {@link Instance}, in either layout family. Sizes are 4 KiB pages, TDMR
- * sizes whole GiB. The constructor adds one group of constraints per rule, each in a method named
- * after it and citing {@link tdmr.check.Rule}; the variables are grouped in records per cell, atom,
- * place, TDMR slot and PAMT piece. {@link SolutionLayout} reads a solution back into a layout.
+ * The CP-SAT encoding of one {@link Problem}. Sizes are counted in 4 KiB pages.
  *
- * <h2>TDMRs (rules B2 to B5)</h2>
- *
- * Per cell: {@code whole} (one TDMR covers all of it), {@code first} and {@code last} (its first and
- * last granule are covered), and in a run of two or more GiB ({@link Cell#cuttable}) the GiB {@code
- * a} at its start covered by the TDMR of its first granule and {@code b} at its end covered by the
- * TDMR of its last granule. {@code cont[k]} says one TDMR covers both sides of the edge after cell
- * k. A TDMR starts at a cell's start ({@code startA}) or inside a run ({@code startB}), so a run
- * holds at most one TDMR boundary strictly inside, or two around an uncovered middle: a TDMR lying
- * wholly inside a run of memory without touching its ends is outside the model ({@link
- * Restrictions}). Bases and sizes are whole GiB, TDMRs are ordered and disjoint by construction, and
- * the window lies below the HKID limit.
- *
- * <h2>PAMT (rules D2 to D6)</h2>
- *
- * Each TDMR is a <em>slot</em>: the one starting at a cell's start, the one starting inside a run,
- * and (module family) TDMRs without memory, which are interchangeable and counted by one integer.
- * A slot's pieces (three levels, or one chunk) have at least their minimum size, a linear function
- * of the TDMR's size (the 1G level rounded up per 256 GiB). Each piece lies at one place ({@link
- * Place}): places in <em>tight</em> segments (an atom the PAMT of a layout could fill, or a chain
- * could cross a TDMR boundary in) carry the pages of their chain; places in <em>roomy</em> segments
- * (every atom larger than any layout's PAMT) never interact, so a piece only says "in a roomy place
- * of node n" (a pool), and a roomy place says whether it holds a chain. Module family: a chain may
- * be padded, but only where its atom is then full (a padded chain with a free end can shed the
- * padding and change nothing else), and a roomy atom may be filled by padded pieces.
- *
- * <h2>Reserved areas (rules C1, D5, E1 and the holes policy)</h2>
- *
- * Per atom: whether its first and last page are reserved and whether it is wholly reserved; a chain
- * against its high end starts an area inside it unless the atom is full. An area starts where a
- * reserved page follows one that is not reserved in the same TDMR (or the TDMR's base). The starts
- * in a cell go to the TDMR of its first granule or the one of its last, and are summed along each
- * TDMR, which must stay within the limit.
+ * <p>TDMRs are encoded by their boundaries, not by one literal per candidate run of cells (there
+ * are quadratically many): per cell, {@code start} (a TDMR begins here), {@code end} (a TDMR ends
+ * here) and {@code cont} (this cell and the next are in the same TDMR). A cell is covered by
+ * exactly one TDMR or none: {@code covered[k] = start[k] + cont[k-1] = end[k] + cont[k]}. Every
+ * assignment of these literals is exactly one set of disjoint candidate runs (a run starts at a
+ * {@code start}, continues over {@code cont} and stops at the first {@code end}), so alignment
+ * (rule B4), order and non-overlap (B2, B3) and the HKID limit (B5) hold by construction, as
+ * candidates are built from 1 GiB aligned cells below the HKID limit. A TDMR's size in GiB is
+ * carried along it from its end back to its start ({@code suffix[k]}), which gives the chunk of
+ * the TDMR starting at each cell; the reserved areas are counted forward from its start ({@code
+ * run[k]}). The PAMT chunk of the TDMR that starts at cell {@code i} is placed by one literal per
+ * (allowed memory atom, side); its size is the kernel's chunk for the TDMR's size ({@link
+ * Problem#levelBytesPerGiB}), so PAMT sizes per level (rules D2/D3, Dynamic PAMT included) follow from
+ * the TDMR size exactly. Reserved areas are counted by scanning atoms in address order: an area
+ * starts wherever a reserved piece follows a non-reserved piece or a TDMR base.
  */
 final class TdmrModel {
-  static final long G = Instance.GIB_PAGES;
+  private final Problem problem;
+  private final CpModel model = new CpModel();
+  private final List<Cell> cells;
+  private final List<Atom> atoms;
 
-  final Instance instance;
-  final CpModel model = new CpModel();
-  final List<CellVars> cells = new ArrayList<>();
-  final List<AtomVars> atoms = new ArrayList<>();
-  final List<PlaceVars> places = new ArrayList<>();
-  final List<SlotVars> slots = new ArrayList<>();
-  final List<PieceVars> pieces = new ArrayList<>();
-  /** Per cell edge k | k+1: one TDMR covers both sides. */
-  final List<BoolVar> cont = new ArrayList<>();
-  /** Roomy places and roomy fills per node (-1 for all nodes under PAMT {@code any}). */
-  final Map<Integer, PoolVars> pools = new TreeMap<>();
-  /** TDMRs without memory (module family); null when there can be none. */
-  final MemorylessVars memoryless;
-  final List<AddressRange> memorylessGranules;
-  /** Per segment: whether its places carry pages. */
-  final boolean[] tightSegment;
+  /** Per cell: a chosen TDMR starts at it. */
+  private final List<BoolVar> start = new ArrayList<>();
+  /** Per cell: a chosen TDMR ends with it. */
+  private final List<BoolVar> end = new ArrayList<>();
+  /** Per cell but the last: the cell and the next one are in the same chosen TDMR. */
+  private final List<BoolVar> cont = new ArrayList<>();
+  /** Per cell: GiB from the cell's start to the end of the TDMR covering it (0 when uncovered). */
+  private final List<IntVar> suffix = new ArrayList<>();
+  /** Per cell: the size in GiB of the TDMR starting at it, 0 when none does. */
+  private final List<IntVar> startSize = new ArrayList<>();
+  /** Per cell: some chosen TDMR covers it. */
+  private final List<BoolVar> covered = new ArrayList<>();
+  /** Per memory atom: kept as TDX memory (always, under coverage all). Null for gaps. */
+  private final List<BoolVar> kept = new ArrayList<>();
+  /** Per atom: the whole atom is reserved (a hole, memory left out, or memory filled by chunks). */
+  private final List<BoolVar> whole = new ArrayList<>();
+  /** Per atom and side: some chunk is stacked against that end. Constant false for gaps. */
+  private final List<BoolVar[]> stacked = new ArrayList<>();
+  /** Per atom and side: pages of chunks stacked against that end. */
+  private final List<LinearExprBuilder[]> stackPages = new ArrayList<>();
+  /** Per atom: number of reserved areas that start inside it. */
+  private final List<IntVar> areaStarts = new ArrayList<>();
+  /** Placement literals of the chunk of the TDMR starting at a cell. */
+  private final List<Placement> placements = new ArrayList<>();
 
-  private final int limit;
-  private final long mostStack;
-  private final boolean module;
-  private final boolean nodeLocal;
+  /** The chunk of the TDMR starting at {@code cell} sits against {@code side} of {@code atom}. */
+  private record Placement(int cell, int atom, Side side, BoolVar literal, IntVar pages) {}
 
-  LinearExpr uncoveredPages;
-  LinearExpr remoteBytes;
-  LinearExpr pamtPages;
-  LinearExpr tdmrCount;
-  LinearExpr areaCount;
+  /** Where chunks may go ({@link PlacementSlots}). */
+  private final PlacementSlots slots;
+  /** Atoms with more pages than this never constrain chunk placement. */
+  private final long roomyPages;
+  /** Per start cell that may pool its chunk: the literal saying it does. */
+  private final Map<Integer, BoolVar> pooled = new HashMap<>();
+  /** With fills aggregated: per start cell, the literal saying its chunk is in a fill, and its pages. */
+  private final Map<Integer, FillChunk> fillChunks = new HashMap<>();
+  /** With fills aggregated: per pool scope, the pages of the chunks in fills. */
+  private final Map<Integer, LinearExprBuilder> fillPagesOfScope = new HashMap<>();
 
-  /**
-   * The TDMR variables of one cell ({@code a = b = whole · L} where the cell cannot be cut).
-   *
-   * @param areasA area starts in the part covered by the TDMR of the cell's first granule
-   * @param areasB area starts in the part covered by a TDMR starting inside the cell
-   * @param areasSoFar areas of the TDMR covering the cell's last granule, from its base to the
-   *     cell's end
-   * @param lastReserved the cell's last page is reserved
-   */
-  record CellVars(Cell cell, BoolVar whole, BoolVar first, BoolVar last, IntVar a, IntVar b, IntVar reach,
-      BoolVar startA, BoolVar startB, BoolVar lastReserved, LinearExprBuilder areasA, LinearExprBuilder areasB,
-      IntVar areasSoFar) {}
+  private record FillChunk(BoolVar literal, IntVar chunkPages) {}
 
-  /**
-   * The reserved state of one atom; for gaps only the three reserved literals (all equal where the
-   * gap is reserved whole).
-   *
-   * @param lowReserved its first page is reserved
-   * @param highReserved its last page is reserved
-   * @param full it is wholly reserved (PAMT, given up or a reserved gap)
-   * @param pamtFull memory wholly covered by PAMT (false for gaps)
-   * @param given memory whose pages outside PAMT are given up (coverage {@code max})
-   * @param lam pages of PAMT from its low end (tight segments)
-   * @param eta pages of PAMT from its high end (tight segments)
-   * @param interior an area starts strictly inside it: a chain against its high end that does not
-   *     reach its low end's reserved part
-   * @param uncovered pages of it given up
-   */
-  record AtomVars(Atom atom, Literal lowReserved, Literal highReserved, Literal full, BoolVar pamtFull,
-      BoolVar given, IntVar lam, IntVar eta, BoolVar interior, IntVar uncovered) {}
-
-  /**
-   * One place: whether a chain is anchored there and, in tight segments, its pages (pieces plus
-   * padding) and what it holds.
-   */
-  record PlaceVars(Place place, boolean tight, BoolVar used, IntVar pages, IntVar padding,
-      LinearExprBuilder contents) {}
-
-  /** Which TDMR a slot is. */
-  enum Part {
-    /** The TDMR starting at a cell's start. */
-    A,
-    /** The TDMR starting inside a run. */
-    B
-  }
-
-  /** A TDMR of the model: where it starts, whether it exists, its size, its PAMT pieces. */
-  record SlotVars(int index, int cell, Part part, Literal used, IntVar sizeGiB, List<PieceVars> pieces) {}
-
-  /**
-   * A PAMT piece of a slot: a level, or the kernel chunk ({@code level == null}).
-   *
-   * @param pages its minimum pages, from the slot's size
-   * @param mostPages the most {@code pages} can be
-   * @param placements its placements at tight places
-   * @param pool per node: the piece is at a roomy place of that node
-   * @param fill per node: the piece helps fill a roomy atom of that node (module family)
-   * @param fillPages per node: its pages when it does, else 0
-   */
-  record PieceVars(int index, SlotVars slot, PageSize level, LinearExpr pages, long mostPages, IntVar remote,
-      List<Placement> placements, Map<Integer, BoolVar> pool, Map<Integer, BoolVar> fill,
-      Map<Integer, IntVar> fillPages) {}
-
-  /** A piece at a tight place: {@code at}, and the pages it adds there. */
-  record Placement(PlaceVars place, BoolVar at, IntVar pages) {}
-
-  /**
-   * The roomy places of one node: the pieces in them, and the roomy atoms filled with padded
-   * pieces (module family).
-   */
-  record PoolVars(int node, List<PlaceVars> places, List<AtomVars> fillable, LinearExprBuilder members,
-      LinearExprBuilder fillMembers, LinearExprBuilder fillPieces) {}
-
-  /**
-   * TDMRs without memory (module family): how many, how many of them need no reserved area, and
-   * where each kind of their pieces goes, counted (they are interchangeable).
-   */
-  record MemorylessVars(IntVar count, IntVar cheap, int cheapGranules, Map<PageSize, Map<Integer, IntVar>> atPlace,
-      Map<PageSize, Map<Integer, IntVar>> inPool, Map<PageSize, Map<Integer, IntVar>> inFill) {}
-
-  TdmrModel(Instance instance) {
-    this.instance = instance;
-    this.limit = instance.limits().maxReservedPerTdmr();
-    this.module = instance.moduleFamily();
-    this.nodeLocal = instance.policy().pamt() == Policy.PamtPlacementPolicy.NODE_LOCAL;
-    this.mostStack = instance.mostUnpaddedPamtPages();
-    this.memorylessGranules = module ? instance.memorylessGranules() : List.of();
-    this.tightSegment = new boolean[instance.segments().size()];
-    tdmrsAreSortedDisjointRunsOfGranules();
-    if (!module) {
-      everyTdmrHoldsMemory();
+  /** The solution's fills cannot be given to its chunks exactly; the full model must decide. */
+  static final class FillsNotRealizable extends RuntimeException {
+    FillsNotRealizable() {
+      super("the aggregated fills of the solution have no exact assignment", null, false, false);
     }
-    tdmrSlotsAndSizes();
-    this.memoryless = memorylessTdmrs();
+  }
+
+  private LinearExpr pamtPages;
+  private LinearExpr tdmrCount;
+  private LinearExpr areaCount;
+  private LinearExpr keptPages;
+  /** Rounded level pages per (cell, bytes per GiB); see {@link #roundedLevelPages}. */
+  private final Map<LevelOfStart, IntVar> roundedPages = new HashMap<>();
+
+  /** A PAMT level (by its bytes per GiB) of the chunk of the TDMR starting at a cell. */
+  private record LevelOfStart(int cell, long bytesPerGiB) {}
+
+  /** Thrown when the time limit strikes before the model is complete. */
+  static final class TimeLimitWhileBuilding extends RuntimeException {
+    TimeLimitWhileBuilding() {
+      super("time limit while building the CP-SAT model", null, false, false);
+    }
+  }
+
+  /**
+   * Builds the model; throws {@link TimeLimitWhileBuilding} when the problem's deadline ({@link
+   * Problem#deadline()}) passes first (the chunk placements, quadratic in the map's size, take the time).
+   */
+  TdmrModel(Problem problem, PlacementSlots slots) {
+    this.problem = problem;
+    this.cells = problem.cells();
+    this.atoms = problem.atoms();
+    this.slots = slots;
+    this.roomyPages = slots.roomyPages();
+    createVariables();
+    checkDeadline();
+    tdmrsTileTheCells();
     atMostMaxTdmrs();
-    atomsAndPlaces();
-    pamtLevelsHaveTheirMinimumSize();
-    eachPamtPieceLiesAtOnePlace();
-    pamtRangesAreDisjoint();
-    tdxMemoryIsCovered();
+    memoryIsCovered();
+    checkDeadline();
+    pamtChunksArePlaced();
+    checkDeadline();
     reservedAreasAreCounted();
+    checkDeadline();
     reservedAreasPerTdmrWithinLimit();
-    remotePamt();
     objectiveTerms();
-  }
-
-  long variableCount() {
-    return model.model().getVariablesCount();
-  }
-
-  long constraintCount() {
-    return model.model().getConstraintsCount();
+    checkDeadline();
   }
 
   private void checkDeadline() {
-    instance.deadline().check();
-  }
-
-  // ---- TDMRs ----------------------------------------------------------------------------------
-
-  /**
-   * {@link tdmr.check.Rule#B2_TDMRS_SORTED B2}, {@link tdmr.check.Rule#B3_TDMRS_DISJOINT B3},
-   * {@link tdmr.check.Rule#B4_TDMR_1G_ALIGNED B4}, {@link tdmr.check.Rule#B5_TDMR_BELOW_HKID B5}:
-   * TDMRs are disjoint runs of whole granules of the window. Per cell, the parts its first and last
-   * TDMR cover and the links to its neighbours. In the module family a TDMR only bridges a cell
-   * without memory, never starts or ends in it ({@link Instance}).
-   */
-  private void tdmrsAreSortedDisjointRunsOfGranules() {
-    List<Cell> cs = instance.cells();
-    for (int k = 0; k + 1 < cs.size(); k++) {
-      cont.add(model.newBoolVar("cont_c" + k));
-    }
-    for (Cell c : cs) {
-      checkDeadline();
-      long len = c.sizeGiB();
-      String s = "_c" + c.index();
-      boolean cuttable = c.cuttable() && !(module && c.kind() == Kind.EMPTY);
-      BoolVar whole = model.newBoolVar("whole" + s);
-      BoolVar first = cuttable ? model.newBoolVar("first" + s) : whole;
-      BoolVar last = cuttable ? model.newBoolVar("last" + s) : whole;
-      IntVar a = model.newIntVar(0, len, "a" + s);
-      IntVar b = model.newIntVar(0, len, "b" + s);
-      IntVar reach = model.newIntVar(0, Math.min(instance.largestTdmrGiB(), giBFrom(c.index())), "reach" + s);
-      BoolVar startA = model.newBoolVar("start_a" + s);
-      BoolVar startB = model.newBoolVar("start_b" + s);
-      BoolVar lastReserved = model.newBoolVar("last_reserved" + s);
-      IntVar soFar = model.newIntVar(0, limit, "areas_so_far" + s);
-      CellVars v = new CellVars(c, whole, first, last, a, b, reach, startA, startB, lastReserved,
-          LinearExpr.newBuilder(), LinearExpr.newBuilder(), soFar);
-      cells.add(v);
-      Literal enter = enter(c.index());
-      Literal leave = leave(c.index());
-      model.addImplication(enter, first);
-      model.addImplication(leave, last);
-      // startA: its first granule is covered and not from the cell before.
-      model.addBoolOr(new Literal[] {first.not(), enter, startA});
-      model.addImplication(startA, first);
-      model.addImplication(startA, enter.not());
-      if (cuttable) {
-        model.addGreaterOrEqual(a, 1).onlyEnforceIf(first);
-        model.addEquality(a, 0).onlyEnforceIf(first.not());
-        model.addGreaterOrEqual(b, 1).onlyEnforceIf(last);
-        model.addEquality(b, 0).onlyEnforceIf(last.not());
-        model.addEquality(a, len).onlyEnforceIf(whole);
-        model.addEquality(b, len).onlyEnforceIf(whole);
-        model.addLessOrEqual(LinearExpr.newBuilder().add(a).add(b), len).onlyEnforceIf(whole.not());
-        model.addLessOrEqual(a, len - 1).onlyEnforceIf(whole.not());
-        model.addLessOrEqual(b, len - 1).onlyEnforceIf(whole.not());
-        // startB: a TDMR starts inside the run and covers its last granule.
-        model.addBoolOr(new Literal[] {last.not(), whole, startB});
-        model.addImplication(startB, last);
-        model.addImplication(startB, whole.not());
-      } else {
-        model.addEquality(LinearExpr.term(a, 1), LinearExpr.term(whole, len));
-        model.addEquality(LinearExpr.term(b, 1), LinearExpr.term(whole, len));
-        model.addEquality(startB, 0);
-      }
-      if (module && c.kind() == Kind.EMPTY) {
-        model.addImplication(whole, enter);
-        model.addImplication(whole, leave);
-      }
+    if (problem.deadline().expired()) {
+      throw new TimeLimitWhileBuilding();
     }
   }
 
-  private Literal enter(int k) {
-    return k > 0 ? cont.get(k - 1) : model.falseLiteral();
+  CpModel model() {
+    return model;
   }
 
-  private Literal leave(int k) {
-    return k + 1 < instance.cells().size() ? cont.get(k) : model.falseLiteral();
+  LinearExpr pamtPages() {
+    return pamtPages;
+  }
+
+  LinearExpr tdmrCount() {
+    return tdmrCount;
+  }
+
+  LinearExpr areaCount() {
+    return areaCount;
+  }
+
+  LinearExpr keptPages() {
+    return keptPages;
+  }
+
+  private void createVariables() {
+    long giBToEnd = 0;
+    long[] giBFrom = new long[cells.size()];
+    for (int k = cells.size() - 1; k >= 0; k--) {
+      giBToEnd += cells.get(k).sizeGiB();
+      giBFrom[k] = giBToEnd;
+    }
+    for (Cell k : cells) {
+      String suffix = "_c" + k.index();
+      covered.add(model.newBoolVar("covered" + suffix));
+      start.add(model.newBoolVar("start" + suffix));
+      end.add(model.newBoolVar("end" + suffix));
+      if (k.index() + 1 < cells.size()) {
+        cont.add(model.newBoolVar("cont" + suffix));
+      }
+      this.suffix.add(model.newIntVar(0, giBFrom[k.index()], "suffix_gib" + suffix));
+      startSize.add(model.newIntVar(0, k.holdsMemory() ? giBFrom[k.index()] : 0, "start_gib" + suffix));
+    }
+    for (Atom a : atoms) {
+      String suffix = "_a" + a.index();
+      kept.add(a.memory() ? model.newBoolVar("kept" + suffix) : null);
+      whole.add(model.newBoolVar("whole" + suffix));
+      stacked.add(new BoolVar[] {model.newBoolVar("low" + suffix), model.newBoolVar("high" + suffix)});
+      stackPages.add(new LinearExprBuilder[] {LinearExpr.newBuilder(), LinearExpr.newBuilder()});
+      areaStarts.add(model.newIntVar(0, 2, "areas" + suffix));
+    }
   }
 
   /**
-   * Kernel family: every TDMR covers TDX memory (as every TDMR Linux builds does). A TDMR starting
-   * in a cell without memory continues until it reaches one with memory.
+   * {@link tdmr.check.Rule#B2_TDMRS_SORTED B2}/{@link tdmr.check.Rule#B3_TDMRS_DISJOINT B3}: chosen TDMRs are disjoint runs of cells that start and end in cells holding memory.
+   * Each covered cell is entered exactly once (a TDMR starts at it, or the previous cell's TDMR
+   * continues into it) and left exactly once (its TDMR ends with it, or continues into the next
+   * cell); an uncovered cell is neither. Runs starting or ending in a cell without memory would
+   * only cover more holes and pay more PAMT, so they are outside the family ({@link Problem}).
+   *
+   * <p>The size of each TDMR is carried from its last cell back to its first: {@code suffix[k]}
+   * is the GiB from cell {@code k} to the end of its TDMR, so {@code startSize[k]} (the suffix
+   * where a TDMR starts, else 0) is the size of the TDMR starting at {@code k}.
    */
-  private void everyTdmrHoldsMemory() {
+  private void tdmrsTileTheCells() {
     int n = cells.size();
-    BoolVar[] ahead = new BoolVar[n + 1];
-    ahead[n] = model.newBoolVar("memory_ahead_end");
-    model.addEquality(ahead[n], 0);
-    for (int k = n - 1; k >= 0; k--) {
-      CellVars v = cells.get(k);
-      BoolVar here = model.newBoolVar("memory_ahead_c" + k);
-      if (v.cell().holdsMemory()) {
-        model.addEquality(here, v.first());
-      } else {
-        model.addEquality(here, and("bridges_to_memory_c" + k, v.whole(), leave(k), ahead[k + 1]));
-        model.addImplication(v.startB(), leave(k));
-        model.addImplication(v.startB(), ahead[k + 1]);
+    for (int k = 0; k < n; k++) {
+      Cell cell = cells.get(k);
+      BoolVar in = covered.get(k);
+      LinearExprBuilder entered = LinearExpr.newBuilder().add(start.get(k));
+      LinearExprBuilder left = LinearExpr.newBuilder().add(end.get(k));
+      if (k > 0) {
+        entered.add(cont.get(k - 1));
       }
-      model.addImplication(v.startA(), here);
-      ahead[k] = here;
-    }
-  }
-
-  /** GiB from the start of cell {@code k} to the end of the window. */
-  private long giBFrom(int k) {
-    long sum = 0;
-    for (int i = k; i < instance.cells().size(); i++) {
-      sum += instance.cells().get(i).sizeGiB();
-    }
-    return sum;
-  }
-
-  /**
-   * TDMR sizes, carried from each TDMR's end back to its start: {@code reach[k]} is {@code a[k]}, or
-   * {@code L + reach[k+1]} when one TDMR covers cell k whole and continues. The TDMR starting at
-   * cell k's start has {@code reach[k]} GiB; the one starting inside it {@code b[k]}, plus {@code
-   * reach[k+1]} when it continues. No TDMR exceeds {@link Instance#largestTdmrGiB} (its 4K level or
-   * chunk must fit a segment).
-   */
-  private void tdmrSlotsAndSizes() {
-    int n = cells.size();
-    for (int k = n - 1; k >= 0; k--) {
-      checkDeadline();
-      CellVars v = cells.get(k);
-      Literal leave = leave(k);
-      BoolVar wholeOn = and("whole_on_c" + k, v.whole(), leave);
       if (k + 1 < n) {
-        model.addEquality(LinearExpr.newBuilder().add(v.reach()).addTerm(cells.get(k + 1).reach(), -1),
-            v.cell().sizeGiB()).onlyEnforceIf(wholeOn);
+        left.add(cont.get(k));
       }
-      model.addEquality(v.reach(), v.a()).onlyEnforceIf(wholeOn.not());
-    }
-    for (CellVars v : cells) {
-      int k = v.cell().index();
-      long most = Math.min(instance.largestTdmrGiB(), giBFrom(k));
-      if (module && !v.cell().holdsMemory()) {
-        model.addEquality(v.startA(), 0);
-      } else {
-        IntVar size = model.newIntVar(0, most, "size_a_c" + k);
-        model.addEquality(size, v.reach()).onlyEnforceIf(v.startA());
-        model.addEquality(size, 0).onlyEnforceIf(v.startA().not());
-        slots.add(new SlotVars(slots.size(), k, Part.A, v.startA(), size, new ArrayList<>()));
+      model.addEquality(entered, in);
+      model.addEquality(left, in);
+      if (!cell.holdsMemory()) {
+        model.addEquality(start.get(k), 0);
+        model.addEquality(end.get(k), 0);
       }
-      boolean cuttable = v.first() != v.whole();
-      if (cuttable) {
-        IntVar size = model.newIntVar(0, most, "size_b_c" + k);
-        Literal leave = leave(k);
-        if (k + 1 < n) {
-          BoolVar on = and("b_on_c" + k, v.startB(), leave);
-          model.addEquality(LinearExpr.newBuilder().add(size).addTerm(v.b(), -1)
-              .addTerm(cells.get(k + 1).reach(), -1), 0).onlyEnforceIf(on);
-        }
-        model.addEquality(LinearExpr.newBuilder().add(size).addTerm(v.b(), -1), 0)
-            .onlyEnforceIf(new Literal[] {v.startB(), leave.not()});
-        model.addEquality(size, 0).onlyEnforceIf(v.startB().not());
-        slots.add(new SlotVars(slots.size(), k, Part.B, v.startB(), size, new ArrayList<>()));
+      IntVar suf = suffix.get(k);
+      if (k + 1 < n) {
+        model.addEquality(LinearExpr.newBuilder().add(suf).addTerm(suffix.get(k + 1), -1), cell.sizeGiB())
+            .onlyEnforceIf(cont.get(k));
       }
+      model.addEquality(suf, cell.sizeGiB()).onlyEnforceIf(end.get(k));
+      model.addEquality(suf, 0).onlyEnforceIf(in.not());
+      model.addEquality(startSize.get(k), suf).onlyEnforceIf(start.get(k));
+      model.addEquality(startSize.get(k), 0).onlyEnforceIf(start.get(k).not());
     }
-  }
-
-  /**
-   * TDMRs without TDX memory (module family): up to {@code maxTdmrs - 1} of them, each of 1 GiB on a
-   * granule of {@link Instance#memorylessGranules}, those needing no reserved area first.
-   */
-  private MemorylessVars memorylessTdmrs() {
-    if (memorylessGranules.isEmpty()) {
-      return null;
-    }
-    int cheap = (int) memorylessGranules.stream().filter(g -> instance.memorylessAreas(g) == 0).count();
-    boolean dearFits = memorylessGranules.stream().anyMatch(g -> instance.memorylessAreas(g) <= limit
-        && instance.memorylessAreas(g) > 0);
-    int most = cheap + (dearFits ? memorylessGranules.size() - cheap : 0);
-    if (most == 0) {
-      return null;
-    }
-    IntVar count = model.newIntVar(0, most, "memoryless");
-    IntVar cheapCount = model.newIntVar(0, cheap, "memoryless_cheap");
-    model.addLessOrEqual(cheapCount, count);
-    // Those on granules that need an area: only where the limit allows one.
-    model.addLessOrEqual(LinearExpr.newBuilder().add(count).addTerm(cheapCount, -1), most - cheap);
-    return new MemorylessVars(count, cheapCount, cheap, new HashMap<>(), new HashMap<>(), new HashMap<>());
-  }
-
-  /** {@link tdmr.check.Rule#A4_TDMR_COUNT A4}: at least one and at most {@code max_tdmrs} TDMRs. */
-  private void atMostMaxTdmrs() {
-    LinearExprBuilder count = LinearExpr.newBuilder();
-    for (SlotVars s : slots) {
-      count.add(s.used());
-    }
-    if (memoryless != null) {
-      count.add(memoryless.count());
-    }
-    tdmrCount = count.build();
-    model.addLinearConstraint(tdmrCount, 1, instance.limits().maxTdmrs());
-  }
-
-  // ---- atoms and places ---------------------------------------------------------------------------
-
-  /**
-   * The variables of every atom and place. A segment is tight when one of its atoms is no larger
-   * than the unpadded PAMT of some layout ({@link Instance#mostUnpaddedPamtPages}), or is a run a
-   * TDMR boundary may cut no more than that many pages from its ends (a chain could cross it).
-   */
-  private void atomsAndPlaces() {
-    // Kernel family under coverage max: an atom given up keeps its chains (no padding can replace
-    // them), and what it gives up is the rest, so every chain needs its pages.
-    boolean allTight = !module && instance.policy().coverage() == Policy.Coverage.MAX;
-    for (Segment seg : instance.segments()) {
-      boolean tight = allTight;
-      for (Atom a : instance.atomsOf(seg)) {
-        Cell c = instance.cells().get(a.cell());
-        tight |= a.pages() <= mostStack || c.cuttable() && G <= mostStack;
-      }
-      tightSegment[seg.index()] = tight;
-    }
-    for (Atom a : instance.atoms()) {
-      checkDeadline();
-      String s = "_a" + a.index();
-      if (!a.memory()) {
-        BoolVar r = model.newBoolVar("reserved" + s);
-        atoms.add(new AtomVars(a, r, r, r, null, null, null, null, null, null));
-        continue;
-      }
-      if (a.dead()) {
-        BoolVar one = model.newBoolVar("dead" + s);
-        model.addEquality(one, 1);
-        IntVar unc = model.newIntVar(a.pages(), a.pages(), "uncovered" + s);
-        atoms.add(new AtomVars(a, one, one, one, null, one, null, null, null, unc));
-        continue;
-      }
-      BoolVar low = model.newBoolVar("low_reserved" + s);
-      BoolVar high = model.newBoolVar("high_reserved" + s);
-      BoolVar full = model.newBoolVar("reserved_whole" + s);
-      BoolVar pamtFull = model.newBoolVar("pamt_full" + s);
-      BoolVar given = model.newBoolVar("given" + s);
-      BoolVar interior = model.newBoolVar("interior_start" + s);
-      IntVar unc = model.newIntVar(0, a.pages(), "uncovered" + s);
-      boolean tight = tightSegment[a.segment()];
-      IntVar lam = tight ? model.newIntVar(0, a.pages(), "lam" + s) : null;
-      IntVar eta = tight ? model.newIntVar(0, a.pages(), "eta" + s) : null;
-      if (!tight && !module) {
-        // Kernel family: chunks fill nothing exactly that is larger than all of them together.
-        model.addEquality(pamtFull, 0);
-      }
-      atoms.add(new AtomVars(a, low, high, full, pamtFull, given, lam, eta, interior, unc));
-    }
-    for (Place p : instance.places()) {
-      String s = "_p" + p.index();
-      boolean tight = tightSegment[p.segment()];
-      BoolVar used = model.newBoolVar("used" + s);
-      IntVar pages = null;
-      IntVar padding = null;
-      if (tight) {
-        pages = model.newIntVar(0, p.room(), "pages" + s);
-        padding = model.newIntVar(0, module ? p.room() : 0, "padding" + s);
-        model.addGreaterOrEqual(pages, 1).onlyEnforceIf(used);
-        model.addEquality(pages, 0).onlyEnforceIf(used.not());
-        model.addEquality(padding, 0).onlyEnforceIf(used.not());
-      }
-      PlaceVars v = new PlaceVars(p, tight, used, pages, padding, LinearExpr.newBuilder());
-      places.add(v);
-      if (!tight) {
-        pool(p.segment()).places().add(v);
-      }
-    }
-    if (module) {
-      for (Segment seg : instance.segments()) {
-        if (!tightSegment[seg.index()]) {
-          for (Atom a : instance.atomsOf(seg)) {
-            pool(seg.index()).fillable().add(atoms.get(a.index()));
-          }
-        }
-      }
-    }
-  }
-
-  /** The pool of segment {@code s}'s node (of all nodes under PAMT {@code any}). */
-  private PoolVars pool(int segment) {
-    int node = nodeLocal ? instance.segments().get(segment).node() : -1;
-    return pools.computeIfAbsent(node, n -> new PoolVars(n, new ArrayList<>(), new ArrayList<>(),
-        LinearExpr.newBuilder(), LinearExpr.newBuilder(), LinearExpr.newBuilder()));
-  }
-
-  // ---- PAMT ----------------------------------------------------------------------------------------
-
-  /**
-   * {@link tdmr.check.Rule#D2_PAMT_SIZE D2}, {@link tdmr.check.Rule#D3_DYNAMIC_PAMT_SIZE D3}: each
-   * piece of a slot has at least its level's minimum for the slot's size (module family; more is
-   * padding, counted at its place), or exactly the kernel's chunk (kernel family). Levels whose
-   * bytes per GiB are a whole number of pages are linear in the size; the others ({@code ceil(N /
-   * 256)} pages for the 1G level) get one rounded variable, at least one page per TDMR.
-   */
-  private void pamtLevelsHaveTheirMinimumSize() {
-    for (SlotVars slot : slots) {
-      checkDeadline();
-      long mostGiB = slot.sizeGiB().getDomain().max();
-      for (PageSize level : instance.pieceLevels()) {
-        LinearExpr pages = piecePages(slot, level);
-        long most = instance.piecePages(mostGiB, level);
-        long remoteMost = nodeLocal ? instance.piecePerGiBBytes(level) * mostGiB : 0;
-        IntVar remote = model.newIntVar(0, remoteMost, "remote_s" + slot.index() + "_" + levelName(level));
-        PieceVars p = new PieceVars(pieces.size(), slot, level, pages, most, remote, new ArrayList<>(),
-            new TreeMap<>(), new TreeMap<>(), new TreeMap<>());
-        pieces.add(p);
-        slot.pieces().add(p);
-      }
-    }
-  }
-
-  static String levelName(PageSize level) {
-    return level == null ? "chunk" : level.label();
-  }
-
-  /** Minimum pages of piece {@code level} ({@code null}: the chunk) of {@code slot}. */
-  private LinearExpr piecePages(SlotVars slot, PageSize level) {
-    if (level == null) {
-      LinearExprBuilder chunk = LinearExpr.newBuilder();
-      for (PageSize l : PageSize.values()) {
-        chunk.add(piecePages(slot, l));
-      }
-      return chunk.build();
-    }
-    long perGiB = instance.perGiBBytes(level);
-    if (perGiB % 4096 == 0) {
-      return LinearExpr.term(slot.sizeGiB(), perGiB / 4096);
-    }
-    IntVar size = slot.sizeGiB();
-    long most = (size.getDomain().max() * perGiB + 4095) / 4096;
-    IntVar q = model.newIntVar(0, most, "level_pages_s" + slot.index() + "_" + level.label());
-    model.addGreaterOrEqual(LinearExpr.term(q, 4096), LinearExpr.term(size, perGiB));
-    model.addLessOrEqual(LinearExpr.term(q, 4096), LinearExpr.affine(size, perGiB, 4095));
-    // Redundant: a TDMR is at least 1 GiB, so each of its levels has a page.
-    model.addGreaterOrEqual(q, slot.used());
-    return LinearExpr.term(q, 1);
-  }
-
-  /**
-   * {@link tdmr.check.Rule#D6_PAMT_IN_CMRS D6} and {@link tdmr.check.Rule#O2_PAMT_IN_TDX_MEMORY O2}:
-   * every piece of an existing TDMR lies at exactly one place of convertible TDX memory: a tight
-   * place (with its pages), a roomy place of some node (the pool), or in a roomy atom it fills
-   * (module family). A kernel chunk lies in one segment, so in one block.
-   */
-  private void eachPamtPieceLiesAtOnePlace() {
-    for (PieceVars p : pieces) {
-      checkDeadline();
-      long least = instance.piecePages(1, p.level());
-      LinearExprBuilder somewhere = LinearExpr.newBuilder();
-      for (PlaceVars pl : places) {
-        if (!pl.tight() || pl.place().room() < least) {
-          continue;
-        }
-        BoolVar at = model.newBoolVar("");
-        IntVar pages = model.newIntVar(0, Math.min(p.mostPages(), pl.place().room()), "");
-        model.addEquality(pages, p.pages()).onlyEnforceIf(at);
-        model.addEquality(pages, 0).onlyEnforceIf(at.not());
-        model.addImplication(at, pl.used());
-        pl.contents().add(pages);
-        p.placements().add(new Placement(pl, at, pages));
-        somewhere.add(at);
-      }
-      for (PoolVars pool : pools.values()) {
-        if (!pool.places().isEmpty()) {
-          BoolVar in = model.newBoolVar("pool_" + p.index() + "_n" + pool.node());
-          p.pool().put(pool.node(), in);
-          pool.members().add(in);
-          somewhere.add(in);
-        }
-        if (!pool.fillable().isEmpty()) {
-          BoolVar in = model.newBoolVar("fill_" + p.index() + "_n" + pool.node());
-          IntVar pages = model.newIntVar(0, p.mostPages(), "fill_pages_" + p.index() + "_n" + pool.node());
-          model.addEquality(pages, p.pages()).onlyEnforceIf(in);
-          model.addEquality(pages, 0).onlyEnforceIf(in.not());
-          p.fill().put(pool.node(), in);
-          p.fillPages().put(pool.node(), pages);
-          pool.fillMembers().add(in);
-          pool.fillPieces().add(pages);
-          somewhere.add(in);
-        }
-      }
-      model.addEquality(somewhere, p.slot().used());
-    }
-    if (memoryless != null) {
-      memorylessPiecesLieAtPlaces();
-    }
-    for (PlaceVars pl : places) {
-      if (pl.tight()) {
-        model.addEquality(pl.pages(), pl.contents().add(pl.padding()).build());
-      }
-    }
-    for (PoolVars pool : pools.values()) {
-      // A used roomy place holds a piece, and the pool's pieces lie at used places.
-      LinearExpr members = pool.members().build();
-      LinearExprBuilder used = LinearExpr.newBuilder();
-      for (PlaceVars pl : pool.places()) {
-        used.add(pl.used());
-      }
-      LinearExpr usedPlaces = used.build();
-      model.addLessOrEqual(usedPlaces, members);
-      BoolVar any = model.newBoolVar("pool_used_n" + pool.node());
-      model.addGreaterOrEqual(members, 1).onlyEnforceIf(any);
-      model.addEquality(members, 0).onlyEnforceIf(any.not());
-      model.addGreaterOrEqual(usedPlaces, 1).onlyEnforceIf(any);
-      // Each filled roomy atom holds a piece, and the pieces in fills lie in filled atoms.
-      LinearExpr fillers = pool.fillMembers().build();
-      LinearExprBuilder filled = LinearExpr.newBuilder();
-      for (AtomVars v : pool.fillable()) {
-        filled.add(v.pamtFull());
-      }
-      LinearExpr filledAtoms = filled.build();
-      model.addLessOrEqual(filledAtoms, fillers);
-      BoolVar anyFill = model.newBoolVar("fill_used_n" + pool.node());
-      model.addGreaterOrEqual(fillers, 1).onlyEnforceIf(anyFill);
-      model.addEquality(fillers, 0).onlyEnforceIf(anyFill.not());
-      model.addGreaterOrEqual(filledAtoms, 1).onlyEnforceIf(anyFill);
-    }
-  }
-
-  /**
-   * The pieces of the TDMRs without memory, counted per kind and place: each of the {@code count}
-   * TDMRs has one piece of each level, of the minimum for 1 GiB (plus padding at its place).
-   */
-  private void memorylessPiecesLieAtPlaces() {
-    IntVar count = memoryless.count();
-    for (PageSize level : instance.pieceLevels()) {
-      long pages = instance.piecePages(1, level);
-      LinearExprBuilder all = LinearExpr.newBuilder();
-      Map<Integer, IntVar> at = new HashMap<>();
-      for (PlaceVars pl : places) {
-        if (!pl.tight() || pl.place().room() < pages) {
-          continue;
-        }
-        IntVar c = model.newIntVar(0, count.getDomain().max(), "memoryless_" + level.label() + "_p" + pl.place().index());
-        model.addLessOrEqual(c, LinearExpr.term(pl.used(), count.getDomain().max()));
-        pl.contents().addTerm(c, pages);
-        at.put(pl.place().index(), c);
-        all.add(c);
-      }
-      Map<Integer, IntVar> inPool = new HashMap<>();
-      Map<Integer, IntVar> inFill = new HashMap<>();
-      for (PoolVars pool : pools.values()) {
-        if (!pool.places().isEmpty()) {
-          IntVar c = model.newIntVar(0, count.getDomain().max(), "memoryless_" + level.label() + "_pool_n" + pool.node());
-          pool.members().add(c);
-          inPool.put(pool.node(), c);
-          all.add(c);
-        }
-        if (!pool.fillable().isEmpty()) {
-          IntVar c = model.newIntVar(0, count.getDomain().max(), "memoryless_" + level.label() + "_fill_n" + pool.node());
-          pool.fillMembers().add(c);
-          pool.fillPieces().addTerm(c, pages);
-          inFill.put(pool.node(), c);
-          all.add(c);
-        }
-      }
-      model.addEquality(all, count);
-      memoryless.atPlace().put(level, at);
-      memoryless.inPool().put(level, inPool);
-      memoryless.inFill().put(level, inFill);
-    }
-  }
-
-  /**
-   * {@link tdmr.check.Rule#D4_PAMTS_DISJOINT D4}: in each tight segment the chains at its places
-   * do not overlap, and what they cover of each atom from its two ends ({@code lam}, {@code eta})
-   * follows: a chain at the segment's low end covers its first atoms and may run into the next ones,
-   * likewise from the high end; a chain at a boundary between atoms stays in its atom. Padding pads
-   * only a chain whose atom it fills. Roomy places never meet.
-   */
-  private void pamtRangesAreDisjoint() {
-    for (Segment seg : instance.segments()) {
-      checkDeadline();
-      if (tightSegment[seg.index()]) {
-        chainsOfSegment(seg);
-      }
-    }
-  }
-
-  private void chainsOfSegment(Segment seg) {
-    List<PlaceVars> ps = places.subList(seg.firstPlace(), seg.endPlace());
-    for (int i = 0; i < ps.size(); i++) {
-      for (int j = i + 1; j < ps.size(); j++) {
-        // end(i) <= start(j) when both hold a chain.
-        LinearExprBuilder e = LinearExpr.newBuilder();
-        long constant = 0;
-        Place pi = ps.get(i).place();
-        Place pj = ps.get(j).place();
-        if (pi.anchor().growsUp()) {
-          e.add(ps.get(i).pages());
-          constant += pi.offset();
-        } else {
-          constant += pi.offset();
-        }
-        if (pj.anchor().growsUp()) {
-          constant -= pj.offset();
-        } else {
-          e.add(ps.get(j).pages());
-          constant -= pj.offset();
-        }
-        model.addLessOrEqual(e, -constant).onlyEnforceIf(new Literal[] {ps.get(i).used(), ps.get(j).used()});
-      }
-    }
-    List<Atom> in = instance.atomsOf(seg);
-    int m = in.size();
-    PlaceVars low = ps.get(0);
-    PlaceVars high = ps.get(ps.size() - 1);
-    for (int j = 0; j < m; j++) {
-      Atom a = in.get(j);
-      AtomVars v = atoms.get(a.index());
-      LinearExprBuilder lam = LinearExpr.newBuilder();
-      LinearExprBuilder eta = LinearExpr.newBuilder();
-      if (j > 0) {
-        lam.add(ps.get(2 * j).pages());
-      }
-      if (j < m - 1) {
-        eta.add(ps.get(2 * j + 1).pages());
-      }
-      // What the chain at the segment's low end covers of this atom: 0, part of it, or all of it.
-      lam.add(covered(low.pages(), a.offset(), a.pages(), "low_in_a" + a.index()));
-      long fromHigh = seg.pages() - (a.offset() + a.pages());
-      eta.add(covered(high.pages(), fromHigh, a.pages(), "high_in_a" + a.index()));
-      model.addEquality(v.lam(), lam);
-      model.addEquality(v.eta(), eta);
-      model.addLessOrEqual(LinearExpr.newBuilder().add(v.lam()).add(v.eta()), a.pages());
-    }
-    // Padding pads a chain only where it fills the chain's atom (else it could be shed).
-    for (PlaceVars pl : ps) {
-      AtomVars home = atoms.get(pl.place().atom());
-      model.addEquality(pl.padding(), 0).onlyEnforceIf(home.pamtFull().not());
-    }
-  }
-
-  /**
-   * {@code max(0, min(x - skip, most))} as an expression: the pages of an atom {@code skip} pages
-   * away that a chain of {@code x} pages from the same end covers, when it has at most {@code most}.
-   */
-  private LinearExpr covered(IntVar x, long skip, long most, String name) {
-    long hi = x.getDomain().max();
-    if (hi <= skip) {
-      return LinearExpr.constant(0);
-    }
-    if (skip == 0 && hi <= most) {
-      return LinearExpr.term(x, 1);
-    }
-    IntVar out = model.newIntVar(0, most, name);
-    BoolVar reaches = model.newBoolVar(name + "_reaches");
-    BoolVar passes = model.newBoolVar(name + "_passes");
-    model.addGreaterOrEqual(x, skip + 1).onlyEnforceIf(reaches);
-    model.addLessOrEqual(x, skip).onlyEnforceIf(reaches.not());
-    model.addGreaterOrEqual(x, skip + most).onlyEnforceIf(passes);
-    model.addLessOrEqual(x, skip + most - 1).onlyEnforceIf(passes.not());
-    model.addImplication(passes, reaches);
-    model.addEquality(out, 0).onlyEnforceIf(reaches.not());
-    model.addEquality(out, most).onlyEnforceIf(passes);
-    model.addEquality(LinearExpr.newBuilder().add(out).addTerm(x, -1), -skip)
-        .onlyEnforceIf(new Literal[] {reaches, passes.not()});
-    return LinearExpr.term(out, 1);
-  }
-
-  // ---- coverage ----------------------------------------------------------------------------------
-
-  /**
-   * {@link tdmr.check.Rule#O1_TDX_MEMORY_COVERED O1}: every byte of TDX memory is in a TDMR's usable
-   * part or in PAMT; under coverage {@code max} the rest is given up. Within an atom, the memory
-   * outside PAMT is either all usable or all given up (given-up memory next to usable memory of the
-   * same atom could be usable without adding an area; module family: given-up memory next to PAMT
-   * could be padding instead, which covers more). Memory outside every TDMR is PAMT or given up; in
-   * a run cut around an uncovered middle that middle may also be given up alone.
-   */
-  private void tdxMemoryIsCovered() {
-    boolean all = instance.policy().coverage() == Policy.Coverage.ALL;
-    LinearExprBuilder unc = LinearExpr.newBuilder();
-    for (AtomVars v : atoms) {
-      Atom a = v.atom();
-      if (!a.memory()) {
-        continue;
-      }
-      unc.add(v.uncovered());
-      if (a.dead()) {
-        continue;
-      }
-      checkDeadline();
-      CellVars c = cells.get(a.cell());
-      boolean tight = v.lam() != null;
-      // Wholly reserved: wholly PAMT, or given up.
-      model.addBoolOr(new Literal[] {v.full().not(), v.pamtFull(), v.given()});
-      model.addImplication(v.pamtFull(), v.full());
-      model.addImplication(v.given(), v.full());
-      model.addImplication(v.pamtFull(), v.given().not());
-      if (tight) {
-        LinearExpr inPamt = LinearExpr.newBuilder().add(v.lam()).add(v.eta()).build();
-        model.addEquality(inPamt, a.pages()).onlyEnforceIf(v.pamtFull());
-        model.addLessOrEqual(inPamt, a.pages() - 1).onlyEnforceIf(v.pamtFull().not());
-        // Given up: what PAMT does not cover of it.
-        model.addEquality(LinearExpr.newBuilder().add(v.uncovered()).add(v.lam()).add(v.eta()), a.pages())
-            .onlyEnforceIf(v.given());
-        if (module) {
-          model.addEquality(v.lam(), 0).onlyEnforceIf(v.given());
-          model.addEquality(v.eta(), 0).onlyEnforceIf(v.given());
-        }
-      } else {
-        model.addEquality(v.uncovered(), a.pages()).onlyEnforceIf(v.given());
-        if (module) {
-          placeAt(a, true).ifUsedThen(v.given().not());
-          placeAt(a, false).ifUsedThen(v.given().not());
-        }
-      }
-      if (all) {
-        model.addEquality(v.given(), 0);
-      }
-      Literal middleGiven = middleGivenUp(c, v);
-      if (middleGiven == null) {
-        model.addEquality(v.uncovered(), 0).onlyEnforceIf(v.given().not());
-      }
-      // Outside every TDMR: wholly PAMT or given up.
-      if (!c.cell().cuttable()) {
-        model.addBoolOr(new Literal[] {c.whole(), v.full()});
-      }
-    }
-    uncoveredPages = unc.build();
-  }
-
-  /**
-   * A run of memory cut around an uncovered middle ({@code a + b < L}): the middle is in no TDMR, so
-   * it is PAMT or given up. Returns the literal "the middle alone is given up" (its pages then
-   * uncovered, the parts in TDMRs usable), or null when the atom is not such a run.
-   */
-  private Literal middleGivenUp(CellVars c, AtomVars v) {
-    Atom a = v.atom();
-    if (!c.cell().cuttable()) {
-      return null;
-    }
-    long len = c.cell().sizeGiB();
-    String s = "_a" + a.index();
-    BoolVar middle = model.newBoolVar("middle_uncovered" + s);
-    LinearExpr ab = LinearExpr.newBuilder().add(c.a()).add(c.b()).build();
-    // middle <=> !whole && a + b <= L - 1
-    model.addLessOrEqual(ab, len - 1).onlyEnforceIf(middle);
-    model.addImplication(middle, c.whole().not());
-    model.addGreaterOrEqual(ab, len).onlyEnforceIf(new Literal[] {middle.not(), c.whole().not()});
-    BoolVar alone = model.newBoolVar("middle_given" + s);
-    model.addImplication(alone, middle);
-    model.addImplication(alone, v.given().not());
-    model.addImplication(alone, v.pamtFull().not());
-    if (instance.policy().coverage() == Policy.Coverage.ALL) {
-      model.addEquality(alone, 0);
-    }
-    // Given up alone: exactly the middle's pages (the chains stay in the TDMRs' parts).
-    LinearExprBuilder middlePages = LinearExpr.newBuilder().add(v.uncovered())
-        .addTerm(c.a(), G).addTerm(c.b(), G);
-    model.addEquality(middlePages, len * G).onlyEnforceIf(alone);
-    model.addEquality(v.uncovered(), 0).onlyEnforceIf(new Literal[] {v.given().not(), alone.not()});
-    if (v.lam() != null) {
-      model.addLessOrEqual(LinearExpr.newBuilder().add(v.lam()).addTerm(c.a(), -G), 0).onlyEnforceIf(alone);
-      model.addLessOrEqual(LinearExpr.newBuilder().add(v.eta()).addTerm(c.b(), -G), 0).onlyEnforceIf(alone);
-      // Otherwise the middle lies in PAMT: the atom is full, or a chain from one end covers it.
-      BoolVar lamCovers = model.newBoolVar("lam_covers_middle" + s);
-      model.addGreaterOrEqual(LinearExpr.newBuilder().add(v.lam()).addTerm(c.b(), G), len * G).onlyEnforceIf(lamCovers);
-      BoolVar etaCovers = model.newBoolVar("eta_covers_middle" + s);
-      model.addGreaterOrEqual(LinearExpr.newBuilder().add(v.eta()).addTerm(c.a(), G), len * G).onlyEnforceIf(etaCovers);
-      model.addBoolOr(new Literal[] {middle.not(), alone, v.full(), lamCovers, etaCovers});
-    } else {
-      model.addBoolOr(new Literal[] {middle.not(), alone, v.full()});
-    }
-    middleUncovered.put(a.index(), new BoolVar[] {middle, alone});
-    return alone;
-  }
-
-  /** Per cuttable memory atom: {uncovered middle, middle alone given up}. */
-  final Map<Integer, BoolVar[]> middleUncovered = new HashMap<>();
-
-  /** The place at atom {@code a}'s low ({@code low}) or high end. */
-  private PlaceRef placeAt(Atom a, boolean low) {
-    Segment seg = instance.segments().get(a.segment());
-    int j = a.index() - seg.firstAtom();
-    int m = seg.atomCount();
-    int idx;
-    if (low) {
-      idx = j == 0 ? seg.firstPlace() : seg.firstPlace() + 2 * j;
-    } else {
-      idx = j == m - 1 ? seg.endPlace() - 1 : seg.firstPlace() + 2 * j + 1;
-    }
-    return new PlaceRef(places.get(idx));
-  }
-
-  /** A place, for short implications. */
-  private final class PlaceRef {
-    private final PlaceVars place;
-
-    PlaceRef(PlaceVars place) {
-      this.place = place;
-    }
-
-    void ifUsedThen(Literal l) {
-      model.addImplication(place.used(), l);
-    }
-
-    BoolVar used() {
-      return place.used();
-    }
-  }
-
-  // ---- reserved areas ------------------------------------------------------------------------------
-
-  /**
-   * {@link tdmr.check.Rule#D5_PAMT_NOT_IN_USABLE_MEMORY D5}, {@link
-   * tdmr.check.Rule#E1_USABLE_MEMORY_IN_CMRS E1} and {@link tdmr.check.Rule#O3_GAPS_RESERVED O3}:
-   * which pages are reserved (PAMT, memory given up, gaps the holes policy or the CMRs require, and
-   * convertible gaps by choice), and where areas start. Scanning cells in address order, an area
-   * starts at an atom's first page when it is reserved and the page before is not reserved in the
-   * same TDMR, inside a memory atom where a chain against its high end starts, and at a TDMR base
-   * inside a run when the page there is reserved.
-   */
-  private void reservedAreasAreCounted() {
-    Literal previousLast = model.falseLiteral();
-    for (CellVars c : cells) {
-      checkDeadline();
-      for (int i = c.cell().firstAtom(); i < c.cell().endAtom(); i++) {
-        atomReservedEnds(atoms.get(i), c);
-      }
-      BoolVar joinedIn = and("joined_in_c" + c.cell().index(), previousLast, enter(c.cell().index()));
-      if (c.first() == c.whole()) {
-        areasOfWholeCell(c, joinedIn);
-      } else {
-        areasOfCutRun(c, joinedIn);
-      }
-      previousLast = c.lastReserved();
-    }
-  }
-
-  /** Defines an atom's reserved ends, wholeness and interior start from its PAMT and coverage. */
-  private void atomReservedEnds(AtomVars v, CellVars c) {
-    Atom a = v.atom();
-    String s = "_a" + a.index();
-    if (!a.memory()) {
-      BoolVar r = (BoolVar) v.full();
-      if (instance.mustReserve(a)) {
-        if (c.first() == c.whole()) {
-          model.addEquality(r, c.whole());
-        } else {
-          // A required gap in a cut run: reserved wherever covered; its ends follow the parts.
-          model.addEquality(r, c.whole());
-        }
-      } else {
-        model.addImplication(r, c.whole());
-      }
-      return;
-    }
-    if (a.dead()) {
-      return;
-    }
-    BoolVar low = (BoolVar) v.lowReserved();
-    BoolVar high = (BoolVar) v.highReserved();
-    BoolVar lamPos;
-    BoolVar etaPos;
-    if (v.lam() != null) {
-      lamPos = positive(v.lam(), "lam_pos" + s);
-      etaPos = positive(v.eta(), "eta_pos" + s);
-    } else {
-      lamPos = placeAt(a, true).used();
-      etaPos = placeAt(a, false).used();
-    }
-    model.addEquality(low, or("low_or" + s, lamPos, v.full()));
-    model.addEquality(high, or("high_or" + s, etaPos, v.full()));
-    model.addEquality(v.interior(), and("interior_and" + s, etaPos, v.full().not()));
-  }
-
-  /** A cell one TDMR covers whole (or none): area starts of its atoms in order, all in part A. */
-  private void areasOfWholeCell(CellVars c, BoolVar joinedIn) {
-    Literal previous = joinedIn;
-    Literal last = model.falseLiteral();
-    boolean firstAtom = true;
-    for (int i = c.cell().firstAtom(); i < c.cell().endAtom(); i++) {
-      AtomVars v = atoms.get(i);
-      String s = "_a" + i;
-      Literal joined = firstAtom ? joinedIn : previous;
-      firstAtom = false;
-      c.areasA().add(and("opens" + s, v.lowReserved(), joined.not(), c.whole()));
-      if (v.interior() != null) {
-        c.areasA().add(and("opens_inside" + s, v.interior(), c.whole()));
-      }
-      previous = v.highReserved();
-      last = v.highReserved();
-    }
-    model.addEquality(c.lastReserved(), last);
-  }
-
-  /**
-   * A run (one atom) that may hold a TDMR boundary inside: whole, or its first part [0, a) in one
-   * TDMR and its last part [L - b, L) in another, with an uncovered middle when {@code a + b < L}.
-   * A chain from the low end may run past the first part, one from the high end past the last
-   * part's base; the page at that base starts an area of the second TDMR when it is reserved.
-   */
-  private void areasOfCutRun(CellVars c, BoolVar joinedIn) {
-    AtomVars v = atoms.get(c.cell().firstAtom());
-    Atom a = v.atom();
-    String s = "_a" + a.index();
-    long len = c.cell().sizeGiB();
-    Literal split = c.whole().not();
-    if (!a.memory()) {
-      BoolVar r = (BoolVar) v.full();
-      if (instance.mustReserve(a)) {
-        // First part: reserved when covered; last part: its base starts an area.
-        c.areasA().add(and("opens_a" + s, c.first(), joinedIn.not()));
-        c.areasB().add(c.startB());
-        model.addEquality(c.lastReserved(), c.last());
-      } else {
-        // An optional gap only joins two reserved neighbours in the same TDMR, so never at a cut.
-        c.areasA().add(and("opens_a" + s, r, joinedIn.not()));
-        model.addEquality(c.lastReserved(), r);
-      }
-      return;
-    }
-    // Whole: one TDMR, as any cell.
-    c.areasA().add(and("opens" + s, v.lowReserved(), joinedIn.not(), c.first()));
-    c.areasA().add(and("opens_inside_whole" + s, v.interior(), c.whole()));
-    model.addEquality(c.lastReserved(), v.highReserved());
-    if (v.lam() == null) {
-      // Roomy: chains never reach a part's end (they are shorter than 1 GiB); the base of the last
-      // part is reserved only when the whole atom is.
-      c.areasB().add(and("opens_base" + s, c.startB(), v.full()));
-      c.areasB().add(and("opens_inside_b" + s, c.startB(), v.interior()));
-      return;
-    }
-    // Tight: where do the chains end, relative to the parts' ends?
-    BoolVar lamReachesB = model.newBoolVar("lam_reaches_b" + s);
-    LinearExpr lamOverB = LinearExpr.newBuilder().add(v.lam()).addTerm(c.b(), G).build();
-    model.addGreaterOrEqual(lamOverB, len * G + 1).onlyEnforceIf(lamReachesB);
-    model.addLessOrEqual(lamOverB, len * G).onlyEnforceIf(lamReachesB.not());
-    BoolVar etaReachesB = model.newBoolVar("eta_reaches_b" + s);
-    LinearExpr etaMinusB = LinearExpr.newBuilder().add(v.eta()).addTerm(c.b(), -G).build();
-    model.addGreaterOrEqual(etaMinusB, 0).onlyEnforceIf(etaReachesB);
-    model.addLessOrEqual(etaMinusB, -1).onlyEnforceIf(etaReachesB.not());
-    BoolVar etaInA = model.newBoolVar("eta_starts_in_a" + s);
-    LinearExpr etaOverA = LinearExpr.newBuilder().add(v.eta()).addTerm(c.a(), G).build();
-    model.addGreaterOrEqual(etaOverA, len * G + 1).onlyEnforceIf(etaInA);
-    model.addLessOrEqual(etaOverA, len * G).onlyEnforceIf(etaInA.not());
-    BoolVar etaPos = positive(v.eta(), "eta_pos" + s);
-    // The high chain starts inside the first part, or strictly inside the last part.
-    c.areasA().add(and("opens_inside_a" + s, split, c.first(), etaInA, v.full().not()));
-    c.areasB().add(and("opens_inside_b" + s, c.startB(), etaPos, etaReachesB.not(), v.full().not()));
-    // The last part's base is reserved: a chain covers it, or the atom is wholly reserved.
-    BoolVar baseReserved = or("base_reserved" + s, lamReachesB, etaReachesB, v.full());
-    c.areasB().add(and("opens_base" + s, c.startB(), baseReserved));
-  }
-
-  /**
-   * {@link tdmr.check.Rule#C1_RESERVED_SLOTS C1}: at most {@code max_reserved_per_tdmr} areas in
-   * every TDMR, summed along it: the TDMR covering a cell's last granule has {@code areasSoFar}
-   * areas up to the cell's end; one that ends inside a cell has its total checked there. A TDMR
-   * without memory needs its own areas within the limit.
-   */
-  private void reservedAreasPerTdmrWithinLimit() {
-    LinearExprBuilder total = LinearExpr.newBuilder();
-    IntVar previous = null;
-    for (CellVars c : cells) {
-      Literal enter = enter(c.cell().index());
-      LinearExpr inA = c.areasA().build();
-      LinearExpr inB = c.areasB().build();
-      total.add(inA).add(inB);
-      if (previous != null) {
-        model.addEquality(LinearExpr.newBuilder().add(c.areasSoFar()).addTerm(previous, -1)
-            .add(LinearExpr.term(inA, -1)), 0).onlyEnforceIf(new Literal[] {c.whole(), enter});
-        model.addLessOrEqual(LinearExpr.newBuilder().add(previous).add(inA), limit)
-            .onlyEnforceIf(new Literal[] {c.whole().not(), enter});
-      }
-      model.addEquality(c.areasSoFar(), inA).onlyEnforceIf(new Literal[] {c.whole(), enter.not()});
-      model.addLessOrEqual(inA, limit).onlyEnforceIf(new Literal[] {c.whole().not(), enter.not()});
-      model.addEquality(c.areasSoFar(), inB).onlyEnforceIf(c.whole().not());
-      previous = c.areasSoFar();
-    }
-    if (memoryless != null) {
-      // Those on granules that need an area have one each (at most the limit, which is at least 1
-      // whenever any exist: see memorylessTdmrs).
-      total.add(memoryless.count()).addTerm(memoryless.cheap(), -1);
-      model.addLessOrEqual(memoryless.cheap(), memoryless.count());
-    }
-    areaCount = total.build();
-    // Redundant: every area lies in one TDMR, which has at most the limit.
-    model.addLessOrEqual(LinearExpr.newBuilder().add(areaCount).add(LinearExpr.term(tdmrCount, -limit)), 0);
-  }
-
-  // ---- remote PAMT ---------------------------------------------------------------------------------
-
-  /**
-   * The node-local tier ({@link tdmr.check.RemotePamt}): a piece on node n of a TDMR describes
-   * remotely, at its bytes per GiB, every granule of the TDMR holding memory but none of node n.
-   * Those granules are counted along each TDMR per node like its size; a piece's remote bytes are
-   * at least its node's count times its bytes per GiB (equal where they are minimised).
-   */
-  private void remotePamt() {
-    LinearExprBuilder total = LinearExpr.newBuilder();
-    if (!nodeLocal) {
-      for (PieceVars p : pieces) {
-        model.addEquality(p.remote(), 0);
-      }
-      remoteBytes = total.build();
-      return;
-    }
-    int n = cells.size();
-    List<Integer> nodes = instance.nodes();
-    IntVar[][] lacking = new IntVar[n + 1][nodes.size()];
-    for (int j = 0; j < nodes.size(); j++) {
-      lacking[n][j] = model.newIntVar(0, 0, "lack_end_n" + j);
-    }
-    for (int k = n - 1; k >= 0; k--) {
-      checkDeadline();
-      CellVars c = cells.get(k);
-      BoolVar wholeOn = and("whole_on_lack_c" + k, c.whole(), leave(k));
-      long most = Math.min(instance.largestTdmrGiB(), giBFrom(k));
-      for (int j = 0; j < nodes.size(); j++) {
-        long per = instance.lacksNode(c.cell(), nodes.get(j)) ? 1 : 0;
-        IntVar l = model.newIntVar(0, most, "lack_c" + k + "_n" + nodes.get(j));
-        model.addEquality(LinearExpr.newBuilder().add(l).addTerm(lacking[k + 1][j], -1).addTerm(c.a(), -per), 0)
-            .onlyEnforceIf(wholeOn);
-        model.addEquality(LinearExpr.newBuilder().add(l).addTerm(c.a(), -per), 0).onlyEnforceIf(wholeOn.not());
-        lacking[k][j] = l;
-      }
-    }
-    for (SlotVars slot : slots) {
-      CellVars c = cells.get(slot.cell());
-      for (int j = 0; j < nodes.size(); j++) {
-        int node = nodes.get(j);
-        IntVar lack;
-        if (slot.part() == Part.A) {
-          lack = lacking[slot.cell()][j];
-        } else {
-          long per = instance.lacksNode(c.cell(), node) ? 1 : 0;
-          lack = model.newIntVar(0, slot.sizeGiB().getDomain().max(), "lack_b_c" + slot.cell() + "_n" + node);
-          model.addEquality(LinearExpr.newBuilder().add(lack).addTerm(lacking[slot.cell() + 1][j], -1)
-              .addTerm(c.b(), -per), 0).onlyEnforceIf(leave(slot.cell()));
-          model.addEquality(LinearExpr.newBuilder().add(lack).addTerm(c.b(), -per), 0)
-              .onlyEnforceIf(leave(slot.cell()).not());
-        }
-        for (PieceVars p : slot.pieces()) {
-          long perGiB = instance.piecePerGiBBytes(p.level());
-          LinearExpr onNode = onNode(p, node);
-          long big = perGiB * lack.getDomain().max();
-          // remote >= perGiB * lack - big * (1 - onNode)
-          model.addGreaterOrEqual(LinearExpr.newBuilder().add(p.remote()).addTerm(lack, -perGiB)
-              .add(LinearExpr.term(onNode, -big)), -big);
-        }
-      }
-    }
-    for (PieceVars p : pieces) {
-      total.add(p.remote());
-    }
-    remoteBytes = total.build();
-  }
-
-  /** 1 when piece {@code p} lies on node {@code node}, else 0. */
-  private LinearExpr onNode(PieceVars p, int node) {
-    LinearExprBuilder b = LinearExpr.newBuilder();
-    for (Placement pl : p.placements()) {
-      if (instance.segments().get(pl.place().place().segment()).node() == node) {
-        b.add(pl.at());
-      }
-    }
-    BoolVar in = p.pool().get(node);
-    if (in != null) {
-      b.add(in);
-    }
-    BoolVar fill = p.fill().get(node);
-    if (fill != null) {
-      b.add(fill);
-    }
-    return b.build();
-  }
-
-  // ---- objective -----------------------------------------------------------------------------------
-
-  /**
-   * The tiers' expressions: uncovered pages, remote bytes, PAMT pages, TDMRs, areas. PAMT is every
-   * piece's minimum plus the padding of tight chains plus, per roomy atom filled with padded pieces,
-   * the atom less the minimums of the pieces in it. Redundant: the TDMRs' sizes add up to the GiB
-   * the cells have covered.
-   */
-  private void objectiveTerms() {
-    LinearExprBuilder pamt = LinearExpr.newBuilder();
-    for (PieceVars p : pieces) {
-      pamt.add(p.pages());
-    }
-    for (PlaceVars pl : places) {
-      if (pl.tight()) {
-        pamt.add(pl.padding());
-      }
-    }
-    for (PoolVars pool : pools.values()) {
-      for (AtomVars v : pool.fillable()) {
-        pamt.addTerm(v.pamtFull(), v.atom().pages());
-      }
-      pamt.add(LinearExpr.term(pool.fillPieces().build(), -1));
-    }
-    if (memoryless != null) {
-      long perTdmr = 0;
-      for (PageSize level : instance.pieceLevels()) {
-        perTdmr += instance.piecePages(1, level);
-      }
-      pamt.addTerm(memoryless.count(), perTdmr);
-    }
-    pamtPages = pamt.build();
+    // Redundant: the TDMRs partition the covered cells, so their sizes add up to the covered GiB.
     LinearExprBuilder sizes = LinearExpr.newBuilder();
-    for (SlotVars s : slots) {
-      sizes.add(s.sizeGiB());
-    }
-    for (CellVars c : cells) {
-      IntVar covered = model.newIntVar(0, c.cell().sizeGiB(), "covered_gib_c" + c.cell().index());
-      model.addEquality(covered, c.a()).onlyEnforceIf(c.whole());
-      model.addEquality(covered, LinearExpr.newBuilder().add(c.a()).add(c.b()).build()).onlyEnforceIf(c.whole().not());
-      sizes.addTerm(covered, -1);
+    for (int k = 0; k < n; k++) {
+      sizes.add(startSize.get(k)).addTerm(covered.get(k), -cells.get(k).sizeGiB());
     }
     model.addEquality(sizes, 0);
   }
 
-  // ---- literal helpers -----------------------------------------------------------------------------
+  /** {@link tdmr.check.Rule#A4_TDMR_COUNT A4}: at least one and at most {@code max_tdmrs} TDMRs. */
+  private void atMostMaxTdmrs() {
+    tdmrCount = LinearExpr.sum(start.toArray(new BoolVar[0]));
+    model.addLinearConstraint(tdmrCount, 1, problem.limits().maxTdmrs());
+  }
 
-  private final Map<IntVar, BoolVar> positives = new HashMap<>();
+  /**
+   * {@link tdmr.check.Rule#O1_TDX_MEMORY_COVERED O1}: every byte of TDX memory is covered (coverage {@code all}); under coverage {@code
+   * max} a memory atom is either kept and covered, or left out. Memory outside CMRs or above the
+   * HKID limit is always left out (rules E1, B5). Under node-local placement the first memory atom
+   * of a TDMR's first cell must be kept, so the kernel's {@code tdmr_get_nid} still finds that node.
+   */
+  private void memoryIsCovered() {
+    boolean all = problem.policy().coverage() == Policy.Coverage.ALL;
+    LinearExprBuilder keptSum = LinearExpr.newBuilder();
+    for (Atom a : atoms) {
+      if (!a.memory()) {
+        continue;
+      }
+      BoolVar k = kept.get(a.index());
+      if (a.mustDrop()) {
+        model.addEquality(k, 0);
+      } else if (all) {
+        model.addEquality(k, 1);
+      }
+      model.addImplication(k, covered.get(a.cell()));
+      keptSum.addTerm(k, a.pages());
+    }
+    for (Cell c : cells) {
+      if (c.holdsMemory() && c.firstAtom() < c.endAtom()) {
+        Atom first = problem.nodeAtom(c);
+        model.addLessOrEqual(start.get(c.index()), kept.get(first.index()));
+      }
+    }
+    keptPages = keptSum.build();
+  }
 
-  /** A literal equal to {@code x > 0}. */
-  private BoolVar positive(IntVar x, String name) {
-    return positives.computeIfAbsent(x, k -> {
-      BoolVar b = model.newBoolVar(name);
-      model.addGreaterOrEqual(x, 1).onlyEnforceIf(b);
-      model.addEquality(x, 0).onlyEnforceIf(b.not());
-      return b;
-    });
+  /**
+   * {@link tdmr.check.Rule#D2_PAMT_SIZE D2}/{@link tdmr.check.Rule#D3_DYNAMIC_PAMT_SIZE D3}: each TDMR's chunk has the kernel's size for the TDMR; D5/D6 and the node rule: it lies
+   * in one kept memory atom (TDX memory, inside CMRs) on the TDMR's node under node-local, stacked
+   * against one end of the atom; D4: stacks in an atom do not overlap, so all PAMTs are disjoint.
+   * The slots offered, and the pool, are those of {@link PlacementSlots}, which keep the model exact.
+   *
+   * <p>An atom larger than {@link PlacementSlots#roomyPages()} ("roomy") can hold every chunk of
+   * every layout at both ends at once and can never be filled, so it needs no page accounting: its
+   * placements are pure literals. Only the small ("tight") atoms get page variables. A pooled chunk
+   * needs neither: it only has to be no larger than the smallest pool atom.
+   */
+  private void pamtChunksArePlaced() {
+    long roomy = roomyPages;
+    List<List<BoolVar>> stackMembers = new ArrayList<>();
+    for (int a = 0; a < 2 * atoms.size(); a++) {
+      stackMembers.add(new ArrayList<>());
+    }
+    for (Cell cell : cells) {
+      if (!cell.holdsMemory()) {
+        continue;
+      }
+      checkDeadline();
+      long largestChunk = slots.largestChunk(cell);
+      IntVar chunkPages = null;
+      LinearExprBuilder choices = LinearExpr.newBuilder();
+      OptionalLong poolLimit = slots.poolLimit(cell);
+      if (poolLimit.isPresent()) {
+        BoolVar in = model.newBoolVar("pooled_c" + cell.index());
+        chunkPages = chunkPagesVariable(cell, largestChunk);
+        model.addLessOrEqual(chunkPages, poolLimit.getAsLong()).onlyEnforceIf(in);
+        pooled.put(cell.index(), in);
+        choices.add(in);
+      }
+      if (slots.mayFill(cell)) {
+        // The relaxation of PlacementSlots#fillsAggregated: in some fill, pages counted per scope.
+        if (chunkPages == null) {
+          chunkPages = chunkPagesVariable(cell, largestChunk);
+        }
+        BoolVar inFill = model.newBoolVar("in_fill_c" + cell.index());
+        IntVar pages = model.newIntVar(0, largestChunk, "fill_pages_c" + cell.index());
+        model.addEquality(pages, chunkPages).onlyEnforceIf(inFill);
+        model.addEquality(pages, 0).onlyEnforceIf(inFill.not());
+        fillChunks.put(cell.index(), new FillChunk(inFill, chunkPages));
+        fillPagesOfScope.computeIfAbsent(slots.scope(cell), k -> LinearExpr.newBuilder()).add(pages);
+        choices.add(inFill);
+      }
+      long roomiest = poolLimit.orElse(0);
+      for (PlacementSlots.Slot slot : slots.slots(cell)) {
+        Atom a = atoms.get(slot.atom());
+        roomiest = Math.max(roomiest, a.pages());
+        // Unnamed: there can be many placements, and names would cost more than the model.
+        BoolVar at = model.newBoolVar("");
+        IntVar pages = null;
+        if (a.pages() <= roomy) {
+          if (chunkPages == null) {
+            chunkPages = chunkPagesVariable(cell, largestChunk);
+          }
+          pages = model.newIntVar(0, Math.min(largestChunk, a.pages()), "");
+          model.addEquality(pages, chunkPages).onlyEnforceIf(at);
+          model.addEquality(pages, 0).onlyEnforceIf(at.not());
+          stackPages.get(a.index())[slot.side().ordinal()].add(pages);
+        }
+        model.addImplication(at, kept.get(a.index()));
+        stackMembers.get(2 * a.index() + slot.side().ordinal()).add(at);
+        choices.add(at);
+        placements.add(new Placement(cell.index(), a.index(), slot.side(), at, pages));
+      }
+      model.addEquality(choices, start.get(cell.index()));
+      tdmrFitsItsChunk(cell, roomiest);
+    }
+    if (slots.fillsAggregated()) {
+      // The filled atoms of each scope have exactly the pages of the chunks in fills there.
+      Map<Integer, LinearExprBuilder> filledPages = new HashMap<>();
+      for (Atom a : atoms) {
+        if (a.memory() && slots.fillable(a)) {
+          filledPages.computeIfAbsent(slots.scope(a), k -> LinearExpr.newBuilder()).addTerm(whole.get(a.index()), a.pages());
+        }
+      }
+      Set<Integer> scopes = new HashSet<>(filledPages.keySet());
+      scopes.addAll(fillPagesOfScope.keySet());
+      for (int scope : scopes) {
+        LinearExprBuilder filled = filledPages.getOrDefault(scope, LinearExpr.newBuilder());
+        LinearExprBuilder chunks = fillPagesOfScope.getOrDefault(scope, LinearExpr.newBuilder());
+        model.addEquality(filled, chunks);
+      }
+    }
+    for (Atom a : atoms) {
+      BoolVar[] st = stacked.get(a.index());
+      // A stack exists exactly when some chunk is in it.
+      for (int s = 0; s < 2; s++) {
+        List<BoolVar> members = stackMembers.get(2 * a.index() + s);
+        for (BoolVar m : members) {
+          model.addImplication(m, st[s]);
+        }
+        model.addLessOrEqual(st[s], LinearExpr.sum(members.toArray(new BoolVar[0])));
+      }
+      if (a.memory() && a.pages() <= roomy) {
+        // D4: the two stacks of an atom do not overlap.
+        LinearExpr both = LinearExpr.newBuilder()
+            .add(stackPages.get(a.index())[0].build())
+            .add(stackPages.get(a.index())[1].build())
+            .build();
+        model.addLessOrEqual(both, a.pages());
+      }
+    }
+  }
+
+  /**
+   * Redundant: the chunk of a TDMR starting at {@code cell} lies in one allowed memory atom (or a
+   * pool atom), so the TDMR is at most as large as the largest TDMR whose chunk fits into the
+   * roomiest such atom ({@code roomiest} pages). Chunk sizes grow with the TDMR size, so that size
+   * is found by bisection. The TDMR also ends no later than the necessary conditions of {@link
+   * tdmr.solver.PamtLowerBound} allow ({@link PlacementSlots#lastEnd}). Stated as {@code startSize ≤
+   * most · start}, it lets the search bound the number of TDMRs from the GiB to cover (see {@link
+   * #tdmrsTileTheCells}) before any placement is fixed.
+   */
+  private void tdmrFitsItsChunk(Cell cell, long roomiest) {
+    IntVar size = startSize.get(cell.index());
+    long lo = 0;
+    long hi = size.getDomain().max();
+    while (lo < hi) {
+      long mid = (lo + hi + 1) >>> 1;
+      if (problem.pamtBytes(mid * ByteSize.GiB) / PAGE <= roomiest) {
+        lo = mid;
+      } else {
+        hi = mid - 1;
+      }
+    }
+    int lastEnd = slots.lastEnd(cell);
+    long reach = lastEnd <= cell.index() ? 0
+        : (cells.get(lastEnd - 1).range().end() - cell.range().start()) / ByteSize.GiB;
+    lo = Math.min(lo, reach);
+    model.addLessOrEqual(LinearExpr.newBuilder().add(size).addTerm(start.get(cell.index()), -lo), 0);
+    if (lo == 0) {
+      model.addEquality(start.get(cell.index()), 0);
+    }
+  }
+
+  /**
+   * Lets a TDMR starting at cell {@code s} end only at the cells {@code endsFrom.apply(s)} (one past
+   * its last cell), and none start where that is empty. For redundant restrictions that a proof
+   * outside the model established ({@link tdmr.solver.PamtLowerBound#endsWithin}).
+   */
+  void restrictTdmrs(java.util.function.IntFunction<int[]> endsFrom) {
+    for (Cell cell : cells) {
+      if (!cell.holdsMemory()) {
+        continue;
+      }
+      int[] ends = endsFrom.apply(cell.index());
+      if (ends.length == 0) {
+        model.addEquality(start.get(cell.index()), 0);
+        continue;
+      }
+      long[] sizes = new long[ends.length + 1];
+      for (int i = 0; i < ends.length; i++) {
+        sizes[i] = (cells.get(ends[i] - 1).range().end() - cell.range().start()) / ByteSize.GiB;
+      }
+      model.addLinearExpressionInDomain(startSize.get(cell.index()), Domain.fromValues(sizes));
+    }
+  }
+
+  /** The pages of the chunk of the TDMR starting at {@code cell}, as one variable. */
+  private IntVar chunkPagesVariable(Cell cell, long largestChunk) {
+    IntVar chunkPages = model.newIntVar(0, largestChunk, "chunk_pages_c" + cell.index());
+    model.addEquality(chunkPages, chunkPagesOfStart(cell.index()));
+    return chunkPages;
+  }
+
+  /**
+   * C (counting): which atoms are wholly reserved, and how many areas start in each atom.
+   *
+   * <p>A gap atom is wholly reserved exactly when a TDMR covers it and the holes policy requires it;
+   * a convertible gap under holes {@code cmr} may be reserved to merge two areas. A kept memory atom
+   * is wholly reserved exactly when chunks fill it; a left-out one when it is covered and the
+   * policy requires its hole. {@code joined[a]} says the piece just below atom {@code a} is
+   * reserved and in the same TDMR. The areas starting in atom {@code a} are then {@code whole ∧
+   * ¬joined}, plus, when the atom is not wholly reserved, {@code low ∧ ¬joined} and {@code high}.
+   * Every one of these is defined exactly (not just bounded), so the count is a function of the
+   * TDMRs, the chunk placements and the kept memory, and the search never guesses it.
+   */
+  private void reservedAreasAreCounted() {
+    for (Atom a : atoms) {
+      BoolVar w = whole.get(a.index());
+      BoolVar cov = covered.get(a.cell());
+      model.addImplication(w, cov);
+      if (!a.memory()) {
+        if (problem.mustReserve(a)) {
+          model.addEquality(w, cov);
+        }
+        continue;
+      }
+      BoolVar k = kept.get(a.index());
+      if (slots.fillsAggregated()) {
+        // Only chunks in fills fill an atom (counted per scope in pamtChunksArePlaced); stacks in
+        // slots never do, and a filled atom has none.
+        if (slots.fillable(a)) {
+          model.addImplication(w, k);
+          model.addImplication(w, stacked.get(a.index())[0].not());
+          model.addImplication(w, stacked.get(a.index())[1].not());
+        } else {
+          model.addEquality(w, 0);
+        }
+        if (a.pages() <= roomyPages) {
+          LinearExpr stacks = LinearExpr.newBuilder()
+              .add(stackPages.get(a.index())[0].build())
+              .add(stackPages.get(a.index())[1].build())
+              .build();
+          model.addLessOrEqual(stacks, a.pages() - 1);
+        }
+      } else if (a.pages() > roomyPages) {
+        // Roomy atoms are never filled by chunks.
+        model.addBoolOr(new Literal[] {w.not(), k.not()});
+      } else {
+        LinearExpr stacks = LinearExpr.newBuilder()
+            .add(stackPages.get(a.index())[0].build())
+            .add(stackPages.get(a.index())[1].build())
+            .build();
+        model.addEquality(stacks, a.pages()).onlyEnforceIf(new Literal[] {w, k});
+        model.addLessOrEqual(stacks, a.pages() - 1).onlyEnforceIf(new Literal[] {w.not(), k});
+      }
+      if (problem.mustReserveDropped(a)) {
+        // Left out but covered: it is a hole now.
+        model.addBoolOr(new Literal[] {k, cov.not(), w});
+      }
+    }
+    for (Atom a : atoms) {
+      String suffix = "_a" + a.index();
+      BoolVar w = whole.get(a.index());
+      BoolVar[] st = stacked.get(a.index());
+      BoolVar joined;
+      if (a.index() == 0) {
+        joined = model.newBoolVar("joined" + suffix);
+        model.addEquality(joined, 0);
+      } else {
+        int prev = a.index() - 1;
+        BoolVar highEndReserved = or("reserved_high_a" + prev, whole.get(prev), stacked.get(prev)[1]);
+        Cell cell = cells.get(a.cell());
+        if (cell.firstAtom() == a.index()) {
+          // A TDMR base cuts any area (areas are clipped per TDMR).
+          joined = and("joined" + suffix, highEndReserved, start.get(cell.index()).not(), covered.get(cell.index()));
+        } else {
+          joined = and("joined" + suffix, highEndReserved);
+        }
+      }
+      LinearExprBuilder starts = LinearExpr.newBuilder().add(and("opens_whole" + suffix, w, joined.not()));
+      if (a.memory()) {
+        starts.add(and("opens_low" + suffix, st[0], joined.not(), w.not()));
+        starts.add(and("opens_high" + suffix, st[1], w.not()));
+      }
+      model.addEquality(areaStarts.get(a.index()), starts);
+    }
   }
 
   /** A literal equal to the conjunction of {@code literals}. */
-  BoolVar and(String name, Literal... literals) {
+  private BoolVar and(String name, Literal... literals) {
     BoolVar r = model.newBoolVar(name);
     Literal[] clause = new Literal[literals.length + 1];
     for (int i = 0; i < literals.length; i++) {
@@ -1246,7 +554,7 @@ final class TdmrModel {
   }
 
   /** A literal equal to the disjunction of {@code literals}. */
-  BoolVar or(String name, Literal... literals) {
+  private BoolVar or(String name, Literal... literals) {
     BoolVar r = model.newBoolVar(name);
     Literal[] clause = new Literal[literals.length + 1];
     for (int i = 0; i < literals.length; i++) {
@@ -1256,5 +564,305 @@ final class TdmrModel {
     clause[literals.length] = r.not();
     model.addBoolOr(clause);
     return r;
+  }
+
+  /**
+   * {@link tdmr.check.Rule#C1_RESERVED_SLOTS C1}: at most {@code max_reserved_per_tdmr} areas in every chosen TDMR. {@code run[k]} counts the
+   * areas starting in the cells of cell {@code k}'s TDMR from its first cell up to {@code k}; an
+   * area cut by a TDMR base counts again in the next TDMR, because an area starts at every base
+   * that reserved pieces follow ({@link #reservedAreasAreCounted}).
+   */
+  private void reservedAreasPerTdmrWithinLimit() {
+    int limit = problem.limits().maxReservedPerTdmr();
+    LinearExprBuilder total = LinearExpr.newBuilder();
+    IntVar previous = null;
+    for (Cell c : cells) {
+      LinearExprBuilder inCell = LinearExpr.newBuilder();
+      for (int a = c.firstAtom(); a < c.endAtom(); a++) {
+        inCell.add(areaStarts.get(a));
+        total.add(areaStarts.get(a));
+      }
+      LinearExpr here = inCell.build();
+      IntVar run = model.newIntVar(0, limit, "areas_in_tdmr_c" + c.index());
+      model.addEquality(run, here).onlyEnforceIf(start.get(c.index()));
+      if (previous != null) {
+        model.addEquality(LinearExpr.newBuilder().add(run).addTerm(previous, -1).addTerm(here, -1), 0)
+            .onlyEnforceIf(cont.get(c.index() - 1));
+      }
+      previous = run;
+    }
+    areaCount = total.build();
+    // Redundant: every area is counted in exactly one TDMR, and each TDMR has at most the limit.
+    model.addLessOrEqual(LinearExpr.newBuilder().add(areaCount).addTerm(tdmrCount, -limit), 0);
+  }
+
+  /**
+   * The objective's PAMT pages: per level, {@code ceil(N · bytesPerGiB / 4096)} pages for an N GiB
+   * TDMR. A level whose bytes per GiB are a whole number of pages costs the same per covered GiB
+   * whatever the TDMRs are, so it is summed over covered cells (exact, and a tight bound for the
+   * search); the others per TDMR from its size.
+   */
+  private void objectiveTerms() {
+    LinearExprBuilder pamt = LinearExpr.newBuilder();
+    for (long bytes : Problem.levelBytesPerGiB(problem.limits())) {
+      if (bytes % PAGE == 0) {
+        for (Cell c : cells) {
+          pamt.addTerm(covered.get(c.index()), bytes / PAGE * c.sizeGiB());
+        }
+      } else {
+        for (Cell c : cells) {
+          if (c.holdsMemory()) {
+            pamt.add(roundedLevelPages(c.index(), bytes));
+          }
+        }
+      }
+    }
+    pamtPages = pamt.build();
+  }
+
+  /** Pages of the chunk of the TDMR starting at cell {@code k} (0 when none starts there). */
+  private LinearExpr chunkPagesOfStart(int k) {
+    LinearExprBuilder pages = LinearExpr.newBuilder();
+    for (long bytes : Problem.levelBytesPerGiB(problem.limits())) {
+      if (bytes % PAGE == 0) {
+        pages.addTerm(startSize.get(k), bytes / PAGE);
+      } else {
+        pages.add(roundedLevelPages(k, bytes));
+      }
+    }
+    return pages.build();
+  }
+
+  /**
+   * {@code ceil(startSize[k] · bytesPerGiB / 4096)}, one variable per cell and level, shared by the
+   * objective and the chunk placement.
+   */
+  private IntVar roundedLevelPages(int k, long bytesPerGiB) {
+    return roundedPages.computeIfAbsent(new LevelOfStart(k, bytesPerGiB), key -> {
+      IntVar size = startSize.get(k);
+      long most = Math.floorDiv(size.getDomain().max() * bytesPerGiB + PAGE - 1, PAGE);
+      IntVar q = model.newIntVar(0, most, "level_pages_c%d_%d".formatted(k, bytesPerGiB));
+      LinearExpr bytes = LinearExpr.term(size, bytesPerGiB);
+      model.addGreaterOrEqual(LinearExpr.term(q, PAGE), bytes);
+      model.addLessOrEqual(LinearExpr.term(q, PAGE), LinearExpr.affine(size, bytesPerGiB, PAGE - 1));
+      if (bytesPerGiB > 0) {
+        // Redundant (a TDMR is at least 1 GiB), but it gives the search the per-TDMR cost at once.
+        model.addGreaterOrEqual(q, start.get(k));
+      }
+      return q;
+    });
+  }
+
+  /**
+   * Gives each pooled chunk, in address order, the first atom of its pool that no other chunk uses,
+   * against the atom's free side. There is always one: a pool has {@code maxTdmrs} atoms and there
+   * are fewer other chunks ({@link PlacementSlots}).
+   */
+  private Map<Integer, PlacementSlots.Slot> poolSlots(CpSolver solver, Map<Integer, Placement> chunkOfStart) {
+    Set<Integer> used = new HashSet<>();
+    for (Placement p : chunkOfStart.values()) {
+      used.add(p.atom());
+    }
+    Map<Integer, PlacementSlots.Slot> out = new HashMap<>();
+    for (int k = 0; k < cells.size(); k++) {
+      BoolVar in = pooled.get(k);
+      if (in == null || !solver.booleanValue(in)) {
+        continue;
+      }
+      Atom free = slots.pool(cells.get(k)).stream()
+          .filter(a -> !used.contains(a.index()))
+          .findFirst()
+          .orElseThrow(() -> new IllegalStateException("pool exhausted"));
+      used.add(free.index());
+      out.put(k, new PlacementSlots.Slot(free.index(), problem.freeSide(free).orElseThrow()));
+    }
+    return out;
+  }
+
+  /**
+   * With fills aggregated, gives the chunks in fills to the filled atoms of their scope ({@link
+   * FillAssignment}), each stacked from the atom's low end.
+   *
+   * @throws FillsNotRealizable when some scope has no exact assignment
+   */
+  private Map<Integer, PlacementSlots.Slot> fillSlots(CpSolver solver) {
+    Map<Integer, List<FillAssignment.Hole>> filled = new HashMap<>();
+    Map<Integer, List<FillAssignment.Chunk>> inFills = new HashMap<>();
+    if (fillChunks.isEmpty()) {
+      return Map.of();
+    }
+    for (Atom a : atoms) {
+      if (a.memory() && slots.fillable(a) && solver.booleanValue(whole.get(a.index()))) {
+        filled.computeIfAbsent(slots.scope(a), k -> new ArrayList<>()).add(new FillAssignment.Hole(a.index(), a.pages()));
+      }
+    }
+    for (Map.Entry<Integer, FillChunk> e : fillChunks.entrySet()) {
+      if (solver.booleanValue(e.getValue().literal())) {
+        Cell cell = cells.get(e.getKey());
+        inFills.computeIfAbsent(slots.scope(cell), k -> new ArrayList<>())
+            .add(new FillAssignment.Chunk(cell.index(), solver.value(e.getValue().chunkPages())));
+      }
+    }
+    Map<Integer, PlacementSlots.Slot> out = new HashMap<>();
+    Set<Integer> scopes = new HashSet<>(filled.keySet());
+    scopes.addAll(inFills.keySet());
+    for (int scope : scopes) {
+      Map<Integer, Integer> given = FillAssignment.assign(filled.getOrDefault(scope, List.of()),
+          inFills.getOrDefault(scope, List.of())).orElseThrow(FillsNotRealizable::new);
+      given.forEach((cell, atom) -> out.put(cell, new PlacementSlots.Slot(atom, Side.LOW)));
+    }
+    return out;
+  }
+
+  /** Number of variables and constraints of the model. */
+  long variableCount() {
+    return model.model().getVariablesCount();
+  }
+
+  long constraintCount() {
+    return model.model().getConstraintsCount();
+  }
+
+  /** Hints the solver with a previous solution (the next stage starts from it). */
+  void hintFrom(CpSolver solver) {
+    model.clearHints();
+    for (List<BoolVar> literals : List.of(start, end, cont, covered)) {
+      for (BoolVar b : literals) {
+        model.addHint(b, solver.booleanValue(b));
+      }
+    }
+    for (Placement p : placements) {
+      model.addHint(p.literal(), solver.booleanValue(p.literal()));
+    }
+    for (BoolVar p : pooled.values()) {
+      model.addHint(p, solver.booleanValue(p));
+    }
+    for (FillChunk f : fillChunks.values()) {
+      model.addHint(f.literal(), solver.booleanValue(f.literal()));
+    }
+    for (BoolVar k : kept) {
+      if (k != null) {
+        model.addHint(k, solver.booleanValue(k));
+      }
+    }
+  }
+
+  /**
+   * Completes the current hint into a value for every variable: one short solve with the hinted
+   * variables fixed, which leaves CP-SAT only propagation to do. A complete hint is taken by CP-SAT
+   * as its first solution at once, where a partial one must be repaired by search (on a 1 500-cell
+   * map it never was within 10 s). Returns false, leaving the hint as it was, when the hinted
+   * values are no solution or {@code seconds} pass first.
+   */
+  boolean completeHint(double seconds) {
+    CpSolver solver = new CpSolver();
+    solver.getParameters()
+        .setMaxTimeInSeconds(Math.max(0.01, seconds))
+        .setNumWorkers(1)
+        .setFixVariablesToTheirHintedValue(true)
+        .setStopAfterFirstSolution(true)
+        .setCpModelPresolve(false)
+        .setLinearizationLevel(0);
+    CpSolverStatus status;
+    try (Watchdog w = Watchdog.at(problem.deadline(), solver::stopSearch)) {
+      status = solver.solve(model);
+    }
+    if (status != CpSolverStatus.OPTIMAL && status != CpSolverStatus.FEASIBLE) {
+      return false;
+    }
+    List<Long> values = solver.response().getSolutionList();
+    PartialVariableAssignment.Builder hint = model.getBuilder().getSolutionHintBuilder().clear();
+    for (int v = 0; v < values.size(); v++) {
+      hint.addVars(v).addValues(values.get(v));
+    }
+    return true;
+  }
+
+  /** Hints the solver with a decision of the family (a starting layout). */
+  void hint(Decision decision) {
+    model.clearHints();
+    boolean[] starts = new boolean[cells.size()];
+    boolean[] ends = new boolean[cells.size()];
+    boolean[] in = new boolean[cells.size()];
+    Map<Integer, TdmrChoice> byStart = new HashMap<>();
+    for (TdmrChoice c : decision.tdmrs()) {
+      CandidateTdmr t = problem.candidate(c.candidate());
+      starts[t.firstCell()] = true;
+      ends[t.endCell() - 1] = true;
+      for (int k = t.firstCell(); k < t.endCell(); k++) {
+        in[k] = true;
+      }
+      byStart.put(t.firstCell(), c);
+    }
+    for (int k = 0; k < cells.size(); k++) {
+      model.addHint(start.get(k), starts[k]);
+      model.addHint(end.get(k), ends[k]);
+      model.addHint(covered.get(k), in[k]);
+      if (k + 1 < cells.size()) {
+        model.addHint(cont.get(k), in[k] && !ends[k]);
+      }
+    }
+    // The decision's chunk as the model offers it: its slot, else the atom's other side (only one
+    // side of an atom with a free side is offered), else the pool.
+    Map<Integer, Placement> hinted = new HashMap<>();
+    for (Placement p : placements) {
+      TdmrChoice c = byStart.get(p.cell());
+      if (c != null && c.chunkAtom() == p.atom()
+          && (c.side() == p.side() || !hinted.containsKey(p.cell()))) {
+        hinted.put(p.cell(), p);
+      }
+    }
+    for (Placement p : placements) {
+      model.addHint(p.literal(), hinted.get(p.cell()) == p);
+    }
+    for (Map.Entry<Integer, BoolVar> p : pooled.entrySet()) {
+      model.addHint(p.getValue(), byStart.containsKey(p.getKey()) && !hinted.containsKey(p.getKey()));
+    }
+    for (FillChunk f : fillChunks.values()) {
+      model.addHint(f.literal(), false);
+    }
+    Set<Integer> dropped = new HashSet<>(decision.droppedAtoms());
+    for (Atom a : atoms) {
+      if (a.memory()) {
+        model.addHint(kept.get(a.index()), !dropped.contains(a.index()));
+      }
+    }
+  }
+
+  /** Reads the decision of a solved model; call only after a status with a solution. */
+  Decision decision(CpSolver solver) {
+    Map<Integer, Placement> chunkOfStart = new HashMap<>();
+    for (Placement p : placements) {
+      if (solver.booleanValue(p.literal())) {
+        chunkOfStart.put(p.cell(), p);
+      }
+    }
+    Map<Integer, PlacementSlots.Slot> poolSlots = poolSlots(solver, chunkOfStart);
+    poolSlots.putAll(fillSlots(solver));
+    List<TdmrChoice> choices = new ArrayList<>();
+    for (int k = 0; k < cells.size(); k++) {
+      if (!solver.booleanValue(start.get(k))) {
+        continue;
+      }
+      int last = k;
+      while (!solver.booleanValue(end.get(last))) {
+        last++;
+      }
+      int candidate = problem.candidateIndex(k, last + 1);
+      Placement chosen = chunkOfStart.get(k);
+      PlacementSlots.Slot slot = chosen != null ? new PlacementSlots.Slot(chosen.atom(), chosen.side()) : poolSlots.get(k);
+      if (candidate < 0 || slot == null) {
+        throw new IllegalStateException("CP-SAT solution has no candidate TDMR or no PAMT at cell "
+            + cells.get(k).range());
+      }
+      choices.add(new TdmrChoice(candidate, slot.atom(), slot.side()));
+    }
+    List<Integer> dropped = new ArrayList<>();
+    for (Atom a : atoms) {
+      if (a.memory() && !solver.booleanValue(kept.get(a.index()))) {
+        dropped.add(a.index());
+      }
+    }
+    return new Decision(choices, dropped);
   }
 }
