@@ -133,12 +133,15 @@ public final class CrossCheck {
     return new Report(map.source(), results, failures, notes);
   }
 
-  /** Two exact engines: proven statuses equal, proven optima equal, no proof beaten by the other's layout. */
+  /**
+   * Two exact engines: when both proved the same question (family and restrictions), their statuses
+   * and optima are equal; otherwise no proof is beaten by the other's layout.
+   */
   private static void compareExact(MemoryMap map, TdxLimits limits, Policy policy, EngineResult a, EngineResult b,
       List<String> failures, List<String> notes) {
     boolean aProven = proven(a);
     boolean bProven = proven(b);
-    if (aProven && bProven && a.restrictions().isEmpty() && b.restrictions().isEmpty()) {
+    if (aProven && bProven && a.question().equals(b.question())) {
       if (a.status() != b.status()) {
         failures.add("%s says %s but %s says %s".formatted(a.solver(), a.status(), b.solver(), b.status()));
       } else if (a.status() == Status.OPTIMAL

@@ -102,9 +102,20 @@ public final class Problem {
       "each TDMR's PAMT chunk lies inside one piece of memory (a memory block cut at 1 GiB boundaries, or a run"
           + " of whole GiB), stacked against its low or high end");
 
+  /**
+   * Under {@code --pamt node-local}, what the instance also requires: PAMT on another node is legal
+   * and only ranks lower in the family, but the instance offers each chunk only on its TDMR's node.
+   */
+  public static final String NODE_LOCAL_RESTRICTION =
+      "each TDMR's PAMT chunk lies on the NUMA node the kernel picks for the TDMR (that of its first memory block)";
+
   /** The question this instance's engines answer: the kernel family, up to its restrictions. */
-  public static Question kernelQuestion() {
-    return new Question(Policy.Family.KERNEL, KERNEL_FAMILY_RESTRICTIONS);
+  public static Question kernelQuestion(Policy policy) {
+    List<String> restrictions = new ArrayList<>(KERNEL_FAMILY_RESTRICTIONS);
+    if (policy.pamt() == Policy.PamtPlacementPolicy.NODE_LOCAL) {
+      restrictions.add(NODE_LOCAL_RESTRICTION);
+    }
+    return new Question(Policy.Family.KERNEL, restrictions);
   }
 
   private final MemoryMap map;

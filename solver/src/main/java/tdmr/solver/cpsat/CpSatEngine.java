@@ -123,6 +123,11 @@ public final class CpSatEngine implements Engine {
     if (policy.family() == Policy.Family.MODULE) {
       return ModuleFamilySolver.solve(map, limits, policy, options);
     }
+    return kernelFamily(map, limits, policy, options).withQuestion(Problem.kernelQuestion(policy));
+  }
+
+  /** The kernel family over {@link Problem}. */
+  private EngineResult kernelFamily(MemoryMap map, TdxLimits limits, Policy policy, SolveOptions options) {
     long started = System.nanoTime();
     // The whole solve (preprocessing, bounds, model building, the searches) ends by this deadline.
     Deadline deadline = options.solveDeadline();
@@ -550,6 +555,6 @@ public final class CpSatEngine implements Engine {
     long millis = (System.nanoTime() - started) / 1_000_000;
     return new EngineResult(name(), status, Optional.ofNullable(layout),
         layout == null ? OptionalLong.empty() : OptionalLong.of(layout.pamtBytes()),
-        bound, messages, millis, variables, constraints, uncovered).withQuestion(Problem.kernelQuestion());
+        bound, messages, millis, variables, constraints, uncovered);
   }
 }

@@ -122,22 +122,22 @@ public final class Z3Engine implements Engine {
           List.of("z3 stopped (time limit) while its model was being built, before a search; nothing is proven"),
           started, 0, 0);
     }
-    r = r.withQuestion(Problem.kernelQuestion());
-    return policy.family() == Policy.Family.KERNEL ? r : aboutTheKernelFamily(r, policy.family());
+    r = r.withQuestion(Problem.kernelQuestion(policy));
+    return policy.family() == Policy.Family.KERNEL ? r : aboutTheKernelFamily(r, policy);
   }
 
   /**
    * {@code r}, asked about another family than the kernel's, saying first that its proofs are about
    * the kernel family only (its {@link EngineResult#question} says so too).
    */
-  private static EngineResult aboutTheKernelFamily(EngineResult r, Policy.Family asked) {
+  private static EngineResult aboutTheKernelFamily(EngineResult r, Policy policy) {
     List<String> messages = new ArrayList<>();
     messages.add(("z3 implements the kernel family only: its answer is about the kernel family, not the %s family"
-        + " asked for (cpsat answers that)").formatted(asked.text()));
+        + " asked for (cpsat answers that)").formatted(policy.family().text()));
     messages.addAll(r.messages());
     return new EngineResult(r.solver(), r.status(), r.layout(), r.pamtBytes(), r.pamtBoundBytes(), messages,
         r.solveMillis(), r.modelVariables(), r.modelConstraints(), r.uncoveredBytes(), r.kernelFailure(),
-        r.infeasibility(), r.details(), Problem.kernelQuestion());
+        r.infeasibility(), r.details(), Problem.kernelQuestion(policy));
   }
 
   private EngineResult solve(MemoryMap map, TdxLimits limits, Policy policy, SolveOptions options, long started) {
