@@ -117,9 +117,9 @@ class CpSatHandCasesTest {
   }
 
   @Test
-  @Disabled("known bug in ModuleModel (issue #11): on this map at 4 areas the model counts one reserved area fewer"
-      + " than the layout SolutionLayout reads from its solution has, so the engine stops with an internal error"
-      + " (the validator catches the layout; no claim is made)")
+  @Disabled("known defect of ModuleModel (issue #11): on this map at 4 areas the model counts one reserved area"
+      + " fewer than the layout SolutionLayout reads from its solution has; the validator catches the layout and"
+      + " the engine answers UNKNOWN (ModuleFamilySolver), no claim is made")
   void memorylessTdmrLendsLevels() {
     long base = 256 * M;
     List<MemoryBlock> blocks = new ArrayList<>(List.of(new MemoryBlock(M, base, 0)));
