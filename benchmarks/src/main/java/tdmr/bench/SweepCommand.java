@@ -20,6 +20,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import tdmr.bench.gen.DmesgWriter;
 import tdmr.bench.gen.SyntheticMachine;
+import tdmr.bench.sweep.ConstructionTable;
 import tdmr.bench.sweep.GeneratedMaps;
 import tdmr.bench.sweep.MapFiles;
 import tdmr.bench.sweep.Progress;
@@ -71,10 +72,16 @@ public final class SweepCommand implements Callable<Integer> {
   List<String> engineNames = List.of();
 
   @Option(names = "--max-blocks", paramLabel = "<n>",
-      description = "Engines other than greedy, greedy-cmr and cpsat skip maps with more blocks (default: 0, no limit).")
+      description = "Engines other than the kernel constructions (greedy, greedy-cmr, greedy-merge, greedy-fit) and cpsat"
+          + " skip maps with more blocks (default: 0, no limit).")
   int maxBlocks = 0;
 
   @Mixin PolicyOptions.Holes holes;
+
+  @Option(names = "--family", paramLabel = "kernel|module", defaultValue = "kernel",
+      description = "Layout family the optimising engines search; the kernel constructions are compared with"
+          + " CP-SAT in it (default: ${DEFAULT-VALUE}).")
+  String familyName;
 
   @Option(names = "--out", paramLabel = "<dir>", required = true, description = "Output directory (created if missing).")
   Path out;
@@ -91,6 +98,13 @@ public final class SweepCommand implements Callable<Integer> {
     }
     if (realDir == null && generated == 0) {
       err.println("tdmr-bench sweep: nothing to do: give --real <dir> and/or --generated <n>");
+      return 2;
+    }
+    Policy.Family family;
+    try {
+      family = Policy.Family.valueOf(familyName.toUpperCase(java.util.Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      err.println("tdmr-bench sweep: --family must be kernel or module, got '" + familyName + "'");
       return 2;
     }
     List<Engine> engines = selectEngines(err);
@@ -117,14 +131,16 @@ public final class SweepCommand implements Callable<Integer> {
     }
 
     TdxLimits limits = TdxLimits.DEFAULT;
-    Policy policy = Policy.DEFAULT.withHoles(holes.value());
+    Policy policy = Policy.DEFAULT.withHoles(holes.value()).withFamily(family);
     SolveOptions options = new SolveOptions(timeLimitSeconds, 1, (int) seed);
-    Sweep sweep = new Sweep(limits, policy, options, threads, maxBlocks, Set.of(SweepSummary.GREEDY, SweepSummary.GREEDY_CMR, "cpsat"));
+    Set<String> unlimited = new java.util.HashSet<>(ConstructionTable.CONSTRUCTIONS);
+    unlimited.add(ConstructionTable.REFEREE);
+    Sweep sweep = new Sweep(limits, policy, options, threads, maxBlocks, unlimited);
     Progress progress = new Progress(err, System.console() != null, maps.size() * engines.size());
     List<SweepRow> rows = sweep.run(maps, engines, progress);
     Duration took = Duration.between(started, Instant.now());
 
-    SweepSummary summary = new SweepSummary(rows, limits, holes.value(), timeLimitSeconds);
+    SweepSummary summary = new SweepSummary(rows, limits, holes.value(), timeLimitSeconds, family);
     String markdown = summary.markdown(preamble(engines, realCount, machines.size(), skipped, policy, options, took, started));
     try {
       // The whole directory or nothing: a sweep that cannot finish writing leaves the old results.
@@ -204,12 +220,13 @@ public final class SweepCommand implements Callable<Integer> {
         .append(" (registered in `tdmr.solver.Engines`: ").append(String.join(", ", Engines.names())).append(")\n");
     unavailable.forEach(u -> p.append("  - not available here: ").append(u).append('\n'));
     p.append("- Limits: TDX module 1.5 defaults (64 TDMRs, 16 reserved areas per TDMR, 16-byte PAMT entries, no Dynamic PAMT).\n");
-    p.append("- Policy: holes %s, PAMT %s, coverage %s.\n".formatted(
-        policy.holes().text(), policy.pamt().text(), policy.coverage().text()));
+    p.append("- Policy: holes %s, PAMT %s, coverage %s, layout family %s.\n".formatted(
+        policy.holes().text(), policy.pamt().text(), policy.coverage().text(), policy.family().text()));
     p.append("- Time limit %s s per solve, 1 solver thread per solve, %d solves in parallel.\n".formatted(
         stripZeros(options.timeLimitSeconds()), threads));
     if (maxBlocks > 0) {
-      p.append("- Engines other than greedy, greedy-cmr and cpsat were not run on maps with more than %d blocks (status SKIPPED).\n".formatted(maxBlocks));
+      p.append(("- Engines other than the kernel constructions and cpsat were not run on maps with more than %d blocks"
+          + " (status SKIPPED).\n").formatted(maxBlocks));
     }
     p.append("- Machine: %d processors, max heap %d MiB, Java %s (%s), %s %s.\n".formatted(
         rt.availableProcessors(), rt.maxMemory() >> 20, System.getProperty("java.version"),

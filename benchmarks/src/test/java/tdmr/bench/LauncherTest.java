@@ -91,6 +91,26 @@ class LauncherTest {
     assertTrue(r.out().contains("== z3: OPTIMAL"), r.out());
   }
 
+  /**
+   * Under 1 GB the VM starts but a solver's native library may not map (OR-Tools' loader then
+   * returned as if it had loaded, and the first native call was an internal error, exit 70), or a
+   * solver's thread may not start (reported as the Java heap running out, with -Xmx advice).
+   */
+  @Test
+  void aSolverWhoseNativeLibraryCannotMapIsNotAvailableNotAnInternalError() throws Exception {
+    for (String solver : List.of("cpsat", "z3")) {
+      Run r = bash("ulimit -v 1000000; \"$T\" plan \"$M\" --solver " + solver + " --time-limit 10");
+      assertTrue(List.of(0, 2, 3).contains(r.exit()), solver + ": exit " + r.exit() + "\n" + r.err());
+      assertTrue(!r.err().contains("internal error") && !r.err().contains("\tat "), r.err());
+      if (r.exit() == 2) {
+        // Either the library did not map, or a solver thread could not start: both name the limit.
+        assertTrue(r.err().startsWith("tdmr: solver '" + solver + "' is not available on this machine: ")
+            || r.err().startsWith("tdmr: out of memory outside the Java heap"), r.err());
+        assertTrue(r.err().contains("1000000 KiB (ulimit -v)"), r.err());
+      }
+    }
+  }
+
   @Test
   void aJavaOptionTheVmRefusesIsExitTwo() throws Exception {
     Run r = bash("TDMR_JAVA_OPTS=-XX:+NoSuchOptionAtAll \"$T\" map \"$M\"");

@@ -38,7 +38,7 @@ public final class InputBytes {
       if (Files.isRegularFile(file)) {
         long size = Files.size(file);
         if (size > MAX_BYTES) {
-          throw new InputException(name, 0, "is %s; %s".formatted(ByteSize.human(size), ADVICE));
+          throw new InputException(name, 0, "is %s (%d bytes); %s".formatted(ByteSize.human(size), size, ADVICE));
         }
       }
       try (InputStream in = Files.newInputStream(file)) {

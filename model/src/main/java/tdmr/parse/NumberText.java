@@ -49,7 +49,7 @@ public final class NumberText {
   public long decimal(String digits, int line, String field, long min, long max) throws InputException {
     boolean negative = digits.startsWith("-");
     String body = negative || digits.startsWith("+") ? digits.substring(1) : digits;
-    if (body.isEmpty() || !body.chars().allMatch(c -> c >= '0' && c <= '9')) {
+    if (body.isEmpty() || !allDigits(body, false)) {
       throw new InputException(source, line, "%s is not a decimal number: %s".formatted(field, shorten(digits)));
     }
     String significant = stripLeadingZeros(body);
@@ -72,7 +72,7 @@ public final class NumberText {
 
   private long hex(String text, int line, String field, int maxDigits) throws InputException {
     String digits = text.startsWith("0x") || text.startsWith("0X") ? text.substring(2) : text;
-    if (digits.isEmpty() || !digits.chars().allMatch(NumberText::isHexDigit)) {
+    if (digits.isEmpty() || !allDigits(digits, true)) {
       throw new InputException(source, line, "%s is not a hex number: %s".formatted(field, shorten(text)));
     }
     String significant = stripLeadingZeros(digits);
@@ -84,8 +84,16 @@ public final class NumberText {
     return Long.parseUnsignedLong(significant, 16);
   }
 
-  private static boolean isHexDigit(int c) {
-    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+  /** True when every character is a decimal (or, with {@code hex}, a hex) digit; a loop, as readers call it per number. */
+  private static boolean allDigits(String text, boolean hex) {
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      boolean digit = (c >= '0' && c <= '9') || (hex && ((c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')));
+      if (!digit) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static String stripLeadingZeros(String digits) {

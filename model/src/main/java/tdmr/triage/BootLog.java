@@ -180,6 +180,18 @@ public record BootLog(
     return kernelVersion.isPresent() || firmwareMapLines > 0 || nodeLines > 0;
   }
 
+  /** Intel's client processors (desktops, laptops): none has TDX, which is a Xeon feature. */
+  private static final Pattern CLIENT_CPU = Pattern.compile("\\bCore\\(TM\\)|\\bCore Ultra\\b|\\bCeleron|\\bPentium|\\bAtom\\b");
+
+  /**
+   * True when the log names an Intel client processor ({@code Intel(R) Core(TM) i7-...}, Celeron,
+   * Pentium, Atom): such a CPU has no TDX, so a log without TDX lines says nothing about its BIOS.
+   * Engineering samples ({@code Genuine Intel(R) CPU 0000}) and Xeons are not client processors.
+   */
+  public boolean isIntelClientCpu() {
+    return vendor.isPresent() && vendor.get().isIntel() && cpu.isPresent() && CLIENT_CPU.matcher(cpu.get().text()).find();
+  }
+
   /** True when the log shows a CPU made by someone other than Intel. */
   public boolean isNotIntel() {
     return vendor.isPresent() && !vendor.get().isIntel();

@@ -365,8 +365,8 @@ public final class TdxLogTriage {
       if (boot.tmeOff().isPresent()) {
         return Outcome.NOT_ENABLED_IN_BIOS;
       }
-      boolean intel = boot.vendor().map(BootLog.Vendor::isIntel).orElse(false);
-      return boot.hasEarlyBoot() && intel ? Outcome.NOT_ENABLED_IN_BIOS : Outcome.NO_TDX_LINES;
+      boolean intelServer = boot.vendor().map(BootLog.Vendor::isIntel).orElse(false) && !boot.isIntelClientCpu();
+      return boot.hasEarlyBoot() && intelServer ? Outcome.NOT_ENABLED_IN_BIOS : Outcome.NO_TDX_LINES;
     }
 
     // ---- words ----
@@ -490,6 +490,14 @@ public final class TdxLogTriage {
           todo.add("Nothing to do for TDX on this machine.");
         }
         case NO_TDX_LINES -> {
+          if (boot.isIntelClientCpu()) {
+            LogLine cpu = boot.cpu().orElseThrow();
+            happened.add(("The log has no TDX lines, and its CPU (line %d: \"%s\") is an Intel client processor: TDX"
+                + " is a feature of Xeon processors (Sapphire Rapids and later), so the kernel never finds it here.")
+                .formatted(cpu.line(), cpu.text()));
+            todo.add("Nothing to do for TDX on this machine: run tdmr diagnose on a TDX host's log.");
+            break;
+          }
           happened.add("The log has no TDX lines. The kernel prints none when TDX is off in the BIOS, but also when it"
               + " has no TDX host support, on CPUs without TDX and in virtual machines, and "
               + (boot.hasEarlyBoot()

@@ -142,4 +142,31 @@ class BootEvidenceTest {
     // "kvm_intel: VMX not supported" is an AMD machine refusing kvm_intel: no Intel evidence.
     assertTrue(BootLog.scan(log("[ 5.0] kvm_intel: VMX not supported by CPU 0")).vendor().isEmpty());
   }
+
+  /**
+   * A laptop's boot (smpboot's line for a client CPU, from arch/x86/kernel/smpboot.c's format) with
+   * its first lines and no TDX line: its CPU has no TDX, so nothing about its BIOS follows.
+   */
+  @Test
+  void anIntelClientCpuIsNotBlamedOnTheBios() throws Exception {
+    Triage t = TdxLogTriage.of("dmesg.txt", log(
+        "[    0.000000] Linux version 6.8.0-45-generic (buildd@lcy02-amd64-075)",
+        "[    0.000000] BIOS-e820: [mem 0x0000000000100000-0x000000007fffffff] usable",
+        "[    0.190000] smpboot: CPU0: 12th Gen Intel(R) Core(TM) i7-1260P (family: 0x6, model: 0x9a, stepping: 0x3)",
+        "[    2.000000] Run /init as init process"));
+    assertEquals(Outcome.NO_TDX_LINES, t.outcome());
+    assertTrue(says(t.whatHappened(), "is an Intel client processor"), t.whatHappened().toString());
+    assertFalse(says(t.whatHappened(), "BIOS"), t.whatHappened().toString());
+    assertFalse(says(t.whatToDo(), "BIOS"), t.whatToDo().toString());
+    // The same boot on a Xeon is evidence: TDX is off in the BIOS.
+    Triage xeon = TdxLogTriage.of("dmesg.txt", log(
+        "[    0.000000] Linux version 6.8.0-1004-intel (buildd@lcy02-amd64-075)",
+        "[    0.000000] BIOS-e820: [mem 0x0000000000100000-0x000000007fffffff] usable",
+        INTEL_CPU,
+        "[    2.000000] Run /init as init process"));
+    assertEquals(Outcome.NOT_ENABLED_IN_BIOS, xeon.outcome());
+    // An engineering sample names no model; it may be a TDX part.
+    assertFalse(BootLog.scan(log("[ 0.2] smpboot: CPU0: Genuine Intel(R) CPU 0000%@ (family: 0x6, model: 0xcf)"))
+        .isIntelClientCpu());
+  }
 }

@@ -116,8 +116,8 @@ final class DiagnoseCommand implements Callable<Integer> {
     LayoutAnalysis.Findings findings = LayoutAnalysis.Findings.NONE;
     if (mapInLog.map().isPresent()) {
       String logWords = " " + (source.name().equals("<stdin>") ? "dmesg.txt" : source.name()) + whatIf.asArguments();
-      findings = new LayoutAnalysis(mapInLog.map().get(), completeness, logWords, TdxLimits.DEFAULT, options,
-          spec.commandLine().getErr())
+      findings = new LayoutAnalysis(mapInLog.map().get(), completeness, logWords, whatIf.kernelParameters(),
+          TdxLimits.DEFAULT, options, spec.commandLine().getErr())
           .analyse(triage);
     }
     List<String> whatToDo = findings.remedies().isEmpty() ? triage.whatToDo() : findings.remedies();

@@ -231,6 +231,8 @@ final class FixCommand implements Callable<Integer> {
     out.printf("%s: %s, %s per TDMR, holes %s, PAMT %s, family %s (--for layout)%n", map.source(),
         Count.of(limits.maxTdmrs(), "TDMR"), Count.of(limits.maxReservedPerTdmr(), "reserved area"), holes.value().text(),
         pamt.value().text(), family.value().text());
+    out.println("A layout of the planner's family, which no stock kernel builds; for what the running kernel"
+        + " needs: tdmr fix" + inputWords() + " --for greedy");
     if (outcome == Outcome.HAS_LAYOUT) {
       out.println("Nothing to give up: a layout covers all TDX memory.");
       printLayout(out, fix.full());
@@ -305,12 +307,14 @@ final class FixCommand implements Callable<Integer> {
 
   private static void printGiveUp(PrintWriter out, MemoryFix fix, EngineResult reduced) {
     long bytes = fix.giveUp().stream().mapToLong(AddressRange::size).sum();
-    out.printf("%nGive up %s of TDX memory (%s) in %s:%n", ByteSize.human(bytes),
-        reduced.status() == Status.OPTIMAL ? "proven the least" : "the least found before the time limit, not proven",
-        Count.of(fix.giveUp().size(), "range"));
+    out.printf("%nGive up %s of TDX memory in %s (%s):%n", ByteSize.human(bytes), Count.of(fix.giveUp().size(), "range"),
+        reduced.status() == Status.OPTIMAL
+            ? "OPTIMAL: proven the least among giving up whole pieces of memory blocks between 1 GiB boundaries"
+            : "FEASIBLE: the least found before the time limit, not proven");
     for (AddressRange r : fix.giveUp()) {
       out.printf("  %s %s%n", r, ByteSize.human(r.size()));
     }
+    GreedyFixReport.cautions(out, fix.giveUp());
     out.println();
     GreedyFixReport.bootParameters(out, fix.giveUp().stream().map(MemoryFix::memmapParameter).toList());
   }

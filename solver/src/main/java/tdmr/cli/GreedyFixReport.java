@@ -7,6 +7,7 @@ import java.io.StringWriter;
 import java.util.List;
 import java.util.function.Function;
 import tdmr.boot.KernelParameters;
+import tdmr.boot.LowMemoryCaution;
 import tdmr.boot.MemoryWhatIf;
 import tdmr.mem.AddressRange;
 import tdmr.mem.ByteSize;
@@ -97,6 +98,7 @@ final class GreedyFixReport {
     for (AddressRange g : r.giveUp()) {
       out.printf("  %-26s %8s  %s%n", g, ByteSize.human(g.size()), GreedyFix.describe(g, map, r.forced()).description());
     }
+    cautions(out, r.giveUp());
     out.println();
     bootParameters(out, fix.memmap());
     out.println();
@@ -118,11 +120,21 @@ final class GreedyFixReport {
   static void bootParameters(PrintWriter out, List<String> memmap) {
     out.println("Kernel command line (add these parameters):");
     out.println("  " + String.join(" ", memmap));
-    String escaped = String.join(" ", memmap.stream().map(p -> p.replace("$", "\\\\\\$")).toList());
+    String escaped = grubEscaped(String.join(" ", memmap));
     out.println("In /etc/default/grub, where each $ must be written \\\\\\$:");
     out.println("  GRUB_CMDLINE_LINUX_DEFAULT=\"... " + escaped + "\"");
     out.println("then run update-grub (or grub2-mkconfig -o /boot/grub2/grub.cfg) and reboot; typed at the GRUB"
         + " prompt (e to edit the entry) each $ is \\$.");
+  }
+
+  /** What to know before reserving memory below 4 GiB ({@link LowMemoryCaution}), one line each. */
+  static void cautions(PrintWriter out, List<AddressRange> giveUp) {
+    LowMemoryCaution.of(giveUp).forEach(c -> out.println("Caution: " + c));
+  }
+
+  /** Boot parameters as /etc/default/grub needs them: each {@code $} as {@code \\\$} (see {@link #bootParameters}). */
+  static String grubEscaped(String parameters) {
+    return parameters.replace("$", "\\\\\\$");
   }
 
   private static List<String> kernelLines(EngineResult r) {
@@ -141,7 +153,9 @@ final class GreedyFixReport {
     o.put("status", outcome.name());
     o.put("maxTdmrs", limits.maxTdmrs());
     o.put("maxReservedPerTdmr", limits.maxReservedPerTdmr());
-    o.put("family", GiveUpSearch.FAMILY);
+    // The claims here are about giving memory up, not about a layout family (that of --for layout).
+    o.putNull("family");
+    o.put("giveUpScope", GiveUpSearch.SCOPE);
     GiveUpSearch.Result r = fix.search().orElse(null);
     if (r == null) {
       o.putNull("searchStatus");
@@ -200,6 +214,8 @@ final class GreedyFixReport {
     o.put("giveUpBytes", giveUp.stream().mapToLong(AddressRange::size).sum());
     ArrayNode memmap = o.putArray("memmap");
     giveUp.forEach(r -> memmap.add(KernelParameters.reserving(r)));
+    ArrayNode cautions = o.putArray("cautions");
+    LowMemoryCaution.of(giveUp).forEach(cautions::add);
   }
 
   private static ObjectNode replay(EngineResult r) {

@@ -4,6 +4,7 @@ import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import tdmr.boot.LowMemoryCaution;
 import tdmr.greedy.GreedyExplanation;
 import tdmr.greedy.GreedyResult;
 import tdmr.greedy.LinuxGreedy;
@@ -47,6 +48,8 @@ final class LayoutAnalysis {
   private final boolean partial;
   private final boolean cmrsAsMemory;
   private final String logName;
+  /** The what-if's boot parameters ({@code --memmap}, {@code --cmdline}), empty without one. */
+  private final String whatIf;
   private final TdxLimits limits;
   private final SolveOptions options;
   private final PrintWriter err;
@@ -54,10 +57,13 @@ final class LayoutAnalysis {
   /**
    * @param completeness what the log lacks; a map cut short or taken from the CMRs is partial
    * @param logWords how the user named the log and any what-if options, for the commands suggested
+   * @param whatIf the boot parameters {@code map} was replayed with ({@code memmap=4K$0x64158000 ...}),
+   *     empty when it is the log's own map: the analysis then answers what the host would do with them
    */
-  LayoutAnalysis(MemoryMap map, List<LogCompleteness.Note> completeness, String logWords, TdxLimits limits,
-      SolveOptions options, PrintWriter err) {
+  LayoutAnalysis(MemoryMap map, List<LogCompleteness.Note> completeness, String logWords, String whatIf,
+      TdxLimits limits, SolveOptions options, PrintWriter err) {
     this.map = map;
+    this.whatIf = whatIf;
     this.partial = LogCompleteness.mapIsPartial(completeness);
     this.cmrsAsMemory = completeness.stream().anyMatch(n -> n.check() == LogCompleteness.Check.CMRS_WITHOUT_RAM);
     this.logName = logWords;
@@ -70,10 +76,32 @@ final class LayoutAnalysis {
     if (triage.outcome().isLayoutFailure()) {
       return failure(triage);
     }
+    if (triage.outcome().tdxUp() && !whatIf.isEmpty()) {
+      return new Findings(whatIfReplay(), List.of());
+    }
     if (triage.outcome().tdxUp() && triage.pamtKb().isPresent()) {
       return new Findings(pamtCheck(triage.pamtKb().getAsLong()), List.of());
     }
     return Findings.NONE;
+  }
+
+  /** "With the what-if (memmap=...), " before a replay's sentence; empty without a what-if. */
+  private String withWhatIf() {
+    return whatIf.isEmpty() ? "" : "With the what-if (%s), ".formatted(whatIf);
+  }
+
+  /** A host whose TDX came up, asked what the same kernel would do with other boot parameters. */
+  private List<String> whatIfReplay() {
+    EngineResult greedy = run("greedy");
+    if (greedy.status() == Status.UNKNOWN) {
+      return List.of(withWhatIf() + "the time limit stopped the replay of the kernel's construction (--time-limit).");
+    }
+    if (greedy.status().hasLayout()) {
+      return List.of(withWhatIf() + "the kernel's construction replayed on %s still succeeds (%s).".formatted(scope(),
+          headroom(greedy)));
+    }
+    return List.of(withWhatIf() + "the kernel's construction replayed on %s fails: %s".formatted(scope(),
+        greedy.kernelFailure().map(GreedyResult.Failed::failureLine).orElse(greedy.status().name())));
   }
 
   private String scope() {
@@ -88,6 +116,19 @@ final class LayoutAnalysis {
       out.add("The time limit stopped the replay of the kernel's construction on %s (--time-limit).".formatted(scope()));
       return new Findings(out, List.of());
     }
+    if (greedy.status().hasLayout() && !whatIf.isEmpty()) {
+      // The question asked: would these parameters have avoided the failure in the log?
+      out.add(withWhatIf() + "the kernel's construction replayed on %s succeeds (%s): these parameters avoid the"
+          .formatted(scope(), headroom(greedy)) + " failure in the log%s.".formatted(
+              partial ? " as far as the memory in this log shows" : ""));
+      String caveat = partial
+          ? " The whole map may need more: on the host, `sudo tdmr gather -o host.txt`, then `tdmr fix host.txt`." : "";
+      List<String> remedies = new ArrayList<>();
+      remedies.add(("For the running kernel, boot with %s (the what-if): replayed on %s, its construction then"
+          + " succeeds.%s In /etc/default/grub each $ is written \\\\\\$:").formatted(whatIf, scope(), caveat));
+      remedies.add("  GRUB_CMDLINE_LINUX_DEFAULT=\"... %s\"".formatted(GreedyFixReport.grubEscaped(whatIf)));
+      return new Findings(out, remedies);
+    }
     if (greedy.status().hasLayout()) {
       out.add(partial
           ? "Replayed on %s, the kernel's construction succeeds: the failure lies in memory the log does not show."
@@ -101,8 +142,9 @@ final class LayoutAnalysis {
     GreedyResult.Failed failed = greedy.kernelFailure().orElseThrow();
     Optional<AddressRange> replayed = failed.failingTdmrRange();
     boolean same = replayed.isPresent() && replayed.equals(triage.failedTdmr());
-    out.add("Replayed on %s, the kernel's construction %s: %s".formatted(scope(),
-        same ? (partial ? "already fails the same way" : "fails the same way") : "fails", failed.failureLine())
+    out.add(withWhatIf() + "%seplayed on %s, the kernel's construction %s: %s".formatted(whatIf.isEmpty() ? "R" : "r", scope(),
+        same ? (!whatIf.isEmpty() ? "still fails the same way" : partial ? "already fails the same way" : "fails the same way")
+            : "fails", failed.failureLine())
         + (same ? "" : " (the log names another TDMR or none; the log's map may be incomplete)."));
     out.addAll(new GreedyExplanation(map, limits, LinuxGreedy.mainline()).summary(failed));
     Optional<EngineResult> best = optimum(out);
@@ -127,11 +169,13 @@ final class LayoutAnalysis {
       case OPTIMAL, FEASIBLE -> {
         out.add(("For the running kernel, boot with %s: it gives up %s of TDX memory (%s), and the kernel's"
                 + " construction then succeeds on %s (%s).%s The GRUB syntax, and a replay:")
-            .formatted(String.join(" ", fix.memmap()), ByteSize.human(r.giveUpBytes()),
+            .formatted((whatIf.isEmpty() ? "" : whatIf + " (the what-if) and ") + String.join(" ", fix.memmap()),
+                ByteSize.human(r.giveUpBytes()) + (whatIf.isEmpty() ? "" : " more"),
                 r.status() == Status.OPTIMAL ? "proven the least" : "the least found in the time limit",
                 partial ? "the memory in this log" : "this map", headroom(fix.after().orElseThrow()), caveat));
         out.add("  tdmr fix" + logName);
         out.add("  tdmr plan" + logName + memmapOptions(fix.memmap()));
+        LowMemoryCaution.of(r.giveUp()).forEach(c -> out.add("  Caution: " + c));
       }
       case INFEASIBLE -> out.add("For the running kernel, no memmap= reservation (whole memory blocks, or their parts"
           + " up to a 1 GiB boundary) makes its construction succeed on %s.".formatted(scope()));

@@ -20,14 +20,16 @@ import tdmr.parse.MapJson;
         "Reads INPUT (dmesg text, /proc/iomem or a JSON map; '-' for standard input) and prints"
             + " the TDX memory blocks with their NUMA nodes, the gaps between them with the firmware"
             + " (e820) type found there, the CMRs, how the map was derived and the totals. --json prints"
-            + " the map in the JSON map format that every tdmr command reads.",
+            + " the map in the JSON map format that every tdmr command reads. With --memmap or --cmdline it"
+            + " also prints the e820 table the kernel would print with them (its 'user:' lines).",
     exitCodeListHeading = "%nExit status:%n",
     exitCodeList = {"0:the map was read and shown", "2:bad input or usage", "70:internal error"},
     footerHeading = "%nExamples:%n",
     footer = {
       "  tdmr map dmesg.txt                         blocks, gaps (e820 types), CMRs",
       "  sudo cat /proc/iomem | tdmr map -",
-      "  tdmr map --json dmesg.txt > map.json       the JSON map every command reads"
+      "  tdmr map --json dmesg.txt > map.json       the JSON map every command reads",
+      "  tdmr map dmesg.txt --memmap '4K$0x64158000' | grep user:    the kernel's table then"
     })
 final class MapCommand implements Callable<Integer> {
   @ParentCommand TdmrCommand tdmr;
@@ -46,7 +48,14 @@ final class MapCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     MemoryMap map = whatIf.apply(tdmr.input(input).readMap());
     var out = spec.commandLine().getOut();
-    out.print(json ? MapJson.write(map) : Prose.fold(MapText.render(map)));
+    if (json) {
+      out.print(MapJson.write(map));
+    } else {
+      out.print(Prose.fold(MapText.render(map)));
+      if (!whatIf.isEmpty()) {
+        out.print(MapText.userTable(map));
+      }
+    }
     out.flush();
     return 0;
   }

@@ -51,6 +51,21 @@ final class MapText {
     return s.toString();
   }
 
+  /**
+   * The e820 table as the kernel prints it after {@code memmap=}/{@code mem=} ({@code e820_print_table("user")}):
+   * one {@code user: [mem START-END] TYPE} line per entry, END inclusive, so that it can be compared line for
+   * line with the {@code dmesg} of the boot with those parameters.
+   */
+  static String userTable(MemoryMap map) {
+    StringBuilder s = new StringBuilder();
+    s.append('\n').append("The e820 table the kernel then prints (its user-defined physical RAM map):\n");
+    for (E820Entry e : map.firmwareMap()) {
+      s.append("  user: [mem %#018x-%#018x] %s%n".formatted(e.range().start(), e.range().end() - 1,
+          E820Entry.typeText(e.typeCode())));
+    }
+    return s.toString();
+  }
+
   /** The e820 types found inside a gap, in address order; parts outside every entry say so. */
   private static String firmwareTypes(List<E820Entry> firmware, int from, AddressRange gap) {
     if (firmware.isEmpty()) {

@@ -90,9 +90,10 @@ final class PlanCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    // The command's deadline starts first: loading the solvers' native libraries counts too.
+    SolveOptions options = engineOptions.solveOptions();
     List<Engine> engines = engineOptions.engines();
     TdxLimits limits = engineOptions.limits();
-    SolveOptions options = engineOptions.solveOptions();
     MemoryMap map = whatIf.apply(input.read(tdmr));
     limits = LimitOptions.usefulFor(limits, map, spec.commandLine().getErr(), "tdmr plan");
     Policy policy = engineOptions.policy();

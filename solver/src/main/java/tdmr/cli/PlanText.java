@@ -61,14 +61,26 @@ final class PlanText {
     return sb.toString();
   }
 
-  /** Commands that answer the question a failure raises; empty when some engine built a layout. */
+  /**
+   * Commands that answer the question a failure raises, the operator's first: what to give up with
+   * {@code memmap=} so that a failed kernel construction succeeds (also when an optimiser found a
+   * layout, which no stock kernel builds). Empty when some engine built a layout and no kernel
+   * construction failed.
+   */
   List<String> nextSteps(List<EngineResult> results, String input) {
     List<String> out = new ArrayList<>();
-    if (results.stream().anyMatch(r -> r.status().hasLayout())) {
+    List<String> failedKernels = results.stream()
+        .filter(r -> r.solver().startsWith("greedy") && r.status() == Status.FAILED).map(EngineResult::solver).toList();
+    boolean anyLayout = results.stream().anyMatch(r -> r.status().hasLayout());
+    if (anyLayout && failedKernels.isEmpty()) {
       return out;
     }
     // The user's limits and policy travel with every suggested command, so it answers the same question.
     String in = (input.isEmpty() ? "" : " " + input) + sameQuestion();
+    for (String kernel : failedKernels) {
+      out.add("  What to give up (memmap= boot parameters) so that %s succeeds:".formatted(kernelWords(kernel)));
+      out.add("    tdmr fix%s%s".formatted(in, forOption(kernel)));
+    }
     boolean optimiserRan = results.stream().anyMatch(r -> !r.solver().startsWith("greedy"));
     boolean unknown = results.stream().anyMatch(r -> r.status() == tdmr.solver.Status.UNKNOWN);
     boolean proven = results.stream().anyMatch(r -> r.status() == tdmr.solver.Status.INFEASIBLE);
@@ -77,20 +89,36 @@ final class PlanText {
       out.add("    tdmr plan%s --solver cpsat --time-limit 600".formatted(in));
     }
     if (!optimiserRan) {
-      out.add("  Is there a layout within the limits that the kernel's construction misses?");
-      out.add("    tdmr plan%s --solver cpsat".formatted(in));
       if (policy.holes() == Policy.Holes.MEMLIST) {
         out.add("  Would a kernel that takes holes from the CMRs succeed?");
         out.add("    tdmr plan%s --holes cmr".formatted(in));
       }
+      out.add("  Is there a layout within the limits that the kernel's construction misses?");
+      out.add("    tdmr plan%s --solver cpsat".formatted(in));
     }
-    if ((proven || !optimiserRan) && !in.isEmpty()) {
-      out.add("  Which memory to give up (memmap=) so that a layout exists:");
-      out.add("    tdmr fix%s".formatted(in));
+    if (proven) {
+      out.add("  Which memory to give up (memmap=) so that a layout of the planner's family exists:");
+      out.add("    tdmr fix%s --for layout".formatted(in));
     }
     out.add("  See the layouts:");
     out.add("    tdmr render%s --solver greedy,cpsat -o layout.html".formatted(in));
     return out;
+  }
+
+  private static String kernelWords(String construction) {
+    return switch (construction) {
+      case "greedy" -> "the running kernel's construction";
+      case "greedy-cmr" -> "a CMR-holes kernel's construction";
+      default -> "the " + construction + " construction";
+    };
+  }
+
+  /** {@code tdmr fix}'s {@code --for} for a failed construction; none where the default (or {@code --holes cmr}) names it. */
+  private String forOption(String construction) {
+    if (construction.equals("greedy") || (construction.equals("greedy-cmr") && policy.holes() == Policy.Holes.CMR)) {
+      return "";
+    }
+    return " --for " + construction;
   }
 
   /** The options that give the suggested commands this run's limits and policy (holes, PAMT). */

@@ -79,10 +79,11 @@ final class RenderCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     boolean html = isHtml(output);
+    // The command's deadline starts first: loading the solvers' native libraries counts too.
+    SolveOptions options = engines.solveOptions();
     List<Engine> chosen = engines.engines();
     TdxLimits limits = engines.limits();
     Policy policy = engines.policy();
-    SolveOptions options = engines.solveOptions();
     MemoryMap map = whatIf.apply(input.read(tdmr));
     limits = LimitOptions.usefulFor(limits, map, spec.commandLine().getErr(), "tdmr render");
 

@@ -55,7 +55,10 @@ final class StandardOutput extends OutputStream {
     return Optional.ofNullable(failure);
   }
 
-  /** Bytes written before the first error. */
+  /**
+   * Bytes the underlying stream took before the write that failed (of that write, some bytes may
+   * have been written too; the stream does not say how many).
+   */
   synchronized long written() {
     return written;
   }

@@ -1,15 +1,18 @@
 package tdmr.cli;
 
-import java.nio.file.Path;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.OutputStreamWriter;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.OptionalLong;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import tdmr.mem.Count;
 import tdmr.parse.InputException;
+import tdmr.solver.NativeMemory;
 
 /** The {@code tdmr} root command: lists the subcommands and the exit codes. */
 @Command(
@@ -116,10 +119,11 @@ public final class TdmrCommand implements Runnable {
    */
   static int execute(CommandLine cl, String[] args) {
     int status;
+    long started = System.nanoTime();
     try {
       status = cl.execute(args);
     } catch (OutOfMemoryError e) {
-      status = outOfMemory(cl.getErr());
+      status = outOfMemory(cl.getErr(), e);
     } catch (StackOverflowError | InternalError | LinkageError e) {
       cl.getErr().println("tdmr: internal error: " + e + " (set TDMR_DEBUG=1 for the stack trace)");
       if (System.getenv("TDMR_DEBUG") != null) {
@@ -129,10 +133,16 @@ public final class TdmrCommand implements Runnable {
       status = EXIT_INTERNAL;
     }
     cl.getOut().flush();
+    if (Boolean.getBoolean("tdmr.timing")) {
+      // For benchmarks/fleet-sizes.sh: how long the command itself took, JVM start-up aside.
+      cl.getErr().println("tdmr: timing: %d ms from the command's start to its end".formatted(
+          (System.nanoTime() - started) / 1_000_000));
+      cl.getErr().flush();
+    }
     StandardOutput stdout = ((TdmrCommand) cl.getCommand()).stdout;
     if (stdout != null && stdout.failure().isPresent() && !stdout.readerClosed() && status != EXIT_INTERNAL) {
-      cl.getErr().println("tdmr: cannot write standard output: %s (%d bytes written before the error)"
-          .formatted(stdout.failure().get().getMessage(), stdout.written()));
+      cl.getErr().println("tdmr: cannot write standard output: %s; the output is incomplete (%s written before the failing write)"
+          .formatted(stdout.failure().get().getMessage(), Count.of(stdout.written(), "byte")));
       cl.getErr().flush();
       return EXIT_INPUT;
     }
@@ -140,21 +150,39 @@ public final class TdmrCommand implements Runnable {
   }
 
   /**
-   * Out of heap: the heap's size, and a larger one to ask for (twice as large, but no more than
-   * three quarters of the machine), or, when the machine has no more, a smaller input or limits.
+   * Out of memory. Out of heap: the heap's size, and a larger one to ask for (twice as large, but no
+   * more than three quarters of the machine), or, when the machine has no more, a smaller input or
+   * limits. Under {@code ulimit -v} the launcher sizes the heap from the limit, so the limit is what
+   * to raise. Out of memory outside the heap (threads, native memory): the limit, or the machine.
    */
-  private static int outOfMemory(PrintWriter err) {
+  private static int outOfMemory(PrintWriter err, OutOfMemoryError e) {
     long heapMb = Runtime.getRuntime().maxMemory() >> 20;
     long machineMb = physicalMemoryMb();
-    long suggestMb = Math.min(2 * heapMb, machineMb * 3 / 4);
-    if (suggestMb > heapMb * 5 / 4) {
-      err.println(("tdmr: out of memory: this input and these options need more than the Java heap of %d MiB;"
-          + " run with a larger heap, e.g. TDMR_JAVA_OPTS=-Xmx%dm (this machine has %d MiB)")
-          .formatted(heapMb, suggestMb, machineMb));
+    OptionalLong addressSpace = NativeMemory.addressSpaceLimit();
+    String what = String.valueOf(e.getMessage());
+    boolean heap = what.contains("Java heap space") || what.contains("GC overhead") || what.contains("array size");
+    if (!heap) {
+      err.println(addressSpace.isPresent()
+          ? ("tdmr: out of memory outside the Java heap (%s) within the address-space limit of %d KiB (ulimit -v);"
+              + " raise it, e.g. ulimit -v %d").formatted(what, addressSpace.getAsLong() >> 10,
+                  Math.max(4_000_000, 2 * (addressSpace.getAsLong() >> 10)))
+          : "tdmr: out of memory outside the Java heap (%s); this machine (%d MiB) has no more to give"
+              .formatted(what, machineMb));
+    } else if (addressSpace.isPresent()) {
+      err.println(("tdmr: out of memory: this input and these options need more than the Java heap of %d MiB, which"
+          + " the address-space limit of %d KiB (ulimit -v) allows; raise it, e.g. ulimit -v %d")
+          .formatted(heapMb, addressSpace.getAsLong() >> 10, Math.max(4_000_000, 2 * (addressSpace.getAsLong() >> 10))));
     } else {
-      err.println(("tdmr: out of memory: this input and these options need more than the Java heap of %d MiB, and"
-          + " this machine (%d MiB) has little more to give; use a smaller input, or lower --max-tdmrs/--max-rsvd")
-          .formatted(heapMb, machineMb));
+      long suggestMb = Math.min(2 * heapMb, machineMb * 3 / 4);
+      if (suggestMb > heapMb * 5 / 4) {
+        err.println(("tdmr: out of memory: this input and these options need more than the Java heap of %d MiB;"
+            + " run with a larger heap, e.g. TDMR_JAVA_OPTS=-Xmx%dm (this machine has %d MiB)")
+            .formatted(heapMb, suggestMb, machineMb));
+      } else {
+        err.println(("tdmr: out of memory: this input and these options need more than the Java heap of %d MiB, and"
+            + " this machine (%d MiB) has little more to give; use a smaller input, or lower --max-tdmrs/--max-rsvd")
+            .formatted(heapMb, machineMb));
+      }
     }
     err.flush();
     return EXIT_INPUT;

@@ -65,6 +65,11 @@ final class WhatIfOptions {
     }
   }
 
+  /** The boot parameters the options stand for, as a kernel command line writes them; empty without any. */
+  String kernelParameters() {
+    return isEmpty() ? "" : String.join(" ", edits().stream().map(MemmapEdit::parameter).distinct().toList());
+  }
+
   /** The options as typed, for commands suggested next: {@code --memmap '4K$0x64158000'}. */
   String asArguments() {
     StringBuilder s = new StringBuilder();

@@ -6,6 +6,8 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Supplier;
+import tdmr.greedy.GreedyFit;
+import tdmr.greedy.GreedyMerge;
 import tdmr.solver.cpsat.CpSatEngine;
 import tdmr.solver.z3.Z3Engine;
 import tdmr.tdx.Policy;
@@ -28,6 +30,8 @@ public final class Engines {
       List.of(
           new Registration("greedy", true, GreedyEngine::new),
           new Registration("greedy-cmr", false, () -> new GreedyEngine(Policy.Holes.CMR)),
+          new Registration(GreedyMerge.NAME, false, () -> GreedyEngine.variant(GreedyMerge.NAME, p -> new GreedyMerge(p.holes()))),
+          new Registration(GreedyFit.NAME, false, () -> GreedyEngine.variant(GreedyFit.NAME, GreedyFit::forPolicy)),
           new Registration("cpsat", true, CpSatEngine::new),
           new Registration(Z3Engine.NAME, true, Z3Engine::new));
 
@@ -85,8 +89,15 @@ public final class Engines {
     try {
       return DeadlineGuard.of(r.factory().get());
     } catch (LinkageError e) {
+      // Under ulimit -v a native library may fail to map although the machine runs it otherwise.
+      String limit = NativeMemory.addressSpaceLimit()
+          .stream()
+          .mapToObj(bytes -> "; the address space is limited to %d KiB (ulimit -v), which may be too little for it"
+              .formatted(bytes >> 10))
+          .findFirst()
+          .orElse("");
       throw new IllegalArgumentException(
-          "solver '%s' is not available on this machine: %s".formatted(r.name(), e.getMessage()), e);
+          "solver '%s' is not available on this machine: %s%s".formatted(r.name(), e.getMessage(), limit), e);
     }
   }
 }

@@ -5,10 +5,12 @@ import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
+import java.util.function.Function;
 import tdmr.check.LayoutVerifier;
-import tdmr.greedy.GreedyExplanation;
 import tdmr.greedy.GreedyResult;
+import tdmr.greedy.KernelConstruction;
 import tdmr.greedy.LinuxGreedy;
+import tdmr.greedy.LinuxGreedyConstruction;
 import tdmr.greedy.PamtPlacement;
 import tdmr.mem.MemoryMap;
 import tdmr.tdx.Policy;
@@ -16,18 +18,20 @@ import tdmr.tdx.TdxLimits;
 import tdmr.time.Deadline;
 
 /**
- * The Linux kernel's construction ({@link LinuxGreedy}) as an engine: {@code FEASIBLE} with the
- * kernel's layout, or {@code FAILED} where the kernel would fail. Messages are the kernel's lines
- * (with its {@code virt/tdx: } prefix) followed by the explanation ({@link GreedyExplanation}).
+ * A kernel construction ({@link LinuxGreedy} or a variant, any {@link KernelConstruction}) as an
+ * engine: {@code FEASIBLE} with the kernel's layout, or {@code FAILED} where the kernel would fail.
+ * Messages are the kernel's lines (with its {@code virt/tdx: } prefix) followed by the
+ * construction's explanation.
  *
  * <p>The engine named {@code greedy} takes its holes from {@link Policy#holes()}; {@code greedy-cmr}
- * always uses the CMR-holes patch. A built layout is checked by {@link LayoutVerifier}: a layout the
- * module would reject (memory outside the CMRs) is the kernel failing at {@code TDH.SYS.CONFIG}
+ * always uses the CMR-holes patch; a variant ({@link #variant}) takes the policy's holes. A built
+ * layout is checked by {@link LayoutVerifier}: a layout the module would reject (memory outside the CMRs) is the kernel failing at {@code TDH.SYS.CONFIG}
  * with {@code -EIO}, reported as {@code FAILED}; any other verification failure is a bug and throws.
  */
 public final class GreedyEngine implements Engine {
   private final Optional<Policy.Holes> forcedHoles;
-  private final PamtPlacement placement;
+  private final Optional<String> variantName;
+  private final Function<Policy, KernelConstruction> construction;
 
   /** The greedy honouring the policy's holes, with the kernel's PAMT placement model. */
   public GreedyEngine() {
@@ -41,21 +45,34 @@ public final class GreedyEngine implements Engine {
 
   /** The greedy with a chosen PAMT placement. */
   public GreedyEngine(Optional<Policy.Holes> forcedHoles, PamtPlacement placement) {
+    this(forcedHoles, Optional.empty(), p -> new LinuxGreedyConstruction(new LinuxGreedy(p.holes(), placement)));
+  }
+
+  private GreedyEngine(
+      Optional<Policy.Holes> forcedHoles, Optional<String> variantName,
+      Function<Policy, KernelConstruction> construction) {
     this.forcedHoles = forcedHoles;
-    this.placement = placement;
+    this.variantName = variantName;
+    this.construction = construction;
+  }
+
+  /** A kernel variant named {@code name}, built for the run's policy by {@code construction}. */
+  public static GreedyEngine variant(String name, Function<Policy, KernelConstruction> construction) {
+    return new GreedyEngine(Optional.empty(), Optional.of(name), construction);
   }
 
   @Override
   public String name() {
-    return forcedHoles.filter(h -> h == Policy.Holes.CMR).isPresent() ? "greedy-cmr" : "greedy";
+    return variantName.orElse(
+        forcedHoles.filter(h -> h == Policy.Holes.CMR).isPresent() ? "greedy-cmr" : "greedy");
   }
 
   @Override
   public EngineResult solve(MemoryMap map, TdxLimits limits, Policy policy, SolveOptions options) {
     Policy.Holes holes = forcedHoles.orElse(policy.holes());
     Policy effective = policy.withHoles(holes);
-    String solver = holes == Policy.Holes.CMR ? "greedy-cmr" : "greedy";
-    LinuxGreedy greedy = new LinuxGreedy(holes, placement);
+    KernelConstruction greedy = construction.apply(effective);
+    String solver = variantName.orElse(greedy.name());
     // The kernel's construction is linear in the map; with limits raised far past the module's its
     // layout, and so the verification, can be large: each step checks the deadline.
     Deadline deadline = options.solveDeadline();
@@ -63,7 +80,6 @@ public final class GreedyEngine implements Engine {
     GreedyResult result = greedy.construct(map, limits);
     long millis = (System.nanoTime() - t0) / 1_000_000;
     deadline.check();
-    GreedyExplanation explanation = new GreedyExplanation(map, limits, greedy);
 
     if (result instanceof GreedyResult.Built built) {
       LayoutVerifier.Verification verdict = LayoutVerifier.verify(map, limits, effective, built.layout());
@@ -78,14 +94,14 @@ public final class GreedyEngine implements Engine {
       }
       List<String> messages = new ArrayList<>();
       built.messages().forEach(m -> messages.add(LinuxGreedy.LOG_PREFIX + m));
-      messages.addAll(explanation.explain(built));
+      messages.addAll(greedy.explain(map, limits, built));
       return new EngineResult(solver, Status.FEASIBLE, Optional.of(built.layout()),
           OptionalLong.of(built.pamtBytes()), OptionalLong.empty(), messages, millis, 0, 0, 0);
     }
     GreedyResult.Failed failed = (GreedyResult.Failed) result;
     List<String> messages = new ArrayList<>();
     failed.messages().forEach(m -> messages.add(LinuxGreedy.LOG_PREFIX + m));
-    messages.addAll(explanation.explain(failed));
+    messages.addAll(greedy.explain(map, limits, failed));
     return new EngineResult(solver, Status.FAILED, Optional.empty(), OptionalLong.empty(),
         OptionalLong.empty(), messages, millis, 0, 0, 0).withKernelFailure(failed);
   }

@@ -52,7 +52,7 @@ public final class NativeMemory {
   }
 
   /** The soft "Max address space" of {@code /proc/self/limits} in bytes, when there is one. */
-  static OptionalLong addressSpaceLimit() {
+  public static OptionalLong addressSpaceLimit() {
     try {
       for (String line : Files.readAllLines(Path.of("/proc/self/limits"))) {
         if (line.startsWith("Max address space")) {

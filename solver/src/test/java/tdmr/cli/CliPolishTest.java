@@ -44,6 +44,30 @@ class CliPolishTest {
     assertTrue(run.out().contains("    tdmr plan --solver cpsat\n"), run.out());
     assertTrue(run.out().contains("    tdmr plan --holes cmr\n"), run.out());
     assertTrue(run.out().contains("    tdmr render --solver greedy,cpsat -o layout.html\n"), run.out());
+    // The operator's question first: what the running kernel needs (issue #13).
+    String next = run.out().substring(run.out().indexOf("\nNext\n"));
+    assertTrue(next.startsWith("\nNext\n  What to give up (memmap= boot parameters) so that the running kernel's"
+        + " construction succeeds:\n    tdmr fix\n"), next);
+  }
+
+  @Test
+  void aLayoutTheKernelDoesNotBuildStillPointsToTheKernelsFix() {
+    // CP-SAT and the CMR-holes kernel find layouts of #135; the stock kernel still fails, and fix says what it needs.
+    CliRun run = CliRun.of("plan", "--solver", "greedy,greedy-cmr,cpsat");
+    assertEquals(0, run.exit(), run.err());
+    String next = run.out().substring(run.out().indexOf("\nNext\n"));
+    assertTrue(next.contains("\n    tdmr fix\n"), next);
+    assertFalse(next.contains("--for greedy-cmr"), next);
+    assertFalse(next.contains("tdmr plan --solver cpsat"), next);
+  }
+
+  @Test
+  void aFailedCmrHolesKernelGetsItsOwnFix() {
+    // With 2 areas the CMR-holes kernel's TDMR [0, 2G) needs 3 ([0, 1M), the tail, its PAMT).
+    CliRun run = CliRun.of("plan", "--solver", "greedy-cmr", "--max-rsvd", "2");
+    assertEquals(1, run.exit(), run.err());
+    assertTrue(run.out().contains("a CMR-holes kernel's construction succeeds:\n    tdmr fix --max-rsvd 2 --for greedy-cmr\n"),
+        run.out());
   }
 
   @Test

@@ -232,4 +232,37 @@ class DiagnoseCommandTest {
     assertTrue(j.at("/whatToDo/0").asText().startsWith("For the running kernel, boot with memmap=4K$0x64158000"),
         j.get("whatToDo").toString());
   }
+
+  /**
+   * A what-if asks what the same host would do with other boot parameters: with both 4 KiB islands
+   * reserved, TDMR [0, 2G) keeps 15 holes and its PAMT piece, 16 of 16, so the failure the log shows
+   * is avoided (for the memory the log shows). It is not "the failure lies in memory the log does
+   * not show", which is said of the log's own map.
+   */
+  @Test
+  void aWhatIfThatAvoidsTheFailureIsSaidToAvoidIt() {
+    CliRun run = CliRun.of("diagnose", real(RealMaps.EMR_135), "--memmap", "4K$0x64158000", "--memmap", "4K$0x6f7ff000");
+    assertEquals(1, run.exit(), run.err()); // what happened in the log stays
+    String flat = run.flatOut();
+    assertTrue(flat.contains("With the what-if (memmap=4K$0x64158000 memmap=4K$0x6f7ff000), the kernel's construction"
+        + " replayed on the part of the memory map in this log succeeds (1 TDMR, 16 of 16 reserved areas in the fullest,"
+        + " 8212 KiB of PAMT)"), run.out());
+    assertTrue(flat.contains("For the running kernel, boot with memmap=4K$0x64158000 memmap=4K$0x6f7ff000 (the what-if)"),
+        run.out());
+    assertTrue(run.out().contains("GRUB_CMDLINE_LINUX_DEFAULT=\"... memmap=4K\\\\\\$0x64158000 memmap=4K\\\\\\$0x6f7ff000\""),
+        run.out());
+    assertFalse(flat.contains("the failure lies in memory the log does not show"), run.out());
+  }
+
+  /** With one island reserved, 16 holes and the PAMT piece are 17: the other island must go too. */
+  @Test
+  void aWhatIfThatIsNotEnoughGetsTheRestOnTop() {
+    CliRun run = CliRun.of("diagnose", real(RealMaps.EMR_135), "--memmap", "4K$0x64158000");
+    String flat = run.flatOut();
+    assertTrue(flat.contains("With the what-if (memmap=4K$0x64158000), replayed on the part of the memory map in this"
+        + " log, the kernel's construction still fails the same way"), run.out());
+    assertTrue(flat.contains("needs 17 reserved areas (16 holes, 1 PAMT piece)"), run.out());
+    assertTrue(flat.contains("For the running kernel, boot with memmap=4K$0x64158000 (the what-if) and"
+        + " memmap=4K$0x6f7ff000: it gives up 4 KiB more of TDX memory"), run.out());
+  }
 }

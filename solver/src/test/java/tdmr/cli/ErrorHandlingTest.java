@@ -134,6 +134,25 @@ class ErrorHandlingTest {
     assertNoStackTrace(run);
   }
 
+  /** A command that cannot start a thread (under ulimit -v, a solver's threads). */
+  @Command(name = "threads")
+  static final class NoThreads implements Callable<Integer> {
+    @Override
+    public Integer call() {
+      throw new OutOfMemoryError("unable to create native thread: possibly out of memory or process/resource limits reached");
+    }
+  }
+
+  @Test
+  void runningOutOfMemoryOutsideTheHeapIsNotCalledAHeapProblem() {
+    CliRun run = CliRun.withExtraCommand("threads", new NoThreads(), "threads");
+    assertEquals(2, run.exit());
+    assertTrue(run.err().startsWith("tdmr: out of memory outside the Java heap (unable to create native thread: "),
+        run.err());
+    assertTrue(!run.err().contains("-Xmx"), run.err());
+    assertNoStackTrace(run);
+  }
+
   @Test
   void helpDescriptionsReadAsParagraphsNotRaggedLines() {
     // Descriptions written as hard-wrapped ~95-column lines were re-wrapped by picocli at 80

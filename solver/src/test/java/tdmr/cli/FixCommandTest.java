@@ -25,7 +25,9 @@ class FixCommandTest {
     // TDMR [1G,2G) holds 16 hole areas; reserving the two 4 KiB islands merges two pairs of holes.
     CliRun run = CliRun.of("fix", EMR_135, "--for", "layout", "--max-rsvd", "14");
     assertEquals(0, run.exit(), run.err());
-    assertTrue(run.out().contains("Give up 8 KiB of TDX memory (proven the least) in 2 ranges"), run.out());
+    assertTrue(run.flatOut().contains("Give up 8 KiB of TDX memory in 2 ranges (OPTIMAL: proven the least"), run.out());
+    assertTrue(run.flatOut().contains("which no stock kernel builds; for what the running kernel needs: tdmr fix "
+        + EMR_135 + " --for greedy"), run.out());
     assertTrue(run.out().contains("memmap=4K$0x64158000 memmap=4K$0x6f7ff000"), run.out());
     assertTrue(run.out().contains("14 reserved areas"), run.out());
   }

@@ -46,6 +46,8 @@ class FixForGreedyCommandTest {
     assertEquals("greedy", doc.get("for").asText());
     assertEquals("FIXED", doc.get("status").asText());
     assertEquals("OPTIMAL", doc.get("searchStatus").asText());
+    assertEquals("blocks-and-1g-edges", doc.get("giveUpScope").asText());
+    assertTrue(doc.get("family").isNull());
     assertEquals(8192, doc.get("giveUpBytes").asLong());
     assertEquals(8192, doc.get("giveUpBoundBytes").asLong());
     assertEquals("memmap=4K$0x64158000", doc.get("memmap").get(0).asText());

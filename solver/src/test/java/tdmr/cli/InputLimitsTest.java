@@ -30,7 +30,7 @@ class InputLimitsTest {
     }
     CliRun run = CliRun.of("map", huge.toString());
     assertEquals(2, run.exit());
-    assertEquals(huge + ": is 3 GiB; tdmr reads inputs of at most 64 MiB; a kernel log of one boot is far smaller"
+    assertEquals(huge + ": is 3 GiB (3221225472 bytes); tdmr reads inputs of at most 64 MiB; a kernel log of one boot is far smaller"
         + " (journalctl -k -b)\n", run.err());
   }
 
@@ -68,5 +68,18 @@ class InputLimitsTest {
     CliRun run = CliRun.of("map", "bad\0name");
     assertEquals(2, run.exit(), run.err());
     assertTrue(run.err().contains("Nul character not allowed"), run.err());
+  }
+
+  /** The module takes 64 TDMRs; 100 000 TDMR_INFO entries took minutes to check. */
+  @Test
+  void aTdmrInfoOfMoreEntriesThanAnyLayoutIsRefused() throws Exception {
+    Path info = dir.resolve("many.bin");
+    try (RandomAccessFile f = new RandomAccessFile(info.toFile(), "rw")) {
+      f.setLength(100_000L * 512);
+    }
+    CliRun run = CliRun.of("check", info.toString(), "--map", tdmr.parse.RealMaps.path(tdmr.parse.RealMaps.EMR_135).toString());
+    assertEquals(2, run.exit(), run.err());
+    assertEquals(info + ": TDMR_INFO binary of 100000 entries; tdmr reads at most 4096 (the TDX module accepts at most 64)\n",
+        run.err());
   }
 }

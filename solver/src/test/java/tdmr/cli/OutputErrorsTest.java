@@ -58,6 +58,48 @@ class OutputErrorsTest {
     }
   }
 
+  @Test
+  void aFullDiskSaysHowMuchWasWrittenNotHowMuchWasPrinted() throws IOException {
+    try (FileOutputStream full = devFull()) {
+      // /dev/full takes nothing: the message must not count the bytes the command printed.
+      CliRun run = runTo(full, "map", MAP);
+      assertTrue(run.err().endsWith("the output is incomplete (0 bytes written before the failing write)\n"), run.err());
+    }
+    // A disk that fills after 300 bytes: the writes that completed are counted, the failing one not
+    // (plan writes its report in one piece, so none completed).
+    FillsAfter disk = new FillsAfter(300);
+    CliRun run = runTo(disk, "plan", MAP);
+    assertEquals(2, run.exit());
+    assertTrue(run.err().matches("(?s)tdmr: cannot write standard output: No space left on device; the output is"
+        + " incomplete \\((\\d+) bytes written before the failing write\\)\n"), run.err());
+    long counted = Long.parseLong(run.err().replaceAll("(?s).*\\((\\d+) bytes.*", "$1"));
+    assertEquals(disk.taken, counted, run.err());
+  }
+
+  /** A disk with room for {@code room} bytes: a write that does not fit fails whole. */
+  private static final class FillsAfter extends OutputStream {
+    private long room;
+    private long taken;
+
+    FillsAfter(long room) {
+      this.room = room;
+    }
+
+    @Override
+    public void write(int b) throws IOException {
+      write(new byte[] {(byte) b}, 0, 1);
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) throws IOException {
+      if (len > room) {
+        throw new IOException("No space left on device");
+      }
+      room -= len;
+      taken += len;
+    }
+  }
+
   /** What a pipe does when its reader has gone: every write fails with EPIPE. */
   private static final class ClosedPipe extends OutputStream {
     @Override

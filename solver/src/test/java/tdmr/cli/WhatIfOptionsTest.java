@@ -1,6 +1,7 @@
 package tdmr.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
@@ -57,5 +58,11 @@ class WhatIfOptionsTest {
     assertEquals(0, run.exit(), run.err());
     assertTrue(run.flatOut().contains("15 blocks"), run.out());
     assertTrue(run.flatOut().contains("gap [0x63d58000, 0x64195000)"), run.out());
+    // The kernel's own table then: the reserved page joins the reserved entries on both sides
+    // (0x63d58000-0x64157fff and 0x64159000-0x64194fff in the log) into one, as e820__update_table does.
+    assertTrue(run.out().contains("\n  user: [mem 0x0000000063d58000-0x0000000064194fff] reserved\n"), run.out());
+    assertTrue(run.out().contains("\n  user: [mem 0x0000000063a25000-0x0000000063d57fff] usable\n"), run.out());
+    assertTrue(run.out().contains("\n  user: [mem 0x0000000064195000-0x000000006e9cefff] usable\n"), run.out());
+    assertFalse(CliRun.of("map", EMR_135).out().contains("user:"));
   }
 }

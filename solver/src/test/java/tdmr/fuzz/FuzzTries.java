@@ -19,4 +19,10 @@ public final class FuzzTries implements AroundPropertyHook {
     }
     return property.execute();
   }
+
+  /** Outside jqwik's own defaults hook (-10), so that the tries are set before the property reads them. */
+  @Override
+  public int aroundPropertyProximity() {
+    return -20;
+  }
 }

@@ -26,6 +26,8 @@ final class Hostile {
       "[    0.000000]   node   %s: [mem %s-%s]",
       "[    0.000000] ACPI: SRAT: Node %s PXM %s [mem %s-%s] hotplug",
       "[    0.000000] SRAT: Node %s PXM %s %s-%s",
+      "[    0.000000] Command line: ro memmap=%s$%s mem=%s",
+      "[    0.000000] Kernel command line: memmap=%s%%s-%s+%s",
       "[   10.0] virt/tdx: CMR: [%s, %s)",
       "[   10.0] virt/tdx: CMR[%s]: [%s, %s)",
       "[   10.0] virt/tdx: %s KB allocated for PAMT",

@@ -17,6 +17,7 @@ import net.jqwik.api.constraints.IntRange;
 import net.jqwik.api.lifecycle.AddLifecycleHook;
 import net.jqwik.api.lifecycle.AfterContainer;
 import net.jqwik.api.lifecycle.BeforeContainer;
+import net.jqwik.api.lifecycle.PropagationMode;
 import tdmr.check.TdmrInfoCodec;
 import tdmr.parse.LayoutJson;
 import tdmr.parse.RealMaps;
@@ -34,7 +35,7 @@ import tdmr.parse.RealMaps;
  * property ({@link FuzzTries}); a failing input is kept in {@code target/fuzz-failures} and becomes a
  * regression input under {@code src/test/resources/fuzz/} ({@link FuzzRegressionsTest}).
  */
-@AddLifecycleHook(FuzzTries.class)
+@AddLifecycleHook(value = FuzzTries.class, propagateTo = PropagationMode.ALL_DESCENDANTS)
 class HostileInputProperties {
   private static Path dir;
   private static Commands commands;

@@ -16,6 +16,13 @@ class EnginesTest {
   }
 
   @Test
+  void theKernelVariantsAreRegisteredByNameButNotRunUnderAll() {
+    assertEquals("greedy-merge", Engines.byName("greedy-merge").orElseThrow().name());
+    assertEquals("greedy-fit", Engines.byName("greedy-fit").orElseThrow().name());
+    assertTrue(Engines.all().stream().noneMatch(e -> e.name().startsWith("greedy-")));
+  }
+
+  @Test
   void aCommaSeparatedListRunsEachEngineOnceInTheOrderGiven() {
     assertEquals(
         java.util.List.of("greedy-cmr", "greedy"),

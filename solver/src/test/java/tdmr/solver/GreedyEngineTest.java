@@ -57,4 +57,23 @@ class GreedyEngineTest {
             "virt/tdx: module initialization failed (-22)"),
         r.messages().subList(0, 2));
   }
+
+  /**
+   * A variant keeps its name under either hole rule and its layout passes the same verification:
+   * greedy-fit on §10 vector 1 builds [0, 2G) and [4G, 34G) like mainline (no limit is near), with
+   * its own lines said to be its own.
+   */
+  @Test
+  void aVariantIsAnEngineUnderItsOwnName() {
+    MemoryMap map = MemoryMap.ofBlocks("v1",
+        List.of(new MemoryBlock(MiB, 2 * GiB, 0), new MemoryBlock(4 * GiB, 34 * GiB, 0)));
+    for (Policy.Holes holes : Policy.Holes.values()) {
+      EngineResult r = Engines.byName("greedy-fit").orElseThrow()
+          .solve(map, TdxLimits.DEFAULT, Policy.DEFAULT.withHoles(holes), SolveOptions.DEFAULT);
+      assertEquals("greedy-fit", r.solver());
+      assertEquals(Status.FEASIBLE, r.status());
+      assertEquals(131336L * 1024, r.pamtBytes().getAsLong());
+      assertTrue(r.messages().contains("virt/tdx: 131336 KB allocated for PAMT"), String.join("\n", r.messages()));
+    }
+  }
 }

@@ -13,6 +13,7 @@ import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import tdmr.check.LayoutVerifier;
+import tdmr.greedy.GreedyFit;
 import tdmr.greedy.GreedyResult;
 import tdmr.greedy.LinuxGreedy;
 import tdmr.mem.ByteSize;
@@ -23,7 +24,7 @@ import tdmr.tdx.TdxLimits;
 
 /**
  * Time of one {@link LinuxGreedy#construct} (memory list, TDMRs, PAMT placement, reserved areas)
- * on maps of 10, 1 000 and 100 000 blocks.
+ * and of one {@link GreedyFit#construct} on maps of 10, 1 000 and 100 000 blocks.
  *
  * <p>The map: windows of 1 GiB, each holding up to 100 blocks of 8 MiB separated by 2 MiB holes
  * (the fragmentation of a firmware map's low memory, repeated), spread over 8 NUMA nodes. Every
@@ -32,8 +33,10 @@ import tdmr.tdx.TdxLimits;
  * TDMRs one reserved area each. Real module limits (64 TDMRs, 16 reserved areas) cannot hold such
  * maps, so the limits are raised to fit them ({@code maxTdmrs} at least the TDMR count,
  * {@code maxReservedPerTdmr} = 512); the greedy's work does not depend on the limits beyond these
- * checks. The layout is built and validated (module rules and OS check) once in {@link #build()},
- * outside the measured method, so a fast wrong answer cannot win.
+ * checks. greedy-fit sees one run of memory (the windows' rounded ranges touch) and cuts it into
+ * TDMRs of five windows (505 holes each), with its chunks stacked against holes. Both layouts are
+ * built and validated (module rules and OS check) once in {@link #build()}, outside the measured
+ * methods, so a fast wrong answer cannot win.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -48,17 +51,19 @@ public class GreedyBenchmark {
   private MemoryMap map;
   private TdxLimits limits;
   private final LinuxGreedy greedy = LinuxGreedy.mainline();
+  private final GreedyFit fit = new GreedyFit(Policy.Holes.MEMLIST);
 
   @Setup(Level.Trial)
   public void build() {
     map = MemoryMap.ofBlocks("jmh-" + blocks, blocks(blocks));
     int windows = (blocks + BLOCKS_PER_WINDOW - 1) / BLOCKS_PER_WINDOW;
     limits = TdxLimits.DEFAULT.withMaxTdmrs(Math.max(64, windows)).withMaxReservedPerTdmr(512);
-    GreedyResult r = greedy.construct(map, limits);
-    if (!(r instanceof GreedyResult.Built built)) {
-      throw new IllegalStateException("benchmark map does not build: " + r.messages());
+    for (GreedyResult r : List.of(greedy.construct(map, limits), fit.construct(map, limits))) {
+      if (!(r instanceof GreedyResult.Built built)) {
+        throw new IllegalStateException("benchmark map does not build: " + r.messages());
+      }
+      LayoutVerifier.requireValid(map, limits, Policy.DEFAULT, built.layout());
     }
-    LayoutVerifier.requireValid(map, limits, Policy.DEFAULT, built.layout());
   }
 
   /** {@code count} blocks: block j of window w is [w GiB + 10j MiB + 2 MiB, w GiB + 10(j+1) MiB). */
@@ -80,5 +85,10 @@ public class GreedyBenchmark {
   @Benchmark
   public GreedyResult construct() {
     return greedy.construct(map, limits);
+  }
+
+  @Benchmark
+  public GreedyResult greedyFit() {
+    return fit.construct(map, limits);
   }
 }

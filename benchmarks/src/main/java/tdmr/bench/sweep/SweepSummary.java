@@ -38,9 +38,16 @@ public final class SweepSummary {
   private final Map<String, List<SweepRow>> byMap = new LinkedHashMap<>();
   private final List<String> engines;
   private final double timeLimitSeconds;
+  private final Policy.Family family;
 
-  /** A summary of a sweep run with {@code timeLimitSeconds} per solve (where time-outs stopped). */
+  /** A summary of a sweep run with {@code timeLimitSeconds} per solve (where time-outs stopped), in the kernel family. */
   public SweepSummary(List<SweepRow> rows, TdxLimits limits, Policy.Holes holes, double timeLimitSeconds) {
+    this(rows, limits, holes, timeLimitSeconds, Policy.Family.KERNEL);
+  }
+
+  /** A summary of a sweep whose optimising engines searched {@code family}. */
+  public SweepSummary(List<SweepRow> rows, TdxLimits limits, Policy.Holes holes, double timeLimitSeconds, Policy.Family family) {
+    this.family = family;
     this.timeLimitSeconds = timeLimitSeconds;
     this.rows = List.copyOf(rows);
     this.limits = limits;
@@ -204,6 +211,11 @@ public final class SweepSummary {
     return sorted.get(Math.max(0, rank - 1));
   }
 
+  /** The kernel constructions against CP-SAT. */
+  public ConstructionTable constructionTable() {
+    return new ConstructionTable(byMap, family.text());
+  }
+
   /** The summary as Markdown; {@code preamble} (what was run, on which machine) goes first. */
   public String markdown(String preamble) {
     StringBuilder md = new StringBuilder("# tdmr-bench sweep\n\n").append(preamble).append("\n\n");
@@ -264,6 +276,7 @@ public final class SweepSummary {
       md.append(' ').append(maps.stream().filter(rs -> rs.stream().anyMatch(r -> r.hasLayout() && sameRules(r.engine()))).count())
           .append(" |\n");
     });
+    md.append(constructionTable().markdown());
     md.append("\n## Status counts\n\n| engine |");
     STATUSES.forEach(s -> md.append(' ').append(s).append(" |"));
     md.append("\n|---|");

@@ -1,6 +1,7 @@
 package tdmr.solver.cpsat;
 
 import com.google.ortools.Loader;
+import com.google.ortools.util.Domain;
 import java.util.Optional;
 
 /**
@@ -15,6 +16,9 @@ final class NativeLibrary {
   private static Optional<String> load() {
     try {
       Loader.loadNativeLibraries();
+      // The loader can return without the library (under ulimit -v it failed to map it and said
+      // nothing); one native call shows whether it is really there.
+      new Domain(0, 1).delete();
       return Optional.empty();
     } catch (LinkageError | RuntimeException e) {
       Throwable cause = e;

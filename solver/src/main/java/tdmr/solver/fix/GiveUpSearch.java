@@ -9,11 +9,13 @@ import tdmr.greedy.GreedyResult;
 import tdmr.greedy.LinuxGreedy;
 import tdmr.greedy.PamtPlacement;
 import tdmr.mem.AddressRange;
+import tdmr.mem.ByteSize;
 import tdmr.mem.MemoryBlock;
 import tdmr.mem.MemoryMap;
 import tdmr.solver.Status;
 import tdmr.tdx.Policy;
 import tdmr.tdx.TdxLimits;
+import tdmr.tdx.Tdmr;
 
 /**
  * The least TDX memory to give up so that a construction succeeds: a best-first branch and bound
@@ -39,6 +41,9 @@ public final class GiveUpSearch {
   /** The claim's scope, for every message that states a status. */
   public static final String FAMILY =
       "among giving up whole memory blocks and the parts of blocks before their first or after their last 1 GiB boundary";
+
+  /** The same scope as a JSON value: the {@code kind}s of range an answer is made of. */
+  public static final String SCOPE = "blocks-and-1g-edges";
 
   /**
    * The answer.
@@ -187,7 +192,7 @@ public final class GiveUpSearch {
         }
       }
       long cost = node.cost + o.cost();
-      long extra = islandBound(sweep, i + 1);
+      long extra = Math.max(islandBound(sweep, i + 1), tdmrBound(sweep, i + 1));
       if (extra == Long.MAX_VALUE) {
         continue;
       }
@@ -234,6 +239,42 @@ public final class GiveUpSearch {
     long sum = 0;
     for (int k = 0; k < need; k++) {
       sum += islands.get(k);
+    }
+    return sum;
+  }
+
+  /**
+   * Bytes blocks {@code from..} must still give up for the TDMRs to fit the limit. The kernel's
+   * TDMRs end where their blocks end, rounded up to 1 GiB, and a block ending past the open TDMR
+   * opens a new one: so the TDMRs still to open are exactly the distinct 1 GiB-rounded ends of the
+   * kept blocks beyond the open TDMR. To drop one such end, every block ending there must go, or
+   * lose its part after its last 1 GiB boundary (which moves its end down); the cheapest ends that
+   * must be dropped bound the cost from below. Zero without a TDMR rule ({@code fill_out_tdmrs}).
+   */
+  private long tdmrBound(FillOutSweep sweep, int from) {
+    if (rules.isEmpty()) {
+      return 0;
+    }
+    long openEnd = sweep.isOpen() ? sweep.end() : 0;
+    java.util.TreeMap<Long, Long> dropCost = new java.util.TreeMap<>();
+    for (int j = from; j < blocks.size(); j++) {
+      MemoryBlock b = blocks.get(j);
+      if (b.end() <= openEnd) {
+        continue;
+      }
+      long lastBoundary = ByteSize.alignDown(b.end(), Tdmr.ALIGNMENT);
+      long cost = lastBoundary > b.start() && lastBoundary < b.end() ? b.end() - lastBoundary : b.size();
+      dropCost.merge(ByteSize.alignUp(b.end(), Tdmr.ALIGNMENT), cost, Long::sum);
+    }
+    int need = sweep.tdmrs() + dropCost.size() - rules.get().maxTdmrs();
+    if (need <= 0) {
+      return 0;
+    }
+    List<Long> costs = new ArrayList<>(dropCost.values());
+    costs.sort(null);
+    long sum = 0;
+    for (int k = 0; k < need && k < costs.size(); k++) {
+      sum += costs.get(k);
     }
     return sum;
   }

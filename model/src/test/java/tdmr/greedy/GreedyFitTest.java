@@ -1,0 +1,226 @@
+package tdmr.greedy;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import tdmr.check.LayoutVerifier;
+import tdmr.mem.AddressRange;
+import tdmr.mem.MemoryBlock;
+import tdmr.mem.MemoryMap;
+import tdmr.parse.InputException;
+import tdmr.parse.RealMaps;
+import tdmr.tdx.Layout;
+import tdmr.tdx.Policy;
+import tdmr.tdx.TdxLimits;
+import tdmr.tdx.Tdmr;
+
+/**
+ * greedy-fit on hand-made maps whose layouts were worked out by hand (the arithmetic is in each
+ * test's comment): a TDMR of N GiB costs {@code 4104 N + 4} KiB of PAMT (4 MiB + 8 KiB per GiB,
+ * plus one 4 KiB page for the 1G level).
+ */
+class GreedyFitTest {
+  private static final long KiB = 1L << 10;
+  private static final long MiB = 1L << 20;
+  private static final long GiB = 1L << 30;
+  private static final GreedyFit FIT = new GreedyFit(Policy.Holes.MEMLIST);
+
+  private static GreedyResult.Built built(MemoryMap map, TdxLimits limits) {
+    GreedyResult r = FIT.construct(map, limits);
+    var b = assertInstanceOf(GreedyResult.Built.class, r, () -> String.join("\n", r.messages()));
+    LayoutVerifier.requireValid(map, limits, Policy.DEFAULT, b.layout());
+    return b;
+  }
+
+  private static List<AddressRange> ranges(Layout layout) {
+    return layout.tdmrs().stream().map(Tdmr::range).toList();
+  }
+
+  /**
+   * canonical/tdx#135: mainline's TDMR [0, 2G) has 17 holes ([0,1M), 15 firmware gaps from
+   * 0x5d169000 on, and [0x6f800000, 2G)); all but [0,1M) lie above 1 GiB, so greedy-fit cuts at
+   * 1 GiB: [0, 1G) with 1 hole and [1G, 2G) with 16, both chunks next to holes, 2 x 4108 KiB.
+   */
+  @Test
+  void canonicalTdx135IsSplitAtOneGibWithSixteenAreasInTheSecondTdmr() throws InputException {
+    MemoryMap map = RealMaps.read(RealMaps.EMR_135);
+    var b = built(map, TdxLimits.DEFAULT);
+    assertEquals(List.of(new AddressRange(0, GiB), new AddressRange(GiB, 2 * GiB)), ranges(b.layout()));
+    assertEquals(8216 * KiB, b.pamtBytes());
+    assertEquals(1, b.layout().tdmrs().get(0).reservedCount());
+    assertEquals(16, b.layout().tdmrs().get(1).reservedCount());
+    assertEquals("TDMR [0x0, 0x80000000): 17 holes, more than 16 reserved areas: split at 0x40000000", b.messages().get(0));
+    assertEquals(List.of("8216 KB allocated for PAMT", "module initialized"),
+        b.messages().subList(b.messages().size() - 2, b.messages().size()));
+  }
+
+  /**
+   * Two reserved areas: [0, 2G) has holes [0,1M), [512M, 1G+4K), [1.5G, 1.5G+4K). The third starts
+   * at 1.5G, so the first TDMR ends at 1G: [0,1G) keeps two holes, [1G,2G) gets [1G, 1G+4K) and the
+   * one at 1.5G. Both 4108 KiB chunks go to the lowest open piece, [1M, 512M), back to back from
+   * 1 MiB, where they extend the area of [0, 1M).
+   */
+  @Test
+  void aTdmrWithTooManyHolesIsSplitBeforeTheGranuleOfTheFirstHoleOverTheLimit() {
+    MemoryMap map = MemoryMap.ofBlocks("split", List.of(
+        new MemoryBlock(MiB, 512 * MiB, 0),
+        new MemoryBlock(GiB + 4 * KiB, GiB + 512 * MiB, 0),
+        new MemoryBlock(GiB + 512 * MiB + 4 * KiB, 2 * GiB, 0)));
+    var b = built(map, TdxLimits.DEFAULT.withMaxReservedPerTdmr(2));
+    assertEquals(List.of(new AddressRange(0, GiB), new AddressRange(GiB, 2 * GiB)), ranges(b.layout()));
+    assertEquals(MiB, b.layout().tdmrs().get(0).pamt().fourK().base());
+    assertEquals(MiB + 4108 * KiB, b.layout().tdmrs().get(1).pamt().fourK().base());
+    assertEquals(2, b.layout().tdmrs().get(0).reservedCount());
+    assertEquals(2, b.layout().tdmrs().get(1).reservedCount());
+  }
+
+  /**
+   * Two TDMRs allowed, three runs of memory: the gaps between them are 1 GiB ([1G, 2G)) and 7 GiB
+   * ([3G, 10G)); one TDMR spans the cheaper one: [0, 3G) (12316 KiB) and [10G, 11G) (4108 KiB).
+   */
+  @Test
+  void tooManyTdmrsAreJoinedAcrossTheSmallestGapWithoutMemory() {
+    MemoryMap map = MemoryMap.ofBlocks("join", List.of(
+        new MemoryBlock(MiB, GiB, 0),
+        new MemoryBlock(2 * GiB, 3 * GiB, 0),
+        new MemoryBlock(10 * GiB, 11 * GiB, 0)));
+    var b = built(map, TdxLimits.DEFAULT.withMaxTdmrs(2));
+    assertEquals(List.of(new AddressRange(0, 3 * GiB), new AddressRange(10 * GiB, 11 * GiB)), ranges(b.layout()));
+    assertEquals((12316 + 4108) * KiB, b.pamtBytes());
+    assertTrue(b.messages().contains("TDMRs exhausted: one TDMR covers [0x40000000, 0x80000000), 1 GiB without memory"),
+        String.join("\n", b.messages()));
+  }
+
+  /**
+   * Node 1's only block holds 6 MiB, enough for the chunk of a 1 GiB TDMR (4108 KiB) but not of a
+   * 2 GiB one (8212 KiB): a TDMR starting at 4G (node 1) stops at 5G, where the next one starts on
+   * node 2 and reaches 8G. Its chunk pays one area at the top of node 1's block, which opens node
+   * 2's touching block.
+   */
+  @Test
+  void aTdmrWhoseChunkOutgrowsItsNodeIsSplitWhereTheNextNodeCanHoldIt() {
+    MemoryMap map = MemoryMap.ofBlocks("pamt-size", List.of(
+        new MemoryBlock(MiB, GiB, 0),
+        new MemoryBlock(4 * GiB, 4 * GiB + 6 * MiB, 1),
+        new MemoryBlock(4 * GiB + 6 * MiB, 8 * GiB, 2)));
+    var b = built(map, TdxLimits.DEFAULT);
+    assertEquals(List.of(new AddressRange(0, GiB), new AddressRange(4 * GiB, 5 * GiB), new AddressRange(5 * GiB, 8 * GiB)),
+        ranges(b.layout()));
+    assertEquals("TDMR [0x100000000, 0x200000000): PAMT of 16420 KB larger than any block of node 1: split at 0x140000000",
+        b.messages().get(0));
+    assertEquals(4 * GiB + 6 * MiB - 4108 * KiB, b.layout().tdmrs().get(1).pamt().fourK().base());
+  }
+
+  /**
+   * One reserved area per TDMR. [0, 1G) (node 3) has the hole [0, 1M), against which its chunk
+   * goes. [4G, 16G) has one hole, [12G-96M, 12G), and so no area for its 49252 KiB chunk on node 0,
+   * whose only block is inside it. The repair cuts it below the hole, at 11G: [4G, 11G) has no
+   * hole, and its 28732 KiB chunk pays its area at the top of node 0's block, which opens node 1's
+   * touching block; [11G, 16G) starts on node 1, whose lowest open piece is now that block: its
+   * 20524 KiB chunk goes right after, at 8G, in the same area.
+   */
+  @Test
+  void aChunkWithoutRoomGetsItsTdmrCutNextToItsFirstHole() {
+    MemoryMap map = MemoryMap.ofBlocks("repair", List.of(
+        new MemoryBlock(MiB, GiB, 3),
+        new MemoryBlock(4 * GiB, 8 * GiB, 0),
+        new MemoryBlock(8 * GiB, 12 * GiB - 96 * MiB, 1),
+        new MemoryBlock(12 * GiB, 16 * GiB, 2)));
+    var b = built(map, TdxLimits.DEFAULT.withMaxReservedPerTdmr(1));
+    assertEquals(List.of(new AddressRange(0, GiB), new AddressRange(4 * GiB, 11 * GiB), new AddressRange(11 * GiB, 16 * GiB)),
+        ranges(b.layout()));
+    assertEquals(List.of(MiB, 8 * GiB - 28732 * KiB, 8 * GiB),
+        b.layout().tdmrs().stream().map(t -> t.pamt().fourK().base()).toList());
+    assertTrue(b.messages().contains("TDMR [0x100000000, 0x400000000): no room for its PAMT next to a hole: split at 0x2c0000000"),
+        String.join("\n", b.messages()));
+  }
+
+  /** Three holes inside one granule with two areas allowed: no cut helps (and no chunk fills an island exactly). */
+  @Test
+  void aGranuleWithMoreHolesThanAreasFailsWithEnospc() {
+    MemoryMap map = MemoryMap.ofBlocks("granule", List.of(
+        new MemoryBlock(MiB, 2 * MiB, 0),
+        new MemoryBlock(3 * MiB, 4 * MiB, 0),
+        new MemoryBlock(5 * MiB, GiB, 0)));
+    var f = assertInstanceOf(GreedyResult.Failed.class, FIT.construct(map, TdxLimits.DEFAULT.withMaxReservedPerTdmr(2)));
+    assertEquals(Errno.ENOSPC, f.errno());
+    assertEquals(GreedyResult.Cause.RESERVED_AREAS_EXHAUSTED, f.cause());
+    assertEquals(List.of("TDMR [0x0, 0x40000000) holds 3 holes, more than 2 reserved areas, and cannot be split",
+        "initialization failed: TDMR [0x0, 0x40000000): reserved areas exhausted.",
+        "module initialization failed (-28)"), f.messages());
+  }
+
+  @Test
+  void anEmptyMemoryListIsRejected() {
+    var f = assertInstanceOf(GreedyResult.Failed.class, FIT.construct(MemoryMap.ofBlocks("empty", List.of()), TdxLimits.DEFAULT));
+    assertEquals(GreedyResult.Cause.EMPTY_MEMORY_LIST, f.cause());
+    assertEquals(Errno.EINVAL, f.errno());
+  }
+
+  /** With CMR holes, as with the CMR patch, memory outside the CMRs is refused before any TDMR. */
+  @Test
+  void cmrHolesRefuseMemoryOutsideTheCmrs() {
+    MemoryMap map = MemoryMap.of("outside", List.of(new MemoryBlock(MiB, 2 * GiB, 0)), List.of(new AddressRange(MiB, GiB)));
+    var f = assertInstanceOf(GreedyResult.Failed.class, new GreedyFit(Policy.Holes.CMR).construct(map, TdxLimits.DEFAULT));
+    assertEquals(List.of("memory region [0x100000, 0x80000000) is not TDX convertible memory.", "module initialization failed (-22)"),
+        f.messages());
+  }
+
+  /**
+   * With CMR holes a gap inside one CMR is not reserved: [1M, 1G) and [1G+4K, 2G) in one CMR make
+   * one TDMR [0, 2G) with the holes [0, 1M) only, and the chunk (8212 KiB) extends that area.
+   */
+  @Test
+  void cmrHolesLeaveConvertibleGapsUsable() {
+    MemoryMap map = MemoryMap.of("one-cmr",
+        List.of(new MemoryBlock(MiB, GiB, 0), new MemoryBlock(GiB + 4 * KiB, 2 * GiB, 0)),
+        List.of(new AddressRange(MiB, 2 * GiB)));
+    GreedyResult r = new GreedyFit(Policy.Holes.CMR).construct(map, TdxLimits.DEFAULT);
+    var b = assertInstanceOf(GreedyResult.Built.class, r, () -> String.join("\n", r.messages()));
+    LayoutVerifier.requireValid(map, TdxLimits.DEFAULT, Policy.DEFAULT.withHoles(Policy.Holes.CMR), b.layout());
+    assertEquals(List.of(new AddressRange(0, 2 * GiB)), ranges(b.layout()));
+    assertEquals(1, b.layout().tdmrs().get(0).reservedCount());
+    assertEquals(8212 * KiB, b.pamtBytes());
+  }
+
+  /**
+   * On #135 greedy-fit prints two lines of its own (the split, the placement summary) and then the
+   * two mainline prints on success; the explanation says so by count.
+   */
+  @Test
+  void theExplanationSaysWhichLinesAreGreedyFitsOwn() throws InputException {
+    MemoryMap map = RealMaps.read(RealMaps.EMR_135);
+    GreedyResult r = FIT.construct(map, TdxLimits.DEFAULT);
+    assertEquals(4, r.messages().size(), String.join("\n", r.messages()));
+    assertEquals("The first 2 lines above are greedy-fit's own (pr_info of a patched kernel); the last 2 mainline prints too.",
+        FIT.explain(map, TdxLimits.DEFAULT, r).get(0));
+  }
+
+  /**
+   * With 4 TDMRs allowed and 2 used, mainline's warning "consumed TDMRs reaching limit" (fewer than
+   * TDMR_NR_WARN = 4 left) comes after greedy-fit's own lines, and counts as mainline's.
+   */
+  @Test
+  void mainlinesReachingLimitWarningComesLastAndCountsAsMainlines() throws InputException {
+    MemoryMap map = RealMaps.read(RealMaps.EMR_135);
+    TdxLimits four = TdxLimits.DEFAULT.withMaxTdmrs(4);
+    GreedyResult r = FIT.construct(map, four);
+    assertEquals(List.of("consumed TDMRs reaching limit: 2 used out of 4", "8216 KB allocated for PAMT", "module initialized"),
+        r.messages().subList(r.messages().size() - 3, r.messages().size()));
+    assertEquals("The first 2 lines above are greedy-fit's own (pr_info of a patched kernel); the last 3 mainline prints too.",
+        FIT.explain(map, four, r).get(0));
+  }
+
+  /** A failure: greedy-fit's own line, then the kernel's ENOSPC line and the error number. */
+  @Test
+  void aFailuresOwnLineIsCountedApartFromTheKernelsTwo() {
+    MemoryMap map = MemoryMap.ofBlocks("granule", List.of(
+        new MemoryBlock(MiB, 2 * MiB, 0), new MemoryBlock(3 * MiB, 4 * MiB, 0), new MemoryBlock(5 * MiB, GiB, 0)));
+    TdxLimits two = TdxLimits.DEFAULT.withMaxReservedPerTdmr(2);
+    assertEquals("The first line above is greedy-fit's own (pr_info of a patched kernel); the last 2 mainline prints too.",
+        FIT.explain(map, two, FIT.construct(map, two)).get(0));
+  }
+}
