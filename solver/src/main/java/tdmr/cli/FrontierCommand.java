@@ -59,7 +59,7 @@ final class FrontierCommand implements Callable<Integer> {
       description = "Largest max TDMRs to show (default ${DEFAULT-VALUE}, the module's MAX_TDMRS).")
   int upTo;
 
-  @Option(names = "--solver", paramLabel = "NAMES", defaultValue = "cpsat,z3",
+  @Option(names = "--solver", paramLabel = "NAMES", defaultValue = "z3,cpsat",
       completionCandidates = SolverNames.Proving.class,
       description = "Exact engines that prove the points, in order; the next is asked when one runs out of time;"
           + " engines that do not implement the --family are left out (default ${DEFAULT-VALUE}).")

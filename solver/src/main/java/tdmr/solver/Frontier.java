@@ -98,7 +98,9 @@ public final class Frontier {
       // its high end, so no TDMR has more than two per atom of the problem.
       int atoms;
       try {
-        atoms = Instance.of(map, limits, policy, deadline).atoms().size();
+        atoms = policy.family() == Policy.Family.KERNEL
+            ? Problem.of(map, limits, policy, deadline).atoms().size()
+            : Instance.of(map, limits, policy, deadline).atoms().size();
       } catch (Deadline.Exceeded e) {
         return s.point(Status.UNKNOWN, OptionalInt.empty(), OptionalLong.empty(), OptionalInt.empty(),
             OptionalLong.empty());

@@ -38,7 +38,7 @@ class CpSatFamilyProperties {
   /** A tiny case: the map, the limits and the policy. */
   record Case(MemoryMap map, TdxLimits limits, Policy policy) {}
 
-  @Property(tries = 40, seed = "20261203")
+  @Property(tries = 15, seed = "20261203")
   void cpSatAgreesWithTheExhaustiveSearch(@ForAll("tinyCases") Case c) {
     EngineResult r = new CpSatEngine().solve(c.map(), c.limits(), c.policy(), new SolveOptions(60, 1, 0));
     Optional<ExhaustiveSearch.Result> expected = new ExhaustiveSearch(c.map(), c.limits(), c.policy()).best();
