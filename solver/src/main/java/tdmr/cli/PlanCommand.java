@@ -196,6 +196,9 @@ final class PlanCommand implements Callable<Integer> {
       } else {
         o.put("family", r.family().text());
       }
+      // What the engine's model adds to the family: its OPTIMAL/INFEASIBLE holds only under these.
+      com.fasterxml.jackson.databind.node.ArrayNode restrictions = o.putArray("restrictions");
+      r.restrictions().forEach(restrictions::add);
       LayoutJson.putOrNull(o, "remotePamtBytes", r.layout().isPresent()
           ? java.util.OptionalLong.of(new tdmr.check.RemotePamt(map, limits).bytes(r.layout().get()))
           : java.util.OptionalLong.empty());
