@@ -175,4 +175,35 @@ class RemotePamtTest {
     assertEquals(0, remote.bytes(tdmr(GiB, Long.MAX_VALUE, 4 * GiB)));
     assertEquals(0, remote.bytes(tdmr(GiB, 0, 4 * GiB)));
   }
+
+  @Test
+  void aLevelAtAddressZeroIsOnTheNodesOfTheMemoryItOverlaps() {
+    // Node 0 [1M, 1G); TDMR [0, 1G) with each level at [0, 2M): the level overlaps node 0's
+    // [1M, 2M), so its one granule (node 0) is local. Address 0 is a range's start like any other.
+    RemotePamt remote = remote(new MemoryBlock(MiB, GiB, 0));
+    assertEquals(0, remote.bytes(tdmrWithLevelsAt(0, GiB, 0, 2 * MiB)));
+  }
+
+  @Test
+  void rangesEndingAtTheLastAddressBelow2To63AreRanges() {
+    // base + size = 2^63 - 1 still fits 63 bits. Node 0 [1M, 2G), node 1 [4G, 5G).
+    RemotePamt remote = remote(new MemoryBlock(MiB, 2 * GiB, 0), new MemoryBlock(4 * GiB, 5 * GiB, 1));
+    // TDMR [0, 2^63 - 1) with its levels on node 1 at 4G: node 0's two granules are remote, node 1's
+    // granule [4G, 5G) is local.
+    assertEquals(2 * ALL_LEVELS_PER_GIB, remote.bytes(tdmrWithLevelsAt(0, Long.MAX_VALUE, 4 * GiB, 4 * MiB)));
+    // TDMR [0, 2G) with each level [1M, 2^63 - 1): the levels overlap memory of both nodes, and the
+    // TDMR's granules hold node 0 only, so both are remote.
+    assertEquals(2 * ALL_LEVELS_PER_GIB, remote.bytes(tdmrWithLevelsAt(0, 2 * GiB, MiB, Long.MAX_VALUE - MiB)));
+    // With node 0's memory only, the same levels are on node 0 alone and local to both granules.
+    RemotePamt oneNode = remote(new MemoryBlock(MiB, 2 * GiB, 0));
+    assertEquals(0, oneNode.bytes(tdmrWithLevelsAt(0, 2 * GiB, MiB, Long.MAX_VALUE - MiB)));
+  }
+
+  @Test
+  void aTdmrOfSizeZeroHasNoGranuleWhereverItsBase() {
+    // A raw TDMR of size 0 at 1G + 2M, inside node 0's memory and not 1 GiB aligned: no granule,
+    // nothing remote, though its levels sit on node 1.
+    RemotePamt remote = remote(new MemoryBlock(MiB, 2 * GiB, 0), new MemoryBlock(4 * GiB, 5 * GiB, 1));
+    assertEquals(0, remote.bytes(tdmrWithLevelsAt(GiB + 2 * MiB, 0, 4 * GiB, 4 * MiB)));
+  }
 }

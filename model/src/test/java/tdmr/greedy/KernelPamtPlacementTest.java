@@ -112,4 +112,22 @@ class KernelPamtPlacementTest {
     assertEquals(OptionalLong.of(4 * GiB + 4 * PAGE), place(arena, 0, 1));
     assertEquals(OptionalLong.of(4 * GiB + 5 * PAGE), place(arena, 0, 1));
   }
+
+  @Test
+  void eachSearchRecordsWhereItStoppedForTheNextOfTheSameSize() {
+    // The arena's resume contract (PamtArena.SearchKey): a search leaves its answer, or a sentinel
+    // past every address when it found none, so the next search of that size on that node and zone
+    // starts there instead of at the zone's start. Node 0 has [4G, 4G + 4p): the first two-page
+    // chunk is at 4G, the second at 4G + 2p, a third finds no room.
+    PamtArena arena = new PamtArena(List.of(new MemoryBlock(4 * GiB, 4 * GiB + 4 * PAGE, 0)));
+    PamtArena.SearchKey twoPages = new PamtArena.SearchKey("kernel", 0, Zone.NORMAL, 2 * PAGE);
+    place(arena, 0, 2);
+    assertEquals(4 * GiB, arena.resumeAt(twoPages, -1));
+    place(arena, 0, 2);
+    assertEquals(4 * GiB + 2 * PAGE, arena.resumeAt(twoPages, -1));
+    place(arena, 0, 2);
+    assertEquals(Long.MAX_VALUE, arena.resumeAt(twoPages, -1));
+    // Node 0 has no memory below 4 GiB, so no search of its DMA32 zone ran.
+    assertEquals(-1, arena.resumeAt(new PamtArena.SearchKey("kernel", 0, Zone.DMA32, 2 * PAGE), -1));
+  }
 }

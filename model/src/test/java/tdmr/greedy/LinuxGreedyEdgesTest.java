@@ -15,6 +15,7 @@ import tdmr.check.Rule;
 import tdmr.mem.AddressRange;
 import tdmr.mem.MemoryBlock;
 import tdmr.mem.MemoryMap;
+import tdmr.tdx.Pamt;
 import tdmr.tdx.Policy;
 import tdmr.tdx.ReservedArea;
 import tdmr.tdx.TdxLimits;
@@ -159,6 +160,18 @@ class LinuxGreedyEdgesTest {
     assertThrows(IllegalArgumentException.class,
         () -> LinuxGreedy.populateReservedAreasAll(List.of(noPamt), List.of(new AddressRange(MiB, GiB))));
     assertThrows(IllegalStateException.class, noPamt::toTdmr);
+  }
+
+  @Test
+  void aTdmrPastEveryHoleSourceRangeIsOneHole() {
+    // tdmr_populate_rsvd_holes for TDMR [2G, 3G) over the one range [1M, 1G): the range ends before
+    // the base and is skipped, the loop ends with prev_end still at the base, and the tail
+    // [prev_end, tdmr_end) = [2G, 3G) becomes the one hole. The TDMR's PAMT chunk at 512 MiB lies
+    // outside it and adds no piece.
+    GreedyTdmr past = new GreedyTdmr(0, new AddressRange(2 * GiB, 3 * GiB), 0, false,
+        Optional.of(Pamt.kernelChunk(512 * MiB, GiB, TdxLimits.DEFAULT)), List.of());
+    List<GreedyTdmr> populated = LinuxGreedy.populateReservedAreasAll(List.of(past), List.of(new AddressRange(MiB, GiB)));
+    assertEquals(List.of(ReservedAreaUse.hole(new AddressRange(2 * GiB, 3 * GiB))), populated.get(0).reservedUses());
   }
 
   @Test

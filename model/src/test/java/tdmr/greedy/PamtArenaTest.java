@@ -48,6 +48,16 @@ class PamtArenaTest {
   }
 
   @Test
+  void nextAtLeastForZeroBytesIsTheIndexItselfWhileAPieceIsLeft() {
+    // Every piece holds zero bytes, so the answer is the first piece at or after the index; past the
+    // last piece there is none, though the tree's padding leaves (sizes 0) lie there.
+    assertEquals(2, FIVE.nextAtLeast(2, 0));
+    assertEquals(4, FIVE.nextAtLeast(4, 0));
+    assertEquals(-1, FIVE.nextAtLeast(5, 0));
+    assertEquals(-1, FIVE.nextAtLeast(7, 0));
+  }
+
+  @Test
   void nextAtLeastInOnePieceAndInAPowerOfTwo() {
     PamtArena.Pieces one = new PamtArena.Pieces(List.of(new AddressRange(GiB, 2 * GiB)));
     assertEquals(0, one.nextAtLeast(0, GiB));

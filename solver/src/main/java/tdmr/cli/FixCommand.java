@@ -166,10 +166,10 @@ final class FixCommand implements Callable<Integer> {
       Outcome outcome = Outcome.of(fix);
       PrintWriter out = spec.commandLine().getOut();
       if (json) {
-        out.print(JsonContract.pretty(new GreedyFixReport(map, limits, fix, outcome).json()));
+        out.print(JsonContract.pretty(new GreedyFixReport(map, limits, fix, outcome, whatIf.parameters()).json()));
       } else {
         PrintWriter folded = FoldingWriter.over(out);
-        folded.print(new GreedyFixReport(map, limits, fix, outcome).text(inputWords()));
+        folded.print(new GreedyFixReport(map, limits, fix, outcome, whatIf.parameters()).text(inputWords()));
         folded.flush();
       }
       out.flush();
@@ -273,7 +273,7 @@ final class FixCommand implements Callable<Integer> {
     policy.put("holes", holes.value().text());
     policy.put("pamt", pamt.value().text());
     policy.put("family", family.value().text());
-    GreedyFixReport.giveUpJson(o, fix.giveUp(), range -> null);
+    GreedyFixReport.giveUpJson(o, fix.giveUp(), range -> null, whatIf.parameters());
     if (outcome == Outcome.FIXED) {
       // OPTIMAL: CP-SAT proved no smaller loss (in whole atoms) gives a layout.
       o.put("giveUpProvenLeast", fix.reduced().orElseThrow().status() == Status.OPTIMAL);
@@ -305,7 +305,7 @@ final class FixCommand implements Callable<Integer> {
     return o;
   }
 
-  private static void printGiveUp(PrintWriter out, MemoryFix fix, EngineResult reduced) {
+  private void printGiveUp(PrintWriter out, MemoryFix fix, EngineResult reduced) {
     long bytes = fix.giveUp().stream().mapToLong(AddressRange::size).sum();
     out.printf("%nGive up %s of TDX memory in %s (%s):%n", ByteSize.human(bytes), Count.of(fix.giveUp().size(), "range"),
         reduced.status() == Status.OPTIMAL
@@ -316,7 +316,7 @@ final class FixCommand implements Callable<Integer> {
     }
     GreedyFixReport.cautions(out, fix.giveUp());
     out.println();
-    GreedyFixReport.bootParameters(out, fix.giveUp().stream().map(MemoryFix::memmapParameter).toList());
+    GreedyFixReport.bootParameters(out, whatIf.parameters(), fix.giveUp().stream().map(MemoryFix::memmapParameter).toList());
   }
 
   private void printLayout(PrintWriter out, EngineResult r) {

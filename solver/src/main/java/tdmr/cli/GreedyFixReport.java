@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
 import tdmr.boot.KernelParameters;
@@ -27,12 +28,15 @@ final class GreedyFixReport {
   private final TdxLimits limits;
   private final GreedyFix fix;
   private final FixCommand.Outcome outcome;
+  private final List<String> whatIf;
 
-  GreedyFixReport(MemoryMap map, TdxLimits limits, GreedyFix fix, FixCommand.Outcome outcome) {
+  /** {@code whatIf}: the boot parameters the map was replayed with (--memmap, --cmdline), which the fix builds on. */
+  GreedyFixReport(MemoryMap map, TdxLimits limits, GreedyFix fix, FixCommand.Outcome outcome, List<String> whatIf) {
     this.map = map;
     this.limits = limits;
     this.fix = fix;
     this.outcome = outcome;
+    this.whatIf = List.copyOf(whatIf);
   }
 
   /** The human text; {@code inputWords} is INPUT and the what-if options as typed, for the next commands. */
@@ -100,7 +104,7 @@ final class GreedyFixReport {
     }
     cautions(out, r.giveUp());
     out.println();
-    bootParameters(out, fix.memmap());
+    bootParameters(out, whatIf, fix.memmap());
     out.println();
     out.println("With them the kernel's construction succeeds (replayed on the map the kernel then sees):");
     indented(out, fix.after().orElseThrow().messages());
@@ -115,16 +119,28 @@ final class GreedyFixReport {
   /**
    * The parameters as typed on a kernel command line, and once with the escaping GRUB's
    * configuration needs: /etc/default/grub is read by the shell and grub.cfg by GRUB, and each
-   * reads {@code $} as a variable, so a literal {@code $} is written {@code \\\$} there.
+   * reads {@code $} as a variable, so a literal {@code $} is written {@code \\\$} there. A fix found
+   * under a what-if holds only with the what-if's parameters too: they come first.
    */
-  static void bootParameters(PrintWriter out, List<String> memmap) {
-    out.println("Kernel command line (add these parameters):");
-    out.println("  " + String.join(" ", memmap));
-    String escaped = grubEscaped(String.join(" ", memmap));
+  static void bootParameters(PrintWriter out, List<String> whatIf, List<String> added) {
+    List<String> all = bootedWith(whatIf, added);
+    out.println(whatIf.isEmpty()
+        ? "Kernel command line (add these parameters):"
+        : "Kernel command line (the what-if's %s, then the new %s):".formatted(
+            whatIf.size() == 1 ? "parameter" : "parameters", added.size() == 1 ? "one" : "ones"));
+    out.println("  " + String.join(" ", all));
+    String escaped = grubEscaped(String.join(" ", all));
     out.println("In /etc/default/grub, where each $ must be written \\\\\\$:");
     out.println("  GRUB_CMDLINE_LINUX_DEFAULT=\"... " + escaped + "\"");
     out.println("then run update-grub (or grub2-mkconfig -o /boot/grub2/grub.cfg) and reboot; typed at the GRUB"
         + " prompt (e to edit the entry) each $ is \\$.");
+  }
+
+  /** The what-if's parameters, then those the fix adds: what the kernel must boot with. */
+  static List<String> bootedWith(List<String> whatIf, List<String> added) {
+    List<String> all = new ArrayList<>(whatIf);
+    all.addAll(added);
+    return all;
   }
 
   /** What to know before reserving memory below 4 GiB ({@link LowMemoryCaution}), one line each. */
@@ -162,7 +178,7 @@ final class GreedyFixReport {
     } else {
       o.put("searchStatus", r.status().name());
     }
-    giveUpJson(o, r == null ? List.of() : r.giveUp(), g -> GreedyFix.describe(g, map, r.forced()));
+    giveUpJson(o, r == null ? List.of() : r.giveUp(), g -> GreedyFix.describe(g, map, r.forced()), whatIf);
     if (r != null && r.status().hasLayout()) {
       o.put("giveUpBoundBytes", r.boundBytes());
       o.put("giveUpProvenLeast", r.status() == Status.OPTIMAL);
@@ -200,9 +216,12 @@ final class GreedyFixReport {
 
   /**
    * {@code giveUp} (ranges with {@code sizeBytes}, and {@code kind} and {@code description} or null),
-   * {@code giveUpBytes} and {@code memmap}, the fields every fix document has.
+   * {@code giveUpBytes}, {@code whatIfMemmap} (the what-if's parameters the fix builds on) and
+   * {@code memmap} (all the parameters the layout needs, the what-if's first, as {@code tdmr check}
+   * replays them), the fields every fix document has.
    */
-  static void giveUpJson(ObjectNode o, List<AddressRange> giveUp, Function<AddressRange, GreedyFix.Piece> kind) {
+  static void giveUpJson(ObjectNode o, List<AddressRange> giveUp, Function<AddressRange, GreedyFix.Piece> kind,
+      List<String> whatIf) {
     ArrayNode ranges = o.putArray("giveUp");
     for (AddressRange r : giveUp) {
       ObjectNode range = ranges.addObject();
@@ -212,8 +231,10 @@ final class GreedyFixReport {
       range.put("description", piece == null ? null : piece.description());
     }
     o.put("giveUpBytes", giveUp.stream().mapToLong(AddressRange::size).sum());
+    ArrayNode whatIfMemmap = o.putArray("whatIfMemmap");
+    whatIf.forEach(whatIfMemmap::add);
     ArrayNode memmap = o.putArray("memmap");
-    giveUp.forEach(r -> memmap.add(KernelParameters.reserving(r)));
+    bootedWith(whatIf, giveUp.stream().map(KernelParameters::reserving).toList()).forEach(memmap::add);
     ArrayNode cautions = o.putArray("cautions");
     LowMemoryCaution.of(giveUp).forEach(cautions::add);
   }

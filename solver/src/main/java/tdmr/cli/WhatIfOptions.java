@@ -67,7 +67,12 @@ final class WhatIfOptions {
 
   /** The boot parameters the options stand for, as a kernel command line writes them; empty without any. */
   String kernelParameters() {
-    return isEmpty() ? "" : String.join(" ", edits().stream().map(MemmapEdit::parameter).distinct().toList());
+    return String.join(" ", parameters());
+  }
+
+  /** The {@code memmap=} and {@code mem=} parameters the options stand for, in order; empty without any. */
+  List<String> parameters() {
+    return isEmpty() ? List.of() : edits().stream().map(MemmapEdit::parameter).distinct().toList();
   }
 
   /** The options as typed, for commands suggested next: {@code --memmap '4K$0x64158000'}. */

@@ -96,12 +96,29 @@ class FixForGreedyCommandTest {
     assertTrue(run.flatOut().contains("Giving up memory does not help"), run.out());
   }
 
+  /**
+   * With one island already reserved by the what-if, TDMR [0, 2G) has 16 holes and its PAMT piece:
+   * the other 4 KiB island is enough. The fix holds only with the what-if's parameter too, so the
+   * boot parameters and the document's memmap carry both, and check replays them on the bare map.
+   */
   @Test
-  void aWhatIfIsAppliedBeforeTheSearch() throws Exception {
-    // With one island already reserved, one more page is enough.
+  void aWhatIfIsAppliedBeforeTheSearch(@TempDir Path dir) throws Exception {
     CliRun run = CliRun.of("fix", EMR_135, "--memmap", "4K$0x64158000", "--json");
     JsonNode doc = ProveCommandTest.json(run);
     assertEquals(4096, doc.get("giveUpBytes").asLong());
-    assertEquals("memmap=4K$0x6f7ff000", doc.get("memmap").get(0).asText());
+    assertEquals("0x6f7ff000", doc.at("/giveUp/0/start").asText());
+    assertEquals("[\"memmap=4K$0x64158000\"]", doc.get("whatIfMemmap").toString());
+    assertEquals("[\"memmap=4K$0x64158000\",\"memmap=4K$0x6f7ff000\"]", doc.get("memmap").toString());
+
+    Path fix = dir.resolve("fix.json");
+    Files.writeString(fix, run.out());
+    CliRun check = CliRun.of("check", fix.toString(), "--map", EMR_135);
+    assertEquals(0, check.exit(), check.out() + check.err());
+
+    CliRun text = CliRun.of("fix", EMR_135, "--cmdline", "BOOT_IMAGE=/vmlinuz ro memmap=4K$0x64158000 quiet");
+    assertTrue(text.out().contains("Kernel command line (the what-if's parameter, then the new one):\n"
+        + "  memmap=4K$0x64158000 memmap=4K$0x6f7ff000\n"), text.out());
+    assertTrue(text.out().contains("GRUB_CMDLINE_LINUX_DEFAULT=\"... memmap=4K\\\\\\$0x64158000 memmap=4K\\\\\\$0x6f7ff000\""),
+        text.out());
   }
 }

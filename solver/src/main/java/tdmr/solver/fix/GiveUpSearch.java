@@ -5,6 +5,8 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.PriorityQueue;
+import java.util.TreeMap;
+import java.util.function.BooleanSupplier;
 import tdmr.greedy.GreedyResult;
 import tdmr.greedy.LinuxGreedy;
 import tdmr.greedy.PamtPlacement;
@@ -28,7 +30,8 @@ import tdmr.tdx.Tdmr;
  * rejects such a block outright). Then partial choices (the first k blocks decided) are expanded
  * in order of a lower bound on the bytes any completion gives up: the bytes given up so far, plus,
  * for constructions shaped like {@code fill_out_tdmrs}, the cheapest whole blocks inside the open
- * TDMR that must go for its holes to fit the limit (each one given up merges at most two holes).
+ * TDMR that must go for its holes to fit the limit (each one given up merges at most two holes),
+ * or, when larger, the cheapest TDMR ends beyond it that must disappear for the TDMRs to fit theirs.
  * Choices whose TDMRs already break a limit ({@link FillOutSweep}) are dropped. Since the bound
  * never exceeds the true cost, the first complete choice the judge accepts is the least, and when
  * a time limit stops the search the smallest bound left is a proven lower bound. A repair that
@@ -103,7 +106,16 @@ public final class GiveUpSearch {
 
   /** Searches for at most {@code timeLimitSeconds}. */
   public static Result run(MemoryMap map, Construction construction, TdxLimits limits, double timeLimitSeconds) {
-    return new GiveUpSearch(map, construction, limits).search((long) (timeLimitSeconds * 1e9));
+    long deadline = System.nanoTime() + (long) (timeLimitSeconds * 1e9);
+    return run(map, construction, limits, () -> System.nanoTime() > deadline);
+  }
+
+  /**
+   * Searches until {@code timeUp} says so. It is asked before each replay of the repair, and in the
+   * search at every 256th expansion and before each replay of a complete choice.
+   */
+  static Result run(MemoryMap map, Construction construction, TdxLimits limits, BooleanSupplier timeUp) {
+    return new GiveUpSearch(map, construction, limits).search(timeUp);
   }
 
   /** The map the kernel sees when {@code giveUp} is reserved (memblock without those ranges). */
@@ -117,10 +129,9 @@ public final class GiveUpSearch {
     return new MemoryMap(map.source(), LinuxGreedy.memoryList(kept), map.cmrs(), map.firmwareMap(), map.facts(), map.notes());
   }
 
-  private Result search(long budgetNanos) {
-    long deadline = System.nanoTime() + budgetNanos;
+  private Result search(BooleanSupplier timeUp) {
     long forcedBytes = forced.stream().mapToLong(AddressRange::size).sum();
-    Optional<List<AddressRange>> incumbent = repair(deadline);
+    Optional<List<AddressRange>> incumbent = repair(timeUp);
     long best = incumbent.map(GiveUpSearch::bytes).orElse(Long.MAX_VALUE) - (incumbent.isPresent() ? forcedBytes : 0);
 
     PriorityQueue<Node> open = new PriorityQueue<>(
@@ -136,7 +147,7 @@ public final class GiveUpSearch {
         break;
       }
       // Each complete choice replays the construction (linear in the map): look at the clock then too.
-      if (((++polls & 255) == 0 || node.depth == blocks.size()) && System.nanoTime() > deadline) {
+      if (((++polls & 255) == 0 || node.depth == blocks.size()) && timeUp.getAsBoolean()) {
         return stopped(incumbent, forcedBytes, node.bound, "the time limit");
       }
       if (open.size() > MAX_OPEN) {
@@ -256,7 +267,7 @@ public final class GiveUpSearch {
       return 0;
     }
     long openEnd = sweep.isOpen() ? sweep.end() : 0;
-    java.util.TreeMap<Long, Long> dropCost = new java.util.TreeMap<>();
+    TreeMap<Long, Long> dropCost = new TreeMap<>();
     for (int j = from; j < blocks.size(); j++) {
       MemoryBlock b = blocks.get(j);
       if (b.end() <= openEnd) {
@@ -291,14 +302,14 @@ public final class GiveUpSearch {
    * A first answer for linux constructions: while the replay fails with reserved areas exhausted in
    * a TDMR, give up the smallest block inside it; while it runs out of TDMRs, the smallest block.
    */
-  private Optional<List<AddressRange>> repair(long deadline) {
+  private Optional<List<AddressRange>> repair(BooleanSupplier timeUp) {
     if (rules.isEmpty()) {
       return Optional.empty();
     }
     LinuxGreedy greedy = new LinuxGreedy(rules.get().holes(), PamtPlacement.kernel());
     List<AddressRange> giveUp = new ArrayList<>(forced);
     for (int step = 0; step <= blocks.size(); step++) {
-      if (System.nanoTime() > deadline) {
+      if (timeUp.getAsBoolean()) {
         // Each step replays the construction twice: on large maps the time limit strikes here.
         return Optional.empty();
       }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import tdmr.mem.AddressRange;
 import tdmr.mem.MemoryBlock;
@@ -75,6 +76,38 @@ class GiveUpSearchTest {
     assertEquals(Status.OPTIMAL, r.status());
     assertEquals(List.of(new AddressRange(G, G + 4 * K)), r.giveUp());
     assertEquals("block-end", GreedyFix.describe(r.giveUp().get(0), map, r.forced()).kind());
+  }
+
+  /**
+   * Stopped early, on aPageAtATdmrEdgeSplitsTheTdmr's map. The repair gives up the smallest block
+   * inside the failing TDMR [0, 2G), the 16 MiB island [1G+16M, 1G+32M), after which that TDMR has 3
+   * holes and its PAMT, 4 areas: a first answer after two replays. The search looks at the clock
+   * first when a complete choice reaches the head of its queue; best-first, that is the cheapest one
+   * not dropped (giving up A's last page, 4 KiB: keeping everything leaves 4 holes and a PAMT in
+   * [0, 2G)), so 4 KiB is the proven bound there. Stopped then, the answer is the repair's, FEASIBLE
+   * with a 4 KiB bound; stopped before the repair's first replay, it is UNKNOWN with the same bound.
+   */
+  @Test
+  void aTimeLimitLeavesTheBestFoundAndAProvenBound() {
+    MemoryMap map = MemoryMap.ofBlocks("edge", List.of(
+        new MemoryBlock(M, G + 4 * K, 0),
+        new MemoryBlock(G + 16 * M, G + 32 * M, 0),
+        new MemoryBlock(G + 64 * M, G + 128 * M, 0)));
+    TdxLimits limits = TdxLimits.DEFAULT.withMaxReservedPerTdmr(4);
+    Construction mainline = Construction.linux(Policy.Holes.MEMLIST, limits);
+
+    int[] asked = {0};
+    GiveUpSearch.Result afterRepair = GiveUpSearch.run(map, mainline, limits, () -> ++asked[0] > 2);
+    assertEquals(Status.FEASIBLE, afterRepair.status());
+    assertEquals(List.of(new AddressRange(G + 16 * M, G + 32 * M)), afterRepair.giveUp());
+    assertEquals(16 * M, afterRepair.giveUpBytes());
+    assertEquals(4 * K, afterRepair.boundBytes());
+    assertEquals(Optional.of("the time limit"), afterRepair.stoppedBy());
+
+    GiveUpSearch.Result atOnce = GiveUpSearch.run(map, mainline, limits, () -> true);
+    assertEquals(Status.UNKNOWN, atOnce.status());
+    assertTrue(atOnce.giveUp().isEmpty());
+    assertEquals(4 * K, atOnce.boundBytes());
   }
 
   /**
