@@ -205,8 +205,7 @@ public final class CrossCheck {
     }
     LayoutScore s = score(map, limits, policy, r);
     String uncovered = s.uncoveredBytes() == 0 ? "" : ByteSize.human(s.uncoveredBytes()) + " uncovered, ";
-    String remote = policy.pamt() == Policy.PamtPlacementPolicy.NODE_LOCAL
-        ? "remote PAMT %d bytes, ".formatted(s.remotePamtBytes()) : "";
+    String remote = LayoutScore.ranksRemotePamt(policy) ? "remote PAMT %d bytes, ".formatted(s.remotePamtBytes()) : "";
     return "%s%sPAMT %d bytes (%s), %s, %s".formatted(uncovered, remote, s.pamtBytes(), ByteSize.human(s.pamtBytes()),
         Count.of(s.tdmrs(), "TDMR"), Count.of(s.reservedAreas(), "reserved area"));
   }
