@@ -27,8 +27,9 @@ public final class BudgetOptions {
   public static final class TimeLimit {
     @Option(names = "--time-limit", paramLabel = "S",
         defaultValue = "" + SolveOptions.DEFAULT_TIME_LIMIT_SECONDS,
-        description = "Seconds the whole command may take, model building included, before it answers UNKNOWN"
-            + " or with the best layout found so far; several solves share them (default ${DEFAULT-VALUE}).")
+        description = "Seconds the whole command may take (with several INPUTs: each input's answer), model building"
+            + " included, before it answers UNKNOWN or with the best layout found so far; several solves share them"
+            + " (default ${DEFAULT-VALUE}).")
     double seconds;
 
     /** The time limit in seconds; not a positive number is a usage error. */

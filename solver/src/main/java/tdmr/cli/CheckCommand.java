@@ -40,7 +40,8 @@ import tdmr.tdx.TdxLimits;
       "Module verdict: the error TDH.SYS.CONFIG would return, with its 64-bit status code, found by "
           + "applying the module's checks in the module's order (--all lists every violation).",
       "OS verdict: every byte of TDX memory is usable TDMR memory or PAMT, every PAMT is TDX memory, "
-          + "and with --holes memlist every usable TDMR byte is TDX memory."
+          + "and with --holes memlist every usable TDMR byte is TDX memory.",
+      HostRunner.HELP
     },
     exitCodeListHeading = "%nExit status:%n",
     exitCodeList = {
@@ -54,21 +55,25 @@ import tdmr.tdx.TdxLimits;
       "  tdmr plan dmesg.txt --solver cpsat --json > plan.json",
       "  tdmr check plan.json --map dmesg.txt",
       "  tdmr check tdmr_info.bin --map dmesg.txt --all     every violation",
-      "  tdmr check layout.json --map map.json --holes cmr --json"
+      "  tdmr check layout.json --map map.json --holes cmr --json",
+      "  tdmr check a.json b.json --map a.txt --map b.txt   each against its own map"
     })
 final class CheckCommand implements Callable<Integer> {
   @ParentCommand TdmrCommand tdmr;
 
   @Spec CommandSpec spec;
 
-  @Parameters(paramLabel = "LAYOUT", description = "Layout JSON, plan --json output or TDMR_INFO binary; '-' reads standard input.")
-  Path layoutArgument;
+  @Parameters(paramLabel = "LAYOUT", arity = "1..*",
+      description = "Layout JSON, plan --json or fix --json output, or TDMR_INFO binary (files, directories of them);"
+          + " '-' reads standard input.")
+  List<Path> layoutArguments;
 
   @Mixin ColorOption color;
 
   @Option(names = "--map", required = true, paramLabel = "INPUT",
-      description = "Memory map: kernel log, /proc/iomem or JSON map; '-' reads standard input.")
-  Path mapArgument;
+      description = "Memory map: kernel log, /proc/iomem or JSON map; '-' reads standard input. Once for every"
+          + " LAYOUT, or once per LAYOUT (paired in order).")
+  List<Path> mapArguments;
 
   @Option(names = "--solver", paramLabel = "NAME", completionCandidates = SolverNames.Results.class, description = "Which result of a plan --json document to check (default: the first with TDMRs).")
   String solver;
@@ -87,32 +92,67 @@ final class CheckCommand implements Callable<Integer> {
 
   @Mixin WhatIfOptions whatIf;
 
-  /** The {@code memmap=} parameters the layout document assumes ({@code tdmr fix --json} lists them). */
-  private List<String> documentMemmap = List.of();
+  @Mixin JobsOption jobs;
+
+  /** A layout as read, with the {@code memmap=} parameters its document assumes ({@code tdmr fix --json} lists them). */
+  private record LayoutFile(Layout layout, List<String> memmap) {}
 
   @Override
   public Integer call() throws Exception {
-    TdxLimits limits = limitOptions.limits();
-    if (InputSource.isStdin(layoutArgument) && InputSource.isStdin(mapArgument)) {
+    limitOptions.limits();
+    if (mapArguments.size() != 1 && (mapArguments.size() != layoutArguments.size() || HostInputs.many(List.of(layoutArguments.get(0)))
+        || layoutArguments.stream().anyMatch(java.nio.file.Files::isDirectory))) {
+      throw new OptionValueException("--map is given once (every LAYOUT is checked against it) or once per LAYOUT file"
+          + " (paired in order); got %d --map for %d LAYOUT".formatted(mapArguments.size(), layoutArguments.size()));
+    }
+    if (layoutArguments.stream().anyMatch(InputSource::isStdin) && mapArguments.stream().anyMatch(InputSource::isStdin)) {
       throw new InputException("<stdin>", 0, "LAYOUT and --map cannot both read standard input");
     }
-    InputSource layoutInput = tdmr.input(layoutArgument);
-    Layout layout = readLayout(layoutInput);
-    MemoryMap map = withDocumentMemmap(whatIf.apply(tdmr.input(mapArgument).readMap()), layoutInput.name(), documentMemmap);
+    if (mapArguments.stream().filter(InputSource::isStdin).count() > 1) {
+      throw new OptionValueException("'-' (standard input) can be given only once");
+    }
+    return new HostRunner(spec, tdmr, json, jobs.count()).run(layoutArguments, HostRunner.STDIN, this::check);
+  }
 
+  /** The map a layout is checked against: the one --map, or the one given in the same position. */
+  private Path mapFor(Host host) {
+    if (mapArguments.size() == 1) {
+      return mapArguments.get(0);
+    }
+    for (int i = 0; i < layoutArguments.size(); i++) {
+      if (layoutArguments.get(i).toString().equals(host.name())) {
+        return mapArguments.get(i);
+      }
+    }
+    throw new IllegalStateException("no --map for " + host.name());
+  }
+
+  /** Both verdicts on one layout. */
+  private HostResult check(Host host) throws Exception {
+    TdxLimits limits = limitOptions.limits();
+    Path mapArgument = mapFor(host);
+    InputSource layoutInput = host.source();
+    LayoutFile file = readLayout(layoutInput);
+    MemoryMap map = withDocumentMemmap(whatIf.apply(tdmr.input(mapArgument).readMap()), layoutInput.name(), file.memmap());
+
+    Layout layout = file.layout();
     CheckReport report = new CheckReport(layoutInput.name(), map, layout, limits, holes.value(), coverage.value(),
         new ModuleValidator(map.cmrs(), limits).allViolations(layout),
         new OsCoverageCheck(map, holes.value()).check(layout));
-    PrintWriter out = spec.commandLine().getOut();
-    out.print(json ? report.json(all) : verdictsColoured(Prose.fold(report.text(all)), color.terminal()));
-    if (!json && !report.holds() && !InputSource.isStdin(mapArgument)) {
-      out.println();
-      out.println("Next: build a layout that passes both checks, and check it:");
-      out.println("  tdmr plan %s --solver cpsat --json > plan.json".formatted(mapArgument));
-      out.println("  tdmr check plan.json --map %s".formatted(mapArgument));
+    PrintWriter out = host.out();
+    if (json) {
+      host.document(report.tree(all));
+    } else {
+      out.print(verdictsColoured(Prose.fold(report.text(all)), color.terminal()));
+      if (!report.holds() && !InputSource.isStdin(mapArgument)) {
+        out.println();
+        out.println("Next: build a layout that passes both checks, and check it:");
+        out.println("  tdmr plan %s --solver cpsat --json > plan.json".formatted(mapArgument));
+        out.println("  tdmr check plan.json --map %s".formatted(mapArgument));
+      }
     }
     out.flush();
-    return report.holds() ? 0 : 1;
+    return report.summary();
   }
 
   /**
@@ -121,7 +161,7 @@ final class CheckCommand implements Callable<Integer> {
    * top byte of every field is 0), so input without any is text that is not a JSON layout; reading
    * it as 512-byte entries would report nonsense or, at a multiple of 512 bytes, check garbage.
    */
-  private Layout readLayout(InputSource input) throws InputException {
+  private LayoutFile readLayout(InputSource input) throws InputException {
     byte[] bytes = input.bytes();
     int k = startsWithUtf8Bom(bytes) ? 3 : 0;
     while (k < bytes.length && Character.isWhitespace(bytes[k])) {
@@ -129,8 +169,8 @@ final class CheckCommand implements Callable<Integer> {
     }
     if (k < bytes.length && bytes[k] == '{') {
       String text = MapReader.text(input.name(), bytes);
-      documentMemmap = LayoutJson.bootParameters(input.name(), text);
-      return LayoutJson.read(input.name(), text, Optional.ofNullable(solver));
+      return new LayoutFile(LayoutJson.read(input.name(), text, Optional.ofNullable(solver)),
+          LayoutJson.bootParameters(input.name(), text));
     }
     if (bytes.length > 0 && !containsNul(bytes)) {
       throw new InputException(
@@ -141,7 +181,7 @@ final class CheckCommand implements Callable<Integer> {
     if (solver != null) {
       throw new InputException(input.name(), 0, "--solver %s needs a plan --json document; this is a TDMR_INFO binary".formatted(solver));
     }
-    return TdmrInfoCodec.decode(bytes, input.name());
+    return new LayoutFile(TdmrInfoCodec.decode(bytes, input.name()), List.of());
   }
 
   /**

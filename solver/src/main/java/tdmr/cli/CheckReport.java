@@ -86,7 +86,27 @@ record CheckReport(
     return b.toString();
   }
 
-  String json(boolean all) {
+  /**
+   * The summary line: {@code ACCEPTED} when both verdicts hold, else {@code REJECTED} with the module's
+   * error (and rule), or the OS check's first problem; the layout's PAMT.
+   */
+  HostResult summary() {
+    String reason;
+    if (!moduleAccepts()) {
+      Violation first = violations.get(0);
+      reason = "%s (rule %s%s)".formatted(first.error().name(), first.rule().id(),
+          first.tdmrIndex() >= 0 ? ", TDMR " + first.tdmrIndex() : "");
+    } else if (!osHolds()) {
+      reason = os.problems().isEmpty() ? os.uncoveredMessages().stream().findFirst().orElse("OS check fails")
+          : os.problems().get(0).message();
+    } else {
+      reason = "";
+    }
+    return new HostResult(holds() ? 0 : 1, holds() ? "ACCEPTED" : "REJECTED", reason,
+        java.util.OptionalLong.of(layout.pamtBytes()), "");
+  }
+
+  ObjectNode tree(boolean all) {
     ObjectNode root = JsonContract.document("check");
     root.put("layout", layoutName);
     root.put("map", map.source());
@@ -127,7 +147,7 @@ record CheckReport(
     osNode.put("uncoveredBytes", os.uncoveredBytes());
     ArrayNode problems = osNode.putArray("problems");
     os.problems().forEach(p -> problems.add(p.message()));
-    return LayoutJson.pretty(root) + System.lineSeparator();
+    return root;
   }
 
   /** The map's what-if notes: the boot parameters replayed on it before the check. */

@@ -2,6 +2,7 @@ package tdmr.cli;
 
 import java.nio.file.Path;
 import java.io.PrintWriter;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -40,7 +41,8 @@ import tdmr.triage.Triage;
           + " running out of TDMRs or reserved areas; and it says plainly when the memory layout is not"
           + " the problem.",
       "For a layout failure it rebuilds the layout from the memory map in the same log; on success it"
-          + " checks the logged PAMT size against the map."
+          + " checks the logged PAMT size against the map.",
+      HostRunner.HELP
     },
     exitCodeListHeading = "%nExit status:%n",
     exitCodeList = {
@@ -54,7 +56,9 @@ import tdmr.triage.Triage;
       "  sudo dmesg | tdmr diagnose",
       "  journalctl -k -b | tdmr diagnose -",
       "  tdmr diagnose saved-dmesg.txt",
-      "  tdmr diagnose --json saved-dmesg.txt     (for scripts and fleets)"
+      "  tdmr diagnose --json saved-dmesg.txt     (for scripts and fleets)",
+      "  tdmr diagnose logs/ --jobs 4             every log under logs/, and a summary",
+      "  tdmr diagnose --json logs/ > fleet.ndjson   one JSON line per host"
     })
 final class DiagnoseCommand implements Callable<Integer> {
   /** How {@code /proc/iomem} lines start (as {@code MapReader} detects them). */
@@ -66,10 +70,9 @@ final class DiagnoseCommand implements Callable<Integer> {
 
   @Parameters(
       paramLabel = "DMESG",
-      arity = "0..1",
-      defaultValue = InputSource.STDIN,
-      description = "Kernel log to read; '-' or nothing reads standard input.")
-  Path input;
+      arity = "0..*",
+      description = "Kernel logs to read (files, directories of them); '-' or nothing reads standard input.")
+  List<Path> inputs = new ArrayList<>();
 
   @Option(names = "--json", description = "Print the findings as JSON.")
   boolean json;
@@ -81,10 +84,11 @@ final class DiagnoseCommand implements Callable<Integer> {
 
   @Mixin WhatIfOptions whatIf;
 
+  @Mixin JobsOption jobs;
+
   @Override
   public Integer call() throws Exception {
-    PrintWriter out = spec.commandLine().getOut();
-    if (InputSource.isStdin(input) && tdmr.stdinIsTerminal()) {
+    if ((inputs.isEmpty() || inputs.size() == 1 && InputSource.isStdin(inputs.get(0))) && tdmr.stdinIsTerminal()) {
       PrintWriter err = spec.commandLine().getErr();
       err.println("tdmr diagnose: give a kernel log, or pipe one in:");
       err.println("  sudo dmesg | tdmr diagnose");
@@ -92,8 +96,14 @@ final class DiagnoseCommand implements Callable<Integer> {
       err.flush();
       return TdmrCommand.EXIT_INPUT;
     }
+    budget.solveOptions(); // a bad --time-limit, --threads or --seed is a usage error before any input is read
+    return new HostRunner(spec, tdmr, json, jobs.count()).run(inputs, HostRunner.STDIN, this::diagnose);
+  }
+
+  /** The diagnosis of one host's log; the time limit bounds each log's analysis. */
+  private HostResult diagnose(Host host) throws Exception {
     SolveOptions options = budget.solveOptions();
-    InputSource source = tdmr.input(input);
+    InputSource source = host.source();
     String text = source.text();
     requireKernelLog(source.name(), text);
     Optional<Bundle> bundle = Bundle.isBundle(text) ? Optional.of(Bundle.read(source.name(), text)) : Optional.empty();
@@ -117,18 +127,17 @@ final class DiagnoseCommand implements Callable<Integer> {
     if (mapInLog.map().isPresent()) {
       String logWords = " " + (source.name().equals("<stdin>") ? "dmesg.txt" : source.name()) + whatIf.asArguments();
       findings = new LayoutAnalysis(mapInLog.map().get(), completeness, logWords, whatIf.kernelParameters(),
-          TdxLimits.DEFAULT, options, spec.commandLine().getErr())
+          TdxLimits.DEFAULT, options, host)
           .analyse(triage);
     }
     List<String> whatToDo = findings.remedies().isEmpty() ? triage.whatToDo() : findings.remedies();
     Diagnosis diagnosis = new Diagnosis(source.name(), completeness, triage, mapInLog, findings.analysis(), whatToDo);
     if (json) {
-      out.print(DiagnosisJson.write(diagnosis));
+      host.document(DiagnosisJson.tree(diagnosis));
     } else {
-      out.print(new DiagnosisText(color.terminal()).render(diagnosis));
+      host.out().print(new DiagnosisText(color.terminal()).render(diagnosis));
     }
-    out.flush();
-    return triage.exitCode();
+    return diagnosis.summary(findings.memmap());
   }
 
   /**

@@ -2,6 +2,7 @@ package tdmr.cli;
 
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 import tdmr.mem.MemoryMap;
 import tdmr.triage.LogCompleteness;
 import tdmr.triage.Triage;
@@ -32,6 +33,46 @@ record Diagnosis(
     completeness = List.copyOf(completeness);
     analysis = List.copyOf(analysis);
     whatToDo = List.copyOf(whatToDo);
+  }
+
+  /**
+   * The line of the summary table: the outcome, the kernel's failure (or the SEAMCALL that failed),
+   * the logged PAMT, and what to do: for a layout failure the boot parameters that fix it when the
+   * analysis found them ({@code memmap}), else the command that looks for them ({@code tdmr fix});
+   * otherwise the first thing to do.
+   */
+  HostResult summary(List<String> memmap) {
+    String reason = triage.seamcall()
+        .map(s -> s.knownLeaf().map(l -> l.apiName()).orElse("SEAMCALL 0x%x".formatted(s.leaf()))
+            + " failed: " + s.knownStatus().map(Enum::name).orElse("0x%016x".formatted(s.status())))
+        .or(() -> triage.failure().map(f -> afterPrefix(f.text().strip())))
+        .orElse(triage.outcome().tdxUp() ? "" : triage.outcome().summary());
+    OptionalLong pamt = triage.pamtKb().isPresent() ? OptionalLong.of(triage.pamtKb().getAsLong() * 1024) : OptionalLong.empty();
+    String fix;
+    if (!memmap.isEmpty()) {
+      fix = String.join(" ", memmap);
+    } else if (triage.outcome().isLayoutFailure()) {
+      fix = "tdmr fix " + (source.equals("<stdin>") ? "dmesg.txt" : source);
+    } else if (triage.outcome().tdxUp() || whatToDo.isEmpty()) {
+      fix = "";
+    } else {
+      fix = whatToDo.get(0);
+    }
+    return new HostResult(triage.exitCode(), triage.outcome().name(), reason, pamt, fix);
+  }
+
+  /**
+   * {@code TDMR [0x0, 0x80000000): reserved areas exhausted.} from the kernel's whole failure line
+   * ({@code [   10.79] virt/tdx: initialization failed: ...}): the words after the prefix.
+   */
+  private static String afterPrefix(String line) {
+    for (String prefix : List.of("initialization failed: ", "tdx: ")) {
+      int at = line.indexOf(prefix);
+      if (at >= 0) {
+        return line.substring(at + prefix.length());
+      }
+    }
+    return line;
   }
 
   /** The memory map in a log, or the reader's message saying why there is none. */

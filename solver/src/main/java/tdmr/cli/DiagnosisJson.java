@@ -1,8 +1,7 @@
 package tdmr.cli;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -13,11 +12,16 @@ import tdmr.triage.Triage;
 
 /** {@code tdmr diagnose --json}: the findings for scripts, addresses as hex strings (the shared format). */
 final class DiagnosisJson {
-  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+  private static final ObjectMapper JSON = new ObjectMapper();
 
   private DiagnosisJson() {}
 
-  static String write(Diagnosis d) throws JsonProcessingException {
+  /** The document as a tree, for the runner to print whole or as one NDJSON line. */
+  static ObjectNode tree(Diagnosis d) {
+    return JSON.valueToTree(map(d));
+  }
+
+  private static Map<String, Object> map(Diagnosis d) {
     Triage t = d.triage();
     Map<String, Object> o = new LinkedHashMap<>();
     o.put("tdmrVersion", JsonContract.tdmrVersion());
@@ -44,7 +48,7 @@ final class DiagnosisJson {
     o.put("whatToDo", d.whatToDo());
     o.put("analysis", d.analysis());
     o.put("exitCode", t.exitCode());
-    return JSON.writeValueAsString(o) + "\n";
+    return o;
   }
 
   private static Map<String, Object> seamcall(SeamcallFailure s) {

@@ -49,7 +49,8 @@ import tdmr.tdx.TdxLimits;
           + " it as ranges and as memmap=SIZE$ADDRESS boot parameters, with the kernel's messages then.",
       "--for greedy (default) answers for mainline Linux, --for greedy-cmr for a kernel with the CMR-holes"
           + " patch, --for layout for any layout of the planner's family (each TDMR's PAMT one contiguous"
-          + " chunk; CP-SAT), which no stock kernel builds."
+          + " chunk; CP-SAT), which no stock kernel builds.",
+      HostRunner.HELP
     },
     exitCodeListHeading = "%nExit status:%n",
     exitCodeList = {
@@ -65,7 +66,8 @@ import tdmr.tdx.TdxLimits;
       "  tdmr fix dmesg.txt --for greedy-cmr    ... a kernel with the CMR-holes patch",
       "  tdmr fix dmesg.txt --for layout        ... any layout of the planner's family",
       "  tdmr fix dmesg.txt --json > fix.json && tdmr check fix.json --map dmesg.txt",
-      "  tdmr plan dmesg.txt --memmap '4K$0x64158000'    check a fix by replaying it"
+      "  tdmr plan dmesg.txt --memmap '4K$0x64158000'    check a fix by replaying it",
+      "  tdmr fix logs/                         every host under logs/, memmap= in a summary"
     })
 final class FixCommand implements Callable<Integer> {
   /** {@code --for} value that asks for a layout of the planner's family rather than a kernel's construction. */
@@ -75,7 +77,7 @@ final class FixCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
-  @Mixin MapInput input;
+  @Mixin MapInputs inputs;
 
   @Mixin WhatIfOptions whatIf;
 
@@ -98,6 +100,8 @@ final class FixCommand implements Callable<Integer> {
   @Mixin BudgetOptions budget;
 
   @Mixin VerboseOption verbose;
+
+  @Mixin JobsOption jobs;
 
   @Option(names = "--json",
       description = "Print {\"status\", \"giveUp\", \"giveUpBytes\", \"memmap\", \"layout\", ...}; status is HAS_LAYOUT,"
@@ -152,30 +156,40 @@ final class FixCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    limitOptions.limits();
+    budget.solveOptions();
+    String construction = construction();
+    if (!construction.equals(LAYOUT)) {
+      engine(construction); // an unknown --for is a usage error before any input is read
+    }
+    return new HostRunner(spec, tdmr, json, jobs.count()).run(inputs.arguments, HostRunner.BUNDLED, this::fix);
+  }
+
+  /** The fix for one host; the time limit bounds each host's search. */
+  private HostResult fix(Host host) throws Exception {
     TdxLimits limits = limitOptions.limits();
     SolveOptions options = budget.solveOptions();
     String construction = construction();
     Optional<Engine> engine = construction.equals(LAYOUT) ? Optional.empty() : Optional.of(engine(construction));
-    MemoryMap map = whatIf.apply(input.read(tdmr));
-    limits = LimitOptions.usefulFor(limits, map, spec.commandLine().getErr(), "tdmr fix");
+    MemoryMap map = whatIf.apply(host.readMap());
+    limits = LimitOptions.usefulFor(limits, map, host.err(), "tdmr fix");
     if (engine.isPresent()) {
       GreedyFix fix;
-      try (Progress p = Progress.start(spec.commandLine().getErr(), "tdmr fix: searching", Terminal.stderrIsTerminal())) {
+      try (Progress p = host.progress("tdmr fix: searching")) {
         fix = GreedyFix.find(map, engine.get(), limits, options);
       }
       Outcome outcome = Outcome.of(fix);
-      PrintWriter out = spec.commandLine().getOut();
+      GreedyFixReport report = new GreedyFixReport(map, limits, fix, outcome, whatIf.parameters());
       if (json) {
-        out.print(JsonContract.pretty(new GreedyFixReport(map, limits, fix, outcome, whatIf.parameters()).json()));
+        host.document(report.json());
       } else {
-        PrintWriter folded = FoldingWriter.over(out);
-        folded.print(new GreedyFixReport(map, limits, fix, outcome, whatIf.parameters()).text(inputWords()));
+        PrintWriter folded = FoldingWriter.over(host.out());
+        folded.print(report.text(inputWords(host)));
         folded.flush();
       }
-      out.flush();
-      return outcome.exitCode;
+      return report.summary();
     }
-    return layoutFix(map, limits, options);
+    return layoutFix(host, map, limits, options);
   }
 
   /** The construction {@code --for} names, checked against {@code --holes}. */
@@ -205,34 +219,32 @@ final class FixCommand implements Callable<Integer> {
   }
 
   /** INPUT and the what-if options as the user typed them, for the commands suggested next. */
-  private String inputWords() {
-    return (input.argument == null ? "" : " " + input.argument) + whatIf.asArguments();
+  private String inputWords(Host host) {
+    return (host.bundled() ? "" : " " + host.name()) + whatIf.asArguments();
   }
 
-  private int layoutFix(MemoryMap map, TdxLimits limits, SolveOptions options) {
+  private HostResult layoutFix(Host host, MemoryMap map, TdxLimits limits, SolveOptions options) {
     // Coverage is the question fix answers, not an option: all first, then max if that is infeasible.
     Policy policy = new Policy(holes.value(), pamt.value(), Policy.Coverage.MAX, family.value());
     MemoryFix fix;
-    try (Progress p = Progress.start(spec.commandLine().getErr(), "tdmr fix: cpsat solving", Terminal.stderrIsTerminal())) {
+    try (Progress p = host.progress("tdmr fix: cpsat solving")) {
       fix = MemoryFix.find(map, limits, policy, options);
     } catch (UnsatisfiedLinkError e) {
-      spec.commandLine().getErr().println("tdmr fix: " + e.getMessage());
-      return TdmrCommand.EXIT_INPUT;
+      throw new OptionValueException("--for layout needs CP-SAT, which cannot run here: " + e.getMessage());
     }
 
     Outcome outcome = Outcome.of(fix);
+    HostResult summary = layoutSummary(fix, outcome);
     if (json) {
-      PrintWriter out = spec.commandLine().getOut();
-      out.print(JsonContract.pretty(jsonDocument(map, limits, fix, outcome)));
-      out.flush();
-      return outcome.exitCode;
+      host.document(jsonDocument(map, limits, fix, outcome));
+      return summary;
     }
-    PrintWriter out = FoldingWriter.over(spec.commandLine().getOut());
+    PrintWriter out = FoldingWriter.over(host.out());
     out.printf("%s: %s, %s per TDMR, holes %s, PAMT %s, family %s (--for layout)%n", map.source(),
         Count.of(limits.maxTdmrs(), "TDMR"), Count.of(limits.maxReservedPerTdmr(), "reserved area"), holes.value().text(),
         pamt.value().text(), family.value().text());
     out.println("A layout of the planner's family, which no stock kernel builds; for what the running kernel"
-        + " needs: tdmr fix" + inputWords() + " --for greedy");
+        + " needs: tdmr fix" + inputWords(host) + " --for greedy");
     if (outcome == Outcome.HAS_LAYOUT) {
       out.println("Nothing to give up: a layout covers all TDX memory.");
       printLayout(out, fix.full());
@@ -254,7 +266,20 @@ final class FixCommand implements Callable<Integer> {
       }
     }
     out.flush();
-    return outcome.exitCode;
+    return summary;
+  }
+
+  /** The summary line of {@code --for layout}: why no layout covers all memory, and the memmap= that fixes it. */
+  private static HostResult layoutSummary(MemoryFix fix, Outcome outcome) {
+    String reason = whyNoLayout(fix).stream().findFirst().orElse("");
+    java.util.OptionalLong pamt = switch (outcome) {
+      case HAS_LAYOUT -> fix.full().pamtBytes();
+      case FIXED -> fix.reduced().orElseThrow().pamtBytes();
+      default -> java.util.OptionalLong.empty();
+    };
+    String memmap = outcome == Outcome.FIXED
+        ? String.join(" ", fix.giveUp().stream().map(MemoryFix::memmapParameter).toList()) : "";
+    return new HostResult(outcome.exitCode, outcome.name(), reason, pamt, memmap);
   }
 
   /** Why no layout covers all TDX memory: the facts of the first solve's proof. */

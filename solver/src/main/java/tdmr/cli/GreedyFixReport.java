@@ -162,6 +162,25 @@ final class GreedyFixReport {
     lines.forEach(l -> out.println("  " + l.strip()));
   }
 
+  /**
+   * The summary line: the outcome, why the construction fails before the fix (the kernel's failure),
+   * the PAMT of the kernel's layout after it (or without one when none is needed), and the boot
+   * parameters.
+   */
+  HostResult summary() {
+    String reason = fix.before().kernelFailure()
+        .map(f -> f.failureLine().replaceFirst("^initialization failed: ", "")).orElse("");
+    EngineResult built = fix.after().orElse(fix.before().status().hasLayout() ? fix.before() : null);
+    // The boot parameters as the text gives them: the what-if's first, without which the fix does not hold.
+    List<String> parameters = new java.util.ArrayList<>();
+    if (!fix.memmap().isEmpty()) {
+      parameters.addAll(whatIf);
+      parameters.addAll(fix.memmap());
+    }
+    return new HostResult(outcome.exitCode, outcome.name(), reason,
+        built == null ? java.util.OptionalLong.empty() : built.pamtBytes(), String.join(" ", parameters));
+  }
+
   ObjectNode json() {
     ObjectNode o = JsonContract.document("fix");
     o.put("source", map.source());

@@ -1,6 +1,5 @@
 package tdmr.cli;
 
-import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -39,9 +38,14 @@ final class LayoutAnalysis {
    * The analysis and, for a layout failure, the remedies in the order an operator tries them.
    *
    * @param remedies empty when the triage's own advice stands
+   * @param memmap the boot parameters that make the running kernel's construction succeed, when found
    */
-  record Findings(List<String> analysis, List<String> remedies) {
-    static final Findings NONE = new Findings(List.of(), List.of());
+  record Findings(List<String> analysis, List<String> remedies, List<String> memmap) {
+    static final Findings NONE = new Findings(List.of(), List.of(), List.of());
+
+    Findings(List<String> analysis, List<String> remedies) {
+      this(analysis, remedies, List.of());
+    }
   }
 
   private final MemoryMap map;
@@ -52,7 +56,7 @@ final class LayoutAnalysis {
   private final String whatIf;
   private final TdxLimits limits;
   private final SolveOptions options;
-  private final PrintWriter err;
+  private final Host host;
 
   /**
    * @param completeness what the log lacks; a map cut short or taken from the CMRs is partial
@@ -61,7 +65,7 @@ final class LayoutAnalysis {
    *     empty when it is the log's own map: the analysis then answers what the host would do with them
    */
   LayoutAnalysis(MemoryMap map, List<LogCompleteness.Note> completeness, String logWords, String whatIf,
-      TdxLimits limits, SolveOptions options, PrintWriter err) {
+      TdxLimits limits, SolveOptions options, Host host) {
     this.map = map;
     this.whatIf = whatIf;
     this.partial = LogCompleteness.mapIsPartial(completeness);
@@ -69,7 +73,7 @@ final class LayoutAnalysis {
     this.logName = logWords;
     this.limits = limits;
     this.options = options;
-    this.err = err;
+    this.host = host;
   }
 
   Findings analyse(Triage triage) {
@@ -148,11 +152,12 @@ final class LayoutAnalysis {
         + (same ? "" : " (the log names another TDMR or none; the log's map may be incomplete)."));
     out.addAll(new GreedyExplanation(map, limits, LinuxGreedy.mainline()).summary(failed));
     Optional<EngineResult> best = optimum(out);
-    return new Findings(out, remedies(fix, best));
+    boolean fixed = fix.search().isPresent() && fix.search().get().status().hasLayout();
+    return new Findings(out, remedies(fix, best), fixed ? fix.memmap() : List.of());
   }
 
   private GreedyFix fixForTheRunningKernel() {
-    try (Progress p = Progress.start(err, "tdmr diagnose: searching for a memmap= fix", Terminal.stderrIsTerminal())) {
+    try (Progress p = host.progress("tdmr diagnose: searching for a memmap= fix")) {
       return GreedyFix.find(map, Engines.byName("greedy").orElseThrow(), limits, options);
     }
   }
@@ -290,7 +295,7 @@ final class LayoutAnalysis {
 
   private EngineResult run(String name) {
     Engine engine = Engines.select(name).get(0);
-    try (Progress p = Progress.start(err, "tdmr diagnose: " + name + " solving", Terminal.stderrIsTerminal())) {
+    try (Progress p = host.progress("tdmr diagnose: " + name + " solving")) {
       // The greedy replay first, then the optimiser with what is left of the command's time.
       return engine.solve(map, limits, Policy.DEFAULT, options.withDeadline(options.deadline().share(name.equals("greedy") ? 2 : 1)));
     }

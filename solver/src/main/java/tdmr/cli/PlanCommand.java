@@ -34,11 +34,13 @@ import tdmr.tdx.TdxLimits;
     name = "plan",
     mixinStandardHelpOptions = true,
     header = "Build the TDMR/PAMT layout for a memory map: what Linux does (greedy) or the best one (cpsat, z3).",
-    description =
-        "Reads INPUT (dmesg text, /proc/iomem or a JSON map; '-' for standard input; without"
+    description = {
+      "Reads INPUT (dmesg text, /proc/iomem or a JSON map; '-' for standard input; without"
             + " INPUT the bundled example of canonical/tdx#135, an Emerald Rapids host whose kernel"
             + " failed) and runs the chosen engines. --solver greedy replays the Linux kernel's"
             + " construction with its messages.",
+      HostRunner.HELP
+    },
     exitCodeListHeading = "%nExit status:%n",
     exitCodeList = {
       "0:an engine built a layout (with several engines, one is enough; ask --solver greedy alone whether"
@@ -56,6 +58,7 @@ import tdmr.tdx.TdxLimits;
       "  tdmr plan dmesg.txt --memmap '4K$0x64158000'   what if the kernel booted with memmap=4K$0x64158000",
       "  tdmr plan dmesg.txt --solver cpsat --json > plan.json",
       "  tdmr plan dmesg.txt --tdmr-info tdmr_info.bin",
+      "  tdmr plan a.txt b.txt --json               one JSON line per host (NDJSON)",
       "See it: tdmr render dmesg.txt --solver all -o layout.html"
     })
 final class PlanCommand implements Callable<Integer> {
@@ -66,7 +69,7 @@ final class PlanCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
-  @Mixin MapInput input;
+  @Mixin MapInputs inputs;
 
   @Mixin EngineOptions engineOptions;
 
@@ -75,6 +78,8 @@ final class PlanCommand implements Callable<Integer> {
   @Mixin ColorOption color;
 
   @Mixin VerboseOption verbose;
+
+  @Mixin JobsOption jobs;
 
   @Option(names = "--json", description = "Print {\"results\": [...]} with the shared TDMR JSON.")
   boolean json;
@@ -90,19 +95,30 @@ final class PlanCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    // The command's deadline starts first: loading the solvers' native libraries counts too.
+    // Bad option values are usage errors before any input is read.
+    engineOptions.solveOptions();
+    engineOptions.engines();
+    engineOptions.limits();
+    if (tdmrInfo != null && HostInputs.many(inputs.arguments)) {
+      throw new OptionValueException("--tdmr-info writes one layout: give one INPUT");
+    }
+    return new HostRunner(spec, tdmr, json, jobs.count()).run(inputs.arguments, HostRunner.BUNDLED, this::plan);
+  }
+
+  /** The engines' answers for one host; the time limit bounds each host's work. */
+  private HostResult plan(Host host) throws Exception {
+    // The host's deadline starts first: loading the solvers' native libraries counts too.
     SolveOptions options = engineOptions.solveOptions();
     List<Engine> engines = engineOptions.engines();
     TdxLimits limits = engineOptions.limits();
-    MemoryMap map = whatIf.apply(input.read(tdmr));
-    limits = LimitOptions.usefulFor(limits, map, spec.commandLine().getErr(), "tdmr plan");
+    MemoryMap map = whatIf.apply(host.readMap());
+    limits = LimitOptions.usefulFor(limits, map, host.err(), "tdmr plan");
     Policy policy = engineOptions.policy();
 
     List<EngineResult> results = new ArrayList<>();
     for (int i = 0; i < engines.size(); i++) {
       Engine engine = engines.get(i);
-      try (Progress p = Progress.start(spec.commandLine().getErr(), "tdmr plan: " + engine.name() + " solving",
-          Terminal.stderrIsTerminal())) {
+      try (Progress p = host.progress("tdmr plan: " + engine.name() + " solving")) {
         // --time-limit bounds the whole command: each engine may take an equal share of what is left.
         results.add(engine.solve(map, limits, policy, options.withDeadline(options.deadline().share(engines.size() - i))));
       }
@@ -111,19 +127,20 @@ final class PlanCommand implements Callable<Integer> {
     Optional<CrossCheck.Report> check =
         crossCheck ? Optional.of(CrossCheck.compare(map, limits, policy, results, CrossCheck.provers(engines, policy)))
             : Optional.empty();
-    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter out = host.out();
     if (json) {
-      ObjectNode document = jsonDocument(map, limits, policy, results);
+      ObjectNode document = jsonDocument(map, limits, results);
       check.ifPresent(c -> document.set("crossCheck", crossCheckJson(c)));
-      out.print(LayoutJson.pretty(document));
+      host.document(document);
     } else {
-      out.print(new PlanText(map, limits, policy, verbose).render(results, color.terminal(), (input.argument == null ? "" : input.argument) + whatIf.asArguments()));
+      out.print(new PlanText(map, limits, policy, verbose).render(results, color.terminal(),
+          (host.bundled() ? "" : host.name()) + whatIf.asArguments()));
       check.ifPresent(c -> c.lines().forEach(out::println));
     }
     out.flush();
     if (check.isPresent() && !check.get().passed()) {
-      spec.commandLine().getErr().println("tdmr plan: the engines disagree; this is a bug in one of them, please report it");
-      return TdmrCommand.EXIT_INTERNAL;
+      host.err().println("tdmr plan: the engines disagree; this is a bug in one of them, please report it");
+      return summary(host, results, TdmrCommand.EXIT_INTERNAL);
     }
 
     if (tdmrInfo != null) {
@@ -134,18 +151,44 @@ final class PlanCommand implements Callable<Integer> {
           AtomicFile.write(tdmrInfo, TdmrInfoCodec.encode(layout.get()));
         } catch (IllegalArgumentException tooManySlots) {
           // Limits raised past the module's 16 slots: the layout cannot be written in its format.
-          spec.commandLine().getErr().println("tdmr plan: cannot write %s: %s".formatted(tdmrInfo, tooManySlots.getMessage()));
-          return TdmrCommand.EXIT_INPUT;
+          host.err().println("tdmr plan: cannot write %s: %s".formatted(tdmrInfo, tooManySlots.getMessage()));
+          return summary(host, results, TdmrCommand.EXIT_INPUT);
         } catch (IOException e) {
           // A directory or a missing parent is the user's to fix (exit 2), not a bug (exit 70).
           throw new InputException(tdmrInfo.toString(), 0,
               "cannot write the TDMR_INFO file: %s; nothing written".formatted(AtomicFile.reason(e)));
         }
       } else {
-        spec.commandLine().getErr().println("tdmr plan: no engine built a layout; %s not written".formatted(tdmrInfo));
+        host.err().println("tdmr plan: no engine built a layout; %s not written".formatted(tdmrInfo));
       }
     }
-    return exitStatus(results);
+    return summary(host, results, exitStatus(results));
+  }
+
+  /**
+   * The summary line: each engine's status, why the first that built nothing failed (the kernel's
+   * failure, or the first fact of a proof), the PAMT of the first layout, and {@code tdmr fix} when
+   * the kernel's construction fails.
+   */
+  private HostResult summary(Host host, List<EngineResult> results, int exitCode) {
+    String outcome = results.size() == 1 ? results.get(0).status().name()
+        : String.join(",", results.stream().map(r -> r.solver() + ":" + r.status().name()).toList());
+    String reason = results.stream().filter(r -> !r.status().hasLayout()).findFirst().map(PlanCommand::reason).orElse("");
+    java.util.OptionalLong pamt = results.stream().filter(r -> r.status().hasLayout()).findFirst()
+        .map(EngineResult::pamtBytes).orElse(java.util.OptionalLong.empty());
+    boolean kernelFails = results.stream().anyMatch(r -> r.kernelFailure().isPresent());
+    String fix = kernelFails ? ("tdmr fix" + (host.bundled() ? "" : " " + host.name()) + whatIf.asArguments()) : "";
+    return new HostResult(exitCode, outcome, reason, pamt, fix);
+  }
+
+  private static String reason(EngineResult r) {
+    if (r.kernelFailure().isPresent()) {
+      return r.solver() + ": " + r.kernelFailure().get().failureLine().replaceFirst("^initialization failed: ", "");
+    }
+    if (r.infeasibility().isPresent() && !r.infeasibility().get().facts().isEmpty()) {
+      return r.solver() + ": " + r.infeasibility().get().facts().get(0);
+    }
+    return r.solver() + ": " + r.status().name().toLowerCase(java.util.Locale.ROOT);
   }
 
   /** 0 when some engine built a layout; otherwise 3 if a time limit left any answer unknown, else 1. */
@@ -166,8 +209,10 @@ final class PlanCommand implements Callable<Integer> {
     return o;
   }
 
-  static ObjectNode jsonDocument(MemoryMap map, TdxLimits limits, Policy policy, List<EngineResult> results) {
+  static ObjectNode jsonDocument(MemoryMap map, TdxLimits limits, List<EngineResult> results) {
+    String source = map.source();
     ObjectNode root = JsonContract.document("plan");
+    root.put("source", source);
     ArrayNode array = root.putArray("results");
     for (EngineResult r : results) {
       ObjectNode o = array.addObject();

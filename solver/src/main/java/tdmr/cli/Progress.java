@@ -18,12 +18,13 @@ public final class Progress implements AutoCloseable {
   private int seconds;
   private boolean shown;
 
-  private Progress(PrintWriter err, String what, boolean terminal) {
+  private Progress(PrintWriter err, String what, boolean terminal, boolean silent) {
     this.err = err;
     this.what = what;
     this.terminal = terminal;
-    this.ticker =
-        Executors.newSingleThreadScheduledExecutor(r -> {
+    this.ticker = silent
+        ? null
+        : Executors.newSingleThreadScheduledExecutor(r -> {
           Thread t = new Thread(r, "tdmr-progress");
           t.setDaemon(true);
           return t;
@@ -32,9 +33,14 @@ public final class Progress implements AutoCloseable {
 
   /** Starts reporting {@code what} (e.g. {@code "cpsat: solving"}) after one second. */
   public static Progress start(PrintWriter err, String what, boolean terminal) {
-    Progress p = new Progress(err, what, terminal);
+    Progress p = new Progress(err, what, terminal, false);
     p.ticker.scheduleAtFixedRate(p::tick, 1, 1, TimeUnit.SECONDS);
     return p;
+  }
+
+  /** A note that never shows: for one of many inputs worked on at once, whose notes would interleave. */
+  public static Progress silent() {
+    return new Progress(null, "", false, true);
   }
 
   private synchronized void tick() {
@@ -52,6 +58,9 @@ public final class Progress implements AutoCloseable {
 
   @Override
   public void close() {
+    if (ticker == null) {
+      return;
+    }
     ticker.shutdownNow();
     synchronized (this) {
       if (terminal && shown) {

@@ -88,6 +88,11 @@ public final class TdmrCommand implements Runnable {
     return input(argument.toString());
   }
 
+  /** True once standard output could not be written (the reader went away, the disk is full): more output is lost. */
+  boolean outputFailed() {
+    return stdout != null && stdout.failure().isPresent();
+  }
+
   /** True when {@code -} reads a terminal: this process's own standard input, and nothing piped in. */
   public boolean stdinIsTerminal() {
     return stdin == System.in && Terminal.stdinIsTerminal();

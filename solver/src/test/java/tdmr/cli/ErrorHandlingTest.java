@@ -41,9 +41,14 @@ class ErrorHandlingTest {
 
   @Test
   void directoryIsBadInput() {
+    // map reads every file under a directory (many hosts); one without files is bad input.
     CliRun run = CliRun.of("map", dir.toString());
     assertEquals(2, run.exit());
-    assertTrue(run.err().contains("is a directory"), run.err());
+    assertTrue(run.err().contains(dir + ": a directory without files"), run.err());
+    // A command that reads one map says a directory is not one.
+    CliRun prove = CliRun.of("prove", dir.toString());
+    assertEquals(2, prove.exit());
+    assertTrue(prove.err().contains("is a directory"), prove.err());
   }
 
   @Test

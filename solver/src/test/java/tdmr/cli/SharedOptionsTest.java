@@ -118,8 +118,8 @@ class SharedOptionsTest {
     "plan --solver nosuch               | nosuch",
     "check x --map y --max-tdmrs 0      | --max-tdmrs must be at least 1, got 0",
     "prove --seed 1                     | Unknown option: '--seed'",
-    "check x --map y --pamt any         | Unknown options: '--pamt'",
-    "fix x --coverage max               | Unknown options: '--coverage'",
+    "check x --map y --pamt any         | Unknown option: '--pamt'",
+    "fix x --coverage max               | Unknown option: '--coverage'",
   })
   void aValueNoModuleOrSolverHasIsAUsageError(String command, String message) {
     CliRun run = CliRun.of(command.strip().split(" +"));

@@ -1,0 +1,88 @@
+package tdmr.cli;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Stream;
+import tdmr.parse.InputException;
+
+/**
+ * The INPUT arguments of a command that answers for many hosts in one run ({@code map}, {@code plan},
+ * {@code diagnose}, {@code check}, {@code fix}), expanded into one input per host: a file as given,
+ * every file under a directory (recursively, sorted by path, hidden files and directories left out),
+ * or {@code -} for standard input (at most once).
+ */
+final class HostInputs {
+  private HostInputs() {}
+
+  /**
+   * One input: its name as shown in messages and in the summary, and either where to read it or
+   * why it cannot be read (a directory without files), reported for this input alone.
+   */
+  record Input(String name, Path path, Optional<InputException> problem) {}
+
+  /**
+   * The inputs the arguments name, in the order given; a directory adds its files in path order.
+   * Standard input named twice is a usage error (it can be read once).
+   */
+  static List<Input> expand(List<Path> arguments) {
+    List<Input> inputs = new ArrayList<>();
+    int stdin = 0;
+    for (Path argument : arguments) {
+      if (InputSource.isStdin(argument)) {
+        if (++stdin > 1) {
+          throw new OptionValueException("'-' (standard input) can be given only once");
+        }
+        inputs.add(new Input(InputSource.STDIN, argument, Optional.empty()));
+      } else if (Files.isDirectory(argument)) {
+        inputs.addAll(filesUnder(argument));
+      } else {
+        inputs.add(new Input(argument.toString(), argument, Optional.empty()));
+      }
+    }
+    return inputs;
+  }
+
+  /** True when the arguments name more than one host's input: several, or a directory. */
+  static boolean many(List<Path> arguments) {
+    return arguments.size() > 1 || arguments.stream().anyMatch(a -> !InputSource.isStdin(a) && Files.isDirectory(a));
+  }
+
+  private static List<Input> filesUnder(Path directory) {
+    try (Stream<Path> walk = Files.walk(directory)) {
+      List<Input> files = walk
+          .filter(p -> !p.equals(directory) && !hidden(directory, p) && Files.isRegularFile(p))
+          .sorted()
+          .map(p -> new Input(p.toString(), p, Optional.<InputException>empty()))
+          .toList();
+      if (files.isEmpty()) {
+        return List.of(problem(directory, "a directory without files: nothing to read"));
+      }
+      return files;
+    } catch (IOException | java.io.UncheckedIOException e) {
+      return List.of(problem(directory, "cannot read the directory: " + AtomicFile.reason(cause(e))));
+    }
+  }
+
+  /** A path below the directory with a component starting with '.' (editor back-ups, .git). */
+  private static boolean hidden(Path directory, Path p) {
+    for (Path part : directory.relativize(p)) {
+      if (part.toString().startsWith(".")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static Input problem(Path directory, String text) {
+    return new Input(directory.toString(), directory,
+        Optional.of(new InputException(directory.toString(), 0, text)));
+  }
+
+  private static IOException cause(Exception e) {
+    return e instanceof java.io.UncheckedIOException u ? u.getCause() : (IOException) e;
+  }
+}
