@@ -1,6 +1,7 @@
 package tdmr.greedy;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -276,25 +277,44 @@ final class FitTdmrs {
    * granule below it: the last granule of each block and of each hole, and {@code hi}; ascending.
    */
   private List<Long> starts(long lo, long hi) {
-    java.util.TreeSet<Long> out = new java.util.TreeSet<>();
-    for (int i = SortedEnds.firstEndingAfter(blockEnds, lo); i < memlist.size() && memlist.get(i).start() <= hi; i++) {
-      out.add(ByteSize.alignDown(memlist.get(i).end() - 1, G));
-      out.add(ByteSize.alignDown(memlist.get(i).start(), G));
+    int firstBlock = SortedEnds.firstEndingAfter(blockEnds, lo);
+    int endBlock = firstBlock;
+    while (endBlock < memlist.size() && memlist.get(endBlock).start() <= hi) {
+      endBlock++;
     }
-    for (int i = holes.firstEndingAfter(lo); i < holes.size() && holes.start(i) <= hi; i++) {
+    int firstHole = holes.firstEndingAfter(lo);
+    int endHole = firstHole;
+    while (endHole < holes.size() && holes.start(endHole) <= hi) {
+      endHole++;
+    }
+    long[] candidates = new long[2 * (endBlock - firstBlock) + (endHole - firstHole) + 1];
+    int n = 0;
+    for (int i = firstBlock; i < endBlock; i++) {
+      candidates[n++] = ByteSize.alignDown(memlist.get(i).end() - 1, G);
+      candidates[n++] = ByteSize.alignDown(memlist.get(i).start(), G);
+    }
+    for (int i = firstHole; i < endHole; i++) {
       if (holes.end(i) != HoleIndex.ABOVE_ALL) {
-        out.add(ByteSize.alignDown(holes.end(i) - 1, G));
+        candidates[n++] = ByteSize.alignDown(holes.end(i) - 1, G);
       }
     }
-    out.add(hi);
+    candidates[n++] = hi;
+    // Ascending and without repeats, in (lo, hi]: a primitive sort instead of a set of boxed longs.
+    Arrays.sort(candidates, 0, n);
     List<Long> starts = new ArrayList<>();
-    for (long p : out.subSet(lo, false, hi, true)) {
-      if (memoryGranuleAtOrAbove(p) == p) {
-        starts.add(p);
+    long previous = lo;
+    for (int i = 0; i < n && candidates[i] <= hi; i++) {
+      long p = candidates[i];
+      if (p > previous) {
+        previous = p;
+        if (memoryGranuleAtOrAbove(p) == p) {
+          starts.add(p);
+        }
       }
     }
     return starts;
   }
+
 
   /**
    * The furthest 1 GiB boundary {@code b <= end} such that {@code [a, b)} has at most {@code budget}

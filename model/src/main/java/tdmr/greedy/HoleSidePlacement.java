@@ -101,6 +101,7 @@ final class HoleSidePlacement {
   /** Cuts the memory list into pieces per TDMR and files each as open or closed under its node. */
   private void cutPieces() {
     int cursor = 0;
+    HoleIndex.Scan scan = holes.scan();
     for (int k = 0; k < tdmrs.size(); k++) {
       AddressRange t = tdmrs.get(k);
       spare[k] = limits.maxReservedPerTdmr() - holes.count(t.start(), t.end());
@@ -112,8 +113,8 @@ final class HoleSidePlacement {
         MemoryBlock block = memlist.get(b);
         Piece p = new Piece(pieces.size(), k, block.node(),
             Math.max(block.start(), t.start()), Math.min(block.end(), t.end()));
-        p.lowOpen = p.start > t.start() && holes.gapEndsAt(p.start);
-        p.highOpen = p.end < t.end() && holes.gapStartsAt(p.end);
+        p.lowOpen = p.start > t.start() && scan.gapEndsAt(p.start);
+        p.highOpen = p.end < t.end() && scan.gapStartsAt(p.end);
         if (!own.isEmpty() && own.get(own.size() - 1).end == p.start) {
           p.below = own.get(own.size() - 1);
           p.below.above = p;
@@ -127,16 +128,31 @@ final class HoleSidePlacement {
       piecesOfTdmr.add(own);
     }
     piecesOfNode.forEach((node, list) -> {
-      openByNode.put(node, new RoomTree(list.size()));
-      closedByNode.put(node, new RoomTree(list.size()));
+      long[] open = new long[list.size()];
+      long[] closed = new long[list.size()];
+      for (Piece p : list) {
+        open[p.slot] = openRoom(p);
+        closed[p.slot] = closedRoom(p);
+      }
+      openByNode.put(node, new RoomTree(open));
+      closedByNode.put(node, new RoomTree(closed));
     });
-    pieces.forEach(this::file);
   }
 
   /** Offers the piece's room in the tree it belongs to now: open, or closed in a TDMR with an area to spare. */
   private void file(Piece p) {
-    openByNode.get(p.node).set(p.slot, p.open() ? p.room() : -1);
-    closedByNode.get(p.node).set(p.slot, !p.open() && spare[p.tdmr] > 0 ? p.room() : -1);
+    openByNode.get(p.node).set(p.slot, openRoom(p));
+    closedByNode.get(p.node).set(p.slot, closedRoom(p));
+  }
+
+  /** The piece's room in its node's tree of open pieces; -1 when it is closed. */
+  private static long openRoom(Piece p) {
+    return p.open() ? p.room() : -1;
+  }
+
+  /** The piece's room in its node's tree of closed pieces in TDMRs with an area to spare; -1 otherwise. */
+  private long closedRoom(Piece p) {
+    return !p.open() && spare[p.tdmr] > 0 ? p.room() : -1;
   }
 
   /** Places every chunk, largest first. */

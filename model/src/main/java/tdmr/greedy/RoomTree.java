@@ -22,6 +22,15 @@ final class RoomTree {
     Arrays.fill(tree, -1);
   }
 
+  /** A tree over the pieces of {@code rooms} (-1: not on offer), built bottom-up in linear time. */
+  RoomTree(long[] rooms) {
+    this(rooms.length);
+    System.arraycopy(rooms, 0, tree, leaves, rooms.length);
+    for (int n = leaves - 1; n >= 1; n--) {
+      tree[n] = Math.max(tree[2 * n], tree[2 * n + 1]);
+    }
+  }
+
   /** Piece {@code i} offers {@code room} bytes (-1: not on offer). */
   void set(int i, long room) {
     int n = leaves + i;

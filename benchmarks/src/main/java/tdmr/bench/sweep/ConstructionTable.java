@@ -21,6 +21,8 @@ public final class ConstructionTable {
   public static final String REFEREE = "cpsat";
   /** The construction whose shortfalls are listed map by map. */
   public static final String CANDIDATE = "greedy-fit";
+  /** How far above the optimum the candidate's PAMT may be (issue #15: 0.1%) before its map is listed. */
+  public static final double PAMT_TOLERANCE = 0.001;
 
   private final Map<String, List<SweepRow>> byMap;
   private final String family;
@@ -85,6 +87,17 @@ public final class ConstructionTable {
     return out;
   }
 
+  /** Maps where the construction's PAMT is more than {@code tolerance} (0.001: 0.1%) above CP-SAT's proven optimum. */
+  public Map<String, Double> aboveOptimum(String construction, double tolerance) {
+    Map<String, Double> out = new LinkedHashMap<>();
+    pamtOverOptimum(construction).forEach((map, ratio) -> {
+      if (ratio > 1 + tolerance) {
+        out.put(map, ratio);
+      }
+    });
+    return out;
+  }
+
   /** Maps where CP-SAT found a layout and {@code construction} did not, with its failure line. */
   public Map<String, String> shortfalls(String construction) {
     Map<String, String> out = new LinkedHashMap<>();
@@ -135,6 +148,10 @@ public final class ConstructionTable {
       md.append("\n%s fails on %s where CP-SAT found a layout%s\n".formatted(CANDIDATE,
           missed.size() == 1 ? "1 map" : missed.size() + " maps", missed.isEmpty() ? "." : ":"));
       missed.forEach((map, line) -> md.append("- ").append(map).append(": ").append(line.replace("|", "\\|")).append('\n'));
+      Map<String, Double> over = aboveOptimum(CANDIDATE, PAMT_TOLERANCE);
+      md.append(String.format(Locale.ROOT, "\n%s's PAMT is more than %.1f%% above CP-SAT's proven optimum on %s%s\n", CANDIDATE,
+          100 * PAMT_TOLERANCE, over.size() == 1 ? "1 map" : over.size() + " maps", over.isEmpty() ? "." : ":"));
+      over.forEach((map, ratio) -> md.append(String.format(Locale.ROOT, "- %s: %.5f\n", map, ratio)));
     }
     return md.toString();
   }

@@ -55,6 +55,15 @@ class ConstructionTableTest {
     assertEquals(List.of("t (cpsat INFEASIBLE)"), table.succeedsWithoutReferee("greedy-fit"));
   }
 
+  /** greedy's 210 over the optimum 200 is 5% above it, past 0.1%; greedy-fit's 100 over 100 is not. */
+  @Test
+  void mapsMoreThanATenthOfAPercentAboveTheOptimumAreListed() {
+    assertEquals(Map.of("s", 1.05), table.aboveOptimum("greedy", ConstructionTable.PAMT_TOLERANCE));
+    assertEquals(Map.of(), table.aboveOptimum("greedy-fit", ConstructionTable.PAMT_TOLERANCE));
+    assertTrue(table.markdown().contains("greedy-fit's PAMT is more than 0.1% above CP-SAT's proven optimum on 0 maps."),
+        table.markdown());
+  }
+
   @Test
   void theSectionSaysWhichFamilyCpSatSearched() {
     String md = table.markdown();
