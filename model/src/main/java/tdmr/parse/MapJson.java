@@ -9,6 +9,7 @@ import tdmr.mem.AddressRange;
 import tdmr.mem.ByteSize;
 import tdmr.mem.ConvertibleMemory;
 import tdmr.mem.LogFacts;
+import tdmr.mem.LogLine;
 import tdmr.mem.MemoryBlock;
 import tdmr.mem.MemoryMap;
 
@@ -138,6 +139,8 @@ public final class MapJson {
   public static ObjectNode toTree(MemoryMap map) {
     ObjectNode root = JsonContract.document("map");
     root.put("source", map.source());
+    // The log's own Command line: (its memmap=/mem= are already applied to the blocks); output only.
+    root.put("commandLine", map.facts().commandLine().map(LogLine::text).orElse(null));
     ArrayNode blocks = root.putArray("blocks");
     for (MemoryBlock b : map.blocks()) {
       ObjectNode o = blocks.addObject();

@@ -466,7 +466,7 @@ public final class TdxLogTriage {
           happened.add("The kernel refused %s: the module may clobber the RBP register (it lacks the NO_RBP_MOD"
               .formatted(module) + " feature), which this kernel does not accept"
               + errno.stream().mapToObj(e -> " (" + errnoText(e) + ")").findFirst().orElse("") + ".");
-          todo.add("Update the TDX module (1.5.06 or later), usually with a BIOS update, or load a newer module"
+          todo.add("Update the TDX module to a release that has the NO_RBP_MOD feature, usually with a BIOS update, or load one"
               + " where the platform takes it from.");
           todo.add("This is not a memory-layout problem: TDX stopped before any TDMR was built.");
         }

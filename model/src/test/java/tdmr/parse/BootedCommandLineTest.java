@@ -25,6 +25,15 @@ class BootedCommandLineTest {
     assertTrue(map.notes().stream().anyMatch(n -> n.contains("applied to its e820 table as the kernel applied them")), map.notes()::toString);
   }
 
+  /** tdmr map --json shows the log's command line too (null for a log without one). */
+  @Test
+  void theMapDocumentShowsTheCommandLine() throws Exception {
+    String log = "[    0.000000] Command line: BOOT_IMAGE=/vmlinuz ro memmap=4K$0x40001000\n" + E820;
+    assertEquals("BOOT_IMAGE=/vmlinuz ro memmap=4K$0x40001000",
+        MapJson.toTree(MapReader.read("log", log)).get("commandLine").asText());
+    assertTrue(MapJson.toTree(MapReader.read("log", E820)).get("commandLine").isNull());
+  }
+
   @Test
   void aLogWithItsUserTableAlreadyShowsThem() throws Exception {
     String log = "Command line: memmap=4K$0x40001000\n" + E820
