@@ -29,10 +29,10 @@ echo "one run:      $lines hosts (exit $status) in $(echo "$end - $start" | bc) 
 start=$(seconds)
 n=0
 for f in $(ls "$dir" | head -n "$once"); do
-  "$here/bin/tdmr" diagnose --json "$dir/$f" > /dev/null || true
+  "$here/bin/tdmr" diagnose --json "$dir/$f" > /dev/null 2>&1 || true
   n=$((n + 1))
 done
 end=$(seconds)
 echo "once per log: $n hosts in $(echo "$end - $start" | bc) s:" \
-  "$(echo "scale=1; $n / ($end - $start)" | bc) hosts/s"
+  "$(echo "scale=3; $n / ($end - $start)" | bc) hosts/s"
 echo "load after: $(uptime)"

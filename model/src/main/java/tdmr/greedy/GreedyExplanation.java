@@ -1,13 +1,10 @@
 package tdmr.greedy;
 
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Set;
 import tdmr.mem.AddressRange;
 import tdmr.mem.ByteSize;
 import tdmr.mem.Count;
-import tdmr.mem.E820Entry;
 import tdmr.mem.MemoryMap;
 import tdmr.tdx.Headroom;
 import tdmr.tdx.Policy;
@@ -133,29 +130,15 @@ public final class GreedyExplanation {
 
   /** The e820 types of the firmware entries that share bytes with {@code hole}. */
   private String firmwareTypes(AddressRange hole) {
-    if (map.firmwareMap().isEmpty()) {
-      return "no e820 in the input";
-    }
-    Set<String> types = new LinkedHashSet<>();
-    long covered = 0;
-    for (E820Entry e : map.firmwareMap()) {
-      if (e.range().overlaps(hole)) {
-        types.add(e.type());
-        covered += e.range().intersect(hole).size();
-      }
-    }
-    if (covered < hole.size()) {
-      types.add("not in e820");
-    }
-    return String.join(", ", types);
+    return ReservedAreaFacts.e820Types(map, hole).map(types -> String.join(", ", types)).orElse("no e820 in the input");
   }
 
   private String cmrCoverage(AddressRange hole) {
-    if (map.cmrs().covers(hole)) {
-      return "inside a CMR";
-    }
-    long outside = map.cmrs().uncovered(hole).stream().mapToLong(AddressRange::size).sum();
-    return outside == hole.size() ? "outside the CMRs" : "partly inside a CMR";
+    return switch (ReservedAreaFacts.cmrCoverage(map, hole)) {
+      case INSIDE -> "inside a CMR";
+      case PARTLY -> "partly inside a CMR";
+      case OUTSIDE -> "outside the CMRs";
+    };
   }
 
   /** {@code 2 holes, 1 PAMT piece}. */

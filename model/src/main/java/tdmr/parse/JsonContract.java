@@ -32,7 +32,7 @@ public final class JsonContract {
    * Adding a key keeps it; renaming or removing a key, or changing a value's type or meaning,
    * bumps it (docs/json.md lists the versions).
    */
-  public static final int SCHEMA_VERSION = 1;
+  public static final int SCHEMA_VERSION = 2;
 
   private static final String VERSION = readVersion();
 

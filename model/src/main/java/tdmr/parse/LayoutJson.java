@@ -13,10 +13,13 @@ import tdmr.tdx.ReservedArea;
 import tdmr.tdx.Tdmr;
 
 /**
- * The JSON layout format. One TDMR is {@code {"base": "0x0", "size": "0x80000000", "pamt": {"4k":
- * {"base": .., "size": ..}, "2m": {..}, "1g": {..}}, "reserved": [{"offset": .., "size": ..}]}}; a
- * layout file is {@code {"tdmrs": [TDMR, ...]}}; a {@code plan --json} document is {@code
- * {"results": [{"solver": "greedy", "tdmrs": [...], ...}]}}. Values are raw 64-bit fields written
+ * The JSON layout format. One TDMR is {@code {"start": "0x0", "end": "0x80000000", "sizeBytes": N,
+ * "pamt": {"4k": RANGE, "2m": RANGE, "1g": RANGE}, "reserved": [RANGE, ...]}}, every range in the
+ * shared vocabulary ({@code {"start", "end", "sizeBytes"}}, absolute addresses, half-open); a layout
+ * file is {@code {"tdmrs": [TDMR, ...]}}; a {@code plan --json} document is {@code {"results":
+ * [{"solver": "greedy", "tdmrs": [...], ...}]}}. The reader also takes the TDMR_INFO-shaped form
+ * that schema 1 wrote and hand-written files use: {@code {"base", "size"}} for TDMRs and PAMTs and
+ * {@code {"offset", "size"}} (from the TDMR's base) for reserved areas. Values are raw 64-bit fields
  * as hex strings (plain integers accepted), so a broken layout can be read and reported by the
  * validator rather than rejected here.
  */
@@ -127,8 +130,8 @@ public final class LayoutJson {
 
   private static Tdmr tdmr(JsonDocument doc, JsonNode t, String where) throws InputException {
     requireObject(doc, t, where);
-    long base = doc.unsigned(t, "base", where);
-    long size = doc.unsigned(t, "size", where);
+    long base = start(doc, t, where);
+    long size = size(doc, t, where);
     JsonNode pamt = doc.required(t, "pamt", where);
     requireObject(doc, pamt, where + ".pamt");
     PamtRange[] levels = new PamtRange[LEVELS.length];
@@ -136,7 +139,7 @@ public final class LayoutJson {
       String levelWhere = "%s.pamt.%s".formatted(where, LEVELS[l]);
       JsonNode level = doc.required(pamt, LEVELS[l], where + ".pamt");
       requireObject(doc, level, levelWhere);
-      levels[l] = new PamtRange(doc.unsigned(level, "base", levelWhere), doc.unsigned(level, "size", levelWhere));
+      levels[l] = new PamtRange(start(doc, level, levelWhere), size(doc, level, levelWhere));
     }
     List<ReservedArea> reserved = new ArrayList<>();
     List<JsonNode> areas = doc.array(t, "reserved");
@@ -148,9 +151,32 @@ public final class LayoutJson {
       String areaWhere = "%s.reserved[%d]".formatted(where, r);
       JsonNode area = areas.get(r);
       requireObject(doc, area, areaWhere);
-      reserved.add(new ReservedArea(doc.unsigned(area, "offset", areaWhere), doc.unsigned(area, "size", areaWhere)));
+      long offset = area.has("start") ? doc.unsigned(area, "start", areaWhere) - base : doc.unsigned(area, "offset", areaWhere);
+      reserved.add(new ReservedArea(offset, size(doc, area, areaWhere)));
     }
     return new Tdmr(base, size, new Pamt(levels[0], levels[1], levels[2]), reserved);
+  }
+
+  /** A range's first byte: {@code "start"}, or schema 1's {@code "base"}. */
+  private static long start(JsonDocument doc, JsonNode range, String where) throws InputException {
+    return doc.unsigned(range, range.has("start") ? "start" : "base", where);
+  }
+
+  /**
+   * A range's size: {@code "end"} less {@code "start"} (an end below the start is bad input), or
+   * schema 1's {@code "size"}.
+   */
+  private static long size(JsonDocument doc, JsonNode range, String where) throws InputException {
+    if (!range.has("start")) {
+      return doc.unsigned(range, "size", where);
+    }
+    long start = doc.unsigned(range, "start", where);
+    long end = doc.unsigned(range, "end", where);
+    if (Long.compareUnsigned(end, start) < 0) {
+      throw new InputException(doc.source(), doc.lineOf(range),
+          "%s ends at 0x%x, before it starts at 0x%x".formatted(where, end, start));
+    }
+    return end - start;
   }
 
   private static void requireObject(JsonDocument doc, JsonNode node, String where) throws InputException {
@@ -162,22 +188,31 @@ public final class LayoutJson {
   /** One TDMR as a JSON object in the shared format, for embedding (e.g. in {@code plan --json}). */
   public static ObjectNode tdmrTree(Tdmr tdmr) {
     ObjectNode o = JsonDocument.MAPPER.createObjectNode();
-    o.put("base", MapJson.hex(tdmr.base()));
-    o.put("size", MapJson.hex(tdmr.size()));
+    putRange(o, tdmr.base(), tdmr.size());
     ObjectNode pamt = o.putObject("pamt");
     PamtRange[] levels = {tdmr.pamt().fourK(), tdmr.pamt().twoM(), tdmr.pamt().oneG()};
     for (int l = 0; l < LEVELS.length; l++) {
-      ObjectNode level = pamt.putObject(LEVELS[l]);
-      level.put("base", MapJson.hex(levels[l].base()));
-      level.put("size", MapJson.hex(levels[l].size()));
+      putRange(pamt.putObject(LEVELS[l]), levels[l].base(), levels[l].size());
     }
     ArrayNode reserved = o.putArray("reserved");
     for (ReservedArea r : tdmr.reserved()) {
-      ObjectNode area = reserved.addObject();
-      area.put("offset", MapJson.hex(r.offset()));
-      area.put("size", MapJson.hex(r.size()));
+      putRange(reserved.addObject(), tdmr.base() + r.offset(), r.size());
     }
     return o;
+  }
+
+  /**
+   * {@code "start"}, {@code "end"} and {@code "sizeBytes"} of raw fields: a layout read from a file
+   * may be broken (a size past 2^63 is written as the unsigned integer it is).
+   */
+  private static void putRange(ObjectNode o, long start, long size) {
+    o.put("start", JsonContract.hex(start));
+    o.put("end", JsonContract.hex(start + size));
+    if (size >= 0) {
+      o.put("sizeBytes", size);
+    } else {
+      o.put("sizeBytes", new java.math.BigInteger(Long.toUnsignedString(size)));
+    }
   }
 
   /** The TDMRs of a layout as a JSON array, for a {@code "tdmrs"} field. */

@@ -144,15 +144,12 @@ public final class MapJson {
     ArrayNode blocks = root.putArray("blocks");
     for (MemoryBlock b : map.blocks()) {
       ObjectNode o = blocks.addObject();
-      o.put("start", hex(b.start()));
-      o.put("end", hex(b.end()));
+      JsonContract.putRange(o, b.range());
       o.put("node", b.node());
     }
     ArrayNode cmrs = root.putArray("cmrs");
     for (AddressRange c : map.cmrs().cmrs()) {
-      ObjectNode o = cmrs.addObject();
-      o.put("start", hex(c.start()));
-      o.put("end", hex(c.end()));
+      cmrs.add(JsonContract.range(c));
     }
     ArrayNode notes = root.putArray("notes");
     map.notes().forEach(notes::add);

@@ -39,7 +39,31 @@ class LayoutJsonTest {
     Layout layout = new Layout(List.of(LOW, HIGH));
     String json = LayoutJson.write(layout);
     assertEquals(layout, LayoutJson.read("l.json", json));
-    assertTrue(json.contains("\"base\": \"0x7f000000\""), json);
+    // LOW's 4K PAMT as a range: 0x7f000000 + 0x800000 = 0x7f800000.
+    assertTrue(json.contains("{\"start\": \"0x7f000000\", \"end\": \"0x7f800000\", \"sizeBytes\": 8388608}"), json);
+  }
+
+  @Test
+  void schemaOnesBaseSizeAndOffsetFormIsStillRead() throws InputException {
+    String json =
+        """
+        {"tdmrs": [{"base": "0x0", "size": "0x80000000",
+          "pamt": {"4k": {"base": "0x7f000000", "size": "0x800000"}, "2m": {"base": "0x7f800000", "size": "0x4000"},
+                   "1g": {"base": "0x7f804000", "size": "0x1000"}},
+          "reserved": [{"offset": "0x0", "size": "0x100000"}]}]}
+        """;
+    assertEquals(new Layout(List.of(LOW)), LayoutJson.read("l.json", json));
+  }
+
+  @Test
+  void aRangeEndingBeforeItStartsIsBadInput() {
+    String json =
+        """
+        {"tdmrs": [{"start": "0x80000000", "end": "0x0",
+          "pamt": {"4k": {"start": "0x0", "end": "0x0"}, "2m": {"start": "0x0", "end": "0x0"}, "1g": {"start": "0x0", "end": "0x0"}}}]}
+        """;
+    InputException e = org.junit.jupiter.api.Assertions.assertThrows(InputException.class, () -> LayoutJson.read("l.json", json));
+    assertTrue(e.getMessage().contains("tdmrs[0] ends at 0x0, before it starts at 0x80000000"), e.getMessage());
   }
 
   @Test

@@ -113,11 +113,7 @@ record CheckReport(
     ArrayNode whatIf = root.putArray("whatIf");
     whatIfs().forEach(whatIf::add);
     root.put("ok", holds());
-    ObjectNode lim = root.putObject("limits");
-    lim.put("maxTdmrs", limits.maxTdmrs());
-    lim.put("maxReservedPerTdmr", limits.maxReservedPerTdmr());
-    lim.put("dynamicPamt", limits.dynamicPamt());
-    lim.put("hkidStartBit", limits.hkidStartBit());
+    root.set("limits", JsonContract.limits(limits));
     ObjectNode module = root.putObject("module");
     module.put("ok", moduleAccepts());
     module.put("violationCount", violations.size());
@@ -126,12 +122,12 @@ record CheckReport(
       ObjectNode n = vs.addObject();
       n.put("error", v.error().name());
       if (v.error().fromModule()) {
-        n.put("code", v.hexCode());
+        n.put("code", v.hexCode().toLowerCase(java.util.Locale.ROOT)); // hex in JSON is lower case (docs/json.md)
       } else {
         n.putNull("code");
       }
       n.put("rule", v.rule().id());
-      n.put("tdmr", v.tdmrIndex());
+      JsonContract.putOrNull(n, "tdmr", v.tdmrIndex() >= 0 ? java.util.OptionalInt.of(v.tdmrIndex()) : java.util.OptionalInt.empty());
       n.put("message", v.message());
     }
     ObjectNode osNode = root.putObject("os");
@@ -139,11 +135,7 @@ record CheckReport(
     osNode.put("holes", name(holes));
     osNode.put("coverage", name(coverage));
     ArrayNode uncovered = osNode.putArray("uncovered");
-    for (AddressRange r : os.uncoveredMemory()) {
-      ObjectNode n = uncovered.addObject();
-      n.put("start", "0x%x".formatted(r.start()));
-      n.put("end", "0x%x".formatted(r.end()));
-    }
+    os.uncoveredMemory().forEach(r -> uncovered.add(JsonContract.range(r)));
     osNode.put("uncoveredBytes", os.uncoveredBytes());
     ArrayNode problems = osNode.putArray("problems");
     os.problems().forEach(p -> problems.add(p.message()));

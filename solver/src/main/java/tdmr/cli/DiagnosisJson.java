@@ -34,16 +34,17 @@ final class DiagnosisJson {
         .map(n -> Map.of("check", n.check().name(), "note", n.text())).toList());
     o.put("commandLine", t.boot().commandLine().map(c -> c.text()).orElse(null));
     o.put("cpu", t.boot().cpu().map(c -> c.text()).orElse(null));
-    t.moduleVersion().ifPresent(v -> o.put("moduleVersion", v));
-    t.keyIds().ifPresent(k -> o.put("privateKeyIds", k));
+    o.put("moduleVersion", t.moduleVersion().orElse(null));
+    o.put("privateKeyIds", t.keyIds().orElse(null));
     o.put("cmrs", t.cmrs().stream().map(DiagnosisJson::range).toList());
-    t.seamcall().ifPresent(s -> o.put("seamcall", seamcall(s)));
-    t.failure().ifPresent(f -> o.put("failure", Map.of("line", f.line(), "text", f.text().strip())));
-    t.failedTdmr().ifPresent(r -> o.put("failedTdmr", range(r)));
-    t.errno().ifPresent(e -> o.put("errno", e));
-    t.pamtKb().ifPresent(kb -> o.put("pamtKb", kb));
+    o.put("seamcall", t.seamcall().map(DiagnosisJson::seamcall).orElse(null));
+    o.put("failure", t.failure().map(f -> failure(f.line(), f.text().strip())).orElse(null));
+    o.put("failedTdmr", t.failedTdmr().map(DiagnosisJson::range).orElse(null));
+    o.put("errno", t.errno().isPresent() ? t.errno().getAsInt() : null);
+    // The kernel's "N KB allocated for PAMT" (KB are KiB) as a byte count.
+    o.put("pamtBytes", t.pamtKb().isPresent() ? t.pamtKb().getAsLong() * 1024 : null);
     o.put("mapInLog", d.mapInLog().map().isPresent());
-    d.mapInLog().problem().ifPresent(p -> o.put("mapProblem", p));
+    o.put("mapProblem", d.mapInLog().problem().orElse(null));
     o.put("whatHappened", t.whatHappened());
     o.put("whatToDo", d.whatToDo());
     o.put("analysis", d.analysis());
@@ -54,10 +55,10 @@ final class DiagnosisJson {
   private static Map<String, Object> seamcall(SeamcallFailure s) {
     Map<String, Object> o = new LinkedHashMap<>();
     o.put("leaf", "0x%x".formatted(s.leaf()));
-    s.knownLeaf().ifPresent(l -> o.put("leafName", l.apiName()));
+    o.put("leafName", s.knownLeaf().map(l -> l.apiName()).orElse(null));
     o.put("status", "0x%016x".formatted(s.status()));
-    s.knownStatus().ifPresent(st -> o.put("statusName", st.name()));
-    s.field().ifPresent(f -> o.put("field", f.name()));
+    o.put("statusName", s.knownStatus().map(Enum::name).orElse(null));
+    o.put("field", s.field().map(Enum::name).orElse(null));
     Map<String, String> regs = new LinkedHashMap<>();
     for (String r : List.of("RCX", "RDX", "R8", "R9", "R10", "R11")) {
       s.register(r).ifPresent(v -> regs.put(r, "0x%x".formatted(v)));
@@ -67,10 +68,18 @@ final class DiagnosisJson {
     return o;
   }
 
-  private static Map<String, String> range(AddressRange r) {
-    Map<String, String> o = new LinkedHashMap<>();
-    o.put("start", "0x%x".formatted(r.start()));
-    o.put("end", "0x%x".formatted(r.end()));
+  private static Map<String, Object> range(AddressRange r) {
+    Map<String, Object> o = new LinkedHashMap<>();
+    o.put("start", JsonContract.hex(r.start()));
+    o.put("end", JsonContract.hex(r.end()));
+    o.put("sizeBytes", r.size());
+    return o;
+  }
+
+  private static Map<String, Object> failure(int line, String text) {
+    Map<String, Object> o = new LinkedHashMap<>();
+    o.put("line", line);
+    o.put("text", text);
     return o;
   }
 }

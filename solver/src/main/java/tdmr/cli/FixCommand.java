@@ -294,17 +294,25 @@ final class FixCommand implements Callable<Integer> {
     o.put("status", outcome.name());
     o.put("maxTdmrs", limits.maxTdmrs());
     o.put("maxReservedPerTdmr", limits.maxReservedPerTdmr());
+    // The keys of the greedy's fix document too (GreedyFixReport), null where this search has no such value.
+    o.put("family", family.value().text());
+    o.putNull("giveUpScope");
+    o.putNull("searchStatus");
     ObjectNode policy = o.putObject("policy");
     policy.put("holes", holes.value().text());
     policy.put("pamt", pamt.value().text());
     policy.put("family", family.value().text());
     GreedyFixReport.giveUpJson(o, fix.giveUp(), range -> null, whatIf.parameters());
+    o.putNull("giveUpBoundBytes");
     if (outcome == Outcome.FIXED) {
       // OPTIMAL: CP-SAT proved no smaller loss (in whole atoms) gives a layout.
       o.put("giveUpProvenLeast", fix.reduced().orElseThrow().status() == Status.OPTIMAL);
     } else {
       o.putNull("giveUpProvenLeast");
     }
+    o.putNull("replayedChoices");
+    o.putNull("before");
+    o.putNull("after");
     Optional<EngineResult> withLayout = switch (outcome) {
       case HAS_LAYOUT -> Optional.of(fix.full());
       case FIXED -> fix.reduced();
@@ -327,6 +335,7 @@ final class FixCommand implements Callable<Integer> {
       whyNoLayout(fix).forEach(messages::add);
     }
     fix.reduced().ifPresent(r -> r.messages().forEach(messages::add));
+    o.set("notes", JsonContract.strings(map.notes()));
     return o;
   }
 

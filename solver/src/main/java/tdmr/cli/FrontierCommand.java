@@ -65,7 +65,7 @@ final class FrontierCommand implements Callable<Integer> {
           + " engines that do not implement the --family are left out (default ${DEFAULT-VALUE}).")
   String solver;
 
-  @Option(names = "--json", description = "Print {\"points\": [{\"maxTdmrs\", \"minReserved\", \"pamtBytes\"}, ...]}.")
+  @Option(names = "--json", description = "Print {\"points\": [{\"maxTdmrs\", \"leastMaxReservedPerTdmr\", \"pamtBytes\", \"status\", \"provedBy\"}, ...]}.")
   boolean json;
 
   @Mixin PolicyOptions policyOptions;
@@ -176,7 +176,7 @@ final class FrontierCommand implements Callable<Integer> {
     for (FrontierPoint p : points) {
       ObjectNode o = array.addObject();
       o.put("maxTdmrs", p.maxTdmrs());
-      LayoutJson.putOrNull(o, "minReserved",
+      LayoutJson.putOrNull(o, "leastMaxReservedPerTdmr",
           p.minReserved().isPresent() ? OptionalLong.of(p.minReserved().getAsInt()) : OptionalLong.empty());
       LayoutJson.putOrNull(o, "pamtBytes", p.pamtBytes());
       LayoutJson.putOrNull(o, "remotePamtBytes", p.remotePamtBytes());

@@ -191,6 +191,7 @@ final class GreedyFixReport {
     // The claims here are about giving memory up, not about a layout family (that of --for layout).
     o.putNull("family");
     o.put("giveUpScope", GiveUpSearch.SCOPE);
+    o.putNull("policy");
     GiveUpSearch.Result r = fix.search().orElse(null);
     if (r == null) {
       o.putNull("searchStatus");
@@ -228,6 +229,7 @@ final class GreedyFixReport {
     } else {
       o.putNull("layout");
     }
+    o.set("messages", JsonContract.strings(List.of()));
     ArrayNode notes = o.putArray("notes");
     map.notes().forEach(notes::add);
     return o;

@@ -24,7 +24,7 @@ import tdmr.parse.JsonContract;
  * printed in input order. With one input the command behaves exactly as it always did. With
  * several, each answer is a block headed {@code ==> NAME <==} (text) or one line of NDJSON
  * ({@code --json}); an input that cannot be read is reported for itself (exit 2, its message on
- * standard error, a {@code "schema": "error/1"} line in NDJSON) and the others go on; text ends with
+ * standard error, a {@code "schema": "error/2"} line in NDJSON) and the others go on; text ends with
  * a summary table ({@link HostSummary}). The exit status is the most serious of the inputs'
  * ({@link #overall}).
  */
@@ -163,7 +163,7 @@ final class HostRunner {
     return new Done(input, result, "", err.toString(), Optional.of(errorDocument(input, result, cause)));
   }
 
-  /** {@code {"tdmrVersion", "schema": "error/1", "source", "error": {...}, "exitCode"}} for an input without an answer. */
+  /** {@code {"tdmrVersion", "schema": "error/2", "source", "error": {...}, "exitCode"}} for an input without an answer. */
   private static ObjectNode errorDocument(HostInputs.Input input, HostResult result, InputException cause) {
     ObjectNode o = JsonContract.document("error");
     o.put("source", input.name());

@@ -129,7 +129,7 @@ final class PlanCommand implements Callable<Integer> {
             : Optional.empty();
     PrintWriter out = host.out();
     if (json) {
-      ObjectNode document = jsonDocument(map, limits, results);
+      ObjectNode document = jsonDocument(map, limits, policy, results);
       check.ifPresent(c -> document.set("crossCheck", crossCheckJson(c)));
       host.document(document);
     } else {
@@ -209,45 +209,17 @@ final class PlanCommand implements Callable<Integer> {
     return o;
   }
 
-  static ObjectNode jsonDocument(MemoryMap map, TdxLimits limits, List<EngineResult> results) {
-    String source = map.source();
+  /** {@code plan --json}: the map's source and every engine's result (docs/schema/plan.schema.json). */
+  static ObjectNode jsonDocument(MemoryMap map, TdxLimits limits, Policy policy, List<EngineResult> results) {
     ObjectNode root = JsonContract.document("plan");
-    root.put("source", source);
+    root.put("source", map.source());
+    root.set("limits", JsonContract.limits(limits));
+    root.set("policy", JsonContract.policy(policy));
     ArrayNode array = root.putArray("results");
-    for (EngineResult r : results) {
-      ObjectNode o = array.addObject();
-      o.put("solver", r.solver());
-      o.put("status", r.status().name());
-      LayoutJson.putOrNull(o, "pamtBytes", r.pamtBytes());
-      if (r.pamtBoundBytes().isPresent()) {
-        o.put("pamtBoundBytes", r.pamtBoundBytes().getAsLong());
-      }
-      if (r.layout().isPresent()) {
-        o.set("tdmrs", LayoutJson.tdmrsTree(r.layout().get()));
-      }
-      ArrayNode messages = o.putArray("messages");
-      r.messages().forEach(messages::add);
-      o.set("details", JsonContract.strings(r.details()));
-      o.put("solveMillis", r.solveMillis());
-      if (r.modelVariables() > 0) {
-        // Size of the optimising engines' models (the greedy has none).
-        o.put("modelVariables", r.modelVariables());
-        o.put("modelConstraints", r.modelConstraints());
-      }
-      o.put("uncoveredBytes", r.uncoveredBytes());
-      // The family an exact engine's claim is about; the greedy replays the kernel and claims none.
-      if (r.solver().startsWith("greedy")) {
-        o.putNull("family");
-      } else {
-        o.put("family", r.family().text());
-      }
-      // What the engine's model adds to the family: its OPTIMAL/INFEASIBLE holds only under these.
-      com.fasterxml.jackson.databind.node.ArrayNode restrictions = o.putArray("restrictions");
-      r.restrictions().forEach(restrictions::add);
-      LayoutJson.putOrNull(o, "remotePamtBytes", r.layout().isPresent()
-          ? java.util.OptionalLong.of(new tdmr.check.RemotePamt(map, limits).bytes(r.layout().get()))
-          : java.util.OptionalLong.empty());
-    }
+    EngineResultJson json = new EngineResultJson(map, limits);
+    results.forEach(r -> array.add(json.tree(r)));
+    root.putNull("crossCheck");
     return root;
   }
+
 }

@@ -2,6 +2,8 @@ package tdmr.cli;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.OptionalLong;
+import java.util.Optional;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -177,38 +179,40 @@ final class ProveCommand implements Callable<Integer> {
     o.put("source", map.source());
     o.put("status", r.status().hasLayout() ? "FEASIBLE" : r.status().name());
     o.put("maxTdmrs", limits.maxTdmrs());
-    o.put("maxReserved", limits.maxReservedPerTdmr());
-    ObjectNode policyNode = o.putObject("policy");
-    policyNode.put("holes", policy.holes().text());
-    policyNode.put("pamt", policy.pamt().text());
-    policyNode.put("coverage", policy.coverage().text());
-    policyNode.put("family", policy.family().text());
+    o.put("maxReservedPerTdmr", limits.maxReservedPerTdmr());
+    o.set("limits", JsonContract.limits(limits));
+    o.set("policy", JsonContract.policy(policy));
     // Both verdicts hold for this family, up to the model restrictions named in "restrictions".
     o.put("family", r.family().text());
     ArrayNode restrictions = o.putArray("restrictions");
     r.restrictions().forEach(restrictions::add);
-    o.put("solver", r.solver());
-    if (r.layout().isPresent()) {
-      Layout layout = r.layout().get();
-      o.put("pamtBytes", layout.pamtBytes());
+    Optional<Layout> layout = r.layout();
+    JsonContract.putOrNull(o, "pamtBytes", layout.isPresent() ? OptionalLong.of(layout.get().pamtBytes()) : OptionalLong.empty());
+    if (layout.isPresent()) {
       o.put("pamtProvenLeast", r.status() == Status.OPTIMAL);
-      o.put("remotePamtBytes", new RemotePamt(map, limits).bytes(layout));
+      o.put("remotePamtBytes", new RemotePamt(map, limits).bytes(layout.get()));
       LayoutJson.putOrNull(o, "pamtBoundBytes", r.pamtBoundBytes());
       o.put("uncoveredBytes", r.uncoveredBytes());
-      o.set("tdmrs", LayoutJson.tdmrsTree(layout));
+      o.set("tdmrs", LayoutJson.tdmrsTree(layout.get()));
     } else {
-      o.putNull("pamtBytes");
+      o.putNull("pamtProvenLeast");
+      o.putNull("uncoveredBytes");
+      o.putNull("tdmrs");
       o.putNull("remotePamtBytes");
     }
     if (r.status() == Status.INFEASIBLE) {
       ArrayNode explanation = o.putArray("explanation");
       r.infeasibility().ifPresent(why -> why.facts().forEach(explanation::add));
       o.put("explanationMinimal", r.infeasibility().map(Infeasibility::minimal).orElse(false));
+    } else {
+      o.putNull("explanation");
+      o.putNull("explanationMinimal");
     }
     ArrayNode messages = o.putArray("messages");
     r.messages().forEach(m -> messages.add(m.strip()));
     return o;
   }
+
 
   private static void printLayout(PrintWriter out, Layout layout) {
     for (var t : layout.tdmrs()) {

@@ -104,9 +104,9 @@ class CheckCommandTest {
     JsonNode v = root.get("module").get("violations");
     assertEquals(2, root.get("module").get("violationCount").asInt());
     assertEquals(2, v.size());
-    assertEquals("0xC0000A0200000000", v.get(0).get("code").asText());
+    assertEquals("0xc0000a0200000000", v.get(0).get("code").asText());
     assertEquals("E1", v.get(0).get("rule").asText());
-    assertEquals("0xC0000A1200000201", v.get(1).get("code").asText());
+    assertEquals("0xc0000a1200000201", v.get(1).get("code").asText());
     assertEquals(1, v.get(1).get("tdmr").asInt());
     assertEquals("0x17f804000", root.get("os").get("uncovered").get(0).get("start").asText());
     assertEquals(4096, root.get("os").get("uncoveredBytes").asLong());

@@ -37,11 +37,11 @@ class FrontierCommandTest {
     JsonNode points = new ObjectMapper().readTree(run.out()).get("points");
     assertEquals(64, points.size());
     assertEquals(1, points.get(0).get("maxTdmrs").asInt());
-    assertEquals(17, points.get(0).get("minReserved").asInt());
+    assertEquals(17, points.get(0).get("leastMaxReservedPerTdmr").asInt());
     assertEquals(8409088, points.get(0).get("pamtBytes").asLong());
     for (int i = 1; i < 64; i++) {
       assertEquals(i + 1, points.get(i).get("maxTdmrs").asInt());
-      assertEquals(16, points.get(i).get("minReserved").asInt());
+      assertEquals(16, points.get(i).get("leastMaxReservedPerTdmr").asInt());
       assertEquals(8413184, points.get(i).get("pamtBytes").asLong());
     }
   }

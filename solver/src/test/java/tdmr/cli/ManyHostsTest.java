@@ -54,7 +54,7 @@ class ManyHostsTest {
     assertEquals(2, run.exit(), run.err());
     List<JsonNode> docs = ndjson(run.out());
     assertEquals(3, docs.size(), run.out());
-    assertEquals(List.of("diagnose/1", "error/1", "diagnose/1"), docs.stream().map(d -> d.get("schema").asText()).toList());
+    assertEquals(List.of("diagnose/2", "error/2", "diagnose/2"), docs.stream().map(d -> d.get("schema").asText()).toList());
     assertEquals(List.of(EMR, MISSING, SEAMCALL), docs.stream().map(d -> d.get("source").asText()).toList());
     assertEquals(List.of(1, 2, 1), docs.stream().map(d -> d.get("exitCode").asInt()).toList());
     assertEquals(HostResult.BAD_INPUT, docs.get(1).get("error").get("kind").asText());

@@ -58,7 +58,7 @@ class MapCommandTest {
     CliRun run = CliRun.withStdin("BIOS-e820: [mem 0x0000000000100000-0x000000007fffffff] usable\n", "map", "--json", "-");
     assertEquals(0, run.exit(), run.err());
     assertTrue(run.out().contains("\"source\": \"<stdin>\""), run.out());
-    assertTrue(run.out().contains("{\"start\": \"0x100000\", \"end\": \"0x80000000\", \"node\": 0}"), run.out());
+    assertTrue(run.out().contains("{\"start\": \"0x100000\", \"end\": \"0x80000000\", \"sizeBytes\": 2146435072, \"node\": 0}"), run.out());
   }
 
   @Test

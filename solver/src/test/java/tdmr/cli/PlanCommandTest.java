@@ -57,10 +57,13 @@ class PlanCommandTest {
     assertEquals("FEASIBLE", result.get("status").asText());
     assertEquals(8409088, result.get("pamtBytes").asLong());
     JsonNode tdmr = result.get("tdmrs").get(0);
-    assertEquals("0x0", tdmr.get("base").asText());
-    assertEquals("0x80000000", tdmr.get("size").asText());
-    assertEquals("0x100000", tdmr.get("pamt").get("4k").get("base").asText());
-    assertEquals("0x800000", tdmr.get("pamt").get("4k").get("size").asText());
+    // One TDMR over the first 2 GiB, its 4K PAMT 8 MiB at 1 MiB (the kernel's log: 8212 KB in all).
+    assertEquals("0x0", tdmr.get("start").asText());
+    assertEquals("0x80000000", tdmr.get("end").asText());
+    assertEquals(2L << 30, tdmr.get("sizeBytes").asLong());
+    assertEquals("0x100000", tdmr.get("pamt").get("4k").get("start").asText());
+    assertEquals("0x900000", tdmr.get("pamt").get("4k").get("end").asText());
+    assertEquals(8L << 20, tdmr.get("pamt").get("4k").get("sizeBytes").asLong());
     assertEquals(3, tdmr.get("reserved").size());
     assertEquals("virt/tdx: 8212 KB allocated for PAMT", result.get("messages").get(0).asText());
   }
@@ -72,7 +75,7 @@ class PlanCommandTest {
     JsonNode result = JSON.readTree(run.out()).get("results").get(0);
     assertEquals("FAILED", result.get("status").asText());
     assertTrue(result.get("pamtBytes").isNull());
-    assertTrue(result.get("tdmrs") == null);
+    assertTrue(result.get("tdmrs").isNull());
   }
 
   /** The README log (CMRs only): 5 TDMRs, 4202516 KB as its kernel printed; TDMR_INFO is 5 x 512 bytes. */

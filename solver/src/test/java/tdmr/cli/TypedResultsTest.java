@@ -67,8 +67,8 @@ class TypedResultsTest {
     EngineResult other = reworded(greedy);
 
     assertEquals(PlanCommand.exitStatus(List.of(greedy)), PlanCommand.exitStatus(List.of(other)));
-    assertEquals(withoutMessages(PlanCommand.jsonDocument(MAP, TdxLimits.DEFAULT, List.of(greedy))),
-        withoutMessages(PlanCommand.jsonDocument(MAP, TdxLimits.DEFAULT, List.of(other))));
+    assertEquals(withoutMessages(PlanCommand.jsonDocument(MAP, TdxLimits.DEFAULT, Policy.DEFAULT, List.of(greedy))),
+        withoutMessages(PlanCommand.jsonDocument(MAP, TdxLimits.DEFAULT, Policy.DEFAULT, List.of(other))));
     LabelledLayout row = GreedyAsBuilt.rows(List.of(greedy)).get(0);
     LabelledLayout otherRow = GreedyAsBuilt.rows(List.of(other)).get(0);
     assertEquals(row.failedTdmr(), otherRow.failedTdmr());
