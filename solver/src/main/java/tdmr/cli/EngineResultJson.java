@@ -46,6 +46,17 @@ final class EngineResultJson {
     // ObjectNode.set writes JSON null for a Java null.
     o.set("headroom", r.headroom(limits).map(EngineResultJson::headroom).orElse(null));
     o.put("uncoveredBytes", r.uncoveredBytes());
+    // The family an exact engine's claim is about (the greedy replays the kernel and claims none), and
+    // what the engine's model adds to it: its OPTIMAL/INFEASIBLE holds only under these restrictions.
+    if (r.solver().startsWith("greedy")) {
+      o.putNull("family");
+    } else {
+      o.put("family", r.family().text());
+    }
+    o.set("restrictions", JsonContract.strings(r.restrictions()));
+    JsonContract.putOrNull(o, "remotePamtBytes", r.layout().isPresent()
+        ? java.util.OptionalLong.of(new tdmr.check.RemotePamt(map, limits).bytes(r.layout().get()))
+        : java.util.OptionalLong.empty());
     o.set("kernelFailure", r.kernelFailure().map(this::kernelFailure).orElse(null));
     o.set("infeasibility", r.infeasibility().map(EngineResultJson::infeasibility).orElse(null));
     o.set("messages", JsonContract.strings(r.messages()));

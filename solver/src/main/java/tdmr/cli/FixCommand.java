@@ -93,6 +93,8 @@ final class FixCommand implements Callable<Integer> {
   /** With {@code --for layout}: where PAMTs may go (the kernel's constructions always use node-local). */
   @Mixin PolicyOptions.Pamt pamt;
 
+  @Mixin PolicyOptions.FamilyForFix family;
+
   @Mixin LimitOptions limitOptions;
 
   @Mixin BudgetOptions budget;
@@ -223,7 +225,7 @@ final class FixCommand implements Callable<Integer> {
 
   private HostResult layoutFix(Host host, MemoryMap map, TdxLimits limits, SolveOptions options) {
     // Coverage is the question fix answers, not an option: all first, then max if that is infeasible.
-    Policy policy = new Policy(holes.value(), pamt.value(), Policy.Coverage.MAX);
+    Policy policy = new Policy(holes.value(), pamt.value(), Policy.Coverage.MAX, family.value());
     MemoryFix fix;
     try (Progress p = host.progress("tdmr fix: cpsat solving")) {
       fix = MemoryFix.find(map, limits, policy, options);
@@ -238,8 +240,9 @@ final class FixCommand implements Callable<Integer> {
       return summary;
     }
     PrintWriter out = FoldingWriter.over(host.out());
-    out.printf("%s: %s, %s per TDMR, holes %s, PAMT %s (--for layout)%n", map.source(), Count.of(limits.maxTdmrs(), "TDMR"),
-        Count.of(limits.maxReservedPerTdmr(), "reserved area"), holes.value().text(), pamt.value().text());
+    out.printf("%s: %s, %s per TDMR, holes %s, PAMT %s, family %s (--for layout)%n", map.source(),
+        Count.of(limits.maxTdmrs(), "TDMR"), Count.of(limits.maxReservedPerTdmr(), "reserved area"), holes.value().text(),
+        pamt.value().text(), family.value().text());
     out.println("A layout of the planner's family, which no stock kernel builds; for what the running kernel"
         + " needs: tdmr fix" + inputWords(host) + " --for greedy");
     if (outcome == Outcome.HAS_LAYOUT) {
@@ -292,12 +295,13 @@ final class FixCommand implements Callable<Integer> {
     o.put("maxTdmrs", limits.maxTdmrs());
     o.put("maxReservedPerTdmr", limits.maxReservedPerTdmr());
     // The keys of the greedy's fix document too (GreedyFixReport), null where this search has no such value.
-    o.put("family", ProveCommand.KERNEL_SHAPE);
+    o.put("family", family.value().text());
     o.putNull("giveUpScope");
     o.putNull("searchStatus");
     ObjectNode policy = o.putObject("policy");
     policy.put("holes", holes.value().text());
     policy.put("pamt", pamt.value().text());
+    policy.put("family", family.value().text());
     GreedyFixReport.giveUpJson(o, fix.giveUp(), range -> null, whatIf.parameters());
     o.putNull("giveUpBoundBytes");
     if (outcome == Outcome.FIXED) {

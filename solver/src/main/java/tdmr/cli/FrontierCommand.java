@@ -61,8 +61,8 @@ final class FrontierCommand implements Callable<Integer> {
 
   @Option(names = "--solver", paramLabel = "NAMES", defaultValue = "z3,cpsat",
       completionCandidates = SolverNames.Proving.class,
-      description = "Exact engines that prove the points, in order; the next is asked when one runs out of time"
-          + " (default ${DEFAULT-VALUE}).")
+      description = "Exact engines that prove the points, in order; the next is asked when one runs out of time;"
+          + " engines that do not implement the --family are left out (default ${DEFAULT-VALUE}).")
   String solver;
 
   @Option(names = "--json", description = "Print {\"points\": [{\"maxTdmrs\", \"leastMaxReservedPerTdmr\", \"pamtBytes\", \"status\", \"provedBy\"}, ...]}.")
@@ -87,7 +87,7 @@ final class FrontierCommand implements Callable<Integer> {
     TdxLimits limits = LimitOptions.limits(dynamicPamt, hkidStartBit);
     SolveOptions solve = budget.solveOptions();
     Policy policy = policyOptions.policy();
-    List<Engine> engines = exactEngines();
+    List<Engine> engines = exactEngines(policy.family());
     MemoryMap map = input.read(root);
     List<FrontierPoint> points;
     try (Progress p = Progress.start(spec.commandLine().getErr(), "tdmr frontier: solving up to " + upTo + " TDMRs",
@@ -97,17 +97,26 @@ final class FrontierCommand implements Callable<Integer> {
 
     PrintWriter out = spec.commandLine().getOut();
     if (json) {
-      out.print(LayoutJson.pretty(jsonDocument(points)));
+      out.print(LayoutJson.pretty(jsonDocument(policy, points)));
     } else {
       out.printf("Limit frontier of %s%n  (%s)%n", map.source(), policy.describe());
       table(points).forEach(out::println);
+      java.util.Set<String> restrictions = new java.util.LinkedHashSet<>();
+      points.forEach(p -> restrictions.addAll(p.restrictions()));
+      if (!restrictions.isEmpty()) {
+        out.println(Prose.fold("The proofs hold among the layouts of the " + policy.family().text()
+            + " family in which " + String.join("; ", restrictions) + "."));
+      }
     }
     out.flush();
     return points.stream().anyMatch(p -> p.status() == Status.UNKNOWN) ? 3 : 0;
   }
 
-  /** The engines of {@code --solver}; unknown ones and the greedy (which proves nothing) are usage errors. */
-  private List<Engine> exactEngines() {
+  /**
+   * The engines of {@code --solver} that prove the policy's family; unknown ones, the greedy (which
+   * proves nothing) and a list without a prover of the family are usage errors.
+   */
+  private List<Engine> exactEngines(Policy.Family family) {
     List<Engine> engines;
     try {
       engines = Engines.select(solver);
@@ -117,7 +126,12 @@ final class FrontierCommand implements Callable<Integer> {
     if (engines.stream().anyMatch(e -> e.name().startsWith("greedy"))) {
       throw new OptionValueException("the frontier needs exact engines (z3, cpsat); the greedy proves nothing");
     }
-    return engines;
+    List<Engine> provers = engines.stream().filter(e -> e.proves(family)).toList();
+    if (provers.isEmpty()) {
+      throw new OptionValueException("none of %s implements the %s family; cpsat does"
+          .formatted(solver, family.text()));
+    }
+    return provers;
   }
 
   /** Rows of at most 80 columns; consecutive points with the same answer share a row. */
@@ -155,8 +169,9 @@ final class FrontierCommand implements Callable<Integer> {
     return rows;
   }
 
-  private static ObjectNode jsonDocument(List<FrontierPoint> points) {
+  private static ObjectNode jsonDocument(Policy policy, List<FrontierPoint> points) {
     ObjectNode root = JsonContract.document("frontier");
+    root.put("family", policy.family().text());
     ArrayNode array = root.putArray("points");
     for (FrontierPoint p : points) {
       ObjectNode o = array.addObject();
@@ -164,7 +179,10 @@ final class FrontierCommand implements Callable<Integer> {
       LayoutJson.putOrNull(o, "leastMaxReservedPerTdmr",
           p.minReserved().isPresent() ? OptionalLong.of(p.minReserved().getAsInt()) : OptionalLong.empty());
       LayoutJson.putOrNull(o, "pamtBytes", p.pamtBytes());
+      LayoutJson.putOrNull(o, "remotePamtBytes", p.remotePamtBytes());
       o.put("status", p.status().name());
+      ArrayNode restrictions = o.putArray("restrictions");
+      p.restrictions().forEach(restrictions::add);
       o.put("provedBy", p.provedBy());
     }
     return root;

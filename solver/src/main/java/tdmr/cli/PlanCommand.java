@@ -125,7 +125,8 @@ final class PlanCommand implements Callable<Integer> {
     }
 
     Optional<CrossCheck.Report> check =
-        crossCheck ? Optional.of(CrossCheck.compare(map, limits, policy, results)) : Optional.empty();
+        crossCheck ? Optional.of(CrossCheck.compare(map, limits, policy, results, CrossCheck.provers(engines, policy)))
+            : Optional.empty();
     PrintWriter out = host.out();
     if (json) {
       ObjectNode document = jsonDocument(map, limits, policy, results);

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalInt;
 import java.util.stream.Collectors;
+import tdmr.check.RemotePamt;
 import tdmr.greedy.LinuxGreedy;
 import tdmr.mem.ByteSize;
 import tdmr.mem.Count;
@@ -196,14 +197,16 @@ final class PlanText {
     columns(sb, rows, new boolean[] {true, false, true, true, true, true, false});
     split.forEach(l -> sb.append(l).append('\n'));
     long pamt = layout.pamtBytes();
-    sb.append("PAMT total: %d bytes (%s, %d KiB) in %s%n"
-        .formatted(pamt, ByteSize.human(pamt), pamt / 1024, Count.of(layout.size(), "TDMR")));
+    long remote = new RemotePamt(map, limits).bytes(layout);
+    sb.append("PAMT total: %d bytes (%s, %d KiB) in %s; remote PAMT %d bytes%s%n"
+        .formatted(pamt, ByteSize.human(pamt), pamt / 1024, Count.of(layout.size(), "TDMR"), remote,
+            remote == 0 ? "" : " (" + ByteSize.human(remote) + " describing memory on other NUMA nodes)"));
   }
 
   private void summary(StringBuilder sb, List<EngineResult> results) {
     sb.append('\n').append("Summary").append('\n');
     List<String[]> rows = new ArrayList<>();
-    rows.add(new String[] {"solver", "status", "TDMRs", "max reserved", "PAMT bytes", "PAMT", "time"});
+    rows.add(new String[] {"solver", "status", "TDMRs", "max reserved", "PAMT bytes", "PAMT", "remote", "time"});
     for (EngineResult r : results) {
       rows.add(new String[] {
         r.solver(),
@@ -212,16 +215,39 @@ final class PlanText {
         r.layout().map(l -> l.maxReservedPerTdmr() + "/" + limits.maxReservedPerTdmr()).orElse("-"),
         r.pamtBytes().isPresent() ? Long.toString(r.pamtBytes().getAsLong()) : "-",
         r.pamtBytes().isPresent() ? ByteSize.human(r.pamtBytes().getAsLong()) : "-",
+        r.layout().map(l -> compact(new RemotePamt(map, limits).bytes(l))).orElse("-"),
         r.solveMillis() + " ms"
       });
     }
-    columns(sb, rows, new boolean[] {false, false, true, true, true, true, true});
-    if (results.stream().anyMatch(r -> r.status() == Status.OPTIMAL || r.status() == Status.INFEASIBLE)) {
-      // The proofs are about the kernel's layout shape; say so where the status words stand.
-      sb.append("OPTIMAL and INFEASIBLE are proven for layouts of the kernel's shape: TDMRs on 1 GiB boundaries,"
-              + " each TDMR's PAMT one contiguous 4K/2M/1G chunk.\n")
-          .append("Layouts that split a TDMR's PAMT levels apart (allowed by the module, rule D7) are not searched.\n");
+    columns(sb, rows, new boolean[] {false, false, true, true, true, true, true, true});
+    // The proofs are about a layout family (each engine's own: z3 answers the kernel family only);
+    // say which where the status words stand.
+    for (Policy.Family family : Policy.Family.values()) {
+      List<String> provers = results.stream()
+          .filter(r -> !r.solver().startsWith("greedy") && r.family() == family)
+          .filter(r -> r.status() == Status.OPTIMAL || r.status() == Status.INFEASIBLE)
+          .map(EngineResult::solver).toList();
+      if (!provers.isEmpty()) {
+        sb.append(familyLine(family, String.join(", ", provers)));
+        java.util.Set<String> restrictions = new java.util.LinkedHashSet<>();
+        results.stream().filter(r -> provers.contains(r.solver()) && r.family() == family)
+            .forEach(r -> restrictions.addAll(r.restrictions()));
+        if (!restrictions.isEmpty()) {
+          sb.append("Those proofs hold among the layouts of the family in which ")
+              .append(String.join("; ", restrictions)).append(".\n");
+        }
+      }
     }
+  }
+
+  private static String familyLine(Policy.Family family, String engines) {
+    return family == Policy.Family.MODULE
+        ? ("OPTIMAL and INFEASIBLE (%s) are proven for the module family: every layout the TDX module and the OS"
+            + " check accept (TDMRs on any 1 GiB boundaries, each PAMT level placed on its own), up to the"
+            + " restrictions below.\n").formatted(engines)
+        : ("OPTIMAL and INFEASIBLE (%s) are proven for the kernel family: each TDMR's PAMT one contiguous 4K/2M/1G"
+            + " chunk of the kernel's sizes in one memory block, TDMRs on 1 GiB boundaries, up to the restrictions"
+            + " below.\n").formatted(engines);
   }
 
   /** A size short enough for a table cell: {@code 8.02 MiB}, {@code 50.5 MiB}, {@code 1018 MiB}. */

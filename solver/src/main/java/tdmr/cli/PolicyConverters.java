@@ -70,4 +70,20 @@ final class PolicyConverters {
     String expected = Arrays.stream(values).map(text).collect(Collectors.joining(" or "));
     throw new CommandLine.TypeConversionException("expected " + expected + ", got '" + value + "'");
   }
+
+  /** {@code module} or {@code kernel}. */
+  static final class FamilyConverter implements CommandLine.ITypeConverter<Policy.Family> {
+    @Override
+    public Policy.Family convert(String value) {
+      return byText(Policy.Family.values(), Policy.Family::text, value);
+    }
+  }
+
+  /** What {@code --family} accepts, for shell completion. */
+  static final class FamilyValues implements Iterable<String> {
+    @Override
+    public Iterator<String> iterator() {
+      return Arrays.stream(Policy.Family.values()).map(Policy.Family::text).iterator();
+    }
+  }
 }

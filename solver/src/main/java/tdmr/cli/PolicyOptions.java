@@ -15,10 +15,11 @@ public final class PolicyOptions {
   @Mixin Holes holes;
   @Mixin Pamt pamt;
   @Mixin Coverage coverage;
+  @Mixin Family family;
 
   /** The policy the options give. */
   public Policy policy() {
-    return new Policy(holes.value, pamt.value, coverage.value);
+    return new Policy(holes.value, pamt.value, coverage.value, family.value);
   }
 
   /** {@code --holes memlist|cmr}. */
@@ -40,8 +41,9 @@ public final class PolicyOptions {
     @Option(names = "--pamt", paramLabel = "node-local|any", defaultValue = "node-local",
         converter = PolicyConverters.PamtConverter.class,
         completionCandidates = PolicyConverters.PamtValues.class,
-        description = "Each TDMR's PAMT on the NUMA node the kernel picks for it (node-local) or anywhere in"
-            + " TDX memory (any). The kernel's own construction always uses node-local. Default: ${DEFAULT-VALUE}.")
+        description = "node-local: rank layouts first by the PAMT bytes describing memory on another NUMA node than"
+            + " the PAMT (0 whenever the limits allow; the kernel puts each TDMR's PAMT on the node of its first"
+            + " block); any: ignore where PAMT lies. Default: ${DEFAULT-VALUE}.")
     Policy.PamtPlacementPolicy value;
 
     public Policy.PamtPlacementPolicy value() {
@@ -59,6 +61,42 @@ public final class PolicyOptions {
     Policy.Coverage value;
 
     public Policy.Coverage value() {
+      return value;
+    }
+  }
+
+  /** {@code --family module|kernel}: which layouts an optimising engine's claims are about. */
+  public static final class Family {
+    @Option(names = "--family", paramLabel = "kernel|module", defaultValue = "kernel",
+        converter = PolicyConverters.FamilyConverter.class,
+        completionCandidates = PolicyConverters.FamilyValues.class,
+        description = "Layouts the proof is about: kernel (each TDMR's PAMT one 4K/2M/1G chunk of the kernel's sizes"
+            + " in one memory block; cpsat and z3) or module (every layout the TDX module accepts, each PAMT level"
+            + " placed on its own, TDMRs on any 1 GiB boundary; cpsat only, slower). Each answer names the"
+            + " restrictions of the engine's model it holds under. Default: ${DEFAULT-VALUE}.")
+    Policy.Family value;
+
+    public Policy.Family value() {
+      return value;
+    }
+  }
+
+  /**
+   * {@code --family} for {@code tdmr fix}, whose default is {@code kernel}: its {@code memmap=}
+   * advice is for hosts that run a kernel, and every kernel allocates a TDMR's PAMT as one chunk, so
+   * only a layout of the kernel family is one a kernel could build by changing where it puts TDMR
+   * boundaries and chunks.
+   */
+  public static final class FamilyForFix {
+    @Option(names = "--family", paramLabel = "module|kernel", defaultValue = "kernel",
+        converter = PolicyConverters.FamilyConverter.class,
+        completionCandidates = PolicyConverters.FamilyValues.class,
+        description = "Layouts that must exist once memory is given up: kernel (each TDMR's PAMT one 4K/2M/1G chunk,"
+            + " as every kernel allocates it) or module (every layout the TDX module accepts). Default:"
+            + " ${DEFAULT-VALUE}.")
+    Policy.Family value;
+
+    public Policy.Family value() {
       return value;
     }
   }

@@ -18,8 +18,11 @@ import tdmr.mem.Count;
 import tdmr.mem.MemoryMap;
 import tdmr.parse.JsonContract;
 import tdmr.parse.LayoutJson;
+import tdmr.check.RemotePamt;
+import tdmr.solver.Engine;
 import tdmr.solver.DeadlineGuard;
 import tdmr.solver.EngineResult;
+import tdmr.solver.Engines;
 import tdmr.solver.Infeasibility;
 import tdmr.solver.SolveOptions;
 import tdmr.solver.Status;
@@ -34,16 +37,17 @@ import tdmr.tdx.TdxLimits;
     mixinStandardHelpOptions = true,
     header = "Prove whether any layout fits the limits: a validated witness, or why none exists.",
     description =
-        "Asks Z3 whether a layout (TDMRs on 1 GiB boundaries, each TDMR's PAMT one contiguous"
-            + " chunk of the kernel's sizes) fits at most --max-tdmrs TDMRs with at most --max-rsvd"
-            + " reserved areas each. FEASIBLE comes with a witness layout that passed the TDX module's"
-            + " checks; INFEASIBLE comes with a minimal set of facts about the map that cannot all hold.",
+        "Asks whether a layout of the family (--family module: every layout the TDX module accepts; kernel:"
+            + " each TDMR's PAMT one contiguous chunk of the kernel's sizes) fits at most --max-tdmrs TDMRs with at"
+            + " most --max-rsvd reserved areas each, and what the least PAMT is at that limit. FEASIBLE comes with"
+            + " a witness layout that passed the TDX module's checks; INFEASIBLE with the reasons the engine gives"
+            + " (Z3's minimal set of facts, where Z3 implements the family).",
     exitCodeListHeading = "%nExit status:%n",
     exitCodeList = {
       "0:FEASIBLE (a witness layout is printed)",
       "1:INFEASIBLE (the explanation is printed)",
       "2:bad input or usage",
-      "3:UNKNOWN (the time limit stopped Z3 before a proof)",
+      "3:UNKNOWN (the time limit stopped the solver before a proof)",
       "70:internal error"
     },
     footerHeading = "%nExamples:%n",
@@ -68,7 +72,7 @@ final class ProveCommand implements Callable<Integer> {
 
   @Mixin LimitOptions limitOptions;
 
-  /** Only the time limit: the Z3 engine has no worker threads or seed to set. */
+  /** Only the time limit: prove runs one deterministic worker. */
   @Mixin BudgetOptions.TimeLimit timeLimit;
 
   @Override
@@ -78,9 +82,11 @@ final class ProveCommand implements Callable<Integer> {
     Policy policy = policyOptions.policy();
     MemoryMap map = input.read(root);
     limits = LimitOptions.usefulFor(limits, map, spec.commandLine().getErr(), "tdmr prove");
+    Engine engine = prover(policy.family());
     EngineResult r;
-    try (Progress p = Progress.start(spec.commandLine().getErr(), "tdmr prove: z3 solving", Terminal.stderrIsTerminal())) {
-      r = DeadlineGuard.of(Z3Engine.explaining()).solve(map, limits, policy, solve);
+    try (Progress p = Progress.start(spec.commandLine().getErr(), "tdmr prove: " + engine.name() + " solving",
+        Terminal.stderrIsTerminal())) {
+      r = DeadlineGuard.of(engine).solve(map, limits, policy, solve);
     }
 
     if (json) {
@@ -93,35 +99,42 @@ final class ProveCommand implements Callable<Integer> {
     String limitsText =
         "at most %s and at most %s per TDMR"
             .formatted(Count.of(limits.maxTdmrs(), "TDMR"), Count.of(limits.maxReservedPerTdmr(), "reserved area"));
+    String family = familyText(r.family());
     switch (r.status()) {
       case OPTIMAL, FEASIBLE -> {
-        out.printf("FEASIBLE: %s admits a layout with %s (%s).%n", map.source(), limitsText, policy.describe());
-        out.println("Witness found by z3, checked against the TDX module's TDH.SYS.CONFIG rules and the OS coverage rule:");
+        out.printf("FEASIBLE: %s admits a layout of %s with %s (%s).%n", map.source(), family, limitsText,
+            policy.describe());
+        out.printf("Witness found by %s, checked against the TDX module's TDH.SYS.CONFIG rules and the OS coverage rule:%n",
+            r.solver());
         printLayout(out, r.layout().orElseThrow());
         long pamt = r.layout().get().pamtBytes();
-        out.printf(
-            "PAMT %d bytes (%s)%s.%n",
-            pamt,
-            ByteSize.human(pamt),
-            r.status() == Status.OPTIMAL ? ", the least any layout of the kernel's shape needs" : ", the best found before the time limit");
+        long remote = new RemotePamt(map, limits).bytes(r.layout().get());
+        out.printf("PAMT %d bytes (%s)%s%s.%n", pamt, ByteSize.human(pamt),
+            remote > 0 ? ", %d bytes of it remote".formatted(remote) : "",
+            r.status() == Status.OPTIMAL
+                ? ", the least any layout of " + family + " needs within these limits (the price of the limits)"
+                : ", the best found before the time limit" + bound(r));
+        restrictionsLine(r).ifPresent(out::println);
         if (r.uncoveredBytes() > 0) {
           out.printf("TDX memory left out (coverage max): %s.%n", ByteSize.human(r.uncoveredBytes()));
         }
       }
       case INFEASIBLE -> {
-        // The proof covers only the kernel's shape: a layout that splits a TDMR's PAMT levels apart
-        // (rule D7) can need fewer reserved areas, so the claim names its family.
-        out.printf(
-            "INFEASIBLE: no layout of %s of the kernel's shape (%s) has %s (%s), because:%n",
-            map.source(), KERNEL_SHAPE, limitsText, policy.describe());
-        r.infeasibility().ifPresent(why -> {
-          why.facts().forEach(f -> out.println("  - " + f));
-          why.remark().ifPresent(remark -> out.println("  " + remark));
-        });
-        out.println("Proven by z3. Layouts that split a TDMR's PAMT levels apart (the module allows it, rule D7) are outside this proof.");
+        out.printf("INFEASIBLE: no layout of %s of %s has %s (%s), because:%n", map.source(), family, limitsText,
+            policy.describe());
+        if (r.infeasibility().isPresent()) {
+          r.infeasibility().get().facts().forEach(f -> out.println("  - " + f));
+          r.infeasibility().get().remark().ifPresent(remark -> out.println("  " + remark));
+        } else {
+          r.messages().stream().filter(m -> !m.startsWith("model:") && !m.startsWith("`tdmr fix`")
+                  && !m.startsWith("the proof holds"))
+              .forEach(m -> out.println("  - " + m));
+        }
+        out.printf("Proven by %s.%n", r.solver());
+        restrictionsLine(r).ifPresent(out::println);
       }
       default -> {
-        out.printf("UNKNOWN: z3 stopped before a proof (%s).%n", String.join("; ", r.messages()));
+        out.printf("UNKNOWN: %s stopped before a proof (%s).%n", r.solver(), String.join("; ", r.messages()));
         out.println("Try a longer --time-limit.");
       }
     }
@@ -129,8 +142,33 @@ final class ProveCommand implements Callable<Integer> {
     return r.status().exitCode();
   }
 
-  /** The layout family Z3 decides (see the README, "Proofs"). */
-  static final String KERNEL_SHAPE = "TDMRs on 1 GiB boundaries, each TDMR's PAMT one contiguous chunk";
+  /**
+   * The engine that proves the family: Z3 for the kernel family (it shrinks an infeasible answer to a
+   * minimal set of facts), CP-SAT for the module family (Z3 implements only the kernel family).
+   */
+  private static Engine prover(Policy.Family family) {
+    return family == Policy.Family.KERNEL ? Z3Engine.explaining() : Engines.select("cpsat").get(0);
+  }
+
+  /** The family as the answer names it. */
+  static String familyText(Policy.Family family) {
+    return family == Policy.Family.MODULE
+        ? "the module family (every layout the TDX module accepts, each PAMT level placed on its own)"
+        : "the kernel family (each TDMR's PAMT one contiguous 4K/2M/1G chunk of the kernel's sizes)";
+  }
+
+  private static java.util.Optional<String> restrictionsLine(EngineResult r) {
+    if (r.restrictions().isEmpty()) {
+      return java.util.Optional.empty();
+    }
+    return java.util.Optional.of("The proof holds among the layouts of that family in which "
+        + String.join("; ", r.restrictions()) + ".");
+  }
+
+  private static String bound(EngineResult r) {
+    return r.pamtBoundBytes().isPresent()
+        ? " (no layout needs less than %d bytes)".formatted(r.pamtBoundBytes().getAsLong()) : "";
+  }
 
   /**
    * The verdict for programs. Status is FEASIBLE for both of the engine's layout answers; whether the
@@ -144,18 +182,23 @@ final class ProveCommand implements Callable<Integer> {
     o.put("maxReservedPerTdmr", limits.maxReservedPerTdmr());
     o.set("limits", JsonContract.limits(limits));
     o.set("policy", JsonContract.policy(policy));
-    // Both verdicts hold only for this family (rule D7 allows split PAMT levels outside it).
-    o.put("family", KERNEL_SHAPE);
+    // Both verdicts hold for this family, up to the model restrictions named in "restrictions".
+    o.put("family", r.family().text());
+    ArrayNode restrictions = o.putArray("restrictions");
+    r.restrictions().forEach(restrictions::add);
     Optional<Layout> layout = r.layout();
     JsonContract.putOrNull(o, "pamtBytes", layout.isPresent() ? OptionalLong.of(layout.get().pamtBytes()) : OptionalLong.empty());
     if (layout.isPresent()) {
       o.put("pamtProvenLeast", r.status() == Status.OPTIMAL);
+      o.put("remotePamtBytes", new RemotePamt(map, limits).bytes(layout.get()));
+      LayoutJson.putOrNull(o, "pamtBoundBytes", r.pamtBoundBytes());
       o.put("uncoveredBytes", r.uncoveredBytes());
       o.set("tdmrs", LayoutJson.tdmrsTree(layout.get()));
     } else {
       o.putNull("pamtProvenLeast");
       o.putNull("uncoveredBytes");
       o.putNull("tdmrs");
+      o.putNull("remotePamtBytes");
     }
     if (r.status() == Status.INFEASIBLE) {
       ArrayNode explanation = o.putArray("explanation");

@@ -2,28 +2,30 @@ package tdmr.solver;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
 import tdmr.check.LayoutVerifier;
 import tdmr.mem.ByteSize;
 import tdmr.mem.Count;
-import tdmr.mem.MemoryBlock;
 import tdmr.mem.MemoryMap;
 import tdmr.tdx.Layout;
-import tdmr.tdx.PageSize;
-import tdmr.tdx.PamtRange;
 import tdmr.tdx.Policy;
-import tdmr.tdx.Tdmr;
 import tdmr.tdx.TdxLimits;
 
 /**
- * Runs the greedy, CP-SAT and Z3 on one map and checks that their answers are consistent: every
- * layout passes the validator, the two exact engines agree on the status and on the optimum, and
- * neither claims a worse optimum than the greedy's layout or infeasibility where the greedy built
- * a layout. Any disagreement is a bug in one of them, and the report says which claims clash.
+ * Runs the engines on one map and checks that their answers are consistent, per layout family
+ * ({@link Policy.Family}): every layout passes the validator; the exact engines that prove the
+ * policy's family ({@link Engine#proves}) agree on the status and, scored by {@link LayoutScore},
+ * on the optimum in every tier; and none of them claims a worse optimum than another engine's
+ * layout, or infeasibility where another engine built a layout of the family. Any disagreement is a
+ * bug in one of them, and the report says which claims clash.
  *
- * <p>A time limit ({@code UNKNOWN}, or {@code FEASIBLE} without a proof) is not a disagreement:
- * the report notes what could not be compared. Nor is a greedy layout outside the exact engines'
- * family (a PAMT the kernel's allocator put off the TDMR's node): it is noted, not compared.
+ * <p>Not disagreements, only notes: a time limit ({@code UNKNOWN}, or {@code FEASIBLE} without a
+ * proof); a proof that names restrictions of its model ({@link EngineResult#restrictions}) beaten by
+ * a layout outside them; an exact engine that does not implement the family (its answers are not
+ * proofs of it). The greedy's layouts are of the kernel family (one chunk per TDMR in one block,
+ * TDMRs covering memory), so of the module family too, and every exact engine must do at least as
+ * well.
  */
 public final class CrossCheck {
   /** The engines a cross-check runs, by their {@link Engines} names. */
@@ -76,11 +78,20 @@ public final class CrossCheck {
     for (Engine e : engines) {
       results.add(e.solve(map, limits, policy, options));
     }
-    return compare(map, limits, policy, results);
+    return compare(map, limits, policy, results, provers(engines, policy));
   }
 
-  /** Compares results already computed for the same map, limits and policy. */
-  public static Report compare(MemoryMap map, TdxLimits limits, Policy policy, List<EngineResult> results) {
+  /** The names of the engines whose answers are proofs about the policy's family. */
+  public static Set<String> provers(List<Engine> engines, Policy policy) {
+    return engines.stream().filter(e -> e.proves(policy.family())).map(Engine::name).collect(Collectors.toSet());
+  }
+
+  /**
+   * Compares results already computed for the same map, limits and policy; {@code provers} names
+   * the engines whose answers are proofs about the policy's family ({@link #provers}).
+   */
+  public static Report compare(
+      MemoryMap map, TdxLimits limits, Policy policy, List<EngineResult> results, Set<String> provers) {
     List<String> failures = new ArrayList<>();
     List<String> notes = new ArrayList<>();
     for (EngineResult r : results) {
@@ -96,128 +107,106 @@ public final class CrossCheck {
         }
       }
     }
-    Optional<EngineResult> cpsat = named(results, "cpsat");
-    Optional<EngineResult> z3 = named(results, "z3");
-    if (cpsat.isPresent() && z3.isPresent()) {
-      compareExact(cpsat.get(), z3.get(), failures, notes);
-    } else {
-      notes.add("cpsat and z3 did not both run, so their optima were not compared");
+    List<EngineResult> exact = results.stream().filter(r -> provers.contains(r.solver())).toList();
+    for (EngineResult r : results) {
+      if (!r.solver().startsWith("greedy") && !provers.contains(r.solver())) {
+        notes.add("%s does not implement the %s family: its answer is not compared as a proof"
+            .formatted(r.solver(), policy.family().text()));
+      }
     }
-    for (EngineResult greedy : results) {
-      if (!greedy.solver().startsWith("greedy") || !greedy.status().hasLayout()) {
-        continue;
+    if (exact.size() < 2) {
+      notes.add("fewer than two exact engines prove the %s family here, so no two optima were compared"
+          .formatted(policy.family().text()));
+    }
+    for (int i = 0; i < exact.size(); i++) {
+      for (int j = i + 1; j < exact.size(); j++) {
+        compareExact(map, limits, policy, exact.get(i), exact.get(j), failures, notes);
       }
-      Optional<String> outside = outsideFamily(map, policy, greedy.layout().get());
-      if (outside.isPresent()) {
-        notes.add("%s's layout is not compared with the exact engines: %s".formatted(greedy.solver(), outside.get()));
-        continue;
-      }
-      for (EngineResult exact : List.of(cpsat, z3).stream().flatMap(Optional::stream).toList()) {
-        compareWithGreedy(greedy, exact, policy, failures);
+    }
+    for (EngineResult proof : exact) {
+      for (EngineResult other : results) {
+        if (other != proof && !exact.contains(other) && other.status().hasLayout()) {
+          notBeaten(map, limits, policy, proof, other, failures, notes);
+        }
       }
     }
     return new Report(map.source(), results, failures, notes);
   }
 
-  /** Both exact engines: proven statuses equal, optima equal, no layout beating a proven optimum. */
-  private static void compareExact(EngineResult a, EngineResult b, List<String> failures, List<String> notes) {
-    boolean aProven = a.status() == Status.OPTIMAL || a.status() == Status.INFEASIBLE;
-    boolean bProven = b.status() == Status.OPTIMAL || b.status() == Status.INFEASIBLE;
-    if (a.status() == Status.INFEASIBLE && b.status().hasLayout()
-        || b.status() == Status.INFEASIBLE && a.status().hasLayout()) {
-      EngineResult no = a.status() == Status.INFEASIBLE ? a : b;
-      EngineResult yes = no == a ? b : a;
-      failures.add(
-          "%s proves no layout exists, but %s built one (%s)".formatted(no.solver(), yes.solver(), objective(yes)));
-      return;
-    }
-    if (aProven && bProven) {
+  /**
+   * Two exact engines: when both proved the same question (family and restrictions), their statuses
+   * and optima are equal; otherwise no proof is beaten by the other's layout.
+   */
+  private static void compareExact(MemoryMap map, TdxLimits limits, Policy policy, EngineResult a, EngineResult b,
+      List<String> failures, List<String> notes) {
+    boolean aProven = proven(a);
+    boolean bProven = proven(b);
+    if (aProven && bProven && a.question().equals(b.question())) {
       if (a.status() != b.status()) {
         failures.add("%s says %s but %s says %s".formatted(a.solver(), a.status(), b.solver(), b.status()));
-      } else if (a.status() == Status.OPTIMAL && !objective(a).equals(objective(b))) {
-        failures.add(
-            "optima differ: %s proves %s, %s proves %s".formatted(a.solver(), objective(a), b.solver(), objective(b)));
+      } else if (a.status() == Status.OPTIMAL
+          && !score(map, limits, policy, a).sameRank(score(map, limits, policy, b), policy)) {
+        failures.add("optima differ: %s proves %s, %s proves %s".formatted(a.solver(), objective(map, limits, policy, a),
+            b.solver(), objective(map, limits, policy, b)));
       }
       return;
     }
-    // One side stopped by a time limit: an optimum may not be beaten by the other's layout.
-    for (EngineResult[] pair : List.of(new EngineResult[] {a, b}, new EngineResult[] {b, a})) {
-      EngineResult opt = pair[0];
-      EngineResult other = pair[1];
-      if (opt.status() == Status.OPTIMAL
-          && other.status().hasLayout()
-          && other.layout().get().pamtBytes() < opt.layout().get().pamtBytes()
-          && other.uncoveredBytes() <= opt.uncoveredBytes()) {
-        failures.add(
-            "%s claims an optimum of %s but %s found %s".formatted(opt.solver(), objective(opt), other.solver(), objective(other)));
-      }
-    }
+    notBeaten(map, limits, policy, a, b, failures, notes);
+    notBeaten(map, limits, policy, b, a, failures, notes);
     for (EngineResult r : List.of(a, b)) {
-      if (r.status() == Status.UNKNOWN || r.status() == Status.FEASIBLE) {
+      if (!proven(r)) {
         notes.add("%s stopped at its time limit (%s): its answer is not compared as a proof".formatted(r.solver(), r.status()));
       }
     }
   }
 
-  /** An exact engine never does worse than a layout the greedy built (both are in the family). */
-  private static void compareWithGreedy(EngineResult greedy, EngineResult exact, Policy policy, List<String> failures) {
-    if (exact.status() == Status.INFEASIBLE && policy.coverage() == Policy.Coverage.ALL) {
-      failures.add(
-          "%s proves no layout exists, but %s built one (%s)".formatted(exact.solver(), greedy.solver(), objective(greedy)));
+  /**
+   * A proof of {@code proof} must survive {@code other}'s layout: no layout where it proves none
+   * exists, none better than its optimum. A proof that names restrictions beaten this way is only
+   * noted (the other layout lies outside them).
+   */
+  private static void notBeaten(MemoryMap map, TdxLimits limits, Policy policy, EngineResult proof, EngineResult other,
+      List<String> failures, List<String> notes) {
+    if (!proven(proof) || !other.status().hasLayout()) {
       return;
     }
-    if (exact.status() == Status.OPTIMAL
-        && exact.uncoveredBytes() <= greedy.uncoveredBytes()
-        && exact.layout().get().pamtBytes() > greedy.layout().get().pamtBytes()) {
-      failures.add(
-          "%s claims an optimum of %s, worse than %s's %s"
-              .formatted(exact.solver(), objective(exact), greedy.solver(), objective(greedy)));
-    }
-  }
-
-  /**
-   * Why a greedy layout lies outside the family the exact engines search, if it does: under PAMT
-   * node-local a PAMT must be on the node {@code tdmr_get_nid} picks (the node of the first block
-   * ending after the TDMR base), while the kernel's allocator falls back to other nodes when that
-   * node has no room.
-   */
-  static Optional<String> outsideFamily(MemoryMap map, Policy policy, Layout layout) {
-    if (policy.pamt() != Policy.PamtPlacementPolicy.NODE_LOCAL) {
-      return Optional.empty();
-    }
-    for (Tdmr t : layout.tdmrs()) {
-      int node =
-          map.blocks().stream().filter(b -> b.end() > t.base()).findFirst().map(MemoryBlock::node).orElse(0);
-      for (PageSize level : PageSize.values()) {
-        PamtRange r = t.pamt().level(level);
-        boolean onNode =
-            map.blocks().stream().anyMatch(b -> b.node() == node && b.range().contains(r.range()));
-        if (!onNode) {
-          return Optional.of(
-              "the PAMT of %s is not on node %d, the node tdmr_get_nid picks (the kernel's allocator fell back)"
-                  .formatted(t, node));
-        }
+    String clash = null;
+    if (proof.status() == Status.INFEASIBLE) {
+      if (policy.coverage() == Policy.Coverage.ALL || score(map, limits, policy, other).uncoveredBytes() == 0) {
+        clash = "%s proves no layout exists, but %s built one (%s)".formatted(proof.solver(), other.solver(),
+            objective(map, limits, policy, other));
       }
+    } else if (score(map, limits, policy, other).betterThan(score(map, limits, policy, proof), policy)) {
+      clash = "%s claims an optimum of %s, but %s found %s".formatted(proof.solver(), objective(map, limits, policy, proof),
+          other.solver(), objective(map, limits, policy, other));
     }
-    return Optional.empty();
+    if (clash == null) {
+      return;
+    }
+    if (proof.restrictions().isEmpty()) {
+      failures.add(clash);
+    } else {
+      notes.add(clash + ", outside the restrictions it names (" + String.join("; ", proof.restrictions()) + ")");
+    }
   }
 
-  private static Optional<EngineResult> named(List<EngineResult> results, String name) {
-    return results.stream().filter(r -> r.solver().equals(name)).findFirst();
+  private static boolean proven(EngineResult r) {
+    return r.status() == Status.OPTIMAL || r.status() == Status.INFEASIBLE;
   }
 
-  /**
-   * The lexicographic objective of a result with a layout: uncovered bytes, PAMT bytes, TDMRs,
-   * reserved areas.
-   */
-  static String objective(EngineResult r) {
+  private static LayoutScore score(MemoryMap map, TdxLimits limits, Policy policy, EngineResult r) {
+    return LayoutScore.of(map, limits, policy, r.layout().orElseThrow());
+  }
+
+  /** The lexicographic objective of a result with a layout, every tier named. */
+  static String objective(MemoryMap map, TdxLimits limits, Policy policy, EngineResult r) {
     if (r.layout().isEmpty()) {
       return r.status().toString();
     }
-    Layout l = r.layout().get();
-    String uncovered = r.uncoveredBytes() == 0 ? "" : ByteSize.human(r.uncoveredBytes()) + " uncovered, ";
-    return "%sPAMT %d bytes (%s), %s, %s"
-        .formatted(uncovered, l.pamtBytes(), ByteSize.human(l.pamtBytes()), Count.of(l.size(), "TDMR"),
-            Count.of(l.reservedAreaCount(), "reserved area"));
+    LayoutScore s = score(map, limits, policy, r);
+    String uncovered = s.uncoveredBytes() == 0 ? "" : ByteSize.human(s.uncoveredBytes()) + " uncovered, ";
+    String remote = LayoutScore.ranksRemotePamt(policy) ? "remote PAMT %d bytes, ".formatted(s.remotePamtBytes()) : "";
+    return "%s%sPAMT %d bytes (%s), %s, %s".formatted(uncovered, remote, s.pamtBytes(), ByteSize.human(s.pamtBytes()),
+        Count.of(s.tdmrs(), "TDMR"), Count.of(s.reservedAreas(), "reserved area"));
   }
 }

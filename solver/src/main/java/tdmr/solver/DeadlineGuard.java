@@ -41,6 +41,11 @@ public final class DeadlineGuard implements Engine {
   }
 
   @Override
+  public boolean proves(Policy.Family family) {
+    return engine.proves(family);
+  }
+
+  @Override
   public EngineResult solve(MemoryMap map, TdxLimits limits, Policy policy, SolveOptions options) {
     long started = System.nanoTime();
     Deadline deadline = options.solveDeadline();

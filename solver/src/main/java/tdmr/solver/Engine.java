@@ -17,4 +17,15 @@ public interface Engine {
    * an engine that produces a layout failing them throws {@link IllegalStateException} (a bug).
    */
   EngineResult solve(MemoryMap map, TdxLimits limits, Policy policy, SolveOptions options);
+
+  /**
+   * Whether this engine's {@code OPTIMAL} and {@code INFEASIBLE} answers under {@code family} are
+   * proofs about that family ({@link Policy.Family}), up to the restrictions each result names
+   * ({@link EngineResult#restrictions}). The greedy proves nothing; an exact engine that does not
+   * implement a family says false, and its answers are then neither shown as proofs of it nor
+   * compared with other engines' ({@link CrossCheck}).
+   */
+  default boolean proves(Policy.Family family) {
+    return false;
+  }
 }

@@ -6,6 +6,7 @@ import java.util.OptionalLong;
 import tdmr.greedy.GreedyResult;
 import tdmr.tdx.Headroom;
 import tdmr.tdx.Layout;
+import tdmr.tdx.Policy;
 import tdmr.tdx.TdxLimits;
 
 /**
@@ -31,6 +32,9 @@ import tdmr.tdx.TdxLimits;
  *     they are a minimal set
  * @param details how the engine worked (model size, cells, atoms): for people who debug an
  *     engine, shown only on request ({@code --verbose}), never part of the answer
+ * @param question the question the answer is about: the layout family its {@code OPTIMAL} or
+ *     {@code INFEASIBLE} is a proof for, and the restrictions of the engine's model under which that
+ *     proof holds ({@link Question})
  */
 public record EngineResult(
     String solver,
@@ -45,11 +49,13 @@ public record EngineResult(
     long uncoveredBytes,
     Optional<GreedyResult.Failed> kernelFailure,
     Optional<Infeasibility> infeasibility,
-    List<String> details) {
+    List<String> details,
+    Question question) {
 
   public EngineResult {
     messages = List.copyOf(messages);
     details = List.copyOf(details);
+    java.util.Objects.requireNonNull(question, "question");
     if (status.hasLayout() != layout.isPresent()) {
       throw new IllegalArgumentException("status " + status + " with layout " + layout.isPresent());
     }
@@ -61,7 +67,11 @@ public record EngineResult(
     }
   }
 
-  /** A result without a kernel failure or an explanation of infeasibility. */
+  /**
+   * A result without a kernel failure or an explanation of infeasibility, about the kernel family
+   * without restrictions (what the greedy builds); exact engines say their question with {@link
+   * #withQuestion}.
+   */
   public EngineResult(
       String solver,
       Status status,
@@ -74,25 +84,41 @@ public record EngineResult(
       long modelConstraints,
       long uncoveredBytes) {
     this(solver, status, layout, pamtBytes, pamtBoundBytes, messages, solveMillis, modelVariables, modelConstraints,
-        uncoveredBytes, Optional.empty(), Optional.empty(), List.of());
+        uncoveredBytes, Optional.empty(), Optional.empty(), List.of(), Question.of(Policy.Family.KERNEL));
+  }
+
+  /** This result about another question (family and restrictions). */
+  public EngineResult withQuestion(Question q) {
+    return new EngineResult(solver, status, layout, pamtBytes, pamtBoundBytes, messages, solveMillis, modelVariables,
+        modelConstraints, uncoveredBytes, kernelFailure, infeasibility, details, q);
+  }
+
+  /** The family the answer's proof, if any, is about ({@link Question#family}). */
+  public Policy.Family family() {
+    return question.family();
+  }
+
+  /** The restrictions of the engine's model under which a proof holds ({@link Question#restrictions}). */
+  public List<String> restrictions() {
+    return question.restrictions();
   }
 
   /** This result with the kernel's failure. */
   public EngineResult withKernelFailure(GreedyResult.Failed failure) {
     return new EngineResult(solver, status, layout, pamtBytes, pamtBoundBytes, messages, solveMillis, modelVariables,
-        modelConstraints, uncoveredBytes, Optional.of(failure), infeasibility, details);
+        modelConstraints, uncoveredBytes, Optional.of(failure), infeasibility, details, question);
   }
 
   /** This result with why no layout exists. */
   public EngineResult withInfeasibility(Infeasibility why) {
     return new EngineResult(solver, status, layout, pamtBytes, pamtBoundBytes, messages, solveMillis, modelVariables,
-        modelConstraints, uncoveredBytes, kernelFailure, Optional.of(why), details);
+        modelConstraints, uncoveredBytes, kernelFailure, Optional.of(why), details, question);
   }
 
   /** This result with how the engine worked ({@link #details()}). */
   public EngineResult withDetails(List<String> moreDetails) {
     return new EngineResult(solver, status, layout, pamtBytes, pamtBoundBytes, messages, solveMillis, modelVariables,
-        modelConstraints, uncoveredBytes, kernelFailure, infeasibility, moreDetails);
+        modelConstraints, uncoveredBytes, kernelFailure, infeasibility, moreDetails, question);
   }
 
   /** How close the layout is to {@code limits}; empty without a layout. */

@@ -9,6 +9,7 @@ import java.util.Objects;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
 import java.util.Set;
+import tdmr.check.RemotePamt;
 import tdmr.mem.MemoryMap;
 import tdmr.tdx.Policy;
 import tdmr.tdx.TdxLimits;
@@ -102,14 +103,17 @@ public final class Frontier {
       // its high end, so no TDMR has more than two per atom of the problem.
       int atoms;
       try {
-        atoms = Problem.of(map, limits, policy, deadline).atoms().size();
+        atoms = policy.family() == Policy.Family.KERNEL
+            ? Problem.of(map, limits, policy, deadline).atoms().size()
+            : Instance.of(map, limits, policy, deadline).atoms().size();
       } catch (Deadline.Exceeded e) {
-        return s.point(Status.UNKNOWN, OptionalInt.empty(), OptionalLong.empty(), OptionalInt.empty());
+        return s.point(Status.UNKNOWN, OptionalInt.empty(), OptionalLong.empty(), OptionalInt.empty(),
+            OptionalLong.empty());
       }
       hi = (int) Math.min(Integer.MAX_VALUE, 2L * atoms + limits.maxTdmrs());
       Answer top = s.ask(hi);
       if (top.status() == Status.INFEASIBLE || top.status() == Status.UNKNOWN) {
-        return s.point(top.status(), OptionalInt.empty(), OptionalLong.empty(), OptionalInt.empty());
+        return s.point(top.status(), OptionalInt.empty(), OptionalLong.empty(), OptionalInt.empty(), OptionalLong.empty());
       }
     }
     // Invariant: a layout exists at hi; lo - 1 is proven infeasible (or lo is 0).
@@ -117,7 +121,8 @@ public final class Frontier {
     if (hi > lo) {
       Answer below = s.ask(hi - 1);
       if (below.status() == Status.UNKNOWN) {
-        return s.point(Status.UNKNOWN, OptionalInt.empty(), OptionalLong.empty(), OptionalInt.empty());
+        return s.point(Status.UNKNOWN, OptionalInt.empty(), OptionalLong.empty(), OptionalInt.empty(),
+            OptionalLong.empty());
       }
       if (below.status() == Status.INFEASIBLE) {
         lo = hi;
@@ -129,7 +134,8 @@ public final class Frontier {
       int mid = lo + (hi - lo) / 2;
       Answer a = s.ask(mid);
       if (a.status() == Status.UNKNOWN) {
-        return s.point(Status.UNKNOWN, OptionalInt.empty(), OptionalLong.empty(), OptionalInt.empty());
+        return s.point(Status.UNKNOWN, OptionalInt.empty(), OptionalLong.empty(), OptionalInt.empty(),
+            OptionalLong.empty());
       }
       if (a.status() == Status.INFEASIBLE) {
         lo = mid + 1;
@@ -148,7 +154,8 @@ public final class Frontier {
         best.status(),
         OptionalInt.of(lo),
         best.result().pamtBytes(),
-        OptionalInt.of(best.result().layout().orElseThrow().size()));
+        OptionalInt.of(best.result().layout().orElseThrow().size()),
+        OptionalLong.of(new RemotePamt(map, limits).bytes(best.result().layout().orElseThrow())));
   }
 
   private record Answer(Status status, EngineResult result) {}
@@ -162,6 +169,7 @@ public final class Frontier {
     private final Deadline deadline;
     private final Map<Integer, Answer> answers = new HashMap<>();
     private final Set<String> provers = new LinkedHashSet<>();
+    private final Set<String> restrictions = new LinkedHashSet<>();
     private int solves;
 
     Search(MemoryMap map, TdxLimits limits, Policy policy, Deadline deadline) {
@@ -188,6 +196,7 @@ public final class Frontier {
         a = new Answer(st, r);
         if (st != Status.UNKNOWN) {
           provers.add(r.solver());
+          restrictions.addAll(r.restrictions());
           break;
         }
       }
@@ -195,9 +204,11 @@ public final class Frontier {
       return a;
     }
 
-    FrontierPoint point(Status status, OptionalInt minReserved, OptionalLong pamtBytes, OptionalInt tdmrsUsed) {
+    FrontierPoint point(Status status, OptionalInt minReserved, OptionalLong pamtBytes, OptionalInt tdmrsUsed,
+        OptionalLong remoteBytes) {
       String by = provers.isEmpty() ? "none" : String.join("+", provers);
-      return new FrontierPoint(limits.maxTdmrs(), status, minReserved, pamtBytes, tdmrsUsed, by, solves);
+      return new FrontierPoint(limits.maxTdmrs(), status, minReserved, pamtBytes, tdmrsUsed, by, solves, remoteBytes,
+          List.copyOf(restrictions));
     }
   }
 }

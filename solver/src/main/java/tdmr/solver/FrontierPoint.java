@@ -16,6 +16,9 @@ import java.util.OptionalLong;
  * @param tdmrsUsed TDMRs in the optimal layout at that point (present with a layout)
  * @param provedBy the engine whose answers prove this point, e.g. {@code z3}
  * @param solves how many engine calls this point took (0 when derived from another point)
+ * @param remotePamtBytes remote PAMT of the layout at that point (present with a layout)
+ * @param restrictions the model restrictions the proofs of this point hold under (empty: the whole
+ *     family; see {@link EngineResult#restrictions})
  */
 public record FrontierPoint(
     int maxTdmrs,
@@ -24,11 +27,18 @@ public record FrontierPoint(
     OptionalLong pamtBytes,
     OptionalInt tdmrsUsed,
     String provedBy,
-    int solves) {
+    int solves,
+    OptionalLong remotePamtBytes,
+    java.util.List<String> restrictions) {
+
+  public FrontierPoint {
+    restrictions = java.util.List.copyOf(restrictions);
+  }
 
   /** The same answer stated for another TDMR limit (which it also holds for). */
   public FrontierPoint at(int otherMaxTdmrs, int otherSolves) {
-    return new FrontierPoint(otherMaxTdmrs, status, minReserved, pamtBytes, tdmrsUsed, provedBy, otherSolves);
+    return new FrontierPoint(otherMaxTdmrs, status, minReserved, pamtBytes, tdmrsUsed, provedBy, otherSolves,
+        remotePamtBytes, restrictions);
   }
 
   /** True when this point states the same answer as {@code other} (ignoring the TDMR limits). */
@@ -36,6 +46,8 @@ public record FrontierPoint(
     return status == other.status
         && minReserved.equals(other.minReserved)
         && pamtBytes.equals(other.pamtBytes)
+        && remotePamtBytes.equals(other.remotePamtBytes)
+        && restrictions.equals(other.restrictions)
         && provedBy.equals(other.provedBy);
   }
 }

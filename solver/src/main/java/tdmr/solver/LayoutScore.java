@@ -10,8 +10,10 @@ import tdmr.tdx.TdxLimits;
 
 /**
  * The objective of both layout families, one number per tier, compared lexicographically: (coverage
- * {@code max}) the fewest uncovered bytes, then (PAMT {@code node-local}) the fewest remote PAMT
- * bytes, then the fewest PAMT bytes, TDMRs and reserved areas. Every engine's optimum is an optimum
+ * {@code max}) the fewest uncovered bytes, then (PAMT {@code node-local}, module family) the fewest
+ * remote PAMT bytes, then the fewest PAMT bytes, TDMRs and reserved areas. In the kernel family
+ * {@code node-local} is the kernel's placement rule instead (each chunk on the node {@code
+ * tdmr_get_nid} picks, a restriction its engines name), and remote PAMT is reported, not ranked. Every engine's optimum is an optimum
  * of this order, and every layout's score is computed here, from the layout alone, so engines can
  * only disagree on a score if they disagree on a layout.
  *
@@ -19,7 +21,7 @@ import tdmr.tdx.TdxLimits;
  *     OsCoverageCheck.Verdict#uncoveredBytes}, which includes memory above the HKID limit and outside
  *     CMRs); 0 for every layout valid under coverage {@code all}
  * @param remotePamtBytes {@link RemotePamt}; computed and reported under both PAMT policies, ranked
- *     only under {@code node-local}
+ *     only under {@code node-local} in the module family ({@link #ranksRemotePamt})
  * @param pamtBytes total size of all PAMT levels, padding included
  * @param tdmrs number of TDMRs
  * @param reservedAreas reserved areas summed over the TDMRs
@@ -36,12 +38,17 @@ public record LayoutScore(long uncoveredBytes, long remotePamtBytes, long pamtBy
   /** The lexicographic order of {@code policy}: lower is better. */
   public static Comparator<LayoutScore> order(Policy policy) {
     Comparator<LayoutScore> c = Comparator.comparingLong(LayoutScore::uncoveredBytes);
-    if (policy.pamt() == Policy.PamtPlacementPolicy.NODE_LOCAL) {
+    if (ranksRemotePamt(policy)) {
       c = c.thenComparingLong(LayoutScore::remotePamtBytes);
     }
     return c.thenComparingLong(LayoutScore::pamtBytes)
         .thenComparingInt(LayoutScore::tdmrs)
         .thenComparingInt(LayoutScore::reservedAreas);
+  }
+
+  /** Whether {@code policy}'s objective ranks remote PAMT bytes: node-local in the module family. */
+  public static boolean ranksRemotePamt(Policy policy) {
+    return policy.pamt() == Policy.PamtPlacementPolicy.NODE_LOCAL && policy.family() == Policy.Family.MODULE;
   }
 
   /** Whether this score is strictly better than {@code other} under {@code policy}. */

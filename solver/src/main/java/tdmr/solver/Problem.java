@@ -91,6 +91,33 @@ import tdmr.time.Deadline;
  * computes the sorted, merged reserved areas the same way for every engine.
  */
 public final class Problem {
+  /**
+   * What this instance leaves out of the kernel family ({@link Policy.Family#KERNEL}), in words: an
+   * {@code OPTIMAL} or {@code INFEASIBLE} answer of an engine that reads it holds only among the
+   * layouts that meet these too. Both can lose a better layout (issue #11: a boundary inside a plain
+   * run, or a chunk reaching past its atom, can save PAMT or an area), so every answer names them.
+   */
+  public static final List<String> KERNEL_FAMILY_RESTRICTIONS = List.of(
+      "TDMR boundaries lie only on the 1 GiB boundaries where the memory map changes",
+      "each TDMR's PAMT chunk lies inside one piece of memory (a memory block cut at 1 GiB boundaries, or a run"
+          + " of whole GiB), stacked against its low or high end");
+
+  /**
+   * Under {@code --pamt node-local}, what the instance also requires: PAMT on another node is legal
+   * and only ranks lower in the family, but the instance offers each chunk only on its TDMR's node.
+   */
+  public static final String NODE_LOCAL_RESTRICTION =
+      "each TDMR's PAMT chunk lies on the NUMA node the kernel picks for the TDMR (that of its first memory block)";
+
+  /** The question this instance's engines answer: the kernel family, up to its restrictions. */
+  public static Question kernelQuestion(Policy policy) {
+    List<String> restrictions = new ArrayList<>(KERNEL_FAMILY_RESTRICTIONS);
+    if (policy.pamt() == Policy.PamtPlacementPolicy.NODE_LOCAL) {
+      restrictions.add(NODE_LOCAL_RESTRICTION);
+    }
+    return new Question(Policy.Family.KERNEL, restrictions);
+  }
+
   private final MemoryMap map;
   private final TdxLimits limits;
   private final Policy policy;

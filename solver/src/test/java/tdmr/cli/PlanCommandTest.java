@@ -36,7 +36,8 @@ class PlanCommandTest {
     assertTrue(run.out().contains("virt/tdx: 8212 KB allocated for PAMT\nvirt/tdx: module initialized\n"), run.out());
     // The row: TDMR [0, 2 GiB), node 0, 3 of 16 reserved areas, its 8.02 MiB PAMT chunk at 1 MiB.
     assertTrue(run.out().contains("0  [0x0, 0x80000000)  2 GiB     0      3/16  8.02 MiB  0x100000"), run.out());
-    assertTrue(run.out().contains("PAMT total: 8409088 bytes (8.02 MiB, 8212 KiB) in 1 TDMR\n"), run.out());
+    assertTrue(run.out().contains("PAMT total: 8409088 bytes (8.02 MiB, 8212 KiB) in 1 TDMR; remote PAMT 0 bytes\n"),
+        run.out());
   }
 
   /** Dynamic PAMT: 2^19 pages of TDMR [0, 2G) at one bit each = 64 KiB, + 16 KiB (2M) + 4 KiB (1G) = 84 KB. */

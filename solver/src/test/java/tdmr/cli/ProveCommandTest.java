@@ -40,7 +40,8 @@ class ProveCommandTest {
     assertTrue(run.out().contains("  TDMR [0x0, 0x40000000) 1 GiB: PAMT "), run.out());
     assertTrue(run.flatOut().contains("(4108 KiB), 1 reserved area TDMR"), run.out());
     assertTrue(run.flatOut().contains("(4108 KiB), 16 reserved areas PAMT"), run.out());
-    assertTrue(run.flatOut().contains("PAMT 8413184 bytes (8.02 MiB), the least any layout of the kernel's shape needs."), run.out());
+    assertTrue(run.flatOut().contains("PAMT 8413184 bytes (8.02 MiB), the least any layout of the kernel family (each"
+        + " TDMR's PAMT one contiguous 4K/2M/1G chunk of the kernel's sizes) needs within these limits"), run.out());
   }
 
   /**
@@ -56,10 +57,11 @@ class ProveCommandTest {
     assertEquals(1, run.exit(), run.err());
     assertTrue(
         run.flatOut().startsWith(
-            "INFEASIBLE: no layout of " + EMR_135 + " of the kernel's shape (TDMRs on 1 GiB boundaries, each TDMR's PAMT one"
-                + " contiguous chunk) has at most 1 TDMR"),
+            "INFEASIBLE: no layout of " + EMR_135 + " of the kernel family (each TDMR's PAMT one contiguous 4K/2M/1G"
+                + " chunk of the kernel's sizes) has at most 1 TDMR"),
         run.out());
-    assertTrue(run.flatOut().contains("(the module allows it, rule D7) are outside this proof."), run.out());
+    assertTrue(run.flatOut().contains("Proven by z3. The proof holds among the layouts of that family in which TDMR"
+        + " boundaries lie only on the 1 GiB boundaries where the memory map changes;"), run.out());
     assertTrue(run.flatOut().contains("(17 in all)"), run.out());
     assertTrue(run.out().contains("  - at most 1 TDMR is allowed.\n"), run.out());
   }
@@ -88,7 +90,7 @@ class ProveCommandTest {
     assertEquals("memlist", doc.get("policy").get("holes").asText());
     assertEquals("node-local", doc.get("policy").get("pamt").asText());
     assertEquals("all", doc.get("policy").get("coverage").asText());
-    assertEquals("TDMRs on 1 GiB boundaries, each TDMR's PAMT one contiguous chunk", doc.get("family").asText());
+    assertEquals("kernel", doc.get("family").asText());
     assertTrue(doc.get("pamtBytes").isNull());
     assertTrue(doc.get("tdmrs").isNull());
     // The two facts, each needed: 16 gaps in [1G, 2G) against 15 areas, and the first block

@@ -20,6 +20,7 @@ import tdmr.render.LabelledLayout;
 import tdmr.solver.EngineResult;
 import tdmr.solver.GreedyEngine;
 import tdmr.solver.Infeasibility;
+import tdmr.solver.Question;
 import tdmr.solver.SolveOptions;
 import tdmr.solver.Status;
 import tdmr.solver.Tdx135MapFixture;
@@ -39,7 +40,7 @@ class TypedResultsTest {
     return new EngineResult(r.solver(), r.status(), r.layout(), r.pamtBytes(), r.pamtBoundBytes(),
         Collections.nCopies(r.messages().size(), "reworded"), r.solveMillis(), r.modelVariables(),
         r.modelConstraints(), r.uncoveredBytes(), r.kernelFailure(), r.infeasibility(),
-        Collections.nCopies(r.details().size(), "reworded"));
+        Collections.nCopies(r.details().size(), "reworded"), r.question());
   }
 
   private static ObjectNode withoutMessages(ObjectNode document) {
@@ -86,7 +87,8 @@ class TypedResultsTest {
       List<String> lying = List.of("INFEASIBLE", shrinking == Infeasibility.Shrinking.MINIMAL
           ? "  (a time limit stopped the shrinking)" : "  (each fact is needed: without any one of them a layout exists)");
       EngineResult r = new EngineResult("z3", Status.INFEASIBLE, Optional.empty(), OptionalLong.empty(),
-          OptionalLong.empty(), lying, 1, 0, 0, 0, Optional.empty(), Optional.of(why), List.of());
+          OptionalLong.empty(), lying, 1, 0, 0, 0, Optional.empty(), Optional.of(why), List.of(),
+          Question.of(Policy.Family.KERNEL));
       ObjectNode doc = ProveCommand.jsonDocument(MAP, TdxLimits.DEFAULT, Policy.DEFAULT, r);
       ObjectNode reworded = ProveCommand.jsonDocument(MAP, TdxLimits.DEFAULT, Policy.DEFAULT, reworded(r));
       assertEquals(shrinking == Infeasibility.Shrinking.MINIMAL, doc.get("explanationMinimal").asBoolean(), shrinking.name());

@@ -109,8 +109,25 @@ public final class CpSatEngine implements Engine {
     return "cpsat";
   }
 
+  /**
+   * Both families: the kernel family by {@link TdmrModel} over {@link Problem}, the module family by
+   * {@link ModuleFamilySolver}; each up to the restrictions its results name.
+   */
+  @Override
+  public boolean proves(Policy.Family family) {
+    return true;
+  }
+
   @Override
   public EngineResult solve(MemoryMap map, TdxLimits limits, Policy policy, SolveOptions options) {
+    if (policy.family() == Policy.Family.MODULE) {
+      return ModuleFamilySolver.solve(map, limits, policy, options);
+    }
+    return kernelFamily(map, limits, policy, options).withQuestion(Problem.kernelQuestion(policy));
+  }
+
+  /** The kernel family over {@link Problem}. */
+  private EngineResult kernelFamily(MemoryMap map, TdxLimits limits, Policy policy, SolveOptions options) {
     long started = System.nanoTime();
     // The whole solve (preprocessing, bounds, model building, the searches) ends by this deadline.
     Deadline deadline = options.solveDeadline();

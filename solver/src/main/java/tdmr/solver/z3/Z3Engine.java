@@ -96,6 +96,16 @@ public final class Z3Engine implements Engine {
     return NAME;
   }
 
+  /**
+   * The kernel family only: the Z3 model places each TDMR's PAMT as one kernel-sized chunk, so its
+   * answers are proofs about {@link Policy.Family#KERNEL}, whatever family the policy asks for (each
+   * result says so in its {@link EngineResult#question}).
+   */
+  @Override
+  public boolean proves(Policy.Family family) {
+    return family == Policy.Family.KERNEL;
+  }
+
   /** Z3's version, or an {@link UnsatisfiedLinkError} saying why the native library did not load. */
   public static String z3Version() {
     return Z3Native.requireLoaded();
@@ -104,13 +114,30 @@ public final class Z3Engine implements Engine {
   @Override
   public EngineResult solve(MemoryMap map, TdxLimits limits, Policy policy, SolveOptions options) {
     long started = System.nanoTime();
+    EngineResult r;
     try {
-      return solve(map, limits, policy, options, started);
+      r = solve(map, limits, policy, options, started);
     } catch (Deadline.Exceeded e) {
-      return result(Status.UNKNOWN, Optional.empty(), OptionalLong.empty(),
+      r = result(Status.UNKNOWN, Optional.empty(), OptionalLong.empty(),
           List.of("z3 stopped (time limit) while its model was being built, before a search; nothing is proven"),
           started, 0, 0);
     }
+    r = r.withQuestion(Problem.kernelQuestion(policy));
+    return policy.family() == Policy.Family.KERNEL ? r : aboutTheKernelFamily(r, policy);
+  }
+
+  /**
+   * {@code r}, asked about another family than the kernel's, saying first that its proofs are about
+   * the kernel family only (its {@link EngineResult#question} says so too).
+   */
+  private static EngineResult aboutTheKernelFamily(EngineResult r, Policy policy) {
+    List<String> messages = new ArrayList<>();
+    messages.add(("z3 implements the kernel family only: its answer is about the kernel family, not the %s family"
+        + " asked for (cpsat answers that)").formatted(policy.family().text()));
+    messages.addAll(r.messages());
+    return new EngineResult(r.solver(), r.status(), r.layout(), r.pamtBytes(), r.pamtBoundBytes(), messages,
+        r.solveMillis(), r.modelVariables(), r.modelConstraints(), r.uncoveredBytes(), r.kernelFailure(),
+        r.infeasibility(), r.details(), Problem.kernelQuestion(policy));
   }
 
   private EngineResult solve(MemoryMap map, TdxLimits limits, Policy policy, SolveOptions options, long started) {

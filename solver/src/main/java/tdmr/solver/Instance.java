@@ -1,0 +1,723 @@
+package tdmr.solver;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Objects;
+import java.util.TreeSet;
+import tdmr.mem.AddressRange;
+import tdmr.mem.ByteSize;
+import tdmr.mem.MemoryBlock;
+import tdmr.mem.MemoryMap;
+import tdmr.tdx.PageSize;
+import tdmr.tdx.PamtSizing;
+import tdmr.tdx.Policy;
+import tdmr.tdx.TdxLimits;
+import tdmr.time.Deadline;
+
+/**
+ * One instance of the layout problem as an optimising engine reads it, for both layout families
+ * ({@link Policy.Family}): the address line cut into cells and atoms, the segments of contiguous
+ * memory PAMT may lie in and the places PAMT is stacked at, and the PAMT sizes. It depends on no
+ * solver: the CP-SAT model ({@code tdmr.solver.cpsat.ModuleModel}) encodes it, and a Z3 encoding can
+ * encode the same objects. Sizes are 4 KiB pages unless a name says GiB.
+ *
+ * <h2>Cells and atoms</h2>
+ *
+ * <ul>
+ *   <li><b>Cells</b> cut the <em>window</em> into runs of whole 1 GiB granules. A granule with a
+ *       block edge or a merged-CMR edge strictly inside is a {@link Kind#MIXED} cell of its own;
+ *       between such granules, a maximal run of granules wholly inside one block and one merged
+ *       CMR is one {@link Kind#PLAIN} cell, and a maximal run without TDX memory (of one
+ *       convertibility) one {@link Kind#EMPTY} cell. TDMR boundaries lie on cell edges or, inside a
+ *       PLAIN or EMPTY cell of two or more GiB, on any of its inner GiB boundaries.
+ *   <li><b>The window</b> runs from the first granule holding TDX memory to the last, below the
+ *       HKID limit. In the module family no TDMR needs to reach further: a TDMR that ends or starts
+ *       in a granule without TDX memory can give that granule up and keep its three levels, which
+ *       are still at least the (smaller) minimum of the smaller TDMR, with the same PAMT bytes, the
+ *       same TDMR count and no more reserved areas. TDMRs without any TDX memory are of the module
+ *       family too; they are described by {@link #memorylessGranules}. In the kernel family a
+ *       TDMR's size fixes its chunk's size, so the window gets one more EMPTY cell on each side
+ *       ({@link Cell#extension}) of up to {@link #largestTdmrGiB} granules (never below address 0
+ *       nor past the HKID limit), enough for any TDMR of the family.
+ *   <li><b>Atoms</b> are the cells' pieces in address order: the TDX memory of one block inside the
+ *       cell (cut at merged-CMR edges), or a gap. A PLAIN or EMPTY run is one atom.
+ * </ul>
+ *
+ * <h2>Segments and places</h2>
+ *
+ * A <b>segment</b> is a maximal run of touching convertible memory atoms of one block: contiguous
+ * TDX memory of one NUMA node inside one merged CMR, so where a PAMT piece may lie (rules D6 and
+ * the OS rule; a kernel chunk also lies in one block). A block crosses at most two granule
+ * boundaries without a block or CMR edge between them being a cell edge, so a segment has at most
+ * three atoms: a head in a MIXED cell, a PLAIN run, a tail in a MIXED cell.
+ *
+ * <p>PAMT in a segment lies in <em>chains</em> (maximal runs of touching pieces), each anchored at a
+ * <b>place</b> ({@link Place}): the segment's low end (growing up, and it may cover the next atoms),
+ * its high end (growing down), or either side of a granule boundary between two of its atoms
+ * (staying inside its atom). That loses no layout: a chain touching none of these can slide towards
+ * lower addresses one page at a time without changing any tier (the page below it is usable memory
+ * of the same TDMR, which it takes, and it frees its top page into the same usable run), until it
+ * touches a segment end, another chain or a TDMR boundary; a chain touching a TDMR boundary inside a
+ * PLAIN run reserves the same in that TDMR at the run's end; and a chain straddling a granule
+ * boundary between atoms can slide down until it touches it from below.
+ *
+ * <h2>PAMT sizes</h2>
+ *
+ * Module family: each TDMR of N GiB has three levels of at least {@link #levelPages} pages (the
+ * module's minimum rounded up to 4 KiB, rules D2/D3), each placed on its own and possibly larger
+ * ("padded"). Kernel family: one chunk of exactly {@link #chunkPages} pages. The 4K and 2M levels
+ * cost a whole number of pages per GiB with 16-byte entries; the 1G level costs {@code ceil(N /
+ * 256)} pages.
+ *
+ * <h2>Remote PAMT</h2>
+ *
+ * A level on node n describes remotely every granule of its TDMR that holds TDX memory but none of
+ * node n ({@link tdmr.check.RemotePamt}): {@link #lacksNode} says which cells' granules do.
+ */
+public final class Instance {
+  /** Pages per GiB. */
+  public static final long GIB_PAGES = ByteSize.GiB / ByteSize.PAGE;
+
+  private final MemoryMap map;
+  private final TdxLimits limits;
+  private final Policy policy;
+  private final Deadline deadline;
+  private final List<Cell> cells = new ArrayList<>();
+  private final List<Atom> atoms = new ArrayList<>();
+  private final List<Segment> segments = new ArrayList<>();
+  private final List<Place> places = new ArrayList<>();
+  private final List<AddressRange> excludedMemory = new ArrayList<>();
+  private final List<String> impossibilities = new ArrayList<>();
+  private final List<Integer> nodes;
+  private int largestTdmrGiB;
+  private List<AddressRange> memorylessGranules;
+
+  /** What a cell is made of. */
+  public enum Kind {
+    /** Granules without TDX memory. */
+    EMPTY,
+    /** Granules wholly inside one block and one merged CMR (or wholly outside CMRs): one memory atom. */
+    PLAIN,
+    /** One granule with a block or merged-CMR edge strictly inside: memory and gap atoms in turn. */
+    MIXED
+  }
+
+  /**
+   * A run of whole granules.
+   *
+   * @param index position in {@link #cells()}
+   * @param range the granules, 1 GiB aligned
+   * @param kind what it is made of
+   * @param firstAtom index of its first atom
+   * @param endAtom one past its last atom
+   * @param extension an EMPTY cell outside the memory's granules (kernel family only: room for a
+   *     TDMR to grow its chunk)
+   * @param nodes the nodes of the TDX memory in the cell, ascending (empty for EMPTY cells)
+   */
+  public record Cell(int index, AddressRange range, Kind kind, int firstAtom, int endAtom, boolean extension,
+      List<Integer> nodes) {
+    public Cell {
+      nodes = List.copyOf(nodes);
+    }
+
+    public long sizeGiB() {
+      return range.size() / ByteSize.GiB;
+    }
+
+    public boolean holdsMemory() {
+      return !nodes.isEmpty();
+    }
+
+    /**
+     * A run of two or more granules of one kind (PLAIN or EMPTY), which a TDMR boundary may cut at
+     * any inner GiB boundary; it is one atom.
+     */
+    public boolean cuttable() {
+      return kind != Kind.MIXED && sizeGiB() >= 2;
+    }
+  }
+
+  /**
+   * A piece of one cell: TDX memory of one block, or a gap.
+   *
+   * @param index position in {@link #atoms()}
+   * @param cell the cell holding it
+   * @param range its bytes
+   * @param memory TDX memory (else a gap)
+   * @param node the block's node, -1 for gaps
+   * @param block the block's index in the map, -1 for gaps
+   * @param convertible whether it lies wholly inside a merged CMR
+   * @param segment index in {@link #segments()} of the segment holding it; -1 for gaps and for
+   *     memory outside CMRs
+   * @param offset pages from its segment's start (0 for gaps)
+   */
+  public record Atom(int index, int cell, AddressRange range, boolean memory, int node, int block,
+      boolean convertible, int segment, long offset) {
+    public long pages() {
+      return range.size() / ByteSize.PAGE;
+    }
+
+    /** Memory no layout can use or put PAMT in: outside every CMR (rules E1, D6). */
+    public boolean dead() {
+      return memory && !convertible;
+    }
+  }
+
+  /**
+   * A maximal run of touching convertible memory atoms of one block.
+   *
+   * @param index position in {@link #segments()}
+   * @param firstAtom its first atom
+   * @param endAtom one past its last atom (1 to 3 atoms)
+   * @param pages its size
+   * @param node its block's node
+   * @param firstPlace index in {@link #places()} of its first place
+   * @param endPlace one past its last place
+   */
+  public record Segment(int index, int firstAtom, int endAtom, long pages, int node, int firstPlace, int endPlace) {
+    public int atomCount() {
+      return endAtom - firstAtom;
+    }
+  }
+
+  /** Where a chain is anchored, and which way it grows. */
+  public enum Anchor {
+    /** The segment's low end; the chain grows up and may cover the next atoms of the segment. */
+    SEGMENT_LOW,
+    /** A granule boundary inside the segment, from below: the chain grows down inside its atom. */
+    EDGE_BELOW,
+    /** A granule boundary inside the segment, from above: the chain grows up inside its atom. */
+    EDGE_ABOVE,
+    /** The segment's high end; the chain grows down and may cover the previous atoms. */
+    SEGMENT_HIGH;
+
+    /** Whether chains anchored here grow towards higher addresses. */
+    public boolean growsUp() {
+      return this == SEGMENT_LOW || this == EDGE_ABOVE;
+    }
+  }
+
+  /**
+   * A place a chain of PAMT pieces is anchored at. The places of a segment are in address order of
+   * their anchors ({@code SEGMENT_LOW}, then per inner boundary {@code EDGE_BELOW}, {@code
+   * EDGE_ABOVE}, then {@code SEGMENT_HIGH}); chains at different places never overlap.
+   *
+   * @param index position in {@link #places()}
+   * @param segment its segment
+   * @param anchor which end or boundary
+   * @param offset the anchor's pages from the segment's start
+   * @param atom the atom the chain starts in (its first page next to the anchor)
+   * @param room the most pages a chain may have here: to the segment's other end for the segment's
+   *     ends, to the atom's other end at an inner boundary
+   */
+  public record Place(int index, int segment, Anchor anchor, long offset, int atom, long room) {}
+
+  private Instance(MemoryMap map, TdxLimits limits, Policy policy, Deadline deadline) {
+    this.map = map;
+    this.limits = limits;
+    this.policy = policy;
+    this.deadline = deadline;
+    this.nodes = map.nodes();
+  }
+
+  /** Preprocesses one instance, without a deadline. */
+  public static Instance of(MemoryMap map, TdxLimits limits, Policy policy) {
+    return of(map, limits, policy, Deadline.none());
+  }
+
+  /**
+   * Preprocesses one instance within {@code deadline}; throws {@link Deadline.Exceeded} when it
+   * passes first. The instance carries the deadline ({@link #deadline()}) for the models built on it.
+   */
+  public static Instance of(MemoryMap map, TdxLimits limits, Policy policy, Deadline deadline) {
+    Objects.requireNonNull(map, "map");
+    Objects.requireNonNull(limits, "limits");
+    Objects.requireNonNull(policy, "policy");
+    Objects.requireNonNull(deadline, "deadline");
+    Instance p = new Instance(map, limits, policy, deadline);
+    p.findImpossibilities();
+    p.largestTdmrGiB = p.largestTdmr();
+    p.cutCells();
+    p.findSegments();
+    return p;
+  }
+
+  public MemoryMap map() {
+    return map;
+  }
+
+  public TdxLimits limits() {
+    return limits;
+  }
+
+  public Policy policy() {
+    return policy;
+  }
+
+  /** The deadline of the solve this instance was made for; model builders check it in long loops. */
+  public Deadline deadline() {
+    return deadline;
+  }
+
+  public boolean moduleFamily() {
+    return policy.family() == Policy.Family.MODULE;
+  }
+
+  /** The cells in address order. */
+  public List<Cell> cells() {
+    return Collections.unmodifiableList(cells);
+  }
+
+  /** All atoms in address order. */
+  public List<Atom> atoms() {
+    return Collections.unmodifiableList(atoms);
+  }
+
+  /** The segments in address order. */
+  public List<Segment> segments() {
+    return Collections.unmodifiableList(segments);
+  }
+
+  /** The places, by segment and then in address order of their anchors. */
+  public List<Place> places() {
+    return Collections.unmodifiableList(places);
+  }
+
+  /** The atoms of segment {@code s}. */
+  public List<Atom> atomsOf(Segment s) {
+    return atoms().subList(s.firstAtom(), s.endAtom());
+  }
+
+  /** The places of segment {@code s}. */
+  public List<Place> placesOf(Segment s) {
+    return places().subList(s.firstPlace(), s.endPlace());
+  }
+
+  /** The map's NUMA nodes, ascending. */
+  public List<Integer> nodes() {
+    return nodes;
+  }
+
+  /** TDX memory at or above the HKID limit: no TDMR and no PAMT may hold it (rules B5, D1). */
+  public List<AddressRange> excludedMemory() {
+    return List.copyOf(excludedMemory);
+  }
+
+  /**
+   * Why no layout covers all TDX memory, one sentence per reason; empty when the input is fine in
+   * principle. Under coverage {@code max} these parts are simply uncovered.
+   */
+  public List<String> impossibilities() {
+    return List.copyOf(impossibilities);
+  }
+
+  /**
+   * Bytes of TDX memory no layout can cover: above the HKID limit or outside every CMR. This is
+   * what {@link tdmr.check.OsCoverageCheck} reports as uncovered for every layout, and what both
+   * engines count the same way (coverage {@code max}).
+   */
+  public long deadMemory() {
+    long bytes = excludedMemory.stream().mapToLong(AddressRange::size).sum();
+    for (Atom a : atoms) {
+      if (a.dead()) {
+        bytes += a.range().size();
+      }
+    }
+    return bytes;
+  }
+
+  /**
+   * The largest TDMR, in GiB, any layout of the family can have: its 4K level (module) or chunk
+   * (kernel) must fit into a segment, so the largest segment bounds it.
+   */
+  public int largestTdmrGiB() {
+    return largestTdmrGiB;
+  }
+
+  // ---- PAMT sizes -------------------------------------------------------------------------------
+
+  /** Pages of one level of an {@code giB} GiB TDMR: the module's minimum rounded up to 4 KiB. */
+  public long levelPages(long giB, PageSize level) {
+    return PamtSizing.levelBytes(giB * ByteSize.GiB, level, limits) / ByteSize.PAGE;
+  }
+
+  /** Pages of the kernel's chunk of an {@code giB} GiB TDMR: the three levels back to back. */
+  public long chunkPages(long giB) {
+    return PamtSizing.chunkBytes(giB * ByteSize.GiB, limits) / ByteSize.PAGE;
+  }
+
+  /**
+   * The module's unrounded bytes of one level per GiB of TDMR ({@link PamtSizing#moduleMinimum}): 4
+   * MiB, 8 KiB and 16 bytes with 16-byte entries, 32 KiB for the Dynamic PAMT bitmap. A level of an
+   * N GiB TDMR has {@code ceil(N · perGiB / 4096)} pages.
+   */
+  public long perGiBBytes(PageSize level) {
+    return PamtSizing.moduleMinimum(ByteSize.GiB, level, limits);
+  }
+
+  /**
+   * The PAMT pieces of one TDMR: its three levels (module family) or its chunk (kernel family,
+   * the single element {@code null}).
+   */
+  public List<PageSize> pieceLevels() {
+    if (moduleFamily()) {
+      return List.of(PageSize.SIZE_4K, PageSize.SIZE_2M, PageSize.SIZE_1G);
+    }
+    return Collections.singletonList(null);
+  }
+
+  /** Pages of piece {@code level} ({@code null}: the kernel chunk) of a {@code giB} GiB TDMR. */
+  public long piecePages(long giB, PageSize level) {
+    return level == null ? chunkPages(giB) : levelPages(giB, level);
+  }
+
+  /** Bytes per GiB of TDMR that piece {@code level} ({@code null}: the chunk, all three) describes. */
+  public long piecePerGiBBytes(PageSize level) {
+    if (level != null) {
+      return perGiBBytes(level);
+    }
+    long sum = 0;
+    for (PageSize l : PageSize.values()) {
+      sum += perGiBBytes(l);
+    }
+    return sum;
+  }
+
+  /**
+   * An upper bound on the PAMT pages of any layout, padding left out: every TDMR of the window's
+   * cells together, as if each were cut into {@code maxTdmrs} TDMRs, and every TDMR without memory
+   * the module family allows. Atoms larger than this never fill up with unpadded PAMT.
+   */
+  public long mostUnpaddedPamtPages() {
+    long windowGiB = 0;
+    for (Cell c : cells) {
+      windowGiB += c.sizeGiB();
+    }
+    long most = 0;
+    for (PageSize level : PageSize.values()) {
+      long perGiB = perGiBBytes(level);
+      // ceil(N·p/4096) summed over T TDMRs of N_t GiB is at most (sum N·p)/4096 + T.
+      most += Math.floorDiv(windowGiB * perGiB, ByteSize.PAGE) + limits.maxTdmrs();
+    }
+    if (moduleFamily()) {
+      most += memorylessGranules().size() * (chunkPages(1) + 1);
+    }
+    return most;
+  }
+
+  // ---- holes ------------------------------------------------------------------------------------
+
+  /**
+   * Whether a gap must be reserved wherever a TDMR covers it: every gap under holes {@code memlist};
+   * only gaps not wholly convertible under {@code cmr} (rule E1; the others may be reserved when that
+   * joins two areas).
+   */
+  public boolean mustReserve(Atom gap) {
+    return policy.holes() == Policy.Holes.MEMLIST || !gap.convertible();
+  }
+
+  // ---- remote PAMT ------------------------------------------------------------------------------
+
+  /**
+   * Whether the granules of {@code cell} hold TDX memory but none of node {@code node}: then each
+   * GiB of the cell a TDMR covers is described remotely by that TDMR's levels on node {@code node}.
+   */
+  public boolean lacksNode(Cell cell, int node) {
+    return cell.holdsMemory() && !cell.nodes().contains(node);
+  }
+
+  // ---- TDMRs without memory (module family) ---------------------------------------------------
+
+  /**
+   * Where TDMRs holding no TDX memory go (module family): 1 GiB granules above the window and
+   * below the HKID limit, at most {@code maxTdmrs - 1} of them, those needing no reserved area first
+   * ({@link #memorylessAreas}). Such a TDMR only lends its three levels to fill memory between
+   * holes; a size beyond 1 GiB would only raise their minimums, so 1 GiB is enough.
+   */
+  public List<AddressRange> memorylessGranules() {
+    if (memorylessGranules == null) {
+      memorylessGranules = List.copyOf(findMemorylessGranules());
+    }
+    return memorylessGranules;
+  }
+
+  private List<AddressRange> findMemorylessGranules() {
+    List<AddressRange> out = new ArrayList<>();
+    if (!moduleFamily() || map.blocks().isEmpty() || cells.isEmpty()) {
+      return out;
+    }
+    long first = cells.get(cells.size() - 1).range().end();
+    long top = ByteSize.alignDown(limits.hkidLimit(), ByteSize.GiB);
+    int most = limits.maxTdmrs() - 1;
+    List<AddressRange> cheap = new ArrayList<>();
+    if (policy.holes() == Policy.Holes.CMR) {
+      for (AddressRange c : map.cmrs().merged()) {
+        for (long g = Math.max(first, ByteSize.alignUp(c.start(), ByteSize.GiB));
+            g <= Math.min(c.end(), top) - ByteSize.GiB && cheap.size() < most; g += ByteSize.GiB) {
+          cheap.add(new AddressRange(g, g + ByteSize.GiB));
+        }
+      }
+    }
+    out.addAll(cheap);
+    for (long g = first; g <= top - ByteSize.GiB && out.size() < most; g += ByteSize.GiB) {
+      AddressRange r = new AddressRange(g, g + ByteSize.GiB);
+      // A granule partly inside a CMR would need two areas; plain ones lie above it.
+      if (!cheap.contains(r) && memorylessAreas(r) == 1) {
+        out.add(r);
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Reserved areas a TDMR without TDX memory over {@code granule} needs: 1 under holes {@code
+   * memlist} (it is all gap); under {@code cmr} 0 when the granule is convertible, else 1 (CMRs are
+   * merged, so the part outside them above the window is one run, or two around a CMR inside the
+   * granule; the granules handed out are whole CMR granules or plain ones, 0 or 1).
+   */
+  public int memorylessAreas(AddressRange granule) {
+    if (policy.holes() == Policy.Holes.MEMLIST) {
+      return 1;
+    }
+    return map.cmrs().uncovered(granule).size();
+  }
+
+  // ---- preprocessing ----------------------------------------------------------------------------
+
+  private void findImpossibilities() {
+    long hkid = limits.hkidLimit();
+    if (map.blocks().isEmpty()) {
+      impossibilities.add("the map has no TDX memory, and the module needs at least one TDMR");
+    }
+    for (MemoryBlock b : map.blocks()) {
+      for (AddressRange u : map.cmrs().uncovered(b.range())) {
+        impossibilities.add(
+            "TDX memory %s (%s, node %d) is not inside any CMR, so no TDMR may cover it (rule E1)"
+                .formatted(u, ByteSize.human(u.size()), b.node()));
+      }
+      if (b.end() > hkid) {
+        AddressRange above = new AddressRange(Math.max(b.start(), hkid), b.end());
+        excludedMemory.add(above);
+        impossibilities.add(
+            "TDX memory %s (%s) is at or above the HKID limit 0x%x, so no TDMR may cover it (rule B5)"
+                .formatted(above, ByteSize.human(above.size()), hkid));
+      }
+    }
+  }
+
+  /** The largest TDMR whose 4K level (module) or chunk (kernel) fits the largest segment. */
+  private int largestTdmr() {
+    long longest = 0;
+    long hkid = limits.hkidLimit();
+    for (MemoryBlock b : map.blocks()) {
+      deadline.check();
+      for (AddressRange c : map.cmrs().merged()) {
+        AddressRange in = b.range().intersect(c);
+        if (!in.isEmpty() && in.start() < hkid) {
+          longest = Math.max(longest, (Math.min(in.end(), hkid) - in.start()) / ByteSize.PAGE);
+        }
+      }
+    }
+    long lo = 0;
+    long hi = Math.max(1, hkid / ByteSize.GiB);
+    while (lo < hi) {
+      long mid = (lo + hi + 1) >>> 1;
+      long pages = moduleFamily() ? levelPages(mid, PageSize.SIZE_4K) : chunkPages(mid);
+      if (pages <= longest) {
+        lo = mid;
+      } else {
+        hi = mid - 1;
+      }
+    }
+    return (int) Math.max(1, Math.min(lo, Integer.MAX_VALUE / 2));
+  }
+
+  private void cutCells() {
+    List<MemoryBlock> blocks = map.blocks();
+    if (blocks.isEmpty()) {
+      return;
+    }
+    long top = ByteSize.alignDown(limits.hkidLimit(), ByteSize.GiB);
+    long lo = ByteSize.alignDown(blocks.get(0).start(), ByteSize.GiB);
+    long hi = Math.min(ByteSize.alignUp(blocks.get(blocks.size() - 1).end(), ByteSize.GiB), top);
+    if (hi <= lo) {
+      return;
+    }
+    long from = lo;
+    long to = hi;
+    if (!moduleFamily()) {
+      from = lo - Math.min(lo / ByteSize.GiB, largestTdmrGiB) * ByteSize.GiB;
+      to = hi + Math.min((top - hi) / ByteSize.GiB, largestTdmrGiB) * ByteSize.GiB;
+    }
+    TreeSet<Long> edges = new TreeSet<>(List.of(lo, hi));
+    for (MemoryBlock b : blocks) {
+      edges.add(b.start());
+      edges.add(b.end());
+    }
+    for (AddressRange c : map.cmrs().merged()) {
+      edges.add(c.start());
+      edges.add(c.end());
+    }
+    long p = from;
+    while (p < to) {
+      deadline.check();
+      Long next = edges.higher(p);
+      long e = next == null ? to : Math.min(next, to);
+      long runEnd = ByteSize.alignDown(e, ByteSize.GiB);
+      boolean extension = p < lo || p >= hi;
+      if (runEnd > p) {
+        addUniformCell(new AddressRange(p, runEnd), extension);
+        p = runEnd;
+      } else {
+        addMixedCell(new AddressRange(p, Math.min(p + ByteSize.GiB, to)), extension);
+        p = Math.min(p + ByteSize.GiB, to);
+      }
+    }
+  }
+
+  private void addEmptyCell(AddressRange range, boolean extension) {
+    int index = cells.size();
+    int first = atoms.size();
+    atoms.add(new Atom(first, index, range, false, -1, -1, map.cmrs().covers(range), -1, 0));
+    cells.add(new Cell(index, range, Kind.EMPTY, first, first + 1, extension, List.of()));
+  }
+
+  private void addUniformCell(AddressRange range, boolean extension) {
+    int blockIndex = blockAt(range.start());
+    if (blockIndex < 0) {
+      addEmptyCell(range, extension);
+      return;
+    }
+    int index = cells.size();
+    int first = atoms.size();
+    int node = map.blocks().get(blockIndex).node();
+    atoms.add(new Atom(first, index, range, true, node, blockIndex, map.cmrs().covers(range), -1, 0));
+    cells.add(new Cell(index, range, Kind.PLAIN, first, first + 1, false, List.of(node)));
+  }
+
+  private void addMixedCell(AddressRange range, boolean extension) {
+    int index = cells.size();
+    int first = atoms.size();
+    long cursor = range.start();
+    TreeSet<Integer> cellNodes = new TreeSet<>();
+    List<MemoryBlock> blocks = map.blocks();
+    for (int b = firstBlockEndingAfter(range.start()); b < blocks.size() && blocks.get(b).start() < range.end(); b++) {
+      AddressRange piece = blocks.get(b).range().intersect(range);
+      if (piece.isEmpty()) {
+        continue;
+      }
+      if (piece.start() > cursor) {
+        addGapAtoms(index, new AddressRange(cursor, piece.start()));
+      }
+      cellNodes.add(blocks.get(b).node());
+      for (AddressRange part : splitAtCmrEdges(piece)) {
+        atoms.add(new Atom(atoms.size(), index, part, true, blocks.get(b).node(), b, map.cmrs().covers(part), -1, 0));
+      }
+      cursor = piece.end();
+    }
+    if (cursor < range.end()) {
+      addGapAtoms(index, new AddressRange(cursor, range.end()));
+    }
+    Kind kind = cellNodes.isEmpty() ? Kind.EMPTY : Kind.MIXED;
+    cells.add(new Cell(index, range, kind, first, atoms.size(), extension, List.copyOf(cellNodes)));
+  }
+
+  private void addGapAtoms(int cell, AddressRange range) {
+    for (AddressRange part : splitAtCmrEdges(range)) {
+      atoms.add(new Atom(atoms.size(), cell, part, false, -1, -1, map.cmrs().covers(part), -1, 0));
+    }
+  }
+
+  /** {@code range} cut at every merged-CMR edge inside it, so each part is convertible or not as a whole. */
+  private List<AddressRange> splitAtCmrEdges(AddressRange range) {
+    TreeSet<Long> cuts = new TreeSet<>();
+    for (AddressRange c : map.cmrs().merged()) {
+      if (c.start() > range.start() && c.start() < range.end()) {
+        cuts.add(c.start());
+      }
+      if (c.end() > range.start() && c.end() < range.end()) {
+        cuts.add(c.end());
+      }
+    }
+    List<AddressRange> out = new ArrayList<>();
+    long s = range.start();
+    for (long c : cuts) {
+      out.add(new AddressRange(s, c));
+      s = c;
+    }
+    out.add(new AddressRange(s, range.end()));
+    return out;
+  }
+
+  /** Numbers the segments, gives each memory atom its segment and offset, and lists the places. */
+  private void findSegments() {
+    int start = -1;
+    for (int i = 0; i <= atoms.size(); i++) {
+      Atom a = i < atoms.size() ? atoms.get(i) : null;
+      boolean usable = a != null && a.memory() && a.convertible();
+      boolean continues = usable && start >= 0 && atoms.get(i - 1).range().end() == a.range().start()
+          && atoms.get(i - 1).block() == a.block();
+      if (start >= 0 && !continues) {
+        addSegment(start, i);
+        start = -1;
+      }
+      if (usable && start < 0) {
+        start = i;
+      }
+    }
+  }
+
+  private void addSegment(int first, int end) {
+    if (end - first > 3) {
+      throw new IllegalStateException("a segment of %d atoms at %s".formatted(end - first, atoms.get(first).range()));
+    }
+    int index = segments.size();
+    long offset = 0;
+    for (int i = first; i < end; i++) {
+      Atom a = atoms.get(i);
+      atoms.set(i, new Atom(a.index(), a.cell(), a.range(), true, a.node(), a.block(), true, index, offset));
+      offset += a.pages();
+    }
+    long pages = offset;
+    int firstPlace = places.size();
+    places.add(new Place(places.size(), index, Anchor.SEGMENT_LOW, 0, first, pages));
+    for (int i = first + 1; i < end; i++) {
+      Atom below = atoms.get(i - 1);
+      Atom above = atoms.get(i);
+      places.add(new Place(places.size(), index, Anchor.EDGE_BELOW, above.offset(), below.index(), below.pages()));
+      places.add(new Place(places.size(), index, Anchor.EDGE_ABOVE, above.offset(), above.index(), above.pages()));
+    }
+    places.add(new Place(places.size(), index, Anchor.SEGMENT_HIGH, pages, end - 1, pages));
+    segments.add(new Segment(index, first, end, pages, atoms.get(first).node(), firstPlace, places.size()));
+  }
+
+  private int blockAt(long address) {
+    int b = firstBlockEndingAfter(address);
+    return b < map.blocks().size() && map.blocks().get(b).start() <= address ? b : -1;
+  }
+
+  /** Index of the first block whose end lies after {@code address} (the block count when none does). */
+  private int firstBlockEndingAfter(long address) {
+    List<MemoryBlock> blocks = map.blocks();
+    int lo = 0;
+    int hi = blocks.size();
+    while (lo < hi) {
+      int mid = (lo + hi) >>> 1;
+      if (blocks.get(mid).end() <= address) {
+        lo = mid + 1;
+      } else {
+        hi = mid;
+      }
+    }
+    return lo;
+  }
+
+  /** One line describing the instance size, for details and benchmarks. */
+  public String describe() {
+    long plain = cells.stream().filter(c -> c.kind() == Kind.PLAIN).count();
+    long mixed = cells.stream().filter(c -> c.kind() == Kind.MIXED).count();
+    return "%d cells (%d plain, %d mixed), %d atoms, %d segments, %d places".formatted(cells.size(), plain, mixed,
+        atoms.size(), segments.size(), places.size());
+  }
+}

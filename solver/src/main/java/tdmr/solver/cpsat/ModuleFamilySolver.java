@@ -1,0 +1,314 @@
+package tdmr.solver.cpsat;
+
+import com.google.ortools.sat.CpSolver;
+import com.google.ortools.sat.CpSolverStatus;
+import com.google.ortools.sat.LinearExpr;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+import tdmr.check.LayoutVerifier;
+import tdmr.mem.ByteSize;
+import tdmr.mem.Count;
+import tdmr.mem.MemoryMap;
+import tdmr.solver.EngineResult;
+import tdmr.solver.Infeasibility;
+import tdmr.solver.Instance;
+import tdmr.solver.LayoutScore;
+import tdmr.solver.NativeMemory;
+import tdmr.solver.Question;
+import tdmr.solver.SolveOptions;
+import tdmr.solver.Status;
+import tdmr.solver.Watchdog;
+import tdmr.tdx.Layout;
+import tdmr.tdx.Policy;
+import tdmr.tdx.TdxLimits;
+import tdmr.time.Deadline;
+
+/**
+ * CP-SAT for the module family ({@link Policy.Family#MODULE}): the best layout under the
+ * lexicographic objective of {@link LayoutScore}, or a proof that the family has none, up to the
+ * restrictions of {@link ModuleModel} that {@link Restrictions} names where they could matter on the
+ * map. {@link CpSatEngine} hands it every module-family question.
+ *
+ * <p>The stages, each a method: {@link Run#prepare} (the {@link Instance}, and what no layout can
+ * cover), {@link Run#buildModel} ({@link ModuleModel}), {@link Run#solveTiers} (one CP-SAT solve per
+ * tier of the objective, in order: coverage under {@code max}, remote PAMT under {@code
+ * node-local}, PAMT, TDMRs, reserved areas; each fixes the tier it proved and starts from the
+ * previous solution), reading the layout ({@link SolutionLayout}; it must pass the validator and
+ * the OS check, else the answer is {@code UNKNOWN}: a known defect of the model, see below; and its
+ * {@link LayoutScore} must equal the model's tiers, else it is a bug) and {@link Run#claim} (the answer, naming the family and the restrictions). {@code OPTIMAL}
+ * needs every tier proven; a time limit gives {@code FEASIBLE} with the best layout and, once the
+ * tiers before PAMT are proven, the PAMT bound; never a false {@code INFEASIBLE}.
+ *
+ * <p>Known defect (issue #11, not fixed yet): on some maps with several small islands the model
+ * counts one reserved area fewer than the layout {@link SolutionLayout} reads from the solution has.
+ * That layout fails the validator, and the answer is {@code UNKNOWN} with a message saying so, never
+ * a claim. The defect only adds phantom solutions, so a validated {@code OPTIMAL} and an {@code
+ * INFEASIBLE} stay proofs (up to the restrictions named).
+ *
+ * <p>Determinism: one thread runs one deterministic worker; more threads use CP-SAT's interleaved
+ * search, deterministic too. The JVM property {@code tdmr.cpsat.log=true} prints CP-SAT's search
+ * log to standard error.
+ */
+final class ModuleFamilySolver {
+  private static final String NAME = "cpsat";
+
+  private ModuleFamilySolver() {}
+
+  /** The module-family answer for one map; the caller has loaded OR-Tools. */
+  static EngineResult solve(MemoryMap map, TdxLimits limits, Policy policy, SolveOptions options) {
+    return new Run(map, limits, policy, options).solve();
+  }
+
+  /** One tier of the objective: what it is called in messages and what is minimised. */
+  private record Tier(String name, LinearExpr expr) {}
+
+  /** What the tiers gave: the last solution, whether every tier was proven, the PAMT bound. */
+  private record Tiers(CpSolver solver, boolean proven, OptionalLong pamtBoundPages) {}
+
+  /** One solve of one map. */
+  private static final class Run {
+    private final MemoryMap map;
+    private final TdxLimits limits;
+    private final Policy policy;
+    private final SolveOptions options;
+    private final Deadline deadline;
+    private final long started = System.nanoTime();
+    private final List<String> messages = new ArrayList<>();
+    private final List<String> details = new ArrayList<>();
+    private Instance instance;
+    private ModuleModel model;
+    private List<String> restrictions = List.of();
+
+    Run(MemoryMap map, TdxLimits limits, Policy policy, SolveOptions options) {
+      this.map = map;
+      this.limits = limits;
+      this.policy = policy;
+      this.options = options;
+      this.deadline = options.solveDeadline();
+    }
+
+    EngineResult solve() {
+      try {
+        Optional<EngineResult> early = prepare();
+        if (early.isPresent()) {
+          return early.get();
+        }
+        buildModel();
+      } catch (Deadline.Exceeded e) {
+        messages.add("time limit: it struck while the CP-SAT model was being built; CP-SAT was not run,"
+            + " nothing is proven");
+        return result(Status.UNKNOWN, null, OptionalLong.empty());
+      }
+      Optional<Tiers> tiers = solveTiers();
+      if (tiers.isEmpty()) {
+        return result(lastStatus, null, OptionalLong.empty());
+      }
+      Layout layout = new SolutionLayout(model, tiers.get().solver()).layout();
+      List<String> failures = LayoutVerifier.failures(map, limits, policy, layout);
+      if (!failures.isEmpty()) {
+        // A known defect of ModuleModel (issue #11): on some maps with islands it counts fewer reserved
+        // areas than the layout read from its solution has. Such a solution proves nothing either way.
+        messages.add(("the module-family model's best solution is not a valid layout (%s); this is a known defect"
+            + " of the model (issue #11), so nothing is proven; --family kernel answers reliably")
+            .formatted(String.join("; ", failures)));
+        return result(Status.UNKNOWN, null, OptionalLong.empty());
+      }
+      return claim(checked(layout, tiers.get()), tiers.get());
+    }
+
+    /** The instance; an answer already when no layout can cover all memory or there is no memory. */
+    private Optional<EngineResult> prepare() {
+      instance = Instance.of(map, limits, policy, deadline);
+      if (policy.coverage() == Policy.Coverage.ALL && !instance.impossibilities().isEmpty()) {
+        messages.addAll(instance.impossibilities());
+        messages.add("no layout can cover all TDX memory; `tdmr fix` finds the least memory to give up");
+        return Optional.of(result(Status.INFEASIBLE, null, OptionalLong.empty())
+            .withInfeasibility(Infeasibility.ofFacts(instance.impossibilities())));
+      }
+      if (instance.cells().isEmpty()) {
+        String fact = "no TDX memory is left that a TDMR could cover";
+        messages.add(fact);
+        return Optional.of(result(Status.INFEASIBLE, null, OptionalLong.empty())
+            .withInfeasibility(Infeasibility.ofFacts(List.of(fact))));
+      }
+      return Optional.empty();
+    }
+
+    private void buildModel() {
+      model = new ModuleModel(instance);
+      details.add("model: %d variables, %d constraints; %s".formatted(model.variableCount(), model.constraintCount(),
+          instance.describe()));
+    }
+
+    private Status lastStatus = Status.UNKNOWN;
+
+    /**
+     * Solves tier by tier, each fixed at its proven value before the next. Empty when there is no
+     * layout to report ({@link #lastStatus} says why: {@code INFEASIBLE} or {@code UNKNOWN}).
+     */
+    private Optional<Tiers> solveTiers() {
+      CpSolver last = null;
+      OptionalLong pamtBound = OptionalLong.empty();
+      boolean proven = true;
+      for (Tier tier : tierList()) {
+        model.model.clearObjective();
+        model.model.minimize(tier.expr());
+        CpSolver solver = newSolver();
+        CpSolverStatus status;
+        try (Watchdog w = Watchdog.at(deadline, solver::stopSearch)) {
+          status = solver.solve(model.model);
+        }
+        if (status == CpSolverStatus.MODEL_INVALID) {
+          throw new IllegalStateException("CP-SAT rejected the model: " + model.model.validate());
+        }
+        if (status == CpSolverStatus.INFEASIBLE) {
+          if (last != null) {
+            throw new IllegalStateException("CP-SAT found no layout in the " + tier.name() + " tier after one was found");
+          }
+          String proof = infeasibleSentence();
+          messages.add(proof);
+          restrictions = new Restrictions(instance).forInfeasible();
+          Restrictions.sentence(restrictions).ifPresent(messages::add);
+          if (policy.coverage() == Policy.Coverage.ALL) {
+            messages.add("`tdmr fix` finds the least TDX memory to give up so that such a layout exists");
+          }
+          lastStatus = Status.INFEASIBLE;
+          return Optional.empty();
+        }
+        boolean found = status == CpSolverStatus.OPTIMAL || status == CpSolverStatus.FEASIBLE;
+        if (!found) {
+          if (last == null) {
+            messages.add("time limit: no layout found and none ruled out");
+            lastStatus = Status.UNKNOWN;
+            return Optional.empty();
+          }
+          messages.add("time limit: the " + tier.name() + " tier was not solved; the layout is the best of the earlier tiers");
+          proven = false;
+          break;
+        }
+        last = solver;
+        long bound = Math.max(0, (long) Math.ceil(solver.bestObjectiveBound() - 1e-6));
+        if (proven && tier.name().equals("PAMT")) {
+          pamtBound = OptionalLong.of(bound);
+        }
+        if (status != CpSolverStatus.OPTIMAL) {
+          messages.add("time limit: the %s tier is the best found, not proven (bound %d)".formatted(tier.name(), bound));
+          proven = false;
+          break;
+        }
+        model.model.addEquality(tier.expr(), Math.round(solver.objectiveValue()));
+        SolutionLayout.hint(model, solver);
+      }
+      return Optional.of(new Tiers(last, proven, pamtBound));
+    }
+
+    private List<Tier> tierList() {
+      List<Tier> tiers = new ArrayList<>();
+      if (policy.coverage() == Policy.Coverage.MAX) {
+        tiers.add(new Tier("coverage", model.uncoveredPages));
+      }
+      if (policy.pamt() == Policy.PamtPlacementPolicy.NODE_LOCAL) {
+        tiers.add(new Tier("remote PAMT", model.remoteBytes));
+      }
+      tiers.add(new Tier("PAMT", model.pamtPages));
+      tiers.add(new Tier("TDMRs", model.tdmrCount));
+      tiers.add(new Tier("reserved areas", model.areaCount));
+      return tiers;
+    }
+
+    /** The solution's valid layout; when every tier is proven its score must be the model's. */
+    private Layout checked(Layout layout, Tiers tiers) {
+      if (tiers.proven()) {
+        requireScoreMatches(LayoutScore.of(map, limits, policy, layout), tiers.solver());
+      }
+      return layout;
+    }
+
+    /** The model's tiers must be the layout's score: the model counts what the layout has. */
+    private void requireScoreMatches(LayoutScore score, CpSolver solver) {
+      List<String> wrong = new ArrayList<>();
+      long uncovered = solver.value(model.uncoveredPages) * ByteSize.PAGE
+          + instance.excludedMemory().stream().mapToLong(r -> r.size()).sum();
+      if (uncovered != score.uncoveredBytes()) {
+        wrong.add("uncovered " + uncovered + " != " + score.uncoveredBytes());
+      }
+      if (policy.pamt() == Policy.PamtPlacementPolicy.NODE_LOCAL && solver.value(model.remoteBytes) != score.remotePamtBytes()) {
+        wrong.add("remote " + solver.value(model.remoteBytes) + " != " + score.remotePamtBytes());
+      }
+      if (solver.value(model.pamtPages) * ByteSize.PAGE != score.pamtBytes()) {
+        wrong.add("PAMT " + solver.value(model.pamtPages) * ByteSize.PAGE + " != " + score.pamtBytes());
+      }
+      if (solver.value(model.tdmrCount) != score.tdmrs()) {
+        wrong.add("TDMRs " + solver.value(model.tdmrCount) + " != " + score.tdmrs());
+      }
+      if (solver.value(model.areaCount) != score.reservedAreas()) {
+        wrong.add("reserved areas " + solver.value(model.areaCount) + " != " + score.reservedAreas());
+      }
+      if (!wrong.isEmpty()) {
+        throw new IllegalStateException("the CP-SAT model and its layout disagree: " + String.join(", ", wrong));
+      }
+    }
+
+    /** The answer: OPTIMAL with the family and the restrictions that could matter, or FEASIBLE. */
+    private EngineResult claim(Layout layout, Tiers tiers) {
+      LayoutScore score = LayoutScore.of(map, limits, policy, layout);
+      String what = "%s, %d KiB PAMT (%s), %s, remote PAMT %s".formatted(Count.of(layout.size(), "TDMR"),
+          layout.pamtBytes() / 1024, ByteSize.human(layout.pamtBytes()),
+          Count.of(layout.reservedAreaCount(), "reserved area"), ByteSize.human(score.remotePamtBytes()));
+      if (tiers.proven()) {
+        messages.add("proven optimal among " + Restrictions.family(policy) + ": " + what);
+        restrictions = new Restrictions(instance).forOptimum(score);
+        Restrictions.sentence(restrictions).ifPresent(messages::add);
+      } else {
+        messages.add("best layout found: " + what);
+      }
+      if (score.uncoveredBytes() > 0) {
+        messages.add("left out %s of TDX memory".formatted(ByteSize.human(score.uncoveredBytes())));
+      }
+      OptionalLong bound = tiers.pamtBoundPages().isPresent()
+          ? OptionalLong.of(Math.min(tiers.pamtBoundPages().getAsLong() * ByteSize.PAGE, layout.pamtBytes()))
+          : OptionalLong.empty();
+      EngineResult r = result(tiers.proven() ? Status.OPTIMAL : Status.FEASIBLE, layout, bound);
+      return new EngineResult(r.solver(), r.status(), r.layout(), r.pamtBytes(), r.pamtBoundBytes(), r.messages(),
+          r.solveMillis(), r.modelVariables(), r.modelConstraints(), score.uncoveredBytes(), r.kernelFailure(),
+          r.infeasibility(), r.details(), r.question());
+    }
+
+    private String infeasibleSentence() {
+      String cover = policy.coverage() == Policy.Coverage.ALL ? "covers all TDX memory with" : "has";
+      return "proven: no layout of %s %s at most %s and %s per TDMR (holes %s, PAMT %s)".formatted(
+          Restrictions.family(policy), cover, Count.of(limits.maxTdmrs(), "TDMR"),
+          Count.of(limits.maxReservedPerTdmr(), "reserved area"), policy.holes().text(), policy.pamt().text());
+    }
+
+    private CpSolver newSolver() {
+      CpSolver solver = new CpSolver();
+      solver.getParameters()
+          .setMaxTimeInSeconds(Math.max(0.01, deadline.remainingSeconds()))
+          .setMaxMemoryInMb(NativeMemory.budgetMb())
+          .setNumWorkers(options.threads())
+          .setRandomSeed(options.seed())
+          .setLogSearchProgress(Boolean.getBoolean("tdmr.cpsat.log"));
+      if (Boolean.getBoolean("tdmr.cpsat.log")) {
+        solver.setLogCallback(System.err::println);
+      }
+      if (options.threads() > 1) {
+        solver.getParameters().setInterleaveSearch(true);
+      }
+      return solver;
+    }
+
+    private EngineResult result(Status status, Layout layout, OptionalLong bound) {
+      long millis = (System.nanoTime() - started) / 1_000_000;
+      long vars = model == null ? 0 : model.variableCount();
+      long cons = model == null ? 0 : model.constraintCount();
+      return new EngineResult(NAME, status, Optional.ofNullable(layout),
+          layout == null ? OptionalLong.empty() : OptionalLong.of(layout.pamtBytes()),
+          bound, messages, millis, vars, cons, 0)
+          .withDetails(details)
+          .withQuestion(new Question(policy.family(), restrictions));
+    }
+  }
+}
