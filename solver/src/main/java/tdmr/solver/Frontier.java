@@ -93,7 +93,8 @@ public final class Frontier {
     if (deadline.expired()) {
       // No time for this point: not even its problem is built (on maps of thousands of blocks that
       // alone takes longer than a short limit).
-      return s.point(Status.UNKNOWN, OptionalInt.empty(), OptionalLong.empty(), OptionalInt.empty());
+      return s.point(Status.UNKNOWN, OptionalInt.empty(), OptionalLong.empty(), OptionalInt.empty(),
+          OptionalLong.empty());
     }
     int hi;
     if (knownFeasible.isPresent()) {
