@@ -14,6 +14,7 @@ import tdmr.parse.InputException;
 import tdmr.parse.RealMaps;
 import tdmr.tdx.Layout;
 import tdmr.tdx.Policy;
+import tdmr.tdx.ReservedArea;
 import tdmr.tdx.TdxLimits;
 import tdmr.tdx.Tdmr;
 
@@ -222,5 +223,142 @@ class GreedyFitTest {
     TdxLimits two = TdxLimits.DEFAULT.withMaxReservedPerTdmr(2);
     assertEquals("The first line above is greedy-fit's own (pr_info of a patched kernel); the last 2 mainline prints too.",
         FIT.explain(map, two, FIT.construct(map, two)).get(0));
+  }
+
+  private static GreedyResult.Failed failed(MemoryMap map, TdxLimits limits) {
+    GreedyResult r = FIT.construct(map, limits);
+    return assertInstanceOf(GreedyResult.Failed.class, r, () -> String.join("\n", r.messages()));
+  }
+
+  private static List<AddressRange> failedRanges(GreedyResult.Failed f) {
+    return f.tdmrs().stream().map(GreedyTdmr::range).toList();
+  }
+
+  /**
+   * The three runs of {@code FitTdmrsTest.aJoinThatSavesNothingIsOfferedAgainOneRunWider} with 3
+   * areas and 2 TDMRs: [0, 3G) and [3G, 6G), 3 holes each. Both 12316 KiB chunks (node 0) go to
+   * the lowest open piece, [1M, 1G), back to back from 1M: TDMR 0's first area grows from [0, 1M)
+   * to [0, 1M + 24632K). Both TDMRs of 2 are used, so mainline's warning is printed too.
+   */
+  @Test
+  void threeRunsJoinedAsOneRangeCutInTwo() {
+    MemoryMap map = MemoryMap.ofBlocks("wider", FitTdmrsTest.threeRunsThatOnlyJoinTogether());
+    TdxLimits limits = TdxLimits.DEFAULT.withMaxTdmrs(2).withMaxReservedPerTdmr(3);
+    var b = built(map, limits);
+    assertEquals(List.of(new AddressRange(0, 3 * GiB), new AddressRange(3 * GiB, 6 * GiB)), ranges(b.layout()));
+    assertEquals(List.of(MiB, MiB + 12316 * KiB), b.layout().tdmrs().stream().map(t -> t.pamt().fourK().base()).toList());
+    assertEquals(List.of(new ReservedArea(0, MiB + 24632 * KiB), new ReservedArea(GiB, GiB),
+        new ReservedArea(2 * GiB + 512 * MiB, 4 * KiB)), b.layout().tdmrs().get(0).reserved());
+    assertEquals(List.of(
+        "TDMR [0x0, 0x180000000): 6 holes, more than 3 reserved areas: split at 0xc0000000",
+        "TDMRs exhausted: one TDMR covers [0x40000000, 0x80000000), 1 GiB without memory",
+        "TDMRs exhausted: one TDMR covers [0x100000000, 0x140000000), 1 GiB without memory",
+        "PAMTs of 2 TDMRs placed next to holes, 0 in reserved areas of their own",
+        "consumed TDMRs reaching limit: 2 used out of 2",
+        "24632 KB allocated for PAMT",
+        "module initialized"), b.messages());
+    assertEquals("The first 4 lines above are greedy-fit's own (pr_info of a patched kernel); the last 3 mainline prints too.",
+        FIT.explain(map, limits, b).get(0));
+  }
+
+  /**
+   * One area, one TDMR: runs [0, 1G) (hole [0, 1M)) and [2G, 3G). Joined, [0, 3G) has 2 holes and
+   * needs 2 TDMRs as before: the TDMRs are exhausted. The failure keeps the TDMR that fits and
+   * names the next.
+   */
+  @Test
+  void runsThatNoJoinBringsWithinTheLimitExhaustTheTdmrs() {
+    var f = failed(MemoryMap.ofBlocks("two-runs", List.of(new MemoryBlock(MiB, GiB, 0), new MemoryBlock(2 * GiB, 3 * GiB, 0))),
+        TdxLimits.DEFAULT.withMaxTdmrs(1).withMaxReservedPerTdmr(1));
+    assertEquals(GreedyResult.Cause.TDMRS_EXHAUSTED, f.cause());
+    assertEquals(java.util.Optional.of(new AddressRange(2 * GiB, 3 * GiB)), f.offendingRange());
+    assertEquals(List.of(new AddressRange(0, GiB)), failedRanges(f));
+    assertEquals(List.of("2 TDMRs needed after joining runs of memory, 1 allowed", "initialization failed: TDMRs exhausted.",
+        "module initialization failed (-28)"), f.messages());
+  }
+
+  /**
+   * The map of {@link #aChunkWithoutRoomGetsItsTdmrCutNextToItsFirstHole} with 2 TDMRs allowed:
+   * both are used before placement, so the repair may not cut a third, and building again aiming at
+   * one TDMR joins nothing (one area: [0, 16G) needs two). The 49252 KiB chunk of [4G, 16G) finds
+   * no room: ENOMEM, naming that TDMR.
+   */
+  @Test
+  void theRepairNeverCutsATdmrBeyondTheLimit() {
+    MemoryMap map = MemoryMap.ofBlocks("repair", List.of(
+        new MemoryBlock(MiB, GiB, 3),
+        new MemoryBlock(4 * GiB, 8 * GiB, 0),
+        new MemoryBlock(8 * GiB, 12 * GiB - 96 * MiB, 1),
+        new MemoryBlock(12 * GiB, 16 * GiB, 2)));
+    var f = failed(map, TdxLimits.DEFAULT.withMaxReservedPerTdmr(1).withMaxTdmrs(2));
+    assertEquals(GreedyResult.Cause.PAMT_ALLOCATION, f.cause());
+    assertEquals(java.util.OptionalInt.of(1), f.failingTdmr());
+    assertEquals(List.of(new AddressRange(0, GiB), new AddressRange(4 * GiB, 16 * GiB)), failedRanges(f));
+    assertEquals(List.of(
+        "TDMR [0x100000000, 0x400000000): no room for its 49252 KB PAMT on node 0, next to a hole or with a reserved area to spare",
+        "module initialization failed (-12)"), f.messages());
+    assertEquals(List.of(new AddressRange(0, GiB), new AddressRange(4 * GiB, 11 * GiB), new AddressRange(11 * GiB, 16 * GiB)),
+        ranges(built(map, TdxLimits.DEFAULT.withMaxReservedPerTdmr(1).withMaxTdmrs(3)).layout()));
+  }
+
+  /**
+   * Two areas; runs [0, 1G) and [4G, 7G) where granule 6G holds three holes (the map of {@code
+   * FitTdmrsTest.aGranuleWithMoreHolesThanTheBudgetIsNamed}): the failure names the granule as the
+   * second TDMR, after [0, 1G).
+   */
+  @Test
+  void anOverloadedGranuleIsNamedAfterTheTdmrsBeforeIt() {
+    var f = failed(MemoryMap.ofBlocks("granule", List.of(
+        new MemoryBlock(MiB, GiB, 0),
+        new MemoryBlock(4 * GiB, 6 * GiB + MiB, 0),
+        new MemoryBlock(6 * GiB + 2 * MiB, 6 * GiB + 3 * MiB, 0),
+        new MemoryBlock(6 * GiB + 4 * MiB, 6 * GiB + 5 * MiB, 0),
+        new MemoryBlock(6 * GiB + 6 * MiB, 7 * GiB, 0))), TdxLimits.DEFAULT.withMaxReservedPerTdmr(2));
+    assertEquals(GreedyResult.Cause.RESERVED_AREAS_EXHAUSTED, f.cause());
+    assertEquals(java.util.OptionalInt.of(1), f.failingTdmr());
+    assertEquals(List.of(new AddressRange(0, GiB), new AddressRange(6 * GiB, 7 * GiB)), failedRanges(f));
+    assertEquals(List.of("TDMR [0x180000000, 0x1c0000000) holds 3 holes, more than 2 reserved areas, and cannot be split",
+        "initialization failed: TDMR [0x180000000, 0x1c0000000): reserved areas exhausted.",
+        "module initialization failed (-28)"), f.messages());
+  }
+
+  /** Node 1's only block holds 2 MiB: no TDMR can start at 0, and greedy-fit fails as mainline's allocator would (ENOMEM). */
+  @Test
+  void aNodeThatHoldsNoChunkFailsThePamtAllocation() {
+    var f = failed(MemoryMap.ofBlocks("tiny", List.of(new MemoryBlock(MiB, 3 * MiB, 1))), TdxLimits.DEFAULT);
+    assertEquals(GreedyResult.Cause.PAMT_ALLOCATION, f.cause());
+    assertEquals(java.util.OptionalInt.of(0), f.failingTdmr());
+    assertEquals(List.of(new AddressRange(0, GiB)), failedRanges(f));
+    assertEquals(List.of("TDMR [0x0, 0x40000000): node 1 has no block large enough for its PAMT, and no TDMR before it reaches it",
+        "module initialization failed (-12)"), f.messages());
+    assertEquals("A PAMT chunk found no free memory on its node, next to a hole or in a TDMR with a reserved area to spare.",
+        FIT.explain(MemoryMap.ofBlocks("tiny", List.of(new MemoryBlock(MiB, 3 * MiB, 1))), TdxLimits.DEFAULT, f).get(1));
+  }
+
+  /**
+   * The run [4G, 6G) of {@code FitTdmrsTest.aRunThatCannotBeCutIsCoveredFromARunBeforeIt} cannot be
+   * cut, and node 0's block [1M, 1G) covers everything from 0: one TDMR [0, 6G), its 24628 KiB chunk
+   * at 1M against the hole [0, 1M).
+   */
+  @Test
+  void aTdmrFromAnEarlierRunCoversARunThatCannotBeCut() {
+    var b = built(MemoryMap.ofBlocks("reach-back", List.of(
+        new MemoryBlock(MiB, GiB, 0),
+        new MemoryBlock(2 * GiB, 2 * GiB + 6 * MiB, 1),
+        new MemoryBlock(4 * GiB, 4 * GiB + 6 * MiB, 2),
+        new MemoryBlock(4 * GiB + 6 * MiB, 4 * GiB + 8 * MiB, 3),
+        new MemoryBlock(5 * GiB, 5 * GiB + 2 * MiB, 3))), TdxLimits.DEFAULT);
+    assertEquals(List.of(new AddressRange(0, 6 * GiB)), ranges(b.layout()));
+    assertEquals(MiB, b.layout().tdmrs().get(0).pamt().fourK().base());
+    assertEquals(24628 * KiB, b.pamtBytes());
+  }
+
+  @Test
+  void itsNameHolesAndPolicyAreTheOnesAskedFor() {
+    assertEquals("greedy-fit", FIT.name());
+    assertEquals(Policy.Holes.MEMLIST, FIT.holes());
+    GreedyFit cmr = GreedyFit.forPolicy(Policy.DEFAULT.withHoles(Policy.Holes.CMR));
+    assertEquals(Policy.Holes.CMR, cmr.holes());
+    assertEquals("greedy-fit", cmr.name());
   }
 }
