@@ -232,4 +232,75 @@ class FitTdmrsTest {
         new MemoryBlock(5 * GiB, 5 * GiB + 512 * MiB, 0),
         new MemoryBlock(5 * GiB + 512 * MiB + 4 * KiB, 6 * GiB, 0));
   }
+
+  private static List<AddressRange> splitForRoom(List<MemoryBlock> blocks, AddressRange t) {
+    return fit(blocks, 1, 64, Policy.PamtPlacementPolicy.NODE_LOCAL).splitForRoom(t);
+  }
+
+  /**
+   * The repair's cut (docs/greedy-fit.md, "The bounded repair"): below the TDMR's first hole, at
+   * the 1 GiB boundary at or below its start. [4G, 10G) over [4G, 5G+512M) and [8G, 10G): the hole
+   * [5G+512M, 8G) starts in granule 5G: [4G, 5G) and [5G, 10G).
+   */
+  @Test
+  void theRepairCutsBelowTheFirstHole() {
+    assertEquals(List.of(r(4 * GiB, 5 * GiB), r(5 * GiB, 10 * GiB)),
+        splitForRoom(List.of(new MemoryBlock(4 * GiB, 5 * GiB + 512 * MiB, 0), new MemoryBlock(8 * GiB, 10 * GiB, 0)),
+            r(4 * GiB, 10 * GiB)));
+  }
+
+  /**
+   * Cut below a hole that starts on a granule boundary, [5G, 7G): the parts end and start where
+   * memory does, [4G, 5G) and [7G, 8G).
+   */
+  @Test
+  void theRepairsPartsEndAndStartWithMemory() {
+    assertEquals(List.of(r(4 * GiB, 5 * GiB), r(7 * GiB, 8 * GiB)),
+        splitForRoom(List.of(new MemoryBlock(4 * GiB, 5 * GiB, 0), new MemoryBlock(7 * GiB, 8 * GiB, 0)), r(4 * GiB, 8 * GiB)));
+  }
+
+  /**
+   * A first hole that starts in the TDMR's first granule, [4G+512M, 7G): the cut goes above it, at
+   * 7G, and the lower part ends where its memory does: [4G, 5G) and [7G, 8G).
+   */
+  @Test
+  void theRepairCutsAboveAHoleInTheFirstGranule() {
+    assertEquals(List.of(r(4 * GiB, 5 * GiB), r(7 * GiB, 8 * GiB)),
+        splitForRoom(List.of(new MemoryBlock(4 * GiB, 4 * GiB + 512 * MiB, 0), new MemoryBlock(7 * GiB, 8 * GiB, 0)),
+            r(4 * GiB, 8 * GiB)));
+    // The hole [4G+512M, 6G+512M) ends inside granule 6G: the cut is at the next boundary, 7G.
+    assertEquals(List.of(r(4 * GiB, 7 * GiB), r(7 * GiB, 8 * GiB)),
+        splitForRoom(List.of(new MemoryBlock(4 * GiB, 4 * GiB + 512 * MiB, 0), new MemoryBlock(6 * GiB + 512 * MiB, 8 * GiB, 0)),
+            r(4 * GiB, 8 * GiB)));
+  }
+
+  /**
+   * A hole that starts where the TDMR starts, [4G, 4G+1M), is not the one to cut at: the next,
+   * [6G+512M, 6G+512M+4K), is: [4G, 6G) and [6G, 8G).
+   */
+  @Test
+  void theRepairSkipsAHoleStartingAtTheTdmrsStart() {
+    assertEquals(List.of(r(4 * GiB, 6 * GiB), r(6 * GiB, 8 * GiB)),
+        splitForRoom(List.of(new MemoryBlock(MiB, 4 * GiB, 0), new MemoryBlock(4 * GiB + MiB, 6 * GiB + 512 * MiB, 0),
+            new MemoryBlock(6 * GiB + 512 * MiB + 4 * KiB, 8 * GiB, 0)), r(4 * GiB, 8 * GiB)));
+  }
+
+  /** Without a hole after its first granule, the TDMR is cut after that granule: [4G, 5G) and [5G, 8G). */
+  @Test
+  void theRepairCutsAfterTheFirstGranuleWhenNoHoleFollows() {
+    assertEquals(List.of(r(4 * GiB, 5 * GiB), r(5 * GiB, 8 * GiB)),
+        splitForRoom(List.of(new MemoryBlock(4 * GiB, 8 * GiB, 0)), r(4 * GiB, 8 * GiB)));
+  }
+
+  /**
+   * No cut for a TDMR of one granule, nor when the first hole starts in the first granule and runs
+   * to the TDMR's end.
+   */
+  @Test
+  void theRepairCannotCutATdmrOfOneGranuleOrOneWholeHole() {
+    assertEquals(List.of(), splitForRoom(List.of(new MemoryBlock(4 * GiB, 5 * GiB, 0)), r(4 * GiB, 5 * GiB)));
+    assertEquals(List.of(),
+        splitForRoom(List.of(new MemoryBlock(4 * GiB, 4 * GiB + 512 * MiB, 0), new MemoryBlock(8 * GiB, 9 * GiB, 0)),
+            r(4 * GiB, 8 * GiB)));
+  }
 }
