@@ -68,6 +68,18 @@ class FitTdmrsTest {
   }
 
   /**
+   * Two areas, one block [1M, 2G): its holes are [0, 1M) and [2G, top), which starts at the run's
+   * end, so nothing limits the TDMR: [0, 2G). (Counting two holes from [0, 1M) runs past the last
+   * hole.)
+   */
+  @Test
+  void aBudgetReachingPastTheLastHoleLeavesTheRunWhole() {
+    var out = fillOut(List.of(new MemoryBlock(MiB, 2 * GiB, 0)), 2, 64);
+    assertEquals(List.of(r(0, 2 * GiB)), out.tdmrs());
+    assertEquals(List.of(), out.splits());
+  }
+
+  /**
    * Under PAMT placement any, the chunk may go to the largest block of any node: node 1's 6 MiB no
    * longer limits the TDMR at 0, and the run [0, 6G) is one TDMR.
    */

@@ -361,4 +361,65 @@ class GreedyFitTest {
     assertEquals(Policy.Holes.CMR, cmr.holes());
     assertEquals("greedy-fit", cmr.name());
   }
+
+  /**
+   * Two areas, two TDMRs: [1G, 2G) on node 1, [2G, 2G+4M) and [3G, 3G+7M) on node 2 (whose largest
+   * block holds the chunk of 1 GiB, not of 2). First pass: one TDMR [1G, 4G) with both holes
+   * ([2G+4M, 3G), [3G+7M, 4G)), no area to spare, and node 1's only piece closed; the repair cuts it
+   * below its first hole, at 2G, and then [2G, 4G)'s 8212 KiB chunk (node 2) fits neither node 2
+   * piece (4 MiB, 7 MiB), with no TDMR left for another cut. Aiming at one TDMR changes nothing (one
+   * run). Building again with one hole per TDMR: [1G, 3G) (split before granule 3G, where the second
+   * hole starts; from 2G node 2 reaches only 3G, from 3G the end) and [3G, 4G). [1G, 3G)'s chunk
+   * pays its spare area at the top of node 1's block, 2G - 8212K, against node 2's piece; [3G,
+   * 4G)'s 4108 KiB chunk goes down from the top of [3G, 3G+7M), against the hole above it.
+   */
+  @Test
+  void buildingAgainWithAnAreaKeptFreeOfHolesFindsRoomForTheChunks() {
+    MemoryMap map = MemoryMap.ofBlocks("budget", List.of(
+        new MemoryBlock(GiB, 2 * GiB, 1), new MemoryBlock(2 * GiB, 2 * GiB + 4 * MiB, 2), new MemoryBlock(3 * GiB, 3 * GiB + 7 * MiB, 2)));
+    var b = built(map, TdxLimits.DEFAULT.withMaxTdmrs(2).withMaxReservedPerTdmr(2));
+    assertEquals(List.of(new AddressRange(GiB, 3 * GiB), new AddressRange(3 * GiB, 4 * GiB)), ranges(b.layout()));
+    assertEquals(List.of(2 * GiB - 8212 * KiB, 3 * GiB + 7 * MiB - 4108 * KiB),
+        b.layout().tdmrs().stream().map(t -> t.pamt().fourK().base()).toList());
+    assertEquals(List.of(new ReservedArea(GiB - 8212 * KiB, 8212 * KiB), new ReservedArea(GiB + 4 * MiB, GiB - 4 * MiB)),
+        b.layout().tdmrs().get(0).reserved());
+    assertEquals(List.of(new ReservedArea(7 * MiB - 4108 * KiB, GiB - 7 * MiB + 4108 * KiB)), b.layout().tdmrs().get(1).reserved());
+    assertEquals(List.of(
+        "no layout with at most 2 holes and 2 TDMRs before PAMT placement: building again with at most 1 and 2",
+        "TDMR [0x40000000, 0x100000000): 2 holes, more than 1 reserved areas: split at 0xc0000000",
+        "PAMTs of 1 TDMRs placed next to holes, 1 in reserved areas of their own",
+        "consumed TDMRs reaching limit: 2 used out of 2",
+        "12320 KB allocated for PAMT",
+        "module initialized"), b.messages());
+  }
+
+  /**
+   * Two areas, two TDMRs: [1G, 2G) on node 1, [2G, 5G) and [5G+4M, 5G+12M) on node 2, [7G, 10G) on
+   * node 0. First pass: runs [1G, 6G) (holes [5G, 5G+4M) and [5G+12M, 6G): none to spare, node 1's
+   * piece closed) and [7G, 10G): both TDMRs used, no repair possible. Aiming at one TDMR: the runs
+   * join across [6G, 7G) into [1G, 10G), still no room for node 1's chunk, so the repair cuts it
+   * below its first hole, at 5G. [5G, 10G)'s 20524 KiB chunk (node 2, larger, first) fits no open
+   * piece of node 2 and pays [1G, 5G)'s area at the bottom of node 2's [2G, 5G), against node 1's
+   * block, which opens; [1G, 5G)'s 16420 KiB chunk goes below it, at 2G - 16420K: one area holds both.
+   */
+  @Test
+  void buildingAgainWithATdmrLeftForTheRepairFindsRoomForTheChunks() {
+    MemoryMap map = MemoryMap.ofBlocks("reserve", List.of(
+        new MemoryBlock(GiB, 2 * GiB, 1), new MemoryBlock(2 * GiB, 5 * GiB, 2),
+        new MemoryBlock(5 * GiB + 4 * MiB, 5 * GiB + 12 * MiB, 2), new MemoryBlock(7 * GiB, 10 * GiB, 0)));
+    var b = built(map, TdxLimits.DEFAULT.withMaxTdmrs(2).withMaxReservedPerTdmr(2));
+    assertEquals(List.of(new AddressRange(GiB, 5 * GiB), new AddressRange(5 * GiB, 10 * GiB)), ranges(b.layout()));
+    assertEquals(List.of(2 * GiB - 16420 * KiB, 2 * GiB), b.layout().tdmrs().stream().map(t -> t.pamt().fourK().base()).toList());
+    assertEquals(List.of(new ReservedArea(GiB - 16420 * KiB, (16420 + 20524) * KiB)), b.layout().tdmrs().get(0).reserved());
+    assertEquals(List.of(new ReservedArea(0, 4 * MiB), new ReservedArea(12 * MiB, 2 * GiB - 12 * MiB)),
+        b.layout().tdmrs().get(1).reserved());
+    assertEquals(List.of(
+        "no layout with at most 2 holes and 2 TDMRs before PAMT placement: building again with at most 2 and 1",
+        "TDMRs exhausted: one TDMR covers [0x180000000, 0x1c0000000), 1 GiB without memory",
+        "TDMR [0x40000000, 0x280000000): no room for its PAMT next to a hole: split at 0x140000000",
+        "PAMTs of 1 TDMRs placed next to holes, 1 in reserved areas of their own",
+        "consumed TDMRs reaching limit: 2 used out of 2",
+        "36944 KB allocated for PAMT",
+        "module initialized"), b.messages());
+  }
 }
