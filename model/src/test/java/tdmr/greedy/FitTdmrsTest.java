@@ -80,6 +80,21 @@ class FitTdmrsTest {
   }
 
   /**
+   * Node 1's [1M, 11M) holds the chunk of 2 GiB (8212 KiB), not of 3: from 0 a TDMR reaches 2G.
+   * Within that reach, granule 1G lies on node 0 ([11M, 2G), the last granule of that block), from
+   * which the run's end, 4G, is in reach; granule 2G lies on node 2, whose only block [2G, 2G+6M)
+   * holds a chunk of 1 GiB: from there only 3G. The next TDMR starts at 1G: [0, 1G), [1G, 4G).
+   */
+  @Test
+  void theLastGranuleOfABlockCanReachFurtherThanTheGranulesAfterIt() {
+    var out = fillOut(List.of(
+        new MemoryBlock(MiB, 11 * MiB, 1), new MemoryBlock(11 * MiB, 2 * GiB, 0),
+        new MemoryBlock(2 * GiB, 2 * GiB + 6 * MiB, 2), new MemoryBlock(2 * GiB + 6 * MiB, 4 * GiB, 0)), 16, 64);
+    assertEquals(List.of(r(0, GiB), r(GiB, 4 * GiB)), out.tdmrs());
+    assertEquals(List.of(new FitTdmrs.Split(r(0, 4 * GiB), GiB, FitTdmrs.SplitReason.PAMT_SIZE, 1)), out.splits());
+  }
+
+  /**
    * Under PAMT placement any, the chunk may go to the largest block of any node: node 1's 6 MiB no
    * longer limits the TDMR at 0, and the run [0, 6G) is one TDMR.
    */
@@ -214,6 +229,10 @@ class FitTdmrsTest {
     var two = fillOut(blocks, 16, 2);
     assertEquals(List.of(r(0, GiB), r(3 * GiB, 6 * GiB)), two.tdmrs());
     assertEquals(List.of(new FitTdmrs.Join(r(4 * GiB, 5 * GiB))), two.joins());
+    // One TDMR: after [3G, 6G), the new pair with [0, 1G) across [1G, 3G) joins too.
+    var one = fillOut(blocks, 16, 1);
+    assertEquals(List.of(r(0, 6 * GiB)), one.tdmrs());
+    assertEquals(List.of(new FitTdmrs.Join(r(4 * GiB, 5 * GiB)), new FitTdmrs.Join(r(GiB, 3 * GiB))), one.joins());
     var three = fillOut(blocks, 16, 3);
     assertEquals(List.of(r(0, GiB), r(3 * GiB, 4 * GiB), r(5 * GiB, 6 * GiB)), three.tdmrs());
     assertEquals(List.of(), three.joins());
@@ -314,5 +333,32 @@ class FitTdmrsTest {
     assertEquals(List.of(),
         splitForRoom(List.of(new MemoryBlock(4 * GiB, 4 * GiB + 512 * MiB, 0), new MemoryBlock(8 * GiB, 9 * GiB, 0)),
             r(4 * GiB, 8 * GiB)));
+  }
+
+  /**
+   * Four runs with gaps of 2, 3 and 1 GiB, one TDMR allowed: [7G, 10G) is joined first (1 GiB),
+   * then [0, 4G) (2 GiB), then the two joined runs across [4G, 7G): [0, 10G) with 4 holes.
+   */
+  @Test
+  void joinedRunsAreJoinedAgainWithTheirNeighbours() {
+    var out = fillOut(List.of(
+        new MemoryBlock(MiB, GiB, 0), new MemoryBlock(3 * GiB, 4 * GiB, 0),
+        new MemoryBlock(7 * GiB, 8 * GiB, 0), new MemoryBlock(9 * GiB, 10 * GiB, 0)), 16, 1);
+    assertEquals(List.of(r(0, 10 * GiB)), out.tdmrs());
+    assertEquals(List.of(new FitTdmrs.Join(r(8 * GiB, 9 * GiB)), new FitTdmrs.Join(r(GiB, 3 * GiB)),
+        new FitTdmrs.Join(r(4 * GiB, 7 * GiB))), out.joins());
+  }
+
+  /**
+   * One area, two TDMRs, runs [0, 1G) (hole [0, 1M)), [2G, 3G) and [5G, 6G). The cheaper join,
+   * across [1G, 2G), gives [0, 3G) with 2 holes: still 2 TDMRs, so it is not kept; the join across
+   * [3G, 5G) gives [2G, 6G) with 1 hole: kept. Only that join is reported.
+   */
+  @Test
+  void aJoinThatSavesNoTdmrIsNotKept() {
+    var out = fillOut(List.of(
+        new MemoryBlock(MiB, GiB, 0), new MemoryBlock(2 * GiB, 3 * GiB, 0), new MemoryBlock(5 * GiB, 6 * GiB, 0)), 1, 2);
+    assertEquals(List.of(r(0, GiB), r(2 * GiB, 6 * GiB)), out.tdmrs());
+    assertEquals(List.of(new FitTdmrs.Join(r(3 * GiB, 5 * GiB))), out.joins());
   }
 }

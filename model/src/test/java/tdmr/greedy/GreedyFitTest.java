@@ -422,4 +422,33 @@ class GreedyFitTest {
         "36944 KB allocated for PAMT",
         "module initialized"), b.messages());
   }
+
+  /**
+   * One area. Node 0 has [1G, 1G+2M) and [3G, 3G+9M) (the chunk of at most 2 GiB fits it); node 1
+   * the rest of each granule range: runs [1G, 2G) (the hole [1G+2M, 1G+4M): no area to spare) and
+   * [3G, 5G). [3G, 5G)'s 8212 KiB chunk goes first and pays [3G, 5G)'s area at the top of node 0's
+   * [3G, 3G+9M); then [1G, 2G)'s 4108 KiB chunk finds no room on node 0 (2 MiB, and 1004 KiB left
+   * at 3G), and a TDMR of one granule cannot be cut: ENOMEM for the first TDMR.
+   */
+  @Test
+  void theFirstTdmrsChunkWithoutRoomFailsThePamtAllocation() {
+    var f = failed(MemoryMap.ofBlocks("no-room", List.of(
+        new MemoryBlock(GiB, GiB + 2 * MiB, 0), new MemoryBlock(GiB + 4 * MiB, 2 * GiB, 1),
+        new MemoryBlock(3 * GiB, 3 * GiB + 9 * MiB, 0), new MemoryBlock(3 * GiB + 9 * MiB, 5 * GiB, 1))),
+        TdxLimits.DEFAULT.withMaxReservedPerTdmr(1));
+    assertEquals(GreedyResult.Cause.PAMT_ALLOCATION, f.cause());
+    assertEquals(java.util.OptionalInt.of(0), f.failingTdmr());
+    assertEquals(List.of(new AddressRange(GiB, 2 * GiB), new AddressRange(3 * GiB, 5 * GiB)), failedRanges(f));
+    assertEquals(List.of(
+        "TDMR [0x40000000, 0x80000000): no room for its 4108 KB PAMT on node 0, next to a hole or with a reserved area to spare",
+        "module initialization failed (-12)"), f.messages());
+  }
+
+  /** Mainline warns when fewer than 4 TDMRs are left: 2 used of 6 leaves 4, no warning; of 5, one. */
+  @Test
+  void mainlinesWarningNeedsFewerThanFourTdmrsLeft() throws InputException {
+    MemoryMap map = RealMaps.read(RealMaps.EMR_135);
+    assertTrue(FIT.construct(map, TdxLimits.DEFAULT.withMaxTdmrs(6)).messages().stream().noneMatch(m -> m.startsWith("consumed")));
+    assertTrue(FIT.construct(map, TdxLimits.DEFAULT.withMaxTdmrs(5)).messages().contains("consumed TDMRs reaching limit: 2 used out of 5"));
+  }
 }

@@ -180,4 +180,47 @@ class HoleSidePlacementTest {
     assertEquals(-1, any.unplaced());
     assertEquals(1, place(blocks, tdmrs, 16).unplaced());
   }
+
+  /**
+   * Two TDMRs, each of node 0's closed piece and a node 1 piece above it: [1G, 1G+6M) in [1G, 2G)
+   * and [2G, 2G+5M) in [2G, 3G). The first chunk pays in the roomier, [1G, 1G+6M), at its top;
+   * 2036 KiB are left there, and that piece is open now, so the second chunk pays in [2G, 2G+5M),
+   * at its top.
+   */
+  @Test
+  void aPieceOpenedByAPaidAreaIsNoLongerOfferedAsClosed() {
+    var out = place(List.of(
+            new MemoryBlock(GiB, GiB + 6 * MiB, 0), new MemoryBlock(GiB + 6 * MiB, 2 * GiB, 1),
+            new MemoryBlock(2 * GiB, 2 * GiB + 5 * MiB, 0), new MemoryBlock(2 * GiB + 5 * MiB, 3 * GiB, 1)),
+        List.of(r(GiB, 2 * GiB), r(2 * GiB, 3 * GiB)), 16);
+    assertArrayEquals(new long[] {GiB + 6 * MiB - 4108 * KiB, 2 * GiB + 5 * MiB - 4108 * KiB}, out.bases());
+    assertArrayEquals(new int[] {1, 1}, out.paidAreas());
+  }
+
+  /**
+   * Blocks that end or start exactly at a TDMR's edge belong to the TDMR on their side only: node
+   * 0's [1G, 2G) fills TDMR [1G, 2G), touching node 1's [2G, 3G), which fills TDMR [2G, 3G). Each
+   * piece has no neighbour in its own TDMR, so each chunk pays its area at the low end: 1G and 2G.
+   */
+  @Test
+  void aBlockAtATdmrsEdgeIsNoNeighbourInsideIt() {
+    var out = place(List.of(new MemoryBlock(GiB, 2 * GiB, 0), new MemoryBlock(2 * GiB, 3 * GiB, 1)),
+        List.of(r(GiB, 2 * GiB), r(2 * GiB, 3 * GiB)), 16);
+    assertArrayEquals(new long[] {GiB, 2 * GiB}, out.bases());
+    assertArrayEquals(new int[] {1, 1}, out.paidAreas());
+  }
+
+  /**
+   * Node 2's [1M, 1G) ends where TDMR [1G, 3G) starts; in that TDMR node 1's [1G, 2G) has node 0's
+   * [2G, 3G) above and nothing below, so its 8212 KiB chunk pays at its top, 2G - 8212K. TDMR
+   * [0, 1G)'s chunk goes against the hole [0, 1M), at 1M.
+   */
+  @Test
+  void aBlockEndingAtATdmrsStartIsNoNeighbourInsideIt() {
+    var out = place(List.of(
+            new MemoryBlock(MiB, GiB, 2), new MemoryBlock(GiB, 2 * GiB, 1), new MemoryBlock(2 * GiB, 3 * GiB, 0)),
+        List.of(r(0, GiB), r(GiB, 3 * GiB)), 16);
+    assertArrayEquals(new long[] {MiB, 2 * GiB - 8212 * KiB}, out.bases());
+    assertArrayEquals(new int[] {0, 1}, out.paidAreas());
+  }
 }
