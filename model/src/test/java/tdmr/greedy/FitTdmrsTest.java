@@ -361,4 +361,35 @@ class FitTdmrsTest {
     assertEquals(List.of(r(0, GiB), r(2 * GiB, 6 * GiB)), out.tdmrs());
     assertEquals(List.of(new FitTdmrs.Join(r(3 * GiB, 5 * GiB))), out.joins());
   }
+
+  /**
+   * Gaps of 16 GiB and 1 GiB, two TDMRs: the 1 GiB gap is joined, however large the other is:
+   * [0, 1G) and [17G, 20G).
+   */
+  @Test
+  void aLargeGapIsTheLastToBeJoined() {
+    var out = fillOut(List.of(
+        new MemoryBlock(MiB, GiB, 0), new MemoryBlock(17 * GiB, 18 * GiB, 0), new MemoryBlock(19 * GiB, 20 * GiB, 0)), 16, 2);
+    assertEquals(List.of(r(0, GiB), r(17 * GiB, 20 * GiB)), out.tdmrs());
+  }
+
+  /**
+   * Run [0, 3G) is cut for PAMT size into [0, 1G) (node 1: 6 MiB), [1G, 2G) (node 2: 6 MiB) and
+   * [2G, 3G) (node 0); run [4G, 5G) is node 0's too. Three TDMRs allowed: joined across [3G, 4G),
+   * the TDMRs from the left run's last but one on are cut again: [1G, 2G) and [2G, 5G) (node 0's
+   * 1 GiB blocks hold the chunk of 3 GiB). The split of [0, 1G) stays as it was; the second is now
+   * the split of [1G, 5G) at 2G.
+   */
+  @Test
+  void aJoinCutsTheLeftRunAgainFromItsLastButOneTdmr() {
+    var out = fillOut(List.of(
+        new MemoryBlock(MiB, 7 * MiB, 1), new MemoryBlock(7 * MiB, GiB, 5),
+        new MemoryBlock(GiB, GiB + 6 * MiB, 2), new MemoryBlock(GiB + 6 * MiB, 2 * GiB, 6),
+        new MemoryBlock(2 * GiB, 3 * GiB, 0), new MemoryBlock(4 * GiB, 5 * GiB, 0)), 16, 3);
+    assertEquals(List.of(r(0, GiB), r(GiB, 2 * GiB), r(2 * GiB, 5 * GiB)), out.tdmrs());
+    assertEquals(List.of(
+        new FitTdmrs.Split(r(0, 3 * GiB), GiB, FitTdmrs.SplitReason.PAMT_SIZE, 1),
+        new FitTdmrs.Split(r(GiB, 5 * GiB), 2 * GiB, FitTdmrs.SplitReason.PAMT_SIZE, 1)), out.splits());
+    assertEquals(List.of(new FitTdmrs.Join(r(3 * GiB, 4 * GiB))), out.joins());
+  }
 }

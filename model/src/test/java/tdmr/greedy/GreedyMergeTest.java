@@ -302,4 +302,34 @@ class GreedyMergeTest {
     assertEquals(List.of("A mainline kernel prints each of these lines too.", "Headroom: 1 of 64 TDMRs used.",
         "Headroom: 2 of 16 reserved areas used in the tightest TDMR, TDMR [0x0, 0x40000000)."), MERGE.explain(map, TdxLimits.DEFAULT, r));
   }
+
+  /**
+   * Node 0's ranges [0, 1G), [2G, 3G), [4G, 5G) and node 1's [6G, 7G), two TDMRs: node 0 goes
+   * first and merges as long as it can, its highest pair first ([2G, 3G) with [4G, 5G), then [0,
+   * 1G) with that): [0, 5G) and [6G, 7G).
+   */
+  @Test
+  void aNodesRangesAreMergedUntilNoPairOfItIsLeft() {
+    var b = built(MemoryMap.ofBlocks("three-on-node-0", List.of(
+        new MemoryBlock(MiB, GiB, 0), new MemoryBlock(2 * GiB, 3 * GiB, 0), new MemoryBlock(4 * GiB, 5 * GiB, 0),
+        new MemoryBlock(6 * GiB, 7 * GiB, 1))), TdxLimits.DEFAULT.withMaxTdmrs(2));
+    assertEquals(List.of(new AddressRange(0, 5 * GiB), new AddressRange(6 * GiB, 7 * GiB)), ranges(b));
+    assertEquals(List.of(
+        "Merge TDMR ranges with hole: [0x80000000, 0xc0000000], [0x100000000, 0x140000000] -> [0x80000000, 0x140000000]."
+            + "  PAMT may be wasted for the hole.",
+        "Merge TDMR ranges with hole: [0x0, 0x40000000], [0x80000000, 0x140000000] -> [0x0, 0x140000000]."
+            + "  PAMT may be wasted for the hole."), b.constructionMessages());
+  }
+
+  /**
+   * Two ranges of 2 GiB, four TDMRs: the first gets 2 x 4 / 4 = 2, the second 2 x 2 / 2 = 2 of
+   * what is left: four TDMRs of 1 GiB.
+   */
+  @Test
+  void eachRangeGetsItsShareOfWhatIsLeft() {
+    var b = built(MemoryMap.ofBlocks("two", List.of(new MemoryBlock(MiB, 2 * GiB, 0), new MemoryBlock(3 * GiB, 5 * GiB, 0))),
+        TdxLimits.DEFAULT.withMaxTdmrs(4));
+    assertEquals(List.of(new AddressRange(0, GiB), new AddressRange(GiB, 2 * GiB), new AddressRange(3 * GiB, 4 * GiB),
+        new AddressRange(4 * GiB, 5 * GiB)), ranges(b));
+  }
 }
