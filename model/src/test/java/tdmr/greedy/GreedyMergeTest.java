@@ -332,4 +332,17 @@ class GreedyMergeTest {
     assertEquals(List.of(new AddressRange(0, GiB), new AddressRange(GiB, 2 * GiB), new AddressRange(3 * GiB, 4 * GiB),
         new AddressRange(4 * GiB, 5 * GiB)), ranges(b));
   }
+
+  /**
+   * Node 1's [1G+512M, 3G) starts in node 0's last granule: its range is [2G, 3G), node 1's, which
+   * node 1's [4G, 5G) then joins. Two TDMRs: node 0 has one range; node 1's pair is merged across
+   * [3G, 4G): [0, 2G) and [2G, 5G).
+   */
+  @Test
+  void aRangeOpenedOneGibHigherBelongsToTheNodeOfItsBlock() {
+    var b = built(MemoryMap.ofBlocks("node-1-higher", List.of(
+        new MemoryBlock(MiB, GiB + 512 * MiB, 0), new MemoryBlock(GiB + 512 * MiB, 3 * GiB, 1), new MemoryBlock(4 * GiB, 5 * GiB, 1))),
+        TdxLimits.DEFAULT.withMaxTdmrs(2));
+    assertEquals(List.of(new AddressRange(0, 2 * GiB), new AddressRange(2 * GiB, 5 * GiB)), ranges(b));
+  }
 }
