@@ -18,6 +18,7 @@ import java.util.BitSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Supplier;
 import tdmr.mem.AddressRange;
 import tdmr.mem.ByteSize;
 import tdmr.mem.ConvertibleMemory;
@@ -321,20 +322,23 @@ public final class ModuleValidator {
       Tdmr t = tdmrs.get(i);
       for (PageSize level : SHAPE_ORDER) {
         PamtRange p = t.pamt().level(level);
-        String what = "%s: PAMT_%s (base 0x%x, size 0x%x)".formatted(name(i), level.label(), p.base(), p.size());
+        // Only for a message: formatting it for every level of 20 000 valid TDMRs cost seconds.
+        Supplier<String> what =
+            () -> "%s: PAMT_%s (base 0x%x, size 0x%x)".formatted(name(i), level.label(), p.base(), p.size());
         if (!fitsIn64Bits(p.base(), p.size())) {
-          report(TDX_INVALID_PAMT, Rule.D1_PAMT_SHAPE, i, i, level.level(), 0, what + ": base + size overflows 64 bits (rule D1)");
+          report(TDX_INVALID_PAMT, Rule.D1_PAMT_SHAPE, i, i, level.level(), 0,
+              what.get() + ": base + size overflows 64 bits (rule D1)");
           continue;
         }
         if (!aligned(p.base(), PAGE) || !aligned(p.size(), PAGE)) {
           report(TDX_INVALID_PAMT, Rule.D1_PAMT_SHAPE, i, i, level.level(), 0,
-              what + ": base and size must be multiples of 4 KiB (rule D1)");
+              what.get() + ": base and size must be multiples of 4 KiB (rule D1)");
           continue;
         }
         // The module tests base + size - 1 even for size 0, where it wraps below base (rule D1).
         if (!keyIdFree(p.base()) || !keyIdFree(p.base() + p.size() - 1)) {
           report(TDX_INVALID_PAMT, Rule.D1_PAMT_SHAPE, i, i, level.level(), 0,
-              what + ": reaches at or above 0x%x, where KeyID bits start (HKID start bit %d, rule D1)"
+              what.get() + ": reaches at or above 0x%x, where KeyID bits start (HKID start bit %d, rule D1)"
                   .formatted(limits.hkidLimit(), limits.hkidStartBit()));
           continue;
         }
@@ -344,7 +348,7 @@ public final class ModuleValidator {
           boolean bitmap = level == PageSize.SIZE_4K && limits.dynamicPamt();
           Rule rule = bitmap ? Rule.D3_DYNAMIC_PAMT_SIZE : Rule.D2_PAMT_SIZE;
           report(TDX_INVALID_PAMT, rule, i, i, level.level(), 0,
-              what + ": %s is smaller than the %s %s needs for a TDMR of %s (rule %s)"
+              what.get() + ": %s is smaller than the %s %s needs for a TDMR of %s (rule %s)"
                   .formatted(ByteSize.human(p.size()), humanUnsigned(required),
                       bitmap ? "Dynamic PAMT bitmap" : "PAMT",
                       humanUnsigned(t.size()), rule.id()));

@@ -38,6 +38,9 @@ import tdmr.tdx.Tdmr;
  * gives up the cheapest block inside each failing TDMR provides a first answer to prune with.
  */
 public final class GiveUpSearch {
+  /** Blocks swept between two looks at the clock (about a millisecond of work). */
+  private static final long WORK_PER_CLOCK = 1 << 16;
+
   /** Partial choices kept at most (about 100 bytes each). */
   private static final int MAX_OPEN = 2_000_000;
 
@@ -124,7 +127,8 @@ public final class GiveUpSearch {
 
   /**
    * Searches until {@code timeUp} says so. It is asked before each replay of the repair, and in the
-   * search before each expansion and each replay of a complete choice.
+   * search before each replay of a complete choice and after every {@value #WORK_PER_CLOCK} blocks
+   * that expansions swept.
    */
   static Result run(MemoryMap map, Construction construction, TdxLimits limits, BooleanSupplier timeUp) {
     return new GiveUpSearch(map, construction, limits).search(timeUp);
@@ -152,16 +156,22 @@ public final class GiveUpSearch {
     FillOutSweep start = FillOutSweep.START;
     // The root's bound too, so that a time limit striking before the first expansion still proves it.
     open.add(new Node(null, 0, -1, 0, Math.max(islandBound(start, 0), tdmrBound(start, 0)), start, seq++));
+    long work = 0;
     while (!open.isEmpty()) {
       Node node = open.peek();
       if (node.bound >= best) {
         open.clear(); // every choice left gives up at least as much as the answer in hand
         break;
       }
-      // Each expansion bounds its children by a sweep over the blocks left, and each complete choice
-      // replays the construction: both linear in the map, so the clock is cheap next to either.
-      if (timeUp.getAsBoolean()) {
+      // Each expansion bounds its children by sweeps over the blocks left, and each complete choice
+      // replays the construction: on maps of 10 000 blocks a few expansions take a millisecond, so
+      // the clock is read by the work done (and before every replay), not by the expansions.
+      work += blocks.size() - node.depth + 1;
+      if ((work >= WORK_PER_CLOCK || node.depth == blocks.size()) && timeUp.getAsBoolean()) {
         return stopped(incumbent, forcedBytes, node.bound, "the time limit");
+      }
+      if (work >= WORK_PER_CLOCK) {
+        work = 0;
       }
       if (open.size() > MAX_OPEN) {
         return stopped(incumbent, forcedBytes, node.bound, "the memory for open choices (%d)".formatted(MAX_OPEN));
