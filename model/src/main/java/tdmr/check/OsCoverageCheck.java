@@ -32,6 +32,13 @@ import tdmr.tdx.Tdmr;
  * here; the module validator reports them.
  */
 public final class OsCoverageCheck {
+  /**
+   * The most O2/O3 problems a verdict lists, as {@link ModuleValidator#MAX_VIOLATIONS} for the
+   * module: a layout of thousands of copies of one TDMR has a problem per gap per copy, and listing
+   * tens of thousands of them told nothing more (and took seconds to print).
+   */
+  public static final int MAX_PROBLEMS = ModuleValidator.MAX_VIOLATIONS;
+
   private final MemoryMap map;
   private final Policy.Holes holes;
 
@@ -109,6 +116,9 @@ public final class OsCoverageCheck {
           continue;
         }
         usableOrPamt.add(r);
+        if (problems.size() >= MAX_PROBLEMS) {
+          continue;
+        }
         for (AddressRange outside : subtract(List.of(r), memory)) {
           problems.add(new Problem(Rule.O2_PAMT_IN_TDX_MEMORY, i, outside,
               "TDMR %d %s: PAMT_%s %s: %s (%s) is not TDX memory; the kernel allocates PAMTs from TDX memory (rule O2)"
@@ -117,7 +127,7 @@ public final class OsCoverageCheck {
       }
       List<AddressRange> usable = usable(t);
       usableOrPamt.addAll(usable);
-      if (holes == Policy.Holes.MEMLIST) {
+      if (holes == Policy.Holes.MEMLIST && problems.size() < MAX_PROBLEMS) {
         for (AddressRange notMemory : subtract(usable, memory)) {
           problems.add(new Problem(Rule.O3_GAPS_RESERVED, i, notMemory,
               ("TDMR %d %s: usable memory %s (%s) is not TDX memory; with holes=memlist every gap "
@@ -127,7 +137,7 @@ public final class OsCoverageCheck {
       }
     }
     List<AddressRange> uncovered = subtract(memory, normalize(usableOrPamt));
-    return new Verdict(uncovered, problems);
+    return new Verdict(uncovered, problems.size() > MAX_PROBLEMS ? problems.subList(0, MAX_PROBLEMS) : problems);
   }
 
   /** The TDMR minus its reserved areas, clipped to the TDMR; empty when the TDMR is not a range. */

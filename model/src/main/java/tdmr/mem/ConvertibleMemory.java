@@ -64,6 +64,21 @@ public final class ConvertibleMemory {
     return mergedContaining(address) != null;
   }
 
+  /** The index of the first merged CMR that ends after {@code address} (the count when none does). */
+  private int firstEndingAfter(long address) {
+    int lo = 0;
+    int hi = merged.size();
+    while (lo < hi) {
+      int mid = (lo + hi) >>> 1;
+      if (merged.get(mid).end() <= address) {
+        lo = mid + 1;
+      } else {
+        hi = mid;
+      }
+    }
+    return lo;
+  }
+
   /** The merged CMR that holds {@code address}, or null. */
   private AddressRange mergedContaining(long address) {
     int lo = 0;
@@ -86,10 +101,9 @@ public final class ConvertibleMemory {
   public List<AddressRange> uncovered(AddressRange range) {
     List<AddressRange> out = new ArrayList<>();
     long cursor = range.start();
-    for (AddressRange m : merged) {
-      if (m.end() <= cursor) {
-        continue;
-      }
+    // From the first merged CMR that ends past the range's start: a map of thousands of blocks and
+    // CMRs asks this once per block, and scanning from the first CMR each time was quadratic.
+    for (AddressRange m : merged.subList(firstEndingAfter(cursor), merged.size())) {
       if (m.start() >= range.end()) {
         break;
       }

@@ -90,6 +90,22 @@ class OsCoverageCheckTest {
   }
 
   @Test
+  void problemsStopAtTheCapLikeTheModulesViolations() {
+    // 1 500 copies of TDMR 0 over a map with one 2 MiB hole: each copy leaves the hole usable (O3),
+    // 1 500 problems in all, of which the verdict lists the first 1 000 (a fuzzed TDMR_INFO of
+    // 2 186 copies listed 34 976 and took seconds to print). Coverage is still computed from all.
+    MemoryMap holey = MemoryMap.of("holey",
+        List.of(new MemoryBlock(MiB, GiB, 0), new MemoryBlock(GiB + 2 * MiB, 2 * GiB, 0)),
+        List.of(new AddressRange(MiB, 2 * GiB)));
+    Layout copies = new Layout(java.util.Collections.nCopies(1500, TDMR0));
+    OsCoverageCheck.Verdict v = new OsCoverageCheck(holey, Policy.Holes.MEMLIST).check(copies);
+    assertEquals(1000, OsCoverageCheck.MAX_PROBLEMS);
+    assertEquals(1000, v.problems().size());
+    assertEquals(999, v.problems().get(999).tdmrIndex());
+    assertEquals(List.of(), v.uncoveredMemory());
+  }
+
+  @Test
   void failuresListUncoveredMemoryOnlyUnderCoverageAll() {
     OsCoverageCheck.Verdict v = MEMLIST.check(new Layout(List.of(TDMR0)));
     assertEquals(1, v.failures(Policy.Coverage.ALL).size());

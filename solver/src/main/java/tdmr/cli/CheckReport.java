@@ -78,6 +78,9 @@ record CheckReport(
     for (OsCoverageCheck.Problem problem : os.problems()) {
       b.append("  ").append(problem.message()).append(System.lineSeparator());
     }
+    if (os.problems().size() >= OsCoverageCheck.MAX_PROBLEMS) {
+      b.append("  (counting stopped at %d problems)%n".formatted(OsCoverageCheck.MAX_PROBLEMS));
+    }
     for (String uncovered : os.uncoveredMessages()) {
       b.append("  ").append(uncovered)
           .append(coverage == Policy.Coverage.MAX ? " (allowed: coverage=max)" : "")

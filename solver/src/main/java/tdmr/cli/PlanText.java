@@ -3,6 +3,7 @@ package tdmr.cli;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalInt;
+import java.util.stream.Collectors;
 import tdmr.check.RemotePamt;
 import tdmr.greedy.LinuxGreedy;
 import tdmr.mem.ByteSize;
@@ -85,8 +86,11 @@ final class PlanText {
     boolean unknown = results.stream().anyMatch(r -> r.status() == tdmr.solver.Status.UNKNOWN);
     boolean proven = results.stream().anyMatch(r -> r.status() == tdmr.solver.Status.INFEASIBLE);
     if (unknown) {
+      // Ask again of the engines the time limit stopped, not of another one.
+      String stopped = results.stream().filter(r -> r.status() == Status.UNKNOWN)
+          .map(EngineResult::solver).distinct().collect(Collectors.joining(","));
       out.add("  A time limit stopped the solver; give it longer:");
-      out.add("    tdmr plan%s --solver cpsat --time-limit 600".formatted(in));
+      out.add("    tdmr plan%s --solver %s --time-limit 600".formatted(in, stopped));
     }
     if (!optimiserRan) {
       if (policy.holes() == Policy.Holes.MEMLIST) {

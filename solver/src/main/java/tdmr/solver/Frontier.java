@@ -90,6 +90,12 @@ public final class Frontier {
   private FrontierPoint point(
       MemoryMap map, TdxLimits limits, Policy policy, OptionalInt knownFeasible, int floor, Deadline deadline) {
     Search s = new Search(map, limits, policy, deadline);
+    if (deadline.expired()) {
+      // No time for this point: not even its problem is built (on maps of thousands of blocks that
+      // alone takes longer than a short limit).
+      return s.point(Status.UNKNOWN, OptionalInt.empty(), OptionalLong.empty(), OptionalInt.empty(),
+          OptionalLong.empty());
+    }
     int hi;
     if (knownFeasible.isPresent()) {
       hi = knownFeasible.getAsInt();

@@ -486,24 +486,7 @@ public final class Instance {
   // ---- preprocessing ----------------------------------------------------------------------------
 
   private void findImpossibilities() {
-    long hkid = limits.hkidLimit();
-    if (map.blocks().isEmpty()) {
-      impossibilities.add("the map has no TDX memory, and the module needs at least one TDMR");
-    }
-    for (MemoryBlock b : map.blocks()) {
-      for (AddressRange u : map.cmrs().uncovered(b.range())) {
-        impossibilities.add(
-            "TDX memory %s (%s, node %d) is not inside any CMR, so no TDMR may cover it (rule E1)"
-                .formatted(u, ByteSize.human(u.size()), b.node()));
-      }
-      if (b.end() > hkid) {
-        AddressRange above = new AddressRange(Math.max(b.start(), hkid), b.end());
-        excludedMemory.add(above);
-        impossibilities.add(
-            "TDX memory %s (%s) is at or above the HKID limit 0x%x, so no TDMR may cover it (rule B5)"
-                .formatted(above, ByteSize.human(above.size()), hkid));
-      }
-    }
+    UncoverableMemory.find(map, limits, deadline, impossibilities, excludedMemory);
   }
 
   /** The largest TDMR whose 4K level (module) or chunk (kernel) fits the largest segment. */

@@ -39,6 +39,15 @@ class TimeLimitTest {
   }
 
   @Test
+  void planSuggestsALongerLimitForTheEngineItStopped() {
+    CliRun run = CliRun.of("plan", map, "--solver", "z3", "--time-limit", "0.5", "--max-tdmrs", "5000", "--max-rsvd",
+        "5000");
+    assertEquals(3, run.exit(), run.out() + run.err());
+    // Not another engine: the question was z3's, so the next step asks z3 again, for longer.
+    assertTrue(CliRun.flat(run.out()).contains("--solver z3 --time-limit 600"), run.out());
+  }
+
+  @Test
   void proveSaysUnknown() {
     CliRun run = CliRun.of("prove", map, "--time-limit", "0.5", "--max-tdmrs", "5000", "--max-rsvd", "5000");
     assertEquals(3, run.exit(), run.out() + run.err());

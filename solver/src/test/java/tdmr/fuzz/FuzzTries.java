@@ -6,9 +6,11 @@ import net.jqwik.api.lifecycle.PropertyExecutor;
 import net.jqwik.api.lifecycle.PropertyLifecycleContext;
 
 /**
- * The tries of a fuzz property from {@code -Dfuzz.tries=N} (for long runs: {@code mvn -pl solver
- * -am test -Dtest='HostileInputProperties' -Dfuzz.tries=20000 -Dsurefire.failIfNoSpecifiedTests=false});
- * without it, the property's own count, sized for CI.
+ * The tries and seed of a fuzz property for long runs: {@code -Dfuzz.tries=N} runs N tries of each
+ * property, {@code -Dfuzz.seed=S} starts from seed S instead of the property's own, so that a long
+ * run explores inputs CI never tries ({@code mvn -pl solver -am test -Dtest='HostileInputProperties'
+ * -Dfuzz.tries=2000 -Dfuzz.seed=7 -Dsurefire.failIfNoSpecifiedTests=false}). Without them, each
+ * property's own fixed seed and count, sized for CI.
  */
 public final class FuzzTries implements AroundPropertyHook {
   @Override
@@ -16,6 +18,11 @@ public final class FuzzTries implements AroundPropertyHook {
     Integer tries = Integer.getInteger("fuzz.tries");
     if (tries != null && tries > 0) {
       context.attributes().setTries(tries);
+    }
+    String seed = System.getProperty("fuzz.seed", "");
+    if (!seed.isBlank()) {
+      // Each property keeps a seed of its own: the run's seed plus the property's name.
+      context.attributes().setSeed(Long.toString(Long.parseLong(seed.strip()) * 31 + context.label().hashCode()));
     }
     return property.execute();
   }

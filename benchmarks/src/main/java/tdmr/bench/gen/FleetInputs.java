@@ -20,7 +20,10 @@ import java.nio.file.Path;
  *       RAM lines (the CMRs are the memory);
  *   <li>{@code memmap-10000.txt}, {@code fragmented-10000.txt}: {@link MapGenerator#memmapFragmented}
  *       and {@link MapGenerator#fragmented} with 10 000 holes, the largest maps of the generator
- *       families.
+ *       families;
+ *   <li>{@code gib-20000.txt}: 20 000 usable blocks of 512 MiB, one at the start of each GiB from 4
+ *       GiB, each followed by a reserved hole: with limits raised past the module's, the kernel's
+ *       construction builds a TDMR per block (issue #17's 20 000-block greedy run).
  * </ul>
  *
  * <p>Run: {@code java -cp benchmarks/target/tdmr-bench.jar tdmr.bench.gen.FleetInputs DIR}.
@@ -58,6 +61,15 @@ public final class FleetInputs {
     });
     DmesgWriter.write(MapGenerator.memmapFragmented(10_000, 1), dir.resolve("memmap-10000.txt"));
     DmesgWriter.write(MapGenerator.fragmented(10_000, 1), dir.resolve("fragmented-10000.txt"));
+    write(dir.resolve("gib-20000.txt"), out -> {
+      out.write("[    0.000000] BIOS-e820: [mem 0x0000000000000000-0x000000000009efff] usable\n");
+      out.write("[    0.000000] BIOS-e820: [mem 0x0000000000100000-0x000000007fffffff] usable\n");
+      for (long i = 0; i < 20_000; i++) {
+        long start = 4 * GiB + i * GiB;
+        out.write(e820(start, start + GiB / 2, "usable"));
+        out.write(e820(start + GiB / 2, start + GiB, "reserved"));
+      }
+    });
   }
 
   private static String e820(long start, long end, String type) {
