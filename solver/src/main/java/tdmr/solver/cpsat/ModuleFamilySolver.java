@@ -36,16 +36,10 @@ import tdmr.time.Deadline;
  * tier of the objective, in order: coverage under {@code max}, remote PAMT under {@code
  * node-local}, PAMT, TDMRs, reserved areas; each fixes the tier it proved and starts from the
  * previous solution), reading the layout ({@link SolutionLayout}; it must pass the validator and
- * the OS check, else the answer is {@code UNKNOWN}: a known defect of the model, see below; and its
+ * the OS check, else the answer is {@code UNKNOWN}: a defect of the model, never a claim; and its
  * {@link LayoutScore} must equal the model's tiers, else it is a bug) and {@link Run#claim} (the answer, naming the family and the restrictions). {@code OPTIMAL}
  * needs every tier proven; a time limit gives {@code FEASIBLE} with the best layout and, once the
  * tiers before PAMT are proven, the PAMT bound; never a false {@code INFEASIBLE}.
- *
- * <p>Known defect (issue #11, not fixed yet): on some maps with several small islands the model
- * counts one reserved area fewer than the layout {@link SolutionLayout} reads from the solution has.
- * That layout fails the validator, and the answer is {@code UNKNOWN} with a message saying so, never
- * a claim. The defect only adds phantom solutions, so a validated {@code OPTIMAL} and an {@code
- * INFEASIBLE} stay proofs (up to the restrictions named).
  *
  * <p>Determinism: one thread runs one deterministic worker; more threads use CP-SAT's interleaved
  * search, deterministic too. The JVM property {@code tdmr.cpsat.log=true} prints CP-SAT's search
@@ -108,10 +102,9 @@ final class ModuleFamilySolver {
       Layout layout = new SolutionLayout(model, tiers.get().solver()).layout();
       List<String> failures = LayoutVerifier.failures(map, limits, policy, layout);
       if (!failures.isEmpty()) {
-        // A known defect of ModuleModel (issue #11): on some maps with islands it counts fewer reserved
-        // areas than the layout read from its solution has. Such a solution proves nothing either way.
-        messages.add(("the module-family model's best solution is not a valid layout (%s); this is a known defect"
-            + " of the model (issue #11), so nothing is proven; --family kernel answers reliably")
+        // A defect of ModuleModel (a solution no layout has): it proves nothing either way.
+        messages.add(("the module-family model's best solution is not a valid layout (%s); this is a defect"
+            + " of the model, so nothing is proven; please report it with the map")
             .formatted(String.join("; ", failures)));
         return result(Status.UNKNOWN, null, OptionalLong.empty());
       }
