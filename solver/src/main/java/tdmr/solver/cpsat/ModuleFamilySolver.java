@@ -3,8 +3,11 @@ package tdmr.solver.cpsat;
 import com.google.ortools.sat.CpSolver;
 import com.google.ortools.sat.CpSolverStatus;
 import com.google.ortools.sat.LinearExpr;
+import com.google.ortools.sat.Literal;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import tdmr.check.LayoutVerifier;
@@ -15,6 +18,7 @@ import tdmr.solver.EngineResult;
 import tdmr.solver.Infeasibility;
 import tdmr.solver.Instance;
 import tdmr.solver.LayoutScore;
+import tdmr.solver.ModuleFamilyBounds;
 import tdmr.solver.NativeMemory;
 import tdmr.solver.Question;
 import tdmr.solver.SolveOptions;
@@ -138,14 +142,34 @@ final class ModuleFamilySolver {
     private Status lastStatus = Status.UNKNOWN;
 
     /**
-     * Solves tier by tier, each fixed at its proven value before the next. Empty when there is no
-     * layout to report ({@link #lastStatus} says why: {@code INFEASIBLE} or {@code UNKNOWN}).
+     * Solves tier by tier, each fixed at its proven value before the next. It starts from {@link
+     * #startingSolution} when there is one; a tier whose best value so far meets its lower bound
+     * ({@link #lowerBound}) is proven without a search. Empty when there is no layout to report
+     * ({@link #lastStatus} says why: {@code INFEASIBLE} or {@code UNKNOWN}).
      */
     private Optional<Tiers> solveTiers() {
-      CpSolver last = null;
+      CpSolver last = startingSolution().orElse(null);
+      if (last != null) {
+        SolutionLayout.hint(model, last);
+      }
       OptionalLong pamtBound = OptionalLong.empty();
       boolean proven = true;
+      Map<String, Long> fixed = new HashMap<>();
       for (Tier tier : tierList()) {
+        OptionalLong least = lowerBound(tier, fixed);
+        if (least.isPresent()) {
+          model.model.addGreaterOrEqual(tier.expr(), least.getAsLong());
+          if (last != null && last.value(tier.expr()) == least.getAsLong()) {
+            details.add("%s tier: %d, proven by its lower bound without a search (ModuleFamilyBounds)"
+                .formatted(tier.name(), least.getAsLong()));
+            if (tier.name().equals("PAMT")) {
+              pamtBound = least;
+            }
+            fixed.put(tier.name(), least.getAsLong());
+            model.model.addEquality(tier.expr(), least.getAsLong());
+            continue;
+          }
+        }
         model.model.clearObjective();
         model.model.minimize(tier.expr());
         CpSolver solver = newSolver();
@@ -191,10 +215,99 @@ final class ModuleFamilySolver {
           proven = false;
           break;
         }
+        fixed.put(tier.name(), Math.round(solver.objectiveValue()));
         model.model.addEquality(tier.expr(), Math.round(solver.objectiveValue()));
         SolutionLayout.hint(model, solver);
       }
       return Optional.of(new Tiers(last, proven, pamtBound));
+    }
+
+    /**
+     * A lower bound on {@code tier} given the tiers fixed before it, from {@link ModuleFamilyBounds}:
+     * coverage gives up at least the memory outside CMRs, remote PAMT is at least 0, PAMT and TDMRs
+     * as that class derives once nothing coverable is given up (and, for TDMRs, PAMT is at its bound).
+     */
+    private OptionalLong lowerBound(Tier tier, Map<String, Long> fixed) {
+      switch (tier.name()) {
+        case "coverage":
+          return OptionalLong.of(deadPages());
+        case "remote PAMT":
+          return OptionalLong.of(0);
+        case "PAMT":
+          return coveringBounds(fixed).map(ModuleFamilyBounds::leastPamtPages).orElse(OptionalLong.empty());
+        case "TDMRs": {
+          Optional<ModuleFamilyBounds> b = coveringBounds(fixed);
+          if (b.isEmpty() || b.get().leastPamtPages().isEmpty()
+              || !Long.valueOf(b.get().leastPamtPages().getAsLong()).equals(fixed.get("PAMT"))) {
+            return OptionalLong.empty();
+          }
+          return b.get().leastTdmrs();
+        }
+        default:
+          return OptionalLong.empty();
+      }
+    }
+
+    /** The bounds, when no coverable memory is given up in the tiers fixed so far. */
+    private Optional<ModuleFamilyBounds> coveringBounds(Map<String, Long> fixed) {
+      if (policy.coverage() == Policy.Coverage.MAX && !Long.valueOf(deadPages()).equals(fixed.get("coverage"))) {
+        return Optional.empty();
+      }
+      boolean remoteFree = policy.pamt() == Policy.PamtPlacementPolicy.NODE_LOCAL
+          && Long.valueOf(0).equals(fixed.get("remote PAMT"));
+      return Optional.of(new ModuleFamilyBounds(instance, remoteFree));
+    }
+
+    /** Pages of memory outside every CMR in the window: uncovered in every layout. */
+    private long deadPages() {
+      return instance.atoms().stream().filter(Instance.Atom::dead).mapToLong(Instance.Atom::pages).sum();
+    }
+
+    /**
+     * A first solution to start from: the model solved with its TDMRs fixed to those of {@link
+     * ModuleFamilyBounds#tdmrs} (one per run of memory granules whose nodes are shared), PAMT
+     * minimised, within a quarter of the time left (at most 10 s). With the TDMRs fixed only the
+     * levels' places are left to find, which is quick; when their PAMT meets the bounds, the PAMT and
+     * TDMR tiers need no search. Empty when the TDMRs cannot be fixed that way or no solution comes.
+     */
+    private Optional<CpSolver> startingSolution() {
+      boolean nodeLocal = policy.pamt() == Policy.PamtPlacementPolicy.NODE_LOCAL;
+      List<List<Integer>> tdmrs = new ModuleFamilyBounds(instance, nodeLocal).tdmrs();
+      if (tdmrs.isEmpty()) {
+        return Optional.empty();
+      }
+      List<Literal> assume = new ArrayList<>();
+      boolean[] covered = new boolean[model.cells.size()];
+      for (List<Integer> t : tdmrs) {
+        for (int j = 0; j < t.size(); j++) {
+          int k = t.get(j);
+          covered[k] = true;
+          assume.add(model.cells.get(k).whole());
+          if (k + 1 < model.cells.size()) {
+            assume.add(j + 1 < t.size() ? model.cont.get(k) : model.cont.get(k).not());
+          }
+        }
+      }
+      for (int k = 0; k < covered.length; k++) {
+        if (!covered[k]) {
+          assume.add(model.cells.get(k).whole().not());
+        }
+      }
+      model.model.clearObjective();
+      model.model.minimize(model.pamtPages);
+      model.model.addAssumptions(assume.toArray(new Literal[0]));
+      CpSolver solver = newSolver();
+      solver.getParameters().setMaxTimeInSeconds(Math.max(0.01, Math.min(10, deadline.remainingSeconds() / 4)));
+      CpSolverStatus status;
+      try (Watchdog w = Watchdog.at(deadline, solver::stopSearch)) {
+        status = solver.solve(model.model);
+      } finally {
+        model.model.clearAssumptions();
+      }
+      boolean found = status == CpSolverStatus.OPTIMAL || status == CpSolverStatus.FEASIBLE;
+      details.add("starting solution (%s, one per run of memory granules sharing a node): %s".formatted(
+          Count.of(tdmrs.size(), "TDMR"), found ? solver.value(model.pamtPages) + " pages of PAMT" : status));
+      return found ? Optional.of(solver) : Optional.empty();
     }
 
     private List<Tier> tierList() {
