@@ -1,9 +1,9 @@
 package tdmr.solver.cpsat;
 
+import com.google.ortools.sat.CpModel;
 import com.google.ortools.sat.CpSolver;
 import com.google.ortools.sat.CpSolverStatus;
 import com.google.ortools.sat.LinearExpr;
-import com.google.ortools.sat.Literal;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -25,6 +25,7 @@ import tdmr.solver.SolveOptions;
 import tdmr.solver.Status;
 import tdmr.solver.Watchdog;
 import tdmr.tdx.Layout;
+import tdmr.tdx.PageSize;
 import tdmr.tdx.Policy;
 import tdmr.tdx.TdxLimits;
 import tdmr.time.Deadline;
@@ -276,37 +277,49 @@ final class ModuleFamilySolver {
       if (tdmrs.isEmpty()) {
         return Optional.empty();
       }
-      List<Literal> assume = new ArrayList<>();
+      // A copy of the model with those TDMRs fixed; its PAMT is at least their levels' minimums, so
+      // the search stops once a solution meets them.
+      CpModel fixedTdmrs = model.model.getClone();
       boolean[] covered = new boolean[model.cells.size()];
+      long leastPages = 0;
       for (List<Integer> t : tdmrs) {
+        long giB = 0;
         for (int j = 0; j < t.size(); j++) {
           int k = t.get(j);
           covered[k] = true;
-          assume.add(model.cells.get(k).whole());
+          giB += instance.cells().get(k).sizeGiB();
+          fixedTdmrs.addEquality(model.cells.get(k).whole(), 1);
           if (k + 1 < model.cells.size()) {
-            assume.add(j + 1 < t.size() ? model.cont.get(k) : model.cont.get(k).not());
+            fixedTdmrs.addEquality(model.cont.get(k), j + 1 < t.size() ? 1 : 0);
           }
+        }
+        for (PageSize level : instance.pieceLevels()) {
+          leastPages += instance.piecePages(giB, level);
         }
       }
       for (int k = 0; k < covered.length; k++) {
         if (!covered[k]) {
-          assume.add(model.cells.get(k).whole().not());
+          fixedTdmrs.addEquality(model.cells.get(k).whole(), 0);
         }
       }
-      model.model.clearObjective();
-      model.model.minimize(model.pamtPages);
-      model.model.addAssumptions(assume.toArray(new Literal[0]));
+      fixedTdmrs.addGreaterOrEqual(model.pamtPages, leastPages);
+      // It starts the tiers before PAMT at their bounds, or it is no start.
+      fixedTdmrs.addEquality(model.uncoveredPages, deadPages());
+      if (policy.pamt() == Policy.PamtPlacementPolicy.NODE_LOCAL) {
+        fixedTdmrs.addEquality(model.remoteBytes, 0);
+      }
+      fixedTdmrs.clearObjective();
+      fixedTdmrs.minimize(model.pamtPages);
       CpSolver solver = newSolver();
       solver.getParameters().setMaxTimeInSeconds(Math.max(0.01, Math.min(10, deadline.remainingSeconds() / 4)));
       CpSolverStatus status;
       try (Watchdog w = Watchdog.at(deadline, solver::stopSearch)) {
-        status = solver.solve(model.model);
-      } finally {
-        model.model.clearAssumptions();
+        status = solver.solve(fixedTdmrs);
       }
       boolean found = status == CpSolverStatus.OPTIMAL || status == CpSolverStatus.FEASIBLE;
-      details.add("starting solution (%s, one per run of memory granules sharing a node): %s".formatted(
-          Count.of(tdmrs.size(), "TDMR"), found ? solver.value(model.pamtPages) + " pages of PAMT" : status));
+      details.add("starting solution (%s, one per run of memory granules sharing a node, no memory given up, no"
+          .formatted(Count.of(tdmrs.size(), "TDMR")) + " remote PAMT): %s (least %d)".formatted(
+          found ? solver.value(model.pamtPages) + " pages of PAMT" : status, leastPages));
       return found ? Optional.of(solver) : Optional.empty();
     }
 
