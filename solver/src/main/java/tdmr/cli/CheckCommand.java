@@ -23,6 +23,7 @@ import tdmr.check.ModuleValidator;
 import tdmr.check.OsCoverageCheck;
 import tdmr.check.TdmrInfoCodec;
 import tdmr.mem.MemoryMap;
+import tdmr.parse.InputBytes;
 import tdmr.parse.InputException;
 import tdmr.parse.LayoutJson;
 import tdmr.parse.MapReader;
@@ -199,11 +200,8 @@ final class CheckCommand implements Callable<Integer> {
    * it as 512-byte entries would report nonsense or, at a multiple of 512 bytes, check garbage.
    */
   private LayoutFile readLayout(InputSource input) throws InputException {
-    byte[] bytes = input.bytes();
-    int k = startsWithUtf8Bom(bytes) ? 3 : 0;
-    while (k < bytes.length && Character.isWhitespace(bytes[k])) {
-      k++;
-    }
+    byte[] bytes = input.bytes(CheckCommand::layoutSizeLimit);
+    int k = firstNonSpace(bytes);
     if (k < bytes.length && bytes[k] == '{') {
       String text = MapReader.text(input.name(), bytes);
       return new LayoutFile(LayoutJson.read(input.name(), text, Optional.ofNullable(solver)),
@@ -219,6 +217,25 @@ final class CheckCommand implements Callable<Integer> {
       throw new InputException(input.name(), 0, "--solver %s needs a plan --json document; this is a TDMR_INFO binary".formatted(solver));
     }
     return new LayoutFile(TdmrInfoCodec.decode(bytes, input.name()), List.of(), Optional.empty());
+  }
+
+  /**
+   * A JSON layout may take any input's size; anything else is a TDMR_INFO binary (or no layout),
+   * which holds at most {@link LayoutJson#MAX_TDMRS} entries: a larger file is refused unread.
+   * {@code start} is the input's first bytes; all blanks there leave the question open.
+   */
+  private static InputBytes.Limit layoutSizeLimit(byte[] start) {
+    int k = firstNonSpace(start);
+    return k == start.length || start[k] == '{' ? InputBytes.ANY_INPUT : TdmrInfoCodec.MAX_SIZE;
+  }
+
+  /** The index of the first byte after a UTF-8 byte order mark and white space. */
+  private static int firstNonSpace(byte[] bytes) {
+    int k = startsWithUtf8Bom(bytes) ? 3 : 0;
+    while (k < bytes.length && Character.isWhitespace(bytes[k])) {
+      k++;
+    }
+    return k;
   }
 
   /**
