@@ -1,0 +1,344 @@
+package tdmr.solver.z3;
+
+import com.microsoft.z3.ArithExpr;
+import com.microsoft.z3.BoolExpr;
+import com.microsoft.z3.Context;
+import com.microsoft.z3.IntNum;
+import com.microsoft.z3.IntSort;
+import com.microsoft.z3.Model;
+import com.microsoft.z3.Params;
+import com.microsoft.z3.Solver;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import tdmr.check.LayoutVerifier;
+import tdmr.mem.ByteSize;
+import tdmr.mem.Count;
+import tdmr.mem.MemoryMap;
+import tdmr.solver.EngineResult;
+import tdmr.solver.Infeasibility;
+import tdmr.solver.Instance;
+import tdmr.solver.LayoutScore;
+import tdmr.solver.Question;
+import tdmr.solver.SolveOptions;
+import tdmr.solver.Status;
+import tdmr.solver.Watchdog;
+import tdmr.tdx.Layout;
+import tdmr.tdx.PageSize;
+import tdmr.tdx.Policy;
+import tdmr.tdx.TdxLimits;
+import tdmr.time.Deadline;
+
+/**
+ * Z3 for the module family ({@link Policy.Family#MODULE}): the formulas of {@link ModuleEncoding}
+ * over the shared {@link Instance} on one {@code QF_LIA} solver, and the lexicographic objective of
+ * {@link LayoutScore} one tier at a time (coverage under {@code max}, remote PAMT under {@code
+ * node-local}, PAMT pages, TDMRs, reserved areas). Each tier is minimised by checks of "at most v"
+ * (first at its lower bound, then by bisection between the proven bound and the best value found)
+ * and then fixed at its optimum before the next; the PAMT tier's lower bound ({@link
+ * #leastPamtPages}) is also stated as a constraint, so Z3 never searches below it.
+ *
+ * <p>Statuses are what was proved: {@code OPTIMAL} when every tier is, {@code INFEASIBLE} on UNSAT
+ * of the first check, {@code FEASIBLE} with the best validated layout (and, once the tiers before
+ * it are proven, the PAMT tier's proven bound) when the deadline stopped a later check, {@code
+ * UNKNOWN} otherwise. Every layout passes the validator before it leaves; one that does not, or an
+ * optimum whose score differs from the model's tiers, is a bug of the encoding and answered {@code
+ * UNKNOWN} with a message saying so, never claimed. The watchdog interrupts Z3 at the deadline, and
+ * Z3's native memory is capped ({@link Z3Native#MAX_MEMORY_MB}) as for the kernel family.
+ */
+final class ModuleFamilyProver {
+  private static final long PAGE = ByteSize.PAGE;
+
+  private final MemoryMap map;
+  private final TdxLimits limits;
+  private final Policy policy;
+  private final Deadline deadline;
+  private final long started;
+  private final List<String> messages = new ArrayList<>();
+  private final List<String> details = new ArrayList<>();
+  private Instance instance;
+  private ModuleEncoding model;
+  private List<String> restrictions = List.of();
+
+  /** One tier: its name in messages, what is minimised, and a value it cannot go below. */
+  private record Tier(String name, ArithExpr<IntSort> expr, long lowerBound) {}
+
+  ModuleFamilyProver(MemoryMap map, TdxLimits limits, Policy policy, SolveOptions options, long started) {
+    this.map = map;
+    this.limits = limits;
+    this.policy = policy;
+    this.deadline = options.solveDeadline();
+    this.started = started;
+  }
+
+  /** The answer; {@link Deadline.Exceeded} when the deadline struck while the instance was prepared. */
+  EngineResult solve() {
+    instance = Instance.of(map, limits, policy, deadline);
+    if (policy.coverage() == Policy.Coverage.ALL && !instance.impossibilities().isEmpty()) {
+      messages.addAll(instance.impossibilities());
+      messages.add("no layout can cover all TDX memory; `tdmr fix` finds the least memory to give up");
+      return result(Status.INFEASIBLE, null, OptionalLong.empty())
+          .withInfeasibility(Infeasibility.ofFacts(instance.impossibilities()));
+    }
+    if (instance.cells().isEmpty()) {
+      String fact = "no TDX memory is left that a TDMR could cover";
+      messages.add(fact);
+      return result(Status.INFEASIBLE, null, OptionalLong.empty()).withInfeasibility(Infeasibility.ofFacts(List.of(fact)));
+    }
+    try (Context ctx = new Context(Map.of("model", "true"));
+        // Z3 checks its "timeout" only in some phases; the watchdog stops the others at the deadline.
+        Watchdog watchdog = Watchdog.at(deadline, ctx::interrupt)) {
+      model = new ModuleEncoding(ctx, instance);
+      details.add("z3 module-family model: %d variables, %d constraints; %s".formatted(model.variables(),
+          model.constraints(), instance.describe()));
+      return new Tiers(ctx).solve();
+    } catch (com.microsoft.z3.Z3Exception e) {
+      if (deadline.expired()) {
+        messages.add("z3 stopped (time limit) before finding a layout or proving that none exists");
+        return result(Status.UNKNOWN, null, OptionalLong.empty());
+      }
+      if (!Z3Engine.isOutOfMemory(e)) {
+        throw e;
+      }
+      messages.add(("z3 stopped: it reached its native memory cap of %d MiB (%s) before a proof; raise it with"
+          + " -Dtdmr.z3.maxMemoryMb=N in TDMR_JAVA_OPTS").formatted(Z3Native.MAX_MEMORY_MB, e.getMessage()));
+      return result(Status.UNKNOWN, null, OptionalLong.empty());
+    }
+  }
+
+  /**
+   * The least PAMT pages of any layout covering all TDX memory: every granule holding memory is in a
+   * TDMR, whose 4K and 2M levels cost at least their whole pages per GiB for it, or its memory is all
+   * PAMT (at least its pages); and some TDMR has a 1G level of at least one page.
+   */
+  long leastPamtPages() {
+    long perGiB = 0;
+    for (PageSize level : List.of(PageSize.SIZE_4K, PageSize.SIZE_2M)) {
+      perGiB += instance.perGiBBytes(level) / PAGE;
+    }
+    long least = 1;
+    for (Instance.Cell c : instance.cells()) {
+      if (c.kind() == Instance.Kind.PLAIN) {
+        least += c.sizeGiB() * Math.min(perGiB, Instance.GIB_PAGES);
+      } else if (c.kind() == Instance.Kind.MIXED) {
+        long memory = 0;
+        for (Instance.Atom a : instance.atoms().subList(c.firstAtom(), c.endAtom())) {
+          if (a.memory()) {
+            memory += a.pages();
+          }
+        }
+        least += Math.min(perGiB, memory);
+      }
+    }
+    return least;
+  }
+
+  /** The tiers on one solver, and the answer. */
+  private final class Tiers {
+    private final Context ctx;
+    private final Solver solver;
+    private Model last;
+    private boolean proven = true;
+    private OptionalLong pamtBoundPages = OptionalLong.empty();
+
+    Tiers(Context ctx) {
+      this.ctx = ctx;
+      this.solver = ctx.mkSolver("QF_LIA");
+      model.background().forEach(solver::add);
+      model.groups().values().forEach(fs -> solver.add(fs.toArray(BoolExpr[]::new)));
+    }
+
+    EngineResult solve() {
+      List<Tier> tiers = tierList();
+      for (Tier tier : tiers) {
+        Optional<EngineResult> early = minimise(tier);
+        if (early.isPresent()) {
+          return early.get();
+        }
+        if (!proven) {
+          break;
+        }
+      }
+      return answer();
+    }
+
+    private List<Tier> tierList() {
+      List<Tier> tiers = new ArrayList<>();
+      if (policy.coverage() == Policy.Coverage.MAX) {
+        tiers.add(new Tier("coverage", model.uncoveredPages(), 0));
+      }
+      if (policy.pamt() == Policy.PamtPlacementPolicy.NODE_LOCAL) {
+        tiers.add(new Tier("remote PAMT", model.remoteBytes(), 0));
+      }
+      long leastPamt = policy.coverage() == Policy.Coverage.ALL ? leastPamtPages() : 1;
+      solver.add(ctx.mkGe(model.pamtPages(), ctx.mkInt(leastPamt)));
+      tiers.add(new Tier("PAMT", model.pamtPages(), leastPamt));
+      tiers.add(new Tier("TDMRs", model.tdmrCount(), 1));
+      tiers.add(new Tier("reserved areas", model.areaCount(), 0));
+      return tiers;
+    }
+
+    /**
+     * Minimises one tier and fixes it; an answer already when the first check proves that no layout
+     * exists or finds none before the deadline. Clears {@link #proven} when the deadline stops it.
+     */
+    private Optional<EngineResult> minimise(Tier tier) {
+      long lo = tier.lowerBound();
+      long hi;
+      if (last == null) {
+        com.microsoft.z3.Status first = check(List.of());
+        if (first == com.microsoft.z3.Status.UNSATISFIABLE) {
+          messages.add("z3: proven: no layout of %s %s at most %s and %s per TDMR (holes %s, PAMT %s)".formatted(
+              family(), policy.coverage() == Policy.Coverage.ALL ? "covers all TDX memory with" : "has",
+              Count.of(limits.maxTdmrs(), "TDMR"), Count.of(limits.maxReservedPerTdmr(), "reserved area"),
+              policy.holes().text(), policy.pamt().text()));
+          restrictions = new ModuleRestrictions(instance).forInfeasible();
+          ModuleRestrictions.sentence(restrictions).ifPresent(messages::add);
+          return Optional.of(result(Status.INFEASIBLE, null, OptionalLong.empty())
+              .withInfeasibility(Infeasibility.ofFacts(List.of())));
+        }
+        if (first != com.microsoft.z3.Status.SATISFIABLE) {
+          messages.add("z3 stopped (%s) before finding a layout or proving that none exists".formatted(why()));
+          return Optional.of(result(Status.UNKNOWN, null, OptionalLong.empty()));
+        }
+        last = pendingModel;
+      }
+      hi = value(tier.expr());
+      // The least conceivable value is often met: check it first, then bisect.
+      long probe = lo;
+      while (lo < hi) {
+        com.microsoft.z3.Status st = check(List.of(ctx.mkLe(tier.expr(), ctx.mkInt(probe))));
+        if (st == com.microsoft.z3.Status.SATISFIABLE) {
+          last = pendingModel;
+          hi = value(tier.expr());
+        } else if (st == com.microsoft.z3.Status.UNSATISFIABLE) {
+          lo = probe + 1;
+        } else {
+          proven = false;
+          messages.add("z3 stopped (%s) in the %s tier: best %d, proven at least %d".formatted(why(), tier.name(), hi, lo));
+          break;
+        }
+        probe = lo + (hi - lo) / 2;
+      }
+      if (tier.name().equals("PAMT")) {
+        // The tiers before it are proven (the first stopped tier ends the search): lo is a bound.
+        pamtBoundPages = OptionalLong.of(lo);
+      }
+      if (TierSearch.LOG) {
+        System.err.printf("z3 module tier %s: %d..%d, %d ms%n", tier.name(), lo, hi, (System.nanoTime() - started) / 1_000_000);
+      }
+      solver.add(ctx.mkEq(tier.expr(), ctx.mkInt(hi)));
+      return Optional.empty();
+    }
+
+    private EngineResult answer() {
+      ModuleEncoding.Reading reading = model.read(last);
+      Layout layout = reading.layout();
+      List<String> failures = LayoutVerifier.failures(map, limits, policy, layout);
+      if (!failures.isEmpty()) {
+        messages.add(("z3's module-family model gave a layout the validator rejects (%s): a bug of the encoding,"
+            + " so nothing is proven").formatted(String.join("; ", failures)));
+        return result(Status.UNKNOWN, null, OptionalLong.empty());
+      }
+      LayoutScore score = LayoutScore.of(map, limits, policy, layout);
+      if (proven) {
+        List<String> wrong = mismatches(score);
+        if (!wrong.isEmpty()) {
+          messages.add("z3's module-family model and its layout disagree (%s): a bug of the encoding, so nothing is proven"
+              .formatted(String.join(", ", wrong)));
+          return result(Status.UNKNOWN, null, OptionalLong.empty());
+        }
+      }
+      String what = "%s, PAMT %d bytes (%s), %s, remote PAMT %s".formatted(Count.of(layout.size(), "TDMR"),
+          layout.pamtBytes(), ByteSize.human(layout.pamtBytes()), Count.of(layout.reservedAreaCount(), "reserved area"),
+          ByteSize.human(score.remotePamtBytes()));
+      if (proven) {
+        messages.add("z3: proven optimal among " + family() + ": " + what);
+        restrictions = new ModuleRestrictions(instance).forOptimum(score);
+        ModuleRestrictions.sentence(restrictions).ifPresent(messages::add);
+      } else {
+        messages.add("z3: best layout found: " + what);
+      }
+      if (score.uncoveredBytes() > 0) {
+        messages.add("left out %s of TDX memory".formatted(ByteSize.human(score.uncoveredBytes())));
+      }
+      OptionalLong bound = pamtBoundPages.isPresent()
+          ? OptionalLong.of(Math.min(pamtBoundPages.getAsLong() * PAGE, layout.pamtBytes())) : OptionalLong.empty();
+      EngineResult r = result(proven ? Status.OPTIMAL : Status.FEASIBLE, layout, bound);
+      return new EngineResult(r.solver(), r.status(), r.layout(), r.pamtBytes(), r.pamtBoundBytes(), r.messages(),
+          r.solveMillis(), r.modelVariables(), r.modelConstraints(), score.uncoveredBytes(), r.kernelFailure(),
+          r.infeasibility(), r.details(), r.question());
+    }
+
+    /** The model's tiers against the layout's score: each must be what the layout has. */
+    private List<String> mismatches(LayoutScore score) {
+      List<String> wrong = new ArrayList<>();
+      long uncovered = value(model.uncoveredPages()) * PAGE + instance.deadMemory();
+      if (policy.coverage() == Policy.Coverage.MAX && uncovered != score.uncoveredBytes()) {
+        wrong.add("uncovered " + uncovered + " != " + score.uncoveredBytes());
+      }
+      if (policy.pamt() == Policy.PamtPlacementPolicy.NODE_LOCAL && value(model.remoteBytes()) != score.remotePamtBytes()) {
+        wrong.add("remote " + value(model.remoteBytes()) + " != " + score.remotePamtBytes());
+      }
+      if (value(model.pamtPages()) * PAGE != score.pamtBytes()) {
+        wrong.add("PAMT " + value(model.pamtPages()) * PAGE + " != " + score.pamtBytes());
+      }
+      if (value(model.tdmrCount()) != score.tdmrs()) {
+        wrong.add("TDMRs " + value(model.tdmrCount()) + " != " + score.tdmrs());
+      }
+      if (value(model.areaCount()) != score.reservedAreas()) {
+        wrong.add("reserved areas " + value(model.areaCount()) + " != " + score.reservedAreas());
+      }
+      return wrong;
+    }
+
+    /** One check under {@code assumptions}, with the time left before the deadline. */
+    private com.microsoft.z3.Status check(List<BoolExpr> assumptions) {
+      Params p = ctx.mkParams();
+      p.add("timeout", (int) Math.max(1, Math.min(Integer.MAX_VALUE, deadline.remainingMillis())));
+      solver.setParameters(p);
+      if (deadline.expired()) {
+        return com.microsoft.z3.Status.UNKNOWN;
+      }
+      solver.push();
+      assumptions.forEach(solver::add);
+      long t0 = System.nanoTime();
+      com.microsoft.z3.Status st = solver.check();
+      if (TierSearch.LOG) {
+        System.err.printf("z3 module check %s: %s in %d ms%n", assumptions, st, (System.nanoTime() - t0) / 1_000_000);
+      }
+      Model m = st == com.microsoft.z3.Status.SATISFIABLE ? solver.getModel() : null;
+      solver.pop();
+      pendingModel = m;
+      return st;
+    }
+
+    private Model pendingModel;
+
+    private long value(ArithExpr<IntSort> e) {
+      return ((IntNum) last.eval(e, true)).getInt64();
+    }
+
+    private String why() {
+      return deadline.expired() ? "time limit" : solver.getReasonUnknown();
+    }
+  }
+
+  /** The family as a claim names it. */
+  private static String family() {
+    return "the module family (every layout TDH.SYS.CONFIG and the OS coverage check accept, each PAMT level placed on"
+        + " its own)";
+  }
+
+  private EngineResult result(Status status, Layout layout, OptionalLong bound) {
+    long millis = (System.nanoTime() - started) / 1_000_000;
+    long vars = model == null ? 0 : model.variables();
+    long cons = model == null ? 0 : model.constraints();
+    return new EngineResult(Z3Engine.NAME, status, Optional.ofNullable(layout),
+        layout == null ? OptionalLong.empty() : OptionalLong.of(layout.pamtBytes()), bound, messages, millis, vars, cons, 0)
+        .withDetails(details)
+        .withQuestion(new Question(Policy.Family.MODULE, restrictions));
+  }
+}
