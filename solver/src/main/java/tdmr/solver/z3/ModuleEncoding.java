@@ -216,8 +216,8 @@ final class ModuleEncoding {
       List<BoolExpr> previous = new ArrayList<>();
       int lastAreas = -1;
       List<AddressRange> granules = instance.memorylessGranules();
-      int most = Integer.getInteger("exp.memoryless", granules.size());
-      for (AddressRange g : granules.subList(0, Math.min(most, granules.size()))) {
+      for (AddressRange g : granules) {
+        instance.deadline().check();
         int areas = instance.memorylessAreas(g);
         if (areas > instance.limits().maxReservedPerTdmr()) {
           continue;
@@ -308,6 +308,7 @@ final class ModuleEncoding {
   private void pamtPieces() {
     List<PageSize> levels = instance.pieceLevels();
     for (Slot s : slots) {
+      instance.deadline().check();
       for (PageSize level : levels) {
         long most = level == null ? instance.chunkPages(instance.largestTdmrGiB()) : instance.levelPages(instance.largestTdmrGiB(), level);
         String name = "pages.%d.%s".formatted(s.index, level == null ? "chunk" : level.name());
@@ -354,6 +355,7 @@ final class ModuleEncoding {
     List<List<ArithExpr<IntSort>>> pagesByStack = new ArrayList<>();
     stacks.forEach(x -> pagesByStack.add(new ArrayList<>()));
     for (Piece p : pieces) {
+      instance.deadline().check();
       long least = instance.piecePages(1, p.level());
       List<BoolExpr> choices = new ArrayList<>();
       for (Stack st : stacks) {
@@ -542,7 +544,8 @@ final class ModuleEncoding {
    */
   @SuppressWarnings("unchecked")
   private void remotePamt() {
-    if (instance.policy().pamt() != Policy.PamtPlacementPolicy.NODE_LOCAL) {
+    if (instance.policy().pamt() != Policy.PamtPlacementPolicy.NODE_LOCAL || instance.nodes().size() <= 1) {
+      // With one node no PAMT is remote.
       return;
     }
     for (Piece p : pieces) {

@@ -145,7 +145,9 @@ final class ModuleFamilyProver {
 
     Tiers(Context ctx) {
       this.ctx = ctx;
-      this.solver = ctx.mkSolver("QF_LIA");
+      String logic = System.getProperty("exp.logic", "default");
+      this.solver = logic.startsWith("tactic:") ? ctx.mkSolver(ctx.mkTactic(logic.substring(7)))
+          : logic.equals("default") ? ctx.mkSolver() : ctx.mkSolver(logic);
       model.background().forEach(solver::add);
       model.groups().values().forEach(fs -> solver.add(fs.toArray(BoolExpr[]::new)));
     }
