@@ -88,8 +88,8 @@ public final class Z3VsCpSat {
     System.out.printf(Locale.ROOT, "Limit %s s per solve; proven = OPTIMAL or INFEASIBLE; times are the engines' solveMillis.%n%n", limit);
     System.out.println("| family | maps | cpsat proven | cpsat median ms | cpsat p95 ms | cpsat max ms | z3 proven | z3 median ms | z3 p95 ms | z3 max ms |");
     System.out.println("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
-    byFamily.forEach((family, perEngine) -> {
-      StringBuilder row = new StringBuilder("| " + family + " | " + perEngine.get("cpsat").size() + " |");
+    byFamily.forEach((origin, perEngine) -> {
+      StringBuilder row = new StringBuilder("| " + origin + " | " + perEngine.get("cpsat").size() + " |");
       for (String e : List.of("cpsat", "z3")) {
         List<EngineResult> rs = perEngine.get(e);
         long proven = rs.stream().filter(r -> r.status() == Status.OPTIMAL || r.status() == Status.INFEASIBLE).count();
