@@ -71,6 +71,7 @@ final class ModuleEncoding {
   private final List<Cell> cells;
   private final List<Atom> atoms;
   private final boolean module;
+  private final int mostMemoryless;
   private final boolean max;
   private final List<BoolExpr> background = new ArrayList<>();
   private final Map<Reason, List<BoolExpr>> groups = new LinkedHashMap<>();
@@ -142,7 +143,18 @@ final class ModuleEncoding {
   private final List<BoolExpr> areaStarts = new ArrayList<>();
   private final List<ArithExpr<IntSort>> fixedAreas = new ArrayList<>();
 
+  /** The encoding with every TDMR without memory that {@link Instance#memorylessGranules} offers. */
   ModuleEncoding(Context ctx, Instance instance) {
+    this(ctx, instance, Integer.MAX_VALUE);
+  }
+
+  /**
+   * The encoding with at most {@code mostMemoryless} TDMRs without memory (the first ones {@link
+   * Instance#memorylessGranules} offers, the cheapest first): the caller proves that no layout it
+   * asks about has more.
+   */
+  ModuleEncoding(Context ctx, Instance instance, int mostMemoryless) {
+    this.mostMemoryless = mostMemoryless;
     this.ctx = ctx;
     this.instance = instance;
     this.cells = instance.cells();
@@ -216,7 +228,7 @@ final class ModuleEncoding {
       List<BoolExpr> previous = new ArrayList<>();
       int lastAreas = -1;
       List<AddressRange> granules = instance.memorylessGranules();
-      for (AddressRange g : granules) {
+      for (AddressRange g : granules.subList(0, Math.min(granules.size(), mostMemoryless))) {
         instance.deadline().check();
         int areas = instance.memorylessAreas(g);
         if (areas > instance.limits().maxReservedPerTdmr()) {

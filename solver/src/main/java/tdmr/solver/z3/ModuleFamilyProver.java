@@ -61,9 +61,12 @@ final class ModuleFamilyProver {
   private Instance instance;
   private ModuleEncoding model;
   private List<String> restrictions = List.of();
+  private final SolveOptions options;
+  /** The best layout known before the search: the kernel family's optimum, when there is one. */
+  private Optional<Layout> incumbent = Optional.empty();
 
   /** One tier: its name in messages, what is minimised, and a value it cannot go below. */
-  private record Tier(String name, ArithExpr<IntSort> expr, long lowerBound) {}
+  private record Tier(String name, ArithExpr<IntSort> expr, long lowerBound, String unit) {}
 
   ModuleFamilyProver(MemoryMap map, TdxLimits limits, Policy policy, SolveOptions options, long started) {
     this.map = map;
@@ -71,6 +74,7 @@ final class ModuleFamilyProver {
     this.policy = policy;
     this.deadline = options.solveDeadline();
     this.started = started;
+    this.options = options;
   }
 
   /** The answer; {@link Deadline.Exceeded} when the deadline struck while the instance was prepared. */
@@ -87,10 +91,11 @@ final class ModuleFamilyProver {
       messages.add(fact);
       return result(Status.INFEASIBLE, null, OptionalLong.empty()).withInfeasibility(Infeasibility.ofFacts(List.of(fact)));
     }
+    incumbent = kernelFamilyLayout();
     try (Context ctx = new Context(Map.of("model", "true"));
         // Z3 checks its "timeout" only in some phases; the watchdog stops the others at the deadline.
         Watchdog watchdog = Watchdog.at(deadline, ctx::interrupt)) {
-      model = new ModuleEncoding(ctx, instance);
+      model = new ModuleEncoding(ctx, instance, mostMemoryless());
       details.add("z3 module-family model: %d variables, %d constraints; %s".formatted(model.variables(),
           model.constraints(), instance.describe()));
       return new Tiers(ctx).solve();
@@ -106,6 +111,69 @@ final class ModuleFamilyProver {
           + " -Dtdmr.z3.maxMemoryMb=N in TDMR_JAVA_OPTS").formatted(Z3Native.MAX_MEMORY_MB, e.getMessage()));
       return result(Status.UNKNOWN, null, OptionalLong.empty());
     }
+  }
+
+  /**
+   * The kernel family's best layout within a third of the time, Z3's own ({@link Z3Model}): every
+   * kernel-shaped layout is one of the module family too (three levels back to back in one block),
+   * so it is an incumbent that the module family's search only has to beat, tier by tier. Empty
+   * when the kernel family has no layout or none was found in time.
+   */
+  private Optional<Layout> kernelFamilyLayout() {
+    EngineResult kernel = new Z3Engine().solve(map, limits, policy.withFamily(Policy.Family.KERNEL),
+        options.withDeadline(deadline.share(3)));
+    Optional<Layout> layout = kernel.layout().filter(l -> LayoutVerifier.failures(map, limits, policy, l).isEmpty());
+    layout.ifPresent(l -> details.add("incumbent: the kernel family's %s layout (z3, %d ms)".formatted(
+        kernel.status().toString().toLowerCase(java.util.Locale.ROOT), kernel.solveMillis())));
+    return layout;
+  }
+
+  /**
+   * How many TDMRs without memory a layout can have that is at least as good as the incumbent in
+   * every tier up to PAMT; all that {@link Instance#memorylessGranules} offers without an incumbent,
+   * or when a tier before PAMT is searched below the incumbent's value (it leaves coverable memory
+   * out, or has remote PAMT): such a layout may have more PAMT.
+   *
+   * <p>With the incumbent's PAMT {@code P}: in such a layout every TDX memory granule is in a TDMR
+   * or its memory is all PAMT (else memory is left out that the incumbent covers), and a granule
+   * with more memory than {@code P} pages cannot be all PAMT; so at least {@code G} granules are in
+   * TDMRs holding memory, whose 4K and 2M levels cost at least their whole pages per GiB for each,
+   * and one of which has a 1G level of a page or more; each TDMR without memory has three levels of
+   * at least a 1 GiB TDMR's minimum. So {@code m · memoryless + G · perGiB + 1 <= P}.
+   */
+  private int mostMemoryless() {
+    if (incumbent.isEmpty()) {
+      return Integer.MAX_VALUE;
+    }
+    LayoutScore s = LayoutScore.of(map, limits, policy, incumbent.get());
+    if (s.uncoveredBytes() > instance.deadMemory()
+        || LayoutScore.ranksRemotePamt(policy) && s.remotePamtBytes() > 0) {
+      // A tier before PAMT is searched below the incumbent, where the PAMT may exceed its.
+      return Integer.MAX_VALUE;
+    }
+    long pamt = s.pamtBytes() / PAGE;
+    long perGiB = 0;
+    long memoryless = 0;
+    for (PageSize level : PageSize.values()) {
+      memoryless += instance.levelPages(1, level);
+      perGiB += instance.perGiBBytes(level) / PAGE;
+    }
+    long inTdmrs = 0;
+    for (Instance.Cell c : instance.cells()) {
+      if (c.kind() == Instance.Kind.PLAIN) {
+        inTdmrs += Instance.GIB_PAGES > pamt ? c.sizeGiB() : 0;
+      } else if (c.kind() == Instance.Kind.MIXED) {
+        long memory = 0;
+        for (Instance.Atom a : instance.atoms().subList(c.firstAtom(), c.endAtom())) {
+          if (a.memory()) {
+            memory += a.pages();
+          }
+        }
+        inTdmrs += memory > pamt ? 1 : 0;
+      }
+    }
+    long left = pamt - inTdmrs * perGiB - (inTdmrs > 0 ? 1 : 0);
+    return (int) Math.max(0, Math.min(Integer.MAX_VALUE, left / memoryless));
   }
 
   /**
@@ -169,48 +237,51 @@ final class ModuleFamilyProver {
     private List<Tier> tierList() {
       List<Tier> tiers = new ArrayList<>();
       if (policy.coverage() == Policy.Coverage.MAX) {
-        tiers.add(new Tier("coverage", model.uncoveredPages(), 0));
+        tiers.add(new Tier("coverage", model.uncoveredPages(), 0, "uncovered pages"));
       }
       if (policy.pamt() == Policy.PamtPlacementPolicy.NODE_LOCAL) {
-        tiers.add(new Tier("remote PAMT", model.remoteBytes(), 0));
+        tiers.add(new Tier("remote PAMT", model.remoteBytes(), 0, "bytes"));
       }
       long leastPamt = policy.coverage() == Policy.Coverage.ALL ? leastPamtPages() : 1;
       solver.add(ctx.mkGe(model.pamtPages(), ctx.mkInt(leastPamt)));
-      tiers.add(new Tier("PAMT", model.pamtPages(), leastPamt));
-      tiers.add(new Tier("TDMRs", model.tdmrCount(), 1));
-      tiers.add(new Tier("reserved areas", model.areaCount(), 0));
+      tiers.add(new Tier("PAMT", model.pamtPages(), leastPamt, "pages"));
+      tiers.add(new Tier("TDMRs", model.tdmrCount(), 1, "TDMRs"));
+      tiers.add(new Tier("reserved areas", model.areaCount(), 0, "areas"));
       return tiers;
     }
 
     /**
      * Minimises one tier and fixes it; an answer already when the first check proves that no layout
      * exists or finds none before the deadline. Clears {@link #proven} when the deadline stops it.
+     *
+     * <p>While every tier so far has the incumbent's value, the incumbent's value of this tier is an
+     * upper bound that a layout meets: the first check is then whether any layout does better
+     * (often not, and one unsatisfiable check proves the tier). Otherwise the first check is at the
+     * tier's lower bound, and then bisection between the proven bound and the best value found.
      */
     private Optional<EngineResult> minimise(Tier tier) {
       long lo = tier.lowerBound();
       long hi;
-      if (last == null) {
-        com.microsoft.z3.Status first = check(List.of());
-        if (first == com.microsoft.z3.Status.UNSATISFIABLE) {
-          messages.add("z3: proven: no layout of %s %s at most %s and %s per TDMR (holes %s, PAMT %s)".formatted(
-              family(), policy.coverage() == Policy.Coverage.ALL ? "covers all TDX memory with" : "has",
-              Count.of(limits.maxTdmrs(), "TDMR"), Count.of(limits.maxReservedPerTdmr(), "reserved area"),
-              policy.holes().text(), policy.pamt().text()));
-          restrictions = new ModuleRestrictions(instance).forInfeasible();
-          ModuleRestrictions.sentence(restrictions).ifPresent(messages::add);
-          return Optional.of(result(Status.INFEASIBLE, null, OptionalLong.empty())
-              .withInfeasibility(Infeasibility.ofFacts(List.of())));
+      long probe;
+      if (last == null && incumbent.isPresent()) {
+        hi = incumbentValue(tier);
+        probe = hi - 1;
+        if (hi < lo) {
+          throw new IllegalStateException("the %s tier's lower bound %d is above a valid layout's %d".formatted(tier.name(),
+              lo, hi));
         }
-        if (first != com.microsoft.z3.Status.SATISFIABLE) {
-          messages.add("z3 stopped (%s) before finding a layout or proving that none exists".formatted(why()));
-          return Optional.of(result(Status.UNKNOWN, null, OptionalLong.empty()));
+      } else {
+        if (last == null) {
+          Optional<EngineResult> none = firstLayout();
+          if (none.isPresent()) {
+            return none;
+          }
         }
-        last = pendingModel;
+        hi = value(tier.expr());
+        probe = lo;
       }
-      hi = value(tier.expr());
-      // The least conceivable value is often met: check it first, then bisect.
-      long probe = lo;
       while (lo < hi) {
+        probe = Math.max(lo, Math.min(probe, hi - 1));
         com.microsoft.z3.Status st = check(List.of(ctx.mkLe(tier.expr(), ctx.mkInt(probe))));
         if (st == com.microsoft.z3.Status.SATISFIABLE) {
           last = pendingModel;
@@ -219,7 +290,8 @@ final class ModuleFamilyProver {
           lo = probe + 1;
         } else {
           proven = false;
-          messages.add("z3 stopped (%s) in the %s tier: best %d, proven at least %d".formatted(why(), tier.name(), hi, lo));
+          messages.add("z3 stopped (%s) in the %s tier: best %d %s, proven at least %d %s".formatted(why(), tier.name(), hi,
+              tier.unit(), lo, tier.unit()));
           break;
         }
         probe = lo + (hi - lo) / 2;
@@ -235,9 +307,41 @@ final class ModuleFamilyProver {
       return Optional.empty();
     }
 
+    /** A first model; an answer when there is none: proven infeasible, or the deadline first. */
+    private Optional<EngineResult> firstLayout() {
+      com.microsoft.z3.Status first = check(List.of());
+      if (first == com.microsoft.z3.Status.UNSATISFIABLE) {
+        messages.add("z3: proven: no layout of %s %s at most %s and %s per TDMR (holes %s, PAMT %s)".formatted(
+            family(), policy.coverage() == Policy.Coverage.ALL ? "covers all TDX memory with" : "has",
+            Count.of(limits.maxTdmrs(), "TDMR"), Count.of(limits.maxReservedPerTdmr(), "reserved area"),
+            policy.holes().text(), policy.pamt().text()));
+        restrictions = new ModuleRestrictions(instance).forInfeasible();
+        ModuleRestrictions.sentence(restrictions).ifPresent(messages::add);
+        return Optional.of(result(Status.INFEASIBLE, null, OptionalLong.empty()));
+      }
+      if (first != com.microsoft.z3.Status.SATISFIABLE) {
+        messages.add("z3 stopped (%s) before finding a layout or proving that none exists".formatted(why()));
+        return Optional.of(result(Status.UNKNOWN, null, OptionalLong.empty()));
+      }
+      last = pendingModel;
+      return Optional.empty();
+    }
+
+    /** The incumbent's value in {@code tier}, in the tier's unit. */
+    private long incumbentValue(Tier tier) {
+      LayoutScore s = LayoutScore.of(map, limits, policy, incumbent.get());
+      return switch (tier.name()) {
+        case "coverage" -> (s.uncoveredBytes() - instance.deadMemory()) / PAGE;
+        case "remote PAMT" -> s.remotePamtBytes();
+        case "PAMT" -> s.pamtBytes() / PAGE;
+        case "TDMRs" -> s.tdmrs();
+        default -> s.reservedAreas();
+      };
+    }
+
     private EngineResult answer() {
-      ModuleEncoding.Reading reading = model.read(last);
-      Layout layout = reading.layout();
+      // No model better than the incumbent in any tier: the incumbent is the answer.
+      Layout layout = last == null ? incumbent.orElseThrow() : model.read(last).layout();
       List<String> failures = LayoutVerifier.failures(map, limits, policy, layout);
       if (!failures.isEmpty()) {
         messages.add(("z3's module-family model gave a layout the validator rejects (%s): a bug of the encoding,"
@@ -245,7 +349,7 @@ final class ModuleFamilyProver {
         return result(Status.UNKNOWN, null, OptionalLong.empty());
       }
       LayoutScore score = LayoutScore.of(map, limits, policy, layout);
-      if (proven) {
+      if (proven && last != null) {
         List<String> wrong = mismatches(score);
         if (!wrong.isEmpty()) {
           messages.add("z3's module-family model and its layout disagree (%s): a bug of the encoding, so nothing is proven"
@@ -309,7 +413,7 @@ final class ModuleFamilyProver {
       long t0 = System.nanoTime();
       com.microsoft.z3.Status st = solver.check();
       if (TierSearch.LOG) {
-        System.err.printf("z3 module check %s: %s in %d ms%n", assumptions, st, (System.nanoTime() - t0) / 1_000_000);
+        System.err.printf("z3 module check (%d bounds): %s in %d ms%n", assumptions.size(), st, (System.nanoTime() - t0) / 1_000_000);
       }
       Model m = st == com.microsoft.z3.Status.SATISFIABLE ? solver.getModel() : null;
       solver.pop();
