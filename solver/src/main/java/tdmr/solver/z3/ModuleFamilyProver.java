@@ -9,6 +9,7 @@ import com.microsoft.z3.Model;
 import com.microsoft.z3.Params;
 import com.microsoft.z3.Solver;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -56,8 +57,9 @@ final class ModuleFamilyProver {
   private final Policy policy;
   private final Deadline deadline;
   private final long started;
-  private final List<String> messages = new ArrayList<>();
-  private final List<String> details = new ArrayList<>();
+  /** Written by the search thread; read by whichever thread answers. */
+  private final List<String> messages = Collections.synchronizedList(new ArrayList<>());
+  private final List<String> details = Collections.synchronizedList(new ArrayList<>());
   private Instance instance;
   private ModuleEncoding model;
   private List<String> restrictions = List.of();
@@ -66,7 +68,12 @@ final class ModuleFamilyProver {
   private Optional<Layout> incumbent = Optional.empty();
 
   /** One tier: its name in messages, what is minimised, and a value it cannot go below. */
-  private record Tier(String name, ArithExpr<IntSort> expr, long lowerBound, String unit) {}
+  private record Tier(String name, ArithExpr<IntSort> expr, long lowerBound, String unit) {
+    /** A count of TDMRs or areas, not a size. */
+    boolean counts() {
+      return name.equals("TDMRs") || name.equals("reserved areas");
+    }
+  }
 
   ModuleFamilyProver(MemoryMap map, TdxLimits limits, Policy policy, SolveOptions options, long started) {
     this.map = map;
@@ -91,41 +98,143 @@ final class ModuleFamilyProver {
       messages.add(fact);
       return result(Status.INFEASIBLE, null, OptionalLong.empty()).withInfeasibility(Infeasibility.ofFacts(List.of(fact)));
     }
-    incumbent = kernelFamilyLayout();
+    incumbent = incumbentLayout();
+    best = incumbent.orElse(null);
+    // Z3 does not notice an interrupt in every step (a large simplification, say): the search runs
+    // in a thread of its own, and at the deadline the best layout known so far is the answer.
+    Thread search = new Thread(this::search, "z3-module-family");
+    search.setDaemon(true);
+    search.start();
+    try {
+      search.join(Math.max(1, deadline.remainingMillis() + GRACE_MILLIS));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    synchronized (this) {
+      if (answer == null) {
+        abandoned = true;
+        return stopped("time limit; z3 did not return within %d ms of it".formatted(GRACE_MILLIS));
+      }
+      return answer;
+    }
+  }
+
+  /** How long after the deadline the search may take to notice it before the best known layout is the answer. */
+  private static final long GRACE_MILLIS = 300;
+
+  /** The search's answer, once it has one; the search owns it and the messages until then. */
+  private EngineResult answer;
+  /** Set when the answer was given without the search: whatever it finds later is dropped. */
+  private boolean abandoned;
+  /** The best valid layout known: the incumbent, then each better one the search finds. */
+  private volatile Layout best;
+  /** The PAMT tier's proven lower bound in pages, once the tiers before it are proven. */
+  private volatile OptionalLong pamtBound = OptionalLong.empty();
+
+  /** The Z3 search (in its own thread): the model, the tiers, the answer. */
+  private void search() {
+    EngineResult r;
     try (Context ctx = new Context(Map.of("model", "true"));
         // Z3 checks its "timeout" only in some phases; the watchdog stops the others at the deadline.
         Watchdog watchdog = Watchdog.at(deadline, ctx::interrupt)) {
       model = new ModuleEncoding(ctx, instance, mostMemoryless());
       details.add("z3 module-family model: %d variables, %d constraints; %s".formatted(model.variables(),
           model.constraints(), instance.describe()));
-      return new Tiers(ctx).solve();
+      r = new Tiers(ctx).solve();
+    } catch (Deadline.Exceeded e) {
+      r = stopped("time limit, while the model was being built");
     } catch (com.microsoft.z3.Z3Exception e) {
       if (deadline.expired()) {
-        messages.add("z3 stopped (time limit) before finding a layout or proving that none exists");
-        return result(Status.UNKNOWN, null, OptionalLong.empty());
-      }
-      if (!Z3Engine.isOutOfMemory(e)) {
+        r = stopped("time limit");
+      } else if (Z3Engine.isOutOfMemory(e)) {
+        r = stopped(("it reached its native memory cap of %d MiB (%s); raise it with -Dtdmr.z3.maxMemoryMb=N in"
+            + " TDMR_JAVA_OPTS").formatted(Z3Native.MAX_MEMORY_MB, e.getMessage()));
+      } else {
         throw e;
       }
-      messages.add(("z3 stopped: it reached its native memory cap of %d MiB (%s) before a proof; raise it with"
-          + " -Dtdmr.z3.maxMemoryMb=N in TDMR_JAVA_OPTS").formatted(Z3Native.MAX_MEMORY_MB, e.getMessage()));
-      return result(Status.UNKNOWN, null, OptionalLong.empty());
+    }
+    synchronized (this) {
+      if (!abandoned) {
+        answer = r;
+      }
     }
   }
 
   /**
-   * The kernel family's best layout within a third of the time, Z3's own ({@link Z3Model}): every
-   * kernel-shaped layout is one of the module family too (three levels back to back in one block),
-   * so it is an incumbent that the module family's search only has to beat, tier by tier. Empty
-   * when the kernel family has no layout or none was found in time.
+   * The answer when the search stopped before a proof ({@code why}): the best valid layout known,
+   * {@code FEASIBLE} with the PAMT bound proven so far, or {@code UNKNOWN} without one.
    */
-  private Optional<Layout> kernelFamilyLayout() {
-    EngineResult kernel = new Z3Engine().solve(map, limits, policy.withFamily(Policy.Family.KERNEL),
-        options.withDeadline(deadline.share(3)));
-    Optional<Layout> layout = kernel.layout().filter(l -> LayoutVerifier.failures(map, limits, policy, l).isEmpty());
-    layout.ifPresent(l -> details.add("incumbent: the kernel family's %s layout (z3, %d ms)".formatted(
-        kernel.status().toString().toLowerCase(java.util.Locale.ROOT), kernel.solveMillis())));
-    return layout;
+  private EngineResult stopped(String why) {
+    Layout layout = best;
+    List<String> said;
+    synchronized (messages) {
+      said = new ArrayList<>(messages);
+      messages.clear();
+    }
+    if (layout == null) {
+      messages.add("z3 stopped (%s) before finding a layout or proving that none exists".formatted(why));
+      messages.addAll(said);
+      return result(Status.UNKNOWN, null, OptionalLong.empty());
+    }
+    messages.add("z3 stopped (%s) before proving optimality".formatted(why));
+    messages.addAll(said);
+    return feasible(layout);
+  }
+
+  /** A {@code FEASIBLE} answer with {@code layout} (valid) and the PAMT bound proven so far. */
+  private EngineResult feasible(Layout layout) {
+    LayoutScore score = LayoutScore.of(map, limits, policy, layout);
+    messages.add("z3: best layout found: " + describe(layout, score));
+    if (score.uncoveredBytes() > 0) {
+      messages.add("left out %s of TDX memory".formatted(ByteSize.human(score.uncoveredBytes())));
+    }
+    OptionalLong bound = pamtBound;
+    OptionalLong bytes = bound.isPresent() ? OptionalLong.of(Math.min(bound.getAsLong() * PAGE, layout.pamtBytes()))
+        : OptionalLong.empty();
+    return withUncovered(result(Status.FEASIBLE, layout, bytes), score);
+  }
+
+  private static EngineResult withUncovered(EngineResult r, LayoutScore score) {
+    return new EngineResult(r.solver(), r.status(), r.layout(), r.pamtBytes(), r.pamtBoundBytes(), r.messages(),
+        r.solveMillis(), r.modelVariables(), r.modelConstraints(), score.uncoveredBytes(), r.kernelFailure(),
+        r.infeasibility(), r.details(), r.question());
+  }
+
+  private static String describe(Layout layout, LayoutScore score) {
+    return "%s, PAMT %d bytes (%s), %s, remote PAMT %s".formatted(Count.of(layout.size(), "TDMR"),
+        layout.pamtBytes(), ByteSize.human(layout.pamtBytes()), Count.of(layout.reservedAreaCount(), "reserved area"),
+        ByteSize.human(score.remotePamtBytes()));
+  }
+
+  /**
+   * The best of two layouts known to be of the module family, by the objective: the kernel
+   * family's best within a third of the time (Z3's own, {@link Z3Model}) and the Linux greedy's
+   * (which ranks no remote PAMT but keeps PAMT on the TDMR's node). Every kernel-shaped layout is
+   * one of the module family too (three levels back to back in one block), so it is an incumbent
+   * that the module family's search only has to beat, tier by tier. Empty when neither has a
+   * layout in time.
+   */
+  private Optional<Layout> incumbentLayout() {
+    List<EngineResult> known = new ArrayList<>();
+    known.add(new Z3Engine().solve(map, limits, policy.withFamily(Policy.Family.KERNEL),
+        options.withDeadline(deadline.share(3))));
+    known.add(new tdmr.solver.GreedyEngine().solve(map, limits, policy, options.withDeadline(deadline.share(4))));
+    EngineResult best = null;
+    for (EngineResult r : known) {
+      if (r.layout().isEmpty() || !LayoutVerifier.failures(map, limits, policy, r.layout().get()).isEmpty()) {
+        continue;
+      }
+      if (best == null || LayoutScore.of(map, limits, policy, r.layout().get())
+          .betterThan(LayoutScore.of(map, limits, policy, best.layout().get()), policy)) {
+        best = r;
+      }
+    }
+    if (best == null) {
+      return Optional.empty();
+    }
+    details.add("incumbent: the %s layout of %s (%d ms)".formatted(best.status().toString().toLowerCase(java.util.Locale.ROOT),
+        best.solver(), best.solveMillis()));
+    return best.layout();
   }
 
   /**
@@ -209,7 +318,6 @@ final class ModuleFamilyProver {
     private final Solver solver;
     private Model last;
     private boolean proven = true;
-    private OptionalLong pamtBoundPages = OptionalLong.empty();
 
     Tiers(Context ctx) {
       this.ctx = ctx;
@@ -278,27 +386,32 @@ final class ModuleFamilyProver {
           }
         }
         hi = value(tier.expr());
-        probe = lo;
+        probe = tier.counts() ? hi - 1 : lo;
       }
       while (lo < hi) {
         probe = Math.max(lo, Math.min(probe, hi - 1));
         com.microsoft.z3.Status st = check(List.of(ctx.mkLe(tier.expr(), ctx.mkInt(probe))));
         if (st == com.microsoft.z3.Status.SATISFIABLE) {
-          last = pendingModel;
+          adopt();
           hi = value(tier.expr());
         } else if (st == com.microsoft.z3.Status.UNSATISFIABLE) {
           lo = probe + 1;
+          if (tier.name().equals("PAMT")) {
+            pamtBound = OptionalLong.of(lo);
+          }
         } else {
           proven = false;
           messages.add("z3 stopped (%s) in the %s tier: best %d %s, proven at least %d %s".formatted(why(), tier.name(), hi,
               tier.unit(), lo, tier.unit()));
           break;
         }
-        probe = lo + (hi - lo) / 2;
+        // Counts (TDMRs, areas) are small and their optimum is usually just below the best found:
+        // step down; sizes bisect.
+        probe = tier.counts() ? hi - 1 : lo + (hi - lo) / 2;
       }
       if (tier.name().equals("PAMT")) {
         // The tiers before it are proven (the first stopped tier ends the search): lo is a bound.
-        pamtBoundPages = OptionalLong.of(lo);
+        pamtBound = OptionalLong.of(lo);
       }
       if (TierSearch.LOG) {
         System.err.printf("z3 module tier %s: %d..%d, %d ms%n", tier.name(), lo, hi, (System.nanoTime() - started) / 1_000_000);
@@ -323,7 +436,7 @@ final class ModuleFamilyProver {
         messages.add("z3 stopped (%s) before finding a layout or proving that none exists".formatted(why()));
         return Optional.of(result(Status.UNKNOWN, null, OptionalLong.empty()));
       }
-      last = pendingModel;
+      adopt();
       return Optional.empty();
     }
 
@@ -340,6 +453,9 @@ final class ModuleFamilyProver {
     }
 
     private EngineResult answer() {
+      if (!proven) {
+        return feasible(best);
+      }
       // No model better than the incumbent in any tier: the incumbent is the answer.
       Layout layout = last == null ? incumbent.orElseThrow() : model.read(last).layout();
       List<String> failures = LayoutVerifier.failures(map, limits, policy, layout);
@@ -349,33 +465,28 @@ final class ModuleFamilyProver {
         return result(Status.UNKNOWN, null, OptionalLong.empty());
       }
       LayoutScore score = LayoutScore.of(map, limits, policy, layout);
-      if (proven && last != null) {
-        List<String> wrong = mismatches(score);
-        if (!wrong.isEmpty()) {
-          messages.add("z3's module-family model and its layout disagree (%s): a bug of the encoding, so nothing is proven"
-              .formatted(String.join(", ", wrong)));
-          return result(Status.UNKNOWN, null, OptionalLong.empty());
-        }
+      List<String> wrong = last == null ? List.of() : mismatches(score);
+      if (!wrong.isEmpty()) {
+        messages.add("z3's module-family model and its layout disagree (%s): a bug of the encoding, so nothing is proven"
+            .formatted(String.join(", ", wrong)));
+        return result(Status.UNKNOWN, null, OptionalLong.empty());
       }
-      String what = "%s, PAMT %d bytes (%s), %s, remote PAMT %s".formatted(Count.of(layout.size(), "TDMR"),
-          layout.pamtBytes(), ByteSize.human(layout.pamtBytes()), Count.of(layout.reservedAreaCount(), "reserved area"),
-          ByteSize.human(score.remotePamtBytes()));
-      if (proven) {
-        messages.add("z3: proven optimal among " + family() + ": " + what);
-        restrictions = new ModuleRestrictions(instance).forOptimum(score);
-        ModuleRestrictions.sentence(restrictions).ifPresent(messages::add);
-      } else {
-        messages.add("z3: best layout found: " + what);
-      }
+      messages.add("z3: proven optimal among " + family() + ": " + describe(layout, score));
+      restrictions = new ModuleRestrictions(instance).forOptimum(score);
+      ModuleRestrictions.sentence(restrictions).ifPresent(messages::add);
       if (score.uncoveredBytes() > 0) {
         messages.add("left out %s of TDX memory".formatted(ByteSize.human(score.uncoveredBytes())));
       }
-      OptionalLong bound = pamtBoundPages.isPresent()
-          ? OptionalLong.of(Math.min(pamtBoundPages.getAsLong() * PAGE, layout.pamtBytes())) : OptionalLong.empty();
-      EngineResult r = result(proven ? Status.OPTIMAL : Status.FEASIBLE, layout, bound);
-      return new EngineResult(r.solver(), r.status(), r.layout(), r.pamtBytes(), r.pamtBoundBytes(), r.messages(),
-          r.solveMillis(), r.modelVariables(), r.modelConstraints(), score.uncoveredBytes(), r.kernelFailure(),
-          r.infeasibility(), r.details(), r.question());
+      return withUncovered(result(Status.OPTIMAL, layout, OptionalLong.of(layout.pamtBytes())), score);
+    }
+
+    /** Takes the model just found as the best so far, and its layout when valid. */
+    private void adopt() {
+      last = pendingModel;
+      Layout layout = model.read(last).layout();
+      if (LayoutVerifier.failures(map, limits, policy, layout).isEmpty()) {
+        best = layout;
+      }
     }
 
     /** The model's tiers against the layout's score: each must be what the layout has. */
@@ -438,13 +549,20 @@ final class ModuleFamilyProver {
         + " its own)";
   }
 
+  private static List<String> copy(List<String> shared) {
+    synchronized (shared) {
+      return List.copyOf(shared);
+    }
+  }
+
   private EngineResult result(Status status, Layout layout, OptionalLong bound) {
     long millis = (System.nanoTime() - started) / 1_000_000;
     long vars = model == null ? 0 : model.variables();
     long cons = model == null ? 0 : model.constraints();
     return new EngineResult(Z3Engine.NAME, status, Optional.ofNullable(layout),
-        layout == null ? OptionalLong.empty() : OptionalLong.of(layout.pamtBytes()), bound, messages, millis, vars, cons, 0)
-        .withDetails(details)
+        layout == null ? OptionalLong.empty() : OptionalLong.of(layout.pamtBytes()), bound, copy(messages), millis, vars,
+        cons, 0)
+        .withDetails(copy(details))
         .withQuestion(new Question(Policy.Family.MODULE, restrictions));
   }
 }
