@@ -25,14 +25,18 @@ import tdmr.tdx.Policy;
  *       (that needs a run of at least 3 GiB), and the run's middle between two TDMRs is never left
  *       out of both (that is the case of chains of 1 GiB or more, below).
  *   <li><b>No straddling.</b> No PAMT level straddles the edge between two touching memory blocks
- *       (PAMT lies in the Instance's segments, each inside one block). A straddling level only
- *       matters in a chain filling the region of both blocks, which costs at least that region in
- *       PAMT; so not for an optimum with less PAMT than the smallest such region, nothing uncovered
- *       that could be covered and no remote PAMT.
+ *       (PAMT lies in the Instance's segments, each inside one block). Named wherever blocks touch:
+ *       a straddling level can save an area or a padding page without filling either block (unlike
+ *       CP-SAT's {@code Restrictions}, which names it only for optima with at least the PAMT of the
+ *       smallest region of touching blocks).
  *   <li><b>TDMRs without memory above the window</b> ({@link Instance#memorylessGranules}).
- *   <li><b>Chains of 1 GiB or more.</b> Chains are anchored at atom ends, and a chain inside a run
- *       of whole GiB never crosses a TDMR boundary inside it. Only chains of 1 GiB or more reach
- *       that far.
+ *   <li><b>Chains of 1 GiB or more.</b> Chains are anchored at atom ends, a chain inside a run of
+ *       whole GiB never crosses a TDMR boundary inside it, and the part of a run outside every TDMR
+ *       is all PAMT or all left out together with the whole run. Only chains of 1 GiB or more reach
+ *       that far, padded ones included (unlike CP-SAT's {@code Restrictions}, which names this only
+ *       when the unpadded PAMT could reach 1 GiB): so it is named wherever the map has a run of
+ *       whole GiB, unless an optimum has less than 1 GiB of PAMT, nothing uncovered that could be
+ *       covered and no remote PAMT.
  * </ul>
  */
 final class ModuleRestrictions {
@@ -71,14 +75,21 @@ final class ModuleRestrictions {
       out.add("no TDMR lies wholly inside a run of whole GiB of one memory block without reaching the run's ends");
     }
     long touching = smallestTouchingRegion();
-    if (module && touching < Long.MAX_VALUE && (found.isEmpty() || beatenBelow >= touching)) {
+    // A level straddling the edge can save an area without filling anything: e.g. a 4-page 2M level
+    // over a 2-page block and the next block's first 2 pages, stacked against the hole below (found by
+    // Z3ModuleFamilyProperties against ExhaustiveSearch). So it is named wherever blocks touch.
+    if (module && touching < Long.MAX_VALUE) {
       out.add("no PAMT level straddles the edge between two touching memory blocks");
     }
     if (module && memorylessPlacementMatters()) {
       out.add("TDMRs without TDX memory lie above all of it");
     }
-    boolean bigChains = instance.mostUnpaddedPamtPages() * ByteSize.PAGE >= ByteSize.GiB;
-    if (bigChains && (found.isEmpty() || beatenBelow >= ByteSize.GiB)) {
+    // Padding makes a chain of any length, so whether the unpadded PAMT could reach 1 GiB does not
+    // decide it: a padded level filling a whole GiB of a run outside every TDMR can save a TDMR or an
+    // area (found by Z3ModuleFamilyProperties against ExhaustiveSearch). Only runs of whole GiB hold
+    // such chains, and they cost at least 1 GiB of PAMT.
+    boolean runs = instance.cells().stream().anyMatch(c -> c.kind() == Kind.PLAIN);
+    if (runs && (found.isEmpty() || beatenBelow >= ByteSize.GiB)) {
       out.add("no chain of 1 GiB of PAMT or more lies against a 1 GiB boundary inside a memory block");
     }
     return out;
