@@ -14,9 +14,11 @@ import static tdmr.check.ModuleError.TDX_PAMT_OVERLAP;
 import static tdmr.check.ModuleError.TDX_TDMR_OUTSIDE_CMRS;
 
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Supplier;
 import tdmr.mem.AddressRange;
 import tdmr.mem.ByteSize;
 import tdmr.mem.ConvertibleMemory;
@@ -68,6 +70,8 @@ public final class ModuleValidator {
   /** D1, D2 and D6 walk the levels 1G, 2M, 4K. */
   private static final List<PageSize> SHAPE_ORDER =
       List.of(PageSize.SIZE_1G, PageSize.SIZE_2M, PageSize.SIZE_4K);
+  /** PAMT levels per TDMR. */
+  private static final int LEVELS = PageSize.values().length;
   /** D4 and D5 walk the levels 4K, 2M, 1G. */
   private static final List<PageSize> OVERLAP_ORDER =
       List.of(PageSize.SIZE_4K, PageSize.SIZE_2M, PageSize.SIZE_1G);
@@ -122,12 +126,36 @@ public final class ModuleValidator {
     private final boolean[] usableDefined;
     /** D1 passed for [TDMR][level]: the PAMT range is defined. */
     private final boolean[][] pamtDefined;
+    /**
+     * The defined PAMT ranges of the TDMRs checked so far, numbered {@code TDMR * LEVELS + level}:
+     * D4 and D5 compare a TDMR only with the earlier TDMRs this index names, not with all of them.
+     */
+    private final OverlapIndex earlierPamts;
+    /** The ranges of the TDMRs checked so far whose usable memory is defined (D5's targets), by index. */
+    private final OverlapIndex earlierUsable;
 
     Run(List<Tdmr> tdmrs) {
       this.tdmrs = tdmrs;
-      this.endDefined = new boolean[tdmrs.size()];
-      this.usableDefined = new boolean[tdmrs.size()];
-      this.pamtDefined = new boolean[tdmrs.size()][PageSize.values().length];
+      int n = tdmrs.size();
+      this.endDefined = new boolean[n];
+      this.usableDefined = new boolean[n];
+      this.pamtDefined = new boolean[n][LEVELS];
+      long[] pamtStart = new long[n * LEVELS];
+      long[] pamtEnd = new long[n * LEVELS];
+      long[] tdmrStart = new long[n];
+      long[] tdmrEnd = new long[n];
+      for (int i = 0; i < n; i++) {
+        Tdmr t = tdmrs.get(i);
+        for (PageSize level : PageSize.values()) {
+          PamtRange p = t.pamt().level(level);
+          pamtStart[i * LEVELS + level.ordinal()] = p.base();
+          pamtEnd[i * LEVELS + level.ordinal()] = p.base() + p.size();
+        }
+        tdmrStart[i] = t.base();
+        tdmrEnd[i] = t.base() + t.size();
+      }
+      this.earlierPamts = new OverlapIndex(pamtStart, pamtEnd);
+      this.earlierUsable = new OverlapIndex(tdmrStart, tdmrEnd);
     }
 
     List<Violation> check() {
@@ -143,11 +171,33 @@ public final class ModuleValidator {
           pamtsOutsideUsableMemory(i);
           pamtsInCmrs(i);
           usableMemoryInCmrs(i);
+          checked(i);
         }
       } catch (Enough enough) {
         // MAX_VIOLATIONS found: the list is complete up to there.
       }
       return List.copyOf(out);
+    }
+
+    /**
+     * TDMR {@code i} is checked: later TDMRs compare their PAMTs with its defined PAMT ranges (D4,
+     * D5) and their PAMTs with its usable memory when that is defined (D5). Ranges whose base +
+     * size overflows are never defined (D1, B1), so each indexed range is a proper one.
+     */
+    private void checked(int i) {
+      for (PageSize level : PageSize.values()) {
+        if (pamtDefined[i][level.ordinal()]) {
+          earlierPamts.add(i * LEVELS + level.ordinal());
+        }
+      }
+      if (usableDefined[i]) {
+        earlierUsable.add(i);
+      }
+    }
+
+    /** The earlier TDMRs with a defined PAMT range overlapping {@code [start, end)}, added to {@code into}. */
+    private void earlierWithPamtsOverlapping(long start, long end, BitSet into) {
+      earlierPamts.forEachOverlapping(start, end, k -> into.set(k / LEVELS));
     }
 
     /** A4: 1 ≤ number of TDMRs ≤ MAX_TDMRS (RDX). A7: Dynamic PAMT needs HKID start bit ≤ 48 (R8). */
@@ -272,20 +322,23 @@ public final class ModuleValidator {
       Tdmr t = tdmrs.get(i);
       for (PageSize level : SHAPE_ORDER) {
         PamtRange p = t.pamt().level(level);
-        String what = "%s: PAMT_%s (base 0x%x, size 0x%x)".formatted(name(i), level.label(), p.base(), p.size());
+        // Only for a message: formatting it for every level of 20 000 valid TDMRs cost seconds.
+        Supplier<String> what =
+            () -> "%s: PAMT_%s (base 0x%x, size 0x%x)".formatted(name(i), level.label(), p.base(), p.size());
         if (!fitsIn64Bits(p.base(), p.size())) {
-          report(TDX_INVALID_PAMT, Rule.D1_PAMT_SHAPE, i, i, level.level(), 0, what + ": base + size overflows 64 bits (rule D1)");
+          report(TDX_INVALID_PAMT, Rule.D1_PAMT_SHAPE, i, i, level.level(), 0,
+              what.get() + ": base + size overflows 64 bits (rule D1)");
           continue;
         }
         if (!aligned(p.base(), PAGE) || !aligned(p.size(), PAGE)) {
           report(TDX_INVALID_PAMT, Rule.D1_PAMT_SHAPE, i, i, level.level(), 0,
-              what + ": base and size must be multiples of 4 KiB (rule D1)");
+              what.get() + ": base and size must be multiples of 4 KiB (rule D1)");
           continue;
         }
         // The module tests base + size - 1 even for size 0, where it wraps below base (rule D1).
         if (!keyIdFree(p.base()) || !keyIdFree(p.base() + p.size() - 1)) {
           report(TDX_INVALID_PAMT, Rule.D1_PAMT_SHAPE, i, i, level.level(), 0,
-              what + ": reaches at or above 0x%x, where KeyID bits start (HKID start bit %d, rule D1)"
+              what.get() + ": reaches at or above 0x%x, where KeyID bits start (HKID start bit %d, rule D1)"
                   .formatted(limits.hkidLimit(), limits.hkidStartBit()));
           continue;
         }
@@ -295,7 +348,7 @@ public final class ModuleValidator {
           boolean bitmap = level == PageSize.SIZE_4K && limits.dynamicPamt();
           Rule rule = bitmap ? Rule.D3_DYNAMIC_PAMT_SIZE : Rule.D2_PAMT_SIZE;
           report(TDX_INVALID_PAMT, rule, i, i, level.level(), 0,
-              what + ": %s is smaller than the %s %s needs for a TDMR of %s (rule %s)"
+              what.get() + ": %s is smaller than the %s %s needs for a TDMR of %s (rule %s)"
                   .formatted(ByteSize.human(p.size()), humanUnsigned(required),
                       bitmap ? "Dynamic PAMT bitmap" : "PAMT",
                       humanUnsigned(t.size()), rule.id()));
@@ -305,11 +358,20 @@ public final class ModuleValidator {
 
     /**
      * D4: all PAMT ranges are pairwise disjoint. For each earlier TDMR j, this TDMR's 4K, 2M, 1G
-     * ranges against all of j's; then this TDMR's own pairs 4K↔2M, 4K↔1G, 2M↔1G.
+     * ranges against all of j's; then this TDMR's own pairs 4K↔2M, 4K↔1G, 2M↔1G. Only the earlier
+     * TDMRs with a defined PAMT range overlapping one of this TDMR's are looked at (in index order,
+     * as the module walks them): the others pass.
      */
     private void pamtsDisjoint(int i) {
       Tdmr t = tdmrs.get(i);
-      for (int j = 0; j < i; j++) {
+      BitSet overlapping = new BitSet();
+      for (PageSize level : OVERLAP_ORDER) {
+        if (pamtDefined[i][level.ordinal()]) {
+          PamtRange p = t.pamt().level(level);
+          earlierWithPamtsOverlapping(p.base(), p.end(), overlapping);
+        }
+      }
+      for (int j = overlapping.nextSetBit(0); j >= 0; j = overlapping.nextSetBit(j + 1)) {
         for (PageSize level : OVERLAP_ORDER) {
           if (!pamtDefined[i][level.ordinal()]) {
             continue;
@@ -347,14 +409,26 @@ public final class ModuleValidator {
     /**
      * D5: no PAMT overlaps the usable (non-reserved) memory of any TDMR. For j = 0..i: this TDMR's
      * PAMTs against j's usable memory, then (j < i) j's PAMTs against this TDMR's usable memory.
+     * Only the earlier TDMRs whose range overlaps one of this TDMR's PAMTs, or whose PAMTs overlap
+     * this TDMR, can fail either check ({@link #pamtsAgainstUsable} passes the others at once).
      */
     private void pamtsOutsideUsableMemory(int i) {
-      for (int j = 0; j <= i; j++) {
-        pamtsAgainstUsable(i, i, j);
-        if (j < i) {
-          pamtsAgainstUsable(i, j, i);
+      Tdmr t = tdmrs.get(i);
+      BitSet near = new BitSet();
+      for (PageSize level : OVERLAP_ORDER) {
+        if (pamtDefined[i][level.ordinal()]) {
+          PamtRange p = t.pamt().level(level);
+          earlierUsable.forEachOverlapping(p.base(), p.end(), near::set);
         }
       }
+      if (usableDefined[i]) {
+        earlierWithPamtsOverlapping(t.base(), t.end(), near);
+      }
+      for (int j = near.nextSetBit(0); j >= 0; j = near.nextSetBit(j + 1)) {
+        pamtsAgainstUsable(i, i, j);
+        pamtsAgainstUsable(i, j, i);
+      }
+      pamtsAgainstUsable(i, i, i);
     }
 
     /** While checking TDMR {@code current}: PAMTs of {@code owner} against usable memory of {@code target}. */
@@ -480,9 +554,28 @@ public final class ModuleValidator {
     return parts;
   }
 
-  /** {@code is_area_in_cmr}: some merged CMR holds {@code [start, end)}; unsigned. */
+  /**
+   * {@code is_area_in_cmr}: some merged CMR holds {@code [start, end)}; unsigned, with {@code start}
+   * at most {@code end}. The merged CMRs are sorted, disjoint and below 2^63: only the last one
+   * starting at or below {@code start} can hold the range, found by binary search (maps with
+   * 10 000 CMRs ask this for every PAMT and usable part of every TDMR).
+   */
   private boolean inCmr(long start, long end) {
-    for (AddressRange m : cmrs.merged()) {
+    List<AddressRange> merged = cmrs.merged();
+    if (start >= 0) {
+      int lo = 0;
+      int hi = merged.size();
+      while (lo < hi) {
+        int mid = (lo + hi) >>> 1;
+        if (merged.get(mid).start() <= start) {
+          lo = mid + 1;
+        } else {
+          hi = mid;
+        }
+      }
+      return lo > 0 && Long.compareUnsigned(end, merged.get(lo - 1).end()) <= 0;
+    }
+    for (AddressRange m : merged) {
       if (Long.compareUnsigned(start, m.start()) >= 0 && Long.compareUnsigned(end, m.end()) <= 0) {
         return true;
       }

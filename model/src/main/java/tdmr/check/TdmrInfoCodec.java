@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import tdmr.mem.ByteSize;
 import tdmr.parse.InputBytes;
 import tdmr.parse.InputException;
 import tdmr.parse.LayoutJson;
@@ -100,9 +101,17 @@ public final class TdmrInfoCodec {
     return new Layout(tdmrs);
   }
 
-  /** Reads a TDMR_INFO binary file. */
+  /**
+   * The size of the largest TDMR_INFO binary read: {@link LayoutJson#MAX_TDMRS} entries (2 MiB). A
+   * larger file is refused by its size before it is read.
+   */
+  public static final InputBytes.Limit MAX_SIZE = new InputBytes.Limit((long) LayoutJson.MAX_TDMRS * ENTRY_BYTES,
+      "a TDMR_INFO binary read here holds at most %d entries of %d bytes (%s); the TDX module accepts at most 64"
+          .formatted(LayoutJson.MAX_TDMRS, ENTRY_BYTES, ByteSize.human((long) LayoutJson.MAX_TDMRS * ENTRY_BYTES)));
+
+  /** Reads a TDMR_INFO binary file; one larger than {@link #MAX_SIZE} is refused unread. */
   public static Layout read(Path file) throws InputException {
-    return decode(InputBytes.ofFile(file), file.toString());
+    return decode(InputBytes.ofFile(file, start -> MAX_SIZE), file.toString());
   }
 
   /** Writes the layout as a TDMR_INFO binary file. */

@@ -91,6 +91,15 @@ public final class LayoutJson {
     return out;
   }
 
+  /**
+   * The memory map a {@code plan}/{@code fix --json} document says it was computed from (its
+   * {@code "source"}), if it names one.
+   */
+  public static Optional<String> mapSource(String sourceName, String text) throws InputException {
+    JsonNode source = JsonDocument.parse(sourceName, text).root().get("source");
+    return source != null && source.isTextual() && !source.asText().isBlank() ? Optional.of(source.asText()) : Optional.empty();
+  }
+
   private static JsonNode result(JsonDocument doc, Optional<String> solver) throws InputException {
     List<JsonNode> results = doc.array(doc.root(), "results");
     List<String> names = new ArrayList<>();

@@ -9,6 +9,9 @@ import tdmr.parse.MapReader;
 
 /** The map commands read when no INPUT is given: canonical/tdx#135, bundled in the jar. */
 final class BundledExample {
+  /** The name maps read from it carry as their source. */
+  static final String NAME = PlanCommand.EXAMPLE.substring(PlanCommand.EXAMPLE.lastIndexOf('/') + 1);
+
   private BundledExample() {}
 
   static MemoryMap map() throws IOException, InputException {
@@ -17,8 +20,7 @@ final class BundledExample {
       if (in == null) {
         throw new IOException("bundled example " + resource + " is missing from the jar");
       }
-      String name = resource.substring(resource.lastIndexOf('/') + 1);
-      return MapReader.read(name, new String(in.readAllBytes(), StandardCharsets.UTF_8));
+      return MapReader.read(NAME, new String(in.readAllBytes(), StandardCharsets.UTF_8));
     }
   }
 }

@@ -1,8 +1,9 @@
 package tdmr.cli;
 
-import java.nio.file.Path;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -22,6 +23,7 @@ import tdmr.check.ModuleValidator;
 import tdmr.check.OsCoverageCheck;
 import tdmr.check.TdmrInfoCodec;
 import tdmr.mem.MemoryMap;
+import tdmr.parse.InputBytes;
 import tdmr.parse.InputException;
 import tdmr.parse.LayoutJson;
 import tdmr.parse.MapReader;
@@ -70,10 +72,11 @@ final class CheckCommand implements Callable<Integer> {
 
   @Mixin ColorOption color;
 
-  @Option(names = "--map", required = true, paramLabel = "INPUT",
+  @Option(names = "--map", paramLabel = "INPUT",
       description = "Memory map: kernel log, /proc/iomem or JSON map; '-' reads standard input. Once for every"
-          + " LAYOUT, or once per LAYOUT (paired in order).")
-  List<Path> mapArguments;
+          + " LAYOUT, or once per LAYOUT (paired in order). Without it, the map a plan/fix --json document"
+          + " names in its \"source\" (when that is a file here, or the bundled example).")
+  List<Path> mapArguments = new ArrayList<>();
 
   @Option(names = "--solver", paramLabel = "NAME", completionCandidates = SolverNames.Results.class, description = "Which result of a plan --json document to check (default: the first with TDMRs).")
   String solver;
@@ -95,12 +98,12 @@ final class CheckCommand implements Callable<Integer> {
   @Mixin JobsOption jobs;
 
   /** A layout as read, with the {@code memmap=} parameters its document assumes ({@code tdmr fix --json} lists them). */
-  private record LayoutFile(Layout layout, List<String> memmap) {}
+  private record LayoutFile(Layout layout, List<String> memmap, Optional<String> mapSource) {}
 
   @Override
   public Integer call() throws Exception {
     limitOptions.limits();
-    if (mapArguments.size() != 1 && (mapArguments.size() != layoutArguments.size() || HostInputs.many(List.of(layoutArguments.get(0)))
+    if (!mapArguments.isEmpty() && mapArguments.size() != 1 && (mapArguments.size() != layoutArguments.size() || HostInputs.many(List.of(layoutArguments.get(0)))
         || layoutArguments.stream().anyMatch(java.nio.file.Files::isDirectory))) {
       throw new OptionValueException("--map is given once (every LAYOUT is checked against it) or once per LAYOUT file"
           + " (paired in order); got %d --map for %d LAYOUT".formatted(mapArguments.size(), layoutArguments.size()));
@@ -114,8 +117,14 @@ final class CheckCommand implements Callable<Integer> {
     return new HostRunner(spec, tdmr, json, jobs.count()).run(layoutArguments, HostRunner.STDIN, this::check);
   }
 
-  /** The map a layout is checked against: the one --map, or the one given in the same position. */
+  /**
+   * The map a layout is checked against: the one --map, the one given in the same position, or
+   * (no --map) the one the layout's document names; null for the last.
+   */
   private Path mapFor(Host host) {
+    if (mapArguments.isEmpty()) {
+      return null;
+    }
     if (mapArguments.size() == 1) {
       return mapArguments.get(0);
     }
@@ -130,10 +139,17 @@ final class CheckCommand implements Callable<Integer> {
   /** Both verdicts on one layout. */
   private HostResult check(Host host) throws Exception {
     TdxLimits limits = limitOptions.limits();
-    Path mapArgument = mapFor(host);
     InputSource layoutInput = host.source();
     LayoutFile file = readLayout(layoutInput);
-    MemoryMap map = withDocumentMemmap(whatIf.apply(tdmr.input(mapArgument).readMap()), layoutInput.name(), file.memmap());
+    Path mapArgument = mapFor(host);
+    boolean fromDocument = mapArgument == null;
+    if (fromDocument) {
+      mapArgument = documentMap(layoutInput.name(), file);
+    }
+    MemoryMap read = mapArgument.toString().equals(BundledExample.NAME) && !Files.exists(mapArgument)
+        ? BundledExample.map()
+        : tdmr.input(mapArgument).readMap();
+    MemoryMap map = withDocumentMemmap(whatIf.apply(read), layoutInput.name(), file.memmap());
 
     Layout layout = file.layout();
     CheckReport report = new CheckReport(layoutInput.name(), map, layout, limits, holes.value(), coverage.value(),
@@ -143,6 +159,9 @@ final class CheckCommand implements Callable<Integer> {
     if (json) {
       host.document(report.tree(all));
     } else {
+      if (fromDocument) {
+        out.println("No --map: checking against %s, the memory map the document names.".formatted(mapArgument));
+      }
       out.print(verdictsColoured(Prose.fold(report.text(all)), color.terminal()));
       if (!report.holds() && !InputSource.isStdin(mapArgument)) {
         out.println();
@@ -156,21 +175,37 @@ final class CheckCommand implements Callable<Integer> {
   }
 
   /**
+   * The map named by the layout's document when no --map is given: its {@code "source"}, which must
+   * be a file here or the bundled example; anything else is bad input that says what to type.
+   */
+  private static Path documentMap(String layoutName, LayoutFile file) throws InputException {
+    if (file.mapSource().isEmpty()) {
+      throw new InputException(layoutName, 0,
+          "no --map given, and this layout does not name its memory map (only plan/fix --json documents do);"
+              + " give it: tdmr check %s --map INPUT".formatted(layoutName));
+    }
+    String source = file.mapSource().get();
+    if (source.equals(BundledExample.NAME) || Files.isRegularFile(Path.of(source))) {
+      return Path.of(source);
+    }
+    throw new InputException(layoutName, 0,
+        "no --map given, and the memory map this document names (\"source\": \"%s\") is not a file here;"
+            .formatted(source) + " give it: tdmr check %s --map INPUT".formatted(layoutName));
+  }
+
+  /**
    * JSON when the input starts with '{' (after a UTF-8 byte order mark and white space), otherwise
    * TDMR_INFO binary. A TDMR_INFO entry always holds NUL bytes (addresses stay below 2^52, so the
    * top byte of every field is 0), so input without any is text that is not a JSON layout; reading
    * it as 512-byte entries would report nonsense or, at a multiple of 512 bytes, check garbage.
    */
   private LayoutFile readLayout(InputSource input) throws InputException {
-    byte[] bytes = input.bytes();
-    int k = startsWithUtf8Bom(bytes) ? 3 : 0;
-    while (k < bytes.length && Character.isWhitespace(bytes[k])) {
-      k++;
-    }
+    byte[] bytes = input.bytes(CheckCommand::layoutSizeLimit);
+    int k = firstNonSpace(bytes);
     if (k < bytes.length && bytes[k] == '{') {
       String text = MapReader.text(input.name(), bytes);
       return new LayoutFile(LayoutJson.read(input.name(), text, Optional.ofNullable(solver)),
-          LayoutJson.bootParameters(input.name(), text));
+          LayoutJson.bootParameters(input.name(), text), LayoutJson.mapSource(input.name(), text));
     }
     if (bytes.length > 0 && !containsNul(bytes)) {
       throw new InputException(
@@ -181,7 +216,26 @@ final class CheckCommand implements Callable<Integer> {
     if (solver != null) {
       throw new InputException(input.name(), 0, "--solver %s needs a plan --json document; this is a TDMR_INFO binary".formatted(solver));
     }
-    return new LayoutFile(TdmrInfoCodec.decode(bytes, input.name()), List.of());
+    return new LayoutFile(TdmrInfoCodec.decode(bytes, input.name()), List.of(), Optional.empty());
+  }
+
+  /**
+   * A JSON layout may take any input's size; anything else is a TDMR_INFO binary (or no layout),
+   * which holds at most {@link LayoutJson#MAX_TDMRS} entries: a larger file is refused unread.
+   * {@code start} is the input's first bytes; all blanks there leave the question open.
+   */
+  private static InputBytes.Limit layoutSizeLimit(byte[] start) {
+    int k = firstNonSpace(start);
+    return k == start.length || start[k] == '{' ? InputBytes.ANY_INPUT : TdmrInfoCodec.MAX_SIZE;
+  }
+
+  /** The index of the first byte after a UTF-8 byte order mark and white space. */
+  private static int firstNonSpace(byte[] bytes) {
+    int k = startsWithUtf8Bom(bytes) ? 3 : 0;
+    while (k < bytes.length && Character.isWhitespace(bytes[k])) {
+      k++;
+    }
+    return k;
   }
 
   /**

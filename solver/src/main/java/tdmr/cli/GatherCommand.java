@@ -49,7 +49,7 @@ final class GatherCommand implements Callable<Integer> {
   @Option(names = "--dmesg", paramLabel = "FILE", description = "Take the kernel log from FILE instead of dmesg or journalctl.")
   Path dmesg;
 
-  @Option(names = {"-o", "--output"}, paramLabel = "FILE", description = "Write the bundle to FILE (whole or not at all) instead of standard output.")
+  @Option(names = {"-o", "--output"}, paramLabel = "FILE", description = "Write the bundle to FILE (whole or not at all) instead of standard output ('-': standard output).")
   Path output;
 
   @Override
@@ -63,7 +63,7 @@ final class GatherCommand implements Callable<Integer> {
     // dmesg and journalctl speak for this machine only, so they run only when reading its own /.
     Optional<HostGather.Commands> live = isThisHost() ? Optional.of(HostGather.Commands.system()) : Optional.empty();
     String bundle = new HostGather(root, live, Optional.ofNullable(dmesg)).bundle(JsonContract.tdmrVersion());
-    if (output == null) {
+    if (output == null || InputSource.isStdin(output)) {
       PrintWriter out = spec.commandLine().getOut();
       out.print(bundle);
       out.flush();
@@ -84,7 +84,7 @@ final class GatherCommand implements Callable<Integer> {
         err.println("Most parts need root: run `sudo tdmr gather` for all of them.");
       }
     }
-    String file = output == null ? "FILE" : output.toString();
+    String file = output == null || InputSource.isStdin(output) ? "FILE" : output.toString();
     err.println("Next: tdmr diagnose %s   (or tdmr plan %s, tdmr fix %s)".formatted(file, file, file));
     err.flush();
   }

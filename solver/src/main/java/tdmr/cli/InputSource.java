@@ -3,6 +3,7 @@ package tdmr.cli;
 import java.io.InputStream;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
+import java.util.function.Function;
 import tdmr.mem.MemoryMap;
 import tdmr.parse.InputBytes;
 import tdmr.parse.InputException;
@@ -58,11 +59,19 @@ public final class InputSource {
    * unreadable and too large inputs are input errors, and so is a closed standard input.
    */
   public byte[] bytes() throws InputException {
+    return bytes(start -> InputBytes.ANY_INPUT);
+  }
+
+  /**
+   * The raw bytes of the input within the limit {@code limitByStart} gives for its first bytes (a
+   * regular file over it is refused by its size, unread); otherwise as {@link #bytes()}.
+   */
+  public byte[] bytes(Function<byte[], InputBytes.Limit> limitByStart) throws InputException {
     if (argument.equals(STDIN)) {
       if (stdinClosed) {
         throw new InputException(name(), 0, "no input: standard input is closed (give a file, or pipe a log in)");
       }
-      return InputBytes.ofStream(name(), stdin);
+      return InputBytes.ofStream(name(), stdin, limitByStart);
     }
     Path file;
     try {
@@ -70,7 +79,7 @@ public final class InputSource {
     } catch (InvalidPathException e) {
       throw new InputException(name(), 0, "not a file name: " + e.getReason());
     }
-    return MapReader.fileBytes(file);
+    return InputBytes.ofFile(file, limitByStart);
   }
 
   /** The text of the input; binary input is rejected like {@link MapReader#readBytes} does. */

@@ -90,7 +90,7 @@ final class PlanText {
       String stopped = results.stream().filter(r -> r.status() == Status.UNKNOWN)
           .map(EngineResult::solver).distinct().collect(Collectors.joining(","));
       out.add("  A time limit stopped the solver; give it longer:");
-      out.add("    tdmr plan%s --solver %s --time-limit 600".formatted(in, stopped));
+      out.add("    tdmr plan%s%s --solver %s --time-limit 600".formatted(in, samePlanQuestion(), stopped));
     }
     if (!optimiserRan) {
       if (policy.holes() == Policy.Holes.MEMLIST) {
@@ -142,6 +142,18 @@ final class PlanText {
     }
     if (policy.pamt() == Policy.PamtPlacementPolicy.ANY) {
       o.append(" --pamt any");
+    }
+    return o.toString();
+  }
+
+  /** The options of the policy that only {@code plan} takes, when not the default: asked again, the same question. */
+  private String samePlanQuestion() {
+    StringBuilder o = new StringBuilder();
+    if (policy.family() != Policy.DEFAULT.family()) {
+      o.append(" --family ").append(policy.family().text());
+    }
+    if (policy.coverage() != Policy.DEFAULT.coverage()) {
+      o.append(" --coverage ").append(policy.coverage().text());
     }
     return o.toString();
   }

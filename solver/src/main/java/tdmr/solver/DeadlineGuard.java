@@ -49,6 +49,18 @@ public final class DeadlineGuard implements Engine {
   public EngineResult solve(MemoryMap map, TdxLimits limits, Policy policy, SolveOptions options) {
     long started = System.nanoTime();
     Deadline deadline = options.solveDeadline();
+    long budget = deadline.remainingMillis();
+    EngineResult result = guarded(map, limits, policy, options, deadline, started);
+    if (Boolean.getBoolean("tdmr.timing")) {
+      // For benchmarks/fleet-sizes.sh: where a command's time went, engine by engine.
+      System.err.printf("tdmr: timing: %s: %s in %d ms of its %s%n", name(), result.status(),
+          (System.nanoTime() - started) / 1_000_000, deadline.isNone() ? "unbounded time" : budget + " ms");
+    }
+    return result;
+  }
+
+  private EngineResult guarded(MemoryMap map, TdxLimits limits, Policy policy, SolveOptions options, Deadline deadline,
+      long started) {
     if (deadline.expired()) {
       return unknown("time limit: no time was left for %s in this command's --time-limit".formatted(name()), started);
     }

@@ -275,6 +275,9 @@ public final class PamtLowerBound {
   }
 
   private void allowed(int start, CellPartition.StepSink sink) {
+    // Every pass of this bound (its shortest paths, the refinement of fills) asks once per start
+    // cell: on 10 000-node maps they take seconds, and a solve stops at its deadline.
+    problem.deadline().check();
     Cell startCell = cells.get(start);
     long largest = problem.largestAtomPages(startCell);
     int limit = problem.limits().maxReservedPerTdmr();

@@ -4,12 +4,12 @@ import static tdmr.mem.ByteSize.PAGE;
 
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeSet;
-import java.util.concurrent.ConcurrentHashMap;
 import tdmr.mem.AddressRange;
 import tdmr.mem.ByteSize;
 import tdmr.mem.MemoryBlock;
@@ -133,8 +133,11 @@ public final class Problem {
   private int[] memoryCells;
   private final List<AddressRange> excludedMemory;
   private final List<String> impossibilities;
-  /** Per node of a start cell: {@link #largestAtomPages}. */
-  private final Map<Integer, Long> largestAtomOfNode = new ConcurrentHashMap<>();
+  /**
+   * {@link #largestAtomPages} per node of a start cell (per {@link #ANY_NODE} when chunks may go
+   * anywhere); made in one pass over the atoms when first asked for.
+   */
+  private Map<Integer, Long> largestAtomOfNode;
   /** {@link #levelBytesPerGiB(TdxLimits)} of the limits. */
   private final long[] levelBytesPerGiB;
 
@@ -529,11 +532,27 @@ public final class Problem {
    * ({@link #mayHoldChunk}), 0 when none may; computed once per node.
    */
   public long largestAtomPages(Cell start) {
-    return largestAtomOfNode.computeIfAbsent(start.node(), node -> atoms.stream()
-        .filter(a -> mayHoldChunk(start, a))
-        .mapToLong(Atom::pages)
-        .max()
-        .orElse(0));
+    return largestAtomOfNode().getOrDefault(policy.pamt() == Policy.PamtPlacementPolicy.ANY ? ANY_NODE : start.node(), 0L);
+  }
+
+  /** The key of {@link #largestAtomOfNode} when the policy lets chunks go into any node's memory. */
+  private static final int ANY_NODE = Integer.MIN_VALUE;
+
+  /**
+   * One pass over the atoms, keeping those that {@link #mayHoldChunk} accepts for some start:
+   * asking each node's question over all atoms would be quadratic on maps with 10 000 nodes.
+   */
+  private synchronized Map<Integer, Long> largestAtomOfNode() {
+    if (largestAtomOfNode == null) {
+      Map<Integer, Long> largest = new HashMap<>();
+      for (Atom a : atoms) {
+        if (a.memory() && !a.mustDrop()) {
+          largest.merge(policy.pamt() == Policy.PamtPlacementPolicy.ANY ? ANY_NODE : a.node(), a.pages(), Math::max);
+        }
+      }
+      largestAtomOfNode = largest;
+    }
+    return largestAtomOfNode;
   }
 
   /** The memory atom whose block {@code tdmr_get_nid} finds for a TDMR starting at {@code cell}. */

@@ -89,6 +89,37 @@ class CheckCommandTest {
     assertEquals(0, run("check", file.toString(), "--map", MAP, "--solver", "greedy").exit());
   }
 
+  /** Without --map, a plan/fix document is checked against the map its "source" names. */
+  @Test
+  void withoutMapTheDocumentsSourceIsTheMap(@TempDir Path dir) throws Exception {
+    JsonNode layout = new ObjectMapper().readTree(Path.of(GOOD).toFile());
+    String results = "\"results\": [{\"solver\": \"greedy\", \"status\": \"FEASIBLE\", \"tdmrs\": "
+        + layout.get("tdmrs") + "}]}";
+    Path named = Files.writeString(dir.resolve("plan.json"), "{\"source\": \"" + MAP + "\", " + results);
+    CliRun r = run("check", named.toString());
+    assertEquals(0, r.exit(), r.err());
+    assertTrue(r.out().startsWith("No --map: checking against " + MAP + ", the memory map the document names."), r.out());
+
+    Path gone = Files.writeString(dir.resolve("gone.json"), "{\"source\": \"nowhere.txt\", " + results);
+    CliRun missing = run("check", gone.toString());
+    assertEquals(2, missing.exit());
+    assertTrue(missing.err().contains("(\"source\": \"nowhere.txt\") is not a file here"), missing.err());
+    assertTrue(missing.err().contains("--map INPUT"), missing.err());
+
+    CliRun bare = run("check", GOOD);
+    assertEquals(2, bare.exit());
+    assertTrue(bare.err().contains("does not name its memory map"), bare.err());
+  }
+
+  /** tdmr plan --json of the bundled example names it; check finds it in the jar. */
+  @Test
+  void theBundledExampleIsFoundByName(@TempDir Path dir) throws Exception {
+    CliRun plan = run("plan", "--solver", "greedy-fit", "--json");
+    Path file = Files.writeString(dir.resolve("plan.json"), plan.out());
+    CliRun r = run("check", file.toString());
+    assertEquals(0, r.exit(), r.out() + r.err());
+  }
+
   @Test
   void layoutFromStandardInput() throws Exception {
     CliRun r = CliRun.withStdin(Files.readString(Path.of(GOOD)), "check", "-", "--map", MAP);
@@ -151,7 +182,7 @@ class CheckCommandTest {
     assertTrue(r.err().contains("positive multiple of 512 bytes, got 100 bytes"), r.err());
     assertTrue(!r.err().contains("at tdmr."), r.err());
 
-    assertEquals(2, run("check", GOOD).exit()); // --map missing
+    assertEquals(2, run("check", GOOD).exit()); // --map missing, and a bare layout names no map
     assertEquals(2, run("check", GOOD, "--map", MAP, "--holes", "all").exit());
     assertEquals(2, run("check", GOOD, "--map", MAP, "--max-rsvd", "-1").exit());
     CliRun noTdmrs = run("check", GOOD, "--map", MAP, "--max-tdmrs", "0");

@@ -53,6 +53,19 @@ class GatherCommandTest {
     assertTrue(text.contains("\nkvm_intel.tdx = Y\n"), text);
   }
 
+  /** {@code -o -} is standard output, as {@code -} is everywhere else, never a file named "-". */
+  @Test
+  void dashIsStandardOutput(@TempDir Path dir) throws Exception {
+    Path file = Files.writeString(dir.resolve("host.txt"), "");
+    CliRun toFile = CliRun.of("gather", "--root", tree("emr-135-host").toString(), "-o", file.toString());
+    CliRun toStdout = CliRun.of("gather", "--root", tree("emr-135-host").toString(), "-o", "-");
+    assertEquals(0, toStdout.exit(), toStdout.err());
+    // The same bundle but for the time it was collected at.
+    assertEquals(Files.readString(file).replaceAll("(?m)^# Collected .*$", ""), toStdout.out().replaceAll("(?m)^# Collected .*$", ""));
+    assertFalse(Files.exists(Path.of("-")));
+    assertTrue(toStdout.err().contains("Next: tdmr diagnose FILE"), toStdout.err());
+  }
+
   /**
    * The bundle's kernel log has only TDX lines (rotated), so the map comes from the firmware table:
    * the same 16 TDX blocks as the log of canonical/tdx#135, so the same least fix (see

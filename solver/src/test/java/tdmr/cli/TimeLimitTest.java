@@ -47,6 +47,15 @@ class TimeLimitTest {
     assertTrue(CliRun.flat(run.out()).contains("--solver z3 --time-limit 600"), run.out());
   }
 
+  /** Asked again, the same question: the module family's, not the kernel family's. */
+  @Test
+  void aLongerLimitAsksTheSameFamily() {
+    CliRun run = CliRun.of("plan", map, "--solver", "cpsat", "--family", "module", "--time-limit", "0.5",
+        "--max-tdmrs", "5000", "--max-rsvd", "5000");
+    assertEquals(3, run.exit(), run.out() + run.err());
+    assertTrue(CliRun.flat(run.out()).contains("--family module --solver cpsat --time-limit 600"), run.out());
+  }
+
   @Test
   void proveSaysUnknown() {
     CliRun run = CliRun.of("prove", map, "--time-limit", "0.5", "--max-tdmrs", "5000", "--max-rsvd", "5000");

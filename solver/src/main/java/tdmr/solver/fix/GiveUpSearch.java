@@ -1,11 +1,11 @@
 package tdmr.solver.fix;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.PriorityQueue;
-import java.util.TreeMap;
 import java.util.function.BooleanSupplier;
 import tdmr.greedy.GreedyResult;
 import tdmr.greedy.LinuxGreedy;
@@ -38,6 +38,9 @@ import tdmr.tdx.Tdmr;
  * gives up the cheapest block inside each failing TDMR provides a first answer to prune with.
  */
 public final class GiveUpSearch {
+  /** Blocks swept between two looks at the clock (about a millisecond of work). */
+  private static final long WORK_PER_CLOCK = 1 << 16;
+
   /** Partial choices kept at most (about 100 bytes each). */
   private static final int MAX_OPEN = 2_000_000;
 
@@ -83,6 +86,10 @@ public final class GiveUpSearch {
   private final List<MemoryBlock> blocks;
   private final List<List<GiveUpOption>> options;
   private final Optional<FillOutSweep.Rules> rules;
+  /** Per block: its end rounded up to 1 GiB, the end of the kernel TDMR it would close ({@link #tdmrBound}). */
+  private final long[] tdmrEnd;
+  /** Per block: the bytes that drop its {@link #tdmrEnd} (the part after its last 1 GiB boundary, or all of it). */
+  private final long[] endDropCost;
   private long replayed;
   private long seq;
 
@@ -102,6 +109,14 @@ public final class GiveUpSearch {
     this.options = blocks.stream().map(GiveUpOption::of).toList();
     this.rules = construction.fillOutHoles().map(h -> new FillOutSweep.Rules(
         h, map.cmrs().cmrs(), limits.maxTdmrs(), limits.maxReservedPerTdmr()));
+    this.tdmrEnd = new long[blocks.size()];
+    this.endDropCost = new long[blocks.size()];
+    for (int j = 0; j < blocks.size(); j++) {
+      MemoryBlock b = blocks.get(j);
+      long lastBoundary = ByteSize.alignDown(b.end(), Tdmr.ALIGNMENT);
+      tdmrEnd[j] = ByteSize.alignUp(b.end(), Tdmr.ALIGNMENT);
+      endDropCost[j] = lastBoundary > b.start() && lastBoundary < b.end() ? b.end() - lastBoundary : b.size();
+    }
   }
 
   /** Searches for at most {@code timeLimitSeconds}. */
@@ -112,7 +127,8 @@ public final class GiveUpSearch {
 
   /**
    * Searches until {@code timeUp} says so. It is asked before each replay of the repair, and in the
-   * search at every 256th expansion and before each replay of a complete choice.
+   * search before each replay of a complete choice and after every {@value #WORK_PER_CLOCK} blocks
+   * that expansions swept.
    */
   static Result run(MemoryMap map, Construction construction, TdxLimits limits, BooleanSupplier timeUp) {
     return new GiveUpSearch(map, construction, limits).search(timeUp);
@@ -138,17 +154,24 @@ public final class GiveUpSearch {
         Comparator.comparingLong(Node::bound).thenComparing(Comparator.comparingInt(Node::depth).reversed())
             .thenComparingLong(Node::seq));
     FillOutSweep start = FillOutSweep.START;
-    open.add(new Node(null, 0, -1, 0, islandBound(start, 0), start, seq++));
-    long polls = 0;
+    // The root's bound too, so that a time limit striking before the first expansion still proves it.
+    open.add(new Node(null, 0, -1, 0, Math.max(islandBound(start, 0), tdmrBound(start, 0)), start, seq++));
+    long work = 0;
     while (!open.isEmpty()) {
       Node node = open.peek();
       if (node.bound >= best) {
         open.clear(); // every choice left gives up at least as much as the answer in hand
         break;
       }
-      // Each complete choice replays the construction (linear in the map): look at the clock then too.
-      if (((++polls & 255) == 0 || node.depth == blocks.size()) && timeUp.getAsBoolean()) {
+      // Each expansion bounds its children by sweeps over the blocks left, and each complete choice
+      // replays the construction: on maps of 10 000 blocks a few expansions take a millisecond, so
+      // the clock is read by the work done (and before every replay), not by the expansions.
+      work += blocks.size() - node.depth + 1;
+      if ((work >= WORK_PER_CLOCK || node.depth == blocks.size()) && timeUp.getAsBoolean()) {
         return stopped(incumbent, forcedBytes, node.bound, "the time limit");
+      }
+      if (work >= WORK_PER_CLOCK) {
+        work = 0;
       }
       if (open.size() > MAX_OPEN) {
         return stopped(incumbent, forcedBytes, node.bound, "the memory for open choices (%d)".formatted(MAX_OPEN));
@@ -267,25 +290,30 @@ public final class GiveUpSearch {
       return 0;
     }
     long openEnd = sweep.isOpen() ? sweep.end() : 0;
-    TreeMap<Long, Long> dropCost = new TreeMap<>();
+    // The blocks are sorted and disjoint, so their rounded ends never decrease: blocks sharing an
+    // end are neighbours, and one pass adds up each end's cost.
+    long[] dropCost = new long[blocks.size() - from];
+    int ends = 0;
+    long lastEnd = 0;
     for (int j = from; j < blocks.size(); j++) {
-      MemoryBlock b = blocks.get(j);
-      if (b.end() <= openEnd) {
+      if (blocks.get(j).end() <= openEnd) {
         continue;
       }
-      long lastBoundary = ByteSize.alignDown(b.end(), Tdmr.ALIGNMENT);
-      long cost = lastBoundary > b.start() && lastBoundary < b.end() ? b.end() - lastBoundary : b.size();
-      dropCost.merge(ByteSize.alignUp(b.end(), Tdmr.ALIGNMENT), cost, Long::sum);
+      if (ends > 0 && tdmrEnd[j] == lastEnd) {
+        dropCost[ends - 1] += endDropCost[j];
+      } else {
+        dropCost[ends++] = endDropCost[j];
+        lastEnd = tdmrEnd[j];
+      }
     }
-    int need = sweep.tdmrs() + dropCost.size() - rules.get().maxTdmrs();
+    int need = sweep.tdmrs() + ends - rules.get().maxTdmrs();
     if (need <= 0) {
       return 0;
     }
-    List<Long> costs = new ArrayList<>(dropCost.values());
-    costs.sort(null);
+    Arrays.sort(dropCost, 0, ends);
     long sum = 0;
-    for (int k = 0; k < need && k < costs.size(); k++) {
-      sum += costs.get(k);
+    for (int k = 0; k < need && k < ends; k++) {
+      sum += dropCost[k];
     }
     return sum;
   }

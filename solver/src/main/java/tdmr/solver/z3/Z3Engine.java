@@ -151,6 +151,8 @@ public final class Z3Engine implements Engine {
       return infeasible(policy, limits, Infeasibility.ofFacts(List.of("no TDX memory can be covered by any TDMR")),
           started, 0, 0);
     }
+    // Making a Z3 context takes a few hundred milliseconds of native work that nothing interrupts.
+    deadline.check();
     try (Context ctx = new Context(Map.of("model", "true"));
         // Z3 checks its "timeout" only in some phases; the watchdog stops the others at the deadline.
         Watchdog watchdog = Watchdog.at(deadline, ctx::interrupt)) {
