@@ -38,7 +38,11 @@ import tdmr.tdx.TdxLimits;
 import tdmr.time.Deadline;
 
 /**
- * The Z3 engine: an SMT encoding of the layout family over the shared {@link Problem} ({@link
+ * The Z3 engine, for both layout families. The module family ({@link Policy.Family#MODULE}) is
+ * {@link ModuleFamilyProver}'s ({@link ModuleEncoding} over the shared {@link tdmr.solver.Instance});
+ * what follows is about the kernel family.
+ *
+ * <p>The kernel family: an SMT encoding of the layout family over the shared {@link Problem} ({@link
  * Z3Model}), written independently of the CP-SAT model, with the lexicographic objective
  * (coverage under {@code max}, then least PAMT bytes, fewest TDMRs, fewest reserved areas) solved
  * one tier at a time ({@link TierSearch}).
