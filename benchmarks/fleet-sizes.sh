@@ -4,7 +4,8 @@
 # generated maps, each in its own JVM under /usr/bin/time -v (wall time, CPU time, peak RSS), and
 # the command's own time from its start to its end (-Dtdmr.timing=true), JVM start-up aside: with
 # --time-limit 1, that time less 1 s is the overrun past the limit; "reading the map" is the part of
-# it no time limit stops (also from -Dtdmr.timing=true).
+# it no time limit stops, and "engines past their share" how long the engines ran past the share of
+# the limit each was given (both also from -Dtdmr.timing=true).
 # Usage: benchmarks/fleet-sizes.sh [DIR]   (DIR: where the inputs go, default /tmp/tdmr-fleet)
 set -euo pipefail
 here="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)"
@@ -20,24 +21,28 @@ measure() { # label, then the tdmr arguments
   TDMR_JAVA_OPTS="-Dtdmr.timing=true" /usr/bin/time -v "$here/bin/tdmr" "$@" > /dev/null 2> "$log"
   local status=$?
   set -e
-  local wall cpu rss command readms
+  local wall cpu rss command readms engines
   wall="$(grep 'Elapsed (wall clock)' "$log" | sed 's/.*: //')"
   cpu="$(awk -F': ' '/User time|System time/ {s += $2} END {printf "%.1f", s}' "$log")"
   rss="$(grep 'Maximum resident set size' "$log" | sed 's/.*: //')"
   command="$(grep -o 'timing: [0-9]* ms' "$log" | grep -o '[0-9]*' || echo '?')"
   readms="$(grep -o 'read the map in [0-9]* ms' "$log" | grep -o '[0-9]*' | head -1 || true)"
+  # Each engine's time past its share of the limit ("tdmr: timing: cpsat: UNKNOWN in 199 ms of its 101 ms"), summed.
+  engines="$(sed -n 's/.*timing: [a-z0-9-]*: [A-Z]* in \([0-9]*\) ms of its \([0-9]*\) ms.*/\1 \2/p' "$log" \
+    | awk '{ if ($1 > $2) s += $1 - $2; n++ } END { if (n) printf "%d ms", s }')"
   local past=""
   if [[ " $* " == *" --time-limit 1 "* && "$command" != "?" ]]; then
     past="$((command - 1000)) ms"
   fi
-  printf '| %s | %s | %s ms | %s | %s | %s | %s s | %d MiB |\n' "$label" "$status" "$command" "${readms:+$readms ms}" "$past" "$wall" "$cpu" $((rss / 1024))
+  printf '| %s | %s | %s ms | %s | %s | %s | %s | %s s | %d MiB |\n' "$label" "$status" "$command" "${readms:+$readms ms}" \
+    "$past" "$engines" "$wall" "$cpu" $((rss / 1024))
   rm -f "$log"
 }
 
 echo "load before: $(uptime)"
 echo
-echo "| what | exit | command | reading the map | past the limit | wall (with JVM start) | CPU | peak RSS |"
-echo "|---|---|---|---|---|---|---|---|"
+echo "| what | exit | command | reading the map | past the limit | engines past their share | wall (with JVM start) | CPU | peak RSS |"
+echo "|---|---|---|---|---|---|---|---|---|"
 for f in e820-200000 memblock-100000 numa-10000 cmrs-10000 memmap-10000 fragmented-10000; do
   measure "map $f" map "$dir/$f.txt"
 done
