@@ -63,11 +63,7 @@ final class FitTdmrs {
    */
   record Outcome(
       List<AddressRange> tdmrs, List<Split> splits, List<Join> joins, AddressRange overloadedGranule,
-      long pamtTooLarge) {
-    boolean failed() {
-      return overloadedGranule != null || pamtTooLarge >= 0;
-    }
-  }
+      long pamtTooLarge) {}
 
   private final List<MemoryBlock> memlist;
   private final long[] blockEnds;

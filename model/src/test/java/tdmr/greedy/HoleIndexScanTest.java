@@ -35,6 +35,7 @@ class HoleIndexScanTest {
     assertEquals(true, scan.gapStartsAt(50));
     assertEquals(true, scan.gapStartsAt(30));
     assertEquals(false, scan.gapStartsAt(31));
+    assertEquals(false, scan.gapEndsAt(20), "memory ends at 20 and goes on: no gap ends there");
   }
 
   @Test
