@@ -27,6 +27,17 @@ public record Pamt(PamtRange fourK, PamtRange twoM, PamtRange oneG) {
     return fourK.size() + twoM.size() + oneG.size();
   }
 
+  /**
+   * Where it lies, for one line of text: {@code [base, end)} for the kernel's chunk, else each level's
+   * range ({@code 4K [..), 2M [..), 1G [..)}).
+   */
+  public String ranges() {
+    if (isContiguousChunk()) {
+      return "[0x%x, 0x%x)".formatted(fourK.base(), oneG.end());
+    }
+    return "4K %s, 2M %s, 1G %s".formatted(fourK, twoM, oneG);
+  }
+
   /** True when the three levels sit back to back as 4K, 2M, 1G (the kernel's chunk). */
   public boolean isContiguousChunk() {
     return fourK.end() == twoM.base() && twoM.end() == oneG.base();

@@ -358,9 +358,8 @@ final class FixCommand implements Callable<Integer> {
     out.printf("%nLayout (%s, %d KiB PAMT, %s, %s):%n", r.status(), layout.pamtBytes() / 1024,
         Count.of(layout.size(), "TDMR"), Count.of(layout.reservedAreaCount(), "reserved area"));
     for (Tdmr t : layout.tdmrs()) {
-      AddressRange pamt = new AddressRange(t.pamt().fourK().base(), t.pamt().oneG().end());
-      out.printf("  TDMR %s %s: PAMT %s %d KiB, %s%n", t.range(), ByteSize.human(t.size()), pamt,
-          pamt.size() / 1024, Count.of(t.reservedCount(), "reserved area"));
+      out.printf("  TDMR %s %s: PAMT %s %d KiB, %s%n", t.range(), ByteSize.human(t.size()), t.pamt().ranges(),
+          t.pamt().totalBytes() / 1024, Count.of(t.reservedCount(), "reserved area"));
     }
     verbose.details(r).forEach(d -> out.println("  " + d));
   }

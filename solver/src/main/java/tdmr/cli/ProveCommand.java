@@ -233,11 +233,10 @@ final class ProveCommand implements Callable<Integer> {
     for (var t : layout.tdmrs()) {
       long pamt = t.pamt().totalBytes();
       out.printf(
-          "  %s %s: PAMT [0x%x, 0x%x) (%d KiB), %s%n",
+          "  %s %s: PAMT %s (%d KiB), %s%n",
           t,
           ByteSize.human(t.size()),
-          t.pamt().fourK().base(),
-          t.pamt().fourK().base() + pamt,
+          t.pamt().ranges(),
           pamt / 1024,
           Count.of(t.reservedCount(), "reserved area"));
     }

@@ -1,10 +1,13 @@
 package tdmr.solver.cpsat;
 
+import com.google.ortools.sat.CpModel;
 import com.google.ortools.sat.CpSolver;
 import com.google.ortools.sat.CpSolverStatus;
 import com.google.ortools.sat.LinearExpr;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import tdmr.check.LayoutVerifier;
@@ -15,12 +18,14 @@ import tdmr.solver.EngineResult;
 import tdmr.solver.Infeasibility;
 import tdmr.solver.Instance;
 import tdmr.solver.LayoutScore;
+import tdmr.solver.ModuleFamilyBounds;
 import tdmr.solver.NativeMemory;
 import tdmr.solver.Question;
 import tdmr.solver.SolveOptions;
 import tdmr.solver.Status;
 import tdmr.solver.Watchdog;
 import tdmr.tdx.Layout;
+import tdmr.tdx.PageSize;
 import tdmr.tdx.Policy;
 import tdmr.tdx.TdxLimits;
 import tdmr.time.Deadline;
@@ -36,16 +41,10 @@ import tdmr.time.Deadline;
  * tier of the objective, in order: coverage under {@code max}, remote PAMT under {@code
  * node-local}, PAMT, TDMRs, reserved areas; each fixes the tier it proved and starts from the
  * previous solution), reading the layout ({@link SolutionLayout}; it must pass the validator and
- * the OS check, else the answer is {@code UNKNOWN}: a known defect of the model, see below; and its
+ * the OS check, else the answer is {@code UNKNOWN}: a defect of the model, never a claim; and its
  * {@link LayoutScore} must equal the model's tiers, else it is a bug) and {@link Run#claim} (the answer, naming the family and the restrictions). {@code OPTIMAL}
  * needs every tier proven; a time limit gives {@code FEASIBLE} with the best layout and, once the
  * tiers before PAMT are proven, the PAMT bound; never a false {@code INFEASIBLE}.
- *
- * <p>Known defect (issue #11, not fixed yet): on some maps with several small islands the model
- * counts one reserved area fewer than the layout {@link SolutionLayout} reads from the solution has.
- * That layout fails the validator, and the answer is {@code UNKNOWN} with a message saying so, never
- * a claim. The defect only adds phantom solutions, so a validated {@code OPTIMAL} and an {@code
- * INFEASIBLE} stay proofs (up to the restrictions named).
  *
  * <p>Determinism: one thread runs one deterministic worker; more threads use CP-SAT's interleaved
  * search, deterministic too. The JVM property {@code tdmr.cpsat.log=true} prints CP-SAT's search
@@ -108,10 +107,9 @@ final class ModuleFamilySolver {
       Layout layout = new SolutionLayout(model, tiers.get().solver()).layout();
       List<String> failures = LayoutVerifier.failures(map, limits, policy, layout);
       if (!failures.isEmpty()) {
-        // A known defect of ModuleModel (issue #11): on some maps with islands it counts fewer reserved
-        // areas than the layout read from its solution has. Such a solution proves nothing either way.
-        messages.add(("the module-family model's best solution is not a valid layout (%s); this is a known defect"
-            + " of the model (issue #11), so nothing is proven; --family kernel answers reliably")
+        // A defect of ModuleModel (a solution no layout has): it proves nothing either way.
+        messages.add(("the module-family model's best solution is not a valid layout (%s); this is a defect"
+            + " of the model, so nothing is proven; please report it with the map")
             .formatted(String.join("; ", failures)));
         return result(Status.UNKNOWN, null, OptionalLong.empty());
       }
@@ -145,14 +143,34 @@ final class ModuleFamilySolver {
     private Status lastStatus = Status.UNKNOWN;
 
     /**
-     * Solves tier by tier, each fixed at its proven value before the next. Empty when there is no
-     * layout to report ({@link #lastStatus} says why: {@code INFEASIBLE} or {@code UNKNOWN}).
+     * Solves tier by tier, each fixed at its proven value before the next. It starts from {@link
+     * #startingSolution} when there is one; a tier whose best value so far meets its lower bound
+     * ({@link #lowerBound}) is proven without a search. Empty when there is no layout to report
+     * ({@link #lastStatus} says why: {@code INFEASIBLE} or {@code UNKNOWN}).
      */
     private Optional<Tiers> solveTiers() {
-      CpSolver last = null;
+      CpSolver last = startingSolution().orElse(null);
+      if (last != null) {
+        SolutionLayout.hint(model, last);
+      }
       OptionalLong pamtBound = OptionalLong.empty();
       boolean proven = true;
+      Map<String, Long> fixed = new HashMap<>();
       for (Tier tier : tierList()) {
+        OptionalLong least = lowerBound(tier, fixed);
+        if (least.isPresent()) {
+          model.model.addGreaterOrEqual(tier.expr(), least.getAsLong());
+          if (last != null && last.value(tier.expr()) == least.getAsLong()) {
+            details.add("%s tier: %d, proven by its lower bound without a search (ModuleFamilyBounds)"
+                .formatted(tier.name(), least.getAsLong()));
+            if (tier.name().equals("PAMT")) {
+              pamtBound = least;
+            }
+            fixed.put(tier.name(), least.getAsLong());
+            model.model.addEquality(tier.expr(), least.getAsLong());
+            continue;
+          }
+        }
         model.model.clearObjective();
         model.model.minimize(tier.expr());
         CpSolver solver = newSolver();
@@ -198,10 +216,111 @@ final class ModuleFamilySolver {
           proven = false;
           break;
         }
+        fixed.put(tier.name(), Math.round(solver.objectiveValue()));
         model.model.addEquality(tier.expr(), Math.round(solver.objectiveValue()));
         SolutionLayout.hint(model, solver);
       }
       return Optional.of(new Tiers(last, proven, pamtBound));
+    }
+
+    /**
+     * A lower bound on {@code tier} given the tiers fixed before it, from {@link ModuleFamilyBounds}:
+     * coverage gives up at least the memory outside CMRs, remote PAMT is at least 0, PAMT and TDMRs
+     * as that class derives once nothing coverable is given up (and, for TDMRs, PAMT is at its bound).
+     */
+    private OptionalLong lowerBound(Tier tier, Map<String, Long> fixed) {
+      switch (tier.name()) {
+        case "coverage":
+          return OptionalLong.of(deadPages());
+        case "remote PAMT":
+          return OptionalLong.of(0);
+        case "PAMT":
+          return coveringBounds(fixed).map(ModuleFamilyBounds::leastPamtPages).orElse(OptionalLong.empty());
+        case "TDMRs": {
+          Optional<ModuleFamilyBounds> b = coveringBounds(fixed);
+          if (b.isEmpty() || b.get().leastPamtPages().isEmpty()
+              || !Long.valueOf(b.get().leastPamtPages().getAsLong()).equals(fixed.get("PAMT"))) {
+            return OptionalLong.empty();
+          }
+          return b.get().leastTdmrs();
+        }
+        default:
+          return OptionalLong.empty();
+      }
+    }
+
+    /** The bounds, when no coverable memory is given up in the tiers fixed so far. */
+    private Optional<ModuleFamilyBounds> coveringBounds(Map<String, Long> fixed) {
+      if (policy.coverage() == Policy.Coverage.MAX && !Long.valueOf(deadPages()).equals(fixed.get("coverage"))) {
+        return Optional.empty();
+      }
+      boolean remoteFree = policy.pamt() == Policy.PamtPlacementPolicy.NODE_LOCAL
+          && Long.valueOf(0).equals(fixed.get("remote PAMT"));
+      return Optional.of(new ModuleFamilyBounds(instance, remoteFree));
+    }
+
+    /** Pages of memory outside every CMR in the window: uncovered in every layout. */
+    private long deadPages() {
+      return instance.atoms().stream().filter(Instance.Atom::dead).mapToLong(Instance.Atom::pages).sum();
+    }
+
+    /**
+     * A first solution to start from: the model solved with its TDMRs fixed to those of {@link
+     * ModuleFamilyBounds#tdmrs} (one per run of memory granules whose nodes are shared), PAMT
+     * minimised, within a quarter of the time left (at most 10 s). With the TDMRs fixed only the
+     * levels' places are left to find, which is quick; when their PAMT meets the bounds, the PAMT and
+     * TDMR tiers need no search. Empty when the TDMRs cannot be fixed that way or no solution comes.
+     */
+    private Optional<CpSolver> startingSolution() {
+      boolean nodeLocal = policy.pamt() == Policy.PamtPlacementPolicy.NODE_LOCAL;
+      List<List<Integer>> tdmrs = new ModuleFamilyBounds(instance, nodeLocal).tdmrs();
+      if (tdmrs.isEmpty()) {
+        return Optional.empty();
+      }
+      // A copy of the model with those TDMRs fixed; its PAMT is at least their levels' minimums, so
+      // the search stops once a solution meets them.
+      CpModel fixedTdmrs = model.model.getClone();
+      boolean[] covered = new boolean[model.cells.size()];
+      long leastPages = 0;
+      for (List<Integer> t : tdmrs) {
+        long giB = 0;
+        for (int j = 0; j < t.size(); j++) {
+          int k = t.get(j);
+          covered[k] = true;
+          giB += instance.cells().get(k).sizeGiB();
+          fixedTdmrs.addEquality(model.cells.get(k).whole(), 1);
+          if (k + 1 < model.cells.size()) {
+            fixedTdmrs.addEquality(model.cont.get(k), j + 1 < t.size() ? 1 : 0);
+          }
+        }
+        for (PageSize level : instance.pieceLevels()) {
+          leastPages += instance.piecePages(giB, level);
+        }
+      }
+      for (int k = 0; k < covered.length; k++) {
+        if (!covered[k]) {
+          fixedTdmrs.addEquality(model.cells.get(k).whole(), 0);
+        }
+      }
+      fixedTdmrs.addGreaterOrEqual(model.pamtPages, leastPages);
+      // It starts the tiers before PAMT at their bounds, or it is no start.
+      fixedTdmrs.addEquality(model.uncoveredPages, deadPages());
+      if (policy.pamt() == Policy.PamtPlacementPolicy.NODE_LOCAL) {
+        fixedTdmrs.addEquality(model.remoteBytes, 0);
+      }
+      fixedTdmrs.clearObjective();
+      fixedTdmrs.minimize(model.pamtPages);
+      CpSolver solver = newSolver();
+      solver.getParameters().setMaxTimeInSeconds(Math.max(0.01, Math.min(10, deadline.remainingSeconds() / 4)));
+      CpSolverStatus status;
+      try (Watchdog w = Watchdog.at(deadline, solver::stopSearch)) {
+        status = solver.solve(fixedTdmrs);
+      }
+      boolean found = status == CpSolverStatus.OPTIMAL || status == CpSolverStatus.FEASIBLE;
+      details.add("starting solution (%s, one per run of memory granules sharing a node, no memory given up, no"
+          .formatted(Count.of(tdmrs.size(), "TDMR")) + " remote PAMT): %s (least %d)".formatted(
+          found ? solver.value(model.pamtPages) + " pages of PAMT" : status, leastPages));
+      return found ? Optional.of(solver) : Optional.empty();
     }
 
     private List<Tier> tierList() {

@@ -125,10 +125,10 @@ final class ModuleModel {
 
   /**
    * One place: whether a chain is anchored there and, in tight segments, its pages (pieces plus
-   * padding) and what it holds.
+   * padding), what it holds and how many pieces.
    */
   record PlaceVars(Place place, boolean tight, BoolVar used, IntVar pages, IntVar padding,
-      LinearExprBuilder contents) {}
+      LinearExprBuilder contents, LinearExprBuilder members) {}
 
   /** Which TDMR a slot is. */
   enum Part {
@@ -464,7 +464,7 @@ final class ModuleModel {
         model.addEquality(pages, 0).onlyEnforceIf(used.not());
         model.addEquality(padding, 0).onlyEnforceIf(used.not());
       }
-      PlaceVars v = new PlaceVars(p, tight, used, pages, padding, LinearExpr.newBuilder());
+      PlaceVars v = new PlaceVars(p, tight, used, pages, padding, LinearExpr.newBuilder(), LinearExpr.newBuilder());
       places.add(v);
       if (!tight) {
         pool(p.segment()).places().add(v);
@@ -562,6 +562,7 @@ final class ModuleModel {
         model.addEquality(pages, 0).onlyEnforceIf(at.not());
         model.addImplication(at, pl.used());
         pl.contents().add(pages);
+        pl.members().add(at);
         p.placements().add(new Placement(pl, at, pages));
         somewhere.add(at);
       }
@@ -592,6 +593,8 @@ final class ModuleModel {
     for (PlaceVars pl : places) {
       if (pl.tight()) {
         model.addEquality(pl.pages(), pl.contents().add(pl.padding()).build());
+        // A chain is pieces: padding alone is no PAMT (it would reserve memory nothing describes).
+        model.addGreaterOrEqual(pl.members().build(), 1).onlyEnforceIf(pl.used());
       }
     }
     for (PoolVars pool : pools.values()) {
@@ -639,6 +642,7 @@ final class ModuleModel {
         IntVar c = model.newIntVar(0, count.getDomain().max(), "memoryless_" + level.label() + "_p" + pl.place().index());
         model.addLessOrEqual(c, LinearExpr.term(pl.used(), count.getDomain().max()));
         pl.contents().addTerm(c, pages);
+        pl.members().add(c);
         at.put(pl.place().index(), c);
         all.add(c);
       }

@@ -1,0 +1,273 @@
+package tdmr.solver;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import tdmr.solver.Instance.Atom;
+import tdmr.solver.Instance.Cell;
+import tdmr.tdx.PageSize;
+import tdmr.tdx.Policy;
+
+/**
+ * Lower bounds on the PAMT and TDMR tiers of the module family ({@link Policy.Family#MODULE}),
+ * valid when no coverable TDX memory is given up (coverage {@code all}, or {@code max} once the
+ * coverage tier is proven to give up nothing but {@link Instance#deadMemory}), solver-neutral so
+ * that any engine may add them as redundant constraints, and a witness that meets them is optimal
+ * in those tiers without a search. They also say which TDMRs such a witness has ({@link #tdmrs}).
+ *
+ * <h2>Runs and the PAMT bound</h2>
+ *
+ * A <em>memory granule</em> is a 1 GiB granule of the window holding coverable TDX memory ({@code
+ * M_g > 0} pages of it, memory outside CMRs left out); a <em>run</em> is a maximal sequence of
+ * adjacent memory granules. When the remote tier is 0 under PAMT {@code node-local}, runs are also
+ * cut between adjacent granules whose memory shares no node: a TDMR over both has every level on
+ * some node and so describes one of them remotely ({@link tdmr.check.RemotePamt}). A run of {@code
+ * n} GiB needs at least {@code k} TDMRs: {@code ceil(n / largestTdmrGiB)}, and when cut by nodes the
+ * least number of pieces of it whose granules share a node (found greedily from its start, which is
+ * optimal for such a hereditary property). Its bound is, per level of {@code p} bytes per GiB,
+ * {@code n·p / 4096} pages when that is whole (the 4K and 2M levels), else {@code max(ceil(n·p /
+ * 4096), k)} (the 1G level: at least one page per TDMR, {@code ceil} subadditive). {@code B} is the
+ * sum over runs.
+ *
+ * <p><b>Why every layout covering all memory granules has at least {@code B} pages of PAMT.</b> A
+ * TDMR of N GiB has at least {@code ceil(N·p / 4096)} pages of each level (rule D2; padding, TDMRs
+ * without memory and TDMRs over granules without memory only add). Charge each run the pieces of
+ * the TDMRs over it: a TDMR within one run pays at least its share, by subadditivity of {@code
+ * ceil} and because the pieces of a run a TDMR covers are pieces of the kind {@code k} counts. A
+ * TDMR over parts of {@code m ≥ 2} runs also covers at least {@code m - 1} granules between them,
+ * whose whole-page levels cost at least {@code (m - 1)·L} pages ({@code L} the whole pages per GiB,
+ * 1026 with 16-byte entries), while splitting its rounded levels over {@code m} runs needs at most
+ * {@code m - 1} more pages each; so it pays more than its runs' shares as long as {@code L} exceeds
+ * the number of rounded levels (1), which the constructor checks.
+ *
+ * <p><b>Memory outside every TDMR.</b> The module family may leave a set {@code S} of memory
+ * granules out of every TDMR when PAMT fills all of their memory: then PAMT has at least {@code
+ * sum_S M_g} pages, and the TDMRs over the other granules at least the bound of those, which is at
+ * least {@code B - c·|S|}: taking one granule out of a run lowers its whole-page levels by their
+ * pages per GiB and each rounded level by at most {@code ceil(p / 4096)} (its {@code ceil} and its
+ * {@code k} each drop by at most that; a run cut in two needs at most one TDMR less), so {@code c}
+ * is 1027 pages with 16-byte entries. With {@code S_l} the sum of the {@code l} smallest {@code
+ * M_g}, every layout has at least {@code min over l ≥ 0 of max(B - c·l, S_l)} pages: {@link
+ * #leastPamtPages}. On real maps every {@code M_g} lies far above {@code B} (the bound is {@code B})
+ * except on hosts of over 255 GiB, where a 256 GiB TDMR's 4K level (1 GiB) can fill a granule.
+ *
+ * <h2>The TDMR bound</h2>
+ *
+ * A layout with exactly {@code B} pages when every {@code M_g > B} covers every memory granule
+ * (leaving one out needs more than {@code B} pages) and meets every inequality above with equality:
+ * no padding, no TDMR without memory, no TDMR over a granule without memory or over two runs. So
+ * each TDMR lies within one run and each run has at least its {@code k} TDMRs: at least {@code sum
+ * k} TDMRs ({@link #leastTdmrs}).
+ */
+public final class ModuleFamilyBounds {
+  private final Instance instance;
+  private final boolean remoteFree;
+  private final List<Run> runs = new ArrayList<>();
+  private final long leastCoveringPages;
+  private final long leastGranulePages;
+  /** The bound with memory granules left out of every TDMR: {@code min over l of max(B - c·l, S_l)}. */
+  private final long leastPages;
+  private final boolean sound;
+
+  /**
+   * One run: its cells (first to last, all holding coverable memory), its GiB, the least TDMRs,
+   * and its pieces whose granules share a node (each a list of cell indexes; one piece when not cut
+   * by nodes).
+   */
+  public record Run(int firstCell, int lastCell, long giB, long leastTdmrs, List<List<Integer>> pieces) {}
+
+  /**
+   * The bounds of {@code instance}; {@code remoteFree}: the remote tier is proven 0 under PAMT
+   * {@code node-local}, so runs are cut where adjacent granules share no node.
+   */
+  public ModuleFamilyBounds(Instance instance, boolean remoteFree) {
+    this.instance = instance;
+    this.remoteFree = remoteFree;
+    long wholePagesPerGiB = 0;
+    int rounded = 0;
+    for (PageSize level : PageSize.values()) {
+      long p = instance.perGiBBytes(level);
+      if (p % 4096 == 0) {
+        wholePagesPerGiB += p / 4096;
+      } else {
+        rounded++;
+      }
+    }
+    this.sound = wholePagesPerGiB > rounded;
+    long least = Long.MAX_VALUE;
+    List<Cell> cells = instance.cells();
+    int k = 0;
+    while (k < cells.size()) {
+      if (coverablePages(cells.get(k)) == 0) {
+        k++;
+        continue;
+      }
+      int first = k;
+      while (k + 1 < cells.size() && coverablePages(cells.get(k + 1)) > 0 && joined(cells.get(k), cells.get(k + 1))) {
+        k++;
+      }
+      runs.add(run(first, k));
+      for (int i = first; i <= k; i++) {
+        least = Math.min(least, granulePages(cells.get(i)));
+      }
+      k++;
+    }
+    this.leastGranulePages = least;
+    long sum = 0;
+    for (Run r : runs) {
+      sum += runPages(r);
+    }
+    this.leastCoveringPages = sum;
+    this.leastPages = withGranulesLeftOut(sum);
+  }
+
+  /** {@code min over l ≥ 0 of max(B - c·l, S_l)}, the granules taken smallest first. */
+  private long withGranulesLeftOut(long b) {
+    long c = 0;
+    for (PageSize level : PageSize.values()) {
+      c += Math.floorDiv(instance.perGiBBytes(level) + 4095, 4096);
+    }
+    TreeMap<Long, Long> granules = new TreeMap<>();
+    for (Run r : runs) {
+      for (int i = r.firstCell(); i <= r.lastCell(); i++) {
+        Cell cell = instance.cells().get(i);
+        granules.merge(granulePages(cell), cell.sizeGiB(), Long::sum);
+      }
+    }
+    long best = b;
+    long taken = 0;
+    long l = 0;
+    for (Map.Entry<Long, Long> e : granules.entrySet()) {
+      for (long j = 0; j < e.getValue(); j++) {
+        if (taken >= b - c * l) {
+          return best;
+        }
+        taken += e.getKey();
+        l++;
+        best = Math.min(best, Math.max(b - c * l, taken));
+      }
+    }
+    return best;
+  }
+
+  /** Pages of coverable TDX memory in each granule of {@code c}. */
+  private long granulePages(Cell c) {
+    return c.kind() == Instance.Kind.MIXED ? coverablePages(c) : Instance.GIB_PAGES;
+  }
+
+  /** The runs in address order. */
+  public List<Run> runs() {
+    return List.copyOf(runs);
+  }
+
+  /**
+   * The least PAMT pages of any layout of the module family that gives up no coverable memory
+   * (granules left out of every TDMR included); empty when the entry sizes make the argument fail.
+   */
+  public OptionalLong leastPamtPages() {
+    if (!sound || runs.isEmpty()) {
+      return OptionalLong.empty();
+    }
+    return OptionalLong.of(leastPages);
+  }
+
+  /** {@code B}: the least PAMT pages of a layout whose TDMRs cover every memory granule. */
+  public long leastCoveringPages() {
+    return leastCoveringPages;
+  }
+
+  /**
+   * The least TDMRs of any layout with {@link #leastPamtPages} pages of PAMT, when that is {@code B}
+   * and every memory granule holds more than {@code B} pages; else empty.
+   */
+  public OptionalLong leastTdmrs() {
+    if (!sound || runs.isEmpty() || leastGranulePages <= leastCoveringPages) {
+      return OptionalLong.empty();
+    }
+    return OptionalLong.of(runs.stream().mapToLong(Run::leastTdmrs).sum());
+  }
+
+  /**
+   * TDMRs that meet both bounds when their levels find room: one per piece of every run, each of
+   * whole cells; empty when a piece is larger than the largest TDMR (it would have to be cut).
+   */
+  public List<List<Integer>> tdmrs() {
+    List<List<Integer>> out = new ArrayList<>();
+    for (Run r : runs) {
+      for (List<Integer> piece : r.pieces()) {
+        long giB = piece.stream().mapToLong(i -> instance.cells().get(i).sizeGiB()).sum();
+        if (giB > instance.largestTdmrGiB()) {
+          return List.of();
+        }
+        out.add(piece);
+      }
+    }
+    return out;
+  }
+
+  /** Pages of coverable TDX memory in one granule of {@code c} (0 when it holds none). */
+  private long coverablePages(Cell c) {
+    long pages = 0;
+    for (int i = c.firstAtom(); i < c.endAtom(); i++) {
+      Atom a = instance.atoms().get(i);
+      if (a.memory() && !a.dead()) {
+        pages += a.pages();
+      }
+    }
+    return c.kind() == Instance.Kind.MIXED ? pages : Math.min(pages, Instance.GIB_PAGES);
+  }
+
+  private boolean joined(Cell a, Cell b) {
+    return !remoteFree || !nodes(a).isEmpty() && a.nodes().stream().anyMatch(b.nodes()::contains);
+  }
+
+  private static TreeSet<Integer> nodes(Cell c) {
+    return new TreeSet<>(c.nodes());
+  }
+
+  private Run run(int first, int last) {
+    List<List<Integer>> pieces = new ArrayList<>();
+    List<Integer> piece = new ArrayList<>();
+    TreeSet<Integer> shared = new TreeSet<>();
+    long giB = 0;
+    for (int i = first; i <= last; i++) {
+      Cell c = instance.cells().get(i);
+      giB += c.sizeGiB();
+      TreeSet<Integer> next = new TreeSet<>(shared);
+      next.retainAll(c.nodes());
+      if (piece.isEmpty()) {
+        next = nodes(c);
+      } else if (remoteFree && next.isEmpty()) {
+        pieces.add(piece);
+        piece = new ArrayList<>();
+        next = nodes(c);
+      }
+      piece.add(i);
+      shared = next;
+    }
+    pieces.add(piece);
+    long bySize = Math.floorDiv(giB + instance.largestTdmrGiB() - 1, instance.largestTdmrGiB());
+    return new Run(first, last, giB, Math.max(pieces.size(), bySize), List.copyOf(pieces));
+  }
+
+  private long runPages(Run r) {
+    long pages = 0;
+    for (PageSize level : PageSize.values()) {
+      long p = instance.perGiBBytes(level);
+      if (p % 4096 == 0) {
+        pages += r.giB() * (p / 4096);
+      } else {
+        pages += Math.max(Math.floorDiv(r.giB() * p + 4095, 4096), r.leastTdmrs());
+      }
+    }
+    return pages;
+  }
+
+  /** Whether runs are cut where adjacent granules share no node. */
+  public boolean remoteFree() {
+    return remoteFree;
+  }
+}

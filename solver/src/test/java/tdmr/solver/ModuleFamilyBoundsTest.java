@@ -1,0 +1,119 @@
+package tdmr.solver;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.OptionalLong;
+import org.junit.jupiter.api.Test;
+import tdmr.mem.MemoryBlock;
+import tdmr.mem.MemoryMap;
+import tdmr.parse.RealMaps;
+import tdmr.tdx.Policy;
+import tdmr.tdx.TdxLimits;
+
+/**
+ * The module family's lower bounds on maps whose values are derived by hand. In pages of 4 KiB, a
+ * TDMR of N GiB needs 1024·N pages of 4K level, 2·N of 2M level and ceil(N / 256) of 1G level
+ * (16-byte entries); with Dynamic PAMT the 4K level is a bitmap of 8 pages per GiB.
+ */
+class ModuleFamilyBoundsTest {
+  private static final long K = 1024;
+  private static final long M = 1024 * K;
+  private static final long G = 1024 * M;
+  private static final Policy MODULE = Policy.DEFAULT.withFamily(Policy.Family.MODULE);
+
+  private static ModuleFamilyBounds bounds(MemoryMap map, TdxLimits limits, boolean remoteFree) {
+    return new ModuleFamilyBounds(Instance.of(map, limits, MODULE), remoteFree);
+  }
+
+  @Test
+  void oneRunOfTwoGibNeedsOneTdmrOfTwoGib() {
+    // 2048 + 4 + 1 pages: one TDMR [1G, 3G).
+    MemoryMap map = MemoryMap.ofBlocks("two", List.of(new MemoryBlock(G, 3 * G, 0)));
+    ModuleFamilyBounds b = bounds(map, TdxLimits.DEFAULT, true);
+    assertEquals(OptionalLong.of(2053), b.leastPamtPages());
+    assertEquals(OptionalLong.of(1), b.leastTdmrs());
+    assertEquals(List.of(List.of(0)), b.tdmrs());
+  }
+
+  @Test
+  void dynamicPamtCostsEightPagesOfBitmapPerGib() {
+    // 2 · 8 + 2 · 2 + 1 pages.
+    MemoryMap map = MemoryMap.ofBlocks("two", List.of(new MemoryBlock(G, 3 * G, 0)));
+    assertEquals(OptionalLong.of(21), bounds(map, TdxLimits.DEFAULT.withDynamicPamt(true), true).leastPamtPages());
+  }
+
+  @Test
+  void nodesThatShareNoGranuleSplitTheRunOnlyWhenNoPamtMayBeRemote() {
+    // [1G, 2G) on node 0 and [2G, 3G) on node 1: one TDMR of 2 GiB (2053 pages) describes one of
+    // them remotely; without remote PAMT each node needs its own TDMR, 2 · 1027 pages.
+    MemoryMap map = MemoryMap.ofBlocks("nodes", List.of(new MemoryBlock(G, 2 * G, 0), new MemoryBlock(2 * G, 3 * G, 1)));
+    ModuleFamilyBounds free = bounds(map, TdxLimits.DEFAULT, true);
+    assertEquals(OptionalLong.of(2054), free.leastPamtPages());
+    assertEquals(OptionalLong.of(2), free.leastTdmrs());
+    assertEquals(2, free.tdmrs().size());
+    ModuleFamilyBounds any = bounds(map, TdxLimits.DEFAULT, false);
+    assertEquals(OptionalLong.of(2053), any.leastPamtPages());
+    assertEquals(OptionalLong.of(1), any.leastTdmrs());
+  }
+
+  @Test
+  void aGranuleWithoutMemoryBetweenRunsCostsMoreThanASecondTdmr() {
+    // [1G, 2G) and [3G, 4G): two TDMRs of 1 GiB (2 · 1027) beat one of 3 GiB (3 · 1026 + 1).
+    MemoryMap map = MemoryMap.ofBlocks("gap", List.of(new MemoryBlock(G, 2 * G, 0), new MemoryBlock(3 * G, 4 * G, 0)));
+    ModuleFamilyBounds b = bounds(map, TdxLimits.DEFAULT, false);
+    assertEquals(OptionalLong.of(2054), b.leastPamtPages());
+    assertEquals(OptionalLong.of(2), b.leastTdmrs());
+  }
+
+  @Test
+  void aGranuleThatPamtCanFillMayStayOutsideEveryTdmr() {
+    // The 4 KiB island at 3 GiB can be left out of every TDMR when the 1G level of [1G, 2G) fills
+    // it: 1027 pages, not the 2 · 1027 of covering both granules; no TDMR count follows.
+    MemoryMap map = MemoryMap.ofBlocks("island", List.of(new MemoryBlock(G, 2 * G, 0),
+        new MemoryBlock(3 * G, 3 * G + 4 * K, 0)));
+    ModuleFamilyBounds b = bounds(map, TdxLimits.DEFAULT, false);
+    assertEquals(2054, b.leastCoveringPages());
+    assertEquals(OptionalLong.of(1027), b.leastPamtPages());
+    assertEquals(OptionalLong.empty(), b.leastTdmrs());
+    var referee = new ExhaustiveSearch(map, TdxLimits.DEFAULT.withMaxTdmrs(2), MODULE).best().orElseThrow();
+    assertEquals(1027 * 4096, referee.score().pamtBytes());
+  }
+
+  @Test
+  void tdx135NeedsOneTdmrOfTwoGib() throws Exception {
+    // All memory lies in [1M, 0x6f800000): the granules [0, 1G) and [1G, 2G), both on node 0:
+    // 8 MiB + 16 KiB + 4 KiB = 8 409 088 bytes, the module family's optimum (ModuleFamilyClaimsTest).
+    ModuleFamilyBounds b = bounds(RealMaps.read(RealMaps.EMR_135), TdxLimits.DEFAULT, true);
+    assertEquals(OptionalLong.of(8_409_088 / 4096), b.leastPamtPages());
+    assertEquals(OptionalLong.of(1), b.leastTdmrs());
+  }
+
+  @Test
+  void neverAboveTheExhaustiveSearchOnIslandMaps() {
+    long base = 256 * M;
+    List<MemoryBlock> blocks = new ArrayList<>(List.of(new MemoryBlock(M, base, 0)));
+    for (int i = 0; i < 4; i++) {
+      long s = base + 4 * K + 8 * K * i;
+      blocks.add(new MemoryBlock(s, s + 4 * K, i % 2));
+    }
+    blocks.add(new MemoryBlock(base + 40 * K, G, 1));
+    blocks.add(new MemoryBlock(G + 64 * K, 2 * G, 1));
+    MemoryMap map = MemoryMap.ofBlocks("islands", blocks);
+    for (int areas = 1; areas <= 4; areas++) {
+      TdxLimits limits = TdxLimits.DEFAULT.withMaxTdmrs(2).withMaxReservedPerTdmr(areas);
+      for (Policy.PamtPlacementPolicy pamt : Policy.PamtPlacementPolicy.values()) {
+        Policy p = new Policy(Policy.Holes.MEMLIST, pamt, Policy.Coverage.ALL, Policy.Family.MODULE);
+        var referee = new ExhaustiveSearch(map, limits, p).best();
+        if (referee.isEmpty()) {
+          continue;
+        }
+        boolean remoteFree = pamt == Policy.PamtPlacementPolicy.NODE_LOCAL && referee.get().score().remotePamtBytes() == 0;
+        long least = new ModuleFamilyBounds(Instance.of(map, limits, p), remoteFree).leastPamtPages().orElseThrow();
+        assertTrue(least * 4096 <= referee.get().score().pamtBytes(), p + " at " + areas + ": " + least + " pages");
+      }
+    }
+  }
+}

@@ -1,0 +1,134 @@
+package tdmr.solver.cpsat;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import tdmr.check.RemotePamt;
+import tdmr.mem.MemoryMap;
+import tdmr.parse.MapReader;
+import tdmr.parse.RealMaps;
+import tdmr.solver.EngineResult;
+import tdmr.solver.GreedyEngine;
+import tdmr.solver.Problem;
+import tdmr.solver.SolveOptions;
+import tdmr.solver.Status;
+import tdmr.tdx.Layout;
+import tdmr.tdx.Policy;
+import tdmr.tdx.Tdmr;
+import tdmr.tdx.TdxLimits;
+
+/**
+ * CP-SAT's claims on the maps of issue #11, against values derived by hand from the rules (the PAMT
+ * sizes of ModuleFamilyWitnessesTest): each claim names its family, and a kernel-family claim that a
+ * layout of the family beats names the restriction that layout lies outside.
+ */
+class ModuleFamilyClaimsTest {
+  private static final Policy MODULE = Policy.DEFAULT.withFamily(Policy.Family.MODULE);
+  private static final Policy KERNEL = Policy.DEFAULT.withFamily(Policy.Family.KERNEL);
+  private static final SolveOptions OPTIONS = new SolveOptions(60, 1, 0);
+
+  private static EngineResult cpsat(MemoryMap map, TdxLimits limits, Policy policy) {
+    EngineResult r = new CpSatEngine().solve(map, limits, policy, OPTIONS);
+    assertEquals(policy.family(), r.family(), r.messages().toString());
+    return r;
+  }
+
+  /**
+   * canonical/tdx#135 under the default limits, module family: all memory lies in [1M, 0x6f800000),
+   * so the TDMRs cover at least [0, 2G). One TDMR [0, 2G) needs 8 MiB + 16 KiB + 4 KiB = 8 409 088
+   * bytes (two 1 GiB TDMRs need 2 · 4108 KiB, more), and its 17 holes fit 16 areas when the 1G
+   * level (4 KiB) fills one of the two 4 KiB islands. Nothing needs less: the optimum.
+   */
+  @Test
+  void tdx135ModuleFamilyOneTdmrOfTwoGib() throws Exception {
+    EngineResult r = cpsat(RealMaps.read(RealMaps.EMR_135), TdxLimits.DEFAULT, MODULE);
+    assertEquals(Status.OPTIMAL, r.status(), r.messages().toString());
+    Layout l = r.layout().orElseThrow();
+    assertEquals(8 * 1024 * 1024 + 16 * 1024 + 4 * 1024, l.pamtBytes());
+    assertEquals(1, l.size());
+    assertEquals(16, l.reservedAreaCount());
+  }
+
+  /**
+   * canonical/tdx#135 at 15 areas per TDMR: the kernel family has no layout (the granule [1G, 2G)
+   * holds 16 holes), with its restrictions named; the module family has. Its optimum is two 1 GiB
+   * TDMRs, 2 · 4108 KiB = 8 413 184 bytes (emr-135-two-tdmrs-12-areas.json has at most 12 areas per
+   * TDMR): one TDMR needs at least [0, 2G), 2053 pages, whose 17 holes its exact levels cut to 16
+   * at best (only the 1G level, 4 KiB, fills an island, a 4 KiB one; no island is 16 KiB, the 2M
+   * level), and the one page more that would tie two TDMRs pads one level by 4 KiB: the 1G level
+   * then fills the 8 KiB island instead, still one merge, 16 areas. Padding the 2M level to the 64
+   * KiB island costs 12 pages more; a TDMR without memory 1027.
+   */
+  @Test
+  void tdx135AtFifteenAreasOnlyTheModuleFamilyHasALayout() throws Exception {
+    MemoryMap map = RealMaps.read(RealMaps.EMR_135);
+    TdxLimits fifteen = TdxLimits.DEFAULT.withMaxReservedPerTdmr(15);
+    EngineResult kernel = cpsat(map, fifteen, KERNEL);
+    assertEquals(Status.INFEASIBLE, kernel.status(), kernel.messages().toString());
+    assertEquals(Problem.kernelQuestion(KERNEL), kernel.question());
+    EngineResult module = cpsat(map, fifteen, MODULE);
+    assertEquals(Status.OPTIMAL, module.status(), module.messages().toString());
+    Layout l = module.layout().orElseThrow();
+    assertEquals(2 * 4108 * 1024, l.pamtBytes());
+    assertEquals(2, l.size());
+    assertTrue(l.maxReservedPerTdmr() <= 15);
+  }
+
+  /**
+   * The 512 GiB three-CMR host at 4 TDMRs and 1 area: the kernel family holds a layout of
+   * 2 151 694 336 bytes (host512-3cmr-4tdmrs-1area.json, derived in ModuleFamilyWitnessesTest) whose
+   * chunk for [4G, 258G) (1 042 420 KiB) ends at the block end 0x406e000000 and so reaches below
+   * 257 GiB, across two of the instance's pieces. CP-SAT proves 4 KiB more (as issue #11 reports):
+   * true only among the layouts its restrictions allow, which the claim names.
+   */
+  @Test
+  void host512KernelClaimNamesItsRestrictions() throws Exception {
+    MemoryMap map = MapReader.read(Path.of("src/test/resources/family/host512-3cmr-map.json"));
+    EngineResult r = cpsat(map, TdxLimits.DEFAULT.withMaxTdmrs(4).withMaxReservedPerTdmr(1), KERNEL);
+    assertEquals(Status.OPTIMAL, r.status(), r.messages().toString());
+    assertEquals(2_151_694_336L + 4096, r.pamtBytes().getAsLong());
+    assertTrue(r.restrictions().containsAll(Problem.KERNEL_FAMILY_RESTRICTIONS), r.restrictions().toString());
+  }
+
+  /**
+   * The 16-socket 12 TiB e820 at 2 TDMRs and 5 areas: [0, 770 GiB) + [896 GiB, 12 416 GiB) need
+   * (4104 · 770 + 4 · 4) + (4104 · 11 520 + 4 · 45) KiB = 51 648 876 544 bytes of PAMT (4 KiB of 1G
+   * level per started 256 GiB). CP-SAT's kernel family answer (52 169 990 144 bytes, as issue #11
+   * reports) is worse and so must name the restriction on TDMR boundaries it relies on.
+   */
+  @Test
+  void sixteenSocketKernelClaimNamesItsRestrictions() throws Exception {
+    MemoryMap map = MapReader.read(Path.of("src/test/resources/family/16socket-12tib-map.json"));
+    EngineResult r = cpsat(map, TdxLimits.DEFAULT.withMaxTdmrs(2).withMaxReservedPerTdmr(5), KERNEL);
+    assertEquals((4104L * 770 + 4 * 4 + 4104L * 11_520 + 4 * 45) * 1024, 51_648_876_544L);
+    assertEquals(Status.OPTIMAL, r.status(), r.messages().toString());
+    assertTrue(r.pamtBytes().getAsLong() > 51_648_876_544L);
+    assertTrue(r.restrictions().containsAll(Problem.KERNEL_FAMILY_RESTRICTIONS), r.restrictions().toString());
+  }
+
+  /**
+   * The 4-socket Westmere-EX map (blocks: node 0 [1M, 1.93G) and [4G, 34G), nodes 1-3 32 GiB each
+   * from 34 GiB), module family, default limits: PAMT on another node than the memory it describes
+   * is ranked first, and a layout with none exists (the greedy's: one TDMR per block), so the
+   * optimum has no remote PAMT, no TDMR holding two nodes' memory, and at most the greedy's PAMT.
+   */
+  @Test
+  void westmereModuleOptimumKeepsPamtOnEachNode() throws Exception {
+    MemoryMap map = RealMaps.read(RealMaps.WESTMERE_EX);
+    EngineResult r = cpsat(map, TdxLimits.DEFAULT, MODULE);
+    assertEquals(Status.OPTIMAL, r.status(), r.messages().toString());
+    Layout l = r.layout().orElseThrow();
+    assertEquals(0, new RemotePamt(map, TdxLimits.DEFAULT).bytes(l));
+    for (Tdmr t : l.tdmrs()) {
+      List<Integer> nodes = map.blocks().stream()
+          .filter(b -> b.start() < t.base() + t.size() && b.end() > t.base())
+          .map(b -> b.node()).distinct().toList();
+      assertTrue(nodes.size() <= 1, t + " holds memory of nodes " + nodes);
+    }
+    EngineResult greedy = new GreedyEngine().solve(map, TdxLimits.DEFAULT, MODULE, SolveOptions.DEFAULT);
+    assertTrue(l.pamtBytes() <= greedy.pamtBytes().getAsLong(), l.pamtBytes() + " > greedy " + greedy.pamtBytes());
+  }
+}
