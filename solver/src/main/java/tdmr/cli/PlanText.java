@@ -232,7 +232,7 @@ final class PlanText {
       });
     }
     columns(sb, rows, new boolean[] {false, false, true, true, true, true, true, true});
-    // The proofs are about a layout family (each engine's own: z3 answers the kernel family only);
+    // The proofs are about a layout family (each result names its own);
     // say which where the status words stand.
     for (Policy.Family family : Policy.Family.values()) {
       List<String> provers = results.stream()

@@ -72,7 +72,7 @@ public final class PolicyOptions {
         completionCandidates = PolicyConverters.FamilyValues.class,
         description = "Layouts the proof is about: kernel (each TDMR's PAMT one 4K/2M/1G chunk of the kernel's sizes"
             + " in one memory block; cpsat and z3) or module (every layout the TDX module accepts, each PAMT level"
-            + " placed on its own, TDMRs on any 1 GiB boundary; cpsat only, slower). Each answer names the"
+            + " placed on its own, TDMRs on any 1 GiB boundary; cpsat and z3, slower, z3 much slower on big maps). Each answer names the"
             + " restrictions of the engine's model it holds under. Default: ${DEFAULT-VALUE}.")
     Policy.Family value;
 

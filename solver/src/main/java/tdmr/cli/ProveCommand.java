@@ -72,6 +72,11 @@ final class ProveCommand implements Callable<Integer> {
 
   @Mixin LimitOptions limitOptions;
 
+  @Option(names = "--solver", paramLabel = "NAME", completionCandidates = SolverNames.Proving.class,
+      description = "The exact engine that proves: cpsat or z3 (default: z3 for the kernel family, which also shrinks"
+          + " an infeasible answer to a minimal set of facts; cpsat for the module family, the faster there).")
+  String solver;
+
   /** Only the time limit: prove runs one deterministic worker. */
   @Mixin BudgetOptions.TimeLimit timeLimit;
 
@@ -82,7 +87,7 @@ final class ProveCommand implements Callable<Integer> {
     Policy policy = policyOptions.policy();
     MemoryMap map = input.read(root);
     limits = LimitOptions.usefulFor(limits, map, spec.commandLine().getErr(), "tdmr prove");
-    Engine engine = prover(policy.family());
+    Engine engine = prover(policy.family(), solver);
     EngineResult r;
     try (Progress p = Progress.start(spec.commandLine().getErr(), "tdmr prove: " + engine.name() + " solving",
         Terminal.stderrIsTerminal())) {
@@ -143,11 +148,21 @@ final class ProveCommand implements Callable<Integer> {
   }
 
   /**
-   * The engine that proves the family: Z3 for the kernel family (it shrinks an infeasible answer to a
-   * minimal set of facts), CP-SAT for the module family (Z3 implements only the kernel family).
+   * The engine that proves the family: {@code name} when given (cpsat or z3), else Z3 for the kernel
+   * family (it shrinks an infeasible answer to a minimal set of facts) and CP-SAT for the module
+   * family (Z3 implements it too, but is slower there).
    */
-  private static Engine prover(Policy.Family family) {
-    return family == Policy.Family.KERNEL ? Z3Engine.explaining() : Engines.select("cpsat").get(0);
+  private static Engine prover(Policy.Family family, String name) {
+    String chosen = name != null ? name : family == Policy.Family.KERNEL ? Z3Engine.NAME : "cpsat";
+    if (!chosen.equals(Z3Engine.NAME) && !chosen.equals("cpsat")) {
+      throw new OptionValueException("prove needs an exact engine: --solver cpsat or z3, not '%s'".formatted(chosen));
+    }
+    try {
+      return chosen.equals(Z3Engine.NAME) && family == Policy.Family.KERNEL ? Z3Engine.explaining()
+          : Engines.select(chosen).get(0);
+    } catch (IllegalArgumentException e) {
+      throw new OptionValueException(e.getMessage());
+    }
   }
 
   /** The family as the answer names it. */

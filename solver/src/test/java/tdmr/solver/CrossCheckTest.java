@@ -112,22 +112,30 @@ class CrossCheckTest {
   }
 
   /**
-   * Asked about the module family, z3 answers the kernel family and says so: its answer is never
-   * compared as a module-family proof, and CP-SAT's module optimum must be at least as good as z3's
-   * layout.
+   * Both exact engines prove the module family: on the 4 KiB island map (a 1 GiB TDMR whose 1G
+   * level fills the island and merges the holes around it: 2 areas) they answer the same question,
+   * OPTIMAL without restrictions, and the cross-check compares them strictly.
    */
   @Test
-  void z3IsNeverAModuleFamilyProver() throws Exception {
-    MemoryMap map = RealMaps.read(RealMaps.EMR_135);
+  void z3AndCpSatProveTheModuleFamilyAlike() {
+    long k = 1024;
+    long m = 1024 * k;
+    MemoryMap map = MemoryMap.ofBlocks("island", List.of(
+        new tdmr.mem.MemoryBlock(m, 512 * m, 0),
+        new tdmr.mem.MemoryBlock(512 * m + 64 * k, 512 * m + 68 * k, 0),
+        new tdmr.mem.MemoryBlock(513 * m, 1024 * m, 0)));
     Policy module = Policy.DEFAULT.withFamily(Policy.Family.MODULE);
-    CrossCheck.Report report = CrossCheck.run(map, TdxLimits.DEFAULT, module, SolveOptions.DEFAULT);
+    TdxLimits limits = TdxLimits.DEFAULT.withMaxTdmrs(3).withMaxReservedPerTdmr(2);
+    CrossCheck.Report report = CrossCheck.run(map, limits, module, new SolveOptions(60, 1, 0));
 
     assertTrue(report.passed(), String.join("\n", report.lines()));
+    EngineResult cpsat = report.results().get(1);
     EngineResult z3 = report.results().get(2);
-    assertEquals(Policy.Family.KERNEL, z3.family());
-    assertTrue(z3.messages().get(0).startsWith("z3 implements the kernel family only"), z3.messages().toString());
-    assertEquals(Policy.Family.MODULE, report.results().get(1).family());
-    assertTrue(report.notes().contains("z3 does not implement the module family: its answer is not compared as a proof"),
-        report.notes().toString());
+    assertEquals(Policy.Family.MODULE, z3.family());
+    assertEquals(Status.OPTIMAL, cpsat.status(), cpsat.messages().toString());
+    assertEquals(Status.OPTIMAL, z3.status(), z3.messages().toString());
+    assertEquals(cpsat.question(), z3.question());
+    assertEquals(2, z3.layout().orElseThrow().maxReservedPerTdmr());
+    assertTrue(report.notes().isEmpty(), report.notes().toString());
   }
 }

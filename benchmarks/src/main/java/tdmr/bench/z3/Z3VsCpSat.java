@@ -17,6 +17,7 @@ import tdmr.bench.sweep.SweepSummary;
 import tdmr.parse.InputException;
 import tdmr.solver.Engine;
 import tdmr.solver.EngineResult;
+import tdmr.solver.LayoutScore;
 import tdmr.solver.SolveOptions;
 import tdmr.solver.Status;
 import tdmr.solver.cpsat.CpSatEngine;
@@ -33,8 +34,11 @@ import tdmr.tdx.TdxLimits;
  * (nearest rank) and maximum of its solve time. A measurement, not a test: nothing here asserts a
  * time. A row whose optima differ is marked, since that is a bug in one of the engines.
  *
- * <p>Usage: {@code Z3VsCpSat REALMAPS_DIR [LIMIT_S [THREADS]]} (defaults: 10 s, 2 CP-SAT workers;
- * Z3 always runs one thread).
+ * <p>Usage: {@code Z3VsCpSat REALMAPS_DIR [LIMIT_S [THREADS [FAMILY [real]]]]} (defaults: 10 s, 2
+ * CP-SAT workers, the kernel family, real and multi-socket maps; Z3 always runs one thread; {@code
+ * real} leaves the multi-socket hosts out). Each row gives both engines' status, time and score
+ * (uncovered, remote PAMT, PAMT bytes, TDMRs, areas); where both answered the same question
+ * ({@link EngineResult#question}) with OPTIMAL and their scores differ, the row says DIFFER.
  */
 public final class Z3VsCpSat {
   private Z3VsCpSat() {}
@@ -44,17 +48,20 @@ public final class Z3VsCpSat {
     double limit = args.length > 1 ? Double.parseDouble(args[1]) : 10;
     int threads = args.length > 2 ? Integer.parseInt(args[2]) : 2;
     List<SweepMap> maps = new ArrayList<>(MapFiles.read(real).maps());
-    maps.addAll(multiSocket());
+    Policy.Family family = args.length > 3 ? Policy.Family.valueOf(args[3].toUpperCase(Locale.ROOT)) : Policy.Family.KERNEL;
+    if (args.length <= 4 || !args[4].equals("real")) {
+      maps.addAll(multiSocket());
+    }
     SolveOptions options = new SolveOptions(limit, threads, 0);
     List<Engine> engines = List.of(new CpSatEngine(), new Z3Engine());
-    Policy policy = Policy.DEFAULT;
+    Policy policy = Policy.DEFAULT.withFamily(family);
     TdxLimits limits = TdxLimits.DEFAULT;
     // Warm up both native libraries and the JIT on the first map, so the first row is not a load time.
     for (Engine e : engines) {
       e.solve(maps.get(0).map(), limits, policy, options);
     }
-    System.out.println("| family | map | blocks | memory | cpsat | cpsat ms | z3 | z3 ms | PAMT bytes |");
-    System.out.println("|---|---|---:|---:|---|---:|---|---:|---:|");
+    System.out.println("| family | map | blocks | memory | cpsat | cpsat ms | cpsat score | z3 | z3 ms | z3 score | note |");
+    System.out.println("|---|---|---:|---:|---|---:|---|---|---:|---|---|");
     Map<String, Map<String, List<EngineResult>>> byFamily = new LinkedHashMap<>();
     for (SweepMap m : maps) {
       List<EngineResult> rs = new ArrayList<>();
@@ -65,20 +72,24 @@ public final class Z3VsCpSat {
       }
       EngineResult c = rs.get(0);
       EngineResult z = rs.get(1);
+      String cs = score(m, limits, policy, c);
+      String zs = score(m, limits, policy, z);
       boolean bothOptimal = c.status() == Status.OPTIMAL && z.status() == Status.OPTIMAL;
-      String pamt = c.pamtBytes().isPresent() ? Long.toString(c.pamtBytes().getAsLong()) : "";
-      if (bothOptimal && c.pamtBytes().getAsLong() != z.pamtBytes().getAsLong()) {
-        pamt = "DIFFER: cpsat %d, z3 %d".formatted(c.pamtBytes().getAsLong(), z.pamtBytes().getAsLong());
+      String note = "";
+      if (bothOptimal && !cs.equals(zs)) {
+        note = c.question().equals(z.question()) ? "DIFFER" : "differ (different restrictions)";
+      } else if (c.status() != z.status() && proven(c) && proven(z) && c.question().equals(z.question())) {
+        note = "DIFFER";
       }
-      System.out.printf(Locale.ROOT, "| %s | %s | %d | %d GiB | %s | %d | %s | %d | %s |%n", m.origin(), m.name(), m.blocks(),
-          m.map().totalBytes() / GiB, c.status(), c.solveMillis(), z.status(), z.solveMillis(), pamt);
+      System.out.printf(Locale.ROOT, "| %s | %s | %d | %d GiB | %s | %d | %s | %s | %d | %s | %s |%n", m.origin(), m.name(),
+          m.blocks(), m.map().totalBytes() / GiB, c.status(), c.solveMillis(), cs, z.status(), z.solveMillis(), zs, note);
     }
     System.out.println();
     System.out.printf(Locale.ROOT, "Limit %s s per solve; proven = OPTIMAL or INFEASIBLE; times are the engines' solveMillis.%n%n", limit);
     System.out.println("| family | maps | cpsat proven | cpsat median ms | cpsat p95 ms | cpsat max ms | z3 proven | z3 median ms | z3 p95 ms | z3 max ms |");
     System.out.println("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
-    byFamily.forEach((family, perEngine) -> {
-      StringBuilder row = new StringBuilder("| " + family + " | " + perEngine.get("cpsat").size() + " |");
+    byFamily.forEach((origin, perEngine) -> {
+      StringBuilder row = new StringBuilder("| " + origin + " | " + perEngine.get("cpsat").size() + " |");
       for (String e : List.of("cpsat", "z3")) {
         List<EngineResult> rs = perEngine.get(e);
         long proven = rs.stream().filter(r -> r.status() == Status.OPTIMAL || r.status() == Status.INFEASIBLE).count();
@@ -89,6 +100,19 @@ public final class Z3VsCpSat {
       System.out.println(row);
     });
     System.exit(0);
+  }
+
+  private static boolean proven(EngineResult r) {
+    return r.status() == Status.OPTIMAL || r.status() == Status.INFEASIBLE;
+  }
+
+  /** A result's score as uncovered/remote/PAMT bytes/TDMRs/areas, or empty without a layout. */
+  private static String score(SweepMap m, TdxLimits limits, Policy policy, EngineResult r) {
+    if (r.layout().isEmpty()) {
+      return "";
+    }
+    LayoutScore s = LayoutScore.of(m.map(), limits, policy, r.layout().get());
+    return "%d/%d/%d/%d/%d".formatted(s.uncoveredBytes(), s.remotePamtBytes(), s.pamtBytes(), s.tdmrs(), s.reservedAreas());
   }
 
   /**

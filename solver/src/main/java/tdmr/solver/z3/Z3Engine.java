@@ -38,7 +38,11 @@ import tdmr.tdx.TdxLimits;
 import tdmr.time.Deadline;
 
 /**
- * The Z3 engine: an SMT encoding of the layout family over the shared {@link Problem} ({@link
+ * The Z3 engine, for both layout families. The module family ({@link Policy.Family#MODULE}) is
+ * {@link ModuleFamilyProver}'s ({@link ModuleEncoding} over the shared {@link tdmr.solver.Instance});
+ * what follows is about the kernel family.
+ *
+ * <p>The kernel family: an SMT encoding of the layout family over the shared {@link Problem} ({@link
  * Z3Model}), written independently of the CP-SAT model, with the lexicographic objective
  * (coverage under {@code max}, then least PAMT bytes, fewest TDMRs, fewest reserved areas) solved
  * one tier at a time ({@link TierSearch}).
@@ -97,13 +101,13 @@ public final class Z3Engine implements Engine {
   }
 
   /**
-   * The kernel family only: the Z3 model places each TDMR's PAMT as one kernel-sized chunk, so its
-   * answers are proofs about {@link Policy.Family#KERNEL}, whatever family the policy asks for (each
-   * result says so in its {@link EngineResult#question}).
+   * Both families: the kernel family with {@link Z3Model} over {@link Problem}, the module family
+   * with {@link ModuleEncoding} over the shared {@link tdmr.solver.Instance} ({@link
+   * ModuleFamilyProver}); each answer names its family in its {@link EngineResult#question}.
    */
   @Override
   public boolean proves(Policy.Family family) {
-    return family == Policy.Family.KERNEL;
+    return true;
   }
 
   /** Z3's version, or an {@link UnsatisfiedLinkError} saying why the native library did not load. */
@@ -113,6 +117,9 @@ public final class Z3Engine implements Engine {
 
   @Override
   public EngineResult solve(MemoryMap map, TdxLimits limits, Policy policy, SolveOptions options) {
+    if (policy.family() == Policy.Family.MODULE) {
+      return solveModuleFamily(map, limits, policy, options);
+    }
     long started = System.nanoTime();
     EngineResult r;
     try {
@@ -122,22 +129,19 @@ public final class Z3Engine implements Engine {
           List.of("z3 stopped (time limit) while its model was being built, before a search; nothing is proven"),
           started, 0, 0);
     }
-    r = r.withQuestion(Problem.kernelQuestion(policy));
-    return policy.family() == Policy.Family.KERNEL ? r : aboutTheKernelFamily(r, policy);
+    return r.withQuestion(Problem.kernelQuestion(policy));
   }
 
-  /**
-   * {@code r}, asked about another family than the kernel's, saying first that its proofs are about
-   * the kernel family only (its {@link EngineResult#question} says so too).
-   */
-  private static EngineResult aboutTheKernelFamily(EngineResult r, Policy policy) {
-    List<String> messages = new ArrayList<>();
-    messages.add(("z3 implements the kernel family only: its answer is about the kernel family, not the %s family"
-        + " asked for (cpsat answers that)").formatted(policy.family().text()));
-    messages.addAll(r.messages());
-    return new EngineResult(r.solver(), r.status(), r.layout(), r.pamtBytes(), r.pamtBoundBytes(), messages,
-        r.solveMillis(), r.modelVariables(), r.modelConstraints(), r.uncoveredBytes(), r.kernelFailure(),
-        r.infeasibility(), r.details(), Problem.kernelQuestion(policy));
+  /** The module family's answer ({@link ModuleFamilyProver}). */
+  private static EngineResult solveModuleFamily(MemoryMap map, TdxLimits limits, Policy policy, SolveOptions options) {
+    long started = System.nanoTime();
+    try {
+      return new ModuleFamilyProver(map, limits, policy, options, started).solve();
+    } catch (Deadline.Exceeded e) {
+      return result(Status.UNKNOWN, Optional.empty(), OptionalLong.empty(),
+          List.of("z3 stopped (time limit) while its model was being built, before a search; nothing is proven"),
+          started, 0, 0).withQuestion(tdmr.solver.Question.of(Policy.Family.MODULE));
+    }
   }
 
   private EngineResult solve(MemoryMap map, TdxLimits limits, Policy policy, SolveOptions options, long started) {
@@ -192,7 +196,7 @@ public final class Z3Engine implements Engine {
   }
 
   /** Z3 reports its memory cap as a failed allocation or an exceeded maximum. */
-  private static boolean isOutOfMemory(Z3Exception e) {
+  static boolean isOutOfMemory(Z3Exception e) {
     String m = String.valueOf(e.getMessage()).toLowerCase(java.util.Locale.ROOT);
     return m.contains("allocation failed") || m.contains("out of memory") || m.contains("max. memory");
   }

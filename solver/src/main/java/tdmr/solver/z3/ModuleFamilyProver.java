@@ -1,0 +1,568 @@
+package tdmr.solver.z3;
+
+import com.microsoft.z3.ArithExpr;
+import com.microsoft.z3.BoolExpr;
+import com.microsoft.z3.Context;
+import com.microsoft.z3.IntNum;
+import com.microsoft.z3.IntSort;
+import com.microsoft.z3.Model;
+import com.microsoft.z3.Params;
+import com.microsoft.z3.Solver;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import tdmr.check.LayoutVerifier;
+import tdmr.mem.ByteSize;
+import tdmr.mem.Count;
+import tdmr.mem.MemoryMap;
+import tdmr.solver.EngineResult;
+import tdmr.solver.Infeasibility;
+import tdmr.solver.Instance;
+import tdmr.solver.LayoutScore;
+import tdmr.solver.Question;
+import tdmr.solver.SolveOptions;
+import tdmr.solver.Status;
+import tdmr.solver.Watchdog;
+import tdmr.tdx.Layout;
+import tdmr.tdx.PageSize;
+import tdmr.tdx.Policy;
+import tdmr.tdx.TdxLimits;
+import tdmr.time.Deadline;
+
+/**
+ * Z3 for the module family ({@link Policy.Family#MODULE}): the formulas of {@link ModuleEncoding}
+ * over the shared {@link Instance} on one {@code QF_LIA} solver, and the lexicographic objective of
+ * {@link LayoutScore} one tier at a time (coverage under {@code max}, remote PAMT under {@code
+ * node-local}, PAMT pages, TDMRs, reserved areas). Each tier is minimised by checks of "at most v"
+ * (first at its lower bound, then by bisection between the proven bound and the best value found)
+ * and then fixed at its optimum before the next; the PAMT tier's lower bound ({@link
+ * #leastPamtPages}) is also stated as a constraint, so Z3 never searches below it.
+ *
+ * <p>Statuses are what was proved: {@code OPTIMAL} when every tier is, {@code INFEASIBLE} on UNSAT
+ * of the first check, {@code FEASIBLE} with the best validated layout (and, once the tiers before
+ * it are proven, the PAMT tier's proven bound) when the deadline stopped a later check, {@code
+ * UNKNOWN} otherwise. Every layout passes the validator before it leaves; one that does not, or an
+ * optimum whose score differs from the model's tiers, is a bug of the encoding and answered {@code
+ * UNKNOWN} with a message saying so, never claimed. The watchdog interrupts Z3 at the deadline, and
+ * Z3's native memory is capped ({@link Z3Native#MAX_MEMORY_MB}) as for the kernel family.
+ */
+final class ModuleFamilyProver {
+  private static final long PAGE = ByteSize.PAGE;
+
+  private final MemoryMap map;
+  private final TdxLimits limits;
+  private final Policy policy;
+  private final Deadline deadline;
+  private final long started;
+  /** Written by the search thread; read by whichever thread answers. */
+  private final List<String> messages = Collections.synchronizedList(new ArrayList<>());
+  private final List<String> details = Collections.synchronizedList(new ArrayList<>());
+  private Instance instance;
+  private ModuleEncoding model;
+  private List<String> restrictions = List.of();
+  private final SolveOptions options;
+  /** The best layout known before the search: the kernel family's optimum, when there is one. */
+  private Optional<Layout> incumbent = Optional.empty();
+
+  /** One tier: its name in messages, what is minimised, and a value it cannot go below. */
+  private record Tier(String name, ArithExpr<IntSort> expr, long lowerBound, String unit) {
+    /** A count of TDMRs or areas, not a size. */
+    boolean counts() {
+      return name.equals("TDMRs") || name.equals("reserved areas");
+    }
+  }
+
+  ModuleFamilyProver(MemoryMap map, TdxLimits limits, Policy policy, SolveOptions options, long started) {
+    this.map = map;
+    this.limits = limits;
+    this.policy = policy;
+    this.deadline = options.solveDeadline();
+    this.started = started;
+    this.options = options;
+  }
+
+  /** The answer; {@link Deadline.Exceeded} when the deadline struck while the instance was prepared. */
+  EngineResult solve() {
+    instance = Instance.of(map, limits, policy, deadline);
+    if (policy.coverage() == Policy.Coverage.ALL && !instance.impossibilities().isEmpty()) {
+      messages.addAll(instance.impossibilities());
+      messages.add("no layout can cover all TDX memory; `tdmr fix` finds the least memory to give up");
+      return result(Status.INFEASIBLE, null, OptionalLong.empty())
+          .withInfeasibility(Infeasibility.ofFacts(instance.impossibilities()));
+    }
+    if (instance.cells().isEmpty()) {
+      String fact = "no TDX memory is left that a TDMR could cover";
+      messages.add(fact);
+      return result(Status.INFEASIBLE, null, OptionalLong.empty()).withInfeasibility(Infeasibility.ofFacts(List.of(fact)));
+    }
+    incumbent = incumbentLayout();
+    best = incumbent.orElse(null);
+    // Z3 does not notice an interrupt in every step (a large simplification, say): the search runs
+    // in a thread of its own, and at the deadline the best layout known so far is the answer.
+    Thread search = new Thread(this::search, "z3-module-family");
+    search.setDaemon(true);
+    search.start();
+    try {
+      search.join(Math.max(1, deadline.remainingMillis() + GRACE_MILLIS));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    synchronized (this) {
+      if (answer == null) {
+        abandoned = true;
+        return stopped("time limit; z3 did not return within %d ms of it".formatted(GRACE_MILLIS));
+      }
+      return answer;
+    }
+  }
+
+  /** How long after the deadline the search may take to notice it before the best known layout is the answer. */
+  private static final long GRACE_MILLIS = 300;
+
+  /** The search's answer, once it has one; the search owns it and the messages until then. */
+  private EngineResult answer;
+  /** Set when the answer was given without the search: whatever it finds later is dropped. */
+  private boolean abandoned;
+  /** The best valid layout known: the incumbent, then each better one the search finds. */
+  private volatile Layout best;
+  /** The PAMT tier's proven lower bound in pages, once the tiers before it are proven. */
+  private volatile OptionalLong pamtBound = OptionalLong.empty();
+
+  /** The Z3 search (in its own thread): the model, the tiers, the answer. */
+  private void search() {
+    EngineResult r;
+    try (Context ctx = new Context(Map.of("model", "true"));
+        // Z3 checks its "timeout" only in some phases; the watchdog stops the others at the deadline.
+        Watchdog watchdog = Watchdog.at(deadline, ctx::interrupt)) {
+      model = new ModuleEncoding(ctx, instance, mostMemoryless());
+      details.add("z3 module-family model: %d variables, %d constraints; %s".formatted(model.variables(),
+          model.constraints(), instance.describe()));
+      r = new Tiers(ctx).solve();
+    } catch (Deadline.Exceeded e) {
+      r = stopped("time limit, while the model was being built");
+    } catch (com.microsoft.z3.Z3Exception e) {
+      if (deadline.expired()) {
+        r = stopped("time limit");
+      } else if (Z3Engine.isOutOfMemory(e)) {
+        r = stopped(("it reached its native memory cap of %d MiB (%s); raise it with -Dtdmr.z3.maxMemoryMb=N in"
+            + " TDMR_JAVA_OPTS").formatted(Z3Native.MAX_MEMORY_MB, e.getMessage()));
+      } else {
+        throw e;
+      }
+    }
+    synchronized (this) {
+      if (!abandoned) {
+        answer = r;
+      }
+    }
+  }
+
+  /**
+   * The answer when the search stopped before a proof ({@code why}): the best valid layout known,
+   * {@code FEASIBLE} with the PAMT bound proven so far, or {@code UNKNOWN} without one.
+   */
+  private EngineResult stopped(String why) {
+    Layout layout = best;
+    List<String> said;
+    synchronized (messages) {
+      said = new ArrayList<>(messages);
+      messages.clear();
+    }
+    if (layout == null) {
+      messages.add("z3 stopped (%s) before finding a layout or proving that none exists".formatted(why));
+      messages.addAll(said);
+      return result(Status.UNKNOWN, null, OptionalLong.empty());
+    }
+    messages.add("z3 stopped (%s) before proving optimality".formatted(why));
+    messages.addAll(said);
+    return feasible(layout);
+  }
+
+  /** A {@code FEASIBLE} answer with {@code layout} (valid) and the PAMT bound proven so far. */
+  private EngineResult feasible(Layout layout) {
+    LayoutScore score = LayoutScore.of(map, limits, policy, layout);
+    messages.add("z3: best layout found: " + describe(layout, score));
+    if (score.uncoveredBytes() > 0) {
+      messages.add("left out %s of TDX memory".formatted(ByteSize.human(score.uncoveredBytes())));
+    }
+    OptionalLong bound = pamtBound;
+    OptionalLong bytes = bound.isPresent() ? OptionalLong.of(Math.min(bound.getAsLong() * PAGE, layout.pamtBytes()))
+        : OptionalLong.empty();
+    return withUncovered(result(Status.FEASIBLE, layout, bytes), score);
+  }
+
+  private static EngineResult withUncovered(EngineResult r, LayoutScore score) {
+    return new EngineResult(r.solver(), r.status(), r.layout(), r.pamtBytes(), r.pamtBoundBytes(), r.messages(),
+        r.solveMillis(), r.modelVariables(), r.modelConstraints(), score.uncoveredBytes(), r.kernelFailure(),
+        r.infeasibility(), r.details(), r.question());
+  }
+
+  private static String describe(Layout layout, LayoutScore score) {
+    return "%s, PAMT %d bytes (%s), %s, remote PAMT %s".formatted(Count.of(layout.size(), "TDMR"),
+        layout.pamtBytes(), ByteSize.human(layout.pamtBytes()), Count.of(layout.reservedAreaCount(), "reserved area"),
+        ByteSize.human(score.remotePamtBytes()));
+  }
+
+  /**
+   * The best of two layouts known to be of the module family, by the objective: the kernel
+   * family's best within a third of the time (Z3's own, {@link Z3Model}) and the Linux greedy's
+   * (which ranks no remote PAMT but keeps PAMT on the TDMR's node). Every kernel-shaped layout is
+   * one of the module family too (three levels back to back in one block), so it is an incumbent
+   * that the module family's search only has to beat, tier by tier. Empty when neither has a
+   * layout in time.
+   */
+  private Optional<Layout> incumbentLayout() {
+    List<EngineResult> known = new ArrayList<>();
+    known.add(new Z3Engine().solve(map, limits, policy.withFamily(Policy.Family.KERNEL),
+        options.withDeadline(deadline.share(3))));
+    known.add(new tdmr.solver.GreedyEngine().solve(map, limits, policy, options.withDeadline(deadline.share(4))));
+    EngineResult best = null;
+    for (EngineResult r : known) {
+      if (r.layout().isEmpty() || !LayoutVerifier.failures(map, limits, policy, r.layout().get()).isEmpty()) {
+        continue;
+      }
+      if (best == null || LayoutScore.of(map, limits, policy, r.layout().get())
+          .betterThan(LayoutScore.of(map, limits, policy, best.layout().get()), policy)) {
+        best = r;
+      }
+    }
+    if (best == null) {
+      return Optional.empty();
+    }
+    details.add("incumbent: the %s layout of %s (%d ms)".formatted(best.status().toString().toLowerCase(java.util.Locale.ROOT),
+        best.solver(), best.solveMillis()));
+    return best.layout();
+  }
+
+  /**
+   * How many TDMRs without memory a layout can have that is at least as good as the incumbent in
+   * every tier up to PAMT; all that {@link Instance#memorylessGranules} offers without an incumbent,
+   * or when a tier before PAMT is searched below the incumbent's value (it leaves coverable memory
+   * out, or has remote PAMT): such a layout may have more PAMT.
+   *
+   * <p>With the incumbent's PAMT {@code P}: in such a layout every TDX memory granule is in a TDMR
+   * or its memory is all PAMT (else memory is left out that the incumbent covers), and a granule
+   * with more memory than {@code P} pages cannot be all PAMT; so at least {@code G} granules are in
+   * TDMRs holding memory, whose 4K and 2M levels cost at least their whole pages per GiB for each,
+   * and one of which has a 1G level of a page or more; each TDMR without memory has three levels of
+   * at least a 1 GiB TDMR's minimum. So {@code m · memoryless + G · perGiB + 1 <= P}.
+   */
+  private int mostMemoryless() {
+    if (incumbent.isEmpty()) {
+      return Integer.MAX_VALUE;
+    }
+    LayoutScore s = LayoutScore.of(map, limits, policy, incumbent.get());
+    if (s.uncoveredBytes() > instance.deadMemory()
+        || LayoutScore.ranksRemotePamt(policy) && s.remotePamtBytes() > 0) {
+      // A tier before PAMT is searched below the incumbent, where the PAMT may exceed its.
+      return Integer.MAX_VALUE;
+    }
+    long pamt = s.pamtBytes() / PAGE;
+    long perGiB = 0;
+    long memoryless = 0;
+    for (PageSize level : PageSize.values()) {
+      memoryless += instance.levelPages(1, level);
+      perGiB += instance.perGiBBytes(level) / PAGE;
+    }
+    long inTdmrs = 0;
+    for (Instance.Cell c : instance.cells()) {
+      if (c.kind() == Instance.Kind.PLAIN) {
+        inTdmrs += Instance.GIB_PAGES > pamt ? c.sizeGiB() : 0;
+      } else if (c.kind() == Instance.Kind.MIXED) {
+        long memory = 0;
+        for (Instance.Atom a : instance.atoms().subList(c.firstAtom(), c.endAtom())) {
+          if (a.memory()) {
+            memory += a.pages();
+          }
+        }
+        inTdmrs += memory > pamt ? 1 : 0;
+      }
+    }
+    long left = pamt - inTdmrs * perGiB - (inTdmrs > 0 ? 1 : 0);
+    return (int) Math.max(0, Math.min(Integer.MAX_VALUE, left / memoryless));
+  }
+
+  /**
+   * The least PAMT pages of any layout covering all TDX memory: every granule holding memory is in a
+   * TDMR, whose 4K and 2M levels cost at least their whole pages per GiB for it, or its memory is all
+   * PAMT (at least its pages); and some TDMR has a 1G level of at least one page.
+   */
+  long leastPamtPages() {
+    long perGiB = 0;
+    for (PageSize level : List.of(PageSize.SIZE_4K, PageSize.SIZE_2M)) {
+      perGiB += instance.perGiBBytes(level) / PAGE;
+    }
+    long least = 1;
+    for (Instance.Cell c : instance.cells()) {
+      if (c.kind() == Instance.Kind.PLAIN) {
+        least += c.sizeGiB() * Math.min(perGiB, Instance.GIB_PAGES);
+      } else if (c.kind() == Instance.Kind.MIXED) {
+        long memory = 0;
+        for (Instance.Atom a : instance.atoms().subList(c.firstAtom(), c.endAtom())) {
+          if (a.memory()) {
+            memory += a.pages();
+          }
+        }
+        least += Math.min(perGiB, memory);
+      }
+    }
+    return least;
+  }
+
+  /** The tiers on one solver, and the answer. */
+  private final class Tiers {
+    private final Context ctx;
+    private final Solver solver;
+    private Model last;
+    private boolean proven = true;
+
+    Tiers(Context ctx) {
+      this.ctx = ctx;
+      String logic = System.getProperty("exp.logic", "default");
+      this.solver = logic.startsWith("tactic:") ? ctx.mkSolver(ctx.mkTactic(logic.substring(7)))
+          : logic.equals("default") ? ctx.mkSolver() : ctx.mkSolver(logic);
+      model.background().forEach(solver::add);
+      model.groups().values().forEach(fs -> solver.add(fs.toArray(BoolExpr[]::new)));
+    }
+
+    EngineResult solve() {
+      List<Tier> tiers = tierList();
+      for (Tier tier : tiers) {
+        Optional<EngineResult> early = minimise(tier);
+        if (early.isPresent()) {
+          return early.get();
+        }
+        if (!proven) {
+          break;
+        }
+      }
+      return answer();
+    }
+
+    private List<Tier> tierList() {
+      List<Tier> tiers = new ArrayList<>();
+      if (policy.coverage() == Policy.Coverage.MAX) {
+        tiers.add(new Tier("coverage", model.uncoveredPages(), 0, "uncovered pages"));
+      }
+      if (policy.pamt() == Policy.PamtPlacementPolicy.NODE_LOCAL) {
+        tiers.add(new Tier("remote PAMT", model.remoteBytes(), 0, "bytes"));
+      }
+      long leastPamt = policy.coverage() == Policy.Coverage.ALL ? leastPamtPages() : 1;
+      solver.add(ctx.mkGe(model.pamtPages(), ctx.mkInt(leastPamt)));
+      tiers.add(new Tier("PAMT", model.pamtPages(), leastPamt, "pages"));
+      tiers.add(new Tier("TDMRs", model.tdmrCount(), 1, "TDMRs"));
+      tiers.add(new Tier("reserved areas", model.areaCount(), 0, "areas"));
+      return tiers;
+    }
+
+    /**
+     * Minimises one tier and fixes it; an answer already when the first check proves that no layout
+     * exists or finds none before the deadline. Clears {@link #proven} when the deadline stops it.
+     *
+     * <p>While every tier so far has the incumbent's value, the incumbent's value of this tier is an
+     * upper bound that a layout meets: the first check is then whether any layout does better
+     * (often not, and one unsatisfiable check proves the tier). Otherwise the first check is at the
+     * tier's lower bound, and then bisection between the proven bound and the best value found.
+     */
+    private Optional<EngineResult> minimise(Tier tier) {
+      long lo = tier.lowerBound();
+      long hi;
+      long probe;
+      if (last == null && incumbent.isPresent()) {
+        hi = incumbentValue(tier);
+        probe = hi - 1;
+        if (hi < lo) {
+          throw new IllegalStateException("the %s tier's lower bound %d is above a valid layout's %d".formatted(tier.name(),
+              lo, hi));
+        }
+      } else {
+        if (last == null) {
+          Optional<EngineResult> none = firstLayout();
+          if (none.isPresent()) {
+            return none;
+          }
+        }
+        hi = value(tier.expr());
+        probe = tier.counts() ? hi - 1 : lo;
+      }
+      while (lo < hi) {
+        probe = Math.max(lo, Math.min(probe, hi - 1));
+        com.microsoft.z3.Status st = check(List.of(ctx.mkLe(tier.expr(), ctx.mkInt(probe))));
+        if (st == com.microsoft.z3.Status.SATISFIABLE) {
+          adopt();
+          hi = value(tier.expr());
+        } else if (st == com.microsoft.z3.Status.UNSATISFIABLE) {
+          lo = probe + 1;
+          if (tier.name().equals("PAMT")) {
+            pamtBound = OptionalLong.of(lo);
+          }
+        } else {
+          proven = false;
+          messages.add("z3 stopped (%s) in the %s tier: best %d %s, proven at least %d %s".formatted(why(), tier.name(), hi,
+              tier.unit(), lo, tier.unit()));
+          break;
+        }
+        // Counts (TDMRs, areas) are small and their optimum is usually just below the best found:
+        // step down; sizes bisect.
+        probe = tier.counts() ? hi - 1 : lo + (hi - lo) / 2;
+      }
+      if (tier.name().equals("PAMT")) {
+        // The tiers before it are proven (the first stopped tier ends the search): lo is a bound.
+        pamtBound = OptionalLong.of(lo);
+      }
+      if (TierSearch.LOG) {
+        System.err.printf("z3 module tier %s: %d..%d, %d ms%n", tier.name(), lo, hi, (System.nanoTime() - started) / 1_000_000);
+      }
+      solver.add(ctx.mkEq(tier.expr(), ctx.mkInt(hi)));
+      return Optional.empty();
+    }
+
+    /** A first model; an answer when there is none: proven infeasible, or the deadline first. */
+    private Optional<EngineResult> firstLayout() {
+      com.microsoft.z3.Status first = check(List.of());
+      if (first == com.microsoft.z3.Status.UNSATISFIABLE) {
+        messages.add("z3: proven: no layout of %s %s at most %s and %s per TDMR (holes %s, PAMT %s)".formatted(
+            family(), policy.coverage() == Policy.Coverage.ALL ? "covers all TDX memory with" : "has",
+            Count.of(limits.maxTdmrs(), "TDMR"), Count.of(limits.maxReservedPerTdmr(), "reserved area"),
+            policy.holes().text(), policy.pamt().text()));
+        restrictions = new ModuleRestrictions(instance).forInfeasible();
+        ModuleRestrictions.sentence(restrictions).ifPresent(messages::add);
+        return Optional.of(result(Status.INFEASIBLE, null, OptionalLong.empty()));
+      }
+      if (first != com.microsoft.z3.Status.SATISFIABLE) {
+        messages.add("z3 stopped (%s) before finding a layout or proving that none exists".formatted(why()));
+        return Optional.of(result(Status.UNKNOWN, null, OptionalLong.empty()));
+      }
+      adopt();
+      return Optional.empty();
+    }
+
+    /** The incumbent's value in {@code tier}, in the tier's unit. */
+    private long incumbentValue(Tier tier) {
+      LayoutScore s = LayoutScore.of(map, limits, policy, incumbent.get());
+      return switch (tier.name()) {
+        case "coverage" -> (s.uncoveredBytes() - instance.deadMemory()) / PAGE;
+        case "remote PAMT" -> s.remotePamtBytes();
+        case "PAMT" -> s.pamtBytes() / PAGE;
+        case "TDMRs" -> s.tdmrs();
+        default -> s.reservedAreas();
+      };
+    }
+
+    private EngineResult answer() {
+      if (!proven) {
+        return feasible(best);
+      }
+      // No model better than the incumbent in any tier: the incumbent is the answer.
+      Layout layout = last == null ? incumbent.orElseThrow() : model.read(last).layout();
+      List<String> failures = LayoutVerifier.failures(map, limits, policy, layout);
+      if (!failures.isEmpty()) {
+        messages.add(("z3's module-family model gave a layout the validator rejects (%s): a bug of the encoding,"
+            + " so nothing is proven").formatted(String.join("; ", failures)));
+        return result(Status.UNKNOWN, null, OptionalLong.empty());
+      }
+      LayoutScore score = LayoutScore.of(map, limits, policy, layout);
+      List<String> wrong = last == null ? List.of() : mismatches(score);
+      if (!wrong.isEmpty()) {
+        messages.add("z3's module-family model and its layout disagree (%s): a bug of the encoding, so nothing is proven"
+            .formatted(String.join(", ", wrong)));
+        return result(Status.UNKNOWN, null, OptionalLong.empty());
+      }
+      messages.add("z3: proven optimal among " + family() + ": " + describe(layout, score));
+      restrictions = new ModuleRestrictions(instance).forOptimum(score);
+      ModuleRestrictions.sentence(restrictions).ifPresent(messages::add);
+      if (score.uncoveredBytes() > 0) {
+        messages.add("left out %s of TDX memory".formatted(ByteSize.human(score.uncoveredBytes())));
+      }
+      return withUncovered(result(Status.OPTIMAL, layout, OptionalLong.of(layout.pamtBytes())), score);
+    }
+
+    /** Takes the model just found as the best so far, and its layout when valid. */
+    private void adopt() {
+      last = pendingModel;
+      Layout layout = model.read(last).layout();
+      if (LayoutVerifier.failures(map, limits, policy, layout).isEmpty()) {
+        best = layout;
+      }
+    }
+
+    /** The model's tiers against the layout's score: each must be what the layout has. */
+    private List<String> mismatches(LayoutScore score) {
+      List<String> wrong = new ArrayList<>();
+      long uncovered = value(model.uncoveredPages()) * PAGE + instance.deadMemory();
+      if (policy.coverage() == Policy.Coverage.MAX && uncovered != score.uncoveredBytes()) {
+        wrong.add("uncovered " + uncovered + " != " + score.uncoveredBytes());
+      }
+      if (policy.pamt() == Policy.PamtPlacementPolicy.NODE_LOCAL && value(model.remoteBytes()) != score.remotePamtBytes()) {
+        wrong.add("remote " + value(model.remoteBytes()) + " != " + score.remotePamtBytes());
+      }
+      if (value(model.pamtPages()) * PAGE != score.pamtBytes()) {
+        wrong.add("PAMT " + value(model.pamtPages()) * PAGE + " != " + score.pamtBytes());
+      }
+      if (value(model.tdmrCount()) != score.tdmrs()) {
+        wrong.add("TDMRs " + value(model.tdmrCount()) + " != " + score.tdmrs());
+      }
+      if (value(model.areaCount()) != score.reservedAreas()) {
+        wrong.add("reserved areas " + value(model.areaCount()) + " != " + score.reservedAreas());
+      }
+      return wrong;
+    }
+
+    /** One check under {@code assumptions}, with the time left before the deadline. */
+    private com.microsoft.z3.Status check(List<BoolExpr> assumptions) {
+      Params p = ctx.mkParams();
+      p.add("timeout", (int) Math.max(1, Math.min(Integer.MAX_VALUE, deadline.remainingMillis())));
+      solver.setParameters(p);
+      if (deadline.expired()) {
+        return com.microsoft.z3.Status.UNKNOWN;
+      }
+      solver.push();
+      assumptions.forEach(solver::add);
+      long t0 = System.nanoTime();
+      com.microsoft.z3.Status st = solver.check();
+      if (TierSearch.LOG) {
+        System.err.printf("z3 module check (%d bounds): %s in %d ms%n", assumptions.size(), st, (System.nanoTime() - t0) / 1_000_000);
+      }
+      Model m = st == com.microsoft.z3.Status.SATISFIABLE ? solver.getModel() : null;
+      solver.pop();
+      pendingModel = m;
+      return st;
+    }
+
+    private Model pendingModel;
+
+    private long value(ArithExpr<IntSort> e) {
+      return ((IntNum) last.eval(e, true)).getInt64();
+    }
+
+    private String why() {
+      return deadline.expired() ? "time limit" : solver.getReasonUnknown();
+    }
+  }
+
+  /** The family as a claim names it. */
+  private static String family() {
+    return "the module family (every layout TDH.SYS.CONFIG and the OS coverage check accept, each PAMT level placed on"
+        + " its own)";
+  }
+
+  private static List<String> copy(List<String> shared) {
+    synchronized (shared) {
+      return List.copyOf(shared);
+    }
+  }
+
+  private EngineResult result(Status status, Layout layout, OptionalLong bound) {
+    long millis = (System.nanoTime() - started) / 1_000_000;
+    long vars = model == null ? 0 : model.variables();
+    long cons = model == null ? 0 : model.constraints();
+    return new EngineResult(Z3Engine.NAME, status, Optional.ofNullable(layout),
+        layout == null ? OptionalLong.empty() : OptionalLong.of(layout.pamtBytes()), bound, copy(messages), millis, vars,
+        cons, 0)
+        .withDetails(copy(details))
+        .withQuestion(new Question(Policy.Family.MODULE, restrictions));
+  }
+}
