@@ -10,6 +10,7 @@ import java.util.function.Function;
 import tdmr.boot.KernelParameters;
 import tdmr.boot.LowMemoryCaution;
 import tdmr.boot.MemoryWhatIf;
+import tdmr.greedy.LinuxGreedy;
 import tdmr.mem.AddressRange;
 import tdmr.mem.ByteSize;
 import tdmr.mem.Count;
@@ -153,9 +154,11 @@ final class GreedyFixReport {
     return parameters.replace("$", "\\\\\\$");
   }
 
+  /** The kernel's own lines of a failed replay (from its typed failure), else every message. */
   private static List<String> kernelLines(EngineResult r) {
-    List<String> kernel = r.messages().stream().filter(m -> m.startsWith("virt/tdx: ")).toList();
-    return kernel.isEmpty() ? r.messages() : kernel;
+    return r.kernelFailure()
+        .map(f -> f.messages().stream().map(m -> LinuxGreedy.LOG_PREFIX + m).toList())
+        .orElse(r.messages());
   }
 
   private static void indented(PrintWriter out, List<String> lines) {

@@ -131,9 +131,8 @@ final class ProveCommand implements Callable<Integer> {
           r.infeasibility().get().facts().forEach(f -> out.println("  - " + f));
           r.infeasibility().get().remark().ifPresent(remark -> out.println("  " + remark));
         } else {
-          r.messages().stream().filter(m -> !m.startsWith("model:") && !m.startsWith("`tdmr fix`")
-                  && !m.startsWith("the proof holds"))
-              .forEach(m -> out.println("  - " + m));
+          out.println("  - " + r.solver() + " searched every layout of the family and found none (it names no"
+              + " smaller set of facts).");
         }
         out.printf("Proven by %s.%n", r.solver());
         restrictionsLine(r).ifPresent(out::println);

@@ -102,7 +102,10 @@ final class ModuleFamilySolver {
       }
       Optional<Tiers> tiers = solveTiers();
       if (tiers.isEmpty()) {
-        return result(lastStatus, null, OptionalLong.empty());
+        EngineResult none = result(lastStatus, null, OptionalLong.empty());
+        return lastStatus == Status.INFEASIBLE
+            ? none.withInfeasibility(Infeasibility.ofFacts(List.of(infeasibleSentence())))
+            : none;
       }
       Layout layout = new SolutionLayout(model, tiers.get().solver()).layout();
       List<String> failures = LayoutVerifier.failures(map, limits, policy, layout);
