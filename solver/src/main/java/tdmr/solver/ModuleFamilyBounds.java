@@ -52,7 +52,10 @@ import tdmr.tdx.Policy;
  * is 1027 pages with 16-byte entries. With {@code S_l} the sum of the {@code l} smallest {@code
  * M_g}, every layout has at least {@code min over l ≥ 0 of max(B - c·l, S_l)} pages: {@link
  * #leastPamtPages}; for {@code l = 1} it takes, per granule, what leaving out that granule really
- * saves ({@code oneGranuleLeftOut}), usually one page less than {@code c}. On real maps every
+ * saves ({@code oneGranuleLeftOut}), usually one page less than {@code c}, and for every {@code l}
+ * the whole pages of {@code l} GiB plus the most rounded pages that taking {@code l} granules out of
+ * the runs can save ({@code mostSaved}: a run left with {@code m} granules still needs the rounded
+ * levels of {@code m} GiB in one part, by subadditivity of {@code ceil}). On real maps every
  * {@code M_g} lies far above {@code B} (the bound is {@code B}) except on hosts of over 255 GiB,
  * where a 256 GiB TDMR's 4K level (1 GiB) can fill a granule.
  *
@@ -205,8 +208,8 @@ public final class ModuleFamilyBounds {
         }
         taken += e.getKey();
         l++;
-        long bound = Math.max(b - c * l, taken);
-        // Both are bounds on the layouts that leave out exactly one granule.
+        // Each is a bound on the layouts that leave out exactly l granules.
+        long bound = Math.max(Math.max(b - c * l, b - mostSaved(l, some)), taken);
         best = Math.min(best, l == 1 ? Math.max(bound, oneGranuleLeftOut(b, some)) : bound);
       }
     }
@@ -237,6 +240,54 @@ public final class ModuleFamilyBounds {
       }
     }
     return best;
+  }
+
+  /**
+   * The most pages of levels that leaving {@code l} granules of {@code some} runs out of every TDMR
+   * can save: their whole pages, and per run that loses {@code j} of its {@code n} granules its
+   * rounded pages less those of {@code n - j} granules in one part (more parts only need more),
+   * shared among the runs in the best way.
+   */
+  private long mostSaved(long l, List<Run> some) {
+    long whole = 0;
+    for (PageSize level : PageSize.values()) {
+      long p = instance.perGiBBytes(level);
+      if (p % 4096 == 0) {
+        whole += p / 4096;
+      }
+    }
+    // saved[j]: the most rounded pages saved by taking j granules out of the runs so far.
+    int most = (int) Math.min(l, Integer.MAX_VALUE - 1);
+    long[] saved = new long[most + 1];
+    java.util.Arrays.fill(saved, 1, most + 1, Long.MIN_VALUE);
+    for (Run r : some) {
+      long[] next = saved.clone();
+      long full = roundedPages(r.giB(), r.leastTdmrs());
+      for (int j = 1; j <= most && j <= r.giB(); j++) {
+        long rest = r.giB() - j;
+        long cut = full - (rest == 0 ? 0 : roundedPages(rest, Math.floorDiv(rest + instance.largestTdmrGiB() - 1,
+            instance.largestTdmrGiB())));
+        for (int i = 0; i + j <= most; i++) {
+          if (saved[i] != Long.MIN_VALUE) {
+            next[i + j] = Math.max(next[i + j], saved[i] + cut);
+          }
+        }
+      }
+      saved = next;
+    }
+    return l * whole + Math.max(0, saved[most]);
+  }
+
+  /** Pages of the rounded levels (not whole pages per GiB) of {@code giB} granules under at least {@code tdmrs} TDMRs. */
+  private long roundedPages(long giB, long tdmrs) {
+    long pages = 0;
+    for (PageSize level : PageSize.values()) {
+      long p = instance.perGiBBytes(level);
+      if (p % 4096 != 0) {
+        pages += Math.max(Math.floorDiv(giB * p + 4095, 4096), tdmrs);
+      }
+    }
+    return pages;
   }
 
   /** A lower bound on the levels of the TDMRs over {@code giB} adjacent memory granules (0 for none). */

@@ -104,6 +104,20 @@ class ModuleFamilyBoundsTest {
   }
 
   @Test
+  void leavingGranulesOutSavesTheirWholePagesButNoOneGibLevelPageOfALongRun() {
+    // One node, 1000 GiB from 1G: one TDMR needs 1000 · 1026 + ceil(1000 · 16 / 4096) = 1 026 004
+    // pages. Leaving l full granules out saves l · 1026 whole pages; the 1G level of the 1000 - l
+    // granules left is still 4 pages (l < 24), so nothing more; the l granules need l · 262 144 pages
+    // of PAMT to fill them. Best: l = 3, max(1 026 004 - 3078, 786 432) = 1 022 926 (l = 4 needs
+    // 1 048 576). The coarse 1027 pages per granule would give 3 pages less.
+    MemoryMap map = MemoryMap.ofBlocks("long", List.of(new MemoryBlock(G, 1001 * G, 0)));
+    ModuleFamilyBounds b = bounds(map, TdxLimits.DEFAULT, true);
+    assertEquals(1_026_004, b.leastCoveringPages());
+    assertEquals(OptionalLong.of(1_022_926), b.leastPamtPages());
+    assertEquals(OptionalLong.empty(), b.leastTdmrs());
+  }
+
+  @Test
   void perNodeALeftOutGranuleIsFilledFromItsOwnNode() {
     // Node 0: [1G, 2G), 1027 pages; node 1: a 4 KiB island at 3G. Left out, the island needs one
     // page of PAMT on node 1, which node 0's TDMR cannot give without remote PAMT: at least 1027 +
