@@ -21,6 +21,7 @@ import tdmr.solver.LayoutScore;
 import tdmr.solver.ModuleFamilyBounds;
 import tdmr.solver.NativeMemory;
 import tdmr.solver.Question;
+import tdmr.solver.ReservedAreaBounds;
 import tdmr.solver.SolveOptions;
 import tdmr.solver.Status;
 import tdmr.solver.Watchdog;
@@ -164,7 +165,7 @@ final class ModuleFamilySolver {
         if (least.isPresent()) {
           model.model.addGreaterOrEqual(tier.expr(), least.getAsLong());
           if (last != null && last.value(tier.expr()) == least.getAsLong()) {
-            details.add("%s tier: %d, proven by its lower bound without a search (ModuleFamilyBounds)"
+            details.add("%s tier: %d, proven by its lower bound without a search (ModuleFamilyBounds, ReservedAreaBounds)"
                 .formatted(tier.name(), least.getAsLong()));
             if (tier.name().equals("PAMT")) {
               pamtBound = least;
@@ -229,7 +230,8 @@ final class ModuleFamilySolver {
     /**
      * A lower bound on {@code tier} given the tiers fixed before it, from {@link ModuleFamilyBounds}:
      * coverage gives up at least the memory outside CMRs, remote PAMT is at least 0, PAMT and TDMRs
-     * as that class derives once nothing coverable is given up (and, for TDMRs, PAMT is at its bound).
+     * as that class derives once nothing coverable is given up (and, for TDMRs, PAMT is at its bound);
+     * PAMT also at least what {@link ReservedAreaBounds} says the reserved-area limit costs.
      */
     private OptionalLong lowerBound(Tier tier, Map<String, Long> fixed) {
       switch (tier.name()) {
@@ -237,8 +239,13 @@ final class ModuleFamilySolver {
           return OptionalLong.of(deadPages());
         case "remote PAMT":
           return OptionalLong.of(0);
-        case "PAMT":
-          return coveringBounds(fixed).map(ModuleFamilyBounds::leastPamtPages).orElse(OptionalLong.empty());
+        case "PAMT": {
+          // The reserved-area limit's price (filled islands) can lie above the covering bound.
+          long price = new ReservedAreaBounds(instance).leastPamtPages(limits.maxTdmrs(), limits.maxReservedPerTdmr());
+          OptionalLong covering = coveringBounds(fixed).map(ModuleFamilyBounds::leastPamtPages).orElse(OptionalLong.empty());
+          return covering.isPresent() ? OptionalLong.of(Math.max(covering.getAsLong(), price))
+              : price > 0 ? OptionalLong.of(price) : OptionalLong.empty();
+        }
         case "TDMRs": {
           Optional<ModuleFamilyBounds> b = coveringBounds(fixed);
           if (b.isEmpty() || b.get().leastPamtPages().isEmpty()
