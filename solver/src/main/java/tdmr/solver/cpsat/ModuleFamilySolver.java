@@ -2,6 +2,7 @@ package tdmr.solver.cpsat;
 
 import com.google.ortools.sat.CpModel;
 import com.google.ortools.sat.CpSolver;
+import com.google.ortools.sat.CpSolverSolutionCallback;
 import com.google.ortools.sat.CpSolverStatus;
 import com.google.ortools.sat.LinearExpr;
 import java.util.ArrayList;
@@ -59,6 +60,25 @@ final class ModuleFamilySolver {
   /** The module-family answer for one map; the caller has loaded OR-Tools. */
   static EngineResult solve(MemoryMap map, TdxLimits limits, Policy policy, SolveOptions options) {
     return new Run(map, limits, policy, options).solve();
+  }
+
+  /**
+   * Stops the search at a solution that meets the tier's proven lower bound: CP-SAT does not always
+   * see that bound (a constraint on the objective's expression) and would search on to the time limit.
+   */
+  private static final class StopAtBound extends CpSolverSolutionCallback {
+    private final OptionalLong least;
+
+    StopAtBound(OptionalLong least) {
+      this.least = least;
+    }
+
+    @Override
+    public void onSolutionCallback() {
+      if (least.isPresent() && Math.round(objectiveValue()) <= least.getAsLong()) {
+        stopSearch();
+      }
+    }
   }
 
   /** One tier of the objective: what it is called in messages and what is minimised. */
@@ -180,7 +200,7 @@ final class ModuleFamilySolver {
         CpSolver solver = newSolver();
         CpSolverStatus status;
         try (Watchdog w = Watchdog.at(deadline, solver::stopSearch)) {
-          status = solver.solve(model.model);
+          status = solver.solve(model.model, new StopAtBound(least));
         }
         if (status == CpSolverStatus.MODEL_INVALID) {
           throw new IllegalStateException("CP-SAT rejected the model: " + model.model.validate());
@@ -211,11 +231,14 @@ final class ModuleFamilySolver {
           break;
         }
         last = solver;
-        long bound = Math.max(0, (long) Math.ceil(solver.bestObjectiveBound() - 1e-6));
+        // CP-SAT's own bound (one worker) can lie below the tier's proven lower bound.
+        long bound = Math.max(least.orElse(0), (long) Math.ceil(solver.bestObjectiveBound() - 1e-6));
         if (proven && tier.name().equals("PAMT")) {
           pamtBound = OptionalLong.of(bound);
         }
-        if (status != CpSolverStatus.OPTIMAL) {
+        // A solution at the tier's lower bound is optimal whether or not CP-SAT knew the bound.
+        boolean atBound = least.isPresent() && Math.round(solver.objectiveValue()) == least.getAsLong();
+        if (status != CpSolverStatus.OPTIMAL && !atBound) {
           messages.add("time limit: the %s tier is the best found, not proven (bound %d)".formatted(tier.name(), bound));
           proven = false;
           break;
@@ -284,7 +307,9 @@ final class ModuleFamilySolver {
     private Optional<CpSolver> startingSolution() {
       boolean nodeLocal = policy.pamt() == Policy.PamtPlacementPolicy.NODE_LOCAL;
       List<List<Integer>> tdmrs = new ModuleFamilyBounds(instance, nodeLocal).tdmrs();
-      if (tdmrs.isEmpty()) {
+      if (tdmrs.isEmpty()
+          || new ReservedAreaBounds(instance).leastMaxReserved(tdmrs.size()) > limits.maxReservedPerTdmr()) {
+        // No such start, or none within the reserved-area limit (a tight limit needs more TDMRs).
         return Optional.empty();
       }
       // A copy of the model with those TDMRs fixed; its PAMT is at least their levels' minimums, so
@@ -342,6 +367,9 @@ final class ModuleFamilySolver {
         tiers.add(new Tier("remote PAMT", model.remoteBytes));
       }
       tiers.add(new Tier("PAMT", model.pamtPages));
+      if (options.stopAfterPamt()) {
+        return tiers;
+      }
       tiers.add(new Tier("TDMRs", model.tdmrCount));
       tiers.add(new Tier("reserved areas", model.areaCount));
       return tiers;
@@ -387,7 +415,10 @@ final class ModuleFamilySolver {
           layout.pamtBytes() / 1024, ByteSize.human(layout.pamtBytes()),
           Count.of(layout.reservedAreaCount(), "reserved area"), ByteSize.human(score.remotePamtBytes()));
       if (tiers.proven()) {
-        messages.add("proven optimal among " + Restrictions.family(policy) + ": " + what);
+        messages.add((options.stopAfterPamt()
+            ? "proven the least PAMT of any layout of %s within these limits (only the price of the limits was"
+                + " asked: fewer TDMRs and reserved areas were not searched): "
+            : "proven optimal among %s: ").formatted(Restrictions.family(policy)) + what);
         restrictions = new Restrictions(instance).forOptimum(score);
         Restrictions.sentence(restrictions).ifPresent(messages::add);
       } else {
@@ -399,7 +430,7 @@ final class ModuleFamilySolver {
       OptionalLong bound = tiers.pamtBoundPages().isPresent()
           ? OptionalLong.of(Math.min(tiers.pamtBoundPages().getAsLong() * ByteSize.PAGE, layout.pamtBytes()))
           : OptionalLong.empty();
-      EngineResult r = result(tiers.proven() ? Status.OPTIMAL : Status.FEASIBLE, layout, bound);
+      EngineResult r = result(tiers.proven() && !options.stopAfterPamt() ? Status.OPTIMAL : Status.FEASIBLE, layout, bound);
       return new EngineResult(r.solver(), r.status(), r.layout(), r.pamtBytes(), r.pamtBoundBytes(), r.messages(),
           r.solveMillis(), r.modelVariables(), r.modelConstraints(), score.uncoveredBytes(), r.kernelFailure(),
           r.infeasibility(), r.details(), r.question());
