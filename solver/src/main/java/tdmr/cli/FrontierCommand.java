@@ -67,7 +67,7 @@ final class FrontierCommand implements Callable<Integer> {
           + " cpsat,z3 for the module family, where cpsat is the faster).")
   String solver;
 
-  @Option(names = "--json", description = "Print {\"source\", \"family\", \"policy\", \"limits\", \"points\": [{\"maxTdmrs\","
+  @Option(names = "--json", description = "Print {\"source\", \"family\", \"policy\", \"dynamicPamt\", \"hkidStartBit\", \"points\": [{\"maxTdmrs\","
       + " \"leastMaxReservedPerTdmr\", \"maxReservedPerTdmrAtMost\", \"maxReservedPerTdmrAtLeast\", \"pamtBytes\","
       + " \"pamtBoundBytes\", \"pamtProvenLeast\", \"remotePamtBytes\", \"tdmrsUsed\", \"status\", \"restrictions\","
       + " \"provedBy\"}, ...]}.")
@@ -228,7 +228,9 @@ final class FrontierCommand implements Callable<Integer> {
     root.put("source", map.source());
     root.put("family", policy.family().text());
     root.set("policy", JsonContract.policy(policy));
-    root.set("limits", JsonContract.limits(limits));
+    // The limits the frontier does not vary (it varies maxTdmrs and maxReservedPerTdmr itself).
+    root.put("dynamicPamt", limits.dynamicPamt());
+    root.put("hkidStartBit", limits.hkidStartBit());
     ArrayNode array = root.putArray("points");
     for (FrontierPoint p : points) {
       ObjectNode o = array.addObject();

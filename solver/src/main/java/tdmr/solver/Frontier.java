@@ -50,6 +50,9 @@ import tdmr.time.Deadline;
  * must be exact (CP-SAT, Z3): a heuristic's {@link Status#FAILED} is treated as no answer.
  */
 public final class Frontier {
+  /** What {@link FrontierPoint#provers} says when {@link ReservedAreaBounds} proves part of a point. */
+  public static final String BOUNDS = "bounds";
+
   private final List<Engine> engines;
   private final SolveOptions options;
 
@@ -87,6 +90,25 @@ public final class Frontier {
       points.add(new Search(map, limits.withMaxTdmrs(n), policy, deadline.share(settledFrom - n), bounds, witnesses)
           .point(floor));
     }
+    points.add(last);
+    // The time the first pass left (points that cost one quick solve, or none) goes to the points not
+    // proven whole, in equal shares; each is searched again from what is known and the answers merged.
+    List<Integer> open = new ArrayList<>();
+    for (int i = 0; i < points.size(); i++) {
+      Status st = points.get(i).status();
+      if (st == Status.FEASIBLE || st == Status.UNKNOWN) {
+        open.add(i);
+      }
+    }
+    for (int k = 0; k < open.size() && !deadline.expired(); k++) {
+      int i = open.get(k);
+      FrontierPoint before = points.get(i);
+      int n = before.maxTdmrs();
+      FrontierPoint again = new Search(map, limits.withMaxTdmrs(n), policy, deadline.share(open.size() - k), bounds,
+          witnesses).point(Math.max(before.reservedAtLeast(), n == maxTdmrsUpTo ? 0 : last.reservedAtLeast()));
+      points.set(i, before.merge(again));
+    }
+    last = points.remove(points.size() - 1);
     for (int n = settledFrom; n <= maxTdmrsUpTo; n++) {
       points.add(last.at(n, n == maxTdmrsUpTo ? last.solves() : 0));
     }
@@ -120,9 +142,19 @@ public final class Frontier {
    * A layout found at some point: its TDMR count and areas, and, when it was found at this point's
    * own TDMR limit, the answer that found it.
    */
-  private record Witness(Layout layout, int areas, Optional<Answer> answer) {
+  private record Witness(Layout layout, int areas, Optional<Answer> answer, String solver, List<String> restrictions) {
     int tdmrs() {
       return layout.size();
+    }
+
+    /** The same layout seen from another TDMR limit: its answer's proofs were about that limit. */
+    Witness elsewhere() {
+      return new Witness(layout, areas, Optional.empty(), solver, restrictions);
+    }
+
+    static Witness of(Answer a) {
+      Layout l = a.result().layout().orElseThrow();
+      return new Witness(l, l.maxReservedPerTdmr(), Optional.of(a), a.result().solver(), a.result().restrictions());
     }
   }
 
@@ -170,7 +202,7 @@ public final class Frontier {
       lo = floor;
       for (Witness w : witnesses) {
         if (w.tdmrs() <= limits.maxTdmrs()) {
-          offer(new Witness(w.layout(), w.areas(), Optional.empty()));
+          offer(w.elsewhere());
         }
       }
       // The bound first, when there is one: it is usually the answer.
@@ -207,7 +239,7 @@ public final class Frontier {
             }
             lo = r + 1;
           }
-          default -> offer(new Witness(a.result().layout().orElseThrow(), areasOf(a), Optional.of(a)));
+          default -> offer(Witness.of(a));
         }
       }
       return proven(best.areas());
@@ -247,11 +279,11 @@ public final class Frontier {
       if (priced.isEmpty()) {
         Answer at = ask(r, true);
         if (at.status().hasLayout()) {
-          offer(new Witness(at.result().layout().orElseThrow(), areasOf(at), Optional.of(at)));
+          offer(Witness.of(at));
           priced = Optional.of(at);
         }
       }
-      Witness w = priced.map(a -> new Witness(a.result().layout().orElseThrow(), areasOf(a), Optional.of(a))).orElse(best);
+      Witness w = priced.map(Witness::of).orElse(best);
       OptionalLong bound = pamtBound(w, r);
       Status status = bound.isPresent() && bound.getAsLong() == w.layout().pamtBytes() ? Status.OPTIMAL : Status.FEASIBLE;
       return point(status, OptionalInt.of(r), r, Optional.of(w), bound);
@@ -296,7 +328,7 @@ public final class Frontier {
 
     /**
      * The engines' answer at {@code maxReserved} areas. A question that may be followed by others
-     * takes half of the point's time left, the last one all of it; engines share that in turn.
+     * takes half of the point's time left, the last one all of it; engines are asked in turn.
      */
     Answer ask(int maxReserved, boolean lastAsk) {
       Answer known = answers.get(maxReserved);
@@ -308,8 +340,11 @@ public final class Frontier {
       for (int i = 0; i < engines.size() && !askDeadline.expired(); i++) {
         Engine e = engines.get(i);
         solves++;
-        // Each engine may take an equal share of what is left; the next ones get what it leaves.
-        SolveOptions share = options.withDeadline(askDeadline.share(engines.size() - i));
+        // Each engine but the last may take three quarters of what is left (the next is asked only when
+        // it runs out of time without a layout, and the first is the faster in its family).
+        Deadline engineDeadline = i == engines.size() - 1 ? askDeadline
+            : askDeadline.within(askDeadline.remainingSeconds() * 0.75);
+        SolveOptions share = options.withDeadline(engineDeadline);
         EngineResult r = e.solve(map, limits.withMaxReservedPerTdmr(maxReserved), policy, share);
         // A heuristic's FAILED proves nothing; only exact engines' answers count.
         Status st = r.status() == Status.FAILED ? Status.UNKNOWN : r.status();
@@ -337,14 +372,30 @@ public final class Frontier {
 
     private FrontierPoint point(Status status, OptionalInt minReserved, int atLeast, Optional<Witness> w,
         OptionalLong pamtBound) {
-      String by = provers.isEmpty() ? "none" : String.join("+", provers);
+      Set<String> by = new LinkedHashSet<>(provers);
+      Set<String> why = new LinkedHashSet<>(restrictions);
+      if (w.isPresent() && w.get().answer().isEmpty()) {
+        // A layout another point found.
+        by.add(w.get().solver());
+        why.addAll(w.get().restrictions());
+      }
+      int n = limits.maxTdmrs();
+      if (minReserved.isPresent() && minReserved.getAsInt() > 0 && minReserved.getAsInt() <= bounds.reserved(n)
+          && !(answers.containsKey(minReserved.getAsInt() - 1)
+              && answers.get(minReserved.getAsInt() - 1).status() == Status.INFEASIBLE)) {
+        by.add(BOUNDS);
+      }
+      if (w.isPresent() && minReserved.isPresent()
+          && w.get().layout().pamtBytes() == bounds.pamtBytes(n, minReserved.getAsInt())) {
+        by.add(BOUNDS);
+      }
       OptionalInt atMost = w.map(x -> OptionalInt.of(x.areas())).orElse(OptionalInt.empty());
       OptionalLong pamt = w.map(x -> OptionalLong.of(x.layout().pamtBytes())).orElse(OptionalLong.empty());
       OptionalInt tdmrs = w.map(x -> OptionalInt.of(x.tdmrs())).orElse(OptionalInt.empty());
       OptionalLong remote = w.map(x -> OptionalLong.of(new RemotePamt(map, limits).bytes(x.layout())))
           .orElse(OptionalLong.empty());
       return new FrontierPoint(limits.maxTdmrs(), status, minReserved, atMost, Math.min(atLeast,
-          atMost.orElse(Integer.MAX_VALUE)), pamt, pamtBound, tdmrs, by, solves, remote, List.copyOf(restrictions));
+          atMost.orElse(Integer.MAX_VALUE)), pamt, pamtBound, tdmrs, List.copyOf(by), solves, remote, List.copyOf(why));
     }
   }
 }

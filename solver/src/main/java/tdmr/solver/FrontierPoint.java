@@ -1,8 +1,10 @@
 package tdmr.solver;
 
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
+import java.util.Set;
 
 /**
  * One point of the limit frontier: with at most {@code maxTdmrs} TDMRs, the least
@@ -26,8 +28,8 @@ import java.util.OptionalLong;
  *     TDMRs and {@code reservedAtMost} areas per TDMR (equal to {@code pamtBytes} when proven
  *     least); empty when none is known
  * @param tdmrsUsed TDMRs in that layout
- * @param provedBy the engines whose answers prove this point, e.g. {@code cpsat}; {@code none} when
- *     none answered
+ * @param provers what proves this point: the engines whose answers do (e.g. {@code cpsat}), and
+ *     {@code bounds} when {@link ReservedAreaBounds} proves its least limit or its price
  * @param solves how many engine calls this point took (0 when derived from another point)
  * @param remotePamtBytes remote PAMT of that layout
  * @param restrictions the model restrictions the proofs of this point hold under (empty: the whole
@@ -42,13 +44,19 @@ public record FrontierPoint(
     OptionalLong pamtBytes,
     OptionalLong pamtBoundBytes,
     OptionalInt tdmrsUsed,
-    String provedBy,
+    List<String> provers,
     int solves,
     OptionalLong remotePamtBytes,
     List<String> restrictions) {
 
   public FrontierPoint {
+    provers = List.copyOf(provers);
     restrictions = List.copyOf(restrictions);
+  }
+
+  /** The provers as printed: {@code cpsat+bounds}, or {@code none}. */
+  public String provedBy() {
+    return provers.isEmpty() ? "none" : String.join("+", provers);
   }
 
   /** Whether the PAMT is proven the least at the point's limit (the price of the limit). */
@@ -59,7 +67,48 @@ public record FrontierPoint(
   /** The same answer stated for another TDMR limit (which it also holds for). */
   public FrontierPoint at(int otherMaxTdmrs, int otherSolves) {
     return new FrontierPoint(otherMaxTdmrs, status, minReserved, reservedAtMost, reservedAtLeast, pamtBytes,
-        pamtBoundBytes, tdmrsUsed, provedBy, otherSolves, remotePamtBytes, restrictions);
+        pamtBoundBytes, tdmrsUsed, provers, otherSolves, remotePamtBytes, restrictions);
+  }
+
+  /**
+   * What this answer and {@code other}, about the same TDMR limit, prove together: the proven least
+   * limit of either, the larger lower bound and the smaller upper bound on the limit, the layout with
+   * the fewest areas (then the least PAMT), and the largest PAMT bound that holds at its limit (a
+   * bound at a limit of at least as many areas holds at fewer: fewer areas only remove layouts).
+   */
+  public FrontierPoint merge(FrontierPoint other) {
+    if (other.maxTdmrs != maxTdmrs) {
+      throw new IllegalArgumentException("points of max TDMRs %d and %d".formatted(maxTdmrs, other.maxTdmrs));
+    }
+    if (status == Status.OPTIMAL || status == Status.INFEASIBLE) {
+      return this;
+    }
+    if (other.status == Status.OPTIMAL || other.status == Status.INFEASIBLE) {
+      return other;
+    }
+    FrontierPoint layout = other.reservedAtMost.isEmpty() ? this
+        : reservedAtMost.isEmpty() ? other
+        : other.reservedAtMost.getAsInt() < reservedAtMost.getAsInt()
+            || other.reservedAtMost.getAsInt() == reservedAtMost.getAsInt()
+                && other.pamtBytes.getAsLong() < pamtBytes.getAsLong() ? other : this;
+    OptionalLong bound = OptionalLong.empty();
+    for (FrontierPoint p : List.of(this, other)) {
+      if (p.pamtBoundBytes.isPresent() && p.reservedAtMost.isPresent() && layout.reservedAtMost.isPresent()
+          && p.reservedAtMost.getAsInt() >= layout.reservedAtMost.getAsInt()
+          && (bound.isEmpty() || p.pamtBoundBytes.getAsLong() > bound.getAsLong())) {
+        bound = p.pamtBoundBytes;
+      }
+    }
+    OptionalInt least = minReserved.isPresent() ? minReserved : other.minReserved;
+    Status merged = least.isEmpty() ? Status.UNKNOWN
+        : bound.isPresent() && bound.equals(layout.pamtBytes) ? Status.OPTIMAL : Status.FEASIBLE;
+    Set<String> by = new LinkedHashSet<>(provers);
+    by.addAll(other.provers);
+    Set<String> why = new LinkedHashSet<>(restrictions);
+    why.addAll(other.restrictions);
+    return new FrontierPoint(maxTdmrs, merged, least, layout.reservedAtMost,
+        Math.max(reservedAtLeast, other.reservedAtLeast), layout.pamtBytes, bound, layout.tdmrsUsed,
+        List.copyOf(by), solves + other.solves, layout.remotePamtBytes, List.copyOf(why));
   }
 
   /** True when this point states the same answer as {@code other} (ignoring the TDMR limits). */
@@ -72,6 +121,6 @@ public record FrontierPoint(
         && pamtBoundBytes.equals(other.pamtBoundBytes)
         && remotePamtBytes.equals(other.remotePamtBytes)
         && restrictions.equals(other.restrictions)
-        && provedBy.equals(other.provedBy);
+        && provers.equals(other.provers);
   }
 }
