@@ -270,7 +270,7 @@ public final class GreedyFit implements KernelConstruction {
       }
     }
     for (FitTdmrs.Join j : fill.joins()) {
-      log.add("TDMRs exhausted: one TDMR covers [0x%x, 0x%x), %s without memory"
+      log.add("joined to fit the TDMR limit: one TDMR spans [0x%x, 0x%x), %s without memory"
           .formatted(j.gap().start(), j.gap().end(), ByteSize.human(j.gap().size())));
     }
   }

@@ -91,7 +91,7 @@ class GreedyFitTest {
     var b = built(map, TdxLimits.DEFAULT.withMaxTdmrs(2));
     assertEquals(List.of(new AddressRange(0, 3 * GiB), new AddressRange(10 * GiB, 11 * GiB)), ranges(b.layout()));
     assertEquals((12316 + 4108) * KiB, b.pamtBytes());
-    assertTrue(b.messages().contains("TDMRs exhausted: one TDMR covers [0x40000000, 0x80000000), 1 GiB without memory"),
+    assertTrue(b.messages().contains("joined to fit the TDMR limit: one TDMR spans [0x40000000, 0x80000000), 1 GiB without memory"),
         String.join("\n", b.messages()));
   }
 
@@ -251,8 +251,8 @@ class GreedyFitTest {
         new ReservedArea(2 * GiB + 512 * MiB, 4 * KiB)), b.layout().tdmrs().get(0).reserved());
     assertEquals(List.of(
         "TDMR [0x0, 0x180000000): 6 holes, more than 3 reserved areas: split at 0xc0000000",
-        "TDMRs exhausted: one TDMR covers [0x40000000, 0x80000000), 1 GiB without memory",
-        "TDMRs exhausted: one TDMR covers [0x100000000, 0x140000000), 1 GiB without memory",
+        "joined to fit the TDMR limit: one TDMR spans [0x40000000, 0x80000000), 1 GiB without memory",
+        "joined to fit the TDMR limit: one TDMR spans [0x100000000, 0x140000000), 1 GiB without memory",
         "PAMTs of 2 TDMRs placed next to holes, 0 in reserved areas of their own",
         "consumed TDMRs reaching limit: 2 used out of 2",
         "24632 KB allocated for PAMT",
@@ -415,7 +415,7 @@ class GreedyFitTest {
         b.layout().tdmrs().get(1).reserved());
     assertEquals(List.of(
         "no layout with at most 2 holes and 2 TDMRs before PAMT placement: building again with at most 2 and 1",
-        "TDMRs exhausted: one TDMR covers [0x180000000, 0x1c0000000), 1 GiB without memory",
+        "joined to fit the TDMR limit: one TDMR spans [0x180000000, 0x1c0000000), 1 GiB without memory",
         "TDMR [0x40000000, 0x280000000): no room for its PAMT next to a hole: split at 0x140000000",
         "PAMTs of 1 TDMRs placed next to holes, 1 in reserved areas of their own",
         "consumed TDMRs reaching limit: 2 used out of 2",

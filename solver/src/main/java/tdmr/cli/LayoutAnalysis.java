@@ -195,10 +195,11 @@ final class LayoutAnalysis {
         : ("A kernel with the CMR-holes patch fails too on %s: %s").formatted(scope(),
             cmr.kernelFailure().map(GreedyResult.Failed::failureLine).orElse(cmr.status().name())));
     best.ifPresent(b -> out.add(("For information (kernel and module developers): a layout within the module's"
-        + " limits exists for %s (cpsat, %s: %s, at most %d reserved areas in one TDMR, %d KiB of PAMT), which the"
+        + " limits exists for %s (cpsat, %s: %s, at most %s in one TDMR, %d KiB of PAMT), which the"
         + " kernel's one-pass construction does not find (see the layout analysis).")
         .formatted(partial ? "the memory in this log" : "this map", b.status().name().toLowerCase(java.util.Locale.ROOT),
-            Count.of(b.layout().get().size(), "TDMR"), b.layout().get().maxReservedPerTdmr(),
+            Count.of(b.layout().get().size(), "TDMR"),
+            Count.of(b.layout().get().maxReservedPerTdmr(), "reserved area"),
             b.pamtBytes().getAsLong() / 1024)));
     return out;
   }
@@ -232,10 +233,11 @@ final class LayoutAnalysis {
     switch (r.status()) {
       case OPTIMAL, FEASIBLE -> {
         Layout l = r.layout().get();
-        out.add(("%s within the module's limits exists (cpsat, %s): %s, at most %d reserved areas in one TDMR (limit"
+        out.add(("%s within the module's limits exists (cpsat, %s): %s, at most %s in one TDMR (limit"
                 + " %d), %d KiB of PAMT. %s")
             .formatted(partial ? "For the memory in this log, a layout" : "A layout",
-                r.status().name().toLowerCase(java.util.Locale.ROOT), Count.of(l.size(), "TDMR"), l.maxReservedPerTdmr(),
+                r.status().name().toLowerCase(java.util.Locale.ROOT), Count.of(l.size(), "TDMR"),
+                Count.of(l.maxReservedPerTdmr(), "reserved area"),
                 limits.maxReservedPerTdmr(), r.pamtBytes().getAsLong() / 1024,
                 partial ? "Whether the whole machine has one needs its whole memory map."
                     : "The machine can run TDX; the kernel's simple construction is what fails."));

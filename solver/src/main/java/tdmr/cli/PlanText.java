@@ -100,12 +100,13 @@ final class PlanText {
       out.add("  Is there a layout within the limits that the kernel's construction misses?");
       out.add("    tdmr plan%s --solver cpsat".formatted(in));
     }
+    String family = policy.family() != Policy.DEFAULT.family() ? " --family " + policy.family().text() : "";
     if (proven) {
       out.add("  Which memory to give up (memmap=) so that a layout of the planner's family exists:");
-      out.add("    tdmr fix%s --for layout".formatted(in));
+      out.add("    tdmr fix%s --for layout%s".formatted(in, family));
     }
     out.add("  See the layouts:");
-    out.add("    tdmr render%s --solver greedy,cpsat -o layout.html".formatted(in));
+    out.add("    tdmr render%s%s --solver greedy,cpsat -o layout.html".formatted(in, samePlanQuestion()));
     return out;
   }
 

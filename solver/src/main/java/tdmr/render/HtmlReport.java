@@ -3,6 +3,7 @@ package tdmr.render;
 import java.util.List;
 import tdmr.mem.AddressRange;
 import tdmr.mem.ByteSize;
+import tdmr.mem.Count;
 import tdmr.mem.MemoryBlock;
 import tdmr.tdx.Layout;
 import tdmr.tdx.Tdmr;
@@ -74,7 +75,7 @@ public final class HtmlReport {
           .append("</td><td class=\"hex\">").append(t.pamt().oneG())
           .append("</td><td>").append(ByteSize.human(t.pamt().totalBytes())).append("</td></tr>\n");
     }
-    h.append("</tbody>\n<tfoot><tr><td></td><td>").append(tdmrs.size()).append(" TDMRs</td><td></td><td>")
+    h.append("</tbody>\n<tfoot><tr><td></td><td>").append(Count.of(tdmrs.size(), "TDMR")).append("</td><td></td><td>")
         .append(layout.reservedAreaCount()).append(" in all</td><td colspan=\"3\"></td><td>")
         .append(ByteSize.human(layout.pamtBytes())).append(" (").append(layout.pamtBytes() / 1024)
         .append(" KiB)</td></tr></tfoot>\n</table>\n");

@@ -550,8 +550,9 @@ public final class LayoutPicture {
     if (row.failure().isPresent()) {
       boolean areasKnown = l.tdmrs().stream().anyMatch(t -> t.pamt().totalBytes() > 0);
       return areasKnown
-          ? "%s built before the failure, up to %d reserved areas in one TDMR (limit %d)"
-              .formatted(Count.of(l.size(), "TDMR"), l.maxReservedPerTdmr(), limits.maxReservedPerTdmr())
+          ? "%s built before the failure, up to %s in one TDMR (limit %d)"
+              .formatted(Count.of(l.size(), "TDMR"), Count.of(l.maxReservedPerTdmr(), "reserved area"),
+                  limits.maxReservedPerTdmr())
           : "%s built before the failure (limit %d), before any PAMT or reserved area"
               .formatted(Count.of(l.size(), "TDMR"), limits.maxTdmrs());
     }

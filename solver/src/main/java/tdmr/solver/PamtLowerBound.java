@@ -11,6 +11,7 @@ import java.util.OptionalInt;
 import java.util.OptionalLong;
 import java.util.Set;
 import tdmr.mem.ByteSize;
+import tdmr.mem.Count;
 import tdmr.solver.Problem.Atom;
 import tdmr.solver.Problem.Cell;
 import tdmr.tdx.Layout;
@@ -171,14 +172,14 @@ public final class PamtLowerBound {
     int first = nextMemory[0];
     int limit = problem.limits().maxReservedPerTdmr();
     if (first < n && fewest[first] != unreachable) {
-      return Optional.of(("the required holes need at least %d TDMRs of at most %d reserved areas each (holes"
+      return Optional.of(("the required holes need at least %d TDMRs of at most %s each (holes"
           + " separated by memory that PAMT chunks cannot fill exactly never share an area), and the module"
-          + " allows %d").formatted(fewest[first], limit, problem.limits().maxTdmrs()));
+          + " allows %d").formatted(fewest[first], Count.of(limit, "reserved area"), problem.limits().maxTdmrs()));
     }
     Cell cell = cells.get(Math.max(stuck, first));
-    return Optional.of(("no TDMR starting at %s can keep its required holes within %d reserved areas and its PAMT"
+    return Optional.of(("no TDMR starting at %s can keep its required holes within %s and its PAMT"
         + " chunk (at least %s) within one piece of TDX memory of its node, and no TDMR from before can reach past it")
-        .formatted(cell.range(), limit, ByteSize.human(problem.pamtBytes(cell.range().size()))));
+        .formatted(cell.range(), Count.of(limit, "reserved area"), ByteSize.human(problem.pamtBytes(cell.range().size()))));
   }
 
   /**

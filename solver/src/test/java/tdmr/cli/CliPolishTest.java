@@ -80,6 +80,16 @@ class CliPolishTest {
   }
 
   @Test
+  void nextStepsKeepTheFamilyOfTheRun() {
+    // The module family at 1 TDMR and 1 area per TDMR: the kernel fails; the picture asked for must
+    // show the module family's layouts, the question this run asked.
+    CliRun run = CliRun.of("plan", "--solver", "greedy,cpsat", "--family", "module", "--max-tdmrs", "1",
+        "--max-rsvd", "1", "--time-limit", "30");
+    assertTrue(run.out().contains("    tdmr render --max-tdmrs 1 --max-rsvd 1 --family module --solver greedy,cpsat"
+        + " -o layout.html\n"), run.out());
+  }
+
+  @Test
   void aLayoutNeedsNoNextSteps() {
     CliRun run = CliRun.of("plan", "--holes", "cmr");
     assertEquals(0, run.exit(), run.err());

@@ -38,6 +38,9 @@ class RenderCommandTest {
     assertEquals(2 * 16, count(page, "<rect class=\"reserved\""));
     assertTrue(page.contains("reserved area 17 of TDMR [0x0, 0x80000000): [0x6f800000, 0x80000000)"), "tail hole is 17th");
     assertTrue(page.contains(">18/16 reserved</text>"), "TDMR 0 says 18 of 16");
+    // The table of the TDMRs as they stood: one TDMR, counted in the singular.
+    assertTrue(page.contains("<td>1 TDMR</td>"), "one TDMR, not '1 TDMRs'");
+    assertFalse(page.contains("1 TDMRs"));
     assertFalse(page.contains("src=\"http"), "self-contained: nothing fetched");
   }
 

@@ -3,12 +3,15 @@ package tdmr.solver.cpsat;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 import tdmr.mem.ByteSize;
 import tdmr.mem.MemoryBlock;
 import tdmr.solver.Instance;
 import tdmr.solver.Instance.Cell;
 import tdmr.solver.Instance.Kind;
 import tdmr.solver.LayoutScore;
+import tdmr.solver.ModuleFamilyBounds;
+import tdmr.tdx.PageSize;
 import tdmr.tdx.Policy;
 
 /**
@@ -23,18 +26,29 @@ import tdmr.tdx.Policy;
  *       only lend its levels to fill memory elsewhere or hold PAMT in an area of its own. It needs
  *       a run of at least 3 GiB.
  *   <li><b>No straddling</b> (module family). No PAMT level straddles the edge between two touching
- *       memory blocks (of two NUMA nodes). A straddling level only matters in a chain filling the
- *       region of both blocks, which costs at least that region in PAMT; so not for an optimum with
- *       less PAMT than the smallest such region, nothing uncovered that could be covered and no
- *       remote PAMT.
+ *       memory blocks. A straddling level can save an area without filling either block (a 4-page 2M
+ *       level over a 2-page block and the next block's first 2 pages, stacked against the hole
+ *       below: {@code ModuleFamilyRefereeTest}), so it is named wherever blocks touch, with one
+ *       exception. An optimum under PAMT {@code node-local} with nothing uncovered that could be
+ *       covered and no remote PAMT can only be beaten by a layout without remote PAMT. A level over
+ *       the edge between blocks of nodes {@code a != b} lies on both, so it describes remotely every
+ *       granule of its TDMR that lacks memory of {@code a} or of {@code b} ({@link
+ *       tdmr.check.RemotePamt}): its TDMR either holds memory only in granules holding both (there
+ *       must be such a granule) or holds none, and a TDMR without memory costs at least a 1 GiB
+ *       TDMR's levels on top of the least PAMT of the others ({@link
+ *       ModuleFamilyBounds#leastPamtPages}). So it is not named when no edge joins blocks of one node,
+ *       no granule holds memory of both nodes of an edge, and the optimum has less PAMT than that
+ *       bound plus a 1 GiB TDMR's levels.
  *   <li><b>TDMRs without memory above the window</b> (module family). They only lend their levels;
  *       where they lie matters only for how many fit below the HKID limit, and under holes {@code
  *       cmr} for whether one needs an area.
  *   <li><b>Chains of 1 GiB or more.</b> A chain against a granule boundary inside a block stays in
  *       its run, and a run's middle left outside every TDMR is given up only while the chains stay in
- *       the TDMRs' parts. Only chains of 1 GiB or more reach that far: not when no layout has that
- *       much PAMT without padding, nor for an optimum with less than 1 GiB of PAMT, nothing
- *       uncovered that could be covered and no remote PAMT.
+ *       the TDMRs' parts. Only chains of 1 GiB or more reach that far, padded ones included: a level
+ *       padded to 1 GiB filling the last GiB of a run outside every TDMR can save a TDMR ({@code
+ *       ModuleFamilyRefereeTest}), so how much PAMT the levels need unpadded does not decide it. Named
+ *       wherever the map has a run of whole GiB, except for an optimum with less than 1 GiB of PAMT,
+ *       nothing uncovered that could be covered and no remote PAMT.
  * </ul>
  */
 final class Restrictions {
@@ -80,36 +94,58 @@ final class Restrictions {
     if (instance.cells().stream().anyMatch(c -> c.kind() == Kind.PLAIN && c.sizeGiB() >= 3)) {
       out.add("no TDMR lies wholly inside a run of whole GiB of one memory block without reaching the run's ends");
     }
-    long touching = smallestTouchingRegion();
-    if (module && touching < Long.MAX_VALUE && (found.isEmpty() || beatenBelow >= touching)) {
+    if (module && straddlingCouldMatter(found)) {
       out.add("no PAMT level straddles the edge between two touching memory blocks");
     }
     if (module && memorylessPlacementMatters()) {
       out.add("TDMRs without TDX memory lie above all of it");
     }
-    boolean bigChains = instance.mostUnpaddedPamtPages() * ByteSize.PAGE >= ByteSize.GiB;
-    if (bigChains && (found.isEmpty() || beatenBelow >= ByteSize.GiB)) {
+    boolean runs = instance.cells().stream().anyMatch(c -> c.kind() == Kind.PLAIN);
+    if (runs && (found.isEmpty() || beatenBelow >= ByteSize.GiB)) {
       out.add("no chain of 1 GiB of PAMT or more lies against a 1 GiB boundary inside a memory block");
     }
     return out;
   }
 
-  /** Bytes of the smallest run of touching memory blocks (two or more), or the largest long when none touch. */
-  private long smallestTouchingRegion() {
+  /**
+   * Whether a level straddling the edge between two touching blocks could beat {@code found} (or,
+   * for an {@code INFEASIBLE} claim, make a layout exist): see the class comment.
+   */
+  private boolean straddlingCouldMatter(Optional<LayoutScore> found) {
     List<MemoryBlock> blocks = instance.map().blocks();
-    long smallest = Long.MAX_VALUE;
-    int i = 0;
-    while (i < blocks.size()) {
-      int j = i;
-      while (j + 1 < blocks.size() && blocks.get(j + 1).start() == blocks.get(j).end()) {
-        j++;
+    List<int[]> edges = new ArrayList<>();
+    for (int i = 0; i + 1 < blocks.size(); i++) {
+      if (blocks.get(i + 1).start() == blocks.get(i).end()) {
+        edges.add(new int[] {blocks.get(i).node(), blocks.get(i + 1).node()});
       }
-      if (j > i) {
-        smallest = Math.min(smallest, blocks.get(j).end() - blocks.get(i).start());
-      }
-      i = j + 1;
     }
-    return smallest;
+    if (edges.isEmpty()) {
+      return false;
+    }
+    boolean remoteFreeOptimum = found.isPresent() && instance.policy().pamt() == Policy.PamtPlacementPolicy.NODE_LOCAL
+        && found.get().remotePamtBytes() == 0 && found.get().uncoveredBytes() <= instance.deadMemory();
+    if (!remoteFreeOptimum) {
+      return true;
+    }
+    for (int[] e : edges) {
+      if (e[0] == e[1]) {
+        return true;
+      }
+      for (Cell c : instance.cells()) {
+        if (c.nodes().contains(e[0]) && c.nodes().contains(e[1])) {
+          return true;
+        }
+      }
+    }
+    OptionalLong least = new ModuleFamilyBounds(instance, true).leastPamtPages();
+    if (least.isEmpty()) {
+      return true;
+    }
+    long memorylessTdmr = 0;
+    for (PageSize level : PageSize.values()) {
+      memorylessTdmr += instance.levelPages(1, level);
+    }
+    return found.get().pamtBytes() >= (least.getAsLong() + memorylessTdmr) * ByteSize.PAGE;
   }
 
   /**

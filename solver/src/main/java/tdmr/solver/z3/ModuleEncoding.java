@@ -696,6 +696,38 @@ final class ModuleEncoding {
     }
   }
 
+  /**
+   * The TDMRs are exactly {@code tdmrs}, each a list of consecutive cell indexes covered whole (no
+   * boundary inside a cell), and no other TDMR exists (no cell outside them covered, no TDMR
+   * without memory).
+   */
+  BoolExpr tdmrsAre(List<List<Integer>> tdmrs) {
+    List<BoolExpr> facts = new ArrayList<>();
+    boolean[] inTdmr = new boolean[cells.size()];
+    for (List<Integer> t : tdmrs) {
+      for (int j = 0; j < t.size(); j++) {
+        int k = t.get(j);
+        inTdmr[k] = true;
+        facts.add(covA[k]);
+        facts.add(covB[k]);
+        facts.add(ctx.mkNot(split[k]));
+        facts.add(j + 1 < t.size() ? cont[k] : ctx.mkNot(cont[k]));
+      }
+    }
+    for (int k = 0; k < cells.size(); k++) {
+      if (!inTdmr[k]) {
+        facts.add(ctx.mkNot(covA[k]));
+        facts.add(ctx.mkNot(covB[k]));
+      }
+    }
+    for (Slot s : slots) {
+      if (s.start == Start.MEMORYLESS) {
+        facts.add(ctx.mkNot(s.exists));
+      }
+    }
+    return and(facts);
+  }
+
   // ---- objectives ------------------------------------------------------------------------------
 
   /** Uncovered pages (coverage max; memory outside CMRs or above the HKID limit not counted). */

@@ -46,6 +46,8 @@ class Z3ModuleFamilyProperties {
     Optional<ExhaustiveSearch.Result> expected = new ExhaustiveSearch(c.map(), c.limits(), c.policy()).best();
     Statistics.label("status").collect(r.status());
     Statistics.label("restricted").collect(!r.restrictions().isEmpty());
+    // How often the proof went through the shared bounds and the TDMRs they fix (the referee shares neither).
+    Statistics.label("TDMRs fixed by the bounds").collect(r.details().stream().anyMatch(d -> d.startsWith("TDMRs fixed")));
     String what = c + "\n" + r.messages() + "\nexpected " + expected.map(ExhaustiveSearch.Result::layout);
     assertEquals(Policy.Family.MODULE, r.family(), what);
     if (expected.isEmpty()) {

@@ -1,0 +1,109 @@
+package tdmr.solver.cpsat;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import tdmr.check.LayoutVerifier;
+import tdmr.mem.MemoryMap;
+import tdmr.parse.MapReader;
+import tdmr.solver.EngineResult;
+import tdmr.solver.ExhaustiveSearch;
+import tdmr.solver.LayoutScore;
+import tdmr.solver.SolveOptions;
+import tdmr.solver.Status;
+import tdmr.tdx.Layout;
+import tdmr.tdx.Pamt;
+import tdmr.tdx.PamtRange;
+import tdmr.tdx.Policy;
+import tdmr.tdx.ReservedArea;
+import tdmr.tdx.Tdmr;
+import tdmr.tdx.TdxLimits;
+
+/**
+ * The two module-family layouts that CP-SAT's model leaves out and that its claims once failed to
+ * name (found by comparing Z3 with {@link ExhaustiveSearch}): a PAMT level straddling two touching
+ * blocks, and a padded chain of 1 GiB filling the last GiB of a run outside every TDMR. Each is
+ * written by hand, passes the validator, and scores what is derived here; CP-SAT must either reach
+ * that score or name the restriction that leaves the layout out. Sizes in 4 KiB pages: a TDMR of
+ * {@code n} GiB needs {@code 1024·n} pages of 4K level, {@code 2·n} of 2M level and 1 of 1G level.
+ */
+class ModuleFamilyRefereeTest {
+  private static final long K = 1024;
+  private static final long G = 1024 * 1024 * K;
+  private static final Path DIR = Path.of("src/test/resources/family");
+  private static final String STRADDLING = "no PAMT level straddles the edge between two touching memory blocks";
+  private static final String CHAINS = "no chain of 1 GiB of PAMT or more lies against a 1 GiB boundary inside a memory block";
+
+  private static EngineResult cpsat(MemoryMap map, TdxLimits limits, Policy policy) {
+    return new CpSatEngine().solve(map, limits, policy, new SolveOptions(60, 1, 0));
+  }
+
+  /**
+   * Block A = [1G + 4K, 1G + 12K) (node 0, 2 pages) touches block B = [1G + 12K, 3G) (node 1). One
+   * TDMR [1G, 3G) needs 2048 + 4 + 1 = 2053 pages (8 409 088 bytes). Under PAMT {@code any} and one
+   * area per TDMR, its 2M level (4 pages) covers A and B's first 2 pages, stacked on the hole [1G, 1G
+   * + 4K), and the 1G and 4K levels follow it: one area [1G, 1G + 2054 pages). Without straddling,
+   * A must be filled by levels that fit in 2 pages (only the 1G level, padded: one page more) or
+   * lie outside the hole's area (a second area). {@link ExhaustiveSearch} agrees.
+   */
+  @Test
+  void aLevelStraddlingTwoTouchingBlocksSavesAnArea() throws Exception {
+    MemoryMap map = MapReader.read(DIR.resolve("straddling-level.json"));
+    Policy any = Policy.DEFAULT.withFamily(Policy.Family.MODULE).withPamt(Policy.PamtPlacementPolicy.ANY);
+    TdxLimits oneArea = TdxLimits.DEFAULT.withMaxTdmrs(1).withMaxReservedPerTdmr(1);
+    long base = G + 4 * K;
+    Pamt pamt = new Pamt(new PamtRange(base + 5 * 4 * K, 2048 * 4 * K), new PamtRange(base, 4 * 4 * K),
+        new PamtRange(base + 4 * 4 * K, 4 * K));
+    Layout straddling = new Layout(List.of(new Tdmr(G, 2 * G, pamt, List.of(new ReservedArea(0, 2054 * 4 * K)))));
+    assertEquals(List.of(), LayoutVerifier.failures(map, oneArea, any, straddling));
+    // Remote (reported, not ranked under PAMT any): the 2M level lies on nodes 0 and 1, so it
+    // describes the granule [2G, 3G) (node 1 only) remotely: 8 KiB.
+    LayoutScore hand = new LayoutScore(0, 8 * K, 2053 * 4 * K, 1, 1);
+    assertEquals(hand, LayoutScore.of(map, oneArea, any, straddling));
+    assertEquals(hand, new ExhaustiveSearch(map, oneArea, any).best().orElseThrow().score());
+    for (int areas = 1; areas <= 2; areas++) {
+      TdxLimits limits = oneArea.withMaxReservedPerTdmr(areas);
+      EngineResult r = cpsat(map, limits, any);
+      assertEquals(Status.OPTIMAL, r.status(), r.messages().toString());
+      LayoutScore got = LayoutScore.of(map, limits, any, r.layout().orElseThrow());
+      if (!r.restrictions().contains(STRADDLING)) {
+        assertTrue(got.sameRank(hand, any), areas + " areas: " + got + " claimed without naming straddling levels");
+      }
+      assertTrue(LayoutScore.order(any).compare(hand, got) <= 0, "never better than the hand layout: " + got);
+    }
+  }
+
+  /**
+   * Block A = [1G + 4K, 1G + 8K) (node 0) touches B = [1G + 8K, 4G) (node 1); one TDMR and one area
+   * under the default policy (PAMT node-local). TDMR [0, 3G) covers A and B up to 3G with one area
+   * (the hole [0, 1G + 4K)); its levels (3072 + 6 + 1 pages), the 4K level padded, fill [3G, 4G)
+   * outside it on node 1, which describes both of its memory granules locally: 1 GiB of PAMT, no
+   * remote. Every other layout with one TDMR and one area has more PAMT or remote PAMT: a TDMR
+   * reaching 4G must stack its levels on the hole, over A (node 0, remote for the granule [2G, 3G)),
+   * and one ending at 2G leaves 2 GiB to fill.
+   */
+  @Test
+  void aPaddedChainOfOneGibSavesATdmrsArea() throws Exception {
+    MemoryMap map = MapReader.read(DIR.resolve("padded-chain.json"));
+    Policy module = Policy.DEFAULT.withFamily(Policy.Family.MODULE);
+    TdxLimits limits = TdxLimits.DEFAULT.withMaxTdmrs(1).withMaxReservedPerTdmr(1);
+    long top = 4 * G;
+    Pamt pamt = new Pamt(new PamtRange(3 * G, G - 7 * 4 * K), new PamtRange(top - 7 * 4 * K, 6 * 4 * K),
+        new PamtRange(top - 4 * K, 4 * K));
+    Layout padded = new Layout(List.of(new Tdmr(0, 3 * G, pamt, List.of(new ReservedArea(0, G + 4 * K)))));
+    assertEquals(List.of(), LayoutVerifier.failures(map, limits, module, padded));
+    LayoutScore hand = new LayoutScore(0, 0, G, 1, 1);
+    assertEquals(hand, LayoutScore.of(map, limits, module, padded));
+    assertEquals(hand, new ExhaustiveSearch(map, limits, module).best().orElseThrow().score());
+    EngineResult r = cpsat(map, limits, module);
+    assertEquals(Status.OPTIMAL, r.status(), r.messages().toString());
+    LayoutScore got = LayoutScore.of(map, limits, module, r.layout().orElseThrow());
+    if (!r.restrictions().contains(CHAINS)) {
+      assertTrue(got.sameRank(hand, module), got + " claimed without naming chains of 1 GiB");
+    }
+    assertTrue(LayoutScore.order(module).compare(hand, got) <= 0, "never better than the hand layout: " + got);
+  }
+}
