@@ -32,6 +32,7 @@ import tdmr.bench.sweep.SweepRow;
 import tdmr.bench.sweep.SweepSummary;
 import tdmr.cli.AtomicFile;
 import tdmr.cli.PolicyOptions;
+import tdmr.mem.Count;
 import tdmr.parse.InputException;
 import tdmr.solver.Engine;
 import tdmr.solver.Engines;
@@ -222,8 +223,8 @@ public final class SweepCommand implements Callable<Integer> {
     p.append("- Limits: TDX module 1.5 defaults (64 TDMRs, 16 reserved areas per TDMR, 16-byte PAMT entries, no Dynamic PAMT).\n");
     p.append("- Policy: holes %s, PAMT %s, coverage %s, layout family %s.\n".formatted(
         policy.holes().text(), policy.pamt().text(), policy.coverage().text(), policy.family().text()));
-    p.append("- Time limit %s s per solve, 1 solver thread per solve, %d solves in parallel.\n".formatted(
-        stripZeros(options.timeLimitSeconds()), threads));
+    p.append("- Time limit %s s per solve, 1 solver thread per solve, %s in parallel.\n".formatted(
+        stripZeros(options.timeLimitSeconds()), Count.of(threads, "solve")));
     if (maxBlocks > 0) {
       p.append(("- Engines other than the kernel constructions and cpsat were not run on maps with more than %d blocks"
           + " (status SKIPPED).\n").formatted(maxBlocks));
