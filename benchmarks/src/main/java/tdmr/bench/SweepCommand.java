@@ -32,6 +32,7 @@ import tdmr.bench.sweep.SweepRow;
 import tdmr.bench.sweep.SweepSummary;
 import tdmr.cli.AtomicFile;
 import tdmr.cli.PolicyOptions;
+import tdmr.mem.Count;
 import tdmr.parse.InputException;
 import tdmr.solver.Engine;
 import tdmr.solver.Engines;
@@ -144,7 +145,9 @@ public final class SweepCommand implements Callable<Integer> {
     String markdown = summary.markdown(preamble(engines, realCount, machines.size(), skipped, policy, options, took, started));
     try {
       // The whole directory or nothing: a sweep that cannot finish writing leaves the old results.
+      Map<String, String> charts = SweepCharts.all(rows, summary, timeLimitSeconds);
       AtomicFile.writeDirectory(out, dir -> {
+        keepOthers(out, dir, charts.keySet());
         if (!machines.isEmpty()) {
           Files.createDirectories(dir.resolve("maps"));
         }
@@ -153,7 +156,7 @@ public final class SweepCommand implements Callable<Integer> {
         }
         write(dir.resolve("results.csv"), ResultsCsv.write(rows));
         write(dir.resolve("summary.md"), markdown);
-        for (Map.Entry<String, String> chart : SweepCharts.all(rows, summary, timeLimitSeconds).entrySet()) {
+        for (Map.Entry<String, String> chart : charts.entrySet()) {
           write(dir.resolve(chart.getKey()), chart.getValue());
         }
       });
@@ -171,6 +174,33 @@ public final class SweepCommand implements Callable<Integer> {
           summary.greedyFailsOnlyCmrHolesHelp().size());
     }
     return 0;
+  }
+
+  /**
+   * Copies into the new directory {@code dir} every entry of the old {@code out} that a sweep does
+   * not write (a committed results directory also holds other benchmarks' files and other sweeps'
+   * subdirectories): the directory is still replaced whole, and only the sweep's own files change.
+   */
+  private static void keepOthers(Path out, Path dir, java.util.Set<String> charts) throws IOException {
+    if (!Files.isDirectory(out)) {
+      return;
+    }
+    java.util.Set<String> own = new java.util.HashSet<>(charts);
+    own.addAll(List.of("maps", "results.csv", "summary.md"));
+    try (java.util.stream.Stream<Path> entries = Files.list(out)) {
+      for (Path entry : entries.filter(e -> !own.contains(e.getFileName().toString())).toList()) {
+        try (java.util.stream.Stream<Path> tree = Files.walk(entry)) {
+          for (Path from : tree.toList()) {
+            Path to = dir.resolve(out.relativize(from).toString());
+            if (Files.isDirectory(from)) {
+              Files.createDirectories(to);
+            } else {
+              Files.copy(from, to, java.nio.file.StandardCopyOption.COPY_ATTRIBUTES);
+            }
+          }
+        }
+      }
+    }
   }
 
   /**
@@ -222,8 +252,8 @@ public final class SweepCommand implements Callable<Integer> {
     p.append("- Limits: TDX module 1.5 defaults (64 TDMRs, 16 reserved areas per TDMR, 16-byte PAMT entries, no Dynamic PAMT).\n");
     p.append("- Policy: holes %s, PAMT %s, coverage %s, layout family %s.\n".formatted(
         policy.holes().text(), policy.pamt().text(), policy.coverage().text(), policy.family().text()));
-    p.append("- Time limit %s s per solve, 1 solver thread per solve, %d solves in parallel.\n".formatted(
-        stripZeros(options.timeLimitSeconds()), threads));
+    p.append("- Time limit %s s per solve, 1 solver thread per solve, %s in parallel.\n".formatted(
+        stripZeros(options.timeLimitSeconds()), Count.of(threads, "solve")));
     if (maxBlocks > 0) {
       p.append(("- Engines other than the kernel constructions and cpsat were not run on maps with more than %d blocks"
           + " (status SKIPPED).\n").formatted(maxBlocks));

@@ -175,6 +175,26 @@ class SweepCommandTest {
    * exit 2 with a sentence, the old results stay as they were and no half-written directory is left.
    * The full disk is a 64 KiB tmpfs, mounted when the tests run as root; skipped otherwise.
    */
+  /**
+   * A results directory holds more than one sweep's files (other benchmarks, another sweep in a
+   * subdirectory): a sweep into it replaces its own files and maps and keeps everything else.
+   */
+  @Test
+  void aSweepKeepsTheOtherFilesOfItsDirectory() throws Exception {
+    Path out = dir.resolve("results");
+    Files.createDirectories(out.resolve("holes-cmr"));
+    Files.createDirectories(out.resolve("maps"));
+    Files.writeString(out.resolve("jmh-greedy.txt"), "jmh\n");
+    Files.writeString(out.resolve("holes-cmr").resolve("summary.md"), "the other sweep\n");
+    Files.writeString(out.resolve("summary.md"), "last week's results\n");
+    Files.writeString(out.resolve("maps").resolve("old-map.txt"), "an old map\n");
+    assertEquals(0, run("sweep", "--generated", "1", "--engines", "greedy", "--out", out.toString()));
+    assertEquals("jmh\n", Files.readString(out.resolve("jmh-greedy.txt")));
+    assertEquals("the other sweep\n", Files.readString(out.resolve("holes-cmr").resolve("summary.md")));
+    assertTrue(Files.readString(out.resolve("summary.md")).startsWith("# tdmr-bench sweep"));
+    assertTrue(Files.notExists(out.resolve("maps").resolve("old-map.txt")), "the sweep's maps are its own");
+  }
+
   @Test
   void aSweepThatCannotWriteItsResultsLeavesTheOldOnes() throws Exception {
     Path disk = Files.createDirectory(dir.resolve("disk"));

@@ -34,9 +34,11 @@ import tdmr.tdx.TdxLimits;
  * (nearest rank) and maximum of its solve time. A measurement, not a test: nothing here asserts a
  * time. A row whose optima differ is marked, since that is a bug in one of the engines.
  *
- * <p>Usage: {@code Z3VsCpSat REALMAPS_DIR [LIMIT_S [THREADS [FAMILY [real]]]]} (defaults: 10 s, 2
- * CP-SAT workers, the kernel family, real and multi-socket maps; Z3 always runs one thread; {@code
- * real} leaves the multi-socket hosts out). Each row gives both engines' status, time and score
+ * <p>Usage: {@code Z3VsCpSat REALMAPS_DIR [LIMIT_S [THREADS [FAMILY [real|all [NAME_PART]]]]]}
+ * (defaults: 10 s, 2 CP-SAT workers, the kernel family, real and multi-socket maps; Z3 always runs
+ * one thread; {@code real} leaves the multi-socket hosts out; {@code NAME_PART} keeps only the maps
+ * whose name contains it). An engine that stops well before the limit without a proof has its
+ * first message in the note column. Each row gives both engines' status, time and score
  * (uncovered, remote PAMT, PAMT bytes, TDMRs, areas); where both answered the same question
  * ({@link EngineResult#question}) with OPTIMAL and their scores differ, the row says DIFFER.
  */
@@ -51,6 +53,9 @@ public final class Z3VsCpSat {
     Policy.Family family = args.length > 3 ? Policy.Family.valueOf(args[3].toUpperCase(Locale.ROOT)) : Policy.Family.KERNEL;
     if (args.length <= 4 || !args[4].equals("real")) {
       maps.addAll(multiSocket());
+    }
+    if (args.length > 5) {
+      maps.removeIf(m -> !m.name().contains(args[5]));
     }
     SolveOptions options = new SolveOptions(limit, threads, 0);
     List<Engine> engines = List.of(new CpSatEngine(), new Z3Engine());
@@ -80,6 +85,12 @@ public final class Z3VsCpSat {
         note = c.question().equals(z.question()) ? "DIFFER" : "differ (different restrictions)";
       } else if (c.status() != z.status() && proven(c) && proven(z) && c.question().equals(z.question())) {
         note = "DIFFER";
+      }
+      for (EngineResult r : rs) {
+        // An engine that gave up well before the limit says why (a time-out needs no note).
+        if (!proven(r) && r.solveMillis() < limit * 500 && !r.messages().isEmpty()) {
+          note += (note.isEmpty() ? "" : "; ") + r.solver() + ": " + r.messages().get(0).replace('|', '/');
+        }
       }
       System.out.printf(Locale.ROOT, "| %s | %s | %d | %d GiB | %s | %d | %s | %s | %d | %s | %s |%n", m.origin(), m.name(),
           m.blocks(), m.map().totalBytes() / GiB, c.status(), c.solveMillis(), cs, z.status(), z.solveMillis(), zs, note);
