@@ -513,6 +513,13 @@ public final class ExhaustiveSearch {
       granuleNodes.add(nodes);
     }
     pieces.sort(Comparator.comparingLong(Piece::req).reversed().thenComparingInt(Piece::tdmr));
+    int nodes = map.blocks().stream().mapToInt(MemoryBlock::node).max().orElse(0) + 1;
+    remoteOnNode = new long[pieces.size()][nodes];
+    for (int i = 0; i < pieces.size(); i++) {
+      for (int n = 0; n < nodes; n++) {
+        remoteOnNode[i][n] = remoteOf(pieces.get(i), Set.of(n));
+      }
+    }
   }
 
   /** Remote bytes of a piece whose memory lies on {@code nodes} (RemotePamt's definition). */
@@ -542,6 +549,8 @@ public final class ExhaustiveSearch {
   }
 
   private long setRemoteBound;
+  /** Remote bytes of each piece when it lies on one node, by node: the runs within one node's memory. */
+  private long[][] remoteOnNode;
   private long setPamtBound;
 
   /**
@@ -772,10 +781,16 @@ public final class ExhaustiveSearch {
     private final int[] unitOf;
     private final long[] reqSum;
     private final int[] count;
+    /** Whether each run lies on more than one node (its pieces' order and padding then matter). */
+    private final boolean[] crossing;
 
     Assignment(List<Unit> units, int areas) {
       this.units = units;
       this.areas = areas;
+      this.crossing = new boolean[units.size()];
+      for (int u = 0; u < units.size(); u++) {
+        crossing[u] = crossesNodes(units.get(u));
+      }
       this.unitOf = new int[pieces.size()];
       this.reqSum = new long[units.size()];
       this.count = new int[units.size()];
@@ -828,33 +843,29 @@ public final class ExhaustiveSearch {
     }
 
     private void evaluate() {
-      List<List<Tiling>> options = new ArrayList<>();
       for (int u = 0; u < units.size(); u++) {
         Unit unit = units.get(u);
-        if (count[u] == 0) {
+        if (count[u] == 0 || unit.fixed() && !module && reqSum[u] != unit.fixedPages()
+            || !crossing[u] && !unit.fixed() && reqSum[u] - unit.fixedPages() < 1) {
           return;
         }
-        if (unit.fixed() && !module && reqSum[u] != unit.fixedPages()) {
-          return;
-        }
-        List<Integer> members = new ArrayList<>();
+      }
+      List<List<Tiling>> options = new ArrayList<>();
+      for (int u = 0; u < units.size(); u++) {
+        List<Integer> members = new ArrayList<>(count[u]);
         for (int i = 0; i < pieces.size(); i++) {
           if (unitOf[i] == u) {
             members.add(i);
           }
         }
-        if (crossesNodes(unit)) {
-          List<Tiling> ways = new Layings(unit, members).tilings();
+        if (crossing[u]) {
+          List<Tiling> ways = new Layings(units.get(u), members).tilings();
           if (ways.isEmpty()) {
             return;
           }
           options.add(ways);
         } else {
-          Tiling plain = plainTiling(unit, members, reqSum[u]);
-          if (plain == null) {
-            return;
-          }
-          options.add(List.of(plain));
+          options.add(List.of(plainTiling(units.get(u), members, reqSum[u])));
         }
       }
       combine(0, options, new Tiling[units.size()]);
@@ -873,14 +884,15 @@ public final class ExhaustiveSearch {
       Item first = items.get(unit.atoms().get(0));
       long start = unit.freeStart() ? first.end() - (pages - unit.fixedPages()) : first.start();
       long[] sizes = new long[members.size()];
+      int[] order = new int[members.size()];
       long remote = 0;
-      Set<Integer> nodes = Set.of(first.node());
       for (int j = 0; j < members.size(); j++) {
-        sizes[j] = pieces.get(members.get(j)).req();
-        remote += remoteOf(pieces.get(members.get(j)), nodes);
+        order[j] = members.get(j);
+        sizes[j] = pieces.get(order[j]).req();
+        remote += remoteOnNode[order[j]][first.node()];
       }
       sizes[sizes.length - 1] += pages - req;
-      return new Tiling(remote, start, start + pages, members.stream().mapToInt(Integer::intValue).toArray(), sizes);
+      return new Tiling(remote, start, start + pages, order, sizes);
     }
 
     private void combine(int u, List<List<Tiling>> options, Tiling[] chosen) {

@@ -132,6 +132,30 @@ class ModuleFamilyBoundsTest {
   }
 
   @Test
+  void perNodeNeverAboveTheExhaustiveSearchWithOneNodePerGranule() {
+    // Granules [1G, 2G) and [2G, 3G) on nodes a and b, a 4 KiB or 8 KiB island at 3G on node c: every
+    // granule on one node, so without remote PAMT the per-node bound applies.
+    for (int a = 0; a <= 1; a++) {
+      for (int c = 0; c <= 1; c++) {
+        for (long island : new long[] {4 * K, 8 * K}) {
+          MemoryMap map = MemoryMap.ofBlocks("nodes", List.of(new MemoryBlock(G + 4 * K, 2 * G, a),
+              new MemoryBlock(2 * G, 3 * G, 1), new MemoryBlock(3 * G, 3 * G + island, c)));
+          for (int tdmrs = 2; tdmrs <= 3; tdmrs++) {
+            TdxLimits limits = TdxLimits.DEFAULT.withMaxTdmrs(tdmrs).withMaxReservedPerTdmr(1);
+            var referee = new ExhaustiveSearch(map, limits, MODULE).best();
+            if (referee.isEmpty() || referee.get().score().remotePamtBytes() != 0) {
+              continue;
+            }
+            long least = new ModuleFamilyBounds(Instance.of(map, limits, MODULE), true).leastPamtPages().orElseThrow();
+            assertTrue(least * 4096 <= referee.get().score().pamtBytes(),
+                map.blocks() + " at " + tdmrs + " TDMRs: " + least + " pages, referee " + referee.get().score());
+          }
+        }
+      }
+    }
+  }
+
+  @Test
   void tdx135NeedsOneTdmrOfTwoGib() throws Exception {
     // All memory lies in [1M, 0x6f800000): the granules [0, 1G) and [1G, 2G), both on node 0:
     // 8 MiB + 16 KiB + 4 KiB = 8 409 088 bytes, the module family's optimum (ModuleFamilyClaimsTest).
