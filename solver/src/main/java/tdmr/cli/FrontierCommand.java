@@ -30,15 +30,16 @@ import tdmr.tdx.TdxLimits;
 @Command(
     name = "frontier",
     mixinStandardHelpOptions = true,
-    header = "For each max TDMRs 1..64, the least max reserved areas per TDMR that admits a layout.",
+    header = "For each max TDMRs 1..64, the least max reserved areas per TDMR that admits a layout, and its price in PAMT.",
     description =
-        "Each row is proven: a layout exists at that reserved-area limit and none at one less,"
-            + " and its PAMT is the least at that point. Layouts: TDMRs on 1 GiB boundaries, each TDMR's"
-            + " PAMT one contiguous chunk of the kernel's sizes. Rows with the same answer are joined"
-            + " (2..64).",
+        "A row is proven when a layout exists at its reserved-area limit and none at one less (an engine's proof,"
+            + " or in the module family a count of the islands between holes that the TDMRs' PAMT levels can fill);"
+            + " its PAMT is the least any layout of the --family needs there (the price of the limit), or, marked *,"
+            + " the best found, with the proven lower bound in the notes below the table. A row not proven in the"
+            + " --time-limit says \"at most\" the best layout found. Rows with the same answer are joined (2..64).",
     exitCodeListHeading = "%nExit status:%n",
     exitCodeList = {
-      "0:every point proven",
+      "0:every point's least reserved-area limit proven (a PAMT marked * is the best found)",
       "2:bad input or usage",
       "3:a time limit left some point unknown",
       "70:internal error"
@@ -66,7 +67,10 @@ final class FrontierCommand implements Callable<Integer> {
           + " cpsat,z3 for the module family, where cpsat is the faster).")
   String solver;
 
-  @Option(names = "--json", description = "Print {\"points\": [{\"maxTdmrs\", \"leastMaxReservedPerTdmr\", \"pamtBytes\", \"status\", \"provedBy\"}, ...]}.")
+  @Option(names = "--json", description = "Print {\"source\", \"family\", \"policy\", \"dynamicPamt\", \"hkidStartBit\", \"points\": [{\"maxTdmrs\","
+      + " \"leastMaxReservedPerTdmr\", \"maxReservedPerTdmrAtMost\", \"maxReservedPerTdmrAtLeast\", \"pamtBytes\","
+      + " \"pamtBoundBytes\", \"pamtProvenLeast\", \"remotePamtBytes\", \"tdmrsUsed\", \"status\", \"restrictions\","
+      + " \"provedBy\"}, ...]}.")
   boolean json;
 
   @Mixin PolicyOptions policyOptions;
@@ -98,10 +102,11 @@ final class FrontierCommand implements Callable<Integer> {
 
     PrintWriter out = spec.commandLine().getOut();
     if (json) {
-      out.print(LayoutJson.pretty(jsonDocument(policy, points)));
+      out.print(LayoutJson.pretty(jsonDocument(map, limits, policy, points)));
     } else {
       out.printf("Limit frontier of %s%n  (%s)%n", map.source(), policy.describe());
       table(points).forEach(out::println);
+      notes(points).forEach(out::println);
       java.util.Set<String> restrictions = new java.util.LinkedHashSet<>();
       points.forEach(p -> restrictions.addAll(p.restrictions()));
       if (!restrictions.isEmpty()) {
@@ -135,10 +140,42 @@ final class FrontierCommand implements Callable<Integer> {
     return provers;
   }
 
-  /** Rows of at most 80 columns; consecutive points with the same answer share a row. */
+  /**
+   * Rows of at most 80 columns; consecutive points with the same answer share a row. A row whose
+   * least limit or price is not proven says "at most" or marks its PAMT with {@code *}, and {@link
+   * #notes} says what is proven there.
+   */
   static List<String> table(List<FrontierPoint> points) {
     List<String> rows = new ArrayList<>();
-    rows.add("%-10s %-13s %-28s %s".formatted("max TDMRs", "min reserved", "least PAMT there", "proved by"));
+    rows.add(ROW.formatted("max TDMRs", "min reserved", "least PAMT there", "proved by"));
+    for (Row row : rows(points)) {
+      FrontierPoint p = row.point();
+      String reserved;
+      String pamt;
+      if (p.status() == Status.INFEASIBLE) {
+        reserved = "none";
+        pamt = "no layout at any limit";
+      } else if (p.reservedAtMost().isEmpty()) {
+        reserved = "unknown";
+        pamt = "time limit";
+      } else {
+        reserved = p.minReserved().isPresent() ? Integer.toString(p.minReserved().getAsInt())
+            : "at most " + p.reservedAtMost().getAsInt();
+        long bytes = p.pamtBytes().getAsLong();
+        pamt = "%d (%s)%s".formatted(bytes, ByteSize.human(bytes), p.pamtProvenLeast() ? "" : " *");
+      }
+      rows.add(ROW.formatted(row.tdmrs(), reserved, pamt, p.provedBy()));
+    }
+    return rows;
+  }
+
+  private static final String ROW = "%-10s %-13s %-30s %s";
+
+  /** Consecutive points with the same answer, and their TDMR limits as printed ({@code 2..64}). */
+  private record Row(String tdmrs, FrontierPoint point) {}
+
+  private static List<Row> rows(List<FrontierPoint> points) {
+    List<Row> rows = new ArrayList<>();
     int i = 0;
     while (i < points.size()) {
       int j = i;
@@ -146,41 +183,70 @@ final class FrontierCommand implements Callable<Integer> {
         j++;
       }
       FrontierPoint p = points.get(i);
-      String n = i == j ? Integer.toString(p.maxTdmrs()) : p.maxTdmrs() + ".." + points.get(j).maxTdmrs();
-      String reserved;
-      String pamt;
-      switch (p.status()) {
-        case OPTIMAL, FEASIBLE -> {
-          reserved = Integer.toString(p.minReserved().getAsInt());
-          long bytes = p.pamtBytes().getAsLong();
-          pamt = "%d (%s)%s".formatted(bytes, ByteSize.human(bytes), p.status() == Status.FEASIBLE ? " best found" : "");
-        }
-        case INFEASIBLE -> {
-          reserved = "none";
-          pamt = "no layout at any limit";
-        }
-        default -> {
-          reserved = "unknown";
-          pamt = "time limit";
-        }
-      }
-      rows.add("%-10s %-13s %-28s %s".formatted(n, reserved, pamt, p.provedBy()));
+      rows.add(new Row(i == j ? Integer.toString(p.maxTdmrs()) : p.maxTdmrs() + ".." + points.get(j).maxTdmrs(), p));
       i = j + 1;
     }
     return rows;
   }
 
-  private static ObjectNode jsonDocument(Policy policy, List<FrontierPoint> points) {
+  /**
+   * What is proven on the rows the table cannot state whole: the price not proven least ({@code *}),
+   * or the least limit not proven ("at most", "unknown"); empty when every row is proven.
+   */
+  static List<String> notes(List<FrontierPoint> points) {
+    List<String> notes = new ArrayList<>();
+    for (Row row : rows(points)) {
+      FrontierPoint p = row.point();
+      if (p.status() == Status.OPTIMAL || p.status() == Status.INFEASIBLE) {
+        continue;
+      }
+      String at = "max TDMRs " + row.tdmrs();
+      String reserved;
+      if (p.minReserved().isPresent()) {
+        reserved = "%d areas per TDMR proven least".formatted(p.minReserved().getAsInt());
+      } else if (p.reservedAtMost().isPresent()) {
+        reserved = "a layout with %d areas per TDMR, none with fewer than %d proven impossible before the time limit"
+            .formatted(p.reservedAtMost().getAsInt(), p.reservedAtLeast());
+      } else {
+        reserved = "no layout found before the time limit; none has fewer than %d areas per TDMR"
+            .formatted(p.reservedAtLeast());
+      }
+      String pamt = "";
+      if (p.pamtBytes().isPresent() && !p.pamtProvenLeast()) {
+        pamt = p.pamtBoundBytes().isPresent()
+            ? "; its PAMT is the best found, and no layout there needs less than %d bytes (%s)".formatted(
+                p.pamtBoundBytes().getAsLong(), ByteSize.human(p.pamtBoundBytes().getAsLong()))
+            : "; its PAMT is the best found, with no lower bound proven";
+      }
+      notes.add(Prose.fold("* %s: %s%s.".formatted(at, reserved, pamt)));
+    }
+    return notes;
+  }
+
+  private static ObjectNode jsonDocument(MemoryMap map, TdxLimits limits, Policy policy, List<FrontierPoint> points) {
     ObjectNode root = JsonContract.document("frontier");
+    root.put("source", map.source());
     root.put("family", policy.family().text());
+    root.set("policy", JsonContract.policy(policy));
+    // The limits the frontier does not vary (it varies maxTdmrs and maxReservedPerTdmr itself).
+    root.put("dynamicPamt", limits.dynamicPamt());
+    root.put("hkidStartBit", limits.hkidStartBit());
     ArrayNode array = root.putArray("points");
     for (FrontierPoint p : points) {
       ObjectNode o = array.addObject();
       o.put("maxTdmrs", p.maxTdmrs());
-      LayoutJson.putOrNull(o, "leastMaxReservedPerTdmr",
-          p.minReserved().isPresent() ? OptionalLong.of(p.minReserved().getAsInt()) : OptionalLong.empty());
-      LayoutJson.putOrNull(o, "pamtBytes", p.pamtBytes());
-      LayoutJson.putOrNull(o, "remotePamtBytes", p.remotePamtBytes());
+      JsonContract.putOrNull(o, "leastMaxReservedPerTdmr", p.minReserved());
+      JsonContract.putOrNull(o, "maxReservedPerTdmrAtMost", p.reservedAtMost());
+      o.put("maxReservedPerTdmrAtLeast", p.reservedAtLeast());
+      JsonContract.putOrNull(o, "pamtBytes", p.pamtBytes());
+      JsonContract.putOrNull(o, "pamtBoundBytes", p.pamtBoundBytes());
+      if (p.pamtBytes().isPresent()) {
+        o.put("pamtProvenLeast", p.pamtProvenLeast());
+      } else {
+        o.putNull("pamtProvenLeast");
+      }
+      JsonContract.putOrNull(o, "remotePamtBytes", p.remotePamtBytes());
+      JsonContract.putOrNull(o, "tdmrsUsed", p.tdmrsUsed());
       o.put("status", p.status().name());
       ArrayNode restrictions = o.putArray("restrictions");
       p.restrictions().forEach(restrictions::add);

@@ -83,7 +83,8 @@ final class ProveCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     TdxLimits limits = limitOptions.limits();
-    SolveOptions solve = timeLimit.solveOptions();
+    // The question is existence and the price of the limits: fewer TDMRs or areas are not asked for.
+    SolveOptions solve = timeLimit.solveOptions().stoppingAfterPamt();
     Policy policy = policyOptions.policy();
     MemoryMap map = input.read(root);
     limits = LimitOptions.usefulFor(limits, map, spec.commandLine().getErr(), "tdmr prove");
@@ -116,7 +117,7 @@ final class ProveCommand implements Callable<Integer> {
         long remote = new RemotePamt(map, limits).bytes(r.layout().get());
         out.printf("PAMT %d bytes (%s)%s%s.%n", pamt, ByteSize.human(pamt),
             remote > 0 ? ", %d bytes of it remote".formatted(remote) : "",
-            r.status() == Status.OPTIMAL
+            r.pamtProvenLeast()
                 ? ", the least any layout of " + family + " needs within these limits (the price of the limits)"
                 : ", the best found before the time limit" + bound(r));
         restrictionsLine(r).ifPresent(out::println);
@@ -203,13 +204,14 @@ final class ProveCommand implements Callable<Integer> {
     Optional<Layout> layout = r.layout();
     JsonContract.putOrNull(o, "pamtBytes", layout.isPresent() ? OptionalLong.of(layout.get().pamtBytes()) : OptionalLong.empty());
     if (layout.isPresent()) {
-      o.put("pamtProvenLeast", r.status() == Status.OPTIMAL);
+      o.put("pamtProvenLeast", r.pamtProvenLeast());
       o.put("remotePamtBytes", new RemotePamt(map, limits).bytes(layout.get()));
       LayoutJson.putOrNull(o, "pamtBoundBytes", r.pamtBoundBytes());
       o.put("uncoveredBytes", r.uncoveredBytes());
       o.set("tdmrs", LayoutJson.tdmrsTree(layout.get()));
     } else {
       o.putNull("pamtProvenLeast");
+      o.putNull("pamtBoundBytes");
       o.putNull("uncoveredBytes");
       o.putNull("tdmrs");
       o.putNull("remotePamtBytes");

@@ -126,6 +126,16 @@ public record EngineResult(
     return layout.map(l -> Headroom.of(l, limits));
   }
 
+  /**
+   * Whether the layout's PAMT is proven the least under the answer's limits (the price of the
+   * limits): an optimum, or a layout that meets the proven PAMT bound (an engine asked only for the
+   * price, {@link SolveOptions#stopAfterPamt}, answers so).
+   */
+  public boolean pamtProvenLeast() {
+    return status == Status.OPTIMAL
+        || layout.isPresent() && pamtBoundBytes.isPresent() && pamtBoundBytes.getAsLong() == layout.get().pamtBytes();
+  }
+
   /** Relative gap between the layout's PAMT bytes and the proven bound, when both exist. */
   public Optional<Double> gap() {
     if (pamtBytes.isEmpty() || pamtBoundBytes.isEmpty() || pamtBytes.getAsLong() == 0) {

@@ -6,40 +6,53 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
 import java.util.Set;
 import tdmr.check.RemotePamt;
 import tdmr.mem.MemoryMap;
+import tdmr.tdx.Layout;
 import tdmr.tdx.Policy;
 import tdmr.tdx.TdxLimits;
 import tdmr.time.Deadline;
 
 /**
  * The limit frontier of a memory map: for each TDMR limit {@code n}, the least
- * reserved-areas-per-TDMR limit {@code R} that admits a layout, and the least PAMT at {@code (n, R)}.
+ * reserved-areas-per-TDMR limit {@code R} that admits a layout, and the least PAMT at {@code (n, R)}
+ * (the price of the limit).
  *
- * <p>Each point is proven by engine answers: a layout at {@code R} and a proof of infeasibility at
- * {@code R - 1} (none needed at 0), then an optimal solve at {@code R}. Three facts keep the number
- * of solves small:
+ * <p>A point is proven by a layout at {@code R} and a proof that none exists at {@code R - 1}: an
+ * engine's {@code INFEASIBLE}, or a lower bound. Its price is proven by an engine's optimum, or by a
+ * layout that meets a proven PAMT bound. The engines are asked only for the price ({@link
+ * SolveOptions#stopAfterPamt}): fewer TDMRs or areas at the same PAMT do not change a point. What
+ * keeps the solves few:
  *
  * <ul>
- *   <li>A layout within {@code n} TDMRs is also within {@code n + 1}, so the least {@code R} never
- *       grows with {@code n}: the point at the largest {@code n} is a lower bound for all, and the
- *       previous point's {@code R} an upper bound; the usual answer (no change) costs one
- *       infeasibility proof at {@code R - 1}; otherwise binary search between the bounds.
- *   <li>Feasibility is monotone in {@code R}, which is what makes the binary search sound.
- *   <li>The point at the largest {@code n} settles every {@code n} from the TDMR count {@code k} of
- *       its optimal layout on: its {@code R} is a lower bound there and its layout fits, and its
- *       PAMT is a lower bound (fewer TDMRs allowed only remove layouts) that its layout attains.
- *       So only {@code n < k} needs solving, in ascending order.
+ *   <li><b>Lower bounds.</b> In the module family {@link ReservedAreaBounds} bounds {@code R} for
+ *       each {@code n} and the PAMT under each limit; the first question of a point is its bound,
+ *       which on the real maps is usually the answer, so a point costs one solve and no
+ *       infeasibility proof.
+ *   <li><b>Monotonicity.</b> A layout within {@code n} TDMRs is within {@code n + 1}, so the least
+ *       {@code R} never grows with {@code n}: the point at the largest {@code n} is a lower bound
+ *       for all; every layout found, at any point, is an upper bound for every {@code n} from its
+ *       TDMR count on; a layout found at a limit with fewer areas than the limit settles the limits
+ *       in between. Feasibility is monotone in {@code R}, which makes the binary search sound.
+ *   <li><b>Settled points.</b> The point at the largest {@code n} settles every {@code n} from the
+ *       TDMR count {@code k} of its layout on: its {@code R} is a lower bound there and its layout
+ *       fits, and its PAMT bound holds for fewer TDMRs too (they only remove layouts). So only {@code
+ *       n < k} needs solving, in ascending order.
  * </ul>
  *
  * <p>Engines are asked in order; when one answers {@link Status#UNKNOWN} (a time limit) the next one
- * is asked, and each point records which engines' answers prove it. Engines must be exact (CP-SAT,
- * Z3): a heuristic's {@link Status#FAILED} is treated as no answer.
+ * is asked, and each point records which engines' answers prove it. A point whose least limit is
+ * not proven in its time says the best layout known ("at most") and the proven lower bound. Engines
+ * must be exact (CP-SAT, Z3): a heuristic's {@link Status#FAILED} is treated as no answer.
  */
 public final class Frontier {
+  /** What {@link FrontierPoint#provers} says when {@link ReservedAreaBounds} proves part of a point. */
+  public static final String BOUNDS = "bounds";
+
   private final List<Engine> engines;
   private final SolveOptions options;
 
@@ -48,153 +61,294 @@ public final class Frontier {
       throw new IllegalArgumentException("the frontier needs at least one engine");
     }
     this.engines = engines.stream().map(DeadlineGuard::of).toList();
-    this.options = Objects.requireNonNull(options, "options");
+    this.options = Objects.requireNonNull(options, "options").stoppingAfterPamt();
   }
 
   /**
    * The frontier points for TDMR limits 1..{@code maxTdmrsUpTo}, ascending. All solves together end
    * by the options' deadline ({@link SolveOptions#solveDeadline()}, taken once): the point at the
    * largest limit may take half of the time, and each later point an equal share of what is left;
-   * points that get no time are {@code UNKNOWN}.
+   * points that get no time are {@code UNKNOWN} (with the best layout other points found).
    */
   public List<FrontierPoint> compute(MemoryMap map, TdxLimits limits, Policy policy, int maxTdmrsUpTo) {
     if (maxTdmrsUpTo < 1) {
       throw new IllegalArgumentException("max TDMRs must be at least 1, got " + maxTdmrsUpTo);
     }
     Deadline deadline = options.solveDeadline();
-    FrontierPoint last =
-        point(map, limits.withMaxTdmrs(maxTdmrsUpTo), policy, OptionalInt.empty(), 0, deadline.share(2));
+    LowerBounds bounds = LowerBounds.of(map, limits.withMaxTdmrs(maxTdmrsUpTo), policy, deadline);
+    List<Witness> witnesses = new ArrayList<>();
+    FrontierPoint last = new Search(map, limits.withMaxTdmrs(maxTdmrsUpTo), policy, deadline.share(2), bounds, witnesses)
+        .point(bounds.reserved(maxTdmrsUpTo));
     // From the TDMR count of the last point's layout on, every point is the last point; when even
     // the most TDMRs admit no layout, fewer admit none either.
-    int settledFrom =
-        last.status() == Status.INFEASIBLE ? 1 : Math.max(1, last.tdmrsUsed().orElse(maxTdmrsUpTo));
-    int floor = last.minReserved().orElse(0);
+    boolean settled = last.status() == Status.OPTIMAL || last.status() == Status.FEASIBLE;
+    int settledFrom = last.status() == Status.INFEASIBLE ? 1
+        : settled ? Math.max(1, last.tdmrsUsed().orElse(maxTdmrsUpTo)) : maxTdmrsUpTo;
     List<FrontierPoint> points = new ArrayList<>();
-    OptionalInt previousMin = OptionalInt.empty();
     for (int n = 1; n < settledFrom; n++) {
-      FrontierPoint p =
-          point(map, limits.withMaxTdmrs(n), policy, previousMin, floor, deadline.share(settledFrom - n));
-      points.add(p);
-      previousMin = p.minReserved();
+      int floor = Math.max(bounds.reserved(n), last.reservedAtLeast());
+      points.add(new Search(map, limits.withMaxTdmrs(n), policy, deadline.share(settledFrom - n), bounds, witnesses)
+          .point(floor));
     }
+    points.add(last);
+    // The time the first pass left (points that cost one quick solve, or none) goes to the points not
+    // proven whole, in equal shares; each is searched again from what is known and the answers merged.
+    List<Integer> open = new ArrayList<>();
+    for (int i = 0; i < points.size(); i++) {
+      Status st = points.get(i).status();
+      if (st == Status.FEASIBLE || st == Status.UNKNOWN) {
+        open.add(i);
+      }
+    }
+    for (int k = 0; k < open.size() && !deadline.expired(); k++) {
+      int i = open.get(k);
+      FrontierPoint before = points.get(i);
+      int n = before.maxTdmrs();
+      FrontierPoint again = new Search(map, limits.withMaxTdmrs(n), policy, deadline.share(open.size() - k), bounds,
+          witnesses).point(Math.max(before.reservedAtLeast(), n == maxTdmrsUpTo ? 0 : last.reservedAtLeast()));
+      points.set(i, before.merge(again));
+    }
+    last = points.remove(points.size() - 1);
     for (int n = settledFrom; n <= maxTdmrsUpTo; n++) {
       points.add(last.at(n, n == maxTdmrsUpTo ? last.solves() : 0));
     }
     return points;
   }
 
-  /**
-   * One point; {@code knownFeasible} is an R proven feasible with fewer TDMRs (so also with these),
-   * {@code floor} an R below which nothing is feasible (the point with the most TDMRs).
-   */
-  private FrontierPoint point(
-      MemoryMap map, TdxLimits limits, Policy policy, OptionalInt knownFeasible, int floor, Deadline deadline) {
-    Search s = new Search(map, limits, policy, deadline);
-    if (deadline.expired()) {
-      // No time for this point: not even its problem is built (on maps of thousands of blocks that
-      // alone takes longer than a short limit).
-      return s.point(Status.UNKNOWN, OptionalInt.empty(), OptionalLong.empty(), OptionalInt.empty(),
-          OptionalLong.empty());
-    }
-    int hi;
-    if (knownFeasible.isPresent()) {
-      hi = knownFeasible.getAsInt();
-    } else {
-      // Enough for any layout: an area starts only at an atom's low end or at a chunk stack against
-      // its high end, so no TDMR has more than two per atom of the problem.
-      int atoms;
+  /** The lower bounds known before any solve: {@link ReservedAreaBounds} in the module family. */
+  private record LowerBounds(Optional<ReservedAreaBounds> areas, OptionalInt atoms) {
+    static LowerBounds of(MemoryMap map, TdxLimits limits, Policy policy, Deadline deadline) {
+      if (policy.family() != Policy.Family.MODULE || deadline.expired()) {
+        return new LowerBounds(Optional.empty(), OptionalInt.empty());
+      }
       try {
-        atoms = policy.family() == Policy.Family.KERNEL
-            ? Problem.of(map, limits, policy, deadline).atoms().size()
-            : Instance.of(map, limits, policy, deadline).atoms().size();
+        Instance instance = Instance.of(map, limits, policy, deadline);
+        return new LowerBounds(Optional.of(new ReservedAreaBounds(instance)), OptionalInt.of(instance.atoms().size()));
       } catch (Deadline.Exceeded e) {
-        return s.point(Status.UNKNOWN, OptionalInt.empty(), OptionalLong.empty(), OptionalInt.empty(),
-            OptionalLong.empty());
-      }
-      hi = (int) Math.min(Integer.MAX_VALUE, 2L * atoms + limits.maxTdmrs());
-      Answer top = s.ask(hi);
-      if (top.status() == Status.INFEASIBLE || top.status() == Status.UNKNOWN) {
-        return s.point(top.status(), OptionalInt.empty(), OptionalLong.empty(), OptionalInt.empty(), OptionalLong.empty());
+        return new LowerBounds(Optional.empty(), OptionalInt.empty());
       }
     }
-    // Invariant: a layout exists at hi; lo - 1 is proven infeasible (or lo is 0).
-    int lo = Math.min(floor, hi);
-    if (hi > lo) {
-      Answer below = s.ask(hi - 1);
-      if (below.status() == Status.UNKNOWN) {
-        return s.point(Status.UNKNOWN, OptionalInt.empty(), OptionalLong.empty(), OptionalInt.empty(),
-            OptionalLong.empty());
-      }
-      if (below.status() == Status.INFEASIBLE) {
-        lo = hi;
-      } else {
-        hi = hi - 1;
-      }
+
+    int reserved(int maxTdmrs) {
+      return areas.map(b -> b.leastMaxReserved(maxTdmrs)).orElse(0);
     }
-    while (lo < hi) {
-      int mid = lo + (hi - lo) / 2;
-      Answer a = s.ask(mid);
-      if (a.status() == Status.UNKNOWN) {
-        return s.point(Status.UNKNOWN, OptionalInt.empty(), OptionalLong.empty(), OptionalInt.empty(),
-            OptionalLong.empty());
-      }
-      if (a.status() == Status.INFEASIBLE) {
-        lo = mid + 1;
-      } else {
-        hi = mid;
-      }
+
+    long pamtBytes(int maxTdmrs, int maxReserved) {
+      return areas.map(b -> b.leastPamtPages(maxTdmrs, maxReserved)).orElse(0L) * 4096;
     }
-    Answer best = s.ask(lo);
-    if (!best.status().hasLayout()) {
-      throw new IllegalStateException(
-          "engines contradict themselves: %s at %d reserved areas after a layout was found there"
-              .formatted(best.status(), lo));
-    }
-    // OPTIMAL: the PAMT is proven least; FEASIBLE: the reserved limit is proven, the PAMT is the best found.
-    return s.point(
-        best.status(),
-        OptionalInt.of(lo),
-        best.result().pamtBytes(),
-        OptionalInt.of(best.result().layout().orElseThrow().size()),
-        OptionalLong.of(new RemotePamt(map, limits).bytes(best.result().layout().orElseThrow())));
   }
 
-  private record Answer(Status status, EngineResult result) {}
+  /**
+   * A layout found at some point: its TDMR count and areas, and, when it was found at this point's
+   * own TDMR limit, the answer that found it.
+   */
+  private record Witness(Layout layout, int areas, Optional<Answer> answer, String solver, List<String> restrictions) {
+    int tdmrs() {
+      return layout.size();
+    }
+
+    /** The same layout seen from another TDMR limit: its answer's proofs were about that limit. */
+    Witness elsewhere() {
+      return new Witness(layout, areas, Optional.empty(), solver, restrictions);
+    }
+
+    static Witness of(Answer a) {
+      Layout l = a.result().layout().orElseThrow();
+      return new Witness(l, l.maxReservedPerTdmr(), Optional.of(a), a.result().solver(), a.result().restrictions());
+    }
+  }
+
+  /** One engine answer at one reserved-area limit. */
+  private record Answer(int limit, Status status, EngineResult result) {
+    /** The PAMT is the least at {@code limit}: an optimum, or a layout meeting a proven bound. */
+    boolean priceProven() {
+      return status == Status.OPTIMAL
+          || status.hasLayout() && result.pamtBoundBytes().isPresent()
+              && result.pamtBoundBytes().getAsLong() == result.layout().orElseThrow().pamtBytes();
+    }
+  }
 
   /** The solves for one TDMR limit, each reserved-area limit asked at most once. */
   private final class Search {
     private final MemoryMap map;
     private final TdxLimits limits;
     private final Policy policy;
-    /** The point's share of the frontier's time; its engines share it in turn. */
+    /** The point's share of the frontier's time; its solves share it in turn. */
     private final Deadline deadline;
+    private final LowerBounds bounds;
+    /** Every layout found so far, by every point. */
+    private final List<Witness> witnesses;
     private final Map<Integer, Answer> answers = new HashMap<>();
     private final Set<String> provers = new LinkedHashSet<>();
     private final Set<String> restrictions = new LinkedHashSet<>();
     private int solves;
+    /** Proven: no layout has fewer areas per TDMR. */
+    private int lo;
+    /** The layout with the fewest areas known within this TDMR limit, or null. */
+    private Witness best;
 
-    Search(MemoryMap map, TdxLimits limits, Policy policy, Deadline deadline) {
+    Search(MemoryMap map, TdxLimits limits, Policy policy, Deadline deadline, LowerBounds bounds,
+        List<Witness> witnesses) {
       this.map = map;
       this.limits = limits;
       this.policy = policy;
       this.deadline = deadline;
+      this.bounds = bounds;
+      this.witnesses = witnesses;
     }
 
-    Answer ask(int maxReserved) {
+    /** The point, searched from the proven lower bound {@code floor}. */
+    FrontierPoint point(int floor) {
+      lo = floor;
+      for (Witness w : witnesses) {
+        if (w.tdmrs() <= limits.maxTdmrs()) {
+          offer(w.elsewhere());
+        }
+      }
+      // The bound first, when there is one: it is usually the answer.
+      boolean askFloor = lo > 0 || best != null;
+      while (best == null || lo < best.areas()) {
+        int r;
+        boolean topAsk = false;
+        if (askFloor) {
+          r = lo;
+          askFloor = false;
+        } else if (best == null) {
+          OptionalInt top = enough();
+          if (top.isEmpty()) {
+            return unknown();
+          }
+          r = Math.max(lo, top.getAsInt());
+          topAsk = true;
+        } else if (!answers.containsKey(best.areas() - 1)) {
+          // The usual answer: no fewer areas than the layout known.
+          r = best.areas() - 1;
+        } else {
+          r = lo + (best.areas() - 1 - lo) / 2;
+        }
+        boolean lastAsk = best != null && r == lo && r == best.areas() - 1;
+        Answer a = ask(r, lastAsk);
+        switch (a.status()) {
+          case UNKNOWN -> {
+            return unknown();
+          }
+          case INFEASIBLE -> {
+            if (topAsk) {
+              // No layout even with enough areas for any layout: none at any limit.
+              return infeasible();
+            }
+            lo = r + 1;
+          }
+          default -> offer(Witness.of(a));
+        }
+      }
+      return proven(best.areas());
+    }
+
+    private static int areasOf(Answer a) {
+      return a.result().layout().orElseThrow().maxReservedPerTdmr();
+    }
+
+    /** Keeps the layout when it has fewer areas than the best known, or the same at less PAMT. */
+    private void offer(Witness w) {
+      if (w.answer().isPresent()) {
+        witnesses.add(w);
+      }
+      if (best == null || w.areas() < best.areas()
+          || w.areas() == best.areas() && w.layout().pamtBytes() < best.layout().pamtBytes()) {
+        best = w;
+      }
+    }
+
+    /**
+     * The point once {@code r} is proven the least limit: its price is that of the best layout known
+     * when it meets {@link ReservedAreaBounds}' price, else that of an answer whose
+     * layout has {@code r} areas and whose PAMT is proven least at a limit of at least {@code r} (the
+     * least PAMT can only grow as the limit shrinks, and that layout meets it at {@code r}), else
+     * that of the answer at {@code r}, asked when it was not yet.
+     */
+    private FrontierPoint proven(int r) {
+      if (best.layout().pamtBytes() == bounds.pamtBytes(limits.maxTdmrs(), r)) {
+        // A layout found at another point that meets the price bound: nothing to solve.
+        return point(Status.OPTIMAL, OptionalInt.of(r), r, Optional.of(best), pamtBound(best, r));
+      }
+      Optional<Answer> priced = answers.values().stream()
+          .filter(a -> a.status().hasLayout() && areasOf(a) == r && a.priceProven())
+          .min((x, y) -> Long.compare(x.result().layout().orElseThrow().pamtBytes(),
+              y.result().layout().orElseThrow().pamtBytes()));
+      if (priced.isEmpty()) {
+        Answer at = ask(r, true);
+        if (at.status().hasLayout()) {
+          offer(Witness.of(at));
+          priced = Optional.of(at);
+        }
+      }
+      Witness w = priced.map(Witness::of).orElse(best);
+      OptionalLong bound = pamtBound(w, r);
+      Status status = bound.isPresent() && bound.getAsLong() == w.layout().pamtBytes() ? Status.OPTIMAL : Status.FEASIBLE;
+      return point(status, OptionalInt.of(r), r, Optional.of(w), bound);
+    }
+
+    /**
+     * A proven lower bound on the PAMT of every layout within this TDMR limit and {@code r} areas:
+     * the larger of the engine's bound for the answer that found {@code w} (asked at a limit of at
+     * least {@code r}, so its bound holds at {@code r} too) and {@link ReservedAreaBounds}'.
+     */
+    private OptionalLong pamtBound(Witness w, int r) {
+      long bound = bounds.pamtBytes(limits.maxTdmrs(), r);
+      if (w.answer().isPresent()) {
+        Answer a = w.answer().get();
+        if (a.priceProven()) {
+          bound = Math.max(bound, w.layout().pamtBytes());
+        } else if (a.result().pamtBoundBytes().isPresent()) {
+          bound = Math.max(bound, a.result().pamtBoundBytes().getAsLong());
+        }
+      }
+      if (bound > w.layout().pamtBytes()) {
+        throw new IllegalStateException("a proven PAMT bound of %d bytes lies above a validated layout of %d bytes"
+            .formatted(bound, w.layout().pamtBytes()));
+      }
+      return bound > 0 ? OptionalLong.of(bound) : OptionalLong.empty();
+    }
+
+    /** Enough areas per TDMR for any layout, or empty when the time ran out before it was known. */
+    private OptionalInt enough() {
+      // An area starts only at an atom's low end or at a chunk stacked against its high end, so no
+      // TDMR has more than two per atom of the problem.
+      try {
+        int atoms = bounds.atoms().isPresent() ? bounds.atoms().getAsInt()
+            : policy.family() == Policy.Family.KERNEL
+                ? Problem.of(map, limits, policy, deadline).atoms().size()
+                : Instance.of(map, limits, policy, deadline).atoms().size();
+        return OptionalInt.of((int) Math.min(Integer.MAX_VALUE, 2L * atoms + limits.maxTdmrs()));
+      } catch (Deadline.Exceeded e) {
+        return OptionalInt.empty();
+      }
+    }
+
+    /**
+     * The engines' answer at {@code maxReserved} areas. A question that may be followed by others
+     * takes half of the point's time left, the last one all of it; engines are asked in turn.
+     */
+    Answer ask(int maxReserved, boolean lastAsk) {
       Answer known = answers.get(maxReserved);
       if (known != null) {
         return known;
       }
-      Answer a = null;
-      for (int i = 0; i < engines.size(); i++) {
+      Deadline askDeadline = deadline.share(lastAsk ? 1 : 2);
+      Answer a = new Answer(maxReserved, Status.UNKNOWN, null);
+      for (int i = 0; i < engines.size() && !askDeadline.expired(); i++) {
         Engine e = engines.get(i);
         solves++;
-        // Each engine may take an equal share of what is left; the next ones get what it leaves.
-        SolveOptions share = options.withDeadline(deadline.share(engines.size() - i));
+        // Each engine but the last may take three quarters of what is left (the next is asked only when
+        // it runs out of time without a layout, and the first is the faster in its family).
+        Deadline engineDeadline = i == engines.size() - 1 ? askDeadline
+            : askDeadline.within(askDeadline.remainingSeconds() * 0.75);
+        SolveOptions share = options.withDeadline(engineDeadline);
         EngineResult r = e.solve(map, limits.withMaxReservedPerTdmr(maxReserved), policy, share);
         // A heuristic's FAILED proves nothing; only exact engines' answers count.
         Status st = r.status() == Status.FAILED ? Status.UNKNOWN : r.status();
-        a = new Answer(st, r);
+        a = new Answer(maxReserved, st, r);
         if (st != Status.UNKNOWN) {
           provers.add(r.solver());
           restrictions.addAll(r.restrictions());
@@ -205,11 +359,43 @@ public final class Frontier {
       return a;
     }
 
-    FrontierPoint point(Status status, OptionalInt minReserved, OptionalLong pamtBytes, OptionalInt tdmrsUsed,
-        OptionalLong remoteBytes) {
-      String by = provers.isEmpty() ? "none" : String.join("+", provers);
-      return new FrontierPoint(limits.maxTdmrs(), status, minReserved, pamtBytes, tdmrsUsed, by, solves, remoteBytes,
-          List.copyOf(restrictions));
+    private FrontierPoint unknown() {
+      if (best == null) {
+        return point(Status.UNKNOWN, OptionalInt.empty(), lo, Optional.empty(), OptionalLong.empty());
+      }
+      return point(Status.UNKNOWN, OptionalInt.empty(), lo, Optional.of(best), pamtBound(best, best.areas()));
+    }
+
+    private FrontierPoint infeasible() {
+      return point(Status.INFEASIBLE, OptionalInt.empty(), lo, Optional.empty(), OptionalLong.empty());
+    }
+
+    private FrontierPoint point(Status status, OptionalInt minReserved, int atLeast, Optional<Witness> w,
+        OptionalLong pamtBound) {
+      Set<String> by = new LinkedHashSet<>(provers);
+      Set<String> why = new LinkedHashSet<>(restrictions);
+      if (w.isPresent() && w.get().answer().isEmpty()) {
+        // A layout another point found.
+        by.add(w.get().solver());
+        why.addAll(w.get().restrictions());
+      }
+      int n = limits.maxTdmrs();
+      if (minReserved.isPresent() && minReserved.getAsInt() > 0 && minReserved.getAsInt() <= bounds.reserved(n)
+          && !(answers.containsKey(minReserved.getAsInt() - 1)
+              && answers.get(minReserved.getAsInt() - 1).status() == Status.INFEASIBLE)) {
+        by.add(BOUNDS);
+      }
+      if (w.isPresent() && minReserved.isPresent()
+          && w.get().layout().pamtBytes() == bounds.pamtBytes(n, minReserved.getAsInt())) {
+        by.add(BOUNDS);
+      }
+      OptionalInt atMost = w.map(x -> OptionalInt.of(x.areas())).orElse(OptionalInt.empty());
+      OptionalLong pamt = w.map(x -> OptionalLong.of(x.layout().pamtBytes())).orElse(OptionalLong.empty());
+      OptionalInt tdmrs = w.map(x -> OptionalInt.of(x.tdmrs())).orElse(OptionalInt.empty());
+      OptionalLong remote = w.map(x -> OptionalLong.of(new RemotePamt(map, limits).bytes(x.layout())))
+          .orElse(OptionalLong.empty());
+      return new FrontierPoint(limits.maxTdmrs(), status, minReserved, atMost, Math.min(atLeast,
+          atMost.orElse(Integer.MAX_VALUE)), pamt, pamtBound, tdmrs, List.copyOf(by), solves, remote, List.copyOf(why));
     }
   }
 }

@@ -1,22 +1,37 @@
 package tdmr.solver;
 
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
+import java.util.Set;
 
 /**
  * One point of the limit frontier: with at most {@code maxTdmrs} TDMRs, the least
- * max-reserved-areas-per-TDMR that admits a layout, and the least PAMT at that limit.
+ * max-reserved-areas-per-TDMR that admits a layout, and the least PAMT at that limit (the price of
+ * the limit), each proven or bounded.
  *
  * @param maxTdmrs the TDMR limit of this point
- * @param status {@link Status#OPTIMAL} when both numbers are proven; {@link Status#INFEASIBLE} when
- *     no reserved-area limit admits a layout with this many TDMRs; {@link Status#UNKNOWN} when a
- *     time limit stopped a proof (the numbers are then absent)
- * @param minReserved the least reserved-area limit with a layout (present when {@code OPTIMAL})
- * @param pamtBytes the least PAMT bytes at that limit (present when {@code OPTIMAL})
- * @param tdmrsUsed TDMRs in the optimal layout at that point (present with a layout)
- * @param provedBy the engine whose answers prove this point, e.g. {@code z3}
+ * @param status {@link Status#OPTIMAL} when the least reserved-area limit and its least PAMT are
+ *     both proven; {@link Status#FEASIBLE} when the limit is proven and the PAMT is the best found
+ *     (with {@code pamtBoundBytes}); {@link Status#INFEASIBLE} when no reserved-area limit admits a
+ *     layout with this many TDMRs; {@link Status#UNKNOWN} when a time limit left the least limit
+ *     unproven (then {@code reservedAtMost} and the PAMT, when present, are of the best layout known)
+ * @param minReserved the least reserved-area limit with a layout, when proven
+ * @param reservedAtMost the least reserved-area limit a known layout within {@code maxTdmrs} TDMRs
+ *     meets (equal to {@code minReserved} when that is proven); empty without a layout
+ * @param reservedAtLeast a proven lower bound: no layout with at most {@code maxTdmrs} TDMRs has
+ *     fewer areas per TDMR (equal to {@code minReserved} when that is proven)
+ * @param pamtBytes the PAMT of the best layout at {@code reservedAtMost} (the least, when {@code
+ *     pamtProvenLeast})
+ * @param pamtBoundBytes a proven lower bound on the PAMT of every layout within {@code maxTdmrs}
+ *     TDMRs and {@code reservedAtMost} areas per TDMR (equal to {@code pamtBytes} when proven
+ *     least); empty when none is known
+ * @param tdmrsUsed TDMRs in that layout
+ * @param provers what proves this point: the engines whose answers do (e.g. {@code cpsat}), and
+ *     {@code bounds} when {@link ReservedAreaBounds} proves its least limit or its price
  * @param solves how many engine calls this point took (0 when derived from another point)
- * @param remotePamtBytes remote PAMT of the layout at that point (present with a layout)
+ * @param remotePamtBytes remote PAMT of that layout
  * @param restrictions the model restrictions the proofs of this point hold under (empty: the whole
  *     family; see {@link EngineResult#restrictions})
  */
@@ -24,30 +39,88 @@ public record FrontierPoint(
     int maxTdmrs,
     Status status,
     OptionalInt minReserved,
+    OptionalInt reservedAtMost,
+    int reservedAtLeast,
     OptionalLong pamtBytes,
+    OptionalLong pamtBoundBytes,
     OptionalInt tdmrsUsed,
-    String provedBy,
+    List<String> provers,
     int solves,
     OptionalLong remotePamtBytes,
-    java.util.List<String> restrictions) {
+    List<String> restrictions) {
 
   public FrontierPoint {
-    restrictions = java.util.List.copyOf(restrictions);
+    provers = List.copyOf(provers);
+    restrictions = List.copyOf(restrictions);
+  }
+
+  /** The provers as printed: {@code cpsat+bounds}, or {@code none}. */
+  public String provedBy() {
+    return provers.isEmpty() ? "none" : String.join("+", provers);
+  }
+
+  /** Whether the PAMT is proven the least at the point's limit (the price of the limit). */
+  public boolean pamtProvenLeast() {
+    return pamtBytes.isPresent() && pamtBoundBytes.equals(pamtBytes);
   }
 
   /** The same answer stated for another TDMR limit (which it also holds for). */
   public FrontierPoint at(int otherMaxTdmrs, int otherSolves) {
-    return new FrontierPoint(otherMaxTdmrs, status, minReserved, pamtBytes, tdmrsUsed, provedBy, otherSolves,
-        remotePamtBytes, restrictions);
+    return new FrontierPoint(otherMaxTdmrs, status, minReserved, reservedAtMost, reservedAtLeast, pamtBytes,
+        pamtBoundBytes, tdmrsUsed, provers, otherSolves, remotePamtBytes, restrictions);
+  }
+
+  /**
+   * What this answer and {@code other}, about the same TDMR limit, prove together: the proven least
+   * limit of either, the larger lower bound and the smaller upper bound on the limit, the layout with
+   * the fewest areas (then the least PAMT), and the largest PAMT bound that holds at its limit (a
+   * bound at a limit of at least as many areas holds at fewer: fewer areas only remove layouts).
+   */
+  public FrontierPoint merge(FrontierPoint other) {
+    if (other.maxTdmrs != maxTdmrs) {
+      throw new IllegalArgumentException("points of max TDMRs %d and %d".formatted(maxTdmrs, other.maxTdmrs));
+    }
+    if (status == Status.OPTIMAL || status == Status.INFEASIBLE) {
+      return this;
+    }
+    if (other.status == Status.OPTIMAL || other.status == Status.INFEASIBLE) {
+      return other;
+    }
+    FrontierPoint layout = other.reservedAtMost.isEmpty() ? this
+        : reservedAtMost.isEmpty() ? other
+        : other.reservedAtMost.getAsInt() < reservedAtMost.getAsInt()
+            || other.reservedAtMost.getAsInt() == reservedAtMost.getAsInt()
+                && other.pamtBytes.getAsLong() < pamtBytes.getAsLong() ? other : this;
+    OptionalLong bound = OptionalLong.empty();
+    for (FrontierPoint p : List.of(this, other)) {
+      if (p.pamtBoundBytes.isPresent() && p.reservedAtMost.isPresent() && layout.reservedAtMost.isPresent()
+          && p.reservedAtMost.getAsInt() >= layout.reservedAtMost.getAsInt()
+          && (bound.isEmpty() || p.pamtBoundBytes.getAsLong() > bound.getAsLong())) {
+        bound = p.pamtBoundBytes;
+      }
+    }
+    OptionalInt least = minReserved.isPresent() ? minReserved : other.minReserved;
+    Status merged = least.isEmpty() ? Status.UNKNOWN
+        : bound.isPresent() && bound.equals(layout.pamtBytes) ? Status.OPTIMAL : Status.FEASIBLE;
+    Set<String> by = new LinkedHashSet<>(provers);
+    by.addAll(other.provers);
+    Set<String> why = new LinkedHashSet<>(restrictions);
+    why.addAll(other.restrictions);
+    return new FrontierPoint(maxTdmrs, merged, least, layout.reservedAtMost,
+        Math.max(reservedAtLeast, other.reservedAtLeast), layout.pamtBytes, bound, layout.tdmrsUsed,
+        List.copyOf(by), solves + other.solves, layout.remotePamtBytes, List.copyOf(why));
   }
 
   /** True when this point states the same answer as {@code other} (ignoring the TDMR limits). */
   public boolean sameAnswer(FrontierPoint other) {
     return status == other.status
         && minReserved.equals(other.minReserved)
+        && reservedAtMost.equals(other.reservedAtMost)
+        && reservedAtLeast == other.reservedAtLeast
         && pamtBytes.equals(other.pamtBytes)
+        && pamtBoundBytes.equals(other.pamtBoundBytes)
         && remotePamtBytes.equals(other.remotePamtBytes)
         && restrictions.equals(other.restrictions)
-        && provedBy.equals(other.provedBy);
+        && provers.equals(other.provers);
   }
 }

@@ -12,8 +12,12 @@ import tdmr.time.Deadline;
  * @param deadline the deadline of the whole command (made from {@code --time-limit} when the
  *     command starts), which no solve passes whatever its own limit; {@link Deadline#none()} for
  *     callers that bound each solve by {@code timeLimitSeconds} alone
+ * @param stopAfterPamt the question is the price of the limits (the least PAMT under them, {@code
+ *     prove} and {@code frontier}): an engine may stop once the tiers up to PAMT are proven and
+ *     answer {@link Status#FEASIBLE} with a PAMT bound equal to its layout's PAMT, leaving the TDMR
+ *     and reserved-area tiers as found; engines that do not implement it solve every tier
  */
-public record SolveOptions(double timeLimitSeconds, int threads, int seed, Deadline deadline) {
+public record SolveOptions(double timeLimitSeconds, int threads, int seed, Deadline deadline, boolean stopAfterPamt) {
   /** The time limit of {@link #DEFAULT}, and of the command line's {@code --time-limit}. */
   public static final int DEFAULT_TIME_LIMIT_SECONDS = 60;
 
@@ -27,6 +31,11 @@ public record SolveOptions(double timeLimitSeconds, int threads, int seed, Deadl
       throw new IllegalArgumentException("threads must be at least 1, got " + threads);
     }
     Objects.requireNonNull(deadline, "deadline");
+  }
+
+  /** Options that solve every tier of the objective. */
+  public SolveOptions(double timeLimitSeconds, int threads, int seed, Deadline deadline) {
+    this(timeLimitSeconds, threads, seed, deadline, false);
   }
 
   /** Options without a command deadline: each solve is bounded by {@code timeLimitSeconds}. */
@@ -52,6 +61,11 @@ public record SolveOptions(double timeLimitSeconds, int threads, int seed, Deadl
 
   /** The same options with another deadline (a share of the command's, for one of several solves). */
   public SolveOptions withDeadline(Deadline other) {
-    return new SolveOptions(timeLimitSeconds, threads, seed, other);
+    return new SolveOptions(timeLimitSeconds, threads, seed, other, stopAfterPamt);
+  }
+
+  /** The same options asking only for the price of the limits ({@link #stopAfterPamt}). */
+  public SolveOptions stoppingAfterPamt() {
+    return new SolveOptions(timeLimitSeconds, threads, seed, deadline, true);
   }
 }

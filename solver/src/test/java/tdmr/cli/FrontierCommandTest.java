@@ -5,7 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.util.List;
+import java.util.OptionalInt;
+import java.util.OptionalLong;
 import org.junit.jupiter.api.Test;
+import tdmr.solver.FrontierPoint;
+import tdmr.solver.Status;
 
 class FrontierCommandTest {
   /**
@@ -26,7 +31,8 @@ class FrontierCommandTest {
     assertTrue(lines[4].matches("2\\.\\.64 +16 +8413184 \\(8\\.02 MiB\\) +z3"), lines[4]);
     for (String line : lines) {
       // The title and the restrictions paragraph are prose, folded to the terminal's width only.
-      assertTrue(line.length() <= 80 || line.startsWith("Limit frontier of") || line.startsWith("The proofs hold"), line);
+      assertTrue(line.length() <= 80 || line.startsWith("Limit frontier of") || line.startsWith("The proofs hold")
+          || line.startsWith("* "), line);
     }
   }
 
@@ -51,5 +57,40 @@ class FrontierCommandTest {
     CliRun run = CliRun.of("frontier", "--solver", "greedy");
     assertEquals(2, run.exit());
     assertTrue(run.err().contains("the frontier needs exact engines"), run.err());
+  }
+
+  private static FrontierPoint point(int n, Status status, Integer least, Integer atMost, int atLeast, Long pamt,
+      Long bound) {
+    return new FrontierPoint(n, status, least == null ? OptionalInt.empty() : OptionalInt.of(least),
+        atMost == null ? OptionalInt.empty() : OptionalInt.of(atMost), atLeast,
+        pamt == null ? OptionalLong.empty() : OptionalLong.of(pamt), bound == null ? OptionalLong.empty() : OptionalLong.of(bound),
+        OptionalInt.of(2), List.of("cpsat", "bounds"), 1, OptionalLong.of(0), List.of());
+  }
+
+  /**
+   * Rows that are not proven whole say so in the row ("at most", "*") and in a note under the table
+   * that states what is proven: the least limit, or the layout and the bound below it, and the PAMT
+   * bound.
+   */
+  @Test
+  void unprovenRowsSayAtMostOrStarTheirPriceAndTheNotesSayWhatIsProven() {
+    List<FrontierPoint> points = List.of(
+        point(1, Status.OPTIMAL, 14, 14, 14, 8_540_160L, 8_540_160L),
+        point(2, Status.FEASIBLE, 10, 10, 10, 14_450_688L, 14_266_368L),
+        point(3, Status.UNKNOWN, null, 10, 7, 14_266_368L, null),
+        point(4, Status.UNKNOWN, null, null, 4, null, null));
+    List<String> table = FrontierCommand.table(points);
+    assertTrue(table.get(1).matches("1 +14 +8540160 \\(8\\.14 MiB\\) +cpsat\\+bounds"), table.get(1));
+    assertTrue(table.get(2).matches("2 +10 +14450688 \\(13\\.78 MiB\\) \\* +cpsat\\+bounds"), table.get(2));
+    assertTrue(table.get(3).matches("3 +at most 10 +14266368 \\(13\\.61 MiB\\) \\* +cpsat\\+bounds"), table.get(3));
+    assertTrue(table.get(4).matches("4 +unknown +time limit +cpsat\\+bounds"), table.get(4));
+    table.forEach(row -> assertTrue(row.length() <= 80, row));
+    List<String> notes = FrontierCommand.notes(points);
+    assertEquals(List.of(
+        "* max TDMRs 2: 10 areas per TDMR proven least; its PAMT is the best found, and no layout there needs less"
+            + " than 14266368 bytes (13.61 MiB).",
+        "* max TDMRs 3: a layout with 10 areas per TDMR, none with fewer than 7 proven impossible before the time"
+            + " limit; its PAMT is the best found, with no lower bound proven.",
+        "* max TDMRs 4: no layout found before the time limit; none has fewer than 4 areas per TDMR."), notes);
   }
 }

@@ -15,12 +15,15 @@ import tdmr.parse.RealMaps;
 import tdmr.solver.z3.Z3Engine;
 import tdmr.tdx.Layout;
 import tdmr.tdx.Pamt;
+import tdmr.tdx.PamtRange;
 import tdmr.tdx.Policy;
+import tdmr.tdx.ReservedArea;
 import tdmr.tdx.Tdmr;
 import tdmr.tdx.TdxLimits;
 
 class FrontierTest {
   private static final long KiB = 1L << 10;
+  private static final long CHUNK = 4108 * KiB;
 
   /**
    * canonical/tdx#135 (realmaps/tdx-fail-emr-foxcreekpass-...-135.txt), derived by hand. TDX
@@ -63,7 +66,8 @@ class FrontierTest {
 
   /**
    * An engine with a known answer: with at most n TDMRs a layout needs max(0, 3 - n) reserved
-   * areas, uses min(n, 3) TDMRs and 1000 - min(n, 3) PAMT bytes.
+   * areas and uses min(n, 3) TDMRs of 1 GiB, each with a kernel chunk of 4108 KiB (its layouts have
+   * that many areas in each TDMR).
    */
   private static final class KnownEngine implements Engine {
     private final String name;
@@ -87,12 +91,17 @@ class FrontierTest {
             List.of(), 0, 0, 0, 0);
       }
       int used = Math.min(n, 3);
+      List<ReservedArea> areas = new ArrayList<>();
+      for (int i = 0; i < Math.max(0, 3 - n); i++) {
+        areas.add(new ReservedArea(2L * i * 4096, 4096));
+      }
       List<Tdmr> tdmrs = new ArrayList<>();
       for (int i = 0; i < used; i++) {
-        tdmrs.add(new Tdmr(i * (1L << 30), 1L << 30, Pamt.kernelChunk(0, 1L << 30, limits), List.of()));
+        tdmrs.add(new Tdmr(i * (1L << 30), 1L << 30, Pamt.kernelChunk(0, 1L << 30, limits), areas));
       }
-      return new EngineResult(name, Status.OPTIMAL, Optional.of(new Layout(tdmrs)), OptionalLong.of(1000 - used),
-          OptionalLong.of(1000 - used), List.of(), 0, 0, 0, 0);
+      Layout layout = new Layout(tdmrs);
+      return new EngineResult(name, Status.OPTIMAL, Optional.of(layout), OptionalLong.of(layout.pamtBytes()),
+          OptionalLong.of(layout.pamtBytes()), List.of(), 0, 0, 0, 0);
     }
   }
 
@@ -124,7 +133,7 @@ class FrontierTest {
       FrontierPoint p = points.get(n - 1);
       assertEquals(n, p.maxTdmrs());
       assertEquals(OptionalInt.of(Math.max(0, 3 - n)), p.minReserved(), "n=" + n);
-      assertEquals(OptionalLong.of(1000 - Math.min(n, 3)), p.pamtBytes(), "n=" + n);
+      assertEquals(OptionalLong.of(Math.min(n, 3) * CHUNK), p.pamtBytes(), "n=" + n);
       assertEquals("known", p.provedBy());
     }
     // The point at 64 uses 3 TDMRs, so only n = 1 and 2 are searched besides it.
@@ -146,5 +155,121 @@ class FrontierTest {
     List<FrontierPoint> points =
         new Frontier(List.of(new TimedOutEngine()), SolveOptions.DEFAULT).compute(ANY_MAP, TdxLimits.DEFAULT, Policy.DEFAULT, 3);
     assertTrue(points.stream().allMatch(p -> p.status() == Status.UNKNOWN && p.minReserved().isEmpty()));
+  }
+
+  // ---- module family: the bounds of ReservedAreaBounds --------------------------------------------
+
+  private static final Policy MODULE = Policy.DEFAULT.withFamily(Policy.Family.MODULE);
+  /** #135 in the module family, derived in ReservedAreaBoundsTest: least areas for 1..6 TDMRs. */
+  private static final int[] AREAS = {14, 10, 7, 4, 2, 1};
+  /** The least PAMT there, in KiB: 1 TDMR of 2 GiB fills 8272, 64 and 4 KiB; the others as derived there. */
+  private static final long[] PRICE_KIB = {8_340, 13_932, 32_300, 206_780, 213_840, 217_756};
+
+  /**
+   * An engine that knows #135's module-family answers but proves no price: below the least areas
+   * for n TDMRs INFEASIBLE, else (FEASIBLE, no PAMT bound) a layout of min(n, 6) TDMRs with that many
+   * areas in its first TDMR and the least PAMT there. UNKNOWN for the TDMR limits in {@code slow}.
+   */
+  private static final class Tdx135Engine implements Engine {
+    final List<int[]> asked = new ArrayList<>();
+    private final java.util.Set<Integer> slow;
+
+    Tdx135Engine(java.util.Set<Integer> slow) {
+      this.slow = slow;
+    }
+
+    @Override
+    public String name() {
+      return "known";
+    }
+
+    @Override
+    public boolean proves(Policy.Family family) {
+      return true;
+    }
+
+    @Override
+    public EngineResult solve(MemoryMap map, TdxLimits limits, Policy policy, SolveOptions options) {
+      int n = limits.maxTdmrs();
+      asked.add(new int[] {n, limits.maxReservedPerTdmr()});
+      int k = Math.min(n, 6);
+      if (slow.contains(n)) {
+        return new EngineResult(name(), Status.UNKNOWN, Optional.empty(), OptionalLong.empty(), OptionalLong.empty(),
+            List.of(), 0, 0, 0, 0);
+      }
+      if (limits.maxReservedPerTdmr() < AREAS[k - 1]) {
+        return new EngineResult(name(), Status.INFEASIBLE, Optional.empty(), OptionalLong.empty(),
+            OptionalLong.empty(), List.of(), 0, 0, 0, 0);
+      }
+      List<ReservedArea> areas = new ArrayList<>();
+      for (int i = 0; i < AREAS[k - 1]; i++) {
+        areas.add(new ReservedArea(2L * i * 4096, 4096));
+      }
+      long rest = PRICE_KIB[k - 1] * KiB - (k - 1) * 3 * 4096L;
+      List<Tdmr> tdmrs = new ArrayList<>();
+      for (int i = 0; i < k; i++) {
+        long base = i * (1L << 30);
+        Pamt pamt = i == 0
+            ? new Pamt(new PamtRange(0, rest - 8192), new PamtRange(0, 4096), new PamtRange(0, 4096))
+            : new Pamt(new PamtRange(0, 4096), new PamtRange(0, 4096), new PamtRange(0, 4096));
+        tdmrs.add(new Tdmr(base, 1L << 30, pamt, i == 0 ? areas : List.of()));
+      }
+      Layout layout = new Layout(tdmrs);
+      return new EngineResult(name(), Status.FEASIBLE, Optional.of(layout), OptionalLong.of(layout.pamtBytes()),
+          OptionalLong.empty(), List.of(), 0, 0, 0, 0);
+    }
+  }
+
+  /**
+   * From 2 TDMRs on the areas bound is the answer and the layout meets the price bound: each point
+   * costs one solve at its bound (the point at 64 TDMRs settles 6 and more), and both of its numbers
+   * are proven, by the engine's layout and the bounds. With one TDMR the bound (13) is one short: an
+   * engine's INFEASIBLE at 13 proves 14, and its price stays the best found (the bound knows only
+   * 12 KiB of islands there), so the time left asks again.
+   */
+  @Test
+  void moduleFamilyPointsStartAtTheirBoundAndItsPriceProvesThem() throws Exception {
+    Tdx135Engine engine = new Tdx135Engine(java.util.Set.of());
+    List<FrontierPoint> points = new Frontier(List.of(engine), SolveOptions.DEFAULT)
+        .compute(RealMaps.read(RealMaps.EMR_135), TdxLimits.DEFAULT, MODULE, 64);
+
+    for (int n = 1; n <= 64; n++) {
+      FrontierPoint p = points.get(n - 1);
+      int k = Math.min(n, 6);
+      assertEquals(OptionalInt.of(AREAS[k - 1]), p.minReserved(), "n=" + n);
+      assertEquals(OptionalLong.of(PRICE_KIB[k - 1] * KiB), p.pamtBytes(), "n=" + n);
+      if (n == 1) {
+        assertEquals(Status.FEASIBLE, p.status());
+        assertEquals(OptionalLong.of(12 * KiB), p.pamtBoundBytes());
+        assertEquals("known", p.provedBy());
+      } else {
+        assertEquals(Status.OPTIMAL, p.status(), "n=" + n);
+        assertEquals("known+bounds", p.provedBy(), "n=" + n);
+      }
+    }
+    // At their bounds: 64 at 1 area, 2..5 once each, 6..64 settled by the point at 64.
+    for (int n = 2; n <= 5; n++) {
+      int m = n;
+      assertEquals(List.of(AREAS[n - 1]), engine.asked.stream().filter(a -> a[0] == m).map(a -> a[1]).toList(), "n=" + n);
+    }
+    assertEquals(List.of(1), engine.asked.stream().filter(a -> a[0] == 64).map(a -> a[1]).toList());
+    assertTrue(engine.asked.stream().noneMatch(a -> a[0] > 5 && a[0] < 64));
+  }
+
+  /**
+   * When the engine runs out of time at 3 TDMRs the point says what is known: at least 7 areas (the
+   * bound) and at most 10, the layout the point at 2 TDMRs found, at its PAMT.
+   */
+  @Test
+  void aPointLeftUnprovenSaysAtMostWhatAnotherPointsLayoutMeets() throws Exception {
+    List<FrontierPoint> points = new Frontier(List.of(new Tdx135Engine(java.util.Set.of(3))), SolveOptions.DEFAULT)
+        .compute(RealMaps.read(RealMaps.EMR_135), TdxLimits.DEFAULT, MODULE, 6);
+    FrontierPoint three = points.get(2);
+    assertEquals(Status.UNKNOWN, three.status());
+    assertEquals(OptionalInt.empty(), three.minReserved());
+    assertEquals(OptionalInt.of(10), three.reservedAtMost());
+    assertEquals(7, three.reservedAtLeast());
+    assertEquals(OptionalLong.of(13_932 * KiB), three.pamtBytes());
+    assertEquals(Status.OPTIMAL, points.get(3).status());
   }
 }

@@ -2,6 +2,7 @@ package tdmr.solver.cpsat;
 
 import com.google.ortools.sat.CpModel;
 import com.google.ortools.sat.CpSolver;
+import com.google.ortools.sat.CpSolverSolutionCallback;
 import com.google.ortools.sat.CpSolverStatus;
 import com.google.ortools.sat.LinearExpr;
 import java.util.ArrayList;
@@ -21,6 +22,7 @@ import tdmr.solver.LayoutScore;
 import tdmr.solver.ModuleFamilyBounds;
 import tdmr.solver.NativeMemory;
 import tdmr.solver.Question;
+import tdmr.solver.ReservedAreaBounds;
 import tdmr.solver.SolveOptions;
 import tdmr.solver.Status;
 import tdmr.solver.Watchdog;
@@ -58,6 +60,25 @@ final class ModuleFamilySolver {
   /** The module-family answer for one map; the caller has loaded OR-Tools. */
   static EngineResult solve(MemoryMap map, TdxLimits limits, Policy policy, SolveOptions options) {
     return new Run(map, limits, policy, options).solve();
+  }
+
+  /**
+   * Stops the search at a solution that meets the tier's proven lower bound: CP-SAT does not always
+   * see that bound (a constraint on the objective's expression) and would search on to the time limit.
+   */
+  private static final class StopAtBound extends CpSolverSolutionCallback {
+    private final OptionalLong least;
+
+    StopAtBound(OptionalLong least) {
+      this.least = least;
+    }
+
+    @Override
+    public void onSolutionCallback() {
+      if (least.isPresent() && Math.round(objectiveValue()) <= least.getAsLong()) {
+        stopSearch();
+      }
+    }
   }
 
   /** One tier of the objective: what it is called in messages and what is minimised. */
@@ -164,7 +185,7 @@ final class ModuleFamilySolver {
         if (least.isPresent()) {
           model.model.addGreaterOrEqual(tier.expr(), least.getAsLong());
           if (last != null && last.value(tier.expr()) == least.getAsLong()) {
-            details.add("%s tier: %d, proven by its lower bound without a search (ModuleFamilyBounds)"
+            details.add("%s tier: %d, proven by its lower bound without a search (ModuleFamilyBounds, ReservedAreaBounds)"
                 .formatted(tier.name(), least.getAsLong()));
             if (tier.name().equals("PAMT")) {
               pamtBound = least;
@@ -179,7 +200,7 @@ final class ModuleFamilySolver {
         CpSolver solver = newSolver();
         CpSolverStatus status;
         try (Watchdog w = Watchdog.at(deadline, solver::stopSearch)) {
-          status = solver.solve(model.model);
+          status = solver.solve(model.model, new StopAtBound(least));
         }
         if (status == CpSolverStatus.MODEL_INVALID) {
           throw new IllegalStateException("CP-SAT rejected the model: " + model.model.validate());
@@ -210,11 +231,14 @@ final class ModuleFamilySolver {
           break;
         }
         last = solver;
-        long bound = Math.max(0, (long) Math.ceil(solver.bestObjectiveBound() - 1e-6));
+        // CP-SAT's own bound (one worker) can lie below the tier's proven lower bound.
+        long bound = Math.max(least.orElse(0), (long) Math.ceil(solver.bestObjectiveBound() - 1e-6));
         if (proven && tier.name().equals("PAMT")) {
           pamtBound = OptionalLong.of(bound);
         }
-        if (status != CpSolverStatus.OPTIMAL) {
+        // A solution at the tier's lower bound is optimal whether or not CP-SAT knew the bound.
+        boolean atBound = least.isPresent() && Math.round(solver.objectiveValue()) == least.getAsLong();
+        if (status != CpSolverStatus.OPTIMAL && !atBound) {
           messages.add("time limit: the %s tier is the best found, not proven (bound %d)".formatted(tier.name(), bound));
           proven = false;
           break;
@@ -229,7 +253,8 @@ final class ModuleFamilySolver {
     /**
      * A lower bound on {@code tier} given the tiers fixed before it, from {@link ModuleFamilyBounds}:
      * coverage gives up at least the memory outside CMRs, remote PAMT is at least 0, PAMT and TDMRs
-     * as that class derives once nothing coverable is given up (and, for TDMRs, PAMT is at its bound).
+     * as that class derives once nothing coverable is given up (and, for TDMRs, PAMT is at its bound);
+     * PAMT also at least what {@link ReservedAreaBounds} says the reserved-area limit costs.
      */
     private OptionalLong lowerBound(Tier tier, Map<String, Long> fixed) {
       switch (tier.name()) {
@@ -237,8 +262,13 @@ final class ModuleFamilySolver {
           return OptionalLong.of(deadPages());
         case "remote PAMT":
           return OptionalLong.of(0);
-        case "PAMT":
-          return coveringBounds(fixed).map(ModuleFamilyBounds::leastPamtPages).orElse(OptionalLong.empty());
+        case "PAMT": {
+          // The reserved-area limit's price (filled islands) can lie above the covering bound.
+          long price = new ReservedAreaBounds(instance).leastPamtPages(limits.maxTdmrs(), limits.maxReservedPerTdmr());
+          OptionalLong covering = coveringBounds(fixed).map(ModuleFamilyBounds::leastPamtPages).orElse(OptionalLong.empty());
+          return covering.isPresent() ? OptionalLong.of(Math.max(covering.getAsLong(), price))
+              : price > 0 ? OptionalLong.of(price) : OptionalLong.empty();
+        }
         case "TDMRs": {
           Optional<ModuleFamilyBounds> b = coveringBounds(fixed);
           if (b.isEmpty() || b.get().leastPamtPages().isEmpty()
@@ -277,7 +307,9 @@ final class ModuleFamilySolver {
     private Optional<CpSolver> startingSolution() {
       boolean nodeLocal = policy.pamt() == Policy.PamtPlacementPolicy.NODE_LOCAL;
       List<List<Integer>> tdmrs = new ModuleFamilyBounds(instance, nodeLocal).tdmrs();
-      if (tdmrs.isEmpty()) {
+      if (tdmrs.isEmpty()
+          || new ReservedAreaBounds(instance).leastMaxReserved(tdmrs.size()) > limits.maxReservedPerTdmr()) {
+        // No such start, or none within the reserved-area limit (a tight limit needs more TDMRs).
         return Optional.empty();
       }
       // A copy of the model with those TDMRs fixed; its PAMT is at least their levels' minimums, so
@@ -335,6 +367,9 @@ final class ModuleFamilySolver {
         tiers.add(new Tier("remote PAMT", model.remoteBytes));
       }
       tiers.add(new Tier("PAMT", model.pamtPages));
+      if (options.stopAfterPamt()) {
+        return tiers;
+      }
       tiers.add(new Tier("TDMRs", model.tdmrCount));
       tiers.add(new Tier("reserved areas", model.areaCount));
       return tiers;
@@ -380,7 +415,10 @@ final class ModuleFamilySolver {
           layout.pamtBytes() / 1024, ByteSize.human(layout.pamtBytes()),
           Count.of(layout.reservedAreaCount(), "reserved area"), ByteSize.human(score.remotePamtBytes()));
       if (tiers.proven()) {
-        messages.add("proven optimal among " + Restrictions.family(policy) + ": " + what);
+        messages.add((options.stopAfterPamt()
+            ? "proven the least PAMT of any layout of %s within these limits (only the price of the limits was"
+                + " asked: fewer TDMRs and reserved areas were not searched): "
+            : "proven optimal among %s: ").formatted(Restrictions.family(policy)) + what);
         restrictions = new Restrictions(instance).forOptimum(score);
         Restrictions.sentence(restrictions).ifPresent(messages::add);
       } else {
@@ -392,7 +430,7 @@ final class ModuleFamilySolver {
       OptionalLong bound = tiers.pamtBoundPages().isPresent()
           ? OptionalLong.of(Math.min(tiers.pamtBoundPages().getAsLong() * ByteSize.PAGE, layout.pamtBytes()))
           : OptionalLong.empty();
-      EngineResult r = result(tiers.proven() ? Status.OPTIMAL : Status.FEASIBLE, layout, bound);
+      EngineResult r = result(tiers.proven() && !options.stopAfterPamt() ? Status.OPTIMAL : Status.FEASIBLE, layout, bound);
       return new EngineResult(r.solver(), r.status(), r.layout(), r.pamtBytes(), r.pamtBoundBytes(), r.messages(),
           r.solveMillis(), r.modelVariables(), r.modelConstraints(), score.uncoveredBytes(), r.kernelFailure(),
           r.infeasibility(), r.details(), r.question());

@@ -1,0 +1,258 @@
+package tdmr.solver;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import tdmr.solver.Instance.Atom;
+import tdmr.solver.Instance.Cell;
+import tdmr.tdx.PageSize;
+import tdmr.tdx.Policy;
+
+/**
+ * What the reserved-area limit costs in the module family ({@link Policy.Family#MODULE}) under
+ * coverage {@code all}: a lower bound on the least max-reserved-areas-per-TDMR of any layout with at
+ * most {@code n} TDMRs ({@link #leastMaxReserved}), and a lower bound on the PAMT of any layout
+ * within {@code n} TDMRs and {@code R} areas per TDMR ({@link #leastPamtPages}), the price of a tight
+ * limit. Solver-neutral: the frontier starts each point's search at the first, and an engine may add
+ * the second to its PAMT tier, so that a layout meeting it is proven least without a search. Both
+ * are 0 (nothing known) in the kernel family, under coverage {@code max} and when no layout covers
+ * all memory.
+ *
+ * <h2>Runs, islands and pieces</h2>
+ *
+ * Take a granule {@code g} holding TDX memory with a block or CMR edge inside (a MIXED cell of the
+ * {@link Instance}). Its atoms are <em>must-reserve</em> (a gap that {@link Instance#mustReserve},
+ * or memory outside every CMR), <em>optional</em> (a convertible gap under holes {@code cmr}) or
+ * usable memory. Its <em>runs</em> are its maximal sequences of must-reserve atoms, two of them
+ * joined when only optional atoms lie between them (reserving those costs nothing); {@code G_g}
+ * counts them. An <em>island</em> is what lies between two consecutive runs (it holds memory), and
+ * its capacity is its memory's pages.
+ *
+ * <p>A TDMR covers whole granules, so any TDMR over {@code g} holds all of {@code g}. Its reserved
+ * areas are the maximal runs of its reserved space, which must hold every must-reserve atom and
+ * every PAMT piece inside it and, under coverage {@code all}, no other memory. So two runs of
+ * {@code g} lie in one area only when the island between them is entirely PAMT (<em>filled</em>),
+ * and the TDMR has at least {@code G_g - f} areas, {@code f} the islands of {@code g} filled. A PAMT
+ * piece is a contiguous range of TDX memory, so it lies in at most one island, and a filled island
+ * holds at least one piece, of at least the piece's minimum size: a level of a TDMR of at least 1
+ * GiB has at least {@link Instance#levelPages}{@code (1, level)} pages (padding only adds). With at
+ * most {@code n} TDMRs there are at most {@code n} pieces of each level, so the filled islands are
+ * matched to distinct pieces that fit them. An island of capacity {@code c} fits the levels whose
+ * minimum is at most {@code c}, a prefix of the levels sorted by minimum, so by Hall's theorem a set
+ * of islands can be matched exactly when, for each {@code j}, at most {@code n·j} of them fit only
+ * the {@code j} smallest levels ({@link Matching}). The most islands that can be filled, {@code
+ * F_g(n)}, is found greedily (the matchable sets are those of a transversal matroid), and so is the
+ * least memory of any {@code k} of them that can be filled together: the {@code k} smallest islands
+ * the greedy accepts in ascending order of capacity.
+ *
+ * <h2>Memory outside every TDMR</h2>
+ *
+ * The module family may leave {@code g} out of every TDMR when PAMT fills all its memory. Each of
+ * the {@code m_g} stretches of its memory between must-reserve atoms then holds a piece, so that
+ * needs {@code m_g ≤ 3n}, and costs all of {@code g}'s memory in PAMT.
+ *
+ * <h2>The bounds</h2>
+ *
+ * <ul>
+ *   <li><b>Areas.</b> With at most {@code n} TDMRs, if {@code g} cannot be left out ({@code m_g >
+ *       3n}), some TDMR has at least {@code G_g - F_g(n)} areas. Under holes {@code memlist}, when
+ *       every granule of the window holds a must-reserve atom, every TDMR has at least one (a TDMR
+ *       beyond the window holds no memory and is all gap), and a layout has a TDMR (memory needs
+ *       one, or PAMT, which belongs to one). The bound is the largest of these.
+ *   <li><b>PAMT.</b> Within {@code R} areas, a granule with {@code G_g > R} needs {@code G_g - R}
+ *       filled islands if covered (at least the least memory of that many islands that can be filled
+ *       together) or, if it can be left out, all its memory: at least the smaller of the two. The
+ *       bound is the largest over granules (each is a necessary condition on its own).
+ * </ul>
+ *
+ * On canonical/tdx#135 ({@code [1G, 2G)}: 16 runs, 15 islands of 4 to 172 264 KiB, four of them at
+ * least a 1 GiB TDMR's 4K level of 4 MiB) the areas bound is 13, 10, 7, 4, 2 and 1 for 1, 2, 3, 4, 5
+ * and 6 or more TDMRs, and every value from 2 TDMRs on has a layout: the frontier then needs no
+ * infeasibility proof.
+ */
+public final class ReservedAreaBounds {
+  /** One granule with runs: {@code G_g}, its islands' capacities ascending, {@code m_g} and its memory. */
+  private record Granule(int runs, long[] islands, int memoryStretches, long memoryPages) {}
+
+  private final boolean applies;
+  private final boolean everyTdmrReserves;
+  private final List<Granule> granules = new ArrayList<>();
+  /** The levels' least pages (a 1 GiB TDMR's), ascending. */
+  private final long[] leastLevelPages;
+
+  public ReservedAreaBounds(Instance instance) {
+    Policy policy = instance.policy();
+    this.applies = instance.moduleFamily() && policy.coverage() == Policy.Coverage.ALL
+        && instance.impossibilities().isEmpty();
+    this.leastLevelPages = instance.pieceLevels().stream()
+        .mapToLong(level -> instance.piecePages(1, level)).sorted().toArray();
+    boolean reserves = policy.holes() == Policy.Holes.MEMLIST && !instance.cells().isEmpty();
+    for (Cell c : instance.cells()) {
+      List<Atom> atoms = instance.atoms().subList(c.firstAtom(), c.endAtom());
+      reserves &= atoms.stream().anyMatch(a -> mustReserve(instance, a));
+      if (c.kind() == Instance.Kind.MIXED && c.holdsMemory()) {
+        granules.add(granule(instance, atoms));
+      }
+    }
+    this.everyTdmrReserves = reserves;
+  }
+
+  private static boolean mustReserve(Instance instance, Atom a) {
+    return a.memory() ? a.dead() : instance.mustReserve(a);
+  }
+
+  /** Runs, islands and memory stretches of one granule's atoms, in address order. */
+  private static Granule granule(Instance instance, List<Atom> atoms) {
+    int runs = 0;
+    int stretches = 0;
+    long memory = 0;
+    List<Long> islands = new ArrayList<>();
+    boolean inRun = false;
+    // Memory pages since the last must-reserve atom; -1 before the first run.
+    long since = -1;
+    boolean stretchOpen = false;
+    for (Atom a : atoms) {
+      if (mustReserve(instance, a)) {
+        if (!inRun) {
+          if (since > 0) {
+            islands.add(since);
+          }
+          if (since != 0) {
+            runs++;
+          }
+          inRun = true;
+        }
+        since = 0;
+        stretchOpen = false;
+      } else {
+        inRun = false;
+        if (a.memory()) {
+          memory += a.pages();
+          if (since >= 0) {
+            since += a.pages();
+          }
+          if (!stretchOpen) {
+            stretches++;
+            stretchOpen = true;
+          }
+        }
+      }
+    }
+    long[] sorted = islands.stream().mapToLong(Long::longValue).sorted().toArray();
+    return new Granule(runs, sorted, stretches, memory);
+  }
+
+  /**
+   * A lower bound on the max reserved areas per TDMR of every layout of the module family with at
+   * most {@code maxTdmrs} TDMRs (0 when nothing is known).
+   */
+  public int leastMaxReserved(int maxTdmrs) {
+    if (!applies) {
+      return 0;
+    }
+    int least = everyTdmrReserves ? 1 : 0;
+    for (Granule g : granules) {
+      if (!canLeaveOut(g, maxTdmrs)) {
+        least = Math.max(least, g.runs() - new Matching(maxTdmrs).fillable(g.islands()));
+      }
+    }
+    return least;
+  }
+
+  /**
+   * A lower bound in 4 KiB pages on the PAMT of every layout of the module family with at most
+   * {@code maxTdmrs} TDMRs and at most {@code maxReserved} areas per TDMR (0 when nothing is known).
+   */
+  public long leastPamtPages(int maxTdmrs, int maxReserved) {
+    if (!applies) {
+      return 0;
+    }
+    long least = 0;
+    for (Granule g : granules) {
+      int needed = g.runs() - maxReserved;
+      if (needed <= 0) {
+        continue;
+      }
+      long covered = new Matching(maxTdmrs).leastPages(g.islands(), needed);
+      long leftOut = canLeaveOut(g, maxTdmrs) ? g.memoryPages() : Long.MAX_VALUE;
+      long cost = Math.min(covered, leftOut);
+      // Neither fits: no layout at these limits (leastMaxReserved says so); nothing to add here.
+      if (cost != Long.MAX_VALUE) {
+        least = Math.max(least, cost);
+      }
+    }
+    return least;
+  }
+
+  private boolean canLeaveOut(Granule g, int maxTdmrs) {
+    return g.memoryStretches() <= (long) leastLevelPages.length * maxTdmrs;
+  }
+
+  /**
+   * Islands matched to distinct pieces, {@code n} of each level: an island fits the levels whose
+   * least pages are at most its capacity, and a set is matchable exactly when, for each {@code j},
+   * at most {@code n·j} of its islands fit only the {@code j} smallest levels.
+   */
+  private final class Matching {
+    private final long perLevel;
+    /** Accepted islands by the number of levels they fit (index 1..levels). */
+    private final long[] fitting = new long[leastLevelPages.length + 1];
+
+    Matching(int maxTdmrs) {
+      this.perLevel = maxTdmrs;
+    }
+
+    /** Accepts the island when the accepted ones stay matchable. */
+    private boolean accept(long capacity) {
+      int fits = 0;
+      while (fits < leastLevelPages.length && leastLevelPages[fits] <= capacity) {
+        fits++;
+      }
+      if (fits == 0) {
+        return false;
+      }
+      long atMost = 0;
+      for (int j = 1; j <= leastLevelPages.length; j++) {
+        atMost += fitting[j] + (j == fits ? 1 : 0);
+        if (j >= fits && atMost > perLevel * j) {
+          return false;
+        }
+      }
+      fitting[fits]++;
+      return true;
+    }
+
+    /** The most islands filled together. */
+    int fillable(long[] ascending) {
+      int n = 0;
+      for (long c : ascending) {
+        if (accept(c)) {
+          n++;
+        }
+      }
+      return n;
+    }
+
+    /** The least pages of {@code count} islands filled together; {@link Long#MAX_VALUE} when none. */
+    long leastPages(long[] ascending, int count) {
+      long sum = 0;
+      int n = 0;
+      for (long c : ascending) {
+        if (n == count) {
+          break;
+        }
+        if (accept(c)) {
+          sum += c;
+          n++;
+        }
+      }
+      return n == count ? sum : Long.MAX_VALUE;
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "ReservedAreaBounds" + granules.stream()
+        .map(g -> "(runs %d, islands %s)".formatted(g.runs(), Arrays.toString(g.islands()))).toList();
+  }
+}

@@ -1,0 +1,91 @@
+package tdmr.solver;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Combinators;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import net.jqwik.api.statistics.Statistics;
+import tdmr.mem.AddressRange;
+import tdmr.mem.MemoryBlock;
+import tdmr.mem.MemoryMap;
+import tdmr.tdx.Policy;
+import tdmr.tdx.TdxLimits;
+
+/**
+ * {@link ReservedAreaBounds} against the exhaustive search (which shares nothing with it) on tiny
+ * maps of islands between holes, module family, coverage {@code all}: no layout has fewer areas per
+ * TDMR than the areas bound (the search finds none at one less), and the least PAMT at the limits
+ * is at least the price bound. PAMT {@code any}, so that PAMT is the search's first tier.
+ */
+class ReservedAreaBoundsProperties {
+  private static final long K = 1024;
+  private static final long M = 1024 * K;
+  private static final long G = 1024 * M;
+
+  record Case(MemoryMap map, TdxLimits limits, Policy policy) {}
+
+  @Property(tries = 25, seed = "20261204")
+  void noLayoutBeatsTheBounds(@ForAll("islandMaps") Case c) {
+    ReservedAreaBounds bounds = new ReservedAreaBounds(Instance.of(c.map(), c.limits(), c.policy()));
+    int n = c.limits().maxTdmrs();
+    int least = bounds.leastMaxReserved(n);
+    Statistics.label("areas bound").collect(least);
+    Optional<ExhaustiveSearch.Result> best = new ExhaustiveSearch(c.map(), c.limits(), c.policy()).best();
+    if (best.isPresent()) {
+      String what = c + "\n" + best.get().layout() + "\n" + bounds;
+      assertTrue(best.get().layout().maxReservedPerTdmr() >= least, "areas below the bound " + least + ": " + what);
+      long price = bounds.leastPamtPages(n, c.limits().maxReservedPerTdmr()) * 4096;
+      Statistics.label("price binds").collect(price > 0);
+      assertTrue(best.get().score().pamtBytes() >= price, "PAMT below the price bound " + price + ": " + what);
+    }
+    if (least > 0) {
+      TdxLimits below = c.limits().withMaxReservedPerTdmr(least - 1);
+      Optional<ExhaustiveSearch.Result> under = new ExhaustiveSearch(c.map(), below, c.policy()).best();
+      assertTrue(under.isEmpty(), "a layout with " + (least - 1) + " areas: " + under.map(ExhaustiveSearch.Result::layout)
+          + "\n" + c + "\n" + bounds);
+    }
+  }
+
+  /**
+   * One or two GiB from 1 GiB up: two to five islands of 4 KiB to 12 MiB (some a 1 GiB TDMR's 4K
+   * level long or longer) between holes of 4 KiB to 2 MiB, then memory to the end, under both holes
+   * policies, CMRs over the blocks or over everything; 1 to 3 TDMRs and 0 to 4 areas.
+   */
+  @Provide
+  Arbitrary<Case> islandMaps() {
+    Arbitrary<Long> island = Arbitraries.of(4 * K, 8 * K, 64 * K, 4096 * K, 12 * M);
+    Arbitrary<Long> hole = Arbitraries.of(4 * K, 2 * M);
+    Arbitrary<List<Long>> islands = island.list().ofMinSize(2).ofMaxSize(5);
+    Arbitrary<List<Long>> holes = hole.list().ofSize(6);
+    Arbitrary<TdxLimits> limits = Combinators.combine(
+            Arbitraries.integers().between(1, 3), Arbitraries.integers().between(0, 4))
+        .as((t, r) -> TdxLimits.DEFAULT.withMaxTdmrs(t).withMaxReservedPerTdmr(r));
+    Arbitrary<Policy.Holes> holesPolicy = Arbitraries.of(Policy.Holes.values());
+    Arbitrary<Boolean> wideCmr = Arbitraries.of(false, true);
+    Arbitrary<Integer> span = Arbitraries.integers().between(1, 2);
+    return Combinators.combine(islands, holes, limits, holesPolicy, wideCmr, span)
+        .as((is, hs, l, h, wide, giB) -> {
+          List<MemoryBlock> blocks = new ArrayList<>();
+          long cursor = G;
+          blocks.add(new MemoryBlock(cursor, cursor + 16 * M, 0));
+          cursor += 16 * M + hs.get(5);
+          for (int i = 0; i < is.size(); i++) {
+            blocks.add(new MemoryBlock(cursor, cursor + is.get(i), 0));
+            cursor += is.get(i) + hs.get(i);
+          }
+          blocks.add(new MemoryBlock(cursor, (1 + giB) * G, 0));
+          List<AddressRange> cmrs = wide
+              ? List.of(new AddressRange(G, (1 + giB) * G))
+              : blocks.stream().map(MemoryBlock::range).toList();
+          Policy p = new Policy(h, Policy.PamtPlacementPolicy.ANY, Policy.Coverage.ALL, Policy.Family.MODULE);
+          return new Case(MemoryMap.of("islands", blocks, cmrs), l, p);
+        });
+  }
+}
