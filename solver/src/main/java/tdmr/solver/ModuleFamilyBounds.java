@@ -51,13 +51,33 @@ import tdmr.tdx.Policy;
  * {@code k} each drop by at most that; a run cut in two needs at most one TDMR less), so {@code c}
  * is 1027 pages with 16-byte entries. With {@code S_l} the sum of the {@code l} smallest {@code
  * M_g}, every layout has at least {@code min over l ≥ 0 of max(B - c·l, S_l)} pages: {@link
- * #leastPamtPages}. On real maps every {@code M_g} lies far above {@code B} (the bound is {@code B})
- * except on hosts of over 255 GiB, where a 256 GiB TDMR's 4K level (1 GiB) can fill a granule.
+ * #leastPamtPages}; for {@code l = 1} it takes, per granule, what leaving out that granule really
+ * saves ({@code oneGranuleLeftOut}), usually one page less than {@code c}, and for every {@code l}
+ * the whole pages of {@code l} GiB plus the most rounded pages that taking {@code l} granules out of
+ * the runs can save ({@code mostSaved}: a run left with {@code m} granules still needs the rounded
+ * levels of {@code m} GiB in one part, by subadditivity of {@code ceil}). On real maps every
+ * {@code M_g} lies far above {@code B} (the bound is {@code B}) except on hosts of over 255 GiB,
+ * where a 256 GiB TDMR's 4K level (1 GiB) can fill a granule.
+ *
+ * <p><b>Per node, without remote PAMT.</b> When the remote tier is 0 under PAMT {@code node-local}
+ * and every memory granule holds memory of one node only, the bound holds per node: {@code sum over
+ * nodes X of min over l ≥ 0 of max(B_X - c·l, S_{X,l})}, with {@code B_X} the sum over the runs of
+ * node X and {@code S_{X,l}} the {@code l} smallest {@code M_g} of node X. A TDMR over granules of
+ * two nodes would describe one of them remotely, so each TDMR with memory has the memory of one
+ * node X, and its levels lie on X (a level elsewhere describes its granules remotely). Node X's
+ * TDMRs cover node X's granules but a set {@code L_X}, so their levels have at least {@code B_X -
+ * c·|L_X|} pages (the argument above, per run). A granule left out is all PAMT, which lies on its
+ * node: levels of node X's TDMRs or of TDMRs without memory (whose levels may lie anywhere), so
+ * with {@code Y_X} pages of the latter on node X, node X's TDMRs have at least {@code S(L_X) - Y_X}.
+ * In all, PAMT is at least {@code sum_X max(B_X - c·|L_X|, S(L_X) - Y_X) + sum_X Y_X ≥ sum_X
+ * max(B_X - c·|L_X|, S(L_X))}. On a two-socket host with 256 GiB or more, each node's {@code B_X}
+ * is below one granule's pages, so no granule is worth leaving out and the bound is {@code B}.
  *
  * <h2>The TDMR bound</h2>
  *
- * A layout with exactly {@code B} pages when every {@code M_g > B} covers every memory granule
- * (leaving one out needs more than {@code B} pages) and meets every inequality above with equality:
+ * A layout with exactly {@code B} pages when every {@code M_g > B} (per node: every {@code M_g >
+ * B_X} of node X's granules, in the case above) covers every memory granule (leaving one out needs
+ * more than {@code B} pages) and meets every inequality above with equality:
  * no padding, no TDMR without memory, no TDMR over a granule without memory or over two runs. So
  * each TDMR lies within one run and each run has at least its {@code k} TDMRs: at least {@code sum
  * k} TDMRs ({@link #leastTdmrs}).
@@ -67,7 +87,8 @@ public final class ModuleFamilyBounds {
   private final boolean remoteFree;
   private final List<Run> runs = new ArrayList<>();
   private final long leastCoveringPages;
-  private final long leastGranulePages;
+  /** Whether no layout that leaves a memory granule out of every TDMR has as little PAMT as {@code B}. */
+  private final boolean coveringIsLeast;
   /** The bound with memory granules left out of every TDMR: {@code min over l of max(B - c·l, S_l)}. */
   private final long leastPages;
   private final boolean sound;
@@ -115,23 +136,63 @@ public final class ModuleFamilyBounds {
       }
       k++;
     }
-    this.leastGranulePages = least;
     long sum = 0;
     for (Run r : runs) {
       sum += runPages(r);
     }
     this.leastCoveringPages = sum;
-    this.leastPages = withGranulesLeftOut(sum);
+    if (remoteFree && granulesOfOneNode()) {
+      // Per node (class comment): each node's runs alone.
+      TreeMap<Integer, List<Run>> byNode = new TreeMap<>();
+      for (Run r : runs) {
+        byNode.computeIfAbsent(instance.cells().get(r.firstCell()).nodes().get(0), n -> new ArrayList<>()).add(r);
+      }
+      long pages = 0;
+      boolean coveringIsLeast = true;
+      for (List<Run> node : byNode.values()) {
+        long b = node.stream().mapToLong(this::runPages).sum();
+        pages += withGranulesLeftOut(b, node);
+        coveringIsLeast &= leastGranulePages(node) > b;
+      }
+      this.leastPages = pages;
+      this.coveringIsLeast = coveringIsLeast;
+    } else {
+      this.leastPages = withGranulesLeftOut(sum, runs);
+      this.coveringIsLeast = least > sum;
+    }
   }
 
-  /** {@code min over l ≥ 0 of max(B - c·l, S_l)}, the granules taken smallest first. */
-  private long withGranulesLeftOut(long b) {
+  /** Whether every granule holding coverable memory holds memory of one node only. */
+  private boolean granulesOfOneNode() {
+    for (Run r : runs) {
+      for (int i = r.firstCell(); i <= r.lastCell(); i++) {
+        if (instance.cells().get(i).nodes().size() != 1) {
+          return false;
+        }
+      }
+    }
+    return true;
+  }
+
+  /** The fewest pages of coverable memory in one granule of {@code some} runs. */
+  private long leastGranulePages(List<Run> some) {
+    long least = Long.MAX_VALUE;
+    for (Run r : some) {
+      for (int i = r.firstCell(); i <= r.lastCell(); i++) {
+        least = Math.min(least, granulePages(instance.cells().get(i)));
+      }
+    }
+    return least;
+  }
+
+  /** {@code min over l ≥ 0 of max(B - c·l, S_l)} over the granules of {@code some} runs, taken smallest first. */
+  private long withGranulesLeftOut(long b, List<Run> some) {
     long c = 0;
     for (PageSize level : PageSize.values()) {
       c += Math.floorDiv(instance.perGiBBytes(level) + 4095, 4096);
     }
     TreeMap<Long, Long> granules = new TreeMap<>();
-    for (Run r : runs) {
+    for (Run r : some) {
       for (int i = r.firstCell(); i <= r.lastCell(); i++) {
         Cell cell = instance.cells().get(i);
         granules.merge(granulePages(cell), cell.sizeGiB(), Long::sum);
@@ -147,10 +208,100 @@ public final class ModuleFamilyBounds {
         }
         taken += e.getKey();
         l++;
-        best = Math.min(best, Math.max(b - c * l, taken));
+        // Each is a bound on the layouts that leave out exactly l granules.
+        long bound = Math.max(Math.max(b - c * l, b - mostSaved(l, some)), taken);
+        best = Math.min(best, l == 1 ? Math.max(bound, oneGranuleLeftOut(b, some)) : bound);
       }
     }
     return best;
+  }
+
+  /**
+   * {@code min over granules g of max(B - drop(g), M_g)}: one granule left out exactly. Leaving out
+   * granule {@code g} of a run cuts the run in two parts that no TDMR joins, each needing its levels
+   * (the rounded ones at least one page per part that holds memory, and one per largest TDMR): so
+   * the run's bound drops by at most {@code drop(g)}, which is the whole pages of one GiB and only
+   * as much of the rounded levels as the cut really saves (often nothing: the 1G level of a run up
+   * to 256 GiB is one page, and so is each part's).
+   */
+  private long oneGranuleLeftOut(long b, List<Run> some) {
+    long best = Long.MAX_VALUE;
+    for (Run r : some) {
+      long whole = runPages(r);
+      long offset = 0;
+      for (int i = r.firstCell(); i <= r.lastCell(); i++) {
+        Cell cell = instance.cells().get(i);
+        long pages = granulePages(cell);
+        for (long j = offset; j < offset + cell.sizeGiB(); j++) {
+          long drop = whole - partPages(j) - partPages(r.giB() - j - 1);
+          best = Math.min(best, Math.max(b - drop, pages));
+        }
+        offset += cell.sizeGiB();
+      }
+    }
+    return best;
+  }
+
+  /**
+   * The most pages of levels that leaving {@code l} granules of {@code some} runs out of every TDMR
+   * can save: their whole pages, and per run that loses {@code j} of its {@code n} granules its
+   * rounded pages less those of {@code n - j} granules in one part (more parts only need more),
+   * shared among the runs in the best way.
+   */
+  private long mostSaved(long l, List<Run> some) {
+    long whole = 0;
+    for (PageSize level : PageSize.values()) {
+      long p = instance.perGiBBytes(level);
+      if (p % 4096 == 0) {
+        whole += p / 4096;
+      }
+    }
+    // saved[j]: the most rounded pages saved by taking j granules out of the runs so far.
+    int most = (int) Math.min(l, Integer.MAX_VALUE - 1);
+    long[] saved = new long[most + 1];
+    java.util.Arrays.fill(saved, 1, most + 1, Long.MIN_VALUE);
+    for (Run r : some) {
+      long[] next = saved.clone();
+      long full = roundedPages(r.giB(), r.leastTdmrs());
+      for (int j = 1; j <= most && j <= r.giB(); j++) {
+        long rest = r.giB() - j;
+        long cut = full - (rest == 0 ? 0 : roundedPages(rest, Math.floorDiv(rest + instance.largestTdmrGiB() - 1,
+            instance.largestTdmrGiB())));
+        for (int i = 0; i + j <= most; i++) {
+          if (saved[i] != Long.MIN_VALUE) {
+            next[i + j] = Math.max(next[i + j], saved[i] + cut);
+          }
+        }
+      }
+      saved = next;
+    }
+    return l * whole + Math.max(0, saved[most]);
+  }
+
+  /** Pages of the rounded levels (not whole pages per GiB) of {@code giB} granules under at least {@code tdmrs} TDMRs. */
+  private long roundedPages(long giB, long tdmrs) {
+    long pages = 0;
+    for (PageSize level : PageSize.values()) {
+      long p = instance.perGiBBytes(level);
+      if (p % 4096 != 0) {
+        pages += Math.max(Math.floorDiv(giB * p + 4095, 4096), tdmrs);
+      }
+    }
+    return pages;
+  }
+
+  /** A lower bound on the levels of the TDMRs over {@code giB} adjacent memory granules (0 for none). */
+  private long partPages(long giB) {
+    if (giB == 0) {
+      return 0;
+    }
+    long tdmrs = Math.floorDiv(giB + instance.largestTdmrGiB() - 1, instance.largestTdmrGiB());
+    long pages = 0;
+    for (PageSize level : PageSize.values()) {
+      long p = instance.perGiBBytes(level);
+      pages += p % 4096 == 0 ? giB * (p / 4096) : Math.max(Math.floorDiv(giB * p + 4095, 4096), tdmrs);
+    }
+    return pages;
   }
 
   /** Pages of coverable TDX memory in each granule of {@code c}. */
@@ -181,10 +332,11 @@ public final class ModuleFamilyBounds {
 
   /**
    * The least TDMRs of any layout with {@link #leastPamtPages} pages of PAMT, when that is {@code B}
-   * and every memory granule holds more than {@code B} pages; else empty.
+   * and every memory granule holds more than {@code B} pages (per node in the case of the class
+   * comment); else empty.
    */
   public OptionalLong leastTdmrs() {
-    if (!sound || runs.isEmpty() || leastGranulePages <= leastCoveringPages) {
+    if (!sound || runs.isEmpty() || !coveringIsLeast) {
       return OptionalLong.empty();
     }
     return OptionalLong.of(runs.stream().mapToLong(Run::leastTdmrs).sum());

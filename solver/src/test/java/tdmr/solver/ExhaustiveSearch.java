@@ -3,7 +3,9 @@ package tdmr.solver;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
@@ -32,8 +34,12 @@ import tdmr.tdx.TdxLimits;
  * edge and 1 GiB boundary: memory atoms and gap pieces. The search enumerates the TDMR sets, then,
  * per set, a <em>pattern</em> (for every memory atom: PAMT at its low end, at its high end, both,
  * neither, or the whole atom, and whether the rest is kept or given up), then which PAMT piece goes
- * into which maximal run of PAMT. It relies on these lemmas, none of which is a restriction of the
- * families:
+ * into which maximal run of PAMT, then how each run's pieces are laid in it. Call a maximal run of
+ * touching PAMT pieces a chain, and a <em>node edge</em> an atom edge inside a chain between memory
+ * of two nodes. The score of a layout depends only on which pages are PAMT (coverage, PAMT bytes,
+ * reserved areas), on the TDMRs, and on the set of nodes each piece lies on (remote bytes); so what
+ * it enumerates is every layout up to moves that keep the PAMT pages and every piece's nodes or make
+ * them better. It relies on these lemmas, none of which is a restriction of the families:
  *
  * <ol>
  *   <li><b>Window.</b> A TDMR's 4K level (module) or chunk (kernel) needs contiguous memory of its
@@ -44,21 +50,28 @@ import tdmr.tdx.TdxLimits;
  *       CMRs, so it is wholly reserved (one area under both holes policies) whatever its place, and
  *       shrinking it to 1 GiB keeps its levels valid (they only have to be at least the minimum);
  *       so {@code maxTdmrs} trailing granules past the last block and CMR stand for all of them.
- *   <li><b>Slide.</b> Call a maximal run of touching PAMT pieces a chain. If neither end of a chain
- *       is at an event point (block edge, merged-CMR edge or 1 GiB boundary), sliding it down by one
- *       page changes no tier: the page below it is memory of the same block, CMR and granule, so
- *       usable memory of the same TDMR (coverage {@code all}), which joins the chain's run; the top
- *       page, of the same granule as the page above it, which is usable memory, becomes usable and
- *       shrinks the run without splitting it; PAMT, TDMRs and coverage are unchanged, and every
- *       level keeps the nodes it had, because its pages stay within the same blocks' memory except
- *       at the chain's ends, which move within one block. Repeating ends, so some optimal layout has
- *       every chain anchored: within every atom, PAMT lies only against its low end, its high end,
- *       or covers it wholly. Under coverage {@code max} the same holds once the given-up memory is
- *       taken as holes (lemma 4).
- *   <li><b>Padding.</b> Padding a level only helps when its chain's free end then reaches
- *       something: a chain with a free end can lose its padding without changing anything else. So
- *       only chains fixed at both ends (by event points) carry padding, and how much is fixed by
- *       their length; a chain with a free end is exactly the sum of its levels' minimums.
+ *   <li><b>Slide.</b> If neither end of a chain is at an event point (block edge, merged-CMR edge or
+ *       1 GiB boundary), sliding it down by one page keeps coverage, PAMT, TDMRs and areas: the
+ *       page below it is memory of the same block, CMR and granule, so usable memory of the same
+ *       TDMR (coverage {@code all}), which joins the chain's run; the top page, of the same granule
+ *       as the page above it, which is usable memory, becomes usable and shrinks the run without
+ *       splitting it. A piece's nodes change only where one of its ends crosses a node edge: sliding
+ *       down, a piece gains a node only if it starts at a node edge, and loses one if it ends just
+ *       above one. So a chain within one node's memory slides, repeatedly, until an end is anchored
+ *       at an event point (then, within every atom, PAMT lies only against its low end, its high
+ *       end, or covers it wholly); a chain with both ends free across nodes slides down (or up)
+ *       without loss until an end is anchored or a boundary between two of its pieces lies on a node
+ *       edge. The search takes such chains as laid down and up from one of their node edges. Under
+ *       coverage {@code max} the same holds once the given-up memory is taken as holes (lemma 4).
+ *   <li><b>Padding.</b> Lay a chain's pieces outward from an anchored end (or, free at both ends,
+ *       from the node edge of lemma 2). If a padded piece's far end is not on a node edge or the
+ *       chain's other anchored end, moving one page of its padding to the next piece outward keeps
+ *       every piece's nodes (the page stays in memory of the same node) and everything else; at a
+ *       free end the padding can be dropped, which only lowers PAMT. So some optimal layout pads a
+ *       piece only to bring its far end onto a node edge or the chain's anchored other end; the
+ *       search tries, for each piece in each order, its minimum size and every such far end. A chain
+ *       within one node's memory needs padding only to fill a run fixed at both ends, and which piece
+ *       carries it changes nothing.
  *   <li><b>Coverage max.</b> Memory given up (in no usable part and no PAMT) next to usable memory
  *       of the same atom could be made usable without adding a reserved area, and next to a module
  *       level it could be covered by padding that level; so in an optimum, within an atom, the memory
@@ -119,6 +132,9 @@ public final class ExhaustiveSearch {
    * @param freeStart its start is inside its first atom (that atom's high part)
    * @param freeEnd its end is inside its last atom (that atom's low part)
    */
+  /** A run's pieces laid out: remote bytes, its pages [start, end), pieces (indexes) in address order, their sizes. */
+  private record Tiling(long remote, long start, long end, int[] order, long[] sizes) {}
+
   private record Unit(List<Integer> atoms, long fixedPages, boolean freeStart, boolean freeEnd) {
     boolean fixed() {
       return !freeStart && !freeEnd;
@@ -651,10 +667,12 @@ public final class ExhaustiveSearch {
           freeStart = false;
         }
         atoms.add(a);
-        if (freeStart) {
+        Unit unit = new Unit(atoms, fixed, freeStart, true);
+        if (freeStart && !crossesNodes(unit)) {
+          // Free at both ends within one node's memory: it slides to an anchor (lemma 2).
           return null;
         }
-        out.add(new Unit(atoms, fixed, false, true));
+        out.add(unit);
         atoms = null;
       } else if (atoms != null) {
         out.add(new Unit(atoms, fixed, freeStart, false));
@@ -671,6 +689,16 @@ public final class ExhaustiveSearch {
       out.add(new Unit(atoms, fixed, freeStart, false));
     }
     return out;
+  }
+
+  /** Whether a run's atoms lie on more than one node. */
+  private boolean crossesNodes(Unit unit) {
+    for (int a : unit.atoms()) {
+      if (items.get(a).node() != items.get(unit.atoms().get(0)).node()) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Reserved areas per TDMR of the pattern (lemma 5). */
@@ -789,50 +817,93 @@ public final class ExhaustiveSearch {
 
     /** The most pages a run can hold: its fixed length, or up to its free end's atom. */
     private long mostPages(Unit u) {
-      if (u.fixed()) {
-        return u.fixedPages();
+      long most = u.fixedPages();
+      if (u.freeStart()) {
+        most += items.get(u.atoms().get(0)).size() - 1;
       }
-      int a = u.freeEnd() ? u.atoms().get(u.atoms().size() - 1) : u.atoms().get(0);
-      return u.fixedPages() + items.get(a).size() - 1;
+      if (u.freeEnd()) {
+        most += items.get(u.atoms().get(u.atoms().size() - 1)).size() - 1;
+      }
+      return most;
     }
 
     private void evaluate() {
-      long[] flexible = new long[units.size()];
-      long padding = 0;
+      List<List<Tiling>> options = new ArrayList<>();
       for (int u = 0; u < units.size(); u++) {
         Unit unit = units.get(u);
         if (count[u] == 0) {
           return;
         }
-        if (unit.fixed()) {
-          if (!module && reqSum[u] != unit.fixedPages()) {
-            return;
-          }
-          padding += unit.fixedPages() - reqSum[u];
-        } else {
-          flexible[u] = reqSum[u] - unit.fixedPages();
-          if (flexible[u] < 1) {
-            return;
+        if (unit.fixed() && !module && reqSum[u] != unit.fixedPages()) {
+          return;
+        }
+        List<Integer> members = new ArrayList<>();
+        for (int i = 0; i < pieces.size(); i++) {
+          if (unitOf[i] == u) {
+            members.add(i);
           }
         }
+        if (crossesNodes(unit)) {
+          List<Tiling> ways = new Layings(unit, members).tilings();
+          if (ways.isEmpty()) {
+            return;
+          }
+          options.add(ways);
+        } else {
+          Tiling plain = plainTiling(unit, members, reqSum[u]);
+          if (plain == null) {
+            return;
+          }
+          options.add(List.of(plain));
+        }
       }
-      // Partial parts of one atom must leave at least one page between them.
+      combine(0, options, new Tiling[units.size()]);
+    }
+
+    /**
+     * A run within one node's memory: every order and padding gives its pieces the same nodes, so
+     * the pieces go in assignment order at their minimum sizes, the padding of a run fixed at both
+     * ends on its last piece (null when a free end would not reach into its atom).
+     */
+    private Tiling plainTiling(Unit unit, List<Integer> members, long req) {
+      long pages = unit.fixed() ? unit.fixedPages() : req;
+      if (!unit.fixed() && req - unit.fixedPages() < 1) {
+        return null;
+      }
+      Item first = items.get(unit.atoms().get(0));
+      long start = unit.freeStart() ? first.end() - (pages - unit.fixedPages()) : first.start();
+      long[] sizes = new long[members.size()];
+      long remote = 0;
+      Set<Integer> nodes = Set.of(first.node());
+      for (int j = 0; j < members.size(); j++) {
+        sizes[j] = pieces.get(members.get(j)).req();
+        remote += remoteOf(pieces.get(members.get(j)), nodes);
+      }
+      sizes[sizes.length - 1] += pages - req;
+      return new Tiling(remote, start, start + pages, members.stream().mapToInt(Integer::intValue).toArray(), sizes);
+    }
+
+    private void combine(int u, List<List<Tiling>> options, Tiling[] chosen) {
+      if (u == units.size()) {
+        score(chosen);
+        return;
+      }
+      for (Tiling t : options.get(u)) {
+        chosen[u] = t;
+        combine(u + 1, options, chosen);
+      }
+    }
+
+    private void score(Tiling[] chosen) {
       long[] low = new long[items.size()];
       long[] high = new long[items.size()];
-      for (int u = 0; u < units.size(); u++) {
-        Unit unit = units.get(u);
-        if (unit.freeEnd()) {
-          low[unit.atoms().get(unit.atoms().size() - 1)] = flexible[u];
-        }
-        if (unit.freeStart()) {
-          high[unit.atoms().get(0)] = flexible[u];
-        }
-      }
+      partialParts(chosen, low, high);
       long uncovered = 0;
       for (Item i : items) {
         if (!i.memory()) {
           continue;
         }
+        // Partial parts of one atom must leave at least one page between them.
         if (low[i.index()] + high[i.index()] >= i.size() && states[i.index()] != State.FULL) {
           return;
         }
@@ -847,34 +918,17 @@ public final class ExhaustiveSearch {
           uncovered += e - s;
         }
       }
-      long pamt = padding;
-      for (Piece p : pieces) {
-        pamt += p.req();
-      }
-      // Remote bytes: per run, the best order of its pieces (only runs across node edges care).
+      long pamt = 0;
       long remote = 0;
-      List<List<Integer>> members = new ArrayList<>();
-      for (int u = 0; u < units.size(); u++) {
-        members.add(new ArrayList<>());
-      }
-      for (int i = 0; i < pieces.size(); i++) {
-        members.get(unitOf[i]).add(i);
-      }
-      List<List<Integer>> orders = new ArrayList<>();
-      List<Integer> paddedPiece = new ArrayList<>();
-      for (int u = 0; u < units.size(); u++) {
-        Object[] bestOrder = bestOrder(units.get(u), members.get(u), flexible[u]);
-        remote += (Long) bestOrder[0];
-        @SuppressWarnings("unchecked")
-        List<Integer> o = (List<Integer>) bestOrder[1];
-        orders.add(o);
-        paddedPiece.add((Integer) bestOrder[2]);
+      for (Tiling t : chosen) {
+        pamt += t.end() - t.start();
+        remote += t.remote();
       }
       LayoutScore score = new LayoutScore(uncovered * PAGE, remote, pamt * PAGE, tdmrs.size(), areas);
       if (best != null && order.compare(score, best.score()) >= 0) {
         return;
       }
-      Layout layout = witness(units, orders, paddedPiece, flexible);
+      Layout layout = witness(chosen, low, high);
       LayoutVerifier.requireValid(map, limits, policy, layout);
       LayoutScore check = LayoutScore.of(map, limits, policy, layout);
       if (!check.equals(score)) {
@@ -884,74 +938,19 @@ public final class ExhaustiveSearch {
       best = new Result(score, layout);
     }
 
-    /**
-     * The order of a run's pieces (and which one carries the padding) with the least remote bytes:
-     * {remote, order, padded piece}.
-     */
-    private Object[] bestOrder(Unit unit, List<Integer> members, long flexible) {
-      List<Integer> order = new ArrayList<>(members);
-      boolean crosses = false;
-      for (int k = 1; k < unit.atoms().size(); k++) {
-        if (items.get(unit.atoms().get(k)).node() != items.get(unit.atoms().get(0)).node()) {
-          crosses = true;
+    /** Pages of PAMT at the low and high end of each atom with a free end of a run in it. */
+    private void partialParts(Tiling[] chosen, long[] low, long[] high) {
+      for (int u = 0; u < units.size(); u++) {
+        Unit unit = units.get(u);
+        if (unit.freeEnd()) {
+          Item last = items.get(unit.atoms().get(unit.atoms().size() - 1));
+          low[last.index()] = chosen[u].end() - last.start();
+        }
+        if (unit.freeStart()) {
+          Item first = items.get(unit.atoms().get(0));
+          high[first.index()] = first.end() - chosen[u].start();
         }
       }
-      if (!crosses) {
-        Set<Integer> nodes = Set.of(items.get(unit.atoms().get(0)).node());
-        long remote = 0;
-        for (int i : members) {
-          remote += remoteOf(pieces.get(i), nodes);
-        }
-        return new Object[] {remote, order, members.get(members.size() - 1)};
-      }
-      Object[] found = {Long.MAX_VALUE, order, members.get(0)};
-      permute(unit, order, 0, flexible, found);
-      return found;
-    }
-
-    private void permute(Unit unit, List<Integer> order, int k, long flexible, Object[] found) {
-      if (k == order.size()) {
-        for (int padded : order) {
-          long remote = 0;
-          long[] sizes = sizes(unit, order, padded);
-          long cursor = startOf(unit, flexible);
-          for (int j = 0; j < order.size(); j++) {
-            remote += remoteOf(pieces.get(order.get(j)), nodesOf(cursor, cursor + sizes[j]));
-            cursor += sizes[j];
-          }
-          if (remote < (Long) found[0]) {
-            found[0] = remote;
-            found[1] = new ArrayList<>(order);
-            found[2] = padded;
-          }
-        }
-        return;
-      }
-      for (int j = k; j < order.size(); j++) {
-        java.util.Collections.swap(order, k, j);
-        permute(unit, order, k + 1, flexible, found);
-        java.util.Collections.swap(order, k, j);
-      }
-    }
-
-    /** Sizes of the run's pieces in order, the padding on {@code padded}. */
-    private long[] sizes(Unit unit, List<Integer> order, int padded) {
-      long[] sizes = new long[order.size()];
-      long sum = 0;
-      for (int j = 0; j < order.size(); j++) {
-        sizes[j] = pieces.get(order.get(j)).req();
-        sum += sizes[j];
-      }
-      if (unit.fixed()) {
-        sizes[order.indexOf(padded)] += unit.fixedPages() - sum;
-      }
-      return sizes;
-    }
-
-    /** The first page of a run. */
-    private long startOf(Unit unit, long flexible) {
-      Item first = items.get(unit.atoms().get(0));
-      return unit.freeStart() ? first.end() - flexible : first.start();
     }
 
     private Set<Integer> nodesOf(long s, long e) {
@@ -964,17 +963,211 @@ public final class ExhaustiveSearch {
       return out;
     }
 
-    /** The layout of this pattern and assignment. */
-    private Layout witness(List<Unit> units, List<List<Integer>> orders, List<Integer> padded, long[] flexible) {
+    /**
+     * The ways worth trying to lay the pieces of a run across nodes (lemma 3): from an anchor
+     * outward, each piece at its minimum size or padded so that its far end lies on a node edge
+     * inside the run, the last piece of a run fixed at both ends reaching its other end; a run free
+     * at both ends is laid down and up from a node edge inside it. Among the ways, those that no
+     * other beats in remote bytes and in pages at each free end.
+     */
+    private final class Layings {
+      private final Unit unit;
+      private final List<Integer> members;
+      private final long[] edges;
+      private final Item first;
+      private final Item last;
+
+      /** One way to lay a subset of the pieces from a cursor: remote bytes, far end, pieces and their far ends. */
+      private record Laying(long remote, long far, int[] bits, long[] ends) {}
+
+      Layings(Unit unit, List<Integer> members) {
+        this.unit = unit;
+        this.members = members;
+        List<Long> found = new ArrayList<>();
+        for (int k = 1; k < unit.atoms().size(); k++) {
+          Item below = items.get(unit.atoms().get(k - 1));
+          Item above = items.get(unit.atoms().get(k));
+          if (below.node() != above.node()) {
+            found.add(above.start());
+          }
+        }
+        this.edges = found.stream().mapToLong(Long::longValue).toArray();
+        this.first = items.get(unit.atoms().get(0));
+        this.last = items.get(unit.atoms().get(unit.atoms().size() - 1));
+      }
+
+      List<Tiling> tilings() {
+        int all = (1 << members.size()) - 1;
+        List<Tiling> out = new ArrayList<>();
+        if (!unit.freeStart()) {
+          long far = unit.fixed() ? last.end() : -1;
+          for (Laying l : lay(all, first.start(), +1, far, new HashMap<>())) {
+            out.add(tiling(null, first.start(), l));
+          }
+        } else if (!unit.freeEnd()) {
+          for (Laying l : lay(all, last.end(), -1, -1, new HashMap<>())) {
+            out.add(tiling(l, last.end(), null));
+          }
+        } else {
+          for (long x : edges) {
+            Map<Long, List<Laying>> downMemo = new HashMap<>();
+            Map<Long, List<Laying>> upMemo = new HashMap<>();
+            for (int down = 1; down < all; down++) {
+              for (Laying d : lay(down, x, -1, -1, downMemo)) {
+                for (Laying u : lay(all & ~down, x, +1, -1, upMemo)) {
+                  out.add(tiling(d, x, u));
+                }
+              }
+            }
+          }
+        }
+        return paretoTilings(out);
+      }
+
+      /** The tiling of a downward laying ending at {@code x} and an upward one starting there. */
+      private Tiling tiling(Laying down, long x, Laying up) {
+        List<Integer> order = new ArrayList<>();
+        List<Long> sizes = new ArrayList<>();
+        long start = x;
+        long remote = 0;
+        if (down != null) {
+          start = down.far();
+          remote += down.remote();
+          long cursor = x;
+          for (int j = 0; j < down.bits().length; j++) {
+            order.add(0, members.get(down.bits()[j]));
+            sizes.add(0, cursor - down.ends()[j]);
+            cursor = down.ends()[j];
+          }
+        }
+        long end = x;
+        if (up != null) {
+          end = up.far();
+          remote += up.remote();
+          long cursor = x;
+          for (int j = 0; j < up.bits().length; j++) {
+            order.add(members.get(up.bits()[j]));
+            sizes.add(up.ends()[j] - cursor);
+            cursor = up.ends()[j];
+          }
+        }
+        return new Tiling(remote, start, end, order.stream().mapToInt(Integer::intValue).toArray(),
+            sizes.stream().mapToLong(Long::longValue).toArray());
+      }
+
+      /**
+       * The ways to lay the pieces of {@code mask} from {@code cursor} in direction {@code dir}, to
+       * end at {@code fixedFar} (or, when it is -1, inside the atom at the run's free end).
+       */
+      private List<Laying> lay(int mask, long cursor, int dir, long fixedFar, Map<Long, List<Laying>> memo) {
+        if (mask == 0) {
+          boolean ok = fixedFar >= 0 ? cursor == fixedFar
+              : dir > 0 ? cursor > last.start() && cursor < last.end() : cursor > first.start() && cursor < first.end();
+          return ok ? List.of(new Laying(0, cursor, new int[0], new long[0])) : List.of();
+        }
+        long key = (long) mask << 40 | cursor;
+        List<Laying> known = memo.get(key);
+        if (known != null) {
+          return known;
+        }
+        long limit = fixedFar >= 0 ? fixedFar : dir > 0 ? last.end() - 1 : first.start() + 1;
+        List<Laying> out = new ArrayList<>();
+        for (int b = 0; b < members.size(); b++) {
+          if ((mask & 1 << b) == 0 || sameKindBelow(mask, b)) {
+            continue;
+          }
+          Piece p = pieces.get(members.get(b));
+          int rest = mask & ~(1 << b);
+          long restReq = 0;
+          for (int c = 0; c < members.size(); c++) {
+            if ((rest & 1 << c) != 0) {
+              restReq += pieces.get(members.get(c)).req();
+            }
+          }
+          long natural = cursor + dir * p.req();
+          List<Long> fars = new ArrayList<>();
+          if (fixedFar >= 0 && rest == 0) {
+            fars.add(fixedFar);
+          } else {
+            fars.add(natural);
+            for (long x : edges) {
+              if (dir * (x - natural) > 0) {
+                fars.add(x);
+              }
+            }
+          }
+          for (long far : fars) {
+            if (dir * (far - natural) < 0 || dir * (limit - far) < restReq) {
+              continue;
+            }
+            long remote = remoteOf(p, nodesOf(Math.min(cursor, far), Math.max(cursor, far)));
+            for (Laying next : lay(rest, far, dir, fixedFar, memo)) {
+              int[] bits = new int[next.bits().length + 1];
+              long[] ends = new long[bits.length];
+              bits[0] = b;
+              ends[0] = far;
+              System.arraycopy(next.bits(), 0, bits, 1, next.bits().length);
+              System.arraycopy(next.ends(), 0, ends, 1, next.ends().length);
+              out.add(new Laying(remote + next.remote(), next.far(), bits, ends));
+            }
+          }
+        }
+        List<Laying> kept = paretoLayings(out, dir);
+        memo.put(key, kept);
+        return kept;
+      }
+
+      /** Whether an identical piece of a lower bit is also in {@code mask}: lay that one first. */
+      private boolean sameKindBelow(int mask, int b) {
+        for (int c = 0; c < b; c++) {
+          if ((mask & 1 << c) != 0 && sameKind(pieces.get(members.get(c)), pieces.get(members.get(b)))) {
+            return true;
+          }
+        }
+        return false;
+      }
+
+      /** The layings no other beats in remote bytes and in distance from the anchor. */
+      private List<Laying> paretoLayings(List<Laying> all, int dir) {
+        List<Laying> sorted = new ArrayList<>(all);
+        sorted.sort(Comparator.comparingLong(Laying::remote).thenComparingLong(l -> dir * l.far()));
+        List<Laying> kept = new ArrayList<>();
+        for (Laying l : sorted) {
+          if (kept.isEmpty() || dir * l.far() < dir * kept.get(kept.size() - 1).far()) {
+            kept.add(l);
+          }
+        }
+        return kept;
+      }
+
+      /** The tilings no other beats in remote bytes and in pages at each free end. */
+      private List<Tiling> paretoTilings(List<Tiling> all) {
+        List<Tiling> kept = new ArrayList<>();
+        for (Tiling t : all) {
+          boolean beaten = false;
+          for (Tiling o : all) {
+            if (o != t && o.remote() <= t.remote() && o.start() >= t.start() && o.end() <= t.end()
+                && (o.remote() < t.remote() || o.start() > t.start() || o.end() < t.end() || all.indexOf(o) < all.indexOf(t))) {
+              beaten = true;
+              break;
+            }
+          }
+          if (!beaten) {
+            kept.add(t);
+          }
+        }
+        return kept;
+      }
+    }
+
+    /** The layout of this pattern and its runs' tilings. */
+    private Layout witness(Tiling[] chosen, long[] low, long[] high) {
       long[][] where = new long[pieces.size()][];
-      List<long[]> pamtRanges = new ArrayList<>();
-      for (int u = 0; u < units.size(); u++) {
-        long[] sizes = sizes(units.get(u), orders.get(u), padded.get(u));
-        long cursor = startOf(units.get(u), flexible[u]);
-        for (int j = 0; j < orders.get(u).size(); j++) {
-          where[orders.get(u).get(j)] = new long[] {cursor, sizes[j]};
-          pamtRanges.add(new long[] {cursor, cursor + sizes[j]});
-          cursor += sizes[j];
+      for (Tiling t : chosen) {
+        long cursor = t.start();
+        for (int j = 0; j < t.order().length; j++) {
+          where[t.order()[j]] = new long[] {cursor, t.sizes()[j]};
+          cursor += t.sizes()[j];
         }
       }
       List<Tdmr> out = new ArrayList<>();
@@ -998,26 +1191,16 @@ public final class ExhaustiveSearch {
           }
           pamt = Pamt.kernelChunk(where[i][0] * PAGE, (end - base) * PAGE, limits);
         }
-        out.add(new Tdmr(base * PAGE, (end - base) * PAGE, pamt, reserved(t, base, end, pamtRanges, flexible)));
+        out.add(new Tdmr(base * PAGE, (end - base) * PAGE, pamt, reserved(t, low, high)));
       }
       return new Layout(out);
     }
 
     /** The TDMR's reserved areas: its reserved pieces, with bridging optional gaps, merged. */
-    private List<ReservedArea> reserved(int t, long base, long end, List<long[]> pamtRanges, long[] flexible) {
+    private List<ReservedArea> reserved(int t, long[] low, long[] high) {
+      long base = tdmrs.get(t)[0] * G;
       List<long[]> segments = new ArrayList<>();
       List<Character> kinds = new ArrayList<>();
-      long[] low = new long[items.size()];
-      long[] high = new long[items.size()];
-      for (int u = 0; u < units.size(); u++) {
-        Unit unit = units.get(u);
-        if (unit.freeEnd()) {
-          low[unit.atoms().get(unit.atoms().size() - 1)] = flexible[u];
-        }
-        if (unit.freeStart()) {
-          high[unit.atoms().get(0)] = flexible[u];
-        }
-      }
       for (Item i : items) {
         if (tdmrOfItem[i.index()] != t) {
           continue;

@@ -83,6 +83,55 @@ class ModuleFamilyBoundsTest {
   }
 
   @Test
+  void withoutRemotePamtNoGranuleOfALargeTwoNodeHostIsWorthLeavingOut() {
+    // 150 GiB on each of two nodes: a TDMR per node needs 150 · 1024 + 150 · 2 + 1 = 153 901 pages,
+    // 307 802 in all. Any node's single TDMR meets that. Without the remote tier a 300 GiB layout
+    // might leave a full granule (262 144 pages) out of every TDMR, filled by 1 026 pages less PAMT.
+    // Without remote PAMT the filling PAMT must lie on the granule's node, whose TDMRs need only
+    // 153 901 pages: leaving a granule out costs more than it saves.
+    MemoryMap map = MemoryMap.ofBlocks("two nodes", List.of(new MemoryBlock(G, 151 * G, 0),
+        new MemoryBlock(151 * G, 301 * G, 1)));
+    ModuleFamilyBounds free = bounds(map, TdxLimits.DEFAULT, true);
+    assertEquals(307_802, free.leastCoveringPages());
+    assertEquals(OptionalLong.of(307_802), free.leastPamtPages());
+    assertEquals(OptionalLong.of(2), free.leastTdmrs());
+    ModuleFamilyBounds any = bounds(map, TdxLimits.DEFAULT, false);
+    // One run of 300 GiB: 300 · 1026 + 2 pages. A granule left out saves its 1026 whole pages but
+    // no page of 1G level (two parts need a page each, a part of 299 GiB two): max(307 802 - 1 026,
+    // 262 144).
+    assertEquals(OptionalLong.of(307_802 - 1026), any.leastPamtPages());
+    assertEquals(OptionalLong.empty(), any.leastTdmrs());
+  }
+
+  @Test
+  void leavingGranulesOutSavesTheirWholePagesButNoOneGibLevelPageOfALongRun() {
+    // One node, 1000 GiB from 1G: one TDMR needs 1000 · 1026 + ceil(1000 · 16 / 4096) = 1 026 004
+    // pages. Leaving l full granules out saves l · 1026 whole pages; the 1G level of the 1000 - l
+    // granules left is still 4 pages (l < 24), so nothing more; the l granules need l · 262 144 pages
+    // of PAMT to fill them. Best: l = 3, max(1 026 004 - 3078, 786 432) = 1 022 926 (l = 4 needs
+    // 1 048 576). The coarse 1027 pages per granule would give 3 pages less.
+    MemoryMap map = MemoryMap.ofBlocks("long", List.of(new MemoryBlock(G, 1001 * G, 0)));
+    ModuleFamilyBounds b = bounds(map, TdxLimits.DEFAULT, true);
+    assertEquals(1_026_004, b.leastCoveringPages());
+    assertEquals(OptionalLong.of(1_022_926), b.leastPamtPages());
+    assertEquals(OptionalLong.empty(), b.leastTdmrs());
+  }
+
+  @Test
+  void perNodeALeftOutGranuleIsFilledFromItsOwnNode() {
+    // Node 0: [1G, 2G), 1027 pages; node 1: a 4 KiB island at 3G. Left out, the island needs one
+    // page of PAMT on node 1, which node 0's TDMR cannot give without remote PAMT: at least 1027 +
+    // 1 pages (the optimum, a second TDMR or one without memory, is 2 · 1027: ExhaustiveSearch).
+    MemoryMap map = MemoryMap.ofBlocks("island", List.of(new MemoryBlock(G, 2 * G, 0),
+        new MemoryBlock(3 * G, 3 * G + 4 * K, 1)));
+    ModuleFamilyBounds free = bounds(map, TdxLimits.DEFAULT, true);
+    assertEquals(OptionalLong.of(1028), free.leastPamtPages());
+    var referee = new ExhaustiveSearch(map, TdxLimits.DEFAULT.withMaxTdmrs(2), MODULE).best().orElseThrow();
+    assertEquals(0, referee.score().remotePamtBytes());
+    assertEquals(2 * 1027 * 4096, referee.score().pamtBytes());
+  }
+
+  @Test
   void tdx135NeedsOneTdmrOfTwoGib() throws Exception {
     // All memory lies in [1M, 0x6f800000): the granules [0, 1G) and [1G, 2G), both on node 0:
     // 8 MiB + 16 KiB + 4 KiB = 8 409 088 bytes, the module family's optimum (ModuleFamilyClaimsTest).

@@ -322,21 +322,35 @@ final class ModuleFamilyProver {
 
     Tiers(Context ctx) {
       this.ctx = ctx;
-      // The qflia tactic (preprocessing, then the arithmetic core) rather than Z3's default solver,
-      // which on push/pop switches to its incremental core without the preprocessing: once TDMRs
-      // and PAMT are fixed most integers are constants, and the tactic's simplification finds that.
-      // Measured on the real maps (benchmarks/README.md): the areas tier proven 5-15 times faster.
-      this.solver = ctx.mkSolver(ctx.mkTactic("qflia"));
+      this.solver = ctx.mkSolver();
+      this.active = solver;
       model.background().forEach(solver::add);
       model.groups().values().forEach(fs -> solver.add(fs.toArray(BoolExpr[]::new)));
+    }
+
+    /** The solver the checks run on: {@link #solver}, or the one of {@link #onFixedTdmrs} once the TDMRs are fixed. */
+    private Solver active;
+
+    /**
+     * Once the TDMRs are fixed, the checks move to a solver of Z3's {@code qflia} tactic with the
+     * same assertions: Z3's default solver, on push/pop, runs its incremental core without the
+     * preprocessing, while with TDMRs and PAMT fixed most integers are constants that the tactic's
+     * simplification removes (the areas tier proven 5-15 times faster on the real maps,
+     * benchmarks/README.md). Not before: on the whole model of a multi-socket host the tactic
+     * answered its interrupt late and took gigabytes of native memory.
+     */
+    private void onFixedTdmrs() {
+      Solver fast = ctx.mkSolver(ctx.mkTactic("qflia"));
+      fast.add(solver.getAssertions());
+      active = fast;
     }
 
     EngineResult solve() {
       List<Tier> tiers = tierList();
       for (Tier tier : tiers) {
         tier = withSharedBound(tier);
-        if (tier.name().equals("reserved areas")) {
-          fixForcedTdmrs();
+        if (tier.name().equals("reserved areas") && fixForcedTdmrs()) {
+          onFixedTdmrs();
         }
         Optional<EngineResult> early = minimise(tier);
         if (early.isPresent()) {
@@ -435,7 +449,10 @@ final class ModuleFamilyProver {
       if (TierSearch.LOG) {
         System.err.printf("z3 module tier %s: %d..%d, %d ms%n", tier.name(), lo, hi, (System.nanoTime() - started) / 1_000_000);
       }
-      solver.add(ctx.mkEq(tier.expr(), ctx.mkInt(hi)));
+      active.add(ctx.mkEq(tier.expr(), ctx.mkInt(hi)));
+      if (active != solver) {
+        solver.add(ctx.mkEq(tier.expr(), ctx.mkInt(hi)));
+      }
       if (proven) {
         fixed.put(tier.name(), hi);
       }
@@ -493,22 +510,23 @@ final class ModuleFamilyProver {
      * granules. (A granule with memory of two nodes could join the TDMR on either side: then nothing
      * is fixed.)
      */
-    private void fixForcedTdmrs() {
+    private boolean fixForcedTdmrs() {
       if (bounds == null || bounds.leastTdmrs().isEmpty()
           || !Long.valueOf(bounds.leastTdmrs().getAsLong()).equals(fixed.get("TDMRs"))) {
-        return;
+        return false;
       }
       List<List<Integer>> tdmrs = bounds.tdmrs();
       if (tdmrs.isEmpty() || tdmrs.size() != bounds.leastTdmrs().getAsLong()) {
-        return;
+        return false;
       }
       if (bounds.remoteFree() && tdmrs.stream().flatMap(List::stream).anyMatch(k -> instance.cells().get(k).nodes().size() != 1)) {
         // A granule with memory of two nodes can join the TDMR on either side: the pieces are not unique.
-        return;
+        return false;
       }
       solver.add(model.tdmrsAre(tdmrs));
       details.add("TDMRs fixed to one per run of memory granules (%s): the only layouts with the PAMT and TDMR bounds"
           .formatted(Count.of(tdmrs.size(), "TDMR")));
+      return true;
     }
 
     /** A first model; an answer when there is none: proven infeasible, or the deadline first. */
@@ -606,6 +624,7 @@ final class ModuleFamilyProver {
     private com.microsoft.z3.Status check(List<BoolExpr> assumptions) {
       Params p = ctx.mkParams();
       p.add("timeout", (int) Math.max(1, Math.min(Integer.MAX_VALUE, deadline.remainingMillis())));
+      Solver solver = active;
       solver.setParameters(p);
       if (deadline.expired()) {
         return com.microsoft.z3.Status.UNKNOWN;
@@ -641,7 +660,7 @@ final class ModuleFamilyProver {
     }
 
     private String why() {
-      return deadline.expired() ? "time limit" : solver.getReasonUnknown();
+      return deadline.expired() ? "time limit" : active.getReasonUnknown();
     }
   }
 

@@ -77,6 +77,38 @@ class ModuleFamilyRefereeTest {
   }
 
   /**
+   * Found by a generated case (seed 777): blocks of one page at 1G + 4K (node 0) and 1G + 8K (node
+   * 1), then node 0 to 3G; CMRs are the blocks, holes {@code cmr}, PAMT {@code any}, one TDMR and
+   * one area. TDMR [1G, 3G) needs 2053 pages; its one area must hold the hole [1G, 1G + 4K) and all
+   * its PAMT, so both one-page blocks are PAMT: the 1G level (1 page) fills the first, the 2M level
+   * (4 pages) straddles from the second into the third block, the 4K level follows. Without
+   * straddling the second block needs a second one-page level, which one TDMR does not have: CP-SAT
+   * answered 1 GiB ([1G, 2G) with its levels filling [2G, 3G)) as optimal without naming it.
+   */
+  @Test
+  void oneTdmrFillsTwoOnePageBlocksOnlyByStraddling() throws Exception {
+    MemoryMap map = MapReader.read(DIR.resolve("straddling-one-page-blocks.json"));
+    Policy any = new Policy(Policy.Holes.CMR, Policy.PamtPlacementPolicy.ANY, Policy.Coverage.ALL, Policy.Family.MODULE);
+    TdxLimits limits = TdxLimits.DEFAULT.withMaxTdmrs(1).withMaxReservedPerTdmr(1);
+    long base = G + 4 * K;
+    Pamt pamt = new Pamt(new PamtRange(base + 5 * 4 * K, 2048 * 4 * K), new PamtRange(base + 4 * K, 4 * 4 * K),
+        new PamtRange(base, 4 * K));
+    Layout straddling = new Layout(List.of(new Tdmr(G, 2 * G, pamt, List.of(new ReservedArea(0, 2054 * 4 * K)))));
+    assertEquals(List.of(), LayoutVerifier.failures(map, limits, any, straddling));
+    // Remote (not ranked under PAMT any): the 2M level on nodes 1 and 0 describes [2G, 3G) (node 0) remotely.
+    LayoutScore hand = new LayoutScore(0, 8 * K, 2053 * 4 * K, 1, 1);
+    assertEquals(hand, LayoutScore.of(map, limits, any, straddling));
+    assertTrue(new ExhaustiveSearch(map, limits, any).best().orElseThrow().score().sameRank(hand, any));
+    EngineResult r = cpsat(map, limits, any);
+    assertEquals(Status.OPTIMAL, r.status(), r.messages().toString());
+    LayoutScore got = LayoutScore.of(map, limits, any, r.layout().orElseThrow());
+    if (!r.restrictions().contains(STRADDLING)) {
+      assertTrue(got.sameRank(hand, any), got + " claimed without naming straddling levels");
+    }
+    assertTrue(LayoutScore.order(any).compare(hand, got) <= 0, "never better than the hand layout: " + got);
+  }
+
+  /**
    * Block A = [1G + 4K, 1G + 8K) (node 0) touches B = [1G + 8K, 4G) (node 1); one TDMR and one area
    * under the default policy (PAMT node-local). TDMR [0, 3G) covers A and B up to 3G with one area
    * (the hole [0, 1G + 4K)); its levels (3072 + 6 + 1 pages), the 4K level padded, fill [3G, 4G)

@@ -1,0 +1,115 @@
+package tdmr.solver.cpsat;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Combinators;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import net.jqwik.api.statistics.Statistics;
+import tdmr.check.LayoutVerifier;
+import tdmr.mem.AddressRange;
+import tdmr.mem.MemoryBlock;
+import tdmr.mem.MemoryMap;
+import tdmr.solver.EngineResult;
+import tdmr.solver.ExhaustiveSearch;
+import tdmr.solver.LayoutScore;
+import tdmr.solver.SolveOptions;
+import tdmr.solver.Status;
+import tdmr.tdx.Policy;
+import tdmr.tdx.TdxLimits;
+
+/**
+ * CP-SAT's module-family claims against {@link ExhaustiveSearch} on the maps where the model's
+ * restrictions bite: a few tiny blocks of 1 to 6 pages on two nodes just above 1 GiB, touching or
+ * a page apart, then one large block up to 2, 3 or 4 GiB (so levels can straddle touching blocks,
+ * fill islands, and a padded level can fill a whole GiB outside every TDMR), under every holes, PAMT
+ * and coverage policy, 1 to 3 TDMRs and 1 to 3 areas. An {@code OPTIMAL} or {@code INFEASIBLE}
+ * that names no restriction must equal the referee in every ranked tier; one that names
+ * restrictions may be beaten by the referee, never beat it; and no layout CP-SAT prints beats the
+ * referee, which would show the referee incomplete.
+ */
+class CpSatModuleFamilyProperties {
+  private static final long K = 1024;
+  private static final long G = 1024 * 1024 * K;
+
+  /** A tiny case: the map, the limits and the policy. */
+  record Case(MemoryMap map, TdxLimits limits, Policy policy) {}
+
+  @Property(tries = 25, seed = "20261204")
+  void cpSatModuleClaimsHoldAgainstTheReferee(@ForAll("straddlingMaps") Case c) {
+    EngineResult r = new CpSatEngine().solve(c.map(), c.limits(), c.policy(), new SolveOptions(60, 1, 0));
+    Optional<ExhaustiveSearch.Result> expected = new ExhaustiveSearch(c.map(), c.limits(), c.policy()).best();
+    boolean restricted = !r.restrictions().isEmpty();
+    Statistics.label("status").collect(r.status(), restricted ? "restricted" : "whole family");
+    String what = c + "\n" + r.messages() + "\nreferee " + expected.map(ExhaustiveSearch.Result::layout)
+        + "\ncpsat " + r.layout();
+    if (r.layout().isPresent()) {
+      assertEquals(List.of(), LayoutVerifier.failures(c.map(), c.limits(), c.policy(), r.layout().get()), what);
+      LayoutScore got = LayoutScore.of(c.map(), c.limits(), c.policy(), r.layout().get());
+      assertTrue(expected.isPresent(), "cpsat has a layout the referee did not find: " + what);
+      assertTrue(LayoutScore.order(c.policy()).compare(expected.get().score(), got) <= 0,
+          "cpsat's layout beats the referee's best: " + got + " vs " + expected.get().score() + "\n" + what);
+    }
+    if (r.status() == Status.INFEASIBLE) {
+      assertTrue(restricted || expected.isEmpty(), "INFEASIBLE without naming a restriction: " + what);
+      return;
+    }
+    assertEquals(Status.OPTIMAL, r.status(), what);
+    if (!restricted) {
+      LayoutScore got = LayoutScore.of(c.map(), c.limits(), c.policy(), r.layout().orElseThrow());
+      assertTrue(expected.get().score().sameRank(got, c.policy()),
+          "unrestricted OPTIMAL " + got + " but the referee has " + expected.get().score() + "\n" + what);
+    }
+  }
+
+  @Provide
+  Arbitrary<Case> straddlingMaps() {
+    Arbitrary<List<Long>> small = Arbitraries.of(1L, 1L, 2L, 4L, 6L).list().ofMinSize(1).ofMaxSize(3);
+    Arbitrary<List<Long>> gaps = Arbitraries.of(0L, 0L, 1L).list().ofSize(4);
+    Arbitrary<int[]> nodes = Arbitraries.integers().between(0, 1).array(int[].class).ofSize(4);
+    Arbitrary<Integer> endGiB = Arbitraries.integers().between(2, 4);
+    Arbitrary<TdxLimits> limits = Combinators.combine(
+            Arbitraries.integers().between(1, 3), Arbitraries.integers().between(1, 3))
+        .as((t, a) -> TdxLimits.DEFAULT.withMaxTdmrs(t).withMaxReservedPerTdmr(a));
+    Arbitrary<Policy> policy = Combinators.combine(
+            Arbitraries.of(Policy.Holes.values()), Arbitraries.of(Policy.PamtPlacementPolicy.values()),
+            Arbitraries.of(Policy.Coverage.values()))
+        .as((h, p, c) -> new Policy(h, p, c, Policy.Family.MODULE));
+    Arbitrary<Boolean> wideCmr = Arbitraries.of(false, true);
+    return Combinators.combine(small, gaps, nodes, endGiB, limits, policy, wideCmr)
+        .as((pages, gap, ns, end, l, p, wide) -> {
+          List<MemoryBlock> blocks = new ArrayList<>();
+          long cursor = G + 4 * K;
+          for (int i = 0; i < pages.size(); i++) {
+            blocks.add(new MemoryBlock(cursor, cursor + pages.get(i) * 4 * K, ns[i]));
+            cursor += (pages.get(i) + gap.get(i)) * 4 * K;
+          }
+          blocks.add(new MemoryBlock(cursor, end * G, ns[3]));
+          List<AddressRange> cmrs = wide
+              ? List.of(new AddressRange(blocks.get(0).start(), end * G))
+              : blocks.stream().map(MemoryBlock::range).toList();
+          return new Case(MemoryMap.of("tiny", merged(blocks), cmrs), l, p);
+        });
+  }
+
+  /** Touching blocks of one node as one block, as a map states them. */
+  private static List<MemoryBlock> merged(List<MemoryBlock> blocks) {
+    List<MemoryBlock> out = new ArrayList<>();
+    for (MemoryBlock b : blocks) {
+      MemoryBlock prev = out.isEmpty() ? null : out.get(out.size() - 1);
+      if (prev != null && prev.end() == b.start() && prev.node() == b.node()) {
+        out.set(out.size() - 1, new MemoryBlock(prev.start(), b.end(), b.node()));
+      } else {
+        out.add(b);
+      }
+    }
+    return out;
+  }
+}
