@@ -205,11 +205,14 @@ final class FrontierCommand implements Callable<Integer> {
       if (p.minReserved().isPresent()) {
         reserved = "%d areas per TDMR proven least".formatted(p.minReserved().getAsInt());
       } else if (p.reservedAtMost().isPresent()) {
-        reserved = "a layout with %d areas per TDMR, none with fewer than %d proven impossible before the time limit"
-            .formatted(p.reservedAtMost().getAsInt(), p.reservedAtLeast());
+        reserved = "a layout with %d areas per TDMR; %s".formatted(p.reservedAtMost().getAsInt(),
+            p.reservedAtLeast() > 0
+                ? "fewer than %d proven impossible, %d to %d not decided before the time limit".formatted(
+                    p.reservedAtLeast(), p.reservedAtLeast(), p.reservedAtMost().getAsInt() - 1)
+                : "fewer not decided before the time limit");
       } else {
-        reserved = "no layout found before the time limit; none has fewer than %d areas per TDMR"
-            .formatted(p.reservedAtLeast());
+        reserved = "no layout found before the time limit" + (p.reservedAtLeast() > 0
+            ? "; none has fewer than %d areas per TDMR".formatted(p.reservedAtLeast()) : "");
       }
       String pamt = "";
       if (p.pamtBytes().isPresent() && !p.pamtProvenLeast()) {

@@ -24,6 +24,7 @@ import tdmr.solver.DeadlineGuard;
 import tdmr.solver.EngineResult;
 import tdmr.solver.Engines;
 import tdmr.solver.Infeasibility;
+import tdmr.solver.IslandFillFirst;
 import tdmr.solver.SolveOptions;
 import tdmr.solver.Status;
 import tdmr.solver.z3.Z3Engine;
@@ -92,7 +93,7 @@ final class ProveCommand implements Callable<Integer> {
     EngineResult r;
     try (Progress p = Progress.start(spec.commandLine().getErr(), "tdmr prove: " + engine.name() + " solving",
         Terminal.stderrIsTerminal())) {
-      r = DeadlineGuard.of(engine).solve(map, limits, policy, solve);
+      r = new IslandFillFirst(DeadlineGuard.of(engine)).solve(map, limits, policy, solve);
     }
 
     if (json) {

@@ -116,16 +116,19 @@ public final class Frontier {
   }
 
   /** The lower bounds known before any solve: {@link ReservedAreaBounds} in the module family. */
-  private record LowerBounds(Optional<ReservedAreaBounds> areas, OptionalInt atoms) {
+  private record LowerBounds(Optional<ReservedAreaBounds> areas, Optional<IslandFill> fill, OptionalInt atoms) {
     static LowerBounds of(MemoryMap map, TdxLimits limits, Policy policy, Deadline deadline) {
+      LowerBounds none = new LowerBounds(Optional.empty(), Optional.empty(), OptionalInt.empty());
       if (policy.family() != Policy.Family.MODULE || deadline.expired()) {
-        return new LowerBounds(Optional.empty(), OptionalInt.empty());
+        return none;
       }
       try {
         Instance instance = Instance.of(map, limits, policy, deadline);
-        return new LowerBounds(Optional.of(new ReservedAreaBounds(instance)), OptionalInt.of(instance.atoms().size()));
+        ReservedAreaBounds b = new ReservedAreaBounds(instance);
+        return new LowerBounds(Optional.of(b), Optional.of(new IslandFill(instance, b)),
+            OptionalInt.of(instance.atoms().size()));
       } catch (Deadline.Exceeded e) {
-        return new LowerBounds(Optional.empty(), OptionalInt.empty());
+        return none;
       }
     }
 
@@ -205,6 +208,7 @@ public final class Frontier {
           offer(w.elsewhere());
         }
       }
+      construct();
       // The bound first, when there is one: it is usually the answer.
       boolean askFloor = lo > 0 || best != null;
       while (best == null || lo < best.areas()) {
@@ -245,6 +249,25 @@ public final class Frontier {
       return proven(best.areas());
     }
 
+    /**
+     * When the limit at the floor has a price (islands must be filled), the layout {@link IslandFill}
+     * builds there: often the cheapest, found without a search.
+     */
+    private void construct() {
+      if (bounds.fill().isEmpty() || bounds.pamtBytes(limits.maxTdmrs(), lo) == 0 || deadline.expired()) {
+        return;
+      }
+      try {
+        bounds.fill().get().cheapest(limits.maxTdmrs(), lo).ifPresent(l -> {
+          Witness w = new Witness(l, l.maxReservedPerTdmr(), Optional.empty(), IslandFill.NAME, List.of());
+          witnesses.add(w);
+          offer(w);
+        });
+      } catch (Deadline.Exceeded e) {
+        // No time for it: the engines search.
+      }
+    }
+
     private static int areasOf(Answer a) {
       return a.result().layout().orElseThrow().maxReservedPerTdmr();
     }
@@ -261,54 +284,50 @@ public final class Frontier {
     }
 
     /**
-     * The point once {@code r} is proven the least limit: its price is that of the best layout known
-     * when it meets {@link ReservedAreaBounds}' price, else that of an answer whose
-     * layout has {@code r} areas and whose PAMT is proven least at a limit of at least {@code r} (the
-     * least PAMT can only grow as the limit shrinks, and that layout meets it at {@code r}), else
-     * that of the answer at {@code r}, asked when it was not yet.
+     * The point once {@code r} is proven the least limit ({@link #best} has {@code r} areas). Its
+     * price is proven when the best layout meets the PAMT bound ({@link #pamtBound}); otherwise the
+     * engines are asked at {@code r} (unless an answer at a limit of at least {@code r} already proved
+     * its layout's PAMT least: the least PAMT only grows as the limit shrinks, and that layout, with
+     * {@code r} areas, meets it at {@code r}), and the cheapest layout known is the point's.
      */
     private FrontierPoint proven(int r) {
-      if (best.layout().pamtBytes() == bounds.pamtBytes(limits.maxTdmrs(), r)) {
-        // A layout found at another point that meets the price bound: nothing to solve.
-        return point(Status.OPTIMAL, OptionalInt.of(r), r, Optional.of(best), pamtBound(best, r));
-      }
-      Optional<Answer> priced = answers.values().stream()
-          .filter(a -> a.status().hasLayout() && areasOf(a) == r && a.priceProven())
-          .min((x, y) -> Long.compare(x.result().layout().orElseThrow().pamtBytes(),
-              y.result().layout().orElseThrow().pamtBytes()));
-      if (priced.isEmpty()) {
-        Answer at = ask(r, true);
-        if (at.status().hasLayout()) {
-          offer(Witness.of(at));
-          priced = Optional.of(at);
+      if (pamtBound(r) != best.layout().pamtBytes()) {
+        boolean priced = answers.values().stream()
+            .anyMatch(a -> a.status().hasLayout() && areasOf(a) == r && a.priceProven());
+        if (!priced) {
+          Answer at = ask(r, true);
+          if (at.status().hasLayout()) {
+            offer(Witness.of(at));
+          }
         }
       }
-      Witness w = priced.map(Witness::of).orElse(best);
-      OptionalLong bound = pamtBound(w, r);
-      Status status = bound.isPresent() && bound.getAsLong() == w.layout().pamtBytes() ? Status.OPTIMAL : Status.FEASIBLE;
-      return point(status, OptionalInt.of(r), r, Optional.of(w), bound);
+      long bound = pamtBound(r);
+      if (bound > best.layout().pamtBytes()) {
+        throw new IllegalStateException("a proven PAMT bound of %d bytes lies above a validated layout of %d bytes"
+            .formatted(bound, best.layout().pamtBytes()));
+      }
+      Status status = bound == best.layout().pamtBytes() ? Status.OPTIMAL : Status.FEASIBLE;
+      return point(status, OptionalInt.of(r), r, Optional.of(best), bound > 0 ? OptionalLong.of(bound) : OptionalLong.empty());
     }
 
     /**
      * A proven lower bound on the PAMT of every layout within this TDMR limit and {@code r} areas:
-     * the larger of the engine's bound for the answer that found {@code w} (asked at a limit of at
-     * least {@code r}, so its bound holds at {@code r} too) and {@link ReservedAreaBounds}'.
+     * the largest of {@link ReservedAreaBounds}', the engines' bounds at limits of at least {@code r}
+     * (fewer areas only remove layouts), and the PAMT of answers there proven least.
      */
-    private OptionalLong pamtBound(Witness w, int r) {
+    private long pamtBound(int r) {
       long bound = bounds.pamtBytes(limits.maxTdmrs(), r);
-      if (w.answer().isPresent()) {
-        Answer a = w.answer().get();
+      for (Answer a : answers.values()) {
+        if (a.limit() < r || !a.status().hasLayout()) {
+          continue;
+        }
         if (a.priceProven()) {
-          bound = Math.max(bound, w.layout().pamtBytes());
+          bound = Math.max(bound, a.result().layout().orElseThrow().pamtBytes());
         } else if (a.result().pamtBoundBytes().isPresent()) {
           bound = Math.max(bound, a.result().pamtBoundBytes().getAsLong());
         }
       }
-      if (bound > w.layout().pamtBytes()) {
-        throw new IllegalStateException("a proven PAMT bound of %d bytes lies above a validated layout of %d bytes"
-            .formatted(bound, w.layout().pamtBytes()));
-      }
-      return bound > 0 ? OptionalLong.of(bound) : OptionalLong.empty();
+      return bound;
     }
 
     /** Enough areas per TDMR for any layout, or empty when the time ran out before it was known. */
@@ -363,7 +382,9 @@ public final class Frontier {
       if (best == null) {
         return point(Status.UNKNOWN, OptionalInt.empty(), lo, Optional.empty(), OptionalLong.empty());
       }
-      return point(Status.UNKNOWN, OptionalInt.empty(), lo, Optional.of(best), pamtBound(best, best.areas()));
+      long bound = Math.min(pamtBound(best.areas()), best.layout().pamtBytes());
+      return point(Status.UNKNOWN, OptionalInt.empty(), lo, Optional.of(best),
+          bound > 0 ? OptionalLong.of(bound) : OptionalLong.empty());
     }
 
     private FrontierPoint infeasible() {

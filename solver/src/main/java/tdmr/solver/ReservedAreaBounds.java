@@ -71,8 +71,18 @@ import tdmr.tdx.Policy;
  * infeasibility proof.
  */
 public final class ReservedAreaBounds {
-  /** One granule with runs: {@code G_g}, its islands' capacities ascending, {@code m_g} and its memory. */
-  private record Granule(int runs, long[] islands, int memoryStretches, long memoryPages) {}
+  /** What lies between two runs of a granule: its memory atoms and their pages (its capacity). */
+  record Island(long pages, List<Atom> memory) {}
+
+  /**
+   * One granule with runs: {@code G_g}, its islands by capacity ascending, {@code m_g} and its
+   * memory pages.
+   */
+  record Granule(Cell cell, int runs, List<Island> islands, int memoryStretches, long memoryPages) {
+    long[] capacities() {
+      return islands.stream().mapToLong(Island::pages).toArray();
+    }
+  }
 
   private final boolean applies;
   private final boolean everyTdmrReserves;
@@ -91,7 +101,7 @@ public final class ReservedAreaBounds {
       List<Atom> atoms = instance.atoms().subList(c.firstAtom(), c.endAtom());
       reserves &= atoms.stream().anyMatch(a -> mustReserve(instance, a));
       if (c.kind() == Instance.Kind.MIXED && c.holdsMemory()) {
-        granules.add(granule(instance, atoms));
+        granules.add(granule(instance, c, atoms));
       }
     }
     this.everyTdmrReserves = reserves;
@@ -102,35 +112,36 @@ public final class ReservedAreaBounds {
   }
 
   /** Runs, islands and memory stretches of one granule's atoms, in address order. */
-  private static Granule granule(Instance instance, List<Atom> atoms) {
+  private static Granule granule(Instance instance, Cell cell, List<Atom> atoms) {
     int runs = 0;
     int stretches = 0;
     long memory = 0;
-    List<Long> islands = new ArrayList<>();
+    List<Island> islands = new ArrayList<>();
     boolean inRun = false;
-    // Memory pages since the last must-reserve atom; -1 before the first run.
-    long since = -1;
+    boolean afterRun = false;
+    // The memory atoms since the last must-reserve atom.
+    List<Atom> since = new ArrayList<>();
     boolean stretchOpen = false;
     for (Atom a : atoms) {
       if (mustReserve(instance, a)) {
         if (!inRun) {
-          if (since > 0) {
-            islands.add(since);
+          if (afterRun && !since.isEmpty()) {
+            islands.add(new Island(since.stream().mapToLong(Atom::pages).sum(), List.copyOf(since)));
           }
-          if (since != 0) {
+          // A run joins the previous one when only optional gaps lie between them.
+          if (!afterRun || !since.isEmpty()) {
             runs++;
           }
           inRun = true;
         }
-        since = 0;
+        afterRun = true;
+        since.clear();
         stretchOpen = false;
       } else {
         inRun = false;
         if (a.memory()) {
           memory += a.pages();
-          if (since >= 0) {
-            since += a.pages();
-          }
+          since.add(a);
           if (!stretchOpen) {
             stretches++;
             stretchOpen = true;
@@ -138,8 +149,23 @@ public final class ReservedAreaBounds {
         }
       }
     }
-    long[] sorted = islands.stream().mapToLong(Long::longValue).sorted().toArray();
-    return new Granule(runs, sorted, stretches, memory);
+    islands.sort(java.util.Comparator.comparingLong(Island::pages));
+    return new Granule(cell, runs, List.copyOf(islands), stretches, memory);
+  }
+
+  /** The granules with runs, in address order. */
+  List<Granule> granules() {
+    return granules;
+  }
+
+  /** The levels' least pages (a 1 GiB TDMR's), ascending. */
+  long[] leastLevelPages() {
+    return leastLevelPages.clone();
+  }
+
+  /** Whether the bounds hold (module family, coverage all, memory that can be covered). */
+  boolean applies() {
+    return applies;
   }
 
   /**
@@ -153,7 +179,7 @@ public final class ReservedAreaBounds {
     int least = everyTdmrReserves ? 1 : 0;
     for (Granule g : granules) {
       if (!canLeaveOut(g, maxTdmrs)) {
-        least = Math.max(least, g.runs() - new Matching(maxTdmrs).fillable(g.islands()));
+        least = Math.max(least, g.runs() - new Matching(maxTdmrs).fillable(g.capacities()));
       }
     }
     return least;
@@ -173,7 +199,7 @@ public final class ReservedAreaBounds {
       if (needed <= 0) {
         continue;
       }
-      long covered = new Matching(maxTdmrs).leastPages(g.islands(), needed);
+      long covered = new Matching(maxTdmrs).leastPages(g.capacities(), needed);
       long leftOut = canLeaveOut(g, maxTdmrs) ? g.memoryPages() : Long.MAX_VALUE;
       long cost = Math.min(covered, leftOut);
       // Neither fits: no layout at these limits (leastMaxReserved says so); nothing to add here.
@@ -253,6 +279,6 @@ public final class ReservedAreaBounds {
   @Override
   public String toString() {
     return "ReservedAreaBounds" + granules.stream()
-        .map(g -> "(runs %d, islands %s)".formatted(g.runs(), Arrays.toString(g.islands()))).toList();
+        .map(g -> "(runs %d, islands %s)".formatted(g.runs(), Arrays.toString(g.capacities()))).toList();
   }
 }

@@ -89,8 +89,8 @@ class FrontierCommandTest {
     assertEquals(List.of(
         "* max TDMRs 2: 10 areas per TDMR proven least; its PAMT is the best found, and no layout there needs less"
             + " than 14266368 bytes (13.61 MiB).",
-        "* max TDMRs 3: a layout with 10 areas per TDMR, none with fewer than 7 proven impossible before the time"
-            + " limit; its PAMT is the best found, with no lower bound proven.",
+        "* max TDMRs 3: a layout with 10 areas per TDMR; fewer than 7 proven impossible, 7 to 9 not decided"
+            + " before the time limit; its PAMT is the best found, with no lower bound proven.",
         "* max TDMRs 4: no layout found before the time limit; none has fewer than 4 areas per TDMR."), notes);
   }
 }

@@ -69,7 +69,7 @@ class FrontierTest {
    * areas and uses min(n, 3) TDMRs of 1 GiB, each with a kernel chunk of 4108 KiB (its layouts have
    * that many areas in each TDMR).
    */
-  private static final class KnownEngine implements Engine {
+  private static class KnownEngine implements Engine {
     private final String name;
     int solves;
 
@@ -221,14 +221,14 @@ class FrontierTest {
   }
 
   /**
-   * From 2 TDMRs on the areas bound is the answer and the layout meets the price bound: each point
-   * costs one solve at its bound (the point at 64 TDMRs settles 6 and more), and both of its numbers
-   * are proven, by the engine's layout and the bounds. With one TDMR the bound (13) is one short: an
-   * engine's INFEASIBLE at 13 proves 14, and its price stays the best found (the bound knows only
-   * 12 KiB of islands there), so the time left asks again.
+   * From 2 TDMRs on the areas bound is the answer, and IslandFill builds a layout there that meets
+   * the price bound: those points need no solve, and both of their numbers are proven (the point at
+   * 64 TDMRs settles 6 and more with its 6-TDMR layout). With one TDMR the bound (13) is one short
+   * and the construction needs a TDMR per granule with memory (two): the engine's INFEASIBLE at 13
+   * proves 14, and its price stays the best found (the bound knows only 12 KiB of islands there).
    */
   @Test
-  void moduleFamilyPointsStartAtTheirBoundAndItsPriceProvesThem() throws Exception {
+  void moduleFamilyPointsFromTwoTdmrsAreProvenByIslandFillAndTheBounds() throws Exception {
     Tdx135Engine engine = new Tdx135Engine(java.util.Set.of());
     List<FrontierPoint> points = new Frontier(List.of(engine), SolveOptions.DEFAULT)
         .compute(RealMaps.read(RealMaps.EMR_135), TdxLimits.DEFAULT, MODULE, 64);
@@ -244,32 +244,39 @@ class FrontierTest {
         assertEquals("known", p.provedBy());
       } else {
         assertEquals(Status.OPTIMAL, p.status(), "n=" + n);
-        assertEquals("known+bounds", p.provedBy(), "n=" + n);
+        assertEquals("island-fill+bounds", p.provedBy(), "n=" + n);
       }
     }
-    // At their bounds: 64 at 1 area, 2..5 once each, 6..64 settled by the point at 64.
-    for (int n = 2; n <= 5; n++) {
-      int m = n;
-      assertEquals(List.of(AREAS[n - 1]), engine.asked.stream().filter(a -> a[0] == m).map(a -> a[1]).toList(), "n=" + n);
-    }
-    assertEquals(List.of(1), engine.asked.stream().filter(a -> a[0] == 64).map(a -> a[1]).toList());
-    assertTrue(engine.asked.stream().noneMatch(a -> a[0] > 5 && a[0] < 64));
+    assertTrue(engine.asked.stream().allMatch(a -> a[0] == 1), "asked beyond one TDMR");
+    // 13 (INFEASIBLE), then enough areas for any layout, then 14 for its price; once more with the time left.
+    assertEquals(13, engine.asked.get(0)[1]);
   }
 
   /**
-   * When the engine runs out of time at 3 TDMRs the point says what is known: at least 7 areas (the
-   * bound) and at most 10, the layout the point at 2 TDMRs found, at its PAMT.
+   * Kernel family (no bounds): when the engine runs out of time at 2 TDMRs the point says what is
+   * known: at most 2 areas, the layout the point at 1 TDMR found, at its PAMT, and at least the
+   * point at 64's 0.
    */
   @Test
-  void aPointLeftUnprovenSaysAtMostWhatAnotherPointsLayoutMeets() throws Exception {
-    List<FrontierPoint> points = new Frontier(List.of(new Tdx135Engine(java.util.Set.of(3))), SolveOptions.DEFAULT)
-        .compute(RealMaps.read(RealMaps.EMR_135), TdxLimits.DEFAULT, MODULE, 6);
-    FrontierPoint three = points.get(2);
-    assertEquals(Status.UNKNOWN, three.status());
-    assertEquals(OptionalInt.empty(), three.minReserved());
-    assertEquals(OptionalInt.of(10), three.reservedAtMost());
-    assertEquals(7, three.reservedAtLeast());
-    assertEquals(OptionalLong.of(13_932 * KiB), three.pamtBytes());
-    assertEquals(Status.OPTIMAL, points.get(3).status());
+  void aPointLeftUnprovenSaysAtMostWhatAnotherPointsLayoutMeets() {
+    KnownEngine engine = new KnownEngine("known") {
+      @Override
+      public EngineResult solve(MemoryMap map, TdxLimits limits, Policy policy, SolveOptions options) {
+        if (limits.maxTdmrs() == 2) {
+          return new EngineResult("known", Status.UNKNOWN, Optional.empty(), OptionalLong.empty(), OptionalLong.empty(),
+              List.of(), 0, 0, 0, 0);
+        }
+        return super.solve(map, limits, policy, options);
+      }
+    };
+    List<FrontierPoint> points = new Frontier(List.of(engine), SolveOptions.DEFAULT)
+        .compute(ANY_MAP, TdxLimits.DEFAULT, Policy.DEFAULT, 64);
+    FrontierPoint two = points.get(1);
+    assertEquals(Status.UNKNOWN, two.status());
+    assertEquals(OptionalInt.empty(), two.minReserved());
+    assertEquals(OptionalInt.of(2), two.reservedAtMost());
+    assertEquals(0, two.reservedAtLeast());
+    assertEquals(OptionalLong.of(CHUNK), two.pamtBytes());
+    assertEquals(Status.OPTIMAL, points.get(2).status());
   }
 }

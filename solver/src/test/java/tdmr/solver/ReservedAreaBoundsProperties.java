@@ -22,7 +22,8 @@ import tdmr.tdx.TdxLimits;
  * {@link ReservedAreaBounds} against the exhaustive search (which shares nothing with it) on tiny
  * maps of islands between holes, module family, coverage {@code all}: no layout has fewer areas per
  * TDMR than the areas bound (the search finds none at one less), and the least PAMT at the limits
- * is at least the price bound. PAMT {@code any}, so that PAMT is the search's first tier.
+ * is at least the price bound; a layout {@link IslandFill} builds costs no less than the search's
+ * best. PAMT {@code any}, so that PAMT is the search's first tier.
  */
 class ReservedAreaBoundsProperties {
   private static final long K = 1024;
@@ -38,6 +39,14 @@ class ReservedAreaBoundsProperties {
     int least = bounds.leastMaxReserved(n);
     Statistics.label("areas bound").collect(least);
     Optional<ExhaustiveSearch.Result> best = new ExhaustiveSearch(c.map(), c.limits(), c.policy()).best();
+    Instance instance = Instance.of(c.map(), c.limits(), c.policy());
+    Optional<tdmr.tdx.Layout> built = new IslandFill(instance, bounds).cheapest(n, c.limits().maxReservedPerTdmr());
+    Statistics.label("island fill").collect(built.isPresent());
+    if (built.isPresent()) {
+      // It passed the validator; the search, which sees every layout, finds one at least as cheap.
+      assertTrue(best.isPresent() && best.get().score().pamtBytes() <= built.get().pamtBytes(),
+          "IslandFill's " + built.get() + " against " + best.map(ExhaustiveSearch.Result::layout) + "\n" + c);
+    }
     if (best.isPresent()) {
       String what = c + "\n" + best.get().layout() + "\n" + bounds;
       assertTrue(best.get().layout().maxReservedPerTdmr() >= least, "areas below the bound " + least + ": " + what);

@@ -1,0 +1,79 @@
+package tdmr.solver;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+import tdmr.mem.ByteSize;
+import tdmr.mem.MemoryMap;
+import tdmr.tdx.Layout;
+import tdmr.tdx.Policy;
+import tdmr.tdx.TdxLimits;
+import tdmr.time.Deadline;
+
+/**
+ * An exact engine asked for the price of the limits ({@code tdmr prove}), with {@link IslandFill}
+ * tried first in the module family: when its layout meets the price bound of {@link
+ * ReservedAreaBounds} that is the answer, proven without a search; otherwise the engine searches,
+ * and the cheaper of its layout and the construction's is the answer, with the larger of the two
+ * proven PAMT bounds. The engine's {@code INFEASIBLE} and {@code OPTIMAL} stand as they are.
+ */
+public final class IslandFillFirst implements Engine {
+  private final Engine engine;
+
+  public IslandFillFirst(Engine engine) {
+    this.engine = engine;
+  }
+
+  @Override
+  public String name() {
+    return engine.name();
+  }
+
+  @Override
+  public boolean proves(Policy.Family family) {
+    return engine.proves(family);
+  }
+
+  @Override
+  public EngineResult solve(MemoryMap map, TdxLimits limits, Policy policy, SolveOptions options) {
+    long started = System.nanoTime();
+    Optional<Layout> built = Optional.empty();
+    long price = 0;
+    if (policy.family() == Policy.Family.MODULE) {
+      try {
+        Instance instance = Instance.of(map, limits, policy, options.solveDeadline());
+        ReservedAreaBounds bounds = new ReservedAreaBounds(instance);
+        price = bounds.leastPamtPages(limits.maxTdmrs(), limits.maxReservedPerTdmr()) * ByteSize.PAGE;
+        if (price > 0) {
+          built = new IslandFill(instance, bounds).cheapest(limits.maxTdmrs(), limits.maxReservedPerTdmr());
+        }
+      } catch (Deadline.Exceeded e) {
+        built = Optional.empty();
+      }
+    }
+    if (built.isPresent() && built.get().pamtBytes() == price) {
+      return built(built.get(), price, List.of(), started);
+    }
+    EngineResult r = engine.solve(map, limits, policy, options);
+    if (built.isEmpty() || r.status() == Status.OPTIMAL || r.status() == Status.INFEASIBLE
+        || r.layout().isPresent() && r.layout().get().pamtBytes() <= built.get().pamtBytes()) {
+      return r;
+    }
+    long bound = Math.max(price, r.pamtBoundBytes().orElse(0));
+    return built(built.get(), bound, r.messages(), started);
+  }
+
+  /** The construction's answer: a validated layout, with the proven bound. */
+  private EngineResult built(Layout layout, long bound, List<String> engineMessages, long started) {
+    List<String> messages = new ArrayList<>();
+    messages.add("witness built by " + IslandFill.NAME + " (levels padded to fill the islands between holes), "
+        + (bound == layout.pamtBytes() ? "meeting the PAMT bound of the reserved-area limit"
+            : "cheaper than the search's best layout"));
+    messages.addAll(engineMessages);
+    return new EngineResult(IslandFill.NAME, Status.FEASIBLE, Optional.of(layout), OptionalLong.of(layout.pamtBytes()),
+        bound > 0 ? OptionalLong.of(Math.min(bound, layout.pamtBytes())) : OptionalLong.empty(), messages,
+        (System.nanoTime() - started) / 1_000_000, 0, 0, 0)
+        .withQuestion(Question.of(Policy.Family.MODULE));
+  }
+}
