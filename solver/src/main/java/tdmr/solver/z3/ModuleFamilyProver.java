@@ -531,6 +531,16 @@ final class ModuleFamilyProver {
 
     /** A first model; an answer when there is none: proven infeasible, or the deadline first. */
     private Optional<EngineResult> firstLayout() {
+      // Without an incumbent, first a layout with one TDMR per run of memory granules on one node
+      // (ModuleFamilyBounds#tdmrs, the TDMRs an optimum usually has), within a third of the time:
+      // only the levels' places are left to find. A failure proves nothing (the TDMRs were assumed).
+      List<List<Integer>> runs = new ModuleFamilyBounds(instance, policy.pamt() == Policy.PamtPlacementPolicy.NODE_LOCAL).tdmrs();
+      if (!runs.isEmpty() && check(List.of(model.tdmrsAre(runs)), deadline.remainingMillis() / 3)
+          == com.microsoft.z3.Status.SATISFIABLE) {
+        adopt();
+        details.add("first layout: one TDMR per run of memory granules");
+        return Optional.empty();
+      }
       com.microsoft.z3.Status first = check(List.of());
       if (first == com.microsoft.z3.Status.UNSATISFIABLE) {
         messages.add("z3: proven: no layout of %s %s at most %s and %s per TDMR (holes %s, PAMT %s)".formatted(
@@ -622,8 +632,13 @@ final class ModuleFamilyProver {
 
     /** One check under {@code assumptions}, with the time left before the deadline. */
     private com.microsoft.z3.Status check(List<BoolExpr> assumptions) {
+      return check(assumptions, deadline.remainingMillis());
+    }
+
+    /** One check under {@code assumptions}, for at most {@code millis} (and not past the deadline). */
+    private com.microsoft.z3.Status check(List<BoolExpr> assumptions, long millis) {
       Params p = ctx.mkParams();
-      p.add("timeout", (int) Math.max(1, Math.min(Integer.MAX_VALUE, deadline.remainingMillis())));
+      p.add("timeout", (int) Math.max(1, Math.min(Integer.MAX_VALUE, Math.min(millis, deadline.remainingMillis()))));
       Solver solver = active;
       solver.setParameters(p);
       if (deadline.expired()) {
