@@ -311,19 +311,24 @@ public final class Frontier {
     }
 
     /**
-     * A proven lower bound on the PAMT of every layout within this TDMR limit and {@code r} areas:
-     * the largest of {@link ReservedAreaBounds}', the engines' bounds at limits of at least {@code r}
-     * (fewer areas only remove layouts), and the PAMT of answers there proven least.
+     * A proven lower bound on the PAMT at this TDMR limit and {@code r} areas (of the layouts best in
+     * the tiers before PAMT: coverage under {@code max}, remote PAMT under {@code node-local}): the
+     * largest of {@link ReservedAreaBounds}' (which holds for every layout), the engines' answers at
+     * {@code r}, and answers at larger limits whose layout has {@code r} areas and a PAMT proven least
+     * (their layout is best at {@code r} too). Bounds at larger limits hold at {@code r} only without
+     * tiers before PAMT: fewer areas may force more remote PAMT, and allow less PAMT with it.
      */
     private long pamtBound(int r) {
       long bound = bounds.pamtBytes(limits.maxTdmrs(), r);
+      boolean pamtFirst = policy.coverage() == Policy.Coverage.ALL && policy.pamt() == Policy.PamtPlacementPolicy.ANY;
       for (Answer a : answers.values()) {
         if (a.limit() < r || !a.status().hasLayout()) {
           continue;
         }
-        if (a.priceProven()) {
+        boolean holds = a.limit() == r || pamtFirst;
+        if (a.priceProven() && (holds || areasOf(a) == r)) {
           bound = Math.max(bound, a.result().layout().orElseThrow().pamtBytes());
-        } else if (a.result().pamtBoundBytes().isPresent()) {
+        } else if (holds && a.result().pamtBoundBytes().isPresent()) {
           bound = Math.max(bound, a.result().pamtBoundBytes().getAsLong());
         }
       }

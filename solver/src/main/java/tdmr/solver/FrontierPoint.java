@@ -73,8 +73,9 @@ public record FrontierPoint(
   /**
    * What this answer and {@code other}, about the same TDMR limit, prove together: the proven least
    * limit of either, the larger lower bound and the smaller upper bound on the limit, the layout with
-   * the fewest areas (then the least PAMT), and the largest PAMT bound that holds at its limit (a
-   * bound at a limit of at least as many areas holds at fewer: fewer areas only remove layouts).
+   * the fewest areas (then the least PAMT), and the larger PAMT bound of the two at its limit (a bound
+   * at a larger limit need not hold: with fewer areas the tiers before PAMT, remote PAMT or coverage,
+   * may get worse and allow less PAMT).
    */
   public FrontierPoint merge(FrontierPoint other) {
     if (other.maxTdmrs != maxTdmrs) {
@@ -94,7 +95,7 @@ public record FrontierPoint(
     OptionalLong bound = OptionalLong.empty();
     for (FrontierPoint p : List.of(this, other)) {
       if (p.pamtBoundBytes.isPresent() && p.reservedAtMost.isPresent() && layout.reservedAtMost.isPresent()
-          && p.reservedAtMost.getAsInt() >= layout.reservedAtMost.getAsInt()
+          && p.reservedAtMost.getAsInt() == layout.reservedAtMost.getAsInt()
           && (bound.isEmpty() || p.pamtBoundBytes.getAsLong() > bound.getAsLong())) {
         bound = p.pamtBoundBytes;
       }
