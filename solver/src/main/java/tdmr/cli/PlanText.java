@@ -100,10 +100,9 @@ final class PlanText {
       out.add("  Is there a layout within the limits that the kernel's construction misses?");
       out.add("    tdmr plan%s --solver cpsat".formatted(in));
     }
-    String family = policy.family() != Policy.DEFAULT.family() ? " --family " + policy.family().text() : "";
     if (proven) {
       out.add("  Which memory to give up (memmap=) so that a layout of the planner's family exists:");
-      out.add("    tdmr fix%s --for layout%s".formatted(in, family));
+      out.add("    tdmr fix%s --for layout%s".formatted(in, familyOption()));
     }
     out.add("  See the layouts:");
     out.add("    tdmr render%s%s --solver greedy,cpsat -o layout.html".formatted(in, samePlanQuestion()));
@@ -147,12 +146,14 @@ final class PlanText {
     return o.toString();
   }
 
+  /** {@code --family F} when this run's family is not the default; empty otherwise. */
+  private String familyOption() {
+    return policy.family() != Policy.DEFAULT.family() ? " --family " + policy.family().text() : "";
+  }
+
   /** The options of the policy that only {@code plan} takes, when not the default: asked again, the same question. */
   private String samePlanQuestion() {
-    StringBuilder o = new StringBuilder();
-    if (policy.family() != Policy.DEFAULT.family()) {
-      o.append(" --family ").append(policy.family().text());
-    }
+    StringBuilder o = new StringBuilder(familyOption());
     if (policy.coverage() != Policy.DEFAULT.coverage()) {
       o.append(" --coverage ").append(policy.coverage().text());
     }

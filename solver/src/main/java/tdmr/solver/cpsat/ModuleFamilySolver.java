@@ -98,6 +98,8 @@ final class ModuleFamilySolver {
     private final List<String> messages = new ArrayList<>();
     private final List<String> details = new ArrayList<>();
     private Instance instance;
+    /** What the reserved-area limit costs on {@link #instance}; built once, on first use. */
+    private ReservedAreaBounds areaBounds;
     private ModuleModel model;
     private List<String> restrictions = List.of();
 
@@ -264,7 +266,7 @@ final class ModuleFamilySolver {
           return OptionalLong.of(0);
         case "PAMT": {
           // The reserved-area limit's price (filled islands) can lie above the covering bound.
-          long price = new ReservedAreaBounds(instance).leastPamtPages(limits.maxTdmrs(), limits.maxReservedPerTdmr());
+          long price = areaBounds().leastPamtPages(limits.maxTdmrs(), limits.maxReservedPerTdmr());
           OptionalLong covering = coveringBounds(fixed).map(ModuleFamilyBounds::leastPamtPages).orElse(OptionalLong.empty());
           return covering.isPresent() ? OptionalLong.of(Math.max(covering.getAsLong(), price))
               : price > 0 ? OptionalLong.of(price) : OptionalLong.empty();
@@ -292,6 +294,13 @@ final class ModuleFamilySolver {
       return Optional.of(new ModuleFamilyBounds(instance, remoteFree));
     }
 
+    private ReservedAreaBounds areaBounds() {
+      if (areaBounds == null) {
+        areaBounds = new ReservedAreaBounds(instance);
+      }
+      return areaBounds;
+    }
+
     /** Pages of memory outside every CMR in the window: uncovered in every layout. */
     private long deadPages() {
       return instance.atoms().stream().filter(Instance.Atom::dead).mapToLong(Instance.Atom::pages).sum();
@@ -308,7 +317,7 @@ final class ModuleFamilySolver {
       boolean nodeLocal = policy.pamt() == Policy.PamtPlacementPolicy.NODE_LOCAL;
       List<List<Integer>> tdmrs = new ModuleFamilyBounds(instance, nodeLocal).tdmrs();
       if (tdmrs.isEmpty()
-          || new ReservedAreaBounds(instance).leastMaxReserved(tdmrs.size()) > limits.maxReservedPerTdmr()) {
+          || areaBounds().leastMaxReserved(tdmrs.size()) > limits.maxReservedPerTdmr()) {
         // No such start, or none within the reserved-area limit (a tight limit needs more TDMRs).
         return Optional.empty();
       }
