@@ -360,6 +360,68 @@ public final class ModuleFamilyBounds {
     return out;
   }
 
+  /**
+   * TDMRs that leave the granules of {@code leftOut} out of every TDMR and otherwise are those of
+   * {@link #tdmrs}: each piece cut where a left-out cell lies. The cells of {@code leftOut} must be
+   * of one granule ({@link #granulesWorthLeavingOut}). A layout with these TDMRs fills the left-out
+   * granules' memory with PAMT or does not exist; it is only a candidate start, which the model and
+   * the validator check. Empty when {@link #tdmrs} is.
+   */
+  public List<List<Integer>> tdmrsLeavingOut(java.util.Set<Integer> leftOut) {
+    List<List<Integer>> out = new ArrayList<>();
+    for (List<Integer> piece : tdmrs()) {
+      List<Integer> part = new ArrayList<>();
+      for (int k : piece) {
+        if (leftOut.contains(k)) {
+          if (!part.isEmpty()) {
+            out.add(part);
+          }
+          part = new ArrayList<>();
+        } else {
+          part.add(k);
+        }
+      }
+      if (!part.isEmpty()) {
+        out.add(part);
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Cells of one granule whose memory a layout at {@link #leastPamtPages} might leave out of every
+   * TDMR (filled with PAMT), fewest pages of memory first, at most as many as the bound lets such a
+   * layout leave out: the granules the bound's {@code S_l} takes, where that is below {@code B}.
+   * Empty when the bound is {@code B} (nothing is worth leaving out). Granules inside runs of
+   * several GiB are not offered (a start that leaves one out would cut a cell).
+   */
+  public List<Integer> granulesWorthLeavingOut() {
+    if (!sound || runs.isEmpty() || leastPages >= leastCoveringPages) {
+      return List.of();
+    }
+    List<Integer> cells = new ArrayList<>();
+    for (Run r : runs) {
+      for (int i = r.firstCell(); i <= r.lastCell(); i++) {
+        if (instance.cells().get(i).sizeGiB() == 1 && granulePages(instance.cells().get(i)) <= leastPages) {
+          cells.add(i);
+        }
+      }
+    }
+    cells.sort(java.util.Comparator.comparingLong((Integer i) -> granulePages(instance.cells().get(i)))
+        .thenComparing(i -> i));
+    // At most as many as fit into the bound's pages (S_l <= leastPages).
+    long taken = 0;
+    int most = 0;
+    for (int i : cells) {
+      taken += granulePages(instance.cells().get(i));
+      if (taken > leastPages) {
+        break;
+      }
+      most++;
+    }
+    return List.copyOf(cells.subList(0, most));
+  }
+
   /** Pages of coverable TDX memory in one granule of {@code c} (0 when it holds none). */
   private long coverablePages(Cell c) {
     long pages = 0;
