@@ -78,6 +78,7 @@ class ModuleFamilyBoundsTest {
     assertEquals(List.of(List.of(0), List.of(2)), b.tdmrs());
     assertEquals(List.of(2), b.granulesWorthLeavingOut());
     assertEquals(List.of(List.of(0)), b.tdmrsLeavingOut(java.util.Set.of(2)));
+    assertEquals(List.of(java.util.Set.of(2)), b.leftOutCandidates(4));
   }
 
   @Test
@@ -85,13 +86,18 @@ class ModuleFamilyBoundsTest {
     // Five CMRs: [1M, 0x77800000) and four of 61.9 to 63.9 GiB above 4 GiB; B = 2 · 1026 + 1 +
     // 254 · 1026 + 1 = 262 658 pages, and leaving one granule out saves 1026: 261 632 (1022 MiB).
     // The granules with less memory than that: [1G, 2G) with 888 MiB (cell 1), then the tops of
-    // the CMRs above 4 GiB with 928 and 960 MiB; only one fits, the one with fewest pages. Leaving
-    // it out cuts the low run to [0, 1G).
+    // the CMRs above 4 GiB with 928 MiB (cell 4) and 960 MiB (cells 6, 8, 10). Leaving out cell 1
+    // cuts the low run to [0, 1G): 1027 + 254 · 1026 + 1 = 261 632 pages of levels; leaving out cell
+    // 10 shortens the high run: 2053 + 253 · 1026 + 1, as many; cells 4, 6 and 8 cut the high run
+    // in two, one page of 1G level more; two granules hold more memory than any PAMT they save.
     ModuleFamilyBounds b = bounds(RealMaps.read(RealMaps.CMR_ONLY_391), TdxLimits.DEFAULT, true);
     assertEquals(262_658, b.leastCoveringPages());
     assertEquals(OptionalLong.of(261_632), b.leastPamtPages());
-    assertEquals(List.of(1), b.granulesWorthLeavingOut());
+    assertEquals(List.of(1, 4, 6, 8, 10), b.granulesWorthLeavingOut());
     assertEquals(List.of(List.of(0), List.of(3, 4, 5, 6, 7, 8, 9, 10)), b.tdmrsLeavingOut(java.util.Set.of(1)));
+    assertEquals(261_632, b.levelPages(b.tdmrsLeavingOut(java.util.Set.of(10))));
+    assertEquals(List.of(java.util.Set.of(1), java.util.Set.of(10), java.util.Set.of(4), java.util.Set.of(6)),
+        b.leftOutCandidates(4));
   }
 
   @Test

@@ -89,6 +89,9 @@ final class ModuleFamilySolver {
     }
   }
 
+  /** The most starts that leave granules out of every TDMR ({@link ModuleFamilyBounds#leftOutCandidates}). */
+  private static final int MOST_LEFT_OUT_STARTS = 4;
+
   /** One tier of the objective: what it is called in messages and what is minimised. */
   private record Tier(String name, LinearExpr expr) {}
 
@@ -324,9 +327,9 @@ final class ModuleFamilySolver {
      * A first solution to start from: the model solved with its TDMRs fixed, PAMT minimised, within a
      * quarter of the time left (at most 10 s in all, shared among the TDMRs tried). The TDMRs tried,
      * in turn: those of {@link ModuleFamilyBounds#tdmrs} (one per run of memory granules whose nodes
-     * are shared), then those of {@link ModuleFamilyBounds#tdmrsLeavingOut} for the {@code l} granules
-     * of {@link ModuleFamilyBounds#granulesWorthLeavingOut} with the fewest pages, {@code l} from all
-     * of them down to one, each asked for less PAMT than the best start so far (a layout may leave
+     * are shared), then those of {@link ModuleFamilyBounds#tdmrsLeavingOut} for the most promising
+     * sets of {@link ModuleFamilyBounds#leftOutCandidates} (the fewest pages of levels first), each
+     * asked for less PAMT than the best start so far (a layout may leave
      * memory out of every TDMR filled with PAMT, which the search alone often misses on hosts of 256
      * GiB and more). With the TDMRs fixed only the levels' places are left to find, which is quick; a
      * start whose PAMT meets the PAMT bound ends the trials, and then the PAMT tier needs no search.
@@ -338,14 +341,13 @@ final class ModuleFamilySolver {
       boolean nodeLocal = policy.pamt() == Policy.PamtPlacementPolicy.NODE_LOCAL;
       ModuleFamilyBounds bounds = new ModuleFamilyBounds(instance, nodeLocal);
       long least = bounds.leastPamtPages().orElse(0);
-      List<Integer> worth = bounds.granulesWorthLeavingOut();
       List<List<List<Integer>>> candidates = new ArrayList<>();
       List<String> names = new ArrayList<>();
       candidates.add(bounds.tdmrs());
       names.add("one per run of memory granules sharing a node");
-      for (int l = worth.size(); l >= 1; l--) {
-        candidates.add(bounds.tdmrsLeavingOut(java.util.Set.copyOf(worth.subList(0, l))));
-        names.add(Count.of(l, "granule") + " left out of every TDMR, filled with PAMT");
+      for (java.util.Set<Integer> leftOut : bounds.leftOutCandidates(MOST_LEFT_OUT_STARTS)) {
+        candidates.add(bounds.tdmrsLeavingOut(leftOut));
+        names.add(Count.of(leftOut.size(), "granule") + " left out of every TDMR, filled with PAMT");
       }
       Deadline startDeadline = Deadline.in(Math.min(10, deadline.remainingSeconds() / 4));
       Start best = null;
