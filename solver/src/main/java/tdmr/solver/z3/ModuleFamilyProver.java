@@ -287,30 +287,16 @@ final class ModuleFamilyProver {
   }
 
   /**
-   * The least PAMT pages of any layout covering all TDX memory: every granule holding memory is in a
-   * TDMR, whose 4K and 2M levels cost at least their whole pages per GiB for it, or its memory is all
-   * PAMT (at least its pages); and some TDMR has a 1G level of at least one page.
+   * The least PAMT pages of any layout of the module family covering all TDX memory: the shared
+   * bound of {@link ModuleFamilyBounds} (without cuts by node, so it holds before the remote tier is
+   * known), which allows for memory granules left out of every TDMR and filled by PAMT; 1 when it
+   * knows nothing. (Z3's own bound charged each granule its levels or, left out, its memory: the
+   * PAMT filling a granule left out is also the levels of the granules its TDMR covers, so that sum
+   * counted it twice and ruled out layouts such as one 1 GiB TDMR whose 1027 pages of levels fill
+   * the 1027 pages of memory in the next granule, Z3ModuleFamilyTest#granuleLeftOutFilledByPamt.)
    */
   long leastPamtPages() {
-    long perGiB = 0;
-    for (PageSize level : List.of(PageSize.SIZE_4K, PageSize.SIZE_2M)) {
-      perGiB += instance.perGiBBytes(level) / PAGE;
-    }
-    long least = 1;
-    for (Instance.Cell c : instance.cells()) {
-      if (c.kind() == Instance.Kind.PLAIN) {
-        least += c.sizeGiB() * Math.min(perGiB, Instance.GIB_PAGES);
-      } else if (c.kind() == Instance.Kind.MIXED) {
-        long memory = 0;
-        for (Instance.Atom a : instance.atoms().subList(c.firstAtom(), c.endAtom())) {
-          if (a.memory()) {
-            memory += a.pages();
-          }
-        }
-        least += Math.min(perGiB, memory);
-      }
-    }
-    return least;
+    return Math.max(1, new ModuleFamilyBounds(instance, false).leastPamtPages().orElse(1));
   }
 
   /** The tiers on one solver, and the answer. */
