@@ -90,7 +90,7 @@ final class ModuleFamilySolver {
   }
 
   /** The most starts that leave granules out of every TDMR ({@link ModuleFamilyBounds#leftOutCandidates}). */
-  private static final int MOST_LEFT_OUT_STARTS = 4;
+  private static final int MOST_LEFT_OUT_STARTS = 6;
 
   /** One tier of the objective: what it is called in messages and what is minimised. */
   private record Tier(String name, LinearExpr expr) {}
