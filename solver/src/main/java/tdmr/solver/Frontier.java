@@ -112,6 +112,10 @@ public final class Frontier {
     for (int n = settledFrom; n <= maxTdmrsUpTo; n++) {
       points.add(last.at(n, n == maxTdmrsUpTo ? last.solves() : 0));
     }
+    // Where the bound proves a point's lower limit, its reasoning at the point's own TDMR limit.
+    points.replaceAll(p -> p.reservedAtLeast() > 0
+        ? p.withFewerRuledOutBy(bounds.areas().flatMap(b -> b.shortfall(p.maxTdmrs(), p.reservedAtLeast() - 1)))
+        : p);
     return points;
   }
 
