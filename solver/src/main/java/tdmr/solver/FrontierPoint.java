@@ -89,6 +89,19 @@ public record FrontierPoint(
   }
 
   /**
+   * This point's layout seen from a larger TDMR limit, where it also fits: an upper bound there,
+   * and nothing proven (its proofs were about this limit).
+   */
+  public FrontierPoint layoutOnlyAt(int largerMaxTdmrs) {
+    if (largerMaxTdmrs < maxTdmrs) {
+      throw new IllegalArgumentException("a layout within %d TDMRs need not fit %d".formatted(maxTdmrs, largerMaxTdmrs));
+    }
+    return new FrontierPoint(largerMaxTdmrs, Status.UNKNOWN, OptionalInt.empty(), reservedAtMost, 0, pamtBytes,
+        OptionalLong.empty(), tdmrsUsed, provers.stream().filter(p -> !p.equals(Frontier.BOUNDS)).toList(), 0,
+        remotePamtBytes, restrictions);
+  }
+
+  /**
    * What this answer and {@code other}, about the same TDMR limit, prove together: the proven least
    * limit of either, the larger lower bound and the smaller upper bound on the limit, the layout with
    * the fewest areas (then the least PAMT), and the larger PAMT bound of the two at its limit (a bound
