@@ -3,6 +3,7 @@ package tdmr.solver.z3;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.TreeMap;
 import tdmr.mem.AddressRange;
@@ -154,7 +155,9 @@ final class GranulesLeftOut {
       }
       List<List<Integer>> own = e.getValue();
       if (own.size() > 1 && !joiningCostsMore(own, whole, bound)) {
-        least += 1;
+        // One TDMR may join them: at least one unless all of the node's memory can be left out.
+        long memory = own.stream().flatMap(p -> granules(p).stream()).mapToLong(Long::longValue).sum();
+        least += memory > bound ? 1 : 0;
         continue;
       }
       for (List<Integer> piece : own) {
@@ -186,6 +189,100 @@ final class GranulesLeftOut {
       if (l < n) {
         leftOut += memory.get(l);
       }
+    }
+    return true;
+  }
+
+  /**
+   * Every set of TDMRs a layout can have when its PAMT is at the per-node bound of {@code b} and
+   * its TDMR count is {@link #leastTdmrsAtBound} with every piece counted (so each piece has one
+   * TDMR of its own and there is no other): per piece, the TDMR over all but {@code i} granules at
+   * its bottom and {@code j} at its top, for the {@code (i, j)} of the node's pieces whose levels
+   * ({@code levels(n - i - j)} each) and memory left out each stay within {@code b_X}. Empty when
+   * that cannot be shown (a piece left out whole, room for a TDMR to reach over granules without
+   * memory beside its piece) or there are more than {@code most} sets.
+   */
+  Optional<List<List<AddressRange>>> tdmrSetsAtBound(ModuleFamilyBounds b, int most) {
+    Map<Integer, Long> perNode = b.leastPamtPagesPerNode();
+    Map<Integer, List<List<Integer>>> byNode = new TreeMap<>();
+    for (ModuleFamilyBounds.Run r : b.runs()) {
+      for (List<Integer> piece : r.pieces()) {
+        byNode.computeIfAbsent(instance.cells().get(piece.get(0)).nodes().get(0), n -> new ArrayList<>()).add(piece);
+      }
+    }
+    List<List<AddressRange>> sets = List.of(List.of());
+    for (Map.Entry<Integer, List<List<Integer>>> e : byNode.entrySet()) {
+      long bound = perNode.get(e.getKey());
+      List<List<Integer>> pieces = e.getValue();
+      for (List<Integer> piece : pieces) {
+        if (granules(piece).stream().mapToLong(Long::longValue).sum() <= bound) {
+          return Optional.empty();
+        }
+      }
+      List<List<AddressRange>> onNode = new ArrayList<>();
+      if (!nodeSets(pieces, 0, bound, 0, 0, new ArrayList<>(), onNode)) {
+        return Optional.empty();
+      }
+      List<List<AddressRange>> next = new ArrayList<>();
+      for (List<AddressRange> set : sets) {
+        for (List<AddressRange> more : onNode) {
+          List<AddressRange> both = new ArrayList<>(set);
+          both.addAll(more);
+          next.add(both);
+        }
+      }
+      if (next.size() > most) {
+        return Optional.empty();
+      }
+      sets = next;
+    }
+    List<List<AddressRange>> out = new ArrayList<>();
+    for (List<AddressRange> set : sets) {
+      List<AddressRange> sorted = new ArrayList<>(set);
+      sorted.sort(java.util.Comparator.comparingLong(AddressRange::start));
+      out.add(sorted);
+    }
+    return Optional.of(out);
+  }
+
+  /**
+   * Adds to {@code out} the TDMR sets of pieces {@code k..} of one node within {@code bound} pages,
+   * given {@code levels} and {@code leftOut} pages of the pieces before; false when a TDMR of a set
+   * could also reach over a granule without memory (its levels with one GiB more still fit).
+   */
+  private boolean nodeSets(List<List<Integer>> pieces, int k, long bound, long levels, long leftOut,
+      List<AddressRange> chosen, List<List<AddressRange>> out) {
+    if (k == pieces.size()) {
+      for (AddressRange t : chosen) {
+        long giB = t.size() / ByteSize.GiB;
+        if (levels - levels(giB) + levels(giB + 1) <= bound) {
+          return false;
+        }
+      }
+      out.add(List.copyOf(chosen));
+      return true;
+    }
+    List<Integer> piece = pieces.get(k);
+    List<Long> granules = granules(piece);
+    int n = granules.size();
+    long start = instance.cells().get(piece.get(0)).range().start();
+    long end = instance.cells().get(piece.get(piece.size() - 1)).range().end();
+    long bottom = 0;
+    for (int i = 0; i < n && leftOut + bottom <= bound; i++) {
+      long top = 0;
+      for (int j = 0; i + j < n && leftOut + bottom + top <= bound; j++) {
+        long own = levels(n - i - j);
+        if (levels + own <= bound) {
+          chosen.add(new AddressRange(start + i * ByteSize.GiB, end - j * ByteSize.GiB));
+          boolean ok = nodeSets(pieces, k + 1, bound, levels + own, leftOut + bottom + top, chosen, out);
+          chosen.remove(chosen.size() - 1);
+          if (!ok) {
+            return false;
+          }
+        }
+        top += granules.get(n - 1 - j);
+      }
+      bottom += granules.get(i);
     }
     return true;
   }

@@ -53,8 +53,9 @@ import tdmr.tdx.Policy;
  * the segment says how many assigned pages a run of PAMT still has to place. So every run of PAMT
  * is exactly the pieces assigned to it plus their padding (module family; the kernel's chunks are
  * exact). Restrictions, named: no piece straddles two blocks; no run of PAMT crosses a TDMR boundary
- * inside a run of whole GiB; memory of a run of whole GiB is covered by a TDMR (never by PAMT
- * alone).
+ * inside a run of whole GiB with TDMRs on both sides; memory of a run of whole GiB is covered by a
+ * TDMR, except whole GiB at one end of the run beside a TDMR's end, left out of every TDMR and
+ * filled by the run of PAMT from the run's end (which may reach on into that TDMR, as its area).
  *
  * <h2>Reserved areas</h2>
  *
@@ -800,39 +801,6 @@ final class ModuleEncoding {
       if (!cont[c].isFalse()) {
         boolean goesOn = tdmrs.stream().anyMatch(t -> t.start() < r.end() && t.end() > r.end());
         facts.add(goesOn ? cont[c] : ctx.mkNot(cont[c]));
-      }
-    }
-    for (Slot s : slots) {
-      if (s.start == Start.MEMORYLESS) {
-        facts.add(ctx.mkNot(s.exists));
-      }
-    }
-    return and(facts);
-  }
-
-  /**
-   * One TDMR per piece of {@code pieces} (each a list of consecutive cell indexes), within it: it
-   * may leave out cells or whole GiB at either end (whose memory is then all PAMT, or given up), and
-   * no other TDMR exists (no cell outside the pieces covered, no TDMR without memory).
-   */
-  @SuppressWarnings("unchecked")
-  BoolExpr tdmrsWithin(List<List<Integer>> pieces) {
-    List<BoolExpr> facts = new ArrayList<>();
-    boolean[] inPiece = new boolean[cells.size()];
-    for (List<Integer> piece : pieces) {
-      List<ArithExpr<IntSort>> starts = new ArrayList<>();
-      for (int k : piece) {
-        inPiece[k] = true;
-        starts.add((ArithExpr<IntSort>) ctx.mkITE(startA[k], ctx.mkInt(1), ctx.mkInt(0)));
-        starts.add((ArithExpr<IntSort>) ctx.mkITE(startIn[k], ctx.mkInt(1), ctx.mkInt(0)));
-      }
-      facts.add(ctx.mkEq(sum(starts), ctx.mkInt(1)));
-      facts.add(ctx.mkNot(cont[piece.get(piece.size() - 1)]));
-    }
-    for (int k = 0; k < cells.size(); k++) {
-      if (!inPiece[k]) {
-        facts.add(ctx.mkNot(covA[k]));
-        facts.add(ctx.mkNot(covB[k]));
       }
     }
     for (Slot s : slots) {
