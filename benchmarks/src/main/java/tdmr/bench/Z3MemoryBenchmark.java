@@ -60,7 +60,7 @@ public final class Z3MemoryBenchmark {
   }
 
   private static void solveChecked(Z3Engine engine, MemoryMap map, TdxLimits limits, Status expected, SolveOptions options) {
-    EngineResult r = engine.solve(map, limits, Policy.DEFAULT, options);
+    EngineResult r = engine.solve(map, limits, Policy.KERNEL, options);
     if (r.status() != expected) {
       throw new IllegalStateException("expected %s, got %s: %s".formatted(expected, r.status(), r.messages()));
     }

@@ -12,16 +12,21 @@ package tdmr.tdx;
  */
 public record Policy(Holes holes, PamtPlacementPolicy pamt, Coverage coverage, Family family) {
 
+  /**
+   * The default of every policy option, as the command line has it: holes {@code memlist}, PAMT
+   * {@code node-local}, coverage {@code all}, and the {@link Family#MODULE module} family, so that
+   * {@code OPTIMAL} and {@code INFEASIBLE} are statements about every layout the TDX module accepts.
+   * The greedy and the validator ignore the family.
+   */
   public static final Policy DEFAULT =
-      new Policy(Holes.MEMLIST, PamtPlacementPolicy.NODE_LOCAL, Coverage.ALL, Family.KERNEL);
+      new Policy(Holes.MEMLIST, PamtPlacementPolicy.NODE_LOCAL, Coverage.ALL, Family.MODULE);
 
   /**
-   * A policy of the {@link Family#KERNEL kernel} family, the default: the module family's CP-SAT
-   * model is not yet fast enough on every real map to be the default (README, "Layout families").
+   * {@link #DEFAULT} in the {@link Family#KERNEL kernel} family: the question {@code tdmr fix} and
+   * {@code tdmr diagnose} ask (a layout a kernel could build), and the family of the kernel-shaped
+   * benchmarks.
    */
-  public Policy(Holes holes, PamtPlacementPolicy pamt, Coverage coverage) {
-    this(holes, pamt, coverage, Family.KERNEL);
-  }
+  public static final Policy KERNEL = DEFAULT.withFamily(Family.KERNEL);
 
   public Policy {
     java.util.Objects.requireNonNull(holes, "holes");

@@ -25,7 +25,7 @@ import tdmr.tdx.TdxLimits;
 class LayoutVerifierTest {
   @Test
   void validLayoutPasses() {
-    assertDoesNotThrow(() -> LayoutVerifier.requireValid(MAP, TdxLimits.DEFAULT, Policy.DEFAULT, LAYOUT));
+    assertDoesNotThrow(() -> LayoutVerifier.requireValid(MAP, TdxLimits.DEFAULT, Policy.KERNEL, LAYOUT));
   }
 
   @Test
@@ -33,7 +33,7 @@ class LayoutVerifierTest {
     // No [0, 1 MiB) reserved area: E1 (module) and, under memlist, [0, 1 MiB) usable but not TDX memory (OS).
     Layout layout = with(0, withReserved(TDMR0, new ReservedArea(PAMT_OFFSET, PAMT_CHUNK)));
     IllegalStateException e = assertThrows(IllegalStateException.class,
-        () -> LayoutVerifier.requireValid(MAP, TdxLimits.DEFAULT, Policy.DEFAULT, layout));
+        () -> LayoutVerifier.requireValid(MAP, TdxLimits.DEFAULT, Policy.KERNEL, layout));
     assertTrue(e.getMessage().contains("module: TDX_TDMR_OUTSIDE_CMRS 0xC0000A0200000000"), e.getMessage());
     assertTrue(e.getMessage().contains("os: TDMR 0 [0x0, 0x80000000): usable memory [0x0, 0x100000)"), e.getMessage());
   }
@@ -42,8 +42,8 @@ class LayoutVerifierTest {
   void coverageMaxAcceptsUncoveredMemoryOnly() {
     Layout onlyFirst = new Layout(List.of(TDMR0));
     assertThrows(IllegalStateException.class,
-        () -> LayoutVerifier.requireValid(MAP, TdxLimits.DEFAULT, Policy.DEFAULT, onlyFirst));
-    Policy max = Policy.DEFAULT.withCoverage(Policy.Coverage.MAX);
+        () -> LayoutVerifier.requireValid(MAP, TdxLimits.DEFAULT, Policy.KERNEL, onlyFirst));
+    Policy max = Policy.KERNEL.withCoverage(Policy.Coverage.MAX);
     assertDoesNotThrow(() -> LayoutVerifier.requireValid(MAP, TdxLimits.DEFAULT, max, onlyFirst));
     assertEquals(List.of(), LayoutVerifier.failures(MAP, TdxLimits.DEFAULT, max, onlyFirst));
   }
@@ -55,12 +55,12 @@ class LayoutVerifierTest {
    */
   @Test
   void theVerdictIsTyped() {
-    LayoutVerifier.Verification ok = LayoutVerifier.verify(MAP, TdxLimits.DEFAULT, Policy.DEFAULT, LAYOUT);
+    LayoutVerifier.Verification ok = LayoutVerifier.verify(MAP, TdxLimits.DEFAULT, Policy.KERNEL, LAYOUT);
     assertTrue(ok.holds());
     assertEquals(List.of(), ok.failures());
 
     Layout open = with(0, withReserved(TDMR0, new ReservedArea(PAMT_OFFSET, PAMT_CHUNK)));
-    LayoutVerifier.Verification broken = LayoutVerifier.verify(MAP, TdxLimits.DEFAULT, Policy.DEFAULT, open);
+    LayoutVerifier.Verification broken = LayoutVerifier.verify(MAP, TdxLimits.DEFAULT, Policy.KERNEL, open);
     assertFalse(broken.holds());
     assertEquals(List.of(Rule.E1_USABLE_MEMORY_IN_CMRS), broken.module().stream().map(Violation::rule).toList());
     assertEquals(0xC0000A0200000000L, broken.module().get(0).code());
@@ -70,12 +70,12 @@ class LayoutVerifierTest {
     assertEquals(0, broken.os().problems().get(0).tdmrIndex());
 
     Layout onlyFirst = new Layout(List.of(TDMR0));
-    LayoutVerifier.Verification all = LayoutVerifier.verify(MAP, TdxLimits.DEFAULT, Policy.DEFAULT, onlyFirst);
+    LayoutVerifier.Verification all = LayoutVerifier.verify(MAP, TdxLimits.DEFAULT, Policy.KERNEL, onlyFirst);
     assertFalse(all.holds());
     assertEquals(List.of(), all.module());
     assertEquals(List.of(new tdmr.mem.AddressRange(4 * GiB, 6 * GiB)), all.os().uncoveredMemory());
     assertEquals(2 * GiB, all.os().uncoveredBytes());
-    assertTrue(LayoutVerifier.verify(MAP, TdxLimits.DEFAULT, Policy.DEFAULT.withCoverage(Policy.Coverage.MAX), onlyFirst)
+    assertTrue(LayoutVerifier.verify(MAP, TdxLimits.DEFAULT, Policy.KERNEL.withCoverage(Policy.Coverage.MAX), onlyFirst)
         .holds());
   }
 

@@ -44,7 +44,7 @@ class GreedyFitPropertyTest {
     if (!(r instanceof GreedyResult.Built b)) {
       return;
     }
-    LayoutVerifier.requireValid(map, limits, Policy.DEFAULT.withHoles(holes), b.layout());
+    LayoutVerifier.requireValid(map, limits, Policy.KERNEL.withHoles(holes), b.layout());
     List<MemoryBlock> memlist = LinuxGreedy.memoryList(map.blocks());
     assertTrue(b.layout().size() <= limits.maxTdmrs());
     assertTrue(b.layout().maxReservedPerTdmr() <= limits.maxReservedPerTdmr());

@@ -32,7 +32,7 @@ class GreedyFitTest {
   private static GreedyResult.Built built(MemoryMap map, TdxLimits limits) {
     GreedyResult r = FIT.construct(map, limits);
     var b = assertInstanceOf(GreedyResult.Built.class, r, () -> String.join("\n", r.messages()));
-    LayoutVerifier.requireValid(map, limits, Policy.DEFAULT, b.layout());
+    LayoutVerifier.requireValid(map, limits, Policy.KERNEL, b.layout());
     return b;
   }
 
@@ -181,7 +181,7 @@ class GreedyFitTest {
         List.of(new AddressRange(MiB, 2 * GiB)));
     GreedyResult r = new GreedyFit(Policy.Holes.CMR).construct(map, TdxLimits.DEFAULT);
     var b = assertInstanceOf(GreedyResult.Built.class, r, () -> String.join("\n", r.messages()));
-    LayoutVerifier.requireValid(map, TdxLimits.DEFAULT, Policy.DEFAULT.withHoles(Policy.Holes.CMR), b.layout());
+    LayoutVerifier.requireValid(map, TdxLimits.DEFAULT, Policy.KERNEL.withHoles(Policy.Holes.CMR), b.layout());
     assertEquals(List.of(new AddressRange(0, 2 * GiB)), ranges(b.layout()));
     assertEquals(1, b.layout().tdmrs().get(0).reservedCount());
     assertEquals(8212 * KiB, b.pamtBytes());
@@ -357,7 +357,7 @@ class GreedyFitTest {
   void itsNameHolesAndPolicyAreTheOnesAskedFor() {
     assertEquals("greedy-fit", FIT.name());
     assertEquals(Policy.Holes.MEMLIST, FIT.holes());
-    GreedyFit cmr = GreedyFit.forPolicy(Policy.DEFAULT.withHoles(Policy.Holes.CMR));
+    GreedyFit cmr = GreedyFit.forPolicy(Policy.KERNEL.withHoles(Policy.Holes.CMR));
     assertEquals(Policy.Holes.CMR, cmr.holes());
     assertEquals("greedy-fit", cmr.name());
   }

@@ -45,7 +45,7 @@ class GreedyRealMapsTest {
   void canonicalTdx135SucceedsWithCmrHoles() throws InputException {
     MemoryMap map = RealMaps.read(RealMaps.EMR_135);
     var r = assertInstanceOf(GreedyResult.Built.class, LinuxGreedy.cmrHoles().construct(map, TdxLimits.DEFAULT));
-    LayoutVerifier.requireValid(map, TdxLimits.DEFAULT, Policy.DEFAULT.withHoles(Policy.Holes.CMR), r.layout());
+    LayoutVerifier.requireValid(map, TdxLimits.DEFAULT, Policy.KERNEL.withHoles(Policy.Holes.CMR), r.layout());
     assertEquals(3, r.layout().tdmrs().get(0).reservedCount());
     assertEquals(1L << 20, r.layout().tdmrs().get(0).pamt().fourK().base());
   }
@@ -77,7 +77,7 @@ class GreedyRealMapsTest {
   private static void assertPamtKb(String file, long expectedKb) throws InputException {
     MemoryMap map = RealMaps.read(file);
     var r = assertInstanceOf(GreedyResult.Built.class, LinuxGreedy.mainline().construct(map, TdxLimits.DEFAULT));
-    LayoutVerifier.requireValid(map, TdxLimits.DEFAULT, Policy.DEFAULT, r.layout());
+    LayoutVerifier.requireValid(map, TdxLimits.DEFAULT, Policy.KERNEL, r.layout());
     assertEquals(expectedKb * KiB, r.pamtBytes());
     assertEquals(expectedKb, map.facts().pamtKb().getAsLong());
     assertEquals(expectedKb + " KB allocated for PAMT", r.messages().get(r.messages().size() - 2));
@@ -104,7 +104,7 @@ class GreedyRealMapsTest {
           GreedyResult r = new LinuxGreedy(holes, placement).construct(map, TdxLimits.DEFAULT);
           if (r instanceof GreedyResult.Built b) {
             List<String> failures =
-                LayoutVerifier.failures(map, TdxLimits.DEFAULT, Policy.DEFAULT.withHoles(holes), b.layout());
+                LayoutVerifier.failures(map, TdxLimits.DEFAULT, Policy.KERNEL.withHoles(holes), b.layout());
             if (insideCmrs) {
               assertEquals(List.of(), failures, () -> name + " " + holes + " " + placement.name());
               verified++;

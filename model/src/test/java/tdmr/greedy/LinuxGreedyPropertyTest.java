@@ -103,7 +103,7 @@ class LinuxGreedyPropertyTest {
       if (!(r instanceof GreedyResult.Built b)) {
         continue;
       }
-      tdmr.check.LayoutVerifier.requireValid(map, limits, Policy.DEFAULT.withHoles(holes), b.layout());
+      tdmr.check.LayoutVerifier.requireValid(map, limits, Policy.KERNEL.withHoles(holes), b.layout());
       for (MemoryBlock block : LinuxGreedy.memoryList(map.blocks())) {
         long covered = 0;
         for (Tdmr t : b.layout().tdmrs()) {

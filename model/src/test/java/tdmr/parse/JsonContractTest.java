@@ -56,7 +56,7 @@ class JsonContractTest {
   void policyValuesAreSpelledAsOnTheCommandLine() {
     assertEquals(
         "{\"holes\":\"memlist\",\"pamt\":\"node-local\",\"coverage\":\"all\"}",
-        JsonContract.policy(Policy.DEFAULT).toString());
+        JsonContract.policy(Policy.KERNEL).toString());
     assertEquals("any", JsonContract.value(Policy.PamtPlacementPolicy.ANY));
   }
 

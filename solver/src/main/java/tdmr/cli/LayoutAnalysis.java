@@ -217,7 +217,7 @@ final class LayoutAnalysis {
         l.maxReservedPerTdmr(), limits.maxReservedPerTdmr(), l.pamtBytes() / 1024);
   }
 
-  /** What CP-SAT says about the same map under the same limits (kernel policy); the result when it built a layout. */
+  /** What CP-SAT says about the same map under the same limits (kernel policy and family); the result when it built a layout. */
   private Optional<EngineResult> optimum(List<String> out) {
     EngineResult r;
     try {
@@ -247,8 +247,9 @@ final class LayoutAnalysis {
         return Optional.of(r);
       }
       case INFEASIBLE -> {
-        out.add("cpsat proves that no layout within the module's limits covers %s (under the kernel's rules for holes"
-            .formatted(partial ? "the memory in this log" : "this map") + " and PAMT placement):");
+        out.add("cpsat proves that no layout of the kernel's shape (each TDMR's PAMT one chunk) within the module's"
+            + " limits covers %s (under the kernel's rules for holes and PAMT placement):"
+            .formatted(partial ? "the memory in this log" : "this map"));
         r.infeasibility().ifPresent(why -> out.addAll(why.facts()));
         return Optional.empty();
       }
@@ -299,7 +300,7 @@ final class LayoutAnalysis {
     Engine engine = Engines.select(name).get(0);
     try (Progress p = host.progress("tdmr diagnose: " + name + " solving")) {
       // The greedy replay first, then the optimiser with what is left of the command's time.
-      return engine.solve(map, limits, Policy.DEFAULT, options.withDeadline(options.deadline().share(name.equals("greedy") ? 2 : 1)));
+      return engine.solve(map, limits, Policy.KERNEL, options.withDeadline(options.deadline().share(name.equals("greedy") ? 2 : 1)));
     }
   }
 }

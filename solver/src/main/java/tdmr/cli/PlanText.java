@@ -242,10 +242,10 @@ final class PlanText {
           .filter(r -> r.status() == Status.OPTIMAL || r.status() == Status.INFEASIBLE)
           .map(EngineResult::solver).toList();
       if (!provers.isEmpty()) {
-        sb.append(familyLine(family, String.join(", ", provers)));
         java.util.Set<String> restrictions = new java.util.LinkedHashSet<>();
         results.stream().filter(r -> provers.contains(r.solver()) && r.family() == family)
             .forEach(r -> restrictions.addAll(r.restrictions()));
+        sb.append(familyLine(family, String.join(", ", provers), !restrictions.isEmpty()));
         if (!restrictions.isEmpty()) {
           sb.append("Those proofs hold among the layouts of the family in which ")
               .append(String.join("; ", restrictions)).append(".\n");
@@ -254,14 +254,13 @@ final class PlanText {
     }
   }
 
-  private static String familyLine(Policy.Family family, String engines) {
+  private static String familyLine(Policy.Family family, String engines, boolean restricted) {
+    String upTo = restricted ? ", up to the restrictions below.\n" : ".\n";
     return family == Policy.Family.MODULE
         ? ("OPTIMAL and INFEASIBLE (%s) are proven for the module family: every layout the TDX module and the OS"
-            + " check accept (TDMRs on any 1 GiB boundaries, each PAMT level placed on its own), up to the"
-            + " restrictions below.\n").formatted(engines)
+            + " check accept (TDMRs on any 1 GiB boundaries, each PAMT level placed on its own)").formatted(engines) + upTo
         : ("OPTIMAL and INFEASIBLE (%s) are proven for the kernel family: each TDMR's PAMT one contiguous 4K/2M/1G"
-            + " chunk of the kernel's sizes in one memory block, TDMRs on 1 GiB boundaries, up to the restrictions"
-            + " below.\n").formatted(engines);
+            + " chunk of the kernel's sizes in one memory block, TDMRs on 1 GiB boundaries").formatted(engines) + upTo;
   }
 
   /** A size short enough for a table cell: {@code 8.02 MiB}, {@code 50.5 MiB}, {@code 1018 MiB}. */

@@ -67,13 +67,14 @@ public final class PolicyOptions {
 
   /** {@code --family module|kernel}: which layouts an optimising engine's claims are about. */
   public static final class Family {
-    @Option(names = "--family", paramLabel = "kernel|module", defaultValue = "kernel",
+    @Option(names = "--family", paramLabel = "module|kernel", defaultValue = "module",
         converter = PolicyConverters.FamilyConverter.class,
         completionCandidates = PolicyConverters.FamilyValues.class,
-        description = "Layouts the proof is about: kernel (each TDMR's PAMT one 4K/2M/1G chunk of the kernel's sizes"
-            + " in one memory block; cpsat and z3) or module (every layout the TDX module accepts, each PAMT level"
-            + " placed on its own, TDMRs on any 1 GiB boundary; cpsat and z3, slower, z3 much slower on big maps). Each answer names the"
-            + " restrictions of the engine's model it holds under. Default: ${DEFAULT-VALUE}.")
+        description = "Layouts the proof is about: module (every layout the TDX module accepts, each PAMT level placed"
+            + " on its own, TDMRs on any 1 GiB boundary) or kernel (each TDMR's PAMT one 4K/2M/1G chunk of the kernel's"
+            + " sizes in one memory block, as Linux allocates it; much faster to prove on hosts of 256 GiB and more)."
+            + " cpsat and z3 answer both. Each answer names the restrictions of the engine's model it holds under."
+            + " Default: ${DEFAULT-VALUE}.")
     Policy.Family value;
 
     public Policy.Family value() {

@@ -72,20 +72,21 @@ class CliPolishTest {
 
   @Test
   void nextStepsKeepTheLimitsAndPolicyOfTheRun() {
-    // With 15 areas CP-SAT proves the bundled map infeasible; the suggestions must ask the same question.
-    CliRun run = CliRun.of("plan", "--solver", "greedy,cpsat", "--max-rsvd", "15", "--pamt", "any");
+    // With 15 areas CP-SAT proves the bundled map infeasible in the kernel family; the suggestions
+    // must ask the same question.
+    CliRun run = CliRun.of("plan", "--solver", "greedy,cpsat", "--max-rsvd", "15", "--pamt", "any", "--family", "kernel");
     assertEquals(1, run.exit());
-    assertTrue(run.out().contains("    tdmr render --max-rsvd 15 --pamt any --solver greedy,cpsat -o layout.html\n"),
-        run.out());
+    assertTrue(run.out().contains("    tdmr render --max-rsvd 15 --pamt any --family kernel --solver greedy,cpsat"
+        + " -o layout.html\n"), run.out());
   }
 
   @Test
   void nextStepsKeepTheFamilyOfTheRun() {
-    // The module family at 1 TDMR and 1 area per TDMR: the kernel fails; the picture asked for must
-    // show the module family's layouts, the question this run asked.
-    CliRun run = CliRun.of("plan", "--solver", "greedy,cpsat", "--family", "module", "--max-tdmrs", "1",
+    // The kernel family at 1 TDMR and 1 area per TDMR: the kernel fails; the picture asked for must
+    // show the kernel family's layouts, the question this run asked, not the default module family's.
+    CliRun run = CliRun.of("plan", "--solver", "greedy,cpsat", "--family", "kernel", "--max-tdmrs", "1",
         "--max-rsvd", "1", "--time-limit", "30");
-    assertTrue(run.out().contains("    tdmr render --max-tdmrs 1 --max-rsvd 1 --family module --solver greedy,cpsat"
+    assertTrue(run.out().contains("    tdmr render --max-tdmrs 1 --max-rsvd 1 --family kernel --solver greedy,cpsat"
         + " -o layout.html\n"), run.out());
   }
 

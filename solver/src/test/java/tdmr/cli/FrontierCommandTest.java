@@ -20,7 +20,7 @@ class FrontierCommandTest {
    */
   @Test
   void tableJoinsTheRowsWithTheSameAnswer() {
-    CliRun run = CliRun.of("frontier");
+    CliRun run = CliRun.of("frontier", "--family", "kernel");
     assertEquals(0, run.exit(), run.err());
     String[] lines = run.out().split("\n");
     // The title (map, then policy on its own line), the header, two rows and the restrictions the
@@ -38,7 +38,7 @@ class FrontierCommandTest {
 
   @Test
   void jsonHasAllSixtyFourPoints() throws Exception {
-    CliRun run = CliRun.of("frontier", "--json");
+    CliRun run = CliRun.of("frontier", "--json", "--family", "kernel");
     assertEquals(0, run.exit(), run.err());
     JsonNode points = new ObjectMapper().readTree(run.out()).get("points");
     assertEquals(64, points.size());
@@ -50,6 +50,26 @@ class FrontierCommandTest {
       assertEquals(16, points.get(i).get("leastMaxReservedPerTdmr").asInt());
       assertEquals(8413184, points.get(i).get("pamtBytes").asLong());
     }
+  }
+
+  /**
+   * Without {@code --family} the frontier is the module family's (issue #11). Issue #11 gives
+   * layouts of #135 that pass {@code tdmr check} with exactly sized levels (solver/src/test/resources
+   * /family): one TDMR with 15 areas, two with 12, eleven with 6; the frontier is at most those.
+   */
+  @Test
+  void theDefaultFrontierIsTheModuleFamilys() throws Exception {
+    CliRun run = CliRun.of("frontier", "--json", "--up-to", "11");
+    assertEquals(0, run.exit(), run.err());
+    JsonNode doc = new ObjectMapper().readTree(run.out());
+    assertEquals("module", doc.get("family").asText(), run.out());
+    JsonNode points = doc.get("points");
+    assertEquals(11, points.size());
+    assertTrue(points.get(0).get("maxReservedPerTdmrAtMost").asInt() <= 15, points.get(0).toString());
+    assertTrue(points.get(1).get("maxReservedPerTdmrAtMost").asInt() <= 12, points.get(1).toString());
+    assertTrue(points.get(10).get("maxReservedPerTdmrAtMost").asInt() <= 6, points.get(10).toString());
+    CliRun text = CliRun.of("frontier", "--up-to", "2");
+    assertTrue(text.flatOut().contains("family module)"), text.out());
   }
 
   @Test

@@ -20,7 +20,7 @@ class ProveCommandTest {
    */
   @Test
   void infeasibleLimitsExitOneWithTheGranuleThatBreaksThem() {
-    CliRun run = CliRun.of("prove", EMR_135, "--max-rsvd", "15");
+    CliRun run = CliRun.of("prove", EMR_135, "--max-rsvd", "15", "--family", "kernel");
     assertEquals(1, run.exit(), run.err());
     assertTrue(run.out().startsWith("INFEASIBLE: "), run.out());
     assertTrue(
@@ -34,7 +34,7 @@ class ProveCommandTest {
   /** At 16 areas: TDMRs [0, 1G) (1 hole) and [1G, 2G) (16 holes), 4108 KiB of PAMT each. */
   @Test
   void feasibleLimitsExitZeroWithAWitness() {
-    CliRun run = CliRun.of("prove", EMR_135, "--max-rsvd", "16");
+    CliRun run = CliRun.of("prove", EMR_135, "--max-rsvd", "16", "--family", "kernel");
     assertEquals(0, run.exit(), run.err());
     assertTrue(run.out().startsWith("FEASIBLE: "), run.out());
     assertTrue(run.out().contains("  TDMR [0x0, 0x40000000) 1 GiB: PAMT "), run.out());
@@ -53,7 +53,7 @@ class ProveCommandTest {
    */
   @Test
   void oneTdmrNeedsSeventeenAreas() {
-    CliRun run = CliRun.of("prove", EMR_135, "--max-tdmrs", "1", "--max-rsvd", "16");
+    CliRun run = CliRun.of("prove", EMR_135, "--max-tdmrs", "1", "--max-rsvd", "16", "--family", "kernel");
     assertEquals(1, run.exit(), run.err());
     assertTrue(
         run.flatOut().startsWith(
@@ -64,6 +64,33 @@ class ProveCommandTest {
         + " boundaries lie only on the 1 GiB boundaries where the memory map changes;"), run.out());
     assertTrue(run.flatOut().contains("(17 in all)"), run.out());
     assertTrue(run.out().contains("  - at most 1 TDMR is allowed.\n"), run.out());
+  }
+
+  /**
+   * Without {@code --family} the question is about every layout the TDX module accepts (issue #11).
+   * At 15 areas #135 has one: TDMRs [0, 1G) and [1G, 2G) of exactly the required sizes, each 1G
+   * level (4 KiB) filling a 4 KiB memory island and one 2M level (8 KiB) the 8 KiB island
+   * [0x619e0000, 0x619e2000), merging the holes on their two sides, so [1G, 2G) needs 12 areas
+   * instead of 16 (solver/src/test/resources/family/emr-135-two-tdmrs-12-areas.json). Its PAMT,
+   * 2 * (4096 + 8 + 4) KiB = 8 413 184 bytes, is the least any layout covering [0, 2G) within 15
+   * areas needs: the 4K and 2M levels of 2 GiB of TDMRs cost 8208 KiB whatever the split, and one
+   * TDMR over [0, 2G) with 8212 KiB has no room for the 17 gaps of [0, 2G) in 15 areas unless its
+   * levels are padded to fill bigger islands (the module-family frontier's 8 540 160 bytes).
+   */
+  @Test
+  void theDefaultModuleFamilyAdmitsALayoutAtFifteenAreas() throws Exception {
+    CliRun run = CliRun.of("prove", EMR_135, "--max-rsvd", "15", "--json");
+    assertEquals(0, run.exit(), run.err());
+    JsonNode doc = json(run);
+    assertEquals("FEASIBLE", doc.get("status").asText());
+    assertEquals("module", doc.get("family").asText());
+    assertEquals(8413184, doc.get("pamtBytes").asLong());
+    assertTrue(doc.get("pamtProvenLeast").asBoolean());
+    CliRun check = CliRun.withStdin(run.out(), "check", "--map", EMR_135, "-");
+    assertEquals(0, check.exit(), check.out() + check.err());
+    CliRun text = CliRun.of("prove", EMR_135, "--max-rsvd", "15");
+    assertEquals(0, text.exit(), text.err());
+    assertTrue(text.flatOut().startsWith("FEASIBLE: " + EMR_135 + " admits a layout of the module family"), text.out());
   }
 
   @Test
@@ -81,7 +108,7 @@ class ProveCommandTest {
   /** The same verdict as infeasibleLimitsExitOneWithTheGranuleThatBreaksThem, for programs. */
   @Test
   void jsonInfeasibleVerdictNamesTheGranuleAndExitsOne() throws Exception {
-    CliRun run = CliRun.of("prove", EMR_135, "--max-rsvd", "15", "--json");
+    CliRun run = CliRun.of("prove", EMR_135, "--max-rsvd", "15", "--json", "--family", "kernel");
     assertEquals(1, run.exit(), run.err());
     JsonNode doc = json(run);
     assertEquals("INFEASIBLE", doc.get("status").asText());
@@ -111,7 +138,7 @@ class ProveCommandTest {
    */
   @Test
   void jsonFeasibleVerdictCarriesTheWitnessThatTdmrCheckAccepts() throws Exception {
-    CliRun run = CliRun.of("prove", EMR_135, "--max-rsvd", "16", "--json");
+    CliRun run = CliRun.of("prove", EMR_135, "--max-rsvd", "16", "--json", "--family", "kernel");
     assertEquals(0, run.exit(), run.err());
     JsonNode doc = json(run);
     assertEquals("FEASIBLE", doc.get("status").asText());

@@ -58,7 +58,7 @@ class TypedResultsTest {
    */
   @Test
   void theGreedyFailureIsReadFromItsFieldsNotItsMessages() {
-    EngineResult greedy = new GreedyEngine().solve(MAP, TdxLimits.DEFAULT, Policy.DEFAULT, SolveOptions.DEFAULT);
+    EngineResult greedy = new GreedyEngine().solve(MAP, TdxLimits.DEFAULT, Policy.KERNEL, SolveOptions.DEFAULT);
     GreedyResult.Failed failure = greedy.kernelFailure().orElseThrow();
     assertEquals(GreedyResult.Cause.RESERVED_AREAS_EXHAUSTED, failure.cause());
     assertEquals(-28, failure.errno().value());
@@ -67,8 +67,8 @@ class TypedResultsTest {
     EngineResult other = reworded(greedy);
 
     assertEquals(PlanCommand.exitStatus(List.of(greedy)), PlanCommand.exitStatus(List.of(other)));
-    assertEquals(withoutMessages(PlanCommand.jsonDocument(MAP, TdxLimits.DEFAULT, Policy.DEFAULT, List.of(greedy))),
-        withoutMessages(PlanCommand.jsonDocument(MAP, TdxLimits.DEFAULT, Policy.DEFAULT, List.of(other))));
+    assertEquals(withoutMessages(PlanCommand.jsonDocument(MAP, TdxLimits.DEFAULT, Policy.KERNEL, List.of(greedy))),
+        withoutMessages(PlanCommand.jsonDocument(MAP, TdxLimits.DEFAULT, Policy.KERNEL, List.of(other))));
     LabelledLayout row = GreedyAsBuilt.rows(List.of(greedy)).get(0);
     LabelledLayout otherRow = GreedyAsBuilt.rows(List.of(other)).get(0);
     assertEquals(row.failedTdmr(), otherRow.failedTdmr());
@@ -89,8 +89,8 @@ class TypedResultsTest {
       EngineResult r = new EngineResult("z3", Status.INFEASIBLE, Optional.empty(), OptionalLong.empty(),
           OptionalLong.empty(), lying, 1, 0, 0, 0, Optional.empty(), Optional.of(why), List.of(),
           Question.of(Policy.Family.KERNEL));
-      ObjectNode doc = ProveCommand.jsonDocument(MAP, TdxLimits.DEFAULT, Policy.DEFAULT, r);
-      ObjectNode reworded = ProveCommand.jsonDocument(MAP, TdxLimits.DEFAULT, Policy.DEFAULT, reworded(r));
+      ObjectNode doc = ProveCommand.jsonDocument(MAP, TdxLimits.DEFAULT, Policy.KERNEL, r);
+      ObjectNode reworded = ProveCommand.jsonDocument(MAP, TdxLimits.DEFAULT, Policy.KERNEL, reworded(r));
       assertEquals(shrinking == Infeasibility.Shrinking.MINIMAL, doc.get("explanationMinimal").asBoolean(), shrinking.name());
       assertEquals(facts, List.of(doc.get("explanation").get(0).asText(), doc.get("explanation").get(1).asText()));
       assertEquals(withoutMessages(doc), withoutMessages(reworded));

@@ -83,7 +83,7 @@ final class Seeds {
 
   static Layout layout(String realMap) throws InputException {
     MemoryMap map = RealMaps.read(realMap);
-    EngineResult r = new GreedyEngine(Policy.Holes.CMR).solve(map, TdxLimits.DEFAULT, Policy.DEFAULT, SolveOptions.DEFAULT);
+    EngineResult r = new GreedyEngine(Policy.Holes.CMR).solve(map, TdxLimits.DEFAULT, Policy.KERNEL, SolveOptions.DEFAULT);
     return r.layout().orElseThrow();
   }
 }

@@ -122,7 +122,7 @@ class PictureGeometryTest {
     assumeTrue(chromium.isPresent(), HeadlessChromium.MISSING);
     List<EngineResult> results = new ArrayList<>();
     for (Engine e : Engines.select(engines)) {
-      results.add(e.solve(map, limits, Policy.DEFAULT, new SolveOptions(30, 1, 0)));
+      results.add(e.solve(map, limits, Policy.KERNEL, new SolveOptions(30, 1, 0)));
     }
     LayoutPicture picture = new LayoutPicture(map, GreedyAsBuilt.rows(results), limits);
     Files.createDirectories(OUT);

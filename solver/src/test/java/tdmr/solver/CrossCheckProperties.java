@@ -81,7 +81,7 @@ class CrossCheckProperties {
                 Arbitraries.of(Policy.Holes.class),
                 Arbitraries.of(Policy.PamtPlacementPolicy.class),
                 Arbitraries.of(Policy.Coverage.class))
-            .as(Policy::new);
+            .as((h, p, c) -> new Policy(h, p, c, Policy.Family.KERNEL));
     Arbitrary<Boolean> oneCmr = Arbitraries.of(true, false);
     return Combinators.combine(lengths, gaps, nodeSteps, limits, policy, oneCmr)
         .as((ls, gs, steps, l, p, spanning) -> new Case(map(ls, gs, steps, below, spanning), l, p));

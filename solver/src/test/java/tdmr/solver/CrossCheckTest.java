@@ -25,7 +25,7 @@ class CrossCheckTest {
         continue;
       }
       MemoryMap map = RealMaps.read(name);
-      for (Policy policy : List.of(Policy.DEFAULT, Policy.DEFAULT.withHoles(Policy.Holes.CMR))) {
+      for (Policy policy : List.of(Policy.KERNEL, Policy.KERNEL.withHoles(Policy.Holes.CMR))) {
         CrossCheck.Report report = CrossCheck.run(map, TdxLimits.DEFAULT, policy, SolveOptions.DEFAULT);
         assertTrue(report.passed(), name + " " + policy + "\n" + String.join("\n", report.lines()));
         assertEquals(3, report.results().size());
@@ -40,7 +40,7 @@ class CrossCheckTest {
   @Test
   void tdx135GreedyFailsAndBothExactEnginesProveTheSameOptimum() throws Exception {
     CrossCheck.Report report =
-        CrossCheck.run(RealMaps.read(RealMaps.EMR_135), TdxLimits.DEFAULT, Policy.DEFAULT, SolveOptions.DEFAULT);
+        CrossCheck.run(RealMaps.read(RealMaps.EMR_135), TdxLimits.DEFAULT, Policy.KERNEL, SolveOptions.DEFAULT);
     assertTrue(report.passed(), String.join("\n", report.lines()));
     assertEquals(Status.FAILED, report.results().get(0).status());
     assertEquals(OptionalLong.of(8413184), report.results().get(1).pamtBytes());
@@ -50,12 +50,12 @@ class CrossCheckTest {
   @Test
   void anInfeasibilityClaimAgainstABuiltLayoutIsAFailure() throws Exception {
     MemoryMap map = RealMaps.read(RealMaps.EMR_135);
-    EngineResult z3 = new Z3Engine().solve(map, TdxLimits.DEFAULT, Policy.DEFAULT, SolveOptions.DEFAULT);
+    EngineResult z3 = new Z3Engine().solve(map, TdxLimits.DEFAULT, Policy.KERNEL, SolveOptions.DEFAULT);
     EngineResult wrong =
         new EngineResult("cpsat", Status.INFEASIBLE, Optional.empty(), OptionalLong.empty(), OptionalLong.empty(),
             List.of(), 0, 0, 0, 0).withQuestion(z3.question());
 
-    CrossCheck.Report report = CrossCheck.compare(map, TdxLimits.DEFAULT, Policy.DEFAULT, List.of(wrong, z3), EXACT);
+    CrossCheck.Report report = CrossCheck.compare(map, TdxLimits.DEFAULT, Policy.KERNEL, List.of(wrong, z3), EXACT);
 
     assertFalse(report.passed());
     assertEquals(
@@ -72,13 +72,13 @@ class CrossCheckTest {
   void differentOptimaAreAFailure() throws Exception {
     MemoryMap map = RealMaps.read(RealMaps.EMR_135);
     TdxLimits seventeen = TdxLimits.DEFAULT.withMaxReservedPerTdmr(17);
-    EngineResult z3 = new Z3Engine().solve(map, seventeen, Policy.DEFAULT, SolveOptions.DEFAULT);
-    EngineResult twoTdmrs = new Z3Engine().solve(map, TdxLimits.DEFAULT, Policy.DEFAULT, SolveOptions.DEFAULT);
+    EngineResult z3 = new Z3Engine().solve(map, seventeen, Policy.KERNEL, SolveOptions.DEFAULT);
+    EngineResult twoTdmrs = new Z3Engine().solve(map, TdxLimits.DEFAULT, Policy.KERNEL, SolveOptions.DEFAULT);
     EngineResult claimed =
         new EngineResult("cpsat", Status.OPTIMAL, twoTdmrs.layout(), twoTdmrs.pamtBytes(), twoTdmrs.pamtBytes(),
             List.of(), 0, 0, 0, 0).withQuestion(z3.question());
 
-    CrossCheck.Report report = CrossCheck.compare(map, seventeen, Policy.DEFAULT, List.of(claimed, z3), EXACT);
+    CrossCheck.Report report = CrossCheck.compare(map, seventeen, Policy.KERNEL, List.of(claimed, z3), EXACT);
 
     assertEquals(
         List.of("optima differ: cpsat proves PAMT 8413184 bytes (8.02 MiB), 2 TDMRs, 17 reserved areas,"
@@ -101,7 +101,7 @@ class CrossCheckTest {
             List.of(new tdmr.mem.MemoryBlock(0x100000L, 0x200000L, 0), new tdmr.mem.MemoryBlock(0x201000L, 0xa06000L, 1)),
             List.of(new tdmr.mem.AddressRange(0x100000L, 0xa06000L)));
     TdxLimits limits = TdxLimits.DEFAULT.withMaxReservedPerTdmr(4);
-    CrossCheck.Report report = CrossCheck.run(map, limits, Policy.DEFAULT, SolveOptions.DEFAULT);
+    CrossCheck.Report report = CrossCheck.run(map, limits, Policy.KERNEL, SolveOptions.DEFAULT);
 
     assertTrue(report.passed(), String.join("\n", report.lines()));
     assertEquals(Status.FEASIBLE, report.results().get(0).status());
@@ -124,7 +124,7 @@ class CrossCheckTest {
         new tdmr.mem.MemoryBlock(m, 512 * m, 0),
         new tdmr.mem.MemoryBlock(512 * m + 64 * k, 512 * m + 68 * k, 0),
         new tdmr.mem.MemoryBlock(513 * m, 1024 * m, 0)));
-    Policy module = Policy.DEFAULT.withFamily(Policy.Family.MODULE);
+    Policy module = Policy.KERNEL.withFamily(Policy.Family.MODULE);
     TdxLimits limits = TdxLimits.DEFAULT.withMaxTdmrs(3).withMaxReservedPerTdmr(2);
     CrossCheck.Report report = CrossCheck.run(map, limits, module, new SolveOptions(60, 1, 0));
 

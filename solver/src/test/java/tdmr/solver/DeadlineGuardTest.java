@@ -45,7 +45,7 @@ class DeadlineGuardTest {
   }
 
   private static EngineResult guarded(Solve body, SolveOptions options) {
-    return DeadlineGuard.of(new Fake("fake", body)).solve(MAP, TdxLimits.DEFAULT, Policy.DEFAULT, options);
+    return DeadlineGuard.of(new Fake("fake", body)).solve(MAP, TdxLimits.DEFAULT, Policy.KERNEL, options);
   }
 
   @Test
@@ -94,7 +94,7 @@ class DeadlineGuardTest {
     double[] seen = new double[1];
     guarded(options -> {
       seen[0] = options.deadline().remainingSeconds();
-      return new GreedyEngine().solve(MAP, TdxLimits.DEFAULT, Policy.DEFAULT, options);
+      return new GreedyEngine().solve(MAP, TdxLimits.DEFAULT, Policy.KERNEL, options);
     }, new SolveOptions(2, 1, 0, Deadline.in(100)));
     assertTrue(seen[0] <= 2.0, "deadline " + seen[0] + " s away");
   }

@@ -23,8 +23,8 @@ class ExhaustiveSearchTest {
   private static final long G = 1024 * M;
   private static final long ONE_GIB_PAMT = 1027 * 4096;
 
-  private static final Policy MODULE = Policy.DEFAULT.withFamily(Policy.Family.MODULE);
-  private static final Policy KERNEL = Policy.DEFAULT.withFamily(Policy.Family.KERNEL);
+  private static final Policy MODULE = Policy.KERNEL.withFamily(Policy.Family.MODULE);
+  private static final Policy KERNEL = Policy.KERNEL.withFamily(Policy.Family.KERNEL);
 
   /** The module's limits but 3 TDMRs, which the exhaustive search can enumerate. */
   private static final TdxLimits THREE = TdxLimits.DEFAULT.withMaxTdmrs(3);

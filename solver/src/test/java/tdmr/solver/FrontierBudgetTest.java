@@ -50,7 +50,7 @@ class FrontierBudgetTest {
     SolveOptions options = SolveOptions.forCommand(2, 1, 0);
     double commandEnd = start + 2;
     List<FrontierPoint> points = new Frontier(List.of(slow), options)
-        .compute(map, TdxLimits.DEFAULT, Policy.DEFAULT, 3);
+        .compute(map, TdxLimits.DEFAULT, Policy.KERNEL, 3);
 
     assertEquals(3, points.size());
     points.forEach(p -> assertEquals(Status.UNKNOWN, p.status(), "n=" + p.maxTdmrs()));

@@ -49,7 +49,7 @@ class FrontierTest {
   @Test
   void tdx135FrontierIsSeventeenWithOneTdmrAndSixteenWithMore() throws Exception {
     Frontier f = new Frontier(List.of(new Z3Engine()), SolveOptions.DEFAULT);
-    List<FrontierPoint> points = f.compute(RealMaps.read(RealMaps.EMR_135), TdxLimits.DEFAULT, Policy.DEFAULT, 64);
+    List<FrontierPoint> points = f.compute(RealMaps.read(RealMaps.EMR_135), TdxLimits.DEFAULT, Policy.KERNEL, 64);
 
     assertEquals(64, points.size());
     FrontierPoint one = points.get(0);
@@ -126,7 +126,7 @@ class FrontierTest {
   void eachPointIsTheLeastReservedLimitWithALayoutAndPointsFromTheLastTdmrCountOnAreCopied() {
     KnownEngine engine = new KnownEngine("known");
     List<FrontierPoint> points =
-        new Frontier(List.of(engine), SolveOptions.DEFAULT).compute(ANY_MAP, TdxLimits.DEFAULT, Policy.DEFAULT, 64);
+        new Frontier(List.of(engine), SolveOptions.DEFAULT).compute(ANY_MAP, TdxLimits.DEFAULT, Policy.KERNEL, 64);
 
     assertEquals(64, points.size());
     for (int n = 1; n <= 64; n++) {
@@ -145,7 +145,7 @@ class FrontierTest {
   void aTimedOutEngineHandsThePointToTheNextAndThePointSaysWhoProvedIt() {
     List<FrontierPoint> points =
         new Frontier(List.of(new TimedOutEngine(), new KnownEngine("backup")), SolveOptions.DEFAULT)
-            .compute(ANY_MAP, TdxLimits.DEFAULT, Policy.DEFAULT, 3);
+            .compute(ANY_MAP, TdxLimits.DEFAULT, Policy.KERNEL, 3);
     assertEquals(OptionalInt.of(2), points.get(0).minReserved());
     assertEquals("backup", points.get(0).provedBy());
   }
@@ -153,13 +153,13 @@ class FrontierTest {
   @Test
   void withOnlyATimedOutEngineEveryPointIsUnknown() {
     List<FrontierPoint> points =
-        new Frontier(List.of(new TimedOutEngine()), SolveOptions.DEFAULT).compute(ANY_MAP, TdxLimits.DEFAULT, Policy.DEFAULT, 3);
+        new Frontier(List.of(new TimedOutEngine()), SolveOptions.DEFAULT).compute(ANY_MAP, TdxLimits.DEFAULT, Policy.KERNEL, 3);
     assertTrue(points.stream().allMatch(p -> p.status() == Status.UNKNOWN && p.minReserved().isEmpty()));
   }
 
   // ---- module family: the bounds of ReservedAreaBounds --------------------------------------------
 
-  private static final Policy MODULE = Policy.DEFAULT.withFamily(Policy.Family.MODULE);
+  private static final Policy MODULE = Policy.KERNEL.withFamily(Policy.Family.MODULE);
   /** #135 in the module family, derived in ReservedAreaBoundsTest: least areas for 1..6 TDMRs. */
   private static final int[] AREAS = {14, 10, 7, 4, 2, 1};
   /** The least PAMT there, in KiB: 1 TDMR of 2 GiB fills 8272, 64 and 4 KiB; the others as derived there. */
@@ -270,7 +270,7 @@ class FrontierTest {
       }
     };
     List<FrontierPoint> points = new Frontier(List.of(engine), SolveOptions.DEFAULT)
-        .compute(ANY_MAP, TdxLimits.DEFAULT, Policy.DEFAULT, 64);
+        .compute(ANY_MAP, TdxLimits.DEFAULT, Policy.KERNEL, 64);
     FrontierPoint two = points.get(1);
     assertEquals(Status.UNKNOWN, two.status());
     assertEquals(OptionalInt.empty(), two.minReserved());

@@ -20,7 +20,7 @@ class GreedyEngineTest {
   void builtLayoutIsFeasibleWithTheKernelLinesFirst() {
     MemoryMap map = MemoryMap.ofBlocks("v1",
         List.of(new MemoryBlock(MiB, 2 * GiB, 0), new MemoryBlock(4 * GiB, 34 * GiB, 0)));
-    EngineResult r = new GreedyEngine().solve(map, TdxLimits.DEFAULT, Policy.DEFAULT, SolveOptions.DEFAULT);
+    EngineResult r = new GreedyEngine().solve(map, TdxLimits.DEFAULT, Policy.KERNEL, SolveOptions.DEFAULT);
     assertEquals(Status.FEASIBLE, r.status());
     assertEquals("greedy", r.solver());
     assertEquals(131336L * 1024, r.pamtBytes().getAsLong());
@@ -38,7 +38,7 @@ class GreedyEngineTest {
   void memoryOutsideTheCmrsFailsAtTheModuleWithEio() {
     MemoryMap map = MemoryMap.of("outside",
         List.of(new MemoryBlock(MiB, 2 * GiB, 0)), List.of(new AddressRange(MiB, GiB)));
-    EngineResult r = new GreedyEngine().solve(map, TdxLimits.DEFAULT, Policy.DEFAULT, SolveOptions.DEFAULT);
+    EngineResult r = new GreedyEngine().solve(map, TdxLimits.DEFAULT, Policy.KERNEL, SolveOptions.DEFAULT);
     assertEquals(Status.FAILED, r.status());
     assertTrue(r.messages().get(0).startsWith("TDH.SYS.CONFIG rejects the kernel's layout: "), r.messages().get(0));
     assertEquals("virt/tdx: module initialization failed (-5)", r.messages().get(1));
@@ -49,7 +49,7 @@ class GreedyEngineTest {
   void cmrHolesRejectMemoryOutsideTheCmrsUpFront() {
     MemoryMap map = MemoryMap.of("outside",
         List.of(new MemoryBlock(MiB, 2 * GiB, 0)), List.of(new AddressRange(MiB, GiB)));
-    EngineResult r = new GreedyEngine(Policy.Holes.CMR).solve(map, TdxLimits.DEFAULT, Policy.DEFAULT, SolveOptions.DEFAULT);
+    EngineResult r = new GreedyEngine(Policy.Holes.CMR).solve(map, TdxLimits.DEFAULT, Policy.KERNEL, SolveOptions.DEFAULT);
     assertEquals("greedy-cmr", r.solver());
     assertEquals(Status.FAILED, r.status());
     assertEquals(
@@ -69,7 +69,7 @@ class GreedyEngineTest {
         List.of(new MemoryBlock(MiB, 2 * GiB, 0), new MemoryBlock(4 * GiB, 34 * GiB, 0)));
     for (Policy.Holes holes : Policy.Holes.values()) {
       EngineResult r = Engines.byName("greedy-fit").orElseThrow()
-          .solve(map, TdxLimits.DEFAULT, Policy.DEFAULT.withHoles(holes), SolveOptions.DEFAULT);
+          .solve(map, TdxLimits.DEFAULT, Policy.KERNEL.withHoles(holes), SolveOptions.DEFAULT);
       assertEquals("greedy-fit", r.solver());
       assertEquals(Status.FEASIBLE, r.status());
       assertEquals(131336L * 1024, r.pamtBytes().getAsLong());

@@ -60,7 +60,7 @@ class GreedyFitProperties {
     Arbitrary<TdxLimits> limits = Combinators.combine(Arbitraries.integers().between(1, 5), Arbitraries.integers().between(2, 6))
         .as((t, r) -> TdxLimits.DEFAULT.withMaxTdmrs(t).withMaxReservedPerTdmr(r));
     Arbitrary<Policy> policy =
-        Arbitraries.of(Policy.Holes.class).map(h -> Policy.DEFAULT.withFamily(Policy.Family.KERNEL).withHoles(h));
+        Arbitraries.of(Policy.Holes.class).map(h -> Policy.KERNEL.withFamily(Policy.Family.KERNEL).withHoles(h));
     Arbitrary<Boolean> oneCmr = Arbitraries.of(true, false);
     return Combinators.combine(lengths, gaps, nodeSteps, limits, policy, oneCmr)
         .as((ls, gs, steps, l, p, spanning) -> new Case(map(ls, gs, steps, spanning), l, p));

@@ -20,7 +20,7 @@ import tdmr.tdx.TdxLimits;
  * fifth 4K level shares the 172 264 KiB island with the fourth; at 6 every level sits in an island.
  */
 class IslandFillTest {
-  private static final Policy MODULE = Policy.DEFAULT.withFamily(Policy.Family.MODULE);
+  private static final Policy MODULE = Policy.KERNEL.withFamily(Policy.Family.MODULE);
 
   @Test
   void tdx135LayoutsMeetThePriceAtEachPoint() throws Exception {

@@ -22,7 +22,7 @@ class ModuleFamilyBoundsTest {
   private static final long K = 1024;
   private static final long M = 1024 * K;
   private static final long G = 1024 * M;
-  private static final Policy MODULE = Policy.DEFAULT.withFamily(Policy.Family.MODULE);
+  private static final Policy MODULE = Policy.KERNEL.withFamily(Policy.Family.MODULE);
 
   private static ModuleFamilyBounds bounds(MemoryMap map, TdxLimits limits, boolean remoteFree) {
     return new ModuleFamilyBounds(Instance.of(map, limits, MODULE), remoteFree);

@@ -22,7 +22,7 @@ class PamtLowerBoundTest {
     // None of the islands of [1G,2G) has the pages of a sum of chunks (1026 G + k pages for k
     // chunks of G GiB), so its 15 gaps and the tail are 16 clusters, and with the hole [0,1M) a
     // 2 GiB TDMR would need 17 areas. Two 1 GiB TDMRs: 2 x (1024 + 2 + 1) pages.
-    Problem p = Problem.of(Tdx135MapFixture.map(), TdxLimits.DEFAULT, Policy.DEFAULT);
+    Problem p = Problem.of(Tdx135MapFixture.map(), TdxLimits.DEFAULT, Policy.KERNEL);
     PamtLowerBound bound = new PamtLowerBound(p);
     assertEquals(2054, bound.leastPamtPages().getAsLong());
     assertEquals(2, bound.fewestTdmrs(2054).getAsInt());
@@ -35,7 +35,7 @@ class PamtLowerBoundTest {
   @Test
   void aHugeTdmrLimitDoesNotGrowTheTables() {
     // No split has more TDMRs than the 2 cells holding memory, whatever the limit says.
-    Problem p = Problem.of(Tdx135MapFixture.map(), TdxLimits.DEFAULT.withMaxTdmrs(1_000_000), Policy.DEFAULT);
+    Problem p = Problem.of(Tdx135MapFixture.map(), TdxLimits.DEFAULT.withMaxTdmrs(1_000_000), Policy.KERNEL);
     PamtLowerBound bound = new PamtLowerBound(p);
     assertEquals(2054, bound.leastPamtPages().getAsLong());
     assertArrayEquals(new int[] {1}, bound.endsWithin(0, 2054, 1_000_000));
@@ -43,7 +43,7 @@ class PamtLowerBoundTest {
 
   @Test
   void tdx135WithFifteenAreasNamesTheGranuleNoTdmrCanCover() {
-    Problem p = Problem.of(Tdx135MapFixture.map(), TdxLimits.DEFAULT.withMaxReservedPerTdmr(15), Policy.DEFAULT);
+    Problem p = Problem.of(Tdx135MapFixture.map(), TdxLimits.DEFAULT.withMaxReservedPerTdmr(15), Policy.KERNEL);
     PamtLowerBound bound = new PamtLowerBound(p);
     assertTrue(bound.leastPamtPages().isEmpty());
     String why = bound.infeasibility().orElseThrow();
@@ -63,7 +63,7 @@ class PamtLowerBoundTest {
       blocks.add(new MemoryBlock(k * GiB + 256 * MiB, (k + 1) * GiB, 0));
     }
     TdxLimits limits = TdxLimits.DEFAULT.withMaxTdmrs(2).withMaxReservedPerTdmr(2);
-    Problem p = Problem.of(MemoryMap.ofBlocks("holes", blocks), limits, Policy.DEFAULT);
+    Problem p = Problem.of(MemoryMap.ofBlocks("holes", blocks), limits, Policy.KERNEL);
     PamtLowerBound bound = new PamtLowerBound(p);
     assertTrue(bound.leastPamtPages().isEmpty());
     assertEquals("the required holes need at least 3 TDMRs of at most 2 reserved areas each (holes separated by"
@@ -71,7 +71,7 @@ class PamtLowerBoundTest {
         bound.infeasibility().orElseThrow());
     // With 3 TDMRs allowed: three 1 GiB TDMRs, 3 x 1027 pages.
     PamtLowerBound three = new PamtLowerBound(Problem.of(MemoryMap.ofBlocks("holes", blocks),
-        limits.withMaxTdmrs(3), Policy.DEFAULT));
+        limits.withMaxTdmrs(3), Policy.KERNEL));
     assertEquals(3 * 1027, three.leastPamtPages().getAsLong());
   }
 }

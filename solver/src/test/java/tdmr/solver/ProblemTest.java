@@ -27,7 +27,7 @@ class ProblemTest {
 
   @Test
   void tdx135MapHasTwoMixedCellsAndThreeCandidates() {
-    Problem p = Problem.of(Tdx135MapFixture.map(), TdxLimits.DEFAULT, Policy.DEFAULT);
+    Problem p = Problem.of(Tdx135MapFixture.map(), TdxLimits.DEFAULT, Policy.KERNEL);
     // [0,1G) holds the hole [0,1M) and the start of the first block; [1G,2G) holds 16 block
     // pieces, 15 gaps between them and the tail gap [0x6f800000, 2G). Nothing lies above 2G.
     assertEquals(2, p.cells().size());
@@ -45,7 +45,7 @@ class ProblemTest {
 
   @Test
   void twoChunksStackedAtTheLowHoleCostNoExtraArea() {
-    Problem p = Problem.of(Tdx135MapFixture.map(), TdxLimits.DEFAULT, Policy.DEFAULT);
+    Problem p = Problem.of(Tdx135MapFixture.map(), TdxLimits.DEFAULT, Policy.KERNEL);
     int firstMemory = 1; // atom 0 is the hole [0,1M), atom 1 is [1M,1G)
     Layout layout = p.buildLayout(new Decision(
         List.of(new TdmrChoice(0, firstMemory, Side.LOW), new TdmrChoice(2, firstMemory, Side.LOW)), List.of()));
@@ -68,7 +68,7 @@ class ProblemTest {
     long island = 4108 * KiB;
     MemoryMap map = MemoryMap.ofBlocks("island", List.of(
         new MemoryBlock(MiB, MiB + island, 0), new MemoryBlock(8 * MiB, GiB, 0)));
-    Problem p = Problem.of(map, TdxLimits.DEFAULT, Policy.DEFAULT);
+    Problem p = Problem.of(map, TdxLimits.DEFAULT, Policy.KERNEL);
     Layout layout = p.buildLayout(new Decision(List.of(new TdmrChoice(0, 1, Side.HIGH)), List.of()));
     // Holes [0,1M) and [1M+island, 8M) plus the chunk filling [1M, 1M+island): one area [0, 8M).
     assertEquals(List.of(new AddressRange(0, 8 * MiB)), layout.tdmrs().get(0).reservedRanges());
@@ -78,7 +78,7 @@ class ProblemTest {
   void memoryOutsideCmrsOrAboveHkidLimitIsExplained() {
     MemoryMap map = MemoryMap.of("bad", List.of(new MemoryBlock(MiB, 3 * GiB, 0)),
         List.of(new AddressRange(MiB, 2 * GiB)));
-    Problem p = Problem.of(map, TdxLimits.DEFAULT, Policy.DEFAULT);
+    Problem p = Problem.of(map, TdxLimits.DEFAULT, Policy.KERNEL);
     assertEquals(1, p.impossibilities().size());
     assertTrue(p.impossibilities().get(0).contains("[0x80000000, 0xc0000000)"));
     // The uniform run [2G,3G) is memory outside CMRs: it must be dropped.
@@ -86,7 +86,7 @@ class ProblemTest {
 
     TdxLimits hkid31 = new TdxLimits(64, 16, 16, 16, 16, false, 31);
     MemoryMap high = MemoryMap.ofBlocks("high", List.of(new MemoryBlock(MiB, 3 * GiB, 0)));
-    Problem q = Problem.of(high, hkid31, Policy.DEFAULT);
+    Problem q = Problem.of(high, hkid31, Policy.KERNEL);
     assertEquals(List.of(new AddressRange(2 * GiB, 3 * GiB)), q.excludedMemory());
     assertEquals(2 * GiB, q.cells().get(q.cells().size() - 1).range().end());
   }
@@ -95,7 +95,7 @@ class ProblemTest {
   void plainRunOfOneBlockIsOneCell() {
     // [1M, 64G+512M): granule 0 is mixed (hole [0,1M)), [1G,64G) is one plain run, [64G,65G) mixed.
     MemoryMap map = MemoryMap.ofBlocks("big", List.of(new MemoryBlock(MiB, 64 * GiB + 512 * MiB, 0)));
-    Problem p = Problem.of(map, TdxLimits.DEFAULT, Policy.DEFAULT);
+    Problem p = Problem.of(map, TdxLimits.DEFAULT, Policy.KERNEL);
     assertEquals(3, p.cells().size());
     assertEquals(CellKind.PLAIN, p.cells().get(1).kind());
     assertEquals(63, p.cells().get(1).sizeGiB());
@@ -110,7 +110,7 @@ class ProblemTest {
     // (3,5) (4,5) as [firstCell, endCell).
     MemoryMap map = MemoryMap.ofBlocks("two", List.of(
         new MemoryBlock(MiB, 3 * GiB, 0), new MemoryBlock(5 * GiB, 6 * GiB + 512 * MiB, 1)));
-    Problem p = Problem.of(map, TdxLimits.DEFAULT, Policy.DEFAULT);
+    Problem p = Problem.of(map, TdxLimits.DEFAULT, Policy.KERNEL);
     assertEquals(5, p.cells().size());
     assertEquals(10, p.candidateCount());
     assertEquals(5, p.candidateIndex(1, 4));
@@ -128,14 +128,14 @@ class ProblemTest {
 
   @Test
   void decisionLeavingMemoryUncoveredIsRejected() {
-    Problem p = Problem.of(Tdx135MapFixture.map(), TdxLimits.DEFAULT, Policy.DEFAULT);
+    Problem p = Problem.of(Tdx135MapFixture.map(), TdxLimits.DEFAULT, Policy.KERNEL);
     assertThrows(IllegalArgumentException.class,
         () -> p.buildLayout(new Decision(List.of(new TdmrChoice(0, 1, Side.LOW)), List.of())));
   }
 
   @Test
   void keptMapRemovesDroppedAtoms() {
-    Problem p = Problem.of(Tdx135MapFixture.map(), TdxLimits.DEFAULT, Policy.DEFAULT);
+    Problem p = Problem.of(Tdx135MapFixture.map(), TdxLimits.DEFAULT, Policy.KERNEL);
     int tiny = p.atoms().stream()
         .filter(a -> a.range().equals(new AddressRange(0x64158000L, 0x64159000L))).findFirst().orElseThrow().index();
     MemoryMap kept = p.keptMap(List.of(tiny));
@@ -147,7 +147,7 @@ class ProblemTest {
   private static Problem islands(long pages) {
     MemoryMap map = MemoryMap.ofBlocks("islands", List.of(
         new MemoryBlock(GiB, GiB + pages * 4 * KiB, 0), new MemoryBlock(2 * GiB, 4 * GiB, 0)));
-    return Problem.of(map, TdxLimits.DEFAULT, Policy.DEFAULT);
+    return Problem.of(map, TdxLimits.DEFAULT, Policy.KERNEL);
   }
 
   private static boolean fillable(long pages) {
@@ -176,7 +176,7 @@ class ProblemTest {
     // [1G, 1G+64M) memory, [1G+64M, 1G+128M) hole, [1G+128M, 2G) memory: one mixed cell.
     MemoryMap map = MemoryMap.ofBlocks("hole", List.of(
         new MemoryBlock(GiB, GiB + 64 * MiB, 0), new MemoryBlock(GiB + 128 * MiB, 2 * GiB, 0)));
-    Problem memlist = Problem.of(map, TdxLimits.DEFAULT, Policy.DEFAULT);
+    Problem memlist = Problem.of(map, TdxLimits.DEFAULT, Policy.KERNEL);
     List<Problem.Atom> atoms = memlist.atoms();
     assertEquals(3, atoms.size());
     assertEquals(Side.HIGH, memlist.freeSide(atoms.get(0)).orElseThrow());
@@ -184,7 +184,7 @@ class ProblemTest {
     assertTrue(memlist.freeSide(atoms.get(1)).isEmpty(), "a gap has no free side");
     // Under holes cmr a convertible gap need not be reserved, so it frees nothing.
     MemoryMap convertible = MemoryMap.of("hole", map.blocks(), List.of(new AddressRange(GiB, 2 * GiB)));
-    Problem cmr = Problem.of(convertible, TdxLimits.DEFAULT, Policy.DEFAULT.withHoles(Policy.Holes.CMR));
+    Problem cmr = Problem.of(convertible, TdxLimits.DEFAULT, Policy.KERNEL.withHoles(Policy.Holes.CMR));
     assertTrue(cmr.freeSide(cmr.atoms().get(0)).isEmpty());
   }
 }

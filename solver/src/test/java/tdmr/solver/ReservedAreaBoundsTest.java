@@ -19,7 +19,7 @@ class ReservedAreaBoundsTest {
   private static final long K = 1024;
   private static final long M = 1024 * K;
   private static final long G = 1024 * M;
-  private static final Policy MODULE = Policy.DEFAULT.withFamily(Policy.Family.MODULE);
+  private static final Policy MODULE = Policy.KERNEL.withFamily(Policy.Family.MODULE);
 
   private static ReservedAreaBounds bounds(MemoryMap map, Policy policy) {
     return new ReservedAreaBounds(Instance.of(map, TdxLimits.DEFAULT, policy));
@@ -69,8 +69,8 @@ class ReservedAreaBoundsTest {
   @Test
   void nothingIsKnownInTheKernelFamilyOrUnderCoverageMax() throws Exception {
     MemoryMap map = RealMaps.read(RealMaps.EMR_135);
-    assertEquals(0, bounds(map, Policy.DEFAULT).leastMaxReserved(1));
-    assertEquals(0, bounds(map, Policy.DEFAULT).leastPamtPages(6, 1));
+    assertEquals(0, bounds(map, Policy.KERNEL).leastMaxReserved(1));
+    assertEquals(0, bounds(map, Policy.KERNEL).leastPamtPages(6, 1));
     Policy max = MODULE.withCoverage(Policy.Coverage.MAX);
     assertEquals(0, bounds(map, max).leastMaxReserved(1));
     assertEquals(0, bounds(map, max).leastPamtPages(6, 1));

@@ -56,7 +56,7 @@ public final class CpSatRealMaps {
         continue;
       }
       for (Policy.Holes holes : Policy.Holes.values()) {
-        Policy policy = Policy.DEFAULT.withHoles(holes);
+        Policy policy = Policy.KERNEL.withHoles(holes);
         if (!warm) {
           engine.solve(map, TdxLimits.DEFAULT, policy, options);
           warm = true;

@@ -60,7 +60,7 @@ public final class CpSatScaling {
     }
     CpSatEngine engine = new CpSatEngine();
     // Warm-up: loads the native library so that the first row does not pay for it.
-    engine.solve(MapGenerator.realistic(0).memoryMap(), TdxLimits.DEFAULT, Policy.DEFAULT, options);
+    engine.solve(MapGenerator.realistic(0).memoryMap(), TdxLimits.DEFAULT, Policy.KERNEL, options);
     out.printf("| map | blocks | cells | candidates | variables | constraints | status | PAMT KB | ms |%n");
     out.printf("|---|---:|---:|---:|---:|---:|---|---:|---:|%n");
     Map<String, List<Long>> times = new LinkedHashMap<>();
@@ -71,8 +71,8 @@ public final class CpSatScaling {
       for (long seed = 1; seed <= seeds; seed++) {
         SyntheticMachine machine = family.getValue().apply(seed);
         MemoryMap map = machine.memoryMap();
-        EngineResult r = engine.solve(map, TdxLimits.DEFAULT, Policy.DEFAULT, options);
-        Problem p = Problem.of(map, TdxLimits.DEFAULT, Policy.DEFAULT);
+        EngineResult r = engine.solve(map, TdxLimits.DEFAULT, Policy.KERNEL, options);
+        Problem p = Problem.of(map, TdxLimits.DEFAULT, Policy.KERNEL);
         boolean proven = r.status() == Status.OPTIMAL || r.status() == Status.INFEASIBLE;
         long counted = proven ? r.solveMillis() : Long.MAX_VALUE;
         mine.add(counted);

@@ -70,6 +70,6 @@ class GreedyFitOnGeneratedMapsTest {
           default -> MapGenerator.memmapFragmented(n, seed);
         });
     return Combinators.combine(machine, Arbitraries.of(LIMITS), Arbitraries.of(Policy.Holes.class))
-        .as((m, limits, holes) -> new Case(m.spec().label(), m.memoryMap(), limits, Policy.DEFAULT.withFamily(Policy.Family.KERNEL).withHoles(holes)));
+        .as((m, limits, holes) -> new Case(m.spec().label(), m.memoryMap(), limits, Policy.KERNEL.withFamily(Policy.Family.KERNEL).withHoles(holes)));
   }
 }

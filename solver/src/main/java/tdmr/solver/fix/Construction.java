@@ -62,7 +62,7 @@ public interface Construction {
 
       @Override
       public boolean succeeds(MemoryMap map) {
-        return engine.solve(map, limits, Policy.DEFAULT, options).status().hasLayout();
+        return engine.solve(map, limits, Policy.KERNEL, options).status().hasLayout();
       }
 
       @Override

@@ -50,7 +50,7 @@ public record GreedyFix(
   public static GreedyFix find(MemoryMap map, Engine engine, TdxLimits limits, SolveOptions options) {
     // The replay, the search and the replay of the answer share the time limit (tdmr.time.Deadline).
     Deadline deadline = options.solveDeadline();
-    EngineResult before = engine.solve(map, limits, Policy.DEFAULT, options.withDeadline(deadline.share(3)));
+    EngineResult before = engine.solve(map, limits, Policy.KERNEL, options.withDeadline(deadline.share(3)));
     if (before.status() == Status.UNKNOWN) {
       return new GreedyFix(engine.name(), before, Optional.of(new GiveUpSearch.Result(Status.UNKNOWN,
           List.of(), 0, 0, List.of(), 0, Optional.of("the time limit"))), List.of(), Optional.empty(), Optional.empty());
@@ -71,7 +71,7 @@ public record GreedyFix(
     List<MemmapEdit> edits = new ArrayList<>();
     memmap.forEach(p -> edits.addAll(KernelParameters.ofCommandLine(p)));
     MemoryMap fixed = MemoryWhatIf.apply(map, edits, "tdmr fix");
-    EngineResult after = engine.solve(fixed, limits, Policy.DEFAULT, options.withDeadline(deadline));
+    EngineResult after = engine.solve(fixed, limits, Policy.KERNEL, options.withDeadline(deadline));
     if (after.status() == Status.UNKNOWN) {
       // The answer could not be replayed within the time limit: it is not confirmed, so not given.
       GiveUpSearch.Result unconfirmed = new GiveUpSearch.Result(Status.UNKNOWN, List.of(), 0,

@@ -32,7 +32,7 @@ class CpSatEngineTest {
     // Derivation: TDMR [0,1G) has one hole [0,1M) and takes both chunks stacked next to it;
     // TDMR [1G,2G) has 15 gaps between its 16 block pieces plus the tail [0x6f800000, 2G) = 16
     // areas, the limit. One TDMR [0,2G) would need 1 + 16 = 17. PAMT = 2 x 4108 KiB.
-    EngineResult r = solve(Tdx135MapFixture.map(), TdxLimits.DEFAULT, Policy.DEFAULT);
+    EngineResult r = solve(Tdx135MapFixture.map(), TdxLimits.DEFAULT, Policy.KERNEL);
     assertEquals(Status.OPTIMAL, r.status(), r.messages().toString());
     Layout layout = r.layout().orElseThrow();
     assertEquals(List.of(new AddressRange(0, GiB), new AddressRange(GiB, 2 * GiB)),
@@ -51,7 +51,7 @@ class CpSatEngineTest {
     // (4104 * 299 + 8) = 1231212 KiB, 4 KiB more. The one TDMR's chunk (about 1.17 GiB) fits only
     // in [1G,300G), so it has two areas (the hole and the chunk), well within 16: it is the optimum.
     MemoryMap map = MemoryMap.ofBlocks("big", List.of(new MemoryBlock(ByteSize.MiB, 300 * GiB, 0)));
-    EngineResult r = solve(map, TdxLimits.DEFAULT, Policy.DEFAULT);
+    EngineResult r = solve(map, TdxLimits.DEFAULT, Policy.KERNEL);
     assertEquals(Status.OPTIMAL, r.status(), r.messages().toString());
     Layout layout = r.layout().orElseThrow();
     assertEquals(List.of(new AddressRange(0, 300 * GiB)), layout.tdmrs().stream().map(Tdmr::range).toList());
@@ -65,7 +65,7 @@ class CpSatEngineTest {
     // only by filling the island between them exactly; with two cells the chunks are 4108 KiB
     // each or one of 8212 KiB, so the fillable sizes are 4108, 8212 and 8216 KiB, and the islands
     // there are 1680, 17700, 64, 5580, 3916, 424, 536, 8, 244, 8272, 3784, 3276, 4 and 172264 KiB.
-    EngineResult r = solve(Tdx135MapFixture.map(), TdxLimits.DEFAULT.withMaxReservedPerTdmr(15), Policy.DEFAULT);
+    EngineResult r = solve(Tdx135MapFixture.map(), TdxLimits.DEFAULT.withMaxReservedPerTdmr(15), Policy.KERNEL);
     assertEquals(Status.INFEASIBLE, r.status(), r.messages().toString());
     assertTrue(r.messages().get(0).contains("one contiguous chunk"));
   }
@@ -74,7 +74,7 @@ class CpSatEngineTest {
   void tdx135WithSeventeenAreasUsesOneTwoGibTdmr() {
     // [0,2G): hole [0,1M) with the chunk stacked on it, 15 gaps, the tail: 17 areas;
     // PAMT 2*4104 + 4 = 8212 KiB < 8216 KiB.
-    EngineResult r = solve(Tdx135MapFixture.map(), TdxLimits.DEFAULT.withMaxReservedPerTdmr(17), Policy.DEFAULT);
+    EngineResult r = solve(Tdx135MapFixture.map(), TdxLimits.DEFAULT.withMaxReservedPerTdmr(17), Policy.KERNEL);
     assertEquals(Status.OPTIMAL, r.status(), r.messages().toString());
     Layout layout = r.layout().orElseThrow();
     assertEquals(1, layout.size());
@@ -89,7 +89,7 @@ class CpSatEngineTest {
     // has 15 areas. The smallest islands are [0x64158000, 0x64159000) and [0x6f7ff000, 0x6f800000),
     // 4 KiB each; no smaller loss is possible (atoms are page multiples).
     EngineResult r = solve(Tdx135MapFixture.map(), TdxLimits.DEFAULT.withMaxReservedPerTdmr(15),
-        Policy.DEFAULT.withCoverage(Policy.Coverage.MAX));
+        Policy.KERNEL.withCoverage(Policy.Coverage.MAX));
     assertEquals(Status.OPTIMAL, r.status(), r.messages().toString());
     assertEquals(4 * KiB, r.uncoveredBytes());
     assertEquals(2 * 4108 * KiB, r.pamtBytes().getAsLong());
@@ -101,8 +101,8 @@ class CpSatEngineTest {
     TdxLimits limits = TdxLimits.DEFAULT.withMaxReservedPerTdmr(17);
     for (int threads : new int[] {1, 2}) {
       SolveOptions options = new SolveOptions(30, threads, 7);
-      EngineResult first = engine.solve(Tdx135MapFixture.map(), limits, Policy.DEFAULT, options);
-      EngineResult second = engine.solve(Tdx135MapFixture.map(), limits, Policy.DEFAULT, options);
+      EngineResult first = engine.solve(Tdx135MapFixture.map(), limits, Policy.KERNEL, options);
+      EngineResult second = engine.solve(Tdx135MapFixture.map(), limits, Policy.KERNEL, options);
       assertEquals(first.layout(), second.layout(), "threads=" + threads);
     }
   }
@@ -112,11 +112,11 @@ class CpSatEngineTest {
     // [2G,3G) of the block is outside the only CMR: rule E1 forbids covering it.
     MemoryMap map = MemoryMap.of("outside", List.of(new MemoryBlock(1L << 20, 3 * GiB, 0)),
         List.of(new AddressRange(1L << 20, 2 * GiB)));
-    EngineResult r = solve(map, TdxLimits.DEFAULT, Policy.DEFAULT);
+    EngineResult r = solve(map, TdxLimits.DEFAULT, Policy.KERNEL);
     assertEquals(Status.INFEASIBLE, r.status());
     assertTrue(r.messages().get(0).contains("[0x80000000, 0xc0000000)"), r.messages().toString());
     // With coverage max that GiB is left out and the rest is planned.
-    EngineResult max = solve(map, TdxLimits.DEFAULT, Policy.DEFAULT.withCoverage(Policy.Coverage.MAX));
+    EngineResult max = solve(map, TdxLimits.DEFAULT, Policy.KERNEL.withCoverage(Policy.Coverage.MAX));
     assertEquals(Status.OPTIMAL, max.status(), max.messages().toString());
     assertEquals(GiB, max.uncoveredBytes());
   }

@@ -38,9 +38,9 @@ class CpSatRealMapsTest {
   void greedyFailsOnTdx135WhereTheOptimumExists() {
     // The kernel builds one TDMR [0, 2G) for the first block and needs 17 areas there.
     MemoryMap map = Tdx135MapFixture.map();
-    assertEquals(Status.FAILED, new GreedyEngine().solve(map, TdxLimits.DEFAULT, Policy.DEFAULT, SolveOptions.DEFAULT).status());
+    assertEquals(Status.FAILED, new GreedyEngine().solve(map, TdxLimits.DEFAULT, Policy.KERNEL, SolveOptions.DEFAULT).status());
     assertEquals(Status.OPTIMAL,
-        new CpSatEngine().solve(map, TdxLimits.DEFAULT, Policy.DEFAULT, new SolveOptions(30, 1, 0)).status());
+        new CpSatEngine().solve(map, TdxLimits.DEFAULT, Policy.KERNEL, new SolveOptions(30, 1, 0)).status());
   }
 
   /** Every real map: proven either way, and never worse than the greedy where the greedy succeeds. */
@@ -48,7 +48,7 @@ class CpSatRealMapsTest {
   @MethodSource("realMaps")
   void everyRealMapIsProvenEitherWay(String file) throws InputException {
     MemoryMap map = RealMaps.read(file);
-    for (Policy policy : List.of(Policy.DEFAULT, Policy.DEFAULT.withHoles(Policy.Holes.CMR))) {
+    for (Policy policy : List.of(Policy.KERNEL, Policy.KERNEL.withHoles(Policy.Holes.CMR))) {
       EngineResult r = new CpSatEngine().solve(map, TdxLimits.DEFAULT, policy, new SolveOptions(60, 1, 0));
       assertTrue(r.status() == Status.OPTIMAL || r.status() == Status.INFEASIBLE, file + ": " + r.messages());
       EngineResult greedy = new GreedyEngine().solve(map, TdxLimits.DEFAULT, policy, SolveOptions.DEFAULT);

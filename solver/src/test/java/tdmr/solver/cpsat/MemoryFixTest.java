@@ -19,7 +19,7 @@ class MemoryFixTest {
 
   @Test
   void tdx135UnderDefaultLimitsNeedsNoFix() {
-    MemoryFix fix = MemoryFix.find(Tdx135MapFixture.map(), TdxLimits.DEFAULT, Policy.DEFAULT, OPTIONS);
+    MemoryFix fix = MemoryFix.find(Tdx135MapFixture.map(), TdxLimits.DEFAULT, Policy.KERNEL, OPTIONS);
     assertTrue(fix.alreadyHasLayout());
     assertTrue(fix.reduced().isEmpty());
     assertTrue(fix.giveUp().isEmpty());
@@ -32,7 +32,7 @@ class MemoryFixTest {
     // other island is at least 8 KiB ([0x619e0000, 0x619e2000)). So the least loss is 8 KiB.
     // In the kernel family (fix's default): the module family has a layout with 14 areas (issue #11).
     MemoryFix fix = MemoryFix.find(Tdx135MapFixture.map(), TdxLimits.DEFAULT.withMaxReservedPerTdmr(14),
-        Policy.DEFAULT.withFamily(Policy.Family.KERNEL), OPTIONS);
+        Policy.KERNEL.withFamily(Policy.Family.KERNEL), OPTIONS);
     assertFalse(fix.alreadyHasLayout());
     assertEquals(Status.INFEASIBLE, fix.full().status());
     assertEquals(Status.OPTIMAL, fix.reduced().orElseThrow().status());

@@ -26,8 +26,8 @@ import tdmr.tdx.TdxLimits;
  * layout of the family beats names the restriction that layout lies outside.
  */
 class ModuleFamilyClaimsTest {
-  private static final Policy MODULE = Policy.DEFAULT.withFamily(Policy.Family.MODULE);
-  private static final Policy KERNEL = Policy.DEFAULT.withFamily(Policy.Family.KERNEL);
+  private static final Policy MODULE = Policy.KERNEL.withFamily(Policy.Family.MODULE);
+  private static final Policy KERNEL = Policy.KERNEL.withFamily(Policy.Family.KERNEL);
   private static final SolveOptions OPTIONS = new SolveOptions(60, 1, 0);
 
   private static EngineResult cpsat(MemoryMap map, TdxLimits limits, Policy policy) {

@@ -52,7 +52,7 @@ class ModuleFamilyRefereeTest {
   @Test
   void aLevelStraddlingTwoTouchingBlocksSavesAnArea() throws Exception {
     MemoryMap map = MapReader.read(DIR.resolve("straddling-level.json"));
-    Policy any = Policy.DEFAULT.withFamily(Policy.Family.MODULE).withPamt(Policy.PamtPlacementPolicy.ANY);
+    Policy any = Policy.KERNEL.withFamily(Policy.Family.MODULE).withPamt(Policy.PamtPlacementPolicy.ANY);
     TdxLimits oneArea = TdxLimits.DEFAULT.withMaxTdmrs(1).withMaxReservedPerTdmr(1);
     long base = G + 4 * K;
     Pamt pamt = new Pamt(new PamtRange(base + 5 * 4 * K, 2048 * 4 * K), new PamtRange(base, 4 * 4 * K),
@@ -120,7 +120,7 @@ class ModuleFamilyRefereeTest {
   @Test
   void aPaddedChainOfOneGibSavesATdmrsArea() throws Exception {
     MemoryMap map = MapReader.read(DIR.resolve("padded-chain.json"));
-    Policy module = Policy.DEFAULT.withFamily(Policy.Family.MODULE);
+    Policy module = Policy.KERNEL.withFamily(Policy.Family.MODULE);
     TdxLimits limits = TdxLimits.DEFAULT.withMaxTdmrs(1).withMaxReservedPerTdmr(1);
     long top = 4 * G;
     Pamt pamt = new Pamt(new PamtRange(3 * G, G - 7 * 4 * K), new PamtRange(top - 7 * 4 * K, 6 * 4 * K),

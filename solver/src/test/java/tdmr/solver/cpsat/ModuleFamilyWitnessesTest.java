@@ -32,7 +32,7 @@ class ModuleFamilyWitnessesTest {
   }
 
   private static void valid(MemoryMap map, TdxLimits limits, Layout layout) {
-    assertEquals(List.of(), LayoutVerifier.failures(map, limits, Policy.DEFAULT, layout));
+    assertEquals(List.of(), LayoutVerifier.failures(map, limits, Policy.KERNEL, layout));
   }
 
   /**

@@ -37,7 +37,7 @@ class StartingLayoutTest {
 
   @Test
   void whenHolesMustShareAnAreaTheChunkFillsTheIslandBetweenThem() {
-    Problem p = Problem.of(MAP, ONE_AREA, Policy.DEFAULT);
+    Problem p = Problem.of(MAP, ONE_AREA, Policy.KERNEL);
     PlacementSlots slots = new PlacementSlots(p, Optional.of(new PamtLowerBound(p)));
     Layout layout = p.buildLayout(new StartingLayout(p, slots).find().orElseThrow());
     assertEquals(1, layout.size());
@@ -48,7 +48,7 @@ class StartingLayoutTest {
 
   @Test
   void cpSatProvesThatLayoutOptimal() {
-    EngineResult r = new CpSatEngine().solve(MAP, ONE_AREA, Policy.DEFAULT, new SolveOptions(20, 1, 0));
+    EngineResult r = new CpSatEngine().solve(MAP, ONE_AREA, Policy.KERNEL, new SolveOptions(20, 1, 0));
     assertEquals(Status.OPTIMAL, r.status(), r.messages().toString());
     assertEquals(1027 * 4 * KiB, r.pamtBytes().getAsLong());
     assertEquals(1, r.layout().orElseThrow().reservedAreaCount());

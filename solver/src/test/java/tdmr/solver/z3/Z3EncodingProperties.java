@@ -93,7 +93,7 @@ class Z3EncodingProperties {
         .as((t, r) -> TdxLimits.DEFAULT.withMaxTdmrs(t).withMaxReservedPerTdmr(r));
     Arbitrary<Policy> policy = Combinators.combine(
             Arbitraries.of(Policy.Holes.class), Arbitraries.of(Policy.PamtPlacementPolicy.class), Arbitraries.of(Policy.Coverage.class))
-        .as(Policy::new);
+        .as((h, p, c) -> new Policy(h, p, c, Policy.Family.KERNEL));
     return Combinators.combine(lengths, gaps, nodeSteps, limits, policy, Arbitraries.of(true, false))
         .as((ls, gs, steps, l, p, oneCmr) -> new Case(map(ls, gs, steps, oneCmr), l, p));
   }

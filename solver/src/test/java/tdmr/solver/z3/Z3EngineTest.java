@@ -32,7 +32,7 @@ class Z3EngineTest {
   @Test
   void oneTdmrOverTwoHolelessGranulesIsOptimal() {
     MemoryMap map = MemoryMap.ofBlocks("two-granules", List.of(new MemoryBlock(GiB, 3 * GiB, 0)));
-    EngineResult r = z3.solve(map, TdxLimits.DEFAULT, Policy.DEFAULT, SolveOptions.DEFAULT);
+    EngineResult r = z3.solve(map, TdxLimits.DEFAULT, Policy.KERNEL, SolveOptions.DEFAULT);
 
     assertEquals(Status.OPTIMAL, r.status());
     Layout layout = r.layout().orElseThrow();
@@ -41,7 +41,7 @@ class Z3EngineTest {
     assertEquals(2 * GiB, layout.tdmrs().get(0).size());
     assertEquals(8212 * KiB, r.pamtBytes().getAsLong());
     assertEquals(1, layout.reservedAreaCount());
-    LayoutVerifier.requireValid(map, TdxLimits.DEFAULT, Policy.DEFAULT, layout);
+    LayoutVerifier.requireValid(map, TdxLimits.DEFAULT, Policy.KERNEL, layout);
   }
 
   /**
@@ -53,7 +53,7 @@ class Z3EngineTest {
   void zeroReservedAreasLeaveNoRoomForAnyPamt() {
     MemoryMap map = MemoryMap.ofBlocks("one-granule", List.of(new MemoryBlock(GiB, 2 * GiB, 0)));
     EngineResult r =
-        Z3Engine.explaining().solve(map, TdxLimits.DEFAULT.withMaxReservedPerTdmr(0), Policy.DEFAULT, SolveOptions.DEFAULT);
+        Z3Engine.explaining().solve(map, TdxLimits.DEFAULT.withMaxReservedPerTdmr(0), Policy.KERNEL, SolveOptions.DEFAULT);
 
     assertEquals(Status.INFEASIBLE, r.status());
     assertTrue(r.layout().isEmpty());
@@ -82,7 +82,7 @@ class Z3EngineTest {
             List.of(new MemoryBlock(GiB, GiB + 512 * MiB, 0), new MemoryBlock(GiB + 513 * MiB, 2 * GiB, 1)),
             List.of(new AddressRange(GiB, 2 * GiB)));
     for (Policy.Holes holes : Policy.Holes.values()) {
-      Policy policy = Policy.DEFAULT.withHoles(holes);
+      Policy policy = Policy.KERNEL.withHoles(holes);
       EngineResult r = z3.solve(map, TdxLimits.DEFAULT.withMaxReservedPerTdmr(1), policy, SolveOptions.DEFAULT);
       assertEquals(Status.OPTIMAL, r.status(), holes.toString());
       Layout layout = r.layout().orElseThrow();
@@ -108,7 +108,7 @@ class Z3EngineTest {
             "two-holes",
             List.of(new MemoryBlock(MiB, 512 * MiB, 0), new MemoryBlock(520 * MiB, 2 * GiB, 0)));
     TdxLimits limits = TdxLimits.DEFAULT.withMaxReservedPerTdmr(1);
-    Policy policy = Policy.DEFAULT.withCoverage(Policy.Coverage.MAX);
+    Policy policy = Policy.KERNEL.withCoverage(Policy.Coverage.MAX);
     EngineResult r = z3.solve(map, limits, policy, SolveOptions.DEFAULT);
 
     assertEquals(Status.OPTIMAL, r.status());
@@ -127,7 +127,7 @@ class Z3EngineTest {
   void memoryAboveTheHkidLimitCountsAsUncovered() {
     MemoryMap map = MemoryMap.ofBlocks("above-hkid", List.of(new MemoryBlock(GiB, 3 * GiB, 0)));
     TdxLimits limits = new TdxLimits(64, 16, 16, 16, 16, false, 31);
-    EngineResult r = z3.solve(map, limits, Policy.DEFAULT.withCoverage(Policy.Coverage.MAX), SolveOptions.DEFAULT);
+    EngineResult r = z3.solve(map, limits, Policy.KERNEL.withCoverage(Policy.Coverage.MAX), SolveOptions.DEFAULT);
 
     assertEquals(Status.OPTIMAL, r.status());
     assertEquals(GiB, r.uncoveredBytes());
@@ -142,13 +142,13 @@ class Z3EngineTest {
   @Test
   void aTinyTimeLimitGivesAnHonestStatus() throws Exception {
     MemoryMap map = tdmr.parse.RealMaps.read(tdmr.parse.RealMaps.EMR_135);
-    EngineResult r = z3.solve(map, TdxLimits.DEFAULT, Policy.DEFAULT, new SolveOptions(0.001, 1, 0));
+    EngineResult r = z3.solve(map, TdxLimits.DEFAULT, Policy.KERNEL, new SolveOptions(0.001, 1, 0));
 
     switch (r.status()) {
       case UNKNOWN -> assertTrue(r.layout().isEmpty());
       case FEASIBLE -> {
         assertTrue(r.pamtBytes().getAsLong() >= 8216 * KiB);
-        LayoutVerifier.requireValid(map, TdxLimits.DEFAULT, Policy.DEFAULT, r.layout().orElseThrow());
+        LayoutVerifier.requireValid(map, TdxLimits.DEFAULT, Policy.KERNEL, r.layout().orElseThrow());
       }
       case OPTIMAL -> assertEquals(8216 * KiB, r.pamtBytes().getAsLong());
       default -> throw new AssertionError("a layout exists, yet z3 said " + r.status());

@@ -32,7 +32,7 @@ class Z3RealMapsTest {
   void tdx135IsInfeasibleWithFifteenReservedAreasBecauseOfItsSecondGranule() throws Exception {
     MemoryMap map = RealMaps.read(RealMaps.EMR_135);
     EngineResult r =
-        Z3Engine.explaining().solve(map, TdxLimits.DEFAULT.withMaxReservedPerTdmr(15), Policy.DEFAULT, SolveOptions.DEFAULT);
+        Z3Engine.explaining().solve(map, TdxLimits.DEFAULT.withMaxReservedPerTdmr(15), Policy.KERNEL, SolveOptions.DEFAULT);
 
     assertEquals(Status.INFEASIBLE, r.status());
     assertTrue(r.layout().isEmpty());
@@ -53,7 +53,7 @@ class Z3RealMapsTest {
   @Test
   void tdx135FitsSixteenReservedAreasWithTwoTdmrs() throws Exception {
     MemoryMap map = RealMaps.read(RealMaps.EMR_135);
-    EngineResult r = new Z3Engine().solve(map, TdxLimits.DEFAULT, Policy.DEFAULT, SolveOptions.DEFAULT);
+    EngineResult r = new Z3Engine().solve(map, TdxLimits.DEFAULT, Policy.KERNEL, SolveOptions.DEFAULT);
 
     assertEquals(Status.OPTIMAL, r.status());
     Layout layout = r.layout().orElseThrow();
@@ -62,7 +62,7 @@ class Z3RealMapsTest {
     assertEquals(GiB, layout.tdmrs().get(1).base());
     assertEquals(16, layout.tdmrs().get(1).reservedCount());
     assertEquals(8216 * KiB, r.pamtBytes().getAsLong());
-    LayoutVerifier.requireValid(map, TdxLimits.DEFAULT, Policy.DEFAULT, layout);
+    LayoutVerifier.requireValid(map, TdxLimits.DEFAULT, Policy.KERNEL, layout);
   }
 
   /**
@@ -75,7 +75,7 @@ class Z3RealMapsTest {
     Z3Engine alone = new Z3Engine(false, new Z3Model.Encoding(Z3Model.AreaLimit.SMALLER, true, false));
     for (String name : RealMaps.all().stream().filter(n -> !n.equals(RealMaps.GNR_415_NO_MAP)).toList()) {
       MemoryMap map = RealMaps.read(name);
-      for (Policy policy : List.of(Policy.DEFAULT, Policy.DEFAULT.withHoles(Policy.Holes.CMR))) {
+      for (Policy policy : List.of(Policy.KERNEL, Policy.KERNEL.withHoles(Policy.Holes.CMR))) {
         EngineResult bounded = new Z3Engine().solve(map, TdxLimits.DEFAULT, policy, SolveOptions.DEFAULT);
         EngineResult proven = alone.solve(map, TdxLimits.DEFAULT, policy, SolveOptions.DEFAULT);
         assertEquals(Status.OPTIMAL, proven.status(), name);
@@ -99,9 +99,9 @@ class Z3RealMapsTest {
     assertTrue(names.size() >= 17, names.toString());
     for (String name : names) {
       MemoryMap map = RealMaps.read(name);
-      EngineResult r = new Z3Engine().solve(map, TdxLimits.DEFAULT, Policy.DEFAULT, SolveOptions.DEFAULT);
+      EngineResult r = new Z3Engine().solve(map, TdxLimits.DEFAULT, Policy.KERNEL, SolveOptions.DEFAULT);
       assertEquals(Status.OPTIMAL, r.status(), name);
-      LayoutVerifier.requireValid(map, TdxLimits.DEFAULT, Policy.DEFAULT, r.layout().orElseThrow());
+      LayoutVerifier.requireValid(map, TdxLimits.DEFAULT, Policy.KERNEL, r.layout().orElseThrow());
       if (map.facts().pamtKb().isPresent()) {
         assertTrue(r.pamtBytes().getAsLong() <= map.facts().pamtKb().getAsLong() * KiB, name);
       }
