@@ -610,14 +610,25 @@ final class ModuleModel {
       model.addGreaterOrEqual(members, 1).onlyEnforceIf(any);
       model.addEquality(members, 0).onlyEnforceIf(any.not());
       model.addGreaterOrEqual(usedPlaces, 1).onlyEnforceIf(any);
-      // Each filled roomy atom holds a piece, and the pieces in fills lie in filled atoms.
+      // Each run of filled roomy atoms holds a piece, and the pieces in fills lie in filled atoms.
+      // Touching atoms of one segment filled together are one run: a piece may cross the granule
+      // boundary between them (counting atoms instead cost the Dell R650 a level per boundary and
+      // gave a false least remote PAMT when few TDMRs made its low block roomy).
       LinearExpr fillers = pool.fillMembers().build();
       LinearExprBuilder filled = LinearExpr.newBuilder();
+      LinearExprBuilder runs = LinearExpr.newBuilder();
+      AtomVars before = null;
       for (AtomVars v : pool.fillable()) {
         filled.add(v.pamtFull());
+        runs.add(v.pamtFull());
+        if (before != null && before.atom().segment() == v.atom().segment()
+            && before.atom().index() + 1 == v.atom().index()) {
+          runs.addTerm(and("filled_together_a" + v.atom().index(), before.pamtFull(), v.pamtFull()), -1);
+        }
+        before = v;
       }
       LinearExpr filledAtoms = filled.build();
-      model.addLessOrEqual(filledAtoms, fillers);
+      model.addLessOrEqual(runs.build(), fillers);
       BoolVar anyFill = model.newBoolVar("fill_used_n" + pool.node());
       model.addGreaterOrEqual(fillers, 1).onlyEnforceIf(anyFill);
       model.addEquality(fillers, 0).onlyEnforceIf(anyFill.not());

@@ -35,9 +35,9 @@ import tdmr.tdx.PamtRange;
  * hint. The TDMRs come from the cells' parts; the pieces are laid out in chains from each place's
  * anchor outwards (a tight place's padding on its last piece); the pieces in a node's pool go one
  * to each used roomy place and the rest to the first; the pieces filling roomy atoms one to each
- * filled atom and the rest to the first, padded to the atom's end; TDMRs without memory take the
- * granules that need no area first. The reserved areas are what {@link ReservedAreas} computes for
- * every engine.
+ * run of touching filled atoms of a segment and the rest to the first, padded to the run's end;
+ * TDMRs without memory take the granules that need no area first. The reserved areas are what
+ * {@link ReservedAreas} computes for every engine.
  */
 final class SolutionLayout {
   private static final long PAGE = ByteSize.PAGE;
@@ -201,8 +201,8 @@ final class SolutionLayout {
       List<PlaceVars> used = pool.places().stream().filter(pl -> solver.booleanValue(pl.used())).toList();
       distribute(pieces, used.size()).forEach((i, chain) -> layChain(used.get(i).place(), chain, 0));
       List<Piece> fillers = inFill.getOrDefault(pool.node(), List.of());
-      List<AtomVars> filled = pool.fillable().stream().filter(v -> solver.booleanValue(v.pamtFull())).toList();
-      distribute(fillers, filled.size()).forEach((i, chain) -> fillAtom(filled.get(i).atom(), chain));
+      List<AddressRange> filled = filledRuns(pool);
+      distribute(fillers, filled.size()).forEach((i, chain) -> fill(filled.get(i), chain));
     }
   }
 
@@ -267,12 +267,33 @@ final class SolutionLayout {
     }
   }
 
-  /** Pieces that fill roomy atom {@code a} from its low end, the last one padded to its end. */
-  private void fillAtom(Atom a, List<Piece> chain) {
-    long cursor = a.range().start();
+  /** The runs of touching filled roomy atoms of one segment in {@code pool}, in address order. */
+  private List<AddressRange> filledRuns(PoolVars pool) {
+    List<AddressRange> runs = new ArrayList<>();
+    Atom before = null;
+    for (AtomVars v : pool.fillable()) {
+      if (!solver.booleanValue(v.pamtFull())) {
+        before = null;
+        continue;
+      }
+      Atom a = v.atom();
+      if (before != null && before.segment() == a.segment() && before.index() + 1 == a.index()) {
+        AddressRange last = runs.remove(runs.size() - 1);
+        runs.add(new AddressRange(last.start(), a.range().end()));
+      } else {
+        runs.add(a.range());
+      }
+      before = a;
+    }
+    return runs;
+  }
+
+  /** Pieces that fill {@code run} from its low end, the last one padded to its end. */
+  private void fill(AddressRange run, List<Piece> chain) {
+    long cursor = run.start();
     for (int i = 0; i < chain.size(); i++) {
       Piece p = chain.get(i);
-      long pages = i == chain.size() - 1 ? (a.range().end() - cursor) / PAGE : p.pages();
+      long pages = i == chain.size() - 1 ? (run.end() - cursor) / PAGE : p.pages();
       put(p, cursor, pages);
       cursor += pages * PAGE;
     }
