@@ -187,7 +187,7 @@ public final class CpSatEngine implements Engine {
     }
     try {
       return run.solve();
-    } catch (TdmrModel.FillsNotRealizable e) {
+    } catch (TdmrModelSolution.FillsNotRealizable e) {
       // The relaxed fills of PlacementSlots#fillsAggregated found no exact assignment: decide with
       // a slot per fillable atom instead, in the time that is left.
       try {
@@ -238,6 +238,7 @@ public final class CpSatEngine implements Engine {
     private final SolveOptions options;
     private final long started;
     private final TdmrModel model;
+    private final TdmrModelSolution solution;
     private final long w2;
     private final long w1;
     private final List<String> messages = new ArrayList<>();
@@ -255,6 +256,7 @@ public final class CpSatEngine implements Engine {
       this.options = options;
       this.started = started;
       this.model = new TdmrModel(problem, slots);
+      this.solution = new TdmrModelSolution(model);
       // Redundant: no layout of the family has less PAMT than the relaxation (PamtLowerBound).
       lowerBound.ifPresent(b -> b.leastPamtPages().ifPresent(
           least -> model.model().addGreaterOrEqual(model.pamtPages(), least)));
@@ -270,107 +272,165 @@ public final class CpSatEngine implements Engine {
       this.w1 = weight;
     }
 
+    /** Whether every tier so far is proven; a time limit in any stage clears it. */
+    private boolean proven = true;
+    private long variables;
+    private long constraints;
+
+    /**
+     * The solve, in the stages of the objective: the starting layout as the hint, coverage (under
+     * {@code max}), the least PAMT (from the bounds, else by search), the fewest TDMRs and areas
+     * at that PAMT, and the layout.
+     */
     EngineResult solve() {
-      long variables = model.variableCount();
-      long constraints = model.constraintCount();
-      boolean proven = true;
-      Optional<Decision> start = new StartingLayout(problem, slots).find();
-      if (start.isPresent()) {
-        model.hint(start.get());
-        model.completeHint(remainingSeconds() / 4);
-      }
-      CpSolver solver;
+      variables = model.variableCount();
+      constraints = model.constraintCount();
+      Optional<Decision> start = hintTheStartingLayout();
       if (problem.policy().coverage() == Policy.Coverage.MAX) {
-        if (start.isPresent()) {
-          // The starting layout keeps every atom that can be covered at all: coverage is maximal.
-          model.model().addEquality(model.keptPages(), coverablePages());
-        } else {
-          model.model().maximize(model.keptPages());
-          solver = newSolver();
-          CpSolverStatus coverage = solveStoppable(solver);
-          if (coverage == CpSolverStatus.INFEASIBLE) {
-            String proof = "proven: no layout " + FAMILY + " exists, even leaving memory out";
-            messages.add(proof);
-            return finish(Status.INFEASIBLE, null, OptionalLong.empty(), variables, constraints)
-                .withInfeasibility(Infeasibility.ofFacts(List.of(proof)));
-          }
-          if (!hasSolution(coverage)) {
-            messages.add("time limit: no layout found and none ruled out");
-            return finish(Status.UNKNOWN, null, OptionalLong.empty(), variables, constraints);
-          }
-          long keptPages = Math.round(solver.objectiveValue());
-          proven = coverage == CpSolverStatus.OPTIMAL;
-          if (!proven) {
-            messages.add("time limit: the kept memory is the most found, not proven maximal");
-          }
-          model.hintFrom(solver);
-          model.model().clearObjective();
-          model.model().addGreaterOrEqual(model.keptPages(), keptPages);
+        Optional<EngineResult> none = mostCoverage(start);
+        if (none.isPresent()) {
+          return none.get();
         }
       }
       // The weighted objective W1·pamtPages + W2·tdmrs + areas must fit CP-SAT's 64-bit objective;
       // with limits raised far past the module's it would not, and the objectives go in sequence.
       boolean sequential = sequentialObjective || variables > SMALL_MODEL_VARIABLES || !weightedObjectiveFits();
-      long boundPages;
-      Decision decision;
       OptionalLong relaxed = lowerBound.isPresent() ? lowerBound.get().leastPamtPages() : OptionalLong.empty();
       Layout quick = start.map(problem::buildLayout).orElse(null);
+      LeastPamt least;
       if (sequential && quick != null && relaxed.isPresent() && quick.pamtBytes() / ByteSize.PAGE == relaxed.getAsLong()) {
-        // The quick layout meets the lower bound: its PAMT is the least, without a search.
-        decision = start.get();
-        boundPages = relaxed.getAsLong();
-        if (lowerBound.get().isMetBy(quick)) {
-          // And its TDMRs and areas: every tier meets the bounds of the relaxation.
-          messages.add("proven by the lower bounds of PamtLowerBound (least PAMT, then fewest TDMRs and"
-              + " reserved areas), which the quick layout meets");
-        } else {
-          messages.add("least PAMT proven by the lower bound of PamtLowerBound, which the quick layout meets");
-          Optional<Decision> better = fewestTdmrsAndAreas(boundPages);
+        least = leastPamtByTheBounds(start.get(), quick, relaxed.getAsLong());
+      } else {
+        least = leastPamtBySearch(start, sequential);
+      }
+      if (least.noLayout() != null) {
+        return least.noLayout();
+      }
+      return answer(least.decision(), least.boundPages());
+    }
+
+    /** The least-PAMT stage's outcome: a decision and the proven PAMT bound, or an answer without a layout. */
+    private record LeastPamt(Decision decision, long boundPages, EngineResult noLayout) {
+      static LeastPamt of(Decision decision, long boundPages) {
+        return new LeastPamt(decision, boundPages, null);
+      }
+
+      static LeastPamt none(EngineResult noLayout) {
+        return new LeastPamt(null, 0, noLayout);
+      }
+    }
+
+    /** The starting layout ({@link StartingLayout}), handed to CP-SAT as a complete hint. */
+    private Optional<Decision> hintTheStartingLayout() {
+      Optional<Decision> start = new StartingLayout(problem, slots).find();
+      if (start.isPresent()) {
+        solution.hint(start.get());
+        solution.completeHint(remainingSeconds() / 4);
+      }
+      return start;
+    }
+
+    /**
+     * Coverage {@code max}: the most TDX memory any layout covers, fixed for the later tiers. The
+     * starting layout keeps every atom that can be covered at all, so with one coverage is maximal
+     * without a search. Returns an answer when no layout exists or none was found in time.
+     */
+    private Optional<EngineResult> mostCoverage(Optional<Decision> start) {
+      if (start.isPresent()) {
+        model.model().addEquality(model.keptPages(), coverablePages());
+        return Optional.empty();
+      }
+      model.model().maximize(model.keptPages());
+      CpSolver solver = newSolver();
+      CpSolverStatus coverage = solveStoppable(solver);
+      if (coverage == CpSolverStatus.INFEASIBLE) {
+        String proof = "proven: no layout " + FAMILY + " exists, even leaving memory out";
+        messages.add(proof);
+        return Optional.of(finish(Status.INFEASIBLE, null, OptionalLong.empty(), variables, constraints)
+            .withInfeasibility(Infeasibility.ofFacts(List.of(proof))));
+      }
+      if (!hasSolution(coverage)) {
+        messages.add("time limit: no layout found and none ruled out");
+        return Optional.of(finish(Status.UNKNOWN, null, OptionalLong.empty(), variables, constraints));
+      }
+      long keptPages = Math.round(solver.objectiveValue());
+      proven = coverage == CpSolverStatus.OPTIMAL;
+      if (!proven) {
+        messages.add("time limit: the kept memory is the most found, not proven maximal");
+      }
+      solution.hintFrom(solver);
+      model.model().clearObjective();
+      model.model().addGreaterOrEqual(model.keptPages(), keptPages);
+      return Optional.empty();
+    }
+
+    /**
+     * The quick layout meets the PAMT bound of {@link PamtLowerBound}: its PAMT is the least
+     * without a search; the TDMRs and areas are proven by the bounds too, or searched at that PAMT.
+     */
+    private LeastPamt leastPamtByTheBounds(Decision start, Layout quick, long boundPages) {
+      if (lowerBound.get().isMetBy(quick)) {
+        messages.add("proven by the lower bounds of PamtLowerBound (least PAMT, then fewest TDMRs and"
+            + " reserved areas), which the quick layout meets");
+        return LeastPamt.of(start, boundPages);
+      }
+      messages.add("least PAMT proven by the lower bound of PamtLowerBound, which the quick layout meets");
+      Optional<Decision> better = fewestTdmrsAndAreas(boundPages);
+      proven &= better.isPresent();
+      return LeastPamt.of(better.orElse(start), boundPages);
+    }
+
+    /**
+     * The least PAMT by CP-SAT: alone and then {@link #fewestTdmrsAndAreas} (sequential), or with the
+     * TDMRs and areas in one weighted objective. Without a solution in time the starting layout is
+     * the answer; without either, {@code UNKNOWN}.
+     */
+    private LeastPamt leastPamtBySearch(Optional<Decision> start, boolean sequential) {
+      if (sequential) {
+        model.model().minimize(model.pamtPages());
+      } else {
+        model.model().minimize(LinearExpr.newBuilder()
+            .addTerm(model.pamtPages(), w1)
+            .addTerm(model.tdmrCount(), w2)
+            .add(model.areaCount()));
+      }
+      CpSolver solver = newSolver();
+      CpSolverStatus status = solveStoppable(solver);
+      if (status == CpSolverStatus.MODEL_INVALID) {
+        throw new IllegalStateException("CP-SAT rejected the model: " + model.model().validate());
+      }
+      if (status == CpSolverStatus.INFEASIBLE) {
+        messages.add(infeasibleSentence(problem));
+        messages.add("`tdmr fix` finds the least TDX memory to give up so that such a layout exists");
+        return LeastPamt.none(finish(Status.INFEASIBLE, null, OptionalLong.empty(), variables, constraints)
+            .withInfeasibility(Infeasibility.ofFacts(List.of(infeasibleSentence(problem)))));
+      }
+      double objectiveBound = Math.max(0, solver.bestObjectiveBound());
+      long boundPages = sequential
+          ? (long) Math.ceil(objectiveBound - 1e-6)
+          : Math.floorDiv((long) Math.ceil(objectiveBound - 1e-6), w1);
+      if (hasSolution(status)) {
+        Decision decision = solution.decision(solver);
+        proven &= status == CpSolverStatus.OPTIMAL;
+        if (sequential && status == CpSolverStatus.OPTIMAL) {
+          solution.hintFrom(solver);
+          Optional<Decision> better = fewestTdmrsAndAreas(solver.value(model.pamtPages()));
           proven &= better.isPresent();
           decision = better.orElse(decision);
         }
-      } else {
-        if (sequential) {
-          model.model().minimize(model.pamtPages());
-        } else {
-          model.model().minimize(LinearExpr.newBuilder()
-              .addTerm(model.pamtPages(), w1)
-              .addTerm(model.tdmrCount(), w2)
-              .add(model.areaCount()));
-        }
-        solver = newSolver();
-        CpSolverStatus status = solveStoppable(solver);
-        if (status == CpSolverStatus.MODEL_INVALID) {
-          throw new IllegalStateException("CP-SAT rejected the model: " + model.model().validate());
-        }
-        if (status == CpSolverStatus.INFEASIBLE) {
-          messages.add(infeasibleSentence(problem));
-          messages.add("`tdmr fix` finds the least TDX memory to give up so that such a layout exists");
-          return finish(Status.INFEASIBLE, null, OptionalLong.empty(), variables, constraints)
-              .withInfeasibility(Infeasibility.ofFacts(List.of(infeasibleSentence(problem))));
-        }
-        double objectiveBound = Math.max(0, solver.bestObjectiveBound());
-        boundPages = sequential
-            ? (long) Math.ceil(objectiveBound - 1e-6)
-            : Math.floorDiv((long) Math.ceil(objectiveBound - 1e-6), w1);
-        if (hasSolution(status)) {
-          decision = model.decision(solver);
-          proven &= status == CpSolverStatus.OPTIMAL;
-          if (sequential && status == CpSolverStatus.OPTIMAL) {
-            model.hintFrom(solver);
-            Optional<Decision> better = fewestTdmrsAndAreas(solver.value(model.pamtPages()));
-            proven &= better.isPresent();
-            decision = better.orElse(decision);
-          }
-        } else if (start.isPresent()) {
-          // The time limit struck before CP-SAT returned a solution: report the starting layout.
-          decision = start.get();
-          proven = false;
-        } else {
-          messages.add("time limit: no layout found and none ruled out");
-          return finish(Status.UNKNOWN, null, OptionalLong.empty(), variables, constraints);
-        }
+        return LeastPamt.of(decision, boundPages);
       }
+      if (start.isPresent()) {
+        // The time limit struck before CP-SAT returned a solution: report the starting layout.
+        proven = false;
+        return LeastPamt.of(start.get(), boundPages);
+      }
+      messages.add("time limit: no layout found and none ruled out");
+      return LeastPamt.none(finish(Status.UNKNOWN, null, OptionalLong.empty(), variables, constraints));
+    }
+
+    /** The layout of {@code decision}, validated, with its status and proven PAMT bound. */
+    private EngineResult answer(Decision decision, long boundPages) {
       Layout layout = problem.buildLayout(decision);
       requireValid(decision, layout);
       long pamtBytes = layout.pamtBytes();
@@ -405,7 +465,7 @@ public final class CpSatEngine implements Engine {
       CpSolver tiers = newSolver();
       CpSolverStatus tierStatus = solveStoppable(tiers);
       if (tierStatus == CpSolverStatus.OPTIMAL) {
-        return Optional.of(model.decision(tiers));
+        return Optional.of(solution.decision(tiers));
       }
       messages.add("least PAMT proven; the time limit struck before the fewest TDMRs and areas were");
       return Optional.empty();

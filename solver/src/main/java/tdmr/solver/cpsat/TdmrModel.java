@@ -4,14 +4,11 @@ import static tdmr.mem.ByteSize.PAGE;
 
 import com.google.ortools.sat.BoolVar;
 import com.google.ortools.sat.CpModel;
-import com.google.ortools.sat.CpSolver;
-import com.google.ortools.sat.CpSolverStatus;
 import com.google.ortools.util.Domain;
 import com.google.ortools.sat.IntVar;
 import com.google.ortools.sat.LinearExpr;
 import com.google.ortools.sat.LinearExprBuilder;
 import com.google.ortools.sat.Literal;
-import com.google.ortools.sat.PartialVariableAssignment;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -20,18 +17,11 @@ import java.util.Map;
 import java.util.OptionalLong;
 import java.util.Set;
 import tdmr.solver.Problem;
-import tdmr.solver.Watchdog;
 import tdmr.solver.Problem.Atom;
-import tdmr.solver.Problem.CandidateTdmr;
 import tdmr.solver.Problem.Cell;
-import tdmr.solver.Problem.Decision;
 import tdmr.solver.Problem.Side;
-import tdmr.solver.Problem.TdmrChoice;
 import tdmr.mem.ByteSize;
-import tdmr.tdx.PageSize;
-import tdmr.tdx.PamtSizing;
 import tdmr.tdx.Policy;
-import tdmr.tdx.TdxLimits;
 
 /**
  * The CP-SAT encoding of one {@link Problem}. Sizes are counted in 4 KiB pages.
@@ -58,33 +48,41 @@ final class TdmrModel {
   private final List<Cell> cells;
   private final List<Atom> atoms;
 
-  /** Per cell: a chosen TDMR starts at it. */
-  private final List<BoolVar> start = new ArrayList<>();
-  /** Per cell: a chosen TDMR ends with it. */
-  private final List<BoolVar> end = new ArrayList<>();
-  /** Per cell but the last: the cell and the next one are in the same chosen TDMR. */
-  private final List<BoolVar> cont = new ArrayList<>();
-  /** Per cell: GiB from the cell's start to the end of the TDMR covering it (0 when uncovered). */
-  private final List<IntVar> suffix = new ArrayList<>();
-  /** Per cell: the size in GiB of the TDMR starting at it, 0 when none does. */
-  private final List<IntVar> startSize = new ArrayList<>();
-  /** Per cell: some chosen TDMR covers it. */
-  private final List<BoolVar> covered = new ArrayList<>();
-  /** Per memory atom: kept as TDX memory (always, under coverage all). Null for gaps. */
-  private final List<BoolVar> kept = new ArrayList<>();
-  /** Per atom: the whole atom is reserved (a hole, memory left out, or memory filled by chunks). */
-  private final List<BoolVar> whole = new ArrayList<>();
-  /** Per atom and side: some chunk is stacked against that end. Constant false for gaps. */
-  private final List<BoolVar[]> stacked = new ArrayList<>();
-  /** Per atom and side: pages of chunks stacked against that end. */
-  private final List<LinearExprBuilder[]> stackPages = new ArrayList<>();
-  /** Per atom: number of reserved areas that start inside it. */
-  private final List<IntVar> areaStarts = new ArrayList<>();
+  /** The variables of each cell, by cell index. */
+  private final List<CellVars> cellVars = new ArrayList<>();
+  /** The variables of each atom, by atom index. */
+  private final List<AtomVars> atomVars = new ArrayList<>();
+
+  /**
+   * The variables of one cell.
+   *
+   * @param start a chosen TDMR starts at the cell
+   * @param end a chosen TDMR ends with the cell
+   * @param cont the cell and the next one are in the same chosen TDMR ({@code null} for the last cell)
+   * @param suffix GiB from the cell's start to the end of the TDMR covering it (0 when uncovered)
+   * @param startSize the size in GiB of the TDMR starting at the cell, 0 when none does
+   * @param covered some chosen TDMR covers the cell
+   */
+  record CellVars(Cell cell, BoolVar start, BoolVar end, BoolVar cont, IntVar suffix, IntVar startSize,
+      BoolVar covered) {}
+
+  /**
+   * The variables of one atom.
+   *
+   * @param kept the memory atom is kept as TDX memory (always, under coverage all); {@code null} for gaps
+   * @param whole the whole atom is reserved (a hole, memory left out, or memory filled by chunks)
+   * @param stacked per side (low, high): some chunk is stacked against that end; constant false for gaps
+   * @param stackPages per side: pages of the chunks stacked against that end
+   * @param areaStarts the number of reserved areas that start inside the atom
+   */
+  record AtomVars(Atom atom, BoolVar kept, BoolVar whole, BoolVar[] stacked, LinearExprBuilder[] stackPages,
+      IntVar areaStarts) {}
+
   /** Placement literals of the chunk of the TDMR starting at a cell. */
   private final List<Placement> placements = new ArrayList<>();
 
   /** The chunk of the TDMR starting at {@code cell} sits against {@code side} of {@code atom}. */
-  private record Placement(int cell, int atom, Side side, BoolVar literal, IntVar pages) {}
+  record Placement(int cell, int atom, Side side, BoolVar literal, IntVar pages) {}
 
   /** Where chunks may go ({@link PlacementSlots}). */
   private final PlacementSlots slots;
@@ -97,14 +95,7 @@ final class TdmrModel {
   /** With fills aggregated: per pool scope, the pages of the chunks in fills. */
   private final Map<Integer, LinearExprBuilder> fillPagesOfScope = new HashMap<>();
 
-  private record FillChunk(BoolVar literal, IntVar chunkPages) {}
-
-  /** The solution's fills cannot be given to its chunks exactly; the full model must decide. */
-  static final class FillsNotRealizable extends RuntimeException {
-    FillsNotRealizable() {
-      super("the aggregated fills of the solution have no exact assignment", null, false, false);
-    }
-  }
+  record FillChunk(BoolVar literal, IntVar chunkPages) {}
 
   private LinearExpr pamtPages;
   private LinearExpr tdmrCount;
@@ -182,24 +173,30 @@ final class TdmrModel {
       giBFrom[k] = giBToEnd;
     }
     for (Cell k : cells) {
-      String suffix = "_c" + k.index();
-      covered.add(model.newBoolVar("covered" + suffix));
-      start.add(model.newBoolVar("start" + suffix));
-      end.add(model.newBoolVar("end" + suffix));
-      if (k.index() + 1 < cells.size()) {
-        cont.add(model.newBoolVar("cont" + suffix));
-      }
-      this.suffix.add(model.newIntVar(0, giBFrom[k.index()], "suffix_gib" + suffix));
-      startSize.add(model.newIntVar(0, k.holdsMemory() ? giBFrom[k.index()] : 0, "start_gib" + suffix));
+      String name = "_c" + k.index();
+      BoolVar covered = model.newBoolVar("covered" + name);
+      BoolVar start = model.newBoolVar("start" + name);
+      BoolVar end = model.newBoolVar("end" + name);
+      BoolVar cont = k.index() + 1 < cells.size() ? model.newBoolVar("cont" + name) : null;
+      IntVar suffix = model.newIntVar(0, giBFrom[k.index()], "suffix_gib" + name);
+      IntVar startSize = model.newIntVar(0, k.holdsMemory() ? giBFrom[k.index()] : 0, "start_gib" + name);
+      cellVars.add(new CellVars(k, start, end, cont, suffix, startSize, covered));
     }
     for (Atom a : atoms) {
-      String suffix = "_a" + a.index();
-      kept.add(a.memory() ? model.newBoolVar("kept" + suffix) : null);
-      whole.add(model.newBoolVar("whole" + suffix));
-      stacked.add(new BoolVar[] {model.newBoolVar("low" + suffix), model.newBoolVar("high" + suffix)});
-      stackPages.add(new LinearExprBuilder[] {LinearExpr.newBuilder(), LinearExpr.newBuilder()});
-      areaStarts.add(model.newIntVar(0, 2, "areas" + suffix));
+      String name = "_a" + a.index();
+      atomVars.add(new AtomVars(a, a.memory() ? model.newBoolVar("kept" + name) : null, model.newBoolVar("whole" + name),
+          new BoolVar[] {model.newBoolVar("low" + name), model.newBoolVar("high" + name)},
+          new LinearExprBuilder[] {LinearExpr.newBuilder(), LinearExpr.newBuilder()},
+          model.newIntVar(0, 2, "areas" + name)));
     }
+  }
+
+  CellVars ofCell(int k) {
+    return cellVars.get(k);
+  }
+
+  AtomVars ofAtom(int a) {
+    return atomVars.get(a);
   }
 
   /**
@@ -217,42 +214,42 @@ final class TdmrModel {
     int n = cells.size();
     for (int k = 0; k < n; k++) {
       Cell cell = cells.get(k);
-      BoolVar in = covered.get(k);
-      LinearExprBuilder entered = LinearExpr.newBuilder().add(start.get(k));
-      LinearExprBuilder left = LinearExpr.newBuilder().add(end.get(k));
+      BoolVar in = ofCell(k).covered();
+      LinearExprBuilder entered = LinearExpr.newBuilder().add(ofCell(k).start());
+      LinearExprBuilder left = LinearExpr.newBuilder().add(ofCell(k).end());
       if (k > 0) {
-        entered.add(cont.get(k - 1));
+        entered.add(ofCell(k - 1).cont());
       }
       if (k + 1 < n) {
-        left.add(cont.get(k));
+        left.add(ofCell(k).cont());
       }
       model.addEquality(entered, in);
       model.addEquality(left, in);
       if (!cell.holdsMemory()) {
-        model.addEquality(start.get(k), 0);
-        model.addEquality(end.get(k), 0);
+        model.addEquality(ofCell(k).start(), 0);
+        model.addEquality(ofCell(k).end(), 0);
       }
-      IntVar suf = suffix.get(k);
+      IntVar suf = ofCell(k).suffix();
       if (k + 1 < n) {
-        model.addEquality(LinearExpr.newBuilder().add(suf).addTerm(suffix.get(k + 1), -1), cell.sizeGiB())
-            .onlyEnforceIf(cont.get(k));
+        model.addEquality(LinearExpr.newBuilder().add(suf).addTerm(ofCell(k + 1).suffix(), -1), cell.sizeGiB())
+            .onlyEnforceIf(ofCell(k).cont());
       }
-      model.addEquality(suf, cell.sizeGiB()).onlyEnforceIf(end.get(k));
+      model.addEquality(suf, cell.sizeGiB()).onlyEnforceIf(ofCell(k).end());
       model.addEquality(suf, 0).onlyEnforceIf(in.not());
-      model.addEquality(startSize.get(k), suf).onlyEnforceIf(start.get(k));
-      model.addEquality(startSize.get(k), 0).onlyEnforceIf(start.get(k).not());
+      model.addEquality(ofCell(k).startSize(), suf).onlyEnforceIf(ofCell(k).start());
+      model.addEquality(ofCell(k).startSize(), 0).onlyEnforceIf(ofCell(k).start().not());
     }
     // Redundant: the TDMRs partition the covered cells, so their sizes add up to the covered GiB.
     LinearExprBuilder sizes = LinearExpr.newBuilder();
     for (int k = 0; k < n; k++) {
-      sizes.add(startSize.get(k)).addTerm(covered.get(k), -cells.get(k).sizeGiB());
+      sizes.add(ofCell(k).startSize()).addTerm(ofCell(k).covered(), -cells.get(k).sizeGiB());
     }
     model.addEquality(sizes, 0);
   }
 
   /** {@link tdmr.check.Rule#A4_TDMR_COUNT A4}: at least one and at most {@code max_tdmrs} TDMRs. */
   private void atMostMaxTdmrs() {
-    tdmrCount = LinearExpr.sum(start.toArray(new BoolVar[0]));
+    tdmrCount = LinearExpr.sum(cellVars.stream().map(CellVars::start).toArray(BoolVar[]::new));
     model.addLinearConstraint(tdmrCount, 1, problem.limits().maxTdmrs());
   }
 
@@ -269,19 +266,19 @@ final class TdmrModel {
       if (!a.memory()) {
         continue;
       }
-      BoolVar k = kept.get(a.index());
+      BoolVar k = ofAtom(a.index()).kept();
       if (a.mustDrop()) {
         model.addEquality(k, 0);
       } else if (all) {
         model.addEquality(k, 1);
       }
-      model.addImplication(k, covered.get(a.cell()));
+      model.addImplication(k, ofCell(a.cell()).covered());
       keptSum.addTerm(k, a.pages());
     }
     for (Cell c : cells) {
       if (c.holdsMemory() && c.firstAtom() < c.endAtom()) {
         Atom first = problem.nodeAtom(c);
-        model.addLessOrEqual(start.get(c.index()), kept.get(first.index()));
+        model.addLessOrEqual(ofCell(c.index()).start(), ofAtom(first.index()).kept());
       }
     }
     keptPages = keptSum.build();
@@ -347,14 +344,14 @@ final class TdmrModel {
           pages = model.newIntVar(0, Math.min(largestChunk, a.pages()), "");
           model.addEquality(pages, chunkPages).onlyEnforceIf(at);
           model.addEquality(pages, 0).onlyEnforceIf(at.not());
-          stackPages.get(a.index())[slot.side().ordinal()].add(pages);
+          ofAtom(a.index()).stackPages()[slot.side().ordinal()].add(pages);
         }
-        model.addImplication(at, kept.get(a.index()));
+        model.addImplication(at, ofAtom(a.index()).kept());
         stackMembers.get(2 * a.index() + slot.side().ordinal()).add(at);
         choices.add(at);
         placements.add(new Placement(cell.index(), a.index(), slot.side(), at, pages));
       }
-      model.addEquality(choices, start.get(cell.index()));
+      model.addEquality(choices, ofCell(cell.index()).start());
       tdmrFitsItsChunk(cell, roomiest);
     }
     if (slots.fillsAggregated()) {
@@ -362,7 +359,7 @@ final class TdmrModel {
       Map<Integer, LinearExprBuilder> filledPages = new HashMap<>();
       for (Atom a : atoms) {
         if (a.memory() && slots.fillable(a)) {
-          filledPages.computeIfAbsent(slots.scope(a), k -> LinearExpr.newBuilder()).addTerm(whole.get(a.index()), a.pages());
+          filledPages.computeIfAbsent(slots.scope(a), k -> LinearExpr.newBuilder()).addTerm(ofAtom(a.index()).whole(), a.pages());
         }
       }
       Set<Integer> scopes = new HashSet<>(filledPages.keySet());
@@ -374,7 +371,7 @@ final class TdmrModel {
       }
     }
     for (Atom a : atoms) {
-      BoolVar[] st = stacked.get(a.index());
+      BoolVar[] st = ofAtom(a.index()).stacked();
       // A stack exists exactly when some chunk is in it.
       for (int s = 0; s < 2; s++) {
         List<BoolVar> members = stackMembers.get(2 * a.index() + s);
@@ -386,8 +383,8 @@ final class TdmrModel {
       if (a.memory() && a.pages() <= roomy) {
         // D4: the two stacks of an atom do not overlap.
         LinearExpr both = LinearExpr.newBuilder()
-            .add(stackPages.get(a.index())[0].build())
-            .add(stackPages.get(a.index())[1].build())
+            .add(ofAtom(a.index()).stackPages()[0].build())
+            .add(ofAtom(a.index()).stackPages()[1].build())
             .build();
         model.addLessOrEqual(both, a.pages());
       }
@@ -404,7 +401,7 @@ final class TdmrModel {
    * #tdmrsTileTheCells}) before any placement is fixed.
    */
   private void tdmrFitsItsChunk(Cell cell, long roomiest) {
-    IntVar size = startSize.get(cell.index());
+    IntVar size = ofCell(cell.index()).startSize();
     long lo = 0;
     long hi = size.getDomain().max();
     while (lo < hi) {
@@ -419,9 +416,9 @@ final class TdmrModel {
     long reach = lastEnd <= cell.index() ? 0
         : (cells.get(lastEnd - 1).range().end() - cell.range().start()) / ByteSize.GiB;
     lo = Math.min(lo, reach);
-    model.addLessOrEqual(LinearExpr.newBuilder().add(size).addTerm(start.get(cell.index()), -lo), 0);
+    model.addLessOrEqual(LinearExpr.newBuilder().add(size).addTerm(ofCell(cell.index()).start(), -lo), 0);
     if (lo == 0) {
-      model.addEquality(start.get(cell.index()), 0);
+      model.addEquality(ofCell(cell.index()).start(), 0);
     }
   }
 
@@ -437,14 +434,14 @@ final class TdmrModel {
       }
       int[] ends = endsFrom.apply(cell.index());
       if (ends.length == 0) {
-        model.addEquality(start.get(cell.index()), 0);
+        model.addEquality(ofCell(cell.index()).start(), 0);
         continue;
       }
       long[] sizes = new long[ends.length + 1];
       for (int i = 0; i < ends.length; i++) {
         sizes[i] = (cells.get(ends[i] - 1).range().end() - cell.range().start()) / ByteSize.GiB;
       }
-      model.addLinearExpressionInDomain(startSize.get(cell.index()), Domain.fromValues(sizes));
+      model.addLinearExpressionInDomain(ofCell(cell.index()).startSize(), Domain.fromValues(sizes));
     }
   }
 
@@ -469,8 +466,8 @@ final class TdmrModel {
    */
   private void reservedAreasAreCounted() {
     for (Atom a : atoms) {
-      BoolVar w = whole.get(a.index());
-      BoolVar cov = covered.get(a.cell());
+      BoolVar w = ofAtom(a.index()).whole();
+      BoolVar cov = ofCell(a.cell()).covered();
       model.addImplication(w, cov);
       if (!a.memory()) {
         if (problem.mustReserve(a)) {
@@ -478,21 +475,21 @@ final class TdmrModel {
         }
         continue;
       }
-      BoolVar k = kept.get(a.index());
+      BoolVar k = ofAtom(a.index()).kept();
       if (slots.fillsAggregated()) {
         // Only chunks in fills fill an atom (counted per scope in pamtChunksArePlaced); stacks in
         // slots never do, and a filled atom has none.
         if (slots.fillable(a)) {
           model.addImplication(w, k);
-          model.addImplication(w, stacked.get(a.index())[0].not());
-          model.addImplication(w, stacked.get(a.index())[1].not());
+          model.addImplication(w, ofAtom(a.index()).stacked()[0].not());
+          model.addImplication(w, ofAtom(a.index()).stacked()[1].not());
         } else {
           model.addEquality(w, 0);
         }
         if (a.pages() <= roomyPages) {
           LinearExpr stacks = LinearExpr.newBuilder()
-              .add(stackPages.get(a.index())[0].build())
-              .add(stackPages.get(a.index())[1].build())
+              .add(ofAtom(a.index()).stackPages()[0].build())
+              .add(ofAtom(a.index()).stackPages()[1].build())
               .build();
           model.addLessOrEqual(stacks, a.pages() - 1);
         }
@@ -501,8 +498,8 @@ final class TdmrModel {
         model.addBoolOr(new Literal[] {w.not(), k.not()});
       } else {
         LinearExpr stacks = LinearExpr.newBuilder()
-            .add(stackPages.get(a.index())[0].build())
-            .add(stackPages.get(a.index())[1].build())
+            .add(ofAtom(a.index()).stackPages()[0].build())
+            .add(ofAtom(a.index()).stackPages()[1].build())
             .build();
         model.addEquality(stacks, a.pages()).onlyEnforceIf(new Literal[] {w, k});
         model.addLessOrEqual(stacks, a.pages() - 1).onlyEnforceIf(new Literal[] {w.not(), k});
@@ -514,19 +511,19 @@ final class TdmrModel {
     }
     for (Atom a : atoms) {
       String suffix = "_a" + a.index();
-      BoolVar w = whole.get(a.index());
-      BoolVar[] st = stacked.get(a.index());
+      BoolVar w = ofAtom(a.index()).whole();
+      BoolVar[] st = ofAtom(a.index()).stacked();
       BoolVar joined;
       if (a.index() == 0) {
         joined = model.newBoolVar("joined" + suffix);
         model.addEquality(joined, 0);
       } else {
         int prev = a.index() - 1;
-        BoolVar highEndReserved = or("reserved_high_a" + prev, whole.get(prev), stacked.get(prev)[1]);
+        BoolVar highEndReserved = or("reserved_high_a" + prev, ofAtom(prev).whole(), ofAtom(prev).stacked()[1]);
         Cell cell = cells.get(a.cell());
         if (cell.firstAtom() == a.index()) {
           // A TDMR base cuts any area (areas are clipped per TDMR).
-          joined = and("joined" + suffix, highEndReserved, start.get(cell.index()).not(), covered.get(cell.index()));
+          joined = and("joined" + suffix, highEndReserved, ofCell(cell.index()).start().not(), ofCell(cell.index()).covered());
         } else {
           joined = and("joined" + suffix, highEndReserved);
         }
@@ -536,7 +533,7 @@ final class TdmrModel {
         starts.add(and("opens_low" + suffix, st[0], joined.not(), w.not()));
         starts.add(and("opens_high" + suffix, st[1], w.not()));
       }
-      model.addEquality(areaStarts.get(a.index()), starts);
+      model.addEquality(ofAtom(a.index()).areaStarts(), starts);
     }
   }
 
@@ -579,15 +576,15 @@ final class TdmrModel {
     for (Cell c : cells) {
       LinearExprBuilder inCell = LinearExpr.newBuilder();
       for (int a = c.firstAtom(); a < c.endAtom(); a++) {
-        inCell.add(areaStarts.get(a));
-        total.add(areaStarts.get(a));
+        inCell.add(ofAtom(a).areaStarts());
+        total.add(ofAtom(a).areaStarts());
       }
       LinearExpr here = inCell.build();
       IntVar run = model.newIntVar(0, limit, "areas_in_tdmr_c" + c.index());
-      model.addEquality(run, here).onlyEnforceIf(start.get(c.index()));
+      model.addEquality(run, here).onlyEnforceIf(ofCell(c.index()).start());
       if (previous != null) {
         model.addEquality(LinearExpr.newBuilder().add(run).addTerm(previous, -1).addTerm(here, -1), 0)
-            .onlyEnforceIf(cont.get(c.index() - 1));
+            .onlyEnforceIf(ofCell(c.index() - 1).cont());
       }
       previous = run;
     }
@@ -607,7 +604,7 @@ final class TdmrModel {
     for (long bytes : Problem.levelBytesPerGiB(problem.limits())) {
       if (bytes % PAGE == 0) {
         for (Cell c : cells) {
-          pamt.addTerm(covered.get(c.index()), bytes / PAGE * c.sizeGiB());
+          pamt.addTerm(ofCell(c.index()).covered(), bytes / PAGE * c.sizeGiB());
         }
       } else {
         for (Cell c : cells) {
@@ -625,7 +622,7 @@ final class TdmrModel {
     LinearExprBuilder pages = LinearExpr.newBuilder();
     for (long bytes : Problem.levelBytesPerGiB(problem.limits())) {
       if (bytes % PAGE == 0) {
-        pages.addTerm(startSize.get(k), bytes / PAGE);
+        pages.addTerm(ofCell(k).startSize(), bytes / PAGE);
       } else {
         pages.add(roundedLevelPages(k, bytes));
       }
@@ -639,7 +636,7 @@ final class TdmrModel {
    */
   private IntVar roundedLevelPages(int k, long bytesPerGiB) {
     return roundedPages.computeIfAbsent(new LevelOfStart(k, bytesPerGiB), key -> {
-      IntVar size = startSize.get(k);
+      IntVar size = ofCell(k).startSize();
       long most = Math.floorDiv(size.getDomain().max() * bytesPerGiB + PAGE - 1, PAGE);
       IntVar q = model.newIntVar(0, most, "level_pages_c%d_%d".formatted(k, bytesPerGiB));
       LinearExpr bytes = LinearExpr.term(size, bytesPerGiB);
@@ -647,71 +644,10 @@ final class TdmrModel {
       model.addLessOrEqual(LinearExpr.term(q, PAGE), LinearExpr.affine(size, bytesPerGiB, PAGE - 1));
       if (bytesPerGiB > 0) {
         // Redundant (a TDMR is at least 1 GiB), but it gives the search the per-TDMR cost at once.
-        model.addGreaterOrEqual(q, start.get(k));
+        model.addGreaterOrEqual(q, ofCell(k).start());
       }
       return q;
     });
-  }
-
-  /**
-   * Gives each pooled chunk, in address order, the first atom of its pool that no other chunk uses,
-   * against the atom's free side. There is always one: a pool has {@code maxTdmrs} atoms and there
-   * are fewer other chunks ({@link PlacementSlots}).
-   */
-  private Map<Integer, PlacementSlots.Slot> poolSlots(CpSolver solver, Map<Integer, Placement> chunkOfStart) {
-    Set<Integer> used = new HashSet<>();
-    for (Placement p : chunkOfStart.values()) {
-      used.add(p.atom());
-    }
-    Map<Integer, PlacementSlots.Slot> out = new HashMap<>();
-    for (int k = 0; k < cells.size(); k++) {
-      BoolVar in = pooled.get(k);
-      if (in == null || !solver.booleanValue(in)) {
-        continue;
-      }
-      Atom free = slots.pool(cells.get(k)).stream()
-          .filter(a -> !used.contains(a.index()))
-          .findFirst()
-          .orElseThrow(() -> new IllegalStateException("pool exhausted"));
-      used.add(free.index());
-      out.put(k, new PlacementSlots.Slot(free.index(), problem.freeSide(free).orElseThrow()));
-    }
-    return out;
-  }
-
-  /**
-   * With fills aggregated, gives the chunks in fills to the filled atoms of their scope ({@link
-   * FillAssignment}), each stacked from the atom's low end.
-   *
-   * @throws FillsNotRealizable when some scope has no exact assignment
-   */
-  private Map<Integer, PlacementSlots.Slot> fillSlots(CpSolver solver) {
-    Map<Integer, List<FillAssignment.Hole>> filled = new HashMap<>();
-    Map<Integer, List<FillAssignment.Chunk>> inFills = new HashMap<>();
-    if (fillChunks.isEmpty()) {
-      return Map.of();
-    }
-    for (Atom a : atoms) {
-      if (a.memory() && slots.fillable(a) && solver.booleanValue(whole.get(a.index()))) {
-        filled.computeIfAbsent(slots.scope(a), k -> new ArrayList<>()).add(new FillAssignment.Hole(a.index(), a.pages()));
-      }
-    }
-    for (Map.Entry<Integer, FillChunk> e : fillChunks.entrySet()) {
-      if (solver.booleanValue(e.getValue().literal())) {
-        Cell cell = cells.get(e.getKey());
-        inFills.computeIfAbsent(slots.scope(cell), k -> new ArrayList<>())
-            .add(new FillAssignment.Chunk(cell.index(), solver.value(e.getValue().chunkPages())));
-      }
-    }
-    Map<Integer, PlacementSlots.Slot> out = new HashMap<>();
-    Set<Integer> scopes = new HashSet<>(filled.keySet());
-    scopes.addAll(inFills.keySet());
-    for (int scope : scopes) {
-      Map<Integer, Integer> given = FillAssignment.assign(filled.getOrDefault(scope, List.of()),
-          inFills.getOrDefault(scope, List.of())).orElseThrow(FillsNotRealizable::new);
-      given.forEach((cell, atom) -> out.put(cell, new PlacementSlots.Slot(atom, Side.LOW)));
-    }
-    return out;
   }
 
   /** Number of variables and constraints of the model. */
@@ -723,146 +659,31 @@ final class TdmrModel {
     return model.model().getConstraintsCount();
   }
 
-  /** Hints the solver with a previous solution (the next stage starts from it). */
-  void hintFrom(CpSolver solver) {
-    model.clearHints();
-    for (List<BoolVar> literals : List.of(start, end, cont, covered)) {
-      for (BoolVar b : literals) {
-        model.addHint(b, solver.booleanValue(b));
-      }
-    }
-    for (Placement p : placements) {
-      model.addHint(p.literal(), solver.booleanValue(p.literal()));
-    }
-    for (BoolVar p : pooled.values()) {
-      model.addHint(p, solver.booleanValue(p));
-    }
-    for (FillChunk f : fillChunks.values()) {
-      model.addHint(f.literal(), solver.booleanValue(f.literal()));
-    }
-    for (BoolVar k : kept) {
-      if (k != null) {
-        model.addHint(k, solver.booleanValue(k));
-      }
-    }
+  Problem problem() {
+    return problem;
   }
 
-  /**
-   * Completes the current hint into a value for every variable: one short solve with the hinted
-   * variables fixed, which leaves CP-SAT only propagation to do. A complete hint is taken by CP-SAT
-   * as its first solution at once, where a partial one must be repaired by search (on a 1 500-cell
-   * map it never was within 10 s). Returns false, leaving the hint as it was, when the hinted
-   * values are no solution or {@code seconds} pass first.
-   */
-  boolean completeHint(double seconds) {
-    CpSolver solver = new CpSolver();
-    solver.getParameters()
-        .setMaxTimeInSeconds(Math.max(0.01, seconds))
-        .setNumWorkers(1)
-        .setFixVariablesToTheirHintedValue(true)
-        .setStopAfterFirstSolution(true)
-        .setCpModelPresolve(false)
-        .setLinearizationLevel(0);
-    CpSolverStatus status;
-    try (Watchdog w = Watchdog.at(problem.deadline(), solver::stopSearch)) {
-      status = solver.solve(model);
-    }
-    if (status != CpSolverStatus.OPTIMAL && status != CpSolverStatus.FEASIBLE) {
-      return false;
-    }
-    List<Long> values = solver.response().getSolutionList();
-    PartialVariableAssignment.Builder hint = model.getBuilder().getSolutionHintBuilder().clear();
-    for (int v = 0; v < values.size(); v++) {
-      hint.addVars(v).addValues(values.get(v));
-    }
-    return true;
+  PlacementSlots slots() {
+    return slots;
   }
 
-  /** Hints the solver with a decision of the family (a starting layout). */
-  void hint(Decision decision) {
-    model.clearHints();
-    boolean[] starts = new boolean[cells.size()];
-    boolean[] ends = new boolean[cells.size()];
-    boolean[] in = new boolean[cells.size()];
-    Map<Integer, TdmrChoice> byStart = new HashMap<>();
-    for (TdmrChoice c : decision.tdmrs()) {
-      CandidateTdmr t = problem.candidate(c.candidate());
-      starts[t.firstCell()] = true;
-      ends[t.endCell() - 1] = true;
-      for (int k = t.firstCell(); k < t.endCell(); k++) {
-        in[k] = true;
-      }
-      byStart.put(t.firstCell(), c);
-    }
-    for (int k = 0; k < cells.size(); k++) {
-      model.addHint(start.get(k), starts[k]);
-      model.addHint(end.get(k), ends[k]);
-      model.addHint(covered.get(k), in[k]);
-      if (k + 1 < cells.size()) {
-        model.addHint(cont.get(k), in[k] && !ends[k]);
-      }
-    }
-    // The decision's chunk as the model offers it: its slot, else the atom's other side (only one
-    // side of an atom with a free side is offered), else the pool.
-    Map<Integer, Placement> hinted = new HashMap<>();
-    for (Placement p : placements) {
-      TdmrChoice c = byStart.get(p.cell());
-      if (c != null && c.chunkAtom() == p.atom()
-          && (c.side() == p.side() || !hinted.containsKey(p.cell()))) {
-        hinted.put(p.cell(), p);
-      }
-    }
-    for (Placement p : placements) {
-      model.addHint(p.literal(), hinted.get(p.cell()) == p);
-    }
-    for (Map.Entry<Integer, BoolVar> p : pooled.entrySet()) {
-      model.addHint(p.getValue(), byStart.containsKey(p.getKey()) && !hinted.containsKey(p.getKey()));
-    }
-    for (FillChunk f : fillChunks.values()) {
-      model.addHint(f.literal(), false);
-    }
-    Set<Integer> dropped = new HashSet<>(decision.droppedAtoms());
-    for (Atom a : atoms) {
-      if (a.memory()) {
-        model.addHint(kept.get(a.index()), !dropped.contains(a.index()));
-      }
-    }
+  List<Placement> placements() {
+    return placements;
   }
 
-  /** Reads the decision of a solved model; call only after a status with a solution. */
-  Decision decision(CpSolver solver) {
-    Map<Integer, Placement> chunkOfStart = new HashMap<>();
-    for (Placement p : placements) {
-      if (solver.booleanValue(p.literal())) {
-        chunkOfStart.put(p.cell(), p);
-      }
-    }
-    Map<Integer, PlacementSlots.Slot> poolSlots = poolSlots(solver, chunkOfStart);
-    poolSlots.putAll(fillSlots(solver));
-    List<TdmrChoice> choices = new ArrayList<>();
-    for (int k = 0; k < cells.size(); k++) {
-      if (!solver.booleanValue(start.get(k))) {
-        continue;
-      }
-      int last = k;
-      while (!solver.booleanValue(end.get(last))) {
-        last++;
-      }
-      int candidate = problem.candidateIndex(k, last + 1);
-      Placement chosen = chunkOfStart.get(k);
-      PlacementSlots.Slot slot = chosen != null ? new PlacementSlots.Slot(chosen.atom(), chosen.side()) : poolSlots.get(k);
-      if (candidate < 0 || slot == null) {
-        throw new IllegalStateException("CP-SAT solution has no candidate TDMR or no PAMT at cell "
-            + cells.get(k).range());
-      }
-      choices.add(new TdmrChoice(candidate, slot.atom(), slot.side()));
-    }
-    List<Integer> dropped = new ArrayList<>();
-    for (Atom a : atoms) {
-      if (a.memory() && !solver.booleanValue(kept.get(a.index()))) {
-        dropped.add(a.index());
-      }
-    }
-    return new Decision(choices, dropped);
+  Map<Integer, BoolVar> pooled() {
+    return pooled;
+  }
+
+  Map<Integer, FillChunk> fillChunks() {
+    return fillChunks;
+  }
+
+  List<CellVars> cellVars() {
+    return cellVars;
+  }
+
+  List<AtomVars> atomVars() {
+    return atomVars;
   }
 }
