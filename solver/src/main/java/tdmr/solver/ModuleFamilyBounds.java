@@ -374,6 +374,109 @@ public final class ModuleFamilyBounds {
     return out;
   }
 
+  /**
+   * TDMRs that leave the granules of {@code leftOut} out of every TDMR and otherwise are those of
+   * {@link #tdmrs}: each piece cut where a left-out cell lies. The cells of {@code leftOut} must be
+   * of one granule ({@link #granulesWorthLeavingOut}). A layout with these TDMRs fills the left-out
+   * granules' memory with PAMT or does not exist; it is only a candidate start, which the model and
+   * the validator check. Empty when {@link #tdmrs} is.
+   */
+  public List<List<Integer>> tdmrsLeavingOut(java.util.Set<Integer> leftOut) {
+    List<List<Integer>> out = new ArrayList<>();
+    for (List<Integer> piece : tdmrs()) {
+      List<Integer> part = new ArrayList<>();
+      for (int k : piece) {
+        if (leftOut.contains(k)) {
+          if (!part.isEmpty()) {
+            out.add(part);
+          }
+          part = new ArrayList<>();
+        } else {
+          part.add(k);
+        }
+      }
+      if (!part.isEmpty()) {
+        out.add(part);
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Cells of one granule whose memory a layout at {@link #leastPamtPages} might leave out of every
+   * TDMR (filled with PAMT): those holding at most that many pages, fewest pages first (at most
+   * {@link #MOST_LEFT_OUT_CANDIDATES}). Empty when the bound is {@code B} (nothing is worth leaving
+   * out). Granules inside runs of several GiB are not offered (a start that leaves one out would
+   * cut a cell).
+   */
+  public List<Integer> granulesWorthLeavingOut() {
+    if (!sound || runs.isEmpty() || leastPages >= leastCoveringPages) {
+      return List.of();
+    }
+    List<Integer> cells = new ArrayList<>();
+    for (Run r : runs) {
+      for (int i = r.firstCell(); i <= r.lastCell(); i++) {
+        if (instance.cells().get(i).sizeGiB() == 1 && granulePages(instance.cells().get(i)) <= leastPages) {
+          cells.add(i);
+        }
+      }
+    }
+    cells.sort(java.util.Comparator.comparingLong((Integer i) -> granulePages(instance.cells().get(i)))
+        .thenComparing(i -> i));
+    return List.copyOf(cells.subList(0, Math.min(cells.size(), MOST_LEFT_OUT_CANDIDATES)));
+  }
+
+  /** The most granules {@link #granulesWorthLeavingOut} offers (their subsets are enumerated). */
+  public static final int MOST_LEFT_OUT_CANDIDATES = 10;
+
+  /**
+   * Sets of {@link #granulesWorthLeavingOut} that a start may leave out of every TDMR, most promising
+   * first: those whose TDMRs ({@link #tdmrsLeavingOut}) need fewer pages of PAMT than {@link #tdmrs},
+   * counting for each the pages of its levels ({@link #levelPages}) or, when more, the memory left
+   * out (all of it PAMT), ordered by those pages, then by fewer granules; at most {@code most}. Candidates only:
+   * whether PAMT can fill the granules is the model's question.
+   */
+  public List<java.util.Set<Integer>> leftOutCandidates(int most) {
+    List<Integer> worth = granulesWorthLeavingOut();
+    List<List<List<Integer>>> covering = List.of(tdmrs());
+    if (worth.isEmpty() || covering.get(0).isEmpty()) {
+      return List.of();
+    }
+    long coveringPages = levelPages(covering.get(0));
+    record Candidate(java.util.Set<Integer> cells, long pages) {}
+    List<Candidate> found = new ArrayList<>();
+    for (int mask = 1; mask < 1 << worth.size(); mask++) {
+      java.util.Set<Integer> set = new java.util.TreeSet<>();
+      long memory = 0;
+      for (int j = 0; j < worth.size(); j++) {
+        if ((mask & 1 << j) != 0) {
+          set.add(worth.get(j));
+          memory += granulePages(instance.cells().get(worth.get(j)));
+        }
+      }
+      List<List<Integer>> cut = tdmrsLeavingOut(set);
+      // The memory left out is all PAMT: padding makes up for what the levels lack.
+      long pages = Math.max(levelPages(cut), memory);
+      if (!cut.isEmpty() && pages < coveringPages) {
+        found.add(new Candidate(java.util.Set.copyOf(set), pages));
+      }
+    }
+    found.sort(java.util.Comparator.comparingLong(Candidate::pages).thenComparingInt(c -> c.cells().size()));
+    return found.stream().limit(most).map(Candidate::cells).toList();
+  }
+
+  /** The least pages of the levels of TDMRs that are runs of whole cells (no padding). */
+  public long levelPages(List<List<Integer>> tdmrs) {
+    long pages = 0;
+    for (List<Integer> t : tdmrs) {
+      long giB = t.stream().mapToLong(i -> instance.cells().get(i).sizeGiB()).sum();
+      for (PageSize level : instance.pieceLevels()) {
+        pages += instance.piecePages(giB, level);
+      }
+    }
+    return pages;
+  }
+
   /** Pages of coverable TDX memory in one granule of {@code c} (0 when it holds none). */
   private long coverablePages(Cell c) {
     long pages = 0;

@@ -69,6 +69,38 @@ class ModuleFamilyBoundsTest {
   }
 
   @Test
+  void theGranuleWorthLeavingOutGivesTheStartsTdmrs() {
+    // As below: the 4 KiB island at 3 GiB (cell 2; cell 1 is the empty [2G, 3G)) is worth leaving
+    // out, and the TDMRs that leave it out are the one over [1G, 2G).
+    MemoryMap map = MemoryMap.ofBlocks("island", List.of(new MemoryBlock(G, 2 * G, 0),
+        new MemoryBlock(3 * G, 3 * G + 4 * K, 0)));
+    ModuleFamilyBounds b = bounds(map, TdxLimits.DEFAULT, false);
+    assertEquals(List.of(List.of(0), List.of(2)), b.tdmrs());
+    assertEquals(List.of(2), b.granulesWorthLeavingOut());
+    assertEquals(List.of(List.of(0)), b.tdmrsLeavingOut(java.util.Set.of(2)));
+    assertEquals(List.of(java.util.Set.of(2)), b.leftOutCandidates(4));
+  }
+
+  @Test
+  void tdx391MayLeaveOutOneGranuleOfFewerPagesThanItsPamt() throws Exception {
+    // Five CMRs: [1M, 0x77800000) and four of 61.9 to 63.9 GiB above 4 GiB; B = 2 · 1026 + 1 +
+    // 254 · 1026 + 1 = 262 658 pages, and leaving one granule out saves 1026: 261 632 (1022 MiB).
+    // The granules with less memory than that: [1G, 2G) with 888 MiB (cell 1), then the tops of
+    // the CMRs above 4 GiB with 928 MiB (cell 4) and 960 MiB (cells 6, 8, 10). Leaving out cell 1
+    // cuts the low run to [0, 1G): 1027 + 254 · 1026 + 1 = 261 632 pages of levels; leaving out cell
+    // 10 shortens the high run: 2053 + 253 · 1026 + 1, as many; cells 4, 6 and 8 cut the high run
+    // in two, one page of 1G level more; two granules hold more memory than any PAMT they save.
+    ModuleFamilyBounds b = bounds(RealMaps.read(RealMaps.CMR_ONLY_391), TdxLimits.DEFAULT, true);
+    assertEquals(262_658, b.leastCoveringPages());
+    assertEquals(OptionalLong.of(261_632), b.leastPamtPages());
+    assertEquals(List.of(1, 4, 6, 8, 10), b.granulesWorthLeavingOut());
+    assertEquals(List.of(List.of(0), List.of(3, 4, 5, 6, 7, 8, 9, 10)), b.tdmrsLeavingOut(java.util.Set.of(1)));
+    assertEquals(261_632, b.levelPages(b.tdmrsLeavingOut(java.util.Set.of(10))));
+    assertEquals(List.of(java.util.Set.of(1), java.util.Set.of(10), java.util.Set.of(4), java.util.Set.of(6)),
+        b.leftOutCandidates(4));
+  }
+
+  @Test
   void aGranuleThatPamtCanFillMayStayOutsideEveryTdmr() {
     // The 4 KiB island at 3 GiB can be left out of every TDMR when the 1G level of [1G, 2G) fills
     // it: 1027 pages, not the 2 · 1027 of covering both granules; no TDMR count follows.

@@ -22,7 +22,8 @@ import tdmr.tdx.TdxLimits;
  * {@link ReservedAreaBounds} against the exhaustive search (which shares nothing with it) on tiny
  * maps of islands between holes, module family, coverage {@code all}: no layout has fewer areas per
  * TDMR than the areas bound (the search finds none at one less), and the least PAMT at the limits
- * is at least the price bound; a layout {@link IslandFill} builds costs no less than the search's
+ * is at least the price bound; the best layout has at least the areas {@link AreaCountBound} says
+ * every layout with its PAMT has; a layout {@link IslandFill} builds costs no less than the search's
  * best. PAMT {@code any}, so that PAMT is the search's first tier.
  */
 class ReservedAreaBoundsProperties {
@@ -53,6 +54,11 @@ class ReservedAreaBoundsProperties {
       long price = bounds.leastPamtPages(n, c.limits().maxReservedPerTdmr()) * 4096;
       Statistics.label("price binds").collect(price > 0);
       assertTrue(best.get().score().pamtBytes() >= price, "PAMT below the price bound " + price + ": " + what);
+      // Every layout with the best's PAMT has at least the count bound's areas in all; the best has
+      // the fewest of those with its PAMT and TDMRs.
+      long areas = new AreaCountBound(instance).leastAreas(best.get().score().pamtBytes() / 4096);
+      Statistics.label("area count bound binds").collect(areas == best.get().score().reservedAreas());
+      assertTrue(best.get().score().reservedAreas() >= areas, "areas below the count bound " + areas + ": " + what);
     }
     if (least > 0) {
       TdxLimits below = c.limits().withMaxReservedPerTdmr(least - 1);

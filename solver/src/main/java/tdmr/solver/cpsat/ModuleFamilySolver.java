@@ -15,6 +15,7 @@ import tdmr.check.LayoutVerifier;
 import tdmr.mem.ByteSize;
 import tdmr.mem.Count;
 import tdmr.mem.MemoryMap;
+import tdmr.solver.AreaCountBound;
 import tdmr.solver.EngineResult;
 import tdmr.solver.Infeasibility;
 import tdmr.solver.Instance;
@@ -80,6 +81,16 @@ final class ModuleFamilySolver {
       }
     }
   }
+
+  /** A start: the solution, and the model with its TDMRs fixed that it solves. */
+  private record Start(CpSolver solver, CpModel fixedTdmrs) {
+    long pamtPages(ModuleModel model) {
+      return solver.value(model.pamtPages);
+    }
+  }
+
+  /** The most starts that leave granules out of every TDMR ({@link ModuleFamilyBounds#leftOutCandidates}). */
+  private static final int MOST_LEFT_OUT_STARTS = 4;
 
   /** One tier of the objective: what it is called in messages and what is minimised. */
   private record Tier(String name, LinearExpr expr) {}
@@ -187,7 +198,7 @@ final class ModuleFamilySolver {
         if (least.isPresent()) {
           model.model.addGreaterOrEqual(tier.expr(), least.getAsLong());
           if (last != null && last.value(tier.expr()) == least.getAsLong()) {
-            details.add("%s tier: %d, proven by its lower bound without a search (ModuleFamilyBounds, ReservedAreaBounds)"
+            details.add("%s tier: %d, proven by its lower bound without a search (ModuleFamilyBounds, ReservedAreaBounds, AreaCountBound)"
                 .formatted(tier.name(), least.getAsLong()));
             if (tier.name().equals("PAMT")) {
               pamtBound = least;
@@ -256,7 +267,8 @@ final class ModuleFamilySolver {
      * A lower bound on {@code tier} given the tiers fixed before it, from {@link ModuleFamilyBounds}:
      * coverage gives up at least the memory outside CMRs, remote PAMT is at least 0, PAMT and TDMRs
      * as that class derives once nothing coverable is given up (and, for TDMRs, PAMT is at its bound);
-     * PAMT also at least what {@link ReservedAreaBounds} says the reserved-area limit costs.
+     * PAMT also at least what {@link ReservedAreaBounds} says the reserved-area limit costs; reserved
+     * areas, once PAMT is fixed, as {@link AreaCountBound} derives.
      */
     private OptionalLong lowerBound(Tier tier, Map<String, Long> fixed) {
       switch (tier.name()) {
@@ -278,6 +290,11 @@ final class ModuleFamilySolver {
             return OptionalLong.empty();
           }
           return b.get().leastTdmrs();
+        }
+        case "reserved areas": {
+          Long pamt = fixed.get("PAMT");
+          long least = pamt == null ? 0 : new AreaCountBound(instance).leastAreas(pamt);
+          return least > 0 ? OptionalLong.of(least) : OptionalLong.empty();
         }
         default:
           return OptionalLong.empty();
@@ -307,18 +324,93 @@ final class ModuleFamilySolver {
     }
 
     /**
-     * A first solution to start from: the model solved with its TDMRs fixed to those of {@link
-     * ModuleFamilyBounds#tdmrs} (one per run of memory granules whose nodes are shared), PAMT
-     * minimised, within a quarter of the time left (at most 10 s). With the TDMRs fixed only the
-     * levels' places are left to find, which is quick; when their PAMT meets the bounds, the PAMT and
-     * TDMR tiers need no search. Empty when the TDMRs cannot be fixed that way or no solution comes.
+     * A first solution to start from: the model solved with its TDMRs fixed, PAMT minimised, within a
+     * quarter of the time left (at most 10 s in all, shared among the TDMRs tried). The TDMRs tried,
+     * in turn: those of {@link ModuleFamilyBounds#tdmrs} (one per run of memory granules whose nodes
+     * are shared), then those of {@link ModuleFamilyBounds#tdmrsLeavingOut} for the most promising
+     * sets of {@link ModuleFamilyBounds#leftOutCandidates} (the fewest pages of levels first), each
+     * asked for less PAMT than the best start so far (a layout may leave
+     * memory out of every TDMR filled with PAMT, which the search alone often misses on hosts of 256
+     * GiB and more). With the TDMRs fixed only the levels' places are left to find, which is quick; a
+     * start whose PAMT meets the PAMT bound ends the trials, and then the PAMT tier needs no search.
+     * The best start is returned; empty when no TDMRs can be fixed that way or no solution comes. A
+     * start is only a solution of the model: it proves nothing, and a candidate without a solution
+     * costs nothing but its share of time.
      */
     private Optional<CpSolver> startingSolution() {
       boolean nodeLocal = policy.pamt() == Policy.PamtPlacementPolicy.NODE_LOCAL;
-      List<List<Integer>> tdmrs = new ModuleFamilyBounds(instance, nodeLocal).tdmrs();
-      if (tdmrs.isEmpty()
+      ModuleFamilyBounds bounds = new ModuleFamilyBounds(instance, nodeLocal);
+      long least = bounds.leastPamtPages().orElse(0);
+      List<List<List<Integer>>> candidates = new ArrayList<>();
+      List<String> names = new ArrayList<>();
+      candidates.add(bounds.tdmrs());
+      names.add("one per run of memory granules sharing a node");
+      for (java.util.Set<Integer> leftOut : bounds.leftOutCandidates(MOST_LEFT_OUT_STARTS)) {
+        candidates.add(bounds.tdmrsLeavingOut(leftOut));
+        names.add(Count.of(leftOut.size(), "granule") + " left out of every TDMR, filled with PAMT");
+      }
+      Deadline startDeadline = Deadline.in(Math.min(10, deadline.remainingSeconds() / 4));
+      Start best = null;
+      // The last share is the areas', below.
+      int shares = candidates.size() + 1;
+      for (int i = 0; i < candidates.size(); i++) {
+        double share = startDeadline.remainingSeconds() / (shares - i);
+        OptionalLong below = best == null ? OptionalLong.empty() : OptionalLong.of(best.pamtPages(model));
+        Optional<Start> start = startWith(candidates.get(i), names.get(i), Deadline.in(share), below);
+        if (start.isPresent() && (best == null || start.get().pamtPages(model) < best.pamtPages(model))) {
+          best = start.get();
+        }
+        if (best != null && best.pamtPages(model) <= least || startDeadline.remainingSeconds() <= 0) {
+          break;
+        }
+      }
+      if (best == null) {
+        return Optional.empty();
+      }
+      return Optional.of(fewestAreas(best, startDeadline));
+    }
+
+    /**
+     * The start with its TDMRs and PAMT kept and the fewest reserved areas found until {@code until}
+     * (the tier search over all TDMRs finds them slowly on big maps), or {@code start} itself when
+     * none better comes in time.
+     */
+    private CpSolver fewestAreas(Start start, Deadline until) {
+      if (options.stopAfterPamt() || until.remainingSeconds() <= 0) {
+        return start.solver();
+      }
+      CpModel fixed = start.fixedTdmrs();
+      long areas = start.solver().value(model.areaCount);
+      fixed.addEquality(model.pamtPages, start.pamtPages(model));
+      fixed.addLessOrEqual(model.areaCount, areas);
+      fixed.clearObjective();
+      fixed.minimize(model.areaCount);
+      List<Long> values = start.solver().response().getSolutionList();
+      var hint = fixed.getBuilder().getSolutionHintBuilder().clear();
+      for (int v = 0; v < values.size(); v++) {
+        hint.addVars(v).addValues(values.get(v));
+      }
+      CpSolver solver = newSolver();
+      solver.getParameters().setMaxTimeInSeconds(Math.max(0.01, until.remainingSeconds()));
+      CpSolverStatus status;
+      try (Watchdog w = Watchdog.at(deadline, solver::stopSearch)) {
+        status = solver.solve(fixed);
+      }
+      boolean found = status == CpSolverStatus.OPTIMAL || status == CpSolverStatus.FEASIBLE;
+      details.add("starting solution's reserved areas with its TDMRs and PAMT kept: %d, %s".formatted(areas,
+          found ? "then " + solver.value(model.areaCount) : status));
+      return found && solver.value(model.areaCount) < areas ? solver : start.solver();
+    }
+
+    /**
+     * The model solved with the TDMRs fixed to {@code tdmrs} (lists of whole cells), no memory given
+     * up and no remote PAMT, with less PAMT than {@code below} when that is present, PAMT minimised
+     * until {@code until}; empty when there are no such TDMRs, they break a limit, or no solution comes.
+     */
+    private Optional<Start> startWith(List<List<Integer>> tdmrs, String name, Deadline until, OptionalLong below) {
+      if (tdmrs.isEmpty() || tdmrs.size() > limits.maxTdmrs()
           || areaBounds().leastMaxReserved(tdmrs.size()) > limits.maxReservedPerTdmr()) {
-        // No such start, or none within the reserved-area limit (a tight limit needs more TDMRs).
+        // No such start, or none within the limits (a tight limit needs more TDMRs).
         return Optional.empty();
       }
       // A copy of the model with those TDMRs fixed; its PAMT is at least their levels' minimums, so
@@ -347,6 +439,12 @@ final class ModuleFamilySolver {
         }
       }
       fixedTdmrs.addGreaterOrEqual(model.pamtPages, leastPages);
+      if (below.isPresent()) {
+        if (below.getAsLong() <= leastPages) {
+          return Optional.empty();
+        }
+        fixedTdmrs.addLessOrEqual(model.pamtPages, below.getAsLong() - 1);
+      }
       // It starts the tiers before PAMT at their bounds, or it is no start.
       fixedTdmrs.addEquality(model.uncoveredPages, deadPages());
       if (policy.pamt() == Policy.PamtPlacementPolicy.NODE_LOCAL) {
@@ -355,16 +453,16 @@ final class ModuleFamilySolver {
       fixedTdmrs.clearObjective();
       fixedTdmrs.minimize(model.pamtPages);
       CpSolver solver = newSolver();
-      solver.getParameters().setMaxTimeInSeconds(Math.max(0.01, Math.min(10, deadline.remainingSeconds() / 4)));
+      solver.getParameters().setMaxTimeInSeconds(Math.max(0.01, until.remainingSeconds()));
       CpSolverStatus status;
       try (Watchdog w = Watchdog.at(deadline, solver::stopSearch)) {
         status = solver.solve(fixedTdmrs);
       }
       boolean found = status == CpSolverStatus.OPTIMAL || status == CpSolverStatus.FEASIBLE;
-      details.add("starting solution (%s, one per run of memory granules sharing a node, no memory given up, no"
-          .formatted(Count.of(tdmrs.size(), "TDMR")) + " remote PAMT): %s (least %d)".formatted(
-          found ? solver.value(model.pamtPages) + " pages of PAMT" : status, leastPages));
-      return found ? Optional.of(solver) : Optional.empty();
+      details.add("starting solution (%s, %s, no memory given up, no remote PAMT): %s (least %d)".formatted(
+          Count.of(tdmrs.size(), "TDMR"), name, found ? solver.value(model.pamtPages) + " pages of PAMT" : status,
+          leastPages));
+      return found ? Optional.of(new Start(solver, fixedTdmrs)) : Optional.empty();
     }
 
     private List<Tier> tierList() {

@@ -131,4 +131,35 @@ class ModuleFamilyClaimsTest {
     EngineResult greedy = new GreedyEngine().solve(map, TdxLimits.DEFAULT, MODULE, SolveOptions.DEFAULT);
     assertTrue(l.pamtBytes() <= greedy.pamtBytes().getAsLong(), l.pamtBytes() + " > greedy " + greedy.pamtBytes());
   }
+
+  /**
+   * canonical/tdx#391, module family, only the least PAMT asked: 261 632 pages (1 071 644 672 bytes,
+   * 1026 pages under a layout covering every memory granule, ModuleFamilyBoundsTest) exist when
+   * [1G, 0x77800000) (888 MiB) stays outside every TDMR, filled by the 4K level (1016 MiB) of the
+   * TDMR [4G, 258G); so the least is found, proven by the bound, and passes the validator.
+   */
+  @Test
+  void tdx391LeastPamtLeavesTheGranuleAboveOneGibOut() throws Exception {
+    MemoryMap map = RealMaps.read(RealMaps.CMR_ONLY_391);
+    EngineResult r = new CpSatEngine().solve(map, TdxLimits.DEFAULT, MODULE, OPTIONS.stoppingAfterPamt());
+    assertEquals(Status.FEASIBLE, r.status(), r.messages().toString());
+    assertEquals(1_071_644_672L, r.pamtBytes().getAsLong(), r.messages().toString());
+    assertEquals(1_071_644_672L, r.pamtBoundBytes().getAsLong(), r.messages().toString());
+    assertEquals(List.of(), tdmr.check.LayoutVerifier.failures(map, TdxLimits.DEFAULT, MODULE, r.layout().orElseThrow()));
+  }
+
+  /**
+   * canonical/tdx#381, module family: PAMT, TDMRs and areas each at its lower bound (4 TDMRs of
+   * 193 918 pages, and 3 areas, AreaCountBoundTest), so OPTIMAL without a search of those tiers.
+   */
+  @Test
+  void tdx381IsProvenByTheBounds() throws Exception {
+    MemoryMap map = RealMaps.read("tdx-cmr-4plus-cmr-canonical-tdx-381.txt");
+    EngineResult r = cpsat(map, TdxLimits.DEFAULT, MODULE);
+    assertEquals(Status.OPTIMAL, r.status(), r.messages().toString());
+    assertEquals(193_918L * 4096, r.pamtBytes().getAsLong());
+    Layout l = r.layout().orElseThrow();
+    assertEquals(4, l.size());
+    assertEquals(3, l.tdmrs().stream().mapToInt(t -> t.reserved().size()).sum(), l.toString());
+  }
 }

@@ -1,0 +1,77 @@
+package tdmr.solver;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import tdmr.mem.MemoryBlock;
+import tdmr.mem.MemoryMap;
+import tdmr.parse.RealMaps;
+import tdmr.tdx.Policy;
+import tdmr.tdx.TdxLimits;
+
+/**
+ * {@link AreaCountBound} on maps whose values are derived by hand (pages of 4 KiB; a TDMR of 1 GiB
+ * has 1024 + 2 + 1 = 1027 pages of PAMT).
+ */
+class AreaCountBoundTest {
+  private static final long K = 1024;
+  private static final long M = 1024 * K;
+  private static final long G = 1024 * M;
+  private static final Policy MODULE = Policy.DEFAULT.withFamily(Policy.Family.MODULE);
+
+  private static AreaCountBound bound(MemoryMap map, Policy policy) {
+    return new AreaCountBound(Instance.of(map, TdxLimits.DEFAULT, policy));
+  }
+
+  @Test
+  void aHoleInsideAGranuleNeedsAnAreaUnlessThePamtFillsTheGranule() {
+    // [1G, 1G+16M) and [1G+20M, 2G): the 4 MiB hole lies inside the granule, which holds 1020 MiB
+    // (261 120 pages) of memory. With one TDMR's 1027 pages the granule cannot be left out: 1 area;
+    // with 261 120 pages it might be (all of it PAMT), and nothing is known.
+    MemoryMap map = MemoryMap.ofBlocks("hole", List.of(new MemoryBlock(G, G + 16 * M, 0),
+        new MemoryBlock(G + 20 * M, 2 * G, 0)));
+    AreaCountBound b = bound(map, MODULE);
+    assertEquals(1, b.leastAreas(1027));
+    assertEquals(1, b.leastAreas(261_119));
+    assertEquals(0, b.leastAreas(261_120));
+  }
+
+  @Test
+  void twoHolesAroundAnIslandTheOneGibLevelFillsMergeIntoOneArea() {
+    // Holes of 4 KiB around a 4 KiB island: filling the island (one page, the 1G level of a 1 GiB
+    // TDMR) merges both holes into one area; nothing merges them with fewer pages than that.
+    MemoryMap map = MemoryMap.ofBlocks("island", List.of(new MemoryBlock(G, G + 16 * M, 0),
+        new MemoryBlock(G + 16 * M + 4 * K, G + 16 * M + 8 * K, 0), new MemoryBlock(G + 16 * M + 12 * K, 2 * G, 0)));
+    AreaCountBound b = bound(map, MODULE);
+    assertEquals(2, b.leastAreas(0));
+    assertEquals(1, b.leastAreas(1027));
+  }
+
+  @Test
+  void holesOnGibBoundariesCostNothing() {
+    // [1G, 2G) and [3G, 4G): the hole [2G, 3G) can lie between two TDMRs; no area is forced.
+    MemoryMap map = MemoryMap.ofBlocks("aligned", List.of(new MemoryBlock(G, 2 * G, 0), new MemoryBlock(3 * G, 4 * G, 0)));
+    assertEquals(0, bound(map, MODULE).leastAreas(2054));
+  }
+
+  @Test
+  void nothingIsKnownInTheKernelFamilyOrUnderCoverageMax() {
+    MemoryMap map = MemoryMap.ofBlocks("hole", List.of(new MemoryBlock(G, G + 16 * M, 0),
+        new MemoryBlock(G + 20 * M, 2 * G, 0)));
+    assertEquals(0, bound(map, Policy.DEFAULT.withFamily(Policy.Family.KERNEL)).leastAreas(1027));
+    assertEquals(0, bound(map, MODULE.withCoverage(Policy.Coverage.MAX)).leastAreas(1027));
+  }
+
+  @Test
+  void tdx381NeedsThreeAreasAtItsLeastPamt() throws Exception {
+    // CMRs [1M, 0x77800000), [4G, 0x103e000000), [66G, 129G), [130G, 193G): the runs [0, 1M),
+    // [0x77800000, 4G) and [0x103e000000, 66G) start or end inside granules of 1023, 888 and 992 MiB
+    // of memory, each more than the least PAMT of 193 918 pages (757 MiB, ModuleFamilyBounds), so
+    // none escapes; the island between the first two holds 1 911 MiB, more than all PAMT, so none
+    // merges: 3 areas. With 1 GiB of PAMT the 888 MiB granule could be left out: 2.
+    AreaCountBound b = bound(RealMaps.read("tdx-cmr-4plus-cmr-canonical-tdx-381.txt"), MODULE);
+    assertEquals(3, b.leastAreas(193_918));
+    assertEquals(2, b.leastAreas(262_144));
+  }
+}
