@@ -11,6 +11,7 @@ import tdmr.greedy.ReservedAreaUse;
 import tdmr.mem.MemoryMap;
 import tdmr.parse.JsonContract;
 import tdmr.parse.LayoutJson;
+import tdmr.solver.AreaShortfall;
 import tdmr.solver.EngineResult;
 import tdmr.solver.Infeasibility;
 import tdmr.tdx.Headroom;
@@ -85,6 +86,41 @@ final class EngineResultJson {
     o.set("facts", JsonContract.strings(why.facts()));
     o.put("shrinking", JsonContract.status(why.shrinking()));
     o.put("minimal", why.minimal());
+    o.set("areaShortfall", why.areaShortfall().map(EngineResultJson::areaShortfall).orElse(null));
+    return o;
+  }
+
+  /**
+   * The reserved-area bound's reasoning: {@code kind} ({@code GRANULE}: a granule's runs of reserved
+   * space outnumber the islands the levels can fill; {@code EVERY_TDMR_RESERVES}: no layout has 0
+   * areas), the limits it rules out and its bound; for a granule its range, {@code runs}, {@code
+   * islands}, {@code islandsFittingLevels} (islands by how many of the smallest levels fit them),
+   * {@code levelLeastBytes}, {@code islandsFillable}, {@code memoryStretches} and {@code pamtLevels}
+   * (null otherwise).
+   */
+  static ObjectNode areaShortfall(AreaShortfall s) {
+    ObjectNode o = JsonContract.object();
+    o.put("kind", s instanceof AreaShortfall.Granule ? "GRANULE" : "EVERY_TDMR_RESERVES");
+    o.put("maxTdmrs", s.maxTdmrs());
+    o.put("maxReservedPerTdmr", s.maxReserved());
+    o.put("leastMaxReservedPerTdmr", s.leastMaxReserved());
+    if (s instanceof AreaShortfall.Granule g) {
+      o.set("granule", JsonContract.range(g.granule()));
+      o.put("runs", g.runs());
+      o.put("islands", g.islands());
+      ArrayNode fitting = o.putArray("islandsFittingLevels");
+      g.islandsFitting().forEach(fitting::add);
+      ArrayNode least = o.putArray("levelLeastBytes");
+      g.levelLeastBytes().forEach(least::add);
+      o.put("islandsFillable", g.fillable());
+      o.put("memoryStretches", g.memoryStretches());
+      o.put("pamtLevels", g.levels());
+    } else {
+      for (String key : List.of("granule", "runs", "islands", "islandsFittingLevels", "levelLeastBytes",
+          "islandsFillable", "memoryStretches", "pamtLevels")) {
+        o.putNull(key);
+      }
+    }
     return o;
   }
 

@@ -70,7 +70,8 @@ final class FrontierCommand implements Callable<Integer> {
   @Option(names = "--json", description = "Print {\"source\", \"family\", \"policy\", \"dynamicPamt\", \"hkidStartBit\", \"points\": [{\"maxTdmrs\","
       + " \"leastMaxReservedPerTdmr\", \"maxReservedPerTdmrAtMost\", \"maxReservedPerTdmrAtLeast\", \"pamtBytes\","
       + " \"pamtBoundBytes\", \"pamtProvenLeast\", \"remotePamtBytes\", \"tdmrsUsed\", \"status\", \"restrictions\","
-      + " \"provedBy\"}, ...]}.")
+      + " \"provedBy\", \"fewerRuledOutBy\" (the reserved-area bound's reasoning for one area less, when it"
+      + " proves the point's lower limit)}, ...]}.")
   boolean json;
 
   @Mixin PolicyOptions policyOptions;
@@ -107,6 +108,7 @@ final class FrontierCommand implements Callable<Integer> {
       out.printf("Limit frontier of %s%n  (%s)%n", map.source(), policy.describe());
       table(points).forEach(out::println);
       notes(points).forEach(out::println);
+      whyNoFewer(points).forEach(out::println);
       java.util.Set<String> restrictions = new java.util.LinkedHashSet<>();
       points.forEach(p -> restrictions.addAll(p.restrictions()));
       if (!restrictions.isEmpty()) {
@@ -226,6 +228,28 @@ final class FrontierCommand implements Callable<Integer> {
     return notes;
   }
 
+  /**
+   * Why no fewer areas, on the rows whose least limit the reserved-area bound proves: its reasoning
+   * in one line each (the bound counts; no search is needed). Empty when no row has it.
+   */
+  static List<String> whyNoFewer(List<FrontierPoint> points) {
+    List<String> lines = new ArrayList<>();
+    for (Row row : rows(points)) {
+      FrontierPoint p = row.point();
+      if (p.fewerRuledOutBy().isEmpty() || p.minReserved().isEmpty()
+          || p.minReserved().getAsInt() != p.fewerRuledOutBy().get().leastMaxReserved()) {
+        continue;
+      }
+      if (lines.isEmpty()) {
+        lines.add("Why no fewer areas (counted, no search needed):");
+      }
+      lines.add(Prose.fold("  max TDMRs %s: %s.".formatted(row.tdmrs(),
+          // A joined row's reasoning is that of its first TDMR limit, which holds for the others too.
+          p.fewerRuledOutBy().get().summary())));
+    }
+    return lines;
+  }
+
   private static ObjectNode jsonDocument(MemoryMap map, TdxLimits limits, Policy policy, List<FrontierPoint> points) {
     ObjectNode root = JsonContract.document("frontier");
     root.put("source", map.source());
@@ -254,6 +278,7 @@ final class FrontierCommand implements Callable<Integer> {
       ArrayNode restrictions = o.putArray("restrictions");
       p.restrictions().forEach(restrictions::add);
       o.put("provedBy", p.provedBy());
+      o.set("fewerRuledOutBy", p.fewerRuledOutBy().map(EngineResultJson::areaShortfall).orElse(null));
     }
     return root;
   }

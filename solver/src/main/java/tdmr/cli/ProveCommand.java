@@ -23,8 +23,8 @@ import tdmr.solver.Engine;
 import tdmr.solver.DeadlineGuard;
 import tdmr.solver.EngineResult;
 import tdmr.solver.Engines;
+import tdmr.solver.BoundsFirst;
 import tdmr.solver.Infeasibility;
-import tdmr.solver.IslandFillFirst;
 import tdmr.solver.SolveOptions;
 import tdmr.solver.Status;
 import tdmr.solver.z3.Z3Engine;
@@ -67,7 +67,8 @@ final class ProveCommand implements Callable<Integer> {
 
   @Option(names = "--json",
       description = "Print {\"status\", \"maxTdmrs\", \"maxReserved\", \"policy\", \"family\", \"pamtBytes\","
-          + " \"tdmrs\" (the witness), \"explanation\", \"explanationMinimal\", \"messages\"}; exit status as without it.")
+          + " \"tdmrs\" (the witness), \"explanation\", \"explanationMinimal\", \"areaShortfall\" (the reserved-area bound's"
+          + " reasoning when it proves INFEASIBLE), \"messages\"}; exit status as without it.")
   boolean json;
 
   @Mixin PolicyOptions policyOptions;
@@ -94,7 +95,7 @@ final class ProveCommand implements Callable<Integer> {
     EngineResult r;
     try (Progress p = Progress.start(spec.commandLine().getErr(), "tdmr prove: " + engine.name() + " solving",
         Terminal.stderrIsTerminal())) {
-      r = new IslandFillFirst(DeadlineGuard.of(engine)).solve(map, limits, policy, solve);
+      r = new BoundsFirst(DeadlineGuard.of(engine)).solve(map, limits, policy, solve);
     }
 
     if (json) {
@@ -137,7 +138,12 @@ final class ProveCommand implements Callable<Integer> {
           out.println("  - " + r.solver() + " searched every layout of the family and found none (it names no"
               + " smaller set of facts).");
         }
-        out.printf("Proven by %s.%n", r.solver());
+        if (r.infeasibility().flatMap(Infeasibility::areaShortfall).isPresent()) {
+          out.println("Proven by counting (the reserved-area bound), without a search: it holds for every layout of"
+              + " the module family, with no model restriction.");
+        } else {
+          out.printf("Proven by %s.%n", r.solver());
+        }
         restrictionsLine(r).ifPresent(out::println);
       }
       default -> {
@@ -226,6 +232,8 @@ final class ProveCommand implements Callable<Integer> {
       o.putNull("explanation");
       o.putNull("explanationMinimal");
     }
+    o.set("areaShortfall", r.infeasibility().flatMap(Infeasibility::areaShortfall)
+        .map(EngineResultJson::areaShortfall).orElse(null));
     ArrayNode messages = o.putArray("messages");
     r.messages().forEach(m -> messages.add(m.strip()));
     return o;

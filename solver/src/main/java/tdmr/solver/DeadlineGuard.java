@@ -7,7 +7,9 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import tdmr.check.LayoutVerifier;
 import tdmr.mem.MemoryMap;
+import tdmr.tdx.Layout;
 import tdmr.tdx.Policy;
 import tdmr.tdx.TdxLimits;
 import tdmr.time.Deadline;
@@ -15,10 +17,13 @@ import tdmr.time.Deadline;
 /**
  * An engine whose solve ends by its deadline, whatever the engine does: the engine runs on a worker
  * thread with the deadline in its {@link SolveOptions}; a {@link Deadline.Exceeded} it throws (a
- * model-building loop seeing the deadline) becomes {@code UNKNOWN}; and if it has not returned
- * {@value #GRACE_MILLIS} ms after the deadline (stuck in a step that cannot be interrupted, such as
- * handing a huge model to a native solver) the answer is {@code UNKNOWN} and the worker is left to
- * stop at its next check. Every engine of {@link Engines} runs inside one.
+ * model-building loop seeing the deadline) ends the solve; and if it has not returned {@value
+ * #GRACE_MILLIS} ms after the deadline (stuck in a step that cannot be interrupted, such as handing
+ * a huge model to a native solver, or starved of CPU) the guard stops waiting and the worker is left
+ * to stop at its next check. In both cases the answer is the best layout the engine had offered to
+ * the solve's {@link Incumbent}, validated again here, as {@code FEASIBLE} (with the PAMT bound the
+ * engine had proven, nothing more), or {@code UNKNOWN} when it had none. Every engine of {@link
+ * Engines} runs inside one.
  */
 public final class DeadlineGuard implements Engine {
   /** How long past the deadline an engine may take to notice it and return its best answer. */
@@ -64,7 +69,8 @@ public final class DeadlineGuard implements Engine {
     if (deadline.expired()) {
       return unknown("time limit: no time was left for %s in this command's --time-limit".formatted(name()), started);
     }
-    SolveOptions bounded = options.withDeadline(deadline);
+    Incumbent incumbent = Incumbent.create();
+    SolveOptions bounded = options.withDeadline(deadline).withIncumbent(incumbent);
     FutureTask<EngineResult> task = new FutureTask<>(() -> engine.solve(map, limits, policy, bounded));
     Thread worker = new Thread(task, "tdmr-" + name());
     worker.setDaemon(true);
@@ -75,14 +81,14 @@ public final class DeadlineGuard implements Engine {
           : task.get(deadline.remainingMillis() + GRACE_MILLIS, TimeUnit.MILLISECONDS);
     } catch (TimeoutException e) {
       task.cancel(true);
-      return unknown(("time limit: %s did not stop within %d ms of the deadline (it was in a step it cannot"
-          + " interrupt, such as building or loading a large model); nothing is proven").formatted(name(), GRACE_MILLIS),
-          started);
+      return late(("time limit: %s did not stop within %d ms of the deadline (it was in a step it cannot"
+          + " interrupt, such as building or loading a large model, or it was starved of CPU)").formatted(name(),
+          GRACE_MILLIS), map, limits, policy, incumbent, started);
     } catch (ExecutionException e) {
       Throwable cause = e.getCause();
       if (cause instanceof Deadline.Exceeded) {
-        return unknown("time limit: it struck while %s was building its model; nothing is proven".formatted(name()),
-            started);
+        return late("time limit: it struck while %s was building its model".formatted(name()), map, limits, policy,
+            incumbent, started);
       }
       if (cause instanceof RuntimeException r) {
         throw r;
@@ -96,6 +102,32 @@ public final class DeadlineGuard implements Engine {
       task.cancel(true);
       return unknown("interrupted before %s finished".formatted(name()), started);
     }
+  }
+
+  /**
+   * The answer when the engine did not answer in time: the best layout it offered, if it passes the
+   * validator again, as {@code FEASIBLE} with the engine's proven PAMT bound; else {@code UNKNOWN}.
+   */
+  private EngineResult late(String why, MemoryMap map, TdxLimits limits, Policy policy, Incumbent incumbent,
+      long started) {
+    Optional<EngineResult> held = incumbent.best();
+    if (held.isEmpty()) {
+      return unknown(why + "; nothing is proven", started);
+    }
+    EngineResult best = held.get();
+    Layout layout = best.layout().orElseThrow();
+    List<String> failures = LayoutVerifier.failures(map, limits, policy, layout);
+    if (!failures.isEmpty()) {
+      return unknown(why + "; the layout it had offered does not pass the validator (%s), so nothing is proven"
+          .formatted(String.join("; ", failures)), started);
+    }
+    OptionalLong bound = best.pamtBoundBytes().isPresent() && best.pamtBoundBytes().getAsLong() <= layout.pamtBytes()
+        ? best.pamtBoundBytes() : OptionalLong.empty();
+    String message = why + "; the answer is the best layout it had found before, validated again: a witness, with"
+        + (bound.isPresent() ? " the PAMT bound it had proven" : " no bound") + ", and no optimum claimed";
+    return new EngineResult(name(), Status.FEASIBLE, Optional.of(layout), OptionalLong.of(layout.pamtBytes()), bound,
+        List.of(message), (System.nanoTime() - started) / 1_000_000, best.modelVariables(), best.modelConstraints(),
+        best.uncoveredBytes(), Optional.empty(), Optional.empty(), best.details(), best.question());
   }
 
   private EngineResult unknown(String message, long started) {

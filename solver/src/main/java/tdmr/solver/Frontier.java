@@ -112,6 +112,18 @@ public final class Frontier {
     for (int n = settledFrom; n <= maxTdmrsUpTo; n++) {
       points.add(last.at(n, n == maxTdmrsUpTo ? last.solves() : 0));
     }
+    // A layout within n TDMRs is within n + 1: each point knows at least the layouts of the points
+    // before it (the point at the largest limit is searched first and may not have seen them).
+    for (int i = 1; i < points.size(); i++) {
+      FrontierPoint below = points.get(i - 1);
+      if (below.reservedAtMost().isPresent()) {
+        points.set(i, points.get(i).merge(below.layoutOnlyAt(points.get(i).maxTdmrs())));
+      }
+    }
+    // Where the bound proves a point's lower limit, its reasoning at the point's own TDMR limit.
+    points.replaceAll(p -> p.reservedAtLeast() > 0
+        ? p.withFewerRuledOutBy(bounds.areas().flatMap(b -> b.shortfall(p.maxTdmrs(), p.reservedAtLeast() - 1)))
+        : p);
     return points;
   }
 

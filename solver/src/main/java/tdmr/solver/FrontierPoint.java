@@ -2,6 +2,7 @@ package tdmr.solver;
 
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
 import java.util.Set;
@@ -34,6 +35,8 @@ import java.util.Set;
  * @param remotePamtBytes remote PAMT of that layout
  * @param restrictions the model restrictions the proofs of this point hold under (empty: the whole
  *     family; see {@link EngineResult#restrictions})
+ * @param fewerRuledOutBy the reasoning of {@link ReservedAreaBounds} that rules out one area less
+ *     than {@code reservedAtLeast} with {@code maxTdmrs} TDMRs, when the bound reaches it; else empty
  */
 public record FrontierPoint(
     int maxTdmrs,
@@ -47,11 +50,26 @@ public record FrontierPoint(
     List<String> provers,
     int solves,
     OptionalLong remotePamtBytes,
-    List<String> restrictions) {
+    List<String> restrictions,
+    Optional<AreaShortfall> fewerRuledOutBy) {
 
   public FrontierPoint {
     provers = List.copyOf(provers);
     restrictions = List.copyOf(restrictions);
+  }
+
+  /** A point without the bound's reasoning ({@link #withFewerRuledOutBy} adds it). */
+  public FrontierPoint(int maxTdmrs, Status status, OptionalInt minReserved, OptionalInt reservedAtMost,
+      int reservedAtLeast, OptionalLong pamtBytes, OptionalLong pamtBoundBytes, OptionalInt tdmrsUsed,
+      List<String> provers, int solves, OptionalLong remotePamtBytes, List<String> restrictions) {
+    this(maxTdmrs, status, minReserved, reservedAtMost, reservedAtLeast, pamtBytes, pamtBoundBytes, tdmrsUsed, provers,
+        solves, remotePamtBytes, restrictions, Optional.empty());
+  }
+
+  /** This point with the bound's reasoning for one area less than {@link #reservedAtLeast}. */
+  public FrontierPoint withFewerRuledOutBy(Optional<AreaShortfall> why) {
+    return new FrontierPoint(maxTdmrs, status, minReserved, reservedAtMost, reservedAtLeast, pamtBytes,
+        pamtBoundBytes, tdmrsUsed, provers, solves, remotePamtBytes, restrictions, why);
   }
 
   /** The provers as printed: {@code cpsat+bounds}, or {@code none}. */
@@ -68,6 +86,19 @@ public record FrontierPoint(
   public FrontierPoint at(int otherMaxTdmrs, int otherSolves) {
     return new FrontierPoint(otherMaxTdmrs, status, minReserved, reservedAtMost, reservedAtLeast, pamtBytes,
         pamtBoundBytes, tdmrsUsed, provers, otherSolves, remotePamtBytes, restrictions);
+  }
+
+  /**
+   * This point's layout seen from a larger TDMR limit, where it also fits: an upper bound there,
+   * and nothing proven (its proofs were about this limit).
+   */
+  public FrontierPoint layoutOnlyAt(int largerMaxTdmrs) {
+    if (largerMaxTdmrs < maxTdmrs) {
+      throw new IllegalArgumentException("a layout within %d TDMRs need not fit %d".formatted(maxTdmrs, largerMaxTdmrs));
+    }
+    return new FrontierPoint(largerMaxTdmrs, Status.UNKNOWN, OptionalInt.empty(), reservedAtMost, 0, pamtBytes,
+        OptionalLong.empty(), tdmrsUsed, provers.stream().filter(p -> !p.equals(Frontier.BOUNDS)).toList(), 0,
+        remotePamtBytes, restrictions);
   }
 
   /**

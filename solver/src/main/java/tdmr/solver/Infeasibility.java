@@ -10,8 +10,10 @@ import tdmr.solver.explain.Explanation;
  *
  * @param facts the facts, each a sentence ending with a period
  * @param shrinking whether the set is proven minimal, was cut short, or was never shrunk
+ * @param areaShortfall the reasoning of {@link ReservedAreaBounds} when the proof is that bound
+ *     (the facts then state it), else empty
  */
-public record Infeasibility(List<String> facts, Shrinking shrinking) {
+public record Infeasibility(List<String> facts, Shrinking shrinking, Optional<AreaShortfall> areaShortfall) {
 
   /** How far an explanation was shrunk. */
   public enum Shrinking {
@@ -25,6 +27,15 @@ public record Infeasibility(List<String> facts, Shrinking shrinking) {
 
   public Infeasibility {
     facts = List.copyOf(facts);
+  }
+
+  public Infeasibility(List<String> facts, Shrinking shrinking) {
+    this(facts, shrinking, Optional.empty());
+  }
+
+  /** The proof of {@link ReservedAreaBounds}: its reasoning, as data and as sentences. */
+  public static Infeasibility of(AreaShortfall shortfall) {
+    return new Infeasibility(shortfall.sentences(), Shrinking.NOT_SHRUNK, Optional.of(shortfall));
   }
 
   /** The sentences of an explanation found from the solver's core. */

@@ -3,6 +3,8 @@ package tdmr.solver;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
+import tdmr.mem.ByteSize;
 import tdmr.solver.Instance.Atom;
 import tdmr.solver.Instance.Cell;
 import tdmr.tdx.PageSize;
@@ -183,6 +185,45 @@ public final class ReservedAreaBounds {
       }
     }
     return least;
+  }
+
+  /**
+   * Why no layout of the module family has at most {@code maxTdmrs} TDMRs and at most {@code
+   * maxReserved} areas per TDMR, when this bound shows it ({@code maxReserved < }{@link
+   * #leastMaxReserved}): the granule that needs the most areas, or that every TDMR reserves.
+   */
+  public Optional<AreaShortfall> shortfall(int maxTdmrs, int maxReserved) {
+    if (!applies || maxReserved >= leastMaxReserved(maxTdmrs)) {
+      return Optional.empty();
+    }
+    Granule worst = null;
+    int most = 0;
+    for (Granule g : granules) {
+      if (!canLeaveOut(g, maxTdmrs)) {
+        int need = g.runs() - new Matching(maxTdmrs).fillable(g.capacities());
+        if (need > most) {
+          most = need;
+          worst = g;
+        }
+      }
+    }
+    if (worst == null || most <= maxReserved) {
+      return Optional.of(new AreaShortfall.EveryTdmrReserves(maxTdmrs));
+    }
+    Integer[] fitting = new Integer[leastLevelPages.length];
+    Arrays.fill(fitting, 0);
+    for (long c : worst.capacities()) {
+      int fits = 0;
+      while (fits < leastLevelPages.length && leastLevelPages[fits] <= c) {
+        fits++;
+      }
+      if (fits > 0) {
+        fitting[fits - 1]++;
+      }
+    }
+    List<Long> least = Arrays.stream(leastLevelPages).map(p -> p * ByteSize.PAGE).boxed().toList();
+    return Optional.of(new AreaShortfall.Granule(worst.cell().range(), worst.runs(), List.of(fitting), least,
+        new Matching(maxTdmrs).fillable(worst.capacities()), worst.memoryStretches(), maxTdmrs, maxReserved));
   }
 
   /**

@@ -16,8 +16,12 @@ import tdmr.time.Deadline;
  *     prove} and {@code frontier}): an engine may stop once the tiers up to PAMT are proven and
  *     answer {@link Status#FEASIBLE} with a PAMT bound equal to its layout's PAMT, leaving the TDMR
  *     and reserved-area tiers as found; engines that do not implement it solve every tier
+ * @param incumbent where an engine offers each validated layout as it finds it, so that {@link
+ *     DeadlineGuard} can return it if the engine does not come back in time ({@link Incumbent#NONE}
+ *     outside a guard)
  */
-public record SolveOptions(double timeLimitSeconds, int threads, int seed, Deadline deadline, boolean stopAfterPamt) {
+public record SolveOptions(double timeLimitSeconds, int threads, int seed, Deadline deadline, boolean stopAfterPamt,
+    Incumbent incumbent) {
   /** The time limit of {@link #DEFAULT}, and of the command line's {@code --time-limit}. */
   public static final int DEFAULT_TIME_LIMIT_SECONDS = 60;
 
@@ -31,6 +35,11 @@ public record SolveOptions(double timeLimitSeconds, int threads, int seed, Deadl
       throw new IllegalArgumentException("threads must be at least 1, got " + threads);
     }
     Objects.requireNonNull(deadline, "deadline");
+    Objects.requireNonNull(incumbent, "incumbent");
+  }
+
+  public SolveOptions(double timeLimitSeconds, int threads, int seed, Deadline deadline, boolean stopAfterPamt) {
+    this(timeLimitSeconds, threads, seed, deadline, stopAfterPamt, Incumbent.NONE);
   }
 
   /** Options that solve every tier of the objective. */
@@ -61,11 +70,16 @@ public record SolveOptions(double timeLimitSeconds, int threads, int seed, Deadl
 
   /** The same options with another deadline (a share of the command's, for one of several solves). */
   public SolveOptions withDeadline(Deadline other) {
-    return new SolveOptions(timeLimitSeconds, threads, seed, other, stopAfterPamt);
+    return new SolveOptions(timeLimitSeconds, threads, seed, other, stopAfterPamt, incumbent);
+  }
+
+  /** The same options offering layouts to {@code holder} ({@link #incumbent}). */
+  public SolveOptions withIncumbent(Incumbent holder) {
+    return new SolveOptions(timeLimitSeconds, threads, seed, deadline, stopAfterPamt, holder);
   }
 
   /** The same options asking only for the price of the limits ({@link #stopAfterPamt}). */
   public SolveOptions stoppingAfterPamt() {
-    return new SolveOptions(timeLimitSeconds, threads, seed, deadline, true);
+    return new SolveOptions(timeLimitSeconds, threads, seed, deadline, true, incumbent);
   }
 }

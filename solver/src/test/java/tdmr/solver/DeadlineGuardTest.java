@@ -77,6 +77,78 @@ class DeadlineGuardTest {
     assertTrue(r.messages().get(0).contains("did not stop within 500 ms of the deadline"), r.messages().toString());
   }
 
+  /**
+   * A layout the engine had found before it stopped answering (starved of CPU, or in a step it
+   * cannot interrupt) is the answer, as FEASIBLE: no timing is asserted, the engine never returns.
+   * The GCE map, where the kernel's greedy builds a valid layout.
+   */
+  @Test
+  void aLayoutOfferedBeforeTheEngineStuckIsAFeasibleAnswer() throws Exception {
+    MemoryMap gce = RealMaps.read(RealMaps.GCE_SYSLOG);
+    EngineResult found = new GreedyEngine().solve(gce, TdxLimits.DEFAULT, Policy.KERNEL, SolveOptions.DEFAULT);
+    assertTrue(found.layout().isPresent(), found.messages().toString());
+    // The engine offers it as proven optimal, with a bound, then never comes back.
+    EngineResult optimal = new EngineResult("fake", Status.OPTIMAL, found.layout(), found.pamtBytes(), found.pamtBytes(),
+        List.of("proven optimal"), 1, 0, 0, 0);
+    CountDownLatch never = new CountDownLatch(1);
+    EngineResult r = DeadlineGuard.of(new Fake("fake", options -> {
+      options.incumbent().offer(optimal);
+      try {
+        never.await();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      throw new AssertionError("the guard must not wait for this");
+    })).solve(gce, TdxLimits.DEFAULT, Policy.KERNEL, SolveOptions.forCommand(0.05, 1, 0));
+    assertEquals(Status.FEASIBLE, r.status(), r.messages().toString());
+    assertEquals(found.layout(), r.layout());
+    // The bound the engine had proven stays; the optimum is not claimed.
+    assertEquals(found.pamtBytes(), r.pamtBoundBytes());
+    assertTrue(r.messages().get(0).contains("did not stop within 500 ms of the deadline"), r.messages().toString());
+    assertTrue(r.messages().get(0).contains("no optimum claimed"), r.messages().toString());
+  }
+
+  @Test
+  void aLayoutOfferedBeforeTheDeadlineStruckWhileBuildingIsAFeasibleAnswer() throws Exception {
+    MemoryMap gce = RealMaps.read(RealMaps.GCE_SYSLOG);
+    EngineResult found = new GreedyEngine().solve(gce, TdxLimits.DEFAULT, Policy.KERNEL, SolveOptions.DEFAULT);
+    EngineResult r = DeadlineGuard.of(new Fake("fake", options -> {
+      options.incumbent().offerLazily(() -> found);
+      Deadline d = options.solveDeadline();
+      while (true) {
+        d.check();
+        Thread.onSpinWait();
+      }
+    })).solve(gce, TdxLimits.DEFAULT, Policy.KERNEL, SolveOptions.forCommand(0.05, 1, 0));
+    assertEquals(Status.FEASIBLE, r.status(), r.messages().toString());
+    assertEquals(found.layout(), r.layout());
+    assertTrue(r.messages().get(0).startsWith("time limit: it struck while fake was building its model"));
+  }
+
+  /** An offered layout is validated again: one that fails (here, of another map) is no witness. */
+  @Test
+  void anOfferedLayoutThatFailsTheValidatorIsNoAnswer() throws Exception {
+    MemoryMap gce = RealMaps.read(RealMaps.GCE_SYSLOG);
+    EngineResult other = new GreedyEngine().solve(gce, TdxLimits.DEFAULT, Policy.KERNEL, SolveOptions.DEFAULT);
+    EngineResult r = guarded(options -> {
+      options.incumbent().offer(other);
+      throw new Deadline.Exceeded();
+    }, SolveOptions.forCommand(0.05, 1, 0));
+    assertEquals(Status.UNKNOWN, r.status());
+    assertTrue(r.messages().get(0).contains("does not pass the validator"), r.messages().toString());
+  }
+
+  @Test
+  void aSolutionThatCannotBeReadIsNoAnswer() {
+    EngineResult r = guarded(options -> {
+      options.incumbent().offerLazily(() -> {
+        throw new IllegalStateException("unreadable");
+      });
+      throw new Deadline.Exceeded();
+    }, SolveOptions.forCommand(0.05, 1, 0));
+    assertEquals(Status.UNKNOWN, r.status());
+  }
+
   @Test
   void noTimeLeftIsUnknownWithoutRunningTheEngine() {
     List<String> ran = new ArrayList<>();

@@ -1,5 +1,6 @@
 package tdmr.solver;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
@@ -66,6 +67,55 @@ class ReservedAreaBoundsProperties {
       assertTrue(under.isEmpty(), "a layout with " + (least - 1) + " areas: " + under.map(ExhaustiveSearch.Result::layout)
           + "\n" + c + "\n" + bounds);
     }
+  }
+
+  /**
+   * {@link BoundsFirst} answers {@code INFEASIBLE} without asking the engine exactly when the areas
+   * bound exceeds the limit, with the bound's reasoning ({@link AreaShortfall}), and then the
+   * exhaustive search finds no layout at those limits either.
+   */
+  @Property(tries = 25, seed = "20261205")
+  void boundsFirstRulesOutOnlyWhatTheSearchFindsImpossible(@ForAll("islandMaps") Case generated) {
+    ReservedAreaBounds bounds = new ReservedAreaBounds(Instance.of(generated.map(), generated.limits(),
+        generated.policy()));
+    int n = generated.limits().maxTdmrs();
+    // Just below the bound when it says anything (the case's own limit otherwise).
+    int least = bounds.leastMaxReserved(n);
+    Case c = least > 0 ? new Case(generated.map(), generated.limits().withMaxReservedPerTdmr(least - 1),
+        generated.policy()) : generated;
+    int r = c.limits().maxReservedPerTdmr();
+    boolean ruledOut = r < bounds.leastMaxReserved(n);
+    Statistics.label("ruled out by the bound").collect(ruledOut);
+    Engine unasked = new Engine() {
+      @Override
+      public String name() {
+        return "unasked";
+      }
+
+      @Override
+      public boolean proves(Policy.Family family) {
+        return true;
+      }
+
+      @Override
+      public EngineResult solve(tdmr.mem.MemoryMap map, TdxLimits limits, Policy policy, SolveOptions options) {
+        assertTrue(!ruledOut, "the engine was asked at limits the bound rules out: " + c);
+        return new EngineResult("unasked", Status.UNKNOWN, Optional.empty(), java.util.OptionalLong.empty(),
+            java.util.OptionalLong.empty(), List.of(), 0, 0, 0, 0);
+      }
+    };
+    EngineResult answer = new BoundsFirst(unasked).solve(c.map(), c.limits(), c.policy(), SolveOptions.DEFAULT);
+    if (!ruledOut) {
+      assertTrue(answer.status() != Status.INFEASIBLE, "INFEASIBLE without the bound: " + c);
+      return;
+    }
+    assertEquals(Status.INFEASIBLE, answer.status(), c.toString());
+    AreaShortfall why = answer.infeasibility().flatMap(Infeasibility::areaShortfall).orElseThrow();
+    assertEquals(bounds.leastMaxReserved(n), why.leastMaxReserved(), c.toString());
+    assertEquals(n, why.maxTdmrs());
+    assertEquals(r, why.maxReserved());
+    Optional<ExhaustiveSearch.Result> best = new ExhaustiveSearch(c.map(), c.limits(), c.policy()).best();
+    assertTrue(best.isEmpty(), "the bound ruled out " + best.map(ExhaustiveSearch.Result::layout) + "\n" + c);
   }
 
   /**

@@ -3,6 +3,7 @@ package tdmr.solver;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import tdmr.mem.AddressRange;
 import tdmr.mem.MemoryBlock;
@@ -43,6 +44,30 @@ class ReservedAreaBoundsTest {
     for (int n = 1; n <= 64; n++) {
       assertEquals(n <= 5 ? expected[n - 1] : 1, b.leastMaxReserved(n), "n=" + n);
     }
+  }
+
+  /**
+   * Why 2 TDMRs and 9 areas are ruled out on #135 (as above): the granule [1G, 2G) with its 16 runs
+   * and 15 islands (two of 4 KiB fit only the 1G level, nine more the 2M level too, four every
+   * level), of which the six levels of two TDMRs fill at most 6, and 16 stretches of memory that six
+   * levels cannot fill: 10 areas. 10 areas are not ruled out. From 6 TDMRs on the granule can be left
+   * out, and what rules out 0 areas is that every TDMR holds a hole.
+   */
+  @Test
+  void tdx135ShortfallSaysWhy() throws Exception {
+    ReservedAreaBounds b = bounds(RealMaps.read(RealMaps.EMR_135), MODULE);
+    AreaShortfall.Granule why = (AreaShortfall.Granule) b.shortfall(2, 9).orElseThrow();
+    assertEquals(new AddressRange(1L << 30, 2L << 30), why.granule());
+    assertEquals(16, why.runs());
+    assertEquals(15, why.islands());
+    assertEquals(List.of(2, 9, 4), why.islandsFitting());
+    assertEquals(List.of(4096L, 8192L, 4096L * 1024), why.levelLeastBytes());
+    assertEquals(6, why.fillable());
+    assertEquals(16, why.memoryStretches());
+    assertEquals(10, why.leastMaxReserved());
+    assertEquals(Optional.empty(), b.shortfall(2, 10));
+    assertEquals(new AreaShortfall.EveryTdmrReserves(64), b.shortfall(64, 0).orElseThrow());
+    assertEquals(Optional.empty(), b.shortfall(64, 1));
   }
 
   /**

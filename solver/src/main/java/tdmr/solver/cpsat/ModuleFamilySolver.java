@@ -162,7 +162,9 @@ final class ModuleFamilySolver {
             .formatted(String.join("; ", failures)));
         return result(Status.UNKNOWN, null, OptionalLong.empty());
       }
-      return claim(checked(layout, tiers.get()), tiers.get());
+      EngineResult answer = claim(checked(layout, tiers.get()), tiers.get());
+      options.incumbent().offer(answer);
+      return answer;
     }
 
     /** The instance; an answer already when no layout can cover all memory or there is no memory. */
@@ -201,6 +203,7 @@ final class ModuleFamilySolver {
       CpSolver last = startingSolution().orElse(null);
       if (last != null) {
         SolutionLayout.hint(model, last);
+        offerLazily(last);
       }
       OptionalLong pamtBound = OptionalLong.empty();
       boolean proven = true;
@@ -256,6 +259,7 @@ final class ModuleFamilySolver {
           break;
         }
         last = solver;
+        offerLazily(solver);
         // CP-SAT's own bound (one worker) can lie below the tier's proven lower bound.
         long bound = Math.max(least.orElse(0), (long) Math.ceil(solver.bestObjectiveBound() - 1e-6));
         if (proven && tier.name().equals("PAMT")) {
@@ -274,6 +278,20 @@ final class ModuleFamilySolver {
         SolutionLayout.hint(model, solver);
       }
       return Optional.of(new Tiers(last, proven, pamtBound));
+    }
+
+    /**
+     * Offers {@code solution} to the solve's {@link tdmr.solver.Incumbent}, read into a layout only if
+     * {@link tdmr.solver.DeadlineGuard} needs it (the engine did not come back in time): a witness,
+     * no bound.
+     */
+    private void offerLazily(CpSolver solution) {
+      options.incumbent().offerLazily(() -> {
+        Layout layout = new SolutionLayout(model, solution).layout();
+        return new EngineResult(NAME, Status.FEASIBLE, Optional.of(layout), OptionalLong.of(layout.pamtBytes()),
+            OptionalLong.empty(), List.of(), 0, 0, 0, LayoutScore.of(map, limits, policy, layout).uncoveredBytes())
+            .withQuestion(new Question(policy.family(), List.of()));
+      });
     }
 
     /**

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
 import tdmr.mem.ByteSize;
+import tdmr.mem.Count;
 import tdmr.mem.MemoryMap;
 import tdmr.tdx.Layout;
 import tdmr.tdx.Policy;
@@ -12,16 +13,18 @@ import tdmr.tdx.TdxLimits;
 import tdmr.time.Deadline;
 
 /**
- * An exact engine asked for the price of the limits ({@code tdmr prove}), with {@link IslandFill}
- * tried first in the module family: when its layout meets the price bound of {@link
- * ReservedAreaBounds} that is the answer, proven without a search; otherwise the engine searches,
- * and the cheaper of its layout and the construction's is the answer, with the larger of the two
- * proven PAMT bounds. The engine's {@code INFEASIBLE} and {@code OPTIMAL} stand as they are.
+ * An exact engine asked for the price of the limits ({@code tdmr prove}), with the reserved-area
+ * bounds tried first in the module family: {@code INFEASIBLE} without a search when {@link
+ * ReservedAreaBounds} rules the limits out (its reasoning in {@link Infeasibility#areaShortfall});
+ * else, when the limit has a price, {@link IslandFill}'s layout, which is the answer when it meets
+ * that price; otherwise the engine searches, and the cheaper of its layout and the construction's is
+ * the answer, with the larger of the two proven PAMT bounds. The engine's {@code INFEASIBLE} and
+ * {@code OPTIMAL} stand as they are.
  */
-public final class IslandFillFirst implements Engine {
+public final class BoundsFirst implements Engine {
   private final Engine engine;
 
-  public IslandFillFirst(Engine engine) {
+  public BoundsFirst(Engine engine) {
     this.engine = engine;
   }
 
@@ -44,6 +47,10 @@ public final class IslandFillFirst implements Engine {
       try {
         Instance instance = Instance.of(map, limits, policy, options.solveDeadline());
         ReservedAreaBounds bounds = new ReservedAreaBounds(instance);
+        Optional<AreaShortfall> shortfall = bounds.shortfall(limits.maxTdmrs(), limits.maxReservedPerTdmr());
+        if (shortfall.isPresent()) {
+          return ruledOut(shortfall.get(), started);
+        }
         price = bounds.leastPamtPages(limits.maxTdmrs(), limits.maxReservedPerTdmr()) * ByteSize.PAGE;
         if (price > 0) {
           built = new IslandFill(instance, bounds).cheapest(limits.maxTdmrs(), limits.maxReservedPerTdmr());
@@ -62,6 +69,17 @@ public final class IslandFillFirst implements Engine {
     }
     long bound = Math.max(price, r.pamtBoundBytes().orElse(0));
     return built(built.get(), bound, r.messages(), started);
+  }
+
+  /** The bound's answer: no layout, proven by counting, for the whole family (no model restriction). */
+  private EngineResult ruledOut(AreaShortfall shortfall, long started) {
+    String message = ("proven without a search by the reserved-area bound (ReservedAreaBounds): every layout of the"
+        + " module family within %s has a TDMR with at least %s").formatted(Count.of(shortfall.maxTdmrs(), "TDMR"),
+        Count.of(shortfall.leastMaxReserved(), "reserved area"));
+    return new EngineResult(Frontier.BOUNDS, Status.INFEASIBLE, Optional.empty(), OptionalLong.empty(),
+        OptionalLong.empty(), List.of(message), (System.nanoTime() - started) / 1_000_000, 0, 0, 0)
+        .withInfeasibility(Infeasibility.of(shortfall))
+        .withQuestion(Question.of(Policy.Family.MODULE));
   }
 
   /** The construction's answer: a validated layout, with the proven bound. */

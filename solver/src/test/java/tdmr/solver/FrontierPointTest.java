@@ -1,0 +1,47 @@
+package tdmr.solver;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.List;
+import java.util.OptionalInt;
+import java.util.OptionalLong;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A layout found within fewer TDMRs is an upper bound for more: merged into a point that found
+ * worse (seen on the tdvf map under load: 63 TDMRs "at most 1" area, 64 TDMRs "at most 5").
+ */
+class FrontierPointTest {
+  private static FrontierPoint point(int n, Status status, Integer least, int atMost, int atLeast, long pamt,
+      Long bound, String by) {
+    return new FrontierPoint(n, status, least == null ? OptionalInt.empty() : OptionalInt.of(least),
+        OptionalInt.of(atMost), atLeast, OptionalLong.of(pamt), bound == null ? OptionalLong.empty()
+        : OptionalLong.of(bound), OptionalInt.of(1), List.of(by.split("\\+")), 1, OptionalLong.of(0), List.of());
+  }
+
+  @Test
+  void aLayoutWithinFewerTdmrsIsAnUpperBoundForMore() {
+    FrontierPoint at63 = point(63, Status.FEASIBLE, 1, 1, 1, 54_251_520, null, "cpsat");
+    FrontierPoint at64 = point(64, Status.UNKNOWN, null, 5, 0, 25_690_112, null, "z3");
+    FrontierPoint merged = at64.merge(at63.layoutOnlyAt(64));
+    assertEquals(64, merged.maxTdmrs());
+    assertEquals(Status.UNKNOWN, merged.status());
+    assertEquals(OptionalInt.of(1), merged.reservedAtMost());
+    assertEquals(OptionalLong.of(54_251_520), merged.pamtBytes());
+    // What 64 TDMRs proved stays; the proofs at 63 say nothing about 64.
+    assertEquals(0, merged.reservedAtLeast());
+    assertEquals(OptionalInt.empty(), merged.minReserved());
+  }
+
+  @Test
+  void aProvenPointKeepsItsAnswerAndABoundMeetsACheaperLayout() {
+    FrontierPoint optimal = point(3, Status.OPTIMAL, 2, 2, 2, 100, 100L, "cpsat");
+    assertEquals(optimal, optimal.merge(point(2, Status.OPTIMAL, 2, 2, 2, 100, 100L, "z3").layoutOnlyAt(3)));
+    // The limit proven at 3 (2 areas), the PAMT not: a layout within 2 TDMRs with 2 areas meets the bound.
+    FrontierPoint feasible = point(3, Status.FEASIBLE, 2, 2, 2, 120, 90L, "cpsat");
+    FrontierPoint merged = feasible.merge(point(2, Status.OPTIMAL, 2, 2, 2, 90, 90L, "cpsat+bounds").layoutOnlyAt(3));
+    assertEquals(Status.OPTIMAL, merged.status());
+    assertEquals(OptionalLong.of(90), merged.pamtBytes());
+    assertEquals("cpsat", merged.provedBy());
+  }
+}
