@@ -419,7 +419,8 @@ public final class ModuleFamilyBounds {
    * Sets of {@link #granulesWorthLeavingOut} that a start may leave out of every TDMR, most promising
    * first: those whose TDMRs ({@link #tdmrsLeavingOut}) need fewer pages of PAMT than {@link #tdmrs},
    * counting for each the pages of its levels ({@link #levelPages}) or, when more, the memory left
-   * out (all of it PAMT), ordered by those pages, then by fewer granules; at most {@code most}. Candidates only:
+   * out (all of it PAMT), ordered by those pages, then by fewer granules; at most two sets per
+   * number of pages and at most {@code most} in all. Candidates only:
    * whether PAMT can fill the granules is the model's question.
    */
   public List<java.util.Set<Integer>> leftOutCandidates(int most) {
@@ -448,7 +449,16 @@ public final class ModuleFamilyBounds {
       }
     }
     found.sort(java.util.Comparator.comparingLong(Candidate::pages).thenComparingInt(c -> c.cells().size()));
-    return found.stream().limit(most).map(Candidate::cells).toList();
+    // At most two sets per value, so that sets PAMT cannot fill (often all those of the best value,
+    // e.g. a whole run whose island no sum of levels fills exactly) leave room for the next value.
+    List<java.util.Set<Integer>> out = new ArrayList<>();
+    TreeMap<Long, Integer> perValue = new TreeMap<>();
+    for (Candidate c : found) {
+      if (out.size() < most && perValue.merge(c.pages(), 1, Integer::sum) <= 2) {
+        out.add(c.cells());
+      }
+    }
+    return out;
   }
 
   /** The least pages of the levels of TDMRs that are runs of whole cells (no padding). */

@@ -97,7 +97,7 @@ class ModuleFamilyBoundsTest {
     assertEquals(List.of(List.of(0), List.of(3, 4, 5, 6, 7, 8, 9, 10)), b.tdmrsLeavingOut(java.util.Set.of(1)));
     assertEquals(261_632, b.levelPages(b.tdmrsLeavingOut(java.util.Set.of(10))));
     assertEquals(List.of(java.util.Set.of(1), java.util.Set.of(10), java.util.Set.of(4), java.util.Set.of(6)),
-        b.leftOutCandidates(4));
+        b.leftOutCandidates(6));
   }
 
   @Test

@@ -146,11 +146,13 @@ class ModuleFamilyClaimsTest {
     assertEquals(1_071_644_672L, r.pamtBytes().getAsLong(), r.messages().toString());
     assertEquals(1_071_644_672L, r.pamtBoundBytes().getAsLong(), r.messages().toString());
     assertEquals(List.of(), tdmr.check.LayoutVerifier.failures(map, TdxLimits.DEFAULT, MODULE, r.layout().orElseThrow()));
+    assertEquals(List.of(), r.restrictions());
   }
 
   /**
    * canonical/tdx#381, module family: PAMT, TDMRs and areas each at its lower bound (4 TDMRs of
-   * 193 918 pages, and 3 areas, AreaCountBoundTest), so OPTIMAL without a search of those tiers.
+   * 193 918 pages, and 3 areas, AreaCountBoundTest), so OPTIMAL without a search of those tiers,
+   * among all layouts of the family (the bounds hold there, not only among the model's layouts).
    */
   @Test
   void tdx381IsProvenByTheBounds() throws Exception {
@@ -161,5 +163,7 @@ class ModuleFamilyClaimsTest {
     Layout l = r.layout().orElseThrow();
     assertEquals(4, l.size());
     assertEquals(3, l.tdmrs().stream().mapToInt(t -> t.reserved().size()).sum(), l.toString());
+    // Every tier met a bound derived for the whole family: the claim names no restriction.
+    assertEquals(List.of(), r.restrictions());
   }
 }
