@@ -92,6 +92,8 @@ public final class ModuleFamilyBounds {
   /** The bound with memory granules left out of every TDMR: {@code min over l of max(B - c·l, S_l)}. */
   private final long leastPages;
   private final boolean sound;
+  /** Per node, its term of the per-node bound (empty when the bound is not taken per node). */
+  private final TreeMap<Integer, Long> perNode = new TreeMap<>();
 
   /**
    * One run: its cells (first to last, all holding coverable memory), its GiB, the least TDMRs,
@@ -149,9 +151,12 @@ public final class ModuleFamilyBounds {
       }
       long pages = 0;
       boolean coveringIsLeast = true;
-      for (List<Run> node : byNode.values()) {
+      for (Map.Entry<Integer, List<Run>> e : byNode.entrySet()) {
+        List<Run> node = e.getValue();
         long b = node.stream().mapToLong(this::runPages).sum();
-        pages += withGranulesLeftOut(b, node);
+        long onNode = withGranulesLeftOut(b, node);
+        perNode.put(e.getKey(), onNode);
+        pages += onNode;
         coveringIsLeast &= leastGranulePages(node) > b;
       }
       this.leastPages = pages;
@@ -323,6 +328,15 @@ public final class ModuleFamilyBounds {
       return OptionalLong.empty();
     }
     return OptionalLong.of(leastPages);
+  }
+
+  /**
+   * Per node X, when the bound is taken per node (class comment): a lower bound on the PAMT pages
+   * lying on node X, {@code min over l of max(B_X - c·l, S_{X,l})} (node X's TDMRs have their levels
+   * on X, and memory of X left out is PAMT on X); empty otherwise.
+   */
+  public Map<Integer, Long> leastPamtPagesPerNode() {
+    return !sound || runs.isEmpty() ? Map.of() : Map.copyOf(perNode);
   }
 
   /** {@code B}: the least PAMT pages of a layout whose TDMRs cover every memory granule. */

@@ -92,8 +92,20 @@ final class ModuleFamilySolver {
   /** The most starts that leave granules out of every TDMR ({@link ModuleFamilyBounds#leftOutCandidates}). */
   private static final int MOST_LEFT_OUT_STARTS = 6;
 
-  /** One tier of the objective: what it is called in messages and what is minimised. */
-  private record Tier(String name, LinearExpr expr) {}
+  /**
+   * One tier of the objective: what it is called in messages, what is minimised, and how many bytes
+   * one unit of it is (a page for coverage and PAMT, a byte for remote PAMT, 0 for the counts).
+   */
+  private record Tier(String name, LinearExpr expr, long unitBytes) {
+    /** A value of this tier in the user's words: {@code 1071644672 bytes (1022 MiB)}, {@code 5}. */
+    String value(long units) {
+      if (unitBytes == 0) {
+        return Long.toString(units);
+      }
+      long bytes = units * unitBytes;
+      return "%d bytes (%s)".formatted(bytes, ByteSize.human(bytes));
+    }
+  }
 
   /**
    * What the tiers gave: the last solution, whether every tier was proven, the PAMT bound, and
@@ -262,7 +274,8 @@ final class ModuleFamilySolver {
         boolean atBound = least.isPresent() && Math.round(solver.objectiveValue()) == least.getAsLong();
         byBounds &= atBound;
         if (status != CpSolverStatus.OPTIMAL && !atBound) {
-          messages.add("time limit: the %s tier is the best found, not proven (bound %d)".formatted(tier.name(), bound));
+          messages.add("time limit: the %s tier is the best found, not proven (proven bound %s)".formatted(tier.name(),
+              tier.value(bound)));
           proven = false;
           break;
         }
@@ -492,17 +505,17 @@ final class ModuleFamilySolver {
     private List<Tier> tierList() {
       List<Tier> tiers = new ArrayList<>();
       if (policy.coverage() == Policy.Coverage.MAX) {
-        tiers.add(new Tier("coverage", model.uncoveredPages));
+        tiers.add(new Tier("coverage", model.uncoveredPages, ByteSize.PAGE));
       }
       if (policy.pamt() == Policy.PamtPlacementPolicy.NODE_LOCAL) {
-        tiers.add(new Tier("remote PAMT", model.remoteBytes));
+        tiers.add(new Tier("remote PAMT", model.remoteBytes, 1));
       }
-      tiers.add(new Tier("PAMT", model.pamtPages));
+      tiers.add(new Tier("PAMT", model.pamtPages, ByteSize.PAGE));
       if (options.stopAfterPamt()) {
         return tiers;
       }
-      tiers.add(new Tier("TDMRs", model.tdmrCount));
-      tiers.add(new Tier("reserved areas", model.areaCount));
+      tiers.add(new Tier("TDMRs", model.tdmrCount, 0));
+      tiers.add(new Tier("reserved areas", model.areaCount, 0));
       return tiers;
     }
 

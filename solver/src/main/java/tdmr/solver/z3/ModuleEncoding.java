@@ -53,8 +53,9 @@ import tdmr.tdx.Policy;
  * the segment says how many assigned pages a run of PAMT still has to place. So every run of PAMT
  * is exactly the pieces assigned to it plus their padding (module family; the kernel's chunks are
  * exact). Restrictions, named: no piece straddles two blocks; no run of PAMT crosses a TDMR boundary
- * inside a run of whole GiB; memory of a run of whole GiB is covered by a TDMR (never by PAMT
- * alone).
+ * inside a run of whole GiB with TDMRs on both sides; memory of a run of whole GiB is covered by a
+ * TDMR, except whole GiB at one end of the run beside a TDMR's end, left out of every TDMR and
+ * filled by the run of PAMT from the run's end (which may reach on into that TDMR, as its area).
  *
  * <h2>Reserved areas</h2>
  *
@@ -496,7 +497,9 @@ final class ModuleEncoding {
         background.add(ctx.mkEq(out, ctx.mkInt(0)));
       }
     }
-    // No run of PAMT crosses a TDMR boundary inside a run of whole GiB (a restriction, named).
+    // No run of PAMT crosses a TDMR boundary inside a run of whole GiB (a restriction, named): with
+    // a TDMR on both sides of the split, each end's run stays on its side. A side outside every
+    // TDMR is all PAMT (memoryIsCovered), and the run filling it may reach into the TDMR beside it.
     for (Cell k : cells) {
       if (split[k.index()].isFalse()) {
         continue;
@@ -507,9 +510,33 @@ final class ModuleEncoding {
       }
       int i = a.index();
       background.add(ctx.mkImplies(split[k.index()], ctx.mkAnd(ctx.mkNot(full[i]),
-          ctx.mkLe(lo[i], ctx.mkMul(ctx.mkInt(G), pos[k.index()])),
-          ctx.mkLe(hi[i], ctx.mkMul(ctx.mkInt(G), ctx.mkSub(ctx.mkInt(k.sizeGiB()), pos[k.index()]))))));
+          ctx.mkImplies(covA[k.index()], ctx.mkLe(lo[i], lowerPart(k))),
+          ctx.mkImplies(covB[k.index()], ctx.mkLe(hi[i], upperPart(k))))));
     }
+  }
+
+  /** Pages of the part of split cell {@code k} below its split. */
+  private ArithExpr<IntSort> lowerPart(Cell k) {
+    return ctx.mkMul(ctx.mkInt(G), pos[k.index()]);
+  }
+
+  /** Pages of the part of split cell {@code k} above its split. */
+  private ArithExpr<IntSort> upperPart(Cell k) {
+    return ctx.mkMul(ctx.mkInt(G), ctx.mkSub(ctx.mkInt(k.sizeGiB()), pos[k.index()]));
+  }
+
+  /**
+   * Whether the memory of split cell {@code k} outside every TDMR is all PAMT: the part above the
+   * split when only the part below is covered, or the other way round (each part whole GiB at a
+   * TDMR's end, left out of every TDMR and filled by the run of PAMT from the cell's end, which may
+   * reach on into the TDMR: it is then that TDMR's reserved area at its end or base).
+   */
+  private BoolExpr sideLeftOutIsPamt(Cell k) {
+    int c = k.index();
+    int i = k.firstAtom();
+    return ctx.mkAnd(split[c], ctx.mkOr(
+        ctx.mkAnd(ctx.mkNot(covB[c]), ctx.mkGe(hi[i], upperPart(k))),
+        ctx.mkAnd(ctx.mkNot(covA[c]), ctx.mkGe(lo[i], lowerPart(k)))));
   }
 
   // ---- coverage ------------------------------------------------------------------------------
@@ -529,7 +556,8 @@ final class ModuleEncoding {
       int i = a.index();
       Cell k = cells.get(a.cell());
       BoolExpr inTdmr = ctx.mkAnd(covA[k.index()], covB[k.index()]);
-      BoolExpr covered = ctx.mkOr(inTdmr, full[i]);
+      BoolExpr covered = split[k.index()].isFalse() ? ctx.mkOr(inTdmr, full[i])
+          : ctx.mkOr(inTdmr, full[i], sideLeftOutIsPamt(k));
       if (max) {
         given[i] = bool("given@0x%x".formatted(a.range().start()));
         background.add(ctx.mkImplies(ctx.mkNot(covered), ctx.mkOr(given[i], full[i])));
@@ -639,9 +667,19 @@ final class ModuleEncoding {
         BoolExpr reservedLow = usable ? ctx.mkOr(whole[i], lowRes[i]) : whole[i];
         place(places, restarts, pending, "area-at@0x%x".formatted(a.range().start()),
             ctx.mkAnd(covA[c], reservedLow, ctx.mkNot(joins)));
+        if (!split[c].isFalse() && usable) {
+          // The part above the split left out, and the run of PAMT filling it reaching below the
+          // split: the area at the end of the TDMR below.
+          place(places, restarts, pending, "area-top@0x%x".formatted(a.range().start()),
+              ctx.mkAnd(split[c], covA[c], ctx.mkNot(covB[c]), ctx.mkGt(hi[i], upperPart(k))));
+        }
         if (!startIn[c].isFalse()) {
           pending.add(startIn[c]);
-          place(places, restarts, pending, "area-inside@0x%x".formatted(a.range().start()), ctx.mkAnd(startIn[c], whole[i]));
+          // Its base is reserved when the atom is, or when the part below the split is left out and
+          // the run of PAMT filling it reaches above the split.
+          BoolExpr baseReserved = usable && !covA[c].isFalse()
+              ? ctx.mkOr(whole[i], ctx.mkAnd(ctx.mkNot(covA[c]), ctx.mkGt(lo[i], lowerPart(k)))) : whole[i];
+          place(places, restarts, pending, "area-inside@0x%x".formatted(a.range().start()), ctx.mkAnd(startIn[c], baseReserved));
         }
         if (usable) {
           place(places, restarts, pending, "area-below@0x%x".formatted(a.range().end()),
@@ -728,6 +766,51 @@ final class ModuleEncoding {
     return and(facts);
   }
 
+  /**
+   * The TDMRs are exactly {@code tdmrs} (1 GiB aligned, in address order, none without memory): each
+   * cell is covered whole, not at all, or on one side of one boundary inside it; false when a cell
+   * would need two boundaries.
+   */
+  BoolExpr tdmrsAt(List<AddressRange> tdmrs) {
+    List<BoolExpr> facts = new ArrayList<>();
+    for (Cell k : cells) {
+      int c = k.index();
+      AddressRange r = k.range();
+      List<AddressRange> over = tdmrs.stream().filter(t -> t.start() < r.end() && r.start() < t.end()).toList();
+      boolean first = over.stream().anyMatch(t -> t.start() <= r.start());
+      boolean last = over.stream().anyMatch(t -> t.end() >= r.end());
+      List<Long> inside = new ArrayList<>();
+      for (AddressRange t : over) {
+        for (long edge : new long[] {t.start(), t.end()}) {
+          if (edge > r.start() && edge < r.end() && !inside.contains(edge)) {
+            inside.add(edge);
+          }
+        }
+      }
+      if (inside.size() > 1 || !inside.isEmpty() && split[c].isFalse()) {
+        return ctx.mkFalse();
+      }
+      facts.add(first ? covA[c] : ctx.mkNot(covA[c]));
+      facts.add(last ? covB[c] : ctx.mkNot(covB[c]));
+      if (inside.isEmpty()) {
+        facts.add(ctx.mkNot(split[c]));
+      } else {
+        facts.add(split[c]);
+        facts.add(ctx.mkEq(pos[c], ctx.mkInt((inside.get(0) - r.start()) / ByteSize.GiB)));
+      }
+      if (!cont[c].isFalse()) {
+        boolean goesOn = tdmrs.stream().anyMatch(t -> t.start() < r.end() && t.end() > r.end());
+        facts.add(goesOn ? cont[c] : ctx.mkNot(cont[c]));
+      }
+    }
+    for (Slot s : slots) {
+      if (s.start == Start.MEMORYLESS) {
+        facts.add(ctx.mkNot(s.exists));
+      }
+    }
+    return and(facts);
+  }
+
   // ---- objectives ------------------------------------------------------------------------------
 
   /** Uncovered pages (coverage max; memory outside CMRs or above the HKID limit not counted). */
@@ -744,6 +827,17 @@ final class ModuleEncoding {
   @SuppressWarnings("unchecked")
   ArithExpr<IntSort> pamtPages() {
     return sum(pamt);
+  }
+
+  /** PAMT pages lying on NUMA node {@code node}, padding included. */
+  ArithExpr<IntSort> pamtPagesOn(int node) {
+    List<ArithExpr<IntSort>> on = new ArrayList<>();
+    for (Stack st : stacks) {
+      if (atoms.get(st.atom()).node() == node) {
+        on.add(stackPages.get(st.index()));
+      }
+    }
+    return sum(on);
   }
 
   @SuppressWarnings("unchecked")

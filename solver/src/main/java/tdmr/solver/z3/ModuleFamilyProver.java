@@ -172,6 +172,8 @@ final class ModuleFamilyProver {
       said = new ArrayList<>(messages);
       messages.clear();
     }
+    // The search may have answered just before it was abandoned: its best layout is said again below.
+    said.removeIf(m -> m.startsWith(BEST_FOUND));
     if (layout == null) {
       messages.add("z3 stopped (%s) before finding a layout or proving that none exists".formatted(why));
       messages.addAll(said);
@@ -182,10 +184,12 @@ final class ModuleFamilyProver {
     return feasible(layout);
   }
 
+  private static final String BEST_FOUND = "z3: best layout found: ";
+
   /** A {@code FEASIBLE} answer with {@code layout} (valid) and the PAMT bound proven so far. */
   private EngineResult feasible(Layout layout) {
     LayoutScore score = LayoutScore.of(map, limits, policy, layout);
-    messages.add("z3: best layout found: " + describe(layout, score));
+    messages.add(BEST_FOUND + describe(layout, score));
     if (score.uncoveredBytes() > 0) {
       messages.add("left out %s of TDX memory".formatted(ByteSize.human(score.uncoveredBytes())));
     }
@@ -337,6 +341,17 @@ final class ModuleFamilyProver {
         tier = withSharedBound(tier);
         if (tier.name().equals("reserved areas") && fixForcedTdmrs()) {
           onFixedTdmrs();
+          long least = leastAreas(fixedTdmrs);
+          if (least > tier.lowerBound()) {
+            details.add("reserved areas tier: at least %d (TDMRs holding a gap they must reserve)".formatted(least));
+            tier = new Tier(tier.name(), tier.expr(), least, tier.unit());
+          }
+        } else if (tier.name().equals("reserved areas")) {
+          Optional<List<List<tdmr.mem.AddressRange>>> sets = tdmrSetsAtBound();
+          if (sets.isPresent()) {
+            minimiseOver(tier, sets.get());
+            break;
+          }
         }
         Optional<EngineResult> early = minimise(tier);
         if (early.isPresent()) {
@@ -400,11 +415,21 @@ final class ModuleFamilyProver {
         // A layout at the bound has one TDMR per run (when its granules hold more than the bound):
         // with the TDMRs fixed so, only the levels' places are left to find, which is quick. A
         // failure here proves nothing (the TDMRs were assumed), so the search below goes on.
-        if (check(List.of(ctx.mkLe(tier.expr(), ctx.mkInt(lo)), model.tdmrsAre(bounds.tdmrs())))
+        // Below B (the least PAMT of TDMRs covering every memory granule) some granule is left out.
+        boolean covering = lo >= bounds.leastCoveringPages();
+        if (covering && check(List.of(ctx.mkLe(tier.expr(), ctx.mkInt(lo)), model.tdmrsAre(bounds.tdmrs())))
             == com.microsoft.z3.Status.SATISFIABLE) {
           adopt();
           hi = value(tier.expr());
           details.add("PAMT tier: a layout at its lower bound with one TDMR per run of memory granules");
+        } else if (!covering) {
+          // On hosts of 256 GiB or more the bound allows for granules left out of every TDMR and
+          // filled by PAMT (a 256 GiB TDMR's 4K level is 1 GiB): one TDMR per run, ends left out.
+          hi = leastWithTdmrs(tier, lo, hi, leftOut(bounds));
+          if (hi == lo) {
+            details.add("PAMT tier: a layout at its lower bound with one TDMR within each run of memory granules,"
+                + " granules at its ends left out and filled by PAMT");
+          }
         }
       }
       while (lo < hi) {
@@ -445,6 +470,107 @@ final class ModuleFamilyProver {
       return Optional.empty();
     }
 
+    /**
+     * The least value of {@code tier} between {@code lo} and {@code hi} among the layouts with
+     * exactly the TDMRs {@code tdmrs} (bisection on a {@code qflia} solver of its own, within half
+     * the time left), each better layout adopted; {@code hi} when none is better. Proves nothing
+     * about the tier (the TDMRs were assumed); it gives the search below a good layout: on the hosts
+     * whose bound is a page or two below the optimum, a layout there.
+     */
+    private long leastWithTdmrs(Tier tier, long lo, long hi, List<tdmr.mem.AddressRange> tdmrs) {
+      long until = System.nanoTime() / 1_000_000 + deadline.remainingMillis() / 2;
+      Solver fast = ctx.mkSolver(ctx.mkTactic("qflia"));
+      fast.add(solver.getAssertions());
+      fast.add(model.tdmrsAt(tdmrs));
+      long probe = lo;
+      while (lo < hi) {
+        long left = until - System.nanoTime() / 1_000_000;
+        if (left <= 0) {
+          break;
+        }
+        com.microsoft.z3.Status st = check(fast, List.of(ctx.mkLe(tier.expr(), ctx.mkInt(probe))), left);
+        if (st == com.microsoft.z3.Status.SATISFIABLE) {
+          adopt();
+          hi = value(tier.expr());
+        } else if (st == com.microsoft.z3.Status.UNSATISFIABLE) {
+          lo = probe + 1;
+        } else {
+          break;
+        }
+        probe = lo + (hi - lo) / 2;
+      }
+      return hi;
+    }
+
+    private List<tdmr.mem.AddressRange> leftOut(ModuleFamilyBounds b) {
+      List<tdmr.mem.AddressRange> t = new GranulesLeftOut(instance).tdmrs(b.tdmrs());
+      if (TierSearch.LOG) {
+        System.err.println("z3 module: TDMRs leaving granules out: " + t);
+      }
+      return t;
+    }
+
+    /**
+     * The TDMR sets of {@link GranulesLeftOut#tdmrSetsAtBound} when PAMT is fixed at the per-node
+     * bound and the TDMRs at one per piece (the count {@link GranulesLeftOut#leastTdmrsAtBound}
+     * proves), so that every layout left has one of them; empty otherwise.
+     */
+    private Optional<List<List<tdmr.mem.AddressRange>>> tdmrSetsAtBound() {
+      if (bounds == null || bounds.leastPamtPagesPerNode().isEmpty() || bounds.leastPamtPages().isEmpty()
+          || !Long.valueOf(bounds.leastPamtPages().getAsLong()).equals(fixed.get("PAMT"))) {
+        return Optional.empty();
+      }
+      GranulesLeftOut leftOut = new GranulesLeftOut(instance);
+      long pieces = bounds.runs().stream().mapToLong(r -> r.pieces().size()).sum();
+      OptionalLong least = leftOut.leastTdmrsAtBound(bounds);
+      if (least.isEmpty() || least.getAsLong() != pieces || !Long.valueOf(pieces).equals(fixed.get("TDMRs"))) {
+        return Optional.empty();
+      }
+      return leftOut.tdmrSetsAtBound(bounds, MOST_TDMR_SETS);
+    }
+
+    /**
+     * The areas tier over the layouts whose TDMRs are one of {@code sets} (every layout left has
+     * one): the least areas of each set, its TDMRs fixed, on a {@code qflia} solver of its own,
+     * stepping down from the best known; the least over the sets is the tier's optimum.
+     */
+    private void minimiseOver(Tier tier, List<List<tdmr.mem.AddressRange>> sets) {
+      long lo = tier.lowerBound();
+      long hi = value(tier.expr());
+      details.add("TDMRs: one within each run of memory granules on one node, granules at its ends left out and filled"
+          + " by PAMT: %s of TDMRs meet the PAMT and TDMR bounds".formatted(Count.of(sets.size(), "set")));
+      for (List<tdmr.mem.AddressRange> set : sets) {
+        if (hi - 1 < Math.max(lo, leastAreas(set))) {
+          continue;
+        }
+        Solver fast = ctx.mkSolver(ctx.mkTactic("qflia"));
+        fast.add(solver.getAssertions());
+        fast.add(model.tdmrsAt(set));
+        while (Math.max(lo, leastAreas(set)) < hi) {
+          com.microsoft.z3.Status st = check(fast, List.of(ctx.mkLe(tier.expr(), ctx.mkInt(hi - 1))), deadline.remainingMillis());
+          if (st == com.microsoft.z3.Status.SATISFIABLE) {
+            adopt();
+            hi = value(tier.expr());
+          } else if (st == com.microsoft.z3.Status.UNSATISFIABLE) {
+            break;
+          } else {
+            proven = false;
+            messages.add("z3 stopped (%s) in the %s tier: best %d %s".formatted(deadline.expired() ? "time limit"
+                : fast.getReasonUnknown(), tier.name(), hi, tier.unit()));
+            return;
+          }
+        }
+      }
+      if (TierSearch.LOG) {
+        System.err.printf("z3 module tier %s over %d TDMR sets: %d, %d ms%n", tier.name(), sets.size(), hi,
+            (System.nanoTime() - started) / 1_000_000);
+      }
+      fixed.put(tier.name(), hi);
+    }
+
+    /** The most TDMR sets the areas tier is minimised over one by one. */
+    private static final int MOST_TDMR_SETS = 16;
+
     /** The value each proven tier is fixed at, by tier name. */
     private final Map<String, Long> fixed = new java.util.HashMap<>();
     /** The bounds of {@link ModuleFamilyBounds} that gave the PAMT tier's lower bound, if they did. */
@@ -465,9 +591,18 @@ final class ModuleFamilyProver {
             && Long.valueOf(0).equals(fixed.get("remote PAMT"));
         bounds = new ModuleFamilyBounds(instance, remoteFree);
         least = bounds.leastPamtPages();
+        // Per node too (ModuleFamilyBounds#leastPamtPagesPerNode): with the total at its bound,
+        // each node's PAMT is at its own, and a TDMR over two runs of a node is seen at once to
+        // cost more than that node's share.
+        bounds.leastPamtPagesPerNode().forEach((node, pages) -> solver.add(ctx.mkGe(model.pamtPagesOn(node),
+            ctx.mkInt(pages))));
       } else if (tier.name().equals("TDMRs") && bounds != null && bounds.leastPamtPages().isPresent()
           && Long.valueOf(bounds.leastPamtPages().getAsLong()).equals(fixed.get("PAMT"))) {
         least = bounds.leastTdmrs();
+        if (least.isEmpty()) {
+          // Granules may be left out at that PAMT: the count of GranulesLeftOut#leastTdmrsAtBound.
+          least = new GranulesLeftOut(instance).leastTdmrsAtBound(bounds);
+        }
       }
       if (least.isEmpty() || least.getAsLong() <= tier.lowerBound()) {
         return tier;
@@ -512,7 +647,32 @@ final class ModuleFamilyProver {
       solver.add(model.tdmrsAre(tdmrs));
       details.add("TDMRs fixed to one per run of memory granules (%s): the only layouts with the PAMT and TDMR bounds"
           .formatted(Count.of(tdmrs.size(), "TDMR")));
+      fixedTdmrs = tdmrs.stream().map(t -> new tdmr.mem.AddressRange(instance.cells().get(t.get(0)).range().start(),
+          instance.cells().get(t.get(t.size() - 1)).range().end())).toList();
       return true;
+    }
+
+    /** The TDMRs once fixed ({@link #fixForcedTdmrs}), else empty. */
+    private List<tdmr.mem.AddressRange> fixedTdmrs = List.of();
+
+    /**
+     * A lower bound on the areas of any layout with exactly {@code tdmrs}: one for each TDMR that
+     * holds a gap it must reserve (rule C1 with the holes policy) or memory outside every CMR.
+     */
+    private long leastAreas(List<tdmr.mem.AddressRange> tdmrs) {
+      long least = 0;
+      for (tdmr.mem.AddressRange t : tdmrs) {
+        boolean reserves = false;
+        for (Instance.Atom a : instance.atoms()) {
+          if (t.start() < a.range().end() && a.range().start() < t.end()
+              && (a.memory() ? a.dead() : instance.mustReserve(a))) {
+            reserves = true;
+            break;
+          }
+        }
+        least += reserves ? 1 : 0;
+      }
+      return least;
     }
 
     /** A first model; an answer when there is none: proven infeasible, or the deadline first. */
@@ -623,9 +783,23 @@ final class ModuleFamilyProver {
 
     /** One check under {@code assumptions}, for at most {@code millis} (and not past the deadline). */
     private com.microsoft.z3.Status check(List<BoolExpr> assumptions, long millis) {
+      return check(active, assumptions, millis);
+    }
+
+    /**
+     * One check with the TDMRs fixed by {@code assumptions}, on a solver of its own with Z3's {@code
+     * qflia} tactic (see {@link #onFixedTdmrs}): on a 512 GiB two-socket host the layout at the PAMT
+     * bound took 0.5 s there and more than 4 s on the incremental solver.
+     */
+    private com.microsoft.z3.Status checkFixedTdmrs(List<BoolExpr> assumptions, long millis) {
+      Solver fast = ctx.mkSolver(ctx.mkTactic("qflia"));
+      fast.add(solver.getAssertions());
+      return check(fast, assumptions, millis);
+    }
+
+    private com.microsoft.z3.Status check(Solver solver, List<BoolExpr> assumptions, long millis) {
       Params p = ctx.mkParams();
       p.add("timeout", (int) Math.max(1, Math.min(Integer.MAX_VALUE, Math.min(millis, deadline.remainingMillis()))));
-      Solver solver = active;
       solver.setParameters(p);
       if (deadline.expired()) {
         return com.microsoft.z3.Status.UNKNOWN;

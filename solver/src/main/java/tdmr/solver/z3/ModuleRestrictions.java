@@ -32,7 +32,8 @@ import tdmr.tdx.Policy;
  *   <li><b>TDMRs without memory above the window</b> ({@link Instance#memorylessGranules}).
  *   <li><b>Chains of 1 GiB or more.</b> Chains are anchored at atom ends, a chain inside a run of
  *       whole GiB never crosses a TDMR boundary inside it, and the part of a run outside every TDMR
- *       is all PAMT or all left out together with the whole run. Only chains of 1 GiB or more reach
+ *       is all PAMT (whole GiB at one end of the run, filled from that end) or all left out together
+ *       with the whole run. Only chains of 1 GiB or more reach
  *       that far, padded ones included (unlike CP-SAT's {@code Restrictions}, which names this only
  *       when the unpadded PAMT could reach 1 GiB): so it is named wherever the map has a run of
  *       whole GiB, unless an optimum has less than 1 GiB of PAMT, nothing uncovered that could be

@@ -16,6 +16,7 @@ import tdmr.solver.ExhaustiveSearch;
 import tdmr.solver.LayoutScore;
 import tdmr.solver.SolveOptions;
 import tdmr.solver.Status;
+import tdmr.tdx.Layout;
 import tdmr.tdx.Policy;
 import tdmr.tdx.TdxLimits;
 
@@ -129,5 +130,29 @@ class Z3ModuleFamilyTest {
     for (Policy p : policies()) {
       agree(map, THREE, p);
     }
+  }
+
+  /**
+   * One block of 257 GiB from 4 GiB, node 0. One TDMR over all of it needs 257·1024 + 257·2 + 2 =
+   * 263 684 pages of levels. A 256 GiB TDMR needs 262 144 + 512 + 1 = 262 657 pages, and its 4K
+   * level (exactly 1 GiB) fills the granule left out at one end of the block, its 2M and 1G levels
+   * beside it inside the TDMR (one area there): 1 075 843 072 bytes, 1 TDMR, 1 area. Leaving out two
+   * granules would need 524 288 pages of PAMT. (Z3's encoding covered every whole GiB of a run with
+   * a TDMR and found 263 684 pages.)
+   */
+  @Test
+  void wholeGiBLeftOutAtTheEndOfARun() {
+    MemoryMap map = MemoryMap.ofBlocks("257GiB", List.of(new MemoryBlock(4 * G, 261 * G, 0)));
+    Policy policy = new Policy(Policy.Holes.MEMLIST, Policy.PamtPlacementPolicy.NODE_LOCAL, Policy.Coverage.ALL,
+        Policy.Family.MODULE);
+    EngineResult r = new Z3Engine().solve(map, TdxLimits.DEFAULT, policy, new SolveOptions(60, 1, 0));
+    assertEquals(Status.OPTIMAL, r.status(), r.messages().toString());
+    Layout layout = r.layout().orElseThrow();
+    assertEquals(List.of(), LayoutVerifier.failures(map, TdxLimits.DEFAULT, policy, layout));
+    LayoutScore s = LayoutScore.of(map, TdxLimits.DEFAULT, policy, layout);
+    assertEquals(262_657 * 4 * K, s.pamtBytes(), r.messages().toString());
+    assertEquals(1, s.tdmrs());
+    assertEquals(1, s.reservedAreas());
+    assertEquals(256 * G, layout.tdmrs().get(0).range().size());
   }
 }

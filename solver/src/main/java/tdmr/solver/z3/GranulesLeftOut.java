@@ -1,0 +1,289 @@
+package tdmr.solver.z3;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.TreeMap;
+import tdmr.mem.AddressRange;
+import tdmr.mem.ByteSize;
+import tdmr.solver.Instance;
+import tdmr.solver.Instance.Atom;
+import tdmr.solver.Instance.Cell;
+import tdmr.solver.ModuleFamilyBounds;
+import tdmr.tdx.PageSize;
+
+/**
+ * A guess at the TDMRs of a layout at the PAMT bound of {@link tdmr.solver.ModuleFamilyBounds} on
+ * hosts where that bound allows for memory granules left out of every TDMR: one TDMR within each
+ * piece of a run (its granules on one node), leaving out at its ends the granules whose memory its
+ * own levels can fill. A 256 GiB TDMR's 4K level is 1 GiB, so on a node of 256 GiB or more the
+ * TDMR over all but the last granule or two of its run, with its levels filling them up to the end
+ * of the memory block, needs one GiB's levels (1026 pages) less per granule left out.
+ *
+ * <p>Per piece of {@code n} GiB, it takes {@code i} granules off the bottom and {@code j} off the
+ * top (at most 2 and 3, each side's memory contiguous to its end of the piece) where {@code
+ * max(levels(n - i - j), memory left out)}, the least PAMT that TDMR can have, is least (fewest
+ * granules left out on ties). A guess only: the caller asks Z3 for a layout with these TDMRs and
+ * proves nothing from a failure.
+ */
+final class GranulesLeftOut {
+  private final Instance instance;
+
+  GranulesLeftOut(Instance instance) {
+    this.instance = instance;
+  }
+
+  /** The TDMRs guessed for {@code pieces} (each a list of consecutive cell indexes), in address order. */
+  List<AddressRange> tdmrs(List<List<Integer>> pieces) {
+    List<AddressRange> out = new ArrayList<>();
+    for (List<Integer> piece : pieces) {
+      out.add(within(piece));
+    }
+    return out;
+  }
+
+  /** The TDMR within one piece. */
+  private AddressRange within(List<Integer> piece) {
+    List<Long> granules = granules(piece);
+    int n = granules.size();
+    long start = instance.cells().get(piece.get(0)).range().start();
+    long end = instance.cells().get(piece.get(piece.size() - 1)).range().end();
+    long best = Long.MAX_VALUE;
+    int bestI = 0;
+    int bestJ = 0;
+    for (int i = 0; i <= 2 && i < n; i++) {
+      for (int j = 0; j <= 3 && i + j < n; j++) {
+        long left = 0;
+        for (int g = 0; g < i; g++) {
+          left += granules.get(g);
+        }
+        for (int g = n - j; g < n; g++) {
+          left += granules.get(g);
+        }
+        long cost = Math.max(levels(n - i - j), left);
+        if (cost < best) {
+          best = cost;
+          bestI = i;
+          bestJ = j;
+        }
+      }
+    }
+    return new AddressRange(start + bestI * ByteSize.GiB, end - bestJ * ByteSize.GiB);
+  }
+
+  /** Pages of TDX memory in each granule of {@code piece}, in address order. */
+  private List<Long> granules(List<Integer> piece) {
+    List<Long> granules = new ArrayList<>();
+    for (int k : piece) {
+      Cell c = instance.cells().get(k);
+      if (c.kind() == Instance.Kind.MIXED) {
+        granules.add(memoryPages(c));
+      } else {
+        for (long g = 0; g < c.sizeGiB(); g++) {
+          granules.add(Instance.GIB_PAGES);
+        }
+      }
+    }
+    return granules;
+  }
+
+  /** Pages of all levels of a {@code giB} GiB TDMR. */
+  private long levels(long giB) {
+    long pages = 0;
+    for (PageSize level : instance.pieceLevels()) {
+      pages += instance.piecePages(giB, level);
+    }
+    return pages;
+  }
+
+  /** Pages of TDX memory a TDMR could cover in cell {@code c}. */
+  private long memoryPages(Cell c) {
+    long pages = 0;
+    for (Atom a : instance.atoms().subList(c.firstAtom(), c.endAtom())) {
+      if (a.memory() && !a.dead()) {
+        pages += a.pages();
+      }
+    }
+    return pages;
+  }
+
+  /**
+   * A lower bound on the TDMRs of every layout whose PAMT is at the per-node bound of {@code b}
+   * ({@link ModuleFamilyBounds#leastPamtPagesPerNode}, no remote PAMT, every memory granule of one
+   * node), when one can be shown; else empty.
+   *
+   * <p>Why. The total is the sum of the nodes' bounds and each node's PAMT is at least its own
+   * {@code b_X}, so each node's PAMT is exactly {@code b_X}. Without remote PAMT a TDMR holding
+   * memory holds one node's, its levels lie on that node, and memory left out of every TDMR is PAMT
+   * on its own node; so node X's PAMT is at least the levels of its TDMRs, at least {@code L} whole
+   * pages (4K and 2M levels) per GiB they cover, and at least its memory left out. A TDMR over two
+   * of node X's pieces also covers the granules between them (none holds memory: it would be
+   * another node's, described remotely), at least {@code gap_X}, the fewest between two consecutive
+   * pieces. With {@code l} of node X's {@code N_X} memory granules left out, such a layout has at
+   * least {@code max(L·(N_X - l + gap_X), S_{X,l})} pages on X ({@code S_{X,l}} the memory of the
+   * {@code l} smallest granules); when the least of that over {@code l} exceeds {@code b_X}, no TDMR
+   * joins two pieces of X. Then every piece of X whose memory exceeds {@code b_X} (so it cannot be
+   * left out whole) has a TDMR of its own: the bound is the number of such pieces.
+   */
+  OptionalLong leastTdmrsAtBound(ModuleFamilyBounds b) {
+    Map<Integer, Long> perNode = b.leastPamtPagesPerNode();
+    if (perNode.isEmpty() || !b.remoteFree()) {
+      return OptionalLong.empty();
+    }
+    long whole = 0;
+    for (PageSize level : instance.pieceLevels()) {
+      long p = instance.perGiBBytes(level);
+      whole += p % ByteSize.PAGE == 0 ? p / ByteSize.PAGE : 0;
+    }
+    Map<Integer, List<List<Integer>>> pieces = new TreeMap<>();
+    for (ModuleFamilyBounds.Run r : b.runs()) {
+      for (List<Integer> piece : r.pieces()) {
+        List<Integer> nodes = instance.cells().get(piece.get(0)).nodes();
+        if (nodes.size() != 1) {
+          return OptionalLong.empty();
+        }
+        pieces.computeIfAbsent(nodes.get(0), n -> new ArrayList<>()).add(piece);
+      }
+    }
+    long least = 0;
+    for (Map.Entry<Integer, List<List<Integer>>> e : pieces.entrySet()) {
+      Long bound = perNode.get(e.getKey());
+      if (bound == null) {
+        return OptionalLong.empty();
+      }
+      List<List<Integer>> own = e.getValue();
+      if (own.size() > 1 && !joiningCostsMore(own, whole, bound)) {
+        // One TDMR may join them: at least one unless all of the node's memory can be left out.
+        long memory = own.stream().flatMap(p -> granules(p).stream()).mapToLong(Long::longValue).sum();
+        least += memory > bound ? 1 : 0;
+        continue;
+      }
+      for (List<Integer> piece : own) {
+        long memory = granules(piece).stream().mapToLong(Long::longValue).sum();
+        least += memory > bound ? 1 : 0;
+      }
+    }
+    return OptionalLong.of(least);
+  }
+
+  /** Whether every layout of one node's {@code pieces} with a TDMR over two of them has more than {@code bound} pages on the node. */
+  private boolean joiningCostsMore(List<List<Integer>> pieces, long whole, long bound) {
+    long gap = Long.MAX_VALUE;
+    for (int i = 0; i + 1 < pieces.size(); i++) {
+      List<Integer> below = pieces.get(i);
+      long end = instance.cells().get(below.get(below.size() - 1)).range().end();
+      long start = instance.cells().get(pieces.get(i + 1).get(0)).range().start();
+      gap = Math.min(gap, (start - end) / ByteSize.GiB);
+    }
+    List<Long> memory = new ArrayList<>();
+    pieces.forEach(p -> memory.addAll(granules(p)));
+    memory.sort(null);
+    long n = memory.size();
+    long leftOut = 0;
+    for (int l = 0; l <= n; l++) {
+      if (Math.max(whole * (n - l + gap), leftOut) <= bound) {
+        return false;
+      }
+      if (l < n) {
+        leftOut += memory.get(l);
+      }
+    }
+    return true;
+  }
+
+  /**
+   * Every set of TDMRs a layout can have when its PAMT is at the per-node bound of {@code b} and
+   * its TDMR count is {@link #leastTdmrsAtBound} with every piece counted (so each piece has one
+   * TDMR of its own and there is no other): per piece, the TDMR over all but {@code i} granules at
+   * its bottom and {@code j} at its top, for the {@code (i, j)} of the node's pieces whose levels
+   * ({@code levels(n - i - j)} each) and memory left out each stay within {@code b_X}. Empty when
+   * that cannot be shown (a piece left out whole, room for a TDMR to reach over granules without
+   * memory beside its piece) or there are more than {@code most} sets.
+   */
+  Optional<List<List<AddressRange>>> tdmrSetsAtBound(ModuleFamilyBounds b, int most) {
+    Map<Integer, Long> perNode = b.leastPamtPagesPerNode();
+    Map<Integer, List<List<Integer>>> byNode = new TreeMap<>();
+    for (ModuleFamilyBounds.Run r : b.runs()) {
+      for (List<Integer> piece : r.pieces()) {
+        byNode.computeIfAbsent(instance.cells().get(piece.get(0)).nodes().get(0), n -> new ArrayList<>()).add(piece);
+      }
+    }
+    List<List<AddressRange>> sets = List.of(List.of());
+    for (Map.Entry<Integer, List<List<Integer>>> e : byNode.entrySet()) {
+      long bound = perNode.get(e.getKey());
+      List<List<Integer>> pieces = e.getValue();
+      for (List<Integer> piece : pieces) {
+        if (granules(piece).stream().mapToLong(Long::longValue).sum() <= bound) {
+          return Optional.empty();
+        }
+      }
+      List<List<AddressRange>> onNode = new ArrayList<>();
+      if (!nodeSets(pieces, 0, bound, 0, 0, new ArrayList<>(), onNode)) {
+        return Optional.empty();
+      }
+      List<List<AddressRange>> next = new ArrayList<>();
+      for (List<AddressRange> set : sets) {
+        for (List<AddressRange> more : onNode) {
+          List<AddressRange> both = new ArrayList<>(set);
+          both.addAll(more);
+          next.add(both);
+        }
+      }
+      if (next.size() > most) {
+        return Optional.empty();
+      }
+      sets = next;
+    }
+    List<List<AddressRange>> out = new ArrayList<>();
+    for (List<AddressRange> set : sets) {
+      List<AddressRange> sorted = new ArrayList<>(set);
+      sorted.sort(java.util.Comparator.comparingLong(AddressRange::start));
+      out.add(sorted);
+    }
+    return Optional.of(out);
+  }
+
+  /**
+   * Adds to {@code out} the TDMR sets of pieces {@code k..} of one node within {@code bound} pages,
+   * given {@code levels} and {@code leftOut} pages of the pieces before; false when a TDMR of a set
+   * could also reach over a granule without memory (its levels with one GiB more still fit).
+   */
+  private boolean nodeSets(List<List<Integer>> pieces, int k, long bound, long levels, long leftOut,
+      List<AddressRange> chosen, List<List<AddressRange>> out) {
+    if (k == pieces.size()) {
+      for (AddressRange t : chosen) {
+        long giB = t.size() / ByteSize.GiB;
+        if (levels - levels(giB) + levels(giB + 1) <= bound) {
+          return false;
+        }
+      }
+      out.add(List.copyOf(chosen));
+      return true;
+    }
+    List<Integer> piece = pieces.get(k);
+    List<Long> granules = granules(piece);
+    int n = granules.size();
+    long start = instance.cells().get(piece.get(0)).range().start();
+    long end = instance.cells().get(piece.get(piece.size() - 1)).range().end();
+    long bottom = 0;
+    for (int i = 0; i < n && leftOut + bottom <= bound; i++) {
+      long top = 0;
+      for (int j = 0; i + j < n && leftOut + bottom + top <= bound; j++) {
+        long own = levels(n - i - j);
+        if (levels + own <= bound) {
+          chosen.add(new AddressRange(start + i * ByteSize.GiB, end - j * ByteSize.GiB));
+          boolean ok = nodeSets(pieces, k + 1, bound, levels + own, leftOut + bottom + top, chosen, out);
+          chosen.remove(chosen.size() - 1);
+          if (!ok) {
+            return false;
+          }
+        }
+        top += granules.get(n - 1 - j);
+      }
+      bottom += granules.get(i);
+    }
+    return true;
+  }
+}
