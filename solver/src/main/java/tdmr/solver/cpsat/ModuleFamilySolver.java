@@ -428,11 +428,7 @@ final class ModuleFamilySolver {
         hint.addVars(v).addValues(values.get(v));
       }
       CpSolver solver = newSolver();
-      solver.getParameters().setMaxTimeInSeconds(Math.max(0.01, until.remainingSeconds()));
-      CpSolverStatus status;
-      try (Watchdog w = Watchdog.at(deadline, solver::stopSearch)) {
-        status = solver.solve(fixed);
-      }
+      CpSolverStatus status = solveUntil(solver, fixed, until);
       boolean found = status == CpSolverStatus.OPTIMAL || status == CpSolverStatus.FEASIBLE;
       details.add("starting solution's reserved areas with its TDMRs and PAMT kept: %d, %s".formatted(areas,
           found ? "then " + solver.value(model.areaCount) : status));
@@ -490,11 +486,7 @@ final class ModuleFamilySolver {
       fixedTdmrs.clearObjective();
       fixedTdmrs.minimize(model.pamtPages);
       CpSolver solver = newSolver();
-      solver.getParameters().setMaxTimeInSeconds(Math.max(0.01, until.remainingSeconds()));
-      CpSolverStatus status;
-      try (Watchdog w = Watchdog.at(deadline, solver::stopSearch)) {
-        status = solver.solve(fixedTdmrs);
-      }
+      CpSolverStatus status = solveUntil(solver, fixedTdmrs, until);
       boolean found = status == CpSolverStatus.OPTIMAL || status == CpSolverStatus.FEASIBLE;
       details.add("starting solution (%s, %s, no memory given up, no remote PAMT): %s (least %d)".formatted(
           Count.of(tdmrs.size(), "TDMR"), name, found ? solver.value(model.pamtPages) + " pages of PAMT" : status,
@@ -590,6 +582,14 @@ final class ModuleFamilySolver {
       return "proven: no layout of %s %s at most %s and %s per TDMR (holes %s, PAMT %s)".formatted(
           Restrictions.family(policy), cover, Count.of(limits.maxTdmrs(), "TDMR"),
           Count.of(limits.maxReservedPerTdmr(), "reserved area"), policy.holes().text(), policy.pamt().text());
+    }
+
+    /** Solves {@code m} until {@code until}, stopped by the watchdog at the solve's deadline. */
+    private CpSolverStatus solveUntil(CpSolver solver, CpModel m, Deadline until) {
+      solver.getParameters().setMaxTimeInSeconds(Math.max(0.01, until.remainingSeconds()));
+      try (Watchdog w = Watchdog.at(deadline, solver::stopSearch)) {
+        return solver.solve(m);
+      }
     }
 
     private CpSolver newSolver() {

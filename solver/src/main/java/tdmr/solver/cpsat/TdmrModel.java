@@ -191,11 +191,11 @@ final class TdmrModel {
     }
   }
 
-  CellVars ofCell(int k) {
+  private CellVars ofCell(int k) {
     return cellVars.get(k);
   }
 
-  AtomVars ofAtom(int a) {
+  private AtomVars ofAtom(int a) {
     return atomVars.get(a);
   }
 

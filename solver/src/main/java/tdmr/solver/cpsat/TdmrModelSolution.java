@@ -61,14 +61,6 @@ final class TdmrModelSolution {
     this.fillChunks = m.fillChunks();
   }
 
-  private CellVars ofCell(int k) {
-    return cellVars.get(k);
-  }
-
-  private AtomVars ofAtom(int a) {
-    return atomVars.get(a);
-  }
-
   /** Hints the solver with a previous solution (the next stage starts from it). */
   void hintFrom(CpSolver solver) {
     model.clearHints();
@@ -143,11 +135,11 @@ final class TdmrModelSolution {
       byStart.put(t.firstCell(), c);
     }
     for (int k = 0; k < cells.size(); k++) {
-      model.addHint(ofCell(k).start(), starts[k]);
-      model.addHint(ofCell(k).end(), ends[k]);
-      model.addHint(ofCell(k).covered(), in[k]);
+      model.addHint(cellVars.get(k).start(), starts[k]);
+      model.addHint(cellVars.get(k).end(), ends[k]);
+      model.addHint(cellVars.get(k).covered(), in[k]);
       if (k + 1 < cells.size()) {
-        model.addHint(ofCell(k).cont(), in[k] && !ends[k]);
+        model.addHint(cellVars.get(k).cont(), in[k] && !ends[k]);
       }
     }
     // The decision's chunk as the model offers it: its slot, else the atom's other side (only one
@@ -172,7 +164,7 @@ final class TdmrModelSolution {
     Set<Integer> dropped = new HashSet<>(decision.droppedAtoms());
     for (Atom a : atoms) {
       if (a.memory()) {
-        model.addHint(ofAtom(a.index()).kept(), !dropped.contains(a.index()));
+        model.addHint(atomVars.get(a.index()).kept(), !dropped.contains(a.index()));
       }
     }
   }
@@ -189,11 +181,11 @@ final class TdmrModelSolution {
     poolSlots.putAll(fillSlots(solver));
     List<TdmrChoice> choices = new ArrayList<>();
     for (int k = 0; k < cells.size(); k++) {
-      if (!solver.booleanValue(ofCell(k).start())) {
+      if (!solver.booleanValue(cellVars.get(k).start())) {
         continue;
       }
       int last = k;
-      while (!solver.booleanValue(ofCell(last).end())) {
+      while (!solver.booleanValue(cellVars.get(last).end())) {
         last++;
       }
       int candidate = problem.candidateIndex(k, last + 1);
@@ -207,7 +199,7 @@ final class TdmrModelSolution {
     }
     List<Integer> dropped = new ArrayList<>();
     for (Atom a : atoms) {
-      if (a.memory() && !solver.booleanValue(ofAtom(a.index()).kept())) {
+      if (a.memory() && !solver.booleanValue(atomVars.get(a.index()).kept())) {
         dropped.add(a.index());
       }
     }
@@ -253,7 +245,7 @@ final class TdmrModelSolution {
       return Map.of();
     }
     for (Atom a : atoms) {
-      if (a.memory() && slots.fillable(a) && solver.booleanValue(ofAtom(a.index()).whole())) {
+      if (a.memory() && slots.fillable(a) && solver.booleanValue(atomVars.get(a.index()).whole())) {
         filled.computeIfAbsent(slots.scope(a), k -> new ArrayList<>()).add(new FillAssignment.Hole(a.index(), a.pages()));
       }
     }
