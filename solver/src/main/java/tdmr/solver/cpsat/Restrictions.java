@@ -42,13 +42,23 @@ import tdmr.tdx.Policy;
  *   <li><b>TDMRs without memory above the window</b> (module family). They only lend their levels;
  *       where they lie matters only for how many fit below the HKID limit, and under holes {@code
  *       cmr} for whether one needs an area.
- *   <li><b>Chains of 1 GiB or more.</b> A chain against a granule boundary inside a block stays in
- *       its run, and a run's middle left outside every TDMR is given up only while the chains stay in
- *       the TDMRs' parts. Only chains of 1 GiB or more reach that far, padded ones included: a level
- *       padded to 1 GiB filling the last GiB of a run outside every TDMR can save a TDMR ({@code
- *       ModuleFamilyRefereeTest}), so how much PAMT the levels need unpadded does not decide it. Named
- *       wherever the map has a run of whole GiB, except for an optimum with less than 1 GiB of PAMT,
- *       nothing uncovered that could be covered and no remote PAMT.
+ *   <li><b>Chains of 1 GiB or more</b> (only in tight segments). The part of a run of whole GiB
+ *       outside every TDMR (an end of the run, or its middle between two TDMRs) is PAMT, or given
+ *       up under coverage {@code max}. In a <em>roomy</em> segment of {@link ModuleModel} (every
+ *       atom larger than any layout's unpadded PAMT, which is then below 1 GiB) the model holds
+ *       every such layout: that part is at least 1 GiB, so the PAMT filling it is one chain of
+ *       pieces padded to its size exactly (padding beyond it could be shed; a piece reaching out of
+ *       it can move into it, as the pieces together are shorter than it), and the chains at the
+ *       run's ends lie in the TDMRs' parts (one in the filled part would be part of the fill); a
+ *       chain inside a TDMR's part against a TDMR boundary slides to the run's end ({@link
+ *       tdmr.solver.Instance}). In a <em>tight</em> segment (a small atom beside the run, or PAMT
+ *       that could reach 1 GiB) the model still fills that part only from an end of the run with
+ *       unpadded chains, or with the whole atom, so a padded chain or one reaching past it into a
+ *       TDMR is left out. Named where a run of whole GiB lies in a tight segment, except for an
+ *       optimum with less than 1 GiB of PAMT, nothing uncovered that could be covered and no
+ *       remote PAMT (any such chain is at least 1 GiB of PAMT). {@code ModuleFamilyRefereeTest}
+ *       (a padded level filling the last GiB of a run outside the TDMR saves a TDMR's area) and
+ *       {@code CpSatModuleFamilyProperties} check the roomy case against the exhaustive search.
  * </ul>
  */
 final class Restrictions {
@@ -100,11 +110,29 @@ final class Restrictions {
     if (module && memorylessPlacementMatters()) {
       out.add("TDMRs without TDX memory lie above all of it");
     }
-    boolean runs = instance.cells().stream().anyMatch(c -> c.kind() == Kind.PLAIN);
-    if (runs && (found.isEmpty() || beatenBelow >= ByteSize.GiB)) {
+    if (tightRun() && (found.isEmpty() || beatenBelow >= ByteSize.GiB)) {
       out.add("no chain of 1 GiB of PAMT or more lies against a 1 GiB boundary inside a memory block");
     }
     return out;
+  }
+
+  /**
+   * Whether a run of whole GiB lies in a tight segment of {@link ModuleModel} (one whose unpadded
+   * PAMT could reach 1 GiB, or beside a small atom): only there are chains against a granule
+   * boundary inside a block left out.
+   */
+  private boolean tightRun() {
+    boolean[] tight = ModuleModel.tightSegments(instance);
+    for (Cell c : instance.cells()) {
+      if (c.kind() != Kind.PLAIN) {
+        continue;
+      }
+      int segment = instance.atoms().get(c.firstAtom()).segment();
+      if (segment >= 0 && tight[segment]) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /**
