@@ -969,6 +969,8 @@ final class ModuleModel {
     model.addEquality(LinearExpr.newBuilder().add(f.pages()).addTerm(c.a(), G).addTerm(c.b(), G), len * G)
         .onlyEnforceIf(f.filled());
     model.addEquality(f.pages(), 0).onlyEnforceIf(f.filled().not());
+    // Redundant: the part is at least 1 GiB.
+    model.addGreaterOrEqual(LinearExpr.newBuilder().add(f.pages()).addTerm(f.filled(), -G), 0);
     // A chain at an end of the run inside the filled part would be part of the fill.
     model.addBoolOr(new Literal[] {f.filled().not(), c.first(), placeAt(a, true).used().not()});
     model.addBoolOr(new Literal[] {f.filled().not(), c.last(), placeAt(a, false).used().not()});
