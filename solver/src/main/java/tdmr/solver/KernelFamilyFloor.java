@@ -22,9 +22,12 @@ import tdmr.time.Deadline;
  * ({@code FEASIBLE}, with the module family's proven PAMT bound when there is one).
  *
  * <p>The module family's {@code OPTIMAL} and {@code INFEASIBLE} stand as the engine gives them, but
- * they are checked against the kernel family's layout: an optimum worse than a layout of the family
- * it is an optimum of, or "no layout" beside one, is a defect of the engine and throws, as a layout
- * failing the validator does. Outside the module family the engine runs alone.
+ * they are checked against the kernel family's layout. A claim that holds only under restrictions of
+ * the engine's model ({@link EngineResult#restrictions}) may be beaten by a kernel-family layout
+ * outside them: then the claim is withdrawn and that layout is the answer, {@code FEASIBLE}. A claim
+ * without restrictions that the layout contradicts (an optimum worse than it, "no layout" beside it)
+ * is a defect of the engine and throws, as a layout failing the validator does. Outside the module
+ * family the engine runs alone.
  */
 public final class KernelFamilyFloor implements Engine {
   /** The share of the solve's time the kernel family may take (it needs milliseconds on real maps). */
@@ -68,15 +71,23 @@ public final class KernelFamilyFloor implements Engine {
     EngineResult kernel = floor.get();
     LayoutScore kernelScore = score(map, limits, policy, kernel.layout().orElseThrow());
     switch (module.status()) {
-      case INFEASIBLE -> throw new IllegalStateException(("%s: the module family has no layout, yet its kernel family"
-          + " has one (%s); this is a defect of the engine").formatted(name(), kernelScore));
+      case INFEASIBLE -> {
+        if (module.restrictions().isEmpty()) {
+          throw new IllegalStateException(("%s: the module family has no layout, yet its kernel family has one (%s);"
+              + " this is a defect of the engine").formatted(name(), kernelScore));
+        }
+        return restrictedClaimBeaten(module, kernel, started);
+      }
       case OPTIMAL -> {
         LayoutScore optimum = score(map, limits, policy, module.layout().orElseThrow());
-        if (kernelScore.betterThan(optimum, policy)) {
+        if (!kernelScore.betterThan(optimum, policy)) {
+          return timed(module, started, kernelDetail(kernel));
+        }
+        if (module.restrictions().isEmpty()) {
           throw new IllegalStateException(("%s: its module-family optimum %s is worse than its kernel family's layout"
               + " %s; this is a defect of the engine").formatted(name(), optimum, kernelScore));
         }
-        return timed(module, started, kernelDetail(kernel));
+        return restrictedClaimBeaten(module, kernel, started);
       }
       default -> {
         if (module.layout().isPresent()
@@ -86,6 +97,25 @@ public final class KernelFamilyFloor implements Engine {
         return kernelLayoutAnswers(module, kernel, started);
       }
     }
+  }
+
+  /**
+   * A claim that held only under the restrictions of the engine's model, beaten by the kernel
+   * family's layout, which lies outside them: the claim is withdrawn, and that layout is the answer,
+   * {@code FEASIBLE} without a bound (a bound under those restrictions bounds nothing).
+   */
+  private EngineResult restrictedClaimBeaten(EngineResult module, EngineResult kernel, long started) {
+    Layout layout = kernel.layout().orElseThrow();
+    List<String> messages = List.of(("the module-family search's %s held only where %s; the kernel family's layout"
+        + " lies outside that and is better, so nothing is claimed beyond it as a witness").formatted(
+        module.status() == Status.OPTIMAL ? "optimum" : "proof that no layout exists",
+        String.join("; ", module.restrictions())));
+    List<String> details = new ArrayList<>(module.details());
+    details.add(kernelDetail(kernel));
+    return new EngineResult(name(), Status.FEASIBLE, Optional.of(layout), OptionalLong.of(layout.pamtBytes()),
+        OptionalLong.empty(), messages, (System.nanoTime() - started) / 1_000_000, module.modelVariables(),
+        module.modelConstraints(), kernel.uncoveredBytes(), Optional.empty(), Optional.empty(), details,
+        module.question());
   }
 
   /**

@@ -117,6 +117,18 @@ class KernelFamilyFloorTest {
     assertThrows(IllegalStateException.class, () -> solve(e, SolveOptions.DEFAULT));
   }
 
+  /** An optimum under a restriction of the model that the kernel family's layout lies outside of. */
+  @Test
+  void aRestrictedOptimumBeatenByTheKernelFamilysLayoutIsWithdrawn() {
+    EngineResult restricted = moduleAnswer(Status.OPTIMAL, greedy, 16_818_176)
+        .withQuestion(new Question(Policy.Family.MODULE, List.of("no level lies anywhere interesting")));
+    EngineResult r = solve(KernelFamilyFloor.of(new Fake(o -> restricted)), SolveOptions.DEFAULT);
+    assertEquals(Status.FEASIBLE, r.status());
+    assertEquals(kernelBest.layout(), r.layout());
+    assertEquals(OptionalLong.empty(), r.pamtBoundBytes());
+    assertTrue(r.messages().get(0).contains("held only where no level lies anywhere interesting"), r.messages().toString());
+  }
+
   @Test
   void noModuleLayoutBesideAKernelLayoutIsADefect() {
     EngineResult none = new EngineResult("fake", Status.INFEASIBLE, java.util.Optional.empty(), OptionalLong.empty(),
