@@ -77,6 +77,15 @@ final class Restrictions {
     return ModuleFamilyRestrictions.sentence(parts);
   }
 
+  /** The restrictions under which a PAMT bound CP-SAT's search proved holds, as one sentence, if any. */
+  static Optional<String> boundSentence(Policy policy, List<String> parts) {
+    if (parts.isEmpty()) {
+      return Optional.empty();
+    }
+    return Optional.of("the PAMT bound holds among the layouts of %s in which %s".formatted(family(policy),
+        String.join("; ", parts)));
+  }
+
   private List<String> restrictions(Optional<LayoutScore> found) {
     List<String> out = new ArrayList<>();
     boolean module = instance.moduleFamily();
