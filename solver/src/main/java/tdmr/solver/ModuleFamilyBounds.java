@@ -503,6 +503,123 @@ public final class ModuleFamilyBounds {
   }
 
   /**
+   * A lower bound on the TDMRs of any layout with {@link #leastPamtPages} pages of PAMT: {@link
+   * #leastTdmrs} when that is known, else 2 when no layout with one TDMR has that PAMT ({@link
+   * #oneTdmrPossible}), else empty. Unlike {@link #leastTdmrs} it says nothing about which TDMRs.
+   */
+  public OptionalLong leastTdmrsAtLeastPamt() {
+    OptionalLong covering = leastTdmrs();
+    if (covering.isPresent() || !sound || runs.isEmpty()) {
+      return covering;
+    }
+    return oneTdmrPossible(leastPages) ? OptionalLong.empty() : OptionalLong.of(2);
+  }
+
+  /** The most pairs of TDMR ends {@link #oneTdmrPossible} tries before it gives up (saying possible). */
+  private static final long MOST_ONE_TDMR_PAIRS = 1_000_000;
+
+  /**
+   * Whether a layout with one TDMR {@code [x, y)} (GiB) and {@code pages} pages of PAMT might exist.
+   * Its levels have at least {@code levels(y - x)} pages, at most {@code pages}, leaving {@code δ}
+   * pages of padding; all memory outside it is PAMT, so at most {@code pages}; and a stretch of
+   * contiguous coverable memory wholly outside it is filled exactly by some of its three levels (a
+   * level lies in contiguous TDX memory), so there are at most three such stretches, each at least
+   * the minimums of its levels and at most that plus the padding, all stretches together using at
+   * most {@code δ}. A TDMR reaching outside the window has the memory of its part inside the window,
+   * and that part's smaller levels with more padding fit wherever its own do; so only TDMRs inside the
+   * window are tried. Says true (possible) when there are too many to try.
+   */
+  private boolean oneTdmrPossible(long pages) {
+    List<long[]> stretches = memoryStretches();
+    long total = stretches.stream().mapToLong(r -> r[1] - r[0]).sum();
+    List<Cell> cells = instance.cells();
+    long lo = cells.get(0).range().start() / (Instance.GIB_PAGES * 4096);
+    long hi = cells.get(cells.size() - 1).range().end() / (Instance.GIB_PAGES * 4096);
+    long tried = 0;
+    for (long x = lo; x < hi && memoryIn(stretches, lo, x) <= pages; x++) {
+      for (long y = hi; y > x && memoryIn(stretches, y, hi) <= pages; y--) {
+        if (++tried > MOST_ONE_TDMR_PAIRS) {
+          return true;
+        }
+        long levels = levelPages(List.of(), y - x);
+        if (levels > pages || total - memoryIn(stretches, x, y) > pages) {
+          continue;
+        }
+        List<Long> outside = new ArrayList<>();
+        for (long[] r : stretches) {
+          if (r[1] <= x * Instance.GIB_PAGES || r[0] >= y * Instance.GIB_PAGES) {
+            outside.add(r[1] - r[0]);
+          }
+        }
+        if (outside.size() <= 3 && levelsFill(outside, y - x, pages - levels)) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  /** Whether the three levels of one TDMR of {@code giB} GiB, padded by at most {@code padding} pages in all, can fill each of {@code stretches} exactly. */
+  private boolean levelsFill(List<Long> stretches, long giB, long padding) {
+    List<PageSize> levels = instance.pieceLevels();
+    int q = stretches.size();
+    int ways = 1;
+    for (int i = 0; i < levels.size(); i++) {
+      ways *= q + 1;
+    }
+    for (int code = 0; code < ways; code++) {
+      long[] least = new long[q];
+      int[] count = new int[q];
+      int c = code;
+      for (PageSize level : levels) {
+        int where = c % (q + 1);
+        c /= q + 1;
+        if (where < q) {
+          least[where] += instance.piecePages(giB, level);
+          count[where]++;
+        }
+      }
+      long used = 0;
+      boolean fits = true;
+      for (int i = 0; i < q && fits; i++) {
+        fits = count[i] > 0 && least[i] <= stretches.get(i);
+        used += stretches.get(i) - least[i];
+      }
+      if (fits && used <= padding) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Maximal stretches of contiguous coverable memory of the window, as {@code [start, end)} in pages. */
+  private List<long[]> memoryStretches() {
+    List<long[]> out = new ArrayList<>();
+    for (Atom a : instance.atoms()) {
+      if (!a.memory() || a.dead()) {
+        continue;
+      }
+      long start = a.range().start() / 4096;
+      long end = a.range().end() / 4096;
+      if (!out.isEmpty() && out.get(out.size() - 1)[1] == start) {
+        out.get(out.size() - 1)[1] = end;
+      } else {
+        out.add(new long[] {start, end});
+      }
+    }
+    return out;
+  }
+
+  /** Pages of {@code stretches} inside the granules {@code [from, to)} (GiB). */
+  private static long memoryIn(List<long[]> stretches, long from, long to) {
+    long pages = 0;
+    for (long[] r : stretches) {
+      pages += Math.max(0, Math.min(r[1], to * Instance.GIB_PAGES) - Math.max(r[0], from * Instance.GIB_PAGES));
+    }
+    return pages;
+  }
+
+  /**
    * TDMRs that meet both bounds when their levels find room: one per piece of every run, each of
    * whole cells; empty when a piece is larger than the largest TDMR (it would have to be cut).
    */
@@ -619,6 +736,61 @@ public final class ModuleFamilyBounds {
       }
     }
     return out;
+  }
+
+  /** The least pages of the levels of {@code tdmrs} (runs of whole cells) and of one more TDMR of {@code giB} GiB. */
+  private long levelPages(List<List<Integer>> tdmrs, long giB) {
+    long pages = levelPages(tdmrs);
+    for (PageSize level : instance.pieceLevels()) {
+      pages += instance.piecePages(giB, level);
+    }
+    return pages;
+  }
+
+  /**
+   * Candidate TDMRs for a start that leaves {@code l} granules at one end of a run out of every
+   * TDMR, filled with PAMT (the run's own 4K level can fill them, reaching into its TDMR's reserved
+   * area): one TDMR per run, one of them shortened at its low or high end, when their levels have
+   * exactly {@link #leastPamtPages} pages and the memory left out is at most that. As GiB ranges
+   * {@code [x, y)}, because the end may lie inside a cell. Only when no run is cut by nodes; at most
+   * {@code most}. Candidates only: whether PAMT can fill the granules is the model's question.
+   */
+  public List<List<long[]>> runEndCandidates(int most) {
+    List<List<long[]>> out = new ArrayList<>();
+    if (!sound || runs.isEmpty() || leastPages >= leastCoveringPages
+        || runs.stream().anyMatch(r -> r.pieces().size() != 1)) {
+      return out;
+    }
+    List<long[]> whole = new ArrayList<>();
+    for (Run r : runs) {
+      whole.add(new long[] {giB(instance.cells().get(r.firstCell()).range().start()),
+          giB(instance.cells().get(r.lastCell()).range().end())});
+    }
+    long mostLeftOut = (leastCoveringPages - leastPages) / Math.max(1, wholePagesPerGiB()) + 1;
+    List<long[]> stretches = memoryStretches();
+    for (int i = 0; i < whole.size() && out.size() < most; i++) {
+      long[] run = whole.get(i);
+      for (long l = 1; l <= mostLeftOut && l < run[1] - run[0] && out.size() < most; l++) {
+        for (boolean high : new boolean[] {true, false}) {
+          long[] kept = high ? new long[] {run[0], run[1] - l} : new long[] {run[0] + l, run[1]};
+          List<long[]> tdmrs = new ArrayList<>(whole);
+          tdmrs.set(i, kept);
+          long levels = 0;
+          for (long[] t : tdmrs) {
+            levels = levelPages(List.of(), t[1] - t[0]) + levels;
+          }
+          long leftOut = high ? memoryIn(stretches, kept[1], run[1]) : memoryIn(stretches, run[0], kept[0]);
+          if (levels == leastPages && leftOut <= leastPages && out.size() < most) {
+            out.add(tdmrs);
+          }
+        }
+      }
+    }
+    return out;
+  }
+
+  private static long giB(long address) {
+    return address / (Instance.GIB_PAGES * 4096);
   }
 
   /** The least pages of the levels of TDMRs that are runs of whole cells (no padding). */

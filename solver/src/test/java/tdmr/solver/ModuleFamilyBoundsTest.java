@@ -155,6 +155,24 @@ class ModuleFamilyBoundsTest {
     }
     var referee = new ExhaustiveSearch(map, limits, MODULE).best().orElseThrow();
     assertEquals(4107 * 4096, referee.score().pamtBytes());
+    // One TDMR cannot have 4 107 pages: [1G, 5G) leaves the island to its levels of 4 096, 8 and 2
+    // pages padded by at most 1 (4 106 + 1); any shorter TDMR leaves a whole granule out (262 144
+    // pages of memory, more than all the PAMT). So at least 2 TDMRs, as the referee's optimum has.
+    assertEquals(OptionalLong.of(2), bounds(map, limits, false).leastTdmrsAtLeastPamt());
+    assertEquals(2, referee.score().tdmrs());
+  }
+
+  @Test
+  void oneTdmrMayHoldTheLeastPamtWhenItsLevelsFillTheIslandLeftOut() {
+    // [1G, 2G) and a 16 KiB island at 3G: at 1 028 pages the TDMR [1G, 2G) leaves the island to its
+    // 2M level and its 1G level padded to 2 pages, so no second TDMR is needed (the referee has one).
+    MemoryMap map = MemoryMap.ofBlocks("island", List.of(new MemoryBlock(G, 2 * G, 0),
+        new MemoryBlock(3 * G, 3 * G + 16 * K, 0)));
+    ModuleFamilyBounds b = bounds(map, TdxLimits.DEFAULT, false);
+    assertEquals(OptionalLong.empty(), b.leastTdmrsAtLeastPamt());
+    var referee = new ExhaustiveSearch(map, TdxLimits.DEFAULT.withMaxTdmrs(2), MODULE).best().orElseThrow();
+    assertEquals(1028 * 4096, referee.score().pamtBytes());
+    assertEquals(1, referee.score().tdmrs());
   }
 
   @Test
@@ -167,6 +185,18 @@ class ModuleFamilyBoundsTest {
     ModuleFamilyBounds b = bounds(RealMaps.read(RealMaps.README_1TIB), TdxLimits.DEFAULT, true);
     assertEquals(1_050_629, b.leastCoveringPages());
     assertEquals(OptionalLong.of(1_046_525), b.leastPamtPages());
+    // One TDMR is too few: one over both runs leaves out at most 1 046 525 pages (under 4 GiB) of the
+    // 1 023.6 GiB of memory and covers [2G, 4G) too, so it has at least 1 022 GiB and 1 022 · 1 026 +
+    // 4 = 1 048 576 pages of levels; one inside the high run leaves the low run's 489 216 pages to its
+    // 2M and 1G levels (at most 2 044 pages: its 4K level is at least 1 018 GiB's, larger than the
+    // low run). Starts: [0, 2G) and the high run without its top 4 GiB, 2 053 + 1 018 · 1 026 + 4 =
+    // 1 046 525 pages of levels, its 4K level (1 042 432 pages) filling the 1 032 192 pages left out
+    // at the top; the low end instead leaves 1 048 576 pages out, more than all the PAMT.
+    assertEquals(OptionalLong.of(2), b.leastTdmrsAtLeastPamt());
+    List<List<long[]>> starts = b.runEndCandidates(2);
+    assertEquals(1, starts.size());
+    assertEquals(List.of(List.of(0L, 2L), List.of(4L, 1022L)),
+        starts.get(0).stream().map(t -> List.of(t[0], t[1])).toList());
   }
 
   @Test
