@@ -84,10 +84,13 @@ public final class Engines {
     return engines;
   }
 
-  /** Every engine made here ends by its deadline ({@link DeadlineGuard}). */
+  /**
+   * Every engine made here ends by its deadline ({@link DeadlineGuard}), and an exact one never answers
+   * the module family worse than the kernel family ({@link KernelFamilyFloor}).
+   */
   private static Engine create(Registration r) {
     try {
-      return DeadlineGuard.of(r.factory().get());
+      return DeadlineGuard.of(KernelFamilyFloor.of(r.factory().get()));
     } catch (LinkageError e) {
       // Under ulimit -v a native library may fail to map although the machine runs it otherwise.
       String limit = NativeMemory.addressSpaceLimit()

@@ -1,8 +1,10 @@
 package tdmr.solver;
 
+import java.util.Comparator;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
+import tdmr.tdx.Layout;
 
 /**
  * The best answer with a layout that an engine has found so far in one solve, where its caller can
@@ -18,6 +20,10 @@ public final class Incumbent {
 
   private final boolean keeps;
   private final AtomicReference<Supplier<EngineResult>> best = new AtomicReference<>();
+  private final AtomicReference<Floor> floor = new AtomicReference<>();
+
+  /** A layout found another way, which the engine's offers replace only when they are better. */
+  private record Floor(EngineResult result, Comparator<Layout> order) {}
 
   private Incumbent(boolean keeps) {
     this.keeps = keeps;
@@ -46,8 +52,35 @@ public final class Incumbent {
     }
   }
 
-  /** The last answer offered with a layout, if any (empty when reading it fails). */
+  /**
+   * Keeps {@code result}, a layout found before the engine's search (for example in a family the
+   * searched one includes, {@link KernelFamilyFloor}), as the floor: {@link #best} returns the
+   * engine's last offer only when {@code order} ranks it before the floor.
+   */
+  public void offerFloor(EngineResult result, Comparator<Layout> order) {
+    if (keeps && result.layout().isPresent()) {
+      floor.set(new Floor(result, order));
+    }
+  }
+
+  /**
+   * The last answer offered with a layout, or the floor when it is better or that answer is missing
+   * (empty when neither exists or reading the offer fails and there is no floor).
+   */
   public Optional<EngineResult> best() {
+    Optional<EngineResult> offered = offered();
+    Floor under = floor.get();
+    if (under == null) {
+      return offered;
+    }
+    if (offered.isPresent()
+        && under.order().compare(offered.get().layout().orElseThrow(), under.result().layout().orElseThrow()) < 0) {
+      return offered;
+    }
+    return Optional.of(under.result());
+  }
+
+  private Optional<EngineResult> offered() {
     Supplier<EngineResult> held = best.get();
     if (held == null) {
       return Optional.empty();

@@ -1,0 +1,177 @@
+package tdmr.solver;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.OptionalLong;
+import java.util.concurrent.CountDownLatch;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import tdmr.mem.MemoryMap;
+import tdmr.parse.RealMaps;
+import tdmr.solver.cpsat.CpSatEngine;
+import tdmr.tdx.Policy;
+import tdmr.tdx.TdxLimits;
+
+/**
+ * A module-family answer is never worse than the kernel family's layout, which the module family
+ * includes. On the GCE map (two blocks, 3 GiB and 1 GiB): the kernel's greedy builds 2 TDMRs with 2
+ * and 3 reserved areas (the 1 GiB TDMR's PAMT chunk sits inside its block, splitting it), while the
+ * kernel family's best puts both chunks in the first block and needs 2 and 1; both have 16 818 176
+ * bytes of PAMT (three 4 MiB per GiB 4K levels: 12 MiB + 4 MiB, 2M levels 24 KiB + 8 KiB, 1G
+ * levels 4 KiB each). So the greedy's layout ranks below the kernel family's best by its areas.
+ */
+class KernelFamilyFloorTest {
+  private static MemoryMap gce;
+  /** The kernel family's best (5 - 2 = 3 reserved areas). */
+  private static EngineResult kernelBest;
+  /** The greedy's layout: the same PAMT, 5 reserved areas, a worse module-family answer. */
+  private static EngineResult greedy;
+
+  @BeforeAll
+  static void layouts() throws Exception {
+    gce = RealMaps.read(RealMaps.GCE_SYSLOG);
+    kernelBest = new CpSatEngine().solve(gce, TdxLimits.DEFAULT, Policy.KERNEL, SolveOptions.DEFAULT);
+    greedy = new GreedyEngine().solve(gce, TdxLimits.DEFAULT, Policy.KERNEL, SolveOptions.DEFAULT);
+    assertEquals(Status.OPTIMAL, kernelBest.status(), kernelBest.messages().toString());
+    assertEquals(3, kernelBest.layout().orElseThrow().reservedAreaCount());
+    assertEquals(5, greedy.layout().orElseThrow().reservedAreaCount());
+    assertEquals(16_818_176, kernelBest.layout().orElseThrow().pamtBytes());
+    assertEquals(16_818_176, greedy.layout().orElseThrow().pamtBytes());
+  }
+
+  /** An exact engine answering the kernel family with its best and the module family by {@code module}. */
+  private record Fake(Solve module, List<Policy.Family> asked) implements Engine {
+    Fake(Solve module) {
+      this(module, new ArrayList<>());
+    }
+
+    @Override
+    public String name() {
+      return "fake";
+    }
+
+    @Override
+    public boolean proves(Policy.Family family) {
+      return true;
+    }
+
+    @Override
+    public EngineResult solve(MemoryMap map, TdxLimits limits, Policy policy, SolveOptions options) {
+      asked.add(policy.family());
+      return policy.family() == Policy.Family.KERNEL ? kernelBest : module.solve(options);
+    }
+  }
+
+  private interface Solve {
+    EngineResult solve(SolveOptions options);
+  }
+
+  private static EngineResult moduleAnswer(Status status, EngineResult from, long bound) {
+    return new EngineResult("fake", status, from.layout(), from.pamtBytes(), OptionalLong.of(bound),
+        List.of("module family"), 1, 0, 0, 0).withQuestion(Question.of(Policy.Family.MODULE));
+  }
+
+  private static EngineResult solve(Engine engine, SolveOptions options) {
+    return engine.solve(gce, TdxLimits.DEFAULT, Policy.DEFAULT, options);
+  }
+
+  @Test
+  void aWorseLayoutAtTheTimeLimitGivesWayToTheKernelFamilys() {
+    EngineResult r = solve(KernelFamilyFloor.of(new Fake(o -> moduleAnswer(Status.FEASIBLE, greedy, 16_000_000))),
+        SolveOptions.DEFAULT);
+    assertEquals(Status.FEASIBLE, r.status());
+    assertEquals(kernelBest.layout(), r.layout());
+    // The answer is about the module family, with the module family's bound, not the kernel family's.
+    assertEquals(Policy.Family.MODULE, r.family());
+    assertEquals(OptionalLong.of(16_000_000), r.pamtBoundBytes());
+    assertTrue(r.messages().get(r.messages().size() - 1).contains("worse than the kernel family's optimum"),
+        r.messages().toString());
+  }
+
+  @Test
+  void noLayoutAtTheTimeLimitIsTheKernelFamilysLayout() {
+    EngineResult unknown = new EngineResult("fake", Status.UNKNOWN, java.util.Optional.empty(), OptionalLong.empty(),
+        OptionalLong.empty(), List.of("time limit"), 1, 0, 0, 0).withQuestion(Question.of(Policy.Family.MODULE));
+    EngineResult r = solve(KernelFamilyFloor.of(new Fake(o -> unknown)), SolveOptions.DEFAULT);
+    assertEquals(Status.FEASIBLE, r.status());
+    assertEquals(kernelBest.layout(), r.layout());
+    assertEquals(OptionalLong.empty(), r.pamtBoundBytes());
+  }
+
+  @Test
+  void aLayoutNoWorseStands() {
+    EngineResult same = moduleAnswer(Status.FEASIBLE, kernelBest, 16_818_176);
+    EngineResult r = solve(KernelFamilyFloor.of(new Fake(o -> same)), SolveOptions.DEFAULT);
+    assertEquals(List.of("module family"), r.messages());
+    assertSame(kernelBest.layout().orElseThrow(), r.layout().orElseThrow());
+  }
+
+  @Test
+  void anOptimumWorseThanTheKernelFamilysLayoutIsADefect() {
+    Engine e = KernelFamilyFloor.of(new Fake(o -> moduleAnswer(Status.OPTIMAL, greedy, 16_818_176)));
+    assertThrows(IllegalStateException.class, () -> solve(e, SolveOptions.DEFAULT));
+  }
+
+  /** An optimum under a restriction of the model that the kernel family's layout lies outside of. */
+  @Test
+  void aRestrictedOptimumBeatenByTheKernelFamilysLayoutIsWithdrawn() {
+    EngineResult restricted = moduleAnswer(Status.OPTIMAL, greedy, 16_818_176)
+        .withQuestion(new Question(Policy.Family.MODULE, List.of("no level lies anywhere interesting")));
+    EngineResult r = solve(KernelFamilyFloor.of(new Fake(o -> restricted)), SolveOptions.DEFAULT);
+    assertEquals(Status.FEASIBLE, r.status());
+    assertEquals(kernelBest.layout(), r.layout());
+    assertEquals(OptionalLong.empty(), r.pamtBoundBytes());
+    assertTrue(r.messages().get(0).contains("held only where no level lies anywhere interesting"), r.messages().toString());
+  }
+
+  @Test
+  void noModuleLayoutBesideAKernelLayoutIsADefect() {
+    EngineResult none = new EngineResult("fake", Status.INFEASIBLE, java.util.Optional.empty(), OptionalLong.empty(),
+        OptionalLong.empty(), List.of(), 1, 0, 0, 0).withQuestion(Question.of(Policy.Family.MODULE));
+    assertThrows(IllegalStateException.class, () -> solve(KernelFamilyFloor.of(new Fake(o -> none)), SolveOptions.DEFAULT));
+  }
+
+  @Test
+  void theKernelFamilyAloneRunsTheEngineOnce() {
+    Fake fake = new Fake(o -> {
+      throw new AssertionError("no module-family solve");
+    });
+    EngineResult r = KernelFamilyFloor.of(fake).solve(gce, TdxLimits.DEFAULT, Policy.KERNEL, SolveOptions.DEFAULT);
+    assertSame(kernelBest, r);
+    assertEquals(List.of(Policy.Family.KERNEL), fake.asked());
+  }
+
+  @Test
+  void enginesThatProveNothingGetNoFloor() {
+    Engine greedyEngine = new GreedyEngine();
+    assertSame(greedyEngine, KernelFamilyFloor.of(greedyEngine));
+  }
+
+  /**
+   * An engine that offered a worse layout and then never came back: the guard answers with the
+   * kernel family's layout, the better of the two it holds. No timing is asserted.
+   */
+  @Test
+  void theGuardPrefersTheKernelFamilysLayoutToAWorseOffer() {
+    CountDownLatch never = new CountDownLatch(1);
+    Engine e = DeadlineGuard.of(KernelFamilyFloor.of(new Fake(o -> {
+      o.incumbent().offer(moduleAnswer(Status.FEASIBLE, greedy, 0));
+      try {
+        never.await();
+      } catch (InterruptedException ex) {
+        Thread.currentThread().interrupt();
+      }
+      throw new AssertionError("the guard must not wait for this");
+    })));
+    EngineResult r = solve(e, SolveOptions.forCommand(0.2, 1, 0));
+    assertEquals(Status.FEASIBLE, r.status(), r.messages().toString());
+    assertEquals(kernelBest.layout(), r.layout());
+    assertEquals(Policy.Family.MODULE, r.family());
+    assertEquals(OptionalLong.empty(), r.pamtBoundBytes());
+  }
+}
