@@ -64,18 +64,31 @@ final class HeadlessChromium {
   private String run(Path page, List<String> extra, Optional<Path> expectedFile)
       throws IOException, InterruptedException {
     Path profile = Files.createTempDirectory("tdmr-chromium-");
+    Path stdout = Files.createTempFile("tdmr-chromium-", ".out");
+    Path stderr = Files.createTempFile("tdmr-chromium-", ".err");
+    try {
+      return runIn(profile, stdout, stderr, page, extra, expectedFile);
+    } finally {
+      // The browser's profile and output are scratch: leave nothing behind in the temporary directory.
+      deleteTree(profile);
+      Files.deleteIfExists(stdout);
+      Files.deleteIfExists(stderr);
+    }
+  }
+
+  private String runIn(Path profile, Path stdout, Path stderr, Path page, List<String> extra,
+      Optional<Path> expectedFile) throws IOException, InterruptedException {
     List<String> cmd = new ArrayList<>(List.of(executable.toString(), "--headless", "--no-sandbox",
         "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
         "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",
         "--user-data-dir=" + profile));
     cmd.addAll(extra);
     cmd.add(page.toAbsolutePath().toUri().toString());
-    Path stdout = Files.createTempFile("tdmr-chromium-", ".out");
-    Path stderr = Files.createTempFile("tdmr-chromium-", ".err");
     Process p = new ProcessBuilder(cmd).redirectOutput(stdout.toFile()).redirectError(stderr.toFile()).start();
     // A safety net against a hung browser, not a measurement.
     if (!p.waitFor(180, TimeUnit.SECONDS)) {
       p.destroyForcibly();
+      p.waitFor(10, TimeUnit.SECONDS);
       throw new IOException("chromium did not finish: " + String.join(" ", cmd));
     }
     String out = Files.readString(stdout, StandardCharsets.UTF_8);
@@ -84,5 +97,14 @@ final class HeadlessChromium {
           .formatted(p.exitValue(), String.join(" ", cmd), Files.readString(stderr, StandardCharsets.UTF_8)));
     }
     return out;
+  }
+
+  /** Deletes {@code dir} and everything in it; what cannot be deleted (a browser still exiting) stays. */
+  private static void deleteTree(Path dir) {
+    try (var paths = Files.walk(dir)) {
+      paths.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+    } catch (IOException e) {
+      // Scratch left in the temporary directory is no test failure.
+    }
   }
 }
