@@ -97,8 +97,9 @@ import tdmr.time.Deadline;
  * w.l.o.g. its TDMRs inside the node's window (a TDMR may give up a granule without memory at its
  * end with no tier worse, {@link Instance}), so shifted it is one of the first node's. So their
  * optima are equal in the sense step 2 needs, and the shifted layout is validated with the union.
- * Shapes shared by more nodes are solved first; each solve gets an equal share of the time left to
- * the nodes (four fifths of the solve's), so a node unlike the others gets what they leave.
+ * Shapes shared by more nodes are solved first, then nodes of fewer blocks; each solve gets an
+ * equal share of the time left to the nodes (four fifths of the solve's), so a node unlike the
+ * others with more blocks (node 0, with the low memory) gets what they leave.
  */
 public final class NodeSplit {
   /** What the claim names when TDMRs without memory are not ruled out (step 3). */
@@ -163,8 +164,9 @@ public final class NodeSplit {
     Set<String> named = new LinkedHashSet<>();
     Map<List<Long>, Part> solvedShape = new java.util.HashMap<>();
     Map<Integer, Layout> layouts = new TreeMap<>();
-    // Each shape is solved once, for its lowest node; shapes shared by more nodes first, so that a
-    // node unlike any other (node 0, with the low memory) gets the time the others leave.
+    // Each shape is solved once, for its lowest node; shapes shared by more nodes first, then nodes
+    // of fewer blocks, so that a node unlike any other with more blocks (node 0, with the low
+    // memory) gets the time the others leave.
     Map<List<Long>, Long> members = new java.util.HashMap<>();
     for (Part p : parts) {
       if (p.shape() != null) {
@@ -172,7 +174,8 @@ public final class NodeSplit {
       }
     }
     List<Part> order = new ArrayList<>(parts);
-    order.sort(Comparator.comparingLong((Part p) -> p.shape() == null ? 1 : -members.get(p.shape())));
+    order.sort(Comparator.comparingLong((Part p) -> p.shape() == null ? -1 : -members.get(p.shape()))
+        .thenComparingInt(p -> p.map().blocks().size()));
     long left = members.size() + parts.stream().filter(p -> p.shape() == null).count();
     List<Tdmr> tdmrs = new ArrayList<>();
     boolean proven = true;
