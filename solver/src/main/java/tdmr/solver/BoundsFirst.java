@@ -21,21 +21,9 @@ import tdmr.time.Deadline;
  * the answer, with the larger of the two proven PAMT bounds. The engine's {@code INFEASIBLE} and
  * {@code OPTIMAL} stand as they are.
  */
-public final class BoundsFirst implements Engine {
-  private final Engine engine;
-
+public final class BoundsFirst extends EngineDecorator {
   public BoundsFirst(Engine engine) {
-    this.engine = engine;
-  }
-
-  @Override
-  public String name() {
-    return engine.name();
-  }
-
-  @Override
-  public boolean proves(Policy.Family family) {
-    return engine.proves(family);
+    super(engine);
   }
 
   @Override

@@ -25,29 +25,17 @@ import tdmr.time.Deadline;
  * engine had proven, nothing more), or {@code UNKNOWN} when it had none. Every engine of {@link
  * Engines} runs inside one.
  */
-public final class DeadlineGuard implements Engine {
+public final class DeadlineGuard extends EngineDecorator {
   /** How long past the deadline an engine may take to notice it and return its best answer. */
   static final long GRACE_MILLIS = 500;
 
-  private final Engine engine;
-
   private DeadlineGuard(Engine engine) {
-    this.engine = engine;
+    super(engine);
   }
 
   /** {@code engine}, guarded (an engine already guarded is returned as it is). */
   public static Engine of(Engine engine) {
     return engine instanceof DeadlineGuard ? engine : new DeadlineGuard(engine);
-  }
-
-  @Override
-  public String name() {
-    return engine.name();
-  }
-
-  @Override
-  public boolean proves(Policy.Family family) {
-    return engine.proves(family);
   }
 
   @Override

@@ -29,29 +29,17 @@ import tdmr.time.Deadline;
  * is a defect of the engine and throws, as a layout failing the validator does. Outside the module
  * family the engine runs alone.
  */
-public final class KernelFamilyFloor implements Engine {
+public final class KernelFamilyFloor extends EngineDecorator {
   /** The share of the solve's time the kernel family may take (it needs milliseconds on real maps). */
   static final double SHARE = 0.15;
 
-  private final Engine engine;
-
   private KernelFamilyFloor(Engine engine) {
-    this.engine = engine;
+    super(engine);
   }
 
   /** {@code engine} with the floor when it proves module-family answers; else {@code engine} itself. */
   public static Engine of(Engine engine) {
     return engine.proves(Policy.Family.MODULE) ? new KernelFamilyFloor(engine) : engine;
-  }
-
-  @Override
-  public String name() {
-    return engine.name();
-  }
-
-  @Override
-  public boolean proves(Policy.Family family) {
-    return engine.proves(family);
   }
 
   @Override

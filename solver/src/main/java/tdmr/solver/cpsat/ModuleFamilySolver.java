@@ -112,7 +112,8 @@ final class ModuleFamilySolver {
    * whether every tier was proven by its lower bound alone (bounds derived for the whole family, so
    * the model's restrictions do not limit the claim).
    */
-  private record Tiers(CpSolver solver, boolean proven, OptionalLong pamtBoundPages, boolean byBounds) {}
+  private record Tiers(CpSolver solver, boolean proven, OptionalLong pamtBoundPages, boolean byBounds,
+      boolean pamtBoundByBounds) {}
 
   /** One solve of one map. */
   private static final class Run {
@@ -212,6 +213,8 @@ final class ModuleFamilySolver {
       OptionalLong pamtBound = OptionalLong.empty();
       boolean proven = true;
       boolean byBounds = true;
+      // Whether the PAMT bound is a lower bound derived for the whole family, the tiers before it too.
+      boolean pamtBoundByBounds = false;
       Map<String, Long> fixed = new HashMap<>();
       for (Tier tier : tierList()) {
         OptionalLong least = lowerBound(tier, fixed);
@@ -222,6 +225,7 @@ final class ModuleFamilySolver {
                 .formatted(tier.name(), least.getAsLong()));
             if (tier.name().equals("PAMT")) {
               pamtBound = least;
+              pamtBoundByBounds = byBounds;
             }
             fixed.put(tier.name(), least.getAsLong());
             model.model.addEquality(tier.expr(), least.getAsLong());
@@ -269,6 +273,7 @@ final class ModuleFamilySolver {
         long bound = Math.max(least.orElse(0), (long) Math.ceil(solver.bestObjectiveBound() - 1e-6));
         if (proven && tier.name().equals("PAMT")) {
           pamtBound = OptionalLong.of(bound);
+          pamtBoundByBounds = byBounds && least.isPresent() && bound == least.getAsLong();
         }
         // A solution at the tier's lower bound is optimal whether or not CP-SAT knew the bound.
         boolean atBound = least.isPresent() && Math.round(solver.objectiveValue()) == least.getAsLong();
@@ -283,7 +288,7 @@ final class ModuleFamilySolver {
         model.model.addEquality(tier.expr(), Math.round(solver.objectiveValue()));
         SolutionLayout.hint(model, solver);
       }
-      return Optional.of(new Tiers(last, proven, pamtBound, byBounds));
+      return Optional.of(new Tiers(last, proven, pamtBound, byBounds, pamtBoundByBounds));
     }
 
     /**
@@ -563,7 +568,15 @@ final class ModuleFamilySolver {
         }
         Restrictions.sentence(restrictions).ifPresent(messages::add);
       } else {
-        messages.add("best layout found: " + what);
+        boolean pamtLeast = tiers.pamtBoundPages().isPresent()
+            && tiers.pamtBoundPages().getAsLong() * ByteSize.PAGE == layout.pamtBytes();
+        messages.add((pamtLeast ? "best layout found, its PAMT proven the least (the tiers after PAMT are not proven): "
+            : "best layout found: ") + what);
+        if (tiers.pamtBoundPages().isPresent() && !tiers.pamtBoundByBounds()) {
+          // CP-SAT's own bound holds among the model's layouts only.
+          restrictions = new Restrictions(instance).forInfeasible();
+          Restrictions.boundSentence(policy, restrictions).ifPresent(messages::add);
+        }
       }
       if (score.uncoveredBytes() > 0) {
         messages.add("left out %s of TDX memory".formatted(ByteSize.human(score.uncoveredBytes())));

@@ -84,6 +84,15 @@ final class Restrictions {
     return Optional.of("the proof holds among the layouts of that family in which " + String.join("; ", parts));
   }
 
+  /** The restrictions under which a PAMT bound CP-SAT's search proved holds, as one sentence, if any. */
+  static Optional<String> boundSentence(Policy policy, List<String> parts) {
+    if (parts.isEmpty()) {
+      return Optional.empty();
+    }
+    return Optional.of("the PAMT bound holds among the layouts of %s in which %s".formatted(family(policy),
+        String.join("; ", parts)));
+  }
+
   private List<String> restrictions(Optional<LayoutScore> found) {
     List<String> out = new ArrayList<>();
     boolean module = instance.moduleFamily();

@@ -74,6 +74,15 @@ final class ModuleFamilyProver {
     boolean counts() {
       return name.equals("TDMRs") || name.equals("reserved areas");
     }
+
+    /** A value of this tier in the user's words, as CP-SAT says it: {@code 1071644672 bytes (1022 MiB)}, {@code 5 TDMRs}. */
+    String value(long v) {
+      if (counts()) {
+        return v + " " + unit;
+      }
+      long bytes = unit.equals("bytes") ? v : v * tdmr.mem.ByteSize.PAGE;
+      return "%d bytes (%s)".formatted(bytes, tdmr.mem.ByteSize.human(bytes));
+    }
   }
 
   ModuleFamilyProver(MemoryMap map, TdxLimits limits, Policy policy, SolveOptions options, long started) {
@@ -445,8 +454,8 @@ final class ModuleFamilyProver {
           }
         } else {
           proven = false;
-          messages.add("z3 stopped (%s) in the %s tier: best %d %s, proven at least %d %s".formatted(why(), tier.name(), hi,
-              tier.unit(), lo, tier.unit()));
+          messages.add("z3 stopped (%s) in the %s tier: best %s, proven at least %s".formatted(why(), tier.name(),
+              tier.value(hi), tier.value(lo)));
           break;
         }
         // Counts (TDMRs, areas) are small and their optimum is usually just below the best found:
@@ -555,8 +564,8 @@ final class ModuleFamilyProver {
             break;
           } else {
             proven = false;
-            messages.add("z3 stopped (%s) in the %s tier: best %d %s".formatted(deadline.expired() ? "time limit"
-                : fast.getReasonUnknown(), tier.name(), hi, tier.unit()));
+            messages.add("z3 stopped (%s) in the %s tier: best %s".formatted(deadline.expired() ? "time limit"
+                : fast.getReasonUnknown(), tier.name(), tier.value(hi)));
             return;
           }
         }
