@@ -84,7 +84,8 @@ import tdmr.time.Deadline;
  * {@code --pamt any}, a granule holding memory of two nodes, one node, more than {@link
  * #MOST_SOLVES} nodes of different shapes, and {@code prove}'s question of the price alone. A node
  * whose answer is not {@code OPTIMAL} but has a layout leaves the union a witness: the undivided
- * solve gets the time left and the answer is the better of the two.
+ * solve gets the time left and the answer is the better of the two; such a node's part of the
+ * union is the better of its search's layout and the Linux greedy's layout of its map.
  *
  * <h2>Nodes alike up to an address shift</h2>
  *
@@ -194,23 +195,48 @@ public final class NodeSplit {
           options.withDeadline(share).withIncumbent(Incumbent.NONE));
       details.add("node %d: %s in %d ms%s".formatted(p.node(), r.status(), r.solveMillis(),
           r.layout().map(l -> ", " + Count.of(l.size(), "TDMR") + ", PAMT " + l.pamtBytes() + " bytes").orElse("")));
-      if (r.layout().isEmpty() || r.family() != Policy.Family.MODULE) {
-        details.add("node %d has no layout: the whole map is solved undivided".formatted(p.node()));
-        return Optional.empty();
-      }
+      Optional<Layout> layout = r.family() == Policy.Family.MODULE ? r.layout() : Optional.empty();
       if (r.status() != Status.OPTIMAL) {
+        layout = betterOfKernels(layout, p.map(), limits, policy, share);
+        if (layout.isEmpty()) {
+          details.add("node %d has no layout: the whole map is solved undivided".formatted(p.node()));
+          return Optional.empty();
+        }
         details.add("node %d not proven: the nodes' union is a witness for the undivided solve".formatted(p.node()));
         proven = false;
+      } else {
+        named.addAll(r.restrictions());
       }
-      named.addAll(r.restrictions());
-      layouts.put(p.node(), r.layout().orElseThrow());
-      tdmrs.addAll(r.layout().get().tdmrs());
+      layouts.put(p.node(), layout.orElseThrow());
+      tdmrs.addAll(layout.get().tdmrs());
       if (p.shape() != null) {
         solvedShape.put(p.shape(), p);
       }
     }
     tdmrs.sort(Comparator.comparingLong(Tdmr::base));
     return Optional.of(new Union(new Layout(tdmrs), List.copyOf(named), proven));
+  }
+
+  /**
+   * The better of {@code found} (a node's layout from a search cut short, which may be far from
+   * its optimum) and the Linux greedy's layout of the node's map (quick, and of the module family),
+   * by the objective; empty when neither exists.
+   */
+  private static Optional<Layout> betterOfKernels(Optional<Layout> found, MemoryMap node, TdxLimits limits,
+      Policy policy, Deadline share) {
+    Optional<Layout> greedy;
+    try {
+      greedy = new GreedyEngine().solve(node, limits, policy, SolveOptions.DEFAULT.withDeadline(Deadline.in(
+          Math.max(1, share.remainingSeconds())))).layout()
+          .filter(l -> LayoutVerifier.failures(node, limits, policy, l).isEmpty());
+    } catch (Deadline.Exceeded e) {
+      greedy = Optional.empty();
+    }
+    if (greedy.isEmpty() || found.isPresent() && !LayoutScore.of(node, limits, policy, greedy.get())
+        .betterThan(LayoutScore.of(node, limits, policy, found.get()), policy)) {
+      return found;
+    }
+    return greedy;
   }
 
   /**
