@@ -59,6 +59,36 @@ import tdmr.tdx.Policy;
  * {@code M_g} lies far above {@code B} (the bound is {@code B}) except on hosts of over 255 GiB,
  * where a 256 GiB TDMR's 4K level (1 GiB) can fill a granule.
  *
+ * <p><b>Islands no PAMT can fill.</b> Let {@code v = B - mostSaved(l)} be the term of some
+ * {@code l} when it is the largest of that {@code l}'s terms. A layout leaving out a set {@code S}
+ * of {@code l} granules with exactly {@code v} pages has <em>no slack</em>: its TDMRs' levels have
+ * at least the pages of the parts of the runs they cover, which are at least {@code v}, so every
+ * inequality of the argument above is an equality. Hence no level is padded, no TDMR lies over a
+ * granule without memory, over two parts or outside the runs (each costs at least {@code L} whole
+ * pages per GiB more, more than the rounded pages it could save), so the TDMRs cover exactly the
+ * {@code G = n - l} GiB not left out ({@code n} the GiB of the runs) and their rounded levels have
+ * exactly {@code ρ = v - L·G} pages. If {@code S} holds no run wholly, its savings are at most
+ * those of {@code mostSaved} with every run keeping a granule; when that is less, such an {@code
+ * S} has more than {@code v} pages. If {@code S} holds a set {@code W} of whole runs, {@code W}'s
+ * memory is all PAMT (outside every TDMR), and a PAMT piece lies in contiguous TDX memory, which
+ * does not reach past {@code W}'s runs (their neighbours hold no memory, or memory of another node
+ * and so of another block): so the levels lying in it sum to exactly its pages. For a whole level
+ * of {@code w} pages per GiB, those lying in it sum to {@code w·a}, with {@code a} the GiB of some
+ * of the TDMRs; the TDMRs then split into a group of {@code a} GiB and one of {@code G - a}, whose
+ * rounded levels have at least {@code ceil(a·p / 4096) + ceil((G - a)·p / 4096)} pages ({@code
+ * ceil} is subadditive within each group), which must not exceed {@code ρ}; the finer levels add at
+ * most their {@code w'·G} and the rounded ones at most {@code ρ}. When no choice of {@code a} per
+ * whole level (coarsest first) meets all that for any {@code W} of at most {@code l} GiB ({@link
+ * #fillable}), no layout leaving out {@code l} granules has {@code v} pages, and {@code v + 1} is
+ * that {@code l}'s bound. Example, the 1 TiB host of the README (all node 0): runs of 2 GiB at 0
+ * (489 216 pages of memory) and of 1 022 GiB from 4 GiB; {@code B = 2 053 + 1 048 576}; leaving out
+ * the low run and two granules of the high one saves 4 · 1 026 + 1 pages, {@code v = 1 046 524},
+ * {@code G = 1 020}, {@code ρ = 4}. Filling 489 216 = 477 · 1 024 + 768 pages with 4K levels of
+ * {@code a} GiB and at most 2 · 1 020 + 4 pages of finer levels needs {@code a} = 476 or 477, and
+ * then {@code ceil(a / 256) + ceil((1 020 - a) / 256) = 5 > 4}; leaving out 4 granules without a
+ * whole run saves only 4 · 1 026. So the bound is 1 046 525, what leaving out four single granules
+ * gets.
+ *
  * <p><b>Per node, without remote PAMT.</b> When the remote tier is 0 under PAMT {@code node-local}
  * and every memory granule holds memory of one node only, the bound holds per node: {@code sum over
  * nodes X of min over l ≥ 0 of max(B_X - c·l, S_{X,l})}, with {@code B_X} the sum over the runs of
@@ -70,7 +100,9 @@ import tdmr.tdx.Policy;
  * node: levels of node X's TDMRs or of TDMRs without memory (whose levels may lie anywhere), so
  * with {@code Y_X} pages of the latter on node X, node X's TDMRs have at least {@code S(L_X) - Y_X}.
  * In all, PAMT is at least {@code sum_X max(B_X - c·|L_X|, S(L_X) - Y_X) + sum_X Y_X ≥ sum_X
- * max(B_X - c·|L_X|, S(L_X))}. On a two-socket host with 256 GiB or more, each node's {@code B_X}
+ * max(B_X - c·|L_X|, S(L_X))}. A node's term is sharpened as above with the node's runs alone:
+ * with {@code Y_X = 0} and node X's TDMRs at their bound, node X's left-out runs hold PAMT of node
+ * X's TDMRs only. On a two-socket host with 256 GiB or more, each node's {@code B_X}
  * is below one granule's pages, so no granule is worth leaving out and the bound is {@code B}.
  *
  * <h2>The TDMR bound</h2>
@@ -214,17 +246,137 @@ public final class ModuleFamilyBounds {
     long l = 0;
     for (Map.Entry<Long, Long> e : granules.entrySet()) {
       for (long j = 0; j < e.getValue(); j++) {
-        if (taken >= b - c * l) {
+        if (taken >= best) {
+          // Every layout leaving out more granules has at least their memory of PAMT.
           return best;
         }
         taken += e.getKey();
         l++;
         // Each is a bound on the layouts that leave out exactly l granules.
-        long bound = Math.max(Math.max(b - c * l, b - mostSaved(l, some)), taken);
-        best = Math.min(best, l == 1 ? Math.max(bound, oneGranuleLeftOut(b, some)) : bound);
+        long saving = b - mostSaved(l, some, true);
+        long bound = Math.max(Math.max(b - c * l, saving), taken);
+        if (l == 1) {
+          bound = Math.max(bound, oneGranuleLeftOut(b, some));
+        }
+        if (bound == saving && !zeroSlackPossible(l, saving, some)) {
+          bound++;
+        }
+        best = Math.min(best, bound);
       }
     }
     return best;
+  }
+
+  /**
+   * Whether a layout leaving out {@code l} granules of {@code some} runs might have exactly {@code
+   * v = B - mostSaved(l)} pages of PAMT (class comment, "Islands no PAMT can fill"): false only when
+   * leaving out no whole run saves less than {@code mostSaved(l)} and, for every set {@code W} of
+   * whole runs of at most {@code l} GiB, the unpadded levels of TDMRs of {@code G} GiB in all with
+   * {@code v - L·G} rounded pages cannot fill {@code W}'s memory exactly ({@link #fillable}).
+   */
+  private boolean zeroSlackPossible(long l, long v, List<Run> some) {
+    if (mostSaved(l, some, false) == mostSaved(l, some, true)) {
+      return true;
+    }
+    if (some.size() > MOST_RUNS_FOR_FILLING) {
+      return true;
+    }
+    long giB = some.stream().mapToLong(Run::giB).sum() - l;
+    long rounded = v - giB * wholePagesPerGiB();
+    if (giB <= 0 || rounded < 0) {
+      return true;
+    }
+    for (int mask = 1; mask < 1 << some.size(); mask++) {
+      long runGiB = 0;
+      long memory = 0;
+      for (int r = 0; r < some.size(); r++) {
+        if ((mask & 1 << r) != 0) {
+          runGiB += some.get(r).giB();
+          memory += runMemoryPages(some.get(r));
+        }
+      }
+      if (runGiB <= l && fillable(memory, giB, rounded)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** The most runs whose subsets {@link #zeroSlackPossible} enumerates; with more it refines nothing. */
+  private static final int MOST_RUNS_FOR_FILLING = 12;
+
+  /** Pages of coverable memory in the cells of run {@code r}. */
+  private long runMemoryPages(Run r) {
+    long pages = 0;
+    for (int i = r.firstCell(); i <= r.lastCell(); i++) {
+      pages += coverablePages(instance.cells().get(i));
+    }
+    return pages;
+  }
+
+  /**
+   * Whether {@code memory} pages might be the sum of unpadded levels of TDMRs of {@code giB} GiB in
+   * all whose rounded levels have {@code rounded} pages together: for each whole level (coarsest
+   * first) the GiB {@code a} of the TDMRs whose level lies in the memory, such that the finer levels
+   * can make up the rest, and the TDMRs split into those {@code a} GiB and the others need no more
+   * rounded pages than {@code rounded} ({@code ceil} is subadditive within each group).
+   */
+  private boolean fillable(long memory, long giB, long rounded) {
+    List<Long> whole = new ArrayList<>();
+    for (PageSize level : PageSize.values()) {
+      long p = instance.perGiBBytes(level);
+      if (p % 4096 == 0) {
+        whole.add(p / 4096);
+      }
+    }
+    whole.sort(java.util.Comparator.reverseOrder());
+    return fillable(memory, 0, whole, giB, rounded);
+  }
+
+  private boolean fillable(long memory, int level, List<Long> whole, long giB, long rounded) {
+    if (level == whole.size()) {
+      return memory >= 0 && memory <= rounded;
+    }
+    long w = whole.get(level);
+    long finer = rounded;
+    for (int i = level + 1; i < whole.size(); i++) {
+      finer += whole.get(i) * giB;
+    }
+    long from = Math.max(0, Math.floorDiv(memory - finer + w - 1, w));
+    long to = Math.min(giB, Math.floorDiv(memory, w));
+    for (long a = from; a <= to; a++) {
+      if (splitAllowed(a, giB, rounded) && fillable(memory - a * w, level + 1, whole, giB, rounded)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Whether TDMRs of {@code giB} GiB may split into groups of {@code a} and {@code giB - a} GiB within {@code rounded} rounded pages. */
+  private boolean splitAllowed(long a, long giB, long rounded) {
+    if (a == 0 || a == giB) {
+      return true;
+    }
+    long pages = 0;
+    for (PageSize level : PageSize.values()) {
+      long p = instance.perGiBBytes(level);
+      if (p % 4096 != 0) {
+        pages += Math.floorDiv(a * p + 4095, 4096) + Math.floorDiv((giB - a) * p + 4095, 4096);
+      }
+    }
+    return pages <= rounded;
+  }
+
+  /** {@code L}: the whole pages per GiB of the levels whose size per GiB is whole pages. */
+  private long wholePagesPerGiB() {
+    long whole = 0;
+    for (PageSize level : PageSize.values()) {
+      long p = instance.perGiBBytes(level);
+      if (p % 4096 == 0) {
+        whole += p / 4096;
+      }
+    }
+    return whole;
   }
 
   /**
@@ -259,14 +411,8 @@ public final class ModuleFamilyBounds {
    * rounded pages less those of {@code n - j} granules in one part (more parts only need more),
    * shared among the runs in the best way.
    */
-  private long mostSaved(long l, List<Run> some) {
-    long whole = 0;
-    for (PageSize level : PageSize.values()) {
-      long p = instance.perGiBBytes(level);
-      if (p % 4096 == 0) {
-        whole += p / 4096;
-      }
-    }
+  private long mostSaved(long l, List<Run> some, boolean wholeRuns) {
+    long whole = wholePagesPerGiB();
     // saved[j]: the most rounded pages saved by taking j granules out of the runs so far.
     int most = (int) Math.min(l, Integer.MAX_VALUE - 1);
     long[] saved = new long[most + 1];
@@ -274,7 +420,7 @@ public final class ModuleFamilyBounds {
     for (Run r : some) {
       long[] next = saved.clone();
       long full = roundedPages(r.giB(), r.leastTdmrs());
-      for (int j = 1; j <= most && j <= r.giB(); j++) {
+      for (int j = 1; j <= most && j <= (wholeRuns ? r.giB() : r.giB() - 1); j++) {
         long rest = r.giB() - j;
         long cut = full - (rest == 0 ? 0 : roundedPages(rest, Math.floorDiv(rest + instance.largestTdmrGiB() - 1,
             instance.largestTdmrGiB())));
@@ -443,6 +589,123 @@ public final class ModuleFamilyBounds {
   }
 
   /**
+   * A lower bound on the TDMRs of any layout with {@link #leastPamtPages} pages of PAMT: {@link
+   * #leastTdmrs} when that is known, else 2 when no layout with one TDMR has that PAMT ({@link
+   * #oneTdmrPossible}), else empty. Unlike {@link #leastTdmrs} it says nothing about which TDMRs.
+   */
+  public OptionalLong leastTdmrsAtLeastPamt() {
+    OptionalLong covering = leastTdmrs();
+    if (covering.isPresent() || !sound || runs.isEmpty()) {
+      return covering;
+    }
+    return oneTdmrPossible(leastPages) ? OptionalLong.empty() : OptionalLong.of(2);
+  }
+
+  /** The most pairs of TDMR ends {@link #oneTdmrPossible} tries before it gives up (saying possible). */
+  private static final long MOST_ONE_TDMR_PAIRS = 1_000_000;
+
+  /**
+   * Whether a layout with one TDMR {@code [x, y)} (GiB) and {@code pages} pages of PAMT might exist.
+   * Its levels have at least {@code levels(y - x)} pages, at most {@code pages}, leaving {@code δ}
+   * pages of padding; all memory outside it is PAMT, so at most {@code pages}; and a stretch of
+   * contiguous coverable memory wholly outside it is filled exactly by some of its three levels (a
+   * level lies in contiguous TDX memory), so there are at most three such stretches, each at least
+   * the minimums of its levels and at most that plus the padding, all stretches together using at
+   * most {@code δ}. A TDMR reaching outside the window has the memory of its part inside the window,
+   * and that part's smaller levels with more padding fit wherever its own do; so only TDMRs inside the
+   * window are tried. Says true (possible) when there are too many to try.
+   */
+  private boolean oneTdmrPossible(long pages) {
+    List<long[]> stretches = memoryStretches();
+    long total = stretches.stream().mapToLong(r -> r[1] - r[0]).sum();
+    List<Cell> cells = instance.cells();
+    long lo = cells.get(0).range().start() / (Instance.GIB_PAGES * 4096);
+    long hi = cells.get(cells.size() - 1).range().end() / (Instance.GIB_PAGES * 4096);
+    long tried = 0;
+    for (long x = lo; x < hi && memoryIn(stretches, lo, x) <= pages; x++) {
+      for (long y = hi; y > x && memoryIn(stretches, y, hi) <= pages; y--) {
+        if (++tried > MOST_ONE_TDMR_PAIRS) {
+          return true;
+        }
+        long levels = levelPages(List.of(), y - x);
+        if (levels > pages || total - memoryIn(stretches, x, y) > pages) {
+          continue;
+        }
+        List<Long> outside = new ArrayList<>();
+        for (long[] r : stretches) {
+          if (r[1] <= x * Instance.GIB_PAGES || r[0] >= y * Instance.GIB_PAGES) {
+            outside.add(r[1] - r[0]);
+          }
+        }
+        if (outside.size() <= 3 && levelsFill(outside, y - x, pages - levels)) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  /** Whether the three levels of one TDMR of {@code giB} GiB, padded by at most {@code padding} pages in all, can fill each of {@code stretches} exactly. */
+  private boolean levelsFill(List<Long> stretches, long giB, long padding) {
+    List<PageSize> levels = instance.pieceLevels();
+    int q = stretches.size();
+    int ways = 1;
+    for (int i = 0; i < levels.size(); i++) {
+      ways *= q + 1;
+    }
+    for (int code = 0; code < ways; code++) {
+      long[] least = new long[q];
+      int[] count = new int[q];
+      int c = code;
+      for (PageSize level : levels) {
+        int where = c % (q + 1);
+        c /= q + 1;
+        if (where < q) {
+          least[where] += instance.piecePages(giB, level);
+          count[where]++;
+        }
+      }
+      long used = 0;
+      boolean fits = true;
+      for (int i = 0; i < q && fits; i++) {
+        fits = count[i] > 0 && least[i] <= stretches.get(i);
+        used += stretches.get(i) - least[i];
+      }
+      if (fits && used <= padding) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Maximal stretches of contiguous coverable memory of the window, as {@code [start, end)} in pages. */
+  private List<long[]> memoryStretches() {
+    List<long[]> out = new ArrayList<>();
+    for (Atom a : instance.atoms()) {
+      if (!a.memory() || a.dead()) {
+        continue;
+      }
+      long start = a.range().start() / 4096;
+      long end = a.range().end() / 4096;
+      if (!out.isEmpty() && out.get(out.size() - 1)[1] == start) {
+        out.get(out.size() - 1)[1] = end;
+      } else {
+        out.add(new long[] {start, end});
+      }
+    }
+    return out;
+  }
+
+  /** Pages of {@code stretches} inside the granules {@code [from, to)} (GiB). */
+  private static long memoryIn(List<long[]> stretches, long from, long to) {
+    long pages = 0;
+    for (long[] r : stretches) {
+      pages += Math.max(0, Math.min(r[1], to * Instance.GIB_PAGES) - Math.max(r[0], from * Instance.GIB_PAGES));
+    }
+    return pages;
+  }
+
+  /**
    * TDMRs that meet both bounds when their levels find room: one per piece of every run, each of
    * whole cells; empty when a piece is larger than the largest TDMR (it would have to be cut).
    */
@@ -559,6 +822,61 @@ public final class ModuleFamilyBounds {
       }
     }
     return out;
+  }
+
+  /** The least pages of the levels of {@code tdmrs} (runs of whole cells) and of one more TDMR of {@code giB} GiB. */
+  private long levelPages(List<List<Integer>> tdmrs, long giB) {
+    long pages = levelPages(tdmrs);
+    for (PageSize level : instance.pieceLevels()) {
+      pages += instance.piecePages(giB, level);
+    }
+    return pages;
+  }
+
+  /**
+   * Candidate TDMRs for a start that leaves {@code l} granules at one end of a run out of every
+   * TDMR, filled with PAMT (the run's own 4K level can fill them, reaching into its TDMR's reserved
+   * area): one TDMR per run, one of them shortened at its low or high end, when their levels have
+   * exactly {@link #leastPamtPages} pages and the memory left out is at most that. As GiB ranges
+   * {@code [x, y)}, because the end may lie inside a cell. Only when no run is cut by nodes; at most
+   * {@code most}. Candidates only: whether PAMT can fill the granules is the model's question.
+   */
+  public List<List<long[]>> runEndCandidates(int most) {
+    List<List<long[]>> out = new ArrayList<>();
+    if (!sound || runs.isEmpty() || leastPages >= leastCoveringPages
+        || runs.stream().anyMatch(r -> r.pieces().size() != 1)) {
+      return out;
+    }
+    List<long[]> whole = new ArrayList<>();
+    for (Run r : runs) {
+      whole.add(new long[] {giB(instance.cells().get(r.firstCell()).range().start()),
+          giB(instance.cells().get(r.lastCell()).range().end())});
+    }
+    long mostLeftOut = (leastCoveringPages - leastPages) / Math.max(1, wholePagesPerGiB()) + 1;
+    List<long[]> stretches = memoryStretches();
+    for (int i = 0; i < whole.size() && out.size() < most; i++) {
+      long[] run = whole.get(i);
+      for (long l = 1; l <= mostLeftOut && l < run[1] - run[0] && out.size() < most; l++) {
+        for (boolean high : new boolean[] {true, false}) {
+          long[] kept = high ? new long[] {run[0], run[1] - l} : new long[] {run[0] + l, run[1]};
+          List<long[]> tdmrs = new ArrayList<>(whole);
+          tdmrs.set(i, kept);
+          long levels = 0;
+          for (long[] t : tdmrs) {
+            levels = levelPages(List.of(), t[1] - t[0]) + levels;
+          }
+          long leftOut = high ? memoryIn(stretches, kept[1], run[1]) : memoryIn(stretches, run[0], kept[0]);
+          if (levels == leastPages && leftOut <= leastPages && out.size() < most) {
+            out.add(tdmrs);
+          }
+        }
+      }
+    }
+    return out;
+  }
+
+  private static long giB(long address) {
+    return address / (Instance.GIB_PAGES * 4096);
   }
 
   /** The least pages of the levels of TDMRs that are runs of whole cells (no padding). */

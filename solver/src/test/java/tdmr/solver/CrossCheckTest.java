@@ -138,4 +138,34 @@ class CrossCheckTest {
     assertEquals(2, z3.layout().orElseThrow().maxReservedPerTdmr());
     assertTrue(report.notes().isEmpty(), report.notes().toString());
   }
+
+  /**
+   * Two touching blocks of different nodes, [1G, 2G) on node 0 and [2G, 3G) on node 1, under PAMT
+   * node-local. Remote PAMT first: one TDMR per node, each with its levels (1024 + 2 + 1 pages) in
+   * its own block, one area each: 2054 pages, no remote PAMT; one TDMR over both would describe a
+   * granule remotely. A level straddling 2G lies on both nodes and so describes remotely whichever
+   * granule lacks one of them: it could only belong to a TDMR without memory, which costs 1027
+   * pages more than this bound-meeting optimum. So neither engine names straddling levels (Z3
+   * once named them wherever blocks touch), both answer the same question, and the cross-check
+   * compares them strictly.
+   */
+  @Test
+  void z3AndCpSatNameStraddlingLevelsAlike() {
+    long g = 1024L * 1024 * 1024;
+    MemoryMap map = MemoryMap.ofBlocks("touching-nodes", List.of(
+        new tdmr.mem.MemoryBlock(g, 2 * g, 0),
+        new tdmr.mem.MemoryBlock(2 * g, 3 * g, 1)));
+    Policy module = Policy.DEFAULT.withFamily(Policy.Family.MODULE);
+    TdxLimits limits = TdxLimits.DEFAULT.withMaxTdmrs(3).withMaxReservedPerTdmr(2);
+    CrossCheck.Report report = CrossCheck.run(map, limits, module, new SolveOptions(60, 1, 0));
+
+    assertTrue(report.passed(), String.join("\n", report.lines()));
+    EngineResult cpsat = report.results().get(1);
+    EngineResult z3 = report.results().get(2);
+    assertEquals(Status.OPTIMAL, cpsat.status(), cpsat.messages().toString());
+    assertEquals(Status.OPTIMAL, z3.status(), z3.messages().toString());
+    assertEquals(new LayoutScore(0, 0, 2054 * 4096L, 2, 2), LayoutScore.of(map, limits, module, z3.layout().orElseThrow()));
+    assertEquals(List.of(), z3.restrictions());
+    assertEquals(cpsat.question(), z3.question());
+  }
 }

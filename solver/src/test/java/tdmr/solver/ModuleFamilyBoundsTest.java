@@ -144,6 +144,91 @@ class ModuleFamilyBoundsTest {
   }
 
   @Test
+  void anIslandThatNoUnpaddedLevelsFillCostsAPageOfPadding() {
+    // [1G, 2G) and an island of m pages at 3G. Leaving the island out, the TDMR [1G, 2G) has levels
+    // of 1024, 2 and 1 pages, which fill exactly the islands of 1, 2, 3 or 1024 to 1027 pages; any
+    // other island below 1027 pages needs a padded level: 1028 pages at least (e.g. 16 KiB: the 2M
+    // level and the 1G level padded to 2 pages). Before the islands were looked at, the bound was
+    // 1027 for every island up to 1027 pages.
+    for (long m : new long[] {1, 3, 4, 5, 1023, 1024, 1027}) {
+      MemoryMap map = MemoryMap.ofBlocks("island", List.of(new MemoryBlock(G, 2 * G, 0),
+          new MemoryBlock(3 * G, 3 * G + m * 4 * K, 0)));
+      boolean fillable = m <= 3 || m >= 1024;
+      for (boolean remoteFree : new boolean[] {false, true}) {
+        assertEquals(OptionalLong.of(fillable ? 1027 : 1028), bounds(map, TdxLimits.DEFAULT, remoteFree).leastPamtPages(),
+            m + " pages");
+      }
+      var referee = new ExhaustiveSearch(map, TdxLimits.DEFAULT.withMaxTdmrs(2), MODULE).best().orElseThrow();
+      long least = bounds(map, TdxLimits.DEFAULT, false).leastPamtPages().orElseThrow();
+      assertTrue(least * 4096 <= referee.score().pamtBytes(), m + " pages: " + least + ", referee " + referee.score());
+      if (m == 4 || m <= 3) {
+        assertEquals(least * 4096, referee.score().pamtBytes(), m + " pages");
+      }
+    }
+  }
+
+  @Test
+  void anIslandFilledOnlyByTdmrsThatNeedMoreOneGibLevelPagesCostsAPage() {
+    // 1G entries of 2048 bytes: the 1G level is one page per started 2 GiB. [1G, 5G) needs 4 · 1026
+    // + 2 = 4 106 pages; an island of 1 024 pages (4 MiB) at 6G costs 1 027 if covered. Left out, it
+    // must be filled exactly: by the 4K level of a 1 GiB TDMR (the finer levels have at most 2 · 4 + 2
+    // pages), so the 4 GiB split into TDMRs of 1 and 3 GiB, whose 1G levels have 1 + 2 pages, one
+    // more than the 2 of the bound 4 106: at least 4 107, which [1G, 2G) + [2G, 5G) meets.
+    TdxLimits limits = new TdxLimits(2, 16, 16, 16, 2048, false, 52);
+    MemoryMap map = MemoryMap.ofBlocks("split", List.of(new MemoryBlock(G, 5 * G, 0),
+        new MemoryBlock(6 * G, 6 * G + 4 * M, 0)));
+    for (boolean remoteFree : new boolean[] {false, true}) {
+      ModuleFamilyBounds b = bounds(map, limits, remoteFree);
+      assertEquals(5133, b.leastCoveringPages());
+      assertEquals(OptionalLong.of(4107), b.leastPamtPages());
+    }
+    var referee = new ExhaustiveSearch(map, limits, MODULE).best().orElseThrow();
+    assertEquals(4107 * 4096, referee.score().pamtBytes());
+    // One TDMR cannot have 4 107 pages: [1G, 5G) leaves the island to its levels of 4 096, 8 and 2
+    // pages padded by at most 1 (4 106 + 1); any shorter TDMR leaves a whole granule out (262 144
+    // pages of memory, more than all the PAMT). So at least 2 TDMRs, as the referee's optimum has.
+    assertEquals(OptionalLong.of(2), bounds(map, limits, false).leastTdmrsAtLeastPamt());
+    assertEquals(2, referee.score().tdmrs());
+  }
+
+  @Test
+  void oneTdmrMayHoldTheLeastPamtWhenItsLevelsFillTheIslandLeftOut() {
+    // [1G, 2G) and a 16 KiB island at 3G: at 1 028 pages the TDMR [1G, 2G) leaves the island to its
+    // 2M level and its 1G level padded to 2 pages, so no second TDMR is needed (the referee has one).
+    MemoryMap map = MemoryMap.ofBlocks("island", List.of(new MemoryBlock(G, 2 * G, 0),
+        new MemoryBlock(3 * G, 3 * G + 16 * K, 0)));
+    ModuleFamilyBounds b = bounds(map, TdxLimits.DEFAULT, false);
+    assertEquals(OptionalLong.empty(), b.leastTdmrsAtLeastPamt());
+    var referee = new ExhaustiveSearch(map, TdxLimits.DEFAULT.withMaxTdmrs(2), MODULE).best().orElseThrow();
+    assertEquals(1028 * 4096, referee.score().pamtBytes());
+    assertEquals(1, referee.score().tdmrs());
+  }
+
+  @Test
+  void theReadmeTerabyteHostCannotFillItsLowRunWithoutPadding() throws Exception {
+    // Runs of 2 GiB at 0 (489 216 pages of memory) and 1 022 GiB from 4 GiB: B = 2 053 + 1 022 ·
+    // 1 026 + 4 = 1 050 629. Leaving out the low run and two more granules would save 4 · 1 026 + 1
+    // pages (its 1G level too), but its memory is 477 · 1 024 + 768 pages: 4K levels of TDMRs of 476
+    // or 477 GiB among the other 1 020 GiB, which then need 2 + 3 pages of 1G level, not 4. Leaving
+    // out four single granules saves 4 · 1 026: 1 046 525 (ModuleFamilyBounds's class comment).
+    ModuleFamilyBounds b = bounds(RealMaps.read(RealMaps.README_1TIB), TdxLimits.DEFAULT, true);
+    assertEquals(1_050_629, b.leastCoveringPages());
+    assertEquals(OptionalLong.of(1_046_525), b.leastPamtPages());
+    // One TDMR is too few: one over both runs leaves out at most 1 046 525 pages (under 4 GiB) of the
+    // 1 023.6 GiB of memory and covers [2G, 4G) too, so it has at least 1 022 GiB and 1 022 · 1 026 +
+    // 4 = 1 048 576 pages of levels; one inside the high run leaves the low run's 489 216 pages to its
+    // 2M and 1G levels (at most 2 044 pages: its 4K level is at least 1 018 GiB's, larger than the
+    // low run). Starts: [0, 2G) and the high run without its top 4 GiB, 2 053 + 1 018 · 1 026 + 4 =
+    // 1 046 525 pages of levels, its 4K level (1 042 432 pages) filling the 1 032 192 pages left out
+    // at the top; the low end instead leaves 1 048 576 pages out, more than all the PAMT.
+    assertEquals(OptionalLong.of(2), b.leastTdmrsAtLeastPamt());
+    List<List<long[]>> starts = b.runEndCandidates(2);
+    assertEquals(1, starts.size());
+    assertEquals(List.of(List.of(0L, 2L), List.of(4L, 1022L)),
+        starts.get(0).stream().map(t -> List.of(t[0], t[1])).toList());
+  }
+
+  @Test
   void withoutRemotePamtNoGranuleOfALargeTwoNodeHostIsWorthLeavingOut() {
     // 150 GiB on each of two nodes: a TDMR per node needs 150 · 1024 + 150 · 2 + 1 = 153 901 pages,
     // 307 802 in all. Any node's single TDMR meets that. Without the remote tier a 300 GiB layout

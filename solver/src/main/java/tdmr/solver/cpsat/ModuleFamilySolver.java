@@ -92,6 +92,9 @@ final class ModuleFamilySolver {
   /** The most starts that leave granules out of every TDMR ({@link ModuleFamilyBounds#leftOutCandidates}). */
   private static final int MOST_LEFT_OUT_STARTS = 6;
 
+  /** The most starts that leave granules at a run's end out of every TDMR ({@link ModuleFamilyBounds#runEndCandidates}). */
+  private static final int MOST_RUN_END_STARTS = 2;
+
   /**
    * One tier of the objective: what it is called in messages, what is minimised, and how many bytes
    * one unit of it is (a page for coverage and PAMT, a byte for remote PAMT, 0 for the counts).
@@ -331,7 +334,7 @@ final class ModuleFamilySolver {
               || !Long.valueOf(b.get().leastPamtPages().getAsLong()).equals(fixed.get("PAMT"))) {
             return OptionalLong.empty();
           }
-          return b.get().leastTdmrs();
+          return b.get().leastTdmrsAtLeastPamt();
         }
         case "reserved areas": {
           Long pamt = fixed.get("PAMT");
@@ -383,12 +386,16 @@ final class ModuleFamilySolver {
       boolean nodeLocal = policy.pamt() == Policy.PamtPlacementPolicy.NODE_LOCAL;
       ModuleFamilyBounds bounds = new ModuleFamilyBounds(instance, nodeLocal);
       long least = bounds.leastPamtPages().orElse(0);
-      List<List<List<Integer>>> candidates = new ArrayList<>();
+      List<List<long[]>> candidates = new ArrayList<>();
       List<String> names = new ArrayList<>();
-      candidates.add(bounds.tdmrs());
+      candidates.add(ranges(bounds.tdmrs()));
       names.add("one per run of memory granules sharing a node");
+      for (List<long[]> atEnd : bounds.runEndCandidates(MOST_RUN_END_STARTS)) {
+        candidates.add(atEnd);
+        names.add("granules at a run's end left out of every TDMR, filled with PAMT");
+      }
       for (java.util.Set<Integer> leftOut : bounds.leftOutCandidates(MOST_LEFT_OUT_STARTS)) {
-        candidates.add(bounds.tdmrsLeavingOut(leftOut));
+        candidates.add(ranges(bounds.tdmrsLeavingOut(leftOut)));
         names.add(Count.of(leftOut.size(), "granule") + " left out of every TDMR, filled with PAMT");
       }
       Deadline startDeadline = Deadline.in(Math.min(10, deadline.remainingSeconds() / 4));
@@ -445,7 +452,7 @@ final class ModuleFamilySolver {
      * up and no remote PAMT, with less PAMT than {@code below} when that is present, PAMT minimised
      * until {@code until}; empty when there are no such TDMRs, they break a limit, or no solution comes.
      */
-    private Optional<Start> startWith(List<List<Integer>> tdmrs, String name, Deadline until, OptionalLong below) {
+    private Optional<Start> startWith(List<long[]> tdmrs, String name, Deadline until, OptionalLong below) {
       if (tdmrs.isEmpty() || tdmrs.size() > limits.maxTdmrs()
           || areaBounds().leastMaxReserved(tdmrs.size()) > limits.maxReservedPerTdmr()) {
         // No such start, or none within the limits (a tight limit needs more TDMRs).
@@ -454,26 +461,13 @@ final class ModuleFamilySolver {
       // A copy of the model with those TDMRs fixed; its PAMT is at least their levels' minimums, so
       // the search stops once a solution meets them.
       CpModel fixedTdmrs = model.model.getClone();
-      boolean[] covered = new boolean[model.cells.size()];
-      long leastPages = 0;
-      for (List<Integer> t : tdmrs) {
-        long giB = 0;
-        for (int j = 0; j < t.size(); j++) {
-          int k = t.get(j);
-          covered[k] = true;
-          giB += instance.cells().get(k).sizeGiB();
-          fixedTdmrs.addEquality(model.cells.get(k).whole(), 1);
-          if (k + 1 < model.cells.size()) {
-            fixedTdmrs.addEquality(model.cont.get(k), j + 1 < t.size() ? 1 : 0);
-          }
-        }
-        for (PageSize level : instance.pieceLevels()) {
-          leastPages += instance.piecePages(giB, level);
-        }
+      if (!fixTdmrs(fixedTdmrs, tdmrs)) {
+        return Optional.empty();
       }
-      for (int k = 0; k < covered.length; k++) {
-        if (!covered[k]) {
-          fixedTdmrs.addEquality(model.cells.get(k).whole(), 0);
+      long leastPages = 0;
+      for (long[] t : tdmrs) {
+        for (PageSize level : instance.pieceLevels()) {
+          leastPages += instance.piecePages(t[1] - t[0], level);
         }
       }
       fixedTdmrs.addGreaterOrEqual(model.pamtPages, leastPages);
@@ -497,6 +491,59 @@ final class ModuleFamilySolver {
           Count.of(tdmrs.size(), "TDMR"), name, found ? solver.value(model.pamtPages) + " pages of PAMT" : status,
           leastPages));
       return found ? Optional.of(new Start(solver, fixedTdmrs)) : Optional.empty();
+    }
+
+    /**
+     * States in {@code m} that the TDMRs (with memory) are exactly {@code tdmrs}, GiB ranges {@code
+     * [x, y)} in address order; false when the model cannot have them (an end inside a cell that
+     * cannot be cut, or a TDMR inside a run touching neither of its ends).
+     */
+    private boolean fixTdmrs(CpModel m, List<long[]> tdmrs) {
+      for (int k = 0; k < model.cells.size(); k++) {
+        ModuleModel.CellVars v = model.cells.get(k);
+        long s = v.cell().range().start() / ByteSize.GiB;
+        long e = v.cell().range().end() / ByteSize.GiB;
+        long a = 0;
+        long b = 0;
+        boolean whole = false;
+        for (long[] t : tdmrs) {
+          if (t[1] <= s || t[0] >= e) {
+            continue;
+          }
+          if (t[0] <= s && t[1] >= e) {
+            whole = true;
+          } else if (v.first() == v.whole() || t[0] > s && t[1] < e) {
+            return false;
+          } else if (t[0] <= s) {
+            a = t[1] - s;
+          } else {
+            b = e - t[0];
+          }
+        }
+        m.addEquality(v.whole(), whole ? 1 : 0);
+        if (!whole) {
+          m.addEquality(v.a(), a);
+          m.addEquality(v.b(), b);
+        }
+        if (k + 1 < model.cells.size()) {
+          boolean joined = false;
+          for (long[] t : tdmrs) {
+            joined |= t[0] < e && e < t[1];
+          }
+          m.addEquality(model.cont.get(k), joined ? 1 : 0);
+        }
+      }
+      return true;
+    }
+
+    /** Whole-cell TDMRs as GiB ranges. */
+    private List<long[]> ranges(List<List<Integer>> tdmrs) {
+      List<long[]> out = new ArrayList<>();
+      for (List<Integer> t : tdmrs) {
+        out.add(new long[] {instance.cells().get(t.get(0)).range().start() / ByteSize.GiB,
+            instance.cells().get(t.get(t.size() - 1)).range().end() / ByteSize.GiB});
+      }
+      return out;
     }
 
     private List<Tier> tierList() {

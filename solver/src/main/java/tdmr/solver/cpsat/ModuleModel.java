@@ -51,7 +51,8 @@ import tdmr.tdx.Policy;
  * (every atom larger than any layout's PAMT) never interact, so a piece only says "in a roomy place
  * of node n" (a pool), and a roomy place says whether it holds a chain. Module family: a chain may
  * be padded, but only where its atom is then full (a padded chain with a free end can shed the
- * padding and change nothing else), and a roomy atom may be filled by padded pieces.
+ * padding and change nothing else), and a roomy atom may be filled by padded pieces, as may the part
+ * of a roomy run of whole GiB outside every TDMR ({@link MiddleFill}; see {@link Restrictions}).
  *
  * <h2>Reserved areas (rules C1, D5, E1 and the holes policy)</h2>
  *
@@ -162,8 +163,19 @@ final class ModuleModel {
    * The roomy places of one node: the pieces in them, and the roomy atoms filled with padded
    * pieces (module family).
    */
-  record PoolVars(int node, List<PlaceVars> places, List<AtomVars> fillable, LinearExprBuilder members,
-      LinearExprBuilder fillMembers, LinearExprBuilder fillPieces) {}
+  record PoolVars(int node, List<PlaceVars> places, List<AtomVars> fillable, List<MiddleFill> middles,
+      LinearExprBuilder members, LinearExprBuilder fillMembers, LinearExprBuilder fillPieces) {}
+
+  /**
+   * The part of a roomy run of whole GiB that no TDMR covers (its middle between the parts {@code
+   * a} and {@code b}, or one end of it), filled exactly by padded pieces of the pool (module family).
+   *
+   * @param atom the run
+   * @param cell the run's cell
+   * @param filled the part is filled
+   * @param pages its pages when filled, else 0
+   */
+  record MiddleFill(AtomVars atom, CellVars cell, BoolVar filled, IntVar pages) {}
 
   /**
    * TDMRs without memory (module family): how many, how many of them need no reserved area, and
@@ -409,17 +421,8 @@ final class ModuleModel {
    * TDMR boundary may cut no more than that many pages from its ends (a chain could cross it).
    */
   private void atomsAndPlaces() {
-    // Kernel family under coverage max: an atom given up keeps its chains (no padding can replace
-    // them), and what it gives up is the rest, so every chain needs its pages.
-    boolean allTight = !module && instance.policy().coverage() == Policy.Coverage.MAX;
-    for (Segment seg : instance.segments()) {
-      boolean tight = allTight;
-      for (Atom a : instance.atomsOf(seg)) {
-        Cell c = instance.cells().get(a.cell());
-        tight |= a.pages() <= mostStack || c.cuttable() && G <= mostStack;
-      }
-      tightSegment[seg.index()] = tight;
-    }
+    boolean[] tightness = tightSegments(instance);
+    System.arraycopy(tightness, 0, tightSegment, 0, tightness.length);
     for (Atom a : instance.atoms()) {
       checkDeadline();
       String s = "_a" + a.index();
@@ -475,16 +478,45 @@ final class ModuleModel {
         if (!tightSegment[seg.index()]) {
           for (Atom a : instance.atomsOf(seg)) {
             pool(seg.index()).fillable().add(atoms.get(a.index()));
+            CellVars c = cells.get(a.cell());
+            if (c.cell().cuttable()) {
+              long most = (c.cell().sizeGiB() - 1) * G;
+              MiddleFill f = new MiddleFill(atoms.get(a.index()), c, model.newBoolVar("middle_filled_a" + a.index()),
+                  model.newIntVar(0, most, "middle_filled_pages_a" + a.index()));
+              pool(seg.index()).middles().add(f);
+              middleFills.put(a.index(), f);
+            }
           }
         }
       }
     }
   }
 
+  /**
+   * Per segment of {@code instance}: whether it is tight (its places carry pages), as {@link
+   * #atomsAndPlaces} defines it.
+   */
+  static boolean[] tightSegments(Instance instance) {
+    // Kernel family under coverage max: an atom given up keeps its chains (no padding can replace
+    // them), and what it gives up is the rest, so every chain needs its pages.
+    boolean allTight = !instance.moduleFamily() && instance.policy().coverage() == Policy.Coverage.MAX;
+    long mostStack = instance.mostUnpaddedPamtPages();
+    boolean[] out = new boolean[instance.segments().size()];
+    for (Segment seg : instance.segments()) {
+      boolean tight = allTight;
+      for (Atom a : instance.atomsOf(seg)) {
+        Cell c = instance.cells().get(a.cell());
+        tight |= a.pages() <= mostStack || c.cuttable() && G <= mostStack;
+      }
+      out[seg.index()] = tight;
+    }
+    return out;
+  }
+
   /** The pool of segment {@code s}'s node (of all nodes under PAMT {@code any}). */
   private PoolVars pool(int segment) {
     int node = nodeLocal ? instance.segments().get(segment).node() : -1;
-    return pools.computeIfAbsent(node, n -> new PoolVars(n, new ArrayList<>(), new ArrayList<>(),
+    return pools.computeIfAbsent(node, n -> new PoolVars(n, new ArrayList<>(), new ArrayList<>(), new ArrayList<>(),
         LinearExpr.newBuilder(), LinearExpr.newBuilder(), LinearExpr.newBuilder()));
   }
 
@@ -627,6 +659,20 @@ final class ModuleModel {
         }
         before = v;
       }
+      for (MiddleFill f : pool.middles()) {
+        filled.add(f.filled());
+        runs.add(f.filled());
+        // A part at the run's end joins the filled atom beside it in the segment into one run.
+        Atom a = f.atom().atom();
+        AtomVars below = fillableNeighbour(pool, a, -1);
+        if (below != null) {
+          runs.addTerm(and("middle_joins_below_a" + a.index(), f.filled(), f.cell().first().not(), below.pamtFull()), -1);
+        }
+        AtomVars above = fillableNeighbour(pool, a, 1);
+        if (above != null) {
+          runs.addTerm(and("middle_joins_above_a" + a.index(), f.filled(), f.cell().last().not(), above.pamtFull()), -1);
+        }
+      }
       LinearExpr filledAtoms = filled.build();
       model.addLessOrEqual(runs.build(), fillers);
       BoolVar anyFill = model.newBoolVar("fill_used_n" + pool.node());
@@ -634,6 +680,17 @@ final class ModuleModel {
       model.addEquality(fillers, 0).onlyEnforceIf(anyFill.not());
       model.addGreaterOrEqual(filledAtoms, 1).onlyEnforceIf(anyFill);
     }
+  }
+
+  /** The atom beside {@code a} ({@code step} -1 below, 1 above) in its segment, when it is in {@code pool}. */
+  private AtomVars fillableNeighbour(PoolVars pool, Atom a, int step) {
+    Segment seg = instance.segments().get(a.segment());
+    int i = a.index() + step;
+    if (i < seg.firstAtom() || i >= seg.endAtom()) {
+      return null;
+    }
+    AtomVars v = atoms.get(i);
+    return pool.fillable().contains(v) ? v : null;
   }
 
   /**
@@ -881,14 +938,49 @@ final class ModuleModel {
       model.addGreaterOrEqual(LinearExpr.newBuilder().add(v.eta()).addTerm(c.a(), G), len * G).onlyEnforceIf(etaCovers);
       model.addBoolOr(new Literal[] {middle.not(), alone, v.full(), lamCovers, etaCovers});
     } else {
-      model.addBoolOr(new Literal[] {middle.not(), alone, v.full()});
+      MiddleFill f = middleFills.get(a.index());
+      if (f == null) {
+        model.addBoolOr(new Literal[] {middle.not(), alone, v.full()});
+      } else {
+        model.addBoolOr(new Literal[] {middle.not(), alone, v.full(), f.filled()});
+        middleFilledByPadding(f, middle, alone);
+      }
     }
     middleUncovered.put(a.index(), new BoolVar[] {middle, alone});
     return alone;
   }
 
+  /**
+   * A roomy run's part outside every TDMR ({@code [a, L - b)} GiB, at least 1 GiB) filled exactly by
+   * pieces of the pool padded to its size. Every chain of such a segment without padding is shorter
+   * than 1 GiB ({@link Instance#mostUnpaddedPamtPages}), so the pieces fit and reach no further; the
+   * chains at the run's ends lie in the TDMRs' parts; when the whole run is outside, it is the
+   * atom's own fill ({@code pamtFull}).
+   */
+  private void middleFilledByPadding(MiddleFill f, BoolVar middle, BoolVar alone) {
+    CellVars c = f.cell();
+    AtomVars v = f.atom();
+    Atom a = v.atom();
+    long len = c.cell().sizeGiB();
+    model.addImplication(f.filled(), middle);
+    model.addImplication(f.filled(), alone.not());
+    model.addImplication(f.filled(), v.full().not());
+    model.addBoolOr(new Literal[] {f.filled().not(), c.first(), c.last()});
+    model.addEquality(LinearExpr.newBuilder().add(f.pages()).addTerm(c.a(), G).addTerm(c.b(), G), len * G)
+        .onlyEnforceIf(f.filled());
+    model.addEquality(f.pages(), 0).onlyEnforceIf(f.filled().not());
+    // Redundant: the part is at least 1 GiB.
+    model.addGreaterOrEqual(LinearExpr.newBuilder().add(f.pages()).addTerm(f.filled(), -G), 0);
+    // A chain at an end of the run inside the filled part would be part of the fill.
+    model.addBoolOr(new Literal[] {f.filled().not(), c.first(), placeAt(a, true).used().not()});
+    model.addBoolOr(new Literal[] {f.filled().not(), c.last(), placeAt(a, false).used().not()});
+  }
+
   /** Per cuttable memory atom: {uncovered middle, middle alone given up}. */
   final Map<Integer, BoolVar[]> middleUncovered = new HashMap<>();
+
+  /** Per cuttable memory atom of a roomy segment (module family): its part outside every TDMR, filled. */
+  final Map<Integer, MiddleFill> middleFills = new HashMap<>();
 
   /** The place at atom {@code a}'s low ({@code low}) or high end. */
   private PlaceRef placeAt(Atom a, boolean low) {
@@ -1209,6 +1301,9 @@ final class ModuleModel {
     for (PoolVars pool : pools.values()) {
       for (AtomVars v : pool.fillable()) {
         pamt.addTerm(v.pamtFull(), v.atom().pages());
+      }
+      for (MiddleFill f : pool.middles()) {
+        pamt.add(f.pages());
       }
       pamt.add(LinearExpr.term(pool.fillPieces().build(), -1));
     }

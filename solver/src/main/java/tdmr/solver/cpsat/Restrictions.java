@@ -3,20 +3,17 @@ package tdmr.solver.cpsat;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.OptionalLong;
-import tdmr.mem.ByteSize;
-import tdmr.mem.MemoryBlock;
 import tdmr.solver.Instance;
 import tdmr.solver.Instance.Cell;
 import tdmr.solver.Instance.Kind;
 import tdmr.solver.LayoutScore;
-import tdmr.solver.ModuleFamilyBounds;
-import tdmr.tdx.PageSize;
+import tdmr.solver.ModuleFamilyRestrictions;
 import tdmr.tdx.Policy;
 
 /**
  * What the CP-SAT model ({@link ModuleModel}) leaves out of its family, and when that could change an
- * answer, so that a claim names exactly the restrictions that might matter on this map. Each is
+ * answer, so that a claim names exactly the restrictions that might matter on this map, in the
+ * words and under the family-wide conditions of {@link ModuleFamilyRestrictions}. Each is
  * checked against the map and, for an optimum, against what was found; where it provably cannot
  * change the answer it is not named.
  *
@@ -26,29 +23,28 @@ import tdmr.tdx.Policy;
  *       only lend its levels to fill memory elsewhere or hold PAMT in an area of its own. It needs
  *       a run of at least 3 GiB.
  *   <li><b>No straddling</b> (module family). No PAMT level straddles the edge between two touching
- *       memory blocks. A straddling level can save an area without filling either block (a 4-page 2M
- *       level over a 2-page block and the next block's first 2 pages, stacked against the hole
- *       below: {@code ModuleFamilyRefereeTest}), so it is named wherever blocks touch, with one
- *       exception. An optimum under PAMT {@code node-local} with nothing uncovered that could be
- *       covered and no remote PAMT can only be beaten by a layout without remote PAMT. A level over
- *       the edge between blocks of nodes {@code a != b} lies on both, so it describes remotely every
- *       granule of its TDMR that lacks memory of {@code a} or of {@code b} ({@link
- *       tdmr.check.RemotePamt}): its TDMR either holds memory only in granules holding both (there
- *       must be such a granule) or holds none, and a TDMR without memory costs at least a 1 GiB
- *       TDMR's levels on top of the least PAMT of the others ({@link
- *       ModuleFamilyBounds#leastPamtPages}). So it is not named when no edge joins blocks of one node,
- *       no granule holds memory of both nodes of an edge, and the optimum has less PAMT than that
- *       bound plus a 1 GiB TDMR's levels.
- *   <li><b>TDMRs without memory above the window</b> (module family). They only lend their levels;
- *       where they lie matters only for how many fit below the HKID limit, and under holes {@code
- *       cmr} for whether one needs an area.
- *   <li><b>Chains of 1 GiB or more.</b> A chain against a granule boundary inside a block stays in
- *       its run, and a run's middle left outside every TDMR is given up only while the chains stay in
- *       the TDMRs' parts. Only chains of 1 GiB or more reach that far, padded ones included: a level
- *       padded to 1 GiB filling the last GiB of a run outside every TDMR can save a TDMR ({@code
- *       ModuleFamilyRefereeTest}), so how much PAMT the levels need unpadded does not decide it. Named
- *       wherever the map has a run of whole GiB, except for an optimum with less than 1 GiB of PAMT,
- *       nothing uncovered that could be covered and no remote PAMT.
+ *       memory blocks: PAMT lies in the {@link tdmr.solver.Instance}'s segments, each inside one
+ *       block. Named unless {@link ModuleFamilyRestrictions#straddlingCouldMatter} shows it cannot
+ *       matter.
+ *   <li><b>TDMRs without memory above the window</b> (module family). Named unless {@link
+ *       ModuleFamilyRestrictions#memorylessPlacementMatters} shows it cannot matter.
+ *   <li><b>Chains of 1 GiB or more</b> (only in tight segments). The part of a run of whole GiB
+ *       outside every TDMR (an end of the run, or its middle between two TDMRs) is PAMT, or given
+ *       up under coverage {@code max}. In a <em>roomy</em> segment of {@link ModuleModel} (every
+ *       atom larger than any layout's unpadded PAMT, which is then below 1 GiB) the model holds
+ *       every such layout: that part is at least 1 GiB, so the PAMT filling it is one chain of
+ *       pieces padded to its size exactly (padding beyond it could be shed; a piece reaching out of
+ *       it can move into it, as the pieces together are shorter than it), and the chains at the
+ *       run's ends lie in the TDMRs' parts (one in the filled part would be part of the fill); a
+ *       chain inside a TDMR's part against a TDMR boundary slides to the run's end ({@link
+ *       tdmr.solver.Instance}). In a <em>tight</em> segment (a small atom beside the run, or PAMT
+ *       that could reach 1 GiB) the model still fills that part only from an end of the run with
+ *       unpadded chains, or with the whole atom, so a padded chain or one reaching past it into a
+ *       TDMR is left out. Named where a run of whole GiB lies in a tight segment, except for an
+ *       optimum with less than 1 GiB of PAMT, nothing uncovered that could be covered and no
+ *       remote PAMT (any such chain is at least 1 GiB of PAMT). {@code ModuleFamilyRefereeTest}
+ *       (a padded level filling the last GiB of a run outside the TDMR saves a TDMR's area) and
+ *       {@code CpSatModuleFamilyProperties} check the roomy case against the exhaustive search.
  * </ul>
  */
 final class Restrictions {
@@ -78,10 +74,7 @@ final class Restrictions {
 
   /** The restrictions as one sentence for people, if any. */
   static Optional<String> sentence(List<String> parts) {
-    if (parts.isEmpty()) {
-      return Optional.empty();
-    }
-    return Optional.of("the proof holds among the layouts of that family in which " + String.join("; ", parts));
+    return ModuleFamilyRestrictions.sentence(parts);
   }
 
   /** The restrictions under which a PAMT bound CP-SAT's search proved holds, as one sentence, if any. */
@@ -96,91 +89,37 @@ final class Restrictions {
   private List<String> restrictions(Optional<LayoutScore> found) {
     List<String> out = new ArrayList<>();
     boolean module = instance.moduleFamily();
-    // An optimum with nothing uncovered that could be covered and no remote PAMT can only be beaten
-    // by a layout with at most its PAMT.
-    long beatenBelow = found.filter(s -> s.uncoveredBytes() <= instance.deadMemory() && s.remotePamtBytes() == 0)
-        .map(LayoutScore::pamtBytes).orElse(Long.MAX_VALUE);
-    if (instance.cells().stream().anyMatch(c -> c.kind() == Kind.PLAIN && c.sizeGiB() >= 3)) {
-      out.add("no TDMR lies wholly inside a run of whole GiB of one memory block without reaching the run's ends");
+    if (ModuleFamilyRestrictions.runOfThreeGiB(instance)) {
+      out.add(ModuleFamilyRestrictions.INSIDE_A_RUN);
     }
-    if (module && straddlingCouldMatter(found)) {
-      out.add("no PAMT level straddles the edge between two touching memory blocks");
+    if (module && ModuleFamilyRestrictions.straddlingCouldMatter(instance, found)) {
+      out.add(ModuleFamilyRestrictions.STRADDLING);
     }
-    if (module && memorylessPlacementMatters()) {
-      out.add("TDMRs without TDX memory lie above all of it");
+    if (module && ModuleFamilyRestrictions.memorylessPlacementMatters(instance)) {
+      out.add(ModuleFamilyRestrictions.MEMORYLESS_ABOVE);
     }
-    boolean runs = instance.cells().stream().anyMatch(c -> c.kind() == Kind.PLAIN);
-    if (runs && (found.isEmpty() || beatenBelow >= ByteSize.GiB)) {
-      out.add("no chain of 1 GiB of PAMT or more lies against a 1 GiB boundary inside a memory block");
+    if (tightRun() && ModuleFamilyRestrictions.chainOfOneGibCouldBeat(instance, found)) {
+      out.add(ModuleFamilyRestrictions.CHAINS);
     }
     return out;
   }
 
   /**
-   * Whether a level straddling the edge between two touching blocks could beat {@code found} (or,
-   * for an {@code INFEASIBLE} claim, make a layout exist): see the class comment.
+   * Whether a run of whole GiB lies in a tight segment of {@link ModuleModel} (one whose unpadded
+   * PAMT could reach 1 GiB, or beside a small atom): only there are chains against a granule
+   * boundary inside a block left out.
    */
-  private boolean straddlingCouldMatter(Optional<LayoutScore> found) {
-    List<MemoryBlock> blocks = instance.map().blocks();
-    List<int[]> edges = new ArrayList<>();
-    for (int i = 0; i + 1 < blocks.size(); i++) {
-      if (blocks.get(i + 1).start() == blocks.get(i).end()) {
-        edges.add(new int[] {blocks.get(i).node(), blocks.get(i + 1).node()});
-      }
-    }
-    if (edges.isEmpty()) {
-      return false;
-    }
-    boolean remoteFreeOptimum = found.isPresent() && instance.policy().pamt() == Policy.PamtPlacementPolicy.NODE_LOCAL
-        && found.get().remotePamtBytes() == 0 && found.get().uncoveredBytes() <= instance.deadMemory();
-    if (!remoteFreeOptimum) {
-      return true;
-    }
-    for (int[] e : edges) {
-      if (e[0] == e[1]) {
-        return true;
-      }
-      for (Cell c : instance.cells()) {
-        if (c.nodes().contains(e[0]) && c.nodes().contains(e[1])) {
-          return true;
-        }
-      }
-    }
-    OptionalLong least = new ModuleFamilyBounds(instance, true).leastPamtPages();
-    if (least.isEmpty()) {
-      return true;
-    }
-    long memorylessTdmr = 0;
-    for (PageSize level : PageSize.values()) {
-      memorylessTdmr += instance.levelPages(1, level);
-    }
-    return found.get().pamtBytes() >= (least.getAsLong() + memorylessTdmr) * ByteSize.PAGE;
-  }
-
-  /**
-   * Whether TDMRs without memory below or inside the window could do what those above cannot: more
-   * of them fit (fewer granules above than the limit allows), or, under holes {@code cmr}, one
-   * needs no area there while not enough above need none.
-   */
-  private boolean memorylessPlacementMatters() {
-    int wanted = instance.limits().maxTdmrs() - 1;
-    boolean emptyBelowOrInside = instance.cells().stream().anyMatch(c -> c.kind() == Kind.EMPTY)
-        || !instance.cells().isEmpty() && instance.cells().get(0).range().start() > 0;
-    if (instance.memorylessGranules().size() < wanted && emptyBelowOrInside) {
-      return true;
-    }
-    if (instance.policy().holes() != Policy.Holes.CMR) {
-      return false;
-    }
-    long cheapAbove = instance.memorylessGranules().stream().filter(g -> instance.memorylessAreas(g) == 0).count();
-    if (cheapAbove >= wanted) {
-      return false;
-    }
+  private boolean tightRun() {
+    boolean[] tight = ModuleModel.tightSegments(instance);
     for (Cell c : instance.cells()) {
-      if (c.kind() == Kind.EMPTY && instance.map().cmrs().covers(c.range())) {
+      if (c.kind() != Kind.PLAIN) {
+        continue;
+      }
+      int segment = instance.atoms().get(c.firstAtom()).segment();
+      if (segment >= 0 && tight[segment]) {
         return true;
       }
     }
-    return instance.map().cmrs().merged().stream().anyMatch(r -> r.start() < instance.cells().get(0).range().start());
+    return false;
   }
 }

@@ -267,23 +267,36 @@ final class SolutionLayout {
     }
   }
 
-  /** The runs of touching filled roomy atoms of one segment in {@code pool}, in address order. */
+  /**
+   * The runs of touching filled memory of one segment in {@code pool}, in address order: filled
+   * roomy atoms and the filled parts of runs outside every TDMR.
+   */
   private List<AddressRange> filledRuns(PoolVars pool) {
     List<AddressRange> runs = new ArrayList<>();
-    Atom before = null;
+    int lastSegment = -1;
     for (AtomVars v : pool.fillable()) {
-      if (!solver.booleanValue(v.pamtFull())) {
-        before = null;
+      Atom a = v.atom();
+      AddressRange filled = null;
+      if (solver.booleanValue(v.pamtFull())) {
+        filled = a.range();
+      } else {
+        ModuleModel.MiddleFill f = m.middleFills.get(a.index());
+        if (f != null && solver.booleanValue(f.filled())) {
+          Cell cell = f.cell().cell();
+          filled = new AddressRange(cell.range().start() + solver.value(f.cell().a()) * ByteSize.GiB,
+              cell.range().end() - solver.value(f.cell().b()) * ByteSize.GiB);
+        }
+      }
+      if (filled == null) {
         continue;
       }
-      Atom a = v.atom();
-      if (before != null && before.segment() == a.segment() && before.index() + 1 == a.index()) {
-        AddressRange last = runs.remove(runs.size() - 1);
-        runs.add(new AddressRange(last.start(), a.range().end()));
+      AddressRange last = runs.isEmpty() ? null : runs.get(runs.size() - 1);
+      if (last != null && lastSegment == a.segment() && last.end() == filled.start()) {
+        runs.set(runs.size() - 1, new AddressRange(last.start(), filled.end()));
       } else {
-        runs.add(a.range());
+        runs.add(filled);
       }
-      before = a;
+      lastSegment = a.segment();
     }
     return runs;
   }

@@ -612,6 +612,10 @@ final class ModuleFamilyProver {
           // Granules may be left out at that PAMT: the count of GranulesLeftOut#leastTdmrsAtBound.
           least = new GranulesLeftOut(instance).leastTdmrsAtBound(bounds);
         }
+        OptionalLong oneIsTooFew = bounds.leastTdmrsAtLeastPamt();
+        if (oneIsTooFew.isPresent() && (least.isEmpty() || least.getAsLong() < oneIsTooFew.getAsLong())) {
+          least = oneIsTooFew;
+        }
       }
       if (least.isEmpty() || least.getAsLong() <= tier.lowerBound()) {
         return tier;

@@ -44,6 +44,19 @@ class CpSatModuleFamilyProperties {
 
   @Property(tries = 25, seed = "20261204")
   void cpSatModuleClaimsHoldAgainstTheReferee(@ForAll("straddlingMaps") Case c) {
+    holdsAgainstTheReferee(c);
+  }
+
+  /**
+   * Runs of 2 or 3 whole GiB whose part outside every TDMR (an end or the middle) only PAMT can
+   * fill: the model holds such padded chains in roomy segments and no longer names them there.
+   */
+  @Property(tries = 20, seed = "20261204")
+  void cpSatModuleClaimsHoldOnRunsFilledByPadding(@ForAll("runMaps") Case c) {
+    holdsAgainstTheReferee(c);
+  }
+
+  private static void holdsAgainstTheReferee(Case c) {
     EngineResult r = new CpSatEngine().solve(c.map(), c.limits(), c.policy(), new SolveOptions(60, 1, 0));
     Optional<ExhaustiveSearch.Result> expected = new ExhaustiveSearch(c.map(), c.limits(), c.policy()).best();
     boolean restricted = !r.restrictions().isEmpty();
@@ -96,6 +109,44 @@ class CpSatModuleFamilyProperties {
               ? List.of(new AddressRange(blocks.get(0).start(), end * G))
               : blocks.stream().map(MemoryBlock::range).toList();
           return new Case(MemoryMap.of("tiny", merged(blocks), cmrs), l, p);
+        });
+  }
+
+  /**
+   * Tiny islands of 1 to 4 pages above 1 GiB (so that few areas make PAMT fill them), then a block
+   * of one node from 2 GiB over a run of 2 or 3 whole GiB, ending 0 to 2 pages past it, then maybe a
+   * block of the other or the same node up to the next GiB, touching it or a page apart; 1 to 3
+   * TDMRs, 0 to 2 areas, every policy.
+   */
+  @Provide
+  Arbitrary<Case> runMaps() {
+    Arbitrary<List<Long>> islands = Arbitraries.of(1L, 2L, 4L).list().ofMinSize(0).ofMaxSize(2);
+    Arbitrary<int[]> nodes = Arbitraries.integers().between(0, 1).array(int[].class).ofSize(4);
+    Arbitrary<Integer> runGiB = Arbitraries.integers().between(2, 3);
+    Arbitrary<Integer> tail = Arbitraries.of(0, 1, 2);
+    Arbitrary<Integer> after = Arbitraries.of(-1, 0, 1);
+    Arbitrary<TdxLimits> limits = Combinators.combine(
+            Arbitraries.integers().between(1, 3), Arbitraries.integers().between(0, 2))
+        .as((t, a) -> TdxLimits.DEFAULT.withMaxTdmrs(t).withMaxReservedPerTdmr(a));
+    Arbitrary<Policy> policy = Combinators.combine(
+            Arbitraries.of(Policy.Holes.values()), Arbitraries.of(Policy.PamtPlacementPolicy.values()),
+            Arbitraries.of(Policy.Coverage.values()))
+        .as((h, p, c) -> new Policy(h, p, c, Policy.Family.MODULE));
+    return Combinators.combine(islands, nodes, runGiB, tail, after, limits, policy)
+        .as((pages, ns, run, t, gap, l, p) -> {
+          List<MemoryBlock> blocks = new ArrayList<>();
+          long cursor = G + 4 * K;
+          for (int i = 0; i < pages.size(); i++) {
+            blocks.add(new MemoryBlock(cursor, cursor + pages.get(i) * 4 * K, ns[i]));
+            cursor += (pages.get(i) + 1) * 4 * K;
+          }
+          long runEnd = (2 + run) * G + t * 4 * K;
+          blocks.add(new MemoryBlock(2 * G, runEnd, ns[2]));
+          if (gap >= 0 && runEnd + gap * 4 * K < (3 + run) * G) {
+            blocks.add(new MemoryBlock(runEnd + gap * 4 * K, (3 + run) * G, ns[3]));
+          }
+          List<MemoryBlock> all = merged(blocks);
+          return new Case(MemoryMap.of("tiny", all, all.stream().map(MemoryBlock::range).toList()), l, p);
         });
   }
 

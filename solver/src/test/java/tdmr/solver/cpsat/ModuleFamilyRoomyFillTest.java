@@ -1,6 +1,7 @@
 package tdmr.solver.cpsat;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import java.nio.file.Path;
 import java.util.List;
@@ -80,5 +81,29 @@ class ModuleFamilyRoomyFillTest {
     assertEquals(Status.OPTIMAL, r.status(), r.messages().toString());
     assertEquals(new LayoutScore(0, 16, 1_571_786_752L + 16 * G, 2, 0),
         LayoutScore.of(map, limits, MODULE, r.layout().orElseThrow()));
+  }
+
+  /**
+   * The Dell R650 at 3 TDMRs and no reserved area (README, "frontier"). The five islands below 4 GiB
+   * (1 571 786 752 bytes) are PAMT in every layout, as above. Remote 0: node 1's memory [18G, 34G)
+   * needs a TDMR of node 1 whose three levels lie on node 1 outside every TDMR, so at least one GiB
+   * of node 1 is outside every TDMR and, under coverage all, wholly PAMT: PAMT is at least 1 571 786
+   * 752 + 1 GiB. Two TDMRs of node 0 over [4G, 18G) give six levels for the five islands, and a
+   * node-1 TDMR of 15 GiB has its levels padded to fill the GiB it leaves out (a chain of 1 GiB
+   * against the 1 GiB boundary inside node 1's block): 2 645 528 576 bytes, no remote PAMT. Fewer
+   * TDMRs cannot keep PAMT local (the test above). The model once left such chains out and answered
+   * 17.46 GiB with 16 bytes remote under a restriction.
+   */
+  @Test
+  void theDellR650AtThreeTdmrsAndNoAreaKeepsPamtLocal() throws Exception {
+    MemoryMap map = MapReader.read(
+        Path.of("../model/src/test/resources/realmaps/e820-2socket-icelake-dell-r650-32GiB-linuxhw.txt"));
+    TdxLimits limits = TdxLimits.DEFAULT.withMaxTdmrs(3).withMaxReservedPerTdmr(0);
+    EngineResult r = cpsat(map, limits);
+    assertEquals(Status.OPTIMAL, r.status(), r.messages().toString());
+    assertEquals(List.of(), LayoutVerifier.failures(map, limits, MODULE, r.layout().orElseThrow()));
+    assertEquals(new LayoutScore(0, 0, 1_571_786_752L + G, 3, 0),
+        LayoutScore.of(map, limits, MODULE, r.layout().orElseThrow()));
+    assertFalse(r.restrictions().stream().anyMatch(s -> s.contains("chain of 1 GiB")), r.restrictions().toString());
   }
 }

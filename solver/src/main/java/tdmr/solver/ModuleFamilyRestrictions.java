@@ -1,0 +1,151 @@
+package tdmr.solver;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+import tdmr.mem.ByteSize;
+import tdmr.mem.MemoryBlock;
+import tdmr.solver.Instance.Cell;
+import tdmr.solver.Instance.Kind;
+import tdmr.tdx.PageSize;
+import tdmr.tdx.Policy;
+
+/**
+ * The restrictions the module-family models of both exact engines may add to the family, in the
+ * words their claims name them ({@link Question}), and the conditions, argued here for the whole
+ * family and so shared by both engines, under which one of them cannot change an answer. Each
+ * engine's own class ({@code tdmr.solver.cpsat.Restrictions}, {@code
+ * tdmr.solver.z3.ModuleRestrictions}) says which of them its model has and names a restriction
+ * unless such a condition holds; where the two models have the same restriction they name it under
+ * the same condition, so that {@link CrossCheck} compares their answers strictly.
+ */
+public final class ModuleFamilyRestrictions {
+  /** A TDMR wholly inside a run of whole GiB of one block is left out. */
+  public static final String INSIDE_A_RUN =
+      "no TDMR lies wholly inside a run of whole GiB of one memory block without reaching the run's ends";
+  /** A PAMT level over the edge of two touching blocks is left out. */
+  public static final String STRADDLING = "no PAMT level straddles the edge between two touching memory blocks";
+  /** TDMRs without TDX memory lie only above the window ({@link Instance#memorylessGranules}). */
+  public static final String MEMORYLESS_ABOVE = "TDMRs without TDX memory lie above all of it";
+  /** Chains of 1 GiB or more inside a run of whole GiB are left out (where, each engine says). */
+  public static final String CHAINS =
+      "no chain of 1 GiB of PAMT or more lies against a 1 GiB boundary inside a memory block";
+
+  private ModuleFamilyRestrictions() {}
+
+  /** The restrictions as one sentence for people, if any. */
+  public static Optional<String> sentence(List<String> parts) {
+    if (parts.isEmpty()) {
+      return Optional.empty();
+    }
+    return Optional.of("the proof holds among the layouts of that family in which " + String.join("; ", parts));
+  }
+
+  /**
+   * Whether a TDMR wholly inside a run could exist: it needs a run of at least 3 GiB (a granule on
+   * each side of it inside the run).
+   */
+  public static boolean runOfThreeGiB(Instance instance) {
+    return instance.cells().stream().anyMatch(c -> c.kind() == Kind.PLAIN && c.sizeGiB() >= 3);
+  }
+
+  /**
+   * The PAMT bytes a layout must have less of to beat {@code found}: an optimum with nothing
+   * uncovered that could be covered and no remote PAMT can only be beaten by a layout with at most
+   * its PAMT; otherwise (or without an optimum) no bound, the largest long.
+   */
+  public static long beatenOnlyBelow(Instance instance, Optional<LayoutScore> found) {
+    return found.filter(s -> s.uncoveredBytes() <= instance.deadMemory() && s.remotePamtBytes() == 0)
+        .map(LayoutScore::pamtBytes).orElse(Long.MAX_VALUE);
+  }
+
+  /**
+   * Whether a chain of 1 GiB of PAMT or more could beat {@code found} (or, without an optimum, make
+   * a layout exist): such a chain is at least 1 GiB of PAMT.
+   */
+  public static boolean chainOfOneGibCouldBeat(Instance instance, Optional<LayoutScore> found) {
+    return found.isEmpty() || beatenOnlyBelow(instance, found) >= ByteSize.GiB;
+  }
+
+  /**
+   * Whether a level straddling the edge between two touching blocks could beat {@code found} (or,
+   * for an {@code INFEASIBLE} claim, make a layout exist). It can wherever blocks touch (a
+   * straddling level can save an area without filling either block: a 4-page 2M level over a 2-page
+   * block and the next block's first 2 pages, stacked against the hole below, {@code
+   * ModuleFamilyRefereeTest}), with one exception. An optimum under PAMT {@code node-local} with
+   * nothing uncovered that could be covered and no remote PAMT can only be beaten by a layout
+   * without remote PAMT. A level over the edge between blocks of nodes {@code a != b} lies on both,
+   * so it describes remotely every granule of its TDMR that lacks memory of {@code a} or of {@code
+   * b} ({@link tdmr.check.RemotePamt}): its TDMR either holds memory only in granules holding both
+   * (there must be such a granule) or holds none, and a TDMR without memory costs at least a 1 GiB
+   * TDMR's levels on top of the least PAMT of the others ({@link
+   * ModuleFamilyBounds#leastPamtPages}). So it cannot beat the optimum when no edge joins blocks of
+   * one node, no granule holds memory of both nodes of an edge, and the optimum has less PAMT than
+   * that bound plus a 1 GiB TDMR's levels.
+   */
+  public static boolean straddlingCouldMatter(Instance instance, Optional<LayoutScore> found) {
+    List<MemoryBlock> blocks = instance.map().blocks();
+    List<int[]> edges = new ArrayList<>();
+    for (int i = 0; i + 1 < blocks.size(); i++) {
+      if (blocks.get(i + 1).start() == blocks.get(i).end()) {
+        edges.add(new int[] {blocks.get(i).node(), blocks.get(i + 1).node()});
+      }
+    }
+    if (edges.isEmpty()) {
+      return false;
+    }
+    boolean remoteFreeOptimum = found.isPresent() && instance.policy().pamt() == Policy.PamtPlacementPolicy.NODE_LOCAL
+        && found.get().remotePamtBytes() == 0 && found.get().uncoveredBytes() <= instance.deadMemory();
+    if (!remoteFreeOptimum) {
+      return true;
+    }
+    for (int[] e : edges) {
+      if (e[0] == e[1]) {
+        return true;
+      }
+      for (Cell c : instance.cells()) {
+        if (c.nodes().contains(e[0]) && c.nodes().contains(e[1])) {
+          return true;
+        }
+      }
+    }
+    OptionalLong least = new ModuleFamilyBounds(instance, true).leastPamtPages();
+    if (least.isEmpty()) {
+      return true;
+    }
+    long memorylessTdmr = 0;
+    for (PageSize level : PageSize.values()) {
+      memorylessTdmr += instance.levelPages(1, level);
+    }
+    return found.get().pamtBytes() >= (least.getAsLong() + memorylessTdmr) * ByteSize.PAGE;
+  }
+
+  /**
+   * Whether TDMRs without memory below or inside the window could do what those above cannot: more
+   * of them fit (fewer granules above than the limit allows), or, under holes {@code cmr}, one
+   * needs no area there while not enough above need none. They only lend their levels; where they
+   * lie matters only for how many fit below the HKID limit and whether one needs an area.
+   */
+  public static boolean memorylessPlacementMatters(Instance instance) {
+    int wanted = instance.limits().maxTdmrs() - 1;
+    boolean emptyBelowOrInside = instance.cells().stream().anyMatch(c -> c.kind() == Kind.EMPTY)
+        || !instance.cells().isEmpty() && instance.cells().get(0).range().start() > 0;
+    if (instance.memorylessGranules().size() < wanted && emptyBelowOrInside) {
+      return true;
+    }
+    if (instance.policy().holes() != Policy.Holes.CMR) {
+      return false;
+    }
+    long cheapAbove = instance.memorylessGranules().stream().filter(g -> instance.memorylessAreas(g) == 0).count();
+    if (cheapAbove >= wanted) {
+      return false;
+    }
+    for (Cell c : instance.cells()) {
+      if (c.kind() == Kind.EMPTY && instance.map().cmrs().covers(c.range())) {
+        return true;
+      }
+    }
+    return instance.map().cmrs().merged().stream().anyMatch(r -> r.start() < instance.cells().get(0).range().start());
+  }
+}
