@@ -285,8 +285,8 @@ public final class NodeSplit {
     } else {
       named.add(MEMORY_IN_EVERY_TDMR);
     }
-    messages.add(("%s: proven optimal among the module family (every layout TDH.SYS.CONFIG and the OS coverage check"
-        + " accept, each PAMT level placed on its own), node by node: %s").formatted(engine, what));
+    messages.add(("proven optimal among the module family (every layout TDH.SYS.CONFIG and the OS coverage check"
+        + " accept, each PAMT level placed on its own), node by node: %s").formatted(what));
     if (!named.isEmpty()) {
       messages.add("the proof holds among the layouts of that family in which " + String.join("; ", named));
     }
