@@ -82,7 +82,9 @@ public final class ModuleFamilyRestrictions {
    * TDMR's levels on top of the least PAMT of the others ({@link
    * ModuleFamilyBounds#leastPamtPages}). So it cannot beat the optimum when no edge joins blocks of
    * one node, no granule holds memory of both nodes of an edge, and the optimum has less PAMT than
-   * that bound plus a 1 GiB TDMR's levels.
+   * that bound plus a 1 GiB TDMR's levels, or no TDMR without memory exists at all: under holes
+   * {@code memlist} such a TDMR is all hole (no PAMT lies outside TDX memory), so it needs a
+   * reserved area, which a limit of 0 areas per TDMR forbids.
    */
   public static boolean straddlingCouldMatter(Instance instance, Optional<LayoutScore> found) {
     List<MemoryBlock> blocks = instance.map().blocks();
@@ -109,6 +111,9 @@ public final class ModuleFamilyRestrictions {
           return true;
         }
       }
+    }
+    if (instance.limits().maxReservedPerTdmr() == 0 && instance.policy().holes() == Policy.Holes.MEMLIST) {
+      return false;
     }
     OptionalLong least = new ModuleFamilyBounds(instance, true).leastPamtPages();
     if (least.isEmpty()) {
