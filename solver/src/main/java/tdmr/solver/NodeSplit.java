@@ -70,8 +70,9 @@ import tdmr.time.Deadline;
  *       nodes at once, so step 2 does not apply to it. Each has at least a 1 GiB TDMR's levels;
  *       {@link ModuleFamilyBounds#leastPamtPagesWithMemoryless} bounds the PAMT of every layout
  *       without remote PAMT, giving up no coverable memory, that has some. When that bound exceeds
- *       the union's PAMT, no such layout is as good as {@code U}. Otherwise the claim names the
- *       restriction "every TDMR holds TDX memory".
+ *       the union's PAMT, no such layout is as good as {@code U}. Under holes {@code memlist} such
+ *       a TDMR is all holes, so it needs a reserved area: at 0 areas per TDMR there is none.
+ *       Otherwise the claim names the restriction "every TDMR holds TDX memory".
  * </ol>
  *
  * So {@code U} is optimal among the layouts of the family that meet the named restrictions: by 1 it
@@ -279,7 +280,9 @@ public final class NodeSplit {
       memorylessPages += instance.levelPages(1, level);
     }
     OptionalLong withMemoryless = new ModuleFamilyBounds(instance, true).leastPamtPagesWithMemoryless(memorylessPages);
-    if (withMemoryless.isPresent() && withMemoryless.getAsLong() * ByteSize.PAGE > union.pamtBytes()) {
+    if (policy.holes() == Policy.Holes.MEMLIST && limits.maxReservedPerTdmr() == 0) {
+      details.add("TDMRs without memory ruled out: under holes memlist each needs a reserved area, and none is allowed");
+    } else if (withMemoryless.isPresent() && withMemoryless.getAsLong() * ByteSize.PAGE > union.pamtBytes()) {
       details.add("TDMRs without memory ruled out: every layout with one has at least %d pages of PAMT"
           .formatted(withMemoryless.getAsLong()));
     } else {
