@@ -63,6 +63,12 @@ public final class Incumbent {
     }
   }
 
+  /** The floor, if one was offered ({@link #offerFloor}): an engine need not find that layout again. */
+  public Optional<EngineResult> floor() {
+    Floor under = floor.get();
+    return under == null ? Optional.empty() : Optional.of(under.result());
+  }
+
   /**
    * The last answer offered with a layout, or the floor when it is better or that answer is missing
    * (empty when neither exists or reading the offer fails and there is no floor).

@@ -222,7 +222,8 @@ final class ModuleFamilyProver {
 
   /**
    * The best of two layouts known to be of the module family, by the objective: the kernel
-   * family's best within a third of the time (Z3's own, {@link Z3Model}) and the Linux greedy's
+   * family's best within a third of the time (Z3's own, {@link Z3Model}, or the one {@link
+   * tdmr.solver.KernelFamilyFloor} found before this solve) and the Linux greedy's
    * (which ranks no remote PAMT but keeps PAMT on the TDMR's node). Every kernel-shaped layout is
    * one of the module family too (three levels back to back in one block), so it is an incumbent
    * that the module family's search only has to beat, tier by tier. Empty when neither has a
@@ -230,8 +231,9 @@ final class ModuleFamilyProver {
    */
   private Optional<Layout> incumbentLayout() {
     List<EngineResult> known = new ArrayList<>();
-    known.add(new Z3Engine().solve(map, limits, policy.withFamily(Policy.Family.KERNEL),
-        options.withDeadline(deadline.share(3))));
+    // KernelFamilyFloor, when it runs this engine, has solved the kernel family already.
+    known.add(options.incumbent().floor().orElseGet(() -> new Z3Engine().solve(map, limits,
+        policy.withFamily(Policy.Family.KERNEL), options.withDeadline(deadline.share(3)))));
     known.add(new tdmr.solver.GreedyEngine().solve(map, limits, policy, options.withDeadline(deadline.share(4))));
     EngineResult best = null;
     for (EngineResult r : known) {
@@ -246,8 +248,10 @@ final class ModuleFamilyProver {
     if (best == null) {
       return Optional.empty();
     }
-    details.add("incumbent: the %s layout of %s (%d ms)".formatted(best.status().toString().toLowerCase(java.util.Locale.ROOT),
-        best.solver(), best.solveMillis()));
+    details.add(options.incumbent().floor().filter(best::equals).isPresent()
+        ? "incumbent: the kernel family's layout KernelFamilyFloor found before this solve"
+        : "incumbent: the %s layout of %s (%d ms)".formatted(best.status().toString().toLowerCase(java.util.Locale.ROOT),
+            best.solver(), best.solveMillis()));
     return best.layout();
   }
 
