@@ -70,9 +70,10 @@ import tdmr.tdx.Policy;
  * exactly {@code ρ = v - L·G} pages. If {@code S} holds no run wholly, its savings are at most
  * those of {@code mostSaved} with every run keeping a granule; when that is less, such an {@code
  * S} has more than {@code v} pages. If {@code S} holds a set {@code W} of whole runs, {@code W}'s
- * memory is all PAMT (outside every TDMR), and a PAMT piece lies in contiguous TDX memory, which
- * does not reach past {@code W}'s runs (their neighbours hold no memory, or memory of another node
- * and so of another block): so the levels lying in it sum to exactly its pages. For a whole level
+ * memory is all PAMT (outside every TDMR), and a PAMT piece lies in contiguous TDX memory: so the
+ * levels lying in the stretches of contiguous memory wholly inside {@code W}'s granules sum to
+ * exactly their pages (a stretch reaching into a neighbour's granule, which only a run cut by nodes
+ * has, is left out of the count). For a whole level
  * of {@code w} pages per GiB, those lying in it sum to {@code w·a}, with {@code a} the GiB of some
  * of the TDMRs; the TDMRs then split into a group of {@code a} GiB and one of {@code G - a}, whose
  * rounded levels have at least {@code ceil(a·p / 4096) + ceil((G - a)·p / 4096)} pages ({@code
@@ -305,11 +306,19 @@ public final class ModuleFamilyBounds {
   /** The most runs whose subsets {@link #zeroSlackPossible} enumerates; with more it refines nothing. */
   private static final int MOST_RUNS_FOR_FILLING = 12;
 
-  /** Pages of coverable memory in the cells of run {@code r}. */
+  /**
+   * Pages of the stretches of contiguous coverable memory lying wholly inside run {@code r}'s
+   * granules: PAMT in them lies wholly inside them. (Memory of a run cut from its neighbour by nodes
+   * may touch the neighbour's; a level could reach across, so that stretch is not counted.)
+   */
   private long runMemoryPages(Run r) {
+    long from = instance.cells().get(r.firstCell()).range().start() / 4096;
+    long to = instance.cells().get(r.lastCell()).range().end() / 4096;
     long pages = 0;
-    for (int i = r.firstCell(); i <= r.lastCell(); i++) {
-      pages += coverablePages(instance.cells().get(i));
+    for (long[] stretch : memoryStretches()) {
+      if (stretch[0] >= from && stretch[1] <= to) {
+        pages += stretch[1] - stretch[0];
+      }
     }
     return pages;
   }

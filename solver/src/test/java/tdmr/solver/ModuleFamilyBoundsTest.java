@@ -229,6 +229,54 @@ class ModuleFamilyBoundsTest {
   }
 
   @Test
+  void tdx331HasALayoutAtItsBound() throws Exception {
+    // CMRs [1M, 0x77800000), [4G, 448G - 32M), [512G, 960G), [1T, 1T + 2G): B = 2 053 + 444 · 1 026 +
+    // 2 + 448 · 1 026 + 2 + 2 053 = 919 302. Leaving out the top run (2 GiB) and [1G, 2G) saves 3 ·
+    // 1 026 + 1: 916 223, and that is reached (the search had stopped at 916 224): TDMRs [0, 1G),
+    // [4G, 260G), [260G, 448G), [512G, 768G), [768G, 960G); the 4K levels of the two 256 GiB TDMRs
+    // (1 GiB each) fill the top run exactly, the 4K levels of 192 and 188 GiB (768 and 752 MiB) fill
+    // [1G, 0x77800000) and reach down into [0, 1G), reserved there with the other levels below them.
+    MemoryMap map = RealMaps.read(RealMaps.SEAMCALL_331);
+    ModuleFamilyBounds b = bounds(map, TdxLimits.DEFAULT, true);
+    assertEquals(919_302, b.leastCoveringPages());
+    assertEquals(OptionalLong.of(916_223), b.leastPamtPages());
+    long top = 0x77800000L;
+    long e192 = top - 192 * 4 * M;
+    long c188 = e192 - 188 * 4 * M;
+    long[][] tdmrs = {{0, 1}, {4, 260}, {260, 448}, {512, 768}, {768, 960}};
+    long[] fourKBase = {-1, 1024 * G, c188, 1025 * G, e192};
+    long below = c188;
+    List<tdmr.tdx.Tdmr> out = new ArrayList<>();
+    for (int i = 0; i < tdmrs.length; i++) {
+      long giB = tdmrs[i][1] - tdmrs[i][0];
+      long fourKBytes = giB * 4 * M;
+      long fourKAt = fourKBase[i];
+      if (fourKAt < 0) {
+        below -= fourKBytes;
+        fourKAt = below;
+      }
+      below -= giB * 8 * K;
+      long twoMAt = below;
+      below -= (giB + 255) / 256 * 4 * K;
+      long oneGAt = below;
+      out.add(new tdmr.tdx.Tdmr(tdmrs[i][0] * G, giB * G, new tdmr.tdx.Pamt(new tdmr.tdx.PamtRange(fourKAt, fourKBytes),
+          new tdmr.tdx.PamtRange(twoMAt, giB * 8 * K), new tdmr.tdx.PamtRange(oneGAt, (giB + 255) / 256 * 4 * K)),
+          List.of()));
+    }
+    // Reserved: in [0, 1G) the hole below 1M and everything from the lowest level up; the hole at
+    // the top of [260G, 448G).
+    out.set(0, withReserved(out.get(0), List.of(new tdmr.tdx.ReservedArea(0, M), new tdmr.tdx.ReservedArea(below, G - below))));
+    out.set(2, withReserved(out.get(2), List.of(new tdmr.tdx.ReservedArea(188 * G - 32 * M, 32 * M))));
+    tdmr.tdx.Layout layout = new tdmr.tdx.Layout(out);
+    assertEquals(List.of(), tdmr.check.LayoutVerifier.failures(map, TdxLimits.DEFAULT, MODULE, layout));
+    assertEquals(916_223L * 4096, layout.pamtBytes());
+  }
+
+  private static tdmr.tdx.Tdmr withReserved(tdmr.tdx.Tdmr t, List<tdmr.tdx.ReservedArea> areas) {
+    return new tdmr.tdx.Tdmr(t.base(), t.size(), t.pamt(), areas);
+  }
+
+  @Test
   void withoutRemotePamtNoGranuleOfALargeTwoNodeHostIsWorthLeavingOut() {
     // 150 GiB on each of two nodes: a TDMR per node needs 150 · 1024 + 150 · 2 + 1 = 153 901 pages,
     // 307 802 in all. Any node's single TDMR meets that. Without the remote tier a 300 GiB layout
