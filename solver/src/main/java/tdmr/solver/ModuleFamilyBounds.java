@@ -127,6 +127,10 @@ public final class ModuleFamilyBounds {
   private final boolean sound;
   /** Per node, its term of the per-node bound (empty when the bound is not taken per node). */
   private final TreeMap<Integer, Long> perNode = new TreeMap<>();
+  /** Per node, {@code B_X} (empty when the bound is not taken per node). */
+  private final TreeMap<Integer, Long> perNodeCovering = new TreeMap<>();
+  /** Per node, its runs (empty when the bound is not taken per node). */
+  private final TreeMap<Integer, List<Run>> perNodeRuns = new TreeMap<>();
 
   /**
    * One run: its cells (first to last, all holding coverable memory), its GiB, the least TDMRs,
@@ -187,6 +191,8 @@ public final class ModuleFamilyBounds {
       for (Map.Entry<Integer, List<Run>> e : byNode.entrySet()) {
         List<Run> node = e.getValue();
         long b = node.stream().mapToLong(this::runPages).sum();
+        perNodeCovering.put(e.getKey(), b);
+        perNodeRuns.put(e.getKey(), node);
         long onNode = withGranulesLeftOut(b, node);
         perNode.put(e.getKey(), onNode);
         pages += onNode;
@@ -492,6 +498,86 @@ public final class ModuleFamilyBounds {
    */
   public Map<Integer, Long> leastPamtPagesPerNode() {
     return !sound || runs.isEmpty() ? Map.of() : Map.copyOf(perNode);
+  }
+
+  /**
+   * When the bound is taken per node (class comment, "Per node, without remote PAMT"): a lower bound
+   * on the PAMT pages of every layout without remote PAMT that gives up no coverable memory and has
+   * TDMRs without memory whose levels have at least {@code memorylessPages} pages in all; empty when
+   * the bound is not taken per node or the entry sizes make the argument fail.
+   *
+   * <p>The class comment's per-node inequality, with {@code Y_X} the pages of levels of TDMRs
+   * without memory lying on node X, is {@code PAMT ≥ sum_X max(B_X - c·|L_X|, S(L_X) - Y_X) + sum_X
+   * Y_X = sum_X max(B_X - c·|L_X| + Y_X, S(L_X))} ({@code max(a, s - y) + y = max(a + y, s)}), and
+   * {@code S(L_X)} is at least the sum {@code S_{X,l}} of the {@code l = |L_X|} smallest granules of
+   * node X. So {@code PAMT ≥ sum_X g_X(Y_X)} with {@code g_X(y) = min over l ≥ 0 of max(B_X - c·l +
+   * y, S_{X,l})}, nondecreasing in {@code y}. Every page of PAMT lies in TDX memory of some node, so
+   * {@code sum_X Y_X} is all the levels of TDMRs without memory, at least {@code memorylessPages};
+   * and as each {@code g_X} is nondecreasing, the least of {@code sum_X g_X(Y_X)} over {@code Y_X ≥
+   * 0} with {@code sum_X Y_X ≥ memorylessPages} is reached with the sum equal to it: a knapsack over
+   * the nodes, solved exactly by dynamic programming over {@code 0..memorylessPages}.
+   */
+  public OptionalLong leastPamtPagesWithMemoryless(long memorylessPages) {
+    if (!sound || runs.isEmpty() || perNodeCovering.isEmpty() || memorylessPages < 0) {
+      return OptionalLong.empty();
+    }
+    int most = (int) Math.min(memorylessPages, 1 << 16);
+    if (most < memorylessPages) {
+      return OptionalLong.empty();
+    }
+    long c = 0;
+    for (PageSize level : PageSize.values()) {
+      c += Math.floorDiv(instance.perGiBBytes(level) + 4095, 4096);
+    }
+    long[] best = null;
+    for (Map.Entry<Integer, Long> e : perNodeCovering.entrySet()) {
+      long[] g = leastOnNode(e.getValue(), perNodeRuns.get(e.getKey()), c, most);
+      if (best == null) {
+        best = g;
+        continue;
+      }
+      long[] next = new long[most + 1];
+      for (int t = 0; t <= most; t++) {
+        long least = Long.MAX_VALUE;
+        for (int u = 0; u <= t; u++) {
+          least = Math.min(least, best[t - u] + g[u]);
+        }
+        next[t] = least;
+      }
+      best = next;
+    }
+    return OptionalLong.of(best[most]);
+  }
+
+  /** {@code g_X(y)} for {@code y = 0..most} ({@link #leastPamtPagesWithMemoryless}). */
+  private long[] leastOnNode(long b, List<Run> node, long c, int most) {
+    TreeMap<Long, Long> granules = new TreeMap<>();
+    for (Run r : node) {
+      for (int i = r.firstCell(); i <= r.lastCell(); i++) {
+        Cell cell = instance.cells().get(i);
+        granules.merge(granulePages(cell), cell.sizeGiB(), Long::sum);
+      }
+    }
+    long[] g = new long[most + 1];
+    for (int y = 0; y <= most; y++) {
+      long least = b + y;
+      long taken = 0;
+      long l = 0;
+      outer:
+      for (Map.Entry<Long, Long> e : granules.entrySet()) {
+        for (long j = 0; j < e.getValue(); j++) {
+          taken += e.getKey();
+          l++;
+          if (taken >= least) {
+            // More granules left out only hold more memory.
+            break outer;
+          }
+          least = Math.min(least, Math.max(b - c * l + y, taken));
+        }
+      }
+      g[y] = least;
+    }
+    return g;
   }
 
   /** {@code B}: the least PAMT pages of a layout whose TDMRs cover every memory granule. */

@@ -39,7 +39,10 @@ public final class Watchdog implements AutoCloseable {
     Watchdog w = new Watchdog(interrupt);
     if (!deadline.isNone()) {
       synchronized (w) {
-        w.alarm = TIMER.schedule(w::fire, deadline.remainingMillis(), TimeUnit.MILLISECONDS);
+        // Never before the deadline: a solver stopped early would see its deadline not yet passed
+        // and take the interrupt for a failure (Z3 says "canceled"); whole milliseconds round down.
+        long nanos = (long) Math.ceil(deadline.remainingSeconds() * 1e9) + 1_000;
+        w.alarm = TIMER.schedule(w::fire, nanos, TimeUnit.NANOSECONDS);
       }
     }
     return w;

@@ -60,6 +60,35 @@ class ModuleFamilyBoundsTest {
   }
 
   @Test
+  void aTdmrWithoutMemoryAddsItsLevelsToTheNodesBound() {
+    // [1G, 2G) on node 0 and [2G, 3G) on node 1, no remote PAMT: 1027 pages per node. A TDMR without
+    // memory has at least a 1 GiB TDMR's levels (1027 pages) on some node, and leaving a granule
+    // out would need its 262 144 pages of PAMT: 2 · 1027 + 1027.
+    MemoryMap map = MemoryMap.ofBlocks("nodes", List.of(new MemoryBlock(G, 2 * G, 0), new MemoryBlock(2 * G, 3 * G, 1)));
+    ModuleFamilyBounds free = bounds(map, TdxLimits.DEFAULT, true);
+    assertEquals(OptionalLong.of(3081), free.leastPamtPagesWithMemoryless(1027));
+    assertEquals(OptionalLong.of(2054), free.leastPamtPagesWithMemoryless(0));
+    // Not taken per node when PAMT may be remote.
+    assertEquals(OptionalLong.empty(), bounds(map, TdxLimits.DEFAULT, false).leastPamtPagesWithMemoryless(1027));
+  }
+
+  @Test
+  void aTdmrWithoutMemoryMayFillAGranuleLeftOut() {
+    // Node 0: [1G, 2G) and a 1027-page block at 3G. Covering both: 2 · 1027 pages. Leaving the
+    // small block out, filled by the 1 GiB TDMR's 1027 pages of levels: 1027. With a TDMR without
+    // memory of 1027 pages on node 0 too, leaving the block out costs 1027 + 1027 (its levels may
+    // fill the block, but the covering TDMR's are still needed) and covering it 2 · 1027 + 1027,
+    // so node 0 needs 2054; node 1 ([5G, 6G)) needs 1027, and 1027 more if the TDMR without memory
+    // puts its levels there instead: 3081 either way.
+    MemoryMap map = MemoryMap.ofBlocks("fill", List.of(new MemoryBlock(G, 2 * G, 0),
+        new MemoryBlock(3 * G, 3 * G + 1027 * 4 * K, 0), new MemoryBlock(5 * G, 6 * G, 1)));
+    ModuleFamilyBounds free = bounds(map, TdxLimits.DEFAULT, true);
+    // Node 1 adds 1027 in every case.
+    assertEquals(OptionalLong.of(1027 + 1027), free.leastPamtPages());
+    assertEquals(OptionalLong.of(2054 + 1027), free.leastPamtPagesWithMemoryless(1027));
+  }
+
+  @Test
   void aGranuleWithoutMemoryBetweenRunsCostsMoreThanASecondTdmr() {
     // [1G, 2G) and [3G, 4G): two TDMRs of 1 GiB (2 · 1027) beat one of 3 GiB (3 · 1026 + 1).
     MemoryMap map = MemoryMap.ofBlocks("gap", List.of(new MemoryBlock(G, 2 * G, 0), new MemoryBlock(3 * G, 4 * G, 0)));

@@ -22,6 +22,7 @@ import tdmr.solver.Problem;
 import tdmr.solver.SolveOptions;
 import tdmr.solver.Status;
 import tdmr.solver.NativeMemory;
+import tdmr.solver.NodeSplit;
 import tdmr.solver.Watchdog;
 import tdmr.tdx.Layout;
 import tdmr.tdx.Policy;
@@ -121,7 +122,7 @@ public final class CpSatEngine implements Engine {
   @Override
   public EngineResult solve(MemoryMap map, TdxLimits limits, Policy policy, SolveOptions options) {
     if (policy.family() == Policy.Family.MODULE) {
-      return ModuleFamilySolver.solve(map, limits, policy, options);
+      return NodeSplit.solve(ModuleFamilySolver::solve, name(), map, limits, policy, options);
     }
     return kernelFamily(map, limits, policy, options).withQuestion(Problem.kernelQuestion(policy));
   }

@@ -132,8 +132,14 @@ public final class Z3Engine implements Engine {
     return r.withQuestion(Problem.kernelQuestion(policy));
   }
 
-  /** The module family's answer ({@link ModuleFamilyProver}). */
+  /** The module family's answer ({@link ModuleFamilyProver}), node by node where it can ({@link tdmr.solver.NodeSplit}). */
   private static EngineResult solveModuleFamily(MemoryMap map, TdxLimits limits, Policy policy, SolveOptions options) {
+    return tdmr.solver.NodeSplit.solve(Z3Engine::solveModuleFamilyWhole, NAME, map, limits, policy, options);
+  }
+
+  /** The module family's answer for the whole map ({@link ModuleFamilyProver}). */
+  private static EngineResult solveModuleFamilyWhole(MemoryMap map, TdxLimits limits, Policy policy,
+      SolveOptions options) {
     long started = System.nanoTime();
     try {
       return new ModuleFamilyProver(map, limits, policy, options, started).solve();

@@ -1,0 +1,409 @@
+package tdmr.solver;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.TreeMap;
+import tdmr.check.LayoutVerifier;
+import tdmr.mem.AddressRange;
+import tdmr.mem.ByteSize;
+import tdmr.mem.Count;
+import tdmr.mem.MemoryBlock;
+import tdmr.mem.MemoryMap;
+import tdmr.tdx.Layout;
+import tdmr.tdx.PageSize;
+import tdmr.tdx.Pamt;
+import tdmr.tdx.PamtRange;
+import tdmr.tdx.Policy;
+import tdmr.tdx.Tdmr;
+import tdmr.tdx.TdxLimits;
+import tdmr.time.Deadline;
+
+/**
+ * The module family solved node by node: under {@code --pamt node-local}, on a map where no 1 GiB
+ * granule holds TDX memory of two NUMA nodes, an exact engine solves each node's memory alone, and
+ * when every node's answer is {@code OPTIMAL} and their layouts together pass the validator with
+ * no remote PAMT, the union is the optimum of the whole map. Both exact engines answer the module
+ * family through it ({@code cpsat}'s {@code ModuleFamilySolver}, {@code z3}'s {@code
+ * ModuleFamilyProver}); a map or an answer outside the conditions below goes to the undivided
+ * solve, which then starts from the union as a witness when there is one.
+ *
+ * <h2>Why the union is optimal</h2>
+ *
+ * Let {@code M_X} be the map with only node X's TDX memory (the same CMRs, limits and policy), and
+ * {@code opt_X} the score of node X's answer, proven optimal among the layouts of {@code M_X} that
+ * meet the restrictions it names. The score ({@link LayoutScore}: uncovered, remote PAMT, PAMT,
+ * TDMRs, reserved areas) is ordered lexicographically, an order on integer vectors that addition
+ * preserves ({@code a ≤ b} and {@code c ≤ d} give {@code a + c ≤ b + d}).
+ *
+ * <ol>
+ *   <li><b>The union {@code U} is a layout of the map with score {@code sum_X opt_X}</b> when it
+ *       passes {@link LayoutVerifier} on the whole map (TDMRs disjoint and within the TDMR limit,
+ *       PAMT disjoint and in reserved areas, all memory covered): that is checked, not assumed. Its
+ *       score is recomputed on the whole map; it must have no remote PAMT, and under coverage {@code
+ *       max} it must give up only {@link Instance#deadMemory} (memory no layout covers), so the
+ *       tiers before PAMT are at their least, and an optimum has no remote PAMT either.
+ *   <li><b>Every layout {@code L} without remote PAMT and without TDMRs holding no TDX memory has
+ *       a score of at least {@code sum_X opt_X}.</b> A TDMR of {@code L} holding memory of nodes X
+ *       and Y (in different granules, as no granule holds both) has each level on some node, and
+ *       that level describes the other node's granules remotely ({@link tdmr.check.RemotePamt}); so
+ *       each TDMR holds memory of one node, and {@code L_X}, the TDMRs holding node X's memory with
+ *       their PAMT and areas as in {@code L}, is a layout of {@code M_X}: (i) its levels describe
+ *       only node X's granules, so without remote PAMT they lie in node X's memory, which is TDX
+ *       memory of {@code M_X}; (ii) a TDMR of {@code L_X} holds no other node's memory, so its holes
+ *       (address space outside the TDX memory list, or outside the CMRs) are the same in {@code M_X}
+ *       as in the map, and the PAMT inside it lies in node X's memory, so it is PAMT of {@code L_X}
+ *       (no TDMR without memory lends levels), reserved as in {@code L}; (iii) node X's memory
+ *       inside a TDMR of {@code L} lies in one of {@code L_X}, and node X's memory outside every TDMR
+ *       is, under coverage {@code all}, PAMT on node X, so PAMT of {@code L_X}: {@code L_X} covers
+ *       what {@code L} covers of it; (iv) it has at most the map's TDMRs, each with its areas.
+ *       Summing over nodes, {@code score(L) = sum_X score(L_X) ≥ sum_X opt_X}, when {@code L}
+ *       meets each node's restrictions (they speak of TDMRs, blocks and runs of one node's memory,
+ *       so {@code L} meets them when each {@code L_X} does): the union of the nodes' restrictions is
+ *       the claim's.
+ *   <li><b>TDMRs without memory.</b> Such a TDMR only lends its three levels, possibly to several
+ *       nodes at once, so step 2 does not apply to it. Each has at least a 1 GiB TDMR's levels;
+ *       {@link ModuleFamilyBounds#leastPamtPagesWithMemoryless} bounds the PAMT of every layout
+ *       without remote PAMT, giving up no coverable memory, that has some. When that bound exceeds
+ *       the union's PAMT, no such layout is as good as {@code U}. Under holes {@code memlist} such
+ *       a TDMR is all holes, so it needs a reserved area: at 0 areas per TDMR there is none.
+ *       Otherwise the claim names the restriction "every TDMR holds TDX memory".
+ * </ol>
+ *
+ * So {@code U} is optimal among the layouts of the family that meet the named restrictions: by 1 it
+ * is a layout, by 1 an optimum has no remote PAMT, and by 2 and 3 none beats it. The TDMR limit is
+ * shared between nodes: each node is solved with the whole limit (a relaxation, as {@code L_X}
+ * has at most the map's TDMRs), and 1 checks that the union keeps it; the reserved-area limit is
+ * per TDMR. A node's memory above the HKID limit or outside every CMR is its own dead memory; low
+ * memory of node 0 is node 0's. Not split (the undivided solve answers): the kernel family (there
+ * {@code node-local} is the kernel's placement rule, not a tier, and its optimum may span nodes),
+ * {@code --pamt any}, a granule holding memory of two nodes, one node, more than {@link
+ * #MOST_SOLVES} nodes of different shapes, and {@code prove}'s question of the price alone. A node
+ * whose answer is not {@code OPTIMAL} but has a layout leaves the union a witness: the undivided
+ * solve gets the time left and the answer is the better of the two; such a node's part of the
+ * union is the better of its search's layout and the Linux greedy's layout of its map.
+ *
+ * <h2>Nodes alike up to an address shift</h2>
+ *
+ * Multi-socket hosts have many nodes alike: the same blocks and CMRs relative to their first
+ * granule (their window's start). Nodes alike (windows shifted by whole GiB, all below the HKID
+ * limit) are solved once, for the lowest of them, and the others take its answer shifted: a layout
+ * of one node's map, shifted, is one of the other's (every rule is invariant under a shift by
+ * whole GiB below the HKID limit, except where TDMRs without memory may go, which the union's
+ * validation covers), and a layout of the other node's map without TDMRs holding no memory has
+ * w.l.o.g. its TDMRs inside the node's window (a TDMR may give up a granule without memory at its
+ * end with no tier worse, {@link Instance}), so shifted it is one of the first node's. So their
+ * optima are equal in the sense step 2 needs, and the shifted layout is validated with the union.
+ * Shapes shared by more nodes are solved first, then nodes of fewer blocks; each solve gets an
+ * equal share of the time left to the nodes (four fifths of the solve's), so a node unlike the
+ * others with more blocks (node 0, with the low memory) gets what they leave.
+ */
+public final class NodeSplit {
+  /** What the claim names when TDMRs without memory are not ruled out (step 3). */
+  static final String MEMORY_IN_EVERY_TDMR = "every TDMR holds TDX memory (no TDMR only lends its PAMT levels)";
+
+  /** The most nodes of different shapes that are solved apart; a map with more is solved undivided. */
+  static final int MOST_SOLVES = 32;
+
+  /** The undivided module-family solve of one engine. */
+  @FunctionalInterface
+  public interface Solver {
+    EngineResult solve(MemoryMap map, TdxLimits limits, Policy policy, SolveOptions options);
+  }
+
+  /** One node's part: its node, its map, its window's start and what makes two nodes alike. */
+  record Part(int node, MemoryMap map, long windowStart, List<Long> shape) {}
+
+  private NodeSplit() {}
+
+  /**
+   * The module-family answer of {@code whole}'s engine for {@code map}: node by node when the map
+   * and the answers allow (class comment), else {@code whole}'s answer for the whole map, given the
+   * nodes' union as a witness to beat when there is one.
+   */
+  public static EngineResult solve(Solver whole, String engine, MemoryMap map, TdxLimits limits, Policy policy,
+      SolveOptions options) {
+    long started = System.nanoTime();
+    Deadline deadline = options.solveDeadline();
+    Optional<List<Part>> parts = parts(map, limits, policy, options);
+    if (parts.isEmpty()) {
+      return whole.solve(map, limits, policy, options);
+    }
+    List<String> details = new ArrayList<>();
+    // The nodes get at most four fifths of the time; the rest is the undivided solve's if a node fails.
+    Deadline split = Deadline.in(deadline.remainingSeconds() * 4 / 5);
+    Optional<Union> union = solveNodes(whole, parts.get(), limits, policy, options, split, details);
+    if (union.isPresent()) {
+      Optional<EngineResult> claim = claim(engine, map, limits, policy, union.get(), details, started, deadline);
+      if (claim.isPresent() && claim.get().status() == Status.OPTIMAL) {
+        return claim.get();
+      }
+      claim.ifPresent(c -> options.incumbent().offer(c));
+      EngineResult r = whole.solve(map, limits, policy, options.withDeadline(deadline));
+      return claim.isPresent() ? better(r, claim.get(), map, limits, policy, details, started) : r;
+    }
+    EngineResult r = whole.solve(map, limits, policy, options.withDeadline(deadline));
+    return r.withDetails(concat(details, r.details()));
+  }
+
+  /**
+   * The nodes' layouts together, the restrictions their claims named, and whether every node's
+   * answer was {@code OPTIMAL} (else the union is only a witness).
+   */
+  private record Union(Layout layout, List<String> restrictions, boolean proven) {}
+
+  /**
+   * Solves the nodes' maps (a node alike to a solved one takes its layout shifted); the union of
+   * their layouts when every node has one, else empty.
+   */
+  private static Optional<Union> solveNodes(Solver whole, List<Part> parts, TdxLimits limits,
+      Policy policy, SolveOptions options, Deadline split, List<String> details) {
+    Set<String> named = new LinkedHashSet<>();
+    Map<List<Long>, Part> solvedShape = new java.util.HashMap<>();
+    Map<Integer, Layout> layouts = new TreeMap<>();
+    // Each shape is solved once, for its lowest node; shapes shared by more nodes first, then nodes
+    // of fewer blocks, so that a node unlike any other with more blocks (node 0, with the low
+    // memory) gets the time the others leave.
+    Map<List<Long>, Long> members = new java.util.HashMap<>();
+    for (Part p : parts) {
+      if (p.shape() != null) {
+        members.merge(p.shape(), 1L, Long::sum);
+      }
+    }
+    List<Part> order = new ArrayList<>(parts);
+    order.sort(Comparator.comparingLong((Part p) -> p.shape() == null ? -1 : -members.get(p.shape()))
+        .thenComparingInt(p -> p.map().blocks().size()));
+    long left = members.size() + parts.stream().filter(p -> p.shape() == null).count();
+    List<Tdmr> tdmrs = new ArrayList<>();
+    boolean proven = true;
+    for (Part p : order) {
+      Part alike = p.shape() == null ? null : solvedShape.get(p.shape());
+      if (alike != null) {
+        Layout shifted = shift(layouts.get(alike.node()), p.windowStart() - alike.windowStart());
+        layouts.put(p.node(), shifted);
+        tdmrs.addAll(shifted.tdmrs());
+        details.add("node %d: node %d's optimum shifted by %s".formatted(p.node(), alike.node(),
+            ByteSize.human(p.windowStart() - alike.windowStart())));
+        continue;
+      }
+      Deadline share = Deadline.in(Math.max(0, split.remainingSeconds() / left--));
+      EngineResult r = whole.solve(p.map(), limits, policy,
+          options.withDeadline(share).withIncumbent(Incumbent.NONE));
+      details.add("node %d: %s in %d ms%s".formatted(p.node(), r.status(), r.solveMillis(),
+          r.layout().map(l -> ", " + Count.of(l.size(), "TDMR") + ", PAMT " + l.pamtBytes() + " bytes").orElse("")));
+      Optional<Layout> layout = r.family() == Policy.Family.MODULE ? r.layout() : Optional.empty();
+      if (r.status() != Status.OPTIMAL) {
+        layout = betterOfKernels(layout, p.map(), limits, policy, share);
+        if (layout.isEmpty()) {
+          details.add("node %d has no layout: the whole map is solved undivided".formatted(p.node()));
+          return Optional.empty();
+        }
+        details.add("node %d not proven: the nodes' union is a witness for the undivided solve".formatted(p.node()));
+        proven = false;
+      } else {
+        named.addAll(r.restrictions());
+      }
+      layouts.put(p.node(), layout.orElseThrow());
+      tdmrs.addAll(layout.get().tdmrs());
+      if (p.shape() != null) {
+        solvedShape.put(p.shape(), p);
+      }
+    }
+    tdmrs.sort(Comparator.comparingLong(Tdmr::base));
+    return Optional.of(new Union(new Layout(tdmrs), List.copyOf(named), proven));
+  }
+
+  /**
+   * The better of {@code found} (a node's layout from a search cut short, which may be far from
+   * its optimum) and the Linux greedy's layout of the node's map (quick, and of the module family),
+   * by the objective; empty when neither exists.
+   */
+  private static Optional<Layout> betterOfKernels(Optional<Layout> found, MemoryMap node, TdxLimits limits,
+      Policy policy, Deadline share) {
+    Optional<Layout> greedy;
+    try {
+      greedy = new GreedyEngine().solve(node, limits, policy, SolveOptions.DEFAULT.withDeadline(Deadline.in(
+          Math.max(1, share.remainingSeconds())))).layout()
+          .filter(l -> LayoutVerifier.failures(node, limits, policy, l).isEmpty());
+    } catch (Deadline.Exceeded e) {
+      greedy = Optional.empty();
+    }
+    if (greedy.isEmpty() || found.isPresent() && !LayoutScore.of(node, limits, policy, greedy.get())
+        .betterThan(LayoutScore.of(node, limits, policy, found.get()), policy)) {
+      return found;
+    }
+    return greedy;
+  }
+
+  /**
+   * The answer with the nodes' union: {@code OPTIMAL} when steps 1 to 3 of the class comment hold
+   * (naming the nodes' restrictions, and step 3's when TDMRs without memory are not ruled out),
+   * {@code FEASIBLE} when the union is only a valid layout, empty when it is not one.
+   */
+  private static Optional<EngineResult> claim(String engine, MemoryMap map, TdxLimits limits, Policy policy,
+      Union nodes, List<String> details, long started, Deadline deadline) {
+    Layout union = nodes.layout();
+    List<String> failures = LayoutVerifier.failures(map, limits, policy, union);
+    if (!failures.isEmpty()) {
+      details.add("the nodes' layouts together are no layout of the map (%s): the whole map is solved undivided"
+          .formatted(String.join("; ", failures)));
+      return Optional.empty();
+    }
+    LayoutScore score = LayoutScore.of(map, limits, policy, union);
+    Instance instance;
+    try {
+      instance = Instance.of(map, limits, policy, deadline);
+    } catch (Deadline.Exceeded e) {
+      details.add("time limit: it struck while the whole map's instance was built, so the union is only a witness");
+      return Optional.of(result(engine, Status.FEASIBLE, union, score, OptionalLong.empty(),
+          List.of("best layout found (node by node): " + describe(union, score)), details, List.of(), started));
+    }
+    List<String> named = new ArrayList<>(nodes.restrictions());
+    List<String> messages = new ArrayList<>();
+    String what = describe(union, score);
+    boolean leastBefore = score.remotePamtBytes() == 0 && score.uncoveredBytes() <= instance.deadMemory();
+    if (!leastBefore || !nodes.proven()) {
+      if (!leastBefore) {
+        details.add("the nodes' union has remote PAMT or gives up coverable memory: not proven");
+      }
+      messages.add("best layout found (node by node): " + what);
+      return Optional.of(result(engine, Status.FEASIBLE, union, score, OptionalLong.empty(), messages, details, named,
+          started));
+    }
+    long memorylessPages = 0;
+    for (PageSize level : PageSize.values()) {
+      memorylessPages += instance.levelPages(1, level);
+    }
+    OptionalLong withMemoryless = new ModuleFamilyBounds(instance, true).leastPamtPagesWithMemoryless(memorylessPages);
+    if (policy.holes() == Policy.Holes.MEMLIST && limits.maxReservedPerTdmr() == 0) {
+      details.add("TDMRs without memory ruled out: under holes memlist each needs a reserved area, and none is allowed");
+    } else if (withMemoryless.isPresent() && withMemoryless.getAsLong() * ByteSize.PAGE > union.pamtBytes()) {
+      details.add("TDMRs without memory ruled out: every layout with one has at least %d pages of PAMT"
+          .formatted(withMemoryless.getAsLong()));
+    } else {
+      named.add(MEMORY_IN_EVERY_TDMR);
+    }
+    messages.add(("proven optimal among the module family (every layout TDH.SYS.CONFIG and the OS coverage check"
+        + " accept, each PAMT level placed on its own), node by node: %s").formatted(what));
+    if (!named.isEmpty()) {
+      messages.add("the proof holds among the layouts of that family in which " + String.join("; ", named));
+    }
+    return Optional.of(result(engine, Status.OPTIMAL, union, score, OptionalLong.of(union.pamtBytes()), messages,
+        details, named, started));
+  }
+
+  private static String describe(Layout layout, LayoutScore score) {
+    return "%s, %d KiB PAMT (%s), %s, remote PAMT %s".formatted(Count.of(layout.size(), "TDMR"),
+        layout.pamtBytes() / 1024, ByteSize.human(layout.pamtBytes()), Count.of(layout.reservedAreaCount(), "reserved area"),
+        ByteSize.human(score.remotePamtBytes()));
+  }
+
+  /** The undivided answer, or the union when that is better and the undivided answer proves nothing. */
+  private static EngineResult better(EngineResult whole, EngineResult union, MemoryMap map, TdxLimits limits,
+      Policy policy, List<String> details, long started) {
+    if (whole.status() == Status.OPTIMAL || whole.status() == Status.INFEASIBLE || whole.layout().isPresent()
+        && !LayoutScore.of(map, limits, policy, union.layout().orElseThrow())
+            .betterThan(LayoutScore.of(map, limits, policy, whole.layout().get()), policy)) {
+      return whole.withDetails(concat(details, whole.details()));
+    }
+    List<String> messages = new ArrayList<>(union.messages());
+    messages.add("the undivided search found no better layout in time");
+    OptionalLong bound = whole.pamtBoundBytes();
+    return new EngineResult(union.solver(), Status.FEASIBLE, union.layout(), union.pamtBytes(),
+        bound.isPresent() ? OptionalLong.of(Math.min(bound.getAsLong(), union.pamtBytes().getAsLong())) : bound,
+        messages, (System.nanoTime() - started) / 1_000_000, whole.modelVariables(), whole.modelConstraints(),
+        union.uncoveredBytes(), Optional.empty(), Optional.empty(), concat(details, whole.details()),
+        new Question(Policy.Family.MODULE, List.of()));
+  }
+
+  private static EngineResult result(String engine, Status status, Layout layout, LayoutScore score, OptionalLong bound,
+      List<String> messages, List<String> details, List<String> named, long started) {
+    return new EngineResult(engine, status, Optional.of(layout), OptionalLong.of(layout.pamtBytes()), bound, messages,
+        (System.nanoTime() - started) / 1_000_000, 0, 0, score.uncoveredBytes(), Optional.empty(), Optional.empty(),
+        details, new Question(Policy.Family.MODULE, status == Status.OPTIMAL ? named : List.of()));
+  }
+
+  /**
+   * The nodes' parts, in address order of their first granule, when the map is split (class
+   * comment): module family, PAMT {@code node-local}, not the price alone, two nodes or more, and no
+   * granule holding memory of two nodes.
+   */
+  static Optional<List<Part>> parts(MemoryMap map, TdxLimits limits, Policy policy, SolveOptions options) {
+    if (policy.family() != Policy.Family.MODULE || policy.pamt() != Policy.PamtPlacementPolicy.NODE_LOCAL
+        || options.stopAfterPamt() || map.nodes().size() < 2) {
+      return Optional.empty();
+    }
+    TreeMap<Long, Integer> nodeOfGranule = new TreeMap<>();
+    Map<Integer, List<MemoryBlock>> byNode = new TreeMap<>();
+    for (MemoryBlock b : map.blocks()) {
+      for (long g = b.start() / ByteSize.GiB; g <= (b.end() - 1) / ByteSize.GiB; g++) {
+        Integer other = nodeOfGranule.put(g, b.node());
+        if (other != null && other != b.node()) {
+          return Optional.empty();
+        }
+      }
+      byNode.computeIfAbsent(b.node(), n -> new ArrayList<>()).add(b);
+    }
+    long hkid = ByteSize.alignDown(limits.hkidLimit(), ByteSize.GiB);
+    List<Part> parts = new ArrayList<>();
+    for (Map.Entry<Integer, List<MemoryBlock>> e : byNode.entrySet()) {
+      List<MemoryBlock> blocks = e.getValue();
+      long lo = ByteSize.alignDown(blocks.get(0).start(), ByteSize.GiB);
+      long hi = ByteSize.alignUp(blocks.get(blocks.size() - 1).end(), ByteSize.GiB);
+      MemoryMap part = new MemoryMap(map.source() + " (node " + e.getKey() + ")", blocks, map.cmrs(), map.firmwareMap(),
+          map.facts(), map.notes());
+      parts.add(new Part(e.getKey(), part, lo, hi <= hkid ? shape(blocks, map, lo, hi) : null));
+    }
+    parts.sort(Comparator.comparingLong(Part::windowStart));
+    long solves = parts.stream().map(Part::shape).filter(s -> s != null).distinct().count()
+        + parts.stream().filter(p -> p.shape() == null).count();
+    // Each solve has a fixed cost (a model, a native context): many nodes unlike each other are
+    // better solved at once.
+    return solves <= MOST_SOLVES ? Optional.of(parts) : Optional.empty();
+  }
+
+  /** The blocks and merged CMRs of a node's window {@code [lo, hi)}, relative to {@code lo}. */
+  private static List<Long> shape(List<MemoryBlock> blocks, MemoryMap map, long lo, long hi) {
+    List<Long> out = new ArrayList<>();
+    out.add(hi - lo);
+    for (MemoryBlock b : blocks) {
+      out.add(b.start() - lo);
+      out.add(b.end() - lo);
+    }
+    out.add(-1L);
+    for (AddressRange c : map.cmrs().merged()) {
+      AddressRange in = c.intersect(new AddressRange(lo, hi));
+      if (!in.isEmpty()) {
+        out.add(in.start() - lo);
+        out.add(in.end() - lo);
+      }
+    }
+    return List.copyOf(out);
+  }
+
+  /** {@code layout} moved up by {@code delta} bytes (whole GiB). */
+  private static Layout shift(Layout layout, long delta) {
+    List<Tdmr> out = new ArrayList<>();
+    for (Tdmr t : layout.tdmrs()) {
+      Pamt p = t.pamt();
+      out.add(new Tdmr(t.base() + delta, t.size(), new Pamt(shift(p.fourK(), delta), shift(p.twoM(), delta),
+          shift(p.oneG(), delta)), t.reserved()));
+    }
+    return new Layout(out);
+  }
+
+  private static PamtRange shift(PamtRange r, long delta) {
+    return new PamtRange(r.base() + delta, r.size());
+  }
+
+  private static List<String> concat(List<String> a, List<String> b) {
+    List<String> out = new ArrayList<>(a);
+    out.addAll(b);
+    return out;
+  }
+}

@@ -1,0 +1,83 @@
+package tdmr.solver;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import tdmr.check.LayoutVerifier;
+import tdmr.mem.MemoryBlock;
+import tdmr.mem.MemoryMap;
+import tdmr.solver.cpsat.CpSatEngine;
+import tdmr.solver.z3.Z3Engine;
+import tdmr.tdx.Policy;
+import tdmr.tdx.TdxLimits;
+
+/**
+ * When the module family is solved node by node ({@link NodeSplit}), and what the union is on a map
+ * whose optimum is derived by hand. In pages of 4 KiB, a 1 GiB TDMR needs 1024 + 2 + 1 pages of
+ * levels (16-byte entries).
+ */
+class NodeSplitTest {
+  private static final long K = 1024;
+  private static final long G = 1024 * 1024 * K;
+  private static final Policy MODULE = Policy.DEFAULT.withFamily(Policy.Family.MODULE)
+      .withPamt(Policy.PamtPlacementPolicy.NODE_LOCAL);
+  private static final SolveOptions OPTIONS = new SolveOptions(60, 1, 0);
+
+  private static Optional<List<NodeSplit.Part>> parts(MemoryMap map, Policy policy) {
+    return NodeSplit.parts(map, TdxLimits.DEFAULT, policy, OPTIONS);
+  }
+
+  private static final MemoryMap TWO_NODES = MemoryMap.ofBlocks("two nodes",
+      List.of(new MemoryBlock(G, 2 * G, 0), new MemoryBlock(2 * G, 3 * G, 1)));
+
+  @Test
+  void twoNodesInGranulesOfTheirOwnAreSolvedApart() {
+    List<NodeSplit.Part> parts = parts(TWO_NODES, MODULE).orElseThrow();
+    assertEquals(2, parts.size());
+    assertEquals(List.of(new MemoryBlock(G, 2 * G, 0)), parts.get(0).map().blocks());
+    assertEquals(List.of(new MemoryBlock(2 * G, 3 * G, 1)), parts.get(1).map().blocks());
+    // Alike up to a shift of 1 GiB: one block filling the window, the CMR the same.
+    assertEquals(parts.get(0).shape(), parts.get(1).shape());
+  }
+
+  @Test
+  void notSplitWhereTheArgumentDoesNotHold() {
+    // A granule holding memory of both nodes: a TDMR over it describes both locally.
+    MemoryMap shared = MemoryMap.ofBlocks("shared", List.of(new MemoryBlock(G, G + G / 2, 0),
+        new MemoryBlock(G + G / 2, 3 * G, 1)));
+    assertEquals(Optional.empty(), parts(shared, MODULE));
+    // The kernel family (its optimum may span nodes), PAMT anywhere, and one node.
+    assertEquals(Optional.empty(), parts(TWO_NODES, MODULE.withFamily(Policy.Family.KERNEL)));
+    assertEquals(Optional.empty(), parts(TWO_NODES, MODULE.withPamt(Policy.PamtPlacementPolicy.ANY)));
+    assertEquals(Optional.empty(), parts(MemoryMap.ofBlocks("one", List.of(new MemoryBlock(G, 3 * G, 0))), MODULE));
+    // The price of the limits alone (prove).
+    assertEquals(Optional.empty(), NodeSplit.parts(TWO_NODES, TdxLimits.DEFAULT, MODULE, OPTIONS.stoppingAfterPamt()));
+  }
+
+  @Test
+  void nodesOfDifferentShapesAreSolvedEach() {
+    MemoryMap map = MemoryMap.ofBlocks("unlike", List.of(new MemoryBlock(G, 2 * G, 0),
+        new MemoryBlock(2 * G, 3 * G - 4 * K, 1)));
+    List<NodeSplit.Part> parts = parts(map, MODULE).orElseThrow();
+    assertTrue(!parts.get(0).shape().equals(parts.get(1).shape()));
+  }
+
+  @Test
+  void bothEnginesProveTheUnionOfTwoOneGibNodes() {
+    // Each node: one 1 GiB TDMR, its 1027 pages of levels in its own memory, so inside it, in one
+    // reserved area; one TDMR over both would describe one node remotely. 2 TDMRs, 2 · 1027 pages,
+    // 2 areas, and no TDMR without memory can do as well (it adds 1027 pages).
+    for (Engine engine : List.of(new CpSatEngine(), new Z3Engine())) {
+      EngineResult r = engine.solve(TWO_NODES, TdxLimits.DEFAULT, MODULE, OPTIONS);
+      assertEquals(Status.OPTIMAL, r.status(), engine.name() + ": " + r.messages());
+      assertTrue(r.messages().stream().anyMatch(m -> m.contains("node by node")), r.messages().toString());
+      assertEquals(List.of(), LayoutVerifier.failures(TWO_NODES, TdxLimits.DEFAULT, MODULE, r.layout().orElseThrow()));
+      LayoutScore s = LayoutScore.of(TWO_NODES, TdxLimits.DEFAULT, MODULE, r.layout().get());
+      assertEquals(new LayoutScore(0, 0, 2 * 1027 * 4 * K, 2, 2), s, engine.name());
+      assertTrue(r.restrictions().stream().noneMatch(NodeSplit.MEMORY_IN_EVERY_TDMR::equals), r.restrictions().toString());
+    }
+  }
+}
