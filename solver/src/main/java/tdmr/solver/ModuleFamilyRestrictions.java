@@ -43,6 +43,27 @@ public final class ModuleFamilyRestrictions {
   }
 
   /**
+   * The restrictions both engines' module-family models share that could hide a better layout than
+   * {@code found} (or, when it is empty, any layout, for an {@code INFEASIBLE} claim): a TDMR wholly
+   * inside a run, straddling levels, where TDMRs without memory lie. Each engine adds what only its
+   * own model leaves out.
+   */
+  public static List<String> shared(Instance instance, Optional<LayoutScore> found) {
+    List<String> out = new ArrayList<>();
+    boolean module = instance.moduleFamily();
+    if (runOfThreeGiB(instance)) {
+      out.add(INSIDE_A_RUN);
+    }
+    if (module && straddlingCouldMatter(instance, found)) {
+      out.add(STRADDLING);
+    }
+    if (module && memorylessPlacementMatters(instance)) {
+      out.add(MEMORYLESS_ABOVE);
+    }
+    return out;
+  }
+
+  /**
    * Whether a TDMR wholly inside a run could exist: it needs a run of at least 3 GiB (a granule on
    * each side of it inside the run).
    */

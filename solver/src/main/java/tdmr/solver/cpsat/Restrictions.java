@@ -87,17 +87,7 @@ final class Restrictions {
   }
 
   private List<String> restrictions(Optional<LayoutScore> found) {
-    List<String> out = new ArrayList<>();
-    boolean module = instance.moduleFamily();
-    if (ModuleFamilyRestrictions.runOfThreeGiB(instance)) {
-      out.add(ModuleFamilyRestrictions.INSIDE_A_RUN);
-    }
-    if (module && ModuleFamilyRestrictions.straddlingCouldMatter(instance, found)) {
-      out.add(ModuleFamilyRestrictions.STRADDLING);
-    }
-    if (module && ModuleFamilyRestrictions.memorylessPlacementMatters(instance)) {
-      out.add(ModuleFamilyRestrictions.MEMORYLESS_ABOVE);
-    }
+    List<String> out = new ArrayList<>(ModuleFamilyRestrictions.shared(instance, found));
     if (tightRun() && ModuleFamilyRestrictions.chainOfOneGibCouldBeat(instance, found)) {
       out.add(ModuleFamilyRestrictions.CHAINS);
     }

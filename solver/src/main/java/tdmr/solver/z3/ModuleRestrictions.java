@@ -63,17 +63,7 @@ final class ModuleRestrictions {
   }
 
   private List<String> restrictions(Optional<LayoutScore> found) {
-    List<String> out = new ArrayList<>();
-    boolean module = instance.moduleFamily();
-    if (ModuleFamilyRestrictions.runOfThreeGiB(instance)) {
-      out.add(ModuleFamilyRestrictions.INSIDE_A_RUN);
-    }
-    if (module && ModuleFamilyRestrictions.straddlingCouldMatter(instance, found)) {
-      out.add(ModuleFamilyRestrictions.STRADDLING);
-    }
-    if (module && ModuleFamilyRestrictions.memorylessPlacementMatters(instance)) {
-      out.add(ModuleFamilyRestrictions.MEMORYLESS_ABOVE);
-    }
+    List<String> out = new ArrayList<>(ModuleFamilyRestrictions.shared(instance, found));
     // Padding makes a chain of any length, so whether the unpadded PAMT could reach 1 GiB does not
     // decide it: a padded level filling a whole GiB of a run outside every TDMR can save a TDMR or an
     // area (found by Z3ModuleFamilyProperties against ExhaustiveSearch). Only runs of whole GiB hold
