@@ -64,7 +64,7 @@ public final class KernelFamilyFloor extends EngineDecorator {
           throw new IllegalStateException(("%s: the module family has no layout, yet its kernel family has one (%s);"
               + " this is a defect of the engine").formatted(name(), kernelScore));
         }
-        return restrictedClaimBeaten(module, kernel, started);
+        return kernelLayoutAnswers(module, kernel, OptionalLong.empty(), withdrawn(module), started);
       }
       case OPTIMAL -> {
         LayoutScore optimum = score(map, limits, policy, module.layout().orElseThrow());
@@ -75,35 +75,38 @@ public final class KernelFamilyFloor extends EngineDecorator {
           throw new IllegalStateException(("%s: its module-family optimum %s is worse than its kernel family's layout"
               + " %s; this is a defect of the engine").formatted(name(), optimum, kernelScore));
         }
-        return restrictedClaimBeaten(module, kernel, started);
+        return kernelLayoutAnswers(module, kernel, OptionalLong.empty(), withdrawn(module), started);
       }
       default -> {
         if (module.layout().isPresent()
             && !kernelScore.betterThan(score(map, limits, policy, module.layout().get()), policy)) {
           return timed(module, started, kernelDetail(kernel));
         }
-        return kernelLayoutAnswers(module, kernel, started);
+        Layout layout = kernel.layout().orElseThrow();
+        OptionalLong bound = module.pamtBoundBytes().isPresent()
+            && module.pamtBoundBytes().getAsLong() <= layout.pamtBytes() ? module.pamtBoundBytes() : OptionalLong.empty();
+        List<String> messages = new ArrayList<>(module.messages());
+        messages.add(module.layout().isPresent()
+            ? "the module-family search's best layout was worse than the kernel family's optimum, so the answer is"
+                + " that layout (one contiguous PAMT chunk per TDMR, as Linux allocates it), which the module family"
+                + " includes"
+            : "the answer is the kernel family's layout (one contiguous PAMT chunk per TDMR, as Linux allocates it),"
+                + " which the module family includes");
+        return kernelLayoutAnswers(module, kernel, bound, messages, started);
       }
     }
   }
 
   /**
-   * A claim that held only under the restrictions of the engine's model, beaten by the kernel
-   * family's layout, which lies outside them: the claim is withdrawn, and that layout is the answer,
-   * {@code FEASIBLE} without a bound (a bound under those restrictions bounds nothing).
+   * Why a claim that held only under the restrictions of the engine's model, beaten by the kernel
+   * family's layout, which lies outside them, is withdrawn; that layout is then the answer without a
+   * bound (a bound under those restrictions bounds nothing).
    */
-  private EngineResult restrictedClaimBeaten(EngineResult module, EngineResult kernel, long started) {
-    Layout layout = kernel.layout().orElseThrow();
-    List<String> messages = List.of(("the module-family search's %s held only where %s; the kernel family's layout"
-        + " lies outside that and is better, so nothing is claimed beyond it as a witness").formatted(
+  private static List<String> withdrawn(EngineResult module) {
+    return List.of(("the module-family search's %s held only where %s; the kernel family's layout lies outside that"
+        + " and is better, so nothing is claimed beyond it as a witness").formatted(
         module.status() == Status.OPTIMAL ? "optimum" : "proof that no layout exists",
         String.join("; ", module.restrictions())));
-    List<String> details = new ArrayList<>(module.details());
-    details.add(kernelDetail(kernel));
-    return new EngineResult(name(), Status.FEASIBLE, Optional.of(layout), OptionalLong.of(layout.pamtBytes()),
-        OptionalLong.empty(), messages, (System.nanoTime() - started) / 1_000_000, module.modelVariables(),
-        module.modelConstraints(), kernel.uncoveredBytes(), Optional.empty(), Optional.empty(), details,
-        module.question());
   }
 
   /**
@@ -112,8 +115,7 @@ public final class KernelFamilyFloor extends EngineDecorator {
    */
   private Optional<EngineResult> kernelFamily(MemoryMap map, TdxLimits limits, Policy policy, SolveOptions options,
       Deadline whole) {
-    Deadline share = whole.isNone() ? Deadline.in(options.timeLimitSeconds() * SHARE)
-        : Deadline.in(whole.remainingSeconds() * SHARE);
+    Deadline share = Deadline.in(whole.remainingSeconds() * SHARE);
     try {
       EngineResult r = engine.solve(map, limits, policy.withFamily(Policy.Family.KERNEL),
           options.withDeadline(share).withIncumbent(Incumbent.NONE));
@@ -126,17 +128,10 @@ public final class KernelFamilyFloor extends EngineDecorator {
     }
   }
 
-  /** The kernel family's layout as the module-family answer: a witness, with the search's bound. */
-  private EngineResult kernelLayoutAnswers(EngineResult module, EngineResult kernel, long started) {
+  /** The kernel family's layout as the module-family answer: {@code FEASIBLE}, with {@code bound}. */
+  private EngineResult kernelLayoutAnswers(EngineResult module, EngineResult kernel, OptionalLong bound,
+      List<String> messages, long started) {
     Layout layout = kernel.layout().orElseThrow();
-    OptionalLong bound = module.pamtBoundBytes().isPresent()
-        && module.pamtBoundBytes().getAsLong() <= layout.pamtBytes() ? module.pamtBoundBytes() : OptionalLong.empty();
-    List<String> messages = new ArrayList<>(module.messages());
-    messages.add(module.layout().isPresent()
-        ? "the module-family search's best layout was worse than the kernel family's optimum, so the answer is that"
-            + " layout (one contiguous PAMT chunk per TDMR, as Linux allocates it), which the module family includes"
-        : "the answer is the kernel family's layout (one contiguous PAMT chunk per TDMR, as Linux allocates it), which"
-            + " the module family includes");
     List<String> details = new ArrayList<>(module.details());
     details.add(kernelDetail(kernel));
     return new EngineResult(name(), Status.FEASIBLE, Optional.of(layout), OptionalLong.of(layout.pamtBytes()), bound,

@@ -8,7 +8,6 @@ import tdmr.mem.ByteSize;
 import tdmr.mem.MemoryBlock;
 import tdmr.solver.Instance.Cell;
 import tdmr.solver.Instance.Kind;
-import tdmr.tdx.PageSize;
 import tdmr.tdx.Policy;
 
 /**
@@ -140,11 +139,8 @@ public final class ModuleFamilyRestrictions {
     if (least.isEmpty()) {
       return true;
     }
-    long memorylessTdmr = 0;
-    for (PageSize level : PageSize.values()) {
-      memorylessTdmr += instance.levelPages(1, level);
-    }
-    return found.get().pamtBytes() >= (least.getAsLong() + memorylessTdmr) * ByteSize.PAGE;
+    // A TDMR without memory has at least a 1 GiB TDMR's three levels.
+    return found.get().pamtBytes() >= (least.getAsLong() + instance.chunkPages(1)) * ByteSize.PAGE;
   }
 
   /**

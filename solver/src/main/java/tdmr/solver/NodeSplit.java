@@ -16,7 +16,6 @@ import tdmr.mem.Count;
 import tdmr.mem.MemoryBlock;
 import tdmr.mem.MemoryMap;
 import tdmr.tdx.Layout;
-import tdmr.tdx.PageSize;
 import tdmr.tdx.Pamt;
 import tdmr.tdx.PamtRange;
 import tdmr.tdx.Policy;
@@ -275,11 +274,9 @@ public final class NodeSplit {
       return Optional.of(result(engine, Status.FEASIBLE, union, score, OptionalLong.empty(), messages, details, named,
           started));
     }
-    long memorylessPages = 0;
-    for (PageSize level : PageSize.values()) {
-      memorylessPages += instance.levelPages(1, level);
-    }
-    OptionalLong withMemoryless = new ModuleFamilyBounds(instance, true).leastPamtPagesWithMemoryless(memorylessPages);
+    // A TDMR without memory has at least a 1 GiB TDMR's three levels.
+    OptionalLong withMemoryless = new ModuleFamilyBounds(instance, true).leastPamtPagesWithMemoryless(
+        instance.chunkPages(1));
     if (policy.holes() == Policy.Holes.MEMLIST && limits.maxReservedPerTdmr() == 0) {
       details.add("TDMRs without memory ruled out: under holes memlist each needs a reserved area, and none is allowed");
     } else if (withMemoryless.isPresent() && withMemoryless.getAsLong() * ByteSize.PAGE > union.pamtBytes()) {

@@ -280,9 +280,8 @@ final class ModuleFamilyProver {
     }
     long pamt = s.pamtBytes() / PAGE;
     long perGiB = 0;
-    long memoryless = 0;
+    long memoryless = instance.chunkPages(1);
     for (PageSize level : PageSize.values()) {
-      memoryless += instance.levelPages(1, level);
       perGiB += instance.perGiBBytes(level) / PAGE;
     }
     long inTdmrs = 0;
