@@ -184,7 +184,7 @@ final class FixCommand implements Callable<Integer> {
         host.document(report.json());
       } else {
         PrintWriter folded = FoldingWriter.over(host.out());
-        folded.print(report.text(inputWords(host)));
+        folded.print(report.text(replayWords(host, construction)));
         folded.flush();
       }
       return report.summary();
@@ -221,6 +221,25 @@ final class FixCommand implements Callable<Integer> {
   /** INPUT and the what-if options as the user typed them, for the commands suggested next. */
   private String inputWords(Host host) {
     return (host.bundled() ? "" : " " + host.name()) + whatIf.asArguments();
+  }
+
+  /**
+   * INPUT, the what-if options, the construction and the options it answered under, as typed: what
+   * {@code tdmr plan} needs to replay the same construction on the same question after the fix.
+   */
+  private String replayWords(Host host, String construction) {
+    StringBuilder words = new StringBuilder(inputWords(host));
+    if (!construction.equals("greedy")) {
+      words.append(" --solver ").append(construction);
+    }
+    words.append(limitOptions.asArguments());
+    if (holes.value() == Policy.Holes.CMR && !construction.equals("greedy-cmr")) {
+      words.append(" --holes cmr");
+    }
+    if (pamt.value() != Policy.DEFAULT.pamt()) {
+      words.append(" --pamt ").append(pamt.value().text());
+    }
+    return words.toString();
   }
 
   private HostResult layoutFix(Host host, MemoryMap map, TdxLimits limits, SolveOptions options) {
@@ -294,6 +313,7 @@ final class FixCommand implements Callable<Integer> {
     o.put("status", outcome.name());
     o.put("maxTdmrs", limits.maxTdmrs());
     o.put("maxReservedPerTdmr", limits.maxReservedPerTdmr());
+    o.set("limits", JsonContract.limits(limits));
     // The keys of the greedy's fix document too (GreedyFixReport), null where this search has no such value.
     o.put("family", family.value().text());
     o.putNull("giveUpScope");
