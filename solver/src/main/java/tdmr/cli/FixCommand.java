@@ -81,7 +81,7 @@ final class FixCommand implements Callable<Integer> {
 
   @Mixin WhatIfOptions whatIf;
 
-  @Option(names = "--for", paramLabel = "greedy|greedy-cmr|layout",
+  @Option(names = "--for", paramLabel = "greedy|greedy-cmr|layout", completionCandidates = SolverNames.FixTargets.class,
       description = "Whose success to buy: the mainline kernel's construction (greedy, the default), a kernel with"
           + " the CMR-holes patch (greedy-cmr; the default with --holes cmr), another registered greedy"
           + " construction, or any layout of the planner's family (layout).")
