@@ -67,7 +67,7 @@ import tdmr.tdx.TdxLimits;
       "  tdmr fix dmesg.txt --for layout        ... any layout of the planner's family",
       "  tdmr fix dmesg.txt --json > fix.json && tdmr check fix.json --map dmesg.txt",
       "  tdmr plan dmesg.txt --memmap '4K$0x64158000'    check a fix by replaying it",
-      "  tdmr fix logs/                         every host under logs/, memmap= in a summary"
+      "  tdmr fix logs/                         every host under logs/, and a summary"
     })
 final class FixCommand implements Callable<Integer> {
   /** {@code --for} value that asks for a layout of the planner's family rather than a kernel's construction. */

@@ -55,9 +55,9 @@ import tdmr.tdx.TdxLimits;
       "  tdmr plan                                  the bundled canonical/tdx#135 log",
       "  tdmr plan dmesg.txt --solver all           greedy, then the best (cpsat, z3)",
       "  tdmr plan dmesg.txt --holes cmr            a kernel with the CMR-holes patch",
-      "  tdmr plan dmesg.txt --memmap '4K$0x64158000'   what if the kernel booted with memmap=4K$0x64158000",
+      "  tdmr plan dmesg.txt --memmap '4K$0x64158000'   booted with that memmap=",
       "  tdmr plan dmesg.txt --solver cpsat --json > plan.json",
-      "  tdmr plan dmesg.txt --solver cpsat --family kernel   the best layout of the kernel's shape",
+      "  tdmr plan dmesg.txt --solver cpsat --family kernel   the kernel family's best",
       "  tdmr plan dmesg.txt --tdmr-info tdmr_info.bin",
       "  tdmr plan a.txt b.txt --json               one JSON line per host (NDJSON)",
       "See it: tdmr render dmesg.txt --solver all -o layout.html"
