@@ -130,7 +130,7 @@ final class PlanCommand implements Callable<Integer> {
             : Optional.empty();
     PrintWriter out = host.out();
     if (json) {
-      ObjectNode document = jsonDocument(map, limits, policy, results);
+      ObjectNode document = jsonDocument(map, limits, policy, results, whatIf.parameters());
       check.ifPresent(c -> document.set("crossCheck", crossCheckJson(c)));
       host.document(document);
     } else {
@@ -210,12 +210,25 @@ final class PlanCommand implements Callable<Integer> {
     return o;
   }
 
-  /** {@code plan --json}: the map's source and every engine's result (docs/schema/plan.schema.json). */
+  /** {@code plan --json} of a map read without boot parameters ({@link #jsonDocument(MemoryMap, TdxLimits, Policy, List, List)}). */
   static ObjectNode jsonDocument(MemoryMap map, TdxLimits limits, Policy policy, List<EngineResult> results) {
+    return jsonDocument(map, limits, policy, results, List.of());
+  }
+
+  /**
+   * {@code plan --json}: the map's source, the boot parameters the map was replayed with
+   * ({@code --memmap}, {@code --cmdline}; {@code "memmap"}, as {@code fix --json} writes them, so
+   * that {@code tdmr check} replays them on the map before it checks a layout built on them) and
+   * every engine's result (docs/schema/plan.schema.json).
+   */
+  static ObjectNode jsonDocument(MemoryMap map, TdxLimits limits, Policy policy, List<EngineResult> results,
+      List<String> memmap) {
     ObjectNode root = JsonContract.document("plan");
     root.put("source", map.source());
     root.set("limits", JsonContract.limits(limits));
     root.set("policy", JsonContract.policy(policy));
+    ArrayNode parameters = root.putArray("memmap");
+    memmap.forEach(parameters::add);
     ArrayNode array = root.putArray("results");
     EngineResultJson json = new EngineResultJson(map, limits);
     results.forEach(r -> array.add(json.tree(r)));
