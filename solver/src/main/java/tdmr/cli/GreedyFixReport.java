@@ -164,11 +164,20 @@ final class GreedyFixReport {
     return parameters.replace("$", "\\\\\\$");
   }
 
-  /** The kernel's own lines of a failed replay (from its typed failure), else every message. */
+  /**
+   * The kernel's own lines of a failed replay (from its typed failure), after the reason when the
+   * kernel does not print it (the module's TDH.SYS.CONFIG error behind "failed (-5)"); else every
+   * message.
+   */
   private static List<String> kernelLines(EngineResult r) {
-    return r.kernelFailure()
-        .map(f -> f.messages().stream().map(m -> LinuxGreedy.LOG_PREFIX + m).toList())
-        .orElse(r.messages());
+    return r.kernelFailure().map(f -> {
+      List<String> lines = new ArrayList<>();
+      if (!f.cause().loggedByKernel()) {
+        lines.add(f.headline());
+      }
+      f.messages().forEach(m -> lines.add(LinuxGreedy.LOG_PREFIX + m));
+      return lines;
+    }).orElse(r.messages());
   }
 
   private static void indented(PrintWriter out, List<String> lines) {

@@ -88,6 +88,23 @@ class FixForGreedyCommandTest {
     assertEquals(16, limits.get("maxReservedPerTdmr").asInt());
   }
 
+  /**
+   * RAM added at 0x5000000000 lies above tdx#285's last CMR, which ends at 0x4070000000: the
+   * kernel's TDMR over it holds usable memory outside every CMR (rule E1), so TDH.SYS.CONFIG fails
+   * and the kernel prints only "(-5)". The replay says why, and giving that RAM up fixes it.
+   */
+  @Test
+  void aModuleRejectionIsShownWithTheModulesReason() {
+    String map = RealMaps.path(RealMaps.CMR_TWICE_285).toString();
+    CliRun run = CliRun.of("fix", map, "--memmap", "16G@0x5000000000");
+    assertEquals(0, run.exit(), run.err());
+    String flat = run.flatOut();
+    assertTrue(flat.contains("The kernel's construction fails on this map (replayed): TDH.SYS.CONFIG rejects the kernel's"
+        + " layout: TDX_TDMR_OUTSIDE_CMRS"), run.out());
+    assertTrue(flat.contains("(rule E1) virt/tdx: module initialization failed (-5)"), run.out());
+    assertTrue(run.out().contains("  memmap=16G@0x5000000000 memmap=16G$0x5000000000\n"), run.out());
+  }
+
   @Test
   void theKernelsOwnLinesAreQuotedWhole() {
     CliRun run = CliRun.of("fix", EMR_135);
