@@ -24,9 +24,24 @@ import java.nio.file.attribute.BasicFileAttributes;
 public final class AtomicFile {
   private AtomicFile() {}
 
-  /** Writes {@code bytes} to {@code target} whole, or throws leaving {@code target} as it was. */
+  /**
+   * Writes {@code bytes} to {@code target} whole, or throws leaving {@code target} as it was. A
+   * symbolic link is followed, so the file it names gets the bytes and the link stays. A target
+   * that exists and is no regular file (a device such as {@code /dev/full}, a named pipe,
+   * {@code /dev/stdout} on a pipe) is written in place: renaming over it would replace the device
+   * or the pipe with a file, and a device cannot hold a torn file anyway.
+   */
   public static void write(Path target, byte[] bytes) throws IOException {
-    Path tmp = temporaryNextTo(target);
+    if (Files.isDirectory(target)) {
+      throw new IOException(target + " is a directory");
+    }
+    if (Files.exists(target) && !Files.isRegularFile(target)) {
+      writeInPlace(target, bytes);
+      return;
+    }
+    // An existing file is replaced where it lies: through a link, next to the file it names.
+    Path file = Files.isRegularFile(target) ? target.toRealPath() : target;
+    Path tmp = temporaryNextTo(file);
     try {
       // CREATE_NEW gives the file the permissions of any new file (umask), as the target would have.
       try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
@@ -36,10 +51,18 @@ public final class AtomicFile {
         // On disk before the rename: a crash leaves the old file or the new, never a torn one.
         ch.force(true);
       }
-      move(tmp, target);
+      move(tmp, file);
     } catch (IOException | RuntimeException e) {
       Files.deleteIfExists(tmp);
       throw e;
+    }
+  }
+
+  /** Writes into an existing device or pipe as it is, never creating or replacing it. */
+  private static void writeInPlace(Path target, byte[] bytes) throws IOException {
+    try (OutputStream out = Files.newOutputStream(target, StandardOpenOption.WRITE)) {
+      out.write(bytes);
+      out.flush();
     }
   }
 
@@ -99,11 +122,8 @@ public final class AtomicFile {
     return e.getMessage();
   }
 
-  private static Path temporaryNextTo(Path target) throws IOException {
+  private static Path temporaryNextTo(Path target) {
     Path absolute = target.toAbsolutePath().normalize();
-    if (Files.isDirectory(absolute)) {
-      throw new IOException(target + " is a directory");
-    }
     return absolute.getParent().resolve(hiddenName(absolute, "tmp"));
   }
 

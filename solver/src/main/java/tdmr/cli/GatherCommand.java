@@ -5,7 +5,6 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -93,24 +92,13 @@ final class GatherCommand implements Callable<Integer> {
     return root.toAbsolutePath().normalize().equals(Path.of("/"));
   }
 
-  /** The bundle, written to a file beside the target and moved over it, so it is whole or absent. */
+  /** The bundle, whole or not at all (see {@link AtomicFile}). */
   private static void write(Path target, String text) throws InputException {
-    Path dir = target.toAbsolutePath().getParent();
-    Path temp = null;
     try {
-      temp = Files.createTempFile(dir, "." + target.getFileName(), ".tmp");
-      Files.writeString(temp, text, StandardCharsets.UTF_8);
-      Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+      AtomicFile.write(target, text.getBytes(StandardCharsets.UTF_8));
     } catch (IOException e) {
-      throw new InputException(target.toString(), 0, "cannot write the bundle: " + e.getMessage());
-    } finally {
-      if (temp != null) {
-        try {
-          Files.deleteIfExists(temp);
-        } catch (IOException ignored) {
-          // The move succeeded or the write failed; a leftover temporary file is harmless.
-        }
-      }
+      throw new InputException(target.toString(), 0,
+          "cannot write the bundle: %s; nothing written".formatted(AtomicFile.reason(e)));
     }
   }
 

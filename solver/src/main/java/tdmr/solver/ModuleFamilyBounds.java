@@ -231,6 +231,16 @@ public final class ModuleFamilyBounds {
 
   /** {@code min over l ≥ 0 of max(B - c·l, S_l)} over the granules of {@code some} runs, taken smallest first. */
   private long withGranulesLeftOut(long b, List<Run> some) {
+    return withGranulesLeftOut(b, 0, some);
+  }
+
+  /**
+   * {@link #withGranulesLeftOut(long, List)} for the layouts whose TDMRs over every memory granule of
+   * {@code some} runs have at least {@code extra} pages more than {@code b}, and at least {@code b +
+   * extra - c·l} when they leave {@code l} granules out ({@link #leastPamtPagesWithInnerTdmr}); with
+   * {@code extra} 0 it is that bound.
+   */
+  private long withGranulesLeftOut(long b, long extra, List<Run> some) {
     long c = 0;
     for (PageSize level : PageSize.values()) {
       c += Math.floorDiv(instance.perGiBBytes(level) + 4095, 4096);
@@ -242,7 +252,7 @@ public final class ModuleFamilyBounds {
         granules.merge(granulePages(cell), cell.sizeGiB(), Long::sum);
       }
     }
-    long best = b;
+    long best = b + extra;
     long taken = 0;
     long l = 0;
     for (Map.Entry<Long, Long> e : granules.entrySet()) {
@@ -262,7 +272,7 @@ public final class ModuleFamilyBounds {
         if (bound == saving && !zeroSlackPossible(l, saving, some)) {
           bound++;
         }
-        best = Math.min(best, bound);
+        best = Math.min(best, Math.max(bound, b + extra - c * l));
       }
     }
     return best;
@@ -498,6 +508,58 @@ public final class ModuleFamilyBounds {
    */
   public Map<Integer, Long> leastPamtPagesPerNode() {
     return !sound || runs.isEmpty() ? Map.of() : Map.copyOf(perNode);
+  }
+
+  /**
+   * A lower bound on the PAMT pages of every layout that gives up no coverable memory (and has no
+   * remote PAMT, when the bound is taken per node) and has a TDMR lying wholly inside the PLAIN
+   * cell {@code inner} without reaching either of its ends; empty when the cell holds no coverable
+   * memory or the entry sizes make the argument fail. It is the bound of {@link #leastPamtPages}
+   * with the rounded levels of the run {@code r} holding {@code inner} (GiB {@code n}, least TDMRs
+   * {@code k}) taken under at least 3 TDMRs instead of {@code k}: {@code extra =
+   * roundedPages(n, max(k, 3)) - roundedPages(n, k)} pages more when no granule is left out, and
+   * for {@code l} granules left out the larger of that {@code l}'s term and {@code B + extra - c·l}.
+   *
+   * <p>Why. Let the TDMR be {@code [a, b)} with the cell's start {@code < a} and {@code b <} its end.
+   * The granules {@code [a - 1 GiB, a)} and {@code [b, b + 1 GiB)} lie in the cell, so they hold
+   * coverable memory of run {@code r}; each is covered by a TDMR other than this one (one below it,
+   * one above it, so two different TDMRs) or left out of every TDMR. So the TDMRs over {@code r}'s
+   * granules and the granules of the cell left out number at least 3 together. With no granule left
+   * out, at least 3 TDMRs lie over {@code r}; in the class comment's charging each pays {@code r} at
+   * least one page per rounded level for its part ({@code ceil} of a positive size), and {@code ceil}
+   * is subadditive, so {@code r}'s rounded levels have at least {@code roundedPages(n, max(k, 3))}
+   * pages and the layout at least {@code B + extra}. Leaving out one granule lowers the whole pages
+   * by {@code L} and each rounded level's {@code max(ceil, k, 3)} by at most {@code ceil(p / 4096)}
+   * (the count of TDMRs and left-out granules of the cell stays at least 3; {@code k} drops by at
+   * most one, as in the class comment), so by at most {@code c} in all; the term of {@link
+   * #leastPamtPages} for {@code l} holds for every layout. Per node, only the node of {@code r} gets
+   * the extra pages; the other nodes keep their terms.
+   */
+  public OptionalLong leastPamtPagesWithInnerTdmr(Cell inner) {
+    if (!sound || runs.isEmpty() || inner.kind() != Instance.Kind.PLAIN) {
+      return OptionalLong.empty();
+    }
+    Run holding = null;
+    for (Run r : runs) {
+      if (r.firstCell() <= inner.index() && inner.index() <= r.lastCell()) {
+        holding = r;
+      }
+    }
+    if (holding == null) {
+      return OptionalLong.empty();
+    }
+    long extra = roundedPages(holding.giB(), Math.max(holding.leastTdmrs(), 3))
+        - roundedPages(holding.giB(), holding.leastTdmrs());
+    if (perNodeCovering.isEmpty()) {
+      return OptionalLong.of(withGranulesLeftOut(leastCoveringPages, extra, runs));
+    }
+    long pages = 0;
+    for (Map.Entry<Integer, List<Run>> e : perNodeRuns.entrySet()) {
+      pages += e.getValue().contains(holding)
+          ? withGranulesLeftOut(perNodeCovering.get(e.getKey()), extra, e.getValue())
+          : perNode.get(e.getKey());
+    }
+    return OptionalLong.of(pages);
   }
 
   /**

@@ -50,7 +50,7 @@ public final class ModuleFamilyRestrictions {
   public static List<String> shared(Instance instance, Optional<LayoutScore> found) {
     List<String> out = new ArrayList<>();
     boolean module = instance.moduleFamily();
-    if (runOfThreeGiB(instance)) {
+    if (module ? innerTdmrCouldBeat(instance, found) : runOfThreeGiB(instance)) {
       out.add(INSIDE_A_RUN);
     }
     if (module && straddlingCouldMatter(instance, found)) {
@@ -68,6 +68,42 @@ public final class ModuleFamilyRestrictions {
    */
   public static boolean runOfThreeGiB(Instance instance) {
     return instance.cells().stream().anyMatch(c -> c.kind() == Kind.PLAIN && c.sizeGiB() >= 3);
+  }
+
+  /**
+   * Whether a TDMR lying wholly inside a run of whole GiB of one block without reaching the run's
+   * ends could beat {@code found} (or, without an optimum, make a layout exist). In general it can:
+   * such a TDMR's levels have the sizes of a small TDMR, which may fill memory islands exactly where
+   * TDMRs reaching the run's ends cannot, so both engines name it. But it can only beat an optimum
+   * with nothing uncovered that could be covered and no remote PAMT with at most that optimum's
+   * PAMT ({@link #beatenOnlyBelow}), and a layout with such a TDMR has at least {@link
+   * ModuleFamilyBounds#leastPamtPagesWithInnerTdmr} pages (argued there: it puts at least three
+   * TDMRs, or TDMRs and granules left out, over the run's memory, and each TDMR pays its own
+   * 1G-level page). So it is not named when, for every such run (a PLAIN cell of 3 GiB or more),
+   * that bound exceeds the optimum's PAMT: on the real maps of the tests, where an optimum covers
+   * each node's runs with fewer than three TDMRs each. {@code ModuleFamilyBoundsTest} derives the
+   * bound by hand and {@code InnerTdmrClaimsTest} compares both engines with {@code
+   * ExhaustiveSearch}, which enumerates TDMRs inside runs.
+   */
+  public static boolean innerTdmrCouldBeat(Instance instance, Optional<LayoutScore> found) {
+    List<Cell> runs = instance.cells().stream().filter(c -> c.kind() == Kind.PLAIN && c.sizeGiB() >= 3).toList();
+    if (runs.isEmpty()) {
+      return false;
+    }
+    long below = beatenOnlyBelow(instance, found);
+    if (below == Long.MAX_VALUE) {
+      return true;
+    }
+    // A layout beating the optimum has no remote PAMT under node-local, so the bound may be taken per node.
+    ModuleFamilyBounds bounds = new ModuleFamilyBounds(instance,
+        instance.policy().pamt() == Policy.PamtPlacementPolicy.NODE_LOCAL);
+    for (Cell c : runs) {
+      OptionalLong least = bounds.leastPamtPagesWithInnerTdmr(c);
+      if (least.isEmpty() || least.getAsLong() * ByteSize.PAGE <= below) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /**

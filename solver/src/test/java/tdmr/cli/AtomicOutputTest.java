@@ -2,13 +2,18 @@ package tdmr.cli;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -112,5 +117,56 @@ class AtomicOutputTest {
     // One TDMR [0, 2 GiB) under CMR holes: one 512-byte entry.
     assertEquals(TdmrInfoCodec.ENTRY_BYTES, Files.size(info));
     assertEquals(List.of("tdmr_info.bin"), names(dir));
+  }
+
+  /**
+   * A symbolic link to a file is followed: the file it names gets the layout and the link stays a
+   * link (renaming over the link would have cut it off from the file it shared).
+   */
+  @Test
+  void aLinkToAFileStaysALinkAndTheFileGetsTheLayout() throws Exception {
+    Path real = Files.write(dir.resolve("real.bin"), new byte[] {1, 2, 3});
+    Path link = Files.createSymbolicLink(dir.resolve("link.bin"), real.getFileName());
+    CliRun run = CliRun.of("plan", MAP, "--holes", "cmr", "--tdmr-info", link.toString());
+    assertEquals(0, run.exit(), run.err());
+    assertTrue(Files.isSymbolicLink(link), "the link was replaced by a file");
+    // One TDMR [0, 2 GiB) under CMR holes: one 512-byte entry, in the file the link names.
+    assertEquals(TdmrInfoCodec.ENTRY_BYTES, Files.size(real));
+    assertEquals(List.of("link.bin", "real.bin"), names(dir));
+  }
+
+  /**
+   * A target that is no regular file (a named pipe here; /dev/full, /dev/stdout alike) is written
+   * into, never renamed over: as root, renaming over /dev/full replaced the device with a file.
+   */
+  @Test
+  void aNamedPipeIsWrittenIntoAndStaysAPipe() throws Exception {
+    Path fifo = dir.resolve("tdmr_info.fifo");
+    Process mkfifo = new ProcessBuilder("mkfifo", fifo.toString()).redirectErrorStream(true).start();
+    assumeTrue(mkfifo.waitFor() == 0, "mkfifo is not available here");
+    ExecutorService reader = Executors.newSingleThreadExecutor(r -> {
+      Thread t = new Thread(r, "fifo reader");
+      t.setDaemon(true);
+      return t;
+    });
+    try {
+      // Opening a pipe to read waits for its writer; the daemon thread cannot keep the JVM alive.
+      CompletableFuture<byte[]> read = CompletableFuture.supplyAsync(() -> {
+        try {
+          return Files.readAllBytes(fifo);
+        } catch (IOException e) {
+          throw new java.io.UncheckedIOException(e);
+        }
+      }, reader);
+      CliRun run = CliRun.of("plan", MAP, "--holes", "cmr", "--tdmr-info", fifo.toString());
+      assertEquals(0, run.exit(), run.err());
+      BasicFileAttributes attributes = Files.readAttributes(fifo, BasicFileAttributes.class);
+      assertTrue(attributes.isOther(), "the pipe was replaced by a file");
+      assertFalse(attributes.isRegularFile());
+      assertEquals(TdmrInfoCodec.ENTRY_BYTES, read.get().length);
+      assertEquals(List.of("tdmr_info.fifo"), names(dir));
+    } finally {
+      reader.shutdownNow();
+    }
   }
 }

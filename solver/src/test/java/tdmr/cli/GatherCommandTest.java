@@ -114,6 +114,24 @@ class GatherCommandTest {
     assertEquals(2, map.exit());
   }
 
+  /** The bundle is written whole or not at all, and a failure says why in words (no temporary file names). */
+  @Test
+  void aBundleThatCannotBeWrittenIsBadInputSayingWhy(@TempDir Path dir) throws Exception {
+    Path missing = dir.resolve("no-such-dir").resolve("host.txt");
+    CliRun run = CliRun.of("gather", "--root", tree("emr-135-host").toString(), "-o", missing.toString());
+    assertEquals(2, run.exit(), run.err());
+    assertTrue(run.err().startsWith(missing + ": cannot write the bundle: no such directory; nothing written"), run.err());
+    assertFalse(run.err().contains(".tmp"), run.err());
+
+    CliRun intoDir = CliRun.of("gather", "--root", tree("emr-135-host").toString(), "-o", dir.toString());
+    assertEquals(2, intoDir.exit(), intoDir.err());
+    assertTrue(intoDir.err().startsWith(dir + ": cannot write the bundle: " + dir + " is a directory; nothing written"),
+        intoDir.err());
+    try (var left = Files.list(dir)) {
+      assertEquals(0, left.count(), "a temporary file was left behind");
+    }
+  }
+
   @Test
   void aMissingRootIsBadInput() {
     CliRun run = CliRun.of("gather", "--root", "/no/such/dir");

@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Predicate;
 import tdmr.check.LayoutVerifier;
 import tdmr.mem.AddressRange;
 import tdmr.mem.MemoryBlock;
@@ -153,6 +154,8 @@ public final class ExhaustiveSearch {
   private final Comparator<LayoutScore> order;
 
   private Result best;
+  /** Which TDMR sets the search tries (all unless {@link #onlyTdmrs} says otherwise). */
+  private Predicate<List<AddressRange>> keep = tdmrs -> true;
 
   // Per TDMR set.
   private List<long[]> tdmrs;
@@ -194,6 +197,19 @@ public final class ExhaustiveSearch {
     cutItems(hkid);
   }
 
+  /**
+   * Limits the search to the layouts whose TDMRs (in address order) {@code keep} accepts, module
+   * family only: the best layout of a kind, for tests of a lower bound on that kind of layout
+   * (e.g. those with a TDMR wholly inside a run of whole GiB). Returns this search.
+   */
+  public ExhaustiveSearch onlyTdmrs(Predicate<List<AddressRange>> keep) {
+    if (!module) {
+      throw new IllegalArgumentException("only the module family's search can be limited to some TDMR sets");
+    }
+    this.keep = keep;
+    return this;
+  }
+
   /** The best layout, or empty when no layout of the family exists. */
   public Optional<Result> best() {
     best = null;
@@ -202,6 +218,7 @@ public final class ExhaustiveSearch {
     }
     List<List<long[]>> sets = new ArrayList<>();
     tdmrSets(windowLo / G, new ArrayList<>(), sets);
+    sets.removeIf(set -> !keep.test(set.stream().map(t -> new AddressRange(t[0] * G * PAGE, t[1] * G * PAGE)).toList()));
     List<Object[]> ranked = new ArrayList<>();
     for (List<long[]> set : sets) {
       ranked.add(new Object[] {set, lowerBound(set)});

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalLong;
 import org.junit.jupiter.api.Test;
+import tdmr.mem.AddressRange;
 import tdmr.mem.MemoryBlock;
 import tdmr.mem.MemoryMap;
 import tdmr.parse.RealMaps;
@@ -382,5 +383,92 @@ class ModuleFamilyBoundsTest {
         assertTrue(least * 4096 <= referee.get().score().pamtBytes(), p + " at " + areas + ": " + least + " pages");
       }
     }
+  }
+
+  /** The PLAIN cell holding {@code address}. */
+  private static Instance.Cell cellAt(Instance instance, long address) {
+    return instance.cells().stream().filter(c -> c.range().contains(address)).findFirst().orElseThrow();
+  }
+
+  /** Whether one of {@code tdmrs} lies wholly inside {@code run} without reaching its ends. */
+  private static boolean oneInside(List<AddressRange> tdmrs, AddressRange run) {
+    return tdmrs.stream().anyMatch(t -> t.start() > run.start() && t.end() < run.end());
+  }
+
+  @Test
+  void aTdmrInsideARunPutsThreeTdmrsOverIt() {
+    // One block [1G, 5G): one TDMR, 4 · 1026 + 1 = 4105 pages. A TDMR wholly inside [1G, 5G) without
+    // reaching its ends ([2G, 3G), [2G, 4G) or [3G, 4G)) leaves a granule on each side that another
+    // TDMR must cover (leaving one out would need its 262 144 pages of PAMT): three TDMRs over
+    // 4 GiB, 4 · 1026 + 3 = 4107 pages.
+    MemoryMap map = MemoryMap.ofBlocks("four", List.of(new MemoryBlock(G, 5 * G, 0)));
+    Instance instance = Instance.of(map, TdxLimits.DEFAULT, MODULE);
+    ModuleFamilyBounds b = new ModuleFamilyBounds(instance, true);
+    assertEquals(OptionalLong.of(4105), b.leastPamtPages());
+    assertEquals(OptionalLong.of(4107), b.leastPamtPagesWithInnerTdmr(cellAt(instance, G)));
+    TdxLimits three = TdxLimits.DEFAULT.withMaxTdmrs(3);
+    var referee = new ExhaustiveSearch(map, three, MODULE).onlyTdmrs(t -> oneInside(t, new AddressRange(G, 5 * G))).best();
+    assertEquals(4107 * 4096, referee.orElseThrow().score().pamtBytes());
+  }
+
+  /**
+   * Islands of one page at 1G + 4K, 1G + 12K and 1G + 20K, a block from 2G to 3078 pages past 5G,
+   * no reserved area. No TDMR may hold a gap or PAMT (either needs an area), so the islands and the
+   * block's tail past 5G lie outside every TDMR, filled exactly by levels: each island by a one-page
+   * level, which only the 1G level of a TDMR of at most 256 GiB is, so three TDMRs over [2G, 5G),
+   * the only three being [2G, 3G), [3G, 4G) and [4G, 5G), whose other levels (3 · 1024 + 3 · 2 =
+   * 3078 pages) fill the tail. The one layout has a TDMR inside the run [2G, 5G): 3 · 1027 = 3081
+   * pages, and the bound says so too (B = 5 · 1026 + 1 for the run of 5 GiB from 1G; leaving out the
+   * islands' granule and the tail's, 3 + 3078 pages, is the least; three TDMRs over the run add 2
+   * pages to B, which leaving out two granules more than makes up for).
+   */
+  @Test
+  void theOnlyLayoutMayHaveATdmrInsideARun() {
+    MemoryMap map = MemoryMap.ofBlocks("inner", List.of(new MemoryBlock(G + 4 * K, G + 8 * K, 0),
+        new MemoryBlock(G + 12 * K, G + 16 * K, 0), new MemoryBlock(G + 20 * K, G + 24 * K, 0),
+        new MemoryBlock(2 * G, 5 * G + 3078 * 4 * K, 0)));
+    TdxLimits limits = TdxLimits.DEFAULT.withMaxTdmrs(3).withMaxReservedPerTdmr(0);
+    Instance instance = Instance.of(map, limits, MODULE);
+    ModuleFamilyBounds b = new ModuleFamilyBounds(instance, false);
+    assertEquals(OptionalLong.of(3081), b.leastPamtPages());
+    assertEquals(OptionalLong.of(3081), b.leastPamtPagesWithInnerTdmr(cellAt(instance, 2 * G)));
+    var referee = new ExhaustiveSearch(map, limits, MODULE).best().orElseThrow();
+    assertEquals(3081 * 4096, referee.score().pamtBytes());
+    assertEquals(List.of(new AddressRange(2 * G, 3 * G), new AddressRange(3 * G, 4 * G), new AddressRange(4 * G, 5 * G)),
+        referee.layout().tdmrs().stream().map(t -> t.range()).toList());
+  }
+
+  @Test
+  void innerTdmrBoundNeverAboveTheExhaustiveSearch() {
+    // Islands of 1 or 2 pages above 1G on nodes a and b, then a run [2G, 5G) of node c ending 0, 1 or
+    // 2051 pages past 5G: the best layout with a TDMR inside [2G, 5G) has at least the bound.
+    AddressRange run = new AddressRange(2 * G, 5 * G);
+    int checked = 0;
+    for (long tail : new long[] {0, 1, 2051}) {
+      for (int island = 1; island <= 2; island++) {
+        for (int nodes = 0; nodes < 4; nodes++) {
+          MemoryMap map = MemoryMap.ofBlocks("inner", List.of(new MemoryBlock(G + 4 * K, G + (4 + 4 * island) * K, nodes & 1),
+              new MemoryBlock(G + 64 * K, G + 68 * K, nodes >> 1), new MemoryBlock(2 * G, 5 * G + tail * 4 * K, 0)));
+          for (int areas = 0; areas <= 2; areas++) {
+            TdxLimits limits = TdxLimits.DEFAULT.withMaxTdmrs(3).withMaxReservedPerTdmr(areas);
+            for (Policy.PamtPlacementPolicy pamt : Policy.PamtPlacementPolicy.values()) {
+              Policy p = new Policy(Policy.Holes.MEMLIST, pamt, Policy.Coverage.ALL, Policy.Family.MODULE);
+              var referee = new ExhaustiveSearch(map, limits, p).onlyTdmrs(t -> oneInside(t, run)).best();
+              if (referee.isEmpty()) {
+                continue;
+              }
+              boolean remoteFree = pamt == Policy.PamtPlacementPolicy.NODE_LOCAL && referee.get().score().remotePamtBytes() == 0;
+              Instance instance = Instance.of(map, limits, p);
+              long least = new ModuleFamilyBounds(instance, remoteFree).leastPamtPagesWithInnerTdmr(cellAt(instance, 2 * G))
+                  .orElseThrow();
+              assertTrue(least * 4096 <= referee.get().score().pamtBytes(),
+                  map.blocks() + " " + p + " at " + areas + ": " + least + " pages, referee " + referee.get().score());
+              checked++;
+            }
+          }
+        }
+      }
+    }
+    assertTrue(checked > 20, "too few maps have a layout with a TDMR inside the run: " + checked);
   }
 }

@@ -1,0 +1,186 @@
+package tdmr.solver;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Combinators;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import net.jqwik.api.statistics.Statistics;
+import org.junit.jupiter.api.Test;
+import tdmr.check.LayoutVerifier;
+import tdmr.mem.MemoryBlock;
+import tdmr.mem.MemoryMap;
+import tdmr.solver.cpsat.CpSatEngine;
+import tdmr.solver.z3.Z3Engine;
+import tdmr.tdx.Policy;
+import tdmr.tdx.TdxLimits;
+
+/**
+ * Both exact engines' module-family models leave out TDMRs lying wholly inside a run of whole GiB
+ * of one block without reaching its ends, and name that restriction ({@link
+ * ModuleFamilyRestrictions#INSIDE_A_RUN}) unless {@link ModuleFamilyRestrictions#innerTdmrCouldBeat}
+ * shows that no such layout beats the optimum. Checked here against {@link ExhaustiveSearch}, which
+ * enumerates every TDMR set, those inside runs included: on a hand-made map where the only layout
+ * has such a TDMR (the engines must name the restriction), on one where the optimum is derived by
+ * hand (they must not), and on tiny generated maps with a run of 3 or 4 GiB, where a claim naming
+ * no restriction must equal the referee in every ranked tier.
+ */
+class InnerTdmrClaimsTest {
+  private static final long K = 1024;
+  private static final long G = 1024 * 1024 * K;
+  private static final Policy MODULE = Policy.KERNEL.withFamily(Policy.Family.MODULE);
+  private static final List<Engine> ENGINES = List.of(new CpSatEngine(), new Z3Engine());
+
+  @Test
+  void aRunOfFourGibIsProvenWithoutNamingTdmrsInsideIt() {
+    // One block [1G, 5G): one TDMR over it, 4 · 1024 + 4 · 2 + 1 = 4105 pages of PAMT, which lie
+    // inside it in one reserved area. A layout with a TDMR inside the run has three TDMRs over it,
+    // 4107 pages at least (ModuleFamilyBoundsTest), so the restriction cannot matter.
+    MemoryMap map = MemoryMap.ofBlocks("four", List.of(new MemoryBlock(G, 5 * G, 0)));
+    TdxLimits limits = TdxLimits.DEFAULT.withMaxTdmrs(3);
+    LayoutScore expected = new LayoutScore(0, 0, 4105 * 4096, 1, 1);
+    assertTrue(expected.sameRank(new ExhaustiveSearch(map, limits, MODULE).best().orElseThrow().score(), MODULE));
+    for (Engine e : ENGINES) {
+      EngineResult r = e.solve(map, limits, MODULE, new SolveOptions(60, 1, 0));
+      assertEquals(Status.OPTIMAL, r.status(), e.name() + ": " + r.messages());
+      assertEquals(List.of(), r.restrictions(), e.name() + ": " + r.messages());
+      assertTrue(expected.sameRank(LayoutScore.of(map, limits, MODULE, r.layout().orElseThrow()), MODULE), e.name());
+    }
+  }
+
+  @Test
+  void theOnlyLayoutWithATdmrInsideARunIsOutsideTheModelsAndNamed() {
+    // ModuleFamilyBoundsTest.theOnlyLayoutMayHaveATdmrInsideARun: three one-page islands above 1G, a
+    // block from 2G to 3078 pages past 5G, no reserved area: the one layout is [2G, 3G), [3G, 4G),
+    // [4G, 5G). Neither model holds it, so both say INFEASIBLE and name the restriction.
+    MemoryMap map = MemoryMap.ofBlocks("inner", List.of(new MemoryBlock(G + 4 * K, G + 8 * K, 0),
+        new MemoryBlock(G + 12 * K, G + 16 * K, 0), new MemoryBlock(G + 20 * K, G + 24 * K, 0),
+        new MemoryBlock(2 * G, 5 * G + 3078 * 4 * K, 0)));
+    TdxLimits limits = TdxLimits.DEFAULT.withMaxTdmrs(3).withMaxReservedPerTdmr(0);
+    assertTrue(new ExhaustiveSearch(map, limits, MODULE).best().isPresent());
+    for (Engine e : ENGINES) {
+      EngineResult r = e.solve(map, limits, MODULE, new SolveOptions(60, 1, 0));
+      assertEquals(Status.INFEASIBLE, r.status(), e.name() + ": " + r.messages());
+      assertTrue(r.restrictions().contains(ModuleFamilyRestrictions.INSIDE_A_RUN), e.name() + ": " + r.restrictions());
+    }
+  }
+
+  /** A tiny case: the map, the limits and the policy. */
+  record Case(MemoryMap map, TdxLimits limits, Policy policy) {}
+
+  @Property(tries = 12, seed = "20261204")
+  void cpSatClaimsHoldAgainstTheReferee(@ForAll("runMaps") Case c) {
+    holdsAgainstTheReferee(new CpSatEngine(), c);
+  }
+
+  @Property(tries = 12, seed = "20261204")
+  void z3ClaimsHoldAgainstTheReferee(@ForAll("runMaps") Case c) {
+    holdsAgainstTheReferee(new Z3Engine(), c);
+  }
+
+  @Property(tries = 10, seed = "20261204")
+  void cpSatClaimsHoldAgainstTheRefereeWithoutIslands(@ForAll("plainRunMaps") Case c) {
+    holdsAgainstTheReferee(new CpSatEngine(), c);
+  }
+
+  @Property(tries = 10, seed = "20261204")
+  void z3ClaimsHoldAgainstTheRefereeWithoutIslands(@ForAll("plainRunMaps") Case c) {
+    holdsAgainstTheReferee(new Z3Engine(), c);
+  }
+
+  private static void holdsAgainstTheReferee(Engine engine, Case c) {
+    EngineResult r = engine.solve(c.map(), c.limits(), c.policy(), new SolveOptions(60, 1, 0));
+    Optional<ExhaustiveSearch.Result> expected = new ExhaustiveSearch(c.map(), c.limits(), c.policy()).best();
+    boolean inner = r.restrictions().contains(ModuleFamilyRestrictions.INSIDE_A_RUN);
+    Statistics.label("status").collect(r.status(), inner ? "inner named" : "inner not named",
+        r.restrictions().isEmpty() ? "whole family" : "restricted");
+    String what = c + "\n" + r.messages() + "\nreferee " + expected.map(ExhaustiveSearch.Result::layout)
+        + "\n" + engine.name() + " " + r.layout();
+    if (r.layout().isPresent()) {
+      assertEquals(List.of(), LayoutVerifier.failures(c.map(), c.limits(), c.policy(), r.layout().get()), what);
+      LayoutScore got = LayoutScore.of(c.map(), c.limits(), c.policy(), r.layout().get());
+      assertTrue(expected.isPresent(), "a layout the referee did not find: " + what);
+      assertTrue(LayoutScore.order(c.policy()).compare(expected.get().score(), got) <= 0,
+          "the engine's layout beats the referee's best: " + got + " vs " + expected.get().score() + "\n" + what);
+    }
+    if (r.status() == Status.INFEASIBLE) {
+      assertTrue(!r.restrictions().isEmpty() || expected.isEmpty(), "INFEASIBLE without naming a restriction: " + what);
+      return;
+    }
+    assertEquals(Status.OPTIMAL, r.status(), what);
+    if (r.restrictions().isEmpty()) {
+      LayoutScore got = LayoutScore.of(c.map(), c.limits(), c.policy(), r.layout().orElseThrow());
+      assertTrue(expected.get().score().sameRank(got, c.policy()),
+          "unrestricted OPTIMAL " + got + " but the referee has " + expected.get().score() + "\n" + what);
+    }
+  }
+
+  /**
+   * Islands of 1 to 3 pages above 1G (1 GiB TDMRs' 1G levels fill one page, 2M levels two), then a
+   * block of node 0 or 1 from 2G over a run of 3 GiB, ending 0, 1 or 3078 pages past 5G (three 1 GiB
+   * TDMRs' 4K and 2M levels), 1 to 3 TDMRs, 0 to 2 areas, every policy.
+   */
+  @Provide
+  Arbitrary<Case> runMaps() {
+    Arbitrary<List<Long>> islands = Arbitraries.of(1L, 1L, 2L, 3L).list().ofMinSize(1).ofMaxSize(3);
+    Arbitrary<int[]> nodes = Arbitraries.integers().between(0, 1).array(int[].class).ofSize(4);
+    Arbitrary<Long> tail = Arbitraries.of(0L, 1L, 3078L);
+    Arbitrary<TdxLimits> limits = Combinators.combine(
+            Arbitraries.integers().between(1, 3), Arbitraries.integers().between(0, 2))
+        .as((t, a) -> TdxLimits.DEFAULT.withMaxTdmrs(t).withMaxReservedPerTdmr(a));
+    Arbitrary<Policy> policy = Combinators.combine(
+            Arbitraries.of(Policy.Holes.values()), Arbitraries.of(Policy.PamtPlacementPolicy.values()),
+            Arbitraries.of(Policy.Coverage.values()))
+        .as((h, p, cov) -> new Policy(h, p, cov, Policy.Family.MODULE));
+    return Combinators.combine(islands, nodes, tail, limits, policy)
+        .as((pages, ns, t, l, p) -> {
+          List<MemoryBlock> blocks = new ArrayList<>();
+          long cursor = G + 4 * K;
+          for (int i = 0; i < pages.size(); i++) {
+            blocks.add(new MemoryBlock(cursor, cursor + pages.get(i) * 4 * K, ns[i]));
+            cursor += (pages.get(i) + 1) * 4 * K;
+          }
+          blocks.add(new MemoryBlock(2 * G, 5 * G + t * 4 * K, ns[3]));
+          return new Case(MemoryMap.of("tiny", blocks, blocks.stream().map(MemoryBlock::range).toList()), l, p);
+        });
+  }
+
+  /**
+   * A block of node 0 or 1 from 0, 1 or 16 pages above 1G over a run of 3 or 4 GiB, ending 0 to 2
+   * pages past it, then maybe a block of either node up to the next GiB, touching it or a page
+   * apart: maps whose optima cover the run with one or two TDMRs, so that the restriction is
+   * mostly not named; 1 to 3 TDMRs, 0 to 2 areas, every policy.
+   */
+  @Provide
+  Arbitrary<Case> plainRunMaps() {
+    Arbitrary<Long> start = Arbitraries.of(0L, 1L, 16L);
+    Arbitrary<Integer> runGiB = Arbitraries.integers().between(3, 4);
+    Arbitrary<Long> tail = Arbitraries.of(0L, 1L, 2L);
+    Arbitrary<Integer> after = Arbitraries.of(-1, 0, 1);
+    Arbitrary<int[]> nodes = Arbitraries.integers().between(0, 1).array(int[].class).ofSize(2);
+    Arbitrary<TdxLimits> limits = Combinators.combine(
+            Arbitraries.integers().between(1, 3), Arbitraries.integers().between(0, 2))
+        .as((t, a) -> TdxLimits.DEFAULT.withMaxTdmrs(t).withMaxReservedPerTdmr(a));
+    Arbitrary<Policy> policy = Combinators.combine(
+            Arbitraries.of(Policy.Holes.values()), Arbitraries.of(Policy.PamtPlacementPolicy.values()),
+            Arbitraries.of(Policy.Coverage.values()))
+        .as((h, p, cov) -> new Policy(h, p, cov, Policy.Family.MODULE));
+    return Combinators.combine(start, runGiB, tail, after, nodes, limits, policy)
+        .as((a, run, t, gap, ns, l, p) -> {
+          List<MemoryBlock> blocks = new ArrayList<>();
+          long end = (1 + run) * G + t * 4 * K;
+          blocks.add(new MemoryBlock(G + a * 4 * K, end, ns[0]));
+          if (gap >= 0 && (gap > 0 || ns[1] != ns[0])) {
+            blocks.add(new MemoryBlock(end + gap * 4 * K, (2 + run) * G, ns[1]));
+          }
+          return new Case(MemoryMap.of("tiny", blocks, blocks.stream().map(MemoryBlock::range).toList()), l, p);
+        });
+  }
+}
