@@ -111,7 +111,9 @@ public final class DeadlineGuard extends EngineDecorator {
     }
     OptionalLong bound = best.pamtBoundBytes().isPresent() && best.pamtBoundBytes().getAsLong() <= layout.pamtBytes()
         ? best.pamtBoundBytes() : OptionalLong.empty();
-    String message = why + "; the answer is the best layout it had found before, validated again: a witness, with"
+    boolean floor = incumbent.floor().filter(f -> f == best && !f.messages().isEmpty()).isPresent();
+    String which = floor ? "the layout it held as its floor, " + best.messages().get(0) : "the best layout it had found before";
+    String message = why + "; the answer is " + which + ", validated again: a witness, with"
         + (bound.isPresent() ? " the PAMT bound it had proven" : " no bound") + ", and no optimum claimed";
     return new EngineResult(name(), Status.FEASIBLE, Optional.of(layout), OptionalLong.of(layout.pamtBytes()), bound,
         List.of(message), (System.nanoTime() - started) / 1_000_000, best.modelVariables(), best.modelConstraints(),

@@ -16,8 +16,9 @@ import tdmr.time.Deadline;
  * A module-family solve that never answers worse than the kernel family. Every kernel-family layout
  * (one contiguous 4K/2M/1G chunk of the required size per TDMR, in one block of TDX memory) is a
  * module-family layout: the chunk is one way to place the three levels. The same engine first
- * solves the kernel family, which it does quickly, within {@link #SHARE} of the time; its layout is
- * offered to the solve's {@link Incumbent} as the floor that later offers must beat, and it is the
+ * solves the kernel family, which it does quickly, within {@link #SHARE} of the time; its layout, or
+ * the Linux greedy's where that is better or the search found none in its share, is offered to the
+ * solve's {@link Incumbent} as the floor that later offers must beat, and it is the
  * answer when the module-family search stops at the time limit with a worse layout or none
  * ({@code FEASIBLE}, with the module family's proven PAMT bound when there is one).
  *
@@ -49,15 +50,15 @@ public final class KernelFamilyFloor extends EngineDecorator {
     }
     long started = System.nanoTime();
     Deadline whole = options.solveDeadline();
-    Optional<EngineResult> floor = kernelFamily(map, limits, policy, options, whole);
+    Optional<Floor> floor = kernelFamily(map, limits, policy, options, whole);
     floor.ifPresent(f -> options.incumbent().offerFloor(asWitness(f, policy),
         Comparator.comparing((Layout l) -> score(map, limits, policy, l), LayoutScore.order(policy))));
     EngineResult module = engine.solve(map, limits, policy, options.withDeadline(whole));
     if (floor.isEmpty()) {
       return timed(module, started, "kernel family first: no layout within its share of the time");
     }
-    EngineResult kernel = floor.get();
-    LayoutScore kernelScore = score(map, limits, policy, kernel.layout().orElseThrow());
+    Floor kernel = floor.get();
+    LayoutScore kernelScore = score(map, limits, policy, kernel.layout());
     switch (module.status()) {
       case INFEASIBLE -> {
         if (module.restrictions().isEmpty()) {
@@ -82,16 +83,16 @@ public final class KernelFamilyFloor extends EngineDecorator {
             && !kernelScore.betterThan(score(map, limits, policy, module.layout().get()), policy)) {
           return timed(module, started, kernelDetail(kernel));
         }
-        Layout layout = kernel.layout().orElseThrow();
+        Layout layout = kernel.layout();
         OptionalLong bound = module.pamtBoundBytes().isPresent()
             && module.pamtBoundBytes().getAsLong() <= layout.pamtBytes() ? module.pamtBoundBytes() : OptionalLong.empty();
         List<String> messages = new ArrayList<>(module.messages());
         messages.add(module.layout().isPresent()
-            ? "the module-family search's best layout was worse than the kernel family's optimum, so the answer is"
-                + " that layout (one contiguous PAMT chunk per TDMR, as Linux allocates it), which the module family"
-                + " includes"
-            : "the answer is the kernel family's layout (one contiguous PAMT chunk per TDMR, as Linux allocates it),"
-                + " which the module family includes");
+            ? "the module-family search's best layout was worse than %s, so the answer is that layout (one"
+                .formatted(kernel.what()) + " contiguous PAMT chunk per TDMR, as Linux allocates it), which the module"
+                + " family includes"
+            : "the answer is %s (one contiguous PAMT chunk per TDMR, as Linux allocates it), which the module family"
+                .formatted(kernel.what()) + " includes");
         return kernelLayoutAnswers(module, kernel, bound, messages, started);
       }
     }
@@ -110,50 +111,91 @@ public final class KernelFamilyFloor extends EngineDecorator {
   }
 
   /**
-   * The kernel family's layout, solved by the same engine within {@link #SHARE} of the time left;
-   * empty when it has none in that time (then the module family searches alone).
+   * The floor: the better of the kernel family's layout, solved by the same engine within
+   * {@link #SHARE} of the time left, and the Linux greedy's layout (a kernel-family layout too,
+   * built in linear time, so there is a floor even where the kernel family's search finds nothing
+   * in its share, as on hosts of many nodes under load); empty when neither has a valid layout.
    */
-  private Optional<EngineResult> kernelFamily(MemoryMap map, TdxLimits limits, Policy policy, SolveOptions options,
+  private Optional<Floor> kernelFamily(MemoryMap map, TdxLimits limits, Policy policy, SolveOptions options,
       Deadline whole) {
+    Optional<Floor> searched = kernelFamilySearch(map, limits, policy, options, whole).map(r -> new Floor(r, false));
+    Optional<Floor> greedy = linuxGreedy(map, limits, policy, whole).map(r -> new Floor(r, true));
+    if (searched.isEmpty() || greedy.isEmpty()) {
+      return searched.isPresent() ? searched : greedy;
+    }
+    return score(map, limits, policy, greedy.get().layout())
+        .betterThan(score(map, limits, policy, searched.get().layout()), policy) ? greedy : searched;
+  }
+
+  /** The floor's layout and where it came from: the engine's kernel-family search or the Linux greedy. */
+  private record Floor(EngineResult result, boolean greedy) {
+    Layout layout() {
+      return result.layout().orElseThrow();
+    }
+
+    /** The floor in words, for messages: what it is, and only what it is proven to be. */
+    String what() {
+      return greedy ? "the Linux greedy's layout (a kernel-family layout)"
+          : result.status() == Status.OPTIMAL ? "the kernel family's optimum" : "the kernel family's best layout found";
+    }
+  }
+
+  private Optional<EngineResult> kernelFamilySearch(MemoryMap map, TdxLimits limits, Policy policy,
+      SolveOptions options, Deadline whole) {
     Deadline share = Deadline.in(whole.remainingSeconds() * SHARE);
     try {
       EngineResult r = engine.solve(map, limits, policy.withFamily(Policy.Family.KERNEL),
           options.withDeadline(share).withIncumbent(Incumbent.NONE));
-      if (r.layout().isEmpty() || !LayoutVerifier.failures(map, limits, policy, r.layout().get()).isEmpty()) {
-        return Optional.empty();
-      }
-      return Optional.of(r);
+      return r.layout().filter(l -> valid(map, limits, policy, l)).map(l -> r);
     } catch (Deadline.Exceeded e) {
       return Optional.empty();
     }
   }
 
+  /** The Linux greedy's layout when it builds one the module accepts under {@code policy}. */
+  private static Optional<EngineResult> linuxGreedy(MemoryMap map, TdxLimits limits, Policy policy, Deadline whole) {
+    try {
+      EngineResult r = new GreedyEngine().solve(map, limits, policy, SolveOptions.DEFAULT.withDeadline(whole));
+      return r.layout().filter(l -> r.status() == Status.FEASIBLE && valid(map, limits, policy, l)).map(l -> r);
+    } catch (Deadline.Exceeded e) {
+      return Optional.empty();
+    }
+  }
+
+  private static boolean valid(MemoryMap map, TdxLimits limits, Policy policy, Layout layout) {
+    return LayoutVerifier.failures(map, limits, policy, layout).isEmpty();
+  }
+
   /** The kernel family's layout as the module-family answer: {@code FEASIBLE}, with {@code bound}. */
-  private EngineResult kernelLayoutAnswers(EngineResult module, EngineResult kernel, OptionalLong bound,
+  private EngineResult kernelLayoutAnswers(EngineResult module, Floor kernel, OptionalLong bound,
       List<String> messages, long started) {
-    Layout layout = kernel.layout().orElseThrow();
+    Layout layout = kernel.layout();
     List<String> details = new ArrayList<>(module.details());
     details.add(kernelDetail(kernel));
     return new EngineResult(name(), Status.FEASIBLE, Optional.of(layout), OptionalLong.of(layout.pamtBytes()), bound,
         messages, (System.nanoTime() - started) / 1_000_000, module.modelVariables(), module.modelConstraints(),
-        kernel.uncoveredBytes(), Optional.empty(), Optional.empty(), details, module.question());
+        kernel.result().uncoveredBytes(), Optional.empty(), Optional.empty(), details, module.question());
   }
 
   /**
    * The kernel family's layout as a witness of the module family: {@code FEASIBLE}, and without the
    * kernel family's bound, which says nothing about the larger family.
    */
-  private EngineResult asWitness(EngineResult kernel, Policy policy) {
-    Layout layout = kernel.layout().orElseThrow();
+  private EngineResult asWitness(Floor kernel, Policy policy) {
+    Layout layout = kernel.layout();
+    EngineResult r = kernel.result();
     return new EngineResult(name(), Status.FEASIBLE, Optional.of(layout), OptionalLong.of(layout.pamtBytes()),
-        OptionalLong.empty(), List.of("the kernel family's layout, which the module family includes"),
-        kernel.solveMillis(), kernel.modelVariables(), kernel.modelConstraints(), kernel.uncoveredBytes(),
+        OptionalLong.empty(), List.of(kernel.what() + ", which the module family includes"),
+        r.solveMillis(), r.modelVariables(), r.modelConstraints(), r.uncoveredBytes(),
         Optional.empty(), Optional.empty(), List.of(kernelDetail(kernel)), Question.of(policy.family()));
   }
 
-  private static String kernelDetail(EngineResult kernel) {
-    return "kernel family first: %s in %d ms%s".formatted(kernel.status(), kernel.solveMillis(),
-        kernel.pamtBytes().isPresent() ? ", PAMT " + kernel.pamtBytes().getAsLong() + " bytes" : "");
+  private static String kernelDetail(Floor kernel) {
+    EngineResult r = kernel.result();
+    return kernel.greedy()
+        ? "kernel family first: the Linux greedy's layout, PAMT %d bytes".formatted(kernel.layout().pamtBytes())
+        : "kernel family first: %s in %d ms%s".formatted(r.status(), r.solveMillis(),
+            r.pamtBytes().isPresent() ? ", PAMT " + r.pamtBytes().getAsLong() + " bytes" : "");
   }
 
   /** {@code r} with the time since {@code started} (the kernel family's included) and {@code detail}. */

@@ -71,6 +71,40 @@ public final class ModuleFamilyRestrictions {
   }
 
   /**
+   * Whether {@code found} meets, in every ranked tier, a lower bound derived for the whole family
+   * (coverage: the memory no layout covers; remote PAMT: 0; PAMT: {@link
+   * ModuleFamilyBounds#leastPamtPages} and {@link ReservedAreaBounds#leastPamtPages}; TDMRs: {@link
+   * ModuleFamilyBounds#leastTdmrsAtLeastPamt} where PAMT meets the covering bound, or 1; reserved
+   * areas: {@link AreaCountBound#leastAreas}, or 0). Then no layout of the family beats it, whatever
+   * a model leaves out, and a claim about it names no restriction. Both engines ask it of every
+   * optimum, so that they name restrictions alike whichever proved the tiers how (CP-SAT also
+   * notices it tier by tier during its search).
+   */
+  public static boolean meetsFamilyBounds(Instance instance, LayoutScore found) {
+    if (!instance.moduleFamily() || found.uncoveredBytes() > instance.deadMemory()) {
+      return false;
+    }
+    boolean nodeLocal = instance.policy().pamt() == Policy.PamtPlacementPolicy.NODE_LOCAL;
+    if (nodeLocal && found.remotePamtBytes() != 0) {
+      return false;
+    }
+    long pages = found.pamtBytes() / ByteSize.PAGE;
+    long price = new ReservedAreaBounds(instance).leastPamtPages(instance.limits().maxTdmrs(),
+        instance.limits().maxReservedPerTdmr());
+    ModuleFamilyBounds bounds = new ModuleFamilyBounds(instance, nodeLocal);
+    OptionalLong covering = bounds.leastPamtPages();
+    if (pages == 0 || pages != Math.max(covering.orElse(0), price)) {
+      return false;
+    }
+    boolean atCovering = covering.isPresent() && covering.getAsLong() == pages;
+    OptionalLong tdmrs = atCovering ? bounds.leastTdmrsAtLeastPamt() : OptionalLong.empty();
+    if (found.tdmrs() != Math.max(1, tdmrs.orElse(1))) {
+      return false;
+    }
+    return found.reservedAreas() == new AreaCountBound(instance).leastAreas(pages);
+  }
+
+  /**
    * Whether a TDMR lying wholly inside a run of whole GiB of one block without reaching the run's
    * ends could beat {@code found} (or, without an optimum, make a layout exist). In general it can:
    * such a TDMR's levels have the sizes of a small TDMR, which may fill memory islands exactly where

@@ -45,9 +45,13 @@ class KernelFamilyFloorTest {
   }
 
   /** An exact engine answering the kernel family with its best and the module family by {@code module}. */
-  private record Fake(Solve module, List<Policy.Family> asked) implements Engine {
+  private record Fake(Solve kernel, Solve module, List<Policy.Family> asked) implements Engine {
     Fake(Solve module) {
-      this(module, new ArrayList<>());
+      this(o -> kernelBest, module, new ArrayList<>());
+    }
+
+    Fake(Solve kernel, Solve module) {
+      this(kernel, module, new ArrayList<>());
     }
 
     @Override
@@ -63,7 +67,7 @@ class KernelFamilyFloorTest {
     @Override
     public EngineResult solve(MemoryMap map, TdxLimits limits, Policy policy, SolveOptions options) {
       asked.add(policy.family());
-      return policy.family() == Policy.Family.KERNEL ? kernelBest : module.solve(options);
+      return (policy.family() == Policy.Family.KERNEL ? kernel : module).solve(options);
     }
   }
 
@@ -101,6 +105,33 @@ class KernelFamilyFloorTest {
     assertEquals(Status.FEASIBLE, r.status());
     assertEquals(kernelBest.layout(), r.layout());
     assertEquals(OptionalLong.empty(), r.pamtBoundBytes());
+  }
+
+  /**
+   * The kernel family's search finds nothing in its share of the time (as on hosts of many nodes
+   * under load), nor does the module family's: the Linux greedy's layout is the floor and the answer.
+   */
+  @Test
+  void withoutAKernelFamilyLayoutTheGreedysIsTheFloor() {
+    EngineResult unknown = new EngineResult("fake", Status.UNKNOWN, java.util.Optional.empty(), OptionalLong.empty(),
+        OptionalLong.empty(), List.of("time limit"), 1, 0, 0, 0).withQuestion(Question.of(Policy.Family.MODULE));
+    EngineResult r = solve(KernelFamilyFloor.of(new Fake(o -> unknown, o -> unknown)), SolveOptions.DEFAULT);
+    assertEquals(Status.FEASIBLE, r.status());
+    assertEquals(greedy.layout(), r.layout());
+    assertEquals(Policy.Family.MODULE, r.family());
+    assertTrue(r.messages().get(r.messages().size() - 1).startsWith("the answer is the Linux greedy's layout"),
+        r.messages().toString());
+  }
+
+  /** Where the kernel family's search has a layout, the greedy's (worse by its areas) is not the floor. */
+  @Test
+  void theKernelFamilysBetterLayoutIsTheFloorBeforeTheGreedys() {
+    EngineResult unknown = new EngineResult("fake", Status.UNKNOWN, java.util.Optional.empty(), OptionalLong.empty(),
+        OptionalLong.empty(), List.of("time limit"), 1, 0, 0, 0).withQuestion(Question.of(Policy.Family.MODULE));
+    EngineResult r = solve(KernelFamilyFloor.of(new Fake(o -> unknown)), SolveOptions.DEFAULT);
+    assertEquals(kernelBest.layout(), r.layout());
+    assertTrue(r.messages().get(r.messages().size() - 1).startsWith("the answer is the kernel family's optimum"),
+        r.messages().toString());
   }
 
   @Test
@@ -173,5 +204,7 @@ class KernelFamilyFloorTest {
     assertEquals(kernelBest.layout(), r.layout());
     assertEquals(Policy.Family.MODULE, r.family());
     assertEquals(OptionalLong.empty(), r.pamtBoundBytes());
+    assertTrue(r.messages().get(0).contains("the answer is the layout it held as its floor, the kernel family's optimum"),
+        r.messages().toString());
   }
 }

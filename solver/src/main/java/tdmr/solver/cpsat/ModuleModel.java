@@ -743,13 +743,20 @@ final class ModuleModel {
    * do not overlap, and what they cover of each atom from its two ends ({@code lam}, {@code eta})
    * follows: a chain at the segment's low end covers its first atoms and may run into the next ones,
    * likewise from the high end; a chain at a boundary between atoms stays in its atom. Padding pads
-   * only a chain whose atom it fills. Roomy places never meet.
+   * only a chain whose atom it fills. Roomy places never meet each other, but a roomy atom filled by
+   * padded pieces holds no chain (the pieces in it are the fill's).
    */
   private void pamtRangesAreDisjoint() {
     for (Segment seg : instance.segments()) {
       checkDeadline();
       if (tightSegment[seg.index()]) {
         chainsOfSegment(seg);
+      } else if (module) {
+        for (Atom a : instance.atomsOf(seg)) {
+          BoolVar filled = atoms.get(a.index()).pamtFull();
+          model.addImplication(filled, placeAt(a, true).used().not());
+          model.addImplication(filled, placeAt(a, false).used().not());
+        }
       }
     }
   }

@@ -88,6 +88,9 @@ final class Restrictions {
   }
 
   private List<String> restrictions(Optional<LayoutScore> found) {
+    if (found.isPresent() && ModuleFamilyRestrictions.meetsFamilyBounds(instance, found.get())) {
+      return List.of();
+    }
     List<String> out = new ArrayList<>(ModuleFamilyRestrictions.shared(instance, found));
     if (tightRun() && ModuleFamilyRestrictions.chainOfOneGibCouldBeat(instance, found)) {
       out.add(ModuleFamilyRestrictions.CHAINS);

@@ -1,10 +1,12 @@
 package tdmr.solver.z3;
 
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.Set;
 import java.util.TreeMap;
 import tdmr.mem.AddressRange;
 import tdmr.mem.ByteSize;
@@ -128,6 +130,15 @@ final class GranulesLeftOut {
    * left out whole) has a TDMR of its own: the bound is the number of such pieces.
    */
   OptionalLong leastTdmrsAtBound(ModuleFamilyBounds b) {
+    return leastTdmrsAtBound(b, Set.of());
+  }
+
+  /**
+   * {@link #leastTdmrsAtBound(ModuleFamilyBounds)} when, besides the pieces whose memory exceeds
+   * their node's bound, the pieces of {@code covered} cannot be left out whole either ({@link
+   * #mayBeLeftOutWhole} is false for them): they count too.
+   */
+  OptionalLong leastTdmrsAtBound(ModuleFamilyBounds b, Set<List<Integer>> covered) {
     Map<Integer, Long> perNode = b.leastPamtPagesPerNode();
     if (perNode.isEmpty() || !b.remoteFree()) {
       return OptionalLong.empty();
@@ -162,7 +173,7 @@ final class GranulesLeftOut {
       }
       for (List<Integer> piece : own) {
         long memory = granules(piece).stream().mapToLong(Long::longValue).sum();
-        least += memory > bound ? 1 : 0;
+        least += memory > bound || covered.contains(piece) ? 1 : 0;
       }
     }
     return OptionalLong.of(least);
@@ -194,6 +205,206 @@ final class GranulesLeftOut {
   }
 
   /**
+   * The pieces of {@code b}'s runs (each a list of consecutive cell indexes) whose memory is within
+   * their node's per-node bound: a layout at that bound might leave them out of every TDMR whole.
+   */
+  List<List<Integer>> piecesWithinBound(ModuleFamilyBounds b) {
+    Map<Integer, Long> perNode = b.leastPamtPagesPerNode();
+    List<List<Integer>> out = new ArrayList<>();
+    for (ModuleFamilyBounds.Run r : b.runs()) {
+      for (List<Integer> piece : r.pieces()) {
+        List<Integer> nodes = instance.cells().get(piece.get(0)).nodes();
+        Long bound = nodes.size() == 1 ? perNode.get(nodes.get(0)) : null;
+        if (bound != null && granules(piece).stream().mapToLong(Long::longValue).sum() <= bound) {
+          out.add(piece);
+        }
+      }
+    }
+    return out;
+  }
+
+  /**
+   * The pieces of {@code b}'s runs (each a list of consecutive cell indexes) that no layout at the
+   * per-node bound of {@code b} with at most {@code tdmrs} TDMRs leaves out of every TDMR whole:
+   * those whose memory exceeds their node's bound, and those within it for which {@link
+   * #mayBeLeftOutWhole} is false. Empty when the bound is not per node.
+   */
+  Set<List<Integer>> coveredPieces(ModuleFamilyBounds b, long tdmrs) {
+    Map<Integer, Long> perNode = b.leastPamtPagesPerNode();
+    Set<List<Integer>> out = new HashSet<>();
+    if (perNode.isEmpty() || !b.remoteFree()) {
+      return out;
+    }
+    for (ModuleFamilyBounds.Run r : b.runs()) {
+      for (List<Integer> piece : r.pieces()) {
+        List<Integer> nodes = instance.cells().get(piece.get(0)).nodes();
+        Long bound = nodes.size() == 1 ? perNode.get(nodes.get(0)) : null;
+        if (bound != null && !mayBeLeftOutWhole(b, piece, nodes.get(0), bound, tdmrs)) {
+          out.add(piece);
+        }
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Whether a layout whose PAMT on node {@code node} is exactly its per-node bound {@code bound}
+   * (as at the bound of {@link ModuleFamilyBounds#leastPamtPagesPerNode}: no remote PAMT, every
+   * node at its own bound), with at most {@code tdmrs} TDMRs, might leave {@code piece} (of that
+   * node) out of every TDMR whole; true whenever that cannot be ruled out cheaply.
+   *
+   * <p>Why false is a proof. Such a layout fills all of the piece's memory with PAMT, which lies on
+   * the node, so it is levels (with their padding) of the node's TDMRs or of TDMRs without memory.
+   * The node's other memory granules are covered or left out (then all PAMT too): with {@code l}
+   * of them left out, the memory left out is at least that of the piece and the {@code l} smallest,
+   * at most {@code bound}. The node's TDMRs holding memory cover the other {@code G} granules and,
+   * when the levels of one more GiB stay within the bound, may reach over granules without memory
+   * (answered true); each holds one node's memory and lies on it, and with {@code t <= tdmrs} of them
+   * of {@code g_1 + ... + g_t = G} GiB their levels have {@code sum levels(g_i)} pages, leaving a
+   * slack of {@code bound - sum levels(g_i)} pages for padding (a TDMR without memory costs a 1 GiB
+   * TDMR's levels: when they fit in the slack, answered true). Each stretch of contiguous TDX memory
+   * inside the piece's granules holds whole levels, so it is some of those levels plus padding: when
+   * for no {@code l}, {@code t} and sizes the levels can be shared out among the stretches so that
+   * each holds at most its pages and all together lack at most the slack, no such layout exists. The
+   * sizes are enumerated for {@code t <= 2} ({@link #MOST_TDMRS_ENUMERATED}; more answers true). On
+   * the node 0 of a multi-socket host at 2 TDMRs: its 1.85 GiB of low memory is no sum of the 4K,
+   * 2M and 1G levels of two TDMRs over its other 510 GiB within the page or two of slack.
+   */
+  boolean mayBeLeftOutWhole(ModuleFamilyBounds b, List<Integer> piece, int node, long bound, long tdmrs) {
+    long memory = granules(piece).stream().mapToLong(Long::longValue).sum();
+    if (memory > bound) {
+      return false;
+    }
+    if (tdmrs > MOST_TDMRS_ENUMERATED) {
+      return true;
+    }
+    Optional<List<Long>> stretches = stretchesInside(piece);
+    if (stretches.isEmpty()) {
+      return true;
+    }
+    List<Long> others = new ArrayList<>();
+    for (ModuleFamilyBounds.Run r : b.runs()) {
+      for (List<Integer> other : r.pieces()) {
+        if (!other.equals(piece) && instance.cells().get(other.get(0)).nodes().equals(List.of(node))) {
+          others.addAll(granules(other));
+        }
+      }
+    }
+    others.sort(null);
+    long leftOut = memory;
+    for (int l = 0; l <= others.size() && leftOut <= bound; l++) {
+      long giB = others.size() - l;
+      if (giB == 0 || levels(giB + 1) <= bound || levels(giB) + levels(1) <= bound) {
+        // No TDMR holding memory, or room for one more GiB or a TDMR without memory: not enumerated.
+        return true;
+      }
+      for (long first = giB; 2 * first >= giB; first--) {
+        long second = giB - first;
+        if (second > 0 && tdmrs < 2) {
+          break;
+        }
+        List<Long> items = new ArrayList<>(levelSizes(first));
+        if (second > 0) {
+          items.addAll(levelSizes(second));
+        }
+        long slack = bound - items.stream().mapToLong(Long::longValue).sum();
+        if (slack >= 0 && fills(items, 0, stretches.get(), new long[stretches.get().size()], slack)) {
+          return true;
+        }
+      }
+      if (l < others.size()) {
+        leftOut += others.get(l);
+      }
+    }
+    return false;
+  }
+
+  /** The most TDMRs whose sizes {@link #mayBeLeftOutWhole} enumerates. */
+  private static final int MOST_TDMRS_ENUMERATED = 2;
+
+  /** The pages of each level of a {@code giB} GiB TDMR. */
+  private List<Long> levelSizes(long giB) {
+    List<Long> out = new ArrayList<>();
+    for (PageSize level : instance.pieceLevels()) {
+      out.add(instance.piecePages(giB, level));
+    }
+    return out;
+  }
+
+  /**
+   * Whether {@code items[k..]} can be shared out among the stretches (or left outside them) so that
+   * each stretch holds at most its pages ({@code used} so far) and all of them lack at most {@code
+   * slack} pages together.
+   */
+  private static boolean fills(List<Long> items, int k, List<Long> stretches, long[] used, long slack) {
+    if (k == items.size()) {
+      long lacking = 0;
+      for (int i = 0; i < used.length; i++) {
+        lacking += stretches.get(i) - used[i];
+      }
+      return lacking <= slack;
+    }
+    if (fills(items, k + 1, stretches, used, slack)) {
+      return true;
+    }
+    for (int i = 0; i < used.length; i++) {
+      if (used[i] + items.get(k) <= stretches.get(i)) {
+        used[i] += items.get(k);
+        boolean ok = fills(items, k + 1, stretches, used, slack);
+        used[i] -= items.get(k);
+        if (ok) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  /**
+   * The pages of each stretch of contiguous TDX memory (coverable: in a CMR, below the HKID limit)
+   * inside the piece's granules; empty when one reaches beyond them (PAMT in it might too).
+   */
+  private Optional<List<Long>> stretchesInside(List<Integer> piece) {
+    Cell first = instance.cells().get(piece.get(0));
+    Cell last = instance.cells().get(piece.get(piece.size() - 1));
+    List<Atom> atoms = instance.atoms();
+    List<Long> out = new ArrayList<>();
+    long end = -1;
+    for (int i = first.firstAtom(); i < last.endAtom(); i++) {
+      Atom a = atoms.get(i);
+      if (!a.memory() || a.dead()) {
+        continue;
+      }
+      boolean edge = i == first.firstAtom() || i == last.endAtom() - 1;
+      if (edge && touchesOutside(a, i, first.firstAtom(), last.endAtom())) {
+        return Optional.empty();
+      }
+      if (a.range().start() == end) {
+        out.set(out.size() - 1, out.get(out.size() - 1) + a.pages());
+      } else {
+        out.add(a.pages());
+      }
+      end = a.range().end();
+    }
+    return Optional.of(out);
+  }
+
+  /** Whether memory atom {@code a} (index {@code i}) joins coverable memory outside atoms {@code [from, to)}. */
+  private boolean touchesOutside(Atom a, int i, int from, int to) {
+    List<Atom> atoms = instance.atoms();
+    for (int j : new int[] {i - 1, i + 1}) {
+      if (j >= 0 && j < atoms.size() && (j < from || j >= to)) {
+        Atom n = atoms.get(j);
+        boolean joined = n.range().end() == a.range().start() || a.range().end() == n.range().start();
+        if (joined && n.memory() && !n.dead()) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  /**
    * Every set of TDMRs a layout can have when its PAMT is at the per-node bound of {@code b} and
    * its TDMR count is {@link #leastTdmrsAtBound} with every piece counted (so each piece has one
    * TDMR of its own and there is no other): per piece, the TDMR over all but {@code i} granules at
@@ -203,6 +414,15 @@ final class GranulesLeftOut {
    * memory beside its piece) or there are more than {@code most} sets.
    */
   Optional<List<List<AddressRange>>> tdmrSetsAtBound(ModuleFamilyBounds b, int most) {
+    return tdmrSetsAtBound(b, most, Set.of());
+  }
+
+  /**
+   * {@link #tdmrSetsAtBound(ModuleFamilyBounds, int)} when the pieces of {@code covered} cannot be
+   * left out whole ({@link #mayBeLeftOutWhole} is false for them): such a piece whose memory is
+   * within its node's bound has a TDMR of its own like the others.
+   */
+  Optional<List<List<AddressRange>>> tdmrSetsAtBound(ModuleFamilyBounds b, int most, Set<List<Integer>> covered) {
     Map<Integer, Long> perNode = b.leastPamtPagesPerNode();
     Map<Integer, List<List<Integer>>> byNode = new TreeMap<>();
     for (ModuleFamilyBounds.Run r : b.runs()) {
@@ -215,7 +435,7 @@ final class GranulesLeftOut {
       long bound = perNode.get(e.getKey());
       List<List<Integer>> pieces = e.getValue();
       for (List<Integer> piece : pieces) {
-        if (granules(piece).stream().mapToLong(Long::longValue).sum() <= bound) {
+        if (granules(piece).stream().mapToLong(Long::longValue).sum() <= bound && !covered.contains(piece)) {
           return Optional.empty();
         }
       }

@@ -811,6 +811,26 @@ final class ModuleEncoding {
     return and(facts);
   }
 
+  /**
+   * The TDMRs of model {@code m} as GiB-aligned ranges in address order, as {@link #tdmrsAt} takes
+   * them; empty when one of them is a TDMR without memory (which {@link #tdmrsAt} rules out).
+   */
+  java.util.Optional<List<AddressRange>> tdmrRanges(Model m) {
+    List<AddressRange> out = new ArrayList<>();
+    for (Slot s : slots) {
+      if (!isTrue(m, s.exists)) {
+        continue;
+      }
+      if (s.start == Start.MEMORYLESS) {
+        return java.util.Optional.empty();
+      }
+      long base = cells.get(s.cell).range().start() + (s.start == Start.IN ? value(m, pos[s.cell]) * ByteSize.GiB : 0);
+      out.add(new AddressRange(base, base + value(m, s.giB) * ByteSize.GiB));
+    }
+    out.sort(java.util.Comparator.comparingLong(AddressRange::start));
+    return java.util.Optional.of(out);
+  }
+
   // ---- objectives ------------------------------------------------------------------------------
 
   /** Uncovered pages (coverage max; memory outside CMRs or above the HKID limit not counted). */

@@ -15,9 +15,11 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import tdmr.check.LayoutVerifier;
+import tdmr.mem.AddressRange;
 import tdmr.mem.ByteSize;
 import tdmr.mem.Count;
 import tdmr.mem.MemoryMap;
+import tdmr.solver.AreaCountBound;
 import tdmr.solver.EngineResult;
 import tdmr.solver.Infeasibility;
 import tdmr.solver.Instance;
@@ -109,6 +111,9 @@ final class ModuleFamilyProver {
       return result(Status.INFEASIBLE, null, OptionalLong.empty()).withInfeasibility(Infeasibility.ofFacts(List.of(fact)));
     }
     incumbent = incumbentLayout();
+    if (TierSearch.LOG) {
+      System.err.printf("z3 module incumbent: %d ms after the start%n", (System.nanoTime() - started) / 1_000_000);
+    }
     best = incumbent.orElse(null);
     // Z3 does not notice an interrupt in every step (a large simplification, say): the search runs
     // in a thread of its own, and at the deadline the best layout known so far is the answer.
@@ -147,7 +152,12 @@ final class ModuleFamilyProver {
     try (Context ctx = new Context(Map.of("model", "true"));
         // Z3 checks its "timeout" only in some phases; the watchdog stops the others at the deadline.
         Watchdog watchdog = Watchdog.at(deadline, ctx::interrupt)) {
+      long contextMillis = (System.nanoTime() - started) / 1_000_000;
       model = new ModuleEncoding(ctx, instance, mostMemoryless());
+      if (TierSearch.LOG) {
+        System.err.printf("z3 module model: %d variables, built %d ms after the start (context %d ms)%n",
+            model.variables(), (System.nanoTime() - started) / 1_000_000, contextMillis);
+      }
       details.add("z3 module-family model: %d variables, %d constraints; %s".formatted(model.variables(),
           model.constraints(), instance.describe()));
       r = new Tiers(ctx).solve();
@@ -359,7 +369,7 @@ final class ModuleFamilyProver {
             tier = new Tier(tier.name(), tier.expr(), least, tier.unit());
           }
         } else if (tier.name().equals("reserved areas")) {
-          Optional<List<List<tdmr.mem.AddressRange>>> sets = tdmrSetsAtBound();
+          Optional<List<List<AddressRange>>> sets = tdmrSetsAtBound();
           if (sets.isPresent()) {
             minimiseOver(tier, sets.get());
             break;
@@ -435,12 +445,19 @@ final class ModuleFamilyProver {
           hi = value(tier.expr());
           details.add("PAMT tier: a layout at its lower bound with one TDMR per run of memory granules");
         } else if (!covering) {
-          // On hosts of 256 GiB or more the bound allows for granules left out of every TDMR and
-          // filled by PAMT (a 256 GiB TDMR's 4K level is 1 GiB): one TDMR per run, ends left out.
-          hi = leastWithTdmrs(tier, lo, hi, leftOut(bounds));
-          if (hi == lo) {
-            details.add("PAMT tier: a layout at its lower bound with one TDMR within each run of memory granules,"
-                + " granules at its ends left out and filled by PAMT");
+          hi = leastLeavingGranulesOut(tier, lo, hi);
+        }
+      }
+      if (tier.name().equals("reserved areas") && lo < hi && active == solver) {
+        // The TDMRs of the best layout found, fixed, on a solver of its own: on the hosts of 512 GiB
+        // or more per node, the layouts with fewer areas lie there, and the whole model's search
+        // takes seconds to find one. Proves nothing (the TDMRs were assumed); the search below does.
+        Optional<List<AddressRange>> tdmrs = bestTdmrs();
+        if (tdmrs.isPresent()) {
+          long before = hi;
+          hi = leastWithTdmrs(tier, lo, hi, tdmrs.get(), deadline.remainingMillis() / 2);
+          if (hi < before) {
+            details.add("reserved areas tier: %s with the TDMRs of the best layout fixed".formatted(tier.value(hi)));
           }
         }
       }
@@ -484,17 +501,18 @@ final class ModuleFamilyProver {
 
     /**
      * The least value of {@code tier} between {@code lo} and {@code hi} among the layouts with
-     * exactly the TDMRs {@code tdmrs} (bisection on a {@code qflia} solver of its own, within half
-     * the time left), each better layout adopted; {@code hi} when none is better. Proves nothing
+     * exactly the TDMRs {@code tdmrs} (on a {@code qflia} solver of its own, within {@code millis}:
+     * sizes by bisection, counts stepping down), each better layout adopted; {@code hi} when none is better. Proves nothing
      * about the tier (the TDMRs were assumed); it gives the search below a good layout: on the hosts
      * whose bound is a page or two below the optimum, a layout there.
      */
-    private long leastWithTdmrs(Tier tier, long lo, long hi, List<tdmr.mem.AddressRange> tdmrs) {
-      long until = System.nanoTime() / 1_000_000 + deadline.remainingMillis() / 2;
+    private long leastWithTdmrs(Tier tier, long lo, long hi, List<AddressRange> tdmrs, long millis) {
+      long until = System.nanoTime() / 1_000_000 + millis;
       Solver fast = ctx.mkSolver(ctx.mkTactic("qflia"));
       fast.add(solver.getAssertions());
       fast.add(model.tdmrsAt(tdmrs));
-      long probe = lo;
+      // Counts step down from the best found (their optimum usually lies just below); sizes bisect.
+      long probe = tier.counts() ? hi - 1 : lo;
       while (lo < hi) {
         long left = until - System.nanoTime() / 1_000_000;
         if (left <= 0) {
@@ -509,13 +527,50 @@ final class ModuleFamilyProver {
         } else {
           break;
         }
-        probe = lo + (hi - lo) / 2;
+        probe = tier.counts() ? hi - 1 : lo + (hi - lo) / 2;
       }
       return hi;
     }
 
-    private List<tdmr.mem.AddressRange> leftOut(ModuleFamilyBounds b) {
-      List<tdmr.mem.AddressRange> t = new GranulesLeftOut(instance).tdmrs(b.tdmrs());
+    /**
+     * The PAMT tier at a bound of {@link ModuleFamilyBounds} that allows for granules left out of
+     * every TDMR and filled by PAMT (hosts of 256 GiB or more: a 256 GiB TDMR's 4K level is 1 GiB):
+     * the least PAMT found between {@code lo} and {@code hi} with the TDMRs of each guess fixed
+     * ({@link #leastWithTdmrs}), first those of {@link ModuleFamilyBounds#runEndCandidates} (granules
+     * at one end of one run left out, as CP-SAT starts), then those of {@link GranulesLeftOut}, until
+     * one reaches {@code lo}. Proves nothing; it gives the search below a layout at or near the bound.
+     */
+    private long leastLeavingGranulesOut(Tier tier, long lo, long hi) {
+      List<List<AddressRange>> guesses = new ArrayList<>();
+      for (List<long[]> set : bounds.runEndCandidates(MOST_RUN_END_GUESSES)) {
+        guesses.add(set.stream().map(t -> new AddressRange(t[0] * ByteSize.GiB, t[1] * ByteSize.GiB)).toList());
+      }
+      guesses.add(leftOut(bounds));
+      for (int i = 0; i < guesses.size() && lo < hi; i++) {
+        // Each guess gets a share of half the time left; the last gets what the others leave.
+        long millis = deadline.remainingMillis() / 2 / (guesses.size() - i);
+        hi = leastWithTdmrs(tier, lo, hi, guesses.get(i), millis);
+      }
+      if (hi == lo) {
+        details.add("PAMT tier: a layout at its lower bound with one TDMR within each run of memory granules,"
+            + " granules at its ends left out and filled by PAMT");
+      }
+      return hi;
+    }
+
+    /** The most guesses of {@link ModuleFamilyBounds#runEndCandidates} the PAMT tier tries. */
+    private static final int MOST_RUN_END_GUESSES = 4;
+
+    /** The TDMRs of the best layout found so far (of the model's last solution, else the incumbent's). */
+    private Optional<List<AddressRange>> bestTdmrs() {
+      if (last != null) {
+        return model.tdmrRanges(last);
+      }
+      return incumbent.map(l -> l.tdmrs().stream().map(t -> new AddressRange(t.base(), t.base() + t.size())).toList());
+    }
+
+    private List<AddressRange> leftOut(ModuleFamilyBounds b) {
+      List<AddressRange> t = new GranulesLeftOut(instance).tdmrs(b.tdmrs());
       if (TierSearch.LOG) {
         System.err.println("z3 module: TDMRs leaving granules out: " + t);
       }
@@ -527,18 +582,29 @@ final class ModuleFamilyProver {
      * bound and the TDMRs at one per piece (the count {@link GranulesLeftOut#leastTdmrsAtBound}
      * proves), so that every layout left has one of them; empty otherwise.
      */
-    private Optional<List<List<tdmr.mem.AddressRange>>> tdmrSetsAtBound() {
+    private Optional<List<List<AddressRange>>> tdmrSetsAtBound() {
       if (bounds == null || bounds.leastPamtPagesPerNode().isEmpty() || bounds.leastPamtPages().isEmpty()
           || !Long.valueOf(bounds.leastPamtPages().getAsLong()).equals(fixed.get("PAMT"))) {
         return Optional.empty();
       }
       GranulesLeftOut leftOut = new GranulesLeftOut(instance);
       long pieces = bounds.runs().stream().mapToLong(r -> r.pieces().size()).sum();
-      OptionalLong least = leftOut.leastTdmrsAtBound(bounds);
-      if (least.isEmpty() || least.getAsLong() != pieces || !Long.valueOf(pieces).equals(fixed.get("TDMRs"))) {
+      if (!Long.valueOf(pieces).equals(fixed.get("TDMRs"))) {
         return Optional.empty();
       }
-      return leftOut.tdmrSetsAtBound(bounds, MOST_TDMR_SETS);
+      // Pieces within their node's bound that no layout here leaves out whole count as the others.
+      java.util.Set<List<Integer>> covered = leftOut.coveredPieces(bounds, pieces);
+      OptionalLong least = leftOut.leastTdmrsAtBound(bounds, covered);
+      if (least.isEmpty() || least.getAsLong() != pieces) {
+        return Optional.empty();
+      }
+      Optional<List<List<AddressRange>>> sets = leftOut.tdmrSetsAtBound(bounds, MOST_TDMR_SETS, covered);
+      long within = leftOut.piecesWithinBound(bounds).stream().filter(covered::contains).count();
+      if (sets.isPresent() && within > 0) {
+        details.add(("TDMRs: %s within the node's PAMT bound cannot be left out of every TDMR whole (no sum of the"
+            + " levels fills its memory; GranulesLeftOut#mayBeLeftOutWhole)").formatted(Count.of(within, "run")));
+      }
+      return sets;
     }
 
     /**
@@ -546,12 +612,12 @@ final class ModuleFamilyProver {
      * one): the least areas of each set, its TDMRs fixed, on a {@code qflia} solver of its own,
      * stepping down from the best known; the least over the sets is the tier's optimum.
      */
-    private void minimiseOver(Tier tier, List<List<tdmr.mem.AddressRange>> sets) {
+    private void minimiseOver(Tier tier, List<List<AddressRange>> sets) {
       long lo = tier.lowerBound();
       long hi = value(tier.expr());
       details.add("TDMRs: one within each run of memory granules on one node, granules at its ends left out and filled"
           + " by PAMT: %s of TDMRs meet the PAMT and TDMR bounds".formatted(Count.of(sets.size(), "set")));
-      for (List<tdmr.mem.AddressRange> set : sets) {
+      for (List<AddressRange> set : sets) {
         if (hi - 1 < Math.max(lo, leastAreas(set))) {
           continue;
         }
@@ -620,11 +686,18 @@ final class ModuleFamilyProver {
           least = oneIsTooFew;
         }
       }
+      String source = "ModuleFamilyBounds";
+      if (tier.name().equals("reserved areas") && fixed.containsKey("PAMT")) {
+        // Under coverage all, with PAMT fixed: the bound CP-SAT's areas tier has too.
+        long areas = new AreaCountBound(instance).leastAreas(fixed.get("PAMT"));
+        least = areas > 0 ? OptionalLong.of(areas) : OptionalLong.empty();
+        source = "AreaCountBound";
+      }
       if (least.isEmpty() || least.getAsLong() <= tier.lowerBound()) {
         return tier;
       }
       solver.add(ctx.mkGe(tier.expr(), ctx.mkInt(least.getAsLong())));
-      details.add("%s tier: at least %d %s (ModuleFamilyBounds)".formatted(tier.name(), least.getAsLong(), tier.unit()));
+      details.add("%s tier: at least %d %s (%s)".formatted(tier.name(), least.getAsLong(), tier.unit(), source));
       return new Tier(tier.name(), tier.expr(), least.getAsLong(), tier.unit());
     }
 
@@ -663,21 +736,21 @@ final class ModuleFamilyProver {
       solver.add(model.tdmrsAre(tdmrs));
       details.add("TDMRs fixed to one per run of memory granules (%s): the only layouts with the PAMT and TDMR bounds"
           .formatted(Count.of(tdmrs.size(), "TDMR")));
-      fixedTdmrs = tdmrs.stream().map(t -> new tdmr.mem.AddressRange(instance.cells().get(t.get(0)).range().start(),
+      fixedTdmrs = tdmrs.stream().map(t -> new AddressRange(instance.cells().get(t.get(0)).range().start(),
           instance.cells().get(t.get(t.size() - 1)).range().end())).toList();
       return true;
     }
 
     /** The TDMRs once fixed ({@link #fixForcedTdmrs}), else empty. */
-    private List<tdmr.mem.AddressRange> fixedTdmrs = List.of();
+    private List<AddressRange> fixedTdmrs = List.of();
 
     /**
      * A lower bound on the areas of any layout with exactly {@code tdmrs}: one for each TDMR that
      * holds a gap it must reserve (rule C1 with the holes policy) or memory outside every CMR.
      */
-    private long leastAreas(List<tdmr.mem.AddressRange> tdmrs) {
+    private long leastAreas(List<AddressRange> tdmrs) {
       long least = 0;
-      for (tdmr.mem.AddressRange t : tdmrs) {
+      for (AddressRange t : tdmrs) {
         boolean reserves = false;
         for (Instance.Atom a : instance.atoms()) {
           if (t.start() < a.range().end() && a.range().start() < t.end()

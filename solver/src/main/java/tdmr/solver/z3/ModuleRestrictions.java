@@ -17,7 +17,9 @@ import tdmr.solver.ModuleFamilyRestrictions;
  * {@link tdmr.solver.Question} and {@link tdmr.solver.CrossCheck} compares them strictly. They
  * differ in one: CP-SAT's model fills the part of a run of whole GiB outside every TDMR with padded
  * levels in roomy segments and names chains of 1 GiB only where a run lies in a tight segment;
- * Z3's fills it only from an end of the run and names them wherever the map has a run.
+ * Z3's fills it only from an end of the run and names them wherever the map has a run. An optimum
+ * that meets a bound derived for the whole family in every tier names none ({@link
+ * ModuleFamilyRestrictions#meetsFamilyBounds}), in both engines.
  *
  * <ul>
  *   <li><b>One boundary inside a run.</b> At most one TDMR boundary lies strictly inside a run of
@@ -64,6 +66,9 @@ final class ModuleRestrictions {
   }
 
   private List<String> restrictions(Optional<LayoutScore> found) {
+    if (found.isPresent() && ModuleFamilyRestrictions.meetsFamilyBounds(instance, found.get())) {
+      return List.of();
+    }
     List<String> out = new ArrayList<>(ModuleFamilyRestrictions.shared(instance, found));
     // Padding makes a chain of any length, so whether the unpadded PAMT could reach 1 GiB does not
     // decide it: a padded level filling a whole GiB of a run outside every TDMR can save a TDMR or an

@@ -1,6 +1,8 @@
 package tdmr.solver.z3;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import java.util.Map;
@@ -58,6 +60,42 @@ class GranulesLeftOutTest {
         new MemoryBlock(4 * G, 261 * G, 0))), TdxLimits.DEFAULT, MODULE);
     ModuleFamilyBounds b = bounds(instance);
     assertEquals(OptionalLong.of(2), new GranulesLeftOut(instance).leastTdmrsAtBound(b));
+  }
+
+  /**
+   * Node 0 of a multi-socket host: low memory [0, 0x765bf000) (484 799 pages = 473 · 1024 + 447,
+   * in two granules) and 510 GiB from 4 GiB, PAMT at 523 263 pages (the levels of one 510 GiB TDMR,
+   * 510 · 1026 + 2, and one page). Left out whole, the low memory must be filled by levels of the
+   * TDMRs over the 510 GiB within a slack of at most a page: a 4K level of 473 GiB (484 352 pages,
+   * the only 4K level that is not too large or too small) leaves 447 pages, which no 2M level (2
+   * pages per GiB of 37, 473 or 510 GiB) with 1G pages makes up; with one TDMR even less. No
+   * layout leaves it out: a TDMR covers part of it.
+   */
+  @Test
+  void lowMemoryNoLevelsFillIsNotLeftOutWhole() {
+    Instance instance = Instance.of(MemoryMap.ofBlocks("node 0", List.of(new MemoryBlock(0, 0x765bf000L, 0),
+        new MemoryBlock(4 * G, 514 * G, 0))), TdxLimits.DEFAULT, MODULE);
+    GranulesLeftOut leftOut = new GranulesLeftOut(instance);
+    ModuleFamilyBounds b = bounds(instance);
+    List<Integer> low = b.runs().get(0).pieces().get(0);
+    assertFalse(leftOut.mayBeLeftOutWhole(b, low, 0, 523_263, 2));
+    assertFalse(leftOut.mayBeLeftOutWhole(b, low, 0, 523_263, 1));
+  }
+
+  /**
+   * As above with low memory of exactly 473 · 4 MiB (484 352 pages): two TDMRs of 473 and 37 GiB
+   * have 473 · 1026 + 2 + 37 · 1026 + 1 = 523 263 pages of levels, and the 473 GiB TDMR's 4K level
+   * fills the low memory exactly, so it may be left out whole; one TDMR of 510 GiB cannot fill it.
+   */
+  @Test
+  void lowMemoryOneFourKLevelFillsMayBeLeftOutWhole() {
+    Instance instance = Instance.of(MemoryMap.ofBlocks("node 0", List.of(new MemoryBlock(0, 473 * 0x400000L, 0),
+        new MemoryBlock(4 * G, 514 * G, 0))), TdxLimits.DEFAULT, MODULE);
+    GranulesLeftOut leftOut = new GranulesLeftOut(instance);
+    ModuleFamilyBounds b = bounds(instance);
+    List<Integer> low = b.runs().get(0).pieces().get(0);
+    assertTrue(leftOut.mayBeLeftOutWhole(b, low, 0, 523_263, 2));
+    assertFalse(leftOut.mayBeLeftOutWhole(b, low, 0, 523_263, 1));
   }
 
   /** Without granules worth leaving out nothing is claimed at the bound that the shared bounds do not already say. */
