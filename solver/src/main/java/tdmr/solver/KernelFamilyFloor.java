@@ -202,9 +202,7 @@ public final class KernelFamilyFloor extends EngineDecorator {
   private static EngineResult timed(EngineResult r, long started, String detail) {
     List<String> details = new ArrayList<>(r.details());
     details.add(detail);
-    return new EngineResult(r.solver(), r.status(), r.layout(), r.pamtBytes(), r.pamtBoundBytes(), r.messages(),
-        (System.nanoTime() - started) / 1_000_000, r.modelVariables(), r.modelConstraints(), r.uncoveredBytes(),
-        r.kernelFailure(), r.infeasibility(), details, r.question());
+    return r.withDetails(details).timedFrom(started);
   }
 
   private static LayoutScore score(MemoryMap map, TdxLimits limits, Policy policy, Layout layout) {
