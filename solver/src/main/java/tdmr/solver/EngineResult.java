@@ -121,6 +121,16 @@ public record EngineResult(
         modelConstraints, uncoveredBytes, kernelFailure, infeasibility, moreDetails, question);
   }
 
+  /**
+   * This result timed from {@code startedNanos} ({@link System#nanoTime}) until now: for a decorator
+   * or a split whose answer is an inner solve's, so that its time counts all the work before it.
+   */
+  public EngineResult timedFrom(long startedNanos) {
+    return new EngineResult(solver, status, layout, pamtBytes, pamtBoundBytes, messages,
+        (System.nanoTime() - startedNanos) / 1_000_000, modelVariables, modelConstraints, uncoveredBytes,
+        kernelFailure, infeasibility, details, question);
+  }
+
   /** How close the layout is to {@code limits}; empty without a layout. */
   public Optional<Headroom> headroom(TdxLimits limits) {
     return layout.map(l -> Headroom.of(l, limits));

@@ -86,7 +86,8 @@ public final class KernelFamilyFloor extends EngineDecorator {
         Layout layout = kernel.layout();
         OptionalLong bound = module.pamtBoundBytes().isPresent()
             && module.pamtBoundBytes().getAsLong() <= layout.pamtBytes() ? module.pamtBoundBytes() : OptionalLong.empty();
-        List<String> messages = new ArrayList<>(module.messages());
+        // The search's own words ("no layout found") are about the search, not about the answer.
+        List<String> messages = new ArrayList<>(module.messages().stream().map(m -> "module-family search: " + m).toList());
         messages.add(module.layout().isPresent()
             ? "the module-family search's best layout was worse than %s, so the answer is that layout (one"
                 .formatted(kernel.what()) + " contiguous PAMT chunk per TDMR, as Linux allocates it), which the module"
@@ -202,9 +203,7 @@ public final class KernelFamilyFloor extends EngineDecorator {
   private static EngineResult timed(EngineResult r, long started, String detail) {
     List<String> details = new ArrayList<>(r.details());
     details.add(detail);
-    return new EngineResult(r.solver(), r.status(), r.layout(), r.pamtBytes(), r.pamtBoundBytes(), r.messages(),
-        (System.nanoTime() - started) / 1_000_000, r.modelVariables(), r.modelConstraints(), r.uncoveredBytes(),
-        r.kernelFailure(), r.infeasibility(), details, r.question());
+    return r.withDetails(details).timedFrom(started);
   }
 
   private static LayoutScore score(MemoryMap map, TdxLimits limits, Policy policy, Layout layout) {

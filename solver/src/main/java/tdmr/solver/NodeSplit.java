@@ -147,7 +147,7 @@ public final class NodeSplit {
       return claim.isPresent() ? better(r, claim.get(), map, limits, policy, details, started) : r;
     }
     EngineResult r = whole.solve(map, limits, policy, options.withDeadline(deadline));
-    return r.withDetails(concat(details, r.details()));
+    return r.withDetails(concat(details, r.details())).timedFrom(started);
   }
 
   /**
@@ -306,7 +306,7 @@ public final class NodeSplit {
     if (whole.status() == Status.OPTIMAL || whole.status() == Status.INFEASIBLE || whole.layout().isPresent()
         && !LayoutScore.of(map, limits, policy, union.layout().orElseThrow())
             .betterThan(LayoutScore.of(map, limits, policy, whole.layout().get()), policy)) {
-      return whole.withDetails(concat(details, whole.details()));
+      return whole.withDetails(concat(details, whole.details())).timedFrom(started);
     }
     List<String> messages = new ArrayList<>(union.messages());
     messages.add("the undivided search found no better layout in time");

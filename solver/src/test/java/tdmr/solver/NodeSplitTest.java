@@ -65,6 +65,31 @@ class NodeSplitTest {
     assertTrue(!parts.get(0).shape().equals(parts.get(1).shape()));
   }
 
+  /**
+   * A node not proven sends the whole map to the undivided solve; when that answer stands, its time
+   * counts the nodes' solves before it (the undivided solve here answers at once, each node's took
+   * 50 ms or more).
+   */
+  @Test
+  void theUndividedAnswerAfterAFailedNodeCountsTheNodesTime() {
+    NodeSplit.Solver slowNodes = (map, limits, policy, options) -> {
+      if (map.blocks().size() == 1) {
+        try {
+          Thread.sleep(50);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+        return new EngineResult("fake", Status.UNKNOWN, Optional.empty(), java.util.OptionalLong.empty(),
+            java.util.OptionalLong.empty(), List.of("time limit"), 50, 0, 0, 0);
+      }
+      // The undivided answer: the greedy's layout, as good as the nodes' union (each node's greedy).
+      return new GreedyEngine().solve(map, limits, policy, options);
+    };
+    EngineResult r = NodeSplit.solve(slowNodes, "fake", TWO_NODES, TdxLimits.DEFAULT, MODULE, OPTIONS);
+    assertEquals(new GreedyEngine().name(), r.solver(), r.messages().toString());
+    assertTrue(r.solveMillis() >= 50, "solveMillis " + r.solveMillis());
+  }
+
   @Test
   void bothEnginesProveTheUnionOfTwoOneGibNodes() {
     // Each node: one 1 GiB TDMR, its 1027 pages of levels in its own memory, so inside it, in one
