@@ -38,8 +38,9 @@ record Diagnosis(
   /**
    * The line of the summary table: the outcome, the kernel's failure (or the SEAMCALL that failed),
    * the logged PAMT, and what to do: for a layout failure the boot parameters that fix it when the
-   * analysis found them ({@code memmap}), else the command that looks for them ({@code tdmr fix});
-   * otherwise the first thing to do.
+   * analysis found them ({@code memmap}), else the command that looks for them ({@code tdmr fix}),
+   * or, when the log has no memory map for it to read, how to collect one; otherwise the first thing
+   * to do.
    */
   HostResult summary(List<String> memmap) {
     String reason = triage.seamcall()
@@ -51,6 +52,9 @@ record Diagnosis(
     String fix;
     if (!memmap.isEmpty()) {
       fix = String.join(" ", memmap);
+    } else if (triage.outcome().isLayoutFailure() && mapInLog.map().isEmpty()) {
+      // tdmr fix on this log would only say it has no memory map: collect one first.
+      fix = NO_MAP_FIX;
     } else if (triage.outcome().isLayoutFailure()) {
       fix = "tdmr fix " + (source.equals("<stdin>") ? "dmesg.txt" : source);
     } else if (triage.outcome().tdxUp() || whatToDo.isEmpty()) {
@@ -60,6 +64,9 @@ record Diagnosis(
     }
     return new HostResult(triage.exitCode(), triage.outcome().name(), reason, pamt, fix);
   }
+
+  /** What to do for a layout failure whose log holds no memory map (as canonical/tdx#415's). */
+  static final String NO_MAP_FIX = "the log has no memory map: sudo tdmr gather -o host.txt on the host, then tdmr fix host.txt";
 
   /**
    * {@code TDMR [0x0, 0x80000000): reserved areas exhausted.} from the kernel's whole failure line

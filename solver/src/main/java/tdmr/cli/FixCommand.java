@@ -67,7 +67,7 @@ import tdmr.tdx.TdxLimits;
       "  tdmr fix dmesg.txt --for layout        ... any layout of the planner's family",
       "  tdmr fix dmesg.txt --json > fix.json && tdmr check fix.json --map dmesg.txt",
       "  tdmr plan dmesg.txt --memmap '4K$0x64158000'    check a fix by replaying it",
-      "  tdmr fix logs/                         every host under logs/, memmap= in a summary"
+      "  tdmr fix logs/                         every host under logs/, and a summary"
     })
 final class FixCommand implements Callable<Integer> {
   /** {@code --for} value that asks for a layout of the planner's family rather than a kernel's construction. */
@@ -81,7 +81,7 @@ final class FixCommand implements Callable<Integer> {
 
   @Mixin WhatIfOptions whatIf;
 
-  @Option(names = "--for", paramLabel = "greedy|greedy-cmr|layout",
+  @Option(names = "--for", paramLabel = "greedy|greedy-cmr|layout", completionCandidates = SolverNames.FixTargets.class,
       description = "Whose success to buy: the mainline kernel's construction (greedy, the default), a kernel with"
           + " the CMR-holes patch (greedy-cmr; the default with --holes cmr), another registered greedy"
           + " construction, or any layout of the planner's family (layout).")
@@ -184,7 +184,7 @@ final class FixCommand implements Callable<Integer> {
         host.document(report.json());
       } else {
         PrintWriter folded = FoldingWriter.over(host.out());
-        folded.print(report.text(inputWords(host)));
+        folded.print(report.text(replayWords(host, construction)));
         folded.flush();
       }
       return report.summary();
@@ -221,6 +221,25 @@ final class FixCommand implements Callable<Integer> {
   /** INPUT and the what-if options as the user typed them, for the commands suggested next. */
   private String inputWords(Host host) {
     return (host.bundled() ? "" : " " + host.name()) + whatIf.asArguments();
+  }
+
+  /**
+   * INPUT, the what-if options, the construction and the options it answered under, as typed: what
+   * {@code tdmr plan} needs to replay the same construction on the same question after the fix.
+   */
+  private String replayWords(Host host, String construction) {
+    StringBuilder words = new StringBuilder(inputWords(host));
+    if (!construction.equals("greedy")) {
+      words.append(" --solver ").append(construction);
+    }
+    words.append(limitOptions.asArguments());
+    if (holes.value() == Policy.Holes.CMR && !construction.equals("greedy-cmr")) {
+      words.append(" --holes cmr");
+    }
+    if (pamt.value() != Policy.DEFAULT.pamt()) {
+      words.append(" --pamt ").append(pamt.value().text());
+    }
+    return words.toString();
   }
 
   private HostResult layoutFix(Host host, MemoryMap map, TdxLimits limits, SolveOptions options) {
@@ -294,6 +313,7 @@ final class FixCommand implements Callable<Integer> {
     o.put("status", outcome.name());
     o.put("maxTdmrs", limits.maxTdmrs());
     o.put("maxReservedPerTdmr", limits.maxReservedPerTdmr());
+    o.set("limits", JsonContract.limits(limits));
     // The keys of the greedy's fix document too (GreedyFixReport), null where this search has no such value.
     o.put("family", family.value().text());
     o.putNull("giveUpScope");

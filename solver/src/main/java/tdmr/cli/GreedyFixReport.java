@@ -40,15 +40,18 @@ final class GreedyFixReport {
     this.whatIf = List.copyOf(whatIf);
   }
 
-  /** The human text; {@code inputWords} is INPUT and the what-if options as typed, for the next commands. */
-  String text(String inputWords) {
+  /**
+   * The human text; {@code replayWords} is INPUT, the what-if options, the construction and its
+   * limits as typed, for the {@code tdmr plan} that replays the fix.
+   */
+  String text(String replayWords) {
     StringWriter buffer = new StringWriter();
     PrintWriter out = new PrintWriter(buffer);
     out.printf("Fix for %s (--for %s): %s%n", kernel(), fix.construction(), whose());
-    out.printf("Map: %s: %s (%s), %s; limits %s, %s per TDMR%n", map.source(),
+    out.printf("Map: %s: %s (%s), %s; limits %s, %s per TDMR%s%n", map.source(),
         Count.of(map.blocks().size(), "TDX memory block"), ByteSize.human(map.totalBytes()),
         Count.of(map.cmrs().cmrs().size(), "CMR"), Count.of(limits.maxTdmrs(), "TDMR"),
-        Count.of(limits.maxReservedPerTdmr(), "reserved area"));
+        Count.of(limits.maxReservedPerTdmr(), "reserved area"), otherLimits());
     map.notes().stream().filter(n -> n.startsWith(MemoryWhatIf.NOTE_PREFIX)).forEach(n -> out.println("  " + n));
     out.println();
     if (outcome == FixCommand.Outcome.HAS_LAYOUT) {
@@ -66,7 +69,7 @@ final class GreedyFixReport {
     GiveUpSearch.Result r = fix.search().orElseThrow();
     out.println();
     switch (outcome) {
-      case FIXED -> fixed(out, r, inputWords);
+      case FIXED -> fixed(out, r, replayWords);
       case NOT_FIXABLE -> out.printf(
           "Giving up memory does not help: no choice %s makes the construction succeed (%s replayed).%n",
           GiveUpSearch.FAMILY, Count.of(r.replayed(), "candidate"));
@@ -75,6 +78,13 @@ final class GreedyFixReport {
               + " longer: --time-limit 600.%n", r.stoppedBy().orElse("a limit"), ByteSize.human(r.boundBytes()));
     }
     return buffer.toString();
+  }
+
+  /** The limits beside the counts that change the replay: Dynamic PAMT and a KeyID start bit not the default. */
+  private String otherLimits() {
+    String dynamic = limits.dynamicPamt() ? ", Dynamic PAMT" : "";
+    return limits.hkidStartBit() != TdxLimits.DEFAULT.hkidStartBit()
+        ? dynamic + ", HKID start bit " + limits.hkidStartBit() : dynamic;
   }
 
   private String kernel() {
@@ -93,7 +103,7 @@ final class GreedyFixReport {
     };
   }
 
-  private void fixed(PrintWriter out, GiveUpSearch.Result r, String inputWords) {
+  private void fixed(PrintWriter out, GiveUpSearch.Result r, String replayWords) {
     String claim = r.status() == Status.OPTIMAL
         ? "OPTIMAL: proven the least %s".formatted(GiveUpSearch.FAMILY)
         : "FEASIBLE: the least found before %s stopped the search; at least %s is proven necessary"
@@ -111,7 +121,7 @@ final class GreedyFixReport {
     indented(out, fix.after().orElseThrow().messages());
     out.println();
     out.println("Check it before rebooting, and after:");
-    StringBuilder plan = new StringBuilder("  tdmr plan" + inputWords);
+    StringBuilder plan = new StringBuilder("  tdmr plan" + replayWords);
     fix.memmap().forEach(p -> plan.append(" --memmap '").append(p.substring("memmap=".length())).append('\''));
     out.println(plan);
     out.println("  sudo dmesg | tdmr diagnose");
@@ -154,11 +164,20 @@ final class GreedyFixReport {
     return parameters.replace("$", "\\\\\\$");
   }
 
-  /** The kernel's own lines of a failed replay (from its typed failure), else every message. */
+  /**
+   * The kernel's own lines of a failed replay (from its typed failure), after the reason when the
+   * kernel does not print it (the module's TDH.SYS.CONFIG error behind "failed (-5)"); else every
+   * message.
+   */
   private static List<String> kernelLines(EngineResult r) {
-    return r.kernelFailure()
-        .map(f -> f.messages().stream().map(m -> LinuxGreedy.LOG_PREFIX + m).toList())
-        .orElse(r.messages());
+    return r.kernelFailure().map(f -> {
+      List<String> lines = new ArrayList<>();
+      if (!f.cause().loggedByKernel()) {
+        lines.add(f.headline());
+      }
+      f.messages().forEach(m -> lines.add(LinuxGreedy.LOG_PREFIX + m));
+      return lines;
+    }).orElse(r.messages());
   }
 
   private static void indented(PrintWriter out, List<String> lines) {
@@ -191,6 +210,7 @@ final class GreedyFixReport {
     o.put("status", outcome.name());
     o.put("maxTdmrs", limits.maxTdmrs());
     o.put("maxReservedPerTdmr", limits.maxReservedPerTdmr());
+    o.set("limits", JsonContract.limits(limits));
     // The claims here are about giving memory up, not about a layout family (that of --for layout).
     o.putNull("family");
     o.put("giveUpScope", GiveUpSearch.SCOPE);

@@ -194,10 +194,10 @@ final class LayoutAnalysis {
             + " construction succeeds (%s) without giving up memory.").formatted(scope(), headroom(cmr))
         : ("A kernel with the CMR-holes patch fails too on %s: %s").formatted(scope(),
             cmr.kernelFailure().map(GreedyResult.Failed::failureLine).orElse(cmr.status().name())));
-    best.ifPresent(b -> out.add(("For information (kernel and module developers): a layout within the module's"
+    best.ifPresent(b -> out.add(("For information (kernel and module developers): a layout %s within the module's"
         + " limits exists for %s (cpsat, %s: %s, at most %s in one TDMR, %d KiB of PAMT), which the"
         + " kernel's one-pass construction does not find (see the layout analysis).")
-        .formatted(partial ? "the memory in this log" : "this map", b.status().name().toLowerCase(java.util.Locale.ROOT),
+        .formatted(KERNEL_FAMILY, partial ? "the memory in this log" : "this map", claim(b),
             Count.of(b.layout().get().size(), "TDMR"),
             Count.of(b.layout().get().maxReservedPerTdmr(), "reserved area"),
             b.pamtBytes().getAsLong() / 1024)));
@@ -233,17 +233,17 @@ final class LayoutAnalysis {
     switch (r.status()) {
       case OPTIMAL, FEASIBLE -> {
         Layout l = r.layout().get();
-        out.add(("%s within the module's limits exists (cpsat, %s): %s, at most %s in one TDMR (limit"
+        out.add(("%s %s within the module's limits exists (cpsat, %s): %s, at most %s in one TDMR (limit"
                 + " %d), %d KiB of PAMT. %s")
-            .formatted(partial ? "For the memory in this log, a layout" : "A layout",
-                r.status().name().toLowerCase(java.util.Locale.ROOT), Count.of(l.size(), "TDMR"),
+            .formatted(partial ? "For the memory in this log, a layout" : "A layout", KERNEL_FAMILY,
+                claim(r), Count.of(l.size(), "TDMR"),
                 Count.of(l.maxReservedPerTdmr(), "reserved area"),
                 limits.maxReservedPerTdmr(), r.pamtBytes().getAsLong() / 1024,
                 partial ? "Whether the whole machine has one needs its whole memory map."
                     : "The machine can run TDX; the kernel's simple construction is what fails."));
         out.add("To see both layouts, and to list the TDMRs:");
-        out.add("  tdmr render%s --solver greedy,cpsat -o layout.html".formatted(logName));
-        out.add("  tdmr plan%s --solver cpsat".formatted(logName));
+        out.add("  tdmr render%s --solver greedy,cpsat --family kernel -o layout.html".formatted(logName));
+        out.add("  tdmr plan%s --solver cpsat --family kernel".formatted(logName));
         return Optional.of(r);
       }
       case INFEASIBLE -> {
@@ -255,10 +255,26 @@ final class LayoutAnalysis {
       }
       default -> {
         out.add("cpsat found no answer within %.0f s; give it longer:".formatted(options.timeLimitSeconds()));
-        out.add("  tdmr plan%s --solver cpsat --time-limit 600".formatted(logName));
+        out.add("  tdmr plan%s --solver cpsat --family kernel --time-limit 600".formatted(logName));
         return Optional.empty();
       }
     }
+  }
+
+  /**
+   * The family the optimiser answers about here ({@link Policy#KERNEL}), named in every claim: the
+   * module family's optimum may differ (on canonical/tdx#135 it has one TDMR where this has two).
+   */
+  private static final String KERNEL_FAMILY =
+      "of the kernel family (each TDMR's PAMT one contiguous chunk, as Linux allocates it)";
+
+  /** The optimiser's claim: {@code optimal in that family}, saying when the model's restrictions apply to it. */
+  private static String claim(EngineResult r) {
+    if (r.status() != Status.OPTIMAL) {
+      return r.status().name().toLowerCase(java.util.Locale.ROOT);
+    }
+    return r.restrictions().isEmpty() ? "optimal in that family"
+        : "optimal in that family under its model's restrictions, listed by `tdmr plan --solver cpsat --family kernel`";
   }
 
   private List<String> pamtCheck(long loggedKb) {

@@ -55,6 +55,28 @@ public final class LimitOptions {
   }
 
   /**
+   * The limit options given with other than their default values, as typed, for a command suggested
+   * next that must answer under the same limits (" --max-rsvd 17 --dpamt"); empty for the defaults.
+   */
+  String asArguments() {
+    TdxLimits d = TdxLimits.DEFAULT;
+    StringBuilder b = new StringBuilder();
+    if (maxTdmrs.value != d.maxTdmrs()) {
+      b.append(" --max-tdmrs ").append(maxTdmrs.value);
+    }
+    if (maxReserved.value != d.maxReservedPerTdmr()) {
+      b.append(" --max-rsvd ").append(maxReserved.value);
+    }
+    if (dynamicPamt.on) {
+      b.append(" --dpamt");
+    }
+    if (hkidStartBit.value != null) {
+      b.append(" --hkid-start-bit ").append(hkidStartBit.value);
+    }
+    return b.toString();
+  }
+
+  /**
    * {@code limits} lowered to what {@code map} can use ({@link UsefulLimits}), each lowering said on
    * {@code err} as a note: a limit far past the map's size would only size models and tables by it.
    */

@@ -35,8 +35,8 @@ import tdmr.parse.MapJson;
       "  tdmr map dmesg.txt                         blocks, gaps (e820 types), CMRs",
       "  sudo cat /proc/iomem | tdmr map -",
       "  tdmr map --json dmesg.txt > map.json       the JSON map every command reads",
-      "  tdmr map dmesg.txt --memmap '4K$0x64158000' | grep user:    the kernel's table then",
-      "  tdmr map logs/                             every file under logs/, and a summary"
+      "  tdmr map dmesg.txt --memmap '4K$0x64158000' | grep user:   the e820 then",
+      "  tdmr map logs/                             each file under logs/, a summary"
     })
 final class MapCommand implements Callable<Integer> {
   @ParentCommand TdmrCommand tdmr;

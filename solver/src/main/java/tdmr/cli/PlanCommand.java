@@ -55,9 +55,9 @@ import tdmr.tdx.TdxLimits;
       "  tdmr plan                                  the bundled canonical/tdx#135 log",
       "  tdmr plan dmesg.txt --solver all           greedy, then the best (cpsat, z3)",
       "  tdmr plan dmesg.txt --holes cmr            a kernel with the CMR-holes patch",
-      "  tdmr plan dmesg.txt --memmap '4K$0x64158000'   what if the kernel booted with memmap=4K$0x64158000",
+      "  tdmr plan dmesg.txt --memmap '4K$0x64158000'   booted with that memmap=",
       "  tdmr plan dmesg.txt --solver cpsat --json > plan.json",
-      "  tdmr plan dmesg.txt --solver cpsat --family kernel   the best layout of the kernel's shape",
+      "  tdmr plan dmesg.txt --solver cpsat --family kernel   the kernel family's best",
       "  tdmr plan dmesg.txt --tdmr-info tdmr_info.bin",
       "  tdmr plan a.txt b.txt --json               one JSON line per host (NDJSON)",
       "See it: tdmr render dmesg.txt --solver all -o layout.html"
@@ -130,7 +130,7 @@ final class PlanCommand implements Callable<Integer> {
             : Optional.empty();
     PrintWriter out = host.out();
     if (json) {
-      ObjectNode document = jsonDocument(map, limits, policy, results);
+      ObjectNode document = jsonDocument(map, limits, policy, results, whatIf.parameters());
       check.ifPresent(c -> document.set("crossCheck", crossCheckJson(c)));
       host.document(document);
     } else {
@@ -210,12 +210,25 @@ final class PlanCommand implements Callable<Integer> {
     return o;
   }
 
-  /** {@code plan --json}: the map's source and every engine's result (docs/schema/plan.schema.json). */
+  /** {@code plan --json} of a map read without boot parameters ({@link #jsonDocument(MemoryMap, TdxLimits, Policy, List, List)}). */
   static ObjectNode jsonDocument(MemoryMap map, TdxLimits limits, Policy policy, List<EngineResult> results) {
+    return jsonDocument(map, limits, policy, results, List.of());
+  }
+
+  /**
+   * {@code plan --json}: the map's source, the boot parameters the map was replayed with
+   * ({@code --memmap}, {@code --cmdline}; {@code "memmap"}, as {@code fix --json} writes them, so
+   * that {@code tdmr check} replays them on the map before it checks a layout built on them) and
+   * every engine's result (docs/schema/plan.schema.json).
+   */
+  static ObjectNode jsonDocument(MemoryMap map, TdxLimits limits, Policy policy, List<EngineResult> results,
+      List<String> memmap) {
     ObjectNode root = JsonContract.document("plan");
     root.put("source", map.source());
     root.set("limits", JsonContract.limits(limits));
     root.set("policy", JsonContract.policy(policy));
+    ArrayNode parameters = root.putArray("memmap");
+    memmap.forEach(parameters::add);
     ArrayNode array = root.putArray("results");
     EngineResultJson json = new EngineResultJson(map, limits);
     results.forEach(r -> array.add(json.tree(r)));

@@ -56,7 +56,7 @@ import tdmr.tdx.TdxLimits;
       "  tdmr prove dmesg.txt                       within 64 TDMRs, 16 areas each",
       "  tdmr prove dmesg.txt --max-tdmrs 2 --max-rsvd 8",
       "  tdmr prove dmesg.txt --max-rsvd 15 --json",
-      "  tdmr prove dmesg.txt --max-rsvd 15 --family kernel   a layout of the kernel's shape only"
+      "  tdmr prove dmesg.txt --max-rsvd 15 --family kernel   the kernel family only"
     })
 final class ProveCommand implements Callable<Integer> {
   @ParentCommand TdmrCommand root;

@@ -29,4 +29,14 @@ final class SolverNames implements Iterable<String> {
       return Engines.names().iterator();
     }
   }
+
+  /** The values {@code fix --for} accepts: the greedy constructions and {@code layout}. */
+  static final class FixTargets implements Iterable<String> {
+    @Override
+    public Iterator<String> iterator() {
+      List<String> names = new ArrayList<>(Engines.names().stream().filter(n -> n.startsWith("greedy")).toList());
+      names.add(FixCommand.LAYOUT);
+      return names.iterator();
+    }
+  }
 }

@@ -225,11 +225,26 @@ public final class TdmrCommand implements Runnable {
   private static int usageError(CommandLine.ParameterException ex, String[] args) {
     CommandLine cmd = ex.getCommandLine();
     PrintWriter err = cmd.getErr();
-    err.println("tdmr: " + ex.getMessage());
+    err.println("tdmr: " + unknownCommand(ex).orElse(ex.getMessage()));
     CommandLine.UnmatchedArgumentException.printSuggestions(ex, err);
     err.println("Try '%s --help' for usage.".formatted(cmd.getCommandSpec().qualifiedName()));
     err.flush();
     return EXIT_INPUT;
+  }
+
+  /**
+   * {@code tdmr bogus}: a first word that is no command is said so, with the commands (as {@code tdmr
+   * help bogus} says it), rather than picocli's "Unmatched argument at index 0".
+   */
+  private static java.util.Optional<String> unknownCommand(CommandLine.ParameterException ex) {
+    CommandLine cmd = ex.getCommandLine();
+    if (!(ex instanceof CommandLine.UnmatchedArgumentException unmatched) || cmd.getParent() != null
+        || cmd.getSubcommands().isEmpty() || unmatched.getUnmatched().isEmpty()
+        || unmatched.getUnmatched().get(0).startsWith("-")) {
+      return java.util.Optional.empty();
+    }
+    return java.util.Optional.of("unknown command '%s' (commands: %s)".formatted(unmatched.getUnmatched().get(0),
+        String.join(", ", cmd.getSubcommands().keySet())));
   }
 
   /**

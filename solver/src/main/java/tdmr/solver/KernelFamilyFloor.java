@@ -86,7 +86,8 @@ public final class KernelFamilyFloor extends EngineDecorator {
         Layout layout = kernel.layout();
         OptionalLong bound = module.pamtBoundBytes().isPresent()
             && module.pamtBoundBytes().getAsLong() <= layout.pamtBytes() ? module.pamtBoundBytes() : OptionalLong.empty();
-        List<String> messages = new ArrayList<>(module.messages());
+        // The search's own words ("no layout found") are about the search, not about the answer.
+        List<String> messages = new ArrayList<>(module.messages().stream().map(m -> "module-family search: " + m).toList());
         messages.add(module.layout().isPresent()
             ? "the module-family search's best layout was worse than %s, so the answer is that layout (one"
                 .formatted(kernel.what()) + " contiguous PAMT chunk per TDMR, as Linux allocates it), which the module"

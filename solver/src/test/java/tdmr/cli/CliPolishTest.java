@@ -26,6 +26,11 @@ class CliPolishTest {
       for (String line : run.out().split("\n")) {
         assertTrue(line.length() <= 80, name + " --help line of " + line.length() + " columns: " + line);
       }
+      // Each example is one line as written: picocli would break a longer one and start the rest of
+      // it in column 0, where it reads as a command of its own.
+      for (String example : root.getSubcommands().get(name).getCommandSpec().usageMessage().footer()) {
+        assertTrue(example.length() <= 80, name + " --help example of " + example.length() + " columns: " + example);
+      }
     }
   }
 

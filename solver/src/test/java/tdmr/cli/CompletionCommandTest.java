@@ -81,6 +81,10 @@ class CompletionCommandTest {
     List<String> expected = new ArrayList<>(Engines.names());
     expected.add(Engines.ALL);
     assertEquals(expected.stream().sorted().toList(), complete(dir, "tdmr", "plan", "--solver", ""));
+    // fix --for takes the greedy constructions (each replayed as the judge) and "layout".
+    List<String> targets = new ArrayList<>(Engines.names().stream().filter(n -> n.startsWith("greedy")).toList());
+    targets.add("layout");
+    assertEquals(targets.stream().sorted().toList(), complete(dir, "tdmr", "fix", "--for", ""));
     // The frontier proves points: the greedy variants are not offered.
     assertTrue(complete(dir, "tdmr", "frontier", "--solver", "").stream().noneMatch(n -> n.startsWith("greedy")));
   }

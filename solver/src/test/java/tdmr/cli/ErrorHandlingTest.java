@@ -88,6 +88,18 @@ class ErrorHandlingTest {
     assertFalse(run.err().contains("Usage:"), run.err());
   }
 
+  /** A first word that is no command is named as one, with the commands, as {@code tdmr help bogus} does. */
+  @Test
+  void anUnknownCommandIsNamedWithTheCommands() {
+    CliRun run = CliRun.of("pln", "x.txt");
+    assertEquals(2, run.exit());
+    assertTrue(run.err().startsWith("tdmr: unknown command 'pln' (commands: map, plan, check, fix,"), run.err());
+    assertTrue(run.err().contains("Did you mean: tdmr plan"), run.err());
+    assertFalse(run.err().contains("Unmatched argument"), run.err());
+    // An unknown option before any command stays an unknown option.
+    assertTrue(CliRun.of("--bogus").err().contains("Unknown option: '--bogus'"));
+  }
+
   @Test
   void missingArgumentIsAUsageError() {
     CliRun run = CliRun.of("map");

@@ -32,6 +32,79 @@ class FixForGreedyCommandTest {
     assertTrue(run.out().contains("tdmr plan " + EMR_135 + " --memmap '4K$0x64158000' --memmap '4K$0x6f7ff000'"), run.out());
   }
 
+  /** The words after "tdmr plan" on the line the fix suggests for checking it. */
+  private static String[] suggestedReplay(CliRun fix) {
+    String line = fix.out().lines().filter(l -> l.startsWith("  tdmr plan")).findFirst().orElseThrow(
+        () -> new AssertionError("no tdmr plan suggested:\n" + fix.out()));
+    return line.strip().replace("'", "").split(" ");
+  }
+
+  /** Runs the suggested {@code tdmr plan} (without its leading "tdmr"). */
+  private static CliRun replay(String[] words) {
+    return CliRun.of(java.util.Arrays.copyOfRange(words, 1, words.length));
+  }
+
+  /**
+   * With 17 areas per TDMR the kernel's TDMR [0, 2G) (17 holes and 1 PAMT piece) needs one area
+   * less: giving up one 4 KiB island merges two holes. The suggested replay must ask about 17 areas
+   * too: under the default 16 the same boot parameter still fails.
+   */
+  @Test
+  void theSuggestedReplayKeepsTheLimitsOfTheFix() {
+    CliRun run = CliRun.of("fix", EMR_135, "--max-rsvd", "17");
+    assertEquals(0, run.exit(), run.err());
+    assertTrue(run.flatOut().contains("Give up 4 KiB of TDX memory in 1 range"), run.out());
+    String[] words = suggestedReplay(run);
+    assertTrue(String.join(" ", words).contains(" --max-rsvd 17"), String.join(" ", words));
+    CliRun replayed = replay(words);
+    assertEquals(0, replayed.exit(), replayed.out());
+    assertTrue(replayed.out().contains("virt/tdx: module initialized"), replayed.out());
+  }
+
+  /** A fix for greedy-fit is replayed by greedy-fit, not by mainline (which fails on it at 12 areas). */
+  @Test
+  void theSuggestedReplayRunsTheConstructionTheFixWasFor() {
+    CliRun run = CliRun.of("fix", EMR_135, "--for", "greedy-fit", "--max-rsvd", "12");
+    assertEquals(0, run.exit(), run.err());
+    String[] words = suggestedReplay(run);
+    String typed = String.join(" ", words);
+    assertTrue(typed.contains(" --solver greedy-fit") && typed.contains(" --max-rsvd 12"), typed);
+    CliRun replayed = replay(words);
+    assertEquals(0, replayed.exit(), replayed.out());
+    assertTrue(replayed.out().contains("== greedy-fit: FEASIBLE"), replayed.out());
+  }
+
+  /** Dynamic PAMT changes the PAMT sizes: the text and the JSON say it was asked for. */
+  @Test
+  void dynamicPamtIsNamedInTheTextAndTheJson() throws Exception {
+    CliRun run = CliRun.of("fix", EMR_135, "--dpamt");
+    assertEquals(0, run.exit(), run.err());
+    assertTrue(run.flatOut().contains("limits 64 TDMRs, 16 reserved areas per TDMR, Dynamic PAMT, HKID start bit 48"),
+        run.out());
+    assertTrue(String.join(" ", suggestedReplay(run)).contains(" --dpamt "), run.out());
+    JsonNode limits = ProveCommandTest.json(CliRun.of("fix", EMR_135, "--dpamt", "--json")).get("limits");
+    assertTrue(limits.get("dynamicPamt").asBoolean(), limits.toString());
+    assertEquals(48, limits.get("hkidStartBit").asInt());
+    assertEquals(16, limits.get("maxReservedPerTdmr").asInt());
+  }
+
+  /**
+   * RAM added at 0x5000000000 lies above tdx#285's last CMR, which ends at 0x4070000000: the
+   * kernel's TDMR over it holds usable memory outside every CMR (rule E1), so TDH.SYS.CONFIG fails
+   * and the kernel prints only "(-5)". The replay says why, and giving that RAM up fixes it.
+   */
+  @Test
+  void aModuleRejectionIsShownWithTheModulesReason() {
+    String map = RealMaps.path(RealMaps.CMR_TWICE_285).toString();
+    CliRun run = CliRun.of("fix", map, "--memmap", "16G@0x5000000000");
+    assertEquals(0, run.exit(), run.err());
+    String flat = run.flatOut();
+    assertTrue(flat.contains("The kernel's construction fails on this map (replayed): TDH.SYS.CONFIG rejects the kernel's"
+        + " layout: TDX_TDMR_OUTSIDE_CMRS"), run.out());
+    assertTrue(flat.contains("(rule E1) virt/tdx: module initialization failed (-5)"), run.out());
+    assertTrue(run.out().contains("  memmap=16G@0x5000000000 memmap=16G$0x5000000000\n"), run.out());
+  }
+
   @Test
   void theKernelsOwnLinesAreQuotedWhole() {
     CliRun run = CliRun.of("fix", EMR_135);

@@ -48,6 +48,24 @@ class ManyHostsTest {
     assertTrue(table.lines().skip(1).findFirst().orElseThrow().matches("host +exit +outcome +reason +PAMT +fix"), table);
   }
 
+  /**
+   * canonical/tdx#415's log has the kernel's failure but no memory map (no e820, memblock or CMR
+   * lines), so `tdmr fix` on it can only say so (exit 2): the fix column says how to collect the map.
+   */
+  @Test
+  void aLayoutFailureWithoutAMapIsToldToCollectOne() {
+    String noMap = RealMaps.path(RealMaps.GNR_415_NO_MAP).toString();
+    assertEquals(2, CliRun.of("fix", noMap).exit());
+    CliRun run = CliRun.of("diagnose", noMap, EMR, "--jobs", "1");
+    assertEquals(1, run.exit(), run.err());
+    String table = run.out().substring(run.out().indexOf("Summary of tdmr diagnose (2 inputs)"));
+    String row = table.lines().skip(2).findFirst().orElseThrow();
+    assertTrue(row.startsWith(noMap) && row.contains("RESERVED_AREAS_EXHAUSTED"), table);
+    assertTrue(row.endsWith("the log has no memory map: sudo tdmr gather -o host.txt on the host, then tdmr fix host.txt"),
+        table);
+    assertFalse(row.contains("tdmr fix " + noMap), table);
+  }
+
   @Test
   void jsonIsOneLinePerHostInInputOrder() throws Exception {
     CliRun run = CliRun.of("diagnose", "--json", EMR, MISSING, SEAMCALL);

@@ -4,7 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import tdmr.parse.RealMaps;
 
 /** {@code --memmap} and {@code --cmdline} on plan, render, diagnose, map: the kernel replayed on its own parameters. */
@@ -19,6 +23,37 @@ class WhatIfOptionsTest {
     assertTrue(run.out().contains("== greedy: FEASIBLE"), run.out());
     assertTrue(run.out().contains("\nvirt/tdx: 8212 KB allocated for PAMT\nvirt/tdx: module initialized\n"), run.out());
     assertTrue(run.out().contains("0  [0x0, 0x80000000)  2 GiB     0     16/16"), run.out());
+  }
+
+  /**
+   * A plan built on a what-if is checked on the same what-if: the layout of the map with the two
+   * pages reserved leaves [0x64158000, 0x64159000) out of every TDMR's usable memory, which is
+   * right when that page is reserved and a coverage failure (rule O1) when it is TDX memory.
+   */
+  @Test
+  void checkReplaysThePlansWhatIf(@TempDir Path dir) throws Exception {
+    CliRun plan = CliRun.of("plan", EMR_135, "--memmap", "4K$0x64158000", "--memmap", "4K$0x6f7ff000", "--json");
+    assertEquals(0, plan.exit(), plan.err());
+    JsonNode doc = ProveCommandTest.json(plan);
+    assertEquals("memmap=4K$0x64158000", doc.get("memmap").get(0).asText());
+    assertEquals("memmap=4K$0x6f7ff000", doc.get("memmap").get(1).asText());
+    Path layout = Files.writeString(dir.resolve("plan.json"), plan.out());
+
+    CliRun check = CliRun.of("check", layout.toString());
+    assertEquals(0, check.exit(), check.out() + check.err());
+    assertTrue(check.flatOut().contains("what-if (the layout document's memmap): memmap=4K$0x64158000 memmap=4K$0x6f7ff000"),
+        check.out());
+
+    // Without the what-if the reserved page is TDX memory that the layout leaves uncovered.
+    Path bare = Files.writeString(dir.resolve("bare.json"), plan.out().replaceFirst(
+        "\"memmap\": \\[[^\\]]*\\]", "\"memmap\": []"));
+    CliRun unreplayed = CliRun.of("check", bare.toString());
+    assertEquals(1, unreplayed.exit(), unreplayed.out());
+    assertTrue(unreplayed.flatOut().contains("TDX memory [0x64158000, 0x64159000) (4 KiB) is in no TDMR's usable memory"),
+        unreplayed.out());
+
+    // Without a what-if the document says so with an empty list.
+    assertEquals(0, ProveCommandTest.json(CliRun.of("plan", EMR_135, "--holes", "cmr", "--json")).get("memmap").size());
   }
 
   @Test

@@ -100,11 +100,15 @@ class KernelFamilyFloorTest {
   @Test
   void noLayoutAtTheTimeLimitIsTheKernelFamilysLayout() {
     EngineResult unknown = new EngineResult("fake", Status.UNKNOWN, java.util.Optional.empty(), OptionalLong.empty(),
-        OptionalLong.empty(), List.of("time limit"), 1, 0, 0, 0).withQuestion(Question.of(Policy.Family.MODULE));
+        OptionalLong.empty(), List.of("time limit: no layout found and none ruled out"), 1, 0, 0, 0)
+        .withQuestion(Question.of(Policy.Family.MODULE));
     EngineResult r = solve(KernelFamilyFloor.of(new Fake(o -> unknown)), SolveOptions.DEFAULT);
     assertEquals(Status.FEASIBLE, r.status());
     assertEquals(kernelBest.layout(), r.layout());
     assertEquals(OptionalLong.empty(), r.pamtBoundBytes());
+    // The answer has a layout: the search's "no layout found" is said as the search's, not the answer's.
+    assertEquals("module-family search: time limit: no layout found and none ruled out", r.messages().get(0));
+    assertTrue(r.messages().get(1).startsWith("the answer is the kernel family"), r.messages().toString());
   }
 
   /**

@@ -50,7 +50,8 @@ import tdmr.time.Deadline;
  * tiers before PAMT are proven, the PAMT bound; never a false {@code INFEASIBLE}.
  *
  * <p>Determinism: one thread runs one deterministic worker; more threads use CP-SAT's interleaved
- * search, deterministic too. The JVM property {@code tdmr.cpsat.log=true} prints CP-SAT's search
+ * search, deterministic too (in the count tiers without the subsolvers that solve an LP: {@link
+ * Run#countSolver}). The JVM property {@code tdmr.cpsat.log=true} prints CP-SAT's search
  * log to standard error.
  */
 final class ModuleFamilySolver {
@@ -237,7 +238,7 @@ final class ModuleFamilySolver {
         }
         model.model.clearObjective();
         model.model.minimize(tier.expr());
-        CpSolver solver = newSolver();
+        CpSolver solver = tier.unitBytes() == 0 ? countSolver() : newSolver();
         CpSolverStatus status;
         try (Watchdog w = Watchdog.at(deadline, solver::stopSearch)) {
           status = solver.solve(model.model, new StopAtBound(least));
@@ -484,13 +485,37 @@ final class ModuleFamilySolver {
       }
       fixedTdmrs.clearObjective();
       fixedTdmrs.minimize(model.pamtPages);
+      String what = "starting solution (%s, %s, no memory given up, no remote PAMT)".formatted(
+          Count.of(tdmrs.size(), "TDMR"), name);
+      CpSolver exact = newSolver();
+      // At most half the time: when no answer comes, minimising may still find a start.
+      CpSolverStatus atLeast = atLeastPamt(exact, fixedTdmrs, leastPages, Deadline.in(until.remainingSeconds() / 2));
+      if (atLeast == CpSolverStatus.OPTIMAL || atLeast == CpSolverStatus.FEASIBLE) {
+        details.add("%s: %d pages of PAMT, the least of its levels, found without a search for less".formatted(what,
+            leastPages));
+        return Optional.of(new Start(exact, fixedTdmrs));
+      }
       CpSolver solver = newSolver();
       CpSolverStatus status = solveUntil(solver, fixedTdmrs, until);
       boolean found = status == CpSolverStatus.OPTIMAL || status == CpSolverStatus.FEASIBLE;
-      details.add("starting solution (%s, %s, no memory given up, no remote PAMT): %s (least %d)".formatted(
-          Count.of(tdmrs.size(), "TDMR"), name, found ? solver.value(model.pamtPages) + " pages of PAMT" : status,
+      details.add("%s: %s (least %d)".formatted(what, found ? solver.value(model.pamtPages) + " pages of PAMT" : status,
           leastPages));
       return found ? Optional.of(new Start(solver, fixedTdmrs)) : Optional.empty();
+    }
+
+    /**
+     * Solves {@code fixedTdmrs} with exactly {@code leastPages} pages of PAMT (its TDMRs' levels
+     * unpadded) until {@code until}, into {@code solver}. Told the objective's value, CP-SAT finds
+     * such a solution or rules it out in tens of milliseconds on the real maps, where minimising can
+     * first find a padded solution of twice the PAMT and take seconds to come down (two interleaved
+     * workers on the Supermicro X12DAi's node 0 waited out their whole share at 261 888 pages against
+     * 131 330). Only when it is ruled out or no answer comes does the start minimise, with the time
+     * left. A solution, no claim.
+     */
+    private CpSolverStatus atLeastPamt(CpSolver solver, CpModel fixedTdmrs, long leastPages, Deadline until) {
+      CpModel exact = fixedTdmrs.getClone();
+      exact.addEquality(model.pamtPages, leastPages);
+      return solveUntil(solver, exact, until);
     }
 
     /**
@@ -650,6 +675,28 @@ final class ModuleFamilySolver {
       try (Watchdog w = Watchdog.at(deadline, solver::stopSearch)) {
         return solver.solve(m);
       }
+    }
+
+    /**
+     * The subsolvers that solve an LP, which a count tier's search leaves out ({@link #countSolver}).
+     */
+    private static final List<String> LP_SUBSOLVERS = List.of("default_lp", "max_lp", "reduced_costs", "pseudo_costs");
+
+    /**
+     * A solver for a count tier (TDMRs, reserved areas): with several workers, without the full
+     * subsolvers that solve an LP ({@link #LP_SUBSOLVERS}). Interleaved search runs its workers'
+     * tasks in batches, and a batch ends with its slowest task; in these tiers an LP subsolver's task
+     * ran for many times its deterministic budget in wall time (8.2 s for 1.0 deterministic s in
+     * canonical/tdx#285's areas tier) while the other worker waited. Without them the whole solve of
+     * tdx#285 took 1.0 s of CPU instead of 3.9 s, tdx#391 2.5 s instead of 19.6 s (benchmarks/README).
+     * Still deterministic; one worker is unchanged.
+     */
+    private CpSolver countSolver() {
+      CpSolver solver = newSolver();
+      if (options.threads() > 1) {
+        solver.getParameters().addAllIgnoreSubsolvers(LP_SUBSOLVERS);
+      }
+      return solver;
     }
 
     private CpSolver newSolver() {

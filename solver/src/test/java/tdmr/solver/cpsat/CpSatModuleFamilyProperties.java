@@ -3,9 +3,14 @@ package tdmr.solver.cpsat;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.google.ortools.sat.CpSolver;
+import com.google.ortools.sat.CpSolverStatus;
+import com.google.ortools.sat.LinearExpr;
+import com.google.ortools.sat.LinearExprBuilder;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Random;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
@@ -19,9 +24,11 @@ import tdmr.mem.MemoryBlock;
 import tdmr.mem.MemoryMap;
 import tdmr.solver.EngineResult;
 import tdmr.solver.ExhaustiveSearch;
+import tdmr.solver.Instance;
 import tdmr.solver.LayoutScore;
 import tdmr.solver.SolveOptions;
 import tdmr.solver.Status;
+import tdmr.tdx.Layout;
 import tdmr.tdx.Policy;
 import tdmr.tdx.TdxLimits;
 
@@ -33,7 +40,8 @@ import tdmr.tdx.TdxLimits;
  * and coverage policy, 1 to 3 TDMRs and 1 to 3 areas. An {@code OPTIMAL} or {@code INFEASIBLE}
  * that names no restriction must equal the referee in every ranked tier; one that names
  * restrictions may be beaten by the referee, never beat it; and no layout CP-SAT prints beats the
- * referee, which would show the referee incomplete.
+ * referee, which would show the referee incomplete. Apart from the referee, any solution of the
+ * model (not only an optimum, which is all the referee sees) must read into a valid layout.
  */
 class CpSatModuleFamilyProperties {
   private static final long K = 1024;
@@ -54,6 +62,50 @@ class CpSatModuleFamilyProperties {
   @Property(tries = 20, seed = "20261204")
   void cpSatModuleClaimsHoldOnRunsFilledByPadding(@ForAll("runMaps") Case c) {
     holdsAgainstTheReferee(c);
+  }
+
+  /**
+   * Every solution of the model reads into a valid layout, not only an optimum: a solve cut short
+   * by its time limit reports the best solution it found. Random weights on the model's literals
+   * steer the search to solutions no tier would choose (PAMT counted twice, a chain in an atom a
+   * fill covers). A roomy atom filled by padded levels once held a pool's chain too (overlapping
+   * levels: {@link ModuleModelFilledAtomTest}).
+   */
+  @Property(tries = 25, seed = "20261204")
+  void everyModelSolutionIsALayout(@ForAll("runMaps") Case c, @ForAll long weights) {
+    solutionIsALayout(c, weights);
+  }
+
+  /** The same on the maps of tiny blocks beside a large one. */
+  @Property(tries = 25, seed = "20261204")
+  void everyModelSolutionIsALayoutBesideTinyBlocks(@ForAll("straddlingMaps") Case c, @ForAll long weights) {
+    solutionIsALayout(c, weights);
+  }
+
+  private static void solutionIsALayout(Case c, long weights) {
+    assertTrue(NativeLibrary.problem().isEmpty(), NativeLibrary.problem().toString());
+    Instance instance = Instance.of(c.map(), c.limits(), c.policy());
+    if (instance.cells().isEmpty()) {
+      return;
+    }
+    ModuleModel m = new ModuleModel(instance);
+    Random random = new Random(weights);
+    LinearExprBuilder objective = LinearExpr.newBuilder();
+    for (int i = 0; i < m.model.getBuilder().getVariablesCount(); i++) {
+      List<Long> domain = m.model.getBuilder().getVariables(i).getDomainList();
+      if (domain.equals(List.of(0L, 1L))) {
+        objective.addTerm(m.model.getIntVarFromProtoIndex(i), random.nextInt(5) - 2);
+      }
+    }
+    m.model.minimize(objective);
+    CpSolver solver = new CpSolver();
+    solver.getParameters().setNumWorkers(1).setRandomSeed(0).setMaxDeterministicTime(2);
+    CpSolverStatus status = solver.solve(m.model);
+    Statistics.label("status").collect(status);
+    if (status == CpSolverStatus.FEASIBLE || status == CpSolverStatus.OPTIMAL) {
+      Layout layout = new SolutionLayout(m, solver).layout();
+      assertEquals(List.of(), LayoutVerifier.failures(c.map(), c.limits(), c.policy(), layout), c + "\n" + layout);
+    }
   }
 
   private static void holdsAgainstTheReferee(Case c) {
