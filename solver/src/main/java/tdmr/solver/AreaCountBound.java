@@ -1,11 +1,11 @@
 package tdmr.solver;
 
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.TreeMap;
 import tdmr.mem.ByteSize;
 import tdmr.solver.Instance.Atom;
+import tdmr.tdx.PageSize;
 import tdmr.tdx.Policy;
 
 /**
@@ -43,9 +43,25 @@ import tdmr.tdx.Policy;
  * left-out granules outside all of them, and PAMT ranges are disjoint, so {@code sum_{g in L} M_g +
  * sum_{I in F} cap(I) <= P}. A run escapes only when its escape set lies in {@code L}, so {@code
  * esc(L) <= sum_{g in L} v(g)} with {@code v(g)} the counted runs whose escape set holds {@code g}.
- * {@code U} is the floor of the best fractional knapsack with items the granules (weight {@code
- * M_g}, value {@code v(g)}) and the islands (weight their capacity, value 1) within {@code P}: at
- * least the best integral choice, hence at least {@code esc(L) + |F|} of every layout.
+ * {@code U} is the best 0/1 knapsack with items the granules (weight {@code M_g}, value {@code
+ * v(g)}) and the islands (weight their capacity, value 1) within {@code P} (solved exactly, by the
+ * least weight of each total value): at least {@code esc(L) + |F|} of every layout.
+ *
+ * <h2>Each filled island needs a PAMT level of its own</h2>
+ *
+ * A PAMT level is one range of TDX memory (rule O2; no gap, no memory outside the CMRs), so it lies
+ * within one island; a filled island holds TDX memory, all of it PAMT, so at least one level lies
+ * inside it, and that level lies inside no other filled island. A level is at least as large as
+ * that level of a 1 GiB TDMR ({@link Instance#levelPages}{@code (1, level)}: 1 page for the 1G
+ * level, 2 for the 2M level, 1024 for the 4K level with 16-byte entries), so an island of fewer
+ * pages than that cannot hold it. A layout of {@code T} TDMRs has {@code T} levels of each size.
+ * So the filled islands map one to one to levels that fit in them: for every size {@code m} of a
+ * level, at most {@code T} times the number of level kinds smaller than or equal to the next size
+ * above {@code m} are filled among the islands below that next size (Hall's condition on these
+ * nested sets). {@code U} is therefore also at most the best over {@code f} of {@code f} islands
+ * meeting those counts, with the least capacity (the counts form a laminar matroid, so picking
+ * the smallest island that keeps them, in order, gives the lightest {@code f} for every {@code f}),
+ * plus the 0/1 knapsack of the granules within the pages those {@code f} leave.
  *
  * <p>On canonical/tdx#381 (4 TDMRs at the least PAMT, 757 MiB) the runs around the low CMR and
  * the hole at the top of the CMR above 4 GiB cannot escape (each granule holds more than 757 MiB
@@ -60,8 +76,10 @@ public final class AreaCountBound {
   private final TreeMap<Integer, Long> granulePages = new TreeMap<>();
   /** Capacities of the islands between consecutive runs. */
   private final List<Long> islands = new ArrayList<>();
+  private final Instance instance;
 
   public AreaCountBound(Instance instance) {
+    this.instance = instance;
     boolean contiguous = true;
     List<Atom> atoms = instance.atoms();
     for (int i = 0; i + 1 < atoms.size(); i++) {
@@ -150,34 +168,116 @@ public final class AreaCountBound {
    * family that has {@code pamtPages} pages of PAMT (0 when nothing is known).
    */
   public long leastAreas(long pamtPages) {
+    return leastAreas(pamtPages, instance.limits().maxTdmrs());
+  }
+
+  /**
+   * A lower bound on the reserved areas, summed over all TDMRs, of every layout of the module
+   * family that has {@code pamtPages} pages of PAMT and at most {@code tdmrs} TDMRs (0 when nothing
+   * is known): {@link #leastAreas(long)} with the filled islands limited by the levels of {@code
+   * tdmrs} TDMRs.
+   */
+  public long leastAreas(long pamtPages, long tdmrs) {
     if (!applies || escapeSets.isEmpty()) {
       return 0;
     }
-    record Item(long weight, long value) {}
-    List<Item> items = new ArrayList<>();
-    for (var e : granulePages.entrySet()) {
-      long value = escapeSets.stream().filter(set -> set.contains(e.getKey())).count();
-      items.add(new Item(e.getValue(), value));
+    long most = Math.min(mostEscapedOrFilled(pamtPages), mostWithLevels(pamtPages, tdmrs));
+    return Math.max(0, escapeSets.size() - most);
+  }
+
+  /**
+   * The best over {@code f} of {@code f} filled islands that the levels of {@code tdmrs} TDMRs can
+   * fill one each (the lightest such, class comment) plus the granules' 0/1 knapsack within the
+   * pages left.
+   */
+  private long mostWithLevels(long pamtPages, long tdmrs) {
+    // The least pages of each level, smallest first: an island below the j-th of them holds only the j smaller kinds.
+    List<Long> least = new ArrayList<>();
+    for (PageSize level : instance.pieceLevels()) {
+      least.add(instance.levelPages(1, level));
     }
-    for (long cap : islands) {
-      items.add(new Item(cap, 1));
-    }
-    // Best value per page first (weightless items first of all).
-    items.sort(Comparator.comparing((Item it) -> it.weight() == 0 ? 0 : 1)
-        .thenComparing((x, y) -> Long.compare(y.value() * x.weight(), x.value() * y.weight())));
-    long room = pamtPages;
-    long most = 0;
-    for (Item it : items) {
-      if (it.weight() <= room) {
-        room -= it.weight();
-        most += it.value();
-      } else {
-        // The fraction of the first item that does not fit, rounded down; nothing after it counts more.
-        most += Math.multiplyHigh(room, it.value()) == 0 ? room * it.value() / it.weight() : it.value();
+    least.sort(null);
+    List<Long> sorted = new ArrayList<>(islands);
+    sorted.sort(null);
+    long[] chosenBelow = new long[least.size() + 1];
+    long used = 0;
+    long filled = 0;
+    long[] granules = leastWeights(false);
+    long best = most(granules, pamtPages);
+    for (long cap : sorted) {
+      // The kinds of level that fit: those whose least pages are at most cap.
+      int fit = 0;
+      while (fit < least.size() && least.get(fit) <= cap) {
+        fit++;
+      }
+      if (fit == 0) {
+        continue;
+      }
+      boolean room = true;
+      for (int j = fit; j <= least.size(); j++) {
+        // Islands holding only the j smallest kinds: at most tdmrs levels of each of those kinds.
+        room &= chosenBelow[j] + 1 <= tdmrs * j;
+      }
+      if (!room) {
+        continue;
+      }
+      if (used + cap > pamtPages) {
         break;
       }
+      for (int j = fit; j <= least.size(); j++) {
+        chosenBelow[j]++;
+      }
+      used += cap;
+      filled++;
+      best = Math.max(best, filled + most(granules, pamtPages - used));
     }
-    return Math.max(0, escapeSets.size() - most);
+    return best;
+  }
+
+  /**
+   * The most value of the granules' 0/1 knapsack (weight their memory, value their counted runs)
+   * and, with {@code islands}, of the islands too (weight their capacity, value 1), by total value:
+   * the least weight that reaches each value up to the number of counted runs (values above it
+   * count as it).
+   */
+  private long[] leastWeights(boolean withIslands) {
+    int n = escapeSets.size();
+    long[] least = new long[n + 1];
+    java.util.Arrays.fill(least, Long.MAX_VALUE);
+    least[0] = 0;
+    List<long[]> items = new ArrayList<>();
+    for (var e : granulePages.entrySet()) {
+      long value = escapeSets.stream().filter(set -> set.contains(e.getKey())).count();
+      items.add(new long[] {e.getValue(), value});
+    }
+    if (withIslands) {
+      islands.forEach(cap -> items.add(new long[] {cap, 1}));
+    }
+    for (long[] it : items) {
+      for (int v = n; v >= 0; v--) {
+        int to = (int) Math.min(n, v + it[1]);
+        if (to > v && least[v] != Long.MAX_VALUE) {
+          least[to] = Math.min(least[to], least[v] + it[0]);
+        }
+      }
+    }
+    return least;
+  }
+
+  /** The most value whose least weight in {@code least} is at most {@code room}. */
+  private static long most(long[] least, long room) {
+    long most = 0;
+    for (int v = 0; v < least.length; v++) {
+      if (least[v] <= room) {
+        most = v;
+      }
+    }
+    return most;
+  }
+
+  /** {@code U} of the class comment: the best 0/1 knapsack of granules and islands within {@code pamtPages}. */
+  private long mostEscapedOrFilled(long pamtPages) {
+    return most(leastWeights(true), pamtPages);
   }
 
   @Override

@@ -48,6 +48,38 @@ class AreaCountBoundTest {
     assertEquals(1, b.leastAreas(1027));
   }
 
+  /** [1G, 1G+16M), then {@code islands} islands of {@code pages} pages each between holes of 4 KiB, then memory to 2G. */
+  private static MemoryMap islandsBetweenHoles(int islands, long pages) {
+    List<MemoryBlock> blocks = new java.util.ArrayList<>();
+    blocks.add(new MemoryBlock(G, G + 16 * M, 0));
+    long cursor = G + 16 * M + 4 * K;
+    for (int i = 0; i < islands; i++) {
+      blocks.add(new MemoryBlock(cursor, cursor + pages * 4 * K, 0));
+      cursor += pages * 4 * K + 4 * K;
+    }
+    blocks.add(new MemoryBlock(cursor, 2 * G, 0));
+    return MemoryMap.ofBlocks("islands", blocks);
+  }
+
+  @Test
+  void eachFilledIslandNeedsALevelThatFitsInIt() {
+    // Five holes of 4 KiB inside one granule (about 1 GiB of memory, never left out at these PAMT
+    // sizes) around four islands of one page: five runs. Merging two runs fills the island between
+    // them with PAMT, and a level lies in one island, so each filled island needs a level of its
+    // own that fits in one page: only a 1G level does (a 2M level has at least 2 pages, a 4K level
+    // 1024). One TDMR (1027 pages) fills one island: 4 areas; two TDMRs (2054 pages) two: 3. The
+    // pages alone (four of them) would allow all four islands: 1 area.
+    AreaCountBound b = bound(islandsBetweenHoles(4, 1), MODULE);
+    assertEquals(1, b.leastAreas(1027));
+    assertEquals(4, b.leastAreas(1027, 1));
+    assertEquals(3, b.leastAreas(2054, 2));
+    assertEquals(1, b.leastAreas(4 * 1027, 4));
+    // Islands of two pages take a 1G or a 2M level: one TDMR fills two of them, 3 areas.
+    AreaCountBound two = bound(islandsBetweenHoles(4, 2), MODULE);
+    assertEquals(3, two.leastAreas(1027, 1));
+    assertEquals(1, two.leastAreas(1027));
+  }
+
   @Test
   void holesOnGibBoundariesCostNothing() {
     // [1G, 2G) and [3G, 4G): the hole [2G, 3G) can lie between two TDMRs; no area is forced.

@@ -60,6 +60,7 @@ class ReservedAreaBoundsProperties {
       long areas = new AreaCountBound(instance).leastAreas(best.get().score().pamtBytes() / 4096);
       Statistics.label("area count bound binds").collect(areas == best.get().score().reservedAreas());
       assertTrue(best.get().score().reservedAreas() >= areas, "areas below the count bound " + areas + ": " + what);
+      assertAreasAtLeastWithItsTdmrs(instance, best.get(), what);
     }
     if (least > 0) {
       TdxLimits below = c.limits().withMaxReservedPerTdmr(least - 1);
@@ -67,6 +68,31 @@ class ReservedAreaBoundsProperties {
       assertTrue(under.isEmpty(), "a layout with " + (least - 1) + " areas: " + under.map(ExhaustiveSearch.Result::layout)
           + "\n" + c + "\n" + bounds);
     }
+  }
+
+  /**
+   * The best layout has at least the areas {@link AreaCountBound} says every layout with its PAMT
+   * and at most its TDMRs has (the filled islands limited by the levels of those TDMRs).
+   */
+  private static void assertAreasAtLeastWithItsTdmrs(Instance instance, ExhaustiveSearch.Result best, String what) {
+    long pages = best.score().pamtBytes() / 4096;
+    AreaCountBound count = new AreaCountBound(instance);
+    long withTdmrs = count.leastAreas(pages, best.score().tdmrs());
+    Statistics.label("levels limit the filled islands").collect(withTdmrs > count.leastAreas(pages));
+    assertTrue(best.score().reservedAreas() >= withTdmrs,
+        "areas below the count bound with " + best.score().tdmrs() + " TDMRs, " + withTdmrs + ": " + what);
+  }
+
+  /**
+   * Islands of one and two pages, which only the 1G and 2M levels fit: the best layout has at
+   * least the areas {@link AreaCountBound} derives with the levels of its TDMRs.
+   */
+  @Property(tries = 60, seed = "20261206")
+  void fewLevelsFillFewIslands(@ForAll("smallIslandMaps") Case c) {
+    Instance instance = Instance.of(c.map(), c.limits(), c.policy());
+    Optional<ExhaustiveSearch.Result> best = new ExhaustiveSearch(c.map(), c.limits(), c.policy()).best();
+    Statistics.label("has a layout").collect(best.isPresent());
+    best.ifPresent(b -> assertAreasAtLeastWithItsTdmrs(instance, b, c + "\n" + b.layout()));
   }
 
   /**
@@ -125,12 +151,21 @@ class ReservedAreaBoundsProperties {
    */
   @Provide
   Arbitrary<Case> islandMaps() {
-    Arbitrary<Long> island = Arbitraries.of(4 * K, 8 * K, 64 * K, 4096 * K, 12 * M);
+    return islandMaps(Arbitraries.of(4 * K, 8 * K, 64 * K, 4096 * K, 12 * M), 2, 0);
+  }
+
+  /** As {@link #islandMaps} with islands of 4 or 8 KiB only, three to five of them, and 1 or 2 areas at least. */
+  @Provide
+  Arbitrary<Case> smallIslandMaps() {
+    return islandMaps(Arbitraries.of(4 * K, 8 * K), 3, 1);
+  }
+
+  private Arbitrary<Case> islandMaps(Arbitrary<Long> island, int fewestIslands, int fewestAreas) {
     Arbitrary<Long> hole = Arbitraries.of(4 * K, 2 * M);
-    Arbitrary<List<Long>> islands = island.list().ofMinSize(2).ofMaxSize(5);
+    Arbitrary<List<Long>> islands = island.list().ofMinSize(fewestIslands).ofMaxSize(5);
     Arbitrary<List<Long>> holes = hole.list().ofSize(6);
     Arbitrary<TdxLimits> limits = Combinators.combine(
-            Arbitraries.integers().between(1, 3), Arbitraries.integers().between(0, 4))
+            Arbitraries.integers().between(1, 3), Arbitraries.integers().between(fewestAreas, 4))
         .as((t, r) -> TdxLimits.DEFAULT.withMaxTdmrs(t).withMaxReservedPerTdmr(r));
     Arbitrary<Policy.Holes> holesPolicy = Arbitraries.of(Policy.Holes.values());
     Arbitrary<Boolean> wideCmr = Arbitraries.of(false, true);

@@ -339,7 +339,9 @@ final class ModuleFamilySolver {
         }
         case "reserved areas": {
           Long pamt = fixed.get("PAMT");
-          long least = pamt == null ? 0 : new AreaCountBound(instance).leastAreas(pamt);
+          Long tdmrs = fixed.get("TDMRs");
+          long least = pamt == null ? 0
+              : new AreaCountBound(instance).leastAreas(pamt, tdmrs == null ? limits.maxTdmrs() : tdmrs);
           return least > 0 ? OptionalLong.of(least) : OptionalLong.empty();
         }
         default:

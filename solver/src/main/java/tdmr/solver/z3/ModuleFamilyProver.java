@@ -689,7 +689,8 @@ final class ModuleFamilyProver {
       String source = "ModuleFamilyBounds";
       if (tier.name().equals("reserved areas") && fixed.containsKey("PAMT")) {
         // Under coverage all, with PAMT fixed: the bound CP-SAT's areas tier has too.
-        long areas = new AreaCountBound(instance).leastAreas(fixed.get("PAMT"));
+        long areas = new AreaCountBound(instance).leastAreas(fixed.get("PAMT"),
+            fixed.getOrDefault("TDMRs", (long) limits.maxTdmrs()));
         least = areas > 0 ? OptionalLong.of(areas) : OptionalLong.empty();
         source = "AreaCountBound";
       }
