@@ -142,11 +142,13 @@ public final class ModuleFamilyRestrictions {
 
   /**
    * The PAMT bytes a layout must have less of to beat {@code found}: an optimum with nothing
-   * uncovered that could be covered and no remote PAMT can only be beaten by a layout with at most
-   * its PAMT; otherwise (or without an optimum) no bound, the largest long.
+   * uncovered that could be covered and no remote PAMT (or any, under PAMT {@code any}, whose
+   * objective does not rank it) can only be beaten by a layout with at most its PAMT; otherwise
+   * (or without an optimum) no bound, the largest long.
    */
   public static long beatenOnlyBelow(Instance instance, Optional<LayoutScore> found) {
-    return found.filter(s -> s.uncoveredBytes() <= instance.deadMemory() && s.remotePamtBytes() == 0)
+    return found.filter(s -> s.uncoveredBytes() <= instance.deadMemory()
+            && (!LayoutScore.ranksRemotePamt(instance.policy()) || s.remotePamtBytes() == 0))
         .map(LayoutScore::pamtBytes).orElse(Long.MAX_VALUE);
   }
 

@@ -1,6 +1,7 @@
 package tdmr.solver;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
@@ -54,6 +55,26 @@ class InnerTdmrClaimsTest {
       assertEquals(Status.OPTIMAL, r.status(), e.name() + ": " + r.messages());
       assertEquals(List.of(), r.restrictions(), e.name() + ": " + r.messages());
       assertTrue(expected.sameRank(LayoutScore.of(map, limits, MODULE, r.layout().orElseThrow()), MODULE), e.name());
+    }
+  }
+
+  @Test
+  void underPamtAnyRemotePamtDoesNotKeepTheRestrictionNamed() {
+    // Node 0 [1G, 4G), node 1 [4G + 4K, 7G), PAMT anywhere: one TDMR [1G, 7G), 6 · 1026 + 1 = 6157
+    // pages on one node, so some of it describes the other node remotely, which PAMT any does not
+    // rank. A TDMR inside the run [1G, 4G) puts three TDMRs over 6 GiB: 6159 pages at least.
+    MemoryMap map = MemoryMap.ofBlocks("two", List.of(new MemoryBlock(G, 4 * G, 0), new MemoryBlock(4 * G + 4 * K, 7 * G, 1)));
+    Policy any = new Policy(Policy.Holes.MEMLIST, Policy.PamtPlacementPolicy.ANY, Policy.Coverage.ALL, Policy.Family.MODULE);
+    TdxLimits limits = TdxLimits.DEFAULT.withMaxTdmrs(3);
+    LayoutScore referee = new ExhaustiveSearch(map, limits, any).best().orElseThrow().score();
+    assertEquals(6157 * 4096, referee.pamtBytes());
+    for (Engine e : ENGINES) {
+      EngineResult r = e.solve(map, limits, any, new SolveOptions(60, 1, 0));
+      assertEquals(Status.OPTIMAL, r.status(), e.name() + ": " + r.messages());
+      LayoutScore got = LayoutScore.of(map, limits, any, r.layout().orElseThrow());
+      assertTrue(got.remotePamtBytes() > 0, e.name() + ": " + got);
+      assertTrue(referee.sameRank(got, any), e.name() + ": " + got + " vs " + referee);
+      assertFalse(r.restrictions().contains(ModuleFamilyRestrictions.INSIDE_A_RUN), e.name() + ": " + r.restrictions());
     }
   }
 
