@@ -136,7 +136,7 @@ public final class KernelFamilyFloor extends EngineDecorator {
 
     /** The floor in words, for messages: what it is, and only what it is proven to be. */
     String what() {
-      return greedy ? "the Linux greedy's layout (a kernel-family layout)"
+      return greedy ? "the Linux greedy's layout"
           : result.status() == Status.OPTIMAL ? "the kernel family's optimum" : "the kernel family's best layout found";
     }
   }
