@@ -182,13 +182,8 @@ class InnerTdmrClaimsTest {
     Arbitrary<List<Long>> islands = Arbitraries.of(1L, 1L, 2L, 3L).list().ofMinSize(1).ofMaxSize(3);
     Arbitrary<int[]> nodes = Arbitraries.integers().between(0, 1).array(int[].class).ofSize(4);
     Arbitrary<Long> tail = Arbitraries.of(0L, 1L, 3078L);
-    Arbitrary<TdxLimits> limits = Combinators.combine(
-            Arbitraries.integers().between(1, 3), Arbitraries.integers().between(0, 2))
-        .as((t, a) -> TdxLimits.DEFAULT.withMaxTdmrs(t).withMaxReservedPerTdmr(a));
-    Arbitrary<Policy> policy = Combinators.combine(
-            Arbitraries.of(Policy.Holes.values()), Arbitraries.of(Policy.PamtPlacementPolicy.values()),
-            Arbitraries.of(Policy.Coverage.values()))
-        .as((h, p, cov) -> new Policy(h, p, cov, Policy.Family.MODULE));
+    Arbitrary<TdxLimits> limits = TinyCaseArbitraries.tinyLimits();
+    Arbitrary<Policy> policy = TinyCaseArbitraries.moduleFamilyPolicies();
     return Combinators.combine(islands, nodes, tail, limits, policy)
         .as((pages, ns, t, l, p) -> {
           List<MemoryBlock> blocks = new ArrayList<>();
@@ -215,13 +210,8 @@ class InnerTdmrClaimsTest {
     Arbitrary<Long> tail = Arbitraries.of(0L, 1L, 2L);
     Arbitrary<Integer> after = Arbitraries.of(-1, 0, 1);
     Arbitrary<int[]> nodes = Arbitraries.integers().between(0, 1).array(int[].class).ofSize(2);
-    Arbitrary<TdxLimits> limits = Combinators.combine(
-            Arbitraries.integers().between(1, 3), Arbitraries.integers().between(0, 2))
-        .as((t, a) -> TdxLimits.DEFAULT.withMaxTdmrs(t).withMaxReservedPerTdmr(a));
-    Arbitrary<Policy> policy = Combinators.combine(
-            Arbitraries.of(Policy.Holes.values()), Arbitraries.of(Policy.PamtPlacementPolicy.values()),
-            Arbitraries.of(Policy.Coverage.values()))
-        .as((h, p, cov) -> new Policy(h, p, cov, Policy.Family.MODULE));
+    Arbitrary<TdxLimits> limits = TinyCaseArbitraries.tinyLimits();
+    Arbitrary<Policy> policy = TinyCaseArbitraries.moduleFamilyPolicies();
     return Combinators.combine(start, runGiB, tail, after, nodes, limits, policy)
         .as((a, run, t, gap, ns, l, p) -> {
           List<MemoryBlock> blocks = new ArrayList<>();

@@ -28,6 +28,7 @@ import tdmr.solver.Instance;
 import tdmr.solver.LayoutScore;
 import tdmr.solver.SolveOptions;
 import tdmr.solver.Status;
+import tdmr.solver.TinyCaseArbitraries;
 import tdmr.tdx.Layout;
 import tdmr.tdx.Policy;
 import tdmr.tdx.TdxLimits;
@@ -143,10 +144,7 @@ class CpSatModuleFamilyProperties {
     Arbitrary<TdxLimits> limits = Combinators.combine(
             Arbitraries.integers().between(1, 3), Arbitraries.integers().between(1, 3))
         .as((t, a) -> TdxLimits.DEFAULT.withMaxTdmrs(t).withMaxReservedPerTdmr(a));
-    Arbitrary<Policy> policy = Combinators.combine(
-            Arbitraries.of(Policy.Holes.values()), Arbitraries.of(Policy.PamtPlacementPolicy.values()),
-            Arbitraries.of(Policy.Coverage.values()))
-        .as((h, p, c) -> new Policy(h, p, c, Policy.Family.MODULE));
+    Arbitrary<Policy> policy = TinyCaseArbitraries.moduleFamilyPolicies();
     Arbitrary<Boolean> wideCmr = Arbitraries.of(false, true);
     return Combinators.combine(small, gaps, nodes, endGiB, limits, policy, wideCmr)
         .as((pages, gap, ns, end, l, p, wide) -> {
@@ -177,13 +175,8 @@ class CpSatModuleFamilyProperties {
     Arbitrary<Integer> runGiB = Arbitraries.integers().between(2, 3);
     Arbitrary<Integer> tail = Arbitraries.of(0, 1, 2);
     Arbitrary<Integer> after = Arbitraries.of(-1, 0, 1);
-    Arbitrary<TdxLimits> limits = Combinators.combine(
-            Arbitraries.integers().between(1, 3), Arbitraries.integers().between(0, 2))
-        .as((t, a) -> TdxLimits.DEFAULT.withMaxTdmrs(t).withMaxReservedPerTdmr(a));
-    Arbitrary<Policy> policy = Combinators.combine(
-            Arbitraries.of(Policy.Holes.values()), Arbitraries.of(Policy.PamtPlacementPolicy.values()),
-            Arbitraries.of(Policy.Coverage.values()))
-        .as((h, p, c) -> new Policy(h, p, c, Policy.Family.MODULE));
+    Arbitrary<TdxLimits> limits = TinyCaseArbitraries.tinyLimits();
+    Arbitrary<Policy> policy = TinyCaseArbitraries.moduleFamilyPolicies();
     return Combinators.combine(islands, nodes, runGiB, tail, after, limits, policy)
         .as((pages, ns, run, t, gap, l, p) -> {
           List<MemoryBlock> blocks = new ArrayList<>();
