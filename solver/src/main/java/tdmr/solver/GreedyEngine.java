@@ -107,6 +107,21 @@ public final class GreedyEngine implements Engine {
   }
 
   /**
+   * The Linux greedy's layout of {@code map} as a {@code FEASIBLE} result, when the kernel builds one
+   * the module accepts under {@code policy} ({@link #solve} validates it); empty when the kernel
+   * would fail or {@code deadline} passes first. Exact engines fall back on it: it takes linear time
+   * and is a kernel-family layout, so a layout of every family.
+   */
+  static Optional<EngineResult> kernelsLayout(MemoryMap map, TdxLimits limits, Policy policy, Deadline deadline) {
+    try {
+      EngineResult r = new GreedyEngine().solve(map, limits, policy, SolveOptions.DEFAULT.withDeadline(deadline));
+      return r.status() == Status.FEASIBLE ? Optional.of(r) : Optional.empty();
+    } catch (Deadline.Exceeded e) {
+      return Optional.empty();
+    }
+  }
+
+  /**
    * The kernel hands the layout to TDH.SYS.CONFIG, which rejects it: {@code -EIO}, and the success
    * lines ("... KB allocated for PAMT", "module initialized") are never printed.
    */

@@ -58,7 +58,7 @@ public final class KernelFamilyFloor extends EngineDecorator {
       return timed(module, started, "kernel family first: no layout within its share of the time");
     }
     Floor kernel = floor.get();
-    LayoutScore kernelScore = score(map, limits, policy, kernel.layout());
+    LayoutScore kernelScore = kernel.score();
     switch (module.status()) {
       case INFEASIBLE -> {
         if (module.restrictions().isEmpty()) {
@@ -119,17 +119,21 @@ public final class KernelFamilyFloor extends EngineDecorator {
    */
   private Optional<Floor> kernelFamily(MemoryMap map, TdxLimits limits, Policy policy, SolveOptions options,
       Deadline whole) {
-    Optional<Floor> searched = kernelFamilySearch(map, limits, policy, options, whole).map(r -> new Floor(r, false));
-    Optional<Floor> greedy = linuxGreedy(map, limits, policy, whole).map(r -> new Floor(r, true));
+    Optional<Floor> searched = kernelFamilySearch(map, limits, policy, options, whole)
+        .map(r -> new Floor(r, false, score(map, limits, policy, r.layout().orElseThrow())));
+    Optional<Floor> greedy = GreedyEngine.kernelsLayout(map, limits, policy, whole)
+        .map(r -> new Floor(r, true, score(map, limits, policy, r.layout().orElseThrow())));
     if (searched.isEmpty() || greedy.isEmpty()) {
       return searched.isPresent() ? searched : greedy;
     }
-    return score(map, limits, policy, greedy.get().layout())
-        .betterThan(score(map, limits, policy, searched.get().layout()), policy) ? greedy : searched;
+    return greedy.get().score().betterThan(searched.get().score(), policy) ? greedy : searched;
   }
 
-  /** The floor's layout and where it came from: the engine's kernel-family search or the Linux greedy. */
-  private record Floor(EngineResult result, boolean greedy) {
+  /**
+   * The floor's layout, its score, and where it came from: the engine's kernel-family search or the
+   * Linux greedy.
+   */
+  private record Floor(EngineResult result, boolean greedy, LayoutScore score) {
     Layout layout() {
       return result.layout().orElseThrow();
     }
@@ -147,25 +151,12 @@ public final class KernelFamilyFloor extends EngineDecorator {
     try {
       EngineResult r = engine.solve(map, limits, policy.withFamily(Policy.Family.KERNEL),
           options.withDeadline(share).withIncumbent(Incumbent.NONE));
-      return r.layout().filter(l -> valid(map, limits, policy, l)).map(l -> r);
+      return r.layout().filter(l -> LayoutVerifier.failures(map, limits, policy, l).isEmpty()).map(l -> r);
     } catch (Deadline.Exceeded e) {
       return Optional.empty();
     }
   }
 
-  /** The Linux greedy's layout when it builds one the module accepts under {@code policy}. */
-  private static Optional<EngineResult> linuxGreedy(MemoryMap map, TdxLimits limits, Policy policy, Deadline whole) {
-    try {
-      EngineResult r = new GreedyEngine().solve(map, limits, policy, SolveOptions.DEFAULT.withDeadline(whole));
-      return r.layout().filter(l -> r.status() == Status.FEASIBLE && valid(map, limits, policy, l)).map(l -> r);
-    } catch (Deadline.Exceeded e) {
-      return Optional.empty();
-    }
-  }
-
-  private static boolean valid(MemoryMap map, TdxLimits limits, Policy policy, Layout layout) {
-    return LayoutVerifier.failures(map, limits, policy, layout).isEmpty();
-  }
 
   /** The kernel family's layout as the module-family answer: {@code FEASIBLE}, with {@code bound}. */
   private EngineResult kernelLayoutAnswers(EngineResult module, Floor kernel, OptionalLong bound,

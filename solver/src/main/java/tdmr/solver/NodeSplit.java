@@ -224,14 +224,8 @@ public final class NodeSplit {
    */
   private static Optional<Layout> betterOfKernels(Optional<Layout> found, MemoryMap node, TdxLimits limits,
       Policy policy, Deadline share) {
-    Optional<Layout> greedy;
-    try {
-      greedy = new GreedyEngine().solve(node, limits, policy, SolveOptions.DEFAULT.withDeadline(Deadline.in(
-          Math.max(1, share.remainingSeconds())))).layout()
-          .filter(l -> LayoutVerifier.failures(node, limits, policy, l).isEmpty());
-    } catch (Deadline.Exceeded e) {
-      greedy = Optional.empty();
-    }
+    Optional<Layout> greedy = GreedyEngine.kernelsLayout(node, limits, policy,
+        Deadline.in(Math.max(1, share.remainingSeconds()))).flatMap(EngineResult::layout);
     if (greedy.isEmpty() || found.isPresent() && !LayoutScore.of(node, limits, policy, greedy.get())
         .betterThan(LayoutScore.of(node, limits, policy, found.get()), policy)) {
       return found;
