@@ -2,6 +2,7 @@ package tdmr.solver;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.OptionalLong;
 import java.util.TreeMap;
 import tdmr.mem.ByteSize;
 import tdmr.solver.Instance.Atom;
@@ -178,11 +179,35 @@ public final class AreaCountBound {
    * tdmrs} TDMRs.
    */
   public long leastAreas(long pamtPages, long tdmrs) {
-    if (!applies || escapeSets.isEmpty()) {
+    if (!applies) {
       return 0;
     }
-    long most = Math.min(mostEscapedOrFilled(pamtPages), mostWithLevels(pamtPages, tdmrs));
-    return Math.max(0, escapeSets.size() - most);
+    long least = 0;
+    if (!escapeSets.isEmpty()) {
+      long most = Math.min(mostEscapedOrFilled(pamtPages), mostWithLevels(pamtPages, tdmrs));
+      least = Math.max(0, escapeSets.size() - most);
+    }
+    return Math.max(least, withKnownTdmrs(pamtPages, tdmrs));
+  }
+
+  /**
+   * The least over the sets of TDMRs {@link TdmrSetsAtPamt} finds of {@link AreasWithKnownTdmrs}'
+   * bound (sets no layout has left out); 0 when the sets are not known or none has a layout.
+   */
+  private long withKnownTdmrs(long pamtPages, long tdmrs) {
+    var sets = TdmrSetsAtPamt.of(instance, pamtPages, tdmrs);
+    if (sets.isEmpty()) {
+      return 0;
+    }
+    AreasWithKnownTdmrs areas = new AreasWithKnownTdmrs(instance);
+    long least = Long.MAX_VALUE;
+    for (TdmrSetsAtPamt.TdmrSet set : sets.get()) {
+      OptionalLong bound = areas.leastAreas(set, pamtPages);
+      if (bound.isPresent()) {
+        least = Math.min(least, bound.getAsLong());
+      }
+    }
+    return least == Long.MAX_VALUE ? 0 : least;
   }
 
   /**
