@@ -135,8 +135,9 @@ public final class TdmrCountBound {
   }
 
   /**
-   * Candidate TDMRs for a start at {@code pamtPages} pages of PAMT: for up to {@code most} sets of
-   * runs left out wholly whose program reaches {@link #leastTdmrs}, one choice of it made concrete,
+   * Candidate TDMRs for a start at {@code pamtPages} pages of PAMT: for up to {@code most} non-empty
+   * sets of runs left out wholly whose program reaches {@link #leastTdmrs}, one choice of it made
+   * concrete (without a run left out wholly the cut says nothing about where TDMRs end),
    * as GiB ranges {@code [start, end)}, those leaving the finer levels least to fill first (the most
    * GiB of largest whole level): each run's left-out granules at the end holding less memory,
    * then the TDMRs whose largest whole level fills the runs left out, then the others, each group cut
@@ -154,7 +155,7 @@ public final class TdmrCountBound {
     // Those whose largest whole levels fill the runs left out best first.
     sorted.sort(java.util.Comparator.comparingLong(Program::finerFill));
     for (Program p : sorted) {
-      if (out.size() < most && least != NONE && p.least() == least) {
+      if (out.size() < most && least != NONE && p.least() == least && p.filling()) {
         out.add(p.tdmrs());
       }
     }
