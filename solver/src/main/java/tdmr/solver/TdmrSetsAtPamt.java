@@ -34,6 +34,9 @@ import tdmr.tdx.PageSize;
  *       whose size (and so whose levels) is not known: then the set is <em>open</em>, and {@link
  *       #of} says nothing (empty).
  *   <li>No TDMR is larger than {@link Instance#largestTdmrGiB}.
+ *   <li>A stretch of usable memory in no TDMR is all PAMT, and a level lies in one stretch, so the
+ *       levels inside it fill it exactly: a set none of whose levels do ({@link TdmrSet#fills}) has
+ *       no layout and is left out.
  * </ul>
  *
  * The search goes through the window's granules in address order, each either left out or the
