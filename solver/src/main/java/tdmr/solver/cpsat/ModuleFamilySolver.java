@@ -375,7 +375,7 @@ final class ModuleFamilySolver {
         return Optional.empty();
       }
       Optional<GranulesLeftOut.SetsAtBound> sets = new GranulesLeftOut(instance).setsAtBound(b.get(), fixed.get("PAMT"),
-          fixed.get("TDMRs"), MOST_TDMR_SETS);
+          fixed.get("TDMRs"), GranulesLeftOut.MOST_TDMR_SETS);
       sets.ifPresent(s -> details.add("reserved areas tier: every layout left has one of %s of TDMRs (GranulesLeftOut#setsAtBound%s)"
           .formatted(Count.of(s.sets().size(), "set"), s.coveredWithinBound() > 0
               ? "; %s within the node's PAMT bound cannot be left out whole".formatted(Count.of(s.coveredWithinBound(), "run"))
@@ -383,8 +383,6 @@ final class ModuleFamilySolver {
       return sets.map(GranulesLeftOut.SetsAtBound::sets);
     }
 
-    /** The most TDMR sets the areas tier is minimised over one by one. */
-    private static final int MOST_TDMR_SETS = 16;
 
     /**
      * The reserved-areas tier over the layouts whose TDMRs are one of {@code sets} (every layout left

@@ -588,7 +588,7 @@ final class ModuleFamilyProver {
         return Optional.empty();
       }
       Optional<GranulesLeftOut.SetsAtBound> sets = new GranulesLeftOut(instance).setsAtBound(bounds, fixed.get("PAMT"),
-          fixed.get("TDMRs"), MOST_TDMR_SETS);
+          fixed.get("TDMRs"), GranulesLeftOut.MOST_TDMR_SETS);
       if (sets.isPresent() && sets.get().coveredWithinBound() > 0) {
         details.add(("TDMRs: %s within the node's PAMT bound cannot be left out of every TDMR whole (no sum of the"
             + " levels fills its memory; GranulesLeftOut#mayBeLeftOutWhole)").formatted(
@@ -636,8 +636,6 @@ final class ModuleFamilyProver {
       fixed.put(tier.name(), hi);
     }
 
-    /** The most TDMR sets the areas tier is minimised over one by one. */
-    private static final int MOST_TDMR_SETS = 16;
 
     /** The value each proven tier is fixed at, by tier name. */
     private final Map<String, Long> fixed = new java.util.HashMap<>();
