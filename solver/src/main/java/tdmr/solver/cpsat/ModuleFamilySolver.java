@@ -224,7 +224,7 @@ final class ModuleFamilySolver {
       boolean pamtBoundByBounds = false;
       Map<String, Long> fixed = new HashMap<>();
       for (Tier tier : tierList()) {
-        OptionalLong least = lowerBound(tier, fixed);
+        OptionalLong least = lowerBound(tier, fixed, last == null ? Long.MAX_VALUE : last.value(tier.expr()));
         if (least.isPresent()) {
           model.model.addGreaterOrEqual(tier.expr(), least.getAsLong());
           if (last != null && last.value(tier.expr()) == least.getAsLong()) {
@@ -333,7 +333,7 @@ final class ModuleFamilySolver {
      * PAMT also at least what {@link ReservedAreaBounds} says the reserved-area limit costs; reserved
      * areas, once PAMT is fixed, as {@link AreaCountBound} derives.
      */
-    private OptionalLong lowerBound(Tier tier, Map<String, Long> fixed) {
+    private OptionalLong lowerBound(Tier tier, Map<String, Long> fixed, long found) {
       switch (tier.name()) {
         case "coverage":
           return OptionalLong.of(deadPages());
@@ -362,7 +362,7 @@ final class ModuleFamilySolver {
           Long pamt = fixed.get("PAMT");
           Long tdmrs = fixed.get("TDMRs");
           long least = pamt == null ? 0
-              : new AreaCountBound(instance).leastAreas(pamt, tdmrs == null ? limits.maxTdmrs() : tdmrs);
+              : new AreaCountBound(instance).leastAreas(pamt, tdmrs == null ? limits.maxTdmrs() : tdmrs, found);
           return least > 0 ? OptionalLong.of(least) : OptionalLong.empty();
         }
         default:
