@@ -120,7 +120,7 @@ final class ModuleFamilySolver {
    * the model's restrictions do not limit the claim).
    */
   private record Tiers(CpSolver solver, boolean proven, OptionalLong pamtBoundPages, boolean byBounds,
-      boolean pamtBoundByBounds) {}
+      boolean pamtBoundByBounds, boolean tdmrsProven) {}
 
   /** One solve of one map. */
   private static final class Run {
@@ -308,7 +308,7 @@ final class ModuleFamilySolver {
         model.model.addEquality(tier.expr(), Math.round(solver.objectiveValue()));
         SolutionLayout.hint(model, solver);
       }
-      return Optional.of(new Tiers(last, proven, pamtBound, byBounds, pamtBoundByBounds));
+      return Optional.of(new Tiers(last, proven, pamtBound, byBounds, pamtBoundByBounds, fixed.containsKey("TDMRs")));
     }
 
     /**
@@ -730,8 +730,10 @@ final class ModuleFamilySolver {
       } else {
         boolean pamtLeast = tiers.pamtBoundPages().isPresent()
             && tiers.pamtBoundPages().getAsLong() * ByteSize.PAGE == layout.pamtBytes();
-        messages.add((pamtLeast ? "best layout found, its PAMT proven the least (the tiers after PAMT are not proven): "
-            : "best layout found: ") + what);
+        String provenPart = !pamtLeast ? "best layout found: "
+            : tiers.tdmrsProven() ? "best layout found, its PAMT and then its TDMR count proven the least (the reserved areas tier is not proven): "
+            : "best layout found, its PAMT proven the least (the tiers after PAMT are not proven): ";
+        messages.add(provenPart + what);
         if (tiers.pamtBoundPages().isPresent() && !tiers.pamtBoundByBounds()) {
           // CP-SAT's own bound holds among the model's layouts only.
           restrictions = new Restrictions(instance).forInfeasible();
