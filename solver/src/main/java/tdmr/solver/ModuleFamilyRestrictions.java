@@ -75,7 +75,8 @@ public final class ModuleFamilyRestrictions {
    * (coverage: the memory no layout covers; remote PAMT: 0; PAMT: {@link
    * ModuleFamilyBounds#leastPamtPages} and {@link ReservedAreaBounds#leastPamtPages}; TDMRs: {@link
    * ModuleFamilyBounds#leastTdmrsAtLeastPamt} where PAMT meets the covering bound, or 1; reserved
-   * areas: {@link AreaCountBound#leastAreas}, or 0). Then no layout of the family beats it, whatever
+   * areas: {@link AreaCountBound#leastAreas} and, under {@code node-local}, {@link
+   * NodeAreaBound#leastAreas}, or 0). Then no layout of the family beats it, whatever
    * a model leaves out, and a claim about it names no restriction. Both engines ask it of every
    * optimum, so that they name restrictions alike whichever proved the tiers how (CP-SAT also
    * notices it tier by tier during its search).
@@ -101,7 +102,11 @@ public final class ModuleFamilyRestrictions {
     if (found.tdmrs() != Math.max(1, tdmrs.orElse(1))) {
       return false;
     }
-    return found.reservedAreas() == new AreaCountBound(instance).leastAreas(pages, found.tdmrs());
+    long areas = new AreaCountBound(instance).leastAreas(pages, found.tdmrs());
+    if (nodeLocal) {
+      areas = Math.max(areas, new NodeAreaBound(instance).leastAreas(pages));
+    }
+    return found.reservedAreas() == areas;
   }
 
   /**

@@ -16,6 +16,7 @@ import tdmr.mem.ByteSize;
 import tdmr.mem.Count;
 import tdmr.mem.MemoryMap;
 import tdmr.solver.AreaCountBound;
+import tdmr.solver.NodeAreaBound;
 import tdmr.solver.EngineResult;
 import tdmr.solver.Infeasibility;
 import tdmr.solver.Instance;
@@ -314,7 +315,8 @@ final class ModuleFamilySolver {
      * coverage gives up at least the memory outside CMRs, remote PAMT is at least 0, PAMT and TDMRs
      * as that class derives once nothing coverable is given up (and, for TDMRs, PAMT is at its bound);
      * PAMT also at least what {@link ReservedAreaBounds} says the reserved-area limit costs; reserved
-     * areas, once PAMT is fixed, as {@link AreaCountBound} derives.
+     * areas, once PAMT is fixed, as {@link AreaCountBound} derives and, once remote PAMT is fixed at
+     * 0 too, {@link NodeAreaBound}.
      */
     private OptionalLong lowerBound(Tier tier, Map<String, Long> fixed) {
       switch (tier.name()) {
@@ -342,6 +344,9 @@ final class ModuleFamilySolver {
           Long tdmrs = fixed.get("TDMRs");
           long least = pamt == null ? 0
               : new AreaCountBound(instance).leastAreas(pamt, tdmrs == null ? limits.maxTdmrs() : tdmrs);
+          if (pamt != null && Long.valueOf(0).equals(fixed.get("remote PAMT"))) {
+            least = Math.max(least, new NodeAreaBound(instance).leastAreas(pamt));
+          }
           return least > 0 ? OptionalLong.of(least) : OptionalLong.empty();
         }
         default:
