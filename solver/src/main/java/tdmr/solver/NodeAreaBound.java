@@ -71,7 +71,11 @@ import tdmr.tdx.Policy;
  * (its TDMR bound). A PAMT page on node X belongs to a level overlapping memory of X, whose TDMR has
  * memory of X in each of its granules; those TDMRs are disjoint, so their levels have at most
  * {@code levelPages(1)} pages (all three levels) per granule holding memory of X ({@code ceil(g·p /
- * 4096) <= g·ceil(p / 4096)}). A piece of X with more pages than that is inner to no area.
+ * 4096) <= g·ceil(p / 4096)}). A piece of X with more pages than that is inner to no area. Nor is a
+ * piece of X with no usable memory next to it on either side whose pages are no sum of levels of
+ * TDMRs of at most as many GiB in all (each level at its least size, each at most once): a level
+ * is one range of usable memory, so those overlapping such a piece lie wholly in it, and an inner
+ * piece is all PAMT, each page of one level (rule D4).
  *
  * <p>So the areas that touch an element give intervals of elements, each touching at least one,
  * none across a wall, that meet every demand, with inner pieces of at most {@code P} pages in all
@@ -95,6 +99,8 @@ public final class NodeAreaBound {
   private final List<Boolean> demand = new ArrayList<>();
   /** The node of each element that is a piece, -1 for runs. */
   private final List<Integer> pieceNode = new ArrayList<>();
+  /** Per element: a piece whose neighbours on both sides are no usable memory (so levels in it lie wholly in it). */
+  private final List<Boolean> enclosed = new ArrayList<>();
   /** Each element's first and one past its last byte. */
   private final List<long[]> span = new ArrayList<>();
   /** Per element but the last: whether a wall lies between it and the next (class comment). */
@@ -139,6 +145,7 @@ public final class NodeAreaBound {
           j++;
         }
         add(true, pages, false, a.range().start(), atoms.get(j - 1).range().end());
+        enclosed.set(enclosed.size() - 1, (i == 0 || !usable(atoms.get(i - 1))) && (j == atoms.size() || !usable(atoms.get(j))));
         pieceNode.add(a.node());
         piecesOfNode.merge(a.node(), 1, Integer::sum);
         i = j;
@@ -176,6 +183,7 @@ public final class NodeAreaBound {
     piecePages.add(pages);
     demand.add(isDemand);
     span.add(new long[] {start, end});
+    enclosed.add(false);
   }
 
   /** Marks the walls between consecutive elements (class comment). */
@@ -289,7 +297,8 @@ public final class NodeAreaBound {
           }
           if (j > i + 1 && isPiece.get(j - 1)) {
             inner += piecePages.get(j - 1);
-            if (piecePages.get(j - 1) > caps.getOrDefault(pieceNode.get(j - 1), Long.MAX_VALUE)) {
+            if (piecePages.get(j - 1) > caps.getOrDefault(pieceNode.get(j - 1), Long.MAX_VALUE)
+                || enclosed.get(j - 1) && !caps.isEmpty() && !fillable(piecePages.get(j - 1), pieceNode.get(j - 1))) {
               break;
             }
           }
@@ -330,6 +339,62 @@ public final class NodeAreaBound {
       }
     }
     return caps;
+  }
+
+  /** Memo of {@link #fillable}, by node and pages. */
+  private final Map<List<Long>, Boolean> fillable = new HashMap<>();
+
+  /** The most work {@link #fillable} does before it says yes without knowing. */
+  private static final long MOST_FILL_STEPS = 20_000_000;
+
+  /**
+   * Whether {@code pages} is a sum of levels (each level of a TDMR at most once, at its least size)
+   * of TDMRs of at most as many GiB in all as there are granules holding memory of {@code node}
+   * (class comment, "Caps per node"); true when that takes too long to know.
+   */
+  private boolean fillable(long pages, int node) {
+    long granules = 0;
+    for (Cell c : instance.cells()) {
+      granules += c.nodes().contains(node) ? c.sizeGiB() : 0;
+    }
+    long g = granules;
+    if (g * g * 7 * (pages + 1) > MOST_FILL_STEPS) {
+      return true;
+    }
+    return fillable.computeIfAbsent(List.of((long) node, pages), k -> sumOfLevels(pages, (int) g));
+  }
+
+  /** Whether {@code pages} is a sum of levels of TDMRs of at most {@code giB} GiB in all. */
+  private boolean sumOfLevels(long pages, int giB) {
+    int m = (int) pages;
+    // reach[u][v]: levels of TDMRs of u GiB in all can have v pages.
+    boolean[][] reach = new boolean[giB + 1][m + 1];
+    reach[0][0] = true;
+    for (int u = 0; u < giB; u++) {
+      for (int v = 0; v <= m; v++) {
+        if (!reach[u][v]) {
+          continue;
+        }
+        for (int size = 1; u + size <= giB; size++) {
+          PageSize[] levels = PageSize.values();
+          for (int subset = 1; subset < 1 << levels.length; subset++) {
+            long sum = 0;
+            for (int l = 0; l < levels.length; l++) {
+              sum += (subset >> l & 1) == 1 ? instance.levelPages(size, levels[l]) : 0;
+            }
+            if (v + sum <= m) {
+              reach[u + size][(int) (v + sum)] = true;
+            }
+          }
+        }
+      }
+    }
+    for (int u = 0; u <= giB; u++) {
+      if (reach[u][m]) {
+        return true;
+      }
+    }
+    return false;
   }
 
   @Override

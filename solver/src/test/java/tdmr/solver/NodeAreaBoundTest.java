@@ -78,6 +78,33 @@ class NodeAreaBoundTest {
     assertEquals(2, refereeAreas(map, 2, 2));
   }
 
+  /** Node 0 [1G, 2.5G) with holes of 4 KiB around an island of {@code island} pages at 1G + 16M; node 1 [2.5G, 4G). */
+  private static MemoryMap islandBetweenHoles(long island) {
+    long a = G + 16 * M;
+    long b = a + 4 * K;
+    long c = b + island * 4 * K;
+    return MemoryMap.ofBlocks("island", List.of(new MemoryBlock(G, a, 0), new MemoryBlock(b, c, 0),
+        new MemoryBlock(c + 4 * K, 2 * G + 512 * M, 0), new MemoryBlock(2 * G + 512 * M, 4 * G, 1)));
+  }
+
+  @Test
+  void anIslandNoSumOfLevelsFillsKeepsItsHolesApart() {
+    // Least PAMT 3080 pages (TDMRs [1G, 3G) and [3G, 4G), as in the two-node map). Node 0 has
+    // memory in 2 granules, so its levels belong to TDMRs of 2 GiB in all: 1024·g, 2·g and 1 page
+    // for a TDMR of g GiB. 1 000 pages is no sum of those (the 4K levels have 1 024 or 2 048, the
+    // others 6 at most in all), so the island is not all PAMT and the two holes need an area each;
+    // node 1's levels a third (node 0's memory between the second hole and node 1 is 1.5 GiB).
+    // 1 026 pages is a 1 GiB TDMR's 4K and 2M levels: the island may be filled and both holes lie in
+    // one area: 2.
+    assertEquals(java.util.OptionalLong.of(3080),
+        new ModuleFamilyBounds(Instance.of(islandBetweenHoles(1000), TdxLimits.DEFAULT, MODULE), true).leastPamtPages());
+    assertEquals(3, bound(islandBetweenHoles(1000), MODULE).leastAreas(3080));
+    assertEquals(2, bound(islandBetweenHoles(1026), MODULE).leastAreas(3080));
+    // At one page more than the least PAMT nothing is known of the levels' sizes: 2.
+    assertEquals(2, bound(islandBetweenHoles(1000), MODULE).leastAreas(3081));
+    assertEquals(3, refereeAreas(islandBetweenHoles(1000), 2, 3));
+  }
+
   @Test
   void nothingIsKnownWhenAGranuleCouldBeLeftOutOrUnderOtherPolicies() {
     // 262 144 pages would fill a whole granule: it might lie outside every TDMR.
