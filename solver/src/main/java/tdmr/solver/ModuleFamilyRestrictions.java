@@ -104,7 +104,7 @@ public final class ModuleFamilyRestrictions {
     if (found.tdmrs() != Math.max(1, Math.max(tdmrs.orElse(1), cut.orElse(1)))) {
       return false;
     }
-    long areas = new AreaCountBound(instance).leastAreas(pages, found.tdmrs());
+    long areas = new AreaCountBound(instance).leastAreas(pages, found.tdmrs(), found.reservedAreas());
     if (nodeLocal) {
       areas = Math.max(areas, new NodeAreaBound(instance).leastAreas(pages));
     }

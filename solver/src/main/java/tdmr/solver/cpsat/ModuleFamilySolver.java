@@ -225,7 +225,7 @@ final class ModuleFamilySolver {
       boolean pamtBoundByBounds = false;
       Map<String, Long> fixed = new HashMap<>();
       for (Tier tier : tierList()) {
-        OptionalLong least = lowerBound(tier, fixed);
+        OptionalLong least = lowerBound(tier, fixed, last == null ? Long.MAX_VALUE : last.value(tier.expr()));
         if (least.isPresent()) {
           model.model.addGreaterOrEqual(tier.expr(), least.getAsLong());
           if (last != null && last.value(tier.expr()) == least.getAsLong()) {
@@ -335,7 +335,7 @@ final class ModuleFamilySolver {
      * areas, once PAMT is fixed, as {@link AreaCountBound} derives and, once remote PAMT is fixed at
      * 0 too, {@link NodeAreaBound}.
      */
-    private OptionalLong lowerBound(Tier tier, Map<String, Long> fixed) {
+    private OptionalLong lowerBound(Tier tier, Map<String, Long> fixed, long found) {
       switch (tier.name()) {
         case "coverage":
           return OptionalLong.of(deadPages());
@@ -364,7 +364,7 @@ final class ModuleFamilySolver {
           Long pamt = fixed.get("PAMT");
           Long tdmrs = fixed.get("TDMRs");
           long least = pamt == null ? 0
-              : new AreaCountBound(instance).leastAreas(pamt, tdmrs == null ? limits.maxTdmrs() : tdmrs);
+              : new AreaCountBound(instance).leastAreas(pamt, tdmrs == null ? limits.maxTdmrs() : tdmrs, found);
           if (pamt != null && Long.valueOf(0).equals(fixed.get("remote PAMT"))) {
             least = Math.max(least, new NodeAreaBound(instance).leastAreas(pamt));
           }
