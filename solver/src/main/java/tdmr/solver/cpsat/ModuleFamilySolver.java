@@ -17,6 +17,7 @@ import tdmr.mem.Count;
 import tdmr.mem.MemoryMap;
 import tdmr.solver.AreaCountBound;
 import tdmr.solver.EngineResult;
+import tdmr.solver.FilledStart;
 import tdmr.solver.Infeasibility;
 import tdmr.solver.Instance;
 import tdmr.solver.LayoutScore;
@@ -155,7 +156,11 @@ final class ModuleFamilySolver {
             + " nothing is proven");
         return result(Status.UNKNOWN, null, OptionalLong.empty());
       }
+      filledStart = new FilledStart(instance).find();
       Optional<Tiers> tiers = solveTiers();
+      if (tiers.isEmpty() && filledStart.isPresent()) {
+        return filledStartAnswer(filledStart.get());
+      }
       if (tiers.isEmpty()) {
         EngineResult none = result(lastStatus, null, OptionalLong.empty());
         return lastStatus == Status.INFEASIBLE
@@ -172,9 +177,59 @@ final class ModuleFamilySolver {
         return result(Status.UNKNOWN, null, OptionalLong.empty());
       }
       EngineResult answer = claim(checked(layout, tiers.get()), tiers.get());
+      if (answer.status() == Status.FEASIBLE && filledStart.isPresent() && LayoutScore.of(map, limits, policy,
+          filledStart.get()).betterThan(LayoutScore.of(map, limits, policy, layout), policy)) {
+        messages.clear();
+        messages.add("time limit: CP-SAT's best layout (%s PAMT, %s) is worse than the one built by filling islands"
+            .formatted(ByteSize.human(layout.pamtBytes()), Count.of(layout.reservedAreaCount(), "reserved area")));
+        return filledStartAnswer(filledStart.get());
+      }
       options.incumbent().offer(answer);
       return answer;
     }
+
+    /**
+     * The layout of {@link FilledStart} (islands between holes filled with PAMT levels), valid, when
+     * it has one: the answer when CP-SAT finds no layout, or a worse one, in time. (As the TDMRs of a
+     * start it did not help: with them fixed CP-SAT found no layout on the fragmented maps of the
+     * module-family sweep within its share of the time, benchmarks/README.md.)
+     */
+    private Optional<Layout> filledStart = Optional.empty();
+
+    /**
+     * {@code FEASIBLE} with {@link #filledStart}'s layout when the tiers found none: with a time limit
+     * (it is a witness CP-SAT did not reach), or when the model had none (a layout outside the model's
+     * restrictions: no INFEASIBLE is claimed). Its remote PAMT is 0 under {@code node-local}, so that
+     * tier is proven and the PAMT bound of {@link #lowerBound} holds (for the whole family; CP-SAT's
+     * own bound, among the model's layouts only, is not kept).
+     */
+    private EngineResult filledStartAnswer(Layout layout) {
+      if (lastStatus == Status.INFEASIBLE) {
+        messages.clear();
+        messages.add("the module-family model has no layout, but a valid one was built (FilledStart): a restriction of"
+            + " the model, so nothing is proven");
+      }
+      messages.remove(NO_LAYOUT);
+      LayoutScore score = LayoutScore.of(map, limits, policy, layout);
+      messages.add("best layout found (built by filling islands between holes with PAMT levels, FilledStart): "
+          + "%s, %d KiB PAMT (%s), %s, remote PAMT %s".formatted(Count.of(layout.size(), "TDMR"),
+              layout.pamtBytes() / 1024, ByteSize.human(layout.pamtBytes()),
+              Count.of(layout.reservedAreaCount(), "reserved area"), ByteSize.human(score.remotePamtBytes())));
+      Map<String, Long> fixed = new HashMap<>();
+      fixed.put("remote PAMT", 0L);
+      OptionalLong pages = lowerBound(new Tier("PAMT", model.pamtPages, ByteSize.PAGE), fixed);
+      OptionalLong bound = pages.isPresent()
+          ? OptionalLong.of(Math.min(pages.getAsLong() * ByteSize.PAGE, layout.pamtBytes())) : OptionalLong.empty();
+      restrictions = List.of();
+      EngineResult r = result(Status.FEASIBLE, layout, bound);
+      EngineResult answer = new EngineResult(r.solver(), r.status(), r.layout(), r.pamtBytes(), r.pamtBoundBytes(),
+          r.messages(), r.solveMillis(), r.modelVariables(), r.modelConstraints(), score.uncoveredBytes(),
+          r.kernelFailure(), r.infeasibility(), r.details(), r.question());
+      options.incumbent().offer(answer);
+      return answer;
+    }
+
+    private static final String NO_LAYOUT = "time limit: no layout found and none ruled out";
 
     /** The instance; an answer already when no layout can cover all memory or there is no memory. */
     private Optional<EngineResult> prepare() {
@@ -263,7 +318,7 @@ final class ModuleFamilySolver {
         boolean found = status == CpSolverStatus.OPTIMAL || status == CpSolverStatus.FEASIBLE;
         if (!found) {
           if (last == null) {
-            messages.add("time limit: no layout found and none ruled out");
+            messages.add(NO_LAYOUT);
             lastStatus = Status.UNKNOWN;
             return Optional.empty();
           }

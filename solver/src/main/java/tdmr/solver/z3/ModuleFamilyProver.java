@@ -21,6 +21,7 @@ import tdmr.mem.Count;
 import tdmr.mem.MemoryMap;
 import tdmr.solver.AreaCountBound;
 import tdmr.solver.EngineResult;
+import tdmr.solver.FixedTdmrsAreaBound;
 import tdmr.solver.Infeasibility;
 import tdmr.solver.Instance;
 import tdmr.solver.LayoutScore;
@@ -255,6 +256,10 @@ final class ModuleFamilyProver {
         best = r;
       }
     }
+    Optional<Layout> filled = filledStart(best);
+    if (filled.isPresent()) {
+      return filled;
+    }
     if (best == null) {
       return Optional.empty();
     }
@@ -263,6 +268,24 @@ final class ModuleFamilyProver {
         : "incumbent: the %s layout of %s (%d ms)".formatted(best.status().toString().toLowerCase(java.util.Locale.ROOT),
             best.solver(), best.solveMillis()));
     return best.layout();
+  }
+
+  /**
+   * The layout of {@link tdmr.solver.FilledStart} (islands between holes filled with PAMT levels)
+   * when it is valid and better than {@code known} (or there is none): on maps whose low granule
+   * holds more holes than a TDMR has areas, neither the kernel family nor the greedy has a layout,
+   * and Z3's first check alone found none within 10 s. A start, no claim: it passed the validator.
+   */
+  private Optional<Layout> filledStart(EngineResult known) {
+    long t0 = System.nanoTime();
+    Optional<Layout> filled = new tdmr.solver.FilledStart(instance).find();
+    if (filled.isEmpty() || known != null && !LayoutScore.of(map, limits, policy, filled.get())
+        .betterThan(LayoutScore.of(map, limits, policy, known.layout().get()), policy)) {
+      return Optional.empty();
+    }
+    details.add("incumbent: islands between holes filled with PAMT levels (FilledStart, %d ms)"
+        .formatted((System.nanoTime() - t0) / 1_000_000));
+    return filled;
   }
 
   /**
@@ -618,13 +641,14 @@ final class ModuleFamilyProver {
       details.add("TDMRs: one within each run of memory granules on one node, granules at its ends left out and filled"
           + " by PAMT: %s of TDMRs meet the PAMT and TDMR bounds".formatted(Count.of(sets.size(), "set")));
       for (List<AddressRange> set : sets) {
-        if (hi - 1 < Math.max(lo, leastAreas(set))) {
+        long setLeast = leastAreas(set);
+        if (hi - 1 < Math.max(lo, setLeast)) {
           continue;
         }
         Solver fast = ctx.mkSolver(ctx.mkTactic("qflia"));
         fast.add(solver.getAssertions());
         fast.add(model.tdmrsAt(set));
-        while (Math.max(lo, leastAreas(set)) < hi) {
+        while (Math.max(lo, setLeast) < hi) {
           com.microsoft.z3.Status st = check(fast, List.of(ctx.mkLe(tier.expr(), ctx.mkInt(hi - 1))), deadline.remainingMillis());
           if (st == com.microsoft.z3.Status.SATISFIABLE) {
             adopt();
@@ -746,10 +770,21 @@ final class ModuleFamilyProver {
     private List<AddressRange> fixedTdmrs = List.of();
 
     /**
-     * A lower bound on the areas of any layout with exactly {@code tdmrs}: one for each TDMR that
-     * holds a gap it must reserve (rule C1 with the holes policy) or memory outside every CMR.
+     * A lower bound on the areas of any layout with exactly {@code tdmrs} and the PAMT fixed: one for
+     * each TDMR that holds a gap it must reserve (rule C1 with the holes policy) or memory outside
+     * every CMR, or more by {@link FixedTdmrsAreaBound} (the runs of gaps each TDMR must reserve, less
+     * the islands between them that its levels can fill).
      */
     private long leastAreas(List<AddressRange> tdmrs) {
+      Long pamt = fixed.get("PAMT");
+      long byIslands = pamt == null ? 0 : new FixedTdmrsAreaBound(instance, tdmrs,
+          policy.pamt() == Policy.PamtPlacementPolicy.NODE_LOCAL && Long.valueOf(0).equals(fixed.get("remote PAMT")))
+          .leastAreas(pamt);
+      return Math.max(byIslands, reservingTdmrs(tdmrs));
+    }
+
+    /** The TDMRs of {@code tdmrs} that hold a gap they must reserve or memory outside every CMR. */
+    private long reservingTdmrs(List<AddressRange> tdmrs) {
       long least = 0;
       for (AddressRange t : tdmrs) {
         boolean reserves = false;
