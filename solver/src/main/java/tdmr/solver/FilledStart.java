@@ -30,7 +30,8 @@ import tdmr.tdx.Policy;
  * levels (of any TDMR whose memory that island's node holds, under PAMT {@code node-local}) leaves
  * the least room: exactly-sized levels cost no PAMT beyond their least; otherwise the last level is
  * padded to the island's end. A second try gives each island one level (the largest that fits),
- * which leaves levels for more islands when they are few. The levels left are stacked against a hole inside their TDMR's
+ * which leaves levels for more islands when they are few. Then every island that levels left fill
+ * exactly is filled too (one area less, no PAMT more). The levels left are stacked against a hole inside their TDMR's
  * neighbour (they join that hole's area), else at the start of memory with room (an area of their
  * own). The TDMRs tried are one per run of memory granules sharing a node ({@link
  * ModuleFamilyBounds#tdmrs}), and those with each TDMR over the limit cut around its granules with
@@ -149,15 +150,21 @@ public final class FilledStart {
     pool.sort(Comparator.comparingLong(Level::pages).reversed());
     PamtRange[][] placed = new PamtRange[tdmrs.size()][PageSize.values().length];
     List<Atom> filled = new ArrayList<>();
+    List<Island> left = new ArrayList<>();
     for (int t = 0; t < tdmrs.size(); t++) {
       List<List<Atom>> runs = runs(tdmrs.get(t));
       int needed = runs.size() - instance.limits().maxReservedPerTdmr();
       List<Island> islands = islands(t, runs);
       for (int k = 0; k < needed; k++) {
-        if (!fillOne(islands, pool, tdmrs, placed, filled, oneLevelEach)) {
+        if (!fillOne(islands, pool, tdmrs, placed, filled, oneLevelEach, false)) {
           return Optional.empty();
         }
       }
+      left.addAll(islands);
+    }
+    // Each island the levels left fill exactly saves an area at no PAMT.
+    while (fillOne(left, pool, tdmrs, placed, filled, false, true)) {
+      // Fills until none is left.
     }
     if (!stack(pool, tdmrs, placed, filled)) {
       return Optional.empty();
@@ -182,10 +189,11 @@ public final class FilledStart {
   /**
    * Fills the island of {@code islands} whose best set of levels from {@code pool} (the largest
    * level that fits, with {@code oneLevelEach}) leaves the least room (fewest levels on a tie), the
-   * last level padded to the island's end; false when no level fits any island.
+   * last level padded to the island's end ({@code exactOnly}: only sets that fill it exactly); false
+   * when no set fits any island.
    */
   private boolean fillOne(List<Island> islands, List<Level> pool, List<AddressRange> tdmrs, PamtRange[][] placed,
-      List<Atom> filled, boolean oneLevelEach) {
+      List<Atom> filled, boolean oneLevelEach, boolean exactOnly) {
     Island best = null;
     List<Level> bestSet = null;
     long bestRoom = Long.MAX_VALUE;
@@ -197,6 +205,9 @@ public final class FilledStart {
         continue;
       }
       long room = i.atom().pages() - set.stream().mapToLong(Level::pages).sum();
+      if (exactOnly && room > 0) {
+        continue;
+      }
       if (room < bestRoom || room == bestRoom && set.size() < bestSet.size()) {
         best = i;
         bestSet = set;

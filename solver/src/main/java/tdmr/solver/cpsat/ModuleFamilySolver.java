@@ -12,12 +12,14 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import tdmr.check.LayoutVerifier;
+import tdmr.mem.AddressRange;
 import tdmr.mem.ByteSize;
 import tdmr.mem.Count;
 import tdmr.mem.MemoryMap;
 import tdmr.solver.AreaCountBound;
 import tdmr.solver.EngineResult;
 import tdmr.solver.FilledStart;
+import tdmr.solver.FixedTdmrsAreaBound;
 import tdmr.solver.Infeasibility;
 import tdmr.solver.Instance;
 import tdmr.solver.LayoutScore;
@@ -397,6 +399,18 @@ final class ModuleFamilySolver {
           Long tdmrs = fixed.get("TDMRs");
           long least = pamt == null ? 0
               : new AreaCountBound(instance).leastAreas(pamt, tdmrs == null ? limits.maxTdmrs() : tdmrs);
+          Optional<List<List<Integer>>> forced = pamt == null || tdmrs == null ? Optional.empty()
+              : coveringBounds(fixed).flatMap(b -> b.forcedTdmrs(pamt, tdmrs));
+          if (forced.isPresent()) {
+            // Every layout left has these TDMRs: the islands their levels can fill limit the merges.
+            List<AddressRange> ranges = new ArrayList<>();
+            for (long[] t : ranges(forced.get())) {
+              ranges.add(new AddressRange(t[0] * ByteSize.GiB, t[1] * ByteSize.GiB));
+            }
+            boolean noRemote = policy.pamt() == Policy.PamtPlacementPolicy.NODE_LOCAL
+                && Long.valueOf(0).equals(fixed.get("remote PAMT"));
+            least = Math.max(least, new FixedTdmrsAreaBound(instance, ranges, noRemote).leastAreas(pamt));
+          }
           return least > 0 ? OptionalLong.of(least) : OptionalLong.empty();
         }
         default:

@@ -732,32 +732,19 @@ final class ModuleFamilyProver {
     }
 
     /**
-     * Before the areas tier: when PAMT is fixed at the bound {@code B} of {@link ModuleFamilyBounds}
-     * and TDMRs at its {@link ModuleFamilyBounds#leastTdmrs}, and that count is one TDMR per run
-     * piece ({@link ModuleFamilyBounds#tdmrs}), every layout left has exactly those TDMRs, which is
-     * stated as a constraint (Z3 would otherwise search the TDMRs' places again for every count of
-     * areas). Why: such a layout meets every inequality of the bound with equality (its javadoc): no
-     * memory granule outside every TDMR, no TDMR over a granule without memory or over two runs, so
-     * each TDMR lies in one run and each run has at least its least TDMRs; with the total at their
-     * sum, each run has exactly that many, one per piece. Without cuts by node a run is one piece; with them,
-     * when every granule's memory is on one node, a TDMR over two pieces would describe one piece's
-     * memory from another node (remote PAMT, fixed at 0); so each piece is one TDMR over all of its
-     * granules. (A granule with memory of two nodes could join the TDMR on either side: then nothing
-     * is fixed.)
+     * Before the areas tier: when PAMT and TDMRs are fixed where {@link
+     * ModuleFamilyBounds#forcedTdmrs} says which TDMRs every layout left has, those TDMRs are stated
+     * as a constraint (Z3 would otherwise search the TDMRs' places again for every count of areas).
      */
     private boolean fixForcedTdmrs() {
-      if (bounds == null || bounds.leastTdmrs().isEmpty()
-          || !Long.valueOf(bounds.leastTdmrs().getAsLong()).equals(fixed.get("TDMRs"))) {
+      if (bounds == null || !fixed.containsKey("PAMT") || !fixed.containsKey("TDMRs")) {
         return false;
       }
-      List<List<Integer>> tdmrs = bounds.tdmrs();
-      if (tdmrs.isEmpty() || tdmrs.size() != bounds.leastTdmrs().getAsLong()) {
+      Optional<List<List<Integer>>> forced = bounds.forcedTdmrs(fixed.get("PAMT"), fixed.get("TDMRs"));
+      if (forced.isEmpty()) {
         return false;
       }
-      if (bounds.remoteFree() && tdmrs.stream().flatMap(List::stream).anyMatch(k -> instance.cells().get(k).nodes().size() != 1)) {
-        // A granule with memory of two nodes can join the TDMR on either side: the pieces are not unique.
-        return false;
-      }
+      List<List<Integer>> tdmrs = forced.get();
       solver.add(model.tdmrsAre(tdmrs));
       details.add("TDMRs fixed to one per run of memory granules (%s): the only layouts with the PAMT and TDMR bounds"
           .formatted(Count.of(tdmrs.size(), "TDMR")));
