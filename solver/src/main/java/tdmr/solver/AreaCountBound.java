@@ -2,6 +2,7 @@ package tdmr.solver;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.OptionalLong;
 import java.util.TreeMap;
 import tdmr.mem.ByteSize;
 import tdmr.solver.Instance.Atom;
@@ -62,6 +63,18 @@ import tdmr.tdx.Policy;
  * meeting those counts, with the least capacity (the counts form a laminar matroid, so picking
  * the smallest island that keeps them, in order, gives the lightest {@code f} for every {@code f}),
  * plus the 0/1 knapsack of the granules within the pages those {@code f} leave.
+ *
+ * <h2>With the TDMRs known</h2>
+ *
+ * Once the PAMT and TDMR tiers are fixed, the TDMRs themselves are often all but fixed too: {@link
+ * TdmrSetsAtPamt} lists every set of TDMRs a layout with {@code P} pages and at most {@code T}
+ * TDMRs can have (when they are few), and {@link AreasWithKnownTdmrs} bounds the areas of each set
+ * with what the count above leaves out: a granule left out of every TDMR is filled by levels of
+ * known sizes, and when no sum of them fills its memory, a level reaches into the neighbouring
+ * TDMR, whose edge then needs an area of its own. {@link #leastAreas} is the larger of the two
+ * bounds, the second being the least over the sets. On canonical/tdx#391 and the 1 TiB host of the
+ * README (2 TDMRs at the least PAMT) the count says 5 and 2, the sets 6: the areas of the layouts
+ * found ({@code AreaCountBoundTest} derives both by hand).
  *
  * <p>On canonical/tdx#381 (4 TDMRs at the least PAMT, 757 MiB) the runs around the low CMR and
  * the hole at the top of the CMR above 4 GiB cannot escape (each granule holds more than 757 MiB
@@ -175,14 +188,38 @@ public final class AreaCountBound {
    * A lower bound on the reserved areas, summed over all TDMRs, of every layout of the module
    * family that has {@code pamtPages} pages of PAMT and at most {@code tdmrs} TDMRs (0 when nothing
    * is known): {@link #leastAreas(long)} with the filled islands limited by the levels of {@code
-   * tdmrs} TDMRs.
+   * tdmrs} TDMRs, or the bound with the TDMRs known (class comment) when that is larger.
    */
   public long leastAreas(long pamtPages, long tdmrs) {
-    if (!applies || escapeSets.isEmpty()) {
+    if (!applies) {
       return 0;
     }
-    long most = Math.min(mostEscapedOrFilled(pamtPages), mostWithLevels(pamtPages, tdmrs));
-    return Math.max(0, escapeSets.size() - most);
+    long least = 0;
+    if (!escapeSets.isEmpty()) {
+      long most = Math.min(mostEscapedOrFilled(pamtPages), mostWithLevels(pamtPages, tdmrs));
+      least = Math.max(0, escapeSets.size() - most);
+    }
+    return Math.max(least, withKnownTdmrs(pamtPages, tdmrs));
+  }
+
+  /**
+   * The least over the sets of TDMRs {@link TdmrSetsAtPamt} finds of {@link AreasWithKnownTdmrs}'
+   * bound (sets no layout has left out); 0 when the sets are not known or none has a layout.
+   */
+  private long withKnownTdmrs(long pamtPages, long tdmrs) {
+    var sets = TdmrSetsAtPamt.of(instance, pamtPages, tdmrs);
+    if (sets.isEmpty()) {
+      return 0;
+    }
+    AreasWithKnownTdmrs areas = new AreasWithKnownTdmrs(instance);
+    long least = Long.MAX_VALUE;
+    for (TdmrSetsAtPamt.TdmrSet set : sets.get()) {
+      OptionalLong bound = areas.leastAreas(set, pamtPages);
+      if (bound.isPresent()) {
+        least = Math.min(least, bound.getAsLong());
+      }
+    }
+    return least == Long.MAX_VALUE ? 0 : least;
   }
 
   /**

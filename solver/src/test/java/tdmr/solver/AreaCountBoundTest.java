@@ -106,4 +106,41 @@ class AreaCountBoundTest {
     assertEquals(3, b.leastAreas(193_918));
     assertEquals(2, b.leastAreas(262_144));
   }
+
+  @Test
+  void tdx391NeedsSixAreasWithTwoTdmrsAtItsLeastPamt() throws Exception {
+    // CMRs [1M, 1912M), [4G, 65G+928M), [66G, 129G+960M), [130G, 193G+960M), [194G, 257G+960M), all
+    // memory: granule 0 holds 1023 MiB, granule 1 888 MiB, granules 65, 129, 193 and 257 960 MiB but
+    // 65 (928 MiB), the others 1 GiB. Six runs: [0, 1M), [1912M, 4G) and the four holes at the CMRs'
+    // tops. PAMT 261 632 pages (1022 MiB) = 255 · 1026 + 2: two TDMRs cover 255 of the 256 memory
+    // granules with no padding, so one granule is left out, holding at most 1022 MiB: granule 1
+    // (TDMRs [0, 1G) and [4G, 258G)) or 257 ([0, 2G) and [4G, 257G)); leaving out 65, 129 or 193
+    // would need three TDMRs. The count alone lets one run escape (5 areas): but granule 1's 888 MiB
+    // (227 328 pages) is no sum of the levels 1024, 2, 1, 260 096, 508, 1, nor granule 257's 960 MiB
+    // (245 760 pages) one of 2048, 4, 1, 259 072, 506, 1, so a level crosses into the neighbouring
+    // TDMR's edge and needs an area there of its own (joining it to a hole would take all memory
+    // from that edge to the hole, 1023 MiB or 63 GiB, as PAMT): 5 + 1 = 6 either way.
+    AreaCountBound b = bound(RealMaps.read("tdx-cmr-5cmr-256GiB-canonical-tdx-391.txt"), MODULE);
+    assertEquals(6, b.leastAreas(261_632, 2));
+  }
+
+  @Test
+  void theOneTibHostNeedsSixAreasWithTwoTdmrsAtItsLeastPamt() throws Exception {
+    // CMRs [1M, 1912M), [4G, 257G+928M), [258G, 513G+960M), [514G, 769G+960M), [770G, 1025G+960M):
+    // granules 0 and 1 hold 1023 and 888 MiB, 257 928 MiB, 513, 769 and 1025 960 MiB, the other 1018
+    // 1 GiB; six runs as on tdx#391. PAMT 1 046 525 pages = 1020 · 1026 + 5 (ModuleFamilyBounds): two
+    // TDMRs of 1020 GiB in all (a 1021st GiB costs 1026 pages more) with rounded 1G levels of 4 or 5
+    // pages, so four memory granules are left out (five hold more than 4 GiB) and no TDMR covers
+    // granules 2 and 3. Either the low run is left out whole, its 489 216 pages filled exactly by
+    // levels of TDMRs of a and 1020 - a GiB (1024·a + at most 2 · 1020 + 5, so a = 476 or 477, and
+    // then 1792 or 768 pages are no sum of 952, 1088, 2, 3 or 954, 1086, 2, 3): impossible. Or one
+    // TDMR covers granule 0 or 1 or both and the other a single range of the high run, leaving
+    // out its ends: the left-out end of the high run, and granule 0 or 1 when left out, is no sum
+    // of the levels (one of 1 018 or 1 019 GiB is too large, the rest sum to at most 4 093 pages),
+    // so each needs an area at the TDMR edge it meets; the runs inside the TDMRs and those parts
+    // give at least 6 in every case (e.g. [0, 2G) and [4G, 1022G): 5 runs inside and the part
+    // [1022G, 1025G+960M) 1 more), while the count alone gives 2 (four runs escape).
+    AreaCountBound b = bound(RealMaps.read("tdx-cmr-5cmr-1TiB-spr-canonical-tdx-readme.txt"), MODULE);
+    assertEquals(6, b.leastAreas(1_046_525, 2));
+  }
 }

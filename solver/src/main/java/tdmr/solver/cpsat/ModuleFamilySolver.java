@@ -20,6 +20,7 @@ import tdmr.solver.AreaCountBound;
 import tdmr.solver.EngineResult;
 import tdmr.solver.FilledStart;
 import tdmr.solver.FixedTdmrsAreaBound;
+import tdmr.solver.GranulesLeftOut;
 import tdmr.solver.Infeasibility;
 import tdmr.solver.Instance;
 import tdmr.solver.LayoutScore;
@@ -293,6 +294,19 @@ final class ModuleFamilySolver {
             continue;
           }
         }
+        Optional<List<List<AddressRange>>> sets = tier.name().equals("reserved areas") && last != null
+            ? tdmrSetsAtBound(fixed) : Optional.empty();
+        if (sets.isPresent()) {
+          AreasOverSets over = leastAreasOver(sets.get(), least.orElse(0), last);
+          last = over.best();
+          byBounds = false;
+          if (!over.proven()) {
+            proven = false;
+            break;
+          }
+          fixed.put(tier.name(), last.value(tier.expr()));
+          continue;
+        }
         model.model.clearObjective();
         model.model.minimize(tier.expr());
         CpSolver solver = tier.unitBytes() == 0 ? countSolver() : newSolver();
@@ -392,7 +406,7 @@ final class ModuleFamilySolver {
               || !Long.valueOf(b.get().leastPamtPages().getAsLong()).equals(fixed.get("PAMT"))) {
             return OptionalLong.empty();
           }
-          return b.get().leastTdmrsAtLeastPamt();
+          return new GranulesLeftOut(instance).leastTdmrsAtPamtBound(b.get());
         }
         case "reserved areas": {
           Long pamt = fixed.get("PAMT");
@@ -417,6 +431,73 @@ final class ModuleFamilySolver {
           return OptionalLong.empty();
       }
     }
+
+    /**
+     * The TDMR sets one of which every layout left has, when PAMT and TDMRs are fixed at the values
+     * {@link GranulesLeftOut#setsAtBound} needs (the per-node PAMT bound, one TDMR per piece of the
+     * runs); empty otherwise.
+     */
+    private Optional<List<List<AddressRange>>> tdmrSetsAtBound(Map<String, Long> fixed) {
+      Optional<ModuleFamilyBounds> b = coveringBounds(fixed);
+      if (b.isEmpty() || !fixed.containsKey("PAMT") || !fixed.containsKey("TDMRs")) {
+        return Optional.empty();
+      }
+      Optional<GranulesLeftOut.SetsAtBound> sets = new GranulesLeftOut(instance).setsAtBound(b.get(), fixed.get("PAMT"),
+          fixed.get("TDMRs"), MOST_TDMR_SETS);
+      sets.ifPresent(s -> details.add("reserved areas tier: every layout left has one of %s of TDMRs (GranulesLeftOut#setsAtBound%s)"
+          .formatted(Count.of(s.sets().size(), "set"), s.coveredWithinBound() > 0
+              ? "; %s within the node's PAMT bound cannot be left out whole".formatted(Count.of(s.coveredWithinBound(), "run"))
+              : "")));
+      return sets.map(GranulesLeftOut.SetsAtBound::sets);
+    }
+
+    /** The most TDMR sets the areas tier is minimised over one by one. */
+    private static final int MOST_TDMR_SETS = 16;
+
+    /**
+     * The reserved-areas tier over the layouts whose TDMRs are one of {@code sets} (every layout left
+     * has one): for each set, its TDMRs fixed on a copy of the model, the fewest areas below the best
+     * so far (at least {@code least}); the least over the sets is the tier's optimum among the
+     * model's layouts. A set the model cannot have ({@link #fixTdmrs}) has none of the model's
+     * layouts. Starts from {@code best}, the previous tier's solution; not proven when the deadline
+     * stops a set's search before its proof (the message says so).
+     */
+    private AreasOverSets leastAreasOver(List<List<AddressRange>> sets, long least, CpSolver best) {
+      long hi = best.value(model.areaCount);
+      for (List<AddressRange> set : sets) {
+        if (hi <= least) {
+          break;
+        }
+        CpModel fixedTdmrs = model.model.getClone();
+        List<long[]> giB = set.stream().map(t -> new long[] {t.start() / ByteSize.GiB, t.end() / ByteSize.GiB}).toList();
+        if (!fixTdmrs(fixedTdmrs, giB)) {
+          continue;
+        }
+        fixedTdmrs.addLessOrEqual(model.areaCount, hi - 1);
+        fixedTdmrs.clearObjective();
+        fixedTdmrs.minimize(model.areaCount);
+        CpSolver solver = countSolver();
+        CpSolverStatus status;
+        try (Watchdog w = Watchdog.at(deadline, solver::stopSearch)) {
+          status = solver.solve(fixedTdmrs, new StopAtBound(OptionalLong.of(least)));
+        }
+        boolean found = status == CpSolverStatus.OPTIMAL || status == CpSolverStatus.FEASIBLE;
+        if (found) {
+          best = solver;
+          hi = solver.value(model.areaCount);
+          offerLazily(solver);
+        }
+        if (status != CpSolverStatus.OPTIMAL && status != CpSolverStatus.INFEASIBLE && !(found && hi <= least)) {
+          messages.add("time limit: the reserved areas tier is the best found over %s of TDMRs, not proven (best %d)"
+              .formatted(Count.of(sets.size(), "set"), hi));
+          return new AreasOverSets(best, false);
+        }
+      }
+      return new AreasOverSets(best, true);
+    }
+
+    /** What {@link #leastAreasOver} found: the best solution, and whether it is proven least. */
+    private record AreasOverSets(CpSolver best, boolean proven) {}
 
     /** The bounds, when no coverable memory is given up in the tiers fixed so far. */
     private Optional<ModuleFamilyBounds> coveringBounds(Map<String, Long> fixed) {

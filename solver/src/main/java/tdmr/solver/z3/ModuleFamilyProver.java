@@ -22,6 +22,7 @@ import tdmr.mem.MemoryMap;
 import tdmr.solver.AreaCountBound;
 import tdmr.solver.EngineResult;
 import tdmr.solver.FixedTdmrsAreaBound;
+import tdmr.solver.GranulesLeftOut;
 import tdmr.solver.Infeasibility;
 import tdmr.solver.Instance;
 import tdmr.solver.LayoutScore;
@@ -606,28 +607,17 @@ final class ModuleFamilyProver {
      * proves), so that every layout left has one of them; empty otherwise.
      */
     private Optional<List<List<AddressRange>>> tdmrSetsAtBound() {
-      if (bounds == null || bounds.leastPamtPagesPerNode().isEmpty() || bounds.leastPamtPages().isEmpty()
-          || !Long.valueOf(bounds.leastPamtPages().getAsLong()).equals(fixed.get("PAMT"))) {
+      if (bounds == null || !fixed.containsKey("PAMT") || !fixed.containsKey("TDMRs")) {
         return Optional.empty();
       }
-      GranulesLeftOut leftOut = new GranulesLeftOut(instance);
-      long pieces = bounds.runs().stream().mapToLong(r -> r.pieces().size()).sum();
-      if (!Long.valueOf(pieces).equals(fixed.get("TDMRs"))) {
-        return Optional.empty();
-      }
-      // Pieces within their node's bound that no layout here leaves out whole count as the others.
-      java.util.Set<List<Integer>> covered = leftOut.coveredPieces(bounds, pieces);
-      OptionalLong least = leftOut.leastTdmrsAtBound(bounds, covered);
-      if (least.isEmpty() || least.getAsLong() != pieces) {
-        return Optional.empty();
-      }
-      Optional<List<List<AddressRange>>> sets = leftOut.tdmrSetsAtBound(bounds, MOST_TDMR_SETS, covered);
-      long within = leftOut.piecesWithinBound(bounds).stream().filter(covered::contains).count();
-      if (sets.isPresent() && within > 0) {
+      Optional<GranulesLeftOut.SetsAtBound> sets = new GranulesLeftOut(instance).setsAtBound(bounds, fixed.get("PAMT"),
+          fixed.get("TDMRs"), MOST_TDMR_SETS);
+      if (sets.isPresent() && sets.get().coveredWithinBound() > 0) {
         details.add(("TDMRs: %s within the node's PAMT bound cannot be left out of every TDMR whole (no sum of the"
-            + " levels fills its memory; GranulesLeftOut#mayBeLeftOutWhole)").formatted(Count.of(within, "run")));
+            + " levels fills its memory; GranulesLeftOut#mayBeLeftOutWhole)").formatted(
+                Count.of(sets.get().coveredWithinBound(), "run")));
       }
-      return sets;
+      return sets.map(GranulesLeftOut.SetsAtBound::sets);
     }
 
     /**
@@ -700,15 +690,7 @@ final class ModuleFamilyProver {
             ctx.mkInt(pages))));
       } else if (tier.name().equals("TDMRs") && bounds != null && bounds.leastPamtPages().isPresent()
           && Long.valueOf(bounds.leastPamtPages().getAsLong()).equals(fixed.get("PAMT"))) {
-        least = bounds.leastTdmrs();
-        if (least.isEmpty()) {
-          // Granules may be left out at that PAMT: the count of GranulesLeftOut#leastTdmrsAtBound.
-          least = new GranulesLeftOut(instance).leastTdmrsAtBound(bounds);
-        }
-        OptionalLong oneIsTooFew = bounds.leastTdmrsAtLeastPamt();
-        if (oneIsTooFew.isPresent() && (least.isEmpty() || least.getAsLong() < oneIsTooFew.getAsLong())) {
-          least = oneIsTooFew;
-        }
+        least = new GranulesLeftOut(instance).leastTdmrsAtPamtBound(bounds);
       }
       String source = "ModuleFamilyBounds";
       if (tier.name().equals("reserved areas") && fixed.containsKey("PAMT")) {

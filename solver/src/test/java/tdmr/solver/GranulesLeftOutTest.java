@@ -1,4 +1,4 @@
-package tdmr.solver.z3;
+package tdmr.solver;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -13,8 +13,6 @@ import org.junit.jupiter.api.Test;
 import tdmr.mem.AddressRange;
 import tdmr.mem.MemoryBlock;
 import tdmr.mem.MemoryMap;
-import tdmr.solver.Instance;
-import tdmr.solver.ModuleFamilyBounds;
 import tdmr.tdx.Policy;
 import tdmr.tdx.TdxLimits;
 

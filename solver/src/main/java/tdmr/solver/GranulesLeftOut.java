@@ -1,4 +1,4 @@
-package tdmr.solver.z3;
+package tdmr.solver;
 
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -10,10 +10,8 @@ import java.util.Set;
 import java.util.TreeMap;
 import tdmr.mem.AddressRange;
 import tdmr.mem.ByteSize;
-import tdmr.solver.Instance;
 import tdmr.solver.Instance.Atom;
 import tdmr.solver.Instance.Cell;
-import tdmr.solver.ModuleFamilyBounds;
 import tdmr.tdx.PageSize;
 
 /**
@@ -30,15 +28,15 @@ import tdmr.tdx.PageSize;
  * granules left out on ties). A guess only: the caller asks Z3 for a layout with these TDMRs and
  * proves nothing from a failure.
  */
-final class GranulesLeftOut {
+public final class GranulesLeftOut {
   private final Instance instance;
 
-  GranulesLeftOut(Instance instance) {
+  public GranulesLeftOut(Instance instance) {
     this.instance = instance;
   }
 
   /** The TDMRs guessed for {@code pieces} (each a list of consecutive cell indexes), in address order. */
-  List<AddressRange> tdmrs(List<List<Integer>> pieces) {
+  public List<AddressRange> tdmrs(List<List<Integer>> pieces) {
     List<AddressRange> out = new ArrayList<>();
     for (List<Integer> piece : pieces) {
       out.add(within(piece));
@@ -112,6 +110,25 @@ final class GranulesLeftOut {
   }
 
   /**
+   * A lower bound on the TDMRs of every layout with {@link ModuleFamilyBounds#leastPamtPages} pages
+   * of PAMT (of {@code b}), for both exact engines' TDMRs tier: {@link
+   * ModuleFamilyBounds#leastTdmrs} when it is known (every granule covered), else {@link
+   * #leastTdmrsAtBound} (granules may be left out), and at least {@link
+   * ModuleFamilyBounds#leastTdmrsAtLeastPamt}; empty when none of them is known.
+   */
+  public OptionalLong leastTdmrsAtPamtBound(ModuleFamilyBounds b) {
+    OptionalLong least = b.leastTdmrs();
+    if (least.isEmpty()) {
+      least = leastTdmrsAtBound(b);
+    }
+    OptionalLong oneIsTooFew = b.leastTdmrsAtLeastPamt();
+    if (oneIsTooFew.isPresent() && (least.isEmpty() || least.getAsLong() < oneIsTooFew.getAsLong())) {
+      least = oneIsTooFew;
+    }
+    return least;
+  }
+
+  /**
    * A lower bound on the TDMRs of every layout whose PAMT is at the per-node bound of {@code b}
    * ({@link ModuleFamilyBounds#leastPamtPagesPerNode}, no remote PAMT, every memory granule of one
    * node), when one can be shown; else empty.
@@ -129,7 +146,7 @@ final class GranulesLeftOut {
    * joins two pieces of X. Then every piece of X whose memory exceeds {@code b_X} (so it cannot be
    * left out whole) has a TDMR of its own: the bound is the number of such pieces.
    */
-  OptionalLong leastTdmrsAtBound(ModuleFamilyBounds b) {
+  public OptionalLong leastTdmrsAtBound(ModuleFamilyBounds b) {
     return leastTdmrsAtBound(b, Set.of());
   }
 
@@ -138,7 +155,7 @@ final class GranulesLeftOut {
    * their node's bound, the pieces of {@code covered} cannot be left out whole either ({@link
    * #mayBeLeftOutWhole} is false for them): they count too.
    */
-  OptionalLong leastTdmrsAtBound(ModuleFamilyBounds b, Set<List<Integer>> covered) {
+  public OptionalLong leastTdmrsAtBound(ModuleFamilyBounds b, Set<List<Integer>> covered) {
     Map<Integer, Long> perNode = b.leastPamtPagesPerNode();
     if (perNode.isEmpty() || !b.remoteFree()) {
       return OptionalLong.empty();
@@ -208,7 +225,7 @@ final class GranulesLeftOut {
    * The pieces of {@code b}'s runs (each a list of consecutive cell indexes) whose memory is within
    * their node's per-node bound: a layout at that bound might leave them out of every TDMR whole.
    */
-  List<List<Integer>> piecesWithinBound(ModuleFamilyBounds b) {
+  public List<List<Integer>> piecesWithinBound(ModuleFamilyBounds b) {
     Map<Integer, Long> perNode = b.leastPamtPagesPerNode();
     List<List<Integer>> out = new ArrayList<>();
     for (ModuleFamilyBounds.Run r : b.runs()) {
@@ -229,7 +246,7 @@ final class GranulesLeftOut {
    * those whose memory exceeds their node's bound, and those within it for which {@link
    * #mayBeLeftOutWhole} is false. Empty when the bound is not per node.
    */
-  Set<List<Integer>> coveredPieces(ModuleFamilyBounds b, long tdmrs) {
+  public Set<List<Integer>> coveredPieces(ModuleFamilyBounds b, long tdmrs) {
     Map<Integer, Long> perNode = b.leastPamtPagesPerNode();
     Set<List<Integer>> out = new HashSet<>();
     if (perNode.isEmpty() || !b.remoteFree()) {
@@ -270,7 +287,7 @@ final class GranulesLeftOut {
    * the node 0 of a multi-socket host at 2 TDMRs: its 1.85 GiB of low memory is no sum of the 4K,
    * 2M and 1G levels of two TDMRs over its other 510 GiB within the page or two of slack.
    */
-  boolean mayBeLeftOutWhole(ModuleFamilyBounds b, List<Integer> piece, int node, long bound, long tdmrs) {
+  public boolean mayBeLeftOutWhole(ModuleFamilyBounds b, List<Integer> piece, int node, long bound, long tdmrs) {
     long memory = granules(piece).stream().mapToLong(Long::longValue).sum();
     if (memory > bound) {
       return false;
@@ -405,6 +422,39 @@ final class GranulesLeftOut {
   }
 
   /**
+   * The TDMR sets of {@link #tdmrSetsAtBound} for the layouts with {@code pamtPages} pages of PAMT
+   * and {@code tdmrs} TDMRs, when that PAMT is the per-node bound of {@code b} (no remote PAMT) and
+   * the TDMRs number one per piece of the runs, as {@link #leastTdmrsAtBound} proves with the
+   * pieces of {@link #coveredPieces} counted: then every such layout has one of the sets. Both exact
+   * engines minimise their reserved-areas tier over the sets, each with its TDMRs fixed. Empty when
+   * that cannot be shown or there are more than {@code most} sets.
+   */
+  public Optional<SetsAtBound> setsAtBound(ModuleFamilyBounds b, long pamtPages, long tdmrs, int most) {
+    if (b.leastPamtPagesPerNode().isEmpty() || b.leastPamtPages().isEmpty()
+        || b.leastPamtPages().getAsLong() != pamtPages) {
+      return Optional.empty();
+    }
+    long pieces = b.runs().stream().mapToLong(r -> r.pieces().size()).sum();
+    if (pieces != tdmrs) {
+      return Optional.empty();
+    }
+    // Pieces within their node's bound that no layout here leaves out whole count as the others.
+    Set<List<Integer>> covered = coveredPieces(b, pieces);
+    OptionalLong least = leastTdmrsAtBound(b, covered);
+    if (least.isEmpty() || least.getAsLong() != pieces) {
+      return Optional.empty();
+    }
+    long within = piecesWithinBound(b).stream().filter(covered::contains).count();
+    return tdmrSetsAtBound(b, most, covered).map(sets -> new SetsAtBound(sets, within));
+  }
+
+  /**
+   * The TDMR sets of {@link #setsAtBound}, each in address order, and how many pieces within their
+   * node's PAMT bound were shown not to be left out whole ({@link #mayBeLeftOutWhole}).
+   */
+  public record SetsAtBound(List<List<AddressRange>> sets, long coveredWithinBound) {}
+
+  /**
    * Every set of TDMRs a layout can have when its PAMT is at the per-node bound of {@code b} and
    * its TDMR count is {@link #leastTdmrsAtBound} with every piece counted (so each piece has one
    * TDMR of its own and there is no other): per piece, the TDMR over all but {@code i} granules at
@@ -413,7 +463,7 @@ final class GranulesLeftOut {
    * that cannot be shown (a piece left out whole, room for a TDMR to reach over granules without
    * memory beside its piece) or there are more than {@code most} sets.
    */
-  Optional<List<List<AddressRange>>> tdmrSetsAtBound(ModuleFamilyBounds b, int most) {
+  public Optional<List<List<AddressRange>>> tdmrSetsAtBound(ModuleFamilyBounds b, int most) {
     return tdmrSetsAtBound(b, most, Set.of());
   }
 
@@ -422,7 +472,7 @@ final class GranulesLeftOut {
    * left out whole ({@link #mayBeLeftOutWhole} is false for them): such a piece whose memory is
    * within its node's bound has a TDMR of its own like the others.
    */
-  Optional<List<List<AddressRange>>> tdmrSetsAtBound(ModuleFamilyBounds b, int most, Set<List<Integer>> covered) {
+  public Optional<List<List<AddressRange>>> tdmrSetsAtBound(ModuleFamilyBounds b, int most, Set<List<Integer>> covered) {
     Map<Integer, Long> perNode = b.leastPamtPagesPerNode();
     Map<Integer, List<List<Integer>>> byNode = new TreeMap<>();
     for (ModuleFamilyBounds.Run r : b.runs()) {
