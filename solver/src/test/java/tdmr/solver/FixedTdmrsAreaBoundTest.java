@@ -23,7 +23,7 @@ import tdmr.tdx.Policy;
 import tdmr.tdx.TdxLimits;
 
 /**
- * {@link FixedTdmrsAreaBound} and {@link FilledStart} on tiny maps of islands between holes, module
+ * {@link FixedTdmrsAreaBound}, {@link FilledIslandsPamtBound} and {@link FilledStart} on tiny maps of islands between holes, module
  * family, coverage {@code all}, PAMT {@code any}: by hand on one granule, and against the exhaustive
  * search (which shares nothing with them) on generated ones.
  */
@@ -89,6 +89,37 @@ class FixedTdmrsAreaBoundTest {
     assertEquals(1027 * 4096L, layout.pamtBytes());
     assertEquals(1, layout.size());
     assertEquals(2, layout.reservedAreaCount());
+  }
+
+  /**
+   * One TDMR of one area: its 3 runs need both islands filled. With the levels' least sizes (1024,
+   * 2, 1 pages) and padding s: both islands of 3 pages need disjoint sets, {2M} padded by 1 and {1G}
+   * padded by 2 (or the other way, 3 as well), so s >= 3: no layout below 1027 + 3 = 1030 pages,
+   * which the exhaustive search confirms is the least.
+   */
+  @Test
+  void filledIslandsRaiseThePamtBoundToTheSearchsLeast() {
+    MemoryMap map = twoIslandsOfThreePages();
+    TdxLimits limits = TdxLimits.DEFAULT.withMaxTdmrs(1).withMaxReservedPerTdmr(1);
+    Instance instance = Instance.of(map, limits, ANY);
+    assertEquals(1030, new FilledIslandsPamtBound(instance, false).raise(1027));
+    ExhaustiveSearch.Result best = new ExhaustiveSearch(map, limits, ANY).best().orElseThrow();
+    assertEquals(1030 * 4096L, best.score().pamtBytes());
+  }
+
+  /** No layout has less PAMT than the raised bound (from the covering bound of ModuleFamilyBounds). */
+  @Property(tries = 30, seed = "20261208")
+  void noLayoutBeatsTheRaisedPamtBound(@ForAll("islandMaps") Case c) {
+    Instance instance = Instance.of(c.map(), c.limits(), ANY);
+    java.util.OptionalLong covering = new ModuleFamilyBounds(instance, false).leastPamtPages();
+    if (covering.isEmpty()) {
+      return;
+    }
+    long raised = new FilledIslandsPamtBound(instance, false).raise(covering.getAsLong());
+    Statistics.label("raised").collect(raised > covering.getAsLong());
+    Optional<ExhaustiveSearch.Result> best = new ExhaustiveSearch(c.map(), c.limits(), ANY).best();
+    best.ifPresent(b -> assertTrue(b.score().pamtBytes() >= raised * 4096,
+        "PAMT below the raised bound " + raised + ": " + c + "\n" + b.layout()));
   }
 
   record Case(MemoryMap map, TdxLimits limits) {}

@@ -18,6 +18,7 @@ import tdmr.mem.Count;
 import tdmr.mem.MemoryMap;
 import tdmr.solver.AreaCountBound;
 import tdmr.solver.EngineResult;
+import tdmr.solver.FilledIslandsPamtBound;
 import tdmr.solver.FilledStart;
 import tdmr.solver.FixedTdmrsAreaBound;
 import tdmr.solver.GranulesLeftOut;
@@ -180,7 +181,7 @@ final class ModuleFamilySolver {
         return result(Status.UNKNOWN, null, OptionalLong.empty());
       }
       EngineResult answer = claim(checked(layout, tiers.get()), tiers.get());
-      if (answer.status() == Status.FEASIBLE && filledStart.isPresent() && LayoutScore.of(map, limits, policy,
+      if (!tiers.get().proven() && filledStart.isPresent() && LayoutScore.of(map, limits, policy,
           filledStart.get()).betterThan(LayoutScore.of(map, limits, policy, layout), policy)) {
         messages.clear();
         messages.add("time limit: CP-SAT's best layout (%s PAMT, %s) is worse than the one built by filling islands"
@@ -397,8 +398,15 @@ final class ModuleFamilySolver {
           // The reserved-area limit's price (filled islands) can lie above the covering bound.
           long price = areaBounds().leastPamtPages(limits.maxTdmrs(), limits.maxReservedPerTdmr());
           OptionalLong covering = coveringBounds(fixed).map(ModuleFamilyBounds::leastPamtPages).orElse(OptionalLong.empty());
-          return covering.isPresent() ? OptionalLong.of(Math.max(covering.getAsLong(), price))
+          OptionalLong least = covering.isPresent() ? OptionalLong.of(Math.max(covering.getAsLong(), price))
               : price > 0 ? OptionalLong.of(price) : OptionalLong.empty();
+          if (least.isPresent() && covering.isPresent()) {
+            // PAMT values at which no TDMR set keeps within the area limit (islands between holes).
+            boolean noRemote = policy.pamt() == Policy.PamtPlacementPolicy.NODE_LOCAL
+                && Long.valueOf(0).equals(fixed.get("remote PAMT"));
+            least = OptionalLong.of(new FilledIslandsPamtBound(instance, noRemote).raise(least.getAsLong()));
+          }
+          return least;
         }
         case "TDMRs": {
           Optional<ModuleFamilyBounds> b = coveringBounds(fixed);

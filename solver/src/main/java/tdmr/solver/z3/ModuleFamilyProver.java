@@ -21,6 +21,7 @@ import tdmr.mem.Count;
 import tdmr.mem.MemoryMap;
 import tdmr.solver.AreaCountBound;
 import tdmr.solver.EngineResult;
+import tdmr.solver.FilledIslandsPamtBound;
 import tdmr.solver.FixedTdmrsAreaBound;
 import tdmr.solver.GranulesLeftOut;
 import tdmr.solver.Infeasibility;
@@ -683,6 +684,16 @@ final class ModuleFamilyProver {
             && Long.valueOf(0).equals(fixed.get("remote PAMT"));
         bounds = new ModuleFamilyBounds(instance, remoteFree);
         least = bounds.leastPamtPages();
+        if (least.isPresent()) {
+          // PAMT values at which no TDMR set keeps within the area limit (islands between holes).
+          long raised = new FilledIslandsPamtBound(instance, remoteFree).raise(Math.max(least.getAsLong(),
+              tier.lowerBound()));
+          if (raised > least.getAsLong()) {
+            details.add("PAMT tier: at least %d pages (FilledIslandsPamtBound: below, no TDMR set fills the islands"
+                .formatted(raised) + " its runs of holes need within the area limit)");
+            least = OptionalLong.of(raised);
+          }
+        }
         // Per node too (ModuleFamilyBounds#leastPamtPagesPerNode): with the total at its bound,
         // each node's PAMT is at its own, and a TDMR over two runs of a node is seen at once to
         // cost more than that node's share.
