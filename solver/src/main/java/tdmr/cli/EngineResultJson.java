@@ -46,7 +46,12 @@ final class EngineResultJson {
     }
     // ObjectNode.set writes JSON null for a Java null.
     o.set("headroom", r.headroom(limits).map(EngineResultJson::headroom).orElse(null));
-    o.put("uncoveredBytes", r.uncoveredBytes());
+    // Without a layout nothing was covered or left out: null, as pamtBytes, not a 0 that reads as "all covered".
+    if (r.layout().isPresent()) {
+      o.put("uncoveredBytes", r.uncoveredBytes());
+    } else {
+      o.putNull("uncoveredBytes");
+    }
     // The family an exact engine's claim is about (the greedy replays the kernel and claims none), and
     // what the engine's model adds to it: its OPTIMAL/INFEASIBLE holds only under these restrictions.
     if (r.solver().startsWith("greedy")) {

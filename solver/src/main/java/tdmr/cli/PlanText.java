@@ -58,7 +58,8 @@ final class PlanText {
       return text;
     }
     StringBuilder sb = new StringBuilder(text).append('\n').append(terminal.bold("Next")).append('\n');
-    next.forEach(l -> sb.append(l).append('\n'));
+    // The questions fold at the terminal's width; the commands under them stay whole, to be pasted.
+    next.forEach(l -> sb.append(Prose.fold(l)).append('\n'));
     return sb.toString();
   }
 
@@ -212,9 +213,19 @@ final class PlanText {
     split.forEach(l -> sb.append(l).append('\n'));
     long pamt = layout.pamtBytes();
     long remote = new RemotePamt(map, limits).bytes(layout);
-    sb.append("PAMT total: %d bytes (%s, %d KiB) in %s; remote PAMT %d bytes%s%n"
-        .formatted(pamt, ByteSize.human(pamt), pamt / 1024, Count.of(layout.size(), "TDMR"), remote,
+    sb.append("PAMT total: %d bytes (%s) in %s; remote PAMT %d bytes%s%n"
+        .formatted(pamt, humanAndKib(pamt), Count.of(layout.size(), "TDMR"), remote,
             remote == 0 ? "" : " (" + ByteSize.human(remote) + " describing memory on other NUMA nodes)"));
+  }
+
+  /**
+   * A PAMT total in human units and in KiB, the unit of the kernel's "KB allocated for PAMT" line;
+   * once when the two read the same (84 KiB).
+   */
+  static String humanAndKib(long bytes) {
+    String human = ByteSize.human(bytes);
+    String kib = bytes / 1024 + " KiB";
+    return human.equals(kib) ? kib : human + ", " + kib;
   }
 
   private void summary(StringBuilder sb, List<EngineResult> results) {

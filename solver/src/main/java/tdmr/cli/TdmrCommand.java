@@ -44,7 +44,7 @@ import tdmr.solver.NativeMemory;
     footerHeading = "%nStart here:%n",
     footer = {
       "  sudo dmesg | tdmr diagnose          Did TDX come up on this host? If not, why?",
-      "  sudo tdmr gather -o host.txt        Everything tdmr needs from a host, in one file",
+      "  sudo tdmr gather -o host.txt        All tdmr needs from a host, in one file",
       "  tdmr plan dmesg.txt                 The layout Linux builds from this map",
       "  tdmr plan dmesg.txt --solver all    ... and the best layout (CP-SAT, Z3)",
       "  tdmr render dmesg.txt -o map.html   A picture of the map and its layouts",
@@ -54,7 +54,7 @@ import tdmr.solver.NativeMemory;
       "'tdmr help COMMAND' (or 'tdmr COMMAND --help') shows each command's options and examples.",
       "Shell completion: source <(tdmr completion)"
     })
-public final class TdmrCommand implements Runnable {
+public final class TdmrCommand implements java.util.concurrent.Callable<Integer> {
   /** Exit status for bad input or usage. */
   public static final int EXIT_INPUT = 2;
   /** Exit status for a bug (an unexpected exception). */
@@ -70,9 +70,14 @@ public final class TdmrCommand implements Runnable {
     this.stdout = stdout;
   }
 
+  /**
+   * {@code tdmr} without a command is a usage error: the usage goes to standard error and the exit
+   * status is {@value #EXIT_INPUT}, so that a script that lost its command word does not pass.
+   */
   @Override
-  public void run() {
-    spec.commandLine().usage(spec.commandLine().getOut());
+  public Integer call() {
+    spec.commandLine().usage(spec.commandLine().getErr());
+    return EXIT_INPUT;
   }
 
   /**

@@ -422,6 +422,13 @@ public final class GranulesLeftOut {
   }
 
   /**
+   * The most TDMR sets both exact engines minimise their reserved-areas tier over, one by one (each
+   * a small solve with the TDMRs fixed). A host of 2 TiB on one node has 23 at its bound: the TDMR
+   * over its high run leaves 7 or 8 of its granules out, any number of them at the bottom.
+   */
+  public static final int MOST_TDMR_SETS = 32;
+
+  /**
    * The TDMR sets of {@link #tdmrSetsAtBound} for the layouts with {@code pamtPages} pages of PAMT
    * and {@code tdmrs} TDMRs, when that PAMT is the per-node bound of {@code b} (no remote PAMT) and
    * the TDMRs number one per piece of the runs, as {@link #leastTdmrsAtBound} proves with the

@@ -322,7 +322,7 @@ public final class ModuleFamilyBounds {
    * granules: PAMT in them lies wholly inside them. (Memory of a run cut from its neighbour by nodes
    * may touch the neighbour's; a level could reach across, so that stretch is not counted.)
    */
-  private long runMemoryPages(Run r) {
+  public long runMemoryPages(Run r) {
     long from = instance.cells().get(r.firstCell()).range().start() / 4096;
     long to = instance.cells().get(r.lastCell()).range().end() / 4096;
     long pages = 0;
@@ -482,7 +482,7 @@ public final class ModuleFamilyBounds {
   }
 
   /** Pages of coverable TDX memory in each granule of {@code c}. */
-  private long granulePages(Cell c) {
+  public long granulePages(Cell c) {
     return c.kind() == Instance.Kind.MIXED ? coverablePages(c) : Instance.GIB_PAGES;
   }
 

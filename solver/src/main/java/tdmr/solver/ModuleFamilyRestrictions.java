@@ -74,7 +74,8 @@ public final class ModuleFamilyRestrictions {
    * Whether {@code found} meets, in every ranked tier, a lower bound derived for the whole family
    * (coverage: the memory no layout covers; remote PAMT: 0; PAMT: {@link
    * ModuleFamilyBounds#leastPamtPages} and {@link ReservedAreaBounds#leastPamtPages}; TDMRs: {@link
-   * ModuleFamilyBounds#leastTdmrsAtLeastPamt} where PAMT meets the covering bound, or 1; reserved
+   * ModuleFamilyBounds#leastTdmrsAtLeastPamt} where PAMT meets the covering bound, {@link
+   * TdmrCountBound#leastTdmrs} at its PAMT, or 1; reserved
    * areas: {@link AreaCountBound#leastAreas}, or 0). Then no layout of the family beats it, whatever
    * a model leaves out, and a claim about it names no restriction. Both engines ask it of every
    * optimum, so that they name restrictions alike whichever proved the tiers how (CP-SAT also
@@ -98,7 +99,8 @@ public final class ModuleFamilyRestrictions {
     }
     boolean atCovering = covering.isPresent() && covering.getAsLong() == pages;
     OptionalLong tdmrs = atCovering ? bounds.leastTdmrsAtLeastPamt() : OptionalLong.empty();
-    if (found.tdmrs() != Math.max(1, tdmrs.orElse(1))) {
+    OptionalLong cut = new TdmrCountBound(instance).leastTdmrs(pages);
+    if (found.tdmrs() != Math.max(1, Math.max(tdmrs.orElse(1), cut.orElse(1)))) {
       return false;
     }
     return found.reservedAreas() == new AreaCountBound(instance).leastAreas(pages, found.tdmrs());

@@ -22,12 +22,14 @@ class ErrorHandlingTest {
     assertFalse(run.err().contains("Exception in"), run.err());
   }
 
+  /** Without a command: the usage, on standard error, and exit 2 (HelpAndVersionTest has the why). */
   @Test
   void bareTdmrPrintsUsage() {
     CliRun run = CliRun.of();
-    assertEquals(0, run.exit());
-    assertTrue(run.out().startsWith("Compute, check and optimise"), run.out());
-    assertTrue(run.out().contains("map "), run.out());
+    assertEquals(TdmrCommand.EXIT_INPUT, run.exit());
+    assertTrue(run.err().startsWith("Compute, check and optimise"), run.err());
+    assertTrue(run.err().contains("map "), run.err());
+    assertNoStackTrace(run);
   }
 
   @Test

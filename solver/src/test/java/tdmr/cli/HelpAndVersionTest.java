@@ -22,6 +22,21 @@ class HelpAndVersionTest {
   }
 
   @Test
+  void noCommandIsAUsageErrorWithTheUsageOnStandardError() {
+    CliRun run = CliRun.of();
+    assertEquals(TdmrCommand.EXIT_INPUT, run.exit(), "a script that lost its command word must not pass");
+    assertEquals("", run.out());
+    assertTrue(run.err().contains("Usage: tdmr") && run.err().contains("Commands:"), run.err());
+  }
+
+  @Test
+  void theRootUsageFitsEightyColumns() {
+    for (String line : CliRun.of("--help").out().lines().toList()) {
+      assertTrue(line.length() <= 80, line.length() + " columns: " + line);
+    }
+  }
+
+  @Test
   void versionNamesTdmrItsCommitTheSolverLibrariesAndJava() {
     CliRun run = CliRun.of("--version");
     assertEquals(0, run.exit(), run.err());

@@ -76,6 +76,14 @@ class PlanCommandTest {
     assertEquals("FAILED", result.get("status").asText());
     assertTrue(result.get("pamtBytes").isNull());
     assertTrue(result.get("tdmrs").isNull());
+    assertTrue(result.get("uncoveredBytes").isNull(), "no layout covers or leaves out anything: " + result);
+  }
+
+  /** Dynamic PAMT on the example: 64 + 16 + 4 = 84 KiB, said once, not "(84 KiB, 84 KiB)". */
+  @Test
+  void aPamtTotalUnderOneMibIsSaidOnceInKib() {
+    CliRun run = CliRun.of("plan", "--holes", "cmr", "--dpamt");
+    assertTrue(run.out().contains("PAMT total: 86016 bytes (84 KiB) in 1 TDMR;"), run.out());
   }
 
   /** The README log (CMRs only): 5 TDMRs, 4202516 KB as its kernel printed; TDMR_INFO is 5 x 512 bytes. */

@@ -96,6 +96,39 @@ class GranulesLeftOutTest {
     assertFalse(leftOut.mayBeLeftOutWhole(b, low, 0, 523_263, 1));
   }
 
+  /**
+   * A host of 2 TiB on one node: low memory in five islands from 1 MiB to 0x6f800000 (261 888
+   * pages in granule 0, 191 998 in granule 1), and 2 045.75 GiB from 4 GiB (the top granule holds
+   * 188 416 pages). Covering all 2 048 memory granules needs B = 2 053 + 2 046 · 1 026 + 8 = 2 101 257
+   * pages; the bound leaves 8 granules out, 8 · 1 026 pages less: 2 093 049, with two TDMRs, one per
+   * run. The sets: the low TDMR [0, 2G) (2 053 pages) with a high TDMR of 2 038 GiB (2 090 996
+   * pages), leaving out i granules at the bottom of the high run and 8 - i at its top, at least one
+   * (8 full granules are 2 097 152 pages, more than the bound): 8 sets; the low TDMR [0, 1G) or [1G,
+   * 2G) (1 027 pages, granule 1 or 0 left out) with a high TDMR of 2 039 GiB (2 092 022 pages),
+   * leaving out 7: with granule 1 (191 998 pages) also the 7 full bottom granules fit (2 027 006
+   * pages), 8 sets; with granule 0 (261 888 pages) only sets with the top granule (2 023 168
+   * pages), 7 sets. 23 in all, more than the 16 both engines took before.
+   */
+  @Test
+  void twoTebibyteHostHas23SetsAtItsBound() {
+    long low = 0x6f800000L;
+    Instance instance = Instance.of(MemoryMap.ofBlocks("2 TiB", List.of(new MemoryBlock(0x100000, 0x5364f000L, 0),
+        new MemoryBlock(0x536d6000L, 0x5382b000L, 0), new MemoryBlock(0x53900000L, 0x539bd000L, 0),
+        new MemoryBlock(0x53a4d000L, 0x6efe9000L, 0), new MemoryBlock(0x6f7ff000L, low, 0),
+        new MemoryBlock(4 * G, 0x2006e000000L, 0))), TdxLimits.DEFAULT, MODULE);
+    ModuleFamilyBounds b = bounds(instance);
+    assertEquals(Map.of(0, 2_093_049L), b.leastPamtPagesPerNode());
+    List<List<AddressRange>> sets = new GranulesLeftOut(instance).setsAtBound(b, 2_093_049, 2,
+        GranulesLeftOut.MOST_TDMR_SETS).orElseThrow().sets();
+    assertEquals(23, sets.size());
+    assertEquals(8, sets.stream().filter(t -> t.get(0).equals(new AddressRange(0, 2 * G))).count());
+    assertEquals(8, sets.stream().filter(t -> t.get(0).equals(new AddressRange(0, G))).count());
+    assertEquals(7, sets.stream().filter(t -> t.get(0).equals(new AddressRange(G, 2 * G))).count());
+    assertTrue(sets.contains(List.of(new AddressRange(0, 2 * G), new AddressRange(4 * G, 2042 * G))));
+    assertTrue(sets.contains(List.of(new AddressRange(0, G), new AddressRange(11 * G, 2050 * G))));
+    assertEquals(Optional.empty(), new GranulesLeftOut(instance).setsAtBound(b, 2_093_049, 2, 16));
+  }
+
   /** Without granules worth leaving out nothing is claimed at the bound that the shared bounds do not already say. */
   @Test
   void smallHostHasOneSetCoveringEverything() {

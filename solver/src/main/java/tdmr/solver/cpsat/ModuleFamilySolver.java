@@ -31,6 +31,7 @@ import tdmr.solver.Question;
 import tdmr.solver.ReservedAreaBounds;
 import tdmr.solver.SolveOptions;
 import tdmr.solver.Status;
+import tdmr.solver.TdmrCountBound;
 import tdmr.solver.Watchdog;
 import tdmr.tdx.Layout;
 import tdmr.tdx.PageSize;
@@ -284,7 +285,7 @@ final class ModuleFamilySolver {
         if (least.isPresent()) {
           model.model.addGreaterOrEqual(tier.expr(), least.getAsLong());
           if (last != null && last.value(tier.expr()) == least.getAsLong()) {
-            details.add("%s tier: %d, proven by its lower bound without a search (ModuleFamilyBounds, ReservedAreaBounds, AreaCountBound)"
+            details.add("%s tier: %d, proven by its lower bound without a search (ModuleFamilyBounds, ReservedAreaBounds, TdmrCountBound, AreaCountBound)"
                 .formatted(tier.name(), least.getAsLong()));
             if (tier.name().equals("PAMT")) {
               pamtBound = least;
@@ -384,7 +385,8 @@ final class ModuleFamilySolver {
     /**
      * A lower bound on {@code tier} given the tiers fixed before it, from {@link ModuleFamilyBounds}:
      * coverage gives up at least the memory outside CMRs, remote PAMT is at least 0, PAMT and TDMRs
-     * as that class derives once nothing coverable is given up (and, for TDMRs, PAMT is at its bound);
+     * as that class derives once nothing coverable is given up (and, for TDMRs, PAMT is at its bound),
+     * TDMRs also as {@link TdmrCountBound} derives for the fixed PAMT;
      * PAMT also at least what {@link ReservedAreaBounds} says the reserved-area limit costs; reserved
      * areas, once PAMT is fixed, as {@link AreaCountBound} derives.
      */
@@ -410,11 +412,15 @@ final class ModuleFamilySolver {
         }
         case "TDMRs": {
           Optional<ModuleFamilyBounds> b = coveringBounds(fixed);
-          if (b.isEmpty() || b.get().leastPamtPages().isEmpty()
-              || !Long.valueOf(b.get().leastPamtPages().getAsLong()).equals(fixed.get("PAMT"))) {
+          Long pamt = fixed.get("PAMT");
+          if (b.isEmpty() || pamt == null) {
             return OptionalLong.empty();
           }
-          return new GranulesLeftOut(instance).leastTdmrsAtPamtBound(b.get());
+          OptionalLong atBound = b.get().leastPamtPages().isPresent() && b.get().leastPamtPages().getAsLong() == pamt
+              ? new GranulesLeftOut(instance).leastTdmrsAtPamtBound(b.get()) : OptionalLong.empty();
+          OptionalLong cut = new TdmrCountBound(instance).leastTdmrs(pamt);
+          long least = Math.max(atBound.orElse(0), cut.orElse(0));
+          return least > 0 ? OptionalLong.of(least) : OptionalLong.empty();
         }
         case "reserved areas": {
           Long pamt = fixed.get("PAMT");
@@ -451,7 +457,7 @@ final class ModuleFamilySolver {
         return Optional.empty();
       }
       Optional<GranulesLeftOut.SetsAtBound> sets = new GranulesLeftOut(instance).setsAtBound(b.get(), fixed.get("PAMT"),
-          fixed.get("TDMRs"), MOST_TDMR_SETS);
+          fixed.get("TDMRs"), GranulesLeftOut.MOST_TDMR_SETS);
       sets.ifPresent(s -> details.add("reserved areas tier: every layout left has one of %s of TDMRs (GranulesLeftOut#setsAtBound%s)"
           .formatted(Count.of(s.sets().size(), "set"), s.coveredWithinBound() > 0
               ? "; %s within the node's PAMT bound cannot be left out whole".formatted(Count.of(s.coveredWithinBound(), "run"))
@@ -459,8 +465,6 @@ final class ModuleFamilySolver {
       return sets.map(GranulesLeftOut.SetsAtBound::sets);
     }
 
-    /** The most TDMR sets the areas tier is minimised over one by one. */
-    private static final int MOST_TDMR_SETS = 16;
 
     /**
      * The reserved-areas tier over the layouts whose TDMRs are one of {@code sets} (every layout left

@@ -31,6 +31,7 @@ import tdmr.solver.ModuleFamilyBounds;
 import tdmr.solver.Question;
 import tdmr.solver.SolveOptions;
 import tdmr.solver.Status;
+import tdmr.solver.TdmrCountBound;
 import tdmr.solver.Watchdog;
 import tdmr.tdx.Layout;
 import tdmr.tdx.PageSize;
@@ -612,7 +613,7 @@ final class ModuleFamilyProver {
         return Optional.empty();
       }
       Optional<GranulesLeftOut.SetsAtBound> sets = new GranulesLeftOut(instance).setsAtBound(bounds, fixed.get("PAMT"),
-          fixed.get("TDMRs"), MOST_TDMR_SETS);
+          fixed.get("TDMRs"), GranulesLeftOut.MOST_TDMR_SETS);
       if (sets.isPresent() && sets.get().coveredWithinBound() > 0) {
         details.add(("TDMRs: %s within the node's PAMT bound cannot be left out of every TDMR whole (no sum of the"
             + " levels fills its memory; GranulesLeftOut#mayBeLeftOutWhole)").formatted(
@@ -661,8 +662,6 @@ final class ModuleFamilyProver {
       fixed.put(tier.name(), hi);
     }
 
-    /** The most TDMR sets the areas tier is minimised over one by one. */
-    private static final int MOST_TDMR_SETS = 16;
 
     /** The value each proven tier is fixed at, by tier name. */
     private final Map<String, Long> fixed = new java.util.HashMap<>();
@@ -673,7 +672,8 @@ final class ModuleFamilyProver {
      * {@code tier} with the lower bound of {@link ModuleFamilyBounds} when it is higher than the
      * tier's own and the tiers fixed so far make it valid: PAMT once no coverable memory is given up
      * (coverage {@code all}, or the coverage tier proven 0), with runs cut between nodes once remote
-     * PAMT is proven 0 under {@code node-local}; TDMRs once PAMT is fixed at that bound. The bound
+     * PAMT is proven 0 under {@code node-local}; TDMRs once PAMT is fixed at that bound, and once it
+     * is fixed at all as {@link TdmrCountBound} derives. The bound
      * holds for every layout of the module family, so for the layouts of this model too; it is also
      * stated as a constraint.
      */
@@ -702,6 +702,13 @@ final class ModuleFamilyProver {
       } else if (tier.name().equals("TDMRs") && bounds != null && bounds.leastPamtPages().isPresent()
           && Long.valueOf(bounds.leastPamtPages().getAsLong()).equals(fixed.get("PAMT"))) {
         least = new GranulesLeftOut(instance).leastTdmrsAtPamtBound(bounds);
+      }
+      if (tier.name().equals("TDMRs") && coversAll() && fixed.containsKey("PAMT")) {
+        // Islands PAMT must fill exactly at that PAMT cut the TDMRs (TdmrCountBound), at any PAMT.
+        OptionalLong cut = new TdmrCountBound(instance).leastTdmrs(fixed.get("PAMT"));
+        if (cut.isPresent() && (least.isEmpty() || least.getAsLong() < cut.getAsLong())) {
+          least = cut;
+        }
       }
       String source = "ModuleFamilyBounds";
       if (tier.name().equals("reserved areas") && fixed.containsKey("PAMT")) {
