@@ -191,6 +191,15 @@ public final class AreaCountBound {
    * tdmrs} TDMRs, or the bound with the TDMRs known (class comment) when that is larger.
    */
   public long leastAreas(long pamtPages, long tdmrs) {
+    return leastAreas(pamtPages, tdmrs, Long.MAX_VALUE);
+  }
+
+  /**
+   * {@link #leastAreas(long, long)}, without the search of the TDMR sets when the count alone
+   * reaches {@code enough}: the areas of a layout found with that PAMT and TDMRs, which no lower
+   * bound exceeds, so the count is then the least.
+   */
+  public long leastAreas(long pamtPages, long tdmrs, long enough) {
     if (!applies) {
       return 0;
     }
@@ -199,7 +208,7 @@ public final class AreaCountBound {
       long most = Math.min(mostEscapedOrFilled(pamtPages), mostWithLevels(pamtPages, tdmrs));
       least = Math.max(0, escapeSets.size() - most);
     }
-    return Math.max(least, withKnownTdmrs(pamtPages, tdmrs));
+    return least >= enough ? least : Math.max(least, withKnownTdmrs(pamtPages, tdmrs));
   }
 
   /**

@@ -400,15 +400,39 @@ public final class ModuleFamilyBounds {
   }
 
   /**
-   * {@code min over granules g of max(B - drop(g), M_g)}: one granule left out exactly. Leaving out
-   * granule {@code g} of a run cuts the run in two parts that no TDMR joins, each needing its levels
-   * (the rounded ones at least one page per part that holds memory, and one per largest TDMR): so
-   * the run's bound drops by at most {@code drop(g)}, which is the whole pages of one GiB and only
-   * as much of the rounded levels as the cut really saves (often nothing: the 1G level of a run up
-   * to 256 GiB is one page, and so is each part's).
+   * {@code min over granules g of max(B - drop(g) + lack(g), M_g)}: one granule left out exactly.
+   * Leaving out granule {@code g} of a run cuts the run in two parts that no TDMR joins, each
+   * needing its levels (the rounded ones at least one page per part that holds memory, and one per
+   * largest TDMR): so the run's bound drops by at most {@code drop(g)}, which is the whole pages of
+   * one GiB and only as much of the rounded levels as the cut really saves (often nothing: the 1G
+   * level of a run up to 256 GiB is one page, and so is each part's).
+   *
+   * <p><b>A stretch sealed inside the granule.</b> {@code lack(g)} is the most, over the stretches
+   * {@code σ} of contiguous coverable memory lying wholly inside {@code g}, of {@link #lack}: the
+   * padding {@code σ} needs at least. Why it adds to the bound: {@code σ} is outside every TDMR, so
+   * all of it is PAMT, and a level lies in contiguous TDX memory, so every level meeting {@code σ}
+   * lies inside it: those levels, with their padding, fill {@code σ} exactly. Let the layout's
+   * TDMRs (those without memory included) cover {@code G'} GiB in all and have {@code R} pages of
+   * rounded levels. The levels in {@code σ} have {@code sum_k w_k·A_k + c} pages at their least
+   * ({@code w_k} the pages per GiB of whole level {@code k}, {@code A_k ≤ G'} the GiB of the TDMRs
+   * whose level {@code k} lies in {@code σ}, {@code c ≤ R} their rounded pages), so the padding is at
+   * least {@code lack(σ; G', R)}, the least {@code |σ| - fill} over such fills no larger than {@code
+   * |σ|}; and the PAMT is at least {@code L·G' + R + lack(σ; G', R)}. One GiB more lets every
+   * {@code A_k} grow by one, so the fill by at most {@code L} and the lack drops by at most what the
+   * levels cost more; one rounded page more raises the fill by at most one: the sum never falls as
+   * {@code G'} or {@code R} grows. {@code G'} is at least the other memory granules, {@code n - 1},
+   * and {@code R} at least the rounded part {@code R_g} of {@code B - drop(g) = L·(n - 1) + R_g}; so
+   * the PAMT is at least {@code B - drop(g) + lack(σ; n - 1, R_g)}. Per node the same holds for the
+   * PAMT on the node ({@code σ} lies on it; a level of a TDMR without memory in {@code σ} is PAMT on
+   * the node beside the node's TDMRs' levels, and only lowers what those must fill). On node 0 of a
+   * multi-socket host whose low granule 1 holds an island of 32 743 pages between holes, that
+   * granule is not worth leaving out (no levels of 1 GiB and 254 GiB come within a thousand pages
+   * of it), so the node's bound is that of leaving out granule 0 instead.
    */
   private long oneGranuleLeftOut(long b, List<Run> some) {
     long best = Long.MAX_VALUE;
+    long n = some.stream().mapToLong(Run::giB).sum();
+    List<long[]> stretches = memoryStretches();
     for (Run r : some) {
       long whole = runPages(r);
       long offset = 0;
@@ -417,12 +441,63 @@ public final class ModuleFamilyBounds {
         long pages = granulePages(cell);
         for (long j = offset; j < offset + cell.sizeGiB(); j++) {
           long drop = whole - partPages(j) - partPages(r.giB() - j - 1);
-          best = Math.min(best, Math.max(b - drop, pages));
+          long levels = b - drop;
+          long from = (cell.range().start() / 4096) + (j - offset) * Instance.GIB_PAGES;
+          long sealed = 0;
+          for (long[] st : stretches) {
+            if (st[0] >= from && st[1] <= from + Instance.GIB_PAGES) {
+              sealed = Math.max(sealed, lack(st[1] - st[0], n - 1, levels - (n - 1) * wholePagesPerGiB()));
+            }
+          }
+          best = Math.min(best, Math.max(levels + sealed, pages));
         }
         offset += cell.sizeGiB();
       }
     }
     return best;
+  }
+
+  /** The most fills {@link #lack} tries; with more it says 0 (nothing). */
+  private static final long MOST_FILLS = 1_000_000;
+
+  /**
+   * {@code lack(σ; G', R)} of {@link #oneGranuleLeftOut}: the least {@code pages - fill} over the
+   * fills {@code sum_k w_k·A_k + c <= pages} with every {@code A_k} in {@code [0, giB]} and {@code c}
+   * in {@code [0, rounded]}; 0 when there are too many to try. The whole levels are tried coarsest
+   * first; the finest takes as many GiB as fit and the rounded pages the rest (taking one GiB fewer
+   * of it frees {@code w} pages, which at most {@code w} rounded pages can take back).
+   */
+  private long lack(long pages, long giB, long rounded) {
+    List<Long> whole = new ArrayList<>();
+    for (PageSize level : PageSize.values()) {
+      long p = instance.perGiBBytes(level);
+      if (p % 4096 == 0 && p > 0) {
+        whole.add(p / 4096);
+      }
+    }
+    whole.sort(java.util.Comparator.reverseOrder());
+    long[] tried = {0};
+    long least = lack(pages, 0, whole, Math.max(0, giB), Math.max(0, rounded), tried);
+    return tried[0] > MOST_FILLS ? 0 : least;
+  }
+
+  private static long lack(long pages, int k, List<Long> whole, long giB, long rounded, long[] tried) {
+    if (++tried[0] > MOST_FILLS) {
+      return 0;
+    }
+    if (k == whole.size()) {
+      return pages - Math.min(pages, rounded);
+    }
+    long w = whole.get(k);
+    long most = Math.min(giB, pages / w);
+    if (k == whole.size() - 1) {
+      return lack(pages - most * w, k + 1, whole, giB, rounded, tried);
+    }
+    long least = pages;
+    for (long a = most; a >= 0 && least > 0; a--) {
+      least = Math.min(least, lack(pages - a * w, k + 1, whole, giB, rounded, tried));
+    }
+    return least;
   }
 
   /**

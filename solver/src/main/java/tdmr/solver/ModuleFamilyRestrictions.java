@@ -103,7 +103,7 @@ public final class ModuleFamilyRestrictions {
     if (found.tdmrs() != Math.max(1, Math.max(tdmrs.orElse(1), cut.orElse(1)))) {
       return false;
     }
-    return found.reservedAreas() == new AreaCountBound(instance).leastAreas(pages, found.tdmrs());
+    return found.reservedAreas() == new AreaCountBound(instance).leastAreas(pages, found.tdmrs(), found.reservedAreas());
   }
 
   /**

@@ -34,6 +34,9 @@ import tdmr.tdx.PageSize;
  *       whose size (and so whose levels) is not known: then the set is <em>open</em>, and {@link
  *       #of} says nothing (empty).
  *   <li>No TDMR is larger than {@link Instance#largestTdmrGiB}.
+ *   <li>A stretch of usable memory in no TDMR is all PAMT, and a level lies in one stretch, so the
+ *       levels inside it fill it exactly: a set none of whose levels do ({@link TdmrSet#fills}) has
+ *       no layout and is left out.
  * </ul>
  *
  * The search goes through the window's granules in address order, each either left out or the
@@ -46,7 +49,7 @@ import tdmr.tdx.PageSize;
  */
 public final class TdmrSetsAtPamt {
   /** The most steps of the search before it gives up. */
-  public static final int MOST_STEPS = 200_000;
+  public static final int MOST_STEPS = 30_000;
 
   /** The most sets kept before the search gives up. */
   private static final int MOST_SETS = 20_000;
@@ -67,18 +70,24 @@ public final class TdmrSetsAtPamt {
      * pages}: {@code m ≤ pages ≤ m + padding}. True when there are too many levels to try.
      */
     public boolean fills(long pages) {
-      if (levelPages.size() > MOST_LEVELS_SUMMED) {
+      long[] levels = levelPages.stream().mapToLong(Long::longValue).toArray();
+      return TdmrSetsAtPamt.fills(levels, levels.length, padding, pages);
+    }
+  }
+
+  /** {@link TdmrSet#fills} for the first {@code n} of {@code levels}. */
+  private static boolean fills(long[] levels, int n, long padding, long pages) {
+    if (n > TdmrSet.MOST_LEVELS_SUMMED) {
+      return true;
+    }
+    long[] sums = new long[1 << n];
+    for (int mask = 1; mask < sums.length; mask++) {
+      sums[mask] = sums[mask & (mask - 1)] + levels[Integer.numberOfTrailingZeros(mask)];
+      if (sums[mask] <= pages && pages - sums[mask] <= padding) {
         return true;
       }
-      long[] sums = new long[1 << levelPages.size()];
-      for (int mask = 1; mask < sums.length; mask++) {
-        sums[mask] = sums[mask & (mask - 1)] + levelPages.get(Integer.numberOfTrailingZeros(mask));
-        if (sums[mask] <= pages && pages - sums[mask] <= padding) {
-          return true;
-        }
-      }
-      return false;
     }
+    return false;
   }
 
   private final Instance instance;
@@ -103,6 +112,8 @@ public final class TdmrSetsAtPamt {
   private final List<long[]> stretches = new ArrayList<>();
   /** Least level pages of a TDMR by GiB (0 until computed). */
   private final long[] leastLevelsOfGiB;
+  /** Least pages of each level of a TDMR by GiB (0 until computed). */
+  private final long[][] levelPagesOfGiB;
   private long steps;
   private boolean open;
 
@@ -164,6 +175,7 @@ public final class TdmrSetsAtPamt {
     }
     bytesPerGiB = bytes;
     leastLevelsOfGiB = new long[n + 2];
+    levelPagesOfGiB = new long[instance.pieceLevels().size()][n + 2];
   }
 
   /**
@@ -279,6 +291,17 @@ public final class TdmrSetsAtPamt {
     return sum;
   }
 
+  /** Least pages of level {@code l} (index in {@link Instance#pieceLevels}) of a {@code giB} GiB TDMR. */
+  private long levelPages(long giB, int l) {
+    if (giB >= levelPagesOfGiB[l].length) {
+      return instance.levelPages(giB, instance.pieceLevels().get(l));
+    }
+    if (levelPagesOfGiB[l][(int) giB] == 0) {
+      levelPagesOfGiB[l][(int) giB] = instance.levelPages(giB, instance.pieceLevels().get(l));
+    }
+    return levelPagesOfGiB[l][(int) giB];
+  }
+
   private long leastLevels(long giB) {
     if (giB < leastLevelsOfGiB.length) {
       if (leastLevelsOfGiB[(int) giB] == 0) {
@@ -291,8 +314,8 @@ public final class TdmrSetsAtPamt {
 
   private long levelsOf(long giB) {
     long pages = 0;
-    for (PageSize level : instance.pieceLevels()) {
-      pages += instance.levelPages(giB, level);
+    for (int l = 0; l < instance.pieceLevels().size(); l++) {
+      pages += levelPages(giB, l);
     }
     return pages;
   }
@@ -303,22 +326,26 @@ public final class TdmrSetsAtPamt {
       open = true;
       throw new GiveUp();
     }
-    List<Long> levelPages = new ArrayList<>();
+    long[] levelPages = new long[tdmrs.size() * instance.pieceLevels().size()];
+    int n = 0;
     for (long[] t : tdmrs) {
-      for (PageSize level : instance.pieceLevels()) {
-        levelPages.add(instance.levelPages(t[1] - t[0], level));
+      for (int l = 0; l < instance.pieceLevels().size(); l++) {
+        levelPages[n++] = levelPages(t[1] - t[0], l);
+      }
+    }
+    for (long[] s : stretches) {
+      // A stretch in no TDMR is all PAMT, levels lying wholly inside it: some must fill it exactly.
+      boolean inNone = true;
+      for (long[] t : tdmrs) {
+        inNone &= t[1] * ByteSize.GiB <= s[0] || s[1] <= t[0] * ByteSize.GiB;
+      }
+      if (inNone && !fills(levelPages, n, padding, (s[1] - s[0]) / ByteSize.PAGE)) {
+        return;
       }
     }
     List<long[]> copy = new ArrayList<>();
     tdmrs.forEach(t -> copy.add(t.clone()));
-    TdmrSet set = new TdmrSet(List.copyOf(copy), List.copyOf(levelPages), padding);
-    for (long[] s : stretches) {
-      // A stretch in no TDMR is all PAMT, levels lying wholly inside it: some must fill it exactly.
-      if (tdmrs.stream().noneMatch(t -> t[0] * ByteSize.GiB < s[1] && s[0] < t[1] * ByteSize.GiB)
-          && !set.fills((s[1] - s[0]) / ByteSize.PAGE)) {
-        return;
-      }
-    }
+    TdmrSet set = new TdmrSet(List.copyOf(copy), java.util.Arrays.stream(levelPages).boxed().toList(), padding);
     if (found.size() >= MOST_SETS) {
       throw new GiveUp();
     }

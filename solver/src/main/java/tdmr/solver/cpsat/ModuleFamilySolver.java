@@ -222,7 +222,7 @@ final class ModuleFamilySolver {
               Count.of(layout.reservedAreaCount(), "reserved area"), ByteSize.human(score.remotePamtBytes())));
       Map<String, Long> fixed = new HashMap<>();
       fixed.put("remote PAMT", 0L);
-      OptionalLong pages = lowerBound(new Tier("PAMT", model.pamtPages, ByteSize.PAGE), fixed);
+      OptionalLong pages = lowerBound(new Tier("PAMT", model.pamtPages, ByteSize.PAGE), fixed, layout.pamtBytes() / ByteSize.PAGE);
       OptionalLong bound = pages.isPresent()
           ? OptionalLong.of(Math.min(pages.getAsLong() * ByteSize.PAGE, layout.pamtBytes())) : OptionalLong.empty();
       restrictions = List.of();
@@ -281,7 +281,7 @@ final class ModuleFamilySolver {
       boolean pamtBoundByBounds = false;
       Map<String, Long> fixed = new HashMap<>();
       for (Tier tier : tierList()) {
-        OptionalLong least = lowerBound(tier, fixed);
+        OptionalLong least = lowerBound(tier, fixed, last == null ? Long.MAX_VALUE : last.value(tier.expr()));
         if (least.isPresent()) {
           model.model.addGreaterOrEqual(tier.expr(), least.getAsLong());
           if (last != null && last.value(tier.expr()) == least.getAsLong()) {
@@ -390,7 +390,7 @@ final class ModuleFamilySolver {
      * PAMT also at least what {@link ReservedAreaBounds} says the reserved-area limit costs; reserved
      * areas, once PAMT is fixed, as {@link AreaCountBound} derives.
      */
-    private OptionalLong lowerBound(Tier tier, Map<String, Long> fixed) {
+    private OptionalLong lowerBound(Tier tier, Map<String, Long> fixed, long found) {
       switch (tier.name()) {
         case "coverage":
           return OptionalLong.of(deadPages());
@@ -426,7 +426,7 @@ final class ModuleFamilySolver {
           Long pamt = fixed.get("PAMT");
           Long tdmrs = fixed.get("TDMRs");
           long least = pamt == null ? 0
-              : new AreaCountBound(instance).leastAreas(pamt, tdmrs == null ? limits.maxTdmrs() : tdmrs);
+              : new AreaCountBound(instance).leastAreas(pamt, tdmrs == null ? limits.maxTdmrs() : tdmrs, found);
           Optional<List<List<Integer>>> forced = pamt == null || tdmrs == null ? Optional.empty()
               : coveringBounds(fixed).flatMap(b -> b.forcedTdmrs(pamt, tdmrs));
           if (forced.isPresent()) {

@@ -563,12 +563,18 @@ final class ModuleFamilyProver {
      * every TDMR and filled by PAMT (hosts of 256 GiB or more: a 256 GiB TDMR's 4K level is 1 GiB):
      * the least PAMT found between {@code lo} and {@code hi} with the TDMRs of each guess fixed
      * ({@link #leastWithTdmrs}), first those of {@link ModuleFamilyBounds#runEndCandidates} (granules
-     * at one end of one run left out, as CP-SAT starts), then those of {@link GranulesLeftOut}, until
+     * at one end of one run left out, as CP-SAT starts), then those of {@link
+     * TdmrCountBound#startingTdmrs} (cut so that their 4K levels can fill the runs left out wholly),
+     * then those of {@link GranulesLeftOut}, until
      * one reaches {@code lo}. Proves nothing; it gives the search below a layout at or near the bound.
      */
     private long leastLeavingGranulesOut(Tier tier, long lo, long hi) {
       List<List<AddressRange>> guesses = new ArrayList<>();
       for (List<long[]> set : bounds.runEndCandidates(MOST_RUN_END_GUESSES)) {
+        guesses.add(set.stream().map(t -> new AddressRange(t[0] * ByteSize.GiB, t[1] * ByteSize.GiB)).toList());
+      }
+      // TDMRs cut so that their 4K levels can fill the runs left out wholly (TdmrCountBound).
+      for (List<long[]> set : new TdmrCountBound(instance).startingTdmrs(lo, MOST_CUT_GUESSES)) {
         guesses.add(set.stream().map(t -> new AddressRange(t[0] * ByteSize.GiB, t[1] * ByteSize.GiB)).toList());
       }
       guesses.add(leftOut(bounds));
@@ -583,6 +589,9 @@ final class ModuleFamilyProver {
       }
       return hi;
     }
+
+    /** The most guesses of {@link TdmrCountBound#startingTdmrs} the PAMT tier tries. */
+    private static final int MOST_CUT_GUESSES = 2;
 
     /** The most guesses of {@link ModuleFamilyBounds#runEndCandidates} the PAMT tier tries. */
     private static final int MOST_RUN_END_GUESSES = 4;
