@@ -17,6 +17,7 @@ import tdmr.mem.ByteSize;
 import tdmr.mem.Count;
 import tdmr.mem.MemoryMap;
 import tdmr.solver.AreaCountBound;
+import tdmr.solver.NodeAreaBound;
 import tdmr.solver.EngineResult;
 import tdmr.solver.FilledIslandsPamtBound;
 import tdmr.solver.FilledStart;
@@ -388,7 +389,8 @@ final class ModuleFamilySolver {
      * as that class derives once nothing coverable is given up (and, for TDMRs, PAMT is at its bound),
      * TDMRs also as {@link TdmrCountBound} derives for the fixed PAMT;
      * PAMT also at least what {@link ReservedAreaBounds} says the reserved-area limit costs; reserved
-     * areas, once PAMT is fixed, as {@link AreaCountBound} derives.
+     * areas, once PAMT is fixed, as {@link AreaCountBound} derives and, once remote PAMT is fixed at
+     * 0 too, {@link NodeAreaBound}.
      */
     private OptionalLong lowerBound(Tier tier, Map<String, Long> fixed, long found) {
       switch (tier.name()) {
@@ -438,6 +440,9 @@ final class ModuleFamilySolver {
             boolean noRemote = policy.pamt() == Policy.PamtPlacementPolicy.NODE_LOCAL
                 && Long.valueOf(0).equals(fixed.get("remote PAMT"));
             least = Math.max(least, new FixedTdmrsAreaBound(instance, ranges, noRemote).leastAreas(pamt));
+          }
+          if (pamt != null && Long.valueOf(0).equals(fixed.get("remote PAMT"))) {
+            least = Math.max(least, new NodeAreaBound(instance).leastAreas(pamt));
           }
           return least > 0 ? OptionalLong.of(least) : OptionalLong.empty();
         }

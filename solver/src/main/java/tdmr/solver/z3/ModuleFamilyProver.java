@@ -20,6 +20,7 @@ import tdmr.mem.ByteSize;
 import tdmr.mem.Count;
 import tdmr.mem.MemoryMap;
 import tdmr.solver.AreaCountBound;
+import tdmr.solver.NodeAreaBound;
 import tdmr.solver.EngineResult;
 import tdmr.solver.FilledIslandsPamtBound;
 import tdmr.solver.FixedTdmrsAreaBound;
@@ -724,8 +725,16 @@ final class ModuleFamilyProver {
         // Under coverage all, with PAMT fixed: the bound CP-SAT's areas tier has too.
         long areas = new AreaCountBound(instance).leastAreas(fixed.get("PAMT"),
             fixed.getOrDefault("TDMRs", (long) limits.maxTdmrs()));
-        least = areas > 0 ? OptionalLong.of(areas) : OptionalLong.empty();
         source = "AreaCountBound";
+        if (Long.valueOf(0).equals(fixed.get("remote PAMT"))) {
+          // Under node-local with no remote PAMT: the areas each node's levels need (NodeAreaBound).
+          long nodes = new NodeAreaBound(instance).leastAreas(fixed.get("PAMT"));
+          if (nodes > areas) {
+            areas = nodes;
+            source = "NodeAreaBound";
+          }
+        }
+        least = areas > 0 ? OptionalLong.of(areas) : OptionalLong.empty();
       }
       if (least.isEmpty() || least.getAsLong() <= tier.lowerBound()) {
         return tier;
