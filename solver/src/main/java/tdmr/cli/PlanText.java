@@ -194,7 +194,7 @@ final class PlanText {
       OptionalInt node = LinuxGreedy.tdmrNode(memlist, t.base());
       Pamt p = t.pamt();
       // The chunk's base is enough beside its size; levels placed apart are listed under the table.
-      String pamt = p.isContiguousChunk() ? "0x%x".formatted(p.fourK().base()) : "split, see below";
+      String pamt = p.isContiguousChunk() ? "0x%x".formatted(p.fourK().base()) : "split";
       if (!p.isContiguousChunk()) {
         split.add("  TDMR %d PAMT: 4K %s, 2M %s, 1G %s".formatted(i, p.fourK(), p.twoM(), p.oneG()));
       }

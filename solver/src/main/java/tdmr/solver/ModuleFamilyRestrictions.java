@@ -75,8 +75,9 @@ public final class ModuleFamilyRestrictions {
    * (coverage: the memory no layout covers; remote PAMT: 0; PAMT: {@link
    * ModuleFamilyBounds#leastPamtPages} and {@link ReservedAreaBounds#leastPamtPages}; TDMRs: {@link
    * ModuleFamilyBounds#leastTdmrsAtLeastPamt} where PAMT meets the covering bound, {@link
-   * TdmrCountBound#leastTdmrs} at its PAMT, or 1; reserved
-   * areas: {@link AreaCountBound#leastAreas}, or 0). Then no layout of the family beats it, whatever
+   * TdmrCountBound#leastTdmrs} at its PAMT, or 1; reserved areas: {@link AreaCountBound#leastAreas}
+   * and, under {@code node-local}, {@link NodeAreaBound#leastAreas}, or 0). Then no layout of the
+   * family beats it, whatever
    * a model leaves out, and a claim about it names no restriction. Both engines ask it of every
    * optimum, so that they name restrictions alike whichever proved the tiers how (CP-SAT also
    * notices it tier by tier during its search).
@@ -103,7 +104,11 @@ public final class ModuleFamilyRestrictions {
     if (found.tdmrs() != Math.max(1, Math.max(tdmrs.orElse(1), cut.orElse(1)))) {
       return false;
     }
-    return found.reservedAreas() == new AreaCountBound(instance).leastAreas(pages, found.tdmrs(), found.reservedAreas());
+    long areas = new AreaCountBound(instance).leastAreas(pages, found.tdmrs(), found.reservedAreas());
+    if (nodeLocal) {
+      areas = Math.max(areas, new NodeAreaBound(instance).leastAreas(pages));
+    }
+    return found.reservedAreas() == areas;
   }
 
   /**

@@ -24,18 +24,20 @@ import tdmr.tdx.TdxLimits;
 import tdmr.time.Deadline;
 
 /**
- * The module family solved node by node: under {@code --pamt node-local}, on a map where no 1 GiB
- * granule holds TDX memory of two NUMA nodes, an exact engine solves each node's memory alone, and
- * when every node's answer is {@code OPTIMAL} and their layouts together pass the validator with
- * no remote PAMT, the union is the optimum of the whole map. Both exact engines answer the module
+ * The module family solved node by node: under {@code --pamt node-local}, an exact engine solves
+ * each <em>group</em> of NUMA nodes alone, and when every group's answer is {@code OPTIMAL} and
+ * their layouts together pass the validator with no remote PAMT, the union is the optimum of the
+ * whole map. Nodes whose TDX memory shares a 1 GiB granule, directly or through other nodes, are
+ * one group; on most hosts each node is a group of its own, and on hosts of small nodes (1.5 GiB,
+ * say, so that a granule holds memory of two) a group is a few neighbouring nodes. Both exact engines answer the module
  * family through it ({@code cpsat}'s {@code ModuleFamilySolver}, {@code z3}'s {@code
  * ModuleFamilyProver}); a map or an answer outside the conditions below goes to the undivided
  * solve, which then starts from the union as a witness when there is one.
  *
  * <h2>Why the union is optimal</h2>
  *
- * Let {@code M_X} be the map with only node X's TDX memory (the same CMRs, limits and policy), and
- * {@code opt_X} the score of node X's answer, proven optimal among the layouts of {@code M_X} that
+ * Let {@code M_X} be the map with only group X's TDX memory (the same CMRs, limits and policy), and
+ * {@code opt_X} the score of group X's answer, proven optimal among the layouts of {@code M_X} that
  * meet the restrictions it names. The score ({@link LayoutScore}: uncovered, remote PAMT, PAMT,
  * TDMRs, reserved areas) is ordered lexicographically, an order on integer vectors that addition
  * preserves ({@code a ≤ b} and {@code c ≤ d} give {@code a + c ≤ b + d}).
@@ -48,65 +50,72 @@ import tdmr.time.Deadline;
  *       max} it must give up only {@link Instance#deadMemory} (memory no layout covers), so the
  *       tiers before PAMT are at their least, and an optimum has no remote PAMT either.
  *   <li><b>Every layout {@code L} without remote PAMT and without TDMRs holding no TDX memory has
- *       a score of at least {@code sum_X opt_X}.</b> A TDMR of {@code L} holding memory of nodes X
- *       and Y (in different granules, as no granule holds both) has each level on some node, and
- *       that level describes the other node's granules remotely ({@link tdmr.check.RemotePamt}); so
- *       each TDMR holds memory of one node, and {@code L_X}, the TDMRs holding node X's memory with
- *       their PAMT and areas as in {@code L}, is a layout of {@code M_X}: (i) its levels describe
- *       only node X's granules, so without remote PAMT they lie in node X's memory, which is TDX
- *       memory of {@code M_X}; (ii) a TDMR of {@code L_X} holds no other node's memory, so its holes
+ *       a score of at least {@code sum_X opt_X}.</b> A TDMR of {@code L} holding memory of groups X
+ *       and Y (in different granules, as no granule holds memory of two groups) has each level on
+ *       some nodes, which must all have memory in every granule of the TDMR holding memory, else
+ *       the level describes that granule remotely ({@link tdmr.check.RemotePamt}; a level on no
+ *       node is remote to every granule); no node has memory in a granule of X and one of Y, so
+ *       each TDMR holds memory of one group. {@code L_X}, the TDMRs holding group X's memory with
+ *       their PAMT and areas as in {@code L}, is a layout of {@code M_X}: (i) its levels lie on
+ *       nodes with memory in its granules, nodes of X, so in group X's memory, which is TDX memory
+ *       of {@code M_X}; (ii) a TDMR of {@code L_X} holds no other group's memory, so its holes
  *       (address space outside the TDX memory list, or outside the CMRs) are the same in {@code M_X}
- *       as in the map, and the PAMT inside it lies in node X's memory, so it is PAMT of {@code L_X}
- *       (no TDMR without memory lends levels), reserved as in {@code L}; (iii) node X's memory
- *       inside a TDMR of {@code L} lies in one of {@code L_X}, and node X's memory outside every TDMR
- *       is, under coverage {@code all}, PAMT on node X, so PAMT of {@code L_X}: {@code L_X} covers
- *       what {@code L} covers of it; (iv) it has at most the map's TDMRs, each with its areas.
- *       Summing over nodes, {@code score(L) = sum_X score(L_X) ≥ sum_X opt_X}, when {@code L}
- *       meets each node's restrictions (they speak of TDMRs, blocks and runs of one node's memory,
- *       so {@code L} meets them when each {@code L_X} does): the union of the nodes' restrictions is
- *       the claim's.
+ *       as in the map, and the PAMT inside it lies in group X's memory, so it belongs to a level on
+ *       a node of X, whose TDMR holds memory of X: it is PAMT of {@code L_X} (no TDMR without
+ *       memory lends levels), reserved as in {@code L}; (iii) group X's memory inside a TDMR of
+ *       {@code L} lies in one of {@code L_X}, and group X's memory outside every TDMR is, under
+ *       coverage {@code all}, PAMT on a node of X, so PAMT of {@code L_X}: {@code L_X} covers what
+ *       {@code L} covers of it; (iv) it has at most the map's TDMRs, each with its areas.
+ *       Summing over groups, {@code score(L) = sum_X score(L_X) ≥ sum_X opt_X}, when {@code L}
+ *       meets each group's restrictions (they speak of TDMRs, blocks and runs of one group's memory,
+ *       so {@code L} meets them when each {@code L_X} does): the union of the groups' restrictions
+ *       is the claim's.
  *   <li><b>TDMRs without memory.</b> Such a TDMR only lends its three levels, possibly to several
- *       nodes at once, so step 2 does not apply to it. Each has at least a 1 GiB TDMR's levels;
+ *       groups at once, so step 2 does not apply to it. Each has at least a 1 GiB TDMR's levels;
  *       {@link ModuleFamilyBounds#leastPamtPagesWithMemoryless} bounds the PAMT of every layout
  *       without remote PAMT, giving up no coverable memory, that has some. When that bound exceeds
- *       the union's PAMT, no such layout is as good as {@code U}. Under holes {@code memlist} such
+ *       the union's PAMT, no such layout is as good as {@code U}; nor when the union's PAMT is the
+ *       covering bound of {@link ModuleFamilyBounds} at which no granule can be left out ({@code
+ *       atCoveringBound}). Under holes {@code memlist} such
  *       a TDMR is all holes, so it needs a reserved area: at 0 areas per TDMR there is none.
  *       Otherwise the claim names the restriction "every TDMR holds TDX memory".
  * </ol>
  *
  * So {@code U} is optimal among the layouts of the family that meet the named restrictions: by 1 it
  * is a layout, by 1 an optimum has no remote PAMT, and by 2 and 3 none beats it. The TDMR limit is
- * shared between nodes: each node is solved with the whole limit (a relaxation, as {@code L_X}
+ * shared between groups: each group is solved with the whole limit (a relaxation, as {@code L_X}
  * has at most the map's TDMRs), and 1 checks that the union keeps it; the reserved-area limit is
- * per TDMR. A node's memory above the HKID limit or outside every CMR is its own dead memory; low
+ * per TDMR. A group's memory above the HKID limit or outside every CMR is its own dead memory; low
  * memory of node 0 is node 0's. Not split (the undivided solve answers): the kernel family (there
  * {@code node-local} is the kernel's placement rule, not a tier, and its optimum may span nodes),
- * {@code --pamt any}, a granule holding memory of two nodes, one node, more than {@link
- * #MOST_SOLVES} nodes of different shapes, and {@code prove}'s question of the price alone. A node
- * whose answer is not {@code OPTIMAL} but has a layout leaves the union a witness: the undivided
- * solve gets the time left and the answer is the better of the two; such a node's part of the
- * union is the better of its search's layout and the Linux greedy's layout of its map.
+ * {@code --pamt any}, one group, more than {@link #MOST_SOLVES} groups of different shapes, and
+ * {@code prove}'s question of the price alone. A group whose answer is not {@code OPTIMAL} but has
+ * a layout leaves the union a witness: the undivided solve gets the time left and the answer is the
+ * better of the two; such a group's part of the union is the better of its search's layout and the
+ * Linux greedy's layout of its map.
  *
- * <h2>Nodes alike up to an address shift</h2>
+ * <h2>Groups alike up to an address shift</h2>
  *
- * Multi-socket hosts have many nodes alike: the same blocks and CMRs relative to their first
- * granule (their window's start). Nodes alike (windows shifted by whole GiB, all below the HKID
- * limit) are solved once, for the lowest of them, and the others take its answer shifted: a layout
- * of one node's map, shifted, is one of the other's (every rule is invariant under a shift by
- * whole GiB below the HKID limit, except where TDMRs without memory may go, which the union's
- * validation covers), and a layout of the other node's map without TDMRs holding no memory has
- * w.l.o.g. its TDMRs inside the node's window (a TDMR may give up a granule without memory at its
- * end with no tier worse, {@link Instance}), so shifted it is one of the first node's. So their
- * optima are equal in the sense step 2 needs, and the shifted layout is validated with the union.
- * Shapes shared by more nodes are solved first, then nodes of fewer blocks; each solve gets an
- * equal share of the time left to the nodes (four fifths of the solve's), so a node unlike the
- * others with more blocks (node 0, with the low memory) gets what they leave.
+ * Multi-socket hosts have many groups alike: the same blocks, on the same nodes up to their names,
+ * and CMRs relative to their first granule (their window's start). Groups alike (windows shifted by
+ * whole GiB, all below the HKID limit) are solved once, for the lowest of them, and the others take
+ * its answer shifted: a layout of one group's map, shifted, is one of the other's (every rule is
+ * invariant under a shift by whole GiB below the HKID limit, except where TDMRs without memory may
+ * go, which the union's validation covers; remote PAMT depends on the nodes only through which
+ * memory shares a node, which the shape keeps), and a layout of the other group's map without
+ * TDMRs holding no memory has w.l.o.g. its TDMRs inside the group's window (a TDMR may give up a
+ * granule without memory at its end with no tier worse, {@link Instance}), so shifted it is one of
+ * the first group's. So their optima are equal in the sense step 2 needs, and the shifted layout is
+ * validated with the union. Shapes shared by more groups are solved first, then groups of fewer
+ * blocks; each solve gets an equal share of the time left to the groups (four fifths of the
+ * solve's), so a group unlike the others with more blocks (node 0's, with the low memory) gets what
+ * they leave.
  */
 public final class NodeSplit {
   /** What the claim names when TDMRs without memory are not ruled out (step 3). */
   static final String MEMORY_IN_EVERY_TDMR = "every TDMR holds TDX memory (no TDMR only lends its PAMT levels)";
 
-  /** The most nodes of different shapes that are solved apart; a map with more is solved undivided. */
+  /** The most groups of different shapes that are solved apart; a map with more is solved undivided. */
   static final int MOST_SOLVES = 32;
 
   /** The undivided module-family solve of one engine. */
@@ -115,8 +124,19 @@ public final class NodeSplit {
     EngineResult solve(MemoryMap map, TdxLimits limits, Policy policy, SolveOptions options);
   }
 
-  /** One node's part: its node, its map, its window's start and what makes two nodes alike. */
-  record Part(int node, MemoryMap map, long windowStart, List<Long> shape) {}
+  /**
+   * One group's part: its nodes, its map, its window's start and what makes two groups alike; it is
+   * known by its least node.
+   */
+  record Part(List<Integer> nodes, MemoryMap map, long windowStart, List<Long> shape) {
+    int node() {
+      return nodes.get(0);
+    }
+
+    String name() {
+      return NodeSplit.name(nodes);
+    }
+  }
 
   private NodeSplit() {}
 
@@ -186,23 +206,23 @@ public final class NodeSplit {
         Layout shifted = shift(layouts.get(alike.node()), p.windowStart() - alike.windowStart());
         layouts.put(p.node(), shifted);
         tdmrs.addAll(shifted.tdmrs());
-        details.add("node %d: node %d's optimum shifted by %s".formatted(p.node(), alike.node(),
+        details.add("%s: %s's optimum shifted by %s".formatted(p.name(), alike.name(),
             ByteSize.human(p.windowStart() - alike.windowStart())));
         continue;
       }
       Deadline share = Deadline.in(Math.max(0, split.remainingSeconds() / left--));
       EngineResult r = whole.solve(p.map(), limits, policy,
           options.withDeadline(share).withIncumbent(Incumbent.NONE));
-      details.add("node %d: %s in %d ms%s".formatted(p.node(), r.status(), r.solveMillis(),
+      details.add("%s: %s in %d ms%s".formatted(p.name(), r.status(), r.solveMillis(),
           r.layout().map(l -> ", " + Count.of(l.size(), "TDMR") + ", PAMT " + l.pamtBytes() + " bytes").orElse("")));
       Optional<Layout> layout = r.family() == Policy.Family.MODULE ? r.layout() : Optional.empty();
       if (r.status() != Status.OPTIMAL) {
         layout = betterOfKernels(layout, p.map(), limits, policy, share);
         if (layout.isEmpty()) {
-          details.add("node %d has no layout: the whole map is solved undivided".formatted(p.node()));
+          details.add("%s: no layout, so the whole map is solved undivided".formatted(p.name()));
           return Optional.empty();
         }
-        details.add("node %d not proven: the nodes' union is a witness for the undivided solve".formatted(p.node()));
+        details.add("%s not proven: the nodes' union is a witness for the undivided solve".formatted(p.name()));
         proven = false;
       } else {
         named.addAll(r.restrictions());
@@ -269,13 +289,16 @@ public final class NodeSplit {
           started));
     }
     // A TDMR without memory has at least a 1 GiB TDMR's three levels.
-    OptionalLong withMemoryless = new ModuleFamilyBounds(instance, true).leastPamtPagesWithMemoryless(
-        instance.chunkPages(1));
+    ModuleFamilyBounds bounds = new ModuleFamilyBounds(instance, true);
+    OptionalLong withMemoryless = bounds.leastPamtPagesWithMemoryless(instance.chunkPages(1));
     if (policy.holes() == Policy.Holes.MEMLIST && limits.maxReservedPerTdmr() == 0) {
       details.add("TDMRs without memory ruled out: under holes memlist each needs a reserved area, and none is allowed");
     } else if (withMemoryless.isPresent() && withMemoryless.getAsLong() * ByteSize.PAGE > union.pamtBytes()) {
       details.add("TDMRs without memory ruled out: every layout with one has at least %d pages of PAMT"
           .formatted(withMemoryless.getAsLong()));
+    } else if (atCoveringBound(bounds, union)) {
+      details.add("TDMRs without memory ruled out: the union has the least PAMT of a layout covering every granule,"
+          + " %d pages, and a layout with one has more".formatted(bounds.leastCoveringPages()));
     } else {
       named.add(MEMORY_IN_EVERY_TDMR);
     }
@@ -286,6 +309,21 @@ public final class NodeSplit {
     }
     return Optional.of(result(engine, Status.OPTIMAL, union, score, OptionalLong.of(union.pamtBytes()), messages,
         details, named, started));
+  }
+
+  /**
+   * Whether {@code union}'s PAMT is the bound {@code B} of {@link ModuleFamilyBounds} at which every
+   * memory granule holds more than {@code B} pages ({@link ModuleFamilyBounds#leastTdmrs} known).
+   * Then no layout without remote PAMT that gives up no coverable memory and has a TDMR without
+   * memory has as little PAMT: leaving a memory granule out of every TDMR makes all its memory,
+   * more than {@code B} pages, PAMT; covering every granule, the TDMRs holding memory have at least
+   * {@code B} pages (that bound charges no TDMR without memory) and the TDMR without memory adds
+   * its own levels, at least one page each.
+   */
+  private static boolean atCoveringBound(ModuleFamilyBounds bounds, Layout union) {
+    return bounds.leastTdmrs().isPresent() && bounds.leastPamtPages().isPresent()
+        && bounds.leastPamtPages().getAsLong() == bounds.leastCoveringPages()
+        && bounds.leastCoveringPages() * ByteSize.PAGE == union.pamtBytes();
   }
 
   private static String describe(Layout layout, LayoutScore score) {
@@ -320,35 +358,35 @@ public final class NodeSplit {
   }
 
   /**
-   * The nodes' parts, in address order of their first granule, when the map is split (class
-   * comment): module family, PAMT {@code node-local}, not the price alone, two nodes or more, and no
-   * granule holding memory of two nodes.
+   * The groups' parts, in address order of their first granule, when the map is split (class
+   * comment): module family, PAMT {@code node-local}, not the price alone, and two groups of nodes
+   * or more (nodes whose memory shares a granule are one group).
    */
   static Optional<List<Part>> parts(MemoryMap map, TdxLimits limits, Policy policy, SolveOptions options) {
     if (policy.family() != Policy.Family.MODULE || policy.pamt() != Policy.PamtPlacementPolicy.NODE_LOCAL
         || options.stopAfterPamt() || map.nodes().size() < 2) {
       return Optional.empty();
     }
-    TreeMap<Long, Integer> nodeOfGranule = new TreeMap<>();
-    Map<Integer, List<MemoryBlock>> byNode = new TreeMap<>();
+    Map<Integer, Integer> group = groups(map);
+    Map<Integer, List<MemoryBlock>> byGroup = new TreeMap<>();
+    Map<Integer, Set<Integer>> nodesOfGroup = new TreeMap<>();
     for (MemoryBlock b : map.blocks()) {
-      for (long g = b.start() / ByteSize.GiB; g <= (b.end() - 1) / ByteSize.GiB; g++) {
-        Integer other = nodeOfGranule.put(g, b.node());
-        if (other != null && other != b.node()) {
-          return Optional.empty();
-        }
-      }
-      byNode.computeIfAbsent(b.node(), n -> new ArrayList<>()).add(b);
+      byGroup.computeIfAbsent(group.get(b.node()), n -> new ArrayList<>()).add(b);
+      nodesOfGroup.computeIfAbsent(group.get(b.node()), n -> new java.util.TreeSet<>()).add(b.node());
+    }
+    if (byGroup.size() < 2) {
+      return Optional.empty();
     }
     long hkid = ByteSize.alignDown(limits.hkidLimit(), ByteSize.GiB);
     List<Part> parts = new ArrayList<>();
-    for (Map.Entry<Integer, List<MemoryBlock>> e : byNode.entrySet()) {
+    for (Map.Entry<Integer, List<MemoryBlock>> e : byGroup.entrySet()) {
       List<MemoryBlock> blocks = e.getValue();
+      List<Integer> nodes = List.copyOf(nodesOfGroup.get(e.getKey()));
       long lo = ByteSize.alignDown(blocks.get(0).start(), ByteSize.GiB);
       long hi = ByteSize.alignUp(blocks.get(blocks.size() - 1).end(), ByteSize.GiB);
-      MemoryMap part = new MemoryMap(map.source() + " (node " + e.getKey() + ")", blocks, map.cmrs(), map.firmwareMap(),
+      MemoryMap part = new MemoryMap(map.source() + " (" + name(nodes) + ")", blocks, map.cmrs(), map.firmwareMap(),
           map.facts(), map.notes());
-      parts.add(new Part(e.getKey(), part, lo, hi <= hkid ? shape(blocks, map, lo, hi) : null));
+      parts.add(new Part(nodes, part, lo, hi <= hkid ? shape(blocks, map, lo, hi) : null));
     }
     parts.sort(Comparator.comparingLong(Part::windowStart));
     long solves = parts.stream().map(Part::shape).filter(s -> s != null).distinct().count()
@@ -358,13 +396,56 @@ public final class NodeSplit {
     return solves <= MOST_SOLVES ? Optional.of(parts) : Optional.empty();
   }
 
-  /** The blocks and merged CMRs of a node's window {@code [lo, hi)}, relative to {@code lo}. */
+  /**
+   * Per node, its group's least node: nodes whose TDX memory shares a 1 GiB granule, directly or
+   * through other nodes, are one group.
+   */
+  private static Map<Integer, Integer> groups(MemoryMap map) {
+    Map<Integer, Integer> parent = new TreeMap<>();
+    map.nodes().forEach(n -> parent.put(n, n));
+    TreeMap<Long, Integer> nodeOfGranule = new TreeMap<>();
+    for (MemoryBlock b : map.blocks()) {
+      parent.putIfAbsent(b.node(), b.node());
+      for (long g = b.start() / ByteSize.GiB; g <= (b.end() - 1) / ByteSize.GiB; g++) {
+        Integer other = nodeOfGranule.put(g, b.node());
+        if (other != null) {
+          int x = root(parent, other);
+          int y = root(parent, b.node());
+          parent.put(Math.max(x, y), Math.min(x, y));
+        }
+      }
+    }
+    Map<Integer, Integer> out = new TreeMap<>();
+    parent.keySet().forEach(n -> out.put(n, root(parent, n)));
+    return out;
+  }
+
+  private static int root(Map<Integer, Integer> parent, int n) {
+    while (parent.get(n) != n) {
+      n = parent.get(n);
+    }
+    return n;
+  }
+
+  /** "node 3", or "nodes 2, 3" for a group. */
+  static String name(List<Integer> nodes) {
+    return nodes.size() == 1 ? "node " + nodes.get(0)
+        : "nodes " + String.join(", ", nodes.stream().map(String::valueOf).toList());
+  }
+
+  /**
+   * The blocks (with their nodes numbered in order of first appearance, so that groups alike have
+   * the same blocks on the same nodes up to their names) and merged CMRs of a group's window {@code
+   * [lo, hi)}, relative to {@code lo}.
+   */
   private static List<Long> shape(List<MemoryBlock> blocks, MemoryMap map, long lo, long hi) {
     List<Long> out = new ArrayList<>();
     out.add(hi - lo);
+    Map<Integer, Long> seen = new java.util.HashMap<>();
     for (MemoryBlock b : blocks) {
       out.add(b.start() - lo);
       out.add(b.end() - lo);
+      out.add(seen.computeIfAbsent(b.node(), n -> (long) seen.size()));
     }
     out.add(-1L);
     for (AddressRange c : map.cmrs().merged()) {

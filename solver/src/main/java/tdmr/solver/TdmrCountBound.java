@@ -3,7 +3,9 @@ package tdmr.solver;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 import java.util.OptionalLong;
+import tdmr.mem.ByteSize;
 import tdmr.solver.Instance.Cell;
 import tdmr.solver.ModuleFamilyBounds.Run;
 import tdmr.tdx.PageSize;
@@ -124,15 +126,53 @@ public final class TdmrCountBound {
    * layout covers); empty when the class comment's argument does not apply.
    */
   public OptionalLong leastTdmrs(long pamtPages) {
+    Optional<List<Program>> programs = programs(pamtPages);
+    if (programs.isEmpty()) {
+      return OptionalLong.empty();
+    }
+    long least = programs.get().stream().mapToLong(Program::least).min().orElse(NONE);
+    return least == NONE ? OptionalLong.empty() : OptionalLong.of(least);
+  }
+
+  /**
+   * Candidate TDMRs for a start at {@code pamtPages} pages of PAMT: for up to {@code most} non-empty
+   * sets of runs left out wholly whose program reaches {@link #leastTdmrs}, one choice of it made
+   * concrete (without a run left out wholly the cut says nothing about where TDMRs end),
+   * as GiB ranges {@code [start, end)}, those leaving the finer levels least to fill first (the most
+   * GiB of largest whole level): each run's left-out granules at the end holding less memory,
+   * then the TDMRs whose largest whole level fills the runs left out, then the others, each group cut
+   * into TDMRs whose rounded levels have the least pages. Candidates only: the class comment's
+   * conditions are necessary, not sufficient, so whether PAMT can be placed is the engine's question.
+   */
+  public List<List<long[]>> startingTdmrs(long pamtPages, int most) {
+    Optional<List<Program>> programs = programs(pamtPages);
+    List<List<long[]>> out = new ArrayList<>();
+    if (programs.isEmpty()) {
+      return out;
+    }
+    long least = programs.get().stream().mapToLong(Program::least).min().orElse(NONE);
+    List<Program> sorted = new ArrayList<>(programs.get());
+    // Those whose largest whole levels fill the runs left out best first.
+    sorted.sort(java.util.Comparator.comparingLong(Program::finerFill));
+    for (Program p : sorted) {
+      if (out.size() < most && least != NONE && p.least() == least && p.filling()) {
+        out.add(p.tdmrs());
+      }
+    }
+    return out;
+  }
+
+  /** The programs of every set of runs that may be left out wholly; empty when the argument does not apply. */
+  private Optional<List<Program>> programs(long pamtPages) {
     if (!instance.moduleFamily() || wholePerGiB == 0 || roundedPerGiB.isEmpty() || bounds.runs().isEmpty()
         || pamtPages <= 0) {
-      return OptionalLong.empty();
+      return Optional.empty();
     }
     List<Run> runs = bounds.runs();
     long n = runs.stream().mapToLong(Run::giB).sum();
     long leftOut = n - pamtPages / wholePerGiB;
     if (leftOut < 0 || leftOut > n) {
-      return OptionalLong.empty();
+      return Optional.empty();
     }
     long spare = pamtPages - wholePerGiB * (n - leftOut);
     List<Long> all = new ArrayList<>();
@@ -140,7 +180,7 @@ public final class TdmrCountBound {
     all.sort(null);
     if (leftOut + 1 <= n && smallest(all, leftOut + 1) <= pamtPages) {
       // More granules might be left out, with room to spare: nothing pins the TDMRs down.
-      return OptionalLong.empty();
+      return Optional.empty();
     }
     List<Integer> candidates = new ArrayList<>();
     for (int i = 0; i < runs.size(); i++) {
@@ -149,9 +189,9 @@ public final class TdmrCountBound {
       }
     }
     if (candidates.size() > MOST_CANDIDATE_RUNS) {
-      return OptionalLong.empty();
+      return Optional.empty();
     }
-    long least = NONE;
+    List<Program> programs = new ArrayList<>();
     for (int mask = 0; mask < 1 << candidates.size(); mask++) {
       List<Run> whole = new ArrayList<>();
       List<Run> others = new ArrayList<>(runs);
@@ -161,35 +201,58 @@ public final class TdmrCountBound {
           others.remove(runs.get(candidates.get(k)));
         }
       }
-      OptionalLong tdmrs = leastWithWholeRunsLeftOut(whole, others, leftOut, spare, pamtPages, n);
-      if (tdmrs.isEmpty()) {
-        return OptionalLong.empty();
+      Optional<Program> p = program(whole, others, leftOut, spare, pamtPages, n);
+      if (p.isEmpty()) {
+        return Optional.empty();
       }
-      least = Math.min(least, tdmrs.getAsLong());
+      programs.add(p.get());
     }
-    return least == NONE ? OptionalLong.empty() : OptionalLong.of(least);
+    return Optional.of(programs);
   }
 
   /**
-   * The fewest TDMRs of the class comment's choices with exactly the runs {@code whole} left out
-   * wholly, {@link #NONE} when no choice meets the conditions; empty when the work would be too large.
+   * The dynamic program with exactly the runs {@code whole} left out wholly: its table after each
+   * of {@code others} ({@code stages}, the first before any), the fewest TDMRs of the class
+   * comment's choices ({@link #NONE} when no choice meets the conditions) and the final state that
+   * has them; empty when the work would be too large.
    */
-  private OptionalLong leastWithWholeRunsLeftOut(List<Run> whole, List<Run> others, long leftOut, long spare,
-      long pamtPages, long n) {
+  private record Program(List<Run> others, List<int[][][]> stages, int least, int leftOut, int pages, int v,
+      boolean filling, long room, long finerFill, TdmrCountBound bound) {
+    /** One choice of the program that has {@link #least} TDMRs, made concrete ({@link #startingTdmrs}). */
+    List<long[]> tdmrs() {
+      List<long[]> out = new ArrayList<>();
+      int j = leftOut;
+      int r = pages;
+      int u = v;
+      for (int k = others.size() - 1; k >= 0; k--) {
+        int[] step = bound.stepInto(stages.get(k), stages.get(k + 1)[j][r][u], others.get(k), j, r, u, filling, room);
+        out.addAll(0, bound.concrete(others.get(k), step));
+        j -= step[0];
+        r -= step[4];
+        u -= step[3];
+      }
+      return out;
+    }
+  }
+
+  private Optional<Program> program(List<Run> whole, List<Run> others, long leftOut, long spare, long pamtPages,
+      long n) {
     long wholeGiB = whole.stream().mapToLong(Run::giB).sum();
     long islandPages = whole.stream().mapToLong(bounds::runMemoryPages).sum();
     long rest = leftOut - wholeGiB;
+    boolean filling = !whole.isEmpty();
+    Program none = new Program(others, List.of(), NONE, 0, 0, 0, filling, 0, 0, this);
     if (rest < 0 || others.stream().mapToLong(r -> r.giB() - 1).sum() < rest) {
-      return OptionalLong.of(NONE);
+      return Optional.of(none);
     }
     List<Long> granules = new ArrayList<>();
     others.forEach(r -> granules.addAll(granules(r)));
     granules.sort(null);
     if (islandPages + smallest(granules, rest) > pamtPages) {
-      return OptionalLong.of(NONE);
+      return Optional.of(none);
     }
     // v: the GiB of the TDMRs whose largest whole level lies in the runs left out wholly.
-    int most = whole.isEmpty() ? 0 : (int) Math.min(islandPages / largestWholePerGiB, Integer.MAX_VALUE - 1);
+    int most = filling ? (int) Math.min(islandPages / largestWholePerGiB, Integer.MAX_VALUE - 1) : 0;
     int j = (int) rest;
     int r = (int) spare;
     long work = 0;
@@ -197,7 +260,7 @@ public final class TdmrCountBound {
       work += (long) (j + 1) * (j + 1) * (r + 1) * (r + 1) * (r + 1) * (intervals(run.giB()) + 1) * (most + 1);
     }
     if (work > MOST_WORK) {
-      return OptionalLong.empty();
+      return Optional.empty();
     }
     // fewest[granules left out][rounded pages][v]: the fewest TDMRs so far.
     int[][][] fewest = new int[j + 1][r + 1][most + 1];
@@ -207,24 +270,101 @@ public final class TdmrCountBound {
       }
     }
     fewest[0][0][0] = 0;
+    List<int[][][]> stages = new ArrayList<int[][][]>();
+    stages.add(fewest);
+    long room = pamtPages - islandPages;
     for (Run run : others) {
-      fewest = withRun(fewest, run, j, r, most, !whole.isEmpty(), pamtPages - islandPages);
+      fewest = withRun(fewest, run, j, r, most, filling, room);
+      stages.add(fewest);
     }
     long finer = (wholePerGiB - largestWholePerGiB) * (n - leftOut) + spare;
     int least = NONE;
+    int bestPages = 0;
+    int bestV = 0;
     for (int pages = 0; pages <= r; pages++) {
       for (int v = 0; v <= most; v++) {
-        boolean fills = whole.isEmpty() || islandPages - largestWholePerGiB * v <= finer;
-        if (fills) {
-          least = Math.min(least, fewest[j][pages][v]);
+        boolean fills = !filling || islandPages - largestWholePerGiB * v <= finer;
+        // The least TDMRs, then the least left for the finer levels to fill.
+        if (fills && fewest[j][pages][v] <= least && fewest[j][pages][v] != NONE) {
+          least = fewest[j][pages][v];
+          bestPages = pages;
+          bestV = v;
         }
       }
     }
-    return OptionalLong.of(least);
+    return Optional.of(new Program(others, stages, least, j, bestPages, bestV, filling, room,
+        filling ? islandPages - largestWholePerGiB * bestV : 0, this));
+  }
+
+  /**
+   * The step of {@link #withRun} into state {@code (j, r, u)} with value {@code value} from {@code
+   * before}: {@code {out, tdmrs, g, u, rounded}} of the run.
+   */
+  private int[] stepInto(int[][][] before, int value, Run run, int j, int r, int u, boolean filling, long room) {
+    int most = before[0][0].length - 1;
+    List<Long> own = granules(run);
+    own.sort(null);
+    for (int out = 0; out <= j && out < run.giB() && smallest(own, out) <= room; out++) {
+      for (Choice c : choices(run.giB() - out, before[0].length - 1, most, filling)) {
+        if (c.rounded() > r) {
+          continue;
+        }
+        for (int x = c.from(); x <= Math.min(c.to(), u); x++) {
+          int prev = before[j - out][r - c.rounded()][u - x];
+          if (prev != NONE && prev + c.tdmrs() == value) {
+            return new int[] {out, c.tdmrs(), c.group(), x, c.rounded()};
+          }
+        }
+      }
+    }
+    throw new IllegalStateException("no step of the TDMR count program leads to its state");
+  }
+
+  /**
+   * TDMRs over run {@code r} for one step {@code {out, t, g, u, rounded}}: {@code out} granules left
+   * out at the end whose granules hold less memory, then {@code g} TDMRs of {@code u} GiB, then
+   * {@code t - g} of the rest.
+   */
+  private List<long[]> concrete(Run r, int[] step) {
+    long start = instance.cells().get(r.firstCell()).range().start() / ByteSize.GiB;
+    long end = instance.cells().get(r.lastCell()).range().end() / ByteSize.GiB;
+    List<Long> own = granules(r);
+    int out = step[0];
+    long low = 0;
+    long high = 0;
+    for (int i = 0; i < out; i++) {
+      low += own.get(i);
+      high += own.get(own.size() - 1 - i);
+    }
+    boolean atBottom = low < high;
+    long from = atBottom ? start + out : start;
+    List<Long> sizes = new ArrayList<>(cut(step[3], step[2]));
+    sizes.addAll(cut(end - start - out - step[3], step[1] - step[2]));
+    List<long[]> tdmrs = new ArrayList<>();
+    for (long s : sizes) {
+      tdmrs.add(new long[] {from, from + s});
+      from += s;
+    }
+    return tdmrs;
+  }
+
+  /** {@code giB} cut into {@code k} TDMRs whose first rounded level has the fewest pages together. */
+  private List<Long> cut(long giB, int k) {
+    List<Long> out = new ArrayList<>();
+    long unit = Math.max(1, 4096 / roundedPerGiB.get(0));
+    long q = Math.floorDiv(giB + unit - 1, unit);
+    long left = giB;
+    for (int i = 0; i < k; i++) {
+      int after = k - 1 - i;
+      long s = k <= q ? (after == 0 ? left : unit) : Math.min(unit, left - after);
+      out.add(s);
+      left -= s;
+    }
+    return out;
   }
 
   /** One choice for one run: its TDMRs, their rounded pages, and the range of {@code u} it allows. */
-  private record Choice(int tdmrs, int rounded, int from, int to) {}
+  private record Choice(int tdmrs, int group, int rounded, int from, int to) {}
 
   /**
    * The program's table after one more run ({@code filling}: some runs are left out wholly), leaving
@@ -271,7 +411,7 @@ public final class TdmrCountBound {
           long end = Math.min(Math.min(hi, most), nextChange(u, m) - 1);
           long pages = rounded(g, u) + rounded(t - g, m - u);
           if (pages <= spare) {
-            out.add(new Choice(t, (int) pages, (int) u, (int) end));
+            out.add(new Choice(t, g, (int) pages, (int) u, (int) end));
           }
           u = end + 1;
         }

@@ -24,8 +24,9 @@ import tdmr.tdx.TdxLimits;
  * AreaCountBound}, against the exhaustive search (which shares nothing with them) on tiny maps
  * whose granules hold so little memory that the least PAMT may leave some out of every TDMR: the
  * best layout has at least the areas the bound gives at its PAMT and TDMR count, never fewer (a
- * bound above the optimum would be a false claim). Module family, coverage {@code all}, PAMT {@code
- * any}, so that PAMT is the search's first tier.
+ * bound above the optimum would be a false claim). Module family, coverage {@code all}; PAMT {@code
+ * any} on one node, or {@code node-local} with the granules on two nodes in turn (the bound ignores
+ * nodes, which only take layouts away).
  */
 class AreasWithKnownTdmrsProperties {
   private static final long K = 1024;
@@ -69,7 +70,8 @@ class AreasWithKnownTdmrsProperties {
   /**
    * Two or three GiB from 1 GiB up; in each granule one or two blocks of 4 KiB to 8 MiB (about a
    * 1 GiB TDMR's 4K level, 1024 pages, and either side of it) at its start, its end or 16 MiB in,
-   * under both holes policies, CMRs over the blocks or over everything; 1 to 3 TDMRs, 16 areas.
+   * under both holes policies, CMRs over the blocks or over everything, all on node 0 or the
+   * granules on nodes 0 and 1 in turn; 1 to 3 TDMRs, 16 areas.
    */
   @Provide
   Arbitrary<Case> leftOutMaps() {
@@ -81,7 +83,8 @@ class AreasWithKnownTdmrsProperties {
     Arbitrary<TdxLimits> limits = Arbitraries.integers().between(1, 3).map(t -> TdxLimits.DEFAULT.withMaxTdmrs(t));
     Arbitrary<Policy.Holes> holes = Arbitraries.of(Policy.Holes.values());
     Arbitrary<Boolean> wideCmr = Arbitraries.of(false, true);
-    return Combinators.combine(granules, limits, holes, wideCmr).as((gs, l, h, wide) -> {
+    Arbitrary<Boolean> twoNodes = Arbitraries.of(false, true);
+    return Combinators.combine(granules, limits, holes, wideCmr, twoNodes).as((gs, l, h, wide, two) -> {
       List<MemoryBlock> blocks = new ArrayList<>();
       for (int g = 0; g < gs.size(); g++) {
         long base = (1 + g) * G;
@@ -94,14 +97,15 @@ class AreasWithKnownTdmrsProperties {
           taken[slot] = true;
           // Slots: the granule's start, 16 MiB in, its end.
           long start = slot == 0 ? base : slot == 1 ? base + 16 * M : base + G - b[0];
-          blocks.add(new MemoryBlock(start, start + b[0], 0));
+          blocks.add(new MemoryBlock(start, start + b[0], two ? g % 2 : 0));
         }
       }
       blocks.sort(java.util.Comparator.comparingLong(MemoryBlock::start));
       List<AddressRange> cmrs = wide
           ? List.of(new AddressRange(G, (1 + gs.size()) * G))
           : blocks.stream().map(MemoryBlock::range).toList();
-      Policy p = new Policy(h, Policy.PamtPlacementPolicy.ANY, Policy.Coverage.ALL, Policy.Family.MODULE);
+      Policy p = new Policy(h, two ? Policy.PamtPlacementPolicy.NODE_LOCAL : Policy.PamtPlacementPolicy.ANY,
+          Policy.Coverage.ALL, Policy.Family.MODULE);
       return new Case(MemoryMap.of("left out", blocks, cmrs), l, p);
     });
   }

@@ -41,11 +41,15 @@ class ModuleFamilyRestrictionsTest {
   }
 
   @Test
-  void anAreaNoBoundForcesIsNotProvenByTheBounds() {
-    // One block [1G, 5G): the one TDMR's PAMT lies inside it in 1 area, but no bound says a layout
-    // needs one (the bounds know no hole here), so the optimum's areas tier is the model's proof.
+  void anAreaOnlyNodeAreaBoundForcesIsProvenUnderNodeLocalOnly() {
+    // One block [1G, 5G): the one TDMR's PAMT lies inside it in 1 area. Under PAMT node-local with
+    // no remote PAMT, NodeAreaBound sees that node 0's levels lie in its memory, all in TDMRs, so in
+    // a reserved area: 1. Under PAMT any no bound says a layout needs one (the bounds know no hole
+    // here), so there the optimum's areas tier is the model's proof.
     MemoryMap map = MemoryMap.ofBlocks("four", List.of(new MemoryBlock(G, 5 * G, 0)));
-    Instance instance = Instance.of(map, TdxLimits.DEFAULT, MODULE);
-    assertFalse(ModuleFamilyRestrictions.meetsFamilyBounds(instance, score(4105, 1, 1)));
+    Instance nodeLocal = Instance.of(map, TdxLimits.DEFAULT, MODULE.withPamt(Policy.PamtPlacementPolicy.NODE_LOCAL));
+    assertTrue(ModuleFamilyRestrictions.meetsFamilyBounds(nodeLocal, score(4105, 1, 1)));
+    Instance any = Instance.of(map, TdxLimits.DEFAULT, MODULE.withPamt(Policy.PamtPlacementPolicy.ANY));
+    assertFalse(ModuleFamilyRestrictions.meetsFamilyBounds(any, score(4105, 1, 1)));
   }
 }

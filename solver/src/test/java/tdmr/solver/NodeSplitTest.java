@@ -45,7 +45,8 @@ class NodeSplitTest {
 
   @Test
   void notSplitWhereTheArgumentDoesNotHold() {
-    // A granule holding memory of both nodes: a TDMR over it describes both locally.
+    // A granule holding memory of both nodes: a TDMR over it describes both locally, so the two
+    // nodes are one group, and one group is not split.
     MemoryMap shared = MemoryMap.ofBlocks("shared", List.of(new MemoryBlock(G, G + G / 2, 0),
         new MemoryBlock(G + G / 2, 3 * G, 1)));
     assertEquals(Optional.empty(), parts(shared, MODULE));
@@ -88,6 +89,48 @@ class NodeSplitTest {
     EngineResult r = NodeSplit.solve(slowNodes, "fake", TWO_NODES, TdxLimits.DEFAULT, MODULE, OPTIONS);
     assertEquals(new GreedyEngine().name(), r.solver(), r.messages().toString());
     assertTrue(r.solveMillis() >= 50, "solveMillis " + r.solveMillis());
+  }
+
+  /** Four nodes of 1.5 GiB from 1 GiB: nodes 0 and 1 share the granule [2G, 3G), nodes 2 and 3 [5G, 6G). */
+  private static final MemoryMap FOUR_SMALL_NODES = MemoryMap.ofBlocks("four small nodes",
+      List.of(new MemoryBlock(G, 2 * G + G / 2, 0), new MemoryBlock(2 * G + G / 2, 4 * G, 1),
+          new MemoryBlock(4 * G, 5 * G + G / 2, 2), new MemoryBlock(5 * G + G / 2, 7 * G, 3)));
+
+  @Test
+  void nodesSharingAGranuleAreSolvedAsOneGroup() {
+    // Nodes 0 and 1 share a granule, so do 2 and 3; nodes 1 and 2 share none: two groups, alike up
+    // to a shift of 3 GiB (blocks at 0, 1.5G and 3G of their windows, on two nodes each).
+    List<NodeSplit.Part> parts = parts(FOUR_SMALL_NODES, MODULE).orElseThrow();
+    assertEquals(2, parts.size());
+    assertEquals(List.of(0, 1), parts.get(0).nodes());
+    assertEquals(List.of(2, 3), parts.get(1).nodes());
+    assertEquals(FOUR_SMALL_NODES.blocks().subList(2, 4), parts.get(1).map().blocks());
+    assertEquals(parts.get(0).shape(), parts.get(1).shape());
+    // The same blocks with both halves of the second group on one node are not alike.
+    MemoryMap oneNode = MemoryMap.ofBlocks("unlike groups", List.of(new MemoryBlock(G, 2 * G + G / 2, 0),
+        new MemoryBlock(2 * G + G / 2, 4 * G, 1), new MemoryBlock(4 * G, 5 * G + G / 2, 2),
+        new MemoryBlock(5 * G + G / 2, 7 * G, 2)));
+    List<NodeSplit.Part> unlike = parts(oneNode, MODULE).orElseThrow();
+    assertTrue(!unlike.get(0).shape().equals(unlike.get(1).shape()));
+  }
+
+  @Test
+  void bothEnginesProveTheUnionOfTwoGroupsOfSmallNodes() {
+    // Per group, say nodes 0 and 1: no TDMR over [1G, 4G) (no node has memory in all three granules),
+    // so two TDMRs, [1G, 3G) with its levels on node 0 and [3G, 4G) with its levels on node 1 (or
+    // [1G, 2G) and [2G, 4G)): 2053 + 1027 = 3080 pages, and both TDMRs' levels lie in one reserved
+    // area across the node edge at 2.5G. No TDMR spans the groups (it would describe a node
+    // remotely), so the optimum is twice that: 6160 pages, 4 TDMRs, 2 areas; a TDMR without memory
+    // would add PAMT to a layout already at the covering bound, so no restriction is named.
+    for (Engine engine : List.of(new CpSatEngine(), new Z3Engine())) {
+      EngineResult r = engine.solve(FOUR_SMALL_NODES, TdxLimits.DEFAULT, MODULE, OPTIONS);
+      assertEquals(Status.OPTIMAL, r.status(), engine.name() + ": " + r.messages());
+      assertTrue(r.messages().stream().anyMatch(m -> m.contains("node by node")), r.messages().toString());
+      assertEquals(List.of(), LayoutVerifier.failures(FOUR_SMALL_NODES, TdxLimits.DEFAULT, MODULE, r.layout().orElseThrow()));
+      LayoutScore s = LayoutScore.of(FOUR_SMALL_NODES, TdxLimits.DEFAULT, MODULE, r.layout().get());
+      assertEquals(new LayoutScore(0, 0, 6160 * 4 * K, 4, 2), s, engine.name());
+      assertEquals(List.of(), r.restrictions(), engine.name());
+    }
   }
 
   @Test

@@ -1,6 +1,7 @@
 package tdmr.solver;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import java.util.OptionalLong;
@@ -41,6 +42,37 @@ class TdmrCountBoundTest {
     // 511 or 512. Five TDMRs do it: [4G, 260G) and [512G, 768G) fill D with their 4K levels.
     TdmrCountBound b = bound(RealMaps.read(RealMaps.SEAMCALL_331), TdxLimits.DEFAULT);
     assertEquals(OptionalLong.of(5), b.leastTdmrs(916_223));
+  }
+
+  @Test
+  void tdx331StartsFromFiveTdmrsWhoseFourKLevelsFillTheRunAtOneTib() throws Exception {
+    // The first start leaves the run at 1 TiB out (its 524 288 pages are 512 GiB of 4K level, so the
+    // finer levels have nothing left to fill) and one granule of B, the 992 MiB one at its top: five
+    // TDMRs over the other 893 GiB, none over a granule without memory, none over 256 GiB (the 1G
+    // levels' 5 pages), some of them of 512 GiB together.
+    List<List<long[]>> starts = bound(RealMaps.read(RealMaps.SEAMCALL_331), TdxLimits.DEFAULT).startingTdmrs(916_223, 2);
+    assertEquals(2, starts.size());
+    List<long[]> first = starts.get(0);
+    assertEquals(5, first.size());
+    long covered = 0;
+    List<Long> sizes = new java.util.ArrayList<>();
+    for (long[] t : first) {
+      boolean insideRun = t[0] >= 0 && t[1] <= 2 || t[0] >= 4 && t[1] <= 447 || t[0] >= 512 && t[1] <= 960;
+      assertTrue(insideRun, t[0] + ".." + t[1]);
+      assertTrue(t[1] - t[0] <= 256);
+      covered += t[1] - t[0];
+      sizes.add(t[1] - t[0]);
+    }
+    assertEquals(893, covered);
+    boolean fills = false;
+    for (int mask = 0; mask < 1 << 5; mask++) {
+      long sum = 0;
+      for (int i = 0; i < 5; i++) {
+        sum += (mask & 1 << i) != 0 ? sizes.get(i) : 0;
+      }
+      fills |= sum == 512;
+    }
+    assertTrue(fills, sizes.toString());
   }
 
   @Test

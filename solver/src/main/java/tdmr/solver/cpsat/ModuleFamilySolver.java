@@ -17,6 +17,7 @@ import tdmr.mem.ByteSize;
 import tdmr.mem.Count;
 import tdmr.mem.MemoryMap;
 import tdmr.solver.AreaCountBound;
+import tdmr.solver.NodeAreaBound;
 import tdmr.solver.EngineResult;
 import tdmr.solver.GranulesLeftOut;
 import tdmr.solver.Infeasibility;
@@ -331,7 +332,8 @@ final class ModuleFamilySolver {
      * as that class derives once nothing coverable is given up (and, for TDMRs, PAMT is at its bound),
      * TDMRs also as {@link TdmrCountBound} derives for the fixed PAMT;
      * PAMT also at least what {@link ReservedAreaBounds} says the reserved-area limit costs; reserved
-     * areas, once PAMT is fixed, as {@link AreaCountBound} derives.
+     * areas, once PAMT is fixed, as {@link AreaCountBound} derives and, once remote PAMT is fixed at
+     * 0 too, {@link NodeAreaBound}.
      */
     private OptionalLong lowerBound(Tier tier, Map<String, Long> fixed, long found) {
       switch (tier.name()) {
@@ -363,6 +365,9 @@ final class ModuleFamilySolver {
           Long tdmrs = fixed.get("TDMRs");
           long least = pamt == null ? 0
               : new AreaCountBound(instance).leastAreas(pamt, tdmrs == null ? limits.maxTdmrs() : tdmrs, found);
+          if (pamt != null && Long.valueOf(0).equals(fixed.get("remote PAMT"))) {
+            least = Math.max(least, new NodeAreaBound(instance).leastAreas(pamt));
+          }
           return least > 0 ? OptionalLong.of(least) : OptionalLong.empty();
         }
         default:

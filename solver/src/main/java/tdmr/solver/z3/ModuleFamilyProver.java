@@ -20,6 +20,7 @@ import tdmr.mem.ByteSize;
 import tdmr.mem.Count;
 import tdmr.mem.MemoryMap;
 import tdmr.solver.AreaCountBound;
+import tdmr.solver.NodeAreaBound;
 import tdmr.solver.EngineResult;
 import tdmr.solver.GranulesLeftOut;
 import tdmr.solver.Infeasibility;
@@ -539,12 +540,18 @@ final class ModuleFamilyProver {
      * every TDMR and filled by PAMT (hosts of 256 GiB or more: a 256 GiB TDMR's 4K level is 1 GiB):
      * the least PAMT found between {@code lo} and {@code hi} with the TDMRs of each guess fixed
      * ({@link #leastWithTdmrs}), first those of {@link ModuleFamilyBounds#runEndCandidates} (granules
-     * at one end of one run left out, as CP-SAT starts), then those of {@link GranulesLeftOut}, until
+     * at one end of one run left out, as CP-SAT starts), then those of {@link
+     * TdmrCountBound#startingTdmrs} (cut so that their 4K levels can fill the runs left out wholly),
+     * then those of {@link GranulesLeftOut}, until
      * one reaches {@code lo}. Proves nothing; it gives the search below a layout at or near the bound.
      */
     private long leastLeavingGranulesOut(Tier tier, long lo, long hi) {
       List<List<AddressRange>> guesses = new ArrayList<>();
       for (List<long[]> set : bounds.runEndCandidates(MOST_RUN_END_GUESSES)) {
+        guesses.add(set.stream().map(t -> new AddressRange(t[0] * ByteSize.GiB, t[1] * ByteSize.GiB)).toList());
+      }
+      // TDMRs cut so that their 4K levels can fill the runs left out wholly (TdmrCountBound).
+      for (List<long[]> set : new TdmrCountBound(instance).startingTdmrs(lo, MOST_CUT_GUESSES)) {
         guesses.add(set.stream().map(t -> new AddressRange(t[0] * ByteSize.GiB, t[1] * ByteSize.GiB)).toList());
       }
       guesses.add(leftOut(bounds));
@@ -559,6 +566,9 @@ final class ModuleFamilyProver {
       }
       return hi;
     }
+
+    /** The most guesses of {@link TdmrCountBound#startingTdmrs} the PAMT tier tries. */
+    private static final int MOST_CUT_GUESSES = 2;
 
     /** The most guesses of {@link ModuleFamilyBounds#runEndCandidates} the PAMT tier tries. */
     private static final int MOST_RUN_END_GUESSES = 4;
@@ -680,8 +690,16 @@ final class ModuleFamilyProver {
         // Under coverage all, with PAMT fixed: the bound CP-SAT's areas tier has too.
         long areas = new AreaCountBound(instance).leastAreas(fixed.get("PAMT"),
             fixed.getOrDefault("TDMRs", (long) limits.maxTdmrs()));
-        least = areas > 0 ? OptionalLong.of(areas) : OptionalLong.empty();
         source = "AreaCountBound";
+        if (Long.valueOf(0).equals(fixed.get("remote PAMT"))) {
+          // Under node-local with no remote PAMT: the areas each node's levels need (NodeAreaBound).
+          long nodes = new NodeAreaBound(instance).leastAreas(fixed.get("PAMT"));
+          if (nodes > areas) {
+            areas = nodes;
+            source = "NodeAreaBound";
+          }
+        }
+        least = areas > 0 ? OptionalLong.of(areas) : OptionalLong.empty();
       }
       if (least.isEmpty() || least.getAsLong() <= tier.lowerBound()) {
         return tier;
