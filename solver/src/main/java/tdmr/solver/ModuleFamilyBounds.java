@@ -3,6 +3,7 @@ package tdmr.solver;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -1093,6 +1094,35 @@ public final class ModuleFamilyBounds {
       }
     }
     return pages;
+  }
+
+  /**
+   * The TDMRs of every layout with {@code pamtPages} pages of PAMT and {@code tdmrCount} TDMRs (and,
+   * with cuts by node, no remote PAMT), as lists of whole cells: those of {@link #tdmrs} when the
+   * PAMT is {@link #leastPamtPages}, the count {@link #leastTdmrs} and that count is one TDMR per run
+   * piece; else empty. Why: such a layout meets every inequality of the bound with equality (class
+   * comment): no memory granule outside every TDMR, no TDMR over a granule without memory or over two
+   * runs, so each TDMR lies in one run and each run has at least its least TDMRs; with the total at
+   * their sum, each run has exactly that many, one per piece. Without cuts by node a run is one piece;
+   * with them, when every granule's memory is on one node, a TDMR over two pieces would describe one
+   * piece's memory from another node (remote PAMT); so each piece is one TDMR over all of its
+   * granules. (A granule with memory of two nodes could join the TDMR on either side: then nothing
+   * is forced.)
+   */
+  public Optional<List<List<Integer>>> forcedTdmrs(long pamtPages, long tdmrCount) {
+    OptionalLong least = leastTdmrs();
+    if (least.isEmpty() || leastPamtPages().isEmpty() || leastPamtPages().getAsLong() != pamtPages
+        || least.getAsLong() != tdmrCount) {
+      return Optional.empty();
+    }
+    List<List<Integer>> pieces = tdmrs();
+    if (pieces.isEmpty() || pieces.size() != tdmrCount) {
+      return Optional.empty();
+    }
+    if (remoteFree && pieces.stream().flatMap(List::stream).anyMatch(k -> instance.cells().get(k).nodes().size() != 1)) {
+      return Optional.empty();
+    }
+    return Optional.of(pieces);
   }
 
   /** Whether runs are cut where adjacent granules share no node. */

@@ -19,6 +19,9 @@ import tdmr.mem.MemoryMap;
 import tdmr.solver.AreaCountBound;
 import tdmr.solver.NodeAreaBound;
 import tdmr.solver.EngineResult;
+import tdmr.solver.FilledIslandsPamtBound;
+import tdmr.solver.FilledStart;
+import tdmr.solver.FixedTdmrsAreaBound;
 import tdmr.solver.GranulesLeftOut;
 import tdmr.solver.Infeasibility;
 import tdmr.solver.Instance;
@@ -159,7 +162,11 @@ final class ModuleFamilySolver {
             + " nothing is proven");
         return result(Status.UNKNOWN, null, OptionalLong.empty());
       }
+      filledStart = new FilledStart(instance).find();
       Optional<Tiers> tiers = solveTiers();
+      if (tiers.isEmpty() && filledStart.isPresent()) {
+        return filledStartAnswer(filledStart.get());
+      }
       if (tiers.isEmpty()) {
         EngineResult none = result(lastStatus, null, OptionalLong.empty());
         return lastStatus == Status.INFEASIBLE
@@ -176,9 +183,59 @@ final class ModuleFamilySolver {
         return result(Status.UNKNOWN, null, OptionalLong.empty());
       }
       EngineResult answer = claim(checked(layout, tiers.get()), tiers.get());
+      if (!tiers.get().proven() && filledStart.isPresent() && LayoutScore.of(map, limits, policy,
+          filledStart.get()).betterThan(LayoutScore.of(map, limits, policy, layout), policy)) {
+        messages.clear();
+        messages.add("time limit: CP-SAT's best layout (%s PAMT, %s) is worse than the one built by filling islands"
+            .formatted(ByteSize.human(layout.pamtBytes()), Count.of(layout.reservedAreaCount(), "reserved area")));
+        return filledStartAnswer(filledStart.get());
+      }
       options.incumbent().offer(answer);
       return answer;
     }
+
+    /**
+     * The layout of {@link FilledStart} (islands between holes filled with PAMT levels), valid, when
+     * it has one: the answer when CP-SAT finds no layout, or a worse one, in time. (As the TDMRs of a
+     * start it did not help: with them fixed CP-SAT found no layout on the fragmented maps of the
+     * module-family sweep within its share of the time, benchmarks/README.md.)
+     */
+    private Optional<Layout> filledStart = Optional.empty();
+
+    /**
+     * {@code FEASIBLE} with {@link #filledStart}'s layout when the tiers found none: with a time limit
+     * (it is a witness CP-SAT did not reach), or when the model had none (a layout outside the model's
+     * restrictions: no INFEASIBLE is claimed). Its remote PAMT is 0 under {@code node-local}, so that
+     * tier is proven and the PAMT bound of {@link #lowerBound} holds (for the whole family; CP-SAT's
+     * own bound, among the model's layouts only, is not kept).
+     */
+    private EngineResult filledStartAnswer(Layout layout) {
+      if (lastStatus == Status.INFEASIBLE) {
+        messages.clear();
+        messages.add("the module-family model has no layout, but a valid one was built (FilledStart): a restriction of"
+            + " the model, so nothing is proven");
+      }
+      messages.remove(NO_LAYOUT);
+      LayoutScore score = LayoutScore.of(map, limits, policy, layout);
+      messages.add("best layout found (built by filling islands between holes with PAMT levels, FilledStart): "
+          + "%s, %d KiB PAMT (%s), %s, remote PAMT %s".formatted(Count.of(layout.size(), "TDMR"),
+              layout.pamtBytes() / 1024, ByteSize.human(layout.pamtBytes()),
+              Count.of(layout.reservedAreaCount(), "reserved area"), ByteSize.human(score.remotePamtBytes())));
+      Map<String, Long> fixed = new HashMap<>();
+      fixed.put("remote PAMT", 0L);
+      OptionalLong pages = lowerBound(new Tier("PAMT", model.pamtPages, ByteSize.PAGE), fixed, layout.pamtBytes() / ByteSize.PAGE);
+      OptionalLong bound = pages.isPresent()
+          ? OptionalLong.of(Math.min(pages.getAsLong() * ByteSize.PAGE, layout.pamtBytes())) : OptionalLong.empty();
+      restrictions = List.of();
+      EngineResult r = result(Status.FEASIBLE, layout, bound);
+      EngineResult answer = new EngineResult(r.solver(), r.status(), r.layout(), r.pamtBytes(), r.pamtBoundBytes(),
+          r.messages(), r.solveMillis(), r.modelVariables(), r.modelConstraints(), score.uncoveredBytes(),
+          r.kernelFailure(), r.infeasibility(), r.details(), r.question());
+      options.incumbent().offer(answer);
+      return answer;
+    }
+
+    private static final String NO_LAYOUT = "time limit: no layout found and none ruled out";
 
     /** The instance; an answer already when no layout can cover all memory or there is no memory. */
     private Optional<EngineResult> prepare() {
@@ -280,7 +337,7 @@ final class ModuleFamilySolver {
         boolean found = status == CpSolverStatus.OPTIMAL || status == CpSolverStatus.FEASIBLE;
         if (!found) {
           if (last == null) {
-            messages.add("time limit: no layout found and none ruled out");
+            messages.add(NO_LAYOUT);
             lastStatus = Status.UNKNOWN;
             return Optional.empty();
           }
@@ -345,8 +402,15 @@ final class ModuleFamilySolver {
           // The reserved-area limit's price (filled islands) can lie above the covering bound.
           long price = areaBounds().leastPamtPages(limits.maxTdmrs(), limits.maxReservedPerTdmr());
           OptionalLong covering = coveringBounds(fixed).map(ModuleFamilyBounds::leastPamtPages).orElse(OptionalLong.empty());
-          return covering.isPresent() ? OptionalLong.of(Math.max(covering.getAsLong(), price))
+          OptionalLong least = covering.isPresent() ? OptionalLong.of(Math.max(covering.getAsLong(), price))
               : price > 0 ? OptionalLong.of(price) : OptionalLong.empty();
+          if (least.isPresent() && covering.isPresent()) {
+            // PAMT values at which no TDMR set keeps within the area limit (islands between holes).
+            boolean noRemote = policy.pamt() == Policy.PamtPlacementPolicy.NODE_LOCAL
+                && Long.valueOf(0).equals(fixed.get("remote PAMT"));
+            least = OptionalLong.of(new FilledIslandsPamtBound(instance, noRemote).raise(least.getAsLong()));
+          }
+          return least;
         }
         case "TDMRs": {
           Optional<ModuleFamilyBounds> b = coveringBounds(fixed);
@@ -365,6 +429,18 @@ final class ModuleFamilySolver {
           Long tdmrs = fixed.get("TDMRs");
           long least = pamt == null ? 0
               : new AreaCountBound(instance).leastAreas(pamt, tdmrs == null ? limits.maxTdmrs() : tdmrs, found);
+          Optional<List<List<Integer>>> forced = pamt == null || tdmrs == null ? Optional.empty()
+              : coveringBounds(fixed).flatMap(b -> b.forcedTdmrs(pamt, tdmrs));
+          if (forced.isPresent()) {
+            // Every layout left has these TDMRs: the islands their levels can fill limit the merges.
+            List<AddressRange> ranges = new ArrayList<>();
+            for (long[] t : ranges(forced.get())) {
+              ranges.add(new AddressRange(t[0] * ByteSize.GiB, t[1] * ByteSize.GiB));
+            }
+            boolean noRemote = policy.pamt() == Policy.PamtPlacementPolicy.NODE_LOCAL
+                && Long.valueOf(0).equals(fixed.get("remote PAMT"));
+            least = Math.max(least, new FixedTdmrsAreaBound(instance, ranges, noRemote).leastAreas(pamt));
+          }
           if (pamt != null && Long.valueOf(0).equals(fixed.get("remote PAMT"))) {
             least = Math.max(least, new NodeAreaBound(instance).leastAreas(pamt));
           }

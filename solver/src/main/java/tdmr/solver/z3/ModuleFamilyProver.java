@@ -22,6 +22,8 @@ import tdmr.mem.MemoryMap;
 import tdmr.solver.AreaCountBound;
 import tdmr.solver.NodeAreaBound;
 import tdmr.solver.EngineResult;
+import tdmr.solver.FilledIslandsPamtBound;
+import tdmr.solver.FixedTdmrsAreaBound;
 import tdmr.solver.GranulesLeftOut;
 import tdmr.solver.Infeasibility;
 import tdmr.solver.Instance;
@@ -258,6 +260,10 @@ final class ModuleFamilyProver {
         best = r;
       }
     }
+    Optional<Layout> filled = filledStart(best);
+    if (filled.isPresent()) {
+      return filled;
+    }
     if (best == null) {
       return Optional.empty();
     }
@@ -266,6 +272,24 @@ final class ModuleFamilyProver {
         : "incumbent: the %s layout of %s (%d ms)".formatted(best.status().toString().toLowerCase(java.util.Locale.ROOT),
             best.solver(), best.solveMillis()));
     return best.layout();
+  }
+
+  /**
+   * The layout of {@link tdmr.solver.FilledStart} (islands between holes filled with PAMT levels)
+   * when it is valid and better than {@code known} (or there is none): on maps whose low granule
+   * holds more holes than a TDMR has areas, neither the kernel family nor the greedy has a layout,
+   * and Z3's first check alone found none within 10 s. A start, no claim: it passed the validator.
+   */
+  private Optional<Layout> filledStart(EngineResult known) {
+    long t0 = System.nanoTime();
+    Optional<Layout> filled = new tdmr.solver.FilledStart(instance).find();
+    if (filled.isEmpty() || known != null && !LayoutScore.of(map, limits, policy, filled.get())
+        .betterThan(LayoutScore.of(map, limits, policy, known.layout().get()), policy)) {
+      return Optional.empty();
+    }
+    details.add("incumbent: islands between holes filled with PAMT levels (FilledStart, %d ms)"
+        .formatted((System.nanoTime() - t0) / 1_000_000));
+    return filled;
   }
 
   /**
@@ -619,13 +643,14 @@ final class ModuleFamilyProver {
       details.add("TDMRs: one within each run of memory granules on one node, granules at its ends left out and filled"
           + " by PAMT: %s of TDMRs meet the PAMT and TDMR bounds".formatted(Count.of(sets.size(), "set")));
       for (List<AddressRange> set : sets) {
-        if (hi - 1 < Math.max(lo, leastAreas(set))) {
+        long setLeast = leastAreas(set);
+        if (hi - 1 < Math.max(lo, setLeast)) {
           continue;
         }
         Solver fast = ctx.mkSolver(ctx.mkTactic("qflia"));
         fast.add(solver.getAssertions());
         fast.add(model.tdmrsAt(set));
-        while (Math.max(lo, leastAreas(set)) < hi) {
+        while (Math.max(lo, setLeast) < hi) {
           com.microsoft.z3.Status st = check(fast, List.of(ctx.mkLe(tier.expr(), ctx.mkInt(hi - 1))), deadline.remainingMillis());
           if (st == com.microsoft.z3.Status.SATISFIABLE) {
             adopt();
@@ -669,6 +694,16 @@ final class ModuleFamilyProver {
             && Long.valueOf(0).equals(fixed.get("remote PAMT"));
         bounds = new ModuleFamilyBounds(instance, remoteFree);
         least = bounds.leastPamtPages();
+        if (least.isPresent()) {
+          // PAMT values at which no TDMR set keeps within the area limit (islands between holes).
+          long raised = new FilledIslandsPamtBound(instance, remoteFree).raise(Math.max(least.getAsLong(),
+              tier.lowerBound()));
+          if (raised > least.getAsLong()) {
+            details.add("PAMT tier: at least %d pages (FilledIslandsPamtBound: below, no TDMR set fills the islands"
+                .formatted(raised) + " its runs of holes need within the area limit)");
+            least = OptionalLong.of(raised);
+          }
+        }
         // Per node too (ModuleFamilyBounds#leastPamtPagesPerNode): with the total at its bound,
         // each node's PAMT is at its own, and a TDMR over two runs of a node is seen at once to
         // cost more than that node's share.
@@ -715,32 +750,19 @@ final class ModuleFamilyProver {
     }
 
     /**
-     * Before the areas tier: when PAMT is fixed at the bound {@code B} of {@link ModuleFamilyBounds}
-     * and TDMRs at its {@link ModuleFamilyBounds#leastTdmrs}, and that count is one TDMR per run
-     * piece ({@link ModuleFamilyBounds#tdmrs}), every layout left has exactly those TDMRs, which is
-     * stated as a constraint (Z3 would otherwise search the TDMRs' places again for every count of
-     * areas). Why: such a layout meets every inequality of the bound with equality (its javadoc): no
-     * memory granule outside every TDMR, no TDMR over a granule without memory or over two runs, so
-     * each TDMR lies in one run and each run has at least its least TDMRs; with the total at their
-     * sum, each run has exactly that many, one per piece. Without cuts by node a run is one piece; with them,
-     * when every granule's memory is on one node, a TDMR over two pieces would describe one piece's
-     * memory from another node (remote PAMT, fixed at 0); so each piece is one TDMR over all of its
-     * granules. (A granule with memory of two nodes could join the TDMR on either side: then nothing
-     * is fixed.)
+     * Before the areas tier: when PAMT and TDMRs are fixed where {@link
+     * ModuleFamilyBounds#forcedTdmrs} says which TDMRs every layout left has, those TDMRs are stated
+     * as a constraint (Z3 would otherwise search the TDMRs' places again for every count of areas).
      */
     private boolean fixForcedTdmrs() {
-      if (bounds == null || bounds.leastTdmrs().isEmpty()
-          || !Long.valueOf(bounds.leastTdmrs().getAsLong()).equals(fixed.get("TDMRs"))) {
+      if (bounds == null || !fixed.containsKey("PAMT") || !fixed.containsKey("TDMRs")) {
         return false;
       }
-      List<List<Integer>> tdmrs = bounds.tdmrs();
-      if (tdmrs.isEmpty() || tdmrs.size() != bounds.leastTdmrs().getAsLong()) {
+      Optional<List<List<Integer>>> forced = bounds.forcedTdmrs(fixed.get("PAMT"), fixed.get("TDMRs"));
+      if (forced.isEmpty()) {
         return false;
       }
-      if (bounds.remoteFree() && tdmrs.stream().flatMap(List::stream).anyMatch(k -> instance.cells().get(k).nodes().size() != 1)) {
-        // A granule with memory of two nodes can join the TDMR on either side: the pieces are not unique.
-        return false;
-      }
+      List<List<Integer>> tdmrs = forced.get();
       solver.add(model.tdmrsAre(tdmrs));
       details.add("TDMRs fixed to one per run of memory granules (%s): the only layouts with the PAMT and TDMR bounds"
           .formatted(Count.of(tdmrs.size(), "TDMR")));
@@ -753,10 +775,21 @@ final class ModuleFamilyProver {
     private List<AddressRange> fixedTdmrs = List.of();
 
     /**
-     * A lower bound on the areas of any layout with exactly {@code tdmrs}: one for each TDMR that
-     * holds a gap it must reserve (rule C1 with the holes policy) or memory outside every CMR.
+     * A lower bound on the areas of any layout with exactly {@code tdmrs} and the PAMT fixed: one for
+     * each TDMR that holds a gap it must reserve (rule C1 with the holes policy) or memory outside
+     * every CMR, or more by {@link FixedTdmrsAreaBound} (the runs of gaps each TDMR must reserve, less
+     * the islands between them that its levels can fill).
      */
     private long leastAreas(List<AddressRange> tdmrs) {
+      Long pamt = fixed.get("PAMT");
+      long byIslands = pamt == null ? 0 : new FixedTdmrsAreaBound(instance, tdmrs,
+          policy.pamt() == Policy.PamtPlacementPolicy.NODE_LOCAL && Long.valueOf(0).equals(fixed.get("remote PAMT")))
+          .leastAreas(pamt);
+      return Math.max(byIslands, reservingTdmrs(tdmrs));
+    }
+
+    /** The TDMRs of {@code tdmrs} that hold a gap they must reserve or memory outside every CMR. */
+    private long reservingTdmrs(List<AddressRange> tdmrs) {
       long least = 0;
       for (AddressRange t : tdmrs) {
         boolean reserves = false;

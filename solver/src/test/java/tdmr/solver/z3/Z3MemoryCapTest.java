@@ -11,7 +11,9 @@ import org.junit.jupiter.api.Test;
 /**
  * Z3's native memory cap is process-wide and set when Z3 loads, so it is exercised in a child JVM:
  * with a cap of 1 MiB, Z3 cannot even build the model of the bundled tdx#135 example, and the
- * answer must be UNKNOWN (exit 3) with the cap named, never an internal error (exit 70).
+ * answer must name the cap, never be an internal error (exit 70). It is FEASIBLE (exit 0) with the
+ * layout built before Z3 runs by filling the island of tdx#135's [1G, 2G) with a PAMT level
+ * ({@link tdmr.solver.FilledStart}): nothing is proven, the best known layout is kept.
  */
 class Z3MemoryCapTest {
   @Test
@@ -23,8 +25,9 @@ class Z3MemoryCapTest {
         .start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     int exit = p.waitFor();
-    assertEquals(3, exit, out);
-    assertTrue(out.contains("== z3: UNKNOWN"), out);
+    assertEquals(0, exit, out);
+    assertTrue(out.contains("== z3: FEASIBLE"), out);
+    assertTrue(out.contains("before proving optimality"), out);
     assertTrue(out.replaceAll("\\s+", " ").contains("native memory cap of 1 MiB"), out);
   }
 }

@@ -1,0 +1,316 @@
+package tdmr.solver;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import tdmr.mem.AddressRange;
+import tdmr.mem.ByteSize;
+import tdmr.solver.Instance.Atom;
+import tdmr.solver.Instance.Cell;
+import tdmr.tdx.Policy;
+
+/**
+ * A lower bound on the PAMT of every layout of the module family ({@link Policy.Family#MODULE})
+ * under coverage {@code all} within the reserved-area limit: {@link #raise}. It starts from a lower
+ * bound {@code B} (of {@link ModuleFamilyBounds} or the reserved-area price) and rules out, one page
+ * at a time, each PAMT {@code P} at which no set of TDMRs a layout can have ({@link TdmrSetsAtPamt})
+ * keeps every TDMR within the limit. It matters on maps with one granule holding more holes than a
+ * TDMR has areas (a fragmented low gigabyte): at {@code B} the TDMRs are those of the least levels,
+ * whose levels must then fill islands between holes exactly, and few islands are a sum of them.
+ *
+ * <h2>Why a TDMR set is ruled out at {@code P}</h2>
+ *
+ * Take a layout with exactly {@code P} pages of PAMT, at most {@code T} TDMRs, all coverable memory
+ * covered; its TDMRs are one of the sets {@link TdmrSetsAtPamt#of} lists (or a layout with the same
+ * PAMT, TDMR count and no more areas has them, the window's argument there). In a TDMR {@code t},
+ * take its runs ({@link FixedTdmrsAreaBound}: maximal ranges of non-usable atoms holding one it must
+ * reserve) and the islands between consecutive runs. As there, {@code t} has at least {@code r_t -
+ * f_t} areas with {@code f_t} its islands all PAMT (filled), so within the limit {@code R} it fills
+ * at least {@code r_t - R} of its islands. A filled island of one stretch of memory is covered
+ * exactly by the levels inside it (a level is one range of TDX memory inside CMRs, rules D6 and O2,
+ * and the island is bounded by gaps or memory outside CMRs); those levels are the set's levels, of at
+ * least their least sizes, and all levels exceed their least sizes by at most the set's padding
+ * {@code P - sum of least sizes} in all. So the islands filled take disjoint sets of levels whose
+ * least sizes sum to at most their capacity and at least their capacity less their padding, with
+ * the paddings summing to at most the set's. Under {@code node-local} with no remote PAMT a level
+ * lies only on a node every memory granule of its TDMR holds (as in {@link FixedTdmrsAreaBound}), and
+ * a set with a TDMR that has no such node has remote PAMT. If no choice of islands and level sets
+ * meets every TDMR's quota, no layout has that set at {@code P}.
+ * (An island cut by a gap the TDMR may leave unreserved counts as fillable without levels; levels
+ * that fill memory left out of every TDMR are not taken from the pool: both only loosen the test.)
+ * A search that runs out of its step budget takes the set as possible.
+ *
+ * <p>If every set is ruled out at {@code P}, no layout has exactly {@code P} pages; so when all of
+ * {@code B, B+1, ..., B+k-1} are ruled out, every layout has at least {@code B+k}. It stops at the
+ * first {@code P} with a set it cannot rule out, when {@link TdmrSetsAtPamt} cannot list the sets
+ * (or lists more than {@link #MOST_SETS}), after {@link #MOST_RAISE} pages, or at the deadline.
+ */
+public final class FilledIslandsPamtBound {
+  /** The most pages the bound is raised by. */
+  static final int MOST_RAISE = 8;
+
+  /** The most search steps per TDMR set before it is taken as possible. */
+  private static final int MOST_STEPS = 50_000;
+
+  /** The most TDMR sets tested at one PAMT before the bound stops rising. */
+  private static final int MOST_SETS = 64;
+
+  private final Instance instance;
+  private final boolean noRemotePamt;
+
+  /**
+   * {@code noRemotePamt} when the layouts have no remote PAMT (under {@code node-local}, the remote
+   * tier proven 0), so that levels lie on their TDMR's nodes.
+   */
+  public FilledIslandsPamtBound(Instance instance, boolean noRemotePamt) {
+    this.instance = instance;
+    this.noRemotePamt = noRemotePamt;
+  }
+
+  /**
+   * A lower bound at least {@code least} on the PAMT pages of every layout of the module family
+   * under coverage {@code all} within the instance's limits, given that {@code least} is one.
+   */
+  public long raise(long least) {
+    if (!instance.moduleFamily() || instance.policy().coverage() != Policy.Coverage.ALL
+        || !instance.impossibilities().isEmpty()) {
+      return least;
+    }
+    long p = least;
+    while (p < least + MOST_RAISE && !instance.deadline().expired() && ruledOut(p)) {
+      p++;
+    }
+    return p;
+  }
+
+  /** Whether no layout has exactly {@code pages} pages of PAMT (every TDMR set ruled out). */
+  boolean ruledOut(long pages) {
+    Optional<List<TdmrSetsAtPamt.TdmrSet>> sets = TdmrSetsAtPamt.of(instance, pages, instance.limits().maxTdmrs());
+    if (sets.isEmpty()) {
+      return false;
+    }
+    int tested = 0;
+    for (TdmrSetsAtPamt.TdmrSet set : sets.get()) {
+      if (noRemotePamt && anyTdmrWithoutLocalNode(set)) {
+        // Each level of such a TDMR describes one of its granules remotely: not a layout here.
+        continue;
+      }
+      if (++tested > MOST_SETS || mayMeetLimit(set)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** Whether some TDMR of {@code set} has no node that every memory granule of it holds memory of. */
+  private boolean anyTdmrWithoutLocalNode(TdmrSetsAtPamt.TdmrSet set) {
+    for (long[] t : set.tdmrs()) {
+      if (localNodes(new AddressRange(t[0] * ByteSize.GiB, t[1] * ByteSize.GiB)).isEmpty()) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** An island of a TDMR: its TDMR's index in the set, capacity, one stretch or not, nodes. */
+  private record Island(int tdmr, long pages, boolean oneStretch, List<Integer> nodes) {}
+
+  /** A level: its least pages and the nodes it may lie on (null: any). */
+  private record Level(long pages, List<Integer> nodes) {}
+
+  /** Whether the set's TDMRs might each fill the islands they need (the class comment's test). */
+  private boolean mayMeetLimit(TdmrSetsAtPamt.TdmrSet set) {
+    List<AddressRange> tdmrs = new ArrayList<>();
+    for (long[] t : set.tdmrs()) {
+      tdmrs.add(new AddressRange(t[0] * ByteSize.GiB, t[1] * ByteSize.GiB));
+    }
+    int[] need = new int[tdmrs.size()];
+    List<Island> islands = new ArrayList<>();
+    boolean anyNeed = false;
+    for (int t = 0; t < tdmrs.size(); t++) {
+      int runs = runsAndIslands(t, tdmrs.get(t), islands);
+      need[t] = Math.max(0, runs - instance.limits().maxReservedPerTdmr());
+      anyNeed |= need[t] > 0;
+    }
+    if (!anyNeed) {
+      return true;
+    }
+    List<Level> levels = new ArrayList<>();
+    for (int t = 0; t < tdmrs.size(); t++) {
+      List<Integer> nodes = noRemotePamt ? localNodes(tdmrs.get(t)) : null;
+      for (int k = 0; k < 3 && 3 * t + k < set.levelPages().size(); k++) {
+        levels.add(new Level(set.levelPages().get(3 * t + k), nodes));
+      }
+    }
+    islands.removeIf(i -> need[i.tdmr()] == 0);
+    return new Quotas(islands, levels, need, set.padding()).met();
+  }
+
+  /** The nodes a level of TDMR {@code t} may lie on without describing any of its granules remotely. */
+  private List<Integer> localNodes(AddressRange t) {
+    List<Integer> out = new ArrayList<>();
+    for (int n : instance.nodes()) {
+      boolean local = true;
+      for (Cell c : instance.cells()) {
+        if (c.range().start() < t.end() && t.start() < c.range().end() && instance.lacksNode(c, n)) {
+          local = false;
+          break;
+        }
+      }
+      if (local) {
+        out.add(n);
+      }
+    }
+    return out;
+  }
+
+  /** The runs inside {@code t} (the TDMR of index {@code index}); adds its islands to {@code islands}. */
+  private int runsAndIslands(int index, AddressRange t, List<Island> islands) {
+    int runs = 0;
+    boolean inRun = false;
+    long pages = 0;
+    int stretches = 0;
+    boolean inStretch = false;
+    List<Integer> nodes = new ArrayList<>();
+    for (Atom a : instance.atoms()) {
+      if (a.range().end() <= t.start() || a.range().start() >= t.end()) {
+        continue;
+      }
+      if (a.memory() && !a.dead()) {
+        if (!inStretch) {
+          stretches++;
+          inStretch = true;
+        }
+        pages += a.range().intersect(t).size() / ByteSize.PAGE;
+        if (!nodes.contains(a.node())) {
+          nodes.add(a.node());
+        }
+        inRun = false;
+      } else if (a.memory() ? a.dead() : instance.mustReserve(a)) {
+        if (!inRun) {
+          if (runs > 0 && stretches > 0) {
+            islands.add(new Island(index, pages, stretches == 1, List.copyOf(nodes)));
+          }
+          if (runs == 0 || stretches > 0) {
+            runs++;
+          }
+        }
+        inRun = true;
+        pages = 0;
+        stretches = 0;
+        inStretch = false;
+        nodes.clear();
+      } else {
+        // A gap the TDMR may leave unreserved: it cuts the memory into stretches.
+        inStretch = false;
+      }
+    }
+    return runs;
+  }
+
+  /** The search: islands chosen and filled by disjoint sets of levels until every quota is met. */
+  private static final class Quotas {
+    private final List<Island> islands;
+    private final List<Level> levels;
+    private final int[] need;
+    private final boolean[] used;
+    private int steps;
+    private boolean exhausted;
+
+    Quotas(List<Island> islands, List<Level> levels, int[] need, long padding) {
+      this.islands = new ArrayList<>(islands);
+      this.islands.sort(Comparator.comparingInt(Island::tdmr).thenComparingLong(Island::pages));
+      this.levels = new ArrayList<>(levels);
+      this.levels.sort(Comparator.comparingLong(Level::pages).reversed());
+      this.need = need.clone();
+      this.used = new boolean[levels.size()];
+      this.padding = padding;
+    }
+
+    private final long padding;
+
+    boolean met() {
+      return search(0, padding) || exhausted;
+    }
+
+    private boolean done() {
+      for (int n : need) {
+        if (n > 0) {
+          return false;
+        }
+      }
+      return true;
+    }
+
+    /** Whether islands from {@code i} on can meet the quotas left within {@code room} padding. */
+    private boolean search(int i, long room) {
+      if (done()) {
+        return true;
+      }
+      if (i == islands.size() || exhausted || ++steps > MOST_STEPS) {
+        exhausted |= steps > MOST_STEPS;
+        return false;
+      }
+      // The islands left of each TDMR must still cover its quota.
+      int[] left = new int[need.length];
+      for (int k = i; k < islands.size(); k++) {
+        left[islands.get(k).tdmr()]++;
+      }
+      for (int t = 0; t < need.length; t++) {
+        if (need[t] > left[t]) {
+          return false;
+        }
+      }
+      Island island = islands.get(i);
+      if (need[island.tdmr()] > 0) {
+        need[island.tdmr()]--;
+        boolean filled = !island.oneStretch() ? search(i + 1, room) : fill(island, 0, 0, room, i);
+        need[island.tdmr()]++;
+        if (filled) {
+          return true;
+        }
+      }
+      return search(i + 1, room);
+    }
+
+    /** Whether some non-empty set of unused levels from {@code k} on fills {@code island}, and then the rest works. */
+    private boolean fill(Island island, int k, long sum, long room, int i) {
+      if (exhausted || ++steps > MOST_STEPS) {
+        exhausted = true;
+        return false;
+      }
+      if (sum > 0 && island.pages() - sum <= room && search(i + 1, room - (island.pages() - sum))) {
+        return true;
+      }
+      for (int j = k; j < levels.size(); j++) {
+        Level l = levels.get(j);
+        if (used[j] || sum + l.pages() > island.pages() || !mayLie(l, island) || repeats(j, k)) {
+          continue;
+        }
+        used[j] = true;
+        boolean ok = fill(island, j + 1, sum + l.pages(), room, i);
+        used[j] = false;
+        if (ok) {
+          return true;
+        }
+      }
+      return false;
+    }
+
+    /** Whether an unused level before {@code j} (from {@code k}) is interchangeable with it. */
+    private boolean repeats(int j, int k) {
+      for (int p = k; p < j; p++) {
+        if (!used[p] && levels.get(p).pages() == levels.get(j).pages()
+            && java.util.Objects.equals(levels.get(p).nodes(), levels.get(j).nodes())) {
+          return true;
+        }
+      }
+      return false;
+    }
+
+    private static boolean mayLie(Level l, Island island) {
+      return l.nodes() == null || island.nodes().stream().anyMatch(l.nodes()::contains);
+    }
+  }
+}
