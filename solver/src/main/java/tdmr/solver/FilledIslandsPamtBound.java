@@ -39,11 +39,13 @@ import tdmr.tdx.Policy;
  * meets every TDMR's quota, no layout has that set at {@code P}.
  * (An island cut by a gap the TDMR may leave unreserved counts as fillable without levels; levels
  * that fill memory left out of every TDMR are not taken from the pool: both only loosen the test.)
- * A search that runs out of its step budget takes the set as possible.
+ * A search that runs out of its step budget (per set, and for all sets of one {@link #raise}) takes
+ * the set as possible.
  *
  * <p>If every set is ruled out at {@code P}, no layout has exactly {@code P} pages; so when all of
  * {@code B, B+1, ..., B+k-1} are ruled out, every layout has at least {@code B+k}. It stops at the
- * first {@code P} with a set it cannot rule out, when {@link TdmrSetsAtPamt} cannot list the sets
+ * first {@code P} with a set it cannot rule out (at once when no TDMR of {@link
+ * ModuleFamilyBounds#tdmrs} holds more runs than the limit), when {@link TdmrSetsAtPamt} cannot list the sets
  * (or lists more than {@link #MOST_SETS}), after {@link #MOST_RAISE} pages, or at the deadline.
  */
 public final class FilledIslandsPamtBound {
@@ -51,7 +53,13 @@ public final class FilledIslandsPamtBound {
   static final int MOST_RAISE = 8;
 
   /** The most search steps per TDMR set before it is taken as possible. */
-  private static final int MOST_STEPS = 50_000;
+  private static final int MOST_STEPS = 5_000;
+
+  /** The most search steps of one {@link #raise} over all sets, after which a set is taken as possible. */
+  private static final int MOST_TOTAL_STEPS = 100_000;
+
+  /** Steps taken so far by {@link #raise}'s searches. */
+  private long totalSteps;
 
   /** The most TDMR sets tested at one PAMT before the bound stops rising. */
   private static final int MOST_SETS = 64;
@@ -77,11 +85,32 @@ public final class FilledIslandsPamtBound {
         || !instance.impossibilities().isEmpty()) {
       return least;
     }
+    if (!someTdmrOverLimit()) {
+      return least;
+    }
     long p = least;
     while (p < least + MOST_RAISE && !instance.deadline().expired() && ruledOut(p)) {
       p++;
     }
     return p;
+  }
+
+  /**
+   * Whether a TDMR of {@link ModuleFamilyBounds#tdmrs} (one per run of memory granules, the TDMRs of
+   * the least levels) holds more runs of holes than the area limit: otherwise that set is not ruled
+   * out at the covering bound and nothing is raised, so the sets are not listed (which can take
+   * seconds on hosts of 128 GiB and more).
+   */
+  private boolean someTdmrOverLimit() {
+    ModuleFamilyBounds bounds = new ModuleFamilyBounds(instance, noRemotePamt);
+    for (List<Integer> t : bounds.tdmrs()) {
+      AddressRange range = new AddressRange(instance.cells().get(t.get(0)).range().start(),
+          instance.cells().get(t.get(t.size() - 1)).range().end());
+      if (runsAndIslands(0, range, new ArrayList<>()) > instance.limits().maxReservedPerTdmr()) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Whether no layout has exactly {@code pages} pages of PAMT (every TDMR set ruled out). */
@@ -144,7 +173,13 @@ public final class FilledIslandsPamtBound {
       }
     }
     islands.removeIf(i -> need[i.tdmr()] == 0);
-    return new Quotas(islands, levels, need, set.padding()).met();
+    if (totalSteps > MOST_TOTAL_STEPS) {
+      return true;
+    }
+    Quotas quotas = new Quotas(islands, levels, need, set.padding());
+    boolean met = quotas.met();
+    totalSteps += quotas.steps;
+    return met;
   }
 
   /** The nodes a level of TDMR {@code t} may lie on without describing any of its granules remotely. */

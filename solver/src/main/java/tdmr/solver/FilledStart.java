@@ -235,7 +235,7 @@ public final class FilledStart {
    * depth-first search over the levels largest first, cut off after {@link #MOST_STEPS} steps.
    */
   private static final class SubsetSum {
-    private static final int MOST_STEPS = 20_000;
+    private static final int MOST_STEPS = 2_000;
     private final List<Level> levels;
     private final long capacity;
     private final long[] suffix;
