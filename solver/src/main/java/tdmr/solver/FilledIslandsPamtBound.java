@@ -6,8 +6,6 @@ import java.util.List;
 import java.util.Optional;
 import tdmr.mem.AddressRange;
 import tdmr.mem.ByteSize;
-import tdmr.solver.Instance.Atom;
-import tdmr.solver.Instance.Cell;
 import tdmr.tdx.Policy;
 
 /**
@@ -106,7 +104,7 @@ public final class FilledIslandsPamtBound {
     for (List<Integer> t : bounds.tdmrs()) {
       AddressRange range = new AddressRange(instance.cells().get(t.get(0)).range().start(),
           instance.cells().get(t.get(t.size() - 1)).range().end());
-      if (runsAndIslands(0, range, new ArrayList<>()) > instance.limits().maxReservedPerTdmr()) {
+      if (TdmrInterior.of(instance, range).runs() > instance.limits().maxReservedPerTdmr()) {
         return true;
       }
     }
@@ -135,7 +133,7 @@ public final class FilledIslandsPamtBound {
   /** Whether some TDMR of {@code set} has no node that every memory granule of it holds memory of. */
   private boolean anyTdmrWithoutLocalNode(TdmrSetsAtPamt.TdmrSet set) {
     for (long[] t : set.tdmrs()) {
-      if (localNodes(new AddressRange(t[0] * ByteSize.GiB, t[1] * ByteSize.GiB)).isEmpty()) {
+      if (TdmrInterior.localNodes(instance, new AddressRange(t[0] * ByteSize.GiB, t[1] * ByteSize.GiB)).isEmpty()) {
         return true;
       }
     }
@@ -158,7 +156,11 @@ public final class FilledIslandsPamtBound {
     List<Island> islands = new ArrayList<>();
     boolean anyNeed = false;
     for (int t = 0; t < tdmrs.size(); t++) {
-      int runs = runsAndIslands(t, tdmrs.get(t), islands);
+      TdmrInterior inside = TdmrInterior.of(instance, tdmrs.get(t));
+      int runs = inside.runs();
+      for (TdmrInterior.Island i : inside.islands()) {
+        islands.add(new Island(t, i.pages(), i.oneStretch(), i.nodes()));
+      }
       need[t] = Math.max(0, runs - instance.limits().maxReservedPerTdmr());
       anyNeed |= need[t] > 0;
     }
@@ -167,7 +169,7 @@ public final class FilledIslandsPamtBound {
     }
     List<Level> levels = new ArrayList<>();
     for (int t = 0; t < tdmrs.size(); t++) {
-      List<Integer> nodes = noRemotePamt ? localNodes(tdmrs.get(t)) : null;
+      List<Integer> nodes = noRemotePamt ? TdmrInterior.localNodes(instance, tdmrs.get(t)) : null;
       for (int k = 0; k < 3 && 3 * t + k < set.levelPages().size(); k++) {
         levels.add(new Level(set.levelPages().get(3 * t + k), nodes));
       }
@@ -180,68 +182,6 @@ public final class FilledIslandsPamtBound {
     boolean met = quotas.met();
     totalSteps += quotas.steps;
     return met;
-  }
-
-  /** The nodes a level of TDMR {@code t} may lie on without describing any of its granules remotely. */
-  private List<Integer> localNodes(AddressRange t) {
-    List<Integer> out = new ArrayList<>();
-    for (int n : instance.nodes()) {
-      boolean local = true;
-      for (Cell c : instance.cells()) {
-        if (c.range().start() < t.end() && t.start() < c.range().end() && instance.lacksNode(c, n)) {
-          local = false;
-          break;
-        }
-      }
-      if (local) {
-        out.add(n);
-      }
-    }
-    return out;
-  }
-
-  /** The runs inside {@code t} (the TDMR of index {@code index}); adds its islands to {@code islands}. */
-  private int runsAndIslands(int index, AddressRange t, List<Island> islands) {
-    int runs = 0;
-    boolean inRun = false;
-    long pages = 0;
-    int stretches = 0;
-    boolean inStretch = false;
-    List<Integer> nodes = new ArrayList<>();
-    for (Atom a : instance.atoms()) {
-      if (a.range().end() <= t.start() || a.range().start() >= t.end()) {
-        continue;
-      }
-      if (a.memory() && !a.dead()) {
-        if (!inStretch) {
-          stretches++;
-          inStretch = true;
-        }
-        pages += a.range().intersect(t).size() / ByteSize.PAGE;
-        if (!nodes.contains(a.node())) {
-          nodes.add(a.node());
-        }
-        inRun = false;
-      } else if (a.memory() ? a.dead() : instance.mustReserve(a)) {
-        if (!inRun) {
-          if (runs > 0 && stretches > 0) {
-            islands.add(new Island(index, pages, stretches == 1, List.copyOf(nodes)));
-          }
-          if (runs == 0 || stretches > 0) {
-            runs++;
-          }
-        }
-        inRun = true;
-        pages = 0;
-        stretches = 0;
-        inStretch = false;
-        nodes.clear();
-      } else {
-        // A gap the TDMR may leave unreserved: it cuts the memory into stretches.
-        inStretch = false;
-      }
-    }
-    return runs;
   }
 
   /** The search: islands chosen and filled by disjoint sets of levels until every quota is met. */

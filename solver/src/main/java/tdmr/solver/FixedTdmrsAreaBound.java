@@ -5,8 +5,7 @@ import java.util.Comparator;
 import java.util.List;
 import tdmr.mem.AddressRange;
 import tdmr.mem.ByteSize;
-import tdmr.solver.Instance.Atom;
-import tdmr.solver.Instance.Cell;
+import tdmr.solver.TdmrInterior.Island;
 import tdmr.tdx.PageSize;
 import tdmr.tdx.Policy;
 
@@ -74,9 +73,6 @@ public final class FixedTdmrsAreaBound {
     this.localOnly = noRemotePamt;
   }
 
-  /** One island: its capacity in pages, whether it is one stretch of memory, and its memory's nodes. */
-  private record Island(long pages, boolean oneStretch, List<Integer> nodes) {}
-
   /** A level's least pages and the nodes it may lie on (null: any). */
   private record Level(long pages, List<Integer> nodes) {}
 
@@ -94,7 +90,7 @@ public final class FixedTdmrsAreaBound {
     List<Level> levels = new ArrayList<>();
     long least = 0;
     for (AddressRange t : tdmrs) {
-      List<Integer> nodes = localOnly ? localNodes(t) : null;
+      List<Integer> nodes = localOnly ? TdmrInterior.localNodes(instance, t) : null;
       for (PageSize level : instance.pieceLevels()) {
         long pages = instance.levelPages(t.size() / ByteSize.GiB, level);
         least += pages;
@@ -108,72 +104,12 @@ public final class FixedTdmrsAreaBound {
     long runs = 0;
     List<Island> islands = new ArrayList<>();
     for (AddressRange t : tdmrs) {
-      runs += runsAndIslands(t, islands);
+      TdmrInterior inside = TdmrInterior.of(instance, t);
+      runs += inside.runs();
+      islands.addAll(inside.islands());
     }
     long filled = new MostFilled(islands, levels, slack).most();
     return Math.max(0, runs - filled);
-  }
-
-  /** The nodes a level of TDMR {@code t} may lie on without describing any of its granules remotely. */
-  private List<Integer> localNodes(AddressRange t) {
-    List<Integer> out = new ArrayList<>();
-    for (int n : instance.nodes()) {
-      boolean local = true;
-      for (Cell c : instance.cells()) {
-        if (c.range().start() < t.end() && t.start() < c.range().end() && instance.lacksNode(c, n)) {
-          local = false;
-          break;
-        }
-      }
-      if (local) {
-        out.add(n);
-      }
-    }
-    return out;
-  }
-
-  /** The runs inside {@code t}; adds its islands to {@code islands}. */
-  private long runsAndIslands(AddressRange t, List<Island> islands) {
-    long runs = 0;
-    boolean inRun = false;
-    long pages = 0;
-    int stretches = 0;
-    boolean inStretch = false;
-    List<Integer> nodes = new ArrayList<>();
-    for (Atom a : instance.atoms()) {
-      if (a.range().end() <= t.start() || a.range().start() >= t.end()) {
-        continue;
-      }
-      if (a.memory() && !a.dead()) {
-        if (!inStretch) {
-          stretches++;
-          inStretch = true;
-        }
-        pages += a.range().intersect(t).size() / ByteSize.PAGE;
-        if (!nodes.contains(a.node())) {
-          nodes.add(a.node());
-        }
-        inRun = false;
-      } else if (a.memory() ? a.dead() : instance.mustReserve(a)) {
-        if (!inRun) {
-          if (runs > 0 && stretches > 0) {
-            islands.add(new Island(pages, stretches == 1, List.copyOf(nodes)));
-          }
-          if (runs == 0 || stretches > 0) {
-            runs++;
-          }
-        }
-        inRun = true;
-        pages = 0;
-        stretches = 0;
-        inStretch = false;
-        nodes.clear();
-      } else {
-        // A gap the TDMR may leave unreserved: it cuts the memory into stretches.
-        inStretch = false;
-      }
-    }
-    return runs;
   }
 
   /** The most islands filled together by disjoint sets of levels within the padding allowed. */
