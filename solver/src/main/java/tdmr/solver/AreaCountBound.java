@@ -108,7 +108,7 @@ public final class AreaCountBound {
     int i = 0;
     while (i < atoms.size()) {
       Atom a = atoms.get(i);
-      if (usable(a)) {
+      if (a.usable()) {
         island += a.pages();
         i++;
         continue;
@@ -117,7 +117,7 @@ public final class AreaCountBound {
       int first = -1;
       int last = -1;
       int j = i;
-      while (j < atoms.size() && !usable(atoms.get(j))) {
+      while (j < atoms.size() && !atoms.get(j).usable()) {
         if (mustReserve(instance, atoms.get(j))) {
           if (first < 0) {
             first = j;
@@ -151,25 +151,9 @@ public final class AreaCountBound {
       return;
     }
     for (int c : escape) {
-      granulePages.computeIfAbsent(c, k -> usablePages(instance, k));
+      granulePages.computeIfAbsent(c, k -> instance.usablePages(instance.cells().get(k)));
     }
     escapeSets.add(List.copyOf(escape));
-  }
-
-  private static long usablePages(Instance instance, int cell) {
-    Instance.Cell c = instance.cells().get(cell);
-    long pages = 0;
-    for (int i = c.firstAtom(); i < c.endAtom(); i++) {
-      Atom a = instance.atoms().get(i);
-      if (usable(a)) {
-        pages += a.pages();
-      }
-    }
-    return pages;
-  }
-
-  private static boolean usable(Atom a) {
-    return a.memory() && !a.dead();
   }
 
   private static boolean mustReserve(Instance instance, Atom a) {

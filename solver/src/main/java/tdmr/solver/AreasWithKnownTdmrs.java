@@ -132,7 +132,7 @@ public final class AreasWithKnownTdmrs {
     List<Piece> out = new ArrayList<>();
     List<long[]> tdmrs = set.tdmrs();
     for (Atom a : instance.atoms()) {
-      boolean usable = a.memory() && !a.dead();
+      boolean usable = a.usable();
       boolean mustReserve = a.memory() ? a.dead() : instance.mustReserve(a);
       long cursor = a.range().start();
       while (cursor < a.range().end()) {

@@ -162,6 +162,11 @@ public final class Instance {
     public boolean dead() {
       return memory && !convertible;
     }
+
+    /** Usable memory: TDX memory inside a CMR, which a TDMR covers or PAMT fills. */
+    public boolean usable() {
+      return memory && convertible;
+    }
   }
 
   /**
@@ -702,5 +707,17 @@ public final class Instance {
     long mixed = cells.stream().filter(c -> c.kind() == Kind.MIXED).count();
     return "%d cells (%d plain, %d mixed), %d atoms, %d segments, %d places".formatted(cells.size(), plain, mixed,
         atoms.size(), segments.size(), places.size());
+  }
+
+  /** The usable pages of a cell ({@link Atom#usable}): of each of its granules for a PLAIN cell, which is one atom. */
+  public long usablePages(Cell c) {
+    long pages = 0;
+    for (int i = c.firstAtom(); i < c.endAtom(); i++) {
+      Atom a = atoms().get(i);
+      if (a.usable()) {
+        pages += a.pages();
+      }
+    }
+    return pages;
   }
 }

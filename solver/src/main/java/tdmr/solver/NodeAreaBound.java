@@ -122,7 +122,7 @@ public final class NodeAreaBound {
       return;
     }
     for (Cell c : instance.cells()) {
-      long pages = usablePages(c);
+      long pages = instance.usablePages(c);
       if (pages > 0) {
         leastGranulePages = Math.min(leastGranulePages, c.kind() == Instance.Kind.MIXED ? pages : Instance.GIB_PAGES);
       }
@@ -137,15 +137,15 @@ public final class NodeAreaBound {
     int i = 0;
     while (i < atoms.size()) {
       Atom a = atoms.get(i);
-      if (usable(a)) {
+      if (a.usable()) {
         long pages = 0;
         int j = i;
-        while (j < atoms.size() && usable(atoms.get(j)) && atoms.get(j).node() == a.node()) {
+        while (j < atoms.size() && atoms.get(j).usable() && atoms.get(j).node() == a.node()) {
           pages += atoms.get(j).pages();
           j++;
         }
         add(true, pages, false, a.range().start(), atoms.get(j - 1).range().end());
-        enclosed.set(enclosed.size() - 1, (i == 0 || !usable(atoms.get(i - 1))) && (j == atoms.size() || !usable(atoms.get(j))));
+        enclosed.set(enclosed.size() - 1, (i == 0 || !atoms.get(i - 1).usable()) && (j == atoms.size() || !atoms.get(j).usable()));
         pieceNode.add(a.node());
         piecesOfNode.merge(a.node(), 1, Integer::sum);
         i = j;
@@ -154,7 +154,7 @@ public final class NodeAreaBound {
       int first = -1;
       int last = -1;
       int j = i;
-      while (j < atoms.size() && !usable(atoms.get(j))) {
+      while (j < atoms.size() && !atoms.get(j).usable()) {
         if (mustReserve(atoms.get(j))) {
           if (first < 0) {
             first = j;
@@ -218,35 +218,19 @@ public final class NodeAreaBound {
     long s = first.range().start();
     long e = last.range().end();
     // An atom edge off a GiB boundary lies in a MIXED cell: one granule.
-    boolean atStart = s % ByteSize.GiB != 0 && usablePages(instance.cells().get(first.cell())) > 0;
-    boolean atEnd = e % ByteSize.GiB != 0 && usablePages(instance.cells().get(last.cell())) > 0;
+    boolean atStart = s % ByteSize.GiB != 0 && instance.usablePages(instance.cells().get(first.cell())) > 0;
+    boolean atEnd = e % ByteSize.GiB != 0 && instance.usablePages(instance.cells().get(last.cell())) > 0;
     return atStart || atEnd;
   }
 
   /** Whether some cell holds usable memory and memory of {@code node} only. */
   private boolean hasGranuleOfItsOwn(int node) {
     for (Cell c : instance.cells()) {
-      if (c.nodes().equals(List.of(node)) && usablePages(c) > 0) {
+      if (c.nodes().equals(List.of(node)) && instance.usablePages(c) > 0) {
         return true;
       }
     }
     return false;
-  }
-
-  /** Usable pages of a cell (of each of its granules for a PLAIN cell, which is one atom). */
-  private long usablePages(Cell c) {
-    long pages = 0;
-    for (int i = c.firstAtom(); i < c.endAtom(); i++) {
-      Atom a = instance.atoms().get(i);
-      if (usable(a)) {
-        pages += a.pages();
-      }
-    }
-    return pages;
-  }
-
-  private static boolean usable(Atom a) {
-    return a.memory() && !a.dead();
   }
 
   private boolean mustReserve(Atom a) {

@@ -37,7 +37,7 @@ record TdmrInterior(int runs, List<TdmrInterior.Island> islands) {
       if (a.range().end() <= t.start() || a.range().start() >= t.end()) {
         continue;
       }
-      if (a.memory() && !a.dead()) {
+      if (a.usable()) {
         if (!inStretch) {
           stretches++;
           inStretch = true;
