@@ -1,7 +1,6 @@
 package tdmr.solver;
 
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import tdmr.check.LayoutVerifier;
@@ -44,8 +43,6 @@ public final class FilledStart {
     this.instance = instance;
   }
 
-  /** One level to place: its TDMR (index), its level, its least pages. */
-  private record Level(int tdmr, PageSize level, long pages) {}
 
   /** A memory atom between two runs of one TDMR. */
   private record Island(int tdmr, Atom atom) {}
@@ -140,14 +137,7 @@ public final class FilledStart {
    * islands when they are few; otherwise the set of levels that leaves the least room.
    */
   Optional<Layout> with(List<AddressRange> tdmrs, boolean oneLevelEach) {
-    List<Level> pool = new ArrayList<>();
-    for (int t = 0; t < tdmrs.size(); t++) {
-      long giB = tdmrs.get(t).size() / ByteSize.GiB;
-      for (PageSize level : instance.pieceLevels()) {
-        pool.add(new Level(t, level, instance.levelPages(giB, level)));
-      }
-    }
-    pool.sort(Comparator.comparingLong(Level::pages).reversed());
+    List<LevelToPlace> pool = LevelToPlace.largestFirst(instance, tdmrs);
     PamtRange[][] placed = new PamtRange[tdmrs.size()][PageSize.values().length];
     List<Atom> filled = new ArrayList<>();
     List<Island> left = new ArrayList<>();
@@ -192,19 +182,19 @@ public final class FilledStart {
    * last level padded to the island's end ({@code exactOnly}: only sets that fill it exactly); false
    * when no set fits any island.
    */
-  private boolean fillOne(List<Island> islands, List<Level> pool, List<AddressRange> tdmrs, PamtRange[][] placed,
+  private boolean fillOne(List<Island> islands, List<LevelToPlace> pool, List<AddressRange> tdmrs, PamtRange[][] placed,
       List<Atom> filled, boolean oneLevelEach, boolean exactOnly) {
     Island best = null;
-    List<Level> bestSet = null;
+    List<LevelToPlace> bestSet = null;
     long bestRoom = Long.MAX_VALUE;
     for (Island i : islands) {
-      List<Level> fitting = pool.stream().filter(l -> l.pages() <= i.atom().pages() && mayHold(tdmrs, l, i.atom()))
+      List<LevelToPlace> fitting = pool.stream().filter(l -> l.pages() <= i.atom().pages() && mayHold(tdmrs, l, i.atom()))
           .toList();
-      List<Level> set = oneLevelEach ? fitting.stream().limit(1).toList() : new SubsetSum(fitting, i.atom().pages()).best();
+      List<LevelToPlace> set = oneLevelEach ? fitting.stream().limit(1).toList() : new SubsetSum(fitting, i.atom().pages()).best();
       if (set.isEmpty()) {
         continue;
       }
-      long room = i.atom().pages() - set.stream().mapToLong(Level::pages).sum();
+      long room = i.atom().pages() - set.stream().mapToLong(LevelToPlace::pages).sum();
       if (exactOnly && room > 0) {
         continue;
       }
@@ -221,7 +211,7 @@ public final class FilledStart {
     filled.add(best.atom());
     long at = best.atom().range().start();
     for (int k = 0; k < bestSet.size(); k++) {
-      Level l = bestSet.get(k);
+      LevelToPlace l = bestSet.get(k);
       pool.remove(l);
       long bytes = k == bestSet.size() - 1 ? best.atom().range().end() - at : l.pages() * ByteSize.PAGE;
       placed[l.tdmr()][l.level().ordinal()] = new PamtRange(at, bytes);
@@ -236,14 +226,14 @@ public final class FilledStart {
    */
   private static final class SubsetSum {
     private static final int MOST_STEPS = 2_000;
-    private final List<Level> levels;
+    private final List<LevelToPlace> levels;
     private final long capacity;
     private final long[] suffix;
-    private List<Level> best = List.of();
+    private List<LevelToPlace> best = List.of();
     private long bestSum;
     private int steps;
 
-    SubsetSum(List<Level> levels, long capacity) {
+    SubsetSum(List<LevelToPlace> levels, long capacity) {
       this.levels = levels;
       this.capacity = capacity;
       this.suffix = new long[levels.size() + 1];
@@ -252,12 +242,12 @@ public final class FilledStart {
       }
     }
 
-    List<Level> best() {
+    List<LevelToPlace> best() {
       search(0, 0, new ArrayList<>());
       return best;
     }
 
-    private void search(int i, long sum, List<Level> chosen) {
+    private void search(int i, long sum, List<LevelToPlace> chosen) {
       if (sum > bestSum || sum == bestSum && !chosen.isEmpty() && chosen.size() < best.size()) {
         best = List.copyOf(chosen);
         bestSum = sum;
@@ -265,7 +255,7 @@ public final class FilledStart {
       if (i == levels.size() || bestSum == capacity || sum + suffix[i] <= bestSum || ++steps > MOST_STEPS) {
         return;
       }
-      Level l = levels.get(i);
+      LevelToPlace l = levels.get(i);
       if (sum + l.pages() <= capacity) {
         chosen.add(l);
         search(i + 1, sum + l.pages(), chosen);
@@ -285,7 +275,7 @@ public final class FilledStart {
    * that hole's area) in the roomiest such memory atom, else at the start of the roomiest memory
    * atom (an area of its own); false when one finds no room.
    */
-  private boolean stack(List<Level> pool, List<AddressRange> tdmrs, PamtRange[][] placed, List<Atom> filled) {
+  private boolean stack(List<LevelToPlace> pool, List<AddressRange> tdmrs, PamtRange[][] placed, List<Atom> filled) {
     List<Atom> atoms = instance.atoms();
     // Per atom: the free range [lo, hi) and whether it grows up from a hole below.
     List<long[]> spots = new ArrayList<>();
@@ -300,7 +290,7 @@ public final class FilledStart {
       spots.add(new long[] {a.range().start(), a.range().end(), below ? 1 : above ? -1 : 0});
       spotAtoms.add(a);
     }
-    for (Level l : pool) {
+    for (LevelToPlace l : pool) {
       long bytes = l.pages() * ByteSize.PAGE;
       int chosen = -1;
       for (int s = 0; s < spots.size(); s++) {
@@ -344,7 +334,7 @@ public final class FilledStart {
    * Whether level {@code l} may lie in {@code atom}: under PAMT {@code node-local}, only on a node
    * every memory granule of its TDMR holds memory of (else it would describe memory remotely).
    */
-  private boolean mayHold(List<AddressRange> tdmrs, Level l, Atom atom) {
+  private boolean mayHold(List<AddressRange> tdmrs, LevelToPlace l, Atom atom) {
     if (!nodeLocal()) {
       return true;
     }

@@ -40,8 +40,6 @@ public final class IslandFill {
     this.bounds = bounds;
   }
 
-  /** One PAMT level to place: its TDMR (index) and level, and its least pages. */
-  private record Level(int tdmr, PageSize level, long pages) {}
 
   /**
    * The cheapest layout the construction gives with at most {@code maxTdmrs} TDMRs and at most
@@ -95,18 +93,11 @@ public final class IslandFill {
       return Optional.empty();
     }
     tdmrs.sort(Comparator.comparingLong(AddressRange::start));
-    List<Level> levels = new ArrayList<>();
-    for (int t = 0; t < tdmrs.size(); t++) {
-      long giB = tdmrs.get(t).size() / ByteSize.GiB;
-      for (PageSize level : instance.pieceLevels()) {
-        levels.add(new Level(t, level, instance.levelPages(giB, level)));
-      }
-    }
     // Largest first: each island takes the largest level that fits it, which then costs nothing more.
-    levels.sort(Comparator.comparingLong(Level::pages).reversed());
+    List<LevelToPlace> levels = LevelToPlace.largestFirst(instance, tdmrs);
     PamtRange[][] placed = new PamtRange[tdmrs.size()][PageSize.values().length];
     // Each filled island's levels, laid out one after another, the last padded to its end.
-    java.util.Map<Atom, List<Level>> filled = new java.util.LinkedHashMap<>();
+    java.util.Map<Atom, List<LevelToPlace>> filled = new java.util.LinkedHashMap<>();
     for (Granule g : bounds.granules()) {
       int needed = g.runs() - maxReserved;
       for (Island island : g.islands()) {
@@ -117,7 +108,7 @@ public final class IslandFill {
           continue;
         }
         Atom a = island.memory().get(0);
-        Optional<Level> fits = levels.stream().filter(l -> l.pages() <= a.pages()).findFirst();
+        Optional<LevelToPlace> fits = levels.stream().filter(l -> l.pages() <= a.pages()).findFirst();
         if (fits.isPresent()) {
           levels.remove(fits.get());
           filled.put(a, new ArrayList<>(List.of(fits.get())));
@@ -127,8 +118,8 @@ public final class IslandFill {
     }
     // The levels left go where they cost nothing more: into a filled island with room beside its
     // levels (the roomiest first), else against a hole.
-    for (java.util.Iterator<Level> it = levels.iterator(); it.hasNext(); ) {
-      Level l = it.next();
+    for (java.util.Iterator<LevelToPlace> it = levels.iterator(); it.hasNext(); ) {
+      LevelToPlace l = it.next();
       Optional<Atom> room = filled.keySet().stream()
           .filter(a -> slack(a, filled.get(a)) >= l.pages())
           .max(Comparator.comparingLong(a -> slack(a, filled.get(a))));
@@ -140,7 +131,7 @@ public final class IslandFill {
     filled.forEach((a, in) -> {
       long at = a.range().start();
       for (int i = 0; i < in.size(); i++) {
-        Level l = in.get(i);
+        LevelToPlace l = in.get(i);
         long bytes = i == in.size() - 1 ? a.range().end() - at : l.pages() * ByteSize.PAGE;
         placed[l.tdmr()][l.level().ordinal()] = new PamtRange(at, bytes);
         at += bytes;
@@ -168,7 +159,7 @@ public final class IslandFill {
    * hole inside the same granule and are not filled (so they join that hole's area), the roomiest
    * atom first. False when they do not fit.
    */
-  private boolean stackAgainstHoles(List<Level> levels, PamtRange[][] placed, List<Atom> filled) {
+  private boolean stackAgainstHoles(List<LevelToPlace> levels, PamtRange[][] placed, List<Atom> filled) {
     List<Atom> atoms = instance.atoms();
     List<long[]> spots = new ArrayList<>();
     for (int i = 0; i < atoms.size(); i++) {
@@ -186,7 +177,7 @@ public final class IslandFill {
       }
     }
     spots.sort(Comparator.comparingLong((long[] s) -> -Math.abs(s[1] - s[0])));
-    for (Level l : levels) {
+    for (LevelToPlace l : levels) {
       long bytes = l.pages() * ByteSize.PAGE;
       boolean done = false;
       for (long[] s : spots) {
@@ -206,8 +197,8 @@ public final class IslandFill {
   }
 
   /** Pages of {@code island} beyond its levels' least sizes. */
-  private static long slack(Atom island, List<Level> in) {
-    return island.pages() - in.stream().mapToLong(Level::pages).sum();
+  private static long slack(Atom island, List<LevelToPlace> in) {
+    return island.pages() - in.stream().mapToLong(LevelToPlace::pages).sum();
   }
 
   private boolean holeAt(Atom a) {
