@@ -284,7 +284,8 @@ public final class NodeSplit {
   /**
    * The union when the groups' optima together exceed the TDMR limit: each group's layout at the
    * limit {@link TdmrBudget} gives it (groups alike share their solves), every solve {@code
-   * OPTIMAL} or {@code INFEASIBLE} (class comment, step 2); empty when no allocation is proven.
+   * OPTIMAL} or {@code INFEASIBLE} (class comment, step 2); when a solve proved nothing, the best
+   * allocation of the layouts found, a witness (not proven); empty when no allocation has a layout.
    */
   private static Optional<Union> shareLimit(Solver whole, List<Part> parts, Map<List<Long>, Part> solvedShape,
       Map<Integer, Layout> layouts, TdxLimits limits, Policy policy, SolveOptions options, Deadline split,
@@ -315,25 +316,30 @@ public final class NodeSplit {
           r.solveMillis(), r.layout().map(l -> ", " + Count.of(l.size(), "TDMR") + ", PAMT " + l.pamtBytes()
               + " bytes, remote " + LayoutScore.of(rep.map(), limits, policy, l).remotePamtBytes()).orElse("")));
       if (r.family() != Policy.Family.MODULE) {
-        return Optional.empty();
+        return new TdmrBudget.Solve(Optional.empty(), Optional.empty());
       }
-      budgetNamed.addAll(r.restrictions());
       boolean restricted = !r.restrictions().isEmpty();
       if (r.status() == Status.INFEASIBLE) {
-        return Optional.of(TdmrBudget.Answer.none(restricted));
+        budgetNamed.addAll(r.restrictions());
+        return new TdmrBudget.Solve(Optional.of(TdmrBudget.Answer.none(restricted)), Optional.empty());
       }
+      Optional<TdmrBudget.Answer> layout = r.layout().map(l -> answer(rep, limits, policy, l, restricted));
       if (r.status() != Status.OPTIMAL) {
-        return Optional.empty();
+        return new TdmrBudget.Solve(Optional.empty(), layout);
       }
-      return Optional.of(answer(rep, limits, policy, r.layout().orElseThrow(), restricted));
+      budgetNamed.addAll(r.restrictions());
+      return new TdmrBudget.Solve(layout, layout);
     };
     Optional<TdmrBudget.Allocation> a = budget.allocate(groups, limits.maxTdmrs(), solver,
         budget.solves() + MOST_SOLVES);
     if (a.isEmpty()) {
-      details.add("no allocation of the TDMR limit to the groups was proven: the whole map is solved undivided");
+      details.add("no allocation of the TDMR limit to the groups has a layout: the whole map is solved undivided");
       return Optional.empty();
     }
-    if (a.get().restricted()) {
+    if (!a.get().proven()) {
+      details.add("no allocation of the TDMR limit to the groups was proven: the best of the layouts found is a"
+          + " witness for the undivided solve");
+    } else if (a.get().restricted()) {
       named.addAll(budgetNamed);
     } else {
       if (!budgetNamed.isEmpty()) {
@@ -353,7 +359,7 @@ public final class NodeSplit {
     }
     details.add("the limit shared (groups per TDMRs each): " + given);
     tdmrs.sort(Comparator.comparingLong(Tdmr::base));
-    return Optional.of(new Union(new Layout(tdmrs), List.copyOf(named), true, parts));
+    return Optional.of(new Union(new Layout(tdmrs), List.copyOf(named), a.get().proven(), parts));
   }
 
   /**

@@ -61,22 +61,35 @@ final class TdmrBudget {
       return new Answer(Optional.empty(), Optional.empty(), restricted);
     }
 
+    static Answer of(Layout layout, LayoutScore score, boolean restricted) {
+      return new Answer(Optional.of(layout), Optional.of(score), restricted);
+    }
+
   }
 
-  /** Solves one shape's map under a TDMR limit; empty when it proves neither an optimum nor that none exists. */
+  /**
+   * One shape's map solved under a TDMR limit: {@code proven}, its optimum or that none exists;
+   * else perhaps a layout found ({@code witness}).
+   */
+  record Solve(Optional<Answer> proven, Optional<Answer> witness) {}
+
+  /** Solves one shape's map under a TDMR limit. */
   @FunctionalInterface
   interface ShapeSolver {
-    Optional<Answer> solve(int shape, int maxTdmrs);
+    Solve solve(int shape, int maxTdmrs);
   }
 
   /**
    * The allocation: per group, its shape's answer at the limit it gets, and the limit; {@code
-   * restricted} when its optimality rests on an answer that named restrictions.
+   * restricted} when its optimality rests on an answer that named restrictions; not {@code proven}
+   * when a solve proved nothing: then it is the best allocation of the layouts known, a witness.
    */
-  record Allocation(List<Answer> answers, List<Integer> tdmrs, boolean restricted) {}
+  record Allocation(List<Answer> answers, List<Integer> tdmrs, boolean restricted, boolean proven) {}
 
   /** Per shape, the solved limits. */
   private final List<TreeMap<Integer, Answer>> solved = new ArrayList<>();
+  /** Per shape, the layouts found by solves that proved nothing, by limit. */
+  private final List<TreeMap<Integer, Answer>> found = new ArrayList<>();
   /** Per shape, the TDMRs of its optimum under the whole limit ({@code k*}). */
   private final List<Integer> most = new ArrayList<>();
   /** Per shape, {@link LeftOutPamtBound}'s pages by TDMRs, where it has one. */
@@ -96,6 +109,7 @@ final class TdmrBudget {
       TreeMap<Integer, Answer> t = new TreeMap<>();
       t.put(k, a);
       solved.add(t);
+      found.add(new TreeMap<>());
       most.add(k);
     }
   }
@@ -108,8 +122,8 @@ final class TdmrBudget {
   /**
    * The optimal allocation of {@code limit} TDMRs to {@code groups} (each group's shape index),
    * solving shapes at the limits the search needs through {@code solver}, at most {@code mostSolves}
-   * solves in all; empty when no allocation has a layout for every group, when a solve proves
-   * nothing, or past {@code mostSolves}.
+   * solves in all; when a solve proves nothing or past {@code mostSolves}, the best allocation of
+   * the layouts known ({@link #witness}); empty when no allocation has a layout for every group.
    */
   Optional<Allocation> allocate(List<Integer> groups, int limit, ShapeSolver solver, int mostSolves) {
     while (true) {
@@ -130,13 +144,14 @@ final class TdmrBudget {
       boolean exact = toSolve.isEmpty();
       for (Map.Entry<Integer, Integer> e : toSolve.entrySet()) {
         if (solves() >= mostSolves) {
-          return Optional.empty();
+          return witness(groups, limit);
         }
-        Optional<Answer> a = solver.solve(e.getKey(), e.getValue());
-        if (a.isEmpty()) {
-          return Optional.empty();
+        Solve a = solver.solve(e.getKey(), e.getValue());
+        a.witness().ifPresent(w -> found.get(e.getKey()).put(e.getValue(), w));
+        if (a.proven().isEmpty()) {
+          return witness(groups, limit);
         }
-        solved.get(e.getKey()).put(e.getValue(), a.get());
+        solved.get(e.getKey()).put(e.getValue(), a.proven().get());
       }
       if (exact) {
         List<Answer> answers = new ArrayList<>();
@@ -149,7 +164,7 @@ final class TdmrBudget {
         }
         boolean restricted = solved.stream().anyMatch(t -> t.values().stream().anyMatch(Answer::restricted))
             && !unrestricted(groups, limit, sum.score());
-        return Optional.of(new Allocation(answers, tdmrs, restricted));
+        return Optional.of(new Allocation(answers, tdmrs, restricted, true));
       }
     }
   }
@@ -165,7 +180,52 @@ final class TdmrBudget {
   private Value value(int shape, int k) {
     int at = Math.min(k, most.get(shape));
     Map.Entry<Integer, Answer> e = solved.get(shape).ceilingEntry(at);
-    return new Value(e.getValue().score(), e.getKey() != at);
+    if (e.getKey() == at || e.getValue().score().isEmpty()) {
+      return new Value(e.getValue().score(), e.getKey() != at);
+    }
+    return new Value(Optional.of(larger(e.getValue().score().get(), leftOut(shape, k))), true);
+  }
+
+  /** {@link LeftOutPamtBound}'s floor at {@code k}: no uncovered memory, no remote PAMT, its PAMT. */
+  private LayoutScore leftOut(int shape, int k) {
+    return leftOut.get(shape).map(p -> new LayoutScore(0, 0, p[Math.min(k, p.length - 1)] * ByteSize.PAGE, 0, 0))
+        .orElse(Sum.ZERO.score());
+  }
+
+  private LayoutScore larger(LayoutScore a, LayoutScore b) {
+    return order.compare(a, b) >= 0 ? a : b;
+  }
+
+  /**
+   * The best allocation of the layouts known (solved or found), each used at any limit at least its
+   * TDMRs: a witness, not proven; empty when some group has no known layout within its share.
+   */
+  private Optional<Allocation> witness(List<Integer> groups, int limit) {
+    BiFunction<Integer, Integer, Value> known = (shape, k) -> {
+      LayoutScore best = null;
+      for (TreeMap<Integer, Answer> t : List.of(solved.get(shape), found.get(shape))) {
+        for (Answer a : t.headMap(k, true).values()) {
+          if (a.score().isPresent() && (best == null || order.compare(a.score().get(), best) < 0)) {
+            best = a.score().get();
+          }
+        }
+      }
+      return new Value(Optional.ofNullable(best), false);
+    };
+    return cheapest(groups, limit, known).map(p -> {
+      List<Answer> answers = new ArrayList<>();
+      List<Integer> tdmrs = new ArrayList<>();
+      for (int g = 0; g < groups.size(); g++) {
+        int shape = groups.get(g);
+        int k = p.tdmrs()[g];
+        LayoutScore want = known.apply(shape, k).score().orElseThrow();
+        answers.add(java.util.stream.Stream.concat(solved.get(shape).headMap(k, true).values().stream(),
+                found.get(shape).headMap(k, true).values().stream())
+            .filter(a -> a.score().isPresent() && order.compare(a.score().get(), want) == 0).findFirst().orElseThrow());
+        tdmrs.add(k);
+      }
+      return new Allocation(answers, tdmrs, true, false);
+    });
   }
 
   /**
@@ -186,14 +246,7 @@ final class TdmrBudget {
         break;
       }
     }
-    if (leftOut.get(shape).isPresent()) {
-      long[] p = leftOut.get(shape).get();
-      LayoutScore b = new LayoutScore(0, 0, p[Math.min(k, p.length - 1)] * ByteSize.PAGE, 0, 0);
-      if (order.compare(b, best) > 0) {
-        best = b;
-      }
-    }
-    return new Value(Optional.of(best), true);
+    return new Value(Optional.of(larger(best, leftOut(shape, k))), true);
   }
 
   /**

@@ -180,4 +180,34 @@ class NodeSplitTest {
       assertTrue(r.restrictions().stream().noneMatch(NodeSplit.MEMORY_IN_EVERY_TDMR::equals), r.restrictions().toString());
     }
   }
+
+  /**
+   * A group not proven within the TDMRs the shared limit gives it: the best allocation of the
+   * layouts found is a witness, {@code FEASIBLE}, with no remote PAMT, rather than no union at all.
+   * Here every solve within fewer TDMRs than the limit of 3 finds the optimum but proves nothing, and
+   * the undivided solve finds nothing: the answer is the union of one group's optimum and the other's
+   * layout within 1 TDMR (derived above: 3080 + 524 288 pages).
+   */
+  @Test
+  void anUnprovenGroupWithinFewerTdmrsLeavesAWitness() {
+    TdxLimits three = TdxLimits.DEFAULT.withMaxTdmrs(3);
+    NodeSplit.Solver unproven = (map, limits, policy, options) -> {
+      if (map.blocks().size() == FOUR_SMALL_NODES.blocks().size()) {
+        return new EngineResult("fake", Status.UNKNOWN, Optional.empty(), java.util.OptionalLong.empty(),
+            java.util.OptionalLong.empty(), List.of("time limit"), 0, 0, 0, 0);
+      }
+      EngineResult r = new CpSatEngine().solve(map, limits, policy, options);
+      if (limits.maxTdmrs() == 3) {
+        return r;
+      }
+      return new EngineResult(r.solver(), Status.FEASIBLE, r.layout(), r.pamtBytes(), java.util.OptionalLong.empty(),
+          List.of("time limit"), r.solveMillis(), 0, 0, r.uncoveredBytes(), Optional.empty(), Optional.empty(),
+          List.of(), r.question());
+    };
+    EngineResult r = NodeSplit.solve(unproven, "fake", FOUR_SMALL_NODES, three, MODULE, OPTIONS);
+    assertEquals(Status.FEASIBLE, r.status(), r.messages() + "\n" + r.details());
+    assertEquals(List.of(), LayoutVerifier.failures(FOUR_SMALL_NODES, three, MODULE, r.layout().orElseThrow()));
+    assertEquals(new LayoutScore(0, 0, (3080 + 524_288) * 4 * K, 3, 1),
+        LayoutScore.of(FOUR_SMALL_NODES, three, MODULE, r.layout().get()), r.details().toString());
+  }
 }
