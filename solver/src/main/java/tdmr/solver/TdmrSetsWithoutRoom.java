@@ -151,6 +151,51 @@ public final class TdmrSetsWithoutRoom {
     }
   }
 
+  /**
+   * Whether the levels of {@code tdmrs} (GiB ranges), at their least sizes with the padding {@code
+   * pamtPages} leaves, may fill together the stretches of usable memory no TDMR overlaps ({@link
+   * TdmrSet#fillsTogether}); false: no layout with {@code pamtPages} pages of PAMT, coverage {@code
+   * all}, has these TDMRs (a stretch in no TDMR is all PAMT, and a level lies in one stretch).
+   */
+  public static boolean mayFillLeftOut(Instance instance, List<long[]> tdmrs, long pamtPages) {
+    List<Long> leftOut = new ArrayList<>();
+    long start = -1;
+    long end = -1;
+    List<Instance.Atom> atoms = instance.atoms();
+    for (int i = 0; i <= atoms.size(); i++) {
+      Instance.Atom a = i < atoms.size() ? atoms.get(i) : null;
+      if (a != null && a.usable() && a.range().start() == end) {
+        end = a.range().end();
+        continue;
+      }
+      if (start >= 0 && inNone(tdmrs, start, end)) {
+        leftOut.add((end - start) / ByteSize.PAGE);
+      }
+      start = a != null && a.usable() ? a.range().start() : -1;
+      end = a != null && a.usable() ? a.range().end() : -1;
+    }
+    List<Long> levels = new ArrayList<>();
+    long sum = 0;
+    for (long[] t : tdmrs) {
+      for (PageSize level : instance.pieceLevels()) {
+        long pages = instance.levelPages(t[1] - t[0], level);
+        levels.add(pages);
+        sum += pages;
+      }
+    }
+    return sum <= pamtPages && TdmrSetsAtPamt.fillTogether(levels.stream().mapToLong(Long::longValue).toArray(),
+        pamtPages - sum, leftOut.stream().mapToLong(Long::longValue).toArray());
+  }
+
+  private static boolean inNone(List<long[]> tdmrs, long start, long end) {
+    for (long[] t : tdmrs) {
+      if (t[0] * ByteSize.GiB < end && start < t[1] * ByteSize.GiB) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   /** Thrown when the search takes more than {@link #MOST_STEPS} steps. */
   private static final class GiveUp extends RuntimeException {
     GiveUp() {
