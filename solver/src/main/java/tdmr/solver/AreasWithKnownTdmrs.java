@@ -164,7 +164,7 @@ public final class AreasWithKnownTdmrs {
   }
 
   /** The most left-out parts that may be filled whose subsets {@link #leastAreas} tries. */
-  private static final int MOST_PARTS_TRIED = 8;
+  private static final int MOST_PARTS_TRIED = 4;
 
   /**
    * A left-out part: its pages, whether both its ends are stretch ends (so levels must fill it),

@@ -88,7 +88,7 @@ public final class TdmrSetsAtPamt {
     }
 
     /** The most steps of {@link #fillsTogether}. */
-    static final int MOST_FILL_STEPS = 200_000;
+    static final int MOST_FILL_STEPS = 20_000;
 
     /** {@link #fillsTogether}'s search: levels of size {@code sizes[k]}, {@code counts[k]} of them. */
     static final class Sharing {
@@ -97,7 +97,7 @@ public final class TdmrSetsAtPamt {
       /** The pages of the levels from size index k on. */
       private final long[] after;
       private final long padding;
-      private int steps;
+      int steps;
 
       Sharing(long[] sizes, int[] counts, long[] after, long padding) {
         this.sizes = sizes;
@@ -154,6 +154,11 @@ public final class TdmrSetsAtPamt {
 
   /** {@link TdmrSet#fillsTogether} for levels of {@code levels} least pages (in any order) and {@code padding}. */
   static boolean fillTogether(long[] levels, long padding, long[] parts) {
+    return fillTogether(levels, padding, parts, new long[1]);
+  }
+
+  /** {@link #fillTogether(long[], long, long[])}, adding the steps it took to {@code steps[0]}. */
+  static boolean fillTogether(long[] levels, long padding, long[] parts, long[] steps) {
     long[] sorted = levels.clone();
     java.util.Arrays.sort(sorted);
     int distinct = 0;
@@ -173,11 +178,13 @@ public final class TdmrSetsAtPamt {
     for (int k = distinct - 1; k >= 0; k--) {
       after[k] = after[k + 1] + sizes[k] * counts[k];
     }
+    TdmrSet.Sharing sharing = new TdmrSet.Sharing(sizes, counts, after, padding);
     try {
-      return new TdmrSet.Sharing(sizes, counts, after, padding).share(0, 0, distinct == 0 ? 0 : counts[0], parts.clone(),
-          new boolean[parts.length]);
+      return sharing.share(0, 0, distinct == 0 ? 0 : counts[0], parts.clone(), new boolean[parts.length]);
     } catch (IllegalStateException tooLong) {
       return true;
+    } finally {
+      steps[0] += sharing.steps;
     }
   }
 

@@ -38,7 +38,7 @@ import tdmr.tdx.PageSize;
  * exactly {@code l*} granules left out. A stretch of usable memory that no TDMR of a set overlaps is
  * all PAMT, and a level lies in one stretch, so the levels inside such stretches fill each exactly:
  * a set whose levels cannot fill them together ({@link TdmrSet#fillsTogether}) has no layout and is
- * not visited. It gives up (false) after {@link #MOST_STEPS} steps.
+ * not visited. It gives up (false) after {@link #MOST_STEPS} steps (those of that test included).
  */
 public final class TdmrSetsWithoutRoom {
   /** The most steps (TDMR ends and granules left out tried) before the search gives up. */
@@ -347,7 +347,14 @@ public final class TdmrSetsWithoutRoom {
         sum += levels[n++];
       }
     }
-    return TdmrSetsAtPamt.fillTogether(levels, pamtPages - sum, java.util.Arrays.copyOf(leftOutStretches, count));
+    long[] used = {0};
+    boolean fills = TdmrSetsAtPamt.fillTogether(levels, pamtPages - sum, java.util.Arrays.copyOf(leftOutStretches, count),
+        used);
+    steps += used[0];
+    if (steps > MOST_STEPS) {
+      throw new GiveUp();
+    }
+    return fills;
   }
 
   /** Least pages of level {@code l} (index in {@link Instance#pieceLevels}) of a {@code giB} GiB TDMR, cached. */
