@@ -87,8 +87,7 @@ final class ModuleFamilyProver {
       if (counts()) {
         return v + " " + unit;
       }
-      long bytes = unit.equals("bytes") ? v : v * tdmr.mem.ByteSize.PAGE;
-      return "%d bytes (%s)".formatted(bytes, tdmr.mem.ByteSize.human(bytes));
+      return tdmr.mem.ByteSize.exact(unit.equals("bytes") ? v : v * tdmr.mem.ByteSize.PAGE);
     }
   }
 
@@ -208,12 +207,12 @@ final class ModuleFamilyProver {
     return feasible(layout);
   }
 
-  private static final String BEST_FOUND = "z3: best layout found: ";
+  private static final String BEST_FOUND = "best layout found: ";
 
   /** A {@code FEASIBLE} answer with {@code layout} (valid) and the PAMT bound proven so far. */
   private EngineResult feasible(Layout layout) {
     LayoutScore score = LayoutScore.of(map, limits, policy, layout);
-    messages.add(BEST_FOUND + describe(layout, score));
+    messages.add(BEST_FOUND + score.describe());
     if (score.uncoveredBytes() > 0) {
       messages.add("left out %s of TDX memory".formatted(ByteSize.human(score.uncoveredBytes())));
     }
@@ -229,11 +228,6 @@ final class ModuleFamilyProver {
         r.infeasibility(), r.details(), r.question());
   }
 
-  private static String describe(Layout layout, LayoutScore score) {
-    return "%s, PAMT %d bytes (%s), %s, remote PAMT %s".formatted(Count.of(layout.size(), "TDMR"),
-        layout.pamtBytes(), ByteSize.human(layout.pamtBytes()), Count.of(layout.reservedAreaCount(), "reserved area"),
-        ByteSize.human(score.remotePamtBytes()));
-  }
 
   /**
    * The best of two layouts known to be of the module family, by the objective: the kernel
@@ -534,13 +528,18 @@ final class ModuleFamilyProver {
      * whose bound is a page or two below the optimum, a layout there.
      */
     private long leastWithTdmrs(Tier tier, long lo, long hi, List<AddressRange> tdmrs, long millis) {
+      return leastWithTdmrs(tier, lo, hi, tdmrs, millis, Integer.MAX_VALUE);
+    }
+
+    /** {@link #leastWithTdmrs(Tier, long, long, List, long)} with at most {@code checks} checks. */
+    private long leastWithTdmrs(Tier tier, long lo, long hi, List<AddressRange> tdmrs, long millis, int checks) {
       long until = System.nanoTime() / 1_000_000 + millis;
       Solver fast = ctx.mkSolver(ctx.mkTactic("qflia"));
       fast.add(solver.getAssertions());
       fast.add(model.tdmrsAt(tdmrs));
       // Counts step down from the best found (their optimum usually lies just below); sizes bisect.
       long probe = tier.counts() ? hi - 1 : lo;
-      while (lo < hi) {
+      for (int check = 0; lo < hi && check < checks; check++) {
         long left = until - System.nanoTime() / 1_000_000;
         if (left <= 0) {
           break;
@@ -565,20 +564,34 @@ final class ModuleFamilyProver {
      * the least PAMT found between {@code lo} and {@code hi} with the TDMRs of each guess fixed
      * ({@link #leastWithTdmrs}), first those of {@link ModuleFamilyBounds#runEndCandidates} (granules
      * at one end of one run left out, as CP-SAT starts), then those of {@link
-     * TdmrCountBound#startingTdmrs} (cut so that their 4K levels can fill the runs left out wholly),
-     * then those of {@link GranulesLeftOut}, until
-     * one reaches {@code lo}. Proves nothing; it gives the search below a layout at or near the bound.
+     * ModuleFamilyBounds#leftOutCandidates} (whole granules left out, the TDMRs cut there, as CP-SAT
+     * starts too), then those of {@link TdmrCountBound#startingTdmrs} (cut so that their 4K levels
+     * can fill the runs left out wholly), then those of {@link GranulesLeftOut}, until one reaches
+     * {@code lo}: first one check of each at {@code lo}, then the search below it. Proves nothing; it
+     * gives the search below a layout at or near the bound.
      */
     private long leastLeavingGranulesOut(Tier tier, long lo, long hi) {
       List<List<AddressRange>> guesses = new ArrayList<>();
       for (List<long[]> set : bounds.runEndCandidates(MOST_RUN_END_GUESSES)) {
         guesses.add(set.stream().map(t -> new AddressRange(t[0] * ByteSize.GiB, t[1] * ByteSize.GiB)).toList());
       }
+      // Whole granules left out of every TDMR, the TDMRs cut there (as CP-SAT starts): the low
+      // granule of a host whose first GiB holds a few MiB less than a 255 GiB TDMR's levels.
+      for (java.util.Set<Integer> set : bounds.leftOutCandidates(MOST_LEFT_OUT_GUESSES)) {
+        guesses.add(cellRanges(bounds.tdmrsLeavingOut(set)));
+      }
       // TDMRs cut so that their 4K levels can fill the runs left out wholly (TdmrCountBound).
       for (List<long[]> set : new TdmrCountBound(instance).startingTdmrs(lo, MOST_CUT_GUESSES)) {
         guesses.add(set.stream().map(t -> new AddressRange(t[0] * ByteSize.GiB, t[1] * ByteSize.GiB)).toList());
       }
       guesses.add(leftOut(bounds));
+      // First one check per guess at the bound itself (a guess that meets it ends the tier), each
+      // within a share of a quarter of the time left: a guess that cannot reach the bound would
+      // otherwise take its whole share bisecting before the right one is tried.
+      for (int i = 0; i < guesses.size() && lo < hi; i++) {
+        long millis = deadline.remainingMillis() / 4 / (guesses.size() - i);
+        hi = leastWithTdmrs(tier, lo, hi, guesses.get(i), millis, 1);
+      }
       for (int i = 0; i < guesses.size() && lo < hi; i++) {
         // Each guess gets a share of half the time left; the last gets what the others leave.
         long millis = deadline.remainingMillis() / 2 / (guesses.size() - i);
@@ -589,6 +602,15 @@ final class ModuleFamilyProver {
             + " granules at its ends left out and filled by PAMT");
       }
       return hi;
+    }
+
+    /** The most guesses of {@link ModuleFamilyBounds#leftOutCandidates} the PAMT tier tries. */
+    private static final int MOST_LEFT_OUT_GUESSES = 6;
+
+    /** TDMRs of whole cells (lists of consecutive cell indexes) as address ranges. */
+    private List<AddressRange> cellRanges(List<List<Integer>> tdmrs) {
+      return tdmrs.stream().map(t -> new AddressRange(instance.cells().get(t.get(0)).range().start(),
+          instance.cells().get(t.get(t.size() - 1)).range().end())).toList();
     }
 
     /** The most guesses of {@link TdmrCountBound#startingTdmrs} the PAMT tier tries. */
@@ -766,8 +788,7 @@ final class ModuleFamilyProver {
       solver.add(model.tdmrsAre(tdmrs));
       details.add("TDMRs fixed to one per run of memory granules (%s): the only layouts with the PAMT and TDMR bounds"
           .formatted(Count.of(tdmrs.size(), "TDMR")));
-      fixedTdmrs = tdmrs.stream().map(t -> new AddressRange(instance.cells().get(t.get(0)).range().start(),
-          instance.cells().get(t.get(t.size() - 1)).range().end())).toList();
+      fixedTdmrs = cellRanges(tdmrs);
       return true;
     }
 
@@ -819,8 +840,8 @@ final class ModuleFamilyProver {
       }
       com.microsoft.z3.Status first = check(List.of());
       if (first == com.microsoft.z3.Status.UNSATISFIABLE) {
-        messages.add("z3: proven: no layout of %s %s at most %s and %s per TDMR (holes %s, PAMT %s)".formatted(
-            family(), policy.coverage() == Policy.Coverage.ALL ? "covers all TDX memory with" : "has",
+        messages.add("proven: no layout of %s %s at most %s and %s per TDMR (holes %s, PAMT %s)".formatted(
+            Policy.Family.MODULE.claim(), policy.coverage() == Policy.Coverage.ALL ? "covers all TDX memory with" : "has",
             Count.of(limits.maxTdmrs(), "TDMR"), Count.of(limits.maxReservedPerTdmr(), "reserved area"),
             policy.holes().text(), policy.pamt().text()));
         restrictions = new ModuleRestrictions(instance).forInfeasible();
@@ -866,7 +887,7 @@ final class ModuleFamilyProver {
             .formatted(String.join(", ", wrong)));
         return result(Status.UNKNOWN, null, OptionalLong.empty());
       }
-      messages.add("z3: proven optimal among " + family() + ": " + describe(layout, score));
+      messages.add("proven optimal among " + Policy.Family.MODULE.claim() + ": " + score.describe());
       restrictions = new ModuleRestrictions(instance).forOptimum(score);
       ModuleRestrictions.sentence(restrictions).ifPresent(messages::add);
       if (score.uncoveredBytes() > 0) {
@@ -969,11 +990,6 @@ final class ModuleFamilyProver {
     }
   }
 
-  /** The family as a claim names it. */
-  private static String family() {
-    return "the module family (every layout TDH.SYS.CONFIG and the OS coverage check accept, each PAMT level placed on"
-        + " its own)";
-  }
 
   private static List<String> copy(List<String> shared) {
     synchronized (shared) {
