@@ -19,6 +19,8 @@ import tdmr.mem.MemoryMap;
 import tdmr.solver.AreaCountBound;
 import tdmr.solver.NodeAreaBound;
 import tdmr.solver.EngineResult;
+import tdmr.solver.AreaShortfall;
+import tdmr.solver.BoundsFirst;
 import tdmr.solver.FilledIslandsPamtBound;
 import tdmr.solver.FilledStart;
 import tdmr.solver.FixedTdmrsAreaBound;
@@ -251,6 +253,12 @@ final class ModuleFamilySolver {
         messages.add(fact);
         return Optional.of(result(Status.INFEASIBLE, null, OptionalLong.empty())
             .withInfeasibility(Infeasibility.ofFacts(List.of(fact))));
+      }
+      Optional<AreaShortfall> shortfall = BoundsFirst.shortfall(instance);
+      if (shortfall.isPresent()) {
+        messages.add(BoundsFirst.ruledOutSentence(shortfall.get()));
+        return Optional.of(result(Status.INFEASIBLE, null, OptionalLong.empty())
+            .withInfeasibility(Infeasibility.of(shortfall.get())));
       }
       return Optional.empty();
     }

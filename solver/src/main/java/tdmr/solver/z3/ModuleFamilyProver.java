@@ -22,6 +22,8 @@ import tdmr.mem.MemoryMap;
 import tdmr.solver.AreaCountBound;
 import tdmr.solver.NodeAreaBound;
 import tdmr.solver.EngineResult;
+import tdmr.solver.AreaShortfall;
+import tdmr.solver.BoundsFirst;
 import tdmr.solver.FilledIslandsPamtBound;
 import tdmr.solver.FixedTdmrsAreaBound;
 import tdmr.solver.GranulesLeftOut;
@@ -114,6 +116,11 @@ final class ModuleFamilyProver {
       String fact = "no TDX memory is left that a TDMR could cover";
       messages.add(fact);
       return result(Status.INFEASIBLE, null, OptionalLong.empty()).withInfeasibility(Infeasibility.ofFacts(List.of(fact)));
+    }
+    Optional<AreaShortfall> shortfall = BoundsFirst.shortfall(instance);
+    if (shortfall.isPresent()) {
+      messages.add(BoundsFirst.ruledOutSentence(shortfall.get()));
+      return result(Status.INFEASIBLE, null, OptionalLong.empty()).withInfeasibility(Infeasibility.of(shortfall.get()));
     }
     incumbent = incumbentLayout();
     if (TierSearch.LOG) {
