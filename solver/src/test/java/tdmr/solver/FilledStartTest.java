@@ -63,5 +63,23 @@ class FilledStartTest {
     assertEquals(3, layout.size());
     ExhaustiveSearch.Result best = new ExhaustiveSearch(map, limits, ANY).best().orElseThrow();
     assertEquals(3081 * 4096L, best.score().pamtBytes());
+    assertEquals(3, best.score().tdmrs());
+  }
+
+  /**
+   * The TDMRs tier at that PAMT ({@link FilledIslandsPamtBound#raiseTdmrs}), 4 TDMRs allowed: every
+   * set of at most 2 TDMRs at 3081 pages has at most 1 page of padding (the least levels of two
+   * TDMRs over the 3 GiB are 3080 pages; a granule left out would cost its memory, a TDMR without
+   * memory 1027 pages more), and their levels below 1024 pages are 2, 1, 4, 1 (or 4, 1, 2, 1, or
+   * 6, 1 for one TDMR): {2} and {1, 1} fill two islands exactly, a third would need the 1-page
+   * level padded by 1 with no 1-page level left, so at most 2 of the 4 islands: ruled out. From 1
+   * the bound rises to 3, which the layout above has.
+   */
+  @Test
+  void theTdmrBoundAtThatPamtIsThree() {
+    TdxLimits limits = TdxLimits.DEFAULT.withMaxTdmrs(4).withMaxReservedPerTdmr(1);
+    Instance instance = Instance.of(fourIslandsOfTwoPages(), limits, ANY);
+    assertEquals(3, new FilledIslandsPamtBound(instance, false).raiseTdmrs(3081, 1));
+    assertEquals(3, new FilledIslandsPamtBound(instance, false).raiseTdmrs(3081, 3));
   }
 }
