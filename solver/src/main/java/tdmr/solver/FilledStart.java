@@ -257,19 +257,22 @@ public final class FilledStart {
     PamtRange[][] placed = new PamtRange[tdmrs.size()][PageSize.values().length];
     List<Atom> filled = new ArrayList<>();
     List<Island> left = new ArrayList<>();
+    sets.clear();
+    subsetSteps = 0;
     for (int t = 0; t < tdmrs.size(); t++) {
       List<List<Atom>> runs = runs(tdmrs.get(t));
       int needed = runs.size() - instance.limits().maxReservedPerTdmr();
       List<Island> islands = islands(t, runs);
       for (int k = 0; k < needed; k++) {
-        if (!fillOne(islands, pool, tdmrs, placed, filled, oneLevelEach, false)) {
+        if (instance.deadline().expired() || !fillOne(islands, pool, tdmrs, placed, filled, oneLevelEach, false)) {
           return Optional.empty();
         }
       }
       left.addAll(islands);
     }
     // Each island the levels left fill exactly saves an area at no PAMT.
-    while (fillOne(left, pool, tdmrs, placed, filled, false, true)) {
+    sets.clear();
+    while (!instance.deadline().expired() && fillOne(left, pool, tdmrs, placed, filled, false, true)) {
       // Fills until none is left.
     }
     if (!stack(pool, tdmrs, placed, filled)) {
@@ -304,9 +307,10 @@ public final class FilledStart {
     List<LevelToPlace> bestSet = null;
     long bestRoom = Long.MAX_VALUE;
     for (Island i : islands) {
-      List<LevelToPlace> fitting = pool.stream().filter(l -> l.pages() <= i.atom().pages() && mayHold(tdmrs, l, i.atom()))
-          .toList();
-      List<LevelToPlace> set = oneLevelEach ? fitting.stream().limit(1).toList() : new SubsetSum(fitting, i.atom().pages()).best();
+      List<LevelToPlace> set = oneLevelEach
+          ? pool.stream().filter(l -> l.pages() <= i.atom().pages() && mayHold(tdmrs, l, i.atom())).limit(1).toList()
+          : sets.computeIfAbsent(i, k -> subsetSum(pool.stream()
+              .filter(l -> l.pages() <= i.atom().pages() && mayHold(tdmrs, l, i.atom())).toList(), i.atom().pages()));
       if (set.isEmpty()) {
         continue;
       }
@@ -325,6 +329,9 @@ public final class FilledStart {
     }
     islands.remove(best);
     filled.add(best.atom());
+    // A set that kept all its levels is still the best found for its island: fewer levels sum no higher.
+    List<LevelToPlace> taken = bestSet;
+    sets.values().removeIf(set -> set.stream().anyMatch(taken::contains));
     long at = best.atom().range().start();
     for (int k = 0; k < bestSet.size(); k++) {
       LevelToPlace l = bestSet.get(k);
@@ -335,6 +342,30 @@ public final class FilledStart {
     }
     return true;
   }
+
+  /** {@link SubsetSum}'s best within the steps left to this layout ({@link #MOST_SUBSET_STEPS}). */
+  private List<LevelToPlace> subsetSum(List<LevelToPlace> levels, long capacity) {
+    SubsetSum search = new SubsetSum(levels, capacity, MOST_SUBSET_STEPS - subsetSteps);
+    List<LevelToPlace> best = search.best();
+    subsetSteps += search.steps;
+    return best;
+  }
+
+  /**
+   * The most steps of {@link SubsetSum} for one layout of {@link #with}; past them each search makes
+   * one descent (the largest levels that fit, first). With many TDMRs (60 on a granule of 130 runs of
+   * holes) the searches of every island for every fill took seconds.
+   */
+  private static final long MOST_SUBSET_STEPS = 100_000;
+
+  /** Steps {@link SubsetSum} took for the layout {@link #with} builds. */
+  private long subsetSteps;
+
+  /**
+   * The best set of levels {@link #fillOne} found per island (by {@link SubsetSum}) while the pool
+   * still holds all of its levels; cleared for each phase of {@link #with}.
+   */
+  private final java.util.Map<Island, List<LevelToPlace>> sets = new java.util.HashMap<>();
 
   /**
    * The subset of levels with the largest sum at most a capacity (ties: fewer levels), by a
@@ -348,10 +379,13 @@ public final class FilledStart {
     private List<LevelToPlace> best = List.of();
     private long bestSum;
     private int steps;
+    /** The steps this search may take: at most {@link #MOST_STEPS}, at least one descent. */
+    private final long allowed;
 
-    SubsetSum(List<LevelToPlace> levels, long capacity) {
+    SubsetSum(List<LevelToPlace> levels, long capacity, long budget) {
       this.levels = levels;
       this.capacity = capacity;
+      this.allowed = Math.max(levels.size(), Math.min(MOST_STEPS, budget));
       this.suffix = new long[levels.size() + 1];
       for (int i = levels.size() - 1; i >= 0; i--) {
         suffix[i] = suffix[i + 1] + levels.get(i).pages();
@@ -364,11 +398,13 @@ public final class FilledStart {
     }
 
     private void search(int i, long sum, List<LevelToPlace> chosen) {
-      if (sum > bestSum || sum == bestSum && !chosen.isEmpty() && chosen.size() < best.size()) {
-        best = List.copyOf(chosen);
-        bestSum = sum;
-      }
-      if (i == levels.size() || bestSum == capacity || sum + suffix[i] <= bestSum || ++steps > MOST_STEPS) {
+      // Only where a branch ends is the set kept (a copy per level added made a search quadratic).
+      if (i == levels.size() || sum == capacity || bestSum == capacity || sum + suffix[i] <= bestSum
+          || ++steps > allowed) {
+        if (sum > bestSum || sum == bestSum && !chosen.isEmpty() && chosen.size() < best.size()) {
+          best = List.copyOf(chosen);
+          bestSum = sum;
+        }
         return;
       }
       LevelToPlace l = levels.get(i);
@@ -458,7 +494,7 @@ public final class FilledStart {
       holdsFor = tdmrs;
       holds.clear();
     }
-    return holds.computeIfAbsent(List.of(l.tdmr(), atom.node()), k -> {
+    return holds.computeIfAbsent(((long) l.tdmr() << 32) | atom.node(), k -> {
       AddressRange t = tdmrs.get(l.tdmr());
       for (Cell c : instance.cells()) {
         if (c.range().start() < t.end() && t.start() < c.range().end() && instance.lacksNode(c, atom.node())) {
@@ -470,7 +506,7 @@ public final class FilledStart {
   }
 
   /** {@link #mayHold}'s answers per TDMR index and node, for the TDMRs {@link #holdsFor}. */
-  private final java.util.Map<List<Integer>, Boolean> holds = new java.util.HashMap<>();
+  private final java.util.Map<Long, Boolean> holds = new java.util.HashMap<>();
   private List<AddressRange> holdsFor;
 
 
