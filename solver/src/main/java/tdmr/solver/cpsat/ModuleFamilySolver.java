@@ -427,6 +427,10 @@ final class ModuleFamilySolver {
               ? new GranulesLeftOut(instance).leastTdmrsAtPamtBound(b.get()) : OptionalLong.empty();
           OptionalLong cut = new TdmrCountBound(instance).leastTdmrs(pamt);
           long least = Math.max(atBound.orElse(0), cut.orElse(0));
+          // TDMR counts at which no TDMR set with this PAMT fills the islands its runs of holes need.
+          boolean noRemote = policy.pamt() == Policy.PamtPlacementPolicy.NODE_LOCAL
+              && Long.valueOf(0).equals(fixed.get("remote PAMT"));
+          least = new FilledIslandsPamtBound(instance, noRemote).raiseTdmrs(pamt, least);
           return least > 0 ? OptionalLong.of(least) : OptionalLong.empty();
         }
         case "reserved areas": {

@@ -750,6 +750,17 @@ final class ModuleFamilyProver {
         }
       }
       String source = "ModuleFamilyBounds";
+      if (tier.name().equals("TDMRs") && coversAll() && fixed.containsKey("PAMT")) {
+        // TDMR counts at which no TDMR set with this PAMT fills the islands its runs of holes need.
+        boolean remoteFree = policy.pamt() == Policy.PamtPlacementPolicy.NODE_LOCAL
+            && Long.valueOf(0).equals(fixed.get("remote PAMT"));
+        long before = Math.max(least.orElse(0), tier.lowerBound());
+        long raised = new FilledIslandsPamtBound(instance, remoteFree).raiseTdmrs(fixed.get("PAMT"), before);
+        if (raised > before) {
+          least = OptionalLong.of(raised);
+          source = "FilledIslandsPamtBound";
+        }
+      }
       if (tier.name().equals("reserved areas") && fixed.containsKey("PAMT")) {
         // Under coverage all, with PAMT fixed: the bound CP-SAT's areas tier has too.
         long areas = new AreaCountBound(instance).leastAreas(fixed.get("PAMT"),
