@@ -141,8 +141,11 @@ public final class TdmrCountBound {
    * as GiB ranges {@code [start, end)}, those leaving the finer levels least to fill first (the most
    * GiB of largest whole level): each run's left-out granules at the end holding less memory,
    * then the TDMRs whose largest whole level fills the runs left out, then the others, each group cut
-   * into TDMRs whose rounded levels have the least pages. Candidates only: the class comment's
-   * conditions are necessary, not sufficient, so whether PAMT can be placed is the engine's question.
+   * into TDMRs whose rounded levels have the least pages. Candidates whose levels cannot fill
+   * together the stretches of memory no TDMR overlaps ({@link TdmrSetsWithoutRoom#mayFillLeftOut})
+   * have no layout and are left out (on the 1 TiB README host, the run below 2 GiB left out
+   * wholly). Candidates only: the class comment's conditions are necessary, not sufficient, so
+   * whether PAMT can be placed is the engine's question.
    */
   public List<List<long[]>> startingTdmrs(long pamtPages, int most) {
     Optional<List<Program>> programs = programs(pamtPages);
@@ -156,7 +159,10 @@ public final class TdmrCountBound {
     sorted.sort(java.util.Comparator.comparingLong(Program::finerFill));
     for (Program p : sorted) {
       if (out.size() < most && least != NONE && p.least() == least && p.filling()) {
-        out.add(p.tdmrs());
+        List<long[]> tdmrs = p.tdmrs();
+        if (TdmrSetsWithoutRoom.mayFillLeftOut(instance, tdmrs, pamtPages)) {
+          out.add(tdmrs);
+        }
       }
     }
     return out;

@@ -49,9 +49,11 @@ class TdmrCountBoundTest {
     // The first start leaves the run at 1 TiB out (its 524 288 pages are 512 GiB of 4K level, so the
     // finer levels have nothing left to fill) and one granule of B, the 992 MiB one at its top: five
     // TDMRs over the other 893 GiB, none over a granule without memory, none over 256 GiB (the 1G
-    // levels' 5 pages), some of them of 512 GiB together.
+    // levels' 5 pages), some of them of 512 GiB together. It is the only one: the other cut, the run
+    // at 0 left out wholly, has no layout, since no levels of its TDMRs fill that run's 489 216
+    // pages (AreaCountBoundTest.tdx331NeedsThreeAreasWithFiveTdmrsAtItsLeastPamt derives why).
     List<List<long[]>> starts = bound(RealMaps.read(RealMaps.SEAMCALL_331), TdxLimits.DEFAULT).startingTdmrs(916_223, 2);
-    assertEquals(2, starts.size());
+    assertEquals(1, starts.size());
     List<long[]> first = starts.get(0);
     assertEquals(5, first.size());
     long covered = 0;

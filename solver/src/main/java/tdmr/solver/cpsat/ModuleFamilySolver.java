@@ -105,6 +105,9 @@ final class ModuleFamilySolver {
   /** The most starts that leave granules at a run's end out of every TDMR ({@link ModuleFamilyBounds#runEndCandidates}). */
   private static final int MOST_RUN_END_STARTS = 2;
 
+  /** The most starts of {@link TdmrCountBound#startingTdmrs}. */
+  private static final int MOST_CUT_STARTS = 2;
+
   /**
    * One tier of the objective: what it is called in messages, what is minimised, and how many bytes
    * one unit of it is (a page for coverage and PAMT, a byte for remote PAMT, 0 for the counts).
@@ -550,8 +553,10 @@ final class ModuleFamilySolver {
     /**
      * A first solution to start from: the model solved with its TDMRs fixed, PAMT minimised, within a
      * quarter of the time left (at most 10 s in all, shared among the TDMRs tried). The TDMRs tried,
-     * in turn: those of {@link ModuleFamilyBounds#tdmrs} (one per run of memory granules whose nodes
-     * are shared), then those of {@link ModuleFamilyBounds#tdmrsLeavingOut} for the most promising
+     * in turn: those of {@link TdmrCountBound#startingTdmrs} at the PAMT bound (where PAMT leaves no
+     * room to spare, cut so that their levels can fill the runs left out wholly, as on
+     * canonical/tdx#331), those of {@link ModuleFamilyBounds#tdmrs} (one per run of memory granules
+     * whose nodes are shared), then those of {@link ModuleFamilyBounds#tdmrsLeavingOut} for the most promising
      * sets of {@link ModuleFamilyBounds#leftOutCandidates} (the fewest pages of levels first), each
      * asked for less PAMT than the best start so far (a layout may leave
      * memory out of every TDMR filled with PAMT, which the search alone often misses on hosts of 256
@@ -567,6 +572,16 @@ final class ModuleFamilySolver {
       long least = bounds.leastPamtPages().orElse(0);
       List<List<long[]>> candidates = new ArrayList<>();
       List<String> names = new ArrayList<>();
+      if (least > 0) {
+        // Where PAMT leaves no room to spare, TDMRs cut so that their levels can fill the runs left
+        // out wholly: the only starts that can meet the bound there (the others cut no TDMR), so
+        // each has half the time left for starts.
+        for (List<long[]> cut : new TdmrCountBound(instance).startingTdmrs(least, MOST_CUT_STARTS)) {
+          candidates.add(cut);
+          names.add("TDMRs cut so that their levels can fill the runs left out wholly, TdmrCountBound");
+        }
+      }
+      int cuts = candidates.size();
       candidates.add(ranges(bounds.tdmrs()));
       names.add("one per run of memory granules sharing a node");
       for (List<long[]> atEnd : bounds.runEndCandidates(MOST_RUN_END_STARTS)) {
@@ -582,7 +597,7 @@ final class ModuleFamilySolver {
       // The last share is the areas', below.
       int shares = candidates.size() + 1;
       for (int i = 0; i < candidates.size(); i++) {
-        double share = startDeadline.remainingSeconds() / (shares - i);
+        double share = startDeadline.remainingSeconds() / (i < cuts ? 2 : shares - i);
         OptionalLong below = best == null ? OptionalLong.empty() : OptionalLong.of(best.pamtPages(model));
         Optional<Start> start = startWith(candidates.get(i), names.get(i), Deadline.in(share), below);
         if (start.isPresent() && (best == null || start.get().pamtPages(model) < best.pamtPages(model))) {
