@@ -81,6 +81,12 @@ public final class FilledStart {
     for (List<AddressRange> tdmrs : sets) {
       best.tryBoth(tdmrs);
     }
+    for (LeftOutGranules.Candidate c : new LeftOutGranules(instance).candidates(perRun, MOST_LEFT_OUT)) {
+      if (instance.deadline().expired()) {
+        return best.layout;
+      }
+      best.consider(with(c.tdmrs(), false, c.chained()));
+    }
     // More TDMRs lend more levels: 1 GiB peeled off the TDMRs whose levels may fill the islands.
     // The fewest peels that give a layout are found by doubling, then halving; then more are tried
     // while the layout keeps getting better.
@@ -151,19 +157,28 @@ public final class FilledStart {
         if (instance.deadline().expired()) {
           return any;
         }
-        Optional<Layout> l = with(tdmrs, oneLevelEach);
+        Optional<Layout> l = with(tdmrs, oneLevelEach, List.of());
         if (l.isEmpty()) {
           continue;
         }
         any = true;
-        LayoutScore s = LayoutScore.of(instance.map(), instance.limits(), instance.policy(), l.get());
-        if (score == null || s.betterThan(score, instance.policy())) {
-          layout = l;
-          score = s;
-          improved = true;
-        }
+        improved |= consider(l);
       }
       return any;
+    }
+
+    /** Keeps {@code l} when it is a layout better than the best so far; whether it did. */
+    boolean consider(Optional<Layout> l) {
+      if (l.isEmpty()) {
+        return false;
+      }
+      LayoutScore s = LayoutScore.of(instance.map(), instance.limits(), instance.policy(), l.get());
+      if (score == null || s.betterThan(score, instance.policy())) {
+        layout = l;
+        score = s;
+        return true;
+      }
+      return false;
     }
   }
 
@@ -205,6 +220,9 @@ public final class FilledStart {
     out.add(donor, new AddressRange(d.start(), d.start() + ByteSize.GiB));
     return Optional.of(out);
   }
+
+  /** The most sets of {@link LeftOutGranules} (cheapest first) finished into layouts. */
+  private static final int MOST_LEFT_OUT = 4;
 
   /** Whole-cell TDMRs as address ranges. */
   private List<AddressRange> ranges(List<List<Integer>> tdmrs) {
@@ -250,11 +268,19 @@ public final class FilledStart {
    * The layout with exactly {@code tdmrs} (sorted, disjoint, whole GiB), when the construction
    * gives one that passes the validator (and has no remote PAMT under {@code node-local}). With
    * {@code oneLevelEach} every filled island takes one level (padded), which keeps levels for more
-   * islands when they are few; otherwise the set of levels that leaves the least room.
+   * islands when they are few; otherwise the set of levels that leaves the least room. The levels
+   * of {@code chained} are placed already (they fill a granule left out of every TDMR, {@link
+   * LeftOutGranules}): the others keep out of their memory.
    */
-  Optional<Layout> with(List<AddressRange> tdmrs, boolean oneLevelEach) {
+  Optional<Layout> with(List<AddressRange> tdmrs, boolean oneLevelEach, List<LeftOutGranules.Chained> chained) {
     List<LevelToPlace> pool = LevelToPlace.largestFirst(instance, tdmrs);
     PamtRange[][] placed = new PamtRange[tdmrs.size()][PageSize.values().length];
+    List<AddressRange> taken = new ArrayList<>();
+    for (LeftOutGranules.Chained c : chained) {
+      pool.remove(c.level());
+      placed[c.level().tdmr()][c.level().level().ordinal()] = c.range();
+      taken.add(c.range().range());
+    }
     List<Atom> filled = new ArrayList<>();
     List<Island> left = new ArrayList<>();
     sets.clear();
@@ -262,7 +288,8 @@ public final class FilledStart {
     for (int t = 0; t < tdmrs.size(); t++) {
       List<List<Atom>> runs = runs(tdmrs.get(t));
       int needed = runs.size() - instance.limits().maxReservedPerTdmr();
-      List<Island> islands = islands(t, runs);
+      List<Island> islands = new ArrayList<>(islands(t, runs));
+      islands.removeIf(i -> meets(taken, i.atom()));
       for (int k = 0; k < needed; k++) {
         if (instance.deadline().expired() || !fillOne(islands, pool, tdmrs, placed, filled, oneLevelEach, false)) {
           return Optional.empty();
@@ -275,7 +302,7 @@ public final class FilledStart {
     while (!instance.deadline().expired() && fillOne(left, pool, tdmrs, placed, filled, false, true)) {
       // Fills until none is left.
     }
-    if (!stack(pool, tdmrs, placed, filled)) {
+    if (!stack(pool, tdmrs, placed, filled, taken)) {
       return Optional.empty();
     }
     List<ReservedAreas.Placed> withPamt = new ArrayList<>();
@@ -427,7 +454,8 @@ public final class FilledStart {
    * that hole's area) in the roomiest such memory atom, else at the start of the roomiest memory
    * atom (an area of its own); false when one finds no room.
    */
-  private boolean stack(List<LevelToPlace> pool, List<AddressRange> tdmrs, PamtRange[][] placed, List<Atom> filled) {
+  private boolean stack(List<LevelToPlace> pool, List<AddressRange> tdmrs, PamtRange[][] placed, List<Atom> filled,
+      List<AddressRange> taken) {
     List<Atom> atoms = instance.atoms();
     // Per atom: the free range [lo, hi) and whether it grows up from a hole below.
     List<long[]> spots = new ArrayList<>();
@@ -439,7 +467,11 @@ public final class FilledStart {
       }
       boolean below = i > 0 && holeAt(atoms.get(i - 1)) && sameTdmr(tdmrs, atoms.get(i - 1), a);
       boolean above = i + 1 < atoms.size() && holeAt(atoms.get(i + 1)) && sameTdmr(tdmrs, atoms.get(i + 1), a);
-      spots.add(new long[] {a.range().start(), a.range().end(), below ? 1 : above ? -1 : 0});
+      long[] free = freePart(a.range(), taken);
+      if (free[0] >= free[1]) {
+        continue;
+      }
+      spots.add(new long[] {free[0], free[1], below ? 1 : above ? -1 : 0});
       spotAtoms.add(a);
     }
     for (LevelToPlace l : pool) {
@@ -469,6 +501,31 @@ public final class FilledStart {
       }
     }
     return true;
+  }
+
+  /** Whether any of {@code taken} meets atom {@code a}. */
+  private static boolean meets(List<AddressRange> taken, Atom a) {
+    return taken.stream().anyMatch(r -> r.overlaps(a.range()));
+  }
+
+  /**
+   * The largest part {@code [lo, hi)} of {@code range} that none of {@code taken} meets (the chains
+   * of {@link LeftOutGranules} take an atom's end, or all of it).
+   */
+  private static long[] freePart(AddressRange range, List<AddressRange> taken) {
+    long[] best = {range.start(), range.start()};
+    long from = range.start();
+    List<AddressRange> in = taken.stream().filter(r -> r.overlaps(range)).sorted(AddressRange.ORDER).toList();
+    for (AddressRange r : in) {
+      if (r.start() - from > best[1] - best[0]) {
+        best = new long[] {from, r.start()};
+      }
+      from = Math.max(from, r.end());
+    }
+    if (range.end() - from > best[1] - best[0]) {
+      best = new long[] {from, range.end()};
+    }
+    return best;
   }
 
   /** Whether {@code a} and {@code b} lie in one TDMR of {@code tdmrs}. */

@@ -497,14 +497,24 @@ public final class ModuleFamilyBounds {
     }
     groups.add(j);
     groups.add(r.giB() - j - 1);
+    groups.removeIf(g -> g == 0);
+    if (!groups.stream().allMatch(this::oneTdmr)) {
+      return true;
+    }
+    return levelsMayFill(groups, from, 0, stretches);
+  }
+
+  /**
+   * Whether the levels of one TDMR of each of {@code tdmrGiB} GiB, with at most {@code padding}
+   * pages of padding, can cover the memory of the granule starting at page {@code from} when it is
+   * left out of every TDMR: some levels, each given to one stretch of the granule's memory at most,
+   * every stretch getting one at least, that sum to at most each sealed stretch's pages and, with the
+   * padding, to at least each stretch's pages ({@link #chainsMayFill} gives the argument). True
+   * when the search runs past its steps.
+   */
+  private boolean levelsMayFill(List<Long> tdmrGiB, long from, long padding, List<long[]> stretches) {
     List<Long> levels = new ArrayList<>();
-    for (long giB : groups) {
-      if (giB == 0) {
-        continue;
-      }
-      if (!oneTdmr(giB)) {
-        return true;
-      }
+    for (long giB : tdmrGiB) {
       for (PageSize level : instance.pieceLevels()) {
         levels.add(instance.levelPages(giB, level));
       }
@@ -525,44 +535,169 @@ public final class ModuleFamilyBounds {
       suffix[i] = suffix[i + 1] + levels.get(i);
     }
     long[] steps = {0};
-    return cover(levels, suffix, 0, parts, new long[parts.size()], steps) || steps[0] > MOST_COVER_STEPS;
+    return new Cover(levels, suffix, parts, padding).from(0, steps) || steps[0] > MOST_COVER_STEPS;
   }
 
-  /** The most steps {@link #cover} takes; past them a granule counts as coverable. */
+  /**
+   * A lower bound on the TDMRs of every layout with exactly {@code pamtPages} pages of PAMT that gives
+   * up no coverable memory, where that PAMT leaves exactly one memory granule out of every TDMR;
+   * empty where it does not (the bound of this instance's runs, not cut by nodes).
+   *
+   * <p><b>Why.</b> With {@code L} whole pages per GiB and {@code n} memory granules, let {@code P =
+   * L·(n - 1) + ρ} with {@code 0 ≤ ρ < L}. Covering every granule costs at least {@code L·n > P}
+   * pages, and two granules left out hold more memory than {@code P} when the two smallest do (their
+   * memory is all PAMT): so exactly one granule {@code g} is left out. A TDMR over a granule without
+   * memory would cost {@code L} pages more than {@code P} allows, so the TDMRs lie over the memory
+   * granules but {@code g}, each within one part (a run less {@code g}), and each part needs one at
+   * least. With exactly one TDMR per part, each covers its part exactly, so the levels are known
+   * (when each part is one TDMR in {@link #oneTdmr}'s sense), their rounded pages {@code R} too, and
+   * the padding is exactly {@code ρ - R}; the memory of {@code g} is all PAMT, so some levels with at
+   * most that padding cover its stretches ({@link #chainsMayFill}). Where they cannot, or {@code ρ <
+   * R}, that granule needs a TDMR more than it has parts; with exactly one more, one part has two
+   * TDMRs, which cover it exactly, cut at some GiB: where no cut lets the levels cover the stretches
+   * either, it needs two more. The bound is the least over the granules
+   * holding at most {@code P} pages of memory. On node 1 of the sweep's memmap-14 (seed 7) alone, at
+   * its least PAMT of 261 633 pages ({@code ρ = 3}): two TDMRs around any granule leave one page of
+   * padding, and no granule's two sides are covered by them ({@link #chainsMayFill}'s example); the
+   * top granule, left out with one TDMR below it or two, leaves 126 564 pages sealed above its hole
+   * that 4K levels of 123 GiB and at most 510 + 2 + 1 pages more do not fill: so at least 3 TDMRs.
+   */
+  public OptionalLong leastTdmrsLeavingOneGranule(long pamtPages) {
+    if (!sound || runs.isEmpty()) {
+      return OptionalLong.empty();
+    }
+    long whole = wholePagesPerGiB();
+    long n = runs.stream().mapToLong(Run::giB).sum();
+    if (pamtPages >= whole * n || pamtPages < whole * (n - 1)) {
+      return OptionalLong.empty();
+    }
+    long rho = pamtPages - whole * (n - 1);
+    List<Long> memory = new ArrayList<>();
+    for (Run r : runs) {
+      for (int i = r.firstCell(); i <= r.lastCell(); i++) {
+        for (long k = 0; k < instance.cells().get(i).sizeGiB(); k++) {
+          memory.add(granulePages(instance.cells().get(i)));
+        }
+      }
+    }
+    memory.sort(null);
+    if (memory.size() >= 2 && memory.get(0) + memory.get(1) <= pamtPages) {
+      return OptionalLong.empty();
+    }
+    List<long[]> stretches = memoryStretches();
+    long best = Long.MAX_VALUE;
+    for (Run r : runs) {
+      long offset = 0;
+      for (int i = r.firstCell(); i <= r.lastCell(); i++) {
+        Cell cell = instance.cells().get(i);
+        for (long j = offset; j < offset + cell.sizeGiB(); j++) {
+          if (granulePages(cell) > pamtPages) {
+            continue;
+          }
+          List<Long> groups = new ArrayList<>();
+          for (Run other : runs) {
+            if (other != r) {
+              groups.add(other.giB());
+            }
+          }
+          groups.add(j);
+          groups.add(r.giB() - j - 1);
+          groups.removeIf(g -> g == 0);
+          long count = groups.size();
+          long from = (cell.range().start() / 4096) + (j - offset) * Instance.GIB_PAGES;
+          if (!mayFillWith(groups, from, rho, stretches)) {
+            count++;
+            if (!mayFillWithOneCut(groups, from, rho, stretches)) {
+              count++;
+            }
+          }
+          best = Math.min(best, count);
+        }
+        offset += cell.sizeGiB();
+      }
+    }
+    return best == Long.MAX_VALUE ? OptionalLong.empty() : OptionalLong.of(best);
+  }
+
+  /**
+   * Whether one TDMR over each of {@code groups} (GiB) might fill the granule from page {@code from}
+   * with {@code rho} pages for the rounded levels and the padding ({@link
+   * #leastTdmrsLeavingOneGranule}); true where the levels are not known.
+   */
+  private boolean mayFillWith(List<Long> groups, long from, long rho, List<long[]> stretches) {
+    if (!groups.stream().allMatch(this::oneTdmr)) {
+      return true;
+    }
+    long rounded = 0;
+    for (long giB : groups) {
+      rounded += partPages(giB) - giB * wholePagesPerGiB();
+    }
+    return rho >= rounded && levelsMayFill(groups, from, rho - rounded, stretches);
+  }
+
+  /**
+   * Whether {@link #mayFillWith} holds with one of {@code groups} cut in two somewhere: a TDMR more
+   * than the parts, so one part has two, which cover it exactly.
+   */
+  private boolean mayFillWithOneCut(List<Long> groups, long from, long rho, List<long[]> stretches) {
+    for (int p = 0; p < groups.size(); p++) {
+      for (long c = 1; c < groups.get(p); c++) {
+        List<Long> cut = new ArrayList<>(groups);
+        cut.set(p, c);
+        cut.add(groups.get(p) - c);
+        if (mayFillWith(cut, from, rho, stretches)) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  /** The most steps {@link Cover} takes; past them a granule counts as coverable. */
   private static final long MOST_COVER_STEPS = 200_000;
 
   /**
-   * Whether levels {@code i..} can be given (each to one part at most) so that every sealed part gets
-   * exactly its pages and every open part at least its pages, {@code got} holding what each has.
+   * A search for levels covering a granule's stretches ({@link #levelsMayFill}): each level to one
+   * stretch or to none, largest first.
    */
-  private static boolean cover(List<Long> levels, long[] suffix, int i, List<long[]> parts, long[] got, long[] steps) {
-    if (++steps[0] > MOST_COVER_STEPS) {
-      return true;
+  private record Cover(List<Long> levels, long[] suffix, List<long[]> parts, long padding, long[] got, int[] count) {
+    Cover(List<Long> levels, long[] suffix, List<long[]> parts, long padding) {
+      this(levels, suffix, parts, padding, new long[parts.size()], new int[parts.size()]);
     }
-    long missing = 0;
-    for (int k = 0; k < parts.size(); k++) {
-      missing += Math.max(0, parts.get(k)[0] - got[k]);
-    }
-    if (missing == 0) {
-      return true;
-    }
-    if (i == levels.size() || suffix[i] < missing) {
-      return false;
-    }
-    long l = levels.get(i);
-    for (int k = 0; k < parts.size(); k++) {
-      long[] part = parts.get(k);
-      if (got[k] >= part[0] || part[1] == 1 && got[k] + l > part[0]) {
-        continue;
-      }
-      got[k] += l;
-      boolean ok = cover(levels, suffix, i + 1, parts, got, steps);
-      got[k] -= l;
-      if (ok) {
+
+    boolean from(int i, long[] steps) {
+      if (++steps[0] > MOST_COVER_STEPS) {
         return true;
       }
+      long missing = 0;
+      boolean each = true;
+      for (int k = 0; k < parts.size(); k++) {
+        missing += Math.max(0, parts.get(k)[0] - got[k]);
+        each &= count[k] > 0;
+      }
+      if (each && missing <= padding) {
+        return true;
+      }
+      if (i == levels.size() || missing - suffix[i] > padding) {
+        return false;
+      }
+      long l = levels.get(i);
+      for (int k = 0; k < parts.size(); k++) {
+        long[] part = parts.get(k);
+        if (got[k] >= part[0] && count[k] > 0 || part[1] == 1 && got[k] + l > part[0]) {
+          continue;
+        }
+        got[k] += l;
+        count[k]++;
+        boolean ok = from(i + 1, steps);
+        got[k] -= l;
+        count[k]--;
+        if (ok) {
+          return true;
+        }
+      }
+      return from(i + 1, steps);
     }
-    return cover(levels, suffix, i + 1, parts, got, steps);
   }
 
   /**

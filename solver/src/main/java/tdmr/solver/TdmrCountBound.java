@@ -126,12 +126,17 @@ public final class TdmrCountBound {
    * layout covers); empty when the class comment's argument does not apply.
    */
   public OptionalLong leastTdmrs(long pamtPages) {
+    // With one granule left out, its stretches must be covered by the levels of TDMRs beside it.
+    OptionalLong oneLeftOut = instance.moduleFamily() ? bounds.leastTdmrsLeavingOneGranule(pamtPages) : OptionalLong.empty();
     Optional<List<Program>> programs = programs(pamtPages);
     if (programs.isEmpty()) {
-      return OptionalLong.empty();
+      return oneLeftOut;
     }
     long least = programs.get().stream().mapToLong(Program::least).min().orElse(NONE);
-    return least == NONE ? OptionalLong.empty() : OptionalLong.of(least);
+    if (least == NONE) {
+      return oneLeftOut;
+    }
+    return OptionalLong.of(Math.max(least, oneLeftOut.orElse(0)));
   }
 
   /**

@@ -100,4 +100,22 @@ class TdmrCountBoundTest {
         new MemoryBlock(3 * G, 3 * G + 4 * K, 0), new MemoryBlock(5 * G, 5 * G + 4 * K, 0)));
     assertEquals(OptionalLong.empty(), bound(map, TdxLimits.DEFAULT).leastTdmrs(1027 + 1026));
   }
+
+  @Test
+  void theMemmapHostsNodeOneNeedsThreeTdmrsAtItsLeastPamt() throws Exception {
+    // Node 1 of the seed-7 sweep's memmap-14 alone: 256 memory granules, 261 633 = 1026 · 255 + 3
+    // pages of PAMT leave exactly one out (two hold far more), with 3 pages for the 1G levels and
+    // padding. Two TDMRs, one each side of the granule left out, leave 1 page of padding, and no
+    // granule's memory is covered by their levels then (ModuleFamilyBoundsTest derives why for the
+    // granules with a hole of 512 pages or more; the others hold more than 261 633 pages): at least
+    // 3 TDMRs, as the layout FilledStart builds has (LeftOutGranulesTest).
+    tdmr.mem.MemoryMap map;
+    try (var in = TdmrCountBoundTest.class.getResourceAsStream("/memmap/memmap-14-seed7.txt")) {
+      map = tdmr.parse.MapReader.readBytes("memmap-14", in.readAllBytes());
+    }
+    tdmr.mem.MemoryMap node1 = new tdmr.mem.MemoryMap(map.source(), map.blocks().stream().filter(b -> b.node() == 1).toList(),
+        map.cmrs(), map.firmwareMap(), map.facts(), map.notes());
+    Instance instance = Instance.of(node1, TdxLimits.DEFAULT, Policy.KERNEL.withFamily(Policy.Family.MODULE));
+    assertEquals(java.util.OptionalLong.of(3), new TdmrCountBound(instance).leastTdmrs(261_633));
+  }
 }

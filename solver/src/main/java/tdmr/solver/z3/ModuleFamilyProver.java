@@ -668,7 +668,8 @@ final class ModuleFamilyProver {
      */
     private void minimiseOver(Tier tier, List<List<AddressRange>> sets) {
       long lo = tier.lowerBound();
-      long hi = value(tier.expr());
+      // Every tier so far may have been proven at the incumbent's values, without a model of Z3's.
+      long hi = last == null && incumbent.isPresent() ? incumbentValue(tier) : value(tier.expr());
       details.add("TDMRs: one within each run of memory granules on one node, granules at its ends left out and filled"
           + " by PAMT: %s of TDMRs meet the PAMT and TDMR bounds".formatted(Count.of(sets.size(), "set")));
       for (List<AddressRange> set : sets) {
