@@ -45,6 +45,17 @@ import tdmr.tdx.Policy;
  * first {@code P} with a set it cannot rule out (at once when no TDMR of {@link
  * ModuleFamilyBounds#tdmrs} holds more runs than the limit), when {@link TdmrSetsAtPamt} cannot list the sets
  * (or lists more than {@link #MOST_SETS}), after {@link #MOST_RAISE} pages, or at the deadline.
+ *
+ * <h2>The TDMR count at a fixed PAMT: {@link #raiseTdmrs}</h2>
+ *
+ * The same test bounds the TDMRs tier once PAMT is fixed at {@code P}: {@link TdmrSetsAtPamt#of}
+ * with at most {@code k} TDMRs lists the sets of every layout with PAMT {@code P} and at most {@code
+ * k} TDMRs (up to the window's argument, which keeps the TDMR count), so when each is ruled out as
+ * above, every layout with PAMT {@code P} has at least {@code k + 1} TDMRs. Starting from a known
+ * lower bound {@code k}, it rises while that holds. On the sweeps' {@code fragmented-16} maps at their
+ * least PAMT (one page above the covering bound) the only 3-TDMR set is one per run of granules,
+ * whose levels (2048, 4, 1; 63 488, 124, 1 pages on node 0) with one page of padding fill one of the
+ * four islands the low TDMR needs (the one of 1 page): at least 4 TDMRs, which a layout has.
  */
 public final class FilledIslandsPamtBound {
   /** The most pages the bound is raised by. */
@@ -111,9 +122,35 @@ public final class FilledIslandsPamtBound {
     return false;
   }
 
+  /**
+   * A lower bound at least {@code least} on the TDMRs of every layout of the module family under
+   * coverage {@code all} within the instance's limits with exactly {@code pamtPages} pages of PAMT,
+   * given that {@code least} is one (the class comment's second part).
+   */
+  public long raiseTdmrs(long pamtPages, long least) {
+    if (!instance.moduleFamily() || instance.policy().coverage() != Policy.Coverage.ALL
+        || !instance.impossibilities().isEmpty() || !someTdmrOverLimit()) {
+      return least;
+    }
+    long k = Math.max(1, least);
+    while (k < instance.limits().maxTdmrs() && k < least + MOST_RAISE && !instance.deadline().expired()
+        && ruledOut(pamtPages, k)) {
+      k++;
+    }
+    return Math.max(least, k);
+  }
+
   /** Whether no layout has exactly {@code pages} pages of PAMT (every TDMR set ruled out). */
   boolean ruledOut(long pages) {
-    Optional<List<TdmrSetsAtPamt.TdmrSet>> sets = TdmrSetsAtPamt.of(instance, pages, instance.limits().maxTdmrs());
+    return ruledOut(pages, instance.limits().maxTdmrs());
+  }
+
+  /**
+   * Whether no layout has exactly {@code pages} pages of PAMT and at most {@code mostTdmrs} TDMRs
+   * (every TDMR set ruled out).
+   */
+  private boolean ruledOut(long pages, long mostTdmrs) {
+    Optional<List<TdmrSetsAtPamt.TdmrSet>> sets = TdmrSetsAtPamt.of(instance, pages, mostTdmrs);
     if (sets.isEmpty()) {
       return false;
     }

@@ -122,6 +122,24 @@ class FixedTdmrsAreaBoundTest {
         "PAMT below the raised bound " + raised + ": " + c + "\n" + b.layout()));
   }
 
+  /**
+   * No layout has fewer TDMRs than the raised TDMR bound at its PAMT: the best layout (least PAMT,
+   * then least TDMRs) has at least the bound at its PAMT.
+   */
+  @Property(tries = 30, seed = "20261209")
+  void noLayoutBeatsTheRaisedTdmrBound(@ForAll("islandMaps") Case c) {
+    Optional<ExhaustiveSearch.Result> best = new ExhaustiveSearch(c.map(), c.limits(), ANY).best();
+    Statistics.label("has a layout").collect(best.isPresent());
+    if (best.isEmpty()) {
+      return;
+    }
+    Instance instance = Instance.of(c.map(), c.limits(), ANY);
+    long raised = new FilledIslandsPamtBound(instance, false).raiseTdmrs(best.get().score().pamtBytes() / 4096, 1);
+    Statistics.label("raised").collect(raised > 1);
+    assertTrue(best.get().score().tdmrs() >= raised,
+        "TDMRs below the raised bound " + raised + ": " + c + "\n" + best.get().layout());
+  }
+
   record Case(MemoryMap map, TdxLimits limits) {}
 
   /**

@@ -19,6 +19,8 @@ import tdmr.mem.MemoryMap;
 import tdmr.solver.AreaCountBound;
 import tdmr.solver.NodeAreaBound;
 import tdmr.solver.EngineResult;
+import tdmr.solver.AreaShortfall;
+import tdmr.solver.BoundsFirst;
 import tdmr.solver.FilledIslandsPamtBound;
 import tdmr.solver.FilledStart;
 import tdmr.solver.FixedTdmrsAreaBound;
@@ -252,6 +254,12 @@ final class ModuleFamilySolver {
         return Optional.of(result(Status.INFEASIBLE, null, OptionalLong.empty())
             .withInfeasibility(Infeasibility.ofFacts(List.of(fact))));
       }
+      Optional<AreaShortfall> shortfall = BoundsFirst.shortfall(instance);
+      if (shortfall.isPresent()) {
+        messages.add(BoundsFirst.ruledOutSentence(shortfall.get()));
+        return Optional.of(result(Status.INFEASIBLE, null, OptionalLong.empty())
+            .withInfeasibility(Infeasibility.of(shortfall.get())));
+      }
       return Optional.empty();
     }
 
@@ -422,6 +430,10 @@ final class ModuleFamilySolver {
               ? new GranulesLeftOut(instance).leastTdmrsAtPamtBound(b.get()) : OptionalLong.empty();
           OptionalLong cut = new TdmrCountBound(instance).leastTdmrs(pamt);
           long least = Math.max(atBound.orElse(0), cut.orElse(0));
+          // TDMR counts at which no TDMR set with this PAMT fills the islands its runs of holes need.
+          boolean noRemote = policy.pamt() == Policy.PamtPlacementPolicy.NODE_LOCAL
+              && Long.valueOf(0).equals(fixed.get("remote PAMT"));
+          least = new FilledIslandsPamtBound(instance, noRemote).raiseTdmrs(pamt, least);
           return least > 0 ? OptionalLong.of(least) : OptionalLong.empty();
         }
         case "reserved areas": {

@@ -22,6 +22,8 @@ import tdmr.mem.MemoryMap;
 import tdmr.solver.AreaCountBound;
 import tdmr.solver.NodeAreaBound;
 import tdmr.solver.EngineResult;
+import tdmr.solver.AreaShortfall;
+import tdmr.solver.BoundsFirst;
 import tdmr.solver.FilledIslandsPamtBound;
 import tdmr.solver.FixedTdmrsAreaBound;
 import tdmr.solver.GranulesLeftOut;
@@ -113,6 +115,11 @@ final class ModuleFamilyProver {
       String fact = "no TDX memory is left that a TDMR could cover";
       messages.add(fact);
       return result(Status.INFEASIBLE, null, OptionalLong.empty()).withInfeasibility(Infeasibility.ofFacts(List.of(fact)));
+    }
+    Optional<AreaShortfall> shortfall = BoundsFirst.shortfall(instance);
+    if (shortfall.isPresent()) {
+      messages.add(BoundsFirst.ruledOutSentence(shortfall.get()));
+      return result(Status.INFEASIBLE, null, OptionalLong.empty()).withInfeasibility(Infeasibility.of(shortfall.get()));
     }
     incumbent = incumbentLayout();
     if (TierSearch.LOG) {
@@ -744,6 +751,17 @@ final class ModuleFamilyProver {
         }
       }
       String source = "ModuleFamilyBounds";
+      if (tier.name().equals("TDMRs") && coversAll() && fixed.containsKey("PAMT")) {
+        // TDMR counts at which no TDMR set with this PAMT fills the islands its runs of holes need.
+        boolean remoteFree = policy.pamt() == Policy.PamtPlacementPolicy.NODE_LOCAL
+            && Long.valueOf(0).equals(fixed.get("remote PAMT"));
+        long before = Math.max(least.orElse(0), tier.lowerBound());
+        long raised = new FilledIslandsPamtBound(instance, remoteFree).raiseTdmrs(fixed.get("PAMT"), before);
+        if (raised > before) {
+          least = OptionalLong.of(raised);
+          source = "FilledIslandsPamtBound";
+        }
+      }
       if (tier.name().equals("reserved areas") && fixed.containsKey("PAMT")) {
         // Under coverage all, with PAMT fixed: the bound CP-SAT's areas tier has too.
         long areas = new AreaCountBound(instance).leastAreas(fixed.get("PAMT"),
