@@ -10,7 +10,6 @@ import tdmr.mem.ByteSize;
 import tdmr.solver.Instance.Atom;
 import tdmr.solver.Instance.Cell;
 import tdmr.tdx.Layout;
-import tdmr.tdx.Pamt;
 import tdmr.tdx.PageSize;
 import tdmr.tdx.PamtRange;
 import tdmr.tdx.Policy;
@@ -305,12 +304,7 @@ public final class FilledStart {
     if (!stack(pool, tdmrs, placed, filled, taken)) {
       return Optional.empty();
     }
-    List<ReservedAreas.Placed> withPamt = new ArrayList<>();
-    for (int t = 0; t < tdmrs.size(); t++) {
-      withPamt.add(new ReservedAreas.Placed(tdmrs.get(t), new Pamt(placed[t][PageSize.SIZE_4K.ordinal()],
-          placed[t][PageSize.SIZE_2M.ordinal()], placed[t][PageSize.SIZE_1G.ordinal()])));
-    }
-    Layout layout = new ReservedAreas(instance.map(), instance.policy().holes()).layout(withPamt, List.of());
+    Layout layout = LevelToPlace.layout(instance, tdmrs, placed);
     if (!LayoutVerifier.failures(instance.map(), instance.limits(), instance.policy(), layout).isEmpty()
         || nodeLocal() && new RemotePamt(instance.map(), instance.limits()).bytes(layout) > 0) {
       return Optional.empty();
