@@ -26,10 +26,27 @@ import tdmr.tdx.Policy;
  * g} (above it) takes levels stacked down from its top (up from its bottom), the last reaching past
  * the granule's edge into the memory of the TDMR beside it, where it is reserved at that TDMR's end.
  * The levels of a chain are chosen (each level to one stretch at most, only levels that may lie on
- * {@code g}'s node under PAMT {@code node-local}) so that the padding is least; the candidates are
- * returned cheapest first (PAMT, then TDMRs). Granules holding as much memory as one TDMR per
- * run has levels are skipped, and the search gives up after {@link #MOST_WORK} steps in all (big
- * hosts with many cut positions).
+ * {@code g}'s node under PAMT {@code node-local}) so that the padding is least and then the chains
+ * reaching into a TDMR are fewest; the candidates are returned cheapest first (PAMT, then TDMRs,
+ * then such chains). Granules holding as much memory as one TDMR per run has levels are skipped,
+ * and the search gives up after {@link #MOST_WORK} steps in all (big hosts with many cut
+ * positions).
+ *
+ * <h2>Why the chains reaching into a TDMR are counted</h2>
+ *
+ * The layouts tie in PAMT and TDMRs between many granules and cuts; they differ in reserved areas
+ * (the tier after TDMRs). A chain that reaches past {@code g}'s edge lies partly inside the TDMR
+ * beside it, where it must be reserved: an area of its own, unless it happens to touch a hole at
+ * that TDMR's end. A stretch whose levels fill it exactly or fall short (the last padded up to its
+ * end) stays inside {@code g} and needs none. So among the choices and cuts of least PAMT the
+ * construction prefers the fewest reaching chains, and keeps looking at further cuts of a granule
+ * (and at further granules of the same PAMT) while its best still has one. On node 1 of the seed-7
+ * sweep's {@code memmap-14} the first granule of least PAMT (340) needs both its chains to reach
+ * out (13 areas), where granule 383 with the TDMRs {@code [258G, 342G)}, {@code [342G, 383G)} and
+ * {@code [384G, 514G)} fills its 219 480 pages below the hole exactly (the 4K levels of the first
+ * and third TDMR, the 2M levels of the second and third and two 1G levels) and only the chain
+ * above reaches out: 12 areas, the bound of {@link AreasWithKnownTdmrs} ({@code
+ * LeftOutGranulesTest}).
  */
 final class LeftOutGranules {
   /** The most steps one choice of levels for the stretches takes; past them it gives up. */
@@ -49,10 +66,15 @@ final class LeftOutGranules {
   record Chained(LevelToPlace level, PamtRange range) {}
 
   /**
-   * One candidate: its TDMRs (sorted, disjoint), the levels its chains place, and its PAMT pages
-   * (every level at its least size, plus the padding).
+   * One candidate: its TDMRs (sorted, disjoint), the levels its chains place, its PAMT pages (every
+   * level at its least size, plus the padding), and how many of its chains reach past the granule
+   * into a TDMR (each an area there, class comment).
    */
-  record Candidate(List<AddressRange> tdmrs, List<Chained> chained, long pamtPages) {
+  record Candidate(List<AddressRange> tdmrs, List<Chained> chained, long pamtPages, int reaching) {
+    /** Cheapest first: PAMT, then TDMRs, then chains reaching into a TDMR. */
+    static final Comparator<Candidate> CHEAPEST = Comparator.comparingLong(Candidate::pamtPages)
+        .thenComparingInt(c -> c.tdmrs().size()).thenComparingInt(Candidate::reaching);
+
     /** The memory the chains take. */
     List<AddressRange> taken() {
       return chained.stream().map(c -> c.range().range()).toList();
@@ -77,7 +99,8 @@ final class LeftOutGranules {
     // First each granule with its TDMR cut around it only; then, where that pads and a cut more
     // (one page of 1G level) could still be cheaper than the best so far, with a cut more.
     List<Runnable> withCuts = new ArrayList<>();
-    long[] cheapest = {Long.MAX_VALUE};
+    // The cheapest candidate so far (CHEAPEST's order).
+    Candidate[] cheapest = {null};
     // Leaving out a granule costs at least its memory, as PAMT: those holding as many pages as all
     // the levels of one TDMR per run are not worth it.
     long covering = unpadded(perRun);
@@ -94,36 +117,48 @@ final class LeftOutGranules {
         java.util.Optional<Candidate> uncut = chains(sets.get(0), parts, granule);
         uncut.ifPresent(c -> {
           out.add(c);
-          cheapest[0] = Math.min(cheapest[0], c.pamtPages());
+          cheapest[0] = cheaper(cheapest[0], c);
         });
         if (uncut.isPresent() && uncut.get().pamtPages() == unpadded(sets.get(0)) || sets.size() == 1) {
+          // A cut costs a page of 1G level more than the unpadded uncut TDMRs.
           continue;
         }
         long cutCost = unpadded(sets.get(1));
         withCuts.add(() -> {
-          if (cutCost >= cheapest[0]) {
+          // A cut set has at least cutCost pages and one TDMR more than the uncut: worth trying while
+          // that could beat the cheapest so far, or tie with it and reach out less.
+          if (cheapest[0] != null && (cutCost > cheapest[0].pamtPages()
+              || cutCost == cheapest[0].pamtPages() && cheapest[0].reaching() == 0)) {
             return;
           }
+          Candidate best = null;
           for (List<AddressRange> tdmrs : sets.subList(1, sets.size())) {
             instance.deadline().check();
             if (work > MOST_WORK) {
-              return;
+              break;
             }
             java.util.Optional<Candidate> c = chains(tdmrs, parts, granule);
-            if (c.isPresent()) {
-              out.add(c.get());
-              cheapest[0] = Math.min(cheapest[0], c.get().pamtPages());
-              if (c.get().pamtPages() == cutCost) {
+            if (c.isPresent() && (best == null || Candidate.CHEAPEST.compare(c.get(), best) < 0)) {
+              best = c.get();
+              if (best.pamtPages() == cutCost && best.reaching() == 0) {
                 break;
               }
             }
+          }
+          if (best != null) {
+            out.add(best);
+            cheapest[0] = cheaper(cheapest[0], best);
           }
         });
       }
     }
     withCuts.forEach(Runnable::run);
-    out.sort(Comparator.comparingLong(Candidate::pamtPages).thenComparingInt(c -> c.tdmrs().size()));
+    out.sort(Candidate.CHEAPEST);
     return out.subList(0, Math.min(most, out.size()));
+  }
+
+  private static Candidate cheaper(Candidate a, Candidate b) {
+    return a == null || Candidate.CHEAPEST.compare(b, a) < 0 ? b : a;
   }
 
   /** Pages of the levels of {@code tdmrs} at their least. */
@@ -204,7 +239,7 @@ final class LeftOutGranules {
         return java.util.Optional.empty();
       }
     }
-    return java.util.Optional.of(new Candidate(List.copyOf(tdmrs), chained, all + choice.bestPadding));
+    return java.util.Optional.of(new Candidate(List.copyOf(tdmrs), chained, all + choice.bestPadding, choice.bestReaching));
   }
 
   /**
@@ -245,9 +280,10 @@ final class LeftOutGranules {
   }
 
   /**
-   * The choice of levels for the stretches with the least padding: each level to one stretch or to
-   * none; a sealed stretch never gets more than its pages, an open one stops taking levels once it
-   * has its pages; every stretch needs a level, the last padded up to its pages.
+   * The choice of levels for the stretches with the least padding, and then the fewest open
+   * stretches given more pages than they hold (their chain reaches into a TDMR): each level to one
+   * stretch or to none; a sealed stretch never gets more than its pages, an open one stops taking
+   * levels once it has its pages; every stretch needs a level, the last padded up to its pages.
    */
   private static final class Choice {
     private final List<LevelToPlace> pool;
@@ -259,6 +295,9 @@ final class LeftOutGranules {
     private final long[] suffix;
     private int[] best;
     private long bestPadding = Long.MAX_VALUE;
+    private int bestReaching = Integer.MAX_VALUE;
+    /** Open stretches given more pages than they hold so far (never fewer as levels are added). */
+    private int reaching;
     private int steps;
 
     Choice(List<LevelToPlace> pool, List<Stretch> parts) {
@@ -274,15 +313,16 @@ final class LeftOutGranules {
     }
 
     void search(int i) {
-      if (++steps > MOST_STEPS || bestPadding == 0) {
+      if (++steps > MOST_STEPS || bestPadding == 0 && bestReaching == 0) {
         return;
       }
       long missing = 0;
       for (int k = 0; k < parts.size(); k++) {
         missing += Math.max(0, parts.get(k).pages() - got[k]);
       }
-      // The levels left can lower the padding by at most their pages.
-      if (missing - suffix[i] >= bestPadding) {
+      // The levels left can lower the padding by at most their pages; reaching never falls.
+      long leastPadding = Math.max(0, missing - suffix[i]);
+      if (leastPadding > bestPadding || leastPadding == bestPadding && reaching >= bestReaching) {
         return;
       }
       if (i == pool.size()) {
@@ -293,8 +333,9 @@ final class LeftOutGranules {
           }
           padding += Math.max(0, parts.get(k).pages() - got[k]);
         }
-        if (padding < bestPadding) {
+        if (padding < bestPadding || padding == bestPadding && reaching < bestReaching) {
           bestPadding = padding;
+          bestReaching = reaching;
           best = given.clone();
         }
         return;
@@ -313,9 +354,12 @@ final class LeftOutGranules {
           continue;
         }
         given[i] = k;
+        boolean reaches = got[k] + l > s.pages();
         got[k] += l;
         count[k]++;
+        reaching += reaches ? 1 : 0;
         search(i + 1);
+        reaching -= reaches ? 1 : 0;
         got[k] -= l;
         count[k]--;
       }

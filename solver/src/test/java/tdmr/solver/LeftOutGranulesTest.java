@@ -66,4 +66,26 @@ class LeftOutGranulesTest {
       assertTrue(gib < covered.size() / G || node == 0, "node 1 leaves a granule out");
     }
   }
+
+  @Test
+  void theMemmapHostsNodeOneReachesIntoOneTdmrOnly() throws Exception {
+    // Node 1 of memmap-14 (seed 7): 11 memmap holes (one per granule) and the tail above its CMR
+    // [0x8070000000, 514G). Granule 383 holds 219 480 pages below its hole (from 383G up to
+    // 0x5ff5958000) and 38 956 above it (0x5ff67d4000 up to 384G). With the TDMRs [258G, 299G),
+    // [299G, 383G) and [384G, 514G) (levels 41 984 + 82 + 1, 86 016 + 168 + 1 and 133 120 + 260 + 1
+    // pages: 261 633, no padding) the pages below are filled exactly by 86 016 + 133 120 + 260 + 82
+    // + 1 + 1 = 219 480, and only the chain above (41 984 + 168 + 1 pages) reaches into [384G,
+    // 514G): the ten holes and the tail inside TDMRs and that chain, 12 areas, where leaving out
+    // granule 340 (the first of least PAMT) makes both its chains reach out (13).
+    MemoryMap map;
+    try (var in = LeftOutGranulesTest.class.getResourceAsStream("/memmap/memmap-14-seed7.txt")) {
+      map = tdmr.parse.MapReader.readBytes("memmap-14", in.readAllBytes());
+    }
+    MemoryMap node1 = new MemoryMap(map.source(), map.blocks().stream().filter(b -> b.node() == 1).toList(),
+        map.cmrs(), map.firmwareMap(), map.facts(), map.notes());
+    Layout layout = built(node1, TdxLimits.DEFAULT);
+    assertEquals(261_633 * 4096L, layout.pamtBytes());
+    assertEquals(3, layout.size());
+    assertEquals(12, layout.reservedAreaCount());
+  }
 }

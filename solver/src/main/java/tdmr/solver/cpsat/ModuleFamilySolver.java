@@ -21,6 +21,7 @@ import tdmr.solver.NodeAreaBound;
 import tdmr.solver.EngineResult;
 import tdmr.solver.AreaShortfall;
 import tdmr.solver.BoundsFirst;
+import tdmr.solver.BuiltOptimum;
 import tdmr.solver.FilledIslandsPamtBound;
 import tdmr.solver.FilledStart;
 import tdmr.solver.FixedTdmrsAreaBound;
@@ -160,13 +161,17 @@ final class ModuleFamilySolver {
         if (early.isPresent()) {
           return early.get();
         }
+        filledStart = new FilledStart(instance).find();
+        Optional<Layout> built = options.stopAfterPamt() ? Optional.empty() : BuiltOptimum.of(instance, filledStart);
+        if (built.isPresent()) {
+          return builtOptimum(built.get());
+        }
         buildModel();
       } catch (Deadline.Exceeded e) {
         messages.add("time limit: it struck while the CP-SAT model was being built; CP-SAT was not run,"
             + " nothing is proven");
         return result(Status.UNKNOWN, null, OptionalLong.empty());
       }
-      filledStart = new FilledStart(instance).find();
       Optional<Tiers> tiers = solveTiers();
       if (tiers.isEmpty() && filledStart.isPresent()) {
         return filledStartAnswer(filledStart.get());
@@ -194,6 +199,25 @@ final class ModuleFamilySolver {
             .formatted(ByteSize.human(layout.pamtBytes()), Count.of(layout.reservedAreaCount(), "reserved area")));
         return filledStartAnswer(filledStart.get());
       }
+      options.incumbent().offer(answer);
+      return answer;
+    }
+
+    /**
+     * {@code OPTIMAL} with {@link #filledStart}'s layout, which meets every tier's bound derived for
+     * the whole family ({@link BuiltOptimum}): no model is built, and no restriction limits the claim.
+     */
+    private EngineResult builtOptimum(Layout layout) {
+      LayoutScore score = LayoutScore.of(map, limits, policy, layout);
+      messages.add("proven optimal among %s: ".formatted(policy.family().claim()) + score.describe());
+      details.add("every tier met its lower bound, derived for the whole family, with the layout built by filling"
+          + " islands and granules left out with PAMT levels (FilledStart): no model was built, no restriction limits"
+          + " the claim");
+      restrictions = List.of();
+      EngineResult r = result(Status.OPTIMAL, layout, OptionalLong.of(layout.pamtBytes()));
+      EngineResult answer = new EngineResult(r.solver(), r.status(), r.layout(), r.pamtBytes(), r.pamtBoundBytes(),
+          r.messages(), r.solveMillis(), r.modelVariables(), r.modelConstraints(), score.uncoveredBytes(),
+          r.kernelFailure(), r.infeasibility(), r.details(), r.question());
       options.incumbent().offer(answer);
       return answer;
     }

@@ -24,6 +24,7 @@ import tdmr.solver.NodeAreaBound;
 import tdmr.solver.EngineResult;
 import tdmr.solver.AreaShortfall;
 import tdmr.solver.BoundsFirst;
+import tdmr.solver.BuiltOptimum;
 import tdmr.solver.FilledIslandsPamtBound;
 import tdmr.solver.FixedTdmrsAreaBound;
 import tdmr.solver.GranulesLeftOut;
@@ -121,6 +122,13 @@ final class ModuleFamilyProver {
       messages.add(BoundsFirst.ruledOutSentence(shortfall.get()));
       return result(Status.INFEASIBLE, null, OptionalLong.empty()).withInfeasibility(Infeasibility.of(shortfall.get()));
     }
+    long t0 = System.nanoTime();
+    filled = new tdmr.solver.FilledStart(instance).find();
+    filledMillis = (System.nanoTime() - t0) / 1_000_000;
+    Optional<Layout> built = BuiltOptimum.of(instance, filled);
+    if (built.isPresent()) {
+      return builtOptimum(built.get());
+    }
     incumbent = incumbentLayout();
     if (TierSearch.LOG) {
       System.err.printf("z3 module incumbent: %d ms after the start%n", (System.nanoTime() - started) / 1_000_000);
@@ -143,6 +151,24 @@ final class ModuleFamilyProver {
       }
       return answer;
     }
+  }
+
+  /** The layout {@link tdmr.solver.FilledStart} built, and how long it took. */
+  private Optional<Layout> filled = Optional.empty();
+  private long filledMillis;
+
+  /**
+   * {@code OPTIMAL} with {@link #filled}'s layout, which meets every tier's bound derived for the
+   * whole family ({@link BuiltOptimum}): no model is built, and no restriction limits the claim.
+   */
+  private EngineResult builtOptimum(Layout layout) {
+    LayoutScore score = LayoutScore.of(map, limits, policy, layout);
+    messages.add("proven optimal among " + Policy.Family.MODULE.claim() + ": " + score.describe());
+    details.add(("every tier met its lower bound, derived for the whole family, with the layout built by filling islands"
+        + " and granules left out with PAMT levels (FilledStart, %d ms): no model was built, no restriction limits the"
+        + " claim").formatted(filledMillis));
+    restrictions = List.of();
+    return withUncovered(result(Status.OPTIMAL, layout, OptionalLong.of(layout.pamtBytes())), score);
   }
 
   /** How long after the deadline the search may take to notice it before the best known layout is the answer. */
@@ -282,14 +308,11 @@ final class ModuleFamilyProver {
    * and Z3's first check alone found none within 10 s. A start, no claim: it passed the validator.
    */
   private Optional<Layout> filledStart(EngineResult known) {
-    long t0 = System.nanoTime();
-    Optional<Layout> filled = new tdmr.solver.FilledStart(instance).find();
     if (filled.isEmpty() || known != null && !LayoutScore.of(map, limits, policy, filled.get())
         .betterThan(LayoutScore.of(map, limits, policy, known.layout().get()), policy)) {
       return Optional.empty();
     }
-    details.add("incumbent: islands between holes filled with PAMT levels (FilledStart, %d ms)"
-        .formatted((System.nanoTime() - t0) / 1_000_000));
+    details.add("incumbent: islands between holes filled with PAMT levels (FilledStart, %d ms)".formatted(filledMillis));
     return filled;
   }
 
