@@ -80,7 +80,7 @@ public final class FilledStart {
     for (List<AddressRange> tdmrs : sets) {
       best.tryBoth(tdmrs);
     }
-    for (LeftOutGranules.Candidate c : new LeftOutGranules(instance).candidates(perRun, MOST_LEFT_OUT)) {
+    for (LeftOutGranules.Candidate c : leftOut(perRun)) {
       if (instance.deadline().expired()) {
         return best.layout;
       }
@@ -222,6 +222,63 @@ public final class FilledStart {
 
   /** The most sets of {@link LeftOutGranules} (cheapest first) finished into layouts. */
   private static final int MOST_LEFT_OUT = 4;
+
+  /**
+   * The cheapest {@link LeftOutGranules} candidates, at most {@link #MOST_LEFT_OUT}, that leave a
+   * granule out of {@code perRun} (whose TDMRs over the area limit the candidates cut once, at
+   * whichever GiB suits the chains best) or of {@link #cutAtLimit}{@code (perRun)} (for a granule of
+   * another TDMR than the one over the limit).
+   */
+  private List<LeftOutGranules.Candidate> leftOut(List<AddressRange> perRun) {
+    LeftOutGranules granules = new LeftOutGranules(instance);
+    List<LeftOutGranules.Candidate> out = new ArrayList<>(granules.candidates(perRun, MOST_LEFT_OUT));
+    List<AddressRange> atLimit = cutAtLimit(perRun);
+    if (!atLimit.equals(perRun)) {
+      out.addAll(granules.candidates(atLimit, MOST_LEFT_OUT));
+    }
+    out.sort(LeftOutGranules.Candidate.CHEAPEST);
+    return out.subList(0, Math.min(MOST_LEFT_OUT, out.size()));
+  }
+
+  /**
+   * {@code tdmrs} with each TDMR holding more runs of gaps to reserve than the area limit cut into
+   * the fewest parts that can hold at most the limit each: the runs shared out evenly (so that each
+   * part keeps room for a chain of PAMT levels reaching into it), each part ending at the first GiB
+   * boundary after its last run. Where the next run begins in that granule, the cut moves past it.
+   * Each cut costs a page of 1G level at most, where {@link #cutOverLimit} cuts around every granule
+   * with a gap (on the sweeps' memmap hosts, 20 runs in 254 GiB: 2 TDMRs instead of 37).
+   */
+  private List<AddressRange> cutAtLimit(List<AddressRange> tdmrs) {
+    int limit = instance.limits().maxReservedPerTdmr();
+    List<AddressRange> out = new ArrayList<>();
+    for (AddressRange t : tdmrs) {
+      List<List<Atom>> runs = runs(t);
+      if (runs.size() <= limit) {
+        out.add(t);
+        continue;
+      }
+      int parts = (runs.size() + limit - 1) / limit;
+      int per = (runs.size() + parts - 1) / parts;
+      long from = t.start();
+      int inPart = 0;
+      for (int r = 0; r + 1 < runs.size(); r++) {
+        if (++inPart < per) {
+          continue;
+        }
+        List<Atom> run = runs.get(r);
+        long end = run.get(run.size() - 1).range().end();
+        long cut = (end + ByteSize.GiB - 1) / ByteSize.GiB * ByteSize.GiB;
+        if (cut > runs.get(r + 1).get(0).range().start() || cut <= from || cut >= t.end()) {
+          continue;
+        }
+        out.add(new AddressRange(from, cut));
+        from = cut;
+        inPart = 0;
+      }
+      out.add(new AddressRange(from, t.end()));
+    }
+    return out;
+  }
 
   /** Whole-cell TDMRs as address ranges. */
   private List<AddressRange> ranges(List<List<Integer>> tdmrs) {

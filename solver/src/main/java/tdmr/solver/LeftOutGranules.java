@@ -70,10 +70,19 @@ final class LeftOutGranules {
    * level at its least size, plus the padding), and how many of its chains reach past the granule
    * into a TDMR (each an area there, class comment).
    */
-  record Candidate(List<AddressRange> tdmrs, List<Chained> chained, long pamtPages, int reaching) {
-    /** Cheapest first: PAMT, then TDMRs, then chains reaching into a TDMR. */
-    static final Comparator<Candidate> CHEAPEST = Comparator.comparingLong(Candidate::pamtPages)
-        .thenComparingInt(c -> c.tdmrs().size()).thenComparingInt(Candidate::reaching);
+  record Candidate(List<AddressRange> tdmrs, List<Chained> chained, long pamtPages, int reaching, boolean withinLimit) {
+    /**
+     * Cheapest first: those whose TDMRs each hold at most the area limit's runs of holes (the
+     * others need islands filled, which may fail), then PAMT, TDMRs, chains reaching into a TDMR.
+     */
+    static final Comparator<Candidate> CHEAPEST = Comparator.comparing((Candidate c) -> !c.withinLimit())
+        .thenComparingLong(Candidate::pamtPages).thenComparingInt(c -> c.tdmrs().size())
+        .thenComparingInt(Candidate::reaching);
+
+    /** Whether nothing is left to gain over it: within the limit, at {@code pages}, no chain reaching out. */
+    boolean best(long pages) {
+      return withinLimit && pamtPages == pages && reaching == 0;
+    }
 
     /** The memory the chains take. */
     List<AddressRange> taken() {
@@ -119,7 +128,8 @@ final class LeftOutGranules {
           out.add(c);
           cheapest[0] = cheaper(cheapest[0], c);
         });
-        if (uncut.isPresent() && uncut.get().pamtPages() == unpadded(sets.get(0)) || sets.size() == 1) {
+        if (uncut.isPresent() && uncut.get().pamtPages() == unpadded(sets.get(0)) && uncut.get().withinLimit()
+            || sets.size() == 1) {
           // A cut costs a page of 1G level more than the unpadded uncut TDMRs.
           continue;
         }
@@ -127,7 +137,7 @@ final class LeftOutGranules {
         withCuts.add(() -> {
           // A cut set has at least cutCost pages and one TDMR more than the uncut: worth trying while
           // that could beat the cheapest so far, or tie with it and reach out less.
-          if (cheapest[0] != null && (cutCost > cheapest[0].pamtPages()
+          if (cheapest[0] != null && cheapest[0].withinLimit() && (cutCost > cheapest[0].pamtPages()
               || cutCost == cheapest[0].pamtPages() && cheapest[0].reaching() == 0)) {
             return;
           }
@@ -137,10 +147,14 @@ final class LeftOutGranules {
             if (work > MOST_WORK) {
               break;
             }
+            if (!withinLimit(tdmrs)) {
+              // The uncut TDMRs (added above, within the limit or not) are cheaper than this.
+              continue;
+            }
             java.util.Optional<Candidate> c = chains(tdmrs, parts, granule);
             if (c.isPresent() && (best == null || Candidate.CHEAPEST.compare(c.get(), best) < 0)) {
               best = c.get();
-              if (best.pamtPages() == cutCost && best.reaching() == 0) {
+              if (best.best(cutCost)) {
                 break;
               }
             }
@@ -159,6 +173,64 @@ final class LeftOutGranules {
 
   private static Candidate cheaper(Candidate a, Candidate b) {
     return a == null || Candidate.CHEAPEST.compare(b, a) < 0 ? b : a;
+  }
+
+  /**
+   * The must-reserve atoms (holes, memory outside the CMRs, dead memory) in address order, each as
+   * {@code start, end, run}: {@code run} numbers the runs of them, a run being those with no usable
+   * memory between them. A TDMR's runs ({@link TdmrInterior#runs}) are the runs with such an atom
+   * inside it; counted here by a binary search, as the cut search asks it of many TDMRs.
+   */
+  private long[][] holes;
+
+  /** Whether each TDMR of {@code tdmrs} holds at most the area limit's runs of holes. */
+  private boolean withinLimit(List<AddressRange> tdmrs) {
+    for (AddressRange t : tdmrs) {
+      if (runsIn(t) > instance.limits().maxReservedPerTdmr()) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** The runs of must-reserve atoms inside {@code t}. */
+  private int runsIn(AddressRange t) {
+    if (holes == null) {
+      List<long[]> out = new ArrayList<>();
+      long run = 0;
+      boolean memorySince = true;
+      for (Atom a : instance.atoms()) {
+        if (a.usable()) {
+          memorySince = true;
+        } else if (a.memory() ? a.dead() : instance.mustReserve(a)) {
+          if (memorySince) {
+            run++;
+          }
+          memorySince = false;
+          out.add(new long[] {a.range().start(), a.range().end(), run});
+        }
+      }
+      holes = out.toArray(new long[0][]);
+    }
+    int lo = 0;
+    int hi = holes.length;
+    while (lo < hi) {
+      int mid = (lo + hi) >>> 1;
+      if (holes[mid][1] <= t.start()) {
+        lo = mid + 1;
+      } else {
+        hi = mid;
+      }
+    }
+    int count = 0;
+    long last = -1;
+    for (int i = lo; i < holes.length && holes[i][0] < t.end(); i++) {
+      if (holes[i][2] != last) {
+        count++;
+        last = holes[i][2];
+      }
+    }
+    return count;
   }
 
   /** Pages of the levels of {@code tdmrs} at their least. */
@@ -239,7 +311,8 @@ final class LeftOutGranules {
         return java.util.Optional.empty();
       }
     }
-    return java.util.Optional.of(new Candidate(List.copyOf(tdmrs), chained, all + choice.bestPadding, choice.bestReaching));
+    return java.util.Optional.of(new Candidate(List.copyOf(tdmrs), chained, all + choice.bestPadding, choice.bestReaching,
+        withinLimit(tdmrs)));
   }
 
   /**

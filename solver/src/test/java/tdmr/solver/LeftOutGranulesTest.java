@@ -88,4 +88,27 @@ class LeftOutGranulesTest {
     assertEquals(3, layout.size());
     assertEquals(12, layout.reservedAreaCount());
   }
+
+  @Test
+  void aRunOverTheAreaLimitIsCutWhereItsLevelsFillTheGranuleLeftOut() throws Exception {
+    // Node 0 of memmap-32 (seed 7): [0, 2G) holds the first MiB (not TDX memory), an ACPI run from
+    // 0x768bb000 and the hole from 0x77800000 with one usable page between them; the run [4G, 258G)
+    // holds 19 memmap holes and the tail above its CMR (0x406e000000): 20 runs, over the limit of
+    // 16, so one TDMR over it has no layout. Its top granule holds 188 416 = 184 · 1024 pages, the 4K
+    // level of a 184 GiB TDMR exactly: granule 257 left out, [4G, 73G) (holes at 35.9, 37.7 and
+    // 69.5 GiB) and [73G, 257G) (the other 16) are within the limit, and PAMT is 2048 + 4 + 1 + 69 ·
+    // 1026 + 1 + 184 · 1026 + 1 = 261 633 pages, the node's bound (FilledIslandsPamtBound raises the
+    // covering 261 632 by one). Areas: 2 in [0, 2G) (the usable page filled by a 1G level merges the
+    // ACPI run with the hole above it), 3 and 16: 21.
+    MemoryMap map;
+    try (var in = LeftOutGranulesTest.class.getResourceAsStream("/memmap/memmap-32-seed7.txt")) {
+      map = tdmr.parse.MapReader.readBytes("memmap-32", in.readAllBytes());
+    }
+    MemoryMap node0 = new MemoryMap(map.source(), map.blocks().stream().filter(b -> b.node() == 0).toList(),
+        map.cmrs(), map.firmwareMap(), map.facts(), map.notes());
+    Layout layout = built(node0, TdxLimits.DEFAULT);
+    assertEquals(261_633 * 4096L, layout.pamtBytes());
+    assertEquals(3, layout.size());
+    assertEquals(21, layout.reservedAreaCount());
+  }
 }
