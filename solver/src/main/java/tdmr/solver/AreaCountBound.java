@@ -83,6 +83,17 @@ import tdmr.tdx.Policy;
  * levels can fill the run left out wholly; the least is 3, the areas of the layouts found, where
  * the count alone says 0 ({@code AreaCountBoundTest} derives 3 by hand).
  *
+ * <p>A set whose TDMRs cannot each keep within the area limit at {@code P} (a TDMR holding more runs
+ * of holes than the limit must fill islands between them with PAMT, and {@link
+ * FilledIslandsPamtBound#mayMeetLimit} finds no islands and levels that do) has no layout, so the
+ * least is taken over the other sets only: every layout's set, or by the window's argument of
+ * {@link TdmrSetsAtPamt} a set of a layout with the same PAMT and TDMRs and no more areas (so within
+ * the limit too), is among them. On the sweeps' memmap hosts of 48 holes (seed 1, node 0: 29 runs in
+ * the run of 254 GiB, at 261 633 pages and 3 TDMRs) the sets leaving out the granule at the run's
+ * top (188 416 pages, the 4K level of 184 GiB exactly) need a TDMR of 184 GiB holding 20 or 23 runs,
+ * whose islands between holes are GiBs, far more than the PAMT: ruled out, the least is 32 (was 31),
+ * the areas of the layout {@link FilledStart} builds.
+ *
  * <p>On canonical/tdx#381 (4 TDMRs at the least PAMT, 757 MiB) the runs around the low CMR and
  * the hole at the top of the CMR above 4 GiB cannot escape (each granule holds more than 757 MiB
  * of memory) nor merge (the island between the first two holds 1 911 MiB), so every layout has at
@@ -213,7 +224,7 @@ public final class AreaCountBound {
     AreasWithKnownTdmrs areas = new AreasWithKnownTdmrs(instance);
     long[] least = {Long.MAX_VALUE};
     boolean all = TdmrSetsWithoutRoom.visit(instance, pamtPages, tdmrs, set -> {
-      areas.leastAreas(set, pamtPages).ifPresent(b -> least[0] = Math.min(least[0], b));
+      least[0] = Math.min(least[0], leastAreas(areas, set, pamtPages, least[0]));
       return least[0] > floor;
     });
     if (!all) {
@@ -226,10 +237,24 @@ public final class AreaCountBound {
         return 0;
       }
       for (TdmrSetsAtPamt.TdmrSet set : sets.get()) {
-        areas.leastAreas(set, pamtPages).ifPresent(b -> least[0] = Math.min(least[0], b));
+        least[0] = Math.min(least[0], leastAreas(areas, set, pamtPages, least[0]));
       }
     }
     return least[0] == Long.MAX_VALUE ? 0 : least[0];
+  }
+
+  /**
+   * {@link AreasWithKnownTdmrs}' bound for {@code set} when it is below {@code below} and the set may
+   * keep within the area limit ({@link FilledIslandsPamtBound#mayMeetLimit}, asked only then, with a
+   * step budget of its own and levels on any node, which only keeps more sets); else {@code below}.
+   */
+  private long leastAreas(AreasWithKnownTdmrs areas, TdmrSetsAtPamt.TdmrSet set, long pamtPages, long below) {
+    OptionalLong bound = areas.leastAreas(set, pamtPages);
+    if (bound.isEmpty() || bound.getAsLong() >= below
+        || !new FilledIslandsPamtBound(instance, false).mayMeetLimit(set)) {
+      return below;
+    }
+    return bound.getAsLong();
   }
 
   /**

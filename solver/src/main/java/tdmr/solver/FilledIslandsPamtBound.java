@@ -232,8 +232,12 @@ public final class FilledIslandsPamtBound {
   /** A level: its least pages and the nodes it may lie on (null: any). */
   private record Level(long pages, List<Integer> nodes) {}
 
-  /** Whether the set's TDMRs might each fill the islands they need (the class comment's test). */
-  private boolean mayMeetLimit(TdmrSetsAtPamt.TdmrSet set) {
+  /**
+   * Whether the set's TDMRs might each fill the islands they need (the class comment's test): false
+   * only when no layout with exactly the set's PAMT ({@link TdmrSetsAtPamt.TdmrSet#padding} above its
+   * least levels) has these TDMRs within the area limit.
+   */
+  boolean mayMeetLimit(TdmrSetsAtPamt.TdmrSet set) {
     List<AddressRange> tdmrs = new ArrayList<>();
     for (long[] t : set.tdmrs()) {
       tdmrs.add(new AddressRange(t[0] * ByteSize.GiB, t[1] * ByteSize.GiB));

@@ -184,4 +184,32 @@ class AreaCountBoundTest {
     Instance instance = Instance.of(RealMaps.read(RealMaps.SEAMCALL_331), TdxLimits.DEFAULT, MODULE);
     assertEquals(3, new AreaCountBound(instance).leastAreas(916_223, 5));
   }
+
+  @Test
+  void aSetWhoseTdmrCannotKeepWithinTheLimitIsNoLayoutsSet() throws Exception {
+    // Node 0 of the seed-1 sweep's memmap-48: the run [0, 2G) (3 runs of holes: the first MiB, the
+    // ACPI run from 0x714ad000 and the hole from 0x77800000, one usable page between the last two)
+    // and the run [4G, 258G) with 29 memmap holes and the tail from 0x406e000000 (in granule 257,
+    // whose 188 416 = 184 · 1024 pages are the 4K level of a 184 GiB TDMR exactly). At 261 633 pages
+    // (one granule left out) and 3 TDMRs, leaving out granule 257 with [0, 2G), [4G, 73G) and
+    // [73G, 257G) would give 2 + 6 + 23 = 31 areas (the page filled by a 1G level), with 75, 186 or
+    // 188 for 73 likewise; but its 184 GiB TDMR holds 23 (or, [4G, 188G), 20) runs, so within 16
+    // areas at least 7 (or 4) of its islands would be all PAMT, and its four smallest islands hold
+    // 63 666 + 108 179 + 367 323 + 498 000 = 1 037 168 pages, far more than 261 633. No layout has
+    // those sets; the least is 32, the areas of the layout FilledStart builds (granule 1 left out,
+    // a chain reaching into [0, 1G)), which the validator accepts.
+    tdmr.mem.MemoryMap map;
+    try (var in = AreaCountBoundTest.class.getResourceAsStream("/memmap/memmap-48-seed1.txt")) {
+      map = tdmr.parse.MapReader.readBytes("memmap-48", in.readAllBytes());
+    }
+    MemoryMap node0 = new MemoryMap(map.source(), map.blocks().stream().filter(b -> b.node() == 0).toList(),
+        map.cmrs(), map.firmwareMap(), map.facts(), map.notes());
+    Policy module = Policy.KERNEL.withFamily(Policy.Family.MODULE);
+    Instance instance = Instance.of(node0, TdxLimits.DEFAULT, module);
+    assertEquals(32, new AreaCountBound(instance).leastAreas(261_633, 3));
+    tdmr.tdx.Layout built = new FilledStart(instance).find().orElseThrow();
+    assertEquals(List.of(), tdmr.check.LayoutVerifier.failures(node0, TdxLimits.DEFAULT, module, built));
+    assertEquals(261_633 * 4096L, built.pamtBytes());
+    assertEquals(32, built.reservedAreaCount());
+  }
 }

@@ -68,6 +68,33 @@ class AreasWithKnownTdmrsProperties {
   }
 
   /**
+   * The same with an area limit of 1 or 2 per TDMR, so that TDMR sets whose TDMRs hold more runs of
+   * holes than that must fill islands with PAMT, and {@link AreaCountBound} leaves out the sets
+   * {@link FilledIslandsPamtBound#mayMeetLimit} rules out: still never above the best layout.
+   */
+  @Property(tries = 60, seed = "20261205")
+  void theBestLayoutUnderATightAreaLimitHasAtLeastTheBoundsAreas(@ForAll("tightLimitMaps") Case c) {
+    Optional<ExhaustiveSearch.Result> best = new ExhaustiveSearch(c.map(), c.limits(), c.policy()).best();
+    Statistics.label("has a layout").collect(best.isPresent());
+    if (best.isEmpty()) {
+      return;
+    }
+    Instance instance = Instance.of(c.map(), c.limits(), c.policy());
+    long pages = best.get().score().pamtBytes() / 4096;
+    int tdmrs = best.get().score().tdmrs();
+    int areas = best.get().score().reservedAreas();
+    long bound = new AreaCountBound(instance).leastAreas(pages, tdmrs);
+    Statistics.label("it binds").collect(bound == areas);
+    assertTrue(areas >= bound, "areas below AreaCountBound's " + bound + ": " + c + "\n" + best.get().layout());
+  }
+
+  @Provide
+  Arbitrary<Case> tightLimitMaps() {
+    return Combinators.combine(leftOutMaps(), Arbitraries.integers().between(1, 2))
+        .as((c, r) -> new Case(c.map(), c.limits().withMaxReservedPerTdmr(r), c.policy()));
+  }
+
+  /**
    * Two or three GiB from 1 GiB up; in each granule one or two blocks of 4 KiB to 8 MiB (about a
    * 1 GiB TDMR's 4K level, 1024 pages, and either side of it) at its start, its end or 16 MiB in,
    * under both holes policies, CMRs over the blocks or over everything, all on node 0 or the
