@@ -189,6 +189,45 @@ class ModuleFamilyBoundsTest {
     assertEquals(1524 * 4096, referee.score().pamtBytes());
   }
 
+  @Test
+  void everySmallStretchSealedInsideALeftOutGranuleIsPamtBesideTheFourKLevel() {
+    // Memory [1G - 1200 pages, 1G - 700 pages) and [1G - 600 pages, 1G - 200 pages) (500 and 400
+    // pages between holes, inside granule 0) and [1G, 2G): covered by one TDMR [0, 2G), 2 · 1026 + 1
+    // = 2053 pages. Leaving granule 0 out, the TDMR [1G, 2G) has levels of 1024, 2 and 1 pages; the
+    // 900 pages of the two stretches are all PAMT, and the 4K level fits in neither: at least 1024 +
+    // 900 = 1924 pages, which the 2M level padded to 500 and the 1G level padded to 400 reach. (The
+    // padding of one stretch alone gave 1024 + 500 = 1524 before.)
+    long page = 4 * K;
+    MemoryMap map = MemoryMap.ofBlocks("two sealed", List.of(new MemoryBlock(G - 1200 * page, G - 700 * page, 0),
+        new MemoryBlock(G - 600 * page, G - 200 * page, 0), new MemoryBlock(G, 2 * G, 0)));
+    for (boolean remoteFree : new boolean[] {false, true}) {
+      ModuleFamilyBounds b = bounds(map, TdxLimits.DEFAULT, remoteFree);
+      assertEquals(OptionalLong.of(1924), b.leastPamtPages());
+      // A layout at 1924 pages leaves granule 0 out, so nothing is said of the TDMRs at the covering bound.
+      assertEquals(OptionalLong.empty(), b.leastTdmrs());
+    }
+    var referee = new ExhaustiveSearch(map, TdxLimits.DEFAULT.withMaxTdmrs(2), MODULE).best().orElseThrow();
+    assertEquals(1924 * 4096, referee.score().pamtBytes());
+  }
+
+  @Test
+  void smallStretchesWorthMoreThanTheirGranuleLeaveTheCoveringBoundTheLeast() {
+    // As above with 1100 pages in stretches below 1024 pages (three of 500, 400 and 200): leaving
+    // granule 0 out needs at least 1024 + 1100 = 2124 pages, more than covering it, 2053; so every
+    // layout at 2053 pages covers both granules, with one TDMR (one run).
+    long page = 4 * K;
+    MemoryMap map = MemoryMap.ofBlocks("three sealed", List.of(new MemoryBlock(G - 1500 * page, G - 1300 * page, 0),
+        new MemoryBlock(G - 1200 * page, G - 700 * page, 0), new MemoryBlock(G - 600 * page, G - 200 * page, 0),
+        new MemoryBlock(G, 2 * G, 0)));
+    for (boolean remoteFree : new boolean[] {false, true}) {
+      ModuleFamilyBounds b = bounds(map, TdxLimits.DEFAULT, remoteFree);
+      assertEquals(OptionalLong.of(2053), b.leastPamtPages());
+      assertEquals(OptionalLong.of(1), b.leastTdmrs());
+    }
+    var referee = new ExhaustiveSearch(map, TdxLimits.DEFAULT.withMaxTdmrs(2), MODULE).best().orElseThrow();
+    assertEquals(2053 * 4096, referee.score().pamtBytes());
+  }
+
   /**
    * Memory stretches of a few to a thousand pages inside granule 0 (between holes, or reaching its
    * end and so touching granule 1's memory), beside a whole granule 1 and sometimes an island at
