@@ -111,9 +111,40 @@ public final class FilledIslandsPamtBound {
     return false;
   }
 
+  /**
+   * A lower bound at least {@code least} on the TDMRs of every layout of the module family under
+   * coverage {@code all} within the instance's limits that has exactly {@code pamtPages} pages of
+   * PAMT, given that {@code least} is one. The class comment's test applied to the TDMR sets with at
+   * most {@code T} TDMRs ({@link TdmrSetsAtPamt#of} lists those): when it rules out all of them, no
+   * such layout has {@code T} TDMRs or fewer, so it has at least {@code T + 1}. It stops at the first
+   * {@code T} with a set it cannot rule out, at the TDMR limit, after {@link #MOST_RAISE} TDMRs, or
+   * at the deadline. On node 0 of a host of 192 GiB per node whose granule 1 holds 17 runs of holes
+   * (16 areas per TDMR), one page above the covering bound the only set of 2 TDMRs is one per run
+   * with 1 page of padding ({@link ModuleFamilyBounds#tdmrsAtCoveringPamt}), and no island between
+   * the holes is a sum of its levels (2 048, 4, 1, 194 560, 380 and 1 pages) within that page: so at
+   * least 3 TDMRs.
+   */
+  public long raiseTdmrs(long pamtPages, long least) {
+    if (!instance.moduleFamily() || instance.policy().coverage() != Policy.Coverage.ALL
+        || !instance.impossibilities().isEmpty() || !someTdmrOverLimit()) {
+      return least;
+    }
+    long t = Math.max(1, least);
+    while (t < least + MOST_RAISE && t < instance.limits().maxTdmrs() && !instance.deadline().expired()
+        && ruledOut(pamtPages, t)) {
+      t++;
+    }
+    return Math.max(least, t);
+  }
+
   /** Whether no layout has exactly {@code pages} pages of PAMT (every TDMR set ruled out). */
   boolean ruledOut(long pages) {
-    Optional<List<TdmrSetsAtPamt.TdmrSet>> sets = TdmrSetsAtPamt.of(instance, pages, instance.limits().maxTdmrs());
+    return ruledOut(pages, instance.limits().maxTdmrs());
+  }
+
+  /** Whether no layout has exactly {@code pages} pages of PAMT and at most {@code mostTdmrs} TDMRs. */
+  private boolean ruledOut(long pages, long mostTdmrs) {
+    Optional<List<TdmrSetsAtPamt.TdmrSet>> sets = TdmrSetsAtPamt.of(instance, pages, mostTdmrs);
     if (sets.isEmpty()) {
       return false;
     }

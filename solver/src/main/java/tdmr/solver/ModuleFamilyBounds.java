@@ -127,6 +127,11 @@ public final class ModuleFamilyBounds {
   /** The bound with memory granules left out of every TDMR: {@code min over l of max(B - c·l, S_l)}. */
   private final long leastPages;
   private final boolean sound;
+  /**
+   * The bound on layouts leaving a memory granule out of every TDMR ({@code l ≥ 1}), when the bound
+   * is not taken per node; {@code Long.MIN_VALUE} (unknown) when it is.
+   */
+  private final long leastLeavingOut;
   /** Per node, its term of the per-node bound (empty when the bound is not taken per node). */
   private final TreeMap<Integer, Long> perNode = new TreeMap<>();
   /** Per node, {@code B_X} (empty when the bound is not taken per node). */
@@ -199,10 +204,12 @@ public final class ModuleFamilyBounds {
       }
       this.leastPages = pages;
       this.coveringIsLeast = coveringIsLeast;
+      this.leastLeavingOut = Long.MIN_VALUE;
     } else {
       long leftOut = leftOutLeast(sum, 0, runs);
       this.leastPages = Math.min(sum, leftOut);
       this.coveringIsLeast = leftOut > sum;
+      this.leastLeavingOut = leftOut;
     }
   }
 
@@ -1150,6 +1157,70 @@ public final class ModuleFamilyBounds {
       return Optional.empty();
     }
     return Optional.of(pieces);
+  }
+
+  /**
+   * The sets of TDMRs of every layout with exactly {@code pamtPages} pages of PAMT and at most {@code
+   * mostTdmrs} TDMRs, each set as GiB ranges {@code [start, end)} in address order, when the covering
+   * argument of the class comment decides them: one TDMR per run over exactly the run's granules, or
+   * that with one run cut in two at a 1 GiB boundary inside it; an empty list when no such layout
+   * exists; empty (unknown) otherwise. Only for bounds not taken per node (runs not cut by nodes).
+   *
+   * <p>It decides them when every run needs one TDMR and its rounded levels one page each ({@code
+   * ceil(n·p / 4096) = 1}: runs of at most 256 GiB with 16-byte entries), {@code B ≤ P}, {@code P} is
+   * below the bound on layouts that leave a memory granule out ({@code l ≥ 1}), {@code P - B < L - r}
+   * ({@code r} the rounded levels), and either {@code P - B < 2r} or at most one TDMR more than runs
+   * is allowed. Why: such a layout covers every memory granule. In the charging of the class comment
+   * a TDMR over parts of {@code m ≥ 2} runs pays at least {@code (m - 1)·(L - r)} pages more than its
+   * runs' shares, a TDMR over a granule without memory, or without memory at all, at least {@code L}
+   * more per such granule, and padding its pages: each is more than {@code P - B}, so every TDMR lies
+   * within one run over memory granules only, and the TDMRs over a run cover it exactly. A run under
+   * {@code j} TDMRs, each of at most its {@code n} GiB, has exactly {@code j} pages of each rounded
+   * level at their least, where {@code B} charges it one: {@code (j - 1)·r} more. So the layout has
+   * {@code x = (P - B - pad) / r} TDMRs more than runs, with {@code pad} its padding: none at {@code
+   * P - B < r}, at most one below {@code 2r}.
+   */
+  public Optional<List<List<long[]>>> tdmrSetsNearCovering(long pamtPages, long mostTdmrs) {
+    if (!sound || runs.isEmpty() || leastLeavingOut == Long.MIN_VALUE) {
+      return Optional.empty();
+    }
+    long slack = pamtPages - leastCoveringPages;
+    int rounded = 0;
+    for (PageSize level : PageSize.values()) {
+      rounded += instance.perGiBBytes(level) % 4096 == 0 ? 0 : 1;
+    }
+    if (slack < 0 || pamtPages >= leastLeavingOut || slack >= wholePagesPerGiB() - rounded || rounded == 0) {
+      return Optional.empty();
+    }
+    for (Run r : runs) {
+      if (r.leastTdmrs() != 1 || roundedPages(r.giB(), 1) != rounded) {
+        return Optional.empty();
+      }
+    }
+    long mostExtra = Math.min(mostTdmrs - runs.size(), slack / rounded);
+    if (mostExtra < 0) {
+      return Optional.of(List.of());
+    }
+    if (mostExtra > 1) {
+      return Optional.empty();
+    }
+    List<long[]> whole = new ArrayList<>();
+    for (Run r : runs) {
+      whole.add(new long[] {instance.cells().get(r.firstCell()).range().start() / (Instance.GIB_PAGES * 4096),
+          instance.cells().get(r.lastCell()).range().end() / (Instance.GIB_PAGES * 4096)});
+    }
+    List<List<long[]>> out = new ArrayList<>();
+    out.add(whole);
+    for (int i = 0; i < whole.size() && mostExtra == 1; i++) {
+      for (long cut = whole.get(i)[0] + 1; cut < whole.get(i)[1]; cut++) {
+        List<long[]> split = new ArrayList<>(whole.subList(0, i));
+        split.add(new long[] {whole.get(i)[0], cut});
+        split.add(new long[] {cut, whole.get(i)[1]});
+        split.addAll(whole.subList(i + 1, whole.size()));
+        out.add(split);
+      }
+    }
+    return Optional.of(out);
   }
 
   /** Whether runs are cut where adjacent granules share no node. */

@@ -72,6 +72,12 @@ import tdmr.tdx.Policy;
  * the argument does not apply or the work would be too large; when no choice meets the conditions,
  * no layout has {@code P} pages, and the bound says nothing either.
  *
+ * <h2>Islands between holes</h2>
+ *
+ * Under coverage {@code all} the bound is also raised where a TDMR would hold more runs of holes
+ * than the area limit and its levels cannot fill the islands it needs filled ({@link
+ * FilledIslandsPamtBound#raiseTdmrs}, argued there), whether or not the program above applies.
+ *
  * <h2>canonical/tdx#331</h2>
  *
  * Runs A = [0, 2G) (1 911 MiB of memory), B = [4G, 448G) (444 GiB, the last granule 992 MiB), C =
@@ -126,6 +132,17 @@ public final class TdmrCountBound {
    * layout covers); empty when the class comment's argument does not apply.
    */
   public OptionalLong leastTdmrs(long pamtPages) {
+    OptionalLong cut = leastByCut(pamtPages);
+    if (instance.policy().coverage() != Policy.Coverage.ALL) {
+      return cut;
+    }
+    // Islands between holes the area limit needs filled (FilledIslandsPamtBound#raiseTdmrs).
+    long filled = new FilledIslandsPamtBound(instance, false).raiseTdmrs(pamtPages, cut.orElse(1));
+    return filled > cut.orElse(1) ? OptionalLong.of(filled) : cut;
+  }
+
+  /** The bound of the class comment's dynamic program. */
+  private OptionalLong leastByCut(long pamtPages) {
     Optional<List<Program>> programs = programs(pamtPages);
     if (programs.isEmpty()) {
       return OptionalLong.empty();

@@ -187,6 +187,10 @@ public final class TdmrSetsAtPamt {
     if (instance.cells().isEmpty() || !instance.moduleFamily()) {
       return Optional.empty();
     }
+    Optional<List<TdmrSet>> covering = covering(instance, pamtPages, mostTdmrs);
+    if (covering.isPresent()) {
+      return covering;
+    }
     List<Cell> cells = instance.cells();
     long windowGiB = (cells.get(cells.size() - 1).range().end() - cells.get(0).range().start()) / ByteSize.GiB;
     if (windowGiB > MOST_WINDOW_GIB) {
@@ -197,6 +201,38 @@ public final class TdmrSetsAtPamt {
       search.from(0, new ArrayList<>(), 0, 0);
     } catch (GiveUp e) {
       return Optional.empty();
+    }
+    return search.open ? Optional.empty() : Optional.of(List.copyOf(search.found));
+  }
+
+  /**
+   * The sets when {@link ModuleFamilyBounds#tdmrSetsNearCovering} decides them without a search (one
+   * TDMR per run of memory granules, or one run cut in two, near the covering bound: every layout has
+   * one of those), with their least level pages and padding, those whose stretches in no TDMR no
+   * levels fill left out as in the search; empty otherwise. On node 0 of a host of 192 GiB per node
+   * the search gives up over the 194 GiB window, where these sets are known.
+   */
+  private static Optional<List<TdmrSet>> covering(Instance instance, long pamtPages, long mostTdmrs) {
+    if (instance.policy().coverage() != tdmr.tdx.Policy.Coverage.ALL || !instance.impossibilities().isEmpty()) {
+      return Optional.empty();
+    }
+    Optional<List<List<long[]>>> sets = new ModuleFamilyBounds(instance, false).tdmrSetsNearCovering(pamtPages, mostTdmrs);
+    if (sets.isEmpty()) {
+      return Optional.empty();
+    }
+    TdmrSetsAtPamt search = new TdmrSetsAtPamt(instance, pamtPages, mostTdmrs);
+    for (List<long[]> tdmrs : sets.get()) {
+      long least = 0;
+      for (long[] t : tdmrs) {
+        least += search.leastLevels(t[1] - t[0]);
+      }
+      if (least <= pamtPages) {
+        try {
+          search.found(new ArrayList<>(tdmrs), least);
+        } catch (GiveUp e) {
+          return Optional.empty();
+        }
+      }
     }
     return search.open ? Optional.empty() : Optional.of(List.copyOf(search.found));
   }

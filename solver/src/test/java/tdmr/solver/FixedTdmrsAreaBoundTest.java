@@ -122,6 +122,33 @@ class FixedTdmrsAreaBoundTest {
         "PAMT below the raised bound " + raised + ": " + c + "\n" + b.layout()));
   }
 
+  /**
+   * The best layout (least PAMT, then fewest TDMRs) has at least the TDMRs {@link
+   * FilledIslandsPamtBound#raiseTdmrs} gives at its PAMT, and its TDMRs are one of the sets {@link
+   * TdmrSetsAtPamt} lists there when it lists them.
+   */
+  @Property(tries = 30, seed = "20261209")
+  void noLayoutHasFewerTdmrsThanTheRaisedBound(@ForAll("islandMaps") Case c) {
+    Instance instance = Instance.of(c.map(), c.limits(), ANY);
+    Optional<ExhaustiveSearch.Result> best = new ExhaustiveSearch(c.map(), c.limits(), ANY).best();
+    if (best.isEmpty()) {
+      return;
+    }
+    long pages = best.get().score().pamtBytes() / 4096;
+    int tdmrs = best.get().score().tdmrs();
+    long raised = new FilledIslandsPamtBound(instance, false).raiseTdmrs(pages, 1);
+    Statistics.label("raised").collect(raised > 1);
+    Statistics.label("binds").collect(raised == tdmrs);
+    assertTrue(tdmrs >= raised, "TDMRs below the raised bound " + raised + ": " + c + "\n" + best.get().layout());
+    Optional<List<TdmrSetsAtPamt.TdmrSet>> sets = TdmrSetsAtPamt.of(instance, pages, tdmrs);
+    if (sets.isPresent()) {
+      List<String> own = best.get().layout().tdmrs().stream()
+          .map(t -> t.base() / G + "-" + (t.base() + t.size()) / G).toList();
+      assertTrue(sets.get().stream().anyMatch(set -> set.tdmrs().stream().map(t -> t[0] + "-" + t[1]).toList().equals(own)),
+          "the best layout's TDMRs " + own + " are in no set listed: " + c);
+    }
+  }
+
   record Case(MemoryMap map, TdxLimits limits) {}
 
   /**
