@@ -534,13 +534,18 @@ final class ModuleFamilyProver {
      * whose bound is a page or two below the optimum, a layout there.
      */
     private long leastWithTdmrs(Tier tier, long lo, long hi, List<AddressRange> tdmrs, long millis) {
+      return leastWithTdmrs(tier, lo, hi, tdmrs, millis, Integer.MAX_VALUE);
+    }
+
+    /** {@link #leastWithTdmrs(Tier, long, long, List, long)} with at most {@code checks} checks. */
+    private long leastWithTdmrs(Tier tier, long lo, long hi, List<AddressRange> tdmrs, long millis, int checks) {
       long until = System.nanoTime() / 1_000_000 + millis;
       Solver fast = ctx.mkSolver(ctx.mkTactic("qflia"));
       fast.add(solver.getAssertions());
       fast.add(model.tdmrsAt(tdmrs));
       // Counts step down from the best found (their optimum usually lies just below); sizes bisect.
       long probe = tier.counts() ? hi - 1 : lo;
-      while (lo < hi) {
+      for (int check = 0; lo < hi && check < checks; check++) {
         long left = until - System.nanoTime() / 1_000_000;
         if (left <= 0) {
           break;
@@ -565,20 +570,34 @@ final class ModuleFamilyProver {
      * the least PAMT found between {@code lo} and {@code hi} with the TDMRs of each guess fixed
      * ({@link #leastWithTdmrs}), first those of {@link ModuleFamilyBounds#runEndCandidates} (granules
      * at one end of one run left out, as CP-SAT starts), then those of {@link
-     * TdmrCountBound#startingTdmrs} (cut so that their 4K levels can fill the runs left out wholly),
-     * then those of {@link GranulesLeftOut}, until
-     * one reaches {@code lo}. Proves nothing; it gives the search below a layout at or near the bound.
+     * ModuleFamilyBounds#leftOutCandidates} (whole granules left out, the TDMRs cut there, as CP-SAT
+     * starts too), then those of {@link TdmrCountBound#startingTdmrs} (cut so that their 4K levels
+     * can fill the runs left out wholly), then those of {@link GranulesLeftOut}, until one reaches
+     * {@code lo}: first one check of each at {@code lo}, then the search below it. Proves nothing; it
+     * gives the search below a layout at or near the bound.
      */
     private long leastLeavingGranulesOut(Tier tier, long lo, long hi) {
       List<List<AddressRange>> guesses = new ArrayList<>();
       for (List<long[]> set : bounds.runEndCandidates(MOST_RUN_END_GUESSES)) {
         guesses.add(set.stream().map(t -> new AddressRange(t[0] * ByteSize.GiB, t[1] * ByteSize.GiB)).toList());
       }
+      // Whole granules left out of every TDMR, the TDMRs cut there (as CP-SAT starts): the low
+      // granule of a host whose first GiB holds a few MiB less than a 255 GiB TDMR's levels.
+      for (java.util.Set<Integer> set : bounds.leftOutCandidates(MOST_LEFT_OUT_GUESSES)) {
+        guesses.add(cellRanges(bounds.tdmrsLeavingOut(set)));
+      }
       // TDMRs cut so that their 4K levels can fill the runs left out wholly (TdmrCountBound).
       for (List<long[]> set : new TdmrCountBound(instance).startingTdmrs(lo, MOST_CUT_GUESSES)) {
         guesses.add(set.stream().map(t -> new AddressRange(t[0] * ByteSize.GiB, t[1] * ByteSize.GiB)).toList());
       }
       guesses.add(leftOut(bounds));
+      // First one check per guess at the bound itself (a guess that meets it ends the tier), each
+      // within a share of a quarter of the time left: a guess that cannot reach the bound would
+      // otherwise take its whole share bisecting before the right one is tried.
+      for (int i = 0; i < guesses.size() && lo < hi; i++) {
+        long millis = deadline.remainingMillis() / 4 / (guesses.size() - i);
+        hi = leastWithTdmrs(tier, lo, hi, guesses.get(i), millis, 1);
+      }
       for (int i = 0; i < guesses.size() && lo < hi; i++) {
         // Each guess gets a share of half the time left; the last gets what the others leave.
         long millis = deadline.remainingMillis() / 2 / (guesses.size() - i);
@@ -589,6 +608,15 @@ final class ModuleFamilyProver {
             + " granules at its ends left out and filled by PAMT");
       }
       return hi;
+    }
+
+    /** The most guesses of {@link ModuleFamilyBounds#leftOutCandidates} the PAMT tier tries. */
+    private static final int MOST_LEFT_OUT_GUESSES = 6;
+
+    /** TDMRs of whole cells (lists of consecutive cell indexes) as address ranges. */
+    private List<AddressRange> cellRanges(List<List<Integer>> tdmrs) {
+      return tdmrs.stream().map(t -> new AddressRange(instance.cells().get(t.get(0)).range().start(),
+          instance.cells().get(t.get(t.size() - 1)).range().end())).toList();
     }
 
     /** The most guesses of {@link TdmrCountBound#startingTdmrs} the PAMT tier tries. */
@@ -766,8 +794,7 @@ final class ModuleFamilyProver {
       solver.add(model.tdmrsAre(tdmrs));
       details.add("TDMRs fixed to one per run of memory granules (%s): the only layouts with the PAMT and TDMR bounds"
           .formatted(Count.of(tdmrs.size(), "TDMR")));
-      fixedTdmrs = tdmrs.stream().map(t -> new AddressRange(instance.cells().get(t.get(0)).range().start(),
-          instance.cells().get(t.get(t.size() - 1)).range().end())).toList();
+      fixedTdmrs = cellRanges(tdmrs);
       return true;
     }
 

@@ -155,4 +155,30 @@ class Z3ModuleFamilyTest {
     assertEquals(1, s.reservedAreas());
     assertEquals(256 * G, layout.tdmrs().get(0).range().size());
   }
+
+  /**
+   * Node 0 of a generated one-socket host (seed 7's realistic-1s2n-256GiB-5i), without its holes:
+   * blocks [1 MiB, 2 GiB) and [4 GiB, 258 GiB). Covering both runs costs 2·1024 + 4 + 1 = 2 053
+   * pages for [0, 2 GiB) and 254·1024 + 508 + 1 = 260 605 for the rest, 262 658 in all. Leaving the
+   * low granule (1 GiB less its first MiB: 261 888 pages) out of every TDMR, [1 GiB, 2 GiB) needs
+   * only 1 027 pages, 261 632 in all, 256 short of the granule: padded, the levels fill it exactly,
+   * 261 888 pages, and nothing lies inside a TDMR (0 areas). Any other granule left out holds 262 144
+   * pages, more. No whole granule lies at a run's end of the kind {@code runEndCandidates} offers
+   * (its levels are padded), so Z3 needs {@code leftOutCandidates}, as CP-SAT starts.
+   */
+  @Test
+  void lowGranuleLeftOutFilledByPaddedLevels() {
+    MemoryMap map = MemoryMap.ofBlocks("low-left-out", List.of(new MemoryBlock(M, 2 * G, 0),
+        new MemoryBlock(4 * G, 258 * G, 0)));
+    Policy policy = new Policy(Policy.Holes.MEMLIST, Policy.PamtPlacementPolicy.NODE_LOCAL, Policy.Coverage.ALL,
+        Policy.Family.MODULE);
+    EngineResult r = new Z3Engine().solve(map, TdxLimits.DEFAULT, policy, new SolveOptions(60, 1, 0));
+    assertEquals(Status.OPTIMAL, r.status(), r.messages().toString());
+    Layout layout = r.layout().orElseThrow();
+    assertEquals(List.of(), LayoutVerifier.failures(map, TdxLimits.DEFAULT, policy, layout));
+    LayoutScore s = LayoutScore.of(map, TdxLimits.DEFAULT, policy, layout);
+    assertEquals(261_888 * 4 * K, s.pamtBytes(), r.messages().toString());
+    assertEquals(2, s.tdmrs());
+    assertEquals(0, s.reservedAreas());
+  }
 }
