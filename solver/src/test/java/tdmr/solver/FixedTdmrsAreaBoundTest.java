@@ -149,6 +149,20 @@ class FixedTdmrsAreaBoundTest {
     }
   }
 
+  /** The best layout has at least the areas {@link AreaCountBound} gives at its PAMT and TDMR count. */
+  @Property(tries = 30, seed = "20261210")
+  void noLayoutHasFewerAreasThanTheCount(@ForAll("islandMaps") Case c) {
+    Optional<ExhaustiveSearch.Result> best = new ExhaustiveSearch(c.map(), c.limits(), ANY).best();
+    if (best.isEmpty()) {
+      return;
+    }
+    long areas = new AreaCountBound(Instance.of(c.map(), c.limits(), ANY))
+        .leastAreas(best.get().score().pamtBytes() / 4096, best.get().score().tdmrs());
+    Statistics.label("binds").collect(areas == best.get().score().reservedAreas());
+    assertTrue(best.get().score().reservedAreas() >= areas,
+        "areas below the count " + areas + ": " + c + "\n" + best.get().layout());
+  }
+
   record Case(MemoryMap map, TdxLimits limits) {}
 
   /**
