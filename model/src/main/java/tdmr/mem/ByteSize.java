@@ -36,6 +36,14 @@ public final class ByteSize {
     return "%.2f %s".formatted(value, units[unit]);
   }
 
+  /**
+   * An exact size with its readable form, as answers state PAMT: {@code 1071644672 bytes (1022 MiB)};
+   * below 1 KiB only the bytes: {@code 0 bytes}.
+   */
+  public static String exact(long bytes) {
+    return bytes >= 0 && bytes < KiB ? bytes + " bytes" : "%d bytes (%s)".formatted(bytes, human(bytes));
+  }
+
   public static boolean isAligned(long value, long alignment) {
     return Long.remainderUnsigned(value, alignment) == 0;
   }

@@ -124,6 +124,15 @@ public record Policy(Holes holes, PamtPlacementPolicy pamt, Coverage coverage, F
     public String text() {
       return Policy.text(this);
     }
+
+    /** The family as every claim about it names it, in one sentence a reader needs no manual for. */
+    public String claim() {
+      return this == MODULE
+          ? "the module family (every layout TDH.SYS.CONFIG and the OS coverage check accept, each PAMT level"
+              + " placed on its own)"
+          : "the kernel family (each TDMR's PAMT one contiguous 4K/2M/1G chunk of the kernel's sizes in one"
+              + " memory block)";
+    }
   }
 
   public Policy withHoles(Holes h) {

@@ -375,8 +375,8 @@ final class FixCommand implements Callable<Integer> {
 
   private void printLayout(PrintWriter out, EngineResult r) {
     Layout layout = r.layout().orElseThrow();
-    out.printf("%nLayout (%s, %d KiB PAMT, %s, %s):%n", r.status(), layout.pamtBytes() / 1024,
-        Count.of(layout.size(), "TDMR"), Count.of(layout.reservedAreaCount(), "reserved area"));
+    out.printf("%nLayout (%s, %s, PAMT %s, %s):%n", r.status(), Count.of(layout.size(), "TDMR"),
+        ByteSize.exact(layout.pamtBytes()), Count.of(layout.reservedAreaCount(), "reserved area"));
     for (Tdmr t : layout.tdmrs()) {
       out.printf("  TDMR %s %s: PAMT %s %d KiB, %s%n", t.range(), ByteSize.human(t.size()), t.pamt().ranges(),
           t.pamt().totalBytes() / 1024, Count.of(t.reservedCount(), "reserved area"));

@@ -265,8 +265,7 @@ final class LayoutAnalysis {
    * The family the optimiser answers about here ({@link Policy#KERNEL}), named in every claim: the
    * module family's optimum may differ (on canonical/tdx#135 it has one TDMR where this has two).
    */
-  private static final String KERNEL_FAMILY =
-      "of the kernel family (each TDMR's PAMT one contiguous chunk, as Linux allocates it)";
+  private static final String KERNEL_FAMILY = "of " + Policy.Family.KERNEL.claim();
 
   /** The optimiser's claim: {@code optimal in that family}, saying when the model's restrictions apply to it. */
   private static String claim(EngineResult r) {

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.OptionalLong;
 import java.util.Optional;
 import java.io.PrintWriter;
-import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -108,7 +107,7 @@ final class ProveCommand implements Callable<Integer> {
     String limitsText =
         "at most %s and at most %s per TDMR"
             .formatted(Count.of(limits.maxTdmrs(), "TDMR"), Count.of(limits.maxReservedPerTdmr(), "reserved area"));
-    String family = familyText(r.family());
+    String family = r.family().claim();
     switch (r.status()) {
       case OPTIMAL, FEASIBLE -> {
         out.printf("FEASIBLE: %s admits a layout of %s with %s (%s).%n", map.source(), family, limitsText,
@@ -171,13 +170,6 @@ final class ProveCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw new OptionValueException(e.getMessage());
     }
-  }
-
-  /** The family as the answer names it. */
-  static String familyText(Policy.Family family) {
-    return family == Policy.Family.MODULE
-        ? "the module family (every layout the TDX module accepts, each PAMT level placed on its own)"
-        : "the kernel family (each TDMR's PAMT one contiguous 4K/2M/1G chunk of the kernel's sizes)";
   }
 
   private static java.util.Optional<String> restrictionsLine(EngineResult r) {

@@ -3,6 +3,8 @@ package tdmr.solver;
 import java.util.Comparator;
 import tdmr.check.OsCoverageCheck;
 import tdmr.check.RemotePamt;
+import tdmr.mem.ByteSize;
+import tdmr.mem.Count;
 import tdmr.mem.MemoryMap;
 import tdmr.tdx.Layout;
 import tdmr.tdx.Policy;
@@ -33,6 +35,15 @@ public record LayoutScore(long uncoveredBytes, long remotePamtBytes, long pamtBy
     long uncovered = new OsCoverageCheck(map, policy.holes()).check(layout).uncoveredBytes();
     return new LayoutScore(uncovered, new RemotePamt(map, limits).bytes(layout), layout.pamtBytes(), layout.size(),
         layout.reservedAreaCount());
+  }
+
+  /**
+   * The layout in the words every engine's answer uses: {@code 2 TDMRs, PAMT 8413184 bytes (8.02 MiB),
+   * 17 reserved areas, remote PAMT 0 bytes}. Memory left uncovered is stated apart, by the answer.
+   */
+  public String describe() {
+    return "%s, PAMT %s, %s, remote PAMT %s".formatted(Count.of(tdmrs, "TDMR"), ByteSize.exact(pamtBytes),
+        Count.of(reservedAreas, "reserved area"), ByteSize.exact(remotePamtBytes));
   }
 
   /** The lexicographic order of {@code policy}: lower is better. */

@@ -274,11 +274,11 @@ public final class NodeSplit {
     } catch (Deadline.Exceeded e) {
       details.add("time limit: it struck while the whole map's instance was built, so the union is only a witness");
       return Optional.of(result(engine, Status.FEASIBLE, union, score, OptionalLong.empty(),
-          List.of("best layout found (node by node): " + describe(union, score)), details, List.of(), started));
+          List.of("best layout found (node by node): " + score.describe()), details, List.of(), started));
     }
     List<String> named = new ArrayList<>(nodes.restrictions());
     List<String> messages = new ArrayList<>();
-    String what = describe(union, score);
+    String what = score.describe();
     boolean leastBefore = score.remotePamtBytes() == 0 && score.uncoveredBytes() <= instance.deadMemory();
     if (!leastBefore || !nodes.proven()) {
       if (!leastBefore) {
@@ -302,8 +302,7 @@ public final class NodeSplit {
     } else {
       named.add(MEMORY_IN_EVERY_TDMR);
     }
-    messages.add(("proven optimal among the module family (every layout TDH.SYS.CONFIG and the OS coverage check"
-        + " accept, each PAMT level placed on its own), node by node: %s").formatted(what));
+    messages.add("proven optimal among %s, node by node: %s".formatted(Policy.Family.MODULE.claim(), what));
     if (!named.isEmpty()) {
       messages.add("the proof holds among the layouts of that family in which " + String.join("; ", named));
     }
@@ -326,11 +325,6 @@ public final class NodeSplit {
         && bounds.leastCoveringPages() * ByteSize.PAGE == union.pamtBytes();
   }
 
-  private static String describe(Layout layout, LayoutScore score) {
-    return "%s, %d KiB PAMT (%s), %s, remote PAMT %s".formatted(Count.of(layout.size(), "TDMR"),
-        layout.pamtBytes() / 1024, ByteSize.human(layout.pamtBytes()), Count.of(layout.reservedAreaCount(), "reserved area"),
-        ByteSize.human(score.remotePamtBytes()));
-  }
 
   /** The undivided answer, or the union when that is better and the undivided answer proves nothing. */
   private static EngineResult better(EngineResult whole, EngineResult union, MemoryMap map, TdxLimits limits,

@@ -112,7 +112,7 @@ class DiagnoseCommandTest {
     // so an "optimal" that did not name its family would be false, and the commands suggested to
     // look at it must ask about the same family.
     assertTrue(flat.contains("For the memory in this log, a layout of the kernel family (each TDMR's PAMT one contiguous"
-        + " chunk, as Linux allocates it) within the module's limits exists (cpsat, optimal in that family"), run.out());
+        + " 4K/2M/1G chunk of the kernel's sizes in one memory block) within the module's limits exists (cpsat, optimal in that family"), run.out());
     assertTrue(flat.contains(" 2 TDMRs, at most 16 reserved areas in one TDMR (limit 16), 8216 KiB of PAMT."), run.out());
     assertTrue(flat.contains("--solver greedy,cpsat --family kernel -o layout.html"), run.out());
     assertTrue(flat.contains("--solver cpsat --family kernel"), run.out());

@@ -41,7 +41,7 @@ class ProveCommandTest {
     assertTrue(run.flatOut().contains("(4108 KiB), 1 reserved area TDMR"), run.out());
     assertTrue(run.flatOut().contains("(4108 KiB), 16 reserved areas PAMT"), run.out());
     assertTrue(run.flatOut().contains("PAMT 8413184 bytes (8.02 MiB), the least any layout of the kernel family (each"
-        + " TDMR's PAMT one contiguous 4K/2M/1G chunk of the kernel's sizes) needs within these limits"), run.out());
+        + " TDMR's PAMT one contiguous 4K/2M/1G chunk of the kernel's sizes in one memory block) needs within these limits"), run.out());
   }
 
   /**
@@ -58,7 +58,7 @@ class ProveCommandTest {
     assertTrue(
         run.flatOut().startsWith(
             "INFEASIBLE: no layout of " + EMR_135 + " of the kernel family (each TDMR's PAMT one contiguous 4K/2M/1G"
-                + " chunk of the kernel's sizes) has at most 1 TDMR"),
+                + " chunk of the kernel's sizes in one memory block) has at most 1 TDMR"),
         run.out());
     assertTrue(run.flatOut().contains("Proven by z3. The proof holds among the layouts of that family in which TDMR"
         + " boundaries lie only on the 1 GiB boundaries where the memory map changes;"), run.out());

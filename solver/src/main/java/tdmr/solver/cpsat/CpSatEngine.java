@@ -18,6 +18,7 @@ import tdmr.solver.Infeasibility;
 import tdmr.solver.PamtLowerBound;
 import tdmr.solver.Problem.Atom;
 import tdmr.solver.Problem.Decision;
+import tdmr.solver.LayoutScore;
 import tdmr.solver.Problem;
 import tdmr.solver.SolveOptions;
 import tdmr.solver.Status;
@@ -65,9 +66,7 @@ import tdmr.time.Deadline;
  */
 public final class CpSatEngine implements Engine {
   /** The claim every OPTIMAL/INFEASIBLE statement is about. */
-  public static final String FAMILY =
-      "in which each TDMR's PAMT is one contiguous chunk (the kernel's 4K/2M/1G layout) and TDMR"
-          + " boundaries lie on 1 GiB boundaries where the memory map changes";
+  private static final String FAMILY = Problem.KERNEL_FAMILY_SEARCHED;
 
   /**
    * Models up to this many variables are solved without presolve probing and with the weighted
@@ -222,9 +221,8 @@ public final class CpSatEngine implements Engine {
       LayoutVerifier.requireValid(problem.keptMap(start.get().droppedAtoms()), problem.limits(),
           problem.policy().withCoverage(Policy.Coverage.ALL), layout);
     }
-    messages.add("quick layout (not proven optimal): %s, %d KiB PAMT (%s), %s".formatted(
-        Count.of(layout.size(), "TDMR"), layout.pamtBytes() / 1024, ByteSize.human(layout.pamtBytes()),
-        Count.of(layout.reservedAreaCount(), "reserved area")));
+    messages.add("quick layout (not proven optimal): "
+        + LayoutScore.of(problem.map(), problem.limits(), problem.policy(), layout).describe());
     long uncovered = problem.excludedMemory().stream().mapToLong(AddressRange::size).sum();
     for (int a : start.get().droppedAtoms()) {
       uncovered += problem.atoms().get(a).range().size();
@@ -345,7 +343,7 @@ public final class CpSatEngine implements Engine {
       CpSolver solver = newSolver();
       CpSolverStatus coverage = solveStoppable(solver);
       if (coverage == CpSolverStatus.INFEASIBLE) {
-        String proof = "proven: no layout " + FAMILY + " exists, even leaving memory out";
+        String proof = "proven: no layout of " + FAMILY + " exists, even leaving memory out";
         messages.add(proof);
         return Optional.of(finish(Status.INFEASIBLE, null, OptionalLong.empty(), variables, constraints)
             .withInfeasibility(Infeasibility.ofFacts(List.of(proof))));
@@ -495,10 +493,9 @@ public final class CpSatEngine implements Engine {
     }
 
     private void describe(Layout layout, Decision decision, boolean proven, long pamtBytes, long bound) {
-      String what = "%s, %d KiB PAMT (%s), %s".formatted(Count.of(layout.size(), "TDMR"), pamtBytes / 1024,
-          ByteSize.human(pamtBytes), Count.of(layout.reservedAreaCount(), "reserved area"));
+      String what = LayoutScore.of(problem.map(), problem.limits(), problem.policy(), layout).describe();
       if (proven) {
-        messages.add("proven optimal among layouts " + FAMILY + ": " + what);
+        messages.add("proven optimal among " + FAMILY + ": " + what);
       } else {
         messages.add("time limit: best layout found: %s; proven bound %d KiB, gap %.2f%%"
             .formatted(what, bound / 1024, 100.0 * (pamtBytes - bound) / pamtBytes));
@@ -582,7 +579,7 @@ public final class CpSatEngine implements Engine {
   /** The proven sentence of an {@code INFEASIBLE} answer under coverage {@code all}. */
   private static String infeasibleSentence(Problem problem) {
     TdxLimits limits = problem.limits();
-    return ("proven: no layout %s covers all TDX memory with at most %s and %s per"
+    return ("proven: no layout of %s covers all TDX memory with at most %s and %s per"
         + " TDMR (holes %s, PAMT %s)").formatted(FAMILY, Count.of(limits.maxTdmrs(), "TDMR"),
             Count.of(limits.maxReservedPerTdmr(), "reserved area"), problem.policy().holes().text(),
             problem.policy().pamt().text());

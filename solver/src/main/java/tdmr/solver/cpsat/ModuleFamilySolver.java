@@ -113,8 +113,7 @@ final class ModuleFamilySolver {
       if (unitBytes == 0) {
         return Long.toString(units);
       }
-      long bytes = units * unitBytes;
-      return "%d bytes (%s)".formatted(bytes, ByteSize.human(bytes));
+      return ByteSize.exact(units * unitBytes);
     }
   }
 
@@ -218,9 +217,7 @@ final class ModuleFamilySolver {
       messages.remove(NO_LAYOUT);
       LayoutScore score = LayoutScore.of(map, limits, policy, layout);
       messages.add("best layout found (built by filling islands between holes with PAMT levels, FilledStart): "
-          + "%s, %d KiB PAMT (%s), %s, remote PAMT %s".formatted(Count.of(layout.size(), "TDMR"),
-              layout.pamtBytes() / 1024, ByteSize.human(layout.pamtBytes()),
-              Count.of(layout.reservedAreaCount(), "reserved area"), ByteSize.human(score.remotePamtBytes())));
+          + score.describe());
       Map<String, Long> fixed = new HashMap<>();
       fixed.put("remote PAMT", 0L);
       OptionalLong pages = lowerBound(new Tier("PAMT", model.pamtPages, ByteSize.PAGE), fixed, layout.pamtBytes() / ByteSize.PAGE);
@@ -793,14 +790,12 @@ final class ModuleFamilySolver {
     /** The answer: OPTIMAL with the family and the restrictions that could matter, or FEASIBLE. */
     private EngineResult claim(Layout layout, Tiers tiers) {
       LayoutScore score = LayoutScore.of(map, limits, policy, layout);
-      String what = "%s, %d KiB PAMT (%s), %s, remote PAMT %s".formatted(Count.of(layout.size(), "TDMR"),
-          layout.pamtBytes() / 1024, ByteSize.human(layout.pamtBytes()),
-          Count.of(layout.reservedAreaCount(), "reserved area"), ByteSize.human(score.remotePamtBytes()));
+      String what = score.describe();
       if (tiers.proven()) {
         messages.add((options.stopAfterPamt()
             ? "proven the least PAMT of any layout of %s within these limits (only the price of the limits was"
                 + " asked: fewer TDMRs and reserved areas were not searched): "
-            : "proven optimal among %s: ").formatted(Restrictions.family(policy)) + what);
+            : "proven optimal among %s: ").formatted(policy.family().claim()) + what);
         // A tier CP-SAT proved by its search holds among the model's layouts only; one whose value
         // meets its lower bound holds among all layouts of the family.
         restrictions = tiers.byBounds() ? List.of() : new Restrictions(instance).forOptimum(score);
@@ -836,7 +831,7 @@ final class ModuleFamilySolver {
     private String infeasibleSentence() {
       String cover = policy.coverage() == Policy.Coverage.ALL ? "covers all TDX memory with" : "has";
       return "proven: no layout of %s %s at most %s and %s per TDMR (holes %s, PAMT %s)".formatted(
-          Restrictions.family(policy), cover, Count.of(limits.maxTdmrs(), "TDMR"),
+          policy.family().claim(), cover, Count.of(limits.maxTdmrs(), "TDMR"),
           Count.of(limits.maxReservedPerTdmr(), "reserved area"), policy.holes().text(), policy.pamt().text());
     }
 

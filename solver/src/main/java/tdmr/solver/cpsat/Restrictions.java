@@ -55,13 +55,6 @@ final class Restrictions {
     this.instance = instance;
   }
 
-  /** The family as a claim names it. */
-  static String family(Policy policy) {
-    return policy.family() == Policy.Family.MODULE
-        ? "the module family (every layout TDH.SYS.CONFIG and the OS coverage check accept, each PAMT level placed on"
-            + " its own)"
-        : "the kernel family (each TDMR's PAMT one contiguous 4K/2M/1G chunk of the kernel's sizes in one memory block)";
-  }
 
   /** The restrictions that could hide a better layout than {@code found}. */
   List<String> forOptimum(LayoutScore found) {
@@ -83,7 +76,7 @@ final class Restrictions {
     if (parts.isEmpty()) {
       return Optional.empty();
     }
-    return Optional.of("the PAMT bound holds among the layouts of %s in which %s".formatted(family(policy),
+    return Optional.of("the PAMT bound holds among the layouts of %s in which %s".formatted(policy.family().claim(),
         String.join("; ", parts)));
   }
 

@@ -87,8 +87,7 @@ final class ModuleFamilyProver {
       if (counts()) {
         return v + " " + unit;
       }
-      long bytes = unit.equals("bytes") ? v : v * tdmr.mem.ByteSize.PAGE;
-      return "%d bytes (%s)".formatted(bytes, tdmr.mem.ByteSize.human(bytes));
+      return tdmr.mem.ByteSize.exact(unit.equals("bytes") ? v : v * tdmr.mem.ByteSize.PAGE);
     }
   }
 
@@ -208,12 +207,12 @@ final class ModuleFamilyProver {
     return feasible(layout);
   }
 
-  private static final String BEST_FOUND = "z3: best layout found: ";
+  private static final String BEST_FOUND = "best layout found: ";
 
   /** A {@code FEASIBLE} answer with {@code layout} (valid) and the PAMT bound proven so far. */
   private EngineResult feasible(Layout layout) {
     LayoutScore score = LayoutScore.of(map, limits, policy, layout);
-    messages.add(BEST_FOUND + describe(layout, score));
+    messages.add(BEST_FOUND + score.describe());
     if (score.uncoveredBytes() > 0) {
       messages.add("left out %s of TDX memory".formatted(ByteSize.human(score.uncoveredBytes())));
     }
@@ -229,11 +228,6 @@ final class ModuleFamilyProver {
         r.infeasibility(), r.details(), r.question());
   }
 
-  private static String describe(Layout layout, LayoutScore score) {
-    return "%s, PAMT %d bytes (%s), %s, remote PAMT %s".formatted(Count.of(layout.size(), "TDMR"),
-        layout.pamtBytes(), ByteSize.human(layout.pamtBytes()), Count.of(layout.reservedAreaCount(), "reserved area"),
-        ByteSize.human(score.remotePamtBytes()));
-  }
 
   /**
    * The best of two layouts known to be of the module family, by the objective: the kernel
@@ -846,8 +840,8 @@ final class ModuleFamilyProver {
       }
       com.microsoft.z3.Status first = check(List.of());
       if (first == com.microsoft.z3.Status.UNSATISFIABLE) {
-        messages.add("z3: proven: no layout of %s %s at most %s and %s per TDMR (holes %s, PAMT %s)".formatted(
-            family(), policy.coverage() == Policy.Coverage.ALL ? "covers all TDX memory with" : "has",
+        messages.add("proven: no layout of %s %s at most %s and %s per TDMR (holes %s, PAMT %s)".formatted(
+            Policy.Family.MODULE.claim(), policy.coverage() == Policy.Coverage.ALL ? "covers all TDX memory with" : "has",
             Count.of(limits.maxTdmrs(), "TDMR"), Count.of(limits.maxReservedPerTdmr(), "reserved area"),
             policy.holes().text(), policy.pamt().text()));
         restrictions = new ModuleRestrictions(instance).forInfeasible();
@@ -893,7 +887,7 @@ final class ModuleFamilyProver {
             .formatted(String.join(", ", wrong)));
         return result(Status.UNKNOWN, null, OptionalLong.empty());
       }
-      messages.add("z3: proven optimal among " + family() + ": " + describe(layout, score));
+      messages.add("proven optimal among " + Policy.Family.MODULE.claim() + ": " + score.describe());
       restrictions = new ModuleRestrictions(instance).forOptimum(score);
       ModuleRestrictions.sentence(restrictions).ifPresent(messages::add);
       if (score.uncoveredBytes() > 0) {
@@ -996,11 +990,6 @@ final class ModuleFamilyProver {
     }
   }
 
-  /** The family as a claim names it. */
-  private static String family() {
-    return "the module family (every layout TDH.SYS.CONFIG and the OS coverage check accept, each PAMT level placed on"
-        + " its own)";
-  }
 
   private static List<String> copy(List<String> shared) {
     synchronized (shared) {

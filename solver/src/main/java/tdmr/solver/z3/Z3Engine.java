@@ -26,6 +26,7 @@ import tdmr.solver.Engine;
 import tdmr.solver.EngineResult;
 import tdmr.solver.Infeasibility;
 import tdmr.solver.PamtLowerBound;
+import tdmr.solver.LayoutScore;
 import tdmr.solver.Problem;
 import tdmr.solver.SolveOptions;
 import tdmr.solver.Status;
@@ -417,7 +418,8 @@ public final class Z3Engine implements Engine {
         OptionalLong lower = pamtBound.isPresent()
             ? OptionalLong.of(Math.min(pamtBound.getAsLong(), layout.pamtBytes())) : OptionalLong.empty();
         return new EngineResult(NAME, Status.FEASIBLE, Optional.of(layout), OptionalLong.of(layout.pamtBytes()), lower,
-            List.of("z3 stopped (" + why(o) + ") before proving optimality; best layout found: " + summary(layout)),
+            List.of("z3 stopped (" + why(o) + ") before proving optimality; best layout found: "
+                + LayoutScore.of(problem.map(), problem.limits(), problem.policy(), layout).describe()),
             millisSince(started), variables, constraints, uncoveredBytes(problem, decision));
       }
       return result(Status.UNKNOWN, Optional.empty(), OptionalLong.empty(),
@@ -558,30 +560,17 @@ public final class Z3Engine implements Engine {
     return bytes + d.droppedAtoms().stream().mapToLong(i -> problem.atoms().get(i).range().size()).sum();
   }
 
-  private static String family(Policy policy) {
-    return "TDMRs on 1 GiB boundaries, one contiguous kernel-sized PAMT chunk per TDMR"
-        + (policy.pamt() == Policy.PamtPlacementPolicy.NODE_LOCAL ? " on the TDMR's NUMA node" : "")
-        + ", holes " + policy.holes().text();
-  }
-
   private static String infeasibleHeadline(Policy policy, TdxLimits limits) {
-    return "z3: proven: no layout (%s) has at most %s and at most %s per TDMR"
-        .formatted(family(policy), Count.of(limits.maxTdmrs(), "TDMR"), Count.of(limits.maxReservedPerTdmr(), "reserved area"));
+    return "proven: no layout of %s has at most %s and at most %s per TDMR (holes %s, PAMT %s)".formatted(
+        Problem.KERNEL_FAMILY_SEARCHED, Count.of(limits.maxTdmrs(), "TDMR"),
+        Count.of(limits.maxReservedPerTdmr(), "reserved area"), policy.holes().text(), policy.pamt().text());
   }
 
   private static String optimalLine(Problem problem, Layout layout) {
-    return "z3: optimal in the layout family (%s): %s".formatted(family(problem.policy()), summary(layout));
+    return "proven optimal among %s: %s".formatted(Problem.KERNEL_FAMILY_SEARCHED,
+        LayoutScore.of(problem.map(), problem.limits(), problem.policy(), layout).describe());
   }
 
-  private static String summary(Layout layout) {
-    return "%s, PAMT %d bytes (%s), %s (at most %d in one TDMR)"
-        .formatted(
-            Count.of(layout.size(), "TDMR"),
-            layout.pamtBytes(),
-            ByteSize.human(layout.pamtBytes()),
-            Count.of(layout.reservedAreaCount(), "reserved area"),
-            layout.maxReservedPerTdmr());
-  }
 
   private static EngineResult result(
       Status status,

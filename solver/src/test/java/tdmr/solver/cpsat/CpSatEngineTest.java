@@ -67,7 +67,7 @@ class CpSatEngineTest {
     // there are 1680, 17700, 64, 5580, 3916, 424, 536, 8, 244, 8272, 3784, 3276, 4 and 172264 KiB.
     EngineResult r = solve(Tdx135MapFixture.map(), TdxLimits.DEFAULT.withMaxReservedPerTdmr(15), Policy.KERNEL);
     assertEquals(Status.INFEASIBLE, r.status(), r.messages().toString());
-    assertTrue(r.messages().get(0).contains("one contiguous chunk"));
+    assertTrue(r.messages().get(0).contains("one contiguous 4K/2M/1G chunk"), r.messages().get(0));
   }
 
   @Test
