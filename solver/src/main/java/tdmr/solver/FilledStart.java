@@ -34,7 +34,8 @@ import tdmr.tdx.Policy;
  * neighbour (they join that hole's area), else at the start of memory with room (an area of their
  * own). The TDMRs tried are one per run of memory granules sharing a node ({@link
  * ModuleFamilyBounds#tdmrs}), and those with each TDMR over the limit cut around its granules with
- * gaps; the best valid layout by {@link LayoutScore} is returned.
+ * gaps, and those with 1 GiB cut off an end of the largest TDMR ({@link #oneGibCutOff}); the best
+ * valid layout by {@link LayoutScore} is returned.
  */
 public final class FilledStart {
   private final Instance instance;
@@ -66,8 +67,11 @@ public final class FilledStart {
     List<List<AddressRange>> sets = new ArrayList<>();
     sets.add(perRun);
     List<AddressRange> cut = cutOverLimit(perRun);
+    List<List<AddressRange>> cutOff = List.of();
     if (!cut.equals(perRun)) {
       sets.add(cut);
+      cutOff = oneGibCutOff(perRun);
+      sets.addAll(cutOff);
     }
     Optional<Layout> best = Optional.empty();
     LayoutScore bestScore = null;
@@ -75,6 +79,10 @@ public final class FilledStart {
       for (boolean oneLevelEach : new boolean[] {false, true}) {
         if (instance.deadline().expired()) {
           return best;
+        }
+        if (oneLevelEach && cutOff.contains(tdmrs)) {
+          // Those sets are tried for their small levels' exact fills only.
+          continue;
         }
         Optional<Layout> l = with(tdmrs, oneLevelEach);
         if (l.isEmpty()) {
@@ -88,6 +96,35 @@ public final class FilledStart {
       }
     }
     return best;
+  }
+
+  /**
+   * {@code tdmrs} with 1 GiB cut off the high end, and then the low end, of the largest TDMR (when it
+   * has 2 GiB or more): a TDMR of 1 GiB brings levels of a few pages (2 and 1 with 16-byte entries)
+   * that can fill small islands between holes exactly, for one page more of 1G level. On node 0 of
+   * a two-socket host of 128 GiB per node whose granule 1 holds islands of 1 and 7 pages, the 2M
+   * levels of 4 and 2 pages and a 1G level fill the 7 pages: the least areas at the least PAMT.
+   */
+  private List<List<AddressRange>> oneGibCutOff(List<AddressRange> tdmrs) {
+    int largest = 0;
+    for (int t = 1; t < tdmrs.size(); t++) {
+      if (tdmrs.get(t).size() > tdmrs.get(largest).size()) {
+        largest = t;
+      }
+    }
+    AddressRange r = tdmrs.get(largest);
+    if (r.size() < 2 * ByteSize.GiB) {
+      return List.of();
+    }
+    List<List<AddressRange>> out = new ArrayList<>();
+    for (long cut : new long[] {r.end() - ByteSize.GiB, r.start() + ByteSize.GiB}) {
+      List<AddressRange> set = new ArrayList<>(tdmrs.subList(0, largest));
+      set.add(new AddressRange(r.start(), cut));
+      set.add(new AddressRange(cut, r.end()));
+      set.addAll(tdmrs.subList(largest + 1, tdmrs.size()));
+      out.add(set);
+    }
+    return out;
   }
 
   /** Whole-cell TDMRs as address ranges. */

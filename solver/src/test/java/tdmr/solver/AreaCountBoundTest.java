@@ -179,5 +179,11 @@ class AreaCountBoundTest {
     assertEquals(java.util.OptionalLong.of(3), new TdmrCountBound(instance).leastTdmrs(131_331));
     assertEquals(127, TdmrSetsAtPamt.of(instance, 131_331, 3).orElseThrow().size());
     assertEquals(17, new AreaCountBound(instance).leastAreas(131_331, 3));
+    // FilledStart reaches all three with [0, 2G), [4G, 129G) and [129G, 130G).
+    tdmr.tdx.Layout built = new FilledStart(instance).find().orElseThrow();
+    assertEquals(List.of(), tdmr.check.LayoutVerifier.failures(map, TdxLimits.DEFAULT, Policy.DEFAULT, built));
+    assertEquals(131_331 * 4096L, built.pamtBytes());
+    assertEquals(3, built.size());
+    assertEquals(17, built.reservedAreaCount());
   }
 }
