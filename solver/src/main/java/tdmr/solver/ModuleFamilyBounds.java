@@ -471,8 +471,12 @@ public final class ModuleFamilyBounds {
               small += st[1] - st[0] < instance.levelPages(1, largest) ? st[1] - st[0] : 0;
             }
           }
+          long value = levels + sealed;
+          if (sealed == 0 && value >= pages && value < best && !chainsMayFill(some, r, j, from, stretches)) {
+            value++;
+          }
           long besideSmall = instance.levelPages(n - 1, largest) + small;
-          best = Math.min(best, Math.max(Math.max(levels + sealed, besideSmall), pages));
+          best = Math.min(best, Math.max(Math.max(value, besideSmall), pages));
         }
         offset += cell.sizeGiB();
       }
@@ -489,6 +493,127 @@ public final class ModuleFamilyBounds {
       }
     }
     return largest;
+  }
+
+  /**
+   * Whether a layout leaving out exactly granule {@code j} of run {@code r} (its first page {@code
+   * from}) might have exactly {@code B - drop(g)} pages of PAMT ({@link #oneGranuleLeftOut}): false
+   * only when such a layout's TDMRs are known and their levels cannot cover the granule's memory.
+   *
+   * <p><b>Why.</b> With exactly {@code B - drop(g)} pages every inequality of the class comment is an
+   * equality: no level is padded, there is no TDMR without memory, and each part of a run (the two
+   * parts of {@code r} beside {@code g}, every other run of {@code some} whole) is covered by TDMRs
+   * lying within it whose rounded levels have exactly the part's least pages. When a part of {@code
+   * m} GiB has a rounded level of one page ({@code m·p ≤ 4096}) and {@code m} is at most the largest
+   * TDMR, it has exactly one TDMR (each has a page of that level), and that TDMR covers the part
+   * exactly (its whole levels pay for every GiB it covers); so the levels are known. (Per node, with
+   * no remote PAMT, the PAMT on the node is exactly its TDMRs' levels: a TDMR without memory adds its
+   * pages, and another node's levels lie on that node.) The memory of {@code g} is all PAMT: each
+   * stretch of contiguous memory inside {@code g} holds only levels lying wholly inside it, which
+   * fill it exactly; each stretch that goes on past the granule's edge is covered by the levels that
+   * meet it, which have at least its pages; a level lies in contiguous memory, so it meets one stretch
+   * of {@code g} at most. So some levels, each given to one stretch at most, must sum to exactly
+   * each sealed stretch and to at least each open one; when none do, {@code B - drop(g) + 1} holds.
+   * On node 1 of the generated two-socket "memmap" host (seed 7, 14 holes), leaving out granule 367
+   * with TDMRs of 109 and 146 GiB would need 218 021 pages of PAMT below the 37 MiB hole, more than
+   * either 4K level (111 616 and 149 504 pages) and the finer levels, and so both 4K levels, which
+   * leaves 512 pages for the 34 581 above it.
+   */
+  private boolean chainsMayFill(List<Run> some, Run r, long j, long from, List<long[]> stretches) {
+    List<Long> groups = new ArrayList<>();
+    for (Run other : some) {
+      if (other.pieces().size() != 1) {
+        return true;
+      }
+      if (other != r) {
+        groups.add(other.giB());
+      }
+    }
+    groups.add(j);
+    groups.add(r.giB() - j - 1);
+    List<Long> levels = new ArrayList<>();
+    for (long giB : groups) {
+      if (giB == 0) {
+        continue;
+      }
+      if (!oneTdmr(giB)) {
+        return true;
+      }
+      for (PageSize level : instance.pieceLevels()) {
+        levels.add(instance.levelPages(giB, level));
+      }
+    }
+    levels.sort(java.util.Comparator.reverseOrder());
+    List<long[]> parts = new ArrayList<>();
+    long to = from + Instance.GIB_PAGES;
+    for (long[] st : stretches) {
+      long lo = Math.max(st[0], from);
+      long hi = Math.min(st[1], to);
+      if (lo < hi) {
+        // {pages, sealed (1) or open (0)}
+        parts.add(new long[] {hi - lo, st[0] >= from && st[1] <= to ? 1 : 0});
+      }
+    }
+    long[] suffix = new long[levels.size() + 1];
+    for (int i = levels.size() - 1; i >= 0; i--) {
+      suffix[i] = suffix[i + 1] + levels.get(i);
+    }
+    long[] steps = {0};
+    return cover(levels, suffix, 0, parts, new long[parts.size()], steps) || steps[0] > MOST_COVER_STEPS;
+  }
+
+  /** The most steps {@link #cover} takes; past them a granule counts as coverable. */
+  private static final long MOST_COVER_STEPS = 200_000;
+
+  /**
+   * Whether levels {@code i..} can be given (each to one part at most) so that every sealed part gets
+   * exactly its pages and every open part at least its pages, {@code got} holding what each has.
+   */
+  private static boolean cover(List<Long> levels, long[] suffix, int i, List<long[]> parts, long[] got, long[] steps) {
+    if (++steps[0] > MOST_COVER_STEPS) {
+      return true;
+    }
+    long missing = 0;
+    for (int k = 0; k < parts.size(); k++) {
+      missing += Math.max(0, parts.get(k)[0] - got[k]);
+    }
+    if (missing == 0) {
+      return true;
+    }
+    if (i == levels.size() || suffix[i] < missing) {
+      return false;
+    }
+    long l = levels.get(i);
+    for (int k = 0; k < parts.size(); k++) {
+      long[] part = parts.get(k);
+      if (got[k] >= part[0] || part[1] == 1 && got[k] + l > part[0]) {
+        continue;
+      }
+      got[k] += l;
+      boolean ok = cover(levels, suffix, i + 1, parts, got, steps);
+      got[k] -= l;
+      if (ok) {
+        return true;
+      }
+    }
+    return cover(levels, suffix, i + 1, parts, got, steps);
+  }
+
+  /**
+   * Whether every TDMR set covering {@code giB} adjacent memory granules with the least rounded pages
+   * is one TDMR: some rounded level has one page for all of them, and one TDMR may be that large.
+   */
+  private boolean oneTdmr(long giB) {
+    if (giB > instance.largestTdmrGiB()) {
+      return false;
+    }
+    for (PageSize level : PageSize.values()) {
+      long p = instance.perGiBBytes(level);
+      if (p % 4096 != 0 && giB * p <= 4096) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** The most fills {@link #lack} tries; with more it says 0 (nothing). */

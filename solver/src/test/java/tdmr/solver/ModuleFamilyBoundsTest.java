@@ -332,6 +332,97 @@ class ModuleFamilyBoundsTest {
   }
 
   @Test
+  void aGranuleLeftOutBetweenTwoTdmrsNeedsTheirLevelsOnBothSidesOfItsHole() {
+    // Granules 1 and 3 whole, granule 2 holds x pages from its start and y pages up to its end, a
+    // hole between. Covering all: 3 · 1026 + 1 = 3079 pages. Leaving granule 2 out, the TDMRs [1G,
+    // 2G) and [3G, 4G) have levels of 1024, 2 and 1 pages each, 2054 in all, and the x pages (open
+    // below) and the y pages (open above) must each be covered by levels meeting them. With x = 1500
+    // both 4K levels must go below (one with the finer levels has at most 1030), which leaves 6
+    // pages for y = 500: no layout has 2054 pages, so the bound is 2055 (before, 2054). The referee's
+    // optimum pads instead: one 4K level and all four finer levels (1030 pages) padded by 470 below,
+    // the other 4K level above: 2054 + 470 pages.
+    MemoryMap map = MemoryMap.ofBlocks("two chains", List.of(new MemoryBlock(G, 2 * G + 1500 * 4 * K, 0),
+        new MemoryBlock(3 * G - 500 * 4 * K, 4 * G, 0)));
+    for (boolean remoteFree : new boolean[] {false, true}) {
+      assertEquals(OptionalLong.of(2055), bounds(map, TdxLimits.DEFAULT, remoteFree).leastPamtPages());
+    }
+    var referee = new ExhaustiveSearch(map, TdxLimits.DEFAULT.withMaxTdmrs(2), MODULE).best().orElseThrow();
+    assertEquals((2054 + 470) * 4096, referee.score().pamtBytes());
+  }
+
+  /**
+   * A middle granule with memory from its start and up to its end around a hole (and sometimes an
+   * island sealed between two holes), between whole granules: the bound is never above the
+   * referee's least PAMT, and is raised where no unpadded levels cover both sides.
+   */
+  @Property(tries = 25, seed = "20261205")
+  void twoChainsNeverAboveTheExhaustiveSearch(@ForAll("middleGranuleMaps") MemoryMap map) {
+    for (Policy.PamtPlacementPolicy pamt : Policy.PamtPlacementPolicy.values()) {
+      Policy p = new Policy(Policy.Holes.MEMLIST, pamt, Policy.Coverage.ALL, Policy.Family.MODULE);
+      for (int tdmrs = 2; tdmrs <= 3; tdmrs++) {
+        TdxLimits limits = TdxLimits.DEFAULT.withMaxTdmrs(tdmrs);
+        var referee = new ExhaustiveSearch(map, limits, p).best();
+        if (referee.isEmpty()) {
+          continue;
+        }
+        boolean remoteFree = pamt == Policy.PamtPlacementPolicy.NODE_LOCAL && referee.get().score().remotePamtBytes() == 0;
+        OptionalLong least = new ModuleFamilyBounds(Instance.of(map, limits, p), remoteFree).leastPamtPages();
+        Statistics.label("bound at the referee").collect(least.isPresent()
+            && least.getAsLong() * 4096 == referee.get().score().pamtBytes());
+        assertTrue(least.isEmpty() || least.getAsLong() * 4096 <= referee.get().score().pamtBytes(),
+            map.blocks() + " " + p + " at " + tdmrs + " TDMRs: " + least + " pages, referee " + referee.get().score());
+      }
+    }
+  }
+
+  @Provide
+  Arbitrary<MemoryMap> middleGranuleMaps() {
+    Arbitrary<Long> side = Arbitraries.of(1L, 3L, 500L, 1024L, 1026L, 1027L, 1030L, 1500L, 2048L);
+    Arbitrary<Long> island = Arbitraries.of(0L, 1L, 2L, 1024L);
+    Arbitrary<Integer> node = Arbitraries.integers().between(0, 1);
+    Arbitrary<Boolean> twoBelow = Arbitraries.of(false, true);
+    return Combinators.combine(side, side, island, node, twoBelow).as((x, y, isl, n, two) -> {
+      long base = two ? 2 * G : G;
+      long g = base + G;
+      List<MemoryBlock> blocks = new ArrayList<>();
+      blocks.add(new MemoryBlock(G, g + x * 4 * K, 0));
+      if (isl > 0) {
+        long at = g + (x + 10) * 4 * K;
+        blocks.add(new MemoryBlock(at, at + isl * 4 * K, 0));
+      }
+      blocks.add(new MemoryBlock(g + G - y * 4 * K, g + 2 * G, n));
+      return MemoryMap.ofBlocks("middle granule", blocks);
+    });
+  }
+
+  @Test
+  void theMemmapHostsNodeOneCannotFillAGranuleLeftOutFromTwoTdmrs() throws Exception {
+    // The sweep's memmap-14 (seed 7): node 1 is the run [258G, 514G), 256 GiB, its memory up to
+    // 0x8070000000, with 11 holes; one TDMR over it has 1024 · 256 + 2 · 256 + 1 = 262 657 pages.
+    // Leaving out one granule saves at most 1026 whole pages and, in the middle, no 1G-level page
+    // (each part needs its own): 261 632 pages, with TDMRs of a and 255 - a GiB; then the memory of
+    // the granule left out is all PAMT. Granule 513 (0.75 GiB) has 126 564 pages between the hole at
+    // 0x8051159000 and the end of memory, sealed: 123 · 1024 + 510 + 1 pages at most, 101 short.
+    // Granule 340 (a = 82): 115 571 pages below its hole (open below) and 142 287 above: the 4K
+    // levels of 83 968 and 177 152 pages with the finer ones (512) cover one side only; granule 367
+    // (a = 109): 218 021 and 34 581 pages, the 4K levels 111 616 and 149 504; granule 383 (a = 125):
+    // 219 480 and 38 956, 128 000 and 133 120: one side needs both 4K levels. Every other granule
+    // holds more than 261 632 pages of memory (its holes are below 512 pages). So at least 261 633,
+    // what three TDMRs give (granule 367 left out, TDMRs [258G, 367G), [368G, 472G) and [472G, 514G):
+    // 4K levels of 109 + 104 = 213 GiB, 218 112 pages, below the hole, 42 GiB, 43 008 pages, above).
+    // Node 0: its low run [0, 2G) and [4G, 258G), 2 · 1026 + 1 + 254 · 1026 + 1 = 262 658 pages;
+    // leaving out granule 1 (0x36755 pages from 1G, open below, and one page sealed at 0x777ff000)
+    // the 4K level of the 254 GiB TDMR covers the first and a 1G level the page: 261 632.
+    MemoryMap map;
+    try (var in = ModuleFamilyBoundsTest.class.getResourceAsStream("/memmap/memmap-14-seed7.txt")) {
+      map = tdmr.parse.MapReader.readBytes("memmap-14", in.readAllBytes());
+    }
+    ModuleFamilyBounds b = new ModuleFamilyBounds(Instance.of(map, TdxLimits.DEFAULT, MODULE), true);
+    assertEquals(java.util.Map.of(0, 261_632L, 1, 261_633L), b.leastPamtPagesPerNode());
+    assertEquals(OptionalLong.of(261_632 + 261_633), b.leastPamtPages());
+  }
+
+  @Test
   void anIslandFilledOnlyByTdmrsThatNeedMoreOneGibLevelPagesCostsAPage() {
     // 1G entries of 2048 bytes: the 1G level is one page per started 2 GiB. [1G, 5G) needs 4 · 1026
     // + 2 = 4 106 pages; an island of 1 024 pages (4 MiB) at 6G costs 1 027 if covered. Left out, it
