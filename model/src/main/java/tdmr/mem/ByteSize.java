@@ -44,6 +44,21 @@ public final class ByteSize {
     return bytes >= 0 && bytes < KiB ? bytes + " bytes" : "%d bytes (%s)".formatted(bytes, human(bytes));
   }
 
+  /** The units a size or time is written with; a line is never broken between a number and its unit. */
+  private static final java.util.List<String> UNITS =
+      java.util.List.of("B", "KiB", "MiB", "GiB", "TiB", "KB", "KBs", "ms", "bytes");
+
+  /** True when a unit starts at {@code at} of {@code text}: "4108 KiB" is read as one word. */
+  public static boolean unitAt(String text, int at) {
+    for (String unit : UNITS) {
+      if (text.startsWith(unit, at)
+          && (at + unit.length() == text.length() || !Character.isLetter(text.charAt(at + unit.length())))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   public static boolean isAligned(long value, long alignment) {
     return Long.remainderUnsigned(value, alignment) == 0;
   }

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.function.BiPredicate;
 import java.util.function.Function;
 import tdmr.mem.AddressRange;
+import tdmr.mem.Count;
 
 /**
  * Collects one kind of map line (e820 entries, memblock node ranges, CMRs) into one sorted list.
@@ -16,6 +17,14 @@ import tdmr.mem.AddressRange;
  * machines in one file, an error.
  */
 final class RepeatedLists<T> {
+  /**
+   * What an operator does about two maps in one input: most often it is a kernel log of several
+   * boots (journalctl -k without -b) around a change of memmap= or of the BIOS, which moved memory.
+   */
+  static final String TWO_MAPS = "two different maps in one input (a log of several boots, before and after a"
+      + " change of memmap= or the BIOS?): keep one boot's log, e.g. journalctl -k -b 0 for the running boot, -b -1"
+      + " for the one before";
+
   private final String source;
   private final String what;
   private final Function<T, AddressRange> rangeOf;
@@ -65,8 +74,8 @@ final class RepeatedLists<T> {
         throw new InputException(
             source,
             runStartLine,
-            "the %s list starting here has %d entries but the one starting on line %d has %d; two different maps in one input?"
-                .formatted(what, runLength, lines.get(0), entries.size()));
+            "the %s list starting here has %s but the one starting on line %d has %d; %s"
+                .formatted(what, Count.of(runLength, "entry", "entries"), lines.get(0), entries.size(), TWO_MAPS));
       }
       notes.add(
           "the %s list on lines %d-%d repeats the one starting on line %d; the copy is ignored"
@@ -80,8 +89,9 @@ final class RepeatedLists<T> {
       return new InputException(
           source,
           line,
-          "%s %s differs from %s on line %d, in a list that repeats the one starting on line %d; two different maps in one input?"
-              .formatted(what, rangeOf.apply(item), rangeOf.apply(entries.get(runLength)), lines.get(runLength), lines.get(0)));
+          "%s %s differs from %s on line %d, in a list that repeats the one starting on line %d; %s"
+              .formatted(what, rangeOf.apply(item), rangeOf.apply(entries.get(runLength)), lines.get(runLength), lines.get(0),
+                  TWO_MAPS));
     }
     return new InputException(
         source,

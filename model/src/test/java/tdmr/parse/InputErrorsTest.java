@@ -233,7 +233,8 @@ class InputErrorsTest {
             virt/tdx: CMR: [0x100000, 0x6f800000)
             virt/tdx: CMR: [0x100000000, 0x206e000000)
             """);
-    assertError(e, 4, "differs from [0x100000, 0x77800000) on line 1", "two different maps");
+    assertError(e, 4, "differs from [0x100000, 0x77800000) on line 1", "two different maps",
+        "keep one boot's log, e.g. journalctl -k -b 0");
   }
 
   @Test
@@ -246,7 +247,7 @@ class InputErrorsTest {
             virt/tdx: module initialized
             virt/tdx: CMR: [0x100000, 0x77800000)
             """);
-    assertError(e, 4, "has 1 entries but the one starting on line 1 has 2");
+    assertError(e, 4, "has 1 entry but the one starting on line 1 has 2", "journalctl -k -b 0");
   }
 
   @Test

@@ -2,6 +2,7 @@ package tdmr.cli;
 
 import java.util.ArrayList;
 import java.util.List;
+import tdmr.mem.ByteSize;
 
 /**
  * Sentences laid out for the terminal that shows them: wrapped at word boundaries under an indent
@@ -12,7 +13,6 @@ public final class Prose {
   /** Width of an 80-column terminal minus a margin for the cursor (tests and fixed layouts). */
   public static final int WIDTH = 79;
 
-  private static final List<String> UNITS = List.of("B", "KiB", "MiB", "GiB", "TiB", "KB", "KBs", "ms", "bytes");
 
   /** The prefix of the kernel's TDX lines, which are quoted whole. */
   private static final String KERNEL_PREFIX = "virt/tdx: ";
@@ -149,22 +149,11 @@ public final class Prose {
         inRange = true;
       } else if (c == ')' || c == ']') {
         inRange = false;
-      } else if (c == ' ' && !inRange && line.charAt(i - 1) != ' ' && !unitFollows(line, i + 1)) {
+      } else if (c == ' ' && !inRange && line.charAt(i - 1) != ' ' && !ByteSize.unitAt(line, i + 1)) {
         out.add(i);
       }
     }
     return out;
-  }
-
-  /** True when a size unit starts at {@code at}: "4108 KiB" is read as one word. */
-  private static boolean unitFollows(String line, int at) {
-    for (String unit : UNITS) {
-      if (line.startsWith(unit, at)
-          && (at + unit.length() == line.length() || !Character.isLetter(line.charAt(at + unit.length())))) {
-        return true;
-      }
-    }
-    return false;
   }
 
   /** The words of {@code text}; a range like {@code [0x0, 0x80000000)} is one word, never broken. */

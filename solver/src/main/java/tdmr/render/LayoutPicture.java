@@ -599,7 +599,7 @@ public final class LayoutPicture {
     while (SvgCanvas.textWidth(rest, fontPx, bold) > width) {
       int cut = rest.length();
       while (cut > 0 && SvgCanvas.textWidth(rest.substring(0, cut), fontPx, bold) > width) {
-        cut = rest.lastIndexOf(' ', cut - 1);
+        cut = lastBreak(rest, cut - 1);
       }
       if (cut <= 3) {
         // One word wider than the line: cut it where it fits.
@@ -613,6 +613,15 @@ public final class LayoutPicture {
     }
     lines.add(rest);
     return lines;
+  }
+
+  /** The last space at or before {@code from} that a line may break at: not one between a number and its unit. */
+  private static int lastBreak(String text, int from) {
+    int at = text.lastIndexOf(' ', from);
+    while (at > 0 && ByteSize.unitAt(text, at + 1)) {
+      at = text.lastIndexOf(' ', at - 1);
+    }
+    return at;
   }
 
   // ---- breaks and gaps ----

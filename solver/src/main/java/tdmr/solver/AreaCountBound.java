@@ -76,9 +76,16 @@ import tdmr.tdx.Policy;
  * count above lets every island share. {@link #leastAreas} is the larger of the count and the least
  * over the sets of the larger of those two. On node 0 of a generated two-socket host of 128 GiB per
  * node (granule 1 with 17 runs of holes, 3 TDMRs a page above the covering bound, no padding) the
- * sets say 17, the least CP-SAT proves after 45 s, where the count says 10. On canonical/tdx#391 and the 1 TiB host of the
- * README (2 TDMRs at the least PAMT) the count says 5 and 2, the sets 6: the areas of the layouts
- * found ({@code AreaCountBoundTest} derives both by hand).
+ * sets say 17, the least CP-SAT proves after 45 s, where the count says 10. On canonical/tdx#391
+ * and the 1 TiB host of the README (2 TDMRs at the least PAMT) the count says 5 and 2, the sets 6:
+ * the areas of the layouts found ({@code AreaCountBoundTest} derives both by hand). Where PAMT leaves no room to spare
+ * ({@link TdmrCountBound}'s regime: exactly {@code l*} granules left out, TDMRs over memory granules
+ * of one run each, the rounded levels' least pages and all padding summing to {@code ρ}), the sets
+ * are those {@link TdmrSetsWithoutRoom} visits, one at a time and far fewer branches than {@link
+ * TdmrSetsAtPamt} would search (which is asked only when that visit does not apply or gives up).
+ * On canonical/tdx#331 at its least PAMT and 5 TDMRs it cuts 74 464 sets and visits the 288 whose
+ * levels can fill the run left out wholly; the least is 3, the areas of the layouts found, where
+ * the count alone says 0 ({@code AreaCountBoundTest} derives 3 by hand).
  *
  * <p>On canonical/tdx#381 (4 TDMRs at the least PAMT, 757 MiB) the runs around the low CMR and
  * the hole at the top of the CMR above 4 GiB cannot escape (each granule holds more than 757 MiB
@@ -196,27 +203,51 @@ public final class AreaCountBound {
       long most = Math.min(mostEscapedOrFilled(pamtPages), mostWithLevels(pamtPages, tdmrs));
       least = Math.max(0, escapeSets.size() - most);
     }
-    return least >= enough ? least : Math.max(least, withKnownTdmrs(pamtPages, tdmrs));
+    return least >= enough ? least : Math.max(least, withKnownTdmrs(pamtPages, tdmrs, least));
   }
 
   /**
-   * The least over the sets of TDMRs {@link TdmrSetsAtPamt} finds of {@link AreasWithKnownTdmrs}'
-   * bound (sets no layout has left out); 0 when the sets are not known or none has a layout.
+   * The least over the sets of TDMRs {@link TdmrSetsWithoutRoom} visits (when PAMT leaves no room
+   * to spare), or else {@link TdmrSetsAtPamt} finds, of {@link AreasWithKnownTdmrs}' bound (sets no
+   * layout has left out); 0 when the sets are not known or none has a layout. The visit stops once
+   * a set's bound is at most {@code floor} (a bound already proven, which the least cannot then
+   * exceed).
    */
-  private long withKnownTdmrs(long pamtPages, long tdmrs) {
-    var sets = TdmrSetsAtPamt.of(instance, pamtPages, tdmrs);
-    if (sets.isEmpty()) {
-      return 0;
-    }
+  private long withKnownTdmrs(long pamtPages, long tdmrs, long floor) {
     AreasWithKnownTdmrs areas = new AreasWithKnownTdmrs(instance);
-    long least = Long.MAX_VALUE;
-    for (TdmrSetsAtPamt.TdmrSet set : sets.get()) {
-      OptionalLong bound = areas.leastAreas(set, pamtPages);
-      if (bound.isPresent()) {
-        least = Math.min(least, Math.max(bound.getAsLong(), filledIslands(set, pamtPages)));
+    long[] least = {Long.MAX_VALUE};
+    boolean all = TdmrSetsWithoutRoom.visit(instance, pamtPages, tdmrs, set -> {
+      least[0] = Math.min(least[0], ofSet(areas, set, pamtPages, least[0]));
+      return least[0] > floor;
+    });
+    if (!all) {
+      if (least[0] <= floor) {
+        return floor;
+      }
+      least[0] = Long.MAX_VALUE;
+      var sets = TdmrSetsAtPamt.of(instance, pamtPages, tdmrs);
+      if (sets.isEmpty()) {
+        return 0;
+      }
+      for (TdmrSetsAtPamt.TdmrSet set : sets.get()) {
+        least[0] = Math.min(least[0], ofSet(areas, set, pamtPages, least[0]));
       }
     }
-    return least == Long.MAX_VALUE ? 0 : least;
+    return least[0] == Long.MAX_VALUE ? 0 : least[0];
+  }
+
+  /**
+   * The bound of one TDMR set: the larger of {@link AreasWithKnownTdmrs}' and {@link
+   * #filledIslands}; {@link Long#MAX_VALUE} when no layout has the set. The second is not computed
+   * when the first is at least {@code atLeast} (the least over the sets so far, which it cannot then
+   * lower).
+   */
+  private long ofSet(AreasWithKnownTdmrs areas, TdmrSetsAtPamt.TdmrSet set, long pamtPages, long atLeast) {
+    OptionalLong bound = areas.leastAreas(set, pamtPages);
+    if (bound.isEmpty()) {
+      return Long.MAX_VALUE;
+    }
+    return bound.getAsLong() >= atLeast ? bound.getAsLong() : Math.max(bound.getAsLong(), filledIslands(set, pamtPages));
   }
 
   /**

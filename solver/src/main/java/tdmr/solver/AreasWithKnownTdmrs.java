@@ -35,13 +35,21 @@ import tdmr.solver.TdmrSetsAtPamt.TdmrSet;
  * between an edge and the nearest run piece, or all of {@code t}'s usable memory when it has none)
  * is all PAMT. So {@code t} has at least as many areas as forced things minus segments all PAMT.
  *
- * <p>If a left-out part {@code D} is not tileable, some level crosses one of its ends: were none to,
- * the levels inside {@code D} would fill it exactly, at least their least pages and at most those
- * plus {@code σ}. A stretch's end cannot be crossed, so when both ends of {@code D} are stretch ends
- * no layout has these TDMRs (the bound is empty); else a level crosses the edge of a TDMR {@code t}
- * there, a forced thing of {@code t}. Distinct parts have distinct edges. So, with {@code n} the run
- * pieces of all TDMRs and {@code x} the parts not tileable, the areas are at least {@code n + x}
- * minus the segments all PAMT; per part, its crossed edges less the edge segments all PAMT at them
+ * <p>Let {@code S} be the left-out parts no level crosses an end of. The levels inside a part of
+ * {@code S} fill it exactly; levels are disjoint and their padding is at most {@code σ} in all, so
+ * the parts of {@code S} are filled <em>together</em>: disjoint groups of levels, one per part, each
+ * with least pages at most its part's and the parts' shortfalls at most {@code σ} together ({@link
+ * TdmrSet#fillsTogether}; a part not tileable on its own is never in {@code S}). A stretch's end
+ * cannot be crossed, so every part both of whose ends are stretch ends is in {@code S}: when those
+ * cannot be filled together no layout has these TDMRs (the bound is empty). A part outside {@code
+ * S} has a level crossing the edge of a TDMR {@code t} at one of its ends, a forced thing of {@code
+ * t}. Distinct parts have distinct edges. So, with {@code n} the run pieces of all TDMRs and {@code
+ * x} the parts outside {@code S}, the areas are at least {@code n + x} minus the segments all PAMT,
+ * and the bound is the least of that over every {@code S} whose parts may be filled together (a
+ * part's being crossed adds 1 to {@code x} and at most 1 to what is saved below, so trying every
+ * {@code S} among the parts that may be tileable is exact; with more than {@link
+ * #MOST_PARTS_TRIED} of them, all are taken as filled, which only lowers the bound); per part, its
+ * crossed edges less the edge segments all PAMT at them
  * is at least 1 unless one of its edge segments is all PAMT (an edge-to-edge segment of a TDMR
  * without run pieces counted for one of its two parts). Segments are disjoint, inside TDMRs, and
  * their memory is all PAMT besides the left-out memory {@code M}: the segments all PAMT cost at
@@ -50,6 +58,11 @@ import tdmr.solver.TdmrSetsAtPamt.TdmrSet;
  * all PAMT lies between must-reserve atoms, so each of its stretches is filled exactly by levels
  * inside it) and, per part not tileable, the cheaper of the segments at its TDMR edges (smallest
  * first, so greedy is exact).
+ *
+ * <p>Filling together matters where a part's levels are wanted elsewhere: on canonical/tdx#331 at
+ * its least PAMT with 5 TDMRs of 1, 188, 256, 192 and 256 GiB, the run at 1 TiB (both ends stretch
+ * ends) takes the two 256 GiB 4K levels, and no levels left fill the granule [1G, 0x77800000) beside
+ * the TDMR [0, 1G), so a level crosses into it ({@code AreaCountBoundTest} derives the 3 areas).
  */
 public final class AreasWithKnownTdmrs {
   private final Instance instance;
@@ -73,8 +86,7 @@ public final class AreasWithKnownTdmrs {
   public OptionalLong leastAreas(TdmrSet set, long pamtPages) {
     List<Piece> pieces = pieces(set);
     long leftOut = 0;
-    long notTileable = 0;
-    List<Long> items = new ArrayList<>();
+    List<Part> parts = new ArrayList<>();
     int i = 0;
     while (i < pieces.size()) {
       if (!pieces.get(i).usable()) {
@@ -97,25 +109,79 @@ public final class AreasWithKnownTdmrs {
           k++;
         }
         leftOut += pages;
-        if (set.fills(pages)) {
-          continue;
-        }
         long below = first > i ? edgeSegment(pieces, pieces.get(first - 1).tdmr(), false) : Long.MAX_VALUE;
         long above = k < j ? edgeSegment(pieces, pieces.get(k).tdmr(), true) : Long.MAX_VALUE;
-        if (below == Long.MAX_VALUE && above == Long.MAX_VALUE) {
-          return OptionalLong.empty();
+        boolean edged = below != Long.MAX_VALUE || above != Long.MAX_VALUE;
+        if (!set.fills(pages)) {
+          if (!edged) {
+            return OptionalLong.empty();
+          }
+          parts.add(new Part(pages, false, false, Math.min(below, above)));
+        } else {
+          parts.add(new Part(pages, !edged, true, Math.min(below, above)));
         }
-        notTileable++;
-        items.add(Math.min(below, above));
       }
       i = j;
     }
+    List<Part> must = parts.stream().filter(Part::mustFill).toList();
+    if (!set.fillsTogether(must.stream().mapToLong(Part::pages).toArray())) {
+      // The parts between stretch ends cannot all be filled: no layout has these TDMRs.
+      return OptionalLong.empty();
+    }
+    List<Long> islands = new ArrayList<>();
     long runPieces = 0;
     for (int t = 0; t < set.tdmrs().size(); t++) {
-      runPieces += runPiecesAndIslands(pieces, t, set, items);
+      runPieces += runPiecesAndIslands(pieces, t, set, islands);
     }
-    items.sort(null);
+    List<Part> may = parts.stream().filter(p -> !p.mustFill() && p.mayFill()).toList();
+    List<Part> never = parts.stream().filter(p -> !p.mayFill()).toList();
     long room = pamtPages - leftOut;
+    if (may.size() > MOST_PARTS_TRIED) {
+      // Too many to try together: each may be filled (fewer parts crossed only lowers the bound).
+      return OptionalLong.of(areas(runPieces, islands, never, room));
+    }
+    long least = Long.MAX_VALUE;
+    for (int filled = 0; filled < 1 << may.size(); filled++) {
+      List<Part> crossed = new ArrayList<>(never);
+      long[] together = new long[must.size() + Integer.bitCount(filled)];
+      int n = 0;
+      for (Part p : must) {
+        together[n++] = p.pages();
+      }
+      for (int k = 0; k < may.size(); k++) {
+        if ((filled & 1 << k) != 0) {
+          together[n++] = may.get(k).pages();
+        } else {
+          crossed.add(may.get(k));
+        }
+      }
+      long areas = areas(runPieces, islands, crossed, room);
+      if (areas < least && set.fillsTogether(together)) {
+        least = areas;
+      }
+    }
+    return least == Long.MAX_VALUE ? OptionalLong.empty() : OptionalLong.of(least);
+  }
+
+  /** The most left-out parts that may be filled whose subsets {@link #leastAreas} tries. */
+  private static final int MOST_PARTS_TRIED = 4;
+
+  /**
+   * A left-out part: its pages, whether both its ends are stretch ends (so levels must fill it),
+   * whether its levels may fill it on their own ({@link TdmrSet#fills}), and the pages of the
+   * cheaper segment at the TDMR edges beside it.
+   */
+  private record Part(long pages, boolean mustFill, boolean mayFill, long edgeSegment) {}
+
+  /**
+   * The class comment's {@code n + x - k}: {@code runPieces} and the parts {@code crossed}, less the
+   * most items (the {@code islands} and the crossed parts' edge segments) whose pages fit in {@code
+   * room}.
+   */
+  private static long areas(long runPieces, List<Long> islands, List<Part> crossed, long room) {
+    List<Long> items = new ArrayList<>(islands);
+    crossed.forEach(p -> items.add(p.edgeSegment()));
+    items.sort(null);
     long saved = 0;
     for (long cost : items) {
       if (cost > room) {
@@ -124,7 +190,7 @@ public final class AreasWithKnownTdmrs {
       room -= cost;
       saved++;
     }
-    return OptionalLong.of(Math.max(0, runPieces + notTileable - saved));
+    return Math.max(0, runPieces + crossed.size() - saved);
   }
 
   /** The atoms of the window cut at the TDMRs' edges. */

@@ -61,13 +61,34 @@ public final class BoundsFirst extends EngineDecorator {
 
   /** The bound's answer: no layout, proven by counting, for the whole family (no model restriction). */
   private EngineResult ruledOut(AreaShortfall shortfall, long started) {
-    String message = ("proven without a search by the reserved-area bound (ReservedAreaBounds): every layout of the"
-        + " module family within %s has a TDMR with at least %s").formatted(Count.of(shortfall.maxTdmrs(), "TDMR"),
-        Count.of(shortfall.leastMaxReserved(), "reserved area"));
     return new EngineResult(Frontier.BOUNDS, Status.INFEASIBLE, Optional.empty(), OptionalLong.empty(),
-        OptionalLong.empty(), List.of(message), (System.nanoTime() - started) / 1_000_000, 0, 0, 0)
+        OptionalLong.empty(), List.of(ruledOutSentence(shortfall)), (System.nanoTime() - started) / 1_000_000, 0, 0, 0)
         .withInfeasibility(Infeasibility.of(shortfall))
         .withQuestion(Question.of(Policy.Family.MODULE));
+  }
+
+  /**
+   * What an answer of "no layout" from {@code shortfall} says: proven by counting, for the whole
+   * module family. The engines answer so too, before their search ({@link #shortfall}).
+   */
+  public static String ruledOutSentence(AreaShortfall shortfall) {
+    return ("proven without a search by the reserved-area bound (ReservedAreaBounds): every layout of the"
+        + " module family within %s has a TDMR with at least %s").formatted(Count.of(shortfall.maxTdmrs(), "TDMR"),
+        Count.of(shortfall.leastMaxReserved(), "reserved area"));
+  }
+
+  /**
+   * Why no layout of {@code instance}'s module family exists within its limits, when {@link
+   * ReservedAreaBounds} shows it (a granule with more runs of holes than its TDMR's areas and the
+   * levels of all TDMRs can merge): empty outside the module family, or when the bound does not show
+   * it. Both engines ask it before they build a model, as {@code prove} does here.
+   */
+  public static Optional<AreaShortfall> shortfall(Instance instance) {
+    if (!instance.moduleFamily()) {
+      return Optional.empty();
+    }
+    return new ReservedAreaBounds(instance).shortfall(instance.limits().maxTdmrs(),
+        instance.limits().maxReservedPerTdmr());
   }
 
   /** The construction's answer: a validated layout, with the proven bound. */

@@ -12,8 +12,9 @@ import tdmr.tdx.Policy;
  * A lower bound on the PAMT of every layout of the module family ({@link Policy.Family#MODULE})
  * under coverage {@code all} within the reserved-area limit: {@link #raise}. It starts from a lower
  * bound {@code B} (of {@link ModuleFamilyBounds} or the reserved-area price) and rules out, one page
- * at a time, each PAMT {@code P} at which no set of TDMRs a layout can have ({@link TdmrSetsAtPamt})
- * keeps every TDMR within the limit. It matters on maps with one granule holding more holes than a
+ * at a time, each PAMT {@code P} at which no set of TDMRs a layout can have keeps every TDMR
+ * within the limit ({@link TdmrSetsWithoutRoom} where PAMT leaves no room to spare,
+ * else {@link TdmrSetsAtPamt}). It matters on maps with one granule holding more holes than a
  * TDMR has areas (a fragmented low gigabyte): at {@code B} the TDMRs are those of the least levels,
  * whose levels must then fill islands between holes exactly, and few islands are a sum of them.
  *
@@ -45,6 +46,21 @@ import tdmr.tdx.Policy;
  * first {@code P} with a set it cannot rule out (at once when no TDMR of {@link
  * ModuleFamilyBounds#tdmrs} holds more runs than the limit), when {@link TdmrSetsAtPamt} cannot list the sets
  * (or lists more than {@link #MOST_SETS}), after {@link #MOST_RAISE} pages, or at the deadline.
+ *
+ * <h2>The TDMR count at a fixed PAMT: {@link #raiseTdmrs}</h2>
+ *
+ * The same test bounds the TDMRs tier once PAMT is fixed at {@code P}: {@link TdmrSetsAtPamt#of}
+ * with at most {@code k} TDMRs lists the sets of every layout with PAMT {@code P} and at most {@code
+ * k} TDMRs (up to the window's argument, which keeps the TDMR count), so when each is ruled out as
+ * above, every layout with PAMT {@code P} has at least {@code k + 1} TDMRs. Starting from a known
+ * lower bound {@code k}, it rises while that holds. On the sweeps' {@code fragmented-16} maps at their
+ * least PAMT (one page above the covering bound) the only 3-TDMR set is one per run of granules,
+ * whose levels (2048, 4, 1; 63 488, 124, 1 pages on node 0) with one page of padding fill one of the
+ * four islands the low TDMR needs (the one of 1 page): at least 4 TDMRs, which a layout has. On
+ * node 0 of a host of 192 GiB per node whose granule 1 holds 17 runs of holes (16 areas per TDMR),
+ * one page above the covering bound the only set of 2 TDMRs is one per run with 1 page of padding
+ * ({@link TdmrSetsWithoutRoom}), and no island between the holes is a sum of its levels (2 048, 4,
+ * 1, 194 560, 380 and 1 pages) within that page: at least 3 TDMRs.
  */
 public final class FilledIslandsPamtBound {
   /** The most pages the bound is raised by. */
@@ -113,28 +129,20 @@ public final class FilledIslandsPamtBound {
 
   /**
    * A lower bound at least {@code least} on the TDMRs of every layout of the module family under
-   * coverage {@code all} within the instance's limits that has exactly {@code pamtPages} pages of
-   * PAMT, given that {@code least} is one. The class comment's test applied to the TDMR sets with at
-   * most {@code T} TDMRs ({@link TdmrSetsAtPamt#of} lists those): when it rules out all of them, no
-   * such layout has {@code T} TDMRs or fewer, so it has at least {@code T + 1}. It stops at the first
-   * {@code T} with a set it cannot rule out, at the TDMR limit, after {@link #MOST_RAISE} TDMRs, or
-   * at the deadline. On node 0 of a host of 192 GiB per node whose granule 1 holds 17 runs of holes
-   * (16 areas per TDMR), one page above the covering bound the only set of 2 TDMRs is one per run
-   * with 1 page of padding ({@link ModuleFamilyBounds#tdmrsAtCoveringPamt}), and no island between
-   * the holes is a sum of its levels (2 048, 4, 1, 194 560, 380 and 1 pages) within that page: so at
-   * least 3 TDMRs.
+   * coverage {@code all} within the instance's limits with exactly {@code pamtPages} pages of PAMT,
+   * given that {@code least} is one (the class comment's second part).
    */
   public long raiseTdmrs(long pamtPages, long least) {
     if (!instance.moduleFamily() || instance.policy().coverage() != Policy.Coverage.ALL
         || !instance.impossibilities().isEmpty() || !someTdmrOverLimit()) {
       return least;
     }
-    long t = Math.max(1, least);
-    while (t < least + MOST_RAISE && t < instance.limits().maxTdmrs() && !instance.deadline().expired()
-        && ruledOut(pamtPages, t)) {
-      t++;
+    long k = Math.max(1, least);
+    while (k < instance.limits().maxTdmrs() && k < least + MOST_RAISE && !instance.deadline().expired()
+        && ruledOut(pamtPages, k)) {
+      k++;
     }
-    return Math.max(least, t);
+    return Math.max(least, k);
   }
 
   /** Whether no layout has exactly {@code pages} pages of PAMT (every TDMR set ruled out). */
@@ -142,8 +150,27 @@ public final class FilledIslandsPamtBound {
     return ruledOut(pages, instance.limits().maxTdmrs());
   }
 
-  /** Whether no layout has exactly {@code pages} pages of PAMT and at most {@code mostTdmrs} TDMRs. */
+  /**
+   * Whether no layout has exactly {@code pages} pages of PAMT and at most {@code mostTdmrs} TDMRs
+   * (every TDMR set ruled out).
+   */
   private boolean ruledOut(long pages, long mostTdmrs) {
+    // Where PAMT leaves no room to spare the sets are visited one at a time (TdmrSetsWithoutRoom).
+    int[] visited = {0};
+    boolean[] possible = {false};
+    boolean all = TdmrSetsWithoutRoom.visit(instance, pages, mostTdmrs, set -> {
+      if (noRemotePamt && anyTdmrWithoutLocalNode(set)) {
+        return true;
+      }
+      possible[0] = ++visited[0] > MOST_SETS || mayMeetLimit(set);
+      return !possible[0];
+    });
+    if (possible[0]) {
+      return false;
+    }
+    if (all) {
+      return true;
+    }
     Optional<List<TdmrSetsAtPamt.TdmrSet>> sets = TdmrSetsAtPamt.of(instance, pages, mostTdmrs);
     if (sets.isEmpty()) {
       return false;

@@ -10,7 +10,6 @@ import tdmr.mem.ByteSize;
 import tdmr.solver.Instance.Atom;
 import tdmr.solver.Instance.Cell;
 import tdmr.tdx.Layout;
-import tdmr.tdx.Pamt;
 import tdmr.tdx.PageSize;
 import tdmr.tdx.PamtRange;
 import tdmr.tdx.Policy;
@@ -34,8 +33,19 @@ import tdmr.tdx.Policy;
  * neighbour (they join that hole's area), else at the start of memory with room (an area of their
  * own). The TDMRs tried are one per run of memory granules sharing a node ({@link
  * ModuleFamilyBounds#tdmrs}), and those with each TDMR over the limit cut around its granules with
- * gaps, and those with 1 GiB cut off an end of the largest TDMR ({@link #oneGibCutOff}); the best
- * valid layout by {@link LayoutScore} is returned.
+ * gaps; the best valid layout by {@link LayoutScore} is returned.
+ *
+ * <p>A granule with many holes needs more filled islands than those TDMRs have small levels (each
+ * TDMR has three, one per island). Then 1 GiB is peeled off, one TDMR at a time, from the largest TDMR
+ * within the limit whose levels may lie in the islands: its levels of 1024, 2 and 1 pages fit small
+ * islands, and the two parts' PAMT is the whole's plus about a page. The fewest peels that give a
+ * layout are found by doubling and halving, and more are tried while the layout keeps getting better
+ * (more levels to choose from pad less). On the sweeps' {@code fragmented-32}, {@code -64} and
+ * {@code -128} maps (34 to 130 runs in the low gigabyte) this gives layouts of 9, 24 and 58 TDMRs.
+ * One peel, off either end, is also tried on the TDMRs per run with those over the limit kept
+ * whole: on node 0 of a two-socket host of 128 GiB per node whose granule 1 holds islands of 1 and
+ * 7 pages, [0, 2G), [4G, 129G) and [129G, 130G) fill both (a 1G level; 4 + 2 + 1 pages of the 2M
+ * levels of the 2 GiB and 1 GiB TDMRs and a 1G level): 3 TDMRs and 17 areas at the least PAMT.
  */
 public final class FilledStart {
   private final Instance instance;
@@ -67,65 +77,161 @@ public final class FilledStart {
     List<List<AddressRange>> sets = new ArrayList<>();
     sets.add(perRun);
     List<AddressRange> cut = cutOverLimit(perRun);
-    List<List<AddressRange>> cutOff = List.of();
     if (!cut.equals(perRun)) {
       sets.add(cut);
-      cutOff = oneGibCutOff(perRun);
-      sets.addAll(cutOff);
+      // The TDMRs over the limit kept whole, with one peel off either end of the donor: its small
+      // levels may fill the islands they need with one TDMR fewer than the cut above.
+      peelOne(perRun, true).ifPresent(sets::add);
+      peelOne(perRun, false).ifPresent(sets::add);
     }
-    Optional<Layout> best = Optional.empty();
-    LayoutScore bestScore = null;
+    Best best = new Best();
     for (List<AddressRange> tdmrs : sets) {
-      for (boolean oneLevelEach : new boolean[] {false, true}) {
-        if (instance.deadline().expired()) {
-          return best;
-        }
-        if (oneLevelEach && cutOff.contains(tdmrs)) {
-          // Those sets are tried for their small levels' exact fills only.
-          continue;
-        }
-        Optional<Layout> l = with(tdmrs, oneLevelEach);
-        if (l.isEmpty()) {
-          continue;
-        }
-        LayoutScore s = LayoutScore.of(instance.map(), instance.limits(), instance.policy(), l.get());
-        if (bestScore == null || s.betterThan(bestScore, instance.policy())) {
-          best = l;
-          bestScore = s;
-        }
+      best.tryBoth(tdmrs);
+    }
+    for (LeftOutGranules.Candidate c : new LeftOutGranules(instance).candidates(perRun, MOST_LEFT_OUT)) {
+      if (instance.deadline().expired()) {
+        return best.layout;
+      }
+      best.consider(with(c.tdmrs(), false, c.chained()));
+    }
+    // More TDMRs lend more levels: 1 GiB peeled off the TDMRs whose levels may fill the islands.
+    // The fewest peels that give a layout are found by doubling, then halving; then more are tried
+    // while the layout keeps getting better.
+    List<List<AddressRange>> chain = peelChain(cut);
+    int most = chain.size() - 1;
+    int fewest = best.layout.isPresent() ? 0 : -1;
+    int failed = 0;
+    for (int k = 1; fewest < 0 && k <= most && !instance.deadline().expired(); k = k == most ? k + 1 : Math.min(2 * k, most)) {
+      if (best.tryBoth(chain.get(k))) {
+        fewest = k;
+      } else {
+        failed = k;
       }
     }
-    return best;
+    // The most peels tried so far that gave a layout; the search for more starts after it.
+    int highest = fewest;
+    while (fewest > failed + 1 && !instance.deadline().expired()) {
+      int mid = (failed + fewest) / 2;
+      if (best.tryBoth(chain.get(mid))) {
+        fewest = mid;
+      } else {
+        failed = mid;
+      }
+    }
+    int worse = 0;
+    for (int k = highest + 1; fewest >= 0 && k <= most && worse < PATIENCE && !instance.deadline().expired(); k++) {
+      worse = best.tryBoth(chain.get(k)) && best.improved ? 0 : worse + 1;
+    }
+    return best.layout;
   }
 
   /**
-   * {@code tdmrs} with 1 GiB cut off the high end, and then the low end, of the largest TDMR (when it
-   * has 2 GiB or more): a TDMR of 1 GiB brings levels of a few pages (2 and 1 with 16-byte entries)
-   * that can fill small islands between holes exactly, for one page more of 1G level. On node 0 of
-   * a two-socket host of 128 GiB per node whose granule 1 holds islands of 1 and 7 pages, the 2M
-   * levels of 4 and 2 pages and a 1G level fill the 7 pages: the least areas at the least PAMT.
+   * How many more peels in a row may fail to give a better layout before the construction stops:
+   * more levels may fill islands with less padding, at a page or so of PAMT per TDMR.
    */
-  private List<List<AddressRange>> oneGibCutOff(List<AddressRange> tdmrs) {
-    int largest = 0;
-    for (int t = 1; t < tdmrs.size(); t++) {
-      if (tdmrs.get(t).size() > tdmrs.get(largest).size()) {
-        largest = t;
+  private static final int PATIENCE = 2;
+
+  /**
+   * {@code tdmrs} after 0, 1, 2, ... of {@link #peelOne}, as long as it peels and the TDMR limit
+   * allows.
+   */
+  private List<List<AddressRange>> peelChain(List<AddressRange> tdmrs) {
+    List<List<AddressRange>> chain = new ArrayList<>();
+    chain.add(tdmrs);
+    while (tdmrs.size() < instance.limits().maxTdmrs()) {
+      Optional<List<AddressRange>> next = peelOne(tdmrs, false);
+      if (next.isEmpty()) {
+        break;
+      }
+      tdmrs = next.get();
+      chain.add(tdmrs);
+    }
+    return chain;
+  }
+
+  /** The best valid layout built so far, by {@link LayoutScore}. */
+  private final class Best {
+    private Optional<Layout> layout = Optional.empty();
+    private LayoutScore score;
+    /** Whether the last {@link #tryBoth} gave a better layout. */
+    private boolean improved;
+
+    /** Builds with {@code tdmrs} both ways; whether either gave a valid layout. */
+    boolean tryBoth(List<AddressRange> tdmrs) {
+      boolean any = false;
+      improved = false;
+      for (boolean oneLevelEach : new boolean[] {false, true}) {
+        if (instance.deadline().expired()) {
+          return any;
+        }
+        Optional<Layout> l = with(tdmrs, oneLevelEach, List.of());
+        if (l.isEmpty()) {
+          continue;
+        }
+        any = true;
+        improved |= consider(l);
+      }
+      return any;
+    }
+
+    /** Keeps {@code l} when it is a layout better than the best so far; whether it did. */
+    boolean consider(Optional<Layout> l) {
+      if (l.isEmpty()) {
+        return false;
+      }
+      LayoutScore s = LayoutScore.of(instance.map(), instance.limits(), instance.policy(), l.get());
+      if (score == null || s.betterThan(score, instance.policy())) {
+        layout = l;
+        score = s;
+        return true;
+      }
+      return false;
+    }
+  }
+
+  /**
+   * {@code tdmrs} with one more TDMR: the first GiB ({@code top}: the last) of the largest TDMR
+   * within the area limit whose levels may lie on a node of the islands of a TDMR over the limit
+   * (under {@code node-local}, a node each of its memory granules holds), made a TDMR of its own;
+   * empty when there is none (of 2 GiB or more) or no TDMR is over the limit. A 1 GiB TDMR's levels
+   * (1024, 2 and 1 pages) fit small islands, and the PAMT of the two parts is that of the whole
+   * plus about a page.
+   */
+  private Optional<List<AddressRange>> peelOne(List<AddressRange> tdmrs, boolean top) {
+    List<Integer> islandNodes = new ArrayList<>();
+    for (AddressRange t : tdmrs) {
+      TdmrInterior inside = TdmrInterior.of(instance, t);
+      if (inside.runs() > instance.limits().maxReservedPerTdmr()) {
+        inside.islands().forEach(i -> i.nodes().stream().filter(n -> !islandNodes.contains(n)).forEach(islandNodes::add));
       }
     }
-    AddressRange r = tdmrs.get(largest);
-    if (r.size() < 2 * ByteSize.GiB) {
-      return List.of();
+    if (islandNodes.isEmpty()) {
+      return Optional.empty();
     }
-    List<List<AddressRange>> out = new ArrayList<>();
-    for (long cut : new long[] {r.end() - ByteSize.GiB, r.start() + ByteSize.GiB}) {
-      List<AddressRange> set = new ArrayList<>(tdmrs.subList(0, largest));
-      set.add(new AddressRange(r.start(), cut));
-      set.add(new AddressRange(cut, r.end()));
-      set.addAll(tdmrs.subList(largest + 1, tdmrs.size()));
-      out.add(set);
+    int donor = -1;
+    for (int t = 0; t < tdmrs.size(); t++) {
+      AddressRange r = tdmrs.get(t);
+      if (r.size() < 2 * ByteSize.GiB || TdmrInterior.of(instance, r).runs() > instance.limits().maxReservedPerTdmr()
+          || nodeLocal() && TdmrInterior.localNodes(instance, r).stream().noneMatch(islandNodes::contains)) {
+        continue;
+      }
+      if (donor < 0 || r.size() > tdmrs.get(donor).size()) {
+        donor = t;
+      }
     }
-    return out;
+    if (donor < 0) {
+      return Optional.empty();
+    }
+    AddressRange d = tdmrs.get(donor);
+    long at = top ? d.end() - ByteSize.GiB : d.start() + ByteSize.GiB;
+    List<AddressRange> out = new ArrayList<>(tdmrs);
+    out.set(donor, new AddressRange(at, d.end()));
+    out.add(donor, new AddressRange(d.start(), at));
+    return Optional.of(out);
   }
+
+  /** The most sets of {@link LeftOutGranules} (cheapest first) finished into layouts. */
+  private static final int MOST_LEFT_OUT = 4;
 
   /** Whole-cell TDMRs as address ranges. */
   private List<AddressRange> ranges(List<List<Integer>> tdmrs) {
@@ -171,37 +277,44 @@ public final class FilledStart {
    * The layout with exactly {@code tdmrs} (sorted, disjoint, whole GiB), when the construction
    * gives one that passes the validator (and has no remote PAMT under {@code node-local}). With
    * {@code oneLevelEach} every filled island takes one level (padded), which keeps levels for more
-   * islands when they are few; otherwise the set of levels that leaves the least room.
+   * islands when they are few; otherwise the set of levels that leaves the least room. The levels
+   * of {@code chained} are placed already (they fill a granule left out of every TDMR, {@link
+   * LeftOutGranules}): the others keep out of their memory.
    */
-  Optional<Layout> with(List<AddressRange> tdmrs, boolean oneLevelEach) {
+  Optional<Layout> with(List<AddressRange> tdmrs, boolean oneLevelEach, List<LeftOutGranules.Chained> chained) {
     List<LevelToPlace> pool = LevelToPlace.largestFirst(instance, tdmrs);
     PamtRange[][] placed = new PamtRange[tdmrs.size()][PageSize.values().length];
+    List<AddressRange> taken = new ArrayList<>();
+    for (LeftOutGranules.Chained c : chained) {
+      pool.remove(c.level());
+      placed[c.level().tdmr()][c.level().level().ordinal()] = c.range();
+      taken.add(c.range().range());
+    }
     List<Atom> filled = new ArrayList<>();
     List<Island> left = new ArrayList<>();
+    sets.clear();
+    subsetSteps = 0;
     for (int t = 0; t < tdmrs.size(); t++) {
       List<List<Atom>> runs = runs(tdmrs.get(t));
       int needed = runs.size() - instance.limits().maxReservedPerTdmr();
-      List<Island> islands = islands(t, runs);
+      List<Island> islands = new ArrayList<>(islands(t, runs));
+      islands.removeIf(i -> meets(taken, i.atom()));
       for (int k = 0; k < needed; k++) {
-        if (!fillOne(islands, pool, tdmrs, placed, filled, oneLevelEach, false)) {
+        if (instance.deadline().expired() || !fillOne(islands, pool, tdmrs, placed, filled, oneLevelEach, false)) {
           return Optional.empty();
         }
       }
       left.addAll(islands);
     }
     // Each island the levels left fill exactly saves an area at no PAMT.
-    while (fillOne(left, pool, tdmrs, placed, filled, false, true)) {
+    sets.clear();
+    while (!instance.deadline().expired() && fillOne(left, pool, tdmrs, placed, filled, false, true)) {
       // Fills until none is left.
     }
-    if (!stack(pool, tdmrs, placed, filled)) {
+    if (!stack(pool, tdmrs, placed, filled, taken)) {
       return Optional.empty();
     }
-    List<ReservedAreas.Placed> withPamt = new ArrayList<>();
-    for (int t = 0; t < tdmrs.size(); t++) {
-      withPamt.add(new ReservedAreas.Placed(tdmrs.get(t), new Pamt(placed[t][PageSize.SIZE_4K.ordinal()],
-          placed[t][PageSize.SIZE_2M.ordinal()], placed[t][PageSize.SIZE_1G.ordinal()])));
-    }
-    Layout layout = new ReservedAreas(instance.map(), instance.policy().holes()).layout(withPamt, List.of());
+    Layout layout = LevelToPlace.layout(instance, tdmrs, placed);
     if (!LayoutVerifier.failures(instance.map(), instance.limits(), instance.policy(), layout).isEmpty()
         || nodeLocal() && new RemotePamt(instance.map(), instance.limits()).bytes(layout) > 0) {
       return Optional.empty();
@@ -225,9 +338,10 @@ public final class FilledStart {
     List<LevelToPlace> bestSet = null;
     long bestRoom = Long.MAX_VALUE;
     for (Island i : islands) {
-      List<LevelToPlace> fitting = pool.stream().filter(l -> l.pages() <= i.atom().pages() && mayHold(tdmrs, l, i.atom()))
-          .toList();
-      List<LevelToPlace> set = oneLevelEach ? fitting.stream().limit(1).toList() : new SubsetSum(fitting, i.atom().pages()).best();
+      List<LevelToPlace> set = oneLevelEach
+          ? pool.stream().filter(l -> l.pages() <= i.atom().pages() && mayHold(tdmrs, l, i.atom())).limit(1).toList()
+          : sets.computeIfAbsent(i, k -> subsetSum(pool.stream()
+              .filter(l -> l.pages() <= i.atom().pages() && mayHold(tdmrs, l, i.atom())).toList(), i.atom().pages()));
       if (set.isEmpty()) {
         continue;
       }
@@ -246,6 +360,9 @@ public final class FilledStart {
     }
     islands.remove(best);
     filled.add(best.atom());
+    // A set that kept all its levels is still the best found for its island: fewer levels sum no higher.
+    List<LevelToPlace> taken = bestSet;
+    sets.values().removeIf(set -> set.stream().anyMatch(taken::contains));
     long at = best.atom().range().start();
     for (int k = 0; k < bestSet.size(); k++) {
       LevelToPlace l = bestSet.get(k);
@@ -256,6 +373,30 @@ public final class FilledStart {
     }
     return true;
   }
+
+  /** {@link SubsetSum}'s best within the steps left to this layout ({@link #MOST_SUBSET_STEPS}). */
+  private List<LevelToPlace> subsetSum(List<LevelToPlace> levels, long capacity) {
+    SubsetSum search = new SubsetSum(levels, capacity, MOST_SUBSET_STEPS - subsetSteps);
+    List<LevelToPlace> best = search.best();
+    subsetSteps += search.steps;
+    return best;
+  }
+
+  /**
+   * The most steps of {@link SubsetSum} for one layout of {@link #with}; past them each search makes
+   * one descent (the largest levels that fit, first). With many TDMRs (60 on a granule of 130 runs of
+   * holes) the searches of every island for every fill took seconds.
+   */
+  private static final long MOST_SUBSET_STEPS = 100_000;
+
+  /** Steps {@link SubsetSum} took for the layout {@link #with} builds. */
+  private long subsetSteps;
+
+  /**
+   * The best set of levels {@link #fillOne} found per island (by {@link SubsetSum}) while the pool
+   * still holds all of its levels; cleared for each phase of {@link #with}.
+   */
+  private final java.util.Map<Island, List<LevelToPlace>> sets = new java.util.HashMap<>();
 
   /**
    * The subset of levels with the largest sum at most a capacity (ties: fewer levels), by a
@@ -269,10 +410,13 @@ public final class FilledStart {
     private List<LevelToPlace> best = List.of();
     private long bestSum;
     private int steps;
+    /** The steps this search may take: at most {@link #MOST_STEPS}, at least one descent. */
+    private final long allowed;
 
-    SubsetSum(List<LevelToPlace> levels, long capacity) {
+    SubsetSum(List<LevelToPlace> levels, long capacity, long budget) {
       this.levels = levels;
       this.capacity = capacity;
+      this.allowed = Math.max(levels.size(), Math.min(MOST_STEPS, budget));
       this.suffix = new long[levels.size() + 1];
       for (int i = levels.size() - 1; i >= 0; i--) {
         suffix[i] = suffix[i + 1] + levels.get(i).pages();
@@ -285,11 +429,13 @@ public final class FilledStart {
     }
 
     private void search(int i, long sum, List<LevelToPlace> chosen) {
-      if (sum > bestSum || sum == bestSum && !chosen.isEmpty() && chosen.size() < best.size()) {
-        best = List.copyOf(chosen);
-        bestSum = sum;
-      }
-      if (i == levels.size() || bestSum == capacity || sum + suffix[i] <= bestSum || ++steps > MOST_STEPS) {
+      // Only where a branch ends is the set kept (a copy per level added made a search quadratic).
+      if (i == levels.size() || sum == capacity || bestSum == capacity || sum + suffix[i] <= bestSum
+          || ++steps > allowed) {
+        if (sum > bestSum || sum == bestSum && !chosen.isEmpty() && chosen.size() < best.size()) {
+          best = List.copyOf(chosen);
+          bestSum = sum;
+        }
         return;
       }
       LevelToPlace l = levels.get(i);
@@ -312,7 +458,8 @@ public final class FilledStart {
    * that hole's area) in the roomiest such memory atom, else at the start of the roomiest memory
    * atom (an area of its own); false when one finds no room.
    */
-  private boolean stack(List<LevelToPlace> pool, List<AddressRange> tdmrs, PamtRange[][] placed, List<Atom> filled) {
+  private boolean stack(List<LevelToPlace> pool, List<AddressRange> tdmrs, PamtRange[][] placed, List<Atom> filled,
+      List<AddressRange> taken) {
     List<Atom> atoms = instance.atoms();
     // Per atom: the free range [lo, hi) and whether it grows up from a hole below.
     List<long[]> spots = new ArrayList<>();
@@ -324,7 +471,11 @@ public final class FilledStart {
       }
       boolean below = i > 0 && holeAt(atoms.get(i - 1)) && sameTdmr(tdmrs, atoms.get(i - 1), a);
       boolean above = i + 1 < atoms.size() && holeAt(atoms.get(i + 1)) && sameTdmr(tdmrs, atoms.get(i + 1), a);
-      spots.add(new long[] {a.range().start(), a.range().end(), below ? 1 : above ? -1 : 0});
+      long[] free = freePart(a.range(), taken);
+      if (free[0] >= free[1]) {
+        continue;
+      }
+      spots.add(new long[] {free[0], free[1], below ? 1 : above ? -1 : 0});
       spotAtoms.add(a);
     }
     for (LevelToPlace l : pool) {
@@ -356,6 +507,31 @@ public final class FilledStart {
     return true;
   }
 
+  /** Whether any of {@code taken} meets atom {@code a}. */
+  private static boolean meets(List<AddressRange> taken, Atom a) {
+    return taken.stream().anyMatch(r -> r.overlaps(a.range()));
+  }
+
+  /**
+   * The largest part {@code [lo, hi)} of {@code range} that none of {@code taken} meets (the chains
+   * of {@link LeftOutGranules} take an atom's end, or all of it).
+   */
+  private static long[] freePart(AddressRange range, List<AddressRange> taken) {
+    long[] best = {range.start(), range.start()};
+    long from = range.start();
+    List<AddressRange> in = taken.stream().filter(r -> r.overlaps(range)).sorted(AddressRange.ORDER).toList();
+    for (AddressRange r : in) {
+      if (r.start() - from > best[1] - best[0]) {
+        best = new long[] {from, r.start()};
+      }
+      from = Math.max(from, r.end());
+    }
+    if (range.end() - from > best[1] - best[0]) {
+      best = new long[] {from, range.end()};
+    }
+    return best;
+  }
+
   /** Whether {@code a} and {@code b} lie in one TDMR of {@code tdmrs}. */
   private static boolean sameTdmr(List<AddressRange> tdmrs, Atom a, Atom b) {
     for (AddressRange t : tdmrs) {
@@ -375,14 +551,25 @@ public final class FilledStart {
     if (!nodeLocal()) {
       return true;
     }
-    AddressRange t = tdmrs.get(l.tdmr());
-    for (Cell c : instance.cells()) {
-      if (c.range().start() < t.end() && t.start() < c.range().end() && instance.lacksNode(c, atom.node())) {
-        return false;
-      }
+    if (tdmrs != holdsFor) {
+      holdsFor = tdmrs;
+      holds.clear();
     }
-    return true;
+    return holds.computeIfAbsent(((long) l.tdmr() << 32) | atom.node(), k -> {
+      AddressRange t = tdmrs.get(l.tdmr());
+      for (Cell c : instance.cells()) {
+        if (c.range().start() < t.end() && t.start() < c.range().end() && instance.lacksNode(c, atom.node())) {
+          return false;
+        }
+      }
+      return true;
+    });
   }
+
+  /** {@link #mayHold}'s answers per TDMR index and node, for the TDMRs {@link #holdsFor}. */
+  private final java.util.Map<Long, Boolean> holds = new java.util.HashMap<>();
+  private List<AddressRange> holdsFor;
+
 
   /**
    * The runs of {@code tdmr}: maximal sequences of its atoms that are not usable memory and hold a

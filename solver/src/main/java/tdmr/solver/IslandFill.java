@@ -13,7 +13,6 @@ import tdmr.solver.Instance.Cell;
 import tdmr.solver.ReservedAreaBounds.Granule;
 import tdmr.solver.ReservedAreaBounds.Island;
 import tdmr.tdx.Layout;
-import tdmr.tdx.Pamt;
 import tdmr.tdx.PamtRange;
 import tdmr.tdx.PageSize;
 import tdmr.tdx.Policy;
@@ -140,12 +139,7 @@ public final class IslandFill {
     if (!stackAgainstHoles(levels, placed, List.copyOf(filled.keySet()))) {
       return Optional.empty();
     }
-    List<ReservedAreas.Placed> withPamt = new ArrayList<>();
-    for (int t = 0; t < tdmrs.size(); t++) {
-      withPamt.add(new ReservedAreas.Placed(tdmrs.get(t), new Pamt(placed[t][PageSize.SIZE_4K.ordinal()],
-          placed[t][PageSize.SIZE_2M.ordinal()], placed[t][PageSize.SIZE_1G.ordinal()])));
-    }
-    Layout layout = new ReservedAreas(instance.map(), instance.policy().holes()).layout(withPamt, List.of());
+    Layout layout = LevelToPlace.layout(instance, tdmrs, placed);
     TdxLimits limits = instance.limits().withMaxTdmrs(maxTdmrs).withMaxReservedPerTdmr(maxReserved);
     if (layout.maxReservedPerTdmr() > maxReserved
         || !LayoutVerifier.failures(instance.map(), limits, instance.policy(), layout).isEmpty()) {

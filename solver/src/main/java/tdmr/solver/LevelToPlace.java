@@ -5,6 +5,9 @@ import java.util.Comparator;
 import java.util.List;
 import tdmr.mem.AddressRange;
 import tdmr.mem.ByteSize;
+import tdmr.tdx.Layout;
+import tdmr.tdx.Pamt;
+import tdmr.tdx.PamtRange;
 import tdmr.tdx.PageSize;
 
 /**
@@ -26,5 +29,18 @@ record LevelToPlace(int tdmr, PageSize level, long pages) {
     }
     levels.sort(Comparator.comparingLong(LevelToPlace::pages).reversed());
     return levels;
+  }
+
+  /**
+   * The layout of {@code tdmrs} with the levels a construction placed ({@code placed[t][level]}),
+   * each TDMR's reserved areas derived by {@link ReservedAreas}; not yet validated.
+   */
+  static Layout layout(Instance instance, List<AddressRange> tdmrs, PamtRange[][] placed) {
+    List<ReservedAreas.Placed> withPamt = new ArrayList<>();
+    for (int t = 0; t < tdmrs.size(); t++) {
+      withPamt.add(new ReservedAreas.Placed(tdmrs.get(t), new Pamt(placed[t][PageSize.SIZE_4K.ordinal()],
+          placed[t][PageSize.SIZE_2M.ordinal()], placed[t][PageSize.SIZE_1G.ordinal()])));
+    }
+    return new ReservedAreas(instance.map(), instance.policy().holes()).layout(withPamt, List.of());
   }
 }

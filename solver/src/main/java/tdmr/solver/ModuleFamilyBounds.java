@@ -127,11 +127,6 @@ public final class ModuleFamilyBounds {
   /** The bound with memory granules left out of every TDMR: {@code min over l of max(B - c·l, S_l)}. */
   private final long leastPages;
   private final boolean sound;
-  /**
-   * The bound on layouts leaving a memory granule out of every TDMR ({@code l ≥ 1}), when the bound
-   * is not taken per node; {@code Long.MIN_VALUE} (unknown) when it is.
-   */
-  private final long leastLeavingOut;
   /** Per node, its term of the per-node bound (empty when the bound is not taken per node). */
   private final TreeMap<Integer, Long> perNode = new TreeMap<>();
   /** Per node, {@code B_X} (empty when the bound is not taken per node). */
@@ -204,12 +199,10 @@ public final class ModuleFamilyBounds {
       }
       this.leastPages = pages;
       this.coveringIsLeast = coveringIsLeast;
-      this.leastLeavingOut = Long.MIN_VALUE;
     } else {
       long leftOut = leftOutLeast(sum, 0, runs);
       this.leastPages = Math.min(sum, leftOut);
       this.coveringIsLeast = leftOut > sum;
-      this.leastLeavingOut = leftOut;
     }
   }
 
@@ -246,6 +239,15 @@ public final class ModuleFamilyBounds {
    * every TDMR, or, when that is larger than {@code b + extra}, some value larger than it.
    */
   private long leftOutLeast(long b, long extra, List<Run> some) {
+    return leftOutLeast(b, extra, some, b + extra);
+  }
+
+  /**
+   * {@link #leftOutLeast(long, long, List)} with the search over the granules left out stopped
+   * once their memory exceeds {@code cap} (not {@code b + extra}): a lower bound, or some value above
+   * {@code cap}.
+   */
+  private long leftOutLeast(long b, long extra, List<Run> some, long cap) {
     long c = 0;
     for (PageSize level : PageSize.values()) {
       c += Math.floorDiv(instance.perGiBBytes(level) + 4095, 4096);
@@ -262,7 +264,7 @@ public final class ModuleFamilyBounds {
     long l = 0;
     for (Map.Entry<Long, Long> e : granules.entrySet()) {
       for (long j = 0; j < e.getValue(); j++) {
-        if (taken >= best || taken > b + extra) {
+        if (taken >= best || taken > cap) {
           // Every layout leaving out more granules has at least their memory of PAMT.
           return best;
         }
@@ -531,14 +533,24 @@ public final class ModuleFamilyBounds {
     }
     groups.add(j);
     groups.add(r.giB() - j - 1);
+    groups.removeIf(g -> g == 0);
+    if (!groups.stream().allMatch(this::oneTdmr)) {
+      return true;
+    }
+    return levelsMayFill(groups, from, 0, stretches);
+  }
+
+  /**
+   * Whether the levels of one TDMR of each of {@code tdmrGiB} GiB, with at most {@code padding}
+   * pages of padding, can cover the memory of the granule starting at page {@code from} when it is
+   * left out of every TDMR: some levels, each given to one stretch of the granule's memory at most,
+   * every stretch getting one at least, that sum to at most each sealed stretch's pages and, with the
+   * padding, to at least each stretch's pages ({@link #chainsMayFill} gives the argument). True
+   * when the search runs past its steps.
+   */
+  private boolean levelsMayFill(List<Long> tdmrGiB, long from, long padding, List<long[]> stretches) {
     List<Long> levels = new ArrayList<>();
-    for (long giB : groups) {
-      if (giB == 0) {
-        continue;
-      }
-      if (!oneTdmr(giB)) {
-        return true;
-      }
+    for (long giB : tdmrGiB) {
       for (PageSize level : instance.pieceLevels()) {
         levels.add(instance.levelPages(giB, level));
       }
@@ -559,44 +571,169 @@ public final class ModuleFamilyBounds {
       suffix[i] = suffix[i + 1] + levels.get(i);
     }
     long[] steps = {0};
-    return cover(levels, suffix, 0, parts, new long[parts.size()], steps) || steps[0] > MOST_COVER_STEPS;
+    return new Cover(levels, suffix, parts, padding).from(0, steps) || steps[0] > MOST_COVER_STEPS;
   }
 
-  /** The most steps {@link #cover} takes; past them a granule counts as coverable. */
+  /**
+   * A lower bound on the TDMRs of every layout with exactly {@code pamtPages} pages of PAMT that gives
+   * up no coverable memory, where that PAMT leaves exactly one memory granule out of every TDMR;
+   * empty where it does not (the bound of this instance's runs, not cut by nodes).
+   *
+   * <p><b>Why.</b> With {@code L} whole pages per GiB and {@code n} memory granules, let {@code P =
+   * L·(n - 1) + ρ} with {@code 0 ≤ ρ < L}. Covering every granule costs at least {@code L·n > P}
+   * pages, and two granules left out hold more memory than {@code P} when the two smallest do (their
+   * memory is all PAMT): so exactly one granule {@code g} is left out. A TDMR over a granule without
+   * memory would cost {@code L} pages more than {@code P} allows, so the TDMRs lie over the memory
+   * granules but {@code g}, each within one part (a run less {@code g}), and each part needs one at
+   * least. With exactly one TDMR per part, each covers its part exactly, so the levels are known
+   * (when each part is one TDMR in {@link #oneTdmr}'s sense), their rounded pages {@code R} too, and
+   * the padding is exactly {@code ρ - R}; the memory of {@code g} is all PAMT, so some levels with at
+   * most that padding cover its stretches ({@link #chainsMayFill}). Where they cannot, or {@code ρ <
+   * R}, that granule needs a TDMR more than it has parts; with exactly one more, one part has two
+   * TDMRs, which cover it exactly, cut at some GiB: where no cut lets the levels cover the stretches
+   * either, it needs two more. The bound is the least over the granules
+   * holding at most {@code P} pages of memory. On node 1 of the sweep's memmap-14 (seed 7) alone, at
+   * its least PAMT of 261 633 pages ({@code ρ = 3}): two TDMRs around any granule leave one page of
+   * padding, and no granule's two sides are covered by them ({@link #chainsMayFill}'s example); the
+   * top granule, left out with one TDMR below it or two, leaves 126 564 pages sealed above its hole
+   * that 4K levels of 123 GiB and at most 510 + 2 + 1 pages more do not fill: so at least 3 TDMRs.
+   */
+  public OptionalLong leastTdmrsLeavingOneGranule(long pamtPages) {
+    if (!sound || runs.isEmpty()) {
+      return OptionalLong.empty();
+    }
+    long whole = wholePagesPerGiB();
+    long n = runs.stream().mapToLong(Run::giB).sum();
+    if (pamtPages >= whole * n || pamtPages < whole * (n - 1)) {
+      return OptionalLong.empty();
+    }
+    long rho = pamtPages - whole * (n - 1);
+    List<Long> memory = new ArrayList<>();
+    for (Run r : runs) {
+      for (int i = r.firstCell(); i <= r.lastCell(); i++) {
+        for (long k = 0; k < instance.cells().get(i).sizeGiB(); k++) {
+          memory.add(granulePages(instance.cells().get(i)));
+        }
+      }
+    }
+    memory.sort(null);
+    if (memory.size() >= 2 && memory.get(0) + memory.get(1) <= pamtPages) {
+      return OptionalLong.empty();
+    }
+    List<long[]> stretches = memoryStretches();
+    long best = Long.MAX_VALUE;
+    for (Run r : runs) {
+      long offset = 0;
+      for (int i = r.firstCell(); i <= r.lastCell(); i++) {
+        Cell cell = instance.cells().get(i);
+        for (long j = offset; j < offset + cell.sizeGiB(); j++) {
+          if (granulePages(cell) > pamtPages) {
+            continue;
+          }
+          List<Long> groups = new ArrayList<>();
+          for (Run other : runs) {
+            if (other != r) {
+              groups.add(other.giB());
+            }
+          }
+          groups.add(j);
+          groups.add(r.giB() - j - 1);
+          groups.removeIf(g -> g == 0);
+          long count = groups.size();
+          long from = (cell.range().start() / 4096) + (j - offset) * Instance.GIB_PAGES;
+          if (!mayFillWith(groups, from, rho, stretches)) {
+            count++;
+            if (!mayFillWithOneCut(groups, from, rho, stretches)) {
+              count++;
+            }
+          }
+          best = Math.min(best, count);
+        }
+        offset += cell.sizeGiB();
+      }
+    }
+    return best == Long.MAX_VALUE ? OptionalLong.empty() : OptionalLong.of(best);
+  }
+
+  /**
+   * Whether one TDMR over each of {@code groups} (GiB) might fill the granule from page {@code from}
+   * with {@code rho} pages for the rounded levels and the padding ({@link
+   * #leastTdmrsLeavingOneGranule}); true where the levels are not known.
+   */
+  private boolean mayFillWith(List<Long> groups, long from, long rho, List<long[]> stretches) {
+    if (!groups.stream().allMatch(this::oneTdmr)) {
+      return true;
+    }
+    long rounded = 0;
+    for (long giB : groups) {
+      rounded += partPages(giB) - giB * wholePagesPerGiB();
+    }
+    return rho >= rounded && levelsMayFill(groups, from, rho - rounded, stretches);
+  }
+
+  /**
+   * Whether {@link #mayFillWith} holds with one of {@code groups} cut in two somewhere: a TDMR more
+   * than the parts, so one part has two, which cover it exactly.
+   */
+  private boolean mayFillWithOneCut(List<Long> groups, long from, long rho, List<long[]> stretches) {
+    for (int p = 0; p < groups.size(); p++) {
+      for (long c = 1; c < groups.get(p); c++) {
+        List<Long> cut = new ArrayList<>(groups);
+        cut.set(p, c);
+        cut.add(groups.get(p) - c);
+        if (mayFillWith(cut, from, rho, stretches)) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  /** The most steps {@link Cover} takes; past them a granule counts as coverable. */
   private static final long MOST_COVER_STEPS = 200_000;
 
   /**
-   * Whether levels {@code i..} can be given (each to one part at most) so that every sealed part gets
-   * exactly its pages and every open part at least its pages, {@code got} holding what each has.
+   * A search for levels covering a granule's stretches ({@link #levelsMayFill}): each level to one
+   * stretch or to none, largest first.
    */
-  private static boolean cover(List<Long> levels, long[] suffix, int i, List<long[]> parts, long[] got, long[] steps) {
-    if (++steps[0] > MOST_COVER_STEPS) {
-      return true;
+  private record Cover(List<Long> levels, long[] suffix, List<long[]> parts, long padding, long[] got, int[] count) {
+    Cover(List<Long> levels, long[] suffix, List<long[]> parts, long padding) {
+      this(levels, suffix, parts, padding, new long[parts.size()], new int[parts.size()]);
     }
-    long missing = 0;
-    for (int k = 0; k < parts.size(); k++) {
-      missing += Math.max(0, parts.get(k)[0] - got[k]);
-    }
-    if (missing == 0) {
-      return true;
-    }
-    if (i == levels.size() || suffix[i] < missing) {
-      return false;
-    }
-    long l = levels.get(i);
-    for (int k = 0; k < parts.size(); k++) {
-      long[] part = parts.get(k);
-      if (got[k] >= part[0] || part[1] == 1 && got[k] + l > part[0]) {
-        continue;
-      }
-      got[k] += l;
-      boolean ok = cover(levels, suffix, i + 1, parts, got, steps);
-      got[k] -= l;
-      if (ok) {
+
+    boolean from(int i, long[] steps) {
+      if (++steps[0] > MOST_COVER_STEPS) {
         return true;
       }
+      long missing = 0;
+      boolean each = true;
+      for (int k = 0; k < parts.size(); k++) {
+        missing += Math.max(0, parts.get(k)[0] - got[k]);
+        each &= count[k] > 0;
+      }
+      if (each && missing <= padding) {
+        return true;
+      }
+      if (i == levels.size() || missing - suffix[i] > padding) {
+        return false;
+      }
+      long l = levels.get(i);
+      for (int k = 0; k < parts.size(); k++) {
+        long[] part = parts.get(k);
+        if (got[k] >= part[0] && count[k] > 0 || part[1] == 1 && got[k] + l > part[0]) {
+          continue;
+        }
+        got[k] += l;
+        count[k]++;
+        boolean ok = from(i + 1, steps);
+        got[k] -= l;
+        count[k]--;
+        if (ok) {
+          return true;
+        }
+      }
+      return from(i + 1, steps);
     }
-    return cover(levels, suffix, i + 1, parts, got, steps);
   }
 
   /**
@@ -1285,67 +1422,19 @@ public final class ModuleFamilyBounds {
   }
 
   /**
-   * The sets of TDMRs of every layout with exactly {@code pamtPages} pages of PAMT and at most {@code
-   * mostTdmrs} TDMRs, each set as GiB ranges {@code [start, end)} in address order, when the covering
-   * argument of the class comment decides them: one TDMR per run over exactly the run's granules, or
-   * that with one run cut in two at a 1 GiB boundary inside it; an empty list when no such layout
-   * exists; empty (unknown) otherwise. Only for bounds not taken per node (runs not cut by nodes).
-   *
-   * <p>It decides them when every run needs one TDMR and its rounded levels one page each ({@code
-   * ceil(n·p / 4096) = 1}: runs of at most 256 GiB with 16-byte entries), {@code B ≤ P}, {@code P} is
-   * below the bound on layouts that leave a memory granule out ({@code l ≥ 1}), {@code P - B < L - r}
-   * ({@code r} the rounded levels), and either {@code P - B < 2r} or at most one TDMR more than runs
-   * is allowed. Why: such a layout covers every memory granule. In the charging of the class comment
-   * a TDMR over parts of {@code m ≥ 2} runs pays at least {@code (m - 1)·(L - r)} pages more than its
-   * runs' shares, a TDMR over a granule without memory, or without memory at all, at least {@code L}
-   * more per such granule, and padding its pages: each is more than {@code P - B}, so every TDMR lies
-   * within one run over memory granules only, and the TDMRs over a run cover it exactly. A run under
-   * {@code j} TDMRs, each of at most its {@code n} GiB, has exactly {@code j} pages of each rounded
-   * level at their least, where {@code B} charges it one: {@code (j - 1)·r} more. So the layout has
-   * {@code x = (P - B - pad) / r} TDMRs more than runs, with {@code pad} its padding: none at {@code
-   * P - B < r}, at most one below {@code 2r}.
+   * Whether every layout that leaves some memory granule out of every TDMR has more than {@code
+   * pamtPages} pages of PAMT, by the terms of the class comment for {@code l ≥ 1} (with {@link
+   * #oneGranuleLeftOut}'s); false when unknown, or when the bound is taken per node. {@link
+   * TdmrSetsWithoutRoom} uses it: at such a PAMT every layout covers every memory granule. On node
+   * 0 of a host of 192 GiB per node whose granule 1 holds 15 islands between holes (194 560 pages in
+   * all, fewer than {@code B + 1 = 196 995}) leaving granule 1 out needs at least 198 386 pages: at
+   * {@code B + 1} every layout covers granule 1 too.
    */
-  public Optional<List<List<long[]>>> tdmrSetsNearCovering(long pamtPages, long mostTdmrs) {
-    if (!sound || runs.isEmpty() || leastLeavingOut == Long.MIN_VALUE) {
-      return Optional.empty();
+  public boolean everyLayoutLeavingAGranuleOutAbove(long pamtPages) {
+    if (!sound || runs.isEmpty() || !perNode.isEmpty()) {
+      return false;
     }
-    long slack = pamtPages - leastCoveringPages;
-    int rounded = 0;
-    for (PageSize level : PageSize.values()) {
-      rounded += instance.perGiBBytes(level) % 4096 == 0 ? 0 : 1;
-    }
-    if (slack < 0 || pamtPages >= leastLeavingOut || slack >= wholePagesPerGiB() - rounded || rounded == 0) {
-      return Optional.empty();
-    }
-    for (Run r : runs) {
-      if (r.leastTdmrs() != 1 || roundedPages(r.giB(), 1) != rounded) {
-        return Optional.empty();
-      }
-    }
-    long mostExtra = Math.min(mostTdmrs - runs.size(), slack / rounded);
-    if (mostExtra < 0) {
-      return Optional.of(List.of());
-    }
-    if (mostExtra > 1) {
-      return Optional.empty();
-    }
-    List<long[]> whole = new ArrayList<>();
-    for (Run r : runs) {
-      whole.add(new long[] {instance.cells().get(r.firstCell()).range().start() / (Instance.GIB_PAGES * 4096),
-          instance.cells().get(r.lastCell()).range().end() / (Instance.GIB_PAGES * 4096)});
-    }
-    List<List<long[]>> out = new ArrayList<>();
-    out.add(whole);
-    for (int i = 0; i < whole.size() && mostExtra == 1; i++) {
-      for (long cut = whole.get(i)[0] + 1; cut < whole.get(i)[1]; cut++) {
-        List<long[]> split = new ArrayList<>(whole.subList(0, i));
-        split.add(new long[] {whole.get(i)[0], cut});
-        split.add(new long[] {cut, whole.get(i)[1]});
-        split.addAll(whole.subList(i + 1, whole.size()));
-        out.add(split);
-      }
-    }
-    return Optional.of(out);
+    return leftOutLeast(leastCoveringPages, 0, runs, pamtPages) > pamtPages;
   }
 
   /** Whether runs are cut where adjacent granules share no node. */

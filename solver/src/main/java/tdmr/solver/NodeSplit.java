@@ -69,23 +69,37 @@ import tdmr.time.Deadline;
  *       Summing over groups, {@code score(L) = sum_X score(L_X) ≥ sum_X opt_X}, when {@code L}
  *       meets each group's restrictions (they speak of TDMRs, blocks and runs of one group's memory,
  *       so {@code L} meets them when each {@code L_X} does): the union of the groups' restrictions
- *       is the claim's.
+ *       is the claim's. <b>The TDMR limit {@code K} shared.</b> The TDMRs of the {@code L_X} are
+ *       distinct TDMRs of {@code L}, so {@code sum_X k_X ≤ K} where {@code L_X} has {@code k_X};
+ *       with {@code best_X(k)} the optimum of {@code M_X} under a TDMR limit of {@code k}, {@code
+ *       score(L) ≥ sum_X best_X(k_X) ≥ min { sum_X best_X(k'_X) : sum_X k'_X ≤ K }}, the least
+ *       allocation of the limit, which {@link TdmrBudget} finds (solving groups at smaller limits
+ *       only where it must; its javadoc proves the search exact). When the groups' optima fit ({@code
+ *       sum_X k*_X ≤ K}) that allocation is each group's optimum; otherwise it is the union of each
+ *       group's optimum at the limit it gets, and it is optimal when that has no remote PAMT (step 1):
+ *       no remote PAMT is exactly what made every TDMR hold one group's memory. When every
+ *       allocation has remote PAMT, a TDMR over two groups (whose remote PAMT this step does not
+ *       bound) may beat it: the union is then only a witness (step 1 fails it).
  *   <li><b>TDMRs without memory.</b> Such a TDMR only lends its three levels, possibly to several
  *       groups at once, so step 2 does not apply to it. Each has at least a 1 GiB TDMR's levels;
  *       {@link ModuleFamilyBounds#leastPamtPagesWithMemoryless} bounds the PAMT of every layout
  *       without remote PAMT, giving up no coverable memory, that has some. When that bound exceeds
  *       the union's PAMT, no such layout is as good as {@code U}; nor when the union's PAMT is the
  *       covering bound of {@link ModuleFamilyBounds} at which no granule can be left out ({@code
- *       atCoveringBound}). Under holes {@code memlist} such
+ *       atCoveringBound}); nor when {@link LeftOutPamtBound#leastWithin} the limit less one
+ *       exceeds it: such a layout has at most {@code K - 1} TDMRs holding memory, and where the
+ *       limit binds, saving TDMRs means leaving memory granules out of every TDMR, all their memory
+ *       PAMT (whoever's levels fill them: a TDMR without memory lends levels local to every granule,
+ *       which can make that cheaper, so this is the bound that counts). Under holes {@code memlist} such
  *       a TDMR is all holes, so it needs a reserved area: at 0 areas per TDMR there is none.
  *       Otherwise the claim names the restriction "every TDMR holds TDX memory".
  * </ol>
  *
  * So {@code U} is optimal among the layouts of the family that meet the named restrictions: by 1 it
  * is a layout, by 1 an optimum has no remote PAMT, and by 2 and 3 none beats it. The TDMR limit is
- * shared between groups: each group is solved with the whole limit (a relaxation, as {@code L_X}
- * has at most the map's TDMRs), and 1 checks that the union keeps it; the reserved-area limit is
- * per TDMR. A group's memory above the HKID limit or outside every CMR is its own dead memory; low
+ * shared between groups: each group is solved first with the whole limit, and only when their optima
+ * together exceed it at the smaller limits {@link TdmrBudget} needs (step 2); the reserved-area
+ * limit is per TDMR. A group's memory above the HKID limit or outside every CMR is its own dead memory; low
  * memory of node 0 is node 0's. Not split (the undivided solve answers): the kernel family (there
  * {@code node-local} is the kernel's placement rule, not a tier, and its optimum may span nodes),
  * {@code --pamt any}, one group, more than {@link #MOST_SOLVES} groups of different shapes, and
@@ -174,7 +188,32 @@ public final class NodeSplit {
    * The nodes' layouts together, the restrictions their claims named, and whether every node's
    * answer was {@code OPTIMAL} (else the union is only a witness).
    */
-  private record Union(Layout layout, List<String> restrictions, boolean proven) {}
+  private record Union(Layout layout, List<String> restrictions, boolean proven, List<Part> parts) {}
+
+  /**
+   * {@link LeftOutPamtBound#leastWithin} the TDMR limit less one, over every group's map: a lower
+   * bound on the PAMT pages of a layout without remote PAMT covering all memory that has a TDMR
+   * without memory (class comment, step 3); empty when a group has no {@link LeftOutPamtBound}.
+   */
+  private static OptionalLong withMemoryless(List<Part> parts, TdxLimits limits) {
+    Map<List<Long>, long[]> byShape = new java.util.HashMap<>();
+    List<long[]> bounds = new ArrayList<>();
+    for (Part p : parts) {
+      long[] b = p.shape() == null ? null : byShape.get(p.shape());
+      if (b == null) {
+        Optional<long[]> o = LeftOutPamtBound.of(p.map(), limits);
+        if (o.isEmpty()) {
+          return OptionalLong.empty();
+        }
+        b = o.get();
+        if (p.shape() != null) {
+          byShape.put(p.shape(), b);
+        }
+      }
+      bounds.add(b);
+    }
+    return LeftOutPamtBound.leastWithin(bounds, limits.maxTdmrs() - 1);
+  }
 
   /**
    * Solves the nodes' maps (a node alike to a solved one takes its layout shifted); the union of
@@ -233,8 +272,94 @@ public final class NodeSplit {
         solvedShape.put(p.shape(), p);
       }
     }
+    if (proven && tdmrs.size() > limits.maxTdmrs()) {
+      details.add("the nodes' optima need %s, over the limit of %d: the limit is shared between the groups"
+          .formatted(Count.of(tdmrs.size(), "TDMR"), limits.maxTdmrs()));
+      return shareLimit(whole, parts, solvedShape, layouts, limits, policy, options, split, details, named);
+    }
     tdmrs.sort(Comparator.comparingLong(Tdmr::base));
-    return Optional.of(new Union(new Layout(tdmrs), List.copyOf(named), proven));
+    return Optional.of(new Union(new Layout(tdmrs), List.copyOf(named), proven, parts));
+  }
+
+  /**
+   * The union when the groups' optima together exceed the TDMR limit: each group's layout at the
+   * limit {@link TdmrBudget} gives it (groups alike share their solves), every solve {@code
+   * OPTIMAL} or {@code INFEASIBLE} (class comment, step 2); when a solve proved nothing, the best
+   * allocation of the layouts found, a witness (not proven); empty when no allocation has a layout.
+   */
+  private static Optional<Union> shareLimit(Solver whole, List<Part> parts, Map<List<Long>, Part> solvedShape,
+      Map<Integer, Layout> layouts, TdxLimits limits, Policy policy, SolveOptions options, Deadline split,
+      List<String> details, Set<String> named) {
+    List<Part> shapes = new ArrayList<>();
+    List<Integer> groups = new ArrayList<>();
+    List<TdmrBudget.Answer> optima = new ArrayList<>();
+    List<Optional<long[]>> leftOut = new ArrayList<>();
+    for (Part p : parts) {
+      Part rep = p.shape() == null ? p : solvedShape.get(p.shape());
+      int i = shapes.indexOf(rep);
+      if (i < 0) {
+        i = shapes.size();
+        shapes.add(rep);
+        optima.add(answer(rep, limits, policy, layouts.get(rep.node()), !named.isEmpty()));
+        leftOut.add(LeftOutPamtBound.of(rep.map(), limits));
+      }
+      groups.add(i);
+    }
+    Set<String> budgetNamed = new LinkedHashSet<>(named);
+    TdmrBudget budget = new TdmrBudget(optima, leftOut, policy);
+    TdmrBudget.ShapeSolver solver = (shape, k) -> {
+      Part rep = shapes.get(shape);
+      Deadline share = Deadline.in(Math.max(0, split.remainingSeconds() / 2));
+      EngineResult r = whole.solve(rep.map(), limits.withMaxTdmrs(k), policy,
+          options.withDeadline(share).withIncumbent(Incumbent.NONE));
+      details.add("%s within %s: %s in %d ms%s".formatted(rep.name(), Count.of(k, "TDMR"), r.status(),
+          r.solveMillis(), r.layout().map(l -> ", " + Count.of(l.size(), "TDMR") + ", PAMT " + l.pamtBytes()
+              + " bytes, remote " + LayoutScore.of(rep.map(), limits, policy, l).remotePamtBytes()).orElse("")));
+      if (r.family() != Policy.Family.MODULE) {
+        return new TdmrBudget.Solve(Optional.empty(), Optional.empty());
+      }
+      boolean restricted = !r.restrictions().isEmpty();
+      if (r.status() == Status.INFEASIBLE) {
+        budgetNamed.addAll(r.restrictions());
+        return new TdmrBudget.Solve(Optional.of(TdmrBudget.Answer.none(restricted)), Optional.empty());
+      }
+      Optional<TdmrBudget.Answer> layout = r.layout().map(l -> answer(rep, limits, policy, l, restricted));
+      if (r.status() != Status.OPTIMAL) {
+        return new TdmrBudget.Solve(Optional.empty(), layout);
+      }
+      budgetNamed.addAll(r.restrictions());
+      return new TdmrBudget.Solve(layout, layout);
+    };
+    Optional<TdmrBudget.Allocation> a = budget.allocate(groups, limits.maxTdmrs(), solver,
+        budget.solves() + MOST_SOLVES);
+    if (a.isEmpty()) {
+      details.add("no allocation of the TDMR limit to the groups has a layout: the whole map is solved undivided");
+      return Optional.empty();
+    }
+    if (!a.get().proven()) {
+      details.add("no allocation of the TDMR limit to the groups was proven: the best of the layouts found is a"
+          + " witness for the undivided solve");
+    } else if (a.get().restricted()) {
+      named.addAll(budgetNamed);
+    } else {
+      if (!budgetNamed.isEmpty()) {
+        details.add("the groups' restrictions are not needed: no allocation's bounds without them (the"
+            + " solves that named none, LeftOutPamtBound) sum below the allocation found");
+      }
+      named.clear();
+    }
+    List<Tdmr> tdmrs = new ArrayList<>();
+    Map<Integer, Integer> given = new TreeMap<>();
+    for (int g = 0; g < parts.size(); g++) {
+      Part p = parts.get(g);
+      Part rep = shapes.get(groups.get(g));
+      tdmrs.addAll(shift(a.get().answers().get(g).layout().orElseThrow(), p.windowStart() - rep.windowStart())
+          .tdmrs());
+      given.merge(a.get().tdmrs().get(g), 1, Integer::sum);
+    }
+    details.add("the limit shared (groups per TDMRs each): " + given);
+    tdmrs.sort(Comparator.comparingLong(Tdmr::base));
+    return Optional.of(new Union(new Layout(tdmrs), List.copyOf(named), a.get().proven(), parts));
   }
 
   /**
@@ -300,7 +425,13 @@ public final class NodeSplit {
       details.add("TDMRs without memory ruled out: the union has the least PAMT of a layout covering every granule,"
           + " %d pages, and a layout with one has more".formatted(bounds.leastCoveringPages()));
     } else {
-      named.add(MEMORY_IN_EVERY_TDMR);
+      OptionalLong leftOut = withMemoryless(nodes.parts(), limits);
+      if (leftOut.isPresent() && leftOut.getAsLong() * ByteSize.PAGE > union.pamtBytes()) {
+        details.add(("TDMRs without memory ruled out: a layout with one has at most %d TDMRs holding memory, and"
+            + " then at least %d pages of PAMT (LeftOutPamtBound)").formatted(limits.maxTdmrs() - 1, leftOut.getAsLong()));
+      } else {
+        named.add(MEMORY_IN_EVERY_TDMR);
+      }
     }
     messages.add("proven optimal among %s, node by node: %s".formatted(Policy.Family.MODULE.claim(), what));
     if (!named.isEmpty()) {
@@ -419,6 +550,12 @@ public final class NodeSplit {
       n = parent.get(n);
     }
     return n;
+  }
+
+  /** {@code layout} of a group's map with its score there. */
+  private static TdmrBudget.Answer answer(Part p, TdxLimits limits, Policy policy, Layout layout, boolean restricted) {
+    return new TdmrBudget.Answer(Optional.of(layout), Optional.of(LayoutScore.of(p.map(), limits, policy, layout)),
+        restricted);
   }
 
   /** "node 3", or "nodes 2, 3" for a group. */

@@ -72,12 +72,6 @@ import tdmr.tdx.Policy;
  * the argument does not apply or the work would be too large; when no choice meets the conditions,
  * no layout has {@code P} pages, and the bound says nothing either.
  *
- * <h2>Islands between holes</h2>
- *
- * Under coverage {@code all} the bound is also raised where a TDMR would hold more runs of holes
- * than the area limit and its levels cannot fill the islands it needs filled ({@link
- * FilledIslandsPamtBound#raiseTdmrs}, argued there), whether or not the program above applies.
- *
  * <h2>canonical/tdx#331</h2>
  *
  * Runs A = [0, 2G) (1 911 MiB of memory), B = [4G, 448G) (444 GiB, the last granule 992 MiB), C =
@@ -132,23 +126,17 @@ public final class TdmrCountBound {
    * layout covers); empty when the class comment's argument does not apply.
    */
   public OptionalLong leastTdmrs(long pamtPages) {
-    OptionalLong cut = leastByCut(pamtPages);
-    if (instance.policy().coverage() != Policy.Coverage.ALL) {
-      return cut;
-    }
-    // Islands between holes the area limit needs filled (FilledIslandsPamtBound#raiseTdmrs).
-    long filled = new FilledIslandsPamtBound(instance, false).raiseTdmrs(pamtPages, cut.orElse(1));
-    return filled > cut.orElse(1) ? OptionalLong.of(filled) : cut;
-  }
-
-  /** The bound of the class comment's dynamic program. */
-  private OptionalLong leastByCut(long pamtPages) {
+    // With one granule left out, its stretches must be covered by the levels of TDMRs beside it.
+    OptionalLong oneLeftOut = instance.moduleFamily() ? bounds.leastTdmrsLeavingOneGranule(pamtPages) : OptionalLong.empty();
     Optional<List<Program>> programs = programs(pamtPages);
     if (programs.isEmpty()) {
-      return OptionalLong.empty();
+      return oneLeftOut;
     }
     long least = programs.get().stream().mapToLong(Program::least).min().orElse(NONE);
-    return least == NONE ? OptionalLong.empty() : OptionalLong.of(least);
+    if (least == NONE) {
+      return oneLeftOut;
+    }
+    return OptionalLong.of(Math.max(least, oneLeftOut.orElse(0)));
   }
 
   /**
@@ -158,8 +146,11 @@ public final class TdmrCountBound {
    * as GiB ranges {@code [start, end)}, those leaving the finer levels least to fill first (the most
    * GiB of largest whole level): each run's left-out granules at the end holding less memory,
    * then the TDMRs whose largest whole level fills the runs left out, then the others, each group cut
-   * into TDMRs whose rounded levels have the least pages. Candidates only: the class comment's
-   * conditions are necessary, not sufficient, so whether PAMT can be placed is the engine's question.
+   * into TDMRs whose rounded levels have the least pages. Candidates whose levels cannot fill
+   * together the stretches of memory no TDMR overlaps ({@link TdmrSetsWithoutRoom#mayFillLeftOut})
+   * have no layout and are left out (on the 1 TiB README host, the run below 2 GiB left out
+   * wholly). Candidates only: the class comment's conditions are necessary, not sufficient, so
+   * whether PAMT can be placed is the engine's question.
    */
   public List<List<long[]>> startingTdmrs(long pamtPages, int most) {
     Optional<List<Program>> programs = programs(pamtPages);
@@ -173,7 +164,10 @@ public final class TdmrCountBound {
     sorted.sort(java.util.Comparator.comparingLong(Program::finerFill));
     for (Program p : sorted) {
       if (out.size() < most && least != NONE && p.least() == least && p.filling()) {
-        out.add(p.tdmrs());
+        List<long[]> tdmrs = p.tdmrs();
+        if (TdmrSetsWithoutRoom.mayFillLeftOut(instance, tdmrs, pamtPages)) {
+          out.add(tdmrs);
+        }
       }
     }
     return out;

@@ -73,6 +73,119 @@ public final class TdmrSetsAtPamt {
       long[] levels = levelPages.stream().mapToLong(Long::longValue).toArray();
       return TdmrSetsAtPamt.fills(levels, levels.length, padding, pages);
     }
+
+    /**
+     * Whether disjoint groups of the levels, one per entry of {@code parts}, may fill each part
+     * exactly: a group's least pages {@code m_i} with {@code m_i ≤ parts[i]}, at least one level in
+     * each group, and the parts' {@code parts[i] - m_i} (padding of the groups' levels) at most
+     * {@code padding} together. True when the search takes more than {@link #MOST_FILL_STEPS} steps
+     * (a caller taking true for "maybe" stays sound). The search shares out the levels of each size,
+     * largest first, and cuts a branch once the parts lack more than the padding and the levels
+     * left can give.
+     */
+    public boolean fillsTogether(long[] parts) {
+      return TdmrSetsAtPamt.fillTogether(levelPages.stream().mapToLong(Long::longValue).toArray(), padding, parts);
+    }
+
+    /** The most steps of {@link #fillsTogether}. */
+    static final int MOST_FILL_STEPS = 20_000;
+
+    /** {@link #fillsTogether}'s search: levels of size {@code sizes[k]}, {@code counts[k]} of them. */
+    static final class Sharing {
+      private final long[] sizes;
+      private final int[] counts;
+      /** The pages of the levels from size index k on. */
+      private final long[] after;
+      private final long padding;
+      int steps;
+
+      Sharing(long[] sizes, int[] counts, long[] after, long padding) {
+        this.sizes = sizes;
+        this.counts = counts;
+        this.after = after;
+        this.padding = padding;
+      }
+
+      /**
+       * Shares {@code count} levels of size index {@code k} among parts {@code j..} ({@code left}:
+       * pages each part still lacks; {@code used}: whether it has a level), then the smaller sizes.
+       */
+      boolean share(int k, int j, int count, long[] left, boolean[] used) {
+        if (++steps > MOST_FILL_STEPS) {
+          throw new IllegalStateException("too many steps");
+        }
+        if (k == sizes.length || j == left.length) {
+          // Size k shared out (the rest of its levels lie elsewhere): on to the next size.
+          int next = k == sizes.length ? k : k + 1;
+          long lacking = 0;
+          for (long l : left) {
+            lacking += l;
+          }
+          if (lacking > padding + after[next]) {
+            return false;
+          }
+          if (next == sizes.length) {
+            for (boolean u : used) {
+              if (!u) {
+                return false;
+              }
+            }
+            return true;
+          }
+          return share(next, 0, counts[next], left, used);
+        }
+        long size = sizes[k];
+        int most = (int) Math.min(count, left[j] / size);
+        boolean wasUsed = used[j];
+        for (int x = most; x >= 0; x--) {
+          left[j] -= x * size;
+          used[j] = wasUsed || x > 0;
+          boolean ok = share(k, j + 1, count - x, left, used);
+          left[j] += x * size;
+          used[j] = wasUsed;
+          if (ok) {
+            return true;
+          }
+        }
+        return false;
+      }
+    }
+  }
+
+  /** {@link TdmrSet#fillsTogether} for levels of {@code levels} least pages (in any order) and {@code padding}. */
+  static boolean fillTogether(long[] levels, long padding, long[] parts) {
+    return fillTogether(levels, padding, parts, new long[1]);
+  }
+
+  /** {@link #fillTogether(long[], long, long[])}, adding the steps it took to {@code steps[0]}. */
+  static boolean fillTogether(long[] levels, long padding, long[] parts, long[] steps) {
+    long[] sorted = levels.clone();
+    java.util.Arrays.sort(sorted);
+    int distinct = 0;
+    for (int k = 0; k < sorted.length; k++) {
+      distinct += k == 0 || sorted[k] != sorted[k - 1] ? 1 : 0;
+    }
+    long[] sizes = new long[distinct];
+    int[] counts = new int[distinct];
+    int d = -1;
+    for (int k = sorted.length - 1; k >= 0; k--) {
+      if (k == sorted.length - 1 || sorted[k] != sorted[k + 1]) {
+        sizes[++d] = sorted[k];
+      }
+      counts[d]++;
+    }
+    long[] after = new long[distinct + 1];
+    for (int k = distinct - 1; k >= 0; k--) {
+      after[k] = after[k + 1] + sizes[k] * counts[k];
+    }
+    TdmrSet.Sharing sharing = new TdmrSet.Sharing(sizes, counts, after, padding);
+    try {
+      return sharing.share(0, 0, distinct == 0 ? 0 : counts[0], parts.clone(), new boolean[parts.length]);
+    } catch (IllegalStateException tooLong) {
+      return true;
+    } finally {
+      steps[0] += sharing.steps;
+    }
   }
 
   /** {@link TdmrSet#fills} for the first {@code n} of {@code levels}. */
@@ -187,10 +300,6 @@ public final class TdmrSetsAtPamt {
     if (instance.cells().isEmpty() || !instance.moduleFamily()) {
       return Optional.empty();
     }
-    Optional<List<TdmrSet>> covering = covering(instance, pamtPages, mostTdmrs);
-    if (covering.isPresent()) {
-      return covering;
-    }
     List<Cell> cells = instance.cells();
     long windowGiB = (cells.get(cells.size() - 1).range().end() - cells.get(0).range().start()) / ByteSize.GiB;
     if (windowGiB > MOST_WINDOW_GIB) {
@@ -201,38 +310,6 @@ public final class TdmrSetsAtPamt {
       search.from(0, new ArrayList<>(), 0, 0);
     } catch (GiveUp e) {
       return Optional.empty();
-    }
-    return search.open ? Optional.empty() : Optional.of(List.copyOf(search.found));
-  }
-
-  /**
-   * The sets when {@link ModuleFamilyBounds#tdmrSetsNearCovering} decides them without a search (one
-   * TDMR per run of memory granules, or one run cut in two, near the covering bound: every layout has
-   * one of those), with their least level pages and padding, those whose stretches in no TDMR no
-   * levels fill left out as in the search; empty otherwise. On node 0 of a host of 192 GiB per node
-   * the search gives up over the 194 GiB window, where these sets are known.
-   */
-  private static Optional<List<TdmrSet>> covering(Instance instance, long pamtPages, long mostTdmrs) {
-    if (instance.policy().coverage() != tdmr.tdx.Policy.Coverage.ALL || !instance.impossibilities().isEmpty()) {
-      return Optional.empty();
-    }
-    Optional<List<List<long[]>>> sets = new ModuleFamilyBounds(instance, false).tdmrSetsNearCovering(pamtPages, mostTdmrs);
-    if (sets.isEmpty()) {
-      return Optional.empty();
-    }
-    TdmrSetsAtPamt search = new TdmrSetsAtPamt(instance, pamtPages, mostTdmrs);
-    for (List<long[]> tdmrs : sets.get()) {
-      long least = 0;
-      for (long[] t : tdmrs) {
-        least += search.leastLevels(t[1] - t[0]);
-      }
-      if (least <= pamtPages) {
-        try {
-          search.found(new ArrayList<>(tdmrs), least);
-        } catch (GiveUp e) {
-          return Optional.empty();
-        }
-      }
     }
     return search.open ? Optional.empty() : Optional.of(List.copyOf(search.found));
   }

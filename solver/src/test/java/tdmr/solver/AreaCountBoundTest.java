@@ -1,6 +1,7 @@
 package tdmr.solver;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -70,7 +71,7 @@ class AreaCountBoundTest {
     // 1024). One TDMR (1027 pages) fills one island: 4 areas; two TDMRs (2054 pages) two: 3. The
     // pages alone (four of them) would allow all four islands: 1 area; but 1027 pages leave no page
     // for a second TDMR's 1G level, so whatever the TDMR limit the one TDMR [1G, 2G) is known, with
-    // its 3 levels (ModuleFamilyBounds#tdmrSetsNearCovering): 4 areas.
+    // its 3 levels (TdmrSetsWithoutRoom): 4 areas.
     AreaCountBound b = bound(islandsBetweenHoles(4, 1), MODULE);
     assertEquals(4, b.leastAreas(1027));
     assertEquals(4, b.leastAreas(1027, 1));
@@ -153,14 +154,15 @@ class AreaCountBoundTest {
     AreaCountBound b = bound(RealMaps.read("tdx-cmr-5cmr-1TiB-spr-canonical-tdx-readme.txt"), MODULE);
     assertEquals(6, b.leastAreas(1_046_525, 2));
   }
+
   /**
    * Node 0 of a generated two-socket host of 128 GiB per node (seed 1 of the sweep): [1M, 0x60338000)
    * then 16 islands between holes in granule 1 (461, 15, 1 271, 2 771, 51, 7, 5 493, 19, 105, 20, 16,
    * 4 103, 11 292, 4 954, 4 137 and 1 pages) up to 0x6f800000, and [4G, 0x207a000000): runs [0, 2G)
    * and [4G, 130G), B = 128 · 1026 + 2 = 131 330 pages; at P = B + 1 with at most 3 TDMRs the sets
    * are [0, 2G) and [4G, 130G) with a page of padding, [0, 1G), [1G, 2G) and [4G, 130G), or [0, 2G)
-   * and [4G, 130G) cut at x, unpadded (ModuleFamilyBounds#tdmrSetsNearCovering). Each has 19 runs of
-   * holes: [0, 1M), 17 in granule 1 and the gap at the end of [4G, 130G). Levels fill few islands:
+   * and [4G, 130G) cut at x, unpadded (TdmrSetsWithoutRoom: every granule holds more than P pages).
+   * Each has 19 runs of holes: [0, 1M), 17 in granule 1 and the gap at the end of [4G, 130G). Levels fill few islands:
    * the 1-page island takes a 1G level, the 7-page one 4 + 2 + 1 pages (2M levels of the 2 GiB TDMR
    * and of a 1 GiB one cut from [4G, 130G), a 1G level), islands of 15 to 20 pages the 2M level of
    * a TDMR of 7 to 10 GiB with a 1G level; with one TDMR of 1 GiB beside [0, 2G) no third island is
@@ -176,8 +178,12 @@ class AreaCountBoundTest {
     Instance instance = Instance.of(map, TdxLimits.DEFAULT, Policy.DEFAULT);
     assertEquals(java.util.OptionalLong.of(131_330), new ModuleFamilyBounds(instance, true).leastPamtPages());
     assertEquals(131_331, new FilledIslandsPamtBound(instance, true).raise(131_330));
-    assertEquals(java.util.OptionalLong.of(3), new TdmrCountBound(instance).leastTdmrs(131_331));
-    assertEquals(127, TdmrSetsAtPamt.of(instance, 131_331, 3).orElseThrow().size());
+    // The engines take the larger of TdmrCountBound and FilledIslandsPamtBound#raiseTdmrs.
+    assertEquals(3, new FilledIslandsPamtBound(instance, true).raiseTdmrs(131_331,
+        new TdmrCountBound(instance).leastTdmrs(131_331).orElse(1)));
+    int[] sets = {0};
+    assertTrue(TdmrSetsWithoutRoom.visit(instance, 131_331, 3, set -> ++sets[0] > 0));
+    assertEquals(127, sets[0]);
     assertEquals(17, new AreaCountBound(instance).leastAreas(131_331, 3));
     // FilledStart reaches all three with [0, 2G), [4G, 129G) and [129G, 130G).
     tdmr.tdx.Layout built = new FilledStart(instance).find().orElseThrow();
@@ -185,5 +191,46 @@ class AreaCountBoundTest {
     assertEquals(131_331 * 4096L, built.pamtBytes());
     assertEquals(3, built.size());
     assertEquals(17, built.reservedAreaCount());
+  }
+
+  @Test
+  void tdx331NeedsThreeAreasWithFiveTdmrsAtItsLeastPamt() throws Exception {
+    // Runs A = [0, 2G) (granule 0: [1M, 1G), 261 888 pages; granule 1: [1G, 0x77800000), 227 328),
+    // B = [4G, 448G) (granule 447: 253 952 pages up to 448G - 32M), C = [512G, 960G), D = [1T, 1T +
+    // 2G) (524 288 pages), each one stretch of memory. Holes needing an area inside a TDMR: h0 =
+    // [0, 1M) in granule 0, h1 from 0x77800000 in granule 1, h2 from 448G - 32M in granule 447.
+    // P = 916 223 = 893 · 1026 + 5 (TdmrCountBoundTest): three granules are left out, A or D
+    // wholly, the TDMRs cover the other 893 GiB within runs, and with 5 TDMRs their 5 pages of 1G
+    // level leave no padding: levels of an s GiB TDMR are exactly 1024·s, 2·s and 1 pages, s ≤ 256,
+    // and the 2M and 1G levels make at most 2 · 893 + 5 = 1 791 pages. A stretch left out wholly
+    // is filled exactly by levels; a left-out part beside a TDMR is, or a level crosses into that
+    // TDMR and needs an area at its edge.
+    // A left out wholly (with one more granule): the TDMRs are two over B (p + q = 443 or 444), two
+    // over C (r + s = 447 or 448, each of the four 187..256) and one over D (d = 1 or 2). A's 489
+    // 216 pages = 1024 · 477 + 768 need 4K levels of 477 GiB (476 would leave 1 792 > 1 791): one
+    // of p, q and one of r, s, maybe with d (any other subset sums to at most 258, 444..450, or at
+    // least 634), and 2M levels of 382..384 GiB with 4, 2 or 0 pages of 1G level, again one of p, q
+    // and one of r, s (maybe with d). The same pair sums to 475..477; the two others to 893 - d -
+    // (477 - d or 477) = 414..416; one shared, say u + v = 477 - δ and u + (r + s - v) ≤ 384, gives
+    // 2v ≥ 475 + 447 - 384 = 538 (v > 256), and the same for p, q. So no layout leaves A out.
+    // D left out wholly: its 524 288 pages need 4K levels of 511 or 512 GiB, one of B's and one of
+    // C's TDMRs (u + v, maybe with A's TDMR of 1 or 2 GiB); the third granule g is:
+    // - in B or C (or h2 not escaping): A has one TDMR [0, 2G) holding h0 and h1, which share an area
+    //   only if A's 489 216 pages are all PAMT (at most P - 524 288 - 227 328 are left): 2 areas,
+    //   and h2 needs a third unless g is granule 447. Then its part [447G, 448G - 32M) does: its
+    //   253 952 pages need 4K of 247 or 248 GiB, one of ū = 443 - u, v̄ = 448 - v (maybe with 2;
+    //   ū + v̄ ≥ 379), where u + v ≥ 509: ū ≥ 245 gives u ≤ 198 and v ≥ 311 > 256, v̄ ≥ 245 gives
+    //   v ≤ 203 and u ≥ 306. A level crosses into B's top TDMR: 3 areas.
+    // - granule 0 (TDMR [1G, 2G) of 1 GiB): its part [1M, 1G) needs 4K of 255 GiB and 768 pages of
+    //   finer levels, so D gets 512 GiB of 4K alone (1 024 + 768 > 1 791); 255 is ū, v̄ (444 - u,
+    //   448 - v) or one of them + 1: u + v ≥ 511 with ū ≥ 254 gives v ≥ 317, and the same for v̄.
+    //   So a level crosses into [1G, 2G), whose h1 is another area (joining them takes [1G,
+    //   0x77800000) as PAMT, 227 328 > P - 524 288 - 261 888 pages), and h2: 3 areas.
+    // - granule 1 (TDMR [0, 1G)): [1G, 0x77800000) needs 4K of 221 or 222 GiB from ū, v̄ (maybe
+    //   + 1): ū ≤ 222 gives u ≥ 222 and v ≥ 510 - 224 > 256, likewise for v̄. A level crosses into
+    //   [0, 1G), apart from h0 (261 888 > P - 524 288 - 227 328 pages between them), and h2: 3.
+    // So every layout has at least 3 areas, as the one of ModuleFamilyBoundsTest has.
+    Instance instance = Instance.of(RealMaps.read(RealMaps.SEAMCALL_331), TdxLimits.DEFAULT, MODULE);
+    assertEquals(3, new AreaCountBound(instance).leastAreas(916_223, 5));
   }
 }

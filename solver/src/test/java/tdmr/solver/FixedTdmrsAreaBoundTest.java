@@ -125,7 +125,8 @@ class FixedTdmrsAreaBoundTest {
   /**
    * The best layout (least PAMT, then fewest TDMRs) has at least the TDMRs {@link
    * FilledIslandsPamtBound#raiseTdmrs} gives at its PAMT, and its TDMRs are one of the sets {@link
-   * TdmrSetsAtPamt} lists there when it lists them.
+   * TdmrSetsAtPamt} lists there when it lists them, and one of those {@link TdmrSetsWithoutRoom}
+   * visits when it visits all.
    */
   @Property(tries = 30, seed = "20261209")
   void noLayoutHasFewerTdmrsThanTheRaisedBound(@ForAll("islandMaps") Case c) {
@@ -140,13 +141,24 @@ class FixedTdmrsAreaBoundTest {
     Statistics.label("raised").collect(raised > 1);
     Statistics.label("binds").collect(raised == tdmrs);
     assertTrue(tdmrs >= raised, "TDMRs below the raised bound " + raised + ": " + c + "\n" + best.get().layout());
+    List<String> own = best.get().layout().tdmrs().stream()
+        .map(t -> t.base() / G + "-" + (t.base() + t.size()) / G).toList();
     Optional<List<TdmrSetsAtPamt.TdmrSet>> sets = TdmrSetsAtPamt.of(instance, pages, tdmrs);
     if (sets.isPresent()) {
-      List<String> own = best.get().layout().tdmrs().stream()
-          .map(t -> t.base() / G + "-" + (t.base() + t.size()) / G).toList();
-      assertTrue(sets.get().stream().anyMatch(set -> set.tdmrs().stream().map(t -> t[0] + "-" + t[1]).toList().equals(own)),
+      assertTrue(sets.get().stream().anyMatch(set -> text(set).equals(own)),
           "the best layout's TDMRs " + own + " are in no set listed: " + c);
     }
+    boolean[] seen = {false};
+    boolean all = TdmrSetsWithoutRoom.visit(instance, pages, tdmrs, set -> {
+      seen[0] |= text(set).equals(own);
+      return true;
+    });
+    Statistics.label("visited").collect(all);
+    assertTrue(!all || seen[0], "the best layout's TDMRs " + own + " are in no set visited: " + c);
+  }
+
+  private static List<String> text(TdmrSetsAtPamt.TdmrSet set) {
+    return set.tdmrs().stream().map(t -> t[0] + "-" + t[1]).toList();
   }
 
   /** The best layout has at least the areas {@link AreaCountBound} gives at its PAMT and TDMR count. */

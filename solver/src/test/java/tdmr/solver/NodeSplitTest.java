@@ -148,4 +148,66 @@ class NodeSplitTest {
       assertTrue(r.restrictions().stream().noneMatch(NodeSplit.MEMORY_IN_EVERY_TDMR::equals), r.restrictions().toString());
     }
   }
+
+  /**
+   * The TDMR limit shared ({@link TdmrBudget}), derived by hand. Under a limit of 3 the two groups
+   * of {@code FOUR_SMALL_NODES} cannot both have their optimum (2 TDMRs each, 3080 pages, 1 area). One
+   * group within 1 TDMR and no remote PAMT: no node has memory in all three of its granules, so a
+   * TDMR over them describes one remotely; a TDMR over two of them (common node: the shared one's
+   * node) leaves the third, 1 GiB of one node's memory, out of every TDMR, all of it PAMT, which the
+   * TDMR's own levels can fill only when they may lie on that node; so the least is the TDMR over
+   * the shared granule alone, [2G, 3G) for nodes 0 and 1, its 4K level padded to fill [1G, 2G) (node
+   * 0, in the shared granule) and its 2M and 1G levels filling [3G, 4G) (node 1): 2 GiB, 524 288
+   * pages, and no reserved area (both PAMT ranges lie outside the TDMR, which holds only memory). A
+   * TDMR over both groups would describe one remotely, so the optimum is one group at 2 TDMRs and
+   * the other at 1: 3080 + 524 288 pages, 3 TDMRs, 1 area, no remote PAMT (which group gets 1 does
+   * not change the score). A TDMR without memory would leave 2 TDMRs to the groups' memory; one
+   * group within 1 leaves a granule out, filled with PAMT: at best [1G, 3G) (levels on node 0, 2 053
+   * pages) with [3G, 4G)'s 262 144 pages left out, and a group within none leaves all its 786 432
+   * pages out; so such a layout has at least 2 · 264 197 = 528 394 pages, more than 527 368, and is
+   * ruled out, not named.
+   */
+  @Test
+  void bothEnginesShareTheTdmrLimitBetweenTwoGroups() {
+    TdxLimits three = TdxLimits.DEFAULT.withMaxTdmrs(3);
+    for (Engine engine : List.of(new CpSatEngine(), new Z3Engine())) {
+      EngineResult r = engine.solve(FOUR_SMALL_NODES, three, MODULE, OPTIONS);
+      assertEquals(Status.OPTIMAL, r.status(), engine.name() + ": " + r.messages() + r.details());
+      assertTrue(r.messages().stream().anyMatch(m -> m.contains("node by node")), r.messages().toString());
+      assertEquals(List.of(), LayoutVerifier.failures(FOUR_SMALL_NODES, three, MODULE, r.layout().orElseThrow()));
+      LayoutScore s = LayoutScore.of(FOUR_SMALL_NODES, three, MODULE, r.layout().get());
+      assertEquals(new LayoutScore(0, 0, (3080 + 524_288) * 4 * K, 3, 1), s, engine.name());
+      assertTrue(r.restrictions().stream().noneMatch(NodeSplit.MEMORY_IN_EVERY_TDMR::equals), r.restrictions().toString());
+    }
+  }
+
+  /**
+   * A group not proven within the TDMRs the shared limit gives it: the best allocation of the
+   * layouts found is a witness, {@code FEASIBLE}, with no remote PAMT, rather than no union at all.
+   * Here every solve within fewer TDMRs than the limit of 3 finds the optimum but proves nothing, and
+   * the undivided solve finds nothing: the answer is the union of one group's optimum and the other's
+   * layout within 1 TDMR (derived above: 3080 + 524 288 pages).
+   */
+  @Test
+  void anUnprovenGroupWithinFewerTdmrsLeavesAWitness() {
+    TdxLimits three = TdxLimits.DEFAULT.withMaxTdmrs(3);
+    NodeSplit.Solver unproven = (map, limits, policy, options) -> {
+      if (map.blocks().size() == FOUR_SMALL_NODES.blocks().size()) {
+        return new EngineResult("fake", Status.UNKNOWN, Optional.empty(), java.util.OptionalLong.empty(),
+            java.util.OptionalLong.empty(), List.of("time limit"), 0, 0, 0, 0);
+      }
+      EngineResult r = new CpSatEngine().solve(map, limits, policy, options);
+      if (limits.maxTdmrs() == 3) {
+        return r;
+      }
+      return new EngineResult(r.solver(), Status.FEASIBLE, r.layout(), r.pamtBytes(), java.util.OptionalLong.empty(),
+          List.of("time limit"), r.solveMillis(), 0, 0, r.uncoveredBytes(), Optional.empty(), Optional.empty(),
+          List.of(), r.question());
+    };
+    EngineResult r = NodeSplit.solve(unproven, "fake", FOUR_SMALL_NODES, three, MODULE, OPTIONS);
+    assertEquals(Status.FEASIBLE, r.status(), r.messages() + "\n" + r.details());
+    assertEquals(List.of(), LayoutVerifier.failures(FOUR_SMALL_NODES, three, MODULE, r.layout().orElseThrow()));
+    assertEquals(new LayoutScore(0, 0, (3080 + 524_288) * 4 * K, 3, 1),
+        LayoutScore.of(FOUR_SMALL_NODES, three, MODULE, r.layout().get()), r.details().toString());
+  }
 }

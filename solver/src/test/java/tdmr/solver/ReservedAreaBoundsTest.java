@@ -9,6 +9,8 @@ import tdmr.mem.AddressRange;
 import tdmr.mem.MemoryBlock;
 import tdmr.mem.MemoryMap;
 import tdmr.parse.RealMaps;
+import tdmr.solver.cpsat.CpSatEngine;
+import tdmr.solver.z3.Z3Engine;
 import tdmr.tdx.Policy;
 import tdmr.tdx.TdxLimits;
 
@@ -68,6 +70,25 @@ class ReservedAreaBoundsTest {
     assertEquals(Optional.empty(), b.shortfall(2, 10));
     assertEquals(new AreaShortfall.EveryTdmrReserves(64), b.shortfall(64, 0).orElseThrow());
     assertEquals(Optional.empty(), b.shortfall(64, 1));
+  }
+
+  /**
+   * Both exact engines answer the shortfall above before any search (as {@code prove} does): #135
+   * with 2 TDMRs and 9 areas is {@code INFEASIBLE} for the whole module family, no model
+   * restriction named, and the answer carries the reasoning (10 areas needed, hand-derived above).
+   */
+  @Test
+  void bothEnginesAnswerTheShortfallWithoutASearch() throws Exception {
+    MemoryMap map = RealMaps.read(RealMaps.EMR_135);
+    TdxLimits limits = TdxLimits.DEFAULT.withMaxTdmrs(2).withMaxReservedPerTdmr(9);
+    for (Engine e : List.of(new CpSatEngine(), new Z3Engine())) {
+      EngineResult r = e.solve(map, limits, MODULE, new SolveOptions(60, 1, 0));
+      assertEquals(Status.INFEASIBLE, r.status(), e.name() + ": " + r.messages());
+      assertEquals(List.of(), r.restrictions(), e.name());
+      AreaShortfall why = r.infeasibility().flatMap(Infeasibility::areaShortfall).orElseThrow();
+      assertEquals(10, why.leastMaxReserved(), e.name());
+      assertEquals(2, why.maxTdmrs(), e.name());
+    }
   }
 
   /**

@@ -69,6 +69,35 @@ class TdmrCountBoundProperties {
   }
 
   /**
+   * As {@link #noLayoutWithThePamtHasFewerTdmrs} on a middle granule left out between two parts
+   * (its memory from its start and up to its end, a hole between), which the levels of the TDMRs on
+   * both sides must cover ({@link ModuleFamilyBounds#leastTdmrsLeavingOneGranule}).
+   */
+  @Property(tries = 30, seed = "20261205")
+  void aGranuleLeftOutBetweenTwoPartsTakesLevelsFromBothSides(@ForAll("middleGranule") Case c) {
+    assertBoundHolds(c);
+  }
+
+  /**
+   * [1G, 2G + x) and [3G - y, 3G + r GiB): granule 2 holds x pages from its start and y up to its
+   * end; 1G-level entries of 16 or 2 048 bytes, 2 or 3 TDMRs.
+   */
+  @Provide
+  Arbitrary<Case> middleGranule() {
+    Arbitrary<Long> side = Arbitraries.of(1L, 500L, 1024L, 1026L, 1030L, 1500L, 2048L, 2060L);
+    Arbitrary<Integer> run = Arbitraries.integers().between(1, 2);
+    Arbitrary<Integer> tdmrs = Arbitraries.integers().between(2, 3);
+    Arbitrary<Integer> oneGibEntry = Arbitraries.of(16, 2048);
+    return Combinators.combine(side, side, run, tdmrs, oneGibEntry).as((x, y, r, t, e) -> {
+      List<MemoryBlock> blocks = List.of(new MemoryBlock(G, 2 * G + x * 4 * K, 0),
+          new MemoryBlock(3 * G - y * 4 * K, (3 + r) * G, 0));
+      TdxLimits limits = new TdxLimits(t, 16, 16, 16, e, false, 52);
+      Policy p = new Policy(Policy.Holes.MEMLIST, Policy.PamtPlacementPolicy.ANY, Policy.Coverage.ALL, Policy.Family.MODULE);
+      return new Case(MemoryMap.ofBlocks("middle granule", blocks), limits, p);
+    });
+  }
+
+  /**
    * An island of 4 KiB to 8 MiB + 8 KiB at 1 GiB + 8 MiB, no memory in [2G, 3G), then a run of 1 to
    * 3 GiB from 3 GiB; 1G-level entries of 16, 1 024 or 2 048 bytes, 2 or 3 TDMRs.
    */

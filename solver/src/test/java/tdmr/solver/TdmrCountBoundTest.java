@@ -49,9 +49,11 @@ class TdmrCountBoundTest {
     // The first start leaves the run at 1 TiB out (its 524 288 pages are 512 GiB of 4K level, so the
     // finer levels have nothing left to fill) and one granule of B, the 992 MiB one at its top: five
     // TDMRs over the other 893 GiB, none over a granule without memory, none over 256 GiB (the 1G
-    // levels' 5 pages), some of them of 512 GiB together.
+    // levels' 5 pages), some of them of 512 GiB together. It is the only one: the other cut, the run
+    // at 0 left out wholly, has no layout, since no levels of its TDMRs fill that run's 489 216
+    // pages (AreaCountBoundTest.tdx331NeedsThreeAreasWithFiveTdmrsAtItsLeastPamt derives why).
     List<List<long[]>> starts = bound(RealMaps.read(RealMaps.SEAMCALL_331), TdxLimits.DEFAULT).startingTdmrs(916_223, 2);
-    assertEquals(2, starts.size());
+    assertEquals(1, starts.size());
     List<long[]> first = starts.get(0);
     assertEquals(5, first.size());
     long covered = 0;
@@ -97,5 +99,23 @@ class TdmrCountBoundTest {
     MemoryMap map = MemoryMap.ofBlocks("islands", List.of(new MemoryBlock(G, 2 * G, 0),
         new MemoryBlock(3 * G, 3 * G + 4 * K, 0), new MemoryBlock(5 * G, 5 * G + 4 * K, 0)));
     assertEquals(OptionalLong.empty(), bound(map, TdxLimits.DEFAULT).leastTdmrs(1027 + 1026));
+  }
+
+  @Test
+  void theMemmapHostsNodeOneNeedsThreeTdmrsAtItsLeastPamt() throws Exception {
+    // Node 1 of the seed-7 sweep's memmap-14 alone: 256 memory granules, 261 633 = 1026 · 255 + 3
+    // pages of PAMT leave exactly one out (two hold far more), with 3 pages for the 1G levels and
+    // padding. Two TDMRs, one each side of the granule left out, leave 1 page of padding, and no
+    // granule's memory is covered by their levels then (ModuleFamilyBoundsTest derives why for the
+    // granules with a hole of 512 pages or more; the others hold more than 261 633 pages): at least
+    // 3 TDMRs, as the layout FilledStart builds has (LeftOutGranulesTest).
+    tdmr.mem.MemoryMap map;
+    try (var in = TdmrCountBoundTest.class.getResourceAsStream("/memmap/memmap-14-seed7.txt")) {
+      map = tdmr.parse.MapReader.readBytes("memmap-14", in.readAllBytes());
+    }
+    tdmr.mem.MemoryMap node1 = new tdmr.mem.MemoryMap(map.source(), map.blocks().stream().filter(b -> b.node() == 1).toList(),
+        map.cmrs(), map.firmwareMap(), map.facts(), map.notes());
+    Instance instance = Instance.of(node1, TdxLimits.DEFAULT, Policy.KERNEL.withFamily(Policy.Family.MODULE));
+    assertEquals(java.util.OptionalLong.of(3), new TdmrCountBound(instance).leastTdmrs(261_633));
   }
 }

@@ -19,6 +19,8 @@ import tdmr.mem.MemoryMap;
 import tdmr.solver.AreaCountBound;
 import tdmr.solver.NodeAreaBound;
 import tdmr.solver.EngineResult;
+import tdmr.solver.AreaShortfall;
+import tdmr.solver.BoundsFirst;
 import tdmr.solver.FilledIslandsPamtBound;
 import tdmr.solver.FilledStart;
 import tdmr.solver.FixedTdmrsAreaBound;
@@ -102,6 +104,9 @@ final class ModuleFamilySolver {
 
   /** The most starts that leave granules at a run's end out of every TDMR ({@link ModuleFamilyBounds#runEndCandidates}). */
   private static final int MOST_RUN_END_STARTS = 2;
+
+  /** The most starts of {@link TdmrCountBound#startingTdmrs}. */
+  private static final int MOST_CUT_STARTS = 2;
 
   /**
    * One tier of the objective: what it is called in messages, what is minimised, and how many bytes
@@ -287,6 +292,12 @@ final class ModuleFamilySolver {
         return Optional.of(result(Status.INFEASIBLE, null, OptionalLong.empty())
             .withInfeasibility(Infeasibility.ofFacts(List.of(fact))));
       }
+      Optional<AreaShortfall> shortfall = BoundsFirst.shortfall(instance);
+      if (shortfall.isPresent()) {
+        messages.add(BoundsFirst.ruledOutSentence(shortfall.get()));
+        return Optional.of(result(Status.INFEASIBLE, null, OptionalLong.empty())
+            .withInfeasibility(Infeasibility.of(shortfall.get())));
+      }
       return Optional.empty();
     }
 
@@ -457,6 +468,10 @@ final class ModuleFamilySolver {
               ? new GranulesLeftOut(instance).leastTdmrsAtPamtBound(b.get()) : OptionalLong.empty();
           OptionalLong cut = new TdmrCountBound(instance).leastTdmrs(pamt);
           long least = Math.max(atBound.orElse(0), cut.orElse(0));
+          // TDMR counts at which no TDMR set with this PAMT fills the islands its runs of holes need.
+          boolean noRemote = policy.pamt() == Policy.PamtPlacementPolicy.NODE_LOCAL
+              && Long.valueOf(0).equals(fixed.get("remote PAMT"));
+          least = new FilledIslandsPamtBound(instance, noRemote).raiseTdmrs(pamt, least);
           return least > 0 ? OptionalLong.of(least) : OptionalLong.empty();
         }
         case "reserved areas": {
@@ -576,8 +591,10 @@ final class ModuleFamilySolver {
     /**
      * A first solution to start from: the model solved with its TDMRs fixed, PAMT minimised, within a
      * quarter of the time left (at most 10 s in all, shared among the TDMRs tried). The TDMRs tried,
-     * in turn: those of {@link ModuleFamilyBounds#tdmrs} (one per run of memory granules whose nodes
-     * are shared), then those of {@link ModuleFamilyBounds#tdmrsLeavingOut} for the most promising
+     * in turn: those of {@link TdmrCountBound#startingTdmrs} at the PAMT bound (where PAMT leaves no
+     * room to spare, cut so that their levels can fill the runs left out wholly, as on
+     * canonical/tdx#331), those of {@link ModuleFamilyBounds#tdmrs} (one per run of memory granules
+     * whose nodes are shared), then those of {@link ModuleFamilyBounds#tdmrsLeavingOut} for the most promising
      * sets of {@link ModuleFamilyBounds#leftOutCandidates} (the fewest pages of levels first), each
      * asked for less PAMT than the best start so far (a layout may leave
      * memory out of every TDMR filled with PAMT, which the search alone often misses on hosts of 256
@@ -593,6 +610,16 @@ final class ModuleFamilySolver {
       long least = bounds.leastPamtPages().orElse(0);
       List<List<long[]>> candidates = new ArrayList<>();
       List<String> names = new ArrayList<>();
+      if (least > 0) {
+        // Where PAMT leaves no room to spare, TDMRs cut so that their levels can fill the runs left
+        // out wholly: the only starts that can meet the bound there (the others cut no TDMR), so
+        // each has half the time left for starts.
+        for (List<long[]> cut : new TdmrCountBound(instance).startingTdmrs(least, MOST_CUT_STARTS)) {
+          candidates.add(cut);
+          names.add("TDMRs cut so that their levels can fill the runs left out wholly, TdmrCountBound");
+        }
+      }
+      int cuts = candidates.size();
       candidates.add(ranges(bounds.tdmrs()));
       names.add("one per run of memory granules sharing a node");
       for (List<long[]> atEnd : bounds.runEndCandidates(MOST_RUN_END_STARTS)) {
@@ -608,7 +635,7 @@ final class ModuleFamilySolver {
       // The last share is the areas', below.
       int shares = candidates.size() + 1;
       for (int i = 0; i < candidates.size(); i++) {
-        double share = startDeadline.remainingSeconds() / (shares - i);
+        double share = startDeadline.remainingSeconds() / (i < cuts ? 2 : shares - i);
         OptionalLong below = best == null ? OptionalLong.empty() : OptionalLong.of(best.pamtPages(model));
         Optional<Start> start = startWith(candidates.get(i), names.get(i), Deadline.in(share), below);
         if (start.isPresent() && (best == null || start.get().pamtPages(model) < best.pamtPages(model))) {

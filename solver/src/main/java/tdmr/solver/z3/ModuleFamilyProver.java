@@ -22,6 +22,8 @@ import tdmr.mem.MemoryMap;
 import tdmr.solver.AreaCountBound;
 import tdmr.solver.NodeAreaBound;
 import tdmr.solver.EngineResult;
+import tdmr.solver.AreaShortfall;
+import tdmr.solver.BoundsFirst;
 import tdmr.solver.FilledIslandsPamtBound;
 import tdmr.solver.FixedTdmrsAreaBound;
 import tdmr.solver.GranulesLeftOut;
@@ -113,6 +115,11 @@ final class ModuleFamilyProver {
       String fact = "no TDX memory is left that a TDMR could cover";
       messages.add(fact);
       return result(Status.INFEASIBLE, null, OptionalLong.empty()).withInfeasibility(Infeasibility.ofFacts(List.of(fact)));
+    }
+    Optional<AreaShortfall> shortfall = BoundsFirst.shortfall(instance);
+    if (shortfall.isPresent()) {
+      messages.add(BoundsFirst.ruledOutSentence(shortfall.get()));
+      return result(Status.INFEASIBLE, null, OptionalLong.empty()).withInfeasibility(Infeasibility.of(shortfall.get()));
     }
     incumbent = incumbentLayout();
     if (TierSearch.LOG) {
@@ -586,10 +593,12 @@ final class ModuleFamilyProver {
       }
       guesses.add(leftOut(bounds));
       // First one check per guess at the bound itself (a guess that meets it ends the tier), each
-      // within a share of a quarter of the time left: a guess that cannot reach the bound would
-      // otherwise take its whole share bisecting before the right one is tried.
+      // within an equal share of the time left, one share kept for the search below: a guess that
+      // cannot reach the bound would otherwise take its whole share bisecting before the right one
+      // is tried, and a share much smaller than one check (a quarter of it was, on the 1 TiB host
+      // at 5 s) meets the bound with no guess at all.
       for (int i = 0; i < guesses.size() && lo < hi; i++) {
-        long millis = deadline.remainingMillis() / 4 / (guesses.size() - i);
+        long millis = deadline.remainingMillis() / (guesses.size() - i + 1);
         hi = leastWithTdmrs(tier, lo, hi, guesses.get(i), millis, 1);
       }
       for (int i = 0; i < guesses.size() && lo < hi; i++) {
@@ -661,7 +670,8 @@ final class ModuleFamilyProver {
      */
     private void minimiseOver(Tier tier, List<List<AddressRange>> sets) {
       long lo = tier.lowerBound();
-      long hi = value(tier.expr());
+      // Every tier so far may have been proven at the incumbent's values, without a model of Z3's.
+      long hi = last == null && incumbent.isPresent() ? incumbentValue(tier) : value(tier.expr());
       details.add("TDMRs: one within each run of memory granules on one node, granules at its ends left out and filled"
           + " by PAMT: %s of TDMRs meet the PAMT and TDMR bounds".formatted(Count.of(sets.size(), "set")));
       for (List<AddressRange> set : sets) {
@@ -743,6 +753,17 @@ final class ModuleFamilyProver {
         }
       }
       String source = "ModuleFamilyBounds";
+      if (tier.name().equals("TDMRs") && coversAll() && fixed.containsKey("PAMT")) {
+        // TDMR counts at which no TDMR set with this PAMT fills the islands its runs of holes need.
+        boolean remoteFree = policy.pamt() == Policy.PamtPlacementPolicy.NODE_LOCAL
+            && Long.valueOf(0).equals(fixed.get("remote PAMT"));
+        long before = Math.max(least.orElse(0), tier.lowerBound());
+        long raised = new FilledIslandsPamtBound(instance, remoteFree).raiseTdmrs(fixed.get("PAMT"), before);
+        if (raised > before) {
+          least = OptionalLong.of(raised);
+          source = "FilledIslandsPamtBound";
+        }
+      }
       if (tier.name().equals("reserved areas") && fixed.containsKey("PAMT")) {
         // Under coverage all, with PAMT fixed: the bound CP-SAT's areas tier has too.
         long areas = new AreaCountBound(instance).leastAreas(fixed.get("PAMT"),

@@ -1,0 +1,195 @@
+package tdmr.solver;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import tdmr.mem.AddressRange;
+import tdmr.mem.ByteSize;
+import tdmr.mem.MemoryBlock;
+import tdmr.mem.MemoryMap;
+import tdmr.tdx.PageSize;
+import tdmr.tdx.PamtSizing;
+import tdmr.tdx.TdxLimits;
+
+/**
+ * A lower bound on the PAMT of one group of nodes' memory ({@link NodeSplit}) by the number of TDMRs
+ * holding it, for layouts without remote PAMT that leave none of the group's memory uncovered: the
+ * price of fewer TDMRs than the group's optimum, known without a solve.
+ *
+ * <p>Take such a layout and its TDMRs holding the group's memory, {@code S}. (1) A TDMR's levels
+ * each lie on some nodes, and a level is local to a granule only if each of its nodes has memory
+ * there ({@link tdmr.check.RemotePamt}; a level on no node is remote to all): so the memory
+ * granules of a TDMR of {@code S} have a node in common, its <em>common nodes</em>. (2) A memory
+ * granule in no TDMR (<em>left out</em>) has all its memory in PAMT, as no memory is uncovered;
+ * the PAMT lying in the left-out granules is at least their memory. (3) A level of a TDMR {@code T}
+ * of {@code S} that overlaps a left-out granule's memory lies on that granule's node, which is then
+ * a common node of {@code T}; so if no left-out granule has memory on a common node of {@code T},
+ * none of {@code T}'s levels lies in left-out memory, and each is at least its minimum for {@code
+ * T}'s size (at least the span from its first to its last memory granule). Adding up over disjoint
+ * ranges: the layout's PAMT is at least
+ *
+ * <pre>  memory of the left-out granules + levels' minima of the TDMRs of S none of whose levels can lie there</pre>
+ *
+ * and {@code S} is a set of runs of consecutive memory granules, each with a common node (a TDMR
+ * holds every memory granule between two it holds), with the left-out granules between them. The
+ * bound for {@code k} TDMRs is the least of that sum over every such {@code S} with at most {@code
+ * k} runs, found by enumerating the runs (three choices per memory granule: left out, first of a
+ * run, next in a run), so only for groups of at most {@link #MOST_GRANULES} memory granules. It
+ * holds whoever's levels fill the left-out granules (the group's own or those of a TDMR without
+ * memory), and the TDMRs counted are those holding the group's memory, so a layout within a limit
+ * of {@code k} TDMRs has at most {@code k} of them. Memory no layout covers (outside the CMRs or
+ * above the HKID limit) would break (2): such a group has no bound.
+ */
+final class LeftOutPamtBound {
+  /** The most memory granules of a group the enumeration takes (3^12 = 531 441 sets of runs). */
+  static final int MOST_GRANULES = 12;
+
+  private final long[] pages;
+  private final long[] granuleStart;
+  private final List<Set<Integer>> nodes;
+  private final TdxLimits limits;
+  private final long[] least;
+
+  private LeftOutPamtBound(List<Long> starts, List<Long> memory, List<Set<Integer>> nodes, TdxLimits limits) {
+    this.granuleStart = starts.stream().mapToLong(Long::longValue).toArray();
+    this.pages = memory.stream().mapToLong(Long::longValue).toArray();
+    this.nodes = nodes;
+    this.limits = limits;
+    this.least = new long[pages.length + 1];
+    Arrays.fill(least, Long.MAX_VALUE);
+    enumerate(0, new int[pages.length], 0);
+    for (int k = 1; k < least.length; k++) {
+      least[k] = Math.min(least[k], least[k - 1]);
+    }
+  }
+
+  /**
+   * Per {@code k ≥ 0}, the least PAMT pages of a layout without remote PAMT covering all of {@code
+   * group}'s memory whose TDMRs holding that memory are at most {@code k} (index {@code k}, the
+   * last entry standing for every larger {@code k}); empty when the group has more than {@link
+   * #MOST_GRANULES} memory granules or memory no layout covers.
+   */
+  static Optional<long[]> of(MemoryMap group, TdxLimits limits) {
+    List<AddressRange> cmrs = group.cmrs().merged();
+    TreeMap<Long, Long> memory = new TreeMap<>();
+    TreeMap<Long, Set<Integer>> nodes = new TreeMap<>();
+    for (MemoryBlock b : group.blocks()) {
+      if (b.end() > limits.hkidLimit() || cmrs.stream().noneMatch(c -> c.contains(b.range()))) {
+        return Optional.empty();
+      }
+      for (long g = ByteSize.alignDown(b.start(), ByteSize.GiB); g < b.end(); g += ByteSize.GiB) {
+        AddressRange in = b.range().intersect(new AddressRange(g, g + ByteSize.GiB));
+        memory.merge(g, in.size() / ByteSize.PAGE, Long::sum);
+        nodes.computeIfAbsent(g, x -> new TreeSet<>()).add(b.node());
+      }
+      if (memory.size() > MOST_GRANULES) {
+        return Optional.empty();
+      }
+    }
+    return Optional.of(new LeftOutPamtBound(List.copyOf(memory.keySet()), List.copyOf(memory.values()),
+        List.copyOf(nodes.values()), limits).least.clone());
+  }
+
+  /** Choices per granule: 0 left out, 1 first of a run, 2 next in a run. */
+  private void enumerate(int i, int[] choice, int runs) {
+    if (i == pages.length) {
+      least[runs] = Math.min(least[runs], cost(choice));
+      return;
+    }
+    choice[i] = 0;
+    enumerate(i + 1, choice, runs);
+    choice[i] = 1;
+    enumerate(i + 1, choice, runs + 1);
+    if (i > 0 && choice[i - 1] != 0) {
+      Set<Integer> common = common(choice, i);
+      if (!common.isEmpty()) {
+        choice[i] = 2;
+        enumerate(i + 1, choice, runs);
+      }
+    }
+  }
+
+  /** The common nodes of the run that granule {@code i} would continue (from its first granule to {@code i}). */
+  private Set<Integer> common(int[] choice, int i) {
+    int first = i - 1;
+    while (choice[first] == 2) {
+      first--;
+    }
+    Set<Integer> out = new TreeSet<>(nodes.get(first));
+    for (int j = first + 1; j <= i; j++) {
+      out.retainAll(nodes.get(j));
+    }
+    return out;
+  }
+
+  /** The bound of one set of runs: left-out memory plus the minima of the runs no left-out granule can absorb. */
+  private long cost(int[] choice) {
+    long total = 0;
+    Set<Integer> leftOutNodes = new TreeSet<>();
+    for (int i = 0; i < pages.length; i++) {
+      if (choice[i] == 0) {
+        total += pages[i];
+        leftOutNodes.addAll(nodes.get(i));
+      }
+    }
+    for (int i = 0; i < pages.length; i++) {
+      if (choice[i] != 1) {
+        continue;
+      }
+      int last = i;
+      while (last + 1 < pages.length && choice[last + 1] == 2) {
+        last++;
+      }
+      Set<Integer> common = new TreeSet<>(nodes.get(i));
+      for (int j = i + 1; j <= last; j++) {
+        common.retainAll(nodes.get(j));
+      }
+      common.retainAll(leftOutNodes);
+      if (common.isEmpty()) {
+        total += minimumPages(granuleStart[last] - granuleStart[i] + ByteSize.GiB);
+      }
+    }
+    return total;
+  }
+
+  /** The three levels' minima, in whole pages, of a TDMR of {@code size} bytes. */
+  private long minimumPages(long size) {
+    long total = 0;
+    for (PageSize level : PageSize.values()) {
+      total += (PamtSizing.moduleMinimum(size, level, limits) + ByteSize.PAGE - 1) / ByteSize.PAGE;
+    }
+    return total;
+  }
+
+  /**
+   * The least of {@code sum_X bounds_X[k_X]} over {@code k_X ≥ 0} with {@code sum_X k_X ≤ tdmrs}:
+   * a lower bound on the PAMT pages of every layout without remote PAMT covering all memory whose
+   * TDMRs holding memory are at most {@code tdmrs}, when {@code bounds} has every group's {@link #of}
+   * (a TDMR holds one group's memory in such a layout, {@link NodeSplit}; the groups' left-out
+   * memory and the levels counted are disjoint). Empty when no allocation exists ({@code tdmrs < 0}).
+   */
+  static OptionalLong leastWithin(List<long[]> bounds, int tdmrs) {
+    if (tdmrs < 0) {
+      return OptionalLong.empty();
+    }
+    long[] best = new long[tdmrs + 1];
+    for (long[] group : bounds) {
+      long[] next = new long[tdmrs + 1];
+      Arrays.fill(next, Long.MAX_VALUE);
+      for (int b = 0; b <= tdmrs; b++) {
+        for (int k = 0; k <= b; k++) {
+          long v = group[Math.min(k, group.length - 1)];
+          if (best[b - k] != Long.MAX_VALUE && v != Long.MAX_VALUE) {
+            next[b] = Math.min(next[b], best[b - k] + v);
+          }
+        }
+      }
+      best = next;
+    }
+    return best[tdmrs] == Long.MAX_VALUE ? OptionalLong.empty() : OptionalLong.of(best[tdmrs]);
+  }
+}
