@@ -263,7 +263,8 @@ public final class FilledStart {
     List<AddressRange> out = new ArrayList<>();
     for (AddressRange t : tdmrs) {
       List<List<Atom>> runs = runs(t);
-      if (runs.size() <= limit) {
+      if (runs.size() <= limit || limit == 0) {
+        // Within the limit, or no cut helps (no area at all: only filled islands can).
         out.add(t);
         continue;
       }

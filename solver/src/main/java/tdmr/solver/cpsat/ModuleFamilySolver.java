@@ -168,6 +168,9 @@ final class ModuleFamilySolver {
         }
         buildModel();
       } catch (Deadline.Exceeded e) {
+        if (filledStart.isPresent()) {
+          return builtWitness(filledStart.get());
+        }
         messages.add("time limit: it struck while the CP-SAT model was being built; CP-SAT was not run,"
             + " nothing is proven");
         return result(Status.UNKNOWN, null, OptionalLong.empty());
@@ -206,6 +209,22 @@ final class ModuleFamilySolver {
       }
       options.incumbent().offer(answer);
       return answer;
+    }
+
+    /**
+     * {@code FEASIBLE} with {@link #filledStart}'s layout (valid) when the time limit struck before
+     * CP-SAT's search began: a witness, with no bound.
+     */
+    private EngineResult builtWitness(Layout layout) {
+      LayoutScore score = LayoutScore.of(map, limits, policy, layout);
+      messages.add("time limit: it struck before CP-SAT's search (its model was being built or the built layout's"
+          + " bounds derived); the answer is the layout built by filling islands and granules left out with PAMT"
+          + " levels (FilledStart), validated: a witness, with no bound, and no optimum claimed: " + score.describe());
+      restrictions = List.of();
+      EngineResult r = result(Status.FEASIBLE, layout, OptionalLong.empty());
+      return new EngineResult(r.solver(), r.status(), r.layout(), r.pamtBytes(), r.pamtBoundBytes(),
+          r.messages(), r.solveMillis(), r.modelVariables(), r.modelConstraints(), score.uncoveredBytes(),
+          r.kernelFailure(), r.infeasibility(), r.details(), r.question());
     }
 
     /**

@@ -125,9 +125,18 @@ final class ModuleFamilyProver {
     long t0 = System.nanoTime();
     filled = new tdmr.solver.FilledStart(instance).find();
     filledMillis = (System.nanoTime() - t0) / 1_000_000;
-    Optional<Layout> built = BuiltOptimum.of(instance, filled);
-    if (built.isPresent()) {
-      return builtOptimum(built.get());
+    try {
+      Optional<Layout> built = BuiltOptimum.of(instance, filled);
+      if (built.isPresent()) {
+        return builtOptimum(built.get());
+      }
+    } catch (Deadline.Exceeded e) {
+      if (filled.isEmpty()) {
+        throw e;
+      }
+      // The built layout is valid: a witness, with no bound.
+      best = filled.get();
+      return stopped("time limit, while the built layout's bounds were derived");
     }
     incumbent = incumbentLayout();
     if (TierSearch.LOG) {
