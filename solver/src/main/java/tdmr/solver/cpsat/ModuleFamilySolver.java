@@ -237,6 +237,7 @@ final class ModuleFamilySolver {
       details.add("every tier met its lower bound, derived for the whole family, with the layout built by filling"
           + " islands and granules left out with PAMT levels (FilledStart): no model was built, no restriction limits"
           + " the claim");
+      details.add("model: not built (the built layout met every tier's bound); " + instance.describe());
       restrictions = List.of();
       EngineResult r = result(Status.OPTIMAL, layout, OptionalLong.of(layout.pamtBytes()));
       EngineResult answer = new EngineResult(r.solver(), r.status(), r.layout(), r.pamtBytes(), r.pamtBoundBytes(),

@@ -176,6 +176,7 @@ final class ModuleFamilyProver {
     details.add(("every tier met its lower bound, derived for the whole family, with the layout built by filling islands"
         + " and granules left out with PAMT levels (FilledStart, %d ms): no model was built, no restriction limits the"
         + " claim").formatted(filledMillis));
+    details.add("z3 module-family model: not built (the built layout met every tier's bound); " + instance.describe());
     restrictions = List.of();
     return withUncovered(result(Status.OPTIMAL, layout, OptionalLong.of(layout.pamtBytes())), score);
   }
