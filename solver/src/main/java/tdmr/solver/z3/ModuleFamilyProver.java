@@ -23,6 +23,7 @@ import tdmr.solver.EngineResult;
 import tdmr.solver.AreaShortfall;
 import tdmr.solver.BoundsFirst;
 import tdmr.solver.TierBounds;
+import tdmr.solver.FilledIslandsPamtBound;
 import tdmr.solver.FixedTdmrsAreaBound;
 import tdmr.solver.GranulesLeftOut;
 import tdmr.solver.Infeasibility;
