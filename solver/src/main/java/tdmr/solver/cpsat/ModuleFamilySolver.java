@@ -25,6 +25,7 @@ import tdmr.solver.Infeasibility;
 import tdmr.solver.Instance;
 import tdmr.solver.LayoutScore;
 import tdmr.solver.ModuleFamilyBounds;
+import tdmr.solver.ModuleFamilyRestrictions;
 import tdmr.solver.NativeMemory;
 import tdmr.solver.Question;
 import tdmr.solver.ReservedAreaBounds;
@@ -242,8 +243,8 @@ final class ModuleFamilySolver {
 
     /**
      * {@link #filledStart}'s layout as the optimum when, under coverage {@code all}, it meets the
-     * lower bound of every tier ({@link #lowerBound}: each derived for the whole family, for the
-     * tiers before it fixed at the layout's values): no layout is better in any tier, so no search is
+     * lower bound of every tier ({@link ModuleFamilyRestrictions#meetsFamilyBounds}: each derived
+     * for the whole family, for the tiers before it fixed at the layout's values): no layout is better in any tier, so no search is
      * needed and no restriction of the model limits the claim. Empty otherwise.
      */
     private Optional<EngineResult> meetingEveryBound(Layout layout) {
@@ -251,21 +252,8 @@ final class ModuleFamilySolver {
         return Optional.empty();
       }
       LayoutScore score = LayoutScore.of(map, limits, policy, layout);
-      if (score.uncoveredBytes() > 0 || score.remotePamtBytes() > 0) {
+      if (!ModuleFamilyRestrictions.meetsFamilyBounds(instance, score)) {
         return Optional.empty();
-      }
-      Map<String, Long> fixed = new HashMap<>();
-      if (policy.pamt() == Policy.PamtPlacementPolicy.NODE_LOCAL) {
-        fixed.put("remote PAMT", 0L);
-      }
-      long[] values = {layout.pamtBytes() / ByteSize.PAGE, layout.size(), layout.reservedAreaCount()};
-      List<Tier> tiers = tierList().stream().filter(t -> !fixed.containsKey(t.name())).toList();
-      for (int k = 0; k < tiers.size(); k++) {
-        OptionalLong least = lowerBound(tiers.get(k), fixed, values[k]);
-        if (least.orElse(0) != values[k]) {
-          return Optional.empty();
-        }
-        fixed.put(tiers.get(k).name(), values[k]);
       }
       messages.add("proven optimal among %s: ".formatted(policy.family().claim()) + score.describe());
       details.add("built by filling islands between holes with PAMT levels (FilledStart); it meets the lower bound of"
