@@ -114,8 +114,49 @@ public final class FilledStart {
     for (int k = highest + 1; fewest >= 0 && k <= most && worse < PATIENCE && !instance.deadline().expired(); k++) {
       worse = best.tryBoth(chain.get(k)) && best.improved ? 0 : worse + 1;
     }
+    sizedToIslands(best);
     return best.layout;
   }
+
+  /**
+   * The TDMR sets of the best layout's PAMT and TDMR count ({@link TdmrSetsAtPamt}) that {@link
+   * AreasWithKnownTdmrs} does not rule out below its areas, fewest areas by that bound first, each
+   * built into a layout (at most {@link #MOST_SIZED_SETS} of them). Where a granule holds more runs of
+   * holes than a TDMR has areas, cutting a run of granules elsewhere into TDMRs of the right sizes
+   * gives levels that fill its islands exactly (on the seed-7 sweep's {@code fragmented-16} map, a
+   * 10 GiB TDMR's 2M level fills an island of 20 pages), an area less than TDMRs one per run cut at
+   * the crowded granule, at the same PAMT and TDMR count.
+   */
+  private void sizedToIslands(Best best) {
+    if (best.layout.isEmpty() || instance.deadline().expired()) {
+      return;
+    }
+    long pages = best.score.pamtBytes() / ByteSize.PAGE;
+    int areas = best.score.reservedAreas();
+    Optional<List<TdmrSetsAtPamt.TdmrSet>> sets = TdmrSetsAtPamt.of(instance, pages, best.score.tdmrs());
+    if (sets.isEmpty()) {
+      return;
+    }
+    AreasWithKnownTdmrs bound = new AreasWithKnownTdmrs(instance);
+    List<long[]> ranked = new ArrayList<>();
+    for (int k = 0; k < sets.get().size() && !instance.deadline().expired(); k++) {
+      long least = bound.leastAreas(sets.get().get(k), pages).orElse(Long.MAX_VALUE);
+      if (least < areas) {
+        ranked.add(new long[] {least, k});
+      }
+    }
+    ranked.sort(java.util.Comparator.comparingLong(r -> r[0]));
+    for (int k = 0; k < ranked.size() && k < MOST_SIZED_SETS && !instance.deadline().expired(); k++) {
+      List<AddressRange> tdmrs = new ArrayList<>();
+      for (long[] t : sets.get().get((int) ranked.get(k)[1]).tdmrs()) {
+        tdmrs.add(new AddressRange(t[0] * ByteSize.GiB, t[1] * ByteSize.GiB));
+      }
+      best.tryBoth(tdmrs);
+    }
+  }
+
+  /** The most TDMR sets {@link #sizedToIslands} builds. */
+  private static final int MOST_SIZED_SETS = 16;
 
   /**
    * How many more peels in a row may fail to give a better layout before the construction stops:

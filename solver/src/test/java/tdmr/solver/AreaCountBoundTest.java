@@ -68,16 +68,28 @@ class AreaCountBoundTest {
     // them with PAMT, and a level lies in one island, so each filled island needs a level of its
     // own that fits in one page: only a 1G level does (a 2M level has at least 2 pages, a 4K level
     // 1024). One TDMR (1027 pages) fills one island: 4 areas; two TDMRs (2054 pages) two: 3. The
-    // pages alone (four of them) would allow all four islands: 1 area.
+    // pages alone (four of them) would allow all four islands, but 1027 pages leave no room for a
+    // TDMR besides the one of 1 GiB over the granule (a TDMR without memory costs 1027 pages more),
+    // whose levels are then known: 4 areas under any TDMR limit (IslandsFilledTogether).
     AreaCountBound b = bound(islandsBetweenHoles(4, 1), MODULE);
-    assertEquals(1, b.leastAreas(1027));
+    assertEquals(4, b.leastAreas(1027));
     assertEquals(4, b.leastAreas(1027, 1));
     assertEquals(3, b.leastAreas(2054, 2));
+    // 4 · 1027 pages within 4 TDMRs might add TDMRs without memory, of unknown sizes: the count alone.
     assertEquals(1, b.leastAreas(4 * 1027, 4));
-    // Islands of two pages take a 1G or a 2M level: one TDMR fills two of them, 3 areas.
+    // Islands of two pages take a 1G or a 2M level, so the count alone allows two of them (3
+    // areas); but the one TDMR's levels (1024, 2, 1 pages, no padding) fill only one exactly: the
+    // 1G level would need a page of padding. 4 areas.
     AreaCountBound two = bound(islandsBetweenHoles(4, 2), MODULE);
-    assertEquals(3, two.leastAreas(1027, 1));
-    assertEquals(1, two.leastAreas(1027));
+    assertEquals(4, two.leastAreas(1027, 1));
+    assertEquals(4, two.leastAreas(1027));
+    // The exhaustive search agrees: with one TDMR, 1027 pages and 4 areas in both maps.
+    TdxLimits oneTdmr = TdxLimits.DEFAULT.withMaxTdmrs(1);
+    for (MemoryMap map : List.of(islandsBetweenHoles(4, 1), islandsBetweenHoles(4, 2))) {
+      ExhaustiveSearch.Result best = new ExhaustiveSearch(map, oneTdmr, MODULE).best().orElseThrow();
+      assertEquals(1027 * 4096L, best.score().pamtBytes());
+      assertEquals(4, best.score().reservedAreas());
+    }
   }
 
   @Test

@@ -167,6 +167,10 @@ final class ModuleFamilySolver {
         return result(Status.UNKNOWN, null, OptionalLong.empty());
       }
       filledStart = new FilledStart(instance).find();
+      if (filledStart.isPresent() && meetsEveryTierBound(LayoutScore.of(map, limits, policy, filledStart.get()))) {
+        // The layout built meets every tier's bound: nothing for the search to do (bounds need time left).
+        return filledStartAnswer(filledStart.get());
+      }
       Optional<Tiers> tiers = solveTiers();
       if (tiers.isEmpty() && filledStart.isPresent()) {
         return filledStartAnswer(filledStart.get());
@@ -187,6 +191,12 @@ final class ModuleFamilySolver {
         return result(Status.UNKNOWN, null, OptionalLong.empty());
       }
       EngineResult answer = claim(checked(layout, tiers.get()), tiers.get());
+      if (!tiers.get().proven() && filledStart.isPresent()
+          && meetsEveryTierBound(LayoutScore.of(map, limits, policy, filledStart.get()))) {
+        // The search did not prove its tiers, but the layout built meets every tier's bound.
+        messages.clear();
+        return filledStartAnswer(filledStart.get());
+      }
       if (!tiers.get().proven() && filledStart.isPresent() && LayoutScore.of(map, limits, policy,
           filledStart.get()).betterThan(LayoutScore.of(map, limits, policy, layout), policy)) {
         messages.clear();
@@ -221,15 +231,23 @@ final class ModuleFamilySolver {
       }
       messages.remove(NO_LAYOUT);
       LayoutScore score = LayoutScore.of(map, limits, policy, layout);
-      messages.add("best layout found (built by filling islands between holes with PAMT levels, FilledStart): "
-          + score.describe());
+      boolean byBounds = meetsEveryTierBound(score);
+      if (byBounds) {
+        messages.clear();
+        messages.add("proven optimal among %s: ".formatted(policy.family().claim()) + score.describe());
+        details.add("built by filling islands between holes with PAMT levels (FilledStart); every tier met its lower"
+            + " bound, derived for the whole family: no restriction of the model limits the claim");
+      } else {
+        messages.add("best layout found (built by filling islands between holes with PAMT levels, FilledStart): "
+            + score.describe());
+      }
       Map<String, Long> fixed = new HashMap<>();
       fixed.put("remote PAMT", 0L);
       OptionalLong pages = lowerBound(new Tier("PAMT", model.pamtPages, ByteSize.PAGE), fixed, layout.pamtBytes() / ByteSize.PAGE);
       OptionalLong bound = pages.isPresent()
           ? OptionalLong.of(Math.min(pages.getAsLong() * ByteSize.PAGE, layout.pamtBytes())) : OptionalLong.empty();
       restrictions = List.of();
-      EngineResult r = result(Status.FEASIBLE, layout, bound);
+      EngineResult r = result(byBounds ? Status.OPTIMAL : Status.FEASIBLE, layout, bound);
       EngineResult answer = new EngineResult(r.solver(), r.status(), r.layout(), r.pamtBytes(), r.pamtBoundBytes(),
           r.messages(), r.solveMillis(), r.modelVariables(), r.modelConstraints(), score.uncoveredBytes(),
           r.kernelFailure(), r.infeasibility(), r.details(), r.question());
@@ -238,6 +256,34 @@ final class ModuleFamilySolver {
     }
 
     private static final String NO_LAYOUT = "time limit: no layout found and none ruled out";
+
+    /**
+     * Whether {@code score} (of {@link #filledStart}'s layout, coverage {@code all}) meets, tier by
+     * tier with the tiers before fixed at its values, the lower bound {@link #lowerBound} derives for
+     * the whole family: then no layout of the family beats it, as when a tier of the search meets
+     * its bound ({@link #solveTiers}). Not when only the PAMT was asked.
+     */
+    private boolean meetsEveryTierBound(LayoutScore score) {
+      if (options.stopAfterPamt() || policy.coverage() != Policy.Coverage.ALL) {
+        return false;
+      }
+      Map<String, Long> fixed = new HashMap<>();
+      for (Tier tier : tierList()) {
+        long value = switch (tier.name()) {
+          case "remote PAMT" -> score.remotePamtBytes();
+          case "PAMT" -> score.pamtBytes() / ByteSize.PAGE;
+          case "TDMRs" -> score.tdmrs();
+          case "reserved areas" -> score.reservedAreas();
+          default -> -1;
+        };
+        OptionalLong least = lowerBound(tier, fixed, value);
+        if (value < 0 || least.isEmpty() || least.getAsLong() != value) {
+          return false;
+        }
+        fixed.put(tier.name(), value);
+      }
+      return true;
+    }
 
     /** The instance; an answer already when no layout can cover all memory or there is no memory. */
     private Optional<EngineResult> prepare() {
