@@ -140,6 +140,55 @@ public final class FilledIslandsPamtBound {
     return Math.max(least, k);
   }
 
+  /**
+   * The TDMR sets one of which every layout of the module family under coverage {@code all} within
+   * the instance's limits with exactly {@code pages} pages of PAMT and exactly {@code tdmrs} TDMRs
+   * (and no remote PAMT when this bound was made for that) has, up to the window's argument: the sets
+   * of {@link TdmrSetsAtPamt#of} with {@code tdmrs} TDMRs that are not ruled out, each as byte ranges
+   * in address order. Empty when it knows nothing: the preconditions of {@link #raise} fail, no TDMR
+   * of {@link ModuleFamilyBounds#tdmrs} holds more runs than the limit (the sets are not listed, as
+   * for {@link #raise}), {@link TdmrSetsAtPamt} cannot list the sets, the deadline strikes, or more
+   * than {@code most} sets are left.
+   *
+   * <p><b>Proof</b> that an engine minimising the reserved areas over these sets, each with its
+   * TDMRs fixed, has the areas tier's optimum at that PAMT and TDMR count. Take any such layout {@code
+   * L}. By the window's argument ({@link TdmrSetsAtPamt}) there is a layout {@code L'} with the same
+   * PAMT, the same TDMR count and no more reserved areas (so still within the limit) whose TDMRs are
+   * one of the sets {@link TdmrSetsAtPamt#of} lists, of exactly {@code tdmrs} TDMRs. Its set is not
+   * ruled out: a set ruled out (a TDMR without a node its levels may lie on when there is no remote
+   * PAMT, or no choice of islands and levels keeping every TDMR within the area limit, the class
+   * comment) has no layout at {@code pages}. So {@code L'} is a layout with one of the listed sets and
+   * at most {@code L}'s areas, and the least over the listed sets is at most every layout's areas;
+   * as each listed set's layouts are layouts, it is the optimum. A set whose test runs out of its
+   * step budget is kept, which only lists more.
+   */
+  public Optional<List<List<AddressRange>>> setsWith(long pages, long tdmrs, int most) {
+    if (!instance.moduleFamily() || instance.policy().coverage() != Policy.Coverage.ALL
+        || !instance.impossibilities().isEmpty() || !someTdmrOverLimit()) {
+      return Optional.empty();
+    }
+    Optional<List<TdmrSetsAtPamt.TdmrSet>> sets = TdmrSetsAtPamt.of(instance, pages, instance.limits().maxTdmrs());
+    if (sets.isEmpty()) {
+      return Optional.empty();
+    }
+    List<List<AddressRange>> left = new ArrayList<>();
+    for (TdmrSetsAtPamt.TdmrSet set : sets.get()) {
+      if (set.tdmrs().size() != tdmrs || noRemotePamt && anyTdmrWithoutLocalNode(set)) {
+        continue;
+      }
+      if (instance.deadline().expired()) {
+        return Optional.empty();
+      }
+      if (mayMeetLimit(set)) {
+        if (left.size() == most) {
+          return Optional.empty();
+        }
+        left.add(set.tdmrs().stream().map(t -> new AddressRange(t[0] * ByteSize.GiB, t[1] * ByteSize.GiB)).toList());
+      }
+    }
+    return Optional.of(left);
+  }
+
   /** Whether no layout has exactly {@code pages} pages of PAMT (every TDMR set ruled out). */
   boolean ruledOut(long pages) {
     return ruledOut(pages, instance.limits().maxTdmrs());

@@ -140,6 +140,66 @@ class FixedTdmrsAreaBoundTest {
         "TDMRs below the raised bound " + raised + ": " + c + "\n" + best.get().layout());
   }
 
+  /**
+   * The map of {@link #twoIslandsOfThreePages} and a full granule [2G, 3G) after it (memory
+   * contiguous across 2 GiB), one area per TDMR, at most 3 TDMRs, PAMT anywhere. One TDMR over both
+   * granules has levels of 2048, 4 and 1 pages (2053) and 3 runs of holes: within 1 area it must
+   * fill both islands of 3 pages with disjoint levels, and with 2054 pages its padding is 1; only the
+   * 1-page level fits an island, so it is ruled out. Two TDMRs over 2 GiB of memory can only be
+   * [1G, 2G) and [2G, 3G): 1024 + 2 + 1 pages each (2054, no padding), and each pair of 2M and 1G
+   * levels fills an island of the low one. So at 2054 pages that is the only set of 2 TDMRs, and
+   * there is none of 1; the best layout has 2054 pages and 2 TDMRs, its areas those of that set.
+   */
+  @Test
+  void filledIslandSetsAtThePamtAndTdmrCount() {
+    List<MemoryBlock> blocks = new ArrayList<>(twoIslandsOfThreePages().blocks());
+    MemoryBlock last = blocks.remove(blocks.size() - 1);
+    blocks.add(new MemoryBlock(last.start(), 3 * G, 0));
+    MemoryMap map = MemoryMap.of("two islands and a granule", blocks, List.of(new AddressRange(G, 3 * G)));
+    TdxLimits limits = TdxLimits.DEFAULT.withMaxTdmrs(3).withMaxReservedPerTdmr(1);
+    FilledIslandsPamtBound bound = new FilledIslandsPamtBound(Instance.of(map, limits, ANY), false);
+    List<AddressRange> pair = List.of(new AddressRange(G, 2 * G), new AddressRange(2 * G, 3 * G));
+    assertEquals(Optional.of(List.of(pair)), bound.setsWith(2054, 2, 32));
+    assertEquals(Optional.of(List.of()), bound.setsWith(2054, 1, 32));
+    ExhaustiveSearch.Result best = new ExhaustiveSearch(map, limits, ANY).best().orElseThrow();
+    assertEquals(2054 * 4096L, best.score().pamtBytes());
+    assertEquals(2, best.score().tdmrs());
+    assertEquals(best.score().reservedAreas(), new ExhaustiveSearch(map, limits, ANY).onlyTdmrs(pair::equals)
+        .best().orElseThrow().score().reservedAreas());
+  }
+
+  /**
+   * The least areas over the sets of {@link FilledIslandsPamtBound#setsWith} at the best layout's
+   * PAMT and TDMR count, each searched with its TDMRs fixed, are the best layout's areas (the
+   * exhaustive search does not share the sets' restriction).
+   */
+  @Property(tries = 30, seed = "20261210")
+  void theLeastAreasOverTheFilledIslandSetsAreTheBest(@ForAll("islandMaps") Case c) {
+    Optional<ExhaustiveSearch.Result> best = new ExhaustiveSearch(c.map(), c.limits(), ANY).best();
+    Statistics.label("has a layout").collect(best.isPresent());
+    if (best.isEmpty()) {
+      return;
+    }
+    long pages = best.get().score().pamtBytes() / 4096;
+    Optional<List<List<AddressRange>>> sets = new FilledIslandsPamtBound(Instance.of(c.map(), c.limits(), ANY), false)
+        .setsWith(pages, best.get().score().tdmrs(), 32);
+    Statistics.label("sets").collect(sets.map(s -> s.size() >= 3 ? "3+" : String.valueOf(s.size())).orElse("none"));
+    if (sets.isEmpty()) {
+      return;
+    }
+    String what = c + "\n" + best.get().layout() + "\nsets " + sets.get();
+    long least = Long.MAX_VALUE;
+    for (List<AddressRange> set : sets.get()) {
+      Optional<ExhaustiveSearch.Result> with = new ExhaustiveSearch(c.map(), c.limits(), ANY)
+          .onlyTdmrs(set::equals).best();
+      // The set's best layout may have more PAMT than the best's: then it has none at that PAMT.
+      if (with.isPresent() && with.get().score().pamtBytes() == pages * 4096) {
+        least = Math.min(least, with.get().score().reservedAreas());
+      }
+    }
+    assertEquals(best.get().score().reservedAreas(), least, what);
+  }
+
   record Case(MemoryMap map, TdxLimits limits) {}
 
   /**

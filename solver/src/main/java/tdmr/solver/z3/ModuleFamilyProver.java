@@ -398,8 +398,15 @@ final class ModuleFamilyProver {
           }
         } else if (tier.name().equals("reserved areas")) {
           Optional<List<List<AddressRange>>> sets = tdmrSetsAtBound();
+          String which = "one within each run of memory granules on one node, granules at its ends left out and filled"
+              + " by PAMT";
+          if (sets.isEmpty()) {
+            sets = filledIslandSets();
+            which = "those at this PAMT and TDMR count that can fill the islands their runs of holes need within the"
+                + " area limit (FilledIslandsPamtBound#setsWith)";
+          }
           if (sets.isPresent()) {
-            minimiseOver(tier, sets.get());
+            minimiseOver(tier, sets.get(), which);
             break;
           }
         }
@@ -664,16 +671,32 @@ final class ModuleFamilyProver {
     }
 
     /**
-     * The areas tier over the layouts whose TDMRs are one of {@code sets} (every layout left has
-     * one): the least areas of each set, its TDMRs fixed, on a {@code qflia} solver of its own,
-     * stepping down from the best known; the least over the sets is the tier's optimum.
+     * The TDMR sets of {@link FilledIslandsPamtBound#setsWith} when PAMT and the TDMR count are fixed
+     * and no coverable memory is given up (every layout left has one of them, up to the window's
+     * argument); empty otherwise, or when it lists none (this search has a layout, so that would be a
+     * bug of the bound, and the whole model's search is left to decide).
      */
-    private void minimiseOver(Tier tier, List<List<AddressRange>> sets) {
+    private Optional<List<List<AddressRange>>> filledIslandSets() {
+      if (!coversAll() || !fixed.containsKey("PAMT") || !fixed.containsKey("TDMRs")) {
+        return Optional.empty();
+      }
+      boolean remoteFree = policy.pamt() == Policy.PamtPlacementPolicy.NODE_LOCAL
+          && Long.valueOf(0).equals(fixed.get("remote PAMT"));
+      return new FilledIslandsPamtBound(instance, remoteFree).setsWith(fixed.get("PAMT"), fixed.get("TDMRs"),
+          GranulesLeftOut.MOST_TDMR_SETS).filter(sets -> !sets.isEmpty());
+    }
+
+    /**
+     * The areas tier over the layouts whose TDMRs are one of {@code sets} (every layout left has
+     * one, {@code which} says why): the least areas of each set, its TDMRs fixed, on a {@code qflia}
+     * solver of its own, stepping down from the best known; the least over the sets is the tier's
+     * optimum.
+     */
+    private void minimiseOver(Tier tier, List<List<AddressRange>> sets, String which) {
       long lo = tier.lowerBound();
       // Every tier so far may have been proven at the incumbent's values, without a model of Z3's.
       long hi = last == null && incumbent.isPresent() ? incumbentValue(tier) : value(tier.expr());
-      details.add("TDMRs: one within each run of memory granules on one node, granules at its ends left out and filled"
-          + " by PAMT: %s of TDMRs meet the PAMT and TDMR bounds".formatted(Count.of(sets.size(), "set")));
+      details.add("TDMRs: %s: %s of TDMRs meet the PAMT and TDMR bounds".formatted(which, Count.of(sets.size(), "set")));
       for (List<AddressRange> set : sets) {
         long setLeast = leastAreas(set);
         if (hi - 1 < Math.max(lo, setLeast)) {
