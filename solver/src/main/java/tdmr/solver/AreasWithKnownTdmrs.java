@@ -2,7 +2,6 @@ package tdmr.solver;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.OptionalInt;
 import java.util.OptionalLong;
 import tdmr.mem.ByteSize;
 import tdmr.solver.Instance.Atom;
@@ -58,12 +57,7 @@ import tdmr.solver.TdmrSetsAtPamt.TdmrSet;
  * bounds what they save, items being the islands of TDMRs whose every stretch is tileable (an island
  * all PAMT lies between must-reserve atoms, so each of its stretches is filled exactly by levels
  * inside it) and, per part not tileable, the cheaper of the segments at its TDMR edges (smallest
- * first, so greedy is exact). Of those items, the islands all PAMT number at most the most islands
- * whose stretches the set's levels fill together with the parts of {@code S} ({@link
- * IslandsFilledTogether}: disjoint groups of levels, the padding shared), and the edge segments at
- * most the parts crossed; so {@code k} is also at most that count plus {@code x}, and the bound
- * takes the smaller. This is what binds on fragmented maps whose TDMRs are sized so that their
- * levels fill islands: one level cannot fill two islands.
+ * first, so greedy is exact).
  *
  * <p>Filling together matters where a part's levels are wanted elsewhere: on canonical/tdx#331 at
  * its least PAMT with 5 TDMRs of 1, 188, 256, 192 and 256 GiB, the run at 1 TiB (both ends stretch
@@ -134,7 +128,7 @@ public final class AreasWithKnownTdmrs {
       // The parts between stretch ends cannot all be filled: no layout has these TDMRs.
       return OptionalLong.empty();
     }
-    List<long[]> islands = new ArrayList<>();
+    List<Long> islands = new ArrayList<>();
     long runPieces = 0;
     for (int t = 0; t < set.tdmrs().size(); t++) {
       runPieces += runPiecesAndIslands(pieces, t, set, islands);
@@ -144,7 +138,7 @@ public final class AreasWithKnownTdmrs {
     long room = pamtPages - leftOut;
     if (may.size() > MOST_PARTS_TRIED) {
       // Too many to try together: each may be filled (fewer parts crossed only lowers the bound).
-      return OptionalLong.of(areas(runPieces, islands, never, room, islands.size()));
+      return OptionalLong.of(areas(runPieces, islands, never, room));
     }
     long least = Long.MAX_VALUE;
     for (int filled = 0; filled < 1 << may.size(); filled++) {
@@ -161,15 +155,9 @@ public final class AreasWithKnownTdmrs {
           crossed.add(may.get(k));
         }
       }
-      if (!set.fillsTogether(together)) {
-        continue;
-      }
-      long areas = areas(runPieces, islands, crossed, room, islands.size());
-      if (areas < least) {
-        // The islands filled at once with the parts of S by the set's levels ({@link IslandsFilledTogether}).
-        OptionalInt joint = IslandsFilledTogether.most(
-            set.levelPages().stream().mapToLong(Long::longValue).toArray(), set.padding(), together, islands);
-        least = Math.min(least, areas(runPieces, islands, crossed, room, joint.orElse(islands.size())));
+      long areas = areas(runPieces, islands, crossed, room);
+      if (areas < least && set.fillsTogether(together)) {
+        least = areas;
       }
     }
     return least == Long.MAX_VALUE ? OptionalLong.empty() : OptionalLong.of(least);
@@ -187,14 +175,11 @@ public final class AreasWithKnownTdmrs {
 
   /**
    * The class comment's {@code n + x - k}: {@code runPieces} and the parts {@code crossed}, less the
-   * most items (the {@code islands}, each the pages of its stretches, and the crossed parts' edge
-   * segments) whose pages fit in {@code room}, of which at most {@code jointIslands} islands.
+   * most items (the {@code islands} and the crossed parts' edge segments) whose pages fit in {@code
+   * room}.
    */
-  private static long areas(long runPieces, List<long[]> islands, List<Part> crossed, long room, long jointIslands) {
-    List<Long> items = new ArrayList<>();
-    for (long[] island : islands) {
-      items.add(java.util.Arrays.stream(island).sum());
-    }
+  private static long areas(long runPieces, List<Long> islands, List<Part> crossed, long room) {
+    List<Long> items = new ArrayList<>(islands);
     crossed.forEach(p -> items.add(p.edgeSegment()));
     items.sort(null);
     long saved = 0;
@@ -205,7 +190,6 @@ public final class AreasWithKnownTdmrs {
       room -= cost;
       saved++;
     }
-    saved = Math.min(saved, jointIslands + crossed.size());
     return Math.max(0, runPieces + crossed.size() - saved);
   }
 
@@ -266,26 +250,26 @@ public final class AreasWithKnownTdmrs {
   }
 
   /**
-   * The run pieces of TDMR {@code t}; adds to {@code items} each island of {@code t} whose every
-   * stretch is tileable, as the pages of its stretches.
+   * The run pieces of TDMR {@code t}; adds to {@code items} the pages of each island of {@code t}
+   * whose every stretch is tileable.
    */
-  private long runPiecesAndIslands(List<Piece> pieces, int t, TdmrSet set, List<long[]> items) {
+  private long runPiecesAndIslands(List<Piece> pieces, int t, TdmrSet set, List<Long> items) {
     List<Piece> in = pieces.stream().filter(p -> p.tdmr() == t).toList();
     long runs = 0;
     boolean afterRun = false;
-    List<Long> island = new ArrayList<>();
+    long island = 0;
     long stretch = 0;
     boolean islandTileable = true;
     int k = 0;
     while (k < in.size()) {
       if (in.get(k).usable()) {
+        island += in.get(k).pages();
         stretch += in.get(k).pages();
         k++;
         continue;
       }
       if (stretch > 0) {
         islandTileable &= set.fills(stretch);
-        island.add(stretch);
         stretch = 0;
       }
       // A maximal range of pieces none of them usable: a run piece when it holds a must-reserve one.
@@ -298,11 +282,11 @@ public final class AreasWithKnownTdmrs {
         continue;
       }
       if (afterRun && islandTileable) {
-        items.add(island.stream().mapToLong(Long::longValue).toArray());
+        items.add(island);
       }
       runs++;
       afterRun = true;
-      island = new ArrayList<>();
+      island = 0;
       islandTileable = true;
     }
     return runs;

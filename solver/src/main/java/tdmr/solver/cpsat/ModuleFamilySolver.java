@@ -167,9 +167,9 @@ final class ModuleFamilySolver {
         return result(Status.UNKNOWN, null, OptionalLong.empty());
       }
       filledStart = new FilledStart(instance).find();
-      if (filledStart.isPresent() && meetsEveryTierBound(LayoutScore.of(map, limits, policy, filledStart.get()))) {
-        // The layout built meets every tier's bound: nothing for the search to do (bounds need time left).
-        return filledStartAnswer(filledStart.get());
+      Optional<EngineResult> built = filledStart.flatMap(this::meetingEveryBound);
+      if (built.isPresent()) {
+        return built.get();
       }
       Optional<Tiers> tiers = solveTiers();
       if (tiers.isEmpty() && filledStart.isPresent()) {
@@ -191,12 +191,6 @@ final class ModuleFamilySolver {
         return result(Status.UNKNOWN, null, OptionalLong.empty());
       }
       EngineResult answer = claim(checked(layout, tiers.get()), tiers.get());
-      if (!tiers.get().proven() && filledStart.isPresent()
-          && meetsEveryTierBound(LayoutScore.of(map, limits, policy, filledStart.get()))) {
-        // The search did not prove its tiers, but the layout built meets every tier's bound.
-        messages.clear();
-        return filledStartAnswer(filledStart.get());
-      }
       if (!tiers.get().proven() && filledStart.isPresent() && LayoutScore.of(map, limits, policy,
           filledStart.get()).betterThan(LayoutScore.of(map, limits, policy, layout), policy)) {
         messages.clear();
@@ -231,23 +225,15 @@ final class ModuleFamilySolver {
       }
       messages.remove(NO_LAYOUT);
       LayoutScore score = LayoutScore.of(map, limits, policy, layout);
-      boolean byBounds = meetsEveryTierBound(score);
-      if (byBounds) {
-        messages.clear();
-        messages.add("proven optimal among %s: ".formatted(policy.family().claim()) + score.describe());
-        details.add("built by filling islands between holes with PAMT levels (FilledStart); every tier met its lower"
-            + " bound, derived for the whole family: no restriction of the model limits the claim");
-      } else {
-        messages.add("best layout found (built by filling islands between holes with PAMT levels, FilledStart): "
-            + score.describe());
-      }
+      messages.add("best layout found (built by filling islands between holes with PAMT levels, FilledStart): "
+          + score.describe());
       Map<String, Long> fixed = new HashMap<>();
       fixed.put("remote PAMT", 0L);
       OptionalLong pages = lowerBound(new Tier("PAMT", model.pamtPages, ByteSize.PAGE), fixed, layout.pamtBytes() / ByteSize.PAGE);
       OptionalLong bound = pages.isPresent()
           ? OptionalLong.of(Math.min(pages.getAsLong() * ByteSize.PAGE, layout.pamtBytes())) : OptionalLong.empty();
       restrictions = List.of();
-      EngineResult r = result(byBounds ? Status.OPTIMAL : Status.FEASIBLE, layout, bound);
+      EngineResult r = result(Status.FEASIBLE, layout, bound);
       EngineResult answer = new EngineResult(r.solver(), r.status(), r.layout(), r.pamtBytes(), r.pamtBoundBytes(),
           r.messages(), r.solveMillis(), r.modelVariables(), r.modelConstraints(), score.uncoveredBytes(),
           r.kernelFailure(), r.infeasibility(), r.details(), r.question());
@@ -255,35 +241,41 @@ final class ModuleFamilySolver {
       return answer;
     }
 
-    private static final String NO_LAYOUT = "time limit: no layout found and none ruled out";
-
     /**
-     * Whether {@code score} (of {@link #filledStart}'s layout, coverage {@code all}) meets, tier by
-     * tier with the tiers before fixed at its values, the lower bound {@link #lowerBound} derives for
-     * the whole family: then no layout of the family beats it, as when a tier of the search meets
-     * its bound ({@link #solveTiers}). Not when only the PAMT was asked.
+     * {@link #filledStart}'s layout as the optimum when, under coverage {@code all}, it meets the
+     * lower bound of every tier ({@link #lowerBound}: each derived for the whole family, for the
+     * tiers before it fixed at the layout's values): no layout is better in any tier, so no search is
+     * needed and no restriction of the model limits the claim. Empty otherwise.
      */
-    private boolean meetsEveryTierBound(LayoutScore score) {
-      if (options.stopAfterPamt() || policy.coverage() != Policy.Coverage.ALL) {
-        return false;
+    private Optional<EngineResult> meetingEveryBound(Layout layout) {
+      if (policy.coverage() != Policy.Coverage.ALL || options.stopAfterPamt()) {
+        return Optional.empty();
+      }
+      LayoutScore score = LayoutScore.of(map, limits, policy, layout);
+      if (score.uncoveredBytes() > 0 || score.remotePamtBytes() > 0) {
+        return Optional.empty();
       }
       Map<String, Long> fixed = new HashMap<>();
-      for (Tier tier : tierList()) {
-        long value = switch (tier.name()) {
-          case "remote PAMT" -> score.remotePamtBytes();
-          case "PAMT" -> score.pamtBytes() / ByteSize.PAGE;
-          case "TDMRs" -> score.tdmrs();
-          case "reserved areas" -> score.reservedAreas();
-          default -> -1;
-        };
-        OptionalLong least = lowerBound(tier, fixed, value);
-        if (value < 0 || least.isEmpty() || least.getAsLong() != value) {
-          return false;
-        }
-        fixed.put(tier.name(), value);
+      if (policy.pamt() == Policy.PamtPlacementPolicy.NODE_LOCAL) {
+        fixed.put("remote PAMT", 0L);
       }
-      return true;
+      long[] values = {layout.pamtBytes() / ByteSize.PAGE, layout.size(), layout.reservedAreaCount()};
+      List<Tier> tiers = tierList().stream().filter(t -> !fixed.containsKey(t.name())).toList();
+      for (int k = 0; k < tiers.size(); k++) {
+        OptionalLong least = lowerBound(tiers.get(k), fixed, values[k]);
+        if (least.orElse(0) != values[k]) {
+          return Optional.empty();
+        }
+        fixed.put(tiers.get(k).name(), values[k]);
+      }
+      messages.add("proven optimal among %s: ".formatted(policy.family().claim()) + score.describe());
+      details.add("built by filling islands between holes with PAMT levels (FilledStart); it meets the lower bound of"
+          + " every tier, derived for the whole family: no search, and no restriction of the model limits the claim");
+      restrictions = List.of();
+      return Optional.of(result(Status.OPTIMAL, layout, OptionalLong.of(layout.pamtBytes())));
     }
+
+    private static final String NO_LAYOUT = "time limit: no layout found and none ruled out";
 
     /** The instance; an answer already when no layout can cover all memory or there is no memory. */
     private Optional<EngineResult> prepare() {
