@@ -75,6 +75,16 @@ class AreasWithKnownTdmrsProperties {
   @Property(tries = 30, seed = "20261205")
   void theBestLayoutHasAtLeastTheBoundsAreasAmongIslands(@ForAll("islandMaps") Case c) {
     theBestLayoutHasAtLeastTheBoundsAreas(c);
+    // And at least the PAMT FilledIslandsPamtBound raises the covering bound to (TDMR sets of the
+    // same signature, here cuts of the memory after the islands in either order, tested once).
+    Optional<ExhaustiveSearch.Result> best = new ExhaustiveSearch(c.map(), c.limits(), c.policy()).best();
+    if (best.isPresent()) {
+      Instance instance = Instance.of(c.map(), c.limits(), c.policy());
+      long covering = new ModuleFamilyBounds(instance, false).leastPamtPages().orElse(0);
+      long raised = new FilledIslandsPamtBound(instance, false).raise(covering);
+      Statistics.label("raised").collect(raised > covering);
+      assertTrue(best.get().score().pamtBytes() / 4096 >= raised, "PAMT below the raised bound " + raised + ": " + c);
+    }
   }
 
   /**
