@@ -69,8 +69,8 @@ class AreasWithKnownTdmrsProperties {
 
   /**
    * The same on maps whose first granule holds small islands between holes of 4 KiB, so that the
-   * levels of TDMRs of various sizes fill them ({@link IslandsFilledTogether}): one level fills one
-   * island, and the padding is shared.
+   * levels of TDMRs of various sizes fill them: one level fills one island, and the padding is
+   * shared.
    */
   @Property(tries = 30, seed = "20261205")
   void theBestLayoutHasAtLeastTheBoundsAreasAmongIslands(@ForAll("islandMaps") Case c) {

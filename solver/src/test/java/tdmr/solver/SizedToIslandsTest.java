@@ -12,8 +12,8 @@ import tdmr.tdx.TdxLimits;
 
 /**
  * Node 0 of the seed-7 sweep's {@code fragmented-16} map, where the reserved-areas tier is settled
- * by TDMRs sized so that their levels fill islands: {@link AreaCountBound} with {@link
- * IslandsFilledTogether} (a lower bound) and {@link FilledStart} (a layout that meets it).
+ * by TDMRs sized so that their levels fill islands: {@link AreaCountBound} over the TDMR sets at the
+ * PAMT and TDMR count (a lower bound) and {@link FilledStart} (a layout that meets it).
  *
  * <p>The map by hand: a run of 2 GiB below 4 GiB whose memory lies between 18 runs of holes ({@code
  * [0, 1M)}, 15 small reserved or ACPI ranges, {@code [0x61aee000, 0x6f7ff000)} and {@code [0x6f800000,
@@ -30,9 +30,13 @@ import tdmr.tdx.TdxLimits;
  * the low run whole and the high run cut into {@code a} and {@code 62 - a} GiB. Every TDMR over the
  * high run's last granule reserves its end. The first: 1 + 17 + 1 runs, and of {@code [1G, 2G)}'s
  * islands only the 1-page one can be filled (levels 1024, 2, 1, 1024, 2, 1, 63 488, 124, 1), so 18
- * areas. The second: 18 + 0 + 1 runs, and at most 2 islands filled ({@code IslandsFilledTogetherTest}),
- * so 17, which {@code a = 10} reaches: the 1G level of the low TDMR in the island of 1 page, the 2M
- * level of the 10 GiB TDMR (20 pages) in the island of 20.
+ * areas. The second: 18 + 0 + 1 runs, and at most 2 islands filled, so 17. (The levels 2048, 4, 1,
+ * {@code 1024a}, {@code 2a}, 1, {@code 1024(62 - a)}, {@code 2(62 - a)}, 1 have no padding; the
+ * 2M and 1G levels sum to 131, so only the islands of 1, 11, 20, 36 and 123 pages can be filled, as
+ * every larger island less any sum of 4K levels is above 131 pages; no three of those five are
+ * sums of disjoint groups of the small levels for any {@code a}, which an enumeration of the 61 cuts
+ * written apart from the code confirms.) {@code a = 10} reaches 17: the 1G level of the low TDMR in
+ * the island of 1 page, the 2M level of the 10 GiB TDMR (20 pages) in the island of 20.
  */
 class SizedToIslandsTest {
   private static final Policy NODE_LOCAL = new Policy(Policy.Holes.MEMLIST, Policy.PamtPlacementPolicy.NODE_LOCAL,
