@@ -73,7 +73,7 @@ public final class FilledStart {
     if (runs.isEmpty()) {
       return Optional.empty();
     }
-    List<AddressRange> perRun = ranges(runs);
+    List<AddressRange> perRun = instance.cellSpans(runs);
     List<List<AddressRange>> sets = new ArrayList<>();
     sets.add(perRun);
     List<AddressRange> cut = cutOverLimit(perRun);
@@ -89,6 +89,14 @@ public final class FilledStart {
       best.tryBoth(tdmrs);
     }
     for (LeftOutGranules.Candidate c : new LeftOutGranules(instance).candidates(perRun, MOST_LEFT_OUT)) {
+      if (instance.deadline().expired()) {
+        return best.layout;
+      }
+      best.consider(with(c.tdmrs(), false, c.chained()));
+    }
+    // Every island outside the largest segment's granules left out, filled by levels of TDMRs cut
+    // from that segment's run to fit them (TDMRs inside the run, which the engines' models leave out).
+    for (LeftOutGranules.Candidate c : new LeftOutIslands(instance).candidates()) {
       if (instance.deadline().expired()) {
         return best.layout;
       }
@@ -463,16 +471,6 @@ public final class FilledStart {
 
   /** The most sets of {@link LeftOutGranules} (cheapest first) finished into layouts. */
   private static final int MOST_LEFT_OUT = 4;
-
-  /** Whole-cell TDMRs as address ranges. */
-  private List<AddressRange> ranges(List<List<Integer>> tdmrs) {
-    List<AddressRange> out = new ArrayList<>();
-    for (List<Integer> t : tdmrs) {
-      out.add(new AddressRange(instance.cells().get(t.get(0)).range().start(),
-          instance.cells().get(t.get(t.size() - 1)).range().end()));
-    }
-    return out;
-  }
 
   /**
    * {@code tdmrs} with each TDMR holding more runs than the area limit cut at the edges of its
