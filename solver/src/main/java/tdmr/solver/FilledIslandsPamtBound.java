@@ -75,6 +75,12 @@ public final class FilledIslandsPamtBound {
   /** Steps taken so far by {@link #raise}'s searches. */
   private long totalSteps;
 
+  /**
+   * The most steps of one {@link TdmrSetsWithoutRoom} visit (a fraction of its own cap: on hosts of
+   * a TiB and more the visit would otherwise spend a second or more before it gives up).
+   */
+  private static final long MOST_VISIT_STEPS = 100_000;
+
   /** The most TDMR sets tested at one PAMT before the bound stops rising. */
   private static final int MOST_SETS = 64;
 
@@ -207,7 +213,7 @@ public final class FilledIslandsPamtBound {
     // Where PAMT leaves no room to spare the sets are visited one at a time (TdmrSetsWithoutRoom).
     int[] visited = {0};
     boolean[] possible = {false};
-    boolean all = TdmrSetsWithoutRoom.visit(instance, pages, mostTdmrs, set -> {
+    boolean all = TdmrSetsWithoutRoom.visit(instance, pages, mostTdmrs, MOST_VISIT_STEPS, set -> {
       if (noRemotePamt && anyTdmrWithoutLocalNode(set)) {
         return true;
       }
