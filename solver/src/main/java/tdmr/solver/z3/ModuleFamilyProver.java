@@ -25,6 +25,7 @@ import tdmr.solver.EngineResult;
 import tdmr.solver.AreaShortfall;
 import tdmr.solver.BoundsFirst;
 import tdmr.solver.FilledIslandsPamtBound;
+import tdmr.solver.LeftOutPamtBound;
 import tdmr.solver.FixedTdmrsAreaBound;
 import tdmr.solver.GranulesLeftOut;
 import tdmr.solver.Infeasibility;
@@ -738,12 +739,15 @@ final class ModuleFamilyProver {
      * tier's own and the tiers fixed so far make it valid: PAMT once no coverable memory is given up
      * (coverage {@code all}, or the coverage tier proven 0), with runs cut between nodes once remote
      * PAMT is proven 0 under {@code node-local}; TDMRs once PAMT is fixed at that bound, and once it
-     * is fixed at all as {@link TdmrCountBound} derives. The bound
+     * is fixed at all as {@link TdmrCountBound} derives; PAMT also as {@link
+     * LeftOutPamtBound#leastPages} derives for the TDMR limit once remote PAMT is proven 0, and TDMRs
+     * as {@link LeftOutPamtBound#leastTdmrs} derives for the fixed PAMT then. The bound
      * holds for every layout of the module family, so for the layouts of this model too; it is also
      * stated as a constraint.
      */
     private Tier withSharedBound(Tier tier) {
       OptionalLong least = OptionalLong.empty();
+      String source = "ModuleFamilyBounds";
       if (tier.name().equals("PAMT") && coversAll()) {
         boolean remoteFree = policy.pamt() == Policy.PamtPlacementPolicy.NODE_LOCAL
             && Long.valueOf(0).equals(fixed.get("remote PAMT"));
@@ -757,6 +761,14 @@ final class ModuleFamilyProver {
             details.add("PAMT tier: at least %d pages (FilledIslandsPamtBound: below, no TDMR set fills the islands"
                 .formatted(raised) + " its runs of holes need within the area limit)");
             least = OptionalLong.of(raised);
+          }
+        }
+        if (remoteFree) {
+          OptionalLong fewTdmrs = LeftOutPamtBound.leastPages(map, limits);
+          if (fewTdmrs.isPresent() && (least.isEmpty() || fewTdmrs.getAsLong() > least.getAsLong())) {
+            // Where the TDMR limit binds: granules left out, or TDMRs spanning gaps.
+            source = "LeftOutPamtBound, within the limit of " + Count.of(limits.maxTdmrs(), "TDMR");
+            least = fewTdmrs;
           }
         }
         // Per node too (ModuleFamilyBounds#leastPamtPagesPerNode): with the total at its bound,
@@ -775,7 +787,15 @@ final class ModuleFamilyProver {
           least = cut;
         }
       }
-      String source = "ModuleFamilyBounds";
+      if (tier.name().equals("TDMRs") && coversAll() && fixed.containsKey("PAMT")
+          && Long.valueOf(0).equals(fixed.get("remote PAMT"))) {
+        // Fewer TDMRs leave granules out or span gaps, which costs more PAMT (LeftOutPamtBound).
+        OptionalLong fewer = LeftOutPamtBound.leastTdmrs(map, limits, fixed.get("PAMT"));
+        if (fewer.isPresent() && fewer.getAsLong() > Math.max(least.orElse(0), tier.lowerBound())) {
+          least = fewer;
+          source = "LeftOutPamtBound";
+        }
+      }
       if (tier.name().equals("TDMRs") && coversAll() && fixed.containsKey("PAMT")) {
         // TDMR counts at which no TDMR set with this PAMT fills the islands its runs of holes need.
         boolean remoteFree = policy.pamt() == Policy.PamtPlacementPolicy.NODE_LOCAL
