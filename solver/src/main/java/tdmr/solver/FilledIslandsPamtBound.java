@@ -12,8 +12,9 @@ import tdmr.tdx.Policy;
  * A lower bound on the PAMT of every layout of the module family ({@link Policy.Family#MODULE})
  * under coverage {@code all} within the reserved-area limit: {@link #raise}. It starts from a lower
  * bound {@code B} (of {@link ModuleFamilyBounds} or the reserved-area price) and rules out, one page
- * at a time, each PAMT {@code P} at which no set of TDMRs a layout can have ({@link TdmrSetsAtPamt})
- * keeps every TDMR within the limit. It matters on maps with one granule holding more holes than a
+ * at a time, each PAMT {@code P} at which no set of TDMRs a layout can have keeps every TDMR
+ * within the limit ({@link TdmrSetsWithoutRoom} where PAMT leaves no room to spare,
+ * else {@link TdmrSetsAtPamt}). It matters on maps with one granule holding more holes than a
  * TDMR has areas (a fragmented low gigabyte): at {@code B} the TDMRs are those of the least levels,
  * whose levels must then fill islands between holes exactly, and few islands are a sum of them.
  *
@@ -55,7 +56,11 @@ import tdmr.tdx.Policy;
  * lower bound {@code k}, it rises while that holds. On the sweeps' {@code fragmented-16} maps at their
  * least PAMT (one page above the covering bound) the only 3-TDMR set is one per run of granules,
  * whose levels (2048, 4, 1; 63 488, 124, 1 pages on node 0) with one page of padding fill one of the
- * four islands the low TDMR needs (the one of 1 page): at least 4 TDMRs, which a layout has.
+ * four islands the low TDMR needs (the one of 1 page): at least 4 TDMRs, which a layout has. On
+ * node 0 of a host of 192 GiB per node whose granule 1 holds 17 runs of holes (16 areas per TDMR),
+ * one page above the covering bound the only set of 2 TDMRs is one per run with 1 page of padding
+ * ({@link TdmrSetsWithoutRoom}), and no island between the holes is a sum of its levels (2 048, 4,
+ * 1, 194 560, 380 and 1 pages) within that page: at least 3 TDMRs.
  */
 public final class FilledIslandsPamtBound {
   /** The most pages the bound is raised by. */
@@ -199,6 +204,22 @@ public final class FilledIslandsPamtBound {
    * (every TDMR set ruled out).
    */
   private boolean ruledOut(long pages, long mostTdmrs) {
+    // Where PAMT leaves no room to spare the sets are visited one at a time (TdmrSetsWithoutRoom).
+    int[] visited = {0};
+    boolean[] possible = {false};
+    boolean all = TdmrSetsWithoutRoom.visit(instance, pages, mostTdmrs, set -> {
+      if (noRemotePamt && anyTdmrWithoutLocalNode(set)) {
+        return true;
+      }
+      possible[0] = ++visited[0] > MOST_SETS || mayMeetLimit(set);
+      return !possible[0];
+    });
+    if (possible[0]) {
+      return false;
+    }
+    if (all) {
+      return true;
+    }
     Optional<List<TdmrSetsAtPamt.TdmrSet>> sets = TdmrSetsAtPamt.of(instance, pages, mostTdmrs);
     if (sets.isEmpty()) {
       return false;

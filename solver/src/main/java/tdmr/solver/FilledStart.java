@@ -42,6 +42,10 @@ import tdmr.tdx.Policy;
  * layout are found by doubling and halving, and more are tried while the layout keeps getting better
  * (more levels to choose from pad less). On the sweeps' {@code fragmented-32}, {@code -64} and
  * {@code -128} maps (34 to 130 runs in the low gigabyte) this gives layouts of 9, 24 and 58 TDMRs.
+ * One peel, off either end, is also tried on the TDMRs per run with those over the limit kept
+ * whole: on node 0 of a two-socket host of 128 GiB per node whose granule 1 holds islands of 1 and
+ * 7 pages, [0, 2G), [4G, 129G) and [129G, 130G) fill both (a 1G level; 4 + 2 + 1 pages of the 2M
+ * levels of the 2 GiB and 1 GiB TDMRs and a 1G level): 3 TDMRs and 17 areas at the least PAMT.
  */
 public final class FilledStart {
   private final Instance instance;
@@ -75,6 +79,10 @@ public final class FilledStart {
     List<AddressRange> cut = cutOverLimit(perRun);
     if (!cut.equals(perRun)) {
       sets.add(cut);
+      // The TDMRs over the limit kept whole, with one peel off either end of the donor: its small
+      // levels may fill the islands they need with one TDMR fewer than the cut above.
+      peelOne(perRun, true).ifPresent(sets::add);
+      peelOne(perRun, false).ifPresent(sets::add);
     }
     Best best = new Best();
     for (List<AddressRange> tdmrs : sets) {
@@ -131,7 +139,7 @@ public final class FilledStart {
     List<List<AddressRange>> chain = new ArrayList<>();
     chain.add(tdmrs);
     while (tdmrs.size() < instance.limits().maxTdmrs()) {
-      Optional<List<AddressRange>> next = peelOne(tdmrs);
+      Optional<List<AddressRange>> next = peelOne(tdmrs, false);
       if (next.isEmpty()) {
         break;
       }
@@ -182,13 +190,14 @@ public final class FilledStart {
   }
 
   /**
-   * {@code tdmrs} with one more TDMR: the first GiB of the largest TDMR within the area limit whose
-   * levels may lie on a node of the islands of a TDMR over the limit (under {@code node-local}, a
-   * node each of its memory granules holds), made a TDMR of its own; empty when there is none (of
-   * 2 GiB or more) or no TDMR is over the limit. A 1 GiB TDMR's levels (1024, 2 and 1 pages) fit
-   * small islands, and the PAMT of the two parts is that of the whole plus about a page.
+   * {@code tdmrs} with one more TDMR: the first GiB ({@code top}: the last) of the largest TDMR
+   * within the area limit whose levels may lie on a node of the islands of a TDMR over the limit
+   * (under {@code node-local}, a node each of its memory granules holds), made a TDMR of its own;
+   * empty when there is none (of 2 GiB or more) or no TDMR is over the limit. A 1 GiB TDMR's levels
+   * (1024, 2 and 1 pages) fit small islands, and the PAMT of the two parts is that of the whole
+   * plus about a page.
    */
-  private Optional<List<AddressRange>> peelOne(List<AddressRange> tdmrs) {
+  private Optional<List<AddressRange>> peelOne(List<AddressRange> tdmrs, boolean top) {
     List<Integer> islandNodes = new ArrayList<>();
     for (AddressRange t : tdmrs) {
       TdmrInterior inside = TdmrInterior.of(instance, t);
@@ -214,9 +223,10 @@ public final class FilledStart {
       return Optional.empty();
     }
     AddressRange d = tdmrs.get(donor);
+    long at = top ? d.end() - ByteSize.GiB : d.start() + ByteSize.GiB;
     List<AddressRange> out = new ArrayList<>(tdmrs);
-    out.set(donor, new AddressRange(d.start() + ByteSize.GiB, d.end()));
-    out.add(donor, new AddressRange(d.start(), d.start() + ByteSize.GiB));
+    out.set(donor, new AddressRange(at, d.end()));
+    out.add(donor, new AddressRange(d.start(), at));
     return Optional.of(out);
   }
 

@@ -109,9 +109,10 @@ import tdmr.tdx.Policy;
  *
  * <h2>The TDMR bound</h2>
  *
- * A layout with exactly {@code B} pages when every {@code M_g > B} (per node: every {@code M_g >
- * B_X} of node X's granules, in the case above) covers every memory granule (leaving one out needs
- * more than {@code B} pages) and meets every inequality above with equality:
+ * A layout with exactly {@code B} pages when every layout leaving a memory granule out of every
+ * TDMR has more than {@code B} pages by the terms above for {@code l ≥ 1} (so when every {@code M_g
+ * > B}; per node: with {@code B_X} and node X's granules, in the case above) covers every memory
+ * granule and meets every inequality above with equality:
  * no padding, no TDMR without memory, no TDMR over a granule without memory or over two runs. So
  * each TDMR lies within one run and each run has at least its {@code k} TDMRs: at least {@code sum
  * k} TDMRs ({@link #leastTdmrs}).
@@ -158,7 +159,6 @@ public final class ModuleFamilyBounds {
       }
     }
     this.sound = wholePagesPerGiB > rounded;
-    long least = Long.MAX_VALUE;
     List<Cell> cells = instance.cells();
     int k = 0;
     while (k < cells.size()) {
@@ -171,9 +171,6 @@ public final class ModuleFamilyBounds {
         k++;
       }
       runs.add(run(first, k));
-      for (int i = first; i <= k; i++) {
-        least = Math.min(least, granulePages(cells.get(i)));
-      }
       k++;
     }
     long sum = 0;
@@ -194,16 +191,18 @@ public final class ModuleFamilyBounds {
         long b = node.stream().mapToLong(this::runPages).sum();
         perNodeCovering.put(e.getKey(), b);
         perNodeRuns.put(e.getKey(), node);
-        long onNode = withGranulesLeftOut(b, node);
+        long leftOut = leftOutLeast(b, 0, node);
+        long onNode = Math.min(b, leftOut);
         perNode.put(e.getKey(), onNode);
         pages += onNode;
-        coveringIsLeast &= leastGranulePages(node) > b;
+        coveringIsLeast &= leftOut > b;
       }
       this.leastPages = pages;
       this.coveringIsLeast = coveringIsLeast;
     } else {
-      this.leastPages = withGranulesLeftOut(sum, runs);
-      this.coveringIsLeast = least > sum;
+      long leftOut = leftOutLeast(sum, 0, runs);
+      this.leastPages = Math.min(sum, leftOut);
+      this.coveringIsLeast = leftOut > sum;
     }
   }
 
@@ -219,17 +218,6 @@ public final class ModuleFamilyBounds {
     return true;
   }
 
-  /** The fewest pages of coverable memory in one granule of {@code some} runs. */
-  private long leastGranulePages(List<Run> some) {
-    long least = Long.MAX_VALUE;
-    for (Run r : some) {
-      for (int i = r.firstCell(); i <= r.lastCell(); i++) {
-        least = Math.min(least, granulePages(instance.cells().get(i)));
-      }
-    }
-    return least;
-  }
-
   /** {@code min over l ≥ 0 of max(B - c·l, S_l)} over the granules of {@code some} runs, taken smallest first. */
   private long withGranulesLeftOut(long b, List<Run> some) {
     return withGranulesLeftOut(b, 0, some);
@@ -242,6 +230,24 @@ public final class ModuleFamilyBounds {
    * {@code extra} 0 it is that bound.
    */
   private long withGranulesLeftOut(long b, long extra, List<Run> some) {
+    return Math.min(b + extra, leftOutLeast(b, extra, some));
+  }
+
+  /**
+   * The terms of {@link #withGranulesLeftOut(long, long, List)} for {@code l ≥ 1} only: a lower bound
+   * on the PAMT pages of every layout that leaves some memory granule of {@code some} runs out of
+   * every TDMR, or, when that is larger than {@code b + extra}, some value larger than it.
+   */
+  private long leftOutLeast(long b, long extra, List<Run> some) {
+    return leftOutLeast(b, extra, some, b + extra);
+  }
+
+  /**
+   * {@link #leftOutLeast(long, long, List)} with the search over the granules left out stopped
+   * once their memory exceeds {@code cap} (not {@code b + extra}): a lower bound, or some value above
+   * {@code cap}.
+   */
+  private long leftOutLeast(long b, long extra, List<Run> some, long cap) {
     long c = 0;
     for (PageSize level : PageSize.values()) {
       c += Math.floorDiv(instance.perGiBBytes(level) + 4095, 4096);
@@ -253,12 +259,12 @@ public final class ModuleFamilyBounds {
         granules.merge(granulePages(cell), cell.sizeGiB(), Long::sum);
       }
     }
-    long best = b + extra;
+    long best = Long.MAX_VALUE;
     long taken = 0;
     long l = 0;
     for (Map.Entry<Long, Long> e : granules.entrySet()) {
       for (long j = 0; j < e.getValue(); j++) {
-        if (taken >= best) {
+        if (taken >= best || taken > cap) {
           // Every layout leaving out more granules has at least their memory of PAMT.
           return best;
         }
@@ -428,11 +434,27 @@ public final class ModuleFamilyBounds {
    * multi-socket host whose low granule 1 holds an island of 32 743 pages between holes, that
    * granule is not worth leaving out (no levels of 1 GiB and 254 GiB come within a thousand pages
    * of it), so the node's bound is that of leaving out granule 0 instead.
+   *
+   * <p><b>Stretches too small for the largest level.</b> Let {@code K} be the level whose piece of a
+   * 1 GiB TDMR is largest (the 4K level: 1 024 pages with 16-byte entries) and {@code small(g)} the
+   * pages of the stretches sealed inside {@code g} with fewer pages than that piece. No level
+   * {@code K} lies in such a stretch (a level of a TDMR of {@code N ≥ 1} GiB has at least the pages
+   * of a 1 GiB TDMR's, and a level meeting a sealed stretch lies inside it), and all of its memory
+   * is PAMT: so the PAMT has the pages of the small stretches besides those of the levels {@code K},
+   * which are at least {@code ceil(G'·p_K / 4096)} ({@code ceil} is subadditive over the TDMRs) with
+   * {@code G' ≥ n - 1}. So the PAMT is at least {@code levels_K(n - 1) + small(g)}: unlike the lack,
+   * which is that of one stretch, this adds up every small stretch. Per node the same holds for the
+   * PAMT on the node (node X's TDMRs have their levels on X, and the small stretches lie on X). On
+   * node 0 of a two-socket host of 192 GiB per node whose granule 1 holds 15 islands of 10 to 8 017
+   * pages between holes (2 802 pages in those below 1 024), leaving granule 1 out needs at least
+   * 1 024 · 191 + 2 802 = 198 386 pages, more than covering it (196 994): so the node's bound is the
+   * covering one.
    */
   private long oneGranuleLeftOut(long b, List<Run> some) {
     long best = Long.MAX_VALUE;
     long n = some.stream().mapToLong(Run::giB).sum();
     List<long[]> stretches = memoryStretches();
+    PageSize largest = largestLevel();
     for (Run r : some) {
       long whole = runPages(r);
       long offset = 0;
@@ -444,21 +466,35 @@ public final class ModuleFamilyBounds {
           long levels = b - drop;
           long from = (cell.range().start() / 4096) + (j - offset) * Instance.GIB_PAGES;
           long sealed = 0;
+          long small = 0;
           for (long[] st : stretches) {
             if (st[0] >= from && st[1] <= from + Instance.GIB_PAGES) {
               sealed = Math.max(sealed, lack(st[1] - st[0], n - 1, levels - (n - 1) * wholePagesPerGiB()));
+              small += st[1] - st[0] < instance.levelPages(1, largest) ? st[1] - st[0] : 0;
             }
           }
           long value = levels + sealed;
           if (sealed == 0 && value >= pages && value < best && !chainsMayFill(some, r, j, from, stretches)) {
             value++;
           }
-          best = Math.min(best, Math.max(value, pages));
+          long besideSmall = instance.levelPages(n - 1, largest) + small;
+          best = Math.min(best, Math.max(Math.max(value, besideSmall), pages));
         }
         offset += cell.sizeGiB();
       }
     }
     return best;
+  }
+
+  /** The level whose piece of a 1 GiB TDMR has the most pages (the 4K level). */
+  private PageSize largestLevel() {
+    PageSize largest = PageSize.SIZE_4K;
+    for (PageSize level : PageSize.values()) {
+      if (instance.levelPages(1, level) > instance.levelPages(1, largest)) {
+        largest = level;
+      }
+    }
+    return largest;
   }
 
   /**
@@ -1383,6 +1419,22 @@ public final class ModuleFamilyBounds {
       return Optional.empty();
     }
     return Optional.of(pieces);
+  }
+
+  /**
+   * Whether every layout that leaves some memory granule out of every TDMR has more than {@code
+   * pamtPages} pages of PAMT, by the terms of the class comment for {@code l ≥ 1} (with {@link
+   * #oneGranuleLeftOut}'s); false when unknown, or when the bound is taken per node. {@link
+   * TdmrSetsWithoutRoom} uses it: at such a PAMT every layout covers every memory granule. On node
+   * 0 of a host of 192 GiB per node whose granule 1 holds 15 islands between holes (194 560 pages in
+   * all, fewer than {@code B + 1 = 196 995}) leaving granule 1 out needs at least 198 386 pages: at
+   * {@code B + 1} every layout covers granule 1 too.
+   */
+  public boolean everyLayoutLeavingAGranuleOutAbove(long pamtPages) {
+    if (!sound || runs.isEmpty() || !perNode.isEmpty()) {
+      return false;
+    }
+    return leftOutLeast(leastCoveringPages, 0, runs, pamtPages) > pamtPages;
   }
 
   /** Whether runs are cut where adjacent granules share no node. */

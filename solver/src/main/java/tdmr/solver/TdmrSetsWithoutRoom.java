@@ -22,8 +22,10 @@ import tdmr.tdx.PageSize;
  *
  * With {@code L} whole pages per GiB of the whole levels, {@code n} memory granules (holding
  * coverable TDX memory), {@code l* = n - floor(P / L)} and {@code ρ = P - L·(n - l*)}: when the
- * {@code l* + 1} smallest memory granules hold more than {@code P} pages, every layout with {@code
- * P} pages leaves out exactly {@code l*} memory granules, covers the others with TDMRs lying each
+ * {@code l* + 1} smallest memory granules hold more than {@code P} pages (or, with {@code l* = 0},
+ * every layout leaving a granule out has more than {@code P} pages by {@link
+ * ModuleFamilyBounds#everyLayoutLeavingAGranuleOutAbove}: small stretches sealed in a granule of
+ * many holes are PAMT too), every layout with {@code P} pages leaves out exactly {@code l*} memory granules, covers the others with TDMRs lying each
  * over memory granules of one run only (a run: adjacent memory granules, {@link
  * ModuleFamilyBounds.Run}), and its rounded levels' least pages and all its padding sum to {@code
  * ρ} ({@link TdmrCountBound}). So its TDMRs are a cut of each run into TDMRs and left-out granules,
@@ -137,7 +139,7 @@ public final class TdmrSetsWithoutRoom {
     for (int i = 0; i <= out && i < all.size(); i++) {
       smallest += all.get(i);
     }
-    if (out + 1 <= n && smallest <= pamtPages) {
+    if (out + 1 <= n && smallest <= pamtPages && !(out == 0 && bounds.everyLayoutLeavingAGranuleOutAbove(pamtPages))) {
       // More granules might be left out, with room to spare: not the regime.
       return false;
     }

@@ -1,6 +1,7 @@
 package tdmr.solver;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -68,16 +69,26 @@ class AreaCountBoundTest {
     // them with PAMT, and a level lies in one island, so each filled island needs a level of its
     // own that fits in one page: only a 1G level does (a 2M level has at least 2 pages, a 4K level
     // 1024). One TDMR (1027 pages) fills one island: 4 areas; two TDMRs (2054 pages) two: 3. The
-    // pages alone (four of them) would allow all four islands: 1 area.
+    // pages alone (four of them) would allow all four islands: 1 area; but 1027 pages leave no page
+    // for a second TDMR's 1G level, so whatever the TDMR limit the one TDMR [1G, 2G) is known, with
+    // its 3 levels (TdmrSetsWithoutRoom): 4 areas.
     AreaCountBound b = bound(islandsBetweenHoles(4, 1), MODULE);
-    assertEquals(1, b.leastAreas(1027));
+    assertEquals(4, b.leastAreas(1027));
     assertEquals(4, b.leastAreas(1027, 1));
     assertEquals(3, b.leastAreas(2054, 2));
     assertEquals(1, b.leastAreas(4 * 1027, 4));
-    // Islands of two pages take a 1G or a 2M level: one TDMR fills two of them, 3 areas.
-    AreaCountBound two = bound(islandsBetweenHoles(4, 2), MODULE);
-    assertEquals(3, two.leastAreas(1027, 1));
-    assertEquals(1, two.leastAreas(1027));
+    // Islands of two pages take a 1G or a 2M level, so counting alone lets one TDMR fill two of
+    // them (3 areas); but at 1027 pages the one TDMR is known, as above, and its levels are
+    // unpadded: only the 2M level fills a 2-page island exactly, 4 areas, which the exhaustive search
+    // confirms.
+    MemoryMap twoPages = islandsBetweenHoles(4, 2);
+    AreaCountBound two = bound(twoPages, MODULE);
+    assertEquals(4, two.leastAreas(1027, 1));
+    assertEquals(4, two.leastAreas(1027));
+    ExhaustiveSearch.Result best = new ExhaustiveSearch(twoPages, TdxLimits.DEFAULT.withMaxTdmrs(1), MODULE).best()
+        .orElseThrow();
+    assertEquals(1027 * 4096L, best.score().pamtBytes());
+    assertEquals(4, best.score().reservedAreas());
   }
 
   @Test
@@ -142,6 +153,44 @@ class AreaCountBoundTest {
     // [1022G, 1025G+960M) 1 more), while the count alone gives 2 (four runs escape).
     AreaCountBound b = bound(RealMaps.read("tdx-cmr-5cmr-1TiB-spr-canonical-tdx-readme.txt"), MODULE);
     assertEquals(6, b.leastAreas(1_046_525, 2));
+  }
+
+  /**
+   * Node 0 of a generated two-socket host of 128 GiB per node (seed 1 of the sweep): [1M, 0x60338000)
+   * then 16 islands between holes in granule 1 (461, 15, 1 271, 2 771, 51, 7, 5 493, 19, 105, 20, 16,
+   * 4 103, 11 292, 4 954, 4 137 and 1 pages) up to 0x6f800000, and [4G, 0x207a000000): runs [0, 2G)
+   * and [4G, 130G), B = 128 · 1026 + 2 = 131 330 pages; at P = B + 1 with at most 3 TDMRs the sets
+   * are [0, 2G) and [4G, 130G) with a page of padding, [0, 1G), [1G, 2G) and [4G, 130G), or [0, 2G)
+   * and [4G, 130G) cut at x, unpadded (TdmrSetsWithoutRoom: every granule holds more than P pages).
+   * Each has 19 runs of holes: [0, 1M), 17 in granule 1 and the gap at the end of [4G, 130G). Levels fill few islands:
+   * the 1-page island takes a 1G level, the 7-page one 4 + 2 + 1 pages (2M levels of the 2 GiB TDMR
+   * and of a 1 GiB one cut from [4G, 130G), a 1G level), islands of 15 to 20 pages the 2M level of
+   * a TDMR of 7 to 10 GiB with a 1G level; with one TDMR of 1 GiB beside [0, 2G) no third island is
+   * a sum of what is left (the other 2M level has 250 pages, the 4K levels 1 024 and 128 000 or
+   * more), with [0, 1G) and [1G, 2G) the 7 pages take all three 1G levels, and with a page of
+   * padding the two 1G levels go to the 1 and 7 pages or to neither. So at least 19 - 2 = 17 areas,
+   * which CP-SAT reaches with [0, 2G), [4G, 129G) and [129G, 130G) (16 + 0 + 1); counting alone said
+   * 13.
+   */
+  @Test
+  void aRealisticNodeZeroNeedsSeventeenAreasAPageAboveTheCoveringBound() throws Exception {
+    MemoryMap map = tdmr.parse.MapReader.read(java.nio.file.Path.of("src/test/resources/family/realistic-128gib-node0-map.json"));
+    Instance instance = Instance.of(map, TdxLimits.DEFAULT, Policy.DEFAULT);
+    assertEquals(java.util.OptionalLong.of(131_330), new ModuleFamilyBounds(instance, true).leastPamtPages());
+    assertEquals(131_331, new FilledIslandsPamtBound(instance, true).raise(131_330));
+    // The engines take the larger of TdmrCountBound and FilledIslandsPamtBound#raiseTdmrs.
+    assertEquals(3, new FilledIslandsPamtBound(instance, true).raiseTdmrs(131_331,
+        new TdmrCountBound(instance).leastTdmrs(131_331).orElse(1)));
+    int[] sets = {0};
+    assertTrue(TdmrSetsWithoutRoom.visit(instance, 131_331, 3, set -> ++sets[0] > 0));
+    assertEquals(127, sets[0]);
+    assertEquals(17, new AreaCountBound(instance).leastAreas(131_331, 3));
+    // FilledStart reaches all three with [0, 2G), [4G, 129G) and [129G, 130G).
+    tdmr.tdx.Layout built = new FilledStart(instance).find().orElseThrow();
+    assertEquals(List.of(), tdmr.check.LayoutVerifier.failures(map, TdxLimits.DEFAULT, Policy.DEFAULT, built));
+    assertEquals(131_331 * 4096L, built.pamtBytes());
+    assertEquals(3, built.size());
+    assertEquals(17, built.reservedAreaCount());
   }
 
   @Test

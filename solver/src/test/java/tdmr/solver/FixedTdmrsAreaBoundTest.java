@@ -123,21 +123,56 @@ class FixedTdmrsAreaBoundTest {
   }
 
   /**
-   * No layout has fewer TDMRs than the raised TDMR bound at its PAMT: the best layout (least PAMT,
-   * then least TDMRs) has at least the bound at its PAMT.
+   * The best layout (least PAMT, then fewest TDMRs) has at least the TDMRs {@link
+   * FilledIslandsPamtBound#raiseTdmrs} gives at its PAMT, and its TDMRs are one of the sets {@link
+   * TdmrSetsAtPamt} lists there when it lists them, and one of those {@link TdmrSetsWithoutRoom}
+   * visits when it visits all.
    */
   @Property(tries = 30, seed = "20261209")
-  void noLayoutBeatsTheRaisedTdmrBound(@ForAll("islandMaps") Case c) {
+  void noLayoutHasFewerTdmrsThanTheRaisedBound(@ForAll("islandMaps") Case c) {
+    Instance instance = Instance.of(c.map(), c.limits(), ANY);
     Optional<ExhaustiveSearch.Result> best = new ExhaustiveSearch(c.map(), c.limits(), ANY).best();
-    Statistics.label("has a layout").collect(best.isPresent());
     if (best.isEmpty()) {
       return;
     }
-    Instance instance = Instance.of(c.map(), c.limits(), ANY);
-    long raised = new FilledIslandsPamtBound(instance, false).raiseTdmrs(best.get().score().pamtBytes() / 4096, 1);
+    long pages = best.get().score().pamtBytes() / 4096;
+    int tdmrs = best.get().score().tdmrs();
+    long raised = new FilledIslandsPamtBound(instance, false).raiseTdmrs(pages, 1);
     Statistics.label("raised").collect(raised > 1);
-    assertTrue(best.get().score().tdmrs() >= raised,
-        "TDMRs below the raised bound " + raised + ": " + c + "\n" + best.get().layout());
+    Statistics.label("binds").collect(raised == tdmrs);
+    assertTrue(tdmrs >= raised, "TDMRs below the raised bound " + raised + ": " + c + "\n" + best.get().layout());
+    List<String> own = best.get().layout().tdmrs().stream()
+        .map(t -> t.base() / G + "-" + (t.base() + t.size()) / G).toList();
+    Optional<List<TdmrSetsAtPamt.TdmrSet>> sets = TdmrSetsAtPamt.of(instance, pages, tdmrs);
+    if (sets.isPresent()) {
+      assertTrue(sets.get().stream().anyMatch(set -> text(set).equals(own)),
+          "the best layout's TDMRs " + own + " are in no set listed: " + c);
+    }
+    boolean[] seen = {false};
+    boolean all = TdmrSetsWithoutRoom.visit(instance, pages, tdmrs, set -> {
+      seen[0] |= text(set).equals(own);
+      return true;
+    });
+    Statistics.label("visited").collect(all);
+    assertTrue(!all || seen[0], "the best layout's TDMRs " + own + " are in no set visited: " + c);
+  }
+
+  private static List<String> text(TdmrSetsAtPamt.TdmrSet set) {
+    return set.tdmrs().stream().map(t -> t[0] + "-" + t[1]).toList();
+  }
+
+  /** The best layout has at least the areas {@link AreaCountBound} gives at its PAMT and TDMR count. */
+  @Property(tries = 30, seed = "20261210")
+  void noLayoutHasFewerAreasThanTheCount(@ForAll("islandMaps") Case c) {
+    Optional<ExhaustiveSearch.Result> best = new ExhaustiveSearch(c.map(), c.limits(), ANY).best();
+    if (best.isEmpty()) {
+      return;
+    }
+    long areas = new AreaCountBound(Instance.of(c.map(), c.limits(), ANY))
+        .leastAreas(best.get().score().pamtBytes() / 4096, best.get().score().tdmrs());
+    Statistics.label("binds").collect(areas == best.get().score().reservedAreas());
+    assertTrue(best.get().score().reservedAreas() >= areas,
+        "areas below the count " + areas + ": " + c + "\n" + best.get().layout());
   }
 
   /**

@@ -189,6 +189,107 @@ class ModuleFamilyBoundsTest {
     assertEquals(1524 * 4096, referee.score().pamtBytes());
   }
 
+  @Test
+  void everySmallStretchSealedInsideALeftOutGranuleIsPamtBesideTheFourKLevel() {
+    // Memory [1G - 1200 pages, 1G - 700 pages) and [1G - 600 pages, 1G - 200 pages) (500 and 400
+    // pages between holes, inside granule 0) and [1G, 2G): covered by one TDMR [0, 2G), 2 · 1026 + 1
+    // = 2053 pages. Leaving granule 0 out, the TDMR [1G, 2G) has levels of 1024, 2 and 1 pages; the
+    // 900 pages of the two stretches are all PAMT, and the 4K level fits in neither: at least 1024 +
+    // 900 = 1924 pages, which the 2M level padded to 500 and the 1G level padded to 400 reach. (The
+    // padding of one stretch alone gave 1024 + 500 = 1524 before.)
+    long page = 4 * K;
+    MemoryMap map = MemoryMap.ofBlocks("two sealed", List.of(new MemoryBlock(G - 1200 * page, G - 700 * page, 0),
+        new MemoryBlock(G - 600 * page, G - 200 * page, 0), new MemoryBlock(G, 2 * G, 0)));
+    for (boolean remoteFree : new boolean[] {false, true}) {
+      ModuleFamilyBounds b = bounds(map, TdxLimits.DEFAULT, remoteFree);
+      assertEquals(OptionalLong.of(1924), b.leastPamtPages());
+      // A layout at 1924 pages leaves granule 0 out, so nothing is said of the TDMRs at the covering bound.
+      assertEquals(OptionalLong.empty(), b.leastTdmrs());
+    }
+    var referee = new ExhaustiveSearch(map, TdxLimits.DEFAULT.withMaxTdmrs(2), MODULE).best().orElseThrow();
+    assertEquals(1924 * 4096, referee.score().pamtBytes());
+  }
+
+  @Test
+  void smallStretchesWorthMoreThanTheirGranuleLeaveTheCoveringBoundTheLeast() {
+    // As above with 1100 pages in stretches below 1024 pages (three of 500, 400 and 200): leaving
+    // granule 0 out needs at least 1024 + 1100 = 2124 pages, more than covering it, 2053; so every
+    // layout at 2053 pages covers both granules, with one TDMR (one run).
+    long page = 4 * K;
+    MemoryMap map = MemoryMap.ofBlocks("three sealed", List.of(new MemoryBlock(G - 1500 * page, G - 1300 * page, 0),
+        new MemoryBlock(G - 1200 * page, G - 700 * page, 0), new MemoryBlock(G - 600 * page, G - 200 * page, 0),
+        new MemoryBlock(G, 2 * G, 0)));
+    for (boolean remoteFree : new boolean[] {false, true}) {
+      ModuleFamilyBounds b = bounds(map, TdxLimits.DEFAULT, remoteFree);
+      assertEquals(OptionalLong.of(2053), b.leastPamtPages());
+      assertEquals(OptionalLong.of(1), b.leastTdmrs());
+    }
+    var referee = new ExhaustiveSearch(map, TdxLimits.DEFAULT.withMaxTdmrs(2), MODULE).best().orElseThrow();
+    assertEquals(2053 * 4096, referee.score().pamtBytes());
+  }
+
+  @Test
+  void nearTheCoveringBoundTheTdmrSetsAreOnePerRunOrOneRunCutInTwo() {
+    // Runs [1G, 3G) and [4G, 5G): B = (2 · 1026 + 1) + (1026 + 1) = 3080 pages, L = 1026, one rounded
+    // level (1G, one page per TDMR of at most 256 GiB). Leaving a granule out costs its 262 144 pages.
+    MemoryMap map = MemoryMap.ofBlocks("two runs", List.of(new MemoryBlock(G, 3 * G, 0), new MemoryBlock(4 * G, 5 * G, 0)));
+    Instance instance = Instance.of(map, TdxLimits.DEFAULT, MODULE);
+    List<List<long[]>> perRun = List.of(List.of(new long[] {1, 3}, new long[] {4, 5}));
+    // At B no page is left for a third TDMR's 1G level: one TDMR per run, however many are allowed.
+    assertEquals(text(perRun), text(setsWithoutRoom(instance, 3080, 64).orElseThrow()));
+    // One page more: padding with one TDMR per run, or [1G, 3G) cut at 2G (the 1G-level page of the
+    // third TDMR) when a third is allowed; with one TDMR there is no layout.
+    assertEquals(text(perRun), text(setsWithoutRoom(instance, 3081, 2).orElseThrow()));
+    assertEquals(text(List.of(perRun.get(0), List.of(new long[] {1, 2}, new long[] {2, 3}, new long[] {4, 5}))),
+        text(setsWithoutRoom(instance, 3081, 3).orElseThrow()));
+    assertEquals(List.of(), setsWithoutRoom(instance, 3081, 1).orElseThrow());
+    // Below B no layout. From B + 1026 on, P / L counts levels of 4 GiB for 3 GiB of memory
+    // granules (a TDMR may cover the granule without memory at 3G): not the regime, unknown.
+    assertEquals(List.of(), setsWithoutRoom(instance, 3079, 2).orElseThrow());
+    assertEquals(java.util.Optional.empty(), setsWithoutRoom(instance, 3080 + 1026, 2));
+  }
+
+  /** The sets {@link TdmrSetsWithoutRoom} visits, when it visits all of them. */
+  private static java.util.Optional<List<List<long[]>>> setsWithoutRoom(Instance instance, long pages, long tdmrs) {
+    List<List<long[]>> sets = new java.util.ArrayList<>();
+    boolean all = TdmrSetsWithoutRoom.visit(instance, pages, tdmrs, set -> sets.add(set.tdmrs()));
+    return all ? java.util.Optional.of(sets) : java.util.Optional.empty();
+  }
+
+  /**
+   * Node 0 of a generated two-socket host of 192 GiB per node (seed 7 of the sweep): memory [1M,
+   * 0x6902a000) and 15 islands of 10 to 8 017 pages between holes up to 0x6e86e000, then [4G, 194G).
+   * Runs [0, 2G) and [4G, 194G): B = 192 · 1026 + 2 = 196 994 pages. Granule 0 holds 261 888 pages,
+   * more than B; leaving granule 1 out makes its islands below 1 024 pages (188, 810, 527, 120, 492,
+   * 249, 364, 10, 17, 25: 2 802 pages) PAMT besides the 4K levels of 191 GiB: 195 584 + 2 802 = 198
+   * 386 > B. So at B the TDMRs are [0, 2G) and [4G, 194G) unpadded, levels of 2 048, 4, 1, 194 560,
+   * 380 and 1 pages. [0, 2G) holds 17 runs of holes ([0, 1M) and 16 in granule 1) against 16 areas,
+   * so one island must be filled exactly, and none is a sum of those levels (the islands of fewer
+   * than 2 048 pages would need sums of 4, 1, 380 and 1): no layout at B. At B + 1 two TDMRs are
+   * those with a page of padding, whose sums below 2 048 reach at most 7 or 380 to 387 (no island
+   * has those sizes): every layout at B + 1 has 3 TDMRs or more, and FilledStart builds one with 3.
+   */
+  @Test
+  void aRealisticNodeZeroIsAPageAboveTheCoveringBoundWithThreeTdmrs() throws Exception {
+    MemoryMap map = tdmr.parse.MapReader.read(java.nio.file.Path.of("src/test/resources/family/realistic-192gib-node0-map.json"));
+    Instance instance = Instance.of(map, TdxLimits.DEFAULT, Policy.DEFAULT);
+    ModuleFamilyBounds b = new ModuleFamilyBounds(instance, true);
+    assertEquals(OptionalLong.of(196_994), b.leastPamtPages());
+    assertEquals(OptionalLong.of(2), b.leastTdmrs());
+    FilledIslandsPamtBound filled = new FilledIslandsPamtBound(instance, true);
+    assertEquals(196_995, filled.raise(196_994));
+    assertEquals(3, filled.raiseTdmrs(196_995, 1));
+    tdmr.tdx.Layout built = new FilledStart(instance).find().orElseThrow();
+    assertEquals(List.of(), tdmr.check.LayoutVerifier.failures(map, TdxLimits.DEFAULT, Policy.DEFAULT, built));
+    assertEquals(196_995 * 4096L, built.pamtBytes());
+    assertEquals(3, built.size());
+  }
+
+  /** The sets as text, sorted (the order of a listing or a visit is not part of its contract). */
+  private static List<String> text(List<List<long[]>> sets) {
+    return sets.stream().map(set -> set.stream().map(java.util.Arrays::toString).toList().toString()).sorted().toList();
+  }
+
   /**
    * Memory stretches of a few to a thousand pages inside granule 0 (between holes, or reaching its
    * end and so touching granule 1's memory), beside a whole granule 1 and sometimes an island at

@@ -167,6 +167,10 @@ final class ModuleFamilySolver {
         return result(Status.UNKNOWN, null, OptionalLong.empty());
       }
       filledStart = new FilledStart(instance).find();
+      Optional<EngineResult> built = filledStart.flatMap(this::meetingEveryBound);
+      if (built.isPresent()) {
+        return built.get();
+      }
       Optional<Tiers> tiers = solveTiers();
       if (tiers.isEmpty() && filledStart.isPresent()) {
         return filledStartAnswer(filledStart.get());
@@ -235,6 +239,40 @@ final class ModuleFamilySolver {
           r.kernelFailure(), r.infeasibility(), r.details(), r.question());
       options.incumbent().offer(answer);
       return answer;
+    }
+
+    /**
+     * {@link #filledStart}'s layout as the optimum when, under coverage {@code all}, it meets the
+     * lower bound of every tier ({@link #lowerBound}: each derived for the whole family, for the
+     * tiers before it fixed at the layout's values): no layout is better in any tier, so no search is
+     * needed and no restriction of the model limits the claim. Empty otherwise.
+     */
+    private Optional<EngineResult> meetingEveryBound(Layout layout) {
+      if (policy.coverage() != Policy.Coverage.ALL || options.stopAfterPamt()) {
+        return Optional.empty();
+      }
+      LayoutScore score = LayoutScore.of(map, limits, policy, layout);
+      if (score.uncoveredBytes() > 0 || score.remotePamtBytes() > 0) {
+        return Optional.empty();
+      }
+      Map<String, Long> fixed = new HashMap<>();
+      if (policy.pamt() == Policy.PamtPlacementPolicy.NODE_LOCAL) {
+        fixed.put("remote PAMT", 0L);
+      }
+      long[] values = {layout.pamtBytes() / ByteSize.PAGE, layout.size(), layout.reservedAreaCount()};
+      List<Tier> tiers = tierList().stream().filter(t -> !fixed.containsKey(t.name())).toList();
+      for (int k = 0; k < tiers.size(); k++) {
+        OptionalLong least = lowerBound(tiers.get(k), fixed, values[k]);
+        if (least.orElse(0) != values[k]) {
+          return Optional.empty();
+        }
+        fixed.put(tiers.get(k).name(), values[k]);
+      }
+      messages.add("proven optimal among %s: ".formatted(policy.family().claim()) + score.describe());
+      details.add("built by filling islands between holes with PAMT levels (FilledStart); it meets the lower bound of"
+          + " every tier, derived for the whole family: no search, and no restriction of the model limits the claim");
+      restrictions = List.of();
+      return Optional.of(result(Status.OPTIMAL, layout, OptionalLong.of(layout.pamtBytes())));
     }
 
     private static final String NO_LAYOUT = "time limit: no layout found and none ruled out";

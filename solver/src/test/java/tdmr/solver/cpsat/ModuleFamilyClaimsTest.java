@@ -78,6 +78,23 @@ class ModuleFamilyClaimsTest {
   }
 
   /**
+   * Node 0 of a generated two-socket host of 128 GiB per node (AreaCountBoundTest derives its bounds
+   * by hand: 131 331 pages, 3 TDMRs, 17 areas). FilledStart's layout with 1 GiB cut off the end of
+   * [4G, 130G) meets all three, so the answer is optimal without a search and names no restriction
+   * (CP-SAT's own search proved it only after 45 s with 2 threads).
+   */
+  @Test
+  void aRealisticNodeZeroBuiltAtEveryBoundIsOptimalWithoutRestrictions() throws Exception {
+    MemoryMap map = MapReader.read(Path.of("src/test/resources/family/realistic-128gib-node0-map.json"));
+    EngineResult r = cpsat(map, TdxLimits.DEFAULT, Policy.DEFAULT);
+    assertEquals(Status.OPTIMAL, r.status(), r.messages().toString());
+    assertEquals(131_331 * 4096L, r.pamtBytes().getAsLong());
+    assertEquals(3, r.layout().orElseThrow().size());
+    assertEquals(17, r.layout().orElseThrow().reservedAreaCount());
+    assertEquals(List.of(), r.restrictions());
+  }
+
+  /**
    * The 512 GiB three-CMR host at 4 TDMRs and 1 area: the kernel family holds a layout of
    * 2 151 694 336 bytes (host512-3cmr-4tdmrs-1area.json, derived in ModuleFamilyWitnessesTest) whose
    * chunk for [4G, 258G) (1 042 420 KiB) ends at the block end 0x406e000000 and so reaches below
