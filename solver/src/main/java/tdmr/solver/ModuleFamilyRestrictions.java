@@ -73,9 +73,11 @@ public final class ModuleFamilyRestrictions {
   /**
    * Whether {@code found} meets, in every ranked tier, a lower bound derived for the whole family
    * (coverage: the memory no layout covers; remote PAMT: 0; PAMT: {@link
-   * ModuleFamilyBounds#leastPamtPages} and {@link ReservedAreaBounds#leastPamtPages}; TDMRs: {@link
+   * ModuleFamilyBounds#leastPamtPages}, {@link ReservedAreaBounds#leastPamtPages} and, under {@code
+   * node-local}, {@link LeftOutPamtBound#leastPages}; TDMRs: {@link
    * ModuleFamilyBounds#leastTdmrsAtLeastPamt} where PAMT meets the covering bound, {@link
-   * TdmrCountBound#leastTdmrs} at its PAMT, or 1; reserved areas: {@link AreaCountBound#leastAreas}
+   * TdmrCountBound#leastTdmrs} and, under {@code node-local}, {@link LeftOutPamtBound#leastTdmrs} at
+   * its PAMT, or 1; reserved areas: {@link AreaCountBound#leastAreas}
    * and, under {@code node-local}, {@link NodeAreaBound#leastAreas}, or 0). Then no layout of the
    * family beats it, whatever
    * a model leaves out, and a claim about it names no restriction. Both engines ask it of every
@@ -95,13 +97,18 @@ public final class ModuleFamilyRestrictions {
         instance.limits().maxReservedPerTdmr());
     ModuleFamilyBounds bounds = new ModuleFamilyBounds(instance, nodeLocal);
     OptionalLong covering = bounds.leastPamtPages();
-    if (pages == 0 || pages != Math.max(covering.orElse(0), price)) {
+    // Where the TDMR limit binds: granules left out or gaps spanned (no remote PAMT, all covered).
+    OptionalLong fewTdmrs = nodeLocal ? LeftOutPamtBound.leastPages(instance.map(), instance.limits())
+        : OptionalLong.empty();
+    if (pages == 0 || pages != Math.max(Math.max(covering.orElse(0), price), fewTdmrs.orElse(0))) {
       return false;
     }
     boolean atCovering = covering.isPresent() && covering.getAsLong() == pages;
     OptionalLong tdmrs = atCovering ? bounds.leastTdmrsAtLeastPamt() : OptionalLong.empty();
     OptionalLong cut = new TdmrCountBound(instance).leastTdmrs(pages);
-    if (found.tdmrs() != Math.max(1, Math.max(tdmrs.orElse(1), cut.orElse(1)))) {
+    OptionalLong fewer = nodeLocal ? LeftOutPamtBound.leastTdmrs(instance.map(), instance.limits(), pages)
+        : OptionalLong.empty();
+    if (found.tdmrs() != Math.max(Math.max(1, fewer.orElse(1)), Math.max(tdmrs.orElse(1), cut.orElse(1)))) {
       return false;
     }
     long areas = new AreaCountBound(instance).leastAreas(pages, found.tdmrs(), found.reservedAreas());
