@@ -21,7 +21,7 @@ public enum Outcome {
   /** TDX is enabled in the BIOS and the log shows boot completed without an attempt to initialize the module. */
   NOT_ATTEMPTED(false, "the boot went on without an attempt to initialize TDX"),
   /** TDX is enabled in the BIOS and the log ends before any attempt (nothing shows the boot went on). */
-  ATTEMPT_NOT_IN_LOG(false, "the log ends before TDX was initialized"),
+  ATTEMPT_NOT_IN_LOG(false, "the log ends before TDX initialization"),
   /** The kernel refused the module: it lacks the NO_RBP_MOD feature (the RBP clobber bug). */
   MODULE_TOO_OLD(false, "the kernel refused the TDX module as too old"),
   /** A TDX guest's log: the host's log is the one that says. */
@@ -36,7 +36,7 @@ public enum Outcome {
    * The log has TDX lines but neither the KeyID line nor an ending this tool knows: a TDX guest,
    * an older or vendor kernel with other messages, or a cut log. Nothing about the BIOS follows.
    */
-  UNRECOGNISED(false, "its TDX lines do not say whether TDX came up");
+  UNRECOGNISED(false, "its TDX lines do not say how initialization ended");
 
   private final boolean tdxUp;
   private final String summary;
@@ -54,6 +54,14 @@ public enum Outcome {
   /** True only when TDX came up. */
   public boolean tdxUp() {
     return tdxUp;
+  }
+
+  /**
+   * False when the log stops short of how TDX initialization ended (it ends first, or its TDX lines
+   * are not ones this tool reads): TDX is then not known to be up, nor known to be down.
+   */
+  public boolean endingInLog() {
+    return this != ATTEMPT_NOT_IN_LOG && this != UNRECOGNISED;
   }
 
   /** True when the kernel's TDMR construction itself failed, so a layout analysis can help. */

@@ -47,7 +47,7 @@ import tdmr.triage.Triage;
     exitCodeListHeading = "%nExit status:%n",
     exitCodeList = {
       "0:TDX came up",
-      "1:TDX did not come up (or the log shows no attempt)",
+      "1:TDX did not come up, or the log does not show that it did",
       "2:bad input or usage (also an empty log: without root, dmesg prints nothing)",
       "70:internal error"
     },

@@ -36,6 +36,18 @@ record Diagnosis(
   }
 
   /**
+   * Whether the log shows that TDX did not come up: not when it stops short of how initialization
+   * ended, nor when it has no TDX line and lacks the boot's first lines, where they would be.
+   */
+  boolean showsTdxDown() {
+    if (triage.outcome().tdxUp() || !triage.outcome().endingInLog()) {
+      return false;
+    }
+    return !(triage.outcome() == tdmr.triage.Outcome.NO_TDX_LINES
+        && completeness.stream().anyMatch(n -> n.check() == LogCompleteness.Check.NO_EARLY_BOOT));
+  }
+
+  /**
    * The line of the summary table: the outcome, the kernel's failure (or the SEAMCALL that failed),
    * the logged PAMT, and what to do: for a layout failure the boot parameters that fix it when the
    * analysis found them ({@code memmap}), else the command that looks for them ({@code tdmr fix}),

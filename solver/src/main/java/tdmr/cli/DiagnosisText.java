@@ -21,9 +21,10 @@ final class DiagnosisText {
   String render(Diagnosis d) {
     Triage t = d.triage();
     StringBuilder s = new StringBuilder();
-    String headline = t.outcome().tdxUp()
-        ? terminal.good("TDX came up.")
-        : terminal.bad("TDX did not come up: " + t.outcome().summary() + ".");
+    String headline = t.outcome().tdxUp() ? terminal.good("TDX came up.")
+        : d.showsTdxDown() ? terminal.bad("TDX did not come up: " + t.outcome().summary() + ".")
+        // Only what the log shows: it stops short of how initialization ended.
+        : terminal.warn("The log does not show whether TDX came up: " + t.outcome().summary() + ".");
     s.append(headline).append('\n');
     s.append("Log: ").append(d.source()).append('\n');
     if (!moduleAndKeys(t).isEmpty()) {

@@ -14,6 +14,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 import tdmr.mem.ByteSize;
+import tdmr.mem.Count;
 import tdmr.mem.MemoryMap;
 import tdmr.parse.JsonContract;
 import tdmr.parse.LayoutJson;
@@ -205,16 +206,18 @@ final class FrontierCommand implements Callable<Integer> {
       String at = "max TDMRs " + row.tdmrs();
       String reserved;
       if (p.minReserved().isPresent()) {
-        reserved = "%d areas per TDMR proven least".formatted(p.minReserved().getAsInt());
+        reserved = "%s per TDMR proven least".formatted(Count.of(p.minReserved().getAsInt(), "area"));
       } else if (p.reservedAtMost().isPresent()) {
-        reserved = "a layout with %d areas per TDMR; %s".formatted(p.reservedAtMost().getAsInt(),
-            p.reservedAtLeast() > 0
-                ? "fewer than %d proven impossible, %d to %d not decided before the time limit".formatted(
-                    p.reservedAtLeast(), p.reservedAtLeast(), p.reservedAtMost().getAsInt() - 1)
+        int most = p.reservedAtMost().getAsInt();
+        int least = p.reservedAtLeast();
+        String open = least == most - 1 ? String.valueOf(least) : "%d to %d".formatted(least, most - 1);
+        reserved = "a layout with %s per TDMR; %s".formatted(Count.of(most, "area"),
+            least > 0
+                ? "fewer than %d proven impossible, %s not decided before the time limit".formatted(least, open)
                 : "fewer not decided before the time limit");
       } else {
         reserved = "no layout found before the time limit" + (p.reservedAtLeast() > 0
-            ? "; none has fewer than %d areas per TDMR".formatted(p.reservedAtLeast()) : "");
+            ? "; none has fewer than %s per TDMR".formatted(Count.of(p.reservedAtLeast(), "area")) : "");
       }
       String pamt = "";
       if (p.pamtBytes().isPresent() && !p.pamtProvenLeast()) {

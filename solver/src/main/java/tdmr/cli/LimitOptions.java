@@ -48,10 +48,15 @@ public final class LimitOptions {
       throw new OptionValueException("--hkid-start-bit must be within 31..52, got " + given);
     }
     TdxLimits d = TdxLimits.DEFAULT;
-    int bit = given != null ? given
-        : dynamicPamt.on ? Math.min(d.hkidStartBit(), DYNAMIC_PAMT_HKID_START_BIT) : d.hkidStartBit();
+    int bit = given != null ? given : impliedHkidStartBit(dynamicPamt.on);
     return new TdxLimits(maxTdmrs, maxReserved, d.pamtEntrySize4k(), d.pamtEntrySize2m(), d.pamtEntrySize1g(),
         dynamicPamt.on, bit);
+  }
+
+  /** The HKID start bit without {@code --hkid-start-bit}: the module's default, or 48 with {@code --dpamt}. */
+  static int impliedHkidStartBit(boolean dynamicPamt) {
+    int bit = TdxLimits.DEFAULT.hkidStartBit();
+    return dynamicPamt ? Math.min(bit, DYNAMIC_PAMT_HKID_START_BIT) : bit;
   }
 
   /**

@@ -141,7 +141,7 @@ final class PlanCommand implements Callable<Integer> {
     out.flush();
     if (check.isPresent() && !check.get().passed()) {
       host.err().println("tdmr plan: the engines disagree; this is a bug in one of them, please report it");
-      return summary(host, results, TdmrCommand.EXIT_INTERNAL);
+      return summary(host, map, limits, policy, results, TdmrCommand.EXIT_INTERNAL);
     }
 
     if (tdmrInfo != null) {
@@ -153,7 +153,7 @@ final class PlanCommand implements Callable<Integer> {
         } catch (IllegalArgumentException tooManySlots) {
           // Limits raised past the module's 16 slots: the layout cannot be written in its format.
           host.err().println("tdmr plan: cannot write %s: %s".formatted(tdmrInfo, tooManySlots.getMessage()));
-          return summary(host, results, TdmrCommand.EXIT_INPUT);
+          return summary(host, map, limits, policy, results, TdmrCommand.EXIT_INPUT);
         } catch (IOException e) {
           // A directory or a missing parent is the user's to fix (exit 2), not a bug (exit 70).
           throw new InputException(tdmrInfo.toString(), 0,
@@ -163,7 +163,7 @@ final class PlanCommand implements Callable<Integer> {
         host.err().println("tdmr plan: no engine built a layout; %s not written".formatted(tdmrInfo));
       }
     }
-    return summary(host, results, exitStatus(results));
+    return summary(host, map, limits, policy, results, exitStatus(results));
   }
 
   /**
@@ -171,14 +171,16 @@ final class PlanCommand implements Callable<Integer> {
    * failure, or the first fact of a proof), the PAMT of the first layout, and {@code tdmr fix} when
    * the kernel's construction fails.
    */
-  private HostResult summary(Host host, List<EngineResult> results, int exitCode) {
+  private HostResult summary(Host host, MemoryMap map, TdxLimits limits, Policy policy, List<EngineResult> results,
+      int exitCode) {
     String outcome = results.size() == 1 ? results.get(0).status().name()
         : String.join(",", results.stream().map(r -> r.solver() + ":" + r.status().name()).toList());
     String reason = results.stream().filter(r -> !r.status().hasLayout()).findFirst().map(PlanCommand::reason).orElse("");
     java.util.OptionalLong pamt = results.stream().filter(r -> r.status().hasLayout()).findFirst()
         .map(EngineResult::pamtBytes).orElse(java.util.OptionalLong.empty());
-    boolean kernelFails = results.stream().anyMatch(r -> r.kernelFailure().isPresent());
-    String fix = kernelFails ? ("tdmr fix" + (host.bundled() ? "" : " " + host.name()) + whatIf.asArguments()) : "";
+    // The same tdmr fix as the text's first next step: the failed construction, this run's limits and policy.
+    String fix = new PlanText(map, limits, policy).kernelFix(results, (host.bundled() ? "" : host.name()) + whatIf.asArguments())
+        .orElse("");
     return new HostResult(exitCode, outcome, reason, pamt, fix);
   }
 

@@ -81,7 +81,7 @@ final class PlanText {
     String in = (input.isEmpty() ? "" : " " + input) + sameQuestion();
     for (String kernel : failedKernels) {
       out.add("  What to give up (memmap= boot parameters) so that %s succeeds:".formatted(kernelWords(kernel)));
-      out.add("    tdmr fix%s%s".formatted(in, forOption(kernel)));
+      out.add("    " + fixCommand(kernel, input));
     }
     boolean optimiserRan = results.stream().anyMatch(r -> !r.solver().startsWith("greedy"));
     boolean unknown = results.stream().anyMatch(r -> r.status() == tdmr.solver.Status.UNKNOWN);
@@ -110,6 +110,19 @@ final class PlanText {
     return out;
   }
 
+  /**
+   * The {@code tdmr fix} that asks what the first failed kernel construction of {@code results}
+   * needs, with this run's limits and policy; empty when no construction failed.
+   */
+  java.util.Optional<String> kernelFix(List<EngineResult> results, String input) {
+    return results.stream().filter(r -> r.solver().startsWith("greedy") && r.status() == Status.FAILED)
+        .findFirst().map(r -> fixCommand(r.solver(), input));
+  }
+
+  private String fixCommand(String construction, String input) {
+    return "tdmr fix%s%s%s".formatted(input.isEmpty() ? "" : " " + input, sameQuestion(), forOption(construction));
+  }
+
   private static String kernelWords(String construction) {
     return switch (construction) {
       case "greedy" -> "the running kernel's construction";
@@ -126,7 +139,7 @@ final class PlanText {
     return " --for " + construction;
   }
 
-  /** The options that give the suggested commands this run's limits and policy (holes, PAMT). */
+  /** The options that give the suggested commands this run's limits (HKID start bit included) and policy (holes, PAMT). */
   private String sameQuestion() {
     StringBuilder o = new StringBuilder();
     if (limits.maxTdmrs() != TdxLimits.DEFAULT.maxTdmrs()) {
@@ -137,6 +150,9 @@ final class PlanText {
     }
     if (limits.dynamicPamt()) {
       o.append(" --dpamt");
+    }
+    if (limits.hkidStartBit() != LimitOptions.impliedHkidStartBit(limits.dynamicPamt())) {
+      o.append(" --hkid-start-bit ").append(limits.hkidStartBit());
     }
     if (policy.holes() == Policy.Holes.CMR) {
       o.append(" --holes cmr");
@@ -167,10 +183,13 @@ final class PlanText {
     sb.append("  %s, %s, %s%n".formatted(Count.of(memlist.size(), "TDX memory block"),
         ByteSize.human(map.totalBytes()), Count.of(map.cmrs().cmrs().size(), "CMR")));
     map.notes().forEach(n -> sb.append("  note: ").append(n).append('\n'));
-    sb.append("Limits: %s, %s per TDMR, PAMT entries %d/%d/%d B%s%nPolicy: %s%n"
+    sb.append("Limits: %s, %s per TDMR, PAMT entries %d/%d/%d B%s%s%nPolicy: %s%n"
         .formatted(Count.of(limits.maxTdmrs(), "TDMR"), Count.of(limits.maxReservedPerTdmr(), "reserved area"),
             limits.pamtEntrySize4k(), limits.pamtEntrySize2m(), limits.pamtEntrySize1g(),
-            limits.dynamicPamt() ? ", Dynamic PAMT" : "", policy.describe()));
+            limits.dynamicPamt() ? ", Dynamic PAMT" : "",
+            // A KeyID start bit below the module's default changes what fits (rules A7, B5): say it.
+            limits.hkidStartBit() != TdxLimits.DEFAULT.hkidStartBit() ? ", HKID start bit " + limits.hkidStartBit() : "",
+            policy.describe()));
     for (EngineResult r : results) {
       String status = r.status().hasLayout() ? terminal.good(r.status().name())
           : r.status() == tdmr.solver.Status.UNKNOWN ? terminal.warn(r.status().name()) : terminal.bad(r.status().name());

@@ -28,7 +28,8 @@ public final class HtmlReport {
         .append("<title>tdmr: memory layout of ").append(source).append("</title>\n")
         .append(PAGE_STYLE)
         .append("</head>\n<body>\n")
-        .append("<div class=\"picture\">\n").append(picture.svgElement()).append("</div>\n")
+        .append("<div class=\"picture\"><div class=\"fit\" style=\"%s\">\n".formatted(fitStyle()))
+        .append(picture.svgElement()).append("</div></div>\n")
         .append("<p id=\"detail\" class=\"detail\" aria-live=\"polite\">Point at any shape in the picture, or move to it with Tab, for its exact range and size.</p>\n");
     for (LabelledLayout row : picture.rows()) {
       appendRow(h, row);
@@ -37,6 +38,20 @@ public final class HtmlReport {
     h.append(SCRIPT).append("</body>\n</html>\n");
     return h.toString();
   }
+
+  /**
+   * The picture fits the page's width: a window narrower than the picture (every picture is at least
+   * 1 400 px wide) shrinks it, down to {@link #LEAST_SCALE} of its size, so that its right end (the
+   * legend's last keys, on maps of many nodes) shows without scrolling; a narrower window scrolls
+   * the picture rather than shrink its labels further. It never grows past its own size.
+   */
+  private String fitStyle() {
+    double width = picture.width();
+    return "min-width: %spx; max-width: %spx".formatted(SvgCanvas.num(Math.ceil(width * LEAST_SCALE)), SvgCanvas.num(width));
+  }
+
+  /** The least the page shrinks the picture to fit the window: its 12 px labels stay at 9.6 px or more. */
+  static final double LEAST_SCALE = 0.8;
 
   private void appendRow(StringBuilder h, LabelledLayout row) {
     h.append("<section class=\"layout\">\n<h2>").append(SvgCanvas.escape(row.label())).append("</h2>\n");
@@ -109,6 +124,7 @@ public final class HtmlReport {
         body { font-family: 'DejaVu Sans', Arial, sans-serif; margin: 1.2em; color: #222; }
         h1 { font-size: 1.3em; } h2 { font-size: 1.1em; margin-top: 1.4em; }
         .picture { overflow-x: auto; border: 1px solid #ddd; }
+        .picture .fit svg.tdmr-picture { display: block; width: 100%; height: auto; }
         .detail { position: sticky; bottom: 0; background: #fffbe6; border: 1px solid #e0c060;
                   padding: 0.4em 0.6em; font-family: 'DejaVu Sans Mono', monospace; font-size: 0.9em; }
         .scale-note { font-style: italic; }

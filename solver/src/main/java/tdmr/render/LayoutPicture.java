@@ -141,7 +141,8 @@ public final class LayoutPicture {
         + ".";
   }
 
-  private double width() {
+  /** The picture's width in pixels, as drawn (its {@code viewBox}). */
+  double width() {
     return left + contentWidth + RIGHT;
   }
 

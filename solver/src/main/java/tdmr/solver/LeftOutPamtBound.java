@@ -161,7 +161,11 @@ public final class LeftOutPamtBound {
    * knows more).
    */
   public static OptionalLong leastTdmrs(MemoryMap map, TdxLimits limits, long pages) {
-    Optional<long[]> bounds = strict(map, limits);
+    return leastTdmrs(strict(map, limits), limits, pages);
+  }
+
+  /** {@link #leastTdmrs(MemoryMap, TdxLimits, long)} from the map's {@link #strict} table. */
+  static OptionalLong leastTdmrs(Optional<long[]> bounds, TdxLimits limits, long pages) {
     if (bounds.isEmpty()) {
       return OptionalLong.empty();
     }

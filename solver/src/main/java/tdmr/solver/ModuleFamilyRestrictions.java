@@ -72,50 +72,32 @@ public final class ModuleFamilyRestrictions {
 
   /**
    * Whether {@code found} meets, in every ranked tier, a lower bound derived for the whole family
-   * (coverage: the memory no layout covers; remote PAMT: 0; PAMT: {@link
-   * ModuleFamilyBounds#leastPamtPages}, {@link ReservedAreaBounds#leastPamtPages} and, under {@code
-   * node-local}, {@link LeftOutPamtBound#leastPages}; TDMRs: {@link
-   * ModuleFamilyBounds#leastTdmrsAtLeastPamt} where PAMT meets the covering bound, {@link
-   * TdmrCountBound#leastTdmrs} and, under {@code node-local}, {@link LeftOutPamtBound#leastTdmrs} at
-   * its PAMT, or 1; reserved areas: {@link AreaCountBound#leastAreas}
-   * and, under {@code node-local}, {@link NodeAreaBound#leastAreas}, or 0). Then no layout of the
-   * family beats it, whatever
-   * a model leaves out, and a claim about it names no restriction. Both engines ask it of every
-   * optimum, so that they name restrictions alike whichever proved the tiers how (CP-SAT also
-   * notices it tier by tier during its search).
+   * (coverage: the memory no layout covers; remote PAMT: 0; PAMT, TDMRs and reserved areas: {@link
+   * TierBounds}, each given the tiers of {@code found} before it). Then no layout of the family
+   * beats it, whatever a model leaves out, and a claim about it names no restriction. Both engines
+   * ask it of every optimum, so that they name restrictions alike whichever proved the tiers how
+   * (each also takes {@link TierBounds} tier by tier during its search).
    */
   public static boolean meetsFamilyBounds(Instance instance, LayoutScore found) {
     if (!instance.moduleFamily() || found.uncoveredBytes() > instance.deadMemory()) {
       return false;
     }
-    boolean nodeLocal = instance.policy().pamt() == Policy.PamtPlacementPolicy.NODE_LOCAL;
-    if (nodeLocal && found.remotePamtBytes() != 0) {
+    if (instance.policy().pamt() == Policy.PamtPlacementPolicy.NODE_LOCAL && found.remotePamtBytes() != 0) {
       return false;
     }
+    TierBounds bounds = new TierBounds(instance);
+    TierBounds.Proven proven = bounds.provenBy(found);
     long pages = found.pamtBytes() / ByteSize.PAGE;
-    long price = new ReservedAreaBounds(instance).leastPamtPages(instance.limits().maxTdmrs(),
-        instance.limits().maxReservedPerTdmr());
-    ModuleFamilyBounds bounds = new ModuleFamilyBounds(instance, nodeLocal);
-    OptionalLong covering = bounds.leastPamtPages();
-    // Where the TDMR limit binds: granules left out or gaps spanned (no remote PAMT, all covered).
-    OptionalLong fewTdmrs = nodeLocal ? LeftOutPamtBound.leastPages(instance.map(), instance.limits())
-        : OptionalLong.empty();
-    if (pages == 0 || pages != Math.max(Math.max(covering.orElse(0), price), fewTdmrs.orElse(0))) {
+    if (pages == 0 || pages != bounds.pamtPages(proven).map(TierBounds.Bound::value).orElse(0L)) {
       return false;
     }
-    boolean atCovering = covering.isPresent() && covering.getAsLong() == pages;
-    OptionalLong tdmrs = atCovering ? bounds.leastTdmrsAtLeastPamt() : OptionalLong.empty();
-    OptionalLong cut = new TdmrCountBound(instance).leastTdmrs(pages);
-    OptionalLong fewer = nodeLocal ? LeftOutPamtBound.leastTdmrs(instance.map(), instance.limits(), pages)
-        : OptionalLong.empty();
-    if (found.tdmrs() != Math.max(Math.max(1, fewer.orElse(1)), Math.max(tdmrs.orElse(1), cut.orElse(1)))) {
+    proven = proven.withPamt(pages);
+    if (found.tdmrs() != Math.max(1, bounds.tdmrs(proven).map(TierBounds.Bound::value).orElse(1L))) {
       return false;
     }
-    long areas = new AreaCountBound(instance).leastAreas(pages, found.tdmrs(), found.reservedAreas());
-    if (nodeLocal) {
-      areas = Math.max(areas, new NodeAreaBound(instance).leastAreas(pages));
-    }
-    return found.reservedAreas() == areas;
+    proven = proven.withTdmrs(found.tdmrs());
+    return found.reservedAreas()
+        == bounds.reservedAreas(proven, found.reservedAreas()).map(TierBounds.Bound::value).orElse(0L);
   }
 
   /**

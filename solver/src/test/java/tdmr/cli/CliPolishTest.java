@@ -9,6 +9,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
+import tdmr.parse.RealMaps;
 
 /** The command line as a whole: help with examples, 80 columns, no colour when piped, next steps. */
 class CliPolishTest {
@@ -83,6 +84,28 @@ class CliPolishTest {
     assertEquals(1, run.exit());
     assertTrue(run.out().contains("    tdmr render --max-rsvd 15 --pamt any --family kernel --solver greedy,cpsat"
         + " -o layout.html\n"), run.out());
+  }
+
+  @Test
+  void nextStepsKeepAKeyIdStartBitThatIsNotTheDefault() {
+    // The QEMU map's memory runs to 17 GiB on 4 nodes; KeyIDs from bit 33 leave only addresses below
+    // 2^33 = 8 GiB to TDMRs, so the kernel's TDMR [0x140000000, 0x240000000) (node 1) fails rule B5.
+    // Without --hkid-start-bit 33 the suggested fix would ask about bit 52, where the kernel succeeds.
+    String qemu = RealMaps.path(RealMaps.QEMU_4NUMA).toString();
+    CliRun run = CliRun.of("plan", qemu, "--hkid-start-bit", "33");
+    assertEquals(1, run.exit(), run.err());
+    assertTrue(run.out().contains("PAMT entries 16/16/16 B, HKID start bit 33\n"), run.out());
+    assertTrue(run.out().contains("\n    tdmr fix " + qemu + " --hkid-start-bit 33\n"), run.out());
+    assertTrue(run.out().contains("\n    tdmr plan " + qemu + " --hkid-start-bit 33 --holes cmr\n"), run.out());
+    // With --dpamt the bit 48 it implies is not repeated; another bit is.
+    CliRun dpamt = CliRun.of("plan", qemu, "--dpamt", "--hkid-start-bit", "52");
+    assertEquals(1, dpamt.exit(), dpamt.err());
+    assertTrue(dpamt.out().contains("\n    tdmr fix " + qemu + " --dpamt --hkid-start-bit 52\n"), dpamt.out());
+    CliRun implied = CliRun.of("plan", "--dpamt", "--max-rsvd", "2");
+    assertTrue(implied.out().contains("\n    tdmr fix --max-rsvd 2 --dpamt\n"), implied.out());
+    // Several hosts: the summary's fix column asks the same question.
+    CliRun two = CliRun.of("plan", qemu, qemu, "--hkid-start-bit", "33", "--jobs", "1");
+    assertTrue(two.out().contains("tdmr fix " + qemu + " --hkid-start-bit 33"), two.out());
   }
 
   @Test

@@ -213,6 +213,32 @@ class DiagnoseCommandTest {
   }
 
   @Test
+  void aLogThatStopsShortOfTheEndingDoesNotSayTdxFailed() {
+    // The eaglestream log has a pre-upstream kernel's "TDX TDMR[0]: ..." lines, no KeyID line and
+    // no "module initialized" or failure line: it does not show how initialization ended.
+    CliRun unknownLines = CliRun.of("diagnose", real(RealMaps.EAGLESTREAM));
+    assertEquals(1, unknownLines.exit());
+    assertTrue(unknownLines.out().startsWith(
+        "The log does not show whether TDX came up: its TDX lines do not say how initialization ended.\n"),
+        unknownLines.out());
+    // The BIOS enabled TDX, then the log ends: nothing shows an attempt, nor the boot going on.
+    CliRun ends = CliRun.withStdin("[    1.500000] virt/tdx: BIOS enabled: private KeyID range [64, 128)\n", "diagnose");
+    assertEquals(1, ends.exit());
+    assertTrue(ends.out().startsWith(
+        "The log does not show whether TDX came up: the log ends before TDX initialization.\n"), ends.out());
+    // One line that is no kernel line at all: no TDX lines, and no boot's first lines where they would be.
+    CliRun excerpt = CliRun.withStdin("[   12.000000] usb 1-1: new high-speed USB device number 2\n", "diagnose");
+    assertEquals(1, excerpt.exit());
+    assertTrue(excerpt.out().startsWith("The log does not show whether TDX came up: the log has no TDX lines.\n"),
+        excerpt.out());
+    // The same KeyID line, then the boot going on without an attempt: that the log does show.
+    CliRun noAttempt = CliRun.withStdin("[    1.500000] virt/tdx: BIOS enabled: private KeyID range [64, 128)\n"
+        + "[    4.000000] Run /init as init process\n", "diagnose");
+    assertTrue(noAttempt.out().startsWith("TDX did not come up: the boot went on without an attempt to initialize TDX.\n"),
+        noAttempt.out());
+  }
+
+  @Test
   void aGuestLogIsNamed() {
     CliRun run = CliRun.of("diagnose", real(RealMaps.TDVF_MEMBLOCK));
     assertTrue(run.out().startsWith("TDX did not come up: this is a TDX guest's log, not a host's."), run.out());

@@ -113,4 +113,23 @@ class FrontierCommandTest {
             + " before the time limit; its PAMT is the best found, with no lower bound proven.",
         "* max TDMRs 4: no layout found before the time limit; none has fewer than 4 areas per TDMR."), notes);
   }
+
+  /** One area is "1 area"; a single undecided limit is named alone, not as a range "2 to 2". */
+  @Test
+  void notesCountOneAreaAndASingleUndecidedLimit() {
+    List<FrontierPoint> points = List.of(
+        point(1, Status.UNKNOWN, null, 1, 0, 67_252_224L, null),
+        point(2, Status.UNKNOWN, null, 3, 2, 67_252_224L, null),
+        point(3, Status.UNKNOWN, null, null, 1, null, null),
+        point(4, Status.FEASIBLE, 1, 1, 1, 67_252_224L, 67_248_128L));
+    List<String> notes = FrontierCommand.notes(points);
+    assertEquals(List.of(
+        "* max TDMRs 1: a layout with 1 area per TDMR; fewer not decided before the time limit; its PAMT is the"
+            + " best found, with no lower bound proven.",
+        "* max TDMRs 2: a layout with 3 areas per TDMR; fewer than 2 proven impossible, 2 not decided before the"
+            + " time limit; its PAMT is the best found, with no lower bound proven.",
+        "* max TDMRs 3: no layout found before the time limit; none has fewer than 1 area per TDMR.",
+        "* max TDMRs 4: 1 area per TDMR proven least; its PAMT is the best found, and no layout there needs less"
+            + " than 67248128 bytes (64.13 MiB)."), notes);
+  }
 }

@@ -92,6 +92,54 @@ class PictureGeometryTest {
     assertNoFindings(findings);
   }
 
+  /**
+   * Every picture is at least 1 400 px wide (its left column of 190 px, the 1 100 px axis and 110 px
+   * on the right), wider than the page of a 1 400 px window less its margins; with 62 nodes the
+   * legend's keys reach the picture's right end, which had to be scrolled to. The page shrinks the
+   * picture to its width instead, but never below 80% (9.6 px labels): a 900 px window scrolls.
+   */
+  @Test
+  void theHtmlPictureFitsTheWindowItsLegendEndIncluded() throws Exception {
+    assumeTrue(chromium.isPresent(), HeadlessChromium.MISSING);
+    MemoryMap map = manyNodes(62);
+    List<EngineResult> results = List.of(Engines.select("greedy").get(0)
+        .solve(map, TdxLimits.DEFAULT, Policy.KERNEL, new SolveOptions(30, 1, 0)));
+    LayoutPicture picture = new LayoutPicture(map, GreedyAsBuilt.rows(results), TdxLimits.DEFAULT);
+    assertTrue(picture.width() > 1399.5, "natural width " + picture.width());
+    String script = """
+        <script>
+        window.addEventListener('load', function () {
+          var box = document.querySelector('.picture'), svg = box.querySelector('svg.tdmr-picture');
+          var legend = Array.prototype.slice.call(svg.querySelectorAll('text.legend'));
+          var right = Math.max.apply(null, legend.map(function (t) { return t.getBoundingClientRect().right; }));
+          var pre = document.createElement('pre');
+          pre.id = 'fit-check';
+          pre.textContent = [box.scrollWidth, box.clientWidth, svg.getBoundingClientRect().width,
+              right <= box.getBoundingClientRect().right ? 'legend-inside' : 'legend-cut'].join(' ');
+          document.body.appendChild(pre);
+        });
+        </script>
+        """;
+    Files.createDirectories(OUT);
+    Path page = OUT.resolve("nodes-62-fit.html");
+    Files.writeString(page, new HtmlReport(picture).html().replace("</body>", script + "</body>"), StandardCharsets.UTF_8);
+
+    String[] wide = fitCheck(chromium.get().dumpDom(page, 1400, 1000));
+    assertTrue(Double.parseDouble(wide[0]) <= Double.parseDouble(wide[1]), "no horizontal scrolling: " + String.join(" ", wide));
+    assertTrue(Double.parseDouble(wide[2]) < picture.width(), "shrunk to the page: " + String.join(" ", wide));
+    assertEquals("legend-inside", wide[3]);
+
+    String[] narrow = fitCheck(chromium.get().dumpDom(page, 900, 800));
+    assertTrue(Double.parseDouble(narrow[0]) > Double.parseDouble(narrow[1]), "scrolls: " + String.join(" ", narrow));
+    assertTrue(Double.parseDouble(narrow[2]) >= Math.floor(0.8 * picture.width()), "not below 80%: " + String.join(" ", narrow));
+  }
+
+  private static String[] fitCheck(String dom) {
+    Matcher m = Pattern.compile("<pre id=\"fit-check\">([^<]*)</pre>").matcher(dom);
+    assertTrue(m.find(), "the page's check ran");
+    return m.group(1).trim().split(" ");
+  }
+
   @Test
   void oneTebibyteHost() throws Exception {
     assertNoFindings(check("tdx-readme-1TiB", RealMaps.read(RealMaps.README_1TIB), "greedy,cpsat"));

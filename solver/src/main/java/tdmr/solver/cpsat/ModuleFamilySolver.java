@@ -16,25 +16,23 @@ import tdmr.mem.AddressRange;
 import tdmr.mem.ByteSize;
 import tdmr.mem.Count;
 import tdmr.mem.MemoryMap;
-import tdmr.solver.AreaCountBound;
-import tdmr.solver.NodeAreaBound;
 import tdmr.solver.EngineResult;
 import tdmr.solver.AreaShortfall;
 import tdmr.solver.BoundsFirst;
-import tdmr.solver.FilledIslandsPamtBound;
 import tdmr.solver.FilledStart;
-import tdmr.solver.FixedTdmrsAreaBound;
 import tdmr.solver.GranulesLeftOut;
 import tdmr.solver.Infeasibility;
 import tdmr.solver.Instance;
 import tdmr.solver.LayoutScore;
 import tdmr.solver.ModuleFamilyBounds;
+import tdmr.solver.ModuleFamilyRestrictions;
 import tdmr.solver.NativeMemory;
 import tdmr.solver.Question;
 import tdmr.solver.ReservedAreaBounds;
 import tdmr.solver.SolveOptions;
 import tdmr.solver.Status;
 import tdmr.solver.TdmrCountBound;
+import tdmr.solver.TierBounds;
 import tdmr.solver.Watchdog;
 import tdmr.tdx.Layout;
 import tdmr.tdx.PageSize;
@@ -143,6 +141,7 @@ final class ModuleFamilySolver {
     private Instance instance;
     /** What the reserved-area limit costs on {@link #instance}; built once, on first use. */
     private ReservedAreaBounds areaBounds;
+    private TierBounds tierBounds;
     private ModuleModel model;
     private List<String> restrictions = List.of();
 
@@ -229,9 +228,10 @@ final class ModuleFamilySolver {
           + score.describe());
       Map<String, Long> fixed = new HashMap<>();
       fixed.put("remote PAMT", 0L);
-      OptionalLong pages = lowerBound(new Tier("PAMT", model.pamtPages, ByteSize.PAGE), fixed, layout.pamtBytes() / ByteSize.PAGE);
+      Optional<TierBounds.Bound> pages = lowerBound(new Tier("PAMT", model.pamtPages, ByteSize.PAGE), fixed,
+          layout.pamtBytes() / ByteSize.PAGE);
       OptionalLong bound = pages.isPresent()
-          ? OptionalLong.of(Math.min(pages.getAsLong() * ByteSize.PAGE, layout.pamtBytes())) : OptionalLong.empty();
+          ? OptionalLong.of(Math.min(pages.get().value() * ByteSize.PAGE, layout.pamtBytes())) : OptionalLong.empty();
       restrictions = List.of();
       EngineResult r = result(Status.FEASIBLE, layout, bound);
       EngineResult answer = new EngineResult(r.solver(), r.status(), r.layout(), r.pamtBytes(), r.pamtBoundBytes(),
@@ -243,8 +243,8 @@ final class ModuleFamilySolver {
 
     /**
      * {@link #filledStart}'s layout as the optimum when, under coverage {@code all}, it meets the
-     * lower bound of every tier ({@link #lowerBound}: each derived for the whole family, for the
-     * tiers before it fixed at the layout's values): no layout is better in any tier, so no search is
+     * lower bound of every tier ({@link ModuleFamilyRestrictions#meetsFamilyBounds}: each derived
+     * for the whole family, for the tiers before it fixed at the layout's values): no layout is better in any tier, so no search is
      * needed and no restriction of the model limits the claim. Empty otherwise.
      */
     private Optional<EngineResult> meetingEveryBound(Layout layout) {
@@ -252,21 +252,8 @@ final class ModuleFamilySolver {
         return Optional.empty();
       }
       LayoutScore score = LayoutScore.of(map, limits, policy, layout);
-      if (score.uncoveredBytes() > 0 || score.remotePamtBytes() > 0) {
+      if (!ModuleFamilyRestrictions.meetsFamilyBounds(instance, score)) {
         return Optional.empty();
-      }
-      Map<String, Long> fixed = new HashMap<>();
-      if (policy.pamt() == Policy.PamtPlacementPolicy.NODE_LOCAL) {
-        fixed.put("remote PAMT", 0L);
-      }
-      long[] values = {layout.pamtBytes() / ByteSize.PAGE, layout.size(), layout.reservedAreaCount()};
-      List<Tier> tiers = tierList().stream().filter(t -> !fixed.containsKey(t.name())).toList();
-      for (int k = 0; k < tiers.size(); k++) {
-        OptionalLong least = lowerBound(tiers.get(k), fixed, values[k]);
-        if (least.orElse(0) != values[k]) {
-          return Optional.empty();
-        }
-        fixed.put(tiers.get(k).name(), values[k]);
       }
       messages.add("proven optimal among %s: ".formatted(policy.family().claim()) + score.describe());
       details.add("built by filling islands between holes with PAMT levels (FilledStart); it meets the lower bound of"
@@ -280,6 +267,7 @@ final class ModuleFamilySolver {
     /** The instance; an answer already when no layout can cover all memory or there is no memory. */
     private Optional<EngineResult> prepare() {
       instance = Instance.of(map, limits, policy, deadline);
+      tierBounds = new TierBounds(instance);
       if (policy.coverage() == Policy.Coverage.ALL && !instance.impossibilities().isEmpty()) {
         messages.addAll(instance.impossibilities());
         messages.add("no layout can cover all TDX memory; `tdmr fix` finds the least memory to give up");
@@ -328,12 +316,13 @@ final class ModuleFamilySolver {
       boolean pamtBoundByBounds = false;
       Map<String, Long> fixed = new HashMap<>();
       for (Tier tier : tierList()) {
-        OptionalLong least = lowerBound(tier, fixed, last == null ? Long.MAX_VALUE : last.value(tier.expr()));
+        Optional<TierBounds.Bound> tierBound = lowerBound(tier, fixed, last == null ? Long.MAX_VALUE : last.value(tier.expr()));
+        OptionalLong least = tierBound.map(b -> OptionalLong.of(b.value())).orElse(OptionalLong.empty());
         if (least.isPresent()) {
           model.model.addGreaterOrEqual(tier.expr(), least.getAsLong());
           if (last != null && last.value(tier.expr()) == least.getAsLong()) {
-            details.add("%s tier: %d, proven by its lower bound without a search (ModuleFamilyBounds, ReservedAreaBounds, TdmrCountBound, AreaCountBound)"
-                .formatted(tier.name(), least.getAsLong()));
+            details.add("%s tier: %d, proven by its lower bound without a search (%s)"
+                .formatted(tier.name(), least.getAsLong(), tierBound.get().source()));
             if (tier.name().equals("PAMT")) {
               pamtBound = least;
               pamtBoundByBounds = byBounds;
@@ -430,75 +419,32 @@ final class ModuleFamilySolver {
     }
 
     /**
-     * A lower bound on {@code tier} given the tiers fixed before it, from {@link ModuleFamilyBounds}:
-     * coverage gives up at least the memory outside CMRs, remote PAMT is at least 0, PAMT and TDMRs
-     * as that class derives once nothing coverable is given up (and, for TDMRs, PAMT is at its bound),
-     * TDMRs also as {@link TdmrCountBound} derives for the fixed PAMT;
-     * PAMT also at least what {@link ReservedAreaBounds} says the reserved-area limit costs; reserved
-     * areas, once PAMT is fixed, as {@link AreaCountBound} derives and, once remote PAMT is fixed at
-     * 0 too, {@link NodeAreaBound}.
+     * A lower bound on {@code tier} given the tiers fixed before it: coverage gives up at least the
+     * memory outside CMRs, remote PAMT is at least 0, PAMT, TDMRs and reserved areas as {@link
+     * TierBounds} combines the family's bounds ({@code found}: the tier's value in the best layout
+     * so far, which no bound exceeds).
      */
-    private OptionalLong lowerBound(Tier tier, Map<String, Long> fixed, long found) {
-      switch (tier.name()) {
-        case "coverage":
-          return OptionalLong.of(deadPages());
-        case "remote PAMT":
-          return OptionalLong.of(0);
-        case "PAMT": {
-          // The reserved-area limit's price (filled islands) can lie above the covering bound.
-          long price = areaBounds().leastPamtPages(limits.maxTdmrs(), limits.maxReservedPerTdmr());
-          OptionalLong covering = coveringBounds(fixed).map(ModuleFamilyBounds::leastPamtPages).orElse(OptionalLong.empty());
-          OptionalLong least = covering.isPresent() ? OptionalLong.of(Math.max(covering.getAsLong(), price))
-              : price > 0 ? OptionalLong.of(price) : OptionalLong.empty();
-          if (least.isPresent() && covering.isPresent()) {
-            // PAMT values at which no TDMR set keeps within the area limit (islands between holes).
-            boolean noRemote = policy.pamt() == Policy.PamtPlacementPolicy.NODE_LOCAL
-                && Long.valueOf(0).equals(fixed.get("remote PAMT"));
-            least = OptionalLong.of(new FilledIslandsPamtBound(instance, noRemote).raise(least.getAsLong()));
-          }
-          return least;
-        }
-        case "TDMRs": {
-          Optional<ModuleFamilyBounds> b = coveringBounds(fixed);
-          Long pamt = fixed.get("PAMT");
-          if (b.isEmpty() || pamt == null) {
-            return OptionalLong.empty();
-          }
-          OptionalLong atBound = b.get().leastPamtPages().isPresent() && b.get().leastPamtPages().getAsLong() == pamt
-              ? new GranulesLeftOut(instance).leastTdmrsAtPamtBound(b.get()) : OptionalLong.empty();
-          OptionalLong cut = new TdmrCountBound(instance).leastTdmrs(pamt);
-          long least = Math.max(atBound.orElse(0), cut.orElse(0));
-          // TDMR counts at which no TDMR set with this PAMT fills the islands its runs of holes need.
-          boolean noRemote = policy.pamt() == Policy.PamtPlacementPolicy.NODE_LOCAL
-              && Long.valueOf(0).equals(fixed.get("remote PAMT"));
-          least = new FilledIslandsPamtBound(instance, noRemote).raiseTdmrs(pamt, least);
-          return least > 0 ? OptionalLong.of(least) : OptionalLong.empty();
-        }
-        case "reserved areas": {
-          Long pamt = fixed.get("PAMT");
-          Long tdmrs = fixed.get("TDMRs");
-          long least = pamt == null ? 0
-              : new AreaCountBound(instance).leastAreas(pamt, tdmrs == null ? limits.maxTdmrs() : tdmrs, found);
-          Optional<List<List<Integer>>> forced = pamt == null || tdmrs == null ? Optional.empty()
-              : coveringBounds(fixed).flatMap(b -> b.forcedTdmrs(pamt, tdmrs));
-          if (forced.isPresent()) {
-            // Every layout left has these TDMRs: the islands their levels can fill limit the merges.
-            List<AddressRange> ranges = new ArrayList<>();
-            for (long[] t : ranges(forced.get())) {
-              ranges.add(new AddressRange(t[0] * ByteSize.GiB, t[1] * ByteSize.GiB));
-            }
-            boolean noRemote = policy.pamt() == Policy.PamtPlacementPolicy.NODE_LOCAL
-                && Long.valueOf(0).equals(fixed.get("remote PAMT"));
-            least = Math.max(least, new FixedTdmrsAreaBound(instance, ranges, noRemote).leastAreas(pamt));
-          }
-          if (pamt != null && Long.valueOf(0).equals(fixed.get("remote PAMT"))) {
-            least = Math.max(least, new NodeAreaBound(instance).leastAreas(pamt));
-          }
-          return least > 0 ? OptionalLong.of(least) : OptionalLong.empty();
-        }
-        default:
-          return OptionalLong.empty();
-      }
+    private Optional<TierBounds.Bound> lowerBound(Tier tier, Map<String, Long> fixed, long found) {
+      return switch (tier.name()) {
+        case "coverage" -> Optional.of(new TierBounds.Bound(deadPages(), "memory outside every CMR"));
+        case "remote PAMT" -> Optional.of(new TierBounds.Bound(0, ""));
+        case "PAMT" -> tierBounds.pamtPages(proven(fixed));
+        case "TDMRs" -> tierBounds.tdmrs(proven(fixed));
+        case "reserved areas" -> tierBounds.reservedAreas(proven(fixed), found);
+        default -> Optional.empty();
+      };
+    }
+
+    /** What the tiers fixed so far prove, in the terms of {@link TierBounds}. */
+    private TierBounds.Proven proven(Map<String, Long> fixed) {
+      boolean coversAll = policy.coverage() == Policy.Coverage.ALL || Long.valueOf(deadPages()).equals(fixed.get("coverage"));
+      boolean remoteFree = policy.pamt() == Policy.PamtPlacementPolicy.NODE_LOCAL
+          && Long.valueOf(0).equals(fixed.get("remote PAMT"));
+      return new TierBounds.Proven(coversAll, remoteFree, optional(fixed.get("PAMT")), optional(fixed.get("TDMRs")));
+    }
+
+    private static OptionalLong optional(Long value) {
+      return value == null ? OptionalLong.empty() : OptionalLong.of(value);
     }
 
     /**
@@ -568,12 +514,7 @@ final class ModuleFamilySolver {
 
     /** The bounds, when no coverable memory is given up in the tiers fixed so far. */
     private Optional<ModuleFamilyBounds> coveringBounds(Map<String, Long> fixed) {
-      if (policy.coverage() == Policy.Coverage.MAX && !Long.valueOf(deadPages()).equals(fixed.get("coverage"))) {
-        return Optional.empty();
-      }
-      boolean remoteFree = policy.pamt() == Policy.PamtPlacementPolicy.NODE_LOCAL
-          && Long.valueOf(0).equals(fixed.get("remote PAMT"));
-      return Optional.of(new ModuleFamilyBounds(instance, remoteFree));
+      return tierBounds.covering(proven(fixed));
     }
 
     private ReservedAreaBounds areaBounds() {

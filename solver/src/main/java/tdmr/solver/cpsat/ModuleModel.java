@@ -50,9 +50,11 @@ import tdmr.tdx.Policy;
  * could cross a TDMR boundary in) carry the pages of their chain; places in <em>roomy</em> segments
  * (every atom larger than any layout's PAMT) never interact, so a piece only says "in a roomy place
  * of node n" (a pool), and a roomy place says whether it holds a chain. Module family: a chain may
- * be padded, but only where its atom is then full (a padded chain with a free end can shed the
- * padding and change nothing else), and a roomy atom may be filled by padded pieces, as may the part
- * of a roomy run of whole GiB outside every TDMR ({@link MiddleFill}; see {@link Restrictions}).
+ * be padded, but only where its atom is then full or, from an end of a run of whole GiB, where it
+ * then ends exactly at the far end of the run's part outside every TDMR (a padded chain with a free
+ * end can shed the padding and change nothing else), and a roomy atom may be filled by padded
+ * pieces, as may the part of a roomy run of whole GiB outside every TDMR ({@link MiddleFill}; see
+ * {@link Restrictions}).
  *
  * <h2>Reserved areas (rules C1, D5, E1 and the holes policy)</h2>
  *
@@ -204,6 +206,8 @@ final class ModuleModel {
     eachPamtPieceLiesAtOnePlace();
     pamtRangesAreDisjoint();
     tdxMemoryIsCovered();
+    // Places whose run chainsPaddedToTdmr did not reach pad only a full atom.
+    paddedToTdmr.values().forEach(l -> model.addEquality(l, 0));
     reservedAreasAreCounted();
     reservedAreasPerTdmrWithinLimit();
     remotePamt();
@@ -808,12 +812,26 @@ final class ModuleModel {
       model.addEquality(v.eta(), eta);
       model.addLessOrEqual(LinearExpr.newBuilder().add(v.lam()).add(v.eta()), a.pages());
     }
-    // Padding pads a chain only where it fills the chain's atom (else it could be shed).
+    // Padding pads a chain only where it fills the chain's atom, or (module family) where it ends
+    // exactly at the far end of its run's part outside every TDMR (else it could be shed).
     for (PlaceVars pl : ps) {
       AtomVars home = atoms.get(pl.place().atom());
-      model.addEquality(pl.padding(), 0).onlyEnforceIf(home.pamtFull().not());
+      Cell cell = instance.cells().get(home.atom().cell());
+      if (module && cell.cuttable()) {
+        BoolVar fills = model.newBoolVar("pads_to_tdmr_p" + pl.place().index());
+        paddedToTdmr.put(pl.place().index(), fills);
+        model.addEquality(pl.padding(), 0).onlyEnforceIf(new Literal[] {home.pamtFull().not(), fills.not()});
+      } else {
+        model.addEquality(pl.padding(), 0).onlyEnforceIf(home.pamtFull().not());
+      }
     }
   }
+
+  /**
+   * Per tight place whose chain starts in a run of two or more GiB (module family): the chain is
+   * padded to end exactly where the run's part outside every TDMR ends ({@link #middleGivenUp}).
+   */
+  private final Map<Integer, BoolVar> paddedToTdmr = new HashMap<>();
 
   /**
    * {@code max(0, min(x - skip, most))} as an expression: the pages of an atom {@code skip} pages
@@ -944,6 +962,7 @@ final class ModuleModel {
       BoolVar etaCovers = model.newBoolVar("eta_covers_middle" + s);
       model.addGreaterOrEqual(LinearExpr.newBuilder().add(v.eta()).addTerm(c.a(), G), len * G).onlyEnforceIf(etaCovers);
       model.addBoolOr(new Literal[] {middle.not(), alone, v.full(), lamCovers, etaCovers});
+      chainsPaddedToTdmr(c, v, middle);
     } else {
       MiddleFill f = middleFills.get(a.index());
       if (f == null) {
@@ -955,6 +974,35 @@ final class ModuleModel {
     }
     middleUncovered.put(a.index(), new BoolVar[] {middle, alone});
     return alone;
+  }
+
+  /**
+   * A chain from an end of a run, in a tight segment, padded so that it ends exactly at the far end
+   * of the run's part outside every TDMR ({@code [a, L - b)} GiB, at least 1 GiB): that part is all
+   * PAMT, so the padding cannot be shed (the pieces may fall short of it, as when a left-out granule
+   * at the run's end is filled by one TDMR's levels). The chain covers the TDMR's part between it
+   * and the run's end, if any, as {@code lamCovers} does. A chain from the low end then covers
+   * {@code (L - b)} GiB of the run, one from the high end {@code (L - a)} GiB.
+   */
+  private void chainsPaddedToTdmr(CellVars c, AtomVars v, BoolVar middle) {
+    Atom a = v.atom();
+    long len = c.cell().sizeGiB();
+    PlaceVars low = placeAt(a, true).place;
+    PlaceVars high = placeAt(a, false).place;
+    BoolVar up = paddedToTdmr.remove(low.place().index());
+    if (up != null && low.place().atom() == a.index()) {
+      model.addImplication(up, middle);
+      model.addEquality(LinearExpr.newBuilder().add(v.lam()).addTerm(c.b(), G), len * G).onlyEnforceIf(up);
+    } else if (up != null) {
+      model.addEquality(up, 0);
+    }
+    BoolVar down = paddedToTdmr.remove(high.place().index());
+    if (down != null && high.place().atom() == a.index()) {
+      model.addImplication(down, middle);
+      model.addEquality(LinearExpr.newBuilder().add(v.eta()).addTerm(c.a(), G), len * G).onlyEnforceIf(down);
+    } else if (down != null) {
+      model.addEquality(down, 0);
+    }
   }
 
   /**

@@ -39,9 +39,15 @@ import tdmr.tdx.Policy;
  *       run's ends lie in the TDMRs' parts (one in the filled part would be part of the fill); a
  *       chain inside a TDMR's part against a TDMR boundary slides to the run's end ({@link
  *       tdmr.solver.Instance}). In a <em>tight</em> segment (a small atom beside the run, or PAMT
- *       that could reach 1 GiB) the model still fills that part only from an end of the run with
- *       unpadded chains, or with the whole atom, so a padded chain or one reaching past it into a
- *       TDMR is left out. Named where a run of whole GiB lies in a tight segment, except for an
+ *       that could reach 1 GiB) the model fills that part only with the whole atom or from an end
+ *       of the run: with a chain anchored there, unpadded (it may reach past the part into the
+ *       TDMR beside it) or, since 2026-12-05, padded to end exactly at the part's far end (a granule
+ *       left out at a run's end and filled by one TDMR's levels, as on the 256 GiB nodes of the
+ *       sweep; {@code LeftOutRunEndTest}). A padded chain reaching past the part could shed padding
+ *       until it ends there or has none, so what it still leaves out is a part between two TDMRs
+ *       filled otherwise than from an end of the run (a run of 3 GiB or more), and a chain that
+ *       fills the part and runs on into a partly filled atom of the block beside the run. Named
+ *       where a run of whole GiB lies in a tight segment, except for an
  *       optimum with less than 1 GiB of PAMT, nothing uncovered that could be covered and no
  *       remote PAMT (any such chain is at least 1 GiB of PAMT). {@code ModuleFamilyRefereeTest}
  *       (a padded level filling the last GiB of a run outside the TDMR saves a TDMR's area) and

@@ -355,9 +355,12 @@ final class ModuleEncoding {
       }
       for (boolean low : new boolean[] {true, false}) {
         // Padding only pays where a run of PAMT ends at both ends against something, so only on a
-        // run of full atoms, whose pieces are all in its first atom's low stack (see anchors()).
-        IntExpr padding = module && low
-            ? integer("pad@0x%x".formatted(a.range().start()), 0, instance.segments().get(a.segment()).pages())
+        // run of full atoms, whose pieces are all in its first atom's low stack, or on the run
+        // filling the part of a run of whole GiB outside every TDMR, at either end (see anchors()).
+        boolean padded = module && (low || cells.get(a.cell()).cuttable());
+        IntExpr padding = padded
+            ? integer((low ? "pad@0x%x" : "padHigh@0x%x").formatted(a.range().start()), 0,
+                instance.segments().get(a.segment()).pages())
             : ctx.mkInt(0);
         stacks.add(new Stack(stacks.size(), a.index(), low, padding));
       }
@@ -405,7 +408,7 @@ final class ModuleEncoding {
       // Every placed piece is in one stack: the PAMT is the stacks' pages (which lets the solver
       // see at once that PAMT covers what the stacks must cover).
       pamt.add(stackPages.get(stackPages.size() - 1));
-      if (module && st.low()) {
+      if (module && (st.low() || cells.get(atoms.get(st.atom()).cell()).cuttable())) {
         background.add(ctx.mkImplies(ctx.mkNot(or(byStack.get(st.index()))), ctx.mkEq(st.padding(), ctx.mkInt(0))));
       }
     }
@@ -422,27 +425,40 @@ final class ModuleEncoding {
   /**
    * Symmetry: the pieces of a run of PAMT are all in the stack it starts from: the low stack of an
    * atom that no run enters from below, or the high stack of an atom that is not full. Any layout
-   * can move its pieces there without changing a page; padding only on the low stack of a full
-   * atom (lemma 3 of {@code ExhaustiveSearch}: a run with a free end gains nothing from padding).
+   * can move its pieces there without changing a page. Padding (lemma 3 of {@code
+   * ExhaustiveSearch}: a run with a free end gains nothing from padding) only on the low stack of a
+   * full atom, or on a run filling exactly the part of a run of whole GiB outside every TDMR: the
+   * low stack up to the split when the part below it is left out, the high stack from the split to
+   * the atom's end when the part above it is (the pieces may fall short of that part, as when one
+   * TDMR's levels fill a granule left out at the run's end).
    */
   private void anchors() {
     for (Stack st : stacks) {
       Atom a = atoms.get(st.atom());
       int i = a.index();
+      Cell k = cells.get(a.cell());
+      int c = k.index();
       BoolExpr used = or(byStack.get(st.index()));
+      BoolExpr padded = ctx.mkGe(st.padding(), ctx.mkInt(1));
       if (st.low()) {
         boolean first = i == instance.segments().get(a.segment()).firstAtom();
         if (!first) {
           background.add(ctx.mkImplies(used, ctx.mkNot(ctx.mkAnd(highRes[i - 1], lowRes[i]))));
         }
         if (module) {
-          background.add(ctx.mkImplies(ctx.mkGe(st.padding(), ctx.mkInt(1)), full[i]));
+          BoolExpr fillsBelowSplit = k.cuttable()
+              ? ctx.mkAnd(split[c], ctx.mkNot(covA[c]), ctx.mkEq(lo[i], lowerPart(k))) : ctx.mkFalse();
+          background.add(ctx.mkImplies(padded, ctx.mkOr(full[i], fillsBelowSplit)));
           if (!first) {
-            background.add(ctx.mkImplies(ctx.mkGe(st.padding(), ctx.mkInt(1)), ctx.mkNot(ctx.mkAnd(highRes[i - 1], lowRes[i]))));
+            background.add(ctx.mkImplies(padded, ctx.mkNot(ctx.mkAnd(highRes[i - 1], lowRes[i]))));
           }
         }
       } else {
         background.add(ctx.mkImplies(used, ctx.mkNot(full[i])));
+        if (module && k.cuttable()) {
+          background.add(ctx.mkImplies(padded, ctx.mkAnd(split[c], ctx.mkNot(covB[c]),
+              ctx.mkEq(hi[i], upperPart(k)), ctx.mkEq(stackPages.get(st.index()), hi[i]))));
+        }
       }
     }
   }

@@ -19,13 +19,11 @@ import tdmr.mem.AddressRange;
 import tdmr.mem.ByteSize;
 import tdmr.mem.Count;
 import tdmr.mem.MemoryMap;
-import tdmr.solver.AreaCountBound;
-import tdmr.solver.NodeAreaBound;
 import tdmr.solver.EngineResult;
 import tdmr.solver.AreaShortfall;
 import tdmr.solver.BoundsFirst;
+import tdmr.solver.TierBounds;
 import tdmr.solver.FilledIslandsPamtBound;
-import tdmr.solver.LeftOutPamtBound;
 import tdmr.solver.FixedTdmrsAreaBound;
 import tdmr.solver.GranulesLeftOut;
 import tdmr.solver.Infeasibility;
@@ -733,101 +731,52 @@ final class ModuleFamilyProver {
     private final Map<String, Long> fixed = new java.util.HashMap<>();
     /** The bounds of {@link ModuleFamilyBounds} that gave the PAMT tier's lower bound, if they did. */
     private ModuleFamilyBounds bounds;
+    /** The family's bounds per tier. */
+    private final TierBounds tierBounds = new TierBounds(instance);
 
     /**
-     * {@code tier} with the lower bound of {@link ModuleFamilyBounds} when it is higher than the
-     * tier's own and the tiers fixed so far make it valid: PAMT once no coverable memory is given up
-     * (coverage {@code all}, or the coverage tier proven 0), with runs cut between nodes once remote
-     * PAMT is proven 0 under {@code node-local}; TDMRs once PAMT is fixed at that bound, and once it
-     * is fixed at all as {@link TdmrCountBound} derives; PAMT also as {@link
-     * LeftOutPamtBound#leastPages} derives for the TDMR limit once remote PAMT is proven 0, and TDMRs
-     * as {@link LeftOutPamtBound#leastTdmrs} derives for the fixed PAMT then. The bound
-     * holds for every layout of the module family, so for the layouts of this model too; it is also
-     * stated as a constraint.
+     * {@code tier} with the lower bound {@link TierBounds} combines for it from the tiers fixed so
+     * far, when that is higher than the tier's own. The bound holds for every layout of the module
+     * family, so for the layouts of this model too; it is also stated as a constraint. Once the PAMT
+     * tier's bound is taken with no coverable memory given up, {@link #bounds} keeps the covering
+     * bounds it came from (the TDMRs and areas tiers use them to fix TDMRs), and each node's PAMT is
+     * stated to be at least its own bound ({@link ModuleFamilyBounds#leastPamtPagesPerNode}: with the
+     * total at its bound, a TDMR over two runs of a node is seen at once to cost more than that
+     * node's share).
      */
     private Tier withSharedBound(Tier tier) {
-      OptionalLong least = OptionalLong.empty();
-      String source = "ModuleFamilyBounds";
-      if (tier.name().equals("PAMT") && coversAll()) {
-        boolean remoteFree = policy.pamt() == Policy.PamtPlacementPolicy.NODE_LOCAL
-            && Long.valueOf(0).equals(fixed.get("remote PAMT"));
-        bounds = new ModuleFamilyBounds(instance, remoteFree);
-        least = bounds.leastPamtPages();
-        if (least.isPresent()) {
-          // PAMT values at which no TDMR set keeps within the area limit (islands between holes).
-          long raised = new FilledIslandsPamtBound(instance, remoteFree).raise(Math.max(least.getAsLong(),
-              tier.lowerBound()));
-          if (raised > least.getAsLong()) {
-            details.add("PAMT tier: at least %d pages (FilledIslandsPamtBound: below, no TDMR set fills the islands"
-                .formatted(raised) + " its runs of holes need within the area limit)");
-            least = OptionalLong.of(raised);
-          }
+      TierBounds.Proven proven = proven();
+      Optional<TierBounds.Bound> least = switch (tier.name()) {
+        case "PAMT" -> {
+          tierBounds.covering(proven).ifPresent(b -> {
+            bounds = b;
+            b.leastPamtPagesPerNode().forEach((node, pages) -> solver.add(ctx.mkGe(model.pamtPagesOn(node),
+                ctx.mkInt(pages))));
+          });
+          yield tierBounds.pamtPages(proven);
         }
-        if (remoteFree) {
-          OptionalLong fewTdmrs = LeftOutPamtBound.leastPages(map, limits);
-          if (fewTdmrs.isPresent() && (least.isEmpty() || fewTdmrs.getAsLong() > least.getAsLong())) {
-            // Where the TDMR limit binds: granules left out, or TDMRs spanning gaps.
-            source = "LeftOutPamtBound, within the limit of " + Count.of(limits.maxTdmrs(), "TDMR");
-            least = fewTdmrs;
-          }
-        }
-        // Per node too (ModuleFamilyBounds#leastPamtPagesPerNode): with the total at its bound,
-        // each node's PAMT is at its own, and a TDMR over two runs of a node is seen at once to
-        // cost more than that node's share.
-        bounds.leastPamtPagesPerNode().forEach((node, pages) -> solver.add(ctx.mkGe(model.pamtPagesOn(node),
-            ctx.mkInt(pages))));
-      } else if (tier.name().equals("TDMRs") && bounds != null && bounds.leastPamtPages().isPresent()
-          && Long.valueOf(bounds.leastPamtPages().getAsLong()).equals(fixed.get("PAMT"))) {
-        least = new GranulesLeftOut(instance).leastTdmrsAtPamtBound(bounds);
-      }
-      if (tier.name().equals("TDMRs") && coversAll() && fixed.containsKey("PAMT")) {
-        // Islands PAMT must fill exactly at that PAMT cut the TDMRs (TdmrCountBound), at any PAMT.
-        OptionalLong cut = new TdmrCountBound(instance).leastTdmrs(fixed.get("PAMT"));
-        if (cut.isPresent() && (least.isEmpty() || least.getAsLong() < cut.getAsLong())) {
-          least = cut;
-        }
-      }
-      if (tier.name().equals("TDMRs") && coversAll() && fixed.containsKey("PAMT")
-          && Long.valueOf(0).equals(fixed.get("remote PAMT"))) {
-        // Fewer TDMRs leave granules out or span gaps, which costs more PAMT (LeftOutPamtBound).
-        OptionalLong fewer = LeftOutPamtBound.leastTdmrs(map, limits, fixed.get("PAMT"));
-        if (fewer.isPresent() && fewer.getAsLong() > Math.max(least.orElse(0), tier.lowerBound())) {
-          least = fewer;
-          source = "LeftOutPamtBound";
-        }
-      }
-      if (tier.name().equals("TDMRs") && coversAll() && fixed.containsKey("PAMT")) {
-        // TDMR counts at which no TDMR set with this PAMT fills the islands its runs of holes need.
-        boolean remoteFree = policy.pamt() == Policy.PamtPlacementPolicy.NODE_LOCAL
-            && Long.valueOf(0).equals(fixed.get("remote PAMT"));
-        long before = Math.max(least.orElse(0), tier.lowerBound());
-        long raised = new FilledIslandsPamtBound(instance, remoteFree).raiseTdmrs(fixed.get("PAMT"), before);
-        if (raised > before) {
-          least = OptionalLong.of(raised);
-          source = "FilledIslandsPamtBound";
-        }
-      }
-      if (tier.name().equals("reserved areas") && fixed.containsKey("PAMT")) {
-        // Under coverage all, with PAMT fixed: the bound CP-SAT's areas tier has too.
-        long areas = new AreaCountBound(instance).leastAreas(fixed.get("PAMT"),
-            fixed.getOrDefault("TDMRs", (long) limits.maxTdmrs()));
-        source = "AreaCountBound";
-        if (Long.valueOf(0).equals(fixed.get("remote PAMT"))) {
-          // Under node-local with no remote PAMT: the areas each node's levels need (NodeAreaBound).
-          long nodes = new NodeAreaBound(instance).leastAreas(fixed.get("PAMT"));
-          if (nodes > areas) {
-            areas = nodes;
-            source = "NodeAreaBound";
-          }
-        }
-        least = areas > 0 ? OptionalLong.of(areas) : OptionalLong.empty();
-      }
-      if (least.isEmpty() || least.getAsLong() <= tier.lowerBound()) {
+        case "TDMRs" -> tierBounds.tdmrs(proven);
+        case "reserved areas" -> tierBounds.reservedAreas(proven, Long.MAX_VALUE);
+        default -> Optional.empty();
+      };
+      if (least.isEmpty() || least.get().value() <= tier.lowerBound()) {
         return tier;
       }
-      solver.add(ctx.mkGe(tier.expr(), ctx.mkInt(least.getAsLong())));
-      details.add("%s tier: at least %d %s (%s)".formatted(tier.name(), least.getAsLong(), tier.unit(), source));
-      return new Tier(tier.name(), tier.expr(), least.getAsLong(), tier.unit());
+      long value = least.get().value();
+      solver.add(ctx.mkGe(tier.expr(), ctx.mkInt(value)));
+      details.add("%s tier: at least %d %s (%s)".formatted(tier.name(), value, tier.unit(), least.get().source()));
+      return new Tier(tier.name(), tier.expr(), value, tier.unit());
+    }
+
+    /** What the tiers fixed so far prove, in the terms of {@link TierBounds}. */
+    private TierBounds.Proven proven() {
+      boolean remoteFree = policy.pamt() == Policy.PamtPlacementPolicy.NODE_LOCAL
+          && Long.valueOf(0).equals(fixed.get("remote PAMT"));
+      return new TierBounds.Proven(coversAll(), remoteFree, optional(fixed.get("PAMT")), optional(fixed.get("TDMRs")));
+    }
+
+    private static OptionalLong optional(Long value) {
+      return value == null ? OptionalLong.empty() : OptionalLong.of(value);
     }
 
     /** No coverable TDX memory is given up in any layout the search still considers. */

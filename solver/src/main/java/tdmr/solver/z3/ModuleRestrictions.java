@@ -36,8 +36,10 @@ import tdmr.solver.ModuleFamilyRestrictions;
  *   <li><b>TDMRs without memory above the window</b> ({@link Instance#memorylessGranules}).
  *   <li><b>Chains of 1 GiB or more.</b> Chains are anchored at atom ends, a chain inside a run of
  *       whole GiB never crosses a TDMR boundary inside it, and the part of a run outside every TDMR
- *       is all PAMT (whole GiB at one end of the run, filled from that end) or all left out together
- *       with the whole run. Only chains of 1 GiB or more reach that far, padded ones included: so
+ *       is all PAMT (whole GiB at one end of the run, filled from that end, by a run of PAMT padded,
+ *       since 2026-12-05, to end exactly at the part's far end where its levels fall short;
+ *       {@code LeftOutRunEndTest}) or all left out together with the whole run. Only chains of 1 GiB
+ *       or more reach that far, padded ones included: so
  *       it is named wherever the map has a run of whole GiB, unless an optimum has less than 1 GiB
  *       of PAMT, nothing uncovered that could be covered and no remote PAMT ({@link
  *       ModuleFamilyRestrictions#chainOfOneGibCouldBeat}).
