@@ -94,6 +94,14 @@ public final class FilledStart {
       }
       best.consider(with(c.tdmrs(), false, c.chained()));
     }
+    // Every island outside the largest segment's granules left out, filled by levels of TDMRs cut
+    // from that segment's run to fit them (TDMRs inside the run, which the engines' models leave out).
+    for (LeftOutGranules.Candidate c : new LeftOutIslands(instance).candidates()) {
+      if (instance.deadline().expired()) {
+        return best.layout;
+      }
+      best.consider(with(c.tdmrs(), false, c.chained()));
+    }
     // More TDMRs lend more levels: 1 GiB peeled off the TDMRs whose levels may fill the islands.
     // The fewest peels that give a layout are found by doubling, then halving; then more are tried
     // while the layout keeps getting better.
