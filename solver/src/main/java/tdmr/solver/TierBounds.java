@@ -144,7 +144,7 @@ public final class TierBounds {
     Optional<List<List<Integer>>> forced = proven.tdmrs().isEmpty() ? Optional.empty()
         : covering(proven).flatMap(b -> b.forcedTdmrs(pamt, tdmrs));
     if (forced.isPresent()) {
-      best = larger(best, new Bound(new FixedTdmrsAreaBound(instance, cellRanges(forced.get()), proven.remoteFree())
+      best = larger(best, new Bound(new FixedTdmrsAreaBound(instance, instance.cellSpans(forced.get()), proven.remoteFree())
           .leastAreas(pamt), FixedTdmrsAreaBound.class.getSimpleName()));
     }
     if (proven.remoteFree()) {
@@ -159,16 +159,6 @@ public final class TierBounds {
     boolean remoteFree = instance.policy().pamt() == Policy.PamtPlacementPolicy.NODE_LOCAL
         && found.remotePamtBytes() == 0;
     return new Proven(coversAll, remoteFree, OptionalLong.empty(), OptionalLong.empty());
-  }
-
-  /** The TDMRs given as lists of whole cells, as address ranges. */
-  public List<AddressRange> cellRanges(List<List<Integer>> tdmrs) {
-    List<AddressRange> out = new ArrayList<>();
-    for (List<Integer> t : tdmrs) {
-      out.add(new AddressRange(instance.cells().get(t.get(0)).range().start(),
-          instance.cells().get(t.get(t.size() - 1)).range().end()));
-    }
-    return out;
   }
 
   /** {@link LeftOutPamtBound#strict} of the instance's map, computed once. */
