@@ -73,7 +73,7 @@ public final class FilledStart {
     if (runs.isEmpty()) {
       return Optional.empty();
     }
-    List<AddressRange> perRun = ranges(runs);
+    List<AddressRange> perRun = instance.cellSpans(runs);
     List<List<AddressRange>> sets = new ArrayList<>();
     sets.add(perRun);
     List<AddressRange> cut = cutOverLimit(perRun);
@@ -240,16 +240,6 @@ public final class FilledStart {
 
   /** The most sets of {@link LeftOutGranules} (cheapest first) finished into layouts. */
   private static final int MOST_LEFT_OUT = 4;
-
-  /** Whole-cell TDMRs as address ranges. */
-  private List<AddressRange> ranges(List<List<Integer>> tdmrs) {
-    List<AddressRange> out = new ArrayList<>();
-    for (List<Integer> t : tdmrs) {
-      out.add(new AddressRange(instance.cells().get(t.get(0)).range().start(),
-          instance.cells().get(t.get(t.size() - 1)).range().end()));
-    }
-    return out;
-  }
 
   /**
    * {@code tdmrs} with each TDMR holding more runs than the area limit cut at the edges of its
