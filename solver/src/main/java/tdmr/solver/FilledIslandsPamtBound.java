@@ -79,6 +79,12 @@ public final class FilledIslandsPamtBound {
   private long totalSteps;
 
   /**
+   * The most steps of one {@link TdmrSetsWithoutRoom} visit (a fraction of its own cap: on hosts of
+   * a TiB and more the visit would otherwise spend a second or more before it gives up).
+   */
+  private static final long MOST_VISIT_STEPS = 100_000;
+
+  /**
    * The most TDMR sets with distinct {@link #signature}s tested at one PAMT before the bound stops
    * rising (384 on the seed-7 sweep's {@code fragmented-17}, node 0, one page below its least PAMT).
    */
@@ -214,7 +220,7 @@ public final class FilledIslandsPamtBound {
     int[] visited = {0};
     boolean[] possible = {false};
     java.util.Set<String> seen = new java.util.HashSet<>();
-    boolean all = TdmrSetsWithoutRoom.visit(instance, pages, mostTdmrs, set -> {
+    boolean all = TdmrSetsWithoutRoom.visit(instance, pages, mostTdmrs, MOST_VISIT_STEPS, set -> {
       if (noRemotePamt && anyTdmrWithoutLocalNode(set) || !seen.add(signature(set))) {
         // Not a layout here, or the same test as a set already ruled out (else the visit would have ended).
         return true;

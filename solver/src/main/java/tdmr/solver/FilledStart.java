@@ -46,6 +46,9 @@ import tdmr.tdx.Policy;
  * whole: on node 0 of a two-socket host of 128 GiB per node whose granule 1 holds islands of 1 and
  * 7 pages, [0, 2G), [4G, 129G) and [129G, 130G) fill both (a 1G level; 4 + 2 + 1 pages of the 2M
  * levels of the 2 GiB and 1 GiB TDMRs and a 1G level): 3 TDMRs and 17 areas at the least PAMT.
+ * Then the sets of {@link LeastAreaSets} are tried, those of the least area bound at the least PAMT
+ * and TDMR count first: where a cut decides the small levels' sizes, the bound finds the cut whose
+ * levels fill islands exactly.
  */
 public final class FilledStart {
   private final Instance instance;
@@ -86,6 +89,12 @@ public final class FilledStart {
     }
     Best best = new Best();
     for (List<AddressRange> tdmrs : sets) {
+      best.tryBoth(tdmrs);
+    }
+    for (List<AddressRange> tdmrs : LeastAreaSets.of(instance, MOST_BOUND_GUIDED)) {
+      if (instance.deadline().expired()) {
+        return best.layout;
+      }
       best.tryBoth(tdmrs);
     }
     for (LeftOutGranules.Candidate c : new LeftOutGranules(instance).candidates(perRun, MOST_LEFT_OUT)) {
@@ -468,6 +477,9 @@ public final class FilledStart {
     out.add(donor, new AddressRange(d.start(), at));
     return Optional.of(out);
   }
+
+  /** The most sets of {@link LeastAreaSets} (least area bound first) finished into layouts. */
+  private static final int MOST_BOUND_GUIDED = 4;
 
   /** The most sets of {@link LeftOutGranules} (cheapest first) finished into layouts. */
   private static final int MOST_LEFT_OUT = 4;
