@@ -130,6 +130,14 @@ public final class SweepCommand implements Callable<Integer> {
     for (SyntheticMachine m : machines) {
       maps.add(new SweepMap(m.name(), GeneratedMaps.family(m), m.memoryMap()));
     }
+    // A file that is not a map goes on (summary.md lists it), but not unseen: a sweep that silently
+    // lost maps would count greedy's successes over fewer maps than its user gave it.
+    skipped.stream().filter(why -> !why.endsWith(MapFiles.DOCUMENTATION))
+        .forEach(why -> err.println("tdmr-bench sweep: skipped " + why));
+    if (maps.isEmpty()) {
+      err.println("tdmr-bench sweep: no memory map to run: %s holds none, and --generated is 0".formatted(realDir));
+      return 2;
+    }
 
     TdxLimits limits = TdxLimits.DEFAULT;
     Policy policy = Policy.DEFAULT.withHoles(holes.value()).withFamily(family);
@@ -166,8 +174,8 @@ public final class SweepCommand implements Callable<Integer> {
       return 2;
     }
     PrintWriter o = spec.commandLine().getOut();
-    o.printf("%d maps x %d engines in %s; wrote %s (results.csv, summary.md, 3 charts)%n",
-        maps.size(), engines.size(), clock(took), out);
+    o.printf("%s x %s in %s; wrote %s (results.csv, summary.md, 3 charts)%n",
+        Count.of(maps.size(), "map"), Count.of(engines.size(), "engine"), clock(took), out);
     if (summary.greedyRuns() > 0) {
       o.printf("greedy succeeds on %d of %d maps; where it fails, a layout exists under the same rules on %d, only with CMR holes on %d%n",
           summary.greedySuccesses(), summary.greedyRuns(), summary.greedyFailsButLayoutExists().size(),

@@ -26,9 +26,12 @@ import tdmr.parse.MapReader;
 class SweepCommandTest {
   @TempDir Path dir;
 
+  /** What the last {@link #run} printed on standard error. */
+  private StringWriter err = new StringWriter();
+
   private int run(String... args) {
     StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
+    err = new StringWriter();
     CommandLine cl = new CommandLine(new BenchMain());
     cl.setOut(new PrintWriter(out));
     cl.setErr(new PrintWriter(err));
@@ -168,6 +171,24 @@ class SweepCommandTest {
     String summary = Files.readString(out.resolve("summary.md"));
     int badLine = (int) Files.readString(maps.resolve("b-bad.txt")).lines().count();
     assertTrue(summary.contains("b-bad.txt:" + badLine + ": PAMT size in KB 99999999999999999999 is out of range"), summary);
+    // Not only in the summary: the person running the sweep sees it too.
+    assertTrue(err.toString().contains("tdmr-bench sweep: skipped b-bad.txt:" + badLine + ": PAMT size in KB"), err.toString());
+  }
+
+  /** A directory in which no file is a memory map gives nothing to sweep: exit 2, no results written. */
+  @Test
+  void aDirectoryWithoutAnyMapIsNothingToDo() throws Exception {
+    Path maps = dir.resolve("in");
+    Files.createDirectories(maps);
+    Files.writeString(maps.resolve("notes.txt"), "garbage line here\n");
+    Files.writeString(maps.resolve("INDEX.md"), "# the maps\n");
+    Path out = dir.resolve("out");
+
+    assertEquals(2, run("sweep", "--real", maps.toString(), "--engines", "greedy", "--out", out.toString()));
+    assertTrue(err.toString().contains("tdmr-bench sweep: skipped notes.txt: no memory map in this input"), err.toString());
+    assertTrue(err.toString().contains("tdmr-bench sweep: no memory map to run: " + maps + " holds none"), err.toString());
+    assertTrue(!err.toString().contains("INDEX.md"), "documentation is skipped quietly: " + err);
+    assertTrue(!Files.exists(out), "nothing written");
   }
 
   /**

@@ -34,7 +34,7 @@ public final class LowMemoryCaution {
     AddressRange below4g = new AddressRange(0, FOUR_GIB);
     long low = giveUp.stream().mapToLong(r -> r.intersect(below4g).size()).sum();
     if (low > LOW_MEMORY_NOTICE) {
-      out.add(("It gives up %s below 4 GiB, which DMA32 devices and the swiotlb bounce buffer (64 MiB by default)"
+      out.add(("the fix gives up %s below 4 GiB, which DMA32 devices and the swiotlb bounce buffer (64 MiB by default)"
           + " draw on: try it on one host (or from the GRUB prompt, for one boot) before rolling it out.")
           .formatted(ByteSize.human(low)));
     }

@@ -116,7 +116,10 @@ final class TdxMemory {
     if (!e820.isEmpty()) {
       throw new InputException(source, e820.get(0).line(), "the e820 table has no usable RAM");
     }
-    throw new InputException(source, 0, "no memory map in this input (no BIOS-e820, memblock 'node N:' or TDX CMR lines)");
+    // Often a log of TDX lines only, or a ring buffer that lost the boot's first lines: say how to get one with a map.
+    throw new InputException(source, 0, "no memory map in this input (no BIOS-e820, memblock 'node N:' or TDX CMR lines)",
+        "the boot's whole kernel log has one (journalctl -k -b > dmesg.txt), or collect one on the host with"
+            + " sudo tdmr gather -o host.txt");
   }
 
   /**

@@ -21,7 +21,7 @@ class LowMemoryCautionTest {
     List<String> c = LowMemoryCaution.of(List.of(new AddressRange(0x100000L, 0xa4235000L)));
     assertEquals(2, c.size(), c.toString());
     assertTrue(c.get(0).startsWith("[0x100000, 0xa4235000) covers 0x1000000, where the kernel image is loaded"), c.get(0));
-    assertTrue(c.get(1).startsWith("It gives up 2.56 GiB below 4 GiB"), c.get(1));
+    assertTrue(c.get(1).startsWith("the fix gives up 2.56 GiB below 4 GiB"), c.get(1));
   }
 
   @Test

@@ -207,7 +207,12 @@ final class CheckCommand implements Callable<Integer> {
       return new LayoutFile(LayoutJson.read(input.name(), text, Optional.ofNullable(solver)),
           LayoutJson.bootParameters(input.name(), text), LayoutJson.mapSource(input.name(), text));
     }
-    if (bytes.length > 0 && !containsNul(bytes)) {
+    if (bytes.length == 0) {
+      // Not "a TDMR_INFO binary of 0 bytes": nothing says it was meant to be one.
+      throw new InputException(input.name(), 0, "empty input: no layout (expected a JSON layout {\"tdmrs\": [...]},"
+          + " plan --json output or a TDMR_INFO binary)");
+    }
+    if (!containsNul(bytes)) {
       throw new InputException(
           input.name(),
           0,

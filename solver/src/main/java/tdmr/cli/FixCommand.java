@@ -377,6 +377,14 @@ final class FixCommand implements Callable<Integer> {
     Layout layout = r.layout().orElseThrow();
     out.printf("%nLayout (%s, %s, PAMT %s, %s):%n", r.status(), Count.of(layout.size(), "TDMR"),
         ByteSize.exact(layout.pamtBytes()), Count.of(layout.reservedAreaCount(), "reserved area"));
+    // What the status claims, in the engine's words (the family and its restrictions); the memory
+    // left out, which the engine lists after it, is the memory given up, listed above.
+    for (String m : r.messages()) {
+      if (m.startsWith("left out ")) {
+        break;
+      }
+      out.println("  " + m);
+    }
     for (Tdmr t : layout.tdmrs()) {
       out.printf("  TDMR %s %s: PAMT %s %d KiB, %s%n", t.range(), ByteSize.human(t.size()), t.pamt().ranges(),
           t.pamt().totalBytes() / 1024, Count.of(t.reservedCount(), "reserved area"));

@@ -99,7 +99,7 @@ final class PlanText {
         out.add("    tdmr plan%s --holes cmr".formatted(in));
       }
       out.add("  Is there a layout within the limits that the kernel's construction misses?");
-      out.add("    tdmr plan%s --solver cpsat".formatted(in));
+      out.add("    tdmr plan%s%s --solver cpsat".formatted(in, samePlanQuestion()));
     }
     if (proven) {
       out.add("  Which memory to give up (memmap=) so that a layout of the planner's family exists:");

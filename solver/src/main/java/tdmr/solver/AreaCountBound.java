@@ -248,6 +248,15 @@ public final class AreaCountBound {
   }
 
   /**
+   * A lower bound on the reserved areas of every layout of the module family with exactly the TDMRs
+   * of {@code set} and {@code pamtPages} pages of PAMT: the bound of one set of the class comment's
+   * second part; {@link Long#MAX_VALUE} when no layout has the set.
+   */
+  long leastAreasOf(TdmrSetsAtPamt.TdmrSet set, long pamtPages) {
+    return ofSet(new AreasWithKnownTdmrs(instance), set, pamtPages, Long.MAX_VALUE);
+  }
+
+  /**
    * The bound of one TDMR set: the larger of {@link AreasWithKnownTdmrs}' and {@link
    * #filledIslands}; {@link Long#MAX_VALUE} when no layout has the set, which includes a set whose
    * TDMRs cannot each keep within the area limit ({@link FilledIslandsPamtBound#mayMeetLimit}, with

@@ -66,17 +66,29 @@ public final class FilledIslandsPamtBound {
   /** The most pages the bound is raised by. */
   static final int MOST_RAISE = 8;
 
-  /** The most search steps per TDMR set before it is taken as possible. */
-  private static final int MOST_STEPS = 5_000;
+  /**
+   * The most search steps per TDMR set before it is taken as possible (the seed-7 sweep's {@code
+   * fragmented-17}, node 0: some of the 384 sets at one page below its least PAMT take more than 5 000).
+   */
+  private static final int MOST_STEPS = 50_000;
 
   /** The most search steps of one {@link #raise} over all sets, after which a set is taken as possible. */
-  private static final int MOST_TOTAL_STEPS = 100_000;
+  private static final int MOST_TOTAL_STEPS = 2_000_000;
 
   /** Steps taken so far by {@link #raise}'s searches. */
   private long totalSteps;
 
-  /** The most TDMR sets tested at one PAMT before the bound stops rising. */
-  private static final int MOST_SETS = 64;
+  /**
+   * The most steps of one {@link TdmrSetsWithoutRoom} visit (a fraction of its own cap: on hosts of
+   * a TiB and more the visit would otherwise spend a second or more before it gives up).
+   */
+  private static final long MOST_VISIT_STEPS = 100_000;
+
+  /**
+   * The most TDMR sets with distinct {@link #signature}s tested at one PAMT before the bound stops
+   * rising (384 on the seed-7 sweep's {@code fragmented-17}, node 0, one page below its least PAMT).
+   */
+  private static final int MOST_SETS = 512;
 
   private final Instance instance;
   private final boolean noRemotePamt;
@@ -207,11 +219,13 @@ public final class FilledIslandsPamtBound {
     // Where PAMT leaves no room to spare the sets are visited one at a time (TdmrSetsWithoutRoom).
     int[] visited = {0};
     boolean[] possible = {false};
-    boolean all = TdmrSetsWithoutRoom.visit(instance, pages, mostTdmrs, set -> {
-      if (noRemotePamt && anyTdmrWithoutLocalNode(set)) {
+    java.util.Set<String> seen = new java.util.HashSet<>();
+    boolean all = TdmrSetsWithoutRoom.visit(instance, pages, mostTdmrs, MOST_VISIT_STEPS, set -> {
+      if (noRemotePamt && anyTdmrWithoutLocalNode(set) || !seen.add(signature(set))) {
+        // Not a layout here, or the same test as a set already ruled out (else the visit would have ended).
         return true;
       }
-      possible[0] = ++visited[0] > MOST_SETS || mayMeetLimit(set);
+      possible[0] = ++visited[0] > MOST_SETS || instance.deadline().expired() || mayMeetLimit(set);
       return !possible[0];
     });
     if (possible[0]) {
@@ -225,16 +239,48 @@ public final class FilledIslandsPamtBound {
       return false;
     }
     int tested = 0;
+    seen.clear();
     for (TdmrSetsAtPamt.TdmrSet set : sets.get()) {
       if (noRemotePamt && anyTdmrWithoutLocalNode(set)) {
         // Each level of such a TDMR describes one of its granules remotely: not a layout here.
         continue;
       }
-      if (++tested > MOST_SETS || mayMeetLimit(set)) {
+      if (!seen.add(signature(set))) {
+        // The same test as a set already ruled out (else the loop would have ended).
+        continue;
+      }
+      if (++tested > MOST_SETS || instance.deadline().expired() || mayMeetLimit(set)) {
         return false;
       }
     }
     return true;
+  }
+
+  /**
+   * What {@link #mayMeetLimit} reads of {@code set}: its TDMRs over the area limit (each range, with
+   * its islands and quota), the least pages of every level with the nodes it may lie on (as a
+   * multiset), and the padding. Sets with equal signatures pose the same test, so one ruled out
+   * rules out the other: TDMRs cut from a run of granules without holes in any order (the sweeps'
+   * {@code fragmented-17} maps at their least PAMT) are tested once per multiset of sizes, not once
+   * per order, and fewer sets count towards {@link #MOST_SETS}.
+   */
+  private String signature(TdmrSetsAtPamt.TdmrSet set) {
+    StringBuilder over = new StringBuilder();
+    List<String> levels = new ArrayList<>();
+    for (int t = 0; t < set.tdmrs().size(); t++) {
+      long[] g = set.tdmrs().get(t);
+      AddressRange range = new AddressRange(g[0] * ByteSize.GiB, g[1] * ByteSize.GiB);
+      int need = TdmrInterior.of(instance, range).runs() - instance.limits().maxReservedPerTdmr();
+      if (need > 0) {
+        over.append(g[0]).append('-').append(g[1]).append(';');
+      }
+      List<Integer> nodes = noRemotePamt ? TdmrInterior.localNodes(instance, range) : null;
+      for (int k = 0; k < 3 && 3 * t + k < set.levelPages().size(); k++) {
+        levels.add(set.levelPages().get(3 * t + k) + "@" + nodes);
+      }
+    }
+    levels.sort(null);
+    return over + "|" + levels + "|" + set.padding();
   }
 
   /** Whether some TDMR of {@code set} has no node that every memory granule of it holds memory of. */

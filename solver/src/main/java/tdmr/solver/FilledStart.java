@@ -46,6 +46,9 @@ import tdmr.tdx.Policy;
  * whole: on node 0 of a two-socket host of 128 GiB per node whose granule 1 holds islands of 1 and
  * 7 pages, [0, 2G), [4G, 129G) and [129G, 130G) fill both (a 1G level; 4 + 2 + 1 pages of the 2M
  * levels of the 2 GiB and 1 GiB TDMRs and a 1G level): 3 TDMRs and 17 areas at the least PAMT.
+ * Then the sets of {@link LeastAreaSets} are tried, those of the least area bound at the least PAMT
+ * and TDMR count first: where a cut decides the small levels' sizes, the bound finds the cut whose
+ * levels fill islands exactly.
  */
 public final class FilledStart {
   private final Instance instance;
@@ -73,7 +76,7 @@ public final class FilledStart {
     if (runs.isEmpty()) {
       return Optional.empty();
     }
-    List<AddressRange> perRun = ranges(runs);
+    List<AddressRange> perRun = instance.cellSpans(runs);
     List<List<AddressRange>> sets = new ArrayList<>();
     sets.add(perRun);
     List<AddressRange> cut = cutOverLimit(perRun);
@@ -86,6 +89,12 @@ public final class FilledStart {
     }
     Best best = new Best();
     for (List<AddressRange> tdmrs : sets) {
+      best.tryBoth(tdmrs);
+    }
+    for (List<AddressRange> tdmrs : LeastAreaSets.of(instance, MOST_BOUND_GUIDED)) {
+      if (instance.deadline().expired()) {
+        return best.layout;
+      }
       best.tryBoth(tdmrs);
     }
     for (LeftOutGranules.Candidate c : leftOut(perRun)) {
@@ -130,8 +139,239 @@ public final class FilledStart {
     for (int k = highest + 1; fewest >= 0 && k <= most && worse < PATIENCE && !instance.deadline().expired(); k++) {
       worse = best.tryBoth(chain.get(k)) && best.improved ? 0 : worse + 1;
     }
+    for (List<AddressRange> tdmrs : sets) {
+      if (instance.deadline().expired()) {
+        break;
+      }
+      cutToFill(tdmrs).ifPresent(best::tryBoth);
+    }
+    sizedToIslands(best);
     return best.layout;
   }
+
+  /** The most pages above the least levels of {@link #cutToFill}'s TDMRs it tries. */
+  private static final int MOST_CUT_PAGES = 8;
+
+  /** The most pieces beyond one that {@link #cutToFill} cuts a TDMR into. */
+  private static final int MOST_EXTRA_PIECES = 3;
+
+  /** The most cuts {@link #cutToFill} tests. */
+  private static final int MOST_CUTS_TESTED = 2_000;
+
+  /**
+   * {@code tdmrs} with one TDMR (the donor: the largest with at most one run of holes whose levels
+   * may lie on the islands' nodes) cut into pieces whose levels, with the others' at their least
+   * sizes, may fill the islands the one TDMR over the area limit needs, at the fewest pages above
+   * the least levels of {@code tdmrs} (a piece more costs its 1G level's page, a padded level its
+   * padding). "May fill": some of its islands, as many as it needs, are filled together by disjoint
+   * groups of the levels that may lie on their nodes ({@link TdmrSetsAtPamt#fillTogether}); the
+   * layout {@link #with} then builds is validated as every other. The pieces' sizes are tried as partitions of the donor's GiB, largest piece
+   * first. Empty when no TDMR or more than one is over the limit, there is no donor, or no cut within
+   * {@link #MOST_CUT_PAGES} pages (or {@link #MOST_CUTS_TESTED} cuts) may fill. On the seed-7 sweep's
+   * {@code fragmented-17} map the TDMR {@code [1G, 2G)} needs 2 of islands of 34, 52, 133, 620 pages
+   * and more, which 1 GiB pieces fill only padded: cut into 41, 17 and 4 GiB the 62 GiB run lends 34
+   * (a 2M level) and 4096 + 82 + 1 = 4179 (a 4K, a 2M and a 1G level), exactly two islands.
+   */
+  private Optional<List<AddressRange>> cutToFill(List<AddressRange> tdmrs) {
+    int over = -1;
+    for (int t = 0; t < tdmrs.size(); t++) {
+      if (TdmrInterior.of(instance, tdmrs.get(t)).runs() > instance.limits().maxReservedPerTdmr()) {
+        if (over >= 0) {
+          return Optional.empty();
+        }
+        over = t;
+      }
+    }
+    if (over < 0) {
+      return Optional.empty();
+    }
+    TdmrInterior crowded = TdmrInterior.of(instance, tdmrs.get(over));
+    List<Integer> islandNodes = new ArrayList<>();
+    crowded.islands().forEach(i -> i.nodes().stream().filter(n -> !islandNodes.contains(n)).forEach(islandNodes::add));
+    int donor = -1;
+    for (int t = 0; t < tdmrs.size(); t++) {
+      AddressRange r = tdmrs.get(t);
+      if (t == over || r.size() < 2 * ByteSize.GiB || TdmrInterior.of(instance, r).runs() > 1
+          || nodeLocal() && TdmrInterior.localNodes(instance, r).stream().noneMatch(islandNodes::contains)) {
+        continue;
+      }
+      if (donor < 0 || r.size() > tdmrs.get(donor).size()) {
+        donor = t;
+      }
+    }
+    if (donor < 0) {
+      return Optional.empty();
+    }
+    Cut cut = new Cut(tdmrs, donor, crowded, islandNodes);
+    long giB = tdmrs.get(donor).size() / ByteSize.GiB;
+    for (int cost = 1; cost <= MOST_CUT_PAGES && !instance.deadline().expired(); cost++) {
+      for (int extra = 1; extra <= Math.min(cost, MOST_EXTRA_PIECES) && extra < giB; extra++) {
+        Optional<long[]> parts = cut.partition(giB, new long[extra + 1], 0, giB, cost);
+        if (parts.isPresent()) {
+          return Optional.of(cut.tdmrs(parts.get()));
+        }
+        if (cut.tested > MOST_CUTS_TESTED) {
+          return Optional.empty();
+        }
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** {@link #cutToFill}'s search over the sizes of the donor's pieces. */
+  private final class Cut {
+    private final List<AddressRange> tdmrs;
+    private final int donor;
+    private final long need;
+    /** The least pages of the levels of {@link #tdmrs}. */
+    private final long least;
+    private int tested;
+
+    /** The pages of the crowded TDMR's islands of one stretch, smallest first. */
+    private final List<Long> islands = new ArrayList<>();
+    /** The nodes of its islands. */
+    private final List<Integer> islandNodes;
+
+    Cut(List<AddressRange> tdmrs, int donor, TdmrInterior crowded, List<Integer> islandNodes) {
+      this.tdmrs = tdmrs;
+      this.donor = donor;
+      this.need = crowded.runs() - instance.limits().maxReservedPerTdmr();
+      this.islandNodes = islandNodes;
+      crowded.islands().stream().filter(TdmrInterior.Island::oneStretch).forEach(i -> islands.add(i.pages()));
+      islands.sort(null);
+      long sum = 0;
+      for (AddressRange t : tdmrs) {
+        sum += levels(t.size() / ByteSize.GiB);
+      }
+      this.least = sum;
+    }
+
+    private long levels(long giB) {
+      long sum = 0;
+      for (PageSize level : instance.pieceLevels()) {
+        sum += instance.levelPages(giB, level);
+      }
+      return sum;
+    }
+
+    /**
+     * Whether {@link #need} more islands from {@code i} on, with {@code chosen}, may be filled
+     * together by disjoint groups of {@code levels} within {@code padding} ({@link
+     * TdmrSetsAtPamt#fillTogether}); false once {@code steps} passes {@link #MOST_FILL_STEPS} (a
+     * construction may give up).
+     */
+    private boolean mayFill(long[] levels, long padding, long[] chosen, int i, long[] steps) {
+      if (chosen.length == need) {
+        return true;
+      }
+      if (i == islands.size() || chosen.length + islands.size() - i < need || steps[0] > MOST_FILL_STEPS) {
+        return false;
+      }
+      long[] with = java.util.Arrays.copyOf(chosen, chosen.length + 1);
+      with[chosen.length] = islands.get(i);
+      if (TdmrSetsAtPamt.fillTogether(levels, padding, with, steps) && mayFill(levels, padding, with, i + 1, steps)) {
+        return true;
+      }
+      return mayFill(levels, padding, chosen, i + 1, steps);
+    }
+
+    /** The most steps of one {@link #mayFill}. */
+    private static final long MOST_FILL_STEPS = 20_000;
+
+    /** {@link #tdmrs} with the donor cut into pieces of {@code parts} GiB, in that order. */
+    List<AddressRange> tdmrs(long[] parts) {
+      List<AddressRange> out = new ArrayList<>(tdmrs);
+      out.remove(donor);
+      long at = tdmrs.get(donor).start();
+      for (int k = 0; k < parts.length; k++) {
+        out.add(donor + k, new AddressRange(at, at + parts[k] * ByteSize.GiB));
+        at += parts[k] * ByteSize.GiB;
+      }
+      return out;
+    }
+
+    /**
+     * A partition of {@code left} GiB into the pieces {@code parts[k..]} (each at most {@code most}
+     * GiB, largest first) whose TDMRs' least levels lie at most {@code cost} pages above {@link
+     * #least} and whose levels may fill the islands needed with the pages left as padding.
+     */
+    Optional<long[]> partition(long left, long[] parts, int k, long most, int cost) {
+      if (k == parts.length - 1) {
+        if (left > most || left > instance.largestTdmrGiB() || ++tested > MOST_CUTS_TESTED) {
+          return Optional.empty();
+        }
+        parts[k] = left;
+        List<AddressRange> cut = tdmrs(parts);
+        long sum = 0;
+        for (AddressRange t : cut) {
+          sum += levels(t.size() / ByteSize.GiB);
+        }
+        if (sum > least + cost) {
+          return Optional.empty();
+        }
+        List<Long> levels = new ArrayList<>();
+        for (AddressRange t : cut) {
+          if (!nodeLocal() || TdmrInterior.localNodes(instance, t).stream().anyMatch(islandNodes::contains)) {
+            for (PageSize level : instance.pieceLevels()) {
+              levels.add(instance.levelPages(t.size() / ByteSize.GiB, level));
+            }
+          }
+        }
+        long[] steps = {0};
+        return mayFill(levels.stream().mapToLong(Long::longValue).toArray(), least + cost - sum, new long[0], 0, steps)
+            ? Optional.of(parts.clone()) : Optional.empty();
+      }
+      int rest = parts.length - k - 1;
+      for (long g = Math.min(most, left - rest); g >= 1 && g * (rest + 1) >= left; g--) {
+        parts[k] = g;
+        Optional<long[]> found = partition(left - g, parts, k + 1, g, cost);
+        if (found.isPresent() || tested > MOST_CUTS_TESTED || instance.deadline().expired()) {
+          return found;
+        }
+      }
+      return Optional.empty();
+    }
+  }
+
+  /**
+   * The TDMR sets of the best layout's PAMT and TDMR count ({@link TdmrSetsAtPamt}) that {@link
+   * AreasWithKnownTdmrs} does not rule out below its areas, fewest areas by that bound first, each
+   * built into a layout (at most {@link #MOST_SIZED_SETS} of them). Where a granule holds more runs of
+   * holes than a TDMR has areas, cutting a run of granules elsewhere into TDMRs of the right sizes
+   * gives levels that fill its islands exactly (on the seed-7 sweep's {@code fragmented-16} map, a
+   * 10 GiB TDMR's 2M level fills an island of 20 pages), an area less than TDMRs one per run cut at
+   * the crowded granule, at the same PAMT and TDMR count.
+   */
+  private void sizedToIslands(Best best) {
+    if (best.layout.isEmpty() || instance.deadline().expired()) {
+      return;
+    }
+    long pages = best.score.pamtBytes() / ByteSize.PAGE;
+    int areas = best.score.reservedAreas();
+    Optional<List<TdmrSetsAtPamt.TdmrSet>> sets = TdmrSetsAtPamt.of(instance, pages, best.score.tdmrs());
+    if (sets.isEmpty()) {
+      return;
+    }
+    AreasWithKnownTdmrs bound = new AreasWithKnownTdmrs(instance);
+    List<long[]> ranked = new ArrayList<>();
+    for (int k = 0; k < sets.get().size() && !instance.deadline().expired(); k++) {
+      long least = bound.leastAreas(sets.get().get(k), pages).orElse(Long.MAX_VALUE);
+      if (least < areas) {
+        ranked.add(new long[] {least, k});
+      }
+    }
+    ranked.sort(java.util.Comparator.comparingLong(r -> r[0]));
+    for (int k = 0; k < ranked.size() && k < MOST_SIZED_SETS && !instance.deadline().expired(); k++) {
+      List<AddressRange> tdmrs = new ArrayList<>();
+      for (long[] t : sets.get().get((int) ranked.get(k)[1]).tdmrs()) {
+        tdmrs.add(new AddressRange(t[0] * ByteSize.GiB, t[1] * ByteSize.GiB));
+      }
+      best.tryBoth(tdmrs);
+    }
+  }
+
+  /** The most TDMR sets {@link #sizedToIslands} builds. */
+  private static final int MOST_SIZED_SETS = 16;
 
   /**
    * How many more peels in a row may fail to give a better layout before the construction stops:
@@ -238,6 +478,9 @@ public final class FilledStart {
     return Optional.of(out);
   }
 
+  /** The most sets of {@link LeastAreaSets} (least area bound first) finished into layouts. */
+  private static final int MOST_BOUND_GUIDED = 4;
+
   /** The most sets of {@link LeftOutGranules} (cheapest first) finished into layouts. */
   private static final int MOST_LEFT_OUT = 4;
 
@@ -295,16 +538,6 @@ public final class FilledStart {
         inPart = 0;
       }
       out.add(new AddressRange(from, t.end()));
-    }
-    return out;
-  }
-
-  /** Whole-cell TDMRs as address ranges. */
-  private List<AddressRange> ranges(List<List<Integer>> tdmrs) {
-    List<AddressRange> out = new ArrayList<>();
-    for (List<Integer> t : tdmrs) {
-      out.add(new AddressRange(instance.cells().get(t.get(0)).range().start(),
-          instance.cells().get(t.get(t.size() - 1)).range().end()));
     }
     return out;
   }

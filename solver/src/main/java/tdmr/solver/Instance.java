@@ -274,6 +274,19 @@ public final class Instance {
     return Collections.unmodifiableList(cells);
   }
 
+  /**
+   * TDMRs given as lists of whole cells (consecutive indexes, as {@link ModuleFamilyBounds} and the
+   * constructions name them), as address ranges: each from its first cell's start to its last
+   * cell's end.
+   */
+  public List<AddressRange> cellSpans(List<List<Integer>> tdmrs) {
+    List<AddressRange> out = new ArrayList<>();
+    for (List<Integer> t : tdmrs) {
+      out.add(new AddressRange(cells.get(t.get(0)).range().start(), cells.get(t.get(t.size() - 1)).range().end()));
+    }
+    return out;
+  }
+
   /** All atoms in address order. */
   public List<Atom> atoms() {
     return Collections.unmodifiableList(atoms);

@@ -305,6 +305,8 @@ final class LeftOutIslands {
         cursor += bytes;
       }
     }
-    return Optional.of(new LeftOutGranules.Candidate(tdmrs, chained, pamt));
+    // Not ranked against LeftOutGranules' own candidates (FilledStart finishes each into a layout and
+    // keeps the best), so no count of chains reaching into a TDMR and no limit flag are needed.
+    return Optional.of(new LeftOutGranules.Candidate(tdmrs, chained, pamt, 0, true));
   }
 }

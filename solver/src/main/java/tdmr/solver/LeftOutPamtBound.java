@@ -41,25 +41,45 @@ import tdmr.tdx.TdxLimits;
  * run, next in a run), so only for groups of at most {@link #MOST_GRANULES} memory granules. It
  * holds whoever's levels fill the left-out granules (the group's own or those of a TDMR without
  * memory), and the TDMRs counted are those holding the group's memory, so a layout within a limit
- * of {@code k} TDMRs has at most {@code k} of them. Memory no layout covers (outside the CMRs or
- * above the HKID limit) would break (2): such a group has no bound.
+ * of {@code k} TDMRs has at most {@code k} of them ({@link #of}). Memory no layout covers (outside
+ * the CMRs or above the HKID limit) would break (2): such a group has no bound.
+ *
+ * <p><b>Every TDMR counted</b> ({@link #strict}, which the engines' tiers take for a whole map): two
+ * more facts say how many TDMRs in all such a layout has. (4) A left-out granule's memory of node
+ * {@code n} is PAMT of some level lying on {@code n}; by (1) {@code n} is a common node of that
+ * level's TDMR, or the TDMR holds no memory. So when some left-out granule has memory of a node that
+ * is a common node of no run of {@code S}, the layout has a TDMR without memory besides {@code S}.
+ * (5) A level is one range of TDX memory, so it lies within one stretch of contiguous memory
+ * (blocks that touch are one stretch); every stretch holding memory of a left-out granule holds a
+ * level, and each TDMR has three: the layout has at least a third of those stretches' count of
+ * TDMRs. The set of runs counts at the larger of {@code |S|} (plus one by (4)) and that third; a
+ * count past the table's end counts at its end, which only lowers the bound. When no set of runs
+ * counts at {@code k} or below, no layout within {@code k} TDMRs is without remote PAMT (or covers
+ * all memory).
  */
-final class LeftOutPamtBound {
+public final class LeftOutPamtBound {
   /** The most memory granules of a group the enumeration takes (3^12 = 531 441 sets of runs). */
   static final int MOST_GRANULES = 12;
 
   private final long[] pages;
   private final long[] granuleStart;
   private final List<Set<Integer>> nodes;
+  /** Per granule, the stretches of contiguous memory it holds memory of. */
+  private final List<Set<Integer>> stretches;
   private final TdxLimits limits;
+  /** Whether the table counts every TDMR ({@link #strict}) rather than those holding memory ({@link #of}). */
+  private final boolean everyTdmr;
   private final long[] least;
 
-  private LeftOutPamtBound(List<Long> starts, List<Long> memory, List<Set<Integer>> nodes, TdxLimits limits) {
+  private LeftOutPamtBound(List<Long> starts, List<Long> memory, List<Set<Integer>> nodes,
+      List<Set<Integer>> stretches, TdxLimits limits, boolean everyTdmr) {
     this.granuleStart = starts.stream().mapToLong(Long::longValue).toArray();
     this.pages = memory.stream().mapToLong(Long::longValue).toArray();
     this.nodes = nodes;
+    this.stretches = stretches;
     this.limits = limits;
-    this.least = new long[pages.length + 1];
+    this.everyTdmr = everyTdmr;
+    this.least = new long[pages.length + (everyTdmr ? 2 : 1)];
     Arrays.fill(least, Long.MAX_VALUE);
     enumerate(0, new int[pages.length], 0);
     for (int k = 1; k < least.length; k++) {
@@ -74,30 +94,95 @@ final class LeftOutPamtBound {
    * #MOST_GRANULES} memory granules or memory no layout covers.
    */
   static Optional<long[]> of(MemoryMap group, TdxLimits limits) {
+    return table(group, limits, false);
+  }
+
+  /**
+   * Per {@code k ≥ 0}, the least PAMT pages of a layout without remote PAMT covering all of {@code
+   * map}'s memory that has at most {@code k} TDMRs in all, those without memory included (index
+   * {@code k}, the last entry standing for every larger {@code k}; {@link Long#MAX_VALUE}: no such
+   * layout); empty as for {@link #of}. A set of runs counts one TDMR more when a left-out granule
+   * has memory of a node that is no common node of any run, and at least a third of the stretches
+   * of contiguous memory the left-out granules hold (class comment, (4) and (5)).
+   */
+  static Optional<long[]> strict(MemoryMap map, TdxLimits limits) {
+    return table(map, limits, true);
+  }
+
+  private static Optional<long[]> table(MemoryMap group, TdxLimits limits, boolean everyTdmr) {
     List<AddressRange> cmrs = group.cmrs().merged();
     TreeMap<Long, Long> memory = new TreeMap<>();
     TreeMap<Long, Set<Integer>> nodes = new TreeMap<>();
+    TreeMap<Long, Set<Integer>> stretches = new TreeMap<>();
+    int stretch = -1;
+    long end = -1;
     for (MemoryBlock b : group.blocks()) {
       if (b.end() > limits.hkidLimit() || cmrs.stream().noneMatch(c -> c.contains(b.range()))) {
         return Optional.empty();
       }
+      // Blocks that touch are one stretch: a level may run across them.
+      if (b.start() != end) {
+        stretch++;
+      }
+      end = b.end();
       for (long g = ByteSize.alignDown(b.start(), ByteSize.GiB); g < b.end(); g += ByteSize.GiB) {
         AddressRange in = b.range().intersect(new AddressRange(g, g + ByteSize.GiB));
         memory.merge(g, in.size() / ByteSize.PAGE, Long::sum);
         nodes.computeIfAbsent(g, x -> new TreeSet<>()).add(b.node());
+        stretches.computeIfAbsent(g, x -> new TreeSet<>()).add(stretch);
       }
       if (memory.size() > MOST_GRANULES) {
         return Optional.empty();
       }
     }
     return Optional.of(new LeftOutPamtBound(List.copyOf(memory.keySet()), List.copyOf(memory.values()),
-        List.copyOf(nodes.values()), limits).least.clone());
+        List.copyOf(nodes.values()), List.copyOf(stretches.values()), limits, everyTdmr).least.clone());
+  }
+
+  /**
+   * A lower bound on the PAMT pages of every layout of {@code map} within {@code limits} (its TDMR
+   * limit) without remote PAMT that leaves none of its memory uncovered: {@link #of} at the TDMR
+   * limit, as a layout within it has at most that many TDMRs holding memory (class comment); empty
+   * when {@link #of} is. An engine's PAMT tier may take it once remote PAMT is proven 0 and no
+   * memory is given up: where the limit binds, it is the price of the TDMRs the limit forbids.
+   */
+  public static OptionalLong leastPages(MemoryMap map, TdxLimits limits) {
+    return strict(map, limits).map(b -> b[Math.min(limits.maxTdmrs(), b.length - 1)])
+        .filter(p -> p != Long.MAX_VALUE).map(OptionalLong::of).orElse(OptionalLong.empty());
+  }
+
+  /**
+   * A lower bound on the TDMRs of every layout of {@code map} within {@code limits} without remote
+   * PAMT that leaves none of its memory uncovered and has exactly {@code pages} pages of PAMT: the
+   * least {@code k} whose bound of {@link #of} is at most {@code pages} (a layout with {@code j}
+   * TDMRs holding memory has at least the bound at {@code j}, which does not rise with {@code j};
+   * it has at least {@code j} TDMRs). Empty when {@link #of} is, or when no {@code k} within the
+   * limit has a bound that low (then no such layout has that PAMT, and the caller, which has one,
+   * knows more).
+   */
+  public static OptionalLong leastTdmrs(MemoryMap map, TdxLimits limits, long pages) {
+    return leastTdmrs(strict(map, limits), limits, pages);
+  }
+
+  /** {@link #leastTdmrs(MemoryMap, TdxLimits, long)} from the map's {@link #strict} table. */
+  static OptionalLong leastTdmrs(Optional<long[]> bounds, TdxLimits limits, long pages) {
+    if (bounds.isEmpty()) {
+      return OptionalLong.empty();
+    }
+    long[] b = bounds.get();
+    for (int k = 0; k <= limits.maxTdmrs(); k++) {
+      if (b[Math.min(k, b.length - 1)] <= pages) {
+        return OptionalLong.of(k);
+      }
+    }
+    return OptionalLong.empty();
   }
 
   /** Choices per granule: 0 left out, 1 first of a run, 2 next in a run. */
   private void enumerate(int i, int[] choice, int runs) {
     if (i == pages.length) {
-      least[runs] = Math.min(least[runs], cost(choice));
+      int k = everyTdmr ? Math.min(tdmrs(choice, runs), least.length - 1) : runs;
+      least[k] = Math.min(least[k], cost(choice));
       return;
     }
     choice[i] = 0;
@@ -124,6 +209,37 @@ final class LeftOutPamtBound {
       out.retainAll(nodes.get(j));
     }
     return out;
+  }
+
+  /**
+   * The fewest TDMRs in all of a layout with these runs and left-out granules ((4) and (5) of the
+   * class comment): the runs, one more when a left-out granule's node is no run's common node, and
+   * at least a third of the stretches of contiguous memory the left-out granules hold.
+   */
+  private int tdmrs(int[] choice, int runs) {
+    Set<Integer> commonToRuns = new TreeSet<>();
+    for (int i = 0; i < pages.length; i++) {
+      if (choice[i] == 1) {
+        int last = i;
+        while (last + 1 < pages.length && choice[last + 1] == 2) {
+          last++;
+        }
+        Set<Integer> common = new TreeSet<>(nodes.get(i));
+        for (int j = i + 1; j <= last; j++) {
+          common.retainAll(nodes.get(j));
+        }
+        commonToRuns.addAll(common);
+      }
+    }
+    boolean memoryless = false;
+    Set<Integer> leftOutStretches = new TreeSet<>();
+    for (int i = 0; i < pages.length; i++) {
+      if (choice[i] == 0) {
+        memoryless |= !commonToRuns.containsAll(nodes.get(i));
+        leftOutStretches.addAll(stretches.get(i));
+      }
+    }
+    return Math.max(runs + (memoryless ? 1 : 0), (leftOutStretches.size() + 2) / 3);
   }
 
   /** The bound of one set of runs: left-out memory plus the minima of the runs no left-out granule can absorb. */

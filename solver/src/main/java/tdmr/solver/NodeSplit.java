@@ -178,7 +178,8 @@ public final class NodeSplit {
       }
       claim.ifPresent(c -> options.incumbent().offer(c));
       EngineResult r = whole.solve(map, limits, policy, options.withDeadline(deadline));
-      return claim.isPresent() ? better(r, claim.get(), map, limits, policy, details, started) : r;
+      return claim.isPresent() ? better(r, claim.get(), map, limits, policy, details, started)
+          : r.withDetails(concat(details, r.details())).timedFrom(started);
     }
     EngineResult r = whole.solve(map, limits, policy, options.withDeadline(deadline));
     return r.withDetails(concat(details, r.details())).timedFrom(started);
@@ -301,7 +302,7 @@ public final class NodeSplit {
         i = shapes.size();
         shapes.add(rep);
         optima.add(answer(rep, limits, policy, layouts.get(rep.node()), !named.isEmpty()));
-        leftOut.add(LeftOutPamtBound.of(rep.map(), limits));
+        leftOut.add(LeftOutPamtBound.strict(rep.map(), limits));
       }
       groups.add(i);
     }

@@ -92,14 +92,14 @@ final class TdmrBudget {
   private final List<TreeMap<Integer, Answer>> found = new ArrayList<>();
   /** Per shape, the TDMRs of its optimum under the whole limit ({@code k*}). */
   private final List<Integer> most = new ArrayList<>();
-  /** Per shape, {@link LeftOutPamtBound}'s pages by TDMRs, where it has one. */
+  /** Per shape, {@link LeftOutPamtBound#strict}'s pages by TDMRs, where it has one. */
   private final List<Optional<long[]>> leftOut;
   private final Comparator<LayoutScore> order;
 
   /**
    * @param optima per shape, its optimum under the whole limit (a layout and its score on the
    *     shape's map)
-   * @param leftOut per shape, {@link LeftOutPamtBound#of} of its map
+   * @param leftOut per shape, {@link LeftOutPamtBound#strict} of its map
    */
   TdmrBudget(List<Answer> optima, List<Optional<long[]>> leftOut, Policy policy) {
     this.order = LayoutScore.order(policy);
@@ -186,9 +186,14 @@ final class TdmrBudget {
     return new Value(Optional.of(larger(e.getValue().score().get(), leftOut(shape, k))), true);
   }
 
-  /** {@link LeftOutPamtBound}'s floor at {@code k}: no uncovered memory, no remote PAMT, its PAMT. */
+  /**
+   * {@link LeftOutPamtBound#strict}'s floor at {@code k}: no uncovered memory, no remote PAMT, its
+   * PAMT; where it has no layout within {@code k} TDMRs, one byte of remote PAMT (every layout within
+   * {@code k} either gives up memory, a worse first tier, or has remote PAMT).
+   */
   private LayoutScore leftOut(int shape, int k) {
-    return leftOut.get(shape).map(p -> new LayoutScore(0, 0, p[Math.min(k, p.length - 1)] * ByteSize.PAGE, 0, 0))
+    return leftOut.get(shape).map(p -> p[Math.min(k, p.length - 1)])
+        .map(p -> p == Long.MAX_VALUE ? new LayoutScore(0, 1, 0, 0, 0) : new LayoutScore(0, 0, p * ByteSize.PAGE, 0, 0))
         .orElse(Sum.ZERO.score());
   }
 

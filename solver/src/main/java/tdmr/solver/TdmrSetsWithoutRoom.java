@@ -63,6 +63,8 @@ public final class TdmrSetsWithoutRoom {
   /** Least pages of each level of a TDMR by GiB (0 until computed). */
   private final long[][] levelPagesOfGiB;
   private long steps;
+  /** The steps this search may take ({@link #MOST_STEPS} unless a caller asks for fewer). */
+  private long mostSteps = MOST_STEPS;
   private Predicate<TdmrSet> visitor;
 
   private TdmrSetsWithoutRoom(Instance instance, long pamtPages, long mostTdmrs, ModuleFamilyBounds bounds) {
@@ -109,6 +111,11 @@ public final class TdmrSetsWithoutRoom {
    * visitor stopped, or the search gave up).
    */
   public static boolean visit(Instance instance, long pamtPages, long mostTdmrs, Predicate<TdmrSet> visitor) {
+    return visit(instance, pamtPages, mostTdmrs, MOST_STEPS, visitor);
+  }
+
+  /** {@link #visit(Instance, long, long, Predicate)} giving up after {@code mostSteps} steps. */
+  public static boolean visit(Instance instance, long pamtPages, long mostTdmrs, long mostSteps, Predicate<TdmrSet> visitor) {
     if (!instance.moduleFamily() || pamtPages <= 0) {
       return false;
     }
@@ -146,6 +153,7 @@ public final class TdmrSetsWithoutRoom {
     search.leftOut = out;
     search.spare = pamtPages - whole * (n - out);
     search.visitor = visitor;
+    search.mostSteps = Math.min(MOST_STEPS, mostSteps);
     try {
       return search.from(0, 0, new ArrayList<>(), 0, 0, 0);
     } catch (GiveUp e) {
@@ -211,7 +219,7 @@ public final class TdmrSetsWithoutRoom {
    * rounded levels so far; false when the visitor stopped.
    */
   private boolean from(int r, int i, List<long[]> tdmrs, long out, long outPages, long rounded) {
-    if (++steps > MOST_STEPS) {
+    if (++steps > mostSteps) {
       throw new GiveUp();
     }
     if (r == runs.size()) {
@@ -242,7 +250,7 @@ public final class TdmrSetsWithoutRoom {
       int high = lastWithSamePages(i, low, own.length);
       int first = firstFitting(r, i, low, high, out, outPages, spare - rounded - pages);
       for (int end = first; end <= high; end++) {
-        if (++steps > MOST_STEPS) {
+        if (++steps > mostSteps) {
           throw new GiveUp();
         }
         tdmrs.add(new long[] {firstGiB.get(r) + i, firstGiB.get(r) + end});
@@ -353,7 +361,7 @@ public final class TdmrSetsWithoutRoom {
     boolean fills = TdmrSetsAtPamt.fillTogether(levels, pamtPages - sum, java.util.Arrays.copyOf(leftOutStretches, count),
         used);
     steps += used[0];
-    if (steps > MOST_STEPS) {
+    if (steps > mostSteps) {
       throw new GiveUp();
     }
     return fills;

@@ -50,6 +50,7 @@ public final class TierBounds {
 
   private final Instance instance;
   private ReservedAreaBounds reservedAreaBounds;
+  private Optional<long[]> leftOut;
 
   public TierBounds(Instance instance) {
     this.instance = instance;
@@ -67,7 +68,9 @@ public final class TierBounds {
    * The PAMT tier, in pages: at least what the reserved-area limit costs ({@link
    * ReservedAreaBounds#leastPamtPages}, whatever the coverage) and, once no coverable memory is given
    * up, the covering bound ({@link ModuleFamilyBounds#leastPamtPages}) raised where no TDMR set fills
-   * the islands its runs of holes need within the area limit ({@link FilledIslandsPamtBound#raise}).
+   * the islands its runs of holes need within the area limit ({@link FilledIslandsPamtBound#raise});
+   * once no remote PAMT either, what the TDMR limit costs ({@link LeftOutPamtBound#strict} at the
+   * limit: granules left out of every TDMR, or TDMRs spanning gaps).
    */
   public Optional<Bound> pamtPages(Proven proven) {
     long price = reservedAreaBounds().leastPamtPages(instance.limits().maxTdmrs(),
@@ -79,6 +82,14 @@ public final class TierBounds {
       long raised = new FilledIslandsPamtBound(instance, proven.remoteFree()).raise(best.value());
       best = larger(best, new Bound(raised, FilledIslandsPamtBound.class.getSimpleName()));
     }
+    if (proven.coversAll() && proven.remoteFree()) {
+      // Where the TDMR limit binds: granules left out of every TDMR, or TDMRs spanning gaps.
+      OptionalLong fewTdmrs = leftOut().map(b -> b[Math.min(instance.limits().maxTdmrs(), b.length - 1)])
+          .filter(v -> v != Long.MAX_VALUE).map(OptionalLong::of).orElse(OptionalLong.empty());
+      if (fewTdmrs.isPresent()) {
+        best = larger(best, new Bound(fewTdmrs.getAsLong(), LeftOutPamtBound.class.getSimpleName()));
+      }
+    }
     return positive(best);
   }
 
@@ -87,7 +98,9 @@ public final class TierBounds {
    * granules cannot be left out at the covering bound ({@link GranulesLeftOut#leastTdmrsAtPamtBound},
    * only at that bound), the TDMRs cut so that islands are filled at that PAMT ({@link
    * TdmrCountBound#leastTdmrs}), raised where no set of that many TDMRs fills the islands the area
-   * limit needs ({@link FilledIslandsPamtBound#raiseTdmrs}); empty before.
+   * limit needs ({@link FilledIslandsPamtBound#raiseTdmrs}); with no remote PAMT, the fewest TDMRs
+   * whose {@link LeftOutPamtBound#strict} bound is at most that PAMT ({@link
+   * LeftOutPamtBound#leastTdmrs}); empty before.
    */
   public Optional<Bound> tdmrs(Proven proven) {
     Optional<ModuleFamilyBounds> b = covering(proven);
@@ -102,6 +115,10 @@ public final class TierBounds {
     }
     best = larger(best, new Bound(new TdmrCountBound(instance).leastTdmrs(pamt).orElse(0),
         TdmrCountBound.class.getSimpleName()));
+    if (proven.remoteFree()) {
+      best = larger(best, new Bound(LeftOutPamtBound.leastTdmrs(leftOut(), instance.limits(), pamt).orElse(0),
+          LeftOutPamtBound.class.getSimpleName()));
+    }
     best = larger(best, new Bound(new FilledIslandsPamtBound(instance, proven.remoteFree()).raiseTdmrs(pamt,
         best.value()), FilledIslandsPamtBound.class.getSimpleName()));
     return positive(best);
@@ -127,7 +144,7 @@ public final class TierBounds {
     Optional<List<List<Integer>>> forced = proven.tdmrs().isEmpty() ? Optional.empty()
         : covering(proven).flatMap(b -> b.forcedTdmrs(pamt, tdmrs));
     if (forced.isPresent()) {
-      best = larger(best, new Bound(new FixedTdmrsAreaBound(instance, cellRanges(forced.get()), proven.remoteFree())
+      best = larger(best, new Bound(new FixedTdmrsAreaBound(instance, instance.cellSpans(forced.get()), proven.remoteFree())
           .leastAreas(pamt), FixedTdmrsAreaBound.class.getSimpleName()));
     }
     if (proven.remoteFree()) {
@@ -144,14 +161,12 @@ public final class TierBounds {
     return new Proven(coversAll, remoteFree, OptionalLong.empty(), OptionalLong.empty());
   }
 
-  /** The TDMRs given as lists of whole cells, as address ranges. */
-  public List<AddressRange> cellRanges(List<List<Integer>> tdmrs) {
-    List<AddressRange> out = new ArrayList<>();
-    for (List<Integer> t : tdmrs) {
-      out.add(new AddressRange(instance.cells().get(t.get(0)).range().start(),
-          instance.cells().get(t.get(t.size() - 1)).range().end()));
+  /** {@link LeftOutPamtBound#strict} of the instance's map, computed once. */
+  private Optional<long[]> leftOut() {
+    if (leftOut == null) {
+      leftOut = LeftOutPamtBound.strict(instance.map(), instance.limits());
     }
-    return out;
+    return leftOut;
   }
 
   private ReservedAreaBounds reservedAreaBounds() {

@@ -281,6 +281,15 @@ class CheckCommandTest {
   }
 
   @Test
+  void anEmptyLayoutFileIsEmptyInputNotATdmrInfoOfNoBytes(@TempDir Path dir) throws Exception {
+    Path empty = dir.resolve("layout.json");
+    Files.writeString(empty, "");
+    CliRun r = run("check", empty.toString(), "--map", MAP);
+    assertEquals(2, r.exit(), r.out() + r.err());
+    assertTrue(r.err().startsWith(empty + ": empty input: no layout (expected a JSON layout"), r.err());
+  }
+
+  @Test
   void oneTdmrWithSplitPamtLevelsFitsSixteenAreasOnTheEmr135Map() {
     // canonical/tdx#135: TDMR [0, 2G) has 17 holes. PAMT_1G (32 B -> 4 KiB) fills the 4 KiB block
     // [0x64158000, 0x64159000), so holes [0x63d58000, 0x64158000) and [0x64159000, 0x64195000)

@@ -109,6 +109,16 @@ class CliPolishTest {
   }
 
   @Test
+  void theSuggestedOptimiserAsksTheCoverageOfTheRun() {
+    // The QEMU map's 5 blocks need 5 TDMRs of the kernel; at 1 it fails. The run asked coverage max:
+    // the optimiser suggested must be asked the same, as the picture is.
+    String qemu = RealMaps.path(RealMaps.QEMU_4NUMA).toString();
+    CliRun run = CliRun.of("plan", qemu, "--max-tdmrs", "1", "--coverage", "max");
+    assertEquals(1, run.exit(), run.err());
+    assertTrue(run.out().contains("\n    tdmr plan " + qemu + " --max-tdmrs 1 --coverage max --solver cpsat\n"), run.out());
+  }
+
+  @Test
   void nextStepsKeepTheFamilyOfTheRun() {
     // The kernel family at 1 TDMR and 1 area per TDMR: the kernel fails; the picture asked for must
     // show the kernel family's layouts, the question this run asked, not the default module family's.

@@ -60,6 +60,15 @@ class ErrorHandlingTest {
     assertEquals(2, run.exit());
     assertTrue(run.err().startsWith(file + ": no memory map in this input"), run.err());
     assertEquals("", run.out());
+    // The operator of the GNR host of canonical/tdx#415 (a log of TDX lines only) learns what to
+    // collect: fix says so too, and diagnose, which gives its own advice, quotes the problem alone.
+    CliRun fix = CliRun.of("fix", file);
+    assertEquals(2, fix.exit());
+    assertTrue(fix.err().contains("; the boot's whole kernel log has one (journalctl -k -b > dmesg.txt), or collect"
+        + " one on the host with sudo tdmr gather -o host.txt"), fix.err());
+    CliRun diagnose = CliRun.of("diagnose", file);
+    assertTrue(diagnose.flatOut().contains("no memory map in this input (no BIOS-e820, memblock 'node N:' or TDX CMR"
+        + " lines). Collect what tdmr needs"), diagnose.out());
   }
 
   @Test

@@ -18,6 +18,12 @@ class FixCommandTest {
     assertEquals(0, run.exit(), run.err());
     assertTrue(run.out().contains("Nothing to give up"), run.out());
     assertTrue(run.out().contains("TDMR [0x40000000, 0x80000000) 1 GiB"), run.out());
+    // The layout's OPTIMAL names the question it answers: the kernel family (fix's default) and the
+    // restriction of its model to TDMR boundaries where the memory map changes.
+    String flat = run.flatOut();
+    String claim = flat.substring(flat.indexOf("Layout (OPTIMAL"));
+    assertTrue(claim.contains("proven optimal among the kernel family"), claim);
+    assertTrue(claim.contains("with TDMR boundaries on the 1 GiB boundaries where the memory map changes"), claim);
   }
 
   @Test
@@ -30,6 +36,10 @@ class FixCommandTest {
         + EMR_135 + " --for greedy"), run.out());
     assertTrue(run.out().contains("memmap=4K$0x64158000 memmap=4K$0x6f7ff000"), run.out());
     assertTrue(run.out().contains("14 reserved areas"), run.out());
+    // The layout's claim follows it; the memory it leaves out is the memory given up, listed once.
+    String claim = run.flatOut().substring(run.flatOut().indexOf("Layout (OPTIMAL"));
+    assertTrue(claim.contains("proven optimal among the kernel family"), claim);
+    assertTrue(!claim.contains("left out"), claim);
   }
 
   @Test

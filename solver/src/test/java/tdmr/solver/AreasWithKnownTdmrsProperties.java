@@ -95,6 +95,53 @@ class AreasWithKnownTdmrsProperties {
   }
 
   /**
+   * The same on maps whose first granule holds small islands between holes of 4 KiB, so that the
+   * levels of TDMRs of various sizes fill them: one level fills one island, and the padding is
+   * shared.
+   */
+  @Property(tries = 30, seed = "20261205")
+  void theBestLayoutHasAtLeastTheBoundsAreasAmongIslands(@ForAll("islandMaps") Case c) {
+    theBestLayoutHasAtLeastTheBoundsAreas(c);
+    // And at least the PAMT FilledIslandsPamtBound raises the covering bound to (TDMR sets of the
+    // same signature, here cuts of the memory after the islands in either order, tested once).
+    Optional<ExhaustiveSearch.Result> best = new ExhaustiveSearch(c.map(), c.limits(), c.policy()).best();
+    if (best.isPresent()) {
+      Instance instance = Instance.of(c.map(), c.limits(), c.policy());
+      long covering = new ModuleFamilyBounds(instance, false).leastPamtPages().orElse(0);
+      long raised = new FilledIslandsPamtBound(instance, false).raise(covering);
+      Statistics.label("raised").collect(raised > covering);
+      assertTrue(best.get().score().pamtBytes() / 4096 >= raised, "PAMT below the raised bound " + raised + ": " + c);
+    }
+  }
+
+  /**
+   * {@code [1G, 1G+16M)}, then two to four islands of 1 to 3 pages between holes of 4 KiB, then
+   * memory to 2G, and memory over one or two more GiB; one CMR over all; 1 to 3 TDMRs of 1 to 3
+   * areas each.
+   */
+  @Provide
+  Arbitrary<Case> islandMaps() {
+    Arbitrary<List<Integer>> islands = Arbitraries.integers().between(1, 3).list().ofMinSize(2).ofMaxSize(4);
+    Arbitrary<Integer> moreGiB = Arbitraries.integers().between(1, 2);
+    Arbitrary<Integer> tdmrs = Arbitraries.integers().between(1, 3);
+    Arbitrary<Integer> areas = Arbitraries.integers().between(1, 3);
+    return Combinators.combine(islands, moreGiB, tdmrs, areas).as((is, more, t, r) -> {
+      List<MemoryBlock> blocks = new ArrayList<>();
+      blocks.add(new MemoryBlock(G, G + 16 * M, 0));
+      long cursor = G + 16 * M + 4 * K;
+      for (int pages : is) {
+        blocks.add(new MemoryBlock(cursor, cursor + pages * 4 * K, 0));
+        cursor += pages * 4 * K + 4 * K;
+      }
+      blocks.add(new MemoryBlock(cursor, (2 + more) * G, 0));
+      Policy p = new Policy(Policy.Holes.MEMLIST, Policy.PamtPlacementPolicy.ANY, Policy.Coverage.ALL,
+          Policy.Family.MODULE);
+      return new Case(MemoryMap.of("islands " + is, blocks, List.of(new AddressRange(G, (2 + more) * G))),
+          TdxLimits.DEFAULT.withMaxTdmrs(t).withMaxReservedPerTdmr(r), p);
+    });
+  }
+
+  /**
    * Two or three GiB from 1 GiB up; in each granule one or two blocks of 4 KiB to 8 MiB (about a
    * 1 GiB TDMR's 4K level, 1024 pages, and either side of it) at its start, its end or 16 MiB in,
    * under both holes policies, CMRs over the blocks or over everything, all on node 0 or the

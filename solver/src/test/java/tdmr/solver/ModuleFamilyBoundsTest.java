@@ -268,6 +268,11 @@ class ModuleFamilyBoundsTest {
    * than 2 048 pages would need sums of 4, 1, 380 and 1): no layout at B. At B + 1 two TDMRs are
    * those with a page of padding, whose sums below 2 048 reach at most 7 or 380 to 387 (no island
    * has those sizes): every layout at B + 1 has 3 TDMRs or more, and FilledStart builds one with 3.
+   * With 3 TDMRs, [4G, 186G) and [186G, 194G) have 2M levels of 364 and 16 pages: with the 1G levels
+   * (1 page each) they fill the islands of 364 and 17 pages, so [0, 2G) has 17 - 2 = 15 areas and
+   * the others none; 15 is also the least AreaCountBound gives over the 191 sets of at most 3 TDMRs
+   * there (TdmrSetsWithoutRoom: one per run padded by a page, [0, 2G) cut at 1G, or [4G, 194G) cut
+   * at one of its 189 inner GiB boundaries), and FilledStart builds it (LeastAreaSets).
    */
   @Test
   void aRealisticNodeZeroIsAPageAboveTheCoveringBoundWithThreeTdmrs() throws Exception {
@@ -283,6 +288,11 @@ class ModuleFamilyBoundsTest {
     assertEquals(List.of(), tdmr.check.LayoutVerifier.failures(map, TdxLimits.DEFAULT, Policy.DEFAULT, built));
     assertEquals(196_995 * 4096L, built.pamtBytes());
     assertEquals(3, built.size());
+    assertEquals(15, built.reservedAreaCount());
+    assertEquals(15, new AreaCountBound(instance).leastAreas(196_995, 3));
+    int[] sets = {0};
+    assertTrue(TdmrSetsWithoutRoom.visit(instance, 196_995, 3, set -> ++sets[0] > 0));
+    assertEquals(191, sets[0]);
   }
 
   /** The sets as text, sorted (the order of a listing or a visit is not part of its contract). */

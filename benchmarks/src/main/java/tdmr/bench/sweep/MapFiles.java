@@ -24,6 +24,9 @@ public final class MapFiles {
     }
   }
 
+  /** The reason a skipped file of documentation gives (an {@code INDEX.md} beside the maps). */
+  public static final String DOCUMENTATION = ": documentation, not a map";
+
   private MapFiles() {}
 
   /** Reads all maps of {@code dir}; throws {@link InputException} when it is not a readable directory. */
@@ -42,7 +45,7 @@ public final class MapFiles {
     for (Path f : files) {
       String name = f.getFileName().toString().replaceFirst("\\.(txt|json|log)$", "");
       if (f.getFileName().toString().endsWith(".md")) {
-        skipped.add(f.getFileName() + ": documentation, not a map");
+        skipped.add(f.getFileName() + DOCUMENTATION);
         continue;
       }
       try {

@@ -624,7 +624,7 @@ final class ModuleFamilyProver {
       // Whole granules left out of every TDMR, the TDMRs cut there (as CP-SAT starts): the low
       // granule of a host whose first GiB holds a few MiB less than a 255 GiB TDMR's levels.
       for (java.util.Set<Integer> set : bounds.leftOutCandidates(MOST_LEFT_OUT_GUESSES)) {
-        guesses.add(cellRanges(bounds.tdmrsLeavingOut(set)));
+        guesses.add(instance.cellSpans(bounds.tdmrsLeavingOut(set)));
       }
       // TDMRs cut so that their 4K levels can fill the runs left out wholly (TdmrCountBound).
       for (List<long[]> set : new TdmrCountBound(instance).startingTdmrs(lo, MOST_CUT_GUESSES)) {
@@ -654,12 +654,6 @@ final class ModuleFamilyProver {
 
     /** The most guesses of {@link ModuleFamilyBounds#leftOutCandidates} the PAMT tier tries. */
     private static final int MOST_LEFT_OUT_GUESSES = 6;
-
-    /** TDMRs of whole cells (lists of consecutive cell indexes) as address ranges. */
-    private List<AddressRange> cellRanges(List<List<Integer>> tdmrs) {
-      return tdmrs.stream().map(t -> new AddressRange(instance.cells().get(t.get(0)).range().start(),
-          instance.cells().get(t.get(t.size() - 1)).range().end())).toList();
-    }
 
     /** The most guesses of {@link TdmrCountBound#startingTdmrs} the PAMT tier tries. */
     private static final int MOST_CUT_GUESSES = 2;
@@ -834,7 +828,7 @@ final class ModuleFamilyProver {
       solver.add(model.tdmrsAre(tdmrs));
       details.add("TDMRs fixed to one per run of memory granules (%s): the only layouts with the PAMT and TDMR bounds"
           .formatted(Count.of(tdmrs.size(), "TDMR")));
-      fixedTdmrs = cellRanges(tdmrs);
+      fixedTdmrs = instance.cellSpans(tdmrs);
       return true;
     }
 

@@ -95,6 +95,23 @@ class ModuleFamilyClaimsTest {
   }
 
   /**
+   * Node 0 of a generated two-socket host of 192 GiB per node (ModuleFamilyBoundsTest derives its
+   * bounds by hand: 196 995 pages, 3 TDMRs, 15 areas). FilledStart's layout with the set of least
+   * area bound ([0, 2G), [4G, 186G), [186G, 194G), LeastAreaSets) meets all three: optimal without a
+   * search, no restriction named (the search stopped at 17 areas within 10 s, bound 15).
+   */
+  @Test
+  void aRealisticNodeZeroWhoseCutFillsTwoIslandsIsOptimalWithoutRestrictions() throws Exception {
+    MemoryMap map = MapReader.read(Path.of("src/test/resources/family/realistic-192gib-node0-map.json"));
+    EngineResult r = cpsat(map, TdxLimits.DEFAULT, Policy.DEFAULT);
+    assertEquals(Status.OPTIMAL, r.status(), r.messages().toString());
+    assertEquals(196_995 * 4096L, r.pamtBytes().getAsLong());
+    assertEquals(3, r.layout().orElseThrow().size());
+    assertEquals(15, r.layout().orElseThrow().reservedAreaCount());
+    assertEquals(List.of(), r.restrictions());
+  }
+
+  /**
    * The 512 GiB three-CMR host at 4 TDMRs and 1 area: the kernel family holds a layout of
    * 2 151 694 336 bytes (host512-3cmr-4tdmrs-1area.json, derived in ModuleFamilyWitnessesTest) whose
    * chunk for [4G, 258G) (1 042 420 KiB) ends at the block end 0x406e000000 and so reaches below

@@ -1,0 +1,175 @@
+package tdmr.solver;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Combinators;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import net.jqwik.api.statistics.Statistics;
+import org.junit.jupiter.api.Test;
+import tdmr.mem.MemoryBlock;
+import tdmr.mem.MemoryMap;
+import tdmr.tdx.PageSize;
+import tdmr.tdx.PamtSizing;
+import tdmr.tdx.Policy;
+import tdmr.tdx.TdxLimits;
+
+/**
+ * {@link LeftOutPamtBound#leastPages} and {@link LeftOutPamtBound#leastTdmrs}, the bounds an engine's
+ * PAMT and TDMRs tiers take where the TDMR limit binds, and {@link LeftOutPamtBound#strict}, whose
+ * missing entries {@link TdmrBudget} reads as remote PAMT: by hand, and against {@link
+ * ExhaustiveSearch} (which shares nothing with them) on tiny maps of two nodes with a TDMR limit of
+ * 1 to 3, PAMT {@code node-local}, coverage {@code all}, the module family.
+ */
+class LeftOutPamtBoundTest {
+  private static final long K = 1024;
+  private static final long M = 1024 * K;
+  private static final long G = 1024 * M;
+  private static final long PAGE = 4 * K;
+
+  private static Policy policy(Policy.Holes holes) {
+    return new Policy(holes, Policy.PamtPlacementPolicy.NODE_LOCAL, Policy.Coverage.ALL, Policy.Family.MODULE);
+  }
+
+  /** The three levels' minima in pages of a module TDMR of {@code giB} GiB (the module's sizing rule). */
+  private static long levels(long giB, TdxLimits limits) {
+    long pages = 0;
+    for (PageSize level : PageSize.values()) {
+      pages += (PamtSizing.moduleMinimum(giB * G, level, limits) + PAGE - 1) / PAGE;
+    }
+    return pages;
+  }
+
+  /**
+   * Node 0 has 16 MiB at the start of [1G, 2G) and of [3G, 4G). Within 1 TDMR, without remote PAMT
+   * and covering all: one TDMR over both granules and the gap between costs a 3 GiB TDMR's levels;
+   * one 1 GiB TDMR and the other granule left out costs its 4 096 pages of memory as PAMT on top of a
+   * 1 GiB TDMR's levels; both left out, 8 192 pages. The first is least, and the referee's best has
+   * it. Within 2 TDMRs, two 1 GiB TDMRs cost twice a 1 GiB TDMR's levels, less than a 3 GiB TDMR's:
+   * at that PAMT a layout has at least 2 TDMRs.
+   */
+  @Test
+  void oneTdmrOverTheGapIsThePriceOfTheLimit() {
+    MemoryMap map = MemoryMap.ofBlocks("two granules apart", List.of(new MemoryBlock(G, G + 16 * M, 0),
+        new MemoryBlock(3 * G, 3 * G + 16 * M, 0)));
+    TdxLimits one = TdxLimits.DEFAULT.withMaxTdmrs(1);
+    TdxLimits two = TdxLimits.DEFAULT.withMaxTdmrs(2);
+    long over = levels(3, one);
+    assertTrue(over < 4096 + levels(1, one), "the hand argument's premise");
+    assertEquals(OptionalLong.of(over), LeftOutPamtBound.leastPages(map, one));
+    assertEquals(OptionalLong.of(2 * levels(1, two)), LeftOutPamtBound.leastPages(map, two));
+    assertEquals(OptionalLong.of(2), LeftOutPamtBound.leastTdmrs(map, two, 2 * levels(1, two)));
+    assertEquals(OptionalLong.of(1), LeftOutPamtBound.leastTdmrs(map, two, over));
+    ExhaustiveSearch.Result best = new ExhaustiveSearch(map, one, policy(Policy.Holes.MEMLIST)).best().orElseThrow();
+    assertEquals(0, best.score().remotePamtBytes());
+    assertEquals(over * PAGE, best.score().pamtBytes());
+  }
+
+  /**
+   * Node 0 has 16 MiB at the start of [1G, 2G), node 1 16 MiB at the start of [3G, 4G); limit 1
+   * TDMR. A TDMR holding one node's memory has levels only on that node (the other node has no
+   * memory in its granules), so the other granule, left out, cannot be filled without remote PAMT;
+   * a TDMR over both has no common node. Without remote PAMT the one TDMR holds no memory and its
+   * levels, padded, fill both granules' memory: 8 192 pages. Counting only the TDMRs holding memory
+   * ({@link LeftOutPamtBound#of}), one 1 GiB TDMR and the other granule's 4 096 pages are less.
+   */
+  @Test
+  void aGranuleNoTdmrMayFillNeedsATdmrWithoutMemory() {
+    MemoryMap map = MemoryMap.ofBlocks("two nodes apart", List.of(new MemoryBlock(G, G + 16 * M, 0),
+        new MemoryBlock(3 * G, 3 * G + 16 * M, 1)));
+    TdxLimits one = TdxLimits.DEFAULT.withMaxTdmrs(1);
+    assertEquals(OptionalLong.of(8192), LeftOutPamtBound.leastPages(map, one));
+    assertEquals(4096 + levels(1, one), LeftOutPamtBound.of(map, one).orElseThrow()[1]);
+    ExhaustiveSearch.Result best = new ExhaustiveSearch(map, one, policy(Policy.Holes.MEMLIST)).best().orElseThrow();
+    assertEquals(0, best.score().remotePamtBytes());
+    assertEquals(8192 * PAGE, best.score().pamtBytes());
+  }
+
+  /**
+   * Node 0 has four stretches of 16 MiB apart in [1G, 2G) and node 1 16 MiB in [3G, 4G); limit 1.
+   * Node 1's granule left out needs a TDMR without memory, so the one TDMR holds none; then node 0's
+   * granule is left out too, and its four stretches need four levels, more than one TDMR has: no
+   * layout within 1 TDMR is without remote PAMT.
+   */
+  @Test
+  void moreStretchesThanLevelsNeedRemotePamt() {
+    List<MemoryBlock> blocks = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      blocks.add(new MemoryBlock(G + i * 64 * M, G + i * 64 * M + 16 * M, 0));
+    }
+    blocks.add(new MemoryBlock(3 * G, 3 * G + 16 * M, 1));
+    MemoryMap map = MemoryMap.ofBlocks("stretches", blocks);
+    TdxLimits one = TdxLimits.DEFAULT.withMaxTdmrs(1);
+    assertEquals(Long.MAX_VALUE, LeftOutPamtBound.strict(map, one).orElseThrow()[1]);
+    assertEquals(OptionalLong.empty(), LeftOutPamtBound.leastPages(map, one));
+    ExhaustiveSearch.Result best = new ExhaustiveSearch(map, one, policy(Policy.Holes.MEMLIST)).best().orElseThrow();
+    assertTrue(best.score().remotePamtBytes() > 0, best.layout().toString());
+  }
+
+  record Case(MemoryMap map, TdxLimits limits, Policy policy) {}
+
+  /**
+   * The referee's best layout has remote PAMT where {@link LeftOutPamtBound#strict} has no layout
+   * within the limit; when it has none (then it is the least PAMT of every layout
+   * without remote PAMT, the tier before PAMT), it has at least the PAMT of {@link
+   * LeftOutPamtBound#leastPages} and at least the TDMRs {@link LeftOutPamtBound#leastTdmrs} says for
+   * its PAMT.
+   */
+  @Property(tries = 20, seed = "20261211")
+  void noLayoutWithoutRemotePamtBeatsTheBounds(@ForAll("twoNodes") Case c) {
+    Optional<ExhaustiveSearch.Result> best = new ExhaustiveSearch(c.map(), c.limits(), c.policy()).best();
+    boolean remoteFree = best.isPresent() && best.get().score().remotePamtBytes() == 0;
+    Statistics.label("best").collect(best.isEmpty() ? "none" : remoteFree ? "no remote PAMT" : "remote PAMT");
+    OptionalLong pages = LeftOutPamtBound.leastPages(c.map(), c.limits());
+    boolean noneWithout = LeftOutPamtBound.strict(c.map(), c.limits()).isPresent() && pages.isEmpty();
+    Statistics.label("bound").collect(noneWithout ? "no layout without remote PAMT" : pages.isPresent() ? "pages"
+        : "none");
+    assertTrue(!noneWithout || !remoteFree, "a layout without remote PAMT the bound ruled out: " + c + "\n"
+        + best.map(ExhaustiveSearch.Result::layout));
+    if (!remoteFree || pages.isEmpty()) {
+      return;
+    }
+    long pamt = best.get().score().pamtBytes() / PAGE;
+    String what = c + "\n" + best.get().layout() + "\nbound " + pages;
+    Statistics.label("PAMT bound").collect(pages.getAsLong() == pamt ? "met" : "below");
+    assertTrue(pamt >= pages.getAsLong(), "PAMT below the bound: " + what);
+    OptionalLong tdmrs = LeftOutPamtBound.leastTdmrs(c.map(), c.limits(), pamt);
+    Statistics.label("TDMR bound").collect(tdmrs.isEmpty() ? "none" : tdmrs.getAsLong() == best.get().score().tdmrs()
+        ? "met" : "below");
+    assertTrue(tdmrs.isPresent() && best.get().score().tdmrs() >= tdmrs.getAsLong(), "TDMRs below the bound "
+        + tdmrs + ": " + what);
+  }
+
+  /**
+   * Node 0: 16 MiB (and 0 or 3 pages) at the start of [1G, 2G), and at [3G, 4G) either 16 MiB at its
+   * start or nothing; node 1: 8 or 16 MiB at the start of [4G, 5G) or [5G, 6G), or at [3G + 32M)
+   * in node 0's last granule (the two nodes share it). TDMR limit 1 to 3, holes {@code memlist} or
+   * {@code cmr}.
+   */
+  @Provide
+  Arbitrary<Case> twoNodes() {
+    Arbitrary<Long> pages = Arbitraries.of(0L, 3L);
+    Arbitrary<Boolean> secondGranule = Arbitraries.of(true, false);
+    Arbitrary<Long> size1 = Arbitraries.of(8 * M, 16 * M);
+    Arbitrary<Long> at1 = Arbitraries.of(4 * G, 5 * G, 3 * G + 32 * M);
+    Arbitrary<Integer> tdmrs = Arbitraries.integers().between(1, 3);
+    Arbitrary<Policy.Holes> holes = Arbitraries.of(Policy.Holes.values());
+    return Combinators.combine(pages, secondGranule, size1, at1, tdmrs, holes).as((a, second, s1, start1, t, h) -> {
+      List<MemoryBlock> blocks = new ArrayList<>();
+      blocks.add(new MemoryBlock(G, G + 16 * M + a * PAGE, 0));
+      if (second || start1 == 3 * G + 32 * M) {
+        blocks.add(new MemoryBlock(3 * G, 3 * G + 16 * M, 0));
+      }
+      blocks.add(new MemoryBlock(start1, start1 + s1, 1));
+      return new Case(MemoryMap.ofBlocks("two nodes", blocks), TdxLimits.DEFAULT.withMaxTdmrs(t), policy(h));
+    });
+  }
+}
