@@ -188,17 +188,7 @@ public final class FilledStart {
     TdmrInterior crowded = TdmrInterior.of(instance, tdmrs.get(over));
     List<Integer> islandNodes = new ArrayList<>();
     crowded.islands().forEach(i -> i.nodes().stream().filter(n -> !islandNodes.contains(n)).forEach(islandNodes::add));
-    int donor = -1;
-    for (int t = 0; t < tdmrs.size(); t++) {
-      AddressRange r = tdmrs.get(t);
-      if (t == over || r.size() < 2 * ByteSize.GiB || TdmrInterior.of(instance, r).runs() > 1
-          || nodeLocal() && TdmrInterior.localNodes(instance, r).stream().noneMatch(islandNodes::contains)) {
-        continue;
-      }
-      if (donor < 0 || r.size() > tdmrs.get(donor).size()) {
-        donor = t;
-      }
-    }
+    int donor = largestDonor(tdmrs, over, 1, islandNodes);
     if (donor < 0) {
       return Optional.empty();
     }
@@ -438,6 +428,27 @@ public final class FilledStart {
   }
 
   /**
+   * The index of the largest TDMR of {@code tdmrs} other than {@code skip} that can lend levels to
+   * islands on {@code islandNodes}: 2 GiB or more (so a cut leaves two TDMRs), at most {@code
+   * mostRuns} runs of holes, and under {@code node-local} holding memory of one of those nodes in
+   * every granule; -1 when there is none.
+   */
+  private int largestDonor(List<AddressRange> tdmrs, int skip, int mostRuns, List<Integer> islandNodes) {
+    int donor = -1;
+    for (int t = 0; t < tdmrs.size(); t++) {
+      AddressRange r = tdmrs.get(t);
+      if (t == skip || r.size() < 2 * ByteSize.GiB || TdmrInterior.of(instance, r).runs() > mostRuns
+          || nodeLocal() && TdmrInterior.localNodes(instance, r).stream().noneMatch(islandNodes::contains)) {
+        continue;
+      }
+      if (donor < 0 || r.size() > tdmrs.get(donor).size()) {
+        donor = t;
+      }
+    }
+    return donor;
+  }
+
+  /**
    * {@code tdmrs} with one more TDMR: the first GiB ({@code top}: the last) of the largest TDMR
    * within the area limit whose levels may lie on a node of the islands of a TDMR over the limit
    * (under {@code node-local}, a node each of its memory granules holds), made a TDMR of its own;
@@ -456,17 +467,7 @@ public final class FilledStart {
     if (islandNodes.isEmpty()) {
       return Optional.empty();
     }
-    int donor = -1;
-    for (int t = 0; t < tdmrs.size(); t++) {
-      AddressRange r = tdmrs.get(t);
-      if (r.size() < 2 * ByteSize.GiB || TdmrInterior.of(instance, r).runs() > instance.limits().maxReservedPerTdmr()
-          || nodeLocal() && TdmrInterior.localNodes(instance, r).stream().noneMatch(islandNodes::contains)) {
-        continue;
-      }
-      if (donor < 0 || r.size() > tdmrs.get(donor).size()) {
-        donor = t;
-      }
-    }
+    int donor = largestDonor(tdmrs, -1, instance.limits().maxReservedPerTdmr(), islandNodes);
     if (donor < 0) {
       return Optional.empty();
     }

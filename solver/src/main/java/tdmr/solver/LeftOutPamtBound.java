@@ -220,15 +220,7 @@ public final class LeftOutPamtBound {
     Set<Integer> commonToRuns = new TreeSet<>();
     for (int i = 0; i < pages.length; i++) {
       if (choice[i] == 1) {
-        int last = i;
-        while (last + 1 < pages.length && choice[last + 1] == 2) {
-          last++;
-        }
-        Set<Integer> common = new TreeSet<>(nodes.get(i));
-        for (int j = i + 1; j <= last; j++) {
-          common.retainAll(nodes.get(j));
-        }
-        commonToRuns.addAll(common);
+        commonToRuns.addAll(commonNodes(i, runEnd(choice, i)));
       }
     }
     boolean memoryless = false;
@@ -240,6 +232,24 @@ public final class LeftOutPamtBound {
       }
     }
     return Math.max(runs + (memoryless ? 1 : 0), (leftOutStretches.size() + 2) / 3);
+  }
+
+  /** The last granule of the run of {@code choice} that starts at granule {@code first} (choice 1, then 2s). */
+  private int runEnd(int[] choice, int first) {
+    int last = first;
+    while (last + 1 < pages.length && choice[last + 1] == 2) {
+      last++;
+    }
+    return last;
+  }
+
+  /** The nodes whose memory every granule from {@code first} to {@code last} holds. */
+  private Set<Integer> commonNodes(int first, int last) {
+    Set<Integer> common = new TreeSet<>(nodes.get(first));
+    for (int j = first + 1; j <= last; j++) {
+      common.retainAll(nodes.get(j));
+    }
+    return common;
   }
 
   /** The bound of one set of runs: left-out memory plus the minima of the runs no left-out granule can absorb. */
@@ -256,14 +266,8 @@ public final class LeftOutPamtBound {
       if (choice[i] != 1) {
         continue;
       }
-      int last = i;
-      while (last + 1 < pages.length && choice[last + 1] == 2) {
-        last++;
-      }
-      Set<Integer> common = new TreeSet<>(nodes.get(i));
-      for (int j = i + 1; j <= last; j++) {
-        common.retainAll(nodes.get(j));
-      }
+      int last = runEnd(choice, i);
+      Set<Integer> common = commonNodes(i, last);
       common.retainAll(leftOutNodes);
       if (common.isEmpty()) {
         total += minimumPages(granuleStart[last] - granuleStart[i] + ByteSize.GiB);
