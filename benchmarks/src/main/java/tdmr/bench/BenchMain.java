@@ -11,12 +11,18 @@ import picocli.CommandLine.Command;
     header = "Benchmarks of the tdmr engines: greedy against optimum over real and generated maps.",
     description = "JMH microbenchmarks run with `tdmr-bench jmh [JMH options]` (see benchmarks/README.md).",
     subcommands = {SweepCommand.class, CommandLine.HelpCommand.class})
-public final class BenchMain implements Runnable {
+public final class BenchMain implements java.util.concurrent.Callable<Integer> {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
+  /**
+   * {@code tdmr-bench} without a command is a usage error, as {@code tdmr} without one: the usage
+   * goes to standard error and the exit status is 2, so that a script that lost its command word
+   * does not pass.
+   */
   @Override
-  public void run() {
-    spec.commandLine().usage(spec.commandLine().getOut());
+  public Integer call() {
+    spec.commandLine().usage(spec.commandLine().getErr());
+    return 2;
   }
 
   public static void main(String[] args) {

@@ -147,6 +147,13 @@ class SweepCommandTest {
     assertTrue(csv.get(3).contains(",z3,SKIPPED,") && csv.get(3).endsWith("\"not run: 18 blocks, above --max-blocks 17\""), csv.get(3));
   }
 
+  /** Without a command: the usage on standard error, exit 2 (as {@code tdmr} without one). */
+  @Test
+  void noCommandIsAUsageError() {
+    assertEquals(2, run());
+    assertTrue(err.toString().contains("Usage: tdmr-bench"), err.toString());
+  }
+
   @Test
   void unknownEngineOrNothingToDoIsAUsageError() {
     assertEquals(2, run("sweep", "--generated", "1", "--engines", "nosuch", "--out", dir.toString()));
