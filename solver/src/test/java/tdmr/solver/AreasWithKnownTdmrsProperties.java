@@ -37,16 +37,15 @@ class AreasWithKnownTdmrsProperties {
 
   @Property(tries = 60, seed = "20261207")
   void theBestLayoutHasAtLeastTheBoundsAreas(@ForAll("leftOutMaps") Case c) {
-    Optional<ExhaustiveSearch.Result> best = new ExhaustiveSearch(c.map(), c.limits(), c.policy()).best();
-    Statistics.label("has a layout").collect(best.isPresent());
+    Optional<BestLayout> best = BestLayout.of(c.map(), c.limits(), c.policy(), c);
     if (best.isEmpty()) {
       return;
     }
-    Instance instance = Instance.of(c.map(), c.limits(), c.policy());
-    long pages = best.get().score().pamtBytes() / 4096;
-    int tdmrs = best.get().score().tdmrs();
-    int areas = best.get().score().reservedAreas();
-    String what = c + "\n" + best.get().layout();
+    Instance instance = best.get().instance();
+    long pages = best.get().pages();
+    int tdmrs = best.get().tdmrs();
+    int areas = best.get().areas();
+    String what = best.get().what();
     Optional<List<TdmrSetsAtPamt.TdmrSet>> sets = TdmrSetsAtPamt.of(instance, pages, tdmrs);
     Statistics.label("sets known").collect(sets.isPresent());
     if (sets.isPresent()) {
@@ -74,18 +73,17 @@ class AreasWithKnownTdmrsProperties {
    */
   @Property(tries = 60, seed = "20261205")
   void theBestLayoutUnderATightAreaLimitHasAtLeastTheBoundsAreas(@ForAll("tightLimitMaps") Case c) {
-    Optional<ExhaustiveSearch.Result> best = new ExhaustiveSearch(c.map(), c.limits(), c.policy()).best();
-    Statistics.label("has a layout").collect(best.isPresent());
+    Optional<BestLayout> best = BestLayout.of(c.map(), c.limits(), c.policy(), c);
     if (best.isEmpty()) {
       return;
     }
-    Instance instance = Instance.of(c.map(), c.limits(), c.policy());
-    long pages = best.get().score().pamtBytes() / 4096;
-    int tdmrs = best.get().score().tdmrs();
-    int areas = best.get().score().reservedAreas();
+    Instance instance = best.get().instance();
+    long pages = best.get().pages();
+    int tdmrs = best.get().tdmrs();
+    int areas = best.get().areas();
     long bound = new AreaCountBound(instance).leastAreas(pages, tdmrs);
     Statistics.label("it binds").collect(bound == areas);
-    assertTrue(areas >= bound, "areas below AreaCountBound's " + bound + ": " + c + "\n" + best.get().layout());
+    assertTrue(areas >= bound, "areas below AreaCountBound's " + bound + ": " + best.get().what());
   }
 
   @Provide

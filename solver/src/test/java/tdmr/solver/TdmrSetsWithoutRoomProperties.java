@@ -39,16 +39,15 @@ class TdmrSetsWithoutRoomProperties {
 
   @Property(tries = 120, seed = "20261205")
   void theBestLayoutsTdmrsAreVisitedAndItsAreasMeetTheBound(@ForAll("tinyMaps") Case c) {
-    Optional<ExhaustiveSearch.Result> best = new ExhaustiveSearch(c.map(), c.limits(), c.policy()).best();
-    Statistics.label("has a layout").collect(best.isPresent());
+    Optional<BestLayout> best = BestLayout.of(c.map(), c.limits(), c.policy(), c);
     if (best.isEmpty()) {
       return;
     }
-    Instance instance = Instance.of(c.map(), c.limits(), c.policy());
-    long pages = best.get().score().pamtBytes() / 4096;
-    int tdmrs = best.get().score().tdmrs();
-    int areas = best.get().score().reservedAreas();
-    String what = c + "\n" + best.get().layout();
+    Instance instance = best.get().instance();
+    long pages = best.get().pages();
+    int tdmrs = best.get().tdmrs();
+    int areas = best.get().areas();
+    String what = best.get().what();
     List<long[]> own = new ArrayList<>();
     for (Tdmr t : best.get().layout().tdmrs()) {
       own.add(new long[] {t.base() / G, (t.base() + t.size()) / G});
