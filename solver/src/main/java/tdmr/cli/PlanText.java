@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.OptionalInt;
 import java.util.stream.Collectors;
 import tdmr.check.RemotePamt;
+import tdmr.greedy.GreedyResult;
 import tdmr.greedy.LinuxGreedy;
 import tdmr.mem.ByteSize;
 import tdmr.mem.Count;
@@ -94,7 +95,7 @@ final class PlanText {
       out.add("    tdmr plan%s%s --solver %s --time-limit 600".formatted(in, samePlanQuestion(), stopped));
     }
     if (!optimiserRan) {
-      if (policy.holes() == Policy.Holes.MEMLIST) {
+      if (policy.holes() == Policy.Holes.MEMLIST && !cmrHolesKernelFails()) {
         out.add("  Would a kernel that takes holes from the CMRs succeed?");
         out.add("    tdmr plan%s --holes cmr".formatted(in));
       }
@@ -108,6 +109,14 @@ final class PlanText {
     out.add("  See the layouts:");
     out.add("    tdmr render%s%s --solver greedy,cpsat -o layout.html".formatted(in, samePlanQuestion()));
     return out;
+  }
+
+  /**
+   * Whether a kernel with the CMR-holes patch fails on this map too, as the greedy's explanation
+   * says when the mainline construction failed: then asking about it is no question left.
+   */
+  private boolean cmrHolesKernelFails() {
+    return LinuxGreedy.cmrHoles().construct(map, limits) instanceof GreedyResult.Failed;
   }
 
   /**
