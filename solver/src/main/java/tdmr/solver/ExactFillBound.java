@@ -89,6 +89,8 @@ final class ExactFillBound {
   static final int MOST_PARTS = 3;
   /** The most search steps per node and set left out. */
   static final long MOST_STEPS = 100_000;
+  /** The most search steps of {@link #leastFill} (a construction asks it a few times per map). */
+  static final long MOST_BUILD_STEPS = 500_000;
 
   private final Instance instance;
   /** Pages per GiB of the two whole levels, the larger first; 0 when the levels are of another shape. */
@@ -269,7 +271,7 @@ final class ExactFillBound {
     }
     long exact = remainders(covered, leastRounded, rigid);
     if (!rigid.isEmpty() && rigid.size() <= MOST_STRETCHES && parts.size() <= MOST_PARTS) {
-      exact = Math.max(exact, (w + v) * covered + new Fill(parts, rigid, leastRounded).least());
+      exact = Math.max(exact, (w + v) * covered + new Fill(parts, rigid, leastRounded, MOST_STEPS).least());
     }
     long wider = remainders(covered + 1, Math.max(1, ceilPages(covered + 1)), rigid);
     return Math.max(leftOutPages, Math.min(exact, wider));
@@ -300,15 +302,46 @@ final class ExactFillBound {
     return Math.max(ceilPages(giB), Math.floorDiv(giB + instance.largestTdmrGiB() - 1, instance.largestTdmrGiB()));
   }
 
+  /**
+   * A table of least {@code max(Σ r_σ, Σ z)} (class comment, (c)), for a construction to build.
+   *
+   * @param cost that value
+   * @param a the W-sums per rigid stretch
+   * @param b the V-sums per rigid stretch
+   * @param groups each {@code {part, row, column, GiB}}: row and column index the stretches, the
+   *     last one (the stretches' count) meaning elsewhere
+   */
+  record Witness(long cost, long[] a, long[] b, List<long[]> groups) {}
+
+  /**
+   * The table of least {@code max(Σ r_σ, Σ z)} for parts of {@code parts} GiB and rigid stretches of
+   * {@code rigid} pages, when the search finds one within its steps and {@link #MOST_SLACK}.
+   */
+  java.util.Optional<Witness> leastFill(List<Long> parts, List<Long> rigid) {
+    if (w == 0 || rigid.isEmpty() || rigid.size() > MOST_STRETCHES || parts.size() > MOST_PARTS) {
+      return java.util.Optional.empty();
+    }
+    long leastRounded = 0;
+    for (long m : parts) {
+      leastRounded += rounded(m);
+    }
+    Fill fill = new Fill(parts, rigid, leastRounded, MOST_BUILD_STEPS);
+    fill.least();
+    return java.util.Optional.ofNullable(fill.witness);
+  }
+
   /** (c): the least {@code max(Σ r_σ, Σ z)} over the W- and V-sums and tables (class comment). */
   private final class Fill {
+    private Witness witness;
     private final List<Long> parts;
     private final List<Long> rigid;
     private final long giB;
     private final long leastRounded;
     private long steps;
+    private final long mostSteps;
 
-    Fill(List<Long> parts, List<Long> rigid, long leastRounded) {
+    Fill(List<Long> parts, List<Long> rigid, long leastRounded, long mostSteps) {
+      this.mostSteps = mostSteps;
       this.parts = parts;
       this.rigid = rigid;
       this.giB = parts.stream().mapToLong(Long::longValue).sum();
@@ -319,7 +352,10 @@ final class ExactFillBound {
     long least() {
       for (long d = leastRounded; d <= leastRounded + MOST_SLACK; d++) {
         instance.deadline().check();
-        if (steps > MOST_STEPS || possible(d, 0, new long[rigid.size()], new long[rigid.size()], 0)) {
+        if (steps > mostSteps) {
+          return d;
+        }
+        if (possible(d, 0, new long[rigid.size()], new long[rigid.size()], 0)) {
           return d;
         }
       }
@@ -328,7 +364,7 @@ final class ExactFillBound {
 
     /** Whether some W- and V-sums for stretches {@code i..} with {@code Σ r ≤ d} admit a table of {@code Σ z ≤ d}. */
     private boolean possible(long d, int i, long[] a, long[] b, long r) {
-      if (++steps > MOST_STEPS) {
+      if (++steps > mostSteps) {
         return true;
       }
       if (i == rigid.size()) {
@@ -364,12 +400,16 @@ final class ExactFillBound {
      * are not 0 (at most {@code d} of them).
      */
     private final class Table {
+      private final long[] a;
+      private final long[] b;
       private final long[] rows;
       private final long[] cols;
       private final long d;
       private final int[][] cells;
 
       Table(long[] a, long[] b, long d) {
+        this.a = a.clone();
+        this.b = b.clone();
         this.rows = sums(a);
         this.cols = sums(b);
         this.d = d;
@@ -398,26 +438,79 @@ final class ExactFillBound {
         return out;
       }
 
+      /** Per axis (part, row, column) and value, the last cell on it and how many cells on it are in. */
+      private int[][] lastOn;
+      private int[][] inOn;
+
       boolean exists() {
+        lastOn = new int[][] {new int[parts.size()], new int[rows.length], new int[cols.length]};
+        inOn = new int[][] {new int[parts.size()], new int[rows.length], new int[cols.length]};
+        for (int[] on : lastOn) {
+          java.util.Arrays.fill(on, -1);
+        }
+        for (int k = 0; k < cells.length; k++) {
+          for (int axis = 0; axis < 3; axis++) {
+            lastOn[axis][cells[k][axis]] = k;
+          }
+        }
         return support(0, new boolean[cells.length], 0);
       }
 
-      /** Each subset of cells of at most {@code d} as the cells not 0. */
+      /**
+       * Each subset of cells of at most {@code d} as the cells not 0, every part, row and column of a
+       * positive sum with one of them at least (a subset is dropped once a sum's last cell is left out
+       * with none of its cells in).
+       */
       private boolean support(int k, boolean[] in, int count) {
-        if (++steps > MOST_STEPS) {
+        if (++steps > mostSteps) {
           return true;
         }
         if (k == cells.length) {
           return count > 0 && sizes(in);
         }
-        if (count < d) {
+        if (count + uncovered() > d) {
+          return false;
+        }
+        if (count < d && fits(k)) {
           in[k] = true;
-          if (support(k + 1, in, count + 1)) {
+          for (int axis = 0; axis < 3; axis++) {
+            inOn[axis][cells[k][axis]]++;
+          }
+          boolean found = support(k + 1, in, count + 1);
+          for (int axis = 0; axis < 3; axis++) {
+            inOn[axis][cells[k][axis]]--;
+          }
+          if (found) {
             return true;
           }
         }
         in[k] = false;
+        for (int axis = 0; axis < 3; axis++) {
+          int value = cells[k][axis];
+          if (lastOn[axis][value] == k && inOn[axis][value] == 0) {
+            return false;
+          }
+        }
         return support(k + 1, in, count);
+      }
+
+      /** The most sums of one axis that no cell in meets yet: each needs a cell more. */
+      private int uncovered() {
+        int most = 0;
+        for (int axis = 0; axis < 3; axis++) {
+          int none = 0;
+          for (int value = 0; value < inOn[axis].length; value++) {
+            none += lastOn[axis][value] >= 0 && inOn[axis][value] == 0 ? 1 : 0;
+          }
+          most = Math.max(most, none);
+        }
+        return most;
+      }
+
+      /** Whether cell {@code k} may be in: each of its sums has more GiB than cells in (each has 1 at least). */
+      private boolean fits(int k) {
+        int[] c = cells[k];
+        return inOn[0][c[0]] < parts.get(c[0]) && inOn[1][c[1]] < rows[c[1]] && inOn[2][c[2]] < cols[c[2]];
       }
 
       /** Whether positive sizes of the cells {@code in} meet every sum with {@code Σ z ≤ d}. */
@@ -438,7 +531,7 @@ final class ExactFillBound {
        * the end.
        */
       private boolean assign(long[] size, long[] partLeft, long[] rowLeft, long[] colLeft) {
-        if (++steps > MOST_STEPS) {
+        if (++steps > mostSteps) {
           return true;
         }
         int unset = -1;
@@ -526,7 +619,17 @@ final class ExactFillBound {
         for (long s : size) {
           z += rounded(s);
         }
-        return z <= d;
+        if (z > d) {
+          return false;
+        }
+        List<long[]> groups = new ArrayList<>();
+        for (int k = 0; k < cells.length; k++) {
+          if (size[k] > 0) {
+            groups.add(new long[] {cells[k][0], cells[k][1], cells[k][2], size[k]});
+          }
+        }
+        witness = new Witness(d, a, b, groups);
+        return true;
       }
     }
   }

@@ -111,6 +111,14 @@ public final class FilledStart {
       }
       best.consider(with(c.tdmrs(), false, c.chained()));
     }
+    // The granule where an island starts covered, the island's rest filled by a chain reaching into
+    // it, the other islands (and perhaps the core's last granule) filled exactly by a cut of the core.
+    for (LeftOutGranules.Candidate c : new CoveredIslandStart(instance).candidates()) {
+      if (instance.deadline().expired()) {
+        return best.layout;
+      }
+      best.consider(with(c.tdmrs(), false, c.chained()));
+    }
     // More TDMRs lend more levels: 1 GiB peeled off the TDMRs whose levels may fill the islands.
     // The fewest peels that give a layout are found by doubling, then halving; then more are tried
     // while the layout keeps getting better.

@@ -113,6 +113,35 @@ class ExactFillBoundTest {
     assertEquals(0, score.uncoveredBytes());
   }
 
+  /**
+   * {@link CoveredIslandStart} through {@link FilledStart} builds the optima above (523 263 and
+   * 261 634 pages), and on node 0 of realistic-2s1n-512GiB-3i (islands of 412 552 pages from 1M
+   * across granules 0 and 1, 7 204 = 1 024·7 + 36 and 16 154 = 1 024·15 + 794 in granule 1; the run
+   * [4G, 514G)) granule 0 covered and the run's last granule left out: the run cut into TDMRs of 6,
+   * 15, 159, 97 and 232 GiB; the 4K levels of granule 0's TDMR and the 6 GiB one (7 GiB) with the
+   * 2M levels of granule 0's and the 15 GiB one (32 pages) and four 1G pages fill 7 204; the 15 GiB
+   * 4K level and the 2M levels of 6 + 159 + 232 = 397 GiB fill 16 154; the 4K levels of 159 + 97 =
+   * 256 GiB the last granule: 1 026·510 + 6 = 523 266 pages,
+   * where the islands left out whole need 523 974 ({@link ExactFillBound}'s remainders: 1 024·510 +
+   * 904 + 36 + 794) and the bound is 523 263.
+   */
+  @Test
+  void coveringTheIslandsStartBuildsTheseLayouts() throws Exception {
+    assertEquals(523_263L, built("src/test/resources/family/realistic-2s2n-512GiB-1i-node0.txt"));
+    assertEquals(261_634L, built("src/test/resources/family/realistic-2s4n-256GiB-3i-node0.txt"));
+    assertEquals(523_266L, built("src/test/resources/family/realistic-2s1n-512GiB-3i-node0.txt"));
+  }
+
+  private static long built(String path) throws Exception {
+    MemoryMap map = MapReader.read(Path.of(path));
+    Layout layout = new FilledStart(Instance.of(map, TdxLimits.DEFAULT, MODULE)).find().orElseThrow();
+    assertEquals(List.of(), LayoutVerifier.failures(map, TdxLimits.DEFAULT, MODULE, layout));
+    LayoutScore score = LayoutScore.of(map, TdxLimits.DEFAULT, MODULE, layout);
+    assertEquals(0, score.remotePamtBytes());
+    assertEquals(0, score.uncoveredBytes());
+    return score.pamtBytes() / P;
+  }
+
   private static Tdmr tdmr(long fromGiB, long toGiB, Pamt pamt, List<ReservedArea> reserved) {
     return new Tdmr(fromGiB * G, (toGiB - fromGiB) * G, pamt, reserved);
   }
@@ -148,6 +177,17 @@ class ExactFillBoundTest {
         ? "above (a TDMR without memory)" : "below");
     Statistics.label("tier source").collect(bound.map(TierBounds.Bound::source).orElse("none"));
     assertTrue(bound.isEmpty() || pages >= bound.get().value(), "PAMT below the bound: " + what);
+    List<LeftOutGranules.Candidate> candidates = new CoveredIslandStart(instance).candidates();
+    Statistics.label("covered island start").collect(candidates.isEmpty() ? "none" : "candidates");
+    for (LeftOutGranules.Candidate candidate : candidates) {
+      Optional<Layout> built = new FilledStart(instance).with(candidate.tdmrs(), false, candidate.chained());
+      Statistics.label("built").collect(built.isEmpty() ? "no layout" : built.get().pamtBytes() == pages * P ? "best"
+          : "worse");
+      if (built.isPresent()) {
+        assertEquals(List.of(), LayoutVerifier.failures(c.map(), c.limits(), MODULE, built.get()), what);
+        assertTrue(built.get().pamtBytes() >= pages * P, "built below the best: " + what + "\n" + built.get());
+      }
+    }
   }
 
   /**
