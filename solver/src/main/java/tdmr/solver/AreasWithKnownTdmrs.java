@@ -164,6 +164,7 @@ public final class AreasWithKnownTdmrs {
       return OptionalLong.of(areas(runPieces, islands, never, room));
     }
     long least = Long.MAX_VALUE;
+    LevelGroups groups = null;
     for (int filled = 0; filled < 1 << may.size(); filled++) {
       List<Part> crossed = new ArrayList<>(never);
       long[] together = new long[must.size() + Integer.bitCount(filled)];
@@ -180,7 +181,11 @@ public final class AreasWithKnownTdmrs {
       }
       long areas = areas(runPieces, islands, crossed, room);
       if (areas < least && set.fillsTogether(together)) {
-        least = Math.min(least, apart ? sharingLevels(set, together, crossed, islands, runPieces, room) : areas);
+        boolean share = apart && !instance.deadline().expired();
+        if (share && groups == null) {
+          groups = new LevelGroups(set.levelPages(), set.padding());
+        }
+        least = Math.min(least, share ? sharingLevels(groups, together, crossed, islands, runPieces, room) : areas);
       }
     }
     return least == Long.MAX_VALUE ? OptionalLong.empty() : OptionalLong.of(least);
@@ -194,26 +199,24 @@ public final class AreasWithKnownTdmrs {
    * most items saved with the islands filled drawn from disjoint groups of levels, beside those that
    * fill the parts {@code filled} and reach past the parts {@code crossed}; {@link Long#MAX_VALUE}
    * when no such groups exist even with no island filled. With more than {@link
-   * #MOST_ISLANDS_TRIED} islands within {@code room}, {@link #areas} alone.
+   * #MOST_ISLANDS_TRIED} islands within {@code room}, {@link #areas} alone; past the deadline the
+   * caller takes {@link #areas} alone too (both are bounds, this one only higher).
    */
-  private static long sharingLevels(TdmrSet set, long[] filled, List<Part> crossed, List<Long> islands, long runPieces,
-      long room) {
+  private static long sharingLevels(LevelGroups groups, long[] filled, List<Part> crossed, List<Long> islands,
+      long runPieces, long room) {
     List<Long> fit = islands.stream().filter(p -> p <= room).sorted().toList();
     if (fit.size() > MOST_ISLANDS_TRIED) {
       return areas(runPieces, islands, crossed, room);
     }
     long[] cross = crossed.stream().mapToLong(Part::pages).toArray();
     List<Long> edges = crossed.stream().map(Part::edgeSegment).sorted().toList();
-    long saved = -1;
+    // Per subset of the islands within room: the items it saves (its islands, and the edge segments
+    // the pages left hold); the most first, so that the first whose groups exist is the answer.
+    List<long[]> subsets = new ArrayList<>();
     for (int chosen = 0; chosen < 1 << fit.size(); chosen++) {
       long pages = 0;
-      long[] together = java.util.Arrays.copyOf(filled, filled.length + Integer.bitCount(chosen));
-      int n = filled.length;
       for (int k = 0; k < fit.size(); k++) {
-        if ((chosen & 1 << k) != 0) {
-          pages += fit.get(k);
-          together[n++] = fit.get(k);
-        }
+        pages += (chosen & 1 << k) != 0 ? fit.get(k) : 0;
       }
       if (pages > room) {
         continue;
@@ -227,9 +230,22 @@ public final class AreasWithKnownTdmrs {
         left -= e;
         edgesSaved++;
       }
-      long items = Integer.bitCount(chosen) + edgesSaved;
-      if (items > saved && LevelGroups.exist(set.levelPages(), set.padding(), together, cross)) {
-        saved = items;
+      subsets.add(new long[] {Integer.bitCount(chosen) + edgesSaved, chosen});
+    }
+    subsets.sort((a, b) -> Long.compare(b[0], a[0]));
+    long saved = -1;
+    for (long[] sub : subsets) {
+      int chosen = (int) sub[1];
+      long[] together = java.util.Arrays.copyOf(filled, filled.length + Integer.bitCount(chosen));
+      int n = filled.length;
+      for (int k = 0; k < fit.size(); k++) {
+        if ((chosen & 1 << k) != 0) {
+          together[n++] = fit.get(k);
+        }
+      }
+      if (groups.exist(together, cross)) {
+        saved = sub[0];
+        break;
       }
     }
     return saved < 0 ? Long.MAX_VALUE : Math.max(0, runPieces + crossed.size() - saved);

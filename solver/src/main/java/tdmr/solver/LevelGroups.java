@@ -23,13 +23,30 @@ import java.util.List;
  * past {@link #MOST_STEPS} steps, it answers true: a caller taking true for "maybe" stays sound.
  */
 final class LevelGroups {
-  /** The most levels whose groups are enumerated. */
-  static final int MOST_LEVELS = 15;
+  /** The most levels whose groups are enumerated (four TDMRs). */
+  static final int MOST_LEVELS = 12;
 
   /** The most steps of the search for disjoint groups. */
   static final int MOST_STEPS = 50_000;
 
-  private LevelGroups() {}
+  private final int n;
+  private final long padding;
+  /** The least pages of each group of levels, by bit mask; null with more than {@link #MOST_LEVELS} levels. */
+  private final long[] sums;
+
+  /** The levels (least pages) of one TDMR set and its padding, asked about many ranges in turn. */
+  LevelGroups(List<Long> levels, long padding) {
+    this.n = levels.size();
+    this.padding = padding;
+    if (n > MOST_LEVELS) {
+      this.sums = null;
+      return;
+    }
+    this.sums = new long[1 << n];
+    for (int mask = 1; mask < sums.length; mask++) {
+      sums[mask] = sums[mask & (mask - 1)] + levels.get(Integer.numberOfTrailingZeros(mask));
+    }
+  }
 
   /**
    * Whether disjoint groups of {@code levels} (least pages) fill each of {@code filled} and cross
@@ -37,13 +54,13 @@ final class LevelGroups {
    * true when the search is too large.
    */
   static boolean exist(List<Long> levels, long padding, long[] filled, long[] crossed) {
-    int n = levels.size();
-    if (n > MOST_LEVELS) {
+    return new LevelGroups(levels, padding).exist(filled, crossed);
+  }
+
+  /** {@link #exist(List, long, long[], long[])} for this set's levels and padding. */
+  boolean exist(long[] filled, long[] crossed) {
+    if (sums == null) {
       return true;
-    }
-    long[] sums = new long[1 << n];
-    for (int mask = 1; mask < sums.length; mask++) {
-      sums[mask] = sums[mask & (mask - 1)] + levels.get(Integer.numberOfTrailingZeros(mask));
     }
     List<int[]> masks = new ArrayList<>();
     List<long[]> costs = new ArrayList<>();
