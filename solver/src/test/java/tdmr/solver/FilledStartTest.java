@@ -82,4 +82,25 @@ class FilledStartTest {
     assertEquals(3, new FilledIslandsPamtBound(instance, false).raiseTdmrs(3081, 1));
     assertEquals(3, new FilledIslandsPamtBound(instance, false).raiseTdmrs(3081, 3));
   }
+  /**
+   * One block {@code [1G, 516G)} (515 GiB, one CMR). One TDMR over it needs 515 · 1024 + 1030 + 3 =
+   * 528 393 pages; with the top granule left out (the 514 GiB TDMR's 4K level of 526 336 pages
+   * placed against the memory's end fills it and reaches back into the TDMR) 527 367. With the top
+   * two left out, the 513 GiB TDMR's 4K level of 525 312 pages still covers their 524 288 pages
+   * from the memory's end down to 16 MiB below 514 GiB, inside the TDMR, which reserves it: 525 312
+   * + 1 026 + 3 = 526 341 pages (the 1G level: 513 · 16 bytes, 3 pages). Three granules would need
+   * 786 432 pages, more than the 512 GiB TDMR's 524 288. Left out at the bottom, the levels left (2M
+   * and 1G) stack against the chain's end inside {@code [3G, 516G)}: one reserved area (at the top,
+   * the chain's part and the levels stacked at the start of memory are two).
+   */
+  @Test
+  void granulesAtARunsEndAreFilledByItsOwnFourKLevel() {
+    MemoryMap map = MemoryMap.of("515 GiB", List.of(new MemoryBlock(G, 516 * G, 0)), List.of(new AddressRange(G, 516 * G)));
+    TdxLimits limits = TdxLimits.DEFAULT;
+    Layout layout = new FilledStart(Instance.of(map, limits, ANY)).find().orElseThrow();
+    assertEquals(List.of(), LayoutVerifier.failures(map, limits, ANY, layout));
+    assertEquals(526_341 * 4096L, layout.pamtBytes());
+    assertEquals(List.of(new AddressRange(3 * G, 516 * G)), layout.tdmrs().stream().map(t -> t.range()).toList());
+    assertEquals(1, layout.reservedAreaCount());
+  }
 }
