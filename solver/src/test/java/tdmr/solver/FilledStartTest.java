@@ -103,4 +103,31 @@ class FilledStartTest {
     assertEquals(List.of(new AddressRange(3 * G, 516 * G)), layout.tdmrs().stream().map(t -> t.range()).toList());
     assertEquals(1, layout.reservedAreaCount());
   }
+  /**
+   * {@code [1G, 37G)}, one CMR: 16 MiB of memory, then six 4 KiB holes around islands of 10, 12, 14,
+   * 16 and 18 pages, then memory to 37 GiB. Under 1 area per TDMR, {@code [1G, 2G)} holds 6 runs and
+   * must fill all 5 islands. The run {@code [2G, 37G)} of 35 GiB cut into pieces of 5, 6, 7, 8 and 9
+   * GiB has 2M levels of 10, 12, 14, 16 and 18 pages, one per island, exactly: 1 027 pages for
+   * {@code [1G, 2G)} and 1 024 + 2 per GiB and 1 per piece, 1 027 + 35 · 1 026 + 5 = 36 942. Fewer
+   * pieces leave an island of 10 pages or more to levels of 1 and 2 pages (six 1G levels at most
+   * and the 2 of {@code [1G, 2G)}: 8 pages), or to a padded level (9 pages or more for 1 piece less).
+   */
+  @Test
+  void theRunCutIntoPiecesWhose2mLevelsFillTheIslands() {
+    List<MemoryBlock> blocks = new ArrayList<>();
+    long a = G + 16 * M;
+    blocks.add(new MemoryBlock(G, a, 0));
+    for (int pages = 10; pages <= 18; pages += 2) {
+      a += 4 * K;
+      blocks.add(new MemoryBlock(a, a + pages * 4 * K, 0));
+      a += pages * 4 * K;
+    }
+    blocks.add(new MemoryBlock(a + 4 * K, 37 * G, 0));
+    MemoryMap map = MemoryMap.of("five islands", blocks, List.of(new AddressRange(G, 37 * G)));
+    TdxLimits limits = TdxLimits.DEFAULT.withMaxReservedPerTdmr(1);
+    Layout layout = new FilledStart(Instance.of(map, limits, ANY)).find().orElseThrow();
+    assertEquals(List.of(), LayoutVerifier.failures(map, limits, ANY, layout));
+    assertEquals(36_942 * 4096L, layout.pamtBytes());
+    assertEquals(List.of(1L, 5L, 6L, 7L, 8L, 9L), layout.tdmrs().stream().map(t -> t.range().size() / G).sorted().toList());
+  }
 }
