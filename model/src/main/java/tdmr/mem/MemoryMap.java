@@ -27,6 +27,11 @@ public record MemoryMap(
     blocks = List.copyOf(blocks);
     firmwareMap = List.copyOf(firmwareMap);
     notes = List.copyOf(notes);
+    if (!blocks.isEmpty() && blocks.get(0).start() < ByteSize.MiB) {
+      // The readers clip the first 1 MiB (the kernel never hands it to TDX); a map built in code must too.
+      throw new IllegalArgumentException(
+          "memory block %s starts below 1 MiB, which is never TDX memory".formatted(blocks.get(0)));
+    }
     for (int i = 1; i < blocks.size(); i++) {
       if (blocks.get(i).start() < blocks.get(i - 1).end()) {
         throw new IllegalArgumentException(

@@ -13,10 +13,12 @@ import tdmr.mem.MemoryMap;
  * The canonical/tdx#135 machine (realmaps/tdx-fail-emr-foxcreekpass-...-135.txt) typed in by hand:
  * its published e820 below 0x90000000 and its five CMRs. The e820 above 0x90000000 was never
  * published, so memory above 4 GiB is taken from the CMRs (one node per CMR above 4 GiB; the low
- * memory is on node 0).
+ * memory is on node 0). Its TDX memory is the usable e820 RAM above 1 MiB, as the readers take it.
  */
 final class CanonicalTdx135InCode {
   private CanonicalTdx135InCode() {}
+
+  private static final long FIRST_MIB = 0x100000L;
 
   /** {start, end exclusive, type} of the published e820 lines. */
   private static final Object[][] E820 = {
@@ -71,8 +73,9 @@ final class CanonicalTdx135InCode {
     for (Object[] e : E820) {
       AddressRange r = new AddressRange((Long) e[0], (Long) e[1]);
       firmware.add(new E820Entry(r, (String) e[2], 0));
-      if (e[2].equals("usable")) {
-        blocks.add(new MemoryBlock(r, 0));
+      // TDX memory is the usable RAM above 1 MiB, as the readers clip it: [0, 0x9f000) is not.
+      if (e[2].equals("usable") && r.end() > FIRST_MIB) {
+        blocks.add(new MemoryBlock(Math.max(r.start(), FIRST_MIB), r.end(), 0));
       }
     }
     for (int i = 1; i < CMRS.size(); i++) {

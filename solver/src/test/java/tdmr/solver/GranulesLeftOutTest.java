@@ -23,6 +23,7 @@ import tdmr.tdx.TdxLimits;
  */
 class GranulesLeftOutTest {
   private static final long G = 1L << 30;
+  private static final long MiB = 1L << 20;
   private static final Policy MODULE = new Policy(Policy.Holes.MEMLIST, Policy.PamtPlacementPolicy.NODE_LOCAL,
       Policy.Coverage.ALL, Policy.Family.MODULE);
 
@@ -48,22 +49,24 @@ class GranulesLeftOutTest {
   }
 
   /**
-   * Two runs of node 0, 2 GiB and 257 GiB, 2 GiB apart: one TDMR over both would cover 261 GiB
-   * (with one granule left out, 260 GiB: 266 760 pages of levels), more than the node's bound, so
+   * Two runs of node 0, [1 MiB, 2 GiB) and 257 GiB from 4 GiB: one TDMR over both would cover
+   * [0, 261 GiB) (with one granule left out, 260 GiB: 260 · 1026 + 2 = 266 760 pages of levels; two
+   * left out leave out more memory, at least 261 888 + 262 144 pages), more than the node's bound,
+   * which is at most the 2 053 + 263 684 = 265 737 pages of the TDMRs [0, 2G) and [4G, 261G); so
    * each run has its own TDMR: at least 2.
    */
   @Test
   void runsOfOneNodeAreNotJoined() {
-    Instance instance = Instance.of(MemoryMap.ofBlocks("two runs", List.of(new MemoryBlock(0, 2 * G, 0),
+    Instance instance = Instance.of(MemoryMap.ofBlocks("two runs", List.of(new MemoryBlock(MiB, 2 * G, 0),
         new MemoryBlock(4 * G, 261 * G, 0))), TdxLimits.DEFAULT, MODULE);
     ModuleFamilyBounds b = bounds(instance);
     assertEquals(OptionalLong.of(2), new GranulesLeftOut(instance).leastTdmrsAtBound(b));
   }
 
   /**
-   * Node 0 of a multi-socket host: low memory [0, 0x765bf000) (484 799 pages = 473 · 1024 + 447,
-   * in two granules) and 510 GiB from 4 GiB, PAMT at 523 263 pages (the levels of one 510 GiB TDMR,
-   * 510 · 1026 + 2, and one page). Left out whole, the low memory must be filled by levels of the
+   * Node 0 of a multi-socket host: low memory [1 MiB, 0x766bf000) (484 799 pages = 473 · 1024 +
+   * 447, in two granules; what counts is its pages, not where they lie) and 510 GiB from 4 GiB,
+   * PAMT at 523 263 pages (the levels of one 510 GiB TDMR, 510 · 1026 + 2, and one page). Left out whole, the low memory must be filled by levels of the
    * TDMRs over the 510 GiB within a slack of at most a page: a 4K level of 473 GiB (484 352 pages,
    * the only 4K level that is not too large or too small) leaves 447 pages, which no 2M level (2
    * pages per GiB of 37, 473 or 510 GiB) with 1G pages makes up; with one TDMR even less. No
@@ -71,7 +74,7 @@ class GranulesLeftOutTest {
    */
   @Test
   void lowMemoryNoLevelsFillIsNotLeftOutWhole() {
-    Instance instance = Instance.of(MemoryMap.ofBlocks("node 0", List.of(new MemoryBlock(0, 0x765bf000L, 0),
+    Instance instance = Instance.of(MemoryMap.ofBlocks("node 0", List.of(new MemoryBlock(MiB, 0x766bf000L, 0),
         new MemoryBlock(4 * G, 514 * G, 0))), TdxLimits.DEFAULT, MODULE);
     GranulesLeftOut leftOut = new GranulesLeftOut(instance);
     ModuleFamilyBounds b = bounds(instance);
@@ -81,13 +84,13 @@ class GranulesLeftOutTest {
   }
 
   /**
-   * As above with low memory of exactly 473 · 4 MiB (484 352 pages): two TDMRs of 473 and 37 GiB
-   * have 473 · 1026 + 2 + 37 · 1026 + 1 = 523 263 pages of levels, and the 473 GiB TDMR's 4K level
+   * As above with low memory of exactly 473 · 4 MiB (484 352 pages, from 1 MiB): two TDMRs of 473
+   * and 37 GiB have 473 · 1026 + 2 + 37 · 1026 + 1 = 523 263 pages of levels, and the 473 GiB TDMR's 4K level
    * fills the low memory exactly, so it may be left out whole; one TDMR of 510 GiB cannot fill it.
    */
   @Test
   void lowMemoryOneFourKLevelFillsMayBeLeftOutWhole() {
-    Instance instance = Instance.of(MemoryMap.ofBlocks("node 0", List.of(new MemoryBlock(0, 473 * 0x400000L, 0),
+    Instance instance = Instance.of(MemoryMap.ofBlocks("node 0", List.of(new MemoryBlock(MiB, MiB + 473 * 0x400000L, 0),
         new MemoryBlock(4 * G, 514 * G, 0))), TdxLimits.DEFAULT, MODULE);
     GranulesLeftOut leftOut = new GranulesLeftOut(instance);
     ModuleFamilyBounds b = bounds(instance);
