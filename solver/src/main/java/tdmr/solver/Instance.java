@@ -449,9 +449,14 @@ public final class Instance {
 
   /**
    * Where TDMRs holding no TDX memory go (module family): 1 GiB granules above the window and
-   * below the HKID limit, at most {@code maxTdmrs - 1} of them, those needing no reserved area first
+   * below the HKID limit, at most {@code maxTdmrs} of them, those needing no reserved area first
    * ({@link #memorylessAreas}). Such a TDMR only lends its three levels to fill memory between
-   * holes; a size beyond 1 GiB would only raise their minimums, so 1 GiB is enough.
+   * holes; a size beyond 1 GiB would only raise their minimums, so 1 GiB is enough. Every TDMR of a
+   * layout may be one: where all TDX memory can be PAMT (levels padded to fill the few small
+   * blocks), TDMRs without memory describe none of it, so no PAMT is remote, where a TDMR over the
+   * memory would describe the blocks its levels do not lie on (until 2026-12-05 at most {@code
+   * maxTdmrs - 1} were offered, and {@code cpsat} claimed such a map's optimum with remote PAMT:
+   * {@code MemorylessTdmrsTest}).
    */
   public List<AddressRange> memorylessGranules() {
     if (memorylessGranules == null) {
@@ -467,7 +472,7 @@ public final class Instance {
     }
     long first = cells.get(cells.size() - 1).range().end();
     long top = ByteSize.alignDown(limits.hkidLimit(), ByteSize.GiB);
-    int most = limits.maxTdmrs() - 1;
+    int most = limits.maxTdmrs();
     List<AddressRange> cheap = new ArrayList<>();
     if (policy.holes() == Policy.Holes.CMR) {
       for (AddressRange c : map.cmrs().merged()) {

@@ -218,7 +218,8 @@ public final class ModuleFamilyRestrictions {
    * lie matters only for how many fit below the HKID limit and whether one needs an area.
    */
   public static boolean memorylessPlacementMatters(Instance instance) {
-    int wanted = instance.limits().maxTdmrs() - 1;
+    // Every TDMR may be one, where all TDX memory can be PAMT (Instance#memorylessGranules).
+    int wanted = instance.limits().maxTdmrs();
     boolean emptyBelowOrInside = instance.cells().stream().anyMatch(c -> c.kind() == Kind.EMPTY)
         || !instance.cells().isEmpty() && instance.cells().get(0).range().start() > 0;
     if (instance.memorylessGranules().size() < wanted && emptyBelowOrInside) {
