@@ -411,8 +411,8 @@ public final class NodeSplit {
         details.add("the nodes' union has remote PAMT or gives up coverable memory: not proven");
       }
       messages.add("best layout found (node by node): " + what);
-      return Optional.of(result(engine, Status.FEASIBLE, union, score, OptionalLong.empty(), messages, details, named,
-          started));
+      return Optional.of(result(engine, Status.FEASIBLE, union, score, leastBefore ? coveringBound(instance, union)
+          : OptionalLong.empty(), messages, details, named, started));
     }
     // A TDMR without memory has at least a 1 GiB TDMR's three levels.
     ModuleFamilyBounds bounds = new ModuleFamilyBounds(instance, true);
@@ -458,7 +458,25 @@ public final class NodeSplit {
   }
 
 
-  /** The undivided answer, or the union when that is better and the undivided answer proves nothing. */
+  /**
+   * The PAMT bytes of every layout of the map without remote PAMT that gives up no coverable memory
+   * ({@link ModuleFamilyBounds#leastPamtPages}, runs cut between nodes), at most the union's: a
+   * bound on the optimum's PAMT when the union has no remote PAMT and covers all (the tiers before
+   * PAMT are then at their least, so an optimum is such a layout). The covering bound alone, without
+   * the searches of {@link TierBounds} (the undivided solve gets the time left): where the groups'
+   * solves did not all end proven and the undivided solve stops before its own bound, the answer had
+   * no bound at all (the seed-1 sweep's {@code fragmented-128}).
+   */
+  private static OptionalLong coveringBound(Instance instance, Layout union) {
+    OptionalLong pages = new ModuleFamilyBounds(instance, true).leastPamtPages();
+    return pages.isPresent() ? OptionalLong.of(Math.min(pages.getAsLong() * ByteSize.PAGE, union.pamtBytes()))
+        : OptionalLong.empty();
+  }
+
+  /**
+   * The undivided answer, or the union when that is better and the undivided answer proves nothing
+   * (with the larger of the two answers' PAMT bounds, each a bound on the optimum).
+   */
   private static EngineResult better(EngineResult whole, EngineResult union, MemoryMap map, TdxLimits limits,
       Policy policy, List<String> details, long started) {
     if (whole.status() == Status.OPTIMAL || whole.status() == Status.INFEASIBLE || whole.layout().isPresent()
@@ -468,12 +486,16 @@ public final class NodeSplit {
     }
     List<String> messages = new ArrayList<>(union.messages());
     messages.add("the undivided search found no better layout in time");
-    OptionalLong bound = whole.pamtBoundBytes();
+    OptionalLong bound = larger(whole.pamtBoundBytes(), union.pamtBoundBytes());
     return new EngineResult(union.solver(), Status.FEASIBLE, union.layout(), union.pamtBytes(),
         bound.isPresent() ? OptionalLong.of(Math.min(bound.getAsLong(), union.pamtBytes().getAsLong())) : bound,
         messages, (System.nanoTime() - started) / 1_000_000, whole.modelVariables(), whole.modelConstraints(),
         union.uncoveredBytes(), Optional.empty(), Optional.empty(), concat(details, whole.details()),
         new Question(Policy.Family.MODULE, List.of()));
+  }
+
+  private static OptionalLong larger(OptionalLong a, OptionalLong b) {
+    return a.isEmpty() ? b : b.isEmpty() ? a : OptionalLong.of(Math.max(a.getAsLong(), b.getAsLong()));
   }
 
   private static EngineResult result(String engine, Status status, Layout layout, LayoutScore score, OptionalLong bound,

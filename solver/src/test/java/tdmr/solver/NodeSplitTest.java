@@ -210,4 +210,29 @@ class NodeSplitTest {
     assertEquals(new LayoutScore(0, 0, (3080 + 524_288) * 4 * K, 3, 1),
         LayoutScore.of(FOUR_SMALL_NODES, three, MODULE, r.layout().get()), r.details().toString());
   }
+
+  /**
+   * Nodes solved but not proven (a search cut short) and an undivided solve that ends before its own
+   * bound: the union is the answer, {@code FEASIBLE}, with the covering bound of the whole map. By
+   * hand: without remote PAMT a TDMR holds one node's granule (a level must lie on a node with memory
+   * in every granule of its TDMR), so each node's GiB needs a TDMR of its own, 1024 + 2 + 1 pages of
+   * levels: at least 2054 pages, which the union (each node's optimum) has.
+   */
+  @Test
+  void anUnprovenUnionCarriesTheCoveringBound() {
+    NodeSplit.Solver unproven = (map, limits, policy, options) -> {
+      if (map.blocks().size() == TWO_NODES.blocks().size()) {
+        return new EngineResult("fake", Status.UNKNOWN, Optional.empty(), java.util.OptionalLong.empty(),
+            java.util.OptionalLong.empty(), List.of("time limit"), 0, 0, 0, 0);
+      }
+      EngineResult r = new CpSatEngine().solve(map, limits, policy, options);
+      return new EngineResult(r.solver(), Status.FEASIBLE, r.layout(), r.pamtBytes(), java.util.OptionalLong.empty(),
+          List.of("time limit"), r.solveMillis(), 0, 0, r.uncoveredBytes(), Optional.empty(), Optional.empty(),
+          List.of(), r.question());
+    };
+    EngineResult r = NodeSplit.solve(unproven, "fake", TWO_NODES, TdxLimits.DEFAULT, MODULE, OPTIONS);
+    assertEquals(Status.FEASIBLE, r.status(), r.messages() + "\n" + r.details());
+    assertEquals(java.util.OptionalLong.of(2054 * 4 * K), r.pamtBytes());
+    assertEquals(java.util.OptionalLong.of(2054 * 4 * K), r.pamtBoundBytes());
+  }
 }
