@@ -212,27 +212,28 @@ class NodeSplitTest {
   }
 
   /**
-   * Nodes solved but not proven (a search cut short) and an undivided solve that ends before its own
-   * bound: the union is the answer, {@code FEASIBLE}, with the covering bound of the whole map. By
-   * hand: without remote PAMT a TDMR holds one node's granule (a level must lie on a node with memory
-   * in every granule of its TDMR), so each node's GiB needs a TDMR of its own, 1024 + 2 + 1 pages of
-   * levels: at least 2054 pages, which the union (each node's optimum) has.
+   * A group whose answer proves nothing leaves the union a witness; its PAMT bound is still given:
+   * each node of {@code TWO_NODES} holds 1 GiB, which a TDMR covers with 1024 + 2 + 1 pages of
+   * levels, and leaving the granule out would make its 262 144 pages PAMT; so every layout of the
+   * map without remote PAMT has at least 2 054 pages, which the union of the nodes' greedy layouts
+   * (one 1 GiB TDMR each) has, and a TDMR without memory would add its own levels.
    */
   @Test
-  void anUnprovenUnionCarriesTheCoveringBound() {
+  void anUnprovenUnionStatesTheGroupsPamtBound() {
     NodeSplit.Solver unproven = (map, limits, policy, options) -> {
       if (map.blocks().size() == TWO_NODES.blocks().size()) {
         return new EngineResult("fake", Status.UNKNOWN, Optional.empty(), java.util.OptionalLong.empty(),
             java.util.OptionalLong.empty(), List.of("time limit"), 0, 0, 0, 0);
       }
-      EngineResult r = new CpSatEngine().solve(map, limits, policy, options);
-      return new EngineResult(r.solver(), Status.FEASIBLE, r.layout(), r.pamtBytes(), java.util.OptionalLong.empty(),
-          List.of("time limit"), r.solveMillis(), 0, 0, r.uncoveredBytes(), Optional.empty(), Optional.empty(),
-          List.of(), r.question());
+      EngineResult r = new GreedyEngine().solve(map, limits, policy, options);
+      return new EngineResult("fake", Status.FEASIBLE, r.layout(), r.pamtBytes(), java.util.OptionalLong.empty(),
+          List.of("time limit"), 0, 0, 0, r.uncoveredBytes(), Optional.empty(), Optional.empty(), List.of(),
+          new Question(Policy.Family.MODULE, List.of()));
     };
     EngineResult r = NodeSplit.solve(unproven, "fake", TWO_NODES, TdxLimits.DEFAULT, MODULE, OPTIONS);
     assertEquals(Status.FEASIBLE, r.status(), r.messages() + "\n" + r.details());
-    assertEquals(java.util.OptionalLong.of(2054 * 4 * K), r.pamtBytes());
-    assertEquals(java.util.OptionalLong.of(2054 * 4 * K), r.pamtBoundBytes());
+    assertEquals(2054 * 4 * K, r.pamtBytes().getAsLong(), r.details().toString());
+    assertEquals(java.util.OptionalLong.of(2054 * 4 * K), r.pamtBoundBytes(), r.details().toString());
+    assertTrue(r.messages().get(0).contains("its PAMT proven the least"), r.messages().toString());
   }
 }
