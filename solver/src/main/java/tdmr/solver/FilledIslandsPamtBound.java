@@ -92,14 +92,45 @@ public final class FilledIslandsPamtBound {
 
   private final Instance instance;
   private final boolean noRemotePamt;
+  /** The most steps of all {@link #mayMeetLimit} searches together, after which a set is taken as possible. */
+  private final long mostTotalSteps;
+  /** {@link TdmrInterior#of} per TDMR range, computed once (the sets share most of their TDMRs). */
+  private final java.util.Map<AddressRange, TdmrInterior> interiors = new java.util.HashMap<>();
+  /** {@link TdmrInterior#localNodes} per TDMR range, computed once. */
+  private final java.util.Map<AddressRange, List<Integer>> localNodes = new java.util.HashMap<>();
+  /** {@link #mayMeetLimit}'s answer per {@link #signature}: sets of equal signature pose the same test. */
+  private final java.util.Map<String, Boolean> answers = new java.util.HashMap<>();
 
   /**
    * {@code noRemotePamt} when the layouts have no remote PAMT (under {@code node-local}, the remote
    * tier proven 0), so that levels lie on their TDMR's nodes.
    */
   public FilledIslandsPamtBound(Instance instance, boolean noRemotePamt) {
+    this(instance, noRemotePamt, MOST_TOTAL_STEPS);
+  }
+
+  private FilledIslandsPamtBound(Instance instance, boolean noRemotePamt, long mostTotalSteps) {
     this.instance = instance;
     this.noRemotePamt = noRemotePamt;
+    this.mostTotalSteps = mostTotalSteps;
+  }
+
+  /**
+   * A bound for {@link #mayMeetLimit} alone over many sets (as {@link AreaCountBound} asks it, with
+   * levels on any node): no cap on the steps of all searches together (each set keeps its own cap,
+   * {@link #MOST_STEPS}), so that no set is taken as possible merely for coming late; the caller
+   * watches the deadline.
+   */
+  static FilledIslandsPamtBound forEachSet(Instance instance) {
+    return new FilledIslandsPamtBound(instance, false, Long.MAX_VALUE);
+  }
+
+  private TdmrInterior interior(AddressRange range) {
+    return interiors.computeIfAbsent(range, r -> TdmrInterior.of(instance, r));
+  }
+
+  private List<Integer> nodesOf(AddressRange range) {
+    return localNodes.computeIfAbsent(range, r -> TdmrInterior.localNodes(instance, r));
   }
 
   /**
@@ -132,7 +163,7 @@ public final class FilledIslandsPamtBound {
     for (List<Integer> t : bounds.tdmrs()) {
       AddressRange range = new AddressRange(instance.cells().get(t.get(0)).range().start(),
           instance.cells().get(t.get(t.size() - 1)).range().end());
-      if (TdmrInterior.of(instance, range).runs() > instance.limits().maxReservedPerTdmr()) {
+      if (interior(range).runs() > instance.limits().maxReservedPerTdmr()) {
         return true;
       }
     }
@@ -270,11 +301,11 @@ public final class FilledIslandsPamtBound {
     for (int t = 0; t < set.tdmrs().size(); t++) {
       long[] g = set.tdmrs().get(t);
       AddressRange range = new AddressRange(g[0] * ByteSize.GiB, g[1] * ByteSize.GiB);
-      int need = TdmrInterior.of(instance, range).runs() - instance.limits().maxReservedPerTdmr();
+      int need = interior(range).runs() - instance.limits().maxReservedPerTdmr();
       if (need > 0) {
         over.append(g[0]).append('-').append(g[1]).append(';');
       }
-      List<Integer> nodes = noRemotePamt ? TdmrInterior.localNodes(instance, range) : null;
+      List<Integer> nodes = noRemotePamt ? nodesOf(range) : null;
       for (int k = 0; k < 3 && 3 * t + k < set.levelPages().size(); k++) {
         levels.add(set.levelPages().get(3 * t + k) + "@" + nodes);
       }
@@ -286,7 +317,7 @@ public final class FilledIslandsPamtBound {
   /** Whether some TDMR of {@code set} has no node that every memory granule of it holds memory of. */
   private boolean anyTdmrWithoutLocalNode(TdmrSetsAtPamt.TdmrSet set) {
     for (long[] t : set.tdmrs()) {
-      if (TdmrInterior.localNodes(instance, new AddressRange(t[0] * ByteSize.GiB, t[1] * ByteSize.GiB)).isEmpty()) {
+      if (nodesOf(new AddressRange(t[0] * ByteSize.GiB, t[1] * ByteSize.GiB)).isEmpty()) {
         return true;
       }
     }
@@ -302,9 +333,21 @@ public final class FilledIslandsPamtBound {
   /**
    * Whether the set's TDMRs might each fill the islands they need (the class comment's test): false
    * only when no layout with exactly the set's PAMT ({@link TdmrSetsAtPamt.TdmrSet#padding} above its
-   * least levels) has these TDMRs within the area limit.
+   * least levels) has these TDMRs within the area limit. Asked once per {@link #signature}: a set of
+   * the same signature as one tested before gets its answer.
    */
   boolean mayMeetLimit(TdmrSetsAtPamt.TdmrSet set) {
+    String key = signature(set);
+    Boolean known = answers.get(key);
+    if (known == null) {
+      known = test(set);
+      answers.put(key, known);
+    }
+    return known;
+  }
+
+  /** {@link #mayMeetLimit}'s search for one set. */
+  private boolean test(TdmrSetsAtPamt.TdmrSet set) {
     List<AddressRange> tdmrs = new ArrayList<>();
     for (long[] t : set.tdmrs()) {
       tdmrs.add(new AddressRange(t[0] * ByteSize.GiB, t[1] * ByteSize.GiB));
@@ -313,7 +356,7 @@ public final class FilledIslandsPamtBound {
     List<Island> islands = new ArrayList<>();
     boolean anyNeed = false;
     for (int t = 0; t < tdmrs.size(); t++) {
-      TdmrInterior inside = TdmrInterior.of(instance, tdmrs.get(t));
+      TdmrInterior inside = interior(tdmrs.get(t));
       int runs = inside.runs();
       for (TdmrInterior.Island i : inside.islands()) {
         islands.add(new Island(t, i.pages(), i.oneStretch(), i.nodes()));
@@ -326,13 +369,13 @@ public final class FilledIslandsPamtBound {
     }
     List<Level> levels = new ArrayList<>();
     for (int t = 0; t < tdmrs.size(); t++) {
-      List<Integer> nodes = noRemotePamt ? TdmrInterior.localNodes(instance, tdmrs.get(t)) : null;
+      List<Integer> nodes = noRemotePamt ? nodesOf(tdmrs.get(t)) : null;
       for (int k = 0; k < 3 && 3 * t + k < set.levelPages().size(); k++) {
         levels.add(new Level(set.levelPages().get(3 * t + k), nodes));
       }
     }
     islands.removeIf(i -> need[i.tdmr()] == 0);
-    if (totalSteps > MOST_TOTAL_STEPS) {
+    if (totalSteps > mostTotalSteps) {
       return true;
     }
     Quotas quotas = new Quotas(islands, levels, need, set.padding());
@@ -415,6 +458,10 @@ public final class FilledIslandsPamtBound {
       if (sum > 0 && island.pages() - sum <= room && search(i + 1, room - (island.pages() - sum))) {
         return true;
       }
+      if (sum + unusedFrom(k, island) < island.pages() - room) {
+        // The levels left that may lie there cannot bring the island within the padding left.
+        return false;
+      }
       for (int j = k; j < levels.size(); j++) {
         Level l = levels.get(j);
         if (used[j] || sum + l.pages() > island.pages() || !mayLie(l, island) || repeats(j, k)) {
@@ -428,6 +475,17 @@ public final class FilledIslandsPamtBound {
         }
       }
       return false;
+    }
+
+    /** The pages of the unused levels from {@code k} on that may lie in {@code island}. */
+    private long unusedFrom(int k, Island island) {
+      long pages = 0;
+      for (int j = k; j < levels.size(); j++) {
+        if (!used[j] && mayLie(levels.get(j), island)) {
+          pages += levels.get(j).pages();
+        }
+      }
+      return pages;
     }
 
     /** Whether an unused level before {@code j} (from {@code k}) is interchangeable with it. */

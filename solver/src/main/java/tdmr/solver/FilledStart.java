@@ -324,9 +324,12 @@ public final class FilledStart {
   }
 
   /**
-   * The TDMR sets of the best layout's PAMT and TDMR count ({@link TdmrSetsAtPamt}) that {@link
-   * AreasWithKnownTdmrs} does not rule out below its areas, fewest areas by that bound first, each
-   * built into a layout (at most {@link #MOST_SIZED_SETS} of them). Where a granule holds more runs of
+   * The TDMR sets of the best layout's PAMT and TDMR count ({@link TdmrSetsAtPamt}) whose bound ({@link
+   * AreaCountBound#leastAreasOf}: {@link AreasWithKnownTdmrs}, the islands their levels can fill, and
+   * whether their TDMRs can keep within the area limit at all) lies below its areas, fewest areas by
+   * that bound first, each built into a layout (at most {@link #MOST_SIZED_SETS} of them). Ranked by
+   * {@link AreasWithKnownTdmrs} alone, 16 sets of seed 1's {@code fragmented-17} (node 0, 65 668
+   * pages, 4 TDMRs) came before the 18 whose levels fill four islands, and the layout kept 17 areas. Where a granule holds more runs of
    * holes than a TDMR has areas, cutting a run of granules elsewhere into TDMRs of the right sizes
    * gives levels that fill its islands exactly (on the seed-7 sweep's {@code fragmented-16} map, a
    * 10 GiB TDMR's 2M level fills an island of 20 pages), an area less than TDMRs one per run cut at
@@ -343,17 +346,24 @@ public final class FilledStart {
       return;
     }
     AreasWithKnownTdmrs bound = new AreasWithKnownTdmrs(instance);
+    AreaCountBound full = new AreaCountBound(instance);
     List<long[]> ranked = new ArrayList<>();
     for (int k = 0; k < sets.get().size() && !instance.deadline().expired(); k++) {
       long least = bound.leastAreas(sets.get().get(k), pages).orElse(Long.MAX_VALUE);
-      if (least < areas) {
-        ranked.add(new long[] {least, k});
+      if (least >= areas) {
+        continue;
+      }
+      // The set's whole bound (the islands its levels can fill, and whether its TDMRs can keep within
+      // the area limit at all): a set that cannot beat the best layout is not built.
+      long whole = full.leastAreasOf(sets.get().get(k), pages);
+      if (whole < areas) {
+        ranked.add(new long[] {whole, least, k});
       }
     }
-    ranked.sort(java.util.Comparator.comparingLong(r -> r[0]));
+    ranked.sort(java.util.Comparator.<long[]>comparingLong(r -> r[0]).thenComparingLong(r -> r[1]));
     for (int k = 0; k < ranked.size() && k < MOST_SIZED_SETS && !instance.deadline().expired(); k++) {
       List<AddressRange> tdmrs = new ArrayList<>();
-      for (long[] t : sets.get().get((int) ranked.get(k)[1]).tdmrs()) {
+      for (long[] t : sets.get().get((int) ranked.get(k)[2]).tdmrs()) {
         tdmrs.add(new AddressRange(t[0] * ByteSize.GiB, t[1] * ByteSize.GiB));
       }
       best.tryBoth(tdmrs);

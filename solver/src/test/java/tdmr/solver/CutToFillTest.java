@@ -3,6 +3,7 @@ package tdmr.solver;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import tdmr.check.LayoutVerifier;
 import tdmr.mem.MemoryMap;
@@ -51,6 +52,52 @@ class CutToFillTest {
   @Test
   void seed1NeedsTwoPagesAboveTheCoveringBound() throws Exception {
     check("fragmented-17-seed1-node0", 65_668, 4);
+  }
+
+  /**
+   * Seed 1 at 65 668 pages and 4 TDMRs: the low 2 GiB whole ({@code [0, 2G)}, 19 runs of holes) and
+   * the 62 GiB cut into 10, 17 and 35 GiB ({@code [4G, 14G)}, {@code [14G, 31G)}, {@code [31G,
+   * 66G)}) have least levels 2048, 4, 1, 10 240, 20, 1, 17 408, 34, 1 and 35 840, 70, 1 pages: 65 668,
+   * no padding. Four islands of {@code [0, 2G)} are sums of disjoint groups of them: 1 (a 1G level),
+   * 25 (20 + 4 + 1), 34 and 70 (the 2M levels of 17 and 35 GiB). So {@code [0, 2G)} keeps 19 - 4 =
+   * 15 areas, the other levels lie against the hole at the top of node 0 ({@code [65.9G, 66G)}, an
+   * area of {@code [31G, 66G)}), and the cut TDMRs have no other hole: 16 areas, one fewer than the
+   * cut of {@link #seed1NeedsTwoPagesAboveTheCoveringBound} (which fills three islands). The areas
+   * bound of that PAMT and TDMR count ({@link AreaCountBound}, over the TDMR sets) is 16 too, so the
+   * built layout meets every tier's bound and is the optimum ({@link BuiltOptimum}).
+   */
+  @Test
+  void seed1FillsFourIslandsWithTheRunCutIntoTenSeventeenAndThirtyFiveGib() throws Exception {
+    MemoryMap map = map("fragmented-17-seed1-node0");
+    Instance instance = Instance.of(map, TdxLimits.DEFAULT, NODE_LOCAL);
+    Layout layout = new FilledStart(instance).find().orElseThrow();
+    LayoutScore score = LayoutScore.of(map, TdxLimits.DEFAULT, NODE_LOCAL, layout);
+    assertEquals(65_668 * 4096L, score.pamtBytes());
+    assertEquals(4, score.tdmrs());
+    assertEquals(16, score.reservedAreas());
+    assertEquals(16, new AreaCountBound(instance).leastAreas(65_668, 4));
+    assertEquals(Optional.of(layout), BuiltOptimum.of(instance, Optional.of(layout)));
+  }
+
+  /**
+   * Seed 7 at 65 669 pages and 5 TDMRs (the cut of {@link #seed7NeedsThreePagesAboveTheCoveringBound}):
+   * {@code [0, 1G)} holds one run of holes (the legacy range below 1 MiB: the memory above it runs
+   * past 1 GiB), {@code [1G, 2G)} 18, of which two islands are filled (34 and 4179 pages), so 16,
+   * and the hole at the top of node 0 one more, with the levels left against it: 18 areas. The
+   * areas bound over the 39 774 TDMR sets at that PAMT and TDMR count is 18 (all but 87 sets cannot
+   * keep their TDMRs within the area limit, {@link FilledIslandsPamtBound#mayMeetLimit}, asked once
+   * per signature), so the built layout is the optimum.
+   */
+  @Test
+  void seed7IsTheOptimumWithEighteenAreas() throws Exception {
+    MemoryMap map = map("fragmented-17-seed7-node0");
+    Instance instance = Instance.of(map, TdxLimits.DEFAULT, NODE_LOCAL);
+    Layout layout = new FilledStart(instance).find().orElseThrow();
+    LayoutScore score = LayoutScore.of(map, TdxLimits.DEFAULT, NODE_LOCAL, layout);
+    assertEquals(5, score.tdmrs());
+    assertEquals(18, score.reservedAreas());
+    assertEquals(18, new AreaCountBound(instance).leastAreas(65_669, 5));
+    assertEquals(Optional.of(layout), BuiltOptimum.of(instance, Optional.of(layout)));
   }
 
   private void check(String name, long pages, int tdmrs) throws Exception {
