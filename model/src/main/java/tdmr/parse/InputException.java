@@ -8,6 +8,7 @@ public final class InputException extends Exception {
   private final String file;
   private final int line;
   private final String problem;
+  private final boolean twoMaps;
 
   public InputException(String file, int line, String problem) {
     this(file, line, problem, "");
@@ -19,11 +20,30 @@ public final class InputException extends Exception {
    * advice quotes alone.
    */
   public InputException(String file, int line, String problem, String hint) {
+    this(file, line, problem, hint, false);
+  }
+
+  private InputException(String file, int line, String problem, String hint, boolean twoMaps) {
     super((line > 0 ? "%s:%d: %s".formatted(file, line, problem) : "%s: %s".formatted(file, problem))
         + (hint.isEmpty() ? "" : "; " + hint));
     this.file = file;
     this.line = line;
     this.problem = problem;
+    this.twoMaps = twoMaps;
+  }
+
+  /**
+   * Two different memory maps in one input (most often a kernel log of several boots): bad input
+   * for every command, also for one that reads a log without a map, since no command can tell which
+   * boot is meant.
+   */
+  static InputException twoMaps(String file, int line, String problem) {
+    return new InputException(file, line, problem, "", true);
+  }
+
+  /** Whether the input holds two different memory maps ({@link #twoMaps}). */
+  public boolean isTwoMaps() {
+    return twoMaps;
   }
 
   public String file() {

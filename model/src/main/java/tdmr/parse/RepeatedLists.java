@@ -71,7 +71,7 @@ final class RepeatedLists<T> {
   void interrupt() throws InputException {
     if (inRun && repeating) {
       if (runLength != entries.size()) {
-        throw new InputException(
+        throw InputException.twoMaps(
             source,
             runStartLine,
             "the %s list starting here has %s but the one starting on line %d has %d; %s"
@@ -86,7 +86,7 @@ final class RepeatedLists<T> {
 
   private InputException conflict(int line, T item) {
     if (runLength < entries.size()) {
-      return new InputException(
+      return InputException.twoMaps(
           source,
           line,
           "%s %s differs from %s on line %d, in a list that repeats the one starting on line %d; %s"

@@ -1,6 +1,7 @@
 package tdmr.parse;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -47,6 +48,7 @@ class InputErrorsTest {
             BIOS-e820: [mem 0x0000000000100000-0x000000007fffffff] usable
             """);
     assertError(e, 2, "out of order", "line 1");
+    assertFalse(e.isTwoMaps());
   }
 
   @Test
@@ -235,6 +237,7 @@ class InputErrorsTest {
             """);
     assertError(e, 4, "differs from [0x100000, 0x77800000) on line 1", "two different maps",
         "keep one boot's log, e.g. journalctl -k -b 0");
+    assertTrue(e.isTwoMaps());
   }
 
   @Test
@@ -248,6 +251,8 @@ class InputErrorsTest {
             virt/tdx: CMR: [0x100000, 0x77800000)
             """);
     assertError(e, 4, "has 1 entry but the one starting on line 1 has 2", "journalctl -k -b 0");
+    // Two maps, which diagnose refuses too, not a bad line it could read past.
+    assertTrue(e.isTwoMaps());
   }
 
   @Test

@@ -161,12 +161,17 @@ final class DiagnoseCommand implements Callable<Integer> {
 
   /**
    * The memory map in the same log, or why there is none. A log without a usable map is not bad
-   * input here: people often save only the TDX lines, and the triage stands on its own.
+   * input here: people often save only the TDX lines, and the triage stands on its own. A log of
+   * two different maps is (as for {@code tdmr map}): it is several boots, and which boot's outcome
+   * the user asks about is theirs to say ({@code journalctl -k -b 0}).
    */
-  private static Diagnosis.MapInLog mapIn(String name, String text) {
+  private static Diagnosis.MapInLog mapIn(String name, String text) throws InputException {
     try {
       return new Diagnosis.MapInLog(Optional.of(MapReader.read(name, text)), Optional.empty());
     } catch (InputException e) {
+      if (e.isTwoMaps()) {
+        throw e;
+      }
       return new Diagnosis.MapInLog(Optional.empty(),
           Optional.of(e.line() > 0 ? "line %d: %s".formatted(e.line(), e.problem()) : e.problem()));
     }

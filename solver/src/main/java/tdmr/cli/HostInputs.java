@@ -6,7 +6,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.stream.Stream;
 import tdmr.parse.InputException;
 
 /**
@@ -52,18 +51,68 @@ final class HostInputs {
   }
 
   private static List<Input> filesUnder(Path directory) {
-    try (Stream<Path> walk = Files.walk(directory)) {
-      List<Input> files = walk
-          .filter(p -> !p.equals(directory) && !hidden(directory, p) && Files.isRegularFile(p))
-          .sorted()
-          .map(p -> new Input(p.toString(), p, Optional.<InputException>empty()))
-          .toList();
-      if (files.isEmpty()) {
-        return List.of(problem(directory, "a directory without files: nothing to read"));
+    Walk walk = new Walk(directory);
+    try {
+      Files.walkFileTree(directory, walk);
+    } catch (IOException e) {
+      return List.of(problem(directory, "cannot read the directory: " + AtomicFile.reason(e)));
+    }
+    if (walk.found.isEmpty()) {
+      return List.of(problem(directory, "a directory without files: nothing to read"));
+    }
+    walk.found.sort(java.util.Comparator.comparing(Input::path));
+    return walk.found;
+  }
+
+  /**
+   * The files under a directory, and each part of it that cannot be read, as its own input (its
+   * problem named); what vanishes while it is walked (a collector rotating files, a temporary file)
+   * is no input. The directory itself unreadable ends the walk.
+   */
+  static final class Walk extends java.nio.file.SimpleFileVisitor<Path> {
+    private final Path directory;
+    private final List<Input> found = new ArrayList<>();
+
+    Walk(Path directory) {
+      this.directory = directory;
+    }
+
+    @Override
+    public java.nio.file.FileVisitResult preVisitDirectory(Path dir, java.nio.file.attribute.BasicFileAttributes a) {
+      return !dir.equals(directory) && hidden(directory, dir) ? java.nio.file.FileVisitResult.SKIP_SUBTREE
+          : java.nio.file.FileVisitResult.CONTINUE;
+    }
+
+    @Override
+    public java.nio.file.FileVisitResult visitFile(Path file, java.nio.file.attribute.BasicFileAttributes a) {
+      // Attributes without following links; a link to a regular file is read as that file.
+      if (!hidden(directory, file) && (a.isRegularFile() || a.isSymbolicLink() && Files.isRegularFile(file))) {
+        found.add(new Input(file.toString(), file, Optional.empty()));
       }
-      return files;
-    } catch (IOException | java.io.UncheckedIOException e) {
-      return List.of(problem(directory, "cannot read the directory: " + AtomicFile.reason(cause(e))));
+      return java.nio.file.FileVisitResult.CONTINUE;
+    }
+
+    @Override
+    public java.nio.file.FileVisitResult visitFileFailed(Path file, IOException e) throws IOException {
+      if (file.equals(directory)) {
+        throw e;
+      }
+      if (!(e instanceof java.nio.file.NoSuchFileException) && !hidden(directory, file)) {
+        found.add(problem(file, "cannot read: " + AtomicFile.reason(e)));
+      }
+      return java.nio.file.FileVisitResult.CONTINUE;
+    }
+
+    @Override
+    public java.nio.file.FileVisitResult postVisitDirectory(Path dir, IOException e) throws IOException {
+      if (e != null) {
+        return visitFileFailed(dir, e);
+      }
+      return java.nio.file.FileVisitResult.CONTINUE;
+    }
+
+    List<Input> found() {
+      return found;
     }
   }
 
@@ -82,7 +131,4 @@ final class HostInputs {
         Optional.of(new InputException(directory.toString(), 0, text)));
   }
 
-  private static IOException cause(Exception e) {
-    return e instanceof java.io.UncheckedIOException u ? u.getCause() : (IOException) e;
-  }
 }

@@ -1,10 +1,12 @@
 package tdmr.cli;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.OptionalInt;
 import java.util.stream.Collectors;
 import tdmr.check.RemotePamt;
+import tdmr.greedy.GreedyResult;
 import tdmr.greedy.LinuxGreedy;
 import tdmr.mem.ByteSize;
 import tdmr.mem.Count;
@@ -94,7 +96,7 @@ final class PlanText {
       out.add("    tdmr plan%s%s --solver %s --time-limit 600".formatted(in, samePlanQuestion(), stopped));
     }
     if (!optimiserRan) {
-      if (policy.holes() == Policy.Holes.MEMLIST) {
+      if (policy.holes() == Policy.Holes.MEMLIST && !cmrHolesKernelFails()) {
         out.add("  Would a kernel that takes holes from the CMRs succeed?");
         out.add("    tdmr plan%s --holes cmr".formatted(in));
       }
@@ -108,6 +110,14 @@ final class PlanText {
     out.add("  See the layouts:");
     out.add("    tdmr render%s%s --solver greedy,cpsat -o layout.html".formatted(in, samePlanQuestion()));
     return out;
+  }
+
+  /**
+   * Whether a kernel with the CMR-holes patch fails on this map too, as the greedy's explanation
+   * says when the mainline construction failed: then asking about it is no question left.
+   */
+  private boolean cmrHolesKernelFails() {
+    return LinuxGreedy.cmrHoles().construct(map, limits) instanceof GreedyResult.Failed;
   }
 
   /**
@@ -196,7 +206,7 @@ final class PlanText {
       sb.append("%n== %s: %s (%d ms)%n".formatted(r.solver(), status, r.solveMillis()));
       r.messages().forEach(m -> sb.append(m).append('\n'));
       verbose.details(r).forEach(m -> sb.append(m).append('\n'));
-      r.layout().ifPresent(l -> table(sb, l));
+      r.layout().ifPresent(l -> table(sb, l, terminal.width()));
     }
     if (results.size() > 1) {
       summary(sb, results);
@@ -204,19 +214,18 @@ final class PlanText {
     return Prose.fold(sb.toString());
   }
 
-  private void table(StringBuilder sb, Layout layout) {
+  /**
+   * The TDMRs of {@code layout} as a table. Where each PAMT lies is its last column; when that makes
+   * a row wider than {@code width} (TDMRs at TiB addresses on an 80-column terminal), the column is
+   * left out and every TDMR's PAMT is listed under the table instead, so that no row is folded.
+   */
+  private void table(StringBuilder sb, Layout layout, int width) {
     List<String[]> rows = new ArrayList<>();
-    List<String> split = new ArrayList<>();
     rows.add(new String[] {"#", "TDMR", "size", "node", "reserved", "PAMT", "PAMT at"});
     for (int i = 0; i < layout.size(); i++) {
       Tdmr t = layout.tdmrs().get(i);
       OptionalInt node = LinuxGreedy.tdmrNode(memlist, t.base());
       Pamt p = t.pamt();
-      // The chunk's base is enough beside its size; levels placed apart are listed under the table.
-      String pamt = p.isContiguousChunk() ? "0x%x".formatted(p.fourK().base()) : "split";
-      if (!p.isContiguousChunk()) {
-        split.add("  TDMR %d PAMT: 4K %s, 2M %s, 1G %s".formatted(i, p.fourK(), p.twoM(), p.oneG()));
-      }
       rows.add(new String[] {
         Integer.toString(i),
         "[0x%x, 0x%x)".formatted(t.base(), t.end()),
@@ -224,12 +233,27 @@ final class PlanText {
         node.isPresent() ? Integer.toString(node.getAsInt()) : "-",
         t.reservedCount() + "/" + limits.maxReservedPerTdmr(),
         compact(p.totalBytes()),
-        pamt
+        // The chunk's base is enough beside its size; levels placed apart are listed under the table.
+        p.isContiguousChunk() ? "0x%x".formatted(p.fourK().base()) : "split"
       });
     }
+    boolean[] right = {true, false, true, true, true, true, false};
+    int[] widths = widths(rows);
+    boolean where = Arrays.stream(widths).sum() + 2 * (widths.length - 1) <= width;
+    if (!where) {
+      rows.replaceAll(row -> Arrays.copyOf(row, row.length - 1));
+      right = Arrays.copyOf(right, right.length - 1);
+    }
     sb.append('\n');
-    columns(sb, rows, new boolean[] {true, false, true, true, true, true, false});
-    split.forEach(l -> sb.append(l).append('\n'));
+    columns(sb, rows, right);
+    for (int i = 0; i < layout.size(); i++) {
+      Pamt p = layout.tdmrs().get(i).pamt();
+      if (!p.isContiguousChunk()) {
+        sb.append("  TDMR %d PAMT: 4K %s, 2M %s, 1G %s\n".formatted(i, p.fourK(), p.twoM(), p.oneG()));
+      } else if (!where) {
+        sb.append("  TDMR %d PAMT: one chunk at 0x%x\n".formatted(i, p.fourK().base()));
+      }
+    }
     long pamt = layout.pamtBytes();
     long remote = new RemotePamt(map, limits).bytes(layout);
     sb.append("PAMT total: %d bytes (%s) in %s; remote PAMT %d bytes%s%n"
@@ -308,13 +332,19 @@ final class PlanText {
   }
 
   /** Rows padded to the widest cell of each column; numeric columns right-aligned. */
-  private static void columns(StringBuilder sb, List<String[]> rows, boolean[] right) {
+  /** Each column's width: its widest cell. */
+  private static int[] widths(List<String[]> rows) {
     int[] width = new int[rows.get(0).length];
     for (String[] row : rows) {
       for (int c = 0; c < row.length; c++) {
         width[c] = Math.max(width[c], row[c].length());
       }
     }
+    return width;
+  }
+
+  private static void columns(StringBuilder sb, List<String[]> rows, boolean[] right) {
+    int[] width = widths(rows);
     for (String[] row : rows) {
       StringBuilder line = new StringBuilder();
       for (int c = 0; c < row.length; c++) {

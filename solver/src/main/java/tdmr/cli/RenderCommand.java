@@ -68,8 +68,9 @@ final class RenderCommand implements Callable<Integer> {
 
   @Mixin MapInput input;
 
-  @Option(names = {"-o", "--output"}, required = true, paramLabel = "FILE.svg|FILE.html",
-      description = "Where to write the picture; the extension picks SVG or HTML.")
+  // FILE, not FILE.svg|FILE.html: the usage line broke that label at its dot on an 80-column terminal.
+  @Option(names = {"-o", "--output"}, required = true, paramLabel = "FILE",
+      description = "Where to write the picture, FILE.svg or FILE.html: the extension picks SVG or HTML.")
   Path output;
 
   @Mixin EngineOptions engines;

@@ -23,7 +23,8 @@ import tdmr.time.Deadline;
  * to stop at its next check. In both cases the answer is the best layout the engine had offered to
  * the solve's {@link Incumbent}, validated again here, as {@code FEASIBLE} (with the PAMT bound the
  * engine had proven, nothing more), or {@code UNKNOWN} when it had none. Every engine of {@link
- * Engines} runs inside one.
+ * Engines} runs inside one, so its {@code FEASIBLE} answers leave here saying their proven PAMT
+ * bound ({@link FeasibleBound}).
  */
 public final class DeadlineGuard extends EngineDecorator {
   /** How long past the deadline an engine may take to notice it and return its best answer. */
@@ -43,7 +44,7 @@ public final class DeadlineGuard extends EngineDecorator {
     long started = System.nanoTime();
     Deadline deadline = options.solveDeadline();
     long budget = deadline.remainingMillis();
-    EngineResult result = guarded(map, limits, policy, options, deadline, started);
+    EngineResult result = FeasibleBound.stated(guarded(map, limits, policy, options, deadline, started));
     if (Boolean.getBoolean("tdmr.timing")) {
       // For benchmarks/fleet-sizes.sh: where a command's time went, engine by engine.
       System.err.printf("tdmr: timing: %s: %s in %d ms of its %s%n", name(), result.status(),

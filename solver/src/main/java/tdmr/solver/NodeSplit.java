@@ -406,16 +406,23 @@ public final class NodeSplit {
     List<String> messages = new ArrayList<>();
     String what = score.describe();
     boolean leastBefore = score.remotePamtBytes() == 0 && score.uncoveredBytes() <= instance.deadMemory();
-    if (!leastBefore || !nodes.proven()) {
-      if (!leastBefore) {
-        details.add("the nodes' union has remote PAMT or gives up coverable memory: not proven");
-      }
+    if (!leastBefore) {
+      details.add("the nodes' union has remote PAMT or gives up coverable memory: not proven");
       messages.add("best layout found (node by node): " + what);
       return Optional.of(result(engine, Status.FEASIBLE, union, score, OptionalLong.empty(), messages, details, named,
           started));
     }
     // A TDMR without memory has at least a 1 GiB TDMR's three levels.
     ModuleFamilyBounds bounds = new ModuleFamilyBounds(instance, true);
+    if (!nodes.proven()) {
+      OptionalLong pages = pamtBound(instance, bounds, nodes.parts(), limits, policy, deadline, details);
+      boolean least = pages.isPresent() && pages.getAsLong() * ByteSize.PAGE >= union.pamtBytes();
+      messages.add((least ? "best layout found (node by node), its PAMT proven the least (the tiers after PAMT are not"
+          + " proven): " : "best layout found (node by node): ") + what);
+      OptionalLong bound = pages.isPresent()
+          ? OptionalLong.of(Math.min(pages.getAsLong() * ByteSize.PAGE, union.pamtBytes())) : OptionalLong.empty();
+      return Optional.of(result(engine, Status.FEASIBLE, union, score, bound, messages, details, List.of(), started));
+    }
     OptionalLong withMemoryless = bounds.leastPamtPagesWithMemoryless(instance.chunkPages(1));
     if (policy.holes() == Policy.Holes.MEMLIST && limits.maxReservedPerTdmr() == 0) {
       details.add("TDMRs without memory ruled out: under holes memlist each needs a reserved area, and none is allowed");
@@ -440,6 +447,59 @@ public final class NodeSplit {
     }
     return Optional.of(result(engine, Status.OPTIMAL, union, score, OptionalLong.of(union.pamtBytes()), messages,
         details, named, started));
+  }
+
+  /**
+   * A lower bound on the PAMT pages of the map's optimum, when the nodes' union gives up no coverable
+   * memory and has no remote PAMT (so the optimum has none either) but some group's answer proved
+   * nothing: the smaller of the groups' family bounds summed and the bound on layouts with a TDMR
+   * without memory; empty when a group has no bound, none is known for TDMRs without memory, or the
+   * deadline strikes first.
+   *
+   * <p>Why: an optimum {@code L} has no remote PAMT. Without a TDMR holding no memory, {@code L}
+   * splits into layouts {@code L_X} of the groups' maps (class comment, step 2), each covering its
+   * group's memory with no remote PAMT and at most the map's TDMRs, so each has at least {@link
+   * TierBounds#pamtPages} of its group's map (a bound for every such layout of the family) and
+   * {@code L} their sum. With one, {@code L} has at least the bounds of step 3 ({@link
+   * ModuleFamilyBounds#leastPamtPagesWithMemoryless}, {@link #withMemoryless}); under holes {@code
+   * memlist} with no reserved area per TDMR it has none. Groups alike share their bound.
+   */
+  static OptionalLong pamtBound(Instance instance, ModuleFamilyBounds bounds, List<Part> parts, TdxLimits limits, Policy policy,
+      Deadline deadline, List<String> details) {
+    long sum = 0;
+    Map<List<Long>, Long> byShape = new java.util.HashMap<>();
+    try {
+      for (Part p : parts) {
+        Long pages = p.shape() == null ? null : byShape.get(p.shape());
+        if (pages == null) {
+          Optional<TierBounds.Bound> b = new TierBounds(Instance.of(p.map(), limits, policy, deadline))
+              .pamtPages(new TierBounds.Proven(true, true, OptionalLong.empty(), OptionalLong.empty()));
+          if (b.isEmpty()) {
+            return OptionalLong.empty();
+          }
+          pages = b.get().value();
+          details.add("%s: PAMT at least %d pages (%s, for every layout of its map)".formatted(p.name(), pages,
+              b.get().source()));
+          if (p.shape() != null) {
+            byShape.put(p.shape(), pages);
+          }
+        }
+        sum += pages;
+      }
+      if (policy.holes() == Policy.Holes.MEMLIST && limits.maxReservedPerTdmr() == 0) {
+        return OptionalLong.of(sum);
+      }
+      long memoryless = Math.max(bounds.leastPamtPagesWithMemoryless(instance.chunkPages(1)).orElse(0),
+          withMemoryless(parts, limits).orElse(0));
+      long least = Math.min(sum, memoryless);
+      if (least < sum) {
+        details.add("PAMT bound: %d pages with a TDMR without memory, below the groups' %d".formatted(least, sum));
+      }
+      return least > 0 ? OptionalLong.of(least) : OptionalLong.empty();
+    } catch (Deadline.Exceeded e) {
+      details.add("time limit: it struck while the groups' PAMT bounds were derived, so none is given");
+      return OptionalLong.empty();
+    }
   }
 
   /**
@@ -468,7 +528,11 @@ public final class NodeSplit {
     }
     List<String> messages = new ArrayList<>(union.messages());
     messages.add("the undivided search found no better layout in time");
+    // Both bounds hold for the map's optimum: the larger.
     OptionalLong bound = whole.pamtBoundBytes();
+    if (union.pamtBoundBytes().isPresent() && (bound.isEmpty() || union.pamtBoundBytes().getAsLong() > bound.getAsLong())) {
+      bound = union.pamtBoundBytes();
+    }
     return new EngineResult(union.solver(), Status.FEASIBLE, union.layout(), union.pamtBytes(),
         bound.isPresent() ? OptionalLong.of(Math.min(bound.getAsLong(), union.pamtBytes().getAsLong())) : bound,
         messages, (System.nanoTime() - started) / 1_000_000, whole.modelVariables(), whole.modelConstraints(),

@@ -69,6 +69,7 @@ public final class TierBounds {
    * ReservedAreaBounds#leastPamtPages}, whatever the coverage) and, once no coverable memory is given
    * up, the covering bound ({@link ModuleFamilyBounds#leastPamtPages}) raised where no TDMR set fills
    * the islands its runs of holes need within the area limit ({@link FilledIslandsPamtBound#raise});
+   * raised where the TDMRs the area limit forces cost more ({@link AreaLimitBound#raise});
    * once no remote PAMT either, what the TDMR limit costs ({@link LeftOutPamtBound#strict} at the
    * limit: granules left out of every TDMR, or TDMRs spanning gaps).
    */
@@ -81,6 +82,8 @@ public final class TierBounds {
       best = larger(best, new Bound(covering.getAsLong(), ModuleFamilyBounds.class.getSimpleName()));
       long raised = new FilledIslandsPamtBound(instance, proven.remoteFree()).raise(best.value());
       best = larger(best, new Bound(raised, FilledIslandsPamtBound.class.getSimpleName()));
+      long forced = new AreaLimitBound(instance, covering(proven).orElseThrow()).raise(best.value());
+      best = larger(best, new Bound(forced, AreaLimitBound.class.getSimpleName()));
     }
     if (proven.coversAll() && proven.remoteFree()) {
       // Where the TDMR limit binds: granules left out of every TDMR, or TDMRs spanning gaps.
@@ -98,7 +101,8 @@ public final class TierBounds {
    * granules cannot be left out at the covering bound ({@link GranulesLeftOut#leastTdmrsAtPamtBound},
    * only at that bound), the TDMRs cut so that islands are filled at that PAMT ({@link
    * TdmrCountBound#leastTdmrs}), raised where no set of that many TDMRs fills the islands the area
-   * limit needs ({@link FilledIslandsPamtBound#raiseTdmrs}); with no remote PAMT, the fewest TDMRs
+   * limit needs ({@link FilledIslandsPamtBound#raiseTdmrs}), or whose area limits hold the areas
+   * every layout at that PAMT needs ({@link AreaLimitBound#leastTdmrs}); with no remote PAMT, the fewest TDMRs
    * whose {@link LeftOutPamtBound#strict} bound is at most that PAMT ({@link
    * LeftOutPamtBound#leastTdmrs}); empty before.
    */
@@ -121,6 +125,8 @@ public final class TierBounds {
     }
     best = larger(best, new Bound(new FilledIslandsPamtBound(instance, proven.remoteFree()).raiseTdmrs(pamt,
         best.value()), FilledIslandsPamtBound.class.getSimpleName()));
+    best = larger(best, new Bound(new AreaLimitBound(instance, b.get()).leastTdmrs(pamt),
+        AreaLimitBound.class.getSimpleName()));
     return positive(best);
   }
 

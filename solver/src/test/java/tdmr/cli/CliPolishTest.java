@@ -119,6 +119,19 @@ class CliPolishTest {
   }
 
   @Test
+  void aCmrHolesKernelShownToFailIsNotSuggested() {
+    // The QEMU map's blocks [1M, 0xbffdf000), [4G, 5G) on node 0 and one per node 1-3 each end past
+    // the TDMR before: 5 TDMRs whatever the holes are taken from, so at 1 the CMR-holes kernel fails
+    // too, as the explanation says; asking about it again is no next step.
+    String qemu = RealMaps.path(RealMaps.QEMU_4NUMA).toString();
+    CliRun run = CliRun.of("plan", qemu, "--max-tdmrs", "1", "--coverage", "max");
+    assertEquals(1, run.exit(), run.err());
+    assertTrue(run.out().contains("With --holes cmr (holes from the CMRs) the construction fails too"), run.out());
+    assertFalse(run.out().contains("--holes cmr\n"), run.out());
+    assertFalse(run.out().contains("Would a kernel that takes holes from the CMRs succeed?"), run.out());
+  }
+
+  @Test
   void nextStepsKeepTheFamilyOfTheRun() {
     // The kernel family at 1 TDMR and 1 area per TDMR: the kernel fails; the picture asked for must
     // show the kernel family's layouts, the question this run asked, not the default module family's.

@@ -299,4 +299,31 @@ class DiagnoseCommandTest {
     assertTrue(flat.contains("For the running kernel, boot with memmap=4K$0x64158000 (the what-if) and"
         + " memmap=4K$0x6f7ff000: it gives up 4 KiB more of TDX memory"), run.out());
   }
+
+  /**
+   * A kernel log of two boots (journalctl -k without -b) whose e820 tables differ on line 6: which
+   * boot's outcome is asked about is the user's to say. diagnose refuses it as map does (exit 2, the
+   * file and line, journalctl -k -b 0), and gives no verdict of either boot.
+   */
+  @Test
+  void aLogOfTwoBootsWithDifferentMapsIsRefusedAsMapRefusesIt() {
+    String log = String.join("\n",
+        "[    0.000000] BIOS-e820: [mem 0x0000000000100000-0x000000007fffffff] usable",
+        "[    0.000000] BIOS-e820: [mem 0x0000000100000000-0x000000107fffffff] usable",
+        "[   10.000000] virt/tdx: BIOS enabled: private KeyID range [64, 128)",
+        "[   10.400000] virt/tdx: module initialization failed (-28)",
+        "[    0.000000] BIOS-e820: [mem 0x0000000000100000-0x000000007fffffff] usable",
+        "[    0.000000] BIOS-e820: [mem 0x0000000100000000-0x000000207fffffff] usable",
+        "[   10.000000] virt/tdx: BIOS enabled: private KeyID range [64, 128)",
+        "[   10.400000] virt/tdx: module initialized", "");
+    CliRun map = CliRun.withStdin(log, "map", "-");
+    CliRun diagnose = CliRun.withStdin(log, "diagnose", "-");
+    assertEquals(2, map.exit(), map.out());
+    assertEquals(2, diagnose.exit(), diagnose.out());
+    assertEquals("", diagnose.out());
+    assertTrue(diagnose.err().contains(":6: e820 entry [0x100000000, 0x2080000000) differs from"
+        + " [0x100000000, 0x1080000000) on line 2"), diagnose.err());
+    assertTrue(diagnose.err().contains("keep one boot's log, e.g. journalctl -k -b 0"), diagnose.err());
+    assertEquals(map.err().replace("tdmr map: ", ""), diagnose.err().replace("tdmr diagnose: ", ""));
+  }
 }

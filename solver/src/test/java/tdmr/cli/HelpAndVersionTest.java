@@ -37,6 +37,21 @@ class HelpAndVersionTest {
   }
 
   @Test
+  void noUsageLineBreaksAnOptionInTwo() {
+    // render's "-o=FILE.svg|FILE.html" was broken after "FILE." at 80 columns.
+    for (String command : List.of("map", "plan", "check", "fix", "prove", "frontier", "diagnose", "gather", "render",
+        "completion")) {
+      List<String> lines = CliRun.of(command, "--help").out().lines().toList();
+      List<String> usage = lines.stream().dropWhile(l -> !l.startsWith("Usage: "))
+          .takeWhile(l -> l.startsWith("Usage: ") || l.startsWith(" ")).toList();
+      assertTrue(!usage.isEmpty(), command);
+      for (String line : usage) {
+        assertTrue(line.length() <= 80 && (!line.endsWith(".") || line.endsWith("...")), command + ": " + line);
+      }
+    }
+  }
+
+  @Test
   void versionNamesTdmrItsCommitTheSolverLibrariesAndJava() {
     CliRun run = CliRun.of("--version");
     assertEquals(0, run.exit(), run.err());

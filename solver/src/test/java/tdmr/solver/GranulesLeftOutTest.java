@@ -66,11 +66,12 @@ class GranulesLeftOutTest {
   /**
    * Node 0 of a multi-socket host: low memory [1 MiB, 0x766bf000) (484 799 pages = 473 · 1024 +
    * 447, in two granules; what counts is its pages, not where they lie) and 510 GiB from 4 GiB,
-   * PAMT at 523 263 pages (the levels of one 510 GiB TDMR, 510 · 1026 + 2, and one page). Left out whole, the low memory must be filled by levels of the
-   * TDMRs over the 510 GiB within a slack of at most a page: a 4K level of 473 GiB (484 352 pages,
-   * the only 4K level that is not too large or too small) leaves 447 pages, which no 2M level (2
-   * pages per GiB of 37, 473 or 510 GiB) with 1G pages makes up; with one TDMR even less. No
-   * layout leaves it out: a TDMR covers part of it.
+   * PAMT at 523 263 pages (the levels of one 510 GiB TDMR, 510 · 1026 + 2, and one page). Left
+   * out whole, the low memory must be filled by levels of the TDMRs over the 510 GiB within a slack
+   * of at most a page: a 4K level of 473 GiB (484 352 pages, the only 4K level that is not too
+   * large or too small) leaves 447 pages, which no 2M level (2 pages per GiB of 37, 473 or 510 GiB)
+   * with 1G pages makes up; with one TDMR even less. No layout leaves it out: a TDMR covers part
+   * of it.
    */
   @Test
   void lowMemoryNoLevelsFillIsNotLeftOutWhole() {

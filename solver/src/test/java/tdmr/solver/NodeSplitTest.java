@@ -210,4 +210,30 @@ class NodeSplitTest {
     assertEquals(new LayoutScore(0, 0, (3080 + 524_288) * 4 * K, 3, 1),
         LayoutScore.of(FOUR_SMALL_NODES, three, MODULE, r.layout().get()), r.details().toString());
   }
+
+  /**
+   * A group whose answer proves nothing leaves the union a witness; its PAMT bound is still given:
+   * each node of {@code TWO_NODES} holds 1 GiB, which a TDMR covers with 1024 + 2 + 1 pages of
+   * levels, and leaving the granule out would make its 262 144 pages PAMT; so every layout of the
+   * map without remote PAMT has at least 2 054 pages, which the union of the nodes' greedy layouts
+   * (one 1 GiB TDMR each) has, and a TDMR without memory would add its own levels.
+   */
+  @Test
+  void anUnprovenUnionStatesTheGroupsPamtBound() {
+    NodeSplit.Solver unproven = (map, limits, policy, options) -> {
+      if (map.blocks().size() == TWO_NODES.blocks().size()) {
+        return new EngineResult("fake", Status.UNKNOWN, Optional.empty(), java.util.OptionalLong.empty(),
+            java.util.OptionalLong.empty(), List.of("time limit"), 0, 0, 0, 0);
+      }
+      EngineResult r = new GreedyEngine().solve(map, limits, policy, options);
+      return new EngineResult("fake", Status.FEASIBLE, r.layout(), r.pamtBytes(), java.util.OptionalLong.empty(),
+          List.of("time limit"), 0, 0, 0, r.uncoveredBytes(), Optional.empty(), Optional.empty(), List.of(),
+          new Question(Policy.Family.MODULE, List.of()));
+    };
+    EngineResult r = NodeSplit.solve(unproven, "fake", TWO_NODES, TdxLimits.DEFAULT, MODULE, OPTIONS);
+    assertEquals(Status.FEASIBLE, r.status(), r.messages() + "\n" + r.details());
+    assertEquals(2054 * 4 * K, r.pamtBytes().getAsLong(), r.details().toString());
+    assertEquals(java.util.OptionalLong.of(2054 * 4 * K), r.pamtBoundBytes(), r.details().toString());
+    assertTrue(r.messages().get(0).contains("its PAMT proven the least"), r.messages().toString());
+  }
 }
