@@ -79,6 +79,10 @@ public final class FilledStart {
     List<AddressRange> perRun = instance.cellSpans(runs);
     List<List<AddressRange>> sets = new ArrayList<>();
     sets.add(perRun);
+    if (perRun.size() > instance.limits().maxTdmrs()) {
+      // One TDMR per run breaks the TDMR limit: runs merged over their gaps, the cheapest within it.
+      CoveringRuns.within(instance, instance.limits().maxTdmrs()).ifPresent(sets::add);
+    }
     List<AddressRange> cut = cutOverLimit(perRun);
     if (!cut.equals(perRun)) {
       sets.add(cut);
