@@ -59,6 +59,25 @@ import tdmr.solver.TdmrSetsAtPamt.TdmrSet;
  * inside it) and, per part not tileable, the cheaper of the segments at its TDMR edges (smallest
  * first, so greedy is exact).
  *
+ * <h2>Levels shared</h2>
+ *
+ * The items above are counted by their pages only; but the levels inside the islands filled and
+ * the parts of {@code S}, and the levels meeting each part outside {@code S}, are disjoint groups of
+ * the same levels when every TDMR holds a run piece: a level lies in one stretch, an island lies
+ * between two run pieces of a TDMR and a part outside {@code S} beside a TDMR's edge, so a level
+ * meeting two of them would cross a run piece or a whole TDMR, which holds none of the stretch's
+ * memory past its run piece. The levels meeting a part outside {@code S} cover its memory (all PAMT)
+ * and reach past it into the TDMR: at least its pages and one more together. So the islands saved
+ * are only those that, with the parts of {@code S}, {@link LevelGroups} finds disjoint groups to fill
+ * while the parts outside {@code S} are reached past, within the padding; an island of several
+ * stretches is taken as one range filled (its stretches' groups together fill it), which only keeps
+ * more. When no groups exist even without an island, no layout has that {@code S}. On node 1 of the
+ * seed-1 sweep's {@code memmap-64} (3 TDMRs, 261 633 pages, granule 513 left out with 139 010 pages
+ * up to a hole and 57 519 between that hole and the tail outside the CMR), the part below the hole
+ * is reached past, and an island of 57 631 pages between two holes would fit the pages left but
+ * needs the 4K level of 56 GiB that the 57 519 pages take: 34 areas, not 33 ({@code
+ * AreaCountBoundTest}).
+ *
  * <p>Filling together matters where a part's levels are wanted elsewhere: on canonical/tdx#331 at
  * its least PAMT with 5 TDMRs of 1, 188, 256, 192 and 256 GiB, the run at 1 TiB (both ends stretch
  * ends) takes the two 256 GiB 4K levels, and no levels left fill the granule [1G, 0x77800000) beside
@@ -130,8 +149,12 @@ public final class AreasWithKnownTdmrs {
     }
     List<Long> islands = new ArrayList<>();
     long runPieces = 0;
+    // Whether every TDMR holds a run piece: then no level meets two of the ranges LevelGroups shares out.
+    boolean apart = true;
     for (int t = 0; t < set.tdmrs().size(); t++) {
-      runPieces += runPiecesAndIslands(pieces, t, set, islands);
+      long runs = runPiecesAndIslands(pieces, t, set, islands);
+      runPieces += runs;
+      apart &= runs > 0;
     }
     List<Part> may = parts.stream().filter(p -> !p.mustFill() && p.mayFill()).toList();
     List<Part> never = parts.stream().filter(p -> !p.mayFill()).toList();
@@ -141,6 +164,7 @@ public final class AreasWithKnownTdmrs {
       return OptionalLong.of(areas(runPieces, islands, never, room));
     }
     long least = Long.MAX_VALUE;
+    LevelGroups groups = null;
     for (int filled = 0; filled < 1 << may.size(); filled++) {
       List<Part> crossed = new ArrayList<>(never);
       long[] together = new long[must.size() + Integer.bitCount(filled)];
@@ -157,10 +181,74 @@ public final class AreasWithKnownTdmrs {
       }
       long areas = areas(runPieces, islands, crossed, room);
       if (areas < least && set.fillsTogether(together)) {
-        least = areas;
+        boolean share = apart && !instance.deadline().expired();
+        if (share && groups == null) {
+          groups = new LevelGroups(set.levelPages(), set.padding());
+        }
+        least = Math.min(least, share ? sharingLevels(groups, together, crossed, islands, runPieces, room) : areas);
       }
     }
     return least == Long.MAX_VALUE ? OptionalLong.empty() : OptionalLong.of(least);
+  }
+
+  /** The most islands whose subsets {@link #sharingLevels} tries. */
+  private static final int MOST_ISLANDS_TRIED = 6;
+
+  /**
+   * {@link #areas} where the levels are shared out (<em>Levels shared</em> in the class comment): the
+   * most items saved with the islands filled drawn from disjoint groups of levels, beside those that
+   * fill the parts {@code filled} and reach past the parts {@code crossed}; {@link Long#MAX_VALUE}
+   * when no such groups exist even with no island filled. With more than {@link
+   * #MOST_ISLANDS_TRIED} islands within {@code room}, {@link #areas} alone; past the deadline the
+   * caller takes {@link #areas} alone too (both are bounds, this one only higher).
+   */
+  private static long sharingLevels(LevelGroups groups, long[] filled, List<Part> crossed, List<Long> islands,
+      long runPieces, long room) {
+    List<Long> fit = islands.stream().filter(p -> p <= room).sorted().toList();
+    if (fit.size() > MOST_ISLANDS_TRIED) {
+      return areas(runPieces, islands, crossed, room);
+    }
+    long[] cross = crossed.stream().mapToLong(Part::pages).toArray();
+    List<Long> edges = crossed.stream().map(Part::edgeSegment).sorted().toList();
+    // Per subset of the islands within room: the items it saves (its islands, and the edge segments
+    // the pages left hold); the most first, so that the first whose groups exist is the answer.
+    List<long[]> subsets = new ArrayList<>();
+    for (int chosen = 0; chosen < 1 << fit.size(); chosen++) {
+      long pages = 0;
+      for (int k = 0; k < fit.size(); k++) {
+        pages += (chosen & 1 << k) != 0 ? fit.get(k) : 0;
+      }
+      if (pages > room) {
+        continue;
+      }
+      long edgesSaved = 0;
+      long left = room - pages;
+      for (long e : edges) {
+        if (e > left) {
+          break;
+        }
+        left -= e;
+        edgesSaved++;
+      }
+      subsets.add(new long[] {Integer.bitCount(chosen) + edgesSaved, chosen});
+    }
+    subsets.sort((a, b) -> Long.compare(b[0], a[0]));
+    long saved = -1;
+    for (long[] sub : subsets) {
+      int chosen = (int) sub[1];
+      long[] together = java.util.Arrays.copyOf(filled, filled.length + Integer.bitCount(chosen));
+      int n = filled.length;
+      for (int k = 0; k < fit.size(); k++) {
+        if ((chosen & 1 << k) != 0) {
+          together[n++] = fit.get(k);
+        }
+      }
+      if (groups.exist(together, cross)) {
+        saved = sub[0];
+        break;
+      }
+    }
+    return saved < 0 ? Long.MAX_VALUE : Math.max(0, runPieces + crossed.size() - saved);
   }
 
   /** The most left-out parts that may be filled whose subsets {@link #leastAreas} tries. */

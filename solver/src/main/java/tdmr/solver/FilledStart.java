@@ -79,6 +79,10 @@ public final class FilledStart {
     List<AddressRange> perRun = instance.cellSpans(runs);
     List<List<AddressRange>> sets = new ArrayList<>();
     sets.add(perRun);
+    if (perRun.size() > instance.limits().maxTdmrs()) {
+      // One TDMR per run breaks the TDMR limit: runs merged over their gaps, the cheapest within it.
+      CoveringRuns.within(instance, instance.limits().maxTdmrs()).ifPresent(sets::add);
+    }
     List<AddressRange> cut = cutOverLimit(perRun);
     if (!cut.equals(perRun)) {
       sets.add(cut);
@@ -89,6 +93,23 @@ public final class FilledStart {
     }
     Best best = new Best();
     for (List<AddressRange> tdmrs : sets) {
+      best.tryBoth(tdmrs);
+    }
+    for (List<AddressRange> tdmrs : List.of(perRun, cut)) {
+      for (boolean top : new boolean[] {true, false}) {
+        if (instance.deadline().expired()) {
+          return best.layout;
+        }
+        runEndLeftOut(tdmrs, top).ifPresent(c -> {
+          best.consider(with(c.tdmrs(), false, c.chained()));
+          best.consider(with(c.tdmrs(), true, c.chained()));
+        });
+      }
+    }
+    for (List<AddressRange> tdmrs : sizedPieces(cut)) {
+      if (instance.deadline().expired()) {
+        return best.layout;
+      }
       best.tryBoth(tdmrs);
     }
     for (List<AddressRange> tdmrs : LeastAreaSets.of(instance, MOST_BOUND_GUIDED)) {
@@ -106,6 +127,14 @@ public final class FilledStart {
     // Every island outside the largest segment's granules left out, filled by levels of TDMRs cut
     // from that segment's run to fit them (TDMRs inside the run, which the engines' models leave out).
     for (LeftOutGranules.Candidate c : new LeftOutIslands(instance).candidates()) {
+      if (instance.deadline().expired()) {
+        return best.layout;
+      }
+      best.consider(with(c.tdmrs(), false, c.chained()));
+    }
+    // The granule where an island starts covered, the island's rest filled by a chain reaching into
+    // it, the other islands (and perhaps the core's last granule) filled exactly by a cut of the core.
+    for (LeftOutGranules.Candidate c : new CoveredIslandStart(instance).candidates()) {
       if (instance.deadline().expired()) {
         return best.layout;
       }
@@ -147,6 +176,234 @@ public final class FilledStart {
     }
     sizedToIslands(best);
     return best.layout;
+  }
+
+  /** TDMRs with the levels already placed that fill the granules they leave out of every TDMR. */
+  private record WithChains(List<AddressRange> tdmrs, List<LeftOutGranules.Chained> chained) {}
+
+  /**
+   * {@code tdmrs} with the most whole granules at one end ({@code top}: its upper end) of its
+   * largest TDMR left out of every TDMR that the TDMR's own 4K level, placed against the end of the
+   * memory there, fills: the level lies in the contiguous memory of one node at that end, covers
+   * all memory of the granules left out, and reaches back into the shortened TDMR, which reserves
+   * that part (an area at its end). Each granule left out saves its 4K and 2M levels' pages (1026
+   * per GiB); on hosts of a TiB and more per node the 4K level spans several granules: node 0 of
+   * the seed-1 sweep's {@code realistic-2s1n-1536GiB-18i} (1 534 GiB from 4 GiB up) leaves 5 out,
+   * 5 130 pages less than keeping them, as its node 1 (no holes) already did. Empty when that TDMR
+   * has no such end or no granule can be left out. A construction: the layout {@link #with} builds
+   * is validated as every other.
+   */
+  private Optional<WithChains> runEndLeftOut(List<AddressRange> tdmrs, boolean top) {
+    int largest = -1;
+    for (int t = 0; t < tdmrs.size(); t++) {
+      if (largest < 0 || tdmrs.get(t).size() > tdmrs.get(largest).size()) {
+        largest = t;
+      }
+    }
+    if (largest < 0) {
+      return Optional.empty();
+    }
+    AddressRange t = tdmrs.get(largest);
+    long giB = t.size() / ByteSize.GiB;
+    // The contiguous memory of one node at the TDMR's end: [lo, hi), its far edge the memory's end.
+    List<Atom> atoms = instance.atoms();
+    int edge = -1;
+    for (int i = 0; i < atoms.size(); i++) {
+      Atom a = atoms.get(i);
+      if (a.range().start() >= t.start() && a.range().end() <= t.end() && a.usable()
+          && (edge < 0 || top)) {
+        edge = i;
+      }
+    }
+    if (edge < 0) {
+      return Optional.empty();
+    }
+    long lo = atoms.get(edge).range().start();
+    long hi = atoms.get(edge).range().end();
+    int step = top ? -1 : 1;
+    for (int i = edge + step; i >= 0 && i < atoms.size(); i += step) {
+      Atom a = atoms.get(i);
+      boolean joins = top ? a.range().end() == lo : a.range().start() == hi;
+      if (!joins || !a.usable() || a.node() != atoms.get(edge).node()
+          || a.range().start() < t.start() || a.range().end() > t.end()) {
+        break;
+      }
+      lo = Math.min(lo, a.range().start());
+      hi = Math.max(hi, a.range().end());
+    }
+    // Memory beyond the TDMR's end (on that side) would be left out as well: not this case.
+    long memoryEdge = top ? hi : lo;
+    long tdmrEdge = top ? t.end() : t.start();
+    if (top && (hi < t.end() - ByteSize.GiB) || !top && (lo >= t.start() + ByteSize.GiB)) {
+      return Optional.empty();
+    }
+    for (long j = giB - 1; j >= 1; j--) {
+      long bytes = instance.levelPages(giB - j, PageSize.SIZE_4K) * ByteSize.PAGE;
+      long cutAt = top ? tdmrEdge - j * ByteSize.GiB : tdmrEdge + j * ByteSize.GiB;
+      long from = top ? memoryEdge - bytes : memoryEdge;
+      long to = top ? memoryEdge : memoryEdge + bytes;
+      // The level covers the memory left out and stays inside the contiguous memory.
+      boolean covers = top ? from <= cutAt : to >= cutAt;
+      if (!covers || from < lo || to > hi) {
+        continue;
+      }
+      List<AddressRange> out = new ArrayList<>(tdmrs);
+      out.set(largest, top ? new AddressRange(t.start(), cutAt) : new AddressRange(cutAt, t.end()));
+      LevelToPlace level = new LevelToPlace(largest, PageSize.SIZE_4K, bytes / ByteSize.PAGE);
+      return Optional.of(new WithChains(out, List.of(new LeftOutGranules.Chained(level, new PamtRange(from, bytes)))));
+    }
+    return Optional.empty();
+  }
+
+  /** How many fewer pieces than filled islands {@link #sizedPieces} tries, at most. */
+  private static final int MOST_PIECES_SPARED = 4;
+
+  /** The largest table (islands, pieces, GiB) {@link #sizedPieces} fills. */
+  private static final long MOST_PIECE_CELLS = 4_000_000;
+
+  /**
+   * {@code tdmrs} with its one TDMR over the area limit kept and the donor ({@link #largestDonor})
+   * cut into pieces whose 2M levels fill that TDMR's islands exactly, each alone or with a 1-page
+   * level beside it (a 1G level of a TDMR of at most 256 GiB): a piece of {@code k} GiB has a 2M
+   * level of {@code 2k} pages, so an island of {@code 2k} or {@code 2k + 1} pages takes it. The
+   * islands are chosen so that their pieces' GiB sum to the donor's exactly (a subset sum over the
+   * islands), {@code m} of them for each {@code m} from the islands needed down by {@link
+   * #MOST_PIECES_SPARED} (the other TDMRs' small levels fill the rest), once preferring small islands
+   * and once large ones. Each piece costs a page of 1G level; the cut of {@link #cutToFill} into at
+   * most 4 pieces cannot fill many islands. On the seed-1 sweep's {@code realistic-1s1n-128GiB-29i}
+   * (granule 1 holds 29 runs of holes: 13 islands to fill, a 126 GiB donor) 11 pieces of 3, 3, 3,
+   * 3, 3, 5, 5, 12, 17, 21 and 51 GiB fill the islands of 6, 6, 7, 7, 7, 10, 10, 24, 34, 43 and 103
+   * pages. A construction: the layout {@link #with} builds is validated as every other.
+   */
+  private List<List<AddressRange>> sizedPieces(List<AddressRange> tdmrs) {
+    int limit = instance.limits().maxReservedPerTdmr();
+    int over = -1;
+    for (int t = 0; t < tdmrs.size(); t++) {
+      if (TdmrInterior.of(instance, tdmrs.get(t)).runs() > limit) {
+        if (over >= 0) {
+          return List.of();
+        }
+        over = t;
+      }
+    }
+    if (over < 0) {
+      return List.of();
+    }
+    TdmrInterior crowded = TdmrInterior.of(instance, tdmrs.get(over));
+    List<Integer> islandNodes = new ArrayList<>();
+    crowded.islands().forEach(i -> i.nodes().stream().filter(n -> !islandNodes.contains(n)).forEach(islandNodes::add));
+    int donor = largestDonor(tdmrs, over, 1, islandNodes);
+    if (donor < 0) {
+      return List.of();
+    }
+    int giB = (int) Math.min(Integer.MAX_VALUE, tdmrs.get(donor).size() / ByteSize.GiB);
+    // The GiB of the piece whose 2M level fills each island (with a 1-page level when one short).
+    List<Integer> pieces = new ArrayList<>();
+    for (TdmrInterior.Island i : crowded.islands()) {
+      if (!i.oneStretch()) {
+        continue;
+      }
+      for (int k = 1; k <= giB; k++) {
+        long twoM = instance.levelPages(k, PageSize.SIZE_2M);
+        if (twoM > i.pages()) {
+          break;
+        }
+        if (twoM == i.pages() || twoM + 1 == i.pages() && instance.levelPages(k, PageSize.SIZE_1G) == 1) {
+          pieces.add(k);
+          break;
+        }
+      }
+    }
+    pieces.sort(null);
+    int n = pieces.size();
+    int need = crowded.runs() - limit;
+    if (n == 0 || (long) (n + 1) * (n + 1) * (giB + 1) > MOST_PIECE_CELLS) {
+      return List.of();
+    }
+    // able[i][c][g]: c of the pieces from i on sum to g GiB.
+    boolean[][][] able = new boolean[n + 1][n + 1][giB + 1];
+    able[n][0][0] = true;
+    for (int i = n - 1; i >= 0; i--) {
+      for (int c = 0; c <= n - i; c++) {
+        for (int g = 0; g <= giB; g++) {
+          able[i][c][g] = able[i + 1][c][g] || c > 0 && g >= pieces.get(i) && able[i + 1][c - 1][g - pieces.get(i)];
+        }
+      }
+    }
+    List<List<AddressRange>> out = new ArrayList<>();
+    for (int m = Math.min(need, n); m >= Math.max(1, need - MOST_PIECES_SPARED); m--) {
+      if (!able[0][m][giB]) {
+        continue;
+      }
+      for (boolean smallFirst : new boolean[] {true, false}) {
+        List<Integer> chosen = new ArrayList<>();
+        int c = m;
+        int g = giB;
+        if (smallFirst) {
+          for (int i = 0; i < n && c > 0; i++) {
+            if (g >= pieces.get(i) && able[i + 1][c - 1][g - pieces.get(i)]) {
+              chosen.add(pieces.get(i));
+              c--;
+              g -= pieces.get(i);
+            }
+          }
+        } else {
+          // Largest first: the largest piece that still lets the rest reach the sum.
+          boolean[] taken = new boolean[n];
+          while (c > 0) {
+            int pick = -1;
+            for (int i = n - 1; i >= 0 && pick < 0; i--) {
+              if (!taken[i] && g >= pieces.get(i) && reachable(pieces, taken, i, c - 1, g - pieces.get(i))) {
+                pick = i;
+              }
+            }
+            if (pick < 0) {
+              break;
+            }
+            taken[pick] = true;
+            chosen.add(pieces.get(pick));
+            c--;
+            g -= pieces.get(pick);
+          }
+        }
+        if (c != 0 || g != 0) {
+          continue;
+        }
+        List<AddressRange> cutUp = new ArrayList<>(tdmrs);
+        AddressRange d = tdmrs.get(donor);
+        cutUp.remove(donor);
+        long at = d.start();
+        for (int k = 0; k < chosen.size(); k++) {
+          cutUp.add(donor + k, new AddressRange(at, at + chosen.get(k) * ByteSize.GiB));
+          at += chosen.get(k) * ByteSize.GiB;
+        }
+        if (!out.contains(cutUp)) {
+          out.add(cutUp);
+        }
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Whether {@code count} of the pieces not {@code taken} and other than {@code skip} sum to {@code
+   * giB} (a small search: {@link #sizedPieces}'s largest-first choice).
+   */
+  private static boolean reachable(List<Integer> pieces, boolean[] taken, int skip, int count, int giB) {
+    boolean[][] able = new boolean[count + 1][giB + 1];
+    able[0][0] = true;
+    for (int i = 0; i < pieces.size(); i++) {
+      if (taken[i] || i == skip) {
+        continue;
+      }
+      int k = pieces.get(i);
+      for (int c = count; c >= 1; c--) {
+        for (int g = giB; g >= k; g--) {
+          able[c][g] |= able[c - 1][g - k];
+        }
+      }
+    }
+    return able[count][giB];
   }
 
   /** The most pages above the least levels of {@link #cutToFill}'s TDMRs it tries. */

@@ -20,7 +20,8 @@ import tdmr.tdx.Policy;
  * <p>It is a construction, not a search, and claims nothing. For each TDMR of {@link
  * ModuleFamilyBounds#tdmrs} (one per run of memory granules sharing a node) and each granule
  * {@code g} in it: the TDMR is cut into the parts below and above {@code g}, one of those parts
- * perhaps cut once more (which makes its 4K level two, of any split, at one page of 1G level). The
+ * perhaps cut once more (which makes its 4K level two, of any split, at one page of 1G level), or
+ * twice where no single cut keeps each TDMR within the area limit ({@link #cutTwice}). The
  * memory of {@code g} falls into stretches of contiguous memory: one sealed inside {@code g} takes
  * levels that fill it exactly (the last padded when they fall short); one that goes on below {@code
  * g} (above it) takes levels stacked down from its top (up from its bottom), the last reaching past
@@ -253,6 +254,7 @@ final class LeftOutGranules {
     }
     List<List<AddressRange>> out = new ArrayList<>();
     out.add(with(perRun, t, parts));
+    boolean within = withinLimit(out.get(0));
     for (int p = 0; p < parts.size(); p++) {
       AddressRange part = parts.get(p);
       for (long c = part.start() + ByteSize.GiB; c < part.end(); c += ByteSize.GiB) {
@@ -261,6 +263,52 @@ final class LeftOutGranules {
         cut.add(new AddressRange(part.start(), c));
         cut.add(new AddressRange(c, part.end()));
         out.add(with(perRun, t, cut));
+        within |= withinLimit(out.get(out.size() - 1));
+      }
+    }
+    if (!within) {
+      out.addAll(cutTwice(perRun, t, parts));
+    }
+    return out;
+  }
+
+  /**
+   * The sets with one part of {@code parts} (the TDMR {@code t} of {@code perRun} less the granule
+   * left out) cut into three, each within the area limit, and the other part kept, when that is
+   * within it too: where the runs of holes below the granule need three TDMRs, one cut is never
+   * within the limit. On node 1 of the seed-1 sweep's {@code memmap-64} (33 runs below the top
+   * granule, 16 areas per TDMR) {@code [258G, 314G)}, {@code [314G, 400G)} and {@code [400G, 513G)}
+   * fill the 57 519 pages between the top granule's hole and the tail above the CMR exactly (the 4K
+   * level of the first, the 2M level of the second and the three 1G levels).
+   */
+  private List<List<AddressRange>> cutTwice(List<AddressRange> perRun, int t, List<AddressRange> parts) {
+    List<List<AddressRange>> out = new ArrayList<>();
+    int limit = instance.limits().maxReservedPerTdmr();
+    for (int p = 0; p < parts.size(); p++) {
+      AddressRange part = parts.get(p);
+      List<AddressRange> others = new ArrayList<>(parts);
+      others.remove(p);
+      if (!withinLimit(others)) {
+        continue;
+      }
+      for (long a = part.start() + ByteSize.GiB; a < part.end(); a += ByteSize.GiB) {
+        instance.deadline().check();
+        if (runsIn(new AddressRange(part.start(), a)) > limit) {
+          break;
+        }
+        for (long b = a + ByteSize.GiB; b < part.end(); b += ByteSize.GiB) {
+          if (runsIn(new AddressRange(a, b)) > limit) {
+            break;
+          }
+          if (runsIn(new AddressRange(b, part.end())) > limit) {
+            continue;
+          }
+          List<AddressRange> cut = new ArrayList<>(others);
+          cut.add(new AddressRange(part.start(), a));
+          cut.add(new AddressRange(a, b));
+          cut.add(new AddressRange(b, part.end()));
+          out.add(with(perRun, t, cut));
+        }
       }
     }
     return out;

@@ -70,6 +70,8 @@ public final class LeftOutPamtBound {
   /** Whether the table counts every TDMR ({@link #strict}) rather than those holding memory ({@link #of}). */
   private final boolean everyTdmr;
   private final long[] least;
+  /** As {@link #least}, over the sets of runs that leave some memory granule out ({@link #unpaddedAt}). */
+  private final long[] leastLeavingOut;
 
   private LeftOutPamtBound(List<Long> starts, List<Long> memory, List<Set<Integer>> nodes,
       List<Set<Integer>> stretches, TdxLimits limits, boolean everyTdmr) {
@@ -81,9 +83,11 @@ public final class LeftOutPamtBound {
     this.everyTdmr = everyTdmr;
     this.least = new long[pages.length + (everyTdmr ? 2 : 1)];
     Arrays.fill(least, Long.MAX_VALUE);
+    this.leastLeavingOut = least.clone();
     enumerate(0, new int[pages.length], 0);
     for (int k = 1; k < least.length; k++) {
       least[k] = Math.min(least[k], least[k - 1]);
+      leastLeavingOut[k] = Math.min(leastLeavingOut[k], leastLeavingOut[k - 1]);
     }
   }
 
@@ -110,6 +114,32 @@ public final class LeftOutPamtBound {
   }
 
   private static Optional<long[]> table(MemoryMap group, TdxLimits limits, boolean everyTdmr) {
+    return build(group, limits, everyTdmr).map(b -> b.least.clone());
+  }
+
+  /**
+   * Whether every layout of {@code map} within {@code limits} without remote PAMT that leaves none
+   * of its memory uncovered and has exactly {@code pages} pages of PAMT has <em>unpadded levels over
+   * covering runs</em>: every memory granule in a TDMR, each TDMR from its first to its last memory
+   * granule, every TDMR holding memory, and every level at its least size. It does when {@code
+   * pages} is {@link #strict}'s bound at the TDMR limit and every set of runs that leaves a memory
+   * granule out counts above it. Proof: such a layout's TDMRs holding memory are a set of runs
+   * {@code S} counting at most the limit (class comment), and its PAMT is at least {@code S}'s bound;
+   * so {@code S} leaves no granule out, and its bound is the sum of its runs' levels' minima (no
+   * left-out granule takes a level). The layout's PAMT is at least the sum of its TDMRs' levels'
+   * minima, each TDMR's at least its run's (a level's minimum grows with the TDMR), plus the levels
+   * of any TDMR without memory (a page each at least): all of that equals {@code pages} only with
+   * no TDMR without memory, every level at its minimum and every TDMR exactly over its run. False
+   * when {@link #strict} has no table.
+   */
+  static boolean unpaddedAt(MemoryMap map, TdxLimits limits, long pages) {
+    return build(map, limits, true).filter(b -> {
+      int k = Math.min(limits.maxTdmrs(), b.least.length - 1);
+      return b.least[k] == pages && b.leastLeavingOut[k] > pages;
+    }).isPresent();
+  }
+
+  private static Optional<LeftOutPamtBound> build(MemoryMap group, TdxLimits limits, boolean everyTdmr) {
     List<AddressRange> cmrs = group.cmrs().merged();
     TreeMap<Long, Long> memory = new TreeMap<>();
     TreeMap<Long, Set<Integer>> nodes = new TreeMap<>();
@@ -136,7 +166,7 @@ public final class LeftOutPamtBound {
       }
     }
     return Optional.of(new LeftOutPamtBound(List.copyOf(memory.keySet()), List.copyOf(memory.values()),
-        List.copyOf(nodes.values()), List.copyOf(stretches.values()), limits, everyTdmr).least.clone());
+        List.copyOf(nodes.values()), List.copyOf(stretches.values()), limits, everyTdmr));
   }
 
   /**
@@ -182,7 +212,11 @@ public final class LeftOutPamtBound {
   private void enumerate(int i, int[] choice, int runs) {
     if (i == pages.length) {
       int k = everyTdmr ? Math.min(tdmrs(choice, runs), least.length - 1) : runs;
-      least[k] = Math.min(least[k], cost(choice));
+      long cost = cost(choice);
+      least[k] = Math.min(least[k], cost);
+      if (Arrays.stream(choice).anyMatch(c -> c == 0)) {
+        leastLeavingOut[k] = Math.min(leastLeavingOut[k], cost);
+      }
       return;
     }
     choice[i] = 0;

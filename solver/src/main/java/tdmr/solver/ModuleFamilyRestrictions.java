@@ -166,11 +166,13 @@ public final class ModuleFamilyRestrictions {
    * without remote PAMT. A level over the edge between blocks of nodes {@code a != b} lies on both,
    * so it describes remotely every granule of its TDMR that lacks memory of {@code a} or of {@code
    * b} ({@link tdmr.check.RemotePamt}): its TDMR either holds memory only in granules holding both
-   * (there must be such a granule) or holds none, and a TDMR without memory costs at least a 1 GiB
-   * TDMR's levels on top of the least PAMT of the others ({@link
-   * ModuleFamilyBounds#leastPamtPages}). So it cannot beat the optimum when no edge joins blocks of
-   * one node, no granule holds memory of both nodes of an edge, and the optimum has less PAMT than
-   * that bound plus a 1 GiB TDMR's levels, or no TDMR without memory exists at all: under holes
+   * (there must be such a granule) or holds none, and a layout with a TDMR without memory has at
+   * least {@link ModuleFamilyBounds#leastPamtPagesWithMemoryless} pages for a 1 GiB TDMR's levels
+   * (until 2026-12-05 this charged those levels on top of {@link ModuleFamilyBounds#leastPamtPages},
+   * which overstates it where they fill a granule the other TDMRs leave out: {@code
+   * ModuleFamilyRestrictionsTest}). So it cannot beat the optimum when no edge joins blocks of one
+   * node, no granule holds memory of both nodes of an edge, and the optimum has less PAMT than that
+   * bound, or no TDMR without memory exists at all: under holes
    * {@code memlist} such a TDMR is all hole (no PAMT lies outside TDX memory), so it needs a
    * reserved area, which a limit of 0 areas per TDMR forbids.
    */
@@ -203,12 +205,13 @@ public final class ModuleFamilyRestrictions {
     if (instance.limits().maxReservedPerTdmr() == 0 && instance.policy().holes() == Policy.Holes.MEMLIST) {
       return false;
     }
-    OptionalLong least = new ModuleFamilyBounds(instance, true).leastPamtPages();
+    // A TDMR without memory has at least a 1 GiB TDMR's three levels; the others may leave granules
+    // out that those levels fill, so the bound is not the least PAMT plus those levels.
+    OptionalLong least = new ModuleFamilyBounds(instance, true).leastPamtPagesWithMemoryless(instance.chunkPages(1));
     if (least.isEmpty()) {
       return true;
     }
-    // A TDMR without memory has at least a 1 GiB TDMR's three levels.
-    return found.get().pamtBytes() >= (least.getAsLong() + instance.chunkPages(1)) * ByteSize.PAGE;
+    return found.get().pamtBytes() >= least.getAsLong() * ByteSize.PAGE;
   }
 
   /**

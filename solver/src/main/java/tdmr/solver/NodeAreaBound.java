@@ -75,7 +75,15 @@ import tdmr.tdx.Policy;
  * piece of X with no usable memory next to it on either side whose pages are no sum of levels of
  * TDMRs of at most as many GiB in all (each level at its least size, each at most once): a level
  * is one range of usable memory, so those overlapping such a piece lie wholly in it, and an inner
- * piece is all PAMT, each page of one level (rule D4).
+ * piece is all PAMT, each page of one level (rule D4). The same holds, with "granules holding memory
+ * of X" read as "GiB from X's first to its last memory granule", when {@code P} is the bound of
+ * {@link LeftOutPamtBound} at the TDMR limit and every layout with that PAMT has unpadded levels
+ * over covering runs ({@link LeftOutPamtBound#unpaddedAt}): a TDMR with a level on X then lies
+ * over granules holding memory of X and those between them, so within that span. On the sweeps'
+ * hosts of 1.5 GiB nodes, nodes 0 and 1 within 2 TDMRs at 7 184 pages: the islands of node 0's low
+ * memory between holes (874 and 18 892 pages) are no sums of unpadded levels of TDMRs of 6 GiB in
+ * all, so each of its four runs of holes needs its own area, and node 1's levels one more: 5, where
+ * the bound without caps was 4.
  *
  * <p>So the areas that touch an element give intervals of elements, each touching at least one,
  * none across a wall, that meet every demand, with inner pieces of at most {@code P} pages in all
@@ -303,27 +311,64 @@ public final class NodeAreaBound {
 
   /**
    * Per node, at most how many pages of PAMT lie on it in a layout with {@code pamtPages} pages and
-   * no remote PAMT, when {@code pamtPages} is the bound of {@link ModuleFamilyBounds} at which it
-   * proves the least TDMRs (class comment, "Caps per node"); an empty map otherwise.
+   * no remote PAMT, when no level of such a layout is padded ({@link #tdmrGiBPerNode}, class
+   * comment, "Caps per node"); an empty map otherwise.
    */
   private Map<Integer, Long> nodeCaps(long pamtPages) {
-    ModuleFamilyBounds bounds = new ModuleFamilyBounds(instance, true);
-    if (bounds.leastTdmrs().isEmpty() || bounds.leastPamtPages().isEmpty()
-        || bounds.leastPamtPages().getAsLong() != pamtPages) {
-      return Map.of();
-    }
+    nodeGiB = tdmrGiBPerNode(pamtPages);
     long perGiB = 0;
     for (PageSize level : PageSize.values()) {
       perGiB += instance.levelPages(1, level);
     }
     Map<Integer, Long> caps = new HashMap<>();
-    for (Cell c : instance.cells()) {
-      for (int node : c.nodes()) {
-        caps.merge(node, perGiB * c.sizeGiB(), Long::sum);
-      }
+    for (Map.Entry<Integer, Long> e : nodeGiB.entrySet()) {
+      caps.put(e.getKey(), perGiB * e.getValue());
     }
     return caps;
   }
+
+  /**
+   * Per node {@code X}, at most how many GiB the TDMRs whose levels may lie on {@code X} have in all,
+   * in a layout with {@code pamtPages} pages and no remote PAMT whose levels are all unpadded
+   * (class comment, "Caps per node"); an empty map when the levels may be padded. Either {@code
+   * pamtPages} is the bound of {@link ModuleFamilyBounds} at which it proves the least TDMRs (no
+   * level padded, no TDMR over a granule without memory: the granules holding memory of {@code X});
+   * or {@link LeftOutPamtBound#unpaddedAt} holds (no level padded, every TDMR holding memory and
+   * exactly over its run of memory granules, granules without memory between them included). In
+   * the second case a TDMR with a level on {@code X} has memory of {@code X} in each of its memory
+   * granules, so it lies between the first and the last granule holding memory of {@code X}, and
+   * those TDMRs are disjoint: at most that span's GiB.
+   */
+  private Map<Integer, Long> tdmrGiBPerNode(long pamtPages) {
+    ModuleFamilyBounds bounds = new ModuleFamilyBounds(instance, true);
+    Map<Integer, Long> giB = new HashMap<>();
+    if (bounds.leastTdmrs().isPresent() && bounds.leastPamtPages().isPresent()
+        && bounds.leastPamtPages().getAsLong() == pamtPages) {
+      for (Cell c : instance.cells()) {
+        for (int node : c.nodes()) {
+          giB.merge(node, c.sizeGiB(), Long::sum);
+        }
+      }
+      return giB;
+    }
+    if (!LeftOutPamtBound.unpaddedAt(instance.map(), instance.limits(), pamtPages)) {
+      return Map.of();
+    }
+    Map<Integer, long[]> span = new HashMap<>();
+    for (Cell c : instance.cells()) {
+      for (int node : c.nodes()) {
+        long[] s = span.computeIfAbsent(node, n -> new long[] {Long.MAX_VALUE, Long.MIN_VALUE});
+        s[0] = Math.min(s[0], c.range().start());
+        s[1] = Math.max(s[1], c.range().end());
+      }
+    }
+    span.forEach((node, s) -> giB.put(node, (ByteSize.alignUp(s[1], ByteSize.GiB) - ByteSize.alignDown(s[0],
+        ByteSize.GiB)) / ByteSize.GiB));
+    return giB;
+  }
+
+  /** {@link #tdmrGiBPerNode} of the PAMT {@link #leastAreas} was last asked about. */
+  private Map<Integer, Long> nodeGiB = Map.of();
 
   /** Memo of {@link #fillable}, by node and pages. */
   private final Map<List<Long>, Boolean> fillable = new HashMap<>();
@@ -333,19 +378,15 @@ public final class NodeAreaBound {
 
   /**
    * Whether {@code pages} is a sum of levels (each level of a TDMR at most once, at its least size)
-   * of TDMRs of at most as many GiB in all as there are granules holding memory of {@code node}
-   * (class comment, "Caps per node"); true when that takes too long to know.
+   * of TDMRs of at most {@link #tdmrGiBPerNode}'s GiB of {@code node} in all (class comment, "Caps
+   * per node"); true when that takes too long to know.
    */
   private boolean fillable(long pages, int node) {
-    long granules = 0;
-    for (Cell c : instance.cells()) {
-      granules += c.nodes().contains(node) ? c.sizeGiB() : 0;
-    }
-    long g = granules;
+    long g = nodeGiB.getOrDefault(node, 0L);
     if (g * g * 7 * (pages + 1) > MOST_FILL_STEPS) {
       return true;
     }
-    return fillable.computeIfAbsent(List.of((long) node, pages), k -> sumOfLevels(pages, (int) g));
+    return fillable.computeIfAbsent(List.of((long) node, pages, g), k -> sumOfLevels(pages, (int) g));
   }
 
   /** Whether {@code pages} is a sum of levels of TDMRs of at most {@code giB} GiB in all. */

@@ -2,9 +2,11 @@ package tdmr.solver;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import tdmr.mem.AddressRange;
+import tdmr.tdx.PageSize;
 import tdmr.tdx.Policy;
 
 /**
@@ -70,8 +72,9 @@ public final class TierBounds {
    * up, the covering bound ({@link ModuleFamilyBounds#leastPamtPages}) raised where no TDMR set fills
    * the islands its runs of holes need within the area limit ({@link FilledIslandsPamtBound#raise});
    * raised where the TDMRs the area limit forces cost more ({@link AreaLimitBound#raise});
-   * once no remote PAMT either, what the TDMR limit costs ({@link LeftOutPamtBound#strict} at the
-   * limit: granules left out of every TDMR, or TDMRs spanning gaps).
+   * once no remote PAMT either, the exact fills of memory left out ({@link ExactFillBound}, per node)
+   * and what the TDMR limit costs ({@link LeftOutPamtBound#strict} at the limit: granules left out
+   * of every TDMR, or TDMRs spanning gaps).
    */
   public Optional<Bound> pamtPages(Proven proven) {
     long price = reservedAreaBounds().leastPamtPages(instance.limits().maxTdmrs(),
@@ -86,6 +89,10 @@ public final class TierBounds {
       best = larger(best, new Bound(forced, AreaLimitBound.class.getSimpleName()));
     }
     if (proven.coversAll() && proven.remoteFree()) {
+      OptionalLong filled = exactFill(covering(proven).orElseThrow());
+      if (filled.isPresent()) {
+        best = larger(best, new Bound(filled.getAsLong(), ExactFillBound.class.getSimpleName()));
+      }
       // Where the TDMR limit binds: granules left out of every TDMR, or TDMRs spanning gaps.
       OptionalLong fewTdmrs = leftOut().map(b -> b[Math.min(instance.limits().maxTdmrs(), b.length - 1)])
           .filter(v -> v != Long.MAX_VALUE).map(OptionalLong::of).orElse(OptionalLong.empty());
@@ -165,6 +172,39 @@ public final class TierBounds {
     boolean remoteFree = instance.policy().pamt() == Policy.PamtPlacementPolicy.NODE_LOCAL
         && found.remotePamtBytes() == 0;
     return new Proven(coversAll, remoteFree, OptionalLong.empty(), OptionalLong.empty());
+  }
+
+  /**
+   * Once no coverable memory is given up and no remote PAMT: the sum over the nodes of the larger of
+   * {@link ModuleFamilyBounds#leastPamtPagesPerNode} and {@link ExactFillBound}'s term (both bound the
+   * PAMT lying on the node; the latter for layouts without a TDMR without memory), or, when smaller,
+   * {@link ModuleFamilyBounds#leastPamtPagesWithMemoryless} for layouts with such a TDMR (its levels
+   * have at least those of a 1 GiB TDMR); empty when either per-node bound is not taken.
+   */
+  private OptionalLong exactFill(ModuleFamilyBounds b) {
+    Map<Integer, Long> perNode = b.leastPamtPagesPerNode();
+    if (perNode.isEmpty()) {
+      return OptionalLong.empty();
+    }
+    Map<Integer, Long> filled = new ExactFillBound(instance).leastPamtPagesPerNode();
+    if (filled.isEmpty()) {
+      return OptionalLong.empty();
+    }
+    long sum = 0;
+    java.util.Set<Integer> nodes = new java.util.TreeSet<>(perNode.keySet());
+    nodes.addAll(filled.keySet());
+    for (int node : nodes) {
+      sum += Math.max(perNode.getOrDefault(node, 0L), filled.getOrDefault(node, 0L));
+    }
+    long memoryless = 0;
+    for (PageSize level : PageSize.values()) {
+      memoryless += instance.levelPages(1, level);
+    }
+    OptionalLong withMemoryless = b.leastPamtPagesWithMemoryless(memoryless);
+    if (withMemoryless.isEmpty()) {
+      return OptionalLong.empty();
+    }
+    return OptionalLong.of(Math.min(sum, withMemoryless.getAsLong()));
   }
 
   /** {@link LeftOutPamtBound#strict} of the instance's map, computed once. */

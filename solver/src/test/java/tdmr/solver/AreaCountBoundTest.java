@@ -261,4 +261,38 @@ class AreaCountBoundTest {
     assertEquals(261_633 * 4096L, built.pamtBytes());
     assertEquals(32, built.reservedAreaCount());
   }
+
+  /**
+   * Node 1 of the seed-1 sweep's memmap-64: the run [258G, 514G) with 33 memmap holes and the tail
+   * from 0x8070000000 above its CMR. At 261 633 pages (one granule left out, 255 · 1026 + 3) and 3
+   * TDMRs, leaving out the top granule 513 (its hole at 0x8061f02000 and the tail: 2 runs) with
+   * [258G, 314G), [314G, 400G) and [400G, 513G) leaves 33 runs in TDMRs. The granule's memory below
+   * the hole, 139 010 pages, goes on into [400G, 513G), and 139 010 = 135 · 1024 + 770 is no sum of
+   * the levels (the 2M and 1G levels sum to at most 513), so a level reaches past it into that TDMR
+   * (an area there); the 57 519 pages between the hole and the tail are filled exactly (57 344 + 172 +
+   * 1 + 1 + 1, LevelGroupsTest). Counting pages alone, the island of 57 631 pages between two holes,
+   * [0x6d4a108000, 0x6d58227000), fits the 65 104 pages left, which gave 33; but it is filled only
+   * with the 4K level of 56 GiB, which the 57 519 pages need: 34, the areas of the layout FilledStart
+   * builds, which then meets every tier's bound.
+   */
+  @Test
+  void memmap64NodeOneReachesIntoATdmrAndFillsNoIsland() throws Exception {
+    tdmr.mem.MemoryMap map;
+    try (var in = AreaCountBoundTest.class.getResourceAsStream("/memmap/memmap-64-seed1.txt")) {
+      map = tdmr.parse.MapReader.readBytes("memmap-64", in.readAllBytes());
+    }
+    MemoryMap node1 = new MemoryMap(map.source(), map.blocks().stream().filter(b -> b.node() == 1).toList(),
+        map.cmrs(), map.firmwareMap(), map.facts(), map.notes());
+    Policy module = Policy.KERNEL.withFamily(Policy.Family.MODULE);
+    Instance instance = Instance.of(node1, TdxLimits.DEFAULT, module);
+    TdmrSetsAtPamt.TdmrSet set = new TdmrSetsAtPamt.TdmrSet(List.of(new long[] {258, 314}, new long[] {314, 400},
+        new long[] {400, 513}), List.of(57_344L, 112L, 1L, 88_064L, 172L, 1L, 115_712L, 226L, 1L), 0);
+    assertEquals(java.util.OptionalLong.of(34), new AreasWithKnownTdmrs(instance).leastAreas(set, 261_633));
+    tdmr.tdx.Layout built = new FilledStart(instance).find().orElseThrow();
+    assertEquals(List.of(), tdmr.check.LayoutVerifier.failures(node1, TdxLimits.DEFAULT, module, built));
+    assertEquals(261_633 * 4096L, built.pamtBytes());
+    assertEquals(3, built.size());
+    assertEquals(34, built.reservedAreaCount());
+    assertTrue(BuiltOptimum.of(instance, java.util.Optional.of(built)).isPresent());
+  }
 }

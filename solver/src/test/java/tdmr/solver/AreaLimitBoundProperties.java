@@ -31,7 +31,7 @@ class AreaLimitBoundProperties {
 
   record Case(MemoryMap map, TdxLimits limits, Policy policy) {}
 
-  @Property(tries = 60, seed = "20261205")
+  @Property(tries = 25, seed = "20261205")
   void theBestLayoutMeetsTheBound(@ForAll("holedMaps") Case c) {
     Optional<BestLayout> best = BestLayout.of(c.map(), c.limits(), c.policy(), c);
     if (best.isEmpty()) {

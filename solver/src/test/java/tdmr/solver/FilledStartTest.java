@@ -82,4 +82,52 @@ class FilledStartTest {
     assertEquals(3, new FilledIslandsPamtBound(instance, false).raiseTdmrs(3081, 1));
     assertEquals(3, new FilledIslandsPamtBound(instance, false).raiseTdmrs(3081, 3));
   }
+  /**
+   * One block {@code [1G, 516G)} (515 GiB, one CMR). One TDMR over it needs 515 · 1024 + 1030 + 3 =
+   * 528 393 pages; with the top granule left out (the 514 GiB TDMR's 4K level of 526 336 pages
+   * placed against the memory's end fills it and reaches back into the TDMR) 527 367. With the top
+   * two left out, the 513 GiB TDMR's 4K level of 525 312 pages still covers their 524 288 pages
+   * from the memory's end down to 16 MiB below 514 GiB, inside the TDMR, which reserves it: 525 312
+   * + 1 026 + 3 = 526 341 pages (the 1G level: 513 · 16 bytes, 3 pages). Three granules would need
+   * 786 432 pages, more than the 512 GiB TDMR's 524 288. Left out at the bottom, the levels left (2M
+   * and 1G) stack against the chain's end inside {@code [3G, 516G)}: one reserved area (at the top,
+   * the chain's part and the levels stacked at the start of memory are two).
+   */
+  @Test
+  void granulesAtARunsEndAreFilledByItsOwnFourKLevel() {
+    MemoryMap map = MemoryMap.of("515 GiB", List.of(new MemoryBlock(G, 516 * G, 0)), List.of(new AddressRange(G, 516 * G)));
+    TdxLimits limits = TdxLimits.DEFAULT;
+    Layout layout = new FilledStart(Instance.of(map, limits, ANY)).find().orElseThrow();
+    assertEquals(List.of(), LayoutVerifier.failures(map, limits, ANY, layout));
+    assertEquals(526_341 * 4096L, layout.pamtBytes());
+    assertEquals(List.of(new AddressRange(3 * G, 516 * G)), layout.tdmrs().stream().map(t -> t.range()).toList());
+    assertEquals(1, layout.reservedAreaCount());
+  }
+  /**
+   * {@code [1G, 37G)}, one CMR: 16 MiB of memory, then six 4 KiB holes around islands of 10, 12, 14,
+   * 16 and 18 pages, then memory to 37 GiB. Under 1 area per TDMR, {@code [1G, 2G)} holds 6 runs and
+   * must fill all 5 islands. The run {@code [2G, 37G)} of 35 GiB cut into pieces of 5, 6, 7, 8 and 9
+   * GiB has 2M levels of 10, 12, 14, 16 and 18 pages, one per island, exactly: 1 027 pages for
+   * {@code [1G, 2G)} and 1 024 + 2 per GiB and 1 per piece, 1 027 + 35 · 1 026 + 5 = 36 942. Fewer
+   * pieces leave an island of 10 pages or more to levels of 1 and 2 pages (six 1G levels at most
+   * and the 2 of {@code [1G, 2G)}: 8 pages), or to a padded level (9 pages or more for 1 piece less).
+   */
+  @Test
+  void theRunCutIntoPiecesWhose2mLevelsFillTheIslands() {
+    List<MemoryBlock> blocks = new ArrayList<>();
+    long a = G + 16 * M;
+    blocks.add(new MemoryBlock(G, a, 0));
+    for (int pages = 10; pages <= 18; pages += 2) {
+      a += 4 * K;
+      blocks.add(new MemoryBlock(a, a + pages * 4 * K, 0));
+      a += pages * 4 * K;
+    }
+    blocks.add(new MemoryBlock(a + 4 * K, 37 * G, 0));
+    MemoryMap map = MemoryMap.of("five islands", blocks, List.of(new AddressRange(G, 37 * G)));
+    TdxLimits limits = TdxLimits.DEFAULT.withMaxReservedPerTdmr(1);
+    Layout layout = new FilledStart(Instance.of(map, limits, ANY)).find().orElseThrow();
+    assertEquals(List.of(), LayoutVerifier.failures(map, limits, ANY, layout));
+    assertEquals(36_942 * 4096L, layout.pamtBytes());
+    assertEquals(List.of(1L, 5L, 6L, 7L, 8L, 9L), layout.tdmrs().stream().map(t -> t.range().size() / G).sorted().toList());
+  }
 }

@@ -146,6 +146,23 @@ class LeftOutPamtBoundTest {
         ? "met" : "below");
     assertTrue(tdmrs.isPresent() && best.get().score().tdmrs() >= tdmrs.getAsLong(), "TDMRs below the bound "
         + tdmrs + ": " + what);
+    boolean unpadded = LeftOutPamtBound.unpaddedAt(c.map(), c.limits(), pamt);
+    Statistics.label("unpadded levels over covering runs").collect(unpadded);
+    if (unpadded) {
+      // The referee's best has that PAMT: each of its TDMRs holds memory, with its levels at their minima.
+      for (tdmr.tdx.Tdmr t : best.get().layout().tdmrs()) {
+        long last = t.base() + t.size() - G;
+        assertTrue(c.map().blocks().stream().anyMatch(b -> b.start() < t.base() + G && t.base() < b.end())
+            && c.map().blocks().stream().anyMatch(b -> b.start() < last + G && last < b.end()),
+            "a TDMR not from a memory granule to a memory granule: " + what);
+        for (PageSize level : PageSize.values()) {
+          long least = (PamtSizing.moduleMinimum(t.size(), level, c.limits()) + PAGE - 1) / PAGE * PAGE;
+          assertEquals(least, t.pamt().level(level).size(), "a padded level: " + what);
+        }
+      }
+      long areas = new NodeAreaBound(Instance.of(c.map(), c.limits(), c.policy())).leastAreas(pamt);
+      assertTrue(areas <= best.get().score().reservedAreas(), "NodeAreaBound " + areas + " above the referee's: " + what);
+    }
   }
 
   /**

@@ -3,10 +3,18 @@ package tdmr.solver;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
+import tdmr.check.LayoutVerifier;
+import tdmr.mem.AddressRange;
 import tdmr.mem.MemoryBlock;
 import tdmr.mem.MemoryMap;
+import tdmr.tdx.Layout;
+import tdmr.tdx.Pamt;
+import tdmr.tdx.PamtRange;
 import tdmr.tdx.Policy;
 import tdmr.tdx.TdxLimits;
 
@@ -51,5 +59,37 @@ class ModuleFamilyRestrictionsTest {
     assertTrue(ModuleFamilyRestrictions.meetsFamilyBounds(nodeLocal, score(4105, 1, 1)));
     Instance any = Instance.of(map, TdxLimits.DEFAULT, MODULE.withPamt(Policy.PamtPlacementPolicy.ANY));
     assertFalse(ModuleFamilyRestrictions.meetsFamilyBounds(any, score(4105, 1, 1)));
+  }
+  @Test
+  void aTdmrWithoutMemoryCanFillAGranuleTheOthersLeaveOut() {
+    // Node 0: 1500 pages at 1 MiB and [1G, 2G); node 1: [2G, 3G), touching node 0 at 2 GiB (an edge of
+    // two nodes on a GiB boundary, no granule holding both). The least PAMT: granule 0 left out, its
+    // 1500 pages filled by [1G, 2G)'s levels padded (covering it would cost 2 · 1026 + 1 = 2053), and
+    // node 1's 1027: 2527 pages. A layout with a TDMR without memory does not pay 1027 pages on top of
+    // that: [1G, 2G)'s levels (1027 pages) and the 2M level of [3G, 4G) padded to 472 pages and its
+    // 1G level (1 page) fill the 1500 pages; its 4K level (1024 pages) lies in [1G, 2G), one area, and
+    // node 1's 1027 pages in [2G, 3G), one area; [3G, 4G) is all gap, one area: 1500 + 1024 + 1027 =
+    // 3551 pages, below 2527 + 1027. So an optimum of 3551 pages does not rule out a level straddling
+    // the edge (it would lie in a TDMR without memory), which the bound once said it did.
+    long p = 4 * K;
+    long m = 1024 * K;
+    MemoryMap map = MemoryMap.ofBlocks("edge", List.of(new MemoryBlock(m, m + 1500 * p, 0),
+        new MemoryBlock(G, 2 * G, 0), new MemoryBlock(2 * G, 3 * G, 1)));
+    Policy policy = MODULE.withPamt(Policy.PamtPlacementPolicy.NODE_LOCAL);
+    Instance instance = Instance.of(map, TdxLimits.DEFAULT, policy);
+    assertEquals(2527, new ModuleFamilyBounds(instance, true).leastPamtPages().getAsLong());
+    Layout withoutMemory = new ReservedAreas(map, policy.holes()).layout(List.of(
+        new ReservedAreas.Placed(new AddressRange(G, 2 * G),
+            new Pamt(new PamtRange(m, 1024 * p), new PamtRange(m + 1024 * p, 2 * p), new PamtRange(m + 1026 * p, p))),
+        new ReservedAreas.Placed(new AddressRange(2 * G, 3 * G),
+            new Pamt(new PamtRange(2 * G, 1024 * p), new PamtRange(2 * G + 1024 * p, 2 * p),
+                new PamtRange(2 * G + 1026 * p, p))),
+        new ReservedAreas.Placed(new AddressRange(3 * G, 4 * G),
+            new Pamt(new PamtRange(G, 1024 * p), new PamtRange(m + 1027 * p, 472 * p), new PamtRange(m + 1499 * p, p)))),
+        List.of());
+    assertEquals(List.of(), LayoutVerifier.failures(map, TdxLimits.DEFAULT, policy, withoutMemory));
+    assertTrue(new LayoutScore(0, 0, 3551 * p, 3, 3).sameRank(LayoutScore.of(map, TdxLimits.DEFAULT, policy,
+        withoutMemory), policy));
+    assertTrue(ModuleFamilyRestrictions.straddlingCouldMatter(instance, Optional.of(score(3551, 2, 2))));
   }
 }

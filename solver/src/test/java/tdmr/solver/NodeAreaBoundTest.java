@@ -105,6 +105,36 @@ class NodeAreaBoundTest {
     assertEquals(3, refereeAreas(islandBetweenHoles(1000), 2, 3));
   }
 
+  /**
+   * Where the TDMR limit binds: node 0 has {@code [1G, 2G)} with the 1 000-page island between two
+   * 4 KiB holes at 1G + 16M, and {@code [3G, 4.5G)}; node 1 {@code [4.5G, 6G)}. Memory granules 1
+   * and 3 are node 0's, 4 both nodes', 5 node 1's: one TDMR per run of granules sharing a node is 3
+   * TDMRs. Within 2, covering every granule: {@code [1G, 5G)} (node 0) and {@code [5G, 6G)}, or
+   * {@code [1G, 4G)} and {@code [4G, 6G)} (node 1), both 4 096 + 8 + 1 + 1 024 + 2 + 1 = 3 072 + 6 +
+   * 1 + 2 048 + 4 + 1 = 5 132 pages; leaving a granule out costs its memory, 4 096 pages and more,
+   * on top of the levels of a TDMR over what is left. So at 5 132 pages every level is unpadded and
+   * node 0's levels belong to TDMRs within {@code [1G, 5G)}, 4 GiB: 1 000 pages is no sum of their
+   * levels (4K levels of 1 024 pages and more, the others 12 pages at most in all), the island is
+   * not all PAMT, and the two holes need an area each, node 1's levels a third (node 0's 1.5 GiB
+   * lies between them and the holes): 3. Without the TDMR limit nothing bounds the levels' sizes at
+   * that PAMT (it is above the least, 4 107): the island may be filled, 2. (The referee's check of
+   * this regime is {@code LeftOutPamtBoundTest}'s property: its maps are small enough.)
+   */
+  @Test
+  void anIslandNoUnpaddedLevelsFillWithinTheTdmrLimit() {
+    long a = G + 16 * M;
+    long b = a + 4 * K;
+    long c = b + 1000 * 4 * K;
+    MemoryMap map = MemoryMap.ofBlocks("island within the limit", List.of(new MemoryBlock(G, a, 0),
+        new MemoryBlock(b, c, 0), new MemoryBlock(c + 4 * K, 2 * G, 0), new MemoryBlock(3 * G, 4 * G + 512 * M, 0),
+        new MemoryBlock(4 * G + 512 * M, 6 * G, 1)));
+    TdxLimits two = TdxLimits.DEFAULT.withMaxTdmrs(2);
+    assertEquals(java.util.OptionalLong.of(5132), LeftOutPamtBound.leastPages(map, two));
+    assertTrue(LeftOutPamtBound.unpaddedAt(map, two, 5132));
+    assertEquals(3, new NodeAreaBound(Instance.of(map, two, MODULE)).leastAreas(5132));
+    assertEquals(2, bound(map, MODULE).leastAreas(5132));
+  }
+
   @Test
   void nothingIsKnownWhenAGranuleCouldBeLeftOutOrUnderOtherPolicies() {
     // 262 144 pages would fill a whole granule: it might lie outside every TDMR.

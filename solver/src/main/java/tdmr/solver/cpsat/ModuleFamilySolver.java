@@ -313,12 +313,52 @@ final class ModuleFamilySolver {
     }
 
     private void buildModel() {
+      long t0 = System.nanoTime();
       model = new ModuleModel(instance);
+      buildMillis = (System.nanoTime() - t0) / 1_000_000;
       details.add("model: %d variables, %d constraints; %s".formatted(model.variableCount(), model.constraintCount(),
           instance.describe()));
     }
 
     private Status lastStatus = Status.UNKNOWN;
+
+    /** How long building {@link #model} took, in milliseconds. */
+    private long buildMillis;
+
+    /**
+     * How many times its build time handing the model to CP-SAT may take. Each solve serialises the
+     * model and CP-SAT parses and loads it before its search begins, steps that neither its time
+     * limit nor the watchdog's {@code stopSearch} interrupts, and their time grows with the model as
+     * its build does: measured at load average 9-10 with a 50 ms limit, 2.7 s after a build of 3.5 s
+     * (manynodes-64 of the seed-1 sweep, 167 000 variables), 4.8 s after 7.1 s (manynodes-100), and
+     * 49 s after 25 s (manynodes-200, 1.5 million variables); at a 10 s limit the last two overran
+     * it (benchmarks/README.md).
+     */
+    private static final long LOAD_PER_BUILD = 2;
+
+    /**
+     * CP-SAT's solve of {@code m} (the model or a copy with more constraints) into {@code solver},
+     * stopped by the watchdog at the deadline; {@code UNKNOWN} without a solve, as if the time limit
+     * had struck, when less time is left than handing the model over may take ({@link
+     * #LOAD_PER_BUILD}): a search that cannot begin before the deadline would only overrun it.
+     */
+    private CpSolverStatus solveInTime(CpSolver solver, CpModel m, CpSolverSolutionCallback callback) {
+      if (!deadline.isNone() && deadline.remainingMillis() < LOAD_PER_BUILD * buildMillis) {
+        if (!loadSkipped) {
+          loadSkipped = true;
+          details.add(("time limit: CP-SAT was not handed the model with %d ms left: loading it may take about %d"
+              + " times the %d ms its build took, and cannot be interrupted").formatted(deadline.remainingMillis(),
+              LOAD_PER_BUILD, buildMillis));
+        }
+        return CpSolverStatus.UNKNOWN;
+      }
+      try (Watchdog w = Watchdog.at(deadline, solver::stopSearch)) {
+        return callback == null ? solver.solve(m) : solver.solve(m, callback);
+      }
+    }
+
+    /** Whether {@link #solveInTime} skipped a solve (said once in the details). */
+    private boolean loadSkipped;
 
     /**
      * Solves tier by tier, each fixed at its proven value before the next. It starts from {@link
@@ -371,10 +411,7 @@ final class ModuleFamilySolver {
         model.model.clearObjective();
         model.model.minimize(tier.expr());
         CpSolver solver = tier.unitBytes() == 0 ? countSolver() : newSolver();
-        CpSolverStatus status;
-        try (Watchdog w = Watchdog.at(deadline, solver::stopSearch)) {
-          status = solver.solve(model.model, new StopAtBound(least));
-        }
+        CpSolverStatus status = solveInTime(solver, model.model, new StopAtBound(least));
         if (status == CpSolverStatus.MODEL_INVALID) {
           throw new IllegalStateException("CP-SAT rejected the model: " + model.model.validate());
         }
@@ -513,10 +550,7 @@ final class ModuleFamilySolver {
         fixedTdmrs.clearObjective();
         fixedTdmrs.minimize(model.areaCount);
         CpSolver solver = countSolver();
-        CpSolverStatus status;
-        try (Watchdog w = Watchdog.at(deadline, solver::stopSearch)) {
-          status = solver.solve(fixedTdmrs, new StopAtBound(OptionalLong.of(least)));
-        }
+        CpSolverStatus status = solveInTime(solver, fixedTdmrs, new StopAtBound(OptionalLong.of(least)));
         boolean found = status == CpSolverStatus.OPTIMAL || status == CpSolverStatus.FEASIBLE;
         if (found) {
           best = solver;
@@ -867,9 +901,7 @@ final class ModuleFamilySolver {
     /** Solves {@code m} until {@code until}, stopped by the watchdog at the solve's deadline. */
     private CpSolverStatus solveUntil(CpSolver solver, CpModel m, Deadline until) {
       solver.getParameters().setMaxTimeInSeconds(Math.max(0.01, until.remainingSeconds()));
-      try (Watchdog w = Watchdog.at(deadline, solver::stopSearch)) {
-        return solver.solve(m);
-      }
+      return solveInTime(solver, m, null);
     }
 
     /**
