@@ -56,7 +56,8 @@ public final class DeadlineGuard extends EngineDecorator {
   private EngineResult guarded(MemoryMap map, TdxLimits limits, Policy policy, SolveOptions options, Deadline deadline,
       long started) {
     if (deadline.expired()) {
-      return unknown("time limit: no time was left for %s in this command's --time-limit".formatted(name()), started);
+      return unknown("time limit: no time was left for %s in this command's --time-limit".formatted(name()), policy,
+          started);
     }
     Incumbent incumbent = Incumbent.create();
     SolveOptions bounded = options.withDeadline(deadline).withIncumbent(incumbent);
@@ -89,7 +90,7 @@ public final class DeadlineGuard extends EngineDecorator {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       task.cancel(true);
-      return unknown("interrupted before %s finished".formatted(name()), started);
+      return unknown("interrupted before %s finished".formatted(name()), policy, started);
     }
   }
 
@@ -101,14 +102,14 @@ public final class DeadlineGuard extends EngineDecorator {
       long started) {
     Optional<EngineResult> held = incumbent.best();
     if (held.isEmpty()) {
-      return unknown(why + "; nothing is proven", started);
+      return unknown(why + "; nothing is proven", policy, started);
     }
     EngineResult best = held.get();
     Layout layout = best.layout().orElseThrow();
     List<String> failures = LayoutVerifier.failures(map, limits, policy, layout);
     if (!failures.isEmpty()) {
       return unknown(why + "; the layout it had offered does not pass the validator (%s), so nothing is proven"
-          .formatted(String.join("; ", failures)), started);
+          .formatted(String.join("; ", failures)), policy, started);
     }
     OptionalLong bound = best.pamtBoundBytes().isPresent() && best.pamtBoundBytes().getAsLong() <= layout.pamtBytes()
         ? best.pamtBoundBytes() : OptionalLong.empty();
@@ -121,8 +122,9 @@ public final class DeadlineGuard extends EngineDecorator {
         best.uncoveredBytes(), Optional.empty(), Optional.empty(), best.details(), best.question());
   }
 
-  private EngineResult unknown(String message, long started) {
+  /** {@code UNKNOWN}, about the family {@code policy} asks about (nothing else is known of the question). */
+  private EngineResult unknown(String message, Policy policy, long started) {
     return new EngineResult(name(), Status.UNKNOWN, Optional.empty(), OptionalLong.empty(), OptionalLong.empty(),
-        List.of(message), (System.nanoTime() - started) / 1_000_000, 0, 0, 0);
+        List.of(message), (System.nanoTime() - started) / 1_000_000, 0, 0, 0).withQuestion(Question.of(policy.family()));
   }
 }

@@ -162,6 +162,25 @@ class DeadlineGuardTest {
   }
 
   @Test
+  void anUnknownAnswerNamesTheFamilyItWasAskedAbout() {
+    // Both UNKNOWN paths: no time left, and the deadline seen while building. They said "kernel"
+    // (EngineResult's default question) under --family module.
+    Engine engine = DeadlineGuard.of(new Fake("fake", options -> {
+      Deadline d = options.solveDeadline();
+      while (true) {
+        d.check();
+        Thread.onSpinWait();
+      }
+    }));
+    EngineResult spent = engine.solve(MAP, TdxLimits.DEFAULT, Policy.DEFAULT, new SolveOptions(60, 1, 0, Deadline.in(0)));
+    EngineResult struck = engine.solve(MAP, TdxLimits.DEFAULT, Policy.DEFAULT, SolveOptions.forCommand(0.05, 1, 0));
+    assertEquals(List.of(Status.UNKNOWN, Status.UNKNOWN), List.of(spent.status(), struck.status()));
+    assertEquals(List.of(Policy.Family.MODULE, Policy.Family.MODULE), List.of(spent.family(), struck.family()));
+    assertEquals(Policy.Family.KERNEL,
+        engine.solve(MAP, TdxLimits.DEFAULT, Policy.KERNEL, SolveOptions.forCommand(0.05, 1, 0)).family());
+  }
+
+  @Test
   void theEngineSeesTheEarlierOfItsLimitAndTheCommandsDeadline() {
     double[] seen = new double[1];
     guarded(options -> {
