@@ -168,12 +168,26 @@ final class ModuleFamilySolver {
         buildModel();
       } catch (Deadline.Exceeded e) {
         if (filledStart.isPresent()) {
-          return builtWitness(filledStart.get());
+          return builtWitness(filledStart.get(), "before CP-SAT's search (its model was being built or the built"
+              + " layout's bounds derived)");
         }
         messages.add("time limit: it struck while the CP-SAT model was being built; CP-SAT was not run,"
             + " nothing is proven");
         return result(Status.UNKNOWN, null, OptionalLong.empty());
       }
+      try {
+        return searched();
+      } catch (Deadline.Exceeded e) {
+        if (filledStart.isEmpty()) {
+          throw e;
+        }
+        messages.clear();
+        return builtWitness(filledStart.get(), "while CP-SAT's tiers were solved or their bounds derived");
+      }
+    }
+
+    /** The answer of CP-SAT's search over {@link #model}, tier by tier, against {@link #filledStart}. */
+    private EngineResult searched() {
       Optional<Tiers> tiers = solveTiers();
       if (tiers.isEmpty() && filledStart.isPresent()) {
         return filledStartAnswer(filledStart.get());
@@ -210,14 +224,15 @@ final class ModuleFamilySolver {
     }
 
     /**
-     * {@code FEASIBLE} with {@link #filledStart}'s layout (valid) when the time limit struck before
-     * CP-SAT's search began: a witness, with no bound.
+     * {@code FEASIBLE} with {@link #filledStart}'s layout (valid) when the time limit struck {@code
+     * when} (before CP-SAT's search or during it, where it threw instead of returning): a witness,
+     * with no bound.
      */
-    private EngineResult builtWitness(Layout layout) {
+    private EngineResult builtWitness(Layout layout, String when) {
       LayoutScore score = LayoutScore.of(map, limits, policy, layout);
-      messages.add("time limit: it struck before CP-SAT's search (its model was being built or the built layout's"
-          + " bounds derived); the answer is the layout built by filling islands and granules left out with PAMT"
-          + " levels (FilledStart), validated: a witness, with no bound, and no optimum claimed: " + score.describe());
+      messages.add("time limit: it struck " + when + "; the answer is the layout built by filling islands and"
+          + " granules left out with PAMT levels (FilledStart), validated: a witness, with no bound, and no optimum"
+          + " claimed: " + score.describe());
       restrictions = List.of();
       EngineResult r = result(Status.FEASIBLE, layout, OptionalLong.empty());
       return new EngineResult(r.solver(), r.status(), r.layout(), r.pamtBytes(), r.pamtBoundBytes(),
