@@ -277,25 +277,12 @@ public final class FilledStart {
    */
   private List<List<AddressRange>> sizedPieces(List<AddressRange> tdmrs) {
     int limit = instance.limits().maxReservedPerTdmr();
-    int over = -1;
-    for (int t = 0; t < tdmrs.size(); t++) {
-      if (TdmrInterior.of(instance, tdmrs.get(t)).runs() > limit) {
-        if (over >= 0) {
-          return List.of();
-        }
-        over = t;
-      }
-    }
-    if (over < 0) {
+    Optional<Crowding> crowding = crowding(tdmrs);
+    if (crowding.isEmpty()) {
       return List.of();
     }
-    TdmrInterior crowded = TdmrInterior.of(instance, tdmrs.get(over));
-    List<Integer> islandNodes = new ArrayList<>();
-    crowded.islands().forEach(i -> i.nodes().stream().filter(n -> !islandNodes.contains(n)).forEach(islandNodes::add));
-    int donor = largestDonor(tdmrs, over, 1, islandNodes);
-    if (donor < 0) {
-      return List.of();
-    }
+    TdmrInterior crowded = crowding.get().crowded();
+    int donor = crowding.get().donor();
     int giB = (int) Math.min(Integer.MAX_VALUE, tdmrs.get(donor).size() / ByteSize.GiB);
     // The GiB of the piece whose 2M level fills each island (with a 1-page level when one short).
     List<Integer> pieces = new ArrayList<>();
@@ -430,6 +417,39 @@ public final class FilledStart {
    * (a 2M level) and 4096 + 82 + 1 = 4179 (a 4K, a 2M and a 1G level), exactly two islands.
    */
   private Optional<List<AddressRange>> cutToFill(List<AddressRange> tdmrs) {
+    Optional<Crowding> crowding = crowding(tdmrs);
+    if (crowding.isEmpty()) {
+      return Optional.empty();
+    }
+    int donor = crowding.get().donor();
+    Cut cut = new Cut(tdmrs, donor, crowding.get().crowded(), crowding.get().islandNodes());
+    long giB = tdmrs.get(donor).size() / ByteSize.GiB;
+    for (int cost = 1; cost <= MOST_CUT_PAGES && !instance.deadline().expired(); cost++) {
+      for (int extra = 1; extra <= Math.min(cost, MOST_EXTRA_PIECES) && extra < giB; extra++) {
+        Optional<long[]> parts = cut.partition(giB, new long[extra + 1], 0, giB, cost);
+        if (parts.isPresent()) {
+          return Optional.of(cut.tdmrs(parts.get()));
+        }
+        if (cut.tested > MOST_CUTS_TESTED) {
+          return Optional.empty();
+        }
+      }
+    }
+    return Optional.empty();
+  }
+
+  /**
+   * The one TDMR of a set over the area limit ({@code crowded}), the nodes its islands' memory lies
+   * on, and the donor cut for it: the largest other TDMR with at most one run of holes whose levels
+   * may lie on those nodes ({@link #largestDonor}).
+   */
+  private record Crowding(TdmrInterior crowded, List<Integer> islandNodes, int donor) {}
+
+  /**
+   * Where {@link #sizedPieces} and {@link #cutToFill} start; empty when no TDMR or more than one is
+   * over the area limit, or there is no donor.
+   */
+  private Optional<Crowding> crowding(List<AddressRange> tdmrs) {
     int over = -1;
     for (int t = 0; t < tdmrs.size(); t++) {
       if (TdmrInterior.of(instance, tdmrs.get(t)).runs() > instance.limits().maxReservedPerTdmr()) {
@@ -446,23 +466,7 @@ public final class FilledStart {
     List<Integer> islandNodes = new ArrayList<>();
     crowded.islands().forEach(i -> i.nodes().stream().filter(n -> !islandNodes.contains(n)).forEach(islandNodes::add));
     int donor = largestDonor(tdmrs, over, 1, islandNodes);
-    if (donor < 0) {
-      return Optional.empty();
-    }
-    Cut cut = new Cut(tdmrs, donor, crowded, islandNodes);
-    long giB = tdmrs.get(donor).size() / ByteSize.GiB;
-    for (int cost = 1; cost <= MOST_CUT_PAGES && !instance.deadline().expired(); cost++) {
-      for (int extra = 1; extra <= Math.min(cost, MOST_EXTRA_PIECES) && extra < giB; extra++) {
-        Optional<long[]> parts = cut.partition(giB, new long[extra + 1], 0, giB, cost);
-        if (parts.isPresent()) {
-          return Optional.of(cut.tdmrs(parts.get()));
-        }
-        if (cut.tested > MOST_CUTS_TESTED) {
-          return Optional.empty();
-        }
-      }
-    }
-    return Optional.empty();
+    return donor < 0 ? Optional.empty() : Optional.of(new Crowding(crowded, islandNodes, donor));
   }
 
   /** {@link #cutToFill}'s search over the sizes of the donor's pieces. */
