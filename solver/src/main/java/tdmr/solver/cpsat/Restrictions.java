@@ -27,8 +27,6 @@ import tdmr.tdx.Policy;
  *       memory blocks: PAMT lies in the {@link tdmr.solver.Instance}'s segments, each inside one
  *       block. Named unless {@link ModuleFamilyRestrictions#straddlingCouldMatter} shows it cannot
  *       matter.
- *   <li><b>TDMRs without memory above the window</b> (module family). Named unless {@link
- *       ModuleFamilyRestrictions#memorylessPlacementMatters} shows it cannot matter.
  *   <li><b>Chains of 1 GiB or more</b> (only in tight segments). The part of a run of whole GiB
  *       outside every TDMR (an end of the run, or its middle between two TDMRs) is PAMT, or given
  *       up under coverage {@code max}. In a <em>roomy</em> segment of {@link ModuleModel} (every
