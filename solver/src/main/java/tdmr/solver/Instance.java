@@ -479,9 +479,10 @@ public final class Instance {
    * fill the few small blocks), TDMRs without memory describe none of it, so no PAMT is remote
    * ({@code MemorylessTdmrsTest}).
    *
-   * <p>Where such a TDMR lies changes only three things: whether it overlaps another TDMR, the
-   * reserved areas it needs, and nothing else (it describes no memory, so no PAMT of it is remote;
-   * it holds none, so no PAMT lies in it and no memory depends on it). Outside the window (below
+   * <p>Where such a TDMR lies changes only two things: whether it overlaps another TDMR, and the
+   * reserved areas it needs (it describes no memory, so no PAMT of it is remote; it holds none, so
+   * no PAMT lies in it and no memory depends on it). A granule holding only TDX memory outside every
+   * CMR is a cell with memory, which the TDMRs over the cells already cover. Outside the window (below
    * the first granule holding TDX memory or above the last) no other TDMR reaches (a TDMR over the
    * cells never needs to, {@link Instance}), so granules there of equal cost are interchangeable.
    * Hence the sites, which lose no layout:
