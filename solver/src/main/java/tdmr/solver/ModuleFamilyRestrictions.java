@@ -116,24 +116,36 @@ public final class ModuleFamilyRestrictions {
    * ExhaustiveSearch}, which enumerates TDMRs inside runs.
    */
   public static boolean innerTdmrCouldBeat(Instance instance, Optional<LayoutScore> found) {
+    return !runsWhereInnerTdmrCouldBeat(instance, found).isEmpty();
+  }
+
+  /**
+   * The runs (PLAIN cells of 3 GiB or more) where a TDMR lying wholly inside could beat {@code found}
+   * (or, without an optimum, make a layout exist), by the argument of {@link #innerTdmrCouldBeat}:
+   * every run when there is no bound, else those whose {@link
+   * ModuleFamilyBounds#leastPamtPagesWithInnerTdmr} does not exceed the optimum's PAMT. {@link
+   * InnerTdmrRuns} cuts these into granules for a second solve.
+   */
+  public static List<Cell> runsWhereInnerTdmrCouldBeat(Instance instance, Optional<LayoutScore> found) {
     List<Cell> runs = instance.cells().stream().filter(c -> c.kind() == Kind.PLAIN && c.sizeGiB() >= 3).toList();
     if (runs.isEmpty()) {
-      return false;
+      return runs;
     }
     long below = beatenOnlyBelow(instance, found);
     if (below == Long.MAX_VALUE) {
-      return true;
+      return runs;
     }
     // A layout beating the optimum has no remote PAMT under node-local, so the bound may be taken per node.
     ModuleFamilyBounds bounds = new ModuleFamilyBounds(instance,
         instance.policy().pamt() == Policy.PamtPlacementPolicy.NODE_LOCAL);
+    List<Cell> out = new ArrayList<>();
     for (Cell c : runs) {
       OptionalLong least = bounds.leastPamtPagesWithInnerTdmr(c);
       if (least.isEmpty() || least.getAsLong() * ByteSize.PAGE <= below) {
-        return true;
+        out.add(c);
       }
     }
-    return false;
+    return out;
   }
 
   /**
