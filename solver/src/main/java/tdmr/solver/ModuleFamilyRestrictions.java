@@ -20,7 +20,11 @@ import tdmr.tdx.Policy;
  * the same condition, so that {@link CrossCheck} compares their answers strictly.
  */
 public final class ModuleFamilyRestrictions {
-  /** A TDMR wholly inside a run of whole GiB of one block is left out. */
+  /**
+   * A TDMR wholly inside a run of whole GiB of one block is left out; a claim naming it is solved
+   * again over those runs cut into granules ({@link InnerTdmrRuns}), which names it only where that
+   * second solve does not prove the answer.
+   */
   public static final String INSIDE_A_RUN =
       "no TDMR lies wholly inside a run of whole GiB of one memory block without reaching the run's ends";
   /** A PAMT level over the edge of two touching blocks is left out. */
@@ -111,9 +115,11 @@ public final class ModuleFamilyRestrictions {
    * TDMRs, or TDMRs and granules left out, over the run's memory, and each TDMR pays its own
    * 1G-level page). So it is not named when, for every such run (a PLAIN cell of 3 GiB or more),
    * that bound exceeds the optimum's PAMT: on the real maps of the tests, where an optimum covers
-   * each node's runs with fewer than three TDMRs each. {@code ModuleFamilyBoundsTest} derives the
-   * bound by hand and {@code InnerTdmrClaimsTest} compares both engines with {@code
-   * ExhaustiveSearch}, which enumerates TDMRs inside runs.
+   * each node's runs with fewer than three TDMRs each. A run cut into granules ({@link
+   * Instance#cutRuns}) is a sequence of 1 GiB cells, every TDMR over it is in the models, and it is
+   * not counted. {@code ModuleFamilyBoundsTest} derives the bound by hand and {@code
+   * InnerTdmrClaimsTest} compares both engines with {@code ExhaustiveSearch}, which enumerates TDMRs
+   * inside runs.
    */
   public static boolean innerTdmrCouldBeat(Instance instance, Optional<LayoutScore> found) {
     return !runsWhereInnerTdmrCouldBeat(instance, found).isEmpty();
