@@ -1,7 +1,5 @@
 package tdmr.solver;
 
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
@@ -27,8 +25,8 @@ import tdmr.time.Deadline;
  * restrictions are named as before, under their own conditions, on the cut instance. The cut
  * costs about one cell, one atom and two places per GiB, so only runs where the restriction could
  * change the first answer ({@link ModuleFamilyRestrictions#runsWhereInnerTdmrCouldBeat}) are cut,
- * the smallest first and at most {@link #MOST_CUT_GIB} GiB in all; a run left whole keeps the
- * restriction named. On maps whose first answer meets the family's bounds (the real maps and the
+ * and only when they have at most {@link #MOST_CUT_GIB} GiB in all (a run left whole would keep
+ * the restriction named whatever the second solve proved): else the first answer stands. On maps whose first answer meets the family's bounds (the real maps and the
  * sweeps) nothing is named and no second solve runs.
  *
  * <p>A second solve runs when the first answer names the restriction (its {@code OPTIMAL}, its
@@ -83,23 +81,21 @@ public final class InnerTdmrRuns {
     return first.timedFrom(started);
   }
 
-  /** The runs to cut: where a TDMR inside could beat {@code first}, the smallest first, within the budget. */
+  /** The runs to cut: every run where a TDMR inside could beat {@code first}, or none when they exceed the budget. */
   static Set<AddressRange> runsToCut(MemoryMap map, TdxLimits limits, Policy policy, Deadline deadline,
       EngineResult first) {
     Instance instance = Instance.of(map, limits, policy, deadline);
     Optional<LayoutScore> found = first.status() == Status.INFEASIBLE ? Optional.empty()
         : first.layout().map(l -> LayoutScore.of(map, limits, policy, l));
-    List<Cell> runs = new ArrayList<>(ModuleFamilyRestrictions.runsWhereInnerTdmrCouldBeat(instance, found));
-    runs.sort(Comparator.comparingLong(Cell::sizeGiB));
+    List<Cell> runs = ModuleFamilyRestrictions.runsWhereInnerTdmrCouldBeat(instance, found);
     Set<AddressRange> out = new LinkedHashSet<>();
     long giB = 0;
     for (Cell c : runs) {
-      if (giB + c.sizeGiB() <= MOST_CUT_GIB) {
-        out.add(c.range());
-        giB += c.sizeGiB();
-      }
+      out.add(c.range());
+      giB += c.sizeGiB();
     }
-    return out;
+    // A run left whole would keep the restriction named whatever the second solve proves.
+    return giB <= MOST_CUT_GIB ? out : Set.of();
   }
 
   /**

@@ -40,15 +40,19 @@ class InnerTdmrRunsTest {
   }
 
   @Test
-  void theSmallestRunsAreCutWithinTheBudget() {
+  void everyRunWhereATdmrInsideCouldMatterIsCutOrNone() {
     // Runs [2G, 5G) (3 GiB) and [7G, 28G) (21 GiB). Without an optimum (an INFEASIBLE answer) a TDMR
-    // inside either could make a layout exist; 21 GiB is over the budget of 16, so only the first
-    // is cut.
-    MemoryMap map = MemoryMap.ofBlocks("two", List.of(new MemoryBlock(G + 4 * K, 5 * G, 0),
-        new MemoryBlock(6 * G + 4 * K, 28 * G, 0)));
+    // inside either could make a layout exist. Together they exceed the budget of 16 GiB, and the
+    // second run left whole would keep the restriction named: no cut. With the second run 13 GiB
+    // ([7G, 20G)), 16 GiB in all: both are cut.
     EngineResult infeasible = new EngineResult("test", Status.INFEASIBLE, Optional.empty(), OptionalLong.empty(),
         OptionalLong.empty(), List.of(), 0, 0, 0, 0);
-    assertEquals(Set.of(new AddressRange(2 * G, 5 * G)),
-        InnerTdmrRuns.runsToCut(map, TdxLimits.DEFAULT, MODULE, Deadline.none(), infeasible));
+    MemoryMap over = MemoryMap.ofBlocks("over", List.of(new MemoryBlock(G + 4 * K, 5 * G, 0),
+        new MemoryBlock(6 * G + 4 * K, 28 * G, 0)));
+    assertEquals(Set.of(), InnerTdmrRuns.runsToCut(over, TdxLimits.DEFAULT, MODULE, Deadline.none(), infeasible));
+    MemoryMap within = MemoryMap.ofBlocks("within", List.of(new MemoryBlock(G + 4 * K, 5 * G, 0),
+        new MemoryBlock(6 * G + 4 * K, 20 * G, 0)));
+    assertEquals(Set.of(new AddressRange(2 * G, 5 * G), new AddressRange(7 * G, 20 * G)),
+        InnerTdmrRuns.runsToCut(within, TdxLimits.DEFAULT, MODULE, Deadline.none(), infeasible));
   }
 }
