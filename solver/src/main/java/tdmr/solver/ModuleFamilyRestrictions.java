@@ -20,13 +20,15 @@ import tdmr.tdx.Policy;
  * the same condition, so that {@link CrossCheck} compares their answers strictly.
  */
 public final class ModuleFamilyRestrictions {
-  /** A TDMR wholly inside a run of whole GiB of one block is left out. */
+  /**
+   * A TDMR wholly inside a run of whole GiB of one block is left out; a claim naming it is solved
+   * again over those runs cut into granules ({@link InnerTdmrRuns}), which names it only where that
+   * second solve does not prove the answer.
+   */
   public static final String INSIDE_A_RUN =
       "no TDMR lies wholly inside a run of whole GiB of one memory block without reaching the run's ends";
   /** A PAMT level over the edge of two touching blocks is left out. */
   public static final String STRADDLING = "no PAMT level straddles the edge between two touching memory blocks";
-  /** TDMRs without TDX memory lie only above the window ({@link Instance#memorylessGranules}). */
-  public static final String MEMORYLESS_ABOVE = "TDMRs without TDX memory lie above all of it";
   /** Chains of 1 GiB or more inside a run of whole GiB are left out (where, each engine says). */
   public static final String CHAINS =
       "no chain of 1 GiB of PAMT or more lies against a 1 GiB boundary inside a memory block";
@@ -44,8 +46,10 @@ public final class ModuleFamilyRestrictions {
   /**
    * The restrictions both engines' module-family models share that could hide a better layout than
    * {@code found} (or, when it is empty, any layout, for an {@code INFEASIBLE} claim): a TDMR wholly
-   * inside a run, straddling levels, where TDMRs without memory lie. Each engine adds what only its
-   * own model leaves out.
+   * inside a run, straddling levels. Each engine adds what only its own model leaves out. (TDMRs
+   * without TDX memory are no longer restricted: both models offer every granule that can matter,
+   * {@link Instance#memorylessSites}; until 2026-12-05 only granules above the memory, named "TDMRs
+   * without TDX memory lie above all of it".)
    */
   public static List<String> shared(Instance instance, Optional<LayoutScore> found) {
     List<String> out = new ArrayList<>();
@@ -55,9 +59,6 @@ public final class ModuleFamilyRestrictions {
     }
     if (module && straddlingCouldMatter(instance, found)) {
       out.add(STRADDLING);
-    }
-    if (module && memorylessPlacementMatters(instance)) {
-      out.add(MEMORYLESS_ABOVE);
     }
     return out;
   }
@@ -111,29 +112,43 @@ public final class ModuleFamilyRestrictions {
    * TDMRs, or TDMRs and granules left out, over the run's memory, and each TDMR pays its own
    * 1G-level page). So it is not named when, for every such run (a PLAIN cell of 3 GiB or more),
    * that bound exceeds the optimum's PAMT: on the real maps of the tests, where an optimum covers
-   * each node's runs with fewer than three TDMRs each. {@code ModuleFamilyBoundsTest} derives the
-   * bound by hand and {@code InnerTdmrClaimsTest} compares both engines with {@code
-   * ExhaustiveSearch}, which enumerates TDMRs inside runs.
+   * each node's runs with fewer than three TDMRs each. A run cut into granules ({@link
+   * Instance#cutRuns}) is a sequence of 1 GiB cells, every TDMR over it is in the models, and it is
+   * not counted. {@code ModuleFamilyBoundsTest} derives the bound by hand and {@code
+   * InnerTdmrClaimsTest} compares both engines with {@code ExhaustiveSearch}, which enumerates TDMRs
+   * inside runs.
    */
   public static boolean innerTdmrCouldBeat(Instance instance, Optional<LayoutScore> found) {
+    return !runsWhereInnerTdmrCouldBeat(instance, found).isEmpty();
+  }
+
+  /**
+   * The runs (PLAIN cells of 3 GiB or more) where a TDMR lying wholly inside could beat {@code found}
+   * (or, without an optimum, make a layout exist), by the argument of {@link #innerTdmrCouldBeat}:
+   * every run when there is no bound, else those whose {@link
+   * ModuleFamilyBounds#leastPamtPagesWithInnerTdmr} does not exceed the optimum's PAMT. {@link
+   * InnerTdmrRuns} cuts these into granules for a second solve.
+   */
+  public static List<Cell> runsWhereInnerTdmrCouldBeat(Instance instance, Optional<LayoutScore> found) {
     List<Cell> runs = instance.cells().stream().filter(c -> c.kind() == Kind.PLAIN && c.sizeGiB() >= 3).toList();
     if (runs.isEmpty()) {
-      return false;
+      return runs;
     }
     long below = beatenOnlyBelow(instance, found);
     if (below == Long.MAX_VALUE) {
-      return true;
+      return runs;
     }
     // A layout beating the optimum has no remote PAMT under node-local, so the bound may be taken per node.
     ModuleFamilyBounds bounds = new ModuleFamilyBounds(instance,
         instance.policy().pamt() == Policy.PamtPlacementPolicy.NODE_LOCAL);
+    List<Cell> out = new ArrayList<>();
     for (Cell c : runs) {
       OptionalLong least = bounds.leastPamtPagesWithInnerTdmr(c);
       if (least.isEmpty() || least.getAsLong() * ByteSize.PAGE <= below) {
-        return true;
+        out.add(c);
       }
     }
-    return false;
+    return out;
   }
 
   /**
@@ -212,34 +227,5 @@ public final class ModuleFamilyRestrictions {
       return true;
     }
     return found.get().pamtBytes() >= least.getAsLong() * ByteSize.PAGE;
-  }
-
-  /**
-   * Whether TDMRs without memory below or inside the window could do what those above cannot: more
-   * of them fit (fewer granules above than the limit allows), or, under holes {@code cmr}, one
-   * needs no area there while not enough above need none. They only lend their levels; where they
-   * lie matters only for how many fit below the HKID limit and whether one needs an area.
-   */
-  public static boolean memorylessPlacementMatters(Instance instance) {
-    // Every TDMR may be one, where all TDX memory can be PAMT (Instance#memorylessGranules).
-    int wanted = instance.limits().maxTdmrs();
-    boolean emptyBelowOrInside = instance.cells().stream().anyMatch(c -> c.kind() == Kind.EMPTY)
-        || !instance.cells().isEmpty() && instance.cells().get(0).range().start() > 0;
-    if (instance.memorylessGranules().size() < wanted && emptyBelowOrInside) {
-      return true;
-    }
-    if (instance.policy().holes() != Policy.Holes.CMR) {
-      return false;
-    }
-    long cheapAbove = instance.memorylessGranules().stream().filter(g -> instance.memorylessAreas(g) == 0).count();
-    if (cheapAbove >= wanted) {
-      return false;
-    }
-    for (Cell c : instance.cells()) {
-      if (c.kind() == Kind.EMPTY && instance.map().cmrs().covers(c.range())) {
-        return true;
-      }
-    }
-    return instance.map().cmrs().merged().stream().anyMatch(r -> r.start() < instance.cells().get(0).range().start());
   }
 }

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.Set;
 import tdmr.check.LayoutVerifier;
 import tdmr.mem.AddressRange;
 import tdmr.mem.ByteSize;
@@ -23,6 +24,7 @@ import tdmr.solver.BuiltOptimum;
 import tdmr.solver.FilledStart;
 import tdmr.solver.GranulesLeftOut;
 import tdmr.solver.Infeasibility;
+import tdmr.solver.InnerTdmrRuns;
 import tdmr.solver.Instance;
 import tdmr.solver.LayoutScore;
 import tdmr.solver.ModuleFamilyBounds;
@@ -69,7 +71,8 @@ final class ModuleFamilySolver {
 
   /** The module-family answer for one map; the caller has loaded OR-Tools. */
   static EngineResult solve(MemoryMap map, TdxLimits limits, Policy policy, SolveOptions options) {
-    return new Run(map, limits, policy, options).solve();
+    return InnerTdmrRuns.answer(map, limits, policy, options,
+        (cut, o, earlier) -> new Run(map, limits, policy, o, cut, earlier).solve());
   }
 
   /**
@@ -132,6 +135,9 @@ final class ModuleFamilySolver {
   /** One solve of one map. */
   private static final class Run {
     private final MemoryMap map;
+    private final Set<AddressRange> cutRuns;
+    /** A layout an earlier solve of the same map found (over runs left whole): its TDMRs are a start. */
+    private final Optional<Layout> earlier;
     private final TdxLimits limits;
     private final Policy policy;
     private final SolveOptions options;
@@ -146,8 +152,11 @@ final class ModuleFamilySolver {
     private ModuleModel model;
     private List<String> restrictions = List.of();
 
-    Run(MemoryMap map, TdxLimits limits, Policy policy, SolveOptions options) {
+    Run(MemoryMap map, TdxLimits limits, Policy policy, SolveOptions options, Set<AddressRange> cutRuns,
+        Optional<Layout> earlier) {
       this.map = map;
+      this.cutRuns = cutRuns;
+      this.earlier = earlier;
       this.limits = limits;
       this.policy = policy;
       this.options = options;
@@ -226,19 +235,48 @@ final class ModuleFamilySolver {
     /**
      * {@code FEASIBLE} with {@link #filledStart}'s layout (valid) when the time limit struck {@code
      * when} (before CP-SAT's search or during it, where it threw instead of returning): a witness,
-     * with no bound.
+     * with the PAMT bound of {@link #witnessBound} when there is one ({@link tdmr.solver.DeadlineGuard}
+     * then states it and the gap, as for every {@code FEASIBLE} answer).
      */
     private EngineResult builtWitness(Layout layout, String when) {
       LayoutScore score = LayoutScore.of(map, limits, policy, layout);
-      messages.add("time limit: it struck " + when + "; the answer is the layout built by filling islands and"
-          + " granules left out with PAMT levels (FilledStart), validated: a witness, with no bound, and no optimum"
-          + " claimed: " + score.describe());
       restrictions = List.of();
-      EngineResult r = result(Status.FEASIBLE, layout, OptionalLong.empty());
+      // Offered first: should deriving the bound outlast the guard's grace, the witness is not lost.
+      options.incumbent().offer(witness(layout, score, "time limit: it struck " + when + "; the answer is the"
+          + " layout built by filling islands and granules left out with PAMT levels (FilledStart), validated: a"
+          + " witness, with no bound, and no optimum claimed: " + score.describe(), OptionalLong.empty()));
+      OptionalLong bound = witnessBound(layout, score);
+      return witness(layout, score, "time limit: it struck " + when + "; the answer is the layout built by filling"
+          + " islands and granules left out with PAMT levels (FilledStart), validated: a witness, with"
+          + (bound.isPresent() ? " the PAMT bound derived for the whole family" : " no bound")
+          + ", and no optimum claimed: " + score.describe(), bound);
+    }
+
+    private EngineResult witness(Layout layout, LayoutScore score, String message, OptionalLong bound) {
+      List<String> said = new ArrayList<>(messages);
+      said.add(message);
+      EngineResult r = result(Status.FEASIBLE, layout, bound);
       return new EngineResult(r.solver(), r.status(), r.layout(), r.pamtBytes(), r.pamtBoundBytes(),
-          r.messages(), r.solveMillis(), r.modelVariables(), r.modelConstraints(), score.uncoveredBytes(),
+          List.copyOf(said), r.solveMillis(), r.modelVariables(), r.modelConstraints(), score.uncoveredBytes(),
           r.kernelFailure(), r.infeasibility(), r.details(), r.question());
     }
+
+    /**
+     * The PAMT bound, in bytes, of a witness answered past the deadline: the PAMT tier's bound when
+     * {@link #lowerBound} derived it before the deadline struck ({@link #pamtTierBound}: it holds for
+     * the optimum, whose tiers before PAMT are the ones fixed then), else {@link
+     * TierBounds#pamtBytesBelow} the witness, derived now with each bound's search cut at the
+     * deadline. At most the witness's PAMT; empty when no bound is derived.
+     */
+    private OptionalLong witnessBound(Layout layout, LayoutScore score) {
+      if (pamtTierBound.isPresent()) {
+        return OptionalLong.of(Math.min(pamtTierBound.get().value() * ByteSize.PAGE, layout.pamtBytes()));
+      }
+      return tierBounds == null ? OptionalLong.empty() : tierBounds.pamtBytesBelow(score);
+    }
+
+    /** The PAMT tier's lower bound, once {@link #lowerBound} has derived it (for {@link #witnessBound}). */
+    private Optional<TierBounds.Bound> pamtTierBound = Optional.empty();
 
     /**
      * {@code OPTIMAL} with {@link #filledStart}'s layout, which meets every tier's bound derived for
@@ -304,7 +342,7 @@ final class ModuleFamilySolver {
 
     /** The instance; an answer already when no layout can cover all memory or there is no memory. */
     private Optional<EngineResult> prepare() {
-      instance = Instance.of(map, limits, policy, deadline);
+      instance = Instance.of(map, limits, policy, deadline, cutRuns);
       tierBounds = new TierBounds(instance);
       if (policy.coverage() == Policy.Coverage.ALL && !instance.impossibilities().isEmpty()) {
         messages.addAll(instance.impossibilities());
@@ -503,7 +541,13 @@ final class ModuleFamilySolver {
       return switch (tier.name()) {
         case "coverage" -> Optional.of(new TierBounds.Bound(deadPages(), "memory outside every CMR"));
         case "remote PAMT" -> Optional.of(new TierBounds.Bound(0, ""));
-        case "PAMT" -> tierBounds.pamtPages(proven(fixed));
+        case "PAMT" -> {
+          Optional<TierBounds.Bound> pages = tierBounds.pamtPages(proven(fixed));
+          if (pages.isPresent() && (pamtTierBound.isEmpty() || pages.get().value() > pamtTierBound.get().value())) {
+            pamtTierBound = pages;
+          }
+          yield pages;
+        }
         case "TDMRs" -> tierBounds.tdmrs(proven(fixed));
         case "reserved areas" -> tierBounds.reservedAreas(proven(fixed), found);
         default -> Optional.empty();
@@ -631,6 +675,11 @@ final class ModuleFamilySolver {
           candidates.add(cut);
           names.add("TDMRs cut so that their levels can fill the runs left out wholly, TdmrCountBound");
         }
+      }
+      if (earlier.isPresent()) {
+        // The TDMRs of the answer over runs left whole ({@link InnerTdmrRuns}), with half the time.
+        candidates.add(0, tdmrsWithMemory(earlier.get()));
+        names.add(0, "the TDMRs of the answer over runs left whole");
       }
       int cuts = candidates.size();
       candidates.add(ranges(bounds.tdmrs()));
@@ -803,6 +852,18 @@ final class ModuleFamilySolver {
         }
       }
       return true;
+    }
+
+    /** The TDMRs of {@code layout} over the window's cells (not those without memory above it), as GiB ranges. */
+    private List<long[]> tdmrsWithMemory(Layout layout) {
+      long windowEnd = instance.cells().get(instance.cells().size() - 1).range().end();
+      List<long[]> out = new ArrayList<>();
+      for (var t : layout.tdmrs()) {
+        if (t.range().start() < windowEnd) {
+          out.add(new long[] {t.range().start() / ByteSize.GiB, t.range().end() / ByteSize.GiB});
+        }
+      }
+      return out;
     }
 
     /** Whole-cell TDMRs as GiB ranges. */

@@ -22,13 +22,13 @@ import tdmr.tdx.Policy;
  *       block without touching its ends only outside the model. Such a TDMR holds no hole; it could
  *       only lend its levels to fill memory elsewhere or hold PAMT in an area of its own. It needs
  *       a run of at least 3 GiB. Named unless {@link ModuleFamilyRestrictions#innerTdmrCouldBeat}
- *       shows that no layout with such a TDMR beats the optimum (it has too much PAMT).
+ *       shows that no layout with such a TDMR beats the optimum (it has too much PAMT), or the
+ *       second solve of {@link tdmr.solver.InnerTdmrRuns}, over those runs cut into granules (no
+ *       such TDMR is left out there), proves the answer.
  *   <li><b>No straddling</b> (module family). No PAMT level straddles the edge between two touching
  *       memory blocks: PAMT lies in the {@link tdmr.solver.Instance}'s segments, each inside one
  *       block. Named unless {@link ModuleFamilyRestrictions#straddlingCouldMatter} shows it cannot
  *       matter.
- *   <li><b>TDMRs without memory above the window</b> (module family). Named unless {@link
- *       ModuleFamilyRestrictions#memorylessPlacementMatters} shows it cannot matter.
  *   <li><b>Chains of 1 GiB or more</b> (only in tight segments). The part of a run of whole GiB
  *       outside every TDMR (an end of the run, or its middle between two TDMRs) is PAMT, or given
  *       up under coverage {@code max}. In a <em>roomy</em> segment of {@link ModuleModel} (every

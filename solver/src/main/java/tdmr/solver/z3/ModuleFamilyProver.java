@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.Set;
 import tdmr.check.LayoutVerifier;
 import tdmr.mem.AddressRange;
 import tdmr.mem.ByteSize;
@@ -63,6 +64,7 @@ final class ModuleFamilyProver {
   private static final long PAGE = ByteSize.PAGE;
 
   private final MemoryMap map;
+  private final Set<AddressRange> cutRuns;
   private final TdxLimits limits;
   private final Policy policy;
   private final Deadline deadline;
@@ -93,8 +95,10 @@ final class ModuleFamilyProver {
     }
   }
 
-  ModuleFamilyProver(MemoryMap map, TdxLimits limits, Policy policy, SolveOptions options, long started) {
+  ModuleFamilyProver(MemoryMap map, TdxLimits limits, Policy policy, SolveOptions options, long started,
+      Set<AddressRange> cutRuns) {
     this.map = map;
+    this.cutRuns = cutRuns;
     this.limits = limits;
     this.policy = policy;
     this.deadline = options.solveDeadline();
@@ -104,7 +108,7 @@ final class ModuleFamilyProver {
 
   /** The answer; {@link Deadline.Exceeded} when the deadline struck while the instance was prepared. */
   EngineResult solve() {
-    instance = Instance.of(map, limits, policy, deadline);
+    instance = Instance.of(map, limits, policy, deadline, cutRuns);
     if (policy.coverage() == Policy.Coverage.ALL && !instance.impossibilities().isEmpty()) {
       messages.addAll(instance.impossibilities());
       messages.add("no layout can cover all TDX memory; `tdmr fix` finds the least memory to give up");
@@ -133,7 +137,7 @@ final class ModuleFamilyProver {
       if (filled.isEmpty()) {
         throw e;
       }
-      // The built layout is valid: a witness, with no bound.
+      // The built layout is valid: a witness, with the bound TierBounds derives below it (feasible).
       best = filled.get();
       return stopped("time limit, while the built layout's bounds were derived");
     }
@@ -251,7 +255,11 @@ final class ModuleFamilyProver {
 
   private static final String BEST_FOUND = "best layout found: ";
 
-  /** A {@code FEASIBLE} answer with {@code layout} (valid) and the PAMT bound proven so far. */
+  /**
+   * A {@code FEASIBLE} answer with {@code layout} (valid) and the PAMT bound proven so far, or, before
+   * the PAMT tier's bound was derived (the time limit struck while the built layout's bounds or the
+   * model were), the bound {@link tdmr.solver.TierBounds#pamtBytesBelow} that layout.
+   */
   private EngineResult feasible(Layout layout) {
     LayoutScore score = LayoutScore.of(map, limits, policy, layout);
     messages.add(BEST_FOUND + score.describe());
@@ -260,7 +268,7 @@ final class ModuleFamilyProver {
     }
     OptionalLong bound = pamtBound;
     OptionalLong bytes = bound.isPresent() ? OptionalLong.of(Math.min(bound.getAsLong() * PAGE, layout.pamtBytes()))
-        : OptionalLong.empty();
+        : new tdmr.solver.TierBounds(instance).pamtBytesBelow(score);
     return withUncovered(result(Status.FEASIBLE, layout, bytes), score);
   }
 
@@ -327,7 +335,7 @@ final class ModuleFamilyProver {
 
   /**
    * How many TDMRs without memory a layout can have that is at least as good as the incumbent in
-   * every tier up to PAMT; all that {@link Instance#memorylessGranules} offers without an incumbent,
+   * every tier up to PAMT; all that {@link Instance#memorylessSites} offers without an incumbent,
    * or when a tier before PAMT is searched below the incumbent's value (it leaves coverable memory
    * out, or has remote PAMT): such a layout may have more PAMT.
    *

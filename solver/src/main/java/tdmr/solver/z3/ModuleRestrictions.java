@@ -25,7 +25,9 @@ import tdmr.solver.ModuleFamilyRestrictions;
  *   <li><b>One boundary inside a run.</b> At most one TDMR boundary lies strictly inside a run of
  *       whole GiB of one memory block: so no TDMR lies wholly inside it without reaching its ends
  *       (that needs a run of at least 3 GiB; named under CP-SAT's condition, {@link
- *       ModuleFamilyRestrictions#innerTdmrCouldBeat}), and the run's middle between two TDMRs is
+ *       ModuleFamilyRestrictions#innerTdmrCouldBeat}, unless the second solve of {@link
+ *       tdmr.solver.InnerTdmrRuns} over those runs cut into granules proves the answer, as in
+ *       CP-SAT), and the run's middle between two TDMRs is
  *       never left out of both (that is the case of chains of 1 GiB or more, below).
  *   <li><b>No straddling.</b> No PAMT level straddles the edge between two touching memory blocks
  *       (PAMT lies in the Instance's segments, each inside one block). Named under the same
@@ -33,7 +35,6 @@ import tdmr.solver.ModuleFamilyRestrictions;
  *       for the whole family): wherever blocks touch, unless a node-local optimum without remote
  *       PAMT provably cannot be beaten by a straddling level. (Until 2026-12-04 Z3 named it wherever
  *       blocks touch.)
- *   <li><b>TDMRs without memory above the window</b> ({@link Instance#memorylessGranules}).
  *   <li><b>Chains of 1 GiB or more.</b> Chains are anchored at atom ends, a chain inside a run of
  *       whole GiB never crosses a TDMR boundary inside it, and the part of a run outside every TDMR
  *       is all PAMT (whole GiB at one end of the run, filled from that end, by a run of PAMT padded,
