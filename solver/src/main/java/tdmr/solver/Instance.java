@@ -87,6 +87,7 @@ public final class Instance {
   private final List<Atom> atoms = new ArrayList<>();
   private final List<Segment> segments = new ArrayList<>();
   private final List<Place> places = new ArrayList<>();
+  private final List<Joint> joints = new ArrayList<>();
   private final List<AddressRange> excludedMemory = new ArrayList<>();
   private final List<String> impossibilities = new ArrayList<>();
   private final List<Integer> nodes;
@@ -185,6 +186,19 @@ public final class Instance {
       return endAtom - firstAtom;
     }
   }
+
+  /**
+   * Where two segments touch (module family): blocks of two nodes meeting inside one merged CMR (a
+   * usable atom lies wholly inside a merged CMR, and merged CMRs are maximal, so two touching usable
+   * atoms lie in the same one). One PAMT level may lie over the edge, part in each segment (rules D6
+   * and the OS rule hold: it lies in TDX memory inside one merged CMR); it lies on the nodes of both.
+   *
+   * @param index position in {@link #joints()}
+   * @param below the segment ending at the edge
+   * @param above the segment starting there
+   * @param edge the edge's address
+   */
+  public record Joint(int index, int below, int above, long edge) {}
 
   /** Where a chain is anchored, and which way it grows. */
   public enum Anchor {
@@ -300,6 +314,26 @@ public final class Instance {
   /** The places, by segment and then in address order of their anchors. */
   public List<Place> places() {
     return Collections.unmodifiableList(places);
+  }
+
+  /**
+   * The joints in address order: where two segments touch (module family only; a kernel chunk lies
+   * in one block).
+   */
+  public List<Joint> joints() {
+    return Collections.unmodifiableList(joints);
+  }
+
+  /**
+   * The nodes a level lies on that runs from segment {@code first} over the joints between to
+   * segment {@code last}: their nodes, ascending, distinct.
+   */
+  public List<Integer> nodesOf(int first, int last) {
+    TreeSet<Integer> out = new TreeSet<>();
+    for (int s = first; s <= last; s++) {
+      out.add(segments.get(s).node());
+    }
+    return List.copyOf(out);
   }
 
   /** The atoms of segment {@code s}. */
@@ -443,6 +477,14 @@ public final class Instance {
    */
   public boolean lacksNode(Cell cell, int node) {
     return cell.holdsMemory() && !cell.nodes().contains(node);
+  }
+
+  /**
+   * Whether the granules of {@code cell} hold TDX memory but not of every node of {@code levelNodes}:
+   * then a level on those nodes (one over a {@link Joint} lies on two) describes them remotely.
+   */
+  public boolean lacksAny(Cell cell, List<Integer> levelNodes) {
+    return cell.holdsMemory() && !cell.nodes().containsAll(levelNodes);
   }
 
   // ---- TDMRs without memory (module family) ---------------------------------------------------
@@ -672,6 +714,15 @@ public final class Instance {
         start = i;
       }
     }
+    if (!moduleFamily()) {
+      return;
+    }
+    for (int s = 0; s + 1 < segments.size(); s++) {
+      long end = atoms.get(segments.get(s).endAtom() - 1).range().end();
+      if (atoms.get(segments.get(s + 1).firstAtom()).range().start() == end) {
+        joints.add(new Joint(joints.size(), s, s + 1, end));
+      }
+    }
   }
 
   private void addSegment(int first, int end) {
@@ -723,8 +774,8 @@ public final class Instance {
   public String describe() {
     long plain = cells.stream().filter(c -> c.kind() == Kind.PLAIN).count();
     long mixed = cells.stream().filter(c -> c.kind() == Kind.MIXED).count();
-    return "%d cells (%d plain, %d mixed), %d atoms, %d segments, %d places".formatted(cells.size(), plain, mixed,
-        atoms.size(), segments.size(), places.size());
+    return "%d cells (%d plain, %d mixed), %d atoms, %d segments, %d places, %d joints".formatted(cells.size(), plain,
+        mixed, atoms.size(), segments.size(), places.size(), joints.size());
   }
 
   /** The usable pages of a cell ({@link Atom#usable}): of each of its granules for a PLAIN cell, which is one atom. */

@@ -23,8 +23,14 @@ public final class ModuleFamilyRestrictions {
   /** A TDMR wholly inside a run of whole GiB of one block is left out. */
   public static final String INSIDE_A_RUN =
       "no TDMR lies wholly inside a run of whole GiB of one memory block without reaching the run's ends";
-  /** A PAMT level over the edge of two touching blocks is left out. */
+  /** A PAMT level over the edge of two touching blocks is left out (Z3's model). */
   public static final String STRADDLING = "no PAMT level straddles the edge between two touching memory blocks";
+  /**
+   * A PAMT level over the edge of two touching blocks reaching into memory wholly filled by padded
+   * levels is left out (CP-SAT's model; where, {@code tdmr.solver.cpsat.Restrictions} says).
+   */
+  public static final String STRADDLING_INTO_FILL =
+      "no PAMT level straddles the edge between two touching memory blocks into memory filled wholly by padded levels";
   /** TDMRs without TDX memory lie only above the window ({@link Instance#memorylessGranules}). */
   public static final String MEMORYLESS_ABOVE = "TDMRs without TDX memory lie above all of it";
   /** Chains of 1 GiB or more inside a run of whole GiB are left out (where, each engine says). */
@@ -44,17 +50,14 @@ public final class ModuleFamilyRestrictions {
   /**
    * The restrictions both engines' module-family models share that could hide a better layout than
    * {@code found} (or, when it is empty, any layout, for an {@code INFEASIBLE} claim): a TDMR wholly
-   * inside a run, straddling levels, where TDMRs without memory lie. Each engine adds what only its
-   * own model leaves out.
+   * inside a run, where TDMRs without memory lie. Each engine adds what only its own model leaves
+   * out (since 2026-12-05 straddling levels: CP-SAT's model holds them, Z3's does not).
    */
   public static List<String> shared(Instance instance, Optional<LayoutScore> found) {
     List<String> out = new ArrayList<>();
     boolean module = instance.moduleFamily();
     if (module ? innerTdmrCouldBeat(instance, found) : runOfThreeGiB(instance)) {
       out.add(INSIDE_A_RUN);
-    }
-    if (module && straddlingCouldMatter(instance, found)) {
-      out.add(STRADDLING);
     }
     if (module && memorylessPlacementMatters(instance)) {
       out.add(MEMORYLESS_ABOVE);

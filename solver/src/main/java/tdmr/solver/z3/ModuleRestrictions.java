@@ -28,11 +28,11 @@ import tdmr.solver.ModuleFamilyRestrictions;
  *       ModuleFamilyRestrictions#innerTdmrCouldBeat}), and the run's middle between two TDMRs is
  *       never left out of both (that is the case of chains of 1 GiB or more, below).
  *   <li><b>No straddling.</b> No PAMT level straddles the edge between two touching memory blocks
- *       (PAMT lies in the Instance's segments, each inside one block). Named under the same
- *       condition as CP-SAT's ({@link ModuleFamilyRestrictions#straddlingCouldMatter}, argued there
- *       for the whole family): wherever blocks touch, unless a node-local optimum without remote
- *       PAMT provably cannot be beaten by a straddling level. (Until 2026-12-04 Z3 named it wherever
- *       blocks touch.)
+ *       (PAMT lies in the Instance's segments, each inside one block; CP-SAT's model, since
+ *       2026-12-05, also holds levels over a {@link Instance.Joint}). Named under {@link
+ *       ModuleFamilyRestrictions#straddlingCouldMatter}, argued there for the whole family: wherever
+ *       blocks touch, unless a node-local optimum without remote PAMT provably cannot be beaten by
+ *       a straddling level. (Until 2026-12-04 Z3 named it wherever blocks touch.)
  *   <li><b>TDMRs without memory above the window</b> ({@link Instance#memorylessGranules}).
  *   <li><b>Chains of 1 GiB or more.</b> Chains are anchored at atom ends, a chain inside a run of
  *       whole GiB never crosses a TDMR boundary inside it, and the part of a run outside every TDMR
@@ -72,6 +72,9 @@ final class ModuleRestrictions {
       return List.of();
     }
     List<String> out = new ArrayList<>(ModuleFamilyRestrictions.shared(instance, found));
+    if (instance.moduleFamily() && ModuleFamilyRestrictions.straddlingCouldMatter(instance, found)) {
+      out.add(ModuleFamilyRestrictions.STRADDLING);
+    }
     // Padding makes a chain of any length, so whether the unpadded PAMT could reach 1 GiB does not
     // decide it: a padded level filling a whole GiB of a run outside every TDMR can save a TDMR or an
     // area (found by Z3ModuleFamilyProperties against ExhaustiveSearch). Only runs of whole GiB hold
