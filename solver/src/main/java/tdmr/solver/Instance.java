@@ -47,8 +47,8 @@ import tdmr.time.Deadline;
  * <h2>Segments and places</h2>
  *
  * A <b>segment</b> is a maximal run of touching convertible memory atoms of one block: contiguous
- * TDX memory of one NUMA node inside one merged CMR, so where a PAMT piece may lie (rules D6 and
- * the OS rule; a kernel chunk also lies in one block). A block crosses at most two granule
+ * TDX memory of one NUMA node inside one merged CMR, where PAMT pieces lie (rules D6 and the OS
+ * rule), or, in the module family, over the joints between segments (below). A block crosses at most two granule
  * boundaries without a block or CMR edge between them being a cell edge, so a segment has at most
  * three atoms: a head in a MIXED cell, a PLAIN run, a tail in a MIXED cell.
  *
@@ -61,6 +61,17 @@ import tdmr.time.Deadline;
  * touches a segment end, another chain or a TDMR boundary; a chain touching a TDMR boundary inside a
  * PLAIN run reserves the same in that TDMR at the run's end; and a chain straddling a granule
  * boundary between atoms can slide down until it touches it from below.
+ *
+ * <p>Segments of two blocks may touch (blocks are maximal runs of one node, so blocks of two nodes):
+ * a <b>joint</b> ({@link Joint}). Rules D6 and the OS rule allow a level over its edge (both sides
+ * are TDX memory of one merged CMR), and such a level can save a reserved area without filling
+ * either block (a 4-page level over a 2-page block and the next block's first 2 pages, stacked
+ * against a hole). A run of PAMT over the edge is anchored there by construction, so the places
+ * above lose nothing: it is the chain at the high end of the segment below and the chain at the low
+ * end of the segment above, sharing the one level that lies over the edge (at most one can). A level
+ * over several consecutive joints covers the segments between them whole. It lies on the nodes of
+ * every block it overlaps, and describes remotely every granule of its TDMR lacking memory of one of
+ * them ({@link #lacksAny}). The kernel family has no joints: a kernel chunk lies in one block.
  *
  * <h2>PAMT sizes</h2>
  *

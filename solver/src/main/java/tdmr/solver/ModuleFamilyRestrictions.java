@@ -161,7 +161,8 @@ public final class ModuleFamilyRestrictions {
 
   /**
    * Whether a level straddling the edge between two touching blocks could beat {@code found} (or,
-   * for an {@code INFEASIBLE} claim, make a layout exist). It can wherever blocks touch (a
+   * for an {@code INFEASIBLE} claim, make a layout exist), for a model that leaves such levels out
+   * (since 2026-12-05 Z3's under PAMT node-local; CP-SAT's model holds them). It can wherever blocks touch (a
    * straddling level can save an area without filling either block: a 4-page 2M level over a 2-page
    * block and the next block's first 2 pages, stacked against the hole below, {@code
    * ModuleFamilyRefereeTest}), with one exception. An optimum under PAMT {@code node-local} with

@@ -55,7 +55,9 @@ import tdmr.tdx.Policy;
  * then ends exactly at the far end of the run's part outside every TDMR (a padded chain with a free
  * end can shed the padding and change nothing else), and a roomy atom may be filled by padded
  * pieces, as may the part of a roomy run of whole GiB outside every TDMR ({@link MiddleFill}; see
- * {@link Restrictions}).
+ * {@link Restrictions}). A piece may also lie over a <em>bridge</em> ({@link BridgeVars}): the edge
+ * where two segments touch ({@link Joint}), or a run of such edges around tight segments it covers,
+ * as the first piece of the chains against the edge on both sides, on both nodes.
  *
  * <h2>Reserved areas (rules C1, D5, E1 and the holes policy)</h2>
  *
