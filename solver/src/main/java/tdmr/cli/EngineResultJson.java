@@ -63,6 +63,10 @@ final class EngineResultJson {
     JsonContract.putOrNull(o, "remotePamtBytes", r.layout().isPresent()
         ? java.util.OptionalLong.of(new tdmr.check.RemotePamt(map, limits).bytes(r.layout().get()))
         : java.util.OptionalLong.empty());
+    // Bytes by which the levels exceed what the kernel would allocate (module family only; 0 for the kernel's shape).
+    JsonContract.putOrNull(o, "pamtPaddingBytes", r.layout().isPresent()
+        ? java.util.OptionalLong.of(tdmr.check.PamtPadding.bytes(r.layout().get(), limits))
+        : java.util.OptionalLong.empty());
     o.set("kernelFailure", r.kernelFailure().map(this::kernelFailure).orElse(null));
     o.set("infeasibility", r.infeasibility().map(EngineResultJson::infeasibility).orElse(null));
     o.set("messages", JsonContract.strings(r.messages()));

@@ -5,6 +5,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.OptionalInt;
 import java.util.stream.Collectors;
+import tdmr.check.PamtPadding;
 import tdmr.check.RemotePamt;
 import tdmr.greedy.GreedyResult;
 import tdmr.greedy.LinuxGreedy;
@@ -259,6 +260,12 @@ final class PlanText {
     sb.append("PAMT total: %d bytes (%s) in %s; remote PAMT %d bytes%s%n"
         .formatted(pamt, humanAndKib(pamt), Count.of(layout.size(), "TDMR"), remote,
             remote == 0 ? "" : " (" + ByteSize.human(remote) + " describing memory on other NUMA nodes)"));
+    long padding = PamtPadding.bytes(layout, limits);
+    if (padding > 0) {
+      // Module family only: levels larger than the module's minimum rounded to 4 KiB (PamtPadding).
+      sb.append("  of it padding: %d bytes (%s), levels larger than the kernel allocates%n"
+          .formatted(padding, ByteSize.human(padding)));
+    }
   }
 
   /**

@@ -34,8 +34,10 @@ import tdmr.tdx.TdxLimits;
  * realistic} machines drawn as {@link MapGenerator#realistic} does and then given as many {@code
  * memmap=} holes as it takes to reach about {@code BLOCKS} blocks.
  *
- * <p>Usage: {@code CpSatScaling [SEEDS [BLOCKS [THREADS [LIMIT_S [FAMILIES]]]]]} (defaults: 20
- * seeds, 1000 blocks, 2 threads, 10 s, all four families; FAMILIES is a comma-separated subset).
+ * <p>Usage: {@code CpSatScaling [SEEDS [BLOCKS [THREADS [LIMIT_S [FAMILIES [LAYOUTS]]]]]]} (defaults:
+ * 20 seeds, 1000 blocks, 2 threads, 10 s, all four families, the kernel family of layouts; FAMILIES
+ * is a comma-separated subset or {@code all}, LAYOUTS {@code kernel} or {@code module}, the layout
+ * family the engine is asked about, {@link Policy.Family}).
  */
 public final class CpSatScaling {
   private CpSatScaling() {}
@@ -45,11 +47,18 @@ public final class CpSatScaling {
     int blocks = args.length > 1 ? Integer.parseInt(args[1]) : 1000;
     int threads = args.length > 2 ? Integer.parseInt(args[2]) : 2;
     double limit = args.length > 3 ? Double.parseDouble(args[3]) : 10;
-    List<String> only = args.length > 4 ? List.of(args[4].split(",")) : List.of();
-    measure(seeds, blocks, new SolveOptions(limit, threads, 0), only, System.out);
+    List<String> only = args.length > 4 && !args[4].equals("all") ? List.of(args[4].split(",")) : List.of();
+    Policy policy = args.length > 5 && args[5].equals("module") ? Policy.DEFAULT : Policy.KERNEL;
+    measure(seeds, blocks, new SolveOptions(limit, threads, 0), only, policy, System.out);
   }
 
   static void measure(int seeds, int blocks, SolveOptions options, List<String> only, PrintStream out) {
+    measure(seeds, blocks, options, only, Policy.KERNEL, out);
+  }
+
+  /** The table for the layouts of {@code policy}'s family (the default policy otherwise). */
+  static void measure(int seeds, int blocks, SolveOptions options, List<String> only, Policy policy,
+      PrintStream out) {
     Map<String, LongFunction<SyntheticMachine>> families = new LinkedHashMap<>();
     families.put("fragmented", seed -> MapGenerator.fragmented(blocks, seed));
     families.put("manyNodes", seed -> MapGenerator.manyNodes(blocks, seed));
@@ -71,8 +80,8 @@ public final class CpSatScaling {
       for (long seed = 1; seed <= seeds; seed++) {
         SyntheticMachine machine = family.getValue().apply(seed);
         MemoryMap map = machine.memoryMap();
-        EngineResult r = engine.solve(map, TdxLimits.DEFAULT, Policy.KERNEL, options);
-        Problem p = Problem.of(map, TdxLimits.DEFAULT, Policy.KERNEL);
+        EngineResult r = engine.solve(map, TdxLimits.DEFAULT, policy, options);
+        Problem p = Problem.of(map, TdxLimits.DEFAULT, policy);
         boolean proven = r.status() == Status.OPTIMAL || r.status() == Status.INFEASIBLE;
         long counted = proven ? r.solveMillis() : Long.MAX_VALUE;
         mine.add(counted);
