@@ -174,6 +174,20 @@ final class ModuleModel {
    * the chain at the low end of the segment above; where a side is tight that chain's padding goes
    * on it, so its part there is its share plus that padding.
    *
+   * <p>No bridge lies over one joint between two roomy segments: a piece {@code S} over such an edge
+   * {@code e} can move wholly below it, with the pieces of its run below shifted down by its part
+   * above and those above shifted down to {@code e}, and no tier gets worse. Neither atom beside
+   * {@code e} is wholly PAMT (that is a fill, {@link Restrictions}), so the run has a free end in
+   * each, and without padding (a free end sheds it) it is shorter than either atom (roomy: larger
+   * than any layout's unpadded PAMT), so it stays in the atom below, in the last granule of a run
+   * (chains in roomy runs are shorter than 1 GiB), meeting no other chain and no TDMR boundary; the
+   * pages it takes there were usable memory of the TDMR holding its area, and those it frees above
+   * become usable memory of theirs. PAMT bytes and TDMRs are unchanged; the reserved pages below
+   * {@code e} stay one run, and above it the run shrinks or goes (one area fewer at most); {@code S}
+   * lies on one node instead of two, which describes no more remotely ({@link
+   * tdmr.check.RemotePamt}). So on real maps, whose blocks touch between two large nodes, the model
+   * does not grow.
+   *
    * @param first the first joint
    * @param last the last joint
    * @param middlePages the pages of the segments between, which it covers
@@ -549,6 +563,10 @@ final class ModuleModel {
         }
         Joint first = js.get(f);
         Joint last = js.get(l);
+        if (f == l && !tightSegment[first.below()] && !tightSegment[first.above()]) {
+          // Between two roomy segments a piece over the edge loses nothing: see BridgeVars.
+          continue;
+        }
         String s = "_j" + f + "_" + l;
         bridges.add(new BridgeVars(bridges.size(), first, last, middle,
             places.get(instance.segments().get(first.below()).endPlace() - 1),
