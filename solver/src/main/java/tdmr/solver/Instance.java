@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 import java.util.TreeSet;
 import tdmr.mem.AddressRange;
 import tdmr.mem.ByteSize;
@@ -30,7 +31,9 @@ import tdmr.time.Deadline;
  *       between such granules, a maximal run of granules wholly inside one block and one merged
  *       CMR is one {@link Kind#PLAIN} cell, and a maximal run without TDX memory (of one
  *       convertibility) one {@link Kind#EMPTY} cell. TDMR boundaries lie on cell edges or, inside a
- *       PLAIN or EMPTY cell of two or more GiB, on any of its inner GiB boundaries.
+ *       PLAIN or EMPTY cell of two or more GiB, on any of its inner GiB boundaries. A PLAIN run
+ *       named in {@link #cutRuns} is instead cut into PLAIN cells of 1 GiB each, so that a TDMR
+ *       boundary may lie on every GiB boundary inside it ({@link InnerTdmrRuns}).
  *   <li><b>The window</b> runs from the first granule holding TDX memory to the last, below the
  *       HKID limit. In the module family no TDMR needs to reach further: a TDMR that ends or starts
  *       in a granule without TDX memory can give that granule up and keep its three levels, which
@@ -50,7 +53,8 @@ import tdmr.time.Deadline;
  * TDX memory of one NUMA node inside one merged CMR, where PAMT pieces lie (rules D6 and the OS
  * rule), or, in the module family, over the joints between segments (below). A block crosses at most two granule
  * boundaries without a block or CMR edge between them being a cell edge, so a segment has at most
- * three atoms: a head in a MIXED cell, a PLAIN run, a tail in a MIXED cell.
+ * three atoms: a head in a MIXED cell, a PLAIN run, a tail in a MIXED cell; or, where the run is
+ * cut into granules ({@link #cutRuns}), the head, one atom per granule of the run and the tail.
  *
  * <p>PAMT in a segment lies in <em>chains</em> (maximal runs of touching pieces), each anchored at a
  * <b>place</b> ({@link Place}): the segment's low end (growing up, and it may cover the next atoms),
@@ -102,6 +106,7 @@ public final class Instance {
   private final List<AddressRange> excludedMemory = new ArrayList<>();
   private final List<String> impossibilities = new ArrayList<>();
   private final List<Integer> nodes;
+  private final Set<AddressRange> cutRuns;
   private int largestTdmrGiB;
   private List<AddressRange> memorylessGranules;
 
@@ -243,8 +248,9 @@ public final class Instance {
    */
   public record Place(int index, int segment, Anchor anchor, long offset, int atom, long room) {}
 
-  private Instance(MemoryMap map, TdxLimits limits, Policy policy, Deadline deadline) {
+  private Instance(MemoryMap map, TdxLimits limits, Policy policy, Deadline deadline, Set<AddressRange> cutRuns) {
     this.map = map;
+    this.cutRuns = Set.copyOf(cutRuns);
     this.limits = limits;
     this.policy = policy;
     this.deadline = deadline;
@@ -261,11 +267,23 @@ public final class Instance {
    * passes first. The instance carries the deadline ({@link #deadline()}) for the models built on it.
    */
   public static Instance of(MemoryMap map, TdxLimits limits, Policy policy, Deadline deadline) {
+    return of(map, limits, policy, deadline, Set.of());
+  }
+
+  /**
+   * Preprocesses one instance within {@code deadline} as {@link #of(MemoryMap, TdxLimits, Policy,
+   * Deadline)} does, with each PLAIN run whose range is in {@code cutRuns} (module family) cut into
+   * PLAIN cells of 1 GiB, so that the models built on it hold every TDMR over those runs,
+   * those wholly inside them included ({@link InnerTdmrRuns}).
+   */
+  public static Instance of(MemoryMap map, TdxLimits limits, Policy policy, Deadline deadline,
+      Set<AddressRange> cutRuns) {
     Objects.requireNonNull(map, "map");
     Objects.requireNonNull(limits, "limits");
     Objects.requireNonNull(policy, "policy");
     Objects.requireNonNull(deadline, "deadline");
-    Instance p = new Instance(map, limits, policy, deadline);
+    Objects.requireNonNull(cutRuns, "cutRuns");
+    Instance p = new Instance(map, limits, policy, deadline, cutRuns);
     p.findImpossibilities();
     p.largestTdmrGiB = p.largestTdmr();
     p.cutCells();
@@ -292,6 +310,14 @@ public final class Instance {
 
   public boolean moduleFamily() {
     return policy.family() == Policy.Family.MODULE;
+  }
+
+  /**
+   * The PLAIN runs this instance cuts into cells of 1 GiB (module family; empty for {@link
+   * #of(MemoryMap, TdxLimits, Policy, Deadline)}), as ranges of the runs the uncut instance has.
+   */
+  public Set<AddressRange> cutRuns() {
+    return cutRuns;
   }
 
   /** The cells in address order. */
@@ -651,6 +677,12 @@ public final class Instance {
     int index = cells.size();
     int first = atoms.size();
     int node = map.blocks().get(blockIndex).node();
+    if (moduleFamily() && range.size() > ByteSize.GiB && cutRuns.contains(range)) {
+      for (long g = range.start(); g < range.end(); g += ByteSize.GiB) {
+        addUniformCell(new AddressRange(g, g + ByteSize.GiB), extension);
+      }
+      return;
+    }
     atoms.add(new Atom(first, index, range, true, node, blockIndex, map.cmrs().covers(range), -1, 0));
     cells.add(new Cell(index, range, Kind.PLAIN, first, first + 1, false, List.of(node)));
   }
@@ -737,7 +769,7 @@ public final class Instance {
   }
 
   private void addSegment(int first, int end) {
-    if (end - first > 3) {
+    if (end - first > 3 && cutRuns.isEmpty()) {
       throw new IllegalStateException("a segment of %d atoms at %s".formatted(end - first, atoms.get(first).range()));
     }
     int index = segments.size();

@@ -20,7 +20,11 @@ import tdmr.tdx.Policy;
  * the same condition, so that {@link CrossCheck} compares their answers strictly.
  */
 public final class ModuleFamilyRestrictions {
-  /** A TDMR wholly inside a run of whole GiB of one block is left out. */
+  /**
+   * A TDMR wholly inside a run of whole GiB of one block is left out; a claim naming it is solved
+   * again over those runs cut into granules ({@link InnerTdmrRuns}), which names it only where that
+   * second solve does not prove the answer.
+   */
   public static final String INSIDE_A_RUN =
       "no TDMR lies wholly inside a run of whole GiB of one memory block without reaching the run's ends";
   /** A PAMT level over the edge of two touching blocks is left out (Z3's model). */
@@ -114,29 +118,43 @@ public final class ModuleFamilyRestrictions {
    * TDMRs, or TDMRs and granules left out, over the run's memory, and each TDMR pays its own
    * 1G-level page). So it is not named when, for every such run (a PLAIN cell of 3 GiB or more),
    * that bound exceeds the optimum's PAMT: on the real maps of the tests, where an optimum covers
-   * each node's runs with fewer than three TDMRs each. {@code ModuleFamilyBoundsTest} derives the
-   * bound by hand and {@code InnerTdmrClaimsTest} compares both engines with {@code
-   * ExhaustiveSearch}, which enumerates TDMRs inside runs.
+   * each node's runs with fewer than three TDMRs each. A run cut into granules ({@link
+   * Instance#cutRuns}) is a sequence of 1 GiB cells, every TDMR over it is in the models, and it is
+   * not counted. {@code ModuleFamilyBoundsTest} derives the bound by hand and {@code
+   * InnerTdmrClaimsTest} compares both engines with {@code ExhaustiveSearch}, which enumerates TDMRs
+   * inside runs.
    */
   public static boolean innerTdmrCouldBeat(Instance instance, Optional<LayoutScore> found) {
+    return !runsWhereInnerTdmrCouldBeat(instance, found).isEmpty();
+  }
+
+  /**
+   * The runs (PLAIN cells of 3 GiB or more) where a TDMR lying wholly inside could beat {@code found}
+   * (or, without an optimum, make a layout exist), by the argument of {@link #innerTdmrCouldBeat}:
+   * every run when there is no bound, else those whose {@link
+   * ModuleFamilyBounds#leastPamtPagesWithInnerTdmr} does not exceed the optimum's PAMT. {@link
+   * InnerTdmrRuns} cuts these into granules for a second solve.
+   */
+  public static List<Cell> runsWhereInnerTdmrCouldBeat(Instance instance, Optional<LayoutScore> found) {
     List<Cell> runs = instance.cells().stream().filter(c -> c.kind() == Kind.PLAIN && c.sizeGiB() >= 3).toList();
     if (runs.isEmpty()) {
-      return false;
+      return runs;
     }
     long below = beatenOnlyBelow(instance, found);
     if (below == Long.MAX_VALUE) {
-      return true;
+      return runs;
     }
     // A layout beating the optimum has no remote PAMT under node-local, so the bound may be taken per node.
     ModuleFamilyBounds bounds = new ModuleFamilyBounds(instance,
         instance.policy().pamt() == Policy.PamtPlacementPolicy.NODE_LOCAL);
+    List<Cell> out = new ArrayList<>();
     for (Cell c : runs) {
       OptionalLong least = bounds.leastPamtPagesWithInnerTdmr(c);
       if (least.isEmpty() || least.getAsLong() * ByteSize.PAGE <= below) {
-        return true;
+        out.add(c);
       }
     }
-    return false;
+    return out;
   }
 
   /**

@@ -29,11 +29,13 @@ import tdmr.time.Deadline;
  * Both exact engines' module-family models leave out TDMRs lying wholly inside a run of whole GiB
  * of one block without reaching its ends, and name that restriction ({@link
  * ModuleFamilyRestrictions#INSIDE_A_RUN}) unless {@link ModuleFamilyRestrictions#innerTdmrCouldBeat}
- * shows that no such layout beats the optimum. Checked here against {@link ExhaustiveSearch}, which
- * enumerates every TDMR set, those inside runs included: on a hand-made map where the only layout
- * has such a TDMR (the engines must name the restriction), on one where the optimum is derived by
- * hand (they must not), and on tiny generated maps with a run of 3 or 4 GiB, where a claim naming
- * no restriction must equal the referee in every ranked tier.
+ * shows that no such layout beats the optimum, or a second solve over the runs cut into granules
+ * ({@link InnerTdmrRuns}) proves the answer without it. Checked here against {@link
+ * ExhaustiveSearch}, which enumerates every TDMR set, those inside runs included: on hand-made maps
+ * where the only or the cheapest layouts have such a TDMR (the second solve finds and proves them),
+ * on one where the optimum is derived by hand (no second solve is needed), and on tiny generated
+ * maps with a run of 3 or 4 GiB, where a claim naming no restriction must equal the referee in
+ * every ranked tier.
  */
 class InnerTdmrClaimsTest {
   private static final long K = 1024;
@@ -79,34 +81,40 @@ class InnerTdmrClaimsTest {
   }
 
   @Test
-  void theOnlyLayoutWithATdmrInsideARunIsOutsideTheModelsAndNamed() {
+  void theOnlyLayoutWithATdmrInsideARunIsProvenOverTheRunCutIntoGranules() {
     // ModuleFamilyBoundsTest.theOnlyLayoutMayHaveATdmrInsideARun: three one-page islands above 1G, a
     // block from 2G to 3078 pages past 5G, no reserved area: the one layout is [2G, 3G), [3G, 4G),
-    // [4G, 5G). Neither model holds it, so both say INFEASIBLE and name the restriction.
+    // [4G, 5G), all PAMT outside them: the three 1G levels (1 page each) fill the islands, the 4K
+    // and 2M levels (3 · (1024 + 2) = 3078 pages) the block's tail past 5G; 3 · 1027 = 3081 pages.
+    // Neither model holds [3G, 4G) over the run [2G, 5G) left whole, so the first solve says
+    // INFEASIBLE and names the restriction; the second, over the run cut into granules
+    // (InnerTdmrRuns), proves the layout optimal without it.
     MemoryMap map = MemoryMap.ofBlocks("inner", List.of(new MemoryBlock(G + 4 * K, G + 8 * K, 0),
         new MemoryBlock(G + 12 * K, G + 16 * K, 0), new MemoryBlock(G + 20 * K, G + 24 * K, 0),
         new MemoryBlock(2 * G, 5 * G + 3078 * 4 * K, 0)));
     TdxLimits limits = TdxLimits.DEFAULT.withMaxTdmrs(3).withMaxReservedPerTdmr(0);
-    assertTrue(new ExhaustiveSearch(map, limits, MODULE).best().isPresent());
+    LayoutScore expected = new LayoutScore(0, 0, 3081 * 4096, 3, 0);
+    assertTrue(expected.sameRank(new ExhaustiveSearch(map, limits, MODULE).best().orElseThrow().score(), MODULE));
     for (Engine e : ENGINES) {
       EngineResult r = e.solve(map, limits, MODULE, new SolveOptions(60, 1, 0));
-      assertEquals(Status.INFEASIBLE, r.status(), e.name() + ": " + r.messages());
-      assertTrue(r.restrictions().contains(ModuleFamilyRestrictions.INSIDE_A_RUN), e.name() + ": " + r.restrictions());
+      assertEquals(Status.OPTIMAL, r.status(), e.name() + ": " + r.messages());
+      assertFalse(r.restrictions().contains(ModuleFamilyRestrictions.INSIDE_A_RUN), e.name() + ": " + r.restrictions());
+      assertTrue(expected.sameRank(LayoutScore.of(map, limits, MODULE, r.layout().orElseThrow()), MODULE), e.name());
     }
   }
 
   /**
    * The map above with one reserved area per TDMR, asked only for the price of the limits (as
-   * {@code prove} and {@code frontier} ask): CP-SAT's answer is a PAMT bound its own search proved,
-   * not one derived for the whole family, so it names the restriction it holds under. The islands
-   * hold 4 holes, so no TDMR with one area covers their granule: they are PAMT, three one-page pieces,
-   * the 1G levels of three TDMRs. Without a TDMR inside the run, the third is [5G, 6G), without
-   * memory (all hole, one area): 1027 + 2053 + 1027 = 4107 pages, CP-SAT's bound and layout. The
-   * referee's [2G, 3G), [3G, 4G), [4G, 5G), each holding its other levels in one area, has 3 · 1027 =
-   * 3081 pages: the bound holds only under the restriction it names.
+   * {@code prove} and {@code frontier} ask). The islands hold 4 holes, so no TDMR with one area
+   * covers their granule: they are PAMT, three one-page pieces, the 1G levels of three TDMRs.
+   * Without a TDMR inside the run, the third is [5G, 6G), without memory (all hole, one area): 1027 +
+   * 2053 + 1027 = 4107 pages, the first solve's price, a bound CP-SAT's own search proved, so named
+   * with the restriction it holds under. The referee's [2G, 3G), [3G, 4G), [4G, 5G), each holding
+   * its other levels in one area, has 3 · 1027 = 3081 pages; the second solve, over the run cut into
+   * granules, proves that price without the restriction.
    */
   @Test
-  void cpSatsOwnPamtBoundNamesTheRestrictionItHoldsUnder() {
+  void cpSatsPriceOfTheLimitsIsProvenOverTheRunCutIntoGranules() {
     MemoryMap map = MemoryMap.ofBlocks("inner", List.of(new MemoryBlock(G + 4 * K, G + 8 * K, 0),
         new MemoryBlock(G + 12 * K, G + 16 * K, 0), new MemoryBlock(G + 20 * K, G + 24 * K, 0),
         new MemoryBlock(2 * G, 5 * G, 0)));
@@ -114,14 +122,9 @@ class InnerTdmrClaimsTest {
     assertEquals(3081 * 4096, new ExhaustiveSearch(map, limits, MODULE).best().orElseThrow().score().pamtBytes());
     EngineResult r = new CpSatEngine().solve(map, limits, MODULE, new SolveOptions(60, 1, 0, Deadline.none(), true));
     assertEquals(Status.FEASIBLE, r.status(), r.messages().toString());
-    assertEquals(OptionalLong.of(4107 * 4096), r.pamtBytes());
-    assertEquals(OptionalLong.of(4107 * 4096), r.pamtBoundBytes());
-    // The bound derived for the whole family is lower (the run [1G, 5G): 4 · 1026 + 1 pages, less
-    // the 1026 whole pages of the islands' granule left out, plus one: the TDMR [2G, 5G) left has
-    // levels of 3072, 6 and 1 pages, and the three one-page islands sealed in that granule need three
-    // exact fills), so the PAMT tier was proven by the search.
-    assertEquals(OptionalLong.of(3080), new ModuleFamilyBounds(Instance.of(map, limits, MODULE), true).leastPamtPages());
-    assertEquals(List.of(ModuleFamilyRestrictions.INSIDE_A_RUN), r.restrictions(), r.messages().toString());
+    assertEquals(OptionalLong.of(3081 * 4096), r.pamtBytes());
+    assertEquals(OptionalLong.of(3081 * 4096), r.pamtBoundBytes());
+    assertFalse(r.restrictions().contains(ModuleFamilyRestrictions.INSIDE_A_RUN), r.messages().toString());
   }
 
   /** A tiny case: the map, the limits and the policy. */

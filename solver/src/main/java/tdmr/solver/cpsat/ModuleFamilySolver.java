@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.Set;
 import tdmr.check.LayoutVerifier;
 import tdmr.mem.AddressRange;
 import tdmr.mem.ByteSize;
@@ -23,6 +24,7 @@ import tdmr.solver.BuiltOptimum;
 import tdmr.solver.FilledStart;
 import tdmr.solver.GranulesLeftOut;
 import tdmr.solver.Infeasibility;
+import tdmr.solver.InnerTdmrRuns;
 import tdmr.solver.Instance;
 import tdmr.solver.LayoutScore;
 import tdmr.solver.ModuleFamilyBounds;
@@ -69,7 +71,8 @@ final class ModuleFamilySolver {
 
   /** The module-family answer for one map; the caller has loaded OR-Tools. */
   static EngineResult solve(MemoryMap map, TdxLimits limits, Policy policy, SolveOptions options) {
-    return new Run(map, limits, policy, options).solve();
+    return InnerTdmrRuns.answer(map, limits, policy, options,
+        (cut, o, earlier) -> new Run(map, limits, policy, o, cut, earlier).solve());
   }
 
   /**
@@ -132,6 +135,9 @@ final class ModuleFamilySolver {
   /** One solve of one map. */
   private static final class Run {
     private final MemoryMap map;
+    private final Set<AddressRange> cutRuns;
+    /** A layout an earlier solve of the same map found (over runs left whole): its TDMRs are a start. */
+    private final Optional<Layout> earlier;
     private final TdxLimits limits;
     private final Policy policy;
     private final SolveOptions options;
@@ -146,8 +152,11 @@ final class ModuleFamilySolver {
     private ModuleModel model;
     private List<String> restrictions = List.of();
 
-    Run(MemoryMap map, TdxLimits limits, Policy policy, SolveOptions options) {
+    Run(MemoryMap map, TdxLimits limits, Policy policy, SolveOptions options, Set<AddressRange> cutRuns,
+        Optional<Layout> earlier) {
       this.map = map;
+      this.cutRuns = cutRuns;
+      this.earlier = earlier;
       this.limits = limits;
       this.policy = policy;
       this.options = options;
@@ -304,7 +313,7 @@ final class ModuleFamilySolver {
 
     /** The instance; an answer already when no layout can cover all memory or there is no memory. */
     private Optional<EngineResult> prepare() {
-      instance = Instance.of(map, limits, policy, deadline);
+      instance = Instance.of(map, limits, policy, deadline, cutRuns);
       tierBounds = new TierBounds(instance);
       if (policy.coverage() == Policy.Coverage.ALL && !instance.impossibilities().isEmpty()) {
         messages.addAll(instance.impossibilities());
@@ -632,6 +641,11 @@ final class ModuleFamilySolver {
           names.add("TDMRs cut so that their levels can fill the runs left out wholly, TdmrCountBound");
         }
       }
+      if (earlier.isPresent()) {
+        // The TDMRs of the answer over runs left whole ({@link InnerTdmrRuns}), with half the time.
+        candidates.add(0, tdmrsWithMemory(earlier.get()));
+        names.add(0, "the TDMRs of the answer over runs left whole");
+      }
       int cuts = candidates.size();
       candidates.add(ranges(bounds.tdmrs()));
       names.add("one per run of memory granules sharing a node");
@@ -803,6 +817,18 @@ final class ModuleFamilySolver {
         }
       }
       return true;
+    }
+
+    /** The TDMRs of {@code layout} over the window's cells (not those without memory above it), as GiB ranges. */
+    private List<long[]> tdmrsWithMemory(Layout layout) {
+      long windowEnd = instance.cells().get(instance.cells().size() - 1).range().end();
+      List<long[]> out = new ArrayList<>();
+      for (var t : layout.tdmrs()) {
+        if (t.range().start() < windowEnd) {
+          out.add(new long[] {t.range().start() / ByteSize.GiB, t.range().end() / ByteSize.GiB});
+        }
+      }
+      return out;
     }
 
     /** Whole-cell TDMRs as GiB ranges. */

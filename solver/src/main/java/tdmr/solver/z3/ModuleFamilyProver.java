@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.Set;
 import tdmr.check.LayoutVerifier;
 import tdmr.mem.AddressRange;
 import tdmr.mem.ByteSize;
@@ -63,6 +64,7 @@ final class ModuleFamilyProver {
   private static final long PAGE = ByteSize.PAGE;
 
   private final MemoryMap map;
+  private final Set<AddressRange> cutRuns;
   private final TdxLimits limits;
   private final Policy policy;
   private final Deadline deadline;
@@ -93,8 +95,10 @@ final class ModuleFamilyProver {
     }
   }
 
-  ModuleFamilyProver(MemoryMap map, TdxLimits limits, Policy policy, SolveOptions options, long started) {
+  ModuleFamilyProver(MemoryMap map, TdxLimits limits, Policy policy, SolveOptions options, long started,
+      Set<AddressRange> cutRuns) {
     this.map = map;
+    this.cutRuns = cutRuns;
     this.limits = limits;
     this.policy = policy;
     this.deadline = options.solveDeadline();
@@ -104,7 +108,7 @@ final class ModuleFamilyProver {
 
   /** The answer; {@link Deadline.Exceeded} when the deadline struck while the instance was prepared. */
   EngineResult solve() {
-    instance = Instance.of(map, limits, policy, deadline);
+    instance = Instance.of(map, limits, policy, deadline, cutRuns);
     if (policy.coverage() == Policy.Coverage.ALL && !instance.impossibilities().isEmpty()) {
       messages.addAll(instance.impossibilities());
       messages.add("no layout can cover all TDX memory; `tdmr fix` finds the least memory to give up");

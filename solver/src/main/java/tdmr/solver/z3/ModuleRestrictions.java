@@ -26,7 +26,9 @@ import tdmr.tdx.Policy;
  *   <li><b>One boundary inside a run.</b> At most one TDMR boundary lies strictly inside a run of
  *       whole GiB of one memory block: so no TDMR lies wholly inside it without reaching its ends
  *       (that needs a run of at least 3 GiB; named under CP-SAT's condition, {@link
- *       ModuleFamilyRestrictions#innerTdmrCouldBeat}), and the run's middle between two TDMRs is
+ *       ModuleFamilyRestrictions#innerTdmrCouldBeat}, unless the second solve of {@link
+ *       tdmr.solver.InnerTdmrRuns} over those runs cut into granules proves the answer, as in
+ *       CP-SAT), and the run's middle between two TDMRs is
  *       never left out of both (that is the case of chains of 1 GiB or more, below).
  *   <li><b>No straddling under PAMT node-local.</b> No PAMT level straddles the edge between two
  *       touching memory blocks (PAMT lies in the Instance's segments, each inside one block; which

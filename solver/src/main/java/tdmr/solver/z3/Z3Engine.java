@@ -141,9 +141,16 @@ public final class Z3Engine implements Engine {
   /** The module family's answer for the whole map ({@link ModuleFamilyProver}). */
   private static EngineResult solveModuleFamilyWhole(MemoryMap map, TdxLimits limits, Policy policy,
       SolveOptions options) {
+    return tdmr.solver.InnerTdmrRuns.answer(map, limits, policy, options,
+        (cut, o, earlier) -> solveModuleFamilyOnce(map, limits, policy, o, cut));
+  }
+
+  /** One module-family solve over the instance with {@code cutRuns} cut into granules. */
+  private static EngineResult solveModuleFamilyOnce(MemoryMap map, TdxLimits limits, Policy policy,
+      SolveOptions options, java.util.Set<tdmr.mem.AddressRange> cutRuns) {
     long started = System.nanoTime();
     try {
-      return new ModuleFamilyProver(map, limits, policy, options, started).solve();
+      return new ModuleFamilyProver(map, limits, policy, options, started, cutRuns).solve();
     } catch (Deadline.Exceeded e) {
       return result(Status.UNKNOWN, Optional.empty(), OptionalLong.empty(),
           List.of("z3 stopped (time limit) while its model was being built, before a search; nothing is proven"),
