@@ -431,8 +431,10 @@ final class ModuleEncoding {
    * ExhaustiveSearch}: a run with a free end gains nothing from padding) only on the low stack of a
    * full atom, or on a run filling exactly the part of a run of whole GiB outside every TDMR: the
    * low stack up to the split when the part below it is left out, the high stack from the split to
-   * the atom's end when the part above it is (the pieces may fall short of that part, as when one
-   * TDMR's levels fill a granule left out at the run's end).
+   * the atom's end, or on into the next atoms of the segment, when the part above it is (the pieces
+   * may fall short of that part, as when one TDMR's levels fill a granule left out at the run's end;
+   * until 2026-12-05 that run had to end at the atom's end, which left out the block's tail in the
+   * next granule filled with it: {@code LeftOutRunEndTest}).
    */
   private void anchors() {
     for (Stack st : stacks) {
@@ -458,8 +460,11 @@ final class ModuleEncoding {
       } else {
         background.add(ctx.mkImplies(used, ctx.mkNot(full[i])));
         if (module && k.cuttable()) {
+          // The run may go on past the run's end into the next atoms of the segment (a left-out
+          // part filled together with the block's tail in the next granule): padding is then
+          // fixed at both ends where that tail is full, and where it is not it could be shed.
           background.add(ctx.mkImplies(padded, ctx.mkAnd(split[c], ctx.mkNot(covB[c]),
-              ctx.mkEq(hi[i], upperPart(k)), ctx.mkEq(stackPages.get(st.index()), hi[i]))));
+              ctx.mkEq(hi[i], upperPart(k)), ctx.mkGe(stackPages.get(st.index()), hi[i]))));
         }
       }
     }
