@@ -62,6 +62,30 @@ import tdmr.tdx.PageSize;
  * one ruled out). It is taken only below {@code b(|C| + 1, ·)}, which bounds every layout with
  * {@code G > |C|}.
  *
+ * <p>(e) <b>Islands the area limit forces filled</b> (holes {@code memlist}). A TDMR's holes are the
+ * maximal runs of its address space outside every stretch; with at most {@code A} areas a TDMR of
+ * {@code h} holes reserves, whole, at least {@code h - A} <em>islands</em> (stretches between two of
+ * its holes): an area holding {@code j} holes holds the {@code j - 1} islands between them, so the
+ * areas are at least the holes less the islands held whole. An island held whole is PAMT on X, all of
+ * it, and every level meeting it lies inside it: filled exactly, its unpadded W-levels give a
+ * multiple of W, so its V- and rounded levels and padding are at least {@code |φ| mod W}. A granule g
+ * of C has {@code h_g} runs of its space outside every stretch, each in a different hole of the TDMR
+ * over g; a TDMR over the granules Γ of C with {@code h_g > A} has at least {@code Σ_Γ h_g - (|Γ| -
+ * 1)} holes (listed in address order, a hole meets two of them only as the last of one and the first
+ * of the next), so, with {@code A ≥ 1}, at least {@code Σ_Γ (h_g - A) + (|Γ| - 1)·(A - 1) ≥ Σ_Γ (h_g -
+ * A)} islands held whole. Summed over X's TDMRs (each island is one TDMR's, of X's stretches inside
+ * the granules of C, not rigid): at least {@code k = Σ_C max(0, h_g - A)} of X's stretches inside C
+ * are filled, and their V- and rounded levels and padding are at least {@code F}, the sum of the
+ * {@code k} least {@code |φ| mod W} over those stretches, besides those of the rigid stretches: (b)
+ * becomes {@code W·G + max(R(G) + F, V·G + Z)}. A stretch held whole has all its pages as PAMT on X,
+ * so for a threshold t, either a stretch of t pages or more is filled ({@code PAMT_X ≥ t}) or only
+ * the smaller ones are ({@code F(t)} over those, or no layout when fewer than {@code k} are): {@code
+ * LB(U)} is the largest of {@code min(t, LB_F(t)(U))} over the thresholds t. Example: node 0 of seed
+ * 1's fragmented-20 host, granule 1 with 21 runs of holes and the other granules with at most 1 (16
+ * areas): {@code k = 5}, the stretches' least remainders 1, 48, 57, 74 and 86 pages (the 62 GiB
+ * stretch of remainder 0 is above the bound), so {@code PAMT_X ≥ 1 024·64 + 266 = 65 802} pages,
+ * where (b) alone gave {@code 1 024·64 + 2·64 + 1 = 65 665}.
+ *
  * <p>So {@code PAMT_X ≥ LB(U) = max(M(U), min(max(b(|C|, Z_0), c), b(|C| + 1, ceil((|C| + 1)·p /
  * 4096))))}, {@code Z_0} the parts' least rounded pages. A layout leaving out a granule of more than
  * {@code B_X} pages ({@code B_X} the bound of covering every granule of X, (b) with {@code U} empty)
@@ -173,13 +197,13 @@ final class ExactFillBound {
     for (Map.Entry<Integer, TreeMap<Long, Long>> e : granules.entrySet()) {
       int node = e.getKey();
       List<Stretch> own = stretches.stream().filter(s -> s.node() == node).toList();
-      onNode(e.getValue(), own).ifPresent(pages -> out.put(node, pages));
+      onNode(e.getValue(), own, stretches).ifPresent(pages -> out.put(node, pages));
     }
     return out;
   }
 
   /** The node's bound (class comment, last paragraph), from its granules' memory and its stretches. */
-  private java.util.OptionalLong onNode(TreeMap<Long, Long> memory, List<Stretch> stretches) {
+  private java.util.OptionalLong onNode(TreeMap<Long, Long> memory, List<Stretch> stretches, List<Stretch> all) {
     List<Long> small = new ArrayList<>();
     List<Long> full = new ArrayList<>();
     for (Map.Entry<Long, Long> g : memory.entrySet()) {
@@ -204,7 +228,7 @@ final class ExactFillBound {
           leftOutPages += memory.get(small.get(i));
         }
       }
-      best = Math.min(best, leastLeavingOut(memory, leftOut, stretches));
+      best = Math.min(best, leastLeavingOut(memory, leftOut, stretches, all));
       best = Math.min(best, leavingOutFull(memory.size() - leftOut.size(), leftOutPages, full, best));
     }
     return java.util.OptionalLong.of(best);
@@ -231,8 +255,12 @@ final class ExactFillBound {
     return Math.min(least, Math.max(pages, enough));
   }
 
-  /** {@code LB(U)} (class comment) for {@code U} = {@code leftOut}. */
-  private long leastLeavingOut(TreeMap<Long, Long> memory, List<Long> leftOut, List<Stretch> stretches) {
+  /**
+   * {@code LB(U)} (class comment) for {@code U} = {@code leftOut}, raised by the islands the area
+   * limit forces to be filled ((e)): the largest of {@code min(LB_F(t), t)} over the thresholds t.
+   */
+  private long leastLeavingOut(TreeMap<Long, Long> memory, List<Long> leftOut, List<Stretch> stretches,
+      List<Stretch> all) {
     long leftOutPages = 0;
     for (long g : leftOut) {
       leftOutPages += memory.get(g);
@@ -269,23 +297,126 @@ final class ExactFillBound {
     for (long m : parts) {
       leastRounded += rounded(m);
     }
-    long exact = remainders(covered, leastRounded, rigid);
+    long filled = Long.MIN_VALUE;
     if (!rigid.isEmpty() && rigid.size() <= MOST_STRETCHES && parts.size() <= MOST_PARTS) {
-      exact = Math.max(exact, (w + v) * covered + new Fill(parts, rigid, leastRounded, MOST_STEPS).least());
+      filled = (w + v) * covered + new Fill(parts, rigid, leastRounded, MOST_STEPS).least();
     }
-    long wider = remainders(covered + 1, Math.max(1, ceilPages(covered + 1)), rigid);
-    return Math.max(leftOutPages, Math.min(exact, wider));
+    ForcedIslands forced = new ForcedIslands(memory.keySet(), leftOut, stretches, all);
+    long best = Long.MIN_VALUE;
+    for (long threshold : forced.thresholds()) {
+      java.util.OptionalLong residues = forced.leastResidues(threshold);
+      long bound = threshold;
+      if (residues.isPresent()) {
+        long exact = Math.max(remainders(covered, leastRounded, rigid, residues.getAsLong()), filled);
+        long wider = remainders(covered + 1, Math.max(1, ceilPages(covered + 1)), rigid, residues.getAsLong());
+        bound = Math.min(threshold, Math.min(exact, wider));
+      }
+      best = Math.max(best, bound);
+    }
+    return Math.max(leftOutPages, best);
   }
 
-  /** (b): {@code W·G + max(R(G), V·G + Z)}. */
-  private long remainders(long giB, long roundedPages, List<Long> rigid) {
+  /**
+   * (e): the islands the reserved-area limit forces to be filled, for the TDMRs of X overlapping the
+   * granules of C (the node's memory granules less {@code leftOut}).
+   */
+  private final class ForcedIslands {
+    /** How many islands at least are filled: {@code k}. */
+    private final long count;
+    /** The candidates' pages and residues, by pages. */
+    private final List<long[]> candidates = new ArrayList<>();
+
+    ForcedIslands(java.util.Set<Long> granules, List<Long> leftOut, List<Stretch> own, List<Stretch> all) {
+      long k = 0;
+      long areas = instance.limits().maxReservedPerTdmr();
+      if (instance.policy().holes() == tdmr.tdx.Policy.Holes.MEMLIST && areas >= 1) {
+        for (long g : granules) {
+          if (!leftOut.contains(g)) {
+            k += Math.max(0, gaps(g, all) - areas);
+          }
+        }
+      }
+      this.count = k;
+      if (k == 0) {
+        return;
+      }
+      for (Stretch s : own) {
+        boolean covered = s.start() > 0;
+        for (long g = s.firstGranule(); g <= s.lastGranule() && covered; g++) {
+          covered = !leftOut.contains(g);
+        }
+        if (covered) {
+          candidates.add(new long[] {s.pages(), s.pages() % w});
+        }
+      }
+      candidates.sort(java.util.Comparator.comparingLong(c -> c[0]));
+    }
+
+    /** The thresholds t: every candidate's pages, and no threshold (every candidate below it). */
+    List<Long> thresholds() {
+      List<Long> out = new ArrayList<>();
+      if (count > 0) {
+        for (long[] c : candidates) {
+          out.add(c[0]);
+        }
+      }
+      out.add(Long.MAX_VALUE);
+      return out;
+    }
+
+    /**
+     * {@code F(t)}: the sum of the {@code k} least residues of the candidates of fewer than {@code t}
+     * pages; empty when fewer than {@code k} candidates are that small.
+     */
+    java.util.OptionalLong leastResidues(long threshold) {
+      if (count == 0) {
+        return java.util.OptionalLong.of(0);
+      }
+      List<Long> residues = new ArrayList<>();
+      for (long[] c : candidates) {
+        if (c[0] < threshold) {
+          residues.add(c[1]);
+        }
+      }
+      if (residues.size() < count) {
+        return java.util.OptionalLong.empty();
+      }
+      java.util.Collections.sort(residues);
+      long sum = 0;
+      for (int i = 0; i < count; i++) {
+        sum += residues.get(i);
+      }
+      return java.util.OptionalLong.of(sum);
+    }
+  }
+
+  /** {@code h_g}: the maximal runs of granule {@code g}'s address space outside every stretch. */
+  private static long gaps(long g, List<Stretch> all) {
+    long from = g * Instance.GIB_PAGES;
+    long to = from + Instance.GIB_PAGES;
+    long at = from;
+    long gaps = 0;
+    for (Stretch s : all) {
+      if (s.end() <= from || s.start() >= to) {
+        continue;
+      }
+      if (s.start() > at) {
+        gaps++;
+      }
+      at = Math.max(at, s.end());
+    }
+    return at < to ? gaps + 1 : gaps;
+  }
+
+  /** (b) with (e): {@code W·G + max(R(G) + F, V·G + Z)}. */
+  private long remainders(long giB, long roundedPages, List<Long> rigid, long forced) {
     long sum = 0;
     long fit = 0;
     for (long pages : rigid) {
       sum += pages;
       fit += pages / w;
     }
-    long rest = sum - w * Math.min(giB, fit);
+    long rest = sum - w * Math.min(giB, fit) + forced;
     return w * giB + Math.max(rest, v * giB + roundedPages);
   }
 

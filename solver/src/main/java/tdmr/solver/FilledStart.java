@@ -112,6 +112,12 @@ public final class FilledStart {
       }
       best.tryBoth(tdmrs);
     }
+    for (List<AddressRange> tdmrs : evenPieces(cut)) {
+      if (instance.deadline().expired()) {
+        return best.layout;
+      }
+      best.tryBoth(tdmrs);
+    }
     for (List<AddressRange> tdmrs : LeastAreaSets.of(instance, MOST_BOUND_GUIDED)) {
       if (instance.deadline().expired()) {
         return best.layout;
@@ -275,6 +281,58 @@ public final class FilledStart {
    * 3, 3, 5, 5, 12, 17, 21 and 51 GiB fill the islands of 6, 6, 7, 7, 7, 10, 10, 24, 34, 43 and 103
    * pages. A construction: the layout {@link #with} builds is validated as every other.
    */
+  /** The most pieces {@link #evenPieces} cuts the donor into. */
+  private static final int MOST_EVEN_PIECES = 6;
+
+  /**
+   * {@code tdmrs} with its one TDMR over the area limit kept and the donor ({@link #largestDonor})
+   * cut into 2 to {@link #MOST_EVEN_PIECES} pieces of about equal GiB: where the islands to fill are
+   * smaller than the donor's 2M level but none matches a piece's exactly ({@link #sizedPieces} finds
+   * no cut), each piece's 2M level fills one, padded, and the 1G levels go into the padding ({@link
+   * #with}). On seed 1's fragmented-20 host node 0's granule 1 holds 21 runs of holes (16 areas): the
+   * islands of 1, 48, 57, 74 and 86 pages are filled; the 62 GiB run cut in two gives 2M levels of
+   * 62 pages, and with the two low TDMRs' levels the node has 65 802 pages, the bound of {@link
+   * ExactFillBound} (e); uncut, its 2M level of 124 pages filled an island of 157, 65 874. A
+   * construction: the layout {@link #with} builds is validated as every other.
+   */
+  private List<List<AddressRange>> evenPieces(List<AddressRange> tdmrs) {
+    int limit = instance.limits().maxReservedPerTdmr();
+    int over = -1;
+    for (int t = 0; t < tdmrs.size(); t++) {
+      if (TdmrInterior.of(instance, tdmrs.get(t)).runs() > limit) {
+        if (over >= 0) {
+          return List.of();
+        }
+        over = t;
+      }
+    }
+    if (over < 0) {
+      return List.of();
+    }
+    List<Integer> islandNodes = new ArrayList<>();
+    TdmrInterior.of(instance, tdmrs.get(over)).islands()
+        .forEach(i -> i.nodes().stream().filter(n -> !islandNodes.contains(n)).forEach(islandNodes::add));
+    int donor = largestDonor(tdmrs, over, 1, islandNodes);
+    if (donor < 0) {
+      return List.of();
+    }
+    AddressRange d = tdmrs.get(donor);
+    long giB = d.size() / ByteSize.GiB;
+    List<List<AddressRange>> out = new ArrayList<>();
+    for (long m = 2; m <= MOST_EVEN_PIECES && m <= giB && tdmrs.size() - 1 + m <= instance.limits().maxTdmrs(); m++) {
+      List<AddressRange> set = new ArrayList<>(tdmrs.subList(0, donor));
+      long at = d.start();
+      for (long k = 0; k < m; k++) {
+        long size = (giB / m + (k < giB % m ? 1 : 0)) * ByteSize.GiB;
+        set.add(new AddressRange(at, at + size));
+        at += size;
+      }
+      set.addAll(tdmrs.subList(donor + 1, tdmrs.size()));
+      out.add(set);
+    }
+    return out;
+  }
+
   private List<List<AddressRange>> sizedPieces(List<AddressRange> tdmrs) {
     int limit = instance.limits().maxReservedPerTdmr();
     int over = -1;
@@ -859,6 +917,7 @@ public final class FilledStart {
     }
     List<Atom> filled = new ArrayList<>();
     List<Island> left = new ArrayList<>();
+    padded.clear();
     sets.clear();
     subsetSteps = 0;
     for (int t = 0; t < tdmrs.size(); t++) {
@@ -878,6 +937,7 @@ public final class FilledStart {
     while (!instance.deadline().expired() && fillOne(left, pool, tdmrs, placed, filled, false, true)) {
       // Fills until none is left.
     }
+    intoPadding(pool, tdmrs, placed);
     if (!stack(pool, tdmrs, placed, filled, taken)) {
       return Optional.empty();
     }
@@ -936,9 +996,39 @@ public final class FilledStart {
       pool.remove(l);
       long bytes = k == bestSet.size() - 1 ? best.atom().range().end() - at : l.pages() * ByteSize.PAGE;
       placed[l.tdmr()][l.level().ordinal()] = new PamtRange(at, bytes);
+      if (bytes > l.pages() * ByteSize.PAGE) {
+        padded.add(new Padded(best.atom(), l));
+      }
       at += bytes;
     }
     return true;
+  }
+
+  /** A level padded to the end of the island it fills, and that island. */
+  private record Padded(Atom island, LevelToPlace level) {}
+
+  /** The padded levels of the layout {@link #with} builds. */
+  private final List<Padded> padded = new ArrayList<>();
+
+  /**
+   * Each level left in {@code pool} (largest first) that fits in the padding of a filled island's
+   * padded level, and may lie there, placed at that island's end, the padded level shortened by as
+   * much: the island stays filled, and the layout's PAMT falls by the level's pages (it no longer
+   * needs a place of its own).
+   */
+  private void intoPadding(List<LevelToPlace> pool, List<AddressRange> tdmrs, PamtRange[][] placed) {
+    for (LevelToPlace l : new ArrayList<>(pool)) {
+      for (Padded p : padded) {
+        PamtRange r = placed[p.level().tdmr()][p.level().level().ordinal()];
+        long bytes = l.pages() * ByteSize.PAGE;
+        if (r.size() - bytes >= p.level().pages() * ByteSize.PAGE && mayHold(tdmrs, l, p.island())) {
+          placed[p.level().tdmr()][p.level().level().ordinal()] = new PamtRange(r.base(), r.size() - bytes);
+          placed[l.tdmr()][l.level().ordinal()] = new PamtRange(r.end() - bytes, bytes);
+          pool.remove(l);
+          break;
+        }
+      }
+    }
   }
 
   /** {@link SubsetSum}'s best within the steps left to this layout ({@link #MOST_SUBSET_STEPS}). */

@@ -6,8 +6,10 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import tdmr.mem.AddressRange;
+import tdmr.mem.ByteSize;
 import tdmr.tdx.PageSize;
 import tdmr.tdx.Policy;
+import tdmr.time.Deadline;
 
 /**
  * The lower bound on each ranked tier of the module family's objective (PAMT, TDMRs, reserved
@@ -89,7 +91,7 @@ public final class TierBounds {
       best = larger(best, new Bound(forced, AreaLimitBound.class.getSimpleName()));
     }
     if (proven.coversAll() && proven.remoteFree()) {
-      OptionalLong filled = exactFill(covering(proven).orElseThrow());
+      OptionalLong filled = exactFillInTime(covering(proven).orElseThrow());
       if (filled.isPresent()) {
         best = larger(best, new Bound(filled.getAsLong(), ExactFillBound.class.getSimpleName()));
       }
@@ -166,6 +168,26 @@ public final class TierBounds {
     return positive(best);
   }
 
+  /**
+   * A lower bound, in bytes, on the PAMT of the optimum, given {@code witness}, the score of a valid
+   * layout: for a {@code FEASIBLE} answer whose layout was built or kept when the time limit struck
+   * before the tiers were proven. The optimum ranks no worse than the witness, so it gives up no more
+   * memory and has no more remote PAMT ({@link #provenBy}), and {@link #pamtPages} for that holds for
+   * it. Past the deadline each bound's search is cut short ({@link #exactFillInTime}, and the
+   * raising loops stop): a smaller bound, still one for every layout. At most the witness's PAMT;
+   * empty when no bound is derived.
+   */
+  public OptionalLong pamtBytesBelow(LayoutScore witness) {
+    Optional<Bound> pages;
+    try {
+      pages = pamtPages(provenBy(witness));
+    } catch (Deadline.Exceeded e) {
+      return OptionalLong.empty();
+    }
+    return pages.isPresent() ? OptionalLong.of(Math.min(pages.get().value() * ByteSize.PAGE, witness.pamtBytes()))
+        : OptionalLong.empty();
+  }
+
   /** What the tiers of {@code found} prove about every layout that ties with it up to a tier. */
   public Proven provenBy(LayoutScore found) {
     boolean coversAll = found.uncoveredBytes() <= instance.deadMemory();
@@ -205,6 +227,19 @@ public final class TierBounds {
       return OptionalLong.empty();
     }
     return OptionalLong.of(Math.min(sum, withMemoryless.getAsLong()));
+  }
+
+  /**
+   * {@link #exactFill}, or empty when the deadline strikes during its search: past the deadline the
+   * PAMT bound keeps the other bounds (each holds alone), so a witness answered after a time limit
+   * still states one.
+   */
+  private OptionalLong exactFillInTime(ModuleFamilyBounds b) {
+    try {
+      return exactFill(b);
+    } catch (Deadline.Exceeded e) {
+      return OptionalLong.empty();
+    }
   }
 
   /** {@link LeftOutPamtBound#strict} of the instance's map, computed once. */

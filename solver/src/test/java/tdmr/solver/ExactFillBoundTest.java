@@ -154,6 +154,39 @@ class ExactFillBoundTest {
   record Case(MemoryMap map, TdxLimits limits) {}
 
   /**
+   * (e), the islands the area limit forces filled. Granule 1: a block [1G, 1G+16M), then islands of
+   * 3, 5 and 7 pages between 1-page holes, then no memory to 2G; then the block [2G, 3G); all node
+   * 0, one CMR. Any TDMR over granule 1 has its 4 runs of holes (after the block, between the
+   * islands, after the last), so at 2 areas it holds 2 islands whole, filled exactly by levels. The
+   * 16 MiB block may be one (a TDMR from 0 has the hole [0, 1G) below it) but a filled 4 096 pages
+   * is more than what follows; else two of the islands, whose pages past whole 4K levels (1 024 each)
+   * are at least 3 + 5 = 8, while the unpadded levels of the 2 GiB covered are 2 048 + 2·2 + 1 (the
+   * 1G level of one TDMR). So at least 2 048 + 8 = 2 056 pages, where (b) alone gave 2 053: [1G,
+   * 2G) and [2G, 3G), the 3 filled by a 2M and a 1G level, the 5 by the other two, one padded by 2.
+   * The exhaustive search's least layout has 2 056 pages.
+   */
+  @Test
+  void theIslandsTheAreaLimitForcesFilledNeedTheirRemainders() {
+    List<MemoryBlock> blocks = new ArrayList<>();
+    blocks.add(new MemoryBlock(G, G + 16 * M, 0));
+    long at = G + 16 * M;
+    for (long pages : new long[] {3, 5, 7}) {
+      blocks.add(new MemoryBlock(at + P, at + P + pages * P, 0));
+      at += P + pages * P;
+    }
+    blocks.add(new MemoryBlock(2 * G, 3 * G, 0));
+    MemoryMap map = MemoryMap.ofBlocks("islands 3, 5, 7 at 2 areas", blocks);
+    TdxLimits limits = TdxLimits.DEFAULT.withMaxTdmrs(2).withMaxReservedPerTdmr(2);
+    Instance instance = Instance.of(map, limits, MODULE);
+    assertEquals(Map.of(0, 2056L), new ExactFillBound(instance).leastPamtPagesPerNode());
+    ExhaustiveSearch.Result best = new ExhaustiveSearch(map, limits, MODULE).best().orElseThrow();
+    assertEquals(2056 * P, best.score().pamtBytes(), best.layout().toString());
+    Layout built = new FilledStart(instance).find().orElseThrow();
+    assertEquals(List.of(), LayoutVerifier.failures(map, limits, MODULE, built));
+    assertEquals(2056 * P, built.pamtBytes(), built.toString());
+  }
+
+  /**
    * When the referee's best layout covers all memory without remote PAMT (so it has the least PAMT
    * of such layouts), it has at least the PAMT {@link TierBounds} gives with {@link ExactFillBound}.
    */

@@ -12,6 +12,7 @@ import tdmr.mem.MemoryBlock;
 import tdmr.mem.MemoryMap;
 import tdmr.tdx.Policy;
 import tdmr.tdx.TdxLimits;
+import tdmr.time.Deadline;
 
 /**
  * The bounds of each tier on a map whose values are derived by hand: [1G, 2G) holds the blocks
@@ -62,6 +63,33 @@ class TierBoundsTest {
     assertEquals(island, pamt.value());
     assertEquals(ReservedAreaBounds.class.getSimpleName(), pamt.source());
     assertEquals(1, b.reservedAreas(COVERING.withPamt(island).withTdmrs(1), Long.MAX_VALUE).orElseThrow().value());
+  }
+
+  /**
+   * The bound a witness states when the time limit struck before the tiers were proven (CP-SAT's
+   * layout built by FilledStart, Z3's kept layout): a layout covering all memory with no remote PAMT
+   * proves those tiers, so the PAMT tier's bound is the covering one, one 1 GiB TDMR's levels, 1027
+   * pages, below a witness of 1100. Past the deadline the searches are cut, ExactFillBound's among
+   * them (the granule [1G, 2G) holds less than 1 GiB of memory, so it would try leaving it out,
+   * and threw the deadline before), and the bound is still the covering one. A witness below the
+   * bound (none is valid) would cap it. Under coverage max a witness giving up memory proves no
+   * covering tier: at the default limits the reserved-area price is 0, so no bound.
+   */
+  @Test
+  void aWitnessPastTheDeadlineStatesTheCoveringBound() throws InterruptedException {
+    LayoutScore witness = new LayoutScore(0, 0, 1100 * 4096L, 1, 2);
+    assertEquals(OptionalLong.of(1027 * 4096L), bounds(TdxLimits.DEFAULT, MODULE).pamtBytesBelow(witness));
+    Deadline soon = Deadline.in(0.5);
+    Instance late = Instance.of(MAP, TdxLimits.DEFAULT, MODULE, soon);
+    while (!soon.expired()) {
+      Thread.sleep(20);
+    }
+    assertEquals(OptionalLong.of(1027 * 4096L), new TierBounds(late).pamtBytesBelow(witness));
+    assertEquals(OptionalLong.of(1000 * 4096L),
+        new TierBounds(late).pamtBytesBelow(new LayoutScore(0, 0, 1000 * 4096L, 1, 2)));
+    LayoutScore givingUp = new LayoutScore(100 * M, 0, 1000 * 4096L, 1, 2);
+    assertEquals(OptionalLong.empty(),
+        bounds(TdxLimits.DEFAULT, MODULE.withCoverage(Policy.Coverage.MAX)).pamtBytesBelow(givingUp));
   }
 
   /** Later tiers know nothing until the tiers before them are proven. */

@@ -235,19 +235,48 @@ final class ModuleFamilySolver {
     /**
      * {@code FEASIBLE} with {@link #filledStart}'s layout (valid) when the time limit struck {@code
      * when} (before CP-SAT's search or during it, where it threw instead of returning): a witness,
-     * with no bound.
+     * with the PAMT bound of {@link #witnessBound} when there is one ({@link tdmr.solver.DeadlineGuard}
+     * then states it and the gap, as for every {@code FEASIBLE} answer).
      */
     private EngineResult builtWitness(Layout layout, String when) {
       LayoutScore score = LayoutScore.of(map, limits, policy, layout);
-      messages.add("time limit: it struck " + when + "; the answer is the layout built by filling islands and"
-          + " granules left out with PAMT levels (FilledStart), validated: a witness, with no bound, and no optimum"
-          + " claimed: " + score.describe());
       restrictions = List.of();
-      EngineResult r = result(Status.FEASIBLE, layout, OptionalLong.empty());
+      // Offered first: should deriving the bound outlast the guard's grace, the witness is not lost.
+      options.incumbent().offer(witness(layout, score, "time limit: it struck " + when + "; the answer is the"
+          + " layout built by filling islands and granules left out with PAMT levels (FilledStart), validated: a"
+          + " witness, with no bound, and no optimum claimed: " + score.describe(), OptionalLong.empty()));
+      OptionalLong bound = witnessBound(layout, score);
+      return witness(layout, score, "time limit: it struck " + when + "; the answer is the layout built by filling"
+          + " islands and granules left out with PAMT levels (FilledStart), validated: a witness, with"
+          + (bound.isPresent() ? " the PAMT bound derived for the whole family" : " no bound")
+          + ", and no optimum claimed: " + score.describe(), bound);
+    }
+
+    private EngineResult witness(Layout layout, LayoutScore score, String message, OptionalLong bound) {
+      List<String> said = new ArrayList<>(messages);
+      said.add(message);
+      EngineResult r = result(Status.FEASIBLE, layout, bound);
       return new EngineResult(r.solver(), r.status(), r.layout(), r.pamtBytes(), r.pamtBoundBytes(),
-          r.messages(), r.solveMillis(), r.modelVariables(), r.modelConstraints(), score.uncoveredBytes(),
+          List.copyOf(said), r.solveMillis(), r.modelVariables(), r.modelConstraints(), score.uncoveredBytes(),
           r.kernelFailure(), r.infeasibility(), r.details(), r.question());
     }
+
+    /**
+     * The PAMT bound, in bytes, of a witness answered past the deadline: the PAMT tier's bound when
+     * {@link #lowerBound} derived it before the deadline struck ({@link #pamtTierBound}: it holds for
+     * the optimum, whose tiers before PAMT are the ones fixed then), else {@link
+     * TierBounds#pamtBytesBelow} the witness, derived now with each bound's search cut at the
+     * deadline. At most the witness's PAMT; empty when no bound is derived.
+     */
+    private OptionalLong witnessBound(Layout layout, LayoutScore score) {
+      if (pamtTierBound.isPresent()) {
+        return OptionalLong.of(Math.min(pamtTierBound.get().value() * ByteSize.PAGE, layout.pamtBytes()));
+      }
+      return tierBounds == null ? OptionalLong.empty() : tierBounds.pamtBytesBelow(score);
+    }
+
+    /** The PAMT tier's lower bound, once {@link #lowerBound} has derived it (for {@link #witnessBound}). */
+    private Optional<TierBounds.Bound> pamtTierBound = Optional.empty();
 
     /**
      * {@code OPTIMAL} with {@link #filledStart}'s layout, which meets every tier's bound derived for
@@ -512,7 +541,13 @@ final class ModuleFamilySolver {
       return switch (tier.name()) {
         case "coverage" -> Optional.of(new TierBounds.Bound(deadPages(), "memory outside every CMR"));
         case "remote PAMT" -> Optional.of(new TierBounds.Bound(0, ""));
-        case "PAMT" -> tierBounds.pamtPages(proven(fixed));
+        case "PAMT" -> {
+          Optional<TierBounds.Bound> pages = tierBounds.pamtPages(proven(fixed));
+          if (pages.isPresent() && (pamtTierBound.isEmpty() || pages.get().value() > pamtTierBound.get().value())) {
+            pamtTierBound = pages;
+          }
+          yield pages;
+        }
         case "TDMRs" -> tierBounds.tdmrs(proven(fixed));
         case "reserved areas" -> tierBounds.reservedAreas(proven(fixed), found);
         default -> Optional.empty();

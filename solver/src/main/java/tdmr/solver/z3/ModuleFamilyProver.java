@@ -137,7 +137,7 @@ final class ModuleFamilyProver {
       if (filled.isEmpty()) {
         throw e;
       }
-      // The built layout is valid: a witness, with no bound.
+      // The built layout is valid: a witness, with the bound TierBounds derives below it (feasible).
       best = filled.get();
       return stopped("time limit, while the built layout's bounds were derived");
     }
@@ -255,7 +255,11 @@ final class ModuleFamilyProver {
 
   private static final String BEST_FOUND = "best layout found: ";
 
-  /** A {@code FEASIBLE} answer with {@code layout} (valid) and the PAMT bound proven so far. */
+  /**
+   * A {@code FEASIBLE} answer with {@code layout} (valid) and the PAMT bound proven so far, or, before
+   * the PAMT tier's bound was derived (the time limit struck while the built layout's bounds or the
+   * model were), the bound {@link tdmr.solver.TierBounds#pamtBytesBelow} that layout.
+   */
   private EngineResult feasible(Layout layout) {
     LayoutScore score = LayoutScore.of(map, limits, policy, layout);
     messages.add(BEST_FOUND + score.describe());
@@ -264,7 +268,7 @@ final class ModuleFamilyProver {
     }
     OptionalLong bound = pamtBound;
     OptionalLong bytes = bound.isPresent() ? OptionalLong.of(Math.min(bound.getAsLong() * PAGE, layout.pamtBytes()))
-        : OptionalLong.empty();
+        : new tdmr.solver.TierBounds(instance).pamtBytesBelow(score);
     return withUncovered(result(Status.FEASIBLE, layout, bytes), score);
   }
 
