@@ -3,8 +3,10 @@ package tdmr.solver;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import tdmr.mem.AddressRange;
 import tdmr.mem.ByteSize;
@@ -39,7 +41,8 @@ import tdmr.time.Deadline;
  *       in a granule without TDX memory can give that granule up and keep its three levels, which
  *       are still at least the (smaller) minimum of the smaller TDMR, with the same PAMT bytes, the
  *       same TDMR count and no more reserved areas. TDMRs without any TDX memory are of the module
- *       family too; they are described by {@link #memorylessGranules}. In the kernel family a
+ *       family too: they may lie on any granule without TDX memory below the HKID limit, below,
+ *       inside or above the window ({@link #memorylessSites}). In the kernel family a
  *       TDMR's size fixes its chunk's size, so the window gets one more EMPTY cell on each side
  *       ({@link Cell#extension}) of up to {@link #largestTdmrGiB} granules (never below address 0
  *       nor past the HKID limit), enough for any TDMR of the family.
@@ -108,7 +111,7 @@ public final class Instance {
   private final List<Integer> nodes;
   private final Set<AddressRange> cutRuns;
   private int largestTdmrGiB;
-  private List<AddressRange> memorylessGranules;
+  private List<MemorylessSite> memorylessSites;
 
   /** What a cell is made of. */
   public enum Kind {
@@ -490,7 +493,8 @@ public final class Instance {
       most += Math.floorDiv(windowGiB * perGiB, ByteSize.PAGE) + limits.maxTdmrs();
     }
     if (moduleFamily()) {
-      most += memorylessGranules().size() * (chunkPages(1) + 1);
+      // No layout has more than maxTdmrs TDMRs without memory, however many granules are offered.
+      most += Math.min(memorylessGranules().size(), limits.maxTdmrs()) * (chunkPages(1) + 1);
     }
     return most;
   }
@@ -527,56 +531,157 @@ public final class Instance {
   // ---- TDMRs without memory (module family) ---------------------------------------------------
 
   /**
-   * Where TDMRs holding no TDX memory go (module family): 1 GiB granules above the window and
-   * below the HKID limit, at most {@code maxTdmrs} of them, those needing no reserved area first
-   * ({@link #memorylessAreas}). Such a TDMR only lends its three levels to fill memory between
-   * holes; a size beyond 1 GiB would only raise their minimums, so 1 GiB is enough. Every TDMR of a
-   * layout may be one: where all TDX memory can be PAMT (levels padded to fill the few small
-   * blocks), TDMRs without memory describe none of it, so no PAMT is remote, where a TDMR over the
-   * memory would describe the blocks its levels do not lie on (until 2026-12-05 at most {@code
-   * maxTdmrs - 1} were offered, and {@code cpsat} claimed such a map's optimum with remote PAMT:
-   * {@code MemorylessTdmrsTest}).
+   * Granules a TDMR holding no TDX memory may lie on (module family), all needing the same number
+   * of reserved areas ({@link #memorylessAreas}).
+   *
+   * @param cell the {@link Kind#EMPTY} cell inside the window holding them, whose granules a TDMR
+   *     over the cells must then leave alone; -1 for granules outside the window (below or above it)
+   * @param areas the reserved areas a TDMR on one of them needs, at most the limit
+   * @param granules the granules, 1 GiB each
    */
-  public List<AddressRange> memorylessGranules() {
-    if (memorylessGranules == null) {
-      memorylessGranules = List.copyOf(findMemorylessGranules());
+  public record MemorylessSite(int cell, int areas, List<AddressRange> granules) {
+    public MemorylessSite {
+      granules = List.copyOf(granules);
     }
-    return memorylessGranules;
+
+    public boolean insideWindow() {
+      return cell >= 0;
+    }
   }
 
-  private List<AddressRange> findMemorylessGranules() {
+  /**
+   * Where TDMRs holding no TDX memory go (module family): the granules without TDX memory below
+   * the HKID limit that can matter, as sites of one area cost each. Such a TDMR only lends its three
+   * levels to fill memory between holes; a size beyond 1 GiB would only raise their minimums and
+   * cover more granules (a sub-range of a granule run has no more uncovered runs), so 1 GiB is
+   * enough. Every TDMR of a layout may be one: where all TDX memory can be PAMT (levels padded to
+   * fill the few small blocks), TDMRs without memory describe none of it, so no PAMT is remote
+   * ({@code MemorylessTdmrsTest}).
+   *
+   * <p>Where such a TDMR lies changes only two things: whether it overlaps another TDMR, and the
+   * reserved areas it needs (it describes no memory, so no PAMT of it is remote; it holds none, so
+   * no PAMT lies in it and no memory depends on it). A granule holding only TDX memory outside every
+   * CMR is a cell with memory, which the TDMRs over the cells already cover. Outside the window (below
+   * the first granule holding TDX memory or above the last) no other TDMR reaches (a TDMR over the
+   * cells never needs to, {@link Instance}), so granules there of equal cost are interchangeable.
+   * Hence the sites, which lose no layout:
+   *
+   * <ul>
+   *   <li>Outside the window, per cost in ascending order, the granules nearest the window (above
+   *       it first, then below), until {@code maxTdmrs} are offered in all: a layout with a TDMR
+   *       without memory on another granule outside has at most {@code maxTdmrs - 1} other TDMRs,
+   *       so one of the offered granules of at most that cost is free, and moving the TDMR there
+   *       keeps every tier (its areas can only drop). A cost above the limit of areas per TDMR is
+   *       never offered.
+   *   <li>Inside the window, a {@link Kind#EMPTY} cell of cost {@code c} (all its granules have
+   *       one cost: it is one atom, or one granule) when fewer than {@code maxTdmrs} granules of
+   *       cost at most {@code c} are offered outside (else, as above, any TDMR there moves out),
+   *       with up to {@code maxTdmrs} of its granules (its granules are interchangeable). A TDMR
+   *       over the cells covers an EMPTY cell whole or not at all (it never needs to end in one,
+   *       {@link Instance}), so the granules of a site inside are free exactly when no such TDMR
+   *       bridges its cell.
+   * </ul>
+   *
+   * Until 2026-12-05 only granules above the window were offered, and claims named that
+   * restriction; on tiny maps whose memory reaches the HKID limit an exhaustive search found better
+   * layouts with such TDMRs below the memory or between it ({@code MemorylessPlacementProperties}).
+   */
+  public List<MemorylessSite> memorylessSites() {
+    if (memorylessSites == null) {
+      memorylessSites = List.copyOf(findMemorylessSites());
+    }
+    return memorylessSites;
+  }
+
+  /** The granules of {@link #memorylessSites}, site by site. */
+  public List<AddressRange> memorylessGranules() {
     List<AddressRange> out = new ArrayList<>();
+    for (MemorylessSite s : memorylessSites()) {
+      out.addAll(s.granules());
+    }
+    return out;
+  }
+
+  private List<MemorylessSite> findMemorylessSites() {
+    List<MemorylessSite> out = new ArrayList<>();
     if (!moduleFamily() || map.blocks().isEmpty() || cells.isEmpty()) {
       return out;
     }
-    long first = cells.get(cells.size() - 1).range().end();
-    long top = ByteSize.alignDown(limits.hkidLimit(), ByteSize.GiB);
     int most = limits.maxTdmrs();
-    List<AddressRange> cheap = new ArrayList<>();
-    if (policy.holes() == Policy.Holes.CMR) {
-      for (AddressRange c : map.cmrs().merged()) {
-        for (long g = Math.max(first, ByteSize.alignUp(c.start(), ByteSize.GiB));
-            g <= Math.min(c.end(), top) - ByteSize.GiB && cheap.size() < most; g += ByteSize.GiB) {
-          cheap.add(new AddressRange(g, g + ByteSize.GiB));
-        }
+    long lo = cells.get(0).range().start();
+    long hi = cells.get(cells.size() - 1).range().end();
+    long top = ByteSize.alignDown(limits.hkidLimit(), ByteSize.GiB);
+    TreeMap<Integer, List<AddressRange>> outside = new TreeMap<>();
+    granulesOutside(hi, top, true, outside);
+    granulesOutside(0, lo, false, outside);
+    // Outside granules offered with each cost or less.
+    TreeMap<Integer, Integer> offeredUpTo = new TreeMap<>();
+    int offered = 0;
+    for (var e : outside.entrySet()) {
+      List<AddressRange> g = e.getValue().subList(0, Math.min(e.getValue().size(), most - offered));
+      if (!g.isEmpty()) {
+        out.add(new MemorylessSite(-1, e.getKey(), g));
       }
+      offered += g.size();
+      offeredUpTo.put(e.getKey(), offered);
     }
-    out.addAll(cheap);
-    for (long g = first; g <= top - ByteSize.GiB && out.size() < most; g += ByteSize.GiB) {
-      AddressRange r = new AddressRange(g, g + ByteSize.GiB);
-      // A granule partly inside a CMR would need two areas; plain ones lie above it.
-      if (!cheap.contains(r) && memorylessAreas(r) == 1) {
-        out.add(r);
+    for (Cell c : cells) {
+      if (c.kind() != Kind.EMPTY) {
+        continue;
       }
+      AddressRange first = new AddressRange(c.range().start(), c.range().start() + ByteSize.GiB);
+      int areas = memorylessAreas(first);
+      var upTo = offeredUpTo.floorEntry(areas);
+      if (areas > limits.maxReservedPerTdmr() || upTo != null && upTo.getValue() >= most) {
+        continue;
+      }
+      List<AddressRange> g = new ArrayList<>();
+      for (long s = c.range().start(); s < c.range().end() && g.size() < most; s += ByteSize.GiB) {
+        g.add(new AddressRange(s, s + ByteSize.GiB));
+      }
+      out.add(new MemorylessSite(c.index(), areas, g));
     }
     return out;
   }
 
   /**
+   * Adds to {@code byCost} the granules of {@code [from, to)} (no TDX memory lies there), up to
+   * {@code maxTdmrs} of each cost within the limit of areas, nearest {@code from} ({@code up}) or
+   * {@code to} first. Between the granules holding a merged-CMR edge, runs of granules are wholly
+   * inside a CMR or wholly outside all, of one cost, so the scan jumps from run to run.
+   */
+  private void granulesOutside(long from, long to, boolean up, Map<Integer, List<AddressRange>> byCost) {
+    TreeSet<Long> cuts = new TreeSet<>(List.of(from, to));
+    for (AddressRange c : map.cmrs().merged()) {
+      for (long e : new long[] {c.start(), c.end()}) {
+        for (long g : new long[] {ByteSize.alignDown(e, ByteSize.GiB), ByteSize.alignUp(e, ByteSize.GiB)}) {
+          if (g > from && g < to) {
+            cuts.add(g);
+          }
+        }
+      }
+    }
+    List<Long> points = new ArrayList<>(cuts);
+    int runs = points.size() - 1;
+    for (int i = 0; i < runs; i++) {
+      long s = points.get(up ? i : runs - 1 - i);
+      long e = points.get(up ? i + 1 : runs - i);
+      int areas = memorylessAreas(new AddressRange(s, s + ByteSize.GiB));
+      if (areas > limits.maxReservedPerTdmr()) {
+        continue;
+      }
+      List<AddressRange> list = byCost.computeIfAbsent(areas, k -> new ArrayList<>());
+      for (int n = 0; n < (e - s) / ByteSize.GiB && list.size() < limits.maxTdmrs(); n++) {
+        long g = up ? s + n * ByteSize.GiB : e - (n + 1) * ByteSize.GiB;
+        list.add(new AddressRange(g, g + ByteSize.GiB));
+      }
+    }
+  }
+
+  /**
    * Reserved areas a TDMR without TDX memory over {@code granule} needs: 1 under holes {@code
-   * memlist} (it is all gap); under {@code cmr} 0 when the granule is convertible, else 1 (CMRs are
-   * merged, so the part outside them above the window is one run, or two around a CMR inside the
-   * granule; the granules handed out are whole CMR granules or plain ones, 0 or 1).
+   * memlist} (it is all gap); under {@code cmr} its runs outside every CMR (0 when it is wholly
+   * convertible; CMRs are merged).
    */
   public int memorylessAreas(AddressRange granule) {
     if (policy.holes() == Policy.Holes.MEMLIST) {

@@ -35,8 +35,6 @@ public final class ModuleFamilyRestrictions {
    */
   public static final String STRADDLING_INTO_FILL =
       "no PAMT level straddles the edge between two touching memory blocks into memory filled wholly by padded levels";
-  /** TDMRs without TDX memory lie only above the window ({@link Instance#memorylessGranules}). */
-  public static final String MEMORYLESS_ABOVE = "TDMRs without TDX memory lie above all of it";
   /** Chains of 1 GiB or more inside a run of whole GiB are left out (where, each engine says). */
   public static final String CHAINS =
       "no chain of 1 GiB of PAMT or more lies against a 1 GiB boundary inside a memory block";
@@ -54,17 +52,17 @@ public final class ModuleFamilyRestrictions {
   /**
    * The restrictions both engines' module-family models share that could hide a better layout than
    * {@code found} (or, when it is empty, any layout, for an {@code INFEASIBLE} claim): a TDMR wholly
-   * inside a run, where TDMRs without memory lie. Each engine adds what only its own model leaves
-   * out (since 2026-12-05 straddling levels: CP-SAT's model holds them, Z3's does not).
+   * inside a run. Each engine adds what only its own model leaves out (since 2026-12-05 straddling
+   * levels: CP-SAT's model holds them, Z3's under PAMT any; Z3 names them under node-local). (TDMRs
+   * without TDX memory are no longer restricted: both models offer every granule that can matter,
+   * {@link Instance#memorylessSites}; until 2026-12-05 only granules above the memory, named "TDMRs
+   * without TDX memory lie above all of it".)
    */
   public static List<String> shared(Instance instance, Optional<LayoutScore> found) {
     List<String> out = new ArrayList<>();
     boolean module = instance.moduleFamily();
     if (module ? innerTdmrCouldBeat(instance, found) : runOfThreeGiB(instance)) {
       out.add(INSIDE_A_RUN);
-    }
-    if (module && memorylessPlacementMatters(instance)) {
-      out.add(MEMORYLESS_ABOVE);
     }
     return out;
   }
@@ -234,34 +232,5 @@ public final class ModuleFamilyRestrictions {
       return true;
     }
     return found.get().pamtBytes() >= least.getAsLong() * ByteSize.PAGE;
-  }
-
-  /**
-   * Whether TDMRs without memory below or inside the window could do what those above cannot: more
-   * of them fit (fewer granules above than the limit allows), or, under holes {@code cmr}, one
-   * needs no area there while not enough above need none. They only lend their levels; where they
-   * lie matters only for how many fit below the HKID limit and whether one needs an area.
-   */
-  public static boolean memorylessPlacementMatters(Instance instance) {
-    // Every TDMR may be one, where all TDX memory can be PAMT (Instance#memorylessGranules).
-    int wanted = instance.limits().maxTdmrs();
-    boolean emptyBelowOrInside = instance.cells().stream().anyMatch(c -> c.kind() == Kind.EMPTY)
-        || !instance.cells().isEmpty() && instance.cells().get(0).range().start() > 0;
-    if (instance.memorylessGranules().size() < wanted && emptyBelowOrInside) {
-      return true;
-    }
-    if (instance.policy().holes() != Policy.Holes.CMR) {
-      return false;
-    }
-    long cheapAbove = instance.memorylessGranules().stream().filter(g -> instance.memorylessAreas(g) == 0).count();
-    if (cheapAbove >= wanted) {
-      return false;
-    }
-    for (Cell c : instance.cells()) {
-      if (c.kind() == Kind.EMPTY && instance.map().cmrs().covers(c.range())) {
-        return true;
-      }
-    }
-    return instance.map().cmrs().merged().stream().anyMatch(r -> r.start() < instance.cells().get(0).range().start());
   }
 }

@@ -11,7 +11,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import tdmr.mem.AddressRange;
 import tdmr.solver.Instance;
 import tdmr.solver.Instance.Anchor;
 import tdmr.solver.Instance.Atom;
@@ -44,7 +43,8 @@ import tdmr.tdx.Policy;
  * <h2>PAMT (rules D2 to D6)</h2>
  *
  * Each TDMR is a <em>slot</em>: the one starting at a cell's start, the one starting inside a run,
- * and (module family) TDMRs without memory, which are interchangeable and counted by one integer.
+ * and (module family) TDMRs without memory, which are interchangeable and counted by one integer
+ * per site of {@link Instance#memorylessSites}.
  * A slot's pieces (three levels, or one chunk) have at least their minimum size, a linear function
  * of the TDMR's size (the 1G level rounded up per 256 GiB). Each piece lies at one place ({@link
  * Place}): places in <em>tight</em> segments (an atom the PAMT of a layout could fill, or a chain
@@ -84,7 +84,7 @@ final class ModuleModel {
   final Map<Integer, PoolVars> pools = new TreeMap<>();
   /** TDMRs without memory (module family); null when there can be none. */
   final MemorylessVars memoryless;
-  final List<AddressRange> memorylessGranules;
+  final List<Instance.MemorylessSite> memorylessSites;
   /** Per segment: whether its places carry pages. */
   final boolean[] tightSegment;
 
@@ -226,10 +226,11 @@ final class ModuleModel {
   record MiddleFill(AtomVars atom, CellVars cell, BoolVar filled, IntVar pages) {}
 
   /**
-   * TDMRs without memory (module family): how many, how many of them need no reserved area, and
-   * where each kind of their pieces goes, counted (they are interchangeable).
+   * TDMRs without memory (module family): how many, how many on each site of {@link
+   * Instance#memorylessSites} (its granules are interchangeable), and where each kind of their
+   * pieces goes, counted (they are interchangeable).
    */
-  record MemorylessVars(IntVar count, IntVar cheap, int cheapGranules, Map<PageSize, Map<Integer, IntVar>> atPlace,
+  record MemorylessVars(IntVar count, List<IntVar> onSite, Map<PageSize, Map<Integer, IntVar>> atPlace,
       Map<PageSize, Map<Integer, IntVar>> inPool, Map<PageSize, Map<Integer, IntVar>> inFill,
       Map<PageSize, Map<Integer, IntVar>> atBridge) {}
 
@@ -239,7 +240,7 @@ final class ModuleModel {
     this.module = instance.moduleFamily();
     this.nodeLocal = instance.policy().pamt() == Policy.PamtPlacementPolicy.NODE_LOCAL;
     this.mostStack = instance.mostUnpaddedPamtPages();
-    this.memorylessGranules = module ? instance.memorylessGranules() : List.of();
+    this.memorylessSites = module ? instance.memorylessSites() : List.of();
     this.tightSegment = new boolean[instance.segments().size()];
     tdmrsAreSortedDisjointRunsOfGranules();
     if (!module) {
@@ -429,27 +430,32 @@ final class ModuleModel {
   }
 
   /**
-   * TDMRs without TDX memory (module family): up to {@code maxTdmrs - 1} of them, each of 1 GiB on a
-   * granule of {@link Instance#memorylessGranules}, those needing no reserved area first.
+   * TDMRs without TDX memory (module family), each of 1 GiB on a granule of a site of {@link
+   * Instance#memorylessSites} (which argues that no other granule could do better), counted per
+   * site. {@link tdmr.check.Rule#B3_TDMRS_DISJOINT B3}: a site inside the window is an EMPTY cell,
+   * which a TDMR over the cells covers whole or not at all; TDMRs without memory lie there only when
+   * none does.
    */
   private MemorylessVars memorylessTdmrs() {
-    if (memorylessGranules.isEmpty()) {
+    if (memorylessSites.isEmpty()) {
       return null;
     }
-    int cheap = (int) memorylessGranules.stream().filter(g -> instance.memorylessAreas(g) == 0).count();
-    boolean dearFits = memorylessGranules.stream().anyMatch(g -> instance.memorylessAreas(g) <= limit
-        && instance.memorylessAreas(g) > 0);
-    int most = cheap + (dearFits ? memorylessGranules.size() - cheap : 0);
-    if (most == 0) {
-      return null;
+    List<IntVar> onSite = new ArrayList<>();
+    LinearExprBuilder all = LinearExpr.newBuilder();
+    int most = 0;
+    for (Instance.MemorylessSite site : memorylessSites) {
+      int size = site.granules().size();
+      IntVar on = model.newIntVar(0, size, "memoryless_s" + onSite.size());
+      if (site.insideWindow()) {
+        model.addEquality(on, 0).onlyEnforceIf(cells.get(site.cell()).whole());
+      }
+      onSite.add(on);
+      all.add(on);
+      most += size;
     }
-    IntVar count = model.newIntVar(0, most, "memoryless");
-    IntVar cheapCount = model.newIntVar(0, cheap, "memoryless_cheap");
-    model.addLessOrEqual(cheapCount, count);
-    // Those on granules that need an area: only where the limit allows one.
-    model.addLessOrEqual(LinearExpr.newBuilder().add(count).addTerm(cheapCount, -1), most - cheap);
-    return new MemorylessVars(count, cheapCount, cheap, new HashMap<>(), new HashMap<>(), new HashMap<>(),
-        new HashMap<>());
+    IntVar count = model.newIntVar(0, Math.min(most, instance.limits().maxTdmrs()), "memoryless");
+    model.addEquality(count, all);
+    return new MemorylessVars(count, onSite, new HashMap<>(), new HashMap<>(), new HashMap<>(), new HashMap<>());
   }
 
   /** {@link tdmr.check.Rule#A4_TDMR_COUNT A4}: at least one and at most {@code max_tdmrs} TDMRs. */
@@ -1399,10 +1405,10 @@ final class ModuleModel {
       previous = c.areasSoFar();
     }
     if (memoryless != null) {
-      // Those on granules that need an area have one each (at most the limit, which is at least 1
-      // whenever any exist: see memorylessTdmrs).
-      total.add(memoryless.count()).addTerm(memoryless.cheap(), -1);
-      model.addLessOrEqual(memoryless.cheap(), memoryless.count());
+      // Each has its site's areas (at most the limit: Instance#memorylessSites offers no other).
+      for (int i = 0; i < memorylessSites.size(); i++) {
+        total.addTerm(memoryless.onSite().get(i), memorylessSites.get(i).areas());
+      }
     }
     areaCount = total.build();
     // Redundant: every area lies in one TDMR, which has at most the limit.

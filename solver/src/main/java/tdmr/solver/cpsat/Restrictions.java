@@ -38,8 +38,6 @@ import tdmr.tdx.Policy;
  *       never for an optimum with nothing uncovered that could be covered, no remote PAMT and less
  *       PAMT than that atom. {@code CpSatModuleFamilyProperties} and {@code ModuleFamilyRefereeTest}
  *       check claims on maps of touching blocks against {@code ExhaustiveSearch}.
- *   <li><b>TDMRs without memory above the window</b> (module family). Named unless {@link
- *       ModuleFamilyRestrictions#memorylessPlacementMatters} shows it cannot matter.
  *   <li><b>Chains of 1 GiB or more</b> (only in tight segments). The part of a run of whole GiB
  *       outside every TDMR (an end of the run, or its middle between two TDMRs) is PAMT, or given
  *       up under coverage {@code max}. In a <em>roomy</em> segment of {@link ModuleModel} (every

@@ -155,11 +155,16 @@ final class SolutionLayout {
     return m.memoryless == null ? 0 : (int) solver.value(m.memoryless.count());
   }
 
-  /** The granule of the {@code i}-th TDMR without memory: those needing no area first. */
+  /** The granule of the {@code i}-th TDMR without memory: the first granules of each site, site by site. */
   private AddressRange memorylessGranule(int i) {
-    int cheap = (int) solver.value(m.memoryless.cheap());
-    int cheapGranules = m.memoryless.cheapGranules();
-    return i < cheap ? m.memorylessGranules.get(i) : m.memorylessGranules.get(cheapGranules + (i - cheap));
+    for (int k = 0; k < m.memorylessSites.size(); k++) {
+      int on = (int) solver.value(m.memoryless.onSite().get(k));
+      if (i < on) {
+        return m.memorylessSites.get(k).granules().get(i);
+      }
+      i -= on;
+    }
+    throw new IllegalStateException("CP-SAT solution has fewer TDMRs without memory than it counts");
   }
 
   /** Lays out every piece: chains at tight places, the pools, the fills of roomy atoms. */

@@ -93,7 +93,7 @@ final class ModuleEncoding {
   static final class Slot {
     final int index;
     final int cell;
-    /** Starts at the cell's start (A), at the split inside it (IN), or is a TDMR without memory above all memory. */
+    /** Starts at the cell's start (A), at the split inside it (IN), or is a TDMR without memory (on {@code granule}). */
     final Start start;
     final AddressRange granule;
     BoolExpr exists;
@@ -146,15 +146,15 @@ final class ModuleEncoding {
   private final List<BoolExpr> areaStarts = new ArrayList<>();
   private final List<ArithExpr<IntSort>> fixedAreas = new ArrayList<>();
 
-  /** The encoding with every TDMR without memory that {@link Instance#memorylessGranules} offers. */
+  /** The encoding with every TDMR without memory that {@link Instance#memorylessSites} offers. */
   ModuleEncoding(Context ctx, Instance instance) {
     this(ctx, instance, Integer.MAX_VALUE);
   }
 
   /**
-   * The encoding with at most {@code mostMemoryless} TDMRs without memory (the first ones {@link
-   * Instance#memorylessGranules} offers, the cheapest first): the caller proves that no layout it
-   * asks about has more.
+   * The encoding with at most {@code mostMemoryless} TDMRs without memory on each site of {@link
+   * Instance#memorylessSites} (its first granules): the caller proves that no layout it asks about
+   * has more in all.
    */
   ModuleEncoding(Context ctx, Instance instance, int mostMemoryless) {
     this.mostMemoryless = mostMemoryless;
@@ -228,34 +228,44 @@ final class ModuleEncoding {
       }
     }
     if (module) {
-      List<BoolExpr> previous = new ArrayList<>();
-      int lastAreas = -1;
-      List<AddressRange> granules = instance.memorylessGranules();
-      for (AddressRange g : granules.subList(0, Math.min(granules.size(), mostMemoryless))) {
-        instance.deadline().check();
-        int areas = instance.memorylessAreas(g);
-        if (areas > instance.limits().maxReservedPerTdmr()) {
-          continue;
-        }
-        Slot s = new Slot(slots.size(), -1, Start.MEMORYLESS, g);
-        s.exists = bool("memoryless@0x%x".formatted(g.start()));
-        s.giB = ctx.mkInt(1);
-        s.memoryGiB = ctx.mkInt(0);
-        // Granules of equal cost are interchangeable: use them in order.
-        if (areas == lastAreas && !previous.isEmpty()) {
-          background.add(ctx.mkImplies(s.exists, previous.get(previous.size() - 1)));
-        }
-        previous.add(s.exists);
-        lastAreas = areas;
-        fixedAreas.add((ArithExpr<IntSort>) ctx.mkITE(s.exists, ctx.mkInt(areas), ctx.mkInt(0)));
-        slots.add(s);
-      }
+      memorylessSlots();
     }
     List<BoolExpr> all = slots.stream().map(s -> s.exists).toList();
     background.add(ctx.mkOr(all.toArray(BoolExpr[]::new)));
     int limit = instance.limits().maxTdmrs();
     if (all.size() > limit) {
       grouped(new Reason.MaxTdmrs(limit), ctx.mkAtMost(all.toArray(BoolExpr[]::new), limit));
+    }
+  }
+
+  /**
+   * TDMRs without memory, each of 1 GiB on a granule of a site of {@link Instance#memorylessSites}
+   * (which argues that no other granule could do better), at most {@code mostMemoryless} per site:
+   * a site's granules are interchangeable, so a layout with at most that many such TDMRs uses the
+   * first ones of each site, in order. Rule B3: a site inside the window is a cell without memory,
+   * whose granules are free only where no TDMR over the cells covers any part of it (one that ends
+   * in it can give those granules up, {@link Instance}).
+   */
+  @SuppressWarnings("unchecked")
+  private void memorylessSlots() {
+    for (Instance.MemorylessSite site : instance.memorylessSites()) {
+      BoolExpr previous = null;
+      List<AddressRange> granules = site.granules();
+      for (AddressRange g : granules.subList(0, Math.min(granules.size(), mostMemoryless))) {
+        instance.deadline().check();
+        Slot s = new Slot(slots.size(), -1, Start.MEMORYLESS, g);
+        s.exists = bool("memoryless@0x%x".formatted(g.start()));
+        s.giB = ctx.mkInt(1);
+        s.memoryGiB = ctx.mkInt(0);
+        if (previous != null) {
+          background.add(ctx.mkImplies(s.exists, previous));
+        } else if (site.insideWindow()) {
+          background.add(ctx.mkImplies(s.exists, ctx.mkNot(ctx.mkOr(covA[site.cell()], covB[site.cell()]))));
+        }
+        previous = s.exists;
+        fixedAreas.add((ArithExpr<IntSort>) ctx.mkITE(s.exists, ctx.mkInt(site.areas()), ctx.mkInt(0)));
+        slots.add(s);
+      }
     }
   }
 

@@ -335,7 +335,7 @@ final class ModuleFamilyProver {
 
   /**
    * How many TDMRs without memory a layout can have that is at least as good as the incumbent in
-   * every tier up to PAMT; all that {@link Instance#memorylessGranules} offers without an incumbent,
+   * every tier up to PAMT; all that {@link Instance#memorylessSites} offers without an incumbent,
    * or when a tier before PAMT is searched below the incumbent's value (it leaves coverable memory
    * out, or has remote PAMT): such a layout may have more PAMT.
    *

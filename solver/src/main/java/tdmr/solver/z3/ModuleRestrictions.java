@@ -39,7 +39,6 @@ import tdmr.tdx.Policy;
  *       ModuleFamilyRestrictions#straddlingCouldMatter} (argued there for the whole family) says:
  *       wherever blocks touch, unless a node-local optimum without remote PAMT provably cannot be
  *       beaten by a straddling level. (Until 2026-12-04 Z3 named it wherever blocks touch.)
- *   <li><b>TDMRs without memory above the window</b> ({@link Instance#memorylessGranules}).
  *   <li><b>Chains of 1 GiB or more.</b> Chains are anchored at atom ends, a chain inside a run of
  *       whole GiB never crosses a TDMR boundary inside it, and the part of a run outside every TDMR
  *       is all PAMT (whole GiB at one end of the run, filled from that end, by a run of PAMT padded,
