@@ -53,8 +53,8 @@ import tdmr.time.Deadline;
  * <h2>Segments and places</h2>
  *
  * A <b>segment</b> is a maximal run of touching convertible memory atoms of one block: contiguous
- * TDX memory of one NUMA node inside one merged CMR, so where a PAMT piece may lie (rules D6 and
- * the OS rule; a kernel chunk also lies in one block). A block crosses at most two granule
+ * TDX memory of one NUMA node inside one merged CMR, where PAMT pieces lie (rules D6 and the OS
+ * rule), or, in the module family, over the joints between segments (below). A block crosses at most two granule
  * boundaries without a block or CMR edge between them being a cell edge, so a segment has at most
  * three atoms: a head in a MIXED cell, a PLAIN run, a tail in a MIXED cell; or, where the run is
  * cut into granules ({@link #cutRuns}), the head, one atom per granule of the run and the tail.
@@ -68,6 +68,17 @@ import tdmr.time.Deadline;
  * touches a segment end, another chain or a TDMR boundary; a chain touching a TDMR boundary inside a
  * PLAIN run reserves the same in that TDMR at the run's end; and a chain straddling a granule
  * boundary between atoms can slide down until it touches it from below.
+ *
+ * <p>Segments of two blocks may touch (blocks are maximal runs of one node, so blocks of two nodes):
+ * a <b>joint</b> ({@link Joint}). Rules D6 and the OS rule allow a level over its edge (both sides
+ * are TDX memory of one merged CMR), and such a level can save a reserved area without filling
+ * either block (a 4-page level over a 2-page block and the next block's first 2 pages, stacked
+ * against a hole). A run of PAMT over the edge is anchored there by construction, so the places
+ * above lose nothing: it is the chain at the high end of the segment below and the chain at the low
+ * end of the segment above, sharing the one level that lies over the edge (at most one can). A level
+ * over several consecutive joints covers the segments between them whole. It lies on the nodes of
+ * every block it overlaps, and describes remotely every granule of its TDMR lacking memory of one of
+ * them ({@link #lacksAny}). The kernel family has no joints: a kernel chunk lies in one block.
  *
  * <h2>PAMT sizes</h2>
  *
@@ -94,6 +105,7 @@ public final class Instance {
   private final List<Atom> atoms = new ArrayList<>();
   private final List<Segment> segments = new ArrayList<>();
   private final List<Place> places = new ArrayList<>();
+  private final List<Joint> joints = new ArrayList<>();
   private final List<AddressRange> excludedMemory = new ArrayList<>();
   private final List<String> impossibilities = new ArrayList<>();
   private final List<Integer> nodes;
@@ -193,6 +205,19 @@ public final class Instance {
       return endAtom - firstAtom;
     }
   }
+
+  /**
+   * Where two segments touch (module family): blocks of two nodes meeting inside one merged CMR (a
+   * usable atom lies wholly inside a merged CMR, and merged CMRs are maximal, so two touching usable
+   * atoms lie in the same one). One PAMT level may lie over the edge, part in each segment (rules D6
+   * and the OS rule hold: it lies in TDX memory inside one merged CMR); it lies on the nodes of both.
+   *
+   * @param index position in {@link #joints()}
+   * @param below the segment ending at the edge
+   * @param above the segment starting there
+   * @param edge the edge's address
+   */
+  public record Joint(int index, int below, int above, long edge) {}
 
   /** Where a chain is anchored, and which way it grows. */
   public enum Anchor {
@@ -329,6 +354,26 @@ public final class Instance {
   /** The places, by segment and then in address order of their anchors. */
   public List<Place> places() {
     return Collections.unmodifiableList(places);
+  }
+
+  /**
+   * The joints in address order: where two segments touch (module family only; a kernel chunk lies
+   * in one block).
+   */
+  public List<Joint> joints() {
+    return Collections.unmodifiableList(joints);
+  }
+
+  /**
+   * The nodes a level lies on that runs from segment {@code first} over the joints between to
+   * segment {@code last}: their nodes, ascending, distinct.
+   */
+  public List<Integer> nodesOf(int first, int last) {
+    TreeSet<Integer> out = new TreeSet<>();
+    for (int s = first; s <= last; s++) {
+      out.add(segments.get(s).node());
+    }
+    return List.copyOf(out);
   }
 
   /** The atoms of segment {@code s}. */
@@ -473,6 +518,14 @@ public final class Instance {
    */
   public boolean lacksNode(Cell cell, int node) {
     return cell.holdsMemory() && !cell.nodes().contains(node);
+  }
+
+  /**
+   * Whether the granules of {@code cell} hold TDX memory but not of every node of {@code levelNodes}:
+   * then a level on those nodes (one over a {@link Joint} lies on two) describes them remotely.
+   */
+  public boolean lacksAny(Cell cell, List<Integer> levelNodes) {
+    return cell.holdsMemory() && !cell.nodes().containsAll(levelNodes);
   }
 
   // ---- TDMRs without memory (module family) ---------------------------------------------------
@@ -809,6 +862,15 @@ public final class Instance {
         start = i;
       }
     }
+    if (!moduleFamily()) {
+      return;
+    }
+    for (int s = 0; s + 1 < segments.size(); s++) {
+      long end = atoms.get(segments.get(s).endAtom() - 1).range().end();
+      if (atoms.get(segments.get(s + 1).firstAtom()).range().start() == end) {
+        joints.add(new Joint(joints.size(), s, s + 1, end));
+      }
+    }
   }
 
   private void addSegment(int first, int end) {
@@ -860,8 +922,8 @@ public final class Instance {
   public String describe() {
     long plain = cells.stream().filter(c -> c.kind() == Kind.PLAIN).count();
     long mixed = cells.stream().filter(c -> c.kind() == Kind.MIXED).count();
-    return "%d cells (%d plain, %d mixed), %d atoms, %d segments, %d places".formatted(cells.size(), plain, mixed,
-        atoms.size(), segments.size(), places.size());
+    return "%d cells (%d plain, %d mixed), %d atoms, %d segments, %d places, %d joints".formatted(cells.size(), plain,
+        mixed, atoms.size(), segments.size(), places.size(), joints.size());
   }
 
   /** The usable pages of a cell ({@link Atom#usable}): of each of its granules for a PLAIN cell, which is one atom. */

@@ -27,8 +27,14 @@ public final class ModuleFamilyRestrictions {
    */
   public static final String INSIDE_A_RUN =
       "no TDMR lies wholly inside a run of whole GiB of one memory block without reaching the run's ends";
-  /** A PAMT level over the edge of two touching blocks is left out. */
+  /** A PAMT level over the edge of two touching blocks is left out (Z3's model). */
   public static final String STRADDLING = "no PAMT level straddles the edge between two touching memory blocks";
+  /**
+   * A PAMT level over the edge of two touching blocks reaching into memory wholly filled by padded
+   * levels is left out (CP-SAT's model; where, {@code tdmr.solver.cpsat.Restrictions} says).
+   */
+  public static final String STRADDLING_INTO_FILL =
+      "no PAMT level straddles the edge between two touching memory blocks into memory filled wholly by padded levels";
   /** Chains of 1 GiB or more inside a run of whole GiB are left out (where, each engine says). */
   public static final String CHAINS =
       "no chain of 1 GiB of PAMT or more lies against a 1 GiB boundary inside a memory block";
@@ -46,7 +52,8 @@ public final class ModuleFamilyRestrictions {
   /**
    * The restrictions both engines' module-family models share that could hide a better layout than
    * {@code found} (or, when it is empty, any layout, for an {@code INFEASIBLE} claim): a TDMR wholly
-   * inside a run, straddling levels. Each engine adds what only its own model leaves out. (TDMRs
+   * inside a run. Each engine adds what only its own model leaves out (since 2026-12-05 straddling
+   * levels: CP-SAT's model holds them, Z3's under PAMT any; Z3 names them under node-local). (TDMRs
    * without TDX memory are no longer restricted: both models offer every granule that can matter,
    * {@link Instance#memorylessSites}; until 2026-12-05 only granules above the memory, named "TDMRs
    * without TDX memory lie above all of it".)
@@ -56,9 +63,6 @@ public final class ModuleFamilyRestrictions {
     boolean module = instance.moduleFamily();
     if (module ? innerTdmrCouldBeat(instance, found) : runOfThreeGiB(instance)) {
       out.add(INSIDE_A_RUN);
-    }
-    if (module && straddlingCouldMatter(instance, found)) {
-      out.add(STRADDLING);
     }
     return out;
   }
@@ -173,7 +177,8 @@ public final class ModuleFamilyRestrictions {
 
   /**
    * Whether a level straddling the edge between two touching blocks could beat {@code found} (or,
-   * for an {@code INFEASIBLE} claim, make a layout exist). It can wherever blocks touch (a
+   * for an {@code INFEASIBLE} claim, make a layout exist), for a model that leaves such levels out
+   * (since 2026-12-05 Z3's under PAMT node-local; CP-SAT's model holds them). It can wherever blocks touch (a
    * straddling level can save an area without filling either block: a 4-page 2M level over a 2-page
    * block and the next block's first 2 pages, stacked against the hole below, {@code
    * ModuleFamilyRefereeTest}), with one exception. An optimum under PAMT {@code node-local} with

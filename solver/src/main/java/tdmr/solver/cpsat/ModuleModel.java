@@ -15,6 +15,7 @@ import tdmr.solver.Instance;
 import tdmr.solver.Instance.Anchor;
 import tdmr.solver.Instance.Atom;
 import tdmr.solver.Instance.Cell;
+import tdmr.solver.Instance.Joint;
 import tdmr.solver.Instance.Kind;
 import tdmr.solver.Instance.Place;
 import tdmr.solver.Instance.Segment;
@@ -54,7 +55,9 @@ import tdmr.tdx.Policy;
  * then ends exactly at the far end of the run's part outside every TDMR (a padded chain with a free
  * end can shed the padding and change nothing else), and a roomy atom may be filled by padded
  * pieces, as may the part of a roomy run of whole GiB outside every TDMR ({@link MiddleFill}; see
- * {@link Restrictions}).
+ * {@link Restrictions}). A piece may also lie over a <em>bridge</em> ({@link BridgeVars}): the edge
+ * where two segments touch ({@link Joint}), or a run of such edges around tight segments it covers,
+ * as the first piece of the chains against the edge on both sides, on both nodes.
  *
  * <h2>Reserved areas (rules C1, D5, E1 and the holes policy)</h2>
  *
@@ -72,6 +75,7 @@ final class ModuleModel {
   final List<CellVars> cells = new ArrayList<>();
   final List<AtomVars> atoms = new ArrayList<>();
   final List<PlaceVars> places = new ArrayList<>();
+  final List<BridgeVars> bridges = new ArrayList<>();
   final List<SlotVars> slots = new ArrayList<>();
   final List<PieceVars> pieces = new ArrayList<>();
   /** Per cell edge k | k+1: one TDMR covers both sides. */
@@ -156,10 +160,52 @@ final class ModuleModel {
    */
   record PieceVars(int index, SlotVars slot, PageSize level, LinearExpr pages, long mostPages, IntVar remote,
       List<Placement> placements, Map<Integer, BoolVar> pool, Map<Integer, BoolVar> fill,
-      Map<Integer, IntVar> fillPages) {}
+      Map<Integer, IntVar> fillPages, List<Straddle> straddles) {}
 
   /** A piece at a tight place: {@code at}, and the pages it adds there. */
   record Placement(PlaceVars place, BoolVar at, IntVar pages) {}
+
+  /**
+   * A <em>bridge</em>: one piece over the edges of a run of consecutive {@link Joint}s, from the top
+   * of the segment below the first to the bottom of the segment above the last, covering the tight
+   * segments between wholly (a piece longer than a roomy segment would be padded to fill it, which
+   * the model leaves out: {@link Restrictions}). Its part below the first edge is the first piece of
+   * the chain at the high end of the segment below, its part above the last edge the first piece of
+   * the chain at the low end of the segment above; where a side is tight that chain's padding goes
+   * on it, so its part there is its share plus that padding.
+   *
+   * <p>No bridge lies over one joint between two roomy segments: a piece {@code S} over such an edge
+   * {@code e} can move wholly below it, with the pieces of its run below shifted down by its part
+   * above and those above shifted down to {@code e}, and no tier gets worse. Neither atom beside
+   * {@code e} is wholly PAMT (that is a fill, {@link Restrictions}), so the run has a free end in
+   * each, and without padding (a free end sheds it) it is shorter than either atom (roomy: larger
+   * than any layout's unpadded PAMT), so it stays in the atom below, in the last granule of a run
+   * (chains in roomy runs are shorter than 1 GiB), meeting no other chain and no TDMR boundary; the
+   * pages it takes there were usable memory of the TDMR holding its area, and those it frees above
+   * become usable memory of theirs. PAMT bytes and TDMRs are unchanged; the reserved pages below
+   * {@code e} stay one run, and above it the run shrinks or goes (one area fewer at most); {@code S}
+   * lies on one node instead of two, which describes no more remotely ({@link
+   * tdmr.check.RemotePamt}). So on real maps, whose blocks touch between two large nodes, the model
+   * does not grow.
+   *
+   * @param first the first joint
+   * @param last the last joint
+   * @param middlePages the pages of the segments between, which it covers
+   * @param below the place at the high end of the segment below the first joint
+   * @param above the place at the low end of the segment above the last joint
+   * @param used a piece lies over it
+   * @param belowPages its share of its minimum pages below the first edge
+   * @param abovePages its share above the last edge
+   * @param contents the pages of the pieces that may lie over it, each where it does
+   * @param members their literals (and counts of pieces of TDMRs without memory)
+   * @param nodes the nodes of the segments it lies on
+   */
+  record BridgeVars(int index, Joint first, Joint last, long middlePages, PlaceVars below, PlaceVars above,
+      BoolVar used, IntVar belowPages, IntVar abovePages, LinearExprBuilder contents, LinearExprBuilder members,
+      List<Integer> nodes) {}
+
+  /** A piece over a bridge: {@code at}, and its pages when it is. */
+  record Straddle(BridgeVars bridge, BoolVar at, IntVar pages) {}
 
   /**
    * The roomy places of one node: the pieces in them, and the roomy atoms filled with padded
@@ -185,7 +231,8 @@ final class ModuleModel {
    * pieces goes, counted (they are interchangeable).
    */
   record MemorylessVars(IntVar count, List<IntVar> onSite, Map<PageSize, Map<Integer, IntVar>> atPlace,
-      Map<PageSize, Map<Integer, IntVar>> inPool, Map<PageSize, Map<Integer, IntVar>> inFill) {}
+      Map<PageSize, Map<Integer, IntVar>> inPool, Map<PageSize, Map<Integer, IntVar>> inFill,
+      Map<PageSize, Map<Integer, IntVar>> atBridge) {}
 
   ModuleModel(Instance instance) {
     this.instance = instance;
@@ -408,7 +455,7 @@ final class ModuleModel {
     }
     IntVar count = model.newIntVar(0, Math.min(most, instance.limits().maxTdmrs()), "memoryless");
     model.addEquality(count, all);
-    return new MemorylessVars(count, onSite, new HashMap<>(), new HashMap<>(), new HashMap<>());
+    return new MemorylessVars(count, onSite, new HashMap<>(), new HashMap<>(), new HashMap<>(), new HashMap<>());
   }
 
   /** {@link tdmr.check.Rule#A4_TDMR_COUNT A4}: at least one and at most {@code max_tdmrs} TDMRs. */
@@ -501,6 +548,39 @@ final class ModuleModel {
         }
       }
     }
+    long mostPiece = 0;
+    for (PageSize level : instance.pieceLevels()) {
+      mostPiece = Math.max(mostPiece, instance.piecePages(instance.largestTdmrGiB(), level));
+    }
+    List<Joint> js = instance.joints();
+    for (int f = 0; f < js.size(); f++) {
+      long middle = 0;
+      for (int l = f; l < js.size(); l++) {
+        if (l > f) {
+          int between = js.get(l).below();
+          // Consecutive joints around a tight segment, which an unpadded piece may cover whole.
+          if (js.get(l - 1).above() != between || !tightSegment[between]) {
+            break;
+          }
+          middle += instance.segments().get(between).pages();
+          if (middle >= mostPiece) {
+            break;
+          }
+        }
+        Joint first = js.get(f);
+        Joint last = js.get(l);
+        if (f == l && !tightSegment[first.below()] && !tightSegment[first.above()]) {
+          // Between two roomy segments a piece over the edge loses nothing: see BridgeVars.
+          continue;
+        }
+        String s = "_j" + f + "_" + l;
+        bridges.add(new BridgeVars(bridges.size(), first, last, middle,
+            places.get(instance.segments().get(first.below()).endPlace() - 1),
+            places.get(instance.segments().get(last.above()).firstPlace()), model.newBoolVar("bridged" + s),
+            model.newIntVar(0, mostPiece, "bridge_below" + s), model.newIntVar(0, mostPiece, "bridge_above" + s),
+            LinearExpr.newBuilder(), LinearExpr.newBuilder(), instance.nodesOf(first.below(), last.above())));
+      }
+    }
   }
 
   /**
@@ -550,7 +630,7 @@ final class ModuleModel {
         long remoteMost = nodeLocal ? instance.piecePerGiBBytes(level) * mostGiB : 0;
         IntVar remote = model.newIntVar(0, remoteMost, "remote_s" + slot.index() + "_" + levelName(level));
         PieceVars p = new PieceVars(pieces.size(), slot, level, pages, most, remote, new ArrayList<>(),
-            new TreeMap<>(), new TreeMap<>(), new TreeMap<>());
+            new TreeMap<>(), new TreeMap<>(), new TreeMap<>(), new ArrayList<>());
         pieces.add(p);
         slot.pieces().add(p);
       }
@@ -628,11 +708,25 @@ final class ModuleModel {
           somewhere.add(in);
         }
       }
+      for (BridgeVars j : bridges) {
+        if (p.mostPages() < j.middlePages() + 1) {
+          continue;
+        }
+        BoolVar at = model.newBoolVar("straddles_" + p.index() + "_b" + j.index());
+        IntVar pages = model.newIntVar(0, p.mostPages(), "straddle_pages_" + p.index() + "_b" + j.index());
+        model.addEquality(pages, p.pages()).onlyEnforceIf(at);
+        model.addEquality(pages, 0).onlyEnforceIf(at.not());
+        j.contents().add(pages);
+        j.members().add(at);
+        p.straddles().add(new Straddle(j, at, pages));
+        somewhere.add(at);
+      }
       model.addEquality(somewhere, p.slot().used());
     }
     if (memoryless != null) {
       memorylessPiecesLieAtPlaces();
     }
+    aPieceMayLieOverAJoint();
     for (PlaceVars pl : places) {
       if (pl.tight()) {
         model.addEquality(pl.pages(), pl.contents().add(pl.padding()).build());
@@ -693,6 +787,56 @@ final class ModuleModel {
     }
   }
 
+  /**
+   * {@link tdmr.check.Rule#D6_PAMT_IN_CMRS D6} and {@link tdmr.check.Rule#D4_PAMTS_DISJOINT D4} over
+   * joints: at most one piece lies over each joint's edge; a piece over a bridge has at least one
+   * page on each side (its share there, or on a tight side the padding of that side's chain, which
+   * goes on it) and covers the segments between, which hold no chain; its parts are the first
+   * pieces of the chains against the edges on both sides, so those chains exist and hold them.
+   */
+  private void aPieceMayLieOverAJoint() {
+    List<LinearExprBuilder> overJoint = new ArrayList<>();
+    for (int i = 0; i < instance.joints().size(); i++) {
+      overJoint.add(LinearExpr.newBuilder());
+    }
+    for (BridgeVars j : bridges) {
+      model.addEquality(j.members().build(), j.used());
+      model.addEquality(LinearExpr.newBuilder().add(j.belowPages()).add(j.abovePages())
+          .addTerm(j.used(), j.middlePages()), j.contents().build());
+      sideOfJoint(j.below(), j.belowPages(), j.used(), j.first().below());
+      sideOfJoint(j.above(), j.abovePages(), j.used(), j.last().above());
+      for (int i = j.first().index(); i <= j.last().index(); i++) {
+        overJoint.get(i).add(j.used());
+      }
+      for (int seg = j.first().above(); seg < j.last().above(); seg++) {
+        for (PlaceVars pl : places.subList(instance.segments().get(seg).firstPlace(),
+            instance.segments().get(seg).endPlace())) {
+          model.addImplication(j.used(), pl.used().not());
+        }
+        bridgedSegments.computeIfAbsent(seg, k -> new ArrayList<>()).add(j.used());
+      }
+    }
+    for (LinearExprBuilder b : overJoint) {
+      model.addLessOrEqual(b.build(), 1);
+    }
+  }
+
+  /** Per tight segment between the joints of a bridge: the literals of the bridges covering it. */
+  private final Map<Integer, List<BoolVar>> bridgedSegments = new HashMap<>();
+
+  private void sideOfJoint(PlaceVars side, IntVar share, BoolVar used, int segment) {
+    model.addImplication(used, side.used());
+    if (side.tight()) {
+      side.contents().add(share);
+      side.members().add(used);
+      model.addGreaterOrEqual(LinearExpr.newBuilder().add(share).add(side.padding()), 1).onlyEnforceIf(used);
+    } else {
+      // A roomy chain never meets another: only that the place holds it counts.
+      model.addGreaterOrEqual(share, 1).onlyEnforceIf(used);
+      pool(segment).members().add(used);
+    }
+  }
+
   /** The atom beside {@code a} ({@code step} -1 below, 1 above) in its segment, when it is in {@code pool}. */
   private AtomVars fillableNeighbour(PoolVars pool, Atom a, int step) {
     Segment seg = instance.segments().get(a.segment());
@@ -742,6 +886,18 @@ final class ModuleModel {
           all.add(c);
         }
       }
+      Map<Integer, IntVar> atBridge = new HashMap<>();
+      for (BridgeVars j : bridges) {
+        if (pages < j.middlePages() + 1) {
+          continue;
+        }
+        IntVar c = model.newIntVar(0, 1, "memoryless_" + level.label() + "_b" + j.index());
+        j.contents().addTerm(c, pages);
+        j.members().add(c);
+        atBridge.put(j.index(), c);
+        all.add(c);
+      }
+      memoryless.atBridge().put(level, atBridge);
       model.addEquality(all, count);
       memoryless.atPlace().put(level, at);
       memoryless.inPool().put(level, inPool);
@@ -813,6 +969,10 @@ final class ModuleModel {
       }
       // What the chain at the segment's low end covers of this atom: 0, part of it, or all of it.
       lam.add(covered(low.pages(), a.offset(), a.pages(), "low_in_a" + a.index()));
+      // A piece over a bridge covers a segment between its joints whole (its places then hold nothing).
+      for (BoolVar b : bridgedSegments.getOrDefault(seg.index(), List.of())) {
+        lam.addTerm(b, a.pages());
+      }
       long fromHigh = seg.pages() - (a.offset() + a.pages());
       eta.add(covered(high.pages(), fromHigh, a.pages(), "high_in_a" + a.index()));
       model.addEquality(v.lam(), lam);
@@ -1259,9 +1419,11 @@ final class ModuleModel {
 
   /**
    * The node-local tier ({@link tdmr.check.RemotePamt}): a piece on node n of a TDMR describes
-   * remotely, at its bytes per GiB, every granule of the TDMR holding memory but none of node n.
-   * Those granules are counted along each TDMR per node like its size; a piece's remote bytes are
-   * at least its node's count times its bytes per GiB (equal where they are minimised).
+   * remotely, at its bytes per GiB, every granule of the TDMR holding memory but none of node n; a
+   * piece over a joint lies on both its nodes and describes remotely every granule lacking memory of
+   * either. Those granules are counted along each TDMR per node (and per pair of nodes of a joint)
+   * like its size; a piece's remote bytes are at least its nodes' count times its bytes per GiB
+   * (equal where they are minimised).
    */
   private void remotePamt() {
     LinearExprBuilder total = LinearExpr.newBuilder();
@@ -1273,7 +1435,15 @@ final class ModuleModel {
       return;
     }
     int n = cells.size();
-    List<Integer> nodes = instance.nodes();
+    List<List<Integer>> nodes = new ArrayList<>();
+    for (int node : instance.nodes()) {
+      nodes.add(List.of(node));
+    }
+    for (BridgeVars j : bridges) {
+      if (!nodes.contains(j.nodes())) {
+        nodes.add(j.nodes());
+      }
+    }
     IntVar[][] lacking = new IntVar[n + 1][nodes.size()];
     for (int j = 0; j < nodes.size(); j++) {
       lacking[n][j] = model.newIntVar(0, 0, "lack_end_n" + j);
@@ -1284,8 +1454,8 @@ final class ModuleModel {
       BoolVar wholeOn = and("whole_on_lack_c" + k, c.whole(), leave(k));
       long most = Math.min(instance.largestTdmrGiB(), giBFrom(k));
       for (int j = 0; j < nodes.size(); j++) {
-        long per = instance.lacksNode(c.cell(), nodes.get(j)) ? 1 : 0;
-        IntVar l = model.newIntVar(0, most, "lack_c" + k + "_n" + nodes.get(j));
+        long per = instance.lacksAny(c.cell(), nodes.get(j)) ? 1 : 0;
+        IntVar l = model.newIntVar(0, most, "lack_c" + k + "_n" + nodeName(nodes.get(j)));
         model.addEquality(LinearExpr.newBuilder().add(l).addTerm(lacking[k + 1][j], -1).addTerm(c.a(), -per), 0)
             .onlyEnforceIf(wholeOn);
         model.addEquality(LinearExpr.newBuilder().add(l).addTerm(c.a(), -per), 0).onlyEnforceIf(wholeOn.not());
@@ -1295,13 +1465,14 @@ final class ModuleModel {
     for (SlotVars slot : slots) {
       CellVars c = cells.get(slot.cell());
       for (int j = 0; j < nodes.size(); j++) {
-        int node = nodes.get(j);
+        List<Integer> node = nodes.get(j);
         IntVar lack;
         if (slot.part() == Part.A) {
           lack = lacking[slot.cell()][j];
         } else {
-          long per = instance.lacksNode(c.cell(), node) ? 1 : 0;
-          lack = model.newIntVar(0, slot.sizeGiB().getDomain().max(), "lack_b_c" + slot.cell() + "_n" + node);
+          long per = instance.lacksAny(c.cell(), node) ? 1 : 0;
+          lack = model.newIntVar(0, slot.sizeGiB().getDomain().max(),
+              "lack_b_c" + slot.cell() + "_n" + nodeName(node));
           model.addEquality(LinearExpr.newBuilder().add(lack).addTerm(lacking[slot.cell() + 1][j], -1)
               .addTerm(c.b(), -per), 0).onlyEnforceIf(leave(slot.cell()));
           model.addEquality(LinearExpr.newBuilder().add(lack).addTerm(c.b(), -per), 0)
@@ -1323,9 +1494,25 @@ final class ModuleModel {
     remoteBytes = total.build();
   }
 
-  /** 1 when piece {@code p} lies on node {@code node}, else 0. */
-  private LinearExpr onNode(PieceVars p, int node) {
+  private static String nodeName(List<Integer> nodes) {
+    return nodes.stream().map(String::valueOf).reduce((x, y) -> x + "_" + y).orElse("");
+  }
+
+  /**
+   * 1 when piece {@code p} lies on exactly the nodes {@code nodes} (one node, or the two of a joint
+   * it lies over), else 0.
+   */
+  private LinearExpr onNode(PieceVars p, List<Integer> nodes) {
     LinearExprBuilder b = LinearExpr.newBuilder();
+    for (Straddle s : p.straddles()) {
+      if (s.bridge().nodes().equals(nodes)) {
+        b.add(s.at());
+      }
+    }
+    if (nodes.size() != 1) {
+      return b.build();
+    }
+    int node = nodes.get(0);
     for (Placement pl : p.placements()) {
       if (instance.segments().get(pl.place().place().segment()).node() == node) {
         b.add(pl.at());

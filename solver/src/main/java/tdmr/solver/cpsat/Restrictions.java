@@ -3,6 +3,7 @@ package tdmr.solver.cpsat;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import tdmr.mem.ByteSize;
 import tdmr.solver.Instance;
 import tdmr.solver.Instance.Cell;
 import tdmr.solver.Instance.Kind;
@@ -25,10 +26,18 @@ import tdmr.tdx.Policy;
  *       shows that no layout with such a TDMR beats the optimum (it has too much PAMT), or the
  *       second solve of {@link tdmr.solver.InnerTdmrRuns}, over those runs cut into granules (no
  *       such TDMR is left out there), proves the answer.
- *   <li><b>No straddling</b> (module family). No PAMT level straddles the edge between two touching
- *       memory blocks: PAMT lies in the {@link tdmr.solver.Instance}'s segments, each inside one
- *       block. Named unless {@link ModuleFamilyRestrictions#straddlingCouldMatter} shows it cannot
- *       matter.
+ *   <li><b>Straddling into a fill</b> (module family). Since 2026-12-05 a PAMT level may lie over
+ *       the edge where two blocks touch ({@link tdmr.solver.Instance.Joint}): at most one per edge
+ *       (two pieces cannot both cover the edge), part in each segment, the first piece of the chains
+ *       on both sides, on both nodes for remote PAMT. Left out: such a level reaching into a
+ *       <em>roomy</em> atom of {@link ModuleModel} wholly filled by padded levels, or into the part
+ *       of a roomy run outside every TDMR filled so (the model's fills hold no chain). Such a layout
+ *       has at least that atom's pages, or 1 GiB, of PAMT. So it is named only where a joint has a
+ *       roomy side and its atom there (or 1 GiB, for a run) is no more than the PAMT a layout must
+ *       stay within to beat the optimum ({@link ModuleFamilyRestrictions#beatenOnlyBelow}):
+ *       never for an optimum with nothing uncovered that could be covered, no remote PAMT and less
+ *       PAMT than that atom. {@code CpSatModuleFamilyProperties} and {@code ModuleFamilyRefereeTest}
+ *       check claims on maps of touching blocks against {@code ExhaustiveSearch}.
  *   <li><b>Chains of 1 GiB or more</b> (only in tight segments). The part of a run of whole GiB
  *       outside every TDMR (an end of the run, or its middle between two TDMRs) is PAMT, or given
  *       up under coverage {@code max}. In a <em>roomy</em> segment of {@link ModuleModel} (every
@@ -94,7 +103,39 @@ final class Restrictions {
     if (tightRun() && ModuleFamilyRestrictions.chainOfOneGibCouldBeat(instance, found)) {
       out.add(ModuleFamilyRestrictions.CHAINS);
     }
+    if (straddlingIntoFillCouldBeat(found)) {
+      out.add(ModuleFamilyRestrictions.STRADDLING_INTO_FILL);
+    }
     return out;
+  }
+
+  /**
+   * Whether a level over a joint reaching into a roomy atom (or roomy run's part outside every
+   * TDMR) filled wholly by padded levels could beat {@code found}: such a layout has at least that
+   * atom's pages of PAMT (1 GiB for a run's part), so only if that is within what a layout beating
+   * {@code found} may have.
+   */
+  private boolean straddlingIntoFillCouldBeat(Optional<LayoutScore> found) {
+    if (!instance.moduleFamily() || instance.joints().isEmpty()) {
+      return false;
+    }
+    boolean[] tight = ModuleModel.tightSegments(instance);
+    long below = ModuleFamilyRestrictions.beatenOnlyBelow(instance, found);
+    for (Instance.Joint j : instance.joints()) {
+      Instance.Segment low = instance.segments().get(j.below());
+      Instance.Segment high = instance.segments().get(j.above());
+      if (!tight[low.index()] && leastFill(instance.atoms().get(low.endAtom() - 1)) * ByteSize.PAGE <= below
+          || !tight[high.index()] && leastFill(instance.atoms().get(high.firstAtom())) * ByteSize.PAGE <= below) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** The least pages of PAMT filling roomy atom {@code a} wholly or, in a run, its part outside every TDMR. */
+  private long leastFill(Instance.Atom a) {
+    Cell c = instance.cells().get(a.cell());
+    return c.cuttable() ? Math.min(a.pages(), ModuleModel.G) : a.pages();
   }
 
   /**

@@ -19,12 +19,14 @@ import tdmr.solver.Instance.Segment;
 import tdmr.solver.ReservedAreas;
 import tdmr.solver.cpsat.ModuleModel.AtomVars;
 import tdmr.solver.cpsat.ModuleModel.CellVars;
+import tdmr.solver.cpsat.ModuleModel.BridgeVars;
 import tdmr.solver.cpsat.ModuleModel.Part;
 import tdmr.solver.cpsat.ModuleModel.PieceVars;
 import tdmr.solver.cpsat.ModuleModel.PlaceVars;
 import tdmr.solver.cpsat.ModuleModel.Placement;
 import tdmr.solver.cpsat.ModuleModel.PoolVars;
 import tdmr.solver.cpsat.ModuleModel.SlotVars;
+import tdmr.solver.cpsat.ModuleModel.Straddle;
 import tdmr.tdx.Layout;
 import tdmr.tdx.PageSize;
 import tdmr.tdx.Pamt;
@@ -32,8 +34,10 @@ import tdmr.tdx.PamtRange;
 
 /**
  * Reads a solved {@link ModuleModel} into a layout, and hands a solution to the next solve as its
- * hint. The TDMRs come from the cells' parts; the pieces are laid out in chains from each place's
- * anchor outwards (a tight place's padding on its last piece); the pieces in a node's pool go one
+ * hint. The TDMRs come from the cells' parts; a piece over a joint goes over its edge first, with
+ * the padding of the tight chains on its sides; the pieces are laid out in chains from each place's
+ * anchor outwards (after the piece over a joint, if any; else a tight place's padding on its last
+ * piece); the pieces in a node's pool go one
  * to each used roomy place and the rest to the first; the pieces filling roomy atoms one to each
  * run of touching filled atoms of a segment and the rest to the first, padded to the run's end;
  * TDMRs without memory take the granules that need no area first. The reserved areas are what
@@ -48,6 +52,8 @@ final class SolutionLayout {
   /** Per slot index (and per memoryless TDMR, after the slots), its PAMT pieces' ranges. */
   private final Map<Integer, PamtRange[]> levels = new HashMap<>();
   private final List<AddressRange> pamtRanges = new ArrayList<>();
+  /** Per place index: the pages from its anchor that the piece over its joint takes. */
+  private final Map<Integer, Long> taken = new HashMap<>();
 
   /** One piece to lay out: whose (slot index, or memoryless number), which level, how many pages. */
   private record Piece(int owner, PageSize level, long pages) {}
@@ -166,6 +172,7 @@ final class SolutionLayout {
     Map<Integer, List<Piece>> atPlace = new HashMap<>();
     Map<Integer, List<Piece>> inPool = new HashMap<>();
     Map<Integer, List<Piece>> inFill = new HashMap<>();
+    Map<Integer, Piece> overJoint = new HashMap<>();
     for (PieceVars p : m.pieces) {
       if (!solver.booleanValue(p.slot().used())) {
         continue;
@@ -184,6 +191,12 @@ final class SolutionLayout {
           placed = true;
         }
       }
+      for (Straddle s : p.straddles()) {
+        if (solver.booleanValue(s.at())) {
+          overJoint.put(s.bridge().index(), piece);
+          placed = true;
+        }
+      }
       for (var e : p.fill().entrySet()) {
         if (solver.booleanValue(e.getValue())) {
           inFill.computeIfAbsent(e.getKey(), k -> new ArrayList<>()).add(piece);
@@ -194,17 +207,27 @@ final class SolutionLayout {
         throw new IllegalStateException("CP-SAT solution has no place for a PAMT piece of slot " + p.slot().index());
       }
     }
-    memorylessPieces(atPlace, inPool, inFill);
+    memorylessPieces(atPlace, inPool, inFill, overJoint);
+    for (BridgeVars j : m.bridges) {
+      Piece p = overJoint.get(j.index());
+      if (p != null) {
+        overEdge(j, p);
+      }
+    }
     for (PlaceVars pl : m.places) {
       List<Piece> chain = atPlace.get(pl.place().index());
       if (pl.tight() && chain != null) {
-        layChain(pl.place(), chain, solver.value(pl.padding()));
+        boolean padded = taken.containsKey(pl.place().index());
+        layChain(pl.place(), chain, padded ? 0 : solver.value(pl.padding()));
       }
     }
     for (PoolVars pool : m.pools.values()) {
       List<Piece> pieces = inPool.getOrDefault(pool.node(), List.of());
       List<PlaceVars> used = pool.places().stream().filter(pl -> solver.booleanValue(pl.used())).toList();
-      distribute(pieces, used.size()).forEach((i, chain) -> layChain(used.get(i).place(), chain, 0));
+      // A used place holding the piece over its joint needs no piece of the pool.
+      List<PlaceVars> open = used.stream().filter(pl -> !taken.containsKey(pl.place().index())).toList();
+      List<PlaceVars> to = open.isEmpty() && !pieces.isEmpty() ? used : open;
+      distribute(pieces, to.size()).forEach((i, chain) -> layChain(to.get(i).place(), chain, 0));
       List<Piece> fillers = inFill.getOrDefault(pool.node(), List.of());
       List<AddressRange> filled = filledRuns(pool);
       distribute(fillers, filled.size()).forEach((i, chain) -> fill(filled.get(i), chain));
@@ -213,7 +236,7 @@ final class SolutionLayout {
 
   /** The pieces of the TDMRs without memory, one of each level per TDMR, where the counts put them. */
   private void memorylessPieces(Map<Integer, List<Piece>> atPlace, Map<Integer, List<Piece>> inPool,
-      Map<Integer, List<Piece>> inFill) {
+      Map<Integer, List<Piece>> inFill, Map<Integer, Piece> overJoint) {
     int count = memorylessCount();
     if (count == 0) {
       return;
@@ -234,6 +257,11 @@ final class SolutionLayout {
       for (var e : m.memoryless.inFill().get(level).entrySet()) {
         for (long i = solver.value(e.getValue()); i > 0; i--) {
           inFill.computeIfAbsent(e.getKey(), k -> new ArrayList<>()).add(new Piece(owner++, level, pages));
+        }
+      }
+      for (var e : m.memoryless.atBridge().get(level).entrySet()) {
+        if (solver.value(e.getValue()) > 0) {
+          overJoint.put(e.getKey(), new Piece(owner++, level, pages));
         }
       }
       if (owner != m.slots.size() + count) {
@@ -258,11 +286,29 @@ final class SolutionLayout {
     return out;
   }
 
-  /** A chain of pieces from {@code place}'s anchor outwards, the padding on the last piece. */
+  /**
+   * The piece over bridge {@code j}: its shares below its first edge and above its last, each with
+   * the padding of a tight chain on that side, and the segments between; the chains beside it go on
+   * from its ends.
+   */
+  private void overEdge(BridgeVars j, Piece p) {
+    long below = solver.value(j.belowPages()) + (j.below().tight() ? solver.value(j.below().padding()) : 0);
+    long above = solver.value(j.abovePages()) + (j.above().tight() ? solver.value(j.above().padding()) : 0);
+    taken.put(j.below().place().index(), below);
+    taken.put(j.above().place().index(), above);
+    long base = j.first().edge() - below * PAGE;
+    put(p, base, (j.last().edge() + above * PAGE - base) / PAGE);
+  }
+
+  /**
+   * A chain of pieces from {@code place}'s anchor outwards (past the piece over its joint, if any),
+   * the padding on the last piece.
+   */
   private void layChain(Place place, List<Piece> chain, long padding) {
     Segment seg = instance.segments().get(place.segment());
     long anchor = instance.atoms().get(seg.firstAtom()).range().start() + place.offset() * PAGE;
-    long cursor = anchor;
+    long skip = taken.getOrDefault(place.index(), 0L) * PAGE;
+    long cursor = place.anchor().growsUp() ? anchor + skip : anchor - skip;
     for (int i = 0; i < chain.size(); i++) {
       Piece p = chain.get(i);
       long pages = p.pages() + (i == chain.size() - 1 ? padding : 0);

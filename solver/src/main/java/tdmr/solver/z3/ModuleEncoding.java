@@ -52,7 +52,9 @@ import tdmr.tdx.Policy;
  * and {@code hi} pages are covered from its ends, or it is {@code full}, and an integer flow along
  * the segment says how many assigned pages a run of PAMT still has to place. So every run of PAMT
  * is exactly the pieces assigned to it plus their padding (module family; the kernel's chunks are
- * exact). Restrictions, named: no piece straddles two blocks; no run of PAMT crosses a TDMR boundary
+ * exact). Runs of PAMT flow along a segment and, under PAMT {@code any}, on over the edges where
+ * segments touch ({@link Flow}). Restrictions, named: under PAMT {@code node-local} no piece
+ * straddles two blocks; no run of PAMT crosses a TDMR boundary
  * inside a run of whole GiB with TDMRs on both sides; memory of a run of whole GiB is covered by a
  * TDMR, except whole GiB at one end of the run beside a TDMR's end, left out of every TDMR and
  * filled by the run of PAMT from the run's end (which may reach on into that TDMR, as its area).
@@ -370,7 +372,7 @@ final class ModuleEncoding {
         boolean padded = module && (low || cells.get(a.cell()).cuttable());
         IntExpr padding = padded
             ? integer((low ? "pad@0x%x" : "padHigh@0x%x").formatted(a.range().start()), 0,
-                instance.segments().get(a.segment()).pages())
+                flowOf(a.segment()).pages())
             : ctx.mkInt(0);
         stacks.add(new Stack(stacks.size(), a.index(), low, padding));
       }
@@ -386,7 +388,7 @@ final class ModuleEncoding {
       List<BoolExpr> choices = new ArrayList<>();
       for (Stack st : stacks) {
         Atom a = atoms.get(st.atom());
-        if (instance.segments().get(a.segment()).pages() < least) {
+        if (flowOf(a.segment()).pages() < least) {
           continue;
         }
         BoolExpr x = bool("piece.%d.%s@0x%x.%s".formatted(p.slot().index, p.level() == null ? "chunk" : p.level().name(),
@@ -490,7 +492,7 @@ final class ModuleEncoding {
     for (Stack st : stacks) {
       stackOf.computeIfAbsent(st.atom(), k -> new int[2])[st.low() ? 0 : 1] = st.index();
     }
-    for (Segment seg : instance.segments()) {
+    for (Flow seg : flows()) {
       ArithExpr<IntSort> out = null;
       BoolExpr previousHigh = null;
       for (int i = seg.firstAtom(); i < seg.endAtom(); i++) {
@@ -951,7 +953,7 @@ final class ModuleEncoding {
     for (Stack st : stacks) {
       stackOf.computeIfAbsent(st.atom(), k -> new int[2])[st.low() ? 0 : 1] = st.index();
     }
-    for (Segment seg : instance.segments()) {
+    for (Flow seg : flows()) {
       List<Integer> run = new ArrayList<>();
       long runStart = -1;
       for (int i = seg.firstAtom(); i < seg.endAtom(); i++) {
@@ -1026,6 +1028,54 @@ final class ModuleEncoding {
     }
     Layout layout = new ReservedAreas(instance.map(), instance.policy().holes()).layout(placed, givenUp);
     return new Reading(layout, givenUp);
+  }
+
+  /**
+   * Where runs of PAMT flow: under PAMT {@code any}, a run of segments touching at {@link
+   * Instance.Joint}s (a run of PAMT may go on over the edge between two blocks, which lies in one
+   * merged CMR; what lies on which node is not ranked); under {@code node-local} each segment alone
+   * (which pieces of a run over the edge lie on which node would decide remote PAMT: such levels
+   * are left out and the restriction named, {@link ModuleRestrictions}).
+   *
+   * @param firstAtom its first atom
+   * @param endAtom one past its last atom
+   * @param pages its pages
+   */
+  record Flow(int firstAtom, int endAtom, long pages) {}
+
+  private List<Flow> flows;
+  private int[] flowOfSegment;
+
+  /** The flows in address order. */
+  private List<Flow> flows() {
+    if (flows == null) {
+      flows = new ArrayList<>();
+      flowOfSegment = new int[instance.segments().size()];
+      boolean across = instance.policy().pamt() == Policy.PamtPlacementPolicy.ANY;
+      Map<Integer, Instance.Joint> jointAbove = new LinkedHashMap<>();
+      for (Instance.Joint j : instance.joints()) {
+        jointAbove.put(j.below(), j);
+      }
+      List<Segment> segs = instance.segments();
+      for (int i = 0; i < segs.size(); ) {
+        int first = i;
+        long pages = segs.get(i).pages();
+        while (across && jointAbove.containsKey(i)) {
+          i++;
+          pages += segs.get(i).pages();
+        }
+        for (int k = first; k <= i; k++) {
+          flowOfSegment[k] = flows.size();
+        }
+        flows.add(new Flow(segs.get(first).firstAtom(), segs.get(i).endAtom(), pages));
+        i++;
+      }
+    }
+    return flows;
+  }
+
+  private Flow flowOf(int segment) {
+    return flows().get(flowOfSegment[segment]);
   }
 
   /** Lays the pieces of the stacks of one run from its start; each stack's padding goes on its first piece. */

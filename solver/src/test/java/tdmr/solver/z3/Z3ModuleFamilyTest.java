@@ -181,4 +181,24 @@ class Z3ModuleFamilyTest {
     assertEquals(2, s.tdmrs());
     assertEquals(0, s.reservedAreas());
   }
+
+  /**
+   * Levels over the edge where blocks of two nodes touch, under PAMT {@code any} (where runs of PAMT
+   * flow over such edges since 2026-12-05, and Z3 no longer names straddling levels): the maps of
+   * {@code ModuleFamilyRefereeTest}, whose optima need a level over one edge (a 4-page 2M level over
+   * a 2-page block and the next block's first 2 pages; or over two one-page blocks' edge) or over two
+   * edges (over a one-page block between two others). The referee searches them whole.
+   */
+  @Test
+  void levelsOverTouchingBlocksUnderPamtAny() throws Exception {
+    Policy any = Policy.KERNEL.withFamily(Policy.Family.MODULE).withPamt(Policy.PamtPlacementPolicy.ANY);
+    TdxLimits one = TdxLimits.DEFAULT.withMaxTdmrs(1).withMaxReservedPerTdmr(1);
+    java.nio.file.Path dir = java.nio.file.Path.of("src/test/resources/family");
+    agree(tdmr.parse.MapReader.read(dir.resolve("straddling-level.json")), one, any);
+    agree(tdmr.parse.MapReader.read(dir.resolve("straddling-one-page-blocks.json")), one, any.withHoles(Policy.Holes.CMR));
+    MemoryMap twoEdges = MemoryMap.of("two-edges", List.of(new MemoryBlock(G + 4 * K, G + 12 * K, 1),
+        new MemoryBlock(G + 12 * K, G + 16 * K, 0), new MemoryBlock(G + 16 * K, 3 * G, 1)),
+        List.of(new AddressRange(G + 4 * K, 3 * G)));
+    agree(twoEdges, TdxLimits.DEFAULT.withMaxTdmrs(3).withMaxReservedPerTdmr(3), any);
+  }
 }
