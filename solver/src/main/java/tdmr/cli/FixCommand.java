@@ -378,12 +378,14 @@ final class FixCommand implements Callable<Integer> {
     out.printf("%nLayout (%s, %s, PAMT %s, %s):%n", r.status(), Count.of(layout.size(), "TDMR"),
         ByteSize.exact(layout.pamtBytes()), Count.of(layout.reservedAreaCount(), "reserved area"));
     // What the status claims, in the engine's words (the family and its restrictions); the memory
-    // left out, which the engine lists after it, is the memory given up, listed above.
+    // left out, which the engine lists after the claim's first line (a heading and its ranges), is
+    // the memory given up, listed above; the restrictions' sentence follows it.
+    boolean leftOut = false;
     for (String m : r.messages()) {
-      if (m.startsWith("left out ")) {
-        break;
+      leftOut = m.startsWith("left out ") || leftOut && m.startsWith("  ");
+      if (!leftOut) {
+        out.println("  " + m);
       }
-      out.println("  " + m);
     }
     for (Tdmr t : layout.tdmrs()) {
       out.printf("  TDMR %s %s: PAMT %s %d KiB, %s%n", t.range(), ByteSize.human(t.size()), t.pamt().ranges(),

@@ -115,6 +115,14 @@ public record EngineResult(
         modelConstraints, uncoveredBytes, kernelFailure, Optional.of(why), details, question);
   }
 
+  /** This result with {@code more} said after its messages. */
+  public EngineResult withMessagesAfter(List<String> more) {
+    List<String> all = new java.util.ArrayList<>(messages);
+    all.addAll(more);
+    return new EngineResult(solver, status, layout, pamtBytes, pamtBoundBytes, List.copyOf(all), solveMillis,
+        modelVariables, modelConstraints, uncoveredBytes, kernelFailure, infeasibility, details, question);
+  }
+
   /** This result with how the engine worked ({@link #details()}). */
   public EngineResult withDetails(List<String> moreDetails) {
     return new EngineResult(solver, status, layout, pamtBytes, pamtBoundBytes, messages, solveMillis, modelVariables,

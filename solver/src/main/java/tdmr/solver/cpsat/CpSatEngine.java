@@ -15,6 +15,7 @@ import tdmr.mem.MemoryMap;
 import tdmr.solver.Engine;
 import tdmr.solver.EngineResult;
 import tdmr.solver.Infeasibility;
+import tdmr.solver.KernelFamilyClaim;
 import tdmr.solver.PamtLowerBound;
 import tdmr.solver.Problem.Atom;
 import tdmr.solver.Problem.Decision;
@@ -123,7 +124,8 @@ public final class CpSatEngine implements Engine {
     if (policy.family() == Policy.Family.MODULE) {
       return NodeSplit.solve(ModuleFamilySolver::solve, name(), map, limits, policy, options);
     }
-    return kernelFamily(map, limits, policy, options).withQuestion(Problem.kernelQuestion(policy));
+    return KernelFamilyClaim.named(kernelFamily(map, limits, policy, options), map, limits, policy,
+        options.solveDeadline());
   }
 
   /** The kernel family over {@link Problem}. */
@@ -495,7 +497,8 @@ public final class CpSatEngine implements Engine {
     private void describe(Layout layout, Decision decision, boolean proven, long pamtBytes, long bound) {
       String what = LayoutScore.of(problem.map(), problem.limits(), problem.policy(), layout).describe();
       if (proven) {
-        messages.add("proven optimal among " + FAMILY + ": " + what);
+        // The restrictions, or why none matters, follow in a sentence of their own (KernelFamilyClaim).
+        messages.add("proven optimal among " + Policy.Family.KERNEL.claim() + ": " + what);
       } else {
         messages.add("time limit: best layout found: %s; proven bound %d KiB, gap %.2f%%"
             .formatted(what, bound / 1024, 100.0 * (pamtBytes - bound) / pamtBytes));

@@ -25,6 +25,7 @@ import tdmr.mem.MemoryMap;
 import tdmr.solver.Engine;
 import tdmr.solver.EngineResult;
 import tdmr.solver.Infeasibility;
+import tdmr.solver.KernelFamilyClaim;
 import tdmr.solver.PamtLowerBound;
 import tdmr.solver.LayoutScore;
 import tdmr.solver.Problem;
@@ -130,7 +131,7 @@ public final class Z3Engine implements Engine {
           List.of("z3 stopped (time limit) while its model was being built, before a search; nothing is proven"),
           started, 0, 0);
     }
-    return r.withQuestion(Problem.kernelQuestion(policy));
+    return KernelFamilyClaim.named(r, map, limits, policy, options.solveDeadline());
   }
 
   /** The module family's answer ({@link ModuleFamilyProver}), node by node where it can ({@link tdmr.solver.NodeSplit}). */
@@ -574,7 +575,8 @@ public final class Z3Engine implements Engine {
   }
 
   private static String optimalLine(Problem problem, Layout layout) {
-    return "proven optimal among %s: %s".formatted(Problem.KERNEL_FAMILY_SEARCHED,
+    // The restrictions, or why none matters, follow in a sentence of their own (KernelFamilyClaim).
+    return "proven optimal among %s: %s".formatted(Policy.Family.KERNEL.claim(),
         LayoutScore.of(problem.map(), problem.limits(), problem.policy(), layout).describe());
   }
 

@@ -1,0 +1,77 @@
+package tdmr.solver;
+
+import java.util.List;
+import java.util.Optional;
+import tdmr.mem.MemoryMap;
+import tdmr.tdx.Policy;
+import tdmr.tdx.TdxLimits;
+import tdmr.time.Deadline;
+
+/**
+ * The question a kernel-family answer of an exact engine names. Both engines search the kernel
+ * family over {@link Problem}, which restricts it ({@link Problem#KERNEL_FAMILY_RESTRICTIONS}, and
+ * under PAMT {@code node-local} {@link Problem#NODE_LOCAL_RESTRICTION}); a proof names them in a
+ * sentence after its first line, as a module-family proof names its model's, unless they provably
+ * cannot matter.
+ *
+ * <p>They cannot matter for an optimum that meets, in every tier, the lower bounds {@link
+ * TierBounds} derives for the module family under PAMT {@code any} ({@link
+ * ModuleFamilyRestrictions#meetsFamilyBounds}): every kernel-family layout is a module-family layout
+ * (its chunk is one way to place the three levels, and PAMT {@code any} allows it on any node), and
+ * the kernel family ranks exactly the tiers the module family ranks under PAMT {@code any}
+ * (coverage, PAMT bytes, TDMRs, reserved areas; not remote PAMT, {@link LayoutScore#ranksRemotePamt}).
+ * So no kernel-family layout beats that optimum, whatever the model leaves out; it is optimal
+ * among every layout the module accepts, too. An {@code INFEASIBLE} answer always names them: a
+ * bound cannot show that no layout exists.
+ */
+public final class KernelFamilyClaim {
+  /**
+   * At most this long, and never past the solve's deadline, is spent deriving the bounds after a
+   * solve (real maps take milliseconds).
+   */
+  static final double BOUNDS_SECONDS = 1.0;
+
+  /** Why a kernel-family optimum meeting the module family's bounds names no restriction. */
+  static final String UNRESTRICTED = "no restriction of the model can matter: the layout meets lower bounds derived"
+      + " for every layout the TDX module accepts (the module family, remote PAMT not ranked) in coverage, PAMT"
+      + " bytes, TDMRs and reserved areas, so no layout of either family ranks better by them";
+
+  private KernelFamilyClaim() {}
+
+  /**
+   * {@code r}, a kernel-family answer for {@code map}, {@code limits}, {@code policy}, with the
+   * question it answers and, for a proof, the sentence saying which restrictions it holds under, or
+   * why it needs none; the bounds are derived by {@code deadline} (the solve's), at most {@link
+   * #BOUNDS_SECONDS} from now.
+   */
+  public static EngineResult named(EngineResult r, MemoryMap map, TdxLimits limits, Policy policy,
+      Deadline deadline) {
+    boolean proof = r.status() == Status.OPTIMAL || r.status() == Status.INFEASIBLE;
+    if (r.status() == Status.OPTIMAL && meetsModuleFamilyBounds(r, map, limits, policy, deadline)) {
+      return r.withQuestion(Question.of(Policy.Family.KERNEL)).withMessagesAfter(List.of(UNRESTRICTED));
+    }
+    Question restricted = Problem.kernelQuestion(policy);
+    EngineResult named = r.withQuestion(restricted);
+    Optional<String> sentence = ModuleFamilyRestrictions.sentence(restricted.restrictions());
+    return proof && sentence.isPresent() ? named.withMessagesAfter(List.of(sentence.get())) : named;
+  }
+
+  /**
+   * Whether the optimum of {@code r} meets the module family's bounds under PAMT {@code any}, as
+   * derived by {@code deadline} and within {@link #BOUNDS_SECONDS}; not when they take longer.
+   */
+  private static boolean meetsModuleFamilyBounds(EngineResult r, MemoryMap map, TdxLimits limits, Policy policy,
+      Deadline deadline) {
+    if (r.layout().isEmpty()) {
+      return false;
+    }
+    Policy module = policy.withFamily(Policy.Family.MODULE).withPamt(Policy.PamtPlacementPolicy.ANY);
+    try {
+      Instance instance = Instance.of(map, limits, module, deadline.within(BOUNDS_SECONDS));
+      return ModuleFamilyRestrictions.meetsFamilyBounds(instance,
+          LayoutScore.of(map, limits, module, r.layout().get()));
+    } catch (Deadline.Exceeded e) {
+      return false;
+    }
+  }
+}

@@ -1,0 +1,70 @@
+package tdmr.solver;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import tdmr.mem.MemoryBlock;
+import tdmr.mem.MemoryMap;
+import tdmr.parse.RealMaps;
+import tdmr.solver.cpsat.CpSatEngine;
+import tdmr.solver.z3.Z3Engine;
+import tdmr.tdx.Policy;
+import tdmr.tdx.TdxLimits;
+
+/**
+ * When a kernel-family optimum names the restrictions of {@link Problem} and when it needs none
+ * ({@link KernelFamilyClaim}), in both engines.
+ */
+class KernelFamilyClaimTest {
+  private static final long K = 1024;
+  private static final long G = 1024 * 1024 * K;
+
+  /**
+   * One block [1 GiB + 1 MiB, 3 GiB) on node 0, default limits. Every layout of either family covers
+   * both granules (leaving one out would make its memory PAMT), so its PAMT is at least that of one
+   * 2 GiB TDMR: 2 x 4 MiB (4K level) + 2 x 8 KiB (2M level) + 4 KiB (1G level, 32 bytes rounded up)
+   * = 8 409 088 bytes, with one TDMR (two would pay a second 1G-level page). The hole [1 GiB,
+   * 1 GiB + 1 MiB) lies in the TDMR over granule 1 and holds no TDX memory, so it is reserved: at
+   * least 1 area. The kernel family's optimum, the TDMR [1G, 3G) with its chunk stacked against that
+   * hole (one area for both), meets all three bounds, so no restriction of the model can matter and
+   * the claim names none.
+   */
+  @Test
+  void anOptimumMeetingTheModuleFamilysBoundsNamesNoRestriction() {
+    MemoryMap map = MemoryMap.ofBlocks("one-block", List.of(new MemoryBlock(G + 1024 * K, 3 * G, 0)));
+    for (Engine e : List.of(new CpSatEngine(), new Z3Engine())) {
+      EngineResult r = e.solve(map, TdxLimits.DEFAULT, Policy.KERNEL, new SolveOptions(60, 1, 0));
+      String what = e.name() + " " + r.messages();
+      assertEquals(Status.OPTIMAL, r.status(), what);
+      assertEquals(8_409_088L, r.pamtBytes().getAsLong(), what);
+      assertEquals(1, r.layout().orElseThrow().size(), what);
+      assertEquals(1, r.layout().orElseThrow().reservedAreaCount(), what);
+      assertEquals(Question.of(Policy.Family.KERNEL), r.question(), what);
+      assertTrue(r.messages().contains(KernelFamilyClaim.UNRESTRICTED), what);
+    }
+  }
+
+  /**
+   * tdx#135 under the kernel family at 16 areas: two 1 GiB TDMRs, each chunk stacked against a hole
+   * in the other; [0, 1G) reserves [0, 1 MiB), and [1G, 2G) its 15 gaps between blocks plus the tail
+   * above 0x6f800000: 17 areas in all (README, "Layout families"). The module family has a layout
+   * with 15 ({@code ModuleFamilyClaimsTest}: levels filling islands merge holes), so the areas bound
+   * is not met and both engines name every restriction, in the result and in a sentence after the
+   * proof.
+   */
+  @Test
+  void anOptimumTheModuleFamilyBeatsNamesTheRestrictions() throws Exception {
+    MemoryMap map = RealMaps.read(RealMaps.EMR_135);
+    for (Engine e : List.of(new CpSatEngine(), new Z3Engine())) {
+      EngineResult r = e.solve(map, TdxLimits.DEFAULT, Policy.KERNEL, new SolveOptions(60, 1, 0));
+      String what = e.name() + " " + r.messages();
+      assertEquals(Status.OPTIMAL, r.status(), what);
+      assertEquals(17, r.layout().orElseThrow().reservedAreaCount(), what);
+      assertEquals(Problem.kernelQuestion(Policy.KERNEL), r.question(), what);
+      assertTrue(r.messages().contains(ModuleFamilyRestrictions.sentence(Problem.kernelQuestion(Policy.KERNEL)
+          .restrictions()).orElseThrow()), what);
+    }
+  }
+}
