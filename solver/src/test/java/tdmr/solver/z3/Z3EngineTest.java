@@ -10,6 +10,8 @@ import tdmr.mem.AddressRange;
 import tdmr.mem.MemoryBlock;
 import tdmr.mem.MemoryMap;
 import tdmr.solver.EngineResult;
+import tdmr.solver.ModuleFamilyRestrictions;
+import tdmr.solver.Problem;
 import tdmr.solver.SolveOptions;
 import tdmr.solver.Status;
 import tdmr.tdx.Layout;
@@ -63,7 +65,9 @@ class Z3EngineTest {
             "  each TDMR (the module needs at least one) whose PAMT belongs on node 0 has it as one contiguous"
                 + " chunk in that node's memory, and the chunk needs a reserved area of the TDMR it lies in"
                 + " unless it touches a hole there.",
-            "  (each fact is needed: without any one of them a layout exists)"),
+            "  (each fact is needed: without any one of them a layout exists)",
+            // The kernel-family claim's restrictions (KernelFamilyClaim), said after the explanation.
+            ModuleFamilyRestrictions.sentence(Problem.kernelQuestion(Policy.KERNEL).restrictions()).orElseThrow()),
         r.messages().subList(1, r.messages().size()));
   }
 
