@@ -30,8 +30,8 @@ public final class Engines {
       List.of(
           new Registration("greedy", true, GreedyEngine::new),
           new Registration("greedy-cmr", false, () -> new GreedyEngine(Policy.Holes.CMR)),
-          new Registration(GreedyMerge.NAME, false, () -> GreedyEngine.variant(GreedyMerge.NAME, p -> new GreedyMerge(p.holes()))),
-          new Registration(GreedyFit.NAME, false, () -> GreedyEngine.variant(GreedyFit.NAME, GreedyFit::forPolicy)),
+          new Registration(GreedyMerge.NAME, false, GreedyEngine::merge),
+          new Registration(GreedyFit.NAME, false, GreedyEngine::fit),
           new Registration("cpsat", true, CpSatEngine::new),
           new Registration(Z3Engine.NAME, true, Z3Engine::new));
 

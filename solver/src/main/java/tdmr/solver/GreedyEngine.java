@@ -7,6 +7,8 @@ import java.util.OptionalInt;
 import java.util.OptionalLong;
 import java.util.function.Function;
 import tdmr.check.LayoutVerifier;
+import tdmr.greedy.GreedyFit;
+import tdmr.greedy.GreedyMerge;
 import tdmr.greedy.GreedyResult;
 import tdmr.greedy.KernelConstruction;
 import tdmr.greedy.LinuxGreedy;
@@ -119,6 +121,48 @@ public final class GreedyEngine implements Engine {
     } catch (Deadline.Exceeded e) {
       return Optional.empty();
     }
+  }
+
+  /** greedy-fit ({@link GreedyFit}) as an engine: holes and PAMT placement from the run's policy. */
+  public static GreedyEngine fit() {
+    return variant(GreedyFit.NAME, GreedyFit::forPolicy);
+  }
+
+  /** greedy-merge ({@link GreedyMerge}) as an engine: holes from the run's policy. */
+  public static GreedyEngine merge() {
+    return variant(GreedyMerge.NAME, p -> new GreedyMerge(p.holes()));
+  }
+
+  /**
+   * The best layout of the kernel constructions (the Linux greedy, greedy-fit, greedy-merge) by
+   * {@code policy}'s objective, as a {@code FEASIBLE} result: each is a kernel-family layout, so a
+   * layout of every family, built in {@code O(B log B)} time and validated ({@link #solve}); on a
+   * tie the earlier in that order. Exact engines start from it where their own search has nothing
+   * in time: on hosts of more nodes than the TDMR limit (tdmr-bench's manynodes-200: 203 blocks, 64
+   * TDMRs) the Linux greedy needs a TDMR per block and fails, while greedy-merge and greedy-fit
+   * build 64 and 2. Empty when none has a layout before {@code deadline}.
+   */
+  public static Optional<EngineResult> constructionsLayout(MemoryMap map, TdxLimits limits, Policy policy,
+      Deadline deadline) {
+    EngineResult best = null;
+    LayoutScore bestScore = null;
+    for (GreedyEngine construction : List.of(new GreedyEngine(), fit(), merge())) {
+      EngineResult r;
+      try {
+        r = construction.solve(map, limits, policy, SolveOptions.DEFAULT.withDeadline(deadline));
+      } catch (Deadline.Exceeded e) {
+        break;
+      }
+      if (r.status() != Status.FEASIBLE) {
+        continue;
+      }
+      LayoutScore score = LayoutScore.of(map, limits, policy, r.layout().orElseThrow());
+      if (best == null || score.betterThan(bestScore, policy)) {
+        best = r;
+        bestScore = score;
+      }
+    }
+    return Optional.ofNullable(best);
   }
 
   /**

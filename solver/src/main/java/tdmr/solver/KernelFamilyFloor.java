@@ -17,7 +17,8 @@ import tdmr.time.Deadline;
  * (one contiguous 4K/2M/1G chunk of the required size per TDMR, in one block of TDX memory) is a
  * module-family layout: the chunk is one way to place the three levels. The same engine first
  * solves the kernel family, which it does quickly, within {@link #SHARE} of the time; its layout, or
- * the Linux greedy's where that is better or the search found none in its share, is offered to the
+ * the kernel constructions' best (the Linux greedy, greedy-fit, greedy-merge) where that is better
+ * or the search found none in its share, is offered to the
  * solve's {@link Incumbent} as the floor that later offers must beat, and it is the
  * answer when the module-family search stops at the time limit with a worse layout or none
  * ({@code FEASIBLE}, with the module family's proven PAMT bound when there is one).
@@ -113,15 +114,17 @@ public final class KernelFamilyFloor extends EngineDecorator {
 
   /**
    * The floor: the better of the kernel family's layout, solved by the same engine within
-   * {@link #SHARE} of the time left, and the Linux greedy's layout (a kernel-family layout too,
-   * built in linear time, so there is a floor even where the kernel family's search finds nothing
-   * in its share, as on hosts of many nodes under load); empty when neither has a valid layout.
+   * {@link #SHARE} of the time left, and the kernel constructions' best layout ({@link
+   * GreedyEngine#constructionsLayout}: the Linux greedy, greedy-fit, greedy-merge; kernel-family
+   * layouts too, built in {@code O(B log B)} time, so there is a floor even where the kernel family's
+   * search finds nothing in its share, as on hosts of many nodes, where the Linux greedy runs out
+   * of TDMRs); empty when none has a valid layout.
    */
   private Optional<Floor> kernelFamily(MemoryMap map, TdxLimits limits, Policy policy, SolveOptions options,
       Deadline whole) {
     Optional<Floor> searched = kernelFamilySearch(map, limits, policy, options, whole)
         .map(r -> new Floor(r, false, score(map, limits, policy, r.layout().orElseThrow())));
-    Optional<Floor> greedy = GreedyEngine.kernelsLayout(map, limits, policy, whole)
+    Optional<Floor> greedy = GreedyEngine.constructionsLayout(map, limits, policy, whole)
         .map(r -> new Floor(r, true, score(map, limits, policy, r.layout().orElseThrow())));
     if (searched.isEmpty() || greedy.isEmpty()) {
       return searched.isPresent() ? searched : greedy;
@@ -130,17 +133,23 @@ public final class KernelFamilyFloor extends EngineDecorator {
   }
 
   /**
-   * The floor's layout, its score, and where it came from: the engine's kernel-family search or the
-   * Linux greedy.
+   * The floor's layout, its score, and where it came from: the engine's kernel-family search or a
+   * kernel construction ({@code greedy}; which one is the result's solver).
    */
   private record Floor(EngineResult result, boolean greedy, LayoutScore score) {
     Layout layout() {
       return result.layout().orElseThrow();
     }
 
+    /** A kernel construction's layout in words: the Linux greedy's, or a variant's by its name. */
+    private String constructionName() {
+      return result.solver().equals("greedy") ? "the Linux greedy's layout"
+          : "the layout of the kernel construction " + result.solver();
+    }
+
     /** The floor in words, for messages: what it is, and only what it is proven to be. */
     String what() {
-      return greedy ? "the Linux greedy's layout"
+      return greedy ? constructionName()
           : result.status() == Status.OPTIMAL ? "the kernel family's optimum" : "the kernel family's best layout found";
     }
   }
@@ -185,7 +194,7 @@ public final class KernelFamilyFloor extends EngineDecorator {
   private static String kernelDetail(Floor kernel) {
     EngineResult r = kernel.result();
     return kernel.greedy()
-        ? "kernel family first: the Linux greedy's layout, PAMT %d bytes".formatted(kernel.layout().pamtBytes())
+        ? "kernel family first: %s, PAMT %d bytes".formatted(kernel.what(), kernel.layout().pamtBytes())
         : "kernel family first: %s in %d ms%s".formatted(r.status(), r.solveMillis(),
             r.pamtBytes().isPresent() ? ", PAMT " + r.pamtBytes().getAsLong() + " bytes" : "");
   }

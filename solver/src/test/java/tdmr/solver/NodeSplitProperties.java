@@ -1,6 +1,5 @@
 package tdmr.solver;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
@@ -13,7 +12,6 @@ import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 import net.jqwik.api.statistics.Statistics;
-import tdmr.check.LayoutVerifier;
 import tdmr.mem.AddressRange;
 import tdmr.mem.MemoryBlock;
 import tdmr.mem.MemoryMap;
@@ -54,23 +52,7 @@ class NodeSplitProperties {
         assertTrue(c.policy().family() == Policy.Family.MODULE
             && c.policy().pamt() == Policy.PamtPlacementPolicy.NODE_LOCAL, what);
       }
-      if (r.layout().isPresent()) {
-        assertEquals(List.of(), LayoutVerifier.failures(c.map(), c.limits(), c.policy(), r.layout().get()), what);
-        LayoutScore got = LayoutScore.of(c.map(), c.limits(), c.policy(), r.layout().get());
-        assertTrue(expected.isPresent(), "a layout the referee did not find: " + what);
-        assertTrue(LayoutScore.order(c.policy()).compare(expected.get().score(), got) <= 0,
-            "beats the referee's best: " + got + " vs " + expected.get().score() + "\n" + what);
-      }
-      if (r.status() == Status.INFEASIBLE) {
-        assertTrue(restricted || expected.isEmpty(), "INFEASIBLE without naming a restriction: " + what);
-        continue;
-      }
-      assertEquals(Status.OPTIMAL, r.status(), what);
-      if (!restricted) {
-        LayoutScore got = LayoutScore.of(c.map(), c.limits(), c.policy(), r.layout().orElseThrow());
-        assertTrue(expected.get().score().sameRank(got, c.policy()),
-            "unrestricted OPTIMAL " + got + " but the referee has " + expected.get().score() + "\n" + what);
-      }
+      RefereeClaims.hold(r, expected, c.map(), c.limits(), c.policy(), what);
     }
   }
 

@@ -97,6 +97,23 @@ final class ModuleFamilyProver {
 
   ModuleFamilyProver(MemoryMap map, TdxLimits limits, Policy policy, SolveOptions options, long started,
       Set<AddressRange> cutRuns) {
+    this(map, limits, policy, options, started, cutRuns, ModuleEncoding::new);
+  }
+
+  /**
+   * How the model is built: {@link ModuleEncoding}'s constructor; tests put the time limit striking
+   * while it is built in its place, which no timing could make happen reliably.
+   */
+  @FunctionalInterface
+  interface Encoder {
+    ModuleEncoding encode(Context ctx, Instance instance, int mostMemoryless);
+  }
+
+  private final Encoder encoder;
+
+  ModuleFamilyProver(MemoryMap map, TdxLimits limits, Policy policy, SolveOptions options, long started,
+      Set<AddressRange> cutRuns, Encoder encoder) {
+    this.encoder = encoder;
     this.map = map;
     this.cutRuns = cutRuns;
     this.limits = limits;
@@ -196,28 +213,33 @@ final class ModuleFamilyProver {
   /** The PAMT tier's proven lower bound in pages, once the tiers before it are proven. */
   private volatile OptionalLong pamtBound = OptionalLong.empty();
 
-  /** The Z3 search (in its own thread): the model, the tiers, the answer. */
+  /**
+   * The Z3 search (in its own thread): the model, the tiers, the answer. Where it stops early, its
+   * answer ({@link #stopped}, which takes over the messages) is made only while it is not abandoned:
+   * else the answer {@link #solve} gave said so already.
+   */
   private void search() {
-    EngineResult r;
+    java.util.function.Supplier<EngineResult> r;
     try (Context ctx = new Context(Map.of("model", "true"));
         // Z3 checks its "timeout" only in some phases; the watchdog stops the others at the deadline.
         Watchdog watchdog = Watchdog.at(deadline, ctx::interrupt)) {
       long contextMillis = (System.nanoTime() - started) / 1_000_000;
-      model = new ModuleEncoding(ctx, instance, mostMemoryless());
+      model = encoder.encode(ctx, instance, mostMemoryless());
       if (TierSearch.LOG) {
         System.err.printf("z3 module model: %d variables, built %d ms after the start (context %d ms)%n",
             model.variables(), (System.nanoTime() - started) / 1_000_000, contextMillis);
       }
       details.add("z3 module-family model: %d variables, %d constraints; %s".formatted(model.variables(),
           model.constraints(), instance.describe()));
-      r = new Tiers(ctx).solve();
+      EngineResult tiers = new Tiers(ctx).solve();
+      r = () -> tiers;
     } catch (Deadline.Exceeded e) {
-      r = stopped("time limit, while the model was being built");
+      r = () -> stopped("time limit, while the model was being built");
     } catch (com.microsoft.z3.Z3Exception e) {
       if (deadline.expired()) {
-        r = stopped("time limit");
+        r = () -> stopped("time limit");
       } else if (Z3Engine.isOutOfMemory(e)) {
-        r = stopped(("it reached its native memory cap of %d MiB (%s); raise it with -Dtdmr.z3.maxMemoryMb=N in"
+        r = () -> stopped(("it reached its native memory cap of %d MiB (%s); raise it with -Dtdmr.z3.maxMemoryMb=N in"
             + " TDMR_JAVA_OPTS").formatted(Z3Native.MAX_MEMORY_MB, e.getMessage()));
       } else {
         throw e;
@@ -225,7 +247,7 @@ final class ModuleFamilyProver {
     }
     synchronized (this) {
       if (!abandoned) {
-        answer = r;
+        answer = r.get();
       }
     }
   }
@@ -280,20 +302,24 @@ final class ModuleFamilyProver {
 
 
   /**
-   * The best of two layouts known to be of the module family, by the objective: the kernel
-   * family's best within a third of the time (Z3's own, {@link Z3Model}, or the one {@link
-   * tdmr.solver.KernelFamilyFloor} found before this solve) and the Linux greedy's
-   * (which ranks no remote PAMT but keeps PAMT on the TDMR's node). Every kernel-shaped layout is
-   * one of the module family too (three levels back to back in one block), so it is an incumbent
-   * that the module family's search only has to beat, tier by tier. Empty when neither has a
-   * layout in time.
+   * The best of the layouts known to be of the module family, by the objective: the floor {@link
+   * tdmr.solver.KernelFamilyFloor} found before this solve (the better of the kernel family's best
+   * and the kernel constructions'), or without one, the kernel family's best within a third of the
+   * time (Z3's own, {@link Z3Model}) and the kernel constructions' best ({@link
+   * tdmr.solver.GreedyEngine#constructionsLayout}, which rank no remote PAMT but keep PAMT on the
+   * TDMR's node). Every kernel-shaped layout is one of the module family too (three levels back to
+   * back in one block), so it is an incumbent that the module family's search only has to beat,
+   * tier by tier, and the answer when the time limit strikes while the model is built. Empty when
+   * none has a layout in time.
    */
   private Optional<Layout> incumbentLayout() {
     List<EngineResult> known = new ArrayList<>();
-    // KernelFamilyFloor, when it runs this engine, has solved the kernel family already.
-    known.add(options.incumbent().floor().orElseGet(() -> new Z3Engine().solve(map, limits,
-        policy.withFamily(Policy.Family.KERNEL), options.withDeadline(deadline.share(3)))));
-    known.add(new tdmr.solver.GreedyEngine().solve(map, limits, policy, options.withDeadline(deadline.share(4))));
+    // KernelFamilyFloor, when it runs this engine, has solved the kernel family and built the constructions already.
+    options.incumbent().floor().ifPresentOrElse(known::add, () -> {
+      known.add(new Z3Engine().solve(map, limits, policy.withFamily(Policy.Family.KERNEL),
+          options.withDeadline(deadline.share(3))));
+      tdmr.solver.GreedyEngine.constructionsLayout(map, limits, policy, deadline.share(4)).ifPresent(known::add);
+    });
     EngineResult best = null;
     for (EngineResult r : known) {
       if (r.layout().isEmpty() || !LayoutVerifier.failures(map, limits, policy, r.layout().get()).isEmpty()) {
@@ -312,7 +338,8 @@ final class ModuleFamilyProver {
       return Optional.empty();
     }
     details.add(options.incumbent().floor().filter(best::equals).isPresent()
-        ? "incumbent: the kernel family's layout KernelFamilyFloor found before this solve"
+        ? "incumbent: the floor KernelFamilyFloor found before this solve (the kernel family's or a kernel"
+            + " construction's layout)"
         : "incumbent: the %s layout of %s (%d ms)".formatted(best.status().toString().toLowerCase(java.util.Locale.ROOT),
             best.solver(), best.solveMillis()));
     return best.layout();

@@ -26,10 +26,9 @@ import tdmr.mem.MemoryMap;
 import tdmr.solver.EngineResult;
 import tdmr.solver.ExhaustiveSearch;
 import tdmr.solver.Instance;
-import tdmr.solver.LayoutScore;
 import tdmr.solver.ModuleFamilyRestrictions;
+import tdmr.solver.RefereeClaims;
 import tdmr.solver.SolveOptions;
-import tdmr.solver.Status;
 import tdmr.solver.TinyCaseArbitraries;
 import tdmr.tdx.Layout;
 import tdmr.tdx.Policy;
@@ -119,25 +118,7 @@ class CpSatModuleFamilyProperties {
     Statistics.label("status").collect(r.status(), restricted ? "restricted" : "whole family");
     // Since 2026-12-05 the model holds levels over the edges where blocks touch.
     assertFalse(r.restrictions().contains(ModuleFamilyRestrictions.STRADDLING), r.restrictions().toString());
-    String what = c + "\n" + r.messages() + "\nreferee " + expected.map(ExhaustiveSearch.Result::layout)
-        + "\ncpsat " + r.layout();
-    if (r.layout().isPresent()) {
-      assertEquals(List.of(), LayoutVerifier.failures(c.map(), c.limits(), c.policy(), r.layout().get()), what);
-      LayoutScore got = LayoutScore.of(c.map(), c.limits(), c.policy(), r.layout().get());
-      assertTrue(expected.isPresent(), "cpsat has a layout the referee did not find: " + what);
-      assertTrue(LayoutScore.order(c.policy()).compare(expected.get().score(), got) <= 0,
-          "cpsat's layout beats the referee's best: " + got + " vs " + expected.get().score() + "\n" + what);
-    }
-    if (r.status() == Status.INFEASIBLE) {
-      assertTrue(restricted || expected.isEmpty(), "INFEASIBLE without naming a restriction: " + what);
-      return;
-    }
-    assertEquals(Status.OPTIMAL, r.status(), what);
-    if (!restricted) {
-      LayoutScore got = LayoutScore.of(c.map(), c.limits(), c.policy(), r.layout().orElseThrow());
-      assertTrue(expected.get().score().sameRank(got, c.policy()),
-          "unrestricted OPTIMAL " + got + " but the referee has " + expected.get().score() + "\n" + what);
-    }
+    RefereeClaims.hold(r, expected, c.map(), c.limits(), c.policy(), c.toString());
   }
 
   @Provide
