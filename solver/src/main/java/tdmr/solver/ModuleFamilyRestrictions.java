@@ -5,7 +5,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
 import tdmr.mem.ByteSize;
-import tdmr.mem.MemoryBlock;
 import tdmr.solver.Instance.Cell;
 import tdmr.solver.Instance.Kind;
 import tdmr.tdx.Policy;
@@ -27,7 +26,13 @@ public final class ModuleFamilyRestrictions {
    */
   public static final String INSIDE_A_RUN =
       "no TDMR lies wholly inside a run of whole GiB of one memory block without reaching the run's ends";
-  /** A PAMT level over the edge of two touching blocks is left out (Z3's model). */
+  /**
+   * A PAMT level over the edge of two touching blocks is left out. No model names it since
+   * 2026-12-05: CP-SAT's model holds such levels ({@link Instance.Joint}) except those reaching into
+   * a padded fill ({@link #STRADDLING_INTO_FILL}), Z3's holds them all (runs of PAMT over the edges
+   * under PAMT {@code any}, one level over them under {@code node-local}: {@code
+   * tdmr.solver.z3.ModuleRestrictions}). Tests check that no claim names it.
+   */
   public static final String STRADDLING = "no PAMT level straddles the edge between two touching memory blocks";
   /**
    * A PAMT level over the edge of two touching blocks reaching into memory wholly filled by padded
@@ -52,8 +57,9 @@ public final class ModuleFamilyRestrictions {
   /**
    * The restrictions both engines' module-family models share that could hide a better layout than
    * {@code found} (or, when it is empty, any layout, for an {@code INFEASIBLE} claim): a TDMR wholly
-   * inside a run. Each engine adds what only its own model leaves out (since 2026-12-05 straddling
-   * levels: CP-SAT's model holds them, Z3's under PAMT any; Z3 names them under node-local). (TDMRs
+   * inside a run. Each engine adds what only its own model leaves out (since 2026-12-05 both models
+   * hold straddling levels under both PAMT policies; CP-SAT's names those reaching into a padded
+   * fill where they could matter, {@link #STRADDLING_INTO_FILL}). (TDMRs
    * without TDX memory are no longer restricted: both models offer every granule that can matter,
    * {@link Instance#memorylessSites}; until 2026-12-05 only granules above the memory, named "TDMRs
    * without TDX memory lie above all of it".)
@@ -175,62 +181,4 @@ public final class ModuleFamilyRestrictions {
     return found.isEmpty() || beatenOnlyBelow(instance, found) >= ByteSize.GiB;
   }
 
-  /**
-   * Whether a level straddling the edge between two touching blocks could beat {@code found} (or,
-   * for an {@code INFEASIBLE} claim, make a layout exist), for a model that leaves such levels out
-   * (since 2026-12-05 Z3's under PAMT node-local; CP-SAT's model holds them). It can wherever blocks touch (a
-   * straddling level can save an area without filling either block: a 4-page 2M level over a 2-page
-   * block and the next block's first 2 pages, stacked against the hole below, {@code
-   * ModuleFamilyRefereeTest}), with one exception. An optimum under PAMT {@code node-local} with
-   * nothing uncovered that could be covered and no remote PAMT can only be beaten by a layout
-   * without remote PAMT. A level over the edge between blocks of nodes {@code a != b} lies on both,
-   * so it describes remotely every granule of its TDMR that lacks memory of {@code a} or of {@code
-   * b} ({@link tdmr.check.RemotePamt}): its TDMR either holds memory only in granules holding both
-   * (there must be such a granule) or holds none, and a layout with a TDMR without memory has at
-   * least {@link ModuleFamilyBounds#leastPamtPagesWithMemoryless} pages for a 1 GiB TDMR's levels
-   * (until 2026-12-05 this charged those levels on top of {@link ModuleFamilyBounds#leastPamtPages},
-   * which overstates it where they fill a granule the other TDMRs leave out: {@code
-   * ModuleFamilyRestrictionsTest}). So it cannot beat the optimum when no edge joins blocks of one
-   * node, no granule holds memory of both nodes of an edge, and the optimum has less PAMT than that
-   * bound, or no TDMR without memory exists at all: under holes
-   * {@code memlist} such a TDMR is all hole (no PAMT lies outside TDX memory), so it needs a
-   * reserved area, which a limit of 0 areas per TDMR forbids.
-   */
-  public static boolean straddlingCouldMatter(Instance instance, Optional<LayoutScore> found) {
-    List<MemoryBlock> blocks = instance.map().blocks();
-    List<int[]> edges = new ArrayList<>();
-    for (int i = 0; i + 1 < blocks.size(); i++) {
-      if (blocks.get(i + 1).start() == blocks.get(i).end()) {
-        edges.add(new int[] {blocks.get(i).node(), blocks.get(i + 1).node()});
-      }
-    }
-    if (edges.isEmpty()) {
-      return false;
-    }
-    boolean remoteFreeOptimum = found.isPresent() && instance.policy().pamt() == Policy.PamtPlacementPolicy.NODE_LOCAL
-        && found.get().remotePamtBytes() == 0 && found.get().uncoveredBytes() <= instance.deadMemory();
-    if (!remoteFreeOptimum) {
-      return true;
-    }
-    for (int[] e : edges) {
-      if (e[0] == e[1]) {
-        return true;
-      }
-      for (Cell c : instance.cells()) {
-        if (c.nodes().contains(e[0]) && c.nodes().contains(e[1])) {
-          return true;
-        }
-      }
-    }
-    if (instance.limits().maxReservedPerTdmr() == 0 && instance.policy().holes() == Policy.Holes.MEMLIST) {
-      return false;
-    }
-    // A TDMR without memory has at least a 1 GiB TDMR's three levels; the others may leave granules
-    // out that those levels fill, so the bound is not the least PAMT plus those levels.
-    OptionalLong least = new ModuleFamilyBounds(instance, true).leastPamtPagesWithMemoryless(instance.chunkPages(1));
-    if (least.isEmpty()) {
-      return true;
-    }
-    return found.get().pamtBytes() >= least.getAsLong() * ByteSize.PAGE;
-  }
 }

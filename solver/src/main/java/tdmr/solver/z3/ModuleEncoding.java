@@ -53,8 +53,9 @@ import tdmr.tdx.Policy;
  * the segment says how many assigned pages a run of PAMT still has to place. So every run of PAMT
  * is exactly the pieces assigned to it plus their padding (module family; the kernel's chunks are
  * exact). Runs of PAMT flow along a segment and, under PAMT {@code any}, on over the edges where
- * segments touch ({@link Flow}). Restrictions, named: under PAMT {@code node-local} no piece
- * straddles two blocks; no run of PAMT crosses a TDMR boundary
+ * segments touch ({@link Flow}); under {@code node-local} one piece may lie over the edges of a run
+ * of touching segments ({@link Bridge}), on the nodes of all of them, and the runs on both sides
+ * flow into it. Restrictions, named: no run of PAMT crosses a TDMR boundary
  * inside a run of whole GiB with TDMRs on both sides; memory of a run of whole GiB is covered by a
  * TDMR, except whole GiB at one end of the run beside a TDMR's end, left out of every TDMR and
  * filled by the run of PAMT from the run's end (which may reach on into that TDMR, as its area).
@@ -121,6 +122,25 @@ final class ModuleEncoding {
   /** A stack against one end of a memory atom. */
   record Stack(int index, int atom, boolean low, IntExpr padding) {}
 
+  /**
+   * A <em>bridge</em> (under PAMT {@code node-local}): one piece over the edges of a run of
+   * consecutive {@link Instance.Joint}s, from the top of the segment below the first to the bottom
+   * of the segment above the last, covering the segments between whole. {@link #bridges()} argues
+   * that bridges lose no layout of the family, and how remote PAMT is counted for them.
+   *
+   * @param index position in {@link #bridges}
+   * @param first the first joint
+   * @param last the last joint
+   * @param middlePages the pages of the segments between, which it covers
+   * @param nodes the nodes of the segments it lies on ({@link Instance#nodesOf})
+   * @param used a piece lies over it
+   * @param below its pages below the first edge (the top of the segment below)
+   * @param above its pages above the last edge (the bottom of the segment above)
+   * @param padding the pages it has beyond its piece's
+   */
+  record Bridge(int index, Instance.Joint first, Instance.Joint last, long middlePages, List<Integer> nodes,
+      BoolExpr used, IntExpr below, IntExpr above, IntExpr padding) {}
+
   private final List<Slot> slots = new ArrayList<>();
   private final List<Piece> pieces = new ArrayList<>();
   private final List<Stack> stacks = new ArrayList<>();
@@ -129,6 +149,9 @@ final class ModuleEncoding {
   private final List<ArithExpr<IntSort>> stackPages = new ArrayList<>();
   /** Per stack: the Booleans of the pieces that may be in it. */
   private final List<List<BoolExpr>> byStack = new ArrayList<>();
+  private final List<Bridge> bridges = new ArrayList<>();
+  /** Per piece and bridge: the piece lies over it. */
+  private final Map<List<Integer>, BoolExpr> onBridge = new LinkedHashMap<>();
 
   // ---- memory atoms
   private final IntExpr[] lo;
@@ -377,6 +400,13 @@ final class ModuleEncoding {
         stacks.add(new Stack(stacks.size(), a.index(), low, padding));
       }
     }
+    bridges();
+    List<List<ArithExpr<IntSort>>> pagesByBridge = new ArrayList<>();
+    List<List<BoolExpr>> byBridge = new ArrayList<>();
+    bridges.forEach(b -> {
+      pagesByBridge.add(new ArrayList<>());
+      byBridge.add(new ArrayList<>());
+    });
     List<BoolExpr> placed = new ArrayList<>();
     Map<Integer, List<ArithExpr<IntSort>>> shares = new LinkedHashMap<>();
     stacks.forEach(x -> byStack.add(new ArrayList<>()));
@@ -405,6 +435,17 @@ final class ModuleEncoding {
         pagesByStack.get(st.index()).add(y);
         shares.computeIfAbsent(p.index(), k -> new ArrayList<>()).add(y);
       }
+      for (Bridge b : bridges) {
+        BoolExpr x = bool("piece.%d.%s@bridge%d".formatted(p.slot().index, p.level().name(), b.index()));
+        onBridge.put(List.of(p.index(), b.index()), x);
+        choices.add(x);
+        byBridge.get(b.index()).add(x);
+        IntExpr y = integer("pages.%d@bridge%d".formatted(p.index(), b.index()), 0, upper(p));
+        background.add(ctx.mkImplies(x, ctx.mkEq(y, p.pages())));
+        background.add(ctx.mkImplies(ctx.mkNot(x), ctx.mkEq(y, ctx.mkInt(0))));
+        pagesByBridge.get(b.index()).add(y);
+        shares.computeIfAbsent(p.index(), k -> new ArrayList<>()).add(y);
+      }
       background.add(ctx.mkEq(sum(shares.getOrDefault(p.index(), List.of())),
           choices.isEmpty() ? ctx.mkInt(0) : p.pages()));
       List<BoolExpr> atMostOne = new ArrayList<>(choices);
@@ -413,6 +454,7 @@ final class ModuleEncoding {
       placed.add(ctx.mkImplies(p.slot().exists, or(choices)));
     }
     grouped(new Reason.PamtRoom(-1), and(placed));
+    aPieceMayLieOverAJoint(byBridge, pagesByBridge);
     for (Stack st : stacks) {
       List<ArithExpr<IntSort>> terms = new ArrayList<>(pagesByStack.get(st.index()));
       terms.add(st.padding());
@@ -426,6 +468,113 @@ final class ModuleEncoding {
     }
     runsOfPamt();
     anchors();
+  }
+
+  /**
+   * The bridges, under PAMT {@code node-local} in the module family: one per run of consecutive
+   * joints (where runs of PAMT do not flow over edges, {@link Flow}). Nothing of the family is left
+   * out. A level overlapping two touching blocks is contiguous TDX memory of one merged CMR (rules
+   * D6, O2), so it lies over the edges of a run of consecutive joints, from the top of the segment
+   * below the first to the bottom of the segment above the last, and covers the segments between
+   * whole; at most one level lies over each edge (D4). The rest of the PAMT in the segment below is
+   * a run ending at the bridge's part there (or not touching it), anchored as every other run of the
+   * segment; so is the PAMT of the segment above. The level lies on the nodes of all those segments
+   * and describes remotely every granule of its TDMR whose memory lacks one of them ({@link
+   * Instance#lacksAny}, {@link tdmr.check.RemotePamt}). It may be padded (the padding lies in it, on
+   * the same nodes). Its parts flow into the segments' runs ({@link #runsOfPamt}): its part above
+   * the last edge enters the segment above at its bottom, its part below the first edge leaves the
+   * segment below at its top, and each segment between is entered whole.
+   */
+  private void bridges() {
+    if (!module || instance.policy().pamt() != Policy.PamtPlacementPolicy.NODE_LOCAL) {
+      return;
+    }
+    List<Instance.Joint> js = instance.joints();
+    List<Segment> segs = instance.segments();
+    for (int f = 0; f < js.size(); f++) {
+      long middle = 0;
+      for (int l = f; l < js.size() && (l == f || js.get(l - 1).above() == js.get(l).below()); l++) {
+        if (l > f) {
+          middle += segs.get(js.get(l).below()).pages();
+        }
+        Instance.Joint first = js.get(f);
+        Instance.Joint last = js.get(l);
+        long belowPages = segs.get(first.below()).pages();
+        long abovePages = segs.get(last.above()).pages();
+        String name = "bridge@0x%x-0x%x".formatted(first.edge(), last.edge());
+        bridges.add(new Bridge(bridges.size(), first, last, middle, instance.nodesOf(first.below(), last.above()),
+            bool(name), integer(name + ".below", 0, belowPages), integer(name + ".above", 0, abovePages),
+            integer(name + ".padding", 0, belowPages + middle + abovePages)));
+      }
+    }
+  }
+
+  /**
+   * Rules D4 and D6 over joints: a bridge holds at most one piece, and has at least one page on each
+   * side when it does, none otherwise; its pages are its piece's plus its padding; at most one
+   * bridge lies over each joint's edge. Its pages are PAMT.
+   */
+  private void aPieceMayLieOverAJoint(List<List<BoolExpr>> byBridge, List<List<ArithExpr<IntSort>>> pagesByBridge) {
+    List<List<BoolExpr>> overJoint = new ArrayList<>();
+    instance.joints().forEach(j -> overJoint.add(new ArrayList<>()));
+    for (Bridge b : bridges) {
+      List<BoolExpr> xs = byBridge.get(b.index());
+      background.add(ctx.mkEq(b.used(), or(xs)));
+      if (xs.size() > 1) {
+        background.add(ctx.mkAtMost(xs.toArray(BoolExpr[]::new), 1));
+      }
+      background.add(ctx.mkImplies(b.used(), ctx.mkAnd(ctx.mkGe(b.below(), ctx.mkInt(1)),
+          ctx.mkGe(b.above(), ctx.mkInt(1)))));
+      background.add(ctx.mkImplies(ctx.mkNot(b.used()), ctx.mkAnd(ctx.mkEq(b.below(), ctx.mkInt(0)),
+          ctx.mkEq(b.above(), ctx.mkInt(0)), ctx.mkEq(b.padding(), ctx.mkInt(0)))));
+      List<ArithExpr<IntSort>> in = new ArrayList<>(pagesByBridge.get(b.index()));
+      in.add(b.padding());
+      background.add(ctx.mkEq(bridgePages(b), sum(in)));
+      pamt.add(bridgePages(b));
+      for (int i = b.first().index(); i <= b.last().index(); i++) {
+        overJoint.get(i).add(b.used());
+      }
+    }
+    for (List<BoolExpr> over : overJoint) {
+      if (over.size() > 1) {
+        background.add(ctx.mkAtMost(over.toArray(BoolExpr[]::new), 1));
+      }
+    }
+  }
+
+  /** The pages of bridge {@code b}: its parts on both sides and the segments between. */
+  @SuppressWarnings("unchecked")
+  private ArithExpr<IntSort> bridgePages(Bridge b) {
+    return (ArithExpr<IntSort>) ctx.mkAdd(b.below(), b.above(),
+        ctx.mkITE(b.used(), ctx.mkInt(b.middlePages()), ctx.mkInt(0)));
+  }
+
+  /**
+   * The pages of bridges at the bottom of segment {@code seg}: the part above the last edge of one
+   * ending there, or the whole segment when one lies over it.
+   */
+  @SuppressWarnings("unchecked")
+  private ArithExpr<IntSort> bridgedFromBelow(int seg) {
+    List<ArithExpr<IntSort>> xs = new ArrayList<>();
+    for (Bridge b : bridges) {
+      if (b.last().above() == seg) {
+        xs.add(b.above());
+      } else if (b.first().above() <= seg && seg < b.last().above()) {
+        xs.add((ArithExpr<IntSort>) ctx.mkITE(b.used(), ctx.mkInt(instance.segments().get(seg).pages()), ctx.mkInt(0)));
+      }
+    }
+    return sum(xs);
+  }
+
+  /** The pages of bridges at the top of segment {@code seg}: the part below the first edge of one starting there. */
+  private ArithExpr<IntSort> bridgedFromAbove(int seg) {
+    List<ArithExpr<IntSort>> xs = new ArrayList<>();
+    for (Bridge b : bridges) {
+      if (b.first().below() == seg) {
+        xs.add(b.below());
+      }
+    }
+    return sum(xs);
   }
 
   /** The most pages a piece can have (its TDMR at the largest size). */
@@ -511,7 +660,7 @@ final class ModuleEncoding {
         ArithExpr<IntSort> high = stackPages.get(st[1]);
         ArithExpr<IntSort> in;
         if (out == null) {
-          in = ctx.mkInt(0);
+          in = bridgedFromBelow(a.segment());
         } else {
           BoolExpr joined = ctx.mkAnd(previousHigh, lowRes[i]);
           in = (ArithExpr<IntSort>) ctx.mkITE(joined, out, ctx.mkInt(0));
@@ -527,7 +676,8 @@ final class ModuleEncoding {
         previousHigh = highRes[i];
       }
       if (out != null) {
-        background.add(ctx.mkEq(out, ctx.mkInt(0)));
+        // The run reaching the flow's top has placed all its pages but a bridge's part there.
+        background.add(ctx.mkEq(ctx.mkAdd(out, bridgedFromAbove(atoms.get(seg.endAtom() - 1).segment())), ctx.mkInt(0)));
       }
     }
     // No run of PAMT crosses a TDMR boundary inside a run of whole GiB (a restriction, named): with
@@ -629,26 +779,31 @@ final class ModuleEncoding {
       for (PageSize l : p.level() == null ? List.of(PageSize.values()) : List.of(p.level())) {
         perGiB += instance.perGiBBytes(l);
       }
-      Map<Integer, List<BoolExpr>> onNode = new LinkedHashMap<>();
+      Map<List<Integer>, List<BoolExpr>> onNodes = new LinkedHashMap<>();
       for (Stack st : stacks) {
         BoolExpr x = inStack.get(List.of(p.index(), st.index()));
         if (x != null) {
-          onNode.computeIfAbsent(atoms.get(st.atom()).node(), n -> new ArrayList<>()).add(x);
+          onNodes.computeIfAbsent(List.of(atoms.get(st.atom()).node()), n -> new ArrayList<>()).add(x);
+        }
+      }
+      for (Bridge b : bridges) {
+        BoolExpr x = onBridge.get(List.of(p.index(), b.index()));
+        if (x != null) {
+          onNodes.computeIfAbsent(b.nodes(), n -> new ArrayList<>()).add(x);
         }
       }
       IntExpr r = ctx.mkIntConst("remote.%d".formatted(p.index()));
       variables++;
       background.add(ctx.mkGe(r, ctx.mkInt(0)));
       Slot s = p.slot();
-      for (Map.Entry<Integer, List<BoolExpr>> e : onNode.entrySet()) {
-        List<ArithExpr<IntSort>> have = new ArrayList<>();
+      for (Map.Entry<List<Integer>, List<BoolExpr>> e : onNodes.entrySet()) {
+        List<ArithExpr<IntSort>> lacking = new ArrayList<>();
         for (int j = 0; j < s.giBIn.size(); j++) {
-          if (cells.get(s.cell + j).nodes().contains(e.getKey())) {
-            have.add(s.giBIn.get(j));
+          if (instance.lacksAny(cells.get(s.cell + j), e.getKey())) {
+            lacking.add(s.giBIn.get(j));
           }
         }
-        ArithExpr<IntSort> lacking = (ArithExpr<IntSort>) ctx.mkSub(s.memoryGiB, sum(have));
-        background.add(ctx.mkImplies(or(e.getValue()), ctx.mkGe(r, ctx.mkMul(ctx.mkInt(perGiB), lacking))));
+        background.add(ctx.mkImplies(or(e.getValue()), ctx.mkGe(r, ctx.mkMul(ctx.mkInt(perGiB), sum(lacking)))));
       }
       remote.add(r);
     }
@@ -882,12 +1037,27 @@ final class ModuleEncoding {
     return sum(pamt);
   }
 
-  /** PAMT pages lying on NUMA node {@code node}, padding included. */
+  /** PAMT pages lying on NUMA node {@code node}, padding included (a bridge's parts where they lie). */
+  @SuppressWarnings("unchecked")
   ArithExpr<IntSort> pamtPagesOn(int node) {
     List<ArithExpr<IntSort>> on = new ArrayList<>();
     for (Stack st : stacks) {
       if (atoms.get(st.atom()).node() == node) {
         on.add(stackPages.get(st.index()));
+      }
+    }
+    List<Segment> segs = instance.segments();
+    for (Bridge b : bridges) {
+      if (segs.get(b.first().below()).node() == node) {
+        on.add(b.below());
+      }
+      if (segs.get(b.last().above()).node() == node) {
+        on.add(b.above());
+      }
+      for (int seg = b.first().above(); seg < b.last().above(); seg++) {
+        if (segs.get(seg).node() == node) {
+          on.add((ArithExpr<IntSort>) ctx.mkITE(b.used(), ctx.mkInt(segs.get(seg).pages()), ctx.mkInt(0)));
+        }
       }
     }
     return sum(on);
@@ -948,6 +1118,14 @@ final class ModuleEncoding {
           inEach.get(st.index()).add(p.index());
         }
       }
+      for (Bridge b : bridges) {
+        BoolExpr x = onBridge.get(List.of(p.index(), b.index()));
+        if (x != null && isTrue(m, x)) {
+          // Over the edges, with its padding: the runs on both sides are laid around it.
+          pieceBase[p.index()] = b.first().edge() - value(m, b.below()) * PAGE;
+          pieceSize[p.index()] += value(m, b.padding()) * PAGE;
+        }
+      }
     }
     Map<Integer, int[]> stackOf = new LinkedHashMap<>();
     for (Stack st : stacks) {
@@ -964,7 +1142,8 @@ final class ModuleEncoding {
         long h = value(m, hi[i]);
         if (l > 0 || f) {
           if (runStart < 0) {
-            runStart = a.range().start();
+            // Above a bridge's part at the flow's bottom.
+            runStart = a.range().start() + (i == seg.firstAtom() ? value(m, bridgedFromBelow(a.segment())) * PAGE : 0);
           }
           run.add(st[0]);
         }
@@ -1034,8 +1213,8 @@ final class ModuleEncoding {
    * Where runs of PAMT flow: under PAMT {@code any}, a run of segments touching at {@link
    * Instance.Joint}s (a run of PAMT may go on over the edge between two blocks, which lies in one
    * merged CMR; what lies on which node is not ranked); under {@code node-local} each segment alone
-   * (which pieces of a run over the edge lie on which node would decide remote PAMT: such levels
-   * are left out and the restriction named, {@link ModuleRestrictions}).
+   * (which piece of a run over the edge lies on which nodes decides remote PAMT), its runs at its
+   * ends flowing into the {@link Bridge}s over the edges.
    *
    * @param firstAtom its first atom
    * @param endAtom one past its last atom

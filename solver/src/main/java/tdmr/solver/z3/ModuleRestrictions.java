@@ -7,7 +7,6 @@ import tdmr.solver.Instance;
 import tdmr.solver.Instance.Kind;
 import tdmr.solver.LayoutScore;
 import tdmr.solver.ModuleFamilyRestrictions;
-import tdmr.tdx.Policy;
 
 /**
  * What Z3's module-family encoding ({@link ModuleEncoding}) leaves out of the family, and when that
@@ -30,15 +29,16 @@ import tdmr.tdx.Policy;
  *       tdmr.solver.InnerTdmrRuns} over those runs cut into granules proves the answer, as in
  *       CP-SAT), and the run's middle between two TDMRs is
  *       never left out of both (that is the case of chains of 1 GiB or more, below).
- *   <li><b>No straddling under PAMT node-local.</b> No PAMT level straddles the edge between two
- *       touching memory blocks (PAMT lies in the Instance's segments, each inside one block; which
- *       pieces of a run over the edge lie on which node would decide remote PAMT). Under PAMT
- *       {@code any}, since 2026-12-05, runs of PAMT flow over such edges ({@link
- *       ModuleEncoding.Flow}) and nothing is left out; CP-SAT's model holds them under both
- *       policies. Named under node-local where {@link
- *       ModuleFamilyRestrictions#straddlingCouldMatter} (argued there for the whole family) says:
- *       wherever blocks touch, unless a node-local optimum without remote PAMT provably cannot be
- *       beaten by a straddling level. (Until 2026-12-04 Z3 named it wherever blocks touch.)
+ *   <li><b>Straddling levels are not restricted.</b> A PAMT level may lie over the edge between two
+ *       touching memory blocks: under PAMT {@code any} runs of PAMT flow over such edges ({@link
+ *       ModuleEncoding.Flow}); under {@code node-local} one level lies over the edges of a run of
+ *       consecutive joints (a bridge, {@link ModuleEncoding.Bridge}, which with its javadoc argues
+ *       that this loses nothing), on the nodes of every block it overlaps, describing remotely every
+ *       granule of its TDMR whose memory lacks one of them ({@link tdmr.check.RemotePamt}). So no
+ *       claim names {@link ModuleFamilyRestrictions#STRADDLING}. (Until 2026-12-04 Z3 named it
+ *       wherever blocks touched; from then until the bridges, later on 2026-12-05, under node-local
+ *       only, unless an optimum provably could not be beaten by a straddling level. CP-SAT's model
+ *       holds straddling levels too, {@code Instance.Joint}.)
  *   <li><b>Chains of 1 GiB or more.</b> Chains are anchored at atom ends, a chain inside a run of
  *       whole GiB never crosses a TDMR boundary inside it, and the part of a run outside every TDMR
  *       is all PAMT (whole GiB at one end of the run, filled from that end, by a run of PAMT padded,
@@ -77,11 +77,6 @@ final class ModuleRestrictions {
       return List.of();
     }
     List<String> out = new ArrayList<>(ModuleFamilyRestrictions.shared(instance, found));
-    // Under PAMT any runs of PAMT flow over the edges where blocks touch (ModuleEncoding.Flow).
-    if (instance.moduleFamily() && instance.policy().pamt() == Policy.PamtPlacementPolicy.NODE_LOCAL
-        && ModuleFamilyRestrictions.straddlingCouldMatter(instance, found)) {
-      out.add(ModuleFamilyRestrictions.STRADDLING);
-    }
     // Padding makes a chain of any length, so whether the unpadded PAMT could reach 1 GiB does not
     // decide it: a padded level filling a whole GiB of a run outside every TDMR can save a TDMR or an
     // area (found by Z3ModuleFamilyProperties against ExhaustiveSearch). Only runs of whole GiB hold
