@@ -13,6 +13,7 @@ import tdmr.tdx.Layout;
 import tdmr.tdx.PageSize;
 import tdmr.tdx.PamtRange;
 import tdmr.tdx.Policy;
+import tdmr.time.Deadline;
 
 /**
  * A quick layout of the module family ({@link Policy.Family#MODULE}) for maps whose granules hold
@@ -91,13 +92,19 @@ public final class FilledStart {
       peelOne(perRun, true).ifPresent(sets::add);
       peelOne(perRun, false).ifPresent(sets::add);
     }
+    // First: on maps of about 1 000 holes the sets above are slow to build and give no layout.
+    FillSplit.of(instance).filter(split -> !sets.contains(split)).ifPresent(split -> sets.add(0, split));
     Best best = new Best();
+    enough = instance.deadline().share(2);
     for (List<AddressRange> tdmrs : sets) {
+      if (stop(best)) {
+        return best.layout;
+      }
       best.tryBoth(tdmrs);
     }
     for (List<AddressRange> tdmrs : List.of(perRun, cut)) {
       for (boolean top : new boolean[] {true, false}) {
-        if (instance.deadline().expired()) {
+        if (stop(best)) {
           return best.layout;
         }
         runEndLeftOut(tdmrs, top).ifPresent(c -> {
@@ -107,25 +114,25 @@ public final class FilledStart {
       }
     }
     for (List<AddressRange> tdmrs : sizedPieces(cut)) {
-      if (instance.deadline().expired()) {
+      if (stop(best)) {
         return best.layout;
       }
       best.tryBoth(tdmrs);
     }
     for (List<AddressRange> tdmrs : evenPieces(cut)) {
-      if (instance.deadline().expired()) {
+      if (stop(best)) {
         return best.layout;
       }
       best.tryBoth(tdmrs);
     }
     for (List<AddressRange> tdmrs : LeastAreaSets.of(instance, MOST_BOUND_GUIDED)) {
-      if (instance.deadline().expired()) {
+      if (stop(best)) {
         return best.layout;
       }
       best.tryBoth(tdmrs);
     }
     for (LeftOutGranules.Candidate c : leftOut(perRun)) {
-      if (instance.deadline().expired()) {
+      if (stop(best)) {
         return best.layout;
       }
       best.consider(with(c.tdmrs(), false, c.chained()));
@@ -133,7 +140,7 @@ public final class FilledStart {
     // Every island outside the largest segment's granules left out, filled by levels of TDMRs cut
     // from that segment's run to fit them (TDMRs inside the run, which the engines' models leave out).
     for (LeftOutGranules.Candidate c : new LeftOutIslands(instance).candidates()) {
-      if (instance.deadline().expired()) {
+      if (stop(best)) {
         return best.layout;
       }
       best.consider(with(c.tdmrs(), false, c.chained()));
@@ -141,7 +148,7 @@ public final class FilledStart {
     // The granule where an island starts covered, the island's rest filled by a chain reaching into
     // it, the other islands (and perhaps the core's last granule) filled exactly by a cut of the core.
     for (LeftOutGranules.Candidate c : new CoveredIslandStart(instance).candidates()) {
-      if (instance.deadline().expired()) {
+      if (stop(best)) {
         return best.layout;
       }
       best.consider(with(c.tdmrs(), false, c.chained()));
@@ -153,7 +160,7 @@ public final class FilledStart {
     int most = chain.size() - 1;
     int fewest = best.layout.isPresent() ? 0 : -1;
     int failed = 0;
-    for (int k = 1; fewest < 0 && k <= most && !instance.deadline().expired(); k = k == most ? k + 1 : Math.min(2 * k, most)) {
+    for (int k = 1; fewest < 0 && k <= most && !stop(best); k = k == most ? k + 1 : Math.min(2 * k, most)) {
       if (best.tryBoth(chain.get(k))) {
         fewest = k;
       } else {
@@ -162,7 +169,7 @@ public final class FilledStart {
     }
     // The most peels tried so far that gave a layout; the search for more starts after it.
     int highest = fewest;
-    while (fewest > failed + 1 && !instance.deadline().expired()) {
+    while (fewest > failed + 1 && !stop(best)) {
       int mid = (failed + fewest) / 2;
       if (best.tryBoth(chain.get(mid))) {
         fewest = mid;
@@ -171,17 +178,31 @@ public final class FilledStart {
       }
     }
     int worse = 0;
-    for (int k = highest + 1; fewest >= 0 && k <= most && worse < PATIENCE && !instance.deadline().expired(); k++) {
+    for (int k = highest + 1; fewest >= 0 && k <= most && worse < PATIENCE && !stop(best); k++) {
       worse = best.tryBoth(chain.get(k)) && best.improved ? 0 : worse + 1;
     }
     for (List<AddressRange> tdmrs : sets) {
-      if (instance.deadline().expired()) {
+      if (stop(best)) {
         break;
       }
       cutToFill(tdmrs).ifPresent(best::tryBoth);
     }
-    sizedToIslands(best);
+    if (!stop(best)) {
+      sizedToIslands(best);
+    }
     return best.layout;
+  }
+
+  /** Half the time left when {@link #find} began: once it has a layout, it tries no more after it. */
+  private Deadline enough = Deadline.none();
+
+  /**
+   * Whether {@link #find} stops trying: at the deadline, or once it has a layout and half the time
+   * it had is used (on maps of about 1 000 holes each try takes about a second; the rest of the
+   * time goes to the engine's bounds and search).
+   */
+  private boolean stop(Best best) {
+    return instance.deadline().expired() || best.layout.isPresent() && enough.expired();
   }
 
   /** TDMRs with the levels already placed that fill the granules they leave out of every TDMR. */

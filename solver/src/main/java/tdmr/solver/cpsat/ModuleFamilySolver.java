@@ -174,11 +174,15 @@ final class ModuleFamilySolver {
         if (built.isPresent()) {
           return builtOptimum(built.get());
         }
+        Optional<String> tooLarge = tooLargeToBuild();
+        if (tooLarge.isPresent()) {
+          return notBuilt(tooLarge.get());
+        }
         buildModel();
       } catch (Deadline.Exceeded e) {
         if (filledStart.isPresent()) {
-          return builtWitness(filledStart.get(), "before CP-SAT's search (its model was being built or the built"
-              + " layout's bounds derived)");
+          return builtWitness(filledStart.get(), "time limit: it struck before CP-SAT's search (its model was being"
+              + " built or the built layout's bounds derived)");
         }
         messages.add("time limit: it struck while the CP-SAT model was being built; CP-SAT was not run,"
             + " nothing is proven");
@@ -191,7 +195,8 @@ final class ModuleFamilySolver {
           throw e;
         }
         messages.clear();
-        return builtWitness(filledStart.get(), "while CP-SAT's tiers were solved or their bounds derived");
+        return builtWitness(filledStart.get(), "time limit: it struck while CP-SAT's tiers were solved or their bounds"
+            + " derived");
       }
     }
 
@@ -233,23 +238,67 @@ final class ModuleFamilySolver {
     }
 
     /**
-     * {@code FEASIBLE} with {@link #filledStart}'s layout (valid) when the time limit struck {@code
-     * when} (before CP-SAT's search or during it, where it threw instead of returning): a witness,
+     * {@code FEASIBLE} with {@link #filledStart}'s layout (valid) when CP-SAT's search cannot answer:
+     * the time limit struck before it or during it (where it threw instead of returning), or its model
+     * was too large to build in time ({@link #tooLargeToBuild}); {@code why} says which. A witness,
      * with the PAMT bound of {@link #witnessBound} when there is one ({@link tdmr.solver.DeadlineGuard}
      * then states it and the gap, as for every {@code FEASIBLE} answer).
      */
-    private EngineResult builtWitness(Layout layout, String when) {
+    private EngineResult builtWitness(Layout layout, String why) {
       LayoutScore score = LayoutScore.of(map, limits, policy, layout);
       restrictions = List.of();
       // Offered first: should deriving the bound outlast the guard's grace, the witness is not lost.
-      options.incumbent().offer(witness(layout, score, "time limit: it struck " + when + "; the answer is the"
+      options.incumbent().offer(witness(layout, score, why + "; the answer is the"
           + " layout built by filling islands and granules left out with PAMT levels (FilledStart), validated: a"
           + " witness, with no bound, and no optimum claimed: " + score.describe(), OptionalLong.empty()));
       OptionalLong bound = witnessBound(layout, score);
-      return witness(layout, score, "time limit: it struck " + when + "; the answer is the layout built by filling"
+      return witness(layout, score, why + "; the answer is the layout built by filling"
           + " islands and granules left out with PAMT levels (FilledStart), validated: a witness, with"
           + (bound.isPresent() ? " the PAMT bound derived for the whole family" : " no bound")
           + ", and no optimum claimed: " + score.describe(), bound);
+    }
+
+    /**
+     * Placements of PAMT pieces ({@link ModuleModel#placementCount}) built per second, at least:
+     * building the model of {@code realistic-1s1n-32GiB-1i-m998-seed2} (203 346 placements, 409 258
+     * variables) took 15 s at load average 6 on 2 cores, about 13 000 a second; a quiet machine is
+     * about three times faster.
+     */
+    private static final long PLACEMENTS_PER_SECOND = 40_000;
+
+    /**
+     * Why the model is not built, when it is too large to build in the time left: its placements
+     * ({@link ModuleModel#placementCount}, known from the instance) would take longer than that at
+     * {@link #PLACEMENTS_PER_SECOND}, so building it could only end at the time limit with nothing
+     * (on maps of about 1 000 {@code memmap=} holes, 4.6 to 18 million placements: minutes). Empty
+     * without a time limit.
+     */
+    private Optional<String> tooLargeToBuild() {
+      if (deadline.isNone()) {
+        return Optional.empty();
+      }
+      long placements = ModuleModel.placementCount(instance);
+      long mostInTime = deadline.remainingMillis() * PLACEMENTS_PER_SECOND / 1000;
+      if (placements <= mostInTime) {
+        return Optional.empty();
+      }
+      return Optional.of(("the CP-SAT model was not built: it would place PAMT levels in %d ways, more than about %d"
+          + " can be built in the %d ms left; %s").formatted(placements, mostInTime, deadline.remainingMillis(),
+          instance.describe()));
+    }
+
+    /**
+     * The answer without a model ({@link #tooLargeToBuild} says why): {@link #filledStart}'s layout as a
+     * witness when it has one, else {@code UNKNOWN}; nothing is proven either way.
+     */
+    private EngineResult notBuilt(String why) {
+      details.add("model: not built (too large for the time left); " + instance.describe());
+      if (filledStart.isPresent()) {
+        return builtWitness(filledStart.get(), why);
+      }
+      messages.add(why + "; no layout was built by filling islands with PAMT levels (FilledStart), so nothing is"
+          + " proven; a longer --time-limit lets the model be built");
+      return result(Status.UNKNOWN, null, OptionalLong.empty());
     }
 
     private EngineResult witness(Layout layout, LayoutScore score, String message, OptionalLong bound) {

@@ -262,6 +262,33 @@ final class ModuleModel {
     objectiveTerms();
   }
 
+  /**
+   * How many placements of PAMT pieces at tight places {@link #eachPamtPieceLiesAtOnePlace} will
+   * create on {@code instance}, known before the model is built: one per TDMR slot's piece and
+   * tight place with room for the piece's least size (a slot per cell holding memory, another per
+   * cell a boundary may cut). Each is a literal, a page count and three constraints, the bulk of a
+   * big model: on maps of about 1 000 {@code memmap=} holes every segment is tight, and 500 to 1 800
+   * cells with 3 000 to 4 200 places make 4.6 to 18 million.
+   */
+  static long placementCount(Instance instance) {
+    boolean[] tight = tightSegments(instance);
+    boolean module = instance.moduleFamily();
+    long slots = 0;
+    for (Cell c : instance.cells()) {
+      slots += (!module || c.holdsMemory() ? 1 : 0) + (c.cuttable() ? 1 : 0);
+    }
+    long perSlot = 0;
+    for (PageSize level : instance.pieceLevels()) {
+      long least = instance.piecePages(1, level);
+      for (Place p : instance.places()) {
+        if (tight[p.segment()] && p.room() >= least) {
+          perSlot++;
+        }
+      }
+    }
+    return slots * perSlot;
+  }
+
   long variableCount() {
     return model.model().getVariablesCount();
   }
