@@ -109,7 +109,8 @@ final class EngineResultJson {
    */
   static ObjectNode areaShortfall(AreaShortfall s) {
     ObjectNode o = JsonContract.object();
-    o.put("kind", s instanceof AreaShortfall.Granule ? "GRANULE" : "EVERY_TDMR_RESERVES");
+    o.put("kind", s instanceof AreaShortfall.Granule ? "GRANULE"
+        : s instanceof AreaShortfall.Granules ? "GRANULES" : "EVERY_TDMR_RESERVES");
     o.put("maxTdmrs", s.maxTdmrs());
     o.put("maxReservedPerTdmr", s.maxReserved());
     o.put("leastMaxReservedPerTdmr", s.leastMaxReserved());
@@ -123,6 +124,14 @@ final class EngineResultJson {
       g.levelLeastBytes().forEach(least::add);
       o.put("islandsFillable", g.fillable());
       o.put("memoryStretches", g.memoryStretches());
+      o.put("pamtLevels", g.levels());
+    } else if (s instanceof AreaShortfall.Granules g) {
+      o.putNull("granule");
+      o.put("runs", g.runs());
+      for (String key : List.of("islands", "islandsFittingLevels", "levelLeastBytes", "islandsFillable",
+          "memoryStretches")) {
+        o.putNull(key);
+      }
       o.put("pamtLevels", g.levels());
     } else {
       for (String key : List.of("granule", "runs", "islands", "islandsFittingLevels", "levelLeastBytes",

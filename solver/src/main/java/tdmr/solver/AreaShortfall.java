@@ -116,6 +116,55 @@ public sealed interface AreaShortfall {
   }
 
   /**
+   * The granules with runs counted together ({@link ReservedAreaBounds}, "Summed over granules"):
+   * they hold {@code runs} runs in {@code granules} granules, and the {@code levels} PAMT levels of
+   * {@code maxTdmrs} TDMRs fill at most that many islands between them, so the TDMRs over them have
+   * more areas than {@code maxReserved} each can hold.
+   *
+   * @param runs the runs of must-reserve space of all granules that hold any, summed
+   * @param granules how many granules hold runs (and TDX memory)
+   * @param levels PAMT levels of {@code maxTdmrs} TDMRs
+   */
+  record Granules(int runs, int granules, int levels, int maxTdmrs, int maxReserved) implements AreaShortfall {
+    /** TDMRs that can hold such a granule: at most one per granule, at most {@code maxTdmrs}. */
+    public int tdmrsOverThem() {
+      return Math.min(maxTdmrs, granules);
+    }
+
+    @Override
+    public int leastMaxReserved() {
+      int t = tdmrsOverThem();
+      return 1 + (runs - granules - levels + t - 1) / t;
+    }
+
+    @Override
+    public List<String> sentences() {
+      List<String> out = new ArrayList<>();
+      out.add(("%s hold %s of space that a TDMR over them must reserve (gaps the holes policy reserves, memory"
+          + " outside every CMR), %d more than one per granule.").formatted(Count.of(granules, "granule"),
+          Count.of(runs, "run"), runs - granules));
+      out.add("Two runs of a granule lie in one reserved area only when the island of TDX memory between them is"
+          + " filled wholly with PAMT (under coverage all an area holds no usable memory), and a granule left out"
+          + " of every TDMR has all its islands filled.");
+      out.add(("A PAMT level is contiguous, so it fills at most one island; %s have %s.").formatted(
+          Count.of(maxTdmrs, "TDMR"), Count.of(levels, "level")));
+      out.add(("An area reaches from one of these granules into the next at most once, so the t TDMRs over them"
+          + " (t at most %d) have at least %d - %d - %d + t areas together.").formatted(tdmrsOverThem(), runs,
+          granules, levels));
+      out.add(("So some TDMR has at least 1 + ceil(%d / %d) = %d reserved areas, more than %d.").formatted(
+          runs - granules - levels, tdmrsOverThem(), leastMaxReserved(), maxReserved));
+      return out;
+    }
+
+    @Override
+    public String summary() {
+      return ("%s hold %s of space to reserve; the %d PAMT levels of %s fill at most %d of the islands between"
+          + " them: %d areas at least").formatted(Count.of(granules, "granule"), Count.of(runs, "run"), levels,
+          Count.of(maxTdmrs, "TDMR"), levels, leastMaxReserved());
+    }
+  }
+
+  /**
    * Under holes {@code memlist} every granule of the window holds space that must be reserved, so
    * every TDMR has an area (one beyond the memory is all gap), and every layout has a TDMR: no
    * layout has 0 areas per TDMR.

@@ -932,6 +932,11 @@ public final class FilledStart {
    * LeftOutGranules}): the others keep out of their memory.
    */
   Optional<Layout> with(List<AddressRange> tdmrs, boolean oneLevelEach, List<LeftOutGranules.Chained> chained) {
+    if (tdmrs.size() > instance.limits().maxTdmrs()) {
+      // The validator rejects it (rule A4); on hosts of 1 000 nodes, one TDMR per node's run, placing
+      // its 3 000 levels took seconds per try.
+      return Optional.empty();
+    }
     List<LevelToPlace> pool = LevelToPlace.largestFirst(instance, tdmrs);
     PamtRange[][] placed = new PamtRange[tdmrs.size()][PageSize.values().length];
     List<AddressRange> taken = new ArrayList<>();
@@ -1239,13 +1244,30 @@ public final class FilledStart {
     }
     return holds.computeIfAbsent(((long) l.tdmr() << 32) | atom.node(), k -> {
       AddressRange t = tdmrs.get(l.tdmr());
-      for (Cell c : instance.cells()) {
-        if (c.range().start() < t.end() && t.start() < c.range().end() && instance.lacksNode(c, atom.node())) {
+      List<Cell> cells = instance.cells();
+      // The cells are in address order: only those from the first ending above t's start can meet t.
+      for (int i = firstEndingAbove(cells, t.start()); i < cells.size() && cells.get(i).range().start() < t.end(); i++) {
+        if (instance.lacksNode(cells.get(i), atom.node())) {
           return false;
         }
       }
       return true;
     });
+  }
+
+  /** The index of the first of {@code cells} (in address order) that ends above {@code address}. */
+  private static int firstEndingAbove(List<Cell> cells, long address) {
+    int lo = 0;
+    int hi = cells.size();
+    while (lo < hi) {
+      int mid = (lo + hi) >>> 1;
+      if (cells.get(mid).range().end() <= address) {
+        lo = mid + 1;
+      } else {
+        hi = mid;
+      }
+    }
+    return lo;
   }
 
   /** {@link #mayHold}'s answers per TDMR index and node, for the TDMRs {@link #holdsFor}. */

@@ -170,13 +170,16 @@ final class ModuleFamilySolver {
           return early.get();
         }
         filledStart = new FilledStart(instance).find();
-        Optional<Layout> built = options.stopAfterPamt() ? Optional.empty() : BuiltOptimum.of(instance, filledStart);
-        if (built.isPresent()) {
-          return builtOptimum(built.get());
-        }
+        // Asked first: without a model the built layout is the answer, offered before any bound is
+        // derived (on maps of about 1 000 holes BuiltOptimum's bounds take seconds and are the
+        // witness's bound's own).
         Optional<String> tooLarge = tooLargeToBuild();
         if (tooLarge.isPresent()) {
           return notBuilt(tooLarge.get());
+        }
+        Optional<Layout> built = options.stopAfterPamt() ? Optional.empty() : BuiltOptimum.of(instance, filledStart);
+        if (built.isPresent()) {
+          return builtOptimum(built.get());
         }
         buildModel();
       } catch (Deadline.Exceeded e) {
