@@ -63,22 +63,7 @@ class KernelConstructionsFloorTest {
     EngineResult unknown = new EngineResult("fake", Status.UNKNOWN, Optional.empty(), OptionalLong.empty(),
         OptionalLong.empty(), List.of("time limit, while the model was being built"), 1, 0, 0, 0)
         .withQuestion(Question.of(Policy.Family.MODULE));
-    Engine searchesInVain = new Engine() {
-      @Override
-      public String name() {
-        return "fake";
-      }
-
-      @Override
-      public boolean proves(Policy.Family family) {
-        return true;
-      }
-
-      @Override
-      public EngineResult solve(MemoryMap m, TdxLimits limits, Policy policy, SolveOptions options) {
-        return unknown;
-      }
-    };
+    Engine searchesInVain = new KernelFamilyFloorTest.Fake(o -> unknown, o -> unknown);
     EngineResult r = KernelFamilyFloor.of(searchesInVain).solve(map, TWO, Policy.DEFAULT, SolveOptions.DEFAULT);
     assertEquals(Status.FEASIBLE, r.status(), r.messages().toString());
     assertEquals(List.of(), LayoutVerifier.failures(map, TWO, Policy.DEFAULT, r.layout().orElseThrow()));

@@ -44,8 +44,11 @@ class KernelFamilyFloorTest {
     assertEquals(16_818_176, greedy.layout().orElseThrow().pamtBytes());
   }
 
-  /** An exact engine answering the kernel family with its best and the module family by {@code module}. */
-  private record Fake(Solve kernel, Solve module, List<Policy.Family> asked) implements Engine {
+  /**
+   * An exact engine answering the kernel family with its best (or by {@code kernel}) and the module
+   * family by {@code module}; also {@code KernelConstructionsFloorTest}'s engine that finds nothing.
+   */
+  record Fake(Solve kernel, Solve module, List<Policy.Family> asked) implements Engine {
     Fake(Solve module) {
       this(o -> kernelBest, module, new ArrayList<>());
     }
@@ -71,7 +74,7 @@ class KernelFamilyFloorTest {
     }
   }
 
-  private interface Solve {
+  interface Solve {
     EngineResult solve(SolveOptions options);
   }
 
