@@ -1,5 +1,6 @@
 package tdmr.solver;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -117,7 +118,7 @@ public record EngineResult(
 
   /** This result with {@code more} said after its messages. */
   public EngineResult withMessagesAfter(List<String> more) {
-    List<String> all = new java.util.ArrayList<>(messages);
+    List<String> all = new ArrayList<>(messages);
     all.addAll(more);
     return new EngineResult(solver, status, layout, pamtBytes, pamtBoundBytes, List.copyOf(all), solveMillis,
         modelVariables, modelConstraints, uncoveredBytes, kernelFailure, infeasibility, details, question);

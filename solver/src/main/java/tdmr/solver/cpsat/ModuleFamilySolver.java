@@ -251,14 +251,16 @@ final class ModuleFamilySolver {
       LayoutScore score = LayoutScore.of(map, limits, policy, layout);
       restrictions = List.of();
       // Offered first: should deriving the bound outlast the guard's grace, the witness is not lost.
-      options.incumbent().offer(witness(layout, score, why + "; the answer is the"
-          + " layout built by filling islands and granules left out with PAMT levels (FilledStart), validated: a"
-          + " witness, with no bound, and no optimum claimed: " + score.describe(), OptionalLong.empty()));
+      options.incumbent().offer(witness(layout, score, builtSentence(why, false, score), OptionalLong.empty()));
       OptionalLong bound = witnessBound(layout, score);
-      return witness(layout, score, why + "; the answer is the layout built by filling"
-          + " islands and granules left out with PAMT levels (FilledStart), validated: a witness, with"
-          + (bound.isPresent() ? " the PAMT bound derived for the whole family" : " no bound")
-          + ", and no optimum claimed: " + score.describe(), bound);
+      return witness(layout, score, builtSentence(why, bound.isPresent(), score), bound);
+    }
+
+    /** What a {@link #builtWitness} answer says: why, what the layout is, whether it has a bound. */
+    private static String builtSentence(String why, boolean bounded, LayoutScore score) {
+      return why + "; the answer is the layout built by filling islands and granules left out with PAMT levels"
+          + " (FilledStart), validated: a witness, with" + (bounded ? " the PAMT bound derived for the whole family"
+          : " no bound") + ", and no optimum claimed: " + score.describe();
     }
 
     /**
