@@ -124,17 +124,31 @@ public sealed interface AreaShortfall {
    * @param runs the runs of must-reserve space of all granules that hold any, summed
    * @param granules how many granules hold runs (and TDX memory)
    * @param levels PAMT levels of {@code maxTdmrs} TDMRs
+   * @param joinable how many areas the granules may save without a level of their own: pairs of
+   *     consecutive such granules with no TDX memory between their runs, which one area may join,
+   *     and granules with runs at both ends that can be left out of every TDMR (their memory
+   *     filled with one level fewer than they have runs); at most {@code granules}
    */
-  record Granules(int runs, int granules, int levels, int maxTdmrs, int maxReserved) implements AreaShortfall {
+  record Granules(int runs, int granules, int levels, int maxTdmrs, int maxReserved, int joinable)
+      implements AreaShortfall {
     /** TDMRs that can hold such a granule: at most one per granule, at most {@code maxTdmrs}. */
     public int tdmrsOverThem() {
       return Math.min(maxTdmrs, granules);
     }
 
+    /**
+     * The least areas of the TDMRs over these granules together: {@code runs - granules - levels +
+     * max(t, granules - joinable)} with {@code t} {@link #tdmrsOverThem} ({@link ReservedAreaBounds}
+     * argues it).
+     */
+    public int areasTogether() {
+      return runs - granules - levels + Math.max(tdmrsOverThem(), granules - joinable);
+    }
+
     @Override
     public int leastMaxReserved() {
       int t = tdmrsOverThem();
-      return 1 + (runs - granules - levels + t - 1) / t;
+      return (areasTogether() + t - 1) / t;
     }
 
     @Override
@@ -148,11 +162,13 @@ public sealed interface AreaShortfall {
           + " of every TDMR has all its islands filled.");
       out.add(("A PAMT level is contiguous, so it fills at most one island; %s have %s.").formatted(
           Count.of(maxTdmrs, "TDMR"), Count.of(levels, "level")));
-      out.add(("An area reaches from one of these granules into the next at most once, so the t TDMRs over them"
-          + " (t at most %d) have at least %d - %d - %d + t areas together.").formatted(tdmrsOverThem(), runs,
-          granules, levels));
-      out.add(("So some TDMR has at least 1 + ceil(%d / %d) = %d reserved areas, more than %d.").formatted(
-          runs - granules - levels, tdmrsOverThem(), leastMaxReserved(), maxReserved));
+      out.add(("An area reaches from one of these granules into the next at most once, and without a level of its"
+          + " own only where no TDX memory lies between their runs or by leaving out a granule with runs at both"
+          + " ends (%d such, at most), so the t TDMRs over them (t at most %d) have at least %d - %d - %d +"
+          + " max(t, %d - %d) areas together.").formatted(joinable, tdmrsOverThem(), runs, granules, levels,
+          granules, joinable));
+      out.add(("So some TDMR has at least ceil(%d / %d) = %d reserved areas, more than %d.").formatted(
+          areasTogether(), tdmrsOverThem(), leastMaxReserved(), maxReserved));
       return out;
     }
 

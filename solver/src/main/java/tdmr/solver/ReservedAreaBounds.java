@@ -74,6 +74,26 @@ import tdmr.tdx.Policy;
  *       covered, so {@code t ≥ 1}). It binds where many granules each hold a few runs: on a 32 GiB
  *       host with about 1 000 {@code memmap=} holes, 998 runs in 32 granules need 26 areas at 64
  *       TDMRs, where no single granule needs more than 16 once the 192 levels fill its islands.
+ *   <li><b>Areas, summed, with the joins between granules.</b> The term {@code h_T - 1} above
+ *       allows every consecutive pair of {@code T}'s granules of {@code G*} to share an area. An
+ *       area joining {@code g} and the next {@code g'} holds everything from {@code g}'s last run to
+ *       {@code g'}'s first, so every usable page between them is PAMT (under coverage {@code all}
+ *       reserved memory inside a TDMR is PAMT): when there is such memory (the pair does not
+ *       <em>touch</em>), it holds a level, which lies in no island of a granule (a level lies
+ *       between two runs). A granule left out of every TDMR has each of its {@code m_g} memory
+ *       stretches filled by a level of its own, and {@code m_g ≥ G_g - 1}: leaving it out spares
+ *       its {@code G_g} runs for {@code m_g} levels, one area more than the levels it takes only
+ *       when {@code m_g = G_g - 1} (runs at both of its ends; {@code K} such granules can be left
+ *       out, {@code m_g ≤ L·n}). With {@code Z} pairs of consecutive granules of {@code G*} that
+ *       touch, the TDMRs over the {@code H} granules covered have at least {@code Σ_covered G_g -
+ *       (L·n - Σ_left-out m_g) - min(Z, H - t)} areas (the levels filling islands, joins that do
+ *       not touch and left-out stretches are distinct, at most {@code L·n}; the joins that touch
+ *       are at most {@code Z} and at most {@code H - t}). Taken at the worst set left out, that is at
+ *       least {@code S - L·n + max(t, |G*| - K - Z)}, and some TDMR has at least its ceiling over
+ *       {@code t}, least at the largest {@code t}, {@code min(n, |G*|)}. It adds to the bound above
+ *       only when {@code n < |G*|}: on canonical/tdx#135 at 1 TDMR, whose granule {@code [0, 1G)}
+ *       (one run, the first MiB, then memory into the next granule) cannot share an area with the 16
+ *       runs of {@code [1G, 2G)} unless a level fills the memory between, 14 areas, not 13.
  *   <li><b>PAMT.</b> Within {@code R} areas, a granule with {@code G_g > R} needs {@code G_g - R}
  *       filled islands if covered (at least the least memory of that many islands that can be filled
  *       together) or, if it can be left out, all its memory: at least the smaller of the two. The
@@ -81,19 +101,20 @@ import tdmr.tdx.Policy;
  * </ul>
  *
  * On canonical/tdx#135 ({@code [1G, 2G)}: 16 runs, 15 islands of 4 to 172 264 KiB, four of them at
- * least a 1 GiB TDMR's 4K level of 4 MiB) the areas bound is 13, 10, 7, 4, 2 and 1 for 1, 2, 3, 4, 5
- * and 6 or more TDMRs, and every value from 2 TDMRs on has a layout: the frontier then needs no
- * infeasibility proof.
+ * least a 1 GiB TDMR's 4K level of 4 MiB) the areas bound is 14, 10, 7, 4, 2 and 1 for 1, 2, 3, 4, 5
+ * and 6 or more TDMRs (14 summed with the granule below, the others from {@code [1G, 2G)} alone),
+ * and every value has a layout: the frontier then needs no infeasibility proof.
  */
 public final class ReservedAreaBounds {
   /** What lies between two runs of a granule: its memory atoms and their pages (its capacity). */
   record Island(long pages, List<Atom> memory) {}
 
   /**
-   * One granule with runs: {@code G_g}, its islands by capacity ascending, {@code m_g} and its
-   * memory pages.
+   * One granule with runs: {@code G_g}, its islands by capacity ascending, {@code m_g}, its memory
+   * pages, and whether usable memory lies before its first run and after its last run.
    */
-  record Granule(Cell cell, int runs, List<Island> islands, int memoryStretches, long memoryPages) {
+  record Granule(Cell cell, int runs, List<Island> islands, int memoryStretches, long memoryPages,
+      boolean memoryBeforeRuns, boolean memoryAfterRuns) {
     long[] capacities() {
       return islands.stream().mapToLong(Island::pages).toArray();
     }
@@ -102,6 +123,8 @@ public final class ReservedAreaBounds {
   private final boolean applies;
   private final boolean everyTdmrReserves;
   private final List<Granule> granules = new ArrayList<>();
+  /** {@code Z}: pairs of consecutive granules with runs that touch (no usable memory between their runs). */
+  private final int touchingPairs;
   /** The levels' least pages (a 1 GiB TDMR's), ascending. */
   private final long[] leastLevelPages;
 
@@ -112,14 +135,29 @@ public final class ReservedAreaBounds {
     this.leastLevelPages = instance.pieceLevels().stream()
         .mapToLong(level -> instance.piecePages(1, level)).sorted().toArray();
     boolean reserves = policy.holes() == Policy.Holes.MEMLIST && !instance.cells().isEmpty();
+    int touching = 0;
+    // Since the last granule with runs: whether usable memory lay after its last run or in a cell since.
+    Boolean memorySince = null;
     for (Cell c : instance.cells()) {
       List<Atom> atoms = instance.atoms().subList(c.firstAtom(), c.endAtom());
       reserves &= atoms.stream().anyMatch(a -> mustReserve(instance, a));
       if (c.kind() == Instance.Kind.MIXED && c.holdsMemory()) {
-        granules.add(granule(instance, c, atoms));
+        Granule g = granule(instance, c, atoms);
+        granules.add(g);
+        if (g.runs() > 0) {
+          if (memorySince != null && !memorySince && !g.memoryBeforeRuns()) {
+            touching++;
+          }
+          memorySince = g.memoryAfterRuns();
+          continue;
+        }
+      }
+      if (memorySince != null && atoms.stream().anyMatch(Atom::usable)) {
+        memorySince = true;
       }
     }
     this.everyTdmrReserves = reserves;
+    this.touchingPairs = touching;
   }
 
   private static boolean mustReserve(Instance instance, Atom a) {
@@ -165,7 +203,14 @@ public final class ReservedAreaBounds {
       }
     }
     islands.sort(java.util.Comparator.comparingLong(Island::pages));
-    return new Granule(cell, runs, List.copyOf(islands), stretches, memory);
+    boolean before = false;
+    for (Atom a : atoms) {
+      if (mustReserve(instance, a)) {
+        break;
+      }
+      before |= a.memory();
+    }
+    return new Granule(cell, runs, List.copyOf(islands), stretches, memory, before, runs > 0 && !since.isEmpty());
   }
 
   /** The granules with runs, in address order. */
@@ -208,17 +253,23 @@ public final class ReservedAreaBounds {
   private Optional<AreaShortfall.Granules> summed(int maxTdmrs) {
     int runs = 0;
     int held = 0;
+    int sparing = 0;
+    long levels = (long) leastLevelPages.length * maxTdmrs;
     for (Granule g : granules) {
       if (g.runs() > 0) {
         runs += g.runs();
         held++;
+        // Left out, its runs at both ends: one area more than the levels filling it (class comment).
+        if (g.memoryStretches() == g.runs() - 1 && g.memoryStretches() <= levels) {
+          sparing++;
+        }
       }
     }
-    long levels = (long) leastLevelPages.length * maxTdmrs;
     if (held == 0 || runs - held <= levels) {
       return Optional.empty();
     }
-    return Optional.of(new AreaShortfall.Granules(runs, held, (int) levels, maxTdmrs, 0));
+    return Optional.of(new AreaShortfall.Granules(runs, held, (int) levels, maxTdmrs, 0,
+        Math.min(held, sparing + touchingPairs)));
   }
 
   /**
@@ -245,7 +296,8 @@ public final class ReservedAreaBounds {
     if ((worst == null || most <= maxReserved) && summed.isPresent()
         && summed.get().leastMaxReserved() > maxReserved) {
       AreaShortfall.Granules s = summed.get();
-      return Optional.of(new AreaShortfall.Granules(s.runs(), s.granules(), s.levels(), maxTdmrs, maxReserved));
+      return Optional.of(new AreaShortfall.Granules(s.runs(), s.granules(), s.levels(), maxTdmrs, maxReserved,
+          s.joinable()));
     }
     if (worst == null || most <= maxReserved) {
       return Optional.of(new AreaShortfall.EveryTdmrReserves(maxTdmrs));
