@@ -63,11 +63,29 @@ public final class FilledStart {
   private record Island(int tdmr, Atom atom) {}
 
   /**
-   * The best valid layout of the TDMRs tried, without remote PAMT under {@code node-local}; empty
+   * The best valid layout of the TDMRs tried, without remote PAMT under {@code node-local}, or, when
+   * it is better or the only one, the layout without reserved areas of {@link AreaFreeLayout}; empty
    * outside the module family, under coverage {@code max}, or when no construction passes the
    * validator.
    */
   public Optional<Layout> find() {
+    Optional<Layout> filled = filled();
+    if (instance.deadline().expired()) {
+      return filled;
+    }
+    Optional<Layout> free = new AreaFreeLayout(instance).find();
+    if (free.isEmpty() || filled.isPresent() && !score(free.get()).betterThan(score(filled.get()), instance.policy())) {
+      return filled;
+    }
+    return free;
+  }
+
+  private LayoutScore score(Layout layout) {
+    return LayoutScore.of(instance.map(), instance.limits(), instance.policy(), layout);
+  }
+
+  /** The layouts with islands filled, as the class comment describes. */
+  private Optional<Layout> filled() {
     if (!instance.moduleFamily() || instance.policy().coverage() != Policy.Coverage.ALL
         || !instance.impossibilities().isEmpty() || instance.cells().isEmpty()) {
       return Optional.empty();

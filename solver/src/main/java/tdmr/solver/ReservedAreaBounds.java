@@ -98,6 +98,14 @@ import tdmr.tdx.Policy;
  *       filled islands if covered (at least the least memory of that many islands that can be filled
  *       together) or, if it can be left out, all its memory: at least the smaller of the two. The
  *       bound is the largest over granules (each is a necessary condition on its own).
+ *   <li><b>PAMT at 0 areas.</b> A TDMR without reserved areas holds no atom that must be reserved
+ *       (a gap of the holes policy, memory outside every CMR) and no PAMT (rule D5: PAMT inside a
+ *       TDMR lies in its reserved areas). The window's cells are contiguous, so such a TDMR's memory
+ *       lies in one maximal run of cells without an atom to reserve (a <em>clean run</em>), and
+ *       {@code n} TDMRs reach at most {@code n} of them. Under coverage {@code all} every usable
+ *       page outside the TDMRs is PAMT: the PAMT is at least the usable memory less that of the
+ *       {@code n} clean runs with the most. On the 1 TiB five-CMR host at 2 TDMRs, 513.58 GiB, which
+ *       {@link AreaFreeLayout} meets.
  * </ul>
  *
  * On canonical/tdx#135 ({@code [1G, 2G)}: 16 runs, 15 islands of 4 to 172 264 KiB, four of them at
@@ -125,6 +133,10 @@ public final class ReservedAreaBounds {
   private final List<Granule> granules = new ArrayList<>();
   /** {@code Z}: pairs of consecutive granules with runs that touch (no usable memory between their runs). */
   private final int touchingPairs;
+  /** The usable memory of the window, in pages. */
+  private final long usablePages;
+  /** The usable pages of each clean run (class comment, "PAMT at 0 areas"), most first. */
+  private final long[] cleanRunPages;
   /** The levels' least pages (a 1 GiB TDMR's), ascending. */
   private final long[] leastLevelPages;
 
@@ -158,6 +170,30 @@ public final class ReservedAreaBounds {
     }
     this.everyTdmrReserves = reserves;
     this.touchingPairs = touching;
+    long usable = 0;
+    List<Long> clean = new ArrayList<>();
+    long run = 0;
+    boolean open = false;
+    for (Cell c : instance.cells()) {
+      List<Atom> atoms = instance.atoms().subList(c.firstAtom(), c.endAtom());
+      long memory = atoms.stream().filter(Atom::usable).mapToLong(Atom::pages).sum();
+      usable += memory;
+      if (atoms.stream().anyMatch(a -> mustReserve(instance, a))) {
+        if (open) {
+          clean.add(run);
+        }
+        open = false;
+        run = 0;
+      } else {
+        open = true;
+        run += memory;
+      }
+    }
+    if (open) {
+      clean.add(run);
+    }
+    this.usablePages = usable;
+    this.cleanRunPages = clean.stream().mapToLong(Long::longValue).sorted().toArray();
   }
 
   private static boolean mustReserve(Instance instance, Atom a) {
@@ -340,7 +376,16 @@ public final class ReservedAreaBounds {
         least = Math.max(least, cost);
       }
     }
-    return least;
+    return maxReserved == 0 ? Math.max(least, leastPamtPagesWithoutAreas(maxTdmrs)) : least;
+  }
+
+  /** The PAMT at 0 areas (class comment): the usable pages outside the {@code maxTdmrs} largest clean runs. */
+  private long leastPamtPagesWithoutAreas(int maxTdmrs) {
+    long covered = 0;
+    for (int k = 0; k < Math.min(maxTdmrs, cleanRunPages.length); k++) {
+      covered += cleanRunPages[cleanRunPages.length - 1 - k];
+    }
+    return usablePages - covered;
   }
 
   private boolean canLeaveOut(Granule g, int maxTdmrs) {
