@@ -145,8 +145,13 @@ final class ModuleFamilyProver {
     long t0 = System.nanoTime();
     filled = new tdmr.solver.FilledStart(instance).find();
     filledMillis = (System.nanoTime() - t0) / 1_000_000;
+    // Offered at once: should the solve not come back by its deadline (the kernel family's incumbent
+    // and the model take seconds under load), DeadlineGuard answers with it rather than nothing.
+    filled.ifPresent(l -> options.incumbent().offer(withUncovered(result(Status.FEASIBLE, l, OptionalLong.empty()),
+        LayoutScore.of(map, limits, policy, l))));
     try {
-      Optional<Layout> built = BuiltOptimum.of(instance, filled);
+      // Only the price asked (SolveOptions#stopAfterPamt): the tiers after PAMT need no proof, as CP-SAT.
+      Optional<Layout> built = options.stopAfterPamt() ? Optional.empty() : BuiltOptimum.of(instance, filled);
       if (built.isPresent()) {
         return builtOptimum(built.get());
       }
@@ -499,6 +504,9 @@ final class ModuleFamilyProver {
       long leastPamt = policy.coverage() == Policy.Coverage.ALL ? leastPamtPages() : 1;
       solver.add(ctx.mkGe(model.pamtPages(), ctx.mkInt(leastPamt)));
       tiers.add(new Tier("PAMT", model.pamtPages(), leastPamt, "pages"));
+      if (options.stopAfterPamt()) {
+        return tiers;
+      }
       tiers.add(new Tier("TDMRs", model.tdmrCount(), 1, "TDMRs"));
       tiers.add(new Tier("reserved areas", model.areaCount(), 0, "areas"));
       return tiers;
@@ -962,13 +970,18 @@ final class ModuleFamilyProver {
             .formatted(String.join(", ", wrong)));
         return result(Status.UNKNOWN, null, OptionalLong.empty());
       }
-      messages.add("proven optimal among " + Policy.Family.MODULE.claim() + ": " + score.describe());
+      messages.add((options.stopAfterPamt()
+          ? "proven the least PAMT of any layout of %s within these limits (only the price of the limits was asked:"
+              + " fewer TDMRs and reserved areas were not searched): "
+          : "proven optimal among %s: ").formatted(Policy.Family.MODULE.claim()) + score.describe());
       restrictions = new ModuleRestrictions(instance).forOptimum(score);
       ModuleRestrictions.sentence(restrictions).ifPresent(messages::add);
       if (score.uncoveredBytes() > 0) {
         messages.add("left out %s of TDX memory".formatted(ByteSize.human(score.uncoveredBytes())));
       }
-      return withUncovered(result(Status.OPTIMAL, layout, OptionalLong.of(layout.pamtBytes())), score);
+      // The price alone is FEASIBLE with its bound met, as CP-SAT answers it.
+      return withUncovered(result(options.stopAfterPamt() ? Status.FEASIBLE : Status.OPTIMAL, layout,
+          OptionalLong.of(layout.pamtBytes())), score);
     }
 
     /** Takes the model just found as the best so far, and its layout when valid. */
