@@ -223,9 +223,10 @@ class FrontierTest {
   /**
    * From 2 TDMRs on the areas bound is the answer, and IslandFill builds a layout there that meets
    * the price bound: those points need no solve, and both of their numbers are proven (the point at
-   * 64 TDMRs settles 6 and more with its 6-TDMR layout). With one TDMR the bound (13) is one short
-   * and the construction needs a TDMR per granule with memory (two): the engine's INFEASIBLE at 13
-   * proves 14, and its price stays the best found (the bound knows only 12 KiB of islands there).
+   * 64 TDMRs settles 6 and more with its 6-TDMR layout). With one TDMR the bound summed over both
+   * granules is 14 (ReservedAreaBoundsTest) and the construction needs a TDMR per granule with
+   * memory (two): the engine's layout at 14 proves it, and its price stays the best found (the bound
+   * knows only 12 KiB of islands there).
    */
   @Test
   void moduleFamilyPointsFromTwoTdmrsAreProvenByIslandFillAndTheBounds() throws Exception {
@@ -241,15 +242,15 @@ class FrontierTest {
       if (n == 1) {
         assertEquals(Status.FEASIBLE, p.status());
         assertEquals(OptionalLong.of(12 * KiB), p.pamtBoundBytes());
-        assertEquals("known", p.provedBy());
+        assertEquals("known+bounds", p.provedBy());
       } else {
         assertEquals(Status.OPTIMAL, p.status(), "n=" + n);
         assertEquals("island-fill+bounds", p.provedBy(), "n=" + n);
       }
     }
     assertTrue(engine.asked.stream().allMatch(a -> a[0] == 1), "asked beyond one TDMR");
-    // 13 (INFEASIBLE), then enough areas for any layout, then 14 for its price; once more with the time left.
-    assertEquals(13, engine.asked.get(0)[1]);
+    // 14, the bound, first.
+    assertEquals(14, engine.asked.get(0)[1]);
   }
 
   /**
