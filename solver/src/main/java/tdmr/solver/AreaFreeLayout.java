@@ -4,7 +4,9 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalInt;
 import tdmr.check.LayoutVerifier;
+import tdmr.check.RemotePamt;
 import tdmr.mem.AddressRange;
 import tdmr.mem.ByteSize;
 import tdmr.solver.Instance.Atom;
@@ -23,10 +25,11 @@ import tdmr.tdx.Policy;
  * the TDMR limit; under PAMT {@code node-local} memory of one node each) are the TDMRs; each stretch
  * of memory left outside them (contiguous memory of one block) gets at least one level, the smallest
  * that fits first, the other levels where they fit, and the last level of each stretch is padded to
- * its end. Too few levels for the stretches: the largest TDMR of 2 GiB or more is cut in two, while
- * the limit allows; a level too large for every stretch: each TDMR gives a granule at one end to the
+ * its end. Too few levels for the stretches (of a node, under {@code node-local}): the largest TDMR
+ * of 2 GiB or more (of that node) is cut in two, while the limit allows; a level too large for every stretch: each TDMR gives a granule at one end to the
  * stretch beside it, or fewer TDMRs are taken. A construction, not a search: it may fail, and it claims nothing; it is handed
- * out only after it passed the validator.
+ * out only after it passed the validator, and, under {@code node-local}, without remote PAMT (as
+ * {@link FilledStart}'s layouts).
  *
  * <p>Neither engine's first search reached such a layout quickly on the 1 TiB five-CMR host and on
  * canonical/tdx#331 at 2 to 4 TDMRs (Z3 took 5-6 s to a first layout at 0 areas, CP-SAT several),
@@ -106,24 +109,50 @@ final class AreaFreeLayout {
     return LayoutScore.of(instance.map(), instance.limits(), instance.policy(), layout);
   }
 
-  /** The layout with {@code tdmrs}, cut while the stretches outnumber the levels and the limit allows. */
+  /**
+   * The layout with {@code tdmrs}, cut while the stretches outnumber the levels that may fill them
+   * (under {@code node-local}, node by node) and the limit allows.
+   */
   private Optional<Layout> built(List<CleanRun> tdmrs) {
     List<CleanRun> chosen = new ArrayList<>(tdmrs);
     List<Stretch> stretches = stretchesOutside(chosen);
-    int levelsPerTdmr = instance.pieceLevels().size();
-    // More TDMRs lend more levels: cut the largest while the stretches outnumber the levels.
-    while (stretches.size() > levelsPerTdmr * chosen.size() && chosen.size() < instance.limits().maxTdmrs()) {
-      CleanRun largest = chosen.stream().max(Comparator.comparingLong(r -> r.range().size())).orElseThrow();
-      if (largest.range().size() < 2 * ByteSize.GiB) {
+    // More TDMRs lend more levels: cut the largest where the stretches outnumber the levels.
+    for (OptionalInt needy = shortNode(chosen, stretches); needy.isPresent();
+        needy = shortNode(chosen, stretches)) {
+      int node = needy.getAsInt();
+      Optional<CleanRun> largest = chosen.stream().filter(r -> !nodeLocal || r.node() == node)
+          .max(Comparator.comparingLong(r -> r.range().size()));
+      if (chosen.size() >= instance.limits().maxTdmrs() || largest.isEmpty()
+          || largest.get().range().size() < 2 * ByteSize.GiB) {
         return Optional.empty();
       }
-      chosen.remove(largest);
-      long mid = largest.range().start() + largest.range().size() / ByteSize.GiB / 2 * ByteSize.GiB;
-      chosen.add(new CleanRun(new AddressRange(largest.range().start(), mid), largest.memoryPages() / 2, largest.node()));
-      chosen.add(new CleanRun(new AddressRange(mid, largest.range().end()), largest.memoryPages() / 2, largest.node()));
+      CleanRun cut = largest.get();
+      chosen.remove(cut);
+      long mid = cut.range().start() + cut.range().size() / ByteSize.GiB / 2 * ByteSize.GiB;
+      chosen.add(new CleanRun(new AddressRange(cut.range().start(), mid), cut.memoryPages() / 2, cut.node()));
+      chosen.add(new CleanRun(new AddressRange(mid, cut.range().end()), cut.memoryPages() / 2, cut.node()));
     }
     chosen.sort(Comparator.comparingLong(r -> r.range().start()));
     return placed(chosen, stretches);
+  }
+
+  /**
+   * A node whose stretches outnumber the levels that may lie in them (its TDMRs' under {@code
+   * node-local}; every TDMR's under {@code any}, the node then any of them), or empty.
+   */
+  private OptionalInt shortNode(List<CleanRun> tdmrs, List<Stretch> stretches) {
+    int levels = instance.pieceLevels().size();
+    if (!nodeLocal) {
+      return stretches.size() > levels * tdmrs.size() ? OptionalInt.of(-1) : OptionalInt.empty();
+    }
+    for (Stretch s : stretches) {
+      long there = stretches.stream().filter(o -> o.node() == s.node()).count();
+      long lending = tdmrs.stream().filter(t -> t.node() == s.node()).count() * levels;
+      if (there > lending) {
+        return OptionalInt.of(s.node());
+      }
+    }
+    return OptionalInt.empty();
   }
 
   /** The runs of touching granules whose every atom may stay unreserved and which hold usable memory. */
@@ -282,7 +311,8 @@ final class AreaFreeLayout {
       }
     }
     Layout layout = LevelToPlace.layout(instance, ranges, placed);
-    if (!LayoutVerifier.failures(instance.map(), instance.limits(), instance.policy(), layout).isEmpty()) {
+    if (!LayoutVerifier.failures(instance.map(), instance.limits(), instance.policy(), layout).isEmpty()
+        || nodeLocal && new RemotePamt(instance.map(), instance.limits()).bytes(layout) > 0) {
       return Optional.empty();
     }
     return Optional.of(layout);

@@ -69,11 +69,17 @@ public final class FilledStart {
    * validator.
    */
   public Optional<Layout> find() {
-    Optional<Layout> filled = filled();
-    if (instance.deadline().expired()) {
-      return filled;
-    }
+    // First, as it is quick: should the deadline strike while islands are filled, it is the answer.
     Optional<Layout> free = new AreaFreeLayout(instance).find();
+    Optional<Layout> filled;
+    try {
+      filled = filled();
+    } catch (Deadline.Exceeded e) {
+      if (free.isEmpty()) {
+        throw e;
+      }
+      return free;
+    }
     if (free.isEmpty() || filled.isPresent() && !score(free.get()).betterThan(score(filled.get()), instance.policy())) {
       return filled;
     }
