@@ -149,8 +149,10 @@ final class FrontierCommand implements Callable<Integer> {
    * #notes} says what is proven there.
    */
   static List<String> table(List<FrontierPoint> points) {
+    boolean remote = hasRemotePamt(points);
     List<String> rows = new ArrayList<>();
-    rows.add(ROW.formatted("max TDMRs", "min reserved", "least PAMT there", "proved by"));
+    rows.add(remote ? ROW_REMOTE.formatted("max TDMRs", "min reserved", "least PAMT there", "remote PAMT", "proved by")
+        : ROW.formatted("max TDMRs", "min reserved", "least PAMT there", "proved by"));
     for (Row row : rows(points)) {
       FrontierPoint p = row.point();
       String reserved;
@@ -167,12 +169,27 @@ final class FrontierCommand implements Callable<Integer> {
         long bytes = p.pamtBytes().getAsLong();
         pamt = "%d (%s)%s".formatted(bytes, ByteSize.human(bytes), p.pamtProvenLeast() ? "" : " *");
       }
-      rows.add(ROW.formatted(row.tdmrs(), reserved, pamt, p.provedBy()));
+      rows.add(remote ? ROW_REMOTE.formatted(row.tdmrs(), reserved, pamt,
+              p.remotePamtBytes().isPresent() ? ByteSize.human(p.remotePamtBytes().getAsLong()) : "", p.provedBy())
+          : ROW.formatted(row.tdmrs(), reserved, pamt, p.provedBy()));
+    }
+    if (remote) {
+      rows.add(Prose.fold("Remote PAMT (PAMT on another node than the memory it describes) ranks before PAMT bytes"
+          + " under PAMT node-local: where the TDMR limit forces a TDMR over two nodes' memory, a point's PAMT is the"
+          + " least among the layouts with the least remote PAMT, and may exceed the PAMT of a point with fewer"
+          + " TDMRs; --pamt any ranks PAMT bytes alone."));
     }
     return rows;
   }
 
+  /** Whether some point's layout has remote PAMT: then the table shows it in a column of its own. */
+  private static boolean hasRemotePamt(List<FrontierPoint> points) {
+    return points.stream().anyMatch(p -> p.remotePamtBytes().orElse(0) > 0);
+  }
+
   private static final String ROW = "%-10s %-13s %-30s %s";
+  /** With a remote PAMT column: narrower columns keep the rows of one prover within 80 columns. */
+  private static final String ROW_REMOTE = "%-9s %-12s %-28s %-11s %s";
 
   /** Consecutive points with the same answer, and their TDMR limits as printed ({@code 2..64}). */
   private record Row(String tdmrs, FrontierPoint point) {}

@@ -120,10 +120,14 @@ final class PlanText {
    * remotely: on the QEMU 4-node map at one TDMR, 11.98 GiB of padding saves 32 MiB of remote PAMT.
    * When a layout's padding is more than the PAMT its TDMRs require, say what that padding buys and
    * how to ask for the layout with the least PAMT instead ({@code --pamt any}, which does not rank
-   * locality). Nothing is said under {@code --pamt any} or for layouts padded less.
+   * locality). Nothing is said under {@code --pamt any} or for layouts padded less, nor on a map
+   * whose TDX memory lies on one node: there every PAMT byte lies on the node of the memory it
+   * describes, so no layout has remote PAMT and the padding bought none (it fills memory islands or
+   * memory outside every TDMR that the limits or coverage {@code max} need; {@code --pamt any}
+   * answers the same).
    */
   private void paddingForLocality(List<EngineResult> results, String in, List<String> out) {
-    if (policy.pamt() != Policy.PamtPlacementPolicy.NODE_LOCAL) {
+    if (policy.pamt() != Policy.PamtPlacementPolicy.NODE_LOCAL || map.nodes().size() < 2) {
       return;
     }
     List<String> padded = new ArrayList<>();

@@ -106,7 +106,7 @@ public final class Frontier {
       int n = before.maxTdmrs();
       FrontierPoint again = new Search(map, limits.withMaxTdmrs(n), policy, deadline.share(open.size() - k), bounds,
           witnesses).point(Math.max(before.reservedAtLeast(), n == maxTdmrsUpTo ? 0 : last.reservedAtLeast()));
-      points.set(i, before.merge(again));
+      points.set(i, before.merge(again, policy));
     }
     last = points.remove(points.size() - 1);
     for (int n = settledFrom; n <= maxTdmrsUpTo; n++) {
@@ -117,7 +117,7 @@ public final class Frontier {
     for (int i = 1; i < points.size(); i++) {
       FrontierPoint below = points.get(i - 1);
       if (below.reservedAtMost().isPresent()) {
-        points.set(i, points.get(i).merge(below.layoutOnlyAt(points.get(i).maxTdmrs())));
+        points.set(i, points.get(i).merge(below.layoutOnlyAt(points.get(i).maxTdmrs()), policy));
       }
     }
     // Where the bound proves a point's lower limit, its reasoning at the point's own TDMR limit.
@@ -284,15 +284,40 @@ public final class Frontier {
       return a.result().layout().orElseThrow().maxReservedPerTdmr();
     }
 
-    /** Keeps the layout when it has fewer areas than the best known, or the same at less PAMT. */
+    /**
+     * Keeps the layout when it has fewer areas than the best known, or as many and a better score in
+     * the objective's order ({@link LayoutScore#order}): under PAMT {@code node-local} less remote PAMT
+     * ranks before less PAMT, so a layout of fewer TDMRs found at a smaller limit, with less PAMT but
+     * more remote PAMT, is not the best at this limit (on the Westmere-EX map one TDMR over four nodes
+     * has 65.93 GiB of PAMT and 128 MiB of it remote, two TDMRs 125.93 GiB and 32 bytes remote).
+     */
     private void offer(Witness w) {
       if (w.answer().isPresent()) {
         witnesses.add(w);
       }
       if (best == null || w.areas() < best.areas()
-          || w.areas() == best.areas() && w.layout().pamtBytes() < best.layout().pamtBytes()) {
+          || w.areas() == best.areas() && score(w).betterThan(score(best), policy)) {
         best = w;
       }
+    }
+
+    private LayoutScore score(Witness w) {
+      return LayoutScore.of(map, limits, policy, w.layout());
+    }
+
+    /**
+     * Whether the tiers the objective ranks before PAMT (coverage under {@code max}, remote PAMT under
+     * {@code node-local}) are proven at their least for {@code w}: an engine proved its price at this
+     * limit (its answer's tiers before PAMT are proven with it), or they are 0. Only then does a PAMT
+     * bound that holds for every layout ({@link ReservedAreaBounds}) prove its PAMT the price: a layout
+     * with less remote PAMT may need more PAMT.
+     */
+    private boolean tiersBeforePamtLeast(Witness w) {
+      if (w.answer().isPresent() && w.answer().get().priceProven()) {
+        return true;
+      }
+      LayoutScore s = score(w);
+      return s.uncoveredBytes() == 0 && (!LayoutScore.ranksRemotePamt(policy) || s.remotePamtBytes() == 0);
     }
 
     /**
@@ -303,7 +328,7 @@ public final class Frontier {
      * {@code r} areas, meets it at {@code r}), and the cheapest layout known is the point's.
      */
     private FrontierPoint proven(int r) {
-      if (pamtBound(r) != best.layout().pamtBytes()) {
+      if (pamtBound(r) != best.layout().pamtBytes() || !tiersBeforePamtLeast(best)) {
         boolean priced = answers.values().stream()
             .anyMatch(a -> a.status().hasLayout() && areasOf(a) == r && a.priceProven());
         if (!priced) {
@@ -318,6 +343,7 @@ public final class Frontier {
         throw new IllegalStateException("a proven PAMT bound of %d bytes lies above a validated layout of %d bytes"
             .formatted(bound, best.layout().pamtBytes()));
       }
+      bound = boundBeside(best, bound);
       Status status = bound == best.layout().pamtBytes() ? Status.OPTIMAL : Status.FEASIBLE;
       return point(status, OptionalInt.of(r), r, Optional.of(best), bound > 0 ? OptionalLong.of(bound) : OptionalLong.empty());
     }
@@ -345,6 +371,17 @@ public final class Frontier {
         }
       }
       return bound;
+    }
+
+    /**
+     * The PAMT bound stated beside {@code w}: {@code bound}, unless {@code w} meets it without the tiers
+     * before PAMT proven least ({@link #tiersBeforePamtLeast}). A layout meeting a bound that holds for
+     * every layout is the price only when no layout with as many areas is better in those tiers (one
+     * with less remote PAMT may need more PAMT), so then no bound is stated rather than one that reads
+     * as the price proven.
+     */
+    private long boundBeside(Witness w, long bound) {
+      return bound == w.layout().pamtBytes() && !tiersBeforePamtLeast(w) ? 0 : bound;
     }
 
     /** Enough areas per TDMR for any layout, or empty when the time ran out before it was known. */
@@ -399,7 +436,7 @@ public final class Frontier {
       if (best == null) {
         return point(Status.UNKNOWN, OptionalInt.empty(), lo, Optional.empty(), OptionalLong.empty());
       }
-      long bound = Math.min(pamtBound(best.areas()), best.layout().pamtBytes());
+      long bound = boundBeside(best, Math.min(pamtBound(best.areas()), best.layout().pamtBytes()));
       return point(Status.UNKNOWN, OptionalInt.empty(), lo, Optional.of(best),
           bound > 0 ? OptionalLong.of(bound) : OptionalLong.empty());
     }

@@ -6,6 +6,7 @@ import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
 import java.util.Set;
+import tdmr.tdx.Policy;
 
 /**
  * One point of the limit frontier: with at most {@code maxTdmrs} TDMRs, the least
@@ -104,11 +105,12 @@ public record FrontierPoint(
   /**
    * What this answer and {@code other}, about the same TDMR limit, prove together: the proven least
    * limit of either, the larger lower bound and the smaller upper bound on the limit, the layout with
-   * the fewest areas (then the least PAMT), and the larger PAMT bound of the two at its limit (a bound
-   * at a larger limit need not hold: with fewer areas the tiers before PAMT, remote PAMT or coverage,
-   * may get worse and allow less PAMT).
+   * the fewest areas (then the better in {@code policy}'s order: less remote PAMT where it ranks
+   * remote PAMT, then less PAMT), and the larger PAMT bound of the two at its limit (a bound at a
+   * larger limit need not hold: with fewer areas the tiers before PAMT, remote PAMT or coverage, may
+   * get worse and allow less PAMT).
    */
-  public FrontierPoint merge(FrontierPoint other) {
+  public FrontierPoint merge(FrontierPoint other, Policy policy) {
     if (other.maxTdmrs != maxTdmrs) {
       throw new IllegalArgumentException("points of max TDMRs %d and %d".formatted(maxTdmrs, other.maxTdmrs));
     }
@@ -121,8 +123,8 @@ public record FrontierPoint(
     FrontierPoint layout = other.reservedAtMost.isEmpty() ? this
         : reservedAtMost.isEmpty() ? other
         : other.reservedAtMost.getAsInt() < reservedAtMost.getAsInt()
-            || other.reservedAtMost.getAsInt() == reservedAtMost.getAsInt()
-                && other.pamtBytes.getAsLong() < pamtBytes.getAsLong() ? other : this;
+            || other.reservedAtMost.getAsInt() == reservedAtMost.getAsInt() && other.ranksBefore(this, policy)
+            ? other : this;
     OptionalLong bound = OptionalLong.empty();
     for (FrontierPoint p : List.of(this, other)) {
       if (p.pamtBoundBytes.isPresent() && p.reservedAtMost.isPresent() && layout.reservedAtMost.isPresent()
@@ -130,6 +132,14 @@ public record FrontierPoint(
           && (bound.isEmpty() || p.pamtBoundBytes.getAsLong() > bound.getAsLong())) {
         bound = p.pamtBoundBytes;
       }
+    }
+    // Neither point proved its price, so a bound the layout meets proves it only when the tiers before
+    // PAMT cannot be better for another layout: nothing to cover under coverage max is not known here,
+    // remote PAMT is known and 0. Otherwise no bound is stated rather than one that reads as proven.
+    boolean tiersLeast = policy.coverage() == Policy.Coverage.ALL
+        && (!LayoutScore.ranksRemotePamt(policy) || layout.remotePamtBytes.orElse(1) == 0);
+    if (!tiersLeast && bound.equals(layout.pamtBytes)) {
+      bound = OptionalLong.empty();
     }
     OptionalInt least = minReserved.isPresent() ? minReserved : other.minReserved;
     Status merged = least.isEmpty() ? Status.UNKNOWN
@@ -141,6 +151,15 @@ public record FrontierPoint(
     return new FrontierPoint(maxTdmrs, merged, least, layout.reservedAtMost,
         Math.max(reservedAtLeast, other.reservedAtLeast), layout.pamtBytes, bound, layout.tdmrsUsed,
         List.copyOf(by), solves + other.solves, layout.remotePamtBytes, List.copyOf(why));
+  }
+
+  /** Whether this point's layout is better than {@code other}'s in the tiers {@code policy} ranks from remote PAMT to PAMT. */
+  private boolean ranksBefore(FrontierPoint other, Policy policy) {
+    if (LayoutScore.ranksRemotePamt(policy) && remotePamtBytes.isPresent() && other.remotePamtBytes.isPresent()
+        && remotePamtBytes.getAsLong() != other.remotePamtBytes.getAsLong()) {
+      return remotePamtBytes.getAsLong() < other.remotePamtBytes.getAsLong();
+    }
+    return pamtBytes.getAsLong() < other.pamtBytes.getAsLong();
   }
 
   /** True when this point states the same answer as {@code other} (ignoring the TDMR limits). */

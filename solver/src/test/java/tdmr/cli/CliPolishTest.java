@@ -5,9 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 import tdmr.parse.RealMaps;
 
@@ -156,6 +160,27 @@ class CliPolishTest {
         run.out());
     assertTrue(run.out().contains("\n    tdmr plan " + qemu + " --max-tdmrs 1 --coverage max --solver cpsat --pamt any\n"),
         run.out());
+  }
+
+  @Test
+  void paddingOnOneNodeIsNotBlamedOnLocality(@TempDir Path dir) throws IOException {
+    // One node, TDX memory [1 MiB, 100 MiB), [110 MiB, 130 MiB), [140 MiB, 1 GiB): TDMR [0, 1 GiB)
+    // must reserve the three gaps [0, 1 MiB), [100 MiB, 110 MiB), [130 MiB, 140 MiB), and 2 areas
+    // are allowed, so PAMT must fill an island exactly to merge the gaps on its sides. The cheapest
+    // is all three levels filling [110 MiB, 130 MiB): 20 MiB = 20 971 520 bytes, of which
+    // 20 971 520 - (4 MiB + 8 KiB + 4 KiB) = 16 764 928 bytes are padding, more than the TDMR
+    // requires. All memory is on node 0, so no layout has remote PAMT: the padding buys no
+    // locality, --pamt any answers the same, and Next must not say otherwise.
+    Path map = dir.resolve("one-node.json");
+    Files.writeString(map, "{\"blocks\": [{\"start\": \"0x100000\", \"end\": \"0x6400000\", \"node\": 0},"
+        + " {\"start\": \"0x6e00000\", \"end\": \"0x8200000\", \"node\": 0},"
+        + " {\"start\": \"0x8c00000\", \"end\": \"0x40000000\", \"node\": 0}]}");
+    CliRun run = CliRun.of("plan", map.toString(), "--solver", "cpsat", "--max-rsvd", "2");
+    assertEquals(0, run.exit(), run.err());
+    assertTrue(run.out().contains("PAMT total: 20971520 bytes"), run.out());
+    assertTrue(run.out().contains("  of it padding: 16764928 bytes (15.99 MiB)"), run.out());
+    assertFalse(run.out().contains("node-local ranks remote PAMT"), run.out());
+    assertFalse(run.out().contains("--pamt any"), run.out());
   }
 
   @Test

@@ -114,6 +114,32 @@ class FrontierCommandTest {
         "* max TDMRs 4: no layout found before the time limit; none has fewer than 4 areas per TDMR."), notes);
   }
 
+  /**
+   * Where some point's layout has remote PAMT, the table shows it in a column and says why a point's
+   * PAMT may exceed that of fewer TDMRs (the Westmere-EX map's points 1 and 2 under node-local).
+   */
+  @Test
+  void remotePamtGetsAColumnAndTheReasonItRanksFirst() {
+    FrontierPoint one = point(1, Status.OPTIMAL, 0, 0, 0, 70_786_473_984L, 70_786_473_984L);
+    FrontierPoint two = point(2, Status.OPTIMAL, 0, 0, 0, 135_210_983_424L, 135_210_983_424L);
+    List<FrontierPoint> points = List.of(remote(one, 134_726_624L), remote(two, 32));
+    List<String> table = FrontierCommand.table(points);
+    assertTrue(table.get(0).matches("max TDMRs +min reserved +least PAMT there +remote PAMT +proved by"), table.get(0));
+    assertTrue(table.get(1).matches("1 +0 +70786473984 \\(65\\.93 GiB\\) +128\\.49 MiB +cpsat\\+bounds"), table.get(1));
+    assertTrue(table.get(2).matches("2 +0 +135210983424 \\(125\\.93 GiB\\) +32 B +cpsat\\+bounds"), table.get(2));
+    table.subList(0, 3).forEach(row -> assertTrue(row.length() <= 80, row));
+    assertTrue(table.get(3).startsWith("Remote PAMT (PAMT on another node than the memory it describes) ranks before"),
+        table.get(3));
+    // Without remote PAMT anywhere, no column and no sentence.
+    assertEquals(2, FrontierCommand.table(List.of(one)).size());
+  }
+
+  private static FrontierPoint remote(FrontierPoint p, long bytes) {
+    return new FrontierPoint(p.maxTdmrs(), p.status(), p.minReserved(), p.reservedAtMost(), p.reservedAtLeast(),
+        p.pamtBytes(), p.pamtBoundBytes(), p.tdmrsUsed(), p.provers(), p.solves(), OptionalLong.of(bytes),
+        p.restrictions());
+  }
+
   /** One area is "1 area"; a single undecided limit is named alone, not as a range "2 to 2". */
   @Test
   void notesCountOneAreaAndASingleUndecidedLimit() {
