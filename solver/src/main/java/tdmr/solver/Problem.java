@@ -619,6 +619,28 @@ public final class Problem {
     return new MemoryMap(map.source(), kept, map.cmrs(), map.firmwareMap(), map.facts(), map.notes());
   }
 
+  /**
+   * The TDX memory a decision leaves out, as ranges in address order, touching ones merged: the
+   * dropped atoms and the excluded memory (above the HKID limit). What a coverage {@code max}
+   * answer lists, so that the reader can see, and reserve, exactly what is not covered.
+   */
+  public List<AddressRange> leftOut(List<Integer> droppedAtoms) {
+    List<AddressRange> out = new ArrayList<>(excludedMemory);
+    for (int a : droppedAtoms) {
+      out.add(atoms.get(a).range());
+    }
+    out.sort(AddressRange.ORDER);
+    List<AddressRange> merged = new ArrayList<>();
+    for (AddressRange r : out) {
+      if (!merged.isEmpty() && merged.get(merged.size() - 1).end() == r.start()) {
+        merged.set(merged.size() - 1, new AddressRange(merged.get(merged.size() - 1).start(), r.end()));
+      } else {
+        merged.add(r);
+      }
+    }
+    return merged;
+  }
+
   // ---- preprocessing ----------------------------------------------------------------------
 
   /** Memory outside CMRs (rule E1) or above the HKID limit (rule B5) can never be covered. */

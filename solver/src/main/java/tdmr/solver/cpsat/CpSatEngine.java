@@ -506,7 +506,7 @@ public final class CpSatEngine implements Engine {
       long uncovered = uncoveredBytes(decision);
       if (uncovered > 0) {
         messages.add("left out %s of TDX memory:".formatted(ByteSize.human(uncovered)));
-        for (AddressRange r : droppedRanges(problem, decision)) {
+        for (AddressRange r : problem.leftOut(decision.droppedAtoms())) {
           messages.add("  %s %s".formatted(r, ByteSize.human(r.size())));
         }
       }
@@ -590,25 +590,6 @@ public final class CpSatEngine implements Engine {
 
   private static boolean hasSolution(CpSolverStatus s) {
     return s == CpSolverStatus.OPTIMAL || s == CpSolverStatus.FEASIBLE;
-  }
-
-  /** The memory left out by a decision (dropped atoms and memory above the HKID limit), merged. */
-  public static List<AddressRange> droppedRanges(Problem problem, Decision decision) {
-    List<AddressRange> out = new ArrayList<>(problem.excludedMemory());
-    for (int a : decision.droppedAtoms()) {
-      Atom atom = problem.atoms().get(a);
-      out.add(atom.range());
-    }
-    out.sort(AddressRange.ORDER);
-    List<AddressRange> merged = new ArrayList<>();
-    for (AddressRange r : out) {
-      if (!merged.isEmpty() && merged.get(merged.size() - 1).end() == r.start()) {
-        merged.set(merged.size() - 1, new AddressRange(merged.get(merged.size() - 1).start(), r.end()));
-      } else {
-        merged.add(r);
-      }
-    }
-    return merged;
   }
 
   private EngineResult result(Status status, Layout layout, OptionalLong bound, List<String> messages, long started,

@@ -380,6 +380,7 @@ public final class Z3Engine implements Engine {
         search.fix(softs, o.value());
         last = o;
       }
+      proofs.add("most memory covered, then least PAMT, then fewest TDMRs, then fewest reserved areas: z3");
       return optimal(all, last.model().get());
     }
 
@@ -415,6 +416,7 @@ public final class Z3Engine implements Engine {
       List<String> messages = new ArrayList<>();
       messages.add(optimalLine(problem, layout));
       messages.add("  proven: " + String.join("; ", proofs));
+      messages.addAll(leftOutLines(problem, decision));
       return new EngineResult(NAME, Status.OPTIMAL, Optional.of(layout), bytes, bytes, messages, millisSince(started),
           variables, constraints, uncoveredBytes(problem, decision));
     }
@@ -425,10 +427,12 @@ public final class Z3Engine implements Engine {
         Layout layout = layoutOf(problem, decision);
         OptionalLong lower = pamtBound.isPresent()
             ? OptionalLong.of(Math.min(pamtBound.getAsLong(), layout.pamtBytes())) : OptionalLong.empty();
+        List<String> messages = new ArrayList<>();
+        messages.add("z3 stopped (" + why(o) + ") before proving optimality; best layout found: "
+            + LayoutScore.of(problem.map(), problem.limits(), problem.policy(), layout).describe());
+        messages.addAll(leftOutLines(problem, decision));
         return new EngineResult(NAME, Status.FEASIBLE, Optional.of(layout), OptionalLong.of(layout.pamtBytes()), lower,
-            List.of("z3 stopped (" + why(o) + ") before proving optimality; best layout found: "
-                + LayoutScore.of(problem.map(), problem.limits(), problem.policy(), layout).describe()),
-            millisSince(started), variables, constraints, uncoveredBytes(problem, decision));
+            messages, millisSince(started), variables, constraints, uncoveredBytes(problem, decision));
       }
       return result(Status.UNKNOWN, Optional.empty(), OptionalLong.empty(),
           List.of("z3 stopped (" + why(o) + ") before finding a layout or proving that none exists"),
@@ -564,8 +568,19 @@ public final class Z3Engine implements Engine {
 
   /** TDX memory a decision leaves out: memory above the HKID limit and the dropped atoms. */
   private static long uncoveredBytes(Problem problem, Problem.Decision d) {
-    long bytes = problem.excludedMemory().stream().mapToLong(AddressRange::size).sum();
-    return bytes + d.droppedAtoms().stream().mapToLong(i -> problem.atoms().get(i).range().size()).sum();
+    return problem.leftOut(d.droppedAtoms()).stream().mapToLong(AddressRange::size).sum();
+  }
+
+  /** The memory a decision leaves out (coverage max), a heading and one line per range; none when all is covered. */
+  private static List<String> leftOutLines(Problem problem, Problem.Decision d) {
+    List<AddressRange> leftOut = problem.leftOut(d.droppedAtoms());
+    if (leftOut.isEmpty()) {
+      return List.of();
+    }
+    List<String> lines = new ArrayList<>();
+    lines.add("left out %s of TDX memory:".formatted(ByteSize.human(leftOut.stream().mapToLong(AddressRange::size).sum())));
+    leftOut.forEach(r -> lines.add("  %s %s".formatted(r, ByteSize.human(r.size()))));
+    return lines;
   }
 
   private static String infeasibleHeadline(Policy policy, TdxLimits limits) {

@@ -120,6 +120,10 @@ class Z3EngineTest {
     assertEquals(4108 * KiB, r.pamtBytes().getAsLong());
     assertEquals(1, r.layout().orElseThrow().size());
     assertEquals(GiB, r.layout().orElseThrow().tdmrs().get(0).base());
+    // The answer names what it leaves out, range by range, as CP-SAT's does, and what proved it.
+    assertTrue(r.messages().containsAll(List.of("left out 1015 MiB of TDX memory:",
+        "  [0x100000, 0x20000000) 511 MiB", "  [0x20800000, 0x40000000) 504 MiB")), r.messages().toString());
+    assertTrue(r.messages().stream().noneMatch(m -> m.strip().equals("proven:")), r.messages().toString());
   }
 
   /**
@@ -137,6 +141,8 @@ class Z3EngineTest {
     assertEquals(GiB, r.uncoveredBytes());
     assertEquals(4108 * KiB, r.pamtBytes().getAsLong());
     assertEquals(new AddressRange(GiB, 2 * GiB), r.layout().orElseThrow().tdmrs().get(0).range());
+    assertTrue(r.messages().containsAll(List.of("left out 1 GiB of TDX memory:", "  [0x80000000, 0xc0000000) 1 GiB")),
+        r.messages().toString());
   }
 
   /**
