@@ -20,6 +20,7 @@ import tdmr.solver.PamtLowerBound;
 import tdmr.solver.Problem.Atom;
 import tdmr.solver.Problem.Decision;
 import tdmr.solver.LayoutScore;
+import tdmr.solver.LeftOutMemory;
 import tdmr.solver.Problem;
 import tdmr.solver.SolveOptions;
 import tdmr.solver.Status;
@@ -503,13 +504,7 @@ public final class CpSatEngine implements Engine {
         messages.add("time limit: best layout found: %s; proven bound %d KiB, gap %.2f%%"
             .formatted(what, bound / 1024, 100.0 * (pamtBytes - bound) / pamtBytes));
       }
-      long uncovered = uncoveredBytes(decision);
-      if (uncovered > 0) {
-        messages.add("left out %s of TDX memory:".formatted(ByteSize.human(uncovered)));
-        for (AddressRange r : problem.leftOut(decision.droppedAtoms())) {
-          messages.add("  %s %s".formatted(r, ByteSize.human(r.size())));
-        }
-      }
+      messages.addAll(LeftOutMemory.lines(problem.leftOut(decision.droppedAtoms())));
     }
 
     /**

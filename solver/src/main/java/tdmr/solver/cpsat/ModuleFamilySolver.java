@@ -27,6 +27,7 @@ import tdmr.solver.Infeasibility;
 import tdmr.solver.InnerTdmrRuns;
 import tdmr.solver.Instance;
 import tdmr.solver.LayoutScore;
+import tdmr.solver.LeftOutMemory;
 import tdmr.solver.ModuleFamilyBounds;
 import tdmr.solver.ModuleFamilyRestrictions;
 import tdmr.solver.NativeMemory;
@@ -339,6 +340,7 @@ final class ModuleFamilySolver {
     private EngineResult builtOptimum(Layout layout) {
       LayoutScore score = LayoutScore.of(map, limits, policy, layout);
       messages.add("proven optimal among %s: ".formatted(policy.family().claim()) + score.describe());
+      messages.addAll(LeftOutMemory.lines(map, policy, layout));
       details.add("every tier met its lower bound, derived for the whole family, with the layout built by filling"
           + " islands and granules left out with PAMT levels (FilledStart): no model was built, no restriction limits"
           + " the claim");
@@ -1010,7 +1012,7 @@ final class ModuleFamilySolver {
         }
       }
       if (score.uncoveredBytes() > 0) {
-        messages.add("left out %s of TDX memory".formatted(ByteSize.human(score.uncoveredBytes())));
+        messages.addAll(LeftOutMemory.lines(map, policy, layout));
       }
       OptionalLong bound = tiers.pamtBoundPages().isPresent()
           ? OptionalLong.of(Math.min(tiers.pamtBoundPages().getAsLong() * ByteSize.PAGE, layout.pamtBytes()))

@@ -31,6 +31,7 @@ import tdmr.solver.GranulesLeftOut;
 import tdmr.solver.Infeasibility;
 import tdmr.solver.Instance;
 import tdmr.solver.LayoutScore;
+import tdmr.solver.LeftOutMemory;
 import tdmr.solver.ModuleFamilyBounds;
 import tdmr.solver.Question;
 import tdmr.solver.SolveOptions;
@@ -286,7 +287,7 @@ final class ModuleFamilyProver {
     LayoutScore score = LayoutScore.of(map, limits, policy, layout);
     messages.add(BEST_FOUND + score.describe());
     if (score.uncoveredBytes() > 0) {
-      messages.add("left out %s of TDX memory".formatted(ByteSize.human(score.uncoveredBytes())));
+      messages.addAll(LeftOutMemory.lines(map, policy, layout));
     }
     OptionalLong bound = pamtBound;
     OptionalLong bytes = bound.isPresent() ? OptionalLong.of(Math.min(bound.getAsLong() * PAGE, layout.pamtBytes()))
@@ -966,7 +967,7 @@ final class ModuleFamilyProver {
       restrictions = new ModuleRestrictions(instance).forOptimum(score);
       ModuleRestrictions.sentence(restrictions).ifPresent(messages::add);
       if (score.uncoveredBytes() > 0) {
-        messages.add("left out %s of TDX memory".formatted(ByteSize.human(score.uncoveredBytes())));
+        messages.addAll(LeftOutMemory.lines(map, policy, layout));
       }
       return withUncovered(result(Status.OPTIMAL, layout, OptionalLong.of(layout.pamtBytes())), score);
     }

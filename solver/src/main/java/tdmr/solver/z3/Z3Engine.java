@@ -28,6 +28,7 @@ import tdmr.solver.Infeasibility;
 import tdmr.solver.KernelFamilyClaim;
 import tdmr.solver.PamtLowerBound;
 import tdmr.solver.LayoutScore;
+import tdmr.solver.LeftOutMemory;
 import tdmr.solver.Problem;
 import tdmr.solver.SolveOptions;
 import tdmr.solver.Status;
@@ -573,14 +574,7 @@ public final class Z3Engine implements Engine {
 
   /** The memory a decision leaves out (coverage max), a heading and one line per range; none when all is covered. */
   private static List<String> leftOutLines(Problem problem, Problem.Decision d) {
-    List<AddressRange> leftOut = problem.leftOut(d.droppedAtoms());
-    if (leftOut.isEmpty()) {
-      return List.of();
-    }
-    List<String> lines = new ArrayList<>();
-    lines.add("left out %s of TDX memory:".formatted(ByteSize.human(leftOut.stream().mapToLong(AddressRange::size).sum())));
-    leftOut.forEach(r -> lines.add("  %s %s".formatted(r, ByteSize.human(r.size()))));
-    return lines;
+    return LeftOutMemory.lines(problem.leftOut(d.droppedAtoms()));
   }
 
   private static String infeasibleHeadline(Policy policy, TdxLimits limits) {
