@@ -120,9 +120,14 @@ public final class ModuleFamilyRestrictions {
    * PAMT ({@link #beatenOnlyBelow}), and a layout with such a TDMR has at least {@link
    * ModuleFamilyBounds#leastPamtPagesWithInnerTdmr} pages (argued there: it puts at least three
    * TDMRs, or TDMRs and granules left out, over the run's memory, and each TDMR pays its own
-   * 1G-level page). So it is not named when, for every such run (a PLAIN cell of 3 GiB or more),
-   * that bound exceeds the optimum's PAMT: on the real maps of the tests, where an optimum covers
-   * each node's runs with fewer than three TDMRs each. A run cut into granules ({@link
+   * 1G-level page), and, within a limit of one or two TDMRs, at least {@link
+   * #granulesLeftOutBesideInnerTdmr} GiB of PAMT when the run is usable memory (a granule beside
+   * that TDMR is left out of every TDMR). So it is not named when, for every such run (a PLAIN cell
+   * of 3 GiB or more), one of these exceeds the optimum's PAMT: the first on the real maps of the
+   * tests under default limits, where an optimum covers each node's runs with fewer than three
+   * TDMRs each; the second (since 2026-12-05) under tight TDMR limits, where an optimum leaves
+   * granules out of every TDMR and fills them with padded levels, so that its PAMT exceeds the first
+   * bound, as in a node's solve within the share of the limit {@link NodeSplit} gives it. A run cut into granules ({@link
    * Instance#cutRuns}) is a sequence of 1 GiB cells, every TDMR over it is in the models, and it is
    * not counted. {@code ModuleFamilyBoundsTest} derives the bound by hand and {@code
    * InnerTdmrClaimsTest} compares both engines with {@code ExhaustiveSearch}, which enumerates TDMRs
@@ -136,7 +141,8 @@ public final class ModuleFamilyRestrictions {
    * The runs (PLAIN cells of 3 GiB or more) where a TDMR lying wholly inside could beat {@code found}
    * (or, without an optimum, make a layout exist), by the argument of {@link #innerTdmrCouldBeat}:
    * every run when there is no bound, else those whose {@link
-   * ModuleFamilyBounds#leastPamtPagesWithInnerTdmr} does not exceed the optimum's PAMT. {@link
+   * ModuleFamilyBounds#leastPamtPagesWithInnerTdmr} does not exceed the optimum's PAMT and, for a
+   * run of usable memory, neither does {@link #granulesLeftOutBesideInnerTdmr} GiB. {@link
    * InnerTdmrRuns} cuts these into granules for a second solve.
    */
   public static List<Cell> runsWhereInnerTdmrCouldBeat(Instance instance, Optional<LayoutScore> found) {
@@ -148,17 +154,50 @@ public final class ModuleFamilyRestrictions {
     if (below == Long.MAX_VALUE) {
       return runs;
     }
+    long sides = granulesLeftOutBesideInnerTdmr(instance);
     // A layout beating the optimum has no remote PAMT under node-local, so the bound may be taken per node.
     ModuleFamilyBounds bounds = new ModuleFamilyBounds(instance,
         instance.policy().pamt() == Policy.PamtPlacementPolicy.NODE_LOCAL);
     List<Cell> out = new ArrayList<>();
     for (Cell c : runs) {
+      if (usable(instance, c) && sides * ByteSize.GiB > below) {
+        continue;
+      }
       OptionalLong least = bounds.leastPamtPagesWithInnerTdmr(c);
       if (least.isEmpty() || least.getAsLong() * ByteSize.PAGE <= below) {
         out.add(c);
       }
     }
     return out;
+  }
+
+  /**
+   * How many granules of a run a layout within the TDMR limit {@code K} leaves out of every TDMR
+   * when a TDMR lies wholly inside that run without reaching its ends: at least {@code 3 - K}.
+   *
+   * <p>Why. Let {@code T = [a, b)} lie inside the run {@code [r, s)} with {@code r < a} and {@code b
+   * < s}. The granules {@code [a - 1G, a)} and {@code [b, b + 1G)} beside it lie in the run, so each
+   * is wholly TDX memory of one block inside a merged CMR (a usable {@link Kind#PLAIN} cell). A TDMR
+   * holding one of them is not {@code T}, and no TDMR holds both (it would overlap {@code T}, which
+   * lies between them; rule B3). So when {@code j} of the two are in TDMRs the layout has at least
+   * {@code 1 + j} TDMRs, and {@code j ≤ K - 1}: at least {@code 2 - j ≥ 3 - K} of them are in no
+   * TDMR. Such a granule's 1 GiB of memory is all PAMT, or given up (OS rule; coverage {@code max}
+   * only). So under a limit of one or two TDMRs a layout with such a TDMR that gives up no coverable
+   * memory has at least {@code 3 - K} GiB of PAMT: it cannot beat an optimum that gives up nothing
+   * coverable, has no remote PAMT where that is ranked, and less PAMT ({@link #beatenOnlyBelow}).
+   * This holds for every layout of the family, whatever either model leaves out, and asks nothing
+   * of the rest of the map; it is what keeps the restriction unnamed under tight TDMR limits, where
+   * an optimum fills granules left out of every TDMR with padded levels and has far more PAMT than
+   * {@link ModuleFamilyBounds#leastPamtPagesWithInnerTdmr}. {@code InnerTdmrClaimsTest} checks both
+   * engines' claims on such maps against {@code ExhaustiveSearch}.
+   */
+  static long granulesLeftOutBesideInnerTdmr(Instance instance) {
+    return Math.max(0, 3 - (long) instance.limits().maxTdmrs());
+  }
+
+  /** Whether run {@code c} is usable TDX memory: inside a merged CMR, so its granules must be covered or PAMT. */
+  private static boolean usable(Instance instance, Cell c) {
+    return instance.atoms().get(c.firstAtom()).usable();
   }
 
   /**

@@ -127,6 +127,39 @@ class InnerTdmrClaimsTest {
     assertFalse(r.restrictions().contains(ModuleFamilyRestrictions.INSIDE_A_RUN), r.messages().toString());
   }
 
+  /**
+   * Islands of 2 and 3 pages above 1G and a run [2G, 6G), one reserved area per TDMR. A TDMR over
+   * [1G, 2G) holds three holes, more than one area, so the islands are PAMT: the 2 M level of a 1 GiB
+   * TDMR (2 pages) fills the first; the second takes two 1G levels, one padded by a page, as no
+   * level has 3 pages (4K levels are 1024 pages per GiB, 2M levels 2 per GiB). One TDMR over the run
+   * (4096 + 8 + 1 pages) has one 1G level to give: so two TDMRs, [2G, 3G) and [3G, 6G), 1027 + 3079
+   * + 1 = 4107 pages, their 4K levels and the 3 GiB TDMR's 2M level side by side in one area of the
+   * second: 1 area. {@link ModuleFamilyBounds#leastPamtPagesWithInnerTdmr} is 4105 + 2 = 4107 pages
+   * too (three TDMRs over the run pay two more 1G-level pages than one), so that bound cannot rule a
+   * TDMR inside the run out. Within 2 TDMRs one can: it leaves a granule beside it out of every
+   * TDMR, 262 144 pages of PAMT ({@link ModuleFamilyRestrictions#granulesLeftOutBesideInnerTdmr});
+   * within 3 it cannot. Both engines' claims and the referee agree at 2 TDMRs.
+   */
+  @Test
+  void withinTwoTdmrsATdmrInsideARunLeavesAGranuleOut() {
+    MemoryMap map = MemoryMap.ofBlocks("islands", List.of(new MemoryBlock(G + 4 * K, G + 12 * K, 0),
+        new MemoryBlock(G + 16 * K, G + 28 * K, 0), new MemoryBlock(2 * G, 6 * G, 0)));
+    LayoutScore expected = new LayoutScore(0, 0, 4107 * 4096, 2, 1);
+    TdxLimits two = TdxLimits.DEFAULT.withMaxTdmrs(2).withMaxReservedPerTdmr(1);
+    TdxLimits three = two.withMaxTdmrs(3);
+    assertTrue(expected.sameRank(new ExhaustiveSearch(map, two, MODULE).best().orElseThrow().score(), MODULE));
+    assertEquals(List.of(), ModuleFamilyRestrictions.runsWhereInnerTdmrCouldBeat(Instance.of(map, two, MODULE),
+        Optional.of(expected)));
+    assertEquals(1, ModuleFamilyRestrictions.runsWhereInnerTdmrCouldBeat(Instance.of(map, three, MODULE),
+        Optional.of(expected)).size());
+    for (Engine e : ENGINES) {
+      EngineResult r = e.solve(map, two, MODULE, new SolveOptions(60, 1, 0));
+      assertEquals(Status.OPTIMAL, r.status(), e.name() + ": " + r.messages());
+      assertEquals(List.of(), r.restrictions(), e.name() + ": " + r.messages());
+      assertTrue(expected.sameRank(LayoutScore.of(map, two, MODULE, r.layout().orElseThrow()), MODULE), e.name());
+    }
+  }
+
   /** A tiny case: the map, the limits and the policy. */
   record Case(MemoryMap map, TdxLimits limits, Policy policy) {}
 

@@ -23,7 +23,8 @@ import tdmr.tdx.Policy;
  *       block without touching its ends only outside the model. Such a TDMR holds no hole; it could
  *       only lend its levels to fill memory elsewhere or hold PAMT in an area of its own. It needs
  *       a run of at least 3 GiB. Named unless {@link ModuleFamilyRestrictions#innerTdmrCouldBeat}
- *       shows that no layout with such a TDMR beats the optimum (it has too much PAMT), or the
+ *       shows that no layout with such a TDMR beats the optimum (it has too much PAMT: three TDMRs
+ *       over the run, or, within one or two TDMRs, a granule of the run left out), or the
  *       second solve of {@link tdmr.solver.InnerTdmrRuns}, over those runs cut into granules (no
  *       such TDMR is left out there), proves the answer.
  *   <li><b>Straddling into a fill</b> (module family). Since 2026-12-05 a PAMT level may lie over
