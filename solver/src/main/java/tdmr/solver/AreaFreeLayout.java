@@ -36,13 +36,23 @@ import tdmr.tdx.Policy;
  * where every granule with a hole must be left out and filled: with it, a frontier point at 0 areas
  * has its layout at once ({@link FilledStart} offers it to both engines).
  */
-final class AreaFreeLayout {
+public final class AreaFreeLayout {
   private final Instance instance;
   private final boolean nodeLocal;
 
+  /** Under PAMT {@code node-local}, the layout without remote PAMT. */
   AreaFreeLayout(Instance instance) {
+    this(instance, true);
+  }
+
+  /**
+   * With {@code keepPamtLocal} false, nodes are not looked at (TDMRs over runs of several nodes,
+   * levels in any stretch): under {@code node-local} a layout with remote PAMT, which an engine may
+   * start from where none without exists (a multi-node host at fewer TDMRs than it has nodes).
+   */
+  public AreaFreeLayout(Instance instance, boolean keepPamtLocal) {
     this.instance = instance;
-    this.nodeLocal = instance.policy().pamt() == Policy.PamtPlacementPolicy.NODE_LOCAL;
+    this.nodeLocal = keepPamtLocal && instance.policy().pamt() == Policy.PamtPlacementPolicy.NODE_LOCAL;
   }
 
   /** A run of granules a TDMR may cover without an area: its range, memory pages and node (-1: several). */
@@ -62,7 +72,7 @@ final class AreaFreeLayout {
    * memory is left out and the levels fit more easily. The best by {@link LayoutScore} at the most
    * TDMRs that give one.
    */
-  Optional<Layout> find() {
+  public Optional<Layout> find() {
     if (!instance.moduleFamily() || instance.policy().coverage() != Policy.Coverage.ALL
         || !instance.impossibilities().isEmpty()) {
       return Optional.empty();

@@ -326,6 +326,13 @@ final class ModuleFamilyProver {
           options.withDeadline(deadline.share(3))));
       tdmr.solver.GreedyEngine.constructionsLayout(map, limits, policy, deadline.share(4)).ifPresent(known::add);
     });
+    if (policy.pamt() == Policy.PamtPlacementPolicy.NODE_LOCAL) {
+      // Where every layout without reserved areas has remote PAMT (a multi-node host at fewer TDMRs
+      // than nodes, a frontier question at 0 areas), one with it: a start, FilledStart's has none.
+      new tdmr.solver.AreaFreeLayout(instance, false).find().ifPresent(l -> known.add(new EngineResult(
+          "AreaFreeLayout", Status.FEASIBLE, Optional.of(l), OptionalLong.of(l.pamtBytes()), OptionalLong.empty(),
+          List.of(), 0, 0, 0, 0)));
+    }
     EngineResult best = null;
     for (EngineResult r : known) {
       if (r.layout().isEmpty() || !LayoutVerifier.failures(map, limits, policy, r.layout().get()).isEmpty()) {
