@@ -2,6 +2,7 @@ package tdmr.solver;
 
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -10,7 +11,6 @@ import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
 import java.util.Set;
-import tdmr.check.RemotePamt;
 import tdmr.mem.MemoryMap;
 import tdmr.tdx.Layout;
 import tdmr.tdx.Policy;
@@ -194,6 +194,7 @@ public final class Frontier {
     /** Every layout found so far, by every point. */
     private final List<Witness> witnesses;
     private final Map<Integer, Answer> answers = new HashMap<>();
+    private final Map<Layout, LayoutScore> scores = new IdentityHashMap<>();
     private final Set<String> provers = new LinkedHashSet<>();
     private final Set<String> restrictions = new LinkedHashSet<>();
     private int solves;
@@ -301,8 +302,9 @@ public final class Frontier {
       }
     }
 
+    /** A witness's score, computed once per layout (the frontier's witnesses are compared often). */
     private LayoutScore score(Witness w) {
-      return LayoutScore.of(map, limits, policy, w.layout());
+      return scores.computeIfAbsent(w.layout(), l -> LayoutScore.of(map, limits, policy, l));
     }
 
     /**
@@ -467,8 +469,7 @@ public final class Frontier {
       OptionalInt atMost = w.map(x -> OptionalInt.of(x.areas())).orElse(OptionalInt.empty());
       OptionalLong pamt = w.map(x -> OptionalLong.of(x.layout().pamtBytes())).orElse(OptionalLong.empty());
       OptionalInt tdmrs = w.map(x -> OptionalInt.of(x.tdmrs())).orElse(OptionalInt.empty());
-      OptionalLong remote = w.map(x -> OptionalLong.of(new RemotePamt(map, limits).bytes(x.layout())))
-          .orElse(OptionalLong.empty());
+      OptionalLong remote = w.map(x -> OptionalLong.of(score(x).remotePamtBytes())).orElse(OptionalLong.empty());
       return new FrontierPoint(limits.maxTdmrs(), status, minReserved, atMost, Math.min(atLeast,
           atMost.orElse(Integer.MAX_VALUE)), pamt, pamtBound, tdmrs, List.copyOf(by), solves, remote, List.copyOf(why));
     }

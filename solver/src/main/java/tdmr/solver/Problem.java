@@ -629,16 +629,7 @@ public final class Problem {
     for (int a : droppedAtoms) {
       out.add(atoms.get(a).range());
     }
-    out.sort(AddressRange.ORDER);
-    List<AddressRange> merged = new ArrayList<>();
-    for (AddressRange r : out) {
-      if (!merged.isEmpty() && merged.get(merged.size() - 1).end() == r.start()) {
-        merged.set(merged.size() - 1, new AddressRange(merged.get(merged.size() - 1).start(), r.end()));
-      } else {
-        merged.add(r);
-      }
-    }
-    return merged;
+    return AddressRange.union(out);
   }
 
   // ---- preprocessing ----------------------------------------------------------------------

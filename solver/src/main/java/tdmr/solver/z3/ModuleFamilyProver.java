@@ -20,6 +20,7 @@ import tdmr.mem.AddressRange;
 import tdmr.mem.ByteSize;
 import tdmr.mem.Count;
 import tdmr.mem.MemoryMap;
+import tdmr.solver.AreaFreeLayout;
 import tdmr.solver.EngineResult;
 import tdmr.solver.AreaShortfall;
 import tdmr.solver.BoundsFirst;
@@ -329,7 +330,7 @@ final class ModuleFamilyProver {
     if (policy.pamt() == Policy.PamtPlacementPolicy.NODE_LOCAL) {
       // Where every layout without reserved areas has remote PAMT (a multi-node host at fewer TDMRs
       // than nodes, a frontier question at 0 areas), one with it: a start, FilledStart's has none.
-      new tdmr.solver.AreaFreeLayout(instance, false).find().ifPresent(l -> known.add(new EngineResult(
+      new AreaFreeLayout(instance, false).find().ifPresent(l -> known.add(new EngineResult(
           "AreaFreeLayout", Status.FEASIBLE, Optional.of(l), OptionalLong.of(l.pamtBytes()), OptionalLong.empty(),
           List.of(), 0, 0, 0, 0)));
     }
