@@ -441,8 +441,9 @@ public final class NodeSplit {
     } else {
       OptionalLong leftOut = withMemoryless(nodes.parts(), limits);
       if (leftOut.isPresent() && leftOut.getAsLong() * ByteSize.PAGE > union.pamtBytes()) {
-        details.add(("TDMRs without memory ruled out: a layout with one has at most %d TDMRs holding memory, and"
-            + " then at least %d pages of PAMT (LeftOutPamtBound)").formatted(limits.maxTdmrs() - 1, leftOut.getAsLong()));
+        details.add(("TDMRs without memory ruled out: a layout with one has at most %s holding memory, and"
+            + " then at least %d pages of PAMT (LeftOutPamtBound)").formatted(Count.of(limits.maxTdmrs() - 1, "TDMR"),
+            leftOut.getAsLong()));
       } else {
         named.add(MEMORY_IN_EVERY_TDMR);
       }
