@@ -107,7 +107,7 @@ final class FrontierCommand implements Callable<Integer> {
       out.print(LayoutJson.pretty(jsonDocument(map, limits, policy, points)));
     } else {
       out.printf("Limit frontier of %s%n  (%s)%n", map.source(), policy.describe());
-      table(points).forEach(out::println);
+      table(points, policy.pamt()).forEach(out::println);
       notes(points).forEach(out::println);
       whyNoFewer(points).forEach(out::println);
       java.util.Set<String> restrictions = new java.util.LinkedHashSet<>();
@@ -148,7 +148,7 @@ final class FrontierCommand implements Callable<Integer> {
    * least limit or price is not proven says "at most" or marks its PAMT with {@code *}, and {@link
    * #notes} says what is proven there.
    */
-  static List<String> table(List<FrontierPoint> points) {
+  static List<String> table(List<FrontierPoint> points, Policy.PamtPlacementPolicy placement) {
     boolean remote = hasRemotePamt(points);
     List<String> rows = new ArrayList<>();
     rows.add(remote ? ROW_REMOTE.formatted("max TDMRs", "min reserved", "least PAMT there", "remote PAMT", "proved by")
@@ -173,11 +173,15 @@ final class FrontierCommand implements Callable<Integer> {
               p.remotePamtBytes().isPresent() ? ByteSize.human(p.remotePamtBytes().getAsLong()) : "", p.provedBy())
           : ROW.formatted(row.tdmrs(), reserved, pamt, p.provedBy()));
     }
-    if (remote) {
+    if (remote && placement == Policy.PamtPlacementPolicy.NODE_LOCAL) {
       rows.add(Prose.fold("Remote PAMT (PAMT on another node than the memory it describes) ranks before PAMT bytes"
           + " under PAMT node-local: where the TDMR limit forces a TDMR over two nodes' memory, a point's PAMT is the"
           + " least among the layouts with the least remote PAMT, and may exceed the PAMT of a point with fewer"
           + " TDMRs; --pamt any ranks PAMT bytes alone."));
+    } else if (remote) {
+      rows.add(Prose.fold("Remote PAMT (PAMT on another node than the memory it describes) is shown, not ranked:"
+          + " under PAMT any a point's PAMT is the least PAMT bytes wherever they lie; --pamt node-local ranks"
+          + " remote PAMT first."));
     }
     return rows;
   }

@@ -1,6 +1,7 @@
 package tdmr.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -11,6 +12,7 @@ import java.util.OptionalLong;
 import org.junit.jupiter.api.Test;
 import tdmr.solver.FrontierPoint;
 import tdmr.solver.Status;
+import tdmr.tdx.Policy.PamtPlacementPolicy;
 
 class FrontierCommandTest {
   /**
@@ -99,7 +101,7 @@ class FrontierCommandTest {
         point(2, Status.FEASIBLE, 10, 10, 10, 14_450_688L, 14_266_368L),
         point(3, Status.UNKNOWN, null, 10, 7, 14_266_368L, null),
         point(4, Status.UNKNOWN, null, null, 4, null, null));
-    List<String> table = FrontierCommand.table(points);
+    List<String> table = FrontierCommand.table(points, PamtPlacementPolicy.NODE_LOCAL);
     assertTrue(table.get(1).matches("1 +14 +8540160 \\(8\\.14 MiB\\) +cpsat\\+bounds"), table.get(1));
     assertTrue(table.get(2).matches("2 +10 +14450688 \\(13\\.78 MiB\\) \\* +cpsat\\+bounds"), table.get(2));
     assertTrue(table.get(3).matches("3 +at most 10 +14266368 \\(13\\.61 MiB\\) \\* +cpsat\\+bounds"), table.get(3));
@@ -123,15 +125,21 @@ class FrontierCommandTest {
     FrontierPoint one = point(1, Status.OPTIMAL, 0, 0, 0, 70_786_473_984L, 70_786_473_984L);
     FrontierPoint two = point(2, Status.OPTIMAL, 0, 0, 0, 135_210_983_424L, 135_210_983_424L);
     List<FrontierPoint> points = List.of(remote(one, 134_726_624L), remote(two, 32));
-    List<String> table = FrontierCommand.table(points);
+    List<String> table = FrontierCommand.table(points, PamtPlacementPolicy.NODE_LOCAL);
     assertTrue(table.get(0).matches("max TDMRs +min reserved +least PAMT there +remote PAMT +proved by"), table.get(0));
     assertTrue(table.get(1).matches("1 +0 +70786473984 \\(65\\.93 GiB\\) +128\\.49 MiB +cpsat\\+bounds"), table.get(1));
     assertTrue(table.get(2).matches("2 +0 +135210983424 \\(125\\.93 GiB\\) +32 B +cpsat\\+bounds"), table.get(2));
     table.subList(0, 3).forEach(row -> assertTrue(row.length() <= 80, row));
     assertTrue(table.get(3).startsWith("Remote PAMT (PAMT on another node than the memory it describes) ranks before"),
         table.get(3));
+    // Under PAMT any remote PAMT is not ranked: the column stays, the sentence says it is only shown.
+    List<String> any = FrontierCommand.table(points, PamtPlacementPolicy.ANY);
+    assertEquals(table.subList(0, 3), any.subList(0, 3));
+    assertTrue(any.get(3).startsWith("Remote PAMT (PAMT on another node than the memory it describes) is shown, not"
+        + " ranked"), any.get(3));
+    assertFalse(any.get(3).contains("ranks before PAMT bytes"), any.get(3));
     // Without remote PAMT anywhere, no column and no sentence.
-    assertEquals(2, FrontierCommand.table(List.of(one)).size());
+    assertEquals(2, FrontierCommand.table(List.of(one), PamtPlacementPolicy.NODE_LOCAL).size());
   }
 
   private static FrontierPoint remote(FrontierPoint p, long bytes) {
