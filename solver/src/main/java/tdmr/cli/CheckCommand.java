@@ -165,13 +165,27 @@ final class CheckCommand implements Callable<Integer> {
       out.print(verdictsColoured(Prose.fold(report.text(all)), color.terminal()));
       if (!report.holds() && !InputSource.isStdin(mapArgument)) {
         out.println();
+        // Both commands answer the question this check asked: the same limits, policy and what-if options.
+        String question = questionWords();
         out.println("Next: build a layout that passes both checks, and check it:");
-        out.println("  tdmr plan %s --solver cpsat --json > plan.json".formatted(mapArgument));
-        out.println("  tdmr check plan.json --map %s".formatted(mapArgument));
+        out.println("  tdmr plan %s%s --solver cpsat --json > plan.json".formatted(mapArgument, question));
+        out.println("  tdmr check plan.json --map %s%s".formatted(mapArgument, question));
       }
     }
     out.flush();
     return report.summary();
+  }
+
+  /** The limit, policy and what-if options given with other than their defaults, as typed (" --max-rsvd 5"). */
+  private String questionWords() {
+    StringBuilder words = new StringBuilder(limitOptions.asArguments());
+    if (holes.value() != Policy.DEFAULT.holes()) {
+      words.append(" --holes ").append(holes.value().text());
+    }
+    if (coverage.value() != Policy.DEFAULT.coverage()) {
+      words.append(" --coverage ").append(coverage.value().text());
+    }
+    return words.append(whatIf.asArguments()).toString();
   }
 
   /**

@@ -48,6 +48,20 @@ class CheckCommandTest {
     assertTrue(!r.flatOut().contains("0xC0000A1200000201"), r.out());
   }
 
+  /**
+   * The commands suggested after a failed check ask the question the check asked: a layout of 2
+   * TDMRs fails under --max-tdmrs 1, and the plan that would replace it must be built and checked
+   * under that limit and policy too, else it passes for the wrong question.
+   */
+  @Test
+  void theNextCommandsKeepTheLimitsAndPolicyOfTheCheck() {
+    CliRun r = run("check", GOOD, "--map", MAP, "--max-tdmrs", "1", "--holes", "cmr");
+    assertEquals(1, r.exit(), r.out() + r.err());
+    assertTrue(r.out().contains("  tdmr plan " + MAP + " --max-tdmrs 1 --holes cmr --solver cpsat --json > plan.json\n"),
+        r.out());
+    assertTrue(r.out().contains("  tdmr check plan.json --map " + MAP + " --max-tdmrs 1 --holes cmr\n"), r.out());
+  }
+
   @Test
   void allListsEveryViolationInModuleOrder() {
     CliRun r = run("check", BROKEN, "--map", MAP, "--all");
