@@ -3,7 +3,6 @@ package tdmr.cli;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.OptionalInt;
 import java.util.stream.Collectors;
 import tdmr.check.PamtPadding;
 import tdmr.check.RemotePamt;
@@ -268,13 +267,12 @@ final class PlanText {
     rows.add(new String[] {"#", "TDMR", "size", "node", "reserved", "PAMT", "PAMT at"});
     for (int i = 0; i < layout.size(); i++) {
       Tdmr t = layout.tdmrs().get(i);
-      OptionalInt node = LinuxGreedy.tdmrNode(memlist, t.base());
       Pamt p = t.pamt();
       rows.add(new String[] {
         Integer.toString(i),
         "[0x%x, 0x%x)".formatted(t.base(), t.end()),
         ByteSize.human(t.size()),
-        node.isPresent() ? Integer.toString(node.getAsInt()) : "-",
+        nodes(t),
         t.reservedCount() + "/" + limits.maxReservedPerTdmr(),
         compact(p.totalBytes()),
         // The chunk's base is enough beside its size; levels placed apart are listed under the table.
@@ -309,6 +307,29 @@ final class PlanText {
       sb.append("  of it padding: %d bytes (%s), levels larger than the kernel allocates%n"
           .formatted(padding, ByteSize.human(padding)));
     }
+  }
+
+  /**
+   * The NUMA nodes whose TDX memory {@code t} covers: "0", "0-3" for a run, "0,2" otherwise; "-"
+   * when it covers none (a TDMR over address space without TDX memory). A TDMR over several nodes
+   * shows them all, not only the one the kernel would put its PAMT on.
+   */
+  String nodes(Tdmr t) {
+    java.util.SortedSet<Integer> nodes = new java.util.TreeSet<>();
+    for (MemoryBlock b : memlist) {
+      if (b.start() < t.end() && t.base() < b.end()) {
+        nodes.add(b.node());
+      }
+    }
+    if (nodes.isEmpty()) {
+      return "-";
+    }
+    if (nodes.size() == 1) {
+      return nodes.first().toString();
+    }
+    boolean run = nodes.last() - nodes.first() + 1 == nodes.size();
+    return run ? nodes.first() + "-" + nodes.last()
+        : String.join(",", nodes.stream().map(String::valueOf).toList());
   }
 
   /**

@@ -4,13 +4,19 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
 import org.junit.jupiter.api.Test;
 import tdmr.mem.MemoryMap;
+import tdmr.parse.LayoutJson;
 import tdmr.parse.RealMaps;
 import tdmr.solver.EngineResult;
 import tdmr.solver.GreedyEngine;
 import tdmr.solver.SolveOptions;
+import tdmr.solver.Status;
 import tdmr.tdx.Layout;
 import tdmr.tdx.Policy;
 import tdmr.tdx.TdxLimits;
@@ -46,6 +52,24 @@ class PlanTableWidthTest {
     String piped = text(map, r, Terminal.UNLIMITED);
     assertTrue(piped.contains("\n#  TDMR                               size  node  reserved      PAMT  PAMT at\n"), piped);
     assertFalse(piped.contains("one chunk at"), piped);
+  }
+
+  /**
+   * The node column names every node whose memory a TDMR covers. On the Westmere-EX map (memblock
+   * lines: node 0 [1 MiB, 0x7b43e000) and [4 GiB, 34 GiB), node 1 [34 GiB, 66 GiB), node 2 to
+   * 98 GiB, node 3 to 130 GiB) the layout of two TDMRs [0, 2 GiB) and [4 GiB, 130 GiB) has one TDMR
+   * on node 0 and one over nodes 0 to 3 (not "0", the node of its first block alone).
+   */
+  @Test
+  void aTdmrOverSeveralNodesNamesThemAll() throws Exception {
+    MemoryMap map = RealMaps.read(RealMaps.WESTMERE_EX);
+    Path file = Path.of("src/test/resources/check/westmereex-two-tdmrs-across-nodes.json");
+    Layout layout = LayoutJson.read(file.toString(), Files.readString(file));
+    EngineResult r = new EngineResult("hand", Status.FEASIBLE, Optional.of(layout),
+        OptionalLong.of(layout.pamtBytes()), OptionalLong.empty(), List.of(), 0, 0, 0, 0);
+    String text = text(map, r, Terminal.UNLIMITED);
+    assertTrue(text.contains("\n0  [0x0, 0x80000000)              2 GiB     0 "), text);
+    assertTrue(text.contains("\n1  [0x100000000, 0x2080000000)  126 GiB   0-3 "), text);
   }
 
   @Test
