@@ -4,6 +4,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -35,7 +37,7 @@ import tdmr.time.Deadline;
  *
  * <p>The steps: per group shape and per set of the group's whole memory granules left out (few
  * granules only), the engine solves the group's map without that memory at a few TDMR limits around
- * the one the group has in the union ({@link #options}); an allocation picks one option per group
+ * the one the group has in the union ({@link #tasks}), as long as time allows; an allocation picks one option per group
  * with the least score tiers (uncovered, remote PAMT, PAMT) such that the groups' TDMRs and one TDMR
  * without memory per three left-out runs fit the limit ({@link #allocate}); the TDMRs without memory
  * go to 1 GiB granules that hold no TDX memory and no other TDMR, each all one reserved area, with
@@ -74,24 +76,32 @@ final class MemorylessFill {
   static Optional<Layout> layout(NodeSplit.Solver whole, MemoryMap map, List<NodeSplit.Part> parts,
       List<Optional<Layout>> known, TdxLimits limits, Policy policy, SolveOptions options, Deadline deadline,
       List<String> details) {
-    Map<List<Long>, List<Option>> byShape = new HashMap<>();
-    Map<List<Long>, NodeSplit.Part> rep = new HashMap<>();
+    Map<Object, NodeSplit.Part> reps = new LinkedHashMap<>();
+    for (NodeSplit.Part p : parts) {
+      reps.putIfAbsent(key(p), p);
+    }
+    Map<Object, List<Option>> found = new HashMap<>();
+    List<Task> tasks = new ArrayList<>();
+    for (NodeSplit.Part rep : reps.values()) {
+      found.put(key(rep), new ArrayList<>());
+      tasks.addAll(tasks(rep, parts, known, limits, policy, found.get(key(rep))));
+    }
+    tasks.sort(Comparator.comparingInt(Task::priority));
+    for (int i = 0; i < tasks.size() && deadline.remainingSeconds() > 0; i++) {
+      double left = deadline.remainingSeconds();
+      Deadline share = Deadline.in(Math.min(left, Math.max(1.0, left / (tasks.size() - i))));
+      Task t = tasks.get(i);
+      solve(whole, t, limits, policy, options.withDeadline(share)).ifPresent(found.get(key(t.rep()))::add);
+    }
     List<List<Option>> perGroup = new ArrayList<>();
     for (int g = 0; g < parts.size(); g++) {
       NodeSplit.Part p = parts.get(g);
       List<Option> own = new ArrayList<>();
       known.get(g).ifPresent(l -> own.add(option(p.map(), limits, policy, l, List.of())));
-      if (p.shape() == null) {
-        own.addAll(options(whole, p, tdmrCounts(parts, known, p), limits, policy, options, deadline));
-      } else {
-        if (!byShape.containsKey(p.shape())) {
-          rep.put(p.shape(), p);
-          byShape.put(p.shape(), options(whole, p, tdmrCounts(parts, known, p), limits, policy, options, deadline));
-        }
-        long delta = p.windowStart() - rep.get(p.shape()).windowStart();
-        byShape.get(p.shape()).forEach(o -> own.add(o.shifted(delta)));
-      }
+      long delta = p.windowStart() - reps.get(key(p)).windowStart();
+      found.get(key(p)).forEach(o -> own.add(o.shifted(delta)));
       if (own.isEmpty()) {
+        details.add("no layout with TDMRs without memory: %s has no layout in time".formatted(p.name()));
         return Optional.empty();
       }
       perGroup.add(own);
@@ -128,72 +138,82 @@ final class MemorylessFill {
     return Optional.of(layout);
   }
 
+  /** Groups alike share their options: a group's shape, or the group itself when it has none. */
+  private static Object key(NodeSplit.Part p) {
+    return p.shape() == null ? p : p.shape();
+  }
+
+  /** One solve of a group's map without the memory of {@code set}, within {@code k} TDMRs. */
+  private record Task(NodeSplit.Part rep, List<AddressRange> set, int k, int priority) {}
+
   /**
-   * The TDMR limits at which group {@code p}'s options are solved: from one below the fewest TDMRs a
-   * group of its shape has in the union to one above the most (one and two without a union).
+   * The solves for group {@code rep}'s options (leaving out all its memory needs none: added to
+   * {@code free}). With {@code least} and {@code most} the fewest and most TDMRs a group of its shape
+   * has in the union: its whole map within one TDMR fewer, and one more when the union's layout has
+   * remote PAMT or is missing (first); without each set of its whole memory granules (every subset
+   * when it has at most {@link #FEW_GRANULES}, else sets of at most two; none when it has more than
+   * {@link #MOST_GRANULES}) within one TDMR fewer than {@code most}, at least one (smaller sets
+   * first). The whole map's validation judges the layouts.
    */
-  private static List<Integer> tdmrCounts(List<NodeSplit.Part> parts, List<Optional<Layout>> known, NodeSplit.Part p) {
+  private static List<Task> tasks(NodeSplit.Part rep, List<NodeSplit.Part> parts, List<Optional<Layout>> known,
+      TdxLimits limits, Policy policy, List<Option> free) {
     int least = Integer.MAX_VALUE;
     int most = 0;
+    boolean remote = false;
+    Set<Integer> have = new HashSet<>();
     for (int g = 0; g < parts.size(); g++) {
       NodeSplit.Part q = parts.get(g);
-      if ((q == p || p.shape() != null && p.shape().equals(q.shape())) && known.get(g).isPresent()) {
-        least = Math.min(least, known.get(g).get().size());
-        most = Math.max(most, known.get(g).get().size());
+      if (key(q).equals(key(rep)) && known.get(g).isPresent()) {
+        Layout l = known.get(g).get();
+        least = Math.min(least, l.size());
+        most = Math.max(most, l.size());
+        have.add(l.size());
+        remote |= LayoutScore.of(q.map(), limits, policy, l).remotePamtBytes() > 0;
       }
     }
     if (most == 0) {
       least = 1;
       most = 1;
+      remote = true;
     }
-    List<Integer> out = new ArrayList<>();
-    for (int k = Math.max(1, least - 1); k <= most + 1; k++) {
-      out.add(k);
+    List<Task> out = new ArrayList<>();
+    for (int k = Math.max(1, least - 1); k <= most + (remote ? 1 : 0); k++) {
+      if (!have.contains(k)) {
+        out.add(new Task(rep, List.of(), k, have.isEmpty() ? 0 : 1));
+      }
+    }
+    List<AddressRange> granules = wholeGranules(rep.map());
+    if (granules.size() > MOST_GRANULES) {
+      return out;
+    }
+    for (List<AddressRange> set : leftOutSets(granules)) {
+      if (without(rep.map().blocks(), set).isEmpty()) {
+        free.add(new Option(new Layout(List.of()), runs(set), 0, 0, set.size() * ByteSize.GiB));
+        continue;
+      }
+      for (int k = Math.max(1, least - 1); k <= Math.max(1, most - 1); k++) {
+        out.add(new Task(rep, set, k, 1 + set.size()));
+      }
     }
     return out;
   }
 
   /**
-   * Group {@code p}'s options that leave whole memory granules out: per set of its whole memory
-   * granules (every subset when it has at most {@link #FEW_GRANULES}, else sets of at most two;
-   * none when it has more than {@link #MOST_GRANULES}; the empty set too) and
-   * per TDMR limit in {@code counts}, the engine's layout of its map without that memory, kept when
-   * no TDMR of it holds left-out memory; leaving out all its memory needs no solve. The whole map's
-   * validation judges the rest.
+   * The engine's layout for {@code t}, when it has one, no TDMR of it holds left-out memory and it
+   * has no remote PAMT on the group's map without that memory.
    */
-  static List<Option> options(NodeSplit.Solver whole, NodeSplit.Part p, List<Integer> counts, TdxLimits limits,
-      Policy policy, SolveOptions options, Deadline deadline) {
-    List<AddressRange> whole1G = wholeGranules(p.map());
-    List<List<AddressRange>> sets = whole1G.size() > MOST_GRANULES ? List.of(List.of()) : leftOutSets(whole1G);
-    List<Option> out = new ArrayList<>();
-    int solves = sets.size() * counts.size();
-    for (List<AddressRange> set : sets) {
-      List<MemoryBlock> rest = without(p.map().blocks(), set);
-      if (rest.isEmpty()) {
-        out.add(new Option(new Layout(List.of()), runs(set), 0, 0, set.size() * ByteSize.GiB));
-        continue;
-      }
-      MemoryMap m = new MemoryMap(p.map().source() + " (granules left out)", rest, p.map().cmrs(),
-          p.map().firmwareMap(), p.map().facts(), p.map().notes());
-      for (int k : counts) {
-        if (deadline.remainingSeconds() <= 0) {
-          return out;
-        }
-        Deadline share = Deadline.in(Math.max(0.05, Math.min(1.0, deadline.remainingSeconds() / solves)));
-        solves = Math.max(1, solves - 1);
-        EngineResult r = whole.solve(m, limits.withMaxTdmrs(k), policy,
-            options.withDeadline(share).withIncumbent(Incumbent.NONE));
-        if (r.family() != Policy.Family.MODULE || r.layout().isEmpty()
-            || r.layout().get().tdmrs().stream().anyMatch(t -> set.stream().anyMatch(s -> t.range().overlaps(s)))) {
-          continue;
-        }
-        Option o = option(m, limits, policy, r.layout().get(), set);
-        if (o.remote() == 0) {
-          out.add(o);
-        }
-      }
+  private static Optional<Option> solve(NodeSplit.Solver whole, Task t, TdxLimits limits, Policy policy,
+      SolveOptions options) {
+    MemoryMap m = t.set().isEmpty() ? t.rep().map() : new MemoryMap(t.rep().map().source() + " (granules left out)",
+        without(t.rep().map().blocks(), t.set()), t.rep().map().cmrs(), t.rep().map().firmwareMap(),
+        t.rep().map().facts(), t.rep().map().notes());
+    EngineResult r = whole.solve(m, limits.withMaxTdmrs(t.k()), policy, options.withIncumbent(Incumbent.NONE));
+    if (r.family() != Policy.Family.MODULE || r.layout().isEmpty() || r.layout().get().tdmrs().stream()
+        .anyMatch(tdmr -> t.set().stream().anyMatch(s -> tdmr.range().overlaps(s)))) {
+      return Optional.empty();
     }
-    return out;
+    Option o = option(m, limits, policy, r.layout().get(), t.set());
+    return o.remote() == 0 ? Optional.of(o) : Optional.empty();
   }
 
   /** {@code layout} of {@code map} leaving {@code set} out: its score there, the left-out memory counted as PAMT. */
@@ -219,10 +239,9 @@ final class MemorylessFill {
     return out;
   }
 
-  /** The sets of {@code granules} a group may leave out, the empty set first (see {@link #options}). */
+  /** The non-empty sets of {@code granules} a group may leave out (see {@link #tasks}). */
   private static List<List<AddressRange>> leftOutSets(List<AddressRange> granules) {
     List<List<AddressRange>> out = new ArrayList<>();
-    out.add(List.of());
     int n = granules.size();
     if (n <= FEW_GRANULES) {
       for (int mask = 1; mask < 1 << n; mask++) {

@@ -196,7 +196,8 @@ public final class NodeSplit {
    * {@code claim}, or a better layout with TDMRs without memory from {@link MemorylessFill} where
    * the TDMR limit binds (the groups' optima exceed it, or no union was found): such a layout is only
    * {@code FEASIBLE}, with the PAMT bound of {@link #memorylessBound}. It is tried when the claim is
-   * not proven or names {@link #MEMORY_IN_EVERY_TDMR}, given half the time left.
+   * not proven or names {@link #MEMORY_IN_EVERY_TDMR}, given three quarters of the time left (the
+   * undivided solve gets the rest).
    */
   private static Optional<EngineResult> tryMemoryless(Solver whole, String engine, MemoryMap map, TdxLimits limits,
       Policy policy, SolveOptions options, List<Part> parts, Optional<Union> nodes, Optional<EngineResult> claim,
@@ -208,7 +209,7 @@ public final class NodeSplit {
     List<Optional<Layout>> known = nodes.map(Union::groupLayouts)
         .orElse(parts.stream().map(p -> Optional.<Layout>empty()).toList());
     Optional<Layout> filled = MemorylessFill.layout(whole, map, parts, known, limits, policy, options,
-        Deadline.in(deadline.remainingSeconds() / 2), details);
+        Deadline.in(deadline.remainingSeconds() * 3 / 4), details);
     if (filled.isEmpty()) {
       return claim;
     }
