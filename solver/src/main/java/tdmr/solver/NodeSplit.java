@@ -260,7 +260,8 @@ public final class NodeSplit {
 
   /**
    * The nodes' layouts together, the restrictions their claims named, and whether every node's
-   * answer was {@code OPTIMAL} (else the union is only a witness).
+   * answer was {@code OPTIMAL} (else the union is only a witness); each group's layout, and whether
+   * the TDMR limit binds (the union has as many TDMRs as it allows, or the limit was shared).
    */
   private record Union(Layout layout, List<String> restrictions, boolean proven, List<Part> parts,
       List<Optional<Layout>> groupLayouts, boolean limitBinds) {}
@@ -355,7 +356,8 @@ public final class NodeSplit {
     }
     tdmrs.sort(Comparator.comparingLong(Tdmr::base));
     List<Optional<Layout>> byGroup = parts.stream().map(p -> Optional.ofNullable(layouts.get(p.node()))).toList();
-    return Optional.of(new Union(new Layout(tdmrs), List.copyOf(named), proven, parts, byGroup, false));
+    return Optional.of(new Union(new Layout(tdmrs), List.copyOf(named), proven, parts, byGroup,
+        tdmrs.size() >= limits.maxTdmrs()));
   }
 
   /**
