@@ -84,7 +84,7 @@ final class MemorylessFill {
     List<Task> tasks = new ArrayList<>();
     for (NodeSplit.Part rep : reps.values()) {
       found.put(key(rep), new ArrayList<>());
-      tasks.addAll(tasks(rep, parts, known, limits, policy, found.get(key(rep))));
+      tasks.addAll(tasks(rep, parts, known, found.get(key(rep))));
     }
     tasks.sort(Comparator.comparingInt(Task::priority));
     for (int i = 0; i < tasks.size() && deadline.remainingSeconds() > 0; i++) {
@@ -149,17 +149,16 @@ final class MemorylessFill {
   /**
    * The solves for group {@code rep}'s options (leaving out all its memory needs none: added to
    * {@code free}). With {@code least} and {@code most} the fewest and most TDMRs a group of its shape
-   * has in the union: its whole map within one TDMR fewer, and one more when the union's layout has
-   * remote PAMT or is missing (first); without each set of its whole memory granules (every subset
+   * has in the union: its whole map within one TDMR fewer and one more (first when the union has no
+   * layout for it); without each set of its whole memory granules (every subset
    * when it has at most {@link #FEW_GRANULES}, else sets of at most two; none when it has more than
    * {@link #MOST_GRANULES}) within one TDMR fewer than {@code most}, at least one (smaller sets
    * first). The whole map's validation judges the layouts.
    */
   private static List<Task> tasks(NodeSplit.Part rep, List<NodeSplit.Part> parts, List<Optional<Layout>> known,
-      TdxLimits limits, Policy policy, List<Option> free) {
+      List<Option> free) {
     int least = Integer.MAX_VALUE;
     int most = 0;
-    boolean remote = false;
     Set<Integer> have = new HashSet<>();
     for (int g = 0; g < parts.size(); g++) {
       NodeSplit.Part q = parts.get(g);
@@ -168,16 +167,14 @@ final class MemorylessFill {
         least = Math.min(least, l.size());
         most = Math.max(most, l.size());
         have.add(l.size());
-        remote |= LayoutScore.of(q.map(), limits, policy, l).remotePamtBytes() > 0;
       }
     }
     if (most == 0) {
       least = 1;
       most = 1;
-      remote = true;
     }
     List<Task> out = new ArrayList<>();
-    for (int k = Math.max(1, least - 1); k <= most + (remote ? 1 : 0); k++) {
+    for (int k = Math.max(1, least - 1); k <= most + 1; k++) {
       if (!have.contains(k)) {
         out.add(new Task(rep, List.of(), k, have.isEmpty() ? 0 : 1));
       }
