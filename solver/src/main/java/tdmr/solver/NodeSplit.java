@@ -97,7 +97,11 @@ import tdmr.time.Deadline;
  *       all its memory out, which on a host of large nodes rules out a TDMR without memory whenever
  *       the limit is at most the number of groups. Under holes {@code memlist} such
  *       a TDMR is all holes, so it needs a reserved area: at 0 areas per TDMR there is none.
- *       Otherwise the claim names the restriction "every TDMR holds TDX memory".
+ *       Otherwise the claim names the restriction "every TDMR holds TDX memory". Where the limit
+ *       binds (or no union was found), {@link MemorylessFill} then builds layouts with such TDMRs;
+ *       one that {@link LayoutVerifier} accepts and that beats the union is the answer, {@code
+ *       FEASIBLE} with the PAMT bound of both kinds of layout (the union's optimality or the groups'
+ *       bounds, and this step's bounds), never {@code OPTIMAL}.
  * </ol>
  *
  * So {@code U} is optimal among the layouts of the family that meet the named restrictions: by 1 it
