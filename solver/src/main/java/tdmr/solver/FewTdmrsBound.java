@@ -49,7 +49,7 @@ import tdmr.tdx.Policy;
  * layout has {@code t} TDMRs. The search tries the parts in address order, each part's start while
  * the memory before it stays within {@code P} and its end while the minimums do (and while the
  * memory after the last part stays within {@code P}), and shares the levels out largest first. Past
- * {@link #MOST_STEPS} part ends tried for a count it stops and the count is not ruled out (the bound
+ * {@link #MOST_STEPS} steps for a count it stops and the count is not ruled out (the bound
  * stays sound, only weaker).
  *
  * <h2>Node 0 of a host of 512 GiB per node</h2>
@@ -71,8 +71,11 @@ public final class FewTdmrsBound {
   /** The largest count of TDMRs tried; a layout with more is never ruled out. */
   public static final int MOST_TDMRS = 3;
 
-  /** The most part ends tried per count before that count is taken as possible. */
-  static final long MOST_STEPS = 1_000_000;
+  /**
+   * The most steps per count (part ends tried, stretches looked at, levels shared out) before that
+   * count is taken as possible: some tens of milliseconds.
+   */
+  static final long MOST_STEPS = 2_000_000;
 
   private final Instance instance;
   /** Maximal stretches of contiguous coverable memory, {@code [start, end)} in pages. */
@@ -163,7 +166,7 @@ public final class FewTdmrsBound {
     return false;
   }
 
-  /** Thrown past {@link #MOST_STEPS} part ends: the count is taken as possible. */
+  /** Thrown past {@link #MOST_STEPS} steps: the count is taken as possible. */
   private static final class TooMany extends RuntimeException {
     TooMany() {
       super(null, null, false, false);
@@ -179,6 +182,14 @@ public final class FewTdmrsBound {
       this.pamt = pamt;
     }
 
+    /** Counts {@code steps} more; past {@link #MOST_STEPS} the count is taken as possible. */
+    void step(long steps) {
+      tried += steps;
+      if (tried > MOST_STEPS) {
+        throw new TooMany();
+      }
+    }
+
     /**
      * Whether {@code left} more parts from granule {@code from} on, after parts with {@code levels}
      * pages of minimums (and {@code memoryless} TDMRs without memory) and {@code outside} pages of
@@ -187,7 +198,7 @@ public final class FewTdmrsBound {
     boolean parts(int left, int memoryless, long from, long levels, long outside, List<long[]> chosen) {
       if (left == 0) {
         long out = outside + memory(from, hi);
-        return out <= pamt && fits(chosen, memoryless, pamt - levels);
+        return out <= pamt && fits(chosen, memoryless, pamt - levels, this);
       }
       for (long x = from; x < hi; x++) {
         long out = outside + memory(from, x);
@@ -198,9 +209,7 @@ public final class FewTdmrsBound {
         // The last part ends where the memory after it stays within what PAMT has room for.
         long first = left == 1 ? Math.max(x + 1, leastEnd(pamt - out)) : x + 1;
         for (long y = first; y <= last; y++) {
-          if (++tried > MOST_STEPS) {
-            throw new TooMany();
-          }
+          step(1);
           long lv = levels + levels(y - x);
           if (lv > pamt) {
             break;
@@ -228,7 +237,8 @@ public final class FewTdmrsBound {
    * GiB TDMR's) can be shared out among the stretches with memory outside every part (condition
    * 3), lacking at most {@code padding} pages together.
    */
-  private boolean fits(List<long[]> parts, int memoryless, long padding) {
+  private boolean fits(List<long[]> parts, int memoryless, long padding, Search search) {
+    search.step(stretches.size());
     List<long[]> needy = new ArrayList<>(); // {size, outside, exact ? 1 : 0}
     for (long[] s : stretches) {
       long inside = 0;
@@ -258,12 +268,13 @@ public final class FewTdmrsBound {
     long[] used = new long[needy.size()];
     int[] count = new int[needy.size()];
     long remaining = items.stream().mapToLong(Long::longValue).sum();
-    return share(items, 0, remaining, needy, used, count, padding);
+    return share(items, 0, remaining, needy, used, count, padding, search);
   }
 
   /** Shares out {@code items[k..]} (their sum {@code remaining}) among {@code needy} or elsewhere. */
   private static boolean share(List<Long> items, int k, long remaining, List<long[]> needy, long[] used, int[] count,
-      long padding) {
+      long padding, Search search) {
+    search.step(1);
     long lacking = 0;
     int empty = 0;
     for (int i = 0; i < used.length; i++) {
@@ -281,7 +292,7 @@ public final class FewTdmrsBound {
       if (used[i] + item <= needy.get(i)[0]) {
         used[i] += item;
         count[i]++;
-        boolean ok = share(items, k + 1, remaining - item, needy, used, count, padding);
+        boolean ok = share(items, k + 1, remaining - item, needy, used, count, padding, search);
         used[i] -= item;
         count[i]--;
         if (ok) {
@@ -289,7 +300,7 @@ public final class FewTdmrsBound {
         }
       }
     }
-    return share(items, k + 1, remaining - item, needy, used, count, padding);
+    return share(items, k + 1, remaining - item, needy, used, count, padding, search);
   }
 
   /** Pages a needy stretch's levels must reach: all of it when wholly outside, else its memory outside. */
