@@ -3,6 +3,8 @@ package tdmr.parse;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.Charset;
 import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CoderResult;
 import java.nio.charset.CodingErrorAction;
@@ -10,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.regex.Pattern;
 import tdmr.mem.MemoryMap;
 
@@ -67,13 +70,18 @@ public final class MapReader {
    * user passed a binary file (a TDMR_INFO dump, a compressed log), which we name instead of
    * reporting a confusing parse error further down. Layout readers use it too. A leading UTF-8
    * byte order mark (Windows editors write one) is dropped, so that a JSON map saved by Notepad is
-   * still detected as JSON.
+   * still detected as JSON. A log saved as UTF-16 with its byte order mark (what Windows
+   * PowerShell's {@code >} writes) is decoded as such; UTF-16 without one is refused with the
+   * {@code iconv} command that converts it, since which byte order it has would be a guess.
    */
   public static String text(String sourceName, byte[] bytes) throws InputException {
+    Optional<Charset> utf16 = utf16ByOrderMark(bytes);
+    if (utf16.isPresent()) {
+      return utf16Text(sourceName, bytes, utf16.get());
+    }
     for (int i = 0; i < bytes.length; i++) {
       if (bytes[i] == 0) {
-        throw new InputException(
-            sourceName, lineAt(bytes, i), "binary input (NUL byte at offset %d): expected a text log, /proc/iomem or JSON".formatted(i));
+        throw new InputException(sourceName, lineAt(bytes, i), nulByteProblem(bytes, i));
       }
     }
     int invalid = firstInvalidUtf8(bytes);
@@ -87,6 +95,63 @@ public final class MapReader {
     // a large log in memory instead of three (bytes, a UTF-16 buffer and the String).
     boolean bom = bytes.length >= 3 && bytes[0] == (byte) 0xEF && bytes[1] == (byte) 0xBB && bytes[2] == (byte) 0xBF;
     return bom ? new String(bytes, 3, bytes.length - 3, StandardCharsets.UTF_8) : new String(bytes, StandardCharsets.UTF_8);
+  }
+
+  /** UTF-16LE or UTF-16BE when {@code bytes} start with that byte order mark. */
+  private static Optional<Charset> utf16ByOrderMark(byte[] bytes) {
+    if (bytes.length < 2) {
+      return Optional.empty();
+    }
+    if (bytes[0] == (byte) 0xFF && bytes[1] == (byte) 0xFE) {
+      return Optional.of(StandardCharsets.UTF_16LE);
+    }
+    if (bytes[0] == (byte) 0xFE && bytes[1] == (byte) 0xFF) {
+      return Optional.of(StandardCharsets.UTF_16BE);
+    }
+    return Optional.empty();
+  }
+
+  /** The text after a UTF-16 byte order mark; malformed UTF-16 or a NUL character is refused. */
+  private static String utf16Text(String sourceName, byte[] bytes, Charset charset) throws InputException {
+    CharsetDecoder decoder = charset.newDecoder()
+        .onMalformedInput(CodingErrorAction.REPORT)
+        .onUnmappableCharacter(CodingErrorAction.REPORT);
+    String text;
+    try {
+      text = decoder.decode(ByteBuffer.wrap(bytes, 2, bytes.length - 2)).toString();
+    } catch (CharacterCodingException e) {
+      throw new InputException(sourceName, 0,
+          "binary input (starts with a %s byte order mark but is not valid %s text): expected a text log, /proc/iomem or JSON"
+              .formatted(charset.name(), charset.name()));
+    }
+    int nul = text.indexOf('\0');
+    if (nul >= 0) {
+      int line = (int) text.substring(0, nul).chars().filter(c -> c == '\n').count() + 1;
+      throw new InputException(sourceName, line,
+          "binary input (NUL character in %s text): expected a text log, /proc/iomem or JSON".formatted(charset.name()));
+    }
+    return text;
+  }
+
+  /**
+   * What a NUL byte at {@code offset} means: binary data, or UTF-16 text without a byte order mark
+   * (every other byte NUL around an ASCII character), which {@code iconv} converts.
+   */
+  private static String nulByteProblem(byte[] bytes, int offset) {
+    int even = 0;
+    int odd = 0;
+    int probe = Math.min(bytes.length & ~1, 512);
+    for (int i = 0; i < probe; i += 2) {
+      even += bytes[i] == 0 && bytes[i + 1] != 0 ? 1 : 0;
+      odd += bytes[i + 1] == 0 && bytes[i] != 0 ? 1 : 0;
+    }
+    int pairs = probe / 2;
+    if (pairs >= 4 && Math.max(even, odd) * 10 >= pairs * 9) {
+      String order = odd > even ? "UTF-16LE" : "UTF-16BE";
+      return ("UTF-16 text without a byte order mark (NUL byte at offset %d): convert it to UTF-8 first,"
+          + " e.g. iconv -f %s -t UTF-8 FILE > FILE.utf8").formatted(offset, order);
+    }
+    return "binary input (NUL byte at offset %d): expected a text log, /proc/iomem or JSON".formatted(offset);
   }
 
   /** The offset of the first byte that is not valid UTF-8, or -1; decodes in small chunks. */

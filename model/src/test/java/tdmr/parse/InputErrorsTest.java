@@ -167,6 +167,36 @@ class InputErrorsTest {
   }
 
   @Test
+  void utf16LogWithByteOrderMarkIsRead() throws InputException {
+    // What Windows PowerShell's ">" writes: a byte order mark, then UTF-16 code units. Both byte
+    // orders give the one usable range [1 MiB, 2 GiB) the text names.
+    String log = "BIOS-e820: [mem 0x0000000000100000-0x000000007fffffff] usable\r\n";
+    byte[] le = concat(new byte[] {(byte) 0xFF, (byte) 0xFE}, log.getBytes(StandardCharsets.UTF_16LE));
+    byte[] be = concat(new byte[] {(byte) 0xFE, (byte) 0xFF}, log.getBytes(StandardCharsets.UTF_16BE));
+    List<MemoryBlock> expected = List.of(new MemoryBlock(new AddressRange(0x100000L, 0x80000000L), 0));
+    assertEquals(expected, MapReader.readBytes("le.txt", le).blocks());
+    assertEquals(expected, MapReader.readBytes("be.txt", be).blocks());
+  }
+
+  @Test
+  void utf16WithoutByteOrderMarkNamesTheConversion() {
+    // No byte order mark: the byte order would be a guess, so the answer names iconv. In UTF-16LE
+    // "BIOS" is 42 00 49 00 ...: the first NUL is at offset 1.
+    byte[] le = "BIOS-e820: [mem 0x0000000000100000-0x000000007fffffff] usable\n".getBytes(StandardCharsets.UTF_16LE);
+    InputException e = assertThrows(InputException.class, () -> MapReader.readBytes("bad.txt", le));
+    assertError(e, 1, "UTF-16 text without a byte order mark", "offset 1", "iconv -f UTF-16LE -t UTF-8");
+    byte[] bad = {(byte) 0xFF, (byte) 0xFE, 0x00, (byte) 0xD8};
+    InputException lone = assertThrows(InputException.class, () -> MapReader.readBytes("bad.txt", bad));
+    assertError(lone, 0, "binary input", "UTF-16LE");
+  }
+
+  private static byte[] concat(byte[] a, byte[] b) {
+    byte[] all = java.util.Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, all, a.length, b.length);
+    return all;
+  }
+
+  @Test
   void invalidUtf8IsReportedOnItsLine() {
     // "ok\n" is 3 bytes, so the lone continuation byte 0x80 is at offset 3, on line 2.
     byte[] bytes = {'o', 'k', '\n', (byte) 0x80, '\n'};

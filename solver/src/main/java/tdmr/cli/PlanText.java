@@ -118,9 +118,11 @@ final class PlanText {
    * Under PAMT {@code node-local} the objective ranks remote PAMT before PAMT bytes, so a layout may
    * pad its levels over other nodes' memory (or fill whole granules left out) to describe less memory
    * remotely: on the QEMU 4-node map at one TDMR, 11.98 GiB of padding saves 32 MiB of remote PAMT.
-   * When a layout's padding is more than the PAMT its TDMRs require, say what that padding buys and
-   * how to ask for the layout with the least PAMT instead ({@code --pamt any}, which does not rank
-   * locality). Nothing is said under {@code --pamt any} or for layouts padded less, nor on a map
+   * When a layout's padding is more than the PAMT its TDMRs require, say so and how to ask for the
+   * layout with the least PAMT instead ({@code --pamt any}, which does not rank locality). The hint
+   * names both causes: which one bought the padding is known only by solving under {@code --pamt
+   * any} too (padding also fills memory islands to save reserved areas, or memory left outside every
+   * TDMR under a tight TDMR limit), and a diagnosis says only what the answer shows. Nothing is said under {@code --pamt any} or for layouts padded less, nor on a map
    * whose TDX memory lies on one node: there every PAMT byte lies on the node of the memory it
    * describes, so no layout has remote PAMT and the padding bought none (it fills memory islands or
    * memory outside every TDMR that the limits or coverage {@code max} need; {@code --pamt any}
@@ -149,8 +151,8 @@ final class PlanText {
         ? "%s's layout pads its PAMT by %s, more than its TDMRs require,".formatted(padded.get(0), ByteSize.human(most))
         : "The layouts of %s pad their PAMT by up to %s, more than their TDMRs require,"
             .formatted(String.join(", ", padded), ByteSize.human(most));
-    out.add("  " + who + " because PAMT node-local ranks remote PAMT before PAMT bytes. The layout with the least"
-        + " PAMT, remote PAMT allowed:");
+    out.add("  " + who + " either because the limits force it or because PAMT node-local ranks remote PAMT before"
+        + " PAMT bytes. To compare, the layout with the least PAMT, remote PAMT allowed:");
     out.add("    tdmr plan%s%s --solver %s --pamt any".formatted(in, samePlanQuestion(), String.join(",", padded)));
   }
 
