@@ -1,6 +1,8 @@
 package tdmr.solver;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -38,7 +40,8 @@ import tdmr.tdx.TdxLimits;
  * holds every memory granule between two it holds), with the left-out granules between them. The
  * bound for {@code k} TDMRs is the least of that sum over every such {@code S} with at most {@code
  * k} runs, found by enumerating the runs (three choices per memory granule: left out, first of a
- * run, next in a run), so only for groups of at most {@link #MOST_GRANULES} memory granules. It
+ * run, next in a run), so only for groups of at most {@link #MOST_GRANULES} memory granules ({@link
+ * #holding} has a coarser bound for larger groups, {@link #coarse}). It
  * holds whoever's levels fill the left-out granules (the group's own or those of a TDMR without
  * memory), and the TDMRs counted are those holding the group's memory, so a layout within a limit
  * of {@code k} TDMRs has at most {@code k} of them ({@link #of}). Memory no layout covers (outside
@@ -72,6 +75,8 @@ public final class LeftOutPamtBound {
   private final long[] least;
   /** As {@link #least}, over the sets of runs that leave some memory granule out ({@link #unpaddedAt}). */
   private final long[] leastLeavingOut;
+  /** As {@link #least}, over the sets of runs that leave no memory granule out ({@link #holding}). */
+  private final long[] leastCovering;
 
   private LeftOutPamtBound(List<Long> starts, List<Long> memory, List<Set<Integer>> nodes,
       List<Set<Integer>> stretches, TdxLimits limits, boolean everyTdmr) {
@@ -84,10 +89,12 @@ public final class LeftOutPamtBound {
     this.least = new long[pages.length + (everyTdmr ? 2 : 1)];
     Arrays.fill(least, Long.MAX_VALUE);
     this.leastLeavingOut = least.clone();
+    this.leastCovering = least.clone();
     enumerate(0, new int[pages.length], 0);
     for (int k = 1; k < least.length; k++) {
       least[k] = Math.min(least[k], least[k - 1]);
       leastLeavingOut[k] = Math.min(leastLeavingOut[k], leastLeavingOut[k - 1]);
+      leastCovering[k] = Math.min(leastCovering[k], leastCovering[k - 1]);
     }
   }
 
@@ -111,6 +118,157 @@ public final class LeftOutPamtBound {
    */
   static Optional<long[]> strict(MemoryMap map, TdxLimits limits) {
     return table(map, limits, true);
+  }
+
+  /**
+   * A group's bounds by the number {@code k} of TDMRs holding its memory (index {@code k}, the last
+   * entry standing for every larger {@code k}; {@link Long#MAX_VALUE}: no such layout), for layouts
+   * without remote PAMT that leave none of its memory uncovered: {@code covering} over those in
+   * which every memory granule of the group lies in a TDMR, {@code leavingOut} over those that
+   * leave one out of every TDMR. Either is a bound of {@link #of} restricted to its kind of sets
+   * of runs, so {@code of} is their smaller.
+   */
+  record Holding(long[] covering, long[] leavingOut) {
+    long covering(int k) {
+      return covering[Math.min(k, covering.length - 1)];
+    }
+
+    long leavingOut(int k) {
+      return leavingOut[Math.min(k, leavingOut.length - 1)];
+    }
+  }
+
+  /**
+   * {@link Holding} of {@code group}: by the enumeration of the class comment when it has at most
+   * {@link #MOST_GRANULES} memory granules, else coarser ({@link #coarse}); empty when it has
+   * memory no layout covers.
+   */
+  static Optional<Holding> holding(MemoryMap group, TdxLimits limits) {
+    Optional<Granules> granules = Granules.of(group, limits);
+    if (granules.isEmpty()) {
+      return Optional.empty();
+    }
+    Granules g = granules.get();
+    if (g.pages().size() > MOST_GRANULES) {
+      return Optional.of(coarse(g, limits));
+    }
+    LeftOutPamtBound b = new LeftOutPamtBound(g.starts(), g.pages(), g.nodes(), g.stretches(), limits, false);
+    return Optional.of(new Holding(b.leastCovering.clone(), b.leastLeavingOut.clone()));
+  }
+
+  /**
+   * {@link Holding} of a group of any size, without enumerating its sets of runs. Let the group
+   * have {@code n} memory granules in {@code m} <em>clusters</em> (maximal sequences of adjacent
+   * memory granules), and {@code gap_1 ≤ gap_2 ≤ ...} the GiB without memory between consecutive
+   * clusters.
+   *
+   * <ul>
+   *   <li><b>Covering, within {@code k ≥ 1} TDMRs holding its memory:</b> at least the levels'
+   *       minima of a TDMR of {@code n + gap_1 + ... + gap_{m-k}} GiB. The TDMRs holding the
+   *       group's memory span disjoint ranges, each from its first to its last memory granule at
+   *       least, which together hold all {@code n} memory granules; of the {@code m - 1} gaps
+   *       between clusters at most {@code k - 1} lie between two of these TDMRs, the others inside
+   *       one, so the spans add up to at least {@code n} GiB plus the {@code m - k} smallest gaps.
+   *       A TDMR's levels have at least the minima of its size, and the minima of sizes in whole
+   *       GiB are subadditive ({@link PamtSizing#moduleMinimum} is linear in the GiB, the Dynamic
+   *       PAMT bitmap rounded up, and {@code ceil} to pages is subadditive): the TDMRs' levels
+   *       together have at least the minima of the spans' sum. Within 0 TDMRs no layout covers.
+   *   <li><b>Leaving a granule out, within {@code k} TDMRs:</b> its memory is all PAMT (class
+   *       comment, (2)), so at least the least memory of a granule; within 0 TDMRs every granule is
+   *       left out, so all the group's memory.
+   * </ul>
+   *
+   * Empty when the group has memory no layout covers.
+   */
+  static Optional<Holding> coarse(MemoryMap group, TdxLimits limits) {
+    return Granules.of(group, limits).map(g -> coarse(g, limits));
+  }
+
+  private static Holding coarse(Granules g, TdxLimits limits) {
+    int n = g.pages().size();
+    List<Long> gaps = new ArrayList<>();
+    for (int i = 1; i < n; i++) {
+      long gap = (g.starts().get(i) - g.starts().get(i - 1)) / ByteSize.GiB - 1;
+      if (gap > 0) {
+        gaps.add(gap);
+      }
+    }
+    Collections.sort(gaps);
+    int clusters = n == 0 ? 0 : gaps.size() + 1;
+    long[] covering = new long[Math.max(clusters, 1) + 1];
+    long[] leavingOut = new long[2];
+    covering[0] = n == 0 ? 0 : Long.MAX_VALUE;
+    for (int k = 1; k < covering.length; k++) {
+      long span = n;
+      for (int j = 0; j < clusters - k; j++) {
+        span += gaps.get(j);
+      }
+      covering[k] = n == 0 ? 0 : minimumPages(span * ByteSize.GiB, limits);
+    }
+    leavingOut[0] = n == 0 ? Long.MAX_VALUE : g.pages().stream().mapToLong(Long::longValue).sum();
+    leavingOut[1] = n == 0 ? Long.MAX_VALUE : g.pages().stream().mapToLong(Long::longValue).min().orElseThrow();
+    return new Holding(covering, leavingOut);
+  }
+
+  /**
+   * A lower bound on the PAMT pages of every layout without remote PAMT that leaves no coverable
+   * memory uncovered and has a TDMR holding no TDX memory, within a limit of {@code tdmrs} TDMRs,
+   * from every group's {@link Holding} ({@link NodeSplit}, step 3); empty when no layout is bounded
+   * ({@code tdmrs < 1}) or none has such a TDMR.
+   *
+   * <p>Such a layout has at most {@code tdmrs - 1} TDMRs holding memory, each holding one group's
+   * ({@link NodeSplit}, step 2), {@code k_X} of them group X's, {@code sum_X k_X ≤ tdmrs - 1}. When
+   * it leaves a memory granule out of every TDMR, group X's part (its left-out memory and the
+   * levels counted of its TDMRs, which lie on its nodes) is at least {@code leavingOut_X(k_X)} for
+   * each group X that leaves one out and {@code min(covering_X(k_X), leavingOut_X(k_X))} for the
+   * others; the parts are disjoint (no granule holds two groups' memory, and the levels counted lie
+   * outside the left-out memory), so the PAMT is at least their sum. When it leaves no granule out,
+   * its TDMRs holding memory have at least {@code sum_X covering_X(k_X)} pages of levels, and the
+   * TDMR without memory, of 1 GiB at least, its own levels besides: at least a 1 GiB TDMR's minima
+   * more (with a granule left out its levels may lie there, so nothing is added). The bound is the
+   * least over every allocation {@code k_X} of both cases, a knapsack over the groups solved exactly
+   * by dynamic programming, with a flag for "some group leaves a granule out". It is never below
+   * {@link #leastWithin} of the groups' {@link #of} at {@code tdmrs - 1}, the bound without that
+   * flag.
+   */
+  static OptionalLong leastWithMemoryless(List<Holding> groups, int tdmrs, TdxLimits limits) {
+    if (tdmrs < 1) {
+      return OptionalLong.empty();
+    }
+    int most = tdmrs - 1;
+    long[] covering = new long[most + 1];
+    long[] leaving = new long[most + 1];
+    Arrays.fill(covering, Long.MAX_VALUE);
+    Arrays.fill(leaving, Long.MAX_VALUE);
+    covering[0] = 0;
+    for (Holding group : groups) {
+      long[] nextCovering = new long[most + 1];
+      long[] nextLeaving = new long[most + 1];
+      Arrays.fill(nextCovering, Long.MAX_VALUE);
+      Arrays.fill(nextLeaving, Long.MAX_VALUE);
+      for (int b = 0; b <= most; b++) {
+        for (int k = 0; k <= b; k++) {
+          long cover = group.covering(k);
+          long leave = group.leavingOut(k);
+          nextCovering[b] = Math.min(nextCovering[b], plus(covering[b - k], cover));
+          nextLeaving[b] = Math.min(nextLeaving[b], Math.min(plus(covering[b - k], leave),
+              plus(leaving[b - k], Math.min(cover, leave))));
+        }
+      }
+      covering = nextCovering;
+      leaving = nextLeaving;
+    }
+    long memoryless = minimumPages(ByteSize.GiB, limits);
+    long least = Long.MAX_VALUE;
+    for (int b = 0; b <= most; b++) {
+      least = Math.min(least, Math.min(plus(covering[b], memoryless), leaving[b]));
+    }
+    return least == Long.MAX_VALUE ? OptionalLong.empty() : OptionalLong.of(least);
+  }
+
+  /** {@code a + b}, {@link Long#MAX_VALUE} standing for no layout. */
+  private static long plus(long a, long b) {
+    return a == Long.MAX_VALUE || b == Long.MAX_VALUE ? Long.MAX_VALUE : a + b;
   }
 
   private static Optional<long[]> table(MemoryMap group, TdxLimits limits, boolean everyTdmr) {
@@ -140,33 +298,43 @@ public final class LeftOutPamtBound {
   }
 
   private static Optional<LeftOutPamtBound> build(MemoryMap group, TdxLimits limits, boolean everyTdmr) {
-    List<AddressRange> cmrs = group.cmrs().merged();
-    TreeMap<Long, Long> memory = new TreeMap<>();
-    TreeMap<Long, Set<Integer>> nodes = new TreeMap<>();
-    TreeMap<Long, Set<Integer>> stretches = new TreeMap<>();
-    int stretch = -1;
-    long end = -1;
-    for (MemoryBlock b : group.blocks()) {
-      if (b.end() > limits.hkidLimit() || cmrs.stream().noneMatch(c -> c.contains(b.range()))) {
-        return Optional.empty();
+    return Granules.of(group, limits).filter(g -> g.pages().size() <= MOST_GRANULES)
+        .map(g -> new LeftOutPamtBound(g.starts(), g.pages(), g.nodes(), g.stretches(), limits, everyTdmr));
+  }
+
+  /**
+   * A group's memory granules in address order: their starts, pages of memory, nodes and stretches of
+   * contiguous memory; empty when the group has memory no layout covers (outside the CMRs or above
+   * the HKID limit).
+   */
+  private record Granules(List<Long> starts, List<Long> pages, List<Set<Integer>> nodes,
+      List<Set<Integer>> stretches) {
+    static Optional<Granules> of(MemoryMap group, TdxLimits limits) {
+      List<AddressRange> cmrs = group.cmrs().merged();
+      TreeMap<Long, Long> memory = new TreeMap<>();
+      TreeMap<Long, Set<Integer>> nodes = new TreeMap<>();
+      TreeMap<Long, Set<Integer>> stretches = new TreeMap<>();
+      int stretch = -1;
+      long end = -1;
+      for (MemoryBlock b : group.blocks()) {
+        if (b.end() > limits.hkidLimit() || cmrs.stream().noneMatch(c -> c.contains(b.range()))) {
+          return Optional.empty();
+        }
+        // Blocks that touch are one stretch: a level may run across them.
+        if (b.start() != end) {
+          stretch++;
+        }
+        end = b.end();
+        for (long g = ByteSize.alignDown(b.start(), ByteSize.GiB); g < b.end(); g += ByteSize.GiB) {
+          AddressRange in = b.range().intersect(new AddressRange(g, g + ByteSize.GiB));
+          memory.merge(g, in.size() / ByteSize.PAGE, Long::sum);
+          nodes.computeIfAbsent(g, x -> new TreeSet<>()).add(b.node());
+          stretches.computeIfAbsent(g, x -> new TreeSet<>()).add(stretch);
+        }
       }
-      // Blocks that touch are one stretch: a level may run across them.
-      if (b.start() != end) {
-        stretch++;
-      }
-      end = b.end();
-      for (long g = ByteSize.alignDown(b.start(), ByteSize.GiB); g < b.end(); g += ByteSize.GiB) {
-        AddressRange in = b.range().intersect(new AddressRange(g, g + ByteSize.GiB));
-        memory.merge(g, in.size() / ByteSize.PAGE, Long::sum);
-        nodes.computeIfAbsent(g, x -> new TreeSet<>()).add(b.node());
-        stretches.computeIfAbsent(g, x -> new TreeSet<>()).add(stretch);
-      }
-      if (memory.size() > MOST_GRANULES) {
-        return Optional.empty();
-      }
+      return Optional.of(new Granules(List.copyOf(memory.keySet()), List.copyOf(memory.values()),
+          List.copyOf(nodes.values()), List.copyOf(stretches.values())));
     }
-    return Optional.of(new LeftOutPamtBound(List.copyOf(memory.keySet()), List.copyOf(memory.values()),
-        List.copyOf(nodes.values()), List.copyOf(stretches.values()), limits, everyTdmr));
   }
 
   /**
@@ -216,6 +384,8 @@ public final class LeftOutPamtBound {
       least[k] = Math.min(least[k], cost);
       if (Arrays.stream(choice).anyMatch(c -> c == 0)) {
         leastLeavingOut[k] = Math.min(leastLeavingOut[k], cost);
+      } else {
+        leastCovering[k] = Math.min(leastCovering[k], cost);
       }
       return;
     }
@@ -312,38 +482,15 @@ public final class LeftOutPamtBound {
 
   /** The three levels' minima, in whole pages, of a TDMR of {@code size} bytes. */
   private long minimumPages(long size) {
+    return minimumPages(size, limits);
+  }
+
+  /** The three levels' minima, in whole pages, of a TDMR of {@code size} bytes under {@code limits}. */
+  private static long minimumPages(long size, TdxLimits limits) {
     long total = 0;
     for (PageSize level : PageSize.values()) {
       total += (PamtSizing.moduleMinimum(size, level, limits) + ByteSize.PAGE - 1) / ByteSize.PAGE;
     }
     return total;
-  }
-
-  /**
-   * The least of {@code sum_X bounds_X[k_X]} over {@code k_X ≥ 0} with {@code sum_X k_X ≤ tdmrs}:
-   * a lower bound on the PAMT pages of every layout without remote PAMT covering all memory whose
-   * TDMRs holding memory are at most {@code tdmrs}, when {@code bounds} has every group's {@link #of}
-   * (a TDMR holds one group's memory in such a layout, {@link NodeSplit}; the groups' left-out
-   * memory and the levels counted are disjoint). Empty when no allocation exists ({@code tdmrs < 0}).
-   */
-  static OptionalLong leastWithin(List<long[]> bounds, int tdmrs) {
-    if (tdmrs < 0) {
-      return OptionalLong.empty();
-    }
-    long[] best = new long[tdmrs + 1];
-    for (long[] group : bounds) {
-      long[] next = new long[tdmrs + 1];
-      Arrays.fill(next, Long.MAX_VALUE);
-      for (int b = 0; b <= tdmrs; b++) {
-        for (int k = 0; k <= b; k++) {
-          long v = group[Math.min(k, group.length - 1)];
-          if (best[b - k] != Long.MAX_VALUE && v != Long.MAX_VALUE) {
-            next[b] = Math.min(next[b], best[b - k] + v);
-          }
-        }
-      }
-      best = next;
-    }
-    return best[tdmrs] == Long.MAX_VALUE ? OptionalLong.empty() : OptionalLong.of(best[tdmrs]);
   }
 }

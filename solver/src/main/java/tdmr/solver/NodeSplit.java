@@ -86,11 +86,16 @@ import tdmr.time.Deadline;
  *       without remote PAMT, giving up no coverable memory, that has some. When that bound exceeds
  *       the union's PAMT, no such layout is as good as {@code U}; nor when the union's PAMT is the
  *       covering bound of {@link ModuleFamilyBounds} at which no granule can be left out ({@code
- *       atCoveringBound}); nor when {@link LeftOutPamtBound#leastWithin} the limit less one
- *       exceeds it: such a layout has at most {@code K - 1} TDMRs holding memory, and where the
- *       limit binds, saving TDMRs means leaving memory granules out of every TDMR, all their memory
- *       PAMT (whoever's levels fill them: a TDMR without memory lends levels local to every granule,
- *       which can make that cheaper, so this is the bound that counts). Under holes {@code memlist} such
+ *       atCoveringBound}); nor when {@link LeftOutPamtBound#leastWithMemoryless} exceeds it. That
+ *       bound counts the TDMRs: such a layout has at most {@code K - 1} TDMRs holding memory, each
+ *       holding one group's, so where the limit binds it leaves memory granules out of every TDMR,
+ *       all their memory PAMT (whoever's levels fill them: a TDMR without memory lends levels local
+ *       to every granule, which can make that cheaper), or its TDMRs span the gaps between a group's
+ *       runs of memory; and when no granule is left out, the TDMR without memory adds its own levels.
+ *       Per group it takes the enumeration of {@link LeftOutPamtBound} on groups of few granules and
+ *       a coarser bound on any group ({@link LeftOutPamtBound#coarse}): a group given no TDMR leaves
+ *       all its memory out, which on a host of large nodes rules out a TDMR without memory whenever
+ *       the limit is at most the number of groups. Under holes {@code memlist} such
  *       a TDMR is all holes, so it needs a reserved area: at 0 areas per TDMR there is none.
  *       Otherwise the claim names the restriction "every TDMR holds TDX memory".
  * </ol>
@@ -192,17 +197,18 @@ public final class NodeSplit {
   private record Union(Layout layout, List<String> restrictions, boolean proven, List<Part> parts) {}
 
   /**
-   * {@link LeftOutPamtBound#leastWithin} the TDMR limit less one, over every group's map: a lower
-   * bound on the PAMT pages of a layout without remote PAMT covering all memory that has a TDMR
-   * without memory (class comment, step 3); empty when a group has no {@link LeftOutPamtBound}.
+   * {@link LeftOutPamtBound#leastWithMemoryless} within the TDMR limit, over every group's {@link
+   * LeftOutPamtBound#holding}: a lower bound on the PAMT pages of a layout without remote PAMT
+   * covering all memory that has a TDMR without memory (class comment, step 3); empty when a group
+   * has memory no layout covers.
    */
   private static OptionalLong withMemoryless(List<Part> parts, TdxLimits limits) {
-    Map<List<Long>, long[]> byShape = new java.util.HashMap<>();
-    List<long[]> bounds = new ArrayList<>();
+    Map<List<Long>, LeftOutPamtBound.Holding> byShape = new java.util.HashMap<>();
+    List<LeftOutPamtBound.Holding> bounds = new ArrayList<>();
     for (Part p : parts) {
-      long[] b = p.shape() == null ? null : byShape.get(p.shape());
+      LeftOutPamtBound.Holding b = p.shape() == null ? null : byShape.get(p.shape());
       if (b == null) {
-        Optional<long[]> o = LeftOutPamtBound.of(p.map(), limits);
+        Optional<LeftOutPamtBound.Holding> o = LeftOutPamtBound.holding(p.map(), limits);
         if (o.isEmpty()) {
           return OptionalLong.empty();
         }
@@ -213,7 +219,7 @@ public final class NodeSplit {
       }
       bounds.add(b);
     }
-    return LeftOutPamtBound.leastWithin(bounds, limits.maxTdmrs() - 1);
+    return LeftOutPamtBound.leastWithMemoryless(bounds, limits.maxTdmrs(), limits);
   }
 
   /**
@@ -435,8 +441,9 @@ public final class NodeSplit {
     } else {
       OptionalLong leftOut = withMemoryless(nodes.parts(), limits);
       if (leftOut.isPresent() && leftOut.getAsLong() * ByteSize.PAGE > union.pamtBytes()) {
-        details.add(("TDMRs without memory ruled out: a layout with one has at most %d TDMRs holding memory, and"
-            + " then at least %d pages of PAMT (LeftOutPamtBound)").formatted(limits.maxTdmrs() - 1, leftOut.getAsLong()));
+        details.add(("TDMRs without memory ruled out: a layout with one has at most %s holding memory, and"
+            + " then at least %d pages of PAMT (LeftOutPamtBound)").formatted(Count.of(limits.maxTdmrs() - 1, "TDMR"),
+            leftOut.getAsLong()));
       } else {
         named.add(MEMORY_IN_EVERY_TDMR);
       }
