@@ -146,16 +146,7 @@ public final class GreedyEngine implements Engine {
       Deadline deadline) {
     EngineResult best = null;
     LayoutScore bestScore = null;
-    for (GreedyEngine construction : List.of(new GreedyEngine(), fit(), merge())) {
-      EngineResult r;
-      try {
-        r = construction.solve(map, limits, policy, SolveOptions.DEFAULT.withDeadline(deadline));
-      } catch (Deadline.Exceeded e) {
-        break;
-      }
-      if (r.status() != Status.FEASIBLE) {
-        continue;
-      }
+    for (EngineResult r : constructionLayouts(map, limits, policy, deadline)) {
       LayoutScore score = LayoutScore.of(map, limits, policy, r.layout().orElseThrow());
       if (best == null || score.betterThan(bestScore, policy)) {
         best = r;
@@ -163,6 +154,28 @@ public final class GreedyEngine implements Engine {
       }
     }
     return Optional.ofNullable(best);
+  }
+
+  /**
+   * The layouts of the kernel constructions (the Linux greedy, greedy-fit, greedy-merge, in that
+   * order) that build one the module accepts under {@code policy}, each a {@code FEASIBLE} result
+   * validated by {@link #solve}; those not reached before {@code deadline} are left out.
+   */
+  public static List<EngineResult> constructionLayouts(MemoryMap map, TdxLimits limits, Policy policy,
+      Deadline deadline) {
+    List<EngineResult> built = new ArrayList<>();
+    for (GreedyEngine construction : List.of(new GreedyEngine(), fit(), merge())) {
+      EngineResult r;
+      try {
+        r = construction.solve(map, limits, policy, SolveOptions.DEFAULT.withDeadline(deadline));
+      } catch (Deadline.Exceeded e) {
+        break;
+      }
+      if (r.status() == Status.FEASIBLE) {
+        built.add(r);
+      }
+    }
+    return built;
   }
 
   /**

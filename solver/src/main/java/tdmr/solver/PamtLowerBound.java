@@ -101,6 +101,26 @@ public final class PamtLowerBound {
         && fewestAreas(pages, layout.size()).orElse(-1) == layout.reservedAreaCount();
   }
 
+  /** Whether {@code layout} has the least PAMT this bound allows: then no layout of the family has less. */
+  public boolean meetsLeastPamt(Layout layout) {
+    return leastPamtPages.isPresent() && layout.pamtBytes() / ByteSize.PAGE == leastPamtPages.getAsLong();
+  }
+
+  /**
+   * What {@code layout}, which an answer calls {@code which} (for example "the quick layout"),
+   * proves by meeting this bound, in the words both engines' answers use: every tier ({@link
+   * #isMetBy}), or the least PAMT alone ({@link #meetsLeastPamt}); empty when it meets neither.
+   */
+  public Optional<String> provenBy(Layout layout, String which) {
+    if (isMetBy(layout)) {
+      return Optional.of("proven by the lower bounds of PamtLowerBound (least PAMT, then fewest TDMRs and reserved"
+          + " areas), which " + which + " meets");
+    }
+    return meetsLeastPamt(layout)
+        ? Optional.of("least PAMT proven by the lower bound of PamtLowerBound, which " + which + " meets")
+        : Optional.empty();
+  }
+
   /** The fewest TDMRs any layout with at most {@code pamtPages} PAMT pages can have. */
   public OptionalInt fewestTdmrs(long pamtPages) {
     return paths.fewestTdmrs(pamtPages);

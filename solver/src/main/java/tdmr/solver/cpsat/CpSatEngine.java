@@ -300,7 +300,7 @@ public final class CpSatEngine implements Engine {
       OptionalLong relaxed = lowerBound.isPresent() ? lowerBound.get().leastPamtPages() : OptionalLong.empty();
       Layout quick = start.map(problem::buildLayout).orElse(null);
       LeastPamt least;
-      if (sequential && quick != null && relaxed.isPresent() && quick.pamtBytes() / ByteSize.PAGE == relaxed.getAsLong()) {
+      if (sequential && quick != null && relaxed.isPresent() && lowerBound.get().meetsLeastPamt(quick)) {
         least = leastPamtByTheBounds(start.get(), quick, relaxed.getAsLong());
       } else {
         least = leastPamtBySearch(start, sequential);
@@ -371,12 +371,10 @@ public final class CpSatEngine implements Engine {
      * without a search; the TDMRs and areas are proven by the bounds too, or searched at that PAMT.
      */
     private LeastPamt leastPamtByTheBounds(Decision start, Layout quick, long boundPages) {
+      messages.add(lowerBound.get().provenBy(quick, "the quick layout").orElseThrow());
       if (lowerBound.get().isMetBy(quick)) {
-        messages.add("proven by the lower bounds of PamtLowerBound (least PAMT, then fewest TDMRs and"
-            + " reserved areas), which the quick layout meets");
         return LeastPamt.of(start, boundPages);
       }
-      messages.add("least PAMT proven by the lower bound of PamtLowerBound, which the quick layout meets");
       Optional<Decision> better = fewestTdmrsAndAreas(boundPages);
       proven &= better.isPresent();
       return LeastPamt.of(better.orElse(start), boundPages);

@@ -22,6 +22,7 @@ import tdmr.mem.AddressRange;
 import tdmr.mem.ByteSize;
 import tdmr.mem.Count;
 import tdmr.mem.MemoryMap;
+import tdmr.solver.ConstructionLayout;
 import tdmr.solver.Engine;
 import tdmr.solver.EngineResult;
 import tdmr.solver.Infeasibility;
@@ -57,7 +58,11 @@ import tdmr.time.Deadline;
  * TDMR of its paths within its least PAMT (a layout with that PAMT has no other), and only then
  * tier by tier, each tier checked first at its bound. Every restriction of the TDMRs offered is one
  * the bound proves to lose no layout at the PAMT in question; the answer's messages say which tier
- * each proof came from.
+ * each proof came from. Before any of it, the kernel constructions' best layout of the family
+ * ({@link ConstructionLayout}, verified) is the layout in hand: where it meets a tier's bound, that
+ * tier is proven without a check (every tier at once: no model is built), where it is one above
+ * the bound, Z3 only has to prove that no layout meets the bound, and where the time limit stops
+ * Z3 with nothing better, it is the {@code FEASIBLE} answer.
  *
  * <p>Statuses are what was proved: {@code OPTIMAL} when every tier is, {@code INFEASIBLE} on UNSAT
  * or by the bound's necessary conditions, {@code FEASIBLE} when the time limit stopped a tier after a
@@ -71,6 +76,14 @@ import tdmr.time.Deadline;
 public final class Z3Engine implements Engine {
   /** The engine's name in output and on the command line. */
   public static final String NAME = "z3";
+
+  /**
+   * How far above a tier's lower bound the construction's layout may be for Z3 to check the values
+   * between one by one rather than minimise: a check is a satisfiability question, which on
+   * memmap-48 of the seed-1 sweep (areas: bound 52, layout in hand 54, optimum 53) takes 1 to 2.5 s
+   * each, where Z3's MaxSAT search above the bound did not end within 18 s.
+   */
+  private static final int CHECKS_BELOW_IN_HAND = 3;
 
   /** Prefix of tracking literals, so they never share a name with a model variable. */
   private static final String TRACKER = "why:";
@@ -231,6 +244,8 @@ public final class Z3Engine implements Engine {
     private final Optional<PamtLowerBound> bound;
     /** How each tier was settled, for the answer's messages. */
     private final List<String> proofs = new ArrayList<>();
+    /** Under coverage all: the kernel constructions' best layout of the family, verified, once found. */
+    private Optional<ConstructionLayout> known = Optional.empty();
     private long variables;
     private long constraints;
 
@@ -254,12 +269,20 @@ public final class Z3Engine implements Engine {
 
     /**
      * Coverage all. Often a layout meets the lower bounds of {@link PamtLowerBound} on all three
-     * tiers at once, and one check proves them all: first among the relaxation's own TDMRs, where
-     * only the chunks are left to place (a small model), then among the TDMRs on its paths within
-     * its least PAMT (a layout with that PAMT has no others). Otherwise tier by tier.
+     * tiers at once: the kernel constructions' layout ({@link ConstructionLayout}), which then is
+     * the answer without a model, or one that a single check finds, first among the relaxation's
+     * own TDMRs, where only the chunks are left to place (a small model), then among the TDMRs on
+     * its paths within its least PAMT (a layout with that PAMT has no others). Otherwise tier by
+     * tier.
      */
     private EngineResult optimiseCoverageAll(PamtLowerBound b) {
       long least = b.leastPamtPages().getAsLong();
+      // The constructions take O(B log B) time; a share of the time keeps them from starving the search.
+      known = ConstructionLayout.find(problem, deadline.share(8));
+      if (known.isPresent() && b.isMetBy(known.get().layout())) {
+        proofs.add(b.provenBy(known.get().layout(), known.get().what()).orElseThrow());
+        return optimal(known.get().decision());
+      }
       OptionalInt fewestTdmrs = b.fewestTdmrs(least);
       OptionalLong fewestAreas = fewestTdmrs.isPresent() ? b.fewestAreas(least, fewestTdmrs.getAsInt()) : OptionalLong.empty();
       if (fewestAreas.isPresent()) {
@@ -272,7 +295,9 @@ public final class Z3Engine implements Engine {
         }
       }
       Z3Model narrow = model(s -> b.endsWithin(s, least, problem.limits().maxTdmrs()));
-      if (fewestAreas.isPresent()) {
+      // With the least PAMT in hand, tier by tier asks the same, with the known tiers unasked.
+      boolean leastKnown = known.isPresent() && b.meetsLeastPamt(known.get().layout());
+      if (fewestAreas.isPresent() && !leastKnown) {
         Optional<EngineResult> met = meetsEveryBound(narrow, least, fewestTdmrs.getAsInt(), fewestAreas.getAsLong());
         if (met.isPresent()) {
           return met.get();
@@ -282,50 +307,104 @@ public final class Z3Engine implements Engine {
     }
 
     /**
-     * The least PAMT (the bound when a layout of {@code narrow} meets it; otherwise Z3's optimum
-     * over every TDMR the relaxation allows, above the bound), then the fewest TDMRs and the fewest
-     * areas at that PAMT, each checked first at its lower bound.
+     * The least PAMT (the bound when the construction's layout or a layout of {@code narrow} meets
+     * it; otherwise Z3's optimum over every TDMR the relaxation allows, above the bound), then the
+     * fewest TDMRs and the fewest areas at that PAMT, each checked first at its lower bound ({@link
+     * #tier}).
      */
     private EngineResult tierByTier(PamtLowerBound b, Z3Model narrow, long least) {
       TierSearch search = new TierSearch(ctx, narrow, deadline);
-      TierSearch.Outcome pamt = search.meets(narrow.leastPamt(), least - narrow.pamtPagesAlwaysPaid());
       Z3Model used = narrow;
       long pamtPages;
-      if (pamt.kind() == TierSearch.Kind.OPTIMAL) {
+      // The last outcome with a model, if any, for an answer when a later tier stops.
+      TierSearch.Outcome pamt;
+      Optional<String> knownLeast = known.flatMap(k -> b.provenBy(k.layout(), k.what()));
+      if (knownLeast.isPresent()) {
         pamtPages = least;
-        proofs.add("least PAMT: the lower bound of PamtLowerBound, which a layout meets");
-      } else if (pamt.kind() == TierSearch.Kind.STOPPED) {
-        return stopped(narrow, pamt, OptionalLong.of(least * PAGE));
+        pamt = new TierSearch.Outcome(TierSearch.Kind.OPTIMAL, least, least, Optional.empty(), true, "");
+        proofs.add(knownLeast.get());
       } else {
-        used = model(s -> allowedEnds(b, s));
-        search = new TierSearch(ctx, used, deadline);
-        pamt = search.minimise("pamt", used.leastPamt(), least + 1 - used.pamtPagesAlwaysPaid());
-        if (pamt.kind() == TierSearch.Kind.INFEASIBLE) {
-          return infeasible(Optional.empty());
+        pamt = search.meets(narrow.leastPamt(), least - narrow.pamtPagesAlwaysPaid());
+        if (pamt.kind() == TierSearch.Kind.OPTIMAL) {
+          pamtPages = least;
+          proofs.add("least PAMT: the lower bound of PamtLowerBound, which a layout meets");
+        } else if (pamt.kind() == TierSearch.Kind.STOPPED) {
+          return stopped(narrow, pamt, OptionalLong.of(least * PAGE));
+        } else {
+          used = model(s -> allowedEnds(b, s));
+          search = new TierSearch(ctx, used, deadline);
+          pamt = search.minimise("pamt", used.leastPamt(), least + 1 - used.pamtPagesAlwaysPaid());
+          if (pamt.kind() == TierSearch.Kind.INFEASIBLE) {
+            return infeasible(Optional.empty());
+          }
+          if (pamt.kind() == TierSearch.Kind.STOPPED) {
+            return stopped(used, pamt, OptionalLong.of((pamt.lowerBound() + used.pamtPagesAlwaysPaid()) * PAGE));
+          }
+          pamtPages = pamt.value() + used.pamtPagesAlwaysPaid();
+          proofs.add("least PAMT: z3 (no layout meets the lower bound of PamtLowerBound)");
+          // A layout with this PAMT only has TDMRs on the relaxation's paths within it.
+          long settled = pamtPages;
+          search.require(used.onlyWithin(s -> b.endsWithin(s, settled, problem.limits().maxTdmrs())));
         }
-        if (pamt.kind() == TierSearch.Kind.STOPPED) {
-          return stopped(used, pamt, OptionalLong.of((pamt.lowerBound() + used.pamtPagesAlwaysPaid()) * PAGE));
-        }
-        pamtPages = pamt.value() + used.pamtPagesAlwaysPaid();
-        proofs.add("least PAMT: z3 (no layout meets the lower bound of PamtLowerBound)");
-        // A layout with this PAMT only has TDMRs on the relaxation's paths within it.
-        long settled = pamtPages;
-        search.require(used.onlyWithin(s -> b.endsWithin(s, settled, problem.limits().maxTdmrs())));
       }
       search.fix(used.leastPamt(), pamtPages - used.pamtPagesAlwaysPaid());
-      TierSearch.Outcome tdmrs = search.minimise("tdmrs", used.fewestTdmrs(), b.fewestTdmrs(pamtPages).orElse(0));
+      // The construction's layout takes part in a tier only while it has the tiers before at their optimum.
+      long settledPages = pamtPages;
+      Optional<Layout> inHand = known.map(ConstructionLayout::layout).filter(l -> l.pamtBytes() / PAGE == settledPages);
+      TierSearch.Outcome tdmrs = tier(search, "tdmrs", "fewest TDMRs", used.fewestTdmrs(),
+          b.fewestTdmrs(pamtPages).orElse(0), inHand.map(Layout::size));
       if (tdmrs.kind() != TierSearch.Kind.OPTIMAL) {
         return stopped(used, tdmrs.model().isPresent() ? tdmrs : pamt, OptionalLong.of(pamtPages * PAGE));
       }
-      proofs.add(tdmrs.boundMet() ? "fewest TDMRs: the lower bound of PamtLowerBound" : "fewest TDMRs: z3");
       search.fix(used.fewestTdmrs(), tdmrs.value());
+      inHand = inHand.filter(l -> l.size() == tdmrs.value());
       OptionalLong fewestAreas = b.fewestAreas(pamtPages, (int) tdmrs.value());
-      TierSearch.Outcome areas = search.minimise("reserved-areas", used.fewestReservedAreas(), fewestAreas.orElse(0));
+      TierSearch.Outcome areas = tier(search, "reserved-areas", "fewest reserved areas", used.fewestReservedAreas(),
+          fewestAreas.orElse(0), inHand.map(l -> l.reservedAreaCount()));
       if (areas.kind() != TierSearch.Kind.OPTIMAL) {
-        return stopped(used, areas.model().isPresent() ? areas : tdmrs, OptionalLong.of(pamtPages * PAGE));
+        TierSearch.Outcome last = areas.model().isPresent() ? areas : tdmrs.model().isPresent() ? tdmrs : pamt;
+        return stopped(used, last, OptionalLong.of(pamtPages * PAGE));
       }
-      proofs.add(areas.boundMet() ? "fewest reserved areas: the lower bound of PamtLowerBound" : "fewest reserved areas: z3");
-      return optimal(used, areas.model().get());
+      return areas.model().isPresent() ? optimal(used, areas.model().get()) : optimal(known.orElseThrow().decision());
+    }
+
+    /**
+     * One tier after the least PAMT, whose proven lower bound is {@code lower}, and in which the
+     * construction's layout, while it has the tiers before at their optimum, has {@code inHand}.
+     * When that layout meets the bound, the tier is settled without a check. When it is at most
+     * {@link #CHECKS_BELOW_IN_HAND} above, Z3 checks each value from the bound up: the first a layout
+     * meets is the optimum, and when none does, the layout in hand's. Otherwise Z3 checks the bound
+     * and minimises ({@link TierSearch#minimise}). An {@code OPTIMAL} outcome without a model was
+     * settled by the construction's layout. {@code tier} names the tier in the answer's messages.
+     */
+    private TierSearch.Outcome tier(TierSearch search, String name, String tier, List<Z3Model.Soft> softs, long lower,
+        Optional<Integer> inHand) {
+      String which = known.map(ConstructionLayout::what).orElse("");
+      if (inHand.isPresent() && inHand.get() == lower) {
+        proofs.add(tier + ": the lower bound of PamtLowerBound, which " + which + " meets");
+        return new TierSearch.Outcome(TierSearch.Kind.OPTIMAL, lower, lower, Optional.empty(), true, "");
+      }
+      if (inHand.isPresent() && inHand.get() > lower && inHand.get() - lower <= CHECKS_BELOW_IN_HAND) {
+        for (long value = lower; value < inHand.get(); value++) {
+          TierSearch.Outcome met = search.meets(softs, value);
+          if (met.kind() == TierSearch.Kind.OPTIMAL) {
+            proofs.add(value == lower ? tier + ": the lower bound of PamtLowerBound"
+                : tier + ": z3 (no layout meets the lower bound of PamtLowerBound, %d)".formatted(lower));
+            return met;
+          }
+          if (met.kind() == TierSearch.Kind.STOPPED) {
+            return met;
+          }
+        }
+        proofs.add(tier + ": " + which + ", where z3 proves that no layout has fewer (down to the lower bound of"
+            + " PamtLowerBound, %d)".formatted(lower));
+        return new TierSearch.Outcome(TierSearch.Kind.OPTIMAL, inHand.get(), inHand.get(), Optional.empty(), false, "");
+      }
+      TierSearch.Outcome o = search.minimise(name, softs, lower);
+      if (o.kind() == TierSearch.Kind.OPTIMAL) {
+        proofs.add(o.boundMet() ? tier + ": the lower bound of PamtLowerBound" : tier + ": z3");
+      }
+      return o;
     }
 
     /**
@@ -411,7 +490,11 @@ public final class Z3Engine implements Engine {
     }
 
     private EngineResult optimal(Z3Model model, Model m) {
-      Problem.Decision decision = model.decision(m);
+      return optimal(model.decision(m));
+    }
+
+    /** The answer {@code OPTIMAL} with the layout of {@code decision}, verified, and how each tier was proven. */
+    private EngineResult optimal(Problem.Decision decision) {
       Layout layout = layoutOf(problem, decision);
       OptionalLong bytes = OptionalLong.of(layout.pamtBytes());
       List<String> messages = new ArrayList<>();
@@ -422,15 +505,29 @@ public final class Z3Engine implements Engine {
           variables, constraints, uncoveredBytes(problem, decision));
     }
 
+    /**
+     * The answer when a tier stopped: the better of the layout of {@code o}'s model, if any, and the
+     * construction's layout, if any, as {@code FEASIBLE} with {@code pamtBound} (what is proven about
+     * PAMT); {@code UNKNOWN} without either.
+     */
     private EngineResult stopped(Z3Model model, TierSearch.Outcome o, OptionalLong pamtBound) {
-      if (o.model().isPresent()) {
-        Problem.Decision decision = model.decision(o.model().get());
+      Optional<Problem.Decision> found = o.model().map(model::decision);
+      String what = "best layout found";
+      if (known.isPresent() && (found.isEmpty() || score(known.get().layout()).betterThan(
+          score(layoutOf(problem, found.get())), problem.policy()))) {
+        found = Optional.of(known.get().decision());
+        what = "best layout: " + known.get().what();
+      }
+      if (found.isPresent()) {
+        Problem.Decision decision = found.get();
         Layout layout = layoutOf(problem, decision);
         OptionalLong lower = pamtBound.isPresent()
             ? OptionalLong.of(Math.min(pamtBound.getAsLong(), layout.pamtBytes())) : OptionalLong.empty();
         List<String> messages = new ArrayList<>();
-        messages.add("z3 stopped (" + why(o) + ") before proving optimality; best layout found: "
-            + LayoutScore.of(problem.map(), problem.limits(), problem.policy(), layout).describe());
+        messages.add("z3 stopped (" + why(o) + ") before proving optimality; " + what + ": " + score(layout).describe());
+        if (!proofs.isEmpty()) {
+          messages.add("  proven: " + String.join("; ", proofs));
+        }
         messages.addAll(leftOutLines(problem, decision));
         return new EngineResult(NAME, Status.FEASIBLE, Optional.of(layout), OptionalLong.of(layout.pamtBytes()), lower,
             messages, millisSince(started), variables, constraints, uncoveredBytes(problem, decision));
@@ -438,6 +535,10 @@ public final class Z3Engine implements Engine {
       return result(Status.UNKNOWN, Optional.empty(), OptionalLong.empty(),
           List.of("z3 stopped (" + why(o) + ") before finding a layout or proving that none exists"),
           started, variables, constraints);
+    }
+
+    private LayoutScore score(Layout layout) {
+      return LayoutScore.of(problem.map(), problem.limits(), problem.policy(), layout);
     }
 
     /** Why a tier stopped: the time limit, or what Z3 said (interrupted by the watchdog it says "canceled"). */
@@ -451,6 +552,10 @@ public final class Z3Engine implements Engine {
      * names rules, not the bound's restriction.
      */
     private EngineResult infeasible(Optional<String> why) {
+      if (known.isPresent()) {
+        throw new IllegalStateException("z3: no layout of the kernel family's model, yet %s is one; this is a defect of the engine"
+            .formatted(known.get().what()));
+      }
       Infeasibility facts;
       if (explain) {
         Z3Model all = model(this::allEnds);

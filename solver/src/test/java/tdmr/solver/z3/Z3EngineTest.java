@@ -11,6 +11,7 @@ import tdmr.mem.MemoryBlock;
 import tdmr.mem.MemoryMap;
 import tdmr.solver.EngineResult;
 import tdmr.solver.ModuleFamilyRestrictions;
+import tdmr.solver.PamtLowerBound;
 import tdmr.solver.Problem;
 import tdmr.solver.SolveOptions;
 import tdmr.solver.Status;
@@ -44,6 +45,34 @@ class Z3EngineTest {
     assertEquals(8212 * KiB, r.pamtBytes().getAsLong());
     assertEquals(1, layout.reservedAreaCount());
     LayoutVerifier.requireValid(map, TdxLimits.DEFAULT, Policy.KERNEL, layout);
+  }
+
+  /**
+   * The map of {@link #oneTdmrOverTwoHolelessGranulesIsOptimal}: the kernel constructions' layout
+   * ({@link tdmr.solver.ConstructionLayout}) settles two tiers without a check, and Z3 the third.
+   * The Linux greedy rounds the block [1G, 3G) out to one TDMR [1G, 3G), 2048 + 4 + 1 = 2053 pages
+   * of PAMT. {@link PamtLowerBound}'s least PAMT is the same 2053 pages (two 1 GiB TDMRs would take
+   * 2 · 1027), with 1 TDMR, and 0 reserved areas, for it counts only holes and there are none. The
+   * greedy's layout has 1 area (its chunk, rule D5), one above that bound; Z3 proves that no layout
+   * has 0 (the chunk lies inside the only TDMR, with no hole to share an area with).
+   */
+  @Test
+  void theGreedysLayoutProvesTheLeastPamtAndZ3TheAreas() {
+    MemoryMap map = MemoryMap.ofBlocks("two-granules", List.of(new MemoryBlock(GiB, 3 * GiB, 0)));
+    PamtLowerBound bound = new PamtLowerBound(Problem.of(map, TdxLimits.DEFAULT, Policy.KERNEL));
+    assertEquals(2053, bound.leastPamtPages().getAsLong());
+    assertEquals(1, bound.fewestTdmrs(2053).getAsInt());
+    assertEquals(0, bound.fewestAreas(2053, 1).getAsLong());
+
+    EngineResult r = z3.solve(map, TdxLimits.DEFAULT, Policy.KERNEL, SolveOptions.DEFAULT);
+
+    assertEquals(Status.OPTIMAL, r.status());
+    assertEquals(2053 * 4 * KiB, r.pamtBytes().getAsLong());
+    assertEquals(1, r.layout().orElseThrow().reservedAreaCount());
+    assertEquals("  proven: least PAMT proven by the lower bound of PamtLowerBound, which the layout of the Linux"
+        + " greedy meets; fewest TDMRs: the lower bound of PamtLowerBound, which the layout of the Linux greedy"
+        + " meets; fewest reserved areas: the layout of the Linux greedy, where z3 proves that no layout has fewer"
+        + " (down to the lower bound of PamtLowerBound, 0)", r.messages().get(1));
   }
 
   /**
