@@ -81,7 +81,7 @@ public final class MapReader {
     }
     for (int i = 0; i < bytes.length; i++) {
       if (bytes[i] == 0) {
-        throw new InputException(sourceName, lineAt(bytes, i), nulByteProblem(bytes, i));
+        throw new InputException(sourceName, lineAt(bytes, i), nulByteProblem(sourceName, bytes, i));
       }
     }
     int invalid = firstInvalidUtf8(bytes);
@@ -135,9 +135,10 @@ public final class MapReader {
 
   /**
    * What a NUL byte at {@code offset} means: binary data, or UTF-16 text without a byte order mark
-   * (every other byte NUL around an ASCII character), which {@code iconv} converts.
+   * (every other byte NUL around an ASCII character), which {@code iconv} converts: the command
+   * names the file, so that it can be pasted, and a file beside it for the UTF-8 copy.
    */
-  private static String nulByteProblem(byte[] bytes, int offset) {
+  private static String nulByteProblem(String sourceName, byte[] bytes, int offset) {
     int even = 0;
     int odd = 0;
     int probe = Math.min(bytes.length & ~1, 512);
@@ -148,10 +149,21 @@ public final class MapReader {
     int pairs = probe / 2;
     if (pairs >= 4 && Math.max(even, odd) * 10 >= pairs * 9) {
       String order = odd > even ? "UTF-16LE" : "UTF-16BE";
+      boolean file = !sourceName.startsWith("<");
+      String from = file ? shellWord(sourceName) : "FILE";
+      String to = file ? shellWord(sourceName + ".utf8") : "FILE.utf8";
       return ("UTF-16 text without a byte order mark (NUL byte at offset %d): convert it to UTF-8 first,"
-          + " e.g. iconv -f %s -t UTF-8 FILE > FILE.utf8").formatted(offset, order);
+          + " e.g. iconv -f %s -t UTF-8 %s > %s").formatted(offset, order, from, to);
     }
     return "binary input (NUL byte at offset %d): expected a text log, /proc/iomem or JSON".formatted(offset);
+  }
+
+  /** {@code path} as one word of a POSIX shell: as it is when that is safe, else in single quotes. */
+  static String shellWord(String path) {
+    if (path.matches("[A-Za-z0-9_./:@%+=,-]+")) {
+      return path;
+    }
+    return "'" + path.replace("'", "'\\''") + "'";
   }
 
   /** The offset of the first byte that is not valid UTF-8, or -1; decodes in small chunks. */

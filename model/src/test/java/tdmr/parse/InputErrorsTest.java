@@ -185,6 +185,13 @@ class InputErrorsTest {
     byte[] le = "BIOS-e820: [mem 0x0000000000100000-0x000000007fffffff] usable\n".getBytes(StandardCharsets.UTF_16LE);
     InputException e = assertThrows(InputException.class, () -> MapReader.readBytes("bad.txt", le));
     assertError(e, 1, "UTF-16 text without a byte order mark", "offset 1", "iconv -f UTF-16LE -t UTF-8");
+    // The command names the file, so it can be pasted as it is; a name with a space is quoted for
+    // the shell, and standard input has no name to give.
+    assertTrue(e.getMessage().endsWith("iconv -f UTF-16LE -t UTF-8 bad.txt > bad.txt.utf8"), e.getMessage());
+    InputException spaced = assertThrows(InputException.class, () -> MapReader.readBytes("host 7's log.txt", le));
+    assertTrue(spaced.getMessage().endsWith("-t UTF-8 'host 7'\\''s log.txt' > 'host 7'\\''s log.txt.utf8'"), spaced.getMessage());
+    InputException piped = assertThrows(InputException.class, () -> MapReader.readBytes("<stdin>", le));
+    assertTrue(piped.getMessage().endsWith("-t UTF-8 FILE > FILE.utf8"), piped.getMessage());
     byte[] bad = {(byte) 0xFF, (byte) 0xFE, 0x00, (byte) 0xD8};
     InputException lone = assertThrows(InputException.class, () -> MapReader.readBytes("bad.txt", bad));
     assertError(lone, 0, "binary input", "UTF-16LE");

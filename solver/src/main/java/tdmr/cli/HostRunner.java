@@ -159,17 +159,30 @@ final class HostRunner {
   private static Done unanswered(HostInputs.Input input, int exitCode, String outcome, String message,
       InputException cause, StringWriter err) {
     err.write(message + System.lineSeparator());
-    HostResult result = new HostResult(exitCode, outcome, message, OptionalLong.empty(), "");
-    return new Done(input, result, "", err.toString(), Optional.of(errorDocument(input, result, cause)));
+    HostResult result = new HostResult(exitCode, outcome, summaryReason(message, cause), OptionalLong.empty(), "");
+    return new Done(input, result, "", err.toString(), Optional.of(errorDocument(input, message, result, cause)));
+  }
+
+  /**
+   * The reason column of an unreadable input: its problem and line, without the file name (the host
+   * column has it) and without the advice that follows it (the whole message is on standard error and
+   * in the NDJSON line).
+   */
+  private static String summaryReason(String message, InputException cause) {
+    if (cause == null) {
+      return message;
+    }
+    return cause.line() > 0 ? "line %d: %s".formatted(cause.line(), cause.problem()) : cause.problem();
   }
 
   /** {@code {"tdmrVersion", "schema": "error/2", "source", "error": {...}, "exitCode"}} for an input without an answer. */
-  private static ObjectNode errorDocument(HostInputs.Input input, HostResult result, InputException cause) {
+  private static ObjectNode errorDocument(HostInputs.Input input, String message, HostResult result,
+      InputException cause) {
     ObjectNode o = JsonContract.document("error");
     o.put("source", input.name());
     ObjectNode error = o.putObject("error");
     error.put("kind", result.outcome());
-    error.put("message", result.reason());
+    error.put("message", message);
     if (cause != null) {
       error.put("file", cause.file());
       if (cause.line() > 0) {
@@ -181,7 +194,7 @@ final class HostRunner {
     } else {
       error.putNull("file");
       error.putNull("line");
-      error.put("problem", result.reason());
+      error.put("problem", message);
     }
     return withExitCode(o, result.exitCode());
   }

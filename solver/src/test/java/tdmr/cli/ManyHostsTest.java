@@ -168,6 +168,44 @@ class ManyHostsTest {
     assertTrue(mismatched.err().contains("--map is given once"), mismatched.err());
   }
 
+  /**
+   * An unreadable input's row gives its problem, not its file name again (the host column has it)
+   * nor the advice after it; a long problem is cut, so that the table stays as narrow as its other
+   * rows; the whole message stays on standard error and in the NDJSON line.
+   */
+  @Test
+  void anUnreadableInputsRowSaysItsProblemInAFewWords(@TempDir Path dir) throws Exception {
+    Path garbage = dir.resolve("garbage.txt");
+    Files.writeString(garbage, "garbage line\nfoo\n");
+    CliRun run = CliRun.of("check", garbage.toString(), MISSING, "--map", QEMU);
+    assertEquals(2, run.exit(), run.err());
+    List<String> rows = run.out().substring(run.out().indexOf("Summary of tdmr check (2 inputs)")).lines().skip(2).toList();
+    // The file name appears once per row, in the host column.
+    assertEquals(1, rows.get(0).split(garbage.toString(), -1).length - 1, rows.get(0));
+    assertTrue(rows.get(0).contains("BAD_INPUT  not a layout"), rows.get(0));
+    assertTrue(rows.get(1).matches(MISSING + " +2 +BAD_INPUT +no such file +- +-"), rows.get(1));
+    // No reason cell is wider than HostSummary.REASON_WIDTH: "PAMT" and "fix" follow within it.
+    String heading = run.out().lines().filter(l -> l.startsWith("host ")).findFirst().orElseThrow();
+    assertTrue(heading.indexOf("PAMT") - heading.indexOf("reason") <= HostSummary.REASON_WIDTH + 2, heading);
+    assertTrue(run.err().contains(garbage + ": not a layout: expected a JSON layout"), run.err());
+    JsonNode error = ndjson(CliRun.of("check", "--json", garbage.toString(), MISSING, "--map", QEMU).out()).get(0).get("error");
+    assertTrue(error.get("message").asText().startsWith(garbage + ": not a layout: expected"), error.toString());
+  }
+
+  /** A reason is cut after a whole word, before trailing punctuation, and says so with "...". */
+  @Test
+  void aLongReasonIsCutAfterAWord() {
+    String shortReason = "TDMR [0x0, 0x80000000): reserved areas exhausted.";
+    assertEquals(shortReason, HostSummary.cut(shortReason));
+    // 10 words of 6 characters ("word1 " ... "word9 ", "wordX"): 59 characters fit; 65 do not.
+    String fits = "abcde ".repeat(9) + "abcde";
+    assertEquals(fits, HostSummary.cut(fits));
+    String tooLong = "abcde ".repeat(10) + "abcde";
+    // 57 characters leave room for "...": nine whole words (53 characters with their spaces) and no comma.
+    assertEquals("abcde ".repeat(8) + "abcde...", HostSummary.cut(tooLong));
+    assertEquals("abcde ".repeat(8) + "abcde...", HostSummary.cut("abcde ".repeat(8) + "abcde, " + "x".repeat(20)));
+  }
+
   @Test
   void theExitStatusOfManyIsTheMostSerious() {
     assertEquals(0, HostRunner.overall(List.of(0, 0)));
