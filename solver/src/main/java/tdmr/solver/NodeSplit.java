@@ -97,7 +97,11 @@ import tdmr.time.Deadline;
  *       all its memory out, which on a host of large nodes rules out a TDMR without memory whenever
  *       the limit is at most the number of groups. Under holes {@code memlist} such
  *       a TDMR is all holes, so it needs a reserved area: at 0 areas per TDMR there is none.
- *       Otherwise the claim names the restriction "every TDMR holds TDX memory".
+ *       Otherwise the claim names the restriction "every TDMR holds TDX memory". Where the limit
+ *       binds (or no union was found), {@link MemorylessFill} then builds layouts with such TDMRs;
+ *       one that {@link LayoutVerifier} accepts and that beats the union is the answer, {@code
+ *       FEASIBLE} with the PAMT bound of both kinds of layout (the union's optimality or the groups'
+ *       bounds, and this step's bounds), never {@code OPTIMAL}.
  * </ol>
  *
  * So {@code U} is optimal among the layouts of the family that meet the named restrictions: by 1 it
@@ -176,25 +180,95 @@ public final class NodeSplit {
     // The nodes get at most four fifths of the time; the rest is the undivided solve's if a node fails.
     Deadline split = Deadline.in(deadline.remainingSeconds() * 4 / 5);
     Optional<Union> union = solveNodes(whole, parts.get(), limits, policy, options, split, details);
-    if (union.isPresent()) {
-      Optional<EngineResult> claim = claim(engine, map, limits, policy, union.get(), details, started, deadline);
-      if (claim.isPresent() && claim.get().status() == Status.OPTIMAL) {
-        return claim.get();
-      }
-      claim.ifPresent(c -> options.incumbent().offer(c));
-      EngineResult r = whole.solve(map, limits, policy, options.withDeadline(deadline));
-      return claim.isPresent() ? better(r, claim.get(), map, limits, policy, details, started)
-          : r.withDetails(concat(details, r.details())).timedFrom(started);
+    Optional<EngineResult> claim = union.flatMap(u -> claim(engine, map, limits, policy, u, details, started, deadline));
+    if (claim.isPresent() && claim.get().status() == Status.OPTIMAL
+        && !claim.get().restrictions().contains(MEMORY_IN_EVERY_TDMR)) {
+      return claim.get();
     }
+    claim = tryMemoryless(whole, engine, map, limits, policy, options, parts.get(), union, claim, details, started,
+        deadline);
+    if (claim.isPresent() && claim.get().status() == Status.OPTIMAL) {
+      return claim.get();
+    }
+    claim.ifPresent(c -> options.incumbent().offer(c));
     EngineResult r = whole.solve(map, limits, policy, options.withDeadline(deadline));
-    return r.withDetails(concat(details, r.details())).timedFrom(started);
+    return claim.isPresent() ? better(r, claim.get(), map, limits, policy, details, started)
+        : r.withDetails(concat(details, r.details())).timedFrom(started);
+  }
+
+  /**
+   * {@code claim}, or a better layout with TDMRs without memory from {@link MemorylessFill} where
+   * the TDMR limit binds (the groups' optima exceed it, or no union was found): such a layout is only
+   * {@code FEASIBLE}, with the PAMT bound of {@link #memorylessBound}. It is tried when the claim is
+   * not proven or names {@link #MEMORY_IN_EVERY_TDMR}, given three quarters of the time left (the
+   * undivided solve gets the rest).
+   */
+  private static Optional<EngineResult> tryMemoryless(Solver whole, String engine, MemoryMap map, TdxLimits limits,
+      Policy policy, SolveOptions options, List<Part> parts, Optional<Union> nodes, Optional<EngineResult> claim,
+      List<String> details, long started, Deadline deadline) {
+    if (nodes.isPresent() && !nodes.get().limitBinds()
+        || policy.holes() == Policy.Holes.MEMLIST && limits.maxReservedPerTdmr() == 0) {
+      return claim;
+    }
+    List<Optional<Layout>> known = nodes.map(Union::groupLayouts)
+        .orElse(parts.stream().map(p -> Optional.<Layout>empty()).toList());
+    Optional<Layout> filled = MemorylessFill.layout(whole, map, parts, known, limits, policy, options,
+        Deadline.in(deadline.remainingSeconds() * 3 / 4), details);
+    if (filled.isEmpty()) {
+      return claim;
+    }
+    LayoutScore score = LayoutScore.of(map, limits, policy, filled.get());
+    if (claim.isPresent() && !score.betterThan(
+        LayoutScore.of(map, limits, policy, claim.get().layout().orElseThrow()), policy)) {
+      details.add("the layout with TDMRs without memory is no better: " + score.describe());
+      return claim;
+    }
+    OptionalLong bound = memorylessBound(map, limits, policy, parts, claim, score, deadline, details);
+    boolean least = bound.isPresent() && bound.getAsLong() >= filled.get().pamtBytes();
+    String what = "best layout found (node by node, with TDMRs without memory)";
+    List<String> messages = List.of((least ? what + ", its PAMT proven the least (the tiers after PAMT are not"
+        + " proven): " : what + ": ") + score.describe());
+    return Optional.of(result(engine, Status.FEASIBLE, filled.get(), score,
+        bound.isPresent() ? OptionalLong.of(Math.min(bound.getAsLong(), filled.get().pamtBytes())) : bound, messages,
+        details, List.of(), started));
+  }
+
+  /**
+   * A lower bound in bytes on the PAMT of the map's optimum when a layout {@code found} has no
+   * remote PAMT and gives up no coverable memory (so the optimum does neither); empty otherwise. An
+   * optimum without TDMRs holding no memory has at least the union's PAMT when {@code claim} proved
+   * the union optimal among those with no other restriction named, else {@link #pamtBound}'s groups'
+   * sum; one with such a TDMR has at least step 3's bounds. The smaller of the two holds.
+   */
+  private static OptionalLong memorylessBound(MemoryMap map, TdxLimits limits, Policy policy, List<Part> parts,
+      Optional<EngineResult> claim, LayoutScore found, Deadline deadline, List<String> details) {
+    try {
+      Instance instance = Instance.of(map, limits, policy, deadline);
+      if (found.remotePamtBytes() > 0 || found.uncoveredBytes() > instance.deadMemory()) {
+        return OptionalLong.empty();
+      }
+      ModuleFamilyBounds bounds = new ModuleFamilyBounds(instance, true);
+      if (claim.isPresent() && claim.get().status() == Status.OPTIMAL
+          && claim.get().restrictions().equals(List.of(MEMORY_IN_EVERY_TDMR))) {
+        long memoryless = Math.max(bounds.leastPamtPagesWithMemoryless(instance.chunkPages(1)).orElse(0),
+            withMemoryless(parts, limits).orElse(0)) * ByteSize.PAGE;
+        return OptionalLong.of(Math.min(claim.get().pamtBytes().orElseThrow(), memoryless));
+      }
+      OptionalLong pages = pamtBound(instance, bounds, parts, limits, policy, deadline, details);
+      return pages.isPresent() ? OptionalLong.of(pages.getAsLong() * ByteSize.PAGE) : pages;
+    } catch (Deadline.Exceeded e) {
+      details.add("time limit: it struck while the bounds were derived, so none is given");
+      return OptionalLong.empty();
+    }
   }
 
   /**
    * The nodes' layouts together, the restrictions their claims named, and whether every node's
-   * answer was {@code OPTIMAL} (else the union is only a witness).
+   * answer was {@code OPTIMAL} (else the union is only a witness); each group's layout, and whether
+   * the TDMR limit binds (the union has as many TDMRs as it allows, or the limit was shared).
    */
-  private record Union(Layout layout, List<String> restrictions, boolean proven, List<Part> parts) {}
+  private record Union(Layout layout, List<String> restrictions, boolean proven, List<Part> parts,
+      List<Optional<Layout>> groupLayouts, boolean limitBinds) {}
 
   /**
    * {@link LeftOutPamtBound#leastWithMemoryless} within the TDMR limit, over every group's {@link
@@ -285,7 +359,9 @@ public final class NodeSplit {
       return shareLimit(whole, parts, solvedShape, layouts, limits, policy, options, split, details, named);
     }
     tdmrs.sort(Comparator.comparingLong(Tdmr::base));
-    return Optional.of(new Union(new Layout(tdmrs), List.copyOf(named), proven, parts));
+    List<Optional<Layout>> byGroup = parts.stream().map(p -> Optional.ofNullable(layouts.get(p.node()))).toList();
+    return Optional.of(new Union(new Layout(tdmrs), List.copyOf(named), proven, parts, byGroup,
+        tdmrs.size() >= limits.maxTdmrs()));
   }
 
   /**
@@ -356,17 +432,19 @@ public final class NodeSplit {
       named.clear();
     }
     List<Tdmr> tdmrs = new ArrayList<>();
+    List<Optional<Layout>> byGroup = new ArrayList<>();
     Map<Integer, Integer> given = new TreeMap<>();
     for (int g = 0; g < parts.size(); g++) {
       Part p = parts.get(g);
       Part rep = shapes.get(groups.get(g));
-      tdmrs.addAll(shift(a.get().answers().get(g).layout().orElseThrow(), p.windowStart() - rep.windowStart())
-          .tdmrs());
+      Layout own = shift(a.get().answers().get(g).layout().orElseThrow(), p.windowStart() - rep.windowStart());
+      byGroup.add(Optional.of(own));
+      tdmrs.addAll(own.tdmrs());
       given.merge(a.get().tdmrs().get(g), 1, Integer::sum);
     }
     details.add("the limit shared (groups per TDMRs each): " + given);
     tdmrs.sort(Comparator.comparingLong(Tdmr::base));
-    return Optional.of(new Union(new Layout(tdmrs), List.copyOf(named), a.get().proven(), parts));
+    return Optional.of(new Union(new Layout(tdmrs), List.copyOf(named), a.get().proven(), parts, byGroup, true));
   }
 
   /**
@@ -662,7 +740,7 @@ public final class NodeSplit {
   }
 
   /** {@code layout} moved up by {@code delta} bytes (whole GiB). */
-  private static Layout shift(Layout layout, long delta) {
+  static Layout shift(Layout layout, long delta) {
     List<Tdmr> out = new ArrayList<>();
     for (Tdmr t : layout.tdmrs()) {
       Pamt p = t.pamt();

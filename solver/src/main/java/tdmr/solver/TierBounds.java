@@ -109,7 +109,9 @@ public final class TierBounds {
    * The TDMRs tier, once PAMT is proven and no coverable memory is given up: the TDMRs of runs whose
    * granules cannot be left out at the covering bound ({@link GranulesLeftOut#leastTdmrsAtPamtBound},
    * only at that bound), the TDMRs cut so that islands are filled at that PAMT ({@link
-   * TdmrCountBound#leastTdmrs}), raised where no set of that many TDMRs fills the islands the area
+   * TdmrCountBound#leastTdmrs}), the least count of up to three TDMRs whose levels can fill the memory
+   * they leave out ({@link FewTdmrsBound#leastTdmrs}, tried from the count so far), raised where no
+   * set of that many TDMRs fills the islands the area
    * limit needs ({@link FilledIslandsPamtBound#raiseTdmrs}), or whose area limits hold the areas
    * every layout at that PAMT needs ({@link AreaLimitBound#leastTdmrs}); with no remote PAMT, the fewest TDMRs
    * whose {@link LeftOutPamtBound#strict} bound is at most that PAMT ({@link
@@ -128,6 +130,9 @@ public final class TierBounds {
     }
     best = larger(best, new Bound(new TdmrCountBound(instance).leastTdmrs(pamt).orElse(0),
         TdmrCountBound.class.getSimpleName()));
+    // Counts up to FewTdmrsBound.MOST_TDMRS not ruled out yet: every set of that many TDMRs tried.
+    best = larger(best, new Bound(new FewTdmrsBound(instance).leastTdmrs(pamt, best.value()).orElse(0),
+        FewTdmrsBound.class.getSimpleName()));
     if (proven.remoteFree()) {
       best = larger(best, new Bound(LeftOutPamtBound.leastTdmrs(leftOut(), instance.limits(), pamt).orElse(0),
           LeftOutPamtBound.class.getSimpleName()));
