@@ -150,20 +150,12 @@ public final class MapReader {
     if (pairs >= 4 && Math.max(even, odd) * 10 >= pairs * 9) {
       String order = odd > even ? "UTF-16LE" : "UTF-16BE";
       boolean file = !sourceName.startsWith("<");
-      String from = file ? shellWord(sourceName) : "FILE";
-      String to = file ? shellWord(sourceName + ".utf8") : "FILE.utf8";
+      String from = file ? ShellWord.of(sourceName) : "FILE";
+      String to = file ? ShellWord.of(sourceName + ".utf8") : "FILE.utf8";
       return ("UTF-16 text without a byte order mark (NUL byte at offset %d): convert it to UTF-8 first,"
           + " e.g. iconv -f %s -t UTF-8 %s > %s").formatted(offset, order, from, to);
     }
     return "binary input (NUL byte at offset %d): expected a text log, /proc/iomem or JSON".formatted(offset);
-  }
-
-  /** {@code path} as one word of a POSIX shell: as it is when that is safe, else in single quotes. */
-  static String shellWord(String path) {
-    if (path.matches("[A-Za-z0-9_./:@%+=,-]+")) {
-      return path;
-    }
-    return "'" + path.replace("'", "'\\''") + "'";
   }
 
   /** The offset of the first byte that is not valid UTF-8, or -1; decodes in small chunks. */

@@ -27,6 +27,7 @@ import tdmr.parse.InputBytes;
 import tdmr.parse.InputException;
 import tdmr.parse.LayoutJson;
 import tdmr.parse.MapReader;
+import tdmr.parse.ShellWord;
 import tdmr.tdx.Layout;
 import tdmr.tdx.Policy;
 import tdmr.tdx.TdxLimits;
@@ -168,8 +169,9 @@ final class CheckCommand implements Callable<Integer> {
         // Both commands answer the question this check asked: the same limits, policy and what-if options.
         String question = questionWords();
         out.println("Next: build a layout that passes both checks, and check it:");
-        out.println("  tdmr plan %s%s --solver cpsat --json > plan.json".formatted(mapArgument, question));
-        out.println("  tdmr check plan.json --map %s%s".formatted(mapArgument, question));
+        String mapWord = ShellWord.of(mapArgument.toString());
+        out.println("  tdmr plan %s%s --solver cpsat --json > plan.json".formatted(mapWord, question));
+        out.println("  tdmr check plan.json --map %s%s".formatted(mapWord, question));
       }
     }
     out.flush();

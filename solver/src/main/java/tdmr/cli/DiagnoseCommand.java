@@ -14,12 +14,13 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
+import tdmr.parse.Bundle;
 import tdmr.parse.InputException;
 import tdmr.parse.MapReader;
+import tdmr.parse.ShellWord;
 import tdmr.parse.TextLines;
 import tdmr.solver.SolveOptions;
 import tdmr.tdx.TdxLimits;
-import tdmr.parse.Bundle;
 import tdmr.triage.BootLog;
 import tdmr.triage.LogCompleteness;
 import tdmr.triage.TdxLogTriage;
@@ -125,7 +126,7 @@ final class DiagnoseCommand implements Callable<Integer> {
     }
     LayoutAnalysis.Findings findings = LayoutAnalysis.Findings.NONE;
     if (mapInLog.map().isPresent()) {
-      String logWords = " " + (source.name().equals("<stdin>") ? "dmesg.txt" : source.name()) + whatIf.asArguments();
+      String logWords = " " + (source.name().equals("<stdin>") ? "dmesg.txt" : ShellWord.of(source.name())) + whatIf.asArguments();
       findings = new LayoutAnalysis(mapInLog.map().get(), completeness, logWords, whatIf.kernelParameters(),
           TdxLimits.DEFAULT, options, host)
           .analyse(triage);

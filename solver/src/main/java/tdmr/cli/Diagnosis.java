@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
 import tdmr.mem.MemoryMap;
+import tdmr.parse.ShellWord;
 import tdmr.triage.LogCompleteness;
 import tdmr.triage.Triage;
 
@@ -68,7 +69,7 @@ record Diagnosis(
       // tdmr fix on this log would only say it has no memory map: collect one first.
       fix = NO_MAP_FIX;
     } else if (triage.outcome().isLayoutFailure()) {
-      fix = "tdmr fix " + (source.equals("<stdin>") ? "dmesg.txt" : source);
+      fix = "tdmr fix " + (source.equals("<stdin>") ? "dmesg.txt" : ShellWord.of(source));
     } else if (triage.outcome().tdxUp() || whatToDo.isEmpty()) {
       fix = "";
     } else {

@@ -18,6 +18,7 @@ import tdmr.mem.Count;
 import tdmr.mem.MemoryMap;
 import tdmr.parse.JsonContract;
 import tdmr.parse.LayoutJson;
+import tdmr.parse.ShellWord;
 import tdmr.solver.Engine;
 import tdmr.solver.EngineResult;
 import tdmr.solver.Engines;
@@ -220,7 +221,7 @@ final class FixCommand implements Callable<Integer> {
 
   /** INPUT and the what-if options as the user typed them, for the commands suggested next. */
   private String inputWords(Host host) {
-    return (host.bundled() ? "" : " " + host.name()) + whatIf.asArguments();
+    return (host.bundled() ? "" : " " + ShellWord.of(host.name())) + whatIf.asArguments();
   }
 
   /**

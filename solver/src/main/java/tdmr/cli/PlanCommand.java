@@ -20,6 +20,7 @@ import tdmr.mem.MemoryMap;
 import tdmr.parse.InputException;
 import tdmr.parse.JsonContract;
 import tdmr.parse.LayoutJson;
+import tdmr.parse.ShellWord;
 import tdmr.solver.CrossCheck;
 import tdmr.solver.Engine;
 import tdmr.solver.EngineResult;
@@ -135,7 +136,7 @@ final class PlanCommand implements Callable<Integer> {
       host.document(document);
     } else {
       out.print(new PlanText(map, limits, policy, verbose).render(results, color.terminal(),
-          (host.bundled() ? "" : host.name()) + whatIf.asArguments()));
+          (host.bundled() ? "" : ShellWord.of(host.name())) + whatIf.asArguments()));
       check.ifPresent(c -> c.lines().forEach(out::println));
     }
     out.flush();
@@ -179,7 +180,7 @@ final class PlanCommand implements Callable<Integer> {
     java.util.OptionalLong pamt = results.stream().filter(r -> r.status().hasLayout()).findFirst()
         .map(EngineResult::pamtBytes).orElse(java.util.OptionalLong.empty());
     // The same tdmr fix as the text's first next step: the failed construction, this run's limits and policy.
-    String fix = new PlanText(map, limits, policy).kernelFix(results, (host.bundled() ? "" : host.name()) + whatIf.asArguments())
+    String fix = new PlanText(map, limits, policy).kernelFix(results, (host.bundled() ? "" : ShellWord.of(host.name())) + whatIf.asArguments())
         .orElse("");
     return new HostResult(exitCode, outcome, reason, pamt, fix);
   }

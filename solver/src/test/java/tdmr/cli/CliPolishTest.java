@@ -184,6 +184,23 @@ class CliPolishTest {
   }
 
   @Test
+  void suggestedCommandsQuoteAFileNameTheShellWouldSplit(@TempDir Path dir) throws IOException {
+    // The #135 log saved as "my host's log.txt": the kernel's construction fails on it, so plan's
+    // Next lists fix, plan and render on that file, and diagnose lists fix. Pasted, each must name
+    // the one file: the name in single quotes, its quote written '\''.
+    Path log = dir.resolve("my host's log.txt");
+    Files.copy(RealMaps.path(RealMaps.EMR_135), log);
+    String quoted = "'" + dir.resolve("my host").toString().replace("'", "'\\''") + "'\\''s log.txt'";
+    CliRun plan = CliRun.of("plan", log.toString());
+    assertEquals(1, plan.exit(), plan.err());
+    assertTrue(plan.out().contains("\n    tdmr fix " + quoted + "\n"), plan.out());
+    assertTrue(plan.out().contains("\n    tdmr plan " + quoted + " --solver cpsat\n"), plan.out());
+    assertTrue(plan.out().contains("\n    tdmr render " + quoted + " --solver greedy,cpsat -o layout.html\n"), plan.out());
+    CliRun diagnose = CliRun.of("diagnose", log.toString());
+    assertTrue(diagnose.out().contains("tdmr fix " + quoted), diagnose.out());
+  }
+
+  @Test
   void aLayoutNeedsNoNextSteps() {
     CliRun run = CliRun.of("plan", "--holes", "cmr");
     assertEquals(0, run.exit(), run.err());
