@@ -3,6 +3,8 @@ package tdmr.cli;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.SortedSet;
+import java.util.TreeSet;
 import java.util.stream.Collectors;
 import tdmr.check.PamtPadding;
 import tdmr.check.RemotePamt;
@@ -121,11 +123,11 @@ final class PlanText {
    * layout with the least PAMT instead ({@code --pamt any}, which does not rank locality). The hint
    * names both causes: which one bought the padding is known only by solving under {@code --pamt
    * any} too (padding also fills memory islands to save reserved areas, or memory left outside every
-   * TDMR under a tight TDMR limit), and a diagnosis says only what the answer shows. Nothing is said under {@code --pamt any} or for layouts padded less, nor on a map
-   * whose TDX memory lies on one node: there every PAMT byte lies on the node of the memory it
-   * describes, so no layout has remote PAMT and the padding bought none (it fills memory islands or
-   * memory outside every TDMR that the limits or coverage {@code max} need; {@code --pamt any}
-   * answers the same).
+   * TDMR under a tight TDMR limit), and a diagnosis says only what the answer shows. Nothing is
+   * said under {@code --pamt any} or for layouts padded less, nor on a map whose TDX memory lies on
+   * one node: there every PAMT byte lies on the node of the memory it describes, so no layout has
+   * remote PAMT and the padding bought none (it fills memory islands or memory outside every TDMR
+   * that the limits or coverage {@code max} need; {@code --pamt any} answers the same).
    */
   private void paddingForLocality(List<EngineResult> results, String in, List<String> out) {
     if (policy.pamt() != Policy.PamtPlacementPolicy.NODE_LOCAL || map.nodes().size() < 2) {
@@ -315,7 +317,7 @@ final class PlanText {
    * shows them all, not only the one the kernel would put its PAMT on.
    */
   String nodes(Tdmr t) {
-    java.util.SortedSet<Integer> nodes = new java.util.TreeSet<>();
+    SortedSet<Integer> nodes = new TreeSet<>();
     for (MemoryBlock b : memlist) {
       if (b.start() < t.end() && t.base() < b.end()) {
         nodes.add(b.node());

@@ -119,7 +119,8 @@ final class MemorylessFill {
     if (leftOut.isEmpty()) {
       return Optional.empty();
     }
-    Optional<List<Tdmr>> lenders = lenders(map, tdmrs, AddressRange.union(leftOut), limits);
+    List<AddressRange> leftOutRuns = AddressRange.union(leftOut);
+    Optional<List<Tdmr>> lenders = lenders(map, tdmrs, leftOutRuns, limits);
     if (lenders.isEmpty()) {
       return Optional.empty();
     }
@@ -133,8 +134,8 @@ final class MemorylessFill {
       return Optional.empty();
     }
     details.add("a layout with %d TDMRs without memory (their levels fill %d left-out runs of memory, %s)"
-        .formatted(lenders.get().size(), AddressRange.union(leftOut).size(),
-            ByteSize.human(AddressRange.union(leftOut).stream().mapToLong(AddressRange::size).sum())));
+        .formatted(lenders.get().size(), leftOutRuns.size(),
+            ByteSize.human(leftOutRuns.stream().mapToLong(AddressRange::size).sum())));
     return Optional.of(layout);
   }
 
