@@ -127,7 +127,10 @@ public final class ModuleFamilyRestrictions {
    * tests under default limits, where an optimum covers each node's runs with fewer than three
    * TDMRs each; the second (since 2026-12-05) under tight TDMR limits, where an optimum leaves
    * granules out of every TDMR and fills them with padded levels, so that its PAMT exceeds the first
-   * bound, as in a node's solve within the share of the limit {@link NodeSplit} gives it. A run cut into granules ({@link
+   * bound, as in a node's solve within the share of the limit {@link NodeSplit} gives it. Nor is
+   * it named, whatever the PAMT, where the islands of usable memory leave such a TDMR no room
+   * within a limit of one or two TDMRs ({@link IslandCount}: e.g. one TDMR and 4 islands or more
+   * need 4 levels outside it, and it has 3), since 2026-12-05. A run cut into granules ({@link
    * Instance#cutRuns}) is a sequence of 1 GiB cells, every TDMR over it is in the models, and it is
    * not counted. {@code ModuleFamilyBoundsTest} derives the bound by hand and {@code
    * InnerTdmrClaimsTest} compares both engines with {@code ExhaustiveSearch}, which enumerates TDMRs
@@ -140,13 +143,16 @@ public final class ModuleFamilyRestrictions {
   /**
    * The runs (PLAIN cells of 3 GiB or more) where a TDMR lying wholly inside could beat {@code found}
    * (or, without an optimum, make a layout exist), by the argument of {@link #innerTdmrCouldBeat}:
-   * every run when there is no bound, else those whose {@link
+   * those the islands leave room for ({@link IslandCount#innerTdmrCouldBeat}), then every such run
+   * when there is no bound, else those whose {@link
    * ModuleFamilyBounds#leastPamtPagesWithInnerTdmr} does not exceed the optimum's PAMT and, for a
    * run of usable memory, neither does {@link #granulesLeftOutBesideInnerTdmr} GiB. {@link
    * InnerTdmrRuns} cuts these into granules for a second solve.
    */
   public static List<Cell> runsWhereInnerTdmrCouldBeat(Instance instance, Optional<LayoutScore> found) {
     List<Cell> runs = instance.cells().stream().filter(c -> c.kind() == Kind.PLAIN && c.sizeGiB() >= 3).toList();
+    IslandCount islands = new IslandCount(instance);
+    runs = runs.stream().filter(c -> islands.innerTdmrCouldBeat(c, found)).toList();
     if (runs.isEmpty()) {
       return runs;
     }

@@ -1,0 +1,168 @@
+package tdmr.solver;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import tdmr.mem.AddressRange;
+import tdmr.mem.ByteSize;
+import tdmr.solver.Instance.Atom;
+import tdmr.solver.Instance.Cell;
+import tdmr.tdx.Policy;
+
+/**
+ * The islands of a map's usable memory, and what their count proves about a TDMR lying wholly
+ * inside a run of whole GiB without reaching the run's ends ({@link
+ * ModuleFamilyRestrictions#INSIDE_A_RUN}) within a limit of one or two TDMRs.
+ *
+ * <p><b>Islands.</b> Call <em>usable</em> the TDX memory inside a merged CMR below the HKID limit
+ * ({@link Atom#usable}): in a layout that gives up no coverable memory every byte of it lies in the
+ * non-reserved part of some TDMR or in PAMT (rule O1; coverage {@code max} may give bytes up, which
+ * counts against the layout first). An <em>island</em> is a maximal range of usable memory: touching
+ * blocks (of one node or two) join, touching CMRs act as one; islands are separated by address
+ * space that is not usable (no TDX memory, memory outside every CMR). A PAMT level is one range in
+ * usable memory (rules O2, D6 and D1: TDX memory inside CMRs below the HKID limit), so it
+ * lies inside one island, and levels are disjoint. A TDMR has three levels, so a layout of {@code
+ * K'} TDMRs at most {@code 3·K'}, and its PAMT is at most the usable memory, {@code U} bytes.
+ *
+ * <p><b>The count.</b> Take a layout that gives up no coverable memory, with a TDMR {@code T = [a,
+ * b)} inside a run {@code R = [r, s)} (a {@link Instance.Kind#PLAIN} cell: whole GiB of one block,
+ * inside one merged CMR, <em>usable</em>, or outside all, <em>dead</em>), {@code r < a}, {@code b <
+ * s}, so {@code a ≥ r + 1 GiB} and {@code b ≤ s - 1 GiB}. Usable memory in no TDMR is PAMT, so an
+ * island with such memory holds a level of its own, and two separate parts of one island in no
+ * TDMR hold two levels, or one level lying over all between them.
+ *
+ * <ul>
+ *   <li><b>One TDMR</b> ({@code K' = 1}), {@code m} islands. Every island other than the one
+ *       holding {@code R} lies wholly outside {@code T}; when {@code R} is usable its island has
+ *       the granules {@code [a - 1G, a)} and {@code [b, b + 1G)} outside {@code T} on either side;
+ *       when {@code R} is dead, {@code T} holds no usable memory at all. So {@code m} levels are
+ *       needed, in {@code m} islands: with {@code m ≥ 4} no such layout exists. With {@code m = 3}
+ *       and {@code R} usable, or {@code m ≤ 3} and {@code R} dead, all usable memory is PAMT: for
+ *       {@code R} dead every island lies outside {@code T}; for {@code R} usable the island of
+ *       {@code R} has one level (a second would make four), which holds both its parts outside
+ *       {@code T} and so, being one range, all of the island, and each other island is its own
+ *       level's. Then the layout's PAMT is exactly {@code U}, it has one TDMR, and {@code T}, which
+ *       holds PAMT (usable {@code R}) or lies outside CMRs (dead {@code R}; rule E1), is reserved:
+ *       at least one area. Its score is at least (nothing coverable given up, 0 remote PAMT,
+ *       {@code U} bytes, 1 TDMR, 1 area) in every tier, so it cannot beat an optimum ranked
+ *       no worse than that.
+ *   <li><b>Two TDMRs</b> ({@code K' = 2}). The other TDMR does not overlap {@code T} (rule B3):
+ *       it lies below {@code a} or at or above {@code b}. If below, every island ending above
+ *       {@code s - 1 GiB} ({@link #endingAbove}; the island of a usable {@code R} is one) has
+ *       usable memory above {@code T}, in no TDMR, and needs a level of its own among the 6; if
+ *       above, likewise every island starting below {@code r + 1 GiB} ({@link #startingBelow}). So
+ *       with more than 6 islands on each side, and 4 or more in all (for {@code K' = 1}), no such
+ *       layout exists.
+ *   <li><b>Three TDMRs or more</b>: TDMRs on both sides of {@code T} may cover the islands there;
+ *       the count proves nothing.
+ * </ul>
+ *
+ * <p>A layout that could beat an optimum giving up no coverable memory gives up none either
+ * (coverage is ranked first), and under coverage {@code all} every layout does: so where the count
+ * rules a run out, no TDMR inside it can beat such an optimum or make a layout exist. This holds
+ * for every layout of the module family, whatever a model leaves out, and asks nothing of the
+ * optimum's PAMT or remote PAMT: it holds under tight TDMR limits, where an optimum fills whole
+ * nodes with padded levels. {@code IslandCountTest} counts islands by hand and checks both engines'
+ * claims against {@code ExhaustiveSearch}.
+ */
+public final class IslandCount {
+  /** The levels of a TDMR: one per page size. */
+  private static final int LEVELS_PER_TDMR = 3;
+
+  private final Instance instance;
+  private final List<AddressRange> islands;
+
+  public IslandCount(Instance instance) {
+    this.instance = instance;
+    this.islands = islands(instance);
+  }
+
+  /** The islands of usable memory in address order. */
+  public List<AddressRange> islands() {
+    return islands;
+  }
+
+  /** The usable memory, in bytes: the most PAMT a layout can have. */
+  public long usableBytes() {
+    return islands.stream().mapToLong(AddressRange::size).sum();
+  }
+
+  /**
+   * Whether a layout with a TDMR wholly inside {@code run} (a PLAIN cell of 3 GiB or more) without
+   * reaching its ends could beat {@code found} (or, without an optimum, make a layout exist) by the
+   * count above: false only where the count rules every such layout out.
+   */
+  public boolean innerTdmrCouldBeat(Cell run, Optional<LayoutScore> found) {
+    if (!nothingCoverableGivenUp(found)) {
+      return true;
+    }
+    int most = instance.limits().maxTdmrs();
+    if (most >= 3) {
+      return true;
+    }
+    if (islands.size() <= LEVELS_PER_TDMR && !allPamtCannotBeat(run, found)) {
+      return true;
+    }
+    return most == 2 && Math.min(endingAbove(run), startingBelow(run)) <= 2 * LEVELS_PER_TDMR;
+  }
+
+  /**
+   * Whether every layout that could beat {@code found} (or, without an optimum, any layout of the
+   * question) gives up no coverable memory: {@code found} gives up none, or, without an optimum,
+   * coverage {@code all} asks for all of it.
+   */
+  private boolean nothingCoverableGivenUp(Optional<LayoutScore> found) {
+    return found.map(s -> s.uncoveredBytes() <= instance.deadMemory())
+        .orElse(instance.policy().coverage() == Policy.Coverage.ALL);
+  }
+
+  /**
+   * Whether, with 3 islands or fewer, a layout of one TDMR inside {@code run} (all usable memory
+   * PAMT when 3 islands, or the run dead) cannot beat {@code found}: it ranks no better than
+   * (nothing given up, 0 remote PAMT, all usable memory PAMT, 1 TDMR, 1 area).
+   */
+  private boolean allPamtCannotBeat(Cell run, Optional<LayoutScore> found) {
+    boolean dead = !instance.atoms().get(run.firstAtom()).usable();
+    if (found.isEmpty() || !(dead || islands.size() == LEVELS_PER_TDMR)) {
+      return false;
+    }
+    LayoutScore least = new LayoutScore(instance.deadMemory(), 0, usableBytes(), 1, 1);
+    return LayoutScore.order(instance.policy()).compare(found.get(), least) <= 0;
+  }
+
+  /** The islands ending above the start of the run's last granule: each has memory above a TDMR inside it. */
+  int endingAbove(Cell run) {
+    long from = run.range().end() - ByteSize.GiB;
+    return (int) islands.stream().filter(i -> i.end() > from).count();
+  }
+
+  /** The islands starting below the end of the run's first granule: each has memory below a TDMR inside it. */
+  int startingBelow(Cell run) {
+    long to = run.range().start() + ByteSize.GiB;
+    return (int) islands.stream().filter(i -> i.start() < to).count();
+  }
+
+  private static List<AddressRange> islands(Instance instance) {
+    List<AddressRange> out = new ArrayList<>();
+    long start = -1;
+    long end = -1;
+    for (Atom a : instance.atoms()) {
+      if (!a.usable()) {
+        continue;
+      }
+      if (start >= 0 && a.range().start() == end) {
+        end = a.range().end();
+        continue;
+      }
+      if (start >= 0) {
+        out.add(new AddressRange(start, end));
+      }
+      start = a.range().start();
+      end = a.range().end();
+    }
+    if (start >= 0) {
+      out.add(new AddressRange(start, end));
+    }
+    return List.copyOf(out);
+  }
+}
