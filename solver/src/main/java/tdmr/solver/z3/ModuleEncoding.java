@@ -999,6 +999,21 @@ final class ModuleEncoding {
     return and(facts);
   }
 
+  /** How many TDMRs without memory the model offers. */
+  int memorylessTdmrs() {
+    return (int) slots.stream().filter(s -> s.start == Start.MEMORYLESS).count();
+  }
+
+  /** No cell is covered by a TDMR: every TDMR of the layout is one without memory. */
+  BoolExpr noMemoryCovered() {
+    List<BoolExpr> facts = new ArrayList<>();
+    for (int k = 0; k < cells.size(); k++) {
+      facts.add(ctx.mkNot(covA[k]));
+      facts.add(ctx.mkNot(covB[k]));
+    }
+    return and(facts);
+  }
+
   /**
    * The TDMRs of model {@code m} as GiB-aligned ranges in address order, as {@link #tdmrsAt} takes
    * them; empty when one of them is a TDMR without memory (which {@link #tdmrsAt} rules out).

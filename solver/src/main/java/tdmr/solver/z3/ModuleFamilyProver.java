@@ -469,7 +469,7 @@ final class ModuleFamilyProver {
     EngineResult solve() {
       List<Tier> tiers = tierList();
       for (Tier tier : tiers) {
-        tier = withSharedBound(tier);
+        tier = withOnlyTdmrRemoteBound(withSharedBound(tier));
         if (tier.name().equals("reserved areas") && fixForcedTdmrs()) {
           onFixedTdmrs();
           long least = leastAreas(fixedTdmrs);
@@ -481,6 +481,10 @@ final class ModuleFamilyProver {
           Optional<List<List<AddressRange>>> sets = tdmrSetsAtBound();
           String which = "one within each run of memory granules on one node, granules at its ends left out and filled"
               + " by PAMT";
+          if (sets.isEmpty() && !onlyTdmrPlaces.isEmpty()) {
+            sets = Optional.of(onlyTdmrPlaces.stream().map(List::of).toList());
+            which = "the places of the only TDMR over which the PAMT tier was proven (OnlyTdmrPlaces)";
+          }
           if (sets.isEmpty()) {
             sets = filledIslandSets();
             which = "those at this PAMT and TDMR count that can fill the islands their runs of holes need within the"
@@ -536,7 +540,9 @@ final class ModuleFamilyProver {
       long probe;
       if (last == null && incumbent.isPresent()) {
         hi = incumbentValue(tier);
-        probe = hi - 1;
+        // Remote PAMT above a bound: first at the bound (the optimum at one TDMR on the real
+        // two-socket hosts; halving down from the incumbent's megabytes took ten checks or more).
+        probe = tier.name().equals("remote PAMT") && lo > 0 ? lo : hi - 1;
         if (hi < lo) {
           throw new IllegalStateException("the %s tier's lower bound %d is above a valid layout's %d".formatted(tier.name(),
               lo, hi));
@@ -567,6 +573,16 @@ final class ModuleFamilyProver {
           hi = leastLeavingGranulesOut(tier, lo, hi);
         }
       }
+      if (tier.name().equals("PAMT") && lo < hi && limits.maxTdmrs() == 1 && coversAll()) {
+        PlacesOutcome over = leastOverOnlyTdmrPlaces(tier, lo, hi);
+        hi = over.hi();
+        if (over.proven()) {
+          lo = hi;
+          details.add(("PAMT tier: proven with the only TDMR fixed at each place OnlyTdmrPlaces leaves below the best"
+              + " found (%s at the optimum)").formatted(Count.of(over.places().size(), "place")));
+          onlyTdmrPlaces = over.places();
+        }
+      }
       if (tier.name().equals("reserved areas") && lo < hi && active == solver) {
         // The TDMRs of the best layout found, fixed, on a solver of its own: on the hosts of 512 GiB
         // or more per node, the layouts with fewer areas lie there, and the whole model's search
@@ -580,6 +596,21 @@ final class ModuleFamilyProver {
           }
         }
       }
+      if (tier.name().equals("remote PAMT") && lo == 0 && lo < hi && model.memorylessTdmrs() > 0
+          && limits.maxTdmrs() <= 3 && new OnlyTdmrPlaces(instance).stretches() <= 3L * limits.maxTdmrs()) {
+        // A layout whose TDMRs hold no memory has no remote PAMT (its levels fill all memory): where
+        // the TDMR limit leaves no other (one TDMR on a multi-node host), the whole model's search
+        // for one took more than 5 s on a 16 GiB four-node VM. A guess on a solver of its own; its
+        // failure proves nothing.
+        if (checkFixedTdmrs(List.of(ctx.mkLe(tier.expr(), ctx.mkInt(0)), model.noMemoryCovered()),
+            deadline.remainingMillis() / 4) == com.microsoft.z3.Status.SATISFIABLE) {
+          adopt();
+          hi = value(tier.expr());
+          details.add("remote PAMT tier: none, with TDMRs holding no memory and levels filling it");
+        }
+      }
+      // After "at most its bound" fails, the remote tier tries the next value a layout can have once.
+      boolean stepOnce = tier.name().equals("remote PAMT") && probe == lo;
       while (lo < hi) {
         probe = Math.max(lo, Math.min(probe, hi - 1));
         com.microsoft.z3.Status st = check(List.of(ctx.mkLe(tier.expr(), ctx.mkInt(probe))));
@@ -588,6 +619,9 @@ final class ModuleFamilyProver {
           hi = value(tier.expr());
         } else if (st == com.microsoft.z3.Status.UNSATISFIABLE) {
           lo = probe + 1;
+          if (tier.name().equals("remote PAMT")) {
+            lo = Math.min(hi, RemoteStep.of(instance).next(lo));
+          }
           if (tier.name().equals("PAMT")) {
             pamtBound = OptionalLong.of(lo);
           }
@@ -599,7 +633,9 @@ final class ModuleFamilyProver {
         }
         // Counts (TDMRs, areas) are small and their optimum is usually just below the best found:
         // step down; sizes bisect.
-        probe = tier.counts() ? hi - 1 : lo + (hi - lo) / 2;
+        probe = tier.counts() ? hi - 1 : stepOnce && st == com.microsoft.z3.Status.UNSATISFIABLE ? lo
+            : lo + (hi - lo) / 2;
+        stepOnce = false;
       }
       if (tier.name().equals("PAMT")) {
         // The tiers before it are proven (the first stopped tier ends the search): lo is a bound.
@@ -702,6 +738,82 @@ final class ModuleFamilyProver {
             + " granules at its ends left out and filled by PAMT");
       }
       return hi;
+    }
+
+    /**
+     * The places of the only TDMR left once the PAMT tier was proven over them ({@link
+     * #leastOverOnlyTdmrPlaces}): every layout at that PAMT has one; empty otherwise.
+     */
+    private List<AddressRange> onlyTdmrPlaces = List.of();
+
+    /**
+     * The outcome of {@link #leastOverOnlyTdmrPlaces}: the best value found, whether every place was
+     * decided, and the places that may still hold a layout at that value.
+     */
+    private record PlacesOutcome(long hi, boolean proven, List<AddressRange> places) {}
+
+    /**
+     * The PAMT tier at one TDMR, no coverable memory given up: over every place {@link
+     * OnlyTdmrPlaces} leaves for a layout below {@code hi} (at the remote PAMT proven, under
+     * node-local), the least PAMT with the TDMR fixed there, on a {@code qflia} solver of its own,
+     * from the place's own bound up by bisection; each better layout adopted. When every place is
+     * decided the least over them is the tier's optimum: every layout of the model below {@code hi}
+     * has its TDMR at one of them. Not proven when the deadline stops a check, or when no list is
+     * given (too many places, or a TDMR without memory could hold all memory as PAMT).
+     */
+    private PlacesOutcome leastOverOnlyTdmrPlaces(Tier tier, long lo, long hi) {
+      OptionalLong remote = policy.pamt() == Policy.PamtPlacementPolicy.NODE_LOCAL && fixed.containsKey("remote PAMT")
+          ? OptionalLong.of(fixed.get("remote PAMT")) : OptionalLong.empty();
+      Optional<List<OnlyTdmrPlaces.Place>> places = new OnlyTdmrPlaces(instance).places(hi - 1, remote);
+      if (TierSearch.LOG) {
+        System.err.printf("z3 module: only-TDMR places below %d pages: %s%n", hi,
+            places.map(p -> String.valueOf(p.size())).orElse("none listed"));
+      }
+      if (places.isEmpty()) {
+        return new PlacesOutcome(hi, false, List.of());
+      }
+      // Per place: the least PAMT it may still hold once decided (nothing below it there).
+      Map<AddressRange, Long> decided = new java.util.LinkedHashMap<>();
+      for (OnlyTdmrPlaces.Place place : places.get()) {
+        long least = Math.max(lo, place.leastPamtPages());
+        BoolExpr at = model.tdmrsAt(List.of(place.tdmr()));
+        if (at.isFalse()) {
+          // A place the model's family does not hold (its restrictions are named in the claim).
+          continue;
+        }
+        decided.put(place.tdmr(), least);
+        if (least >= hi) {
+          continue;
+        }
+        Solver fast = ctx.mkSolver(ctx.mkTactic("qflia"));
+        fast.add(solver.getAssertions());
+        fast.add(at);
+        // First at the place's own bound (where the optimum usually is), then bisection.
+        long probe = least;
+        while (least < hi) {
+          com.microsoft.z3.Status st = check(fast, List.of(ctx.mkLe(tier.expr(), ctx.mkInt(probe))),
+              deadline.remainingMillis());
+          if (st == com.microsoft.z3.Status.SATISFIABLE) {
+            adopt();
+            hi = value(tier.expr());
+          } else if (st == com.microsoft.z3.Status.UNSATISFIABLE) {
+            least = probe + 1;
+          } else {
+            return new PlacesOutcome(hi, false, List.of());
+          }
+          probe = least + (hi - least) / 2;
+        }
+        decided.put(place.tdmr(), least);
+      }
+      // The places a layout at the optimum may have: those the model holds, not decided above it.
+      List<AddressRange> atOptimum = new ArrayList<>();
+      for (OnlyTdmrPlaces.Place place : new OnlyTdmrPlaces(instance).places(hi, remote).orElse(List.of())) {
+        Long least = decided.get(place.tdmr());
+        if ((least == null || least <= hi) && !model.tdmrsAt(List.of(place.tdmr())).isFalse()) {
+          atOptimum.add(place.tdmr());
+        }
+      }
+      return new PlacesOutcome(hi, true, atOptimum);
     }
 
     /** The most guesses of {@link ModuleFamilyBounds#leftOutCandidates} the PAMT tier tries. */
@@ -845,6 +957,23 @@ final class ModuleFamilyProver {
       solver.add(ctx.mkGe(tier.expr(), ctx.mkInt(value)));
       details.add("%s tier: at least %d %s (%s)".formatted(tier.name(), value, tier.unit(), least.get().source()));
       return new Tier(tier.name(), tier.expr(), value, tier.unit());
+    }
+
+    /**
+     * The remote tier at one TDMR with no coverable memory given up: at least {@link
+     * OnlyTdmrPlaces#leastRemoteBytes()}, also stated as a constraint.
+     */
+    private Tier withOnlyTdmrRemoteBound(Tier tier) {
+      if (!tier.name().equals("remote PAMT") || limits.maxTdmrs() != 1 || !coversAll()) {
+        return tier;
+      }
+      long least = new OnlyTdmrPlaces(instance).leastRemoteBytes();
+      if (least <= tier.lowerBound()) {
+        return tier;
+      }
+      solver.add(ctx.mkGe(tier.expr(), ctx.mkInt(least)));
+      details.add("remote PAMT tier: at least %d bytes (OnlyTdmrPlaces: every place of the only TDMR)".formatted(least));
+      return new Tier(tier.name(), tier.expr(), least, tier.unit());
     }
 
     /** What the tiers fixed so far prove, in the terms of {@link TierBounds}. */
