@@ -118,7 +118,7 @@ final class PlanText {
   /**
    * Under PAMT {@code node-local} the objective ranks remote PAMT before PAMT bytes, so a layout may
    * pad its levels over other nodes' memory (or fill whole granules left out) to describe less memory
-   * remotely: on the QEMU 4-node map at one TDMR, 11.98 GiB of padding saves 32 MiB of remote PAMT.
+   * remotely: on the QEMU 4-node map at one TDMR, 15.99 GiB of padding saves 48.09 MiB of remote PAMT.
    * When a layout's padding is more than the PAMT its TDMRs require, say so and how to ask for the
    * layout with the least PAMT instead ({@code --pamt any}, which does not rank locality). The hint
    * names both causes: which one bought the padding is known only by solving under {@code --pamt

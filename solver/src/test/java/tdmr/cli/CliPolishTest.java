@@ -147,16 +147,18 @@ class CliPolishTest {
 
   @Test
   void paddingBoughtForLocalityPointsToTheLeastPamt() {
-    // The QEMU map at one TDMR, coverage max, node-local: the optimum (README, "PAMT padding") is
-    // TDMR [0, 5 GiB) over node 0 with 12 GiB of PAMT padded over nodes 1-3. Its TDMR requires
-    // 5 x 4 MiB (4K level) + 5 x 8 KiB (2M level) + 4 KiB (1G level, 80 bytes rounded up)
-    // = 21 016 576 bytes, so 12 884 901 888 - 21 016 576 = 12 863 885 312 bytes (11.98 GiB) are
+    // The QEMU map at one TDMR, coverage max, node-local: the optimum (README, "PAMT padding") has
+    // no remote PAMT, so its one TDMR holds no memory (any TDMR holding memory of one node leaves
+    // another node's memory to PAMT that describes it remotely) and its three levels, padded, fill
+    // all 17 178 685 440 bytes of TDX memory ([1 MiB, 0xbffdf000) and [4 GiB, 17 GiB)). Its 1 GiB
+    // TDMR requires 4 MiB (4K level) + 8 KiB (2M level) + 4 KiB (1G level, 16 bytes rounded up)
+    // = 4 206 592 bytes, so 17 178 685 440 - 4 206 592 = 17 174 478 848 bytes (15.99 GiB) are
     // padding, more than it requires: the answer says why and how to ask for the least PAMT.
     String qemu = RealMaps.path(RealMaps.QEMU_4NUMA).toString();
     CliRun run = CliRun.of("plan", qemu, "--solver", "cpsat", "--coverage", "max", "--max-tdmrs", "1");
     assertEquals(0, run.exit(), run.err());
-    assertTrue(run.out().contains("  of it padding: 12863885312 bytes (11.98 GiB)"), run.out());
-    assertTrue(run.out().contains("cpsat's layout pads its PAMT by 11.98 GiB, more than its TDMRs require, either because the limits"),
+    assertTrue(run.out().contains("  of it padding: 17174478848 bytes (15.99 GiB)"), run.out());
+    assertTrue(run.out().contains("cpsat's layout pads its PAMT by 15.99 GiB, more than its TDMRs require, either because the limits"),
         run.out());
     assertTrue(run.out().contains("\n    tdmr plan " + qemu + " --max-tdmrs 1 --coverage max --solver cpsat --pamt any\n"),
         run.out());

@@ -57,7 +57,9 @@ import tdmr.tdx.Policy;
  * pieces, as may the part of a roomy run of whole GiB outside every TDMR ({@link MiddleFill}; see
  * {@link Restrictions}). A piece may also lie over a <em>bridge</em> ({@link BridgeVars}): the edge
  * where two segments touch ({@link Joint}), or a run of such edges around tight segments it covers,
- * as the first piece of the chains against the edge on both sides, on both nodes.
+ * as the first piece of the chains against the edge on both sides, on both nodes; or over a <em>fill
+ * bridge</em>, a run of such edges between roomy segments whose memory beside the edges is filled
+ * by padded pieces, the piece serving as the piece of those fills.
  *
  * <h2>Reserved areas (rules C1, D5, E1 and the holes policy)</h2>
  *
@@ -176,8 +178,8 @@ final class ModuleModel {
    *
    * <p>No bridge lies over one joint between two roomy segments: a piece {@code S} over such an edge
    * {@code e} can move wholly below it, with the pieces of its run below shifted down by its part
-   * above and those above shifted down to {@code e}, and no tier gets worse. Neither atom beside
-   * {@code e} is wholly PAMT (that is a fill, {@link Restrictions}), so the run has a free end in
+   * above and those above shifted down to {@code e}, and no tier gets worse, when neither atom beside
+   * {@code e} is wholly PAMT (else it is a fill bridge, or can become one: {@link #fillBridges}): the run has a free end in
    * each, and without padding (a free end sheds it) it is shorter than either atom (roomy: larger
    * than any layout's unpadded PAMT), so it stays in the atom below, in the last granule of a run
    * (chains in roomy runs are shorter than 1 GiB), meeting no other chain and no TDMR boundary; the
@@ -199,10 +201,14 @@ final class ModuleModel {
    * @param contents the pages of the pieces that may lie over it, each where it does
    * @param members their literals (and counts of pieces of TDMRs without memory)
    * @param nodes the nodes of the segments it lies on
+   * @param fill a <em>fill bridge</em> (module family): its sides and the segments between are roomy,
+   *     the atoms beside its edges wholly PAMT ({@code pamtFull}, or a run's filled part outside every
+   *     TDMR reaching the edge) and the segments between filled whole; its piece is padded into them
+   *     like a fill's pieces, so its shares and {@code middlePages} are 0 and the places are unused
    */
   record BridgeVars(int index, Joint first, Joint last, long middlePages, PlaceVars below, PlaceVars above,
       BoolVar used, IntVar belowPages, IntVar abovePages, LinearExprBuilder contents, LinearExprBuilder members,
-      List<Integer> nodes) {}
+      List<Integer> nodes, boolean fill) {}
 
   /** A piece over a bridge: {@code at}, and its pages when it is. */
   record Straddle(BridgeVars bridge, BoolVar at, IntVar pages) {}
@@ -605,9 +611,65 @@ final class ModuleModel {
             places.get(instance.segments().get(first.below()).endPlace() - 1),
             places.get(instance.segments().get(last.above()).firstPlace()), model.newBoolVar("bridged" + s),
             model.newIntVar(0, mostPiece, "bridge_below" + s), model.newIntVar(0, mostPiece, "bridge_above" + s),
-            LinearExpr.newBuilder(), LinearExpr.newBuilder(), instance.nodesOf(first.below(), last.above())));
+            LinearExpr.newBuilder(), LinearExpr.newBuilder(), instance.nodesOf(first.below(), last.above()), false));
       }
     }
+    if (module) {
+      fillBridges();
+    }
+  }
+
+  /**
+   * The fill bridges ({@link BridgeVars#fill}): one per run of consecutive joints whose segments are
+   * all roomy, crossing at most {@link #fillBridgeJoints} joints. They hold every layout with a piece
+   * {@code S} over such a run reaching into a fill: the segments between are covered whole by {@code
+   * S}, so filled; at each side the atom at the edge is wholly PAMT (then a fill bridge) or holds the
+   * chain against the edge, whose first piece {@code S} is. Such a side can be given up: {@code S}
+   * lies in a fill run (the segments between, or the other side's filled memory), of roomy atoms or
+   * a run's part outside every TDMR, each larger than any layout's unpadded PAMT, so the pieces of
+   * that run can be re-padded to fill it with {@code S} wholly inside; the chain's other pieces
+   * shift to the edge and its far end frees pages that were PAMT into the usable memory of the TDMR
+   * holding its area (a roomy atom not wholly PAMT is no given-up memory next to PAMT in an optimum:
+   * that could be padding). PAMT bytes fall or stay, TDMRs stay, the reserved run there shrinks or
+   * goes, and {@code S} lies on fewer nodes, which describes no more remotely. Without its chain
+   * sides {@code S} is a fill bridge, or a fill's piece of one segment (both sides given up, one
+   * segment between). Where neither side is filled and no segment lies between, the chain bridges'
+   * argument applies ({@link BridgeVars}). Left out: runs of joints with tight segments ({@link
+   * Restrictions}).
+   */
+  private void fillBridges() {
+    List<Joint> js = instance.joints();
+    int longest = fillBridgeJoints(instance);
+    for (int f = 0; f < js.size(); f++) {
+      Joint first = js.get(f);
+      if (tightSegment[first.below()]) {
+        continue;
+      }
+      for (int l = f; l < js.size() && l - f < longest; l++) {
+        Joint last = js.get(l);
+        if (l > f && js.get(l - 1).above() != last.below() || tightSegment[last.above()]) {
+          break;
+        }
+        String s = "_fj" + f + "_" + l;
+        IntVar none = model.newConstant(0);
+        bridges.add(new BridgeVars(bridges.size(), first, last, 0,
+            places.get(instance.segments().get(first.below()).endPlace() - 1),
+            places.get(instance.segments().get(last.above()).firstPlace()), model.newBoolVar("fill_bridged" + s),
+            none, none, LinearExpr.newBuilder(), LinearExpr.newBuilder(),
+            instance.nodesOf(first.below(), last.above()), true));
+      }
+    }
+  }
+
+  /**
+   * The most joints a fill bridge of {@code instance} crosses: all of them on maps of at most 12
+   * joints (every real map), else 3, so that maps of many touching nodes keep a small model; a
+   * longer one covers at least 3 roomy segments whole ({@link Restrictions} names it where that much
+   * PAMT could beat an answer).
+   */
+  static int fillBridgeJoints(Instance instance) {
+    int joints = instance.joints().size();
+    return joints <= 12 ? joints : 3;
   }
 
   /**
@@ -805,6 +867,7 @@ final class ModuleModel {
           runs.addTerm(and("middle_joins_above_a" + a.index(), f.filled(), f.cell().last().not(), above.pamtFull()), -1);
         }
       }
+      fillBridgesServeTheirRuns(pool, runs, filled);
       LinearExpr filledAtoms = filled.build();
       model.addLessOrEqual(runs.build(), fillers);
       BoolVar anyFill = model.newBoolVar("fill_used_n" + pool.node());
@@ -828,13 +891,17 @@ final class ModuleModel {
     }
     for (BridgeVars j : bridges) {
       model.addEquality(j.members().build(), j.used());
+      for (int i = j.first().index(); i <= j.last().index(); i++) {
+        overJoint.get(i).add(j.used());
+      }
+      if (j.fill()) {
+        fillBridgeFillsItsSegments(j);
+        continue;
+      }
       model.addEquality(LinearExpr.newBuilder().add(j.belowPages()).add(j.abovePages())
           .addTerm(j.used(), j.middlePages()), j.contents().build());
       sideOfJoint(j.below(), j.belowPages(), j.used(), j.first().below());
       sideOfJoint(j.above(), j.abovePages(), j.used(), j.last().above());
-      for (int i = j.first().index(); i <= j.last().index(); i++) {
-        overJoint.get(i).add(j.used());
-      }
       for (int seg = j.first().above(); seg < j.last().above(); seg++) {
         for (PlaceVars pl : places.subList(instance.segments().get(seg).firstPlace(),
             instance.segments().get(seg).endPlace())) {
@@ -851,6 +918,54 @@ final class ModuleModel {
   /** Per tight segment between the joints of a bridge: the literals of the bridges covering it. */
   private final Map<Integer, List<BoolVar>> bridgedSegments = new HashMap<>();
 
+  /** Per roomy segment: the fill bridges over the joint at its low end, at its high end, and over both. */
+  private final Map<Integer, List<BoolVar>> fillCrossedLow = new HashMap<>();
+  private final Map<Integer, List<BoolVar>> fillCrossedHigh = new HashMap<>();
+  private final Map<Integer, List<BoolVar>> fillCrossedWhole = new HashMap<>();
+
+  /** The pages of the pieces over fill bridges, which lie in the fills' pages. */
+  private final LinearExprBuilder fillBridgePieces = LinearExpr.newBuilder();
+
+  /**
+   * {@link tdmr.check.Rule#D4_PAMTS_DISJOINT D4} and {@link tdmr.check.Rule#D6_PAMT_IN_CMRS D6} for a
+   * fill bridge: the atoms beside its edges are wholly PAMT and the segments between are filled
+   * whole, so its piece, padded, lies in the fills' pages (it serves as their piece: {@link
+   * #eachPamtPieceLiesAtOnePlace}).
+   */
+  private void fillBridgeFillsItsSegments(BridgeVars j) {
+    List<Segment> segs = instance.segments();
+    model.addImplication(j.used(), edgeFilled(segs.get(j.first().below()), false));
+    model.addImplication(j.used(), edgeFilled(segs.get(j.last().above()), true));
+    fillCrossedHigh.computeIfAbsent(j.first().below(), k -> new ArrayList<>()).add(j.used());
+    fillCrossedLow.computeIfAbsent(j.last().above(), k -> new ArrayList<>()).add(j.used());
+    for (int i = j.first().index() + 1; i <= j.last().index(); i++) {
+      int between = instance.joints().get(i).below();
+      for (Atom a : instance.atomsOf(segs.get(between))) {
+        model.addImplication(j.used(), atoms.get(a.index()).pamtFull());
+      }
+      fillCrossedLow.computeIfAbsent(between, k -> new ArrayList<>()).add(j.used());
+      fillCrossedHigh.computeIfAbsent(between, k -> new ArrayList<>()).add(j.used());
+      fillCrossedWhole.computeIfAbsent(between, k -> new ArrayList<>()).add(j.used());
+    }
+    fillBridgePieces.add(j.contents().build());
+  }
+
+  /**
+   * A literal for "the atom at segment {@code seg}'s low ({@code low}) or high end is wholly PAMT
+   * of a roomy fill": the atom is filled, or it is a run whose filled part outside every TDMR
+   * reaches that end.
+   */
+  private Literal edgeFilled(Segment seg, boolean low) {
+    AtomVars v = atoms.get(low ? seg.firstAtom() : seg.endAtom() - 1);
+    MiddleFill f = middleFills.get(v.atom().index());
+    if (f == null) {
+      return v.pamtFull();
+    }
+    Literal open = low ? f.cell().first().not() : f.cell().last().not();
+    String s = (low ? "_low_s" : "_high_s") + seg.index();
+    return or("edge_filled" + s, v.pamtFull(), and("edge_part_filled" + s, f.filled(), open));
+  }
+
   private void sideOfJoint(PlaceVars side, IntVar share, BoolVar used, int segment) {
     model.addImplication(used, side.used());
     if (side.tight()) {
@@ -861,6 +976,38 @@ final class ModuleModel {
       // A roomy chain never meets another: only that the place holds it counts.
       model.addGreaterOrEqual(share, 1).onlyEnforceIf(used);
       pool(segment).members().add(used);
+    }
+  }
+
+  /**
+   * The runs of filled memory of {@code pool} that a fill bridge's piece lies in need no other piece:
+   * per roomy segment of the pool, the run at its low end when the joint there is crossed by a fill
+   * bridge, likewise at its high end, one run when both are crossed and the segment is filled whole
+   * (two bridges from its ends meeting in it, or one covering it). A segment covered by one fill
+   * bridge holds no other piece, so its atoms do not count as room for the pool's pieces.
+   */
+  private void fillBridgesServeTheirRuns(PoolVars pool, LinearExprBuilder runs, LinearExprBuilder room) {
+    for (Segment seg : instance.segments()) {
+      int s = seg.index();
+      if (tightSegment[s] || pool(s) != pool) {
+        continue;
+      }
+      List<BoolVar> low = fillCrossedLow.getOrDefault(s, List.of());
+      List<BoolVar> high = fillCrossedHigh.getOrDefault(s, List.of());
+      low.forEach(b -> runs.addTerm(b, -1));
+      high.forEach(b -> runs.addTerm(b, -1));
+      if (!low.isEmpty() && !high.isEmpty()) {
+        List<Literal> whole = new ArrayList<>();
+        whole.add(or("fill_crossed_low_s" + s, low.toArray(Literal[]::new)));
+        whole.add(or("fill_crossed_high_s" + s, high.toArray(Literal[]::new)));
+        for (Atom a : instance.atomsOf(seg)) {
+          whole.add(atoms.get(a.index()).pamtFull());
+        }
+        runs.add(and("fill_crossed_one_run_s" + s, whole.toArray(Literal[]::new)));
+      }
+      for (BoolVar b : fillCrossedWhole.getOrDefault(s, List.of())) {
+        room.addTerm(b, -seg.atomCount());
+      }
     }
   }
 
@@ -1583,6 +1730,7 @@ final class ModuleModel {
       }
       pamt.add(LinearExpr.term(pool.fillPieces().build(), -1));
     }
+    pamt.add(LinearExpr.term(fillBridgePieces.build(), -1));
     if (memoryless != null) {
       long perTdmr = 0;
       for (PageSize level : instance.pieceLevels()) {

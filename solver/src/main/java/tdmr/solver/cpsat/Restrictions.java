@@ -30,15 +30,19 @@ import tdmr.tdx.Policy;
  *   <li><b>Straddling into a fill</b> (module family). Since 2026-12-05 a PAMT level may lie over
  *       the edge where two blocks touch ({@link tdmr.solver.Instance.Joint}): at most one per edge
  *       (two pieces cannot both cover the edge), part in each segment, the first piece of the chains
- *       on both sides, on both nodes for remote PAMT. Left out: such a level reaching into a
- *       <em>roomy</em> atom of {@link ModuleModel} wholly filled by padded levels, or into the part
- *       of a roomy run outside every TDMR filled so (the model's fills hold no chain). Such a layout
- *       has at least that atom's pages, or 1 GiB, of PAMT. So it is named only where a joint has a
- *       roomy side and its atom there (or 1 GiB, for a run) is no more than the PAMT a layout must
- *       stay within to beat the optimum ({@link ModuleFamilyRestrictions#beatenOnlyBelow}):
- *       never for an optimum with nothing uncovered that could be covered, no remote PAMT and less
- *       PAMT than that atom. {@code CpSatModuleFamilyProperties} and {@code ModuleFamilyRefereeTest}
- *       check claims on maps of touching blocks against {@code ExhaustiveSearch}.
+ *       on both sides, on both nodes for remote PAMT; and, since later that day, a level over a run
+ *       of such edges between <em>roomy</em> segments of {@link ModuleModel} reaching into memory
+ *       filled wholly by padded levels (a fill bridge: {@code ModuleModel.fillBridges} argues that
+ *       this holds every such layout). Left out: a level reaching into such a fill over a run of
+ *       edges with tight segments; some edge of its run has a tight side and a roomy side whose atom
+ *       there is wholly PAMT, so such a layout has at least that atom's pages (1 GiB for a run's part
+ *       outside every TDMR) of PAMT; and, on maps of more than 12 joints, a fill bridge over more
+ *       than 3, which covers 3 roomy segments whole. Named only where that PAMT is no more than a
+ *       layout must stay within to beat the optimum ({@link ModuleFamilyRestrictions#beatenOnlyBelow}):
+ *       never on a map without an edge between a tight and a roomy segment (every real map at its
+ *       default limits and at one TDMR). {@code CpSatModuleFamilyProperties} and {@code
+ *       ModuleFamilyRefereeTest} check claims on maps of touching blocks against {@code
+ *       ExhaustiveSearch}.
  *   <li><b>Chains of 1 GiB or more</b> (only in tight segments). The part of a run of whole GiB
  *       outside every TDMR (an end of the run, or its middle between two TDMRs) is PAMT, or given
  *       up under coverage {@code max}. In a <em>roomy</em> segment of {@link ModuleModel} (every
@@ -111,10 +115,15 @@ final class Restrictions {
   }
 
   /**
-   * Whether a level over a joint reaching into a roomy atom (or roomy run's part outside every
-   * TDMR) filled wholly by padded levels could beat {@code found}: such a layout has at least that
-   * atom's pages of PAMT (1 GiB for a run's part), so only if that is within what a layout beating
-   * {@code found} may have.
+   * Whether a level over a joint reaching into a roomy fill, of a kind the model leaves out, could
+   * beat {@code found}. The model holds such a level where every segment it lies on is roomy (a fill
+   * bridge), up to {@link ModuleModel#fillBridgeJoints} joints. Left out: a level over a run of
+   * joints with both tight and roomy segments reaching into a roomy fill; some joint of its run has a
+   * tight side and a roomy side whose atom at that edge is wholly PAMT (a roomy segment between its
+   * joints is filled whole; else the fill is in a side, beside a tight segment or the tight side), so
+   * such a layout has at least that atom's pages of PAMT (1 GiB for a run's part). And a fill bridge
+   * over more joints covers that many roomy segments whole, at least that many times the smallest.
+   * Named only where that least PAMT is within what a layout beating {@code found} may have.
    */
   private boolean straddlingIntoFillCouldBeat(Optional<LayoutScore> found) {
     if (!instance.moduleFamily() || instance.joints().isEmpty()) {
@@ -125,9 +134,40 @@ final class Restrictions {
     for (Instance.Joint j : instance.joints()) {
       Instance.Segment low = instance.segments().get(j.below());
       Instance.Segment high = instance.segments().get(j.above());
-      if (!tight[low.index()] && leastFill(instance.atoms().get(low.endAtom() - 1)) * ByteSize.PAGE <= below
-          || !tight[high.index()] && leastFill(instance.atoms().get(high.firstAtom())) * ByteSize.PAGE <= below) {
+      if (tight[low.index()] == tight[high.index()]) {
+        continue;
+      }
+      Instance.Atom roomy = tight[low.index()] ? instance.atoms().get(high.firstAtom())
+          : instance.atoms().get(low.endAtom() - 1);
+      if (leastFill(roomy) * ByteSize.PAGE <= below) {
         return true;
+      }
+    }
+    return longFillBridgeCouldBeat(tight, below);
+  }
+
+  /**
+   * Whether a fill bridge over more than {@link ModuleModel#fillBridgeJoints} joints (left out) could
+   * beat an answer that a layout must stay below {@code below} bytes of PAMT to beat: it covers that
+   * many roomy segments whole.
+   */
+  private boolean longFillBridgeCouldBeat(boolean[] tight, long below) {
+    int longest = ModuleModel.fillBridgeJoints(instance);
+    List<Instance.Joint> js = instance.joints();
+    long smallest = Long.MAX_VALUE;
+    int run = 0;
+    for (int i = 0; i < js.size(); i++) {
+      Instance.Joint j = js.get(i);
+      boolean roomy = !tight[j.below()] && !tight[j.above()];
+      boolean continues = i > 0 && js.get(i - 1).above() == j.below() && run > 0;
+      run = roomy ? (continues ? run + 1 : 1) : 0;
+      if (run > longest) {
+        for (Instance.Segment s : instance.segments()) {
+          if (!tight[s.index()]) {
+            smallest = Math.min(smallest, s.pages());
+          }
+        }
+        return smallest * longest * ByteSize.PAGE <= below;
       }
     }
     return false;

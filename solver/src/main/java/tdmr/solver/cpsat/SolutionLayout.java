@@ -210,7 +210,7 @@ final class SolutionLayout {
     memorylessPieces(atPlace, inPool, inFill, overJoint);
     for (BridgeVars j : m.bridges) {
       Piece p = overJoint.get(j.index());
-      if (p != null) {
+      if (p != null && !j.fill()) {
         overEdge(j, p);
       }
     }
@@ -228,9 +228,73 @@ final class SolutionLayout {
       List<PlaceVars> open = used.stream().filter(pl -> !taken.containsKey(pl.place().index())).toList();
       List<PlaceVars> to = open.isEmpty() && !pieces.isEmpty() ? used : open;
       distribute(pieces, to.size()).forEach((i, chain) -> layChain(to.get(i).place(), chain, 0));
+    }
+    layOutFills(inFill, overJoint);
+  }
+
+  /** A run of filled memory of one segment and the pieces of its pool laid in it. */
+  private record FilledRun(AddressRange range, List<Piece> pieces) {}
+
+  /**
+   * The fills: each pool's pieces one to each run of its filled memory that no fill bridge's piece
+   * lies in, the rest to its first run that a fill bridge's piece does not cover whole; then, in
+   * each run, the part of the fill bridge's piece from below (one page, or the whole run when
+   * nothing else is in it), the pool's pieces, and the fill bridge's piece on to above, which takes
+   * the rest (else the last piece is padded to the run's end).
+   */
+  private void layOutFills(Map<Integer, List<Piece>> inFill, Map<Integer, Piece> overJoint) {
+    Map<Long, BridgeVars> crossed = new HashMap<>();
+    for (BridgeVars j : m.bridges) {
+      if (j.fill() && overJoint.containsKey(j.index())) {
+        for (int i = j.first().index(); i <= j.last().index(); i++) {
+          crossed.put(instance.joints().get(i).edge(), j);
+        }
+      }
+    }
+    List<FilledRun> all = new ArrayList<>();
+    for (PoolVars pool : m.pools.values()) {
       List<Piece> fillers = inFill.getOrDefault(pool.node(), List.of());
-      List<AddressRange> filled = filledRuns(pool);
-      distribute(fillers, filled.size()).forEach((i, chain) -> fill(filled.get(i), chain));
+      List<FilledRun> runs = filledRuns(pool).stream().map(r -> new FilledRun(r, new ArrayList<>())).toList();
+      List<FilledRun> open = runs.stream()
+          .filter(r -> !crossed.containsKey(r.range().start()) && !crossed.containsKey(r.range().end())).toList();
+      List<FilledRun> room = runs.stream().filter(r -> crossed.get(r.range().start()) == null
+          || crossed.get(r.range().start()) != crossed.get(r.range().end())).toList();
+      List<FilledRun> to = open.isEmpty() && !fillers.isEmpty() ? room.subList(0, 1) : open;
+      distribute(fillers, to.size()).forEach((i, chain) -> to.get(i).pieces().addAll(chain));
+      all.addAll(runs);
+    }
+    Map<Integer, Long> bridgeStart = new HashMap<>();
+    Map<Integer, Long> bridgeEnd = new HashMap<>();
+    for (FilledRun r : all) {
+      BridgeVars in = crossed.get(r.range().start());
+      BridgeVars out = crossed.get(r.range().end());
+      if (in != null && in == out) {
+        continue;
+      }
+      long cursor = r.range().start();
+      if (in != null) {
+        long tail = r.pieces().isEmpty() && out == null ? r.range().size() : PAGE;
+        cursor += tail;
+        bridgeEnd.put(in.index(), cursor);
+      }
+      for (int i = 0; i < r.pieces().size(); i++) {
+        Piece p = r.pieces().get(i);
+        long pages = out == null && i == r.pieces().size() - 1 ? (r.range().end() - cursor) / PAGE : p.pages();
+        put(p, cursor, pages);
+        cursor += pages * PAGE;
+      }
+      if (out != null) {
+        bridgeStart.put(out.index(), cursor);
+      } else if (in == null && r.pieces().isEmpty()) {
+        throw new IllegalStateException("CP-SAT solution fills " + r.range() + " with no PAMT piece");
+      }
+    }
+    for (BridgeVars j : m.bridges) {
+      Piece p = overJoint.get(j.index());
+      if (p != null && j.fill()) {
+        long base = bridgeStart.get(j.index());
+        put(p, base, (bridgeEnd.get(j.index()) - base) / PAGE);
+      }
     }
   }
 
@@ -350,17 +414,6 @@ final class SolutionLayout {
       lastSegment = a.segment();
     }
     return runs;
-  }
-
-  /** Pieces that fill {@code run} from its low end, the last one padded to its end. */
-  private void fill(AddressRange run, List<Piece> chain) {
-    long cursor = run.start();
-    for (int i = 0; i < chain.size(); i++) {
-      Piece p = chain.get(i);
-      long pages = i == chain.size() - 1 ? (run.end() - cursor) / PAGE : p.pages();
-      put(p, cursor, pages);
-      cursor += pages * PAGE;
-    }
   }
 
   private void put(Piece p, long base, long pages) {

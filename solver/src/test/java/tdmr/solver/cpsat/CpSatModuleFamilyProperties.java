@@ -68,6 +68,22 @@ class CpSatModuleFamilyProperties {
   }
 
   /**
+   * Two blocks of two nodes touching between 2G and 4G, beside tiny islands, under one or two TDMRs:
+   * a level over their edge may reach into memory filled wholly by padded levels (fill bridges),
+   * which the model holds where both sides are roomy.
+   */
+  @Property(tries = 12, seed = "20261205")
+  void cpSatModuleClaimsHoldOnFillsOverJoints(@ForAll("fillBridgeMaps") Case c) {
+    holdsAgainstTheReferee(c);
+  }
+
+  /** Every solution of the model reads into a valid layout on the maps with fills over joints. */
+  @Property(tries = 12, seed = "20261205")
+  void everyModelSolutionIsALayoutWithFillsOverJoints(@ForAll("fillBridgeMaps") Case c, @ForAll long weights) {
+    solutionIsALayout(c, weights);
+  }
+
+  /**
    * Every solution of the model reads into a valid layout, not only an optimum: a solve cut short
    * by its time limit reports the best solution it found. Random weights on the model's literals
    * steer the search to solutions no tier would choose (PAMT counted twice, a chain in an atom a
@@ -178,6 +194,35 @@ class CpSatModuleFamilyProperties {
           }
           List<MemoryBlock> all = merged(blocks);
           return new Case(MemoryMap.of("tiny", all, all.stream().map(MemoryBlock::range).toList()), l, p);
+        });
+  }
+
+  /**
+   * Tiny islands of 1 or 2 pages of node 0 above 1 GiB (0 to 2 of them, so that fills need more
+   * pieces than a TDMR has), then block A from 2G of one node touching block B up to 4G of the other
+   * at 3G (both roomy) or 2 pages past 2G or 3G (one side tight); 1 or 2 TDMRs, 1 to 3 areas, every
+   * policy.
+   */
+  @Provide
+  Arbitrary<Case> fillBridgeMaps() {
+    Arbitrary<List<Long>> islands = Arbitraries.of(1L, 2L).list().ofMinSize(0).ofMaxSize(2);
+    Arbitrary<Integer> nodeA = Arbitraries.integers().between(0, 1);
+    Arbitrary<Long> edge = Arbitraries.of(3 * G, 3 * G, 3 * G + 8 * K, 2 * G + 8 * K);
+    Arbitrary<TdxLimits> limits = Combinators.combine(
+            Arbitraries.integers().between(1, 2), Arbitraries.integers().between(1, 3))
+        .as((t, a) -> TdxLimits.DEFAULT.withMaxTdmrs(t).withMaxReservedPerTdmr(a));
+    Arbitrary<Policy> policy = TinyCaseArbitraries.moduleFamilyPolicies();
+    return Combinators.combine(islands, nodeA, edge, limits, policy)
+        .as((pages, a, e, l, p) -> {
+          List<MemoryBlock> blocks = new ArrayList<>();
+          long cursor = G + 4 * K;
+          for (long n : pages) {
+            blocks.add(new MemoryBlock(cursor, cursor + n * 4 * K, 0));
+            cursor += (n + 1) * 4 * K;
+          }
+          blocks.add(new MemoryBlock(2 * G, e, a));
+          blocks.add(new MemoryBlock(e, 4 * G, 1 - a));
+          return new Case(MemoryMap.of("tiny", blocks, blocks.stream().map(MemoryBlock::range).toList()), l, p);
         });
   }
 

@@ -207,4 +207,34 @@ class ModuleFamilyRefereeTest {
     assertEquals(hand, LayoutScore.of(map, limits, module, r.layout().orElseThrow()));
     assertFalse(r.restrictions().contains(CHAINS), r.restrictions().toString());
   }
+  /**
+   * Blocks L1 = [1G + 4K, 1G + 8K) and L2 = [1G + 12K, 1G + 20K) (node 0, 1 and 2 pages) and A =
+   * [2G, 3G) (node 0) touching B = [3G, 4G) (node 1); one TDMR, default areas and policy (PAMT
+   * node-local). A TDMR holding memory holds memory of one node only or of both, and the memory it
+   * leaves out (B, or A) must be PAMT: a level on node 1 or over the edge at 3G then describes a
+   * granule of node 0 remotely, and a TDMR over both nodes' granules is described remotely by any
+   * level. So remote 0 needs a TDMR without memory, 1 GiB with levels of 1024, 2 and 1 pages, and
+   * all 4 runs of memory PAMT: L1 only by the 1G level, L2 then only by the 2M level, so A and B one
+   * run filled by the 4K level, padded, over the edge at 3G (a level over a joint into padded fills
+   * on both sides). PAMT 2 GiB + 3 pages, 1 TDMR, its 1 area. {@link ExhaustiveSearch} agrees.
+   */
+  @Test
+  void aPaddedLevelOverAJointFillsBothBlocks() {
+    List<MemoryBlock> blocks = List.of(new MemoryBlock(G + 4 * K, G + 8 * K, 0),
+        new MemoryBlock(G + 12 * K, G + 20 * K, 0), new MemoryBlock(2 * G, 3 * G, 0), new MemoryBlock(3 * G, 4 * G, 1));
+    MemoryMap map = MemoryMap.of("fill-bridge", blocks, blocks.stream().map(MemoryBlock::range).toList());
+    Policy module = Policy.KERNEL.withFamily(Policy.Family.MODULE).withPamt(Policy.PamtPlacementPolicy.NODE_LOCAL);
+    TdxLimits limits = TdxLimits.DEFAULT.withMaxTdmrs(1);
+    Pamt pamt = new Pamt(new PamtRange(2 * G, 2 * G), new PamtRange(G + 12 * K, 8 * K), new PamtRange(G + 4 * K, 4 * K));
+    Layout filled = new Layout(List.of(new Tdmr(4 * G, G, pamt, List.of(new ReservedArea(0, G)))));
+    assertEquals(List.of(), LayoutVerifier.failures(map, limits, module, filled));
+    LayoutScore hand = new LayoutScore(0, 0, 2 * G + 12 * K, 1, 1);
+    assertEquals(hand, LayoutScore.of(map, limits, module, filled));
+    assertEquals(hand, new ExhaustiveSearch(map, limits, module).best().orElseThrow().score());
+    EngineResult r = cpsat(map, limits, module);
+    assertEquals(Status.OPTIMAL, r.status(), r.messages().toString());
+    assertEquals(List.of(), LayoutVerifier.failures(map, limits, module, r.layout().orElseThrow()));
+    assertEquals(hand, LayoutScore.of(map, limits, module, r.layout().orElseThrow()));
+    assertNamesNoStraddling(r);
+  }
 }
