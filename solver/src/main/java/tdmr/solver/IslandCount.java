@@ -45,18 +45,20 @@ import tdmr.tdx.Policy;
  *       {@code T} and so, being one range, all of the island, and each other island is its own
  *       level's. Then the layout's PAMT is exactly {@code U}, it has one TDMR, and {@code T}, which
  *       holds PAMT (usable {@code R}) or lies outside CMRs (dead {@code R}; rule E1), is reserved:
- *       at least one area. Its remote PAMT is at least {@link #remoteWhenAllPamt} (each
- *       island with memory of a node other than the run's holds a level describing {@code T}'s
- *       granules remotely). Its score is at least (nothing coverable given up, that remote PAMT,
- *       {@code U} bytes, 1 TDMR, 1 area) in every tier, so it cannot beat an optimum ranked no
- *       worse than that.
+ *       at least one area. Whatever {@code m}, all memory of nodes other than the run's lies
+ *       outside {@code T}, so it is PAMT, and each island holding some has a level of {@code T}
+ *       describing {@code T}'s granules remotely: at least {@link #remoteOfOneTdmrInside} bytes,
+ *       so such a layout cannot beat an optimum with less remote PAMT where remote PAMT is
+ *       ranked. With all usable memory PAMT, its score is at least (nothing coverable given up,
+ *       that remote PAMT, {@code U} bytes, 1 TDMR, 1 area) in every tier, so it cannot beat an
+ *       optimum ranked no worse than that.
  *   <li><b>Two TDMRs</b> ({@code K' = 2}). The other TDMR does not overlap {@code T} (rule B3):
  *       it lies below {@code a} or at or above {@code b}. If below, every island ending above
  *       {@code s - 1 GiB} ({@link #endingAbove}; the island of a usable {@code R} is one) has
  *       usable memory above {@code T}, in no TDMR, and needs a level of its own among the 6; if
  *       above, likewise every island starting below {@code r + 1 GiB} ({@link #startingBelow}). So
- *       with more than 6 islands on each side, and 4 or more in all (for {@code K' = 1}), no such
- *       layout exists.
+ *       with more than 6 islands on each side, and no layout of one TDMR inside the run that can
+ *       beat the optimum (above), no such layout beats it.
  *   <li><b>Three TDMRs or more</b>: TDMRs on both sides of {@code T} may cover the islands there;
  *       the count proves nothing.
  * </ul>
@@ -107,7 +109,9 @@ public final class IslandCount {
     if (most >= 3) {
       return true;
     }
-    if (islands.size() <= LEVELS_PER_TDMR && !allPamtCannotBeat(run, found)) {
+    boolean aloneCannotBeat = islands.size() > LEVELS_PER_TDMR || allPamtCannotBeat(run, found)
+        || remoteCannotBeat(run, found);
+    if (!aloneCannotBeat) {
       return true;
     }
     return most == 2 && Math.min(endingAbove(run), startingBelow(run)) <= 2 * LEVELS_PER_TDMR;
@@ -126,28 +130,37 @@ public final class IslandCount {
   /**
    * Whether, with 3 islands or fewer, a layout of one TDMR inside {@code run} (all usable memory
    * PAMT when 3 islands, or the run dead) cannot beat {@code found}: it ranks no better than
-   * (nothing given up, {@link #remoteWhenAllPamt} remote PAMT, all usable memory PAMT, 1 TDMR, 1
-   * area).
+   * (nothing given up, {@link #remoteOfOneTdmrInside} remote PAMT, all usable memory PAMT, 1 TDMR,
+   * 1 area).
    */
   private boolean allPamtCannotBeat(Cell run, Optional<LayoutScore> found) {
     boolean dead = !instance.atoms().get(run.firstAtom()).usable();
     if (found.isEmpty() || !(dead || islands.size() == LEVELS_PER_TDMR)) {
       return false;
     }
-    LayoutScore least = new LayoutScore(instance.deadMemory(), remoteWhenAllPamt(run), usableBytes(), 1, 1);
+    LayoutScore least = new LayoutScore(instance.deadMemory(), remoteOfOneTdmrInside(run), usableBytes(), 1, 1);
     return LayoutScore.order(instance.policy()).compare(found.get(), least) <= 0;
   }
 
   /**
-   * The least remote PAMT of a layout of one TDMR {@code T} inside {@code run} whose usable memory
-   * is all PAMT: the run is one block, so {@code T}'s granules hold memory of its node {@code n}
-   * only, and a level with memory of another node describes each of them remotely ({@link
-   * tdmr.check.RemotePamt}: at least its bytes per GiB). Each island with memory of another node
-   * is all PAMT, so some level of {@code T} there overlaps that memory, a different level per
-   * island: {@code k} such islands cost at least the {@code k} smallest of the three levels' bytes
-   * per GiB.
+   * Whether {@code found}, ranking remote PAMT, has less of it than {@link #remoteOfOneTdmrInside}:
+   * then no layout of one TDMR inside {@code run} beats it.
    */
-  long remoteWhenAllPamt(Cell run) {
+  private boolean remoteCannotBeat(Cell run, Optional<LayoutScore> found) {
+    return found.isPresent() && LayoutScore.ranksRemotePamt(instance.policy())
+        && found.get().remotePamtBytes() < remoteOfOneTdmrInside(run);
+  }
+
+  /**
+   * The least remote PAMT of a layout of one TDMR {@code T} inside {@code run} that gives up no
+   * coverable memory: the run is one block, so {@code T}'s granules hold memory of its node {@code
+   * n} only, and a level with memory of another node describes each of them remotely ({@link
+   * tdmr.check.RemotePamt}: at least its bytes per GiB). All memory of other nodes lies outside
+   * {@code T}, in no TDMR, so it is PAMT: each island with memory of another node holds a level of
+   * {@code T} overlapping it, a different level per island; {@code k} such islands cost at least
+   * the {@code k} smallest of the three levels' bytes per GiB.
+   */
+  long remoteOfOneTdmrInside(Cell run) {
     int node = run.nodes().get(0);
     long foreign = islands.stream().filter(i -> i.nodes().stream().anyMatch(n -> n != node)).count();
     return instance.pieceLevels().stream().mapToLong(instance::perGiBBytes).sorted().limit(foreign).sum();

@@ -119,13 +119,39 @@ class IslandCountTest {
     IslandCount one = new IslandCount(Instance.of(THREE_ISLANDS, TdxLimits.DEFAULT.withMaxTdmrs(1), MODULE));
     assertEquals(3, one.islands().size());
     assertEquals(3 * G + 12 * K, one.usableBytes());
-    assertEquals(8208, one.remoteWhenAllPamt(run));
+    assertEquals(8208, one.remoteOfOneTdmrInside(run));
     assertFalse(one.innerTdmrCouldBeat(run, Optional.of(new LayoutScore(0, 0, 3 * G + 12 * K, 1, 1))));
     assertFalse(one.innerTdmrCouldBeat(run, Optional.of(new LayoutScore(0, 8208, 3 * G + 12 * K, 1, 1))));
     assertFalse(one.innerTdmrCouldBeat(run, Optional.of(new LayoutScore(0, 4096, 16 * K * K, 1, 1))));
     assertTrue(one.innerTdmrCouldBeat(run, Optional.of(new LayoutScore(0, 8208, 3 * G + 12 * K, 1, 2))));
     assertTrue(one.innerTdmrCouldBeat(run, Optional.of(new LayoutScore(0, 8209, 16 * K * K, 1, 1))));
     assertTrue(one.innerTdmrCouldBeat(run, Optional.empty()));
+  }
+
+  @Test
+  void withinOneTdmrMemoryOfAnotherNodeMakesATdmrInsideTheRunRemote() {
+    // A one-page island of node 0 at 1G + 4K, the run [2G, 5G) of node 0 and node 1's [5G, 6G)
+    // touching it: 2 islands, [1G + 4K, 1G + 8K) and [2G, 6G). One TDMR inside the run, [3G, 4G),
+    // holds node 0's memory only; node 1's memory lies outside it, so it is PAMT, in a level of that
+    // TDMR lying on node 1, which describes the TDMR's granule remotely: at least the 1G level's
+    // 16 bytes. An optimum without remote PAMT cannot be beaten by it, whatever its PAMT; one with
+    // 16 bytes can.
+    MemoryMap map = MemoryMap.ofBlocks("two nodes", List.of(new MemoryBlock(G + 4 * K, G + 8 * K, 0),
+        new MemoryBlock(2 * G, 5 * G, 0), new MemoryBlock(5 * G, 6 * G, 1)));
+    Cell run = run(map);
+    IslandCount one = new IslandCount(Instance.of(map, TdxLimits.DEFAULT.withMaxTdmrs(1), MODULE));
+    assertEquals(2, one.islands().size());
+    assertEquals(16, one.remoteOfOneTdmrInside(run));
+    assertFalse(one.innerTdmrCouldBeat(run, Optional.of(new LayoutScore(0, 0, 4 * G, 1, 3))));
+    assertTrue(one.innerTdmrCouldBeat(run, Optional.of(new LayoutScore(0, 16, 4 * G, 1, 3))));
+    // The referee's optimum has no remote PAMT (a TDMR without memory whose levels fill both
+    // islands); both engines' claims equal it without naming the TDMR inside the run.
+    LayoutScore best = agreeWithTheReferee(map, TdxLimits.DEFAULT.withMaxTdmrs(1));
+    assertEquals(0, best.remotePamtBytes());
+    // PAMT any does not rank remote PAMT: no conclusion.
+    IslandCount any = new IslandCount(Instance.of(map, TdxLimits.DEFAULT.withMaxTdmrs(1),
+        MODULE.withPamt(Policy.PamtPlacementPolicy.ANY)));
+    assertTrue(any.innerTdmrCouldBeat(run, Optional.of(new LayoutScore(0, 0, 4 * G, 1, 3))));
   }
 
   /**
