@@ -3,6 +3,8 @@ package tdmr.solver;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import tdmr.mem.AddressRange;
 import tdmr.mem.ByteSize;
 import tdmr.solver.Instance.Atom;
@@ -43,9 +45,11 @@ import tdmr.tdx.Policy;
  *       {@code T} and so, being one range, all of the island, and each other island is its own
  *       level's. Then the layout's PAMT is exactly {@code U}, it has one TDMR, and {@code T}, which
  *       holds PAMT (usable {@code R}) or lies outside CMRs (dead {@code R}; rule E1), is reserved:
- *       at least one area. Its score is at least (nothing coverable given up, 0 remote PAMT,
- *       {@code U} bytes, 1 TDMR, 1 area) in every tier, so it cannot beat an optimum ranked
- *       no worse than that.
+ *       at least one area. Its remote PAMT is at least {@link #remoteWhenAllPamt} (each
+ *       island with memory of a node other than the run's holds a level describing {@code T}'s
+ *       granules remotely). Its score is at least (nothing coverable given up, that remote PAMT,
+ *       {@code U} bytes, 1 TDMR, 1 area) in every tier, so it cannot beat an optimum ranked no
+ *       worse than that.
  *   <li><b>Two TDMRs</b> ({@code K' = 2}). The other TDMR does not overlap {@code T} (rule B3):
  *       it lies below {@code a} or at or above {@code b}. If below, every island ending above
  *       {@code s - 1 GiB} ({@link #endingAbove}; the island of a usable {@code R} is one) has
@@ -70,7 +74,10 @@ public final class IslandCount {
   private static final int LEVELS_PER_TDMR = 3;
 
   private final Instance instance;
-  private final List<AddressRange> islands;
+  private final List<Island> islands;
+
+  /** An island: its range and the nodes of its memory. */
+  private record Island(AddressRange range, Set<Integer> nodes) {}
 
   public IslandCount(Instance instance) {
     this.instance = instance;
@@ -79,12 +86,12 @@ public final class IslandCount {
 
   /** The islands of usable memory in address order. */
   public List<AddressRange> islands() {
-    return islands;
+    return islands.stream().map(Island::range).toList();
   }
 
   /** The usable memory, in bytes: the most PAMT a layout can have. */
   public long usableBytes() {
-    return islands.stream().mapToLong(AddressRange::size).sum();
+    return islands.stream().mapToLong(i -> i.range().size()).sum();
   }
 
   /**
@@ -119,49 +126,67 @@ public final class IslandCount {
   /**
    * Whether, with 3 islands or fewer, a layout of one TDMR inside {@code run} (all usable memory
    * PAMT when 3 islands, or the run dead) cannot beat {@code found}: it ranks no better than
-   * (nothing given up, 0 remote PAMT, all usable memory PAMT, 1 TDMR, 1 area).
+   * (nothing given up, {@link #remoteWhenAllPamt} remote PAMT, all usable memory PAMT, 1 TDMR, 1
+   * area).
    */
   private boolean allPamtCannotBeat(Cell run, Optional<LayoutScore> found) {
     boolean dead = !instance.atoms().get(run.firstAtom()).usable();
     if (found.isEmpty() || !(dead || islands.size() == LEVELS_PER_TDMR)) {
       return false;
     }
-    LayoutScore least = new LayoutScore(instance.deadMemory(), 0, usableBytes(), 1, 1);
+    LayoutScore least = new LayoutScore(instance.deadMemory(), remoteWhenAllPamt(run), usableBytes(), 1, 1);
     return LayoutScore.order(instance.policy()).compare(found.get(), least) <= 0;
+  }
+
+  /**
+   * The least remote PAMT of a layout of one TDMR {@code T} inside {@code run} whose usable memory
+   * is all PAMT: the run is one block, so {@code T}'s granules hold memory of its node {@code n}
+   * only, and a level with memory of another node describes each of them remotely ({@link
+   * tdmr.check.RemotePamt}: at least its bytes per GiB). Each island with memory of another node
+   * is all PAMT, so some level of {@code T} there overlaps that memory, a different level per
+   * island: {@code k} such islands cost at least the {@code k} smallest of the three levels' bytes
+   * per GiB.
+   */
+  long remoteWhenAllPamt(Cell run) {
+    int node = run.nodes().get(0);
+    long foreign = islands.stream().filter(i -> i.nodes().stream().anyMatch(n -> n != node)).count();
+    return instance.pieceLevels().stream().mapToLong(instance::perGiBBytes).sorted().limit(foreign).sum();
   }
 
   /** The islands ending above the start of the run's last granule: each has memory above a TDMR inside it. */
   int endingAbove(Cell run) {
     long from = run.range().end() - ByteSize.GiB;
-    return (int) islands.stream().filter(i -> i.end() > from).count();
+    return (int) islands.stream().filter(i -> i.range().end() > from).count();
   }
 
   /** The islands starting below the end of the run's first granule: each has memory below a TDMR inside it. */
   int startingBelow(Cell run) {
     long to = run.range().start() + ByteSize.GiB;
-    return (int) islands.stream().filter(i -> i.start() < to).count();
+    return (int) islands.stream().filter(i -> i.range().start() < to).count();
   }
 
-  private static List<AddressRange> islands(Instance instance) {
-    List<AddressRange> out = new ArrayList<>();
+  private static List<Island> islands(Instance instance) {
+    List<Island> out = new ArrayList<>();
     long start = -1;
     long end = -1;
+    Set<Integer> nodes = new TreeSet<>();
     for (Atom a : instance.atoms()) {
       if (!a.usable()) {
         continue;
       }
-      if (start >= 0 && a.range().start() == end) {
-        end = a.range().end();
-        continue;
+      if (start >= 0 && a.range().start() != end) {
+        out.add(new Island(new AddressRange(start, end), Set.copyOf(nodes)));
+        start = -1;
+        nodes.clear();
       }
-      if (start >= 0) {
-        out.add(new AddressRange(start, end));
+      if (start < 0) {
+        start = a.range().start();
       }
-      start = a.range().start();
       end = a.range().end();
+      nodes.add(a.node());
     }
     if (start >= 0) {
-      out.add(new AddressRange(start, end));
+      out.add(new Island(new AddressRange(start, end), Set.copyOf(nodes)));
     }
     return List.copyOf(out);
   }

@@ -110,15 +110,21 @@ class IslandCountTest {
     // 1 + 786 432 + 2 pages = 3G + 12K. A layout of one TDMR [3G, 4G) inside the run needs a level
     // in each island, so the run's island has one level only, which holds [2G, 3G) and [4G, 5G)
     // and so all of [2G, 5G): all usable memory is PAMT, 3G + 12K, and the TDMR is reserved, 1
-    // area. It cannot beat an optimum of 3G + 12K, 1 TDMR, 1 area and no remote PAMT; it could beat
-    // one with 2 areas, or with remote PAMT, and, without an optimum, exist.
+    // area. The TDMR's granules hold node 0's memory only; the two node-1 islands hold two of its
+    // levels, which describe them remotely: at least the 1G level's 16 bytes and the 2M level's
+    // 8 KiB per GiB, 8 208 bytes. It cannot beat an optimum of 3G + 12K, 1 TDMR, 1 area and at most
+    // 8 208 bytes of remote PAMT; it could beat one with 2 areas, or with more remote PAMT, and,
+    // without an optimum, exist.
     Cell run = run(THREE_ISLANDS);
     IslandCount one = new IslandCount(Instance.of(THREE_ISLANDS, TdxLimits.DEFAULT.withMaxTdmrs(1), MODULE));
     assertEquals(3, one.islands().size());
     assertEquals(3 * G + 12 * K, one.usableBytes());
+    assertEquals(8208, one.remoteWhenAllPamt(run));
     assertFalse(one.innerTdmrCouldBeat(run, Optional.of(new LayoutScore(0, 0, 3 * G + 12 * K, 1, 1))));
-    assertTrue(one.innerTdmrCouldBeat(run, Optional.of(new LayoutScore(0, 0, 3 * G + 12 * K, 1, 2))));
-    assertTrue(one.innerTdmrCouldBeat(run, Optional.of(new LayoutScore(0, 4096, 16 * K * K, 1, 1))));
+    assertFalse(one.innerTdmrCouldBeat(run, Optional.of(new LayoutScore(0, 8208, 3 * G + 12 * K, 1, 1))));
+    assertFalse(one.innerTdmrCouldBeat(run, Optional.of(new LayoutScore(0, 4096, 16 * K * K, 1, 1))));
+    assertTrue(one.innerTdmrCouldBeat(run, Optional.of(new LayoutScore(0, 8208, 3 * G + 12 * K, 1, 2))));
+    assertTrue(one.innerTdmrCouldBeat(run, Optional.of(new LayoutScore(0, 8209, 16 * K * K, 1, 1))));
     assertTrue(one.innerTdmrCouldBeat(run, Optional.empty()));
   }
 
