@@ -135,11 +135,23 @@ final class OnlyTdmrPlaces {
   /**
    * Every place a layout with at most {@code pamtPages} pages of PAMT and, when given, at most
    * {@code remoteBytes} of remote PAMT can give its only TDMR (class comment), by their own bound,
-   * least first; empty when a TDMR without memory fits in {@code pamtPages}, or when there are more
-   * than {@link #MOST_PLACES}.
+   * least first; empty when a TDMR without memory fits in {@code pamtPages}, when there are more
+   * than {@link #MOST_PLACES}, or when the window has more than {@link #MOST_GRANULES} granules.
    */
   Optional<List<Place>> places(long pamtPages, OptionalLong remoteBytes) {
-    if (granules <= 0 || usableTotal <= pamtPages) {
+    if (usableTotal <= pamtPages) {
+      return Optional.empty();
+    }
+    return placesInWindow(pamtPages, remoteBytes);
+  }
+
+  /**
+   * {@link #places}, also where a TDMR without memory fits in {@code pamtPages}: then the places in
+   * the window over no coverable memory are among them, and a TDMR without memory outside the
+   * window is not ({@link #memorylessFits} says whether a layout may have one).
+   */
+  Optional<List<Place>> placesInWindow(long pamtPages, OptionalLong remoteBytes) {
+    if (granules <= 0 || granules > MOST_GRANULES) {
       return Optional.empty();
     }
     List<Place> out = new ArrayList<>();
@@ -168,7 +180,7 @@ final class OnlyTdmrPlaces {
     return Optional.of(out);
   }
 
-  /** The most granules in the window for which {@link #leastRemoteBytes()} tries every place. */
+  /** The most granules in the window for which every place is tried (some 8 million of them). */
   static final int MOST_GRANULES = 4096;
 
   /**
@@ -194,9 +206,27 @@ final class OnlyTdmrPlaces {
     return least == Long.MAX_VALUE ? 0 : least;
   }
 
+  /**
+   * Whether the only TDMR may hold no memory in a layout with at most {@code pamtPages} of PAMT:
+   * all memory is then PAMT, and its three levels fill the stretches, each one at least.
+   */
+  boolean memorylessFits(long pamtPages) {
+    return usableTotal <= pamtPages && stretches.size() <= 3;
+  }
+
   /** The stretches of contiguous coverable memory: a layout whose TDMRs hold none fills each with a level. */
   int stretches() {
     return stretches.size();
+  }
+
+  /**
+   * The places whose own bound on remote PAMT is at most {@code remoteBytes}, whatever the PAMT (a
+   * layout with the TDMR there still leaves all of its memory out as PAMT, so no more than all
+   * memory less a page when the TDMR holds some); none when more than {@link #MOST_PLACES}. For
+   * guesses: a TDMR without memory is not among them.
+   */
+  List<AddressRange> placesWithin(long remoteBytes) {
+    return places(usableTotal - 1, OptionalLong.of(remoteBytes)).orElse(List.of()).stream().map(Place::tdmr).toList();
   }
 
   /** The levels' pages of a TDMR of {@code giB} GiB (rule D2). */

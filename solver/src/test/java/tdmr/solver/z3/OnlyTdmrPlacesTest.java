@@ -73,6 +73,11 @@ class OnlyTdmrPlacesTest {
     assertEquals(List.of(), tdmrs(places.places(3_078, OptionalLong.empty())));
     // A TDMR without memory fits all memory as PAMT: no list, its layouts have no fixed place.
     assertEquals(Optional.empty(), places.places(32_512, OptionalLong.of(0)));
+    assertTrue(places.memorylessFits(32_512));
+    assertTrue(!places.memorylessFits(32_511));
+    // Listed all the same: without remote PAMT only [1G, 2G), over no memory; four within 16 bytes.
+    assertEquals(List.of(giB(1, 2)), tdmrs(places.placesInWindow(32_512, OptionalLong.of(0))));
+    assertEquals(List.of(giB(1, 3), giB(2, 3), giB(0, 1), giB(0, 2)), places.placesWithin(16));
     assertEquals(2, places.stretches());
   }
 
@@ -115,6 +120,8 @@ class OnlyTdmrPlacesTest {
     LayoutScore local = new ExhaustiveSearch(TWO_NODES, ONE, NODE_LOCAL).best().orElseThrow().score();
     assertEquals(0, local.remotePamtBytes());
     assertEquals(32_512 * PAGE, local.pamtBytes());
+    // The TDMR without memory is wholly a gap the holes policy reserves: one area, none fewer.
+    assertEquals(1, local.reservedAreas());
   }
 
   /**
