@@ -3,8 +3,8 @@ package tdmr.solver;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalLong;
+import tdmr.mem.AddressRange;
 import tdmr.mem.ByteSize;
-import tdmr.solver.Instance.Atom;
 import tdmr.solver.Instance.Cell;
 import tdmr.tdx.PageSize;
 import tdmr.tdx.Policy;
@@ -80,7 +80,7 @@ public final class FewTdmrsBound {
   static final long MOST_STEPS = 200_000;
 
   private final Instance instance;
-  /** Maximal stretches of contiguous coverable memory, {@code [start, end)} in pages. */
+  /** Maximal stretches of contiguous coverable memory ({@link Instance#islands}), {@code [start, end)} in pages. */
   private final List<long[]> stretches = new ArrayList<>();
   /** The window's first and last granule (GiB), end exclusive. */
   private final long lo;
@@ -94,17 +94,8 @@ public final class FewTdmrsBound {
 
   public FewTdmrsBound(Instance instance) {
     this.instance = instance;
-    for (Atom a : instance.atoms()) {
-      if (!a.memory() || a.dead()) {
-        continue;
-      }
-      long start = a.range().start() / ByteSize.PAGE;
-      long end = a.range().end() / ByteSize.PAGE;
-      if (!stretches.isEmpty() && stretches.get(stretches.size() - 1)[1] == start) {
-        stretches.get(stretches.size() - 1)[1] = end;
-      } else {
-        stretches.add(new long[] {start, end});
-      }
+    for (AddressRange island : instance.islands()) {
+      stretches.add(new long[] {island.start() / ByteSize.PAGE, island.end() / ByteSize.PAGE});
     }
     List<Cell> cells = instance.cells();
     this.lo = cells.isEmpty() ? 0 : cells.get(0).range().start() / ByteSize.GiB;

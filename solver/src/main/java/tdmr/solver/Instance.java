@@ -346,6 +346,37 @@ public final class Instance {
     return Collections.unmodifiableList(atoms);
   }
 
+  /**
+   * The islands: maximal ranges of contiguous usable memory ({@link Atom#usable}), in address order.
+   * Touching blocks (of one node or two) and touching CMRs join; memory outside every CMR or above
+   * the HKID limit separates. A PAMT level is one range of usable memory (rules O2, D6, D1), so it
+   * lies inside one island; {@link IslandCount}, {@link FewTdmrsBound} and Z3's one-TDMR places
+   * (which call them stretches) count levels against them.
+   */
+  public List<AddressRange> islands() {
+    List<AddressRange> out = new ArrayList<>();
+    long start = -1;
+    long end = -1;
+    for (Atom a : atoms) {
+      if (!a.usable()) {
+        continue;
+      }
+      if (start >= 0 && a.range().start() == end) {
+        end = a.range().end();
+        continue;
+      }
+      if (start >= 0) {
+        out.add(new AddressRange(start, end));
+      }
+      start = a.range().start();
+      end = a.range().end();
+    }
+    if (start >= 0) {
+      out.add(new AddressRange(start, end));
+    }
+    return List.copyOf(out);
+  }
+
   /** The segments in address order. */
   public List<Segment> segments() {
     return Collections.unmodifiableList(segments);

@@ -178,28 +178,17 @@ public final class IslandCount {
     return (int) islands.stream().filter(i -> i.range().start() < to).count();
   }
 
+  /** The instance's islands, each with the nodes of its memory. */
   private static List<Island> islands(Instance instance) {
     List<Island> out = new ArrayList<>();
-    long start = -1;
-    long end = -1;
-    Set<Integer> nodes = new TreeSet<>();
-    for (Atom a : instance.atoms()) {
-      if (!a.usable()) {
-        continue;
+    for (AddressRange r : instance.islands()) {
+      Set<Integer> nodes = new TreeSet<>();
+      for (Atom a : instance.atoms()) {
+        if (a.usable() && a.range().start() >= r.start() && a.range().end() <= r.end()) {
+          nodes.add(a.node());
+        }
       }
-      if (start >= 0 && a.range().start() != end) {
-        out.add(new Island(new AddressRange(start, end), Set.copyOf(nodes)));
-        start = -1;
-        nodes.clear();
-      }
-      if (start < 0) {
-        start = a.range().start();
-      }
-      end = a.range().end();
-      nodes.add(a.node());
-    }
-    if (start >= 0) {
-      out.add(new Island(new AddressRange(start, end), Set.copyOf(nodes)));
+      out.add(new Island(r, Set.copyOf(nodes)));
     }
     return List.copyOf(out);
   }

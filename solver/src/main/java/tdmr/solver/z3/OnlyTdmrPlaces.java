@@ -72,7 +72,7 @@ final class OnlyTdmrPlaces {
   private final long[][] usableOn;
   /** {@code lacking[n][i]}: granules in {@code [first, first + i)} holding memory but none of node index {@code n}. */
   private final long[][] lacking;
-  /** Maximal stretches of contiguous coverable memory, {@code [start, end)} in pages. */
+  /** Maximal stretches of contiguous coverable memory ({@link Instance#islands}), {@code [start, end)} in pages. */
   private final List<long[]> stretches = new ArrayList<>();
   private final long usableTotal;
 
@@ -100,11 +100,9 @@ final class OnlyTdmrPlaces {
         usableOn[n][(int) (g - first) + 1] += next - p;
         p = next;
       }
-      if (!stretches.isEmpty() && stretches.get(stretches.size() - 1)[1] == start) {
-        stretches.get(stretches.size() - 1)[1] = end;
-      } else {
-        stretches.add(new long[] {start, end});
-      }
+    }
+    for (AddressRange island : instance.islands()) {
+      stretches.add(new long[] {island.start() / ByteSize.PAGE, island.end() / ByteSize.PAGE});
     }
     for (Cell c : cells) {
       if (!c.holdsMemory()) {
