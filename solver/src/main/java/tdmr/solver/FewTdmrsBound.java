@@ -328,10 +328,7 @@ public final class FewTdmrsBound {
     if (giB < levelsOf.length && levelsOf[(int) giB] > 0) {
       return levelsOf[(int) giB];
     }
-    long pages = 0;
-    for (PageSize level : instance.pieceLevels()) {
-      pages += instance.piecePages(giB, level);
-    }
+    long pages = instance.levelsPages(giB);
     if (giB < levelsOf.length) {
       levelsOf[(int) giB] = pages;
     }

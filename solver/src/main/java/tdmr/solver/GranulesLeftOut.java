@@ -91,11 +91,7 @@ public final class GranulesLeftOut {
 
   /** Pages of all levels of a {@code giB} GiB TDMR. */
   private long levels(long giB) {
-    long pages = 0;
-    for (PageSize level : instance.pieceLevels()) {
-      pages += instance.piecePages(giB, level);
-    }
-    return pages;
+    return instance.levelsPages(giB);
   }
 
   /** Pages of TDX memory a TDMR could cover in cell {@code c}. */

@@ -471,6 +471,14 @@ public final class Instance {
   }
 
   /**
+   * Pages of the three levels of an {@code giB} GiB TDMR, each at its minimum (rule D2): in either
+   * family the least PAMT a TDMR of that size has, the same pages as the kernel's chunk.
+   */
+  public long levelsPages(long giB) {
+    return chunkPages(giB);
+  }
+
+  /**
    * The module's unrounded bytes of one level per GiB of TDMR ({@link PamtSizing#moduleMinimum}): 4
    * MiB, 8 KiB and 16 bytes with 16-byte entries, 32 KiB for the Dynamic PAMT bitmap. A level of an
    * N GiB TDMR has {@code ceil(N · perGiB / 4096)} pages.

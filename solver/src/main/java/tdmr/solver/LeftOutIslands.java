@@ -84,11 +84,7 @@ final class LeftOutIslands {
 
   /** Pages of the three levels of an {@code n} GiB TDMR. */
   private long levels(long n) {
-    long pages = 0;
-    for (PageSize l : PageSize.values()) {
-      pages += instance.levelPages(n, l);
-    }
-    return pages;
+    return instance.levelsPages(n);
   }
 
   /** The largest TDMR whose three levels fit {@code pages}, 0 when not even 1 GiB's do. */

@@ -160,7 +160,7 @@ final class OnlyTdmrPlaces {
         if (leftOut > pamtPages) {
           continue;
         }
-        long pages = Math.max(leftOut, levels(b - a));
+        long pages = Math.max(leftOut, instance.levelsPages(b - a));
         if (pages > pamtPages || stretchesLeftOut(a, b) > 3) {
           continue;
         }
@@ -225,15 +225,6 @@ final class OnlyTdmrPlaces {
    */
   List<AddressRange> placesWithin(long remoteBytes) {
     return places(usableTotal - 1, OptionalLong.of(remoteBytes)).orElse(List.of()).stream().map(Place::tdmr).toList();
-  }
-
-  /** The levels' pages of a TDMR of {@code giB} GiB (rule D2). */
-  private long levels(long giB) {
-    long sum = 0;
-    for (PageSize level : instance.pieceLevels()) {
-      sum += instance.piecePages(giB, level);
-    }
-    return sum;
   }
 
   /** The stretches holding coverable memory outside granules {@code [a, b)} of the window. */
