@@ -50,21 +50,40 @@ class KernelFamilyClaimTest {
    * tdx#135 under the kernel family at 16 areas: two 1 GiB TDMRs, each chunk stacked against a hole
    * in the other; [0, 1G) reserves [0, 1 MiB), and [1G, 2G) its 15 gaps between blocks plus the tail
    * above 0x6f800000: 17 areas in all (README, "Layout families"). The module family has a layout
-   * with 15 ({@code ModuleFamilyClaimsTest}: levels filling islands merge holes), so the areas bound
-   * is not met and both engines name every restriction, in the result and in a sentence after the
-   * proof.
+   * with 15 ({@code ModuleFamilyClaimsTest}: levels filling islands merge holes), so the module
+   * family's areas bound is not met; but no chunk fills those islands, and the kernel family's own
+   * bounds ({@link KernelFamilyBounds}, derived by hand in {@code KernelFamilyBoundsTest}: one TDMR
+   * would need 17 areas, so 2 054 pages and two TDMRs, 17 areas) are met: both engines claim the
+   * optimum for the whole kernel family and name no restriction.
    */
   @Test
-  void anOptimumTheModuleFamilyBeatsNamesTheRestrictions() throws Exception {
+  void anOptimumMeetingTheKernelFamilysOwnBoundsNamesNoRestriction() throws Exception {
     MemoryMap map = RealMaps.read(RealMaps.EMR_135);
     for (Engine e : List.of(new CpSatEngine(), new Z3Engine())) {
       EngineResult r = e.solve(map, TdxLimits.DEFAULT, Policy.KERNEL, new SolveOptions(60, 1, 0));
       String what = e.name() + " " + r.messages();
       assertEquals(Status.OPTIMAL, r.status(), what);
       assertEquals(17, r.layout().orElseThrow().reservedAreaCount(), what);
-      assertEquals(Problem.kernelQuestion(Policy.KERNEL), r.question(), what);
-      assertTrue(r.messages().contains(ModuleFamilyRestrictions.sentence(Problem.kernelQuestion(Policy.KERNEL)
-          .restrictions()).orElseThrow()), what);
+      assertEquals(Question.of(Policy.Family.KERNEL), r.question(), what);
+      assertTrue(r.messages().contains(KernelFamilyClaim.KERNEL_UNRESTRICTED), what);
+    }
+  }
+
+  /**
+   * tdx#135 within 15 areas per TDMR: the TDMR over granule 1 needs 16 in every kernel-family
+   * layout ({@code KernelFamilyBoundsTest}), so both engines' {@code INFEASIBLE} holds for the whole
+   * family and names no restriction.
+   */
+  @Test
+  void anInfeasibilityTheKernelFamilysBoundsProveNamesNoRestriction() throws Exception {
+    MemoryMap map = RealMaps.read(RealMaps.EMR_135);
+    TdxLimits fifteen = TdxLimits.DEFAULT.withMaxReservedPerTdmr(15);
+    for (Engine e : List.of(new CpSatEngine(), new Z3Engine())) {
+      EngineResult r = e.solve(map, fifteen, Policy.KERNEL, new SolveOptions(60, 1, 0));
+      String what = e.name() + " " + r.messages();
+      assertEquals(Status.INFEASIBLE, r.status(), what);
+      assertEquals(Question.of(Policy.Family.KERNEL), r.question(), what);
+      assertTrue(r.messages().contains(KernelFamilyClaim.NO_KERNEL_LAYOUT), what);
     }
   }
 }
