@@ -64,6 +64,18 @@ import tdmr.tdx.Policy;
  * the smallest island that keeps them, in order, gives the lightest {@code f} for every {@code f}),
  * plus the 0/1 knapsack of the granules within the pages those {@code f} leave.
  *
+ * <h2>The kernel family</h2>
+ *
+ * {@link #ofKernelChunks} makes the count about the kernel family, whose layouts are module-family
+ * layouts with one piece per TDMR, its chunk, of exactly its size ({@link KernelChunks}): a filled
+ * island holds a chunk of its own and its pages are a sum of chunk sizes, so only such islands
+ * count, at most one per TDMR; a granule touching an island too small for any chunk is never left
+ * out; and a granule left out whose island reaches into the next granule, which no layout leaves
+ * out, costs the TDMR over that one an area holding no hole unless chunks fill the granule's part
+ * of the island or all of it exactly ({@link KernelChunks#edgeAreaAbove}), so its value in the
+ * knapsack is one less. It adds {@link #leastAreasInOneTdmr}, for the area limit of one TDMR; the
+ * TDMR sets below are not searched.
+ *
  * <h2>With the TDMRs known</h2>
  *
  * Once the PAMT and TDMR tiers are fixed, the TDMRs themselves are often all but fixed too: {@link
@@ -136,7 +148,16 @@ public final class AreaCountBound {
    * Instance#chunkPages} pages ({@link KernelChunks}); the TDMR sets are not searched.
    */
   static AreaCountBound ofKernelChunks(Instance instance) {
-    return new AreaCountBound(instance, new KernelChunks(instance));
+    return new AreaCountBound(instance, new KernelChunks(instance, true));
+  }
+
+  /**
+   * {@link #ofKernelChunks}, with the PAMT given to {@link #leastAreas(long, long)} and {@link
+   * #leastAreasInOneTdmr} an upper bound on a layout's rather than its exact PAMT: a bound for every
+   * layout with at most that PAMT, which only falls as it grows ({@link KernelChunks}).
+   */
+  static AreaCountBound ofKernelChunksUpTo(Instance instance) {
+    return new AreaCountBound(instance, new KernelChunks(instance, false));
   }
 
   private AreaCountBound(Instance instance, KernelChunks chunks) {
@@ -486,6 +507,9 @@ public final class AreaCountBound {
         continue;
       }
       long value = escapeSets.stream().filter(set -> set.contains(e.getKey())).count();
+      if (chunks != null) {
+        value -= chunks.edgeAreaAbove(instance.cells().get(e.getKey()).range(), pamtPages, tdmrs) ? 1 : 0;
+      }
       items.add(new long[] {e.getValue(), value});
     }
     if (withIslands) {
@@ -493,6 +517,9 @@ public final class AreaCountBound {
       fillable.forEach(cap -> items.add(new long[] {cap, 1}));
     }
     for (long[] it : items) {
+      if (it[1] <= 0) {
+        continue;
+      }
       for (int v = n; v >= 0; v--) {
         int to = (int) Math.min(n, v + it[1]);
         if (to > v && least[v] != Long.MAX_VALUE) {

@@ -28,9 +28,20 @@ final class KernelChunks {
   private final Instance instance;
   private final Optional<ChunkSums> sums;
   private final List<AddressRange> tinyIslands;
+  /**
+   * Whether the PAMT given to {@link #mayFill} and {@link #edgeAreaAbove} is a layout's exactly, or
+   * only at least its PAMT: then both answer for every layout with at most that PAMT, and only
+   * ever allow more (or charge less) as it grows, as an argument over all PAMT below a value needs.
+   */
+  private final boolean exactPamt;
 
-  KernelChunks(Instance instance) {
+  /**
+   * @param exactPamt whether the PAMT {@link #mayFill} and {@link #edgeAreaAbove} are given is
+   *     a layout's exactly, or an upper bound on it
+   */
+  KernelChunks(Instance instance, boolean exactPamt) {
     this.instance = instance;
+    this.exactPamt = exactPamt;
     this.sums = ChunkSums.of(instance);
     long least = leastChunkPages();
     this.tinyIslands = instance.islands().stream().filter(i -> i.size() / ByteSize.PAGE < least).toList();
@@ -46,12 +57,18 @@ final class KernelChunks {
    * TDMRs may fill exactly {@code pages} pages (class comment): some {@code j} of its {@code T}
    * chunks sum to {@code pages} and the other {@code T - j} to the rest of its PAMT (none when
    * nothing is left), for counts {@link #tdmrCounts} allows; without the arithmetic, {@code pages}
-   * and the rest are each 0 or at least one chunk.
+   * and the rest are each 0 or at least one chunk. Unless the PAMT is exact ({@link #exactPamt}):
+   * then a layout with at most {@code pamtPages} pages may, when {@code pages} are at most that and
+   * a sum of at most {@code most} chunks.
    */
   boolean mayFill(long pages, long pamtPages, long most) {
     long rest = pamtPages - pages;
     if (most <= 0 || pages < leastChunkPages() || rest < 0) {
       return false;
+    }
+    if (!exactPamt) {
+      // At most pamtPages: only that the pages are a sum of at most `most` chunks.
+      return sums.isEmpty() || sums.get().counts(pages, most).isPresent();
     }
     if (sums.isEmpty()) {
       return rest == 0 || rest >= leastChunkPages();
@@ -84,6 +101,48 @@ final class KernelChunks {
    */
   Optional<long[]> tdmrCounts(long pages, long most) {
     return sums.isPresent() ? sums.get().counts(pages, most) : Optional.of(new long[] {1, most});
+  }
+
+  /**
+   * Whether a layout with {@code pamtPages} pages of PAMT and at most {@code most} TDMRs that leaves
+   * {@code granule} out of every TDMR has a reserved area at the start of the TDMR over the next
+   * granule that holds no hole: an area the count of runs of holes does not count ({@link
+   * AreaCountBound}). Let island {@code I} start inside {@code granule} and reach past its end
+   * {@code b}, and let the next granule be one no such layout leaves out (its usable memory exceeds
+   * the PAMT, or it touches an island too small for any chunk): a TDMR {@code Y} holds it and starts
+   * at {@code b}. The granule's part of {@code I}, {@code [I.start, b)}, is all PAMT; the maximal run
+   * {@code U} of PAMT holding it is a union of whole chunks inside {@code I}. Either {@code U} ends
+   * at {@code b}, so {@code [I.start, b)} is filled exactly by chunks; or {@code U} holds page
+   * {@code b}, inside {@code Y}, which is then in a reserved area of {@code Y} starting at {@code
+   * b}; that area holds a hole only if it reaches {@code I}'s end, and then all of {@code I} is PAMT,
+   * filled exactly by chunks. So when neither {@code [I.start, b)} nor {@code I} may be filled
+   * ({@link #mayFill}), {@code Y} has an area holding no hole, at its start: distinct granules left
+   * out give distinct TDMRs' first areas.
+   */
+  boolean edgeAreaAbove(AddressRange granule, long pamtPages, long most) {
+    long b = granule.end();
+    AddressRange next = new AddressRange(b, b + ByteSize.GiB);
+    if (usablePages(next) <= pamtPages && !mustBeCovered(next)) {
+      return false;
+    }
+    for (AddressRange i : instance.islands()) {
+      if (i.start() >= granule.start() && i.start() < b && i.end() > b) {
+        return !mayFill((b - i.start()) / ByteSize.PAGE, pamtPages, most)
+            && !mayFill(i.size() / ByteSize.PAGE, pamtPages, most);
+      }
+    }
+    return false;
+  }
+
+  /** Pages of usable memory in {@code range}. */
+  private long usablePages(AddressRange range) {
+    long pages = 0;
+    for (Instance.Atom a : instance.atoms()) {
+      if (a.usable() && a.range().overlaps(range)) {
+        pages += (Math.min(a.range().end(), range.end()) - Math.max(a.range().start(), range.start())) / ByteSize.PAGE;
+      }
+    }
+    return pages;
   }
 
   /** Whether {@code granule} touches an island too small for any chunk, so that a TDMR holds it. */

@@ -34,9 +34,13 @@ import tdmr.tdx.Policy;
  *
  * A layout with {@code P} pages and {@code T} TDMRs exists only if {@code T} is among the counts
  * for {@code P}, the areas bound is at most {@code T} times the area limit, and the one-TDMR bound
- * at most the limit ({@link #mayHave}). Both area bounds only fall as {@code P} grows, so where
- * neither allows a layout at the largest PAMT {@code T} TDMRs can have ({@code T} chunks of the
- * largest TDMR whose chunk fits in a segment of usable memory), none allows one below it.
+ * at most the limit ({@link #mayHave}). The area bounds for every layout with at most {@code P}
+ * pages ({@link AreaCountBound#ofKernelChunksUpTo}: which islands chunks may fill without the
+ * exact PAMT's arithmetic) only fall as {@code P} grows, so where neither allows a layout at the
+ * largest PAMT {@code T} TDMRs can have ({@code T} chunks of the largest TDMR whose chunk fits in a
+ * segment of usable memory), no layout of {@code T} TDMRs exists ({@link #noLayout}). (The bounds
+ * at an exact PAMT do not fall monotonically: an island of 1 027 pages may be filled by the chunk
+ * of a layout with 1 027 pages and one TDMR, not by one with 1 028.)
  */
 final class KernelFamilyBounds {
   /**
@@ -48,6 +52,8 @@ final class KernelFamilyBounds {
   private final Instance instance;
   private final KernelChunks chunks;
   private final AreaCountBound areas;
+  /** The area bounds for every layout with at most a PAMT, which fall as it grows ({@link #noLayout}). */
+  private final AreaCountBound areasUpTo;
 
   /**
    * @param moduleAny the module family's instance of the map under PAMT {@code any}, the kernel
@@ -58,8 +64,9 @@ final class KernelFamilyBounds {
       throw new IllegalArgumentException("the bounds are derived over the module family under PAMT any");
     }
     this.instance = moduleAny;
-    this.chunks = new KernelChunks(moduleAny);
+    this.chunks = new KernelChunks(moduleAny, true);
     this.areas = AreaCountBound.ofKernelChunks(moduleAny);
+    this.areasUpTo = AreaCountBound.ofKernelChunksUpTo(moduleAny);
   }
 
   /** Whether the bounds apply: coverage {@code all} (layouts may not give memory up). */
@@ -124,12 +131,15 @@ final class KernelFamilyBounds {
   }
 
   /**
-   * Whether the area bounds at {@code pages} leave room for {@code tdmrs} TDMRs (the limits of
-   * {@link #mayHave} without the counts of {@link ChunkSums}, which hold at one PAMT only).
+   * Whether the area bounds for layouts with at most {@code pages} pages of PAMT ({@link
+   * AreaCountBound#ofKernelChunksUpTo}) leave room for {@code tdmrs} TDMRs (the limits of {@link
+   * #mayHave} without what holds at one PAMT only: the counts of {@link ChunkSums}, and which
+   * islands the chunks of exactly that PAMT may fill).
    */
   private boolean roomAtMost(long pages, long tdmrs) {
     long limit = instance.limits().maxReservedPerTdmr();
-    return areas.leastAreas(pages, tdmrs) <= tdmrs * limit && areas.leastAreasInOneTdmr(pages, tdmrs) <= limit;
+    return areasUpTo.leastAreas(pages, tdmrs) <= tdmrs * limit
+        && areasUpTo.leastAreasInOneTdmr(pages, tdmrs) <= limit;
   }
 
   /**

@@ -149,4 +149,24 @@ class KernelFamilyBoundsTest {
     assertTrue(bounds(map, TdxLimits.DEFAULT.withMaxReservedPerTdmr(15)).noLayout());
     assertFalse(b.noLayout());
   }
+
+  /**
+   * tdx#135 within one TDMR (the frontier's first point): the kernel family needs 17 areas. Were
+   * granule 0 left out (its 261 888 pages of memory all PAMT, a single chunk of at least that many
+   * pages, as in a TDMR of 256 GiB or more), run [0, 1M) would escape and the count would say 16.
+   * But the island [1M, 0x5d169000) starts in granule 0 and reaches into granule 1, which is never
+   * left out (it touches the 4 KiB islands): the one chunk fills neither the island's part in
+   * granule 0 (261 888 = 255 · 1026 + 258 pages, no chunk size) nor the whole island (381 033 = 371
+   * · 1026 + 387 pages, none either), so it reaches into the TDMR over granule 1, which reserves it
+   * in an area holding no hole (KernelChunks#edgeAreaAbove): 16 + 1 = 17 areas in one TDMR, above
+   * the limit of 16, whatever the PAMT. With two TDMRs 16 areas per TDMR are enough (above).
+   */
+  @Test
+  void tdx135HasNoLayoutWithinOneTdmr() throws Exception {
+    MemoryMap map = RealMaps.read(RealMaps.EMR_135);
+    KernelFamilyBounds one = bounds(map, TdxLimits.DEFAULT.withMaxTdmrs(1));
+    assertEquals(17, one.leastAreas(262_657, 1));
+    assertTrue(one.noLayout());
+    assertTrue(bounds(map, TdxLimits.DEFAULT.withMaxTdmrs(1).withMaxReservedPerTdmr(17)).mayHave(2053, 1));
+  }
 }
