@@ -34,6 +34,7 @@ import tdmr.solver.Instance;
 import tdmr.solver.LayoutScore;
 import tdmr.solver.LeftOutMemory;
 import tdmr.solver.ModuleFamilyBounds;
+import tdmr.solver.OnlyTdmrPlaces;
 import tdmr.solver.Question;
 import tdmr.solver.SolveOptions;
 import tdmr.solver.Status;
