@@ -56,6 +56,14 @@ public final class KernelFamilyClaim {
   private KernelFamilyClaim() {}
 
   /**
+   * Whether {@code message} is the sentence of a kernel-family proof that holds for the whole
+   * family by the kernel family's own bounds ({@link #KERNEL_UNRESTRICTED}, {@link #NO_KERNEL_LAYOUT}).
+   */
+  public static boolean wholeFamily(String message) {
+    return message.equals(KERNEL_UNRESTRICTED) || message.equals(NO_KERNEL_LAYOUT);
+  }
+
+  /**
    * {@code r}, a kernel-family answer for {@code map}, {@code limits}, {@code policy}, with the
    * question it answers and, for a proof, the sentence saying which restrictions it holds under, or
    * why it needs none; the bounds are derived by {@code deadline} (the solve's), at most {@link
