@@ -92,13 +92,6 @@ import tdmr.time.Deadline;
  */
 public final class Problem {
   /**
-   * What the kernel-family engines search, as their claims name it: the family, with the one
-   * restriction of its cells ({@link Cell}: TDMR boundaries only where the memory map changes).
-   */
-  public static final String KERNEL_FAMILY_SEARCHED = Policy.Family.KERNEL.claim()
-      + " with TDMR boundaries on the 1 GiB boundaries where the memory map changes";
-
-  /**
    * What this instance leaves out of the kernel family ({@link Policy.Family#KERNEL}), in words: an
    * {@code OPTIMAL} or {@code INFEASIBLE} answer of an engine that reads it holds only among the
    * layouts that meet these too. Both can lose a better layout (issue #11: a boundary inside a plain

@@ -68,7 +68,11 @@ import tdmr.time.Deadline;
  */
 public final class CpSatEngine implements Engine {
   /** The claim every OPTIMAL/INFEASIBLE statement is about. */
-  private static final String FAMILY = Problem.KERNEL_FAMILY_SEARCHED;
+  /**
+   * The family a kernel-family claim's first sentence names; the restrictions of the model it holds
+   * under, or why none can matter, follow in a sentence of their own ({@link KernelFamilyClaim}).
+   */
+  private static final String FAMILY = Policy.Family.KERNEL.claim();
 
   /**
    * Models up to this many variables are solved without presolve probing and with the weighted

@@ -684,7 +684,7 @@ public final class Z3Engine implements Engine {
 
   private static String infeasibleHeadline(Policy policy, TdxLimits limits) {
     return "proven: no layout of %s has at most %s and at most %s per TDMR (holes %s, PAMT %s)".formatted(
-        Problem.KERNEL_FAMILY_SEARCHED, Count.of(limits.maxTdmrs(), "TDMR"),
+        Policy.Family.KERNEL.claim(), Count.of(limits.maxTdmrs(), "TDMR"),
         Count.of(limits.maxReservedPerTdmr(), "reserved area"), policy.holes().text(), policy.pamt().text());
   }
 
