@@ -9,7 +9,6 @@ import java.util.TreeSet;
 import tdmr.mem.AddressRange;
 import tdmr.mem.ByteSize;
 import tdmr.mem.MemoryBlock;
-import tdmr.tdx.PageSize;
 import tdmr.tdx.Policy;
 
 /**
@@ -72,7 +71,7 @@ final class CoveringRuns {
         if (nodeLocal && common.isEmpty()) {
           break;
         }
-        long pages = levelPages(instance, granules.get(i - 1) - granules.get(s) + 1);
+        long pages = instance.levelsPages(granules.get(i - 1) - granules.get(s) + 1);
         for (int j = 1; j <= runs; j++) {
           if (least[j - 1][s] != Long.MAX_VALUE && least[j - 1][s] + pages < least[j][i]) {
             least[j][i] = least[j - 1][s] + pages;
@@ -97,14 +96,5 @@ final class CoveringRuns {
       i = s;
     }
     return Optional.of(out);
-  }
-
-  /** The least pages of the levels of a TDMR of {@code giB} GiB. */
-  private static long levelPages(Instance instance, long giB) {
-    long total = 0;
-    for (PageSize level : instance.pieceLevels()) {
-      total += instance.piecePages(giB, level);
-    }
-    return total;
   }
 }

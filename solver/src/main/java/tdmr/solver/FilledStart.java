@@ -595,18 +595,11 @@ public final class FilledStart {
       islands.sort(null);
       long sum = 0;
       for (AddressRange t : tdmrs) {
-        sum += levels(t.size() / ByteSize.GiB);
+        sum += instance.levelsPages(t.size() / ByteSize.GiB);
       }
       this.least = sum;
     }
 
-    private long levels(long giB) {
-      long sum = 0;
-      for (PageSize level : instance.pieceLevels()) {
-        sum += instance.levelPages(giB, level);
-      }
-      return sum;
-    }
 
     /**
      * Whether {@link #need} more islands from {@code i} on, with {@code chosen}, may be filled
@@ -658,7 +651,7 @@ public final class FilledStart {
         List<AddressRange> cut = tdmrs(parts);
         long sum = 0;
         for (AddressRange t : cut) {
-          sum += levels(t.size() / ByteSize.GiB);
+          sum += instance.levelsPages(t.size() / ByteSize.GiB);
         }
         if (sum > least + cost) {
           return Optional.empty();

@@ -350,8 +350,9 @@ public final class Instance {
    * The islands: maximal ranges of contiguous usable memory ({@link Atom#usable}), in address order.
    * Touching blocks (of one node or two) and touching CMRs join; memory outside every CMR or above
    * the HKID limit separates. A PAMT level is one range of usable memory (rules O2, D6, D1), so it
-   * lies inside one island; {@link IslandCount}, {@link FewTdmrsBound} and Z3's one-TDMR places
-   * (which call them stretches) count levels against them.
+   * lies inside one island; {@link IslandCount}, {@link FewTdmrsBound}, {@link TdmrSetsAtPamt},
+   * {@link TdmrSetsWithoutRoom} and Z3's one-TDMR places (the last three call them stretches) count
+   * levels against them.
    */
   public List<AddressRange> islands() {
     List<AddressRange> out = new ArrayList<>();

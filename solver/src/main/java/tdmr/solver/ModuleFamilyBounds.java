@@ -1269,11 +1269,7 @@ public final class ModuleFamilyBounds {
 
   /** The least pages of the levels of {@code tdmrs} (runs of whole cells) and of one more TDMR of {@code giB} GiB. */
   private long levelPages(List<List<Integer>> tdmrs, long giB) {
-    long pages = levelPages(tdmrs);
-    for (PageSize level : instance.pieceLevels()) {
-      pages += instance.piecePages(giB, level);
-    }
-    return pages;
+    return levelPages(tdmrs) + instance.levelsPages(giB);
   }
 
   /**
@@ -1326,10 +1322,7 @@ public final class ModuleFamilyBounds {
   public long levelPages(List<List<Integer>> tdmrs) {
     long pages = 0;
     for (List<Integer> t : tdmrs) {
-      long giB = t.stream().mapToLong(i -> instance.cells().get(i).sizeGiB()).sum();
-      for (PageSize level : instance.pieceLevels()) {
-        pages += instance.piecePages(giB, level);
-      }
+      pages += instance.levelsPages(t.stream().mapToLong(i -> instance.cells().get(i).sizeGiB()).sum());
     }
     return pages;
   }

@@ -111,7 +111,9 @@ public final class Problem {
 
   /**
    * Under {@code --pamt node-local}, what the instance also requires: PAMT on another node is legal
-   * and only ranks lower in the family, but the instance offers each chunk only on its TDMR's node.
+   * in the kernel family (remote PAMT is reported there, not ranked: {@link
+   * LayoutScore#ranksRemotePamt}), but the instance offers each chunk only on the node the kernel
+   * picks for its TDMR.
    */
   public static final String NODE_LOCAL_RESTRICTION =
       "each TDMR's PAMT chunk lies on the NUMA node the kernel picks for the TDMR (that of its first memory block)";

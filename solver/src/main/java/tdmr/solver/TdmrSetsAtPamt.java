@@ -3,6 +3,7 @@ package tdmr.solver;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import tdmr.mem.AddressRange;
 import tdmr.mem.ByteSize;
 import tdmr.solver.Instance.Atom;
 import tdmr.solver.Instance.Cell;
@@ -221,8 +222,8 @@ public final class TdmrSetsAtPamt {
   private final int[] nextHoldingMemory;
   private final long bytesPerGiB;
   private final List<TdmrSet> found = new ArrayList<>();
-  /** The stretches of usable memory, as byte ranges {@code [start, end)}. */
-  private final List<long[]> stretches = new ArrayList<>();
+  /** The stretches of usable memory ({@link Instance#islands}). */
+  private final List<AddressRange> stretches;
   /** Least level pages of a TDMR by GiB (0 until computed). */
   private final long[] leastLevelsOfGiB;
   /** Least pages of each level of a TDMR by GiB (0 until computed). */
@@ -272,16 +273,7 @@ public final class TdmrSetsAtPamt {
       }
       nextHoldingMemory[g] = holdsMemory[g] ? g : nextHoldingMemory[g + 1];
     }
-    for (Atom a : instance.atoms()) {
-      if (!a.memory() || a.dead()) {
-        continue;
-      }
-      if (!stretches.isEmpty() && stretches.get(stretches.size() - 1)[1] == a.range().start()) {
-        stretches.get(stretches.size() - 1)[1] = a.range().end();
-      } else {
-        stretches.add(new long[] {a.range().start(), a.range().end()});
-      }
-    }
+    stretches = instance.islands();
     long bytes = 0;
     for (PageSize level : instance.pieceLevels()) {
       bytes += instance.perGiBBytes(level);
@@ -446,13 +438,13 @@ public final class TdmrSetsAtPamt {
         levelPages[n++] = levelPages(t[1] - t[0], l);
       }
     }
-    for (long[] s : stretches) {
+    for (AddressRange s : stretches) {
       // A stretch in no TDMR is all PAMT, levels lying wholly inside it: some must fill it exactly.
       boolean inNone = true;
       for (long[] t : tdmrs) {
-        inNone &= t[1] * ByteSize.GiB <= s[0] || s[1] <= t[0] * ByteSize.GiB;
+        inNone &= t[1] * ByteSize.GiB <= s.start() || s.end() <= t[0] * ByteSize.GiB;
       }
-      if (inNone && !fills(levelPages, n, padding, (s[1] - s[0]) / ByteSize.PAGE)) {
+      if (inNone && !fills(levelPages, n, padding, s.size() / ByteSize.PAGE)) {
         return;
       }
     }

@@ -3,6 +3,7 @@ package tdmr.solver;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Predicate;
+import tdmr.mem.AddressRange;
 import tdmr.mem.ByteSize;
 import tdmr.solver.Instance.Cell;
 import tdmr.solver.ModuleFamilyBounds.Run;
@@ -57,8 +58,8 @@ public final class TdmrSetsWithoutRoom {
   /** {@code l*} and {@code ρ} of the class comment. */
   private long leftOut;
   private long spare;
-  /** The stretches of usable memory, as byte ranges {@code [start, end)}, and room for the pages of those left out. */
-  private final List<long[]> stretches = new ArrayList<>();
+  /** The stretches of usable memory ({@link Instance#islands}), and room for the pages of those left out. */
+  private final List<AddressRange> stretches;
   private final long[] leftOutStretches;
   /** Least pages of each level of a TDMR by GiB (0 until computed). */
   private final long[][] levelPagesOfGiB;
@@ -89,16 +90,7 @@ public final class TdmrSetsWithoutRoom {
         roundedPerGiB.add(p);
       }
     }
-    for (Instance.Atom a : instance.atoms()) {
-      if (!a.usable()) {
-        continue;
-      }
-      if (!stretches.isEmpty() && stretches.get(stretches.size() - 1)[1] == a.range().start()) {
-        stretches.get(stretches.size() - 1)[1] = a.range().end();
-      } else {
-        stretches.add(new long[] {a.range().start(), a.range().end()});
-      }
-    }
+    stretches = instance.islands();
     leftOutStretches = new long[stretches.size()];
     long most = granules.stream().mapToLong(g -> g.length).max().orElse(0) + 1;
     levelPagesOfGiB = new long[instance.pieceLevels().size()][(int) Math.min(most, 1 << 16)];
@@ -335,13 +327,13 @@ public final class TdmrSetsWithoutRoom {
    */
   private boolean stretchesLeftOutFilled(List<long[]> tdmrs) {
     int count = 0;
-    for (long[] s : stretches) {
+    for (AddressRange s : stretches) {
       boolean inNone = true;
       for (long[] t : tdmrs) {
-        inNone &= t[1] * ByteSize.GiB <= s[0] || s[1] <= t[0] * ByteSize.GiB;
+        inNone &= t[1] * ByteSize.GiB <= s.start() || s.end() <= t[0] * ByteSize.GiB;
       }
       if (inNone) {
-        leftOutStretches[count++] = (s[1] - s[0]) / ByteSize.PAGE;
+        leftOutStretches[count++] = s.size() / ByteSize.PAGE;
       }
     }
     if (count == 0) {
