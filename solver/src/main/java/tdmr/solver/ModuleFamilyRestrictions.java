@@ -231,10 +231,62 @@ public final class ModuleFamilyRestrictions {
 
   /**
    * Whether a chain of 1 GiB of PAMT or more could beat {@code found} (or, without an optimum, make
-   * a layout exist): such a chain is at least 1 GiB of PAMT.
+   * a layout exist): such a chain is at least 1 GiB of PAMT; and, at one TDMR, a layout beating
+   * {@code found} may have to put none of its PAMT inside its TDMR ({@link #noPamtInsideOnlyTdmr}),
+   * and then it has no chain either model leaves out.
    */
   public static boolean chainOfOneGibCouldBeat(Instance instance, Optional<LayoutScore> found) {
-    return found.isEmpty() || beatenOnlyBelow(instance, found) >= ByteSize.GiB;
+    if (found.isEmpty()) {
+      return true;
+    }
+    return beatenOnlyBelow(instance, found) >= ByteSize.GiB && !noPamtInsideOnlyTdmr(instance, found.get());
+  }
+
+  /**
+   * Whether, within a limit of one TDMR, every layout of the module family that beats {@code found}
+   * has no PAMT inside its TDMR; then none has a chain against a 1 GiB boundary inside a block that
+   * either model leaves out, and {@link #CHAINS} is not named.
+   *
+   * <p>Why. Let {@code L} beat {@code found}, which gives up no coverable memory (else false). Then
+   * {@code L} gives up none either (coverage is ranked first), so with its one TDMR {@code T = [a,
+   * b)} all usable memory outside {@code T} is PAMT (OS rule), and {@link OnlyTdmrPlaces} bounds
+   * {@code L} from below, for every layout of the family: its remote PAMT by {@link
+   * OnlyTdmrPlaces#leastRemoteBytes()} (where ranked: when that is below {@code found}'s, false),
+   * so {@code L} has {@code found}'s remote PAMT and at most its PAMT {@code P}; at {@code T}, its
+   * remote PAMT by {@link OnlyTdmrPlaces#leastRemoteBytes(int, int)}, its PAMT by the levels of
+   * {@code T} and by the memory left out, and at most three stretches are left out. When no place
+   * meeting these leaves out less than {@code P} of memory ({@link
+   * OnlyTdmrPlaces#roomForPamtInside}), {@code L}'s PAMT is exactly the usable memory outside {@code
+   * T}: none lies inside {@code T}. So each run of {@code L}'s PAMT is a maximal range of usable
+   * memory outside {@code T}: it ends at an end of a stretch (an atom's end) or at {@code a} or
+   * {@code b}, with {@code T} beyond. Where such a boundary lies inside a run of whole GiB, the run
+   * of PAMT fills the part of that run outside {@code T}, at the run's end away from {@code T}
+   * (both ends outside {@code T} is a TDMR inside the run, {@link #INSIDE_A_RUN}, named apart),
+   * wholly and exactly, continuing over the atoms outside {@code T} beyond the run's end: both
+   * models hold that fill, padded or not (CP-SAT: in a roomy segment every layout of the kind; in
+   * a tight one the fill from the run's end, padded to end exactly at the part's far end; Z3: the
+   * run from the run's end up to the split, padded; {@code LeftOutRunEndTest}). What they leave out
+   * of chains is a chain crossing a TDMR boundary inside a run with a TDMR on both sides (Z3), a
+   * part between two TDMRs filled otherwise (both), a chain running on from the part into a partly
+   * filled atom (CP-SAT; every atom outside {@code T} is wholly PAMT in {@code L}, and every atom
+   * inside holds none) and a chain not anchored at an atom's end nor at such a fill (Z3): {@code L}
+   * has none of them. So the model holds {@code L} as far as chains go, and its proof that nothing
+   * it holds beats {@code found} covers {@code L}. {@code OneTdmrChainsTest} derives the places by
+   * hand and checks both engines against {@code ExhaustiveSearch}.
+   */
+  public static boolean noPamtInsideOnlyTdmr(Instance instance, LayoutScore found) {
+    if (!instance.moduleFamily() || instance.limits().maxTdmrs() != 1 || found.uncoveredBytes() > instance.deadMemory()) {
+      return false;
+    }
+    OnlyTdmrPlaces places = new OnlyTdmrPlaces(instance);
+    OptionalLong remote = OptionalLong.empty();
+    if (LayoutScore.ranksRemotePamt(instance.policy())) {
+      if (found.remotePamtBytes() > places.leastRemoteBytes()) {
+        return false;
+      }
+      remote = OptionalLong.of(found.remotePamtBytes());
+    }
+    return !places.roomForPamtInside(found.pamtBytes() / ByteSize.PAGE, remote);
   }
 
 }

@@ -63,7 +63,9 @@ import tdmr.tdx.Policy;
  *       fills the part and runs on into a partly filled atom of the block beside the run. Named
  *       where a run of whole GiB lies in a tight segment, except for an
  *       optimum with less than 1 GiB of PAMT, nothing uncovered that could be covered and no
- *       remote PAMT (any such chain is at least 1 GiB of PAMT). {@code ModuleFamilyRefereeTest}
+ *       remote PAMT (any such chain is at least 1 GiB of PAMT), and, within one TDMR, an optimum
+ *       that every layout beating it would have to match with no PAMT inside its TDMR ({@link
+ *       ModuleFamilyRestrictions#noPamtInsideOnlyTdmr}: such a layout has no chain left out). {@code ModuleFamilyRefereeTest}
  *       (a padded level filling the last GiB of a run outside the TDMR saves a TDMR's area) and
  *       {@code CpSatModuleFamilyProperties} check the roomy case against the exhaustive search.
  * </ul>

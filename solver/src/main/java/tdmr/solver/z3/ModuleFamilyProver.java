@@ -35,6 +35,7 @@ import tdmr.solver.LayoutScore;
 import tdmr.solver.LeftOutMemory;
 import tdmr.solver.ModuleFamilyBounds;
 import tdmr.solver.ModuleFamilyRestrictions;
+import tdmr.solver.OnlyTdmrPlaces;
 import tdmr.solver.Question;
 import tdmr.solver.SolveOptions;
 import tdmr.solver.Status;

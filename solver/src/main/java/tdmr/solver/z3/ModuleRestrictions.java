@@ -46,8 +46,9 @@ import tdmr.solver.ModuleFamilyRestrictions;
  *       {@code LeftOutRunEndTest}) or all left out together with the whole run. Only chains of 1 GiB
  *       or more reach that far, padded ones included: so
  *       it is named wherever the map has a run of whole GiB, unless an optimum has less than 1 GiB
- *       of PAMT, nothing uncovered that could be covered and no remote PAMT ({@link
- *       ModuleFamilyRestrictions#chainOfOneGibCouldBeat}).
+ *       of PAMT, nothing uncovered that could be covered and no remote PAMT, or, within one TDMR,
+ *       every layout beating it would have to match it with no PAMT inside its TDMR, and so with no
+ *       chain left out ({@link ModuleFamilyRestrictions#chainOfOneGibCouldBeat}).
  * </ul>
  */
 final class ModuleRestrictions {

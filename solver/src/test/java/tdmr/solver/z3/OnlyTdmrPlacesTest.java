@@ -14,6 +14,7 @@ import tdmr.mem.MemoryMap;
 import tdmr.solver.EngineResult;
 import tdmr.solver.ExhaustiveSearch;
 import tdmr.solver.Instance;
+import tdmr.solver.OnlyTdmrPlaces;
 import tdmr.solver.LayoutScore;
 import tdmr.solver.SolveOptions;
 import tdmr.solver.Status;

@@ -1,4 +1,4 @@
-package tdmr.solver.z3;
+package tdmr.solver;
 
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -15,7 +15,7 @@ import tdmr.tdx.PageSize;
 /**
  * The places the only TDMR of a layout at {@code --max-tdmrs 1} can take, when no coverable TDX
  * memory is given up, the PAMT is at most {@code P} pages and the remote PAMT at most {@code R}
- * bytes: the PAMT tier of {@link ModuleFamilyProver} then checks each place with the TDMR fixed
+ * bytes: the PAMT tier of Z3's {@code ModuleFamilyProver} then checks each place with the TDMR fixed
  * (quick: only the levels' places are left), and the least over the places is the tier's optimum.
  * On a multi-node host at one TDMR the remote tier leaves a few bytes (one 1G level on another
  * node) and the PAMT fills most of memory; Z3's whole model did not close the gap from its bounds
@@ -46,12 +46,12 @@ import tdmr.tdx.PageSize;
  * A layout whose TDMR holds no TDX memory leaves all memory out; {@link #places} is empty (no list
  * is given) when that fits in {@code P}, since the model's fixed TDMRs cannot state it.
  */
-final class OnlyTdmrPlaces {
+public final class OnlyTdmrPlaces {
   /** The most nodes with memory left out whose ways of sharing among the levels are tried (3^n ways). */
-  static final int MOST_NODES = 8;
+  public static final int MOST_NODES = 8;
 
   /** The most places listed; past it none is (the caller's search goes on as before). */
-  static final int MOST_PLACES = 64;
+  public static final int MOST_PLACES = 64;
 
   /**
    * A place for the only TDMR.
@@ -60,7 +60,7 @@ final class OnlyTdmrPlaces {
    * @param leastPamtPages the least PAMT of a layout with it: its memory left out or its levels
    * @param leastRemoteBytes the least remote PAMT of a layout with it (0 when not derived)
    */
-  record Place(AddressRange tdmr, long leastPamtPages, long leastRemoteBytes) {}
+  public record Place(AddressRange tdmr, long leastPamtPages, long leastRemoteBytes) {}
 
   private final Instance instance;
   /** The window's first granule (GiB) and its size in granules. */
@@ -76,7 +76,7 @@ final class OnlyTdmrPlaces {
   private final List<long[]> stretches = new ArrayList<>();
   private final long usableTotal;
 
-  OnlyTdmrPlaces(Instance instance) {
+  public OnlyTdmrPlaces(Instance instance) {
     this.instance = instance;
     List<Cell> cells = instance.cells();
     this.first = cells.isEmpty() ? 0 : cells.get(0).range().start() / ByteSize.GiB;
@@ -136,7 +136,7 @@ final class OnlyTdmrPlaces {
    * least first; empty when a TDMR without memory fits in {@code pamtPages}, when there are more
    * than {@link #MOST_PLACES}, or when the window has more than {@link #MOST_GRANULES} granules.
    */
-  Optional<List<Place>> places(long pamtPages, OptionalLong remoteBytes) {
+  public Optional<List<Place>> places(long pamtPages, OptionalLong remoteBytes) {
     if (usableTotal <= pamtPages) {
       return Optional.empty();
     }
@@ -148,7 +148,7 @@ final class OnlyTdmrPlaces {
    * the window over no coverable memory are among them, and a TDMR without memory outside the
    * window is not ({@link #memorylessFits} says whether a layout may have one).
    */
-  Optional<List<Place>> placesInWindow(long pamtPages, OptionalLong remoteBytes) {
+  public Optional<List<Place>> placesInWindow(long pamtPages, OptionalLong remoteBytes) {
     if (granules <= 0 || granules > MOST_GRANULES) {
       return Optional.empty();
     }
@@ -178,8 +178,38 @@ final class OnlyTdmrPlaces {
     return Optional.of(out);
   }
 
+  /**
+   * Whether a layout with one TDMR that gives up no coverable memory, with at most {@code pamtPages}
+   * pages of PAMT and, when given, at most {@code remoteBytes} of remote PAMT, may have PAMT inside
+   * its TDMR: whether some place in the window meets the bounds of the class comment and leaves out
+   * less than {@code pamtPages} of memory (its PAMT covers the memory left out, and only more PAMT
+   * than that lies elsewhere, in the TDMR: PAMT lies only in usable memory, rules D6 and O2). A
+   * TDMR reaching past the window or lying outside it leaves out as much memory as its part in the
+   * window, with larger levels, so the places in the window decide it; one holding no memory leaves
+   * all usable memory out (true when that is less than {@code pamtPages}). True, undecided, past
+   * {@link #MOST_GRANULES}.
+   */
+  public boolean roomForPamtInside(long pamtPages, OptionalLong remoteBytes) {
+    if (granules > MOST_GRANULES || usableTotal < pamtPages) {
+      return true;
+    }
+    long most = Math.min(granules, instance.largestTdmrGiB());
+    for (int a = 0; a < granules; a++) {
+      for (int b = a + 1; b <= a + most && b <= granules; b++) {
+        long leftOut = usableTotal - (usable[b] - usable[a]);
+        if (leftOut >= pamtPages || instance.levelsPages(b - a) > pamtPages || stretchesLeftOut(a, b) > 3) {
+          continue;
+        }
+        if (remoteBytes.isEmpty() || leastRemoteBytes(a, b) <= remoteBytes.getAsLong()) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
   /** The most granules in the window for which every place is tried (some 8 million of them). */
-  static final int MOST_GRANULES = 4096;
+  public static final int MOST_GRANULES = 4096;
 
   /**
    * A lower bound on the remote PAMT bytes of every layout with one TDMR that gives up no coverable
@@ -187,7 +217,7 @@ final class OnlyTdmrPlaces {
    * three), else the least over the places that leave at most three stretches out of the least
    * remote PAMT of each (class comment, 2 and 3); 0 past {@link #MOST_GRANULES}.
    */
-  long leastRemoteBytes() {
+  public long leastRemoteBytes() {
     if (stretches.size() <= 3 || granules > MOST_GRANULES) {
       return 0;
     }
@@ -208,12 +238,12 @@ final class OnlyTdmrPlaces {
    * Whether the only TDMR may hold no memory in a layout with at most {@code pamtPages} of PAMT:
    * all memory is then PAMT, and its three levels fill the stretches, each one at least.
    */
-  boolean memorylessFits(long pamtPages) {
+  public boolean memorylessFits(long pamtPages) {
     return usableTotal <= pamtPages && stretches.size() <= 3;
   }
 
   /** The stretches of contiguous coverable memory: a layout whose TDMRs hold none fills each with a level. */
-  int stretches() {
+  public int stretches() {
     return stretches.size();
   }
 
@@ -223,7 +253,7 @@ final class OnlyTdmrPlaces {
    * memory less a page when the TDMR holds some); none when more than {@link #MOST_PLACES}. For
    * guesses: a TDMR without memory is not among them.
    */
-  List<AddressRange> placesWithin(long remoteBytes) {
+  public List<AddressRange> placesWithin(long remoteBytes) {
     return places(usableTotal - 1, OptionalLong.of(remoteBytes)).orElse(List.of()).stream().map(Place::tdmr).toList();
   }
 
@@ -256,7 +286,7 @@ final class OnlyTdmrPlaces {
   }
 
   /** The least remote PAMT bytes of a layout whose only TDMR is granules {@code [a, b)} (class comment, 3). */
-  long leastRemoteBytes(int a, int b) {
+  public long leastRemoteBytes(int a, int b) {
     List<Integer> nodes = instance.nodes();
     List<PageSize> levels = instance.pieceLevels();
     long[][] cost = new long[levels.size()][nodes.size()];
