@@ -24,6 +24,7 @@ import tdmr.solver.EngineResult;
 import tdmr.solver.Engines;
 import tdmr.solver.BoundsFirst;
 import tdmr.solver.Infeasibility;
+import tdmr.solver.KernelFamilyClaim;
 import tdmr.solver.SolveOptions;
 import tdmr.solver.Status;
 import tdmr.solver.z3.Z3Engine;
@@ -172,9 +173,14 @@ final class ProveCommand implements Callable<Integer> {
     }
   }
 
+  /**
+   * The restrictions a proof holds under, or, for a kernel-family proof that the kernel family's
+   * own bounds make hold for the whole family, why none can matter ({@link KernelFamilyClaim}).
+   */
   private static java.util.Optional<String> restrictionsLine(EngineResult r) {
     if (r.restrictions().isEmpty()) {
-      return java.util.Optional.empty();
+      return r.messages().stream().filter(KernelFamilyClaim::wholeFamily).findFirst()
+          .map(m -> Character.toUpperCase(m.charAt(0)) + m.substring(1) + ".");
     }
     return java.util.Optional.of("The proof holds among the layouts of that family in which "
         + String.join("; ", r.restrictions()) + ".");

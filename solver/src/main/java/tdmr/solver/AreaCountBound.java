@@ -64,6 +64,18 @@ import tdmr.tdx.Policy;
  * the smallest island that keeps them, in order, gives the lightest {@code f} for every {@code f}),
  * plus the 0/1 knapsack of the granules within the pages those {@code f} leave.
  *
+ * <h2>The kernel family</h2>
+ *
+ * {@link #ofKernelChunks} makes the count about the kernel family, whose layouts are module-family
+ * layouts with one piece per TDMR, its chunk, of exactly its size ({@link KernelChunks}): a filled
+ * island holds a chunk of its own and its pages are a sum of chunk sizes, so only such islands
+ * count, at most one per TDMR; a granule touching an island too small for any chunk is never left
+ * out; and a granule left out whose island reaches into the next granule, which no layout leaves
+ * out, costs the TDMR over that one an area holding no hole unless chunks fill the granule's part
+ * of the island or all of it exactly ({@link KernelChunks#edgeAreaAbove}), so its value in the
+ * knapsack is one less. It adds {@link #leastAreasInOneTdmr}, for the area limit of one TDMR; the
+ * TDMR sets below are not searched.
+ *
  * <h2>With the TDMRs known</h2>
  *
  * Once the PAMT and TDMR tiers are fixed, the TDMRs themselves are often all but fixed too: {@link
@@ -111,11 +123,46 @@ public final class AreaCountBound {
   private final TreeMap<Integer, Long> granulePages = new TreeMap<>();
   /** Capacities of the islands between consecutive runs. */
   private final List<Long> islands = new ArrayList<>();
+  /**
+   * Per run, counted or not, in address order: the cell of its first must-reserve atom (the run
+   * below {@code islands.get(i)} is run {@code i}, the one above it run {@code i + 1}).
+   */
+  private final List<Integer> runCells = new ArrayList<>();
   private final Instance instance;
+  /**
+   * The kernel family's chunks when this bound is about it ({@link #ofKernelChunks}), else null:
+   * each TDMR's PAMT is one piece, a chunk of exactly its size.
+   */
+  private final KernelChunks chunks;
   private FilledIslandsPamtBound filledIslands;
 
   public AreaCountBound(Instance instance) {
+    this(instance, null);
+  }
+
+  /**
+   * The bound for the kernel family ({@link Policy.Family#KERNEL}), from {@code instance}, the
+   * module family's instance of the same map under PAMT {@code any} (whose layouts include every
+   * kernel-family layout, and for which the count's argument is made): the count of the class
+   * comment with the kernel's one piece per TDMR, its chunk, of exactly {@link
+   * Instance#chunkPages} pages ({@link KernelChunks}); the TDMR sets are not searched.
+   */
+  static AreaCountBound ofKernelChunks(Instance instance) {
+    return new AreaCountBound(instance, new KernelChunks(instance, true));
+  }
+
+  /**
+   * {@link #ofKernelChunks}, with the PAMT given to {@link #leastAreas(long, long)} and {@link
+   * #leastAreasInOneTdmr} an upper bound on a layout's rather than its exact PAMT: a bound for every
+   * layout with at most that PAMT, which only falls as it grows ({@link KernelChunks}).
+   */
+  static AreaCountBound ofKernelChunksUpTo(Instance instance) {
+    return new AreaCountBound(instance, new KernelChunks(instance, false));
+  }
+
+  private AreaCountBound(Instance instance, KernelChunks chunks) {
     this.instance = instance;
+    this.chunks = chunks;
     boolean contiguous = true;
     List<Atom> atoms = instance.atoms();
     for (int i = 0; i + 1 < atoms.size(); i++) {
@@ -153,6 +200,7 @@ public final class AreaCountBound {
         if (seenRun) {
           islands.add(island);
         }
+        runCells.add(atoms.get(first).cell());
         seenRun = true;
         island = 0;
         run(instance, atoms.get(first).range().start(), atoms.get(last).range().end(), atoms.get(first).cell(),
@@ -212,8 +260,12 @@ public final class AreaCountBound {
     }
     long least = 0;
     if (!escapeSets.isEmpty()) {
-      long most = Math.min(mostEscapedOrFilled(pamtPages), mostWithLevels(pamtPages, tdmrs));
+      long most = Math.min(mostEscapedOrFilled(pamtPages, tdmrs),
+          chunks == null ? mostWithLevels(pamtPages, tdmrs) : mostWithChunks(pamtPages, tdmrs));
       least = Math.max(0, escapeSets.size() - most);
+    }
+    if (chunks != null) {
+      return least;
     }
     return least >= enough ? least : Math.max(least, withKnownTdmrs(pamtPages, tdmrs, least));
   }
@@ -331,7 +383,7 @@ public final class AreaCountBound {
     long[] chosenBelow = new long[least.size() + 1];
     long used = 0;
     long filled = 0;
-    long[] granules = leastWeights(false);
+    long[] granules = leastWeights(false, pamtPages, tdmrs);
     long best = most(granules, pamtPages);
     for (long cap : sorted) {
       // The kinds of level that fit: those whose least pages are at most cap.
@@ -364,25 +416,110 @@ public final class AreaCountBound {
   }
 
   /**
+   * Kernel family ({@link #ofKernelChunks}): {@link #mostWithLevels} with one piece per TDMR, its
+   * chunk. A filled island is all PAMT, so a union of whole chunks ({@link KernelChunks}): it holds
+   * at least one chunk of its own and its pages are a sum of chunk sizes ({@link
+   * KernelChunks#mayFill}); so at most {@code tdmrs} islands are filled, each of them one that may
+   * be filled, and the lightest {@code f} of those are the {@code f} smallest.
+   */
+  private long mostWithChunks(long pamtPages, long tdmrs) {
+    long[] granules = leastWeights(false, pamtPages, tdmrs);
+    long best = most(granules, pamtPages);
+    long used = 0;
+    long filled = 0;
+    for (long cap : fillableIslands(islands, pamtPages, tdmrs)) {
+      if (filled == tdmrs || used + cap > pamtPages) {
+        break;
+      }
+      used += cap;
+      filled++;
+      best = Math.max(best, filled + most(granules, pamtPages - used));
+    }
+    return best;
+  }
+
+  /**
+   * Of {@code capacities}, those the chunks of a layout with {@code pamtPages} pages of PAMT and at
+   * most {@code tdmrs} TDMRs may fill ({@link KernelChunks#mayFill}), smallest first.
+   */
+  private List<Long> fillableIslands(List<Long> capacities, long pamtPages, long tdmrs) {
+    return capacities.stream().filter(cap -> chunks.mayFill(cap, pamtPages, tdmrs)).sorted().toList();
+  }
+
+  /**
+   * Kernel family ({@link #ofKernelChunks}): a lower bound on the reserved areas of one TDMR of
+   * every layout with {@code pamtPages} pages of PAMT and at most {@code tdmrs} TDMRs: 0 when
+   * nothing is known. Take a granule {@code g} no such layout leaves out of every TDMR: its usable
+   * memory exceeds {@code pamtPages} (left out, all of it would be PAMT), or it touches an island too
+   * small for any chunk ({@link KernelChunks#mustBeCovered}). The TDMR {@code X} holding {@code g}
+   * holds the first must-reserve atom of each run that starts in {@code g}, so each such run has
+   * an area of {@code X}; two of them share an area only when every island between them is all PAMT
+   * (filled), as in the class comment. So {@code X} has at least those runs less the islands between
+   * them filled, at most {@code tdmrs} of them (each holds a chunk of its own), each one chunks may
+   * fill, within {@code pamtPages} in all. The largest such bound over the granules.
+   */
+  long leastAreasInOneTdmr(long pamtPages, long tdmrs) {
+    if (!applies || chunks == null) {
+      return 0;
+    }
+    long best = 0;
+    int i = 0;
+    while (i < runCells.size()) {
+      int cell = runCells.get(i);
+      int j = i;
+      while (j + 1 < runCells.size() && runCells.get(j + 1) == cell) {
+        j++;
+      }
+      Instance.Cell g = instance.cells().get(cell);
+      if (g.kind() == Instance.Kind.MIXED
+          && (instance.usablePages(g) > pamtPages || chunks.mustBeCovered(g.range()))) {
+        long filled = 0;
+        long used = 0;
+        for (long cap : fillableIslands(islands.subList(i, j), pamtPages, tdmrs)) {
+          if (filled == tdmrs || used + cap > pamtPages) {
+            break;
+          }
+          used += cap;
+          filled++;
+        }
+        best = Math.max(best, j - i + 1 - filled);
+      }
+      i = j + 1;
+    }
+    return best;
+  }
+
+  /**
    * The most value of the granules' 0/1 knapsack (weight their memory, value their counted runs)
    * and, with {@code islands}, of the islands too (weight their capacity, value 1), by total value:
    * the least weight that reaches each value up to the number of counted runs (values above it
    * count as it).
    */
-  private long[] leastWeights(boolean withIslands) {
+  private long[] leastWeights(boolean withIslands, long pamtPages, long tdmrs) {
     int n = escapeSets.size();
     long[] least = new long[n + 1];
     java.util.Arrays.fill(least, Long.MAX_VALUE);
     least[0] = 0;
     List<long[]> items = new ArrayList<>();
     for (var e : granulePages.entrySet()) {
+      if (chunks != null && chunks.mustBeCovered(instance.cells().get(e.getKey()).range())) {
+        // Kernel family: a granule touching an island no chunk fits in is never left out.
+        continue;
+      }
       long value = escapeSets.stream().filter(set -> set.contains(e.getKey())).count();
+      if (chunks != null) {
+        value -= chunks.edgeAreaAbove(instance.cells().get(e.getKey()).range(), pamtPages, tdmrs) ? 1 : 0;
+      }
       items.add(new long[] {e.getValue(), value});
     }
     if (withIslands) {
-      islands.forEach(cap -> items.add(new long[] {cap, 1}));
+      List<Long> fillable = chunks == null ? islands : fillableIslands(islands, pamtPages, tdmrs);
+      fillable.forEach(cap -> items.add(new long[] {cap, 1}));
     }
     for (long[] it : items) {
+      if (it[1] <= 0) {
+        continue;
+      }
       for (int v = n; v >= 0; v--) {
         int to = (int) Math.min(n, v + it[1]);
         if (to > v && least[v] != Long.MAX_VALUE) {
@@ -405,8 +542,8 @@ public final class AreaCountBound {
   }
 
   /** {@code U} of the class comment: the best 0/1 knapsack of granules and islands within {@code pamtPages}. */
-  private long mostEscapedOrFilled(long pamtPages) {
-    return most(leastWeights(true), pamtPages);
+  private long mostEscapedOrFilled(long pamtPages, long tdmrs) {
+    return most(leastWeights(true, pamtPages, tdmrs), pamtPages);
   }
 
   @Override

@@ -21,8 +21,15 @@ import tdmr.time.Deadline;
  * the kernel family ranks exactly the tiers the module family ranks under PAMT {@code any}
  * (coverage, PAMT bytes, TDMRs, reserved areas; not remote PAMT, {@link LayoutScore#ranksRemotePamt}).
  * So no kernel-family layout beats that optimum, whatever the model leaves out; it is optimal
- * among every layout the module accepts, too. An {@code INFEASIBLE} answer always names them: a
- * bound cannot show that no layout exists.
+ * among every layout the module accepts, too.
+ *
+ * <p>Nor can they matter for an optimum that meets, in every tier, the lower bounds {@link
+ * KernelFamilyBounds} derives for every layout of the kernel family (the module family's, and
+ * what the kernel's exact chunk sizes and one chunk per TDMR add: the TDMR counts a PAMT allows,
+ * islands only chunk sums fill, granules that cannot be left out), nor for an {@code INFEASIBLE}
+ * answer where those bounds rule out every layout within the limits ({@link
+ * KernelFamilyBounds#noLayout}). Such claims are about the whole kernel family, and say so ({@link
+ * #KERNEL_UNRESTRICTED}, {@link #NO_KERNEL_LAYOUT}). Every other proof names the restrictions.
  */
 public final class KernelFamilyClaim {
   /**
@@ -36,7 +43,25 @@ public final class KernelFamilyClaim {
       + " for every layout the TDX module accepts (the module family, remote PAMT not ranked) in coverage, PAMT"
       + " bytes, TDMRs and reserved areas, so no layout of either family ranks better by them";
 
+  /** Why a kernel-family optimum meeting the kernel family's own bounds names no restriction. */
+  static final String KERNEL_UNRESTRICTED = "no restriction of the model can matter: the layout meets lower bounds"
+      + " derived for every layout of the kernel family (TDMRs on any 1 GiB boundaries, each chunk anywhere in one"
+      + " memory block) in coverage, PAMT bytes, TDMRs and reserved areas, so no layout of the family ranks better";
+
+  /** Why a kernel-family {@code INFEASIBLE} whose limits the kernel family's bounds violate names no restriction. */
+  static final String NO_KERNEL_LAYOUT = "no restriction of the model can matter: lower bounds derived for every"
+      + " layout of the kernel family (TDMRs on any 1 GiB boundaries, each chunk anywhere in one memory block) rule"
+      + " out every TDMR count within the limits, by the reserved areas each needs";
+
   private KernelFamilyClaim() {}
+
+  /**
+   * Whether {@code message} is the sentence of a kernel-family proof that holds for the whole
+   * family by the kernel family's own bounds ({@link #KERNEL_UNRESTRICTED}, {@link #NO_KERNEL_LAYOUT}).
+   */
+  public static boolean wholeFamily(String message) {
+    return message.equals(KERNEL_UNRESTRICTED) || message.equals(NO_KERNEL_LAYOUT);
+  }
 
   /**
    * {@code r}, a kernel-family answer for {@code map}, {@code limits}, {@code policy}, with the
@@ -50,10 +75,38 @@ public final class KernelFamilyClaim {
     if (r.status() == Status.OPTIMAL && meetsModuleFamilyBounds(r, map, limits, policy, deadline)) {
       return r.withQuestion(Question.of(Policy.Family.KERNEL)).withMessagesAfter(List.of(UNRESTRICTED));
     }
+    Optional<String> whole = proof ? wholeFamily(r, map, limits, policy, deadline) : Optional.empty();
+    if (whole.isPresent()) {
+      return r.withQuestion(Question.of(Policy.Family.KERNEL)).withMessagesAfter(List.of(whole.get()));
+    }
     Question restricted = Problem.kernelQuestion(policy);
     EngineResult named = r.withQuestion(restricted);
     Optional<String> sentence = ModuleFamilyRestrictions.sentence(restricted.restrictions());
     return proof && sentence.isPresent() ? named.withMessagesAfter(List.of(sentence.get())) : named;
+  }
+
+  /**
+   * Why the proof {@code r} holds for the whole kernel family by {@link KernelFamilyBounds}, derived
+   * by {@code deadline} and within {@link #BOUNDS_SECONDS}: an optimum meeting them, or no layout
+   * within the limits; empty when neither is shown in time.
+   */
+  private static Optional<String> wholeFamily(EngineResult r, MemoryMap map, TdxLimits limits, Policy policy,
+      Deadline deadline) {
+    if (r.status() == Status.OPTIMAL && r.layout().isEmpty()) {
+      return Optional.empty();
+    }
+    Policy module = policy.withFamily(Policy.Family.MODULE).withPamt(Policy.PamtPlacementPolicy.ANY);
+    try {
+      Instance instance = Instance.of(map, limits, module, deadline.within(BOUNDS_SECONDS));
+      KernelFamilyBounds bounds = new KernelFamilyBounds(instance);
+      if (r.status() == Status.INFEASIBLE) {
+        return bounds.noLayout() ? Optional.of(NO_KERNEL_LAYOUT) : Optional.empty();
+      }
+      return bounds.meets(LayoutScore.of(map, limits, module, r.layout().get()))
+          ? Optional.of(KERNEL_UNRESTRICTED) : Optional.empty();
+    } catch (Deadline.Exceeded e) {
+      return Optional.empty();
+    }
   }
 
   /**

@@ -123,6 +123,15 @@ public final class ModuleFamilyRestrictions {
   }
 
   /**
+   * Whether no layout of the family beats {@code found}, by bounds derived for the whole family in
+   * every tier: {@link #meetsFamilyBounds}, or, within one TDMR, {@link OnlyTdmrOptimum#meetsBounds}
+   * (since 2026-12-05). Then a claim about it names no restriction; both engines ask it.
+   */
+  public static boolean unbeatable(Instance instance, LayoutScore found) {
+    return meetsFamilyBounds(instance, found) || new OnlyTdmrOptimum(instance).meetsBounds(found);
+  }
+
+  /**
    * Whether a TDMR lying wholly inside a run of whole GiB of one block without reaching the run's
    * ends could beat {@code found} (or, without an optimum, make a layout exist). In general it can:
    * such a TDMR's levels have the sizes of a small TDMR, which may fill memory islands exactly where

@@ -208,6 +208,13 @@ public final class OnlyTdmrPlaces {
     return false;
   }
 
+  /** The usable memory pages a layout whose only TDMR is {@code tdmr} (a place of {@link #placesInWindow}) leaves out. */
+  public long leftOutPages(AddressRange tdmr) {
+    int a = (int) Math.max(0, Math.min(granules, tdmr.start() / ByteSize.GiB - first));
+    int b = (int) Math.max(0, Math.min(granules, tdmr.end() / ByteSize.GiB - first));
+    return usableTotal - (usable[b] - usable[a]);
+  }
+
   /** The most granules in the window for which every place is tried (some 8 million of them). */
   public static final int MOST_GRANULES = 4096;
 

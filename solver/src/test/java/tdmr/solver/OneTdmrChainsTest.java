@@ -95,7 +95,8 @@ class OneTdmrChainsTest {
   /**
    * Both engines at one TDMR on tiny two-node maps of runs of whole GiB and small blocks, against
    * {@link ExhaustiveSearch}: a claim naming no restriction equals the referee's best, and no layout
-   * beats it ({@link RefereeClaims}).
+   * beats it ({@link RefereeClaims}); a layout {@link ModuleFamilyRestrictions#unbeatable} calls so
+   * ranks with the referee's best.
    */
   @Property(tries = 12, seed = "20261205")
   void claimsAtOneTdmrHold(@ForAll("oneTdmr") Case c) {
@@ -108,18 +109,28 @@ class OneTdmrChainsTest {
       Statistics.label(e.name()).collect(r.status(), decided ? "1 GiB of PAMT or more, none inside a beating layout" : "other",
           r.restrictions().contains(ModuleFamilyRestrictions.CHAINS) ? "chains named" : "chains not named");
       RefereeClaims.hold(r, expected, c.map(), c.limits(), c.policy(), e.name() + " " + c);
+      if (r.layout().isPresent()) {
+        // A score the bounds of the whole family call unbeatable is the referee's best.
+        LayoutScore got = LayoutScore.of(c.map(), c.limits(), c.policy(), r.layout().get());
+        if (ModuleFamilyRestrictions.unbeatable(Instance.of(c.map(), c.limits(), c.policy()), got)) {
+          Statistics.label("unbeatable").collect(e.name());
+          assertTrue(expected.orElseThrow().score().sameRank(got, c.policy()), e.name() + " " + got + " " + c);
+        }
+      }
     }
   }
 
   /**
    * Granules 1 to 3, each empty, a whole GiB (joined with the granule before into one run when that
    * is whole on the same node; twice as likely as each other kind), memory from 1 MiB into it to its
-   * end, or a block of 2 pages at 4 KiB into it; nodes 0 or 1; one TDMR, 1, 2 or 16 areas, every
-   * policy of the module family.
+   * end, a block of 2 pages at 4 KiB into it, or its first 2 MiB (joined with a block ending there on
+   * the same node: memory running 2 MiB past a granule boundary, which a TDMR's levels may have to
+   * fill reaching into it, {@link OnlyTdmrOptimum}); nodes 0 or 1; one TDMR, 1, 2 or 16 areas,
+   * every policy of the module family.
    */
   @Provide
   Arbitrary<Case> oneTdmr() {
-    Arbitrary<int[]> kinds = Arbitraries.of(0, 1, 1, 2, 3).array(int[].class).ofSize(3);
+    Arbitrary<int[]> kinds = Arbitraries.of(0, 1, 1, 2, 3, 4).array(int[].class).ofSize(3);
     Arbitrary<int[]> nodes = Arbitraries.integers().between(0, 1).array(int[].class).ofSize(3);
     Arbitrary<Integer> areas = Arbitraries.of(1, 2, 16);
     return Combinators.combine(kinds, nodes, areas, TinyCaseArbitraries.moduleFamilyPolicies())
@@ -138,6 +149,13 @@ class OneTdmrChainsTest {
               }
               case 2 -> blocks.add(new MemoryBlock(g + K * K, g + G, ns[i]));
               case 3 -> blocks.add(new MemoryBlock(g + 4 * K, g + 12 * K, ns[i]));
+              case 4 -> {
+                if (last != null && last.range().end() == g && last.node() == ns[i]) {
+                  blocks.set(blocks.size() - 1, new MemoryBlock(last.range().start(), g + 2 * K * K, ns[i]));
+                } else {
+                  blocks.add(new MemoryBlock(g, g + 2 * K * K, ns[i]));
+                }
+              }
               default -> { }
             }
           }

@@ -103,7 +103,7 @@ final class Restrictions {
   }
 
   private List<String> restrictions(Optional<LayoutScore> found) {
-    if (found.isPresent() && ModuleFamilyRestrictions.meetsFamilyBounds(instance, found.get())) {
+    if (found.isPresent() && ModuleFamilyRestrictions.unbeatable(instance, found.get())) {
       return List.of();
     }
     List<String> out = new ArrayList<>(ModuleFamilyRestrictions.shared(instance, found));

@@ -19,7 +19,7 @@ import tdmr.solver.ModuleFamilyRestrictions;
  * levels in roomy segments and names chains of 1 GiB only where a run lies in a tight segment;
  * Z3's fills it only from an end of the run and names them wherever the map has a run. An optimum
  * that meets a bound derived for the whole family in every tier names none ({@link
- * ModuleFamilyRestrictions#meetsFamilyBounds}), in both engines.
+ * ModuleFamilyRestrictions#unbeatable}), in both engines.
  *
  * <ul>
  *   <li><b>One boundary inside a run.</b> At most one TDMR boundary lies strictly inside a run of
@@ -74,7 +74,7 @@ final class ModuleRestrictions {
   }
 
   private List<String> restrictions(Optional<LayoutScore> found) {
-    if (found.isPresent() && ModuleFamilyRestrictions.meetsFamilyBounds(instance, found.get())) {
+    if (found.isPresent() && ModuleFamilyRestrictions.unbeatable(instance, found.get())) {
       return List.of();
     }
     List<String> out = new ArrayList<>(ModuleFamilyRestrictions.shared(instance, found));

@@ -13,6 +13,7 @@ import tdmr.parse.RealMaps;
 import tdmr.solver.EngineResult;
 import tdmr.solver.GreedyEngine;
 import tdmr.solver.Problem;
+import tdmr.solver.Question;
 import tdmr.solver.SolveOptions;
 import tdmr.solver.Status;
 import tdmr.tdx.Layout;
@@ -54,7 +55,8 @@ class ModuleFamilyClaimsTest {
 
   /**
    * canonical/tdx#135 at 15 areas per TDMR: the kernel family has no layout (the granule [1G, 2G)
-   * holds 16 holes), with its restrictions named; the module family has. Its optimum is two 1 GiB
+   * holds 16 holes; the kernel family's bounds prove it for the whole family, so no restriction is
+   * named, KernelFamilyBoundsTest); the module family has. Its optimum is two 1 GiB
    * TDMRs, 2 · 4108 KiB = 8 413 184 bytes (emr-135-two-tdmrs-12-areas.json has at most 12 areas per
    * TDMR): one TDMR needs at least [0, 2G), 2053 pages, whose 17 holes its exact levels cut to 16
    * at best (only the 1G level, 4 KiB, fills an island, a 4 KiB one; no island is 16 KiB, the 2M
@@ -68,7 +70,7 @@ class ModuleFamilyClaimsTest {
     TdxLimits fifteen = TdxLimits.DEFAULT.withMaxReservedPerTdmr(15);
     EngineResult kernel = cpsat(map, fifteen, KERNEL);
     assertEquals(Status.INFEASIBLE, kernel.status(), kernel.messages().toString());
-    assertEquals(Problem.kernelQuestion(KERNEL), kernel.question());
+    assertEquals(Question.of(Policy.Family.KERNEL), kernel.question());
     EngineResult module = cpsat(map, fifteen, MODULE);
     assertEquals(Status.OPTIMAL, module.status(), module.messages().toString());
     Layout l = module.layout().orElseThrow();
