@@ -90,6 +90,27 @@ public final class ModuleFamilyRestrictions {
    * (each also takes {@link TierBounds} tier by tier during its search).
    */
   public static boolean meetsFamilyBounds(Instance instance, LayoutScore found) {
+    if (!meetsFamilyBoundsUpToPamt(instance, found)) {
+      return false;
+    }
+    TierBounds bounds = new TierBounds(instance);
+    long pages = found.pamtBytes() / ByteSize.PAGE;
+    TierBounds.Proven proven = bounds.provenBy(found).withPamt(pages);
+    if (found.tdmrs() != Math.max(1, bounds.tdmrs(proven).map(TierBounds.Bound::value).orElse(1L))) {
+      return false;
+    }
+    proven = proven.withTdmrs(found.tdmrs());
+    return found.reservedAreas()
+        == bounds.reservedAreas(proven, found.reservedAreas()).map(TierBounds.Bound::value).orElse(0L);
+  }
+
+  /**
+   * Whether {@code found} meets the family's lower bounds in the tiers up to PAMT (coverage: the
+   * memory no layout covers; remote PAMT: 0; PAMT: {@link TierBounds#pamtPages}). Then no layout of
+   * the family has less PAMT among those ranked no worse before it, so a claim about the price of
+   * the limits alone ({@link SolveOptions#stopAfterPamt}) names no restriction.
+   */
+  public static boolean meetsFamilyBoundsUpToPamt(Instance instance, LayoutScore found) {
     if (!instance.moduleFamily() || found.uncoveredBytes() > instance.deadMemory()) {
       return false;
     }
@@ -97,18 +118,8 @@ public final class ModuleFamilyRestrictions {
       return false;
     }
     TierBounds bounds = new TierBounds(instance);
-    TierBounds.Proven proven = bounds.provenBy(found);
     long pages = found.pamtBytes() / ByteSize.PAGE;
-    if (pages == 0 || pages != bounds.pamtPages(proven).map(TierBounds.Bound::value).orElse(0L)) {
-      return false;
-    }
-    proven = proven.withPamt(pages);
-    if (found.tdmrs() != Math.max(1, bounds.tdmrs(proven).map(TierBounds.Bound::value).orElse(1L))) {
-      return false;
-    }
-    proven = proven.withTdmrs(found.tdmrs());
-    return found.reservedAreas()
-        == bounds.reservedAreas(proven, found.reservedAreas()).map(TierBounds.Bound::value).orElse(0L);
+    return pages != 0 && pages == bounds.pamtPages(bounds.provenBy(found)).map(TierBounds.Bound::value).orElse(0L);
   }
 
   /**

@@ -74,9 +74,10 @@ public final class TierBounds {
    * up, the covering bound ({@link ModuleFamilyBounds#leastPamtPages}) raised where no TDMR set fills
    * the islands its runs of holes need within the area limit ({@link FilledIslandsPamtBound#raise});
    * raised where the TDMRs the area limit forces cost more ({@link AreaLimitBound#raise});
-   * once no remote PAMT either, the exact fills of memory left out ({@link ExactFillBound}, per node)
-   * and what the TDMR limit costs ({@link LeftOutPamtBound#strict} at the limit: granules left out
-   * of every TDMR, or TDMRs spanning gaps).
+   * once no remote PAMT either, the exact fills of memory left out ({@link ExactFillBound}, per node),
+   * what the TDMR limit costs ({@link LeftOutPamtBound#strict} at the limit: granules left out
+   * of every TDMR, or TDMRs spanning gaps) and, at 0 areas per TDMR, the memory each node leaves out
+   * of every TDMR ({@link AreaFreeNodeBound}).
    */
   public Optional<Bound> pamtPages(Proven proven) {
     long price = reservedAreaBounds().leastPamtPages(instance.limits().maxTdmrs(),
@@ -100,6 +101,10 @@ public final class TierBounds {
           .filter(v -> v != Long.MAX_VALUE).map(OptionalLong::of).orElse(OptionalLong.empty());
       if (fewTdmrs.isPresent()) {
         best = larger(best, new Bound(fewTdmrs.getAsLong(), LeftOutPamtBound.class.getSimpleName()));
+      }
+      OptionalLong areaFree = new AreaFreeNodeBound(instance).leastPamtPages();
+      if (areaFree.isPresent()) {
+        best = larger(best, new Bound(areaFree.getAsLong(), AreaFreeNodeBound.class.getSimpleName()));
       }
     }
     return positive(best);

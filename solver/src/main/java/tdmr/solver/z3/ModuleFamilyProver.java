@@ -34,6 +34,7 @@ import tdmr.solver.Instance;
 import tdmr.solver.LayoutScore;
 import tdmr.solver.LeftOutMemory;
 import tdmr.solver.ModuleFamilyBounds;
+import tdmr.solver.ModuleFamilyRestrictions;
 import tdmr.solver.OnlyTdmrPlaces;
 import tdmr.solver.Question;
 import tdmr.solver.SolveOptions;
@@ -1168,7 +1169,9 @@ final class ModuleFamilyProver {
           ? "proven the least PAMT of any layout of %s within these limits (only the price of the limits was asked:"
               + " fewer TDMRs and reserved areas were not searched): "
           : "proven optimal among %s: ").formatted(Policy.Family.MODULE.claim()) + score.describe());
-      restrictions = new ModuleRestrictions(instance).forOptimum(score);
+      // The price alone meeting the family's bounds up to PAMT holds whatever the model leaves out.
+      restrictions = options.stopAfterPamt() && ModuleFamilyRestrictions.meetsFamilyBoundsUpToPamt(instance, score)
+          ? List.of() : new ModuleRestrictions(instance).forOptimum(score);
       ModuleRestrictions.sentence(restrictions).ifPresent(messages::add);
       if (score.uncoveredBytes() > 0) {
         messages.addAll(LeftOutMemory.lines(map, policy, layout));
