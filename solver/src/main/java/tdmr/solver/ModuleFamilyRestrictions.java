@@ -166,7 +166,10 @@ public final class ModuleFamilyRestrictions {
    * those the islands leave room for ({@link IslandCount#innerTdmrCouldBeat}), then every such run
    * when there is no bound, else those whose {@link
    * ModuleFamilyBounds#leastPamtPagesWithInnerTdmr} does not exceed the optimum's PAMT and, for a
-   * run of usable memory, neither does {@link #granulesLeftOutBesideInnerTdmr} GiB. {@link
+   * run of usable memory, neither does {@link #granulesLeftOutBesideInnerTdmr} GiB nor, under PAMT
+   * {@code node-local}, what the TDMR limit leaves to the other nodes ({@link InnerTdmrNodeBudget},
+   * since 2026-12-05), nor, within three TDMRs, what a span of three TDMRs around it costs ({@link
+   * FlankedInnerTdmr}, since 2026-12-05). {@link
    * InnerTdmrRuns} cuts these into granules for a second solve.
    */
   public static List<Cell> runsWhereInnerTdmrCouldBeat(Instance instance, Optional<LayoutScore> found) {
@@ -185,8 +188,17 @@ public final class ModuleFamilyRestrictions {
     ModuleFamilyBounds bounds = new ModuleFamilyBounds(instance,
         instance.policy().pamt() == Policy.PamtPlacementPolicy.NODE_LOCAL);
     List<Cell> out = new ArrayList<>();
+    InnerTdmrNodeBudget budget = new InnerTdmrNodeBudget(instance);
+    FlankedInnerTdmr flanked = new FlankedInnerTdmr(instance);
     for (Cell c : runs) {
       if (usable(instance, c) && sides * ByteSize.GiB > below) {
+        continue;
+      }
+      // Under node-local the optimum has no remote PAMT, nor has a layout beating it.
+      if (usable(instance, c) && budget.leastPamtPages(c) > below / ByteSize.PAGE) {
+        continue;
+      }
+      if (usable(instance, c) && !flanked.canHaveAtMost(c, below / ByteSize.PAGE)) {
         continue;
       }
       OptionalLong least = bounds.leastPamtPagesWithInnerTdmr(c);
