@@ -51,19 +51,12 @@ class ExhaustiveSearchTest {
     }
   }
 
-  /** [0, 1M) gap, A, 64 KiB hole, a 4 KiB island, a 1 MiB - 68 KiB hole, C to 1 GiB: 3 holes in [0, 1G). */
-  private static MemoryMap fourKiBIsland() {
-    return MemoryMap.ofBlocks("island", List.of(
-        new MemoryBlock(M, 512 * M, 0),
-        new MemoryBlock(512 * M + 64 * K, 512 * M + 68 * K, 0),
-        new MemoryBlock(513 * M, G, 0)));
-  }
 
   @Test
   void theOneGiBLevelFillsAFourKiBIslandAndMergesTwoHoles() {
     // Module: the 1G level (1 page) fills the island, so the two holes around it are one area,
     // and the other levels stack against holes: 2 areas. The kernel's 1027-page chunk cannot.
-    MemoryMap map = fourKiBIsland();
+    MemoryMap map = FourKiBIslandMap.of();
     assertEquals(new LayoutScore(0, 0, ONE_GIB_PAMT, 1, 2), best(map, THREE, MODULE).orElseThrow().score());
     assertEquals(new LayoutScore(0, 0, ONE_GIB_PAMT, 1, 3), best(map, THREE, KERNEL).orElseThrow().score());
     TdxLimits two = THREE.withMaxReservedPerTdmr(2);
@@ -75,7 +68,7 @@ class ExhaustiveSearchTest {
   void underCoverageMaxTheKernelGivesUpTheIsland() {
     Policy max = KERNEL.withCoverage(Policy.Coverage.MAX);
     assertEquals(new LayoutScore(4096, 0, ONE_GIB_PAMT, 1, 2),
-        best(fourKiBIsland(), THREE.withMaxReservedPerTdmr(2), max).orElseThrow().score());
+        best(FourKiBIslandMap.of(), THREE.withMaxReservedPerTdmr(2), max).orElseThrow().score());
   }
 
   @Test
@@ -95,7 +88,7 @@ class ExhaustiveSearchTest {
   void holesInsideACmrNeedNoAreaUnderCmrHoles() {
     // The CMR spans both holes around the island: only [0, 1M) must be reserved, and the PAMT
     // stacks against it.
-    MemoryMap island = fourKiBIsland();
+    MemoryMap island = FourKiBIslandMap.of();
     MemoryMap map = MemoryMap.of("cmr", island.blocks(), List.of(new AddressRange(M, G)));
     Policy cmr = MODULE.withHoles(Policy.Holes.CMR);
     assertEquals(new LayoutScore(0, 0, ONE_GIB_PAMT, 1, 1), best(map, THREE, cmr).orElseThrow().score());

@@ -34,7 +34,7 @@ class KernelFamilyBoundsTest {
 
   @Test
   void theChunksPagesPinDownHowManyTdmrsALayoutHas() {
-    ChunkSums sums = ChunkSums.of(Instance.of(fourKiBIsland(), TdxLimits.DEFAULT, MODULE_ANY)).orElseThrow();
+    ChunkSums sums = ChunkSums.of(Instance.of(FourKiBIslandMap.of(), TdxLimits.DEFAULT, MODULE_ANY)).orElseThrow();
     assertEquals(1027, sums.chunkPages(1));
     // 256 GiB: 256 · 1026 + 1; 257 GiB: 257 · 1026 + 2, the 1G level needs a second page.
     assertEquals(262_657, sums.chunkPages(256));
@@ -50,17 +50,10 @@ class KernelFamilyBoundsTest {
     // = 1), though one TDMR of 256 GiB has q = 1: the conditions are necessary, not sufficient.
     assertArrayEquals(new long[] {1, 2}, sums.counts(262_658, 64).orElseThrow());
     // Dynamic PAMT: a = 10 pages per GiB, so q is not pinned down past a few TDMRs: every count.
-    Instance dpamt = Instance.of(fourKiBIsland(), TdxLimits.DEFAULT.withDynamicPamt(true), MODULE_ANY);
+    Instance dpamt = Instance.of(FourKiBIslandMap.of(), TdxLimits.DEFAULT.withDynamicPamt(true), MODULE_ANY);
     assertArrayEquals(new long[] {1, 64}, ChunkSums.of(dpamt).orElseThrow().counts(2054, 64).orElseThrow());
   }
 
-  /** [0, 1M) gap, A, 64 KiB hole, a 4 KiB island, a 1 MiB - 68 KiB hole, C to 1 GiB: 3 holes in [0, 1G). */
-  private static MemoryMap fourKiBIsland() {
-    return MemoryMap.ofBlocks("island", List.of(
-        new MemoryBlock(M, 512 * M, 0),
-        new MemoryBlock(512 * M + 64 * K, 512 * M + 68 * K, 0),
-        new MemoryBlock(513 * M, G, 0)));
-  }
 
   /**
    * The 4 KiB island of {@code ExhaustiveSearchTest}: three runs of holes in granule 0 ([0, 1M) and
@@ -74,22 +67,22 @@ class KernelFamilyBoundsTest {
   @Test
   void noChunkFillsAFourKiBIslandSoTheKernelFamilyNeedsThreeAreas() {
     TdxLimits three = TdxLimits.DEFAULT.withMaxTdmrs(3);
-    KernelFamilyBounds b = bounds(fourKiBIsland(), three);
+    KernelFamilyBounds b = bounds(FourKiBIslandMap.of(), three);
     assertTrue(b.mayHave(1027, 1));
     assertEquals(3, b.leastAreas(1027, 1));
     assertEquals(3, b.leastAreas(3 * 130_303, 3));
     LayoutScore optimum = new LayoutScore(0, 0, 1027 * 4096L, 1, 3);
-    assertEquals(optimum, new ExhaustiveSearch(fourKiBIsland(), three, KERNEL).best().orElseThrow().score());
+    assertEquals(optimum, new ExhaustiveSearch(FourKiBIslandMap.of(), three, KERNEL).best().orElseThrow().score());
     assertTrue(b.meets(optimum));
     assertFalse(b.meets(new LayoutScore(0, 0, 1027 * 4096L, 1, 2)), "2 areas are below every kernel layout's");
     // The module family's bounds say 2 areas: the old test alone left the restrictions named.
-    Instance module = Instance.of(fourKiBIsland(), three, MODULE_ANY);
+    Instance module = Instance.of(FourKiBIslandMap.of(), three, MODULE_ANY);
     assertFalse(ModuleFamilyRestrictions.meetsFamilyBounds(module, optimum));
 
     TdxLimits two = three.withMaxReservedPerTdmr(2);
-    assertTrue(bounds(fourKiBIsland(), two).noLayout());
-    assertTrue(new ExhaustiveSearch(fourKiBIsland(), two, KERNEL).best().isEmpty());
-    assertFalse(bounds(fourKiBIsland(), three).noLayout());
+    assertTrue(bounds(FourKiBIslandMap.of(), two).noLayout());
+    assertTrue(new ExhaustiveSearch(FourKiBIslandMap.of(), two, KERNEL).best().isEmpty());
+    assertFalse(bounds(FourKiBIslandMap.of(), three).noLayout());
   }
 
   /**

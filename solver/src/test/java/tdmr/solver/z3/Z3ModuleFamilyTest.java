@@ -13,6 +13,7 @@ import tdmr.mem.MemoryBlock;
 import tdmr.mem.MemoryMap;
 import tdmr.solver.EngineResult;
 import tdmr.solver.ExhaustiveSearch;
+import tdmr.solver.FourKiBIslandMap;
 import tdmr.solver.LayoutScore;
 import tdmr.solver.SolveOptions;
 import tdmr.solver.Status;
@@ -58,12 +59,6 @@ class Z3ModuleFamilyTest {
     return out;
   }
 
-  private static MemoryMap fourKiBIsland() {
-    return MemoryMap.ofBlocks("island", List.of(
-        new MemoryBlock(M, 512 * M, 0),
-        new MemoryBlock(512 * M + 64 * K, 512 * M + 68 * K, 0),
-        new MemoryBlock(513 * M, G, 0)));
-  }
 
   @Test
   void plainGranule() {
@@ -75,9 +70,9 @@ class Z3ModuleFamilyTest {
   @Test
   void islands() {
     for (Policy p : policies()) {
-      agree(fourKiBIsland(), THREE, p);
-      agree(fourKiBIsland(), THREE.withMaxReservedPerTdmr(2), p);
-      MemoryMap cmr = MemoryMap.of("cmr", fourKiBIsland().blocks(), List.of(new AddressRange(M, G)));
+      agree(FourKiBIslandMap.of(), THREE, p);
+      agree(FourKiBIslandMap.of(), THREE.withMaxReservedPerTdmr(2), p);
+      MemoryMap cmr = MemoryMap.of("cmr", FourKiBIslandMap.of().blocks(), List.of(new AddressRange(M, G)));
       agree(cmr, THREE.withMaxReservedPerTdmr(1), p);
     }
   }
