@@ -188,7 +188,7 @@ public final class AreaCountBound {
       int last = -1;
       int j = i;
       while (j < atoms.size() && !atoms.get(j).usable()) {
-        if (mustReserve(instance, atoms.get(j))) {
+        if (instance.needsReservedArea(atoms.get(j))) {
           if (first < 0) {
             first = j;
           }
@@ -225,10 +225,6 @@ public final class AreaCountBound {
       granulePages.computeIfAbsent(c, k -> instance.usablePages(instance.cells().get(k)));
     }
     escapeSets.add(List.copyOf(escape));
-  }
-
-  private static boolean mustReserve(Instance instance, Atom a) {
-    return a.memory() ? a.dead() : instance.mustReserve(a);
   }
 
   /**

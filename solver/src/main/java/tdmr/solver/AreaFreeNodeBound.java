@@ -88,7 +88,7 @@ final class AreaFreeNodeBound {
     Map<Integer, NodeMemory> out = new TreeMap<>();
     for (Cell c : instance.cells()) {
       List<Atom> atoms = instance.atoms().subList(c.firstAtom(), c.endAtom());
-      boolean clean = atoms.stream().noneMatch(this::mustReserve);
+      boolean clean = atoms.stream().noneMatch(instance::needsReservedArea);
       if (c.kind() == Kind.PLAIN) {
         // Whole GiB of one block: each granule holds 1 GiB of its node's memory.
         Atom a = atoms.get(0);
@@ -123,10 +123,5 @@ final class AreaFreeNodeBound {
       }
     }
     return out;
-  }
-
-  /** An atom a TDMR without reserved areas cannot hold: a gap the holes policy reserves, or memory outside every CMR. */
-  private boolean mustReserve(Atom a) {
-    return a.memory() ? a.dead() : instance.mustReserve(a);
   }
 }

@@ -287,7 +287,7 @@ public final class AreasWithKnownTdmrs {
     List<long[]> tdmrs = set.tdmrs();
     for (Atom a : instance.atoms()) {
       boolean usable = a.usable();
-      boolean mustReserve = a.memory() ? a.dead() : instance.mustReserve(a);
+      boolean mustReserve = instance.needsReservedArea(a);
       long cursor = a.range().start();
       while (cursor < a.range().end()) {
         int t = tdmrAt(tdmrs, cursor);

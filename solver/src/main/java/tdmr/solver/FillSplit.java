@@ -159,7 +159,7 @@ final class FillSplit {
         Atom a = atoms.get(i);
         if (a.memory() && !a.dead()) {
           memorySince = true;
-        } else if (a.memory() ? a.dead() : instance.mustReserve(a)) {
+        } else if (instance.needsReservedArea(a)) {
           if (memorySince || runs == 0) {
             if (runs > 0 && i - lastRunAtom == 2 && atoms.get(i - 1).usable()) {
               islands.add(atoms.get(i - 1).pages());

@@ -924,7 +924,7 @@ public final class FilledStart {
       long from = t.start();
       for (Cell c : instance.cells()) {
         if (c.range().start() < t.start() || c.range().end() > t.end() || c.kind() != Instance.Kind.MIXED
-            || instance.atoms().subList(c.firstAtom(), c.endAtom()).stream().noneMatch(this::mustReserve)) {
+            || instance.atoms().subList(c.firstAtom(), c.endAtom()).stream().noneMatch(instance::needsReservedArea)) {
           continue;
         }
         if (from < c.range().start()) {
@@ -1173,8 +1173,8 @@ public final class FilledStart {
       if (!a.memory() || a.dead() || filled.contains(a)) {
         continue;
       }
-      boolean below = i > 0 && holeAt(atoms.get(i - 1)) && sameTdmr(tdmrs, atoms.get(i - 1), a);
-      boolean above = i + 1 < atoms.size() && holeAt(atoms.get(i + 1)) && sameTdmr(tdmrs, atoms.get(i + 1), a);
+      boolean below = i > 0 && instance.needsReservedArea(atoms.get(i - 1)) && sameTdmr(tdmrs, atoms.get(i - 1), a);
+      boolean above = i + 1 < atoms.size() && instance.needsReservedArea(atoms.get(i + 1)) && sameTdmr(tdmrs, atoms.get(i + 1), a);
       long[] free = freePart(a.range(), taken);
       if (free[0] >= free[1]) {
         continue;
@@ -1307,7 +1307,7 @@ public final class FilledStart {
       }
       if (a.memory() && !a.dead()) {
         memorySince = true;
-      } else if (mustReserve(a)) {
+      } else if (instance.needsReservedArea(a)) {
         if (memorySince || current == null) {
           current = new ArrayList<>();
           runs.add(current);
@@ -1335,13 +1335,5 @@ public final class FilledStart {
 
   private static Atom last(List<Atom> run) {
     return run.get(run.size() - 1);
-  }
-
-  private boolean mustReserve(Atom a) {
-    return a.memory() ? a.dead() : instance.mustReserve(a);
-  }
-
-  private boolean holeAt(Atom a) {
-    return mustReserve(a);
   }
 }

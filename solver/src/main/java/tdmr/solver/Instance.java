@@ -111,6 +111,7 @@ public final class Instance {
   private final List<Integer> nodes;
   private final Set<AddressRange> cutRuns;
   private int largestTdmrGiB;
+  private List<AddressRange> islands;
   private List<MemorylessSite> memorylessSites;
 
   /** What a cell is made of. */
@@ -290,6 +291,7 @@ public final class Instance {
     p.findImpossibilities();
     p.largestTdmrGiB = p.largestTdmr();
     p.cutCells();
+    p.islands = p.findIslands();
     p.findSegments();
     return p;
   }
@@ -355,6 +357,11 @@ public final class Instance {
    * levels against them.
    */
   public List<AddressRange> islands() {
+    return islands;
+  }
+
+  /** {@link #islands}, found once from the atoms. */
+  private List<AddressRange> findIslands() {
     List<AddressRange> out = new ArrayList<>();
     long start = -1;
     long end = -1;
@@ -548,6 +555,14 @@ public final class Instance {
    */
   public boolean mustReserve(Atom gap) {
     return policy.holes() == Policy.Holes.MEMLIST || !gap.convertible();
+  }
+
+  /**
+   * Whether an atom needs a reserved area wherever a TDMR covers it: a gap that {@link #mustReserve},
+   * or memory outside every CMR ({@link Atom#dead}, rules E1 and D6); usable memory does not.
+   */
+  public boolean needsReservedArea(Atom a) {
+    return a.memory() ? a.dead() : mustReserve(a);
   }
 
   // ---- remote PAMT ------------------------------------------------------------------------------

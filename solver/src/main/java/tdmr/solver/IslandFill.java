@@ -161,8 +161,8 @@ public final class IslandFill {
       if (!a.memory() || a.dead() || filled.contains(a)) {
         continue;
       }
-      boolean holeBelow = i > 0 && atoms.get(i - 1).cell() == a.cell() && holeAt(atoms.get(i - 1));
-      boolean holeAbove = i + 1 < atoms.size() && atoms.get(i + 1).cell() == a.cell() && holeAt(atoms.get(i + 1));
+      boolean holeBelow = i > 0 && atoms.get(i - 1).cell() == a.cell() && instance.needsReservedArea(atoms.get(i - 1));
+      boolean holeAbove = i + 1 < atoms.size() && atoms.get(i + 1).cell() == a.cell() && instance.needsReservedArea(atoms.get(i + 1));
       if (holeBelow) {
         // Grows up from the atom's start: {next free address, end}.
         spots.add(new long[] {a.range().start(), a.range().end(), 1});
@@ -193,9 +193,5 @@ public final class IslandFill {
   /** Pages of {@code island} beyond its levels' least sizes. */
   private static long slack(Atom island, List<LevelToPlace> in) {
     return island.pages() - in.stream().mapToLong(LevelToPlace::pages).sum();
-  }
-
-  private boolean holeAt(Atom a) {
-    return a.memory() ? a.dead() : instance.mustReserve(a);
   }
 }

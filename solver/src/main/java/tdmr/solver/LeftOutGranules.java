@@ -203,7 +203,7 @@ final class LeftOutGranules {
       for (Atom a : instance.atoms()) {
         if (a.usable()) {
           memorySince = true;
-        } else if (a.memory() ? a.dead() : instance.mustReserve(a)) {
+        } else if (instance.needsReservedArea(a)) {
           if (memorySince) {
             run++;
           }

@@ -163,7 +163,7 @@ public final class NodeAreaBound {
       int last = -1;
       int j = i;
       while (j < atoms.size() && !atoms.get(j).usable()) {
-        if (mustReserve(atoms.get(j))) {
+        if (instance.needsReservedArea(atoms.get(j))) {
           if (first < 0) {
             first = j;
           }
@@ -239,10 +239,6 @@ public final class NodeAreaBound {
       }
     }
     return false;
-  }
-
-  private boolean mustReserve(Atom a) {
-    return a.memory() ? a.dead() : instance.mustReserve(a);
   }
 
   /**

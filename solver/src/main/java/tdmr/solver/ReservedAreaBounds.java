@@ -152,7 +152,7 @@ public final class ReservedAreaBounds {
     Boolean memorySince = null;
     for (Cell c : instance.cells()) {
       List<Atom> atoms = instance.atoms().subList(c.firstAtom(), c.endAtom());
-      reserves &= atoms.stream().anyMatch(a -> mustReserve(instance, a));
+      reserves &= atoms.stream().anyMatch(a -> instance.needsReservedArea(a));
       if (c.kind() == Instance.Kind.MIXED && c.holdsMemory()) {
         Granule g = granule(instance, c, atoms);
         granules.add(g);
@@ -178,7 +178,7 @@ public final class ReservedAreaBounds {
       List<Atom> atoms = instance.atoms().subList(c.firstAtom(), c.endAtom());
       long memory = atoms.stream().filter(Atom::usable).mapToLong(Atom::pages).sum();
       usable += memory;
-      if (atoms.stream().anyMatch(a -> mustReserve(instance, a))) {
+      if (atoms.stream().anyMatch(a -> instance.needsReservedArea(a))) {
         if (open) {
           clean.add(run);
         }
@@ -196,10 +196,6 @@ public final class ReservedAreaBounds {
     this.cleanRunPages = clean.stream().mapToLong(Long::longValue).sorted().toArray();
   }
 
-  private static boolean mustReserve(Instance instance, Atom a) {
-    return a.memory() ? a.dead() : instance.mustReserve(a);
-  }
-
   /** Runs, islands and memory stretches of one granule's atoms, in address order. */
   private static Granule granule(Instance instance, Cell cell, List<Atom> atoms) {
     int runs = 0;
@@ -212,7 +208,7 @@ public final class ReservedAreaBounds {
     List<Atom> since = new ArrayList<>();
     boolean stretchOpen = false;
     for (Atom a : atoms) {
-      if (mustReserve(instance, a)) {
+      if (instance.needsReservedArea(a)) {
         if (!inRun) {
           if (afterRun && !since.isEmpty()) {
             islands.add(new Island(since.stream().mapToLong(Atom::pages).sum(), List.copyOf(since)));
@@ -241,7 +237,7 @@ public final class ReservedAreaBounds {
     islands.sort(java.util.Comparator.comparingLong(Island::pages));
     boolean before = false;
     for (Atom a : atoms) {
-      if (mustReserve(instance, a)) {
+      if (instance.needsReservedArea(a)) {
         break;
       }
       before |= a.memory();

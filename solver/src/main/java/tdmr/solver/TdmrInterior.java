@@ -47,7 +47,7 @@ record TdmrInterior(int runs, List<TdmrInterior.Island> islands) {
           nodes.add(a.node());
         }
         inRun = false;
-      } else if (a.memory() ? a.dead() : instance.mustReserve(a)) {
+      } else if (instance.needsReservedArea(a)) {
         if (!inRun) {
           if (runs > 0 && stretches > 0) {
             islands.add(new Island(pages, stretches == 1, List.copyOf(nodes)));

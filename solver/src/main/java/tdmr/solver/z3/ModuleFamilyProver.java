@@ -1094,7 +1094,7 @@ final class ModuleFamilyProver {
         boolean reserves = false;
         for (Instance.Atom a : instance.atoms()) {
           if (t.start() < a.range().end() && a.range().start() < t.end()
-              && (a.memory() ? a.dead() : instance.mustReserve(a))) {
+              && instance.needsReservedArea(a)) {
             reserves = true;
             break;
           }
