@@ -114,7 +114,7 @@ public final class OnlyTdmrOptimum {
       if (s.start() < t.end() && t.end() < s.end()) {
         long outside = (s.end() - t.end()) / ByteSize.PAGE;
         long room = (t.end() - Math.max(s.start(), t.start())) / ByteSize.PAGE;
-        if (!someLevelsFill(levels, outside, slack) && inside < room) {
+        if (!TdmrSetsAtPamt.fills(levels, levels.length, slack, outside) && inside < room) {
           ends++;
         }
       }
@@ -122,27 +122,11 @@ public final class OnlyTdmrOptimum {
       if (s.start() < t.start() && t.start() < s.end()) {
         long outside = (t.start() - s.start()) / ByteSize.PAGE;
         long room = (Math.min(s.end(), t.end()) - t.start()) / ByteSize.PAGE;
-        if (!someLevelsFill(levels, outside, slack) && inside < room) {
+        if (!TdmrSetsAtPamt.fills(levels, levels.length, slack, outside) && inside < room) {
           ends++;
         }
       }
     }
     return ends;
-  }
-
-  /** Whether a non-empty set of the levels, of least sizes {@code levels}, padded by at most {@code slack}, is exactly {@code pages}. */
-  private static boolean someLevelsFill(long[] levels, long pages, long slack) {
-    for (int set = 1; set < 1 << levels.length; set++) {
-      long sum = 0;
-      for (int i = 0; i < levels.length; i++) {
-        if ((set & 1 << i) != 0) {
-          sum += levels[i];
-        }
-      }
-      if (sum <= pages && pages - sum <= slack) {
-        return true;
-      }
-    }
-    return false;
   }
 }

@@ -189,8 +189,8 @@ public final class TdmrSetsAtPamt {
     }
   }
 
-  /** {@link TdmrSet#fills} for the first {@code n} of {@code levels}. */
-  private static boolean fills(long[] levels, int n, long padding, long pages) {
+  /** {@link TdmrSet#fills} for the first {@code n} of {@code levels} (also {@link OnlyTdmrOptimum}'s). */
+  static boolean fills(long[] levels, int n, long padding, long pages) {
     if (n > TdmrSet.MOST_LEVELS_SUMMED) {
       return true;
     }
