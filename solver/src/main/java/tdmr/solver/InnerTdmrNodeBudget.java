@@ -3,9 +3,7 @@ package tdmr.solver;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
-import java.util.TreeSet;
 import tdmr.mem.ByteSize;
 import tdmr.solver.Instance.Atom;
 import tdmr.solver.Instance.Cell;
@@ -75,22 +73,12 @@ final class InnerTdmrNodeBudget {
     return best;
   }
 
-  /** Whether every granule of the window holding TDX memory holds memory of one node only. */
+  /**
+   * Whether every granule of the window holding TDX memory holds memory of one node only: every
+   * cell does (a PLAIN cell is one block's memory; a MIXED cell is one granule).
+   */
   private boolean granulesOfOneNode() {
-    Map<Long, Set<Integer>> nodes = new TreeMap<>();
-    for (Atom a : instance.atoms()) {
-      if (!a.memory()) {
-        continue;
-      }
-      for (long g = ByteSize.alignDown(a.range().start(), ByteSize.GiB); g < a.range().end(); g += ByteSize.GiB) {
-        Set<Integer> in = nodes.computeIfAbsent(g, x -> new TreeSet<>());
-        in.add(a.node());
-        if (in.size() > 1) {
-          return false;
-        }
-      }
-    }
-    return true;
+    return instance.cells().stream().allMatch(c -> c.nodes().size() <= 1);
   }
 
   /** Each node's usable memory in the window, in pages. */
