@@ -571,14 +571,32 @@ public final class Problem {
     return largestAtomOfNode;
   }
 
-  /** The memory atom whose block {@code tdmr_get_nid} finds for a TDMR starting at {@code cell}. */
+  /**
+   * The memory atom whose block {@code tdmr_get_nid} finds for a TDMR starting at {@code cell}: the
+   * cell's first memory atom, or, when that lies outside the CMRs (left out, so the kernel does not
+   * see it), the next part of the same block inside them.
+   */
   public Atom nodeAtom(Cell cell) {
+    Atom first = null;
     for (int a = cell.firstAtom(); a < cell.endAtom(); a++) {
-      if (atoms.get(a).memory()) {
-        return atoms.get(a);
+      Atom atom = atoms.get(a);
+      if (!atom.memory()) {
+        continue;
+      }
+      if (first == null) {
+        first = atom;
+      }
+      if (atom.block() != first.block()) {
+        break;
+      }
+      if (!atom.mustDrop()) {
+        return atom;
       }
     }
-    throw new IllegalArgumentException("cell " + cell.range() + " holds no memory");
+    if (first == null) {
+      throw new IllegalArgumentException("cell " + cell.range() + " holds no memory");
+    }
+    return first;
   }
 
   /** Whether TDMR {@code candidate}'s chunk may go into memory atom {@code atom} (node policy). */
@@ -721,13 +739,39 @@ public final class Problem {
       if (node < 0) {
         node = blocks.get(b).node();
       }
-      atoms.add(new Atom(atoms.size(), index, piece, true, blocks.get(b).node(), b, map.cmrs().covers(piece)));
+      for (AddressRange part : splitAtCmrEdges(piece)) {
+        atoms.add(new Atom(atoms.size(), index, part, true, blocks.get(b).node(), b, map.cmrs().covers(part)));
+      }
       cursor = piece.end();
     }
     if (cursor < range.end()) {
       addGapAtom(index, new AddressRange(cursor, range.end()));
     }
     cells.add(new Cell(index, range, node < 0 ? CellKind.EMPTY : CellKind.MIXED, first, atoms.size(), node));
+  }
+
+  /**
+   * {@code piece} cut at the merged-CMR edges strictly inside it, so that each part lies wholly
+   * inside or wholly outside the CMRs: the convertible part of a block piece that a CMR edge cuts
+   * may be covered (the rest, left out, is reserved), as every family allows.
+   */
+  private List<AddressRange> splitAtCmrEdges(AddressRange piece) {
+    TreeSet<Long> cuts = new TreeSet<>();
+    for (AddressRange c : map.cmrs().merged()) {
+      for (long edge : new long[] {c.start(), c.end()}) {
+        if (edge > piece.start() && edge < piece.end()) {
+          cuts.add(edge);
+        }
+      }
+    }
+    List<AddressRange> parts = new ArrayList<>();
+    long from = piece.start();
+    for (long edge : cuts) {
+      parts.add(new AddressRange(from, edge));
+      from = edge;
+    }
+    parts.add(new AddressRange(from, piece.end()));
+    return parts;
   }
 
   private void addGapAtom(int cell, AddressRange range) {

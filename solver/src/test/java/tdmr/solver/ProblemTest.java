@@ -15,6 +15,8 @@ import tdmr.solver.Problem.CellKind;
 import tdmr.solver.Problem.Decision;
 import tdmr.solver.Problem.Side;
 import tdmr.solver.Problem.TdmrChoice;
+import tdmr.solver.cpsat.CpSatEngine;
+import tdmr.solver.z3.Z3Engine;
 import tdmr.tdx.Layout;
 import tdmr.tdx.Policy;
 import tdmr.tdx.Tdmr;
@@ -186,5 +188,30 @@ class ProblemTest {
     MemoryMap convertible = MemoryMap.of("hole", map.blocks(), List.of(new AddressRange(GiB, 2 * GiB)));
     Problem cmr = Problem.of(convertible, TdxLimits.DEFAULT, Policy.KERNEL.withHoles(Policy.Holes.CMR));
     assertTrue(cmr.freeSide(cmr.atoms().get(0)).isEmpty());
+  }
+  /**
+   * One block [1M, 1G) whose CMR ends at 512M, coverage max, at most 2 TDMRs. The block's piece
+   * in granule 0 is cut at the CMR edge: [1M, 512M) convertible, [512M, 1G) not (left out, and
+   * reserved where covered). So the TDMR [0, 1G) covers [1M, 512M) less its chunk of 1027 pages,
+   * stacked on the hole [0, 1M), with two areas ([0, 1M) with the chunk, [512M, 1G)): 512 MiB
+   * uncovered, 4 206 592 bytes of PAMT. The referee finds the same; both engines reach it (before
+   * the cut, the whole piece counted as outside the CMRs and no layout was found).
+   */
+  @Test
+  void aBlockPieceCutByACmrEdgeKeepsItsConvertiblePart() {
+    MemoryMap map = MemoryMap.of("cut", List.of(new MemoryBlock(MiB, GiB, 0)), List.of(new AddressRange(MiB, 512 * MiB)));
+    TdxLimits limits = TdxLimits.DEFAULT.withMaxTdmrs(2);
+    Policy max = Policy.KERNEL.withCoverage(Policy.Coverage.MAX);
+    Problem p = Problem.of(map, limits, max);
+    assertEquals(List.of(new AddressRange(0, MiB), new AddressRange(MiB, 512 * MiB), new AddressRange(512 * MiB, GiB)),
+        p.atoms().stream().map(Problem.Atom::range).toList());
+    assertEquals(List.of(false, false, true), p.atoms().stream().map(Problem.Atom::mustDrop).toList());
+    LayoutScore expected = new LayoutScore(512 * MiB, 0, 4_206_592L, 1, 2);
+    assertEquals(expected, new ExhaustiveSearch(map, limits, max).best().orElseThrow().score());
+    for (Engine e : List.of(new CpSatEngine(), new Z3Engine())) {
+      EngineResult r = e.solve(map, limits, max, new SolveOptions(60, 1, 0));
+      assertEquals(Status.OPTIMAL, r.status(), e.name() + " " + r.messages());
+      assertEquals(expected, LayoutScore.of(map, limits, max, r.layout().orElseThrow()), e.name());
+    }
   }
 }
