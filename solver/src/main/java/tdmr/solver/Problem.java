@@ -41,6 +41,8 @@ import tdmr.time.Deadline;
  *   <li>A chunk lies inside one memory {@linkplain Atom atom} (a TDX memory block clipped to one
  *       cell), stacked against the atom's low end or its high end. Chunks in the same stack sit back
  *       to back in TDMR order.
+ *   <li>Every cell holding kept memory lies in a TDMR, even where chunks fill all of that memory
+ *       (which the OS check would let lie outside every TDMR, as it is PAMT then).
  * </ul>
  *
  * <h2>Why the model can be small</h2>
@@ -49,8 +51,9 @@ import tdmr.time.Deadline;
  *   <li>PAMT bytes depend only on TDMR sizes ({@link PamtSizing#chunkBytes}: 4104·N + 4 KiB for an
  *       N GiB TDMR, N ≤ 256), so the objective is a function of the TDMR set; where chunks go only
  *       decides whether the reserved-area limit holds.
- *   <li>Every TDX byte is covered (coverage {@code all}) and chunks lie in TDX memory, so every chunk
- *       lies inside some TDMR and must be inside reserved areas there (rule D5); chunks never overlap
+ *   <li>Every cell holding TDX memory is covered (coverage {@code all}; a restriction, as memory
+ *       that chunks fill wholly needs no TDMR) and chunks lie in TDX memory, so every chunk lies
+ *       inside some TDMR and must be inside reserved areas there (rule D5); chunks never overlap
  *       holes.
  *   <li>The reserved areas of a TDMR are the connected components (touching counts) of its reserved
  *       atoms and chunk pieces: scanning the atoms in address order, an area starts wherever a
@@ -94,13 +97,19 @@ public final class Problem {
   /**
    * What this instance leaves out of the kernel family ({@link Policy.Family#KERNEL}), in words: an
    * {@code OPTIMAL} or {@code INFEASIBLE} answer of an engine that reads it holds only among the
-   * layouts that meet these too. Both can lose a better layout (issue #11: a boundary inside a plain
-   * run, or a chunk reaching past its atom, can save PAMT or an area), so every answer names them.
+   * layouts that meet these too. Each can lose a better layout (issue #11: a boundary inside a plain
+   * run, or a chunk reaching past its atom, can save PAMT or an area; and memory that chunks fill
+   * wholly is PAMT, not TDX memory the OS check asks to cover, so a granule whose memory they fill
+   * may lie outside every TDMR, which the model never lets happen: on a map of [1 MiB, 1 GiB) and
+   * an island of exactly one 1 GiB TDMR's chunk at 2 GiB, the TDMR [0, 1 GiB) with its chunk in the
+   * island has half the PAMT of the model's optimum, {@code KernelFamilyClaimTest}), so every
+   * answer names them.
    */
   public static final List<String> KERNEL_FAMILY_RESTRICTIONS = List.of(
       "TDMR boundaries lie only on the 1 GiB boundaries where the memory map changes",
       "each TDMR's PAMT chunk lies inside one piece of memory (a memory block cut at 1 GiB boundaries, or a run"
-          + " of whole GiB), stacked against its low or high end");
+          + " of whole GiB), stacked against its low or high end",
+      "every 1 GiB granule holding TDX memory lies in a TDMR, also where PAMT chunks fill all of its memory");
 
   /**
    * Under {@code --pamt node-local}, what the instance also requires: PAMT on another node is legal

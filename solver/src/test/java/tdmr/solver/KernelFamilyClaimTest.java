@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import tdmr.check.LayoutVerifier;
+import tdmr.mem.AddressRange;
 import tdmr.mem.MemoryBlock;
 import tdmr.mem.MemoryMap;
 import tdmr.parse.LayoutJson;
@@ -122,6 +123,32 @@ class KernelFamilyClaimTest {
       assertEquals(Status.OPTIMAL, r.status(), what);
       assertTrue(r.pamtBytes().getAsLong() > witness.pamtBytes(), what);
       assertEquals(Problem.kernelQuestion(Policy.KERNEL), r.question(), what);
+    }
+  }
+  /**
+   * Blocks [1 MiB, 1 GiB) and [2 GiB, 2 GiB + 1027 pages) on node 0, at most 2 TDMRs. The chunk of a
+   * 1 GiB TDMR is 4 MiB + 8 KiB + 4 KiB = 1027 pages, so it fills the second block exactly; that
+   * memory is then PAMT, which the OS check does not ask to cover. The referee (which searches the
+   * whole kernel family) finds the TDMR [0, 1 GiB) alone, its chunk filling the block: 1027 pages =
+   * 4 206 592 bytes, the least any layout can have (one TDMR of 1 GiB). That layout's TDMR boundaries are where the map changes and its chunk fills one
+   * piece; only its granule 2 outside every TDMR breaks the model's rules. The model covers every
+   * granule holding memory, so at least two 1 GiB TDMRs (2 x 1027 pages = 8 413 184 bytes, one
+   * TDMR over [0, 3 GiB) would need 3 x 4104 + 4 KiB): its optimum must name that restriction.
+   */
+  @Test
+  void anOptimumCoveringMemoryThatAChunkCouldFillNamesThatRestriction() {
+    MemoryMap map = MemoryMap.ofBlocks("filled-island", List.of(new MemoryBlock(1024 * K, G, 0),
+        new MemoryBlock(2 * G, 2 * G + 1027 * 4 * K, 0)));
+    TdxLimits two = TdxLimits.DEFAULT.withMaxTdmrs(2);
+    ExhaustiveSearch.Result best = new ExhaustiveSearch(map, two, Policy.KERNEL).best().orElseThrow();
+    assertEquals(4_206_592L, best.score().pamtBytes());
+    assertEquals(List.of(new AddressRange(0, G)), best.layout().tdmrs().stream().map(Tdmr::range).toList());
+    for (Engine e : List.of(new CpSatEngine(), new Z3Engine())) {
+      EngineResult r = e.solve(map, two, Policy.KERNEL, new SolveOptions(60, 1, 0));
+      String what = e.name() + " " + r.messages();
+      assertEquals(Status.OPTIMAL, r.status(), what);
+      assertEquals(8_413_184L, r.pamtBytes().getAsLong(), what);
+      assertTrue(r.restrictions().contains(Problem.KERNEL_FAMILY_RESTRICTIONS.get(2)), what);
     }
   }
 }

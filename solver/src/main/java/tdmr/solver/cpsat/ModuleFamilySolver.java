@@ -7,6 +7,7 @@ import com.google.ortools.sat.CpSolverStatus;
 import com.google.ortools.sat.LinearExpr;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -31,6 +32,7 @@ import tdmr.solver.LeftOutMemory;
 import tdmr.solver.ModuleFamilyBounds;
 import tdmr.solver.ModuleFamilyRestrictions;
 import tdmr.solver.NativeMemory;
+import tdmr.solver.OnlyTdmrPlaces;
 import tdmr.solver.Question;
 import tdmr.solver.ReservedAreaBounds;
 import tdmr.solver.SolveOptions;
@@ -504,8 +506,34 @@ final class ModuleFamilySolver {
             continue;
           }
         }
+        if (tier.name().equals("PAMT") && limits.maxTdmrs() == 1 && proven(fixed).coversAll()) {
+          Optional<PlacesOutcome> over = leastPamtOverOnlyTdmrPlaces(least.orElse(0), last, fixed);
+          if (over.isPresent()) {
+            last = over.get().best();
+            SolutionLayout.hint(model, last);
+          }
+          if (over.isPresent() && over.get().proven()) {
+            long value = last.value(tier.expr());
+            boolean atBound = least.isPresent() && value == least.getAsLong();
+            details.add(("PAMT tier: %d, proven with the only TDMR fixed at each place OnlyTdmrPlaces leaves below the"
+                + " best found (%s at the optimum)").formatted(value, Count.of(over.get().atOptimum().size(), "place")));
+            pamtBound = OptionalLong.of(value);
+            pamtBoundByBounds = byBounds && atBound;
+            byBounds &= atBound;
+            onlyTdmrPlaces = over.get().atOptimum();
+            fixed.put(tier.name(), value);
+            model.model.addEquality(tier.expr(), value);
+            continue;
+          }
+        }
         Optional<List<List<AddressRange>>> sets = tier.name().equals("reserved areas") && last != null
             ? tdmrSetsAtBound(fixed) : Optional.empty();
+        if (sets.isEmpty() && tier.name().equals("reserved areas") && last != null && !onlyTdmrPlaces.isEmpty()) {
+          // Every layout left has its only TDMR at one of the places the PAMT tier was proven over.
+          details.add("reserved areas tier: over the %s of the only TDMR left at the PAMT proven (OnlyTdmrPlaces)"
+              .formatted(Count.of(onlyTdmrPlaces.size(), "place")));
+          sets = Optional.of(onlyTdmrPlaces.stream().map(List::of).toList());
+        }
         if (sets.isPresent()) {
           AreasOverSets over = leastAreasOver(sets.get(), least.orElse(0), last);
           last = over.best();
@@ -571,6 +599,82 @@ final class ModuleFamilySolver {
         SolutionLayout.hint(model, solver);
       }
       return Optional.of(new Tiers(last, proven, pamtBound, byBounds, pamtBoundByBounds, fixed.containsKey("TDMRs")));
+    }
+
+    /**
+     * The places of the only TDMR at which a layout of the model may have the PAMT the tier was
+     * proven at, when {@link #leastPamtOverOnlyTdmrPlaces} proved it; empty otherwise.
+     */
+    private List<AddressRange> onlyTdmrPlaces = List.of();
+
+    /**
+     * What {@link #leastPamtOverOnlyTdmrPlaces} found: the best solution, whether its PAMT is proven
+     * the least among the model's layouts, and then the places where a layout at that PAMT may lie.
+     */
+    private record PlacesOutcome(CpSolver best, boolean proven, List<AddressRange> atOptimum) {}
+
+    /**
+     * The PAMT tier at {@code --max-tdmrs 1} with no coverable memory given up (Z3's prover does the
+     * same): every layout below the best PAMT known (of {@code best}, else of {@link #filledStart})
+     * has its only TDMR at one of the places {@link OnlyTdmrPlaces} lists at that PAMT and the proven
+     * remote PAMT (under {@code node-local}). For each place, least own bound first, the model with
+     * the TDMR fixed there ({@link #fixTdmrs}; a place the model cannot hold has none of its
+     * layouts) is searched for less PAMT than the best so far, from the place's own bound up, which
+     * with only the levels' places left is quick. When every place is decided, the least found is
+     * the tier's optimum among the model's layouts. Empty when no list is given (too many places, or
+     * a TDMR without memory could hold all memory as PAMT) or no solution of the model is known;
+     * not proven when the deadline stops a place's search.
+     */
+    private Optional<PlacesOutcome> leastPamtOverOnlyTdmrPlaces(long least, CpSolver best, Map<String, Long> fixed) {
+      OptionalLong remote = policy.pamt() == Policy.PamtPlacementPolicy.NODE_LOCAL
+          ? OptionalLong.of(fixed.get("remote PAMT")) : OptionalLong.empty();
+      // Below hi: a layout at hi is known (the model's best, or the built layout's).
+      long hi = best != null ? best.value(model.pamtPages)
+          : filledStart.map(l -> l.pamtBytes() / ByteSize.PAGE + 1).orElse(0L);
+      if (hi <= least) {
+        return Optional.empty();
+      }
+      Optional<List<OnlyTdmrPlaces.Place>> places = new OnlyTdmrPlaces(instance).places(hi - 1, remote);
+      if (places.isEmpty()) {
+        return Optional.empty();
+      }
+      // Per place the model holds: the least PAMT a layout there may still have.
+      Map<AddressRange, Long> decided = new LinkedHashMap<>();
+      for (OnlyTdmrPlaces.Place place : places.get()) {
+        CpModel at = model.model.getClone();
+        if (!fixTdmrs(at, List.of(new long[] {place.tdmr().start() / ByteSize.GiB, place.tdmr().end() / ByteSize.GiB}))) {
+          continue;
+        }
+        long placeLeast = Math.max(least, place.leastPamtPages());
+        decided.put(place.tdmr(), placeLeast);
+        if (placeLeast >= hi) {
+          continue;
+        }
+        at.addGreaterOrEqual(model.pamtPages, placeLeast);
+        at.addLessOrEqual(model.pamtPages, hi - 1);
+        at.clearObjective();
+        at.minimize(model.pamtPages);
+        CpSolver solver = newSolver();
+        CpSolverStatus status = solveInTime(solver, at, new StopAtBound(OptionalLong.of(placeLeast)));
+        boolean found = status == CpSolverStatus.OPTIMAL || status == CpSolverStatus.FEASIBLE;
+        if (found) {
+          best = solver;
+          hi = solver.value(model.pamtPages);
+          offerLazily(solver);
+        }
+        if (status != CpSolverStatus.OPTIMAL && status != CpSolverStatus.INFEASIBLE && !(found && hi <= placeLeast)) {
+          return best == null ? Optional.empty() : Optional.of(new PlacesOutcome(best, false, List.of()));
+        }
+        // Optimal there at hi, or nothing there below hi.
+        decided.put(place.tdmr(), hi);
+      }
+      if (best == null) {
+        return Optional.empty();
+      }
+      long optimum = hi;
+      List<AddressRange> atOptimum = decided.entrySet().stream().filter(e -> e.getValue() <= optimum)
+          .map(Map.Entry::getKey).toList();
+      return Optional.of(new PlacesOutcome(best, true, atOptimum));
     }
 
     /**
@@ -708,7 +812,8 @@ final class ModuleFamilySolver {
      * room to spare, cut so that their levels can fill the runs left out wholly, as on
      * canonical/tdx#331), those of {@link ModuleFamilyBounds#tdmrs} (one per run of memory granules
      * whose nodes are shared), then those of {@link ModuleFamilyBounds#tdmrsLeavingOut} for the most promising
-     * sets of {@link ModuleFamilyBounds#leftOutCandidates} (the fewest pages of levels first), each
+     * sets of {@link ModuleFamilyBounds#leftOutCandidates} (the fewest pages of levels first), and,
+     * at one TDMR, the TDMR of {@link #filledStart}, each
      * asked for less PAMT than the best start so far (a layout may leave
      * memory out of every TDMR filled with PAMT, which the search alone often misses on hosts of 256
      * GiB and more). With the TDMRs fixed only the levels' places are left to find, which is quick; a
@@ -747,6 +852,12 @@ final class ModuleFamilySolver {
       for (java.util.Set<Integer> leftOut : bounds.leftOutCandidates(MOST_LEFT_OUT_STARTS)) {
         candidates.add(ranges(bounds.tdmrsLeavingOut(leftOut)));
         names.add(Count.of(leftOut.size(), "granule") + " left out of every TDMR, filled with PAMT");
+      }
+      if (filledStart.isPresent() && limits.maxTdmrs() == 1) {
+        // At one TDMR the other starts hold none within the limit (one TDMR per run), and the whole
+        // model's search found no layout within 10 s on canonical/tdx#391.
+        candidates.add(tdmrsWithMemory(filledStart.get()));
+        names.add("the TDMR of the layout built by filling islands (FilledStart)");
       }
       Deadline startDeadline = Deadline.in(Math.min(10, deadline.remainingSeconds() / 4));
       Start best = null;

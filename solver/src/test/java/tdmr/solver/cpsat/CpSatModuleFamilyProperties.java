@@ -68,6 +68,19 @@ class CpSatModuleFamilyProperties {
   }
 
   /**
+   * At one TDMR the PAMT tier is proven over the places {@link tdmr.solver.OnlyTdmrPlaces} leaves,
+   * the TDMR fixed at each, and the areas tier over the places left at that PAMT: the claims hold
+   * against the referee, which shares none of it.
+   */
+  @Property(tries = 12, seed = "20261206")
+  void cpSatModuleClaimsHoldAtOneTdmr(@ForAll("runMaps") Case c) {
+    Case one = new Case(c.map(), c.limits().withMaxTdmrs(1), c.policy());
+    EngineResult r = new CpSatEngine().solve(one.map(), one.limits(), one.policy(), new SolveOptions(60, 1, 0));
+    Statistics.label("over places").collect(r.details().stream().anyMatch(d -> d.contains("OnlyTdmrPlaces")));
+    holdsAgainstTheReferee(one);
+  }
+
+  /**
    * Two blocks of two nodes touching between 2G and 4G, beside tiny islands, under one or two TDMRs:
    * a level over their edge may reach into memory filled wholly by padded levels (fill bridges),
    * which the model holds where both sides are roomy.
