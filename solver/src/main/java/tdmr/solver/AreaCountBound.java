@@ -447,7 +447,7 @@ public final class AreaCountBound {
    * every layout with {@code pamtPages} pages of PAMT and at most {@code tdmrs} TDMRs: 0 when
    * nothing is known. Take a granule {@code g} no such layout leaves out of every TDMR: its usable
    * memory exceeds {@code pamtPages} (left out, all of it would be PAMT), or it touches an island too
-   * small for any chunk ({@link KernelChunks#mustBeCovered}). The TDMR {@code X} holding {@code g}
+   * small for any chunk or holds wholly one no chunks sum to ({@link KernelChunks#mustBeCovered}). The TDMR {@code X} holding {@code g}
    * holds the first must-reserve atom of each run that starts in {@code g}, so each such run has
    * an area of {@code X}; two of them share an area only when every island between them is all PAMT
    * (filled), as in the class comment. So {@code X} has at least those runs less the islands between
@@ -499,7 +499,8 @@ public final class AreaCountBound {
     List<long[]> items = new ArrayList<>();
     for (var e : granulePages.entrySet()) {
       if (chunks != null && chunks.mustBeCovered(instance.cells().get(e.getKey()).range())) {
-        // Kernel family: a granule touching an island no chunk fits in is never left out.
+        // Kernel family: a granule touching an island no chunk fits in, or holding one no chunks
+        // sum to, is never left out.
         continue;
       }
       long value = escapeSets.stream().filter(set -> set.contains(e.getKey())).count();

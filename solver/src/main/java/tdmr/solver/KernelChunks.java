@@ -21,13 +21,17 @@ import tdmr.mem.ByteSize;
  *       ({@link #mayFill}: each at least the chunk of a 1 GiB TDMR, and sums by {@link
  *       ChunkSums}' arithmetic where it holds);
  *   <li>an island with fewer pages than the chunk of a 1 GiB TDMR holds no chunk, so none of its
- *       memory is PAMT: every granule it touches lies in a TDMR ({@link #mustBeCovered}).
+ *       memory is PAMT: every granule it touches lies in a TDMR; and an island whose pages are no
+ *       sum of chunks ({@link ChunkSums#counts}) is never all PAMT, so a granule holding it wholly
+ *       lies in a TDMR ({@link #mustBeCovered}).
  * </ul>
  */
 final class KernelChunks {
   private final Instance instance;
   private final Optional<ChunkSums> sums;
   private final List<AddressRange> tinyIslands;
+  /** Islands whose pages no chunks of at most {@code maxTdmrs} TDMRs sum to (none without the arithmetic). */
+  private final List<AddressRange> unfillableIslands;
   /**
    * Whether the PAMT given to {@link #mayFill} and {@link #edgeAreaAbove} is a layout's exactly, or
    * only at least its PAMT: then both answer for every layout with at most that PAMT, and only
@@ -45,6 +49,10 @@ final class KernelChunks {
     this.sums = ChunkSums.of(instance);
     long least = leastChunkPages();
     this.tinyIslands = instance.islands().stream().filter(i -> i.size() / ByteSize.PAGE < least).toList();
+    long most = instance.limits().maxTdmrs();
+    this.unfillableIslands = sums.isEmpty() ? List.of() : instance.islands().stream()
+        .filter(i -> i.size() / ByteSize.PAGE >= least && sums.get().counts(i.size() / ByteSize.PAGE, most).isEmpty())
+        .toList();
   }
 
   /** The chunk of a 1 GiB TDMR, the smallest chunk. */
@@ -145,8 +153,11 @@ final class KernelChunks {
     return pages;
   }
 
-  /** Whether {@code granule} touches an island too small for any chunk, so that a TDMR holds it. */
+  /**
+   * Whether a TDMR holds {@code granule} in every layout (class comment): it touches an island too
+   * small for any chunk, or holds wholly an island no chunks sum to.
+   */
   boolean mustBeCovered(AddressRange granule) {
-    return tinyIslands.stream().anyMatch(granule::overlaps);
+    return tinyIslands.stream().anyMatch(granule::overlaps) || unfillableIslands.stream().anyMatch(granule::contains);
   }
 }

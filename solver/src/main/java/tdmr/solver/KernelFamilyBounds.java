@@ -25,6 +25,10 @@ import tdmr.tdx.Policy;
  * <ul>
  *   <li><b>the TDMRs a PAMT allows</b>: chunks summing to {@code P} pages are of a count {@link
  *       ChunkSums#counts} bounds (e.g. 2 054 pages are two 1 GiB TDMRs, never one);
+ *   <li><b>the TDMRs' GiB</b>: {@link KernelCoverage#mayCover}, the granules a layout with {@code P}
+ *       pages must cover (those holding more usable memory than {@code P}, or an island no chunks
+ *       sum to) and the least GiB {@code T} TDMRs need for that, whose chunks have at least so many
+ *       pages;
  *   <li><b>the areas</b>: {@link AreaCountBound#ofKernelChunks}, the count of runs of holes less
  *       those escaping through granules left out and the islands filled, where only islands a sum
  *       of chunk sizes fills count, at most one per TDMR, and granules touching an island too small
@@ -33,8 +37,9 @@ import tdmr.tdx.Policy;
  * </ul>
  *
  * A layout with {@code P} pages and {@code T} TDMRs exists only if {@code T} is among the counts
- * for {@code P}, the areas bound is at most {@code T} times the area limit, and the one-TDMR bound
- * at most the limit ({@link #mayHave}). The area bounds for every layout with at most {@code P}
+ * for {@code P}, the areas bound is at most {@code T} times the area limit, the one-TDMR bound
+ * at most the limit, and {@code T} TDMRs whose chunks have {@code P} pages can cover what they must
+ * ({@link #mayHave}). The area bounds for every layout with at most {@code P}
  * pages ({@link AreaCountBound#ofKernelChunksUpTo}: which islands chunks may fill without the
  * exact PAMT's arithmetic) only fall as {@code P} grows, so where neither allows a layout at the
  * largest PAMT {@code T} TDMRs can have ({@code T} chunks of the largest TDMR whose chunk fits in a
@@ -52,6 +57,7 @@ final class KernelFamilyBounds {
   private final Instance instance;
   private final KernelChunks chunks;
   private final AreaCountBound areas;
+  private final KernelCoverage coverage;
   /** The area bounds for every layout with at most a PAMT, which fall as it grows ({@link #noLayout}). */
   private final AreaCountBound areasUpTo;
 
@@ -66,6 +72,7 @@ final class KernelFamilyBounds {
     this.instance = moduleAny;
     this.chunks = new KernelChunks(moduleAny, true);
     this.areas = AreaCountBound.ofKernelChunks(moduleAny);
+    this.coverage = new KernelCoverage(moduleAny, chunks);
     this.areasUpTo = AreaCountBound.ofKernelChunksUpTo(moduleAny);
   }
 
@@ -76,7 +83,8 @@ final class KernelFamilyBounds {
 
   /**
    * Whether the bounds leave room for a kernel-family layout with exactly {@code pages} pages of
-   * PAMT and {@code tdmrs} TDMRs (class comment); false proves that none exists.
+   * PAMT and {@code tdmrs} TDMRs (class comment: the counts, the areas, the coverage); false proves
+   * that none exists.
    */
   boolean mayHave(long pages, long tdmrs) {
     Optional<long[]> counts = chunks.tdmrCounts(pages, instance.limits().maxTdmrs());
@@ -84,7 +92,8 @@ final class KernelFamilyBounds {
       return false;
     }
     long limit = instance.limits().maxReservedPerTdmr();
-    return areas.leastAreas(pages, tdmrs) <= tdmrs * limit && areas.leastAreasInOneTdmr(pages, tdmrs) <= limit;
+    return areas.leastAreas(pages, tdmrs) <= tdmrs * limit && areas.leastAreasInOneTdmr(pages, tdmrs) <= limit
+        && coverage.mayCover(pages, tdmrs);
   }
 
   /** The fewest TDMRs, at least {@code from}, {@link #mayHave} allows at {@code pages}; empty when none. */

@@ -114,7 +114,9 @@ public final class LeftOutPamtBound {
    * {@code k}, the last entry standing for every larger {@code k}; {@link Long#MAX_VALUE}: no such
    * layout); empty as for {@link #of}. A set of runs counts one TDMR more when a left-out granule
    * has memory of a node that is no common node of any run, and at least a third of the stretches
-   * of contiguous memory the left-out granules hold (class comment, (4) and (5)).
+   * of contiguous memory the left-out granules hold (class comment, (4) and (5)). Past {@link
+   * #MOST_GRANULES} memory granules {@link LeftOutRunsTable} finds the table up to one past the
+   * TDMR limit, without (5); empty where it does not.
    */
   static Optional<long[]> strict(MemoryMap map, TdxLimits limits) {
     return table(map, limits, true);
@@ -271,7 +273,22 @@ public final class LeftOutPamtBound {
     return a == Long.MAX_VALUE || b == Long.MAX_VALUE ? Long.MAX_VALUE : a + b;
   }
 
+  /**
+   * {@link #strict}'s table found by {@link LeftOutRunsTable} whatever the map's size (tests compare
+   * it with the enumeration).
+   */
+  static Optional<long[]> strictByRuns(MemoryMap map, TdxLimits limits) {
+    return Granules.of(map, limits).flatMap(g -> LeftOutRunsTable.of(g.starts(), g.pages(), g.nodes(), limits,
+        limits.maxTdmrs() + 1));
+  }
+
   private static Optional<long[]> table(MemoryMap group, TdxLimits limits, boolean everyTdmr) {
+    Optional<Granules> granules = Granules.of(group, limits);
+    if (everyTdmr && granules.isPresent() && granules.get().pages().size() > MOST_GRANULES) {
+      // Too many granules to enumerate: the same sets by dynamic programming, up to the TDMR limit.
+      Granules g = granules.get();
+      return LeftOutRunsTable.of(g.starts(), g.pages(), g.nodes(), limits, limits.maxTdmrs() + 1);
+    }
     return build(group, limits, everyTdmr).map(b -> b.least.clone());
   }
 

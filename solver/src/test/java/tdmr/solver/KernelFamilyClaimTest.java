@@ -7,6 +7,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import tdmr.check.LayoutVerifier;
 import tdmr.mem.AddressRange;
 import tdmr.mem.MemoryBlock;
@@ -78,6 +80,29 @@ class KernelFamilyClaimTest {
   }
 
   /**
+   * The Supermicro X12DAi: both engines' optimum, [0, 2G) and [4G, 258G) (1026·256 + 2 = 262 658
+   * pages, 3 areas: the holes [0, 1M), [1662M+200K, 1748M-4K) and [1784M, 2G), each chunk against
+   * one), meets the kernel family's own bounds: no layout covers less than 256 GiB with two TDMRs
+   * below that PAMT, nor 257 GiB with one ({@code KernelCoverageTest}); and a layout leaving granule 0
+   * out needs 3 areas too (the 9 217-page block keeps granule 1 covered, its holes are two areas,
+   * and the PAMT filling granule 0 reaches on into granule 1, no chunk sum being 261 888 pages). So
+   * the claim holds for the whole family and names no restriction.
+   */
+  @Test
+  void theX12DAisOptimumMeetsTheKernelFamilysCoverageBound() throws Exception {
+    MemoryMap map = RealMaps.read("e820-2socket-icelake-supermicro-X12DAi-N6-linuxhw.txt");
+    for (Engine e : List.of(new CpSatEngine(), new Z3Engine())) {
+      EngineResult r = e.solve(map, TdxLimits.DEFAULT, Policy.KERNEL, new SolveOptions(60, 1, 0));
+      String what = e.name() + " " + r.messages();
+      assertEquals(Status.OPTIMAL, r.status(), what);
+      assertEquals(262_658 * 4096L, r.pamtBytes().getAsLong(), what);
+      assertEquals(3, r.layout().orElseThrow().reservedAreaCount(), what);
+      assertEquals(Question.of(Policy.Family.KERNEL), r.question(), what);
+      assertTrue(r.messages().contains(KernelFamilyClaim.KERNEL_UNRESTRICTED), what);
+    }
+  }
+
+  /**
    * tdx#135 within 15 areas per TDMR: the TDMR over granule 1 needs 16 in every kernel-family
    * layout ({@code KernelFamilyBoundsTest}), so both engines' {@code INFEASIBLE} holds for the whole
    * family and names no restriction.
@@ -96,27 +121,50 @@ class KernelFamilyClaimTest {
   }
 
   /**
-   * canonical/tdx#391 (CMRs [1M, 1912M), [4G, 65G+928M), ... [194G, 257G+960M), all TDX memory):
-   * both engines' kernel-family optimum, [0, 2G) and [4G, 258G), has 2053 + 260 605 = 262 658 pages
-   * of PAMT. A layout of the kernel's shape outside the model's pieces has less
-   * (tdx391-kernel-chunk-across-a-granule.json): [0, 1G) and [4G, 258G), 1027 + 260 605 = 261 632
-   * pages, granule 1 left out of every TDMR and its 888 MiB of memory all PAMT: the chunk of the 254
-   * GiB TDMR (1016 MiB + 1 984 KiB + 4 KiB) ends at 1912M and reaches down across the 1 GiB boundary
-   * into granule 0, where the first TDMR reserves it; that TDMR's own chunk sits on the hole [0, 1M).
-   * So the restrictions can matter here, and both engines must keep naming them: the kernel
-   * family's bounds leave 261 632 pages open and must not be met.
+   * Real maps where a layout of the kernel's shape outside the model has less PAMT than both
+   * engines' kernel-family optimum (chunk of an N GiB TDMR, N ≤ 256: 4104·N + 4 KiB = 1026·N + 1
+   * pages; 1022 GiB: 1026·1022 + 4 = 1 048 576 pages). Each witness passes the validator, has one
+   * contiguous chunk of exactly the kernel's size per TDMR, and the engines must keep naming the
+   * restrictions: the kernel family's bounds must not be met.
+   *
+   * <ul>
+   *   <li>canonical/tdx#391 (CMRs [1M, 1912M), [4G, 65G+928M), ... [194G, 257G+960M), all TDX
+   *       memory): the model's [0, 2G) and [4G, 258G) have 2053 + 260 605 = 262 658 pages; [0, 1G)
+   *       and [4G, 258G) have 1027 + 260 605 = 261 632, granule 1 left out of every TDMR and its
+   *       888 MiB of memory all PAMT: the chunk of the 254 GiB TDMR (1016 MiB + 1 984 KiB + 4 KiB)
+   *       ends at 1912M and reaches down across the 1 GiB boundary into granule 0, where the first
+   *       TDMR reserves it; that TDMR's own chunk sits on the hole [0, 1M).
+   *   <li>canonical/tdx#285 (blocks [1M, 1912M), [4G, 129G+768M), [130G, 257G+768M)): the same
+   *       low block, so the same two TDMRs and chunks, 261 632 pages against 262 658.
+   *   <li>the canonical/tdx README's 1 TiB host (the same low block, four blocks above 4G up to
+   *       1025G+960M): the model's [0, 2G) and [4G, 1026G) have 2053 + 1 048 576 = 1 050 629
+   *       pages; [0, 1G), [4G, 258G) with its chunk as on tdx#391, and [258G, 1026G) (768 GiB:
+   *       1026·768 + 3) have 1027 + 260 605 + 787 971 = 1 049 603.
+   *   <li>canonical/tdx#331 (blocks [1M, 1912M), [4G, 447G+1992M), [512G, 960G), [1024G,
+   *       1026G)): the model's [0, 2G), [4G, 448G), [512G, 960G), [1024G, 1026G) have 2053 + 455 546
+   *       + 459 650 + 2053 = 919 302 pages; [0, 2G), [4G, 259G), [259G, 448G), [512G, 768G),
+   *       [768G, 960G) have 2053 + 261 631 + 193 915 + 262 657 + 196 993 = 917 249: the chunks of
+   *       the 255 and 256 GiB TDMRs (261 631 + 262 657 = 524 288 pages) fill the 2 GiB block at 1024G
+   *       exactly, which is then PAMT and lies in no TDMR, and the boundaries at 259G and 768G lie
+   *       inside uniform memory.
+   * </ul>
    */
-  @Test
-  void tdx391KeepsNamingTheRestrictionsThatHideACheaperKernelLayout() throws Exception {
-    MemoryMap map = RealMaps.read(RealMaps.CMR_ONLY_391);
-    Layout witness = LayoutJson.read("witness", Files.readString(
-        Path.of("src/test/resources/family/tdx391-kernel-chunk-across-a-granule.json")));
+  @ParameterizedTest
+  @CsvSource({
+      "tdx-cmr-5cmr-256GiB-canonical-tdx-391.txt, tdx391-kernel-chunk-across-a-granule.json, 261632",
+      "tdx-cmr-3cmr-256GiB-spr-8480C-canonical-tdx-285-pr188.txt, tdx285-kernel-chunk-across-a-granule.json, 261632",
+      "tdx-cmr-5cmr-1TiB-spr-canonical-tdx-readme.txt, tdx-readme-1tib-kernel-chunk-across-a-granule.json, 1049603",
+      "tdx-fail-seamcall-4cmr-canonical-tdx-331.txt, tdx331-kernel-chunks-fill-a-block.json, 917249"})
+  void realMapsKeepNamingTheRestrictionsThatHideACheaperKernelLayout(String mapName, String witnessName, long pages)
+      throws Exception {
+    MemoryMap map = RealMaps.read(mapName);
+    Layout witness = LayoutJson.read("witness", Files.readString(Path.of("src/test/resources/family/" + witnessName)));
     assertEquals(List.of(), LayoutVerifier.failures(map, TdxLimits.DEFAULT, Policy.KERNEL, witness));
     for (Tdmr t : witness.tdmrs()) {
       assertTrue(t.pamt().isContiguousChunk(), t.toString());
       assertEquals(PamtSizing.chunkBytes(t.size(), TdxLimits.DEFAULT), t.pamt().oneG().end() - t.pamt().fourK().base());
     }
-    assertEquals(261_632 * 4096L, witness.pamtBytes());
+    assertEquals(pages * 4096L, witness.pamtBytes());
     for (Engine e : List.of(new CpSatEngine(), new Z3Engine())) {
       EngineResult r = e.solve(map, TdxLimits.DEFAULT, Policy.KERNEL, new SolveOptions(60, 1, 0));
       String what = e.name() + " " + r.messages();
@@ -125,6 +173,7 @@ class KernelFamilyClaimTest {
       assertEquals(Problem.kernelQuestion(Policy.KERNEL), r.question(), what);
     }
   }
+
   /**
    * Blocks [1 MiB, 1 GiB) and [2 GiB, 2 GiB + 1027 pages) on node 0, at most 2 TDMRs. The chunk of a
    * 1 GiB TDMR is 4 MiB + 8 KiB + 4 KiB = 1027 pages, so it fills the second block exactly; that

@@ -139,6 +139,8 @@ class LeftOutPamtBoundTest {
     }
     long pamt = best.get().score().pamtBytes() / PAGE;
     String what = c + "\n" + best.get().layout() + "\nbound " + pages;
+    long byRuns = LeftOutPamtBound.strictByRuns(c.map(), c.limits()).orElseThrow()[c.limits().maxTdmrs()];
+    assertTrue(pamt >= byRuns, "PAMT below LeftOutRunsTable's bound " + byRuns + ": " + what);
     Statistics.label("PAMT bound").collect(pages.getAsLong() == pamt ? "met" : "below");
     assertTrue(pamt >= pages.getAsLong(), "PAMT below the bound: " + what);
     OptionalLong tdmrs = LeftOutPamtBound.leastTdmrs(c.map(), c.limits(), pamt);
@@ -163,6 +165,87 @@ class LeftOutPamtBoundTest {
       long areas = new NodeAreaBound(Instance.of(c.map(), c.limits(), c.policy())).leastAreas(pamt);
       assertTrue(areas <= best.get().score().reservedAreas(), "NodeAreaBound " + areas + " above the referee's: " + what);
     }
+  }
+
+  /**
+   * Node 0 has [1G, 8G) and node 1 [8G, 15G), touching: 14 memory granules, more than the
+   * enumeration takes, so {@link LeftOutPamtBound#strict} is {@link LeftOutRunsTable}'s. A TDMR
+   * without remote PAMT holds one node's granules (their common node); memory left out of every
+   * TDMR is PAMT, on its own node, of a TDMR over that node or of one without memory. Within 1
+   * TDMR, a TDMR over node 0 would leave node 1's memory to a TDMR without memory, a second one:
+   * so all memory is left out, 14 GiB = 3 670 016 pages (a TDMR without memory whose three levels,
+   * padded, fill the one stretch). Within 2 TDMRs, one TDMR per node: twice a 7 GiB TDMR's levels,
+   * 2 · (7 · 1 026 + 1) = 14 366 pages, less than one node left out (1 835 008 pages and more).
+   */
+  @Test
+  void twoNodesOfSevenGranulesByRuns() {
+    MemoryMap map = MemoryMap.ofBlocks("two nodes of 7 GiB", List.of(new MemoryBlock(G, 8 * G, 0),
+        new MemoryBlock(8 * G, 15 * G, 1)));
+    assertEquals(OptionalLong.of(3_670_016), LeftOutPamtBound.leastPages(map, TdxLimits.DEFAULT.withMaxTdmrs(1)));
+    assertEquals(OptionalLong.of(2 * levels(7, TdxLimits.DEFAULT)),
+        LeftOutPamtBound.leastPages(map, TdxLimits.DEFAULT.withMaxTdmrs(2)));
+    assertEquals(14_366, 2 * levels(7, TdxLimits.DEFAULT));
+    // At that PAMT a layout has two TDMRs; at all memory one may do.
+    assertEquals(OptionalLong.of(2), LeftOutPamtBound.leastTdmrs(map, TdxLimits.DEFAULT.withMaxTdmrs(2), 14_366));
+    assertEquals(OptionalLong.of(1), LeftOutPamtBound.leastTdmrs(map, TdxLimits.DEFAULT.withMaxTdmrs(2), 3_670_016));
+  }
+
+  /**
+   * {@link LeftOutRunsTable} meets the same sets as the enumeration and counts less of them (a run's
+   * minima granule by granule, no stretches), so its table is at most the enumeration's at every
+   * count up to the limit; on maps of up to 8 granules of up to three nodes.
+   */
+  @Property(tries = 40, seed = "20261206")
+  void runsTableIsAtMostTheEnumeration(@ForAll("granules") Case c) {
+    Optional<long[]> enumerated = LeftOutPamtBound.strict(c.map(), c.limits());
+    Optional<long[]> byRuns = LeftOutPamtBound.strictByRuns(c.map(), c.limits());
+    assertEquals(enumerated.isPresent(), byRuns.isPresent(), c.toString());
+    if (enumerated.isEmpty()) {
+      return;
+    }
+    boolean same = true;
+    for (int k = 0; k <= c.limits().maxTdmrs(); k++) {
+      long e = enumerated.get()[Math.min(k, enumerated.get().length - 1)];
+      long r = byRuns.get()[k];
+      assertTrue(r <= e, "k = " + k + ": " + r + " above " + e + " " + c);
+      same &= r == e;
+    }
+    Statistics.label("same table").collect(same);
+  }
+
+  /**
+   * 2 to 8 granules from 1 GiB, each holding 4 MiB to 1 GiB at its start of node 0, 1 or 2, or no
+   * memory; touching blocks where a granule is full; TDMR limit 1 to 4.
+   */
+  @Provide
+  Arbitrary<Case> granules() {
+    Arbitrary<List<Integer>> fill = Arbitraries.integers().between(0, 3).list().ofMinSize(2).ofMaxSize(8);
+    Arbitrary<int[]> nodes = Arbitraries.integers().between(0, 2).array(int[].class).ofSize(8);
+    Arbitrary<Integer> tdmrs = Arbitraries.integers().between(1, 4);
+    return Combinators.combine(fill, nodes, tdmrs).as((f, ns, t) -> {
+      List<MemoryBlock> blocks = new ArrayList<>();
+      for (int i = 0; i < f.size(); i++) {
+        long start = (1 + i) * G;
+        long size = switch (f.get(i)) {
+          case 0 -> 0;
+          case 1 -> 4 * M;
+          case 2 -> 64 * M;
+          default -> G;
+        };
+        MemoryBlock prev = blocks.isEmpty() ? null : blocks.get(blocks.size() - 1);
+        if (size > 0 && prev != null && prev.end() == start && prev.node() == ns[i]) {
+          // Touching blocks of one node are one block, as a map states them.
+          blocks.set(blocks.size() - 1, new MemoryBlock(prev.start(), start + size, ns[i]));
+        } else if (size > 0) {
+          blocks.add(new MemoryBlock(start, start + size, ns[i]));
+        }
+      }
+      if (blocks.isEmpty()) {
+        blocks.add(new MemoryBlock(G, 2 * G, 0));
+      }
+      return new Case(MemoryMap.ofBlocks("granules", blocks), TdxLimits.DEFAULT.withMaxTdmrs(t),
+          policy(Policy.Holes.MEMLIST));
+    });
   }
 
   /**
