@@ -282,6 +282,19 @@ public final class LeftOutPamtBound {
         limits.maxTdmrs() + 1));
   }
 
+  /**
+   * The TDMRs holding memory of a layout that might meet {@link #leastPages} (by {@link
+   * LeftOutRunsTable}'s table, whatever the map's size): one from the first to the last memory
+   * granule of each run of a least set of runs within the TDMR limit, the memory left out of them
+   * to be filled by their levels or those of TDMRs without memory. A guess for a search, which
+   * proves nothing by itself; empty where the table has none.
+   */
+  public static Optional<List<AddressRange>> leastRunTdmrs(MemoryMap map, TdxLimits limits) {
+    return Granules.of(map, limits).flatMap(g -> LeftOutRunsTable.leastRuns(g.starts(), g.pages(), g.nodes(), limits,
+        limits.maxTdmrs() + 1, limits.maxTdmrs()).map(runs -> runs.stream()
+            .map(r -> new AddressRange(g.starts().get(r[0]), g.starts().get(r[1]) + ByteSize.GiB)).toList()));
+  }
+
   private static Optional<long[]> table(MemoryMap group, TdxLimits limits, boolean everyTdmr) {
     Optional<Granules> granules = Granules.of(group, limits);
     if (everyTdmr && granules.isPresent() && granules.get().pages().size() > MOST_GRANULES) {

@@ -68,38 +68,86 @@ final class LeftOutRunsTable {
    * @param cap the table's last count
    */
   static Optional<long[]> of(List<Long> starts, List<Long> pages, List<Set<Integer>> nodes, TdxLimits limits, int cap) {
-    List<Integer> all = nodes.stream().flatMap(Set::stream).distinct().sorted().toList();
-    int n = all.size();
-    if (n > MOST_NODES) {
-      return Optional.empty();
-    }
-    int full = 1 << n;
-    long steps = (long) starts.size() * (cap + 1) * Math.round(Math.pow(5, n)) * (2L * full + 1);
-    if (steps > MOST_STEPS) {
-      return Optional.empty();
-    }
-    int[] mask = new int[starts.size()];
-    for (int i = 0; i < mask.length; i++) {
-      for (int node : nodes.get(i)) {
-        mask[i] |= 1 << all.indexOf(node);
+    return Input.of(starts, pages, nodes, limits, cap).map(in -> {
+      long[] least = new long[cap + 1];
+      Arrays.fill(least, Long.MAX_VALUE);
+      for (int left = 0; left < in.full(); left++) {
+        new Program(in, left, false).run(least);
       }
-    }
-    long perGiB = 0;
-    long first = 0;
-    for (PageSize level : PageSize.values()) {
-      long b = PamtSizing.moduleMinimum(ByteSize.GiB, level, limits);
-      perGiB += b / ByteSize.PAGE;
-      first += b % ByteSize.PAGE == 0 ? 0 : 1;
+      for (int k = 1; k <= cap; k++) {
+        least[k] = Math.min(least[k], least[k - 1]);
+      }
+      return least;
+    });
+  }
+
+  /**
+   * The runs of a least set of {@link #of} counting at most {@code k} ({@code k < cap}), each the
+   * indices of its first and last memory granule, in address order: the TDMRs holding memory of a
+   * layout that might meet the bound (a guess for a search, which proves nothing by itself; a
+   * layout at the bound has TDMRs over these runs only if this set is the one it meets). Empty when
+   * {@link #of} is, or no set counts at most {@code k}.
+   */
+  static Optional<List<int[]>> leastRuns(List<Long> starts, List<Long> pages, List<Set<Integer>> nodes,
+      TdxLimits limits, int cap, int k) {
+    Optional<Input> input = Input.of(starts, pages, nodes, limits, cap);
+    if (input.isEmpty() || k >= cap) {
+      return Optional.empty();
     }
     long[] least = new long[cap + 1];
     Arrays.fill(least, Long.MAX_VALUE);
-    for (int left = 0; left < full; left++) {
-      new Program(starts, pages, mask, left, full, cap, perGiB, first).run(least);
+    int bestLeft = -1;
+    long best = Long.MAX_VALUE;
+    for (int left = 0; left < input.get().full(); left++) {
+      new Program(input.get(), left, false).run(least);
+      long atK = Long.MAX_VALUE;
+      for (int j = 0; j <= k; j++) {
+        atK = Math.min(atK, least[j]);
+      }
+      if (atK < best) {
+        best = atK;
+        bestLeft = left;
+      }
     }
-    for (int k = 1; k <= cap; k++) {
-      least[k] = Math.min(least[k], least[k - 1]);
+    if (bestLeft < 0) {
+      return Optional.empty();
     }
-    return Optional.of(least);
+    return Optional.of(new Program(input.get(), bestLeft, true).runsAt(k, best));
+  }
+
+  /**
+   * What the program reads of the granules: each one's nodes as a bit mask over the nodes present,
+   * the levels' pages per GiB counted whole ({@code perGiB}) and the pages a run adds once for the
+   * levels that are no whole pages per GiB ({@code first}).
+   */
+  private record Input(List<Long> starts, List<Long> pages, int[] mask, int full, int cap, long perGiB, long first) {
+    static Optional<Input> of(List<Long> starts, List<Long> pages, List<Set<Integer>> nodes, TdxLimits limits,
+        int cap) {
+      List<Integer> all = nodes.stream().flatMap(Set::stream).distinct().sorted().toList();
+      int n = all.size();
+      if (n > MOST_NODES) {
+        return Optional.empty();
+      }
+      int full = 1 << n;
+      long steps = (long) starts.size() * (cap + 1) * Math.round(Math.pow(5, n)) * (2L * full + 1);
+      if (steps > MOST_STEPS) {
+        return Optional.empty();
+      }
+      int[] mask = new int[starts.size()];
+      for (int i = 0; i < mask.length; i++) {
+        for (int node : nodes.get(i)) {
+          mask[i] |= 1 << all.indexOf(node);
+        }
+      }
+      long perGiB = 0;
+      long first = 0;
+      for (PageSize level : PageSize.values()) {
+        long b = PamtSizing.moduleMinimum(ByteSize.GiB, level, limits);
+        perGiB += b / ByteSize.PAGE;
+        first += b % ByteSize.PAGE == 0 ? 0 : 1;
+      }
+      return Optional.of(new Input(starts, pages, mask, full, cap, perGiB, first));
+    }
   }
 
   /** The program for one set {@code left} of nodes of the left-out granules. */
@@ -114,48 +162,105 @@ final class LeftOutRunsTable {
     private final long first;
     /** The open run's states: none (0), else {@code 1 + 2·common + counted}. */
     private final int opens;
-    /** {@code cost[runs][seen][cov][open]}, flattened; {@link Long#MAX_VALUE}: unreached. */
+    /** The subsets of {@code left}, by index; {@code place[m]}: the index of subset {@code m}. */
+    private final int[] subset;
+    private final int[] place;
+    /**
+     * {@code cost[runs][seen][cov][open]}, flattened, {@code seen} and {@code cov} by their index
+     * among the subsets of {@code left}; {@link Long#MAX_VALUE}: unreached.
+     */
     private long[] cost;
+    /** When traced, per granule and state: the state before it (for {@link #runsAt}); else null. */
+    private final int[][] from;
 
-    Program(List<Long> starts, List<Long> pages, int[] mask, int left, int full, int cap, long perGiB, long first) {
-      this.starts = starts;
-      this.pages = pages;
-      this.mask = mask;
+    Program(Input in, int left, boolean traced) {
+      this.starts = in.starts();
+      this.pages = in.pages();
+      this.mask = in.mask();
       this.left = left;
-      this.full = full;
-      this.cap = cap;
-      this.perGiB = perGiB;
-      this.first = first;
+      this.full = in.full();
+      this.cap = in.cap();
+      this.perGiB = in.perGiB();
+      this.first = in.first();
       this.opens = 2 * full + 1;
+      this.from = traced ? new int[mask.length][] : null;
+      this.subset = new int[1 << Integer.bitCount(left)];
+      this.place = new int[full];
+      int j = 0;
+      for (int m = 0; m < full; m++) {
+        if ((m & ~left) == 0) {
+          subset[j] = m;
+          place[m] = j++;
+        }
+      }
     }
 
     private int index(int runs, int seen, int cov, int open) {
-      return ((runs * full + seen) * full + cov) * opens + open;
+      return ((runs * subset.length + place[seen]) * subset.length + place[cov]) * opens + open;
     }
 
-    void run(long[] least) {
-      cost = new long[(cap + 1) * full * full * opens];
+    private void forward() {
+      cost = new long[(cap + 1) * subset.length * subset.length * opens];
       Arrays.fill(cost, Long.MAX_VALUE);
       cost[index(0, 0, 0, 0)] = 0;
       for (int i = 0; i < mask.length; i++) {
         cost = step(i);
       }
+    }
+
+    void run(long[] least) {
+      forward();
+      forEachEnd((at, count) -> least[count] = Math.min(least[count], cost[at]));
+    }
+
+    /** What an end state is: its index and its count. */
+    private interface End {
+      void accept(int at, int count);
+    }
+
+    /** Every reached end state whose set counts (all of {@code left} seen left out), with its count. */
+    private void forEachEnd(End end) {
       for (int runs = 0; runs <= cap; runs++) {
-        for (int cov = left; ; cov = (cov - 1) & left) {
+        for (int cov : subset) {
           for (int open = 0; open < opens; open++) {
-            long c = cost[index(runs, left, cov, open)];
+            int at = index(runs, left, cov, open);
             int closed = close(cov, open);
-            if (c != Long.MAX_VALUE && closed >= 0) {
-              int count = Math.min(cap, runs + ((left & ~closed) != 0 ? 1 : 0));
-              least[count] = Math.min(least[count], c);
+            if (cost[at] != Long.MAX_VALUE && closed >= 0) {
+              end.accept(at, Math.min(cap, runs + ((left & ~closed) != 0 ? 1 : 0)));
             }
-          }
-          if (cov == 0) {
-            break;
           }
         }
       }
     }
+
+    /** The runs of an end state counting at most {@code k} at cost {@code best}, traced back. */
+    List<int[]> runsAt(int k, long best) {
+      forward();
+      int[] end = {-1};
+      forEachEnd((at, count) -> {
+        if (end[0] < 0 && count <= k && cost[at] == best) {
+          end[0] = at;
+        }
+      });
+      List<int[]> runs = new java.util.ArrayList<>();
+      int at = end[0];
+      int last = -1;
+      for (int i = mask.length - 1; i >= 0; i--) {
+        boolean inRun = at % opens != 0;
+        if (inRun && last < 0) {
+          last = i;
+        }
+        if (inRun && !continuation[i][at]) {
+          runs.add(0, new int[] {i, last});
+          last = -1;
+        }
+        at = from[i][at];
+      }
+      return runs;
+    }
+
+    /** When traced, per granule and state: whether it was reached by continuing a run. */
+    private boolean[][] continuation;
 
     /**
      * The nodes of {@code left} that are common nodes of a closed run once the open run closes, or
@@ -178,50 +283,57 @@ final class LeftOutRunsTable {
     private long[] step(int i) {
       long[] next = new long[cost.length];
       Arrays.fill(next, Long.MAX_VALUE);
+      if (from != null) {
+        from[i] = new int[cost.length];
+        if (continuation == null) {
+          continuation = new boolean[mask.length][];
+        }
+        continuation[i] = new boolean[cost.length];
+      }
       long gap = i == 0 ? 0 : (starts.get(i) - starts.get(i - 1)) / ByteSize.GiB;
       for (int runs = 0; runs <= cap; runs++) {
-        for (int seen = left; ; seen = (seen - 1) & left) {
-          for (int cov = left; ; cov = (cov - 1) & left) {
+        for (int seen : subset) {
+          for (int cov : subset) {
             for (int open = 0; open < opens; open++) {
-              long c = cost[index(runs, seen, cov, open)];
-              if (c != Long.MAX_VALUE) {
-                from(next, i, runs, seen, cov, open, c, gap);
+              int at = index(runs, seen, cov, open);
+              if (cost[at] != Long.MAX_VALUE) {
+                from(next, i, runs, seen, cov, open, at, gap);
               }
             }
-            if (cov == 0) {
-              break;
-            }
-          }
-          if (seen == 0) {
-            break;
           }
         }
       }
       return next;
     }
 
-    private void from(long[] next, int i, int runs, int seen, int cov, int open, long c, long gap) {
+    private void from(long[] next, int i, int runs, int seen, int cov, int open, int at, long gap) {
+      long c = cost[at];
       int closed = close(cov, open);
       if (closed >= 0 && (mask[i] & ~left) == 0) {
-        relax(next, index(runs, seen | mask[i], closed, 0), c + pages.get(i));
+        relax(next, i, at, index(runs, seen | mask[i], closed, 0), c + pages.get(i), false);
       }
       if (closed >= 0) {
         int more = Math.min(cap, runs + 1);
-        relax(next, index(more, seen, closed, 1 + 2 * mask[i]), c);
-        relax(next, index(more, seen, closed, 2 + 2 * mask[i]), c + first + perGiB);
+        relax(next, i, at, index(more, seen, closed, 1 + 2 * mask[i]), c, false);
+        relax(next, i, at, index(more, seen, closed, 2 + 2 * mask[i]), c + first + perGiB, false);
       }
       if (open != 0) {
         int common = ((open - 1) >> 1) & mask[i];
         boolean counted = ((open - 1) & 1) == 1;
         if (common != 0) {
-          relax(next, index(runs, seen, cov, 1 + 2 * common + (counted ? 1 : 0)), c + (counted ? gap * perGiB : 0));
+          relax(next, i, at, index(runs, seen, cov, 1 + 2 * common + (counted ? 1 : 0)),
+              c + (counted ? gap * perGiB : 0), true);
         }
       }
     }
 
-    private static void relax(long[] next, int at, long c) {
+    private void relax(long[] next, int i, int before, int at, long c, boolean continued) {
       if (c < next[at]) {
         next[at] = c;
+        if (from != null) {
+          from[i][at] = before;
+          continuation[i][at] = continued;
+        }
       }
     }
   }

@@ -15,6 +15,7 @@ import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 import net.jqwik.api.statistics.Statistics;
 import org.junit.jupiter.api.Test;
+import tdmr.mem.AddressRange;
 import tdmr.mem.MemoryBlock;
 import tdmr.mem.MemoryMap;
 import tdmr.tdx.PageSize;
@@ -188,6 +189,10 @@ class LeftOutPamtBoundTest {
     // At that PAMT a layout has two TDMRs; at all memory one may do.
     assertEquals(OptionalLong.of(2), LeftOutPamtBound.leastTdmrs(map, TdxLimits.DEFAULT.withMaxTdmrs(2), 14_366));
     assertEquals(OptionalLong.of(1), LeftOutPamtBound.leastTdmrs(map, TdxLimits.DEFAULT.withMaxTdmrs(2), 3_670_016));
+    // The runs of the least sets: none within 1 TDMR, one per node within 2.
+    assertEquals(Optional.of(List.of()), LeftOutPamtBound.leastRunTdmrs(map, TdxLimits.DEFAULT.withMaxTdmrs(1)));
+    assertEquals(Optional.of(List.of(new AddressRange(G, 8 * G), new AddressRange(8 * G, 15 * G))),
+        LeftOutPamtBound.leastRunTdmrs(map, TdxLimits.DEFAULT.withMaxTdmrs(2)));
   }
 
   /**
@@ -211,6 +216,17 @@ class LeftOutPamtBoundTest {
       same &= r == e;
     }
     Statistics.label("same table").collect(same);
+    // The least set's runs: within the limit, disjoint, in address order, each from a memory granule.
+    Optional<List<AddressRange>> runs = LeftOutPamtBound.leastRunTdmrs(c.map(), c.limits());
+    assertEquals(byRuns.get()[c.limits().maxTdmrs()] != Long.MAX_VALUE, runs.isPresent(), c.toString());
+    runs.ifPresent(r -> {
+      assertTrue(r.size() <= c.limits().maxTdmrs(), r + " " + c);
+      for (int i = 0; i < r.size(); i++) {
+        AddressRange t = r.get(i);
+        assertTrue(i == 0 || r.get(i - 1).end() <= t.start(), r + " " + c);
+        assertTrue(c.map().blocks().stream().anyMatch(b -> b.start() < t.start() + G && t.start() < b.end()), r + " " + c);
+      }
+    });
   }
 
   /**

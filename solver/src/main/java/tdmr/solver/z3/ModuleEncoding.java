@@ -960,6 +960,24 @@ final class ModuleEncoding {
    * would need two boundaries.
    */
   BoolExpr tdmrsAt(List<AddressRange> tdmrs) {
+    BoolExpr holding = memoryTdmrsAt(tdmrs);
+    if (holding.isFalse()) {
+      return holding;
+    }
+    List<BoolExpr> facts = new ArrayList<>(List.of(holding));
+    for (Slot s : slots) {
+      if (s.start == Start.MEMORYLESS) {
+        facts.add(ctx.mkNot(s.exists));
+      }
+    }
+    return and(facts);
+  }
+
+  /**
+   * The TDMRs holding memory are exactly {@code tdmrs} (as {@link #tdmrsAt}), while TDMRs without
+   * memory are left free; false when the model cannot have them.
+   */
+  BoolExpr memoryTdmrsAt(List<AddressRange> tdmrs) {
     List<BoolExpr> facts = new ArrayList<>();
     for (Cell k : cells) {
       int c = k.index();
@@ -989,11 +1007,6 @@ final class ModuleEncoding {
       if (!cont[c].isFalse()) {
         boolean goesOn = tdmrs.stream().anyMatch(t -> t.start() < r.end() && t.end() > r.end());
         facts.add(goesOn ? cont[c] : ctx.mkNot(cont[c]));
-      }
-    }
-    for (Slot s : slots) {
-      if (s.start == Start.MEMORYLESS) {
-        facts.add(ctx.mkNot(s.exists));
       }
     }
     return and(facts);

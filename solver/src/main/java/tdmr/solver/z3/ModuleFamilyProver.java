@@ -35,6 +35,7 @@ import tdmr.solver.LayoutScore;
 import tdmr.solver.LeftOutMemory;
 import tdmr.solver.ModuleFamilyBounds;
 import tdmr.solver.ModuleFamilyRestrictions;
+import tdmr.solver.LeftOutPamtBound;
 import tdmr.solver.OnlyTdmrPlaces;
 import tdmr.solver.Question;
 import tdmr.solver.SolveOptions;
@@ -575,6 +576,10 @@ final class ModuleFamilyProver {
           hi = leastLeavingGranulesOut(tier, lo, hi);
         }
       }
+      if (tier.name().equals("PAMT") && lo < hi && coversAll() && remoteFree()
+          && pamtBoundSource.equals(LeftOutPamtBound.class.getSimpleName())) {
+        hi = atLeftOutRuns(tier, lo, hi);
+      }
       if (tier.name().equals("PAMT") && lo < hi && limits.maxTdmrs() == 1 && coversAll()) {
         PlacesOutcome over = leastOverOnlyTdmrPlaces(tier, lo, hi);
         hi = over.hi();
@@ -670,6 +675,40 @@ final class ModuleFamilyProver {
         fixed.put(tier.name(), hi);
       }
       return Optional.empty();
+    }
+
+    /**
+     * The PAMT tier at the bound of {@link LeftOutPamtBound} (where the TDMR limit binds: one TDMR
+     * for some nodes' memory, the other nodes' left out and filled by the levels of TDMRs without
+     * memory, on the four-socket Westmere-EX map at two and three TDMRs): one check at the bound with
+     * the TDMRs holding memory fixed over the runs of a least set ({@link
+     * LeftOutPamtBound#leastRunTdmrs}), TDMRs without memory left free, on a solver of its own within
+     * a quarter of the time left. A layout found there meets the bound, which proves the tier; a
+     * failure proves nothing (the TDMRs were guessed), and the search goes on. Z3's whole model did
+     * not come down from all memory as PAMT within 10 s there. {@code hi} when nothing is found.
+     */
+    private long atLeftOutRuns(Tier tier, long lo, long hi) {
+      Optional<List<AddressRange>> tdmrs = LeftOutPamtBound.leastRunTdmrs(instance.map(), limits);
+      if (tdmrs.isEmpty()) {
+        return hi;
+      }
+      BoolExpr at = model.memoryTdmrsAt(tdmrs.get());
+      if (!at.isFalse() && checkFixedTdmrs(List.of(ctx.mkLe(tier.expr(), ctx.mkInt(lo)), at),
+          deadline.remainingMillis() / 4) == com.microsoft.z3.Status.SATISFIABLE) {
+        adopt();
+        details.add("PAMT tier: a layout at its lower bound with the TDMRs holding memory over the runs of"
+            + " LeftOutPamtBound's least set");
+        return value(tier.expr());
+      }
+      return hi;
+    }
+
+    /** Which bound gave the PAMT tier's lower bound ({@link TierBounds.Bound#source}), if a shared one did. */
+    private String pamtBoundSource = "";
+
+    /** Whether remote PAMT is proven 0 under {@code node-local}. */
+    private boolean remoteFree() {
+      return policy.pamt() == Policy.PamtPlacementPolicy.NODE_LOCAL && Long.valueOf(0).equals(fixed.get("remote PAMT"));
     }
 
     /**
@@ -972,6 +1011,9 @@ final class ModuleFamilyProver {
         return tier;
       }
       long value = least.get().value();
+      if (tier.name().equals("PAMT")) {
+        pamtBoundSource = least.get().source();
+      }
       solver.add(ctx.mkGe(tier.expr(), ctx.mkInt(value)));
       details.add("%s tier: at least %d %s (%s)".formatted(tier.name(), value, tier.unit(), least.get().source()));
       return new Tier(tier.name(), tier.expr(), value, tier.unit());
