@@ -72,8 +72,10 @@ import tdmr.time.Deadline;
  *       matters only when a chunk exactly fills a small island, and (above 256 GiB) the 1G level's
  *       4 KiB rounding. Layouts that need such a boundary are outside the family. In exchange the
  *       model has a handful of cells on a 12 TiB machine, never one per GiB.
- *   <li>A TDMR that started or ended in a cell without memory would only cover more holes and pay
- *       more PAMT, so candidates start and end in cells that hold memory.
+ *   <li>A TDMR that started or ended in a cell without memory would cover more holes and pay more
+ *       PAMT; candidates start and end in cells that hold memory. (A restriction: its larger chunk
+ *       may fill an island exactly, merging the holes around it, which can make a layout fit
+ *       tight limits.)
  * </ul>
  *
  * <h2>Coverage {@code max}</h2>
@@ -102,14 +104,17 @@ public final class Problem {
    * wholly is PAMT, not TDX memory the OS check asks to cover, so a granule whose memory they fill
    * may lie outside every TDMR, which the model never lets happen: on a map of [1 MiB, 1 GiB) and
    * an island of exactly one 1 GiB TDMR's chunk at 2 GiB, the TDMR [0, 1 GiB) with its chunk in the
-   * island has half the PAMT of the model's optimum, {@code KernelFamilyClaimTest}), so every
-   * answer names them.
+   * island has half the PAMT of the model's optimum, {@code KernelFamilyClaimTest}; and a TDMR
+   * that ends over granules without memory has a larger chunk, which may fill an island exactly
+   * and merge the holes around it, so under tight limits a layout may exist only with such a TDMR),
+   * so every answer names them.
    */
   public static final List<String> KERNEL_FAMILY_RESTRICTIONS = List.of(
       "TDMR boundaries lie only on the 1 GiB boundaries where the memory map changes",
       "each TDMR's PAMT chunk lies inside one piece of memory (a memory block cut at 1 GiB boundaries, or a run"
           + " of whole GiB), stacked against its low or high end",
-      "every 1 GiB granule holding TDX memory lies in a TDMR, also where PAMT chunks fill all of its memory");
+      "every 1 GiB granule holding TDX memory lies in a TDMR, also where PAMT chunks fill all of its memory",
+      "every TDMR starts and ends in a 1 GiB granule holding TDX memory");
 
   /**
    * Under {@code --pamt node-local}, what the instance also requires: PAMT on another node is legal

@@ -200,4 +200,33 @@ class KernelFamilyClaimTest {
       assertTrue(r.restrictions().contains(Problem.KERNEL_FAMILY_RESTRICTIONS.get(2)), what);
     }
   }
+  /**
+   * Granule 1 holds the holes [1G, 1G+1M), [1G+100M, 1G+200M) and [I end, 1G+300M) around an island
+   * I of 2053 pages at 1G+200M, and [2G-1M, 2G); granule 2 is empty, granule 3 all memory; at most
+   * 2 TDMRs of 3 areas. A TDMR over granule 1 alone has 4 runs of holes, and its 1027-page chunk
+   * cannot fill I; over granules 1 to 3 its 3079-page chunk cannot either, so 4 areas again: the
+   * model has no layout. But [1G, 3G) ends over the empty granule 2 (at 3G, where memory starts): its
+   * chunk is the 2053 pages of a 2 GiB TDMR, fills I and merges the two holes around it, and the
+   * last hole runs on to 3G: 3 areas; [3G, 4G) puts its chunk against a hole of granule 1, 0 areas.
+   * The referee finds that, 2053 + 1027 = 3080 pages, so the model's {@code INFEASIBLE} must name
+   * the restriction that TDMRs start and end in granules holding memory.
+   */
+  @Test
+  void anInfeasibilityOnlyATdmrEndingOverAnEmptyGranuleEscapesNamesThatRestriction() {
+    long i0 = G + 200 * 1024 * K;
+    MemoryMap map = MemoryMap.ofBlocks("empty-end", List.of(new MemoryBlock(G + 1024 * K, G + 100 * 1024 * K, 0),
+        new MemoryBlock(i0, i0 + 2053 * 4 * K, 0), new MemoryBlock(G + 300 * 1024 * K, 2 * G - 1024 * K, 0),
+        new MemoryBlock(3 * G, 4 * G, 0)));
+    TdxLimits limits = TdxLimits.DEFAULT.withMaxTdmrs(2).withMaxReservedPerTdmr(3);
+    ExhaustiveSearch.Result best = new ExhaustiveSearch(map, limits, Policy.KERNEL).best().orElseThrow();
+    assertEquals(3080 * 4096L, best.score().pamtBytes());
+    assertEquals(List.of(new AddressRange(G, 3 * G), new AddressRange(3 * G, 4 * G)),
+        best.layout().tdmrs().stream().map(Tdmr::range).toList());
+    for (Engine e : List.of(new CpSatEngine(), new Z3Engine())) {
+      EngineResult r = e.solve(map, limits, Policy.KERNEL, new SolveOptions(60, 1, 0));
+      String what = e.name() + " " + r.messages();
+      assertEquals(Status.INFEASIBLE, r.status(), what);
+      assertTrue(r.restrictions().contains(Problem.KERNEL_FAMILY_RESTRICTIONS.get(3)), what);
+    }
+  }
 }
