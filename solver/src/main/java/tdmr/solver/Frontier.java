@@ -77,20 +77,24 @@ public final class Frontier {
     Deadline deadline = options.solveDeadline();
     LowerBounds bounds = LowerBounds.of(map, limits.withMaxTdmrs(maxTdmrsUpTo), policy, deadline);
     List<Witness> witnesses = new ArrayList<>();
-    FrontierPoint last = new Search(map, limits.withMaxTdmrs(maxTdmrsUpTo), policy, deadline.share(2), bounds, witnesses)
-        .point(bounds.reserved(maxTdmrsUpTo));
+    Search lastSearch = new Search(map, limits.withMaxTdmrs(maxTdmrsUpTo), policy, deadline.share(2), bounds, witnesses);
+    FrontierPoint last = lastSearch.point(bounds.reserved(maxTdmrsUpTo), List.of());
     // From the TDMR count of the last point's layout on, every point is the last point; when even
     // the most TDMRs admit no layout, fewer admit none either.
     boolean settled = last.status() == Status.OPTIMAL || last.status() == Status.FEASIBLE;
     int settledFrom = last.status() == Status.INFEASIBLE ? 1
         : settled ? Math.max(1, last.tdmrsUsed().orElse(maxTdmrsUpTo)) : maxTdmrsUpTo;
     List<FrontierPoint> points = new ArrayList<>();
+    // What each point's lower limit rests on, for a later search of the point to start from.
+    List<List<String>> floorsWhy = new ArrayList<>();
     for (int n = 1; n < settledFrom; n++) {
       int floor = Math.max(bounds.reserved(n), last.reservedAtLeast());
-      points.add(new Search(map, limits.withMaxTdmrs(n), policy, deadline.share(settledFrom - n), bounds, witnesses)
-          .point(floor));
+      Search search = new Search(map, limits.withMaxTdmrs(n), policy, deadline.share(settledFrom - n), bounds, witnesses);
+      points.add(search.point(floor, lastSearch.lowerLimitRestrictions()));
+      floorsWhy.add(search.lowerLimitRestrictions());
     }
     points.add(last);
+    floorsWhy.add(lastSearch.lowerLimitRestrictions());
     // The time the first pass left (points that cost one quick solve, or none) goes to the points not
     // proven whole, in equal shares; each is searched again from what is known and the answers merged.
     List<Integer> open = new ArrayList<>();
@@ -104,8 +108,10 @@ public final class Frontier {
       int i = open.get(k);
       FrontierPoint before = points.get(i);
       int n = before.maxTdmrs();
+      boolean ownFloor = n == maxTdmrsUpTo || before.reservedAtLeast() >= last.reservedAtLeast();
       FrontierPoint again = new Search(map, limits.withMaxTdmrs(n), policy, deadline.share(open.size() - k), bounds,
-          witnesses).point(Math.max(before.reservedAtLeast(), n == maxTdmrsUpTo ? 0 : last.reservedAtLeast()));
+          witnesses).point(ownFloor ? before.reservedAtLeast() : last.reservedAtLeast(),
+              ownFloor ? floorsWhy.get(i) : lastSearch.lowerLimitRestrictions());
       points.set(i, before.merge(again, policy));
     }
     last = points.remove(points.size() - 1);
@@ -157,19 +163,19 @@ public final class Frontier {
    * A layout found at some point: its TDMR count and areas, and, when it was found at this point's
    * own TDMR limit, the answer that found it.
    */
-  private record Witness(Layout layout, int areas, Optional<Answer> answer, String solver, List<String> restrictions) {
+  private record Witness(Layout layout, int areas, Optional<Answer> answer, String solver) {
     int tdmrs() {
       return layout.size();
     }
 
     /** The same layout seen from another TDMR limit: its answer's proofs were about that limit. */
     Witness elsewhere() {
-      return new Witness(layout, areas, Optional.empty(), solver, restrictions);
+      return new Witness(layout, areas, Optional.empty(), solver);
     }
 
     static Witness of(Answer a) {
       Layout l = a.result().layout().orElseThrow();
-      return new Witness(l, l.maxReservedPerTdmr(), Optional.of(a), a.result().solver(), a.result().restrictions());
+      return new Witness(l, l.maxReservedPerTdmr(), Optional.of(a), a.result().solver());
     }
   }
 
@@ -196,10 +202,13 @@ public final class Frontier {
     private final Map<Integer, Answer> answers = new HashMap<>();
     private final Map<Layout, LayoutScore> scores = new IdentityHashMap<>();
     private final Set<String> provers = new LinkedHashSet<>();
-    private final Set<String> restrictions = new LinkedHashSet<>();
     private int solves;
     /** Proven: no layout has fewer areas per TDMR. */
     private int lo;
+    /** The restrictions the proof of {@link #lo} holds under (empty when the bound proves it). */
+    private List<String> loWhy = List.of();
+    /** The restrictions of the proof that no limit admits a layout, for an {@code INFEASIBLE} point. */
+    private List<String> noneWhy = List.of();
     /** The layout with the fewest areas known within this TDMR limit, or null. */
     private Witness best;
 
@@ -213,9 +222,13 @@ public final class Frontier {
       this.witnesses = witnesses;
     }
 
-    /** The point, searched from the proven lower bound {@code floor}. */
-    FrontierPoint point(int floor) {
+    /**
+     * The point, searched from the proven lower bound {@code floor}, whose proof holds under {@code
+     * floorWhy} (another point's, unless the bound proves it here).
+     */
+    FrontierPoint point(int floor, List<String> floorWhy) {
       lo = floor;
+      loWhy = floor <= bounds.reserved(limits.maxTdmrs()) ? List.of() : List.copyOf(floorWhy);
       for (Witness w : witnesses) {
         if (w.tdmrs() <= limits.maxTdmrs()) {
           offer(w.elsewhere());
@@ -252,9 +265,11 @@ public final class Frontier {
           case INFEASIBLE -> {
             if (topAsk) {
               // No layout even with enough areas for any layout: none at any limit.
+              noneWhy = a.result().restrictions();
               return infeasible();
             }
             lo = r + 1;
+            loWhy = lo <= bounds.reserved(limits.maxTdmrs()) ? List.of() : a.result().restrictions();
           }
           default -> offer(Witness.of(a));
         }
@@ -272,7 +287,7 @@ public final class Frontier {
       }
       try {
         bounds.fill().get().cheapest(limits.maxTdmrs(), lo).ifPresent(l -> {
-          Witness w = new Witness(l, l.maxReservedPerTdmr(), Optional.empty(), IslandFill.NAME, List.of());
+          Witness w = new Witness(l, l.maxReservedPerTdmr(), Optional.empty(), IslandFill.NAME);
           witnesses.add(w);
           offer(w);
         });
@@ -330,7 +345,7 @@ public final class Frontier {
      * {@code r} areas, meets it at {@code r}), and the cheapest layout known is the point's.
      */
     private FrontierPoint proven(int r) {
-      if (pamtBound(r) != best.layout().pamtBytes() || !tiersBeforePamtLeast(best)) {
+      if (pamtBound(r).bytes() != best.layout().pamtBytes() || !tiersBeforePamtLeast(best)) {
         boolean priced = answers.values().stream()
             .anyMatch(a -> a.status().hasLayout() && areasOf(a) == r && a.priceProven());
         if (!priced) {
@@ -340,14 +355,27 @@ public final class Frontier {
           }
         }
       }
-      long bound = pamtBound(r);
-      if (bound > best.layout().pamtBytes()) {
+      PamtBound bound = pamtBound(r);
+      if (bound.bytes() > best.layout().pamtBytes()) {
         throw new IllegalStateException("a proven PAMT bound of %d bytes lies above a validated layout of %d bytes"
-            .formatted(bound, best.layout().pamtBytes()));
+            .formatted(bound.bytes(), best.layout().pamtBytes()));
       }
       bound = boundBeside(best, bound);
-      Status status = bound == best.layout().pamtBytes() ? Status.OPTIMAL : Status.FEASIBLE;
-      return point(status, OptionalInt.of(r), r, Optional.of(best), bound > 0 ? OptionalLong.of(bound) : OptionalLong.empty());
+      Status status = bound.bytes() == best.layout().pamtBytes() ? Status.OPTIMAL : Status.FEASIBLE;
+      return point(status, OptionalInt.of(r), r, Optional.of(best), bound);
+    }
+
+    /**
+     * A proven lower bound on the PAMT at a point, and the restrictions its proof holds under: those of
+     * the engine answer it comes from, none when {@link ReservedAreaBounds} gives it.
+     */
+    private record PamtBound(long bytes, List<String> why) {
+      static final PamtBound NONE = new PamtBound(0, List.of());
+
+      /** The larger bound, or of two equal ones the one resting on fewer restrictions. */
+      PamtBound max(PamtBound other) {
+        return other.bytes > bytes || other.bytes == bytes && other.why.size() < why.size() ? other : this;
+      }
     }
 
     /**
@@ -358,18 +386,19 @@ public final class Frontier {
      * (their layout is best at {@code r} too). Bounds at larger limits hold at {@code r} only without
      * tiers before PAMT: fewer areas may force more remote PAMT, and allow less PAMT with it.
      */
-    private long pamtBound(int r) {
-      long bound = bounds.pamtBytes(limits.maxTdmrs(), r);
+    private PamtBound pamtBound(int r) {
+      PamtBound bound = new PamtBound(bounds.pamtBytes(limits.maxTdmrs(), r), List.of());
       boolean pamtFirst = policy.coverage() == Policy.Coverage.ALL && policy.pamt() == Policy.PamtPlacementPolicy.ANY;
       for (Answer a : answers.values()) {
         if (a.limit() < r || !a.status().hasLayout()) {
           continue;
         }
         boolean holds = a.limit() == r || pamtFirst;
+        List<String> why = a.result().restrictions();
         if (a.priceProven() && (holds || areasOf(a) == r)) {
-          bound = Math.max(bound, a.result().layout().orElseThrow().pamtBytes());
+          bound = bound.max(new PamtBound(a.result().layout().orElseThrow().pamtBytes(), why));
         } else if (holds && a.result().pamtBoundBytes().isPresent()) {
-          bound = Math.max(bound, a.result().pamtBoundBytes().getAsLong());
+          bound = bound.max(new PamtBound(a.result().pamtBoundBytes().getAsLong(), why));
         }
       }
       return bound;
@@ -382,8 +411,22 @@ public final class Frontier {
      * with less remote PAMT may need more PAMT), so then no bound is stated rather than one that reads
      * as the price proven.
      */
-    private long boundBeside(Witness w, long bound) {
-      return bound == w.layout().pamtBytes() && !tiersBeforePamtLeast(w) ? 0 : bound;
+    private PamtBound boundBeside(Witness w, PamtBound bound) {
+      if (bound.bytes() != w.layout().pamtBytes()) {
+        return bound;
+      }
+      if (!tiersBeforePamtLeast(w)) {
+        return PamtBound.NONE;
+      }
+      // Met: the price, resting also on the proof that the tiers before PAMT are least, unless they are 0.
+      LayoutScore s = score(w);
+      boolean tiersZero = s.uncoveredBytes() == 0 && (!LayoutScore.ranksRemotePamt(policy) || s.remotePamtBytes() == 0);
+      if (tiersZero) {
+        return bound;
+      }
+      Set<String> why = new LinkedHashSet<>(bound.why());
+      why.addAll(w.answer().orElseThrow().result().restrictions());
+      return new PamtBound(bound.bytes(), List.copyOf(why));
     }
 
     /** Enough areas per TDMR for any layout, or empty when the time ran out before it was known. */
@@ -426,7 +469,6 @@ public final class Frontier {
         a = new Answer(maxReserved, st, r);
         if (st != Status.UNKNOWN) {
           provers.add(r.solver());
-          restrictions.addAll(r.restrictions());
           break;
         }
       }
@@ -436,25 +478,48 @@ public final class Frontier {
 
     private FrontierPoint unknown() {
       if (best == null) {
-        return point(Status.UNKNOWN, OptionalInt.empty(), lo, Optional.empty(), OptionalLong.empty());
+        return point(Status.UNKNOWN, OptionalInt.empty(), lo, Optional.empty(), PamtBound.NONE);
       }
-      long bound = boundBeside(best, Math.min(pamtBound(best.areas()), best.layout().pamtBytes()));
-      return point(Status.UNKNOWN, OptionalInt.empty(), lo, Optional.of(best),
-          bound > 0 ? OptionalLong.of(bound) : OptionalLong.empty());
+      PamtBound bound = pamtBound(best.areas());
+      if (bound.bytes() > best.layout().pamtBytes()) {
+        bound = new PamtBound(best.layout().pamtBytes(), bound.why());
+      }
+      return point(Status.UNKNOWN, OptionalInt.empty(), lo, Optional.of(best), boundBeside(best, bound));
     }
 
     private FrontierPoint infeasible() {
-      return point(Status.INFEASIBLE, OptionalInt.empty(), lo, Optional.empty(), OptionalLong.empty());
+      return point(Status.INFEASIBLE, OptionalInt.empty(), lo, Optional.empty(), PamtBound.NONE);
     }
 
+    /**
+     * The restrictions the proof of the point's lower limit holds under: that of the engine answer
+     * that proved no layout at one area less, or of the point whose lower limit this one started from;
+     * none when the bound proves it.
+     */
+    List<String> lowerLimitRestrictions() {
+      return loWhy;
+    }
+
+    /**
+     * The point as stated. It names the restrictions its claims rest on, and only those ({@link
+     * FrontierPoint#restrictions}): of the proof that no layout has fewer areas than it says (an
+     * engine's {@code INFEASIBLE} one area below, none when the bound proves it), of its PAMT bound
+     * ({@link PamtBound}), and of the proof that no layout is better in the tiers before PAMT when
+     * the price rests on it ({@link #boundBeside}). A layout is validated and rests on none: the
+     * restrictions of answers that only found one (at a larger area limit, or at another point) are
+     * not named.
+     */
     private FrontierPoint point(Status status, OptionalInt minReserved, int atLeast, Optional<Witness> w,
-        OptionalLong pamtBound) {
+        PamtBound bound) {
+      OptionalLong pamtBound = bound.bytes() > 0 ? OptionalLong.of(bound.bytes()) : OptionalLong.empty();
       Set<String> by = new LinkedHashSet<>(provers);
-      Set<String> why = new LinkedHashSet<>(restrictions);
+      Set<String> why = new LinkedHashSet<>(status == Status.INFEASIBLE ? noneWhy : loWhy);
+      if (pamtBound.isPresent()) {
+        why.addAll(bound.why());
+      }
       if (w.isPresent() && w.get().answer().isEmpty()) {
         // A layout another point found.
         by.add(w.get().solver());
-        why.addAll(w.get().restrictions());
       }
       int n = limits.maxTdmrs();
       if (minReserved.isPresent() && minReserved.getAsInt() > 0 && minReserved.getAsInt() <= bounds.reserved(n)

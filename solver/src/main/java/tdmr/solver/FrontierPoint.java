@@ -91,7 +91,8 @@ public record FrontierPoint(
 
   /**
    * This point's layout seen from a larger TDMR limit, where it also fits: an upper bound there,
-   * and nothing proven (its proofs were about this limit).
+   * and nothing proven (its proofs were about this limit), so no restriction named (a validated
+   * layout rests on none).
    */
   public FrontierPoint layoutOnlyAt(int largerMaxTdmrs) {
     if (largerMaxTdmrs < maxTdmrs) {
@@ -99,7 +100,7 @@ public record FrontierPoint(
     }
     return new FrontierPoint(largerMaxTdmrs, Status.UNKNOWN, OptionalInt.empty(), reservedAtMost, 0, pamtBytes,
         OptionalLong.empty(), tdmrsUsed, provers.stream().filter(p -> !p.equals(Frontier.BOUNDS)).toList(), 0,
-        remotePamtBytes, restrictions);
+        remotePamtBytes, List.of());
   }
 
   /**

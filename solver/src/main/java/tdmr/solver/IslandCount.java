@@ -47,11 +47,24 @@ import tdmr.tdx.Policy;
  *       holds PAMT (usable {@code R}) or lies outside CMRs (dead {@code R}; rule E1), is reserved:
  *       at least one area. Whatever {@code m}, all memory of nodes other than the run's lies
  *       outside {@code T}, so it is PAMT, and each island holding some has a level of {@code T}
- *       describing {@code T}'s granules remotely: at least {@link #remoteOfOneTdmrInside} bytes,
- *       so such a layout cannot beat an optimum with less remote PAMT where remote PAMT is
- *       ranked. With all usable memory PAMT, its score is at least (nothing coverable given up,
- *       that remote PAMT, {@code U} bytes, 1 TDMR, 1 area) in every tier, so it cannot beat an
- *       optimum ranked no worse than that.
+ *       describing {@code T}'s granules remotely: at least {@link #remoteOfOneTdmrInside} bytes
+ *       per GiB of {@code T}, so such a layout cannot beat an optimum with less remote PAMT where
+ *       remote PAMT is ranked. With all usable memory PAMT, its score is at least (nothing
+ *       coverable given up, that remote PAMT, {@code U} bytes, 1 TDMR, 1 area) in every tier, so it
+ *       cannot beat an optimum ranked no worse than that. Whatever {@code m}, with {@code g} GiB in
+ *       {@code T} and {@code c = }{@link #remoteOfOneTdmrInside}{@code > 0}, its score is at least
+ *       ({@code g·c} remote, {@code U - g} GiB of PAMT for a usable {@code R}, whose granules are
+ *       whole GiB of usable memory, or {@code U} for a dead one, 1 TDMR, 0 areas): for {@code g =
+ *       1} that is ({@code c}, {@code U - 1 GiB}, 1, 0), and for {@code g ≥ 2} the remote PAMT
+ *       alone is more. So it cannot beat an optimum ranked no worse than ({@code c}, {@code U - 1
+ *       GiB}, 1, 0) ({@link #remoteCannotBeat}, since 2026-12-06: on the Westmere-EX map at 0
+ *       areas the optimum's 1 GiB TDMR at the end of node 0's run, its 1G level describing it from
+ *       the other nodes' memory, 16 bytes, meets it). <b>Without reserved areas</b> ({@code
+ *       max_reserved_per_tdmr = 0}) no level lies in {@code T} and {@code T} holds nothing to
+ *       reserve: the island of a usable {@code R} needs a level on each side of {@code T}, so
+ *       {@code m + 1 ≤ 3}; a dead {@code T} lies outside the CMRs (rule E1) and is not allowed at
+ *       all. So with {@code m ≥ 3} (usable) or a dead run no such layout exists ({@link
+ *       #noRoomWithoutAreas}, since 2026-12-06: the Archer City map within 1 TDMR).
  *   <li><b>Two TDMRs</b> ({@code K' = 2}). The other TDMR does not overlap {@code T} (rule B3):
  *       it lies below {@code a} or at or above {@code b}. If below, every island ending above
  *       {@code s - 1 GiB} ({@link #endingAbove}; the island of a usable {@code R} is one) has
@@ -110,7 +123,7 @@ public final class IslandCount {
       return true;
     }
     boolean aloneCannotBeat = islands.size() > LEVELS_PER_TDMR || allPamtCannotBeat(run, found)
-        || remoteCannotBeat(run, found);
+        || remoteCannotBeat(run, found) || noRoomWithoutAreas(run);
     if (!aloneCannotBeat) {
       return true;
     }
@@ -134,7 +147,7 @@ public final class IslandCount {
    * 1 area).
    */
   private boolean allPamtCannotBeat(Cell run, Optional<LayoutScore> found) {
-    boolean dead = !instance.atoms().get(run.firstAtom()).usable();
+    boolean dead = dead(run);
     if (found.isEmpty() || !(dead || islands.size() == LEVELS_PER_TDMR)) {
       return false;
     }
@@ -143,12 +156,36 @@ public final class IslandCount {
   }
 
   /**
-   * Whether {@code found}, ranking remote PAMT, has less of it than {@link #remoteOfOneTdmrInside}:
-   * then no layout of one TDMR inside {@code run} beats it.
+   * Whether {@code found}, ranking remote PAMT, has less of it than {@link #remoteOfOneTdmrInside}
+   * {@code c}, or ranks no worse than ({@code c} remote, all usable memory but 1 GiB of PAMT for a
+   * usable run, all for a dead one, 1 TDMR, 0 areas) with {@code c > 0}: then no layout of one TDMR
+   * inside {@code run} beats it (the class comment: a TDMR of {@code g} GiB there has at least
+   * {@code g·c} remote and {@code U - g} GiB of PAMT).
    */
   private boolean remoteCannotBeat(Cell run, Optional<LayoutScore> found) {
-    return found.isPresent() && LayoutScore.ranksRemotePamt(instance.policy())
-        && found.get().remotePamtBytes() < remoteOfOneTdmrInside(run);
+    if (found.isEmpty() || !LayoutScore.ranksRemotePamt(instance.policy())) {
+      return false;
+    }
+    long perGiB = remoteOfOneTdmrInside(run);
+    if (found.get().remotePamtBytes() < perGiB) {
+      return true;
+    }
+    long pamt = usableBytes() - (dead(run) ? 0 : ByteSize.GiB);
+    LayoutScore least = new LayoutScore(instance.deadMemory(), perGiB, pamt, 1, 0);
+    return perGiB > 0 && LayoutScore.order(instance.policy()).compare(found.get(), least) <= 0;
+  }
+
+  /**
+   * Whether no layout of one TDMR inside {@code run} exists without reserved areas: the limit is 0
+   * areas per TDMR and the run is dead, or has 3 islands or more (the class comment).
+   */
+  private boolean noRoomWithoutAreas(Cell run) {
+    return instance.limits().maxReservedPerTdmr() == 0 && (dead(run) || islands.size() >= LEVELS_PER_TDMR);
+  }
+
+  /** Whether {@code run} is memory no layout may cover or hold PAMT in (outside CMRs, above the HKID limit). */
+  private boolean dead(Cell run) {
+    return !instance.atoms().get(run.firstAtom()).usable();
   }
 
   /**

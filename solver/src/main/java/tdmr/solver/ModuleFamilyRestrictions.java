@@ -163,7 +163,9 @@ public final class ModuleFamilyRestrictions {
   /**
    * The runs (PLAIN cells of 3 GiB or more) where a TDMR lying wholly inside could beat {@code found}
    * (or, without an optimum, make a layout exist), by the argument of {@link #innerTdmrCouldBeat}:
-   * those the islands leave room for ({@link IslandCount#innerTdmrCouldBeat}), then every such run
+   * those the islands leave room for ({@link IslandCount#innerTdmrCouldBeat}) and, without reserved
+   * areas, that could beat it with as little remote PAMT ({@link AreaFreeInnerTdmr}, since
+   * 2026-12-06: the 0-area optima whose 1G level fills another node's memory), then every such run
    * when there is no bound, else those whose {@link
    * ModuleFamilyBounds#leastPamtPagesWithInnerTdmr} does not exceed the optimum's PAMT and, for a
    * run of usable memory, neither does {@link #granulesLeftOutBesideInnerTdmr} GiB nor, under PAMT
@@ -175,7 +177,8 @@ public final class ModuleFamilyRestrictions {
   public static List<Cell> runsWhereInnerTdmrCouldBeat(Instance instance, Optional<LayoutScore> found) {
     List<Cell> runs = instance.cells().stream().filter(c -> c.kind() == Kind.PLAIN && c.sizeGiB() >= 3).toList();
     IslandCount islands = new IslandCount(instance);
-    runs = runs.stream().filter(c -> islands.innerTdmrCouldBeat(c, found)).toList();
+    AreaFreeInnerTdmr areaFree = new AreaFreeInnerTdmr(instance);
+    runs = runs.stream().filter(c -> islands.innerTdmrCouldBeat(c, found) && areaFree.couldBeat(c, found)).toList();
     if (runs.isEmpty()) {
       return runs;
     }

@@ -280,4 +280,78 @@ class FrontierTest {
     assertEquals(OptionalLong.of(CHUNK), two.pamtBytes());
     assertEquals(Status.OPTIMAL, points.get(2).status());
   }
+  /**
+   * An engine whose answers name restrictions: within n TDMRs a layout of n TDMRs needs {@code
+   * least[n - 1]} areas. Below that it answers INFEASIBLE naming "none fewer within n"; at that limit
+   * OPTIMAL with such a layout, naming nothing; above it OPTIMAL with a layout of one area more at
+   * the same PAMT (as an engine stopping after the PAMT may return), naming "layout only".
+   */
+  private static final class NamingEngine implements Engine {
+    private final int[] least;
+
+    NamingEngine(int... least) {
+      this.least = least;
+    }
+
+    @Override
+    public String name() {
+      return "naming";
+    }
+
+    @Override
+    public EngineResult solve(MemoryMap map, TdxLimits limits, Policy policy, SolveOptions options) {
+      int n = limits.maxTdmrs();
+      int r = limits.maxReservedPerTdmr();
+      int need = least[n - 1];
+      if (r < need) {
+        return new EngineResult(name(), Status.INFEASIBLE, Optional.empty(), OptionalLong.empty(), OptionalLong.empty(),
+            List.of(), 0, 0, 0, 0).withQuestion(new Question(Policy.Family.KERNEL, List.of("none fewer within " + n)));
+      }
+      int areasEach = r == need ? need : need + 1;
+      List<ReservedArea> areas = new ArrayList<>();
+      for (int i = 0; i < areasEach; i++) {
+        areas.add(new ReservedArea(2L * i * 4096, 4096));
+      }
+      List<Tdmr> tdmrs = new ArrayList<>();
+      for (int i = 0; i < n; i++) {
+        tdmrs.add(new Tdmr(i * (1L << 30), 1L << 30, Pamt.kernelChunk(0, 1L << 30, limits), areas));
+      }
+      Layout layout = new Layout(tdmrs);
+      EngineResult found = new EngineResult(name(), Status.OPTIMAL, Optional.of(layout),
+          OptionalLong.of(layout.pamtBytes()), OptionalLong.of(layout.pamtBytes()), List.of(), 0, 0, 0, 0);
+      return r == need ? found : found.withQuestion(new Question(Policy.Family.KERNEL, List.of("layout only")));
+    }
+  }
+
+  /**
+   * A point names the restrictions of the answers its claims rest on, and no others. Within 1 TDMR
+   * (2 areas least): the first answer, at enough areas for any layout, only finds a layout (3 areas)
+   * and names "layout only"; the answer at 2 proves the price and names nothing; the one at 1 proves
+   * none fewer and names "none fewer within 1". Until 2026-12-06 the point named all three answers'.
+   */
+  @Test
+  void aPointNamesOnlyTheRestrictionsItsClaimsRestOn() {
+    FrontierPoint one = new Frontier(List.of(new NamingEngine(2)), SolveOptions.DEFAULT)
+        .compute(ANY_MAP, TdxLimits.DEFAULT, Policy.KERNEL, 1).get(0);
+    assertEquals(Status.OPTIMAL, one.status());
+    assertEquals(OptionalInt.of(2), one.minReserved());
+    assertEquals(List.of("none fewer within 1"), one.restrictions());
+  }
+
+  /**
+   * A point whose lower limit is the lower limit of a point with more TDMRs rests on that point's
+   * proof: within 2 TDMRs no layout has 0 areas ("none fewer within 2"), so none within 1 has either,
+   * and the point at 1 TDMR, proven at 1 area by its first answer, names that proof's restriction
+   * (until 2026-12-06 it named none).
+   */
+  @Test
+  void aLowerLimitTakenFromMoreTdmrsNamesThatPointsRestrictions() {
+    List<FrontierPoint> points = new Frontier(List.of(new NamingEngine(1, 1)), SolveOptions.DEFAULT)
+        .compute(ANY_MAP, TdxLimits.DEFAULT, Policy.KERNEL, 2);
+    for (FrontierPoint p : points) {
+      assertEquals(Status.OPTIMAL, p.status(), "n=" + p.maxTdmrs());
+      assertEquals(OptionalInt.of(1), p.minReserved(), "n=" + p.maxTdmrs());
+      assertEquals(List.of("none fewer within 2"), p.restrictions(), "n=" + p.maxTdmrs());
+    }
+  }
 }

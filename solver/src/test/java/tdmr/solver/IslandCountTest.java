@@ -190,6 +190,65 @@ class IslandCountTest {
     assertTrue(new LayoutScore(0, 0, 3 * G + 12 * K, 1, 1).sameRank(best, MODULE), best.toString());
   }
 
+  /**
+   * THREE_ISLANDS within one TDMR without reserved areas: a TDMR inside the run [2G, 5G) holds no
+   * level, so the run's island needs one on each side of it and each node-1 island one: 4 levels,
+   * of 3. No such layout exists (the referee limited to such TDMRs finds none), whatever the
+   * optimum; with one area allowed the count alone does not rule it out (above).
+   */
+  @Test
+  void withoutReservedAreasThreeIslandsLeaveNoRoomForATdmrInsideTheRun() {
+    TdxLimits limits = TdxLimits.DEFAULT.withMaxTdmrs(1).withMaxReservedPerTdmr(0);
+    Cell run = run(THREE_ISLANDS);
+    IslandCount none = new IslandCount(Instance.of(THREE_ISLANDS, limits, MODULE));
+    assertFalse(none.innerTdmrCouldBeat(run, Optional.of(new LayoutScore(0, 1L << 40, 1L << 40, 1, 0))));
+    assertFalse(none.innerTdmrCouldBeat(run, Optional.empty()));
+    assertTrue(new IslandCount(Instance.of(THREE_ISLANDS, limits.withMaxReservedPerTdmr(1), MODULE))
+        .innerTdmrCouldBeat(run, Optional.empty()));
+    assertEquals(Optional.empty(), new ExhaustiveSearch(THREE_ISLANDS, limits, MODULE)
+        .onlyTdmrs(tdmrs -> tdmrs.stream().anyMatch(t -> t.start() > 2 * G && t.end() < 5 * G)).best());
+  }
+
+  /**
+   * Node 0: 8 MiB at 1G + 4K (its granule holds a hole) and the run [4G, 7G); node 1: [7G, 8G),
+   * touching the run: 2 islands, usable U = 4G + 8M.
+   */
+  private static final MemoryMap RUN_BESIDE_NODE_1 = MemoryMap.ofBlocks("run beside node 1", List.of(
+      new MemoryBlock(G + 4 * K, G + 4 * K + 8 * K * K, 0), new MemoryBlock(4 * G, 7 * G, 0),
+      new MemoryBlock(7 * G, 8 * G, 1)));
+
+  /**
+   * RUN_BESIDE_NODE_1 within one TDMR without reserved areas. A TDMR holds no hole, so it lies in
+   * [4G, 8G) and holds one node's granules (one of each node: its 4K level describes one of them
+   * remotely, 4 MiB). A TDMR of node 1 leaves node 0's memory to levels on node 0, remote; one of
+   * node 0 leaves [7G, 8G) to a level of it on node 1, which describes its g granules remotely, 16
+   * bytes each at least (1G level). So the least remote PAMT is 16 bytes, g = 1, and the PAMT all
+   * usable memory but that GiB, 3G + 8M: e.g. [4G, 5G) with its 4K level padded over the 8 MiB
+   * island, its 2M level over [5G, 7G) and its 1G level over [7G, 8G). A TDMR inside the run,
+   * [5G, 6G), does as well and no better (4K level in the island, 2M level over [4G, 5G), 1G level
+   * over [6G, 8G)): c = 16 bytes per GiB, and its score is at least (16, U - 1 GiB, 1 TDMR, 0
+   * areas), which the optimum meets. Until 2026-12-06 the count compared only remote PAMT (16 is
+   * not less than 16) and the restriction stayed named.
+   */
+  @Test
+  void withinOneTdmrATdmrInsideTheRunPaysEachOfItsGranulesRemotely() {
+    TdxLimits limits = TdxLimits.DEFAULT.withMaxTdmrs(1).withMaxReservedPerTdmr(0);
+    Cell run = run(RUN_BESIDE_NODE_1);
+    IslandCount one = new IslandCount(Instance.of(RUN_BESIDE_NODE_1, limits, MODULE));
+    assertEquals(2, one.islands().size());
+    assertEquals(16, one.remoteOfOneTdmrInside(run));
+    LayoutScore optimum = new LayoutScore(0, 16, 3 * G + 8 * K * K, 1, 0);
+    ExhaustiveSearch referee = new ExhaustiveSearch(RUN_BESIDE_NODE_1, limits, MODULE);
+    assertTrue(optimum.sameRank(referee.best().orElseThrow().score(), MODULE));
+    LayoutScore inner = referee.onlyTdmrs(tdmrs -> tdmrs.stream().anyMatch(t -> t.start() > 4 * G && t.end() < 7 * G))
+        .best().orElseThrow().score();
+    assertTrue(optimum.sameRank(inner, MODULE), inner.toString());
+    assertFalse(one.innerTdmrCouldBeat(run, Optional.of(optimum)));
+    // An optimum with a page more PAMT, or more remote PAMT, could be beaten by it.
+    assertTrue(one.innerTdmrCouldBeat(run, Optional.of(new LayoutScore(0, 16, 3 * G + 8 * K * K + 4 * K, 1, 0))));
+    assertTrue(one.innerTdmrCouldBeat(run, Optional.of(new LayoutScore(0, 32, G, 1, 0))));
+  }
+
   /** Both engines' claims name no TDMR inside a run and equal the referee's optimum, which it returns. */
   private static LayoutScore agreeWithTheReferee(MemoryMap map, TdxLimits limits) {
     LayoutScore referee = new ExhaustiveSearch(map, limits, MODULE).best().orElseThrow().score();
