@@ -651,18 +651,12 @@ final class ModuleFamilySolver {
           continue;
         }
         at.addGreaterOrEqual(model.pamtPages, placeLeast);
-        at.addLessOrEqual(model.pamtPages, hi - 1);
-        at.clearObjective();
-        at.minimize(model.pamtPages);
-        CpSolver solver = newSolver();
-        CpSolverStatus status = solveInTime(solver, at, new StopAtBound(OptionalLong.of(placeLeast)));
-        boolean found = status == CpSolverStatus.OPTIMAL || status == CpSolverStatus.FEASIBLE;
-        if (found) {
-          best = solver;
-          hi = solver.value(model.pamtPages);
-          offerLazily(solver);
+        Below below = searchBelow(at, model.pamtPages, placeLeast, hi, newSolver());
+        if (below.found().isPresent()) {
+          best = below.found().get();
+          hi = best.value(model.pamtPages);
         }
-        if (status != CpSolverStatus.OPTIMAL && status != CpSolverStatus.INFEASIBLE && !(found && hi <= placeLeast)) {
+        if (!below.decided()) {
           return best == null ? Optional.empty() : Optional.of(new PlacesOutcome(best, false, List.of()));
         }
         // Optimal there at hi, or nothing there below hi.
@@ -765,18 +759,12 @@ final class ModuleFamilySolver {
         if (!fixTdmrs(fixedTdmrs, giB)) {
           continue;
         }
-        fixedTdmrs.addLessOrEqual(model.areaCount, hi - 1);
-        fixedTdmrs.clearObjective();
-        fixedTdmrs.minimize(model.areaCount);
-        CpSolver solver = countSolver();
-        CpSolverStatus status = solveInTime(solver, fixedTdmrs, new StopAtBound(OptionalLong.of(least)));
-        boolean found = status == CpSolverStatus.OPTIMAL || status == CpSolverStatus.FEASIBLE;
-        if (found) {
-          best = solver;
-          hi = solver.value(model.areaCount);
-          offerLazily(solver);
+        Below below = searchBelow(fixedTdmrs, model.areaCount, least, hi, countSolver());
+        if (below.found().isPresent()) {
+          best = below.found().get();
+          hi = best.value(model.areaCount);
         }
-        if (status != CpSolverStatus.OPTIMAL && status != CpSolverStatus.INFEASIBLE && !(found && hi <= least)) {
+        if (!below.decided()) {
           messages.add("time limit: the reserved areas tier is the best found over %s of TDMRs, not proven (best %d)"
               .formatted(Count.of(sets.size(), "set"), hi));
           return new AreasOverSets(best, false);
@@ -787,6 +775,31 @@ final class ModuleFamilySolver {
 
     /** What {@link #leastAreasOver} found: the best solution, and whether it is proven least. */
     private record AreasOverSets(CpSolver best, boolean proven) {}
+
+    /**
+     * What {@link #searchBelow} found: a solution below the best so far (offered to the incumbent),
+     * if any, and whether the search decided the copy (its least found, or none below the best).
+     */
+    private record Below(Optional<CpSolver> found, boolean decided) {}
+
+    /**
+     * One search of {@code copy} (a copy of the model with its TDMRs fixed) for the least {@code
+     * tier} below {@code hi}, the best so far, stopping at {@code floor}, a lower bound: decided
+     * when the solver proves its answer, or finds one at the floor.
+     */
+    private Below searchBelow(CpModel copy, LinearExpr tier, long floor, long hi, CpSolver solver) {
+      copy.addLessOrEqual(tier, hi - 1);
+      copy.clearObjective();
+      copy.minimize(tier);
+      CpSolverStatus status = solveInTime(solver, copy, new StopAtBound(OptionalLong.of(floor)));
+      boolean found = status == CpSolverStatus.OPTIMAL || status == CpSolverStatus.FEASIBLE;
+      if (found) {
+        offerLazily(solver);
+      }
+      boolean decided = status == CpSolverStatus.OPTIMAL || status == CpSolverStatus.INFEASIBLE
+          || found && solver.value(tier) <= floor;
+      return new Below(found ? Optional.of(solver) : Optional.empty(), decided);
+    }
 
     /** The bounds, when no coverable memory is given up in the tiers fixed so far. */
     private Optional<ModuleFamilyBounds> coveringBounds(Map<String, Long> fixed) {
