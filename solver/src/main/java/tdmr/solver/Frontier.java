@@ -333,6 +333,11 @@ public final class Frontier {
       if (w.answer().isPresent() && w.answer().get().priceProven()) {
         return true;
       }
+      return tiersBeforePamtZero(w);
+    }
+
+    /** Whether {@code w} covers all it can and, where remote PAMT ranks, has none: its tiers before PAMT are 0. */
+    private boolean tiersBeforePamtZero(Witness w) {
       LayoutScore s = score(w);
       return s.uncoveredBytes() == 0 && (!LayoutScore.ranksRemotePamt(policy) || s.remotePamtBytes() == 0);
     }
@@ -419,9 +424,7 @@ public final class Frontier {
         return PamtBound.NONE;
       }
       // Met: the price, resting also on the proof that the tiers before PAMT are least, unless they are 0.
-      LayoutScore s = score(w);
-      boolean tiersZero = s.uncoveredBytes() == 0 && (!LayoutScore.ranksRemotePamt(policy) || s.remotePamtBytes() == 0);
-      if (tiersZero) {
+      if (tiersBeforePamtZero(w)) {
         return bound;
       }
       Set<String> why = new LinkedHashSet<>(bound.why());
