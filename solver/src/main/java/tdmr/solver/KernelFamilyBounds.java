@@ -47,7 +47,7 @@ import tdmr.tdx.Policy;
  * at an exact PAMT do not fall monotonically: an island of 1 027 pages may be filled by the chunk
  * of a layout with 1 027 pages and one TDMR, not by one with 1 028.)
  */
-final class KernelFamilyBounds {
+public final class KernelFamilyBounds {
   /**
    * The most PAMT values tried above the module family's bound before the PAMT tier gives up (each
    * costs a few knapsacks over the runs; most values are ruled out by {@link ChunkSums} alone).
@@ -65,7 +65,7 @@ final class KernelFamilyBounds {
    * @param moduleAny the module family's instance of the map under PAMT {@code any}, the kernel
    *     family's limits and holes and coverage policies
    */
-  KernelFamilyBounds(Instance moduleAny) {
+  public KernelFamilyBounds(Instance moduleAny) {
     if (!moduleAny.moduleFamily() || moduleAny.policy().pamt() != Policy.PamtPlacementPolicy.ANY) {
       throw new IllegalArgumentException("the bounds are derived over the module family under PAMT any");
     }
@@ -77,7 +77,7 @@ final class KernelFamilyBounds {
   }
 
   /** Whether the bounds apply: coverage {@code all} (layouts may not give memory up). */
-  boolean applies() {
+  public boolean applies() {
     return instance.policy().coverage() == Policy.Coverage.ALL;
   }
 
@@ -194,31 +194,93 @@ final class KernelFamilyBounds {
     if (!applies() || found.uncoveredBytes() > instance.deadMemory() || found.pamtBytes() % ByteSize.PAGE != 0) {
       return false;
     }
-    TierBounds module = new TierBounds(instance);
-    TierBounds.Proven proven = module.provenBy(found);
     long pages = found.pamtBytes() / ByteSize.PAGE;
-    long floor = module.pamtPages(proven).map(TierBounds.Bound::value).orElse(1L);
-    if (pages < floor || pages - floor > MOST_PAMT_STEPS) {
+    if (leastPamtPages().orElse(Long.MAX_VALUE) != pages) {
       return false;
     }
-    for (long p = floor; p < pages; p++) {
-      if (leastTdmrs(p, 1).isPresent() || instance.deadline().expired()) {
-        return false;
-      }
-    }
-    boolean moduleOptimum = pages == floor;
-    proven = proven.withPamt(pages);
-    long fromModule = moduleOptimum ? module.tdmrs(proven).map(TierBounds.Bound::value).orElse(1L) : 1;
-    OptionalLong tdmrs = leastTdmrs(pages, Math.max(1, fromModule));
+    OptionalLong tdmrs = leastTdmrs(pages);
     if (tdmrs.isEmpty() || tdmrs.getAsLong() != found.tdmrs()) {
       return false;
     }
-    long least = leastAreas(pages, found.tdmrs());
-    if (moduleOptimum && fromModule == found.tdmrs()) {
-      proven = proven.withTdmrs(found.tdmrs());
-      least = Math.max(least,
-          module.reservedAreas(proven, found.reservedAreas()).map(TierBounds.Bound::value).orElse(0L));
+    return found.reservedAreas() == leastAreas(pages, found.tdmrs(), found.reservedAreas());
+  }
+
+  /**
+   * The PAMT tier's lower bound for every kernel-family layout covering all memory (coverage {@code
+   * all}): the least value from the module family's bound ({@link TierBounds#pamtPages}, for that
+   * family under PAMT {@code any}) up that {@link #mayHave} allows for some TDMR count, within
+   * {@link #MOST_PAMT_STEPS} values; empty when the bounds do not apply, none is found within those
+   * steps, or the instance's deadline passes.
+   */
+  public OptionalLong leastPamtPages() {
+    if (!applies()) {
+      return OptionalLong.empty();
     }
-    return found.reservedAreas() == least;
+    long floor = moduleFloor();
+    for (long p = floor; p <= floor + MOST_PAMT_STEPS; p++) {
+      if (instance.deadline().expired()) {
+        return OptionalLong.empty();
+      }
+      if (leastTdmrs(p, 1).isPresent()) {
+        return OptionalLong.of(p);
+      }
+    }
+    return OptionalLong.empty();
+  }
+
+  /**
+   * The TDMR tier's lower bound for every kernel-family layout with exactly {@code pages} pages of
+   * PAMT (coverage {@code all}): the fewest {@link #mayHave} allows, from {@link TierBounds#tdmrs}
+   * where {@code pages} is the module family's bound (then every module-family layout with that PAMT
+   * is one of that family's PAMT optima, the layouts that bound is about); empty when none is
+   * allowed or the bounds do not apply.
+   */
+  public OptionalLong leastTdmrs(long pages) {
+    if (!applies()) {
+      return OptionalLong.empty();
+    }
+    return leastTdmrs(pages, Math.max(1, moduleTdmrs(pages)));
+  }
+
+  /**
+   * The reserved-area tier's lower bound for every kernel-family layout with exactly {@code pages}
+   * pages of PAMT and {@code tdmrs} TDMRs (coverage {@code all}): {@link #leastAreas}, and {@link
+   * TierBounds#reservedAreas} where the PAMT and the TDMRs are the module family's bounds (the
+   * layouts it is about); {@code found} is the best value known, which no bound exceeds.
+   */
+  public long leastAreas(long pages, long tdmrs, long found) {
+    long least = leastAreas(pages, tdmrs);
+    if (pages == moduleFloor() && moduleTdmrs(pages) == tdmrs) {
+      TierBounds module = new TierBounds(instance);
+      TierBounds.Proven proven = module.provenBy(coveringAll()).withPamt(pages).withTdmrs((int) tdmrs);
+      least = Math.max(least, module.reservedAreas(proven, found).map(TierBounds.Bound::value).orElse(0L));
+    }
+    return least;
+  }
+
+  /** The module family's PAMT bound under PAMT {@code any}, covering all memory (at least 1). */
+  private long moduleFloor() {
+    if (moduleFloor < 0) {
+      TierBounds module = new TierBounds(instance);
+      moduleFloor = module.pamtPages(module.provenBy(coveringAll())).map(TierBounds.Bound::value).orElse(1L);
+    }
+    return moduleFloor;
+  }
+
+  private long moduleFloor = -1;
+
+  /** The module family's TDMR bound at {@code pages} when that is its PAMT bound, else 1. */
+  private long moduleTdmrs(long pages) {
+    if (pages != moduleFloor()) {
+      return 1;
+    }
+    TierBounds module = new TierBounds(instance);
+    TierBounds.Proven proven = module.provenBy(coveringAll()).withPamt(pages);
+    return module.tdmrs(proven).map(TierBounds.Bound::value).orElse(1L);
+  }
+
+  /** A score giving up nothing coverable: what the tiers before PAMT prove under coverage {@code all}. */
+  private LayoutScore coveringAll() {
+    return new LayoutScore(instance.deadMemory(), 0, 0, 0, 0);
   }
 }

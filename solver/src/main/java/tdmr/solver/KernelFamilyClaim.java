@@ -71,6 +71,19 @@ public final class KernelFamilyClaim {
    */
   public static EngineResult named(EngineResult r, MemoryMap map, TdxLimits limits, Policy policy,
       Deadline deadline) {
+    return named(r, map, limits, policy, deadline, Problem.kernelQuestion(policy));
+  }
+
+  /**
+   * As {@link #named(EngineResult, MemoryMap, TdxLimits, Policy, Deadline)}, for an answer of a model
+   * with the restrictions of {@code restricted} (a model over {@link Instance} in kernel mode, {@link
+   * ModuleFamilyRestrictions#kernelFamily}); {@code r}'s messages must not yet say them. A proof
+   * whose {@code restricted} names nothing met, in every tier, bounds derived for the whole kernel
+   * family during the model's search (the module family's under PAMT {@code any}, {@link
+   * KernelFamilyBounds}): it says {@link #KERNEL_UNRESTRICTED} unless a sentence below applies.
+   */
+  public static EngineResult named(EngineResult r, MemoryMap map, TdxLimits limits, Policy policy,
+      Deadline deadline, Question restricted) {
     boolean proof = r.status() == Status.OPTIMAL || r.status() == Status.INFEASIBLE;
     if (r.status() == Status.OPTIMAL && meetsModuleFamilyBounds(r, map, limits, policy, deadline)) {
       return r.withQuestion(Question.of(Policy.Family.KERNEL)).withMessagesAfter(List.of(UNRESTRICTED));
@@ -79,7 +92,9 @@ public final class KernelFamilyClaim {
     if (whole.isPresent()) {
       return r.withQuestion(Question.of(Policy.Family.KERNEL)).withMessagesAfter(List.of(whole.get()));
     }
-    Question restricted = Problem.kernelQuestion(policy);
+    if (r.status() == Status.OPTIMAL && restricted.restrictions().isEmpty()) {
+      return r.withQuestion(Question.of(Policy.Family.KERNEL)).withMessagesAfter(List.of(KERNEL_UNRESTRICTED));
+    }
     EngineResult named = r.withQuestion(restricted);
     Optional<String> sentence = ModuleFamilyRestrictions.sentence(restricted.restrictions());
     return proof && sentence.isPresent() ? named.withMessagesAfter(List.of(sentence.get())) : named;

@@ -44,7 +44,54 @@ public final class ModuleFamilyRestrictions {
   public static final String CHAINS =
       "no chain of 1 GiB of PAMT or more lies against a 1 GiB boundary inside a memory block";
 
+  /**
+   * Kernel family over {@link Instance} (kernel mode): a TDMR holding no TDX memory is left out (both
+   * models require every TDMR to cover some, as every TDMR Linux builds does). Such a TDMR is of the
+   * kernel family (its chunk lies in TDX memory of one block elsewhere) and may matter: its chunk,
+   * of a size no TDMR over memory has, could fill an island and merge the holes around it. Named in
+   * every kernel-family claim over the instance ({@link #kernelFamily}).
+   */
+  public static final String KERNEL_TDMRS_HOLD_MEMORY = "every TDMR covers TDX memory";
+
   private ModuleFamilyRestrictions() {}
+
+  /**
+   * The restrictions of a kernel-family model over {@code kernel} (an {@link Instance} of the kernel
+   * family under PAMT {@code any}) that could hide a better kernel-family layout than {@code found}
+   * (or, when empty, any layout, for an {@code INFEASIBLE} claim); {@code module} is the same map's
+   * instance of the module family under PAMT {@code any}. Shared by both engines' kernel-family
+   * models over the instance, so that they name restrictions alike.
+   *
+   * <ul>
+   *   <li>{@link #INSIDE_A_RUN}, unless {@link #innerTdmrCouldBeat} on {@code module} rules it out:
+   *       a kernel-family layout with a TDMR inside a run is a module-family layout with that TDMR
+   *       (its chunk is one way to place the three levels; PAMT {@code any} allows any node), and
+   *       both families rank the same tiers there (remote PAMT is not ranked under PAMT {@code any}
+   *       nor in the kernel family, {@link LayoutScore#ranksRemotePamt}); so a bound on every
+   *       module-family layout with such a TDMR holds for the kernel-family ones.
+   *   <li>{@link #CHAINS} where a run of whole GiB lies in a segment whose chains carry pages (a
+   *       <em>tight</em> segment of the CP-SAT model, {@code tightRun}, which the caller says) and a
+   *       chain of 1 GiB could beat {@code found}: such a chain is 1 GiB of PAMT ({@link
+   *       #beatenOnlyBelow}). In a roomy segment every layout's PAMT is below 1 GiB, so no run's part
+   *       outside every TDMR (at least 1 GiB) is filled by chunks, and a chain against a granule
+   *       boundary inside a run slides to a place (the argument of {@link Instance} does not use
+   *       padding). The module family's other arguments for chains (padded levels filling a run's part
+   *       exactly, {@link #noPamtInsideOnlyTdmr}) do not transfer: a kernel chunk has one size.
+   *   <li>{@link #KERNEL_TDMRS_HOLD_MEMORY}, always.
+   * </ul>
+   */
+  public static List<String> kernelFamily(Instance kernel, Instance module, boolean tightRun,
+      Optional<LayoutScore> found) {
+    List<String> out = new ArrayList<>();
+    if (innerTdmrCouldBeat(module, found)) {
+      out.add(INSIDE_A_RUN);
+    }
+    if (tightRun && chainOfOneGibCouldBeat(kernel, found)) {
+      out.add(CHAINS);
+    }
+    out.add(KERNEL_TDMRS_HOLD_MEMORY);
+    return out;
+  }
 
   /** The restrictions as one sentence for people, if any. */
   public static Optional<String> sentence(List<String> parts) {

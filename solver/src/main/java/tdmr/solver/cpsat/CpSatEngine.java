@@ -129,8 +129,9 @@ public final class CpSatEngine implements Engine {
     if (policy.family() == Policy.Family.MODULE) {
       return NodeSplit.solve(ModuleFamilySolver::solve, name(), map, limits, policy, options);
     }
-    return KernelFamilyClaim.named(kernelFamily(map, limits, policy, options), map, limits, policy,
+    EngineResult first = KernelFamilyClaim.named(kernelFamily(map, limits, policy, options), map, limits, policy,
         options.solveDeadline());
+    return KernelFamilySolver.answer(map, limits, policy, options, first);
   }
 
   /** The kernel family over {@link Problem}. */

@@ -27,6 +27,8 @@ import tdmr.solver.GranulesLeftOut;
 import tdmr.solver.Infeasibility;
 import tdmr.solver.InnerTdmrRuns;
 import tdmr.solver.Instance;
+import tdmr.solver.KernelFamilyBounds;
+import tdmr.solver.KernelShape;
 import tdmr.solver.LayoutScore;
 import tdmr.solver.LeftOutMemory;
 import tdmr.solver.ModuleFamilyBounds;
@@ -76,6 +78,23 @@ final class ModuleFamilySolver {
   static EngineResult solve(MemoryMap map, TdxLimits limits, Policy policy, SolveOptions options) {
     return InnerTdmrRuns.answer(map, limits, policy, options,
         (cut, o, earlier) -> new Run(map, limits, policy, o, cut, earlier).solve());
+  }
+
+  /**
+   * The kernel-family answer over {@link Instance} in kernel mode ({@link KernelFamilySolver} says
+   * when it is asked and what it claims): {@code policy} is of the kernel family under PAMT {@code
+   * any}; {@code start} is a kernel-family layout whose TDMRs the search starts from. Only the
+   * stages that hold for the kernel family run: no layout built by filling islands with levels, no
+   * module-family bound but the PAMT tier's (every kernel-family layout is a module-family layout
+   * under PAMT {@code any}, so that bound holds: {@link #lowerBound}); the TDMR and reserved-area
+   * tiers are proven by CP-SAT's search alone. The caller has loaded OR-Tools.
+   */
+  static EngineResult kernel(MemoryMap map, TdxLimits limits, Policy policy, SolveOptions options,
+      Optional<Layout> start) {
+    if (policy.family() != Policy.Family.KERNEL || policy.pamt() != Policy.PamtPlacementPolicy.ANY) {
+      throw new IllegalArgumentException("the kernel family under PAMT any is solved here, not " + policy);
+    }
+    return new Run(map, limits, policy, options.withDeadline(options.solveDeadline()), Set.of(), start).solve();
   }
 
   /**
@@ -145,10 +164,14 @@ final class ModuleFamilySolver {
     private final Policy policy;
     private final SolveOptions options;
     private final Deadline deadline;
+    /** Kernel family ({@link #kernel}): only the stages that hold for it run. */
+    private final boolean kernel;
     private final long started = System.nanoTime();
     private final List<String> messages = new ArrayList<>();
     private final List<String> details = new ArrayList<>();
     private Instance instance;
+    /** The module family's instance of the map under PAMT {@code any} (kernel family), else {@link #instance}. */
+    private Instance moduleInstance;
     /** What the reserved-area limit costs on {@link #instance}; built once, on first use. */
     private ReservedAreaBounds areaBounds;
     private TierBounds tierBounds;
@@ -164,6 +187,7 @@ final class ModuleFamilySolver {
       this.policy = policy;
       this.options = options;
       this.deadline = options.solveDeadline();
+      this.kernel = policy.family() == Policy.Family.KERNEL;
     }
 
     EngineResult solve() {
@@ -172,7 +196,7 @@ final class ModuleFamilySolver {
         if (early.isPresent()) {
           return early.get();
         }
-        filledStart = new FilledStart(instance).find();
+        filledStart = kernel ? Optional.empty() : new FilledStart(instance).find();
         // Asked first: without a model the built layout is the answer, offered before any bound is
         // derived (on maps of about 1 000 holes BuiltOptimum's bounds take seconds and are the
         // witness's bound's own).
@@ -180,7 +204,8 @@ final class ModuleFamilySolver {
         if (tooLarge.isPresent()) {
           return notBuilt(tooLarge.get());
         }
-        Optional<Layout> built = options.stopAfterPamt() ? Optional.empty() : BuiltOptimum.of(instance, filledStart);
+        Optional<Layout> built = options.stopAfterPamt() || kernel ? Optional.empty()
+            : BuiltOptimum.of(instance, filledStart);
         if (built.isPresent()) {
           return builtOptimum(built.get());
         }
@@ -219,12 +244,15 @@ final class ModuleFamilySolver {
             : none;
       }
       Layout layout = new SolutionLayout(model, tiers.get().solver()).layout();
-      List<String> failures = LayoutVerifier.failures(map, limits, policy, layout);
+      List<String> failures = new ArrayList<>(LayoutVerifier.failures(map, limits, policy, layout));
+      if (kernel) {
+        failures.addAll(KernelShape.failures(map, limits, layout));
+      }
       if (!failures.isEmpty()) {
         // A defect of ModuleModel (a solution no layout has): it proves nothing either way.
-        messages.add(("the module-family model's best solution is not a valid layout (%s); this is a defect"
+        messages.add(("the %s model's best solution is not a valid layout (%s); this is a defect"
             + " of the model, so nothing is proven; please report it with the map")
-            .formatted(String.join("; ", failures)));
+            .formatted(kernel ? "kernel-family" : "module-family", String.join("; ", failures)));
         return result(Status.UNKNOWN, null, OptionalLong.empty());
       }
       EngineResult answer = claim(checked(layout, tiers.get()), tiers.get());
@@ -401,7 +429,9 @@ final class ModuleFamilySolver {
     /** The instance; an answer already when no layout can cover all memory or there is no memory. */
     private Optional<EngineResult> prepare() {
       instance = Instance.of(map, limits, policy, deadline, cutRuns);
-      tierBounds = new TierBounds(instance);
+      // Kernel family: the module family's bounds under PAMT any (kernel layouts are among its layouts).
+      moduleInstance = kernel ? Instance.of(map, limits, policy.withFamily(Policy.Family.MODULE), deadline) : instance;
+      tierBounds = new TierBounds(moduleInstance);
       if (policy.coverage() == Policy.Coverage.ALL && !instance.impossibilities().isEmpty()) {
         messages.addAll(instance.impossibilities());
         messages.add("no layout can cover all TDX memory; `tdmr fix` finds the least memory to give up");
@@ -414,7 +444,7 @@ final class ModuleFamilySolver {
         return Optional.of(result(Status.INFEASIBLE, null, OptionalLong.empty())
             .withInfeasibility(Infeasibility.ofFacts(List.of(fact))));
       }
-      Optional<AreaShortfall> shortfall = BoundsFirst.shortfall(instance);
+      Optional<AreaShortfall> shortfall = kernel ? Optional.empty() : BoundsFirst.shortfall(instance);
       if (shortfall.isPresent()) {
         messages.add(BoundsFirst.ruledOutSentence(shortfall.get()));
         return Optional.of(result(Status.INFEASIBLE, null, OptionalLong.empty())
@@ -506,7 +536,7 @@ final class ModuleFamilySolver {
             continue;
           }
         }
-        if (tier.name().equals("PAMT") && limits.maxTdmrs() == 1 && proven(fixed).coversAll()) {
+        if (!kernel && tier.name().equals("PAMT") && limits.maxTdmrs() == 1 && proven(fixed).coversAll()) {
           Optional<PlacesOutcome> over = leastPamtOverOnlyTdmrPlaces(least.orElse(0), last, fixed);
           if (over.isPresent()) {
             last = over.get().best();
@@ -526,7 +556,7 @@ final class ModuleFamilySolver {
             continue;
           }
         }
-        Optional<List<List<AddressRange>>> sets = tier.name().equals("reserved areas") && last != null
+        Optional<List<List<AddressRange>>> sets = !kernel && tier.name().equals("reserved areas") && last != null
             ? tdmrSetsAtBound(fixed) : Optional.empty();
         if (sets.isEmpty() && tier.name().equals("reserved areas") && last != null && !onlyTdmrPlaces.isEmpty()) {
           // Every layout left has its only TDMR at one of the places the PAMT tier was proven over.
@@ -558,7 +588,7 @@ final class ModuleFamilySolver {
           }
           String proof = infeasibleSentence();
           messages.add(proof);
-          restrictions = new Restrictions(instance).forInfeasible();
+          restrictions = new Restrictions(instance, moduleInstance).forInfeasible();
           Restrictions.sentence(restrictions).ifPresent(messages::add);
           if (policy.coverage() == Policy.Coverage.ALL) {
             messages.add("`tdmr fix` finds the least TDX memory to give up so that such a layout exists");
@@ -696,17 +726,61 @@ final class ModuleFamilySolver {
         case "coverage" -> Optional.of(new TierBounds.Bound(deadPages(), "memory outside every CMR"));
         case "remote PAMT" -> Optional.of(new TierBounds.Bound(0, ""));
         case "PAMT" -> {
-          Optional<TierBounds.Bound> pages = tierBounds.pamtPages(proven(fixed));
+          Optional<TierBounds.Bound> pages = kernel ? kernelPamtBound(proven(fixed)) : tierBounds.pamtPages(proven(fixed));
           if (pages.isPresent() && (pamtTierBound.isEmpty() || pages.get().value() > pamtTierBound.get().value())) {
             pamtTierBound = pages;
           }
           yield pages;
         }
-        case "TDMRs" -> tierBounds.tdmrs(proven(fixed));
-        case "reserved areas" -> tierBounds.reservedAreas(proven(fixed), found);
+        case "TDMRs" -> kernel ? kernelTdmrsBound(proven(fixed)) : tierBounds.tdmrs(proven(fixed));
+        case "reserved areas" -> kernel ? kernelAreasBound(proven(fixed), found)
+            : tierBounds.reservedAreas(proven(fixed), found);
         default -> Optional.empty();
       };
     }
+
+    /**
+     * Kernel family: the PAMT tier's bound, the larger of the module family's under PAMT {@code any}
+     * ({@link TierBounds}, over {@link #moduleInstance}) and, once no coverable memory is given up,
+     * the kernel family's own ({@link KernelFamilyBounds#leastPamtPages}).
+     */
+    private Optional<TierBounds.Bound> kernelPamtBound(TierBounds.Proven proven) {
+      Optional<TierBounds.Bound> module = tierBounds.pamtPages(proven);
+      OptionalLong own = proven.coversAll() ? kernelBounds().leastPamtPages() : OptionalLong.empty();
+      if (own.isPresent() && (module.isEmpty() || own.getAsLong() > module.get().value())) {
+        return Optional.of(new TierBounds.Bound(own.getAsLong(), KernelFamilyBounds.class.getSimpleName()));
+      }
+      return module;
+    }
+
+    /** Kernel family: the TDMR tier's bound at the PAMT proven ({@link KernelFamilyBounds#leastTdmrs}). */
+    private Optional<TierBounds.Bound> kernelTdmrsBound(TierBounds.Proven proven) {
+      if (!proven.coversAll() || proven.pamtPages().isEmpty()) {
+        return Optional.empty();
+      }
+      OptionalLong least = kernelBounds().leastTdmrs(proven.pamtPages().getAsLong());
+      return least.isPresent() ? Optional.of(new TierBounds.Bound(least.getAsLong(),
+          KernelFamilyBounds.class.getSimpleName())) : Optional.empty();
+    }
+
+    /** Kernel family: the reserved-area tier's bound at the PAMT and TDMRs proven ({@link KernelFamilyBounds#leastAreas}). */
+    private Optional<TierBounds.Bound> kernelAreasBound(TierBounds.Proven proven, long found) {
+      if (!proven.coversAll() || proven.pamtPages().isEmpty() || proven.tdmrs().isEmpty()) {
+        return Optional.empty();
+      }
+      long least = kernelBounds().leastAreas(proven.pamtPages().getAsLong(), proven.tdmrs().getAsLong(), found);
+      return Optional.of(new TierBounds.Bound(least, KernelFamilyBounds.class.getSimpleName()));
+    }
+
+    /** The kernel family's bounds over {@link #moduleInstance}, built once, on first use. */
+    private KernelFamilyBounds kernelBounds() {
+      if (kernelBounds == null) {
+        kernelBounds = new KernelFamilyBounds(moduleInstance);
+      }
+      return kernelBounds;
+    }
+
+    private KernelFamilyBounds kernelBounds;
 
     /** What the tiers fixed so far prove, in the terms of {@link TierBounds}. */
     private TierBounds.Proven proven(Map<String, Long> fixed) {
@@ -836,6 +910,9 @@ final class ModuleFamilySolver {
      * costs nothing but its share of time.
      */
     private Optional<CpSolver> startingSolution() {
+      if (kernel) {
+        return kernelStart();
+      }
       boolean nodeLocal = policy.pamt() == Policy.PamtPlacementPolicy.NODE_LOCAL;
       ModuleFamilyBounds bounds = new ModuleFamilyBounds(instance, nodeLocal);
       long least = bounds.leastPamtPages().orElse(0);
@@ -872,6 +949,15 @@ final class ModuleFamilySolver {
         candidates.add(tdmrsWithMemory(filledStart.get()));
         names.add("the TDMR of the layout built by filling islands (FilledStart)");
       }
+      return bestStart(candidates, names, cuts, least);
+    }
+
+    /**
+     * The best of the starts with TDMRs {@code candidates} ({@link #startWith}), each with its share of
+     * a quarter of the time left (at most 10 s; the first {@code cuts} with half what is left), tried
+     * in turn until one meets {@code least}, the PAMT bound; then its fewest areas.
+     */
+    private Optional<CpSolver> bestStart(List<List<long[]>> candidates, List<String> names, int cuts, long least) {
       Deadline startDeadline = Deadline.in(Math.min(10, deadline.remainingSeconds() / 4));
       Start best = null;
       // The last share is the areas', below.
@@ -891,6 +977,42 @@ final class ModuleFamilySolver {
         return Optional.empty();
       }
       return Optional.of(fewestAreas(best, startDeadline));
+    }
+
+    /**
+     * Kernel family: the model solved with the TDMRs of the layout it was given ({@link #earlier}, a
+     * kernel-family layout), within a quarter of the time left (at most 10 s), then its areas.
+     */
+    private Optional<CpSolver> kernelStart() {
+      List<List<long[]>> candidates = new ArrayList<>();
+      List<String> names = new ArrayList<>();
+      if (earlier.isPresent()) {
+        candidates.add(tdmrsWithMemory(earlier.get()));
+        names.add("the TDMRs of the kernel-family model's answer");
+      }
+      // TDMR sets of the module family's starts: GiB ranges, the same in either family.
+      ModuleFamilyBounds bounds = new ModuleFamilyBounds(moduleInstance, false);
+      candidates.add(ranges(bounds.tdmrs(), moduleInstance));
+      names.add("one per run of memory granules");
+      for (List<long[]> atEnd : bounds.runEndCandidates(MOST_RUN_END_STARTS)) {
+        candidates.add(atEnd);
+        names.add("granules at a run's end left out of every TDMR, filled with PAMT");
+      }
+      for (java.util.Set<Integer> leftOut : bounds.leftOutCandidates(MOST_LEFT_OUT_STARTS)) {
+        candidates.add(ranges(bounds.tdmrsLeavingOut(leftOut), moduleInstance));
+        names.add(Count.of(leftOut.size(), "granule") + " left out of every TDMR, filled with PAMT");
+      }
+      OptionalLong least = policy.coverage() == Policy.Coverage.ALL ? kernelBounds().leastPamtPages() : OptionalLong.empty();
+      if (least.isPresent()) {
+        // TDMRs cut so that their PAMT can fill runs left out wholly (canonical/tdx#331: the chunks of
+        // two TDMRs fill the 2 GiB block at 1024G), tried first.
+        List<List<long[]>> cut = new TdmrCountBound(moduleInstance).startingTdmrs(least.getAsLong(), MOST_CUT_STARTS);
+        for (int i = cut.size() - 1; i >= 0; i--) {
+          candidates.add(0, cut.get(i));
+          names.add(0, "TDMRs cut so that their PAMT can fill the runs left out wholly, TdmrCountBound");
+        }
+      }
+      return bestStart(candidates, names, 0, least.orElse(0));
     }
 
     /**
@@ -928,7 +1050,7 @@ final class ModuleFamilySolver {
      */
     private Optional<Start> startWith(List<long[]> tdmrs, String name, Deadline until, OptionalLong below) {
       if (tdmrs.isEmpty() || tdmrs.size() > limits.maxTdmrs()
-          || areaBounds().leastMaxReserved(tdmrs.size()) > limits.maxReservedPerTdmr()) {
+          || !kernel && areaBounds().leastMaxReserved(tdmrs.size()) > limits.maxReservedPerTdmr()) {
         // No such start, or none within the limits (a tight limit needs more TDMRs).
         return Optional.empty();
       }
@@ -1048,10 +1170,15 @@ final class ModuleFamilySolver {
 
     /** Whole-cell TDMRs as GiB ranges. */
     private List<long[]> ranges(List<List<Integer>> tdmrs) {
+      return ranges(tdmrs, instance);
+    }
+
+    /** Whole-cell TDMRs, cells of {@code over}, as GiB ranges. */
+    private static List<long[]> ranges(List<List<Integer>> tdmrs, Instance over) {
       List<long[]> out = new ArrayList<>();
       for (List<Integer> t : tdmrs) {
-        out.add(new long[] {instance.cells().get(t.get(0)).range().start() / ByteSize.GiB,
-            instance.cells().get(t.get(t.size() - 1)).range().end() / ByteSize.GiB});
+        out.add(new long[] {over.cells().get(t.get(0)).range().start() / ByteSize.GiB,
+            over.cells().get(t.get(t.size() - 1)).range().end() / ByteSize.GiB});
       }
       return out;
     }
@@ -1117,7 +1244,7 @@ final class ModuleFamilySolver {
             : "proven optimal among %s: ").formatted(policy.family().claim()) + what);
         // A tier CP-SAT proved by its search holds among the model's layouts only; one whose value
         // meets its lower bound holds among all layouts of the family.
-        restrictions = tiers.byBounds() ? List.of() : new Restrictions(instance).forOptimum(score);
+        restrictions = tiers.byBounds() ? List.of() : new Restrictions(instance, moduleInstance).forOptimum(score);
         if (tiers.byBounds()) {
           details.add("every tier met its lower bound, derived for the whole family: no restriction of the model limits the claim");
         }
@@ -1131,7 +1258,7 @@ final class ModuleFamilySolver {
         messages.add(provenPart + what);
         if (tiers.pamtBoundPages().isPresent() && !tiers.pamtBoundByBounds()) {
           // CP-SAT's own bound holds among the model's layouts only.
-          restrictions = new Restrictions(instance).forInfeasible();
+          restrictions = new Restrictions(instance, moduleInstance).forInfeasible();
           Restrictions.boundSentence(policy, restrictions).ifPresent(messages::add);
         }
       }

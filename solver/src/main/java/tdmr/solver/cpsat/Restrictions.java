@@ -69,12 +69,24 @@ import tdmr.tdx.Policy;
  *       (a padded level filling the last GiB of a run outside the TDMR saves a TDMR's area) and
  *       {@code CpSatModuleFamilyProperties} check the roomy case against the exhaustive search.
  * </ul>
+ *
+ * <p>Kernel family ({@link KernelFamilySolver}): {@link ModuleFamilyRestrictions#kernelFamily}
+ * names them (a TDMR inside a run, chains of 1 GiB where a run lies in a tight segment, and TDMRs
+ * without TDX memory); no joints, no padding.
  */
 final class Restrictions {
   private final Instance instance;
+  /** The same map's module-family instance under PAMT {@code any} (kernel family), else {@link #instance}. */
+  private final Instance module;
 
   Restrictions(Instance instance) {
+    this(instance, instance);
+  }
+
+  /** Kernel family: {@code module} is the same map's module-family instance under PAMT {@code any}. */
+  Restrictions(Instance instance, Instance module) {
     this.instance = instance;
+    this.module = module;
   }
 
 
@@ -103,6 +115,9 @@ final class Restrictions {
   }
 
   private List<String> restrictions(Optional<LayoutScore> found) {
+    if (!instance.moduleFamily()) {
+      return ModuleFamilyRestrictions.kernelFamily(instance, module, tightRun(), found);
+    }
     if (found.isPresent() && ModuleFamilyRestrictions.unbeatable(instance, found.get())) {
       return List.of();
     }

@@ -45,18 +45,22 @@ class CpSatEngineTest {
 
   @Test
   void tdmrOverTwoHundredFiftySixGibPaysASecondOneGibLevelPage() {
-    // Block [1M, 300G) on node 0: cells [0,1G) (hole [0,1M) and memory) and [1G,300G). One TDMR
-    // [0,300G) costs 4 MiB + 8 KiB per GiB plus ceil(300 * 16 / 4096) = 2 pages of 1G level:
-    // 4104 * 300 + 8 = 1231208 KiB. Two TDMRs [0,1G) and [1G,300G) cost (4104 + 4) +
-    // (4104 * 299 + 8) = 1231212 KiB, 4 KiB more. The one TDMR's chunk (about 1.17 GiB) fits only
-    // in [1G,300G), so it has two areas (the hole and the chunk), well within 16: it is the optimum.
+    // Block [1M, 300G) on node 0. A TDMR of N GiB has a chunk of 4104 * N KiB plus ceil(N * 16 /
+    // 4096) pages of 1G level (2 pages above 256 GiB). Covering all 300 granules costs at least
+    // one TDMR [0,300G): 4104 * 300 + 8 = 1231208 KiB (two, [0,1G) and [1G,300G), pay 4 KiB more).
+    // Leaving granule 0 out of every TDMR makes its 1023 MiB PAMT: [1G,300G)'s chunk, 4104 * 299 + 8
+    // = 1227104 KiB (more than 1023 MiB), starts at 1M, fills [1M,1G) and reaches on into granule 1,
+    // where its TDMR reserves it: 1 area. Leaving granule 299 out instead costs the same PAMT but
+    // two areas ([0,1M) and the chunk); leaving out more granules leaves more memory than a chunk
+    // fills (e.g. [1G,299G)'s 1222992 KiB against 2 GiB - 1 MiB). So [1G,300G) is the optimum.
     MemoryMap map = MemoryMap.ofBlocks("big", List.of(new MemoryBlock(ByteSize.MiB, 300 * GiB, 0)));
     EngineResult r = solve(map, TdxLimits.DEFAULT, Policy.KERNEL);
     assertEquals(Status.OPTIMAL, r.status(), r.messages().toString());
     Layout layout = r.layout().orElseThrow();
-    assertEquals(List.of(new AddressRange(0, 300 * GiB)), layout.tdmrs().stream().map(Tdmr::range).toList());
-    assertEquals(1231208 * KiB, r.pamtBytes().getAsLong());
-    assertEquals(1231208 * KiB, r.pamtBoundBytes().getAsLong());
+    assertEquals(List.of(new AddressRange(GiB, 300 * GiB)), layout.tdmrs().stream().map(Tdmr::range).toList());
+    assertEquals(1227104 * KiB, r.pamtBytes().getAsLong());
+    assertEquals(1227104 * KiB, r.pamtBoundBytes().getAsLong());
+    assertEquals(1, layout.reservedAreaCount());
   }
 
   @Test

@@ -66,6 +66,23 @@ class CpSatFamilyProperties {
   }
 
   /**
+   * The kernel family alone, where since 2026-12-06 CP-SAT answers over the module family's instance
+   * ({@link KernelFamilySolver}) whenever the model over {@code Problem} names its restrictions:
+   * granules whose memory chunks fill left out of every TDMR, chunks across 1 GiB boundaries, TDMRs
+   * over empty granules; its claims name only {@code ModuleFamilyRestrictions#kernelFamily}'s, and
+   * one naming none must be the exhaustive search's optimum.
+   */
+  @Property(tries = 8, seed = "20261206")
+  void cpSatsKernelFamilyAgreesWithTheExhaustiveSearch(@ForAll("tinyKernelCases") Case c) {
+    cpSatAgreesWithTheExhaustiveSearch(c);
+  }
+
+  @Provide
+  Arbitrary<Case> tinyKernelCases() {
+    return tinyCases().map(c -> new Case(c.map(), c.limits(), c.policy().withFamily(Policy.Family.KERNEL)));
+  }
+
+  /**
    * One to three GiB from 1 GiB up: islands of 4 KiB to 300 MiB (some exactly a 1 GiB TDMR's chunk
    * or level long) between holes of 4 KiB to 64 MiB, blocks on one or two nodes, sometimes touching,
    * CMRs equal to the blocks or spanning the holes; at most 3 TDMRs and 1 to 4 areas.

@@ -1,0 +1,105 @@
+package tdmr.solver.cpsat;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import tdmr.mem.MemoryMap;
+import tdmr.solver.EngineResult;
+import tdmr.solver.Instance;
+import tdmr.solver.KernelFamilyClaim;
+import tdmr.solver.KernelShape;
+import tdmr.solver.LayoutScore;
+import tdmr.solver.Question;
+import tdmr.solver.SolveOptions;
+import tdmr.solver.Status;
+import tdmr.tdx.Layout;
+import tdmr.tdx.Policy;
+import tdmr.tdx.TdxLimits;
+
+/**
+ * CP-SAT's kernel-family answer ({@link Policy.Family#KERNEL}) in two steps. First the model over
+ * {@link tdmr.solver.Problem} ({@link TdmrModel}), named by {@link KernelFamilyClaim}: where its
+ * proof meets bounds derived for the whole family it names no restriction and is the answer. Else
+ * (its proof names the four restrictions of {@code Problem.KERNEL_FAMILY_RESTRICTIONS}) the
+ * kernel family over an {@link Instance} in kernel mode ({@link ModuleFamilySolver#kernel}, the
+ * {@link ModuleModel} of one chunk per TDMR), started from that answer's TDMRs: TDMR boundaries on
+ * any 1 GiB boundary of a run (one per run), chunks anywhere in one block (across 1 GiB boundaries,
+ * over empty granules beside the memory through {@link Instance.Cell#extension}), granules whose
+ * memory chunks fill wholly outside every TDMR. Its proof names only what {@link
+ * tdmr.solver.ModuleFamilyRestrictions#kernelFamily} says could matter (a TDMR inside a run, chains
+ * of 1 GiB, TDMRs without memory), or nothing where the family's bounds are met.
+ *
+ * <p>It is searched under PAMT {@code any}: the kernel family does not rank remote PAMT ({@link
+ * LayoutScore#ranksRemotePamt}), so its optimum is the family's under {@code node-local} too. But
+ * under {@code node-local} the kernel family keeps each chunk on the node the kernel picks for its
+ * TDMR ({@link KernelShape#kernelNode}): an answer with a chunk elsewhere is not taken, the first
+ * answer stands (and says so in its details). The second answer replaces the first only when it is
+ * a proof (OPTIMAL or INFEASIBLE), its layout valid and of the kernel's shape (checked by {@link
+ * ModuleFamilySolver}), and no worse than the first's layout; otherwise the first stands. Both end
+ * by the solve's deadline.
+ */
+final class KernelFamilySolver {
+  private KernelFamilySolver() {}
+
+  /**
+   * The answer for {@code map} given {@code first}, the model over {@code Problem}'s answer, named;
+   * the caller has loaded OR-Tools.
+   */
+  static EngineResult answer(MemoryMap map, TdxLimits limits, Policy policy, SolveOptions options,
+      EngineResult first) {
+    boolean proof = first.status() == Status.OPTIMAL || first.status() == Status.INFEASIBLE;
+    if (!proof || first.restrictions().isEmpty() || options.solveDeadline().expired()) {
+      return first;
+    }
+    Policy any = policy.withPamt(Policy.PamtPlacementPolicy.ANY);
+    EngineResult wide = ModuleFamilySolver.kernel(map, limits, any, options, first.layout());
+    Optional<String> why = whyNotTaken(map, limits, policy, first, wide);
+    if (why.isPresent()) {
+      List<String> details = new ArrayList<>(first.details());
+      details.add("the kernel family over the module family's instance (TDMRs on any 1 GiB boundary, chunks anywhere"
+          + " in one block) was not taken: " + why.get());
+      return first.withDetails(details);
+    }
+    return named(wide, map, limits, policy, options);
+  }
+
+  /** Why {@code wide} does not replace {@code first}; empty when it does. */
+  private static Optional<String> whyNotTaken(MemoryMap map, TdxLimits limits, Policy policy, EngineResult first,
+      EngineResult wide) {
+    if (wide.status() != Status.OPTIMAL && wide.status() != Status.INFEASIBLE) {
+      return Optional.of("it proved nothing (" + wide.status() + ": " + String.join("; ", wide.messages()) + ")");
+    }
+    if (wide.status() == Status.INFEASIBLE) {
+      return first.status() == Status.INFEASIBLE ? Optional.empty()
+          : Optional.of("it found no layout where the first model found one; this is a defect, please report it");
+    }
+    Layout layout = wide.layout().orElseThrow();
+    if (policy.pamt() == Policy.PamtPlacementPolicy.NODE_LOCAL && !KernelShape.offKernelNode(map, layout).isEmpty()) {
+      return Optional.of("its optimum puts a chunk on another node than the one the kernel picks for its TDMR");
+    }
+    if (first.layout().isPresent() && LayoutScore.of(map, limits, policy, first.layout().get())
+        .betterThan(LayoutScore.of(map, limits, policy, layout), policy)) {
+      return Optional.of("its optimum is worse than the first model's layout (a restriction of its own hid that one)");
+    }
+    return Optional.empty();
+  }
+
+  /**
+   * {@code wide} under the kernel family's question: its restrictions, unless the family's bounds
+   * show none can matter ({@link KernelFamilyClaim}).
+   */
+  private static EngineResult named(EngineResult wide, MemoryMap map, TdxLimits limits, Policy policy,
+      SolveOptions options) {
+    List<String> said = new ArrayList<>(wide.messages());
+    Restrictions.sentence(wide.restrictions()).ifPresent(said::remove);
+    EngineResult bare = new EngineResult(wide.solver(), wide.status(), wide.layout(), wide.pamtBytes(),
+        wide.pamtBoundBytes(), said, wide.solveMillis(), wide.modelVariables(), wide.modelConstraints(),
+        wide.uncoveredBytes(), wide.kernelFailure(), wide.infeasibility(), wide.details(), wide.question());
+    List<String> details = new ArrayList<>(wide.details());
+    details.add(0, "kernel family over the module family's instance (TDMRs on any 1 GiB boundary of a run, chunks"
+        + " anywhere in one block): its proof replaces the model over Problem's, which named "
+        + String.join("; ", tdmr.solver.Problem.kernelQuestion(policy).restrictions()));
+    return KernelFamilyClaim.named(bare.withDetails(details), map, limits, policy, options.solveDeadline(),
+        new Question(Policy.Family.KERNEL, wide.restrictions()));
+  }
+}
