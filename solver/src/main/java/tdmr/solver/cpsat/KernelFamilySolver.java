@@ -33,7 +33,8 @@ import tdmr.tdx.TdxLimits;
  * LayoutScore#ranksRemotePamt}), so its optimum is the family's under {@code node-local} too. But
  * under {@code node-local} the kernel family keeps each chunk on the node the kernel picks for its
  * TDMR ({@link KernelShape#kernelNode}): an answer with a chunk elsewhere is not taken, the first
- * answer stands (and says so in its details). The second answer replaces the first only when it is
+ * answer stands (and says so in its details); under coverage {@code max} it is not tried there, as the
+ * kernel's node for a TDMR depends on the memory given up. The second answer replaces the first only when it is
  * a proof (OPTIMAL or INFEASIBLE), its layout valid and of the kernel's shape (checked by {@link
  * ModuleFamilySolver}), and no worse than the first's layout; otherwise the first stands. Both end
  * by the solve's deadline.
@@ -51,16 +52,27 @@ final class KernelFamilySolver {
     if (!proof || first.restrictions().isEmpty() || options.solveDeadline().expired()) {
       return first;
     }
+    if (policy.pamt() == Policy.PamtPlacementPolicy.NODE_LOCAL && policy.coverage() == Policy.Coverage.MAX) {
+      // The node the kernel picks for a TDMR depends on the memory given up (memmap= removes blocks),
+      // which KernelShape#kernelNode does not follow: the first answer stands.
+      return first.withDetails(notTaken(first, "not tried under coverage max with PAMT node-local (the node the"
+          + " kernel picks for a TDMR depends on the memory given up)"));
+    }
     Policy any = policy.withPamt(Policy.PamtPlacementPolicy.ANY);
     EngineResult wide = ModuleFamilySolver.kernel(map, limits, any, options, first.layout());
     Optional<String> why = whyNotTaken(map, limits, policy, first, wide);
     if (why.isPresent()) {
-      List<String> details = new ArrayList<>(first.details());
-      details.add("the kernel family over the module family's instance (TDMRs on any 1 GiB boundary, chunks anywhere"
-          + " in one block) was not taken: " + why.get());
-      return first.withDetails(details);
+      return first.withDetails(notTaken(first, why.get()));
     }
     return named(wide, map, limits, policy, options);
+  }
+
+  /** {@code first}'s details and why the kernel family over the module family's instance did not answer. */
+  private static List<String> notTaken(EngineResult first, String why) {
+    List<String> details = new ArrayList<>(first.details());
+    details.add("the kernel family over the module family's instance (TDMRs on any 1 GiB boundary, chunks anywhere"
+        + " in one block) did not answer: " + why);
+    return details;
   }
 
   /** Why {@code wide} does not replace {@code first}; empty when it does. */
