@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Optional;
 import tdmr.mem.MemoryMap;
 import tdmr.solver.EngineResult;
+import tdmr.solver.Incumbent;
 import tdmr.solver.Instance;
 import tdmr.solver.KernelFamilyClaim;
 import tdmr.solver.KernelShape;
@@ -15,6 +16,7 @@ import tdmr.solver.Status;
 import tdmr.tdx.Layout;
 import tdmr.tdx.Policy;
 import tdmr.tdx.TdxLimits;
+import tdmr.time.Deadline;
 
 /**
  * CP-SAT's kernel-family answer ({@link Policy.Family#KERNEL}) in two steps. First the model over
@@ -36,8 +38,8 @@ import tdmr.tdx.TdxLimits;
  * answer stands (and says so in its details); under coverage {@code max} it is not tried there, as the
  * kernel's node for a TDMR depends on the memory given up. The second answer replaces the first only when it is
  * a proof (OPTIMAL or INFEASIBLE), its layout valid and of the kernel's shape (checked by {@link
- * ModuleFamilySolver}), and no worse than the first's layout; otherwise the first stands. Both end
- * by the solve's deadline.
+ * ModuleFamilySolver}), and no worse than the first's layout; otherwise the first stands. The second
+ * gets half the time the first left (the first answer is offered to the solve's incumbent before).
  */
 final class KernelFamilySolver {
   private KernelFamilySolver() {}
@@ -58,8 +60,14 @@ final class KernelFamilySolver {
       return first.withDetails(notTaken(first, "not tried under coverage max with PAMT node-local (the node the"
           + " kernel picks for a TDMR depends on the memory given up)"));
     }
+    // The first answer is what a deadline guard falls back on; the second solve offers to a holder of
+    // its own and gets half the time left, so that it ends well before the guard's grace runs out
+    // even where building its model is slow (65 nodes under load).
+    options.incumbent().offer(first);
     Policy any = policy.withPamt(Policy.PamtPlacementPolicy.ANY);
-    EngineResult wide = ModuleFamilySolver.kernel(map, limits, any, options, first.layout());
+    Deadline half = options.solveDeadline().within(options.solveDeadline().remainingSeconds() / 2);
+    EngineResult wide = ModuleFamilySolver.kernel(map, limits, any,
+        options.withDeadline(half).withIncumbent(Incumbent.create()), first.layout());
     Optional<String> why = whyNotTaken(map, limits, policy, first, wide);
     if (why.isPresent()) {
       return first.withDetails(notTaken(first, why.get()));
