@@ -125,11 +125,29 @@ public final class Problem {
   public static final String NODE_LOCAL_RESTRICTION =
       "each TDMR's PAMT chunk lies on the NUMA node the kernel picks for the TDMR (that of its first memory block)";
 
+  /**
+   * Under {@code --coverage max}, what the instance also requires (see "Coverage max" above): memory
+   * is given up in whole atoms, never one holding a chunk, nor the first memory atom of a TDMR's
+   * first cell ({@link #nodeAtom}). A restriction, named since 2026-12-06: giving up that first atom
+   * can merge the holes around it into one reserved area, and the kernel then picks the TDMR's node
+   * from the next block it keeps. On blocks [1G+8K, 2G) on node 0 and [3G+4K, 3G+8K), [3G+16K, 4G)
+   * on node 1, 2 TDMRs of 1 area each, PAMT {@code node-local}, holes {@code memlist}, both engines
+   * claimed OPTIMAL with [3G, 4G) left out (1 GiB - 12 KiB uncovered), where giving up only the 4 KiB
+   * block at 3G+4K lets [3G, 4G) cover the rest with its chunk against the merged hole on node 1
+   * (4 KiB uncovered; {@code ExhaustiveSearch}, {@code RestrictedLayouts}).
+   */
+  public static final String COVERAGE_MAX_RESTRICTION =
+      "memory is given up only in whole pieces (a memory block cut at 1 GiB boundaries, or a run of whole GiB)"
+          + " holding no PAMT chunk, and never the first piece of memory of a TDMR";
+
   /** The question this instance's engines answer: the kernel family, up to its restrictions. */
   public static Question kernelQuestion(Policy policy) {
     List<String> restrictions = new ArrayList<>(KERNEL_FAMILY_RESTRICTIONS);
     if (policy.pamt() == Policy.PamtPlacementPolicy.NODE_LOCAL) {
       restrictions.add(NODE_LOCAL_RESTRICTION);
+    }
+    if (policy.coverage() == Policy.Coverage.MAX) {
+      restrictions.add(COVERAGE_MAX_RESTRICTION);
     }
     return new Question(Policy.Family.KERNEL, restrictions);
   }

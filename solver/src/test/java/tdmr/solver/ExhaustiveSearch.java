@@ -154,8 +154,10 @@ public final class ExhaustiveSearch {
   private final Comparator<LayoutScore> order;
 
   private Result best;
-  /** Which TDMR sets the search tries (all unless {@link #onlyTdmrs} says otherwise). */
+  /** Which TDMR sets the search tries (all unless {@link #onlyTdmrs} or {@link #meeting} says otherwise). */
   private Predicate<List<AddressRange>> keep = tdmrs -> true;
+  /** Which layouts the search keeps (all unless {@link #meeting} says otherwise). */
+  private Predicate<Layout> keepLayout = layout -> true;
 
   // Per TDMR set.
   private List<long[]> tdmrs;
@@ -210,6 +212,23 @@ public final class ExhaustiveSearch {
     return this;
   }
 
+  /**
+   * Limits the search, in either family, to the layouts whose TDMRs (in address order) {@code
+   * tdmrs} accepts and that {@code layouts} accepts: the best layout meeting the restrictions a
+   * claim names ({@link RestrictedLayouts}). The search still enumerates one representative of each
+   * class of layouts its lemmas make alike and filters those, so the best it keeps meets both, and
+   * is the best of all layouts meeting them only where every such layout has a representative, no
+   * worse, meeting them too ({@link RestrictedLayouts} argues where). The TDMR sets are filtered
+   * before their layouts are searched, in the kernel family also the sets extended over empty
+   * granules; the bounds that prune the search hold for every layout, so they hold for the filtered
+   * ones. Returns this search.
+   */
+  public ExhaustiveSearch meeting(Predicate<List<AddressRange>> tdmrs, Predicate<Layout> layouts) {
+    this.keep = tdmrs;
+    this.keepLayout = layouts;
+    return this;
+  }
+
   /** The best layout, or empty when no layout of the family exists. */
   public Optional<Result> best() {
     best = null;
@@ -218,7 +237,6 @@ public final class ExhaustiveSearch {
     }
     List<List<long[]>> sets = new ArrayList<>();
     tdmrSets(windowLo / G, new ArrayList<>(), sets);
-    sets.removeIf(set -> !keep.test(set.stream().map(t -> new AddressRange(t[0] * G * PAGE, t[1] * G * PAGE)).toList()));
     List<Object[]> ranked = new ArrayList<>();
     for (List<long[]> set : sets) {
       ranked.add(new Object[] {set, lowerBound(set)});
@@ -230,7 +248,9 @@ public final class ExhaustiveSearch {
       }
       @SuppressWarnings("unchecked")
       List<long[]> set = (List<long[]>) r[0];
-      searchSet(set);
+      if (kept(set)) {
+        searchSet(set);
+      }
     }
     if (!module) {
       for (Object[] r : ranked) {
@@ -272,11 +292,16 @@ public final class ExhaustiveSearch {
         return;
       }
       for (List<long[]> set : found) {
-        if (best == null || order.compare(best.score(), lowerBound(set)) > 0) {
+        if (kept(set) && (best == null || order.compare(best.score(), lowerBound(set)) > 0)) {
           searchSet(set);
         }
       }
     }
+  }
+
+  /** Whether {@link #keep} accepts TDMR set {@code set}. */
+  private boolean kept(List<long[]> set) {
+    return keep.test(set.stream().map(t -> new AddressRange(t[0] * G * PAGE, t[1] * G * PAGE)).toList());
   }
 
   /** Granules without memory from {@code g} on in direction {@code step}, stopping at {@code limit}. */
@@ -963,6 +988,9 @@ public final class ExhaustiveSearch {
       if (!check.equals(score)) {
         throw new IllegalStateException("referee scored %s but its witness scores %s: %s".formatted(score, check,
             layout));
+      }
+      if (!keepLayout.test(layout)) {
+        return;
       }
       best = new Result(score, layout);
     }

@@ -16,7 +16,6 @@ import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 import net.jqwik.api.statistics.Statistics;
 import org.junit.jupiter.api.Test;
-import tdmr.check.LayoutVerifier;
 import tdmr.mem.MemoryBlock;
 import tdmr.mem.MemoryMap;
 import tdmr.solver.cpsat.CpSatEngine;
@@ -189,25 +188,7 @@ class InnerTdmrClaimsTest {
     boolean inner = r.restrictions().contains(ModuleFamilyRestrictions.INSIDE_A_RUN);
     Statistics.label("status").collect(r.status(), inner ? "inner named" : "inner not named",
         r.restrictions().isEmpty() ? "whole family" : "restricted");
-    String what = c + "\n" + r.messages() + "\nreferee " + expected.map(ExhaustiveSearch.Result::layout)
-        + "\n" + engine.name() + " " + r.layout();
-    if (r.layout().isPresent()) {
-      assertEquals(List.of(), LayoutVerifier.failures(c.map(), c.limits(), c.policy(), r.layout().get()), what);
-      LayoutScore got = LayoutScore.of(c.map(), c.limits(), c.policy(), r.layout().get());
-      assertTrue(expected.isPresent(), "a layout the referee did not find: " + what);
-      assertTrue(LayoutScore.order(c.policy()).compare(expected.get().score(), got) <= 0,
-          "the engine's layout beats the referee's best: " + got + " vs " + expected.get().score() + "\n" + what);
-    }
-    if (r.status() == Status.INFEASIBLE) {
-      assertTrue(!r.restrictions().isEmpty() || expected.isEmpty(), "INFEASIBLE without naming a restriction: " + what);
-      return;
-    }
-    assertEquals(Status.OPTIMAL, r.status(), what);
-    if (r.restrictions().isEmpty()) {
-      LayoutScore got = LayoutScore.of(c.map(), c.limits(), c.policy(), r.layout().orElseThrow());
-      assertTrue(expected.get().score().sameRank(got, c.policy()),
-          "unrestricted OPTIMAL " + got + " but the referee has " + expected.get().score() + "\n" + what);
-    }
+    RefereeClaims.hold(r, expected, c.map(), c.limits(), c.policy(), engine.name() + " " + c);
   }
 
   /**

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -204,6 +205,7 @@ class KernelFamilyClaimTest {
       assertTrue(r.pamtBytes().getAsLong() == 8_413_184L
           && r.restrictions().contains(Problem.KERNEL_FAMILY_RESTRICTIONS.get(2))
           || r.pamtBytes().getAsLong() == best.score().pamtBytes(), what);
+      RefereeClaims.hold(r, Optional.of(best), map, two, Policy.KERNEL, what);
     }
   }
   /**
@@ -233,6 +235,39 @@ class KernelFamilyClaimTest {
       String what = e.name() + " " + r.messages();
       assertEquals(Status.INFEASIBLE, r.status(), what);
       assertTrue(r.restrictions().contains(Problem.KERNEL_FAMILY_RESTRICTIONS.get(3)), what);
+      RefereeClaims.hold(r, Optional.of(best), map, limits, Policy.KERNEL, what);
+    }
+  }
+
+  /**
+   * Coverage {@code max}, holes {@code memlist}, PAMT {@code node-local}, 2 TDMRs of 1 area each;
+   * blocks [1G+8K, 2G) on node 0, [3G+4K, 3G+8K) and [3G+16K, 4G) on node 1 (CMRs the blocks). The
+   * TDMR [3G, 4G) keeping the 4 KiB block has the holes [3G, 3G+4K) and [3G+8K, 3G+16K) apart, two
+   * areas; its 1027-page chunk does not fit that block. Giving the block up makes [3G, 3G+16K) one
+   * gap, reserved, the chunk against it on node 1 (the kernel picks node 1 from the next block it
+   * keeps): one area. With [1G, 2G), its chunk against the hole [1G, 1G+8K): 4 KiB uncovered, the
+   * best there is (covering everything needs [3G, 4G) with the block, or one TDMR [1G, 4G) with
+   * three runs of holes). The model never gives up a TDMR's first piece, so it leaves [3G, 4G) out,
+   * 1 GiB - 12 KiB uncovered: found by {@code NodeSplitProperties} against the restricted referee
+   * (the claim named the kernel restrictions, none of them this). Now the claim names it, and
+   * {@link RefereeClaims} holds.
+   */
+  @Test
+  void anOptimumThatKeepsATdmrsFirstPieceNamesThatRestriction() {
+    MemoryMap map = MemoryMap.ofBlocks("first-piece", List.of(new MemoryBlock(G + 8 * K, 2 * G, 0),
+        new MemoryBlock(3 * G + 4 * K, 3 * G + 8 * K, 1), new MemoryBlock(3 * G + 16 * K, 4 * G, 1)));
+    TdxLimits limits = TdxLimits.DEFAULT.withMaxTdmrs(2).withMaxReservedPerTdmr(1);
+    Policy policy = new Policy(Policy.Holes.MEMLIST, Policy.PamtPlacementPolicy.NODE_LOCAL, Policy.Coverage.MAX,
+        Policy.Family.KERNEL);
+    ExhaustiveSearch.Result best = new ExhaustiveSearch(map, limits, policy).best().orElseThrow();
+    assertEquals(4096L, best.score().uncoveredBytes());
+    for (Engine e : List.of(new CpSatEngine(), new Z3Engine())) {
+      EngineResult r = e.solve(map, limits, policy, new SolveOptions(60, 1, 0));
+      String what = e.name() + " " + r.messages();
+      assertEquals(Status.OPTIMAL, r.status(), what);
+      assertEquals(G - 12 * K, r.uncoveredBytes(), what);
+      assertTrue(r.restrictions().contains(Problem.COVERAGE_MAX_RESTRICTION), what);
+      RefereeClaims.hold(r, Optional.of(best), map, limits, policy, what);
     }
   }
 }

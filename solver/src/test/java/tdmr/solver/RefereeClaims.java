@@ -13,9 +13,14 @@ import tdmr.tdx.TdxLimits;
 /**
  * What an exact engine's answer on a tiny map claims, held against {@link ExhaustiveSearch}'s best
  * on the same question: a layout is valid and no better than the referee's (so the referee has
- * one); {@code INFEASIBLE} is right or names a restriction; otherwise the answer is {@code
- * OPTIMAL}, and one naming no restriction ranks the same as the referee's best. The referee
- * properties of both engines ask exactly this.
+ * one); the answer is {@code OPTIMAL} or {@code INFEASIBLE}; and against the referee's best among
+ * the layouts meeting the restrictions the claim names ({@link RestrictedLayouts}, the referee's
+ * best itself when it meets them, none named): an {@code INFEASIBLE} claim has no such layout, an
+ * {@code OPTIMAL} one is no worse than it, and ranks the same as it where the filtered search is
+ * exact for every restriction named ({@link RestrictedLayouts.Restricted#exact}) and the claim's
+ * layout meets them. So a model that applies a restriction it does not name is caught wherever the
+ * referee's best meeting the named ones beats it. The referee properties of both engines ask
+ * exactly this.
  */
 public final class RefereeClaims {
   private RefereeClaims() {}
@@ -29,7 +34,11 @@ public final class RefereeClaims {
       Policy policy, String what) {
     String said = what + "\n" + r.messages() + "\nreferee " + expected.map(ExhaustiveSearch.Result::layout)
         + "\n" + r.solver() + " " + r.layout();
-    boolean restricted = !r.restrictions().isEmpty();
+    RestrictedLayouts.Where where = new RestrictedLayouts.Where(map, limits, policy);
+    RestrictedLayouts.Restricted named = RestrictedLayouts.of(r.restrictions());
+    Optional<ExhaustiveSearch.Result> meeting = expected.isEmpty() || named.allows(where, expected.get().layout())
+        ? expected : named.best(where);
+    said += "\nreferee meeting the restrictions named " + meeting.map(m -> m.score() + " " + m.layout());
     if (r.layout().isPresent()) {
       assertEquals(List.of(), LayoutVerifier.failures(map, limits, policy, r.layout().get()), said);
       LayoutScore got = LayoutScore.of(map, limits, policy, r.layout().get());
@@ -38,14 +47,23 @@ public final class RefereeClaims {
           "beats the referee's best: " + got + " vs " + expected.get().score() + "\n" + said);
     }
     if (r.status() == Status.INFEASIBLE) {
-      assertTrue(restricted || expected.isEmpty(), "INFEASIBLE without naming a restriction: " + said);
+      assertTrue(meeting.isEmpty(), "INFEASIBLE, but the referee has a layout meeting the restrictions named: " + said);
       return;
     }
     assertEquals(Status.OPTIMAL, r.status(), said);
-    if (!restricted) {
-      LayoutScore got = LayoutScore.of(map, limits, policy, r.layout().orElseThrow());
-      assertTrue(expected.get().score().sameRank(got, policy),
-          "unrestricted OPTIMAL " + got + " but the referee has " + expected.get().score() + "\n" + said);
+    LayoutScore got = LayoutScore.of(map, limits, policy, r.layout().orElseThrow());
+    assertTrue(meeting.isPresent() || !named.exact() || !named.allows(where, r.layout().get()),
+        "referee error: the filtered search found no layout meeting the restrictions named, the claim's does: " + said);
+    if (meeting.isEmpty()) {
+      return;
+    }
+    assertTrue(LayoutScore.order(policy).compare(got, meeting.get().score()) <= 0,
+        "OPTIMAL " + got + " but the referee has " + meeting.get().score()
+            + " meeting the restrictions named: a restriction the model applies without naming it\n" + said);
+    if (named.exact() && named.allows(where, r.layout().get())) {
+      assertTrue(meeting.get().score().sameRank(got, policy),
+          "OPTIMAL " + got + " but the referee has " + meeting.get().score() + " (the filtered search is exact here)\n"
+              + said);
     }
   }
 }

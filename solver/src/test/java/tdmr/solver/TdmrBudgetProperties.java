@@ -1,7 +1,6 @@
 package tdmr.solver;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -13,7 +12,6 @@ import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 import net.jqwik.api.statistics.Statistics;
-import tdmr.check.LayoutVerifier;
 import tdmr.mem.MemoryBlock;
 import tdmr.mem.MemoryMap;
 import tdmr.solver.cpsat.CpSatEngine;
@@ -49,14 +47,7 @@ class TdmrBudgetProperties {
       String what = engine.name() + " " + c + "\n" + r.messages() + "\n" + r.details() + "\nreferee "
           + expected.map(ExhaustiveSearch.Result::layout) + "\ngot " + r.layout();
       assertEquals(Status.OPTIMAL, r.status(), what);
-      assertEquals(List.of(), LayoutVerifier.failures(c.map(), c.limits(), c.policy(), r.layout().orElseThrow()), what);
-      LayoutScore got = LayoutScore.of(c.map(), c.limits(), c.policy(), r.layout().get());
-      assertTrue(expected.isPresent(), "a layout the referee did not find: " + what);
-      int cmp = LayoutScore.order(c.policy()).compare(expected.get().score(), got);
-      assertTrue(cmp <= 0, "beats the referee's best: " + got + " vs " + expected.get().score() + "\n" + what);
-      if (r.restrictions().isEmpty()) {
-        assertEquals(0, cmp, "unrestricted OPTIMAL " + got + " but the referee has " + expected.get().score() + "\n" + what);
-      }
+      RefereeClaims.hold(r, expected, c.map(), c.limits(), c.policy(), engine.name() + " " + c + "\n" + r.details());
     }
   }
 

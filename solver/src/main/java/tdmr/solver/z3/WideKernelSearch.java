@@ -42,9 +42,8 @@ import tdmr.time.Deadline;
  * run of whole GiB (at most one per run), a chunk lies anywhere in one segment (a block's TDX memory
  * inside one merged CMR, across 1 GiB boundaries), a granule whose memory chunks fill wholly may lie
  * outside every TDMR, and a TDMR may reach over granules without memory beside the window ({@link
- * Instance.Cell#extension}), growing its chunk. Every TDMR still holds TDX memory, as every TDMR of
- * the family does (the referee's kernel family, {@code ExhaustiveSearch}, has none without). What it
- * keeps is named in the module family's words ({@link #restrictions}).
+ * Instance.Cell#extension}), growing its chunk. What it keeps is named in the module family's words
+ * ({@link #restrictions}).
  *
  * <p>The search starts from the restricted optimum, a valid layout of the kernel family. First the
  * PAMT tier with the TDMRs fixed at guesses near it (each TDMR shrunk by one granule at one end: the
@@ -53,8 +52,8 @@ import tdmr.time.Deadline;
  * {@code any} (every kernel-family layout is one of that family). A layout at that bound proves the
  * PAMT tier; with its TDMRs fixed its areas are stepped down, and where it then meets the kernel
  * family's bounds in every tier ({@link KernelFamilyClaim}) it is optimal for the whole family.
- * Otherwise, only on models of at most {@link #MOST_VARIABLES} variables (tiny maps), the tiers are
- * minimised over the whole model: Z3's checks there took 15 s to more than 40 s each on tdx#391 under
+ * Otherwise, only on models of at most {@link #MOST_VARIABLES} variables (tiny maps) without a long
+ * run of empty granules ({@link #restrictions}), the tiers are minimised over the whole model: Z3's checks there took 15 s to more than 40 s each on tdx#391 under
  * load (1 706 variables), and the time limit would decide the answer.
  *
  * <p>Where the search proves nothing (a real map whose layout misses the bounds, a check stopped by
@@ -126,8 +125,9 @@ final class WideKernelSearch {
         return stands(restricted, "its optimum puts a chunk off the node the kernel picks for its TDMR (PAMT"
             + " node-local)", better(known));
       }
-      return proven.orElseGet(() -> stands(restricted, ("the layout found misses the family's bounds, and the whole"
-          + " model, of more than %d variables, is not searched").formatted(MOST_VARIABLES), better(known)));
+      return proven.orElseGet(() -> stands(restricted, ("no layout found meets the family's bounds, and the whole"
+          + " model is not searched: it has more than %d variables, or a run of 3 or more empty granules")
+          .formatted(MOST_VARIABLES), better(known)));
     } catch (Deadline.Exceeded e) {
       return stands(restricted, "time limit", better(known));
     } catch (Z3Exception e) {
@@ -158,29 +158,35 @@ final class WideKernelSearch {
   }
 
   /**
-   * What every TDMR of the wide model does, which the kernel family does not ask: each covers TDX
-   * memory (a TDMR over granules without memory has a chunk too, which could fill an island and
-   * merge the holes around it). In the words CP-SAT's kernel-mode model names it.
-   */
-  static final String TDMRS_HOLD_MEMORY = "every TDMR covers TDX memory";
-
-  /**
    * The restrictions the wide model keeps, in the words of {@link ModuleFamilyRestrictions} (its
    * {@link ModuleEncoding} keeps them in the kernel family as in the module family): at most one
    * TDMR boundary inside a run of whole GiB, so no TDMR lies wholly inside a run of 3 GiB or more
    * ({@link ModuleFamilyRestrictions#INSIDE_A_RUN}); no run of PAMT crosses a TDMR boundary inside a
    * run, whose memory outside every TDMR is filled only from one end ({@link
-   * ModuleFamilyRestrictions#CHAINS}), named wherever the map has a run of whole GiB; and {@link
-   * #TDMRS_HOLD_MEMORY}. (Conservative: named whatever the optimum, where the map allows them to
-   * matter at all.)
+   * ModuleFamilyRestrictions#CHAINS}), named wherever the map has a run of whole GiB. (Conservative:
+   * named whatever the optimum, where the map allows them to matter at all.) Every TDMR of the model
+   * holds TDX memory, as every TDMR of the family does in the referee's kernel family ({@code
+   * ExhaustiveSearch}); and a run of empty granules holds at most one TDMR boundary, which loses no
+   * layout below 3 GiB (two TDMRs growing their chunks into a 2 GiB run without touching take none
+   * of it, or one GiB each and touch), so a map with a longer run inside the window is not searched
+   * whole ({@link #longEmptyRun}).
    */
   static List<String> restrictions(Instance wide) {
     List<String> out = new ArrayList<>(ModuleFamilyRestrictions.shared(wide, Optional.empty()));
     if (wide.cells().stream().anyMatch(c -> c.kind() == Instance.Kind.PLAIN)) {
       out.add(ModuleFamilyRestrictions.CHAINS);
     }
-    out.add(TDMRS_HOLD_MEMORY);
     return out;
+  }
+
+  /**
+   * Whether a run of 3 or more granules without TDX memory lies inside the window: two TDMRs may
+   * grow their chunks into it from both sides without touching, leaving its middle in no TDMR,
+   * which the instance's one boundary per cell does not hold (a chunk's size is its TDMR's, so that
+   * can fill an island exactly, and matter under tight limits).
+   */
+  static boolean longEmptyRun(Instance wide) {
+    return wide.cells().stream().anyMatch(c -> c.kind() == Instance.Kind.EMPTY && !c.extension() && c.sizeGiB() >= 3);
   }
 
   /**
@@ -248,7 +254,7 @@ final class WideKernelSearch {
         }
         proofs.clear();
       }
-      if (model.variables() > MOST_VARIABLES) {
+      if (model.variables() > MOST_VARIABLES || longEmptyRun(wide)) {
         return Optional.empty();
       }
       for (long probe = lo; lo < hi; probe = lo + (hi - lo) / 2) {

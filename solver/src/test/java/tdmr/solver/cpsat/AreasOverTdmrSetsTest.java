@@ -20,6 +20,7 @@ import tdmr.mem.MemoryBlock;
 import tdmr.mem.MemoryMap;
 import tdmr.solver.EngineResult;
 import tdmr.solver.ExhaustiveSearch;
+import tdmr.solver.RefereeClaims;
 import tdmr.solver.LayoutScore;
 import tdmr.solver.SolveOptions;
 import tdmr.solver.Status;
@@ -79,21 +80,7 @@ class AreasOverTdmrSetsTest {
     Optional<ExhaustiveSearch.Result> expected = new ExhaustiveSearch(c.map(), c.limits(), c.policy()).best();
     boolean sets = r.details().stream().anyMatch(d -> d.contains("every layout left has one of"));
     Statistics.label("areas over TDMR sets").collect(sets);
-    String what = c + "\n" + r.messages() + "\n" + r.details() + "\nreferee "
-        + expected.map(ExhaustiveSearch.Result::layout) + "\ncpsat " + r.layout();
-    if (r.status() == Status.INFEASIBLE) {
-      assertTrue(!r.restrictions().isEmpty() || expected.isEmpty(), what);
-      return;
-    }
-    assertEquals(Status.OPTIMAL, r.status(), what);
-    Layout layout = r.layout().orElseThrow();
-    assertEquals(List.of(), LayoutVerifier.failures(c.map(), c.limits(), c.policy(), layout), what);
-    LayoutScore got = LayoutScore.of(c.map(), c.limits(), c.policy(), layout);
-    assertTrue(expected.isPresent(), what);
-    assertTrue(LayoutScore.order(c.policy()).compare(expected.get().score(), got) <= 0, what);
-    if (r.restrictions().isEmpty()) {
-      assertTrue(expected.get().score().sameRank(got, c.policy()), got + " vs " + expected.get().score() + "\n" + what);
-    }
+    RefereeClaims.hold(r, expected, c.map(), c.limits(), c.policy(), c + "\n" + r.details());
   }
 
   @Provide

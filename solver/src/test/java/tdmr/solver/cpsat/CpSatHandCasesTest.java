@@ -13,6 +13,7 @@ import tdmr.mem.MemoryBlock;
 import tdmr.mem.MemoryMap;
 import tdmr.solver.EngineResult;
 import tdmr.solver.ExhaustiveSearch;
+import tdmr.solver.RefereeClaims;
 import tdmr.solver.FourKiBIslandMap;
 import tdmr.solver.LayoutScore;
 import tdmr.solver.SolveOptions;
@@ -39,6 +40,7 @@ class CpSatHandCasesTest {
     assertEquals(policy.family(), r.family());
     if (policy.family() == Policy.Family.KERNEL) {
       restrictedButNeverBetter(map, limits, policy, expected.map(ExhaustiveSearch.Result::score), r);
+      RefereeClaims.hold(r, expected, map, limits, policy, policy + " " + map);
       return;
     }
     if (expected.isEmpty()) {

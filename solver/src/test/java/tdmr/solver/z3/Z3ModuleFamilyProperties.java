@@ -1,7 +1,6 @@
 package tdmr.solver.z3;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -13,15 +12,13 @@ import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 import net.jqwik.api.statistics.Statistics;
-import tdmr.check.LayoutVerifier;
 import tdmr.mem.AddressRange;
 import tdmr.mem.MemoryBlock;
 import tdmr.mem.MemoryMap;
 import tdmr.solver.EngineResult;
 import tdmr.solver.ExhaustiveSearch;
-import tdmr.solver.LayoutScore;
+import tdmr.solver.RefereeClaims;
 import tdmr.solver.SolveOptions;
-import tdmr.solver.Status;
 import tdmr.tdx.Policy;
 import tdmr.tdx.TdxLimits;
 
@@ -30,7 +27,8 @@ import tdmr.tdx.TdxLimits;
  * module-family answer equals the exhaustive search's (which shares none of the encoding's
  * restrictions): the same status, for an optimum the same score in every tier, and a layout the
  * validator accepts; where the claim names a restriction, the exhaustive search may do better, never
- * worse. Statistics count the restricted answers.
+ * worse, and its best among the layouts meeting the restrictions named no better ({@link
+ * tdmr.solver.RefereeClaims}). Statistics count the restricted answers.
  */
 class Z3ModuleFamilyProperties {
   private static final long K = 1024;
@@ -48,25 +46,8 @@ class Z3ModuleFamilyProperties {
     Statistics.label("restricted").collect(!r.restrictions().isEmpty());
     // How often the proof went through the shared bounds and the TDMRs they fix (the referee shares neither).
     Statistics.label("TDMRs fixed by the bounds").collect(r.details().stream().anyMatch(d -> d.startsWith("TDMRs fixed")));
-    String what = c + "\n" + r.messages() + "\nexpected " + expected.map(ExhaustiveSearch.Result::layout);
-    assertEquals(Policy.Family.MODULE, r.family(), what);
-    if (expected.isEmpty()) {
-      assertEquals(Status.INFEASIBLE, r.status(), what);
-      return;
-    }
-    if (r.status() == Status.INFEASIBLE) {
-      assertTrue(!r.restrictions().isEmpty(), "INFEASIBLE without naming a restriction: " + what);
-      return;
-    }
-    assertEquals(Status.OPTIMAL, r.status(), what);
-    assertEquals(List.of(), LayoutVerifier.failures(c.map(), c.limits(), c.policy(), r.layout().orElseThrow()), what);
-    LayoutScore got = LayoutScore.of(c.map(), c.limits(), c.policy(), r.layout().orElseThrow());
-    if (r.restrictions().isEmpty()) {
-      assertTrue(expected.get().score().sameRank(got, c.policy()), "got " + got + " want " + expected.get().score() + "\n" + what);
-    } else {
-      // A claim that names restrictions may be beaten by a layout outside them, never beat the referee.
-      assertTrue(LayoutScore.order(c.policy()).compare(expected.get().score(), got) <= 0, what);
-    }
+    assertEquals(Policy.Family.MODULE, r.family(), c.toString());
+    RefereeClaims.hold(r, expected, c.map(), c.limits(), c.policy(), c.toString());
   }
 
   @Provide
