@@ -64,6 +64,14 @@ import tdmr.time.Deadline;
  * the bound, Z3 only has to prove that no layout meets the bound, and where the time limit stops
  * Z3 with nothing better, it is the {@code FEASIBLE} answer.
  *
+ * <p>Where that optimum holds only under the restrictions of {@link Problem} ({@link
+ * Problem#KERNEL_FAMILY_RESTRICTIONS}), {@link WideKernelSearch} looks again over the kernel family's
+ * {@link tdmr.solver.Instance} (TDMRs on any 1 GiB boundary, a chunk anywhere in one block, granules
+ * filled by chunks outside every TDMR): its optimum, when it proves one, is the answer, naming only
+ * what that model keeps, or nothing where the kernel family's bounds are met (tdx#391 and tdx#285:
+ * 1 026 fewer pages than {@link Z3Model}'s optimum); otherwise {@link Z3Model}'s answer stands and
+ * says so.
+ *
  * <p>Statuses are what was proved: {@code OPTIMAL} when every tier is, {@code INFEASIBLE} on UNSAT
  * or by the bound's necessary conditions, {@code FEASIBLE} when the time limit stopped a tier after a
  * validated layout was found, {@code UNKNOWN} otherwise. With {@link #explaining()}, an infeasible
@@ -90,6 +98,8 @@ public final class Z3Engine implements Engine {
 
   private final boolean explain;
   private final Z3Model.Encoding encoding;
+  /** Whether a restricted kernel-family optimum is looked at again over the wide model ({@link WideKernelSearch}). */
+  private final boolean wide;
 
   /** An engine that optimises and does not explain infeasibility (tracking costs time). */
   public Z3Engine() {
@@ -101,9 +111,20 @@ public final class Z3Engine implements Engine {
    * choose the {@code encoding}; every encoding states the same rules.
    */
   Z3Engine(boolean explain, Z3Model.Encoding encoding) {
+    this(explain, encoding, true);
+  }
+
+  /** As {@link #Z3Engine(boolean, Z3Model.Encoding)}; without {@code wide}, {@link Z3Model}'s answer alone (tests of its encodings). */
+  Z3Engine(boolean explain, Z3Model.Encoding encoding, boolean wide) {
     Z3Native.requireLoaded();
     this.explain = explain;
     this.encoding = encoding;
+    this.wide = wide;
+  }
+
+  /** The kernel family by {@link Z3Model} alone, without {@link WideKernelSearch}: for tests of that model's proofs. */
+  static Z3Engine restrictedOnly() {
+    return new Z3Engine(false, Z3Model.Encoding.FAST, false);
   }
 
   /** An engine that, when no layout exists, also finds a minimal explanation. */
@@ -137,15 +158,18 @@ public final class Z3Engine implements Engine {
       return solveModuleFamily(map, limits, policy, options);
     }
     long started = System.nanoTime();
+    Deadline deadline = options.solveDeadline();
     EngineResult r;
     try {
-      r = solve(map, limits, policy, options, started);
+      r = solve(map, limits, policy, options.withDeadline(deadline), started);
     } catch (Deadline.Exceeded e) {
       r = result(Status.UNKNOWN, Optional.empty(), OptionalLong.empty(),
           List.of("z3 stopped (time limit) while its model was being built, before a search; nothing is proven"),
           started, 0, 0);
     }
-    return KernelFamilyClaim.named(r, map, limits, policy, options.solveDeadline());
+    EngineResult named = KernelFamilyClaim.named(r, map, limits, policy, deadline);
+    WideKernelSearch search = new WideKernelSearch(map, limits, policy, deadline, started);
+    return wide && search.applies(named) ? search.improve(named) : named;
   }
 
   /** The module family's answer ({@link ModuleFamilyProver}), node by node where it can ({@link tdmr.solver.NodeSplit}). */

@@ -1,0 +1,438 @@
+package tdmr.solver.z3;
+
+import com.microsoft.z3.ArithExpr;
+import com.microsoft.z3.BoolExpr;
+import com.microsoft.z3.Context;
+import com.microsoft.z3.IntNum;
+import com.microsoft.z3.IntSort;
+import com.microsoft.z3.Model;
+import com.microsoft.z3.Params;
+import com.microsoft.z3.Solver;
+import com.microsoft.z3.Z3Exception;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.OptionalLong;
+import tdmr.check.LayoutVerifier;
+import tdmr.mem.AddressRange;
+import tdmr.mem.ByteSize;
+import tdmr.mem.MemoryMap;
+import tdmr.solver.EngineResult;
+import tdmr.solver.Instance;
+import tdmr.solver.KernelFamilyClaim;
+import tdmr.solver.LayoutScore;
+import tdmr.solver.ModuleFamilyRestrictions;
+import tdmr.solver.Question;
+import tdmr.solver.Status;
+import tdmr.solver.TierBounds;
+import tdmr.solver.Watchdog;
+import tdmr.tdx.Layout;
+import tdmr.tdx.Policy;
+import tdmr.tdx.Tdmr;
+import tdmr.tdx.TdxLimits;
+import tdmr.time.Deadline;
+
+/**
+ * Z3's second look at a kernel-family optimum of {@link Z3Model} that holds only under the
+ * restrictions of {@link tdmr.solver.Problem} ({@link tdmr.solver.Problem#KERNEL_FAMILY_RESTRICTIONS}):
+ * the kernel family over the shared {@link Instance} in its kernel mode, encoded by {@link
+ * ModuleEncoding}. That model drops all four: a TDMR boundary may lie on any 1 GiB boundary inside a
+ * run of whole GiB (at most one per run), a chunk lies anywhere in one segment (a block's TDX memory
+ * inside one merged CMR, across 1 GiB boundaries), a granule whose memory chunks fill wholly may lie
+ * outside every TDMR, and a TDMR may reach over granules without memory beside the window ({@link
+ * Instance.Cell#extension}), growing its chunk. What it keeps is named in the module family's words
+ * ({@link #restrictions}).
+ *
+ * <p>The search starts from the restricted optimum, a valid layout of the kernel family. First the
+ * PAMT tier with the TDMRs fixed at guesses near it (each TDMR shrunk by one granule at one end: the
+ * granule left out, its memory filled by chunks, as on tdx#391 and tdx#285), where a check takes
+ * milliseconds, down to the lower bound {@link TierBounds} derives for the module family under PAMT
+ * {@code any} (every kernel-family layout is one of that family). A layout at that bound proves the
+ * PAMT tier; with its TDMRs fixed its areas are stepped down, and where it then meets the kernel
+ * family's bounds in every tier ({@link KernelFamilyClaim}) it is optimal for the whole family.
+ * Otherwise, only on models of at most {@link #MOST_VARIABLES} variables (tiny maps) without a long
+ * run of empty granules ({@link #restrictions}), the tiers are minimised over the whole model: Z3's checks there took 15 s to more than 40 s each on tdx#391 under
+ * load (1 706 variables), and the time limit would decide the answer.
+ *
+ * <p>Where the search proves nothing (a real map whose layout misses the bounds, a check stopped by
+ * the time limit) the restricted optimum stands as {@link Z3Model}'s answer, which names its
+ * restrictions, and a message says so, with the better layout found outside them, if any. The
+ * search runs only under coverage {@code all} without Dynamic PAMT (the bounds and the guesses
+ * assume both); otherwise the restricted answer stands too.
+ */
+final class WideKernelSearch {
+  private static final long PAGE = ByteSize.PAGE;
+
+  /** Models with more variables than this are not searched whole (the class comment says why). */
+  static final int MOST_VARIABLES = 600;
+
+  private final MemoryMap map;
+  private final TdxLimits limits;
+  private final Policy policy;
+  private final Deadline deadline;
+  private final long started;
+  private final List<String> proofs = new ArrayList<>();
+
+  /**
+   * @param policy the kernel family's policy of the solve (the instance is built under PAMT {@code
+   *     any}: the kernel family does not rank remote PAMT, so a chunk may lie on any node)
+   * @param deadline the solve's deadline
+   * @param started when the solve started ({@link System#nanoTime})
+   */
+  WideKernelSearch(MemoryMap map, TdxLimits limits, Policy policy, Deadline deadline, long started) {
+    this.map = map;
+    this.limits = limits;
+    this.policy = policy;
+    this.deadline = deadline;
+    this.started = started;
+  }
+
+  /** Whether the search can look below {@code restricted}, a named kernel-family answer of Z3. */
+  boolean applies(EngineResult restricted) {
+    return restricted.status() == Status.OPTIMAL && restricted.layout().isPresent()
+        && !restricted.restrictions().isEmpty() && policy.coverage() == Policy.Coverage.ALL
+        && !limits.dynamicPamt() && !deadline.expired();
+  }
+
+  /**
+   * The answer of the wide model starting from {@code restricted} ({@link #applies}): {@code OPTIMAL}
+   * when every tier is proven there; else {@code restricted}, with a message saying that the wide
+   * model proved nothing and which better layout it found, if any.
+   */
+  EngineResult improve(EngineResult restricted) {
+    Layout known = restricted.layout().orElseThrow();
+    Instance wide;
+    long floor;
+    try {
+      wide = Instance.of(map, limits, policy.withPamt(Policy.PamtPlacementPolicy.ANY), deadline);
+      Instance moduleAny = Instance.of(map, limits,
+          policy.withFamily(Policy.Family.MODULE).withPamt(Policy.PamtPlacementPolicy.ANY), deadline);
+      TierBounds bounds = new TierBounds(moduleAny);
+      floor = bounds.pamtPages(bounds.provenBy(score(known))).map(TierBounds.Bound::value).orElse(1L);
+    } catch (Deadline.Exceeded e) {
+      return stands(restricted, "time limit, while its instance was prepared", Optional.empty());
+    }
+    if (!wide.impossibilities().isEmpty() || wide.cells().isEmpty()) {
+      return restricted;
+    }
+    try (Context ctx = new Context(Map.of("model", "true"));
+        Watchdog watchdog = Watchdog.at(deadline, ctx::interrupt)) {
+      deadline.check();
+      Optional<EngineResult> proven = new Run(ctx, wide, known, floor).search();
+      if (proven.isPresent() && offKernelNode(proven.get().layout().orElseThrow())) {
+        return stands(restricted, "its optimum puts a chunk off the node the kernel picks for its TDMR (PAMT"
+            + " node-local)", better(known));
+      }
+      return proven.orElseGet(() -> stands(restricted, ("no layout found meets the family's bounds, and the whole"
+          + " model is not searched: it has more than %d variables, or a run of 3 or more empty granules")
+          .formatted(MOST_VARIABLES), better(known)));
+    } catch (Deadline.Exceeded e) {
+      return stands(restricted, "time limit", better(known));
+    } catch (Z3Exception e) {
+      if (deadline.expired() || Z3Engine.isOutOfMemory(e)) {
+        return stands(restricted, deadline.expired() ? "time limit" : e.getMessage(), better(known));
+      }
+      throw e;
+    }
+  }
+
+  /** The best valid layout the search found, kept here so that it outlives a search stopped by the time limit. */
+  private Layout found;
+
+  /** The layout the search found better than {@code known}, if any. */
+  private Optional<Layout> better(Layout known) {
+    return found == null || found == known ? Optional.empty() : Optional.of(found);
+  }
+
+  /** The restricted answer, with why the wide model proved nothing ({@code why}) and its better layout, if any. */
+  private EngineResult stands(EngineResult restricted, String why, Optional<Layout> found) {
+    List<String> said = new ArrayList<>();
+    said.add("z3's wide kernel-family model (TDMRs on any 1 GiB boundary, chunks anywhere in one block, granules"
+        + " filled by chunks outside every TDMR) proved nothing (%s): the answer above stands, under the".formatted(why)
+        + " restrictions it names");
+    found.ifPresent(l -> said.add("  outside them z3 found a layout ranking better, not proven optimal: "
+        + score(l).describe() + " " + l.tdmrs().stream().map(t -> t.range().toString()).toList()));
+    return restricted.withMessagesAfter(said);
+  }
+
+  /**
+   * The restrictions the wide model keeps, in the words of {@link ModuleFamilyRestrictions} (its
+   * {@link ModuleEncoding} keeps them in the kernel family as in the module family): at most one
+   * TDMR boundary inside a run of whole GiB, so no TDMR lies wholly inside a run of 3 GiB or more
+   * ({@link ModuleFamilyRestrictions#INSIDE_A_RUN}); no run of PAMT crosses a TDMR boundary inside a
+   * run, whose memory outside every TDMR is filled only from one end ({@link
+   * ModuleFamilyRestrictions#CHAINS}), named wherever the map has a run of whole GiB. (Conservative:
+   * named whatever the optimum, where the map allows them to matter at all.) Every TDMR of the model
+   * holds TDX memory, as every TDMR of the family does in the referee's kernel family ({@code
+   * ExhaustiveSearch}); and a run of empty granules holds at most one TDMR boundary, which loses no
+   * layout below 3 GiB (two TDMRs growing their chunks into a 2 GiB run without touching take none
+   * of it, or one GiB each and touch), so a map with a longer run inside the window is not searched
+   * whole ({@link #longEmptyRun}).
+   */
+  static List<String> restrictions(Instance wide) {
+    List<String> out = new ArrayList<>(ModuleFamilyRestrictions.shared(wide, Optional.empty()));
+    if (wide.cells().stream().anyMatch(c -> c.kind() == Instance.Kind.PLAIN)) {
+      out.add(ModuleFamilyRestrictions.CHAINS);
+    }
+    return out;
+  }
+
+  /**
+   * Whether a run of 3 or more granules without TDX memory lies inside the window: two TDMRs may
+   * grow their chunks into it from both sides without touching, leaving its middle in no TDMR,
+   * which the instance's one boundary per cell does not hold (a chunk's size is its TDMR's, so that
+   * can fill an island exactly, and matter under tight limits).
+   */
+  static boolean longEmptyRun(Instance wide) {
+    return wide.cells().stream().anyMatch(c -> c.kind() == Instance.Kind.EMPTY && !c.extension() && c.sizeGiB() >= 3);
+  }
+
+  /**
+   * Under PAMT {@code node-local}, whether some TDMR's chunk lies off the node the kernel picks for
+   * it (that of the first block ending above the TDMR's base, as {@code tdmr_get_nid}): the
+   * restricted model offers chunks only there ({@link tdmr.solver.Problem#NODE_LOCAL_RESTRICTION}),
+   * and an answer of the wide model is taken only where it is one the kernel could build, as CP-SAT
+   * takes its own.
+   */
+  private boolean offKernelNode(Layout layout) {
+    if (policy.pamt() != Policy.PamtPlacementPolicy.NODE_LOCAL) {
+      return false;
+    }
+    for (Tdmr t : layout.tdmrs()) {
+      long chunk = t.pamt().fourK().base();
+      OptionalInt kernel = nodeOfFirstBlockEndingAbove(t.base());
+      OptionalInt holding = map.blocks().stream().filter(b -> b.start() <= chunk && chunk < b.end())
+          .mapToInt(b -> b.node()).findFirst();
+      if (kernel.isEmpty() || holding.isEmpty() || kernel.getAsInt() != holding.getAsInt()) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private OptionalInt nodeOfFirstBlockEndingAbove(long base) {
+    return map.blocks().stream().filter(b -> b.end() > base).mapToInt(b -> b.node()).findFirst();
+  }
+
+  private LayoutScore score(Layout layout) {
+    return LayoutScore.of(map, limits, policy, layout);
+  }
+
+  /** One search on one context. */
+  private final class Run {
+    private final Context ctx;
+    private final Instance wide;
+    private final ModuleEncoding model;
+    private final Solver solver;
+    private final long floor;
+    private Layout best;
+
+    Run(Context ctx, Instance wide, Layout known, long floor) {
+      this.ctx = ctx;
+      this.wide = wide;
+      this.model = new ModuleEncoding(ctx, wide);
+      this.solver = ctx.mkSolver();
+      model.background().forEach(solver::add);
+      model.groups().values().forEach(fs -> solver.add(fs.toArray(BoolExpr[]::new)));
+      solver.add(ctx.mkGe(model.pamtPages(), ctx.mkInt(floor)));
+      this.floor = floor;
+      this.best = known;
+    }
+
+    Optional<EngineResult> search() {
+      long hi = score(best).pamtBytes() / PAGE;
+      long lo = Math.min(floor, hi);
+      hi = atGuesses(lo, hi);
+      if (hi == floor) {
+        proofs.add("PAMT: the lower bound of TierBounds (module family, PAMT any)");
+        solver.add(ctx.mkEq(model.pamtPages(), ctx.mkInt(hi)));
+        Optional<EngineResult> met = fewestAreasOnBestTdmrs();
+        if (met.isPresent()) {
+          return met;
+        }
+        proofs.clear();
+      }
+      if (model.variables() > MOST_VARIABLES || longEmptyRun(wide)) {
+        return Optional.empty();
+      }
+      for (long probe = lo; lo < hi; probe = lo + (hi - lo) / 2) {
+        com.microsoft.z3.Status st = check(solver, List.of(ctx.mkLe(model.pamtPages(), ctx.mkInt(probe))));
+        if (st == com.microsoft.z3.Status.SATISFIABLE) {
+          hi = adopt(model.pamtPages());
+        } else if (st == com.microsoft.z3.Status.UNSATISFIABLE) {
+          lo = probe + 1;
+        } else {
+          throw new Deadline.Exceeded();
+        }
+      }
+      proofs.add(hi == floor ? "PAMT: the lower bound of TierBounds (module family, PAMT any)"
+          : "PAMT: z3 (no layout of the wide model has less, down to TierBounds' %d pages)".formatted(floor));
+      solver.add(ctx.mkEq(model.pamtPages(), ctx.mkInt(hi)));
+      for (String tier : List.of("TDMRs", "reserved areas")) {
+        ArithExpr<IntSort> expr = tier.equals("TDMRs") ? model.tdmrCount() : model.areaCount();
+        long value = tier.equals("TDMRs") ? score(best).tdmrs() : score(best).reservedAreas();
+        long least = tier.equals("TDMRs") ? 1 : 0;
+        while (value > least) {
+          com.microsoft.z3.Status st = check(solver, List.of(ctx.mkLe(expr, ctx.mkInt(value - 1))));
+          if (st == com.microsoft.z3.Status.SATISFIABLE) {
+            value = adopt(expr);
+          } else if (st == com.microsoft.z3.Status.UNSATISFIABLE) {
+            break;
+          } else {
+            throw new Deadline.Exceeded();
+          }
+        }
+        proofs.add(tier + ": z3");
+        solver.add(ctx.mkEq(expr, ctx.mkInt(value)));
+      }
+      return Optional.of(optimal());
+    }
+
+    /**
+     * The best layout's TDMRs fixed, its reserved areas stepped down on a {@code qflia} solver of its
+     * own (the PAMT tier proven and fixed); the answer when the layout then meets the kernel family's
+     * bounds in every tier ({@link KernelFamilyClaim}), which proves the TDMR and area tiers without a
+     * check of the whole model; empty otherwise.
+     */
+    private Optional<EngineResult> fewestAreasOnBestTdmrs() {
+      BoolExpr at = model.tdmrsAt(best.tdmrs().stream().map(Tdmr::range).toList());
+      if (at.isFalse()) {
+        return Optional.empty();
+      }
+      Solver fixed = ctx.mkSolver(ctx.mkTactic("qflia"));
+      fixed.add(solver.getAssertions());
+      fixed.add(at);
+      for (long areas = score(best).reservedAreas(); areas > 0; ) {
+        com.microsoft.z3.Status st = check(fixed, List.of(ctx.mkLe(model.areaCount(), ctx.mkInt(areas - 1))));
+        if (st != com.microsoft.z3.Status.SATISFIABLE) {
+          break;
+        }
+        areas = adopt(model.areaCount());
+      }
+      EngineResult r = KernelFamilyClaim.named(result(Status.OPTIMAL, List.of(), OptionalLong.of(best.pamtBytes())), map,
+          limits, policy, deadline);
+      if (!r.restrictions().isEmpty()) {
+        return Optional.empty();
+      }
+      proofs.add("TDMRs and reserved areas: the kernel family's lower bounds, which the layout meets");
+      return Optional.of(optimal());
+    }
+
+    /**
+     * The least PAMT below {@code hi} found with the TDMRs fixed at each guess ({@link #guesses}),
+     * on a {@code qflia} solver of its own: one check below the best so far, and where a layout is
+     * found there, the bound {@code lo} and bisection down to it; {@code hi} when no guess
+     * does better. Proves nothing (the TDMRs were assumed); it gives the search a layout at or near
+     * the bound, where the whole model's checks take long.
+     */
+    private long atGuesses(long lo, long hi) {
+      for (List<AddressRange> guess : guesses()) {
+        BoolExpr at = model.tdmrsAt(guess);
+        if (at.isFalse() || lo >= hi) {
+          continue;
+        }
+        Solver fixed = ctx.mkSolver(ctx.mkTactic("qflia"));
+        fixed.add(solver.getAssertions());
+        fixed.add(at);
+        // First whether the guess beats the best at all (most do not: one check each), then its least.
+        if (check(fixed, List.of(ctx.mkLe(model.pamtPages(), ctx.mkInt(hi - 1)))) != com.microsoft.z3.Status.SATISFIABLE) {
+          continue;
+        }
+        hi = adopt(model.pamtPages());
+        long least = lo;
+        for (long probe = lo; least < hi; probe = least + (hi - least) / 2) {
+          com.microsoft.z3.Status st = check(fixed, List.of(ctx.mkLe(model.pamtPages(), ctx.mkInt(probe))));
+          if (st == com.microsoft.z3.Status.SATISFIABLE) {
+            hi = adopt(model.pamtPages());
+          } else if (st == com.microsoft.z3.Status.UNSATISFIABLE) {
+            least = probe + 1;
+          } else {
+            break;
+          }
+        }
+      }
+      return hi;
+    }
+
+    /**
+     * TDMR sets near the restricted optimum's: each of its TDMRs of 2 GiB or more shrunk by one
+     * granule at its low or its high end, the others kept (the granule given up lies outside every
+     * TDMR, its memory filled by chunks; a chunk may then cross into the granule beside it).
+     */
+    private List<List<AddressRange>> guesses() {
+      List<AddressRange> tdmrs = best.tdmrs().stream().map(Tdmr::range).toList();
+      List<List<AddressRange>> out = new ArrayList<>();
+      for (int i = 0; i < tdmrs.size(); i++) {
+        AddressRange t = tdmrs.get(i);
+        if (t.size() < 2 * ByteSize.GiB) {
+          continue;
+        }
+        for (AddressRange shrunk : List.of(new AddressRange(t.start() + ByteSize.GiB, t.end()),
+            new AddressRange(t.start(), t.end() - ByteSize.GiB))) {
+          List<AddressRange> guess = new ArrayList<>(tdmrs);
+          guess.set(i, shrunk);
+          out.add(guess);
+        }
+      }
+      return out;
+    }
+
+    /** Takes the model just found when its layout is valid and better than the best so far; the value of {@code tier} in it. */
+    private long adopt(ArithExpr<IntSort> tier) {
+      Layout layout = model.read(pending).layout();
+      List<String> failures = LayoutVerifier.failures(map, limits, policy, layout);
+      if (!failures.isEmpty()) {
+        throw new IllegalStateException("z3's kernel-mode model gave a layout the validator rejects (%s); this is a"
+            + " defect of the encoding".formatted(String.join("; ", failures)));
+      }
+      if (score(layout).betterThan(score(best), policy)) {
+        best = layout;
+        found = layout;
+      }
+      return ((IntNum) pending.eval(tier, true)).getInt64();
+    }
+
+    /** {@code OPTIMAL} with the best layout: for the whole family where its bounds are met, else under the wide model's restrictions. */
+    private EngineResult optimal() {
+      List<String> messages = new ArrayList<>();
+      messages.add("proven optimal among %s: %s".formatted(Policy.Family.KERNEL.claim(), score(best).describe()));
+      messages.add("  proven: " + String.join("; ", proofs) + " (z3 over the kernel family's Instance)");
+      EngineResult r = result(Status.OPTIMAL, messages, OptionalLong.of(best.pamtBytes()));
+      EngineResult whole = KernelFamilyClaim.named(r, map, limits, policy, deadline);
+      if (whole.restrictions().isEmpty()) {
+        return whole;
+      }
+      List<String> kept = restrictions(wide);
+      EngineResult named = r.withQuestion(new Question(Policy.Family.KERNEL, kept));
+      return ModuleFamilyRestrictions.sentence(kept).map(s -> named.withMessagesAfter(List.of(s))).orElse(named);
+    }
+
+    private EngineResult result(Status status, List<String> messages, OptionalLong bound) {
+      return new EngineResult(Z3Engine.NAME, status, Optional.of(best), OptionalLong.of(best.pamtBytes()), bound,
+          messages, (System.nanoTime() - started) / 1_000_000, model.variables(), model.constraints(),
+          score(best).uncoveredBytes());
+    }
+
+    private Model pending;
+
+    private com.microsoft.z3.Status check(Solver s, List<BoolExpr> assumptions) {
+      if (deadline.expired()) {
+        return com.microsoft.z3.Status.UNKNOWN;
+      }
+      Params p = ctx.mkParams();
+      p.add("timeout", (int) Math.max(1, Math.min(Integer.MAX_VALUE, deadline.remainingMillis())));
+      s.setParameters(p);
+      s.push();
+      assumptions.forEach(s::add);
+      com.microsoft.z3.Status st = s.check();
+      pending = st == com.microsoft.z3.Status.SATISFIABLE ? s.getModel() : null;
+      s.pop();
+      if (TierSearch.LOG) {
+        System.err.printf("z3 wide kernel check: %s, %d ms after the start%n", st, (System.nanoTime() - started) / 1_000_000);
+      }
+      return st;
+    }
+  }
+}

@@ -1,0 +1,89 @@
+package tdmr.solver.z3;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import tdmr.check.LayoutVerifier;
+import tdmr.mem.AddressRange;
+import tdmr.mem.MemoryBlock;
+import tdmr.mem.MemoryMap;
+import tdmr.parse.RealMaps;
+import tdmr.solver.EngineResult;
+import tdmr.solver.ExhaustiveSearch;
+import tdmr.solver.Question;
+import tdmr.solver.SolveOptions;
+import tdmr.solver.Status;
+import tdmr.tdx.Layout;
+import tdmr.tdx.PamtSizing;
+import tdmr.tdx.Policy;
+import tdmr.tdx.Tdmr;
+import tdmr.tdx.TdxLimits;
+
+/** Z3's kernel family looked at again over the wide model ({@link WideKernelSearch}). */
+class WideKernelSearchTest {
+  private static final long K = 1024;
+  private static final long G = 1024 * 1024 * K;
+
+  /**
+   * canonical/tdx#391 and tdx#285 share the low block [1M, 1912M). {@link Z3Model}'s optimum, [0, 2G)
+   * and [4G, 258G), has 2053 + 260 605 = 262 658 pages of PAMT (chunk of an N GiB TDMR, N ≤ 256:
+   * 1026·N + 1 pages) and names the restrictions of {@code Problem}. [0, 1G) and [4G, 258G) have
+   * 1027 + 260 605 = 261 632 pages: granule 1 lies in no TDMR, its 888 MiB of memory all PAMT (the
+   * 254 GiB TDMR's chunk, 1016 MiB + 1 984 KiB + 4 KiB, ends at 1912M and reaches down across the
+   * 1 GiB boundary into granule 0). The wide model holds that layout ({@code
+   * KernelFamilyClaimTest}'s fixtures), found with the first TDMR shrunk by one granule; 261 632
+   * pages is the module family's PAMT bound, which the layout meets in every tier, so the claim
+   * names no restriction.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"tdx-cmr-5cmr-256GiB-canonical-tdx-391.txt",
+      "tdx-cmr-3cmr-256GiB-spr-8480C-canonical-tdx-285-pr188.txt"})
+  void aGranuleLeftOutAndFilledByAChunkIsTheOptimumOfTheWholeFamily(String name) throws Exception {
+    MemoryMap map = RealMaps.read(name);
+    EngineResult r = new Z3Engine().solve(map, TdxLimits.DEFAULT, Policy.KERNEL, new SolveOptions(60, 1, 0));
+    String what = r.messages().toString();
+    assertEquals(Status.OPTIMAL, r.status(), what);
+    assertEquals(261_632L * 4096, r.pamtBytes().getAsLong(), what);
+    assertEquals(Question.of(Policy.Family.KERNEL), r.question(), what);
+    Layout layout = r.layout().orElseThrow();
+    assertEquals(List.of(new AddressRange(0, G), new AddressRange(4 * G, 258 * G)),
+        layout.tdmrs().stream().map(Tdmr::range).toList());
+    assertKernelShaped(map, TdxLimits.DEFAULT, layout);
+  }
+
+  /**
+   * Blocks [1 MiB, 1 GiB) and [2 GiB, 2 GiB + 1027 pages), at most 2 TDMRs ({@code
+   * KernelFamilyClaimTest}): the TDMR [0, 1 GiB) alone, its 1027-page chunk filling the second
+   * block, which then lies in no TDMR, is the referee's best (4 206 592 bytes); {@link Z3Model}
+   * covers every granule holding memory (8 413 184 bytes, named). The wide model holds it: Z3 now
+   * answers the referee's optimum.
+   */
+  @Test
+  void anIslandAChunkFillsLiesOutsideEveryTdmr() {
+    MemoryMap map = MemoryMap.ofBlocks("filled-island", List.of(new MemoryBlock(1024 * K, G, 0),
+        new MemoryBlock(2 * G, 2 * G + 1027 * 4 * K, 0)));
+    TdxLimits two = TdxLimits.DEFAULT.withMaxTdmrs(2);
+    ExhaustiveSearch.Result best = new ExhaustiveSearch(map, two, Policy.KERNEL).best().orElseThrow();
+    EngineResult r = new Z3Engine().solve(map, two, Policy.KERNEL, new SolveOptions(60, 1, 0));
+    String what = r.messages().toString();
+    assertEquals(Status.OPTIMAL, r.status(), what);
+    assertTrue(best.score().sameRank(tdmr.solver.LayoutScore.of(map, two, Policy.KERNEL, r.layout().orElseThrow()),
+        Policy.KERNEL), what);
+    assertEquals(4_206_592L, r.pamtBytes().getAsLong(), what);
+    assertKernelShaped(map, two, r.layout().orElseThrow());
+  }
+
+  /** Valid, and one contiguous chunk of exactly the kernel's size per TDMR. */
+  private static void assertKernelShaped(MemoryMap map, TdxLimits limits, Layout layout) {
+    assertEquals(List.of(), LayoutVerifier.failures(map, limits, Policy.KERNEL, layout));
+    for (Tdmr t : layout.tdmrs()) {
+      assertTrue(t.pamt().isContiguousChunk(), t.toString());
+      assertEquals(PamtSizing.chunkBytes(t.size(), limits), t.pamt().oneG().end() - t.pamt().fourK().base(),
+          t.toString());
+    }
+  }
+}
