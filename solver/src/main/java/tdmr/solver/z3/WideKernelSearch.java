@@ -13,7 +13,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.OptionalInt;
 import java.util.OptionalLong;
 import tdmr.check.LayoutVerifier;
 import tdmr.mem.AddressRange;
@@ -22,6 +21,7 @@ import tdmr.mem.MemoryMap;
 import tdmr.solver.EngineResult;
 import tdmr.solver.Instance;
 import tdmr.solver.KernelFamilyClaim;
+import tdmr.solver.KernelShape;
 import tdmr.solver.LayoutScore;
 import tdmr.solver.ModuleFamilyRestrictions;
 import tdmr.solver.Question;
@@ -42,8 +42,8 @@ import tdmr.time.Deadline;
  * run of whole GiB (at most one per run), a chunk lies anywhere in one segment (a block's TDX memory
  * inside one merged CMR, across 1 GiB boundaries), a granule whose memory chunks fill wholly may lie
  * outside every TDMR, and a TDMR may reach over granules without memory beside the window ({@link
- * Instance.Cell#extension}), growing its chunk. What it keeps is named in the module family's words
- * ({@link #restrictions}).
+ * Instance.Cell#extension}), growing its chunk. What it keeps is named as CP-SAT's kernel-mode model names it
+ * ({@link ModuleFamilyRestrictions#kernelFamily}; {@code tightRun} conservatively true).
  *
  * <p>The search starts from the restricted optimum, a valid layout of the kernel family. First the
  * PAMT tier with the TDMRs fixed at guesses near it (each TDMR shrunk by one granule at one end: the
@@ -53,7 +53,7 @@ import tdmr.time.Deadline;
  * PAMT tier; with its TDMRs fixed its areas are stepped down, and where it then meets the kernel
  * family's bounds in every tier ({@link KernelFamilyClaim}) it is optimal for the whole family.
  * Otherwise, only on models of at most {@link #MOST_VARIABLES} variables (tiny maps) without a long
- * run of empty granules ({@link #restrictions}), the tiers are minimised over the whole model: Z3's checks there took 15 s to more than 40 s each on tdx#391 under
+ * run of empty granules ({@link #longEmptyRun}), the tiers are minimised over the whole model: Z3's checks there took 15 s to more than 40 s each on tdx#391 under
  * load (1 706 variables), and the time limit would decide the answer.
  *
  * <p>Where the search proves nothing (a real map whose layout misses the bounds, a check stopped by
@@ -104,10 +104,11 @@ final class WideKernelSearch {
   EngineResult improve(EngineResult restricted) {
     Layout known = restricted.layout().orElseThrow();
     Instance wide;
+    Instance moduleAny;
     long floor;
     try {
       wide = Instance.of(map, limits, policy.withPamt(Policy.PamtPlacementPolicy.ANY), deadline);
-      Instance moduleAny = Instance.of(map, limits,
+      moduleAny = Instance.of(map, limits,
           policy.withFamily(Policy.Family.MODULE).withPamt(Policy.PamtPlacementPolicy.ANY), deadline);
       TierBounds bounds = new TierBounds(moduleAny);
       floor = bounds.pamtPages(bounds.provenBy(score(known))).map(TierBounds.Bound::value).orElse(1L);
@@ -120,7 +121,7 @@ final class WideKernelSearch {
     try (Context ctx = new Context(Map.of("model", "true"));
         Watchdog watchdog = Watchdog.at(deadline, ctx::interrupt)) {
       deadline.check();
-      Optional<EngineResult> proven = new Run(ctx, wide, known, floor).search();
+      Optional<EngineResult> proven = new Run(ctx, wide, moduleAny, known, floor).search();
       if (proven.isPresent() && offKernelNode(proven.get().layout().orElseThrow())) {
         return stands(restricted, "its optimum puts a chunk off the node the kernel picks for its TDMR (PAMT"
             + " node-local)", better(known));
@@ -158,28 +159,6 @@ final class WideKernelSearch {
   }
 
   /**
-   * The restrictions the wide model keeps, in the words of {@link ModuleFamilyRestrictions} (its
-   * {@link ModuleEncoding} keeps them in the kernel family as in the module family): at most one
-   * TDMR boundary inside a run of whole GiB, so no TDMR lies wholly inside a run of 3 GiB or more
-   * ({@link ModuleFamilyRestrictions#INSIDE_A_RUN}); no run of PAMT crosses a TDMR boundary inside a
-   * run, whose memory outside every TDMR is filled only from one end ({@link
-   * ModuleFamilyRestrictions#CHAINS}), named wherever the map has a run of whole GiB. (Conservative:
-   * named whatever the optimum, where the map allows them to matter at all.) Every TDMR of the model
-   * holds TDX memory, as every TDMR of the family does in the referee's kernel family ({@code
-   * ExhaustiveSearch}); and a run of empty granules holds at most one TDMR boundary, which loses no
-   * layout below 3 GiB (two TDMRs growing their chunks into a 2 GiB run without touching take none
-   * of it, or one GiB each and touch), so a map with a longer run inside the window is not searched
-   * whole ({@link #longEmptyRun}).
-   */
-  static List<String> restrictions(Instance wide) {
-    List<String> out = new ArrayList<>(ModuleFamilyRestrictions.shared(wide, Optional.empty()));
-    if (wide.cells().stream().anyMatch(c -> c.kind() == Instance.Kind.PLAIN)) {
-      out.add(ModuleFamilyRestrictions.CHAINS);
-    }
-    return out;
-  }
-
-  /**
    * Whether a run of 3 or more granules without TDX memory lies inside the window: two TDMRs may
    * grow their chunks into it from both sides without touching, leaving its middle in no TDMR,
    * which the instance's one boundary per cell does not hold (a chunk's size is its TDMR's, so that
@@ -191,29 +170,12 @@ final class WideKernelSearch {
 
   /**
    * Under PAMT {@code node-local}, whether some TDMR's chunk lies off the node the kernel picks for
-   * it (that of the first block ending above the TDMR's base, as {@code tdmr_get_nid}): the
-   * restricted model offers chunks only there ({@link tdmr.solver.Problem#NODE_LOCAL_RESTRICTION}),
-   * and an answer of the wide model is taken only where it is one the kernel could build, as CP-SAT
-   * takes its own.
+   * it ({@link KernelShape#offKernelNode}): the restricted model offers chunks only there ({@link
+   * tdmr.solver.Problem#NODE_LOCAL_RESTRICTION}), and an answer of the wide model is taken only where
+   * it is one the kernel could build, as CP-SAT takes its own.
    */
   private boolean offKernelNode(Layout layout) {
-    if (policy.pamt() != Policy.PamtPlacementPolicy.NODE_LOCAL) {
-      return false;
-    }
-    for (Tdmr t : layout.tdmrs()) {
-      long chunk = t.pamt().fourK().base();
-      OptionalInt kernel = nodeOfFirstBlockEndingAbove(t.base());
-      OptionalInt holding = map.blocks().stream().filter(b -> b.start() <= chunk && chunk < b.end())
-          .mapToInt(b -> b.node()).findFirst();
-      if (kernel.isEmpty() || holding.isEmpty() || kernel.getAsInt() != holding.getAsInt()) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  private OptionalInt nodeOfFirstBlockEndingAbove(long base) {
-    return map.blocks().stream().filter(b -> b.end() > base).mapToInt(b -> b.node()).findFirst();
+    return policy.pamt() == Policy.PamtPlacementPolicy.NODE_LOCAL && !KernelShape.offKernelNode(map, layout).isEmpty();
   }
 
   private LayoutScore score(Layout layout) {
@@ -224,14 +186,17 @@ final class WideKernelSearch {
   private final class Run {
     private final Context ctx;
     private final Instance wide;
+    /** The map's instance of the module family under PAMT {@code any}, whose bounds hold for the kernel family. */
+    private final Instance moduleAny;
     private final ModuleEncoding model;
     private final Solver solver;
     private final long floor;
     private Layout best;
 
-    Run(Context ctx, Instance wide, Layout known, long floor) {
+    Run(Context ctx, Instance wide, Instance moduleAny, Layout known, long floor) {
       this.ctx = ctx;
       this.wide = wide;
+      this.moduleAny = moduleAny;
       this.model = new ModuleEncoding(ctx, wide);
       this.solver = ctx.mkSolver();
       model.background().forEach(solver::add);
@@ -400,13 +365,8 @@ final class WideKernelSearch {
       messages.add("proven optimal among %s: %s".formatted(Policy.Family.KERNEL.claim(), score(best).describe()));
       messages.add("  proven: " + String.join("; ", proofs) + " (z3 over the kernel family's Instance)");
       EngineResult r = result(Status.OPTIMAL, messages, OptionalLong.of(best.pamtBytes()));
-      EngineResult whole = KernelFamilyClaim.named(r, map, limits, policy, deadline);
-      if (whole.restrictions().isEmpty()) {
-        return whole;
-      }
-      List<String> kept = restrictions(wide);
-      EngineResult named = r.withQuestion(new Question(Policy.Family.KERNEL, kept));
-      return ModuleFamilyRestrictions.sentence(kept).map(s -> named.withMessagesAfter(List.of(s))).orElse(named);
+      List<String> kept = ModuleFamilyRestrictions.kernelFamily(wide, moduleAny, true, Optional.of(score(best)));
+      return KernelFamilyClaim.named(r, map, limits, policy, deadline, new Question(Policy.Family.KERNEL, kept));
     }
 
     private EngineResult result(Status status, List<String> messages, OptionalLong bound) {
