@@ -222,16 +222,11 @@ final class WideKernelSearch {
       if (model.variables() > MOST_VARIABLES || longEmptyRun(wide)) {
         return Optional.empty();
       }
-      for (long probe = lo; lo < hi; probe = lo + (hi - lo) / 2) {
-        com.microsoft.z3.Status st = check(solver, List.of(ctx.mkLe(model.pamtPages(), ctx.mkInt(probe))));
-        if (st == com.microsoft.z3.Status.SATISFIABLE) {
-          hi = adopt(model.pamtPages());
-        } else if (st == com.microsoft.z3.Status.UNSATISFIABLE) {
-          lo = probe + 1;
-        } else {
-          throw new Deadline.Exceeded();
-        }
+      Bisection pamt = leastPamt(solver, lo, hi);
+      if (!pamt.decided()) {
+        throw new Deadline.Exceeded();
       }
+      hi = pamt.pamtPages();
       proofs.add(hi == floor ? "PAMT: the lower bound of TierBounds (module family, PAMT any)"
           : "PAMT: z3 (no layout of the wide model has less, down to TierBounds' %d pages)".formatted(floor));
       solver.add(ctx.mkEq(model.pamtPages(), ctx.mkInt(hi)));
@@ -305,20 +300,28 @@ final class WideKernelSearch {
         if (check(fixed, List.of(ctx.mkLe(model.pamtPages(), ctx.mkInt(hi - 1)))) != com.microsoft.z3.Status.SATISFIABLE) {
           continue;
         }
-        hi = adopt(model.pamtPages());
-        long least = lo;
-        for (long probe = lo; least < hi; probe = least + (hi - least) / 2) {
-          com.microsoft.z3.Status st = check(fixed, List.of(ctx.mkLe(model.pamtPages(), ctx.mkInt(probe))));
-          if (st == com.microsoft.z3.Status.SATISFIABLE) {
-            hi = adopt(model.pamtPages());
-          } else if (st == com.microsoft.z3.Status.UNSATISFIABLE) {
-            least = probe + 1;
-          } else {
-            break;
-          }
-        }
+        hi = leastPamt(fixed, lo, adopt(model.pamtPages())).pamtPages();
       }
       return hi;
+    }
+
+    /**
+     * The least PAMT pages of a layout {@code s} allows, by bisection between {@code lo} (no layout
+     * has less) and {@code hi} (the pages of the layout last adopted, which each layout found
+     * replaces); undecided where a check came back unknown (the time limit), with the least found.
+     */
+    private Bisection leastPamt(Solver s, long lo, long hi) {
+      for (long probe = lo; lo < hi; probe = lo + (hi - lo) / 2) {
+        com.microsoft.z3.Status st = check(s, List.of(ctx.mkLe(model.pamtPages(), ctx.mkInt(probe))));
+        if (st == com.microsoft.z3.Status.SATISFIABLE) {
+          hi = adopt(model.pamtPages());
+        } else if (st == com.microsoft.z3.Status.UNSATISFIABLE) {
+          lo = probe + 1;
+        } else {
+          return new Bisection(hi, false);
+        }
+      }
+      return new Bisection(hi, true);
     }
 
     /**
@@ -374,6 +377,9 @@ final class WideKernelSearch {
           messages, (System.nanoTime() - started) / 1_000_000, model.variables(), model.constraints(),
           score(best).uncoveredBytes());
     }
+
+    /** What {@link #leastPamt} found: the least pages, and whether that is proven the least. */
+    private record Bisection(long pamtPages, boolean decided) {}
 
     private Model pending;
 
