@@ -3,8 +3,8 @@ package tdmr.solver;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalInt;
+import tdmr.greedy.LinuxGreedy;
 import tdmr.mem.AddressRange;
-import tdmr.mem.MemoryBlock;
 import tdmr.mem.MemoryMap;
 import tdmr.tdx.Layout;
 import tdmr.tdx.Pamt;
@@ -17,8 +17,8 @@ import tdmr.tdx.TdxLimits;
  * Pamt#kernelChunk}: 4K, 2M and 1G levels back to back), inside the TDX memory of one block. The
  * validator ({@link tdmr.check.LayoutVerifier}) checks what the module accepts; this checks what makes
  * a layout the kernel's, for engines whose kernel-family model is built from a module-family one
- * (an {@link Instance} in kernel mode). Also the node the kernel picks for a TDMR ({@code
- * tdmr_get_nid}: the node of the first memory block ending above the TDMR's base).
+ * (an {@link Instance} in kernel mode). Also which chunks lie off the node the kernel picks for
+ * their TDMR ({@link LinuxGreedy#tdmrNode}, {@code tdmr_get_nid}).
  */
 public final class KernelShape {
   private KernelShape() {}
@@ -41,27 +41,14 @@ public final class KernelShape {
   }
 
   /**
-   * The node the kernel picks for a TDMR at {@code base} ({@code tdmr_get_nid}): the node of the
-   * first block of {@code map} ending above it; empty when none does.
-   */
-  public static OptionalInt kernelNode(MemoryMap map, long base) {
-    for (MemoryBlock b : map.blocks()) {
-      if (b.end() > base) {
-        return OptionalInt.of(b.node());
-      }
-    }
-    return OptionalInt.empty();
-  }
-
-  /**
    * The TDMRs of {@code layout} (of the kernel's shape) whose chunk does not lie on the node the
-   * kernel picks for them ({@link #kernelNode}).
+   * kernel picks for them ({@link LinuxGreedy#tdmrNode}).
    */
   public static List<Tdmr> offKernelNode(MemoryMap map, Layout layout) {
     List<Tdmr> out = new ArrayList<>();
     for (Tdmr t : layout.tdmrs()) {
       long at = t.pamt().fourK().base();
-      OptionalInt node = kernelNode(map, t.base());
+      OptionalInt node = LinuxGreedy.tdmrNode(map.blocks(), t.base());
       boolean on = node.isPresent() && map.blocks().stream()
           .anyMatch(b -> b.range().contains(at) && b.node() == node.getAsInt());
       if (!on) {

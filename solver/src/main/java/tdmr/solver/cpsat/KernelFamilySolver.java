@@ -34,7 +34,7 @@ import tdmr.time.Deadline;
  * <p>It is searched under PAMT {@code any}: the kernel family does not rank remote PAMT ({@link
  * LayoutScore#ranksRemotePamt}), so its optimum is the family's under {@code node-local} too. But
  * under {@code node-local} the kernel family keeps each chunk on the node the kernel picks for its
- * TDMR ({@link KernelShape#kernelNode}): an answer with a chunk elsewhere is not taken, the first
+ * TDMR ({@link tdmr.greedy.LinuxGreedy#tdmrNode}, {@link KernelShape#offKernelNode}): an answer with a chunk elsewhere is not taken, the first
  * answer stands (and says so in its details); under coverage {@code max} it is not tried there, as the
  * kernel's node for a TDMR depends on the memory given up. The second answer replaces the first only when it is
  * a proof (OPTIMAL or INFEASIBLE), its layout valid and of the kernel's shape (checked by {@link
@@ -56,7 +56,7 @@ final class KernelFamilySolver {
     }
     if (policy.pamt() == Policy.PamtPlacementPolicy.NODE_LOCAL && policy.coverage() == Policy.Coverage.MAX) {
       // The node the kernel picks for a TDMR depends on the memory given up (memmap= removes blocks),
-      // which KernelShape#kernelNode does not follow: the first answer stands.
+      // which KernelShape#offKernelNode does not follow: the first answer stands.
       return first.withDetails(notTaken(first, "not tried under coverage max with PAMT node-local (the node the"
           + " kernel picks for a TDMR depends on the memory given up)"));
     }

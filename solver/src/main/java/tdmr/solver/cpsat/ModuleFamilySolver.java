@@ -172,6 +172,8 @@ final class ModuleFamilySolver {
     private Instance instance;
     /** The module family's instance of the map under PAMT {@code any} (kernel family), else {@link #instance}. */
     private Instance moduleInstance;
+    /** The kernel family's bounds over {@link #moduleInstance} (kernel family); built once, on first use. */
+    private KernelFamilyBounds kernelBounds;
     /** What the reserved-area limit costs on {@link #instance}; built once, on first use. */
     private ReservedAreaBounds areaBounds;
     private TierBounds tierBounds;
@@ -779,8 +781,6 @@ final class ModuleFamilySolver {
       }
       return kernelBounds;
     }
-
-    private KernelFamilyBounds kernelBounds;
 
     /** What the tiers fixed so far prove, in the terms of {@link TierBounds}. */
     private TierBounds.Proven proven(Map<String, Long> fixed) {
