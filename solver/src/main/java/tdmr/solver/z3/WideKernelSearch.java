@@ -356,10 +356,16 @@ final class WideKernelSearch {
      * as {@link #atGuesses}: one check whether the coverage beats the best at all, then bisection.
      * Proves nothing; it reaches layouts whose TDMRs a granule off the best's cannot (tdx#331: a block
      * left out whole, filled by the chunks of two TDMRs split inside a run to sum to it exactly). It
-     * takes at most half the time left, so that the whole model's search keeps its share.
+     * takes at most half the time left where the whole model is searched next, else 80% (what is left
+     * steps the TDMRs and areas down at the PAMT found), and tries at most two TDMRs more than the
+     * model's optimum has.
      */
     private long atCoverages(long lo, long hi) {
-      Deadline share = deadline.within(deadline.remainingSeconds() / 2);
+      boolean wholeModelNext = model.variables() <= MOST_VARIABLES && !longEmptyRun(wide);
+      Deadline share = deadline.within(deadline.remainingSeconds() * (wholeModelNext ? 0.5 : 0.8));
+      // Few TDMRs more than the model's optimum: a coverage's checks with the TDMR count free took
+      // 20 s and more on the 1 TiB host (its runs split into up to 64 TDMRs).
+      int mostTdmrs = restricted.tdmrs().size() + 2;
       for (List<AddressRange> covered : coverages(hi)) {
         if (lo >= hi || share.expired()) {
           break;
@@ -374,6 +380,7 @@ final class WideKernelSearch {
         Solver fixed = ctx.mkSolver(ctx.mkTactic("qflia"));
         fixed.add(solver.getAssertions());
         fixed.add(at);
+        fixed.add(ctx.mkLe(model.tdmrCount(), ctx.mkInt(mostTdmrs)));
         if (check(fixed, List.of(ctx.mkLe(model.pamtPages(), ctx.mkInt(hi - 1))), share)
             != com.microsoft.z3.Status.SATISFIABLE) {
           continue;
