@@ -960,11 +960,15 @@ final class ModuleEncoding {
    * would need two boundaries.
    */
   BoolExpr tdmrsAt(List<AddressRange> tdmrs) {
-    BoolExpr holding = memoryTdmrsAt(tdmrs);
-    if (holding.isFalse()) {
-      return holding;
+    return withoutMemorylessTdmrs(memoryTdmrsAt(tdmrs));
+  }
+
+  /** {@code cells} and no TDMR without memory; false when {@code cells} is. */
+  private BoolExpr withoutMemorylessTdmrs(BoolExpr cells) {
+    if (cells.isFalse()) {
+      return cells;
     }
-    List<BoolExpr> facts = new ArrayList<>(List.of(holding));
+    List<BoolExpr> facts = new ArrayList<>(List.of(cells));
     for (Slot s : slots) {
       if (s.start == Start.MEMORYLESS) {
         facts.add(ctx.mkNot(s.exists));
@@ -978,11 +982,21 @@ final class ModuleEncoding {
    * memory are left free; false when the model cannot have them.
    */
   BoolExpr memoryTdmrsAt(List<AddressRange> tdmrs) {
+    return cellsCovered(tdmrs, true);
+  }
+
+  /**
+   * Each cell covered as {@code ranges} (1 GiB aligned, in address order) cover it: whole, not at
+   * all, or on one side of one boundary inside it; with {@code boundariesFixed}, also no other
+   * boundary inside a cell and a TDMR going on past a cell's end exactly where one of {@code ranges}
+   * does, else those left free. False when a cell would need two boundaries.
+   */
+  private BoolExpr cellsCovered(List<AddressRange> ranges, boolean boundariesFixed) {
     List<BoolExpr> facts = new ArrayList<>();
     for (Cell k : cells) {
       int c = k.index();
       AddressRange r = k.range();
-      List<AddressRange> over = tdmrs.stream().filter(t -> t.start() < r.end() && r.start() < t.end()).toList();
+      List<AddressRange> over = ranges.stream().filter(t -> t.start() < r.end() && r.start() < t.end()).toList();
       boolean first = over.stream().anyMatch(t -> t.start() <= r.start());
       boolean last = over.stream().anyMatch(t -> t.end() >= r.end());
       List<Long> inside = new ArrayList<>();
@@ -998,14 +1012,14 @@ final class ModuleEncoding {
       }
       facts.add(first ? covA[c] : ctx.mkNot(covA[c]));
       facts.add(last ? covB[c] : ctx.mkNot(covB[c]));
-      if (inside.isEmpty()) {
-        facts.add(ctx.mkNot(split[c]));
-      } else {
+      if (!inside.isEmpty()) {
         facts.add(split[c]);
         facts.add(ctx.mkEq(pos[c], ctx.mkInt((inside.get(0) - r.start()) / ByteSize.GiB)));
+      } else if (boundariesFixed) {
+        facts.add(ctx.mkNot(split[c]));
       }
-      if (!cont[c].isFalse()) {
-        boolean goesOn = tdmrs.stream().anyMatch(t -> t.start() < r.end() && t.end() > r.end());
+      if (boundariesFixed && !cont[c].isFalse()) {
+        boolean goesOn = ranges.stream().anyMatch(t -> t.start() < r.end() && t.end() > r.end());
         facts.add(goesOn ? cont[c] : ctx.mkNot(cont[c]));
       }
     }
@@ -1019,37 +1033,7 @@ final class ModuleEncoding {
    * without memory. False when a cell would need two boundaries.
    */
   BoolExpr coverageIs(List<AddressRange> covered) {
-    List<BoolExpr> facts = new ArrayList<>();
-    for (Cell k : cells) {
-      int c = k.index();
-      AddressRange r = k.range();
-      List<AddressRange> over = covered.stream().filter(t -> t.start() < r.end() && r.start() < t.end()).toList();
-      boolean low = over.stream().anyMatch(t -> t.start() <= r.start());
-      boolean high = over.stream().anyMatch(t -> t.end() >= r.end());
-      List<Long> inside = new ArrayList<>();
-      for (AddressRange t : over) {
-        for (long edge : new long[] {t.start(), t.end()}) {
-          if (edge > r.start() && edge < r.end() && !inside.contains(edge)) {
-            inside.add(edge);
-          }
-        }
-      }
-      if (inside.size() > 1 || !inside.isEmpty() && split[c].isFalse()) {
-        return ctx.mkFalse();
-      }
-      facts.add(low ? covA[c] : ctx.mkNot(covA[c]));
-      facts.add(high ? covB[c] : ctx.mkNot(covB[c]));
-      if (!inside.isEmpty()) {
-        facts.add(split[c]);
-        facts.add(ctx.mkEq(pos[c], ctx.mkInt((inside.get(0) - r.start()) / ByteSize.GiB)));
-      }
-    }
-    for (Slot s : slots) {
-      if (s.start == Start.MEMORYLESS) {
-        facts.add(ctx.mkNot(s.exists));
-      }
-    }
-    return and(facts);
+    return withoutMemorylessTdmrs(cellsCovered(covered, false));
   }
 
   /** How many TDMRs without memory the model offers. */

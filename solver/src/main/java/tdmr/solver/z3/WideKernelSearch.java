@@ -236,7 +236,7 @@ final class WideKernelSearch {
       if (model.variables() > MOST_VARIABLES || longEmptyRun(wide)) {
         return Optional.empty();
       }
-      Bisection pamt = leastPamt(solver, lo, hi);
+      Bisection pamt = leastPamt(solver, lo, hi, deadline);
       if (!pamt.decided()) {
         throw new Deadline.Exceeded();
       }
@@ -335,19 +335,27 @@ final class WideKernelSearch {
     private long atGuesses(long lo, long hi) {
       for (List<AddressRange> guess : guesses()) {
         BoolExpr at = model.tdmrsAt(guess);
-        if (at.isFalse() || lo >= hi) {
-          continue;
+        if (!at.isFalse() && lo < hi) {
+          hi = leastAt(at, lo, hi, deadline);
         }
-        Solver fixed = ctx.mkSolver(ctx.mkTactic("qflia"));
-        fixed.add(solver.getAssertions());
-        fixed.add(at);
-        // First whether the guess beats the best at all (most do not: one check each), then its least.
-        if (check(fixed, List.of(ctx.mkLe(model.pamtPages(), ctx.mkInt(hi - 1)))) != com.microsoft.z3.Status.SATISFIABLE) {
-          continue;
-        }
-        hi = leastPamt(fixed, lo, adopt(model.pamtPages())).pamtPages();
       }
       return hi;
+    }
+
+    /**
+     * The least PAMT below {@code hi} found with {@code at} assumed, on a {@code qflia} solver of its
+     * own, with checks stopped at {@code until}: first whether it beats the best at all (most guesses
+     * do not: one check each), then bisection down to {@code lo}; {@code hi} when it does not.
+     */
+    private long leastAt(BoolExpr at, long lo, long hi, Deadline until) {
+      Solver fixed = ctx.mkSolver(ctx.mkTactic("qflia"));
+      fixed.add(solver.getAssertions());
+      fixed.add(at);
+      if (check(fixed, List.of(ctx.mkLe(model.pamtPages(), ctx.mkInt(hi - 1))), until)
+          != com.microsoft.z3.Status.SATISFIABLE) {
+        return hi;
+      }
+      return leastPamt(fixed, lo, adopt(model.pamtPages()), until).pamtPages();
     }
 
     /**
@@ -374,18 +382,9 @@ final class WideKernelSearch {
         if (TierSearch.LOG) {
           System.err.println("z3 wide kernel coverage " + covered + (at.isFalse() ? " (not in the model)" : ""));
         }
-        if (at.isFalse()) {
-          continue;
+        if (!at.isFalse()) {
+          hi = leastAt(ctx.mkAnd(at, ctx.mkLe(model.tdmrCount(), ctx.mkInt(mostTdmrs))), lo, hi, share);
         }
-        Solver fixed = ctx.mkSolver(ctx.mkTactic("qflia"));
-        fixed.add(solver.getAssertions());
-        fixed.add(at);
-        fixed.add(ctx.mkLe(model.tdmrCount(), ctx.mkInt(mostTdmrs)));
-        if (check(fixed, List.of(ctx.mkLe(model.pamtPages(), ctx.mkInt(hi - 1))), share)
-            != com.microsoft.z3.Status.SATISFIABLE) {
-          continue;
-        }
-        hi = leastPamt(fixed, lo, adopt(model.pamtPages()), share).pamtPages();
       }
       return hi;
     }
@@ -525,13 +524,9 @@ final class WideKernelSearch {
     /**
      * The least PAMT pages of a layout {@code s} allows, by bisection between {@code lo} (no layout
      * has less) and {@code hi} (the pages of the layout last adopted, which each layout found
-     * replaces); undecided where a check came back unknown (the time limit), with the least found.
+     * replaces), its checks stopped at {@code until}; undecided where a check came back unknown (the
+     * time limit), with the least found.
      */
-    private Bisection leastPamt(Solver s, long lo, long hi) {
-      return leastPamt(s, lo, hi, deadline);
-    }
-
-    /** {@link #leastPamt(Solver, long, long)} with the checks stopped at {@code until}. */
     private Bisection leastPamt(Solver s, long lo, long hi, Deadline until) {
       for (long probe = lo; lo < hi; probe = lo + (hi - lo) / 2) {
         com.microsoft.z3.Status st = check(s, List.of(ctx.mkLe(model.pamtPages(), ctx.mkInt(probe))), until);
