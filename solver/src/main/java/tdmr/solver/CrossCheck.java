@@ -166,7 +166,8 @@ public final class CrossCheck {
     notBeaten(map, limits, policy, b, a, failures, notes);
     for (EngineResult r : List.of(a, b)) {
       if (!proven(r)) {
-        notes.add("%s stopped at its time limit (%s): its answer is not compared as a proof".formatted(r.solver(), r.status()));
+        notes.add("%s proved nothing (%s: the time limit, or a search left unfinished): its answer is not compared as a"
+            .formatted(r.solver(), r.status()) + " proof");
       }
     }
   }
