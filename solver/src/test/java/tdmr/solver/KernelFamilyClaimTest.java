@@ -156,10 +156,12 @@ class KernelFamilyClaimTest {
    *
    * CP-SAT's kernel family over the module family's instance ({@code cpsat.KernelFamilySolver}) finds
    * those better layouts (the PAMT values derived above), of the kernel's shape, and claims them
-   * without any restriction of the model over {@code Problem}. Z3's kernel family either does too,
-   * or answers {@code FEASIBLE} for the whole family with a layout of the kernel's shape no better
-   * than CP-SAT's optimum and a PAMT bound no higher ({@code KernelFamilyWitness}: it found a layout
-   * outside the restrictions and proved nothing), or still names those restrictions.
+   * without any restriction of the model over {@code Problem}; so does Z3's ({@code
+   * z3.WideKernelSearch}: on the 1 TiB host and tdx#331 with the covered granules fixed near its
+   * model's optimum, which reaches the TDMRs split inside a run and the block left out). Where Z3's
+   * search stops before its proof (the time limit under load), its answer is {@code FEASIBLE} for the
+   * whole family with a layout of the kernel's shape no better than CP-SAT's optimum and a PAMT bound
+   * no higher ({@code KernelFamilyWitness}).
    */
   @ParameterizedTest
   @CsvSource({
@@ -199,8 +201,9 @@ class KernelFamilyClaimTest {
       return;
     }
     assertEquals(Status.OPTIMAL, z3.status(), what);
-    assertTrue(z3.pamtBytes().getAsLong() <= witness.pamtBytes()
-        || z3.question().equals(Problem.kernelQuestion(Policy.KERNEL)), what);
+    assertEquals(cpSatPages * 4096L, z3.pamtBytes().getAsLong(), what);
+    assertEquals(List.of(), z3.restrictions(), what);
+    assertEquals(List.of(), KernelShape.failures(map, TdxLimits.DEFAULT, z3.layout().orElseThrow()), what);
   }
 
   /**

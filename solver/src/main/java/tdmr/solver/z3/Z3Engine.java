@@ -100,8 +100,8 @@ public final class Z3Engine implements Engine {
   private final Z3Model.Encoding encoding;
   /** Whether a restricted kernel-family optimum is looked at again over the wide model ({@link WideKernelSearch}). */
   private final boolean wide;
-  /** The most variables of a wide model {@link WideKernelSearch} searches whole. */
-  private final int wideMostVariables;
+  /** Whether {@link WideKernelSearch} tries only the TDMR sets near the restricted optimum (tests). */
+  private final boolean wideGuessesOnly;
 
   /** An engine that optimises and does not explain infeasibility (tracking costs time). */
   public Z3Engine() {
@@ -118,23 +118,23 @@ public final class Z3Engine implements Engine {
 
   /** As {@link #Z3Engine(boolean, Z3Model.Encoding)}; without {@code wide}, {@link Z3Model}'s answer alone (tests of its encodings). */
   Z3Engine(boolean explain, Z3Model.Encoding encoding, boolean wide) {
-    this(explain, encoding, wide, WideKernelSearch.MOST_VARIABLES);
+    this(explain, encoding, wide, false);
   }
 
-  private Z3Engine(boolean explain, Z3Model.Encoding encoding, boolean wide, int wideMostVariables) {
+  private Z3Engine(boolean explain, Z3Model.Encoding encoding, boolean wide, boolean wideGuessesOnly) {
     Z3Native.requireLoaded();
     this.explain = explain;
     this.encoding = encoding;
     this.wide = wide;
-    this.wideMostVariables = wideMostVariables;
+    this.wideGuessesOnly = wideGuessesOnly;
   }
 
   /**
    * An engine whose {@link WideKernelSearch} tries only the TDMR sets near the restricted optimum,
-   * never the whole model, as on real maps: for tests of the answer when it proves nothing.
+   * neither the coverages near it nor the whole model: for tests of the answer when it proves nothing.
    */
   static Z3Engine wideGuessesOnly() {
-    return new Z3Engine(false, Z3Model.Encoding.FAST, true, 0);
+    return new Z3Engine(false, Z3Model.Encoding.FAST, true, true);
   }
 
   /** The kernel family by {@link Z3Model} alone, without {@link WideKernelSearch}: for tests of that model's proofs. */
@@ -183,7 +183,7 @@ public final class Z3Engine implements Engine {
           started, 0, 0);
     }
     EngineResult named = KernelFamilyClaim.named(r, map, limits, policy, deadline);
-    WideKernelSearch search = new WideKernelSearch(map, limits, policy, deadline, started, wideMostVariables);
+    WideKernelSearch search = new WideKernelSearch(map, limits, policy, deadline, started, wideGuessesOnly);
     return wide && search.applies(named) ? search.improve(named) : named;
   }
 
