@@ -44,11 +44,20 @@ import tdmr.tdx.TdxLimits;
  * <ul>
  *   <li>Predicates of the TDMRs alone (TDMR boundaries on the granule edges where the map changes;
  *       TDMRs starting and ending in granules holding memory; no TDMR wholly inside a run; every
- *       TDMR holding memory, {@code NodeSplit}'s and the kernel family's over {@link Instance}): the search's lemmas keep the TDMRs (the window lemma moves only TDMRs
- *       holding no memory beyond every block, which the first three never concern, and which the
- *       fourth rejects whatever their place), and every TDMR set is enumerated, in the kernel family
- *       the sets starting and ending in granules holding memory and then their extensions over empty
- *       granules: the filter applies to each set before its layouts are searched. Exact.
+ *       TDMR holding memory, {@code NodeSplit}'s and {@link
+ *       ModuleFamilyRestrictions#KERNEL_TDMRS_HOLD_MEMORY}, "every TDMR covers TDX memory", read as
+ *       every TDMR overlapping a memory block): the search's lemmas keep the TDMRs over memory and
+ *       move only TDMRs without memory (the window lemma in the module family: those beyond every
+ *       block and CMR; lemma 6 in the kernel family: those with a granule outside the blocks' and
+ *       CMRs' granules, moved above everything, whose sizes it picks). Every predicate here treats a
+ *       TDMR without memory alike wherever it lies outside those granules and whatever its size: the
+ *       first rejects it there (no granule edge where the map changes lies outside them), the
+ *       second and the last two reject it anywhere, the third accepts it anywhere (a run is memory);
+ *       and inside them the search enumerates it at every place. Every other TDMR set is enumerated,
+ *       in the kernel family the sets starting and ending in granules holding memory and then their
+ *       extensions over empty granules, and the filter applies to each set before its layouts are
+ *       searched (the TDMRs above everything as 1 GiB each at their places, which the predicates
+ *       tell apart from no other size or place). Exact.
  *   <li>No PAMT in a granule outside every TDMR (kernel): the lemmas move PAMT only within the atoms
  *       it lies in (a slide stops where an end meets a 1 GiB boundary, padding moves between pieces
  *       of one chain, coverage {@code max} pads a level within its atom) or drop it (padding at a free
