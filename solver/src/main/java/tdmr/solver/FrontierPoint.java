@@ -127,11 +127,15 @@ public record FrontierPoint(
             || other.reservedAtMost.getAsInt() == reservedAtMost.getAsInt() && other.ranksBefore(this, policy)
             ? other : this;
     OptionalLong bound = OptionalLong.empty();
+    FrontierPoint boundFrom = null;
     for (FrontierPoint p : List.of(this, other)) {
       if (p.pamtBoundBytes.isPresent() && p.reservedAtMost.isPresent() && layout.reservedAtMost.isPresent()
           && p.reservedAtMost.getAsInt() == layout.reservedAtMost.getAsInt()
-          && (bound.isEmpty() || p.pamtBoundBytes.getAsLong() > bound.getAsLong())) {
+          && (bound.isEmpty() || p.pamtBoundBytes.getAsLong() > bound.getAsLong()
+              || p.pamtBoundBytes.getAsLong() == bound.getAsLong()
+                  && p.restrictions.size() < boundFrom.restrictions.size())) {
         bound = p.pamtBoundBytes;
+        boundFrom = p;
       }
     }
     // Neither point proved its price, so a bound the layout meets proves it only when the tiers before
@@ -141,17 +145,38 @@ public record FrontierPoint(
         && (!LayoutScore.ranksRemotePamt(policy) || layout.remotePamtBytes.orElse(1) == 0);
     if (!tiersLeast && bound.equals(layout.pamtBytes)) {
       bound = OptionalLong.empty();
+      boundFrom = null;
     }
-    OptionalInt least = minReserved.isPresent() ? minReserved : other.minReserved;
+    FrontierPoint leastFrom = minReserved.isPresent() ? this : other;
+    OptionalInt least = leastFrom.minReserved;
     Status merged = least.isEmpty() ? Status.UNKNOWN
         : bound.isPresent() && bound.equals(layout.pamtBytes) ? Status.OPTIMAL : Status.FEASIBLE;
     Set<String> by = new LinkedHashSet<>(provers);
     by.addAll(other.provers);
-    Set<String> why = new LinkedHashSet<>(restrictions);
-    why.addAll(other.restrictions);
-    return new FrontierPoint(maxTdmrs, merged, least, layout.reservedAtMost,
-        Math.max(reservedAtLeast, other.reservedAtLeast), layout.pamtBytes, bound, layout.tdmrsUsed,
-        List.copyOf(by), solves + other.solves, layout.remotePamtBytes, List.copyOf(why));
+    int atLeast = Math.max(reservedAtLeast, other.reservedAtLeast);
+    // Name the restrictions of the proofs the merged point states, and only those: of the proven least
+    // limit, of the lower limit (of two equal ones, the one resting on fewer) and of the PAMT bound. A
+    // point's restrictions cover all its proofs, so each stated claim holds under the union named.
+    Set<String> why = new LinkedHashSet<>();
+    if (least.isPresent()) {
+      why.addAll(leastFrom.restrictions);
+    }
+    if (atLeast > 0 && (least.isEmpty() || leastFrom.reservedAtLeast < atLeast)) {
+      why.addAll(lowerLimitFrom(other, atLeast).restrictions);
+    }
+    if (boundFrom != null) {
+      why.addAll(boundFrom.restrictions);
+    }
+    return new FrontierPoint(maxTdmrs, merged, least, layout.reservedAtMost, atLeast, layout.pamtBytes, bound,
+        layout.tdmrsUsed, List.copyOf(by), solves + other.solves, layout.remotePamtBytes, List.copyOf(why));
+  }
+
+  /** Of this point and {@code other}, the one whose lower limit is {@code atLeast}; of two, the one resting on fewer restrictions. */
+  private FrontierPoint lowerLimitFrom(FrontierPoint other, int atLeast) {
+    if (reservedAtLeast != atLeast) {
+      return other;
+    }
+    return other.reservedAtLeast == atLeast && other.restrictions.size() < restrictions.size() ? other : this;
   }
 
   /** Whether this point's layout is better than {@code other}'s in the tiers {@code policy} ranks from remote PAMT to PAMT. */

@@ -75,4 +75,32 @@ class FrontierPointTest {
     assertEquals(OptionalLong.of(90), merged.pamtBytes());
     assertEquals("cpsat", merged.provedBy());
   }
+  private static FrontierPoint restricted(FrontierPoint p, String... why) {
+    return new FrontierPoint(p.maxTdmrs(), p.status(), p.minReserved(), p.reservedAtMost(), p.reservedAtLeast(),
+        p.pamtBytes(), p.pamtBoundBytes(), p.tdmrsUsed(), p.provers(), p.solves(), p.remotePamtBytes(), List.of(why));
+  }
+
+  /**
+   * The merged point names the restrictions of the proofs it states, not of every answer merged: here
+   * the second answer's lower limit (2 areas, over the first's 1) and its PAMT bound (95 B, over the
+   * first's 80 B at the same area limit) are the ones stated, so only its restriction is named. Of two
+   * equal lower limits, the one proven without restrictions is stated.
+   */
+  @Test
+  void aMergedPointNamesOnlyTheRestrictionsOfTheProofsItStates() {
+    FrontierPoint first = restricted(point(3, Status.UNKNOWN, null, 3, 1, 100, 80L, "cpsat"), "R1");
+    FrontierPoint second = restricted(point(3, Status.UNKNOWN, null, 3, 2, 110, 95L, "z3"), "R2");
+    FrontierPoint merged = first.merge(second, Policy.DEFAULT);
+    assertEquals(2, merged.reservedAtLeast());
+    assertEquals(OptionalLong.of(95), merged.pamtBoundBytes());
+    assertEquals(OptionalLong.of(100), merged.pamtBytes());
+    assertEquals(List.of("R2"), merged.restrictions());
+
+    FrontierPoint unrestricted = point(3, Status.UNKNOWN, null, 4, 2, 100, null, "bounds");
+    FrontierPoint lowerOnly = restricted(point(3, Status.UNKNOWN, null, 4, 2, 120, null, "cpsat"), "R1");
+    assertEquals(List.of(), lowerOnly.merge(unrestricted, Policy.DEFAULT).restrictions());
+    // A layout carries no restriction: merging one in names only what the proofs rest on.
+    assertEquals(List.of("R1"), first.merge(point(2, Status.UNKNOWN, null, 3, 0, 90, null, "z3").layoutOnlyAt(3),
+        Policy.DEFAULT).restrictions());
+  }
 }

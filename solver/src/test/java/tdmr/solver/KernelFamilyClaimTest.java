@@ -156,8 +156,9 @@ class KernelFamilyClaimTest {
    *
    * CP-SAT's kernel family over the module family's instance ({@code cpsat.KernelFamilySolver}) finds
    * those better layouts (the PAMT values derived above), of the kernel's shape, and claims them
-   * without any restriction of the model over {@code Problem}. Z3's kernel family either does too or
-   * still names those restrictions.
+   * without any restriction of the model over {@code Problem}; so does Z3's ({@code
+   * z3.WideKernelSearch}: on the 1 TiB host and tdx#331 with the covered granules fixed near its
+   * model's optimum, which reaches the TDMRs split inside a run and the block left out).
    */
   @ParameterizedTest
   @CsvSource({
@@ -188,8 +189,9 @@ class KernelFamilyClaimTest {
     EngineResult z3 = new Z3Engine().solve(map, TdxLimits.DEFAULT, Policy.KERNEL, new SolveOptions(60, 1, 0));
     String what = z3.messages().toString();
     assertEquals(Status.OPTIMAL, z3.status(), what);
-    assertTrue(z3.pamtBytes().getAsLong() <= witness.pamtBytes()
-        || z3.question().equals(Problem.kernelQuestion(Policy.KERNEL)), what);
+    assertEquals(cpSatPages * 4096L, z3.pamtBytes().getAsLong(), what);
+    assertEquals(List.of(), z3.restrictions(), what);
+    assertEquals(List.of(), KernelShape.failures(map, TdxLimits.DEFAULT, z3.layout().orElseThrow()), what);
   }
 
   /**

@@ -1012,6 +1012,46 @@ final class ModuleEncoding {
     return and(facts);
   }
 
+  /**
+   * The TDMRs cover exactly the granules of {@code covered} (1 GiB aligned ranges), with where they
+   * start and end inside those granules left free: a cell covered whole may hold a TDMR boundary, or
+   * continue into the next; a cell covered on one side of one boundary has that boundary; no TDMR
+   * without memory. False when a cell would need two boundaries.
+   */
+  BoolExpr coverageIs(List<AddressRange> covered) {
+    List<BoolExpr> facts = new ArrayList<>();
+    for (Cell k : cells) {
+      int c = k.index();
+      AddressRange r = k.range();
+      List<AddressRange> over = covered.stream().filter(t -> t.start() < r.end() && r.start() < t.end()).toList();
+      boolean low = over.stream().anyMatch(t -> t.start() <= r.start());
+      boolean high = over.stream().anyMatch(t -> t.end() >= r.end());
+      List<Long> inside = new ArrayList<>();
+      for (AddressRange t : over) {
+        for (long edge : new long[] {t.start(), t.end()}) {
+          if (edge > r.start() && edge < r.end() && !inside.contains(edge)) {
+            inside.add(edge);
+          }
+        }
+      }
+      if (inside.size() > 1 || !inside.isEmpty() && split[c].isFalse()) {
+        return ctx.mkFalse();
+      }
+      facts.add(low ? covA[c] : ctx.mkNot(covA[c]));
+      facts.add(high ? covB[c] : ctx.mkNot(covB[c]));
+      if (!inside.isEmpty()) {
+        facts.add(split[c]);
+        facts.add(ctx.mkEq(pos[c], ctx.mkInt((inside.get(0) - r.start()) / ByteSize.GiB)));
+      }
+    }
+    for (Slot s : slots) {
+      if (s.start == Start.MEMORYLESS) {
+        facts.add(ctx.mkNot(s.exists));
+      }
+    }
+    return and(facts);
+  }
+
   /** How many TDMRs without memory the model offers. */
   int memorylessTdmrs() {
     return (int) slots.stream().filter(s -> s.start == Start.MEMORYLESS).count();

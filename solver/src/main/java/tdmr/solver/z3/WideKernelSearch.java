@@ -48,13 +48,21 @@ import tdmr.time.Deadline;
  * <p>The search starts from the restricted optimum, a valid layout of the kernel family. First the
  * PAMT tier with the TDMRs fixed at guesses near it (each TDMR shrunk by one granule at one end: the
  * granule left out, its memory filled by chunks, as on tdx#391 and tdx#285), where a check takes
- * milliseconds, down to the lower bound {@link TierBounds} derives for the module family under PAMT
- * {@code any} (every kernel-family layout is one of that family). A layout at that bound proves the
- * PAMT tier; with its TDMRs fixed its areas are stepped down, and where it then meets the kernel
- * family's bounds in every tier ({@link KernelFamilyClaim}) it is optimal for the whole family.
- * Otherwise, only on models of at most {@link #MOST_VARIABLES} variables (tiny maps) without a long
- * run of empty granules ({@link #longEmptyRun}), the tiers are minimised over the whole model: Z3's checks there took 15 s to more than 40 s each on tdx#391 under
- * load (1 706 variables), and the time limit would decide the answer.
+ * milliseconds; then with only the covered granules fixed at coverages near it (a run of covered
+ * granules dropped or shrunk at an end, one run changed or two, {@link ModuleEncoding#coverageIs})
+ * and the TDMR boundaries inside them left to Z3, which reaches what a granule off the TDMRs cannot:
+ * the 1 TiB host's 1018 GiB TDMR whose chunk fills the 4 GiB left out above it, tdx#331's block
+ * left out whole and filled by the chunks of runs split to sum to it. Both go down to the lower
+ * bound {@link TierBounds} derives for the module family under PAMT {@code any} (every
+ * kernel-family layout is one of that family); the coverages get at most half the time left. A
+ * layout at that bound proves the PAMT tier: its TDMRs are stepped down with its coverage fixed and
+ * its areas with its TDMRs fixed, and where it then meets the kernel family's bounds in every tier
+ * ({@link KernelFamilyClaim}) it is optimal for the whole family; otherwise the TDMR and area tiers
+ * are minimised over the whole model at that PAMT. Without a layout at the bound, only on models of
+ * at most {@link #MOST_VARIABLES} variables (tiny maps) without a long run of empty granules ({@link
+ * #longEmptyRun}), the tiers are minimised over the whole model: Z3's checks there took 15 s to more
+ * than 40 s each on tdx#391 under load (1 706 variables), and the time limit would decide the answer.
+ * The guesses prove nothing: every proof is a bound or a check of the whole model.
  *
  * <p>Where the search proves nothing (a real map whose layout misses the bounds, a check stopped by
  * the time limit) the restricted optimum stands as {@link Z3Model}'s answer, which names its
@@ -192,6 +200,8 @@ final class WideKernelSearch {
     private final Solver solver;
     private final long floor;
     private Layout best;
+    /** The restricted optimum the search starts from. */
+    private final Layout restricted;
 
     Run(Context ctx, Instance wide, Instance moduleAny, Layout known, long floor) {
       this.ctx = ctx;
@@ -204,12 +214,14 @@ final class WideKernelSearch {
       solver.add(ctx.mkGe(model.pamtPages(), ctx.mkInt(floor)));
       this.floor = floor;
       this.best = known;
+      this.restricted = known;
     }
 
     Optional<EngineResult> search() {
       long hi = score(best).pamtBytes() / PAGE;
       long lo = Math.min(floor, hi);
       hi = atGuesses(lo, hi);
+      hi = atCoverages(lo, hi);
       if (hi == floor) {
         proofs.add("PAMT: the lower bound of TierBounds (module family, PAMT any)");
         solver.add(ctx.mkEq(model.pamtPages(), ctx.mkInt(hi)));
@@ -217,7 +229,9 @@ final class WideKernelSearch {
         if (met.isPresent()) {
           return met;
         }
-        proofs.clear();
+        // The PAMT tier is proven; the others over the whole model, whose checks at that PAMT are
+        // far fewer than a bisection's (the 1 TiB host: the areas of its 2 TDMRs).
+        return Optional.of(fewestTdmrsAndAreas());
       }
       if (model.variables() > MOST_VARIABLES || longEmptyRun(wide)) {
         return Optional.empty();
@@ -230,6 +244,15 @@ final class WideKernelSearch {
       proofs.add(hi == floor ? "PAMT: the lower bound of TierBounds (module family, PAMT any)"
           : "PAMT: z3 (no layout of the wide model has less, down to TierBounds' %d pages)".formatted(floor));
       solver.add(ctx.mkEq(model.pamtPages(), ctx.mkInt(hi)));
+      return Optional.of(fewestTdmrsAndAreas());
+    }
+
+    /**
+     * With the PAMT tier proven and fixed, the TDMR and reserved-area tiers minimised over the whole
+     * model, each stepped down from the best layout's; the optimum. Throws {@link Deadline.Exceeded}
+     * where a check is stopped by the time limit.
+     */
+    private EngineResult fewestTdmrsAndAreas() {
       for (String tier : List.of("TDMRs", "reserved areas")) {
         ArithExpr<IntSort> expr = tier.equals("TDMRs") ? model.tdmrCount() : model.areaCount();
         long value = tier.equals("TDMRs") ? score(best).tdmrs() : score(best).reservedAreas();
@@ -247,7 +270,7 @@ final class WideKernelSearch {
         proofs.add(tier + ": z3");
         solver.add(ctx.mkEq(expr, ctx.mkInt(value)));
       }
-      return Optional.of(optimal());
+      return optimal();
     }
 
     /**
@@ -257,6 +280,7 @@ final class WideKernelSearch {
      * check of the whole model; empty otherwise.
      */
     private Optional<EngineResult> fewestAreasOnBestTdmrs() {
+      fewestTdmrsOnBestCoverage();
       BoolExpr at = model.tdmrsAt(best.tdmrs().stream().map(Tdmr::range).toList());
       if (at.isFalse()) {
         return Optional.empty();
@@ -278,6 +302,27 @@ final class WideKernelSearch {
       }
       proofs.add("TDMRs and reserved areas: the kernel family's lower bounds, which the layout meets");
       return Optional.of(optimal());
+    }
+
+    /**
+     * The best layout's covered granules fixed ({@link ModuleEncoding#coverageIs}), its TDMRs stepped
+     * down on a {@code qflia} solver of its own (the PAMT tier proven and fixed): runs of memory a
+     * coverage search split to find the least PAMT may need fewer TDMRs. Each layout found is adopted.
+     */
+    private void fewestTdmrsOnBestCoverage() {
+      BoolExpr at = model.coverageIs(coveredRuns(best));
+      if (at.isFalse()) {
+        return;
+      }
+      Solver fixed = ctx.mkSolver(ctx.mkTactic("qflia"));
+      fixed.add(solver.getAssertions());
+      fixed.add(at);
+      for (long tdmrs = score(best).tdmrs(); tdmrs > 1; ) {
+        if (check(fixed, List.of(ctx.mkLe(model.tdmrCount(), ctx.mkInt(tdmrs - 1)))) != com.microsoft.z3.Status.SATISFIABLE) {
+          return;
+        }
+        tdmrs = adopt(model.tdmrCount());
+      }
     }
 
     /**
@@ -306,13 +351,190 @@ final class WideKernelSearch {
     }
 
     /**
+     * The least PAMT below {@code hi} found with the covered granules fixed at each of {@link
+     * #coverages} and the TDMRs' boundaries inside them left to z3 ({@link ModuleEncoding#coverageIs}),
+     * as {@link #atGuesses}: one check whether the coverage beats the best at all, then bisection.
+     * Proves nothing; it reaches layouts whose TDMRs a granule off the best's cannot (tdx#331: a block
+     * left out whole, filled by the chunks of two TDMRs split inside a run to sum to it exactly). It
+     * takes at most half the time left where the whole model is searched next, else 80% (what is left
+     * steps the TDMRs and areas down at the PAMT found), and tries at most two TDMRs more than the
+     * model's optimum has.
+     */
+    private long atCoverages(long lo, long hi) {
+      boolean wholeModelNext = model.variables() <= MOST_VARIABLES && !longEmptyRun(wide);
+      Deadline share = deadline.within(deadline.remainingSeconds() * (wholeModelNext ? 0.5 : 0.8));
+      // Few TDMRs more than the model's optimum: a coverage's checks with the TDMR count free took
+      // 20 s and more on the 1 TiB host (its runs split into up to 64 TDMRs).
+      int mostTdmrs = restricted.tdmrs().size() + 2;
+      for (List<AddressRange> covered : coverages(hi)) {
+        if (lo >= hi || share.expired()) {
+          break;
+        }
+        BoolExpr at = model.coverageIs(covered);
+        if (TierSearch.LOG) {
+          System.err.println("z3 wide kernel coverage " + covered + (at.isFalse() ? " (not in the model)" : ""));
+        }
+        if (at.isFalse()) {
+          continue;
+        }
+        Solver fixed = ctx.mkSolver(ctx.mkTactic("qflia"));
+        fixed.add(solver.getAssertions());
+        fixed.add(at);
+        fixed.add(ctx.mkLe(model.tdmrCount(), ctx.mkInt(mostTdmrs)));
+        if (check(fixed, List.of(ctx.mkLe(model.pamtPages(), ctx.mkInt(hi - 1))), share)
+            != com.microsoft.z3.Status.SATISFIABLE) {
+          continue;
+        }
+        hi = leastPamt(fixed, lo, adopt(model.pamtPages()), share).pamtPages();
+      }
+      return hi;
+    }
+
+    /**
+     * Coverages near the restricted optimum's, most promising first: its runs of covered granules with
+     * one of them changed, then two, each dropped whole or shrunk at one end by whole granules, where the
+     * TDX memory so left out of every TDMR is less than {@code hi} pages (chunks of less PAMT than
+     * the best's must fill it).
+     */
+    private List<List<AddressRange>> coverages(long hi) {
+      List<AddressRange> runs = coveredRuns(restricted);
+      List<List<CoverageChange>> changes = new ArrayList<>();
+      for (int i = 0; i < runs.size(); i++) {
+        List<CoverageChange> mine = new ArrayList<>();
+        AddressRange r = runs.get(i);
+        if (leftOutPages(List.of(r)) < hi) {
+          mine.add(new CoverageChange(r, Optional.empty()));
+        }
+        for (long g = ByteSize.GiB; g < r.size(); g += ByteSize.GiB) {
+          AddressRange lowOff = new AddressRange(r.start(), r.start() + g);
+          AddressRange highOff = new AddressRange(r.end() - g, r.end());
+          boolean any = false;
+          if (leftOutPages(List.of(lowOff)) < hi) {
+            mine.add(new CoverageChange(r, Optional.of(new AddressRange(r.start() + g, r.end()))));
+            any = true;
+          }
+          if (leftOutPages(List.of(highOff)) < hi) {
+            mine.add(new CoverageChange(r, Optional.of(new AddressRange(r.start(), r.end() - g))));
+            any = true;
+          }
+          if (!any) {
+            break;
+          }
+        }
+        changes.add(mine);
+      }
+      List<List<AddressRange>> singles = new ArrayList<>();
+      List<Long> singlesLeftOut = new ArrayList<>();
+      List<List<AddressRange>> pairs = new ArrayList<>();
+      List<Long> pairsLeftOut = new ArrayList<>();
+      for (int i = 0; i < runs.size(); i++) {
+        for (CoverageChange a : changes.get(i)) {
+          addCoverage(runs, List.of(a), hi, singles, singlesLeftOut);
+          for (int j = i + 1; j < runs.size(); j++) {
+            for (CoverageChange b : changes.get(j)) {
+              addCoverage(runs, List.of(a, b), hi, pairs, pairsLeftOut);
+            }
+          }
+        }
+      }
+      List<List<AddressRange>> out = new ArrayList<>(mostLeftOutFirst(singles, singlesLeftOut));
+      out.addAll(mostLeftOutFirst(pairs, pairsLeftOut));
+      return out;
+    }
+
+    /**
+     * {@code coverages} with those leaving out the most memory first: less is covered, so less PAMT,
+     * where chunks can fill what is left out.
+     */
+    private static List<List<AddressRange>> mostLeftOutFirst(List<List<AddressRange>> coverages, List<Long> leftOut) {
+      List<Integer> order = new ArrayList<>();
+      for (int i = 0; i < coverages.size(); i++) {
+        order.add(i);
+      }
+      order.sort((x, y) -> Long.compare(leftOut.get(y), leftOut.get(x)));
+      return order.stream().map(coverages::get).toList();
+    }
+
+    /** A covered run changed: what is kept of it, if anything. */
+    private record CoverageChange(AddressRange run, Optional<AddressRange> kept) {
+      /** The granules the change leaves out. */
+      AddressRange off() {
+        return kept.map(k -> k.start() > run.start() ? new AddressRange(run.start(), k.start())
+            : new AddressRange(k.end(), run.end())).orElse(run);
+      }
+    }
+
+    /** {@code runs} with {@code changes} applied, when that leaves out less than {@code hi} pages of memory. */
+    private void addCoverage(List<AddressRange> runs, List<CoverageChange> changes, long hi,
+        List<List<AddressRange>> out, List<Long> leftOut) {
+      List<AddressRange> covered = new ArrayList<>(runs);
+      List<AddressRange> off = new ArrayList<>();
+      for (CoverageChange c : changes) {
+        covered.remove(c.run());
+        c.kept().ifPresent(covered::add);
+        off.add(c.off());
+      }
+      long pages = leftOutPages(off);
+      if (covered.isEmpty() || pages >= hi) {
+        return;
+      }
+      // The chunks of TDMRs covering exactly these granules: one TDMR per run has the least PAMT, and
+      // each further TDMR (a run split) adds at most a page per level. Less than the best's, and enough
+      // to fill the memory left out, or the coverage cannot do better.
+      long least = 0;
+      for (AddressRange r : coveredRuns(covered)) {
+        least += wide.chunkPages(r.size() / ByteSize.GiB);
+      }
+      long most = least + 3L * Math.max(0, limits.maxTdmrs() - coveredRuns(covered).size());
+      if (least < hi && pages <= most) {
+        covered.sort(java.util.Comparator.comparingLong(AddressRange::start));
+        out.add(covered);
+        leftOut.add(pages);
+      }
+    }
+
+    /** The layout's TDMRs as maximal runs of covered granules. */
+    private List<AddressRange> coveredRuns(Layout layout) {
+      return coveredRuns(layout.tdmrs().stream().map(Tdmr::range).toList());
+    }
+
+    /** {@code ranges} as maximal runs of covered granules. */
+    private List<AddressRange> coveredRuns(List<AddressRange> ranges) {
+      List<AddressRange> runs = new ArrayList<>();
+      for (AddressRange r0 : ranges.stream().sorted(java.util.Comparator.comparingLong(AddressRange::start)).toList()) {
+        AddressRange r = r0;
+        if (!runs.isEmpty() && runs.get(runs.size() - 1).end() == r.start()) {
+          r = new AddressRange(runs.remove(runs.size() - 1).start(), r.end());
+        }
+        runs.add(r);
+      }
+      return runs;
+    }
+
+    /** Pages of the map's memory in {@code ranges}. */
+    private long leftOutPages(List<AddressRange> ranges) {
+      long bytes = 0;
+      for (AddressRange r : ranges) {
+        for (tdmr.mem.MemoryBlock b : map.blocks()) {
+          bytes += Math.max(0, Math.min(r.end(), b.end()) - Math.max(r.start(), b.start()));
+        }
+      }
+      return bytes / PAGE;
+    }
+
+    /**
      * The least PAMT pages of a layout {@code s} allows, by bisection between {@code lo} (no layout
      * has less) and {@code hi} (the pages of the layout last adopted, which each layout found
      * replaces); undecided where a check came back unknown (the time limit), with the least found.
      */
     private Bisection leastPamt(Solver s, long lo, long hi) {
+      return leastPamt(s, lo, hi, deadline);
+    }
+
+    /** {@link #leastPamt(Solver, long, long)} with the checks stopped at {@code until}. */
+    private Bisection leastPamt(Solver s, long lo, long hi, Deadline until) {
       for (long probe = lo; lo < hi; probe = lo + (hi - lo) / 2) {
-        com.microsoft.z3.Status st = check(s, List.of(ctx.mkLe(model.pamtPages(), ctx.mkInt(probe))));
+        com.microsoft.z3.Status st = check(s, List.of(ctx.mkLe(model.pamtPages(), ctx.mkInt(probe))), until);
         if (st == com.microsoft.z3.Status.SATISFIABLE) {
           hi = adopt(model.pamtPages());
         } else if (st == com.microsoft.z3.Status.UNSATISFIABLE) {
@@ -384,11 +606,16 @@ final class WideKernelSearch {
     private Model pending;
 
     private com.microsoft.z3.Status check(Solver s, List<BoolExpr> assumptions) {
-      if (deadline.expired()) {
+      return check(s, assumptions, deadline);
+    }
+
+    /** A check of {@code s} under {@code assumptions}, stopped at {@code until}. */
+    private com.microsoft.z3.Status check(Solver s, List<BoolExpr> assumptions, Deadline until) {
+      if (until.expired()) {
         return com.microsoft.z3.Status.UNKNOWN;
       }
       Params p = ctx.mkParams();
-      p.add("timeout", (int) Math.max(1, Math.min(Integer.MAX_VALUE, deadline.remainingMillis())));
+      p.add("timeout", (int) Math.max(1, Math.min(Integer.MAX_VALUE, until.remainingMillis())));
       s.setParameters(p);
       s.push();
       assumptions.forEach(s::add);

@@ -77,6 +77,37 @@ class WideKernelSearchTest {
     assertKernelShaped(map, two, r.layout().orElseThrow());
   }
 
+  /**
+   * Blocks A = [4G, 8G) and B = [16G, 16G + 4106 pages), the 8 GiB between them empty (so the whole
+   * wide model is not searched: {@link WideKernelSearch#longEmptyRun}). The chunk of an n GiB TDMR
+   * (n ≤ 256) is 1024n + 2n + 1 = 1026n + 1 pages. {@link Z3Model} covers both blocks: [4G, 8G) and
+   * [16G, 17G), 4105 + 1027 = 5132 pages. Better: B left out of every TDMR and filled by chunks,
+   * which needs chunks summing to its 4106 pages; A's 4 GiB cannot be left out (no PAMT fills it),
+   * so at least 4 GiB are covered, 1026·4 + 1 = 4105 pages with one TDMR, one short of B; two TDMRs
+   * of a + b = 4 GiB have 1026·4 + 2 = 4106 pages and fill it exactly. So the optimum is 4106 pages
+   * (16 818 176 bytes) in two TDMRs splitting A inside its run of whole GiB, with no reserved area
+   * (A is all memory; B is PAMT outside every TDMR). No TDMR set a granule off the model's reaches
+   * it (B's TDMR must go, A's must split); a coverage near it does: [16G, 17G) dropped.
+   */
+  @Test
+  void aBlockLeftOutIsFilledByTheChunksOfARunSplitInTwo() {
+    MemoryMap map = MemoryMap.ofBlocks("split-run-fills-a-block", List.of(new MemoryBlock(4 * G, 8 * G, 0),
+        new MemoryBlock(16 * G, 16 * G + 4106 * 4 * K, 0)));
+    EngineResult r = new Z3Engine().solve(map, TdxLimits.DEFAULT, Policy.KERNEL, new SolveOptions(60, 1, 0));
+    String what = r.messages().toString();
+    assertEquals(Status.OPTIMAL, r.status(), what);
+    assertEquals(4106L * 4096, r.pamtBytes().getAsLong(), what);
+    assertEquals(Question.of(Policy.Family.KERNEL), r.question(), what);
+    Layout layout = r.layout().orElseThrow();
+    List<AddressRange> tdmrs = layout.tdmrs().stream().map(Tdmr::range).toList();
+    assertEquals(2, tdmrs.size(), tdmrs.toString());
+    assertEquals(4 * G, tdmrs.get(0).start());
+    assertEquals(tdmrs.get(0).end(), tdmrs.get(1).start());
+    assertEquals(8 * G, tdmrs.get(1).end());
+    assertEquals(0, layout.reservedAreaCount());
+    assertKernelShaped(map, TdxLimits.DEFAULT, layout);
+  }
+
   /** Valid, and one contiguous chunk of exactly the kernel's size per TDMR. */
   private static void assertKernelShaped(MemoryMap map, TdxLimits limits, Layout layout) {
     assertEquals(List.of(), LayoutVerifier.failures(map, limits, Policy.KERNEL, layout));
