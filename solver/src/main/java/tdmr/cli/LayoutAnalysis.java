@@ -269,6 +269,9 @@ final class LayoutAnalysis {
 
   /** The optimiser's claim: {@code optimal in that family}, saying when the model's restrictions apply to it. */
   private static String claim(EngineResult r) {
+    if (r.status() == Status.FEASIBLE) {
+      return "the best found, not proven optimal";
+    }
     if (r.status() != Status.OPTIMAL) {
       return r.status().name().toLowerCase(java.util.Locale.ROOT);
     }

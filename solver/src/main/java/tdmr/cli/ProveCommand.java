@@ -122,7 +122,7 @@ final class ProveCommand implements Callable<Integer> {
             remote > 0 ? ", %d bytes of it remote".formatted(remote) : "",
             r.pamtProvenLeast()
                 ? ", the least any layout of " + family + " needs within these limits (the price of the limits)"
-                : ", the best found before the time limit" + bound(r));
+                : ", the best found, not proven the least" + bound(r));
         restrictionsLine(r).ifPresent(out::println);
         if (r.uncoveredBytes() > 0) {
           out.printf("TDX memory left out (coverage max): %s.%n", ByteSize.human(r.uncoveredBytes()));

@@ -20,10 +20,16 @@ import tdmr.tdx.TdxLimits;
  * layout, or infeasibility where another engine built a layout of the family. Any disagreement is a
  * bug in one of them, and the report says which claims clash.
  *
+ * Under coverage {@code all}, a PAMT bound an exact engine's {@code FEASIBLE} answer states for
+ * its whole family (no restrictions named) is no more than the PAMT of any other layout that has no
+ * remote PAMT where the policy ranks it (every such layout ranks no worse than the optimum before
+ * the PAMT tier, so needs no less PAMT than it): a layout below it is a disagreement.
+ *
  * <p>Not disagreements, only notes: a time limit ({@code UNKNOWN}, or {@code FEASIBLE} without a
  * proof); a proof that names restrictions of its model ({@link EngineResult#restrictions}) beaten by
- * a layout outside them; an exact engine that does not implement the family (its answers are not
- * proofs of it). The greedy's layouts are of the kernel family (one chunk per TDMR in one block,
+ * a layout outside them (on the kernel family, one engine's {@code OPTIMAL} among the layouts its
+ * model holds and the other's {@code FEASIBLE} layout outside them, better); an exact engine that
+ * does not implement the family (its answers are not proofs of it). The greedy's layouts are of the kernel family (one chunk per TDMR in one block,
  * TDMRs covering memory), so of the module family too, and every exact engine must do at least as
  * well.
  */
@@ -130,6 +136,11 @@ public final class CrossCheck {
         }
       }
     }
+    for (EngineResult bounded : exact) {
+      for (EngineResult other : results) {
+        belowNoBound(map, limits, policy, bounded, other, failures);
+      }
+    }
     return new Report(map.source(), results, failures, notes);
   }
 
@@ -155,7 +166,8 @@ public final class CrossCheck {
     notBeaten(map, limits, policy, b, a, failures, notes);
     for (EngineResult r : List.of(a, b)) {
       if (!proven(r)) {
-        notes.add("%s stopped at its time limit (%s): its answer is not compared as a proof".formatted(r.solver(), r.status()));
+        notes.add("%s proved nothing (%s: the time limit, or a search left unfinished): its answer is not compared as a"
+            .formatted(r.solver(), r.status()) + " proof");
       }
     }
   }
@@ -187,6 +199,26 @@ public final class CrossCheck {
       failures.add(clash);
     } else {
       notes.add(clash + ", outside the restrictions it names (" + String.join("; ", proof.restrictions()) + ")");
+    }
+  }
+
+  /**
+   * Under coverage {@code all}: {@code other}'s layout, without remote PAMT where the policy ranks
+   * it, has no less PAMT than the bound {@code bounded}'s {@code FEASIBLE} answer states for its
+   * whole family (class comment).
+   */
+  private static void belowNoBound(MemoryMap map, TdxLimits limits, Policy policy, EngineResult bounded,
+      EngineResult other, List<String> failures) {
+    if (policy.coverage() != Policy.Coverage.ALL || bounded.status() != Status.FEASIBLE
+        || bounded.pamtBoundBytes().isEmpty() || !bounded.restrictions().isEmpty() || other.layout().isEmpty()) {
+      return;
+    }
+    LayoutScore s = score(map, limits, policy, other);
+    long bound = bounded.pamtBoundBytes().getAsLong();
+    if ((!LayoutScore.ranksRemotePamt(policy) || s.remotePamtBytes() == 0) && s.pamtBytes() < bound) {
+      failures.add("%s proves that no layout of the %s family needs less than %d PAMT bytes, but %s found %s"
+          .formatted(bounded.solver(), bounded.family().text(), bound, other.solver(),
+              objective(map, limits, policy, other)));
     }
   }
 

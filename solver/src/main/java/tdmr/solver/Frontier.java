@@ -401,12 +401,21 @@ public final class Frontier {
         boolean holds = a.limit() == r || pamtFirst;
         List<String> why = a.result().restrictions();
         if (a.priceProven() && (holds || areasOf(a) == r)) {
-          bound = bound.max(new PamtBound(a.result().layout().orElseThrow().pamtBytes(), why));
+          bound = bound.max(restricted(new PamtBound(a.result().layout().orElseThrow().pamtBytes(), why)));
         } else if (holds && a.result().pamtBoundBytes().isPresent()) {
-          bound = bound.max(new PamtBound(a.result().pamtBoundBytes().getAsLong(), why));
+          bound = bound.max(restricted(new PamtBound(a.result().pamtBoundBytes().getAsLong(), why)));
         }
       }
       return bound;
+    }
+
+    /**
+     * {@code bound}, or none when it holds only among the layouts of its restrictions and a validated
+     * layout known has less PAMT (one outside them: a kernel-family {@code FEASIBLE} answer's layout
+     * below another limit's restricted optimum, KernelFamilyWitness); it says nothing about the point.
+     */
+    private PamtBound restricted(PamtBound bound) {
+      return !bound.why().isEmpty() && best != null && bound.bytes() > best.layout().pamtBytes() ? PamtBound.NONE : bound;
     }
 
     /**

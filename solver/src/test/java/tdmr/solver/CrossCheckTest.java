@@ -192,4 +192,79 @@ class CrossCheckTest {
       }
     }
   }
+  /**
+   * The map of blocks [1 MiB, 1 GiB + 1027 pages) and [4 GiB, 5 GiB + 1027 pages) on node 0
+   * ({@code cpsat.KernelFamilySolverTest} derives the values): the model over {@link Problem}'s
+   * optimum X, [0, 2G) and [4G, 6G), 4106 pages, among layouts covering every granule holding
+   * memory; Y, [0, 1G) and [4G, 6G), granule 1's memory the chunk of [0, 1G), 3080 pages; every
+   * layout of the family has at least 2054 pages.
+   */
+  private static final MemoryMap TWO_FILLABLE = MemoryMap.ofBlocks("two-fillable-granules", List.of(
+      new tdmr.mem.MemoryBlock(1L << 20, (1L << 30) + 1027 * 4096L, 0),
+      new tdmr.mem.MemoryBlock(4L << 30, (5L << 30) + 1027 * 4096L, 0)));
+
+  private static tdmr.tdx.Layout twoFillable(String which) throws Exception {
+    return tdmr.parse.LayoutJson.read(which, java.nio.file.Files.readString(
+        java.nio.file.Path.of("src/test/resources/family/two-fillable-granules-" + which + ".json")));
+  }
+
+  private static EngineResult answer(String solver, Status status, tdmr.tdx.Layout layout, long boundPages,
+      Question question) {
+    return new EngineResult(solver, status, Optional.of(layout), OptionalLong.of(layout.pamtBytes()),
+        OptionalLong.of(boundPages * 4096), List.of(), 0, 0, 0, 0).withQuestion(question);
+  }
+
+  /**
+   * One engine's {@code OPTIMAL} X among the layouts its model holds (naming that restriction) and
+   * the other's {@code FEASIBLE} Y outside them, better, with the family's bound 2054 pages: both
+   * hold, so the cross-check passes and notes the better layout outside the restrictions.
+   */
+  @Test
+  void aRestrictedOptimumAndABetterFeasibleLayoutOutsideItsRestrictionsAgree() throws Exception {
+    EngineResult restricted = answer("z3", Status.OPTIMAL, twoFillable("restricted"), 4106,
+        Problem.kernelQuestion(Policy.KERNEL));
+    EngineResult outside = answer("cpsat", Status.FEASIBLE, twoFillable("outside"), 2054,
+        Question.of(Policy.Family.KERNEL));
+    CrossCheck.Report report = CrossCheck.compare(TWO_FILLABLE, TdxLimits.DEFAULT, Policy.KERNEL,
+        List.of(outside, restricted), EXACT);
+    assertTrue(report.passed(), String.join("\n", report.lines()));
+    assertTrue(report.notes().stream().anyMatch(n -> n.startsWith("z3 claims an optimum of PAMT 16818176 bytes")
+        && n.contains("outside the restrictions it names")), report.notes().toString());
+  }
+
+  /**
+   * An {@code OPTIMAL} X claimed for the whole kernel family (no restrictions) against the other
+   * engine's {@code FEASIBLE} Y, 3080 pages: Y ranks better, so the claim is false: a disagreement.
+   */
+  @Test
+  void anUnrestrictedOptimumWorseThanTheOthersFeasibleLayoutIsAFailure() throws Exception {
+    EngineResult claimed = answer("z3", Status.OPTIMAL, twoFillable("restricted"), 4106,
+        Question.of(Policy.Family.KERNEL));
+    EngineResult outside = answer("cpsat", Status.FEASIBLE, twoFillable("outside"), 2054,
+        Question.of(Policy.Family.KERNEL));
+    CrossCheck.Report report = CrossCheck.compare(TWO_FILLABLE, TdxLimits.DEFAULT, Policy.KERNEL,
+        List.of(outside, claimed), EXACT);
+    assertEquals(List.of("z3 claims an optimum of PAMT 16818176 bytes (16.04 MiB), 2 TDMRs, 3 reserved areas, but"
+        + " cpsat found PAMT 12615680 bytes (12.03 MiB), 2 TDMRs, 2 reserved areas"), report.failures());
+  }
+
+  /**
+   * A {@code FEASIBLE} X stating a bound of 3081 pages for the whole kernel family against Y, a
+   * valid layout of 3080 pages: the bound is false, a disagreement; the same bound among the layouts
+   * of the model's restrictions (Y lies outside them) is not compared.
+   */
+  @Test
+  void aFamilyBoundAboveAnotherEnginesLayoutIsAFailure() throws Exception {
+    EngineResult bounded = answer("z3", Status.FEASIBLE, twoFillable("restricted"), 3081,
+        Question.of(Policy.Family.KERNEL));
+    EngineResult outside = answer("cpsat", Status.FEASIBLE, twoFillable("outside"), 2054,
+        Question.of(Policy.Family.KERNEL));
+    CrossCheck.Report report = CrossCheck.compare(TWO_FILLABLE, TdxLimits.DEFAULT, Policy.KERNEL,
+        List.of(outside, bounded), EXACT);
+    assertEquals(List.of("z3 proves that no layout of the kernel family needs less than 12619776 PAMT bytes, but cpsat"
+        + " found PAMT 12615680 bytes (12.03 MiB), 2 TDMRs, 2 reserved areas"), report.failures());
+    EngineResult restricted = bounded.withQuestion(Problem.kernelQuestion(Policy.KERNEL));
+    assertTrue(CrossCheck.compare(TWO_FILLABLE, TdxLimits.DEFAULT, Policy.KERNEL, List.of(outside, restricted), EXACT)
+        .passed());
+  }
 }

@@ -354,4 +354,53 @@ class FrontierTest {
       assertEquals(List.of("none fewer within 2"), p.restrictions(), "n=" + p.maxTdmrs());
     }
   }
+  /**
+   * An engine whose answers, within 1 TDMR, are those of a kernel-family engine whose second search
+   * found a better layout outside its first model's restrictions: with 2 areas or more, {@code
+   * FEASIBLE} with the TDMR [1G, 2G) of 1 area (1027 pages: 4 MiB + 8 KiB + 4 KiB), about the whole
+   * family; at 1, the first model's {@code OPTIMAL} among its layouts ("first model only"), the TDMR
+   * [0, 2G) of 1 area (2053 pages); at 0, {@code INFEASIBLE} for the whole family.
+   */
+  private static final class OutsideEngine implements Engine {
+    @Override
+    public String name() {
+      return "outside";
+    }
+
+    @Override
+    public EngineResult solve(MemoryMap map, TdxLimits limits, Policy policy, SolveOptions options) {
+      int r = limits.maxReservedPerTdmr();
+      if (r < 1) {
+        return new EngineResult(name(), Status.INFEASIBLE, Optional.empty(), OptionalLong.empty(), OptionalLong.empty(),
+            List.of(), 0, 0, 0, 0);
+      }
+      long size = r == 1 ? 2L << 30 : 1L << 30;
+      // Both cover the map's memory [1G, 2G): [1G, 2G) or [0, 2G), the chunk at 1G.
+      Layout layout = new Layout(List.of(new Tdmr((2L << 30) - size, size, Pamt.kernelChunk(1L << 30, size, limits),
+          List.of(new ReservedArea(0, 4096)))));
+      OptionalLong pamt = OptionalLong.of(layout.pamtBytes());
+      return r == 1
+          ? new EngineResult(name(), Status.OPTIMAL, Optional.of(layout), pamt, pamt, List.of(), 0, 0, 0, 0)
+              .withQuestion(new Question(Policy.Family.KERNEL, List.of("first model only")))
+          : new EngineResult(name(), Status.FEASIBLE, Optional.of(layout), pamt, OptionalLong.empty(), List.of(), 0, 0,
+              0, 0);
+    }
+  }
+
+  /**
+   * A restricted optimum at 1 area (2053 pages) above the better layout of 1 area found outside its
+   * restrictions (1027 pages) is no bound on the point: the point has that layout, 1 area proven
+   * least (none at 0), its PAMT not proven, naming no restriction. Until 2026-12-06 the frontier
+   * stopped with "a proven PAMT bound ... lies above a validated layout" (the 1 TiB host under
+   * --family kernel once Z3 answered FEASIBLE outside its restrictions).
+   */
+  @Test
+  void aRestrictedOptimumAboveABetterLayoutOutsideItIsNoBound() {
+    FrontierPoint one = new Frontier(List.of(new OutsideEngine()), SolveOptions.DEFAULT)
+        .compute(ANY_MAP, TdxLimits.DEFAULT, Policy.KERNEL, 1).get(0);
+    assertEquals(OptionalInt.of(1), one.minReserved(), one.toString());
+    assertEquals(OptionalLong.of(1027 * 4096L), one.pamtBytes(), one.toString());
+    assertTrue(one.pamtBoundBytes().isEmpty() || one.pamtBoundBytes().getAsLong() <= 1027 * 4096L, one.toString());
+    assertEquals(List.of(), one.restrictions(), one.toString());
+  }
 }

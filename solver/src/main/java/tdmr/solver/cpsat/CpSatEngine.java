@@ -89,6 +89,9 @@ public final class CpSatEngine implements Engine {
 
   private final boolean sequentialObjective;
 
+  /** The kernel family's second solve ({@link KernelFamilySolver}). */
+  private final KernelFamilySolver.SecondPass secondPass;
+
   /**
    * Loads OR-Tools' native library (once per JVM).
    *
@@ -108,6 +111,19 @@ public final class CpSatEngine implements Engine {
       throw new UnsatisfiedLinkError(problem);
     });
     this.sequentialObjective = sequentialObjective;
+    this.secondPass = ModuleFamilySolver::kernel;
+  }
+
+  /**
+   * An engine whose kernel family's second solve is {@code secondPass}: for tests that fix its
+   * outcome (a solve cut short) instead of timing it.
+   */
+  CpSatEngine(KernelFamilySolver.SecondPass secondPass) {
+    NativeLibrary.problem().ifPresent(problem -> {
+      throw new UnsatisfiedLinkError(problem);
+    });
+    this.sequentialObjective = false;
+    this.secondPass = secondPass;
   }
 
   @Override
@@ -129,9 +145,10 @@ public final class CpSatEngine implements Engine {
     if (policy.family() == Policy.Family.MODULE) {
       return NodeSplit.solve(ModuleFamilySolver::solve, name(), map, limits, policy, options);
     }
+    long started = System.nanoTime();
     EngineResult first = KernelFamilyClaim.named(kernelFamily(map, limits, policy, options), map, limits, policy,
         options.solveDeadline());
-    return KernelFamilySolver.answer(map, limits, policy, options, first);
+    return KernelFamilySolver.answer(map, limits, policy, options, first, started, secondPass);
   }
 
   /** The kernel family over {@link Problem}. */

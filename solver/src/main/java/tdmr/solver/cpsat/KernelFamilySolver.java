@@ -8,6 +8,7 @@ import tdmr.solver.EngineResult;
 import tdmr.solver.Incumbent;
 import tdmr.solver.Instance;
 import tdmr.solver.KernelFamilyClaim;
+import tdmr.solver.KernelFamilyWitness;
 import tdmr.solver.KernelShape;
 import tdmr.solver.LayoutScore;
 import tdmr.solver.Question;
@@ -38,18 +39,36 @@ import tdmr.time.Deadline;
  * answer stands (and says so in its details); under coverage {@code max} it is not tried there, as the
  * kernel's node for a TDMR depends on the memory given up. The second answer replaces the first only when it is
  * a proof (OPTIMAL or INFEASIBLE), its layout valid and of the kernel's shape (checked by {@link
- * ModuleFamilySolver}), and no worse than the first's layout; otherwise the first stands. The second
- * gets half the time the first left (the first answer is offered to the solve's incumbent before).
+ * ModuleFamilySolver}), and no worse than the first's layout. Where it proves nothing (its share of
+ * the time ran out) but its best layout is one the family holds and ranks better than the first's
+ * ({@link KernelFamilyWitness#unfit}), the answer is {@code FEASIBLE} with that layout, a PAMT bound
+ * for the whole family and the first proof kept as a statement about the layouts within its
+ * restrictions ({@link KernelFamilyWitness}); otherwise the first stands. The second gets half the
+ * time the first left (the first answer is offered to the solve's incumbent before); either
+ * answer's time counts both solves.
  */
 final class KernelFamilySolver {
+  /** What CP-SAT's second search holds, in the answers' words. */
+  static final String WIDE_MODEL = "TDMRs on any 1 GiB boundary, chunks anywhere in one block";
+
+  /**
+   * The second solve: the kernel family over the module family's instance ({@link
+   * ModuleFamilySolver#kernel}); tests give one whose outcome they fix.
+   */
+  @FunctionalInterface
+  interface SecondPass {
+    EngineResult solve(MemoryMap map, TdxLimits limits, Policy policy, SolveOptions options, Optional<Layout> start);
+  }
+
   private KernelFamilySolver() {}
 
   /**
-   * The answer for {@code map} given {@code first}, the model over {@code Problem}'s answer, named;
-   * the caller has loaded OR-Tools.
+   * The answer for {@code map} given {@code first}, the model over {@code Problem}'s answer, named,
+   * of a solve started at {@code started} ({@link System#nanoTime}); {@code second} is the second
+   * solve ({@link SecondPass}). The caller has loaded OR-Tools.
    */
   static EngineResult answer(MemoryMap map, TdxLimits limits, Policy policy, SolveOptions options,
-      EngineResult first) {
+      EngineResult first, long started, SecondPass second) {
     boolean proof = first.status() == Status.OPTIMAL || first.status() == Status.INFEASIBLE;
     if (!proof || first.restrictions().isEmpty() || options.solveDeadline().expired()) {
       return first;
@@ -66,13 +85,44 @@ final class KernelFamilySolver {
     options.incumbent().offer(first);
     Policy any = policy.withPamt(Policy.PamtPlacementPolicy.ANY);
     Deadline half = options.solveDeadline().within(options.solveDeadline().remainingSeconds() / 2);
-    EngineResult wide = ModuleFamilySolver.kernel(map, limits, any,
-        options.withDeadline(half).withIncumbent(Incumbent.create()), first.layout());
+    EngineResult wide = second.solve(map, limits, any, options.withDeadline(half).withIncumbent(Incumbent.create()),
+        first.layout());
+    if (wide.status() != Status.OPTIMAL && wide.status() != Status.INFEASIBLE) {
+      return unproven(map, limits, policy, options, first, wide).timedFrom(started);
+    }
     Optional<String> why = whyNotTaken(map, limits, policy, first, wide);
     if (why.isPresent()) {
-      return first.withDetails(notTaken(first, why.get()));
+      return first.withDetails(notTaken(first, why.get())).timedFrom(started);
     }
-    return named(wide, map, limits, policy, options);
+    return named(wide, map, limits, policy, options).timedFrom(started);
+  }
+
+  /**
+   * The answer when the second solve proved nothing: {@code FEASIBLE} with its layout where that is
+   * one the family holds and ranks better than {@code first}'s ({@link KernelFamilyWitness}); else
+   * {@code first}, saying why in its details.
+   */
+  private static EngineResult unproven(MemoryMap map, TdxLimits limits, Policy policy, SolveOptions options,
+      EngineResult first, EngineResult wide) {
+    String proved = "it proved nothing (" + wide.status() + ": " + String.join("; ", wide.messages()) + ")";
+    if (wide.layout().isEmpty()) {
+      return first.withDetails(notTaken(first, proved));
+    }
+    Layout found = wide.layout().get();
+    Optional<String> unfit = KernelFamilyWitness.unfit(map, limits, policy, first, found);
+    if (unfit.isPresent()) {
+      return first.withDetails(notTaken(first, proved + ", and its best layout is not the answer: " + unfit.get()));
+    }
+    List<String> details = new ArrayList<>();
+    details.add("kernel family over the module family's instance (%s): %s; its best layout, which ranks better than"
+        .formatted(WIDE_MODEL, proved) + " the first model's, is the answer");
+    details.addAll(wide.details());
+    return KernelFamilyWitness.answer(first, found,
+        KernelFamilyWitness.pamtBound(map, limits, policy, first.layout().orElse(found), options.solveDeadline()),
+        "stopped at the end of its share of the time limit (half of what the first search left); a longer"
+            + " --time-limit may prove the optimum",
+        map, limits, policy, new KernelFamilyWitness.Search("cpsat's search of the kernel family", WIDE_MODEL,
+            wide.modelVariables(), wide.modelConstraints(), details));
   }
 
   /** {@code first}'s details and why the kernel family over the module family's instance did not answer. */
@@ -86,9 +136,6 @@ final class KernelFamilySolver {
   /** Why {@code wide} does not replace {@code first}; empty when it does. */
   private static Optional<String> whyNotTaken(MemoryMap map, TdxLimits limits, Policy policy, EngineResult first,
       EngineResult wide) {
-    if (wide.status() != Status.OPTIMAL && wide.status() != Status.INFEASIBLE) {
-      return Optional.of("it proved nothing (" + wide.status() + ": " + String.join("; ", wide.messages()) + ")");
-    }
     if (wide.status() == Status.INFEASIBLE) {
       return first.status() == Status.INFEASIBLE ? Optional.empty()
           : Optional.of("it found no layout where the first model found one; this is a defect, please report it");

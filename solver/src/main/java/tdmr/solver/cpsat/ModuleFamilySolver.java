@@ -27,6 +27,7 @@ import tdmr.solver.GranulesLeftOut;
 import tdmr.solver.Infeasibility;
 import tdmr.solver.InnerTdmrRuns;
 import tdmr.solver.Instance;
+import tdmr.solver.KernelCutStarts;
 import tdmr.solver.KernelFamilyBounds;
 import tdmr.solver.KernelShape;
 import tdmr.solver.LayoutScore;
@@ -131,6 +132,9 @@ final class ModuleFamilySolver {
 
   /** The most starts of {@link TdmrCountBound#startingTdmrs}. */
   private static final int MOST_CUT_STARTS = 2;
+
+  /** The most starts of {@link KernelCutStarts#near}: each a check with the TDMRs fixed (tens of ms on tdx#331). */
+  private static final int MOST_SHIFTED_STARTS = 8;
 
   /**
    * One tier of the objective: what it is called in messages, what is minimised, and how many bytes
@@ -980,8 +984,13 @@ final class ModuleFamilySolver {
     }
 
     /**
-     * Kernel family: the model solved with the TDMRs of the layout it was given ({@link #earlier}, a
-     * kernel-family layout), within a quarter of the time left (at most 10 s), then its areas.
+     * Kernel family: the model solved with fixed TDMRs, within a quarter of the time left (at most
+     * 10 s), then its areas. First, where the kernel family's PAMT bound is known, {@link
+     * TdmrCountBound}'s cuts and those of {@link KernelCutStarts} one GiB off them whose chunks can
+     * fill the segments they leave out (canonical/tdx#331: the only start meeting the bound, found
+     * with half the start time each; the whole model's search took 9.7 s to find it), then the TDMRs
+     * of the layout it was given ({@link #earlier}, a kernel-family layout) and the module family's
+     * starts.
      */
     private Optional<CpSolver> kernelStart() {
       List<List<long[]>> candidates = new ArrayList<>();
@@ -1003,16 +1012,28 @@ final class ModuleFamilySolver {
         names.add(Count.of(leftOut.size(), "granule") + " left out of every TDMR, filled with PAMT");
       }
       OptionalLong least = policy.coverage() == Policy.Coverage.ALL ? kernelBounds().leastPamtPages() : OptionalLong.empty();
+      int cuts = 0;
       if (least.isPresent()) {
         // TDMRs cut so that their PAMT can fill runs left out wholly (canonical/tdx#331: the chunks of
         // two TDMRs fill the 2 GiB block at 1024G), tried first.
         List<List<long[]>> cut = new TdmrCountBound(moduleInstance).startingTdmrs(least.getAsLong(), MOST_CUT_STARTS);
-        for (int i = cut.size() - 1; i >= 0; i--) {
-          candidates.add(0, cut.get(i));
-          names.add(0, "TDMRs cut so that their PAMT can fill the runs left out wholly, TdmrCountBound");
+        List<List<long[]>> first = new ArrayList<>();
+        List<String> firstNames = new ArrayList<>();
+        for (List<long[]> c : cut) {
+          first.add(c);
+          firstNames.add("TDMRs cut so that their PAMT can fill the runs left out wholly, TdmrCountBound");
         }
+        for (List<long[]> shifted : KernelCutStarts.near(moduleInstance, cut, MOST_SHIFTED_STARTS)) {
+          first.add(shifted);
+          firstNames.add("TdmrCountBound's cut with one boundary between TDMRs moved by 1 GiB, its chunks summing"
+              + " to each memory segment it leaves out, KernelCutStarts");
+        }
+        candidates.addAll(0, first);
+        names.addAll(0, firstNames);
+        // Only these can meet the bound where PAMT leaves no room to spare: each has half the time left for starts.
+        cuts = first.size();
       }
-      return bestStart(candidates, names, 0, least.orElse(0));
+      return bestStart(candidates, names, cuts, least.orElse(0));
     }
 
     /**

@@ -21,6 +21,7 @@ import tdmr.mem.MemoryMap;
 import tdmr.solver.EngineResult;
 import tdmr.solver.Instance;
 import tdmr.solver.KernelFamilyClaim;
+import tdmr.solver.KernelFamilyWitness;
 import tdmr.solver.KernelShape;
 import tdmr.solver.LayoutScore;
 import tdmr.solver.ModuleFamilyRestrictions;
@@ -65,10 +66,14 @@ import tdmr.time.Deadline;
  * The guesses prove nothing: every proof is a bound or a check of the whole model.
  *
  * <p>Where the search proves nothing (a real map whose layout misses the bounds, a check stopped by
- * the time limit) the restricted optimum stands as {@link Z3Model}'s answer, which names its
- * restrictions, and a message says so, with the better layout found outside them, if any. The
- * search runs only under coverage {@code all} without Dynamic PAMT (the bounds and the guesses
- * assume both); otherwise the restricted answer stands too.
+ * the time limit) but found a layout of the family that ranks better than the restricted optimum
+ * (of the kernel's shape, on the kernel's node under PAMT {@code node-local}), the answer is {@code
+ * FEASIBLE} with it, the PAMT bound for the whole family derived before the search ({@link
+ * KernelFamilyWitness#pamtBound}) and the restricted proof kept as a statement about the layouts
+ * within its restrictions ({@link KernelFamilyWitness}). Where it found none, the restricted optimum
+ * stands as {@link Z3Model}'s answer, which names its restrictions, and a message says so. Either
+ * answer's time counts the search. The search runs only under coverage {@code all} without Dynamic
+ * PAMT (the bounds and the guesses assume both); otherwise the restricted answer stands too.
  */
 final class WideKernelSearch {
   private static final long PAGE = ByteSize.PAGE;
@@ -81,7 +86,13 @@ final class WideKernelSearch {
   private final Policy policy;
   private final Deadline deadline;
   private final long started;
+  /** Models with more variables than this are not searched whole ({@link #MOST_VARIABLES}, or a test's). */
+  private final int mostVariables;
+  /** Whether only the guesses near the restricted optimum are tried (tests). */
+  private final boolean guessesOnly;
   private final List<String> proofs = new ArrayList<>();
+  /** The PAMT bound for the whole kernel family, derived before the search (for a {@code FEASIBLE} answer). */
+  private OptionalLong familyBound = OptionalLong.empty();
 
   /**
    * @param policy the kernel family's policy of the solve (the instance is built under PAMT {@code
@@ -90,6 +101,18 @@ final class WideKernelSearch {
    * @param started when the solve started ({@link System#nanoTime})
    */
   WideKernelSearch(MemoryMap map, TdxLimits limits, Policy policy, Deadline deadline, long started) {
+    this(map, limits, policy, deadline, started, false);
+  }
+
+  /**
+   * As {@link #WideKernelSearch(MemoryMap, TdxLimits, Policy, Deadline, long)}; with {@code
+   * guessesOnly}, only the TDMR sets near the restricted optimum are tried (neither the coverages
+   * near it nor the whole model): for tests of an answer the search cannot prove.
+   */
+  WideKernelSearch(MemoryMap map, TdxLimits limits, Policy policy, Deadline deadline, long started,
+      boolean guessesOnly) {
+    this.mostVariables = guessesOnly ? 0 : MOST_VARIABLES;
+    this.guessesOnly = guessesOnly;
     this.map = map;
     this.limits = limits;
     this.policy = policy;
@@ -120,6 +143,8 @@ final class WideKernelSearch {
           policy.withFamily(Policy.Family.MODULE).withPamt(Policy.PamtPlacementPolicy.ANY), deadline);
       TierBounds bounds = new TierBounds(moduleAny);
       floor = bounds.pamtPages(bounds.provenBy(score(known))).map(TierBounds.Bound::value).orElse(1L);
+      familyBound = KernelFamilyWitness.pamtBound(moduleAny, LayoutScore.of(map, limits,
+          moduleAny.policy(), known));
     } catch (Deadline.Exceeded e) {
       return stands(restricted, "time limit, while its instance was prepared", Optional.empty());
     }
@@ -136,7 +161,7 @@ final class WideKernelSearch {
       }
       return proven.orElseGet(() -> stands(restricted, ("no layout found meets the family's bounds, and the whole"
           + " model is not searched: it has more than %d variables, or a run of 3 or more empty granules")
-          .formatted(MOST_VARIABLES), better(known)));
+          .formatted(mostVariables), better(known)));
     } catch (Deadline.Exceeded e) {
       return stands(restricted, "time limit", better(known));
     } catch (Z3Exception e) {
@@ -147,7 +172,15 @@ final class WideKernelSearch {
     }
   }
 
-  /** The best valid layout the search found, kept here so that it outlives a search stopped by the time limit. */
+  /** What z3's wide model holds, in the answers' words. */
+  static final String WIDE_MODEL = "TDMRs on any 1 GiB boundary, chunks anywhere in one block, granules filled by"
+      + " chunks outside every TDMR";
+
+  /**
+   * The best valid layout the search found with each chunk on the node the kernel picks for its TDMR
+   * under PAMT {@code node-local} ({@link #offKernelNode}), kept here so that it outlives a search
+   * stopped by the time limit.
+   */
   private Layout found;
 
   /** The layout the search found better than {@code known}, if any. */
@@ -155,15 +188,29 @@ final class WideKernelSearch {
     return found == null || found == known ? Optional.empty() : Optional.of(found);
   }
 
-  /** The restricted answer, with why the wide model proved nothing ({@code why}) and its better layout, if any. */
+  /** The size of the wide model, once built. */
+  private long variables;
+  private long constraints;
+
+  /**
+   * The answer when the wide model proved nothing ({@code why}): {@code FEASIBLE} with {@code found}
+   * where it is a layout of the family ranking better than the restricted optimum ({@link
+   * KernelFamilyWitness}); else the restricted answer, saying so. Timed from the solve's start.
+   */
   private EngineResult stands(EngineResult restricted, String why, Optional<Layout> found) {
+    Optional<String> unfit = found.flatMap(l -> KernelFamilyWitness.unfit(map, limits, policy, restricted, l));
+    if (found.isPresent() && unfit.isEmpty()) {
+      String unproven = why.equals("time limit") ? "stopped at the time limit; a longer --time-limit may prove the optimum"
+          : "proved nothing: " + why;
+      return KernelFamilyWitness.answer(restricted, found.get(), familyBound, unproven, map, limits, policy,
+          new KernelFamilyWitness.Search("z3's search of the kernel family", WIDE_MODEL, variables, constraints,
+              List.of())).timedFrom(started);
+    }
     List<String> said = new ArrayList<>();
-    said.add("z3's wide kernel-family model (TDMRs on any 1 GiB boundary, chunks anywhere in one block, granules"
-        + " filled by chunks outside every TDMR) proved nothing (%s): the answer above stands, under the".formatted(why)
-        + " restrictions it names");
-    found.ifPresent(l -> said.add("  outside them z3 found a layout ranking better, not proven optimal: "
-        + score(l).describe() + " " + l.tdmrs().stream().map(t -> t.range().toString()).toList()));
-    return restricted.withMessagesAfter(said);
+    said.add("z3's wide kernel-family model (%s) proved nothing (%s): the answer above stands, under the".formatted(
+        WIDE_MODEL, why) + " restrictions it names");
+    unfit.ifPresent(u -> said.add("  the layout it found outside them is not the answer: " + u));
+    return restricted.withMessagesAfter(said).timedFrom(started);
   }
 
   /**
@@ -208,6 +255,8 @@ final class WideKernelSearch {
       this.wide = wide;
       this.moduleAny = moduleAny;
       this.model = new ModuleEncoding(ctx, wide);
+      variables = model.variables();
+      constraints = model.constraints();
       this.solver = ctx.mkSolver();
       model.background().forEach(solver::add);
       model.groups().values().forEach(fs -> solver.add(fs.toArray(BoolExpr[]::new)));
@@ -221,7 +270,7 @@ final class WideKernelSearch {
       long hi = score(best).pamtBytes() / PAGE;
       long lo = Math.min(floor, hi);
       hi = atGuesses(lo, hi);
-      hi = atCoverages(lo, hi);
+      hi = guessesOnly ? hi : atCoverages(lo, hi);
       if (hi == floor) {
         proofs.add("PAMT: the lower bound of TierBounds (module family, PAMT any)");
         solver.add(ctx.mkEq(model.pamtPages(), ctx.mkInt(hi)));
@@ -233,7 +282,7 @@ final class WideKernelSearch {
         // far fewer than a bisection's (the 1 TiB host: the areas of its 2 TDMRs).
         return Optional.of(fewestTdmrsAndAreas());
       }
-      if (model.variables() > MOST_VARIABLES || longEmptyRun(wide)) {
+      if (model.variables() > mostVariables || longEmptyRun(wide)) {
         return Optional.empty();
       }
       Bisection pamt = leastPamt(solver, lo, hi);
@@ -579,6 +628,8 @@ final class WideKernelSearch {
       }
       if (score(layout).betterThan(score(best), policy)) {
         best = layout;
+      }
+      if (!offKernelNode(layout) && score(layout).betterThan(score(found == null ? restricted : found), policy)) {
         found = layout;
       }
       return ((IntNum) pending.eval(tier, true)).getInt64();

@@ -100,6 +100,8 @@ public final class Z3Engine implements Engine {
   private final Z3Model.Encoding encoding;
   /** Whether a restricted kernel-family optimum is looked at again over the wide model ({@link WideKernelSearch}). */
   private final boolean wide;
+  /** Whether {@link WideKernelSearch} tries only the TDMR sets near the restricted optimum (tests). */
+  private final boolean wideGuessesOnly;
 
   /** An engine that optimises and does not explain infeasibility (tracking costs time). */
   public Z3Engine() {
@@ -116,10 +118,23 @@ public final class Z3Engine implements Engine {
 
   /** As {@link #Z3Engine(boolean, Z3Model.Encoding)}; without {@code wide}, {@link Z3Model}'s answer alone (tests of its encodings). */
   Z3Engine(boolean explain, Z3Model.Encoding encoding, boolean wide) {
+    this(explain, encoding, wide, false);
+  }
+
+  private Z3Engine(boolean explain, Z3Model.Encoding encoding, boolean wide, boolean wideGuessesOnly) {
     Z3Native.requireLoaded();
     this.explain = explain;
     this.encoding = encoding;
     this.wide = wide;
+    this.wideGuessesOnly = wideGuessesOnly;
+  }
+
+  /**
+   * An engine whose {@link WideKernelSearch} tries only the TDMR sets near the restricted optimum,
+   * neither the coverages near it nor the whole model: for tests of the answer when it proves nothing.
+   */
+  static Z3Engine wideGuessesOnly() {
+    return new Z3Engine(false, Z3Model.Encoding.FAST, true, true);
   }
 
   /** The kernel family by {@link Z3Model} alone, without {@link WideKernelSearch}: for tests of that model's proofs. */
@@ -168,7 +183,7 @@ public final class Z3Engine implements Engine {
           started, 0, 0);
     }
     EngineResult named = KernelFamilyClaim.named(r, map, limits, policy, deadline);
-    WideKernelSearch search = new WideKernelSearch(map, limits, policy, deadline, started);
+    WideKernelSearch search = new WideKernelSearch(map, limits, policy, deadline, started, wideGuessesOnly);
     return wide && search.applies(named) ? search.improve(named) : named;
   }
 

@@ -117,16 +117,32 @@ class ModuleFamilyClaimsTest {
    * The 512 GiB three-CMR host at 4 TDMRs and 1 area: the kernel family holds a layout of
    * 2 151 694 336 bytes (host512-3cmr-4tdmrs-1area.json, derived in ModuleFamilyWitnessesTest) whose
    * chunk for [4G, 258G) (1 042 420 KiB) ends at the block end 0x406e000000 and so reaches below
-   * 257 GiB, across two of the instance's pieces. CP-SAT proves 4 KiB more (as issue #11 reports):
-   * true only among the layouts its restrictions allow, which the claim names.
+   * 257 GiB, across two of the instance's pieces. CP-SAT's model over {@code Problem} proves 4 KiB
+   * more (as issue #11 reports): true only among the layouts its restrictions allow. Its second
+   * search, without them, finds less (2 143 289 344 bytes when it was written); the answer is then
+   * that layout, {@code OPTIMAL} where the search proves it, else {@code FEASIBLE} for the whole
+   * family with the restricted proof kept as a message (KernelFamilyWitness). Where the second
+   * search finds nothing better in its time, the restricted optimum stands, naming the restrictions.
    */
   @Test
-  void host512KernelClaimNamesItsRestrictions() throws Exception {
+  void host512KernelClaimNamesItsRestrictionsOrABetterLayoutOutsideThem() throws Exception {
     MemoryMap map = MapReader.read(Path.of("src/test/resources/family/host512-3cmr-map.json"));
     EngineResult r = cpsat(map, TdxLimits.DEFAULT.withMaxTdmrs(4).withMaxReservedPerTdmr(1), KERNEL);
-    assertEquals(Status.OPTIMAL, r.status(), r.messages().toString());
-    assertEquals(2_151_694_336L + 4096, r.pamtBytes().getAsLong());
-    assertTrue(r.restrictions().containsAll(Problem.KERNEL_FAMILY_RESTRICTIONS), r.restrictions().toString());
+    String what = r.messages().toString();
+    long restricted = 2_151_694_336L + 4096;
+    if (r.pamtBytes().getAsLong() == restricted) {
+      assertEquals(Status.OPTIMAL, r.status(), what);
+      assertTrue(r.restrictions().containsAll(Problem.KERNEL_FAMILY_RESTRICTIONS), r.restrictions().toString());
+      return;
+    }
+    assertTrue(r.pamtBytes().getAsLong() <= 2_151_694_336L, what);
+    if (r.status() == Status.FEASIBLE) {
+      assertEquals(Question.of(Policy.Family.KERNEL), r.question(), what);
+      assertTrue(r.messages().stream().anyMatch(m -> m.startsWith("proven optimal only among the layouts of the kernel"
+          + " family in which") && m.contains("PAMT " + restricted + " bytes")), what);
+    } else {
+      assertEquals(Status.OPTIMAL, r.status(), what);
+    }
   }
 
   /**

@@ -109,6 +109,39 @@ class WideKernelSearchTest {
   }
 
   /** Valid, and one contiguous chunk of exactly the kernel's size per TDMR. */
+  /**
+   * Blocks [1 MiB, 1 GiB + 1027 pages) and [4 GiB, 5 GiB + 1027 pages) on node 0, default limits
+   * (derived in {@code cpsat.KernelFamilySolverTest}: chunk of an N GiB TDMR 1026·N + 1 pages).
+   * {@link Z3Model}'s optimum, [0, 2G) and [4G, 6G), has 2 × 2053 = 4106 pages and names the
+   * restriction that every granule holding memory lies in a TDMR. The wide search, held to the TDMR
+   * sets near it (each TDMR shrunk by one granule, one at a time; neither the coverages near it nor the
+   * whole model are searched), finds [0, 1G) and [4G, 6G): granule 1's 1027 pages of memory are the chunk of
+   * [0, 1G), 1027 + 2053 = 3080 pages = 12 615 680 bytes; shrinking [0, 2G) at its low end would
+   * leave granule 0's 1023 MiB out, more than any chunk, and [0, 2G) with [4G, 5G) ties at 3080. That
+   * misses the family's bound, 2 × 1027 = 2054 pages = 8 413 184 bytes (granules 0 and 4 hold more
+   * memory than such a PAMT, so they are covered, by two TDMRs or one of at least 5 GiB), which [0,
+   * 1G) and [4G, 5G) meet: nothing is proven, and the answer is {@code FEASIBLE} with the better
+   * layout, that bound, about the whole kernel family, the restricted proof kept as a message.
+   */
+  @Test
+  void aBetterLayoutTheSearchCannotProveIsAFeasibleAnswerForTheWholeFamily() {
+    MemoryMap map = MemoryMap.ofBlocks("two-fillable-granules", List.of(new MemoryBlock(1024 * K, G + 1027 * 4 * K, 0),
+        new MemoryBlock(4 * G, 5 * G + 1027 * 4 * K, 0)));
+    EngineResult r = Z3Engine.wideGuessesOnly().solve(map, TdxLimits.DEFAULT, Policy.KERNEL, new SolveOptions(60, 1, 0));
+    String what = r.messages().toString();
+    assertEquals(Status.FEASIBLE, r.status(), what);
+    assertEquals(12_615_680L, r.pamtBytes().getAsLong(), what);
+    assertEquals(8_413_184L, r.pamtBoundBytes().getAsLong(), what);
+    assertEquals(Question.of(Policy.Family.KERNEL), r.question(), what);
+    Layout layout = r.layout().orElseThrow();
+    assertEquals(List.of(new AddressRange(0, G), new AddressRange(4 * G, 6 * G)),
+        layout.tdmrs().stream().map(Tdmr::range).toList());
+    assertKernelShaped(map, TdxLimits.DEFAULT, layout);
+    assertTrue(r.messages().stream().anyMatch(m -> m.startsWith("proven optimal only among the layouts of the kernel"
+        + " family in which") && m.contains(tdmr.solver.Problem.KERNEL_FAMILY_RESTRICTIONS.get(2))
+        && m.contains("PAMT 16818176 bytes")), what);
+  }
+
   private static void assertKernelShaped(MemoryMap map, TdxLimits limits, Layout layout) {
     assertEquals(List.of(), LayoutVerifier.failures(map, limits, Policy.KERNEL, layout));
     for (Tdmr t : layout.tdmrs()) {
