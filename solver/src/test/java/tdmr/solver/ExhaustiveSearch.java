@@ -80,6 +80,39 @@ import tdmr.tdx.TdxLimits;
  *   <li><b>Reserved areas.</b> Given the reserved set of a TDMR, its fewest areas are its maximal
  *       runs; an optional gap (convertible, holes {@code cmr}) is reserved exactly when reserved
  *       pieces of the same TDMR touch it on both sides.
+ *   <li><b>TDMRs without memory (kernel family).</b> A TDMR {@code T} of {@code n} GiB overlapping
+ *       no memory block covers nothing and holds no PAMT; its chunk lies in memory elsewhere (in
+ *       another TDMR's reserved part, or in memory outside every TDMR, where it may fill an island
+ *       exactly). What {@code T} adds to the score is one TDMR, {@code chunk(n)} pages and its own
+ *       reserved areas, which depend only on the CMRs under it; nothing else depends on its place.
+ *       <em>Place.</em> Let {@code [lowEdge, highEdge)} be the granules spanned by the blocks and
+ *       merged CMRs. Every granule outside it is outside every CMR, so a {@code T} with a granule
+ *       there has at least one area (a required gap); moved above everything, after the last other
+ *       TDMR, it is wholly one required gap, one area, and overlaps nothing: no worse. The TDMRs
+ *       over memory end within {@code maxGiB} granules of {@code highEdge} (lemma 1) and at most
+ *       {@code maxTdmrs} TDMRs of at most {@code maxGiB} GiB each (their chunks fit one block, lemma
+ *       1) are moved, so this needs {@code (maxTdmrs + 1) maxGiB} granules between {@code highEdge}
+ *       and the HKID limit; the search then enumerates {@code T} at every place inside {@code
+ *       [lowEdge, highEdge)} like any other TDMR and takes the rest above everything. Without that
+ *       room the window is every granule below the HKID limit (at most 64 GiB, else the search
+ *       refuses the map) and {@code T} is enumerated at every place in it. <em>Size.</em> The
+ *       TDMRs above everything are not enumerated by size: each is a piece of unknown size until
+ *       the pieces are assigned to runs; then, per run, the sizes are those with the fewest pages
+ *       for which the run's chunks fill it exactly (fixed at both ends: a kernel chunk has no
+ *       padding) or reach into the atom at its free end: the pattern fixes the TDMRs, the areas and
+ *       which atoms are given up, so fewer pages is better, except where the atom at the free end
+ *       is given up (coverage {@code max}): there each page more of PAMT is a page less given up,
+ *       and coverage comes first, so the most pages that stay inside the atom.
+ *       <em>Which.</em> A chunk in a run with a free end in memory kept usable, all of whose atoms
+ *       lie in TDMRs, can go with its TDMR: laid last at that end and removed, its pages become
+ *       usable memory of the TDMRs they lie in and the run only shortens at its free end (no new
+ *       reserved run), so the layout without that TDMR is valid, covers as much and has less PAMT;
+ *       the search skips such assignments. <em>Count.</em> At most the TDMR limit less the other
+ *       TDMRs, and none when the area limit is 0; each TDMR set is searched with every count (the
+ *       counts share its patterns), the set of TDMRs above everything alone last. So the search terminates without a bound on PAMT,
+ *       under coverage {@code max} (where a chunk of such a TDMR may turn memory given up into PAMT
+ *       and lower the first tier) and where no layout exists as well; where a best layout is known,
+ *       each such TDMR's {@code chunk(1 GiB)} pages and one area enter the lower bounds that prune.
  * </ol>
  *
  * <p>The score of every witness is recomputed by {@link LayoutScore#of} and the witness passes
@@ -122,8 +155,12 @@ public final class ExhaustiveSearch {
     }
   }
 
-  /** A PAMT piece: one level (module) or one chunk (kernel) of TDMR {@code tdmr}. */
-  private record Piece(int tdmr, PageSize level, long req) {}
+  /**
+   * A PAMT piece: one level (module) or one chunk (kernel) of TDMR {@code tdmr}; {@code req} its
+   * pages, or for the chunk of a TDMR without memory above everything ({@code variable}, lemma 6)
+   * the pages of a 1 GiB TDMR's chunk, the least it can have.
+   */
+  private record Piece(int tdmr, PageSize level, long req, boolean variable) {}
 
   /**
    * A maximal run of PAMT that pieces tile (split at block edges in the kernel family).
@@ -152,6 +189,17 @@ public final class ExhaustiveSearch {
   private final long windowHi;
   private final int maxGiB;
   private final Comparator<LayoutScore> order;
+  /**
+   * Kernel family: the granules {@code [lowEdge, highEdge)} (in pages) spanned by the blocks and
+   * merged CMRs; TDMRs without memory inside them are enumerated, those with a granule outside are
+   * placed above everything (lemma 6) when {@link #roomAbove}.
+   */
+  private final long lowEdge;
+  private final long highEdge;
+  /** Kernel family: whether the HKID limit leaves room for lemma 6's TDMRs above everything. */
+  private final boolean roomAbove;
+  /** Kernel family: the pages of the chunk of an {@code n} GiB TDMR, by {@code n} up to {@link #maxGiB}. */
+  private final long[] chunkPages;
 
   private Result best;
   /** Which TDMR sets the search tries (all unless {@link #onlyTdmrs} or {@link #meeting} says otherwise). */
@@ -161,8 +209,15 @@ public final class ExhaustiveSearch {
 
   // Per TDMR set.
   private List<long[]> tdmrs;
+  /** TDMRs without memory above everything (lemma 6), after {@link #tdmrs}; their sizes are picked per run. */
+  private int outer;
   private int[] tdmrOfItem;
+  /** The pieces searched: {@link #allPieces} but the chunks of TDMRs above everything beyond {@link #outer}. */
   private List<Piece> pieces;
+  /** Every piece of the set, the chunks of the most TDMRs above everything last. */
+  private List<Piece> allPieces;
+  /** The pieces of the TDMRs in {@link #tdmrs}. */
+  private int fixedPieces;
   private List<List<Set<Integer>>> granuleNodes;
   private State[] states;
   private boolean[] dropped;
@@ -185,14 +240,30 @@ public final class ExhaustiveSearch {
     long lastCmr = map.cmrs().merged().isEmpty() ? 0
         : map.cmrs().merged().get(map.cmrs().merged().size() - 1).end() / PAGE;
     this.maxGiB = largestTdmr();
+    long firstCmr = map.cmrs().merged().isEmpty() ? firstMemory : map.cmrs().merged().get(0).start() / PAGE;
+    this.lowEdge = alignDown(Math.min(firstMemory, firstCmr));
+    this.highEdge = alignUp(Math.max(lastMemory, lastCmr));
+    this.roomAbove = !module && alignDown(hkid) >= highEdge + ((long) limits.maxTdmrs() + 1) * maxGiB * G;
+    this.chunkPages = new long[maxGiB + 1];
+    for (int n = 1; n <= maxGiB && !module; n++) {
+      chunkPages[n] = PamtSizing.chunkBytes((long) n << 30, limits) / PAGE;
+    }
     long lo;
     long hi;
     if (module) {
       lo = 0;
       hi = alignUp(Math.max(lastMemory, lastCmr)) + (long) limits.maxTdmrs() * G;
+    } else if (roomAbove) {
+      lo = Math.max(0, Math.min(alignDown(firstMemory) - maxGiB * G, lowEdge));
+      hi = Math.max(alignUp(lastMemory) + maxGiB * G, highEdge);
     } else {
-      lo = Math.max(0, alignDown(firstMemory) - maxGiB * G);
-      hi = alignUp(lastMemory) + maxGiB * G;
+      // Lemma 6 without room above: TDMRs without memory anywhere below the HKID limit.
+      if (alignDown(hkid) / G > 64) {
+        throw new IllegalArgumentException("the kernel family's exhaustive search needs room for TDMRs without"
+            + " memory below the HKID limit, or a limit of at most 64 GiB");
+      }
+      lo = 0;
+      hi = alignDown(hkid);
     }
     this.windowLo = lo;
     this.windowHi = Math.min(hi, alignDown(hkid));
@@ -220,7 +291,9 @@ public final class ExhaustiveSearch {
    * is the best of all layouts meeting them only where every such layout has a representative, no
    * worse, meeting them too ({@link RestrictedLayouts} argues where). The TDMR sets are filtered
    * before their layouts are searched, in the kernel family also the sets extended over empty
-   * granules; the bounds that prune the search hold for every layout, so they hold for the filtered
+   * granules, the TDMRs without memory above everything given as 1 GiB each at their places for
+   * that size (their sizes are picked later, lemma 6; the layouts are filtered with their real
+   * sizes); the bounds that prune the search hold for every layout, so they hold for the filtered
    * ones. Returns this search.
    */
   public ExhaustiveSearch meeting(Predicate<List<AddressRange>> tdmrs, Predicate<Layout> layouts) {
@@ -237,44 +310,65 @@ public final class ExhaustiveSearch {
     }
     List<List<long[]>> sets = new ArrayList<>();
     tdmrSets(windowLo / G, new ArrayList<>(), sets);
-    List<Object[]> ranked = new ArrayList<>();
+    // Each set with every count of TDMRs above everything (lemma 6), which share its patterns; the
+    // set of those alone last: its bounds are weak under coverage max, the others' layouts prune it.
+    List<Candidate> candidates = new ArrayList<>();
+    boolean above = !module && roomAbove && limits.maxReservedPerTdmr() > 0;
     for (List<long[]> set : sets) {
-      ranked.add(new Object[] {set, lowerBound(set)});
+      candidates.add(new Candidate(set, 0, above ? limits.maxTdmrs() - set.size() : 0));
+    }
+    search(candidates);
+    if (above) {
+      search(List.of(new Candidate(List.of(), 1, limits.maxTdmrs())));
+    }
+    return Optional.ofNullable(best);
+  }
+
+  /** Searches {@code candidates} best bound first, in the kernel family also their extensions. */
+  private void search(List<Candidate> candidates) {
+    List<Object[]> ranked = new ArrayList<>();
+    for (Candidate c : candidates) {
+      ranked.add(new Object[] {c, lowerBound(c)});
     }
     ranked.sort((a, b) -> order.compare((LayoutScore) a[1], (LayoutScore) b[1]));
     for (Object[] r : ranked) {
       if (best != null && order.compare(best.score(), (LayoutScore) r[1]) <= 0) {
         break;
       }
-      @SuppressWarnings("unchecked")
-      List<long[]> set = (List<long[]>) r[0];
-      if (kept(set)) {
-        searchSet(set);
-      }
+      searchSet((Candidate) r[0]);
     }
     if (!module) {
       for (Object[] r : ranked) {
-        @SuppressWarnings("unchecked")
-        List<long[]> set = (List<long[]>) r[0];
-        extend(set, (LayoutScore) r[1]);
+        extend((Candidate) r[0], (LayoutScore) r[1]);
       }
     }
-    return Optional.ofNullable(best);
   }
 
   /**
+   * TDMR sets: TDMRs in address order, granules {@code [start, end)}, and (kernel family) {@code
+   * leastOuter} to {@code mostOuter} TDMRs without memory above them all, whose sizes the search
+   * picks (lemma 6); searched together, since they share the patterns of the memory atoms.
+   */
+  private record Candidate(List<long[]> tdmrs, int leastOuter, int mostOuter) {}
+
+  /**
    * Kernel family: the core set {@code core} (every TDMR starting and ending in a granule holding
-   * memory) with its TDMRs extended over empty granules, by ever more GiB in total, until the PAMT
+   * memory, or a TDMR without memory, which is not extended: lemma 6) with its TDMRs extended over empty granules, by ever more GiB in total, until the PAMT
    * of the extension alone rules out beating the best found. Extending changes only the chunk sizes
    * (empty granules describe nothing, cover nothing, hold no PAMT), so every tier but PAMT keeps its
    * bound and PAMT grows by at least {@code chunk(1 GiB)} per GiB.
    */
-  private void extend(List<long[]> core, LayoutScore coreBound) {
+  private void extend(Candidate candidate, LayoutScore coreBound) {
     long perGiB = PamtSizing.chunkBytes(1L << 30, limits) - PamtSizing.levelBytes(1L << 30, PageSize.SIZE_1G, limits);
+    List<long[]> core = candidate.tdmrs();
     int n = core.size();
     long[] leftRoom = new long[n];
     long[] rightRoom = new long[n];
     for (int t = 0; t < n; t++) {
+      if (!holdsMemory(core.get(t)[0], core.get(t)[1])) {
+        // A TDMR without memory is enumerated at every size already (lemma 6).
+        continue;
+      }
       long lo = t == 0 ? windowLo / G : core.get(t - 1)[1];
       long hi = t + 1 == n ? windowHi / G : core.get(t + 1)[0];
       leftRoom[t] = emptyRun(core.get(t)[0] - 1, -1, lo);
@@ -292,16 +386,36 @@ public final class ExhaustiveSearch {
         return;
       }
       for (List<long[]> set : found) {
-        if (kept(set) && (best == null || order.compare(best.score(), lowerBound(set)) > 0)) {
-          searchSet(set);
+        Candidate c = new Candidate(set, candidate.leastOuter(), candidate.mostOuter());
+        if (best == null || order.compare(best.score(), lowerBound(c)) > 0) {
+          searchSet(c);
         }
       }
     }
   }
 
-  /** Whether {@link #keep} accepts TDMR set {@code set}. */
-  private boolean kept(List<long[]> set) {
-    return keep.test(set.stream().map(t -> new AddressRange(t[0] * G * PAGE, t[1] * G * PAGE)).toList());
+  /**
+   * Whether {@link #keep} accepts TDMR set {@code set} with {@code outer} TDMRs above everything,
+   * taken as 1 GiB each at their places for that size (lemma 6: the predicates of {@link
+   * RestrictedLayouts} do not tell TDMRs without memory above everything apart by size or place).
+   */
+  private boolean kept(List<long[]> set, int outer) {
+    List<AddressRange> ranges = new ArrayList<>(
+        set.stream().map(t -> new AddressRange(t[0] * G * PAGE, t[1] * G * PAGE)).toList());
+    long base = outerBase(set);
+    for (int j = 0; j < outer; j++) {
+      ranges.add(new AddressRange((base + j * G) * PAGE, (base + (j + 1) * G) * PAGE));
+    }
+    return keep.test(ranges);
+  }
+
+  /** Where the TDMRs above everything start (pages): after the map's CMRs and blocks and after {@code set}. */
+  private long outerBase(List<long[]> set) {
+    long base = highEdge;
+    if (!set.isEmpty()) {
+      base = Math.max(base, set.get(set.size() - 1)[1] * G);
+    }
+    return base;
   }
 
   /** Granules without memory from {@code g} on in direction {@code step}, stopping at {@code limit}. */
@@ -467,7 +581,7 @@ public final class ExhaustiveSearch {
     long last = windowHi / G;
     for (long s = g; s < last; s++) {
       for (long e = s + 1; e <= last && e - s <= maxGiB; e++) {
-        if (!module && !(holdsMemory(s, s + 1) && holdsMemory(e - 1, e))) {
+        if (!module && !(holdsMemory(s, s + 1) && holdsMemory(e - 1, e)) && !memorylessPlace(s, e)) {
           continue;
         }
         chosen.add(new long[] {s, e});
@@ -475,6 +589,15 @@ public final class ExhaustiveSearch {
         chosen.remove(chosen.size() - 1);
       }
     }
+  }
+
+  /**
+   * Kernel family: whether granules {@code [s, e)} are a place lemma 6 enumerates for a TDMR without
+   * memory: no memory, and within the blocks' and CMRs' granules (or anywhere in the window without
+   * room above).
+   */
+  private boolean memorylessPlace(long s, long e) {
+    return !holdsMemory(s, e) && (!roomAbove || s * G >= lowEdge && e * G <= highEdge);
   }
 
   /** Whether granules {@code [s, e)} hold TDX memory. */
@@ -488,11 +611,11 @@ public final class ExhaustiveSearch {
   }
 
   /** Sound lower bound of every layout on this TDMR set. */
-  private LayoutScore lowerBound(List<long[]> set) {
+  private LayoutScore lowerBound(Candidate set) {
     prepare(set);
     long remote = 0;
     long pamt = 0;
-    for (Piece p : pieces) {
+    for (Piece p : pieces.subList(0, fixedPieces + set.leastOuter())) {
       pamt += p.req();
       long least = Long.MAX_VALUE;
       for (int node : map.nodes()) {
@@ -515,11 +638,14 @@ public final class ExhaustiveSearch {
       pamt = Math.max(pamt, outside);
     }
     long aboveWindow = memoryOutsideWindow();
-    return new LayoutScore((uncovered + aboveWindow) * PAGE, remote, pamt * PAGE, set.size(), 0);
+    return new LayoutScore((uncovered + aboveWindow) * PAGE, remote, pamt * PAGE,
+        set.tdmrs().size() + set.leastOuter(), set.leastOuter());
   }
 
-  private void prepare(List<long[]> set) {
+  private void prepare(Candidate candidate) {
+    List<long[]> set = candidate.tdmrs();
     tdmrs = set;
+    outer = candidate.leastOuter();
     tdmrOfItem = new int[items.size()];
     Arrays.fill(tdmrOfItem, -1);
     for (Item i : items) {
@@ -535,10 +661,10 @@ public final class ExhaustiveSearch {
       long bytes = (set.get(t)[1] - set.get(t)[0]) << 30;
       if (module) {
         for (PageSize level : PageSize.values()) {
-          pieces.add(new Piece(t, level, PamtSizing.levelBytes(bytes, level, limits) / PAGE));
+          pieces.add(new Piece(t, level, PamtSizing.levelBytes(bytes, level, limits) / PAGE, false));
         }
       } else {
-        pieces.add(new Piece(t, null, PamtSizing.chunkBytes(bytes, limits) / PAGE));
+        pieces.add(new Piece(t, null, PamtSizing.chunkBytes(bytes, limits) / PAGE, false));
       }
       List<Set<Integer>> nodes = new ArrayList<>();
       for (long g = set.get(t)[0]; g < set.get(t)[1]; g++) {
@@ -554,7 +680,20 @@ public final class ExhaustiveSearch {
       }
       granuleNodes.add(nodes);
     }
+    for (int j = 0; j < candidate.mostOuter(); j++) {
+      pieces.add(new Piece(set.size() + j, null, chunkPages[1], true));
+      granuleNodes.add(List.of());
+    }
     pieces.sort(Comparator.comparingLong(Piece::req).reversed().thenComparingInt(Piece::tdmr));
+    // The chunks of the TDMRs above everything come last (the least chunk, the highest TDMRs), so
+    // the search takes the first pieces for each count of them.
+    fixedPieces = pieces.size() - candidate.mostOuter();
+    for (int i = fixedPieces; i < pieces.size(); i++) {
+      if (!pieces.get(i).variable()) {
+        throw new IllegalStateException("a chunk smaller than a 1 GiB TDMR's");
+      }
+    }
+    allPieces = pieces;
     int nodes = map.blocks().stream().mapToInt(MemoryBlock::node).max().orElse(0) + 1;
     remoteOnNode = new long[pieces.size()][nodes];
     for (int i = 0; i < pieces.size(); i++) {
@@ -580,7 +719,16 @@ public final class ExhaustiveSearch {
 
   // ---- patterns ------------------------------------------------------------------------------
 
-  private void searchSet(List<long[]> set) {
+  private void searchSet(Candidate set) {
+    outerKept = new boolean[set.mostOuter() + 1];
+    boolean any = false;
+    for (int m = set.mostOuter(); m >= set.leastOuter(); m--) {
+      outerKept[m] = kept(set.tdmrs(), m);
+      any |= outerKept[m];
+    }
+    if (!any) {
+      return;
+    }
     LayoutScore bound = lowerBound(set);
     setRemoteBound = bound.remotePamtBytes();
     setPamtBound = bound.pamtBytes() / PAGE;
@@ -591,8 +739,56 @@ public final class ExhaustiveSearch {
   }
 
   private long setRemoteBound;
+  /** Per count of TDMRs above everything, whether {@link #keep} accepts the set with them. */
+  private boolean[] outerKept;
   /** Remote bytes of each piece when it lies on one node, by node: the runs within one node's memory. */
   private long[][] remoteOnNode;
+  /** The GiB of each TDMR above everything in the layout being scored (lemma 6). */
+  private int[] outerGiB = new int[0];
+  /** {@link #chunksBetween} by its arguments. */
+  private final Map<List<Long>, int[]> chunksMemo = new HashMap<>();
+  private static final int[] NONE = new int[0];
+
+  /**
+   * The GiB of {@code k} TDMRs (each 1 to {@link #maxGiB}) whose chunks sum to between {@code lo}
+   * and {@code hi} pages with the fewest pages ({@code most} false) or the most, or null when none
+   * do.
+   */
+  private int[] chunksBetween(int k, long lo, long hi, boolean most) {
+    if (k == 0) {
+      return lo <= 0 && hi >= 0 ? NONE : null;
+    }
+    List<Long> key = List.of((long) k, lo, hi, most ? 1L : 0L);
+    int[] known = chunksMemo.get(key);
+    if (known != null) {
+      return known == NONE ? null : known;
+    }
+    int[] found = null;
+    long bestSum = most ? Long.MIN_VALUE : Long.MAX_VALUE;
+    for (int n = 1; n <= maxGiB; n++) {
+      long c = chunkPages[n];
+      long smallest = c + (k - 1) * chunkPages[1];
+      if (smallest > hi || !most && smallest >= bestSum) {
+        break;
+      }
+      int[] rest = chunksBetween(k - 1, lo - c, hi - c, most);
+      if (rest == null) {
+        continue;
+      }
+      long sum = c;
+      for (int r : rest) {
+        sum += chunkPages[r];
+      }
+      if (most ? sum > bestSum : sum < bestSum) {
+        bestSum = sum;
+        found = new int[k];
+        found[0] = n;
+        System.arraycopy(rest, 0, found, 1, rest.length);
+      }
+    }
+    chunksMemo.put(key, found == null ? NONE : found);
+    return found;
+  }
   private long setPamtBound;
 
   /**
@@ -604,7 +800,7 @@ public final class ExhaustiveSearch {
     if (best != null) {
       long pamtLb = Math.max(setPamtBound, fullPages + parts);
       LayoutScore lb = new LayoutScore((droppedPages + deadPages()) * PAGE, setRemoteBound, pamtLb * PAGE,
-          tdmrs.size(), 0);
+          tdmrs.size() + outer, outer);
       if (order.compare(best.score(), lb) <= 0) {
         return;
       }
@@ -665,7 +861,7 @@ public final class ExhaustiveSearch {
 
   private void evaluatePattern() {
     List<Unit> units = units();
-    if (units == null || units.size() > pieces.size()) {
+    if (units == null || units.size() > allPieces.size()) {
       return;
     }
     int[] areas = areas();
@@ -676,7 +872,18 @@ public final class ExhaustiveSearch {
       }
       total += n;
     }
-    new Assignment(units, total).run();
+    int least = outer;
+    for (int m = least; m < outerKept.length; m++) {
+      if (!outerKept[m] || units.size() > fixedPieces + m) {
+        continue;
+      }
+      // Each TDMR above everything is one reserved area (lemma 6).
+      outer = m;
+      pieces = allPieces.subList(0, fixedPieces + m);
+      new Assignment(units, total + m).run();
+    }
+    outer = least;
+    pieces = allPieces;
   }
 
   /** The maximal PAMT runs the pattern makes, or null when one has two free ends (not canonical). */
@@ -821,6 +1028,8 @@ public final class ExhaustiveSearch {
     private final List<Unit> units;
     private final int areas;
     private final int[] unitOf;
+    /** Each piece's pages: its required pages, or for a TDMR above everything its chunk at the size picked. */
+    private final long[] pages;
     private final long[] reqSum;
     private final int[] count;
     /** Whether each run lies on more than one node (its pieces' order and padding then matter). */
@@ -834,6 +1043,12 @@ public final class ExhaustiveSearch {
         crossing[u] = crossesNodes(units.get(u));
       }
       this.unitOf = new int[pieces.size()];
+      this.pages = new long[pieces.size()];
+      for (int i = 0; i < pieces.size(); i++) {
+        pages[i] = pieces.get(i).req();
+      }
+      outerGiB = new int[outer];
+      Arrays.fill(outerGiB, 1);
       this.reqSum = new long[units.size()];
       this.count = new int[units.size()];
     }
@@ -868,7 +1083,7 @@ public final class ExhaustiveSearch {
     }
 
     private boolean sameKind(Piece a, Piece b) {
-      return a.req() == b.req() && a.level() == b.level()
+      return a.req() == b.req() && a.level() == b.level() && a.variable() == b.variable()
           && granuleNodes.get(a.tdmr()).equals(granuleNodes.get(b.tdmr()));
     }
 
@@ -885,10 +1100,14 @@ public final class ExhaustiveSearch {
     }
 
     private void evaluate() {
+      long[] sums = reqSum.clone();
+      if (outer > 0 && !sizeOuterChunks(sums)) {
+        return;
+      }
       for (int u = 0; u < units.size(); u++) {
         Unit unit = units.get(u);
-        if (count[u] == 0 || unit.fixed() && !module && reqSum[u] != unit.fixedPages()
-            || !crossing[u] && !unit.fixed() && reqSum[u] - unit.fixedPages() < 1) {
+        if (count[u] == 0 || unit.fixed() && !module && sums[u] != unit.fixedPages()
+            || !crossing[u] && !unit.fixed() && sums[u] - unit.fixedPages() < 1) {
           return;
         }
       }
@@ -907,10 +1126,74 @@ public final class ExhaustiveSearch {
           }
           options.add(ways);
         } else {
-          options.add(List.of(plainTiling(units.get(u), members, reqSum[u])));
+          options.add(List.of(plainTiling(units.get(u), members, sums[u])));
         }
       }
       combine(0, options, new Tiling[units.size()]);
+    }
+
+    /**
+     * Picks the size of each TDMR above everything (lemma 6) from the run its chunk went to: the
+     * sizes with the fewest pages of PAMT for which the run's chunks fill it exactly (fixed at both
+     * ends) or reach into the atom at its free end, the most where that atom's rest is given up;
+     * the pattern fixes every other tier. Sets {@link
+     * #pages} and {@link #outerGiB} and adds the chunks' growth to {@code sums}; false when no sizes
+     * fit.
+     */
+    /**
+     * Whether the chunk of a TDMR above everything in run {@code unit} can go (lemma 6): the run has
+     * a free end in memory kept usable and lies wholly inside TDMRs, so with the chunk laid last at
+     * that end, the layout without that TDMR (its chunk's pages usable memory of the TDMRs they lie
+     * in, the run shorter at its free end: no new reserved run) is valid and has less PAMT, and
+     * fewer TDMRs and no more areas, with the same coverage; it beats every layout of this pattern.
+     */
+    private boolean removable(Unit unit) {
+      if (unit.fixed()) {
+        return false;
+      }
+      int freeAtom = unit.freeEnd() ? unit.atoms().get(unit.atoms().size() - 1) : unit.atoms().get(0);
+      return !dropped[freeAtom] && unit.atoms().stream().allMatch(a -> tdmrOfItem[a] >= 0);
+    }
+
+    private boolean sizeOuterChunks(long[] sums) {
+      for (int u = 0; u < units.size(); u++) {
+        List<Integer> vars = new ArrayList<>();
+        long fixedReq = 0;
+        for (int i = 0; i < pieces.size(); i++) {
+          if (unitOf[i] != u) {
+            continue;
+          }
+          if (pieces.get(i).variable()) {
+            vars.add(i);
+          } else {
+            fixedReq += pieces.get(i).req();
+          }
+        }
+        if (vars.isEmpty()) {
+          continue;
+        }
+        Unit unit = units.get(u);
+        if (removable(unit)) {
+          return false;
+        }
+        long lo = unit.fixed() ? unit.fixedPages() - fixedReq : unit.fixedPages() + 1 - fixedReq;
+        long hi = unit.fixed() ? lo : mostPages(unit) - fixedReq;
+        // Where the free end's atom is given up, each page more of PAMT is a page less given up.
+        int freeAtom = unit.freeEnd() ? unit.atoms().get(unit.atoms().size() - 1)
+            : unit.freeStart() ? unit.atoms().get(0) : -1;
+        int[] gib = chunksBetween(vars.size(), lo, hi, freeAtom >= 0 && dropped[freeAtom]);
+        if (gib == null) {
+          return false;
+        }
+        sums[u] = fixedReq;
+        for (int j = 0; j < vars.size(); j++) {
+          int i = vars.get(j);
+          pages[i] = chunkPages[gib[j]];
+          outerGiB[pieces.get(i).tdmr() - tdmrs.size()] = gib[j];
+          sums[u] += pages[i];
+        }
+      }
+      return true;
     }
 
     /**
@@ -930,7 +1213,7 @@ public final class ExhaustiveSearch {
       long remote = 0;
       for (int j = 0; j < members.size(); j++) {
         order[j] = members.get(j);
-        sizes[j] = pieces.get(order[j]).req();
+        sizes[j] = this.pages[order[j]];
         remote += remoteOnNode[order[j]][first.node()];
       }
       sizes[sizes.length - 1] += pages - req;
@@ -978,7 +1261,7 @@ public final class ExhaustiveSearch {
         pamt += t.end() - t.start();
         remote += t.remote();
       }
-      LayoutScore score = new LayoutScore(uncovered * PAGE, remote, pamt * PAGE, tdmrs.size(), areas);
+      LayoutScore score = new LayoutScore(uncovered * PAGE, remote, pamt * PAGE, tdmrs.size() + outer, areas);
       if (best != null && order.compare(score, best.score()) >= 0) {
         return;
       }
@@ -1249,6 +1532,18 @@ public final class ExhaustiveSearch {
           pamt = Pamt.kernelChunk(where[i][0] * PAGE, (end - base) * PAGE, limits);
         }
         out.add(new Tdmr(base * PAGE, (end - base) * PAGE, pamt, reserved(t, low, high)));
+      }
+      // Lemma 6: the TDMRs above everything, one after another, each wholly one reserved area.
+      long base = outerBase(tdmrs) * PAGE;
+      for (int j = 0; j < outer; j++) {
+        int i = 0;
+        while (pieces.get(i).tdmr() != tdmrs.size() + j) {
+          i++;
+        }
+        long size = (long) outerGiB[j] << 30;
+        out.add(new Tdmr(base, size, Pamt.kernelChunk(where[i][0] * PAGE, size, limits),
+            List.of(new ReservedArea(0, size))));
+        base += size;
       }
       return new Layout(out);
     }

@@ -116,4 +116,47 @@ class ExhaustiveSearchTest {
     assertEquals(new LayoutScore(0, 0, ONE_GIB_PAMT, 1, 5),
         best(map, limits.withMaxReservedPerTdmr(5), MODULE).orElseThrow().score());
   }
+
+  /**
+   * Two islands of exactly a 1 GiB TDMR's chunk (1027 pages, 4108 KiB) in the granule [1G, 2G),
+   * which memory fills from its first byte to its last, each between 2 MiB holes:
+   * {@link #twoChunkIslands}. Kernel family, holes memlist, coverage all, 2 areas per TDMR.
+   *
+   * <p>Derivation. Every layout covers [1G, 2G) (coverage all: memory outside every TDMR is PAMT,
+   * and 1 GiB of memory is more than any chunk a tiny layout has there). A TDMR over memory holds
+   * [1G, 2G), so it is [1G, 2G) (chunk 1027 pages) or reaches over empty granules (2 GiB or more:
+   * chunk 2053 pages or more, which fills neither island). The four holes are reserved in that TDMR;
+   * a chunk filling an island exactly merges the two holes around it into one area, and one
+   * elsewhere is an area or lies against a hole. So [1G, 2G) alone has at least 3 areas (its chunk
+   * fills at most one island): over the limit of 2. A second TDMR over memory does not exist (no
+   * other granule holds memory). A TDMR without memory, e.g. [2G, 3G) (wholly reserved: 1 area),
+   * has a 1027-page chunk that fills the other island: [1G, 2G) then has 2 areas (holes, island,
+   * holes, twice), [2G, 3G) has 1. So the optimum has 2 TDMRs, 2054 pages of PAMT and 3 areas, and
+   * one of its TDMRs covers no TDX memory; among layouts whose every TDMR covers TDX memory there
+   * is none. With 3 areas per TDMR, [1G, 2G) alone (1027 pages, 3 areas) is the optimum.
+   */
+  @Test
+  void aTdmrWithoutMemoryLendsItsChunkToFillAnIslandInTheKernelFamily() {
+    MemoryMap map = twoChunkIslands();
+    TdxLimits limits = THREE.withMaxTdmrs(2).withMaxReservedPerTdmr(2);
+    ExhaustiveSearch.Result r = best(map, limits, KERNEL).orElseThrow();
+    assertEquals(new LayoutScore(0, 0, 2 * ONE_GIB_PAMT, 2, 3), r.score());
+    assertEquals(1, r.layout().tdmrs().stream()
+        .filter(t -> map.blocks().stream().noneMatch(b -> b.range().overlaps(t.range()))).count(), r.layout().toString());
+    RestrictedLayouts.Where where = new RestrictedLayouts.Where(map, limits, KERNEL);
+    assertTrue(RestrictedLayouts.of(List.of(ModuleFamilyRestrictions.KERNEL_TDMRS_HOLD_MEMORY)).best(where).isEmpty());
+    assertEquals(new LayoutScore(0, 0, ONE_GIB_PAMT, 1, 3),
+        best(map, limits.withMaxReservedPerTdmr(3), KERNEL).orElseThrow().score());
+  }
+
+  /** Blocks [1G, 1G+256M), [1G+258M, +4108K), [1G+264M, 1G+512M), [1G+514M, +4108K), [1G+520M, 2G), node 0. */
+  static MemoryMap twoChunkIslands() {
+    long chunk = 4108 * K;
+    return MemoryMap.ofBlocks("two-chunk-islands", List.of(
+        new MemoryBlock(G, G + 256 * M, 0),
+        new MemoryBlock(G + 258 * M, G + 258 * M + chunk, 0),
+        new MemoryBlock(G + 264 * M, G + 512 * M, 0),
+        new MemoryBlock(G + 514 * M, G + 514 * M + chunk, 0),
+        new MemoryBlock(G + 520 * M, 2 * G, 0)));
+  }
 }

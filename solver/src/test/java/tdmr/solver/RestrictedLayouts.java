@@ -44,11 +44,20 @@ import tdmr.tdx.TdxLimits;
  * <ul>
  *   <li>Predicates of the TDMRs alone (TDMR boundaries on the granule edges where the map changes;
  *       TDMRs starting and ending in granules holding memory; no TDMR wholly inside a run; every
- *       TDMR holding memory, {@code NodeSplit}'s and the kernel family's over {@link Instance}): the search's lemmas keep the TDMRs (the window lemma moves only TDMRs
- *       holding no memory beyond every block, which the first three never concern, and which the
- *       fourth rejects whatever their place), and every TDMR set is enumerated, in the kernel family
- *       the sets starting and ending in granules holding memory and then their extensions over empty
- *       granules: the filter applies to each set before its layouts are searched. Exact.
+ *       TDMR holding memory, {@code NodeSplit}'s and {@link
+ *       ModuleFamilyRestrictions#KERNEL_TDMRS_HOLD_MEMORY}, "every TDMR covers TDX memory", read as
+ *       every TDMR overlapping a memory block): the search's lemmas keep the TDMRs over memory and
+ *       move only TDMRs without memory (the window lemma in the module family: those beyond every
+ *       block and CMR; lemma 6 in the kernel family: those with a granule outside the blocks' and
+ *       CMRs' granules, moved above everything, whose sizes it picks). Every predicate here treats a
+ *       TDMR without memory alike wherever it lies outside those granules and whatever its size: the
+ *       first rejects it there (no granule edge where the map changes lies outside them), the
+ *       second and the last two reject it anywhere, the third accepts it anywhere (a run is memory);
+ *       and inside them the search enumerates it at every place. Every other TDMR set is enumerated,
+ *       in the kernel family the sets starting and ending in granules holding memory and then their
+ *       extensions over empty granules, and the filter applies to each set before its layouts are
+ *       searched (the TDMRs above everything as 1 GiB each at their places, which the predicates
+ *       tell apart from no other size or place). Exact.
  *   <li>No PAMT in a granule outside every TDMR (kernel): the lemmas move PAMT only within the atoms
  *       it lies in (a slide stops where an end meets a 1 GiB boundary, padding moves between pieces
  *       of one chain, coverage {@code max} pads a level within its atom) or drop it (padding at a free
@@ -56,21 +65,41 @@ import tdmr.tdx.TdxLimits;
  *       representative are among those of the layouts it stands for. Exact.
  *   <li>Each chunk on the node of its TDMR's first block (kernel, {@code node-local}): a kernel
  *       chunk lies inside one block in the search, and no lemma moves PAMT to another block. Exact.
- *   <li>Each chunk inside one piece of memory, stacked against its ends (kernel): a representative
- *       anchors a chain at any event point, also a 1 GiB boundary inside a run of whole GiB, where a
- *       layout meeting the restriction anchors it at the run's end; not argued here to be always
- *       reachable by a representative. Sound, not exact.
+ *   <li>Each chunk inside one piece of memory, stacked against its ends (kernel). Not exact, for
+ *       two reasons. (a) Order: in a run of PAMT within one block the search lays the chunks in one
+ *       order (its assignment's), since every order scores alike there; but where the run spans a
+ *       piece boundary (a run of whole GiB meeting a block's partial granule), which chunk ends
+ *       where decides whether each lies inside one piece, so the one order it tries may put a chunk
+ *       across the boundary where another order of the same run puts none. (b) Slide: a run of
+ *       chunks stacked against the high end of one piece and the low end of the next, touching at
+ *       their boundary, has both ends inside atoms; the search takes only its slid forms (lemma 2),
+ *       which lie in one of the two pieces when the run is shorter than that piece's atom at the
+ *       boundary, and otherwise carry a chunk across it. Exact would need every order of a run's
+ *       chunks (at most the TDMR limit's factorial) and runs split at piece boundaries when this
+ *       restriction is named. Sound, not exact.
  *   <li>Memory given up only in whole pieces holding no chunk, never a TDMR's first piece (kernel,
- *       coverage {@code max}): the search gives up memory per atom of its own (cut at every 1 GiB
- *       boundary), and its representatives may put a chunk against memory given up where a member
- *       of the class keeps it; not argued. Sound, not exact.
+ *       coverage {@code max}): a layout meeting it gives up whole pieces (unions of the search's
+ *       atoms, which are cut at every edge and 1 GiB boundary a piece is) holding no PAMT, so its
+ *       pattern is enumerated as it stands: every atom wholly given up and empty, or kept (usable,
+ *       PAMT, or both). The search's representative differs from it only by slides of runs free at
+ *       both ends (lemma 2: a run stays in the atoms it lies in, so in kept memory, and the TDMRs and
+ *       the memory given up do not change), the order of the chunks in a run (which this predicate
+ *       does not see), and under lemma 6 the sizes of TDMRs above everything, picked at a free end
+ *       in a kept atom (the fewest pages: the end stays in that atom) or filling a fixed run, and
+ *       TDMRs above everything left out where a layout without them is better (their chunk becomes
+ *       usable memory: kept); each move keeps which pieces are given up, that they hold no chunk,
+ *       and each TDMR's first piece. Exact (since 2026-12-06).
  *   <li>No level over the edge of touching blocks, nor one reaching into a padded fill (module):
  *       representatives lay pieces to far ends on node edges and keep only the tilings no other
- *       beats in remote bytes and reach, so a tiling with a level over an edge may stand for one
- *       without. Sound, not exact; and the second is read as the first (stricter).
+ *       beats in remote bytes and reach, so a dominated tiling without a level over an edge is
+ *       dropped for one with; and in a run within one node's memory over touching blocks of the
+ *       same node, the one order and padding it tries may put a level over the edge. Exact would
+ *       need the dominated tilings kept and every order tried when it is named. Sound, not exact;
+ *       and the second is read as the first (stricter).
  *   <li>No chain of 1 GiB or more against a 1 GiB boundary inside a block (module): a slide stops
- *       at such a boundary, so a representative may lie against it where a member of its class does
- *       not. Sound, not exact.
+ *       at the first event point, which may be such a boundary, so a representative may lie
+ *       against it where the members of its class slid the other way, or padded differently (lemma
+ *       3), do not; the search does not enumerate those. Sound, not exact.
  * </ul>
  *
  * So {@link RefereeClaims} asks a claim to be no worse than the filtered best always (an {@code
@@ -345,7 +374,7 @@ public final class RestrictedLayouts {
 
     @Override
     public boolean exact() {
-      return false;
+      return true;
     }
   }
 

@@ -15,6 +15,7 @@ import tdmr.parse.MapReader;
 import tdmr.solver.EngineResult;
 import tdmr.solver.ExhaustiveSearch;
 import tdmr.solver.LayoutScore;
+import tdmr.solver.ModuleFamilyRestrictions;
 import tdmr.solver.SolveOptions;
 import tdmr.solver.Status;
 import tdmr.tdx.Layout;
@@ -39,10 +40,6 @@ class ModuleFamilyRefereeTest {
   private static final long K = 1024;
   private static final long G = 1024 * 1024 * K;
   private static final Path DIR = Path.of("src/test/resources/family");
-  private static final String STRADDLING = "no PAMT level straddles the edge between two touching memory blocks";
-  private static final String INTO_FILL =
-      "no PAMT level straddles the edge between two touching memory blocks into memory filled wholly by padded levels";
-  private static final String CHAINS = "no chain of 1 GiB of PAMT or more lies against a 1 GiB boundary inside a memory block";
 
   private static EngineResult cpsat(MemoryMap map, TdxLimits limits, Policy policy) {
     return new CpSatEngine().solve(map, limits, policy, new SolveOptions(60, 1, 0));
@@ -174,8 +171,8 @@ class ModuleFamilyRefereeTest {
   }
 
   private static void assertNamesNoStraddling(EngineResult r) {
-    assertFalse(r.restrictions().contains(STRADDLING), r.restrictions().toString());
-    assertFalse(r.restrictions().contains(INTO_FILL), r.restrictions().toString());
+    assertFalse(r.restrictions().contains(ModuleFamilyRestrictions.STRADDLING), r.restrictions().toString());
+    assertFalse(r.restrictions().contains(ModuleFamilyRestrictions.STRADDLING_INTO_FILL), r.restrictions().toString());
   }
 
   /**
@@ -205,7 +202,7 @@ class ModuleFamilyRefereeTest {
     assertEquals(List.of(), LayoutVerifier.failures(map, limits, module, r.layout().orElseThrow()));
     // The model holds such chains now: it finds the layout and names no restriction for it.
     assertEquals(hand, LayoutScore.of(map, limits, module, r.layout().orElseThrow()));
-    assertFalse(r.restrictions().contains(CHAINS), r.restrictions().toString());
+    assertFalse(r.restrictions().contains(ModuleFamilyRestrictions.CHAINS), r.restrictions().toString());
   }
   /**
    * Blocks L1 = [1G + 4K, 1G + 8K) and L2 = [1G + 12K, 1G + 20K) (node 0, 1 and 2 pages) and A =
