@@ -55,7 +55,8 @@ import tdmr.time.Deadline;
  * the 1 TiB host's 1018 GiB TDMR whose chunk fills the 4 GiB left out above it, tdx#331's block
  * left out whole and filled by the chunks of runs split to sum to it. Both go down to the lower
  * bound {@link TierBounds} derives for the module family under PAMT {@code any} (every
- * kernel-family layout is one of that family); the coverages get at most half the time left. A
+ * kernel-family layout is one of that family); the coverages get half the time left, or 80% where the
+ * whole model is not searched next. A
  * layout at that bound proves the PAMT tier: its TDMRs are stepped down with its coverage fixed and
  * its areas with its TDMRs fixed, and where it then meets the kernel family's bounds in every tier
  * ({@link KernelFamilyClaim}) it is optimal for the whole family; otherwise the TDMR and area tiers
@@ -334,9 +335,7 @@ final class WideKernelSearch {
       if (at.isFalse()) {
         return Optional.empty();
       }
-      Solver fixed = ctx.mkSolver(ctx.mkTactic("qflia"));
-      fixed.add(solver.getAssertions());
-      fixed.add(at);
+      Solver fixed = solverAssuming(at);
       for (long areas = score(best).reservedAreas(); areas > 0; ) {
         com.microsoft.z3.Status st = check(fixed, List.of(ctx.mkLe(model.areaCount(), ctx.mkInt(areas - 1))));
         if (st != com.microsoft.z3.Status.SATISFIABLE) {
@@ -363,9 +362,7 @@ final class WideKernelSearch {
       if (at.isFalse()) {
         return;
       }
-      Solver fixed = ctx.mkSolver(ctx.mkTactic("qflia"));
-      fixed.add(solver.getAssertions());
-      fixed.add(at);
+      Solver fixed = solverAssuming(at);
       for (long tdmrs = score(best).tdmrs(); tdmrs > 1; ) {
         if (check(fixed, List.of(ctx.mkLe(model.tdmrCount(), ctx.mkInt(tdmrs - 1)))) != com.microsoft.z3.Status.SATISFIABLE) {
           return;
@@ -391,15 +388,21 @@ final class WideKernelSearch {
       return hi;
     }
 
+    /** A {@code qflia} solver of its own holding the model's assertions and {@code at}: checks with the TDMRs or coverage fixed take milliseconds there. */
+    private Solver solverAssuming(BoolExpr at) {
+      Solver fixed = ctx.mkSolver(ctx.mkTactic("qflia"));
+      fixed.add(solver.getAssertions());
+      fixed.add(at);
+      return fixed;
+    }
+
     /**
      * The least PAMT below {@code hi} found with {@code at} assumed, on a {@code qflia} solver of its
      * own, with checks stopped at {@code until}: first whether it beats the best at all (most guesses
      * do not: one check each), then bisection down to {@code lo}; {@code hi} when it does not.
      */
     private long leastAt(BoolExpr at, long lo, long hi, Deadline until) {
-      Solver fixed = ctx.mkSolver(ctx.mkTactic("qflia"));
-      fixed.add(solver.getAssertions());
-      fixed.add(at);
+      Solver fixed = solverAssuming(at);
       if (check(fixed, List.of(ctx.mkLe(model.pamtPages(), ctx.mkInt(hi - 1))), until)
           != com.microsoft.z3.Status.SATISFIABLE) {
         return hi;
